@@ -1,0 +1,26 @@
+// Prefix ranges as half-open key intervals [prefix, end), the way etcd expresses "every key with
+// this prefix" (range_end = prefix with its last byte incremented). Comparing against an upper
+// bound lets the store walk an index instead of testing every key, and it is exact: with the
+// prefix '/registry/services/' the bound is '/registry/services0', so '/registry/servicesx/a'
+// (which sorts after the bound) is never included.
+//
+// SQLite compares TEXT as UTF-8 bytes, which is code point order, so the bound is computed on
+// code points rather than UTF-16 code units.
+
+const MAX_CODE_POINT = 0x10ffff;
+
+/** The smallest string greater than every string starting with `prefix`; undefined = no bound. */
+export function prefixEnd(prefix: string): string | undefined {
+  const points = Array.from(prefix);
+  while (points.length > 0) {
+    const cp = points.pop()!.codePointAt(0)!;
+    if (cp < MAX_CODE_POINT) {
+      // Skip the surrogate block: those code points cannot appear in well-formed text.
+      const next = cp + 1 === 0xd800 ? 0xe000 : cp + 1;
+      return points.join('') + String.fromCodePoint(next);
+    }
+    // The highest code point cannot be incremented; drop it and bump the one before, as etcd
+    // does for a trailing 0xff byte.
+  }
+  return undefined;
+}
