@@ -1,0 +1,48 @@
+// IPv4 address and CIDR arithmetic on unsigned 32-bit numbers; the service CIDR is IPv4 only.
+
+export interface IPv4CIDR {
+  /** Network address (host bits cleared). */
+  base: number;
+  prefix: number;
+  /** Number of addresses in the CIDR, including network and broadcast. */
+  size: number;
+}
+
+/** Parses a dotted quad; undefined for anything else (including IPv6). */
+export function parseIPv4(s: string): number | undefined {
+  const parts = s.split('.');
+  if (parts.length !== 4) return undefined;
+  let n = 0;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p)) return undefined;
+    const v = Number(p);
+    if (v > 255) return undefined;
+    n = n * 256 + v;
+  }
+  return n;
+}
+
+export function formatIPv4(n: number): string {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
+
+export function isIPv6(s: string): boolean {
+  return s.includes(':');
+}
+
+/** Parses `a.b.c.d/n` into its masked network, as net.ParseCIDR does. */
+export function parseIPv4CIDR(s: string): IPv4CIDR {
+  const m = /^([^/]+)\/(\d{1,2})$/.exec(s.trim());
+  const ip = m ? parseIPv4(m[1]!) : undefined;
+  const prefix = m ? Number(m[2]) : NaN;
+  if (ip === undefined || !(prefix >= 0 && prefix <= 32)) {
+    throw new Error(`invalid IPv4 CIDR address: ${s}`);
+  }
+  const size = 2 ** (32 - prefix);
+  const base = ip - (ip % size);
+  return { base, prefix, size };
+}
+
+export function formatCIDR(c: IPv4CIDR): string {
+  return `${formatIPv4(c.base)}/${c.prefix}`;
+}

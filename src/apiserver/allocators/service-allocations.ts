@@ -1,0 +1,425 @@
+// Allocation of a Service's clusterIPs, nodePorts and healthCheckNodePort, following
+// upstream's pkg/registry/core/service/storage/alloc.go and the storage.go hooks around it
+// (beginCreate, beginUpdate, afterDelete). The cluster is single-stack IPv4.
+import type { Service } from '../../api/core.js';
+import { fieldErr, omitValue, Path, type FieldError } from '../../machinery/field.js';
+import { errors, StatusError } from '../../machinery/status.js';
+import { AllocatorError } from './errors.js';
+import { ClusterIPAllocator } from './ipallocator.js';
+import { isIPv6, parseIPv4 } from './ipv4.js';
+import { PortAllocationOperation } from './operation.js';
+import { PortAllocator, type PortRange } from './portallocator.js';
+import {
+  ClusterIPNone,
+  collectNodePorts,
+  dropTypeDependentFields,
+  isHeadless,
+  needsHealthCheck,
+  normalizeClusterIPs,
+  patchAllocatedValues,
+  sameClusterIPs,
+  sameIPFamilies,
+  shouldAllocateNodePorts,
+} from './service-fields.js';
+import { callbackTxn, metaTxn, type AllocatorTxn } from './transaction.js';
+
+export type { AllocatorTxn } from './transaction.js';
+
+export interface ServiceAllocationsOptions {
+  serviceCIDR: string;
+  nodePortRange: PortRange;
+  /** Randomness for dynamic allocation; tests inject a fixed sequence. */
+  random?: () => number;
+}
+
+const IPv4 = 'IPv4' as const;
+const IPv6 = 'IPv6' as const;
+
+function invalid(svc: Service, errs: FieldError[]): StatusError {
+  return errors.invalid('', 'Service', svc.metadata.name ?? '', errs);
+}
+
+/**
+ * An Invalid field error whose bad value is a string list, printed as Go's %#v prints a
+ * []string (`[]string{"10.0.0.1"}`), which is what upstream's messages show for clusterIPs.
+ */
+function invalidStrings(path: Path, value: readonly string[] | undefined, detail: string): FieldError {
+  const shown = value ? `[]string{${value.map((v) => JSON.stringify(v)).join(', ')}}` : '[]string(nil)';
+  return { ...fieldErr.invalid(path, omitValue, detail), detail: `${shown}: ${detail}` };
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export class ServiceAllocations {
+  readonly clusterIPs: ClusterIPAllocator;
+  readonly nodePorts: PortAllocator;
+
+  constructor(opts: ServiceAllocationsOptions) {
+    this.clusterIPs = new ClusterIPAllocator(opts.serviceCIDR, opts.random);
+    this.nodePorts = new PortAllocator(opts.nodePortRange, opts.random);
+  }
+
+  /** "30000-32767", as the range appears in error messages. */
+  get nodePortRange(): string {
+    return this.nodePorts.rangeString;
+  }
+
+  /** The n-th address of the service CIDR (1 = kubernetes, 10 = kube-dns). */
+  serviceIP(n: number): string {
+    return this.clusterIPs.indexedIP(n);
+  }
+
+  /** beginCreate: normalizes, defaults IP families, then allocates; the caller commits after
+   *  the storage write or reverts when anything later fails. Throws StatusError. */
+  allocateCreate(svc: Service, dryRun: boolean): AllocatorTxn {
+    normalizeClusterIPs(svc);
+    this.initIPFamilyFields(svc);
+    const done: AllocatorTxn[] = [];
+    try {
+      done.push(this.txnAllocClusterIPs(svc, dryRun));
+      done.push(this.txnAllocNodePorts(svc, dryRun));
+    } catch (e) {
+      metaTxn(done).revert();
+      throw e;
+    }
+    return metaTxn(done);
+  }
+
+  /** beginUpdate: keeps server-allocated values a re-applied manifest left out, allocates what
+   *  a type change needs and releases (on commit) what it no longer needs. */
+  allocateUpdate(svc: Service, old: Service, dryRun: boolean): AllocatorTxn {
+    patchAllocatedValues(svc, old);
+    normalizeClusterIPs(svc, old);
+    this.initIPFamilyFields(svc, old);
+    const done: AllocatorTxn[] = [];
+    try {
+      done.push(this.txnUpdateClusterIPs(svc, old, dryRun));
+      done.push(this.txnUpdateNodePorts(svc, old, dryRun));
+    } catch (e) {
+      metaTxn(done).revert();
+      throw e;
+    }
+    // Upstream's strategy runs this right after beginUpdate (PrepareForUpdate).
+    dropTypeDependentFields(svc, old);
+    return metaTxn(done);
+  }
+
+  /** afterDelete: frees everything the Service held. */
+  release(svc: Service): void {
+    if (svc.spec.type !== 'ExternalName' && !isHeadless(svc)) {
+      for (const ip of svc.spec.clusterIPs ?? (svc.spec.clusterIP ? [svc.spec.clusterIP] : [])) {
+        this.clusterIPs.release(ip);
+      }
+    }
+    for (const p of collectNodePorts(svc)) this.nodePorts.release(p);
+    if (needsHealthCheck(svc) && svc.spec.healthCheckNodePort) this.nodePorts.release(svc.spec.healthCheckNodePort);
+  }
+
+  /**
+   * Marks what stored Services hold, as upstream's repair controllers do at start. Values out of
+   * range or already taken are skipped and reported, so the caller can log them.
+   */
+  restore(services: Service[]): string[] {
+    const problems: string[] = [];
+    const key = (s: Service) => `${s.metadata.namespace ?? ''}/${s.metadata.name ?? ''}`;
+    for (const svc of services) {
+      if (svc.spec.type !== 'ExternalName' && !isHeadless(svc)) {
+        for (const ip of svc.spec.clusterIPs ?? (svc.spec.clusterIP ? [svc.spec.clusterIP] : [])) {
+          if (!ip || ip === ClusterIPNone || isIPv6(ip)) continue;
+          try {
+            this.clusterIPs.allocate(ip);
+          } catch (e) {
+            problems.push(`Service ${key(svc)} clusterIP ${ip}: ${messageOf(e)}`);
+          }
+        }
+      }
+      const ports = new Set(collectNodePorts(svc));
+      if (needsHealthCheck(svc) && svc.spec.healthCheckNodePort) ports.add(svc.spec.healthCheckNodePort);
+      for (const port of ports) {
+        try {
+          this.nodePorts.allocate(port);
+        } catch (e) {
+          problems.push(`Service ${key(svc)} nodePort ${port}: ${messageOf(e)}`);
+        }
+      }
+    }
+    return problems;
+  }
+
+  // ---- IP families (single-stack IPv4 cluster) ----
+
+  /** alloc.go initIPFamilyFields, for a cluster whose only family is IPv4. */
+  private initIPFamilyFields(svc: Service, old?: Service): void {
+    const spec = svc.spec;
+    if (spec.type === 'ExternalName') return;
+    if (old && this.isMatchingPreferDualStack(svc, old)) return;
+
+    const headlessSelectorless = spec.clusterIP === ClusterIPNone && Object.keys(spec.selector ?? {}).length === 0;
+    if (!spec.ipFamilyPolicy) {
+      if (old?.spec.ipFamilyPolicy) spec.ipFamilyPolicy = old.spec.ipFamilyPolicy;
+      else spec.ipFamilyPolicy = headlessSelectorless ? 'RequireDualStack' : 'SingleStack';
+    }
+    const policyPath = Path.root('spec', 'ipFamilyPolicy');
+    const errs: FieldError[] = [];
+
+    if (old) {
+      if (spec.ipFamilyPolicy === 'SingleStack') {
+        // Single-stack with untouched dual values is a clear request to drop the secondary.
+        if (sameClusterIPs(old, svc) && (spec.clusterIPs?.length ?? 0) > 1) spec.clusterIPs = spec.clusterIPs!.slice(0, 1);
+        if (sameIPFamilies(old, svc) && (spec.ipFamilies?.length ?? 0) > 1) spec.ipFamilies = spec.ipFamilies!.slice(0, 1);
+      } else {
+        if ((spec.clusterIPs?.length ?? 0) > 0 && spec.clusterIPs!.length < (old.spec.clusterIPs?.length ?? 0)) {
+          errs.push(fieldErr.invalid(policyPath, spec.ipFamilyPolicy, "must be 'SingleStack' to release the secondary cluster IP"));
+        }
+        if ((spec.ipFamilies?.length ?? 0) > 0 && spec.ipFamilies!.length < (old.spec.ipFamilies?.length ?? 0)) {
+          errs.push(fieldErr.invalid(policyPath, spec.ipFamilyPolicy, "must be 'SingleStack' to release the secondary IP family"));
+        }
+      }
+    }
+    if (spec.ipFamilyPolicy === 'SingleStack') {
+      if (spec.clusterIPs?.length === 2) {
+        errs.push(fieldErr.invalid(policyPath, spec.ipFamilyPolicy, "must be 'RequireDualStack' or 'PreferDualStack' when multiple cluster IPs are specified"));
+      }
+      if (spec.ipFamilies?.length === 2) {
+        errs.push(fieldErr.invalid(policyPath, spec.ipFamilyPolicy, "must be 'RequireDualStack' or 'PreferDualStack' when multiple IP families are specified"));
+      }
+    }
+    // Infer ipFamilies from clusterIPs the user gave.
+    (spec.clusterIPs ?? []).some((ip, i) => {
+      if (ip === ClusterIPNone) return true;
+      if (i >= (spec.ipFamilies?.length ?? 0)) {
+        const fam = isIPv6(ip) ? IPv6 : IPv4;
+        if (fam !== IPv4) {
+          errs.push(invalidStrings(Path.root('spec', 'clusterIPs').index(i), spec.clusterIPs, `${fam} is not configured on this cluster`));
+        } else {
+          spec.ipFamilies = [...(spec.ipFamilies ?? []), fam];
+        }
+      }
+      return false;
+    });
+    if (errs.length) throw invalid(svc, errs);
+
+    if (headlessSelectorless) {
+      // Headless without a selector may carry endpoints of any family, even here.
+      if (!spec.ipFamilies?.length) spec.ipFamilies = [IPv4];
+      if (spec.ipFamilies.length < 2 && spec.ipFamilyPolicy !== 'SingleStack') {
+        spec.ipFamilies = [...spec.ipFamilies, spec.ipFamilies[0] === IPv4 ? IPv6 : IPv4];
+      }
+      return;
+    }
+    if (spec.ipFamilyPolicy === 'RequireDualStack') {
+      errs.push(fieldErr.invalid(policyPath, spec.ipFamilyPolicy, 'this cluster is not configured for dual-stack services'));
+    }
+    (spec.ipFamilies ?? []).forEach((fam, i) => {
+      if (fam !== IPv4) errs.push(fieldErr.invalid(Path.root('spec', 'ipFamilies').index(i), fam, 'not configured on this cluster'));
+    });
+    if (errs.length) throw invalid(svc, errs);
+    if (!spec.ipFamilies?.length) spec.ipFamilies = [IPv4];
+  }
+
+  private isMatchingPreferDualStack(svc: Service, old: Service): boolean {
+    const t = svc.spec.type ?? 'ClusterIP';
+    return (
+      !!svc.spec.ipFamilyPolicy &&
+      (old.spec.type ?? 'ClusterIP') === t &&
+      t !== 'ExternalName' &&
+      svc.spec.ipFamilyPolicy === 'PreferDualStack' &&
+      (old.spec.ipFamilyPolicy ?? 'PreferDualStack') === 'PreferDualStack' &&
+      sameClusterIPs(old, svc) &&
+      sameIPFamilies(old, svc)
+    );
+  }
+
+  // ---- clusterIPs ----
+
+  private txnAllocClusterIPs(svc: Service, dryRun: boolean): AllocatorTxn {
+    const allocated = this.allocClusterIPs(svc, dryRun);
+    return callbackTxn({ revert: () => !dryRun && this.releaseIPs(allocated) });
+  }
+
+  /** Allocates the primary (IPv4) clusterIP unless ExternalName or headless. */
+  private allocClusterIPs(svc: Service, dryRun: boolean): string[] {
+    const spec = svc.spec;
+    if (spec.type === 'ExternalName' || isHeadless(svc)) return [];
+    const ips = spec.clusterIPs ? [...spec.clusterIPs] : [];
+    const families = spec.ipFamilies ?? [IPv4];
+    while (ips.length < families.length) ips.push('');
+    const ip = this.allocIP(svc, ips[0] ?? '', dryRun);
+    ips[0] = ip;
+    spec.clusterIPs = ips;
+    spec.clusterIP = ip;
+    return dryRun ? [] : [ip];
+  }
+
+  private allocIP(svc: Service, ip: string, dryRun: boolean): string {
+    if (ip === '') {
+      try {
+        return dryRun ? this.clusterIPs.dryRunNext() : this.clusterIPs.allocateNext();
+      } catch (e) {
+        throw errors.internal(`failed to allocate a serviceIP: ${messageOf(e)}`);
+      }
+    }
+    if (parseIPv4(ip) === undefined) throw errors.internal(`failed to parse service IP ${JSON.stringify(ip)}`);
+    try {
+      if (dryRun) this.clusterIPs.dryRunAllocate(ip);
+      else this.clusterIPs.allocate(ip);
+    } catch (e) {
+      if (!(e instanceof AllocatorError)) throw e;
+      throw invalid(svc, [
+        invalidStrings(Path.root('spec', 'clusterIPs'), svc.spec.clusterIPs, `failed to allocate IP ${ip}: ${e.message}`),
+      ]);
+    }
+    return ip;
+  }
+
+  private releaseIPs(ips: readonly string[]): void {
+    for (const ip of ips) if (ip && !isIPv6(ip)) this.clusterIPs.release(ip);
+  }
+
+  private txnUpdateClusterIPs(svc: Service, old: Service, dryRun: boolean): AllocatorTxn {
+    let allocated: string[] = [];
+    let toRelease: string[] = [];
+    const oldType = old.spec.type ?? 'ClusterIP';
+    const newType = svc.spec.type ?? 'ClusterIP';
+    if (this.isMatchingPreferDualStack(svc, old)) {
+      // nothing changes
+    } else if (oldType === 'ExternalName' && newType !== 'ExternalName') {
+      allocated = this.allocClusterIPs(svc, dryRun);
+    } else if (isHeadless(old)) {
+      // headless Services hold no addresses
+    } else if (oldType !== 'ExternalName' && newType === 'ExternalName') {
+      toRelease = [...(old.spec.clusterIPs ?? [])];
+    }
+    // Single-stack cluster: no dual-stack upgrade or downgrade to handle.
+    return callbackTxn({
+      commit: () => !dryRun && this.releaseIPs(toRelease),
+      revert: () => !dryRun && this.releaseIPs(allocated),
+    });
+  }
+
+  // ---- nodePorts and healthCheckNodePort ----
+
+  private nodePortField(i: number): Path {
+    return Path.root('spec', 'ports').index(i).child('nodePort');
+  }
+
+  private txnAllocNodePorts(svc: Service, dryRun: boolean): AllocatorTxn {
+    const op = new PortAllocationOperation(this.nodePorts, dryRun);
+    try {
+      if (svc.spec.type === 'NodePort' || svc.spec.type === 'LoadBalancer') this.initNodePorts(svc, op);
+      if (needsHealthCheck(svc)) this.allocHealthCheckNodePort(svc, op);
+    } catch (e) {
+      op.finish();
+      throw e;
+    }
+    return callbackTxn({ commit: () => op.commit(), revert: () => op.finish() });
+  }
+
+  /** alloc.go initNodePorts: ports sharing a port number (e.g. DNS on TCP and UDP) share one
+   *  nodePort; explicit requests are honoured even when allocation is turned off. */
+  private initNodePorts(svc: Service, op: PortAllocationOperation): void {
+    const ports = svc.spec.ports ?? [];
+    const byServicePort = new Map<number, number>();
+    ports.forEach((sp, i) => {
+      if (!sp.nodePort && !shouldAllocateNodePorts(svc)) return;
+      const already = byServicePort.get(sp.port) ?? 0;
+      if (!already) {
+        const requested = ports.find((p) => p.port === sp.port && p.nodePort)?.nodePort ?? 0;
+        if (requested) {
+          this.allocPort(svc, op, requested, i);
+          sp.nodePort = requested;
+          byServicePort.set(sp.port, requested);
+        } else {
+          const np = this.nextPort(op);
+          sp.nodePort = np;
+          byServicePort.set(sp.port, np);
+        }
+      } else if (sp.nodePort !== already) {
+        if (!sp.nodePort) sp.nodePort = already;
+        else this.allocPort(svc, op, sp.nodePort, i);
+      }
+    });
+  }
+
+  private allocPort(svc: Service, op: PortAllocationOperation, port: number, i: number): void {
+    try {
+      op.allocate(port);
+    } catch (e) {
+      if (!(e instanceof AllocatorError)) throw e;
+      throw invalid(svc, [fieldErr.invalid(this.nodePortField(i), port, e.message)]);
+    }
+  }
+
+  private nextPort(op: PortAllocationOperation): number {
+    try {
+      return op.allocateNext();
+    } catch (e) {
+      throw errors.internal(`failed to allocate a nodePort: ${messageOf(e)}`);
+    }
+  }
+
+  private allocHealthCheckNodePort(svc: Service, op: PortAllocationOperation): void {
+    const requested = svc.spec.healthCheckNodePort ?? 0;
+    if (requested) {
+      try {
+        op.allocate(requested);
+      } catch (e) {
+        throw errors.internal(`failed to allocate requested HealthCheck NodePort ${requested}: ${messageOf(e)}`);
+      }
+      return;
+    }
+    try {
+      svc.spec.healthCheckNodePort = op.allocateNext();
+    } catch (e) {
+      throw errors.internal(`failed to allocate a HealthCheck NodePort 0: ${messageOf(e)}`);
+    }
+  }
+
+  private txnUpdateNodePorts(svc: Service, old: Service, dryRun: boolean): AllocatorTxn {
+    const op = new PortAllocationOperation(this.nodePorts, dryRun);
+    const wasNodePorts = old.spec.type === 'NodePort' || old.spec.type === 'LoadBalancer';
+    const newType = svc.spec.type ?? 'ClusterIP';
+    try {
+      if (wasNodePorts && (newType === 'ExternalName' || newType === 'ClusterIP')) {
+        for (const p of collectNodePorts(old)) op.releaseDeferred(p);
+      }
+      if (newType === 'NodePort' || newType === 'LoadBalancer') this.updateNodePorts(svc, old, op);
+      // healthCheckNodePort follows whether the Service needs one before and after.
+      const needed = needsHealthCheck(old);
+      const needs = needsHealthCheck(svc);
+      if (!needed && needs) this.allocHealthCheckNodePort(svc, op);
+      else if (needed && !needs && old.spec.healthCheckNodePort) op.releaseDeferred(old.spec.healthCheckNodePort);
+    } catch (e) {
+      op.finish();
+      throw e;
+    }
+    return callbackTxn({ commit: () => op.commit(), revert: () => op.finish() });
+  }
+
+  /** alloc.go updateNodePorts: keeps nodePorts the old object held, allocates new ones and
+   *  defers the release of those no longer used. */
+  private updateNodePorts(svc: Service, old: Service, op: PortAllocationOperation): void {
+    const oldPorts = collectNodePorts(old);
+    const taken = new Set<number>();
+    const seen: string[] = [];
+    (svc.spec.ports ?? []).forEach((sp, i) => {
+      if (!sp.nodePort && !shouldAllocateNodePorts(svc)) return;
+      if (sp.nodePort) {
+        if (!oldPorts.includes(sp.nodePort) && !taken.has(sp.nodePort)) {
+          this.allocPort(svc, op, sp.nodePort, i);
+          taken.add(sp.nodePort);
+        }
+      } else {
+        sp.nodePort = this.nextPort(op);
+      }
+      const key = `{${sp.protocol ?? 'TCP'} ${sp.nodePort}}`;
+      // Upstream returns a plain error here, which the API server reports without a reason.
+      if (seen.includes(key)) throw new StatusError(500, '', `duplicate nodePort: ${key}`);
+      seen.push(key);
+    });
+    const newPorts = collectNodePorts(svc);
+    for (const p of oldPorts) if (!newPorts.includes(p)) op.releaseDeferred(p);
+  }
+}

@@ -1,0 +1,28 @@
+// Allocation transactions, as upstream's service storage transaction.go: allocations happen at
+// once (better to leak than to hand a value out twice) and the registry either commits them
+// after the storage write succeeded or reverts them when it failed.
+
+export interface AllocatorTxn {
+  commit(): void;
+  revert(): void;
+}
+
+/** A txn from two callbacks; either missing is a no-op. */
+export function callbackTxn(cb: { commit?: () => void; revert?: () => void }): AllocatorTxn {
+  return {
+    commit: () => cb.commit?.(),
+    revert: () => cb.revert?.(),
+  };
+}
+
+/** Several txns as one: commit in order, revert in reverse order. */
+export function metaTxn(txns: AllocatorTxn[]): AllocatorTxn {
+  return {
+    commit: () => {
+      for (const t of txns) t.commit();
+    },
+    revert: () => {
+      for (let i = txns.length - 1; i >= 0; i--) txns[i]!.revert();
+    },
+  };
+}
