@@ -1,0 +1,54 @@
+// Kinds whose rows are a name, one or two plain fields and an age.
+import type { Namespace } from '../../api/core.js';
+import type { KubeObject } from '../../api/meta.js';
+import { since } from './duration.js';
+import { ageCol, col, nameCol, type Printer } from './types.js';
+
+export const namespacePrinter: Printer<Namespace> = {
+  columns: [nameCol(), col('Status', 'string', 'Active, or Terminating while its contents are deleted.'), ageCol()],
+  cells(ns, now) {
+    return [ns.metadata.name ?? '', ns.status?.phase ?? '', since(ns.metadata.creationTimestamp, now)];
+  },
+};
+
+type Lease = KubeObject & { spec?: { holderIdentity?: string } };
+
+export const leasePrinter: Printer<Lease> = {
+  columns: [nameCol(), col('Holder', 'string', 'Who holds the lease right now.'), ageCol()],
+  cells(l, now) {
+    return [l.metadata.name ?? '', l.spec?.holderIdentity ?? '', since(l.metadata.creationTimestamp, now)];
+  },
+};
+
+type ConfigMap = KubeObject & { data?: Record<string, string>; binaryData?: Record<string, string> };
+
+export const configMapPrinter: Printer<ConfigMap> = {
+  columns: [nameCol(), col('Data', 'string', 'Number of keys, text and binary.'), ageCol()],
+  cells(cm, now) {
+    const n = Object.keys(cm.data ?? {}).length + Object.keys(cm.binaryData ?? {}).length;
+    return [cm.metadata.name ?? '', n, since(cm.metadata.creationTimestamp, now)];
+  },
+};
+
+type Secret = KubeObject & { type?: string; data?: Record<string, string> };
+
+export const secretPrinter: Printer<Secret> = {
+  columns: [
+    nameCol(),
+    col('Type', 'string', 'The kind of secret, which fixes its expected keys.'),
+    col('Data', 'string', 'Number of keys.'),
+    ageCol(),
+  ],
+  cells(s, now) {
+    return [s.metadata.name ?? '', s.type ?? '', Object.keys(s.data ?? {}).length, since(s.metadata.creationTimestamp, now)];
+  },
+};
+
+type ServiceAccount = KubeObject & { secrets?: unknown[] };
+
+export const serviceAccountPrinter: Printer<ServiceAccount> = {
+  columns: [nameCol(), col('Secrets', 'string', 'Number of secrets listed on the account.'), ageCol()],
+  cells(sa, now) {
+    return [sa.metadata.name ?? '', (sa.secrets ?? []).length, since(sa.metadata.creationTimestamp, now)];
+  },
+};
