@@ -104,13 +104,15 @@ export class SqliteBackend implements Backend {
     // One row past the limit tells whether more remain without a second query.
     const want = limit > 0 ? limit + 1 : -1;
     const latest = at === this.revision;
-    const rows = latest ? sql.rangeLatestRows(span, start, want) : sql.rangeRowsAt(span, at, start, want);
-    const more = limit > 0 && rows.length > limit;
-    if (more) rows.length = limit;
+    const kvs = latest
+      ? sql.rangeLatestKeyValues(span, start, want)
+      : sql.rangeKeyValuesAt(span, at, start, want);
+    const more = limit > 0 && kvs.length > limit;
+    if (more) kvs.length = limit;
     // Without a limit or start key the rows are the count; counting again would double the work.
     const count =
-      !more && start <= prefix ? rows.length : latest ? sql.countLatestRows(span) : sql.countRowsAt(span, at);
-    return { kvs: rows.map(toKeyValue), revision: at, more, count };
+      !more && start <= prefix ? kvs.length : latest ? sql.countLatestRows(span) : sql.countRowsAt(span, at);
+    return { kvs, revision: at, more, count };
   }
 
   watch(prefix: string, opts: WatchOptions): Watch {
