@@ -35,19 +35,30 @@ function resourceList(gv: string, rs: ServedResource[]): object {
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv, resources };
 }
 
-export interface FakeServer { url: string; server: Server; requests: { path: string; accept: string }[]; close(): Promise<void> }
+export interface Seen { method: string; path: string; accept: string; contentType: string; body: string }
+export interface FakeServer { url: string; server: Server; requests: Seen[]; close(): Promise<void> }
+/** Answers object requests the test cares about; undefined falls through to the built-in routes. */
+export type Handler = (req: Seen) => { code: number; body: object } | undefined;
 
-export async function startFakeServer(resources: ServedResource[] = served): Promise<FakeServer> {
-  const requests: { path: string; accept: string }[] = [];
+export async function startFakeServer(resources: ServedResource[] = served, handler?: Handler): Promise<FakeServer> {
+  const requests: Seen[] = [];
   const groups = [...new Set(resources.filter((x) => x.group !== '').map((x) => x.group))];
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    requests.push({ path: req.url ?? '', accept: String(req.headers.accept ?? '') });
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => route(req.method ?? 'GET', req.url ?? '/', String(req.headers.accept ?? ''), String(req.headers['content-type'] ?? ''), body, res));
+  });
+  const route = (method: string, rawUrl: string, accept: string, contentType: string, body: string, res: import('node:http').ServerResponse): void => {
+    const url = new URL(rawUrl, 'http://x');
+    const seen: Seen = { method, path: rawUrl, accept, contentType, body };
+    requests.push(seen);
     const send = (code: number, body: string | object, type = 'application/json'): void => {
       res.writeHead(code, { 'Content-Type': type });
       res.end(typeof body === 'string' ? body : JSON.stringify(body));
     };
     const p = url.pathname.replace(/\/+$/, '');
+    const custom = handler?.(seen);
+    if (custom) return send(custom.code, custom.body);
     if (p === '/version') return send(200, { major: '1', minor: '32', gitVersion: 'v1.32.0', platform: 'linux/amd64' });
     if (p === '/api') return send(200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
     if (p === '/apis') {
@@ -67,7 +78,7 @@ export async function startFakeServer(resources: ServedResource[] = served): Pro
     }
     if (p === '/openapi/v2') return send(200, openapiV2Built(resources).json);
     send(404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'the server could not find the requested resource' });
-  });
+  };
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const port = (server.address() as AddressInfo).port;
   return {
