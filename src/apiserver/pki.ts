@@ -1,0 +1,316 @@
+// The cluster's certificates, kubeadm-style: a CA, the API server's serving certificate and a
+// cluster-admin client certificate (O=system:masters), kept in DIR/pki/ so a restarted cluster
+// keeps trusting the kubeconfig it wrote before. ECDSA P-256 keeps generation in milliseconds.
+import { webcrypto, createPrivateKey, KeyObject, X509Certificate as NodeX509 } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type * as X509 from '@peculiar/x509';
+
+type CryptoKey = webcrypto.CryptoKey;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+
+let x509Module: Promise<typeof X509> | undefined;
+
+/**
+ * Loads @peculiar/x509 on first need: loading it costs more than generating everything
+ * (~150 ms against ~50 ms), and a restart that reuses DIR/pki/ never needs it. It loads after
+ * the polyfill because its dependency injection (tsyringe) refuses to load without a Reflect
+ * metadata API, and the project does not ship reflect-metadata.
+ */
+function loadX509(): Promise<typeof X509> {
+  return (x509Module ??= (async () => {
+    installReflectMetadata();
+    const m: typeof X509 = await import('@peculiar/x509');
+    m.cryptoProvider.set(webcrypto as unknown as Parameters<typeof m.cryptoProvider.set>[0]);
+    return m;
+  })());
+}
+
+/** The part of the reflect-metadata API that tsyringe and tslib's __metadata use. */
+function installReflectMetadata(): void {
+  type MetadataReflect = typeof Reflect & Record<string, unknown>;
+  const R = Reflect as MetadataReflect;
+  if (typeof R['getMetadata'] === 'function') return;
+  const store = new WeakMap<object, Map<string | symbol | undefined, Map<unknown, unknown>>>();
+  const table = (target: object, prop: string | symbol | undefined, create: boolean) => {
+    let byProp = store.get(target);
+    if (!byProp && create) store.set(target, (byProp = new Map()));
+    let m = byProp?.get(prop);
+    if (!m && create && byProp) byProp.set(prop, (m = new Map()));
+    return m;
+  };
+  const defineMetadata = (key: unknown, value: unknown, target: object, prop?: string | symbol) =>
+    table(target, prop, true)!.set(key, value);
+  const getOwnMetadata = (key: unknown, target: object, prop?: string | symbol) => table(target, prop, false)?.get(key);
+  const getMetadata = (key: unknown, target: object, prop?: string | symbol): unknown => {
+    for (let t: object | null = target; t; t = Object.getPrototypeOf(t) as object | null) {
+      const m = table(t, prop, false);
+      if (m?.has(key)) return m.get(key);
+    }
+    return undefined;
+  };
+  Object.assign(R, {
+    defineMetadata,
+    getOwnMetadata,
+    getMetadata,
+    hasMetadata: (key: unknown, target: object, prop?: string | symbol) => getMetadata(key, target, prop) !== undefined,
+    hasOwnMetadata: (key: unknown, target: object, prop?: string | symbol) => table(target, prop, false)?.has(key) ?? false,
+    metadata: (key: unknown, value: unknown) => (target: object, prop?: string | symbol) => defineMetadata(key, value, target, prop),
+  });
+}
+
+export interface PkiOptions {
+  /** Extra names the serving certificate must cover (node IPs, hostnames). */
+  sans: { dns: string[]; ips: string[] };
+}
+
+export interface Pki {
+  caCert: string;
+  caKey: string;
+  servingCert: string;
+  servingKey: string;
+  adminCert: string;
+  adminKey: string;
+}
+
+const ecdsa = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+const signing = { name: 'ECDSA', hash: 'SHA-256' } as const;
+const DAY = 24 * 3600 * 1000;
+const CA_VALIDITY = 3650 * DAY;
+const LEAF_VALIDITY = 365 * DAY;
+/** Certificates this close to expiry are replaced rather than reused. */
+const RENEW_BEFORE = DAY;
+/** Covers small clock differences between the machines of a multi-node cluster. */
+const BACKDATE = 5 * 60 * 1000;
+
+/** Names every kube-apiserver serving certificate carries (kubeadm's list plus loopback). */
+export const defaultServingSANs = {
+  dns: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
+  ips: ['127.0.0.1', '::1'],
+};
+
+const files = {
+  caCert: 'ca.crt',
+  caKey: 'ca.key',
+  servingCert: 'apiserver.crt',
+  servingKey: 'apiserver.key',
+  adminCert: 'admin.crt',
+  adminKey: 'admin.key',
+} as const satisfies Record<keyof Pki, string>;
+
+type KeyPair = { keyPem: string; keys: CryptoKeyPair };
+
+/**
+ * Loads DIR/pki/ and keeps what is still valid, or generates what is missing: a new CA
+ * re-issues everything, changed SANs re-issue only the serving certificate.
+ */
+export async function ensurePki(dir: string, opts: PkiOptions): Promise<Pki> {
+  const pkiDir = join(dir, 'pki');
+  mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
+  const sans = {
+    dns: unique([...defaultServingSANs.dns, ...opts.sans.dns]),
+    ips: unique([...defaultServingSANs.ips, ...opts.sans.ips]),
+  };
+  const existing = readExisting(pkiDir);
+
+  let ca: { certPem: string; keyPem: string; cert: NodeX509 } | undefined;
+  if (existing.caCert && existing.caKey && validCA(existing.caCert, existing.caKey)) {
+    ca = { certPem: existing.caCert, keyPem: existing.caKey, cert: new NodeX509(existing.caCert) };
+  }
+  const fresh = !ca;
+  if (!ca) {
+    const caPair = await newKeyPair();
+    const certPem = await issueCA(caPair.keys);
+    ca = { certPem, keyPem: caPair.keyPem, cert: new NodeX509(certPem) };
+    write(pkiDir, files.caCert, certPem, 0o644);
+    write(pkiDir, files.caKey, caPair.keyPem, 0o600);
+  }
+
+  let signer: CryptoKey | undefined;
+  const caSigner = async () => (signer ??= await importSigningKey(ca.keyPem));
+
+  let serving = { certPem: existing.servingCert, keyPem: existing.servingKey };
+  if (fresh || !validLeaf(serving.certPem, serving.keyPem, ca.cert, (c) => coversSANs(c, sans))) {
+    const pair = await newKeyPair();
+    const certPem = await issueLeaf(await caSigner(), ca.certPem, pair.keys, {
+      subject: 'CN=kube-apiserver',
+      usage: 'serverAuth',
+      sans,
+    });
+    serving = { certPem, keyPem: pair.keyPem };
+    write(pkiDir, files.servingCert, certPem, 0o644);
+    write(pkiDir, files.servingKey, pair.keyPem, 0o600);
+  }
+
+  let admin = { certPem: existing.adminCert, keyPem: existing.adminKey };
+  if (fresh || !validLeaf(admin.certPem, admin.keyPem, ca.cert, isClusterAdmin)) {
+    const pair = await newKeyPair();
+    const certPem = await issueLeaf(await caSigner(), ca.certPem, pair.keys, {
+      subject: 'CN=kubesvc-admin, O=system:masters',
+      usage: 'clientAuth',
+    });
+    admin = { certPem, keyPem: pair.keyPem };
+    write(pkiDir, files.adminCert, certPem, 0o644);
+    write(pkiDir, files.adminKey, pair.keyPem, 0o600);
+  }
+
+  return {
+    caCert: ca.certPem,
+    caKey: ca.keyPem,
+    servingCert: serving.certPem!,
+    servingKey: serving.keyPem!,
+    adminCert: admin.certPem!,
+    adminKey: admin.keyPem!,
+  };
+}
+
+function unique(xs: string[]): string[] {
+  return [...new Set(xs.filter((x) => x !== ''))];
+}
+
+function readExisting(pkiDir: string): Partial<Record<keyof Pki, string>> {
+  const out: Partial<Record<keyof Pki, string>> = {};
+  for (const [k, f] of Object.entries(files) as [keyof Pki, string][]) {
+    try {
+      out[k] = readFileSync(join(pkiDir, f), 'utf8');
+    } catch {
+      // missing: generated below
+    }
+  }
+  return out;
+}
+
+/** Writes via a temporary file so a crash never leaves half a key behind. */
+function write(pkiDir: string, name: string, data: string, mode: number): void {
+  const path = join(pkiDir, name);
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data, { mode });
+  chmodSync(tmp, mode);
+  renameSync(tmp, path);
+}
+
+function notExpiring(cert: NodeX509): boolean {
+  const now = Date.now();
+  return new Date(cert.validFrom).getTime() <= now + BACKDATE && new Date(cert.validTo).getTime() > now + RENEW_BEFORE;
+}
+
+function validCA(certPem: string, keyPem: string): boolean {
+  try {
+    const cert = new NodeX509(certPem);
+    return cert.ca && notExpiring(cert) && cert.checkPrivateKey(createPrivateKey(keyPem)) && isP256(keyPem);
+  } catch {
+    return false;
+  }
+}
+
+function validLeaf(
+  certPem: string | undefined,
+  keyPem: string | undefined,
+  ca: NodeX509,
+  also: (c: NodeX509) => boolean,
+): boolean {
+  if (!certPem || !keyPem) return false;
+  try {
+    const cert = new NodeX509(certPem);
+    return (
+      cert.verify(ca.publicKey) && cert.checkIssued(ca) && notExpiring(cert) && cert.checkPrivateKey(createPrivateKey(keyPem)) && also(cert)
+    );
+  } catch {
+    return false;
+  }
+}
+
+function coversSANs(cert: NodeX509, sans: { dns: string[]; ips: string[] }): boolean {
+  return (
+    sans.dns.every((d) => cert.checkHost(d, { subject: 'never', wildcards: false }) !== undefined) &&
+    sans.ips.every((ip) => cert.checkIP(ip) !== undefined)
+  );
+}
+
+function isClusterAdmin(cert: NodeX509): boolean {
+  const subject = cert.subject.split('\n');
+  return subject.includes('CN=kubesvc-admin') && subject.includes('O=system:masters');
+}
+
+function isP256(keyPem: string): boolean {
+  const k = createPrivateKey(keyPem);
+  return k.asymmetricKeyType === 'ec' && k.asymmetricKeyDetails?.namedCurve === 'prime256v1';
+}
+
+async function newKeyPair(): Promise<KeyPair> {
+  const keys = (await webcrypto.subtle.generateKey(ecdsa, true, ['sign', 'verify'])) as CryptoKeyPair;
+  // SEC1 "EC PRIVATE KEY", as kubeadm writes its keys.
+  const keyPem = KeyObject.from(keys.privateKey).export({ type: 'sec1', format: 'pem' }).toString();
+  return { keys, keyPem };
+}
+
+async function importSigningKey(keyPem: string): Promise<CryptoKey> {
+  const der = createPrivateKey(keyPem).export({ type: 'pkcs8', format: 'der' });
+  return webcrypto.subtle.importKey('pkcs8', der, ecdsa, false, ['sign']);
+}
+
+function randomSerial(): string {
+  const b = webcrypto.getRandomValues(new Uint8Array(16));
+  b[0]! &= 0x7f; // positive, as RFC 5280 requires
+  return Buffer.from(b).toString('hex');
+}
+
+async function issueCA(keys: CryptoKeyPair): Promise<string> {
+  const x509 = await loadX509();
+  const now = Date.now();
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: randomSerial(),
+    name: 'CN=kubesvc-ca',
+    notBefore: new Date(now - BACKDATE),
+    notAfter: new Date(now + CA_VALIDITY),
+    keys,
+    signingAlgorithm: signing,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
+        true,
+      ),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  return cert.toString('pem') + '\n';
+}
+
+async function issueLeaf(
+  caKey: CryptoKey,
+  caCertPem: string,
+  keys: CryptoKeyPair,
+  o: { subject: string; usage: 'serverAuth' | 'clientAuth'; sans?: { dns: string[]; ips: string[] } },
+): Promise<string> {
+  const x509 = await loadX509();
+  const caCert = new x509.X509Certificate(caCertPem);
+  const now = Date.now();
+  const extensions: X509.Extension[] = [
+    new x509.BasicConstraintsExtension(false, undefined, true),
+    // No keyEncipherment: an ECDSA key cannot encipher.
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+    new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage[o.usage]]),
+    await x509.AuthorityKeyIdentifierExtension.create(caCert.publicKey),
+  ];
+  if (o.sans) {
+    extensions.push(
+      new x509.SubjectAlternativeNameExtension([
+        ...o.sans.dns.map((value) => ({ type: 'dns' as const, value })),
+        ...o.sans.ips.map((value) => ({ type: 'ip' as const, value })),
+      ]),
+    );
+  }
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: o.subject,
+    issuer: caCert.subject,
+    notBefore: new Date(now - BACKDATE),
+    notAfter: new Date(Math.min(now + LEAF_VALIDITY, caCert.notAfter.getTime())),
+    publicKey: keys.publicKey,
+    signingKey: caKey,
+    signingAlgorithm: signing,
+    extensions,
+  });
+  return cert.toString('pem') + '\n';
+}

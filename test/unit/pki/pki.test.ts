@@ -1,0 +1,105 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensurePki } from '../../../src/apiserver/pki.js';
+
+const noSans = { sans: { dns: [], ips: [] } };
+
+function tempDir(t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesvc-pki-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('generates a CA, a serving certificate and a cluster-admin client certificate', async (t) => {
+  const dir = tempDir(t);
+  const pki = await ensurePki(dir, { sans: { dns: ['node-1.example'], ips: ['192.0.2.7'] } });
+  const ca = new X509Certificate(pki.caCert);
+  assert.ok(ca.ca);
+  assert.equal(ca.subject, 'CN=kubesvc-ca');
+  assert.equal(ca.publicKey.asymmetricKeyDetails?.namedCurve, 'prime256v1');
+  const years = (Date.parse(ca.validTo) - Date.now()) / (365 * 24 * 3600 * 1000);
+  assert.ok(years > 9.9 && years <= 10.01, `CA valid for ${years} years`);
+
+  const serving = new X509Certificate(pki.servingCert);
+  assert.ok(serving.verify(ca.publicKey));
+  assert.ok(!serving.ca);
+  assert.ok(serving.keyUsage?.includes('1.3.6.1.5.5.7.3.1'), 'serverAuth');
+  for (const name of ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', 'node-1.example']) {
+    assert.equal(serving.checkHost(name, { subject: 'never' }), name);
+  }
+  for (const ip of ['127.0.0.1', '::1', '192.0.2.7']) assert.ok(serving.checkIP(ip), ip);
+
+  const admin = new X509Certificate(pki.adminCert);
+  assert.ok(admin.verify(ca.publicKey));
+  assert.deepEqual(admin.subject.split('\n').sort(), ['CN=kubesvc-admin', 'O=system:masters']);
+  assert.ok(admin.keyUsage?.includes('1.3.6.1.5.5.7.3.2'), 'clientAuth');
+  assert.ok(admin.checkPrivateKey((await import('node:crypto')).createPrivateKey(pki.adminKey)));
+
+  for (const f of ['ca.key', 'apiserver.key', 'admin.key']) {
+    assert.equal(statSync(join(dir, 'pki', f)).mode & 0o777, 0o600, `${f} is private`);
+  }
+  assert.equal(readFileSync(join(dir, 'pki', 'ca.crt'), 'utf8'), pki.caCert);
+});
+
+// Loading @peculiar/x509 (once per process, only when something must be generated) is not
+// counted: the earlier test already did it.
+test('generation takes under 150 ms', async (t) => {
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const dir = tempDir(t);
+    const start = performance.now();
+    await ensurePki(dir, noSans);
+    times.push(performance.now() - start);
+  }
+  const best = Math.min(...times);
+  t.diagnostic(`ensurePki generation: ${times.map((x) => x.toFixed(1)).join(', ')} ms`);
+  assert.ok(best < 150, `took ${best} ms`);
+});
+
+test('existing valid files are reused as they are', async (t) => {
+  const dir = tempDir(t);
+  const first = await ensurePki(dir, noSans);
+  const second = await ensurePki(dir, noSans);
+  assert.deepEqual(second, first);
+});
+
+test('new SANs re-issue only the serving certificate, under the same CA', async (t) => {
+  const dir = tempDir(t);
+  const first = await ensurePki(dir, noSans);
+  const second = await ensurePki(dir, { sans: { dns: ['api.example'], ips: ['10.1.2.3'] } });
+  assert.equal(second.caCert, first.caCert);
+  assert.equal(second.adminCert, first.adminCert);
+  assert.notEqual(second.servingCert, first.servingCert);
+  const serving = new X509Certificate(second.servingCert);
+  assert.ok(serving.checkIP('10.1.2.3'));
+  assert.equal(serving.checkHost('api.example', { subject: 'never' }), 'api.example');
+  assert.ok(serving.verify(new X509Certificate(first.caCert).publicKey));
+  // A subset of what is already covered keeps the certificate.
+  const third = await ensurePki(dir, { sans: { dns: [], ips: ['10.1.2.3'] } });
+  assert.equal(third.servingCert, second.servingCert);
+});
+
+test('a damaged CA means a new CA and new certificates signed by it', async (t) => {
+  const dir = tempDir(t);
+  const first = await ensurePki(dir, noSans);
+  writeFileSync(join(dir, 'pki', 'ca.crt'), 'garbage');
+  const second = await ensurePki(dir, noSans);
+  assert.notEqual(second.caCert, first.caCert);
+  const ca = new X509Certificate(second.caCert);
+  assert.ok(new X509Certificate(second.servingCert).verify(ca.publicKey));
+  assert.ok(new X509Certificate(second.adminCert).verify(ca.publicKey));
+});
+
+test('a serving key that does not match its certificate is replaced', async (t) => {
+  const dir = tempDir(t);
+  const first = await ensurePki(dir, noSans);
+  writeFileSync(join(dir, 'pki', 'apiserver.key'), first.adminKey);
+  const second = await ensurePki(dir, noSans);
+  assert.equal(second.caCert, first.caCert);
+  assert.notEqual(second.servingCert, first.servingCert);
+  assert.ok(new X509Certificate(second.servingCert).checkPrivateKey((await import('node:crypto')).createPrivateKey(second.servingKey)));
+});
