@@ -140,7 +140,11 @@ export const errors = {
   tooLarge: (limit: number) =>
     new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`),
   unsupportedMediaType: (ct: string) =>
-    new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`.replace('unknown format', `unknown format "${ct}"`)),
+    new StatusError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format (${ct}) - accepted media types include: application/json, application/yaml`,
+    ),
   notAcceptable: (msg: string) => new StatusError(406, 'NotAcceptable', msg),
   internal: (msg: string) =>
     new StatusError(500, 'InternalError', `Internal error occurred: ${msg}`, { causes: [{ message: msg }] }),

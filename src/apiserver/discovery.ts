@@ -1,0 +1,96 @@
+// Discovery documents (/api, /apis, /api/v1, /apis/<group>/<version>) built from the resource table.
+import { apiVersionOf, resources, type ResourceInfo } from './resources.js';
+
+interface SubresourceDoc {
+  kind: string;
+  verbs: string[];
+  group?: string;
+  version?: string;
+}
+
+function subresourceDoc(r: ResourceInfo, sub: string): SubresourceDoc {
+  switch (sub) {
+    case 'status':
+      return { kind: r.kind, verbs: ['get', 'patch', 'update'] };
+    case 'scale':
+      return { kind: 'Scale', verbs: ['get', 'patch', 'update'], group: 'autoscaling', version: 'v1' };
+    case 'log':
+      return { kind: r.kind, verbs: ['get'] };
+    case 'exec':
+      return { kind: 'PodExecOptions', verbs: ['create', 'get'] };
+    case 'portforward':
+      return { kind: 'PodPortForwardOptions', verbs: ['create', 'get'] };
+    case 'binding':
+      return { kind: 'Binding', verbs: ['create'] };
+    case 'finalize':
+      return { kind: r.kind, verbs: ['update'] };
+    case 'proxy':
+      return { kind: `${r.kind}ProxyOptions`, verbs: ['create', 'delete', 'get', 'patch', 'update'] };
+    default:
+      return { kind: r.kind, verbs: ['get'] };
+  }
+}
+
+export function apiResourceList(group: string, version: string): object {
+  const out: object[] = [];
+  for (const r of resources.filter((r) => r.group === group && r.version === version)) {
+    const doc: Record<string, unknown> = {
+      name: r.resource,
+      singularName: r.singular,
+      namespaced: r.namespaced,
+      kind: r.kind,
+      verbs: r.verbs,
+    };
+    if (r.shortNames.length) doc.shortNames = r.shortNames;
+    if (r.categories.length) doc.categories = r.categories;
+    out.push(doc);
+    for (const sub of r.subresources) {
+      const s = subresourceDoc(r, sub);
+      const sd: Record<string, unknown> = { name: `${r.resource}/${sub}`, singularName: '', namespaced: r.namespaced };
+      if (s.group !== undefined) sd.group = s.group;
+      if (s.version !== undefined) sd.version = s.version;
+      sd.kind = s.kind;
+      sd.verbs = s.verbs;
+      out.push(sd);
+    }
+  }
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf({ group, version }), resources: out };
+}
+
+function groupDoc(group: string): object {
+  const versions = [...new Set(resources.filter((r) => r.group === group).map((r) => r.version))];
+  const gvs = versions.map((v) => ({ groupVersion: `${group}/${v}`, version: v }));
+  return { name: group, versions: gvs, preferredVersion: gvs[0] };
+}
+
+export function apiGroup(group: string): object {
+  return { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(group) };
+}
+
+export function apiGroupList(): object {
+  const groups = [...new Set(resources.map((r) => r.group).filter((g) => g !== ''))];
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groups.map(groupDoc) };
+}
+
+export function apiVersions(serverAddress: string): object {
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+  };
+}
+
+/** The Kubernetes release whose API kubesvc implements; kubectl's dispatcher picks its client by this. */
+export const kubernetesVersion = { major: '1', minor: '32', gitVersion: 'v1.32.0' };
+
+export function versionInfo(): object {
+  return {
+    ...kubernetesVersion,
+    gitCommit: 'kubesvc',
+    gitTreeState: 'clean',
+    buildDate: '2026-11-27T00:00:00Z',
+    goVersion: `node${process.versions.node}`,
+    compiler: 'tsc',
+    platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+  };
+}

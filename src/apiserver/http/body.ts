@@ -1,0 +1,70 @@
+// Reads and decodes request bodies: JSON or YAML, at most 3 MiB (upstream's limit), with
+// upstream's 400/413/415 answers for bodies a server cannot use.
+import type { IncomingMessage } from 'node:http';
+import { parse as parseYaml } from 'yaml';
+import { errors } from '../../machinery/status.js';
+
+export const maxBodyBytes = 3 * 1024 * 1024;
+
+export function readBody(req: IncomingMessage, limit = maxBodyBytes): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (declared > limit) {
+      req.resume();
+      reject(errors.tooLarge(limit));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (c: Buffer) => {
+      if (failed) return;
+      size += c.length;
+      if (size > limit) {
+        failed = true;
+        reject(errors.tooLarge(limit));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (!failed) resolve(Buffer.concat(chunks));
+    });
+    req.on('error', (e) => {
+      if (!failed) reject(e);
+    });
+  });
+}
+
+export function mediaType(req: IncomingMessage): string {
+  return (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+}
+
+/** Decodes an object body; YAML is accepted wherever JSON is, as upstream's serializers do. */
+export function decodeObject(buf: Buffer, type: string): unknown {
+  const text = buf.toString('utf8');
+  if (text.trim() === '') throw errors.badRequest('the body of the request was empty');
+  let value: unknown;
+  if (type === 'application/yaml' || type === 'application/apply-patch+yaml') {
+    try {
+      value = parseYaml(text);
+    } catch (e) {
+      throw errors.badRequest(`error converting YAML to JSON: ${firstLine(e)}`);
+    }
+  } else if (type.endsWith('json') || type === '*/*' || type === '') {
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      throw errors.badRequest(`couldn't get version/kind; json parse error: ${firstLine(e)}`);
+    }
+  } else if (type === 'application/vnd.kubernetes.protobuf') {
+    throw errors.unsupportedMediaType(type);
+  } else {
+    throw errors.unsupportedMediaType(type);
+  }
+  return value;
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+}

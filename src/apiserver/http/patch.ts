@@ -1,0 +1,37 @@
+// PATCH bodies: JSON patch, JSON merge patch and strategic merge patch (with the kind's merge
+// keys from its schema), applied to the stored object.
+import type { KubeObject } from '../../api/meta.js';
+import { patchSchemaFor } from '../../api/schema/index.js';
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../../machinery/patch/index.js';
+import { errors } from '../../machinery/status.js';
+import type { ResourceInfo } from '../resources.js';
+
+export const patchTypes = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+];
+
+/** `info` undefined means a kind without strategic merge metadata (e.g. Scale): merge semantics. */
+export function applyPatch(info: ResourceInfo | undefined, current: unknown, type: string, patch: unknown): KubeObject {
+  let out: unknown;
+  switch (type) {
+    case 'application/json-patch+json':
+      out = applyJsonPatch(current, patch);
+      break;
+    case 'application/merge-patch+json':
+      out = applyMergePatch(current, patch);
+      break;
+    case 'application/strategic-merge-patch+json': {
+      const schema = info ? patchSchemaFor({ group: info.group, version: info.version, kind: info.kind }) : undefined;
+      out = schema ? applyStrategicMergePatch(current, patch, schema) : applyMergePatch(current, patch);
+      break;
+    }
+    default:
+      throw errors.unsupportedMediaType(type);
+  }
+  if (out === null || typeof out !== 'object' || Array.isArray(out)) {
+    throw errors.badRequest('the patch produced something that is not an object');
+  }
+  return out as KubeObject;
+}

@@ -1,0 +1,116 @@
+// Watch streams: one JSON WatchEvent per line over a chunked response, as kubectl and client-go
+// informers read them. Errors after the stream started (e.g. a too-old resourceVersion) are sent
+// as an ERROR event carrying a Status, as upstream does.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StatusError } from '../../machinery/status.js';
+import { apiVersionOf } from '../resources.js';
+import type { Store } from '../store/store.js';
+import { compileMatcher } from '../store/selectors.js';
+import type { ResourceRoute } from './route.js';
+import type { Params } from './params.js';
+import type { Representation } from './negotiate.js';
+import { toTable, type IncludeObject } from '../tables/index.js';
+import { toStatusError } from './respond.js';
+
+/** A watcher this far behind is cut off; its client re-watches from its last resourceVersion. */
+const maxBufferedBytes = 32 * 1024 * 1024;
+const bookmarkIntervalMs = 60_000;
+
+export async function serveWatch(
+  req: IncomingMessage,
+  res: ServerResponse,
+  store: Store,
+  route: ResourceRoute,
+  p: Params,
+  rep: Representation,
+): Promise<void> {
+  const matcher = compileMatcher(store.info, p.str('labelSelector'), p.str('fieldSelector'));
+  const timeoutSeconds = p.int('timeoutSeconds');
+  const bookmarks = p.bool('allowWatchBookmarks');
+  const sendInitialEvents = p.str('sendInitialEvents') === 'true';
+  const includeObject = (p.str('includeObject') ?? 'Metadata') as IncludeObject;
+  const contentType = rep.as === 'Table' ? `application/json;as=Table;v=${rep.version};g=meta.k8s.io` : 'application/json';
+
+  let headersSent = false;
+  const start = () => {
+    if (headersSent) return;
+    headersSent = true;
+    res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.socket?.setNoDelay(true);
+  };
+  let firstTable = true;
+  let closed = false;
+  let lastRevision = 0;
+  const write = (line: string) => {
+    if (closed) return;
+    start();
+    res.write(line);
+    if (res.writableLength > maxBufferedBytes) finish();
+  };
+  const encode = (type: string, json: string, obj: import('../../api/meta.js').KubeObject) => {
+    if (rep.as !== 'Table') return `{"type":"${type}","object":${json}}\n`;
+    const t = toTable(store.info.resource, store.info.group, [obj], { includeObject, noHeaders: !firstTable });
+    firstTable = false;
+    const table = rep.version === 'v1beta1' ? { ...t, apiVersion: 'meta.k8s.io/v1beta1' } : t;
+    return `{"type":"${type}","object":${JSON.stringify(table)}}\n`;
+  };
+
+  let stopWatch: (() => void) | undefined;
+  const timers: NodeJS.Timeout[] = [];
+  const finish = () => {
+    if (closed) return;
+    closed = true;
+    stopWatch?.();
+    for (const t of timers) clearTimeout(t);
+    start();
+    res.end();
+  };
+  req.on('close', finish);
+  res.on('error', finish);
+
+  try {
+    const w = await store.watch(
+      route.namespace,
+      {
+        matcher,
+        ...(p.str('resourceVersion') !== undefined ? { resourceVersion: p.str('resourceVersion')! } : {}),
+        sendInitialEvents,
+      },
+      (type, o) => {
+        if (o.revision > lastRevision) lastRevision = o.revision;
+        write(encode(type, o.json(), o.obj));
+      },
+    );
+    stopWatch = w.stop;
+    if (lastRevision < w.revision) lastRevision = w.revision;
+    if (closed) {
+      w.stop();
+      return;
+    }
+    start();
+    const bookmark = (annotations?: Record<string, string>) => {
+      const meta: Record<string, unknown> = { resourceVersion: String(Math.max(lastRevision, store.cache.oldestResumable)) };
+      if (annotations) meta.annotations = annotations;
+      write(`{"type":"BOOKMARK","object":${JSON.stringify({ kind: store.info.kind, apiVersion: apiVersionOf(store.info), metadata: meta })}}\n`);
+    };
+    if (sendInitialEvents && bookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
+    if (bookmarks) {
+      const tick = () => {
+        bookmark();
+        timers[0] = setTimeout(tick, bookmarkIntervalMs);
+      };
+      timers[0] = setTimeout(tick, bookmarkIntervalMs);
+    }
+    // Without timeoutSeconds upstream ends watches after a random 30-60 minutes.
+    const seconds = timeoutSeconds ?? 1800 + Math.floor(Math.random() * 1800);
+    timers.push(setTimeout(finish, seconds * 1000));
+  } catch (e) {
+    const se = toStatusError(e);
+    if (se instanceof StatusError && (se.code === 410 || headersSent)) {
+      write(`{"type":"ERROR","object":${JSON.stringify(se.toStatus())}}\n`);
+      finish();
+      return;
+    }
+    throw se;
+  }
+}

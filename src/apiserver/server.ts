@@ -1,0 +1,237 @@
+// The API server: HTTPS with client-certificate authentication in front of the registry stores,
+// plus discovery, OpenAPI, version and health endpoints.
+import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import type { Backend } from '../storage/backend.js';
+import type { Service } from '../api/core.js';
+import { errors, StatusError } from '../machinery/status.js';
+import { resources, keyPrefix, type ResourceInfo } from './resources.js';
+import { WatchCache } from './store/watch-cache.js';
+import { Store } from './store/store.js';
+import type { StoreHooks } from './store/hooks.js';
+import { ServiceAllocations } from './allocators/index.js';
+import { serviceHooks } from './registry/service.js';
+import { podHooks } from './registry/pod.js';
+import { workloadHooks } from './registry/workloads.js';
+import { namespaceHooks, namespaceLifecycle } from './registry/namespace.js';
+import { NamespaceCleanup } from './registry/namespace-cleanup.js';
+import { route } from './http/route.js';
+import { ResourceHandler, type Subresources } from './http/resource-handler.js';
+import { sendError, sendJSON, sendRaw } from './http/respond.js';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
+import { OpenAPIRoutes } from './http/openapi-routes.js';
+import { bootstrap } from './bootstrap.js';
+import { logger } from '../util/log.js';
+
+const log = logger('apiserver');
+
+export interface ApiServerOptions {
+  backend: Backend;
+  host: string;
+  port: number;
+  tls: { cert: string; key: string; ca: string };
+  serviceCIDR: string;
+  nodePortRange: { base: number; size: number };
+  /** Address clients should use for the `kubernetes` Service's endpoints. */
+  advertiseAddress: string;
+}
+
+export type ReadyCheck = () => boolean;
+
+export class ApiServer {
+  readonly stores = new Map<ResourceInfo, Store>();
+  readonly allocations: ServiceAllocations;
+  readonly watchCache: WatchCache;
+  readonly subresources: Subresources = {};
+  private readonly readyChecks = new Map<string, ReadyCheck>();
+  private server: https.Server | undefined;
+  private cleanup: NamespaceCleanup | undefined;
+  private bootstrapped = false;
+  private readonly handler: ResourceHandler;
+  private readonly openapi = new OpenAPIRoutes();
+  /** Open watch and exec streams, ended at stop. */
+  private readonly sockets = new Set<import('node:stream').Duplex>();
+
+  constructor(readonly opts: ApiServerOptions) {
+    this.watchCache = new WatchCache(opts.backend, '/registry/', resources.map(keyPrefix));
+    this.allocations = new ServiceAllocations({ serviceCIDR: opts.serviceCIDR, nodePortRange: opts.nodePortRange });
+    const nsInfo = resources.find((r) => r.resource === 'namespaces')!;
+    for (const info of resources) {
+      const hooks: StoreHooks = { ...this.hooksFor(info) };
+      if (info.namespaced) hooks.admit = namespaceLifecycle(info.resource, () => this.stores.get(nsInfo)!);
+      this.stores.set(info, new Store(info, opts.backend, this.watchCache, hooks));
+    }
+    this.handler = new ResourceHandler(this.stores, this.subresources);
+    this.addReadyCheck('etcd', () => this.watchCache.revision >= 0);
+    this.addReadyCheck('informer-sync', () => this.server !== undefined);
+    this.addReadyCheck('poststarthook/bootstrap-controller', () => this.bootstrapped);
+  }
+
+  private hooksFor(info: ResourceInfo): StoreHooks {
+    switch (info.resource) {
+      case 'services':
+        return serviceHooks(this.allocations);
+      case 'pods':
+        return podHooks;
+      case 'deployments':
+      case 'replicasets':
+        return workloadHooks;
+      case 'namespaces':
+        return namespaceHooks;
+      default:
+        return {};
+    }
+  }
+
+  store(group: string, resource: string): Store {
+    for (const [info, s] of this.stores) if (info.group === group && info.resource === resource) return s;
+    throw new Error(`no store for ${resource}.${group}`);
+  }
+
+  addReadyCheck(name: string, check: ReadyCheck): void {
+    this.readyChecks.set(name, check);
+  }
+
+  get url(): string {
+    const addr = this.server?.address() as AddressInfo | undefined;
+    return `https://${this.opts.host}:${addr?.port ?? this.opts.port}`;
+  }
+
+  get port(): number {
+    return (this.server?.address() as AddressInfo | undefined)?.port ?? this.opts.port;
+  }
+
+  async start(): Promise<void> {
+    await this.watchCache.start();
+    const services = this.store('', 'services').cache;
+    const problems = this.allocations.restore([...services.objects.values()].map((o) => o.obj as Service));
+    for (const p of problems) log.warn(`allocation repair: ${p}`);
+    const server = https.createServer({
+      cert: this.opts.tls.cert,
+      key: this.opts.tls.key,
+      ca: this.opts.tls.ca,
+      requestCert: true,
+      rejectUnauthorized: false,
+    });
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+    server.requestTimeout = 0;
+    server.on('request', (req, res) => void this.serve(req, res));
+    server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    server.on('tlsClientError', () => {
+      /* A client that gives up during the handshake is not the server's problem. */
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port, this.opts.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    await bootstrap(this);
+    this.bootstrapped = true;
+    const contents = [...this.stores.entries()].filter(([i]) => i.namespaced).map(([, s]) => s);
+    this.cleanup = new NamespaceCleanup(this.store('', 'namespaces'), contents);
+    this.cleanup.start();
+  }
+
+  async stop(): Promise<void> {
+    this.cleanup?.stop();
+    const server = this.server;
+    this.server = undefined;
+    if (server) {
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      for (const s of this.sockets) s.destroy();
+      server.closeAllConnections?.();
+      await closed;
+    }
+    this.watchCache.stop();
+  }
+
+  ready(): { ok: boolean; lines: string[] } {
+    const lines = ['[+]ping ok', '[+]log ok'];
+    let ok = true;
+    for (const [name, check] of this.readyChecks) {
+      const pass = check();
+      ok &&= pass;
+      lines.push(pass ? `[+]${name} ok` : `[-]${name} failed: reason withheld`);
+    }
+    return { ok, lines };
+  }
+
+  private authenticated(req: IncomingMessage): boolean {
+    const sock = req.socket as TLSSocket;
+    return sock.authorized === true;
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'https://kubesvc');
+      const path = url.pathname;
+      if (path === '/healthz' || path === '/livez' || path === '/readyz' || path.startsWith('/readyz/') || path.startsWith('/livez/') || path.startsWith('/healthz/')) {
+        return this.health(res, path, url);
+      }
+      if (!this.authenticated(req)) {
+        if (path === '/version') return sendJSON(res, 200, versionInfo());
+        throw errors.unauthorized();
+      }
+      const r = route(path);
+      switch (r.type) {
+        case 'resource':
+          return await this.handler.handle(req, res, r, url);
+        case 'apiVersions':
+          return sendJSON(res, 200, apiVersions(`${this.opts.host}:${this.port}`));
+        case 'apiGroupList':
+          return sendJSON(res, 200, apiGroupList());
+        case 'apiGroup':
+          return sendJSON(res, 200, apiGroup(r.group));
+        case 'resourceList':
+          return sendJSON(res, 200, apiResourceList(r.group, r.version));
+        case 'other':
+          if (path === '/version' || path === '/version/') return sendJSON(res, 200, versionInfo());
+          if (path.startsWith('/openapi/')) return this.openapi.serve(req, res, url);
+          if (path === '/' ) return sendJSON(res, 200, { paths: ['/api', '/api/v1', '/apis', ...apiGroupPaths(), '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
+          throw pathNotFound(path);
+        case 'notFound':
+          throw pathNotFound(path);
+      }
+    } catch (e) {
+      sendError(res, e);
+    }
+  }
+
+  private health(res: ServerResponse, path: string, url: URL): void {
+    const { ok, lines } = this.ready();
+    const verbose = url.searchParams.has('verbose');
+    if (path.startsWith('/livez') || path.startsWith('/healthz')) {
+      sendRaw(res, 200, verbose ? `${lines.slice(0, 2).join('\n')}\nlivez check passed\n` : 'ok', 'text/plain; charset=utf-8');
+      return;
+    }
+    if (verbose) {
+      sendRaw(res, ok ? 200 : 500, `${lines.join('\n')}\n${ok ? 'readyz check passed' : 'readyz check failed'}\n`, 'text/plain; charset=utf-8');
+      return;
+    }
+    sendRaw(res, ok ? 200 : 500, ok ? 'ok' : `${lines.filter((l) => l.startsWith('[-]')).join('\n')}\nreadyz check failed\n`, 'text/plain; charset=utf-8');
+  }
+}
+
+function apiGroupPaths(): string[] {
+  const out = new Set<string>();
+  for (const r of resources) if (r.group) {
+    out.add(`/apis/${r.group}`);
+    out.add(`/apis/${r.group}/${r.version}`);
+  }
+  return [...out].sort();
+}
+
+function pathNotFound(path: string): StatusError {
+  return new StatusError(404, 'NotFound', 'the server could not find the requested resource', {
+    causes: [{ reason: 'UnexpectedServerResponse', message: `404 page not found: ${path}` }],
+  });
+}

@@ -1,0 +1,23 @@
+// What a registry call needs to know about the request that caused it.
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export interface RequestContext {
+  /** Namespace from the URL; undefined for cluster-scoped resources and all-namespace lists. */
+  namespace?: string;
+  dryRun: boolean;
+  fieldValidation: FieldValidation;
+  /** Warnings to send back in `Warning` headers. */
+  warnings: string[];
+  /** The authenticated user, for logs and events. */
+  user?: string;
+}
+
+export function newContext(p: Partial<RequestContext> = {}): RequestContext {
+  return { dryRun: false, fieldValidation: 'Warn', warnings: [], ...p };
+}
+
+/** RFC 3339 with seconds, as metav1.Time serializes. */
+export function nowTimestamp(d = new Date()): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -1,0 +1,545 @@
+// The generic registry store, as upstream's genericregistry.Store: create, get, list, update,
+// patch, delete and watch for one resource, over the storage backend (writes) and the watch
+// cache (reads). Kind-specific behaviour comes from kindRules (defaults, validation) and hooks.
+import { randomUUID } from 'node:crypto';
+import type { KubeObject } from '../../api/meta.js';
+import { kindRules } from '../../api/strategy.js';
+import {
+  type Backend,
+  KeyExistsError,
+  KeyNotFoundError,
+  RevisionMismatchError,
+  CompactedError,
+} from '../../storage/backend.js';
+import { errors, StatusError } from '../../machinery/status.js';
+import type { FieldError } from '../../machinery/field.js';
+import { apiVersionOf, keyPrefix, objectKey, type ResourceInfo } from '../resources.js';
+import { CachedObject, type CacheEvent } from './cached-object.js';
+import type { ResourceCache } from './resource-cache.js';
+import type { WatchCache } from './watch-cache.js';
+import { nowTimestamp, type RequestContext } from './context.js';
+import { noTxn, type StoreHooks, type Txn } from './hooks.js';
+import type { ObjectMatcher } from './selectors.js';
+import { decodeContinue, encodeContinue } from './continue-token.js';
+import { deepEqual } from './deep-equal.js';
+
+export interface ListOptions {
+  matcher: ObjectMatcher;
+  limit?: number;
+  continue?: string;
+}
+
+export interface ListResult {
+  items: CachedObject[];
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export interface DeleteOptions {
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+export interface DeleteResult {
+  object: KubeObject;
+  /** False while finalizers or a grace period keep the object (HTTP 202). */
+  deleted: boolean;
+}
+
+export interface WatchOptions {
+  matcher: ObjectMatcher;
+  resourceVersion?: string;
+  sendInitialEvents?: boolean;
+}
+
+export type WatchSink = (type: 'ADDED' | 'MODIFIED' | 'DELETED', object: CachedObject) => void;
+
+const generateChars = 'bcdfghjklmnpqrstvwxz2456789';
+const maxRetries = 8;
+
+function randomSuffix(n = 5): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += generateChars[Math.floor(Math.random() * generateChars.length)];
+  return s;
+}
+
+/** Everything but metadata.resourceVersion and managedFields, for "did this update change anything". */
+function comparable(o: KubeObject): KubeObject {
+  const { resourceVersion: _rv, managedFields: _mf, ...meta } = o.metadata ?? {};
+  return { ...o, metadata: meta };
+}
+
+function specOf(o: KubeObject): Record<string, unknown> {
+  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = o;
+  return rest;
+}
+
+export class Store {
+  readonly prefix: string;
+  readonly cache: ResourceCache;
+  readonly gr: { group: string; resource: string };
+
+  constructor(
+    readonly info: ResourceInfo,
+    private readonly backend: Backend,
+    private readonly watchCache: WatchCache,
+    private readonly hooks: StoreHooks = {},
+  ) {
+    this.prefix = keyPrefix(info);
+    this.cache = watchCache.get(this.prefix);
+    this.gr = { group: info.group, resource: info.resource };
+  }
+
+  private key(namespace: string | undefined, name: string): string {
+    return objectKey(this.info, namespace, name);
+  }
+
+  private invalid(name: string, errs: FieldError[]): StatusError {
+    return errors.invalid(this.info.group, this.info.kind, name, errs);
+  }
+
+  /** Sets apiVersion and kind, which storage omits and clients expect. */
+  private typed(obj: KubeObject): KubeObject {
+    obj.apiVersion = apiVersionOf(this.info);
+    obj.kind = this.info.kind;
+    return obj;
+  }
+
+  private encode(obj: KubeObject): string {
+    const { resourceVersion: _rv, ...meta } = obj.metadata;
+    return JSON.stringify({ ...obj, apiVersion: apiVersionOf(this.info), kind: this.info.kind, metadata: meta });
+  }
+
+  // ---- reads ----
+
+  async get(namespace: string | undefined, name: string): Promise<CachedObject> {
+    await this.watchCache.sync();
+    const o = this.cache.objects.get(this.key(namespace, name));
+    if (!o) throw errors.notFound(this.gr, name);
+    return o;
+  }
+
+  /** Like get, but undefined when absent. */
+  async find(namespace: string | undefined, name: string): Promise<CachedObject | undefined> {
+    await this.watchCache.sync();
+    return this.cache.objects.get(this.key(namespace, name));
+  }
+
+  async list(namespace: string | undefined, opts: ListOptions): Promise<ListResult> {
+    const revision = await this.watchCache.sync();
+    const scope = this.info.namespaced && namespace ? `${this.prefix}${namespace}/` : this.prefix;
+    let startKey = scope;
+    let listRevision = revision;
+    if (opts.continue) {
+      const tok = decodeContinue(opts.continue);
+      if (!tok.start.startsWith(scope)) throw errors.badRequest('continue key is not valid: key is outside the requested scope');
+      startKey = tok.start;
+      listRevision = tok.rv;
+      const since = this.cache.eventsSince(tok.rv);
+      // The cache can serve the next page only if nothing changed since the first page.
+      if (!since || since.length > 0) return this.listFromStorage(scope, startKey, listRevision, opts);
+    }
+    const keys = this.cache.sortedKeys();
+    let i = lowerBound(keys, startKey);
+    const items: CachedObject[] = [];
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
+    for (; i < keys.length; i++) {
+      const k = keys[i]!;
+      if (!k.startsWith(scope)) break;
+      const o = this.cache.objects.get(k)!;
+      if (!opts.matcher.matches(o.obj)) continue;
+      if (items.length >= limit) {
+        const res: ListResult = {
+          items,
+          resourceVersion: String(listRevision),
+          continue: encodeContinue(listRevision, k),
+        };
+        if (opts.matcher.empty) res.remainingItemCount = countPrefix(keys, i, scope);
+        return res;
+      }
+      items.push(o);
+    }
+    return { items, resourceVersion: String(listRevision) };
+  }
+
+  private async listFromStorage(scope: string, startKey: string, revision: number, opts: ListOptions): Promise<ListResult> {
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const items: CachedObject[] = [];
+    let start = startKey;
+    for (;;) {
+      let res;
+      try {
+        res = await this.backend.range(scope, { startKey: start, limit: limit ? limit + 1 : 0, revision });
+      } catch (e) {
+        if (e instanceof CompactedError) {
+          throw errors.resourceExpired(
+            'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+          );
+        }
+        throw e;
+      }
+      for (const kv of res.kvs) {
+        const o = CachedObject.fromKeyValue(kv);
+        if (!opts.matcher.matches(o.obj)) continue;
+        if (limit && items.length >= limit) {
+          return { items, resourceVersion: String(revision), continue: encodeContinue(revision, kv.key) };
+        }
+        items.push(o);
+      }
+      if (!res.more || res.kvs.length === 0) break;
+      start = res.kvs[res.kvs.length - 1]!.key + '\0';
+    }
+    return { items, resourceVersion: String(revision) };
+  }
+
+  // ---- create ----
+
+  async create(ctx: RequestContext, input: KubeObject): Promise<KubeObject> {
+    const obj = this.typed(input);
+    obj.metadata ??= {};
+    const meta = obj.metadata;
+    if (this.info.namespaced) {
+      if (meta.namespace && ctx.namespace && meta.namespace !== ctx.namespace) {
+        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      meta.namespace = ctx.namespace ?? meta.namespace;
+    } else {
+      delete meta.namespace;
+    }
+    if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix();
+    meta.uid = randomUUID();
+    meta.creationTimestamp = nowTimestamp();
+    delete meta.resourceVersion;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete meta.managedFields;
+    if (this.info.tracksGeneration) meta.generation = 1;
+    else delete meta.generation;
+    const rules = kindRules[this.info.kind];
+    rules?.defaults(obj);
+    this.hooks.prepareForCreate?.(obj);
+    if (this.hooks.admit) await this.hooks.admit(obj, ctx);
+    let txn: Txn = noTxn;
+    if (this.hooks.beginCreate) txn = await this.hooks.beginCreate(obj, ctx);
+    try {
+      const errs = rules ? rules.validateCreate(obj) : [];
+      if (errs.length) throw this.invalid(meta.name ?? meta.generateName ?? '', errs);
+      if (ctx.dryRun) {
+        txn.revert();
+        return obj;
+      }
+      const kv = await this.backend.create(this.key(meta.namespace, meta.name!), this.encode(obj));
+      txn.commit();
+      meta.resourceVersion = String(kv.modRevision);
+      return obj;
+    } catch (e) {
+      txn.revert();
+      if (e instanceof KeyExistsError) throw errors.alreadyExists(this.gr, meta.name!);
+      throw e;
+    }
+  }
+
+  // ---- update and patch ----
+
+  /**
+   * Reads the current object, asks `transform` for the new one, validates and writes it with a
+   * compare-and-swap on the revision read, retrying on a lost race unless the client pinned a
+   * resourceVersion (then the race is the client's 409).
+   */
+  async guaranteedUpdate(
+    ctx: RequestContext,
+    namespace: string | undefined,
+    name: string,
+    subresource: string | undefined,
+    transform: (current: KubeObject | undefined) => Promise<KubeObject> | KubeObject,
+  ): Promise<{ object: KubeObject; created: boolean }> {
+    const key = this.key(namespace, name);
+    let fresh: CachedObject | undefined | null = null; // null = read from cache
+    for (let attempt = 0; ; attempt++) {
+      let current: CachedObject | undefined;
+      if (fresh === null) {
+        await this.watchCache.sync();
+        current = this.cache.objects.get(key);
+      } else current = fresh;
+      const input = this.typed(await transform(current ? current.mutable() : undefined));
+      input.metadata ??= {};
+      if (input.metadata.name !== undefined && input.metadata.name !== name) {
+        throw errors.badRequest(`the name of the object (${input.metadata.name}) does not match the name on the URL (${name})`);
+      }
+      if (this.info.namespaced && input.metadata.namespace && input.metadata.namespace !== namespace) {
+        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      input.metadata.name = name;
+      if (this.info.namespaced) input.metadata.namespace = namespace;
+      if (!current) {
+        if (!this.info.createOnUpdate || subresource) throw errors.notFound(this.gr, name);
+        if (input.metadata.resourceVersion) throw errors.notFound(this.gr, name);
+        try {
+          return { object: await this.create(ctx, input), created: true };
+        } catch (e) {
+          if (e instanceof StatusError && e.reason === 'AlreadyExists' && attempt < maxRetries) {
+            fresh = null;
+            continue;
+          }
+          throw e;
+        }
+      }
+      const pinned = input.metadata.resourceVersion;
+      if (pinned && pinned !== String(current.revision)) throw errors.modified(this.gr, name);
+      if (input.metadata.uid && input.metadata.uid !== current.obj.metadata.uid) {
+        throw errors.conflict(
+          this.gr,
+          name,
+          `Precondition failed: UID in precondition: ${input.metadata.uid}, UID in object meta: ${current.obj.metadata.uid ?? ''}`,
+        );
+      }
+      const old = current.obj;
+      const obj = this.prepareUpdate(input, old, subresource);
+      const rules = kindRules[this.info.kind];
+      if (!subresource) rules?.defaults(obj);
+      let txn: Txn = noTxn;
+      if (!subresource && this.hooks.beginUpdate) txn = await this.hooks.beginUpdate(obj, old, ctx);
+      try {
+        const errs = rules ? (subresource === 'status' ? rules.validateStatusUpdate(obj, old) : rules.validateUpdate(obj, old)) : [];
+        if (errs.length) throw this.invalid(name, errs);
+        if (deepEqual(comparable(obj), comparable(old))) {
+          txn.revert();
+          return { object: current.mutable(), created: false };
+        }
+        if (ctx.dryRun) {
+          txn.revert();
+          obj.metadata.resourceVersion = String(current.revision);
+          return { object: obj, created: false };
+        }
+        if (obj.metadata.deletionTimestamp && !(obj.metadata.finalizers?.length) && this.finalizersDone(obj)) {
+          const { prevKv, revision } = await this.backend.delete(key, current.revision);
+          txn.commit();
+          const gone = CachedObject.fromKeyValue(prevKv).mutable();
+          gone.metadata.resourceVersion = String(revision);
+          this.hooks.afterDelete?.(gone);
+          return { object: gone, created: false };
+        }
+        const kv = await this.backend.update(key, this.encode(obj), current.revision);
+        txn.commit();
+        obj.metadata.resourceVersion = String(kv.modRevision);
+        return { object: obj, created: false };
+      } catch (e) {
+        txn.revert();
+        if (e instanceof RevisionMismatchError) {
+          if (pinned || attempt >= maxRetries) throw errors.modified(this.gr, name);
+          fresh = CachedObject.fromKeyValue(e.current);
+          continue;
+        }
+        if (e instanceof KeyNotFoundError) {
+          if (attempt >= maxRetries) throw errors.notFound(this.gr, name);
+          fresh = undefined;
+          continue;
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** Namespaces are kept until their own spec.finalizers are gone too. */
+  private finalizersDone(obj: KubeObject): boolean {
+    const spec = obj.spec as { finalizers?: string[] } | undefined;
+    return this.info.kind !== 'Namespace' || !(spec?.finalizers?.length);
+  }
+
+  /** Carries over what an update may not change, as BeforeUpdate and the strategies do. */
+  private prepareUpdate(input: KubeObject, old: KubeObject, subresource: string | undefined): KubeObject {
+    const obj = input;
+    const m = obj.metadata;
+    const om = old.metadata;
+    m.uid = om.uid;
+    m.creationTimestamp = om.creationTimestamp;
+    if (om.deletionTimestamp) m.deletionTimestamp = om.deletionTimestamp;
+    else delete m.deletionTimestamp;
+    if (om.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = om.deletionGracePeriodSeconds;
+    else delete m.deletionGracePeriodSeconds;
+    delete m.managedFields;
+    if (subresource === 'status') {
+      // A status write changes status only: spec and the user-owned metadata stay as stored.
+      const keep = structuredClone(old);
+      keep.status = obj.status;
+      keep.metadata.resourceVersion = m.resourceVersion;
+      if (m.resourceVersion === undefined) delete keep.metadata.resourceVersion;
+      return keep;
+    }
+    if (this.info.hasStatus) {
+      if (old.status === undefined) delete obj.status;
+      else obj.status = structuredClone(old.status);
+    }
+    if (this.info.tracksGeneration) {
+      m.generation = om.generation ?? 1;
+      if (!deepEqual(specOf(obj), specOf(old))) m.generation += 1;
+    } else {
+      delete m.generation;
+    }
+    this.hooks.prepareForUpdate?.(obj, old);
+    return obj;
+  }
+
+  async update(ctx: RequestContext, namespace: string | undefined, name: string, input: KubeObject, subresource?: string) {
+    return this.guaranteedUpdate(ctx, namespace, name, subresource, () => structuredClone(input));
+  }
+
+  // ---- delete ----
+
+  async delete(ctx: RequestContext, namespace: string | undefined, name: string, opts: DeleteOptions): Promise<DeleteResult> {
+    const key = this.key(namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      await this.watchCache.sync();
+      const current = this.cache.objects.get(key);
+      if (!current) throw errors.notFound(this.gr, name);
+      const pre = opts.preconditions;
+      if (pre?.uid && pre.uid !== current.obj.metadata.uid) {
+        throw errors.conflict(this.gr, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.obj.metadata.uid ?? ''}`);
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== String(current.revision)) {
+        throw errors.conflict(
+          this.gr,
+          name,
+          `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.revision}`,
+        );
+      }
+      const obj = current.mutable();
+      const finalizers = new Set(obj.metadata.finalizers ?? []);
+      if (opts.propagationPolicy === 'Orphan') finalizers.add('orphan');
+      if (opts.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');
+      const grace = this.hooks.gracePeriodSeconds?.(obj, opts.gracePeriodSeconds) ?? 0;
+      const namespaceFinalizers = this.info.kind === 'Namespace' && !this.finalizersDone(obj);
+      const pending = finalizers.size > 0 || grace > 0 || namespaceFinalizers;
+      if (ctx.dryRun) return { object: obj, deleted: !pending };
+      if (pending) {
+        if (!obj.metadata.deletionTimestamp || grace > 0) {
+          const at = new Date(Date.now() + grace * 1000);
+          const prevAt = obj.metadata.deletionTimestamp ? Date.parse(obj.metadata.deletionTimestamp) : Infinity;
+          // A shorter grace period may move the deadline earlier, never later.
+          if (at.getTime() < prevAt) {
+            obj.metadata.deletionTimestamp = nowTimestamp(at);
+            obj.metadata.deletionGracePeriodSeconds = grace;
+          }
+        }
+        obj.metadata.finalizers = [...finalizers];
+        if (!obj.metadata.finalizers.length) delete obj.metadata.finalizers;
+        if (this.info.kind === 'Namespace') {
+          obj.status = { ...(obj.status as object), phase: 'Terminating' };
+        }
+        try {
+          const kv = await this.backend.update(key, this.encode(obj), current.revision);
+          obj.metadata.resourceVersion = String(kv.modRevision);
+          return { object: obj, deleted: false };
+        } catch (e) {
+          if (e instanceof RevisionMismatchError && attempt < maxRetries) continue;
+          throw e;
+        }
+      }
+      try {
+        const { revision } = await this.backend.delete(key, current.revision);
+        obj.metadata.resourceVersion = String(revision);
+        this.hooks.afterDelete?.(obj);
+        return { object: obj, deleted: true };
+      } catch (e) {
+        if ((e instanceof RevisionMismatchError || e instanceof KeyNotFoundError) && attempt < maxRetries) continue;
+        throw e;
+      }
+    }
+  }
+
+  /** Removes an object whose grace period or finalization is over, whatever its finalizers say. */
+  async forceRemove(namespace: string | undefined, name: string): Promise<void> {
+    try {
+      const { prevKv } = await this.backend.delete(this.key(namespace, name));
+      this.hooks.afterDelete?.(CachedObject.fromKeyValue(prevKv).obj);
+    } catch (e) {
+      if (!(e instanceof KeyNotFoundError)) throw e;
+    }
+  }
+
+  // ---- watch ----
+
+  /**
+   * Streams events to `sink` until stopped. Without a resourceVersion (or with "0") the watch
+   * starts with a synthetic ADDED per existing object; with one, it resumes after it or fails
+   * with 410 when the cache's window no longer reaches back that far.
+   */
+  async watch(namespace: string | undefined, opts: WatchOptions, sink: WatchSink): Promise<{ stop(): void; revision: number }> {
+    const scope = this.info.namespaced && namespace ? `${this.prefix}${namespace}/` : this.prefix;
+    const rvText = opts.resourceVersion ?? '';
+    let from: number | undefined;
+    if (rvText !== '' && rvText !== '0') {
+      from = Number(rvText);
+      if (!Number.isInteger(from) || from < 0) throw errors.badRequest(`invalid resource version: ${JSON.stringify(rvText)}`);
+      if (from > this.watchCache.revision) {
+        try {
+          await this.watchCache.waitFor(from, 3000);
+        } catch {
+          throw new StatusError(504, 'Timeout', `Too large resource version: ${from}, current: ${this.watchCache.revision}`, {
+            causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+            retryAfterSeconds: 1,
+          });
+        }
+      }
+    } else {
+      await this.watchCache.sync();
+    }
+    const initial = from === undefined || opts.sendInitialEvents === true;
+    const m = opts.matcher;
+    const deliver = (ev: CacheEvent) => {
+      if (!ev.object.key.startsWith(scope)) return;
+      const now = m.matches(ev.object.obj);
+      const before = ev.prev ? m.matches(ev.prev.obj) : false;
+      if (ev.type === 'DELETED') {
+        if (before || now) sink('DELETED', ev.object);
+      } else if (ev.type === 'ADDED') {
+        if (now) sink('ADDED', ev.object);
+      } else if (now && before) sink('MODIFIED', ev.object);
+      else if (now) sink('ADDED', ev.object);
+      else if (before) sink('DELETED', ev.object);
+    };
+    // Replay and subscribe in the same tick, so no event falls between them.
+    let replay: CacheEvent[] = [];
+    if (!initial) {
+      const since = this.cache.eventsSince(from!);
+      if (!since) {
+        throw errors.resourceExpired(`too old resource version: ${from} (${this.cache.oldestResumable})`);
+      }
+      replay = since;
+    }
+    const revision = this.watchCache.revision;
+    const unsubscribe = this.cache.subscribe((evs) => {
+      for (const ev of evs) deliver(ev);
+    });
+    if (initial) {
+      for (const k of this.cache.sortedKeys()) {
+        if (!k.startsWith(scope)) continue;
+        const o = this.cache.objects.get(k)!;
+        if (m.matches(o.obj)) sink('ADDED', o);
+      }
+    } else {
+      for (const ev of replay) deliver(ev);
+    }
+    return { stop: unsubscribe, revision };
+  }
+}
+
+/** First index whose key is ≥ k. */
+function lowerBound(keys: string[], k: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (keys[mid]! < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function countPrefix(keys: string[], from: number, scope: string): number {
+  let n = 0;
+  for (let i = from; i < keys.length && keys[i]!.startsWith(scope); i++) n++;
+  return n;
+}

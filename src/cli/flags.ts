@@ -1,0 +1,67 @@
+// A small flag parser with kubectl-like spelling: `--name value` or `--name=value`, booleans bare.
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface FlagSpec {
+  name: string;
+  /** Boolean flags take no value. */
+  boolean?: boolean;
+  help: string;
+  default?: string;
+  metavar?: string;
+}
+
+export interface Parsed {
+  values: Map<string, string>;
+  bools: Set<string>;
+  positional: string[];
+}
+
+export function parseFlags(argv: string[], specs: FlagSpec[]): Parsed {
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  const values = new Map<string, string>();
+  const bools = new Set<string>();
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      positional.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!a.startsWith('-') || a === '-') {
+      positional.push(a);
+      continue;
+    }
+    const body = a.replace(/^--?/, '');
+    const eq = body.indexOf('=');
+    const name = eq >= 0 ? body.slice(0, eq) : body;
+    const spec = byName.get(name);
+    if (!spec) throw new UsageError(`unknown flag: --${name}`);
+    if (spec.boolean) {
+      const v = eq >= 0 ? body.slice(eq + 1) : 'true';
+      if (v === 'true') bools.add(name);
+      else if (v !== 'false') throw new UsageError(`--${name} takes true or false, not ${JSON.stringify(v)}`);
+      continue;
+    }
+    let v: string | undefined;
+    if (eq >= 0) v = body.slice(eq + 1);
+    else v = argv[++i];
+    if (v === undefined) throw new UsageError(`flag needs a value: --${name}`);
+    values.set(name, v);
+  }
+  return { values, bools, positional };
+}
+
+export function flagHelp(specs: FlagSpec[]): string {
+  const rows = specs.map((s) => {
+    const left = `  --${s.name}${s.boolean ? '' : ` ${s.metavar ?? 'VALUE'}`}`;
+    const def = s.default !== undefined ? ` (default ${s.default})` : '';
+    return [left, `${s.help}${def}`] as const;
+  });
+  const w = Math.max(...rows.map((r) => r[0].length)) + 2;
+  return rows.map(([l, r]) => l.padEnd(w) + r).join('\n');
+}

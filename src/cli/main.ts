@@ -1,0 +1,52 @@
+// The `kubesvc` command.
+import { up, upUsage } from './up.js';
+import { UsageError } from './flags.js';
+import { logger } from '../util/log.js';
+import { kubernetesVersion } from '../apiserver/discovery.js';
+
+const log = logger('kubesvc');
+
+const usage = `kubesvc — Kubernetes Service networking on one machine, no Docker, no VM.
+
+Usage: kubesvc <command> [flags]
+
+Commands:
+  up        start a one-node cluster in the foreground and write its kubeconfig
+  version   print kubesvc's version and the Kubernetes API version it serves
+  help      show this help, or \`kubesvc help <command>\`
+
+Run \`kubesvc <command> --help\` for a command's flags.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      if (rest[0] === 'up') process.stdout.write(upUsage);
+      else process.stdout.write(usage);
+      return 0;
+    case 'up':
+      return up(rest);
+    case 'version':
+    case '--version':
+      process.stdout.write(`kubesvc 0.1.0 (Kubernetes API ${kubernetesVersion.gitVersion})\n`);
+      return 0;
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(cmd)}; run \`kubesvc help\` for the list`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    if (e instanceof UsageError) {
+      process.stderr.write(`kubesvc: ${e.message}\n`);
+      process.exit(2);
+    }
+    log.error('kubesvc failed', e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,214 @@
+// `kubesvc up`: the whole cluster in one process — datastore, API server, and (as they are
+// built) controllers, node agent, kube-proxy and DNS — ready in well under a second.
+import { mkdirSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { openBackend } from '../storage/registry.js';
+import { startCompactor } from '../storage/compactor.js';
+import type { Backend } from '../storage/backend.js';
+import { ensurePki } from '../apiserver/pki.js';
+import { writeKubeconfig } from '../apiserver/kubeconfig.js';
+import { ApiServer } from '../apiserver/server.js';
+import { logger, errorText } from '../util/log.js';
+import { parseFlags, flagHelp, UsageError, type FlagSpec } from './flags.js';
+import { checkCIDR, defaultPlans, parsePortRangeFlag, type NetworkMode } from './address-plan.js';
+
+const log = logger('kubesvc');
+
+export const upFlags: FlagSpec[] = [
+  { name: 'data-dir', metavar: 'DIR', help: 'where the cluster keeps its state, certificates and kubeconfig', default: '~/.kubesvc' },
+  { name: 'api-port', metavar: 'N', help: 'API server port on 127.0.0.1 (0 picks a free one)', default: '6443' },
+  { name: 'proxy-mode', metavar: 'MODE', help: 'kube-proxy mode: userspace, iptables, nftables or ipvs', default: 'userspace' },
+  { name: 'network', metavar: 'MODE', help: 'loopback (no privileges) or netns (root, Linux)', default: 'loopback' },
+  { name: 'service-cidr', metavar: 'CIDR', help: 'ClusterIP range', default: '127.96.0.0/16 (loopback), 10.96.0.0/12 (netns)' },
+  { name: 'pod-cidr', metavar: 'CIDR', help: 'pod IP range, a /24 per node', default: '127.244.0.0/16 (loopback), 10.244.0.0/16 (netns)' },
+  { name: 'lb-pool', metavar: 'CIDR|RANGE', help: 'LoadBalancer IPs', default: '127.240.0.0/24 (loopback), 172.30.1.0/24 (netns)' },
+  { name: 'service-node-port-range', metavar: 'RANGE', help: 'NodePort range', default: '30000-32767' },
+  { name: 'datastore', metavar: 'URL', help: 'sqlite, sqlite:///path/state.db or etcd://host:port,...', default: 'sqlite' },
+  { name: 'help', boolean: true, help: 'show this help' },
+];
+
+export const upUsage = `Usage: kubesvc up [flags]
+
+Starts a one-node cluster in the foreground and writes DIR/kubeconfig.yaml for kubectl.
+Stop it with Ctrl-C (SIGINT) or SIGTERM; starting again with the same --data-dir resumes
+the same cluster.
+
+Flags:
+${flagHelp(upFlags)}
+`;
+
+export interface UpOptions {
+  dataDir: string;
+  apiPort: number;
+  proxyMode: string;
+  network: NetworkMode;
+  serviceCIDR: string;
+  podCIDR: string;
+  lbPool: string;
+  nodePortRange: { base: number; size: number };
+  nodePortRangeText: string;
+  datastore: string;
+}
+
+export function parseUpOptions(argv: string[]): UpOptions | 'help' {
+  const f = parseFlags(argv, upFlags);
+  if (f.bools.has('help')) return 'help';
+  if (f.positional.length) throw new UsageError(`unexpected argument: ${f.positional[0]}`);
+  const network = (f.values.get('network') ?? 'loopback') as NetworkMode;
+  if (network !== 'loopback' && network !== 'netns') throw new UsageError(`--network must be loopback or netns, not ${JSON.stringify(network)}`);
+  const proxyMode = f.values.get('proxy-mode') ?? 'userspace';
+  if (!['userspace', 'iptables', 'nftables', 'ipvs'].includes(proxyMode)) {
+    throw new UsageError(`--proxy-mode must be userspace, iptables, nftables or ipvs, not ${JSON.stringify(proxyMode)}`);
+  }
+  const plan = defaultPlans[network];
+  const portText = f.values.get('api-port') ?? '6443';
+  const apiPort = Number(portText);
+  if (!Number.isInteger(apiPort) || apiPort < 0 || apiPort > 65535) throw new UsageError(`--api-port must be a port number, not ${JSON.stringify(portText)}`);
+  const rangeText = f.values.get('service-node-port-range') ?? '30000-32767';
+  const dataDir = resolve((f.values.get('data-dir') ?? '~/.kubesvc').replace(/^~(?=$|\/)/, homedir()));
+  return {
+    dataDir,
+    apiPort,
+    proxyMode,
+    network,
+    serviceCIDR: checkCIDR('service-cidr', f.values.get('service-cidr') ?? plan.serviceCIDR),
+    podCIDR: checkCIDR('pod-cidr', f.values.get('pod-cidr') ?? plan.podCIDR),
+    lbPool: f.values.get('lb-pool') ?? plan.lbPool,
+    nodePortRange: parsePortRangeFlag(rangeText),
+    nodePortRangeText: rangeText,
+    datastore: f.values.get('datastore') ?? 'sqlite',
+  };
+}
+
+/** One kubesvc per data dir: a second one would hand out the same IPs and ports. */
+function takeLock(dataDir: string): () => void {
+  const file = join(dataDir, 'kubesvc.pid');
+  if (existsSync(file)) {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    if (pid && pid !== process.pid && alive(pid)) {
+      throw new UsageError(
+        `another kubesvc (pid ${pid}) is running with data dir ${dataDir}; stop it first, or pass a different --data-dir`,
+      );
+    }
+  }
+  writeFileSync(file, `${process.pid}\n`);
+  return () => {
+    try {
+      if (readFileSync(file, 'utf8').trim() === String(process.pid)) rmSync(file);
+    } catch {
+      /* already gone */
+    }
+  };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface Cluster {
+  api: ApiServer;
+  kubeconfig: string;
+  stop(): Promise<void>;
+}
+
+/** Starts everything; resolves once /readyz would answer ok. */
+export async function startCluster(o: UpOptions): Promise<Cluster> {
+  if (o.network === 'netns') {
+    throw new UsageError('--network netns is not available yet in this build; use --network loopback (the default)');
+  }
+  mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
+  const unlock = takeLock(o.dataDir);
+  let backend: Backend | undefined;
+  let api: ApiServer | undefined;
+  let compactor: { stop(): void } | undefined;
+  const stop = async () => {
+    compactor?.stop();
+    await api?.stop().catch((e) => log.error('stopping the API server', e));
+    await backend?.close().catch((e) => log.error('closing the datastore', e));
+    unlock();
+  };
+  try {
+    const pki = await ensurePki(o.dataDir, { sans: { dns: [], ips: [] } });
+    backend = openBackend(o.datastore, { dataDir: o.dataDir });
+    await backend.start();
+    compactor = startCompactor(backend, { intervalMs: 5 * 60_000, keepRevisions: 1000 });
+    api = new ApiServer({
+      backend,
+      host: '127.0.0.1',
+      port: o.apiPort,
+      tls: { cert: pki.servingCert, key: pki.servingKey, ca: pki.caCert },
+      serviceCIDR: o.serviceCIDR,
+      nodePortRange: o.nodePortRange,
+      advertiseAddress: defaultPlans[o.network].nodeIP,
+    });
+    await api.start();
+    const kubeconfig = join(o.dataDir, 'kubeconfig.yaml');
+    writeKubeconfig(kubeconfig, { server: api.url, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey });
+    return { api, kubeconfig, stop };
+  } catch (e) {
+    await stop();
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new UsageError(`port ${o.apiPort} on 127.0.0.1 is already in use; stop what uses it or pass --api-port`);
+    }
+    throw e;
+  }
+}
+
+export async function up(argv: string[]): Promise<number> {
+  const parsed = parseUpOptions(argv);
+  if (parsed === 'help') {
+    process.stdout.write(upUsage);
+    return 0;
+  }
+  const o = parsed;
+  const t0 = performance.now();
+  const cluster = await startCluster(o);
+  const ms = performance.now() - t0;
+  const dns = cluster.api.allocations.serviceIP(10);
+  process.stdout.write(
+    [
+      `kubesvc is ready (${(ms / 1000).toFixed(2)}s)`,
+      `  API server     ${cluster.api.url}`,
+      `  kubeconfig     ${cluster.kubeconfig}`,
+      `  cluster DNS    ${dns} (kube-dns; reserved — the DNS server is not built yet)`,
+      `  service CIDR   ${o.serviceCIDR}`,
+      `  pod CIDR       ${o.podCIDR}`,
+      `  LB pool        ${o.lbPool}`,
+      `  NodePorts      ${o.nodePortRangeText}`,
+      `  proxy mode     ${o.proxyMode} (kube-proxy is not built yet)`,
+      `  datastore      ${o.datastore === 'sqlite' ? `sqlite (${join(o.dataDir, 'state.db')})` : o.datastore}`,
+      '',
+      `Try: KUBECONFIG=${cluster.kubeconfig} kubectl get svc -A`,
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolveStop) => {
+    let stopping = false;
+    const onSignal = (sig: string) => {
+      if (stopping) {
+        log.warn(`${sig} again: exiting now`);
+        process.exit(1);
+      }
+      stopping = true;
+      log.info(`${sig} received: stopping`);
+      cluster
+        .stop()
+        .catch((e) => log.error('stopping', e))
+        .finally(() => {
+          log.info('stopped');
+          resolveStop();
+        });
+    };
+    process.on('SIGINT', () => onSignal('SIGINT'));
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+  });
+  return 0;
+}
+
+export { errorText };

@@ -1,0 +1,165 @@
+// Drives kubesvc as a user does: `bin/kubesvc up` in a child process, kubectl against the
+// kubeconfig it writes. Every cluster gets its own data dir and a free API port.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const kubesvcBin = join(root, 'bin', 'kubesvc');
+export const kubectlBin = process.env.KUBECTL ?? '/usr/bin/kubectl';
+
+export interface Cluster {
+  dataDir: string;
+  kubeconfig: string;
+  url: string;
+  proc: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** SIGTERM and wait for exit; resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** stop() and remove the data dir. */
+  destroy(): Promise<void>;
+}
+
+export function tempDir(prefix = 'kubesvc-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Starts `kubesvc up` and resolves once it printed that it is ready. */
+export async function startCluster(opts: { dataDir?: string; args?: string[]; timeoutMs?: number } = {}): Promise<Cluster> {
+  const dataDir = opts.dataDir ?? tempDir();
+  const proc = spawn(process.execPath, [kubesvcBin, 'up', '--data-dir', dataDir, '--api-port', '0', ...(opts.args ?? [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: process.env,
+  });
+  let out = '';
+  let err = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
+  const timeoutMs = opts.timeoutMs ?? 20_000;
+  const ready = await new Promise<boolean>((resolve) => {
+    const t = setTimeout(() => resolve(false), timeoutMs);
+    const check = () => {
+      if (/kubeconfig\s+\S+/.test(out) && /API server\s+https:\/\/\S+/.test(out)) {
+        clearTimeout(t);
+        resolve(true);
+      }
+    };
+    proc.stdout!.on('data', check);
+    proc.on('exit', () => {
+      clearTimeout(t);
+      resolve(false);
+    });
+  });
+  if (!ready) {
+    proc.kill('SIGKILL');
+    throw new Error(`kubesvc up did not become ready:\nstdout:\n${out}\nstderr:\n${err}`);
+  }
+  const kubeconfig = /kubeconfig\s+(\S+)/.exec(out)![1]!;
+  const url = /API server\s+(https:\/\/\S+)/.exec(out)![1]!;
+  let stopped: Promise<number | null> | undefined;
+  const stop = () => {
+    if (!stopped) {
+      stopped = (async () => {
+        if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+        const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+        const code = await exited;
+        clearTimeout(t);
+        return code;
+      })();
+    }
+    return stopped;
+  };
+  return {
+    dataDir,
+    kubeconfig,
+    url,
+    proc,
+    stdout: () => out,
+    stderr: () => err,
+    stop,
+    async destroy() {
+      await stop();
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs kubectl against the cluster; `input` goes to its stdin (for `-f -`). */
+export function kubectl(c: Pick<Cluster, 'kubeconfig' | 'dataDir'>, args: string[], input?: string): RunResult {
+  const r = spawnSync(kubectlBin, args, {
+    input: input ?? '',
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { ...process.env, KUBECONFIG: c.kubeconfig, KUBECACHEDIR: join(c.dataDir, 'kubectl-cache'), HOME: c.dataDir },
+  });
+  return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/** kubectl that must succeed; returns stdout. */
+export function kubectlOk(c: Pick<Cluster, 'kubeconfig' | 'dataDir'>, args: string[], input?: string): string {
+  const r = kubectl(c, args, input);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+/** The admin credentials from the kubeconfig, for raw HTTPS requests. */
+export function credentials(kubeconfig: string): { ca: string; cert: string; key: string } {
+  const text = readFileSync(kubeconfig, 'utf8');
+  const field = (name: string) => Buffer.from(new RegExp(`${name}: (\\S+)`).exec(text)![1]!, 'base64').toString('utf8');
+  return { ca: field('certificate-authority-data'), cert: field('client-certificate-data'), key: field('client-key-data') };
+}
+
+export interface HttpResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  json(): any;
+}
+
+/** One HTTPS request to the API server with (or without) the admin client certificate. */
+export async function request(
+  c: Pick<Cluster, 'kubeconfig' | 'url'>,
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  opts: { contentType?: string; accept?: string; anonymous?: boolean } = {},
+): Promise<HttpResult> {
+  const https = await import('node:https');
+  const cred = credentials(c.kubeconfig);
+  const u = new URL(path, c.url);
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      u,
+      {
+        method,
+        ca: cred.ca,
+        ...(opts.anonymous ? {} : { cert: cred.cert, key: cred.key }),
+        headers: {
+          ...(body !== undefined ? { 'Content-Type': opts.contentType ?? 'application/json' } : {}),
+          ...(opts.accept ? { Accept: opts.accept } : {}),
+        },
+      },
+      (res) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (data += d));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data, json: () => JSON.parse(data) }),
+        );
+      },
+    );
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
