@@ -5,6 +5,8 @@ import { AllocationBitmap, rangeOffset } from './bitmap.js';
 import { ipErrors } from './errors.js';
 import { formatCIDR, formatIPv4, parseIPv4, parseIPv4CIDR, type IPv4CIDR } from './ipv4.js';
 
+const MAX_CIDR_BITS = 20;
+
 export class ClusterIPAllocator {
   readonly cidr: IPv4CIDR;
   /** The CIDR as users see it in errors, e.g. "10.96.0.0/12". */
@@ -15,6 +17,10 @@ export class ClusterIPAllocator {
 
   constructor(serviceCIDR: string, random?: () => number) {
     this.cidr = parseIPv4CIDR(serviceCIDR);
+    // kube-apiserver's bound on the flag (at most 20 host bits), which also bounds the bitmap.
+    if (32 - this.cidr.prefix > MAX_CIDR_BITS) {
+      throw new Error(`specified --service-cidr is too large; for 32-bit addresses, the mask must be >= ${32 - MAX_CIDR_BITS}`);
+    }
     this.cidrString = formatCIDR(this.cidr);
     this.first = this.cidr.base + 1;
     const max = Math.max(0, this.cidr.size - 2);

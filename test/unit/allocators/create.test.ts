@@ -77,6 +77,11 @@ test('dual-stack requests are refused on this single-stack cluster', () => {
   );
   err = statusError(() => al.allocateCreate(svc('d', { ipFamilies: ['IPv6'] }), false));
   assert.equal(err.message, 'Service "d" is invalid: spec.ipFamilies[0]: Invalid value: "IPv6": not configured on this cluster');
+  err = statusError(() => al.allocateCreate(svc('d', { clusterIP: 'fd00::1' }), false));
+  assert.equal(
+    err.message,
+    'Service "d" is invalid: spec.clusterIPs[0]: Invalid value: []string{"fd00::1"}: IPv6 is not configured on this cluster',
+  );
   // PreferDualStack quietly stays single-stack.
   const p = svc('p', { ipFamilyPolicy: 'PreferDualStack' });
   al.allocateCreate(p, false).commit();
@@ -219,4 +224,14 @@ test('serviceIP and nodePortRange describe the configuration', () => {
     a.allocateCreate(s, false).commit();
     assert.ok(![a.serviceIP(1), a.serviceIP(10)].includes(s.spec.clusterIP!));
   }
+});
+
+test('a custom nodePort range is what errors name', () => {
+  const al = allocations('10.0.0.0/24', { base: 40000, size: 10 });
+  assert.equal(al.nodePortRange, '40000-40009');
+  const err = statusError(() => al.allocateCreate(svc('np', { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] }), false));
+  assert.equal(
+    err.message,
+    'Service "np" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is not in the valid range. The range of valid ports is 40000-40009',
+  );
 });

@@ -96,3 +96,11 @@ test('IPv6 or malformed service CIDRs are refused', () => {
   assert.throws(() => new ClusterIPAllocator('fd00::/108'), /invalid IPv4 CIDR/);
   assert.throws(() => new ClusterIPAllocator('10.0.0.0'), /invalid IPv4 CIDR/);
 });
+
+test('service CIDRs larger than /12 are refused as kube-apiserver refuses them', () => {
+  assert.equal(
+    message(() => new ClusterIPAllocator('10.0.0.0/8')),
+    'specified --service-cidr is too large; for 32-bit addresses, the mask must be >= 12',
+  );
+  assert.doesNotThrow(() => new ClusterIPAllocator('10.96.0.0/12'));
+});
