@@ -11,6 +11,20 @@
 // the field sets up to that release when the v3 copies at hand are older (fields added later, such
 // as Service spec.trafficDistribution or LoadBalancerIngress ipMode, exist only there).
 //
+// How src/api/schema/generated.ts was made (Kubernetes 1.32):
+//   K=<k8s.io/kubectl git>  C=<k8s.io/client-go git>
+//   git -C $K show v0.32.0:testdata/openapi/v3/api/v1.json            > api__v1.json
+//   git -C $K show v0.32.0:testdata/openapi/v3/apis/apps/v1.json       > apis__apps__v1.json
+//   git -C $K show v0.32.0:testdata/openapi/v3/apis/autoscaling/v1.json > apis__autoscaling__v1.json
+//   git -C $C show v0.32.0:openapi/openapitest/testdata/apis__discovery.k8s.io__v1_openapi.json > apis__discovery.k8s.io__v1.json
+//   git -C $C show v0.32.0:applyconfigurations/internal/internal.go   > internal.go
+//   node scripts/gen-schema.mjs --smd internal.go api__v1.json apis__apps__v1.json \
+//     apis__discovery.k8s.io__v1.json scripts/gen-schema-coordination-v1.json apis__autoscaling__v1.json \
+//     > src/api/schema/generated.ts
+// The test-data copies lag the release (about 1.28); --smd brings the field sets to 1.32.
+// scripts/gen-schema-coordination-v1.json holds upstream's coordination.k8s.io/v1 Lease schemas
+// (descriptions already removed), since no copy of that group's document ships in those repos.
+//
 // Output keeps only what a machine needs — types, formats, refs, list/map semantics, patch merge
 // keys and strategies, group-version-kinds — and drops every description (upstream's prose is
 // not ours to copy). Only definitions reachable from the served kinds are kept.
