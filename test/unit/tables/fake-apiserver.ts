@@ -50,8 +50,8 @@ export async function startFakeApiserver(resources: Record<string, FakeResource>
         })),
       });
     }
-    // /api/v1/<resource> or /api/v1/namespaces/<ns>/<resource>
-    const m = /^\/api\/v1\/(?:namespaces\/([^/]+)\/)?([^/]+)$/.exec(url.pathname);
+    // /api/v1/<resource> or /api/v1/namespaces/<ns>/<resource>[/<name>]
+    const m = /^\/api\/v1\/(?:namespaces\/([^/]+)\/)?([^/]+)(?:\/([^/]+))?$/.exec(url.pathname);
     const r = m ? resources[m[2] as string] : undefined;
     if (!m || !r) {
       return send(res, 404, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'NotFound', code: 404, message: 'the server could not find the requested resource' });
@@ -60,6 +60,13 @@ export async function startFakeApiserver(resources: Record<string, FakeResource>
     const ns = m[1];
     const objs = r.objects.filter((o) => !ns || o.metadata.namespace === ns);
     const includeObject = includeObjectParam(url.searchParams.get('includeObject'));
+    const name = m[3];
+    if (name) {
+      const obj = objs.find((o) => o.metadata.name === name);
+      if (!obj) return send(res, 404, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'NotFound', code: 404, message: `${m[2]} "${name}" not found` });
+      // A single object's table takes the object's resourceVersion.
+      return send(res, 200, toTable(m[2] as string, '', [obj], { now: NOW, includeObject }));
+    }
     if (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
       let first = true;

@@ -46,6 +46,8 @@ const services = [
   service('kube-dns', 'kube-system', 5 * 86400, { clusterIPs: ['10.96.0.10'], selector: { 'k8s-app': 'kube-dns' }, ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }] }),
 ];
 
+services[4]!.metadata.labels = { 'k8s-app': 'kube-dns' };
+
 const pods = [
   pod('web-1', 600, {
     phase: 'Running',
@@ -186,4 +188,20 @@ test('kubectl asks for a v1 Table, falling back to v1beta1, then plain JSON', { 
     list?.accept,
     'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json',
   );
+});
+
+// --sort-by makes kubectl ask for whole objects (includeObject=Object) and sort rows by a field inside them.
+test('kubectl get pods --sort-by=.metadata.name', { skip }, async () => {
+  const { stdout } = await kubectl('get', 'pods', '--sort-by=.metadata.name');
+  assert.deepEqual(stdout.split('\n').map((l) => l.split(' ')[0]), ['NAME', 'crash', 'job-1', 'old', 'web-1', 'web-2', '']);
+  assert.ok(server.requests.some((r) => r.path.includes('includeObject=Object')));
+});
+
+// --show-labels reads labels from the PartialObjectMetadata each row carries by default.
+test('kubectl get svc --show-labels', { skip }, async () => {
+  const { stdout } = await kubectl('get', 'svc', 'kube-dns', '-n', 'kube-system', '--show-labels');
+  assert.equal(stdout, lines(
+    'NAME       TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)         AGE   LABELS',
+    'kube-dns   ClusterIP   10.96.0.10   <none>        53/UDP,53/TCP   5d    k8s-app=kube-dns',
+  ));
 });
