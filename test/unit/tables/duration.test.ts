@@ -67,3 +67,18 @@ test('a creation time up to a second in the future reads 0s', () => {
   const now = new Date('2026-01-01T00:00:00Z');
   assert.equal(since('2026-01-01T00:00:01.900Z', now), '0s');
 });
+
+// Upstream's TestTranslateTimestampSince, with a fixed clock.
+test('ages of objects created at various times', () => {
+  const now = new Date('2026-03-01T00:00:00Z');
+  const at = (ms: number) => new Date(now.getTime() + ms).toISOString();
+  assert.equal(since(at(2100), now), '<invalid>');
+  assert.equal(since(at(1900), now), '0s');
+  assert.equal(since(at(0), now), '0s');
+  assert.equal(since(at(-30_000), now), '30s');
+  assert.equal(since(at(-300_000), now), '5m');
+  assert.equal(since(at(-6_000_000), now), '100m');
+  assert.equal(since(at(-2 * 86_400_000), now), '2d');
+  assert.equal(since(at(-90 * 86_400_000), now), '90d');
+  assert.equal(since(at(-10 * 365 * 86_400_000), now), '10y');
+});

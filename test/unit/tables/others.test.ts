@@ -175,3 +175,21 @@ test('configmap, secret and serviceaccount rows count their entries', () => {
   const sa = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } };
   assert.deepEqual(cellsOf('serviceaccounts', '', sa), ['default', 0, '<unknown>']);
 });
+
+// Upstream's TestPrintDeployment: created a moment in the future, no ready replicas yet.
+test('deployment row: upstream example', () => {
+  const d: Deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'test1', creationTimestamp: ago(-1.9) },
+    spec: {
+      replicas: 5,
+      selector: { matchLabels: { foo: 'bar' } },
+      template: { spec: { containers: [{ name: 'fake-container1', image: 'fake-image1' }, { name: 'fake-container2', image: 'fake-image2' }] } },
+    },
+    status: { replicas: 10, updatedReplicas: 2, availableReplicas: 1, unavailableReplicas: 4 },
+  };
+  assert.deepEqual(cellsOf('deployments', 'apps', d), [
+    'test1', '0/5', 2, 1, '0s', 'fake-container1,fake-container2', 'fake-image1,fake-image2', 'foo=bar',
+  ]);
+});
