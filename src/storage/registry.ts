@@ -1,6 +1,7 @@
 // Datastores register by URL scheme, as kine's endpoints do, so `--datastore` picks one by name
 // and a new backend needs no change to the code that opens it.
 import type { Backend, BackendFactory } from './backend.js';
+import { etcdFactory } from './etcd/index.js';
 import { sqliteFactory } from './sqlite/index.js';
 
 const factories = new Map<string, BackendFactory>();
@@ -11,9 +12,7 @@ export function registerBackend(scheme: string, factory: BackendFactory): void {
 }
 
 registerBackend('sqlite', sqliteFactory);
-registerBackend('etcd', () => {
-  throw new Error('the etcd datastore is not built yet; use --datastore sqlite');
-});
+registerBackend('etcd', etcdFactory);
 
 /**
  * Open (but do not start) the backend named by `spec`: 'sqlite' (dataDir/state.db),

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { openBackend, parseSpec } from '../../src/storage/registry.js';
 import { startCompactor } from '../../src/storage/compactor.js';
 import { CompactedError } from '../../src/storage/backend.js';
+import { EtcdBackend } from '../../src/storage/etcd/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kubesvc-registry-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -45,10 +46,10 @@ describe('openBackend', () => {
     assert.ok(!existsSync(dataDir));
   });
 
-  it('etcd endpoints are recognised but the datastore says it is not built', () => {
-    assert.throws(() => openBackend('etcd://127.0.0.1:2379,127.0.0.1:22379', { dataDir: root }), {
-      message: 'the etcd datastore is not built yet; use --datastore sqlite',
-    });
+  it("'etcd://a:1,b:2' opens an etcd backend on every listed endpoint", () => {
+    const db = openBackend('etcd://127.0.0.1:2379,127.0.0.1:22379', { dataDir: root });
+    assert.ok(db instanceof EtcdBackend);
+    assert.deepEqual(db.endpoints, ['http://127.0.0.1:2379', 'http://127.0.0.1:22379']);
   });
 
   it('unknown schemes and malformed specs are refused with a message naming the spec', () => {

@@ -1,5 +1,6 @@
-// What an operator sees in state.db itself: a WAL-mode file, and history that compaction really
-// removes (a long-running cluster must not grow its file forever).
+// SQLite specifics beyond the shared suite: what an operator sees in state.db (a WAL file whose
+// history compaction really removes, so a long-running cluster does not grow it forever) and
+// how writes made together are committed and announced together.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
@@ -7,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openBackend } from '../../src/storage/registry.js';
+import type { WatchEvent } from '../../src/storage/backend.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kubesvc-sqlite-file-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -21,11 +23,12 @@ const logRows = (file: string): number => {
 };
 
 describe('sqlite state.db', () => {
-  it('is a WAL database', async () => {
+  it('a new store is a WAL database at revision 0', async () => {
     const dataDir = join(root, 'wal');
     const backend = openBackend('sqlite', { dataDir });
     await backend.start();
-    await backend.create('/registry/a', 'x');
+    assert.equal(await backend.currentRevision(), 0);
+    assert.equal((await backend.create('/registry/a', 'x')).modRevision, 1);
     await backend.close();
     const db = new Database(join(dataDir, 'state.db'), { readonly: true });
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
@@ -47,6 +50,21 @@ describe('sqlite state.db', () => {
     assert.equal(logRows(file), 7);
     const res = await backend.range('/registry/');
     assert.deepEqual(res.kvs.map((kv) => kv.value), Array(7).fill('v9'));
+    await backend.close();
+  });
+
+  it('writes issued together are committed as one group and reach a watch as one batch', async () => {
+    const backend = openBackend('sqlite://:memory:', { dataDir: root });
+    await backend.start();
+    const batches: WatchEvent[][] = [];
+    backend.watch('/registry/', { onEvents: (events) => batches.push(events) });
+    const written = await Promise.all(Array.from({ length: 50 }, (_, i) => backend.create(`/registry/k${i}`, 'x')));
+    assert.deepEqual(
+      written.map((kv) => kv.modRevision),
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
+    assert.equal(batches.length, 1);
+    assert.equal(batches[0]!.length, 50);
     await backend.close();
   });
 });

@@ -1,0 +1,121 @@
+// A throwaway etcd for tests: Debian's etcd-server on free loopback ports with its own data
+// directory, stopped by PID. Restarting on the same directory and ports is how the durability
+// test checks that acknowledged writes survive.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { delimiter, join } from 'node:path';
+
+/** Path of the etcd binary on PATH, or undefined when it is not installed. */
+export function findEtcd(): string | undefined {
+  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+    const candidate = join(dir, 'etcd');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = new Socket();
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+    s.connect(port, '127.0.0.1');
+  });
+}
+
+export class EtcdServer {
+  private proc: ChildProcess | undefined;
+  private output = '';
+
+  private constructor(
+    private readonly binary: string,
+    readonly dataDir: string,
+    readonly clientPort: number,
+    private readonly peerPort: number,
+  ) {}
+
+  static async start(binary: string, dataDir: string): Promise<EtcdServer> {
+    const server = new EtcdServer(binary, dataDir, await freePort(), await freePort());
+    await server.run();
+    return server;
+  }
+
+  get endpoint(): string {
+    return `127.0.0.1:${this.clientPort}`;
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  /** Stop (SIGTERM, then SIGKILL after 5 s) and wait for the process to exit. */
+  async stop(): Promise<void> {
+    const proc = this.proc;
+    this.proc = undefined;
+    if (!proc || proc.exitCode !== null || proc.pid === undefined) return;
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    process.kill(proc.pid, 'SIGTERM');
+    const timer = setTimeout(() => proc.pid !== undefined && process.kill(proc.pid, 'SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.run();
+  }
+
+  private async run(): Promise<void> {
+    const client = `http://127.0.0.1:${this.clientPort}`;
+    const peer = `http://127.0.0.1:${this.peerPort}`;
+    this.output = '';
+    const proc = spawn(
+      this.binary,
+      [
+        '--name', 'default',
+        '--data-dir', this.dataDir,
+        '--listen-client-urls', client,
+        '--advertise-client-urls', client,
+        '--listen-peer-urls', peer,
+        '--initial-advertise-peer-urls', peer,
+        '--initial-cluster', `default=${peer}`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.proc = proc;
+    const keep = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString()).slice(-4000);
+    };
+    proc.stdout!.on('data', keep);
+    proc.stderr!.on('data', keep);
+    const deadline = Date.now() + 15_000;
+    while (!(await canConnect(this.clientPort))) {
+      if (proc.exitCode !== null) throw new Error(`etcd exited with ${proc.exitCode}:\n${this.output}`);
+      if (Date.now() > deadline) {
+        await this.stop();
+        throw new Error(`etcd did not listen on ${client} within 15 s:\n${this.output}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
