@@ -24,3 +24,24 @@ export function prefixEnd(prefix: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Order keys as the stores do (SQLite compares UTF-8 bytes, etcd compares bytes): code point
+ * order. JavaScript's `<` compares UTF-16 code units, which disagrees for characters above
+ * U+FFFF against U+E000–U+FFFF; shifting code units so surrogates sort last fixes that.
+ */
+export function compareKeys(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
+  }
+  return a.length - b.length;
+}
+
+function codePointRank(unit: number): number {
+  if (unit < 0xd800) return unit;
+  return unit <= 0xdfff ? unit + 0x2000 : unit - 0x800;
+}

@@ -55,6 +55,8 @@ describe('openBackend', () => {
   it('unknown schemes and malformed specs are refused with a message naming the spec', () => {
     assert.throws(() => openBackend('postgres://db/kine', { dataDir: root }), /unknown datastore "postgres:\/\/db\/kine"/);
     assert.throws(() => openBackend('', { dataDir: root }), /invalid datastore/);
+    assert.throws(() => openBackend('sqlite://state.db', { dataDir: root }), /absolute path/);
+    assert.throws(() => openBackend('sqlite:relative.db', { dataDir: root }), /must be absolute/);
   });
 
   it('etcd endpoint lists parse into the first host plus ?endpoints=', () => {

@@ -15,6 +15,7 @@ import {
   type WatchOptions,
 } from '../backend.js';
 import { BackendClosedError } from '../errors.js';
+import { compareKeys } from '../prefix.js';
 import { isCompacted, isFutureRevision, revisionError, toKeyValue } from './convert.js';
 import { prefixRange } from './keys.js';
 import { EtcdWatch } from './watch.js';
@@ -132,7 +133,7 @@ export class EtcdBackend implements Backend {
     const at = opts.revision || this.seen(res.header);
     let count = Number(res.count);
     // etcd counts from the start key; the contract counts the whole prefix, at the same revision.
-    if (opts.startKey && opts.startKey > prefix) {
+    if (opts.startKey && compareKeys(opts.startKey, prefix) > 0) {
       const all = await this.read({ ...prefixRange(prefix), revision: at, count_only: true }, at);
       count = Number(all.count);
     }

@@ -16,7 +16,7 @@ import {
   type WatchOptions,
 } from '../backend.js';
 import { BackendClosedError } from '../errors.js';
-import { prefixEnd } from '../prefix.js';
+import { compareKeys, prefixEnd } from '../prefix.js';
 import { markCompacted, readCompactedRevision, removeHistory } from './compact.js';
 import { toKeyValue, toWatchEvent } from './rows.js';
 import { prepareDatabase } from './schema.js';
@@ -111,7 +111,7 @@ export class SqliteBackend implements Backend {
     if (more) kvs.length = limit;
     // Without a limit or start key the rows are the count; counting again would double the work.
     const count =
-      !more && start <= prefix ? kvs.length : latest ? sql.countLatestRows(span) : sql.countRowsAt(span, at);
+      !more && compareKeys(start, prefix) <= 0 ? kvs.length : latest ? sql.countLatestRows(span) : sql.countRowsAt(span, at);
     return { kvs, revision: at, more, count };
   }
 

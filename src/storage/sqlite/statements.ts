@@ -3,6 +3,7 @@
 // "upper bound or NULL" parameter would hide the bound from SQLite's planner.
 import type { Database, Statement } from 'better-sqlite3';
 import type { KeyValue } from '../backend.js';
+import { compareKeys } from '../prefix.js';
 import type { LogRow, LogRowWithPrev } from './rows.js';
 
 /** name, value, create_revision (0 = own id), id. */
@@ -117,7 +118,7 @@ export class Statements {
 
   /** Latest values in `span` from key `start` on, at most `limit` (-1 = all). */
   rangeLatestKeyValues(span: KeySpan, start: string, limit: number): KeyValue[] {
-    const from = start > span.from ? start : span.from;
+    const from = compareKeys(start, span.from) > 0 ? start : span.from;
     return tuples(pick(this.rangeLatest, span).all({ from, to: span.to, limit }));
   }
 
@@ -127,7 +128,7 @@ export class Statements {
 
   /** Values live at `rev` in `span` from key `start` on, at most `limit` (-1 = all). */
   rangeKeyValuesAt(span: KeySpan, rev: number, start: string, limit: number): KeyValue[] {
-    const params = { from: start > span.from ? start : span.from, to: span.to, rev, limit };
+    const params = { from: compareKeys(start, span.from) > 0 ? start : span.from, to: span.to, rev, limit };
     const a = tuples(pick(this.untouchedAt, span).all(params));
     const b = tuples(pick(this.changedAt, span).all(params));
     if (b.length === 0) return a;
@@ -136,7 +137,7 @@ export class Statements {
     let i = 0;
     let j = 0;
     while (i < a.length || j < b.length) {
-      merged.push(j >= b.length || (i < a.length && a[i]!.key < b[j]!.key) ? a[i++]! : b[j++]!);
+      merged.push(j >= b.length || (i < a.length && compareKeys(a[i]!.key, b[j]!.key) < 0) ? a[i++]! : b[j++]!);
     }
     if (limit >= 0 && merged.length > limit) merged.length = limit;
     return merged;
