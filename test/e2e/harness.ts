@@ -145,7 +145,9 @@ export async function request(
         ca: cred.ca,
         ...(opts.anonymous ? {} : { cert: cred.cert, key: cred.key }),
         headers: {
-          ...(body !== undefined ? { 'Content-Type': opts.contentType ?? 'application/json' } : {}),
+          ...(body !== undefined
+            ? { 'Content-Type': opts.contentType ?? 'application/json', 'Content-Length': String(Buffer.byteLength(body)) }
+            : {}),
           ...(opts.accept ? { Accept: opts.accept } : {}),
         },
       },

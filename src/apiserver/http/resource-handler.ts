@@ -9,6 +9,7 @@ import type { CachedObject } from '../store/cached-object.js';
 import { newContext, type RequestContext } from '../store/context.js';
 import { compileMatcher } from '../store/selectors.js';
 import { toTable, type IncludeObject } from '../tables/index.js';
+import { includeObjectParam } from '../tables/negotiate.js';
 import type { ResourceRoute } from './route.js';
 import { Params } from './params.js';
 import { decodeObject, mediaType, readBody } from './body.js';
@@ -79,9 +80,7 @@ export class ResourceHandler {
   }
 
   private includeObject(url: URL): IncludeObject {
-    const v = url.searchParams.get('includeObject');
-    if (v === 'None' || v === 'Object' || v === 'Metadata') return v;
-    return 'Metadata';
+    return includeObjectParam(url.searchParams.get('includeObject'));
   }
 
   private tableBody(store: Store, objs: KubeObject[], rep: Representation, url: URL, listMeta?: object): string {

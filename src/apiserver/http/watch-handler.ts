@@ -10,6 +10,7 @@ import type { ResourceRoute } from './route.js';
 import type { Params } from './params.js';
 import type { Representation } from './negotiate.js';
 import { toTable, type IncludeObject } from '../tables/index.js';
+import { includeObjectParam } from '../tables/negotiate.js';
 import { toStatusError } from './respond.js';
 
 /** A watcher this far behind is cut off; its client re-watches from its last resourceVersion. */
@@ -28,8 +29,9 @@ export async function serveWatch(
   const timeoutSeconds = p.int('timeoutSeconds');
   const bookmarks = p.bool('allowWatchBookmarks');
   const sendInitialEvents = p.str('sendInitialEvents') === 'true';
-  const includeObject = (p.str('includeObject') ?? 'Metadata') as IncludeObject;
-  const contentType = rep.as === 'Table' ? `application/json;as=Table;v=${rep.version};g=meta.k8s.io` : 'application/json';
+  const includeObject: IncludeObject = includeObjectParam(p.str('includeObject'));
+  // Upstream streams Table watch events as plain application/json too.
+  const contentType = 'application/json';
 
   let headersSent = false;
   const start = () => {

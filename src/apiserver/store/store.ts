@@ -109,7 +109,8 @@ export class Store {
 
   private encode(obj: KubeObject): string {
     const { resourceVersion: _rv, ...meta } = obj.metadata;
-    return JSON.stringify({ ...obj, apiVersion: apiVersionOf(this.info), kind: this.info.kind, metadata: meta });
+    const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = obj;
+    return JSON.stringify({ apiVersion: apiVersionOf(this.info), kind: this.info.kind, metadata: meta, ...rest });
   }
 
   // ---- reads ----
