@@ -1,0 +1,109 @@
+// The per-kind defaulting and validation the API server applies on every write, keyed by
+// Kind. Each entry wires upstream's SetDefaults_* and Validate*{,Update,StatusUpdate}.
+import type { FieldError } from '../machinery/field.js';
+import type { Deployment, ReplicaSet } from './apps.js';
+import type { Endpoints, Event, Namespace, Node, Pod, Service } from './core.js';
+import type { EndpointSlice } from './discovery.js';
+import type { KubeObject } from './meta.js';
+import { setDefaultsDeployment, setDefaultsReplicaSet } from './defaults/apps.js';
+import { setDefaultsEndpoints, setDefaultsEndpointSlice, setDefaultsNamespace, setDefaultsNode } from './defaults/others.js';
+import { setDefaultsPod } from './defaults/pod.js';
+import { setDefaultsService } from './defaults/service.js';
+import { validateDeployment, validateDeploymentStatusUpdate, validateDeploymentUpdate } from './validation/deployment.js';
+import { validateEndpoints, validateEndpointsUpdate } from './validation/endpoints.js';
+import { validateEndpointSlice, validateEndpointSliceUpdate } from './validation/endpointslice.js';
+import { validateEvent } from './validation/event.js';
+import { validateLease, validateLeaseUpdate, type Lease } from './validation/lease.js';
+import { validateNamespace, validateNamespaceStatusUpdate, validateNamespaceUpdate } from './validation/namespace.js';
+import { validateNode, validateNodeUpdate } from './validation/node.js';
+import { validateObjectMetaUpdate } from './validation/objectmeta.js';
+import { validatePodCreate, validatePodStatusUpdate, validatePodUpdate } from './validation/pod.js';
+import { validateReplicaSet, validateReplicaSetStatusUpdate, validateReplicaSetUpdate } from './validation/replicaset.js';
+import { validateServiceCreate, validateServiceStatusUpdate, validateServiceUpdate } from './validation/service.js';
+import { Path } from '../machinery/field.js';
+
+export interface KindRules<T extends KubeObject = KubeObject> {
+  /** upstream's SetDefaults_* for the v1 type, applied in place (on create and on update) */
+  defaults(obj: T): void;
+  validateCreate(obj: T): FieldError[];
+  validateUpdate(obj: T, old: T): FieldError[];
+  /** the /status subresource update */
+  validateStatusUpdate(obj: T, old: T): FieldError[];
+}
+
+// Kinds without a status subresource of their own still get the metadata rules there.
+function metaOnlyStatusUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
+  return validateObjectMetaUpdate(obj.metadata, old.metadata, Path.root('metadata'));
+}
+
+function rules<T extends KubeObject>(r: KindRules<T>): KindRules {
+  return r as unknown as KindRules;
+}
+
+const noDefaults = (): void => {};
+
+/** keyed by Kind: 'Service', 'Pod', 'Namespace', 'Node', 'Endpoints', 'Event', 'Deployment', 'ReplicaSet', 'EndpointSlice', 'Lease' */
+export const kindRules: Record<string, KindRules> = {
+  Service: rules<Service>({
+    defaults: setDefaultsService,
+    validateCreate: validateServiceCreate,
+    validateUpdate: validateServiceUpdate,
+    validateStatusUpdate: validateServiceStatusUpdate,
+  }),
+  Pod: rules<Pod>({
+    defaults: setDefaultsPod,
+    validateCreate: validatePodCreate,
+    validateUpdate: validatePodUpdate,
+    validateStatusUpdate: validatePodStatusUpdate,
+  }),
+  Namespace: rules<Namespace>({
+    defaults: setDefaultsNamespace,
+    validateCreate: validateNamespace,
+    validateUpdate: validateNamespaceUpdate,
+    validateStatusUpdate: validateNamespaceStatusUpdate,
+  }),
+  Node: rules<Node>({
+    defaults: setDefaultsNode,
+    validateCreate: validateNode,
+    validateUpdate: validateNodeUpdate,
+    // Upstream's node status strategy runs the full update validation.
+    validateStatusUpdate: validateNodeUpdate,
+  }),
+  Endpoints: rules<Endpoints>({
+    defaults: setDefaultsEndpoints,
+    validateCreate: validateEndpoints,
+    validateUpdate: validateEndpointsUpdate,
+    validateStatusUpdate: metaOnlyStatusUpdate,
+  }),
+  Event: rules<Event>({
+    defaults: noDefaults,
+    validateCreate: validateEvent,
+    // core/v1 Events are re-checked with the same legacy rules on update.
+    validateUpdate: (ev) => validateEvent(ev),
+    validateStatusUpdate: metaOnlyStatusUpdate,
+  }),
+  Deployment: rules<Deployment>({
+    defaults: setDefaultsDeployment,
+    validateCreate: validateDeployment,
+    validateUpdate: validateDeploymentUpdate,
+    validateStatusUpdate: validateDeploymentStatusUpdate,
+  }),
+  ReplicaSet: rules<ReplicaSet>({
+    defaults: setDefaultsReplicaSet,
+    validateCreate: validateReplicaSet,
+    validateUpdate: validateReplicaSetUpdate,
+    validateStatusUpdate: validateReplicaSetStatusUpdate,
+  }),
+  EndpointSlice: rules<EndpointSlice>({
+    defaults: setDefaultsEndpointSlice,
+    validateCreate: validateEndpointSlice,
+    validateUpdate: validateEndpointSliceUpdate,
+    validateStatusUpdate: metaOnlyStatusUpdate,
+  }),
+  Lease: rules<Lease>({
+    defaults: noDefaults,
+    validateCreate: validateLease,
+    validateUpdate: validateLeaseUpdate,
+    validateStatusUpdate: metaOnlyStatusUpdate,
+  }),
+};
