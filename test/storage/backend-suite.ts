@@ -409,6 +409,40 @@ export function runBackendSuite(name: string, factory: () => Promise<SuiteStore>
       });
     });
 
+    describe('watch handlers and closing', () => {
+      before(fresh);
+
+      it('a handler that throws ends its own watch only', async () => {
+        const good = new Recorder();
+        const bad = new Recorder();
+        const wg = db.watch('/registry/h/', { onEvents: good.onEvents, onError: good.onError });
+        db.watch('/registry/h/', {
+          onEvents: () => {
+            throw new Error('handler bug');
+          },
+          onError: bad.onError,
+        });
+        await settle();
+        await db.create('/registry/h/a', 'x');
+        await bad.until((r) => r.error !== undefined, 'the failing watch to end');
+        assert.equal(bad.error?.message, 'handler bug');
+        await db.create('/registry/h/b', 'y');
+        await good.until((r) => r.events.length >= 2, 'both events on the healthy watch');
+        assert.equal(good.error, undefined);
+        wg.cancel();
+      });
+
+      it('close ends open watches with an error, and later calls fail', async () => {
+        const rec = new Recorder();
+        db.watch('/registry/', { onEvents: rec.onEvents, onError: rec.onError });
+        await settle();
+        await db.close();
+        await rec.until((r) => r.error !== undefined, 'the watch to end');
+        await assert.rejects(db.create('/registry/after-close', 'x'));
+        await assert.rejects(db.range('/registry/'));
+      });
+    });
+
     describe('compaction', () => {
       const k = '/registry/compact/k';
       let revs: number[] = [];
