@@ -4,6 +4,7 @@ import { goV } from '../../goformat.js';
 import { isObject, type JsonObject } from '../json.js';
 import type { PatchSchema } from '../schema.js';
 import { smpErrors } from './errors.js';
+import { GoSlice } from './go-slice.js';
 import { lookupField, schemaName } from './lookup.js';
 import {
   deduplicateScalars,
@@ -109,7 +110,7 @@ export function mergeMap(original: JsonObject | undefined, patch: JsonObject, sc
     } else if (t === 'slice') {
       orig[k] =
         meta.strategy === 'merge' || isDeleteList
-          ? mergeSlice(orig[k] as unknown[], patchV as unknown[], meta.sub, meta.mergeKey, isDeleteList)
+          ? mergeSlice(GoSlice.decoded(orig[k] as unknown[]), patchV as unknown[], meta.sub, meta.mergeKey, isDeleteList)
           : patchV;
     } else {
       setFromPatch(orig, k, patchV);
@@ -156,18 +157,18 @@ function mergeSetElementOrder(original: JsonObject, patch: JsonObject, schema: P
     validatePatchWithSetOrderList(patchList, order, meta.mergeKey);
 
     let merged: unknown[];
+    // Merging may rewrite the live list's backing array; the order below reads it afterwards.
+    const live = GoSlice.decoded(originalList);
     if (foundOriginal && !foundPatch) merged = originalList;
     else if (!foundOriginal && foundPatch) merged = removeDirectives(patchList)[0] as unknown[];
     else if (foundOriginal && foundPatch) {
-      merged =
-        meta.strategy === 'merge'
-          ? mergeSlice([...originalList], patchList, meta.sub, meta.mergeKey, false)
-          : patchList;
+      merged = meta.strategy === 'merge' ? mergeSlice(live, patchList, meta.sub, meta.mergeKey, false) : patchList;
     } else continue;
 
+    const liveView = live.items();
     const [patchItems, serverOnly] = partition(merged, order, meta.mergeKey);
-    const isMap = sliceElementType(originalList, patchList) === 'map';
-    original[listKey] = normalizeElementOrder(patchItems, serverOnly, order, originalList, meta.mergeKey, isMap);
+    const isMap = sliceElementType(liveView, patchList) === 'map';
+    original[listKey] = normalizeElementOrder(patchItems, serverOnly, order, liveView, meta.mergeKey, isMap);
     delete patch[listKey];
   }
 }
@@ -204,35 +205,33 @@ function mergeKeyValueEqual(left: unknown, right: unknown, mergeKey: string): bo
 }
 
 function mergeSlice(
-  original: unknown[],
+  original: GoSlice,
   patch: unknown[],
   itemSchema: PatchSchema | undefined,
   mergeKey: string,
   isDeleteList: boolean,
 ): unknown[] {
-  if (original.length === 0 && patch.length === 0) return original;
-  const isMap = sliceElementType(original, patch) === 'map';
-  let merged: unknown[];
-  let orig = original;
-  let pat: unknown[] | undefined = patch;
+  if (original.len === 0 && patch.length === 0) return original.items();
+  const isMap = sliceElementType(original.items(), patch) === 'map';
   if (!isMap) {
     if (isDeleteList) {
       const del = new Set(patch);
-      return original.filter((v) => !del.has(v));
+      return original.items().filter((v) => !del.has(v));
     }
-    merged = deduplicateScalars([...original, ...patch]);
-  } else {
-    if (mergeKey === '') throw smpErrors.other(`cannot merge lists without merge key for ${schemaName(itemSchema)}`);
-    [orig, pat] = mergeSpecialElements(original, patch, mergeKey);
-    merged = mergeWithoutSpecialElements([...orig], pat ?? [], mergeKey, itemSchema);
+    const merged = deduplicateScalars([...original.items(), ...patch]);
+    const [patchItems, serverOnly] = partition(merged, patch, mergeKey);
+    return normalizeElementOrder(patchItems, serverOnly, patch, original.items(), mergeKey, false);
   }
+  if (mergeKey === '') throw smpErrors.other(`cannot merge lists without merge key for ${schemaName(itemSchema)}`);
+  const [orig, pat] = mergeSpecialElements(original, patch, mergeKey);
+  const merged = mergeWithoutSpecialElements(orig, pat ?? [], mergeKey, itemSchema);
   const [patchItems, serverOnly] = partition(merged, pat ?? [], mergeKey);
-  return normalizeElementOrder(patchItems, serverOnly, pat ?? [], orig, mergeKey, isMap);
+  return normalizeElementOrder(patchItems, serverOnly, pat ?? [], orig.items(), mergeKey, true);
 }
 
 // `$patch: delete` items remove every live item with that merge key; `$patch: replace` makes
 // the rest of the patch list the whole list.
-function mergeSpecialElements(original: unknown[], patch: unknown[], mergeKey: string): [unknown[], unknown[] | undefined] {
+function mergeSpecialElements(original: GoSlice, patch: unknown[], mergeKey: string): [GoSlice, unknown[] | undefined] {
   const plain: unknown[] = [];
   let replace = false;
   let orig = original;
@@ -245,9 +244,8 @@ function mergeSpecialElements(original: unknown[], patch: unknown[], mergeKey: s
     switch (m[directiveMarker]) {
       case 'delete': {
         if (!has(m, mergeKey)) throw smpErrors.noMergeKey(m, mergeKey);
-        orig = [...orig];
-        for (let f = findMapByKey(orig, mergeKey, m[mergeKey]); f; f = findMapByKey(orig, mergeKey, m[mergeKey])) {
-          orig.splice(f.index, 1);
+        for (let f = findMapByKey(orig.items(), mergeKey, m[mergeKey]); f; f = findMapByKey(orig.items(), mergeKey, m[mergeKey])) {
+          orig = orig.removeAt(f.index);
         }
         break;
       }
@@ -260,21 +258,22 @@ function mergeSpecialElements(original: unknown[], patch: unknown[], mergeKey: s
         throw smpErrors.badPatchType(m[directiveMarker], m);
     }
   }
-  return replace ? [plain, undefined] : [orig, plain];
+  return replace ? [GoSlice.decoded(plain), undefined] : [orig, plain];
 }
 
 function mergeWithoutSpecialElements(
-  original: unknown[],
+  original: GoSlice,
   patch: unknown[],
   mergeKey: string,
   itemSchema: PatchSchema | undefined,
 ): unknown[] {
+  let out = original;
   for (const v of patch) {
     const m = v as JsonObject;
     if (!has(m, mergeKey)) throw smpErrors.noMergeKey(m, mergeKey);
-    const found = findMapByKey(original, mergeKey, m[mergeKey]);
-    if (found) original[found.index] = mergeMap(found.map, m, itemSchema);
-    else original.push(v);
+    const found = findMapByKey(out.items(), mergeKey, m[mergeKey]);
+    if (found) out.set(found.index, mergeMap(found.map, m, itemSchema));
+    else out = out.append(v);
   }
-  return original;
+  return out.items();
 }
