@@ -108,6 +108,16 @@ export function isValidCIDR(path: Path | string, value: string): FieldError[] {
 }
 
 /**
+ * kubesvc's loopback network mode gives pods, Services and LoadBalancers addresses inside
+ * 127.0.0.0/8 (one machine, no privileges); there a loopback address is an ordinary endpoint.
+ * `kubesvc up --network loopback` turns this on; upstream's rule applies otherwise.
+ */
+let loopbackIsOrdinary = false;
+export function allowLoopbackAddresses(allow: boolean): void {
+  loopbackIsOrdinary = allow;
+}
+
+/**
  * ValidateNonSpecialIP: endpoints and external IPs may not be unspecified, loopback or
  * link-local, because such addresses mean something different on every node.
  */
@@ -123,7 +133,7 @@ export function validateNonSpecialIP(value: string, path: Path | string): FieldE
     ? ip[12] === 224 && ip[13] === 0 && ip[14] === 0
     : ip[0] === 0xff && (ip[1]! & 0x0f) === 0x02;
   if (unspecified) errs.push(fieldErr.invalid(path, value, `may not be unspecified (${value})`));
-  if (loopback) errs.push(fieldErr.invalid(path, value, 'may not be in the loopback range (127.0.0.0/8, ::1/128)'));
+  if (loopback && !loopbackIsOrdinary) errs.push(fieldErr.invalid(path, value, 'may not be in the loopback range (127.0.0.0/8, ::1/128)'));
   if (linkLocalUnicast) errs.push(fieldErr.invalid(path, value, 'may not be in the link-local range (169.254.0.0/16, fe80::/10)'));
   if (linkLocalMulticast) {
     errs.push(fieldErr.invalid(path, value, 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)'));
