@@ -8,8 +8,11 @@ import type { ApiServer } from './server.js';
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 async function ensure(api: ApiServer, group: string, resource: string, namespace: string | undefined, obj: KubeObject): Promise<void> {
+  const store = api.store(group, resource);
+  // On a restart the object is there already; creating it again would trip the allocators.
+  if (await store.find(namespace, obj.metadata.name!)) return;
   try {
-    await api.store(group, resource).create(newContext(namespace ? { namespace } : {}), obj);
+    await store.create(newContext(namespace ? { namespace } : {}), obj);
   } catch (e) {
     if (!(e instanceof StatusError && e.code === 409)) throw e;
   }

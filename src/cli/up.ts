@@ -7,6 +7,7 @@ import { openBackend } from '../storage/registry.js';
 import { startCompactor } from '../storage/compactor.js';
 import type { Backend } from '../storage/backend.js';
 import { ensurePki } from '../apiserver/pki.js';
+import { allowLoopbackAddresses } from '../api/validation/ip.js';
 import { writeKubeconfig } from '../apiserver/kubeconfig.js';
 import { ApiServer } from '../apiserver/server.js';
 import { logger, errorText } from '../util/log.js';
@@ -122,6 +123,7 @@ export async function startCluster(o: UpOptions): Promise<Cluster> {
   if (o.network === 'netns') {
     throw new UsageError('--network netns is not available yet in this build; use --network loopback (the default)');
   }
+  allowLoopbackAddresses(o.network === 'loopback');
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   const unlock = takeLock(o.dataDir);
   let backend: Backend | undefined;

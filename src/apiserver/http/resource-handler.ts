@@ -282,8 +282,9 @@ export class ResourceHandler {
   }
 }
 
-function tableType(rep: Representation): string {
-  return rep.as === 'Table' ? `application/json;as=Table;v=${rep.version};g=meta.k8s.io` : 'application/json';
+/** Upstream answers Table requests with a plain JSON content type; the body's kind says it is a Table. */
+function tableType(_rep: Representation): string {
+  return 'application/json';
 }
 
 /** The body's apiVersion and kind, when given, must name this resource's kind. */

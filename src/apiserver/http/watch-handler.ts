@@ -39,6 +39,9 @@ export async function serveWatch(
     headersSent = true;
     res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     res.socket?.setNoDelay(true);
+    // Clients (client-node's informer among them) wait for the headers before they count the
+    // watch as established; send them now rather than with the first event.
+    res.flushHeaders();
   };
   let firstTable = true;
   let closed = false;
