@@ -38,19 +38,35 @@ describe('sqlite state.db', () => {
   it('compaction leaves one row per live key and drops deleted keys', async () => {
     const dataDir = join(root, 'compact');
     const file = join(dataDir, 'state.db');
-    const backend = openBackend('sqlite', { dataDir });
+    let backend = openBackend('sqlite', { dataDir });
     await backend.start();
     for (let k = 0; k < 10; k++) {
       let kv = await backend.create(`/registry/k${k}`, 'v0');
       for (let i = 1; i < 10; i++) kv = await backend.update(kv.key, `v${i}`, kv.modRevision);
     }
     for (let k = 0; k < 3; k++) await backend.delete(`/registry/k${k}`);
+    await backend.close();
     assert.equal(logRows(file), 103);
+    backend = openBackend('sqlite', { dataDir });
+    await backend.start();
     await backend.compact(await backend.currentRevision());
-    assert.equal(logRows(file), 7);
     const res = await backend.range('/registry/');
     assert.deepEqual(res.kvs.map((kv) => kv.value), Array(7).fill('v9'));
     await backend.close();
+    assert.equal(logRows(file), 7);
+  });
+
+  it('a second backend on a state.db in use refuses to start, naming the file', async () => {
+    const dataDir = join(root, 'locked');
+    const first = openBackend('sqlite', { dataDir });
+    await first.start();
+    await first.create('/registry/a', 'x');
+    const second = openBackend('sqlite', { dataDir });
+    await assert.rejects(second.start(), /state\.db is in use by another process/);
+    await first.close();
+    await second.start();
+    assert.equal((await second.get('/registry/a')).kv?.value, 'x');
+    await second.close();
   });
 
   it('writes issued together are committed as one group and reach a watch as one batch', async () => {

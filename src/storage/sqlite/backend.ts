@@ -62,6 +62,9 @@ export class SqliteBackend implements Backend {
       this.open = { db, sql, writer };
     } catch (err) {
       db.close();
+      if ((err as { code?: string }).code === 'SQLITE_BUSY') {
+        throw new Error(`${this.file} is in use by another process (is another kubesvc running on this data dir?)`);
+      }
       throw err;
     }
   }

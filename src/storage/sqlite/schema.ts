@@ -34,6 +34,11 @@ CREATE TABLE IF NOT EXISTS meta (
 export function prepareDatabase(db: Database): void {
   // WAL lets readers proceed during a commit; synchronous=FULL fsyncs the WAL on every commit,
   // so a write whose promise resolved survives a crash or power loss (NORMAL would not).
+  // One process owns state.db: the revision counter and watch fan-out live in this process, so
+  // a second kubesvc writing the same file would hand out revisions its watchers never see.
+  // EXCLUSIVE locking (set before the first access) holds the lock for the connection's life,
+  // and WAL then needs no shared-memory index.
+  db.pragma('locking_mode = EXCLUSIVE');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = OFF');
