@@ -20,7 +20,11 @@ type Container = { kind: 'object'; v: JsonObject } | { kind: 'array'; v: unknown
 // strconv.Atoi's accepted syntax and error text.
 function atoi(s: string): number {
   if (!/^[+-]?[0-9]+$/.test(s)) throw new PatchFailure(`strconv.Atoi: parsing ${JSON.stringify(s)}: invalid syntax`);
-  return Number(s);
+  const n = BigInt(s);
+  if (n > 9223372036854775807n || n < -9223372036854775808n) {
+    throw new PatchFailure(`strconv.Atoi: parsing ${JSON.stringify(s)}: value out of range`);
+  }
+  return Number(n);
 }
 
 /** RFC 6901: "~1" → "/" then "~0" → "~", in one left-to-right pass. */

@@ -89,3 +89,21 @@ test('empty, everything, from set, exact match, transform (TestTransform)', () =
   assert.equal(e.code, 400);
   assert.equal(e.message, 'field label not supported: spec.foo');
 });
+
+test('requirement form: In/NotIn with one value, upstream errors for other operators', async () => {
+  const { fieldSelectorFromRequirements } = await import('../../../src/machinery/fields/from-requirements.js');
+  const s = fieldSelectorFromRequirements([
+    { key: 'metadata.name', operator: 'In', values: ['web'] },
+    { key: 'spec.type', operator: 'NotIn', values: ['ClusterIP'] },
+  ]);
+  assert.equal(s.toString(), 'metadata.name=web,spec.type!=ClusterIP');
+  const cases: [{ key: string; operator: string; values?: string[] }, string][] = [
+    [{ key: 'a', operator: 'Exists' }, 'fieldSelectors do not yet support Exists'],
+    [{ key: 'a', operator: 'DoesNotExist' }, 'fieldSelectors do not yet support DoesNotExist'],
+    [{ key: 'a', operator: 'bad', values: ['x'] }, '"bad" is not a valid field selector operator'],
+    [{ key: 'a', operator: 'In', values: ['x', 'y'] }, 'fieldSelectors do not yet support multiple values'],
+    [{ key: 'a', operator: 'In' }, 'fieldSelectors in must have one value'],
+    [{ key: 'a', operator: 'NotIn', values: [] }, 'fieldSelectors not in must have one value'],
+  ];
+  for (const [r, msg] of cases) assert.throws(() => fieldSelectorFromRequirements([r]), { code: 400, message: msg });
+});
