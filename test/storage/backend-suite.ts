@@ -397,6 +397,26 @@ export function runBackendSuite(name: string, factory: () => Promise<SuiteStore>
         w.cancel();
       });
 
+      it('replays a long history (thousands of events) in order while new writes keep coming', async () => {
+        const start = await db.currentRevision();
+        const revs: number[] = [];
+        for (let chunk = 0; chunk < 3; chunk++) {
+          const kvs = await Promise.all(
+            Array.from({ length: 500 }, (_, i) => db.create(`/registry/long/c${chunk}-${i}`, 'x')),
+          );
+          revs.push(...kvs.map((kv) => kv.modRevision));
+        }
+        const rec = new Recorder();
+        const w = db.watch('/registry/long/', { afterRevision: start, onEvents: rec.onEvents, onError: rec.onError });
+        const live = await Promise.all(Array.from({ length: 100 }, (_, i) => db.create(`/registry/long/live-${i}`, 'y')));
+        revs.push(...live.map((kv) => kv.modRevision));
+        await rec.until((r) => r.events.length >= revs.length, `${revs.length} events`, 20_000);
+        await settle();
+        assert.deepEqual(rec.revisions(), revs.sort((a, b) => a - b));
+        assert.equal(rec.error, undefined);
+        w.cancel();
+      });
+
       it('from the current revision: only what comes next', async () => {
         const now = await db.currentRevision();
         const rec = new Recorder();
