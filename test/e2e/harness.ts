@@ -30,7 +30,9 @@ export function tempDir(prefix = 'kubesvc-test-'): string {
 /** Starts `kubesvc up` and resolves once it printed that it is ready. */
 export async function startCluster(opts: { dataDir?: string; args?: string[]; timeoutMs?: number } = {}): Promise<Cluster> {
   const dataDir = opts.dataDir ?? tempDir();
-  const proc = spawn(process.execPath, [kubesvcBin, 'up', '--data-dir', dataDir, '--api-port', '0', ...(opts.args ?? [])], {
+  // KUBESVC_NODE_FLAGS lets benchmarks profile the server (e.g. --cpu-prof).
+  const nodeFlags = (process.env.KUBESVC_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeFlags, kubesvcBin, 'up', '--data-dir', dataDir, '--api-port', '0', ...(opts.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: process.env,
   });
