@@ -553,6 +553,14 @@ export function runBackendSuite(name: string, factory: () => Promise<SuiteStore>
         assert.deepEqual(res.kvs, [...results].sort((a, b) => (a.key < b.key ? -1 : 1)));
       });
 
+      it('one range can return more than 4 MB', async () => {
+        const big = 'x'.repeat(600 * 1024);
+        await Promise.all(Array.from({ length: 10 }, (_, i) => db.create(`/registry/big/k${i}`, big)));
+        const res = await db.range('/registry/big/');
+        assert.equal(res.count, 10);
+        assert.ok(res.kvs.every((kv) => kv.value === big));
+      });
+
       it('a conflict in a group of writes fails only that write', async () => {
         const writes = Array.from({ length: 20 }, (_, i) =>
           i === 10 ? db.create('/registry/many/k0000', 'dup') : db.create(`/registry/many/g${i}`, 'x'),

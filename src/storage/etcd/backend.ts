@@ -44,7 +44,13 @@ export class EtcdBackend implements Backend {
   async start(): Promise<void> {
     if (this.closed) throw new BackendClosedError();
     if (this.client) return;
-    this.client = new Etcd3({ hosts: this.endpoints, dialTimeout: 5000 });
+    this.client = new Etcd3({
+      hosts: this.endpoints,
+      dialTimeout: 5000,
+      // gRPC's default 4 MB reply limit would fail any list of a few thousand objects; the
+      // Kubernetes apiserver lifts it for etcd the same way.
+      grpcOptions: { 'grpc.max_receive_message_length': -1 },
+    });
     try {
       await this.currentRevision();
     } catch (err) {
