@@ -417,6 +417,22 @@ export function runBackendSuite(name: string, factory: () => Promise<SuiteStore>
         w.cancel();
       });
 
+      it('from revision 0: the whole history under the prefix', async () => {
+        const written: number[] = [];
+        let kv = await db.create('/registry/zero/a', '1');
+        written.push(kv.modRevision);
+        kv = await db.update('/registry/zero/a', '2', kv.modRevision);
+        written.push(kv.modRevision);
+        written.push((await db.delete('/registry/zero/a')).revision);
+        const rec = new Recorder();
+        const w = db.watch('/registry/zero/', { afterRevision: 0, onEvents: rec.onEvents, onError: rec.onError });
+        await rec.until((r) => r.events.length >= 3, 'three events');
+        await settle();
+        assert.deepEqual(rec.revisions(), written);
+        assert.deepEqual(rec.events.map((e) => e.type), ['put', 'put', 'delete']);
+        w.cancel();
+      });
+
       it('from the current revision: only what comes next', async () => {
         const now = await db.currentRevision();
         const rec = new Recorder();

@@ -27,7 +27,9 @@ export class EtcdWatch implements Watch {
   ) {
     this.after = opts.afterRevision ?? ctx.lastSeenRevision();
     const builder = ctx.client.watch().prefix(prefix).withPreviousKV();
-    if (this.after > 0) builder.startRevision(String(this.after + 1));
+    // start_revision 0 means "from now" to etcd, so a start at the very beginning (after 0)
+    // must be asked for as revision 1.
+    if (opts.afterRevision !== undefined || this.after > 0) builder.startRevision(String(this.after + 1));
     builder.create().then(
       (watcher) => {
         if (this.ended) {
