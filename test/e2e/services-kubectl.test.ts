@@ -187,3 +187,39 @@ describe('Services through kubectl', () => {
     assert.equal(kubectl(c, ['get', 'svc', 'inside', '-n', 'doomed']).code, 1);
   });
 });
+
+describe('kubectl get -w', () => {
+  let c: Cluster;
+  before(async () => {
+    c = await startCluster();
+  });
+  after(async () => {
+    await c?.destroy();
+  });
+
+  it('prints a row for each change as it happens', async () => {
+    const { spawn } = await import('node:child_process');
+    const { kubectlBin } = await import('./harness.js');
+    const w = spawn(kubectlBin, ['get', 'svc', '-w'], {
+      env: { ...process.env, KUBECONFIG: c.kubeconfig, HOME: c.dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    w.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      const waitFor = async (re: RegExp) => {
+        const deadline = Date.now() + 10_000;
+        while (!re.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        assert.match(out, re);
+      };
+      await waitFor(/kubernetes\s+ClusterIP/);
+      kubectlOk(c, ['apply', '-f', '-'], fixture('my-service.yaml'));
+      await waitFor(/my-service\s+ClusterIP\s+127\.96\.\d+\.\d+\s+<none>\s+80\/TCP/);
+      kubectlOk(c, ['patch', 'svc', 'my-service', '--type=merge', '-p', '{"spec":{"ports":[{"port":8080,"targetPort":9376}]}}']);
+      await waitFor(/my-service\s+ClusterIP\s+\S+\s+<none>\s+8080\/TCP/);
+      assert.match(out.split('\n')[0]!, /^NAME\s+TYPE\s+CLUSTER-IP/);
+    } finally {
+      w.kill();
+    }
+  });
+});
