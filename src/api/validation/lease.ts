@@ -45,13 +45,13 @@ function validateLeaseSpec(spec: LeaseSpec | undefined, path: Path): FieldError[
 }
 
 export function validateLease(lease: Lease): FieldError[] {
-  const errs = validateObjectMeta(lease.metadata, true, nameIsDNSSubdomain, Path.root('metadata'));
+  const errs = validateObjectMeta(lease.metadata, true, nameIsDNSSubdomain, Path.root('metadata'), false);
   errs.push(...validateLeaseSpec(lease.spec, Path.root('spec')));
   return errs;
 }
 
 export function validateLeaseUpdate(lease: Lease, old: Lease): FieldError[] {
-  const errs = validateObjectMetaUpdate(lease.metadata, old.metadata, Path.root('metadata'));
+  const errs = validateObjectMetaUpdate(lease.metadata, old.metadata, Path.root('metadata'), false);
   errs.push(...validateLeaseSpec(lease.spec, Path.root('spec')));
   return errs;
 }

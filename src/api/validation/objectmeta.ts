@@ -91,6 +91,8 @@ export function validateObjectMeta(
   namespaced: boolean,
   nameFn: NameValidator,
   path: Path,
+  /** core's extra finalizer-name rule; kinds outside core (Lease) use apimachinery's only */
+  kubeFinalizers = true,
 ): FieldError[] {
   const m = meta ?? {};
   const errs: FieldError[] = [];
@@ -100,12 +102,17 @@ export function validateObjectMeta(
   if (!m.name) errs.push(fieldErr.required(path.child('name'), 'name or generateName is required'));
   else for (const msg of nameFn(m.name, false)) errs.push(fieldErr.invalid(path.child('name'), m.name, msg));
   errs.push(...validateCommon(m, namespaced, path));
-  errs.push(...validateKubeFinalizerNames(m.finalizers, path.child('finalizers')));
+  if (kubeFinalizers) errs.push(...validateKubeFinalizerNames(m.finalizers, path.child('finalizers')));
   return errs;
 }
 
 /** ValidateObjectMetaUpdate: identity and timestamps never change; labels etc. stay valid. */
-export function validateObjectMetaUpdate(newMeta: ObjectMeta | undefined, oldMeta: ObjectMeta | undefined, path: Path): FieldError[] {
+export function validateObjectMetaUpdate(
+  newMeta: ObjectMeta | undefined,
+  oldMeta: ObjectMeta | undefined,
+  path: Path,
+  kubeFinalizers = true,
+): FieldError[] {
   const n = newMeta ?? {};
   const o = oldMeta ?? {};
   const errs: FieldError[] = [];
@@ -135,6 +142,6 @@ export function validateObjectMetaUpdate(newMeta: ObjectMeta | undefined, oldMet
   errs.push(...validateAnnotations(n.annotations, path.child('annotations')));
   errs.push(...validateOwnerReferences(n.ownerReferences, path.child('ownerReferences')));
   errs.push(...validateFinalizers(n.finalizers, path.child('finalizers')));
-  errs.push(...validateKubeFinalizerNames(n.finalizers, path.child('finalizers')));
+  if (kubeFinalizers) errs.push(...validateKubeFinalizerNames(n.finalizers, path.child('finalizers')));
   return errs;
 }
