@@ -18,15 +18,7 @@ export function patchAllocatedValues(svc: Service, old: Service): void {
   const o = old.spec ?? {};
   if (needsClusterIP(old) && needsClusterIP(svc)) {
     if (!spec.clusterIP && o.clusterIP) spec.clusterIP = o.clusterIP;
-    if ((spec.clusterIPs ?? []).length === 0 && (o.clusterIPs ?? []).length > 0) {
-      spec.clusterIPs = [...o.clusterIPs!];
-      // Defaulting ran without the old object and may have guessed single-stack IPv4; the
-      // families of the addresses just restored are the old ones (upstream infers them so).
-      if (same(spec.ipFamilies, ['IPv4']) && spec.ipFamilyPolicy === 'SingleStack' && o.ipFamilies) {
-        spec.ipFamilies = [...o.ipFamilies];
-        if (o.ipFamilyPolicy) spec.ipFamilyPolicy = o.ipFamilyPolicy;
-      }
-    }
+    if ((spec.clusterIPs ?? []).length === 0 && (o.clusterIPs ?? []).length > 0) spec.clusterIPs = [...o.clusterIPs!];
   }
   if (needsNodePort(old) && needsNodePort(svc)) {
     const newUsed = new Set((spec.ports ?? []).map((p) => p.nodePort ?? 0).filter((n) => n !== 0));
@@ -80,7 +72,8 @@ export function dropTypeDependentFields(svc: Service, old: Service): void {
 /**
  * The registry's update preparation, in upstream's order: keep allocated values, sync
  * clusterIP/clusterIPs against the old object, then drop type-dependent fields. Call after
- * `kindRules.Service.defaults` and before `validateUpdate`, and store the result.
+ * `kindRules.Service.defaults` and before `validateUpdate`, and store the result. (kubesvc's
+ * Service allocator runs its own copy of these steps in beginUpdate.)
  */
 export function prepareServiceForUpdate(svc: Service, old: Service): void {
   patchAllocatedValues(svc, old);

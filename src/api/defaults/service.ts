@@ -1,5 +1,7 @@
-// SetDefaults_Service (pkg/apis/core/v1/defaults.go) plus the ipFamilies / ipFamilyPolicy the
-// registry fills in on a single-stack IPv4 cluster, so stored Services read like upstream's.
+// SetDefaults_Service (pkg/apis/core/v1/defaults.go). IP families and the clusterIP/clusterIPs
+// sync are not defaults upstream: the Service registry sets them knowing the old object (here
+// src/apiserver/allocators does); setDefaultIPFamilies is the create-time rule, for callers
+// without an allocator.
 import type { Service } from '../core.js';
 import { externallyAccessible } from '../validation/service-helpers.js';
 import { normalizeClusterIPs } from '../validation/service-clusterips.js';
@@ -35,8 +37,6 @@ export function setDefaultsService(svc: Service): void {
     }
     for (const ing of svc.status?.loadBalancer?.ingress ?? []) if (ing.ip && !ing.ipMode) ing.ipMode = 'VIP';
   }
-  normalizeClusterIPs(undefined, svc);
-  setDefaultIPFamilies(svc);
 }
 
 /**
@@ -46,6 +46,7 @@ export function setDefaultsService(svc: Service): void {
  * unless clusterIPs or ipFamilies already name two families.
  */
 export function setDefaultIPFamilies(svc: Service): void {
+  normalizeClusterIPs(undefined, svc);
   const spec = (svc.spec ??= {});
   if (spec.type === 'ExternalName') return;
   const clusterIPs = spec.clusterIPs ?? [];

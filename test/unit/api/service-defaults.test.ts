@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Service } from '../../../src/api/core.js';
 import { kindRules } from '../../../src/api/strategy.js';
+import { setDefaultIPFamilies } from '../../../src/api/defaults/service.js';
 
 function svc(spec: Service['spec'], extra: Partial<Service> = {}): Service {
   return { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec, ...extra };
@@ -11,6 +12,13 @@ function svc(spec: Service['spec'], extra: Partial<Service> = {}): Service {
 
 function defaulted(s: Service): Service {
   kindRules.Service!.defaults(s);
+  return s;
+}
+
+/** Defaults plus what the registry does on create before validating (families, clusterIPs). */
+function registered(s: Service): Service {
+  defaulted(s);
+  setDefaultIPFamilies(s);
   return s;
 }
 
@@ -86,8 +94,15 @@ describe('Service defaults (SetDefaults_Service)', () => {
     assert.deepEqual(s.status!.loadBalancer!.ingress, [{ ip: '1.2.3.4', ipMode: 'VIP' }, { hostname: 'lb.example.com' }, { ip: '5.6.7.8', ipMode: 'Proxy' }]);
   });
 
+  it('leaves IP families and clusterIPs to the registry, as upstream SetDefaults_Service does', () => {
+    const s = defaulted(svc({ clusterIP: 'None', ports: [{ port: 80 }] }));
+    assert.equal(s.spec.ipFamilyPolicy, undefined);
+    assert.equal(s.spec.ipFamilies, undefined);
+    assert.equal(s.spec.clusterIPs, undefined);
+  });
+
   it('ExternalName gets neither internalTrafficPolicy nor IP families', () => {
-    const s = defaulted(svc({ type: 'ExternalName', externalName: 'example.com' }));
+    const s = registered(svc({ type: 'ExternalName', externalName: 'example.com' }));
     assert.equal(s.spec.internalTrafficPolicy, undefined);
     assert.equal(s.spec.ipFamilyPolicy, undefined);
     assert.equal(s.spec.ipFamilies, undefined);
@@ -95,34 +110,34 @@ describe('Service defaults (SetDefaults_Service)', () => {
   });
 });
 
-describe('Service IP family defaults on a single-stack IPv4 cluster', () => {
+describe('registry IP family defaults on a single-stack IPv4 cluster (setDefaultIPFamilies)', () => {
   it('a ClusterIP Service is SingleStack IPv4', () => {
-    const s = defaulted(svc({ selector: { app: 'web' }, ports: [{ port: 80 }] }));
+    const s = registered(svc({ selector: { app: 'web' }, ports: [{ port: 80 }] }));
     assert.equal(s.spec.ipFamilyPolicy, 'SingleStack');
     assert.deepEqual(s.spec.ipFamilies, ['IPv4']);
   });
 
   it('a headless Service with a selector is SingleStack IPv4', () => {
-    const s = defaulted(svc({ clusterIP: 'None', selector: { app: 'web' }, ports: [{ port: 80 }] }));
+    const s = registered(svc({ clusterIP: 'None', selector: { app: 'web' }, ports: [{ port: 80 }] }));
     assert.deepEqual(s.spec.clusterIPs, ['None']);
     assert.equal(s.spec.ipFamilyPolicy, 'SingleStack');
     assert.deepEqual(s.spec.ipFamilies, ['IPv4']);
   });
 
   it('a headless Service without selector is RequireDualStack with both families, as upstream', () => {
-    const s = defaulted(svc({ clusterIP: 'None', ports: [{ port: 80 }] }));
+    const s = registered(svc({ clusterIP: 'None', ports: [{ port: 80 }] }));
     assert.equal(s.spec.ipFamilyPolicy, 'RequireDualStack');
     assert.deepEqual(s.spec.ipFamilies, ['IPv4', 'IPv6']);
   });
 
   it('the family follows a requested clusterIP', () => {
-    const s = defaulted(svc({ clusterIP: 'fd00::10', ports: [{ port: 80 }] }));
+    const s = registered(svc({ clusterIP: 'fd00::10', ports: [{ port: 80 }] }));
     assert.deepEqual(s.spec.clusterIPs, ['fd00::10']);
     assert.deepEqual(s.spec.ipFamilies, ['IPv6']);
   });
 
   it('user-chosen families and policy are kept', () => {
-    const s = defaulted(svc({ ipFamilyPolicy: 'PreferDualStack', ipFamilies: ['IPv6'], ports: [{ port: 80 }] }));
+    const s = registered(svc({ ipFamilyPolicy: 'PreferDualStack', ipFamilies: ['IPv6'], ports: [{ port: 80 }] }));
     assert.equal(s.spec.ipFamilyPolicy, 'PreferDualStack');
     assert.deepEqual(s.spec.ipFamilies, ['IPv6']);
   });
@@ -140,7 +155,7 @@ describe('defaulted Services validate cleanly', () => {
   ];
   for (const [name, spec] of cases) {
     it(name, () => {
-      const s = defaulted(svc(spec));
+      const s = registered(svc(spec));
       assert.deepEqual(kindRules.Service!.validateCreate(s), []);
     });
   }

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { Service } from '../../../src/api/core.js';
 import { kindRules } from '../../../src/api/strategy.js';
 import { prepareServiceForUpdate } from '../../../src/api/defaults/service-update.js';
+import { setDefaultIPFamilies } from '../../../src/api/defaults/service.js';
 import { errorString } from '../../../src/machinery/field.js';
 
 const rules = kindRules.Service!;
@@ -13,6 +14,7 @@ const rules = kindRules.Service!;
 function stored(spec: Service['spec']): Service {
   const s: Service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default', resourceVersion: '7', uid: 'u' }, spec };
   rules.defaults(s);
+  setDefaultIPFamilies(s);
   return s;
 }
 
@@ -20,6 +22,7 @@ function update(old: Service, spec: Service['spec']): { svc: Service; errors: st
   const svc: Service = { ...structuredClone(old), spec: structuredClone(spec) };
   rules.defaults(svc);
   prepareServiceForUpdate(svc, old);
+  setDefaultIPFamilies(svc);
   return { svc, errors: rules.validateUpdate(svc, old).map(errorString) };
 }
 
