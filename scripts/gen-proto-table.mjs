@@ -217,6 +217,7 @@ const TAG_WIRE = { varint: 0, fixed64: 1, bytes: 2, fixed32: 5 };
 
 const out = {};
 const queue = [];
+const notes = []; // tags that disagree with their Go type (the Go type, and generated.proto, win)
 const want = (msg) => { if (!(msg in out)) { out[msg] = null; queue.push(msg); } };
 
 for (const [m] of ROOTS) want(m);
@@ -262,10 +263,10 @@ while (queue.length) {
     const elemWire = r.map ? 2 : WIRE[r.type];
     // Again the Go type decides (generated.pb.go is built from it): DeleteOptions.propagationPolicy
     // is tagged varint but is a string on the wire.
-    if (elemWire !== wire) console.error(`note: ${name}.${f.name} tagged ${parts[0]}, Go type ${r.type} wins`);
+    if (elemWire !== wire) notes.push(`${name}.${f.name} tagged ${parts[0]}, is ${r.type}`);
     // The Go type decides: EndpointSlice.addressType is tagged `rep` but is one string (generated.proto
     // says optional), and a single length-delimited value looks the same on the wire either way.
-    if (r.rep !== (parts[2] === 'rep') && !r.map) console.error(`note: ${name}.${f.name} tagged ${parts[2]}, Go type wins`);
+    if (r.rep !== (parts[2] === 'rep') && !r.map) notes.push(`${name}.${f.name} tagged ${parts[2]}`);
     if (r.msg) want(r.msg);
     const field = { go: f.name, json: jsonName === '-' ? '' : jsonName, num, wire: elemWire, type: r.type };
     if (r.msg) field.msg = r.msg;
@@ -281,6 +282,49 @@ while (queue.length) {
   }
   out[name] = { fields };
 }
+
+// ---- cross-check against generated.proto ----------------------------------------------------
+// go-to-protobuf derives generated.proto (and generated.pb.go) from the same Go types; every
+// field of the table must agree with it on number, cardinality and type, or the script fails.
+
+const PROTO_SCALAR = { string: 'string', bytes: 'bytes', bool: 'bool', int32: 'int32', int64: 'int64', uint32: 'uint32', uint64: 'uint64', double: 'double', float: 'float' };
+const protoFields = new Map(); // message full name -> Map<num, {label, type}>
+for (const [src, dir, importPath] of PACKAGES) {
+  if (!src.list(dir).includes(`${dir}/generated.proto`)) continue;
+  const text = src.read(`${dir}/generated.proto`).replace(/\/\/.*$/gm, '');
+  const pkg = text.match(/^package ([\w.]+);/m)?.[1];
+  if (pkg !== protoPkg(importPath)) throw new Error(`unexpected proto package ${pkg} in ${dir}`);
+  for (const m of text.matchAll(/^message (\w+) \{([^}]*)\}/gm)) {
+    const fields = new Map();
+    for (const f of m[2].matchAll(/(optional|repeated|map<\s*string\s*,\s*([\w.]+)\s*>)\s*(?:([\w.]+)\s+)?(\w+)\s*=\s*(\d+)/g)) {
+      const label = f[1].startsWith('map') ? 'map' : f[1];
+      const type = (label === 'map' ? f[2] : f[3]).replace(/^\./, '');
+      fields.set(Number(f[5]), { label, type, name: f[4] });
+    }
+    protoFields.set(`${pkg}.${m[1]}`, fields);
+  }
+}
+
+let checked = 0;
+for (const [name, def] of Object.entries(out)) {
+  const pf = protoFields.get(name);
+  if (!pf) throw new Error(`generated.proto has no message ${name}`);
+  for (const f of def.fields) {
+    const p = pf.get(f.num);
+    const where = `${name}.${f.go} (= ${f.num})`;
+    if (!p) throw new Error(`generated.proto lacks ${where}`);
+    const label = f.map ? 'map' : f.rep ? 'repeated' : 'optional';
+    if (p.label !== label) throw new Error(`${where}: table says ${label}, generated.proto ${p.label}`);
+    const want = f.type === 'message' ? f.msg : PROTO_SCALAR[f.type];
+    // generated.proto names same-package messages without their package.
+    const got = p.type.includes('.') || PROTO_SCALAR[p.type] ? p.type : `${name.slice(0, name.lastIndexOf('.'))}.${p.type}`;
+    if (got !== want) throw new Error(`${where}: table says ${want}, generated.proto ${got}`);
+    checked++;
+  }
+  if (pf.size !== def.fields.length) throw new Error(`${name}: table has ${def.fields.length} fields, generated.proto ${pf.size}`);
+}
+console.error(`checked ${checked} fields against generated.proto; ${notes.length} struct tags disagree with their Go type:`);
+for (const n of notes) console.error(`  ${n}`);
 
 // ---- output -----------------------------------------------------------------------------------
 

@@ -10,3 +10,4 @@ export {
 } from './envelope.js';
 export { decodeMessage, K8S_PROTOBUF_MAGIC } from './decode.js';
 export { encodeMessage } from './encode.js';
+export { encodeProtobufWatchEvent, readProtobufWatchEvents, type ProtobufWatchEvent } from './watch.js';

@@ -3,12 +3,13 @@
 import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decodeK8sProtobuf } from '../../../src/apiserver/protobuf/index.js';
+import { decodeK8sProtobuf, encodeK8sProtobuf, PROTOBUF_MEDIA_TYPE } from '../../../src/apiserver/protobuf/index.js';
 
 export const kubectlBin = process.env.KUBECTL ?? '/usr/bin/kubectl';
 
 export interface Captured {
   method: string;
+  accept: string;
   url: string;
   contentType: string;
   body: Buffer;
@@ -17,6 +18,8 @@ export interface Captured {
 export interface CaptureServer {
   url: string;
   requests: Captured[];
+  /** When set, POSTs are answered with this object instead of an echo of what was sent. */
+  reply?: Record<string, unknown> | undefined;
   close(): Promise<void>;
 }
 
@@ -55,6 +58,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 export async function startCaptureServer(): Promise<CaptureServer> {
   const requests: Captured[] = [];
+  const self: CaptureServer = { url: '', requests, close: () => Promise.resolve() };
   const server: Server = createServer((req, res) => {
     void (async () => {
       const body = await readBody(req);
@@ -66,11 +70,19 @@ export async function startCaptureServer(): Promise<CaptureServer> {
       };
       if (req.method === 'GET' && path in DISCOVERY) return send(200, DISCOVERY[path]);
       if (req.method === 'POST') {
-        requests.push({ method: req.method, url: req.url ?? '', contentType, body });
+        requests.push({ method: req.method, url: req.url ?? '', accept: req.headers.accept ?? '', contentType, body });
         // Answer with what was sent, so kubectl prints "<kind>/<name> created".
-        const obj = contentType.startsWith('application/vnd.kubernetes.protobuf')
-          ? decodeK8sProtobuf(body).object
-          : (JSON.parse(body.toString('utf8')) as unknown);
+        const obj =
+          self.reply ??
+          (contentType.startsWith('application/vnd.kubernetes.protobuf')
+            ? decodeK8sProtobuf(body).object
+            : (JSON.parse(body.toString('utf8')) as Record<string, unknown>));
+        // Typed clients ask for protobuf first: answer in it, so kubectl's Go decodes our encoding.
+        if ((req.headers.accept ?? '').startsWith(PROTOBUF_MEDIA_TYPE)) {
+          res.writeHead(201, { 'Content-Type': PROTOBUF_MEDIA_TYPE });
+          res.end(encodeK8sProtobuf(obj));
+          return;
+        }
         return send(201, obj);
       }
       send(404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'not found' });
@@ -81,11 +93,9 @@ export async function startCaptureServer(): Promise<CaptureServer> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
+  self.url = `http://127.0.0.1:${port}`;
+  self.close = () => new Promise<void>((r) => server.close(() => r()));
+  return self;
 }
 
 /** Runs kubectl with no kubeconfig but --server; resolves with its exit code and output. */

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { decodeK8sProtobuf, encodeK8sProtobuf } from '../../../src/apiserver/protobuf/index.js';
 import { kubectl, kubectlBin, sortKeys, startCaptureServer, type CaptureServer } from './capture-server.js';
+import * as fx from './fixtures.js';
 
 const COMMANDS: { name: string; args: string[]; path: string; json?: true }[] = [
   { name: 'create namespace', args: ['create', 'namespace', 'prod'], path: '/api/v1/namespaces' },
@@ -16,6 +17,11 @@ const COMMANDS: { name: string; args: string[]; path: string; json?: true }[] = 
   {
     name: 'create service clusterip',
     args: ['create', 'service', 'clusterip', 'api', '--tcp=80:8080', '--tcp=443'],
+    path: '/api/v1/namespaces/default/services',
+  },
+  {
+    name: 'create service loadbalancer',
+    args: ['create', 'service', 'loadbalancer', 'lb', '--tcp=80:8080'],
     path: '/api/v1/namespaces/default/services',
   },
   {
@@ -52,7 +58,9 @@ describe('kubectl 1.32 protobuf request bodies', { skip: !existsSync(kubectlBin)
       const expected = JSON.parse(dry.stdout) as unknown;
 
       const before = srv.requests.length;
-      const run = await kubectl(srv.url, c.args);
+      // -o json prints the server's answer, which the capture server writes with our encoder
+      // whenever kubectl asks for protobuf: Go must read it back to the same object.
+      const run = await kubectl(srv.url, [...c.args, '-o', 'json']);
       assert.equal(run.code, 0, run.stderr);
       const posts = srv.requests.slice(before);
       assert.equal(posts.length, 1);
@@ -69,10 +77,40 @@ describe('kubectl 1.32 protobuf request bodies', { skip: !existsSync(kubectlBin)
       }
       assert.match(req.contentType, /^application\/vnd\.kubernetes\.protobuf/);
 
+      assert.match(req.accept, /^application\/vnd\.kubernetes\.protobuf/);
+      assert.deepEqual(sortKeys(JSON.parse(run.stdout)), sortKeys(expected));
+
       const decoded = decodeK8sProtobuf(req.body);
       assert.deepEqual(sortKeys(decoded.object), sortKeys(expected));
       // And back: our encoder writes the very bytes Go's generated Marshal wrote.
       assert.deepEqual(encodeK8sProtobuf(decoded.object as never).toString('hex'), req.body.toString('hex'));
+    });
+  }
+});
+
+describe('kubectl 1.32 reads our protobuf', { skip: !existsSync(kubectlBin) && 'no kubectl' }, () => {
+  let srv: CaptureServer;
+  before(async () => {
+    srv = await startCaptureServer();
+  });
+  after(async () => {
+    await srv.close();
+  });
+
+  // The server answers the create with a rich stored object in our protobuf; kubectl's Go
+  // decodes it and -o json prints it: every field must come back as our fixture has it.
+  const cases: [string, string[], Record<string, unknown>][] = [
+    ['Namespace', ['create', 'namespace', 'prod'], fx.terminatingNamespace],
+    ['Service', ['create', 'service', 'clusterip', 'web', '--tcp=80'], fx.service],
+    ['Deployment', ['create', 'deployment', 'web', '--image=registry.k8s.io/pause:3.10'], fx.deployment],
+  ];
+  for (const [kind, args, reply] of cases) {
+    it(kind, async () => {
+      srv.reply = reply;
+      const run = await kubectl(srv.url, [...args, '-o', 'json', '--show-managed-fields']);
+      srv.reply = undefined;
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(sortKeys(JSON.parse(run.stdout)), sortKeys(reply));
     });
   }
 });

@@ -146,3 +146,18 @@ describe('special types', () => {
     assert.deepEqual(got.object.metadata, { name: 'prod', creationTimestamp: null });
   });
 });
+
+describe('protobuf watch frames', () => {
+  it('length-prefixed raw WatchEvents with enveloped objects, split across reads', async () => {
+    const { encodeProtobufWatchEvent, readProtobufWatchEvents } = await import('../../../src/apiserver/protobuf/index.js');
+    const ns = { kind: 'Namespace', apiVersion: 'v1', metadata: { name: 'prod', creationTimestamp: null }, spec: {}, status: {} };
+    const gone = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'too old resource version: 1 (5)', reason: 'Expired', code: 410 };
+    const stream = Buffer.concat([encodeProtobufWatchEvent('ADDED', ns), encodeProtobufWatchEvent('ERROR', gone)]);
+    assert.equal(stream.readUInt32BE(0), encodeProtobufWatchEvent('ADDED', ns).length - 4);
+    const first = readProtobufWatchEvents(stream.subarray(0, stream.length - 3));
+    assert.deepEqual(first.events, [{ type: 'ADDED', object: ns }]);
+    const second = readProtobufWatchEvents(Buffer.concat([first.rest, stream.subarray(stream.length - 3)]));
+    assert.deepEqual(second.events, [{ type: 'ERROR', object: gone }]);
+    assert.equal(second.rest.length, 0);
+  });
+});
