@@ -1,7 +1,7 @@
 // Datastores register by URL scheme, as kine's endpoints do, so `--datastore` picks one by name
 // and a new backend needs no change to the code that opens it.
 import type { Backend, BackendFactory } from './backend.js';
-import { etcdFactory } from './etcd/index.js';
+import { LazyEtcdBackend } from './etcd/lazy.js';
 import { sqliteFactory } from './sqlite/index.js';
 
 const factories = new Map<string, BackendFactory>();
@@ -12,7 +12,8 @@ export function registerBackend(scheme: string, factory: BackendFactory): void {
 }
 
 registerBackend('sqlite', sqliteFactory);
-registerBackend('etcd', etcdFactory);
+// Loaded on start only: the etcd client brings gRPC with it.
+registerBackend('etcd', (url) => new LazyEtcdBackend(url));
 
 /**
  * Open (but do not start) the backend named by `spec`: 'sqlite' (dataDir/state.db),

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { openBackend, parseSpec } from '../../src/storage/registry.js';
 import { startCompactor } from '../../src/storage/compactor.js';
 import { CompactedError } from '../../src/storage/backend.js';
-import { EtcdBackend } from '../../src/storage/etcd/index.js';
+import { LazyEtcdBackend } from '../../src/storage/etcd/lazy.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kubesvc-registry-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -48,7 +48,7 @@ describe('openBackend', () => {
 
   it("'etcd://a:1,b:2' opens an etcd backend on every listed endpoint", () => {
     const db = openBackend('etcd://127.0.0.1:2379,127.0.0.1:22379', { dataDir: root });
-    assert.ok(db instanceof EtcdBackend);
+    assert.ok(db instanceof LazyEtcdBackend);
     assert.deepEqual(db.endpoints, ['http://127.0.0.1:2379', 'http://127.0.0.1:22379']);
   });
 
