@@ -195,7 +195,7 @@ export class ApiServer {
           return sendJSON(res, 200, apiResourceList(r.group, r.version));
         case 'other':
           if (path === '/version' || path === '/version/') return sendJSON(res, 200, versionInfo());
-          if (path.startsWith('/openapi/')) return this.openapi.serve(req, res, url);
+          if (path.startsWith("/openapi/")) return await this.openapi.serve(req, res, url);
           if (path === '/' ) return sendJSON(res, 200, { paths: ['/api', '/api/v1', '/apis', ...apiGroupPaths(), '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
           throw pathNotFound(path);
         case 'notFound':

@@ -222,6 +222,33 @@ describe('API server over HTTPS', () => {
     assert.equal(ok.json().metadata.name, 'web');
   });
 
+  it('keeps an object with finalizers until they are removed', async () => {
+    const body = svc('held', { finalizers: ['example.com/hold'] });
+    assert.equal((await request(c, 'POST', '/api/v1/namespaces/default/services', body)).status, 201);
+    const del = await request(c, 'DELETE', '/api/v1/namespaces/default/services/held');
+    assert.equal(del.status, 202);
+    assert.ok(del.json().metadata.deletionTimestamp);
+    const still = await request(c, 'GET', '/api/v1/namespaces/default/services/held');
+    assert.equal(still.status, 200);
+    assert.deepEqual(still.json().metadata.finalizers, ['example.com/hold']);
+    const done = await request(c, 'PATCH', '/api/v1/namespaces/default/services/held', '{"metadata":{"finalizers":null}}', {
+      contentType: 'application/merge-patch+json',
+    });
+    assert.equal(done.status, 200);
+    assert.equal((await request(c, 'GET', '/api/v1/namespaces/default/services/held')).status, 404);
+  });
+
+  it('deletes a collection by label selector', async () => {
+    for (const n of ['coll-a', 'coll-b', 'coll-c']) {
+      await request(c, 'POST', '/api/v1/namespaces/default/services', svc(n, { labels: { coll: n === 'coll-c' ? 'keep' : 'drop' } }));
+    }
+    const r = await request(c, 'DELETE', '/api/v1/namespaces/default/services?labelSelector=coll%3Ddrop');
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.json().items.map((i: any) => i.metadata.name).sort(), ['coll-a', 'coll-b']);
+    const left = (await request(c, 'GET', '/api/v1/namespaces/default/services?labelSelector=coll')).json();
+    assert.deepEqual(left.items.map((i: any) => i.metadata.name), ['coll-c']);
+  });
+
   it('refuses to create in a namespace that does not exist', async () => {
     const r = await request(c, 'POST', '/api/v1/namespaces/nowhere/services', svc('lost'));
     assert.equal(r.status, 404);

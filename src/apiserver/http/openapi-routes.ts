@@ -1,7 +1,7 @@
 // /openapi/v2 and /openapi/v3[/<group-version>]: kubectl reads these for apply's merge keys,
 // explain, and to learn that the server validates fields itself (fieldValidation).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { openapiV2Built, openapiV3DocBuilt, openapiV3RootBuilt, type Built, type ServedResource } from '../openapi/index.js';
+import type { Built, ServedResource } from '../openapi/index.js';
 import { resources } from '../resources.js';
 import { StatusError } from '../../machinery/status.js';
 import { sendRaw } from './respond.js';
@@ -16,8 +16,13 @@ const served: ServedResource[] = resources.map((r) => ({
   verbs: r.verbs,
 }));
 
+// The documents are built on first use: kubectl asks for them only for apply and explain, and
+// building them at start-up would cost every `kubesvc up`.
+let openapi: Promise<typeof import('../openapi/index.js')> | undefined;
+
 export class OpenAPIRoutes {
-  serve(req: IncomingMessage, res: ServerResponse, url: URL): void {
+  async serve(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const { openapiV2Built, openapiV3DocBuilt, openapiV3RootBuilt } = await (openapi ??= import('../openapi/index.js'));
     const path = url.pathname.replace(/\/+$/, '');
     let built: Built | undefined;
     if (path === '/openapi/v2') built = openapiV2Built(served);

@@ -1175,6 +1175,10 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
   'k8s.io.api.discovery.v1.ForZone': { fields: [
     {go: 'Name', json: 'name', num: 1, wire: 2, type: 'string'},
   ] },
+  'k8s.io.api.policy.v1.Eviction': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'DeleteOptions', json: 'deleteOptions', num: 2, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions', ptr: true, omitempty: true},
+  ] },
   'k8s.io.apimachinery.pkg.api.resource.Quantity': { special: 'quantity', fields: [
     {go: 'string', json: 'string', num: 1, wire: 2, type: 'string'},
   ] },
@@ -1405,6 +1409,7 @@ export const KINDS: Readonly<Record<string, string>> = {
   'coordination.k8s.io/v1/Lease': 'k8s.io.api.coordination.v1.Lease',
   'coordination.k8s.io/v1/LeaseList': 'k8s.io.api.coordination.v1.LeaseList',
   'autoscaling/v1/Scale': 'k8s.io.api.autoscaling.v1.Scale',
+  'policy/v1/Eviction': 'k8s.io.api.policy.v1.Eviction',
 };
 
 /** meta/v1 kinds, accepted under any apiVersion as upstream registers them in every group version. */
@@ -1425,4 +1430,4 @@ export const META_KINDS: Readonly<Record<string, string>> = {
 };
 
 /** Group versions whose kinds the table covers. */
-export const SERVED_GROUP_VERSIONS: readonly string[] = ['v1', 'apps/v1', 'discovery.k8s.io/v1', 'coordination.k8s.io/v1', 'autoscaling/v1'];
+export const SERVED_GROUP_VERSIONS: readonly string[] = ['v1', 'apps/v1', 'discovery.k8s.io/v1', 'coordination.k8s.io/v1', 'autoscaling/v1', 'policy/v1'];
