@@ -22,6 +22,16 @@ import { validateReplicaSet, validateReplicaSetStatusUpdate, validateReplicaSetU
 import { validateServiceCreate, validateServiceStatusUpdate, validateServiceUpdate } from './validation/service.js';
 import { Path } from '../machinery/field.js';
 
+// Upstream defaults every decoded body, status writes included (LoadBalancer ingress gets
+// ipMode VIP). Validating a defaulted copy gives the same verdict when a caller skipped that.
+function withDefaults<T extends KubeObject>(defaults: (o: T) => void, validate: (o: T, old: T) => FieldError[]) {
+  return (obj: T, old: T): FieldError[] => {
+    const copy = structuredClone(obj);
+    defaults(copy);
+    return validate(copy, old);
+  };
+}
+
 export interface KindRules<T extends KubeObject = KubeObject> {
   /** upstream's SetDefaults_* for the v1 type, applied in place (on create and on update) */
   defaults(obj: T): void;
@@ -48,7 +58,7 @@ export const kindRules: Record<string, KindRules> = {
     defaults: setDefaultsService,
     validateCreate: validateServiceCreate,
     validateUpdate: validateServiceUpdate,
-    validateStatusUpdate: validateServiceStatusUpdate,
+    validateStatusUpdate: withDefaults(setDefaultsService, validateServiceStatusUpdate),
   }),
   Pod: rules<Pod>({
     defaults: setDefaultsPod,

@@ -951,3 +951,16 @@ describe('Service status update (upstream ValidateServiceStatusUpdate)', () => {
     });
   }
 });
+
+describe('kindRules.Service.validateStatusUpdate', () => {
+  it('judges the status as upstream does after defaulting: an ingress IP without ipMode is VIP', () => {
+    const o = makeValidService();
+    lb(o);
+    const n = clone(o);
+    n.status = { loadBalancer: { ingress: [{ ip: '127.240.0.1' }] } };
+    assertErrors(kindRules.Service!.validateStatusUpdate(n, o), 0, 'defaulted ipMode');
+    assertErrors(kindRules.Service!.validateStatusUpdate({ ...n, status: { loadBalancer: { ingress: [{ ip: 'x' }] } } }, o), [
+      { field: 'status.loadBalancer.ingress[0].ip', type: 'FieldValueInvalid' },
+    ], 'bad ip');
+  });
+});
