@@ -65,6 +65,7 @@ const PACKAGES = [
   [api, 'discovery/v1', 'k8s.io/api/discovery/v1'],
   [api, 'coordination/v1', 'k8s.io/api/coordination/v1'],
   [api, 'autoscaling/v1', 'k8s.io/api/autoscaling/v1'],
+  [api, 'policy/v1', 'k8s.io/api/policy/v1'],
   [am, 'pkg/apis/meta/v1', 'k8s.io/apimachinery/pkg/apis/meta/v1'],
   [am, 'pkg/runtime', 'k8s.io/apimachinery/pkg/runtime'],
   [am, 'pkg/types', 'k8s.io/apimachinery/pkg/types'],
@@ -106,6 +107,8 @@ const ROOTS = [
   ['k8s.io.api.coordination.v1.Lease', 'coordination.k8s.io/v1', 'Lease'],
   ['k8s.io.api.coordination.v1.LeaseList', 'coordination.k8s.io/v1', 'LeaseList'],
   ['k8s.io.api.autoscaling.v1.Scale', 'autoscaling/v1', 'Scale'],
+  // kubectl drain posts pods/eviction through the typed client, hence in protobuf.
+  ['k8s.io.api.policy.v1.Eviction', 'policy/v1', 'Eviction'],
 ];
 const META_ROOTS = [
   'Status', 'DeleteOptions', 'CreateOptions', 'UpdateOptions', 'PatchOptions', 'GetOptions', 'ListOptions',

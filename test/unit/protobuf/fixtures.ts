@@ -336,6 +336,20 @@ export const deleteOptions = {
   dryRun: ['All'],
 };
 
+export const binding = {
+  kind: 'Binding',
+  apiVersion: 'v1',
+  metadata: { name: 'web-0', namespace: 'default', uid: 'p-1', creationTimestamp: null },
+  target: { kind: 'Node', name: 'node-1' },
+};
+
+export const eviction = {
+  kind: 'Eviction',
+  apiVersion: 'policy/v1',
+  metadata: { name: 'web-0', namespace: 'default', creationTimestamp: null },
+  deleteOptions: { gracePeriodSeconds: 0, preconditions: { uid: 'p-1' } },
+};
+
 export const namespaceList = {
   kind: 'NamespaceList',
   apiVersion: 'v1',

@@ -21,6 +21,8 @@ const singles: [string, Record<string, unknown>][] = [
   ['Scale', fx.scale],
   ['Status', fx.status],
   ['DeleteOptions', fx.deleteOptions],
+  ['Binding', fx.binding],
+  ['Eviction', fx.eviction],
   ['NamespaceList', fx.namespaceList],
   ...fx.lists.map((l) => [`${l.kind} (${l.items.length} items)`, l] as [string, Record<string, unknown>]),
 ];
