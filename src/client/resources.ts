@@ -1,0 +1,23 @@
+// ResourceRefs of the kinds components use, so call sites read `client.get(R.pods, ns, name)`.
+import type { ResourceRef } from './client.js';
+
+const r = (group: string, version: string, resource: string, kind: string, namespaced = true): ResourceRef => ({
+  group,
+  version,
+  resource,
+  kind,
+  namespaced,
+});
+
+export const R = {
+  namespaces: r('', 'v1', 'namespaces', 'Namespace', false),
+  services: r('', 'v1', 'services', 'Service'),
+  endpoints: r('', 'v1', 'endpoints', 'Endpoints'),
+  pods: r('', 'v1', 'pods', 'Pod'),
+  nodes: r('', 'v1', 'nodes', 'Node', false),
+  events: r('', 'v1', 'events', 'Event'),
+  deployments: r('apps', 'v1', 'deployments', 'Deployment'),
+  replicasets: r('apps', 'v1', 'replicasets', 'ReplicaSet'),
+  endpointslices: r('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice'),
+  leases: r('coordination.k8s.io', 'v1', 'leases', 'Lease'),
+} as const;
