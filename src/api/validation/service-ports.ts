@@ -40,7 +40,7 @@ export function validateServicePorts(svc: Service, portsPath: Path): FieldError[
 
 /** nodePort only on NodePort/LoadBalancer; duplicates by (protocol, nodePort) and (protocol, port). */
 export function validateServicePortUniqueness(svc: Service, portsPath: Path): FieldError[] {
-  const ports = svc.spec?.ports ?? [];
+  const ports = (svc.spec?.ports ?? []).map((p) => p ?? ({} as ServicePort));
   const errs: FieldError[] = [];
   if (svc.spec?.type === 'ClusterIP') {
     ports.forEach((p, i) => {
