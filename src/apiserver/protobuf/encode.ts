@@ -13,10 +13,10 @@ function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function toBigInt(v: unknown, f: FieldDef): bigint {
-  if (v === undefined || v === null || v === false) return 0n;
-  if (v === true) return 1n;
-  if (typeof v === 'number' && Number.isFinite(v)) return BigInt(Math.trunc(v));
+function toInt(v: unknown, f: FieldDef): bigint | number {
+  if (v === undefined || v === null || v === false) return 0;
+  if (v === true) return 1;
+  if (typeof v === 'number' && Number.isFinite(v)) return Number.isSafeInteger(v) ? v : BigInt(Math.trunc(v));
   if (typeof v === 'bigint') return v;
   if (typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v);
   throw errors.badRequest(`cannot encode ${JSON.stringify(v)} as ${f.type} field ${f.json || f.go}`);
@@ -25,14 +25,14 @@ function toBigInt(v: unknown, f: FieldDef): bigint {
 function writeScalar(w: Writer, f: FieldDef, type: FieldType, v: unknown): void {
   switch (type) {
     case 'string':
-      w.bytes(f.num, Buffer.from(v === undefined || v === null ? '' : String(v), 'utf8'));
+      w.string(f.num, v === undefined || v === null ? '' : String(v));
       return;
     case 'bytes':
       w.bytes(f.num, typeof v === 'string' ? Buffer.from(v, 'base64') : Buffer.alloc(0));
       return;
     case 'bool':
       w.tag(f.num, 0);
-      w.varint(v ? 1n : 0n);
+      w.varint(v ? 1 : 0);
       return;
     case 'int32':
     case 'int64':
@@ -40,7 +40,7 @@ function writeScalar(w: Writer, f: FieldDef, type: FieldType, v: unknown): void 
     case 'uint64':
       w.tag(f.num, 0);
       // Negative int32s are sign-extended to ten bytes, as Go writes them.
-      w.varint(toBigInt(v, f));
+      w.varint(toInt(v, f));
       return;
     case 'double': {
       const b = Buffer.alloc(8);
@@ -63,7 +63,7 @@ function writeTimestamp(w: Writer, seconds: bigint, nanos: number): void {
   w.tag(1, 0);
   w.varint(seconds);
   w.tag(2, 0);
-  w.varint(BigInt(nanos));
+  w.varint(nanos);
 }
 
 function encodeSpecial(def: MessageDef, v: unknown): Buffer {
@@ -89,14 +89,14 @@ function encodeSpecial(def: MessageDef, v: unknown): Buffer {
     case 'intstr': {
       const isStr = typeof v === 'string';
       w.tag(1, 0);
-      w.varint(isStr ? 1n : 0n);
+      w.varint(isStr ? 1 : 0);
       w.tag(2, 0);
-      w.varint(isStr ? 0n : BigInt(typeof v === 'number' ? Math.trunc(v) : 0));
-      w.bytes(3, Buffer.from(isStr ? v : '', 'utf8'));
+      w.varint(isStr ? 0 : typeof v === 'number' ? Math.trunc(v) : 0);
+      w.string(3, isStr ? v : '');
       break;
     }
     case 'quantity':
-      w.bytes(1, Buffer.from(v === undefined || v === null ? '0' : String(v), 'utf8'));
+      w.string(1, v === undefined || v === null ? '0' : String(v));
       break;
     case 'rawjson':
       if (v !== undefined && v !== null) w.bytes(1, Buffer.from(JSON.stringify(v), 'utf8'));
@@ -118,7 +118,7 @@ function writeField(w: Writer, f: FieldDef, obj: JsonObject): void {
     if (!isObject(v)) return;
     for (const key of Object.keys(v).sort()) {
       const entry = new Writer();
-      entry.bytes(1, Buffer.from(key, 'utf8'));
+      entry.string(1, key);
       const val = v[key];
       if (f.type === 'message') entry.bytes(2, encodeMessage(f.msg!, val));
       else writeScalar(entry, { ...f, num: 2 }, f.type, val);
