@@ -299,7 +299,8 @@ export class Store {
       const old = current.obj;
       const obj = this.prepareUpdate(input, old, subresource);
       const rules = kindRules[this.info.kind];
-      if (!subresource) rules?.defaults(obj);
+      // Upstream defaults every request body, /status writes included (e.g. ingress ipMode VIP).
+      rules?.defaults(obj);
       let txn: Txn = noTxn;
       if (!subresource && this.hooks.beginUpdate) txn = await this.hooks.beginUpdate(obj, old, ctx);
       try {
