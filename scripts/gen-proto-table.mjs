@@ -113,6 +113,8 @@ const ROOTS = [
 const META_ROOTS = [
   'Status', 'DeleteOptions', 'CreateOptions', 'UpdateOptions', 'PatchOptions', 'GetOptions', 'ListOptions',
   'WatchEvent', 'List', 'APIVersions', 'APIGroupList', 'APIGroup', 'APIResourceList',
+  // client-go metadata informers (garbage collector, namespace controller) ask for these.
+  'PartialObjectMetadata', 'PartialObjectMetadataList',
 ];
 
 // ---- Go parsing -------------------------------------------------------------------------------

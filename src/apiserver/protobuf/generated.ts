@@ -1314,6 +1314,13 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'Controller', json: 'controller', num: 6, wire: 0, type: 'bool', ptr: true, omitempty: true},
     {go: 'BlockOwnerDeletion', json: 'blockOwnerDeletion', num: 7, wire: 0, type: 'bool', ptr: true, omitempty: true},
   ] },
+  'k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadata': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+  ] },
+  'k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadataList': { fields: [
+    {go: 'ListMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta', omitempty: true},
+    {go: 'Items', json: 'items', num: 2, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadata', rep: true},
+  ] },
   'k8s.io.apimachinery.pkg.apis.meta.v1.PatchOptions': { fields: [
     {go: 'DryRun', json: 'dryRun', num: 1, wire: 2, type: 'string', rep: true, omitempty: true},
     {go: 'Force', json: 'force', num: 2, wire: 0, type: 'bool', ptr: true, omitempty: true},
@@ -1427,6 +1434,8 @@ export const META_KINDS: Readonly<Record<string, string>> = {
   APIGroupList: 'k8s.io.apimachinery.pkg.apis.meta.v1.APIGroupList',
   APIGroup: 'k8s.io.apimachinery.pkg.apis.meta.v1.APIGroup',
   APIResourceList: 'k8s.io.apimachinery.pkg.apis.meta.v1.APIResourceList',
+  PartialObjectMetadata: 'k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadata',
+  PartialObjectMetadataList: 'k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadataList',
 };
 
 /** Group versions whose kinds the table covers. */

@@ -373,5 +373,6 @@ export const lists = [
   { kind: 'DeploymentList', apiVersion: 'apps/v1', metadata: { resourceVersion: '5' }, items: [strip(deployment)] },
   { kind: 'ReplicaSetList', apiVersion: 'apps/v1', metadata: { resourceVersion: '5' }, items: [strip(replicaSet)] },
   { kind: 'EndpointSliceList', apiVersion: 'discovery.k8s.io/v1', metadata: { resourceVersion: '5' }, items: [strip(endpointSlice)] },
+  { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion: '5' }, items: [{ metadata: service.metadata }] },
   { kind: 'LeaseList', apiVersion: 'coordination.k8s.io/v1', metadata: { resourceVersion: '5' }, items: [strip(lease)] },
 ];
