@@ -1,6 +1,9 @@
 // A throwaway API server that only pretends: enough /version and discovery for kubectl 1.32 to
 // run typed create commands against it, and a recorder of every request body it is sent.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeK8sProtobuf, encodeK8sProtobuf, PROTOBUF_MEDIA_TYPE } from '../../../src/apiserver/protobuf/index.js';
@@ -98,11 +101,15 @@ export async function startCaptureServer(): Promise<CaptureServer> {
   return self;
 }
 
+// kubectl caches discovery per server address; keep that out of the user's ~/.kube.
+const cacheDir = mkdtempSync(join(tmpdir(), 'kubesvc-kubectl-cache-'));
+process.on('exit', () => rmSync(cacheDir, { recursive: true, force: true }));
+
 /** Runs kubectl with no kubeconfig but --server; resolves with its exit code and output. */
 export function kubectl(server: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(kubectlBin, ['--server', server, ...args], {
-      env: { ...process.env, KUBECONFIG: '/dev/null', HOME: process.env.HOME ?? '/tmp' },
+    const p = spawn(kubectlBin, ['--server', server, '--cache-dir', cacheDir, ...args], {
+      env: { ...process.env, KUBECONFIG: '/dev/null' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
