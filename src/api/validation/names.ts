@@ -1,6 +1,11 @@
 // String-format checks from apimachinery's util/validation: each returns upstream's list of
 // failure messages (empty when valid), never a FieldError, so callers choose the field path.
-import { emptyError, inclusiveRangeError, maxLenError, regexError } from './messages.js';
+import { inclusiveRangeError, maxLenError, regexError } from './messages.js';
+import { isDNS1123Subdomain } from '../../machinery/labels/validate.js';
+
+// Label keys, label values and DNS subdomains are checked by the one implementation that label
+// selector parsing also uses, so both report the same words.
+export { isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from '../../machinery/labels/validate.js';
 
 const dns1123LabelFmt = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const dns1123LabelErrMsg =
@@ -9,8 +14,6 @@ const dns1123LabelRe = new RegExp(`^${dns1123LabelFmt}$`);
 export const DNS1123LabelMaxLength = 63;
 
 const dns1123SubdomainFmt = `${dns1123LabelFmt}(\\.${dns1123LabelFmt})*`;
-const dns1123SubdomainErrMsg =
-  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
 const dns1123SubdomainRe = new RegExp(`^${dns1123SubdomainFmt}$`);
 export const DNS1123SubdomainMaxLength = 253;
 
@@ -31,60 +34,10 @@ export function isDNS1123Label(value: string): string[] {
   return errs;
 }
 
-export function isDNS1123Subdomain(value: string): string[] {
-  const errs: string[] = [];
-  if (value.length > DNS1123SubdomainMaxLength) errs.push(maxLenError(DNS1123SubdomainMaxLength));
-  if (!dns1123SubdomainRe.test(value)) errs.push(regexError(dns1123SubdomainErrMsg, dns1123SubdomainFmt, 'example.com'));
-  return errs;
-}
-
 export function isDNS1035Label(value: string): string[] {
   const errs: string[] = [];
   if (value.length > DNS1035LabelMaxLength) errs.push(maxLenError(DNS1035LabelMaxLength));
   if (!dns1035LabelRe.test(value)) errs.push(regexError(dns1035LabelErrMsg, dns1035LabelFmt, 'my-name', 'abc-123'));
-  return errs;
-}
-
-const qnameFmt = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
-const qnameErrMsg =
-  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-const qnameRe = new RegExp(`^${qnameFmt}$`);
-const qnameMaxLength = 63;
-
-/** A "qualified name" (label keys, annotation keys, appProtocol, loadBalancerClass): `[prefix/]name`. */
-export function isQualifiedName(value: string): string[] {
-  const errs: string[] = [];
-  const parts = value.split('/');
-  let name: string;
-  if (parts.length === 1) {
-    name = parts[0]!;
-  } else if (parts.length === 2) {
-    const prefix = parts[0]!;
-    name = parts[1]!;
-    if (prefix.length === 0) errs.push(`prefix part ${emptyError()}`);
-    else for (const m of isDNS1123Subdomain(prefix)) errs.push(`prefix part ${m}`);
-  } else {
-    return [
-      `a qualified name ${regexError(qnameErrMsg, qnameFmt, 'MyName', 'my.name', '123-abc')}` +
-        " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
-    ];
-  }
-  if (name.length === 0) errs.push(`name part ${emptyError()}`);
-  else if (name.length > qnameMaxLength) errs.push(`name part ${maxLenError(qnameMaxLength)}`);
-  if (!qnameRe.test(name)) errs.push(`name part ${regexError(qnameErrMsg, qnameFmt, 'MyName', 'my.name', '123-abc')}`);
-  return errs;
-}
-
-const labelValueFmt = `(${qnameFmt})?`;
-const labelValueErrMsg =
-  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-const labelValueRe = new RegExp(`^${labelValueFmt}$`);
-export const LabelValueMaxLength = 63;
-
-export function isValidLabelValue(value: string): string[] {
-  const errs: string[] = [];
-  if (value.length > LabelValueMaxLength) errs.push(maxLenError(LabelValueMaxLength));
-  if (!labelValueRe.test(value)) errs.push(regexError(labelValueErrMsg, labelValueFmt, 'MyValue', 'my_value', '12345'));
   return errs;
 }
 
