@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { errors } from '../../machinery/status.js';
+import { decodeK8sProtobuf, PROTOBUF_MEDIA_TYPE } from '../protobuf/index.js';
 
 export const maxBodyBytes = 3 * 1024 * 1024;
 
@@ -40,8 +41,14 @@ export function mediaType(req: IncomingMessage): string {
   return (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
 }
 
-/** Decodes an object body; YAML is accepted wherever JSON is, as upstream's serializers do. */
+/**
+ * Decodes an object body; YAML is accepted wherever JSON is, as upstream's serializers do, and
+ * protobuf too: kubectl's typed commands (create namespace, create service ..., create
+ * deployment) send it.
+ */
 export function decodeObject(buf: Buffer, type: string): unknown {
+  if (buf.length === 0) throw errors.badRequest('the body of the request was empty');
+  if (type === PROTOBUF_MEDIA_TYPE) return decodeK8sProtobuf(buf).object;
   const text = buf.toString('utf8');
   if (text.trim() === '') throw errors.badRequest('the body of the request was empty');
   let value: unknown;
@@ -57,8 +64,6 @@ export function decodeObject(buf: Buffer, type: string): unknown {
     } catch (e) {
       throw errors.badRequest(`couldn't get version/kind; json parse error: ${firstLine(e)}`);
     }
-  } else if (type === 'application/vnd.kubernetes.protobuf') {
-    throw errors.unsupportedMediaType(type);
   } else {
     throw errors.unsupportedMediaType(type);
   }
