@@ -23,6 +23,7 @@ import { sendError, sendJSON, sendRaw } from './http/respond.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
 import { OpenAPIRoutes } from './http/openapi-routes.js';
 import { bootstrap } from './bootstrap.js';
+import { NodeConnectors } from './node-connector.js';
 import { logger } from '../util/log.js';
 
 const log = logger('apiserver');
@@ -45,6 +46,8 @@ export class ApiServer {
   readonly allocations: ServiceAllocations;
   readonly watchCache: WatchCache;
   readonly subresources: Subresources = {};
+  /** How pods/log, pods/exec and pods/portforward reach the node a pod runs on. */
+  readonly nodes = new NodeConnectors();
   private readonly readyChecks = new Map<string, ReadyCheck>();
   private server: https.Server | undefined;
   private cleanup: NamespaceCleanup | undefined;
