@@ -1,0 +1,211 @@
+// The Client over HTTPS, for components running outside the API server's process: JSON bodies,
+// client-certificate authentication, one keep-alive agent per client, watches as streaming GETs
+// with one JSON event per line.
+import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import type { KubeList, KubeObject } from '../api/meta.js';
+import { StatusError } from '../machinery/status.js';
+import type {
+  Client,
+  DeleteOptions,
+  ListOptions,
+  PatchType,
+  ResourceRef,
+  WatchEvent,
+  WatchHandle,
+  WatchOptions,
+  WriteOptions,
+} from './client.js';
+import { loadKubeconfig } from './kubeconfig.js';
+import { LineSplitter } from './line-splitter.js';
+import { listQuery, patchContentType, resourcePath, watchQuery, withQuery, writeQuery } from './paths.js';
+import { isStatus, responseError } from './status-errors.js';
+
+export interface HttpClientOptions {
+  /** e.g. https://127.0.0.1:6443 */
+  server: string;
+  /** PEM of the CA that signed the server's certificate. */
+  ca: string;
+  /** PEM client certificate and key. */
+  cert: string;
+  key: string;
+}
+
+interface Response {
+  code: number;
+  body: string;
+}
+
+export class HttpClient implements Client {
+  private readonly agent: https.Agent;
+  private readonly base: URL;
+  /** Open watch requests, ended by close(). */
+  private readonly watches = new Set<() => void>();
+
+  constructor(opts: HttpClientOptions) {
+    this.base = new URL(opts.server);
+    this.agent = new https.Agent({ keepAlive: true, ca: opts.ca, cert: opts.cert, key: opts.key });
+  }
+
+  static fromKubeconfig(path: string): HttpClient {
+    return new HttpClient(loadKubeconfig(path));
+  }
+
+  /** Ends open watches and idle connections; the client must not be used afterwards. */
+  close(): void {
+    for (const stop of [...this.watches]) stop();
+    this.agent.destroy();
+  }
+
+  private request(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Response> {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    return new Promise((resolve, reject) => {
+      const req = https.request(
+        {
+          protocol: this.base.protocol,
+          hostname: this.base.hostname,
+          port: this.base.port,
+          path,
+          method,
+          agent: this.agent,
+          headers: {
+            Accept: 'application/json',
+            ...(payload ? { 'Content-Type': contentType, 'Content-Length': payload.length } : {}),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ code: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  /** Sends a request and parses a 2xx JSON answer; anything else becomes a StatusError. */
+  private async call<T>(method: string, path: string, body?: unknown, contentType?: string): Promise<T> {
+    const r = await this.request(method, path, body, contentType);
+    if (r.code < 200 || r.code > 299) throw responseError(r.code, r.body);
+    return JSON.parse(r.body) as T;
+  }
+
+  get<T extends KubeObject = KubeObject>(res: ResourceRef, namespace: string | undefined, name: string): Promise<T> {
+    return this.call<T>('GET', resourcePath(res, namespace, name));
+  }
+
+  list<T extends KubeObject = KubeObject>(res: ResourceRef, namespace: string | undefined, opts?: ListOptions): Promise<KubeList<T>> {
+    return this.call<KubeList<T>>('GET', withQuery(resourcePath(res, namespace), listQuery(opts)));
+  }
+
+  create<T extends KubeObject = KubeObject>(res: ResourceRef, namespace: string | undefined, obj: T, opts?: WriteOptions): Promise<T> {
+    return this.call<T>('POST', withQuery(resourcePath(res, namespace), writeQuery(opts)), obj);
+  }
+
+  update<T extends KubeObject = KubeObject>(
+    res: ResourceRef,
+    namespace: string | undefined,
+    obj: T,
+    opts?: WriteOptions & { subresource?: 'status' },
+  ): Promise<T> {
+    const name = obj.metadata?.name ?? '';
+    const ns = namespace ?? obj.metadata?.namespace;
+    return this.call<T>('PUT', withQuery(resourcePath(res, ns, name, opts?.subresource), writeQuery(opts)), obj);
+  }
+
+  patch<T extends KubeObject = KubeObject>(
+    res: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+    type: PatchType,
+    patch: unknown,
+    opts?: WriteOptions & { subresource?: 'status' },
+  ): Promise<T> {
+    const path = withQuery(resourcePath(res, namespace, name, opts?.subresource), writeQuery(opts));
+    return this.call<T>('PATCH', path, patch, patchContentType[type]);
+  }
+
+  async delete(res: ResourceRef, namespace: string | undefined, name: string, opts?: DeleteOptions): Promise<KubeObject | undefined> {
+    const body: Record<string, unknown> = { kind: 'DeleteOptions', apiVersion: 'v1' };
+    if (opts?.propagationPolicy) body.propagationPolicy = opts.propagationPolicy;
+    if (opts?.gracePeriodSeconds !== undefined) body.gracePeriodSeconds = opts.gracePeriodSeconds;
+    if (opts?.preconditions) body.preconditions = opts.preconditions;
+    if (opts?.dryRun) body.dryRun = ['All'];
+    const out = await this.call<KubeObject>('DELETE', resourcePath(res, namespace, name), body);
+    // A Success Status means "gone", with no object to hand back.
+    return isStatus(out) ? undefined : out;
+  }
+
+  watch<T extends KubeObject = KubeObject>(
+    res: ResourceRef,
+    namespace: string | undefined,
+    opts: WatchOptions,
+    onEvent: (ev: WatchEvent<T>) => void,
+    onClose?: (err?: Error) => void,
+  ): WatchHandle {
+    let closed = false;
+    let response: IncomingMessage | undefined;
+    const close = (err?: Error) => {
+      if (closed) return;
+      closed = true;
+      this.watches.delete(stop);
+      req.destroy();
+      response?.destroy();
+      onClose?.(err);
+    };
+    const stop = () => close();
+    this.watches.add(stop);
+    const req = https.request(
+      {
+        protocol: this.base.protocol,
+        hostname: this.base.hostname,
+        port: this.base.port,
+        path: withQuery(resourcePath(res, namespace), watchQuery(opts)),
+        method: 'GET',
+        agent: this.agent,
+        headers: { Accept: 'application/json' },
+      },
+      (r) => {
+        response = r;
+        if (r.statusCode !== 200) {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => close(responseError(r.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))));
+          r.on('error', (e) => close(e));
+          return;
+        }
+        const lines = new LineSplitter();
+        const handle = (line: string) => {
+          if (closed) return;
+          let ev: WatchEvent<T>;
+          try {
+            ev = JSON.parse(line) as WatchEvent<T>;
+          } catch {
+            close(new Error(`watch ${res.resource}: malformed event: ${line.slice(0, 200)}`));
+            return;
+          }
+          onEvent(ev);
+          // The server ends the stream after an ERROR; the caller learns why from onClose.
+          if (ev.type === 'ERROR') {
+            const obj = ev.object;
+            close(isStatus(obj) ? StatusError.fromStatus(obj) : new Error(`watch ${res.resource}: ERROR event`));
+          }
+        };
+        r.on('data', (c: Buffer) => {
+          for (const l of lines.push(c)) handle(l);
+        });
+        r.on('end', () => {
+          for (const l of lines.end()) handle(l);
+          close();
+        });
+        r.on('error', (e) => close(e));
+        r.on('aborted', () => close(new Error(`watch ${res.resource}: connection aborted`)));
+      },
+    );
+    req.on('error', (e) => close(e));
+    req.end();
+    return { stop };
+  }
+}
