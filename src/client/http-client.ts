@@ -31,6 +31,9 @@ export interface HttpClientOptions {
   key: string;
 }
 
+/** As client-go's default (`<binary>/<version> (<os>/<arch>) kubernetes/<commit>`), in short. */
+const userAgent = `kubesvc/0.1.0 (${process.platform}/${process.arch})`;
+
 interface Response {
   code: number;
   body: string;
@@ -70,6 +73,7 @@ export class HttpClient implements Client {
           agent: this.agent,
           headers: {
             Accept: 'application/json',
+            'User-Agent': userAgent,
             ...(payload ? { 'Content-Type': contentType, 'Content-Length': payload.length } : {}),
           },
         },
@@ -165,7 +169,7 @@ export class HttpClient implements Client {
         path: withQuery(resourcePath(res, namespace), watchQuery(opts)),
         method: 'GET',
         agent: this.agent,
-        headers: { Accept: 'application/json' },
+        headers: { Accept: 'application/json', 'User-Agent': userAgent },
       },
       (r) => {
         response = r;

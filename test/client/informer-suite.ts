@@ -194,6 +194,28 @@ export function runInformerSuite(name: string, setup: Setup): void {
       await eventually(() => assert.deepEqual(log, ['update new 1->3']));
     });
 
+    it('a watch that ends is resumed from the last resourceVersion, without a relist', async () => {
+      const n = await ns('inf-rewatch');
+      await c.create(R.endpoints, n, endpoints('one', n, { v: '1' }));
+      const pc = new PausableClient(c);
+      const fac = factory(pc);
+      const inf = fac.informer(R.endpoints, { namespace: n });
+      const log: string[] = [];
+      inf.addEventHandler(recorder(log));
+      fac.start();
+      await fac.waitForSync();
+      await eventually(() => assert.equal(pc.watchedFrom.length, 1));
+      log.length = 0;
+      pc.pause();
+      await c.patch(R.endpoints, n, 'one', 'merge', { metadata: { labels: { v: '2' } } });
+      await c.create(R.endpoints, n, endpoints('two', n, { v: '1' }));
+      const rv = (inf as unknown as { lastSyncResourceVersion: string }).lastSyncResourceVersion;
+      pc.resume();
+      await eventually(() => assert.deepEqual(log, ['update one 1->2', 'add two 1']), 10_000);
+      assert.equal(pc.lists, 1, 'no relist');
+      assert.equal(pc.watchedFrom.at(-1), rv, 'resumed from the last resourceVersion seen');
+    });
+
     it('stop() ends the watches: no events afterwards', async () => {
       const n = await ns('inf-stop');
       const fac = factory();
