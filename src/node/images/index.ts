@@ -1,0 +1,75 @@
+import { fileURLToPath } from 'node:url';
+import { programArgs, type ImageConfig } from './entrypoint.js';
+import { imageRepository } from './reference.js';
+
+export { UnsupportedCommandError } from './entrypoint.js';
+export { dnsConfigFromEnv, resolveHost, candidateNames, type PodDNSConfig } from './lib/resolve.js';
+
+// The images kubesvc runs without a container runtime: each is a Node program under dist/ that
+// the node agent starts as a separate process, with POD_IP and HOSTNAME in its environment.
+
+export interface BuiltinImage {
+  /** absolute path of the compiled JS entry (under dist/) */
+  entry: string;
+  /** argv to pass after the entry, from the container's command and args, as the image's ENTRYPOINT/CMD would combine them */
+  args(command: string[] | undefined, args: string[] | undefined): string[];
+  /** for kubectl describe: the image's notion of entrypoint */
+  description: string;
+}
+
+interface Known {
+  repositories: string[];
+  /** entry file, relative to this module */
+  program: string;
+  config: ImageConfig;
+}
+
+const KNOWN: Known[] = [
+  {
+    repositories: [
+      'registry.k8s.io/e2e-test-images/agnhost',
+      'k8s.gcr.io/e2e-test-images/agnhost',
+      'e2e-test-images/agnhost',
+      'gcr.io/kubernetes-e2e-test-images/agnhost',
+    ],
+    program: './agnhost/main.js',
+    // agnhost-2 is a symlink upstream ships for the entrypoint-tester tests.
+    config: { entrypoint: ['/agnhost'], cmd: ['pause'], binaries: ['agnhost', 'agnhost-2'] },
+  },
+  {
+    repositories: [
+      'registry.k8s.io/serve_hostname',
+      'k8s.gcr.io/serve_hostname',
+      'gcr.io/google_containers/serve_hostname',
+      'gcr.io/google-containers/serve_hostname',
+    ],
+    program: './serve-hostname/main.js',
+    config: { entrypoint: ['/serve_hostname'], cmd: [], binaries: ['serve_hostname'] },
+  },
+  {
+    repositories: [
+      'registry.k8s.io/pause',
+      'k8s.gcr.io/pause',
+      'gcr.io/google_containers/pause',
+      'gcr.io/google-containers/pause',
+    ],
+    program: './pause/main.js',
+    config: { entrypoint: ['/pause'], cmd: [], binaries: ['pause'] },
+  },
+];
+
+function describe(config: ImageConfig): string {
+  const ep = `ENTRYPOINT ${JSON.stringify(config.entrypoint)}`;
+  return config.cmd.length > 0 ? `${ep} CMD ${JSON.stringify(config.cmd)}` : ep;
+}
+
+export function builtinImage(image: string): BuiltinImage | undefined {
+  const repo = imageRepository(image);
+  const known = KNOWN.find((k) => k.repositories.includes(repo));
+  if (!known) return undefined;
+  return {
+    entry: fileURLToPath(new URL(known.program, import.meta.url)),
+    args: (command, args) => programArgs(image, known.config, command, args),
+    description: describe(known.config),
+  };
+}

@@ -1,0 +1,51 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { AGNHOST, PAUSE, httpGet, killAll, startProgram, terminate, testSubnet, waitHTTP } from './helpers.js';
+
+const ip = testSubnet(4);
+after(killAll);
+
+describe('pause', () => {
+  it('registry.k8s.io/pause blocks until SIGTERM, then exits 0', async () => {
+    const p = startProgram(PAUSE, [], {});
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(p.child.exitCode, null);
+    const { code, ms } = await terminate(p);
+    assert.equal(code, 0);
+    assert.ok(ms < 1000);
+    assert.equal(p.stderr(), 'Shutting down, got signal: Terminated\n');
+  });
+  it('registry.k8s.io/pause exits 0 on SIGINT too', async () => {
+    const p = startProgram(PAUSE, [], {});
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal((await terminate(p, 'SIGINT')).code, 0);
+  });
+  it('agnhost pause prints Paused; exits 2 on SIGTERM and 1 on SIGINT, as upstream', async () => {
+    const p = startProgram(AGNHOST, ['pause'], {});
+    await p.waitFor('Paused\n');
+    assert.equal((await terminate(p)).code, 2);
+    const q = startProgram(AGNHOST, ['pause'], {});
+    await q.waitFor('Paused\n');
+    assert.equal((await terminate(q, 'SIGINT')).code, 1);
+  });
+});
+
+describe('agnhost liveness', () => {
+  it('/healthz is ok for 10 s, then 500; SIGTERM exits 0', { timeout: 20_000 }, async () => {
+    const host = ip(1);
+    const p = startProgram(AGNHOST, ['liveness'], { POD_IP: host });
+    await waitHTTP(host, 8080, '/started');
+    const ok = await httpGet(host, 8080, '/healthz');
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body, 'ok');
+    assert.match((await httpGet(host, 8080, '/started')).body, /^\d+(\.\d+)?(ms|s|µs)$/);
+    const slow = await httpGet(host, 8080, '/sleep-headers?code=503');
+    assert.equal(slow.status, 503);
+    assert.equal(slow.body, 'Slept for 0 secs\n');
+    await new Promise((r) => setTimeout(r, 10_200));
+    const bad = await httpGet(host, 8080, '/healthz');
+    assert.equal(bad.status, 500);
+    assert.match(bad.body, /^error: 10\.\d+/);
+    assert.equal((await terminate(p)).code, 0);
+  });
+});
