@@ -1,0 +1,295 @@
+// The node agent (kubesvc's kubelet): registers its Node, keeps its Lease fresh, and runs the pods
+// bound to it as processes through a ContainerRuntime, one PodWorker per pod.
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Node, Pod, PodStatus, Service } from '../api/core.js';
+import type { Client } from '../client/client.js';
+import type { Informer, InformerFactory } from '../client/informer-types.js';
+import { R } from '../client/resources.js';
+import { isNotFound, isStatusError } from '../machinery/status.js';
+import { logger, errorText } from '../util/log.js';
+import { AgentConnector } from './connector.js';
+import { CrashBackoff, type BackoffOptions } from './backoff.js';
+import { KubeletEventRecorder, type PodEventSink } from './events.js';
+import { PodIPAllocator } from './ipam.js';
+import { renewLease } from './lease.js';
+import { newNode, nodeStatus, statusWithoutHeartbeats } from './node-object.js';
+import { metaTime, stableJSON } from './pod-status.js';
+import { PodWorker } from './pod-worker.js';
+import { registerLogSource, type PodLogInfo } from './read-logs.js';
+import { ProcessRuntime } from './runtime/process.js';
+import type { ContainerRuntime } from './runtime/types.js';
+
+export { readLogs, type LogOptions } from './read-logs.js';
+
+const log = logger('node');
+
+export interface NodeAgentOptions {
+  nodeName: string;
+  nodeIP: string;
+  podCIDR: string;
+  dataDir: string;
+  clusterDNS?: string;
+  clusterDomain?: string;
+  /** Crash-loop back-off (default 10 s doubling to 300 s, as upstream). */
+  backoff?: BackoffOptions;
+  /** Lease renewal interval (default 10 s). */
+  leaseRenewMs?: number;
+  /** Milliseconds per second of probe settings (default 1000; tests shorten it). */
+  probeSecondMs?: number;
+  /** Longest grace period stop() gives a pod's containers (default 10 s). */
+  shutdownGraceMs?: number;
+  /** Another runtime (default: processes on this machine). */
+  runtime?: ContainerRuntime;
+  /** Where pod events go (default: Events written through the client). */
+  events?: PodEventSink;
+}
+
+/** How often the Node status is written even when nothing changed (upstream's nodeStatusReportFrequency). */
+const nodeStatusReportMs = 5 * 60_000;
+const nodeStatusCheckMs = 10_000;
+
+export class NodeAgent {
+  readonly runtime: ContainerRuntime;
+  readonly ipam: PodIPAllocator;
+  private readonly backoff: CrashBackoff;
+  private readonly events: PodEventSink;
+  private readonly workers = new Map<string, PodWorker>();
+  private pods: Informer<Pod> | undefined;
+  private services: Informer<Service> | undefined;
+  private node: Node | undefined;
+  private lastNodeStatus = '';
+  private lastNodeReport = 0;
+  private timers: NodeJS.Timeout[] = [];
+  private unregisterLogs: (() => void) | undefined;
+  private stopped = false;
+  private readonly opts: NodeAgentOptions;
+
+  constructor(
+    private readonly client: Client,
+    private readonly informers: InformerFactory,
+    opts: NodeAgentOptions,
+  ) {
+    this.opts = opts;
+    mkdirSync(opts.dataDir, { recursive: true });
+    this.runtime = opts.runtime ?? new ProcessRuntime(opts.dataDir);
+    this.ipam = new PodIPAllocator(opts.podCIDR, join(opts.dataDir, 'pod-ips.json'));
+    this.backoff = new CrashBackoff(opts.backoff ?? { initialMs: 10_000, maxMs: 300_000 });
+    this.events = opts.events ?? new KubeletEventRecorder(client, opts.nodeName);
+  }
+
+  get nodeName(): string {
+    return this.opts.nodeName;
+  }
+
+  async start(): Promise<void> {
+    if (this.runtime instanceof ProcessRuntime) await this.runtime.init();
+    const leftovers = await this.runtime.cleanupLeftovers();
+    if (leftovers) log.warn(`stopped ${leftovers} container process(es) a previous agent left running`);
+    await this.registerNode();
+    await this.renewLease();
+    this.every(this.opts.leaseRenewMs ?? 10_000, () => this.renewLease());
+    this.every(nodeStatusCheckMs, () => this.updateNodeStatus());
+
+    this.services = this.informers.informer<Service>(R.services);
+    this.pods = this.informers.informer<Pod>(R.pods, { fieldSelector: `spec.nodeName=${this.opts.nodeName}` });
+    this.pods.addEventHandler({
+      onAdd: (p) => this.podChanged(p),
+      onUpdate: (_o, p) => this.podChanged(p),
+      onDelete: (p) => this.podDeleted(p),
+    });
+    this.informers.start();
+    await Promise.all([this.pods.synced(), this.services.synced()]);
+    this.forgetStalePods();
+    this.unregisterLogs = registerLogSource({ podLogInfo: (ns, name) => this.podLogInfo(ns, name) });
+    log.info(`node ${this.opts.nodeName} ready (pod CIDR ${this.opts.podCIDR})`);
+  }
+
+  /** Stops every pod's processes (SIGTERM, grace, SIGKILL); the pods stay bound for the next start. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    this.unregisterLogs?.();
+    const grace = this.opts.shutdownGraceMs ?? 10_000;
+    await Promise.all([...this.workers.values()].map((w) => w.shutdown(grace)));
+    this.workers.clear();
+    // Anything that escaped its worker (e.g. started during shutdown) goes too.
+    if (this.runtime instanceof ProcessRuntime) {
+      for (const h of this.runtime.running) this.runtime.signal(h, 'SIGKILL');
+      await Promise.all(this.runtime.running.map((h) => h.exited));
+    }
+    if (this.events instanceof KubeletEventRecorder) await this.events.flush();
+  }
+
+  private every(ms: number, fn: () => Promise<void>): void {
+    let busy = false;
+    const t = setInterval(() => {
+      if (busy || this.stopped) return;
+      busy = true;
+      fn()
+        .catch((e) => log.warn(errorText(e)))
+        .finally(() => (busy = false));
+    }, ms);
+    t.unref();
+    this.timers.push(t);
+  }
+
+  // ---- Node and Lease ----
+
+  private params() {
+    return { nodeName: this.opts.nodeName, nodeIP: this.opts.nodeIP, podCIDR: this.opts.podCIDR };
+  }
+
+  private async registerNode(): Promise<void> {
+    const now = metaTime();
+    try {
+      this.node = await this.client.create<Node>(R.nodes, undefined, newNode(this.params(), now));
+    } catch (e) {
+      if (!(isStatusError(e) && e.code === 409)) throw e;
+      this.node = await this.client.get<Node>(R.nodes, undefined, this.opts.nodeName);
+      const spec = this.node.spec ?? {};
+      if (spec.podCIDR && spec.podCIDR !== this.opts.podCIDR) {
+        log.warn(`node ${this.opts.nodeName} has podCIDR ${spec.podCIDR} in the API; this agent uses ${this.opts.podCIDR}`);
+      } else if (!spec.podCIDR) {
+        this.node = await this.client.patch<Node>(R.nodes, undefined, this.opts.nodeName, 'merge', {
+          spec: { podCIDR: this.opts.podCIDR, podCIDRs: [this.opts.podCIDR] },
+        });
+      }
+    }
+    // Create may drop status (as upstream's does for some fields): write it through /status too.
+    await this.updateNodeStatus(true);
+  }
+
+  private async updateNodeStatus(force = false): Promise<void> {
+    const current = this.node ?? (await this.client.get<Node>(R.nodes, undefined, this.opts.nodeName));
+    const status = nodeStatus(this.params(), current.status, metaTime());
+    const key = stableJSON(statusWithoutHeartbeats(status));
+    if (!force && key === this.lastNodeStatus && Date.now() - this.lastNodeReport < nodeStatusReportMs) return;
+    const body: Node = { ...current, metadata: { ...current.metadata, resourceVersion: undefined }, status };
+    try {
+      this.node = await this.client.update<Node>(R.nodes, undefined, body, { subresource: 'status' });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      // Someone deleted our Node: register again, as the kubelet does.
+      this.node = undefined;
+      await this.registerNode();
+      return;
+    }
+    this.lastNodeStatus = key;
+    this.lastNodeReport = Date.now();
+  }
+
+  private async renewLease(): Promise<void> {
+    await renewLease(this.client, this.opts.nodeName, this.node);
+  }
+
+  // ---- pods ----
+
+  private podChanged(pod: Pod): void {
+    if (this.stopped || pod.spec?.nodeName !== this.opts.nodeName) return;
+    const uid = pod.metadata.uid!;
+    const w = this.workers.get(uid);
+    if (w) {
+      w.update(pod);
+      return;
+    }
+    const phase = pod.status?.phase;
+    // A finished pod that is being deleted needs no worker: the API server removes it at once.
+    if ((phase === 'Succeeded' || phase === 'Failed') && pod.metadata.deletionTimestamp) return;
+    const worker = new PodWorker(pod, {
+      nodeName: this.opts.nodeName,
+      nodeIP: this.opts.nodeIP,
+      dataDir: this.opts.dataDir,
+      runtime: this.runtime,
+      ipam: this.ipam,
+      backoff: this.backoff,
+      events: this.events,
+      services: () => this.services?.lister.list() ?? [],
+      baseEnv: this.baseEnv(),
+      clusterDNS: this.opts.clusterDNS,
+      clusterDomain: this.opts.clusterDomain,
+      writeStatus: (p, s) => this.writePodStatus(p, s),
+      deletePod: (p) => this.deletePod(p),
+      probeSecondMs: this.opts.probeSecondMs ?? 1000,
+      onFinished: (id) => this.workers.delete(id),
+    });
+    this.workers.set(uid, worker);
+    worker.kick();
+  }
+
+  private podDeleted(pod: Pod): void {
+    const w = this.workers.get(pod.metadata.uid!);
+    if (!w) return;
+    this.workers.delete(pod.metadata.uid!);
+    void w.removed().catch((e) => log.warn(`pod ${pod.metadata.namespace}/${pod.metadata.name}: ${errorText(e)}`));
+  }
+
+  /** Drops IPs and log directories of pods that are no longer on this node. */
+  private forgetStalePods(): void {
+    const live = new Set(this.pods!.lister.list().map((p) => p.metadata.uid!));
+    this.ipam.retain(live);
+    const podsDir = join(this.opts.dataDir, 'pods');
+    let uids: string[] = [];
+    try {
+      uids = readdirSync(podsDir);
+    } catch {
+      /* none yet */
+    }
+    for (const uid of uids) if (!live.has(uid)) rmSync(join(podsDir, uid), { recursive: true, force: true });
+  }
+
+  private baseEnv(): Record<string, string> {
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
+    return env;
+  }
+
+  private async writePodStatus(pod: Pod, status: PodStatus): Promise<Pod | undefined> {
+    const body: Pod = { ...pod, metadata: { ...pod.metadata, resourceVersion: undefined }, status };
+    try {
+      return await this.client.update<Pod>(R.pods, pod.metadata.namespace, body, { subresource: 'status' });
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  private async deletePod(pod: Pod): Promise<void> {
+    try {
+      await this.client.delete(R.pods, pod.metadata.namespace, pod.metadata.name!, {
+        gracePeriodSeconds: 0,
+        preconditions: { uid: pod.metadata.uid },
+      });
+    } catch (e) {
+      // Gone already, or a new pod of the same name (its uid differs): nothing left to do.
+      if (isNotFound(e) || (isStatusError(e) && e.code === 409)) return;
+      throw e;
+    }
+  }
+
+  private podLogInfo(namespace: string, name: string): PodLogInfo | undefined {
+    const w = [...this.workers.values()].find((x) => x.namespace === namespace && x.name === name);
+    if (!w) return undefined;
+    return {
+      dataDir: this.opts.dataDir,
+      uid: w.uid,
+      containers: w.current.spec.containers.map((c) => c.name),
+      container: (c) => {
+        if (!w.current.spec.containers.some((x) => x.name === c)) return undefined;
+        const run = w.containerRun(c);
+        return { restartCount: run?.restartCount ?? 0, everStarted: run?.everStarted ?? false, waitingReason: run?.state.waiting?.reason };
+      },
+    };
+  }
+
+  /** What the API server uses for pods/log, exec and port-forward on this node. */
+  connector(): AgentConnector {
+    return new AgentConnector((ns, name) => this.podWorker(ns, name));
+  }
+
+  /** The worker of a pod on this node (tests and the exec/port-forward handlers use it). */
+  podWorker(namespace: string, name: string): PodWorker | undefined {
+    return [...this.workers.values()].find((x) => x.namespace === namespace && x.name === name);
+  }
+}

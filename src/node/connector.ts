@@ -1,0 +1,90 @@
+// What the API server asks of this node for pods/log, pods/exec and pods/portforward (the
+// kubelet's streaming server): the NodeConnector contract of src/apiserver/node-connector.ts.
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { PassThrough, type Duplex, type Readable } from 'node:stream';
+import type { ExecRequest, ExecSession, LogOptions, NodeConnector } from '../apiserver/node-connector.js';
+import { errors } from '../machinery/status.js';
+import { readLogs } from './read-logs.js';
+import type { PodWorker } from './pod-worker.js';
+
+const pods = { group: '', resource: 'pods' };
+
+export class AgentConnector implements NodeConnector {
+  constructor(private readonly worker: (namespace: string, pod: string) => PodWorker | undefined) {}
+
+  async logs(namespace: string, pod: string, container: string, opts: LogOptions): Promise<Readable> {
+    return readLogs(namespace, pod, container || undefined, opts);
+  }
+
+  private running(namespace: string, pod: string, container: string) {
+    const w = this.worker(namespace, pod);
+    if (!w) throw errors.notFound(pods, pod);
+    const phase = w.current.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') {
+      throw errors.badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
+    }
+    const run = w.containerRun(container);
+    if (!run) throw errors.badRequest(`container ${container} is not valid for pod ${pod}`);
+    if (!run.handle) throw errors.badRequest(`unable to upgrade connection: container not found ("${container}")`);
+    return { w, run };
+  }
+
+  async exec(req: ExecRequest): Promise<ExecSession> {
+    const { run } = this.running(req.namespace, req.pod, req.container);
+    if (req.command.length === 0) throw errors.badRequest('you must specify at least one command for the container');
+    // The command runs beside the container's processes, with its environment and working dir.
+    const child = spawn(req.command[0]!, req.command.slice(1), {
+      env: run.env ?? {},
+      cwd: run.spec.workingDir || undefined,
+      detached: true,
+      stdio: [req.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
+    const stdout = new PassThrough();
+    const stderr = req.tty ? stdout : new PassThrough();
+    child.stdout!.pipe(stdout);
+    // A terminal merges stderr into stdout.
+    child.stderr!.pipe(stderr, { end: !req.tty });
+    const exit = new Promise<{ code: number | null; signal?: string }>((resolve) => {
+      child.once('error', (e: NodeJS.ErrnoException) => {
+        const msg = e.code === 'ENOENT' ? `exec: "${req.command[0]}": executable file not found in $PATH` : e.message;
+        stderr.write(`OCI runtime exec failed: ${msg}: unknown\r\n`);
+        stdout.end();
+        if (stderr !== stdout) stderr.end();
+        resolve({ code: 126 });
+      });
+      child.once('close', (code, signal) => resolve(signal ? { code, signal } : { code }));
+    });
+    const session: ExecSession = {
+      stdout,
+      resize: () => {
+        /* no pseudo-terminal here: nothing to resize */
+      },
+      exit,
+      kill: () => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      },
+    };
+    if (!req.tty) session.stderr = stderr;
+    if (req.stdin && child.stdin) session.stdin = child.stdin;
+    return session;
+  }
+
+  async portForward(namespace: string, pod: string, port: number): Promise<Duplex> {
+    const w = this.worker(namespace, pod);
+    if (!w) throw errors.notFound(pods, pod);
+    const ip = w.ip;
+    if (!ip) throw errors.badRequest(`pod ${pod} has no IP yet`);
+    return new Promise((resolve, reject) => {
+      const sock = net.connect({ host: ip, port });
+      sock.once('connect', () => resolve(sock));
+      sock.once('error', (e: NodeJS.ErrnoException) =>
+        reject(errors.internal(`error forwarding port ${port} to pod ${pod}: dial tcp ${ip}:${port}: connect: ${e.code === 'ECONNREFUSED' ? 'connection refused' : e.message}`)),
+      );
+    });
+  }
+}

@@ -1,0 +1,209 @@
+// A container's environment, as the kubelet builds it (pkg/kubelet/kubelet_pods.go and
+// pkg/kubelet/envvars): Docker-link style variables for Services, the container's own env with
+// $(VAR) references expanded and fieldRefs resolved, plus what kubesvc's loopback networking
+// needs the process to know (POD_IP, which it must bind).
+import type { Container, Pod, Service } from '../api/core.js';
+
+function envName(s: string): string {
+  return s.replace(/-/g, '_').toUpperCase();
+}
+
+function isServiceIPSet(svc: Service): boolean {
+  const ip = svc.spec?.clusterIP;
+  return !!ip && ip !== 'None';
+}
+
+/** Upstream's FromServices: HOST/PORT variables and Docker link variables per Service, in order. */
+export function serviceEnvVars(services: Service[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (const svc of services) {
+    if (!isServiceIPSet(svc)) continue;
+    const ports = svc.spec.ports ?? [];
+    if (ports.length === 0) continue;
+    const prefix = envName(svc.metadata.name ?? '');
+    const ip = svc.spec.clusterIP!;
+    out.push([`${prefix}_SERVICE_HOST`, ip]);
+    out.push([`${prefix}_SERVICE_PORT`, String(ports[0]!.port)]);
+    for (const p of ports) if (p.name) out.push([`${prefix}_SERVICE_PORT_${envName(p.name)}`, String(p.port)]);
+    ports.forEach((p, i) => {
+      const proto = p.protocol ?? 'TCP';
+      const hostPort = ip.includes(':') ? `[${ip}]:${p.port}` : `${ip}:${p.port}`;
+      const url = `${proto.toLowerCase()}://${hostPort}`;
+      // Docker special-cases the first port.
+      if (i === 0) out.push([`${prefix}_PORT`, url]);
+      const pp = `${prefix}_PORT_${p.port}_${proto.toUpperCase()}`;
+      out.push([pp, url], [`${pp}_PROTO`, proto.toLowerCase()], [`${pp}_PORT`, String(p.port)], [`${pp}_ADDR`, ip]);
+    });
+  }
+  return out;
+}
+
+/**
+ * The Services whose variables a pod gets: those of its namespace when enableServiceLinks is not
+ * false, and always `kubernetes` in `default` (a same-named Service of the pod's namespace wins).
+ */
+export function servicesForPod(pod: Pod, all: Service[]): Service[] {
+  const ns = pod.metadata.namespace ?? 'default';
+  const links = pod.spec.enableServiceLinks !== false;
+  const byName = new Map<string, Service>();
+  for (const svc of all) {
+    if (!isServiceIPSet(svc)) continue;
+    const name = svc.metadata.name ?? '';
+    if (svc.metadata.namespace === 'default' && name === 'kubernetes') {
+      if (!byName.has(name)) byName.set(name, svc);
+    } else if (svc.metadata.namespace === ns && links) {
+      byName.set(name, svc);
+    }
+  }
+  return [...byName.values()].sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+}
+
+/** Kubernetes' $(VAR) expansion: `$$` escapes, unknown references stay as written. */
+export function expand(input: string, lookup: (name: string) => string | undefined): string {
+  let out = '';
+  for (let i = 0; i < input.length; i++) {
+    const c = input[i];
+    if (c !== '$' || i + 1 >= input.length) {
+      out += c;
+      continue;
+    }
+    const next = input[i + 1];
+    if (next === '$') {
+      out += '$';
+      i++;
+    } else if (next === '(') {
+      const close = input.indexOf(')', i + 2);
+      if (close < 0) {
+        out += input.slice(i);
+        break;
+      }
+      const name = input.slice(i + 2, close);
+      const v = lookup(name);
+      out += v ?? `$(${name})`;
+      i = close;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+/** Thrown for env the agent cannot resolve; the container waits with reason CreateContainerConfigError. */
+export class ContainerConfigError extends Error {
+  readonly reason = 'CreateContainerConfigError';
+}
+
+interface FieldRef {
+  fieldPath?: string;
+}
+
+function fieldRefValue(pod: Pod, path: string): string {
+  const label = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(path);
+  if (label) return (label[1] === 'labels' ? pod.metadata.labels : pod.metadata.annotations)?.[label[2]!] ?? '';
+  switch (path) {
+    case 'metadata.name':
+      return pod.metadata.name ?? '';
+    case 'metadata.namespace':
+      return pod.metadata.namespace ?? '';
+    case 'metadata.uid':
+      return pod.metadata.uid ?? '';
+    case 'spec.nodeName':
+      return pod.spec.nodeName ?? '';
+    case 'spec.serviceAccountName':
+      return pod.spec.serviceAccountName ?? '';
+    case 'status.podIP':
+      return pod.status?.podIP ?? '';
+    case 'status.podIPs':
+      return (pod.status?.podIPs ?? []).map((p) => p.ip).join(',');
+    case 'status.hostIP':
+      return pod.status?.hostIP ?? '';
+    case 'status.hostIPs':
+      return (pod.status?.hostIPs ?? []).map((p) => p.ip).join(',');
+    default:
+      throw new ContainerConfigError(`unsupported fieldRef fieldPath: ${path}`);
+  }
+}
+
+export interface EnvContext {
+  pod: Pod;
+  container: Container;
+  nodeName: string;
+  /** Services visible to the pod (servicesForPod), as they were when the container starts. */
+  services: Service[];
+  /** The cluster DNS server and domain (kubelet's --cluster-dns and --cluster-domain). */
+  clusterDNS?: string;
+  clusterDomain?: string;
+}
+
+/**
+ * A pod's resolver settings, which a kubelet writes into the pod's resolv.conf. Processes here
+ * share the machine's /etc/resolv.conf, so the built-in images read them from
+ * KUBESVC_DNS_SERVER and KUBESVC_DNS_SEARCH (comma-separated) instead.
+ */
+export function dnsEnv(pod: Pod, clusterDNS: string | undefined, clusterDomain = 'cluster.local'): Record<string, string> {
+  let policy = pod.spec.dnsPolicy ?? 'ClusterFirst';
+  // Upstream: a host-network pod with ClusterFirst uses the node's resolver.
+  if (policy === 'ClusterFirst' && pod.spec.hostNetwork) policy = 'Default';
+  const servers: string[] = [];
+  const search: string[] = [];
+  if ((policy === 'ClusterFirst' || policy === 'ClusterFirstWithHostNet') && clusterDNS) {
+    const ns = pod.metadata.namespace ?? 'default';
+    servers.push(clusterDNS);
+    search.push(`${ns}.svc.${clusterDomain}`, `svc.${clusterDomain}`, clusterDomain);
+  }
+  servers.push(...(pod.spec.dnsConfig?.nameservers ?? []));
+  search.push(...(pod.spec.dnsConfig?.searches ?? []));
+  const out: Record<string, string> = {};
+  if (servers.length) out.KUBESVC_DNS_SERVER = servers.join(',');
+  if (search.length) out.KUBESVC_DNS_SEARCH = search.join(',');
+  return out;
+}
+
+/**
+ * The complete environment of a container's processes. `pod.status.podIP`/`hostIP` must already
+ * hold the addresses the pod is about to get, so fieldRefs to them resolve.
+ */
+export function buildContainerEnv(ctx: EnvContext, base: Record<string, string> = {}): Record<string, string> {
+  const { pod, container } = ctx;
+  const env: Record<string, string> = { ...base };
+  const podIP = pod.status?.podIP ?? '';
+  env.HOSTNAME = pod.spec.hostname ?? pod.metadata.name ?? '';
+  env.POD_NAME = pod.metadata.name ?? '';
+  env.POD_NAMESPACE = pod.metadata.namespace ?? '';
+  env.POD_IP = podIP;
+  env.NODE_NAME = ctx.nodeName;
+  Object.assign(env, dnsEnv(pod, ctx.clusterDNS, ctx.clusterDomain));
+  const serviceEnv = new Map(serviceEnvVars(ctx.services));
+  for (const [k, v] of serviceEnv) env[k] = v;
+  // Later variables may refer to earlier ones and to the Service variables, as upstream allows.
+  const defined = new Map<string, string>(serviceEnv);
+  for (const ev of container.env ?? []) {
+    let value: string;
+    const from = ev.valueFrom as { fieldRef?: FieldRef; configMapKeyRef?: { name?: string; key?: string; optional?: boolean }; secretKeyRef?: { name?: string; key?: string; optional?: boolean }; resourceFieldRef?: unknown } | undefined;
+    if (from?.fieldRef?.fieldPath) {
+      value = fieldRefValue(pod, from.fieldRef.fieldPath);
+    } else if (from?.configMapKeyRef || from?.secretKeyRef) {
+      const ref = (from.configMapKeyRef ?? from.secretKeyRef)!;
+      if (ref.optional) continue;
+      const kind = from.configMapKeyRef ? 'configmap' : 'secret';
+      throw new ContainerConfigError(`${kind} "${ref.name ?? ''}" not found`);
+    } else if (from?.resourceFieldRef) {
+      // No resource limits apply to processes here: report the node's, i.e. none ("0" would mislead).
+      continue;
+    } else {
+      value = expand(ev.value ?? '', (n) => defined.get(n));
+    }
+    env[ev.name] = value;
+    defined.set(ev.name, value);
+  }
+  return env;
+}
+
+/** Upstream's ExpandContainerCommandAndArgs: $(VAR) in command and args from the container's env. */
+export function expandCommand(container: Container, env: Record<string, string>): { command?: string[]; args?: string[] } {
+  const lookup = (n: string) => (Object.prototype.hasOwnProperty.call(env, n) ? env[n] : undefined);
+  const out: { command?: string[]; args?: string[] } = {};
+  if (container.command) out.command = container.command.map((c) => expand(c, lookup));
+  if (container.args) out.args = container.args.map((a) => expand(a, lookup));
+  return out;
+}

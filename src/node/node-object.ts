@@ -1,0 +1,117 @@
+// The Node object an agent registers and keeps current, as the kubelet's node status setters
+// fill it: addresses, capacity, conditions, nodeInfo, daemon endpoints.
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import type { Node } from '../api/core.js';
+import type { Condition } from '../api/meta.js';
+
+/** The Kubernetes version the agent claims to be, the one the API server serves. */
+export const kubeletVersion = 'v1.32.0';
+export const kubeletPort = 10250;
+export const maxPods = 110;
+
+function goArch(): string {
+  const map: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
+  return map[process.arch] ?? process.arch;
+}
+
+function readTrimmed(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+function osImage(): string {
+  const release = readTrimmed('/etc/os-release');
+  const m = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(release);
+  return m?.[1] ?? `${os.type()} ${os.release()}`;
+}
+
+export interface NodeParams {
+  nodeName: string;
+  nodeIP: string;
+  podCIDR: string;
+}
+
+export function nodeLabels(p: NodeParams): Record<string, string> {
+  const arch = goArch();
+  return {
+    'beta.kubernetes.io/arch': arch,
+    'beta.kubernetes.io/os': 'linux',
+    'kubernetes.io/arch': arch,
+    'kubernetes.io/hostname': p.nodeName,
+    'kubernetes.io/os': 'linux',
+  };
+}
+
+export function nodeCapacity(): Record<string, string> {
+  return {
+    cpu: String(os.cpus().length || 1),
+    memory: `${Math.floor(os.totalmem() / 1024)}Ki`,
+    pods: String(maxPods),
+    'ephemeral-storage': '0',
+  };
+}
+
+export function nodeConditions(previous: Condition[] | undefined, now: string): Condition[] {
+  const want: [string, 'True' | 'False', string, string][] = [
+    ['MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'],
+    ['DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'],
+    ['PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'],
+    ['Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'],
+  ];
+  return want.map(([type, status, reason, message]) => {
+    const prev = previous?.find((c) => c.type === type);
+    const lastTransitionTime = prev && prev.status === status && prev.lastTransitionTime ? prev.lastTransitionTime : now;
+    return { type, status, lastHeartbeatTime: now, lastTransitionTime, reason, message };
+  });
+}
+
+export function nodeStatus(p: NodeParams, previous: Node['status'], now: string): NonNullable<Node['status']> {
+  const capacity = nodeCapacity();
+  return {
+    ...(previous ?? {}),
+    capacity,
+    allocatable: { ...capacity },
+    conditions: nodeConditions(previous?.conditions, now),
+    addresses: [
+      { type: 'InternalIP', address: p.nodeIP },
+      { type: 'Hostname', address: p.nodeName },
+    ],
+    daemonEndpoints: { kubeletEndpoint: { Port: kubeletPort } },
+    nodeInfo: {
+      machineID: readTrimmed('/etc/machine-id'),
+      systemUUID: readTrimmed('/sys/class/dmi/id/product_uuid'),
+      bootID: readTrimmed('/proc/sys/kernel/random/boot_id'),
+      kernelVersion: os.release(),
+      osImage: osImage(),
+      containerRuntimeVersion: 'kubesvc://0.1.0',
+      kubeletVersion,
+      kubeProxyVersion: '',
+      operatingSystem: 'linux',
+      architecture: goArch(),
+    },
+  };
+}
+
+export function newNode(p: NodeParams, now: string): Node {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name: p.nodeName,
+      labels: nodeLabels(p),
+      annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' },
+    },
+    spec: { podCIDR: p.podCIDR, podCIDRs: [p.podCIDR] },
+    status: nodeStatus(p, undefined, now),
+  };
+}
+
+/** The status without heartbeat times, to tell a real change from a heartbeat. */
+export function statusWithoutHeartbeats(s: Node['status']): unknown {
+  if (!s) return s;
+  return { ...s, conditions: s.conditions?.map((c) => ({ ...c, lastHeartbeatTime: undefined })) };
+}

@@ -1,0 +1,97 @@
+// Pure pieces of the kubelet's pod status (pkg/kubelet/kubelet_pods.go getPhase and
+// pkg/kubelet/status generators): the phase from container states, the five conditions in
+// upstream's order, and lastTransitionTime kept while a condition's status does not change.
+import type { Condition } from '../api/meta.js';
+import type { ContainerStatus, Pod, PodStatus } from '../api/core.js';
+
+type Phase = NonNullable<PodStatus['phase']>;
+
+/** getPhase for pods without init containers. `terminal`: the agent has stopped the pod for good. */
+export function podPhase(pod: Pod, statuses: ContainerStatus[], terminal = false): Phase {
+  let unknown = 0;
+  let running = 0;
+  let waiting = 0;
+  let stopped = 0;
+  let succeeded = 0;
+  for (const c of pod.spec.containers) {
+    const s = statuses.find((x) => x.name === c.name);
+    if (!s?.state) {
+      unknown++;
+      continue;
+    }
+    if (s.state.running) running++;
+    else if (s.state.terminated) {
+      stopped++;
+      if (s.state.terminated.exitCode === 0) succeeded++;
+    } else if (s.state.waiting) {
+      // A container waiting to be restarted has run before: it counts as stopped, not pending.
+      if (s.lastState?.terminated) stopped++;
+      else waiting++;
+    } else unknown++;
+  }
+  const policy = pod.spec.restartPolicy ?? 'Always';
+  if (waiting > 0) return 'Pending';
+  if (running > 0 && unknown === 0) return 'Running';
+  if (running === 0 && stopped > 0 && unknown === 0) {
+    if (terminal) return stopped === succeeded ? 'Succeeded' : 'Failed';
+    if (policy === 'Always') return 'Running';
+    if (stopped === succeeded) return 'Succeeded';
+    if (policy === 'Never') return 'Failed';
+    return 'Running';
+  }
+  return 'Pending';
+}
+
+export interface ConditionInput {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+  message?: string;
+}
+
+/** Keeps lastTransitionTime (and the rest) from `previous` when a condition's status is unchanged. */
+export function withTransitionTimes(previous: Condition[] | undefined, next: ConditionInput[], now: string): Condition[] {
+  return next.map((c) => {
+    const prev = previous?.find((p) => p.type === c.type);
+    const out: Condition = { type: c.type, status: c.status, lastProbeTime: null, lastTransitionTime: now } as Condition;
+    if (prev && prev.status === c.status && prev.lastTransitionTime) out.lastTransitionTime = prev.lastTransitionTime;
+    if (c.reason) out.reason = c.reason;
+    if (c.message) out.message = c.message;
+    return out;
+  });
+}
+
+/** PodReadyToStartContainers, Initialized, Ready, ContainersReady, PodScheduled — upstream's order. */
+export function podConditions(pod: Pod, statuses: ContainerStatus[], phase: Phase, sandboxReady: boolean): ConditionInput[] {
+  const unready = pod.spec.containers.filter((c) => !statuses.find((s) => s.name === c.name)?.ready).map((c) => c.name);
+  const completed = phase === 'Succeeded' || phase === 'Failed';
+  const notReady = (): ConditionInput =>
+    completed
+      ? { type: '', status: 'False', reason: 'PodCompleted' }
+      : { type: '', status: 'False', reason: 'ContainersNotReady', message: `containers with unready status: [${unready.join(' ')}]` };
+  const ready: ConditionInput = unready.length === 0 && !completed ? { type: '', status: 'True' } : notReady();
+  return [
+    { type: 'PodReadyToStartContainers', status: sandboxReady ? 'True' : 'False' },
+    // No init containers yet: a pod is initialized as soon as it is here.
+    { type: 'Initialized', status: 'True' },
+    { ...ready, type: 'Ready' },
+    { ...ready, type: 'ContainersReady' },
+    { type: 'PodScheduled', status: 'True' },
+  ];
+}
+
+/** Stable JSON for comparing statuses (key order does not matter). */
+export function stableJSON(v: unknown): string {
+  return JSON.stringify(v, (_k, val: unknown) => {
+    if (val && typeof val === 'object' && !Array.isArray(val)) {
+      const o = val as Record<string, unknown>;
+      return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+    }
+    return val;
+  });
+}
+
+/** RFC 3339 with second precision, as metav1.Time serializes. */
+export function metaTime(d: Date = new Date()): string {
+  return d.toISOString().replace(/\.\d+Z$/, 'Z');
+}

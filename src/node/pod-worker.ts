@@ -1,0 +1,517 @@
+// One pod on this node, as the kubelet's pod worker: a level-triggered sync (one at a time per pod)
+// that gives the pod its IP, starts containers, restarts them under the restart policy with
+// crash-loop back-off, runs their probes, writes the pod's status when it changed, and on deletion
+// stops every container (SIGTERM, grace period, SIGKILL) before removing the pod from the API.
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Container, Pod, PodStatus, Service } from '../api/core.js';
+import { goDuration, type CrashBackoff } from './backoff.js';
+import { containerStatus, newContainerRun, shouldRestart, type ContainerRun } from './container-run.js';
+import { buildContainerEnv, ContainerConfigError, expandCommand, servicesForPod } from './env.js';
+import type { PodEventSink } from './events.js';
+import type { PodIPAllocator } from './ipam.js';
+import { ContainerLogWriter, containerLogPath } from './logs.js';
+import { metaTime, podConditions, podPhase, stableJSON, withTransitionTimes } from './pod-status.js';
+import { runProbe } from './prober/prober.js';
+import { probeTypeTitle, type ProbeType } from './prober/types.js';
+import { ProbeWorker } from './prober/worker.js';
+import { ImageNotRunnableError, StartError, stopContainer, type ContainerHandle, type ContainerRuntime, type ExitStatus } from './runtime/types.js';
+import { logger, errorText } from '../util/log.js';
+
+const log = logger('node');
+
+export interface PodWorkerDeps {
+  nodeName: string;
+  nodeIP: string;
+  dataDir: string;
+  runtime: ContainerRuntime;
+  ipam: PodIPAllocator;
+  backoff: CrashBackoff;
+  events: PodEventSink;
+  /** Every Service the agent knows (the pod's own are picked from them). */
+  services(): Service[];
+  /** Environment every container starts from (PATH and the like from the agent's host). */
+  baseEnv: Record<string, string>;
+  clusterDNS?: string;
+  clusterDomain?: string;
+  /** Writes the status subresource; resolves undefined when the pod is gone. */
+  writeStatus(pod: Pod, status: PodStatus): Promise<Pod | undefined>;
+  /** The final delete (grace period 0) once every container has stopped. */
+  deletePod(pod: Pod): Promise<void>;
+  /** Milliseconds per second of probe settings (tests shorten it). */
+  probeSecondMs: number;
+  /** The worker is done: the pod is gone from the API and from this node. */
+  onFinished(uid: string): void;
+}
+
+function podRef(pod: Pod): string {
+  return `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
+}
+
+export class PodWorker {
+  readonly uid: string;
+  private pod: Pod;
+  private readonly runs = new Map<string, ContainerRun>();
+  private lastWritten: string | undefined;
+  private startTime: string | undefined;
+  private podIP: string | undefined;
+  private syncing = false;
+  private dirty = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** The pod has reached Succeeded/Failed: nothing runs any more. */
+  private terminal = false;
+  /** Deletion or shutdown is under way: no container starts any more. */
+  private stopping = false;
+  private finished = false;
+  private terminating = false;
+  private cleaned = false;
+
+  constructor(
+    pod: Pod,
+    private readonly d: PodWorkerDeps,
+  ) {
+    this.pod = pod;
+    this.uid = pod.metadata.uid!;
+    this.adoptPreviousStatus(pod);
+  }
+
+  get namespace(): string {
+    return this.pod.metadata.namespace ?? 'default';
+  }
+
+  get name(): string {
+    return this.pod.metadata.name ?? '';
+  }
+
+  /** The pod's IP once it has one. */
+  get ip(): string | undefined {
+    return this.podIP;
+  }
+
+  get current(): Pod {
+    return this.pod;
+  }
+
+  containerRun(name: string): ContainerRun | undefined {
+    return this.runs.get(name);
+  }
+
+  /** The processes this pod's containers run now. */
+  get handles(): ContainerHandle[] {
+    return [...this.runs.values()].flatMap((r) => (r.handle ? [r.handle] : []));
+  }
+
+  /**
+   * An agent restarted after its containers were killed: carry on from the status the previous
+   * agent wrote (same IP, same start time, restart counts go on, the lost run is the last state).
+   */
+  private adoptPreviousStatus(pod: Pod): void {
+    const st = pod.status;
+    if (!st) return;
+    if (st.phase === 'Succeeded' || st.phase === 'Failed') {
+      this.terminal = true;
+      this.lastWritten = stableJSON(st);
+    }
+    this.startTime = st.startTime;
+    if (st.podIP && !this.terminal && this.d.ipam.claim(this.uid, st.podIP)) this.podIP = st.podIP;
+    for (const cs of st.containerStatuses ?? []) {
+      const spec = pod.spec.containers.find((c) => c.name === cs.name);
+      if (!spec) continue;
+      const run = newContainerRun(spec);
+      run.restartCount = cs.restartCount ?? 0;
+      run.state = cs.state ?? run.state;
+      run.lastState = cs.lastState ?? {};
+      if (cs.state?.running || cs.state?.terminated || cs.lastState?.terminated) {
+        run.everStarted = true;
+        if (cs.state?.running) {
+          // Its process went with the previous agent: report it as ended, exit code unknown.
+          run.state = {
+            terminated: { exitCode: 137, reason: 'Unknown', startedAt: cs.state.running.startedAt, finishedAt: metaTime(), containerID: cs.containerID },
+          };
+          run.finishedAt = Date.now();
+        }
+      }
+      if (cs.containerID) run.containerID = cs.containerID.replace(/^[a-z-]+:\/\//, '');
+      this.runs.set(cs.name, run);
+    }
+  }
+
+  /** A newer version of the pod from the informer. */
+  update(pod: Pod): void {
+    this.pod = pod;
+    for (const c of pod.spec.containers) {
+      const run = this.runs.get(c.name);
+      // Only the image may change on a running pod; the next run uses the new spec.
+      if (run) run.spec = c;
+    }
+    this.kick();
+  }
+
+  kick(): void {
+    this.dirty = true;
+    if (!this.syncing) void this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    this.syncing = true;
+    try {
+      while (this.dirty && !this.finished) {
+        this.dirty = false;
+        try {
+          await this.sync();
+        } catch (e) {
+          log.warn(`pod ${this.namespace}/${this.name}: sync failed, retrying: ${errorText(e)}`);
+          clearTimeout(this.retryTimer);
+          this.retryTimer = setTimeout(() => this.kick(), 1000);
+        }
+      }
+    } finally {
+      this.syncing = false;
+    }
+  }
+
+  private async sync(): Promise<void> {
+    if (this.pod.metadata.deletionTimestamp && !this.terminating && !this.finished) {
+      this.terminating = true;
+      await this.terminate();
+      return;
+    }
+    if (this.stopping || this.finished) return;
+    if (this.terminal) {
+      await this.writeStatus();
+      return;
+    }
+    this.ensureIP();
+    for (const c of this.pod.spec.containers) {
+      let run = this.runs.get(c.name);
+      if (!run) {
+        run = newContainerRun(c);
+        this.runs.set(c.name, run);
+      }
+      if (run.handle || run.restartTimer) continue;
+      if (!run.everStarted) {
+        await this.startContainer(run);
+        continue;
+      }
+      const exit = run.state.terminated;
+      if (!exit && !run.state.waiting) continue;
+      const exitCode = exit?.exitCode ?? run.lastState.terminated?.exitCode ?? 0;
+      if (!shouldRestart(this.pod.spec.restartPolicy, exitCode)) continue;
+      this.restartWithBackoff(run);
+      if (!run.restartTimer) await this.startContainer(run);
+    }
+    if (this.stopping) return;
+    const statuses = this.containerStatuses();
+    const phase = podPhase(this.pod, statuses);
+    if (phase === 'Succeeded' || phase === 'Failed') {
+      // Nothing will run again: the pod's network goes, as the kubelet tears down the sandbox.
+      this.terminal = true;
+      this.d.ipam.release(this.uid);
+    }
+    await this.writeStatus();
+  }
+
+  private ensureIP(): void {
+    if (this.podIP) return;
+    this.podIP = this.pod.spec.hostNetwork ? this.d.nodeIP : this.d.ipam.allocate(this.uid);
+  }
+
+  /** Either clears the container for an immediate restart or puts it in CrashLoopBackOff. */
+  private restartWithBackoff(run: ContainerRun): void {
+    const key = `${this.uid}/${run.spec.name}`;
+    const remaining = this.d.backoff.remainingMs(key, run.finishedAt ?? 0);
+    if (remaining <= 0) {
+      this.d.backoff.next(key);
+      return;
+    }
+    const delay = goDuration(this.d.backoff.delayMs(key));
+    if (run.state.terminated) run.lastState = run.state;
+    run.state = {
+      waiting: {
+        reason: 'CrashLoopBackOff',
+        message: `back-off ${delay} restarting failed container=${run.spec.name} pod=${podRef(this.pod)}`,
+      },
+    };
+    this.event(run.spec.name, 'Warning', 'BackOff', `Back-off restarting failed container ${run.spec.name} in pod ${podRef(this.pod)}`);
+    run.restartTimer = setTimeout(() => {
+      run.restartTimer = undefined;
+      this.kick();
+    }, remaining);
+  }
+
+  private event(container: string | undefined, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    this.d.events.podEvent(this.pod, container, type, reason, message);
+  }
+
+  /** The pod as a container's env and fieldRefs see it: with the addresses it is about to get. */
+  private podForEnv(): Pod {
+    return {
+      ...this.pod,
+      status: {
+        ...(this.pod.status ?? {}),
+        podIP: this.podIP,
+        podIPs: this.podIP ? [{ ip: this.podIP }] : [],
+        hostIP: this.d.nodeIP,
+        hostIPs: [{ ip: this.d.nodeIP }],
+      },
+    };
+  }
+
+  private waitWith(run: ContainerRun, reason: string, message: string): void {
+    if (run.state.terminated) run.lastState = run.state;
+    run.state = { waiting: { reason, message } };
+    if (run.lastEvent !== message) {
+      run.lastEvent = message;
+      this.event(run.spec.name, 'Warning', 'Failed', reason === 'ImageNotRunnable' ? message : `Error: ${message}`);
+    }
+  }
+
+  private async startContainer(run: ContainerRun): Promise<void> {
+    const c: Container = run.spec;
+    const image = c.image ?? '';
+    try {
+      this.d.runtime.check({ image, command: c.command, args: c.args });
+    } catch (e) {
+      if (e instanceof ImageNotRunnableError) return this.waitWith(run, e.reason, e.message);
+      throw e;
+    }
+    this.event(c.name, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
+    let env: Record<string, string>;
+    try {
+      const pod = this.podForEnv();
+      env = buildContainerEnv(
+        {
+          pod,
+          container: c,
+          nodeName: this.d.nodeName,
+          services: servicesForPod(pod, this.d.services()),
+          clusterDNS: this.d.clusterDNS,
+          clusterDomain: this.d.clusterDomain,
+        },
+        this.d.baseEnv,
+      );
+    } catch (e) {
+      if (e instanceof ContainerConfigError) return this.waitWith(run, e.reason, e.message);
+      throw e;
+    }
+    if (run.everStarted) {
+      run.restartCount++;
+      if (run.state.terminated) run.lastState = run.state;
+    }
+    run.everStarted = true;
+    run.lastEvent = undefined;
+    const id = randomBytes(16).toString('hex');
+    run.containerID = id;
+    run.env = env;
+    const { command, args } = expandCommand(c, env);
+    this.event(c.name, 'Normal', 'Created', `Created container: ${c.name}`);
+    let handle: ContainerHandle;
+    try {
+      handle = await this.d.runtime.start({
+        id,
+        podUID: this.uid,
+        podName: this.name,
+        namespace: this.namespace,
+        containerName: c.name,
+        attempt: run.restartCount,
+        image,
+        command,
+        args,
+        workingDir: c.workingDir,
+        env,
+      });
+    } catch (e) {
+      if (!(e instanceof StartError || e instanceof ImageNotRunnableError)) throw e;
+      const now = metaTime();
+      run.state = { terminated: { exitCode: 128, reason: e.reason, message: e.message, startedAt: '1970-01-01T00:00:00Z', finishedAt: now, containerID: `${this.d.runtime.name}://${id}` } };
+      run.finishedAt = Date.now();
+      this.event(c.name, 'Warning', 'Failed', `Error: ${e.message}`);
+      this.kick();
+      return;
+    }
+    if (this.stopping) {
+      // Deleted while starting: this run goes at once with the others.
+      this.d.runtime.signal(handle, 'SIGKILL');
+    }
+    run.handle = handle;
+    run.logWriter = new ContainerLogWriter(containerLogPath(this.d.dataDir, this.uid, c.name, run.restartCount), handle.stdout, handle.stderr);
+    run.state = { running: { startedAt: metaTime(handle.startedAt) } };
+    run.started = !c.startupProbe;
+    run.ready = run.started && !c.readinessProbe;
+    this.event(c.name, 'Normal', 'Started', `Started container ${c.name}`);
+    this.startProbes(run, handle);
+    void handle.exited.then((exit) => this.onExit(run, handle, exit));
+  }
+
+  private onExit(run: ContainerRun, handle: ContainerHandle, exit: ExitStatus): void {
+    if (run.handle !== handle) return;
+    for (const p of run.probes) p.stop();
+    run.probes = [];
+    run.handle = undefined;
+    run.ready = false;
+    run.started = false;
+    run.finishedAt = exit.finishedAt.getTime();
+    run.state = {
+      terminated: {
+        exitCode: exit.exitCode,
+        reason: exit.exitCode === 0 ? 'Completed' : 'Error',
+        startedAt: metaTime(handle.startedAt),
+        finishedAt: metaTime(exit.finishedAt),
+        containerID: `${this.d.runtime.name}://${handle.id}`,
+      },
+    };
+    this.kick();
+  }
+
+  private startProbes(run: ContainerRun, handle: ContainerHandle): void {
+    const c = run.spec;
+    const kinds: [ProbeType, NonNullable<Container['livenessProbe']> | undefined][] = [
+      ['startup', c.startupProbe],
+      ['liveness', c.livenessProbe],
+      ['readiness', c.readinessProbe],
+    ];
+    for (const [type, probe] of kinds) {
+      if (!probe) continue;
+      const worker = new ProbeWorker({
+        type,
+        probe,
+        startedAt: handle.startedAt.getTime(),
+        secondMs: this.d.probeSecondMs,
+        started: () => run.started,
+        run: () => runProbe(probe, { podIP: this.podIP ?? this.d.nodeIP, container: c, env: run.env ?? {} }),
+        onFailure: (output) => {
+          if (run.handle === handle) this.event(c.name, 'Warning', 'Unhealthy', `${probeTypeTitle(type)} probe failed: ${output}`);
+        },
+        onResult: (result) => {
+          if (run.handle !== handle) return;
+          if (type === 'readiness') {
+            run.ready = result === 'success' && run.started;
+          } else if (type === 'startup' && result === 'success') {
+            run.started = true;
+            run.ready = !c.readinessProbe;
+          } else if (result === 'failure') {
+            this.killUnhealthy(run, handle, type, probe.terminationGracePeriodSeconds);
+          }
+          this.kick();
+        },
+      });
+      run.probes.push(worker);
+      worker.start();
+    }
+  }
+
+  private killUnhealthy(run: ContainerRun, handle: ContainerHandle, type: ProbeType, probeGrace: number | undefined): void {
+    this.event(run.spec.name, 'Normal', 'Killing', `Container ${run.spec.name} failed ${type} probe, will be restarted`);
+    const grace = probeGrace ?? this.pod.spec.terminationGracePeriodSeconds ?? 30;
+    void stopContainer(this.d.runtime, handle, grace * 1000);
+  }
+
+  private containerStatuses() {
+    return [...this.runs.values()]
+      .filter((r) => this.pod.spec.containers.some((c) => c.name === r.spec.name))
+      .map((r) => containerStatus(r, this.d.runtime.name))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  private buildStatus(terminalNow = false): PodStatus {
+    const statuses = this.containerStatuses();
+    const phase = podPhase(this.pod, statuses, terminalNow || this.terminal);
+    const now = metaTime();
+    this.startTime ??= now;
+    const sandbox = !!this.podIP && !this.terminal && !terminalNow;
+    const status: PodStatus = {
+      ...(this.pod.status ?? {}),
+      phase,
+      conditions: withTransitionTimes(this.pod.status?.conditions, podConditions(this.pod, statuses, phase, sandbox), now),
+      hostIP: this.d.nodeIP,
+      hostIPs: [{ ip: this.d.nodeIP }],
+      startTime: this.startTime,
+      containerStatuses: statuses,
+    };
+    if (this.podIP) {
+      status.podIP = this.podIP;
+      status.podIPs = [{ ip: this.podIP }];
+    }
+    return status;
+  }
+
+  private async writeStatus(terminalNow = false): Promise<void> {
+    const status = this.buildStatus(terminalNow);
+    const text = stableJSON(status);
+    const known = this.lastWritten ?? stableJSON(this.pod.status ?? {});
+    if (text === known) return;
+    const updated = await this.d.writeStatus(this.pod, status);
+    this.lastWritten = text;
+    if (updated && !this.pod.metadata.deletionTimestamp) this.pod = { ...this.pod, status: updated.status as PodStatus };
+  }
+
+  /** The pod was deleted (it has a deletionTimestamp): stop everything, then remove it. */
+  private async terminate(): Promise<void> {
+    this.stopping = true;
+    const grace = this.pod.metadata.deletionGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30;
+    await this.stopAll(grace * 1000, true);
+    try {
+      await this.writeStatus(true);
+    } catch (e) {
+      log.debug(`pod ${this.namespace}/${this.name}: final status: ${errorText(e)}`);
+    }
+    // The pod must go from the API even if the server is briefly unavailable.
+    for (let attempt = 0; !this.cleaned; attempt++) {
+      try {
+        await this.d.deletePod(this.pod);
+        break;
+      } catch (e) {
+        if (attempt % 10 === 0) log.warn(`pod ${this.namespace}/${this.name}: deleting: ${errorText(e)}`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+    this.cleanUp();
+  }
+
+  /** The pod vanished from the API (force-deleted): stop its containers quickly and forget it. */
+  async removed(): Promise<void> {
+    this.stopping = true;
+    const grace = Math.max(2, this.pod.metadata.deletionGracePeriodSeconds ?? 0);
+    await this.stopAll(Math.min(grace, this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000, false);
+    this.cleanUp();
+  }
+
+  /** The agent stops: end every process (grace capped at `maxGraceMs`), keep the pod's records. */
+  async shutdown(maxGraceMs: number): Promise<void> {
+    this.stopping = true;
+    this.finished = true;
+    this.cleaned = true;
+    const grace = (this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000;
+    await this.stopAll(Math.min(grace, maxGraceMs), false);
+  }
+
+  private async stopAll(graceMs: number, announce: boolean): Promise<void> {
+    clearTimeout(this.retryTimer);
+    const waits: Promise<unknown>[] = [];
+    for (const run of this.runs.values()) {
+      clearTimeout(run.restartTimer);
+      run.restartTimer = undefined;
+      for (const p of run.probes) p.stop();
+      run.probes = [];
+      run.ready = false;
+      if (!run.handle) continue;
+      if (announce) this.event(run.spec.name, 'Normal', 'Killing', `Stopping container ${run.spec.name}`);
+      waits.push(stopContainer(this.d.runtime, run.handle, graceMs));
+      if (run.logWriter) waits.push(run.logWriter.closed());
+    }
+    await Promise.all(waits);
+    // Exit handlers run on the same tick as `exited` settles; let them record the final states.
+    await new Promise((r) => setImmediate(r));
+  }
+
+  private cleanUp(): void {
+    if (this.cleaned) return;
+    this.cleaned = true;
+    this.finished = true;
+    this.d.ipam.release(this.uid);
+    this.d.backoff.forgetPrefix(`${this.uid}/`);
+    rmSync(join(this.d.dataDir, 'pods', this.uid), { recursive: true, force: true });
+    this.d.onFinished(this.uid);
+  }
+}

@@ -1,0 +1,81 @@
+// The container runtime contract the node agent drives, shaped after the CRI's container calls so
+// a CRI-backed runtime can sit behind it later. The agent owns pods, restarts, probes and logs;
+// a runtime only starts and stops one container's processes.
+import type { Readable } from 'node:stream';
+
+/** What to run: an image plus the container's command/args, already resolved by the agent. */
+export interface ContainerConfig {
+  /** Unique per run of a container (a new id each restart), as CRI container ids are. */
+  id: string;
+  podUID: string;
+  podName: string;
+  namespace: string;
+  containerName: string;
+  /** The restart count of this run. */
+  attempt: number;
+  image: string;
+  command?: string[];
+  args?: string[];
+  workingDir?: string;
+  /** The complete environment of the container's processes. */
+  env: Record<string, string>;
+}
+
+export interface ExitStatus {
+  /** 128 + signal number when a signal ended it, as container runtimes report. */
+  exitCode: number;
+  signal?: NodeJS.Signals;
+  finishedAt: Date;
+}
+
+export interface ContainerHandle {
+  readonly id: string;
+  readonly pid: number;
+  readonly startedAt: Date;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** Settles once every process of the container has ended; never rejects. */
+  readonly exited: Promise<ExitStatus>;
+}
+
+/** Why a container cannot be created at all (the container stays Waiting with this reason). */
+export class ImageNotRunnableError extends Error {
+  readonly reason = 'ImageNotRunnable';
+}
+
+/** The program could not be executed (the container terminates with reason StartError). */
+export class StartError extends Error {
+  readonly reason = 'StartError';
+}
+
+export interface ContainerRuntime {
+  /** Prefix of container ids in status, e.g. "kubesvc" gives "kubesvc://<id>". */
+  readonly name: string;
+  /** Throws ImageNotRunnableError when the config can never run here. */
+  check(config: Pick<ContainerConfig, 'image' | 'command' | 'args'>): void;
+  /** Throws ImageNotRunnableError or StartError. */
+  start(config: ContainerConfig): Promise<ContainerHandle>;
+  /** Sends `signal` to every process of the container; a no-op once it has exited. */
+  signal(handle: ContainerHandle, signal: NodeJS.Signals): void;
+  /** Ends the processes that a previous agent left running (it crashed before stopping them). */
+  cleanupLeftovers(): Promise<number>;
+}
+
+/** SIGTERM, then SIGKILL after `graceMs` unless the container has exited by then. */
+export async function stopContainer(
+  runtime: ContainerRuntime,
+  handle: ContainerHandle,
+  graceMs: number,
+): Promise<ExitStatus> {
+  runtime.signal(handle, graceMs > 0 ? 'SIGTERM' : 'SIGKILL');
+  let timer: NodeJS.Timeout | undefined;
+  const killed = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      runtime.signal(handle, 'SIGKILL');
+      resolve();
+    }, Math.max(0, graceMs));
+  });
+  await Promise.race([handle.exited, killed]);
+  clearTimeout(timer);
+  return handle.exited;
+}

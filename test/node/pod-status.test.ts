@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ContainerStatus, Pod } from '../../src/api/core.js';
+import { podConditions, podPhase, withTransitionTimes } from '../../src/node/pod-status.js';
+
+const pod = (policy: 'Always' | 'OnFailure' | 'Never', names = ['a', 'b']): Pod => ({
+  metadata: { name: 'p' },
+  spec: { restartPolicy: policy, containers: names.map((name) => ({ name })) },
+});
+const cs = (name: string, state: ContainerStatus['state'], lastState: ContainerStatus['lastState'] = {}, ready = false): ContainerStatus => ({
+  name,
+  state,
+  lastState,
+  ready,
+  restartCount: 0,
+  image: '',
+  imageID: '',
+});
+const running = { running: { startedAt: 't' } };
+const exited = (exitCode: number) => ({ terminated: { exitCode } });
+const creating = { waiting: { reason: 'ContainerCreating' } };
+const backoff = { waiting: { reason: 'CrashLoopBackOff' } };
+
+test('phase follows getPhase', () => {
+  assert.equal(podPhase(pod('Always'), [cs('a', running), cs('b', creating)]), 'Pending');
+  assert.equal(podPhase(pod('Always'), [cs('a', running), cs('b', running)]), 'Running');
+  assert.equal(podPhase(pod('Always'), [cs('a', running)]), 'Pending', 'a container with no status yet');
+  assert.equal(podPhase(pod('Always'), [cs('a', exited(0)), cs('b', backoff, exited(1))]), 'Running', 'restarting');
+  assert.equal(podPhase(pod('Never'), [cs('a', exited(0)), cs('b', exited(0))]), 'Succeeded');
+  assert.equal(podPhase(pod('Never'), [cs('a', exited(0)), cs('b', exited(2))]), 'Failed');
+  assert.equal(podPhase(pod('OnFailure'), [cs('a', exited(0)), cs('b', exited(0))]), 'Succeeded');
+  assert.equal(podPhase(pod('OnFailure'), [cs('a', exited(0)), cs('b', exited(1))]), 'Running');
+  assert.equal(podPhase(pod('Always'), [cs('a', exited(143)), cs('b', exited(0))], true), 'Failed', 'terminal after deletion');
+  assert.equal(podPhase(pod('Always'), [cs('a', exited(0)), cs('b', exited(0))], true), 'Succeeded');
+});
+
+test('conditions in upstream order with ContainersNotReady message', () => {
+  const p = pod('Always');
+  const c = podConditions(p, [cs('a', running, {}, true), cs('b', running)], 'Running', true);
+  assert.deepEqual(
+    c.map((x) => [x.type, x.status, x.reason]),
+    [
+      ['PodReadyToStartContainers', 'True', undefined],
+      ['Initialized', 'True', undefined],
+      ['Ready', 'False', 'ContainersNotReady'],
+      ['ContainersReady', 'False', 'ContainersNotReady'],
+      ['PodScheduled', 'True', undefined],
+    ],
+  );
+  assert.equal(c[2]!.message, 'containers with unready status: [b]');
+  const done = podConditions(pod('Never'), [cs('a', exited(0)), cs('b', exited(0))], 'Succeeded', false);
+  assert.equal(done[2]!.reason, 'PodCompleted');
+  assert.equal(done[0]!.status, 'False');
+});
+
+test('lastTransitionTime is kept while the status does not change', () => {
+  const prev = [
+    { type: 'Ready', status: 'False' as const, lastTransitionTime: 'T0' },
+    { type: 'PodScheduled', status: 'True' as const, lastTransitionTime: 'T-1' },
+  ];
+  const next = withTransitionTimes(prev, [
+    { type: 'Ready', status: 'True' },
+    { type: 'PodScheduled', status: 'True' },
+  ], 'T1');
+  assert.equal(next[0]!.lastTransitionTime, 'T1');
+  assert.equal(next[1]!.lastTransitionTime, 'T-1');
+});

@@ -1,0 +1,134 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { ProcessRuntime } from '../../src/node/runtime/process.js';
+import { PidFiles, alive, procStartTime } from '../../src/node/runtime/pidfiles.js';
+import { ImageNotRunnableError, StartError, stopContainer, type ContainerConfig } from '../../src/node/runtime/types.js';
+
+const node = process.execPath;
+
+function config(over: Partial<ContainerConfig>): ContainerConfig {
+  return {
+    id: Math.random().toString(16).slice(2),
+    podUID: 'uid-1',
+    podName: 'p',
+    namespace: 'default',
+    containerName: 'c',
+    attempt: 0,
+    image: 'example.com/app:1',
+    env: { PATH: process.env.PATH ?? '' },
+    ...over,
+  };
+}
+
+async function readAll(s: NodeJS.ReadableStream): Promise<string> {
+  let out = '';
+  for await (const c of s) out += c.toString();
+  return out;
+}
+
+test('command + args run directly with the given env and working dir; exit code reported', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rt-'));
+  const rt = new ProcessRuntime(dir);
+  await rt.init();
+  try {
+    const h = await rt.start(
+      config({
+        command: [node, '-e'],
+        args: ['console.log(process.env.POD_IP, process.cwd(), process.argv.length); console.error("err"); process.exit(7)'],
+        env: { POD_IP: '127.244.0.2' },
+        workingDir: dir,
+      }),
+    );
+    assert.ok(h.pid > 0);
+    const [out, err, exit] = await Promise.all([readAll(h.stdout), readAll(h.stderr), h.exited]);
+    assert.equal(out.trim(), `127.244.0.2 ${dir} 1`);
+    assert.equal(err.trim(), 'err');
+    assert.equal(exit.exitCode, 7);
+    assert.deepEqual(readdirSync(join(dir, 'containers')), [], 'PID file removed on exit');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stop: SIGTERM reaches the whole process group; SIGKILL after the grace period', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rt-'));
+  const rt = new ProcessRuntime(dir);
+  try {
+    // A parent that starts a grandchild and ignores SIGTERM: only the group kill ends both.
+    const script = `
+      process.on('SIGTERM', () => {});
+      const { spawn } = require('node:child_process');
+      const c = spawn(process.execPath, ['-e', 'setInterval(()=>{}, 1000)'], { stdio: 'ignore' });
+      console.log(c.pid);
+      setInterval(() => {}, 1000);`;
+    const h = await rt.start(config({ command: [node, '-e', script] }));
+    const grandchild = await new Promise<number>((resolve) => h.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+    assert.ok(alive(grandchild));
+    const t0 = Date.now();
+    const exit = await stopContainer(rt, h, 300);
+    assert.ok(Date.now() - t0 >= 250, 'waited for the grace period');
+    assert.equal(exit.exitCode, 137);
+    assert.equal(exit.signal, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(alive(grandchild), false, 'the grandchild went with the group');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a process that exits on SIGTERM reports 143', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rt-'));
+  const rt = new ProcessRuntime(dir);
+  try {
+    const h = await rt.start(config({ command: ['sleep', '30'] }));
+    const exit = await stopContainer(rt, h, 5000);
+    assert.equal(exit.exitCode, 143);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('unknown image without command is not runnable; a missing program is a StartError', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rt-'));
+  const rt = new ProcessRuntime(dir);
+  await rt.init();
+  try {
+    assert.throws(() => rt.check({ image: 'nginx:1.27' }), (e: Error) => {
+      assert.ok(e instanceof ImageNotRunnableError);
+      assert.match(e.message, /kubesvc has no container runtime for image "nginx:1.27"/);
+      assert.match(e.message, /set the container's `command`/);
+      return true;
+    });
+    await assert.rejects(rt.start(config({ command: ['/no/such/binary'] })), (e: Error) => {
+      assert.ok(e instanceof StartError);
+      assert.equal(e.message, 'exec: "/no/such/binary": executable file not found in $PATH');
+      return true;
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('leftovers from a crashed agent are killed by the next one (PID files)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rt-'));
+  try {
+    // Simulate the previous agent: a detached process plus its PID file.
+    const child = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    await new Promise((r) => child.once('spawn', r));
+    const files = new PidFiles(join(dir, 'containers'));
+    files.write({ pid: child.pid!, containerID: 'old', podUID: 'u', container: 'c', procStart: procStartTime(child.pid!) });
+    files.write({ pid: 999999, containerID: 'gone', podUID: 'u', container: 'd' });
+    const exited = new Promise((r) => child.once('exit', r));
+    const rt = new ProcessRuntime(dir);
+    assert.equal(await rt.cleanupLeftovers(), 1);
+    await exited;
+    assert.equal(alive(child.pid!), false);
+    assert.deepEqual(files.list(), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
