@@ -62,31 +62,38 @@ export class HttpClient implements Client {
 
   private request(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Response> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    return new Promise((resolve, reject) => {
-      const req = https.request(
-        {
-          protocol: this.base.protocol,
-          hostname: this.base.hostname,
-          port: this.base.port,
-          path,
-          method,
-          agent: this.agent,
-          headers: {
-            Accept: 'application/json',
-            'User-Agent': userAgent,
-            ...(payload ? { 'Content-Type': contentType, 'Content-Length': payload.length } : {}),
+    const attempt = (retry: boolean): Promise<Response> =>
+      new Promise((resolve, reject) => {
+        const req = https.request(
+          {
+            protocol: this.base.protocol,
+            hostname: this.base.hostname,
+            port: this.base.port,
+            path,
+            method,
+            agent: this.agent,
+            headers: {
+              Accept: 'application/json',
+              'User-Agent': userAgent,
+              ...(payload ? { 'Content-Type': contentType, 'Content-Length': payload.length } : {}),
+            },
           },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ code: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ code: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+            res.on('error', reject);
+          },
+        );
+        req.on('error', (e: NodeJS.ErrnoException) => {
+          // A kept-alive connection the server closed just as we reused it: the server never
+          // read the request, so sending it again on a fresh connection is safe.
+          if (retry && req.reusedSocket && e.code === 'ECONNRESET') resolve(attempt(false));
+          else reject(e);
+        });
+        req.end(payload);
+      });
+    return attempt(true);
   }
 
   /** Sends a request and parses a 2xx JSON answer; anything else becomes a StatusError. */
@@ -150,13 +157,17 @@ export class HttpClient implements Client {
     onClose?: (err?: Error) => void,
   ): WatchHandle {
     let closed = false;
+    let ended = false;
     let response: IncomingMessage | undefined;
     const close = (err?: Error) => {
       if (closed) return;
       closed = true;
       this.watches.delete(stop);
-      req.destroy();
-      response?.destroy();
+      // A stream the server ended cleanly leaves its connection to the agent for reuse.
+      if (!ended) {
+        req.destroy();
+        response?.destroy();
+      }
       onClose?.(err);
     };
     const stop = () => close();
@@ -176,7 +187,10 @@ export class HttpClient implements Client {
         if (r.statusCode !== 200) {
           const chunks: Buffer[] = [];
           r.on('data', (c: Buffer) => chunks.push(c));
-          r.on('end', () => close(responseError(r.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))));
+          r.on('end', () => {
+            ended = true;
+            close(responseError(r.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+          });
           r.on('error', (e) => close(e));
           return;
         }
@@ -201,6 +215,7 @@ export class HttpClient implements Client {
           for (const l of lines.push(c)) handle(l);
         });
         r.on('end', () => {
+          ended = true;
           for (const l of lines.end()) handle(l);
           close();
         });
