@@ -3,10 +3,20 @@ import { programArgs, type ImageConfig } from './entrypoint.js';
 import { imageRepository } from './reference.js';
 
 export { UnsupportedCommandError } from './entrypoint.js';
-export { dnsConfigFromEnv, resolveHost, candidateNames, type PodDNSConfig } from './lib/resolve.js';
+export {
+  DNS_SEARCH_ENV,
+  DNS_SERVER_ENV,
+  candidateNames,
+  dnsConfigFromEnv,
+  podDNSEnv,
+  resolveHost,
+  type PodDNSConfig,
+} from './lib/resolve.js';
 
 // The images kubesvc runs without a container runtime: each is a Node program under dist/ that
-// the node agent starts as a separate process, with POD_IP and HOSTNAME in its environment.
+// the node agent starts as a separate process (`node <entry> ...args(command, args)`), with in its
+// environment POD_IP (the address to bind and to connect from), HOSTNAME (the pod name, which the
+// programs answer as their hostname) and, for cluster DNS, podDNSEnv(servers, search).
 
 export interface BuiltinImage {
   /** absolute path of the compiled JS entry (under dist/) */

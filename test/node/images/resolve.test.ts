@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { candidateNames, dnsConfigFromEnv, resolveHost } from '../../../src/node/images/index.js';
+import { candidateNames, dnsConfigFromEnv, podDNSEnv, resolveHost } from '../../../src/node/images/index.js';
 import { startDNSStub, type DNSStub } from './dns-stub.js';
 import { testSubnet } from './helpers.js';
 
@@ -14,6 +14,11 @@ describe('pod DNS config', () => {
       search: ['default.svc.cluster.local', 'svc.cluster.local', 'cluster.local'],
       ndots: 5,
     });
+  });
+  it('podDNSEnv round-trips through dnsConfigFromEnv', () => {
+    const env = podDNSEnv(['127.96.0.10'], ['default.svc.cluster.local', 'svc.cluster.local']);
+    assert.deepEqual(env, { KUBESVC_DNS_SERVER: '127.96.0.10', KUBESVC_DNS_SEARCH: 'default.svc.cluster.local,svc.cluster.local' });
+    assert.deepEqual(dnsConfigFromEnv(env)?.search, ['default.svc.cluster.local', 'svc.cluster.local']);
   });
   it('tries search suffixes first below ndots, the name first at or above it', () => {
     const search = ['ns.svc.cluster.local', 'svc.cluster.local', 'cluster.local'];

@@ -93,6 +93,17 @@ describe('agnhost serve-hostname', () => {
     assert.equal(p.stderr(), 'Error: unknown command "no-such-thing" for "app"\nRun \'app --help\' for usage.\n');
   });
 
+  it('a port already in use: the listen error as Go prints it, exit 1', async () => {
+    const host = ip(16);
+    const port = await freePort(host);
+    const holder = startProgram(AGNHOST, ['serve-hostname', `--port=${port}`], { POD_IP: host });
+    await waitHTTP(host, port);
+    const p = startProgram(AGNHOST, ['serve-hostname', `--port=${port}`], { POD_IP: host });
+    assert.equal((await p.exited).code, 1);
+    assert.match(p.stderr(), new RegExp(`listen tcp ${host.replace(/\./g, '\\.')}:${port}: bind: address already in use`));
+    holder.child.kill('SIGTERM');
+  });
+
   it('accepts klog flags', async () => {
     const host = ip(15);
     const port = await freePort(host);

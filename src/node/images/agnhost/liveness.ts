@@ -6,6 +6,7 @@ import { fatalf } from '../lib/golog.js';
 import { formatGoDuration } from '../lib/gofmt.js';
 import { closeAndExit, onSignals } from '../lib/lifecycle.js';
 import { goHTTPError, goNotFound, goRedirect } from './netexec/gohttp.js';
+import { listenError } from '../lib/neterr.js';
 
 // agnhost liveness: HTTP on 8080 whose /healthz is 200 "ok" for the first 10 seconds and 500
 // afterwards, so a livenessProbe restarts the container; plus upstream's failure-emulation URLs.
@@ -124,7 +125,7 @@ export const liveness: Subcommand = {
     const server = createServer((req, res) => {
       handle(req, res, started).catch(() => req.socket.destroy());
     });
-    server.on('error', (err) => fatalf(`listen tcp ${joinHostPort(host, PORT)}: ${err.message}`));
+    server.on('error', (err) => fatalf(listenError('tcp', joinHostPort(host, PORT), err)));
     server.listen(PORT, host);
     onSignals(['SIGTERM', 'SIGINT'], () => closeAndExit([server], 0));
   },

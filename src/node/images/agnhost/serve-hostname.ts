@@ -5,6 +5,7 @@ import type { Subcommand } from '../lib/command.js';
 import { bindAddress, joinHostPort, podHostname } from '../lib/env.js';
 import { fatalf, logf } from '../lib/golog.js';
 import { closeAndExit, goSignalName, onSignals, type Closable } from '../lib/lifecycle.js';
+import { listenError } from '../lib/neterr.js';
 
 // agnhost serve-hostname: answers the hostname over HTTP (default), raw TCP or UDP on one port.
 export const serveHostname: Subcommand = {
@@ -56,7 +57,7 @@ export function startHostnameServers(o: HostnameServerOptions, startLine: string
       conn.on('error', () => undefined);
       conn.end(hostname);
     });
-    tcp.on('error', (err) => fatalf(`Error from net.Listen(): listen tcp ${joinHostPort(host, o.port)}: ${err.message}`));
+    tcp.on('error', (err) => fatalf(`Error from net.Listen(): ${listenError('tcp', joinHostPort(host, o.port), err)}`));
     tcp.listen(o.port, host);
     closables.push(tcp);
   }
@@ -66,7 +67,7 @@ export function startHostnameServers(o: HostnameServerOptions, startLine: string
       logf(`UDP request from ${joinHostPort(rinfo.address, rinfo.port)}`);
       udp.send(hostname, rinfo.port, rinfo.address);
     });
-    udp.on('error', (err) => fatalf(`Error from ListenUDP(): listen udp ${joinHostPort(host, o.port)}: ${err.message}`));
+    udp.on('error', (err) => fatalf(`Error from ListenUDP(): ${listenError('udp', joinHostPort(host, o.port), err)}`));
     udp.bind(o.port, host);
     closables.push(udp);
   }
@@ -79,7 +80,7 @@ export function startHostnameServers(o: HostnameServerOptions, startLine: string
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
       res.end(hostname);
     });
-    http.on('error', (err) => fatalf(`listen tcp ${joinHostPort(host, o.port)}: ${err.message}`));
+    http.on('error', (err) => fatalf(listenError('tcp', joinHostPort(host, o.port), err)));
     http.listen(o.port, host);
     closables.push(http);
   }

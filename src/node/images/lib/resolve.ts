@@ -16,15 +16,23 @@ export interface PodDNSConfig {
 
 const NDOTS = 5; // what the kubelet writes into a ClusterFirst pod's resolv.conf
 
+export const DNS_SERVER_ENV = 'KUBESVC_DNS_SERVER';
+export const DNS_SEARCH_ENV = 'KUBESVC_DNS_SEARCH';
+
+/** The environment the node agent gives a pod so its built-in program resolves like the pod would. */
+export function podDNSEnv(servers: string[], search: string[]): Record<string, string> {
+  return { [DNS_SERVER_ENV]: servers.join(','), [DNS_SEARCH_ENV]: search.join(',') };
+}
+
 export function dnsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): PodDNSConfig | undefined {
   const split = (v: string | undefined): string[] =>
     (v ?? '')
       .split(',')
       .map((s) => s.trim())
       .filter((s) => s !== '');
-  const servers = split(env.KUBESVC_DNS_SERVER);
+  const servers = split(env[DNS_SERVER_ENV]);
   if (servers.length === 0) return undefined;
-  return { servers, search: split(env.KUBESVC_DNS_SEARCH).map((s) => s.replace(/\.$/, '')), ndots: NDOTS };
+  return { servers, search: split(env[DNS_SEARCH_ENV]).map((s) => s.replace(/\.$/, '')), ndots: NDOTS };
 }
 
 /** The names a resolver with this search list and ndots tries, in order (resolv.conf(5) rules). */

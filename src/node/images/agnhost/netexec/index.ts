@@ -10,6 +10,7 @@ import { closeAndExit, onSignals } from '../../lib/lifecycle.js';
 import { cleanPath, formValues, goRedirect, requestTarget } from './gohttp.js';
 import { rootHandler, routes, type NetexecState } from './routes.js';
 import { startUDPServer } from './udp.js';
+import { listenError } from '../../lib/neterr.js';
 
 const LONG = `Starts a HTTP(S) server on given port with the following endpoints:
 
@@ -155,7 +156,7 @@ function startNetexec(o: NetexecOptions): void {
     o.certFile !== ''
       ? createHTTPSServer({ cert: readFileSync(o.certFile), key: readFileSync(o.keyFile || o.certFile) }, listener)
       : createHTTPServer(listener);
-  server.on('error', (err) => fatalf(`listen tcp ${joinHostPort(host, o.httpPort)}: ${err.message}`));
+  server.on('error', (err) => fatalf(listenError('tcp', joinHostPort(host, o.httpPort), err)));
 
   if (o.udpPort !== -1) {
     for (const address of udpAddresses(o.udpListenAddresses, host)) {
@@ -166,5 +167,4 @@ function startNetexec(o: NetexecOptions): void {
 
   logf(`Started HTTP server on port ${o.httpPort}`);
   server.listen(o.httpPort, host);
-
 }

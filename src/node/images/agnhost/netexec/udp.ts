@@ -2,6 +2,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { joinHostPort } from '../../lib/env.js';
 import { fatalf, logf } from '../../lib/golog.js';
+import { listenError } from '../../lib/neterr.js';
 
 // netexec's UDP server: one datagram in, one answer out. Commands are trimmed and lower-cased
 // before matching (so "echo Hi" answers "hi"), exactly as upstream.
@@ -25,7 +26,7 @@ export function startUDPServer(address: string, port: number, hostname: () => st
     if (answer !== undefined) sock.send(answer, rinfo.port, rinfo.address);
   });
   sock.on('error', (err) =>
-    fatalf(`Error occurred: failed to create listener for UDP address ${joinHostPort(address, port)}:listen udp ${joinHostPort(address, port)}: ${err.message}`),
+    fatalf(`Error occurred: failed to create listener for UDP address ${joinHostPort(address, port)}:${listenError('udp', joinHostPort(address, port), err)}`),
   );
   sock.bind(port, address, () => {
     logf(`Started UDP server on port ${address} ${port}`);
