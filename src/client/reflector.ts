@@ -28,6 +28,14 @@ const minWatchTimeoutSeconds = 300;
 /** A watch that ends sooner than this without an event counts as a failure (no hot loop). */
 const shortWatchMs = 1000;
 
+function isExpired(err: Error | undefined): boolean {
+  return err instanceof StatusError && (err.code === 410 || err.reason === 'Expired' || err.reason === 'Gone');
+}
+
+function isTooLargeResourceVersion(err: Error | undefined): boolean {
+  return err instanceof StatusError && (err.details?.causes ?? []).some((c) => c.reason === 'ResourceVersionTooLarge');
+}
+
 export class Reflector<T extends KubeObject> {
   private stopped = true;
   private watch: WatchHandle | undefined;
@@ -35,6 +43,8 @@ export class Reflector<T extends KubeObject> {
   private readonly backoff = new Backoff();
   /** The resourceVersion the next watch resumes after. */
   lastSyncResourceVersion = '';
+  /** 410s since the last watch that delivered something; a second one in a row backs off. */
+  private expiredInARow = 0;
   /** Bumped on every (re)start, so callbacks of a superseded list or watch are ignored. */
   private generation = 0;
 
@@ -133,22 +143,26 @@ export class Reflector<T extends KubeObject> {
     const onClose = (err?: Error) => {
       if (this.stopped || gen !== this.generation) return;
       this.watch = undefined;
-      if (err instanceof StatusError && (err.code === 410 || err.reason === 'Expired' || err.reason === 'Gone')) {
-        log.debug(`watch of ${this.name} expired (${err.message}); relisting`);
-        // A first expiry relists at once; expiring again right after a relist backs off.
-        if (events === 0 && Date.now() - started < shortWatchMs) this.later(this.backoff.next(), () => void this.list());
-        else void this.list();
+      const healthy = events > 0 || Date.now() - started >= shortWatchMs;
+      if (healthy) {
+        this.backoff.reset();
+        this.expiredInARow = 0;
+      }
+      if (isExpired(err)) {
+        log.debug(`watch of ${this.name} expired (${err!.message}); relisting`);
+        // The first expiry relists at once; expiring again straight after a relist backs off.
+        if (++this.expiredInARow === 1) void this.list();
+        else this.later(this.backoff.next(), () => void this.list());
+        return;
+      }
+      if (isTooLargeResourceVersion(err)) {
+        // The server is behind the resourceVersion we hold (e.g. another API server): relist.
+        this.later(this.backoff.next(), () => void this.list());
         return;
       }
       if (err) log.warn(`watch of ${this.name} failed: ${errorText(err)}`);
-      if (events > 0 || Date.now() - started >= shortWatchMs) {
-        this.backoff.reset();
-        if (!err) {
-          this.startWatch();
-          return;
-        }
-      }
-      this.later(this.backoff.next(), () => this.startWatch());
+      if (healthy && !err) this.startWatch();
+      else this.later(this.backoff.next(), () => this.startWatch());
     };
     this.watch = this.client.watch<T>(
       this.res,

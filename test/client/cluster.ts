@@ -17,6 +17,9 @@ export interface TestCluster {
   api: ApiServer;
   dir: string;
   kubeconfig: string;
+  /** An outage: stopApi() stops the API server, startApi() starts a new one on the same port and datastore. */
+  stopApi(): Promise<void>;
+  startApi(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -28,28 +31,40 @@ export async function startTestCluster(): Promise<TestCluster> {
   const backend: Backend = openBackend('sqlite://:memory:', { dataDir: dir });
   await backend.start();
   for (let i = 0; i < 5; i++) await backend.create(`/kubesvc-test/padding/${i}`, '{}');
-  const api = new ApiServer({
-    backend,
-    host: '127.0.0.1',
-    port: 0,
-    tls: { cert: pki.servingCert, key: pki.servingKey, ca: pki.caCert },
-    serviceCIDR: '127.96.0.0/16',
-    nodePortRange: { base: 30000, size: 2768 },
-    advertiseAddress: '127.0.0.1',
-  });
+  const newApi = (port: number) =>
+    new ApiServer({
+      backend,
+      host: '127.0.0.1',
+      port,
+      tls: { cert: pki.servingCert, key: pki.servingKey, ca: pki.caCert },
+      serviceCIDR: '127.96.0.0/16',
+      nodePortRange: { base: 30000, size: 2768 },
+      advertiseAddress: '127.0.0.1',
+    });
+  const api = newApi(0);
   await api.start();
   const kubeconfig = join(dir, 'kubeconfig.yaml');
   writeKubeconfig(kubeconfig, { server: api.url, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey });
-  return {
+  let port = api.port;
+  const cluster: TestCluster = {
     api,
     dir,
     kubeconfig,
+    async stopApi() {
+      port = cluster.api.port;
+      await cluster.api.stop();
+    },
+    async startApi() {
+      cluster.api = newApi(port);
+      await cluster.api.start();
+    },
     async stop() {
-      await api.stop();
+      await cluster.api.stop();
       await backend.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return cluster;
 }
 
 /** Polls `check` until it stops throwing (or returns true), failing after `timeoutMs`. */

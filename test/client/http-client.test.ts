@@ -1,11 +1,15 @@
 // The shared client, informer and event suites over HTTPS, with the client built from the
 // kubeconfig the cluster wrote, as a separate process would.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
 import { HttpClient } from '../../src/client/http-client.js';
-import { startTestCluster } from './cluster.js';
+import { InformerFactoryImpl } from '../../src/client/informer.js';
+import { R } from '../../src/client/resources.js';
+import { startTestCluster, eventually, sleep } from './cluster.js';
 import { runClientSuite } from './client-suite.js';
 import { runInformerSuite } from './informer-suite.js';
 import { runEventSuite } from './events-suite.js';
-import type { Setup } from './fixtures.js';
+import { endpoints, namespace, type Setup } from './fixtures.js';
 
 const setup: Setup = async () => {
   const cluster = await startTestCluster();
@@ -23,3 +27,35 @@ const setup: Setup = async () => {
 runClientSuite('HttpClient', setup);
 runInformerSuite('HttpClient', setup);
 runEventSuite('HttpClient', setup);
+
+describe('HttpClient across an API server outage', () => {
+  it('informers reconnect with backoff and catch up; requests fail while it is down', async () => {
+    const cluster = await startTestCluster();
+    const client = HttpClient.fromKubeconfig(cluster.kubeconfig);
+    const fac = new InformerFactoryImpl(client);
+    try {
+      await client.create(R.namespaces, undefined, namespace('outage'));
+      await client.create(R.endpoints, 'outage', endpoints('before', 'outage'));
+      const inf = fac.informer(R.endpoints, { namespace: 'outage' });
+      const log: string[] = [];
+      inf.addEventHandler({ onAdd: (o) => log.push(`add ${o.metadata.name}`), onDelete: (o) => log.push(`delete ${o.metadata.name}`) });
+      fac.start();
+      await fac.waitForSync();
+      assert.deepEqual(log, ['add before']);
+
+      await cluster.stopApi();
+      await assert.rejects(client.get(R.endpoints, 'outage', 'before'), (e: NodeJS.ErrnoException) => e.code === 'ECONNREFUSED');
+      await sleep(300);
+      await cluster.startApi();
+
+      await client.create(R.endpoints, 'outage', endpoints('after', 'outage'));
+      await client.delete(R.endpoints, 'outage', 'before');
+      await eventually(() => assert.deepEqual(log, ['add before', 'add after', 'delete before']), 15_000);
+      assert.deepEqual(inf.lister.list('outage').map((o) => o.metadata.name), ['after']);
+    } finally {
+      fac.stop();
+      client.close();
+      await cluster.stop();
+    }
+  });
+});
