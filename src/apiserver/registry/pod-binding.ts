@@ -1,0 +1,92 @@
+// The pods/binding subresource (upstream's BindingREST): POST a v1 Binding {target: {name}} to
+// /api/v1/namespaces/<ns>/pods/<name>/binding and the pod's spec.nodeName is set, once. This is the
+// only way to set nodeName: pod update validation forbids changing it (validatePodUpdate's
+// "pod updates may not change fields other than ..."), so, as upstream's assignPod does, the
+// binding writes storage directly instead of going through the update strategy.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Pod } from '../../api/core.js';
+import type { KubeObject } from '../../api/meta.js';
+import { fieldErr, Path } from '../../machinery/field.js';
+import { errors } from '../../machinery/status.js';
+import { KeyNotFoundError, RevisionMismatchError, type Backend } from '../../storage/backend.js';
+import { decodeObject, mediaType, readBody } from '../http/body.js';
+import { sendJSON } from '../http/respond.js';
+import type { ResourceRoute } from '../http/route.js';
+import { apiVersionOf, objectKey } from '../resources.js';
+import type { Store } from '../store/store.js';
+
+const gr = { group: '', resource: 'pods/binding' };
+
+export interface Binding {
+  metadata?: { name?: string; uid?: string; resourceVersion?: string; annotations?: Record<string, string> };
+  target?: { kind?: string; name?: string };
+}
+
+/**
+ * The Store has no write that skips update validation; the binding needs exactly that, so it uses
+ * the Store's backend. A Store method for it (`bind`) would be the cleaner home.
+ */
+function backendOf(store: Store): Backend {
+  return (store as unknown as { backend: Backend }).backend;
+}
+
+function encode(store: Store, obj: KubeObject): string {
+  const { resourceVersion: _rv, ...meta } = obj.metadata;
+  const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = obj;
+  return JSON.stringify({ apiVersion: apiVersionOf(store.info), kind: store.info.kind, metadata: meta, ...rest });
+}
+
+function validateBinding(b: Binding, name: string): void {
+  const errs = [];
+  const kind = b.target?.kind ?? '';
+  if (kind !== '' && kind !== 'Node') errs.push(fieldErr.notSupported(Path.root('target').child('kind'), kind, ['Node']));
+  if (!b.target?.name) errs.push(fieldErr.required(Path.root('target').child('name'), ''));
+  if (errs.length) throw errors.invalid('', 'Binding', name, errs);
+}
+
+/** setPodHostAndAnnotations: nodeName, the binding's annotations, PodScheduled=True; conflicts as upstream. */
+export async function bindPod(store: Store, namespace: string | undefined, name: string, binding: Binding): Promise<void> {
+  validateBinding(binding, name);
+  const nodeName = binding.target!.name!;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await store.find(namespace, name);
+    if (!current) throw errors.notFound({ group: '', resource: 'pods' }, name);
+    const pod = current.mutable() as Pod;
+    const uid = binding.metadata?.uid;
+    if (uid && pod.metadata.uid !== uid) {
+      throw errors.conflict(gr, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata.uid ?? ''}`);
+    }
+    const rv = binding.metadata?.resourceVersion;
+    if (rv && rv !== String(current.revision)) throw errors.modified(gr, name);
+    if (pod.metadata.deletionTimestamp) throw errors.conflict(gr, name, `pod ${name} is being deleted, cannot be assigned to a host`);
+    if (pod.spec.nodeName) throw errors.conflict(gr, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
+    pod.spec.nodeName = nodeName;
+    if (binding.metadata?.annotations) pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), ...binding.metadata.annotations };
+    const conds = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+    conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
+    pod.status = { ...(pod.status ?? {}), conditions: conds };
+    try {
+      await backendOf(store).update(objectKey(store.info, namespace, name), encode(store, pod), current.revision);
+      return;
+    } catch (e) {
+      if (e instanceof RevisionMismatchError && !rv) continue;
+      if (e instanceof RevisionMismatchError) throw errors.modified(gr, name);
+      if (e instanceof KeyNotFoundError) throw errors.notFound({ group: '', resource: 'pods' }, name);
+      throw e;
+    }
+  }
+  throw errors.modified(gr, name);
+}
+
+/** The handler to register as `pods/binding` in ApiServer.subresources. */
+export async function bindingHandler(req: IncomingMessage, res: ServerResponse, route: ResourceRoute, store: Store): Promise<void> {
+  if ((req.method ?? 'GET') !== 'POST') throw errors.methodNotSupported({ group: '', resource: 'pods/binding' }, (req.method ?? 'get').toLowerCase());
+  const name = route.name ?? '';
+  const body = decodeObject(await readBody(req), mediaType(req)) as Binding | null;
+  if (!body || typeof body !== 'object') throw errors.badRequest("Object 'Kind' is missing");
+  if (body.metadata?.name && body.metadata.name !== name) {
+    throw errors.badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
+  }
+  await bindPod(store, route.namespace, name, body);
+  sendJSON(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+}

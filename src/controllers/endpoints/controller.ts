@@ -1,0 +1,191 @@
+// The Endpoints controller (upstream's pkg/controller/endpoint): the legacy v1 Endpoints object
+// of every Service with a selector, which `kubectl get endpoints` shows and older consumers read.
+// Services without a selector are left alone: their Endpoints are written by users (and mirrored
+// to EndpointSlices by the mirroring controller). An Endpoints object whose Service is gone is
+// deleted, including ones left over from before a restart.
+import type { Endpoints, Pod, Service } from '../../api/core.js';
+import type { Client } from '../../client/client.js';
+import { EventRecorder } from '../../client/events.js';
+import type { Informer, InformerFactory, WorkQueue } from '../../client/informer-types.js';
+import { metaNamespaceKey, splitKey } from '../../client/keys.js';
+import { R } from '../../client/resources.js';
+import { RateLimitedQueue } from '../../client/workqueue.js';
+import { errorText, logger } from '../../util/log.js';
+import { isNamespaceTerminating, isNotFound } from '../endpointslice/util/errors.js';
+import {
+  EndpointsLastChangeTriggerTime,
+  EndpointsOverCapacity,
+  IsHeadlessService,
+  LeaderElectionRecordAnnotationKey,
+} from '../endpointslice/util/labels.js';
+import { runQueueWorkers } from '../endpointslice/util/queue-loop.js';
+import { withKind, type EventSink } from '../endpointslice/util/recorder.js';
+import { servicesSelecting, servicesToUpdateOnPodChange, serviceSelector } from '../endpointslice/util/service-selection.js';
+import { setTriggerTimeAnnotation, TriggerTimeTracker } from '../endpointslice/util/trigger-time.js';
+import { desiredSubsets, subsetsEqualIgnoreResourceVersion } from './desired.js';
+import { StaleEndpointsTracker } from './stale-tracker.js';
+import { capacityAnnotationSetCorrectly, truncated, truncateEndpoints } from './truncate.js';
+
+export interface EndpointsControllerOptions {
+  /** Delay syncs caused by pod changes to batch them (--endpoint-updates-batch-period; default 0). */
+  endpointUpdatesBatchPeriodMs?: number;
+  recorder?: EventSink;
+  queue?: WorkQueue<string>;
+}
+
+function withoutKey(m: Record<string, string> | undefined, key: string): Record<string, string> {
+  const out = { ...(m ?? {}) };
+  delete out[key];
+  return out;
+}
+
+function sameStringMap(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+  const ka = Object.keys(a ?? {});
+  return ka.length === Object.keys(b ?? {}).length && ka.every((k) => (b ?? {})[k] === (a ?? {})[k]);
+}
+
+export class EndpointsController {
+  readonly queue: WorkQueue<string>;
+  private readonly log = logger('endpoints');
+  private readonly services: Informer<Service>;
+  private readonly pods: Informer<Pod>;
+  private readonly endpoints: Informer<Endpoints>;
+  private readonly recorder: EventSink;
+  private readonly batchMs: number;
+  private readonly triggerTimes = new TriggerTimeTracker();
+  private readonly staleTracker = new StaleEndpointsTracker();
+  private stopped = false;
+
+  constructor(
+    private readonly client: Client,
+    informers: InformerFactory,
+    opts: EndpointsControllerOptions = {},
+  ) {
+    this.queue = opts.queue ?? new RateLimitedQueue<string>();
+    this.recorder = opts.recorder ?? new EventRecorder(client, 'endpoint-controller');
+    this.batchMs = opts.endpointUpdatesBatchPeriodMs ?? 0;
+    this.services = informers.informer<Service>(R.services);
+    this.pods = informers.informer<Pod>(R.pods);
+    this.endpoints = informers.informer<Endpoints>(R.endpoints);
+
+    this.services.addEventHandler({
+      onAdd: (s) => this.queue.add(metaNamespaceKey(s)),
+      onUpdate: (_o, s) => this.queue.add(metaNamespaceKey(s)),
+      onDelete: (s) => this.queue.add(metaNamespaceKey(s)),
+    });
+    this.pods.addEventHandler({
+      onAdd: (p) => this.enqueueForPod(p),
+      onUpdate: (o, p) => {
+        for (const k of servicesToUpdateOnPodChange(this.services.lister.list(p.metadata.namespace), o, p)) this.queue.addAfter(k, this.batchMs);
+      },
+      onDelete: (p) => this.enqueueForPod(p),
+    });
+    // Someone deleted an Endpoints object we keep: write it again.
+    this.endpoints.addEventHandler({ onDelete: (e) => this.queue.add(metaNamespaceKey(e)) });
+  }
+
+  run(workers: number): void {
+    void Promise.all([this.services.synced(), this.pods.synced(), this.endpoints.synced()]).then(() => {
+      if (this.stopped) return;
+      this.checkLeftoverEndpoints();
+      runQueueWorkers(workers, {
+        queue: this.queue,
+        sync: (k) => this.sync(k),
+        log: this.log,
+        numRequeues: (k) => (this.queue as Partial<RateLimitedQueue<string>>).numRequeues?.(k) ?? 0,
+        isStopped: () => this.stopped,
+      });
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.queue.shutDown();
+  }
+
+  private enqueueForPod(p: Pod): void {
+    for (const k of servicesSelecting(this.services.lister.list(p.metadata.namespace), p.metadata.labels)) this.queue.addAfter(k, this.batchMs);
+  }
+
+  /**
+   * Every existing Endpoints object gets a sync once at start: those whose Service was deleted
+   * while we were down are removed (leader-election records, which have no Service, are kept).
+   */
+  private checkLeftoverEndpoints(): void {
+    for (const ep of this.endpoints.lister.list()) {
+      if (ep.metadata.annotations?.[LeaderElectionRecordAnnotationKey] !== undefined) continue;
+      this.queue.add(metaNamespaceKey(ep));
+    }
+  }
+
+  async sync(key: string): Promise<void> {
+    const { namespace = '', name } = splitKey(key);
+    const service = this.services.lister.get(namespace, name);
+    if (!service) {
+      const ep = this.endpoints.lister.get(namespace, name);
+      if (ep?.metadata.annotations?.[LeaderElectionRecordAnnotationKey] === undefined) {
+        try {
+          await this.client.delete(R.endpoints, namespace, name);
+        } catch (e) {
+          if (!isNotFound(e)) throw e;
+        }
+      }
+      this.triggerTimes.deleteService(namespace, name);
+      this.staleTracker.delete(namespace, name);
+      return;
+    }
+    if (service.spec?.type === 'ExternalName') return;
+    const selector = serviceSelector(service);
+    // No selector: the Endpoints belong to whoever wrote them.
+    if (!selector) return;
+
+    const pods = this.pods.lister.list(namespace, (l) => selector.matches(l));
+    // Computed on every sync, even one that writes nothing, so the next one compares against it.
+    const triggerTime = this.triggerTimes.compute(service, pods);
+    const { subsets } = desiredSubsets(service, pods);
+
+    const current = this.endpoints.lister.get(namespace, name);
+    if (current && this.staleTracker.isStale(current)) {
+      throw new Error(`endpoints informer cache is out of date, resource version ${current.metadata.resourceVersion} already processed for endpoints ${key}`);
+    }
+    const create = !current?.metadata.resourceVersion;
+    if (
+      !create &&
+      subsetsEqualIgnoreResourceVersion(current.subsets, subsets) &&
+      sameStringMap(withoutKey(current.metadata.labels, IsHeadlessService), service.metadata.labels) &&
+      capacityAnnotationSetCorrectly(current.metadata.annotations, current.subsets ?? [])
+    ) {
+      return;
+    }
+
+    const next: Endpoints = current
+      ? structuredClone(current)
+      : { apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace } };
+    next.subsets = subsets;
+    const annotations = { ...(next.metadata.annotations ?? {}) };
+    setTriggerTimeAnnotation(annotations, EndpointsLastChangeTriggerTime, triggerTime);
+    if (truncateEndpoints(subsets)) annotations[EndpointsOverCapacity] = truncated;
+    else delete annotations[EndpointsOverCapacity];
+    next.metadata.annotations = annotations;
+    const labels = { ...(service.metadata.labels ?? {}) };
+    if (service.spec?.clusterIP === 'None' || !service.spec?.clusterIP) labels[IsHeadlessService] = '';
+    else delete labels[IsHeadlessService];
+    next.metadata.labels = labels;
+
+    try {
+      if (create) {
+        await this.client.create<Endpoints>(R.endpoints, namespace, next);
+      } else {
+        const updated = await this.client.update<Endpoints>(R.endpoints, namespace, next);
+        if (updated.metadata.resourceVersion !== current.metadata.resourceVersion) this.staleTracker.stale(current);
+      }
+    } catch (e) {
+      // Creates in a terminating namespace keep failing: drop the key.
+      if (create && isNamespaceTerminating(e)) return;
+      const ref = withKind(next, 'v1', 'Endpoints');
+      if (create) this.recorder.event(ref, 'Warning', 'FailedToCreateEndpoint', `Failed to create endpoint for service ${namespace}/${name}: ${errorText(e)}`);
+      else this.recorder.event(ref, 'Warning', 'FailedToUpdateEndpoint', `Failed to update endpoint ${namespace}/${name}: ${errorText(e)}`);
+      throw e;
+    }
+  }
+}

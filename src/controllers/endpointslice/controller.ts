@@ -1,0 +1,217 @@
+// The EndpointSlice controller (upstream's pkg/controller/endpointslice): for every Service with
+// a selector, EndpointSlices listing the pods it selects. Handlers only enqueue Service keys;
+// sync(key) reads the caches, plans the slices with the pure reconciler and writes the
+// difference. Its own writes are tracked so a sync never acts on a cache that has not seen them.
+import type { Node, Pod, Service } from '../../api/core.js';
+import type { EndpointSlice } from '../../api/discovery.js';
+import type { Client } from '../../client/client.js';
+import { EventRecorder } from '../../client/events.js';
+import type { Informer, InformerFactory, WorkQueue } from '../../client/informer-types.js';
+import { metaNamespaceKey, splitKey } from '../../client/keys.js';
+import { R } from '../../client/resources.js';
+import { RateLimitedQueue } from '../../client/workqueue.js';
+import { errorText, logger } from '../../util/log.js';
+import { defaultMaxEndpointsPerSlice, reconcileEndpointSlices, type EndpointSlicePlan } from './reconciler.js';
+import { serviceKeyForSlice } from './slice-meta.js';
+import { isNamespaceTerminating, isNotFound } from './util/errors.js';
+import { EndpointsLastChangeTriggerTime, EndpointSliceControllerName, LabelManagedBy, LabelServiceName } from './util/labels.js';
+import { runQueueWorkers } from './util/queue-loop.js';
+import { withKind, type EventSink } from './util/recorder.js';
+import { servicesSelecting, servicesToUpdateOnPodChange, serviceSelector } from './util/service-selection.js';
+import { EndpointSliceTracker, StaleInformerCacheError } from './util/slice-tracker.js';
+import { setTriggerTimeAnnotation, TriggerTimeTracker } from './util/trigger-time.js';
+
+/** Upstream waits at least a second before reacting to someone else's change to a slice. */
+const endpointSliceChangeMinSyncDelayMs = 1000;
+
+export interface EndpointSliceControllerOptions {
+  /** --max-endpoints-per-slice (upstream's default 100, at most 1000). */
+  maxEndpointsPerSlice?: number;
+  /** Delay syncs caused by pod changes to batch them (--endpoint-updates-batch-period; default 0). */
+  endpointUpdatesBatchPeriodMs?: number;
+  recorder?: EventSink;
+  queue?: WorkQueue<string>;
+}
+
+export class EndpointSliceController {
+  readonly queue: WorkQueue<string>;
+  readonly controllerName = EndpointSliceControllerName;
+  private readonly log = logger('endpointslice');
+  private readonly services: Informer<Service>;
+  private readonly pods: Informer<Pod>;
+  private readonly slices: Informer<EndpointSlice>;
+  private readonly nodes: Informer<Node>;
+  private readonly recorder: EventSink;
+  private readonly maxEndpointsPerSlice: number;
+  private readonly batchMs: number;
+  private readonly tracker = new EndpointSliceTracker();
+  private readonly triggerTimes = new TriggerTimeTracker();
+  private stopped = false;
+
+  constructor(
+    private readonly client: Client,
+    informers: InformerFactory,
+    opts: EndpointSliceControllerOptions = {},
+  ) {
+    this.queue = opts.queue ?? new RateLimitedQueue<string>();
+    this.recorder = opts.recorder ?? new EventRecorder(client, 'endpoint-slice-controller');
+    this.maxEndpointsPerSlice = opts.maxEndpointsPerSlice ?? defaultMaxEndpointsPerSlice;
+    this.batchMs = opts.endpointUpdatesBatchPeriodMs ?? 0;
+    this.services = informers.informer<Service>(R.services);
+    this.pods = informers.informer<Pod>(R.pods);
+    this.slices = informers.informer<EndpointSlice>(R.endpointslices);
+    this.nodes = informers.informer<Node>(R.nodes);
+
+    this.services.addEventHandler({
+      onAdd: (s) => this.queue.add(metaNamespaceKey(s)),
+      onUpdate: (_o, s) => this.queue.add(metaNamespaceKey(s)),
+      onDelete: (s) => this.queue.add(metaNamespaceKey(s)),
+    });
+    this.pods.addEventHandler({
+      onAdd: (p) => this.enqueueForPod(p),
+      onUpdate: (o, p) => {
+        for (const k of servicesToUpdateOnPodChange(this.services.lister.list(p.metadata.namespace), o, p)) this.queue.addAfter(k, this.batchMs);
+      },
+      onDelete: (p) => this.enqueueForPod(p),
+    });
+    this.slices.addEventHandler({
+      onAdd: (s) => {
+        if (this.managedByUs(s) && this.tracker.shouldSync(s)) this.enqueueForSlice(s);
+      },
+      onUpdate: (o, s) => {
+        // Users may relabel a slice to another Service: both need a look.
+        if (o.metadata.labels?.[LabelServiceName] !== s.metadata.labels?.[LabelServiceName]) {
+          this.enqueueForSlice(s);
+          this.enqueueForSlice(o);
+          return;
+        }
+        if (this.managedByUs(o) !== this.managedByUs(s) || (this.managedByUs(s) && this.tracker.shouldSync(s))) this.enqueueForSlice(s);
+      },
+      onDelete: (s) => {
+        // A deletion we did not ask for (or cannot account for after a restart) needs a resync.
+        if (this.managedByUs(s) && (!this.tracker.has(s) || !this.tracker.handleDeletion(s))) this.enqueueForSlice(s);
+      },
+    });
+    // Pods on a Node that appears later were skipped; their Services retry with backoff, so
+    // Node events need no handler here.
+  }
+
+  run(workers: number): void {
+    void Promise.all([this.services.synced(), this.pods.synced(), this.slices.synced(), this.nodes.synced()]).then(() => {
+      if (this.stopped) return;
+      runQueueWorkers(workers, {
+        queue: this.queue,
+        sync: (k) => this.sync(k),
+        log: this.log,
+        numRequeues: (k) => (this.queue as Partial<RateLimitedQueue<string>>).numRequeues?.(k) ?? 0,
+        isStopped: () => this.stopped,
+      });
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.queue.shutDown();
+  }
+
+  private managedByUs(s: EndpointSlice): boolean {
+    return s.metadata.labels?.[LabelManagedBy] === this.controllerName;
+  }
+
+  private enqueueForPod(p: Pod): void {
+    for (const k of servicesSelecting(this.services.lister.list(p.metadata.namespace), p.metadata.labels)) this.queue.addAfter(k, this.batchMs);
+  }
+
+  private enqueueForSlice(s: EndpointSlice): void {
+    const key = serviceKeyForSlice(s);
+    if (key) this.queue.addAfter(key, Math.max(endpointSliceChangeMinSyncDelayMs, this.batchMs));
+  }
+
+  /** Our slices of the Service `name` in `namespace`, as the cache has them, without those being deleted. */
+  private ourSlices(namespace: string, name: string): EndpointSlice[] {
+    return this.slices.lister
+      .list(namespace, (l) => l[LabelServiceName] === name && l[LabelManagedBy] === this.controllerName)
+      .filter((s) => !s.metadata.deletionTimestamp);
+  }
+
+  async sync(key: string): Promise<void> {
+    const { namespace = '', name } = splitKey(key);
+    const service = this.services.lister.get(namespace, name);
+    const selector = service && serviceSelector(service);
+    if (!service || !selector || service.spec?.type === 'ExternalName') {
+      // Upstream leaves deleted Services' slices to the garbage collector and leaves slices of
+      // Services that lost their selector alone; here they go at once, so no proxy keeps
+      // routing to pods the Service no longer selects.
+      if (!service) {
+        this.triggerTimes.deleteService(namespace, name);
+        this.tracker.deleteService(namespace, name);
+      }
+      await this.deleteSlices(namespace, this.ourSlices(namespace, name));
+      return;
+    }
+
+    const pods = this.pods.lister.list(namespace, (l) => selector.matches(l));
+    const existing = this.ourSlices(namespace, name);
+    if (this.tracker.staleSlices({ namespace, name, uid: service.metadata.uid }, existing)) {
+      throw new StaleInformerCacheError('EndpointSlice');
+    }
+    // Computed on every sync, even one that writes nothing, so the next one compares against it.
+    const triggerTime = this.triggerTimes.compute(service, pods);
+    const plan = reconcileEndpointSlices({
+      service,
+      pods,
+      existingSlices: existing,
+      maxEndpointsPerSlice: this.maxEndpointsPerSlice,
+      controllerName: this.controllerName,
+      nodeFor: (n) => this.nodes.lister.get(undefined, n),
+    });
+    try {
+      await this.finalize(service, plan, triggerTime);
+    } catch (e) {
+      this.recorder.event(
+        withKind(service, 'v1', 'Service'),
+        'Warning',
+        'FailedToUpdateEndpointSlices',
+        `Error updating Endpoint Slices for Service ${namespace}/${name}: ${errorText(e)}`,
+      );
+      throw e;
+    }
+    if (plan.podsWithoutNode.length) {
+      throw new Error(`skipping Pods ${plan.podsWithoutNode.join(', ')} for Service ${key}: Node not found`);
+    }
+  }
+
+  private async finalize(service: Service, plan: EndpointSlicePlan, triggerTime: number): Promise<void> {
+    const ns = service.metadata.namespace ?? '';
+    // No new slices for a Service being deleted: the garbage collector would race them.
+    if (!service.metadata.deletionTimestamp) {
+      for (const s of plan.toCreate) {
+        s.metadata.annotations ??= {};
+        setTriggerTimeAnnotation(s.metadata.annotations, EndpointsLastChangeTriggerTime, triggerTime);
+        try {
+          this.tracker.update(await this.client.create<EndpointSlice>(R.endpointslices, ns, s));
+        } catch (e) {
+          if (isNamespaceTerminating(e)) return;
+          throw e;
+        }
+      }
+    }
+    for (const s of plan.toUpdate) {
+      s.metadata.annotations ??= {};
+      setTriggerTimeAnnotation(s.metadata.annotations, EndpointsLastChangeTriggerTime, triggerTime);
+      this.tracker.update(await this.client.update<EndpointSlice>(R.endpointslices, ns, s));
+    }
+    await this.deleteSlices(ns, plan.toDelete);
+  }
+
+  private async deleteSlices(namespace: string, slices: EndpointSlice[]): Promise<void> {
+    for (const s of slices) {
+      try {
+        await this.client.delete(R.endpointslices, namespace, s.metadata.name ?? '');
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+      this.tracker.expectDeletion(s);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+// The worker loop the endpoint and LoadBalancer controllers run (client-go's processNextWorkItem):
+// take a key, sync it, forget its backoff on success, re-queue it rate-limited on failure up to
+// maxRetries times (as upstream's endpoint controllers do), then drop it until the next event.
+import type { WorkQueue } from '../../../client/informer-types.js';
+import { errorText, type Logger } from '../../../util/log.js';
+
+/** Upstream's endpoint controllers give up after 15 retries (backoff then exceeds a minute). */
+export const maxRetries = 15;
+
+export interface QueueLoopOptions {
+  queue: WorkQueue<string>;
+  sync: (key: string) => Promise<void>;
+  log: Logger;
+  /** How many times the key has been retried; without it, retries never stop. */
+  numRequeues?: (key: string) => number;
+  isStopped: () => boolean;
+}
+
+export function runQueueWorkers(workers: number, o: QueueLoopOptions): void {
+  for (let i = 0; i < Math.max(1, workers); i++) void worker(o);
+}
+
+async function worker(o: QueueLoopOptions): Promise<void> {
+  for (;;) {
+    const key = await o.queue.get();
+    if (key === undefined) return;
+    try {
+      await o.sync(key);
+      o.queue.forget(key);
+    } catch (e) {
+      if (!o.isStopped()) {
+        if (o.numRequeues && o.numRequeues(key) >= maxRetries) {
+          o.log.warn(`dropping ${key} after ${maxRetries} retries: ${errorText(e)}`);
+          o.queue.forget(key);
+        } else {
+          o.log.debug(`sync ${key} failed, retrying: ${errorText(e)}`);
+          o.queue.addRateLimited(key);
+        }
+      }
+    } finally {
+      o.queue.done(key);
+    }
+  }
+}

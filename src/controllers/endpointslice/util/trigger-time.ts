@@ -1,0 +1,68 @@
+// TriggerTimeTracker (upstream's endpointslice/util): the time of the earliest change that this
+// sync of a Service's endpoints reflects, written as endpoints.kubernetes.io/last-change-trigger-time
+// so kube-proxy can measure network programming latency. A pod's change time is its Ready
+// condition's lastTransitionTime; a Service's is its creation time. Changes already reflected
+// by the previous sync do not count again.
+import type { Pod, Service } from '../../../api/core.js';
+
+interface ServiceState {
+  lastServiceTriggerTime: number;
+  lastPodTriggerTimes: Map<string, number>;
+}
+
+function parseTime(t: string | undefined | null): number {
+  if (!t) return 0;
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? 0 : ms;
+}
+
+function podTriggerTime(pod: Pod): number {
+  return parseTime(pod.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime);
+}
+
+export class TriggerTimeTracker {
+  private readonly states = new Map<string, ServiceState>();
+
+  /**
+   * Milliseconds since the epoch, or 0 when no trigger time should be written (the annotation
+   * is then removed). Must be called once per sync of the Service, even when nothing is written,
+   * so the next sync compares against what this one saw.
+   */
+  compute(service: Service, pods: Pod[]): number {
+    const key = `${service.metadata.namespace ?? ''}/${service.metadata.name ?? ''}`;
+    const prev = this.states.get(key);
+    let min = 0;
+    const podTimes = new Map<string, number>();
+    for (const pod of pods) {
+      const t = podTriggerTime(pod);
+      if (!t) continue;
+      podTimes.set(pod.metadata.name ?? '', t);
+      if (t > (prev?.lastPodTriggerTimes.get(pod.metadata.name ?? '') ?? 0) && (min === 0 || t < min)) min = t;
+    }
+    const svcTime = parseTime(service.metadata.creationTimestamp);
+    if (svcTime > (prev?.lastServiceTriggerTime ?? 0) && (min === 0 || svcTime < min)) min = svcTime;
+    this.states.set(key, { lastServiceTriggerTime: svcTime, lastPodTriggerTimes: podTimes });
+    // A Service seen for the first time: its endpoints are as new as the Service.
+    if (!prev) return svcTime;
+    return min;
+  }
+
+  deleteService(namespace: string, name: string): void {
+    this.states.delete(`${namespace}/${name}`);
+  }
+}
+
+/** Go's time.RFC3339Nano in UTC: fractional seconds without trailing zeros, none when whole. */
+export function formatRFC3339Nano(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return iso.replace(/\.(\d+)Z$/, (_m, frac: string) => {
+    const f = frac.replace(/0+$/, '');
+    return f ? `.${f}Z` : 'Z';
+  });
+}
+
+/** Sets or, for 0, removes the trigger-time annotation (upstream's addTriggerTimeAnnotation). */
+export function setTriggerTimeAnnotation(annotations: Record<string, string>, key: string, triggerTime: number): void {
+  if (triggerTime) annotations[key] = formatRFC3339Nano(triggerTime);
+  else delete annotations[key];
+}

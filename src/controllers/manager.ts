@@ -1,0 +1,54 @@
+// kube-controller-manager and kube-scheduler in one call: starts the Deployment, ReplicaSet,
+// garbage collector and node lifecycle controllers and the scheduler on shared informers.
+// Workers start once the informers have synced, so no controller acts on a half-filled cache.
+import type { Client } from '../client/client.js';
+import type { InformerFactory } from '../client/informer-types.js';
+import { EventRecorder } from '../client/events.js';
+import { Scheduler } from '../scheduler/scheduler.js';
+import type { Binder } from '../scheduler/binder.js';
+import { DeploymentController } from './deployment/controller.js';
+import { GarbageCollector } from './garbagecollector/controller.js';
+import { NodeLifecycleController, type NodeLifecycleOptions } from './nodelifecycle/controller.js';
+import { ReplicaSetController } from './replicaset/controller.js';
+import type { Recorder } from './common/recorder.js';
+import { logger, errorText } from '../util/log.js';
+
+const log = logger('controllers');
+
+export interface ControllerManagerOptions {
+  /** Workers per controller (upstream's --concurrent-*-syncs; default 5). */
+  workers?: number;
+  nodeLifecycle?: Pick<NodeLifecycleOptions, 'gracePeriodMs' | 'monitorPeriodMs' | 'podEvictionTimeoutMs'>;
+  /** How the scheduler binds pods (default: a pods/binding create through the client). */
+  binder?: Binder;
+  /** Leave out the scheduler (e.g. when it runs as its own process). */
+  scheduler?: boolean;
+  /** Event recorders by component; default: EventRecorder on the client. */
+  recorder?: (component: string) => Recorder;
+}
+
+export function startControllers(client: Client, informers: InformerFactory, opts: ControllerManagerOptions = {}): { stop(): void } {
+  const workers = opts.workers ?? 5;
+  const recorder = opts.recorder ?? ((c: string) => new EventRecorder(client, c));
+  const rs = new ReplicaSetController(client, informers, { recorder: recorder('replicaset-controller') });
+  const deploy = new DeploymentController(client, informers, { recorder: recorder('deployment-controller') });
+  const gc = new GarbageCollector(client, informers);
+  const nodes = new NodeLifecycleController(client, informers, { ...opts.nodeLifecycle, recorder: recorder('node-controller') });
+  const sched = opts.scheduler === false ? undefined : new Scheduler(client, informers, { binder: opts.binder, recorder: recorder('default-scheduler') });
+  const all = [rs, deploy, gc, nodes, ...(sched ? [sched] : [])];
+  let stopped = false;
+  informers.start();
+  informers
+    .waitForSync()
+    .then(() => {
+      if (stopped) return;
+      for (const c of all) c.run(workers);
+    })
+    .catch((e: unknown) => log.error('informers did not sync', errorText(e)));
+  return {
+    stop() {
+      stopped = true;
+      for (const c of all) c.stop();
+    },
+  };
+}
