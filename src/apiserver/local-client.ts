@@ -54,8 +54,22 @@ function checkKind(info: ResourceInfo, obj: KubeObject): void {
 
 const bookmarkIntervalMs = 60_000;
 
+/**
+ * An in-process handler for a POST to a subresource (e.g. pods/binding), the counterpart of the
+ * HTTP handler registered in ApiServer.subresources; resolves with the body the server would send.
+ */
+export type SubresourceCreate = (namespace: string | undefined, name: string, body: KubeObject, ctx: RequestContext) => Promise<KubeObject>;
+
+export interface LocalClientOptions {
+  /** By "<resource>/<subresource>", e.g. "pods/binding". */
+  subresources?: Record<string, SubresourceCreate>;
+}
+
 export class LocalClient implements Client {
-  constructor(private readonly api: ApiServer) {}
+  constructor(
+    private readonly api: ApiServer,
+    private readonly opts: LocalClientOptions = {},
+  ) {}
 
   private store(res: ResourceRef, sub?: string): Store {
     const info = findResource(res.group, res.version, res.resource);
@@ -115,9 +129,25 @@ export class LocalClient implements Client {
     });
   }
 
-  create<T extends KubeObject = KubeObject>(res: ResourceRef, namespace: string | undefined, obj: T, opts?: WriteOptions): Promise<T> {
+  create<T extends KubeObject = KubeObject>(
+    res: ResourceRef,
+    namespace: string | undefined,
+    obj: T,
+    opts?: WriteOptions & { subresource?: string },
+  ): Promise<T> {
     return this.run(async () => {
-      const store = this.store(res);
+      const sub = opts?.subresource;
+      const store = this.store(res, sub);
+      if (sub) {
+        const ns = namespace ?? obj?.metadata?.namespace;
+        const ctx = this.context(store, ns, opts);
+        const name = obj?.metadata?.name ?? '';
+        if (name === '') throw new Error(`resource name may not be empty (${res.resource})`);
+        // As the HTTP handler: a subresource nobody registered is not found.
+        const handler = this.opts.subresources?.[`${store.info.resource}/${sub}`];
+        if (!handler) throw errors.notFound({ group: store.info.group, resource: `${store.info.resource}/${sub}` }, name);
+        return wire(await handler(store.info.namespaced ? ns : undefined, name, wire(obj), ctx)) as T;
+      }
       const ctx = this.context(store, namespace, opts);
       const created = await store.create(ctx, this.body(store, obj, ctx));
       return wire(created) as T;

@@ -62,7 +62,17 @@ export type PatchType = 'json' | 'merge' | 'strategic';
 export interface Client {
   get<T extends KubeObject = KubeObject>(res: ResourceRef, namespace: string | undefined, name: string): Promise<T>;
   list<T extends KubeObject = KubeObject>(res: ResourceRef, namespace: string | undefined, opts?: ListOptions): Promise<KubeList<T>>;
-  create<T extends KubeObject = KubeObject>(res: ResourceRef, namespace: string | undefined, obj: T, opts?: WriteOptions): Promise<T>;
+  /**
+   * POST. With `subresource`, posts `obj` to that subresource of the object named by
+   * obj.metadata.name (e.g. pods/<name>/binding) and resolves with what the server answered
+   * (for a binding, a Success Status).
+   */
+  create<T extends KubeObject = KubeObject>(
+    res: ResourceRef,
+    namespace: string | undefined,
+    obj: T,
+    opts?: WriteOptions & { subresource?: string },
+  ): Promise<T>;
   /** PUT; `subresource` 'status' writes status only (as /status does). */
   update<T extends KubeObject = KubeObject>(
     res: ResourceRef,

@@ -111,8 +111,15 @@ export class HttpClient implements Client {
     return this.call<KubeList<T>>('GET', withQuery(resourcePath(res, namespace), listQuery(opts)));
   }
 
-  create<T extends KubeObject = KubeObject>(res: ResourceRef, namespace: string | undefined, obj: T, opts?: WriteOptions): Promise<T> {
-    return this.call<T>('POST', withQuery(resourcePath(res, namespace), writeQuery(opts)), obj);
+  create<T extends KubeObject = KubeObject>(
+    res: ResourceRef,
+    namespace: string | undefined,
+    obj: T,
+    opts?: WriteOptions & { subresource?: string },
+  ): Promise<T> {
+    const sub = opts?.subresource;
+    const path = sub ? resourcePath(res, namespace ?? obj.metadata?.namespace, obj.metadata?.name ?? '', sub) : resourcePath(res, namespace);
+    return this.call<T>('POST', withQuery(path, writeQuery(opts)), obj);
   }
 
   update<T extends KubeObject = KubeObject>(

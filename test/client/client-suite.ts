@@ -200,6 +200,22 @@ export function runClientSuite(name: string, setup: Setup): void {
       });
     });
 
+    describe('subresource create', () => {
+      it('POSTs to <object>/<subresource> and answers what the server sent', async () => {
+        const binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'pod-1', namespace: ns }, target: { kind: 'Node', name: 'node-a' } };
+        const out = await c.create(R.pods, ns, binding, { subresource: 'binding' });
+        assert.equal(out.kind, 'Status');
+        const details = (out as unknown as { details: { name: string; causes: { message: string }[] } }).details;
+        assert.equal(details.name, 'pod-1');
+        assert.equal(details.causes[0]!.message, `${ns}/pod-1 -> node-a`);
+      });
+
+      it('404 for a subresource the resource does not have', async () => {
+        const e = await rejectsWith(c.create(R.deployments, ns, deployment('d', ns), { subresource: 'binding' }), 404, 'NotFound');
+        assert.equal(e.message, 'the server could not find the requested resource');
+      });
+    });
+
     describe('patch', () => {
       it('merge patch', async () => {
         await c.create(R.endpoints, ns, endpoints('merge', ns, { a: '1', b: '2' }));

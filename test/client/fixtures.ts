@@ -45,3 +45,20 @@ export function deployment(name: string, namespace: string): KubeObject {
 export function namespace(name: string): KubeObject {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
 }
+
+/**
+ * A stand-in pods/binding handler, registered the same way in both clients' servers (HTTP in
+ * ApiServer.subresources, in-process in LocalClient's options): it answers what upstream's
+ * binding answers, a 201 Success Status, naming the pod and the target node.
+ */
+export function bindingAnswer(namespace: string | undefined, name: string, body: KubeObject): KubeObject {
+  const target = (body as { target?: { name?: string } }).target?.name ?? '';
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
+    code: 201,
+    details: { name, kind: 'pods', causes: [{ message: `${namespace ?? ''}/${name} -> ${target}` }] },
+  } as unknown as KubeObject;
+}

@@ -4,11 +4,14 @@ import { startTestCluster } from './cluster.js';
 import { runClientSuite } from './client-suite.js';
 import { runInformerSuite } from './informer-suite.js';
 import { runEventSuite } from './events-suite.js';
-import type { Setup } from './fixtures.js';
+import { bindingAnswer, type Setup } from './fixtures.js';
 
 const setup: Setup = async () => {
   const cluster = await startTestCluster();
-  return { client: new LocalClient(cluster.api), api: cluster.api, close: () => cluster.stop() };
+  const client = new LocalClient(cluster.api, {
+    subresources: { 'pods/binding': async (ns, name, body) => bindingAnswer(ns, name, body) },
+  });
+  return { client, api: cluster.api, close: () => cluster.stop() };
 };
 
 runClientSuite('LocalClient', setup);
