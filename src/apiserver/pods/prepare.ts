@@ -1,0 +1,51 @@
+// Everything exec and port-forward check before the connection is upgraded, in upstream's order
+// (query conversion, then ExecLocation / PortForwardLocation, then the kubelet's own checks), so
+// that a bad request fails as a plain HTTP Status — which kubectl shows whether it tried
+// WebSocket or fell back to SPDY.
+import { errors } from '../../machinery/status.js';
+import type { ResourceRoute } from '../http/route.js';
+import type { ApiServer } from '../server.js';
+import type { ExecTarget } from './exec.js';
+import type { PortForwardTarget } from './portforward.js';
+import { connectorFor, containerRunning, getPod, nodeNameOf, resolveContainer } from './target.js';
+
+function parseBool(name: string, q: URLSearchParams): boolean {
+  const v = q.get(name);
+  if (v === null) return false;
+  if (['1', 't', 'T', 'true', 'TRUE', 'True', ''].includes(v)) return true;
+  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(v)) return false;
+  throw errors.badRequest(`invalid value for ${name}: strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax`);
+}
+
+export async function prepareExec(api: ApiServer, route: ResourceRoute, q: URLSearchParams): Promise<ExecTarget> {
+  const name = route.name!;
+  const command = q.getAll('command');
+  const stdin = parseBool('stdin', q);
+  const stdout = parseBool('stdout', q);
+  const tty = parseBool('tty', q);
+  // As the kubelet: a terminal has no separate stderr.
+  const stderr = parseBool('stderr', q) && !tty;
+  const { pod, namespace } = await getPod(api, route.namespace, name);
+  const container = resolveContainer(pod, name, q.get('container') ?? undefined);
+  const nodeName = nodeNameOf(pod);
+  if (!nodeName) throw errors.badRequest(`pod ${name} does not have a host assigned`);
+  const connector = await connectorFor(api, nodeName);
+  if (!stdin && !stdout && !stderr) throw errors.badRequest('you must specify at least 1 of stdin, stdout, stderr');
+  if (command.length === 0) throw errors.badRequest('you must specify at least one command for the container');
+  return {
+    connector,
+    request: { namespace, pod: name, container, command, stdin, tty },
+    running: containerRunning(pod, container),
+    ...(stdout ? {} : { discardStdout: true }),
+    ...(stderr ? {} : { discardStderr: true }),
+  };
+}
+
+export async function preparePortForward(api: ApiServer, route: ResourceRoute): Promise<PortForwardTarget> {
+  const name = route.name!;
+  const { pod, namespace } = await getPod(api, route.namespace, name);
+  const nodeName = nodeNameOf(pod);
+  if (!nodeName) throw errors.badRequest(`pod ${name} does not have a host assigned`);
+  const connector = await connectorFor(api, nodeName);
+  return { connector, namespace, name, uid: pod.metadata.uid ?? '' };
+}

@@ -1,0 +1,180 @@
+// A real API server in this process (as `kubesvc up` starts it) with the pod subresources wired,
+// a fake NodeConnector for node "node-1" — logs from strings, exec by spawning the command on
+// this host, port-forward to 127.0.0.1 — and the real kubectl run against it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type https from 'node:https';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
+import { parseUpOptions, startCluster, type Cluster } from '../../src/cli/up.js';
+import type { Pod, ContainerStatus } from '../../src/api/core.js';
+import type { ExecRequest, ExecSession, LogOptions, NodeConnector } from '../../src/apiserver/node-connector.js';
+import { newContext } from '../../src/apiserver/store/context.js';
+import { attachUpgrade, podSubresources } from '../../src/apiserver/pods/index.js';
+
+export const kubectlBin = process.env.KUBECTL ?? '/usr/bin/kubectl';
+export const NODE = 'node-1';
+
+/** Log lines per `namespace/pod/container`; `follow` readers also get lines appended later. */
+export class FakeNode implements NodeConnector {
+  readonly logText = new Map<string, string>();
+  readonly followers = new Set<PassThrough>();
+  readonly execs: ExecRequest[] = [];
+  /** Set by tests to see that a follower was closed when kubectl went away. */
+  closedFollowers = 0;
+
+  async logs(namespace: string, pod: string, container: string, opts: LogOptions): Promise<Readable> {
+    const key = `${namespace}/${pod}/${container}`;
+    let text = this.logText.get(key) ?? '';
+    if (opts.tailLines !== undefined) {
+      const lines = text.split('\n');
+      if (lines.at(-1) === '') lines.pop();
+      text = lines.slice(Math.max(0, lines.length - opts.tailLines)).map((l) => `${l}\n`).join('');
+    }
+    if (opts.limitBytes !== undefined) text = text.slice(0, opts.limitBytes);
+    const out = new PassThrough();
+    out.write(text);
+    if (!opts.follow) {
+      out.end();
+      return out;
+    }
+    this.followers.add(out);
+    out.on('close', () => {
+      this.followers.delete(out);
+      this.closedFollowers++;
+    });
+    return out;
+  }
+
+  append(line: string): void {
+    for (const f of this.followers) f.write(`${line}\n`);
+  }
+
+  async exec(req: ExecRequest): Promise<ExecSession> {
+    this.execs.push(req);
+    const child = spawn(req.command[0]!, req.command.slice(1), { stdio: ['pipe', 'pipe', req.tty ? 'inherit' : 'pipe'] });
+    if (!req.stdin) child.stdin!.end();
+    const exit = new Promise<{ code: number | null; signal?: string }>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code, signal) => resolve(signal ? { code, signal } : { code }));
+    });
+    return {
+      ...(req.stdin ? { stdin: child.stdin! } : {}),
+      stdout: child.stdout!,
+      ...(child.stderr ? { stderr: child.stderr } : {}),
+      resize: () => undefined,
+      exit,
+      kill: () => void child.kill('SIGKILL'),
+    };
+  }
+
+  async portForward(_namespace: string, _pod: string, port: number): Promise<net.Socket> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.off('error', reject);
+        resolve(s);
+      });
+      s.once('error', reject);
+    });
+  }
+}
+
+export interface TestCluster {
+  cluster: Cluster;
+  node: FakeNode;
+  dir: string;
+  kubeconfig: string;
+  stop(): Promise<void>;
+}
+
+export async function startTestCluster(): Promise<TestCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesvc-pods-'));
+  const o = parseUpOptions(['--data-dir', dir, '--api-port', '0']);
+  if (o === 'help') throw new Error('unexpected');
+  const cluster = await startCluster(o);
+  Object.assign(cluster.api.subresources, podSubresources(cluster.api));
+  // The https server is the ApiServer's own; `kubesvc up` wires it the same way.
+  attachUpgrade(cluster.api, (cluster.api as unknown as { server: https.Server }).server);
+  const node = new FakeNode();
+  cluster.api.nodes.register(NODE, node);
+  return {
+    cluster,
+    node,
+    dir,
+    kubeconfig: cluster.kubeconfig,
+    async stop() {
+      await cluster.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function running(name: string): ContainerStatus {
+  return { name, ready: true, restartCount: 0, image: 'busybox', imageID: '', state: { running: { startedAt: new Date().toISOString() } } };
+}
+
+export function waiting(name: string, reason: string): ContainerStatus {
+  return { name, ready: false, restartCount: 0, image: 'busybox', imageID: '', state: { waiting: { reason } } };
+}
+
+/** Creates a Pod bound to the fake node and sets its status through the status subresource. */
+export async function createPod(
+  t: TestCluster,
+  name: string,
+  containers: string[],
+  statuses: ContainerStatus[] = containers.map(running),
+  nodeName: string = NODE,
+): Promise<void> {
+  const store = t.cluster.api.store('', 'pods');
+  const pod: Pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default' },
+    spec: { containers: containers.map((c) => ({ name: c, image: 'busybox' })), ...(nodeName ? { nodeName } : {}) },
+  };
+  const created = (await store.create(newContext({ namespace: 'default' }), pod)) as Pod;
+  created.status = { ...created.status, phase: statuses.every((s) => s.state?.running) ? 'Running' : 'Pending', podIP: '127.0.0.1', containerStatuses: statuses };
+  await store.update(newContext({ namespace: 'default' }), 'default', name, created, 'status');
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** kubectl as a child process (asynchronously: the API server runs in this very process). */
+export function startKubectl(t: TestCluster, args: string[]): ChildProcess {
+  return spawn(kubectlBin, args, {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, KUBECONFIG: t.kubeconfig, KUBECACHEDIR: join(t.dir, 'kubectl-cache'), HOME: t.dir },
+  });
+}
+
+export function kubectl(t: TestCluster, args: string[], input = '', timeoutMs = 30_000): Promise<RunResult> {
+  const p = startKubectl(t, args);
+  let stdout = '';
+  let stderr = '';
+  p.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  p.stdin!.end(input);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Resolves once `read()` satisfies `ok`, polling; rejects after `ms`. */
+export async function eventually(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
