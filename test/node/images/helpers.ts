@@ -180,3 +180,13 @@ export async function terminate(p: Program, signal: NodeJS.Signals = 'SIGTERM'):
   const { code } = await p.exited;
   return { code, ms: Date.now() - t0 };
 }
+
+/**
+ * For programs that print nothing once ready (the pause image): give Node time to load the
+ * program, so the signal reaches its handler rather than Node's start-up default. (The SigCgt
+ * mask in /proc cannot tell: Node catches SIGINT and SIGTERM from its first instruction.)
+ */
+export async function settle(p: Program, ms = 1000): Promise<void> {
+  await new Promise((r) => setTimeout(r, ms));
+  if (p.child.exitCode !== null || p.child.signalCode !== null) throw new Error('program exited early: ' + p.stderr());
+}

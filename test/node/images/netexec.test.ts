@@ -1,5 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
+import { createSocket } from 'node:dgram';
 import { AGNHOST, freePort, freeUDPPort, httpGet, killAll, startProgram, terminate, testSubnet, udpRoundTrip, waitHTTP, type Program } from './helpers.js';
 import { startDNSStub, type DNSStub } from './dns-stub.js';
 
@@ -105,6 +107,27 @@ describe('agnhost netexec', () => {
     assert.equal(r.body, JSON.stringify({ errors: [err, err] }));
     const u = JSON.parse((await httpGet(a.host, a.http, `/dial?request=hostname&host=${b.host}&port=${closed}&protocol=udp`)).body) as { errors: string[] };
     assert.match(u.errors[0]!, new RegExp(`^reading from udp connection failed\\. err:'read udp ${a.host.replace(/\./g, '\\.')}:\\d+->${b.host.replace(/\./g, '\\.')}:${closed}: read: connection refused'$`));
+  });
+
+  it('/dial timeouts after 5 s, worded as the Go http.Client and net.Conn report them', { timeout: 15_000 }, async () => {
+    const silentHost = ip(97);
+    const silent = createServer(() => undefined); // accepts, never answers
+    await new Promise<void>((r) => silent.listen(0, silentHost, r));
+    const tcpPort = (silent.address() as AddressInfo).port;
+    const mute = createSocket('udp4'); // receives, never answers
+    await new Promise<void>((r) => mute.bind(0, silentHost, r));
+    const udpPort = mute.address().port;
+    try {
+      const [h, u] = await Promise.all([
+        httpGet(a.host, a.http, `/dial?request=hostname&host=${silentHost}&port=${tcpPort}`),
+        httpGet(a.host, a.http, `/dial?request=hostname&host=${silentHost}&port=${udpPort}&protocol=udp`),
+      ]);
+      assert.equal(h.body, JSON.stringify({ errors: [`Get "http://${silentHost}:${tcpPort}/hostname": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`] }));
+      assert.match(JSON.parse(u.body).errors[0], /^reading from udp connection failed\. err:'read udp [\d.]+:\d+->[\d.]+:\d+: i\/o timeout'$/);
+    } finally {
+      silent.close();
+      mute.close();
+    }
   });
 
   it('/dial parameter errors are 400 with upstream messages', async () => {

@@ -1,6 +1,6 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AGNHOST, PAUSE, httpGet, killAll, startProgram, terminate, testSubnet, waitHTTP } from './helpers.js';
+import { AGNHOST, PAUSE, httpGet, killAll, startProgram, terminate, testSubnet, settle, waitHTTP } from './helpers.js';
 
 const ip = testSubnet(4);
 after(killAll);
@@ -8,8 +8,7 @@ after(killAll);
 describe('pause', () => {
   it('registry.k8s.io/pause blocks until SIGTERM, then exits 0', async () => {
     const p = startProgram(PAUSE, [], {});
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal(p.child.exitCode, null);
+    await settle(p);
     const { code, ms } = await terminate(p);
     assert.equal(code, 0);
     assert.ok(ms < 1000);
@@ -17,7 +16,7 @@ describe('pause', () => {
   });
   it('registry.k8s.io/pause exits 0 on SIGINT too', async () => {
     const p = startProgram(PAUSE, [], {});
-    await new Promise((r) => setTimeout(r, 200));
+    await settle(p);
     assert.equal((await terminate(p, 'SIGINT')).code, 0);
   });
   it('agnhost pause prints Paused; exits 2 on SIGTERM and 1 on SIGINT, as upstream', async () => {

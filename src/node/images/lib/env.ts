@@ -26,5 +26,9 @@ export function sourceAddress(destination: string, env: NodeJS.ProcessEnv = proc
   const own = env.POD_IP?.trim();
   if (!own) return undefined;
   const v6 = (a: string): boolean => a.includes(':');
-  return v6(own) === v6(destination) ? own : undefined;
+  if (v6(own) !== v6(destination)) return undefined;
+  // A loopback source cannot reach anything off the machine; leave those to the kernel.
+  const loopback = (a: string): boolean => a.startsWith('127.') || a === '::1';
+  if (loopback(own) && !loopback(destination)) return undefined;
+  return own;
 }
