@@ -27,6 +27,9 @@ import { compileMatcher } from './store/selectors.js';
 import { applyPatch } from './http/patch.js';
 import { checkFields } from './http/field-validation.js';
 import { toStatusError } from './http/respond.js';
+import { logger } from '../util/log.js';
+
+const log = logger('client');
 
 /** What a JSON round trip does to a value: a deep copy without undefined, functions or prototypes. */
 function wire<T>(v: T): T {
@@ -232,7 +235,15 @@ export class LocalClient implements Client {
 
     const flush = () => {
       scheduled = false;
-      while (queue.length && !closed) onEvent(queue.shift()!());
+      while (queue.length && !closed) {
+        const ev = queue.shift()!();
+        try {
+          onEvent(ev);
+        } catch (e) {
+          // A failing consumer must not take the delivery loop (or the process) down with it.
+          log.error(`watch handler for ${res.resource} failed`, e);
+        }
+      }
       if (closing && !closed) finish();
     };
     const schedule = () => {

@@ -20,6 +20,9 @@ import { loadKubeconfig } from './kubeconfig.js';
 import { LineSplitter } from './line-splitter.js';
 import { listQuery, patchContentType, resourcePath, watchQuery, withQuery, writeQuery } from './paths.js';
 import { isStatus, responseError } from './status-errors.js';
+import { logger } from '../util/log.js';
+
+const log = logger('client');
 
 export interface HttpClientOptions {
   /** e.g. https://127.0.0.1:6443 */
@@ -211,7 +214,12 @@ export class HttpClient implements Client {
             close(new Error(`watch ${res.resource}: malformed event: ${line.slice(0, 200)}`));
             return;
           }
-          onEvent(ev);
+          try {
+            onEvent(ev);
+          } catch (e) {
+            // A failing consumer must not take the stream (or the process) down with it.
+            log.error(`watch handler for ${res.resource} failed`, e);
+          }
           // The server ends the stream after an ERROR; the caller learns why from onClose.
           if (ev.type === 'ERROR') {
             const obj = ev.object;

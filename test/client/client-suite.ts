@@ -366,6 +366,19 @@ export function runClientSuite(name: string, setup: Setup): void {
         assert.equal(w.closed!.err, undefined);
       });
 
+      it('a handler that throws does not end the watch', async () => {
+        const rv = (await c.list(R.endpoints, ns)).metadata.resourceVersion!;
+        const seen: string[] = [];
+        const h = c.watch(R.endpoints, ns, { resourceVersion: rv, labelSelector: 'throws' }, (ev) => {
+          seen.push(ev.object.metadata.name!);
+          throw new Error('handler bug');
+        });
+        await c.create(R.endpoints, ns, endpoints('throw-1', ns, { throws: 'yes' }));
+        await c.create(R.endpoints, ns, endpoints('throw-2', ns, { throws: 'yes' }));
+        await eventually(() => assert.deepEqual(seen, ['throw-1', 'throw-2']));
+        h.stop();
+      });
+
       it('delivers events after the write that caused them returned, so a handler may write', async () => {
         const rv = (await c.list(R.endpoints, ns)).metadata.resourceVersion!;
         const seen: string[] = [];
