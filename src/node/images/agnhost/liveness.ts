@@ -5,7 +5,7 @@ import { bindAddress, joinHostPort } from '../lib/env.js';
 import { fatalf } from '../lib/golog.js';
 import { formatGoDuration } from '../lib/gofmt.js';
 import { closeAndExit, onSignals } from '../lib/lifecycle.js';
-import { goHTTPError, goNotFound, goRedirect } from './netexec/gohttp.js';
+import { goHTTPError, goNotFound, goRedirect, goWrite } from './netexec/gohttp.js';
 import { listenError } from '../lib/neterr.js';
 
 // agnhost liveness: HTTP on 8080 whose /healthz is 200 "ok" for the first 10 seconds and 500
@@ -59,11 +59,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, started: bigint
   };
   switch (url.pathname) {
     case '/started':
-      res.writeHead(200).end(formatGoDuration(elapsedNs));
+      goWrite(res, formatGoDuration(elapsedNs));
       return;
     case '/healthz':
-      if (elapsedNs / 1e9 > 10) res.writeHead(500).end(`error: ${elapsedNs / 1e9}`);
-      else res.writeHead(200).end('ok');
+      if (elapsedNs / 1e9 > 10) goWrite(res, `error: ${elapsedNs / 1e9}`, 500);
+      else goWrite(res, 'ok');
       return;
     case '/redirect':
       goRedirect(req, res, q.get('loc') ?? '', 302);

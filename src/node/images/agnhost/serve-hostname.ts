@@ -4,6 +4,7 @@ import { createSocket } from 'node:dgram';
 import type { Subcommand } from '../lib/command.js';
 import { bindAddress, joinHostPort, podHostname } from '../lib/env.js';
 import { fatalf, logf } from '../lib/golog.js';
+import { goWrite } from './netexec/gohttp.js';
 import { closeAndExit, goSignalName, onSignals, type Closable } from '../lib/lifecycle.js';
 import { listenError } from '../lib/neterr.js';
 
@@ -77,8 +78,7 @@ export function startHostnameServers(o: HostnameServerOptions, startLine: string
       // Go's server closes the connection after the response when this header is set; tests use
       // it to get a new connection, hence a possibly different backend, per request.
       if (o.doClose) res.setHeader('Connection', 'close');
-      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-      res.end(hostname);
+      goWrite(res, hostname);
     });
     http.on('error', (err) => fatalf(listenError('tcp', joinHostPort(host, o.port), err)));
     http.listen(o.port, host);
