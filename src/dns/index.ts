@@ -1,0 +1,68 @@
+// The cluster DNS server as `kubesvc up` runs it: listeners on the kube-dns address, the
+// kubernetes handler over informer-fed slim copies, then forwarding to the machine's resolvers.
+import type { InformerFactory } from '../client/informer-types.js';
+import type { ClusterIndex } from './cluster-index.js';
+import { ForwardHandler } from './forward/handler.js';
+import { parseUpstream } from './forward/upstream.js';
+import { readResolvConf } from './forward/resolv-conf.js';
+import { informerIndex } from './informer-index.js';
+import { KubernetesHandler } from './kubernetes/handler.js';
+import type { PodMode } from './kubernetes/lookup.js';
+import { chain } from './message.js';
+import { DNSServer, type ListenAddress, type ServerStats } from './server.js';
+
+export type { ClusterIndex } from './cluster-index.js';
+export type { Handler, Next, Request, Response } from './message.js';
+export { chain } from './message.js';
+export { DNSServer } from './server.js';
+export { KubernetesHandler } from './kubernetes/handler.js';
+export { ForwardHandler } from './forward/handler.js';
+export { staticIndex, MemoryIndex } from './memory-index.js';
+export { informerIndex } from './informer-index.js';
+
+export interface DNSOptions {
+  listen: ListenAddress[];
+  clusterDomain?: string;
+  /** Upstream resolvers ("ip", "ip:port", "[ip6]:port"); default: the nameservers of /etc/resolv.conf. */
+  upstreams?: string[];
+  /** TTL of cluster records, seconds (default 5). */
+  ttl?: number;
+  pods?: PodMode;
+}
+
+export interface DNSHandle {
+  stop(): Promise<void>;
+  /** True once the informers have synced: until then cluster names answer SERVFAIL. */
+  ready(): boolean;
+  /** Where it listens (ports resolved when 0 was asked for). */
+  addresses: ListenAddress[];
+  stats: ServerStats;
+  index: ClusterIndex;
+}
+
+/** Serves DNS from `informers` (which the caller starts; informers added after start start at once). */
+export async function startDNS(informers: InformerFactory, opts: DNSOptions): Promise<DNSHandle> {
+  const index = informerIndex(informers, { pods: opts.pods === 'verified' });
+  return startDNSWithIndex(index, opts);
+}
+
+/** The same over any index; tests use a static one. */
+export async function startDNSWithIndex(index: ClusterIndex, opts: DNSOptions): Promise<DNSHandle> {
+  const kube = new KubernetesHandler(index, { zone: opts.clusterDomain ?? 'cluster.local', ttl: opts.ttl ?? 5, pods: opts.pods ?? 'insecure' });
+  // Never forward to ourselves: a resolv.conf naming our own address would loop every query.
+  const self = new Set(opts.listen.map((l) => `${l.host}:${l.port}`));
+  const upstreams = (opts.upstreams ?? readResolvConf()).filter((u) => {
+    const p = parseUpstream(u);
+    return !self.has(`${p.host}:${p.port}`);
+  });
+  const forward = new ForwardHandler({ upstreams });
+  const server = new DNSServer({ listen: opts.listen, handler: chain([kube, forward]) });
+  await server.start();
+  return {
+    stop: () => server.stop(),
+    ready: () => index.synced(),
+    addresses: server.addresses,
+    stats: server.stats,
+    index,
+  };
+}
