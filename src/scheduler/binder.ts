@@ -1,11 +1,8 @@
 // How the scheduler binds a pod to a node: by POSTing a Binding to pods/<name>/binding, as
-// client-go's Pods(ns).Bind does. The Client contract has no subresource create yet, so the binder
-// is injectable: clientBinder asks the client to create on the `binding` subresource (a client
-// that does not know the option fails loudly, it cannot bind by accident), and `kubesvc up` may
-// pass one that calls the API server's binding handler in-process.
+// client-go's Pods(ns).Bind does. Injectable, so tests and other set-ups can bind differently.
 import type { Pod } from '../api/core.js';
 import type { KubeObject } from '../api/meta.js';
-import type { Client, WriteOptions } from '../client/client.js';
+import type { Client } from '../client/client.js';
 import { R } from '../client/resources.js';
 
 export interface Binder {
@@ -25,8 +22,7 @@ export function newBinding(pod: Pod, nodeName: string): KubeObject {
 export function clientBinder(client: Client): Binder {
   return {
     async bind(pod, nodeName) {
-      const opts = { subresource: 'binding' } as WriteOptions;
-      await client.create(R.pods, pod.metadata.namespace, newBinding(pod, nodeName), opts);
+      await client.create(R.pods, pod.metadata.namespace, newBinding(pod, nodeName), { subresource: 'binding' });
     },
   };
 }

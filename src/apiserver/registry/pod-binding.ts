@@ -14,6 +14,7 @@ import { sendJSON } from '../http/respond.js';
 import type { ResourceRoute } from '../http/route.js';
 import { apiVersionOf, objectKey } from '../resources.js';
 import type { Store } from '../store/store.js';
+import type { SubresourceCreate } from '../local-client.js';
 
 const gr = { group: '', resource: 'pods/binding' };
 
@@ -89,4 +90,16 @@ export async function bindingHandler(req: IncomingMessage, res: ServerResponse, 
   }
   await bindPod(store, route.namespace, name, body);
   sendJSON(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+}
+
+/** The same for LocalClient: `new LocalClient(api, { subresources: { 'pods/binding': localBindingCreate(api.store('', 'pods')) } })`. */
+export function localBindingCreate(store: Store): SubresourceCreate {
+  return async (namespace, name, body) => {
+    const b = body as Binding;
+    if (b.metadata?.name && b.metadata.name !== name) {
+      throw errors.badRequest(`the name of the object (${b.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    await bindPod(store, namespace, name, b);
+    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as KubeObject;
+  };
 }

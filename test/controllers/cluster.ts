@@ -1,0 +1,110 @@
+// A real API server for controller integration tests, built as `kubesvc up` builds one (in-memory
+// SQLite, fresh PKI in a temp dir, port 0, loopback addresses allowed), with the in-process client,
+// shared informers and the controllers started on them. No node agent runs: tests set pod status
+// themselves where they need ready pods.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openBackend } from '../../src/storage/registry.js';
+import { ensurePki } from '../../src/apiserver/pki.js';
+import { ApiServer } from '../../src/apiserver/server.js';
+import { LocalClient } from '../../src/apiserver/local-client.js';
+import { allowLoopbackAddresses } from '../../src/api/validation/ip.js';
+import { setQuiet } from '../../src/util/log.js';
+import { InformerFactoryImpl } from '../../src/client/informer.js';
+import { startControllers, type ControllerManagerOptions } from '../../src/controllers/manager.js';
+import { bindingHandler, localBindingCreate } from '../../src/apiserver/registry/pod-binding.js';
+import type { Client } from '../../src/client/client.js';
+import { R } from '../../src/client/resources.js';
+import type { Pod } from '../../src/api/core.js';
+
+export interface ControllerCluster {
+  api: ApiServer;
+  client: Client;
+  stop(): Promise<void>;
+}
+
+export async function startControllerCluster(opts: ControllerManagerOptions = {}): Promise<ControllerCluster> {
+  setQuiet(true);
+  allowLoopbackAddresses(true);
+  const dir = mkdtempSync(join(tmpdir(), 'kubesvc-controllers-'));
+  const pki = await ensurePki(dir, { sans: { dns: [], ips: [] } });
+  const backend = openBackend('sqlite://:memory:', { dataDir: dir });
+  await backend.start();
+  const api = new ApiServer({
+    backend,
+    host: '127.0.0.1',
+    port: 0,
+    tls: { cert: pki.servingCert, key: pki.servingKey, ca: pki.caCert },
+    serviceCIDR: '127.96.0.0/16',
+    nodePortRange: { base: 30000, size: 2768 },
+    advertiseAddress: '127.0.0.1',
+  });
+  await api.start();
+  // Wired as `kubesvc up` is expected to: the HTTP subresource and its in-process counterpart.
+  api.subresources['pods/binding'] = bindingHandler;
+  const client = new LocalClient(api, { subresources: { 'pods/binding': localBindingCreate(api.store('', 'pods')) } });
+  const informers = new InformerFactoryImpl(client);
+  const mgr = startControllers(client, informers, { workers: 2, ...opts });
+  return {
+    api,
+    client,
+    async stop() {
+      mgr.stop();
+      informers.stop();
+      await api.stop();
+      await backend.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until `check` stops throwing and does not return false. */
+export async function eventually(check: () => unknown, timeoutMs = 8000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const r = await check();
+      if (r !== false) return;
+      last = new Error('condition still false');
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw last instanceof Error ? last : new Error(String(last));
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** What a node agent would post: Running, Ready, with a pod IP. */
+export async function makePodReady(client: Client, p: Pod, ip = '127.244.0.10'): Promise<void> {
+  const now = new Date(Date.now() - 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const fresh = await client.get<Pod>(R.pods, p.metadata.namespace, p.metadata.name ?? '');
+  fresh.status = {
+    ...fresh.status,
+    phase: 'Running',
+    podIP: ip,
+    podIPs: [{ ip }],
+    conditions: [
+      { type: 'Ready', status: 'True', lastTransitionTime: now, lastProbeTime: null },
+      { type: 'ContainersReady', status: 'True', lastTransitionTime: now, lastProbeTime: null },
+    ],
+  };
+  await client.update(R.pods, p.metadata.namespace, fresh, { subresource: 'status' });
+}
+
+/**
+ * Retries a write that lost a race with a controller. (The API server currently pins a patch to the
+ * resourceVersion it read, so even patches without a resourceVersion can fail with 409 while
+ * controllers write the same object.)
+ */
+export async function retryOnConflict<T>(fn: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if ((e as { code?: number }).code !== 409 || i >= 20) throw e;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}
