@@ -16,6 +16,7 @@ import { renewLease } from './lease.js';
 import { newNode, nodeStatus, statusWithoutHeartbeats } from './node-object.js';
 import { metaTime, stableJSON } from './pod-status.js';
 import { PodWorker } from './pod-worker.js';
+import { writeStatus } from './status-writer.js';
 import { registerLogSource, type PodLogInfo } from './read-logs.js';
 import { ProcessRuntime } from './runtime/process.js';
 import type { ContainerRuntime } from './runtime/types.js';
@@ -163,20 +164,17 @@ export class NodeAgent {
   }
 
   private async updateNodeStatus(force = false): Promise<void> {
-    const current = this.node ?? (await this.client.get<Node>(R.nodes, undefined, this.opts.nodeName));
-    const status = nodeStatus(this.params(), current.status, metaTime());
-    const key = stableJSON(statusWithoutHeartbeats(status));
+    const now = metaTime();
+    const key = stableJSON(statusWithoutHeartbeats(nodeStatus(this.params(), this.node?.status, now)));
     if (!force && key === this.lastNodeStatus && Date.now() - this.lastNodeReport < nodeStatusReportMs) return;
-    const body: Node = { ...current, metadata: { ...current.metadata, resourceVersion: undefined }, status };
-    try {
-      this.node = await this.client.update<Node>(R.nodes, undefined, body, { subresource: 'status' });
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
+    const written = await writeStatus<Node>(this.client, R.nodes, undefined, this.opts.nodeName, (cur) => nodeStatus(this.params(), cur.status, now));
+    if (!written) {
       // Someone deleted our Node: register again, as the kubelet does.
       this.node = undefined;
       await this.registerNode();
       return;
     }
+    this.node = written;
     this.lastNodeStatus = key;
     this.lastNodeReport = Date.now();
   }
@@ -246,13 +244,12 @@ export class NodeAgent {
   }
 
   private async writePodStatus(pod: Pod, status: PodStatus): Promise<Pod | undefined> {
-    const body: Pod = { ...pod, metadata: { ...pod.metadata, resourceVersion: undefined }, status };
-    try {
-      return await this.client.update<Pod>(R.pods, pod.metadata.namespace, body, { subresource: 'status' });
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
+    return writeStatus<Pod>(this.client, R.pods, pod.metadata.namespace, pod.metadata.name!, (cur) => {
+      // Conditions others own (e.g. DisruptionTarget) stay; ours replace theirs of the same type.
+      const ours = new Set((status.conditions ?? []).map((c) => c.type));
+      const others = (cur.status?.conditions ?? []).filter((c) => !ours.has(c.type));
+      return { ...status, conditions: [...(status.conditions ?? []), ...others] };
+    });
   }
 
   private async deletePod(pod: Pod): Promise<void> {

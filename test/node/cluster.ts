@@ -1,0 +1,109 @@
+// A real API server (in-memory SQLite, fresh certificates, a free port) with the in-process
+// client and informers, and a NodeAgent on top, for the agent's integration tests.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openBackend } from '../../src/storage/registry.js';
+import { ensurePki } from '../../src/apiserver/pki.js';
+import { ApiServer } from '../../src/apiserver/server.js';
+import { LocalClient } from '../../src/apiserver/local-client.js';
+import { InformerFactoryImpl } from '../../src/client/informer.js';
+import { allowLoopbackAddresses } from '../../src/api/validation/ip.js';
+import { setQuiet } from '../../src/util/log.js';
+import { NodeAgent, type NodeAgentOptions } from '../../src/node/agent.js';
+import type { Client } from '../../src/client/client.js';
+
+export interface AgentCluster {
+  api: ApiServer;
+  client: Client;
+  agent: NodeAgent;
+  dir: string;
+  /** Starts another agent on the same data dir (after `agent.stop()`), as a restart would. */
+  restartAgent(): Promise<NodeAgent>;
+  stop(): Promise<void>;
+}
+
+export async function startAgentCluster(over: Partial<NodeAgentOptions> = {}): Promise<AgentCluster> {
+  setQuiet(true);
+  allowLoopbackAddresses(true);
+  const dir = mkdtempSync(join(tmpdir(), 'kubesvc-node-'));
+  const pki = await ensurePki(dir, { sans: { dns: [], ips: [] } });
+  const backend = openBackend('sqlite://:memory:', { dataDir: dir });
+  await backend.start();
+  const api = new ApiServer({
+    backend,
+    host: '127.0.0.1',
+    port: 0,
+    tls: { cert: pki.servingCert, key: pki.servingKey, ca: pki.caCert },
+    serviceCIDR: '127.96.0.0/16',
+    nodePortRange: { base: 30000, size: 2768 },
+    advertiseAddress: '127.0.0.1',
+  });
+  await api.start();
+  const client = new LocalClient(api);
+  const opts: NodeAgentOptions = {
+    nodeName: 'node-1',
+    nodeIP: '127.0.0.1',
+    podCIDR: '127.244.1.0/24',
+    dataDir: join(dir, 'node-1'),
+    clusterDNS: '127.96.0.10',
+    clusterDomain: 'cluster.local',
+    backoff: { initialMs: 300, maxMs: 2000 },
+    probeSecondMs: 100,
+    shutdownGraceMs: 2000,
+    ...over,
+  };
+  let informers = new InformerFactoryImpl(client);
+  const c: AgentCluster = {
+    api,
+    client,
+    agent: new NodeAgent(client, informers, opts),
+    dir,
+    async restartAgent() {
+      informers.stop();
+      informers = new InformerFactoryImpl(client);
+      c.agent = new NodeAgent(client, informers, opts);
+      await c.agent.start();
+      return c.agent;
+    },
+    async stop() {
+      await c.agent.stop();
+      informers.stop();
+      await api.stop();
+      await backend.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await c.agent.start();
+  return c;
+}
+
+/** Polls `check` until it returns something other than false/undefined (or stops throwing). */
+export async function eventually<T>(
+  check: () => T | Promise<T>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<Exclude<T, false | undefined | null>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const r = await check();
+      if (r !== false && r !== undefined && r !== null) return r as Exclude<T, false | undefined | null>;
+      last = new Error(`${what}: still ${String(r)}`);
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw last instanceof Error ? last : new Error(String(last));
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
