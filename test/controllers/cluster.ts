@@ -9,6 +9,7 @@ import { openBackend } from '../../src/storage/registry.js';
 import { ensurePki } from '../../src/apiserver/pki.js';
 import { ApiServer } from '../../src/apiserver/server.js';
 import { LocalClient } from '../../src/apiserver/local-client.js';
+import { writeKubeconfig } from '../../src/apiserver/kubeconfig.js';
 import { allowLoopbackAddresses } from '../../src/api/validation/ip.js';
 import { setQuiet } from '../../src/util/log.js';
 import { InformerFactoryImpl } from '../../src/client/informer.js';
@@ -21,6 +22,9 @@ import type { Pod } from '../../src/api/core.js';
 export interface ControllerCluster {
   api: ApiServer;
   client: Client;
+  /** Scratch directory holding kubeconfig.yaml (admin client certificate) for kubectl. */
+  dir: string;
+  kubeconfig: string;
   stop(): Promise<void>;
 }
 
@@ -41,6 +45,8 @@ export async function startControllerCluster(opts: ControllerManagerOptions = {}
     advertiseAddress: '127.0.0.1',
   });
   await api.start();
+  const kubeconfig = join(dir, 'kubeconfig.yaml');
+  writeKubeconfig(kubeconfig, { server: api.url, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey });
   // Wired as `kubesvc up` is expected to: the HTTP subresource and its in-process counterpart.
   api.subresources['pods/binding'] = bindingHandler;
   const client = new LocalClient(api, { subresources: { 'pods/binding': localBindingCreate(api.store('', 'pods')) } });
@@ -49,6 +55,8 @@ export async function startControllerCluster(opts: ControllerManagerOptions = {}
   return {
     api,
     client,
+    dir,
+    kubeconfig,
     async stop() {
       mgr.stop();
       informers.stop();
