@@ -175,3 +175,42 @@ test('foreground deletion removes dependents first; orphan keeps them', async ()
     assert.ok(rss.every((r) => !r.metadata.ownerReferences?.length));
   });
 });
+
+test('a rollout that makes no progress within progressDeadlineSeconds reports ProgressDeadlineExceeded', async () => {
+  const d = newDeployment('stuck', 1);
+  d.spec.progressDeadlineSeconds = 1;
+  await c.client.create(R.deployments, 'default', d);
+  // Pods never become ready (no node agent, and this test does not play one).
+  await eventually(async () => {
+    const got = await c.client.get<Deployment>(R.deployments, 'default', 'stuck');
+    const p = got.status!.conditions!.find((x) => x.type === 'Progressing')!;
+    assert.equal(p.status, 'False');
+    assert.equal(p.reason, 'ProgressDeadlineExceeded');
+    assert.match(p.message!, /^ReplicaSet "stuck-[a-z0-9]+" has timed out progressing\.$/);
+    assert.equal(got.status!.conditions!.find((x) => x.type === 'Available')!.reason, 'MinimumReplicasUnavailable');
+  }, 10_000);
+});
+
+test('revisionHistoryLimit: old empty ReplicaSets beyond the limit are deleted', async () => {
+  const d = newDeployment('hist', 1);
+  d.spec.revisionHistoryLimit = 1;
+  await c.client.create(R.deployments, 'default', d);
+  for (const image of ['img:2', 'img:3', 'img:4']) {
+    await eventually(async () => {
+      await readyAll('hist');
+      const got = await c.client.get<Deployment>(R.deployments, 'default', 'hist');
+      assert.equal(got.status?.updatedReplicas, 1);
+      assert.equal(got.status?.replicas, 1);
+      assert.equal(got.status?.availableReplicas, 1);
+    }, 10_000);
+    await retryOnConflict(() => c.client.patch(R.deployments, 'default', 'hist', 'strategic', { spec: { template: { spec: { containers: [{ name: 'c', image }] } } } }));
+  }
+  await eventually(async () => {
+    await readyAll('hist');
+    const rss = await rsOf('hist');
+    assert.equal(rss.length, 2, rss.map((r) => `${r.metadata.name}:${r.spec.replicas}`).join(' '));
+    const live = rss.find((r) => r.spec.replicas === 1)!;
+    assert.equal(live.spec.template!.spec.containers[0]!.image, 'img:4');
+    assert.equal(live.metadata.annotations!['deployment.kubernetes.io/revision'], '4');
+  }, 10_000);
+});
