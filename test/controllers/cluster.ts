@@ -16,6 +16,7 @@ import { InformerFactoryImpl } from '../../src/client/informer.js';
 import { startControllers, type ControllerManagerOptions } from '../../src/controllers/manager.js';
 import { bindingHandler, localBindingCreate } from '../../src/apiserver/registry/pod-binding.js';
 import type { Client } from '../../src/client/client.js';
+import { HttpClient } from '../../src/client/http-client.js';
 import { R } from '../../src/client/resources.js';
 import type { Pod } from '../../src/api/core.js';
 
@@ -28,7 +29,10 @@ export interface ControllerCluster {
   stop(): Promise<void>;
 }
 
-export async function startControllerCluster(opts: ControllerManagerOptions = {}): Promise<ControllerCluster> {
+/** Which Client the controllers use: in-process (as `kubesvc up`) or HTTPS (as a separate process). */
+export type Transport = 'local' | 'http';
+
+export async function startControllerCluster(opts: ControllerManagerOptions = {}, transport: Transport = 'local'): Promise<ControllerCluster> {
   setQuiet(true);
   allowLoopbackAddresses(true);
   const dir = mkdtempSync(join(tmpdir(), 'kubesvc-controllers-'));
@@ -49,7 +53,10 @@ export async function startControllerCluster(opts: ControllerManagerOptions = {}
   writeKubeconfig(kubeconfig, { server: api.url, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey });
   // Wired as `kubesvc up` is expected to: the HTTP subresource and its in-process counterpart.
   api.subresources['pods/binding'] = bindingHandler;
-  const client = new LocalClient(api, { subresources: { 'pods/binding': localBindingCreate(api.store('', 'pods')) } });
+  const client: Client =
+    transport === 'http'
+      ? HttpClient.fromKubeconfig(kubeconfig)
+      : new LocalClient(api, { subresources: { 'pods/binding': localBindingCreate(api.store('', 'pods')) } });
   const informers = new InformerFactoryImpl(client);
   const mgr = startControllers(client, informers, { workers: 2, ...opts });
   return {
@@ -60,6 +67,7 @@ export async function startControllerCluster(opts: ControllerManagerOptions = {}
     async stop() {
       mgr.stop();
       informers.stop();
+      if (client instanceof HttpClient) client.close();
       await api.stop();
       await backend.close();
       rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,3 @@
+import { runDeploymentSuite } from './deployment-suite.js';
+
+runDeploymentSuite('http');

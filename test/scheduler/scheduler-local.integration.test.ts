@@ -1,0 +1,3 @@
+import { runSchedulerSuite } from './scheduler-suite.js';
+
+runSchedulerSuite('local');
