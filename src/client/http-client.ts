@@ -1,6 +1,6 @@
 // The Client over HTTPS, for components running outside the API server's process: JSON bodies,
-// client-certificate authentication, one keep-alive agent per client, watches as streaming GETs
-// with one JSON event per line.
+// client-certificate authentication, a bounded pool of keep-alive connections for requests,
+// and watches as streaming GETs (one connection each) with one JSON event per line.
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { KubeList, KubeObject } from '../api/meta.js';
@@ -37,6 +37,9 @@ export interface HttpClientOptions {
 /** As client-go's default (`<binary>/<version> (<os>/<arch>) kubernetes/<commit>`), in short. */
 const userAgent = `kubesvc/0.1.0 (${process.platform}/${process.arch})`;
 
+/** Concurrent request connections per client (watches not counted). */
+const maxRequestSockets = 32;
+
 interface Response {
   code: number;
   body: string;
@@ -44,13 +47,22 @@ interface Response {
 
 export class HttpClient implements Client {
   private readonly agent: https.Agent;
+  private readonly watchAgent: https.Agent;
   private readonly base: URL;
+  /** URL.hostname keeps an IPv6 address in brackets; the socket needs it without. */
+  private readonly host: string;
   /** Open watch requests, ended by close(). */
   private readonly watches = new Set<() => void>();
 
   constructor(opts: HttpClientOptions) {
     this.base = new URL(opts.server);
-    this.agent = new https.Agent({ keepAlive: true, ca: opts.ca, cert: opts.cert, key: opts.key });
+    this.host = this.base.hostname.replace(/^\[(.*)\]$/, '$1');
+    const tls = { ca: opts.ca, cert: opts.cert, key: opts.key };
+    // Requests share a bounded pool (a burst of thousands queues here rather than opening
+    // thousands of TLS connections); watches hold their connection for minutes, so they get
+    // their own unbounded agent and can never starve requests.
+    this.agent = new https.Agent({ keepAlive: true, maxSockets: maxRequestSockets, ...tls });
+    this.watchAgent = new https.Agent({ keepAlive: false, ...tls });
   }
 
   static fromKubeconfig(path: string): HttpClient {
@@ -61,6 +73,7 @@ export class HttpClient implements Client {
   close(): void {
     for (const stop of [...this.watches]) stop();
     this.agent.destroy();
+    this.watchAgent.destroy();
   }
 
   private request(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Response> {
@@ -70,7 +83,7 @@ export class HttpClient implements Client {
         const req = https.request(
           {
             protocol: this.base.protocol,
-            hostname: this.base.hostname,
+            hostname: this.host,
             port: this.base.port,
             path,
             method,
@@ -173,7 +186,7 @@ export class HttpClient implements Client {
       if (closed) return;
       closed = true;
       this.watches.delete(stop);
-      // A stream the server ended cleanly leaves its connection to the agent for reuse.
+      // A stream the server ended cleanly needs no teardown.
       if (!ended) {
         req.destroy();
         response?.destroy();
@@ -185,11 +198,11 @@ export class HttpClient implements Client {
     const req = https.request(
       {
         protocol: this.base.protocol,
-        hostname: this.base.hostname,
+        hostname: this.host,
         port: this.base.port,
         path: withQuery(resourcePath(res, namespace), watchQuery(opts)),
         method: 'GET',
-        agent: this.agent,
+        agent: this.watchAgent,
         headers: { Accept: 'application/json', 'User-Agent': userAgent },
       },
       (r) => {
