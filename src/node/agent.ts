@@ -273,7 +273,8 @@ export class NodeAgent {
       uid: w.uid,
       containers: w.current.spec.containers.map((c) => c.name),
       container: (c) => {
-        if (!w.current.spec.containers.some((x) => x.name === c)) return undefined;
+        const all = [...w.current.spec.containers, ...(w.current.spec.initContainers ?? [])];
+        if (!all.some((x) => x.name === c)) return undefined;
         const run = w.containerRun(c);
         return { restartCount: run?.restartCount ?? 0, everStarted: run?.everStarted ?? false, waitingReason: run?.state.waiting?.reason };
       },

@@ -27,14 +27,16 @@ export interface ContainerRun {
   restartTimer?: NodeJS.Timeout;
   /** The message of the last Failed/BackOff event, so a repeated sync does not repeat it. */
   lastEvent?: string;
+  /** Restart regardless of the restart policy once this run ends (its spec changed). */
+  restartAnyway?: boolean;
 }
 
-export function newContainerRun(spec: Container): ContainerRun {
+export function newContainerRun(spec: Container, waitingReason = 'ContainerCreating'): ContainerRun {
   return {
     spec,
     restartCount: 0,
     everStarted: false,
-    state: { waiting: { reason: 'ContainerCreating' } },
+    state: { waiting: { reason: waitingReason } },
     lastState: {},
     ready: false,
     started: false,

@@ -6,8 +6,29 @@ import type { ContainerStatus, Pod, PodStatus } from '../api/core.js';
 
 type Phase = NonNullable<PodStatus['phase']>;
 
-/** getPhase for pods without init containers. `terminal`: the agent has stopped the pod for good. */
-export function podPhase(pod: Pod, statuses: ContainerStatus[], terminal = false): Phase {
+/** Init containers that have not completed successfully (for Initialized's message). */
+export function incompleteInit(pod: Pod, initStatuses: ContainerStatus[]): string[] {
+  return (pod.spec.initContainers ?? [])
+    .filter((c) => initStatuses.find((s) => s.name === c.name)?.state?.terminated?.exitCode !== 0)
+    .map((c) => c.name);
+}
+
+/** getPhase. `terminal`: the agent has stopped the pod for good. */
+export function podPhase(pod: Pod, statuses: ContainerStatus[], terminal = false, initStatuses: ContainerStatus[] = []): Phase {
+  let pendingInit = 0;
+  let failedInit = 0;
+  for (const c of pod.spec.initContainers ?? []) {
+    const s = initStatuses.find((x) => x.name === c.name);
+    if (s?.state?.terminated) {
+      if (s.state.terminated.exitCode !== 0) failedInit++;
+    } else if (s?.state?.waiting && s.lastState?.terminated) {
+      if (s.lastState.terminated.exitCode !== 0) failedInit++;
+    } else {
+      pendingInit++;
+    }
+  }
+  if (failedInit > 0 && pod.spec.restartPolicy === 'Never') return 'Failed';
+  if (pendingInit > 0 || failedInit > 0) return 'Pending';
   let unknown = 0;
   let running = 0;
   let waiting = 0;
@@ -62,7 +83,17 @@ export function withTransitionTimes(previous: Condition[] | undefined, next: Con
 }
 
 /** PodReadyToStartContainers, Initialized, Ready, ContainersReady, PodScheduled — upstream's order. */
-export function podConditions(pod: Pod, statuses: ContainerStatus[], phase: Phase, sandboxReady: boolean): ConditionInput[] {
+export function podConditions(
+  pod: Pod,
+  statuses: ContainerStatus[],
+  phase: Phase,
+  sandboxReady: boolean,
+  initStatuses: ContainerStatus[] = [],
+): ConditionInput[] {
+  const incomplete = incompleteInit(pod, initStatuses);
+  const initialized: ConditionInput = incomplete.length
+    ? { type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: `containers with incomplete status: [${incomplete.join(' ')}]` }
+    : { type: 'Initialized', status: 'True' };
   const unready = pod.spec.containers.filter((c) => !statuses.find((s) => s.name === c.name)?.ready).map((c) => c.name);
   const completed = phase === 'Succeeded' || phase === 'Failed';
   const notReady = (): ConditionInput =>
@@ -72,8 +103,7 @@ export function podConditions(pod: Pod, statuses: ContainerStatus[], phase: Phas
   const ready: ConditionInput = unready.length === 0 && !completed ? { type: '', status: 'True' } : notReady();
   return [
     { type: 'PodReadyToStartContainers', status: sandboxReady ? 'True' : 'False' },
-    // No init containers yet: a pod is initialized as soon as it is here.
-    { type: 'Initialized', status: 'True' },
+    initialized,
     { ...ready, type: 'Ready' },
     { ...ready, type: 'ContainersReady' },
     { type: 'PodScheduled', status: 'True' },

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Container, Pod, PodStatus, Service } from '../api/core.js';
+import type { Container, ContainerStatus, Pod, PodStatus, Service } from '../api/core.js';
 import { goDuration, type CrashBackoff } from './backoff.js';
 import { containerStatus, newContainerRun, shouldRestart, type ContainerRun } from './container-run.js';
 import { buildContainerEnv, ContainerConfigError, expandCommand, servicesForPod } from './env.js';
@@ -13,9 +13,8 @@ import type { PodEventSink } from './events.js';
 import type { PodIPAllocator } from './ipam.js';
 import { ContainerLogWriter, containerLogPath } from './logs.js';
 import { metaTime, podConditions, podPhase, stableJSON, withTransitionTimes } from './pod-status.js';
-import { runProbe } from './prober/prober.js';
-import { probeTypeTitle, type ProbeType } from './prober/types.js';
-import { ProbeWorker } from './prober/worker.js';
+import { startProbes, stopProbes } from './container-probes.js';
+import { terminationMessage } from './termination-message.js';
 import { ImageNotRunnableError, StartError, stopContainer, type ContainerHandle, type ContainerRuntime, type ExitStatus } from './runtime/types.js';
 import { logger, errorText } from '../util/log.js';
 
@@ -53,6 +52,11 @@ export class PodWorker {
   readonly uid: string;
   private pod: Pod;
   private readonly runs = new Map<string, ContainerRun>();
+  /** Init containers, run one after another before the pod's containers. */
+  private readonly initRuns = new Map<string, ContainerRun>();
+  /** Every init container has completed (they do not run again for this pod). */
+  private initialized = false;
+  private deadlineTimer: NodeJS.Timeout | undefined;
   private lastWritten: string | undefined;
   private startTime: string | undefined;
   private podIP: string | undefined;
@@ -66,6 +70,8 @@ export class PodWorker {
   private finished = false;
   private terminating = false;
   private cleaned = false;
+  /** Why the agent failed the pod itself (activeDeadlineSeconds), for status.reason/message. */
+  private failure: { reason: string; message: string } | undefined;
 
   constructor(
     pod: Pod,
@@ -94,12 +100,16 @@ export class PodWorker {
   }
 
   containerRun(name: string): ContainerRun | undefined {
-    return this.runs.get(name);
+    return this.runs.get(name) ?? this.initRuns.get(name);
+  }
+
+  private allRuns(): ContainerRun[] {
+    return [...this.initRuns.values(), ...this.runs.values()];
   }
 
   /** The processes this pod's containers run now. */
   get handles(): ContainerHandle[] {
-    return [...this.runs.values()].flatMap((r) => (r.handle ? [r.handle] : []));
+    return this.allRuns().flatMap((r) => (r.handle ? [r.handle] : []));
   }
 
   /**
@@ -115,6 +125,7 @@ export class PodWorker {
     }
     this.startTime = st.startTime;
     if (st.podIP && !this.terminal && this.d.ipam.claim(this.uid, st.podIP)) this.podIP = st.podIP;
+    // Init containers run again: their work belonged to the sandbox the previous agent lost.
     for (const cs of st.containerStatuses ?? []) {
       const spec = pod.spec.containers.find((c) => c.name === cs.name);
       if (!spec) continue;
@@ -142,7 +153,22 @@ export class PodWorker {
     this.pod = pod;
     for (const c of pod.spec.containers) {
       const run = this.runs.get(c.name);
-      // Only the image may change on a running pod; the next run uses the new spec.
+      if (!run) continue;
+      // Only the image may change on a running pod. As the kubelet (container hash changed), the
+      // container is killed and started again with the new spec, whatever the restart policy.
+      const changed = (run.spec.image ?? '') !== (c.image ?? '');
+      run.spec = c;
+      if (changed && run.handle && !pod.metadata.deletionTimestamp) {
+        run.restartAnyway = true;
+        this.event(c.name, 'Normal', 'Killing', `Container ${c.name} definition changed, will be restarted`);
+        void stopContainer(this.d.runtime, run.handle, (pod.spec.terminationGracePeriodSeconds ?? 30) * 1000);
+      } else if (changed && !run.handle && run.state.waiting) {
+        // A container that could not be created may be runnable with the new image.
+        run.lastEvent = undefined;
+      }
+    }
+    for (const c of pod.spec.initContainers ?? []) {
+      const run = this.initRuns.get(c.name);
       if (run) run.spec = c;
     }
     this.kick();
@@ -183,27 +209,35 @@ export class PodWorker {
       return;
     }
     this.ensureIP();
+    this.armDeadline();
+    if (!this.initialized) this.initialized = await this.syncInit();
     for (const c of this.pod.spec.containers) {
       let run = this.runs.get(c.name);
       if (!run) {
-        run = newContainerRun(c);
+        run = newContainerRun(c, this.initialized ? 'ContainerCreating' : 'PodInitializing');
         this.runs.set(c.name, run);
       }
+      if (!this.initialized || this.stopping) continue;
       if (run.handle || run.restartTimer) continue;
       if (!run.everStarted) {
+        if (run.state.waiting?.reason === 'PodInitializing') run.state = { waiting: { reason: 'ContainerCreating' } };
         await this.startContainer(run);
         continue;
       }
       const exit = run.state.terminated;
       if (!exit && !run.state.waiting) continue;
       const exitCode = exit?.exitCode ?? run.lastState.terminated?.exitCode ?? 0;
+      if (run.restartAnyway) {
+        run.restartAnyway = false;
+        await this.startContainer(run);
+        continue;
+      }
       if (!shouldRestart(this.pod.spec.restartPolicy, exitCode)) continue;
       this.restartWithBackoff(run);
       if (!run.restartTimer) await this.startContainer(run);
     }
     if (this.stopping) return;
-    const statuses = this.containerStatuses();
-    const phase = podPhase(this.pod, statuses);
+    const phase = podPhase(this.pod, this.containerStatuses(), false, this.initStatuses());
     if (phase === 'Succeeded' || phase === 'Failed') {
       // Nothing will run again: the pod's network goes, as the kubelet tears down the sandbox.
       this.terminal = true;
@@ -215,6 +249,55 @@ export class PodWorker {
   private ensureIP(): void {
     if (this.podIP) return;
     this.podIP = this.pod.spec.hostNetwork ? this.d.nodeIP : this.d.ipam.allocate(this.uid);
+  }
+
+  /**
+   * Runs init containers in order, each to successful completion before the next; a failed one is
+   * restarted (with back-off) unless the pod's restartPolicy is Never. True once all completed.
+   */
+  private async syncInit(): Promise<boolean> {
+    for (const c of this.pod.spec.initContainers ?? []) {
+      let run = this.initRuns.get(c.name);
+      if (!run) {
+        run = newContainerRun(c);
+        this.initRuns.set(c.name, run);
+      }
+      if (run.handle || run.restartTimer || this.stopping) return false;
+      if (!run.everStarted) {
+        await this.startContainer(run);
+        return false;
+      }
+      const exit = run.state.terminated;
+      if (exit?.exitCode === 0) continue;
+      if (!exit && !run.state.waiting) return false;
+      if (this.pod.spec.restartPolicy === 'Never') return false;
+      this.restartWithBackoff(run);
+      if (!run.restartTimer) await this.startContainer(run);
+      return false;
+    }
+    return true;
+  }
+
+  /** activeDeadlineSeconds: counted from startTime; when it passes, the pod fails (DeadlineExceeded). */
+  private armDeadline(): void {
+    const secs = this.pod.spec.activeDeadlineSeconds;
+    if (this.deadlineTimer || secs === undefined || this.terminal) return;
+    this.startTime ??= metaTime();
+    const left = Date.parse(this.startTime) + secs * 1000 - Date.now();
+    this.deadlineTimer = setTimeout(() => void this.deadlineExceeded(), Math.max(0, left));
+  }
+
+  private async deadlineExceeded(): Promise<void> {
+    if (this.stopping || this.terminal || this.finished) return;
+    const message = 'Pod was active on the node longer than the specified deadline';
+    this.event(undefined, 'Normal', 'DeadlineExceeded', message);
+    this.stopping = true;
+    await this.stopAll((this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000, true);
+    this.terminal = true;
+    this.d.ipam.release(this.uid);
+    this.failure = { reason: 'DeadlineExceeded', message };
+    this.stopping = false;
+    this.kick();
   }
 
   /** Either clears the container for an immediate restart or puts it in CrashLoopBackOff. */
@@ -340,14 +423,26 @@ export class PodWorker {
     run.started = !c.startupProbe;
     run.ready = run.started && !c.readinessProbe;
     this.event(c.name, 'Normal', 'Started', `Started container ${c.name}`);
-    this.startProbes(run, handle);
+    startProbes(run, handle, {
+      podIP: () => this.podIP ?? this.d.nodeIP,
+      secondMs: this.d.probeSecondMs,
+      unhealthy: (message) => this.event(c.name, 'Warning', 'Unhealthy', message),
+      failed: (type, probe) => {
+        this.event(c.name, 'Normal', 'Killing', `Container ${c.name} failed ${type} probe, will be restarted`);
+        const grace = probe.terminationGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30;
+        void stopContainer(this.d.runtime, handle, grace * 1000);
+      },
+      changed: () => this.kick(),
+    });
     void handle.exited.then((exit) => this.onExit(run, handle, exit));
   }
 
-  private onExit(run: ContainerRun, handle: ContainerHandle, exit: ExitStatus): void {
+  private async onExit(run: ContainerRun, handle: ContainerHandle, exit: ExitStatus): Promise<void> {
     if (run.handle !== handle) return;
-    for (const p of run.probes) p.stop();
-    run.probes = [];
+    stopProbes(run);
+    // The log must be complete before its tail can become the termination message.
+    await run.logWriter?.closed();
+    if (run.handle !== handle) return;
     run.handle = undefined;
     run.ready = false;
     run.started = false;
@@ -361,74 +456,48 @@ export class PodWorker {
         containerID: `${this.d.runtime.name}://${handle.id}`,
       },
     };
+    const message = terminationMessage(run.spec, exit.exitCode, run.logWriter?.path);
+    if (message) run.state.terminated!.message = message;
     this.kick();
   }
 
-  private startProbes(run: ContainerRun, handle: ContainerHandle): void {
-    const c = run.spec;
-    const kinds: [ProbeType, NonNullable<Container['livenessProbe']> | undefined][] = [
-      ['startup', c.startupProbe],
-      ['liveness', c.livenessProbe],
-      ['readiness', c.readinessProbe],
-    ];
-    for (const [type, probe] of kinds) {
-      if (!probe) continue;
-      const worker = new ProbeWorker({
-        type,
-        probe,
-        startedAt: handle.startedAt.getTime(),
-        secondMs: this.d.probeSecondMs,
-        started: () => run.started,
-        run: () => runProbe(probe, { podIP: this.podIP ?? this.d.nodeIP, container: c, env: run.env ?? {} }),
-        onFailure: (output) => {
-          if (run.handle === handle) this.event(c.name, 'Warning', 'Unhealthy', `${probeTypeTitle(type)} probe failed: ${output}`);
-        },
-        onResult: (result) => {
-          if (run.handle !== handle) return;
-          if (type === 'readiness') {
-            run.ready = result === 'success' && run.started;
-          } else if (type === 'startup' && result === 'success') {
-            run.started = true;
-            run.ready = !c.readinessProbe;
-          } else if (result === 'failure') {
-            this.killUnhealthy(run, handle, type, probe.terminationGracePeriodSeconds);
-          }
-          this.kick();
-        },
-      });
-      run.probes.push(worker);
-      worker.start();
-    }
-  }
-
-  private killUnhealthy(run: ContainerRun, handle: ContainerHandle, type: ProbeType, probeGrace: number | undefined): void {
-    this.event(run.spec.name, 'Normal', 'Killing', `Container ${run.spec.name} failed ${type} probe, will be restarted`);
-    const grace = probeGrace ?? this.pod.spec.terminationGracePeriodSeconds ?? 30;
-    void stopContainer(this.d.runtime, handle, grace * 1000);
-  }
-
-  private containerStatuses() {
+  /** Sorted by name, as the kubelet sorts them. */
+  private containerStatuses(): ContainerStatus[] {
     return [...this.runs.values()]
       .filter((r) => this.pod.spec.containers.some((c) => c.name === r.spec.name))
       .map((r) => containerStatus(r, this.d.runtime.name))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
+  /** In spec order, as the kubelet keeps them. */
+  private initStatuses(): ContainerStatus[] {
+    return (this.pod.spec.initContainers ?? []).map((c) => {
+      const run = this.initRuns.get(c.name) ?? newContainerRun(c);
+      return containerStatus(run, this.d.runtime.name);
+    });
+  }
+
   private buildStatus(terminalNow = false): PodStatus {
     const statuses = this.containerStatuses();
-    const phase = podPhase(this.pod, statuses, terminalNow || this.terminal);
+    const initStatuses = this.initStatuses();
+    const phase = this.failure ? 'Failed' : podPhase(this.pod, statuses, terminalNow || this.terminal, initStatuses);
     const now = metaTime();
     this.startTime ??= now;
     const sandbox = !!this.podIP && !this.terminal && !terminalNow;
     const status: PodStatus = {
       ...(this.pod.status ?? {}),
       phase,
-      conditions: withTransitionTimes(this.pod.status?.conditions, podConditions(this.pod, statuses, phase, sandbox), now),
+      conditions: withTransitionTimes(this.pod.status?.conditions, podConditions(this.pod, statuses, phase, sandbox, initStatuses), now),
       hostIP: this.d.nodeIP,
       hostIPs: [{ ip: this.d.nodeIP }],
       startTime: this.startTime,
       containerStatuses: statuses,
     };
+    if (initStatuses.length) status.initContainerStatuses = initStatuses;
+    if (this.failure) {
+      status.reason = this.failure.reason;
+      status.message = this.failure.message;
+    }
     if (this.podIP) {
       status.podIP = this.podIP;
       status.podIPs = [{ ip: this.podIP }];
@@ -488,12 +557,12 @@ export class PodWorker {
 
   private async stopAll(graceMs: number, announce: boolean): Promise<void> {
     clearTimeout(this.retryTimer);
+    clearTimeout(this.deadlineTimer);
     const waits: Promise<unknown>[] = [];
-    for (const run of this.runs.values()) {
+    for (const run of this.allRuns()) {
       clearTimeout(run.restartTimer);
       run.restartTimer = undefined;
-      for (const p of run.probes) p.stop();
-      run.probes = [];
+      stopProbes(run);
       run.ready = false;
       if (!run.handle) continue;
       if (announce) this.event(run.spec.name, 'Normal', 'Killing', `Stopping container ${run.spec.name}`);

@@ -295,3 +295,96 @@ test('built-in image: agnhost netexec serves on the pod IP; service env vars fro
   await c.client.delete(R.pods, 'default', 'netexec-1');
   await c.client.delete(R.services, 'default', 'my-service');
 });
+
+test('init containers run in order before the containers; a failing one under Never fails the pod', async () => {
+  await c.client.create(
+    R.pods,
+    'default',
+    podSpec('init-1', {}, {
+      initContainers: [
+        { name: 'first', image: 'x', command: [node, '-e', 'console.log("first")'] },
+        { name: 'second', image: 'x', command: [node, '-e', 'setTimeout(() => console.log("second"), 300)'] },
+      ],
+    }),
+  );
+  const pending = await eventually(async () => {
+    const p = await getPod('init-1');
+    return p.status?.initContainerStatuses?.[1]?.state?.running && p;
+  });
+  assert.equal(pending.status?.phase, 'Pending');
+  const init = pending.status!.conditions!.find((x) => x.type === 'Initialized')!;
+  assert.equal(init.status, 'False');
+  assert.equal(init.reason, 'ContainersNotInitialized');
+  assert.equal(init.message, 'containers with incomplete status: [second]');
+  assert.equal(pending.status!.initContainerStatuses![0]!.state?.terminated?.reason, 'Completed');
+  assert.equal(pending.status!.containerStatuses![0]!.state?.waiting?.reason, 'PodInitializing');
+  const running = await eventually(async () => {
+    const p = await getPod('init-1');
+    return p.status?.phase === 'Running' && p;
+  });
+  assert.equal(running.status!.conditions!.find((x) => x.type === 'Initialized')!.status, 'True');
+  assert.deepEqual(running.status!.initContainerStatuses!.map((s) => s.name), ['first', 'second']);
+  await c.client.delete(R.pods, 'default', 'init-1');
+
+  await c.client.create(
+    R.pods,
+    'default',
+    podSpec('init-2', {}, { restartPolicy: 'Never', initContainers: [{ name: 'fails', image: 'x', command: [node, '-e', 'process.exit(1)'] }] }),
+  );
+  const failed = await eventually(async () => {
+    const p = await getPod('init-2');
+    return p.status?.phase === 'Failed' && p;
+  });
+  assert.equal(failed.status!.containerStatuses![0]!.state?.waiting?.reason, 'PodInitializing');
+  await c.client.delete(R.pods, 'default', 'init-2');
+});
+
+test('FallbackToLogsOnError puts the log tail into the terminated message', async () => {
+  await c.client.create(
+    R.pods,
+    'default',
+    podSpec('msg-1', { command: [node, '-e', 'console.log("line 1"); console.error("fatal: no config"); process.exit(4)'], terminationMessagePolicy: 'FallbackToLogsOnError' }, { restartPolicy: 'Never' }),
+  );
+  const p = await eventually(async () => {
+    const p = await getPod('msg-1');
+    return p.status?.phase === 'Failed' && p;
+  });
+  assert.equal(p.status!.containerStatuses![0]!.state?.terminated?.message, 'line 1\nfatal: no config\n');
+  await c.client.delete(R.pods, 'default', 'msg-1');
+});
+
+test('activeDeadlineSeconds fails the pod with DeadlineExceeded', async () => {
+  await c.client.create(R.pods, 'default', podSpec('deadline-1', {}, { activeDeadlineSeconds: 1 }));
+  const p = await eventually(async () => {
+    const p = await getPod('deadline-1');
+    return p.status?.phase === 'Failed' && p;
+  });
+  assert.equal(p.status?.reason, 'DeadlineExceeded');
+  assert.equal(p.status?.message, 'Pod was active on the node longer than the specified deadline');
+  assert.ok(p.status!.containerStatuses![0]!.state?.terminated);
+  assert.equal(c.agent.podWorker('default', 'deadline-1')!.handles.length, 0);
+  await c.client.delete(R.pods, 'default', 'deadline-1');
+});
+
+test('a changed image restarts the container; an unchanged pod gets no status writes', async () => {
+  await c.client.create(R.pods, 'default', podSpec('img-1'));
+  const p = await eventually(async () => {
+    const p = await getPod('img-1');
+    return p.status?.phase === 'Running' && p;
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  const rv = (await getPod('img-1')).metadata.resourceVersion;
+  await new Promise((r) => setTimeout(r, 700));
+  assert.equal((await getPod('img-1')).metadata.resourceVersion, rv, 'no status churn');
+  await c.client.patch(R.pods, 'default', 'img-1', 'strategic', { spec: { containers: [{ name: 'web', image: 'example.com/web:2' }] } });
+  const q = await eventually(async () => {
+    const q = await getPod('img-1');
+    const cs = q.status?.containerStatuses?.[0];
+    return cs?.restartCount === 1 && cs.state?.running && q;
+  });
+  assert.equal(q.status!.containerStatuses![0]!.image, 'example.com/web:2');
+  assert.ok(p);
+  const evs = await events('img-1');
+  assert.ok(evs.some((e) => e.reason === 'Killing' && e.message === 'Container web definition changed, will be restarted'));
+  await c.client.delete(R.pods, 'default', 'img-1');
+});

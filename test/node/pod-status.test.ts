@@ -65,3 +65,14 @@ test('lastTransitionTime is kept while the status does not change', () => {
   assert.equal(next[0]!.lastTransitionTime, 'T1');
   assert.equal(next[1]!.lastTransitionTime, 'T-1');
 });
+
+test('init containers: pending until all complete; a failure under Never fails the pod', () => {
+  const p: Pod = { metadata: { name: 'p' }, spec: { restartPolicy: 'Always', initContainers: [{ name: 'i1' }, { name: 'i2' }], containers: [{ name: 'a' }] } };
+  const waitingApp = [cs('a', { waiting: { reason: 'PodInitializing' } })];
+  assert.equal(podPhase(p, waitingApp, false, [cs('i1', exited(0)), cs('i2', running)]), 'Pending');
+  assert.equal(podPhase(p, waitingApp, false, [cs('i1', exited(0)), cs('i2', backoff, exited(1))]), 'Pending');
+  assert.equal(podPhase({ ...p, spec: { ...p.spec, restartPolicy: 'Never' } }, waitingApp, false, [cs('i1', exited(2))]), 'Failed');
+  assert.equal(podPhase(p, [cs('a', running)], false, [cs('i1', exited(0)), cs('i2', exited(0))]), 'Running');
+  const conds = podConditions(p, waitingApp, 'Pending', true, [cs('i1', exited(0)), cs('i2', running)]);
+  assert.deepEqual(conds[1], { type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: 'containers with incomplete status: [i2]' });
+});
