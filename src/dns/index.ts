@@ -28,6 +28,13 @@ export interface DNSOptions {
   /** TTL of cluster records, seconds (default 5). */
   ttl?: number;
   pods?: PodMode;
+  /** Replay encoded cluster answers until the index changes (default true). */
+  answerCache?: boolean;
+  /**
+   * When a listen port is refused (port 53 without root or CAP_NET_BIND_SERVICE) or taken, listen
+   * on this port of the same host instead (0: any free one); `addresses` tells which. Unset: fail.
+   */
+  fallbackPort?: number;
 }
 
 export interface DNSHandle {
@@ -47,7 +54,7 @@ export async function startDNS(informers: InformerFactory, opts: DNSOptions): Pr
 }
 
 /** The same over any index; tests use a static one. */
-export async function startDNSWithIndex(index: ClusterIndex, opts: DNSOptions): Promise<DNSHandle> {
+export async function startDNSWithIndex(index: ClusterIndex & { generation?: number }, opts: DNSOptions): Promise<DNSHandle> {
   const kube = new KubernetesHandler(index, { zone: opts.clusterDomain ?? 'cluster.local', ttl: opts.ttl ?? 5, pods: opts.pods ?? 'insecure' });
   // Never forward to ourselves: a resolv.conf naming our own address would loop every query.
   const self = new Set(opts.listen.map((l) => `${l.host}:${l.port}`));
@@ -56,7 +63,13 @@ export async function startDNSWithIndex(index: ClusterIndex, opts: DNSOptions): 
     return !self.has(`${p.host}:${p.port}`);
   });
   const forward = new ForwardHandler({ upstreams });
-  const server = new DNSServer({ listen: opts.listen, handler: chain([kube, forward]) });
+  const server = new DNSServer({
+    listen: opts.listen,
+    handler: chain([kube, forward]),
+    ...(opts.fallbackPort !== undefined ? { fallbackPort: opts.fallbackPort } : {}),
+    // Only an index that counts its changes can tell when a replayed reply went stale.
+    ...(opts.answerCache !== false && typeof index.generation === 'number' ? { answerCache: { generation: () => index.generation! } } : {}),
+  });
   await server.start();
   return {
     stop: () => server.stop(),

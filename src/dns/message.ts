@@ -36,6 +36,11 @@ export interface Response {
   answers: Answer[];
   authorities: Answer[];
   additionals: Answer[];
+  /**
+   * The reply depends only on the question and the cluster index (not on the client, the time or
+   * an upstream), so the server may replay its bytes until the index changes.
+   */
+  cacheable?: boolean;
 }
 
 export function reply(rcode: Rcode, extra: Partial<Response> = {}): Response {

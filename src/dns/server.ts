@@ -20,10 +20,19 @@ export interface DNSServerOptions {
   maxTCPConnections?: number;
   /** A TCP connection without a complete query for this long is closed (CoreDNS: 10 s idle). */
   tcpIdleMs?: number;
+  /**
+   * Replays encoded replies marked cacheable while `generation()` (the index's change counter)
+   * stays the same — the role CoreDNS's cache plugin plays in front of the kubernetes plugin,
+   * without its staleness: any change to the cluster invalidates every entry.
+   */
+  answerCache?: { generation(): number; maxEntries?: number };
+  /** Where to listen instead when a listen port cannot be had (0: any free port); see `addresses`. */
+  fallbackPort?: number;
 }
 
 export interface ServerStats {
   queries: number;
+  cacheHits: number;
   dropped: number;
   formerr: number;
   truncated: number;
@@ -43,9 +52,10 @@ const UDP_RECV_BUFFER = 4 << 20;
 export class DNSServer {
   private readonly listeners: Listener[] = [];
   private readonly conns = new Set<Socket>();
+  private readonly replies = new Map<string, { generation: number; bytes: Buffer }>();
   private readonly maxConns: number;
   private readonly idleMs: number;
-  readonly stats: ServerStats = { queries: 0, dropped: 0, formerr: 0, truncated: 0, servfail: 0 };
+  readonly stats: ServerStats = { queries: 0, cacheHits: 0, dropped: 0, formerr: 0, truncated: 0, servfail: 0 };
 
   constructor(private readonly opts: DNSServerOptions) {
     this.maxConns = opts.maxTCPConnections ?? 1000;
@@ -58,7 +68,17 @@ export class DNSServer {
 
   async start(): Promise<void> {
     try {
-      for (const addr of this.opts.listen) this.listeners.push(await this.listenOn(addr));
+      for (const addr of this.opts.listen) {
+        try {
+          this.listeners.push(await this.listenOn(addr));
+        } catch (e) {
+          // Port 53 needs root or CAP_NET_BIND_SERVICE (EACCES), or another server has it (EADDRINUSE).
+          const code = (e as NodeJS.ErrnoException).code;
+          const fb = this.opts.fallbackPort;
+          if (fb === undefined || fb === addr.port || (code !== 'EACCES' && code !== 'EPERM' && code !== 'EADDRINUSE')) throw e;
+          this.listeners.push(await this.listenOn({ host: addr.host, port: fb }));
+        }
+      }
     } catch (e) {
       await this.stop();
       throw e;
@@ -170,6 +190,18 @@ export class DNSServer {
   /** The reply bytes, or undefined to stay silent. */
   private async answer(msg: Buffer, transport: 'udp' | 'tcp', remote: { address: string; port: number }): Promise<Buffer | undefined> {
     this.stats.queries++;
+    const ac = this.opts.answerCache;
+    // Everything but the ID: flags, counts, question and OPT (so EDNS size and DO are part of it).
+    const key = ac && msg.length >= 12 && msg.length <= 512 ? transport + msg.toString('latin1', 2) : undefined;
+    if (key !== undefined) {
+      const hit = this.replies.get(key);
+      if (hit && hit.generation === ac!.generation()) {
+        this.stats.cacheHits++;
+        const out = Buffer.from(hit.bytes);
+        out.writeUInt16BE(msg.readUInt16BE(0), 0);
+        return out;
+      }
+    }
     const parsed = parseQuery(msg, transport, remote);
     if (parsed.kind === 'drop') {
       this.stats.dropped++;
@@ -180,9 +212,15 @@ export class DNSServer {
       return parsed.bytes;
     }
     const { req, edns } = parsed;
+    const generation = ac?.generation();
     const resp = await this.serve(req);
     if (resp.rcode === 'SERVFAIL') this.stats.servfail++;
-    return this.encode(req, resp, edns);
+    const bytes = this.encode(req, resp, edns);
+    if (key !== undefined && resp.cacheable && generation === ac!.generation()) {
+      if (this.replies.size >= (ac!.maxEntries ?? 10_000)) this.replies.clear();
+      this.replies.set(key, { generation: generation!, bytes });
+    }
+    return bytes;
   }
 
   private async serve(req: Request): Promise<Response> {

@@ -124,7 +124,9 @@ export function encodeResponse(req: Request, resp: Response, edns: Edns | undefi
     (resp.ra ? dnsPacket.RECURSION_AVAILABLE : 0) |
     RCODE_NUM[resp.rcode];
   const full = { ...base, flags: flagsFor(tc), answers: resp.answers, authorities: resp.authorities, additionals: [...extra, ...optRR] };
-  if (dnsPacket.encodingLength(full) <= limit) return { bytes: dnsPacket.encode(full), truncated: tc };
+  const fullLength = dnsPacket.encodingLength(full);
+  // Given a buffer, dns-packet skips measuring the message a second time.
+  if (fullLength <= limit) return { bytes: dnsPacket.encode(full, Buffer.alloc(fullLength)), truncated: tc };
 
   // dns-packet does not compress names, so lengths add up record by record.
   let used = dnsPacket.encodingLength({ ...base, answers: [], authorities: [], additionals: optRR });

@@ -5,16 +5,18 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { startDNSWithIndex, type DNSHandle } from '../../src/dns/index.js';
-import { staticIndex } from '../../src/dns/memory-index.js';
-import { BIG_ENDPOINTS, MID_ENDPOINTS, endpointSlices, namespaces, pods, services } from './fixture.js';
+import { staticIndex, type MemoryIndex } from '../../src/dns/memory-index.js';
+import { BIG_ENDPOINTS, MID_ENDPOINTS, endpointSlices, namespaces, pods, services, svc } from './fixture.js';
 import { decode, query, tcp, udp, type Target } from './client.js';
 import { sorted } from './helpers.js';
 
 let dns: DNSHandle;
 let at: Target;
+let index: MemoryIndex;
 
 before(async () => {
-  dns = await startDNSWithIndex(staticIndex({ namespaces, services, endpointSlices, pods }), { listen: [{ host: '127.0.0.1', port: 0 }], upstreams: [] });
+  index = staticIndex({ namespaces, services, endpointSlices, pods });
+  dns = await startDNSWithIndex(index, { listen: [{ host: '127.0.0.1', port: 0 }], upstreams: [] });
   at = dns.addresses[0]!;
 });
 after(async () => {
@@ -177,4 +179,36 @@ test('SERVFAIL over the wire until the index has synced', async () => {
 
 test('no upstream configured: other names are SERVFAIL, not forwarded anywhere', async () => {
   assert.equal(decode(await udp(at, query('example.com', 'A'))).rcode, 'SERVFAIL');
+});
+
+test('replayed answers: the same question is answered from encoded bytes until the index changes', async () => {
+  const name = `cached.default.svc.${Z}`;
+  index.upsertService(svc('default', 'cached', { clusterIP: '127.96.0.77', clusterIPs: ['127.96.0.77'], ports: [{ name: 'http', port: 80 }] }));
+  const hits0 = dns.stats.cacheHits;
+  assert.deepEqual(sorted(decode(await udp(at, query(name, 'A', { id: 1 }))).answers), ['A 127.96.0.77']);
+  const again = decode(await udp(at, query(name, 'A', { id: 2 })));
+  assert.equal(again.id, 2, 'the ID is the new query\'s');
+  assert.deepEqual(sorted(again.answers), ['A 127.96.0.77']);
+  assert.equal(dns.stats.cacheHits, hits0 + 1);
+  index.upsertService(svc('default', 'cached', { clusterIP: '127.96.0.78', clusterIPs: ['127.96.0.78'], ports: [{ name: 'http', port: 80 }] }));
+  assert.deepEqual(sorted(decode(await udp(at, query(name, 'A', { id: 3 }))).answers), ['A 127.96.0.78']);
+  index.deleteService(svc('default', 'cached', {}));
+  assert.equal(decode(await udp(at, query(name, 'A', { id: 4 }))).rcode, 'NXDOMAIN');
+  // A different EDNS size is a different question to the cache.
+  assert.equal(decode(await udp(at, query(`mid.default.svc.${Z}`, 'A', { edns: 512 }))).flag_tc, true);
+  assert.equal(decode(await udp(at, query(`mid.default.svc.${Z}`, 'A', { edns: 4096 }))).flag_tc, false);
+});
+
+test('a listen port that cannot be had falls back to fallbackPort, and addresses says where', async () => {
+  // Our own listener holds the port, as another server (or no privilege for 53) would refuse it.
+  const other = await startDNSWithIndex(staticIndex({ services }), { listen: [{ host: '127.0.0.1', port: at.port }], upstreams: [], fallbackPort: 0 });
+  try {
+    const got = other.addresses[0]!;
+    assert.equal(got.host, '127.0.0.1');
+    assert.notEqual(got.port, at.port);
+    assert.deepEqual(sorted(decode(await udp(got, query(`web.default.svc.${Z}`, 'A'))).answers), ['A 127.96.0.20']);
+  } finally {
+    await other.stop();
+  }
+  await assert.rejects(startDNSWithIndex(staticIndex({ services }), { listen: [{ host: '127.0.0.1', port: at.port }], upstreams: [] }), /EADDRINUSE/);
 });

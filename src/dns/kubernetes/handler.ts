@@ -117,7 +117,10 @@ export class KubernetesHandler implements Handler {
       clearTimeout(timer);
     }
     const more = chased && chased.rcode === 'NOERROR' ? chased.answers : [];
-    return this.answer([cname, ...more], chased?.rcode === 'NOERROR' ? chased.additionals.filter((a) => a.type !== 'OPT') : []);
+    const resp = this.answer([cname, ...more], chased?.rcode === 'NOERROR' ? chased.additionals.filter((a) => a.type !== 'OPT') : []);
+    // Chased in the zone: still a function of the index; chased upstream: not ours to replay.
+    resp.cacheable = chased?.cacheable === true;
+    return resp;
   }
 
   /** The `ns.dns.<zone>` addresses: kube-dns's ClusterIPs, as CoreDNS answers with its own Service's. */
@@ -174,12 +177,12 @@ export class KubernetesHandler implements Handler {
   }
 
   private answer(answers: Answer[], additionals: Answer[] = []): Response {
-    return reply('NOERROR', { aa: true, answers, additionals });
+    return reply('NOERROR', { aa: true, answers, additionals, cacheable: true });
   }
   private nodata(): Response {
-    return reply('NOERROR', { aa: true, authorities: [this.soa()] });
+    return reply('NOERROR', { aa: true, authorities: [this.soa()], cacheable: true });
   }
   private nxdomain(): Response {
-    return reply('NXDOMAIN', { aa: true, authorities: [this.soa()] });
+    return reply('NXDOMAIN', { aa: true, authorities: [this.soa()], cacheable: true });
   }
 }

@@ -1,0 +1,163 @@
+// Cluster DNS throughput and latency: dnsperf (Debian) against kubesvc's DNS server and, in
+// the same run, against dnsmasq (Debian) serving the same names from a hosts file. The target
+// (issue 5) is at least 0.5x dnsmasq's queries/s.
+// Run: npm run build && node dist/bench/dns.js [--seconds N]
+// Needs: apt-get install -y dnsperf dnsmasq
+import { spawn, spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Service } from '../src/api/core.js';
+import type { EndpointSlice } from '../src/api/discovery.js';
+import { startDNSWithIndex } from '../src/dns/index.js';
+import { staticIndex } from '../src/dns/memory-index.js';
+
+const NAMESPACES = 10;
+const SERVICES_PER_NS = 100;
+const HEADLESS = 100;
+const ENDPOINTS = 3;
+
+interface Name {
+  name: string;
+  ips: string[];
+}
+
+function cluster(): { services: Service[]; slices: EndpointSlice[]; names: Name[] } {
+  const services: Service[] = [];
+  const slices: EndpointSlice[] = [];
+  const names: Name[] = [];
+  let n = 0;
+  for (let ns = 0; ns < NAMESPACES; ns++) {
+    for (let i = 0; i < SERVICES_PER_NS; i++, n++) {
+      const ip = `127.96.${10 + (n >> 8)}.${n & 255}`;
+      const name = `svc-${i}`;
+      services.push({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: `ns-${ns}`, name }, spec: { clusterIP: ip, clusterIPs: [ip], ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } });
+      names.push({ name: `${name}.ns-${ns}.svc.cluster.local`, ips: [ip] });
+    }
+  }
+  for (let h = 0; h < HEADLESS; h++) {
+    const ips = Array.from({ length: ENDPOINTS }, (_, e) => `127.244.${h >> 6}.${((h & 63) << 2) + e + 1}`);
+    services.push({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'ns-0', name: `db-${h}` }, spec: { clusterIP: 'None', ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }] } });
+    slices.push({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { namespace: 'ns-0', name: `db-${h}-x`, labels: { 'kubernetes.io/service-name': `db-${h}` } },
+      addressType: 'IPv4',
+      endpoints: ips.map((ip) => ({ addresses: [ip], conditions: { ready: true } })),
+      ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }],
+    });
+    names.push({ name: `db-${h}.ns-0.svc.cluster.local`, ips });
+  }
+  return { services, slices, names };
+}
+
+async function freePort(host: string): Promise<number> {
+  const s = createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, host, () => r()));
+  const port = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+interface Result {
+  qps: number;
+  avgMs: number;
+  p50Ms: number;
+  p99Ms: number;
+  lost: number;
+  completed: number;
+}
+
+function run(cmd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    p.stdout.on('data', (c: Buffer) => out.push(c));
+    p.stderr.on('data', (c: Buffer) => out.push(c));
+    p.on('error', reject);
+    p.on('close', () => resolve(Buffer.concat(out).toString()));
+  });
+}
+
+const num = (out: string, re: RegExp) => Number(out.match(re)?.[1] ?? NaN);
+
+/** Throughput from a plain run; latency percentiles from a verbose run (dnsperf prints each reply's latency). */
+async function dnsperf(host: string, port: number, file: string, seconds: number): Promise<Result> {
+  const base = ['-s', host, '-p', String(port), '-d', file, '-c', '4', '-T', '1', '-q', '100', '-t', '2'];
+  const plain = await run('dnsperf', [...base, '-l', String(seconds)]);
+  const verbose = await run('dnsperf', [...base, '-l', String(Math.max(2, Math.floor(seconds / 2))), '-v']);
+  const lat: number[] = [];
+  for (const line of verbose.split('\n')) {
+    const m = line.match(/^> \S+ .* ([\d.]+)$/);
+    if (m) lat.push(Number(m[1]) * 1000);
+  }
+  lat.sort((a, b) => a - b);
+  const pct = (p: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(lat.length * p))]! : NaN);
+  return {
+    qps: Math.round(num(plain, /Queries per second:\s+([\d.]+)/)),
+    avgMs: Number((num(plain, /Average Latency \(s\):\s+([\d.]+)/) * 1000).toFixed(3)),
+    p50Ms: Number(pct(0.5).toFixed(3)),
+    p99Ms: Number(pct(0.99).toFixed(3)),
+    lost: num(plain, /Queries lost:\s+(\d+)/),
+    completed: num(plain, /Queries completed:\s+(\d+)/),
+  };
+}
+
+async function main(): Promise<void> {
+  const secIdx = process.argv.indexOf('--seconds');
+  const seconds = secIdx > 0 ? Number(process.argv[secIdx + 1]) : 10;
+  for (const tool of ['dnsperf', 'dnsmasq']) {
+    if (spawnSync('which', [tool], { stdio: 'ignore' }).status !== 0) {
+      console.error(`${tool} is not installed: apt-get install -y dnsperf dnsmasq`);
+      process.exit(2);
+    }
+  }
+  const { services, slices, names } = cluster();
+  const dir = mkdtempSync(join(tmpdir(), 'kubesvc-dnsbench-'));
+  // dnsmasq drops privileges to nobody before it reads the hosts file.
+  chmodSync(dir, 0o755);
+  const queries = join(dir, 'queries.txt');
+  const hosts = join(dir, 'hosts');
+  writeFileSync(queries, names.map((n) => `${n.name} A`).join('\n') + '\n');
+  writeFileSync(hosts, names.flatMap((n) => n.ips.map((ip) => `${ip} ${n.name}`)).join('\n') + '\n');
+
+  const dns = await startDNSWithIndex(staticIndex({ services, endpointSlices: slices }), { listen: [{ host: '127.0.0.4', port: 0 }], upstreams: [] });
+  const kube = dns.addresses[0]!;
+  // The same server without replayed answers: every query parsed, looked up and encoded, which
+  // is what each query costs right after a change to the cluster.
+  const cold = await startDNSWithIndex(staticIndex({ services, endpointSlices: slices }), { listen: [{ host: '127.0.0.6', port: 0 }], upstreams: [], answerCache: false });
+
+  const mport = await freePort('127.0.0.5');
+  const dnsmasq = spawn(
+    'dnsmasq',
+    ['--keep-in-foreground', '--no-resolv', '--no-hosts', `--addn-hosts=${hosts}`, '--listen-address=127.0.0.5', '--bind-interfaces', `--port=${mport}`, '--pid-file=', '--local=/cluster.local/', '--cache-size=10000', '--dns-forward-max=1000'],
+    { stdio: 'ignore' },
+  );
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    const kubesvc = await dnsperf(kube.host, kube.port, queries, seconds);
+    const mask = await dnsperf('127.0.0.5', mport, queries, seconds);
+    const uncached = await dnsperf(cold.addresses[0]!.host, cold.addresses[0]!.port, queries, seconds);
+    const report = {
+      names: names.length,
+      seconds,
+      kubesvc,
+      dnsmasq: mask,
+      kubesvcWithoutAnswerCache: uncached,
+      ratio: Number((kubesvc.qps / mask.qps).toFixed(2)),
+      target: '>= 0.5x dnsmasq queries/s',
+    };
+    console.log(JSON.stringify(report, null, 2));
+  } finally {
+    dnsmasq.kill('SIGTERM');
+    await dns.stop();
+    await cold.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
