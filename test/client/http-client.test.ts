@@ -66,3 +66,18 @@ describe('HttpClient across an API server outage', () => {
     }
   });
 });
+
+describe('HttpClient under a burst', () => {
+  it('queues a thousand concurrent requests on a bounded pool instead of failing', async () => {
+    const cluster = await startTestCluster();
+    const client = HttpClient.fromKubeconfig(cluster.kubeconfig);
+    try {
+      const got = await Promise.all(Array.from({ length: 1000 }, () => client.get(R.namespaces, undefined, 'default')));
+      assert.equal(got.length, 1000);
+      assert.ok(got.every((n) => n.metadata.name === 'default'));
+    } finally {
+      client.close();
+      await cluster.stop();
+    }
+  });
+});
