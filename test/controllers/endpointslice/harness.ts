@@ -3,6 +3,7 @@
 // (no node agent), as a kubelet would report it.
 import type { Node, Pod, Service, ServicePort } from '../../../src/api/core.js';
 import { LocalClient } from '../../../src/apiserver/local-client.js';
+import { HttpClient } from '../../../src/client/http-client.js';
 import type { Client } from '../../../src/client/client.js';
 import { InformerFactoryImpl } from '../../../src/client/informer.js';
 import { R } from '../../../src/client/resources.js';
@@ -17,9 +18,13 @@ export interface ControllerCluster {
   stop(): Promise<void>;
 }
 
-export async function startControllerCluster(): Promise<ControllerCluster> {
+/** Which client the controllers use: in process (as `kubesvc up` wires them) or over HTTPS (as a separate process). */
+export type ClientKind = 'LocalClient' | 'HttpClient';
+export const clientKinds: ClientKind[] = ['LocalClient', 'HttpClient'];
+
+export async function startControllerCluster(kind: ClientKind = 'LocalClient'): Promise<ControllerCluster> {
   const cluster = await startTestCluster();
-  const client = new LocalClient(cluster.api);
+  const client = kind === 'HttpClient' ? HttpClient.fromKubeconfig(cluster.kubeconfig) : new LocalClient(cluster.api);
   const informers = new InformerFactoryImpl(client);
   return {
     cluster,
@@ -27,6 +32,7 @@ export async function startControllerCluster(): Promise<ControllerCluster> {
     informers,
     async stop() {
       informers.stop();
+      if (client instanceof HttpClient) client.close();
       await cluster.stop();
     },
   };
