@@ -24,6 +24,8 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } fro
 import { OpenAPIRoutes } from './http/openapi-routes.js';
 import { bootstrap } from './bootstrap.js';
 import { NodeConnectors } from './node-connector.js';
+import { podSubresources, podUpgradeHandler } from './pods/index.js';
+import { bindingHandler } from './registry/pod-binding.js';
 import { logger } from '../util/log.js';
 
 const log = logger('apiserver');
@@ -66,6 +68,8 @@ export class ApiServer {
       if (info.namespaced) hooks.admit = namespaceLifecycle(info.resource, () => this.stores.get(nsInfo)!);
       this.stores.set(info, new Store(info, opts.backend, this.watchCache, hooks));
     }
+    // What only a node can answer (logs, exec, port-forward) and scheduling's pods/binding.
+    Object.assign(this.subresources, podSubresources(this), { 'pods/binding': bindingHandler });
     this.handler = new ResourceHandler(this.stores, this.subresources);
     this.addReadyCheck('etcd', () => this.watchCache.revision >= 0);
     this.addReadyCheck('informer-sync', () => this.server !== undefined);
@@ -122,6 +126,8 @@ export class ApiServer {
     server.headersTimeout = 66_000;
     server.requestTimeout = 0;
     server.on('request', (req, res) => void this.serve(req, res));
+    // exec and port-forward arrive as WebSocket upgrades.
+    server.on('upgrade', podUpgradeHandler(this));
     server.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
