@@ -70,9 +70,14 @@ export class EndpointSliceController {
     this.pods.addEventHandler({
       onAdd: (p) => this.enqueueForPod(p),
       onUpdate: (o, p) => {
-        for (const k of servicesToUpdateOnPodChange(this.services.lister.list(p.metadata.namespace), o, p)) this.queue.addAfter(k, this.batchMs);
+        const keys = servicesToUpdateOnPodChange(this.services.lister.list(p.metadata.namespace), o, p);
+        const terminating = !o.metadata.deletionTimestamp && !!p.metadata.deletionTimestamp;
+        for (const k of keys) {
+          if (terminating) this.triggerTimes.observe(k, Date.now());
+          this.queue.addAfter(k, this.batchMs);
+        }
       },
-      onDelete: (p) => this.enqueueForPod(p),
+      onDelete: (p) => this.enqueueForPod(p, Date.now()),
     });
     this.slices.addEventHandler({
       onAdd: (s) => {
@@ -118,8 +123,12 @@ export class EndpointSliceController {
     return s.metadata.labels?.[LabelManagedBy] === this.controllerName;
   }
 
-  private enqueueForPod(p: Pod): void {
-    for (const k of servicesSelecting(this.services.lister.list(p.metadata.namespace), p.metadata.labels)) this.queue.addAfter(k, this.batchMs);
+  /** `deletedAt`: when the informer saw the pod go, the trigger time of the change it causes. */
+  private enqueueForPod(p: Pod, deletedAt?: number): void {
+    for (const k of servicesSelecting(this.services.lister.list(p.metadata.namespace), p.metadata.labels)) {
+      if (deletedAt !== undefined) this.triggerTimes.observe(k, deletedAt);
+      this.queue.addAfter(k, this.batchMs);
+    }
   }
 
   private enqueueForSlice(s: EndpointSlice): void {

@@ -73,6 +73,9 @@ for (const kind of clientKinds) {
         assert.ok(!ips.includes('127.244.1.1'));
       }, 1000);
       assert.ok(Date.now() - t0 < 1000, `took ${Date.now() - t0} ms`);
+      // The deletion is the trigger kube-proxy measures network programming latency from.
+      const trigger = Date.parse((await slicesOf('web'))[0]!.metadata.annotations!['endpoints.kubernetes.io/last-change-trigger-time']!);
+      assert.ok(trigger >= t0 && trigger <= Date.now(), `trigger time ${new Date(trigger).toISOString()} after the delete at ${new Date(t0).toISOString()}`);
     });
 
     it('a Service without pods gets an empty placeholder slice; deleting the Service removes its slices', async () => {

@@ -41,6 +41,9 @@ describe('TriggerTimeTracker', () => {
     const p2 = pod('b', 'web', { ip: '1.1.1.2', readySince: '2026-11-27T10:03:00Z' });
     const p1b = pod('a', 'web', { ip: '1.1.1.1', readySince: '2026-11-27T10:02:00.5Z' });
     assert.equal(formatRFC3339Nano(t.compute(s, [p1b, p2])), '2026-11-27T10:02:00.5Z');
+    t.observe('default/web', Date.parse('2026-11-27T10:04:00.25Z'));
+    assert.equal(formatRFC3339Nano(t.compute(s, [p1b, p2])), '2026-11-27T10:04:00.25Z', 'an observed pod deletion counts');
+    assert.equal(t.compute(s, [p1b, p2]), 0, 'once');
     t.deleteService('default', 'web');
     assert.equal(formatRFC3339Nano(t.compute(s, [p1b, p2])), '2026-11-27T10:00:00Z');
   });

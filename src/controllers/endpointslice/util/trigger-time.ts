@@ -2,7 +2,10 @@
 // sync of a Service's endpoints reflects, written as endpoints.kubernetes.io/last-change-trigger-time
 // so kube-proxy can measure network programming latency. A pod's change time is its Ready
 // condition's lastTransitionTime; a Service's is its creation time. Changes already reflected
-// by the previous sync do not count again.
+// by the previous sync do not count again. Upstream has no trigger time for a pod that is simply
+// gone (force-deleted, or removed once terminated), so kube-proxy could not time how fast a
+// deletion reached it; here the controller reports when its informer saw such a pod go (or start
+// terminating), and that time counts as the pod's change.
 import type { Pod, Service } from '../../../api/core.js';
 
 interface ServiceState {
@@ -22,6 +25,14 @@ function podTriggerTime(pod: Pod): number {
 
 export class TriggerTimeTracker {
   private readonly states = new Map<string, ServiceState>();
+  /** Per Service key, the earliest pod deletion observed since its last sync. */
+  private readonly observed = new Map<string, number>();
+
+  /** Records a pod change the pod itself does not carry a time for (its deletion), for the Service `key`. */
+  observe(key: string, atMs: number): void {
+    const cur = this.observed.get(key);
+    if (cur === undefined || atMs < cur) this.observed.set(key, atMs);
+  }
 
   /**
    * Milliseconds since the epoch, or 0 when no trigger time should be written (the annotation
@@ -31,7 +42,8 @@ export class TriggerTimeTracker {
   compute(service: Service, pods: Pod[]): number {
     const key = `${service.metadata.namespace ?? ''}/${service.metadata.name ?? ''}`;
     const prev = this.states.get(key);
-    let min = 0;
+    let min = this.observed.get(key) ?? 0;
+    this.observed.delete(key);
     const podTimes = new Map<string, number>();
     for (const pod of pods) {
       const t = podTriggerTime(pod);
@@ -49,6 +61,7 @@ export class TriggerTimeTracker {
 
   deleteService(namespace: string, name: string): void {
     this.states.delete(`${namespace}/${name}`);
+    this.observed.delete(`${namespace}/${name}`);
   }
 }
 
