@@ -140,7 +140,7 @@ export class NodeAgent {
   // ---- Node and Lease ----
 
   private params() {
-    return { nodeName: this.opts.nodeName, nodeIP: this.opts.nodeIP, podCIDR: this.opts.podCIDR };
+    return { nodeName: this.opts.nodeName, nodeIP: this.opts.nodeIP, podCIDR: this.opts.podCIDR, dataDir: this.opts.dataDir };
   }
 
   private async registerNode(): Promise<void> {

@@ -1,6 +1,6 @@
 // The Node object an agent registers and keeps current, as the kubelet's node status setters
 // fill it: addresses, capacity, conditions, nodeInfo, daemon endpoints.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statfsSync } from 'node:fs';
 import os from 'node:os';
 import type { Node } from '../api/core.js';
 import type { Condition } from '../api/meta.js';
@@ -33,6 +33,7 @@ export interface NodeParams {
   nodeName: string;
   nodeIP: string;
   podCIDR: string;
+  dataDir?: string;
 }
 
 export function nodeLabels(p: NodeParams): Record<string, string> {
@@ -46,12 +47,22 @@ export function nodeLabels(p: NodeParams): Record<string, string> {
   };
 }
 
-export function nodeCapacity(): Record<string, string> {
+/** The size of the filesystem holding the agent's data (pod logs live there), as cAdvisor reports it. */
+function ephemeralStorage(dataDir: string | undefined): string {
+  try {
+    const s = statfsSync(dataDir ?? '/');
+    return `${Math.floor((s.blocks * s.bsize) / 1024)}Ki`;
+  } catch {
+    return '0';
+  }
+}
+
+export function nodeCapacity(dataDir?: string): Record<string, string> {
   return {
     cpu: String(os.cpus().length || 1),
+    'ephemeral-storage': ephemeralStorage(dataDir),
     memory: `${Math.floor(os.totalmem() / 1024)}Ki`,
     pods: String(maxPods),
-    'ephemeral-storage': '0',
   };
 }
 
@@ -70,7 +81,7 @@ export function nodeConditions(previous: Condition[] | undefined, now: string): 
 }
 
 export function nodeStatus(p: NodeParams, previous: Node['status'], now: string): NonNullable<Node['status']> {
-  const capacity = nodeCapacity();
+  const capacity = nodeCapacity(p.dataDir);
   return {
     ...(previous ?? {}),
     capacity,

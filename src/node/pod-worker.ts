@@ -72,6 +72,7 @@ export class PodWorker {
   private cleaned = false;
   /** Why the agent failed the pod itself (activeDeadlineSeconds), for status.reason/message. */
   private failure: { reason: string; message: string } | undefined;
+  private sandboxError: string | undefined;
 
   constructor(
     pod: Pod,
@@ -208,7 +209,11 @@ export class PodWorker {
       await this.writeStatus();
       return;
     }
-    this.ensureIP();
+    if (!this.ensureIP()) {
+      for (const c of this.pod.spec.containers) if (!this.runs.has(c.name)) this.runs.set(c.name, newContainerRun(c));
+      await this.writeStatus();
+      return;
+    }
     this.armDeadline();
     if (!this.initialized) this.initialized = await this.syncInit();
     for (const c of this.pod.spec.containers) {
@@ -246,9 +251,20 @@ export class PodWorker {
     await this.writeStatus();
   }
 
-  private ensureIP(): void {
-    if (this.podIP) return;
-    this.podIP = this.pod.spec.hostNetwork ? this.d.nodeIP : this.d.ipam.allocate(this.uid);
+  /** The pod's "sandbox": its IP. False (and retried later) when the pod CIDR is full. */
+  private ensureIP(): boolean {
+    if (this.podIP) return true;
+    try {
+      this.podIP = this.pod.spec.hostNetwork ? this.d.nodeIP : this.d.ipam.allocate(this.uid);
+      return true;
+    } catch (e) {
+      const message = `Failed to create pod sandbox: ${(e as Error).message}`;
+      if (this.sandboxError !== message) this.event(undefined, 'Warning', 'FailedCreatePodSandBox', message);
+      this.sandboxError = message;
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => this.kick(), 5000);
+      return false;
+    }
   }
 
   /**

@@ -7,6 +7,8 @@ import { openBackend } from '../../src/storage/registry.js';
 import { ensurePki } from '../../src/apiserver/pki.js';
 import { ApiServer } from '../../src/apiserver/server.js';
 import { LocalClient } from '../../src/apiserver/local-client.js';
+import { HttpClient } from '../../src/client/http-client.js';
+import { writeKubeconfig } from '../../src/apiserver/kubeconfig.js';
 import { InformerFactoryImpl } from '../../src/client/informer.js';
 import { allowLoopbackAddresses } from '../../src/api/validation/ip.js';
 import { setQuiet } from '../../src/util/log.js';
@@ -18,12 +20,14 @@ export interface AgentCluster {
   client: Client;
   agent: NodeAgent;
   dir: string;
+  kubeconfig: string;
   /** Starts another agent on the same data dir (after `agent.stop()`), as a restart would. */
   restartAgent(): Promise<NodeAgent>;
   stop(): Promise<void>;
 }
 
-export async function startAgentCluster(over: Partial<NodeAgentOptions> = {}): Promise<AgentCluster> {
+/** `http`: the agent talks to the API server over HTTPS (as a separate node process would). */
+export async function startAgentCluster(over: Partial<NodeAgentOptions> = {}, via: 'local' | 'http' = 'local'): Promise<AgentCluster> {
   setQuiet(true);
   allowLoopbackAddresses(true);
   const dir = mkdtempSync(join(tmpdir(), 'kubesvc-node-'));
@@ -40,7 +44,10 @@ export async function startAgentCluster(over: Partial<NodeAgentOptions> = {}): P
     advertiseAddress: '127.0.0.1',
   });
   await api.start();
-  const client = new LocalClient(api);
+  const kubeconfig = join(dir, 'kubeconfig.yaml');
+  writeKubeconfig(kubeconfig, { server: api.url, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey });
+  const client: Client =
+    via === 'http' ? new HttpClient({ server: api.url, ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey }) : new LocalClient(api);
   const opts: NodeAgentOptions = {
     nodeName: 'node-1',
     nodeIP: '127.0.0.1',
@@ -54,19 +61,27 @@ export async function startAgentCluster(over: Partial<NodeAgentOptions> = {}): P
     ...over,
   };
   let informers = new InformerFactoryImpl(client);
+  // pods/log, exec and port-forward reach the agent as `kubesvc up` wires it.
+  let unregister = () => {};
+  const start = async (agent: NodeAgent) => {
+    await agent.start();
+    unregister = api.nodes.register(opts.nodeName, agent.connector());
+  };
   const c: AgentCluster = {
     api,
     client,
     agent: new NodeAgent(client, informers, opts),
     dir,
+    kubeconfig,
     async restartAgent() {
       informers.stop();
       informers = new InformerFactoryImpl(client);
       c.agent = new NodeAgent(client, informers, opts);
-      await c.agent.start();
+      await start(c.agent);
       return c.agent;
     },
     async stop() {
+      unregister();
       await c.agent.stop();
       informers.stop();
       await api.stop();
@@ -74,7 +89,7 @@ export async function startAgentCluster(over: Partial<NodeAgentOptions> = {}): P
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  await c.agent.start();
+  await start(c.agent);
   return c;
 }
 

@@ -1,0 +1,66 @@
+// The agent as a separate node process would run it: over HTTPS with the HTTP client; and the
+// API server's pods/log, exec and port-forward reaching it, driven by kubectl.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { Pod } from '../../src/api/core.js';
+import type { Lease } from '../../src/node/lease.js';
+import { R } from '../../src/client/resources.js';
+import { isNotFound } from '../../src/machinery/status.js';
+import { alive, eventually, startAgentCluster, type AgentCluster } from './cluster.js';
+
+const node = process.execPath;
+let c: AgentCluster;
+before(async () => {
+  c = await startAgentCluster({ leaseRenewMs: 200 }, 'http');
+});
+after(async () => {
+  await c?.stop();
+});
+
+function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('kubectl', ['--kubeconfig', c.kubeconfig, ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const script = `
+console.log('hello from ' + process.env.HOSTNAME);
+require('node:http').createServer((q, s) => s.end('pong')).listen(8080, process.env.POD_IP);
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+test('over HTTP: the lease is renewed; a pod runs; kubectl logs, exec and a forced delete', async () => {
+  const first = await c.client.get<Lease>(R.leases, 'kube-node-lease', 'node-1');
+  await eventually(async () => (await c.client.get<Lease>(R.leases, 'kube-node-lease', 'node-1')).spec?.renewTime !== first.spec?.renewTime);
+
+  await c.client.create<Pod>(R.pods, 'default', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'hello', namespace: 'default' },
+    spec: { nodeName: 'node-1', containers: [{ name: 'main', image: 'example.com/hello', command: [node, '-e', script] }] },
+  });
+  const p = await eventually(async () => {
+    const p = await c.client.get<Pod>(R.pods, 'default', 'hello');
+    return p.status?.phase === 'Running' && p;
+  });
+  assert.match(p.status!.podIP!, /^127\.244\.1\./);
+  if (!existsSync('/usr/bin/kubectl')) return;
+  const logs = await eventually(async () => {
+    const r = await kubectl('logs', 'hello');
+    if (!r.stdout.includes('hello')) console.error('kubectl logs:', r);
+    return r.stdout.includes('hello') && r;
+    // kubectl's first run in a fresh home builds its discovery cache: give it time.
+  }, 60_000);
+  assert.equal(logs.stdout, 'hello from hello\n');
+  const ex = await kubectl('exec', 'hello', '--', 'printenv', 'POD_IP');
+  assert.equal(ex.stdout.trim(), p.status!.podIP, ex.stderr);
+  const pid = c.agent.podWorker('default', 'hello')!.handles[0]!.pid;
+  const del = await kubectl('delete', 'pod', 'hello', '--force', '--grace-period=0');
+  assert.equal(del.code, 0, del.stderr);
+  await eventually(() => !alive(pid), 10_000, 'process gone after a forced delete');
+  await assert.rejects(c.client.get(R.pods, 'default', 'hello'), (e) => isNotFound(e));
+});
