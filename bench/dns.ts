@@ -5,9 +5,9 @@
 // Needs: apt-get install -y dnsperf dnsmasq
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { Service } from '../src/api/core.js';
 import type { EndpointSlice } from '../src/api/discovery.js';
 import { startDNSWithIndex } from '../src/dns/index.js';
@@ -17,6 +17,7 @@ const NAMESPACES = 10;
 const SERVICES_PER_NS = 100;
 const HEADLESS = 100;
 const ENDPOINTS = 3;
+const ROUNDS = 3;
 
 interface Name {
   name: string;
@@ -60,49 +61,63 @@ async function freePort(host: string): Promise<number> {
   return port;
 }
 
-interface Result {
+interface Throughput {
   qps: number;
   avgMs: number;
-  p50Ms: number;
-  p99Ms: number;
   lost: number;
-  completed: number;
 }
 
-function run(cmd: string, args: string[]): Promise<string> {
+interface Latency {
+  p50Ms: number;
+  p99Ms: number;
+  samples: number;
+}
+
+/**
+ * Output goes to a file, not a pipe: the server under test runs in this process, and reading
+ * megabytes of verbose dnsperf output here would steal its event loop.
+ */
+function run(cmd: string, args: string[], outFile: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    p.stdout.on('data', (c: Buffer) => out.push(c));
-    p.stderr.on('data', (c: Buffer) => out.push(c));
-    p.on('error', reject);
-    p.on('close', () => resolve(Buffer.concat(out).toString()));
+    const fd = openSync(outFile, 'w');
+    const p = spawn(cmd, args, { stdio: ['ignore', fd, fd] });
+    p.on('error', (e) => {
+      closeSync(fd);
+      reject(e);
+    });
+    p.on('close', () => {
+      closeSync(fd);
+      resolve(readFileSync(outFile, 'utf8'));
+    });
   });
 }
 
 const num = (out: string, re: RegExp) => Number(out.match(re)?.[1] ?? NaN);
+const args = (host: string, port: number, file: string, seconds: number) => ['-s', host, '-p', String(port), '-d', file, '-c', '4', '-T', '1', '-q', '100', '-t', '2', '-l', String(seconds)];
 
-/** Throughput from a plain run; latency percentiles from a verbose run (dnsperf prints each reply's latency). */
-async function dnsperf(host: string, port: number, file: string, seconds: number): Promise<Result> {
-  const base = ['-s', host, '-p', String(port), '-d', file, '-c', '4', '-T', '1', '-q', '100', '-t', '2'];
-  const plain = await run('dnsperf', [...base, '-l', String(seconds)]);
-  const verbose = await run('dnsperf', [...base, '-l', String(Math.max(2, Math.floor(seconds / 2))), '-v']);
+async function throughput(host: string, port: number, file: string, seconds: number): Promise<Throughput> {
+  const out = await run('dnsperf', args(host, port, file, seconds), join(dirname(file), 'dnsperf.out'));
+  return {
+    qps: Math.round(num(out, /Queries per second:\s+([\d.]+)/)),
+    avgMs: Number((num(out, /Average Latency \(s\):\s+([\d.]+)/) * 1000).toFixed(3)),
+    lost: num(out, /Queries lost:\s+(\d+)/),
+  };
+}
+
+/** dnsperf has no percentiles, but in verbose mode it prints each reply's latency. */
+async function latency(host: string, port: number, file: string, seconds: number): Promise<Latency> {
+  const out = await run('dnsperf', [...args(host, port, file, seconds), '-v'], join(dirname(file), 'dnsperf.out'));
   const lat: number[] = [];
-  for (const line of verbose.split('\n')) {
+  for (const line of out.split('\n')) {
     const m = line.match(/^> \S+ .* ([\d.]+)$/);
     if (m) lat.push(Number(m[1]) * 1000);
   }
   lat.sort((a, b) => a - b);
-  const pct = (p: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(lat.length * p))]! : NaN);
-  return {
-    qps: Math.round(num(plain, /Queries per second:\s+([\d.]+)/)),
-    avgMs: Number((num(plain, /Average Latency \(s\):\s+([\d.]+)/) * 1000).toFixed(3)),
-    p50Ms: Number(pct(0.5).toFixed(3)),
-    p99Ms: Number(pct(0.99).toFixed(3)),
-    lost: num(plain, /Queries lost:\s+(\d+)/),
-    completed: num(plain, /Queries completed:\s+(\d+)/),
-  };
+  const pct = (p: number) => (lat.length ? Number(lat[Math.min(lat.length - 1, Math.floor(lat.length * p))]!.toFixed(3)) : NaN);
+  return { p50Ms: pct(0.5), p99Ms: pct(0.99), samples: lat.length };
 }
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const secIdx = process.argv.indexOf('--seconds');
@@ -136,16 +151,36 @@ async function main(): Promise<void> {
   );
   try {
     await new Promise((r) => setTimeout(r, 500));
-    const kubesvc = await dnsperf(kube.host, kube.port, queries, seconds);
-    const mask = await dnsperf('127.0.0.5', mport, queries, seconds);
-    const uncached = await dnsperf(cold.addresses[0]!.host, cold.addresses[0]!.port, queries, seconds);
+    const targets = {
+      kubesvc: { host: kube.host, port: kube.port },
+      dnsmasq: { host: '127.0.0.5', port: mport },
+      kubesvcWithoutAnswerCache: cold.addresses[0]!,
+    };
+    type Name = keyof typeof targets;
+    const order = Object.keys(targets) as Name[];
+    // Warm up (JIT, answer cache, dnsmasq's cache), then interleave rounds so a busy machine
+    // weighs on every server alike; ratios are taken within a round.
+    for (const t of order) await throughput(targets[t].host, targets[t].port, queries, 1);
+    const rounds: Record<Name, Throughput>[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const round = {} as Record<Name, Throughput>;
+      for (const t of order) round[t] = await throughput(targets[t].host, targets[t].port, queries, seconds);
+      rounds.push(round);
+    }
+    const lat = {} as Record<Name, Latency>;
+    for (const t of order) lat[t] = await latency(targets[t].host, targets[t].port, queries, Math.max(2, Math.floor(seconds / 2)));
+    const summary = (t: Name) => ({ qpsMedian: median(rounds.map((r) => r[t].qps)), qps: rounds.map((r) => r[t].qps), avgMsMedian: median(rounds.map((r) => r[t].avgMs)), ...lat[t] });
     const report = {
       names: names.length,
-      seconds,
-      kubesvc,
-      dnsmasq: mask,
-      kubesvcWithoutAnswerCache: uncached,
-      ratio: Number((kubesvc.qps / mask.qps).toFixed(2)),
+      secondsPerRun: seconds,
+      rounds: ROUNDS,
+      loadAverage: loadavg().map((x) => Number(x.toFixed(2))),
+      cpus: cpus().length,
+      kubesvc: summary('kubesvc'),
+      dnsmasq: summary('dnsmasq'),
+      kubesvcWithoutAnswerCache: summary('kubesvcWithoutAnswerCache'),
+      ratioMedian: Number(median(rounds.map((r) => r.kubesvc.qps / r.dnsmasq.qps)).toFixed(2)),
+      ratioWithoutAnswerCacheMedian: Number(median(rounds.map((r) => r.kubesvcWithoutAnswerCache.qps / r.dnsmasq.qps)).toFixed(2)),
       target: '>= 0.5x dnsmasq queries/s',
     };
     console.log(JSON.stringify(report, null, 2));

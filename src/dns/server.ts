@@ -141,7 +141,7 @@ export class DNSServer {
   }
 
   private async onDatagram(udp: UDPSocket, msg: Buffer, address: string, port: number): Promise<void> {
-    const out = await this.answer(msg, 'udp', { address, port });
+    const out = await this.answer(msg, 'udp', { address, port }).catch(() => undefined);
     if (out) udp.send(out, port, address, () => undefined);
   }
 
@@ -176,7 +176,7 @@ export class DNSServer {
         const msg = buf.subarray(2, 2 + len);
         buf = buf.subarray(2 + len);
         queue = queue.then(async () => {
-          const out = await this.answer(msg, 'tcp', remote);
+          const out = await this.answer(msg, 'tcp', remote).catch(() => undefined);
           if (!out || sock.destroyed) return;
           const framed = Buffer.alloc(2 + out.length);
           framed.writeUInt16BE(out.length, 0);

@@ -58,7 +58,7 @@ export function parseQuery(buf: Buffer, transport: 'udp' | 'tcp', remote: { addr
     return formerr;
   }
   const q = pkt.questions?.[0];
-  if (!q || typeof q.name !== 'string' || q.name.length > 253) return formerr;
+  if (!q || typeof q.name !== 'string' || !representable(q.name)) return formerr;
   const opts = (pkt.additionals ?? []).filter((a): a is OptAnswer => a.type === 'OPT');
   if (opts.length > 1) return formerr;
   let edns: Edns | undefined;
@@ -89,6 +89,15 @@ export function parseQuery(buf: Buffer, transport: 'udp' | 'tcp', remote: { addr
     packet: pkt,
   };
   return { kind: 'query', req, edns };
+}
+
+/**
+ * dns-packet decodes labels as UTF-8 text; bytes that are not UTF-8 come back as U+FFFD and
+ * would be re-encoded as something else (even as over-long labels), so such names are refused.
+ */
+function representable(name: string): boolean {
+  if (name.includes('\uFFFD') || Buffer.byteLength(name) > 253) return false;
+  return name === '.' || name.split('.').every((l) => Buffer.byteLength(l) <= 63);
 }
 
 function opt(flags: number, extendedRcode = 0): OptAnswer {

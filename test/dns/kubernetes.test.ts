@@ -38,6 +38,9 @@ const rows: Row[] = [
   { qname: `web.default.svc.${Z}`, qtype: 'CNAME', rcode: 'NOERROR', answer: [] },
   { qname: `dual.default.svc.${Z}`, qtype: 'A', rcode: 'NOERROR', answer: ['A 127.96.0.22'] },
   { qname: `dual.default.svc.${Z}`, qtype: 'AAAA', rcode: 'NOERROR', answer: ['AAAA fd00::22'] },
+  { qname: `dual.default.svc.${Z}`, qtype: 'ANY', rcode: 'NOERROR', answer: ['A 127.96.0.22', 'AAAA fd00::22'] },
+  { qname: `my-service.prod.svc.${Z}`, qtype: 'ANY', rcode: 'NOERROR', answer: ['CNAME my.database.example.com'] },
+  { qname: Z, qtype: 'AXFR', rcode: 'REFUSED', answer: [] },
   // SRV for named ports, one target: the Service.
   { qname: `_http._tcp.web.default.svc.${Z}`, qtype: 'SRV', rcode: 'NOERROR', answer: [`SRV 0 100 80 web.default.svc.${Z}`], extra: [`A 127.96.0.20`] },
   { qname: `_https._tcp.multi.default.svc.${Z}`, qtype: 'SRV', rcode: 'NOERROR', answer: [`SRV 0 100 443 multi.default.svc.${Z}`] },
@@ -132,7 +135,7 @@ for (const row of rows) {
     assert.equal(resp.rcode, row.rcode);
     assert.deepEqual(sorted(resp.answers), [...row.answer].sort());
     if (row.extra) assert.deepEqual(sorted(resp.additionals), [...row.extra].sort());
-    if (row.answer === NEXT) return;
+    if (row.answer === NEXT || row.rcode === 'REFUSED') return;
     assert.equal(resp.aa, true, 'cluster answers are authoritative');
     for (const rr of resp.answers) {
       if (rr.type !== 'TXT' || fmt(rr) !== 'TXT next') assert.equal((rr as { ttl?: number }).ttl, 5, `TTL of ${fmt(rr)}`);

@@ -44,6 +44,8 @@ export class KubernetesHandler implements Handler {
     const parsed = parseName(req.lname, this.zone);
     if (!parsed) return next(req);
     if (!this.index.synced()) return reply('SERVFAIL');
+    // No zone transfers: CoreDNS serves them only with a `transfer` block, which kube-dns does not need.
+    if (req.qtype === 'AXFR' || req.qtype === 'IXFR') return reply('REFUSED');
     return this.serveZone(req, next, 0);
   }
 
@@ -78,9 +80,12 @@ export class KubernetesHandler implements Handler {
     const extra: Answer[] = [];
     const seen = new Set<string>();
     const once = (k: string) => (seen.has(k) ? false : (seen.add(k), true));
-    if (req.qtype === 'A' || req.qtype === 'AAAA') {
-      const want = req.qtype === 'A' ? isIPv4 : isIPv6;
-      for (const e of entries) if (want(e.host) && once(e.host)) answers.push(this.rr(req.qname, req.qtype, e.host));
+    if (req.qtype === 'A' || req.qtype === 'AAAA' || req.qtype === 'ANY') {
+      // ANY gets the addresses of both families, the useful part of "everything" (RFC 8482).
+      for (const e of entries) {
+        const type = isIPv4(e.host) ? 'A' : isIPv6(e.host) ? 'AAAA' : undefined;
+        if (type && (req.qtype === 'ANY' || req.qtype === type) && once(e.host)) answers.push(this.rr(req.qname, type, e.host));
+      }
     } else if (req.qtype === 'SRV') {
       // One SRV per (port, target): an endpoint with an IPv4 and an IPv6 address is one target.
       const srv = entries.filter((e) => e.port >= 0 && e.target !== '' && once(`${e.port}|${e.target}`));
@@ -105,7 +110,7 @@ export class KubernetesHandler implements Handler {
    */
   private async serveAlias(req: Request, next: Next, e: Entry, depth: number): Promise<Response> {
     const cname = this.rr(req.qname, 'CNAME', e.host);
-    if (req.qtype === 'CNAME' || depth >= MAX_CHASE || e.host === req.lname) return this.answer([cname]);
+    if (req.qtype === 'CNAME' || req.qtype === 'ANY' || depth >= MAX_CHASE || e.host === req.lname) return this.answer([cname]);
     const sub = withQuestion(req, e.host, req.qtype);
     let chased: Response | undefined;
     if (parseName(e.host, this.zone)) {
