@@ -56,6 +56,10 @@ export class EndpointSliceController {
     this.queue = opts.queue ?? new RateLimitedQueue<string>();
     this.recorder = opts.recorder ?? new EventRecorder(client, 'endpoint-slice-controller');
     this.maxEndpointsPerSlice = opts.maxEndpointsPerSlice ?? defaultMaxEndpointsPerSlice;
+    // The API server refuses slices of more than 1000 endpoints (upstream checks the flag the same way).
+    if (!Number.isInteger(this.maxEndpointsPerSlice) || this.maxEndpointsPerSlice < 1 || this.maxEndpointsPerSlice > 1000) {
+      throw new RangeError(`--max-endpoints-per-slice must be between 1 and 1000, not ${this.maxEndpointsPerSlice}`);
+    }
     this.batchMs = opts.endpointUpdatesBatchPeriodMs ?? 0;
     this.services = informers.informer<Service>(R.services);
     this.pods = informers.informer<Pod>(R.pods);

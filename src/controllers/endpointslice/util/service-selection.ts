@@ -5,15 +5,21 @@ import { metaNamespaceKey } from '../../../client/keys.js';
 import { selectorFromSet, type LabelSelector } from '../../../machinery/labels/index.js';
 import { podEndpointsChanged, sameLabels } from './pod.js';
 
+const parsed = new WeakMap<Service, LabelSelector | undefined>();
+
 /**
  * A Service's pod selector, or undefined when it has none. An empty selector counts as none:
  * the API server stores `{}` and an absent selector alike (upstream's protobuf round trip turns
  * an empty map into nil), and users expect `selector: {}` to select nothing.
  */
 export function serviceSelector(svc: Service): LabelSelector | undefined {
+  // Cached objects are never changed in place (an update replaces them), so each Service's
+  // selector is parsed once however many pod events ask for it.
+  if (parsed.has(svc)) return parsed.get(svc);
   const sel = svc.spec?.selector;
-  if (!sel || Object.keys(sel).length === 0) return undefined;
-  return selectorFromSet(sel);
+  const out = !sel || Object.keys(sel).length === 0 ? undefined : selectorFromSet(sel);
+  parsed.set(svc, out);
+  return out;
 }
 
 /** Keys of the Services in `services` that select a pod with these labels. */
