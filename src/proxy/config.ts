@@ -1,0 +1,30 @@
+// Informer wiring (upstream's pkg/proxy/config): Service and EndpointSlice events, and this
+// node's own Node object, go to the proxier's change trackers and nothing else.
+import type { Node, Service } from '../api/core.js';
+import type { EndpointSlice } from '../api/discovery.js';
+import type { Informer, InformerFactory } from '../client/informer-types.js';
+import { R } from '../client/resources.js';
+import type { Proxier } from './proxier.js';
+
+/** Returns the informers used, so the caller can wait for exactly these to sync. */
+export function registerProxyHandlers(informers: InformerFactory, proxier: Proxier, nodeName: string): Informer[] {
+  const services = informers.informer<Service>(R.services);
+  const slices = informers.informer<EndpointSlice>(R.endpointslices);
+  const node = informers.informer<Node>(R.nodes, { fieldSelector: `metadata.name=${nodeName}` });
+  services.addEventHandler({
+    onAdd: (svc) => proxier.onServiceUpdate(undefined, svc),
+    onUpdate: (oldSvc, svc) => proxier.onServiceUpdate(oldSvc, svc),
+    onDelete: (svc) => proxier.onServiceUpdate(svc, undefined),
+  });
+  slices.addEventHandler({
+    onAdd: (slice) => proxier.onEndpointSliceUpdate(slice, false),
+    onUpdate: (_old, slice) => proxier.onEndpointSliceUpdate(slice, false),
+    onDelete: (slice) => proxier.onEndpointSliceUpdate(slice, true),
+  });
+  node.addEventHandler({
+    onAdd: (node) => proxier.onNodeUpdate(node),
+    onUpdate: (_old, node) => proxier.onNodeUpdate(node),
+    onDelete: () => proxier.onNodeUpdate(undefined),
+  });
+  return [services, slices, node] as unknown as Informer[];
+}

@@ -1,0 +1,120 @@
+// kube-proxy for kubesvc: startProxy wires informers → change trackers → sync runner → the
+// chosen mode's Provider, and serves metrics (127.0.0.1:10249/metrics) and health
+// (127.0.0.1:10256/healthz, /livez) as upstream's kube-proxy does.
+import type { Client } from '../client/client.js';
+import type { InformerFactory } from '../client/informer-types.js';
+import { logger } from '../util/log.js';
+import { registerProxyHandlers } from './config.js';
+import { ProxyHealth } from './healthcheck/proxy-health.js';
+import { ServiceHealthServer } from './healthcheck/service-health.js';
+import { listenHttp, type HttpListener } from './http-server.js';
+import { ProxyMetrics } from './metrics/kubeproxy.js';
+import { Proxier } from './proxier.js';
+import type { Provider } from './provider.js';
+import { UserspaceProvider } from './userspace/provider.js';
+
+export type { Provider, ProxyChanges } from './provider.js';
+export type { ServicePortInfo, EndpointInfo, ServicePortMap, EndpointsMap, ServicePortName } from './types.js';
+
+const log = logger('proxy');
+
+export interface ProxyOptions {
+  nodeName: string;
+  nodeIP: string;
+  mode: 'userspace';
+  /** Metrics on 127.0.0.1:metricsPort/metrics (default 10249; 0 = ephemeral). */
+  metricsPort?: number;
+  /** Health on 127.0.0.1:healthzPort/healthz (default 10256; 0 = ephemeral). */
+  healthzPort?: number;
+  /** Minimum time between syncs (default 0: every batch of events that arrives together is one sync). */
+  minSyncMs?: number;
+  /** Periodic full resync (default 30 s, upstream's --iptables-sync-period default). */
+  maxSyncMs?: number;
+  /** UDP session idle timeout in userspace mode (default 250 ms, upstream's --udp-timeout). */
+  udpIdleTimeoutMs?: number;
+}
+
+export interface ProxyHandle {
+  stop(): Promise<void>;
+  /** True once every informer has synced and the first sync has been applied. */
+  ready(): boolean;
+}
+
+/** What tests and the CLI can look at beyond ProxyHandle. */
+export interface RunningProxy extends ProxyHandle {
+  readonly proxier: Proxier;
+  readonly provider: Provider;
+  readonly metrics: ProxyMetrics;
+  readonly metricsPort: number;
+  readonly healthzPort: number;
+}
+
+export async function startProxy(client: Client, informers: InformerFactory, opts: ProxyOptions): Promise<RunningProxy> {
+  void client; // the userspace mode needs only informers; events and node updates will use the client
+  if (opts.mode !== 'userspace') {
+    throw new Error(`proxy mode ${JSON.stringify(opts.mode)} is not available yet; use userspace`);
+  }
+  const minSyncMs = opts.minSyncMs ?? 0;
+  const maxSyncMs = opts.maxSyncMs ?? 30_000;
+  const metrics = new ProxyMetrics();
+  // Upstream's health timeout is twice the sync period: a change not applied by then means the proxy is stuck.
+  const health = new ProxyHealth(2 * maxSyncMs);
+  const serviceHealth = new ServiceHealthServer([...new Set([opts.nodeIP, '127.0.0.1'])], () => health.isHealthy());
+  const provider = new UserspaceProvider({
+    nodeName: opts.nodeName,
+    nodeIP: opts.nodeIP,
+    ...(opts.udpIdleTimeoutMs !== undefined ? { udpIdleTimeoutMs: opts.udpIdleTimeoutMs } : {}),
+  });
+  const proxier = new Proxier({ nodeName: opts.nodeName, provider, metrics, health, serviceHealth, minSyncMs, maxSyncMs });
+
+  const servers: HttpListener[] = [];
+  let ownInformers: { synced(): Promise<void> }[] = [];
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await proxier.stop();
+    await Promise.all(servers.map((s) => s.close()));
+    await serviceHealth.stop();
+    await provider.stop();
+  };
+  try {
+    servers.push(
+      await listenHttp('127.0.0.1', opts.metricsPort ?? 10249, (req, res) => {
+        const path = (req.url ?? '/').split('?')[0];
+        if (path === '/metrics') {
+          res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }).end(metrics.registry.expose());
+        } else if (path === '/proxyMode') {
+          res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end(provider.mode);
+        } else {
+          health.handle(req, res, metrics);
+        }
+      }),
+    );
+    servers.push(await listenHttp('127.0.0.1', opts.healthzPort ?? 10256, (req, res) => health.handle(req, res, metrics)));
+    await provider.start();
+    ownInformers = registerProxyHandlers(informers, proxier, opts.nodeName);
+    proxier.start();
+    informers.start();
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  // Nothing syncs before every informer has its first list: a partial picture would briefly
+  // refuse connections to Services whose endpoints had not arrived yet.
+  void Promise.all(ownInformers.map((i) => i.synced())).then(
+    () => {
+      if (!stopped) proxier.setInitialized();
+    },
+    (e) => log.error('proxy informers failed to sync', e),
+  );
+  return {
+    proxier,
+    provider,
+    metrics,
+    metricsPort: servers[0]!.port,
+    healthzPort: servers[1]!.port,
+    stop,
+    ready: () => !stopped && proxier.hasSynced(),
+  };
+}

@@ -1,0 +1,130 @@
+// The proxy end to end through a real API server: Services and EndpointSlices written with
+// the client, informers feeding startProxy, traffic through the userspace listeners, metrics
+// and health served over HTTP.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import type { Service } from '../../src/api/core.js';
+import type { EndpointSlice } from '../../src/api/discovery.js';
+import { R } from '../../src/client/resources.js';
+import { startProxy, type RunningProxy } from '../../src/proxy/index.js';
+import { startProxyTestCluster, type ProxyTestCluster } from './cluster.js';
+import { ep, freshIP, sleep, slice, svc, tcpEcho, tcpRequest, type EchoServer } from './fixtures.js';
+
+function get(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, timeout: 2000, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function until<T>(fn: () => Promise<T>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await sleep(10);
+    }
+  }
+}
+
+describe('proxy through a real API server', () => {
+  let cluster: ProxyTestCluster;
+  let proxy: RunningProxy;
+  const backends: EchoServer[] = [];
+
+  before(async () => {
+    cluster = await startProxyTestCluster();
+    proxy = await startProxy(cluster.client, cluster.informers, {
+      nodeName: 'node-a',
+      nodeIP: '127.0.0.1',
+      mode: 'userspace',
+      metricsPort: 0,
+      healthzPort: 0,
+    });
+    await until(async () => assert.ok(proxy.ready()));
+  });
+  after(async () => {
+    await proxy?.stop();
+    await cluster?.stop();
+    await Promise.all(backends.map((b) => b.close()));
+  });
+
+  test('a ClusterIP Service reaches its 3 endpoints, refuses once they are gone; latency and health exported', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const bs = await Promise.all(['p1', 'p2', 'p3'].map((n) => tcpEcho(n, freshIP(), port)));
+    backends.push(...bs);
+    const created = await cluster.client.create<Service>(R.services, 'default', svc('default', 'web', { ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] }));
+    const clusterIP = created.spec.clusterIP!;
+    assert.match(clusterIP, /^127\.96\./);
+    const t0 = Date.now();
+    await cluster.client.create<EndpointSlice>(
+      R.endpointslices,
+      'default',
+      slice('default', 'web', 'web-abc', bs.map((b) => ep(b.ip, { nodeName: 'node-a' })), [{ name: 'http', port, protocol: 'TCP' }], {
+        'endpoints.kubernetes.io/last-change-trigger-time': new Date(t0).toISOString(),
+      }),
+    );
+    await until(() => tcpRequest(clusterIP, 8080));
+    const programmed = Date.now() - t0;
+    const answers: string[] = [];
+    for (let i = 0; i < 30; i++) answers.push((await tcpRequest(clusterIP, 8080)).split(':')[0]!);
+    for (const b of bs) assert.equal(answers.filter((a) => a === b.name).length, 10, `${b.name} got 10 of 30`);
+    assert.ok(programmed < 1000, `programmed in ${programmed} ms`);
+
+    const metrics = await get(proxy.metricsPort, '/metrics');
+    assert.equal(metrics.status, 200);
+    const count = Number(/^kubeproxy_network_programming_duration_seconds_count (\d+)$/m.exec(metrics.body)?.[1]);
+    assert.ok(count >= 1, 'network programming latency observed');
+    assert.match(metrics.body, /^kubeproxy_sync_proxy_rules_endpoint_changes_total [1-9]/m);
+    const healthz = await get(proxy.healthzPort, '/healthz');
+    assert.equal(healthz.status, 200);
+    assert.match(healthz.body, /^\{"lastUpdated": "[^"]+","currentTime": "[^"]+", "nodeEligible": true\}$/);
+    assert.equal((await get(proxy.metricsPort, '/proxyMode')).body, 'userspace');
+
+    await cluster.client.delete(R.endpointslices, 'default', 'web-abc');
+    const t1 = Date.now();
+    await until(() => tcpRequest(clusterIP, 8080).then(
+      () => Promise.reject(new Error('still answering')),
+      (e: NodeJS.ErrnoException) => assert.equal(e.code, 'ECONNREFUSED'),
+    ));
+    assert.ok(Date.now() - t1 < 1000);
+  });
+
+  test('a LoadBalancer Service with externalTrafficPolicy Local: NodePort, LB IP and health check node port', async () => {
+    const b = await tcpEcho('lb', freshIP());
+    backends.push(b);
+    const created = await cluster.client.create<Service>(
+      R.services,
+      'default',
+      svc('default', 'lb', { type: 'LoadBalancer', externalTrafficPolicy: 'Local', ports: [{ port: 8081, protocol: 'TCP' }] }),
+    );
+    const nodePort = created.spec.ports![0]!.nodePort!;
+    const hcPort = created.spec.healthCheckNodePort!;
+    assert.ok(nodePort >= 30000 && hcPort >= 30000);
+    const lbIP = `127.240.${Math.floor(Math.random() * 250)}.${2 + Math.floor(Math.random() * 250)}`;
+    await cluster.client.update<Service>(R.services, 'default', { ...created, status: { loadBalancer: { ingress: [{ ip: lbIP, ipMode: 'VIP' }] } } }, { subresource: 'status' });
+    await cluster.client.create<EndpointSlice>(R.endpointslices, 'default', slice('default', 'lb', 'lb-1', [ep(b.ip, { nodeName: 'node-a' })], [{ port: b.port, protocol: 'TCP' }]));
+    assert.equal(await until(() => tcpRequest('127.0.0.1', nodePort)), 'lb:ping');
+    assert.equal(await until(() => tcpRequest(lbIP, 8081)), 'lb:ping');
+    const hc = await until(() => get(hcPort, '/'));
+    assert.equal(hc.status, 200);
+    assert.match(hc.body, /"localEndpoints": 1/);
+
+    // The endpoint moves to another node: this node has none, so the health check says 503 and NodePort refuses.
+    await cluster.client.patch(R.endpointslices, 'default', 'lb-1', 'merge', { endpoints: [ep(b.ip, { nodeName: 'node-b' })] });
+    await until(async () => assert.equal((await get(hcPort, '/')).status, 503));
+    await until(() => tcpRequest('127.0.0.1', nodePort).then(
+      () => Promise.reject(new Error('still answering')),
+      (e: NodeJS.ErrnoException) => assert.equal(e.code, 'ECONNREFUSED'),
+    ));
+  });
+});

@@ -1,0 +1,222 @@
+// The userspace mode with real sockets: maps built from hand-made Services and EndpointSlices
+// (no API server), real TCP/UDP echo servers on 127.x addresses.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { UserspaceProvider } from '../../src/proxy/userspace/provider.js';
+import type { ProxyChanges } from '../../src/proxy/provider.js';
+import type { Service } from '../../src/api/core.js';
+import type { EndpointSlice } from '../../src/api/discovery.js';
+import { setQuiet } from '../../src/util/log.js';
+import {
+  buildMaps,
+  ep,
+  freePort,
+  freshIP,
+  slice,
+  svc,
+  tcpConnection,
+  tcpEcho,
+  tcpRequest,
+  udpEcho,
+  udpRequest,
+  type EchoServer,
+} from './fixtures.js';
+
+setQuiet(true);
+const node = 'node-a';
+const changes: ProxyChanges = { full: true, services: new Set(), endpoints: new Set(), nodeLabels: {} };
+const tcp = (name: string, port: number, extra: object = {}) => ({ name, port, protocol: 'TCP' as const, ...extra });
+
+describe('userspace proxy', () => {
+  const nodeIP = freshIP();
+  const provider = new UserspaceProvider({ nodeName: node, nodeIP, dialTimeoutsMs: [250, 500, 1000, 2000] });
+  const backends: EchoServer[] = [];
+  const services = new Map<string, Service>();
+  const slices = new Map<string, EndpointSlice>();
+  const sync = async () => {
+    const { sm, em } = buildMaps(node, [...services.values()], [...slices.values()]);
+    await provider.sync(sm, em, changes);
+  };
+  const backend = async (name: string, kind: 'tcp' | 'udp' = 'tcp') => {
+    const b = kind === 'tcp' ? await tcpEcho(name, freshIP()) : await udpEcho(name, freshIP());
+    backends.push(b);
+    return b;
+  };
+  const put = (s: Service, sl?: EndpointSlice) => {
+    services.set(s.metadata.name!, s);
+    if (sl) slices.set(sl.metadata.name!, sl);
+  };
+
+  before(async () => provider.start());
+  after(async () => {
+    await provider.stop();
+    await Promise.all(backends.map((b) => b.close()));
+  });
+
+  test('round-robin: 30 requests reach 3 endpoints 10 times each', async () => {
+    const port = await freePort();
+    const bs = await Promise.all(['a', 'b', 'c'].map((n) => tcpEcho(n, freshIP(), port)));
+    backends.push(...bs);
+    const ip = freshIP();
+    put(svc('ns', 'rr', { clusterIP: ip, ports: [tcp('http', 8080)] }), slice('ns', 'rr', 'rr-1', bs.map((b) => ep(b.ip)), [tcp('http', port)]));
+    await sync();
+    const answers: string[] = [];
+    for (let i = 0; i < 30; i++) answers.push(await tcpRequest(ip, 8080, `r${i}`));
+    const count = (n: string) => answers.filter((a) => a.startsWith(`${n}:`)).length;
+    assert.deepEqual([count('a'), count('b'), count('c')], [10, 10, 10]);
+    assert.equal(answers[7], `${answers[7]!.split(':')[0]}:r7`, 'the payload went through');
+  });
+
+  test('ClientIP affinity sticks', async () => {
+    const port = await freePort();
+    const bs = await Promise.all(['x', 'y', 'z'].map((n) => tcpEcho(n, freshIP(), port)));
+    backends.push(...bs);
+    const ip = freshIP();
+    put(
+      svc('ns', 'sticky', { clusterIP: ip, ports: [tcp('', 8080)], sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } } }),
+      slice('ns', 'sticky', 'sticky-1', bs.map((b) => ep(b.ip)), [tcp('', port)]),
+    );
+    await sync();
+    const answers = new Set<string>();
+    for (let i = 0; i < 10; i++) answers.add((await tcpRequest(ip, 8080)).split(':')[0]!);
+    assert.equal(answers.size, 1);
+    const other = new Set<string>();
+    for (let i = 0; i < 10; i++) other.add((await tcpRequest(ip, 8080, 'p', { localAddress: '127.0.0.9' })).split(':')[0]!);
+    assert.equal(other.size, 1, 'another client sticks too');
+  });
+
+  test('a failed connect retries the next endpoint', async () => {
+    const port = await freePort();
+    const up = await Promise.all(['up1', 'up2'].map((n) => tcpEcho(n, freshIP(), port)));
+    backends.push(...up);
+    const down = freshIP(); // nothing listens there: connect is refused
+    const ip = freshIP();
+    put(svc('ns', 'retry', { clusterIP: ip, ports: [tcp('', 8080)] }), slice('ns', 'retry', 'retry-1', [...up.map((b) => ep(b.ip)), ep(down)], [tcp('', port)]));
+    await sync();
+    const t0 = performance.now();
+    for (let i = 0; i < 30; i++) assert.match(await tcpRequest(ip, 8080), /^up[12]:ping$/);
+    assert.ok(performance.now() - t0 < 3000);
+  });
+
+  test('no endpoints: TCP connections are refused at once, UDP gets port unreachable', async () => {
+    const ip = freshIP();
+    put(svc('ns', 'empty', { clusterIP: ip, ports: [tcp('t', 8080), { name: 'u', port: 8053, protocol: 'UDP' }] }));
+    await sync();
+    const t0 = performance.now();
+    await assert.rejects(tcpRequest(ip, 8080), { code: 'ECONNREFUSED' });
+    const ms = performance.now() - t0;
+    assert.ok(ms < 100, `refused after ${ms.toFixed(1)} ms`);
+    await assert.rejects(udpRequest(ip, 8053, 'x', 1000), { code: 'ECONNREFUSED' });
+  });
+
+  test('UDP round trip, sessions spread over endpoints', async () => {
+    const a = await backend('ua', 'udp');
+    const b = await udpEcho('ub', freshIP(), a.port);
+    backends.push(b);
+    const bs = [a, b];
+    const ip = freshIP();
+    put(
+      svc('ns', 'udp', { clusterIP: ip, ports: [{ name: 'dns', port: 8053, protocol: 'UDP' }] }),
+      slice('ns', 'udp', 'udp-1', bs.map((x) => ep(x.ip)), [{ name: 'dns', port: a.port, protocol: 'UDP' }]),
+    );
+    await sync();
+    const answers: string[] = [];
+    for (let i = 0; i < 10; i++) answers.push(await udpRequest(ip, 8053, `q${i}`));
+    assert.ok(answers.every((x, i) => x === `ua:q${i}` || x === `ub:q${i}`), answers.join(' '));
+    assert.ok(answers.some((x) => x.startsWith('ua')) && answers.some((x) => x.startsWith('ub')), 'each new client session takes the next endpoint');
+  });
+
+  test('NodePort answers on the node IP and on 127.0.0.1', async () => {
+    const b = await backend('np');
+    const nodePort = await freePort();
+    put(
+      svc('ns', 'np', { type: 'NodePort', clusterIP: freshIP(), ports: [tcp('', 8080, { nodePort })] }),
+      slice('ns', 'np', 'np-1', [ep(b.ip)], [tcp('', b.port)]),
+    );
+    await sync();
+    assert.equal(await tcpRequest(nodeIP, nodePort), 'np:ping');
+    assert.equal(await tcpRequest('127.0.0.1', nodePort), 'np:ping');
+  });
+
+  test('LoadBalancer IP with loadBalancerSourceRanges; local external IPs', async () => {
+    const b = await backend('lb');
+    const lbIP = freshIP();
+    const extIP = freshIP();
+    const allowed = freshIP();
+    put(
+      svc(
+        'ns',
+        'lb',
+        { type: 'LoadBalancer', clusterIP: freshIP(), externalIPs: [extIP, '192.0.2.1'], loadBalancerSourceRanges: [`${allowed}/32`], ports: [tcp('', 8080, { nodePort: await freePort() })] },
+        { loadBalancer: { ingress: [{ ip: lbIP, ipMode: 'VIP' }] } },
+      ),
+      slice('ns', 'lb', 'lb-1', [ep(b.ip)], [tcp('', b.port)]),
+    );
+    await sync();
+    assert.equal(await tcpRequest(lbIP, 8080, 'ok', { localAddress: allowed }), 'lb:ok');
+    await assert.rejects(tcpRequest(lbIP, 8080, 'no', { localAddress: freshIP() }), 'a source outside the ranges is reset');
+    assert.equal(await tcpRequest(extIP, 8080, 'ext', { localAddress: freshIP() }), 'lb:ext', 'external IPs are not limited by LB source ranges');
+    assert.ok(!provider.listenerKeys().some((k) => k.includes('192.0.2.1')), 'an external IP that is not local is not listened on');
+  });
+
+  test('externalTrafficPolicy Local: NodePort uses this node’s endpoints, ClusterIP all; hairpin works', async () => {
+    const port = await freePort();
+    const local = await tcpEcho('local', freshIP(), port);
+    const remote = await tcpEcho('remote', freshIP(), port);
+    backends.push(local, remote);
+    const clusterIP = freshIP();
+    const nodePort = await freePort();
+    put(
+      svc('ns', 'etp', { type: 'NodePort', clusterIP, externalTrafficPolicy: 'Local', ports: [tcp('', 8080, { nodePort })] }),
+      slice('ns', 'etp', 'etp-1', [ep(local.ip, { nodeName: node }), ep(remote.ip, { nodeName: 'node-b' })], [tcp('', port)]),
+    );
+    await sync();
+    for (let i = 0; i < 6; i++) assert.equal(await tcpRequest('127.0.0.1', nodePort), 'local:ping');
+    const viaCluster = new Set<string>();
+    for (let i = 0; i < 6; i++) viaCluster.add((await tcpRequest(clusterIP, 8080)).split(':')[0]!);
+    assert.deepEqual([...viaCluster].sort(), ['local', 'remote']);
+    // Hairpin: a pod reaching its own Service from its own address can land on itself.
+    const self = new Set<string>();
+    for (let i = 0; i < 4; i++) self.add((await tcpRequest(clusterIP, 8080, 'me', { localAddress: local.ip })).split(':')[0]!);
+    assert.ok(self.has('local'));
+  });
+
+  test('serving-but-terminating endpoints are used when none is ready', async () => {
+    const b = await backend('term');
+    const ip = freshIP();
+    put(
+      svc('ns', 'term', { clusterIP: ip, ports: [tcp('', 8080)] }),
+      slice('ns', 'term', 'term-1', [ep(b.ip, { conditions: { ready: false, serving: true, terminating: true } })], [tcp('', b.port)]),
+    );
+    await sync();
+    assert.equal(await tcpRequest(ip, 8080), 'term:ping');
+  });
+
+  test('an endpoint removed gets no new connection; a kept Service keeps its open connection across syncs', async () => {
+    const port = await freePort();
+    const bs = await Promise.all(['k1', 'k2', 'k3'].map((n) => tcpEcho(n, freshIP(), port)));
+    backends.push(...bs);
+    const ip = freshIP();
+    const mk = (list: EchoServer[]) => slice('ns', 'keep', 'keep-1', list.map((b) => ep(b.ip)), [tcp('', port)]);
+    put(svc('ns', 'keep', { clusterIP: ip, ports: [tcp('', 8080)] }), mk(bs));
+    await sync();
+    const conn = await tcpConnection(ip, 8080);
+    const first = (await conn.ask('hello')).split(':')[0]!;
+
+    // Another Service changes: this one's listener and connection are untouched.
+    put(svc('ns', 'other', { clusterIP: freshIP(), ports: [tcp('', 8080)] }), slice('ns', 'other', 'other-1', [ep(bs[0]!.ip)], [tcp('', port)]));
+    await sync();
+    assert.equal(await conn.ask('again'), `${first}:again`);
+
+    // This Service loses an endpoint it is not connected to: the connection carries on, and no
+    // new connection reaches the removed endpoint.
+    const removed = bs.find((b) => b.name !== first)!;
+    slices.set('keep-1', mk(bs.filter((b) => b !== removed)));
+    await sync();
+    const hitsBefore = removed.hits;
+    for (let i = 0; i < 20; i++) assert.notEqual((await tcpRequest(ip, 8080)).split(':')[0], removed.name);
+    assert.equal(removed.hits, hitsBefore);
+    assert.equal(await conn.ask('still'), `${first}:still`);
+    conn.close();
+  });
+});
