@@ -33,7 +33,11 @@ export class Scheduler extends QueueWorker {
   private readonly assumed = new Map<string, string>();
   private readonly unschedulable = new Set<string>();
 
-  constructor(client: Client, informers: InformerFactory, opts: SchedulerOptions = {}) {
+  constructor(
+    private readonly client: Client,
+    informers: InformerFactory,
+    opts: SchedulerOptions = {},
+  ) {
     super('scheduler', opts.queue);
     this.binder = opts.binder ?? clientBinder(client);
     this.recorder = opts.recorder ?? noopRecorder;
@@ -43,7 +47,11 @@ export class Scheduler extends QueueWorker {
     this.nodes = informers.informer<Node>(R.nodes);
     this.pods.addEventHandler({
       onAdd: (p) => this.onPod(p),
-      onUpdate: (_o, p) => this.onPod(p),
+      onUpdate: (o, p) => {
+        // An unschedulable pod waits for a change that could help (node events, a new spec), not for its own status writes.
+        if (this.unschedulable.has(metaNamespaceKey(p)) && JSON.stringify(o.spec) === JSON.stringify(p.spec)) return;
+        this.onPod(p);
+      },
       onDelete: (p) => {
         const key = metaNamespaceKey(p);
         this.assumed.delete(key);
@@ -95,6 +103,27 @@ export class Scheduler extends QueueWorker {
     return counts;
   }
 
+  /** PodScheduled=False, reason Unschedulable, as upstream's handleSchedulingFailure writes (kubectl describe shows it). */
+  private async markUnschedulable(pod: Pod, message: string): Promise<void> {
+    const cur = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    if (cur?.status === 'False' && cur.reason === 'Unschedulable' && cur.message === message) return;
+    const conds = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+    conds.push({
+      type: 'PodScheduled',
+      status: 'False',
+      reason: 'Unschedulable',
+      message,
+      lastProbeTime: null,
+      lastTransitionTime: cur?.status === 'False' && cur.lastTransitionTime ? cur.lastTransitionTime : new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    });
+    try {
+      await this.client.update(R.pods, pod.metadata.namespace, { ...pod, status: { ...pod.status, conditions: conds } }, { subresource: 'status' });
+    } catch (e) {
+      // Stale copy or gone: the next attempt writes it again.
+      if (!(e instanceof StatusError && (e.code === 409 || e.code === 404))) throw e;
+    }
+  }
+
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
     const pod = this.pods.lister.get(namespace, name);
@@ -104,6 +133,7 @@ export class Scheduler extends QueueWorker {
     if ('error' in result) {
       this.unschedulable.add(key);
       this.recorder.event(pod, 'Warning', 'FailedScheduling', result.error);
+      await this.markUnschedulable(pod, result.error);
       this.queue.addAfter(key, this.retryMs);
       return;
     }

@@ -92,21 +92,25 @@ export async function eventually(check: () => unknown, timeoutMs = 8000): Promis
   }
 }
 
-/** What a node agent would post: Running, Ready, with a pod IP. */
+/** What a node agent would post: Running, Ready, with a pod IP (retried: the scheduler may be writing the same status). */
 export async function makePodReady(client: Client, p: Pod, ip = '127.244.0.10'): Promise<void> {
   const now = new Date(Date.now() - 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const fresh = await client.get<Pod>(R.pods, p.metadata.namespace, p.metadata.name ?? '');
-  fresh.status = {
-    ...fresh.status,
-    phase: 'Running',
-    podIP: ip,
-    podIPs: [{ ip }],
-    conditions: [
-      { type: 'Ready', status: 'True', lastTransitionTime: now, lastProbeTime: null },
-      { type: 'ContainersReady', status: 'True', lastTransitionTime: now, lastProbeTime: null },
-    ],
-  };
-  await client.update(R.pods, p.metadata.namespace, fresh, { subresource: 'status' });
+  await retryOnConflict(async () => {
+    const fresh = await client.get<Pod>(R.pods, p.metadata.namespace, p.metadata.name ?? '');
+    const kept = (fresh.status?.conditions ?? []).filter((c) => c.type === 'PodScheduled');
+    fresh.status = {
+      ...fresh.status,
+      phase: 'Running',
+      podIP: ip,
+      podIPs: [{ ip }],
+      conditions: [
+        ...kept,
+        { type: 'Ready', status: 'True', lastTransitionTime: now, lastProbeTime: null },
+        { type: 'ContainersReady', status: 'True', lastTransitionTime: now, lastProbeTime: null },
+      ],
+    };
+    await client.update(R.pods, p.metadata.namespace, fresh, { subresource: 'status' });
+  });
 }
 
 /**

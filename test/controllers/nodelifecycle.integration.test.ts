@@ -84,6 +84,7 @@ test('a node whose Lease stops being renewed goes Unknown, is tainted, and its p
     assert.equal(onN1.length, 1);
     assert.ok(onN1[0]!.metadata.deletionTimestamp, 'evicted');
     assert.equal(onN1[0]!.status?.conditions?.find((x) => x.type === 'Ready')?.status, 'False');
+    assert.equal(onN1[0]!.status?.conditions?.find((x) => x.type === 'DisruptionTarget')?.reason, 'DeletionByTaintManager');
     const live = await livePods();
     assert.deepEqual(live.map((p) => p.spec.nodeName), ['n2', 'n2']);
   }, 5000);

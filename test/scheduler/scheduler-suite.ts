@@ -67,6 +67,8 @@ export function runSchedulerSuite(transport: Transport): void {
         "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
       );
       assert.equal(ev?.type, 'Warning');
+      const cond = (await c.client.get<Pod>(R.pods, 'default', 'nowhere')).status?.conditions?.find((x) => x.type === 'PodScheduled');
+      assert.deepEqual([cond?.status, cond?.reason, cond?.message], ['False', 'Unschedulable', ev?.message]);
     });
     // A node that fits arrives: the waiting pod is scheduled.
     await createNode('node-d', { zone: 'z9' });

@@ -3,6 +3,7 @@
 import type { WorkQueue } from '../../client/informer-types.js';
 import { RateLimitedQueue } from '../../client/workqueue.js';
 import { errorText, logger, type Logger } from '../../util/log.js';
+import { isConflict } from './errors.js';
 
 export abstract class QueueWorker {
   readonly queue: WorkQueue<string>;
@@ -31,7 +32,10 @@ export abstract class QueueWorker {
         this.queue.forget(key);
       } catch (e) {
         if (!this.stopped) {
-          this.log.debug(`sync ${key} failed, retrying: ${errorText(e)}`);
+          // Conflicts are the normal cost of optimistic concurrency; anything else is worth seeing.
+          const msg = `sync ${key} failed, retrying: ${errorText(e)}`;
+          if (isConflict(e)) this.log.debug(msg);
+          else this.log.warn(msg);
           this.queue.addRateLimited(key);
         }
       } finally {

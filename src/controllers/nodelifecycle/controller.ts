@@ -137,9 +137,28 @@ export class NodeLifecycleController extends QueueWorker {
       ready.lastTransitionTime = new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
       try {
         await this.client.update(R.pods, p.metadata.namespace, { ...p, status: { ...p.status, conditions: conds } }, { subresource: 'status' });
+        this.recorder.event(p, 'Warning', 'NodeNotReady', 'Node is not ready');
       } catch (e) {
         if (!isNotFound(e)) this.log.warn(`could not mark pod ${p.metadata.namespace}/${p.metadata.name} NotReady: ${(e as Error).message}`);
       }
+    }
+  }
+
+  /** As upstream's taint manager (PodDisruptionConditions): say why the pod is going before deleting it. */
+  private async markDisruptionTarget(p: Pod): Promise<void> {
+    const conds = (p.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget');
+    conds.push({
+      type: 'DisruptionTarget',
+      status: 'True',
+      reason: 'DeletionByTaintManager',
+      message: 'Taint manager: deleting due to NoExecute taint',
+      lastTransitionTime: new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    });
+    try {
+      await this.client.update(R.pods, p.metadata.namespace, { ...p, status: { ...p.status, conditions: conds } }, { subresource: 'status' });
+    } catch (e) {
+      // The condition is informative; the eviction goes ahead without it.
+      if (isNotFound(e)) throw e;
     }
   }
 
@@ -162,6 +181,7 @@ export class NodeLifecycleController extends QueueWorker {
         continue;
       }
       try {
+        await this.markDisruptionTarget(p);
         await this.client.delete(R.pods, p.metadata.namespace, p.metadata.name ?? '');
         this.recorder.event(p, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${p.metadata.namespace}/${p.metadata.name}`);
       } catch (e) {
