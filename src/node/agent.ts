@@ -56,6 +56,8 @@ export class NodeAgent {
   private readonly backoff: CrashBackoff;
   private readonly events: PodEventSink;
   private readonly workers = new Map<string, PodWorker>();
+  /** Pods this agent has finished (stopped and deleted): late informer updates must not revive them. */
+  private readonly finished = new Set<string>();
   private pods: Informer<Pod> | undefined;
   private services: Informer<Service> | undefined;
   private node: Node | undefined;
@@ -188,6 +190,7 @@ export class NodeAgent {
   private podChanged(pod: Pod): void {
     if (this.stopped || pod.spec?.nodeName !== this.opts.nodeName) return;
     const uid = pod.metadata.uid!;
+    if (this.finished.has(uid)) return;
     const w = this.workers.get(uid);
     if (w) {
       w.update(pod);
@@ -211,16 +214,22 @@ export class NodeAgent {
       writeStatus: (p, s) => this.writePodStatus(p, s),
       deletePod: (p) => this.deletePod(p),
       probeSecondMs: this.opts.probeSecondMs ?? 1000,
-      onFinished: (id) => this.workers.delete(id),
+      onFinished: (id) => this.forget(id),
     });
     this.workers.set(uid, worker);
     worker.kick();
   }
 
+  private forget(uid: string): void {
+    this.workers.delete(uid);
+    this.finished.add(uid);
+    if (this.finished.size > 10_000) this.finished.delete(this.finished.values().next().value!);
+  }
+
   private podDeleted(pod: Pod): void {
     const w = this.workers.get(pod.metadata.uid!);
     if (!w) return;
-    this.workers.delete(pod.metadata.uid!);
+    this.forget(pod.metadata.uid!);
     void w.removed().catch((e) => log.warn(`pod ${pod.metadata.namespace}/${pod.metadata.name}: ${errorText(e)}`));
   }
 

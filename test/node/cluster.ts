@@ -114,11 +114,4 @@ export async function eventually<T>(
   }
 }
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { alive } from '../../src/node/runtime/pidfiles.js';

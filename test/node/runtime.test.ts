@@ -132,3 +132,24 @@ test('leftovers from a crashed agent are killed by the next one (PID files)', as
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('containers do not outlive an agent process that exits without stopping them', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rt-'));
+  try {
+    const runtimeURL = new URL('../../src/node/runtime/process.js', import.meta.url).href;
+    const agentScript = `
+      const { ProcessRuntime } = await import(${JSON.stringify(runtimeURL)});
+      const rt = new ProcessRuntime(${JSON.stringify(dir)});
+      const h = await rt.start({ id: 'x', podUID: 'u', podName: 'p', namespace: 'd', containerName: 'c', attempt: 0, image: 'i', command: ['sleep', '60'], env: {} });
+      console.log(h.pid);
+      setTimeout(() => { throw new Error('agent crashed'); }, 100);`;
+    const agent = spawn(node, ['--input-type=module', '-e', agentScript], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const pid = await new Promise<number>((resolve) => agent.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+    assert.ok(alive(pid));
+    await new Promise((r) => agent.once('exit', r));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(alive(pid), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -21,6 +21,23 @@ interface Program {
   argv: string[];
 }
 
+/** Every container process group still running, across runtimes, for the exit hook below. */
+const liveGroups = new Set<number>();
+let exitHooked = false;
+
+/**
+ * If the agent's process exits without stopping its pods (an uncaught error, process.exit), the
+ * containers go with it: 'exit' handlers run synchronously, and a kill is synchronous. (A SIGKILL
+ * of the agent cannot be caught; the PID files let the next agent clean up then.)
+ */
+function hookProcessExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.on('exit', () => {
+    for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
+  });
+}
+
 export class ProcessRuntime implements ContainerRuntime {
   readonly name = 'kubesvc';
   private readonly pidFiles: PidFiles;
@@ -78,6 +95,8 @@ export class ProcessRuntime implements ContainerRuntime {
     }
     const pid = child.pid;
     const startedAt = new Date();
+    hookProcessExit();
+    liveGroups.add(pid);
     this.pidFiles.write({
       pid,
       containerID: config.id,
@@ -89,6 +108,7 @@ export class ProcessRuntime implements ContainerRuntime {
       child.once('exit', (code, signal) => {
         // The container ends with its main process: whatever it left in its group goes too.
         killGroup(pid, 'SIGKILL');
+        liveGroups.delete(pid);
         this.pidFiles.remove(config.id);
         this.live.delete(config.id);
         const status: ExitStatus = { exitCode: code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0), finishedAt: new Date() };
