@@ -209,6 +209,8 @@ export class PodWorker {
       await this.writeStatus();
       return;
     }
+    // The kubelet's startTime: when it first took the pod on, before any container starts.
+    this.startTime ??= metaTime();
     if (!this.ensureIP()) {
       for (const c of this.pod.spec.containers) if (!this.runs.has(c.name)) this.runs.set(c.name, newContainerRun(c));
       await this.writeStatus();
