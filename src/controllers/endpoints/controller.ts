@@ -20,7 +20,8 @@ import {
 } from '../endpointslice/util/labels.js';
 import { runQueueWorkers } from '../endpointslice/util/queue-loop.js';
 import { withKind, type EventSink } from '../endpointslice/util/recorder.js';
-import { servicesSelecting, servicesToUpdateOnPodChange, serviceSelector } from '../endpointslice/util/service-selection.js';
+import { ensurePodLabelsIndex, ensureServiceSelectorIndex, podsForService, servicesForPodLabels } from '../endpointslice/util/label-index.js';
+import { servicesToUpdateOnPodChange, serviceSelector } from '../endpointslice/util/service-selection.js';
 import { setTriggerTimeAnnotation, TriggerTimeTracker } from '../endpointslice/util/trigger-time.js';
 import { desiredSubsets, subsetsEqualIgnoreResourceVersion } from './desired.js';
 import { StaleEndpointsTracker } from './stale-tracker.js';
@@ -73,10 +74,12 @@ export class EndpointsController {
       onUpdate: (_o, s) => this.queue.add(metaNamespaceKey(s)),
       onDelete: (s) => this.queue.add(metaNamespaceKey(s)),
     });
+    ensurePodLabelsIndex(this.pods);
+    ensureServiceSelectorIndex(this.services);
     this.pods.addEventHandler({
       onAdd: (p) => this.enqueueForPod(p),
       onUpdate: (o, p) => {
-        const keys = servicesToUpdateOnPodChange(this.services.lister.list(p.metadata.namespace), o, p);
+        const keys = servicesToUpdateOnPodChange((l) => servicesForPodLabels(this.services, p.metadata.namespace, l), o, p);
         const terminating = !o.metadata.deletionTimestamp && !!p.metadata.deletionTimestamp;
         for (const k of keys) {
           if (terminating) this.triggerTimes.observe(k, Date.now());
@@ -110,7 +113,7 @@ export class EndpointsController {
 
   /** `deletedAt`: when the informer saw the pod go, the trigger time of the change it causes. */
   private enqueueForPod(p: Pod, deletedAt?: number): void {
-    for (const k of servicesSelecting(this.services.lister.list(p.metadata.namespace), p.metadata.labels)) {
+    for (const k of servicesForPodLabels(this.services, p.metadata.namespace, p.metadata.labels)) {
       if (deletedAt !== undefined) this.triggerTimes.observe(k, deletedAt);
       this.queue.addAfter(k, this.batchMs);
     }
@@ -148,7 +151,7 @@ export class EndpointsController {
     // No selector: the Endpoints belong to whoever wrote them.
     if (!selector) return;
 
-    const pods = this.pods.lister.list(namespace, (l) => selector.matches(l));
+    const pods = podsForService(this.pods, service);
     // Computed on every sync, even one that writes nothing, so the next one compares against it.
     const triggerTime = this.triggerTimes.compute(service, pods);
     const { subsets } = desiredSubsets(service, pods);

@@ -17,7 +17,8 @@ import { isNamespaceTerminating, isNotFound } from './util/errors.js';
 import { EndpointsLastChangeTriggerTime, EndpointSliceControllerName, LabelManagedBy, LabelServiceName } from './util/labels.js';
 import { runQueueWorkers } from './util/queue-loop.js';
 import { withKind, type EventSink } from './util/recorder.js';
-import { servicesSelecting, servicesToUpdateOnPodChange, serviceSelector } from './util/service-selection.js';
+import { ensurePodLabelsIndex, ensureServiceSelectorIndex, ensureSliceServiceIndex, podsForService, servicesForPodLabels, slicesForService } from './util/label-index.js';
+import { servicesToUpdateOnPodChange, serviceSelector } from './util/service-selection.js';
 import { EndpointSliceTracker, StaleInformerCacheError } from './util/slice-tracker.js';
 import { setTriggerTimeAnnotation, TriggerTimeTracker } from './util/trigger-time.js';
 
@@ -71,10 +72,13 @@ export class EndpointSliceController {
       onUpdate: (_o, s) => this.queue.add(metaNamespaceKey(s)),
       onDelete: (s) => this.queue.add(metaNamespaceKey(s)),
     });
+    ensurePodLabelsIndex(this.pods);
+    ensureServiceSelectorIndex(this.services);
+    ensureSliceServiceIndex(this.slices);
     this.pods.addEventHandler({
       onAdd: (p) => this.enqueueForPod(p),
       onUpdate: (o, p) => {
-        const keys = servicesToUpdateOnPodChange(this.services.lister.list(p.metadata.namespace), o, p);
+        const keys = servicesToUpdateOnPodChange((l) => servicesForPodLabels(this.services, p.metadata.namespace, l), o, p);
         const terminating = !o.metadata.deletionTimestamp && !!p.metadata.deletionTimestamp;
         for (const k of keys) {
           if (terminating) this.triggerTimes.observe(k, Date.now());
@@ -129,7 +133,7 @@ export class EndpointSliceController {
 
   /** `deletedAt`: when the informer saw the pod go, the trigger time of the change it causes. */
   private enqueueForPod(p: Pod, deletedAt?: number): void {
-    for (const k of servicesSelecting(this.services.lister.list(p.metadata.namespace), p.metadata.labels)) {
+    for (const k of servicesForPodLabels(this.services, p.metadata.namespace, p.metadata.labels)) {
       if (deletedAt !== undefined) this.triggerTimes.observe(k, deletedAt);
       this.queue.addAfter(k, this.batchMs);
     }
@@ -142,9 +146,7 @@ export class EndpointSliceController {
 
   /** Our slices of the Service `name` in `namespace`, as the cache has them, without those being deleted. */
   private ourSlices(namespace: string, name: string): EndpointSlice[] {
-    return this.slices.lister
-      .list(namespace, (l) => l[LabelServiceName] === name && l[LabelManagedBy] === this.controllerName)
-      .filter((s) => !s.metadata.deletionTimestamp);
+    return slicesForService(this.slices, namespace, name, this.controllerName);
   }
 
   async sync(key: string): Promise<void> {
@@ -163,7 +165,7 @@ export class EndpointSliceController {
       return;
     }
 
-    const pods = this.pods.lister.list(namespace, (l) => selector.matches(l));
+    const pods = podsForService(this.pods, service);
     const existing = this.ourSlices(namespace, name);
     if (this.tracker.staleSlices({ namespace, name, uid: service.metadata.uid }, existing)) {
       throw new StaleInformerCacheError('EndpointSlice');

@@ -25,6 +25,7 @@ import {
 } from '../endpointslice/util/labels.js';
 import { runQueueWorkers } from '../endpointslice/util/queue-loop.js';
 import { withKind, type EventSink } from '../endpointslice/util/recorder.js';
+import { ensureSliceServiceIndex, slicesForService } from '../endpointslice/util/label-index.js';
 import { serviceSelector } from '../endpointslice/util/service-selection.js';
 import { EndpointSliceTracker, StaleInformerCacheError } from '../endpointslice/util/slice-tracker.js';
 import { defaultMaxEndpointsPerSubset } from './desired.js';
@@ -66,6 +67,7 @@ export class EndpointSliceMirroringController {
     this.endpoints = informers.informer<Endpoints>(R.endpoints);
     this.slices = informers.informer<EndpointSlice>(R.endpointslices);
 
+    ensureSliceServiceIndex(this.slices);
     const enqueue = (o: { metadata: { namespace?: string; name?: string } }) => this.queue.add(metaNamespaceKey(o as Service));
     this.services.addEventHandler({ onAdd: enqueue, onUpdate: (_o, s) => enqueue(s), onDelete: enqueue });
     this.endpoints.addEventHandler({ onAdd: enqueue, onUpdate: (_o, e) => enqueue(e), onDelete: enqueue });
@@ -115,9 +117,7 @@ export class EndpointSliceMirroringController {
   }
 
   private mirroredSlices(namespace: string, name: string): EndpointSlice[] {
-    return this.slices.lister
-      .list(namespace, (l) => l[LabelServiceName] === name && l[LabelManagedBy] === this.controllerName)
-      .filter((s) => !s.metadata.deletionTimestamp);
+    return slicesForService(this.slices, namespace, name, this.controllerName);
   }
 
   async sync(key: string): Promise<void> {

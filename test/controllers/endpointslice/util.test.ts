@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EndpointSlice } from '../../../src/api/discovery.js';
-import { servicesToUpdateOnPodChange } from '../../../src/controllers/endpointslice/util/service-selection.js';
+import { servicesSelecting, servicesToUpdateOnPodChange } from '../../../src/controllers/endpointslice/util/service-selection.js';
 import { formatRFC3339Nano, TriggerTimeTracker } from '../../../src/controllers/endpointslice/util/trigger-time.js';
 import { EndpointSliceTracker } from '../../../src/controllers/endpointslice/util/slice-tracker.js';
 import { findPort } from '../../../src/controllers/endpointslice/util/pod.js';
@@ -27,7 +27,7 @@ describe('servicesToUpdateOnPodChange', () => {
     { name: 'hostname changed', old: pod('p', 'a', { ip: '1.1.1.1' }), cur: bump(pod('p', 'a', { ip: '1.1.1.1', hostname: 'h' })), want: ['default/a'] },
   ];
   for (const c of cases) {
-    it(c.name, () => assert.deepEqual([...servicesToUpdateOnPodChange(services, c.old, c.cur)].sort(), c.want));
+    it(c.name, () => assert.deepEqual([...servicesToUpdateOnPodChange((l) => servicesSelecting(services, l), c.old, c.cur)].sort(), c.want));
   }
 });
 

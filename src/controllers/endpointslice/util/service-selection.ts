@@ -33,18 +33,23 @@ export function servicesSelecting(services: Service[], labels: Record<string, st
 }
 
 /**
- * The Services to sync after a pod changed from `oldPod` to `newPod`. Nothing when no field that
+ * The Services to sync after a pod changed from `oldPod` to `newPod` (`selecting` gives the keys
+ * of the Services in the pod's namespace that select a label set). Nothing when no field that
  * shapes endpoints changed (e.g. only an annotation, or a resync). When only labels changed,
  * only Services that gained or lost the pod; when the pod changed too, all of them.
  */
-export function servicesToUpdateOnPodChange(services: Service[], oldPod: Pod, newPod: Pod): Set<string> {
+export function servicesToUpdateOnPodChange(
+  selecting: (labels: Record<string, string> | undefined) => Set<string>,
+  oldPod: Pod,
+  newPod: Pod,
+): Set<string> {
   if (oldPod.metadata.resourceVersion === newPod.metadata.resourceVersion) return new Set();
   const { podChanged, labelsChanged } = podEndpointsChanged(oldPod, newPod);
   if (!podChanged && !labelsChanged) return new Set();
-  const now = servicesSelecting(services, newPod.metadata.labels);
+  const now = selecting(newPod.metadata.labels);
   // Only hostname or subdomain changed: the same Services, whose endpoints' hostnames change.
   if (!labelsChanged || sameLabels(oldPod.metadata.labels, newPod.metadata.labels)) return now;
-  const before = servicesSelecting(services, oldPod.metadata.labels);
+  const before = selecting(oldPod.metadata.labels);
   const out = new Set<string>();
   for (const k of now) if (podChanged || !before.has(k)) out.add(k);
   for (const k of before) if (podChanged || !now.has(k)) out.add(k);
