@@ -13,7 +13,8 @@ import { alive, eventually, startAgentCluster, type AgentCluster } from './clust
 const node = process.execPath;
 let c: AgentCluster;
 before(async () => {
-  c = await startAgentCluster({ leaseRenewMs: 200 }, 'http');
+  // Its own pod CIDR: test files run in parallel, and pods bind fixed ports on their IPs.
+  c = await startAgentCluster({ leaseRenewMs: 200, podCIDR: '127.244.2.0/24' }, 'http');
 });
 after(async () => {
   await c?.stop();
@@ -47,7 +48,7 @@ test('over HTTP: the lease is renewed; a pod runs; kubectl logs, exec and a forc
     const p = await c.client.get<Pod>(R.pods, 'default', 'hello');
     return p.status?.phase === 'Running' && p;
   });
-  assert.match(p.status!.podIP!, /^127\.244\.1\./);
+  assert.match(p.status!.podIP!, /^127\.244\.2\./);
   if (!existsSync('/usr/bin/kubectl')) return;
   const logs = await eventually(async () => {
     const r = await kubectl('logs', 'hello');
