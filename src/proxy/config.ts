@@ -24,7 +24,7 @@ export function registerProxyHandlers(informers: InformerFactory, proxier: Proxi
   node.addEventHandler({
     onAdd: (node) => proxier.onNodeUpdate(node),
     onUpdate: (_old, node) => proxier.onNodeUpdate(node),
-    onDelete: () => proxier.onNodeUpdate(undefined),
+    onDelete: () => proxier.onNodeDelete(),
   });
   return [services, slices, node] as unknown as Informer[];
 }

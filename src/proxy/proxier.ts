@@ -105,6 +105,11 @@ export class Proxier {
     }
   }
 
+  /** This node's object is gone: load balancers should stop sending here (upstream's node-eligibility check). */
+  onNodeDelete(): void {
+    this.opts.health.setNodeEligible(false);
+  }
+
   private queueSync(): void {
     this.opts.health.queuedUpdate();
     this.opts.metrics.syncProxyRulesLastQueuedTimestamp.set(Date.now() / 1000);

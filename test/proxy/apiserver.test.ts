@@ -36,13 +36,13 @@ async function until<T>(fn: () => Promise<T>, timeoutMs = 5000): Promise<T> {
   }
 }
 
-describe('proxy through a real API server', () => {
+for (const clientKind of ['local', 'http'] as const) describe(`proxy through a real API server (${clientKind} client)`, () => {
   let cluster: ProxyTestCluster;
   let proxy: RunningProxy;
   const backends: EchoServer[] = [];
 
   before(async () => {
-    cluster = await startProxyTestCluster();
+    cluster = await startProxyTestCluster(clientKind);
     proxy = await startProxy(cluster.client, cluster.informers, {
       nodeName: 'node-a',
       nodeIP: '127.0.0.1',

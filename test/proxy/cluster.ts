@@ -8,6 +8,8 @@ import { openBackend } from '../../src/storage/registry.js';
 import { ensurePki } from '../../src/apiserver/pki.js';
 import { ApiServer } from '../../src/apiserver/server.js';
 import { LocalClient } from '../../src/apiserver/local-client.js';
+import { writeKubeconfig } from '../../src/apiserver/kubeconfig.js';
+import { HttpClient } from '../../src/client/http-client.js';
 import { InformerFactoryImpl } from '../../src/client/informer.js';
 import { allowLoopbackAddresses } from '../../src/api/validation/ip.js';
 import { setQuiet } from '../../src/util/log.js';
@@ -20,7 +22,8 @@ export interface ProxyTestCluster {
   stop(): Promise<void>;
 }
 
-export async function startProxyTestCluster(): Promise<ProxyTestCluster> {
+/** `local`: the in-process client `kubesvc up` wires; `http`: a separate process's client, from the kubeconfig. */
+export async function startProxyTestCluster(clientKind: 'local' | 'http' = 'local'): Promise<ProxyTestCluster> {
   setQuiet(true);
   allowLoopbackAddresses(true);
   const dir = mkdtempSync(join(tmpdir(), 'kubesvc-proxy-'));
@@ -37,7 +40,17 @@ export async function startProxyTestCluster(): Promise<ProxyTestCluster> {
     advertiseAddress: '127.0.0.1',
   });
   await api.start();
-  const client = new LocalClient(api);
+  let client: Client;
+  let closeClient = () => {};
+  if (clientKind === 'http') {
+    const kubeconfig = join(dir, 'kubeconfig.yaml');
+    writeKubeconfig(kubeconfig, { server: api.url, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey });
+    const http = HttpClient.fromKubeconfig(kubeconfig);
+    client = http;
+    closeClient = () => http.close();
+  } else {
+    client = new LocalClient(api);
+  }
   const informers = new InformerFactoryImpl(client);
   return {
     api,
@@ -45,6 +58,7 @@ export async function startProxyTestCluster(): Promise<ProxyTestCluster> {
     informers,
     async stop() {
       informers.stop();
+      closeClient();
       await api.stop();
       await backend.close();
       rmSync(dir, { recursive: true, force: true });

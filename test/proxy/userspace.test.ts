@@ -19,6 +19,7 @@ import {
   tcpRequest,
   udpEcho,
   udpRequest,
+  sleep,
   type EchoServer,
 } from './fixtures.js';
 
@@ -126,6 +127,54 @@ describe('userspace proxy', () => {
     assert.ok(answers.some((x) => x.startsWith('ua')) && answers.some((x) => x.startsWith('ub')), 'each new client session takes the next endpoint');
   });
 
+  test('UDP sessions end after the idle timeout', async () => {
+    const p2 = new UserspaceProvider({ nodeName: node, nodeIP, udpIdleTimeoutMs: 100 });
+    try {
+      const a = await backend('ia', 'udp');
+      const ip = freshIP();
+      const { sm, em } = buildMaps(
+        node,
+        [svc('ns', 'idle', { clusterIP: ip, ports: [{ port: 8053, protocol: 'UDP' }] })],
+        [slice('ns', 'idle', 'idle-1', [ep(a.ip)], [{ port: a.port, protocol: 'UDP' }])],
+      );
+      await p2.sync(sm, em, changes);
+      const { createSocket } = await import('node:dgram');
+      const client = createSocket('udp4');
+      await new Promise<void>((r) => client.connect(8053, ip, () => r()));
+      const answers: string[] = [];
+      client.on('message', (m) => answers.push(m.toString()));
+      for (let i = 0; i < 3; i++) {
+        client.send(`m${i}`);
+        await sleep(20);
+      }
+      assert.deepEqual(answers, ['ia:m0', 'ia:m1', 'ia:m2']);
+      assert.equal(p2.connections(`UDP ${ip}:8053`), 1, 'one session for one client');
+      await sleep(250);
+      assert.equal(p2.connections(`UDP ${ip}:8053`), 0, 'closed after 100 ms idle');
+      client.close();
+    } finally {
+      await p2.stop();
+    }
+  });
+
+  test('a Service losing all endpoints refuses new connections, keeps open ones until stop', async () => {
+    const p2 = new UserspaceProvider({ nodeName: node, nodeIP });
+    const b = await backend('dr');
+    const ip = freshIP();
+    const s = svc('ns', 'drain', { clusterIP: ip, ports: [tcp('', 8080)] });
+    let maps = buildMaps(node, [s], [slice('ns', 'drain', 'drain-1', [ep(b.ip)], [tcp('', b.port)])]);
+    await p2.sync(maps.sm, maps.em, changes);
+    const conn = await tcpConnection(ip, 8080);
+    assert.equal(await conn.ask('1'), 'dr:1');
+    maps = buildMaps(node, [s], []);
+    await p2.sync(maps.sm, maps.em, changes);
+    await assert.rejects(tcpRequest(ip, 8080), { code: 'ECONNREFUSED' });
+    assert.equal(await conn.ask('2'), 'dr:2', 'the open connection carries on');
+    const closed = new Promise<void>((r) => conn.socket.once('close', () => r()));
+    await p2.stop();
+    await closed;
+  });
+
   test('NodePort answers on the node IP and on 127.0.0.1', async () => {
     const b = await backend('np');
     const nodePort = await freePort();
@@ -179,6 +228,24 @@ describe('userspace proxy', () => {
     const self = new Set<string>();
     for (let i = 0; i < 4; i++) self.add((await tcpRequest(clusterIP, 8080, 'me', { localAddress: local.ip })).split(':')[0]!);
     assert.ok(self.has('local'));
+  });
+
+  test('a client that half-closes still gets its answer', async () => {
+    const b = await backend('hc');
+    const ip = freshIP();
+    put(svc('ns', 'hc', { clusterIP: ip, ports: [tcp('', 8080)] }), slice('ns', 'hc', 'hc-1', [ep(b.ip)], [tcp('', b.port)]));
+    await sync();
+    const { connect } = await import('node:net');
+    const answer = await new Promise<string>((resolve, reject) => {
+      const s = connect({ host: ip, port: 8080, allowHalfOpen: true });
+      const t = setTimeout(() => (s.destroy(), reject(new Error('timeout'))), 2000);
+      let buf = '';
+      s.on('connect', () => s.end('bye\n')); // write, then FIN at once
+      s.on('data', (d) => (buf += d));
+      s.on('end', () => (clearTimeout(t), s.destroy(), resolve(buf)));
+      s.on('error', reject);
+    });
+    assert.equal(answer, 'hc:bye\n');
   });
 
   test('serving-but-terminating endpoints are used when none is ready', async () => {

@@ -32,6 +32,8 @@ export class UserspaceProvider implements Provider {
   readonly mode = 'userspace';
   readonly balancers: LoadBalancerRR;
   private readonly listeners = new Map<string, Listener>();
+  /** Closed listeners whose proxied connections are still open: stop() ends those too. */
+  private readonly draining = new Set<Listener>();
   /** Listener keys that failed to open, so each failure is logged once rather than on every sync. */
   private readonly failed = new Map<string, string>();
   private readonly isLocalAddress: (ip: string) => boolean;
@@ -62,6 +64,11 @@ export class UserspaceProvider implements Provider {
     return this.listeners.get(key)?.spec;
   }
 
+  /** Open proxied TCP connections, or live UDP sessions, of one listener. */
+  connections(key: string): number {
+    return this.listeners.get(key)?.connections ?? 0;
+  }
+
   async sync(sm: ServicePortMap, em: EndpointsMap, changes: ProxyChanges): Promise<void> {
     // A full sync recomputes everything, in case anything drifted; partial ones reuse unchanged plans.
     if (changes.full) this.planner.reset();
@@ -85,12 +92,14 @@ export class UserspaceProvider implements Provider {
       if (!spec) {
         this.listeners.delete(key);
         closing.push(l.close());
+        if (l.connections > 0) this.draining.add(l);
       } else if (l.spec !== spec || changes.full) {
         l.retarget(spec);
         if (l instanceof UdpServicePortListener) l.pruneSessions(new Set(this.balancers.endpoints(spec.balancer)));
       }
     }
     await Promise.all(closing);
+    for (const l of this.draining) if (l.connections === 0) this.draining.delete(l);
 
     const opening: Promise<void>[] = [];
     for (const [key, spec] of plan.listeners) {
@@ -121,8 +130,9 @@ export class UserspaceProvider implements Provider {
 
   async stop(): Promise<void> {
     if (this.stickyCleanup) clearInterval(this.stickyCleanup);
-    const all = [...this.listeners.values()];
+    const all = [...this.listeners.values(), ...this.draining];
     this.listeners.clear();
+    this.draining.clear();
     await Promise.all(all.map((l) => l.closeAll()));
   }
 }
