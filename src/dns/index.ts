@@ -19,6 +19,9 @@ export { KubernetesHandler } from './kubernetes/handler.js';
 export { ForwardHandler } from './forward/handler.js';
 export { staticIndex, MemoryIndex } from './memory-index.js';
 export { informerIndex } from './informer-index.js';
+export { podResolvConfig, formatResolvConf, parseResolvConf, type ResolvConfig, type PodDNSInputs } from './pod-dns.js';
+export { kubeDNSService } from './kube-dns.js';
+export { readResolvConf } from './forward/resolv-conf.js';
 
 export interface DNSOptions {
   listen: ListenAddress[];
