@@ -78,6 +78,17 @@ for (const kind of clientKinds) {
       assert.ok(trigger >= t0 && trigger <= Date.now(), `trigger time ${new Date(trigger).toISOString()} after the delete at ${new Date(t0).toISOString()}`);
     });
 
+    it('a slice deleted by someone else is written again', async () => {
+      const [slice] = await slicesOf('web');
+      await c.client.delete(R.endpointslices, 'default', slice!.metadata.name!);
+      await eventually(async () => {
+        const slices = await slicesOf('web');
+        assert.equal(slices.length, 1);
+        assert.notEqual(slices[0]!.metadata.name, slice!.metadata.name);
+        assert.deepEqual(slices[0]!.endpoints.map((e) => e.addresses[0]).sort(), slice!.endpoints.map((e) => e.addresses[0]).sort());
+      }, 3000);
+    });
+
     it('a Service without pods gets an empty placeholder slice; deleting the Service removes its slices', async () => {
       await createService(c.client, 'lonely');
       await eventually(async () => {
