@@ -95,9 +95,10 @@ export async function startTestCluster(): Promise<TestCluster> {
   const o = parseUpOptions(['--data-dir', dir, '--api-port', '0']);
   if (o === 'help') throw new Error('unexpected');
   const cluster = await startCluster(o);
-  Object.assign(cluster.api.subresources, podSubresources(cluster.api));
-  // The https server is the ApiServer's own; `kubesvc up` wires it the same way.
-  attachUpgrade(cluster.api, (cluster.api as unknown as { server: https.Server }).server);
+  // ApiServer wires both itself; done here only for a build where it does not (yet).
+  if (!cluster.api.subresources['pods/exec']) Object.assign(cluster.api.subresources, podSubresources(cluster.api));
+  const server = (cluster.api as unknown as { server: https.Server }).server;
+  if (server.listenerCount('upgrade') === 0) attachUpgrade(cluster.api, server);
   const node = new FakeNode();
   cluster.api.nodes.register(NODE, node);
   return {

@@ -101,10 +101,21 @@ export function servePortForwardTunnel(ws: WebSocket, target: PortForwardTarget)
       gone = true;
       sock?.destroy();
     });
+    // Bytes (and even the client's FIN) can arrive while we are still connecting: keep them.
+    const early: Buffer[] = [];
+    let earlyEnd = false;
+    const keep = (b: Buffer) => early.push(b);
+    const keepEnd = () => (earlyEnd = true);
+    data.on('data', keep);
+    data.on('end', keepEnd);
     target.connector.portForward(target.namespace, target.name, port).then(
       (c) => {
+        data.off('data', keep);
+        data.off('end', keepEnd);
         if (gone) return void c.destroy();
         sock = c;
+        for (const b of early.splice(0)) c.write(b);
+        if (earlyEnd) c.end();
         pipe(c, data, error, prefix);
       },
       (e: unknown) => {

@@ -12,7 +12,13 @@ const wss = new WebSocketServer({
   // kubectl does not offer compression; refusing it keeps framing predictable.
   perMessageDeflate: false,
   maxPayload: 64 << 20,
-  handleProtocols: (_offered, req) => chosen.get(req) ?? false,
+});
+
+// We negotiate the subprotocol ourselves and add it to the 101 response: `ws` insists that
+// offered subprotocols be RFC 7230 tokens, and kubectl's `SPDY/3.1+portforward.k8s.io` is not.
+wss.on('headers', (headers, req) => {
+  const p = chosen.get(req);
+  if (p) headers.push(`Sec-WebSocket-Protocol: ${p}`);
 });
 
 /** The subprotocols a client offers, in its order of preference. */
@@ -32,6 +38,7 @@ export function isWebSocketRequest(req: IncomingMessage): boolean {
 /** Completes the handshake with `protocol` as the negotiated subprotocol. */
 export function acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, protocol: string): Promise<WebSocket> {
   chosen.set(req, protocol);
+  delete req.headers['sec-websocket-protocol'];
   return new Promise((resolve) => wss.handleUpgrade(req, socket, head, (ws) => resolve(ws)));
 }
 

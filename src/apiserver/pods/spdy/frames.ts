@@ -134,6 +134,9 @@ export class HeaderBlockWriter {
       out.push(h, part);
       if (part.length === 0) break;
     }
+    // An empty stored block, as a zlib sync flush ends with: Go's inflater hands out a stored
+    // block's bytes only when the next block starts, and must not read past this frame for it.
+    out.push(Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff]));
     return Buffer.concat(out);
   }
 }
