@@ -142,6 +142,16 @@ async function main(): Promise<void> {
   // The same server without replayed answers: every query parsed, looked up and encoded, which
   // is what each query costs right after a change to the cluster.
   const cold = await startDNSWithIndex(staticIndex({ services, endpointSlices: slices }), { listen: [{ host: '127.0.0.6', port: 0 }], upstreams: [], answerCache: false });
+  // The same server while the cluster changes: one of the queried Services is rewritten every
+  // 10 ms (100 changes/s, like a busy cluster's endpoint churn), in this event loop as informer
+  // events would be.
+  const churnIndex = staticIndex({ services, endpointSlices: slices });
+  const churned = await startDNSWithIndex(churnIndex, { listen: [{ host: '127.0.0.7', port: 0 }], upstreams: [] });
+  let flip = 0;
+  const churn = setInterval(() => {
+    const ip = `127.96.200.${(flip++ % 2) + 1}`;
+    churnIndex.upsertService({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'ns-0', name: 'svc-0' }, spec: { clusterIP: ip, clusterIPs: [ip], ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } });
+  }, 10);
 
   const mport = await freePort('127.0.0.5');
   const dnsmasq = spawn(
@@ -155,6 +165,7 @@ async function main(): Promise<void> {
       kubesvc: { host: kube.host, port: kube.port },
       dnsmasq: { host: '127.0.0.5', port: mport },
       kubesvcWithoutAnswerCache: cold.addresses[0]!,
+      kubesvcUnderChurn: churned.addresses[0]!,
     };
     type Name = keyof typeof targets;
     const order = Object.keys(targets) as Name[];
@@ -179,6 +190,7 @@ async function main(): Promise<void> {
       kubesvc: summary('kubesvc'),
       dnsmasq: summary('dnsmasq'),
       kubesvcWithoutAnswerCache: summary('kubesvcWithoutAnswerCache'),
+      kubesvcUnderChurn: { ...summary('kubesvcUnderChurn'), changesApplied: flip },
       ratioMedian: Number(median(rounds.map((r) => r.kubesvc.qps / r.dnsmasq.qps)).toFixed(2)),
       ratioWithoutAnswerCacheMedian: Number(median(rounds.map((r) => r.kubesvcWithoutAnswerCache.qps / r.dnsmasq.qps)).toFixed(2)),
       target: '>= 0.5x dnsmasq queries/s',
@@ -188,6 +200,8 @@ async function main(): Promise<void> {
     dnsmasq.kill('SIGTERM');
     await dns.stop();
     await cold.stop();
+    clearInterval(churn);
+    await churned.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -57,7 +57,7 @@ export async function startDNS(informers: InformerFactory, opts: DNSOptions): Pr
 }
 
 /** The same over any index; tests use a static one. */
-export async function startDNSWithIndex(index: ClusterIndex & { generation?: number }, opts: DNSOptions): Promise<DNSHandle> {
+export async function startDNSWithIndex(index: ClusterIndex & { version?(scope?: string): number }, opts: DNSOptions): Promise<DNSHandle> {
   const kube = new KubernetesHandler(index, { zone: opts.clusterDomain ?? 'cluster.local', ttl: opts.ttl ?? 5, pods: opts.pods ?? 'insecure' });
   // Never forward to ourselves: a resolv.conf naming our own address would loop every query.
   const self = new Set(opts.listen.map((l) => `${l.host}:${l.port}`));
@@ -71,7 +71,7 @@ export async function startDNSWithIndex(index: ClusterIndex & { generation?: num
     handler: chain([kube, forward]),
     ...(opts.fallbackPort !== undefined ? { fallbackPort: opts.fallbackPort } : {}),
     // Only an index that counts its changes can tell when a replayed reply went stale.
-    ...(opts.answerCache !== false && typeof index.generation === 'number' ? { answerCache: { generation: () => index.generation! } } : {}),
+    ...(opts.answerCache !== false && typeof index.version === 'function' ? { answerCache: { version: (scope?: string) => index.version!(scope) } } : {}),
   });
   await server.start();
   return {

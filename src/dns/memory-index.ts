@@ -49,6 +49,10 @@ export class MemoryIndex implements ClusterIndex {
   private lastChange = Math.floor(Date.now() / 1000);
   /** Bumped on every change, so answer caches can tell they are stale. */
   generation = 0;
+  /** The generation at which each "ns/service" last changed (the Service or one of its slices). */
+  private readonly scopeGen = new Map<string, number>();
+  /** The generation of the last namespace change: every scoped answer depends on it. */
+  private nsGen = 0;
   isSynced: () => boolean = () => true;
 
   synced(): boolean {
@@ -57,9 +61,20 @@ export class MemoryIndex implements ClusterIndex {
   modified(): number {
     return this.lastChange;
   }
-  private touch(): void {
+  private touch(...scopes: string[]): void {
     this.lastChange = Math.floor(Date.now() / 1000);
     this.generation++;
+    for (const sc of scopes) this.scopeGen.set(sc, this.generation);
+  }
+
+  /**
+   * A number that changes whenever an answer in `scope` ("ns/service", or "ns/" for names that
+   * only need the namespace) may change; without a scope, on every change. All values come from
+   * one counter, so "equal to before" means "nothing relevant happened since".
+   */
+  version(scope?: string): number {
+    if (scope === undefined) return this.generation;
+    return Math.max(this.scopeGen.get(scope) ?? 0, this.nsGen);
   }
 
   namespaceExists(ns: string): boolean {
@@ -89,10 +104,12 @@ export class MemoryIndex implements ClusterIndex {
   upsertNamespace(ns: Namespace): void {
     if (ns.metadata.name) this.namespaces.add(ns.metadata.name);
     this.touch();
+    this.nsGen = this.generation;
   }
   deleteNamespace(ns: Namespace): void {
     if (ns.metadata.name) this.namespaces.delete(ns.metadata.name);
     this.touch();
+    this.nsGen = this.generation;
   }
 
   upsertService(obj: Service): void {
@@ -103,7 +120,7 @@ export class MemoryIndex implements ClusterIndex {
     let byNS = this.svcsByNS.get(s.namespace);
     if (!byNS) this.svcsByNS.set(s.namespace, (byNS = new Map()));
     byNS.set(s.name, s);
-    this.touch();
+    this.touch(key);
   }
   deleteService(obj: Service): void {
     const key = `${obj.metadata.namespace ?? 'default'}/${obj.metadata.name}`;
@@ -112,14 +129,14 @@ export class MemoryIndex implements ClusterIndex {
     this.svcIPs.set(key, old.clusterIPs, []);
     this.svcs.delete(key);
     this.svcsByNS.get(old.namespace)?.delete(old.name);
-    this.touch();
+    this.touch(key);
   }
 
   upsertEndpointSlice(obj: EndpointSlice): void {
     const key = `${obj.metadata.namespace ?? 'default'}/${obj.metadata.name}`;
     const s = slimEndpointSlice(obj);
     // A slice can lose its service label or change address type: forget the old copy first.
-    this.deleteEndpointSlice(obj, false);
+    this.deleteEndpointSlice(obj);
     if (s) {
       this.slices.set(key, s);
       this.sliceIPs.set(key, [], sliceIPs(s));
@@ -127,10 +144,10 @@ export class MemoryIndex implements ClusterIndex {
       let bySvc = this.slicesBySvc.get(svcKey);
       if (!bySvc) this.slicesBySvc.set(svcKey, (bySvc = new Map()));
       bySvc.set(s.name, s);
-    }
-    this.touch();
+      this.touch(svcKey);
+    } else this.touch();
   }
-  deleteEndpointSlice(obj: EndpointSlice, touch = true): void {
+  deleteEndpointSlice(obj: EndpointSlice): void {
     const key = `${obj.metadata.namespace ?? 'default'}/${obj.metadata.name}`;
     const old = this.slices.get(key);
     if (!old) return;
@@ -140,7 +157,7 @@ export class MemoryIndex implements ClusterIndex {
     const bySvc = this.slicesBySvc.get(svcKey);
     bySvc?.delete(old.name);
     if (bySvc && bySvc.size === 0) this.slicesBySvc.delete(svcKey);
-    if (touch) this.touch();
+    this.touch(svcKey);
   }
 
   upsertPod(obj: Pod): void {

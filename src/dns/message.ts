@@ -41,6 +41,11 @@ export interface Response {
    * an upstream), so the server may replay its bytes until the index changes.
    */
   cacheable?: boolean;
+  /**
+   * What a cacheable reply depends on: "ns/service", or "ns/" for names that need only the
+   * namespace; absent: anything in the cluster.
+   */
+  cacheScope?: string;
 }
 
 export function reply(rcode: Rcode, extra: Partial<Response> = {}): Response {

@@ -21,11 +21,11 @@ export interface DNSServerOptions {
   /** A TCP connection without a complete query for this long is closed (CoreDNS: 10 s idle). */
   tcpIdleMs?: number;
   /**
-   * Replays encoded replies marked cacheable while `generation()` (the index's change counter)
-   * stays the same — the role CoreDNS's cache plugin plays in front of the kubernetes plugin,
-   * without its staleness: any change to the cluster invalidates every entry.
+   * Replays encoded replies marked cacheable while `version(scope)` (the index's change counter
+   * for what the reply depends on) stays the same — the role CoreDNS's cache plugin plays in
+   * front of the kubernetes plugin, without its staleness: a change invalidates what it touches.
    */
-  answerCache?: { generation(): number; maxEntries?: number };
+  answerCache?: { version(scope?: string): number; maxEntries?: number };
   /** Where to listen instead when a listen port cannot be had (0: any free port); see `addresses`. */
   fallbackPort?: number;
 }
@@ -52,7 +52,7 @@ const UDP_RECV_BUFFER = 4 << 20;
 export class DNSServer {
   private readonly listeners: Listener[] = [];
   private readonly conns = new Set<Socket>();
-  private readonly replies = new Map<string, { generation: number; bytes: Buffer }>();
+  private readonly replies = new Map<string, { scope: string | undefined; version: number; bytes: Buffer }>();
   private readonly maxConns: number;
   private readonly idleMs: number;
   readonly stats: ServerStats = { queries: 0, cacheHits: 0, dropped: 0, formerr: 0, truncated: 0, servfail: 0 };
@@ -151,7 +151,7 @@ export class DNSServer {
     const ac = this.opts.answerCache;
     if (!ac || msg.length < 12 || msg.length > 512) return undefined;
     const hit = this.replies.get(transport + msg.toString('latin1', 2));
-    if (!hit || hit.generation !== ac.generation()) return undefined;
+    if (!hit || hit.version !== ac.version(hit.scope)) return undefined;
     this.stats.queries++;
     this.stats.cacheHits++;
     const out = Buffer.allocUnsafe(hit.bytes.length);
@@ -220,13 +220,14 @@ export class DNSServer {
       return parsed.bytes;
     }
     const { req, edns } = parsed;
-    const generation = ac?.generation();
+    // Taken before serving: a change during the (possibly async) lookup must not be papered over.
+    const before = ac?.version();
     const resp = await this.serve(req);
     if (resp.rcode === 'SERVFAIL') this.stats.servfail++;
     const bytes = this.encode(req, resp, edns);
-    if (key !== undefined && resp.cacheable && generation === ac!.generation()) {
+    if (key !== undefined && resp.cacheable && before === ac!.version()) {
       if (this.replies.size >= (ac!.maxEntries ?? 10_000)) this.replies.clear();
-      this.replies.set(key, { generation: generation!, bytes });
+      this.replies.set(key, { scope: resp.cacheScope, version: ac!.version(resp.cacheScope), bytes });
     }
     return bytes;
   }

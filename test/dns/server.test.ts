@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { startDNSWithIndex, type DNSHandle } from '../../src/dns/index.js';
 import { staticIndex, type MemoryIndex } from '../../src/dns/memory-index.js';
-import { BIG_ENDPOINTS, MID_ENDPOINTS, endpointSlices, namespaces, pods, services, svc } from './fixture.js';
+import { BIG_ENDPOINTS, MID_ENDPOINTS, endpointSlices, ep, namespaces, pods, services, slice, svc } from './fixture.js';
 import { decode, query, tcp, udp, type Target } from './client.js';
 import { sorted } from './helpers.js';
 
@@ -211,4 +211,32 @@ test('a listen port that cannot be had falls back to fallbackPort, and addresses
     await other.stop();
   }
   await assert.rejects(startDNSWithIndex(staticIndex({ services }), { listen: [{ host: '127.0.0.1', port: at.port }], upstreams: [] }), /EADDRINUSE/);
+});
+
+test('a change invalidates only the replies it can affect', async () => {
+  const webQ = () => udp(at, query(`web.default.svc.${Z}`, 'A'));
+  await webQ();
+  const hits0 = dns.stats.cacheHits;
+  // Another Service changing leaves web's reply replayable...
+  index.upsertService(svc('default', 'other', { clusterIP: '127.96.0.90', clusterIPs: ['127.96.0.90'], ports: [{ name: 'http', port: 80 }] }));
+  assert.deepEqual(sorted(decode(await webQ()).answers), ['A 127.96.0.20']);
+  assert.equal(dns.stats.cacheHits, hits0 + 1);
+  // ...while a change to a headless Service's slice shows at once.
+  const hq = () => udp(at, query(`pnr.default.svc.${Z}`, 'A'));
+  assert.equal(decode(await hq()).answers!.length, 2);
+  index.upsertEndpointSlice(slice('default', 'pnr', 'pnr-abc', [ep('127.244.0.21', true)], [{ name: 'peer', port: 2380 }]));
+  assert.deepEqual(sorted(decode(await hq()).answers), ['A 127.244.0.21']);
+  // A slice moving to another Service updates both.
+  index.upsertEndpointSlice(slice('default', 'noports', 'pnr-abc', [ep('127.244.0.21', true)], [{ name: 'peer', port: 2380 }]));
+  assert.equal(decode(await hq()).rcode, 'NXDOMAIN');
+  // A new namespace invalidates denials that depended on it not existing.
+  const nsQ = () => udp(at, query(`x.brandnew.svc.${Z}`, 'A'));
+  assert.equal(decode(await nsQ()).rcode, 'NXDOMAIN');
+  index.upsertNamespace({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'brandnew' } } as never);
+  index.upsertService(svc('brandnew', 'x', { clusterIP: '127.96.0.91', clusterIPs: ['127.96.0.91'], ports: [{ name: 'http', port: 80 }] }));
+  assert.deepEqual(sorted(decode(await nsQ()).answers), ['A 127.96.0.91']);
+  // Pods' names depend on their namespace only.
+  assert.equal(decode(await udp(at, query(`127-0-0-9.brandnew.pod.${Z}`, 'A'))).rcode, 'NOERROR');
+  index.deleteNamespace({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'brandnew' } } as never);
+  assert.equal(decode(await udp(at, query(`127-0-0-9.brandnew.pod.${Z}`, 'A'))).rcode, 'NXDOMAIN');
 });

@@ -67,11 +67,19 @@ export class KubernetesHandler implements Handler {
         return this.nxdomain();
     }
     const entries = parsed.kind === 'svc' ? lookupService(this.index, parsed, this.zone) : lookupPod(this.index, parsed, this.pods);
-    if (entries === undefined) return this.nxdomain();
-    const alias = entries.find((e) => e.alias);
+    const alias = entries?.find((e) => e.alias);
     if (alias) return this.serveAlias(req, next, alias, depth);
-    const { answers, extra } = this.render(req, entries);
-    return answers.length ? this.answer(answers, extra) : this.nodata();
+    let resp: Response;
+    if (entries === undefined) resp = this.nxdomain();
+    else {
+      const { answers, extra } = this.render(req, entries);
+      resp = answers.length ? this.answer(answers, extra) : this.nodata();
+    }
+    // A Service name's answer depends on that Service, its slices and its namespace only (the
+    // SOA serial in a denial may lag by a change, as any cache's would); pods on the namespace.
+    if (parsed.namespace !== '' && parsed.kind === 'svc' && parsed.service !== '') resp.cacheScope = `${parsed.namespace}/${parsed.service}`;
+    else if (parsed.namespace !== '' && parsed.kind === 'pod' && this.pods === 'insecure') resp.cacheScope = `${parsed.namespace}/`;
+    return resp;
   }
 
   /** Entries to records of the asked type; other types leave the answer empty (NODATA). */
