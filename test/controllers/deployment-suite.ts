@@ -179,6 +179,30 @@ export function runDeploymentSuite(transport: Transport): void {
     });
   });
 
+  test('scaling in the middle of a rollout resizes both ReplicaSets in proportion', async () => {
+    await c.client.create(R.deployments, 'default', newDeployment('prop', 10));
+    await eventually(async () => {
+      await readyAll('prop');
+      const got = await c.client.get<Deployment>(R.deployments, 'default', 'prop');
+      assert.equal(got.status?.availableReplicas, 10);
+    }, 10_000);
+    const [old] = await rsOf('prop');
+    // New pods never become ready: the rollout stops at maxSurge 3 / maxUnavailable 2.
+    await retryOnConflict(() => c.client.patch(R.deployments, 'default', 'prop', 'strategic', { spec: { template: { spec: { containers: [{ name: 'c', image: 'nginx' }] } } } }));
+    const sizes = async () => {
+      const rss = await rsOf('prop');
+      const o = rss.find((r) => r.metadata.uid === old!.metadata.uid)!;
+      const n = rss.find((r) => r.metadata.uid !== old!.metadata.uid);
+      return [o.spec.replicas, n?.spec.replicas];
+    };
+    await eventually(async () => assert.deepEqual(await sizes(), [8, 5]), 10_000);
+    await retryOnConflict(() => c.client.patch(R.deployments, 'default', 'prop', 'merge', { spec: { replicas: 20 } }));
+    // 25 allowed (20 + 25% surge), 13 there: the 12 more are shared 7 : 5 by size.
+    await eventually(async () => assert.deepEqual(await sizes(), [15, 10]), 10_000);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(await sizes(), [15, 10]);
+  });
+
   test('a rollout that makes no progress within progressDeadlineSeconds reports ProgressDeadlineExceeded', async () => {
     const d = newDeployment('stuck', 1);
     d.spec.progressDeadlineSeconds = 1;
