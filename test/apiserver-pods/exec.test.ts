@@ -2,7 +2,9 @@
 // codes, stdin with EOF, and upstream's errors.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPod, kubectl, startTestCluster, waiting, type TestCluster } from './fixture.js';
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import { createPod, eventually, kubectl, startKubectl, startTestCluster, waiting, type TestCluster } from './fixture.js';
 
 describe('pods/exec', () => {
   let t: TestCluster;
@@ -69,3 +71,80 @@ describe('pods/exec', () => {
     assert.match(r.stderr, /Upgrade request required/);
   });
 });
+
+describe('pods/exec protocol details', () => {
+  let t: TestCluster;
+  before(async () => {
+    t = await startTestCluster();
+    await createPod(t, 'web', ['app']);
+    await createPod(t, 'elsewhere', ['app'], undefined, 'node-without-agent');
+  });
+  after(async () => t?.stop());
+
+  it('kubectl 1.32 negotiates v5.channel.k8s.io over WebSocket', async () => {
+    const r = await kubectl(t, ['exec', 'web', '-v=4', '--', 'true']);
+    assert.equal(r.code, 0);
+    assert.match(r.stderr, /The subprotocol is v5\.channel\.k8s\.io/);
+  });
+
+  it('the command is killed when kubectl goes away', async () => {
+    const p = startKubectl(t, ['exec', 'web', '--', 'sleep', '30']);
+    await eventually('the command to start', () => t.node.execs.some((e) => e.command[1] === '30'));
+    const child = t.node.children.at(-1)!;
+    p.kill('SIGKILL');
+    await eventually('the command to be killed', () => child.exitCode !== null || child.signalCode !== null);
+  });
+
+  it('a node without an agent: NotFound for an unknown Node, as upstream', async () => {
+    const r = await kubectl(t, ['exec', 'elsewhere', '--', 'true']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /nodes "node-without-agent" not found/);
+  });
+
+  it('SPDY-only clients are told which protocols are served', async () => {
+    const r = await rawUpgrade(t, '/api/v1/namespaces/default/pods/web/exec?command=true&stdout=true', {
+      Connection: 'Upgrade',
+      Upgrade: 'SPDY/3.1',
+      'X-Stream-Protocol-Version': 'v4.channel.k8s.io',
+    });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.reason, 'BadRequest');
+    assert.match(r.body.message, /^unable to upgrade: unable to negotiate protocol: client supports \[v4\.channel\.k8s\.io\] over SPDY\/3\.1, server accepts \[v5\.channel\.k8s\.io v4\.channel\.k8s\.io\]/);
+  });
+
+  it('upgrades need the client certificate', async () => {
+    const r = await rawUpgrade(t, '/api/v1/namespaces/default/pods/web/exec?command=true&stdout=true', { Connection: 'Upgrade', Upgrade: 'websocket' }, true);
+    assert.equal(r.status, 401);
+  });
+});
+
+/** An upgrade request that is refused: the status and the Status body. */
+async function rawUpgrade(
+  t: TestCluster,
+  path: string,
+  headers: Record<string, string>,
+  anonymous = false,
+): Promise<{ status: number; body: { reason: string; message: string } }> {
+  const text = readFileSync(t.kubeconfig, 'utf8');
+  const field = (name: string) => Buffer.from(new RegExp(`${name}: (\\S+)`).exec(text)![1]!, 'base64').toString('utf8');
+  const url = new URL(t.cluster.api.url);
+  return new Promise((resolve, reject) => {
+    const req = https.request({
+      host: url.hostname,
+      port: url.port,
+      path,
+      method: 'POST',
+      headers: { ...headers, 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version': '13' },
+      ca: field('certificate-authority-data'),
+      ...(anonymous ? {} : { cert: field('client-certificate-data'), key: field('client-key-data') }),
+    });
+    req.on('response', (res) => {
+      let b = '';
+      res.on('data', (d: Buffer) => (b += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(b) as { reason: string; message: string } }));
+    });
+    req.on('upgrade', () => reject(new Error('unexpected upgrade')));
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -1,5 +1,5 @@
 // A real API server in this process (as `kubesvc up` starts it) with the pod subresources wired,
-// a fake NodeConnector for node "node-1" — logs from strings, exec by spawning the command on
+// a fake NodeConnector for node "fake-node-1" — logs from strings, exec by spawning the command on
 // this host, port-forward to 127.0.0.1 — and the real kubectl run against it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,20 +8,21 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
-import { parseUpOptions, startCluster, type Cluster } from '../../src/cli/up.js';
+import { parseUpOptions, startCluster, upFlags, type Cluster } from '../../src/cli/up.js';
 import type { Pod, ContainerStatus } from '../../src/api/core.js';
 import type { ExecRequest, ExecSession, LogOptions, NodeConnector } from '../../src/apiserver/node-connector.js';
 import { newContext } from '../../src/apiserver/store/context.js';
 import { attachUpgrade, podSubresources } from '../../src/apiserver/pods/index.js';
 
 export const kubectlBin = process.env.KUBECTL ?? '/usr/bin/kubectl';
-export const NODE = 'node-1';
+export const NODE = 'fake-node-1';
 
 /** Log lines per `namespace/pod/container`; `follow` readers also get lines appended later. */
 export class FakeNode implements NodeConnector {
   readonly logText = new Map<string, string>();
   readonly followers = new Set<PassThrough>();
   readonly execs: ExecRequest[] = [];
+  readonly children: ChildProcess[] = [];
   /** Set by tests to see that a follower was closed when kubectl went away. */
   closedFollowers = 0;
 
@@ -55,6 +56,7 @@ export class FakeNode implements NodeConnector {
   async exec(req: ExecRequest): Promise<ExecSession> {
     this.execs.push(req);
     const child = spawn(req.command[0]!, req.command.slice(1), { stdio: ['pipe', 'pipe', req.tty ? 'inherit' : 'pipe'] });
+    this.children.push(child);
     if (!req.stdin) child.stdin!.end();
     const exit = new Promise<{ code: number | null; signal?: string }>((resolve, reject) => {
       child.once('error', reject);
@@ -92,7 +94,10 @@ export interface TestCluster {
 
 export async function startTestCluster(): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'kubesvc-pods-'));
-  const o = parseUpOptions(['--data-dir', dir, '--api-port', '0']);
+  // Every port this cluster opens is a free one, so test files can run side by side.
+  const args = ['--data-dir', dir, '--api-port', '0'];
+  for (const f of ['proxy-metrics-port', 'proxy-healthz-port']) if (upFlags.some((u) => u.name === f)) args.push(`--${f}`, '0');
+  const o = parseUpOptions(args);
   if (o === 'help') throw new Error('unexpected');
   const cluster = await startCluster(o);
   // ApiServer wires both itself; done here only for a build where it does not (yet).
@@ -101,6 +106,8 @@ export async function startTestCluster(): Promise<TestCluster> {
   if (server.listenerCount('upgrade') === 0) attachUpgrade(cluster.api, server);
   const node = new FakeNode();
   cluster.api.nodes.register(NODE, node);
+  // A Node object too, so that nothing takes the test's pods for orphans of an unknown node.
+  await cluster.api.store('', 'nodes').create(newContext(), { apiVersion: 'v1', kind: 'Node', metadata: { name: NODE }, spec: { unschedulable: true } });
   return {
     cluster,
     node,
@@ -134,7 +141,8 @@ export async function createPod(
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace: 'default' },
-    spec: { containers: containers.map((c) => ({ name: c, image: 'busybox' })), ...(nodeName ? { nodeName } : {}) },
+    // An unbound pod names a scheduler that does not exist, so that it stays unbound.
+    spec: { containers: containers.map((c) => ({ name: c, image: 'busybox' })), ...(nodeName ? { nodeName } : { schedulerName: 'nobody' }) },
   };
   const created = (await store.create(newContext({ namespace: 'default' }), pod)) as Pod;
   created.status = { ...created.status, phase: statuses.every((s) => s.state?.running) ? 'Running' : 'Pending', podIP: '127.0.0.1', containerStatuses: statuses };

@@ -79,6 +79,37 @@ describe('pods/portforward', () => {
     assert.equal(pfErr.includes('error'), false, pfErr);
   });
 
+  it('a pod that speaks first and closes is read to the end', async () => {
+    const greeter = net.createServer((s) => s.end('greetings\n'));
+    await new Promise<void>((r) => greeter.listen(0, '127.0.0.1', r));
+    const remote = (greeter.address() as net.AddressInfo).port;
+    const p = startKubectl(t, ['port-forward', 'pod/web', `:${remote}`]);
+    let out = '';
+    p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await eventually('port-forward to listen', () => /Forwarding from 127\.0\.0\.1:\d+/.test(out));
+      const port = Number(/Forwarding from 127\.0\.0\.1:(\d+)/.exec(out)![1]);
+      const got = await new Promise<string>((resolve, reject) => {
+        const c = net.connect(port, '127.0.0.1');
+        let b = '';
+        c.on('data', (d: Buffer) => (b += d.toString()));
+        c.on('error', reject);
+        c.on('close', () => resolve(b));
+      });
+      assert.equal(got, 'greetings\n');
+      // The tunnel stays usable for the next connection.
+      assert.equal(await new Promise<string>((resolve) => {
+        const c = net.connect(port, '127.0.0.1');
+        let b = '';
+        c.on('data', (d: Buffer) => (b += d.toString()));
+        c.on('close', () => resolve(b));
+      }), 'greetings\n');
+    } finally {
+      p.kill('SIGKILL');
+      greeter.close();
+    }
+  });
+
   it('reports a port nobody listens on and kubectl gives up, as upstream', async () => {
     const closed = await freePort();
     const p = startKubectl(t, ['port-forward', 'pod/web', `${await freePort()}:${closed}`]);
