@@ -39,6 +39,12 @@ export interface ServerStats {
   servfail: number;
 }
 
+interface Replay {
+  scope: string | undefined;
+  version: number;
+  bytes: Buffer;
+}
+
 interface Listener {
   udp: UDPSocket;
   tcp: TCPServer;
@@ -52,7 +58,8 @@ const UDP_RECV_BUFFER = 4 << 20;
 export class DNSServer {
   private readonly listeners: Listener[] = [];
   private readonly conns = new Set<Socket>();
-  private readonly replies = new Map<string, { scope: string | undefined; version: number; bytes: Buffer }>();
+  /** Per transport (their size limits differ), by the query's bytes after the ID. */
+  private readonly replies = { udp: new Map<string, Replay>(), tcp: new Map<string, Replay>() };
   private readonly maxConns: number;
   private readonly idleMs: number;
   readonly stats: ServerStats = { queries: 0, cacheHits: 0, dropped: 0, formerr: 0, truncated: 0, servfail: 0 };
@@ -124,7 +131,12 @@ export class DNSServer {
         udp.close();
         continue;
       }
-      udp.on('message', (msg, rinfo) => void this.onDatagram(udp, msg, rinfo.address, rinfo.port));
+      udp.on('message', (msg, rinfo) => {
+        // Replays are answered right here, without a promise: most queries in a steady cluster are repeats.
+        const out = this.replay(msg, 'udp');
+        if (out) udp.send(out, rinfo.port, rinfo.address);
+        else void this.onDatagram(udp, msg, rinfo.address, rinfo.port);
+      });
       // Bursts (a pod starting many resolvers, a benchmark) overflow the default buffer; ask for
       // more, which the kernel caps at net.core.rmem_max.
       try {
@@ -141,8 +153,7 @@ export class DNSServer {
   }
 
   private async onDatagram(udp: UDPSocket, msg: Buffer, address: string, port: number): Promise<void> {
-    // Replays skip the promise machinery: most queries in a steady cluster are repeats.
-    const out = this.replay(msg, 'udp') ?? (await this.answer(msg, 'udp', { address, port }).catch(() => undefined));
+    const out = await this.answer(msg, 'udp', { address, port }).catch(() => undefined);
     if (out) udp.send(out, port, address);
   }
 
@@ -150,7 +161,7 @@ export class DNSServer {
   private replay(msg: Buffer, transport: 'udp' | 'tcp'): Buffer | undefined {
     const ac = this.opts.answerCache;
     if (!ac || msg.length < 12 || msg.length > 512) return undefined;
-    const hit = this.replies.get(transport + msg.toString('latin1', 2));
+    const hit = this.replies[transport].get(msg.toString('latin1', 2));
     if (!hit || hit.version !== ac.version(hit.scope)) return undefined;
     this.stats.queries++;
     this.stats.cacheHits++;
@@ -209,7 +220,7 @@ export class DNSServer {
     this.stats.queries++;
     const ac = this.opts.answerCache;
     // Everything but the ID: flags, counts, question and OPT (so EDNS size and DO are part of it).
-    const key = ac && msg.length >= 12 && msg.length <= 512 ? transport + msg.toString('latin1', 2) : undefined;
+    const key = ac && msg.length >= 12 && msg.length <= 512 ? msg.toString('latin1', 2) : undefined;
     const parsed = parseQuery(msg, transport, remote);
     if (parsed.kind === 'drop') {
       this.stats.dropped++;
@@ -226,8 +237,9 @@ export class DNSServer {
     if (resp.rcode === 'SERVFAIL') this.stats.servfail++;
     const bytes = this.encode(req, resp, edns);
     if (key !== undefined && resp.cacheable && before === ac!.version()) {
-      if (this.replies.size >= (ac!.maxEntries ?? 10_000)) this.replies.clear();
-      this.replies.set(key, { scope: resp.cacheScope, version: ac!.version(resp.cacheScope), bytes });
+      const replies = this.replies[transport];
+      if (replies.size >= (ac!.maxEntries ?? 10_000)) replies.clear();
+      replies.set(key, { scope: resp.cacheScope, version: ac!.version(resp.cacheScope), bytes });
     }
     return bytes;
   }
