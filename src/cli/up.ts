@@ -10,6 +10,7 @@ import { ensurePki } from '../apiserver/pki.js';
 import { allowLoopbackAddresses } from '../api/validation/ip.js';
 import { writeKubeconfig } from '../apiserver/kubeconfig.js';
 import { ApiServer } from '../apiserver/server.js';
+import { startComponents, type Components } from './components.js';
 import { logger, errorText } from '../util/log.js';
 import { parseFlags, flagHelp, UsageError, type FlagSpec } from './flags.js';
 import { checkCIDR, defaultPlans, parsePortRangeFlag, type NetworkMode } from './address-plan.js';
@@ -26,6 +27,9 @@ export const upFlags: FlagSpec[] = [
   { name: 'lb-pool', metavar: 'CIDR|RANGE', help: 'LoadBalancer IPs', default: '127.240.0.0/24 (loopback), 172.30.1.0/24 (netns)' },
   { name: 'service-node-port-range', metavar: 'RANGE', help: 'NodePort range', default: '30000-32767' },
   { name: 'datastore', metavar: 'URL', help: 'sqlite, sqlite:///path/state.db or etcd://host:port,...', default: 'sqlite' },
+  { name: 'cluster-domain', metavar: 'DOMAIN', help: 'the DNS domain of Services and pods', default: 'cluster.local' },
+  { name: 'proxy-metrics-port', metavar: 'N', help: "kube-proxy's /metrics port on 127.0.0.1 (0 picks a free one)", default: '10249' },
+  { name: 'proxy-healthz-port', metavar: 'N', help: "kube-proxy's /healthz port on 127.0.0.1 (0 picks a free one)", default: '10256' },
   { name: 'help', boolean: true, help: 'show this help' },
 ];
 
@@ -50,6 +54,17 @@ export interface UpOptions {
   nodePortRange: { base: number; size: number };
   nodePortRangeText: string;
   datastore: string;
+  clusterDomain: string;
+  proxyMetricsPort: number;
+  proxyHealthzPort: number;
+}
+
+function portFlag(f: { values: Map<string, string> }, name: string, def: number): number {
+  const text = f.values.get(name);
+  if (text === undefined) return def;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${name} must be a port number, not ${JSON.stringify(text)}`);
+  return n;
 }
 
 export function parseUpOptions(argv: string[]): UpOptions | 'help' {
@@ -63,9 +78,7 @@ export function parseUpOptions(argv: string[]): UpOptions | 'help' {
     throw new UsageError(`--proxy-mode must be userspace, iptables, nftables or ipvs, not ${JSON.stringify(proxyMode)}`);
   }
   const plan = defaultPlans[network];
-  const portText = f.values.get('api-port') ?? '6443';
-  const apiPort = Number(portText);
-  if (!Number.isInteger(apiPort) || apiPort < 0 || apiPort > 65535) throw new UsageError(`--api-port must be a port number, not ${JSON.stringify(portText)}`);
+  const apiPort = portFlag(f, 'api-port', 6443);
   const rangeText = f.values.get('service-node-port-range') ?? '30000-32767';
   const dataDir = resolve((f.values.get('data-dir') ?? '~/.kubesvc').replace(/^~(?=$|\/)/, homedir()));
   return {
@@ -79,6 +92,9 @@ export function parseUpOptions(argv: string[]): UpOptions | 'help' {
     nodePortRange: parsePortRangeFlag(rangeText),
     nodePortRangeText: rangeText,
     datastore: f.values.get('datastore') ?? 'sqlite',
+    clusterDomain: f.values.get('cluster-domain') ?? 'cluster.local',
+    proxyMetricsPort: portFlag(f, 'proxy-metrics-port', 10249),
+    proxyHealthzPort: portFlag(f, 'proxy-healthz-port', 10256),
   };
 }
 
@@ -112,9 +128,24 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Resolves once every readiness check passes; after `ms` says which did not. */
+async function waitReady(api: ApiServer, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const r = api.ready();
+    if (r.ok) return;
+    if (Date.now() > deadline) {
+      log.warn(`not every component is ready yet: ${r.lines.filter((l) => l.startsWith('[-]')).join(', ')}`);
+      return;
+    }
+    await new Promise((res) => setTimeout(res, 10));
+  }
+}
+
 export interface Cluster {
   api: ApiServer;
   kubeconfig: string;
+  nodeName: string;
   stop(): Promise<void>;
 }
 
@@ -129,7 +160,10 @@ export async function startCluster(o: UpOptions): Promise<Cluster> {
   let backend: Backend | undefined;
   let api: ApiServer | undefined;
   let compactor: { stop(): void } | undefined;
+  let components: Components | undefined;
   const stop = async () => {
+    // Pods first (the node agent ends their processes), then the API they report to.
+    await components?.stop();
     compactor?.stop();
     await api?.stop().catch((e) => log.error('stopping the API server', e));
     await backend?.close().catch((e) => log.error('closing the datastore', e));
@@ -150,9 +184,21 @@ export async function startCluster(o: UpOptions): Promise<Cluster> {
       advertiseAddress: defaultPlans[o.network].nodeIP,
     });
     await api.start();
+    components = await startComponents(api, {
+      dataDir: o.dataDir,
+      nodeIP: defaultPlans[o.network].nodeIP,
+      podCIDR: o.podCIDR,
+      lbPool: o.lbPool,
+      proxyMode: o.proxyMode,
+      proxyMetricsPort: o.proxyMetricsPort,
+      proxyHealthzPort: o.proxyHealthzPort,
+      clusterDNS: api.allocations.serviceIP(10),
+      clusterDomain: o.clusterDomain,
+    });
+    await waitReady(api, 10_000);
     const kubeconfig = join(o.dataDir, 'kubeconfig.yaml');
     writeKubeconfig(kubeconfig, { server: api.url, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey });
-    return { api, kubeconfig, stop };
+    return { api, kubeconfig, nodeName: components.nodeName, stop };
   } catch (e) {
     await stop();
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -183,7 +229,8 @@ export async function up(argv: string[]): Promise<number> {
       `  pod CIDR       ${o.podCIDR}`,
       `  LB pool        ${o.lbPool}`,
       `  NodePorts      ${o.nodePortRangeText}`,
-      `  proxy mode     ${o.proxyMode} (kube-proxy is not built yet)`,
+      `  node           ${cluster.nodeName} (${defaultPlans[o.network].nodeIP})`,
+      `  proxy mode     ${o.proxyMode}`,
       `  datastore      ${o.datastore === 'sqlite' ? `sqlite (${join(o.dataDir, 'state.db')})` : o.datastore}`,
       '',
       `Try: KUBECONFIG=${cluster.kubeconfig} kubectl get svc -A`,

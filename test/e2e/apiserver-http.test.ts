@@ -79,7 +79,8 @@ describe('API server over HTTPS', () => {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'lb-status' },
-      spec: { type: 'LoadBalancer', ports: [{ port: 80 }] },
+      // Another class, so kubesvc's own LoadBalancer controller leaves its status to this test.
+      spec: { type: 'LoadBalancer', loadBalancerClass: 'example.com/other', ports: [{ port: 80 }] },
       status: { loadBalancer: { ingress: [{ ip: '127.240.0.99' }] } },
     });
     const created = await request(c, 'POST', '/api/v1/namespaces/default/services', lb);

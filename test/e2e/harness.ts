@@ -10,7 +10,51 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.
 export const kubesvcBin = join(root, 'bin', 'kubesvc');
 export const kubectlBin = process.env.KUBECTL ?? '/usr/bin/kubectl';
 
+/** The address plan a test cluster got (see planArgs). */
+export interface Plan {
+  serviceCIDR: string;
+  /** e.g. "127.101." — the first two octets of every ClusterIP. */
+  servicePrefix: string;
+  podCIDR: string;
+  podPrefix: string;
+  lbPool: string;
+  lbPrefix: string;
+}
+
+let planCounter = 0;
+
+/**
+ * Test clusters run side by side (two test files at a time, several clusters per file), and each
+ * one's kube-proxy binds its ClusterIPs and node ports: give every cluster its own ranges inside
+ * 127.0.0.0/8 and let the proxy's metrics/health ports be picked free.
+ */
+export function planArgs(): { plan: Plan; args: string[] } {
+  const slot = (process.pid * 7 + planCounter++) % 60;
+  const svc = `127.${100 + slot}.`;
+  const pod = `127.${170 + slot}.`;
+  const lb = `127.240.${slot}.`;
+  const plan: Plan = {
+    serviceCIDR: `${svc}0.0/16`,
+    servicePrefix: svc,
+    podCIDR: `${pod}0.0/16`,
+    podPrefix: pod,
+    lbPool: `${lb}0/24`,
+    lbPrefix: lb,
+  };
+  return {
+    plan,
+    args: [
+      '--service-cidr', plan.serviceCIDR,
+      '--pod-cidr', plan.podCIDR,
+      '--lb-pool', plan.lbPool,
+      '--proxy-metrics-port', '0',
+      '--proxy-healthz-port', '0',
+    ],
+  };
+}
+
 export interface Cluster {
+  plan: Plan;
   dataDir: string;
   kubeconfig: string;
   url: string;
@@ -28,11 +72,13 @@ export function tempDir(prefix = 'kubesvc-test-'): string {
 }
 
 /** Starts `kubesvc up` and resolves once it printed that it is ready. */
-export async function startCluster(opts: { dataDir?: string; args?: string[]; timeoutMs?: number } = {}): Promise<Cluster> {
+export async function startCluster(opts: { dataDir?: string; args?: string[]; timeoutMs?: number; plan?: Plan } = {}): Promise<Cluster> {
   const dataDir = opts.dataDir ?? tempDir();
+  // A restart passes the plan it had, so the cluster keeps its ranges.
+  const { plan, args: planFlags } = opts.plan ? { plan: opts.plan, args: planFlagsOf(opts.plan) } : planArgs();
   // KUBESVC_NODE_FLAGS lets benchmarks profile the server (e.g. --cpu-prof).
   const nodeFlags = (process.env.KUBESVC_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const proc = spawn(process.execPath, [...nodeFlags, kubesvcBin, 'up', '--data-dir', dataDir, '--api-port', '0', ...(opts.args ?? [])], {
+  const proc = spawn(process.execPath, [...nodeFlags, kubesvcBin, 'up', '--data-dir', dataDir, '--api-port', '0', ...planFlags, ...(opts.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: process.env,
   });
@@ -76,6 +122,7 @@ export async function startCluster(opts: { dataDir?: string; args?: string[]; ti
     return stopped;
   };
   return {
+    plan,
     dataDir,
     kubeconfig,
     url,
@@ -88,6 +135,10 @@ export async function startCluster(opts: { dataDir?: string; args?: string[]; ti
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+function planFlagsOf(p: Plan): string[] {
+  return ['--service-cidr', p.serviceCIDR, '--pod-cidr', p.podCIDR, '--lb-pool', p.lbPool, '--proxy-metrics-port', '0', '--proxy-healthz-port', '0'];
 }
 
 export interface RunResult {

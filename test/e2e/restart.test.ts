@@ -20,11 +20,16 @@ describe('restart with the same data dir', () => {
     kubectlOk(c, ['create', 'service', 'nodeport', 'np', '--tcp=80:8080', '--node-port=30080']);
     kubectlOk(c, ['create', 'service', 'clusterip', 'cip', '--tcp=80:8080', '-n', 'prod']);
     kubectlOk(c, ['create', 'service', 'loadbalancer', 'lb', '--tcp=443:8443']);
+    // Wait for the LoadBalancer controller's status write, so nothing changes after the snapshot.
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && !JSON.parse(kubectlOk(c, ['get', 'svc', 'lb', '-o', 'json'])).status.loadBalancer.ingress) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const before = JSON.parse(kubectlOk(c, ['get', 'svc', '-A', '-o', 'json'])).items;
     assert.equal(await c.stop(), 0, 'kubesvc exits 0 on SIGTERM');
     assert.equal(existsSync(join(dataDir, 'kubesvc.pid')), false, 'the pid lock is released');
 
-    c = await startCluster({ dataDir });
+    c = await startCluster({ dataDir, plan: c.plan });
     const after = JSON.parse(kubectlOk(c, ['get', 'svc', '-A', '-o', 'json'])).items;
     const key = (s: any) => `${s.metadata.namespace}/${s.metadata.name}`;
     const pick = (s: any) => ({
@@ -33,6 +38,7 @@ describe('restart with the same data dir', () => {
       rv: s.metadata.resourceVersion,
       ip: s.spec.clusterIP,
       nodePorts: (s.spec.ports ?? []).map((p: any) => p.nodePort ?? null),
+      ingress: s.status?.loadBalancer?.ingress ?? null,
     });
     assert.deepEqual(after.map(pick).sort((a: any, b: any) => a.key.localeCompare(b.key)), before.map(pick).sort((a: any, b: any) => a.key.localeCompare(b.key)));
 

@@ -30,7 +30,7 @@ describe('Services through kubectl', () => {
     const ns = kubectlOk(c, ['get', 'ns', '-o', 'name']).trim().split('\n').sort();
     assert.deepEqual(ns, ['namespace/default', 'namespace/kube-node-lease', 'namespace/kube-public', 'namespace/kube-system']);
     const svc = getJSON(c, ['get', 'svc', 'kubernetes']);
-    assert.equal(svc.spec.clusterIP, '127.96.0.1');
+    assert.equal(svc.spec.clusterIP, `${c.plan.servicePrefix}0.1`);
     assert.equal(svc.spec.ports[0].port, 443);
   });
 
@@ -42,7 +42,7 @@ describe('Services through kubectl', () => {
     assert.equal(svc.spec.ports[0].targetPort, 9376);
     assert.equal(svc.spec.ports[0].protocol, 'TCP');
     assert.equal(svc.spec.sessionAffinity, 'None');
-    assert.match(svc.spec.clusterIP, /^127\.96\.\d+\.\d+$/);
+    assert.ok(svc.spec.clusterIP.startsWith(c.plan.servicePrefix), svc.spec.clusterIP);
     assert.deepEqual(svc.spec.clusterIPs, [svc.spec.clusterIP]);
     assert.ok(svc.metadata.uid);
     assert.ok(svc.metadata.creationTimestamp);
@@ -61,7 +61,7 @@ describe('Services through kubectl', () => {
     const out = kubectlOk(c, ['get', 'svc', 'my-service']);
     const [header, row] = out.trim().split('\n');
     assert.match(header!, /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE$/);
-    assert.match(row!, /^my-service\s+ClusterIP\s+127\.96\.\d+\.\d+\s+<none>\s+80\/TCP\s+\d+s$/);
+    assert.match(row!, /^my-service\s+ClusterIP\s+127\.\d+\.\d+\.\d+\s+<none>\s+80\/TCP\s+\d+s$/);
     const wide = kubectlOk(c, ['get', 'svc', 'my-service', '-o', 'wide']);
     assert.match(wide, /SELECTOR/);
     assert.match(wide, /app=MyApp/);
@@ -113,13 +113,23 @@ describe('Services through kubectl', () => {
     );
   });
 
-  it('creates a LoadBalancer Service with a nodePort, pending an external IP', () => {
+  it('creates a LoadBalancer Service with a nodePort and an external IP from the pool', async () => {
     kubectlOk(c, ['apply', '-f', '-'], fixture('loadbalancer.yaml'));
     const svc = getJSON(c, ['get', 'svc', 'my-lb-service']);
     assert.equal(svc.spec.type, 'LoadBalancer');
     assert.ok(svc.spec.ports[0].nodePort >= 30000 && svc.spec.ports[0].nodePort <= 32767);
     assert.equal(svc.spec.allocateLoadBalancerNodePorts, true);
-    assert.match(kubectlOk(c, ['get', 'svc', 'my-lb-service']), /LoadBalancer\s+\S+\s+<pending>\s+80:\d+\/TCP/);
+    const deadline = Date.now() + 10_000;
+    let ingress: any[] = [];
+    while (Date.now() < deadline) {
+      ingress = getJSON(c, ['get', 'svc', 'my-lb-service']).status.loadBalancer.ingress ?? [];
+      if (ingress.length) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(ingress.length, 1);
+    assert.ok(ingress[0].ip.startsWith(c.plan.lbPrefix), ingress[0].ip);
+    assert.equal(ingress[0].ipMode, 'VIP');
+    assert.match(kubectlOk(c, ['get', 'svc', 'my-lb-service']), new RegExp(`LoadBalancer\\s+\\S+\\s+${ingress[0].ip.replace(/\./g, '\\.')}\\s+80:\\d+/TCP`));
   });
 
   it('creates the seed ExternalName Service in namespace prod, without a ClusterIP', () => {
@@ -149,9 +159,10 @@ describe('Services through kubectl', () => {
   });
 
   it('keeps the ClusterIP immutable', () => {
-    const r = kubectl(c, ['patch', 'svc', 'my-service', '--type=merge', '-p', '{"spec":{"clusterIP":"127.96.0.77","clusterIPs":["127.96.0.77"]}}']);
+    const ip = `${c.plan.servicePrefix}0.77`;
+    const r = kubectl(c, ['patch', 'svc', 'my-service', '--type=merge', '-p', JSON.stringify({ spec: { clusterIP: ip, clusterIPs: [ip] } })]);
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /spec\.clusterIPs?\[0\]: Invalid value: .*127\.96\.0\.77.*(immutable|may not change)/);
+    assert.match(r.stderr, new RegExp(`spec\\.clusterIPs?\\[0\\]: Invalid value: .*${ip.replace(/\./g, '\\.')}.*(immutable|may not change)`));
   });
 
   it('describes a Service', () => {
@@ -214,7 +225,7 @@ describe('kubectl get -w', () => {
       };
       await waitFor(/kubernetes\s+ClusterIP/);
       kubectlOk(c, ['apply', '-f', '-'], fixture('my-service.yaml'));
-      await waitFor(/my-service\s+ClusterIP\s+127\.96\.\d+\.\d+\s+<none>\s+80\/TCP/);
+      await waitFor(/my-service\s+ClusterIP\s+127\.\d+\.\d+\.\d+\s+<none>\s+80\/TCP/);
       kubectlOk(c, ['patch', 'svc', 'my-service', '--type=merge', '-p', '{"spec":{"ports":[{"port":8080,"targetPort":9376}]}}']);
       await waitFor(/my-service\s+ClusterIP\s+\S+\s+<none>\s+8080\/TCP/);
       assert.match(out.split('\n')[0]!, /^NAME\s+TYPE\s+CLUSTER-IP/);
