@@ -13,6 +13,7 @@ import {
   findActiveOrLatest,
   getActualReplicaCountForReplicaSets,
   getAvailableReplicaCountForReplicaSets,
+  getDesiredReplicasAnnotation,
   getReplicaCountForReplicaSets,
   isRollingUpdate,
   isSaturated,
@@ -144,9 +145,8 @@ export function oldPodsRunning(newRS: ReplicaSet | undefined, oldRSs: ReplicaSet
 /** isScalingEvent: an active ReplicaSet was annotated for a different spec.replicas. */
 export function isScalingEvent(d: Deployment, newRS: ReplicaSet | undefined, oldRSs: ReplicaSet[]): boolean {
   for (const rs of filterActiveReplicaSets([...oldRSs, newRS])) {
-    const v = rs.metadata.annotations?.['deployment.kubernetes.io/desired-replicas'];
-    if (v === undefined || !/^\d+$/.test(v)) continue;
-    if (Number(v) !== replicasOf(d)) return true;
+    const desired = getDesiredReplicasAnnotation(rs);
+    if (desired !== undefined && desired !== replicasOf(d)) return true;
   }
   return false;
 }

@@ -299,7 +299,7 @@ export function proportionalSizes(d: Deployment, activeRSs: ReplicaSet[]): { siz
   const total = getReplicaCountForReplicaSets(activeRSs);
   const allowedSize = replicasOf(d) > 0 ? replicasOf(d) + maxSurge(d) : 0;
   const toAdd = allowedSize - total;
-  let order = [...activeRSs];
+  const order = [...activeRSs];
   let operation = '';
   if (toAdd > 0) {
     order.sort(bySizeNewer);
@@ -321,6 +321,5 @@ export function proportionalSizes(d: Deployment, activeRSs: ReplicaSet[]): { siz
     const first = order[0]!;
     sizes.set(first, Math.max(0, sizes.get(first)! + toAdd - added));
   }
-  order = order.slice();
   return { sizes, order, operation };
 }
