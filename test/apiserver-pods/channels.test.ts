@@ -3,6 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import { WebSocket } from 'ws';
 import type { ExecSession } from '../../src/apiserver/node-connector.js';
 import { createPod, startTestCluster, type TestCluster } from './fixture.js';
@@ -104,5 +105,53 @@ describe('remote-command channels', () => {
       assert.match(e.message, /requested protocol\(s\) are not supported: \[channel\.k8s\.io\]; supports \[v5\.channel\.k8s\.io v4\.channel\.k8s\.io\]/);
       return true;
     });
+  });
+});
+
+describe('port-forward over plain WebSocket channels (v4.channel.k8s.io)', () => {
+  let t: TestCluster;
+  let server: net.Server;
+  let port: number;
+  before(async () => {
+    t = await startTestCluster();
+    await createPod(t, 'web', ['app']);
+    server = net.createServer((s) => s.on('data', (d: Buffer) => s.write(`echo:${d.toString()}`)));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as net.AddressInfo).port;
+  });
+  after(async () => {
+    server?.close();
+    await t?.stop();
+  });
+
+  function open(query: string): WebSocket {
+    const url = `${t.cluster.api.url.replace('https:', 'wss:')}/api/v1/namespaces/default/pods/web/portforward?${query}`;
+    return new WebSocket(url, ['v4.channel.k8s.io'], credentials(t.kubeconfig));
+  }
+
+  it('announces the port on both channels, then carries data', async () => {
+    const ws = open(`ports=${port}`);
+    const got: Buffer[] = [];
+    ws.on('message', (d: Buffer) => {
+      got.push(Buffer.from(d));
+      if (got.length === 2) ws.send(Buffer.from([0, ...Buffer.from('ping')]));
+      if (got.length === 3) ws.close();
+    });
+    await new Promise((r) => ws.on('close', r));
+    const portBytes = Buffer.alloc(2);
+    portBytes.writeUInt16LE(port);
+    assert.deepEqual(got[0], Buffer.concat([Buffer.from([0]), portBytes]));
+    assert.deepEqual(got[1], Buffer.concat([Buffer.from([1]), portBytes]));
+    assert.equal(got[2]![0], 0);
+    assert.equal(got[2]!.subarray(1).toString(), 'echo:ping');
+  });
+
+  it('the ports query is required', async () => {
+    const ws = open('');
+    const status = await new Promise<number>((resolve) => {
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('error', () => undefined);
+    });
+    assert.equal(status, 400);
   });
 });

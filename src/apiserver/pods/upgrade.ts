@@ -11,6 +11,7 @@ import { toStatusError } from '../http/respond.js';
 import type { ApiServer } from '../server.js';
 import { EXEC_PROTOCOLS, serveExec } from './exec.js';
 import { PORT_FORWARD_TUNNEL_PROTOCOL, servePortForwardTunnel } from './portforward.js';
+import { PORT_FORWARD_WS_PROTOCOLS, parsePorts, servePortForwardChannels } from './portforward-ws.js';
 import { prepareExec, preparePortForward } from './prepare.js';
 import { acceptWebSocket, isWebSocketRequest, offeredProtocols } from './ws-server.js';
 
@@ -19,7 +20,7 @@ export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer
 /** Streaming subresources we serve over an upgraded connection, with their WebSocket subprotocols. */
 const serverProtocols: Record<string, string[]> = {
   exec: EXEC_PROTOCOLS,
-  portforward: [PORT_FORWARD_TUNNEL_PROTOCOL],
+  portforward: [PORT_FORWARD_TUNNEL_PROTOCOL, ...PORT_FORWARD_WS_PROTOCOLS],
 };
 
 export function streamingRoute(path: string): ResourceRoute | undefined {
@@ -76,7 +77,12 @@ async function handle(api: ApiServer, req: IncomingMessage, socket: Duplex, head
   }
   const target = await preparePortForward(api, r);
   const protocol = negotiate(req, 'portforward');
-  servePortForwardTunnel(await acceptWebSocket(req, socket, head, protocol), target);
+  if (protocol === PORT_FORWARD_TUNNEL_PROTOCOL) {
+    servePortForwardTunnel(await acceptWebSocket(req, socket, head, protocol), target);
+    return;
+  }
+  const ports = parsePorts(url.searchParams);
+  servePortForwardChannels(await acceptWebSocket(req, socket, head, protocol), protocol, target, ports);
 }
 
 /** The 'upgrade' listener for the API server's HTTPS server. */
