@@ -2,7 +2,9 @@
 // codes, stdin with EOF, and upstream's errors.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import https from 'node:https';
 import { createPod, eventually, kubectl, startKubectl, startTestCluster, waiting, type TestCluster } from './fixture.js';
 
@@ -45,6 +47,23 @@ describe('pods/exec', () => {
     assert.equal(r.code, 0);
     assert.equal(r.stdout.length, 3_000_000);
     assert.match(r.stdout, /^x+$/);
+  });
+
+  it('kubectl cp works both ways (tar over exec stdin and stdout)', async () => {
+    // The fake node runs commands on this host, so the "container" filesystem is this one.
+    const dir = mkdtempSync(join(tmpdir(), 'kubesvc-cp-'));
+    try {
+      const payload = Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 7) % 256));
+      writeFileSync(join(dir, 'src.bin'), payload);
+      const down = await kubectl(t, ['cp', `web:${join(dir, 'src.bin')}`, join(dir, 'down.bin')]);
+      assert.equal(down.code, 0, down.stderr);
+      assert.deepEqual(readFileSync(join(dir, 'down.bin')), payload);
+      const up = await kubectl(t, ['cp', join(dir, 'down.bin'), `web:${join(dir, 'up.bin')}`]);
+      assert.equal(up.code, 0, up.stderr);
+      assert.deepEqual(readFileSync(join(dir, 'up.bin')), payload);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('an unknown container is a BadRequest', async () => {
