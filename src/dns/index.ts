@@ -31,7 +31,7 @@ export interface DNSOptions {
   /** TTL of cluster records, seconds (default 5). */
   ttl?: number;
   pods?: PodMode;
-  /** Replay encoded cluster answers until the index changes (default true). */
+  /** Replay encoded cluster answers until what they depend on changes (default true). */
   answerCache?: boolean;
   /**
    * When a listen port is refused (port 53 without root or CAP_NET_BIND_SERVICE) or taken, listen
