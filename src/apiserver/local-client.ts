@@ -19,12 +19,13 @@ import type {
 } from '../client/client.js';
 import { patchContentType } from '../client/paths.js';
 import type { ApiServer } from './server.js';
-import { apiVersionOf, findResource, type ResourceInfo } from './resources.js';
+import { apiVersionOf, findResource } from './resources.js';
 import type { Store } from './store/store.js';
 import type { CachedObject } from './store/cached-object.js';
 import { newContext, type RequestContext } from './store/context.js';
 import { compileMatcher } from './store/selectors.js';
-import { applyPatch } from './http/patch.js';
+import { patchStored } from './http/patch.js';
+import { checkKind } from './http/kind-check.js';
 import { checkFields } from './http/field-validation.js';
 import { toStatusError } from './http/respond.js';
 import { logger } from '../util/log.js';
@@ -42,17 +43,6 @@ function notServed(res: ResourceRef, sub?: string): StatusError {
   return new StatusError(404, 'NotFound', 'the server could not find the requested resource', {
     causes: [{ reason: 'UnexpectedServerResponse', message: `404 page not found: ${path}` }],
   });
-}
-
-/** The body's apiVersion and kind, when given, must name this resource's kind (as the HTTP handler checks). */
-function checkKind(info: ResourceInfo, obj: KubeObject): void {
-  const want = apiVersionOf(info);
-  if (obj.apiVersion !== undefined && obj.apiVersion !== want) {
-    throw errors.badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${want})`);
-  }
-  if (obj.kind !== undefined && obj.kind !== info.kind) {
-    throw errors.badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${info.kind})`);
-  }
 }
 
 const bookmarkIntervalMs = 60_000;
@@ -188,13 +178,7 @@ export class LocalClient implements Client {
       const store = this.store(res, sub);
       const ctx = this.context(store, namespace, opts);
       const body = wire(patch);
-      const { object } = await store.guaranteedUpdate(ctx, store.info.namespaced ? namespace : undefined, name, sub, (current) => {
-        if (!current) throw errors.notFound(store.gr, name);
-        const patched = applyPatch(store.info, current, patchContentType[type], body);
-        checkKind(store.info, patched);
-        checkFields(store.info, patched, ctx);
-        return patched;
-      });
+      const { object } = await patchStored(store, ctx, store.info.namespaced ? namespace : undefined, name, sub, patchContentType[type], body);
       return wire(object) as T;
     });
   }

@@ -223,6 +223,24 @@ describe('API server over HTTPS', () => {
     assert.equal(ok.json().metadata.name, 'web');
   });
 
+  it('retries a patch without a resourceVersion through concurrent writers, and pins one that has it', async () => {
+    await request(c, 'POST', '/api/v1/namespaces/default/services', svc('contended'));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        request(c, 'PATCH', '/api/v1/namespaces/default/services/contended', JSON.stringify({ metadata: { labels: { [`k${i}`]: 'v' } } }), {
+          contentType: 'application/merge-patch+json',
+        }),
+      ),
+    );
+    assert.deepEqual(results.map((r) => r.status), Array(20).fill(200));
+    const labels = (await request(c, 'GET', '/api/v1/namespaces/default/services/contended')).json().metadata.labels;
+    assert.equal(Object.keys(labels).length, 20);
+    const stale = await request(c, 'PATCH', '/api/v1/namespaces/default/services/contended', '{"metadata":{"resourceVersion":"1","labels":{"x":"y"}}}', {
+      contentType: 'application/merge-patch+json',
+    });
+    assert.equal(stale.status, 409);
+  });
+
   it('keeps an object with finalizers until they are removed', async () => {
     const body = svc('held', { finalizers: ['example.com/hold'] });
     assert.equal((await request(c, 'POST', '/api/v1/namespaces/default/services', body)).status, 201);

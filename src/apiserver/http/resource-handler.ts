@@ -16,7 +16,8 @@ import { decodeObject, mediaType, readBody } from './body.js';
 import { addWarnings, sendJSON, sendRaw } from './respond.js';
 import { negotiate, type Representation } from './negotiate.js';
 import { checkFields } from './field-validation.js';
-import { applyPatch, patchTypes } from './patch.js';
+import { applyPatch, patchStored, patchTypes } from './patch.js';
+import { checkKind } from './kind-check.js';
 import { serveWatch } from './watch-handler.js';
 import { scaleOf, applyScale } from './scale.js';
 
@@ -170,13 +171,7 @@ export class ResourceHandler {
     }
     const buf = await readBody(req);
     const patch = decodeObject(buf, type.endsWith('yaml') ? 'application/yaml' : 'application/json');
-    const { object } = await store.guaranteedUpdate(ctx, route.namespace, route.name!, route.subresource, (current) => {
-      if (!current) throw errors.notFound({ group: store.info.group, resource: store.info.resource }, route.name!);
-      const patched = applyPatch(store.info, current, type, patch);
-      checkKind(store.info, patched);
-      checkFields(store.info, patched, ctx);
-      return patched;
-    });
+    const { object } = await patchStored(store, ctx, route.namespace, route.name!, route.subresource, type, patch);
     addWarnings(res, ctx.warnings);
     this.sendObject(req, res, store, 200, object);
   }
@@ -277,7 +272,7 @@ export class ResourceHandler {
     const { object } = await store.guaranteedUpdate(ctx, route.namespace, route.name!, undefined, (current) => {
       if (!current) throw errors.notFound({ group: store.info.group, resource: store.info.resource }, route.name!);
       return applyScale(current, method === 'PUT' ? body : applyPatch(undefined, scaleOf(current), type, body));
-    });
+    }, { patch: method === 'PATCH' });
     sendJSON(res, 200, scaleOf(object));
   }
 }
@@ -285,17 +280,4 @@ export class ResourceHandler {
 /** Upstream answers Table requests with a plain JSON content type; the body's kind says it is a Table. */
 function tableType(_rep: Representation): string {
   return 'application/json';
-}
-
-/** The body's apiVersion and kind, when given, must name this resource's kind. */
-function checkKind(info: ResourceInfo, obj: KubeObject): void {
-  const want = apiVersionOf(info);
-  if (obj.apiVersion !== undefined && obj.apiVersion !== want) {
-    throw errors.badRequest(
-      `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${want})`,
-    );
-  }
-  if (obj.kind !== undefined && obj.kind !== info.kind) {
-    throw errors.badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${info.kind})`);
-  }
 }

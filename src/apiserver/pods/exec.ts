@@ -83,14 +83,15 @@ export function serveExec(ws: WebSocket, protocol: string, t: ExecTarget): void 
 
   let session: ExecSession | undefined;
   let clientGone = false;
-  ws.on('close', () => {
+  let exited = false;
+  // A client that leaves ends the command, as the kubelet's stream teardown does; after a
+  // normal exit there is nothing to kill (and what the command left in the background stays).
+  const leave = () => {
     clientGone = true;
-    session?.kill();
-  });
-  ws.on('error', () => {
-    clientGone = true;
-    session?.kill();
-  });
+    if (!exited) session?.kill();
+  };
+  ws.on('close', leave);
+  ws.on('error', leave);
 
   // Messages may arrive before the command has started; they wait for it in order.
   const early: Buffer[] = [];
@@ -133,6 +134,10 @@ export function serveExec(ws: WebSocket, protocol: string, t: ExecTarget): void 
     (s) => {
       session = s;
       if (clientGone) return void s.kill();
+      void s.exit.then(
+        () => (exited = true),
+        () => (exited = true),
+      );
       s.stdin?.on('error', () => {
         /* the command exited without reading its input */
       });
@@ -163,6 +168,10 @@ export function serveExec(ws: WebSocket, protocol: string, t: ExecTarget): void 
         // A command ended by a signal reports 128 + the signal number, as shells and runtimes do.
         if (exit.code === null && exit.signal) code = 128 + (osConstants.signals[exit.signal as NodeJS.Signals] ?? 0);
         finish(exitStatus(code));
+      }, (e: unknown) => {
+        // The command could not run at all (e.g. no such executable): the runtime's error.
+        const se = e instanceof StatusError ? e : errors.internal(e instanceof Error ? e.message : String(e));
+        finish(errorStatus(se));
       });
     },
     (e: unknown) => {

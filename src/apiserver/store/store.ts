@@ -255,6 +255,7 @@ export class Store {
     name: string,
     subresource: string | undefined,
     transform: (current: KubeObject | undefined) => Promise<KubeObject> | KubeObject,
+    opts: { patch?: boolean } = {},
   ): Promise<{ object: KubeObject; created: boolean }> {
     const key = this.key(namespace, name);
     let fresh: CachedObject | undefined | null = null; // null = read from cache
@@ -287,7 +288,11 @@ export class Store {
           throw e;
         }
       }
-      const pinned = input.metadata.resourceVersion;
+      // A PUT body's resourceVersion pins the write to that version. A patch is applied to the
+      // current object, so its result carries the current version unless the patch itself set
+      // one: only then is it pinned (and a lost race retried otherwise), as upstream's patcher.
+      const given = input.metadata.resourceVersion;
+      const pinned = opts.patch ? (given !== undefined && given !== String(current.revision) ? given : undefined) : given;
       if (pinned && pinned !== String(current.revision)) throw errors.modified(this.gr, name);
       if (input.metadata.uid && input.metadata.uid !== current.obj.metadata.uid) {
         throw errors.conflict(
