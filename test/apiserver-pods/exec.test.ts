@@ -66,6 +66,12 @@ describe('pods/exec', () => {
     }
   });
 
+  it('a command that cannot start ends with an error, not a hang', async () => {
+    const r = await kubectl(t, ['exec', 'web', '--', '/no/such/command']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /ENOENT/);
+  });
+
   it('an unknown container is a BadRequest', async () => {
     const r = await kubectl(t, ['exec', 'web', '-c', 'nope', '--', 'true']);
     assert.notEqual(r.code, 0);
