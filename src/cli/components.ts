@@ -12,6 +12,7 @@ import { startServiceControllers } from '../controllers/endpointslice/start.js';
 import { NodeAgent } from '../node/agent.js';
 import { startProxy, type RunningProxy } from '../proxy/index.js';
 import { logger } from '../util/log.js';
+import { startClusterDNS, dnsEndpointIP } from './cluster-dns.js';
 
 const log = logger('kubesvc');
 
@@ -32,6 +33,8 @@ export interface ComponentOptions {
 export interface Components {
   nodeName: string;
   proxy: RunningProxy;
+  /** Where the DNS server itself answers (the kube-dns Service's endpoint). */
+  dnsEndpoint: { host: string; port: number };
   stop(): Promise<void>;
 }
 
@@ -68,6 +71,13 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
     informers.stop();
   };
   try {
+    const dns = await startClusterDNS(client, informers, {
+      clusterIP: o.clusterDNS,
+      endpointIP: dnsEndpointIP(o.podCIDR),
+      clusterDomain: o.clusterDomain,
+    });
+    stops.push(() => dns.stop());
+    api.addReadyCheck('dns', () => dns.ready());
     const controllers = startControllers(client, informers);
     stops.push(() => controllers.stop());
     const serviceControllers = startServiceControllers(client, informers, { lbPool: o.lbPool });
@@ -96,7 +106,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
     stops.push(() => proxy.stop());
     api.addReadyCheck('kube-proxy', () => proxy.ready());
     informers.start();
-    return { nodeName, proxy, stop };
+    return { nodeName, proxy, dnsEndpoint: dns.addresses[0]!, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -146,6 +146,7 @@ export interface Cluster {
   api: ApiServer;
   kubeconfig: string;
   nodeName: string;
+  dnsEndpoint: { host: string; port: number };
   stop(): Promise<void>;
 }
 
@@ -198,7 +199,7 @@ export async function startCluster(o: UpOptions): Promise<Cluster> {
     await waitReady(api, 10_000);
     const kubeconfig = join(o.dataDir, 'kubeconfig.yaml');
     writeKubeconfig(kubeconfig, { server: api.url, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey });
-    return { api, kubeconfig, nodeName: components.nodeName, stop };
+    return { api, kubeconfig, nodeName: components.nodeName, dnsEndpoint: components.dnsEndpoint, stop };
   } catch (e) {
     await stop();
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -224,7 +225,7 @@ export async function up(argv: string[]): Promise<number> {
       `kubesvc is ready (${(ms / 1000).toFixed(2)}s)`,
       `  API server     ${cluster.api.url}`,
       `  kubeconfig     ${cluster.kubeconfig}`,
-      `  cluster DNS    ${dns} (kube-dns; reserved — the DNS server is not built yet)`,
+      `  cluster DNS    ${dns} (kube-dns.kube-system, domain ${o.clusterDomain}; served from ${cluster.dnsEndpoint.host}:${cluster.dnsEndpoint.port})`,
       `  service CIDR   ${o.serviceCIDR}`,
       `  pod CIDR       ${o.podCIDR}`,
       `  LB pool        ${o.lbPool}`,

@@ -1,0 +1,69 @@
+// Cluster DNS as a node sees it: the kube-dns Service at the service CIDR's 10th address, backed
+// by kubesvc's DNS server the way CoreDNS pods back it on a real cluster. The server listens on
+// an address of its own inside the pod range (the unused node-0 block: 127.244.0.53 by default),
+// and the Service's Endpoints point there, so kube-proxy carries DNS traffic like any Service's.
+import type { Client } from '../client/client.js';
+import type { InformerFactory } from '../client/informer-types.js';
+import { R } from '../client/resources.js';
+import type { Endpoints, Service } from '../api/core.js';
+import { kubeDNSService, startDNS, type DNSHandle } from '../dns/index.js';
+import { StatusError } from '../machinery/status.js';
+import { logger } from '../util/log.js';
+
+const log = logger('dns');
+
+export interface ClusterDNSOptions {
+  clusterIP: string;
+  /** Where the DNS server itself listens. */
+  endpointIP: string;
+  clusterDomain: string;
+}
+
+/** 127.244.0.0/16 → 127.244.0.53: inside the pod range, in the block no node uses. */
+export function dnsEndpointIP(podCIDR: string): string {
+  const o = podCIDR.split('/')[0]!.split('.');
+  return `${o[0]}.${o[1]}.0.53`;
+}
+
+async function ensure<T extends Service | Endpoints>(client: Client, res: typeof R.services | typeof R.endpoints, obj: T): Promise<void> {
+  try {
+    const cur = await client.get<T>(res, 'kube-system', obj.metadata.name!);
+    // Keep what is there when it already says the same; otherwise bring it back in line.
+    const want = { ...cur, ...obj, metadata: { ...cur.metadata, labels: obj.metadata.labels ?? {} } } as T;
+    if (JSON.stringify(want) !== JSON.stringify(cur)) await client.update(res, 'kube-system', want);
+  } catch (e) {
+    if (!(e instanceof StatusError && e.code === 404)) throw e;
+    await client.create(res, 'kube-system', obj);
+  }
+}
+
+export async function startClusterDNS(client: Client, informers: InformerFactory, o: ClusterDNSOptions): Promise<DNSHandle> {
+  // Other names go to the machine's own resolvers (/etc/resolv.conf).
+  const dns = await startDNS(informers, {
+    listen: [{ host: o.endpointIP, port: 53 }],
+    clusterDomain: o.clusterDomain,
+    // Without privileges port 53 is out of reach: serve on a free port and say so.
+    fallbackPort: 0,
+  });
+  const port = dns.addresses[0]!.port;
+  if (port !== 53) log.warn(`port 53 needs root (or CAP_NET_BIND_SERVICE); DNS answers on ${o.endpointIP}:${port} instead`);
+  // Selector-less, with Endpoints written here: the DNS server is not a pod.
+  const svc = kubeDNSService(o.clusterIP);
+  delete svc.spec.selector;
+  await ensure(client, R.services, svc);
+  await ensure<Endpoints>(client, R.endpoints, {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } },
+    subsets: [
+      {
+        addresses: [{ ip: o.endpointIP }],
+        ports: [
+          { name: 'dns', port, protocol: 'UDP' },
+          { name: 'dns-tcp', port, protocol: 'TCP' },
+        ],
+      },
+    ],
+  });
+  return dns;
+}
