@@ -26,7 +26,10 @@ export class FakeNode implements NodeConnector {
   /** Set by tests to see that a follower was closed when kubectl went away. */
   closedFollowers = 0;
 
+  lastLogOptions: LogOptions | undefined;
+
   async logs(namespace: string, pod: string, container: string, opts: LogOptions): Promise<Readable> {
+    this.lastLogOptions = opts;
     const key = `${namespace}/${pod}/${container}`;
     let text = this.logText.get(key) ?? '';
     if (opts.tailLines !== undefined) {

@@ -41,6 +41,19 @@ describe('pods/log', () => {
     await eventually('the node stream to be closed once kubectl left', () => t.node.closedFollowers > closedBefore);
   });
 
+  it('passes --since, --timestamps and --limit-bytes on as PodLogOptions', async () => {
+    const r = await kubectl(t, ['logs', 'web', '--since=30s', '--timestamps', '--limit-bytes=5']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'one\nt');
+    assert.deepEqual(t.node.lastLogOptions, { follow: false, previous: false, timestamps: true, sinceSeconds: 30, limitBytes: 5 });
+  });
+
+  it('--previous needs a terminated earlier container, as the kubelet says', async () => {
+    const r = await kubectl(t, ['logs', 'web', '--previous']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /previous terminated container "app" in pod "web" not found/);
+  });
+
   it('a pod with several containers needs a container name (raw API)', async () => {
     const r = await kubectl(t, ['get', '--raw', '/api/v1/namespaces/default/pods/two/log']);
     assert.notEqual(r.code, 0);
