@@ -28,8 +28,19 @@ export function dnsEndpointIP(podCIDR: string): string {
 async function ensure<T extends Service | Endpoints>(client: Client, res: typeof R.services | typeof R.endpoints, obj: T): Promise<void> {
   try {
     const cur = await client.get<T>(res, 'kube-system', obj.metadata.name!);
-    // Keep what is there when it already says the same; otherwise bring it back in line.
+    // Keep what is there when it already says the same; otherwise bring it back in line — all but
+    // the ClusterIP, which never changes once set (a cluster restarted with another
+    // --service-cidr keeps the address it had).
     const want = { ...cur, ...obj, metadata: { ...cur.metadata, labels: obj.metadata.labels ?? {} } } as T;
+    if ('spec' in cur && cur.spec && 'spec' in want && want.spec) {
+      const spec = want.spec as Service['spec'];
+      const had = cur.spec as Service['spec'];
+      if (had.clusterIP && had.clusterIP !== spec.clusterIP) {
+        log.warn(`kube-dns keeps its ClusterIP ${had.clusterIP} (not ${spec.clusterIP}): ClusterIPs never change once set`);
+      }
+      if (had.clusterIP) spec.clusterIP = had.clusterIP;
+      if (had.clusterIPs) spec.clusterIPs = had.clusterIPs;
+    }
     if (JSON.stringify(want) !== JSON.stringify(cur)) await client.update(res, 'kube-system', want);
   } catch (e) {
     if (!(e instanceof StatusError && e.code === 404)) throw e;

@@ -31,7 +31,7 @@ describe('etcd datastore', { skip: etcdBinary ? false : 'etcd is not installed (
     assert.equal(before.spec.ports[0].nodePort, 30080);
     assert.equal(await c.stop(), 0);
 
-    c = await startCluster({ dataDir: join(dir, 'kubesvc'), args });
+    c = await startCluster({ dataDir: join(dir, 'kubesvc'), args, plan: c.plan });
     const after = JSON.parse(kubectlOk(c, ['get', 'svc', 'web', '-n', 'prod', '-o', 'json']));
     assert.equal(after.metadata.uid, before.metadata.uid);
     assert.equal(after.metadata.resourceVersion, before.metadata.resourceVersion);
