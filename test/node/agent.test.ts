@@ -292,6 +292,13 @@ test('built-in image: agnhost netexec serves on the pod IP; service env vars fro
   for await (const chunk of shell.stdout) out += chunk.toString();
   assert.equal((await shell.exit).code, 0);
   assert.equal(out, `${svc.spec.clusterIP}\ntcp://${svc.spec.clusterIP}:80\n443\n`);
+  // Port-forward: a connection to the pod's IP and port.
+  const sock = await c.agent.connector().portForward('default', 'netexec-1', 8080);
+  sock.end('GET /hostname HTTP/1.0\r\n\r\n');
+  let reply = '';
+  for await (const chunk of sock) reply += chunk.toString();
+  assert.match(reply, /^HTTP\/1\.[01] 200[\s\S]*\r\n\r\nnetexec-1$/);
+  await assert.rejects(c.agent.connector().portForward('default', 'netexec-1', 9), /connection refused/);
   await c.client.delete(R.pods, 'default', 'netexec-1');
   await c.client.delete(R.services, 'default', 'my-service');
 });
