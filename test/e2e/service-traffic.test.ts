@@ -1,0 +1,200 @@
+// Services carrying real traffic through the userspace kube-proxy: multi-port, named targetPort,
+// UDP, NodePort, LoadBalancer (IP from the pool, and a requested IP outside it left pending with an
+// event), ClientIP session affinity.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import dgram from 'node:dgram';
+import { startCluster, kubectl, kubectlOk, type Cluster } from './harness.js';
+
+function get(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const req = http.get({ host, port, path: '/', timeout: 2000, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(body.trim()));
+    });
+    req.on('timeout', () => req.destroy(new Error('ETIMEDOUT')));
+    req.on('error', (e: NodeJS.ErrnoException) => resolve(`error:${e.code ?? e.message}`));
+  });
+}
+
+function udpAsk(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const s = dgram.createSocket('udp4');
+    const t = setTimeout(() => {
+      s.close();
+      resolve('error:timeout');
+    }, 2000);
+    s.on('message', (m) => {
+      clearTimeout(t);
+      s.close();
+      resolve(m.toString().trim());
+    });
+    s.send('hostname', port, host);
+  });
+}
+
+async function until<T>(what: string, fn: () => T | Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let v = await fn();
+  while (!ok(v)) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 100));
+    v = await fn();
+  }
+  return v;
+}
+
+// Two containers per pod, as the seed's multi-port Service expects: 9376 (http) and 9377 (https),
+// plus a UDP serve-hostname on 9378. Ports are named so Services can target them by name.
+const backends = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: multi
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: MyApp
+  template:
+    metadata:
+      labels:
+        app: MyApp
+    spec:
+      containers:
+      - name: http
+        image: registry.k8s.io/e2e-test-images/agnhost:2.53
+        args: ["serve-hostname", "--port", "9376"]
+        ports:
+        - name: web
+          containerPort: 9376
+      - name: https
+        image: registry.k8s.io/e2e-test-images/agnhost:2.53
+        args: ["serve-hostname", "--port", "9377"]
+        ports:
+        - containerPort: 9377
+      - name: udp
+        image: registry.k8s.io/e2e-test-images/agnhost:2.53
+        args: ["serve-hostname", "--udp", "--http=false", "--port", "9378"]
+        ports:
+        - containerPort: 9378
+          protocol: UDP
+`;
+
+describe('Service traffic through the userspace proxy', () => {
+  let c: Cluster;
+  let names: string[] = [];
+  const svcIP = (name: string) => JSON.parse(kubectlOk(c, ['get', 'svc', name, '-o', 'json'])).spec.clusterIP as string;
+  before(async () => {
+    c = await startCluster();
+    kubectlOk(c, ['apply', '-f', '-'], backends);
+    const pods = await until(
+      '2 running pods',
+      () => JSON.parse(kubectlOk(c, ['get', 'pods', '-l', 'app=MyApp', '-o', 'json'])).items as any[],
+      (p) => p.length === 2 && p.every((x) => (x.status?.containerStatuses ?? []).filter((s: any) => s.ready).length === 3),
+      30_000,
+    );
+    names = pods.map((p) => p.metadata.name).sort();
+  });
+  after(async () => {
+    await c?.destroy();
+  });
+
+  it('answers the seed multi-port Service on both ports', async () => {
+    kubectlOk(c, ['apply', '-f', '-'], `apiVersion: v1
+kind: Service
+metadata:
+  name: my-multi-service
+spec:
+  selector:
+    app: MyApp
+  ports:
+    - name: http
+      protocol: TCP
+      port: 80
+      targetPort: 9376
+    - name: https
+      protocol: TCP
+      port: 443
+      targetPort: 9377
+`);
+    const ip = svcIP('my-multi-service');
+    assert.ok(names.includes(await until('port 80', () => get(ip, 80), (a) => names.includes(a))));
+    assert.ok(names.includes(await until('port 443', () => get(ip, 443), (a) => names.includes(a))));
+  });
+
+  it('resolves a named targetPort per pod', async () => {
+    kubectlOk(c, ['expose', 'deployment', 'multi', '--name=named', '--port=8080', '--target-port=web']);
+    const ip = svcIP('named');
+    const eps = await until(
+      'endpoints',
+      () => kubectl(c, ['get', 'endpoints', 'named', '-o', 'jsonpath={.subsets[*].ports[*].port}']).stdout,
+      (v) => v === '9376',
+    );
+    assert.equal(eps, '9376');
+    assert.ok(names.includes(await until('traffic', () => get(ip, 8080), (a) => names.includes(a))));
+  });
+
+  it('carries UDP', async () => {
+    kubectlOk(c, ['expose', 'deployment', 'multi', '--name=udp', '--port=9999', '--target-port=9378', '--protocol=UDP']);
+    const ip = svcIP('udp');
+    const answer = await until('a UDP answer', () => udpAsk(ip, 9999), (a) => names.includes(a));
+    assert.ok(names.includes(answer));
+  });
+
+  it('answers a NodePort on the node IP', async () => {
+    // A node port of this cluster's own, so clusters of other test files running now do not collide.
+    const nodePort = 30100 + (Number(c.plan.servicePrefix.split('.')[1]) % 1000);
+    kubectlOk(c, ['expose', 'deployment', 'multi', '--name=np', '--type=NodePort', '--port=3000', '--target-port=9376']);
+    kubectlOk(c, ['patch', 'svc', 'np', '--type=json', '-p', JSON.stringify([{ op: 'replace', path: '/spec/ports/0/nodePort', value: nodePort }])]);
+    assert.ok(names.includes(await until('the node port', () => get('127.0.0.1', nodePort), (a) => names.includes(a))));
+  });
+
+  it('gives a LoadBalancer an IP from the pool that answers, as does its nodePort', async () => {
+    kubectlOk(c, ['expose', 'deployment', 'multi', '--name=lb', '--type=LoadBalancer', '--port=80', '--target-port=9376']);
+    const svc = await until(
+      'an ingress IP',
+      () => JSON.parse(kubectlOk(c, ['get', 'svc', 'lb', '-o', 'json'])),
+      (s) => !!s.status?.loadBalancer?.ingress?.[0]?.ip,
+    );
+    const lbIP = svc.status.loadBalancer.ingress[0].ip as string;
+    assert.ok(lbIP.startsWith(c.plan.lbPrefix), lbIP);
+    assert.ok(names.includes(await until('the LB IP', () => get(lbIP, 80), (a) => names.includes(a))));
+    assert.ok(names.includes(await until('its node port', () => get('127.0.0.1', svc.spec.ports[0].nodePort), (a) => names.includes(a))));
+  });
+
+  it('leaves a LoadBalancer asking for an IP outside the pool pending, with a Warning event', async () => {
+    kubectlOk(c, ['apply', '-f', '-'], `apiVersion: v1
+kind: Service
+metadata:
+  name: outside
+spec:
+  type: LoadBalancer
+  loadBalancerIP: 10.9.9.9
+  selector:
+    app: MyApp
+  ports:
+  - port: 80
+    targetPort: 9376
+`);
+    const events = await until(
+      'a Warning event',
+      () => JSON.parse(kubectlOk(c, ['get', 'events', '--field-selector', 'involvedObject.name=outside', '-o', 'json'])).items as any[],
+      (e) => e.some((x) => x.type === 'Warning'),
+    );
+    const warning = events.find((e) => e.type === 'Warning');
+    assert.match(warning.message, /10\.9\.9\.9/);
+    assert.equal(JSON.parse(kubectlOk(c, ['get', 'svc', 'outside', '-o', 'json'])).status.loadBalancer.ingress, undefined);
+    assert.match(kubectlOk(c, ['get', 'svc', 'outside']), /<pending>/);
+    assert.match(kubectlOk(c, ['describe', 'svc', 'outside']), /Warning/);
+  });
+
+  it('keeps a client on one pod with ClientIP session affinity', async () => {
+    kubectlOk(c, ['expose', 'deployment', 'multi', '--name=sticky', '--port=80', '--target-port=9376', '--session-affinity=ClientIP']);
+    const ip = svcIP('sticky');
+    const first = await until('traffic', () => get(ip, 80), (a) => names.includes(a));
+    for (let i = 0; i < 15; i++) assert.equal(await get(ip, 80), first);
+  });
+});
