@@ -78,6 +78,8 @@ function newSliceInfo(slice: EndpointSlice, remove: boolean): SliceInfo {
 
 export class EndpointSliceCache {
   private readonly trackers = new Map<string, SliceTracker>();
+  /** Services with pending slices, kept so counting them per event is O(1). */
+  private readonly pendingSet = new Set<string>();
 
   /** @param nodeName this node, for EndpointInfo.isLocal */
   constructor(private readonly nodeName: string) {}
@@ -97,26 +99,27 @@ export class EndpointSliceCache {
     const sameAsApplied = applied ? sameRecord(info, applied) : remove;
     if (sameAsApplied) {
       const had = t.pending.delete(keys.slice);
+      if (t.pending.size === 0) this.pendingSet.delete(keys.service);
       if (t.pending.size === 0 && t.applied.size === 0) this.trackers.delete(keys.service);
       return had;
     }
     if (pending && sameRecord(info, pending)) return false;
     t.pending.set(keys.slice, info);
+    this.pendingSet.add(keys.service);
     return true;
   }
 
   /** Services with pending slices. */
   pendingServices(): number {
-    let n = 0;
-    for (const t of this.trackers.values()) if (t.pending.size) n++;
-    return n;
+    return this.pendingSet.size;
   }
 
   /** Applies pending slices; returns, per Service whose endpoints really changed, its endpoints before and after. */
   checkoutChanges(): Map<string, EndpointsChange> {
     const changes = new Map<string, EndpointsChange>();
-    for (const [svc, t] of this.trackers) {
-      if (t.pending.size === 0) continue;
+    for (const svc of this.pendingSet) {
+      const t = this.trackers.get(svc);
+      if (!t || t.pending.size === 0) continue;
       const previous = this.endpointsMap(svc, t.applied);
       for (const [name, info] of t.pending) {
         if (info.remove) t.applied.delete(name);
@@ -127,6 +130,7 @@ export class EndpointSliceCache {
       if (t.applied.size === 0) this.trackers.delete(svc);
       if (!sameMap(previous, current)) changes.set(svc, { previous, current });
     }
+    this.pendingSet.clear();
     return changes;
   }
 

@@ -145,8 +145,10 @@ export class Proxier {
         nodeLabels: this.nodeLabels,
       });
       if (this.opts.serviceHealth) {
-        await this.opts.serviceHealth.syncServices(healthCheckNodePorts(this.serviceMap));
-        this.opts.serviceHealth.syncEndpoints(localReadyEndpoints(this.endpointsMap));
+        const hcPorts = healthCheckNodePorts(this.serviceMap);
+        await this.opts.serviceHealth.syncServices(hcPorts);
+        // Counting local endpoints walks every endpoint: skip it when no Service needs a health check.
+        this.opts.serviceHealth.syncEndpoints(hcPorts.size ? localReadyEndpoints(this.endpointsMap) : new Map());
       }
     } catch (e) {
       this.needFullSync = true;

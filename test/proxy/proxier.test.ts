@@ -128,6 +128,7 @@ test('healthz: 200 with upstream body while changes are applied in time, 503 whe
     now += 1;
     r = await get(srv.port, '/healthz');
     assert.equal(r.status, 503);
+    assert.match(r.body, /^\{"lastUpdated": "0001-01-01 00:00:00 \+0000 UTC","currentTime": "2026-11-27 10:00:01\.5 \+0000 UTC m=\+[0-9.]+", "nodeEligible": true\}$/);
     assert.equal((await get(srv.port, '/livez')).status, 503);
     health.updated();
     assert.equal((await get(srv.port, '/healthz')).status, 200);

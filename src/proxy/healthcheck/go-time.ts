@@ -8,3 +8,6 @@ export function goTimeString(ms: number, monotonicMs: number = performance.now()
   const time = `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}${frac}`;
   return `${date} ${time} +0000 UTC m=+${(monotonicMs / 1000).toFixed(9)}`;
 }
+
+/** Go's zero time.Time, printed when the proxy has never synced. */
+export const goZeroTime = '0001-01-01 00:00:00 +0000 UTC';

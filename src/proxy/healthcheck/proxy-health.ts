@@ -3,7 +3,7 @@
 // Served on /healthz (with the node check) and /livez (without), with upstream's JSON bodies.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProxyMetrics } from '../metrics/kubeproxy.js';
-import { goTimeString } from './go-time.js';
+import { goTimeString, goZeroTime } from './go-time.js';
 
 export class ProxyHealth {
   private lastUpdated: number | undefined;
@@ -35,11 +35,11 @@ export class ProxyHealth {
     return this.state().healthy;
   }
 
-  private state(): { healthy: boolean; lastUpdated: number } {
+  private state(): { healthy: boolean; lastUpdated: number | undefined } {
     const now = this.now();
     const late = this.oldestPendingQueued !== undefined && now - this.oldestPendingQueued >= this.healthTimeoutMs;
     // Healthy while starting up (nothing applied yet, nothing late) as upstream.
-    return { healthy: !late, lastUpdated: this.lastUpdated ?? 0 };
+    return { healthy: !late, lastUpdated: this.lastUpdated };
   }
 
   /** Handles /healthz and /livez; other paths get 404. */
@@ -53,14 +53,14 @@ export class ProxyHealth {
     const now = this.now();
     const healthy = path === '/healthz' ? st.healthy && this.nodeEligible : st.healthy;
     // Older kube-proxies reported the last sync time; healthy answers say "now", as upstream keeps doing.
-    const lastUpdated = healthy ? now : st.lastUpdated;
+    const lastUpdated = healthy ? goTimeString(now) : st.lastUpdated === undefined ? goZeroTime : goTimeString(st.lastUpdated);
     const code = healthy ? 200 : 503;
     (path === '/healthz' ? metrics?.proxyHealthzTotal : metrics?.proxyLivezTotal)?.inc(1, { code: String(code) });
     res.writeHead(code, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' });
     const body =
       path === '/healthz'
-        ? `{"lastUpdated": ${JSON.stringify(goTimeString(lastUpdated))},"currentTime": ${JSON.stringify(goTimeString(now))}, "nodeEligible": ${this.nodeEligible}}`
-        : `{"lastUpdated": ${JSON.stringify(goTimeString(lastUpdated))},"currentTime": ${JSON.stringify(goTimeString(now))}}`;
+        ? `{"lastUpdated": ${JSON.stringify(lastUpdated)},"currentTime": ${JSON.stringify(goTimeString(now))}, "nodeEligible": ${this.nodeEligible}}`
+        : `{"lastUpdated": ${JSON.stringify(lastUpdated)},"currentTime": ${JSON.stringify(goTimeString(now))}}`;
     res.end(body);
   }
 }

@@ -36,6 +36,8 @@ export class UserspaceProvider implements Provider {
   private readonly draining = new Set<Listener>();
   /** Listener keys that failed to open, so each failure is logged once rather than on every sync. */
   private readonly failed = new Map<string, string>();
+  /** Listener keys two Service ports want, warned about once while the conflict lasts. */
+  private conflicts = new Set<string>();
   private readonly isLocalAddress: (ip: string) => boolean;
   private readonly nodeAddresses: string[];
   private stickyCleanup: NodeJS.Timeout | undefined;
@@ -78,7 +80,10 @@ export class UserspaceProvider implements Provider {
       nodeLabels: { ...changes.nodeLabels },
       isLocalAddress: this.isLocalAddress,
     });
-    for (const key of plan.conflicts) log.warn(`more than one Service port wants ${key}; only the first is served`);
+    for (const key of plan.conflicts) {
+      if (!this.conflicts.has(key)) log.warn(`more than one Service port wants ${key}; only the first (by name) is served`);
+    }
+    this.conflicts = new Set(plan.conflicts);
 
     for (const [key, b] of plan.balancers) {
       if (this.appliedBalancers.get(key) !== b) this.balancers.update(key, b.endpoints, b.affinity);
