@@ -113,6 +113,40 @@ describe('cluster DNS with dig', { skip: haveDig ? false : 'dig is not installed
     assert.deepEqual(ips, podIPs);
   });
 
+  it('lets a pod reach a Service by its short name through cluster DNS', async () => {
+    kubectlOk(c, ['expose', 'deployment', 'dns-backend', '--name=by-name', '--port=80', '--target-port=9376']);
+    kubectlOk(c, ['run', 'client', '--image=registry.k8s.io/e2e-test-images/agnhost:2.53', '--', 'netexec', '--http-port=8080']);
+    const pod = await until(
+      'the client pod',
+      () => kubectlOk(c, ['get', 'pod', 'client', '-o', 'jsonpath={.status.phase} {.status.podIP}']),
+      (v) => v.startsWith('Running ') && v.length > 9,
+      30_000,
+    );
+    const podIP = pod.split(' ')[1]!;
+    const http = await import('node:http');
+    const ask = () =>
+      new Promise<string>((resolve) => {
+        const url = `http://${podIP}:8080/dial?request=hostname&host=by-name&port=80&protocol=http&tries=1`;
+        http
+          .get(url, { timeout: 8000 }, (res) => {
+            let body = '';
+            res.on('data', (d) => (body += d));
+            res.on('end', () => resolve(body));
+          })
+          .on('error', (e) => resolve(`error:${e.message}`));
+      });
+    const backends = (JSON.parse(kubectlOk(c, ['get', 'pods', '-l', 'app=dns-backend', '-o', 'json'])).items as any[]).map((p) => p.metadata.name);
+    let last = '';
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      last = await ask();
+      if (/"responses":\["[^"]+"\]/.test(last)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const answered = JSON.parse(last).responses as string[];
+    assert.ok(backends.includes(answered[0]!), `dialled ${last}`);
+  });
+
   it('says NXDOMAIN with an SOA for a name that does not exist', () => {
     const out = dig(dns, ['nothing-here.default.svc.cluster.local']);
     assert.match(out, /status: NXDOMAIN/);
