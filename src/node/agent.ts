@@ -36,6 +36,8 @@ export interface NodeAgentOptions {
   backoff?: BackoffOptions;
   /** Lease renewal interval (default 10 s). */
   leaseRenewMs?: number;
+  /** How often the Node status in the API is checked against the agent's (default 10 s). */
+  nodeStatusUpdateMs?: number;
   /** Milliseconds per second of probe settings (default 1000; tests shorten it). */
   probeSecondMs?: number;
   /** Longest grace period stop() gives a pod's containers (default 10 s). */
@@ -61,7 +63,6 @@ export class NodeAgent {
   private pods: Informer<Pod> | undefined;
   private services: Informer<Service> | undefined;
   private node: Node | undefined;
-  private lastNodeStatus = '';
   private lastNodeReport = 0;
   private timers: NodeJS.Timeout[] = [];
   private unregisterLogs: (() => void) | undefined;
@@ -92,7 +93,7 @@ export class NodeAgent {
     await this.registerNode();
     await this.renewLease();
     this.every(this.opts.leaseRenewMs ?? 10_000, () => this.renewLease());
-    this.every(nodeStatusCheckMs, () => this.updateNodeStatus());
+    this.every(this.opts.nodeStatusUpdateMs ?? nodeStatusCheckMs, () => this.updateNodeStatus());
 
     this.services = this.informers.informer<Service>(R.services);
     this.pods = this.informers.informer<Pod>(R.pods, { fieldSelector: `spec.nodeName=${this.opts.nodeName}` });
@@ -165,20 +166,36 @@ export class NodeAgent {
     await this.updateNodeStatus(true);
   }
 
+  /**
+   * Every 10 s: compares the Node's status in the API with what this agent reports and writes it
+   * when they differ (someone else, e.g. the node lifecycle controller, may have changed it), and
+   * at least every 5 minutes, as the kubelet does.
+   */
   private async updateNodeStatus(force = false): Promise<void> {
     const now = metaTime();
-    const key = stableJSON(statusWithoutHeartbeats(nodeStatus(this.params(), this.node?.status, now)));
-    if (!force && key === this.lastNodeStatus && Date.now() - this.lastNodeReport < nodeStatusReportMs) return;
-    const written = await writeStatus<Node>(this.client, R.nodes, undefined, this.opts.nodeName, (cur) => nodeStatus(this.params(), cur.status, now));
-    if (!written) {
-      // Someone deleted our Node: register again, as the kubelet does.
-      this.node = undefined;
-      await this.registerNode();
+    let current: Node;
+    try {
+      current = await this.client.get<Node>(R.nodes, undefined, this.opts.nodeName);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      return this.reRegister();
+    }
+    const same =
+      stableJSON(statusWithoutHeartbeats(current.status)) === stableJSON(statusWithoutHeartbeats(nodeStatus(this.params(), current.status, now)));
+    if (!force && same && Date.now() - this.lastNodeReport < nodeStatusReportMs) {
+      this.node = current;
       return;
     }
+    const written = await writeStatus<Node>(this.client, R.nodes, undefined, this.opts.nodeName, (cur) => nodeStatus(this.params(), cur.status, now));
+    if (!written) return this.reRegister();
     this.node = written;
-    this.lastNodeStatus = key;
     this.lastNodeReport = Date.now();
+  }
+
+  /** Someone deleted our Node: register again, as the kubelet does. */
+  private async reRegister(): Promise<void> {
+    this.node = undefined;
+    await this.registerNode();
   }
 
   private async renewLease(): Promise<void> {

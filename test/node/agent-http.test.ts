@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import type { Pod } from '../../src/api/core.js';
+import type { Node, Pod } from '../../src/api/core.js';
 import type { Lease } from '../../src/node/lease.js';
 import { R } from '../../src/client/resources.js';
 import { isNotFound } from '../../src/machinery/status.js';
@@ -14,7 +14,7 @@ const node = process.execPath;
 let c: AgentCluster;
 before(async () => {
   // Its own pod CIDR: test files run in parallel, and pods bind fixed ports on their IPs.
-  c = await startAgentCluster({ leaseRenewMs: 200, podCIDR: '127.244.2.0/24' }, 'http');
+  c = await startAgentCluster({ leaseRenewMs: 200, nodeStatusUpdateMs: 200, podCIDR: '127.244.2.0/24' }, 'http');
 });
 after(async () => {
   await c?.stop();
@@ -64,4 +64,24 @@ test('over HTTP: the lease is renewed; a pod runs; kubectl logs, exec and a forc
   assert.equal(del.code, 0, del.stderr);
   await eventually(() => !alive(pid), 10_000, 'process gone after a forced delete');
   await assert.rejects(c.client.get(R.pods, 'default', 'hello'), (e) => isNotFound(e));
+});
+
+test('a Node status changed by someone else is put right; a deleted Node registers again', async () => {
+  const n = await c.client.get<Node>(R.nodes, undefined, 'node-1');
+  const conditions = n.status!.conditions!.map((x) => (x.type === 'Ready' ? { ...x, status: 'Unknown' as const, reason: 'NodeStatusUnknown' } : x));
+  await c.client.update<Node>(R.nodes, undefined, { ...n, status: { ...n.status, conditions } }, { subresource: 'status' });
+  await eventually(async () => {
+    const m = await c.client.get<Node>(R.nodes, undefined, 'node-1');
+    return m.status?.conditions?.find((x) => x.type === 'Ready')?.reason === 'KubeletReady';
+  });
+  await c.client.delete(R.nodes, undefined, 'node-1');
+  const again = await eventually(async () => {
+    try {
+      const m = await c.client.get<Node>(R.nodes, undefined, 'node-1');
+      return m.metadata.uid !== n.metadata.uid && m;
+    } catch {
+      return false;
+    }
+  });
+  assert.equal(again.spec?.podCIDR, '127.244.2.0/24');
 });
