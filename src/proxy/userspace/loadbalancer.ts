@@ -57,6 +57,11 @@ export class LoadBalancerRR {
     return this.balancers.keys();
   }
 
+  /** Whether the balancer needs the client's IP (ClientIP affinity). */
+  isSticky(key: string): boolean {
+    return this.balancers.get(key)?.affinity.type === 'ClientIP';
+  }
+
   endpoints(key: string): readonly string[] {
     return this.balancers.get(key)?.endpoints ?? [];
   }

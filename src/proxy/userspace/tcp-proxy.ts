@@ -73,15 +73,17 @@ export class TcpServicePortListener {
 
   private accept(client: Socket): void {
     client.on('error', () => undefined);
-    const clientIP = clientIPOf(client);
-    if (!sourceAllowed(this.nets, clientIP)) {
+    const balancer = this.spec.balancer;
+    // Reading the peer address is a syscall per connection: only when affinity or source ranges need it.
+    const clientIP = this.nets.length > 0 || this.balancers.isSticky(balancer) ? clientIPOf(client) : '';
+    if (this.nets.length > 0 && !sourceAllowed(this.nets, clientIP)) {
       client.resetAndDestroy();
       return;
     }
     client.setNoDelay(true);
     this.conns.add(client);
     client.once('close', () => this.conns.delete(client));
-    this.connectEndpoint(client, clientIP, this.spec.balancer, 0, false);
+    this.connectEndpoint(client, clientIP, balancer, 0, false);
   }
 
   private connectEndpoint(client: Socket, clientIP: string, balancer: string, attempt: number, affinityReset: boolean): void {
