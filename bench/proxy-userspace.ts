@@ -262,7 +262,6 @@ async function memoryPer1000(): Promise<Record<string, unknown>> {
     services: 1000,
     listeners: 1000,
     heapMB: +((after.heapUsed - before.heapUsed) / 2 ** 20).toFixed(1),
-    rssMB: +((after.rss - before.rss) / 2 ** 20).toFixed(1),
     firstFullSyncMs: +(syncSeconds * 1000).toFixed(1),
     gcExposed: gc !== undefined,
   };

@@ -96,7 +96,7 @@ test('proxier: a failed sync is retried as a full sync with the same changes; la
     }),
     false,
   );
-  await sleep(300);
+  await sleep(450);
   assert.equal(provider.syncs.length, 3, 'initial, failed, retried');
   assert.deepEqual(provider.syncs[1]!.endpoints, ['ns/a']);
   assert.deepEqual(provider.syncs[2]!.endpoints, ['ns/a'], 'the retry still knows what changed');

@@ -34,9 +34,9 @@ test('runner: periodic runs every maxInterval without requests', async () => {
   const reasons: RunReason[] = [];
   const r = new BoundedFrequencyRunner(async (why) => void reasons.push(why), { minIntervalMs: 0, maxIntervalMs: 50 });
   r.start();
-  await sleep(180);
+  await sleep(240);
   await r.stop();
-  assert.ok(reasons.length >= 2 && reasons.length <= 4, `${reasons.length} periodic runs in 180 ms`);
+  assert.ok(reasons.length >= 2 && reasons.length <= 5, `${reasons.length} periodic runs in 240 ms`);
   assert.ok(reasons.every((x) => x === 'periodic'));
   const n = reasons.length;
   await sleep(80);
@@ -57,9 +57,9 @@ test('runner: a failure is retried with growing backoff, then runs resume normal
   );
   r.start();
   r.run();
-  await sleep(250);
+  await sleep(450);
   await r.stop();
-  assert.equal(times.length, 4, 'three failures then one success');
+  assert.equal(times.length, 4, 'three failures then one success (and nothing after it)');
   assert.deepEqual(errors, [1, 2, 3]);
   assert.deepEqual(reasons, ['requested', 'retry', 'retry', 'retry']);
   const gaps = times.slice(1).map((t, i) => t - times[i]!);
