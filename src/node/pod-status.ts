@@ -100,12 +100,24 @@ export function podConditions(
     completed
       ? { type: '', status: 'False', reason: 'PodCompleted' }
       : { type: '', status: 'False', reason: 'ContainersNotReady', message: `containers with unready status: [${unready.join(' ')}]` };
-  const ready: ConditionInput = unready.length === 0 && !completed ? { type: '', status: 'True' } : notReady();
+  const containersReady: ConditionInput = unready.length === 0 && !completed ? { type: '', status: 'True' } : notReady();
+  // Ready also needs every readiness gate's condition True (set by others on the pod's status).
+  const gates = ((pod.spec.readinessGates as { conditionType: string }[] | undefined) ?? []).map((g) => g.conditionType);
+  const gateProblems = gates.flatMap((t) => {
+    const cond = pod.status?.conditions?.find((x) => x.type === t);
+    if (!cond) return [`corresponding condition of pod readiness gate "${t}" does not exist.`];
+    if (cond.status !== 'True') return [`the status of pod readiness gate "${t}" is not "True", but ${cond.status}`];
+    return [];
+  });
+  let ready = containersReady;
+  if (containersReady.status === 'True' && gateProblems.length) {
+    ready = { type: '', status: 'False', reason: 'ReadinessGatesNotReady', message: gateProblems.join(', ') };
+  }
   return [
     { type: 'PodReadyToStartContainers', status: sandboxReady ? 'True' : 'False' },
     initialized,
     { ...ready, type: 'Ready' },
-    { ...ready, type: 'ContainersReady' },
+    { ...containersReady, type: 'ContainersReady' },
     { type: 'PodScheduled', status: 'True' },
   ];
 }

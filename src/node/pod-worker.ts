@@ -15,6 +15,7 @@ import { ContainerLogWriter, containerLogPath } from './logs.js';
 import { metaTime, podConditions, podPhase, stableJSON, withTransitionTimes } from './pod-status.js';
 import { startProbes, stopProbes } from './container-probes.js';
 import { terminationMessage } from './termination-message.js';
+import { lifecycleOf, runHook } from './lifecycle.js';
 import { ImageNotRunnableError, StartError, stopContainer, type ContainerHandle, type ContainerRuntime, type ExitStatus } from './runtime/types.js';
 import { logger, errorText } from '../util/log.js';
 
@@ -162,7 +163,7 @@ export class PodWorker {
       if (changed && run.handle && !pod.metadata.deletionTimestamp) {
         run.restartAnyway = true;
         this.event(c.name, 'Normal', 'Killing', `Container ${c.name} definition changed, will be restarted`);
-        void stopContainer(this.d.runtime, run.handle, (pod.spec.terminationGracePeriodSeconds ?? 30) * 1000);
+        void this.killContainer(run, run.handle, (pod.spec.terminationGracePeriodSeconds ?? 30) * 1000);
       } else if (changed && !run.handle && run.state.waiting) {
         // A container that could not be created may be runnable with the new image.
         run.lastEvent = undefined;
@@ -448,11 +449,46 @@ export class PodWorker {
       failed: (type, probe) => {
         this.event(c.name, 'Normal', 'Killing', `Container ${c.name} failed ${type} probe, will be restarted`);
         const grace = probe.terminationGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30;
-        void stopContainer(this.d.runtime, handle, grace * 1000);
+        void this.killContainer(run, handle, grace * 1000);
       },
       changed: () => this.kick(),
     });
     void handle.exited.then((exit) => this.onExit(run, handle, exit));
+    const postStart = lifecycleOf(c).postStart;
+    if (postStart) void this.runPostStart(run, handle, postStart);
+  }
+
+  private hookContext(run: ContainerRun) {
+    return { podIP: this.podIP ?? this.d.nodeIP, container: run.spec, env: run.env ?? {}, podRef: podRef(this.pod) };
+  }
+
+  /** A failing postStart hook kills the container; it restarts as its restart policy says. */
+  private async runPostStart(run: ContainerRun, handle: ContainerHandle, hook: NonNullable<ReturnType<typeof lifecycleOf>['postStart']>): Promise<void> {
+    const grace = (this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000;
+    const failure = await runHook(hook, this.hookContext(run), grace);
+    if (!failure || run.handle !== handle) return;
+    this.event(run.spec.name, 'Warning', 'FailedPostStartHook', failure);
+    this.event(run.spec.name, 'Normal', 'Killing', `FailedPostStartHook`);
+    await stopContainer(this.d.runtime, handle, grace);
+  }
+
+  /**
+   * Stops one run as the kubelet's killContainer: the preStop hook first, within the grace
+   * period, then SIGTERM and SIGKILL after what is left of it (at least 2 s, as upstream).
+   */
+  private async killContainer(run: ContainerRun, handle: ContainerHandle, graceMs: number): Promise<ExitStatus> {
+    const preStop = lifecycleOf(run.spec).preStop;
+    let left = graceMs;
+    if (preStop && graceMs > 0) {
+      const t0 = Date.now();
+      const failure = await Promise.race([
+        runHook(preStop, this.hookContext(run), graceMs),
+        handle.exited.then(() => undefined),
+      ]);
+      if (failure) this.event(run.spec.name, 'Warning', 'FailedPreStopHook', failure);
+      left = Math.max(2000, graceMs - (Date.now() - t0));
+    }
+    return stopContainer(this.d.runtime, handle, left);
   }
 
   private async onExit(run: ContainerRun, handle: ContainerHandle, exit: ExitStatus): Promise<void> {
@@ -584,7 +620,7 @@ export class PodWorker {
       run.ready = false;
       if (!run.handle) continue;
       if (announce) this.event(run.spec.name, 'Normal', 'Killing', `Stopping container ${run.spec.name}`);
-      waits.push(stopContainer(this.d.runtime, run.handle, graceMs));
+      waits.push(announce ? this.killContainer(run, run.handle, graceMs) : stopContainer(this.d.runtime, run.handle, graceMs));
       if (run.logWriter) waits.push(run.logWriter.closed());
     }
     await Promise.all(waits);

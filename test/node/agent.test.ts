@@ -395,3 +395,49 @@ test('a changed image restarts the container; an unchanged pod gets no status wr
   assert.ok(evs.some((e) => e.reason === 'Killing' && e.message === 'Container web definition changed, will be restarted'));
   await c.client.delete(R.pods, 'default', 'img-1');
 });
+
+test('lifecycle hooks: preStop runs before SIGTERM on delete; a failing postStart kills and restarts', async () => {
+  const { mkdtempSync, existsSync, readFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'hooks-'));
+  const marker = join(dir, 'prestop');
+  const order = join(dir, 'order');
+  const main = `
+    const fs = require('node:fs');
+    process.on('SIGTERM', () => { fs.appendFileSync(${JSON.stringify(order)}, 'sigterm\\n'); process.exit(0); });
+    setInterval(() => {}, 1000);`;
+  await c.client.create(
+    R.pods,
+    'default',
+    podSpec('hooks-1', {
+      command: [node, '-e', main],
+      lifecycle: { preStop: { exec: { command: [node, '-e', `require('node:fs').appendFileSync(${JSON.stringify(order)}, 'prestop\\n'); require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'x')`] } } },
+    }),
+  );
+  await eventually(async () => (await getPod('hooks-1')).status?.phase === 'Running');
+  await c.client.delete(R.pods, 'default', 'hooks-1');
+  await eventually(async () => {
+    try {
+      await getPod('hooks-1');
+      return false;
+    } catch (e) {
+      return isNotFound(e);
+    }
+  });
+  assert.ok(existsSync(marker));
+  assert.equal(readFileSync(order, 'utf8'), 'prestop\nsigterm\n');
+  rmSync(dir, { recursive: true, force: true });
+
+  await c.client.create(
+    R.pods,
+    'default',
+    podSpec('hooks-2', { lifecycle: { postStart: { exec: { command: [node, '-e', 'process.exit(1)'] } } } }),
+  );
+  await eventually(async () => (await getPod('hooks-2')).status?.containerStatuses?.[0]?.restartCount! >= 1);
+  const evs = await events('hooks-2');
+  const failed = evs.find((e) => e.reason === 'FailedPostStartHook');
+  assert.match(failed?.message ?? '', /^Exec lifecycle hook \(\[.* -e process\.exit\(1\)\]\) for Container "web" in Pod "hooks-2_default\(.*\)" failed - error: /);
+  assert.ok(evs.some((e) => e.reason === 'Killing' && e.message === 'FailedPostStartHook'));
+  await c.client.delete(R.pods, 'default', 'hooks-2', { gracePeriodSeconds: 1 });
+});

@@ -76,3 +76,17 @@ test('init containers: pending until all complete; a failure under Never fails t
   const conds = podConditions(p, waitingApp, 'Pending', true, [cs('i1', exited(0)), cs('i2', running)]);
   assert.deepEqual(conds[1], { type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: 'containers with incomplete status: [i2]' });
 });
+
+test('readiness gates hold Ready back until their conditions are True', () => {
+  const p: Pod = {
+    metadata: { name: 'p' },
+    spec: { containers: [{ name: 'a' }], readinessGates: [{ conditionType: 'example.com/lb' }] },
+    status: { conditions: [] },
+  };
+  const ready = [cs('a', running, {}, true)];
+  const c1 = podConditions(p, ready, 'Running', true);
+  assert.deepEqual([c1[2]!.status, c1[2]!.reason, c1[2]!.message], ['False', 'ReadinessGatesNotReady', 'corresponding condition of pod readiness gate "example.com/lb" does not exist.']);
+  assert.equal(c1[3]!.status, 'True', 'ContainersReady ignores gates');
+  p.status!.conditions = [{ type: 'example.com/lb', status: 'True' }];
+  assert.equal(podConditions(p, ready, 'Running', true)[2]!.status, 'True');
+});
