@@ -441,3 +441,23 @@ test('lifecycle hooks: preStop runs before SIGTERM on delete; a failing postStar
   assert.ok(evs.some((e) => e.reason === 'Killing' && e.message === 'FailedPostStartHook'));
   await c.client.delete(R.pods, 'default', 'hooks-2', { gracePeriodSeconds: 1 });
 });
+
+test('a pod bound later (pods/binding, as the scheduler does) is picked up', async () => {
+  const p = podSpec('bound-later');
+  delete p.spec.nodeName;
+  await c.client.create(R.pods, 'default', p);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(c.agent.podWorker('default', 'bound-later'), undefined);
+  await c.client.create(
+    R.pods,
+    'default',
+    { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'bound-later', namespace: 'default' }, target: { kind: 'Node', name: 'node-1' } },
+    { subresource: 'binding' },
+  );
+  const q = await eventually(async () => {
+    const q = await getPod('bound-later');
+    return q.status?.phase === 'Running' && q;
+  });
+  assert.match(q.status!.podIP!, /^127\.244\.1\./);
+  await c.client.delete(R.pods, 'default', 'bound-later');
+});

@@ -7,6 +7,7 @@ import { openBackend } from '../../src/storage/registry.js';
 import { ensurePki } from '../../src/apiserver/pki.js';
 import { ApiServer } from '../../src/apiserver/server.js';
 import { LocalClient } from '../../src/apiserver/local-client.js';
+import { localBindingCreate } from '../../src/apiserver/registry/pod-binding.js';
 import { HttpClient } from '../../src/client/http-client.js';
 import { writeKubeconfig } from '../../src/apiserver/kubeconfig.js';
 import { InformerFactoryImpl } from '../../src/client/informer.js';
@@ -47,7 +48,9 @@ export async function startAgentCluster(over: Partial<NodeAgentOptions> = {}, vi
   const kubeconfig = join(dir, 'kubeconfig.yaml');
   writeKubeconfig(kubeconfig, { server: api.url, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey });
   const client: Client =
-    via === 'http' ? new HttpClient({ server: api.url, ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey }) : new LocalClient(api);
+    via === 'http'
+      ? new HttpClient({ server: api.url, ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey })
+      : new LocalClient(api, { subresources: { 'pods/binding': localBindingCreate(api.store('', 'pods')) } });
   const opts: NodeAgentOptions = {
     nodeName: 'node-1',
     nodeIP: '127.0.0.1',
