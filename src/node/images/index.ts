@@ -73,12 +73,22 @@ function describe(config: ImageConfig): string {
   return config.cmd.length > 0 ? `${ep} CMD ${JSON.stringify(config.cmd)}` : ep;
 }
 
+/**
+ * Where the compiled image programs are. Relative to this module in the tsc output
+ * (dist/src/node/images/); the bundled CLI (dist/bundle/) finds them from the package root.
+ */
+function programsDir(): URL {
+  const here = new URL('.', import.meta.url);
+  if (here.pathname.endsWith('/node/images/')) return here;
+  return new URL('../src/node/images/', here);
+}
+
 export function builtinImage(image: string): BuiltinImage | undefined {
   const repo = imageRepository(image);
   const known = KNOWN.find((k) => k.repositories.includes(repo));
   if (!known) return undefined;
   return {
-    entry: fileURLToPath(new URL(known.program, import.meta.url)),
+    entry: fileURLToPath(new URL(known.program, programsDir())),
     args: (command, args) => programArgs(image, known.config, command, args),
     description: describe(known.config),
   };
