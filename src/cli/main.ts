@@ -1,5 +1,5 @@
 // The `kubesvc` command.
-import { up, upUsage } from './up.js';
+import { up, upUsage, apiserverUsage } from './up.js';
 import { UsageError } from './flags.js';
 import { logger } from '../util/log.js';
 import { kubernetesVersion } from '../apiserver/discovery.js';
@@ -12,6 +12,7 @@ Usage: kubesvc <command> [flags]
 
 Commands:
   up        start a one-node cluster in the foreground and write its kubeconfig
+  apiserver start the API server alone (the other components run elsewhere)
   version   print kubesvc's version and the Kubernetes API version it serves
   help      show this help, or \`kubesvc help <command>\`
 
@@ -26,10 +27,13 @@ async function main(argv: string[]): Promise<number> {
     case '--help':
     case '-h':
       if (rest[0] === 'up') process.stdout.write(upUsage);
+      else if (rest[0] === 'apiserver') process.stdout.write(apiserverUsage);
       else process.stdout.write(usage);
       return 0;
     case 'up':
       return up(rest);
+    case 'apiserver':
+      return up(rest, 'apiserver');
     case 'version':
     case '--version':
       process.stdout.write(`kubesvc 0.1.0 (Kubernetes API ${kubernetesVersion.gitVersion})\n`);

@@ -43,6 +43,16 @@ Flags:
 ${flagHelp(upFlags)}
 `;
 
+export const apiserverUsage = `Usage: kubesvc apiserver [flags]
+
+Starts the API server alone (datastore, registry, allocators; no controllers, node agent, proxy or
+DNS), in the foreground, and writes DIR/kubeconfig.yaml. It takes the flags of \`kubesvc up\`;
+those of the other components are ignored.
+
+Flags:
+${flagHelp(upFlags)}
+`;
+
 export interface UpOptions {
   dataDir: string;
   apiPort: number;
@@ -145,13 +155,15 @@ async function waitReady(api: ApiServer, ms: number): Promise<void> {
 export interface Cluster {
   api: ApiServer;
   kubeconfig: string;
-  nodeName: string;
-  dnsEndpoint: { host: string; port: number };
+  /** Absent for `kubesvc apiserver`. */
+  nodeName: string | undefined;
+  dnsEndpoint: { host: string; port: number } | undefined;
   stop(): Promise<void>;
 }
 
 /** Starts everything; resolves once /readyz would answer ok. */
-export async function startCluster(o: UpOptions): Promise<Cluster> {
+/** `only: 'apiserver'` starts the API server alone (`kubesvc apiserver`), for separate components. */
+export async function startCluster(o: UpOptions, only?: 'apiserver'): Promise<Cluster> {
   if (o.network === 'netns') {
     throw new UsageError('--network netns is not available yet in this build; use --network loopback (the default)');
   }
@@ -185,7 +197,7 @@ export async function startCluster(o: UpOptions): Promise<Cluster> {
       advertiseAddress: defaultPlans[o.network].nodeIP,
     });
     await api.start();
-    components = await startComponents(api, {
+    if (only !== 'apiserver') components = await startComponents(api, {
       dataDir: o.dataDir,
       nodeIP: defaultPlans[o.network].nodeIP,
       podCIDR: o.podCIDR,
@@ -199,7 +211,7 @@ export async function startCluster(o: UpOptions): Promise<Cluster> {
     await waitReady(api, 10_000);
     const kubeconfig = join(o.dataDir, 'kubeconfig.yaml');
     writeKubeconfig(kubeconfig, { server: api.url, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey });
-    return { api, kubeconfig, nodeName: components.nodeName, dnsEndpoint: components.dnsEndpoint, stop };
+    return { api, kubeconfig, nodeName: components?.nodeName, dnsEndpoint: components?.dnsEndpoint, stop };
   } catch (e) {
     await stop();
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -209,15 +221,15 @@ export async function startCluster(o: UpOptions): Promise<Cluster> {
   }
 }
 
-export async function up(argv: string[]): Promise<number> {
+export async function up(argv: string[], only?: 'apiserver'): Promise<number> {
   const parsed = parseUpOptions(argv);
   if (parsed === 'help') {
-    process.stdout.write(upUsage);
+    process.stdout.write(only === 'apiserver' ? apiserverUsage : upUsage);
     return 0;
   }
   const o = parsed;
   const t0 = performance.now();
-  const cluster = await startCluster(o);
+  const cluster = await startCluster(o, only);
   const ms = performance.now() - t0;
   const dns = cluster.api.allocations.serviceIP(10);
   process.stdout.write(
@@ -225,13 +237,14 @@ export async function up(argv: string[]): Promise<number> {
       `kubesvc is ready (${(ms / 1000).toFixed(2)}s)`,
       `  API server     ${cluster.api.url}`,
       `  kubeconfig     ${cluster.kubeconfig}`,
-      `  cluster DNS    ${dns} (kube-dns.kube-system, domain ${o.clusterDomain}; served from ${cluster.dnsEndpoint.host}:${cluster.dnsEndpoint.port})`,
+      cluster.dnsEndpoint
+        ? `  cluster DNS    ${dns} (kube-dns.kube-system, domain ${o.clusterDomain}; served from ${cluster.dnsEndpoint.host}:${cluster.dnsEndpoint.port})`
+        : `  cluster DNS    ${dns} (reserved for kube-dns; not started by \`kubesvc apiserver\`)`,
       `  service CIDR   ${o.serviceCIDR}`,
       `  pod CIDR       ${o.podCIDR}`,
       `  LB pool        ${o.lbPool}`,
       `  NodePorts      ${o.nodePortRangeText}`,
-      `  node           ${cluster.nodeName} (${defaultPlans[o.network].nodeIP})`,
-      `  proxy mode     ${o.proxyMode}`,
+      ...(cluster.nodeName ? [`  node           ${cluster.nodeName} (${defaultPlans[o.network].nodeIP})`, `  proxy mode     ${o.proxyMode}`] : []),
       `  datastore      ${o.datastore === 'sqlite' ? `sqlite (${join(o.dataDir, 'state.db')})` : o.datastore}`,
       '',
       `Try: KUBECONFIG=${cluster.kubeconfig} kubectl get svc -A`,

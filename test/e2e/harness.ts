@@ -72,13 +72,15 @@ export function tempDir(prefix = 'kubesvc-test-'): string {
 }
 
 /** Starts `kubesvc up` and resolves once it printed that it is ready. */
-export async function startCluster(opts: { dataDir?: string; args?: string[]; timeoutMs?: number; plan?: Plan } = {}): Promise<Cluster> {
+export async function startCluster(
+  opts: { dataDir?: string; args?: string[]; timeoutMs?: number; plan?: Plan; command?: 'up' | 'apiserver' } = {},
+): Promise<Cluster> {
   const dataDir = opts.dataDir ?? tempDir();
   // A restart passes the plan it had, so the cluster keeps its ranges.
   const { plan, args: planFlags } = opts.plan ? { plan: opts.plan, args: planFlagsOf(opts.plan) } : planArgs();
   // KUBESVC_NODE_FLAGS lets benchmarks profile the server (e.g. --cpu-prof).
   const nodeFlags = (process.env.KUBESVC_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const proc = spawn(process.execPath, [...nodeFlags, kubesvcBin, 'up', '--data-dir', dataDir, '--api-port', '0', ...planFlags, ...(opts.args ?? [])], {
+  const proc = spawn(process.execPath, [...nodeFlags, kubesvcBin, opts.command ?? 'up', '--data-dir', dataDir, '--api-port', '0', ...planFlags, ...(opts.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: process.env,
   });

@@ -46,11 +46,26 @@ export async function serveWatch(
   let firstTable = true;
   let closed = false;
   let lastRevision = 0;
+  // Events that arrive together (one storage commit, one cache batch) leave in one write: with a
+  // hundred watchers that is a hundred TLS records per batch instead of per event.
+  let pending: string[] = [];
+  let flushQueued = false;
+  const flush = () => {
+    flushQueued = false;
+    if (closed || pending.length === 0) return;
+    start();
+    const chunk = pending.length === 1 ? pending[0]! : pending.join('');
+    pending = [];
+    res.write(chunk);
+    if (res.writableLength > maxBufferedBytes) finish();
+  };
   const write = (line: string) => {
     if (closed) return;
-    start();
-    res.write(line);
-    if (res.writableLength > maxBufferedBytes) finish();
+    pending.push(line);
+    if (!flushQueued) {
+      flushQueued = true;
+      setImmediate(flush);
+    }
   };
   const encode = (type: string, json: string, obj: import('../../api/meta.js').KubeObject) => {
     if (rep.as !== 'Table') return `{"type":"${type}","object":${json}}\n`;
@@ -64,6 +79,11 @@ export async function serveWatch(
   const timers: NodeJS.Timeout[] = [];
   const finish = () => {
     if (closed) return;
+    if (pending.length && res.writableLength <= maxBufferedBytes) {
+      start();
+      res.write(pending.join(''));
+      pending = [];
+    }
     closed = true;
     stopWatch?.();
     for (const t of timers) clearTimeout(t);
