@@ -16,6 +16,8 @@ import { toStatusError } from './respond.js';
 /** A watcher this far behind is cut off; its client re-watches from its last resourceVersion. */
 const maxBufferedBytes = 32 * 1024 * 1024;
 const bookmarkIntervalMs = 60_000;
+/** The longest a watch event waits to share a write with the ones after it. */
+const batchWindowMs = 5;
 
 export async function serveWatch(
   req: IncomingMessage,
@@ -46,12 +48,15 @@ export async function serveWatch(
   let firstTable = true;
   let closed = false;
   let lastRevision = 0;
-  // Events that arrive together (one storage commit, one cache batch) leave in one write: with a
-  // hundred watchers that is a hundred TLS records per batch instead of per event.
+  // Events leave in batches: at most one write per watcher every few milliseconds while events
+  // pour in (a hundred watchers then cost a hundred TLS records per batch, not per event), and at
+  // once when the stream has been quiet, so a lone change is not delayed.
   let pending: string[] = [];
   let flushQueued = false;
+  let lastFlush = 0;
   const flush = () => {
     flushQueued = false;
+    lastFlush = performance.now();
     if (closed || pending.length === 0) return;
     start();
     const chunk = pending.length === 1 ? pending[0]! : pending.join('');
@@ -62,10 +67,11 @@ export async function serveWatch(
   const write = (line: string) => {
     if (closed) return;
     pending.push(line);
-    if (!flushQueued) {
-      flushQueued = true;
-      setImmediate(flush);
-    }
+    if (flushQueued) return;
+    flushQueued = true;
+    const since = performance.now() - lastFlush;
+    if (since >= batchWindowMs) setImmediate(flush);
+    else setTimeout(flush, batchWindowMs - since);
   };
   const encode = (type: string, json: string, obj: import('../../api/meta.js').KubeObject) => {
     if (rep.as !== 'Table') return `{"type":"${type}","object":${json}}\n`;
