@@ -1,0 +1,12 @@
+// kube-proxy's iptables mode: the pure renderer (golden-tested against upstream) and the Provider
+// that applies it with one iptables-restore --noflush per sync.
+import type { KernelMode, RulesInput } from '../rules.js';
+import { renderIptables } from './render.js';
+
+export const iptablesMode: KernelMode = {
+  mode: 'iptables',
+  render: (input: RulesInput): string => renderIptables(input).text,
+};
+
+export { renderIptables, largeClusterEndpointsThreshold, type IptablesOptions, type IptablesRendering } from './render.js';
+export { endpointChainName, portProtoHash, serviceChains, isServiceChainName } from './names.js';

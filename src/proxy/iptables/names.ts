@@ -1,0 +1,68 @@
+// Chain names exactly as upstream's pkg/proxy/iptables derives them: iptables chain names are at
+// most 28 characters, so per-Service and per-endpoint chains carry a 16-character base32 prefix of
+// sha256(servicePortName + lowercase protocol [+ "ip:port"]) — the same inputs upstream hashes, so a
+// reader can compare our KUBE-SVC-… names with a real node's.
+import { createHash } from 'node:crypto';
+
+export const kubeServicesChain = 'KUBE-SERVICES';
+export const kubeExternalServicesChain = 'KUBE-EXTERNAL-SERVICES';
+export const kubeNodePortsChain = 'KUBE-NODEPORTS';
+export const kubePostroutingChain = 'KUBE-POSTROUTING';
+export const kubeMarkMasqChain = 'KUBE-MARK-MASQ';
+export const kubeForwardChain = 'KUBE-FORWARD';
+export const kubeProxyFirewallChain = 'KUBE-PROXY-FIREWALL';
+/** kubelet's anti-martian chain, which kube-proxy duplicates when localhost NodePorts are on. */
+export const kubeletFirewallChain = 'KUBE-FIREWALL';
+
+const serviceChainPrefixes = ['KUBE-SVC-', 'KUBE-SVL-', 'KUBE-SEP-', 'KUBE-FW-', 'KUBE-EXT-'] as const;
+
+const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** RFC 4648 base32 (Go's base32.StdEncoding) of the first bytes needed for `chars` characters. */
+function base32Prefix(bytes: Uint8Array, chars: number): string {
+  let out = '';
+  let buffer = 0;
+  let bits = 0;
+  for (const b of bytes) {
+    buffer = (buffer << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[(buffer >>> (bits - 5)) & 31];
+      bits -= 5;
+      if (out.length === chars) return out;
+    }
+    buffer &= (1 << bits) - 1;
+  }
+  return out;
+}
+
+function hash16(s: string): string {
+  return base32Prefix(createHash('sha256').update(s).digest(), 16);
+}
+
+/** Upstream's portProtoHash(servicePortName, protocol). */
+export function portProtoHash(servicePortName: string, protocol: string): string {
+  return hash16(servicePortName + protocol);
+}
+
+export interface ServiceChains {
+  cluster: string;
+  local: string;
+  firewall: string;
+  external: string;
+}
+
+export function serviceChains(servicePortName: string, protocol: string): ServiceChains {
+  const h = portProtoHash(servicePortName, protocol);
+  return { cluster: `KUBE-SVC-${h}`, local: `KUBE-SVL-${h}`, firewall: `KUBE-FW-${h}`, external: `KUBE-EXT-${h}` };
+}
+
+/** KUBE-SEP-<hash of servicePortName + protocol + "ip:port">. */
+export function endpointChainName(servicePortName: string, protocol: string, endpoint: string): string {
+  return `KUBE-SEP-${hash16(servicePortName + protocol + endpoint)}`;
+}
+
+/** Chains kube-proxy owns per Service: the only ones it may delete when they go stale. */
+export function isServiceChainName(chain: string): boolean {
+  return serviceChainPrefixes.some((p) => chain.startsWith(p));
+}
