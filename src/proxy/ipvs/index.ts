@@ -1,0 +1,23 @@
+// kube-proxy's IPVS mode for kubesvc: a pure renderer of what upstream's IPVS proxier programs
+// (see plan.ts), and the kernel check that keeps `--proxy-mode ipvs` from starting where the
+// kernel has no IPVS.
+import type { KernelMode, RulesInput } from '../rules.js';
+import { renderIPVS } from './render.js';
+import type { IPVSOptions } from './plan.js';
+
+export { buildIPVSPlan, chooseRealServers, defaultScheduler, ipvsSchedulers, isIPVSScheduler } from './plan.js';
+export type { IPVSOptions, IPVSPlan, IPVSScheduler, RealServer, VirtualServer, VirtualServerKind } from './plan.js';
+export { ipsetInfo, renderIPSets, S as ipsetNames } from './ipset.js';
+export { renderIPVSAdm, renderDummyDevice, dummyDevice } from './ipvsadm.js';
+export { renderIPVSIptables, masqueradeMark } from './iptables.js';
+export { renderIPVS, sectionHeaders } from './render.js';
+export { checkIPVSSupport, ipvsUnsupportedMessage, modesWithoutIPVS } from './support.js';
+export type { IPVSSupport, KernelProbe } from './support.js';
+
+/** An IPVS KernelMode with a chosen scheduler (--ipvs-scheduler). */
+export function newIPVSMode(opts: IPVSOptions = {}): KernelMode {
+  return { mode: 'ipvs', render: (input: RulesInput) => renderIPVS(input, opts) };
+}
+
+/** The IPVS mode with upstream's default scheduler, rr. */
+export const ipvsMode: KernelMode = newIPVSMode();
