@@ -1,0 +1,160 @@
+// The iptables mode's Provider: each sync renders the maps and applies them with one
+// `iptables-restore --noflush` (other software's chains and rules stay untouched). A partial sync
+// rewrites KUBE-SERVICES, KUBE-NODEPORTS and the filter table plus only the changed Services'
+// chains, and flushes-then-deletes in the same restore the chains no Service wants any more. A
+// full sync (first, after any failure, and every fullSyncPeriodMs as upstream's FullSyncPeriod)
+// reads iptables-save once to learn what exists and re-adds missing jump rules.
+import type { Provider, ProxyChanges } from '../provider.js';
+import type { RuleExecutor } from '../rules.js';
+import type { EndpointsMap, ServicePortMap } from '../types.js';
+import { logger } from '../../util/log.js';
+import { conntrackFailed, staleUdpConntrackCommands, udpSnapshot, type UdpSnapshot } from './conntrack.js';
+import { spawnExecutor } from './executor.js';
+import { jumpLine, jumpRules, type JumpRule } from './jumps.js';
+import { isServiceChainName, kubeMarkMasqChain, kubeNodePortsChain, kubePostroutingChain, kubeServicesChain } from './names.js';
+import { renderIptables, type IptablesOptions } from './render.js';
+import { parseIptablesSave } from './save.js';
+
+const log = logger('proxy');
+
+export type IptablesRenderOptions = Omit<IptablesOptions, 'changedServices' | 'existingNatChains'>;
+
+export interface IptablesProviderOptions extends IptablesRenderOptions {
+  nodeName: string;
+  nodeIPs: string[];
+  clusterCIDR?: string;
+  /** Defaults to spawning the tools, inside `netns` when given. */
+  executor?: RuleExecutor;
+  netns?: string;
+  /** Upstream's FullSyncPeriod: 1 hour. */
+  fullSyncPeriodMs?: number;
+  /** Delete stale UDP conntrack entries (default true). */
+  conntrack?: boolean;
+  now?: () => number;
+}
+
+export interface IptablesSyncStats {
+  full: boolean;
+  renderMs: number;
+  restoreMs: number;
+  bytes: number;
+  deletedChains: number;
+  conntrackDeletes: number;
+}
+
+const restoreArgv = ['iptables-restore', '-w', '5', '--noflush', '--counters'];
+
+export class IptablesProvider implements Provider {
+  readonly mode = 'iptables';
+  private readonly exec: RuleExecutor;
+  private needFullSync = true;
+  private lastFullSync = 0;
+  /** Per-Service NAT chains in the kernel after the last successful restore. */
+  private natChains = new Set<string>();
+  private udp: UdpSnapshot = { services: new Map() };
+  /** Figures of the last sync, for the bench and diagnostics. */
+  lastSync: IptablesSyncStats | undefined;
+  /** The restore input of the last sync. */
+  lastRestore = '';
+
+  constructor(private readonly opts: IptablesProviderOptions) {
+    this.exec = opts.executor ?? spawnExecutor(opts.netns);
+  }
+
+  async start(): Promise<void> {
+    // Nothing is programmed before the first (full) sync, as the Provider contract asks.
+  }
+
+  async sync(serviceMap: ServicePortMap, endpointsMap: EndpointsMap, changes: ProxyChanges): Promise<void> {
+    const now = this.opts.now ?? Date.now;
+    const full = changes.full || this.needFullSync || now() - this.lastFullSync > (this.opts.fullSyncPeriodMs ?? 3_600_000);
+    // A failure below leaves the kernel in an unknown state relative to our bookkeeping.
+    this.needFullSync = true;
+    let existing: Iterable<string> = this.natChains;
+    let missingJumps: JumpRule[] = [];
+    if (full) {
+      const saved = await this.save();
+      existing = saved.get('nat')?.chains ?? [];
+      missingJumps = jumpRules(this.opts.localhostNodePorts ?? true).filter((j) => !saved.get(j.table)?.rules.has(jumpLine(j)));
+    }
+    const t0 = performance.now();
+    const changed = full ? undefined : new Set([...changes.services, ...changes.endpoints]);
+    const r = renderIptables(
+      { serviceMap, endpointsMap, nodeName: this.opts.nodeName, nodeIPs: this.opts.nodeIPs, ...(this.opts.clusterCIDR ? { clusterCIDR: this.opts.clusterCIDR } : {}) },
+      { ...this.opts, ...(changed ? { changedServices: changed } : {}), existingNatChains: existing },
+    );
+    const text = withJumps(r.text, missingJumps, '-I');
+    const t1 = performance.now();
+    const res = await this.exec.run(restoreArgv, text);
+    const t2 = performance.now();
+    if (res.code !== 0) {
+      throw new Error(`iptables-restore failed (exit ${res.code}): ${res.stderr.trim()}${lineContext(text, res.stderr)}`);
+    }
+    this.lastRestore = text;
+    this.natChains = r.activeNatChains;
+    this.needFullSync = false;
+    if (full) this.lastFullSync = now();
+
+    let conntrackDeletes = 0;
+    if (this.opts.conntrack ?? true) {
+      const next = udpSnapshot(serviceMap, endpointsMap, this.opts.nodeName);
+      for (const argv of staleUdpConntrackCommands(this.udp, next)) {
+        conntrackDeletes++;
+        const c = await this.exec.run(argv).catch((e: Error) => ({ code: -1, stdout: '', stderr: e.message }));
+        // Rules are already right; a leftover UDP flow is logged, not worth failing the sync over.
+        if (conntrackFailed(c)) log.warn(`${argv.join(' ')}: ${c.stderr.trim()}`);
+      }
+      this.udp = next;
+    }
+    this.lastSync = { full, renderMs: t1 - t0, restoreMs: t2 - t1, bytes: text.length, deletedChains: r.deletedChains.length, conntrackDeletes };
+  }
+
+  /** Removes every jump rule and chain kube-proxy owns (upstream's CleanupLeftovers), in one restore. */
+  async stop(): Promise<void> {
+    const saved = await this.save();
+    // kubelet's KUBE-FIREWALL jumps stay, as upstream's cleanup leaves them.
+    const present = jumpRules(false).filter((j) => saved.get(j.table)?.rules.has(jumpLine(j)));
+    const ours = (table: string, fixed: string[]): string[] => {
+      const chains = saved.get(table)?.chains ?? new Set<string>();
+      return [...chains].filter((c) => fixed.includes(c) || (table === 'nat' && isServiceChainName(c)));
+    };
+    const natOwn = ours('nat', [kubeServicesChain, kubeNodePortsChain, kubePostroutingChain, kubeMarkMasqChain]);
+    const filterOwn = ours('filter', [kubeServicesChain, 'KUBE-EXTERNAL-SERVICES', 'KUBE-FORWARD', kubeNodePortsChain, 'KUBE-PROXY-FIREWALL']);
+    const section = (table: 'filter' | 'nat', chains: string[]): string[] => [
+      `*${table}`,
+      ...chains.map((c) => `:${c} - [0:0]`),
+      ...present.filter((j) => j.table === table).map((j) => `-D ${j.from} ${j.spec}`),
+      ...chains.map((c) => `-X ${c}`),
+      'COMMIT',
+    ];
+    const text = [...section('filter', filterOwn), ...section('nat', natOwn), ''].join('\n');
+    const res = await this.exec.run(restoreArgv, text);
+    if (res.code !== 0) throw new Error(`iptables-restore (cleanup) failed (exit ${res.code}): ${res.stderr.trim()}`);
+    this.natChains = new Set();
+    this.needFullSync = true;
+  }
+
+  private async save(): Promise<ReturnType<typeof parseIptablesSave>> {
+    const res = await this.exec.run(['iptables-save']);
+    if (res.code !== 0) throw new Error(`iptables-save failed (exit ${res.code}): ${res.stderr.trim()}`);
+    return parseIptablesSave(res.stdout);
+  }
+}
+
+/** Adds jump-rule lines at the end of their table's section of a rendering. */
+export function withJumps(text: string, jumps: JumpRule[], op: '-I' | '-D'): string {
+  if (jumps.length === 0) return text;
+  const lines = (table: string): string => jumps.filter((j) => j.table === table).map((j) => `${op} ${j.from} ${j.spec}\n`).join('');
+  const natAt = text.indexOf('*nat\n');
+  const filterCommit = text.lastIndexOf('COMMIT\n', natAt);
+  const natCommit = text.lastIndexOf('COMMIT\n');
+  return text.slice(0, filterCommit) + lines('filter') + text.slice(filterCommit, natCommit) + lines('nat') + text.slice(natCommit);
+}
+
+/** iptables-restore names the failing line ("line 12 failed"): show it, as upstream logs it. */
+function lineContext(text: string, stderr: string): string {
+  const m = /line (\d+) failed/.exec(stderr);
+  if (!m) return '';
+  const n = Number(m[1]);
+  return `\n  line ${n}: ${text.split('\n')[n - 1] ?? ''}`;
+}
