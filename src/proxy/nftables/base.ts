@@ -1,0 +1,88 @@
+// The fixed part of table `ip kube-proxy`, laid out as kube-proxy 1.32/1.33 lays it out: base
+// chains on the netfilter hooks, the dispatch maps, the no-endpoint and firewall checks, and the
+// masquerade chains. Re-adding these is idempotent, so every full sync writes them again.
+import { table } from './objects.js';
+
+export interface BaseOptions {
+  masqueradeMark: string;
+  /** Service CIDRs: traffic to an unallocated ClusterIP in them is dropped. */
+  serviceCIDRs: readonly string[];
+  /** Addresses that accept NodePort traffic (loopback ones are skipped, as upstream). */
+  nodePortIPs: readonly string[];
+}
+
+export const baseChains: ReadonlyArray<{ name: string; type: string; hook: string; priority: number }> = [
+  // Filter chains run before DNAT (-110 < -100) so they see the Service IP, not the endpoint.
+  { name: 'filter-prerouting', type: 'filter', hook: 'prerouting', priority: -110 },
+  { name: 'filter-input', type: 'filter', hook: 'input', priority: -110 },
+  { name: 'filter-forward', type: 'filter', hook: 'forward', priority: -110 },
+  { name: 'filter-output', type: 'filter', hook: 'output', priority: -110 },
+  // ...except the ClusterIP check on output, which must run after DNAT to see what was not DNATed.
+  { name: 'filter-output-post-dnat', type: 'filter', hook: 'output', priority: -90 },
+  { name: 'nat-prerouting', type: 'nat', hook: 'prerouting', priority: -100 },
+  { name: 'nat-output', type: 'nat', hook: 'output', priority: -100 },
+  { name: 'nat-postrouting', type: 'nat', hook: 'postrouting', priority: 100 },
+];
+
+const jumpChains: ReadonlyArray<{ dst: string; src: string; extra: string }> = [
+  // reject is only valid on input/forward/output hooks, hence no endpoints check on prerouting.
+  { dst: 'nodeport-endpoints-check', src: 'filter-input', extra: 'ct state new ' },
+  { dst: 'service-endpoints-check', src: 'filter-input', extra: 'ct state new ' },
+  { dst: 'service-endpoints-check', src: 'filter-forward', extra: 'ct state new ' },
+  { dst: 'service-endpoints-check', src: 'filter-output', extra: 'ct state new ' },
+  { dst: 'firewall-check', src: 'filter-prerouting', extra: 'ct state new ' },
+  { dst: 'firewall-check', src: 'filter-output', extra: 'ct state new ' },
+  { dst: 'services', src: 'nat-output', extra: '' },
+  { dst: 'services', src: 'nat-prerouting', extra: '' },
+  { dst: 'masquerading', src: 'nat-postrouting', extra: '' },
+  { dst: 'cluster-ips-check', src: 'filter-forward', extra: 'ct state new ' },
+  { dst: 'cluster-ips-check', src: 'filter-output-post-dnat', extra: 'ct state new ' },
+];
+
+/** Sets and maps whose elements the Service ports own (flushed on a full sync). */
+export const serviceElementSets = ['cluster-ips', 'service-ips', 'service-nodeports', 'no-endpoint-services', 'no-endpoint-nodeports', 'firewall-ips'];
+
+export function renderBase(opts: BaseOptions): string[] {
+  const out: string[] = [`add table ${table} { comment "rules for kube-proxy" ; }`];
+  const addr = 'ipv4_addr';
+  out.push(
+    `add set ${table} cluster-ips { type ${addr} ; comment "Active ClusterIPs" ; }`,
+    `add set ${table} nodeport-ips { type ${addr} ; comment "IPs that accept NodePort traffic" ; }`,
+    `add map ${table} firewall-ips { type ${addr} . inet_proto . inet_service : verdict ; comment "destinations that are subject to LoadBalancerSourceRanges" ; }`,
+    `add map ${table} no-endpoint-nodeports { type inet_proto . inet_service : verdict ; comment "vmap to drop or reject packets to service nodeports with no endpoints" ; }`,
+    `add map ${table} no-endpoint-services { type ${addr} . inet_proto . inet_service : verdict ; comment "vmap to drop or reject packets to services with no endpoints" ; }`,
+    `add map ${table} service-ips { type ${addr} . inet_proto . inet_service : verdict ; comment "ClusterIP, ExternalIP and LoadBalancer IP traffic" ; }`,
+    `add map ${table} service-nodeports { type inet_proto . inet_service : verdict ; comment "NodePort traffic" ; }`,
+  );
+  for (const bc of baseChains) {
+    out.push(`add chain ${table} ${bc.name} { type ${bc.type} hook ${bc.hook} priority ${bc.priority} ; }`, `flush chain ${table} ${bc.name}`);
+  }
+  const regular = ['cluster-ips-check', 'firewall-check', 'mark-for-masquerade', 'masquerading', 'nodeport-endpoints-check', 'services', 'service-endpoints-check'];
+  for (const c of regular) out.push(`add chain ${table} ${c}`, `flush chain ${table} ${c}`);
+  out.push(
+    `add chain ${table} reject-chain { comment "helper for @no-endpoint-services / @no-endpoint-nodeports" ; }`,
+    `flush chain ${table} reject-chain`,
+  );
+  const rule = (chain: string, body: string) => out.push(`add rule ${table} ${chain} ${body}`);
+  for (const j of jumpChains) rule(j.src, `${j.extra}jump ${j.dst}`);
+  rule('cluster-ips-check', 'ip daddr @cluster-ips reject comment "Reject traffic to invalid ports of ClusterIPs"');
+  if (opts.serviceCIDRs.length > 0) {
+    rule('cluster-ips-check', `ip daddr { ${opts.serviceCIDRs.join(' , ')} } drop comment "Drop traffic to unallocated ClusterIPs"`);
+  }
+  rule('firewall-check', 'ip daddr . meta l4proto . th dport vmap @firewall-ips');
+  rule('mark-for-masquerade', `mark set mark or ${opts.masqueradeMark}`);
+  rule('masquerading', `mark and ${opts.masqueradeMark} == 0 return`);
+  rule('masquerading', `mark set mark xor ${opts.masqueradeMark}`);
+  rule('masquerading', 'masquerade fully-random');
+  rule('nodeport-endpoints-check', 'ip daddr @nodeport-ips meta l4proto . th dport vmap @no-endpoint-nodeports');
+  rule('reject-chain', 'reject');
+  rule('service-endpoints-check', 'ip daddr . meta l4proto . th dport vmap @no-endpoint-services');
+  rule('services', 'ip daddr . meta l4proto . th dport vmap @service-ips');
+  rule('services', 'ip daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports');
+  out.push(`flush set ${table} nodeport-ips`);
+  for (const ip of opts.nodePortIPs) {
+    if (ip.startsWith('127.') || ip.includes(':')) continue;
+    out.push(`add element ${table} nodeport-ips { ${ip} }`);
+  }
+  return out;
+}

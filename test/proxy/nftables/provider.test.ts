@@ -1,0 +1,164 @@
+// The nftables Provider against a fake nft: one transaction per sync, full syncs that remove
+// stale chains and sets, partial syncs touching only the changed Services, recovery after a
+// failed transaction.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { NftablesProvider } from '../../../src/proxy/nftables/index.js';
+import { renderFull } from '../../../src/proxy/nftables/render.js';
+import type { ProxyChanges } from '../../../src/proxy/provider.js';
+import type { EndpointsMap, ServicePortMap } from '../../../src/proxy/types.js';
+import { buildMaps, ep, slice, svc } from '../fixtures.js';
+import { overallInput, testNodeName } from './cases.js';
+import { FakeNft } from './fake-executor.js';
+
+const full: ProxyChanges = { full: true, services: new Set(), endpoints: new Set(), nodeLabels: {} };
+const partial = (services: string[], endpoints: string[] = []): ProxyChanges => ({ full: false, services: new Set(services), endpoints: new Set(endpoints), nodeLabels: {} });
+
+function provider(nft: FakeNft) {
+  return new NftablesProvider({ executor: nft, nodeName: testNodeName, nodeIPs: ['192.168.0.2'], clusterCIDR: '10.0.0.0/8', serviceCIDRs: ['172.30.0.0/16'] });
+}
+
+/** The overall maps with svc4's endpoints replaced. */
+function withSvc4Endpoints(ips: string[]): { sm: ServicePortMap; em: EndpointsMap } {
+  const base = overallInput();
+  const { em } = buildMaps(testNodeName, [svc('ns4', 'svc4', { clusterIP: '172.30.0.44', ports: [{ name: 'p80', port: 80, protocol: 'TCP', targetPort: 80 }] })], [
+    slice('ns4', 'svc4', 'svc4-1', ips.map((ip) => ep(ip)), [{ name: 'p80', port: 80, protocol: 'TCP' }]),
+  ]);
+  const endpointsMap = new Map(base.endpointsMap);
+  endpointsMap.set('ns4/svc4:p80/TCP', em.get('ns4/svc4:p80/TCP') ?? []);
+  return { sm: base.serviceMap, em: endpointsMap };
+}
+
+test('a full sync applies the whole rendering in one nft -f transaction', async () => {
+  const nft = new FakeNft();
+  const p = provider(nft);
+  await p.start();
+  const input = overallInput();
+  await p.sync(input.serviceMap, input.endpointsMap, full);
+  assert.equal(nft.applies(), 1);
+  const tx = nft.calls.find((c) => c.argv.includes('-f'))!;
+  assert.deepEqual(tx.argv, ['nft', '-f', '-']);
+  assert.equal(tx.input, renderFull(input, { serviceCIDRs: ['172.30.0.0/16'], nodeLabels: {} }));
+  assert.ok(nft.chains.has('service-LAUZTJTB-ns4/svc4/tcp/p80'));
+  assert.equal(p.lastSync?.full, true);
+});
+
+test('a partial sync rewrites only the changed Service: its chains and elements, flushing and deleting stale ones', async () => {
+  const nft = new FakeNft();
+  const p = provider(nft);
+  const input = overallInput();
+  await p.sync(input.serviceMap, input.endpointsMap, full);
+  const { sm, em } = withSvc4Endpoints(['10.180.0.4', '10.180.0.6']);
+  await p.sync(sm, em, partial([], ['ns4/svc4']));
+  assert.equal(nft.applies(), 2);
+  const tx = nft.lastTx();
+  const svcChain = 'service-LAUZTJTB-ns4/svc4/tcp/p80';
+  const gone = 'endpoint-5RFCDDV7-ns4/svc4/tcp/p80__10.180.0.5/80';
+  assert.ok(tx.every((l) => l.includes('ns4/svc4')), tx.join('\n'));
+  assert.ok(tx.includes(`flush chain ip kube-proxy ${svcChain}`));
+  assert.ok(tx.includes(`flush chain ip kube-proxy ${gone}`));
+  assert.equal(tx.at(-1), `delete chain ip kube-proxy ${gone}`);
+  assert.ok(tx.some((l) => l.startsWith('add chain ip kube-proxy endpoint-') && l.endsWith('__10.180.0.6/80')));
+  // The unchanged endpoint chain and the ClusterIP's map element are left alone.
+  assert.ok(!tx.some((l) => l.includes('10.180.0.4/80 ')));
+  assert.ok(!tx.some((l) => l.includes('element')), 'no element changed');
+  assert.ok(!nft.chains.has(gone));
+  assert.equal(p.lastSync?.full, false);
+});
+
+test('a partial sync with nothing changed runs no transaction', async () => {
+  const nft = new FakeNft();
+  const p = provider(nft);
+  const input = overallInput();
+  await p.sync(input.serviceMap, input.endpointsMap, full);
+  await p.sync(input.serviceMap, input.endpointsMap, partial(['ns1/svc1']));
+  assert.equal(nft.applies(), 1);
+});
+
+test('losing every endpoint swaps service-ips for no-endpoint-services and removes the chains', async () => {
+  const nft = new FakeNft();
+  const p = provider(nft);
+  const input = overallInput();
+  await p.sync(input.serviceMap, input.endpointsMap, full);
+  const { sm, em } = withSvc4Endpoints([]);
+  await p.sync(sm, em, partial([], ['ns4/svc4']));
+  const tx = nft.lastTx();
+  assert.ok(tx.includes('delete element ip kube-proxy service-ips { 172.30.0.44 . tcp . 80 }'));
+  assert.ok(tx.includes('add element ip kube-proxy no-endpoint-services { 172.30.0.44 . tcp . 80 comment "ns4/svc4:p80" : goto reject-chain }'));
+  assert.ok(!tx.some((l) => l.includes('cluster-ips')), 'the ClusterIP stays in cluster-ips');
+  assert.ok(![...nft.chains].some((c) => c.includes('ns4/svc4')));
+});
+
+test('a deleted Service loses its chains, affinity sets and elements', async () => {
+  const nft = new FakeNft();
+  const p = provider(nft);
+  const input = overallInput();
+  await p.sync(input.serviceMap, input.endpointsMap, full);
+  const sm = new Map(input.serviceMap);
+  sm.delete('ns5/svc5:p80/TCP');
+  await p.sync(sm, input.endpointsMap, partial(['ns5/svc5']));
+  const tx = nft.lastTx();
+  assert.ok(tx.includes('delete element ip kube-proxy cluster-ips { 172.30.0.45 }'));
+  assert.ok(tx.includes('delete element ip kube-proxy firewall-ips { 5.6.7.8 . tcp . 80 }'));
+  assert.ok(tx.includes('delete set ip kube-proxy affinity-GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80'));
+  // Deletions come after the flushes that drop every reference.
+  assert.ok(tx.indexOf('delete set ip kube-proxy affinity-GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80') > tx.lastIndexOf('flush chain ip kube-proxy service-HVFWP5L3-ns5/svc5/tcp/p80'));
+  assert.ok(![...nft.chains].some((c) => c.includes('ns5/svc5')));
+  assert.ok(![...nft.sets].some((s) => s.includes('ns5/svc5')));
+});
+
+test('an element shared by two ports of one ClusterIP stays while either port needs it', async () => {
+  const nft = new FakeNft();
+  const p = provider(nft);
+  const ports = [
+    { name: 'a', port: 80, protocol: 'TCP' as const, targetPort: 80 },
+    { name: 'b', port: 81, protocol: 'TCP' as const, targetPort: 81 },
+  ];
+  const two = buildMaps(testNodeName, [svc('ns', 's', { clusterIP: '172.30.9.9', ports })], []);
+  await p.sync(two.sm, two.em, full);
+  const one = buildMaps(testNodeName, [svc('ns', 's', { clusterIP: '172.30.9.9', ports: [ports[0]!] })], []);
+  await p.sync(one.sm, one.em, partial(['ns/s']));
+  const tx = nft.lastTx();
+  assert.ok(tx.includes('delete element ip kube-proxy no-endpoint-services { 172.30.9.9 . tcp . 81 }'));
+  assert.ok(!tx.some((l) => l.includes('cluster-ips')));
+});
+
+test('a failed transaction makes the sync throw and the next sync full, removing what it no longer wants', async () => {
+  const nft = new FakeNft();
+  const p = provider(nft);
+  const input = overallInput();
+  await p.sync(input.serviceMap, input.endpointsMap, full);
+  // Leftovers of an earlier run that our state knows nothing about.
+  nft.chains.add('service-AAAAAAAA-old/svc/tcp/p');
+  nft.sets.add('affinity-AAAAAAAA-old/svc/tcp/p__10.1.1.1/80');
+  const { sm, em } = withSvc4Endpoints(['10.180.0.4']);
+  nft.failNext = true;
+  await assert.rejects(p.sync(sm, em, partial([], ['ns4/svc4'])), /nft -f failed/);
+  await p.sync(sm, em, partial([]));
+  const tx = nft.lastTx();
+  assert.equal(tx[0], 'add table ip kube-proxy { comment "rules for kube-proxy" ; }');
+  assert.ok(tx.includes('flush chain ip kube-proxy service-AAAAAAAA-old/svc/tcp/p'));
+  assert.ok(tx.includes('delete chain ip kube-proxy service-AAAAAAAA-old/svc/tcp/p'));
+  assert.ok(tx.includes('delete set ip kube-proxy affinity-AAAAAAAA-old/svc/tcp/p__10.1.1.1/80'));
+  assert.ok(tx.includes('delete chain ip kube-proxy endpoint-5RFCDDV7-ns4/svc4/tcp/p80__10.180.0.5/80'));
+  assert.equal(p.lastSync?.full, true);
+});
+
+test('fullSyncIntervalMs forces a full sync when the last one is older', async () => {
+  const nft = new FakeNft();
+  const p = new NftablesProvider({ executor: nft, nodeName: testNodeName, nodeIPs: [], fullSyncIntervalMs: 0 });
+  const input = overallInput();
+  await p.sync(input.serviceMap, input.endpointsMap, full);
+  await p.sync(input.serviceMap, input.endpointsMap, partial([]));
+  assert.equal(p.lastSync?.full, true);
+  assert.equal(nft.applies(), 2);
+});
+
+test('stop deletes the table', async () => {
+  const nft = new FakeNft();
+  const p = provider(nft);
+  const input = overallInput();
+  await p.sync(input.serviceMap, input.endpointsMap, full);
+  await p.stop();
+  assert.deepEqual(nft.calls.at(-1)?.argv, ['nft', 'delete', 'table', 'ip', 'kube-proxy']);
+});
