@@ -8,11 +8,10 @@ import type { Pod } from '../../api/core.js';
 import type { KubeObject } from '../../api/meta.js';
 import { fieldErr, Path } from '../../machinery/field.js';
 import { errors } from '../../machinery/status.js';
-import { KeyNotFoundError, RevisionMismatchError, type Backend } from '../../storage/backend.js';
+import { KeyNotFoundError, RevisionMismatchError } from '../../storage/backend.js';
 import { decodeObject, mediaType, readBody } from '../http/body.js';
 import { sendJSON } from '../http/respond.js';
 import type { ResourceRoute } from '../http/route.js';
-import { apiVersionOf, objectKey } from '../resources.js';
 import type { Store } from '../store/store.js';
 import type { SubresourceCreate } from '../local-client.js';
 
@@ -21,20 +20,6 @@ const gr = { group: '', resource: 'pods/binding' };
 export interface Binding {
   metadata?: { name?: string; uid?: string; resourceVersion?: string; annotations?: Record<string, string> };
   target?: { kind?: string; name?: string };
-}
-
-/**
- * The Store has no write that skips update validation; the binding needs exactly that, so it uses
- * the Store's backend. A Store method for it (`bind`) would be the cleaner home.
- */
-function backendOf(store: Store): Backend {
-  return (store as unknown as { backend: Backend }).backend;
-}
-
-function encode(store: Store, obj: KubeObject): string {
-  const { resourceVersion: _rv, ...meta } = obj.metadata;
-  const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = obj;
-  return JSON.stringify({ apiVersion: apiVersionOf(store.info), kind: store.info.kind, metadata: meta, ...rest });
 }
 
 function validateBinding(b: Binding, name: string): void {
@@ -67,7 +52,7 @@ export async function bindPod(store: Store, namespace: string | undefined, name:
     conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
     pod.status = { ...(pod.status ?? {}), conditions: conds };
     try {
-      await backendOf(store).update(objectKey(store.info, namespace, name), encode(store, pod), current.revision);
+      await store.writeAt(namespace, name, current.revision, pod);
       return;
     } catch (e) {
       if (e instanceof RevisionMismatchError && !rv) continue;

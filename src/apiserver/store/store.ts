@@ -389,6 +389,17 @@ export class Store {
     return obj;
   }
 
+  /**
+   * Stores `obj` exactly as given (no defaulting, validation or hooks) if the object is still at
+   * `revision`: for the few system writes upstream also makes straight to storage, such as a
+   * pod's binding. Throws the backend's RevisionMismatchError / KeyNotFoundError for the caller.
+   */
+  async writeAt(namespace: string | undefined, name: string, revision: number, obj: KubeObject): Promise<KubeObject> {
+    const kv = await this.backend.update(this.key(namespace, name), this.encode(this.typed(obj)), revision);
+    obj.metadata.resourceVersion = String(kv.modRevision);
+    return obj;
+  }
+
   async update(ctx: RequestContext, namespace: string | undefined, name: string, input: KubeObject, subresource?: string) {
     return this.guaranteedUpdate(ctx, namespace, name, subresource, () => structuredClone(input));
   }
