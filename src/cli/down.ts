@@ -1,0 +1,63 @@
+// `kubesvc down`: removes what `kubesvc up --network netns` built on this machine (namespaces, the
+// kubesvc0 bridge and node veths, their routes, /etc/netns dirs), found by name so it also cleans up
+// after a crash. Nothing to remove is success.
+import { flagHelp, parseFlags, type FlagSpec, UsageError } from './flags.js';
+import { teardownAll } from '../node/network/teardown.js';
+import { defaultRunner, type NetRunner } from '../node/network/runner.js';
+import type { NetFiles } from '../node/network/files.js';
+
+const specs: FlagSpec[] = [
+  { name: 'prefix', help: 'namespace prefix to remove (<prefix>-node-N, <prefix>-pod-UID)', default: 'kubesvc', metavar: 'NAME' },
+  { name: 'link-prefix', help: 'prefix of host-side node veths (<link-prefix>nN)', default: 'ks', metavar: 'NAME' },
+  { name: 'bridge', help: 'host bridge to remove', default: 'kubesvc0', metavar: 'NAME' },
+  { name: 'help', boolean: true, help: 'show this help' },
+];
+
+export const downUsage = `Usage: kubesvc down [flags]
+
+Removes every network namespace, link, route and /etc/netns directory that
+\`kubesvc up --network netns\` created, and only those. Needs root.
+
+Flags:
+${flagHelp(specs)}
+`;
+
+export interface DownDeps {
+  runner?: NetRunner;
+  files?: NetFiles;
+  etcNetns?: string;
+  out?: (s: string) => void;
+  err?: (s: string) => void;
+}
+
+export async function down(argv: string[], deps: DownDeps = {}): Promise<number> {
+  const out = deps.out ?? ((s: string) => void process.stdout.write(s));
+  const err = deps.err ?? ((s: string) => void process.stderr.write(s));
+  const flags = parseFlags(argv, specs);
+  if (flags.bools.has('help')) {
+    out(downUsage);
+    return 0;
+  }
+  if (flags.positional.length) throw new UsageError(`down takes no arguments, got ${flags.positional.join(' ')}`);
+  let removed: string[];
+  try {
+    removed = await teardownAll(deps.runner ?? defaultRunner, {
+      prefix: flags.values.get('prefix') ?? 'kubesvc',
+      linkPrefix: flags.values.get('link-prefix') ?? 'ks',
+      bridge: flags.values.get('bridge') ?? 'kubesvc0',
+      ...(deps.files ? { files: deps.files } : {}),
+      ...(deps.etcNetns ? { etcNetns: deps.etcNetns } : {}),
+    });
+  } catch (e) {
+    err(`kubesvc down: ${(e as Error).message}\n`);
+    return 1;
+  }
+  if (removed.length === 0) {
+    out('nothing to remove: no kubesvc namespaces, links or /etc/netns entries\n');
+    return 0;
+  }
+  for (const line of removed) out(`removed ${line}\n`);
+  const count = (kind: string) => removed.filter((l) => l.startsWith(kind + ' ')).length;
+  out(`kubesvc down: ${count('netns')} namespaces, ${count('link')} links, ${count('route')} routes, ${count('dir')} /etc/netns dirs removed\n`);
+  return 0;
+}

@@ -1,0 +1,8 @@
+// netns mode's plumbing: nodes and pods as network namespaces (see README.md in this folder).
+export { type NetRunner, type RunOptions, type RunResult, defaultRunner, netnsArgv, mustRun, NetCommandError } from './runner.js';
+export { type NetFiles, defaultFiles } from './files.js';
+export { type NetnsOptions, type NetnsEnv, netnsEnv, uid8 } from './config.js';
+export { ensureHostBridge, listNamespaces } from './host.js';
+export { type NodeNet, nodeNet, createNode, deleteNode, existingNodes } from './node.js';
+export { type PodNet, createPodNetwork, deletePodNetwork } from './pod.js';
+export { teardownAll, parseLinkNames } from './teardown.js';

@@ -1,0 +1,53 @@
+// What `kubesvc down` calls: remove every namespace, host link, host route and /etc/netns dir that
+// carries kubesvc's names, and nothing else — selection is by exact name pattern, never by guess.
+import { type NetnsOptions, netnsEnv, ownHostLink, ownNamespace } from './config.js';
+import { listNamespaces } from './host.js';
+import { defaultRunner, GONE, mustRun, type NetRunner } from './runner.js';
+
+/** Link names from `ip -o link show` (`5: ksn1@if2: <...>` → `ksn1`). */
+export function parseLinkNames(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\d+:\s+([^:@\s]+)/.exec(line);
+    if (m) out.push(m[1]!);
+  }
+  return out;
+}
+
+/**
+ * Removes everything kubesvc (with these names) made and returns one line per removed thing:
+ * `netns <name>`, `route <ip route line>`, `link <name>`, `dir <path>`. Pods go before nodes, node
+ * veths before the bridge. Host routes are only ever the ones through our links, so they are listed
+ * and go with the links. Throws NetCommandError on the first failing deletion.
+ */
+export async function teardownAll(runner: NetRunner = defaultRunner, opts: NetnsOptions = {}): Promise<string[]> {
+  const env = netnsEnv({ ...opts, runner });
+  const removed: string[] = [];
+
+  const namespaces = (await listNamespaces(env)).filter((s) => ownNamespace(env, s) !== undefined);
+  const links = parseLinkNames((await mustRun(runner, ['ip', '-o', 'link', 'show'])).stdout).filter((s) => ownHostLink(env, s));
+  const routeText = (await mustRun(runner, ['ip', 'route', 'show'])).stdout;
+  const routes = routeText
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => links.some((name) => new RegExp(`(^|\\s)dev ${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s|$)`).test(l)));
+
+  const podsFirst = [...namespaces].sort((a, b) => (ownNamespace(env, a) === 'pod' ? 0 : 1) - (ownNamespace(env, b) === 'pod' ? 0 : 1));
+  for (const ns of podsFirst) {
+    await mustRun(runner, ['ip', 'netns', 'del', ns], { tolerate: GONE });
+    removed.push(`netns ${ns}`);
+  }
+  for (const route of routes) removed.push(`route ${route}`);
+  // A node veth usually vanished with its namespace (its peer was inside); GONE covers that.
+  const bridgeLast = [...links].sort((a, b) => (a === env.bridge ? 1 : 0) - (b === env.bridge ? 1 : 0));
+  for (const link of bridgeLast) {
+    await mustRun(runner, ['ip', 'link', 'del', link], { tolerate: GONE });
+    removed.push(`link ${link}`);
+  }
+  for (const name of await env.files.list(env.etcNetns)) {
+    if (ownNamespace(env, name) === undefined) continue;
+    await env.files.removeDir(`${env.etcNetns}/${name}`);
+    removed.push(`dir ${env.etcNetns}/${name}`);
+  }
+  return removed;
+}

@@ -1,0 +1,49 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeRunner, FakeFiles } from './fake.js';
+import { netnsEnv, nodeNet, createPodNetwork, deletePodNetwork } from '../../../src/node/network/index.js';
+
+const UID = '1A2B3C4D-5e6f-7a8b-9c0d-111122223333';
+
+describe('netns pod network (fake runner)', () => {
+  it('createPodNetwork: namespace, resolv.conf, veth on cni0 with hairpin, address and default route', async () => {
+    const r = new FakeRunner((l) => (l === 'ip netns list' ? { stdout: 'kubesvc-node-1\n' } : undefined));
+    const files = new FakeFiles();
+    const node = nodeNet(1, netnsEnv({ runner: r, files }));
+    const conf = 'search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n';
+    const pod = await createPodNetwork(node, UID, '10.244.1.5', conf);
+    const N = '[kubesvc-node-1] ';
+    const P = '[kubesvc-pod-1a2b3c4d] ';
+    assert.deepEqual(r.calls, [
+      'ip netns list',
+      'ip netns add kubesvc-pod-1a2b3c4d',
+      N + 'ip link add veth1a2b3c4d type veth peer name eth0 netns kubesvc-pod-1a2b3c4d',
+      N + 'ip link set veth1a2b3c4d master cni0',
+      N + 'ip link set veth1a2b3c4d type bridge_slave hairpin on',
+      N + 'ip link set veth1a2b3c4d up',
+      P + 'ip link set lo up',
+      P + 'ip addr replace 10.244.1.5/24 dev eth0',
+      P + 'ip link set eth0 up',
+      P + 'ip route replace default via 10.244.1.1 dev eth0',
+    ]);
+    assert.deepEqual([...files.written], [['/etc/netns/kubesvc-pod-1a2b3c4d/resolv.conf', conf]]);
+    assert.equal(pod.namespace, 'kubesvc-pod-1a2b3c4d');
+    assert.equal(pod.hostVeth, 'veth1a2b3c4d');
+    assert.deepEqual(pod.exec, ['ip', 'netns', 'exec', 'kubesvc-pod-1a2b3c4d']);
+  });
+
+  it('refuses an IP outside the node pod CIDR, the network, gateway and broadcast addresses', async () => {
+    const node = nodeNet(1, netnsEnv({ runner: new FakeRunner(), files: new FakeFiles() }));
+    for (const ip of ['10.244.2.5', '10.244.1.0', '10.244.1.1', '10.244.1.255', '10.244.10.5', 'x']) {
+      await assert.rejects(createPodNetwork(node, UID, ip, ''), /not a usable address/, ip);
+    }
+  });
+
+  it('deletePodNetwork removes the veth, namespace and /etc/netns dir, tolerating absent ones', async () => {
+    const r = new FakeRunner((l) => (l.includes('link del') ? { code: 1, stderr: 'Cannot find device "veth1a2b3c4d"' } : undefined));
+    const files = new FakeFiles();
+    await deletePodNetwork(nodeNet(1, netnsEnv({ runner: r, files })), UID);
+    assert.deepEqual(r.calls, ['[kubesvc-node-1] ip link del veth1a2b3c4d', 'ip netns del kubesvc-pod-1a2b3c4d']);
+    assert.deepEqual(files.removed, ['/etc/netns/kubesvc-pod-1a2b3c4d']);
+  });
+});
