@@ -2,16 +2,8 @@
 // free port, and a kubeconfig for the HTTP client. Before the server starts, a few writes
 // outside the registry move the store's revision on, so the watch cache's window starts above
 // revision 1 and "resourceVersion 1" is a genuinely expired one (410) for every resource.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openBackend } from '../../src/storage/registry.js';
-import type { Backend } from '../../src/storage/backend.js';
-import { ensurePki } from '../../src/apiserver/pki.js';
-import { ApiServer } from '../../src/apiserver/server.js';
-import { writeKubeconfig } from '../../src/apiserver/kubeconfig.js';
-import { allowLoopbackAddresses } from '../../src/api/validation/ip.js';
-import { setQuiet } from '../../src/util/log.js';
+import type { ApiServer } from '../../src/apiserver/server.js';
+import { startTestApiServer } from '../support/apiserver.js';
 
 export interface TestCluster {
   api: ApiServer;
@@ -24,27 +16,13 @@ export interface TestCluster {
 }
 
 export async function startTestCluster(): Promise<TestCluster> {
-  setQuiet(true);
-  allowLoopbackAddresses(true);
-  const dir = mkdtempSync(join(tmpdir(), 'kubesvc-client-'));
-  const pki = await ensurePki(dir, { sans: { dns: [], ips: [] } });
-  const backend: Backend = openBackend('sqlite://:memory:', { dataDir: dir });
-  await backend.start();
-  for (let i = 0; i < 5; i++) await backend.create(`/kubesvc-test/padding/${i}`, '{}');
-  const newApi = (port: number) =>
-    new ApiServer({
-      backend,
-      host: '127.0.0.1',
-      port,
-      tls: { cert: pki.servingCert, key: pki.servingKey, ca: pki.caCert },
-      serviceCIDR: '127.96.0.0/16',
-      nodePortRange: { base: 30000, size: 2768 },
-      advertiseAddress: '127.0.0.1',
-    });
-  const api = newApi(0);
-  await api.start();
-  const kubeconfig = join(dir, 'kubeconfig.yaml');
-  writeKubeconfig(kubeconfig, { server: api.url, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey });
+  const t = await startTestApiServer({
+    prefix: 'kubesvc-client-',
+    beforeStart: async (backend) => {
+      for (let i = 0; i < 5; i++) await backend.create(`/kubesvc-test/padding/${i}`, '{}');
+    },
+  });
+  const { api, dir, kubeconfig } = t;
   let port = api.port;
   const cluster: TestCluster = {
     api,
@@ -55,13 +33,12 @@ export async function startTestCluster(): Promise<TestCluster> {
       await cluster.api.stop();
     },
     async startApi() {
-      cluster.api = newApi(port);
+      cluster.api = t.newApi(port);
+      t.api = cluster.api;
       await cluster.api.start();
     },
     async stop() {
-      await cluster.api.stop();
-      await backend.close();
-      rmSync(dir, { recursive: true, force: true });
+      await t.stop();
     },
   };
   return cluster;

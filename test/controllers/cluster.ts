@@ -2,16 +2,8 @@
 // SQLite, fresh PKI in a temp dir, port 0, loopback addresses allowed), with the in-process client,
 // shared informers and the controllers started on them. No node agent runs: tests set pod status
 // themselves where they need ready pods.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openBackend } from '../../src/storage/registry.js';
-import { ensurePki } from '../../src/apiserver/pki.js';
-import { ApiServer } from '../../src/apiserver/server.js';
+import type { ApiServer } from '../../src/apiserver/server.js';
 import { LocalClient } from '../../src/apiserver/local-client.js';
-import { writeKubeconfig } from '../../src/apiserver/kubeconfig.js';
-import { allowLoopbackAddresses } from '../../src/api/validation/ip.js';
-import { setQuiet } from '../../src/util/log.js';
 import { InformerFactoryImpl } from '../../src/client/informer.js';
 import { startControllers, type ControllerManagerOptions } from '../../src/controllers/manager.js';
 import { bindingHandler, localBindingCreate } from '../../src/apiserver/registry/pod-binding.js';
@@ -19,6 +11,7 @@ import type { Client } from '../../src/client/client.js';
 import { HttpClient } from '../../src/client/http-client.js';
 import { R } from '../../src/client/resources.js';
 import type { Pod } from '../../src/api/core.js';
+import { startTestApiServer } from '../support/apiserver.js';
 
 export interface ControllerCluster {
   api: ApiServer;
@@ -33,24 +26,8 @@ export interface ControllerCluster {
 export type Transport = 'local' | 'http';
 
 export async function startControllerCluster(opts: ControllerManagerOptions = {}, transport: Transport = 'local'): Promise<ControllerCluster> {
-  setQuiet(true);
-  allowLoopbackAddresses(true);
-  const dir = mkdtempSync(join(tmpdir(), 'kubesvc-controllers-'));
-  const pki = await ensurePki(dir, { sans: { dns: [], ips: [] } });
-  const backend = openBackend('sqlite://:memory:', { dataDir: dir });
-  await backend.start();
-  const api = new ApiServer({
-    backend,
-    host: '127.0.0.1',
-    port: 0,
-    tls: { cert: pki.servingCert, key: pki.servingKey, ca: pki.caCert },
-    serviceCIDR: '127.96.0.0/16',
-    nodePortRange: { base: 30000, size: 2768 },
-    advertiseAddress: '127.0.0.1',
-  });
-  await api.start();
-  const kubeconfig = join(dir, 'kubeconfig.yaml');
-  writeKubeconfig(kubeconfig, { server: api.url, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey });
+  const t = await startTestApiServer({ prefix: 'kubesvc-controllers-' });
+  const { api, dir, kubeconfig } = t;
   // Wired as `kubesvc up` is expected to: the HTTP subresource and its in-process counterpart.
   api.subresources['pods/binding'] = bindingHandler;
   const client: Client =
@@ -68,9 +45,7 @@ export async function startControllerCluster(opts: ControllerManagerOptions = {}
       mgr.stop();
       informers.stop();
       if (client instanceof HttpClient) client.close();
-      await api.stop();
-      await backend.close();
-      rmSync(dir, { recursive: true, force: true });
+      await t.stop();
     },
   };
 }

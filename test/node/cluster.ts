@@ -1,20 +1,14 @@
 // A real API server (in-memory SQLite, fresh certificates, a free port) with the in-process
 // client and informers, and a NodeAgent on top, for the agent's integration tests.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openBackend } from '../../src/storage/registry.js';
-import { ensurePki } from '../../src/apiserver/pki.js';
-import { ApiServer } from '../../src/apiserver/server.js';
+import type { ApiServer } from '../../src/apiserver/server.js';
 import { LocalClient } from '../../src/apiserver/local-client.js';
 import { localBindingCreate } from '../../src/apiserver/registry/pod-binding.js';
 import { HttpClient } from '../../src/client/http-client.js';
-import { writeKubeconfig } from '../../src/apiserver/kubeconfig.js';
 import { InformerFactoryImpl } from '../../src/client/informer.js';
-import { allowLoopbackAddresses } from '../../src/api/validation/ip.js';
-import { setQuiet } from '../../src/util/log.js';
 import { NodeAgent, type NodeAgentOptions } from '../../src/node/agent.js';
 import type { Client } from '../../src/client/client.js';
+import { startTestApiServer } from '../support/apiserver.js';
 
 export interface AgentCluster {
   api: ApiServer;
@@ -29,27 +23,11 @@ export interface AgentCluster {
 
 /** `http`: the agent talks to the API server over HTTPS (as a separate node process would). */
 export async function startAgentCluster(over: Partial<NodeAgentOptions> = {}, via: 'local' | 'http' = 'local'): Promise<AgentCluster> {
-  setQuiet(true);
-  allowLoopbackAddresses(true);
-  const dir = mkdtempSync(join(tmpdir(), 'kubesvc-node-'));
-  const pki = await ensurePki(dir, { sans: { dns: [], ips: [] } });
-  const backend = openBackend('sqlite://:memory:', { dataDir: dir });
-  await backend.start();
-  const api = new ApiServer({
-    backend,
-    host: '127.0.0.1',
-    port: 0,
-    tls: { cert: pki.servingCert, key: pki.servingKey, ca: pki.caCert },
-    serviceCIDR: '127.96.0.0/16',
-    nodePortRange: { base: 30000, size: 2768 },
-    advertiseAddress: '127.0.0.1',
-  });
-  await api.start();
-  const kubeconfig = join(dir, 'kubeconfig.yaml');
-  writeKubeconfig(kubeconfig, { server: api.url, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey });
+  const t = await startTestApiServer({ prefix: 'kubesvc-node-' });
+  const { api, dir, kubeconfig } = t;
   const client: Client =
     via === 'http'
-      ? new HttpClient({ server: api.url, ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey })
+      ? HttpClient.fromKubeconfig(kubeconfig)
       : new LocalClient(api, { subresources: { 'pods/binding': localBindingCreate(api.store('', 'pods')) } });
   const opts: NodeAgentOptions = {
     nodeName: 'node-1',
@@ -87,9 +65,7 @@ export async function startAgentCluster(over: Partial<NodeAgentOptions> = {}, vi
       unregister();
       await c.agent.stop();
       informers.stop();
-      await api.stop();
-      await backend.close();
-      rmSync(dir, { recursive: true, force: true });
+      await t.stop();
     },
   };
   await start(c.agent);

@@ -1,0 +1,64 @@
+// A real API server for component tests, built as `kubesvc up` builds one: in-memory SQLite, fresh
+// certificates in a temp dir, a free port, loopback endpoint addresses allowed, quiet logs, and an
+// admin kubeconfig for HTTP clients and kubectl.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openBackend } from '../../src/storage/registry.js';
+import type { Backend } from '../../src/storage/backend.js';
+import { ensurePki } from '../../src/apiserver/pki.js';
+import { ApiServer } from '../../src/apiserver/server.js';
+import { writeKubeconfig } from '../../src/apiserver/kubeconfig.js';
+import { allowLoopbackAddresses } from '../../src/api/validation/ip.js';
+import { setQuiet } from '../../src/util/log.js';
+
+export interface TestApiServer {
+  api: ApiServer;
+  backend: Backend;
+  /** Scratch directory (certificates, kubeconfig.yaml); removed by stop(). */
+  dir: string;
+  kubeconfig: string;
+  /** Another API server on the same datastore and certificates (e.g. to restart on the same port). */
+  newApi(port: number): ApiServer;
+  /** Stops the API server, closes the datastore, removes the directory. */
+  stop(): Promise<void>;
+}
+
+export async function startTestApiServer(
+  opts: { prefix?: string; beforeStart?: (backend: Backend) => Promise<void> } = {},
+): Promise<TestApiServer> {
+  setQuiet(true);
+  allowLoopbackAddresses(true);
+  const dir = mkdtempSync(join(tmpdir(), opts.prefix ?? 'kubesvc-test-'));
+  const pki = await ensurePki(dir, { sans: { dns: [], ips: [] } });
+  const backend = openBackend('sqlite://:memory:', { dataDir: dir });
+  await backend.start();
+  await opts.beforeStart?.(backend);
+  const newApi = (port: number) =>
+    new ApiServer({
+      backend,
+      host: '127.0.0.1',
+      port,
+      tls: { cert: pki.servingCert, key: pki.servingKey, ca: pki.caCert },
+      serviceCIDR: '127.96.0.0/16',
+      nodePortRange: { base: 30000, size: 2768 },
+      advertiseAddress: '127.0.0.1',
+    });
+  const api = newApi(0);
+  await api.start();
+  const kubeconfig = join(dir, 'kubeconfig.yaml');
+  writeKubeconfig(kubeconfig, { server: api.url, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey });
+  const t: TestApiServer = {
+    api,
+    backend,
+    dir,
+    kubeconfig,
+    newApi,
+    async stop() {
+      await t.api.stop();
+      await backend.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return t;
+}
