@@ -46,7 +46,7 @@ export function ipvsUnsupportedMessage(reason: string): string {
   return (
     `proxy mode "ipvs" needs the kernel's IP Virtual Server support (the ip_vs module and ip_vs_rr/wrr/sh schedulers), ` +
     `which this kernel lacks: ${reason}. ` +
-    `Use --proxy-mode ${modesWithoutIPVS.join(', ')} instead (they work on this machine); ` +
+    `Use --proxy-mode ${modesWithoutIPVS.slice(0, -1).join(', ')} or ${modesWithoutIPVS[modesWithoutIPVS.length - 1]} instead, which need no IPVS; ` +
     '`kubesvc proxy rules --mode ipvs` still prints what IPVS mode would program.'
   );
 }

@@ -36,7 +36,7 @@ test('the message names the kernel support and the modes that work', () => {
   assert.match(m, /IP Virtual Server/);
   assert.match(m, /ip_vs/);
   assert.match(m, /because/);
-  assert.match(m, /userspace, iptables, nftables/);
+  assert.match(m, /--proxy-mode userspace, iptables or nftables instead/);
 });
 
 test('this machine: the answer agrees with /proc/net/ip_vs', () => {
