@@ -1,6 +1,6 @@
 // /etc/netns/<pod-ns>/resolv.conf is a file, not a command: it goes through its own small
 // injectable interface so unit tests need neither root nor a real /etc.
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 export interface NetFiles {
@@ -10,6 +10,8 @@ export interface NetFiles {
   removeDir(path: string): Promise<void>;
   /** Entry names of a directory; [] when it does not exist. */
   list(dir: string): Promise<string[]>;
+  /** Removes dir if it exists and is empty; true when it did. */
+  removeEmptyDir(dir: string): Promise<boolean>;
 }
 
 export const defaultFiles: NetFiles = {
@@ -25,6 +27,16 @@ export const defaultFiles: NetFiles = {
       return await readdir(dir);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+  },
+  async removeEmptyDir(dir) {
+    try {
+      await rmdir(dir);
+      return true;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTEMPTY' || code === 'EEXIST') return false;
       throw e;
     }
   },

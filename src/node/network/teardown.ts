@@ -16,7 +16,8 @@ export function parseLinkNames(text: string): string[] {
 
 /**
  * Removes everything kubesvc (with these names) made and returns one line per removed thing:
- * `netns <name>`, `route <ip route line>`, `link <name>`, `dir <path>`. Pods go before nodes, node
+ * `netns <name>`, `route <ip route line>`, `link <name>`, `dir <path>` (the /etc/netns dir itself
+ * too when that leaves it empty). Pods go before nodes, node
  * veths before the bridge. Host routes are only ever the ones through our links, so they are listed
  * and go with the links. Throws NetCommandError on the first failing deletion.
  */
@@ -44,10 +45,14 @@ export async function teardownAll(runner: NetRunner = defaultRunner, opts: Netns
     await mustRun(runner, ['ip', 'link', 'del', link], { tolerate: GONE });
     removed.push(`link ${link}`);
   }
+  let removedDirs = false;
   for (const name of await env.files.list(env.etcNetns)) {
     if (ownNamespace(env, name) === undefined) continue;
     await env.files.removeDir(`${env.etcNetns}/${name}`);
     removed.push(`dir ${env.etcNetns}/${name}`);
+    removedDirs = true;
   }
+  // /etc/netns itself usually exists only because kubesvc wrote a pod's resolv.conf there.
+  if (removedDirs && (await env.files.removeEmptyDir(env.etcNetns))) removed.push(`dir ${env.etcNetns}`);
   return removed;
 }

@@ -29,4 +29,8 @@ export class FakeFiles implements NetFiles {
   async list(): Promise<string[]> {
     return this.dirs;
   }
+  /** The fake /etc/netns is never empty: removing our dirs leaves `this.dirs` as it was. */
+  async removeEmptyDir(): Promise<boolean> {
+    return false;
+  }
 }
