@@ -11,6 +11,7 @@ import {
   createNode,
   createPodNetwork,
   defaultRunner,
+  deleteNode,
   deletePodNetwork,
   ensureHostBridge,
   netnsEnv,
@@ -180,6 +181,15 @@ describe('netns network (root, real ip)', { skip }, () => {
     assert.ok(!hostNetns().includes(extra.namespace));
     assert.ok(!sh([...nodes[0]!.exec, 'ip', '-o', 'link', 'show']).includes(extra.hostVeth));
     assert.throws(() => readFileSync(extra.resolvConfPath));
+  });
+
+  it('deleteNode removes a node, its host veth and the other nodes routes to its pod CIDR', async () => {
+    const extra = await createNode(2, env);
+    assert.match(sh([...nodes[0]!.exec, 'ip', 'route', 'show']), /^10\.244\.2\.0\/24 via/m);
+    await deleteNode(extra);
+    assert.doesNotMatch(sh([...nodes[0]!.exec, 'ip', 'route', 'show']), /10\.244\.2\.0/);
+    assert.ok(!hostNetns().includes(extra.namespace));
+    assert.ok(!hostLinks().some((l) => l.startsWith(`${extra.hostVeth}@`) || l.startsWith(`${extra.hostVeth}:`)));
   });
 
   it('teardownAll removes exactly what it made: host netns, links and routes as before', async () => {
