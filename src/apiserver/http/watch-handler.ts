@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StatusError } from '../../machinery/status.js';
 import { apiVersionOf } from '../resources.js';
 import type { Store } from '../store/store.js';
+import type { CachedObject } from '../store/cached-object.js';
 import { compileMatcher } from '../store/selectors.js';
 import type { ResourceRoute } from './route.js';
 import type { Params } from './params.js';
@@ -73,8 +74,9 @@ export async function serveWatch(
     if (since >= batchWindowMs) setImmediate(flush);
     else setTimeout(flush, batchWindowMs - since);
   };
-  const encode = (type: string, json: string, obj: import('../../api/meta.js').KubeObject) => {
-    if (rep.as !== 'Table') return `{"type":"${type}","object":${json}}\n`;
+  const encode = (type: 'ADDED' | 'MODIFIED' | 'DELETED', o: CachedObject) => {
+    if (rep.as !== 'Table') return o.watchLine(type);
+    const obj = o.obj;
     const t = toTable(store.info.resource, store.info.group, [obj], { includeObject, noHeaders: !firstTable });
     firstTable = false;
     const table = rep.version === 'v1beta1' ? { ...t, apiVersion: 'meta.k8s.io/v1beta1' } : t;
@@ -109,7 +111,7 @@ export async function serveWatch(
       },
       (type, o) => {
         if (o.revision > lastRevision) lastRevision = o.revision;
-        write(encode(type, o.json(), o.obj));
+        write(encode(type, o));
       },
     );
     stopWatch = w.stop;

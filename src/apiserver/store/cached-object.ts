@@ -29,6 +29,14 @@ export class CachedObject {
     return this.serialized;
   }
 
+  private lines: Partial<Record<CacheEventType, string>> | undefined;
+
+  /** The watch event line for this object, built once however many watchers send it. */
+  watchLine(type: CacheEventType): string {
+    this.lines ??= {};
+    return (this.lines[type] ??= `{"type":"${type}","object":${this.json()}}\n`);
+  }
+
   /** A deep copy the caller may change. */
   mutable(): KubeObject {
     return JSON.parse(this.json()) as KubeObject;
