@@ -12,6 +12,7 @@ import { startServiceControllers } from '../controllers/endpointslice/start.js';
 import { NodeAgent } from '../node/agent.js';
 import { startProxy, type RunningProxy } from '../proxy/index.js';
 import { logger } from '../util/log.js';
+import { UsageError } from './flags.js';
 import { startClusterDNS, dnsEndpointIP } from './cluster-dns.js';
 
 const log = logger('kubesvc');
@@ -94,7 +95,12 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
     await agent.start();
     stops.push(api.nodes.register(nodeName, agent.connector()));
     if (o.proxyMode !== 'userspace') {
-      throw new Error(`--proxy-mode ${o.proxyMode} is not available yet; the userspace mode is (the default)`);
+      throw new UsageError(
+        `--proxy-mode ${o.proxyMode} programs the kernel of a node network namespace, which comes with --network netns (not built yet); ` +
+          'use --proxy-mode userspace (the default), or `kubesvc proxy rules --mode ' +
+          o.proxyMode +
+          '` to see the rules it would program',
+      );
     }
     const proxy = await startProxy(client, informers, {
       nodeName,

@@ -1,5 +1,7 @@
 // The `kubesvc` command.
 import { up, upUsage, apiserverUsage } from './up.js';
+import { proxyCommand, proxyUsage } from './proxy-rules.js';
+import { down, downUsage } from './down.js';
 import { UsageError } from './flags.js';
 import { logger } from '../util/log.js';
 import { kubernetesVersion } from '../apiserver/discovery.js';
@@ -13,6 +15,8 @@ Usage: kubesvc <command> [flags]
 Commands:
   up        start a one-node cluster in the foreground and write its kubeconfig
   apiserver start the API server alone (the other components run elsewhere)
+  proxy     print or trace the rules kube-proxy programs for the running cluster
+  down      remove every network namespace, link and route kubesvc created (netns mode)
   version   print kubesvc's version and the Kubernetes API version it serves
   help      show this help, or \`kubesvc help <command>\`
 
@@ -28,12 +32,18 @@ async function main(argv: string[]): Promise<number> {
     case '-h':
       if (rest[0] === 'up') process.stdout.write(upUsage);
       else if (rest[0] === 'apiserver') process.stdout.write(apiserverUsage);
+      else if (rest[0] === 'proxy') process.stdout.write(proxyUsage);
+      else if (rest[0] === 'down') process.stdout.write(downUsage);
       else process.stdout.write(usage);
       return 0;
     case 'up':
       return up(rest);
     case 'apiserver':
       return up(rest, 'apiserver');
+    case 'proxy':
+      return proxyCommand(rest);
+    case 'down':
+      return down(rest);
     case 'version':
     case '--version':
       process.stdout.write(`kubesvc 0.1.0 (Kubernetes API ${kubernetesVersion.gitVersion})\n`);

@@ -11,6 +11,7 @@ import { allowLoopbackAddresses } from '../api/validation/ip.js';
 import { writeKubeconfig } from '../apiserver/kubeconfig.js';
 import { ApiServer } from '../apiserver/server.js';
 import { startComponents, type Components } from './components.js';
+import { checkIPVSSupport, ipvsUnsupportedMessage } from '../proxy/ipvs/index.js';
 import { logger, errorText } from '../util/log.js';
 import { parseFlags, flagHelp, UsageError, type FlagSpec } from './flags.js';
 import { checkCIDR, defaultPlans, parsePortRangeFlag, type NetworkMode } from './address-plan.js';
@@ -166,6 +167,11 @@ export interface Cluster {
 export async function startCluster(o: UpOptions, only?: 'apiserver'): Promise<Cluster> {
   if (o.network === 'netns') {
     throw new UsageError('--network netns is not available yet in this build; use --network loopback (the default)');
+  }
+  if (o.proxyMode === 'ipvs') {
+    // Stop before anything starts when the kernel cannot do what the mode needs.
+    const ipvs = checkIPVSSupport();
+    if (!ipvs.ok) throw new UsageError(ipvsUnsupportedMessage(ipvs.reason!));
   }
   allowLoopbackAddresses(o.network === 'loopback');
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });

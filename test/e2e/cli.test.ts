@@ -1,0 +1,42 @@
+// The kubesvc command as a user meets it: help, bad flags, and modes this machine cannot run.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { kubesvcBin, tempDir } from './harness.js';
+
+function run(args: string[]) {
+  const r = spawnSync(process.execPath, [kubesvcBin, ...args], { encoding: 'utf8', timeout: 20_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('kubesvc command line', () => {
+  it('lists its commands', () => {
+    const r = run(['help']);
+    assert.equal(r.code, 0);
+    for (const cmd of ['up', 'apiserver', 'proxy', 'down', 'version']) assert.match(r.out, new RegExp(`^  ${cmd}\\s`, 'm'));
+    assert.match(run(['up', '--help']).out, /--service-cidr CIDR/);
+  });
+
+  it('refuses an unknown flag and a bad CIDR with exit 2 and a sentence, not a stack trace', () => {
+    const a = run(['up', '--bogus']);
+    assert.equal(a.code, 2);
+    assert.equal(a.err.trim(), 'kubesvc: unknown flag: --bogus');
+    const b = run(['up', '--service-cidr', '10.0.0.0/40']);
+    assert.equal(b.code, 2);
+    assert.match(b.err, /--service-cidr: "10\.0\.0\.0\/40" is not an IPv4 CIDR/);
+    assert.doesNotMatch(a.err + b.err, /\n\s+at /);
+  });
+
+  it('stops at once for --proxy-mode ipvs on a kernel without IPVS, naming the modes that work', { skip: existsSync('/proc/net/ip_vs') ? 'this kernel has IPVS' : false }, () => {
+    const dir = tempDir();
+    try {
+      const r = run(['up', '--proxy-mode', 'ipvs', '--data-dir', dir, '--api-port', '0']);
+      assert.equal(r.code, 2);
+      assert.match(r.err, /IP Virtual Server/);
+      assert.match(r.err, /userspace, iptables or nftables/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
