@@ -6,7 +6,7 @@
 import { parseIPv4Net, netContains } from '../ip.js';
 import type { RulesInput } from '../rules.js';
 import { categorizeEndpoints } from '../topology.js';
-import { namespacedName, servicePortNameString, type EndpointInfo } from '../types.js';
+import { namespacedName, servicePortNameString, type EndpointInfo, type ServicePortInfo } from '../types.js';
 import { servicePortExternallyAccessible, usesClusterEndpoints, usesLocalEndpoints } from '../serviceport.js';
 import {
   endpointChainName,
@@ -20,6 +20,7 @@ import {
   kubeProxyFirewallChain,
   kubeServicesChain,
   serviceChains,
+  type ServiceChains,
 } from './names.js';
 
 /** kube-proxy's knobs that change the rendering; defaults are upstream kube-proxy's defaults. */
@@ -58,8 +59,32 @@ export interface IptablesRendering {
 
 export const largeClusterEndpointsThreshold = 1000;
 
-/** Where a partial render sends the chains it keeps as they are. */
-const discard: Pick<string[], 'push'> = { push: () => 0 };
+// Chain names cost a sha256 each and most syncs see the same ServicePortInfo / EndpointInfo objects
+// (the trackers replace only what changed), so they are cached by object identity, as upstream
+// computes them once in newServiceInfo / newEndpointInfo.
+const serviceNameCache = new WeakMap<ServicePortInfo, { name: string; protocol: string; chains: ServiceChains }>();
+const endpointChainCache = new WeakMap<EndpointInfo, { svc: string; chain: string }>();
+
+function serviceNames(sp: ServicePortInfo): { name: string; protocol: string; chains: ServiceChains } {
+  let v = serviceNameCache.get(sp);
+  if (!v) {
+    const name = servicePortNameString(sp.name);
+    const protocol = sp.protocol.toLowerCase();
+    v = { name, protocol, chains: serviceChains(name, protocol) };
+    serviceNameCache.set(sp, v);
+  }
+  return v;
+}
+
+function sepChain(name: string, protocol: string, ep: EndpointInfo): string {
+  const svcKey = name + protocol;
+  const v = endpointChainCache.get(ep);
+  if (v && v.svc === svcKey) return v.chain;
+  const chain = endpointChainName(name, protocol, ep.endpoint);
+  endpointChainCache.set(ep, { svc: svcKey, chain });
+  return chain;
+}
+
 
 function q(s: string): string {
   // iptables-save quotes comments containing spaces; upstream writes them quoted the same way.
@@ -113,9 +138,7 @@ export function renderIptables(input: RulesInput, opts: IptablesOptions = {}): I
   const comment = (c: string): string => (largeClusterMode ? '' : ` -m comment --comment ${c}`);
 
   for (const [key, svc] of input.serviceMap) {
-    const protocol = svc.protocol.toLowerCase();
-    const name = servicePortNameString(svc.name);
-    const chains = serviceChains(name, protocol);
+    const { name, protocol, chains } = serviceNames(svc);
     const all = input.endpointsMap.get(key) ?? [];
     const cat = categorizeEndpoints(all, svc, input.nodeName);
     const clusterEndpoints = cat.clusterEndpoints ?? [];
@@ -219,9 +242,17 @@ export function renderIptables(input: RulesInput, opts: IptablesOptions = {}): I
     }
 
     // Unchanged Services keep their per-Service chains in the kernel as they are: compute, then discard.
-    const skip = changed !== undefined && !changed.has(namespacedName(svc.name.namespace, svc.name.name));
-    const chainsOut = skip ? discard : natChains;
-    const rulesOut = skip ? discard : natRules;
+    if (changed !== undefined && !changed.has(namespacedName(svc.name.namespace, svc.name.name))) {
+      // The kernel keeps these chains as they are; they only count as wanted, so they are not deleted.
+      if (usesExternalChain) activeNatChains.add(externalChain);
+      if (usesFWChain) activeNatChains.add(chains.firewall);
+      if (usesClusterPolicyChain) activeNatChains.add(chains.cluster);
+      if (usesLocalPolicyChain) activeNatChains.add(chains.local);
+      for (const ep of cat.allReachableEndpoints) activeNatChains.add(sepChain(name, protocol, ep));
+      continue;
+    }
+    const chainsOut = natChains;
+    const rulesOut = natRules;
 
     if (hasInternalEndpoints) {
       const match = `-m comment --comment ${q(`${name} cluster IP`)} ${pp} -d ${svc.clusterIP} ${dport}`;
@@ -271,7 +302,7 @@ export function renderIptables(input: RulesInput, opts: IptablesOptions = {}): I
     const writeToEndpoints = (chain: string, eps: readonly EndpointInfo[]): void => {
       if (svc.sessionAffinity === 'ClientIP') {
         for (const ep of eps) {
-          const sep = endpointChainName(name, protocol, ep.endpoint);
+          const sep = sepChain(name, protocol, ep);
           rulesOut.push(
             `-A ${chain}${comment(q(`${name} -> ${ep.endpoint}`))} -m recent --name ${sep} --rcheck --seconds ${svc.stickyMaxAgeSeconds} --reap -j ${sep}`,
           );
@@ -279,7 +310,7 @@ export function renderIptables(input: RulesInput, opts: IptablesOptions = {}): I
       }
       const n = eps.length;
       eps.forEach((ep, i) => {
-        const sep = endpointChainName(name, protocol, ep.endpoint);
+        const sep = sepChain(name, protocol, ep);
         const stat = i < n - 1 ? ` -m statistic --mode random --probability ${probability(n - i)}` : '';
         rulesOut.push(`-A ${chain}${comment(q(`${name} -> ${ep.endpoint}`))}${stat} -j ${sep}`);
       });
@@ -295,7 +326,7 @@ export function renderIptables(input: RulesInput, opts: IptablesOptions = {}): I
       writeToEndpoints(chains.local, localEndpoints);
     }
     for (const ep of cat.allReachableEndpoints) {
-      const sep = endpointChainName(name, protocol, ep.endpoint);
+      const sep = sepChain(name, protocol, ep);
       chainsOut.push(chainLine(sep));
       activeNatChains.add(sep);
       const head = `-A ${sep}${comment(name)}`;
