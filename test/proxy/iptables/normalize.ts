@@ -2,7 +2,7 @@
 // random, so before comparing, tables sort by name, chains with KUBE-NODEPORTS then
 // KUBE-SERVICES first and the rest alphabetically, and the rules of KUBE-NODEPORTS and
 // KUBE-SERVICES sort stably by comment (the "must be the last rule" rule stays last). Rules of
-// every other chain keep their order. Deletions (-X) are dropped.
+// every other chain keep their order. Deletions (-X) come last, sorted; -I/-D lines are dropped.
 interface Chain {
   name: string;
   rules: string[];
@@ -21,13 +21,17 @@ function chainOrder(a: string, b: string): number {
 
 export function sortIptablesRules(text: string): string {
   const tables = new Map<string, Map<string, Chain>>();
+  const deletes = new Map<string, string[]>();
   let cur: Map<string, Chain> | undefined;
+  let curName = '';
   for (const raw of text.split('\n')) {
     const line = raw.trim();
     if (!line || line === 'COMMIT' || line.startsWith('#')) continue;
     if (line.startsWith('*')) {
       cur = new Map();
-      tables.set(line.slice(1), cur);
+      curName = line.slice(1);
+      tables.set(curName, cur);
+      deletes.set(curName, []);
     } else if (line.startsWith(':')) {
       const name = line.slice(1).split(' ')[0] ?? '';
       if (!cur!.has(name)) cur!.set(name, { name, rules: [] });
@@ -36,6 +40,8 @@ export function sortIptablesRules(text: string): string {
       const c = cur!.get(name) ?? { name, rules: [] };
       cur!.set(name, c);
       c.rules.push(line);
+    } else if (line.startsWith('-X ')) {
+      deletes.get(curName)!.push(line);
     }
   }
   const out: string[] = [];
@@ -58,6 +64,7 @@ export function sortIptablesRules(text: string): string {
     out.push(`*${tname}`);
     for (const c of chains) out.push(`:${c.name} - [0:0]`);
     for (const c of chains) out.push(...c.rules);
+    out.push(...deletes.get(tname)!.sort());
     out.push('COMMIT');
   }
   return out.join('\n') + '\n';
