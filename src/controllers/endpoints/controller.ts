@@ -18,7 +18,7 @@ import {
   IsHeadlessService,
   LeaderElectionRecordAnnotationKey,
 } from '../endpointslice/util/labels.js';
-import { runQueueWorkers } from '../endpointslice/util/queue-loop.js';
+import { runQueueWorkers } from '../common/queue-loop.js';
 import { withKind, type EventSink } from '../endpointslice/util/recorder.js';
 import { ensurePodLabelsIndex, ensureServiceSelectorIndex, podsForService, servicesForPodLabels } from '../endpointslice/util/label-index.js';
 import { servicesToUpdateOnPodChange, serviceSelector } from '../endpointslice/util/service-selection.js';

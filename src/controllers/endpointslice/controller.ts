@@ -15,7 +15,7 @@ import { defaultMaxEndpointsPerSlice, reconcileEndpointSlices, type EndpointSlic
 import { serviceKeyForSlice } from './slice-meta.js';
 import { isNamespaceTerminating, isNotFound } from './util/errors.js';
 import { EndpointsLastChangeTriggerTime, EndpointSliceControllerName, LabelManagedBy, LabelServiceName } from './util/labels.js';
-import { runQueueWorkers } from './util/queue-loop.js';
+import { runQueueWorkers } from '../common/queue-loop.js';
 import { withKind, type EventSink } from './util/recorder.js';
 import { ensurePodLabelsIndex, ensureServiceSelectorIndex, ensureSliceServiceIndex, podsForService, servicesForPodLabels, slicesForService } from './util/label-index.js';
 import { servicesToUpdateOnPodChange, serviceSelector } from './util/service-selection.js';

@@ -23,7 +23,7 @@ import {
   LabelSkipMirror,
   LeaderElectionRecordAnnotationKey,
 } from '../endpointslice/util/labels.js';
-import { runQueueWorkers } from '../endpointslice/util/queue-loop.js';
+import { runQueueWorkers } from '../common/queue-loop.js';
 import { withKind, type EventSink } from '../endpointslice/util/recorder.js';
 import { ensureSliceServiceIndex, slicesForService } from '../endpointslice/util/label-index.js';
 import { serviceSelector } from '../endpointslice/util/service-selection.js';

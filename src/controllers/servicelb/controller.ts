@@ -15,7 +15,7 @@ import { R } from '../../client/resources.js';
 import { RateLimitedQueue } from '../../client/workqueue.js';
 import { logger } from '../../util/log.js';
 import { isNotFound } from '../endpointslice/util/errors.js';
-import { runQueueWorkers } from '../endpointslice/util/queue-loop.js';
+import { runQueueWorkers } from '../common/queue-loop.js';
 import { withKind, type EventSink } from '../endpointslice/util/recorder.js';
 import { AllocationError, LBIPAllocator } from './allocator.js';
 import { parseLBPool, poolContains } from './pool.js';

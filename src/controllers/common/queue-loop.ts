@@ -1,8 +1,9 @@
-// The worker loop the endpoint and LoadBalancer controllers run (client-go's processNextWorkItem):
-// take a key, sync it, forget its backoff on success, re-queue it rate-limited on failure up to
-// maxRetries times (as upstream's endpoint controllers do), then drop it until the next event.
-import type { WorkQueue } from '../../../client/informer-types.js';
-import { errorText, type Logger } from '../../../util/log.js';
+// The worker loop every controller runs (client-go's processNextWorkItem): take a key, sync it,
+// forget its backoff on success, re-queue it rate-limited on failure — for the endpoint
+// controllers up to maxRetries times, as upstream's do, then drop it until the next event.
+import type { WorkQueue } from '../../client/informer-types.js';
+import { errorText, type Logger } from '../../util/log.js';
+import { isConflict } from './errors.js';
 
 /** Upstream's endpoint controllers give up after 15 retries (backoff then exceeds a minute). */
 export const maxRetries = 15;
@@ -14,6 +15,8 @@ export interface QueueLoopOptions {
   /** How many times the key has been retried; without it, retries never stop. */
   numRequeues?: (key: string) => number;
   isStopped: () => boolean;
+  /** Log every failed sync at debug level (controllers whose transient failures are expected). */
+  quietRetries?: boolean;
 }
 
 export function runQueueWorkers(workers: number, o: QueueLoopOptions): void {
@@ -33,7 +36,10 @@ async function worker(o: QueueLoopOptions): Promise<void> {
           o.log.warn(`dropping ${key} after ${maxRetries} retries: ${errorText(e)}`);
           o.queue.forget(key);
         } else {
-          o.log.debug(`sync ${key} failed, retrying: ${errorText(e)}`);
+          // Conflicts are the normal cost of optimistic concurrency; anything else is worth seeing.
+          const msg = `sync ${key} failed, retrying: ${errorText(e)}`;
+          if (isConflict(e) || o.quietRetries) o.log.debug(msg);
+          else o.log.warn(msg);
           o.queue.addRateLimited(key);
         }
       }
