@@ -27,6 +27,8 @@ export interface NftablesSyncStats {
   full: boolean;
   renderMs: number;
   applyMs: number;
+  /** Time spent listing the table's chains and sets (full syncs from an untrusted state). */
+  listMs: number;
   lines: number;
 }
 
@@ -34,6 +36,8 @@ export class NftablesProvider implements Provider {
   readonly mode = 'nftables';
   private state = new AppliedState();
   private needFull = true;
+  /** Our record matches the kernel (false at start and after any failed transaction). */
+  private trusted = false;
   private lastFull = 0;
   /** The last sync's figures (benchmarks and tests read them). */
   lastSync: NftablesSyncStats | undefined;
@@ -60,6 +64,7 @@ export class NftablesProvider implements Provider {
     } catch (err) {
       // Whatever reached the kernel is unknown now: the next sync starts from a listing.
       this.needFull = true;
+      this.trusted = false;
       throw err;
     }
   }
@@ -69,7 +74,11 @@ export class NftablesProvider implements Provider {
     const rendered = renderAllServicePorts(input, opts);
     const text = renderFull(input, opts, rendered);
     const renderMs = performance.now() - t0;
-    const existing = await this.listTable();
+    // Listing costs seconds at 10,000 Services (the kernel dumps chains slowly), so it is done
+    // only when our record cannot be trusted: at start and after a failed transaction.
+    const t2 = performance.now();
+    const existing = this.trusted ? this.state.names() : await this.listTable();
+    const listMs = performance.now() - t2;
     const wantedChains = new Set<string>();
     const wantedSets = new Set<string>();
     for (const r of rendered.values()) {
@@ -90,8 +99,9 @@ export class NftablesProvider implements Provider {
     for (const [k, r] of rendered) next.set(k, r);
     this.state = next;
     this.needFull = false;
+    this.trusted = true;
     this.lastFull = Date.now();
-    this.lastSync = { full: true, renderMs, applyMs, lines: countLines(tx) };
+    this.lastSync = { full: true, renderMs, applyMs, listMs, lines: countLines(tx) };
   }
 
   private async partialSync(input: Parameters<typeof renderFull>[0], opts: NftablesOptions, services: ReadonlySet<string>): Promise<void> {
@@ -112,7 +122,7 @@ export class NftablesProvider implements Provider {
     const t1 = performance.now();
     if (lines.length > 0) await this.apply(`${lines.join('\n')}\n`);
     this.state = state;
-    this.lastSync = { full: false, renderMs, applyMs: performance.now() - t1, lines: lines.length };
+    this.lastSync = { full: false, renderMs, applyMs: performance.now() - t1, listMs: 0, lines: lines.length };
   }
 
   private async apply(tx: string): Promise<void> {
@@ -120,19 +130,32 @@ export class NftablesProvider implements Provider {
     if (r.code !== 0) throw new Error(`nft -f failed (exit ${r.code}): ${r.stderr.trim().slice(0, 2000)}`);
   }
 
-  /** Chain and set names now in the table (none when it does not exist yet). */
+  /**
+   * Chain and set names now in the table (none when it does not exist yet). `list chains ip` and
+   * `list sets ip` print headers only; listing the table would print every rule and element,
+   * which takes seconds at 10,000 Services. They cover every ip table, so only ours is read.
+   */
   private async listTable(): Promise<{ chains: string[]; sets: string[] }> {
-    const chains: string[] = [];
-    const sets: string[] = [];
-    const r = await this.opts.executor.run([this.nft, '--terse', 'list', 'table', ...table.split(' ')]);
-    if (r.code !== 0) return { chains, sets };
-    for (const line of r.stdout.split('\n')) {
-      const m = /^\s*(chain|set|map)\s+("?)(.+?)\2\s*\{\s*$/.exec(line);
-      if (!m) continue;
-      if (m[1] === 'chain') chains.push(m[3]!);
-      else if (m[1] === 'set') sets.push(m[3]!);
-    }
+    const chains = await this.listNames('chains', 'chain');
+    const sets = await this.listNames('sets', 'set');
     return { chains, sets };
+  }
+
+  private async listNames(what: 'chains' | 'sets', kind: string): Promise<string[]> {
+    const r = await this.opts.executor.run([this.nft, '--terse', 'list', what, 'ip']);
+    if (r.code !== 0) return [];
+    const names: string[] = [];
+    let inOurs = false;
+    for (const line of r.stdout.split('\n')) {
+      const t = /^table (\S+) (\S+) \{/.exec(line);
+      if (t) {
+        inOurs = `${t[1]} ${t[2]}` === table;
+        continue;
+      }
+      const m = new RegExp(`^\\s*${kind}\\s+("?)(.+?)\\1\\s*\\{\\s*$`).exec(line);
+      if (inOurs && m) names.push(m[2]!);
+    }
+    return names;
   }
 
   async stop(): Promise<void> {
@@ -140,6 +163,7 @@ export class NftablesProvider implements Provider {
     await this.opts.executor.run([this.nft, 'delete', 'table', ...table.split(' ')]);
     this.state.clear();
     this.needFull = true;
+    this.trusted = false;
   }
 }
 

@@ -41,6 +41,17 @@ export class AppliedState {
     }
   }
 
+  /** Every per-Service chain and affinity set this record holds. */
+  names(): { chains: string[]; sets: string[] } {
+    const chains: string[] = [];
+    const sets: string[] = [];
+    for (const r of this.servicePorts.values()) {
+      chains.push(...r.chains.keys());
+      sets.push(...r.affinitySets.keys());
+    }
+    return { chains, sets };
+  }
+
   clone(): AppliedState {
     const c = new AppliedState();
     for (const [k, r] of this.servicePorts) c.set(k, r);

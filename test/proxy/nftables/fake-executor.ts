@@ -28,9 +28,10 @@ export class FakeNft implements RuleExecutor {
     }
     if (argv.includes('list')) {
       if (!this.tableExists) return { code: 1, stdout: '', stderr: 'Error: No such file or directory' };
-      const out = ['table ip kube-proxy {'];
-      for (const s of this.sets) out.push(`\tset ${s} {`, '\t}');
-      for (const c of this.chains) out.push(`\tchain ${c} {`, '\t}');
+      // Another table's objects must be ignored (a node has iptables-nft's tables too).
+      const out = ['table ip nat {', '\tchain service-XXXXXXXX-not/ours/tcp/p {', '\t}', '\tset affinity-not-ours {', '\t}', '}', 'table ip kube-proxy {'];
+      if (argv.includes('sets')) for (const s of this.sets) out.push(`\tset ${s} {`, '\t\ttype ipv4_addr', '\t}');
+      if (argv.includes('chains')) for (const c of this.chains) out.push(`\tchain ${c} {`, '\t}');
       out.push('}');
       return { code: 0, stdout: out.join('\n'), stderr: '' };
     }

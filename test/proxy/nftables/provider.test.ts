@@ -141,7 +141,23 @@ test('a failed transaction makes the sync throw and the next sync full, removing
   assert.ok(tx.includes('delete chain ip kube-proxy service-AAAAAAAA-old/svc/tcp/p'));
   assert.ok(tx.includes('delete set ip kube-proxy affinity-AAAAAAAA-old/svc/tcp/p__10.1.1.1/80'));
   assert.ok(tx.includes('delete chain ip kube-proxy endpoint-5RFCDDV7-ns4/svc4/tcp/p80__10.180.0.5/80'));
+  assert.ok(!tx.some((l) => l.includes('not/ours') || l.includes('affinity-not-ours')), 'other tables are left alone');
   assert.equal(p.lastSync?.full, true);
+});
+
+test('a full sync from a trusted record lists nothing, yet still removes chains it no longer wants', async () => {
+  const nft = new FakeNft();
+  const p = provider(nft);
+  const input = overallInput();
+  await p.sync(input.serviceMap, input.endpointsMap, full);
+  const lists = () => nft.calls.filter((c) => c.argv.includes('list')).length;
+  assert.equal(lists(), 2, 'the first full sync lists chains and sets');
+  const sm = new Map(input.serviceMap);
+  sm.delete('ns1/svc1:p80/TCP');
+  await p.sync(sm, input.endpointsMap, full);
+  assert.equal(lists(), 2);
+  assert.ok(nft.lastTx().includes('delete chain ip kube-proxy service-ULMVA6XW-ns1/svc1/tcp/p80'));
+  assert.ok(!nft.chains.has('endpoint-5OJB2KTY-ns1/svc1/tcp/p80__10.180.0.1/80'));
 });
 
 test('fullSyncIntervalMs forces a full sync when the last one is older', async () => {
