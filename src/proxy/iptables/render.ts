@@ -5,7 +5,7 @@
 // because KUBE-SERVICES, KUBE-NODEPORTS and the filter table are always rewritten whole.
 import { parseIPv4Net, netContains } from '../ip.js';
 import type { RulesInput } from '../rules.js';
-import { categorizeEndpoints } from '../topology.js';
+import { categorizeEndpoints, type CategorizedEndpoints } from '../topology.js';
 import { namespacedName, servicePortNameString, type EndpointInfo, type ServicePortInfo } from '../types.js';
 import { servicePortExternallyAccessible, usesClusterEndpoints, usesLocalEndpoints } from '../serviceport.js';
 import {
@@ -76,6 +76,29 @@ function serviceNames(sp: ServicePortInfo): { name: string; protocol: string; ch
   return v;
 }
 
+const noEndpoints: readonly EndpointInfo[] = [];
+
+interface ServicePlan {
+  endpoints: readonly EndpointInfo[];
+  nodeName: string;
+  cat: CategorizedEndpoints;
+  /** SEP chain of each reachable endpoint. */
+  seps: string[];
+}
+// The endpoint categorization of a Service port only changes when its ServicePortInfo or its
+// endpoint list object changes (the trackers keep both otherwise), so a partial sync of 10,000
+// Services redoes it for the changed ones only.
+const planCache = new WeakMap<ServicePortInfo, ServicePlan>();
+
+function servicePlan(sp: ServicePortInfo, endpoints: readonly EndpointInfo[], nodeName: string, name: string, protocol: string): ServicePlan {
+  const cached = planCache.get(sp);
+  if (cached && cached.endpoints === endpoints && cached.nodeName === nodeName) return cached;
+  const cat = categorizeEndpoints(endpoints, sp, nodeName);
+  const plan = { endpoints, nodeName, cat, seps: cat.allReachableEndpoints.map((ep) => sepChain(name, protocol, ep)) };
+  planCache.set(sp, plan);
+  return plan;
+}
+
 function sepChain(name: string, protocol: string, ep: EndpointInfo): string {
   const svcKey = name + protocol;
   const v = endpointChainCache.get(ep);
@@ -139,8 +162,7 @@ export function renderIptables(input: RulesInput, opts: IptablesOptions = {}): I
 
   for (const [key, svc] of input.serviceMap) {
     const { name, protocol, chains } = serviceNames(svc);
-    const all = input.endpointsMap.get(key) ?? [];
-    const cat = categorizeEndpoints(all, svc, input.nodeName);
+    const { cat, seps } = servicePlan(svc, input.endpointsMap.get(key) ?? noEndpoints, input.nodeName, name, protocol);
     const clusterEndpoints = cat.clusterEndpoints ?? [];
     const localEndpoints = cat.localEndpoints ?? [];
     const hasEndpoints = cat.hasAnyEndpoints;
@@ -248,7 +270,7 @@ export function renderIptables(input: RulesInput, opts: IptablesOptions = {}): I
       if (usesFWChain) activeNatChains.add(chains.firewall);
       if (usesClusterPolicyChain) activeNatChains.add(chains.cluster);
       if (usesLocalPolicyChain) activeNatChains.add(chains.local);
-      for (const ep of cat.allReachableEndpoints) activeNatChains.add(sepChain(name, protocol, ep));
+      for (const sep of seps) activeNatChains.add(sep);
       continue;
     }
     const chainsOut = natChains;
