@@ -116,7 +116,9 @@ export class NftablesProvider implements Provider {
     for (const [key, r] of this.state.servicePorts) {
       if (!input.serviceMap.has(key) && r) next.set(key, undefined);
     }
-    const state = this.state.clone();
+    // The record is updated in place: if nft then fails, the next sync is a full one from a
+    // listing of the kernel, which replaces the record anyway.
+    const state = this.state;
     const lines = partialTransaction(state, next);
     const renderMs = performance.now() - t0;
     const t1 = performance.now();
