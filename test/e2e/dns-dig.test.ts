@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startCluster, kubectlOk, root, type Cluster } from './harness.js';
+import { startCluster, kubectlOk, root, until, type Cluster } from './harness.js';
 
 const fixture = (name: string) => readFileSync(join(root, 'test', 'e2e', 'fixtures', name), 'utf8');
 const haveDig = spawnSync('dig', ['-v'], { encoding: 'utf8' }).status === 0;
@@ -15,17 +15,6 @@ const haveDig = spawnSync('dig', ['-v'], { encoding: 'utf8' }).status === 0;
 function dig(server: string, args: string[]): string {
   const r = spawnSync('dig', [`@${server}`, '+time=2', '+tries=2', ...args], { encoding: 'utf8', timeout: 15_000 });
   return r.stdout ?? '';
-}
-
-async function until(what: string, fn: () => string, ok: (v: string) => boolean, ms = 10_000): Promise<string> {
-  const deadline = Date.now() + ms;
-  let v = fn();
-  while (!ok(v)) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last: ${v}`);
-    await new Promise((r) => setTimeout(r, 100));
-    v = fn();
-  }
-  return v;
 }
 
 const headless = `apiVersion: v1

@@ -220,3 +220,31 @@ export async function request(
     req.end();
   });
 }
+
+/** GET http://host:port/ as a client of a Service would: the body, or `error:<code>`. */
+export function httpGet(host: string, port: number, path = '/'): Promise<string> {
+  return new Promise((resolve) => {
+    void import('node:http').then((http) => {
+      const req = http.get({ host, port, path, timeout: 2000, agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve(body.trim()));
+      });
+      req.on('timeout', () => req.destroy(new Error('ETIMEDOUT')));
+      req.on('error', (e: NodeJS.ErrnoException) => resolve(`error:${e.code ?? e.message}`));
+    });
+  });
+}
+
+/** Polls `fn` until `ok` accepts its value; fails the test with the last value after `ms`. */
+export async function until<T>(what: string, fn: () => T | Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let v = await fn();
+  while (!ok(v)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 100));
+    v = await fn();
+  }
+  return v;
+}

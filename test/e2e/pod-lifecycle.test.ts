@@ -3,18 +3,7 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
-import { startCluster, kubectl, kubectlOk, tempDir, type Cluster } from './harness.js';
-
-async function until<T>(what: string, fn: () => T, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let v = fn();
-  while (!ok(v)) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 200));
-    v = fn();
-  }
-  return v;
-}
+import { startCluster, kubectl, kubectlOk, tempDir, until, type Cluster } from './harness.js';
 
 /** PIDs of processes whose environment names this pod (the node agent sets POD_NAME). */
 function pidsOfPod(podName: string): number[] {

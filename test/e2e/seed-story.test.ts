@@ -3,11 +3,10 @@
 // and come back with new IPs, and clients of the Service do not notice.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startCluster, kubectl, kubectlOk, root, type Cluster } from './harness.js';
+import { startCluster, kubectl, kubectlOk, root, httpGet, until, type Cluster } from './harness.js';
 
 const fixture = (name: string) => readFileSync(join(root, 'test', 'e2e', 'fixtures', name), 'utf8');
 
@@ -36,31 +35,6 @@ spec:
             port: 9376
           periodSeconds: 1
 `;
-
-/** GET http://host:port/ with a short timeout; the body, or the error code. */
-function get(host: string, port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const req = http.get({ host, port, path: '/', timeout: 2000, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body.trim()));
-    });
-    req.on('timeout', () => req.destroy(new Error('ETIMEDOUT')));
-    req.on('error', (e: NodeJS.ErrnoException) => resolve(`error:${e.code ?? e.message}`));
-  });
-}
-
-async function until<T>(what: string, fn: () => T | Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let v = await fn();
-  while (!ok(v)) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-    v = await fn();
-  }
-  return v;
-}
 
 interface PodView {
   name: string;
@@ -97,7 +71,7 @@ describe('the seed story: a Deployment behind my-service', () => {
     assert.equal(new Set(ready.map((p) => p.ip)).size, 3);
     for (const p of ready) {
       assert.ok(p.ip.startsWith(c.plan.podPrefix), `${p.ip} is in the pod CIDR`);
-      assert.equal(await get(p.ip, 9376), p.name);
+      assert.equal(await httpGet(p.ip, 9376), p.name);
     }
     assert.match(kubectlOk(c, ['rollout', 'status', 'deployment/backend', '--timeout=20s']), /successfully rolled out/);
   });
@@ -116,11 +90,11 @@ describe('the seed story: a Deployment behind my-service', () => {
     assert.deepEqual(slices[0].endpoints.map((e: any) => e.addresses[0]).sort(), ips);
     assert.equal(slices[0].ports[0].port, 9376);
     const names = readyPods(c).map((p) => p.name).sort();
-    const answers = await until('the proxy to route', () => get(clusterIP, 80), (a) => names.includes(a));
+    const answers = await until('the proxy to route', () => httpGet(clusterIP, 80), (a) => names.includes(a));
     assert.ok(names.includes(answers));
     const seen = new Map<string, number>();
     for (let i = 0; i < 30; i++) {
-      const a = await get(clusterIP, 80);
+      const a = await httpGet(clusterIP, 80);
       seen.set(a, (seen.get(a) ?? 0) + 1);
     }
     assert.deepEqual([...seen.keys()].sort(), names, `30 requests reached ${JSON.stringify([...seen])}`);
@@ -141,10 +115,10 @@ describe('the seed story: a Deployment behind my-service', () => {
     const fresh = now.find((p) => !p.name.startsWith(victim!.name))!;
     assert.ok(!now.some((p) => p.ip === victim!.ip), 'the replacement has a new IP');
     assert.ok(fresh);
-    await until('the old process to be gone', () => get(victim!.ip, 9376), (a) => a.startsWith('error:'), 15_000);
+    await until('the old process to be gone', () => httpGet(victim!.ip, 9376), (a) => a.startsWith('error:'), 15_000);
     const names = now.map((p) => p.name);
     for (let i = 0; i < 12; i++) {
-      const a = await get(clusterIP, 80);
+      const a = await httpGet(clusterIP, 80);
       assert.ok(names.includes(a), `request ${i} reached ${a}`);
     }
   });
@@ -171,7 +145,7 @@ describe('the seed story: a Deployment behind my-service', () => {
     let requests = 0;
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const a = await get(clusterIP, 80);
+      const a = await httpGet(clusterIP, 80);
       requests++;
       if (a.startsWith('error:') || a === '') failures++;
       const st = JSON.parse(kubectlOk(c, ['get', 'deployment', 'backend', '-o', 'json'])).status;

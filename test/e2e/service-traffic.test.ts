@@ -3,22 +3,8 @@
 // event), ClientIP session affinity.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import dgram from 'node:dgram';
-import { startCluster, kubectl, kubectlOk, type Cluster } from './harness.js';
-
-function get(host: string, port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const req = http.get({ host, port, path: '/', timeout: 2000, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body.trim()));
-    });
-    req.on('timeout', () => req.destroy(new Error('ETIMEDOUT')));
-    req.on('error', (e: NodeJS.ErrnoException) => resolve(`error:${e.code ?? e.message}`));
-  });
-}
+import { startCluster, kubectl, kubectlOk, httpGet, until, type Cluster } from './harness.js';
 
 function udpAsk(host: string, port: number): Promise<string> {
   return new Promise((resolve) => {
@@ -34,17 +20,6 @@ function udpAsk(host: string, port: number): Promise<string> {
     });
     s.send('hostname', port, host);
   });
-}
-
-async function until<T>(what: string, fn: () => T | Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let v = await fn();
-  while (!ok(v)) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-    v = await fn();
-  }
-  return v;
 }
 
 // Two containers per pod, as the seed's multi-port Service expects: 9376 (http) and 9377 (https),
@@ -121,8 +96,8 @@ spec:
       targetPort: 9377
 `);
     const ip = svcIP('my-multi-service');
-    assert.ok(names.includes(await until('port 80', () => get(ip, 80), (a) => names.includes(a))));
-    assert.ok(names.includes(await until('port 443', () => get(ip, 443), (a) => names.includes(a))));
+    assert.ok(names.includes(await until('port 80', () => httpGet(ip, 80), (a) => names.includes(a))));
+    assert.ok(names.includes(await until('port 443', () => httpGet(ip, 443), (a) => names.includes(a))));
   });
 
   it('resolves a named targetPort per pod', async () => {
@@ -134,7 +109,7 @@ spec:
       (v) => v === '9376',
     );
     assert.equal(eps, '9376');
-    assert.ok(names.includes(await until('traffic', () => get(ip, 8080), (a) => names.includes(a))));
+    assert.ok(names.includes(await until('traffic', () => httpGet(ip, 8080), (a) => names.includes(a))));
   });
 
   it('carries UDP', async () => {
@@ -149,7 +124,7 @@ spec:
     const nodePort = 30100 + (Number(c.plan.servicePrefix.split('.')[1]) % 1000);
     kubectlOk(c, ['expose', 'deployment', 'multi', '--name=np', '--type=NodePort', '--port=3000', '--target-port=9376']);
     kubectlOk(c, ['patch', 'svc', 'np', '--type=json', '-p', JSON.stringify([{ op: 'replace', path: '/spec/ports/0/nodePort', value: nodePort }])]);
-    assert.ok(names.includes(await until('the node port', () => get('127.0.0.1', nodePort), (a) => names.includes(a))));
+    assert.ok(names.includes(await until('the node port', () => httpGet('127.0.0.1', nodePort), (a) => names.includes(a))));
   });
 
   it('gives a LoadBalancer an IP from the pool that answers, as does its nodePort', async () => {
@@ -161,8 +136,8 @@ spec:
     );
     const lbIP = svc.status.loadBalancer.ingress[0].ip as string;
     assert.ok(lbIP.startsWith(c.plan.lbPrefix), lbIP);
-    assert.ok(names.includes(await until('the LB IP', () => get(lbIP, 80), (a) => names.includes(a))));
-    assert.ok(names.includes(await until('its node port', () => get('127.0.0.1', svc.spec.ports[0].nodePort), (a) => names.includes(a))));
+    assert.ok(names.includes(await until('the LB IP', () => httpGet(lbIP, 80), (a) => names.includes(a))));
+    assert.ok(names.includes(await until('its node port', () => httpGet('127.0.0.1', svc.spec.ports[0].nodePort), (a) => names.includes(a))));
   });
 
   it('leaves a LoadBalancer asking for an IP outside the pool pending, with a Warning event', async () => {
@@ -194,7 +169,7 @@ spec:
   it('keeps a client on one pod with ClientIP session affinity', async () => {
     kubectlOk(c, ['expose', 'deployment', 'multi', '--name=sticky', '--port=80', '--target-port=9376', '--session-affinity=ClientIP']);
     const ip = svcIP('sticky');
-    const first = await until('traffic', () => get(ip, 80), (a) => names.includes(a));
-    for (let i = 0; i < 15; i++) assert.equal(await get(ip, 80), first);
+    const first = await until('traffic', () => httpGet(ip, 80), (a) => names.includes(a));
+    for (let i = 0; i < 15; i++) assert.equal(await httpGet(ip, 80), first);
   });
 });
