@@ -57,6 +57,8 @@ export interface WorkQueue<K = string> {
   addRateLimited(key: K): void;
   /** Clears the key's backoff after a successful sync. */
   forget(key: K): void;
+  /** How often the key has been re-queued rate-limited since its last forget (queues that count). */
+  numRequeues?(key: K): number;
   /** The next key, or undefined once shut down. */
   get(): Promise<K | undefined>;
   /** Must be called after processing a key from get(). */

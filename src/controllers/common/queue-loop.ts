@@ -12,8 +12,8 @@ export interface QueueLoopOptions {
   queue: WorkQueue<string>;
   sync: (key: string) => Promise<void>;
   log: Logger;
-  /** How many times the key has been retried; without it, retries never stop. */
-  numRequeues?: (key: string) => number;
+  /** Drop a key after maxRetries failures (counted by the queue); without it, retries never stop. */
+  giveUp?: boolean;
   isStopped: () => boolean;
   /** Log every failed sync at debug level (controllers whose transient failures are expected). */
   quietRetries?: boolean;
@@ -32,7 +32,7 @@ async function worker(o: QueueLoopOptions): Promise<void> {
       o.queue.forget(key);
     } catch (e) {
       if (!o.isStopped()) {
-        if (o.numRequeues && o.numRequeues(key) >= maxRetries) {
+        if (o.giveUp && (o.queue.numRequeues?.(key) ?? 0) >= maxRetries) {
           o.log.warn(`dropping ${key} after ${maxRetries} retries: ${errorText(e)}`);
           o.queue.forget(key);
         } else {

@@ -100,7 +100,7 @@ export class EndpointsController {
         queue: this.queue,
         sync: (k) => this.sync(k),
         log: this.log,
-        numRequeues: (k) => (this.queue as Partial<RateLimitedQueue<string>>).numRequeues?.(k) ?? 0,
+        giveUp: true,
         isStopped: () => this.stopped,
       });
     });
@@ -131,6 +131,11 @@ export class EndpointsController {
   }
 
   async sync(key: string): Promise<void> {
+    await this.syncService(key);
+    this.triggerTimes.synced(key);
+  }
+
+  private async syncService(key: string): Promise<void> {
     const { namespace = '', name } = splitKey(key);
     const service = this.services.lister.get(namespace, name);
     if (!service) {

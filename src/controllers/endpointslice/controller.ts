@@ -14,12 +14,12 @@ import { errorText, logger } from '../../util/log.js';
 import { defaultMaxEndpointsPerSlice, reconcileEndpointSlices, type EndpointSlicePlan } from './reconciler.js';
 import { serviceKeyForSlice } from './slice-meta.js';
 import { isNamespaceTerminating, isNotFound } from './util/errors.js';
-import { EndpointsLastChangeTriggerTime, EndpointSliceControllerName, LabelManagedBy, LabelServiceName } from './util/labels.js';
+import { EndpointsLastChangeTriggerTime, EndpointSliceControllerName, LabelManagedBy } from './util/labels.js';
 import { runQueueWorkers } from '../common/queue-loop.js';
 import { withKind, type EventSink } from './util/recorder.js';
 import { ensurePodLabelsIndex, ensureServiceSelectorIndex, ensureSliceServiceIndex, podsForService, servicesForPodLabels, slicesForService } from './util/label-index.js';
 import { servicesToUpdateOnPodChange, serviceSelector } from './util/service-selection.js';
-import { EndpointSliceTracker, StaleInformerCacheError } from './util/slice-tracker.js';
+import { EndpointSliceTracker, StaleInformerCacheError, managedSliceHandlers } from './util/slice-tracker.js';
 import { setTriggerTimeAnnotation, TriggerTimeTracker } from './util/trigger-time.js';
 
 /** Upstream waits at least a second before reacting to someone else's change to a slice. */
@@ -87,24 +87,9 @@ export class EndpointSliceController {
       },
       onDelete: (p) => this.enqueueForPod(p, Date.now()),
     });
-    this.slices.addEventHandler({
-      onAdd: (s) => {
-        if (this.managedByUs(s) && this.tracker.shouldSync(s)) this.enqueueForSlice(s);
-      },
-      onUpdate: (o, s) => {
-        // Users may relabel a slice to another Service: both need a look.
-        if (o.metadata.labels?.[LabelServiceName] !== s.metadata.labels?.[LabelServiceName]) {
-          this.enqueueForSlice(s);
-          this.enqueueForSlice(o);
-          return;
-        }
-        if (this.managedByUs(o) !== this.managedByUs(s) || (this.managedByUs(s) && this.tracker.shouldSync(s))) this.enqueueForSlice(s);
-      },
-      onDelete: (s) => {
-        // A deletion we did not ask for (or cannot account for after a restart) needs a resync.
-        if (this.managedByUs(s) && (!this.tracker.has(s) || !this.tracker.handleDeletion(s))) this.enqueueForSlice(s);
-      },
-    });
+    this.slices.addEventHandler(
+      managedSliceHandlers(this.tracker, (s) => this.managedByUs(s), (s) => this.enqueueForSlice(s)),
+    );
     // Pods on a Node that appears later were skipped; their Services retry with backoff, so
     // Node events need no handler here.
   }
@@ -116,7 +101,7 @@ export class EndpointSliceController {
         queue: this.queue,
         sync: (k) => this.sync(k),
         log: this.log,
-        numRequeues: (k) => (this.queue as Partial<RateLimitedQueue<string>>).numRequeues?.(k) ?? 0,
+        giveUp: true,
         isStopped: () => this.stopped,
       });
     });
@@ -150,6 +135,11 @@ export class EndpointSliceController {
   }
 
   async sync(key: string): Promise<void> {
+    await this.syncService(key);
+    this.triggerTimes.synced(key);
+  }
+
+  private async syncService(key: string): Promise<void> {
     const { namespace = '', name } = splitKey(key);
     const service = this.services.lister.get(namespace, name);
     const selector = service && serviceSelector(service);

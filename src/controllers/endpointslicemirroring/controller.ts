@@ -19,7 +19,6 @@ import { isNamespaceTerminating, isNotFound } from '../endpointslice/util/errors
 import {
   EndpointSliceMirroringControllerName,
   LabelManagedBy,
-  LabelServiceName,
   LabelSkipMirror,
   LeaderElectionRecordAnnotationKey,
 } from '../endpointslice/util/labels.js';
@@ -27,7 +26,7 @@ import { runQueueWorkers } from '../common/queue-loop.js';
 import { withKind, type EventSink } from '../endpointslice/util/recorder.js';
 import { ensureSliceServiceIndex, slicesForService } from '../endpointslice/util/label-index.js';
 import { serviceSelector } from '../endpointslice/util/service-selection.js';
-import { EndpointSliceTracker, StaleInformerCacheError } from '../endpointslice/util/slice-tracker.js';
+import { EndpointSliceTracker, StaleInformerCacheError, managedSliceHandlers } from '../endpointslice/util/slice-tracker.js';
 import { defaultMaxEndpointsPerSubset } from './desired.js';
 import { reconcileMirroredSlices, type MirrorPlan } from './reconciler.js';
 
@@ -71,22 +70,9 @@ export class EndpointSliceMirroringController {
     const enqueue = (o: { metadata: { namespace?: string; name?: string } }) => this.queue.add(metaNamespaceKey(o as Service));
     this.services.addEventHandler({ onAdd: enqueue, onUpdate: (_o, s) => enqueue(s), onDelete: enqueue });
     this.endpoints.addEventHandler({ onAdd: enqueue, onUpdate: (_o, e) => enqueue(e), onDelete: enqueue });
-    this.slices.addEventHandler({
-      onAdd: (s) => {
-        if (this.managedByUs(s) && this.tracker.shouldSync(s)) this.enqueueForSlice(s);
-      },
-      onUpdate: (o, s) => {
-        if (o.metadata.labels?.[LabelServiceName] !== s.metadata.labels?.[LabelServiceName]) {
-          this.enqueueForSlice(s);
-          this.enqueueForSlice(o);
-          return;
-        }
-        if (this.managedByUs(o) !== this.managedByUs(s) || (this.managedByUs(s) && this.tracker.shouldSync(s))) this.enqueueForSlice(s);
-      },
-      onDelete: (s) => {
-        if (this.managedByUs(s) && (!this.tracker.has(s) || !this.tracker.handleDeletion(s))) this.enqueueForSlice(s);
-      },
-    });
+    this.slices.addEventHandler(
+      managedSliceHandlers(this.tracker, (s) => this.managedByUs(s), (s) => this.enqueueForSlice(s)),
+    );
   }
 
   run(workers: number): void {
@@ -96,7 +82,7 @@ export class EndpointSliceMirroringController {
         queue: this.queue,
         sync: (k) => this.sync(k),
         log: this.log,
-        numRequeues: (k) => (this.queue as Partial<RateLimitedQueue<string>>).numRequeues?.(k) ?? 0,
+        giveUp: true,
         isStopped: () => this.stopped,
       });
     });

@@ -79,7 +79,7 @@ export class ServiceLBController {
         queue: this.queue,
         sync: (k) => this.sync(k),
         log: this.log,
-        numRequeues: (k) => (this.queue as Partial<RateLimitedQueue<string>>).numRequeues?.(k) ?? 0,
+        giveUp: true,
         isStopped: () => this.stopped,
       });
     });

@@ -35,17 +35,35 @@ describe('TriggerTimeTracker', () => {
   it('first sync: the Service creation time; then only changes since the last sync, earliest first', () => {
     const t = new TriggerTimeTracker();
     const s = svc('web');
+    // Each compute below stands for a sync that succeeded.
+    const synced = (ms: number) => {
+      t.synced('default/web');
+      return ms;
+    };
     const p1 = pod('a', 'web', { ip: '1.1.1.1', readySince: '2026-11-27T10:01:00Z' });
-    assert.equal(formatRFC3339Nano(t.compute(s, [p1])), '2026-11-27T10:00:00Z');
-    assert.equal(t.compute(s, [p1]), 0, 'nothing changed: no trigger time');
+    assert.equal(formatRFC3339Nano(synced(t.compute(s, [p1]))), '2026-11-27T10:00:00Z');
+    assert.equal(synced(t.compute(s, [p1])), 0, 'nothing changed: no trigger time');
     const p2 = pod('b', 'web', { ip: '1.1.1.2', readySince: '2026-11-27T10:03:00Z' });
     const p1b = pod('a', 'web', { ip: '1.1.1.1', readySince: '2026-11-27T10:02:00.5Z' });
-    assert.equal(formatRFC3339Nano(t.compute(s, [p1b, p2])), '2026-11-27T10:02:00.5Z');
+    assert.equal(formatRFC3339Nano(synced(t.compute(s, [p1b, p2]))), '2026-11-27T10:02:00.5Z');
     t.observe('default/web', Date.parse('2026-11-27T10:04:00.25Z'));
-    assert.equal(formatRFC3339Nano(t.compute(s, [p1b, p2])), '2026-11-27T10:04:00.25Z', 'an observed pod deletion counts');
-    assert.equal(t.compute(s, [p1b, p2]), 0, 'once');
+    assert.equal(formatRFC3339Nano(synced(t.compute(s, [p1b, p2]))), '2026-11-27T10:04:00.25Z', 'an observed pod deletion counts');
+    assert.equal(synced(t.compute(s, [p1b, p2])), 0, 'once');
     t.deleteService('default', 'web');
-    assert.equal(formatRFC3339Nano(t.compute(s, [p1b, p2])), '2026-11-27T10:00:00Z');
+    assert.equal(formatRFC3339Nano(synced(t.compute(s, [p1b, p2]))), '2026-11-27T10:00:00Z');
+  });
+
+  it('a failed sync leaves its trigger time to the retry', () => {
+    const t = new TriggerTimeTracker();
+    const s = svc('web');
+    const p1 = pod('a', 'web', { ip: '1.1.1.1', readySince: '2026-11-27T10:01:00Z' });
+    t.compute(s, [p1]);
+    t.synced('default/web');
+    const p2 = pod('b', 'web', { ip: '1.1.1.2', readySince: '2026-11-27T10:03:00Z' });
+    assert.equal(formatRFC3339Nano(t.compute(s, [p1, p2])), '2026-11-27T10:03:00Z', 'the sync that fails');
+    assert.equal(formatRFC3339Nano(t.compute(s, [p1, p2])), '2026-11-27T10:03:00Z', 'its retry still reports the change');
+    t.synced('default/web');
+    assert.equal(t.compute(s, [p1, p2]), 0, 'reflected once the retry succeeded');
   });
 });
 

@@ -5,6 +5,7 @@
 // generation for EndpointSlices, so the resourceVersion (a store revision, always increasing)
 // is compared instead when there is no generation.
 import type { EndpointSlice } from '../../../api/discovery.js';
+import type { EventHandlers } from '../../../client/informer-types.js';
 import { LabelServiceName } from './labels.js';
 
 const deletionExpected = -1n;
@@ -97,4 +98,33 @@ export class StaleInformerCacheError extends Error {
     super(`${what} informer cache is out of date`);
     this.name = 'StaleInformerCacheError';
   }
+}
+
+/**
+ * The EndpointSlice handlers of a controller that owns slices (endpointslice, mirroring): react to
+ * changes of our own slices that we did not make, and to slices moving between Services.
+ */
+export function managedSliceHandlers(
+  tracker: EndpointSliceTracker,
+  managedByUs: (s: EndpointSlice) => boolean,
+  enqueueForSlice: (s: EndpointSlice) => void,
+): EventHandlers<EndpointSlice> {
+  return {
+    onAdd: (s) => {
+      if (managedByUs(s) && tracker.shouldSync(s)) enqueueForSlice(s);
+    },
+    onUpdate: (o, s) => {
+      // Users may relabel a slice to another Service: both need a look.
+      if (o.metadata.labels?.[LabelServiceName] !== s.metadata.labels?.[LabelServiceName]) {
+        enqueueForSlice(s);
+        enqueueForSlice(o);
+        return;
+      }
+      if (managedByUs(o) !== managedByUs(s) || (managedByUs(s) && tracker.shouldSync(s))) enqueueForSlice(s);
+    },
+    onDelete: (s) => {
+      // A deletion we did not ask for (or cannot account for after a restart) needs a resync.
+      if (managedByUs(s) && (!tracker.has(s) || !tracker.handleDeletion(s))) enqueueForSlice(s);
+    },
+  };
 }

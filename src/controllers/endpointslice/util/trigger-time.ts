@@ -27,6 +27,8 @@ export class TriggerTimeTracker {
   private readonly states = new Map<string, ServiceState>();
   /** Per Service key, the earliest pod deletion observed since its last sync. */
   private readonly observed = new Map<string, number>();
+  /** Per Service key, the trigger time of a sync that has not succeeded yet (kept for its retry). */
+  private readonly pending = new Map<string, number>();
 
   /** Records a pod change the pod itself does not carry a time for (its deletion), for the Service `key`. */
   observe(key: string, atMs: number): void {
@@ -55,13 +57,23 @@ export class TriggerTimeTracker {
     if (svcTime > (prev?.lastServiceTriggerTime ?? 0) && (min === 0 || svcTime < min)) min = svcTime;
     this.states.set(key, { lastServiceTriggerTime: svcTime, lastPodTriggerTimes: podTimes });
     // A Service seen for the first time: its endpoints are as new as the Service.
-    if (!prev) return svcTime;
-    return min;
+    let result = prev ? min : svcTime;
+    // A sync that failed (e.g. a stale cache) saw changes this one reflects too: keep the earliest.
+    const earlier = this.pending.get(key);
+    if (earlier !== undefined && (result === 0 || earlier < result)) result = earlier;
+    if (result) this.pending.set(key, result);
+    return result;
+  }
+
+  /** The sync of `key` ("ns/name") succeeded: the changes it reflected no longer count. */
+  synced(key: string): void {
+    this.pending.delete(key);
   }
 
   deleteService(namespace: string, name: string): void {
     this.states.delete(`${namespace}/${name}`);
     this.observed.delete(`${namespace}/${name}`);
+    this.pending.delete(`${namespace}/${name}`);
   }
 }
 
