@@ -21,7 +21,16 @@ const log = logger('proxy');
 export interface ProxyOptions {
   nodeName: string;
   nodeIP: string;
-  mode: 'userspace';
+  mode: 'userspace' | 'iptables' | 'nftables';
+  /**
+   * Kernel modes: the named network namespace whose tables this proxy programs (every iptables-restore,
+   * nft, conntrack and sysctl runs through `ip netns exec <netns>`); absent = this process's own.
+   */
+  netns?: string;
+  /** The cluster's pod range (upstream's --cluster-cidr): kernel modes masquerade traffic from outside it. */
+  clusterCIDR?: string;
+  /** nftables mode: endpoint choice by per-endpoint rules (default) or upstream's inline vmap. */
+  nftablesEndpointSelection?: 'rules' | 'vmap';
   /** Metrics on 127.0.0.1:metricsPort/metrics (default 10249; 0 = ephemeral). */
   metricsPort?: number;
   /** Health on 127.0.0.1:healthzPort/healthz (default 10256; 0 = ephemeral). */
