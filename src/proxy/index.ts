@@ -1,6 +1,9 @@
 // kube-proxy for kubesvc: startProxy wires informers → change trackers → sync runner → the
 // chosen mode's Provider, and serves metrics (127.0.0.1:10249/metrics) and health
-// (127.0.0.1:10256/healthz, /livez) as upstream's kube-proxy does.
+// (127.0.0.1:10256/healthz, /livez) as upstream's kube-proxy does. The kernel modes (iptables,
+// nftables) program either this process's own namespace or, with `netns`, a node's named network
+// namespace: every tool then runs under `ip netns exec`, so `kubesvc up --network netns` runs one
+// proxy per node in one process without touching the host's tables or sysctls.
 import type { Client } from '../client/client.js';
 import type { InformerFactory } from '../client/informer-types.js';
 import { logger } from '../util/log.js';
@@ -10,6 +13,10 @@ import { ServiceHealthServer } from './healthcheck/service-health.js';
 import { listenHttp, type HttpListener } from './http-server.js';
 import { ProxyMetrics } from './metrics/kubeproxy.js';
 import { Proxier } from './proxier.js';
+import { netnsExecutor } from './executor.js';
+import { IptablesProvider } from './iptables/provider.js';
+import { prepareRouteLocalnet } from './iptables/sysctl.js';
+import { NftablesProvider } from './nftables/provider.js';
 import type { Provider } from './provider.js';
 import { UserspaceProvider } from './userspace/provider.js';
 
@@ -59,21 +66,14 @@ export interface RunningProxy extends ProxyHandle {
 }
 
 export async function startProxy(client: Client, informers: InformerFactory, opts: ProxyOptions): Promise<RunningProxy> {
-  void client; // the userspace mode needs only informers; events and node updates will use the client
-  if (opts.mode !== 'userspace') {
-    throw new Error(`proxy mode ${JSON.stringify(opts.mode)} is not available yet; use userspace`);
-  }
+  void client; // the modes need only informers; events and node updates will use the client
   const minSyncMs = opts.minSyncMs ?? 0;
   const maxSyncMs = opts.maxSyncMs ?? 30_000;
   const metrics = new ProxyMetrics();
   // Upstream's health timeout is twice the sync period: a change not applied by then means the proxy is stuck.
   const health = new ProxyHealth(2 * maxSyncMs);
-  const serviceHealth = new ServiceHealthServer([...new Set([opts.nodeIP, '127.0.0.1'])], () => health.isHealthy());
-  const provider = new UserspaceProvider({
-    nodeName: opts.nodeName,
-    nodeIP: opts.nodeIP,
-    ...(opts.udpIdleTimeoutMs !== undefined ? { udpIdleTimeoutMs: opts.udpIdleTimeoutMs } : {}),
-  });
+  const provider = await newProvider(opts);
+  const serviceHealth = serviceHealthServer(opts, () => health.isHealthy());
   const proxier = new Proxier({ nodeName: opts.nodeName, provider, metrics, health, serviceHealth, minSyncMs, maxSyncMs });
 
   const servers: HttpListener[] = [];
@@ -84,7 +84,7 @@ export async function startProxy(client: Client, informers: InformerFactory, opt
     stopped = true;
     await proxier.stop();
     await Promise.all(servers.map((s) => s.close()));
-    await serviceHealth.stop();
+    await serviceHealth?.stop();
     await provider.stop();
   };
   try {
@@ -126,4 +126,61 @@ export async function startProxy(client: Client, informers: InformerFactory, opt
     stop,
     ready: () => !stopped && proxier.hasSynced(),
   };
+}
+
+/** The mode's Provider; kernel modes run their tools through `ip netns exec <netns>` when given. */
+async function newProvider(opts: ProxyOptions): Promise<Provider> {
+  switch (opts.mode) {
+    case 'userspace':
+      return new UserspaceProvider({
+        nodeName: opts.nodeName,
+        nodeIP: opts.nodeIP,
+        ...(opts.udpIdleTimeoutMs !== undefined ? { udpIdleTimeoutMs: opts.udpIdleTimeoutMs } : {}),
+      });
+    case 'iptables': {
+      const executor = netnsExecutor(opts.netns);
+      // Before anything is programmed, as upstream's NewProxier: set inside the node's namespace,
+      // only read on the host (see iptables/sysctl.ts).
+      const localhostNodePorts = await prepareRouteLocalnet(executor, opts.netns);
+      return new IptablesProvider({
+        nodeName: opts.nodeName,
+        nodeIPs: [opts.nodeIP],
+        ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}),
+        executor,
+        localhostNodePorts,
+      });
+    }
+    case 'nftables':
+      return new NftablesProvider({
+        nodeName: opts.nodeName,
+        nodeIPs: [opts.nodeIP],
+        ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}),
+        ...(opts.nftablesEndpointSelection ? { endpointSelection: opts.nftablesEndpointSelection } : {}),
+        executor: netnsExecutor(opts.netns),
+      });
+    default: {
+      const never: never = opts.mode;
+      throw new Error(`unknown proxy mode ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+let loggedNoServiceHealth = false;
+
+/**
+ * healthCheckNodePort servers, on the node's address and 127.0.0.1. Not in a kernel mode with a
+ * netns: this process sits in the host namespace, so it cannot bind the node's address, and
+ * 127.0.0.1 is shared by every node of the process — the first node would take a Service's port
+ * and answer for the others with its own endpoint count, which is worse than no answer. Logged
+ * once per process rather than once per node.
+ */
+function serviceHealthServer(opts: ProxyOptions, healthy: () => boolean): ServiceHealthServer | undefined {
+  if (opts.mode !== 'userspace' && opts.netns) {
+    if (!loggedNoServiceHealth) {
+      loggedNoServiceHealth = true;
+      log.info(`${opts.mode} mode in a network namespace: healthCheckNodePorts are not served (the proxy runs in the host namespace)`);
+    }
+    return undefined;
+  }
+  return new ServiceHealthServer([...new Set([opts.nodeIP, '127.0.0.1'])], healthy);
 }

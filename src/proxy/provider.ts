@@ -1,5 +1,5 @@
-// The one interface every proxy mode implements (userspace now; iptables, nftables and IPVS on
-// the same maps later). The framework owns informers, change trackers, maps, the sync runner,
+// The one interface every proxy mode implements (userspace, iptables, nftables; IPVS on the
+// same maps later). The framework owns informers, change trackers, maps, the sync runner,
 // metrics and health; a provider only turns the two maps into its data plane.
 import type { EndpointsMap, ServicePortMap } from './types.js';
 
@@ -24,6 +24,15 @@ export interface Provider {
    * reference beyond the call unless copied. A rejection makes the framework retry with a full sync.
    */
   sync(serviceMap: ServicePortMap, endpointsMap: EndpointsMap, changes: ProxyChanges): Promise<void>;
-  /** Removes what the provider programmed and releases everything it holds. */
+  /**
+   * Releases everything the provider holds (sockets, timers). Kernel modes leave their rules in
+   * place, as upstream's kube-proxy does on exit: Services keep working across a restart, whose
+   * first full sync reconciles them, and a node namespace being deleted takes them with it.
+   */
   stop(): Promise<void>;
+  /**
+   * Kernel modes: removes every rule, chain, set or table the mode owns (upstream's
+   * `kube-proxy --cleanup`). Not called by startProxy's stop.
+   */
+  cleanup?(): Promise<void>;
 }

@@ -11,7 +11,6 @@ export const iptablesMode: KernelMode = {
 export { renderIptables, largeClusterEndpointsThreshold, type IptablesOptions, type IptablesRendering } from './render.js';
 export { endpointChainName, portProtoHash, serviceChains, isServiceChainName } from './names.js';
 export { IptablesProvider, withJumps, type IptablesProviderOptions, type IptablesSyncStats } from './provider.js';
-export { spawnExecutor } from './executor.js';
 export { staleUdpConntrackCommands, udpSnapshot } from './conntrack.js';
 export { parseIptablesSave } from './save.js';
 export { jumpRules } from './jumps.js';

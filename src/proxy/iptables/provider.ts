@@ -5,11 +5,11 @@
 // full sync (first, after any failure, and every fullSyncPeriodMs as upstream's FullSyncPeriod)
 // reads iptables-save once to learn what exists and re-adds missing jump rules.
 import type { Provider, ProxyChanges } from '../provider.js';
+import { netnsExecutor } from '../executor.js';
 import type { RuleExecutor } from '../rules.js';
 import type { EndpointsMap, ServicePortMap } from '../types.js';
 import { logger } from '../../util/log.js';
 import { conntrackFailed, staleUdpConntrackCommands, udpSnapshot, type UdpSnapshot } from './conntrack.js';
-import { spawnExecutor } from './executor.js';
 import { jumpLine, jumpRules, type JumpRule } from './jumps.js';
 import { isServiceChainName, kubeMarkMasqChain, kubeNodePortsChain, kubePostroutingChain, kubeServicesChain } from './names.js';
 import { renderIptables, type IptablesOptions } from './render.js';
@@ -58,7 +58,7 @@ export class IptablesProvider implements Provider {
   lastRestore = '';
 
   constructor(private readonly opts: IptablesProviderOptions) {
-    this.exec = opts.executor ?? spawnExecutor(opts.netns);
+    this.exec = opts.executor ?? netnsExecutor(opts.netns);
   }
 
   async start(): Promise<void> {
@@ -109,8 +109,16 @@ export class IptablesProvider implements Provider {
     this.lastSync = { full, renderMs: t1 - t0, restoreMs: t2 - t1, bytes: text.length, deletedChains: r.deletedChains.length, conntrackDeletes };
   }
 
-  /** Removes every jump rule and chain kube-proxy owns (upstream's CleanupLeftovers), in one restore. */
+  /**
+   * Leaves the rules (upstream's kube-proxy does too): stopping must not black-hole Services, and
+   * it must not need the namespace to still exist. The next sync of any provider starts full.
+   */
   async stop(): Promise<void> {
+    this.needFullSync = true;
+  }
+
+  /** Removes every jump rule and chain kube-proxy owns (upstream's CleanupLeftovers), in one restore. */
+  async cleanup(): Promise<void> {
     const saved = await this.save();
     // kubelet's KUBE-FIREWALL jumps stay, as upstream's cleanup leaves them.
     const present = jumpRules(false).filter((j) => saved.get(j.table)?.rules.has(jumpLine(j)));

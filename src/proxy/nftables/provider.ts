@@ -160,7 +160,17 @@ export class NftablesProvider implements Provider {
     return names;
   }
 
+  /**
+   * Leaves the table (upstream's kube-proxy does too): stopping must not black-hole Services, and
+   * it must not need the namespace to still exist. The next sync lists the table and starts full.
+   */
   async stop(): Promise<void> {
+    this.needFull = true;
+    this.trusted = false;
+  }
+
+  /** Deletes table `ip kube-proxy` (upstream's `--cleanup`). */
+  async cleanup(): Promise<void> {
     // `delete table` fails when the table is absent; either way nothing of ours remains.
     await this.opts.executor.run([this.nft, 'delete', 'table', ...table.split(' ')]);
     this.state.clear();

@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { buildMaps, ep, slice, svc } from '../fixtures.js';
 import { IptablesProvider } from '../../../src/proxy/iptables/provider.js';
-import { spawnExecutor } from '../../../src/proxy/iptables/executor.js';
+import { netnsExecutor } from '../../../src/proxy/executor.js';
 import { endpointChainName, serviceChains } from '../../../src/proxy/iptables/names.js';
 import type { ProxyChanges } from '../../../src/proxy/provider.js';
 
@@ -44,12 +44,12 @@ function maps(webEndpoints: string[]) {
   );
 }
 
-test('real iptables-restore in a throwaway netns: full sync, partial sync, second full sync, stop', { skip: !usable && 'needs root, iproute2 and iptables' }, async (t) => {
+test('real iptables-restore in a throwaway netns: full sync, partial sync, second full sync, cleanup', { skip: !usable && 'needs root, iproute2 and iptables' }, async (t) => {
   execFileSync('ip', ['netns', 'add', ns]);
   t.after(() => {
     spawnSync('ip', ['netns', 'delete', ns]);
   });
-  const p = new IptablesProvider({ nodeName: 'node-a', nodeIPs: ['172.30.0.2'], clusterCIDR: '10.244.0.0/16', executor: spawnExecutor(ns) });
+  const p = new IptablesProvider({ nodeName: 'node-a', nodeIPs: ['172.30.0.2'], clusterCIDR: '10.244.0.0/16', executor: netnsExecutor(ns) });
   await p.start();
 
   const first = maps(['10.244.1.2', '10.244.2.2']);
@@ -83,7 +83,7 @@ test('real iptables-restore in a throwaway netns: full sync, partial sync, secon
   assert.equal(nat3.match(/^-A PREROUTING .*-j KUBE-SERVICES$/gm)!.length, 1);
   assert.equal(inNs('iptables-save', '-t', 'filter').match(/^-A INPUT .*-j KUBE-EXTERNAL-SERVICES$/gm)!.length, 1);
 
-  await p.stop();
+  await p.cleanup();
   const after = inNs('iptables-save');
   assert.doesNotMatch(after, /KUBE-(SERVICES|NODEPORTS|SVC|SEP|EXT|FW|POSTROUTING|MARK-MASQ|FORWARD|PROXY-FIREWALL|EXTERNAL)/);
 });

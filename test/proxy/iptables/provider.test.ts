@@ -166,7 +166,7 @@ test('a UDP Service getting its first endpoint clears entries left by the REJECT
   assert.deepEqual(ct, ['conntrack -D --orig-dst 10.96.0.12 -p udp', 'conntrack -D -p udp --dport 30053']);
 });
 
-test('stop deletes the jump rules present and flushes + deletes only our chains, in one restore', async () => {
+test('cleanup deletes the jump rules present and flushes + deletes only our chains, in one restore', async () => {
   const fake = new FakeExecutor();
   fake.save = [
     '*filter',
@@ -184,7 +184,7 @@ test('stop deletes the jump rules present and flushes + deletes only our chains,
     'COMMIT',
     '',
   ].join('\n');
-  await provider(fake).stop();
+  await provider(fake).cleanup();
   assert.deepEqual(fake.tools(), ['iptables-save', 'iptables-restore']);
   const text = fake.lastRestore();
   assert.match(text, /^-D INPUT -m comment --comment "kubernetes health check service ports" -j KUBE-NODEPORTS$/m);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { NftablesProvider } from '../../../src/proxy/nftables/index.js';
-import { netnsExecutor } from '../../../src/proxy/nftables/executor.js';
+import { netnsExecutor } from '../../../src/proxy/executor.js';
 import type { ProxyChanges } from '../../../src/proxy/provider.js';
 import { buildMaps, ep, slice, svc } from '../fixtures.js';
 import { overallInput, testNodeName } from './cases.js';
@@ -28,7 +28,7 @@ const partial = (endpoints: string[]): ProxyChanges => ({ full: false, services:
 
 const skip = canRun();
 for (const style of ['rules', 'vmap'] as const) {
-  test(`real nft in a throwaway netns (${style} style): full, partial, stale removal, stop`, { skip }, async () => {
+  test(`real nft in a throwaway netns (${style} style): full, partial, stale removal, cleanup`, { skip }, async () => {
     const ns = `kubesvc-test-${randomBytes(4).toString('hex')}`;
     execFileSync('ip', ['netns', 'add', ns]);
     try {
@@ -73,7 +73,7 @@ for (const style of ['rules', 'vmap'] as const) {
       assert.match(out, /endpoint-5RFCDDV7/);
       assert.match(out, /firewall-HVFWP5L3-ns5\/svc5\/tcp\/p80/);
 
-      await p.stop();
+      await p.cleanup();
       assert.throws(() => execFileSync('ip', ['netns', 'exec', ns, 'nft', 'list', 'table', 'ip', 'kube-proxy'], { stdio: 'ignore' }));
     } finally {
       execFileSync('ip', ['netns', 'del', ns]);

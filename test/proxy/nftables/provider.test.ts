@@ -170,11 +170,14 @@ test('fullSyncIntervalMs forces a full sync when the last one is older', async (
   assert.equal(nft.applies(), 2);
 });
 
-test('stop deletes the table', async () => {
+test('cleanup deletes the table; stop leaves it and runs nothing', async () => {
   const nft = new FakeNft();
   const p = provider(nft);
   const input = overallInput();
   await p.sync(input.serviceMap, input.endpointsMap, full);
+  const calls = nft.calls.length;
   await p.stop();
+  assert.equal(nft.calls.length, calls);
+  await p.cleanup();
   assert.deepEqual(nft.calls.at(-1)?.argv, ['nft', 'delete', 'table', 'ip', 'kube-proxy']);
 });

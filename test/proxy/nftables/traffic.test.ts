@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { NftablesProvider } from '../../../src/proxy/nftables/index.js';
-import { netnsExecutor } from '../../../src/proxy/nftables/executor.js';
+import { netnsExecutor } from '../../../src/proxy/executor.js';
 import { buildMaps, ep, slice, svc } from '../fixtures.js';
 
 function canRun(): string | undefined {
