@@ -16,6 +16,7 @@ import { renewLease } from './lease.js';
 import { newNode, nodeStatus, statusWithoutHeartbeats } from './node-object.js';
 import { metaTime, stableJSON } from './pod-status.js';
 import { PodWorker } from './pod-worker.js';
+import { loopbackPodNetwork, type PodNetwork } from './pod-network.js';
 import { writeStatus } from './status-writer.js';
 import { registerLogSource, type PodLogInfo } from './read-logs.js';
 import { ProcessRuntime } from './runtime/process.js';
@@ -46,6 +47,11 @@ export interface NodeAgentOptions {
   runtime?: ContainerRuntime;
   /** Where pod events go (default: Events written through the client). */
   events?: PodEventSink;
+  /**
+   * How pods get their network (default loopbackPodNetwork: the machine's stack, an address each).
+   * In netns mode every process of a pod starts inside the pod's network namespace.
+   */
+  podNetwork?: PodNetwork;
 }
 
 /** How often the Node status is written even when nothing changed (upstream's nodeStatusReportFrequency). */
@@ -55,6 +61,7 @@ const nodeStatusCheckMs = 10_000;
 export class NodeAgent {
   readonly runtime: ContainerRuntime;
   readonly ipam: PodIPAllocator;
+  readonly podNetwork: PodNetwork;
   private readonly backoff: CrashBackoff;
   private readonly events: PodEventSink;
   private readonly workers = new Map<string, PodWorker>();
@@ -78,6 +85,7 @@ export class NodeAgent {
     mkdirSync(opts.dataDir, { recursive: true });
     this.runtime = opts.runtime ?? new ProcessRuntime(opts.dataDir);
     this.ipam = new PodIPAllocator(opts.podCIDR, join(opts.dataDir, 'pod-ips.json'));
+    this.podNetwork = opts.podNetwork ?? loopbackPodNetwork;
     this.backoff = new CrashBackoff(opts.backoff ?? { initialMs: 10_000, maxMs: 300_000 });
     this.events = opts.events ?? new KubeletEventRecorder(client, opts.nodeName);
   }
@@ -222,6 +230,7 @@ export class NodeAgent {
       dataDir: this.opts.dataDir,
       runtime: this.runtime,
       ipam: this.ipam,
+      podNetwork: this.podNetwork,
       backoff: this.backoff,
       events: this.events,
       services: () => this.services?.lister.list() ?? [],

@@ -6,6 +6,7 @@ import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import type { ExecRequest, ExecSession, LogOptions, NodeConnector } from '../apiserver/node-connector.js';
 import { errors } from '../machinery/status.js';
 import { readLogs } from './read-logs.js';
+import { lookPath, prefixed } from './runtime/exec-prefix.js';
 import type { PodWorker } from './pod-worker.js';
 
 const pods = { group: '', resource: 'pods' };
@@ -31,45 +32,60 @@ export class AgentConnector implements NodeConnector {
   }
 
   async exec(req: ExecRequest): Promise<ExecSession> {
-    const { run } = this.running(req.namespace, req.pod, req.container);
+    const { w, run } = this.running(req.namespace, req.pod, req.container);
     if (req.command.length === 0) throw errors.badRequest('you must specify at least one command for the container');
-    // The command runs beside the container's processes, with its environment and working dir.
-    const child = spawn(req.command[0]!, req.command.slice(1), {
-      env: run.env ?? {},
-      cwd: run.spec.workingDir || undefined,
-      detached: true,
-      stdio: [req.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-    });
+    const env = run.env ?? {};
+    const cwd = run.spec.workingDir || undefined;
     const stdout = new PassThrough();
     const stderr = req.tty ? stdout : new PassThrough();
-    child.stdout!.pipe(stdout);
-    // A terminal merges stderr into stdout.
-    child.stderr!.pipe(stderr, { end: !req.tty });
-    const exit = new Promise<{ code: number | null; signal?: string }>((resolve) => {
-      child.once('error', (e: NodeJS.ErrnoException) => {
-        const msg = e.code === 'ENOENT' ? `exec: "${req.command[0]}": executable file not found in $PATH` : e.message;
-        stderr.write(`OCI runtime exec failed: ${msg}: unknown\r\n`);
-        stdout.end();
-        if (stderr !== stdout) stderr.end();
-        resolve({ code: 126 });
-      });
-      child.once('close', (code, signal) => resolve(signal ? { code, signal } : { code }));
-    });
+    const failed = (e: NodeJS.ErrnoException, file: string): { code: number } => {
+      const msg = e.code === 'ENOENT' ? `exec: "${file}": executable file not found in $PATH` : e.message;
+      stderr.write(`OCI runtime exec failed: ${msg}: unknown\r\n`);
+      stdout.end();
+      if (stderr !== stdout) stderr.end();
+      return { code: 126 };
+    };
     const session: ExecSession = {
       stdout,
       resize: () => {
         /* no pseudo-terminal here: nothing to resize */
       },
-      exit,
-      kill: () => {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      },
+      exit: Promise.resolve({ code: 126 }),
+      kill: () => {},
     };
     if (!req.tty) session.stderr = stderr;
+    // The command runs beside the container's processes, with its environment and working dir,
+    // and inside the pod's network (behind the pod network's prefix). Behind a prefix a missing
+    // command would only be the prefix's exit code: check it first, so the error names it.
+    const prefix = w.execPrefix;
+    const missing = prefix.length > 0 ? lookPath(req.command[0]!, env, cwd) : undefined;
+    if (missing) {
+      session.exit = Promise.resolve(failed(missing, req.command[0]!));
+      // Input sent to a command that never started goes nowhere.
+      if (req.stdin) session.stdin = new PassThrough().resume();
+      return session;
+    }
+    const argv = prefixed(prefix, req.command[0]!, req.command.slice(1));
+    const child = spawn(argv.file, argv.args, {
+      env,
+      cwd,
+      detached: true,
+      stdio: [req.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.pipe(stdout);
+    // A terminal merges stderr into stdout.
+    child.stderr!.pipe(stderr, { end: !req.tty });
+    session.exit = new Promise<{ code: number | null; signal?: string }>((resolve) => {
+      child.once('error', (e: NodeJS.ErrnoException) => resolve(failed(e, argv.file)));
+      child.once('close', (code, signal) => resolve(signal ? { code, signal } : { code }));
+    });
+    session.kill = () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    };
     if (req.stdin && child.stdin) session.stdin = child.stdin;
     return session;
   }

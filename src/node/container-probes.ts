@@ -9,6 +9,8 @@ import type { ContainerHandle } from './runtime/types.js';
 
 export interface ProbeHooks {
   podIP(): string;
+  /** The pod network's argv prefix exec probes start behind (PodNetwork.execPrefix). */
+  execPrefix: string[];
   secondMs: number;
   /** Every failed probe: the Unhealthy event. */
   unhealthy(message: string): void;
@@ -34,7 +36,7 @@ export function startProbes(run: ContainerRun, handle: ContainerHandle, hooks: P
       startedAt: handle.startedAt.getTime(),
       secondMs: hooks.secondMs,
       started: () => run.started,
-      run: () => runProbe(probe, { podIP: hooks.podIP(), container: c, env: run.env ?? {} }),
+      run: () => runProbe(probe, { podIP: hooks.podIP(), container: c, env: run.env ?? {}, execPrefix: hooks.execPrefix }),
       onFailure: (output) => {
         if (current()) hooks.unhealthy(`${probeTypeTitle(type)} probe failed: ${output}`);
       },

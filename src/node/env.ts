@@ -1,8 +1,9 @@
 // A container's environment, as the kubelet builds it (pkg/kubelet/kubelet_pods.go and
 // pkg/kubelet/envvars): Docker-link style variables for Services, the container's own env with
-// $(VAR) references expanded and fieldRefs resolved, plus what kubesvc's loopback networking
-// needs the process to know (POD_IP, which it must bind).
+// $(VAR) references expanded and fieldRefs resolved, plus what kubesvc's networking needs the
+// process to know (POD_IP, which it must bind in loopback mode, and which pod network it is in).
 import type { Container, Pod, Service } from '../api/core.js';
+import { POD_NETWORK_ENV, type PodNetwork } from './pod-network.js';
 
 function envName(s: string): string {
   return s.replace(/-/g, '_').toUpperCase();
@@ -133,6 +134,8 @@ export interface EnvContext {
   /** The cluster DNS server and domain (kubelet's --cluster-dns and --cluster-domain). */
   clusterDNS?: string;
   clusterDomain?: string;
+  /** The kind of pod network the agent runs (default loopback), for POD_NETWORK_ENV. */
+  podNetwork?: PodNetwork['kind'];
 }
 
 /**
@@ -172,6 +175,8 @@ export function buildContainerEnv(ctx: EnvContext, base: Record<string, string> 
   env.POD_NAMESPACE = pod.metadata.namespace ?? '';
   env.POD_IP = podIP;
   env.NODE_NAME = ctx.nodeName;
+  // The built-in images bind POD_IP in loopback mode but the wildcard in a netns of their own.
+  env[POD_NETWORK_ENV] = ctx.podNetwork ?? 'loopback';
   Object.assign(env, dnsEnv(pod, ctx.clusterDNS, ctx.clusterDomain));
   const serviceEnv = new Map(serviceEnvVars(ctx.services));
   for (const [k, v] of serviceEnv) env[k] = v;

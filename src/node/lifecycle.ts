@@ -22,6 +22,8 @@ export interface HookContext {
   env: Record<string, string>;
   /** "name_namespace(uid)" for messages. */
   podRef: string;
+  /** The pod network's argv prefix that exec hooks start behind (PodNetwork.execPrefix). */
+  execPrefix?: string[];
 }
 
 /** Runs a hook; resolves undefined on success, or upstream-style failure text. */
@@ -29,7 +31,7 @@ export async function runHook(h: LifecycleHandler, ctx: HookContext, timeoutMs: 
   const where = `for Container "${ctx.container.name}" in Pod "${ctx.podRef}" failed`;
   if (h.exec) {
     const command = h.exec.command ?? [];
-    const r = await execProbe({ command, env: ctx.env, cwd: ctx.container.workingDir }, timeoutMs);
+    const r = await execProbe({ command, env: ctx.env, cwd: ctx.container.workingDir, execPrefix: ctx.execPrefix }, timeoutMs);
     if (r.result === 'success') return undefined;
     return `Exec lifecycle hook ([${command.join(' ')}]) ${where} - error: ${r.output.trim()}`;
   }

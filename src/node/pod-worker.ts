@@ -11,6 +11,7 @@ import { containerStatus, newContainerRun, shouldRestart, type ContainerRun } fr
 import { buildContainerEnv, ContainerConfigError, expandCommand, servicesForPod } from './env.js';
 import type { PodEventSink } from './events.js';
 import type { PodIPAllocator } from './ipam.js';
+import type { PodNetwork } from './pod-network.js';
 import { ContainerLogWriter, containerLogPath } from './logs.js';
 import { metaTime, podConditions, podPhase, stableJSON, withTransitionTimes } from './pod-status.js';
 import { startProbes, stopProbes } from './container-probes.js';
@@ -21,12 +22,17 @@ import { logger, errorText } from '../util/log.js';
 
 const log = logger('node');
 
+/** How long after a failed sandbox (IP or network) the worker tries again. */
+const sandboxRetryMs = 5000;
+
 export interface PodWorkerDeps {
   nodeName: string;
   nodeIP: string;
   dataDir: string;
   runtime: ContainerRuntime;
   ipam: PodIPAllocator;
+  /** Creates and removes the pod's network and says how its processes start inside it. */
+  podNetwork: PodNetwork;
   backoff: CrashBackoff;
   events: PodEventSink;
   /** Every Service the agent knows (the pod's own are picked from them). */
@@ -74,6 +80,23 @@ export class PodWorker {
   /** Why the agent failed the pod itself (activeDeadlineSeconds), for status.reason/message. */
   private failure: { reason: string; message: string } | undefined;
   private sandboxError: string | undefined;
+  /** podNetwork.setUp succeeded for this pod (hostNetwork pods need none). */
+  private networkReady = false;
+  /** A setUp under way: a tearDown waits for it, or it could recreate what the tearDown removed. */
+  private networkSetUp: Promise<void> | undefined;
+  /**
+   * After a failed setUp, not before this time (ms): other kicks (e.g. the echo of the status
+   * write) must not turn the 5 s retry into a tight loop against a failing network.
+   */
+  private networkRetryAt = 0;
+  /** podNetwork.tearDown has run: the pod's network is gone for good. */
+  private networkGone = false;
+  /**
+   * The argv prefix every process of the pod starts behind (containers, exec sessions, exec probes
+   * and hooks), so all of them run in the pod's network. Fixed for the pod: its uid and
+   * hostNetwork cannot change.
+   */
+  readonly execPrefix: string[];
 
   constructor(
     pod: Pod,
@@ -81,6 +104,7 @@ export class PodWorker {
   ) {
     this.pod = pod;
     this.uid = pod.metadata.uid!;
+    this.execPrefix = d.podNetwork.execPrefix(pod);
     this.adoptPreviousStatus(pod);
   }
 
@@ -212,11 +236,14 @@ export class PodWorker {
     }
     // The kubelet's startTime: when it first took the pod on, before any container starts.
     this.startTime ??= metaTime();
-    if (!this.ensureIP()) {
+    // A pod restored after an agent restart claimed its IP from status; its network is set up
+    // again (idempotently) here all the same, before any container starts.
+    if (!this.ensureIP() || !(await this.ensureNetwork())) {
       for (const c of this.pod.spec.containers) if (!this.runs.has(c.name)) this.runs.set(c.name, newContainerRun(c));
       await this.writeStatus();
       return;
     }
+    if (this.stopping) return;
     this.armDeadline();
     if (!this.initialized) this.initialized = await this.syncInit();
     for (const c of this.pod.spec.containers) {
@@ -247,9 +274,10 @@ export class PodWorker {
     if (this.stopping) return;
     const phase = podPhase(this.pod, this.containerStatuses(), false, this.initStatuses());
     if (phase === 'Succeeded' || phase === 'Failed') {
-      // Nothing will run again: the pod's network goes, as the kubelet tears down the sandbox.
+      // Nothing will run again (every process has exited): the pod's network goes, as the
+      // kubelet tears down the sandbox.
       this.terminal = true;
-      this.d.ipam.release(this.uid);
+      await this.releaseNetwork();
     }
     await this.writeStatus();
   }
@@ -261,13 +289,63 @@ export class PodWorker {
       this.podIP = this.pod.spec.hostNetwork ? this.d.nodeIP : this.d.ipam.allocate(this.uid);
       return true;
     } catch (e) {
-      const message = `Failed to create pod sandbox: ${(e as Error).message}`;
-      if (this.sandboxError !== message) this.event(undefined, 'Warning', 'FailedCreatePodSandBox', message);
-      this.sandboxError = message;
-      clearTimeout(this.retryTimer);
-      this.retryTimer = setTimeout(() => this.kick(), 5000);
+      this.sandboxFailed(e);
       return false;
     }
+  }
+
+  /**
+   * The rest of the sandbox: podNetwork.setUp with the pod's IP, once per pod (hostNetwork pods
+   * use the node's network). False (and retried later) when it fails.
+   */
+  private async ensureNetwork(): Promise<boolean> {
+    if (this.networkReady || this.pod.spec.hostNetwork) return true;
+    // Torn down already (the pod finished while this sync ran): it must not come back.
+    if (this.networkGone) return false;
+    if (Date.now() < this.networkRetryAt) return false;
+    const setUp = this.d.podNetwork.setUp(this.pod, this.podIP!);
+    this.networkSetUp = setUp;
+    try {
+      await setUp;
+    } catch (e) {
+      // A little under the timer's delay: a timer may fire a millisecond early by Date.now().
+      this.networkRetryAt = Date.now() + sandboxRetryMs - 100;
+      this.sandboxFailed(e);
+      return false;
+    } finally {
+      this.networkSetUp = undefined;
+    }
+    this.networkReady = !this.networkGone;
+    this.sandboxError = undefined;
+    return true;
+  }
+
+  /** FailedCreatePodSandBox (once per distinct message) and another try in 5 s. */
+  private sandboxFailed(e: unknown): void {
+    const message = `Failed to create pod sandbox: ${e instanceof Error ? e.message : String(e)}`;
+    if (this.sandboxError !== message) this.event(undefined, 'Warning', 'FailedCreatePodSandBox', message);
+    this.sandboxError = message;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.kick(), sandboxRetryMs);
+  }
+
+  /**
+   * The pod's network goes once its processes are gone: podNetwork.tearDown, then its IP back to
+   * the pool (not before, or another pod could get the IP while this one's netns still holds it).
+   * A failed tearDown is logged, never thrown: the pod must still finish.
+   */
+  private async releaseNetwork(): Promise<void> {
+    if (!this.pod.spec.hostNetwork && !this.networkGone) {
+      this.networkGone = true;
+      await this.networkSetUp?.catch(() => undefined);
+      this.networkReady = false;
+      try {
+        await this.d.podNetwork.tearDown(this.uid);
+      } catch (e) {
+        log.warn(`pod ${this.namespace}/${this.name}: tearing down its network: ${errorText(e)}`);
+      }
+    }
+    this.d.ipam.release(this.uid);
   }
 
   /**
@@ -313,7 +391,7 @@ export class PodWorker {
     this.stopping = true;
     await this.stopAll((this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000, true);
     this.terminal = true;
-    this.d.ipam.release(this.uid);
+    await this.releaseNetwork();
     this.failure = { reason: 'DeadlineExceeded', message };
     this.stopping = false;
     this.kick();
@@ -390,6 +468,7 @@ export class PodWorker {
           services: servicesForPod(pod, this.d.services()),
           clusterDNS: this.d.clusterDNS,
           clusterDomain: this.d.clusterDomain,
+          podNetwork: this.d.podNetwork.kind,
         },
         this.d.baseEnv,
       );
@@ -422,6 +501,7 @@ export class PodWorker {
         args,
         workingDir: c.workingDir,
         env,
+        execPrefix: this.execPrefix,
       });
     } catch (e) {
       if (!(e instanceof StartError || e instanceof ImageNotRunnableError)) throw e;
@@ -444,6 +524,7 @@ export class PodWorker {
     this.event(c.name, 'Normal', 'Started', `Started container ${c.name}`);
     startProbes(run, handle, {
       podIP: () => this.podIP ?? this.d.nodeIP,
+      execPrefix: this.execPrefix,
       secondMs: this.d.probeSecondMs,
       unhealthy: (message) => this.event(c.name, 'Warning', 'Unhealthy', message),
       failed: (type, probe) => {
@@ -459,7 +540,7 @@ export class PodWorker {
   }
 
   private hookContext(run: ContainerRun) {
-    return { podIP: this.podIP ?? this.d.nodeIP, container: run.spec, env: run.env ?? {}, podRef: podRef(this.pod) };
+    return { podIP: this.podIP ?? this.d.nodeIP, container: run.spec, env: run.env ?? {}, podRef: podRef(this.pod), execPrefix: this.execPrefix };
   }
 
   /** A failing postStart hook kills the container; it restarts as its restart policy says. */
@@ -537,7 +618,7 @@ export class PodWorker {
     const phase = this.failure ? 'Failed' : podPhase(this.pod, statuses, terminalNow || this.terminal, initStatuses);
     const now = metaTime();
     this.startTime ??= now;
-    const sandbox = !!this.podIP && !this.terminal && !terminalNow;
+    const sandbox = !!this.podIP && (this.networkReady || !!this.pod.spec.hostNetwork) && !this.terminal && !terminalNow;
     const status: PodStatus = {
       ...(this.pod.status ?? {}),
       phase,
@@ -589,7 +670,7 @@ export class PodWorker {
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
-    this.cleanUp();
+    await this.cleanUp();
   }
 
   /** The pod vanished from the API (force-deleted): stop its containers quickly and forget it. */
@@ -597,7 +678,7 @@ export class PodWorker {
     this.stopping = true;
     const grace = Math.max(2, this.pod.metadata.deletionGracePeriodSeconds ?? 0);
     await this.stopAll(Math.min(grace, this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000, false);
-    this.cleanUp();
+    await this.cleanUp();
   }
 
   /** The agent stops: end every process (grace capped at `maxGraceMs`), keep the pod's records. */
@@ -628,11 +709,12 @@ export class PodWorker {
     await new Promise((r) => setImmediate(r));
   }
 
-  private cleanUp(): void {
+  /** After stopAll: every process of the pod is gone, so its network can go too. */
+  private async cleanUp(): Promise<void> {
     if (this.cleaned) return;
     this.cleaned = true;
     this.finished = true;
-    this.d.ipam.release(this.uid);
+    await this.releaseNetwork();
     this.d.backoff.forgetPrefix(`${this.uid}/`);
     rmSync(join(this.d.dataDir, 'pods', this.uid), { recursive: true, force: true });
     this.d.onFinished(this.uid);

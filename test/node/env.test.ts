@@ -82,6 +82,14 @@ test('pod identity, fieldRefs, $(VAR) expansion and overrides', () => {
   assert.equal(env.APP, 'web');
   assert.equal(env.GREETING, 'hello web-1 $(MY_NAME) $(UNKNOWN)');
   assert.equal(env.POD_IP, 'overridden');
+  assert.equal(env.KUBESVC_POD_NETWORK, 'loopback', 'loopback unless told');
+});
+
+test('KUBESVC_POD_NETWORK tells the images which pod network they run in', () => {
+  const p = pod();
+  const ctx = { pod: p, container: p.spec.containers[0]!, nodeName: 'node-1', services: [] };
+  assert.equal(buildContainerEnv({ ...ctx, podNetwork: 'netns' }).KUBESVC_POD_NETWORK, 'netns');
+  assert.equal(buildContainerEnv({ ...ctx, podNetwork: 'loopback' }).KUBESVC_POD_NETWORK, 'loopback');
 });
 
 test('expand and command expansion', () => {

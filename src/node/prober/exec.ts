@@ -1,12 +1,19 @@
 // exec probes: the command runs with the container's environment and working directory (no shell),
 // success on exit 0; the output (stdout and stderr, at most 10 KiB) goes into the event.
 import { spawn } from 'node:child_process';
+import { lookPath, prefixed } from '../runtime/exec-prefix.js';
 import type { ProbeOutcome } from './types.js';
 
 export interface ExecProbeTarget {
   command: string[];
   env: Record<string, string>;
   cwd?: string;
+  /** The pod network's argv prefix (PodNetwork.execPrefix): the command runs in the pod's network. */
+  execPrefix?: string[];
+}
+
+function notFound(command: string): ProbeOutcome {
+  return { result: 'failure', output: `exec: "${command}": executable file not found in $PATH` };
 }
 
 export function execProbe(t: ExecProbeTarget, timeoutMs: number): Promise<ProbeOutcome> {
@@ -15,7 +22,16 @@ export function execProbe(t: ExecProbeTarget, timeoutMs: number): Promise<ProbeO
       resolve({ result: 'failure', output: 'exec probe has no command' });
       return;
     }
-    const child = spawn(t.command[0]!, t.command.slice(1), {
+    const prefix = t.execPrefix ?? [];
+    // Behind a prefix a missing command is only the prefix's exit code: report it as a direct
+    // spawn would, naming the command.
+    const missing = prefix.length > 0 ? lookPath(t.command[0]!, t.env, t.cwd || undefined) : undefined;
+    if (missing) {
+      resolve(missing.code === 'ENOENT' ? notFound(t.command[0]!) : { result: 'failure', output: `exec failed: ${missing.message}` });
+      return;
+    }
+    const argv = prefixed(prefix, t.command[0]!, t.command.slice(1));
+    const child = spawn(argv.file, argv.args, {
       env: t.env,
       cwd: t.cwd || undefined,
       detached: true,
@@ -38,9 +54,8 @@ export function execProbe(t: ExecProbeTarget, timeoutMs: number): Promise<ProbeO
     }, timeoutMs);
     child.once('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      const msg =
-        e.code === 'ENOENT' ? `exec: "${t.command[0]}": executable file not found in $PATH` : `exec failed: ${e.message}`;
-      resolve({ result: 'failure', output: msg });
+      if (e.code === 'ENOENT') resolve(notFound(argv.file));
+      else resolve({ result: 'failure', output: `exec failed: ${e.message}` });
     });
     child.once('close', (code) => {
       clearTimeout(timer);

@@ -10,6 +10,8 @@ export interface ProbeContext {
   podIP: string;
   container: Container;
   env: Record<string, string>;
+  /** The pod network's argv prefix that exec probes start behind (PodNetwork.execPrefix). */
+  execPrefix?: string[];
 }
 
 /** A port number, or a container port's name (upstream's findPortByName). */
@@ -26,7 +28,7 @@ export function timeoutMs(probe: Probe): number {
 export async function runProbe(probe: Probe, ctx: ProbeContext): Promise<ProbeOutcome> {
   const timeout = timeoutMs(probe);
   if (probe.exec) {
-    return execProbe({ command: probe.exec.command ?? [], env: ctx.env, cwd: ctx.container.workingDir }, timeout);
+    return execProbe({ command: probe.exec.command ?? [], env: ctx.env, cwd: ctx.container.workingDir, execPrefix: ctx.execPrefix }, timeout);
   }
   if (probe.httpGet) {
     const g = probe.httpGet;

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { PidFiles, procStartTime } from './pidfiles.js';
+import { lookPath, prefixed } from './exec-prefix.js';
 import { builtinImageFor, builtinImageNames, loadBuiltinImages } from './images.js';
 import {
   ImageNotRunnableError,
@@ -80,7 +81,15 @@ export class ProcessRuntime implements ContainerRuntime {
 
   async start(config: ContainerConfig): Promise<ContainerHandle> {
     const prog = this.program(config);
-    const child = spawn(prog.file, prog.argv, {
+    const prefix = config.execPrefix ?? [];
+    if (prefix.length > 0) {
+      // Behind a prefix a missing program would only be the prefix's exit code: check it first so
+      // the StartError names the user's program, as a direct spawn's would.
+      const missing = lookPath(prog.file, config.env, config.workingDir);
+      if (missing) throw new StartError(startErrorMessage(prog.file, config.workingDir, missing));
+    }
+    const argv = prefixed(prefix, prog.file, prog.argv);
+    const child = spawn(argv.file, argv.args, {
       cwd: config.workingDir || undefined,
       env: config.env,
       detached: true,
@@ -91,6 +100,10 @@ export class ProcessRuntime implements ContainerRuntime {
       child.once('error', (e) => resolve(e));
     });
     if (spawned || child.pid === undefined) {
+      // The program and working dir were checked above: an ENOENT now is the prefix's own program.
+      if (prefix.length > 0 && (spawned as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+        throw new StartError(`failed to start container process: pod network: exec "${prefix[0]}": executable file not found in $PATH`);
+      }
       throw new StartError(startErrorMessage(prog.file, config.workingDir, spawned));
     }
     const pid = child.pid;

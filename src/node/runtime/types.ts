@@ -19,6 +19,11 @@ export interface ContainerConfig {
   workingDir?: string;
   /** The complete environment of the container's processes. */
   env: Record<string, string>;
+  /**
+   * The pod network's argv prefix (PodNetwork.execPrefix, e.g. `ip netns exec <ns>`) the program
+   * starts behind, so it runs inside the pod's network; absent or [] starts it as is.
+   */
+  execPrefix?: string[];
 }
 
 export interface ExitStatus {

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatGoDuration, goJSON, parseGoDuration } from '../../../src/node/images/lib/gofmt.js';
 import { FlagError, parseFlags, type FlagSpec } from '../../../src/node/images/lib/flags.js';
-import { sourceAddress } from '../../../src/node/images/lib/env.js';
+import { bindAddress, sourceAddress } from '../../../src/node/images/lib/env.js';
 
 describe('Go formats', () => {
   it('time.ParseDuration', () => {
@@ -77,5 +77,22 @@ describe('source address for outgoing connections', () => {
     assert.equal(sourceAddress('::1', env), undefined);
     assert.equal(sourceAddress('127.0.0.1', {}), undefined);
     assert.equal(sourceAddress('10.244.0.9', { POD_IP: '10.244.0.8' }), '10.244.0.8');
+    assert.equal(sourceAddress('127.96.0.12', { POD_IP: '127.244.0.7', KUBESVC_POD_NETWORK: 'loopback' }), '127.244.0.7');
+  });
+  it('is left to the kernel in a netns of the pod\'s own', () => {
+    const env = { POD_IP: '10.244.1.7', KUBESVC_POD_NETWORK: 'netns' };
+    assert.equal(sourceAddress('10.96.0.12', env), undefined);
+    assert.equal(sourceAddress('10.244.2.3', env), undefined);
+  });
+});
+
+describe('bind address', () => {
+  it('is POD_IP in loopback mode (pods share the stack), else the wildcard', () => {
+    assert.equal(bindAddress({ POD_IP: '127.244.0.7' }), '127.244.0.7');
+    assert.equal(bindAddress({ POD_IP: ' 127.244.0.7 ', KUBESVC_POD_NETWORK: 'loopback' }), '127.244.0.7');
+    assert.equal(bindAddress({}), '0.0.0.0');
+  });
+  it('is the wildcard in netns mode, as upstream images bind', () => {
+    assert.equal(bindAddress({ POD_IP: '10.244.1.7', KUBESVC_POD_NETWORK: 'netns' }), '0.0.0.0');
   });
 });
