@@ -10,18 +10,25 @@ import { InformerFactoryImpl } from '../client/informer.js';
 import { startControllers } from '../controllers/manager.js';
 import { startServiceControllers } from '../controllers/endpointslice/start.js';
 import { NodeAgent } from '../node/agent.js';
-import { startProxy, type RunningProxy } from '../proxy/index.js';
+import { startProxy, type ProxyOptions, type RunningProxy } from '../proxy/index.js';
+import type { PodNetwork } from '../node/pod-network.js';
+import { netnsPodNetwork } from '../node/network/pod-network.js';
+import type { NetworkMode } from './address-plan.js';
+import { setUpNetnsCluster } from './netns-nodes.js';
+import { forwardTCP } from './tcp-forward.js';
 import { logger } from '../util/log.js';
-import { UsageError } from './flags.js';
-import { startClusterDNS, dnsEndpointIP } from './cluster-dns.js';
+import { startClusterDNS, dnsEndpointIP as loopbackDNSEndpointIP } from './cluster-dns.js';
 
 const log = logger('kubesvc');
 
 export interface ComponentOptions {
   dataDir: string;
+  network: NetworkMode;
+  /** Loopback mode's one node address. */
   nodeIP: string;
   /** The cluster's pod range; node n gets the n-th /24 of it. */
   podCIDR: string;
+  serviceCIDR: string;
   lbPool: string;
   proxyMode: string;
   /** 0 picks free ports (tests run several clusters at once). */
@@ -29,11 +36,24 @@ export interface ComponentOptions {
   proxyHealthzPort: number;
   clusterDNS: string;
   clusterDomain: string;
+  /** netns mode: how many nodes, and the prefix of their namespaces. */
+  nodes?: number;
+  netnsPrefix?: string;
+  /** netns mode: the API server's port on 127.0.0.1, relayed on the bridge for nodes and pods. */
+  apiPort?: number;
+}
+
+export interface NodeInfo {
+  name: string;
+  ip: string;
+  podCIDR: string;
+  /** netns mode: the node's network namespace. */
+  namespace?: string;
 }
 
 export interface Components {
-  nodeName: string;
-  proxy: RunningProxy;
+  nodes: NodeInfo[];
+  proxies: RunningProxy[];
   /** Where the DNS server itself answers (the kube-dns Service's endpoint). */
   dnsEndpoint: { host: string; port: number };
   stop(): Promise<void>;
@@ -55,11 +75,15 @@ export function nodePodCIDR(podCIDR: string, n: number): string {
   return `${o[0]}.${o[1]}.${(o[2]! + n) & 255}.0/24`;
 }
 
+interface NodePlan extends NodeInfo {
+  podNetwork?: PodNetwork;
+  dataDir: string;
+}
+
 export async function startComponents(api: ApiServer, o: ComponentOptions): Promise<Components> {
   const pods = api.store('', 'pods');
   const client = new LocalClient(api, { subresources: { 'pods/binding': localBindingCreate(pods) } });
   const informers = new InformerFactoryImpl(client);
-  const nodeName = defaultNodeName();
   const stops: (() => Promise<void> | void)[] = [];
   const stop = async () => {
     for (const s of stops.reverse()) {
@@ -72,9 +96,37 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
     informers.stop();
   };
   try {
+    let dnsEndpointIP = loopbackDNSEndpointIP(o.podCIDR);
+    let plans: NodePlan[];
+    if (o.network === 'netns') {
+      const net = await setUpNetnsCluster({
+        prefix: o.netnsPrefix ?? 'kubesvc',
+        nodes: o.nodes ?? 1,
+        podCIDR: o.podCIDR,
+        serviceCIDR: o.serviceCIDR,
+        lbPool: o.lbPool,
+      });
+      // Registered first so it runs last: the namespaces go after the pods' processes.
+      stops.push(() => net.teardown());
+      dnsEndpointIP = net.hostIP;
+      if (o.apiPort !== undefined) {
+        const relay = await forwardTCP(net.hostIP, api.port, { host: '127.0.0.1', port: api.port });
+        stops.push(() => relay.close());
+      }
+      plans = net.nodes.map((node) => ({
+        name: node.namespace,
+        ip: node.nodeIP,
+        podCIDR: node.podCIDR,
+        namespace: node.namespace,
+        dataDir: join(o.dataDir, 'nodes', node.namespace),
+        podNetwork: netnsPodNetwork(node, { clusterDNS: o.clusterDNS, clusterDomain: o.clusterDomain }),
+      }));
+    } else {
+      plans = [{ name: defaultNodeName(), ip: o.nodeIP, podCIDR: nodePodCIDR(o.podCIDR, 1), dataDir: join(o.dataDir, 'node') }];
+    }
     const dns = await startClusterDNS(client, informers, {
       clusterIP: o.clusterDNS,
-      endpointIP: dnsEndpointIP(o.podCIDR),
+      endpointIP: dnsEndpointIP,
       clusterDomain: o.clusterDomain,
     });
     stops.push(() => dns.stop());
@@ -83,36 +135,43 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
     stops.push(() => controllers.stop());
     const serviceControllers = startServiceControllers(client, informers, { lbPool: o.lbPool });
     stops.push(() => serviceControllers.stop());
-    const agent = new NodeAgent(client, informers, {
-      nodeName,
-      nodeIP: o.nodeIP,
-      podCIDR: nodePodCIDR(o.podCIDR, 1),
-      dataDir: join(o.dataDir, 'node'),
-      clusterDNS: o.clusterDNS,
-      clusterDomain: o.clusterDomain,
-    });
-    stops.push(() => agent.stop());
-    await agent.start();
-    stops.push(api.nodes.register(nodeName, agent.connector()));
-    if (o.proxyMode !== 'userspace') {
-      throw new UsageError(
-        `--proxy-mode ${o.proxyMode} programs the kernel of a node network namespace, which comes with --network netns (not built yet); ` +
-          'use --proxy-mode userspace (the default), or `kubesvc proxy rules --mode ' +
-          o.proxyMode +
-          '` to see the rules it would program',
-      );
+    for (const plan of plans) {
+      const agent = new NodeAgent(client, informers, {
+        nodeName: plan.name,
+        nodeIP: plan.ip,
+        podCIDR: plan.podCIDR,
+        dataDir: plan.dataDir,
+        clusterDNS: o.clusterDNS,
+        clusterDomain: o.clusterDomain,
+        ...(plan.podNetwork ? { podNetwork: plan.podNetwork } : {}),
+      });
+      stops.push(() => agent.stop());
+      await agent.start();
+      stops.push(api.nodes.register(plan.name, agent.connector()));
     }
-    const proxy = await startProxy(client, informers, {
-      nodeName,
-      nodeIP: o.nodeIP,
-      mode: 'userspace',
-      metricsPort: o.proxyMetricsPort,
-      healthzPort: o.proxyHealthzPort,
-    });
-    stops.push(() => proxy.stop());
-    api.addReadyCheck('kube-proxy', () => proxy.ready());
+    const proxies: RunningProxy[] = [];
+    for (const [i, plan] of plans.entries()) {
+      const mode = o.proxyMode as ProxyOptions['mode'];
+      const proxy = await startProxy(client, informers, {
+        nodeName: plan.name,
+        nodeIP: plan.ip,
+        mode,
+        ...(plan.namespace ? { netns: plan.namespace, clusterCIDR: o.podCIDR } : {}),
+        // One set of well-known ports on 127.0.0.1: the first node's proxy has them.
+        metricsPort: i === 0 ? o.proxyMetricsPort : 0,
+        healthzPort: i === 0 ? o.proxyHealthzPort : 0,
+      });
+      stops.push(() => proxy.stop());
+      proxies.push(proxy);
+      api.addReadyCheck(plans.length === 1 ? 'kube-proxy' : `kube-proxy-${plan.name}`, () => proxy.ready());
+    }
     informers.start();
-    return { nodeName, proxy, dnsEndpoint: dns.addresses[0]!, stop };
+    return {
+      nodes: plans.map(({ name, ip, podCIDR, namespace }) => ({ name, ip, podCIDR, ...(namespace ? { namespace } : {}) })),
+      proxies,
+      dnsEndpoint: dns.addresses[0]!,
+      stop,
+    };
   } catch (e) {
     await stop();
     throw e;

@@ -10,7 +10,8 @@ import { ensurePki } from '../apiserver/pki.js';
 import { allowLoopbackAddresses } from '../api/validation/ip.js';
 import { writeKubeconfig } from '../apiserver/kubeconfig.js';
 import { ApiServer } from '../apiserver/server.js';
-import { startComponents, type Components } from './components.js';
+import { startComponents, type Components, type NodeInfo } from './components.js';
+import { checkNetnsSupport } from './netns-nodes.js';
 import { checkIPVSSupport, ipvsUnsupportedMessage } from '../proxy/ipvs/index.js';
 import { logger, errorText } from '../util/log.js';
 import { parseFlags, flagHelp, UsageError, type FlagSpec } from './flags.js';
@@ -21,8 +22,10 @@ const log = logger('kubesvc');
 export const upFlags: FlagSpec[] = [
   { name: 'data-dir', metavar: 'DIR', help: 'where the cluster keeps its state, certificates and kubeconfig', default: '~/.kubesvc' },
   { name: 'api-port', metavar: 'N', help: 'API server port on 127.0.0.1 (0 picks a free one)', default: '6443' },
-  { name: 'proxy-mode', metavar: 'MODE', help: 'kube-proxy mode: userspace, iptables, nftables or ipvs', default: 'userspace' },
-  { name: 'network', metavar: 'MODE', help: 'loopback (no privileges) or netns (root, Linux)', default: 'loopback' },
+  { name: 'proxy-mode', metavar: 'MODE', help: 'kube-proxy mode: userspace (loopback), iptables, nftables or ipvs (netns)', default: 'userspace (loopback), iptables (netns)' },
+  { name: 'network', metavar: 'MODE', help: 'loopback (no privileges) or netns (root, Linux: nodes and pods in network namespaces)', default: 'loopback' },
+  { name: 'nodes', metavar: 'N', help: 'netns mode: how many nodes (network namespaces <prefix>-node-1..N)', default: '1' },
+  { name: 'netns-prefix', metavar: 'NAME', help: 'netns mode: prefix of the namespaces kubesvc creates (`kubesvc down --prefix` takes the same)', default: 'kubesvc' },
   { name: 'service-cidr', metavar: 'CIDR', help: 'ClusterIP range', default: '127.96.0.0/16 (loopback), 10.96.0.0/12 (netns)' },
   { name: 'pod-cidr', metavar: 'CIDR', help: 'pod IP range, a /24 per node', default: '127.244.0.0/16 (loopback), 10.244.0.0/16 (netns)' },
   { name: 'lb-pool', metavar: 'CIDR|RANGE', help: 'LoadBalancer IPs', default: '127.240.0.0/24 (loopback), 172.30.1.0/24 (netns)' },
@@ -36,9 +39,16 @@ export const upFlags: FlagSpec[] = [
 
 export const upUsage = `Usage: kubesvc up [flags]
 
-Starts a one-node cluster in the foreground and writes DIR/kubeconfig.yaml for kubectl.
+Starts a cluster in the foreground and writes DIR/kubeconfig.yaml for kubectl.
 Stop it with Ctrl-C (SIGINT) or SIGTERM; starting again with the same --data-dir resumes
 the same cluster.
+
+--network loopback (the default) needs no privileges: one node, pods are processes with their
+own 127.x addresses, and the userspace kube-proxy carries Service traffic.
+--network netns (root, Linux) builds what a real node is: each node a network namespace on the
+host bridge kubesvc0 (172.30.0.1 on the host, node n at 172.30.0.(10+n)), each pod a namespace
+with a 10.244.n.x address on its node's cni0, and kube-proxy programming iptables or nftables
+inside every node. A clean stop (or \`kubesvc down\`) removes all of it.
 
 Flags:
 ${flagHelp(upFlags)}
@@ -68,6 +78,14 @@ export interface UpOptions {
   clusterDomain: string;
   proxyMetricsPort: number;
   proxyHealthzPort: number;
+  nodes: number;
+  netnsPrefix: string;
+}
+
+/** The n-th address of a CIDR (1 is the `kubernetes` Service's). */
+function nthAddress(cidr: string, n: number): string {
+  const base = cidr.split('/')[0]!.split('.').reduce((a, o) => a * 256 + Number(o), 0) + n;
+  return [24, 16, 8, 0].map((s) => Math.floor(base / 2 ** s) % 256).join('.');
 }
 
 function portFlag(f: { values: Map<string, string> }, name: string, def: number): number {
@@ -84,11 +102,33 @@ export function parseUpOptions(argv: string[]): UpOptions | 'help' {
   if (f.positional.length) throw new UsageError(`unexpected argument: ${f.positional[0]}`);
   const network = (f.values.get('network') ?? 'loopback') as NetworkMode;
   if (network !== 'loopback' && network !== 'netns') throw new UsageError(`--network must be loopback or netns, not ${JSON.stringify(network)}`);
-  const proxyMode = f.values.get('proxy-mode') ?? 'userspace';
+  const proxyMode = f.values.get('proxy-mode') ?? (network === 'netns' ? 'iptables' : 'userspace');
   if (!['userspace', 'iptables', 'nftables', 'ipvs'].includes(proxyMode)) {
     throw new UsageError(`--proxy-mode must be userspace, iptables, nftables or ipvs, not ${JSON.stringify(proxyMode)}`);
   }
+  // ipvs is checked against the kernel first (startCluster): that is the more useful message here.
+  if (network === 'loopback' && proxyMode !== 'userspace' && proxyMode !== 'ipvs') {
+    throw new UsageError(
+      `--proxy-mode ${proxyMode} programs the kernel of each node's network namespace, which needs --network netns (root); ` +
+        `use --network netns, or --proxy-mode userspace (the default), or \`kubesvc proxy rules --mode ${proxyMode === 'ipvs' ? 'ipvs' : proxyMode}\` to see the rules it would program`,
+    );
+  }
+  if (network === 'netns' && proxyMode === 'userspace') {
+    throw new UsageError('--proxy-mode userspace listens in kubesvc\'s own network namespace and cannot serve pods in theirs; with --network netns use iptables (the default) or nftables');
+  }
+  const nodesText = f.values.get('nodes') ?? '1';
+  const nodes = Number(nodesText);
+  if (!/^\d+$/.test(nodesText) || nodes < 1 || nodes > 200) throw new UsageError(`--nodes must be a number from 1 to 200, not ${JSON.stringify(nodesText)}`);
+  if (network === 'loopback' && nodes !== 1) throw new UsageError('--nodes: loopback mode runs one node; more nodes need --network netns');
+  const netnsPrefix = f.values.get('netns-prefix') ?? 'kubesvc';
+  if (!/^[a-z0-9][a-z0-9-]{0,11}$/.test(netnsPrefix)) {
+    throw new UsageError(`--netns-prefix must be 1-12 lower-case letters, digits and -, starting with a letter or digit, not ${JSON.stringify(netnsPrefix)}`);
+  }
   const plan = defaultPlans[network];
+  const podCIDR = checkCIDR('pod-cidr', f.values.get('pod-cidr') ?? plan.podCIDR);
+  if (network === 'netns' && !podCIDR.endsWith('/16')) {
+    throw new UsageError(`--pod-cidr: netns mode gives node n the /24 x.y.n.0/24 of a /16, so the pod range must be a /16 such as 10.244.0.0/16, not ${podCIDR}`);
+  }
   const apiPort = portFlag(f, 'api-port', 6443);
   const rangeText = f.values.get('service-node-port-range') ?? '30000-32767';
   const dataDir = resolve((f.values.get('data-dir') ?? '~/.kubesvc').replace(/^~(?=$|\/)/, homedir()));
@@ -98,7 +138,7 @@ export function parseUpOptions(argv: string[]): UpOptions | 'help' {
     proxyMode,
     network,
     serviceCIDR: checkCIDR('service-cidr', f.values.get('service-cidr') ?? plan.serviceCIDR),
-    podCIDR: checkCIDR('pod-cidr', f.values.get('pod-cidr') ?? plan.podCIDR),
+    podCIDR,
     lbPool: f.values.get('lb-pool') ?? plan.lbPool,
     nodePortRange: parsePortRangeFlag(rangeText),
     nodePortRangeText: rangeText,
@@ -106,6 +146,8 @@ export function parseUpOptions(argv: string[]): UpOptions | 'help' {
     clusterDomain: f.values.get('cluster-domain') ?? 'cluster.local',
     proxyMetricsPort: portFlag(f, 'proxy-metrics-port', 10249),
     proxyHealthzPort: portFlag(f, 'proxy-healthz-port', 10256),
+    nodes,
+    netnsPrefix,
   };
 }
 
@@ -156,8 +198,8 @@ async function waitReady(api: ApiServer, ms: number): Promise<void> {
 export interface Cluster {
   api: ApiServer;
   kubeconfig: string;
-  /** Absent for `kubesvc apiserver`. */
-  nodeName: string | undefined;
+  /** Empty for `kubesvc apiserver`. */
+  nodes: NodeInfo[];
   dnsEndpoint: { host: string; port: number } | undefined;
   stop(): Promise<void>;
 }
@@ -165,13 +207,14 @@ export interface Cluster {
 /** Starts everything; resolves once /readyz would answer ok. */
 /** `only: 'apiserver'` starts the API server alone (`kubesvc apiserver`), for separate components. */
 export async function startCluster(o: UpOptions, only?: 'apiserver'): Promise<Cluster> {
-  if (o.network === 'netns') {
-    throw new UsageError('--network netns is not available yet in this build; use --network loopback (the default)');
-  }
+  if (o.network === 'netns' && only !== 'apiserver') checkNetnsSupport();
   if (o.proxyMode === 'ipvs') {
     // Stop before anything starts when the kernel cannot do what the mode needs.
     const ipvs = checkIPVSSupport();
     if (!ipvs.ok) throw new UsageError(ipvsUnsupportedMessage(ipvs.reason!));
+    throw new UsageError(
+      '--proxy-mode ipvs: this kernel has IPVS, but kubesvc only renders its rules so far (`kubesvc proxy rules --mode ipvs`); use --network netns with --proxy-mode iptables or nftables',
+    );
   }
   allowLoopbackAddresses(o.network === 'loopback');
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
@@ -189,7 +232,9 @@ export async function startCluster(o: UpOptions, only?: 'apiserver'): Promise<Cl
     unlock();
   };
   try {
-    const pki = await ensurePki(o.dataDir, { sans: { dns: [], ips: [] } });
+    // In netns mode nodes and pods reach the server through the bridge and the `kubernetes` Service.
+    const netnsSANs = o.network === 'netns' ? [defaultPlans.netns.nodeIP, nthAddress(o.serviceCIDR, 1)] : [];
+    const pki = await ensurePki(o.dataDir, { sans: { dns: [], ips: netnsSANs } });
     backend = openBackend(o.datastore, { dataDir: o.dataDir });
     await backend.start();
     compactor = startCompactor(backend, { intervalMs: 5 * 60_000, keepRevisions: 1000 });
@@ -205,8 +250,13 @@ export async function startCluster(o: UpOptions, only?: 'apiserver'): Promise<Cl
     await api.start();
     if (only !== 'apiserver') components = await startComponents(api, {
       dataDir: o.dataDir,
+      network: o.network,
       nodeIP: defaultPlans[o.network].nodeIP,
       podCIDR: o.podCIDR,
+      serviceCIDR: o.serviceCIDR,
+      nodes: o.nodes,
+      netnsPrefix: o.netnsPrefix,
+      apiPort: api.port,
       lbPool: o.lbPool,
       proxyMode: o.proxyMode,
       proxyMetricsPort: o.proxyMetricsPort,
@@ -217,7 +267,7 @@ export async function startCluster(o: UpOptions, only?: 'apiserver'): Promise<Cl
     await waitReady(api, 10_000);
     const kubeconfig = join(o.dataDir, 'kubeconfig.yaml');
     writeKubeconfig(kubeconfig, { server: api.url, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey });
-    return { api, kubeconfig, nodeName: components?.nodeName, dnsEndpoint: components?.dnsEndpoint, stop };
+    return { api, kubeconfig, nodes: components?.nodes ?? [], dnsEndpoint: components?.dnsEndpoint, stop };
   } catch (e) {
     await stop();
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -250,7 +300,11 @@ export async function up(argv: string[], only?: 'apiserver'): Promise<number> {
       `  pod CIDR       ${o.podCIDR}`,
       `  LB pool        ${o.lbPool}`,
       `  NodePorts      ${o.nodePortRangeText}`,
-      ...(cluster.nodeName ? [`  node           ${cluster.nodeName} (${defaultPlans[o.network].nodeIP})`, `  proxy mode     ${o.proxyMode}`] : []),
+      ...cluster.nodes.map((n, i) => `  ${i === 0 ? 'node' + (cluster.nodes.length > 1 ? 's ' : '  ') : '      '}         ${n.name} (${n.ip}${n.namespace ? `, pods ${n.podCIDR}` : ''})`),
+      ...(cluster.nodes.length ? [`  proxy mode     ${o.proxyMode}`] : []),
+      ...(o.network === 'netns' && cluster.nodes.length
+        ? [`  host bridge    kubesvc0 ${defaultPlans.netns.nodeIP} (routes to pods, Services and LB IPs go through it)`]
+        : []),
       `  datastore      ${o.datastore === 'sqlite' ? `sqlite (${join(o.dataDir, 'state.db')})` : o.datastore}`,
       '',
       `Try: KUBECONFIG=${cluster.kubeconfig} kubectl get svc -A`,

@@ -65,6 +65,8 @@ export interface Cluster {
   stop(): Promise<number | null>;
   /** stop() and remove the data dir. */
   destroy(): Promise<void>;
+  /** Prefix that runs a client where this cluster lives (netns tests: `nsenter --net=...`). */
+  wrap?: string[];
 }
 
 export function tempDir(prefix = 'kubesvc-test-'): string {
@@ -73,14 +75,28 @@ export function tempDir(prefix = 'kubesvc-test-'): string {
 
 /** Starts `kubesvc up` and resolves once it printed that it is ready. */
 export async function startCluster(
-  opts: { dataDir?: string; args?: string[]; timeoutMs?: number; plan?: Plan; command?: 'up' | 'apiserver' } = {},
+  opts: {
+    dataDir?: string;
+    args?: string[];
+    timeoutMs?: number;
+    plan?: Plan;
+    command?: 'up' | 'apiserver';
+    /** Run kubesvc (and kubectl against it) inside this named network namespace, with netns mode's own address plan. */
+    netns?: string;
+  } = {},
 ): Promise<Cluster> {
   const dataDir = opts.dataDir ?? tempDir();
   // A restart passes the plan it had, so the cluster keeps its ranges.
-  const { plan, args: planFlags } = opts.plan ? { plan: opts.plan, args: planFlagsOf(opts.plan) } : planArgs();
+  const { plan, args: planFlags } = opts.netns
+    ? { plan: netnsPlan, args: [] }
+    : opts.plan
+      ? { plan: opts.plan, args: planFlagsOf(opts.plan) }
+      : planArgs();
+  const wrap = opts.netns ? nsenterArgv(opts.netns) : [];
   // KUBESVC_NODE_FLAGS lets benchmarks profile the server (e.g. --cpu-prof).
   const nodeFlags = (process.env.KUBESVC_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const proc = spawn(process.execPath, [...nodeFlags, kubesvcBin, opts.command ?? 'up', '--data-dir', dataDir, '--api-port', '0', ...planFlags, ...(opts.args ?? [])], {
+  const argv = [...wrap, process.execPath, ...nodeFlags, kubesvcBin, opts.command ?? 'up', '--data-dir', dataDir, '--api-port', '0', ...planFlags, ...(opts.args ?? [])];
+  const proc = spawn(argv[0]!, argv.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: process.env,
   });
@@ -132,11 +148,27 @@ export async function startCluster(
     stdout: () => out,
     stderr: () => err,
     stop,
+    ...(wrap.length ? { wrap } : {}),
     async destroy() {
       await stop();
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** netns mode's default plan (each netns test cluster lives in a network namespace of its own). */
+const netnsPlan: Plan = {
+  serviceCIDR: '10.96.0.0/12',
+  servicePrefix: '10.',
+  podCIDR: '10.244.0.0/16',
+  podPrefix: '10.244.',
+  lbPool: '172.30.1.0/24',
+  lbPrefix: '172.30.1.',
+};
+
+/** Runs a program in a named network namespace without `ip netns exec`'s private mount namespace. */
+export function nsenterArgv(netns: string): string[] {
+  return ['nsenter', `--net=/run/netns/${netns}`, '--'];
 }
 
 function planFlagsOf(p: Plan): string[] {
@@ -150,8 +182,9 @@ export interface RunResult {
 }
 
 /** Runs kubectl against the cluster; `input` goes to its stdin (for `-f -`). */
-export function kubectl(c: Pick<Cluster, 'kubeconfig' | 'dataDir'>, args: string[], input?: string): RunResult {
-  const r = spawnSync(kubectlBin, args, {
+export function kubectl(c: Pick<Cluster, 'kubeconfig' | 'dataDir' | 'wrap'>, args: string[], input?: string): RunResult {
+  const argv = [...(c.wrap ?? []), kubectlBin, ...args];
+  const r = spawnSync(argv[0]!, argv.slice(1), {
     input: input ?? '',
     encoding: 'utf8',
     timeout: 30_000,
@@ -161,7 +194,7 @@ export function kubectl(c: Pick<Cluster, 'kubeconfig' | 'dataDir'>, args: string
 }
 
 /** kubectl that must succeed; returns stdout. */
-export function kubectlOk(c: Pick<Cluster, 'kubeconfig' | 'dataDir'>, args: string[], input?: string): string {
+export function kubectlOk(c: Pick<Cluster, 'kubeconfig' | 'dataDir' | 'wrap'>, args: string[], input?: string): string {
   const r = kubectl(c, args, input);
   if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}${r.stdout}`);
   return r.stdout;

@@ -6,3 +6,6 @@ export { ensureHostBridge, listNamespaces } from './host.js';
 export { type NodeNet, nodeNet, createNode, deleteNode, existingNodes } from './node.js';
 export { type PodNet, createPodNetwork, deletePodNetwork } from './pod.js';
 export { teardownAll, parseLinkNames } from './teardown.js';
+export { type HostRoute, hostRoutes, ensureHostRoutes, poolCIDRs, rangeToCIDRs } from './routes.js';
+export { type NetnsPodNetworkOptions, netnsPodNetwork } from './pod-network.js';
+export { hostIP, nodeIP, podCIDROf, nodeNamespace } from './config.js';

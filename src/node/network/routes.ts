@@ -1,0 +1,69 @@
+// The host's routes into netns mode, all through the kubesvc0 bridge (so they go with it): each
+// node's pod CIDR via that node (the user's shell, the agent's probes and port-forwards reach pod
+// IPs, and replies to pods that talk to the host — cluster DNS, the API server — find their way
+// back), and the service CIDR and LoadBalancer pool via the first node, whose kube-proxy DNATs
+// them as a cloud router or MetalLB in BGP mode would deliver them. Without these, traffic to
+// 10.96.x.x or 10.244.x.x from the host would follow its default route off the machine.
+import { type NetnsEnv, nodeIP, podCIDROf } from './config.js';
+import { mustRun } from './runner.js';
+
+export interface HostRoute {
+  cidr: string;
+  via: string;
+}
+
+const ipToNumber = (ip: string): number => ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
+const numberToIP = (n: number): string => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
+
+/** The fewest CIDRs that cover first..last exactly (both inclusive, as numbers). */
+export function rangeToCIDRs(first: number, last: number): string[] {
+  const out: string[] = [];
+  let cur = first;
+  while (cur <= last) {
+    // The largest block aligned at cur that does not run past last.
+    let bits = 32;
+    while (bits > 0) {
+      const size = 2 ** (33 - bits);
+      if (cur % size !== 0 || cur + size - 1 > last) break;
+      bits--;
+    }
+    out.push(`${numberToIP(cur)}/${bits}`);
+    cur += 2 ** (32 - bits);
+  }
+  return out;
+}
+
+/** The CIDRs of an address range written as `a.b.c.d/n` or `first-last` (comma-separated). */
+export function poolCIDRs(text: string): string[] {
+  const out: string[] = [];
+  for (const entry of text.split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+    if (entry.includes('/')) {
+      const [base, bits] = entry.split('/');
+      const size = 2 ** (32 - Number(bits));
+      out.push(`${numberToIP(Math.floor(ipToNumber(base!) / size) * size)}/${bits}`);
+    } else if (entry.includes('-')) {
+      const [a, b] = entry.split('-');
+      out.push(...rangeToCIDRs(ipToNumber(a!.trim()), ipToNumber(b!.trim())));
+    } else {
+      out.push(`${entry}/32`);
+    }
+  }
+  return out;
+}
+
+/** The routes netns mode adds to the host for nodes 1..count. */
+export function hostRoutes(env: NetnsEnv, nodes: number[], extra: { serviceCIDR: string; lbPool: string }): HostRoute[] {
+  const routes: HostRoute[] = nodes.map((n) => ({ cidr: podCIDROf(env, n), via: nodeIP(env, n) }));
+  const first = nodes[0];
+  if (first !== undefined) {
+    const via = nodeIP(env, first);
+    routes.push({ cidr: extra.serviceCIDR, via });
+    for (const cidr of poolCIDRs(extra.lbPool)) routes.push({ cidr, via });
+  }
+  return routes;
+}
+
+/** Adds (or replaces) each route through the host bridge. */
+export async function ensureHostRoutes(env: NetnsEnv, routes: HostRoute[]): Promise<void> {
+  for (const r of routes) await mustRun(env.runner, ['ip', 'route', 'replace', r.cidr, 'via', r.via, 'dev', env.bridge]);
+}

@@ -1,0 +1,293 @@
+// `kubesvc up --network netns --nodes 2` as root, once with the iptables proxy and once with
+// nftables: pods are processes in network namespaces on two nodes, and every Service path is
+// carried by the kernel rules kube-proxy writes in each node. kubesvc itself runs inside a
+// namespace this test creates (its "host"), so the kubesvc0 bridge, the host routes and
+// everything else land there and never on the machine's own interfaces; the test checks the
+// machine's links, routes, rules and namespaces are the same afterwards.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { kubectlOk, nsenterArgv, startCluster, until, type Cluster } from './harness.js';
+
+function skipReason(): string | false {
+  if (process.platform !== 'linux') return 'netns mode needs Linux';
+  if (process.getuid?.() !== 0) return 'netns mode needs root';
+  for (const tool of [['ip', 'netns', 'list'], ['nsenter', '--version'], ['curl', '--version'], ['iptables-restore', '--version'], ['nft', '--version']]) {
+    if (spawnSync(tool[0]!, tool.slice(1)).status !== 0) return `netns mode e2e needs ${tool[0]}`;
+  }
+  if (!existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables')) return 'netns mode e2e needs br_netfilter';
+  return false;
+}
+const skip = skipReason();
+
+interface Out {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs argv inside the named namespace (nsenter: the namespace's network, the machine's files). */
+function inNs(ns: string, argv: string[], timeoutMs = 10_000): Out {
+  const full = [...nsenterArgv(ns), ...argv];
+  const r = spawnSync(full[0]!, full.slice(1), { encoding: 'utf8', timeout: timeoutMs });
+  return { code: r.status, stdout: (r.stdout ?? '').trim(), stderr: (r.stderr ?? '').trim() };
+}
+function run(argv: string[]): Out {
+  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 10_000 });
+  return { code: r.status, stdout: (r.stdout ?? '').trim(), stderr: (r.stderr ?? '').trim() };
+}
+
+/** One HTTP GET from inside ns: the body, or `error:<curl exit code>` (7 refused, 28 timeout). */
+function curl(ns: string, url: string): string {
+  const r = inNs(ns, ['curl', '-sS', '--max-time', '2', '--connect-timeout', '2', url]);
+  return r.code === 0 ? r.stdout : `error:${r.code}`;
+}
+
+/** One UDP datagram from inside ns (from srcPort when given): the reply, or `error:<reason>`. */
+const udpScript = `
+const dgram = require('node:dgram');
+const [host, port, srcPort, msg] = process.argv.slice(1);
+const s = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+const done = (t) => { process.stdout.write(t); s.close(); };
+const timer = setTimeout(() => done('error:timeout'), 1500);
+s.on('error', (e) => { clearTimeout(timer); done('error:' + e.code); });
+s.on('message', (m) => { clearTimeout(timer); done(m.toString()); });
+s.bind(Number(srcPort) || 0, () => s.send(msg, Number(port), host));
+`;
+function udp(ns: string, host: string, port: number, message: string, srcPort = 0): string {
+  return inNs(ns, [process.execPath, '-e', udpScript, host, String(port), String(srcPort), message]).stdout;
+}
+
+const lines = (s: string) => s.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+/**
+ * What must be the same on the machine before and after: its rules, and any link, route or
+ * namespace that netns mode could have made there (other tests add links of their own meanwhile).
+ */
+function machineSnapshot(prefix: string): Record<string, string[]> {
+  const mine = /kubesvc0|\bks[n0-9]|10\.244\.|10\.96\.|172\.30\.[01]\./;
+  return {
+    links: lines(run(['ip', '-o', 'link', 'show']).stdout).map((l) => l.replace(/^\d+:\s+/, '').split(/[:@]/)[0]!).filter((l) => mine.test(l)),
+    routes: lines(run(['ip', 'route', 'show']).stdout).filter((l) => mine.test(l)),
+    iptables: lines(run(['iptables-save']).stdout).filter((l) => !l.startsWith('#')).map((l) => l.replace(/\[\d+:\d+\]/, '')),
+    nft: lines(run(['nft', 'list', 'ruleset']).stdout),
+    // The test's own "host" namespace lives until after(); kubesvc's are `<prefix>-node-*` and `<prefix>-pod-*`.
+    ours: lines(run(['ip', 'netns', 'list']).stdout).filter((l) => l.startsWith(`${prefix}-node-`) || l.startsWith(`${prefix}-pod-`)),
+  };
+}
+
+const manifest = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 4
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: netexec
+        image: registry.k8s.io/e2e-test-images/agnhost:2.52
+        args: [netexec, --http-port=8080, --udp-port=8081]
+        readinessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports:
+  - {name: http, port: 80, targetPort: 8080}
+  - {name: udp, port: 81, targetPort: 8081, protocol: UDP}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: sticky}
+spec:
+  selector: {app: web}
+  sessionAffinity: ClientIP
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: nothing}
+spec:
+  selector: {app: nobody}
+  ports: [{port: 80, targetPort: 8080}]
+`;
+
+const single = (name: string, node: string) => `
+apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, labels: {app: ${name}}}
+spec:
+  nodeName: ${node}
+  containers:
+  - name: netexec
+    image: registry.k8s.io/e2e-test-images/agnhost:2.52
+    args: [netexec, --http-port=8080, --udp-port=8081]
+    readinessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ${name}}
+spec:
+  selector: {app: ${name}}
+  ports:
+  - {name: http, port: 80, targetPort: 8080}
+  - {name: udp, port: 81, targetPort: 8081, protocol: UDP}
+`;
+
+for (const mode of ['iptables', 'nftables'] as const) {
+  describe(`netns mode, ${mode} proxy, 2 nodes`, { skip, timeout: 240_000 }, () => {
+    const id = `kst${(process.pid % 900) + 100}${mode === 'iptables' ? 'i' : 'n'}`;
+    const hostNs = `${id}-host`;
+    const node1 = `${id}-node-1`;
+    const node2 = `${id}-node-2`;
+    let c: Cluster;
+    let before0: Record<string, string[]>;
+    const get = (args: string[]) => JSON.parse(kubectlOk(c, ['get', ...args, '-o', 'json']));
+    const svc = (name: string) => get(['service', name]);
+    const readyPods = (app: string) =>
+      get(['pods', '-l', `app=${app}`]).items.filter(
+        (p: any) => !p.metadata.deletionTimestamp && p.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True'),
+      );
+
+    before(async () => {
+      before0 = machineSnapshot(id);
+      run(['ip', 'netns', 'del', hostNs]);
+      assert.equal(run(['ip', 'netns', 'add', hostNs]).code, 0);
+      assert.equal(inNs(hostNs, ['ip', 'link', 'set', 'lo', 'up']).code, 0);
+      c = await startCluster({
+        netns: hostNs,
+        timeoutMs: 30_000,
+        args: ['--network', 'netns', '--nodes', '2', '--proxy-mode', mode, '--netns-prefix', id],
+      });
+      kubectlOk(c, ['apply', '-f', '-'], manifest);
+      await until('4 ready web pods', () => readyPods('web').length, (n) => n === 4, 60_000);
+    });
+
+    after(async () => {
+      await c?.destroy();
+      // Whatever a failed run left: by exact name only.
+      for (const ns of lines(run(['ip', 'netns', 'list']).stdout).map((l) => l.split(/\s+/)[0]!)) {
+        if (ns === hostNs || ns.startsWith(`${id}-node-`) || ns.startsWith(`${id}-pod-`)) run(['ip', 'netns', 'del', ns]);
+      }
+    });
+
+    it('runs two Ready nodes with pods on both, each pod in its own namespace with its node\'s pod CIDR', () => {
+      const nodes = get(['nodes']).items;
+      assert.deepEqual(nodes.map((n: any) => n.metadata.name).sort(), [node1, node2]);
+      for (const n of nodes) assert.ok(n.status.conditions.some((x: any) => x.type === 'Ready' && x.status === 'True'));
+      const pods = readyPods('web');
+      const ips: string[] = pods.map((p: any) => p.status.podIP as string);
+      assert.ok(ips.some((ip) => ip.startsWith('10.244.1.')) && ips.some((ip) => ip.startsWith('10.244.2.')), `pod IPs ${ips}`);
+      for (const p of pods) {
+        const want = p.spec.nodeName === node1 ? '10.244.1.' : '10.244.2.';
+        assert.ok(p.status.podIP.startsWith(want), `${p.metadata.name} on ${p.spec.nodeName} has ${p.status.podIP}`);
+      }
+      const namespaces = lines(run(['ip', 'netns', 'list']).stdout).filter((l) => l.startsWith(`${id}-pod-`));
+      assert.ok(namespaces.length >= 4, `pod namespaces: ${namespaces}`);
+      // Pods bind the wildcard inside their own namespace, as in real Kubernetes.
+      const podNs = namespaces[0]!.split(/\s+/)[0]!;
+      assert.match(inNs(podNs, ['cat', '/proc/net/tcp']).stdout, /00000000:1F90 00000000:0000 0A/);
+    });
+
+    it(`programs ${mode} rules inside each node and nothing on the host namespace`, () => {
+      const clusterIP = svc('web').spec.clusterIP;
+      for (const n of [node1, node2]) {
+        const rules = mode === 'iptables' ? inNs(n, ['iptables-save', '-t', 'nat']).stdout : inNs(n, ['nft', 'list', 'table', 'ip', 'kube-proxy']).stdout;
+        assert.ok(rules.includes(clusterIP), `${n} has no rule for ${clusterIP}`);
+        if (mode === 'iptables') assert.match(rules, /-A KUBE-SERVICES -d [\d.]+\/32 -p tcp -m comment --comment "default\/web:http cluster IP" -m tcp --dport 80 -j KUBE-SVC-/);
+        else assert.match(rules, /chain service-[A-Z0-9]{8}-default\/web\/tcp\/http \{/);
+      }
+      assert.doesNotMatch(inNs(hostNs, ['iptables-save']).stdout, /KUBE-SERVICES/);
+    });
+
+    it('carries ClusterIP traffic from both nodes to pods on both nodes', async () => {
+      const ip = svc('web').spec.clusterIP;
+      const names = new Set(readyPods('web').map((p: any) => p.metadata.name));
+      for (const n of [node1, node2]) {
+        const seen = new Set<string>();
+        for (let i = 0; i < 40 && seen.size < names.size; i++) seen.add(curl(n, `http://${ip}/hostname`));
+        assert.deepEqual([...seen].sort(), [...names].sort(), `from ${n}`);
+      }
+    });
+
+    it('answers on a NodePort of each node and on the LoadBalancer IP, from the host side of the bridge', async () => {
+      const s = await until('an LB IP', () => svc('web'), (x) => !!x.status?.loadBalancer?.ingress?.[0]?.ip);
+      const nodePort = s.spec.ports.find((p: any) => p.name === 'http').nodePort;
+      const names = new Set(readyPods('web').map((p: any) => p.metadata.name as string));
+      for (const nodeIP of ['172.30.0.11', '172.30.0.12']) assert.ok(names.has(curl(hostNs, `http://${nodeIP}:${nodePort}/hostname`)), nodeIP);
+      const lb = s.status.loadBalancer.ingress[0].ip;
+      assert.match(lb, /^172\.30\.1\./);
+      assert.ok(names.has(curl(hostNs, `http://${lb}/hostname`)));
+      // The host reaches ClusterIPs too, through the first node (as `minikube tunnel` offers).
+      assert.ok(names.has(curl(hostNs, `http://${s.spec.clusterIP}/hostname`)));
+      // A NodePort on the node's own loopback (route_localnet / localhost NodePorts).
+      if (mode === 'iptables') assert.ok(names.has(curl(node1, `http://127.0.0.1:${nodePort}/hostname`)));
+    });
+
+    it('carries UDP to the Service port', () => {
+      const ip = svc('web').spec.clusterIP;
+      const names = new Set(readyPods('web').map((p: any) => p.metadata.name as string));
+      const reply = udp(node1, ip, 81, 'hostname');
+      assert.ok(names.has(reply), `UDP reply ${JSON.stringify(reply)}`);
+    });
+
+    it('keeps a client on one pod with ClientIP affinity', () => {
+      const ip = svc('sticky').spec.clusterIP;
+      const seen = new Set<string>();
+      for (let i = 0; i < 10; i++) seen.add(curl(node2, `http://${ip}/hostname`));
+      assert.equal(seen.size, 1, `answers: ${[...seen]}`);
+      assert.ok(!seen.has('') && ![...seen][0]!.startsWith('error'));
+    });
+
+    it('lets a pod reach itself through its own Service (hairpin), and resolves Services by name', async () => {
+      kubectlOk(c, ['apply', '-f', '-'], single('solo', node1));
+      await until('solo ready', () => readyPods('solo').length, (n) => n === 1, 30_000);
+      const pod = readyPods('solo')[0];
+      const ip = svc('solo').spec.clusterIP;
+      // netexec's /dial from inside the pod to its own Service: the reply names the pod itself.
+      const dialed = curl(node1, `http://${pod.status.podIP}:8080/dial?request=hostname&host=${ip}&port=80&protocol=http&tries=1`);
+      assert.equal(JSON.parse(dialed).responses?.[0], 'solo', dialed);
+      const byName = curl(node1, `http://${pod.status.podIP}:8080/dial?request=hostname&host=web.default.svc.cluster.local&port=80&protocol=http&tries=1`);
+      assert.ok(JSON.parse(byName).responses?.length === 1, byName);
+      // The pod's own resolv.conf points at kube-dns.
+      const podNs = `${id}-pod-${pod.metadata.uid.replace(/-/g, '').slice(0, 8)}`;
+      const dig = run(['ip', 'netns', 'exec', podNs, 'dig', '+short', '+time=2', '+tries=1', 'web.default.svc.cluster.local']);
+      assert.equal(dig.stdout, svc('web').spec.clusterIP, dig.stderr);
+    });
+
+    it('fails UDP over to a new pod without a stale conntrack entry, and rejects a Service with no endpoints', async () => {
+      kubectlOk(c, ['apply', '-f', '-'], single('lonely', node2));
+      await until('lonely ready', () => readyPods('lonely').length, (n) => n === 1, 30_000);
+      const ip = svc('lonely').spec.clusterIP;
+      const src = 40000 + (process.pid % 1000);
+      assert.equal(udp(node1, ip, 81, 'hostname', src), 'lonely');
+      kubectlOk(c, ['delete', 'pod', 'lonely', '--wait=true']);
+      kubectlOk(c, ['apply', '-f', '-'], single('lonely', node1).split('---')[0]!);
+      await until('the new lonely ready', () => readyPods('lonely').length, (n) => n === 1, 30_000);
+      // Same source port: a conntrack entry for the old pod would send this to a dead address.
+      const reply = await until('UDP from the same port reaches the new pod', () => udp(node1, ip, 81, 'hostname', src), (r) => r === 'lonely', 5_000);
+      assert.equal(reply, 'lonely');
+
+      const nothing = svc('nothing').spec.clusterIP;
+      const t0 = Date.now();
+      const r = curl(node1, `http://${nothing}/`);
+      assert.equal(r, 'error:7', 'connection refused');
+      assert.ok(Date.now() - t0 < 1500, 'refused at once, not a timeout');
+    });
+
+    it('a clean stop removes every namespace, link, route and rule it made', async () => {
+      assert.equal(await c.stop(), 0);
+      assert.deepEqual(lines(run(['ip', 'netns', 'list']).stdout).filter((l) => l.startsWith(`${id}-node`) || l.startsWith(`${id}-pod`)), []);
+      const links = lines(inNs(hostNs, ['ip', '-o', 'link', 'show']).stdout).map((l) => l.replace(/^\d+:\s+/, '').split(/[:@]/)[0]);
+      assert.deepEqual(links, ['lo']);
+      assert.equal(inNs(hostNs, ['ip', 'route', 'show']).stdout, '');
+      assert.deepEqual(machineSnapshot(id), before0);
+    });
+  });
+}
