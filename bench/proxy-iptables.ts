@@ -14,7 +14,7 @@ import type { EndpointInfo, EndpointsMap, ServicePortInfo, ServicePortMap } from
 import { servicePortKey } from '../src/proxy/types.js';
 import { renderIptables } from '../src/proxy/iptables/render.js';
 import { IptablesProvider } from '../src/proxy/iptables/provider.js';
-import { spawnExecutor } from '../src/proxy/iptables/executor.js';
+import { netnsExecutor } from '../src/proxy/executor.js';
 import type { ProxyChanges } from '../src/proxy/provider.js';
 import { setQuiet } from '../src/util/log.js';
 
@@ -119,7 +119,7 @@ for (const n of usable ? restoreSizes : []) {
   const ns = `kubesvc-bench-${randomBytes(4).toString('hex')}`;
   execFileSync('ip', ['netns', 'add', ns]);
   try {
-    const p = new IptablesProvider({ nodeName, nodeIPs: ['172.30.0.2'], clusterCIDR: '10.128.0.0/9', executor: spawnExecutor(ns), conntrack: false });
+    const p = new IptablesProvider({ nodeName, nodeIPs: ['172.30.0.2'], clusterCIDR: '10.128.0.0/9', executor: netnsExecutor(ns), conntrack: false });
     const ch = (fullSync: boolean, names: string[] = []): ProxyChanges => ({ full: fullSync, services: new Set(), endpoints: new Set(names), nodeLabels: {} });
     let t = performance.now();
     await p.sync(maps.serviceMap, maps.endpointsMap, ch(true));

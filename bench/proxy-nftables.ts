@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { NftablesProvider, type EndpointSelection } from '../src/proxy/nftables/index.js';
-import { netnsExecutor } from '../src/proxy/nftables/executor.js';
+import { netnsExecutor } from '../src/proxy/executor.js';
 import { renderFull } from '../src/proxy/nftables/render.js';
 import type { ProxyChanges } from '../src/proxy/provider.js';
 import { servicePortKey, type EndpointInfo, type EndpointsMap, type ServicePortInfo, type ServicePortMap } from '../src/proxy/types.js';
@@ -64,7 +64,8 @@ async function measure(style: EndpointSelection, sm: ServicePortMap, em: Endpoin
   const ns = `kubesvc-test-${randomBytes(4).toString('hex')}`;
   execFileSync('ip', ['netns', 'add', ns]);
   try {
-    const opts = { executor: netnsExecutor(ns), nodeName, nodeIPs: ['172.30.0.2'], clusterCIDR: '10.128.0.0/9', serviceCIDRs: ['10.96.0.0/12'], endpointSelection: style };
+    // conntrack off: only the nft programming is measured (the Services here are TCP anyway).
+    const opts = { executor: netnsExecutor(ns), nodeName, nodeIPs: ['172.30.0.2'], clusterCIDR: '10.128.0.0/9', serviceCIDRs: ['10.96.0.0/12'], endpointSelection: style, conntrack: false };
     const p = new NftablesProvider(opts);
     const text = renderFull({ serviceMap: sm, endpointsMap: em, nodeName, nodeIPs: opts.nodeIPs, clusterCIDR: opts.clusterCIDR }, opts);
     const lines = text.split('\n').length;

@@ -3,13 +3,24 @@
 // keeps talking; and a Service that had no endpoints left entries for the REJECTed traffic that
 // would keep blackholing it. kube-proxy deletes both (the `conntrack` CLI calls of upstream's
 // pkg/util/conntrack: ClearEntriesForNAT/PortNAT for gone endpoints, ForIP/Port for Services
-// that got their first endpoint).
-import { categorizeEndpoints } from '../topology.js';
-import type { EndpointsMap, ServicePortMap } from '../types.js';
+// that got their first endpoint). Mode-neutral: the iptables and nftables providers both DNAT
+// through conntrack the same way, so both call clearStaleUdpConntrack after a successful sync, as
+// upstream's proxiers both call pkg/proxy/conntrack.CleanStaleEntries.
+import { logger } from '../util/log.js';
+import type { RuleExecutor } from './rules.js';
+import { categorizeEndpoints } from './topology.js';
+import type { EndpointsMap, ServicePortMap } from './types.js';
+
+const log = logger('proxy');
 
 /** What the rules sent UDP traffic to, per Service port key. */
 export interface UdpSnapshot {
   services: Map<string, { ips: string[]; nodePort: number; endpointIPs: Set<string> }>;
+}
+
+/** Nothing sent anywhere yet: what a provider starts from. */
+export function emptyUdpSnapshot(): UdpSnapshot {
+  return { services: new Map() };
 }
 
 export function udpSnapshot(sm: ServicePortMap, em: EndpointsMap, nodeName: string): UdpSnapshot {
@@ -58,4 +69,21 @@ export function staleUdpConntrackCommands(prev: UdpSnapshot, next: UdpSnapshot):
 /** conntrack exits 1 with "0 flow entries have been deleted" when nothing matched: not a failure. */
 export function conntrackFailed(r: { code: number; stderr: string }): boolean {
   return r.code !== 0 && !r.stderr.includes('0 flow entries');
+}
+
+/**
+ * Runs the `conntrack -D …` commands for what changed from `prev` to `next` through `exec` (so
+ * inside the node's namespace when the executor is a netns one) and returns how many ran. Called
+ * only after the rules were applied: deleting first would let the next datagram re-create the
+ * entry through the old rules. A failing delete is logged, not thrown: the rules are already
+ * right and a leftover UDP flow is not worth failing (and retrying) the whole sync over.
+ */
+export async function clearStaleUdpConntrack(exec: RuleExecutor, prev: UdpSnapshot, next: UdpSnapshot): Promise<number> {
+  let n = 0;
+  for (const argv of staleUdpConntrackCommands(prev, next)) {
+    n++;
+    const c = await exec.run(argv).catch((e: Error) => ({ code: -1, stdout: '', stderr: e.message }));
+    if (conntrackFailed(c)) log.warn(`${argv.join(' ')}: ${c.stderr.trim()}`);
+  }
+  return n;
 }

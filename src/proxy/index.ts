@@ -36,6 +36,15 @@ export interface ProxyOptions {
   netns?: string;
   /** The cluster's pod range (upstream's --cluster-cidr): kernel modes masquerade traffic from outside it. */
   clusterCIDR?: string;
+  /**
+   * The ClusterIP range (what the API server allocates from; `kubesvc up --service-cidr`).
+   * nftables mode: new connections to an address in it that is no Service's ClusterIP are dropped
+   * ("Drop traffic to unallocated ClusterIPs" in chain cluster-ips-check), as upstream's nftables
+   * proxier does with the ServiceCIDRs it watches. IPv4 only, like the proxy; an IPv6 range is
+   * ignored, as upstream filters the CIDRs by the proxier's family. Unused by the other modes
+   * (upstream's iptables and IPVS proxiers have no such rule).
+   */
+  serviceCIDR?: string;
   /** nftables mode: endpoint choice by per-endpoint rules (default) or upstream's inline vmap. */
   nftablesEndpointSelection?: 'rules' | 'vmap';
   /** Metrics on 127.0.0.1:metricsPort/metrics (default 10249; 0 = ephemeral). */
@@ -156,6 +165,7 @@ async function newProvider(opts: ProxyOptions): Promise<Provider> {
         nodeIPs: [opts.nodeIP],
         ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}),
         ...(opts.nftablesEndpointSelection ? { endpointSelection: opts.nftablesEndpointSelection } : {}),
+        ...(opts.serviceCIDR && !opts.serviceCIDR.includes(':') ? { serviceCIDRs: [opts.serviceCIDR] } : {}),
         executor: netnsExecutor(opts.netns),
       });
     default: {

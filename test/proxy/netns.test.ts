@@ -1,7 +1,8 @@
 // startProxy's kernel modes for `kubesvc up --network netns`, against a real API server: a node
 // namespace this test creates (kspx<pid>, deleted by that name), an endpoint server inside it,
 // and connections to the ClusterIP made from inside it. For iptables, then nftables: traffic
-// reaches the endpoint, is refused once the endpoint is gone, the rules are in the namespace,
+// reaches the endpoint, is refused once the endpoint is gone, the rules are in the namespace
+// (nftables: with serviceCIDR an unallocated ClusterIP is dropped, not refused),
 // and the host's own tables and route_localnet are unchanged. Skipped without root and the tools.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,6 +25,7 @@ function canRun(): string | undefined {
 const ns = `kspx${process.pid}`;
 const nodeIP = '10.240.0.1';
 const endpointIP = '10.240.0.2';
+const serviceCIDR = '127.96.0.0/16';
 const inNs = (...argv: string[]): string => execFileSync('ip', ['netns', 'exec', ns, ...argv], { encoding: 'utf8' });
 
 /** The host's state this test must not change; counters and timestamps vary by themselves. */
@@ -115,6 +117,8 @@ describe('startProxy kernel modes in a node network namespace', { skip, timeout:
         mode: m.mode,
         netns: ns,
         clusterCIDR: '10.240.0.0/16',
+        // The test API server's ClusterIP range (test/support/apiserver.ts); only nftables uses it.
+        serviceCIDR,
         metricsPort: 0,
         healthzPort: 0,
       });
@@ -135,6 +139,16 @@ describe('startProxy kernel modes in a node network namespace', { skip, timeout:
         });
         assert.match(m.rules(), new RegExp(clusterIP.replaceAll('.', '\\.')));
         if (m.mode === 'iptables') assert.equal(inNs('sysctl', '-n', 'net.ipv4.conf.all.route_localnet').trim(), '1');
+        // An address of the service range no Service has: in 127/8, so refused by the kernel
+        // without a rule (iptables), dropped by cluster-ips-check with serviceCIDR (nftables).
+        const inUse = new Set((await cluster.client.list<Service>(R.services, 'default')).items.map((s) => s.spec.clusterIP));
+        const unallocated = ['127.96.255.254', '127.96.255.253', '127.96.255.252'].find((ip) => !inUse.has(ip))!;
+        if (m.mode === 'nftables') {
+          assert.match(m.rules(), new RegExp(`ip daddr ${serviceCIDR.replaceAll('.', '\\.')} drop comment "Drop traffic to unallocated ClusterIPs"`));
+          assert.equal(await connectInNs(unallocated, 80), 'timeout');
+        } else {
+          assert.equal(await connectInNs(unallocated, 80), 'ECONNREFUSED');
+        }
 
         // The metrics listener is the host's 127.0.0.1 with the port asked for (0 here).
         const mode = await fetch(`http://127.0.0.1:${proxy.metricsPort}/proxyMode`).then((r) => r.text());

@@ -11,6 +11,5 @@ export const iptablesMode: KernelMode = {
 export { renderIptables, largeClusterEndpointsThreshold, type IptablesOptions, type IptablesRendering } from './render.js';
 export { endpointChainName, portProtoHash, serviceChains, isServiceChainName } from './names.js';
 export { IptablesProvider, withJumps, type IptablesProviderOptions, type IptablesSyncStats } from './provider.js';
-export { staleUdpConntrackCommands, udpSnapshot } from './conntrack.js';
 export { parseIptablesSave } from './save.js';
 export { jumpRules } from './jumps.js';

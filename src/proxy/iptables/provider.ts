@@ -5,17 +5,14 @@
 // full sync (first, after any failure, and every fullSyncPeriodMs as upstream's FullSyncPeriod)
 // reads iptables-save once to learn what exists and re-adds missing jump rules.
 import type { Provider, ProxyChanges } from '../provider.js';
-import { netnsExecutor } from '../executor.js';
+import { commandExecutor } from '../executor.js';
 import type { RuleExecutor } from '../rules.js';
 import type { EndpointsMap, ServicePortMap } from '../types.js';
-import { logger } from '../../util/log.js';
-import { conntrackFailed, staleUdpConntrackCommands, udpSnapshot, type UdpSnapshot } from './conntrack.js';
+import { clearStaleUdpConntrack, emptyUdpSnapshot, udpSnapshot, type UdpSnapshot } from '../conntrack.js';
 import { jumpLine, jumpRules, type JumpRule } from './jumps.js';
 import { isServiceChainName, kubeMarkMasqChain, kubeNodePortsChain, kubePostroutingChain, kubeServicesChain } from './names.js';
 import { renderIptables, type IptablesOptions } from './render.js';
 import { parseIptablesSave } from './save.js';
-
-const log = logger('proxy');
 
 export type IptablesRenderOptions = Omit<IptablesOptions, 'changedServices' | 'existingNatChains'>;
 
@@ -23,9 +20,11 @@ export interface IptablesProviderOptions extends IptablesRenderOptions {
   nodeName: string;
   nodeIPs: string[];
   clusterCIDR?: string;
-  /** Defaults to spawning the tools, inside `netns` when given. */
+  /**
+   * Runs iptables-restore/-save and conntrack; defaults to spawning them in this process's own
+   * namespace. For a node's namespace pass `netnsExecutor(netns)` (what startProxy does).
+   */
   executor?: RuleExecutor;
-  netns?: string;
   /** Upstream's FullSyncPeriod: 1 hour. */
   fullSyncPeriodMs?: number;
   /** Delete stale UDP conntrack entries (default true). */
@@ -51,14 +50,14 @@ export class IptablesProvider implements Provider {
   private lastFullSync = 0;
   /** Per-Service NAT chains in the kernel after the last successful restore. */
   private natChains = new Set<string>();
-  private udp: UdpSnapshot = { services: new Map() };
+  private udp: UdpSnapshot = emptyUdpSnapshot();
   /** Figures of the last sync, for the bench and diagnostics. */
   lastSync: IptablesSyncStats | undefined;
   /** The restore input of the last sync. */
   lastRestore = '';
 
   constructor(private readonly opts: IptablesProviderOptions) {
-    this.exec = opts.executor ?? netnsExecutor(opts.netns);
+    this.exec = opts.executor ?? commandExecutor();
   }
 
   async start(): Promise<void> {
@@ -98,12 +97,7 @@ export class IptablesProvider implements Provider {
     let conntrackDeletes = 0;
     if (this.opts.conntrack ?? true) {
       const next = udpSnapshot(serviceMap, endpointsMap, this.opts.nodeName);
-      for (const argv of staleUdpConntrackCommands(this.udp, next)) {
-        conntrackDeletes++;
-        const c = await this.exec.run(argv).catch((e: Error) => ({ code: -1, stdout: '', stderr: e.message }));
-        // Rules are already right; a leftover UDP flow is logged, not worth failing the sync over.
-        if (conntrackFailed(c)) log.warn(`${argv.join(' ')}: ${c.stderr.trim()}`);
-      }
+      conntrackDeletes = await clearStaleUdpConntrack(this.exec, this.udp, next);
       this.udp = next;
     }
     this.lastSync = { full, renderMs: t1 - t0, restoreMs: t2 - t1, bytes: text.length, deletedChains: r.deletedChains.length, conntrackDeletes };

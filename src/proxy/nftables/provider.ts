@@ -2,6 +2,9 @@
 // rewrites the fixed part and every Service port and removes per-Service chains and affinity
 // sets it no longer wants (found by listing the table, since after a failure our own record is
 // not trusted); a partial sync rewrites only the chains and elements of the Services that changed.
+// After a successful transaction, stale UDP conntrack entries are deleted through the same
+// executor (../conntrack.ts), as upstream's nftables proxier calls conntrack.CleanStaleEntries.
+import { clearStaleUdpConntrack, emptyUdpSnapshot, udpSnapshot, type UdpSnapshot } from '../conntrack.js';
 import type { ProxyChanges, Provider } from '../provider.js';
 import type { RuleExecutor } from '../rules.js';
 import { namespacedName, type EndpointsMap, type ServicePortMap } from '../types.js';
@@ -21,6 +24,8 @@ export interface NftablesProviderOptions extends NftablesOptions {
   fullSyncIntervalMs?: number;
   /** The nft binary (argv[0]). */
   nft?: string;
+  /** Delete stale UDP conntrack entries after each sync (default true; benches turn it off). */
+  conntrack?: boolean;
 }
 
 export interface NftablesSyncStats {
@@ -30,6 +35,8 @@ export interface NftablesSyncStats {
   /** Time spent listing the table's chains and sets (full syncs from an untrusted state). */
   listMs: number;
   lines: number;
+  /** `conntrack -D` commands run after the transaction. */
+  conntrackDeletes: number;
 }
 
 export class NftablesProvider implements Provider {
@@ -39,6 +46,8 @@ export class NftablesProvider implements Provider {
   /** Our record matches the kernel (false at start and after any failed transaction). */
   private trusted = false;
   private lastFull = 0;
+  /** What UDP traffic was sent to after the last successful sync. */
+  private udp: UdpSnapshot = emptyUdpSnapshot();
   /** The last sync's figures (benchmarks and tests read them). */
   lastSync: NftablesSyncStats | undefined;
 
@@ -66,6 +75,14 @@ export class NftablesProvider implements Provider {
       this.needFull = true;
       this.trusted = false;
       throw err;
+    }
+    // Only after the transaction succeeded: a deleted entry is re-created by the next datagram
+    // through whatever rules are in the kernel, so they must already be the new ones.
+    if (this.opts.conntrack ?? true) {
+      const next = udpSnapshot(serviceMap, endpointsMap, this.opts.nodeName);
+      const deletes = await clearStaleUdpConntrack(this.opts.executor, this.udp, next);
+      if (this.lastSync) this.lastSync.conntrackDeletes = deletes;
+      this.udp = next;
     }
   }
 
@@ -101,7 +118,7 @@ export class NftablesProvider implements Provider {
     this.needFull = false;
     this.trusted = true;
     this.lastFull = Date.now();
-    this.lastSync = { full: true, renderMs, applyMs, listMs, lines: countLines(tx) };
+    this.lastSync = { full: true, renderMs, applyMs, listMs, lines: countLines(tx), conntrackDeletes: 0 };
   }
 
   private async partialSync(input: Parameters<typeof renderFull>[0], opts: NftablesOptions, services: ReadonlySet<string>): Promise<void> {
@@ -124,7 +141,7 @@ export class NftablesProvider implements Provider {
     const t1 = performance.now();
     if (lines.length > 0) await this.apply(`${lines.join('\n')}\n`);
     this.state = state;
-    this.lastSync = { full: false, renderMs, applyMs: performance.now() - t1, listMs: 0, lines: lines.length };
+    this.lastSync = { full: false, renderMs, applyMs: performance.now() - t1, listMs: 0, lines: lines.length, conntrackDeletes: 0 };
   }
 
   private async apply(tx: string): Promise<void> {

@@ -181,3 +181,117 @@ test('cleanup deletes the table; stop leaves it and runs nothing', async () => {
   await p.cleanup();
   assert.deepEqual(nft.calls.at(-1)?.argv, ['nft', 'delete', 'table', 'ip', 'kube-proxy']);
 });
+
+// Stale UDP conntrack entries: the same `conntrack -D` commands as the iptables mode (both go
+// through src/proxy/conntrack.ts), run through the provider's executor after the transaction.
+const udp53 = [{ name: 'dns', port: 53, protocol: 'UDP' as const }];
+function udpMaps(endpoints: string[]): { sm: ServicePortMap; em: EndpointsMap } {
+  return buildMaps(
+    testNodeName,
+    [
+      svc('ns1', 'tcp', { clusterIP: '172.30.0.11', ports: [{ name: 'p80', port: 80, protocol: 'TCP' }] }),
+      svc('ns1', 'dns', { type: 'NodePort', clusterIP: '172.30.0.12', externalIPs: ['192.168.99.1'], ports: [{ ...udp53[0]!, nodePort: 30053 }] }),
+    ],
+    [
+      slice('ns1', 'tcp', 'tcp-1', [ep('10.180.0.1')], [{ name: 'p80', port: 80, protocol: 'TCP' }]),
+      slice('ns1', 'dns', 'dns-1', endpoints.map((ip) => ep(ip)), udp53),
+    ],
+  );
+}
+const conntrackCalls = (nft: FakeNft): string[] => nft.calls.filter((c) => c.argv[0] === 'conntrack').map((c) => c.argv.join(' '));
+
+test('conntrack: an endpoint of a UDP Service going away deletes the entries DNATed to it, after the transaction', async () => {
+  const nft = new FakeNft();
+  const p = provider(nft);
+  const before = udpMaps(['10.180.0.2', '10.180.0.3']);
+  await p.sync(before.sm, before.em, full);
+  // The first sync compares with nothing, so every UDP Service with endpoints has its "first"
+  // ones: entries a REJECT left before this proxy (re)started are cleared, as upstream does.
+  assert.deepEqual(conntrackCalls(nft), ['conntrack -D --orig-dst 172.30.0.12 -p udp', 'conntrack -D --orig-dst 192.168.99.1 -p udp', 'conntrack -D -p udp --dport 30053']);
+  nft.calls = [];
+  const after = udpMaps(['10.180.0.2']);
+  await p.sync(after.sm, after.em, partial([], ['ns1/dns']));
+  assert.deepEqual(conntrackCalls(nft), [
+    'conntrack -D --orig-dst 172.30.0.12 --dst-nat 10.180.0.3 -p udp',
+    'conntrack -D --orig-dst 192.168.99.1 --dst-nat 10.180.0.3 -p udp',
+    'conntrack -D -p udp --dport 30053 --dst-nat 10.180.0.3',
+  ]);
+  // The rules first: a datagram between the delete and the transaction would re-create the entry.
+  assert.ok(nft.calls.findIndex((c) => c.argv.includes('-f')) < nft.calls.findIndex((c) => c.argv[0] === 'conntrack'));
+  assert.equal(p.lastSync?.conntrackDeletes, 3);
+});
+
+test('conntrack: a UDP Service getting its first endpoint clears the entries its REJECT left', async () => {
+  const nft = new FakeNft();
+  const p = provider(nft);
+  const none = udpMaps([]);
+  await p.sync(none.sm, none.em, full);
+  assert.deepEqual(conntrackCalls(nft), []);
+  nft.calls = [];
+  const one = udpMaps(['10.180.0.2']);
+  await p.sync(one.sm, one.em, partial([], ['ns1/dns']));
+  assert.deepEqual(conntrackCalls(nft), ['conntrack -D --orig-dst 172.30.0.12 -p udp', 'conntrack -D --orig-dst 192.168.99.1 -p udp', 'conntrack -D -p udp --dport 30053']);
+});
+
+test('conntrack: an endpoint replaced by another deletes the old one only; TCP Services never', async () => {
+  const nft = new FakeNft();
+  const p = provider(nft);
+  const old = udpMaps(['10.180.0.2']);
+  await p.sync(old.sm, old.em, full);
+  nft.calls = [];
+  const replaced = udpMaps(['10.180.0.9']);
+  await p.sync(replaced.sm, replaced.em, partial([], ['ns1/dns']));
+  assert.deepEqual(conntrackCalls(nft), [
+    'conntrack -D --orig-dst 172.30.0.12 --dst-nat 10.180.0.2 -p udp',
+    'conntrack -D --orig-dst 192.168.99.1 --dst-nat 10.180.0.2 -p udp',
+    'conntrack -D -p udp --dport 30053 --dst-nat 10.180.0.2',
+  ]);
+  assert.ok(conntrackCalls(nft).every((c) => !c.includes('172.30.0.11')));
+});
+
+test('conntrack: a failed transaction deletes nothing, and the next successful sync deletes against the last applied state', async () => {
+  const nft = new FakeNft();
+  const p = provider(nft);
+  const two = udpMaps(['10.180.0.2', '10.180.0.3']);
+  await p.sync(two.sm, two.em, full);
+  nft.calls = [];
+  nft.failNext = true;
+  const one = udpMaps(['10.180.0.2']);
+  await assert.rejects(p.sync(one.sm, one.em, partial([], ['ns1/dns'])), /nft -f failed/);
+  // The kernel may still DNAT to 10.180.0.3: deleting its entries now would be undone.
+  assert.deepEqual(conntrackCalls(nft), []);
+  await p.sync(one.sm, one.em, partial([], ['ns1/dns']));
+  assert.equal(p.lastSync?.full, true);
+  assert.deepEqual(conntrackCalls(nft), [
+    'conntrack -D --orig-dst 172.30.0.12 --dst-nat 10.180.0.3 -p udp',
+    'conntrack -D --orig-dst 192.168.99.1 --dst-nat 10.180.0.3 -p udp',
+    'conntrack -D -p udp --dport 30053 --dst-nat 10.180.0.3',
+  ]);
+});
+
+test('conntrack: a failing delete ("0 flow entries" or not) does not fail the sync; conntrack: false runs none', async () => {
+  const nft = new FakeNft();
+  const p = provider(nft);
+  const run = nft.run.bind(nft);
+  nft.run = async (argv: string[], input?: string) => {
+    if (argv[0] !== 'conntrack') return run(argv, input);
+    nft.calls.push({ argv });
+    return { code: 1, stdout: '', stderr: argv.includes('--dport') ? 'conntrack v1.4.7 (conntrack-tools): 0 flow entries have been deleted.' : 'conntrack: Operation failed: invalid parameters' };
+  };
+  const two = udpMaps(['10.180.0.2', '10.180.0.3']);
+  await p.sync(two.sm, two.em, full);
+  nft.calls = [];
+  const one = udpMaps(['10.180.0.2']);
+  await p.sync(one.sm, one.em, partial([], ['ns1/dns']));
+  assert.equal(conntrackCalls(nft).length, 3);
+  assert.equal(p.lastSync?.conntrackDeletes, 3);
+
+  const off = new FakeNft();
+  const q = new NftablesProvider({ executor: off, nodeName: testNodeName, nodeIPs: ['192.168.0.2'], conntrack: false });
+  await q.sync(two.sm, two.em, full);
+  await q.sync(one.sm, one.em, partial([], ['ns1/dns']));
+  const none = udpMaps([]);
+  await q.sync(none.sm, none.em, partial([], ['ns1/dns']));
+  await q.sync(two.sm, two.em, partial([], ['ns1/dns']));
+  assert.deepEqual(conntrackCalls(off), []);
+});
