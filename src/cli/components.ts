@@ -156,7 +156,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
         nodeName: plan.name,
         nodeIP: plan.ip,
         mode,
-        ...(plan.namespace ? { netns: plan.namespace, clusterCIDR: o.podCIDR } : {}),
+        ...(plan.namespace ? { netns: plan.namespace, clusterCIDR: o.podCIDR, serviceCIDR: o.serviceCIDR } : {}),
         // One set of well-known ports on 127.0.0.1: the first node's proxy has them.
         metricsPort: i === 0 ? o.proxyMetricsPort : 0,
         healthzPort: i === 0 ? o.proxyHealthzPort : 0,

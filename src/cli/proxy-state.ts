@@ -21,9 +21,14 @@ export function isKernelMode(s: string): s is KernelProxyMode {
   return (kernelModes as readonly string[]).includes(s);
 }
 
-/** --kubeconfig, else DIR/kubeconfig.yaml with DIR from --data-dir (default ~/.kubesvc), as `kubesvc up` writes it. */
-export function resolveKubeconfig(kubeconfig: string | undefined, dataDir: string | undefined): string {
+/**
+ * --kubeconfig, else DIR/kubeconfig.yaml with DIR from --data-dir, else $KUBECONFIG's first file
+ * (as kubectl reads it), else ~/.kubesvc/kubeconfig.yaml as `kubesvc up` writes it.
+ */
+export function resolveKubeconfig(kubeconfig: string | undefined, dataDir: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   if (kubeconfig) return resolve(kubeconfig);
+  const fromEnv = dataDir === undefined ? (env.KUBECONFIG ?? '').split(':').find((p) => p !== '') : undefined;
+  if (fromEnv) return resolve(fromEnv);
   const dir = resolve((dataDir ?? '~/.kubesvc').replace(/^~(?=$|\/)/, homedir()));
   return join(dir, 'kubeconfig.yaml');
 }
@@ -76,13 +81,31 @@ export function buildProxyMaps(state: ClusterState, nodeName: string): { service
   return { serviceMap, endpointsMap };
 }
 
+/**
+ * The cluster's pod range as kubesvc lays it out — node n gets x.y.n.0/24 of one /16 — read back
+ * from the Nodes' podCIDRs, so `proxy rules`/`trace` masquerade as the running proxies do without
+ * --cluster-cidr. Undefined when the nodes do not fit that layout.
+ */
+export function inferClusterCIDR(nodes: readonly Node[]): string | undefined {
+  const cidrs = nodes.map((n) => n.spec?.podCIDR).filter((c): c is string => !!c);
+  if (cidrs.length === 0 || cidrs.length !== nodes.length) return undefined;
+  const heads = new Set<string>();
+  for (const c of cidrs) {
+    const m = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.0\/24$/.exec(c);
+    if (!m) return undefined;
+    heads.add(`${m[1]}.${m[2]}`);
+  }
+  return heads.size === 1 ? `${[...heads][0]}.0.0/16` : undefined;
+}
+
 export function rulesInput(state: ClusterState, opts: { node?: string; clusterCIDR?: string }): RulesInput {
   const node = pickNode(state.nodes, opts.node);
+  const clusterCIDR = opts.clusterCIDR ?? inferClusterCIDR(state.nodes);
   return {
     ...buildProxyMaps(state, node.name),
     nodeName: node.name,
     nodeIPs: node.ips,
-    ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}),
+    ...(clusterCIDR ? { clusterCIDR } : {}),
   };
 }
 

@@ -10,8 +10,9 @@ export interface TcpForward {
 
 export async function forwardTCP(listenHost: string, listenPort: number, target: { host: string; port: number }): Promise<TcpForward> {
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(target.port, target.host);
+  // Half-open both ways: a client that shuts down its sending side still gets the rest of the answer.
+  const server = net.createServer({ allowHalfOpen: true }, (client) => {
+    const upstream = net.connect({ port: target.port, host: target.host, allowHalfOpen: true });
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on('close', () => sockets.delete(s));
