@@ -15,8 +15,9 @@ export {
 
 // The images kubesvc runs without a container runtime: each is a Node program under dist/ that
 // the node agent starts as a separate process (`node <entry> ...args(command, args)`), with in its
-// environment POD_IP (the address to bind and to connect from), HOSTNAME (the pod name, which the
-// programs answer as their hostname) and, for cluster DNS, podDNSEnv(servers, search).
+// environment POD_IP (in loopback mode the address to bind and to connect from; with
+// KUBESVC_POD_NETWORK=netns the pod has its own namespace and binds 0.0.0.0), HOSTNAME (the pod
+// name, which the programs answer as their hostname) and, for cluster DNS, podDNSEnv(servers, search).
 
 export interface BuiltinImage {
   /** absolute path of the compiled JS entry (under dist/) */
