@@ -17,6 +17,9 @@ import { netnsExecutor } from './executor.js';
 import { IptablesProvider } from './iptables/provider.js';
 import { prepareRouteLocalnet } from './iptables/sysctl.js';
 import { NftablesProvider } from './nftables/provider.js';
+import { IpvsProvider } from './ipvs/provider.js';
+import { isIPVSScheduler } from './ipvs/plan.js';
+import { checkIPVSSupport, ipvsUnsupportedMessage } from './ipvs/support.js';
 import type { Provider } from './provider.js';
 import { UserspaceProvider } from './userspace/provider.js';
 
@@ -28,7 +31,7 @@ const log = logger('proxy');
 export interface ProxyOptions {
   nodeName: string;
   nodeIP: string;
-  mode: 'userspace' | 'iptables' | 'nftables';
+  mode: 'userspace' | 'iptables' | 'nftables' | 'ipvs';
   /**
    * Kernel modes: the named network namespace whose tables this proxy programs (every iptables-restore,
    * nft, conntrack and sysctl runs through `ip netns exec <netns>`); absent = this process's own.
@@ -45,6 +48,8 @@ export interface ProxyOptions {
    * (upstream's iptables and IPVS proxiers have no such rule).
    */
   serviceCIDR?: string;
+  /** ipvs mode: --ipvs-scheduler (rr, wrr, lc, wlc, sh, dh, sed, nq; default rr). */
+  ipvsScheduler?: string;
   /** nftables mode: endpoint choice by per-endpoint rules (default) or upstream's inline vmap. */
   nftablesEndpointSelection?: 'rules' | 'vmap';
   /** Metrics on 127.0.0.1:metricsPort/metrics (default 10249; 0 = ephemeral). */
@@ -168,6 +173,23 @@ async function newProvider(opts: ProxyOptions): Promise<Provider> {
         ...(opts.serviceCIDR && !opts.serviceCIDR.includes(':') ? { serviceCIDRs: [opts.serviceCIDR] } : {}),
         executor: netnsExecutor(opts.netns),
       });
+    case 'ipvs': {
+      // Checked before anything starts, so a kernel without IPVS stops with a message instead of
+      // a sync loop failing forever.
+      const support = checkIPVSSupport();
+      if (!support.ok) throw new Error(ipvsUnsupportedMessage(support.reason ?? 'unknown reason'));
+      const scheduler = opts.ipvsScheduler ?? 'rr';
+      if (!isIPVSScheduler(scheduler)) throw new Error(`unknown --ipvs-scheduler ${JSON.stringify(scheduler)} (rr, wrr, lc, wlc, sh, dh, sed or nq)`);
+      return new IpvsProvider({
+        nodeName: opts.nodeName,
+        nodeIPs: [opts.nodeIP],
+        ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}),
+        scheduler,
+        executor: netnsExecutor(opts.netns),
+        // The vs.* sysctls are per namespace: set inside a node's, never on the host (as route_localnet).
+        setSysctls: !!opts.netns,
+      });
+    }
     default: {
       const never: never = opts.mode;
       throw new Error(`unknown proxy mode ${JSON.stringify(never)}`);

@@ -1,6 +1,6 @@
 // kube-proxy's IPVS mode for kubesvc: a pure renderer of what upstream's IPVS proxier programs
-// (see plan.ts), and the kernel check that keeps `--proxy-mode ipvs` from starting where the
-// kernel has no IPVS.
+// (see plan.ts), the Provider that applies it (provider.ts), and the kernel check that keeps
+// `--proxy-mode ipvs` from starting where the kernel has no IPVS.
 import type { KernelMode, RulesInput } from '../rules.js';
 import { renderIPVS } from './render.js';
 import type { IPVSOptions } from './plan.js';
@@ -13,6 +13,10 @@ export { renderIPVSIptables, masqueradeMark } from './iptables.js';
 export { renderIPVS, sectionHeaders } from './render.js';
 export { checkIPVSSupport, ipvsUnsupportedMessage, modesWithoutIPVS } from './support.js';
 export type { IPVSSupport, KernelProbe } from './support.js';
+export { IpvsProvider, ipvsSysctls } from './provider.js';
+export type { IpvsProviderOptions, IpvsSyncStats } from './provider.js';
+export { parseIPVSSave, parseIPAddrShow, parseIPSetSave, vsKey } from './state.js';
+export type { IPVSState, IPVSVirtualServerState, IPVSRealServerState } from './state.js';
 
 /** An IPVS KernelMode with a chosen scheduler (--ipvs-scheduler). */
 export function newIPVSMode(opts: IPVSOptions = {}): KernelMode {
