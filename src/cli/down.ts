@@ -16,7 +16,8 @@ const specs: FlagSpec[] = [
 export const downUsage = `Usage: kubesvc down [flags]
 
 Removes every network namespace, link, route and /etc/netns directory that
-\`kubesvc up --network netns\` created, and only those. Needs root.
+\`kubesvc up --network netns\` created, and only those, ending any pod process still
+running in them (after a crash). Needs root.
 
 Flags:
 ${flagHelp(specs)}
@@ -56,8 +57,8 @@ export async function down(argv: string[], deps: DownDeps = {}): Promise<number>
     out('nothing to remove: no kubesvc namespaces, links or /etc/netns entries\n');
     return 0;
   }
-  for (const line of removed) out(`removed ${line}\n`);
+  for (const line of removed) out(`${line.startsWith('process ') ? 'killed' : 'removed'} ${line}\n`);
   const count = (kind: string) => removed.filter((l) => l.startsWith(kind + ' ')).length;
-  out(`kubesvc down: ${count('netns')} namespaces, ${count('link')} links, ${count('route')} routes, ${count('dir')} /etc/netns dirs removed\n`);
+  out(`kubesvc down: ${count('process') ? `${count('process')} leftover processes killed, ` : ''}${count('netns')} namespaces, ${count('link')} links, ${count('route')} routes, ${count('dir')} /etc/netns dirs removed\n`);
   return 0;
 }

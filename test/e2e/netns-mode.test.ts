@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { kubectlOk, nsenterArgv, startCluster, until, type Cluster } from './harness.js';
+import { kubectlOk, kubesvcBin, nsenterArgv, startCluster, until, type Cluster } from './harness.js';
 
 function skipReason(): string | false {
   if (process.platform !== 'linux') return 'netns mode needs Linux';
@@ -291,3 +291,65 @@ for (const mode of ['iptables', 'nftables'] as const) {
     });
   });
 }
+
+describe('netns mode after a crash: restart, then kubesvc down', { skip, timeout: 120_000 }, () => {
+  const id = `kst${(process.pid % 900) + 100}c`;
+  const hostNs = `${id}-host`;
+  let c: Cluster | undefined;
+  const ours = () => lines(run(['ip', 'netns', 'list']).stdout).map((l) => l.split(/\s+/)[0]!).filter((n) => n.startsWith(`${id}-node-`) || n.startsWith(`${id}-pod-`));
+  const start = (dataDir?: string) =>
+    startCluster({ netns: hostNs, timeoutMs: 30_000, ...(dataDir ? { dataDir } : {}), args: ['--network', 'netns', '--nodes', '1', '--netns-prefix', id] });
+
+  before(() => {
+    run(['ip', 'netns', 'del', hostNs]);
+    assert.equal(run(['ip', 'netns', 'add', hostNs]).code, 0);
+    assert.equal(inNs(hostNs, ['ip', 'link', 'set', 'lo', 'up']).code, 0);
+  });
+  after(async () => {
+    await c?.destroy();
+    for (const ns of [...ours(), hostNs]) run(['ip', 'netns', 'del', ns]);
+  });
+
+  it('resumes the same pods after a SIGKILL, and `down` then removes everything, running pods included', async () => {
+    c = await start();
+    kubectlOk(c, ['apply', '-f', '-'], single('survivor', `${id}-node-1`));
+    const ready = () => JSON.parse(kubectlOk(c!, ['get', 'pod', 'survivor', '-o', 'json']));
+    const isReady = (p: any) => p.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True');
+    await until('survivor ready', ready, isReady, 30_000);
+    const clusterIP = JSON.parse(kubectlOk(c, ['get', 'svc', 'survivor', '-o', 'json'])).spec.clusterIP;
+    assert.equal(curl(`${id}-node-1`, `http://${clusterIP}/hostname`), 'survivor');
+
+    // A crash leaves the namespaces and the pod's process behind.
+    c.proc.kill('SIGKILL');
+    await c.stop();
+    const podNs = ours().find((n) => n.includes('-pod-'));
+    assert.ok(podNs, 'the pod namespace outlives a crash');
+    assert.notEqual(run(['ip', 'netns', 'pids', podNs!]).stdout, '', 'and so does its process');
+
+    // Starting again clears the leftovers and sets the same pod up again.
+    const dataDir = c.dataDir;
+    c = await start(dataDir);
+    const back = await until('survivor ready again', ready, isReady, 30_000);
+    assert.match(back.status.podIP, /^10\.244\.1\./);
+    await until('the ClusterIP answers again', () => curl(`${id}-node-1`, `http://${clusterIP}/hostname`), (r) => r === 'survivor', 10_000);
+
+    c.proc.kill('SIGKILL');
+    await c.stop();
+    const left = ours();
+    assert.ok(left.length >= 2, `namespaces left by the crash: ${left}`);
+    const pids = left.flatMap((n) => run(['ip', 'netns', 'pids', n]).stdout.split(/\s+/).filter(Boolean));
+    assert.ok(pids.length >= 1);
+
+    const down = inNs(hostNs, [process.execPath, kubesvcBin, 'down', '--prefix', id]);
+    assert.equal(down.code, 0, down.stderr);
+    assert.match(down.stdout, /killed process \d+ \(in .*-pod-/);
+    assert.match(down.stdout, /kubesvc down: \d+ leftover processes killed, \d+ namespaces, \d+ links/);
+    assert.deepEqual(ours(), []);
+    // SIGKILL is asynchronous: give init a moment to reap them.
+    await until('the pods\' processes gone', () => pids.filter((pid) => existsSync(`/proc/${pid}`)), (alive) => alive.length === 0, 3_000);
+    const links = lines(inNs(hostNs, ['ip', '-o', 'link', 'show']).stdout).map((l) => l.replace(/^\d+:\s+/, '').split(/[:@]/)[0]);
+    assert.deepEqual(links, ['lo']);
+    // Nothing left: a second run says so.
+    assert.match(inNs(hostNs, [process.execPath, kubesvcBin, 'down', '--prefix', id]).stdout, /nothing to remove/);
+  });
+});

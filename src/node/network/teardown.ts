@@ -16,6 +16,7 @@ export function parseLinkNames(text: string): string[] {
 
 /**
  * Removes everything kubesvc (with these names) made and returns one line per removed thing:
+ * `process <pid> (in <netns>)` (a process still running in one of our namespaces, killed),
  * `netns <name>`, `route <ip route line>`, `link <name>`, `dir <path>` (the /etc/netns dir itself
  * too when that leaves it empty). Pods go before nodes, node
  * veths before the bridge. Host routes are only ever the ones through our links, so they are listed
@@ -35,6 +36,13 @@ export async function teardownAll(runner: NetRunner = defaultRunner, opts: Netns
 
   const podsFirst = [...namespaces].sort((a, b) => (ownNamespace(env, a) === 'pod' ? 0 : 1) - (ownNamespace(env, b) === 'pod' ? 0 : 1));
   for (const ns of podsFirst) {
+    // A namespace lives on while a process is in it: after a crash, pods' processes still run
+    // (and hold their namespaces and addresses) until someone ends them.
+    const pids = (await runner.run(['ip', 'netns', 'pids', ns])).stdout.split(/\s+/).filter((p) => /^\d+$/.test(p));
+    if (pids.length) {
+      await mustRun(runner, ['kill', '-KILL', ...pids], { tolerate: GONE });
+      for (const pid of pids) removed.push(`process ${pid} (in ${ns})`);
+    }
     await mustRun(runner, ['ip', 'netns', 'del', ns], { tolerate: GONE });
     removed.push(`netns ${ns}`);
   }

@@ -24,6 +24,8 @@ function cluster(): FakeRunner {
     if (l === 'ip netns list') return { stdout: NETNS };
     if (l === 'ip -o link show') return { stdout: LINKS };
     if (l === 'ip route show') return { stdout: ROUTES };
+    // A pod's processes outlived a crashed kubesvc.
+    if (l === 'ip netns pids kubesvc-pod-1a2b3c4d') return { stdout: '4242\n4243\n' };
     if (l === 'ip link del ksn0') return { code: 1, stderr: 'Cannot find device "ksn0"' };
     return undefined;
   });
@@ -42,7 +44,10 @@ describe('teardownAll (fake runner)', () => {
       'ip netns list',
       'ip -o link show',
       'ip route show',
+      'ip netns pids kubesvc-pod-1a2b3c4d',
+      'kill -KILL 4242 4243',
       'ip netns del kubesvc-pod-1a2b3c4d',
+      'ip netns pids kubesvc-node-0',
       'ip netns del kubesvc-node-0',
       'ip link del ksn0',
       'ip link del ksn10',
@@ -50,6 +55,8 @@ describe('teardownAll (fake runner)', () => {
     ]);
     assert.deepEqual(files.removed, ['/etc/netns/kubesvc-pod-1a2b3c4d', '/etc/netns/kubesvc-pod-zz']);
     assert.deepEqual(removed, [
+      'process 4242 (in kubesvc-pod-1a2b3c4d)',
+      'process 4243 (in kubesvc-pod-1a2b3c4d)',
       'netns kubesvc-pod-1a2b3c4d',
       'netns kubesvc-node-0',
       'route 172.30.0.0/24 dev kubesvc0 proto kernel scope link src 172.30.0.1',
@@ -81,7 +88,7 @@ describe('kubesvc down', () => {
     assert.equal(code, 0);
     assert.match(out, /^removed netns kubesvc-pod-1a2b3c4d$/m);
     assert.match(out, /^removed link kubesvc0$/m);
-    assert.match(out, /kubesvc down: 2 namespaces, 3 links, 1 routes, 1 \/etc\/netns dirs removed/);
+    assert.match(out, /killed process 4242 \(in kubesvc-pod-1a2b3c4d\)\n[^]*kubesvc down: 2 leftover processes killed, 2 namespaces, 3 links, 1 routes, 1 \/etc\/netns dirs removed/);
   });
 
   it('exits 0 when nothing is there', async () => {
