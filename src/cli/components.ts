@@ -39,6 +39,8 @@ export interface ComponentOptions {
   /** netns mode: how many nodes, and the prefix of their namespaces. */
   nodes?: number;
   netnsPrefix?: string;
+  /** ipvs mode's scheduler (--ipvs-scheduler). */
+  ipvsScheduler?: string;
   /** netns mode: the API server's port on 127.0.0.1, relayed on the bridge for nodes and pods. */
   apiPort?: number;
 }
@@ -157,6 +159,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
         nodeIP: plan.ip,
         mode,
         ...(plan.namespace ? { netns: plan.namespace, clusterCIDR: o.podCIDR, serviceCIDR: o.serviceCIDR } : {}),
+        ...(o.ipvsScheduler ? { ipvsScheduler: o.ipvsScheduler } : {}),
         // One set of well-known ports on 127.0.0.1: the first node's proxy has them.
         metricsPort: i === 0 ? o.proxyMetricsPort : 0,
         healthzPort: i === 0 ? o.proxyHealthzPort : 0,

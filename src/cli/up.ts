@@ -12,7 +12,7 @@ import { writeKubeconfig } from '../apiserver/kubeconfig.js';
 import { ApiServer } from '../apiserver/server.js';
 import { startComponents, type Components, type NodeInfo } from './components.js';
 import { checkNetnsSupport } from './netns-nodes.js';
-import { checkIPVSSupport, ipvsUnsupportedMessage } from '../proxy/ipvs/index.js';
+import { checkIPVSSupport, ipvsUnsupportedMessage, ipvsSchedulers, isIPVSScheduler } from '../proxy/ipvs/index.js';
 import { logger, errorText } from '../util/log.js';
 import { parseFlags, flagHelp, UsageError, type FlagSpec } from './flags.js';
 import { checkCIDR, defaultPlans, parsePortRangeFlag, type NetworkMode } from './address-plan.js';
@@ -24,6 +24,7 @@ export const upFlags: FlagSpec[] = [
   { name: 'api-port', metavar: 'N', help: 'API server port on 127.0.0.1 (0 picks a free one)', default: '6443' },
   { name: 'proxy-mode', metavar: 'MODE', help: 'kube-proxy mode: userspace (loopback), iptables, nftables or ipvs (netns)', default: 'userspace (loopback), iptables (netns)' },
   { name: 'network', metavar: 'MODE', help: 'loopback (no privileges) or netns (root, Linux: nodes and pods in network namespaces)', default: 'loopback' },
+  { name: 'ipvs-scheduler', metavar: 'NAME', help: 'ipvs mode: rr, wrr, lc, wlc, sh, dh, sed or nq', default: 'rr' },
   { name: 'nodes', metavar: 'N', help: 'netns mode: how many nodes (network namespaces <prefix>-node-1..N)', default: '1' },
   { name: 'netns-prefix', metavar: 'NAME', help: 'netns mode: prefix of the namespaces kubesvc creates (`kubesvc down --prefix` takes the same)', default: 'kubesvc' },
   { name: 'service-cidr', metavar: 'CIDR', help: 'ClusterIP range', default: '127.96.0.0/16 (loopback), 10.96.0.0/12 (netns)' },
@@ -80,6 +81,7 @@ export interface UpOptions {
   proxyHealthzPort: number;
   nodes: number;
   netnsPrefix: string;
+  ipvsScheduler: string;
 }
 
 /** The n-th address of a CIDR (1 is the `kubernetes` Service's). */
@@ -116,6 +118,10 @@ export function parseUpOptions(argv: string[]): UpOptions | 'help' {
   if (network === 'netns' && proxyMode === 'userspace') {
     throw new UsageError('--proxy-mode userspace listens in kubesvc\'s own network namespace and cannot serve pods in theirs; with --network netns use iptables (the default) or nftables');
   }
+  const ipvsScheduler = f.values.get('ipvs-scheduler') ?? 'rr';
+  if (!isIPVSScheduler(ipvsScheduler)) {
+    throw new UsageError(`--ipvs-scheduler must be one of ${ipvsSchedulers.join(', ')}, not ${JSON.stringify(ipvsScheduler)}`);
+  }
   const nodesText = f.values.get('nodes') ?? '1';
   const nodes = Number(nodesText);
   if (!/^\d+$/.test(nodesText) || nodes < 1 || nodes > 200) throw new UsageError(`--nodes must be a number from 1 to 200, not ${JSON.stringify(nodesText)}`);
@@ -148,6 +154,7 @@ export function parseUpOptions(argv: string[]): UpOptions | 'help' {
     proxyHealthzPort: portFlag(f, 'proxy-healthz-port', 10256),
     nodes,
     netnsPrefix,
+    ipvsScheduler,
   };
 }
 
@@ -212,9 +219,9 @@ export async function startCluster(o: UpOptions, only?: 'apiserver'): Promise<Cl
     // Stop before anything starts when the kernel cannot do what the mode needs.
     const ipvs = checkIPVSSupport();
     if (!ipvs.ok) throw new UsageError(ipvsUnsupportedMessage(ipvs.reason!));
-    throw new UsageError(
-      '--proxy-mode ipvs: this kernel has IPVS, but kubesvc only renders its rules so far (`kubesvc proxy rules --mode ipvs`); use --network netns with --proxy-mode iptables or nftables',
-    );
+    if (o.network !== 'netns') {
+      throw new UsageError('--proxy-mode ipvs programs IPVS inside each node\'s network namespace, which needs --network netns (root)');
+    }
   }
   allowLoopbackAddresses(o.network === 'loopback');
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
@@ -256,6 +263,7 @@ export async function startCluster(o: UpOptions, only?: 'apiserver'): Promise<Cl
       serviceCIDR: o.serviceCIDR,
       nodes: o.nodes,
       netnsPrefix: o.netnsPrefix,
+      ipvsScheduler: o.ipvsScheduler,
       apiPort: api.port,
       lbPool: o.lbPool,
       proxyMode: o.proxyMode,

@@ -35,6 +35,8 @@ describe('kubesvc up flags for the network modes', () => {
     assert.throws(() => parse(['--network', 'netns', '--netns-prefix', 'Bad_Name']), /--netns-prefix must be/);
     assert.throws(() => parse(['--network', 'netns', '--pod-cidr', '10.244.0.0/20']), /must be a \/16/);
     assert.throws(() => parse(['--network', 'vpn']), /--network must be loopback or netns/);
+    assert.throws(() => parse(['--network', 'netns', '--proxy-mode', 'ipvs', '--ipvs-scheduler', 'fastest']), /--ipvs-scheduler must be one of rr, wrr, lc, wlc, sh, dh, sed, nq/);
+    assert.equal(parse(['--network', 'netns', '--proxy-mode', 'ipvs', '--ipvs-scheduler', 'wlc']).ipvsScheduler, 'wlc');
   });
 });
 
