@@ -39,4 +39,27 @@ describe('kubesvc command line', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('tells a user without root that netns mode needs it, and what works without', { skip: process.getuid?.() === 0 ? false : 'needs root to drop to nobody' }, () => {
+    const dir = tempDir();
+    try {
+      // As an unprivileged user, the way most people first try it.
+      const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, kubesvcBin, 'up', '--network', 'netns', '--data-dir', `${dir}/d`, '--api-port', '0'], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      if (r.error) return; // no setpriv here: nothing to check
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /--network netns creates network namespaces and needs root: run it with sudo, or use --network loopback/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps kernel proxy modes for netns mode, saying how to see their rules meanwhile', () => {
+    const r = run(['up', '--proxy-mode', 'nftables', '--api-port', '0']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /--proxy-mode nftables programs the kernel of each node's network namespace, which needs --network netns/);
+    assert.match(r.err, /kubesvc proxy rules --mode nftables/);
+  });
 });

@@ -406,6 +406,7 @@ test('lifecycle hooks: preStop runs before SIGTERM on delete; a failing postStar
   const main = `
     const fs = require('node:fs');
     process.on('SIGTERM', () => { fs.appendFileSync(${JSON.stringify(order)}, 'sigterm\\n'); process.exit(0); });
+    fs.writeFileSync(${JSON.stringify(order + '.ready')}, 'x');
     setInterval(() => {}, 1000);`;
   await c.client.create(
     R.pods,
@@ -416,6 +417,8 @@ test('lifecycle hooks: preStop runs before SIGTERM on delete; a failing postStar
     }),
   );
   await eventually(async () => (await getPod('hooks-1')).status?.phase === 'Running');
+  // Running means the process started, not that its SIGTERM handler is in place yet (a loaded machine shows the gap).
+  await eventually(async () => existsSync(order + '.ready'));
   await c.client.delete(R.pods, 'default', 'hooks-1');
   await eventually(async () => {
     try {
