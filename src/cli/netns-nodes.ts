@@ -2,6 +2,7 @@
 // one network namespace per node, the host's routes into them, and the clean stop that removes
 // all of it again. The per-node agents and proxies are started by components.ts on top.
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import {
   createNode,
   defaultRunner,
@@ -47,15 +48,62 @@ export function checkNetnsSupport(): void {
   if (ip.status !== 0) throw new UsageError('--network netns needs iproute2 (`ip netns`): apt-get install iproute2');
 }
 
+const lockDir = '/run/kubesvc';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * One netns cluster per network namespace: two would share kubesvc0 and its addresses, and the
+ * second's start would tear down the first's nodes as leftovers. The lock is named after this
+ * process's network namespace, so clusters in separate namespaces (as the tests run them) coexist.
+ */
+function takeNetnsLock(prefix: string): () => void {
+  const ns = /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/net'))?.[1] ?? 'default';
+  const file = `${lockDir}/netns-${ns}.lock`;
+  try {
+    const [pidText, other] = readFileSync(file, 'utf8').trim().split(/\s+/);
+    const pid = Number(pidText);
+    if (pid && pid !== process.pid && alive(pid)) {
+      throw new UsageError(
+        `another kubesvc (pid ${pid}) runs --network netns here (namespaces ${other}-node-*): stop it first; ` +
+          'clusters in netns mode share the kubesvc0 bridge and its addresses, so one runs at a time',
+      );
+    }
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+  }
+  mkdirSync(lockDir, { recursive: true });
+  writeFileSync(file, `${process.pid} ${prefix}\n`);
+  return () => {
+    try {
+      if (readFileSync(file, 'utf8').startsWith(`${process.pid} `)) rmSync(file);
+    } catch {
+      /* already gone */
+    }
+  };
+}
+
 export async function setUpNetnsCluster(o: NetnsClusterOptions): Promise<NetnsCluster> {
+  const unlock = takeNetnsLock(o.prefix);
   const env = netnsEnv({ prefix: o.prefix, podCIDR: o.podCIDR, serviceCIDR: o.serviceCIDR });
   // What an earlier run left behind (it crashed, or was killed) goes first: every pod is set up
   // again by its node agent, and stale namespaces would hold on to old addresses.
   const stale = await teardownAll(defaultRunner, { prefix: o.prefix });
   if (stale.length) log.warn(`removed ${stale.length} leftover(s) of an earlier run (${stale.filter((s) => s.startsWith('netns')).length} namespaces)`);
   const teardown = async () => {
-    const removed = await teardownAll(defaultRunner, { prefix: o.prefix });
-    log.info(`removed ${removed.filter((s) => s.startsWith('netns')).length} namespaces and ${removed.filter((s) => s.startsWith('link')).length} links`);
+    try {
+      const removed = await teardownAll(defaultRunner, { prefix: o.prefix });
+      log.info(`removed ${removed.filter((s) => s.startsWith('netns')).length} namespaces and ${removed.filter((s) => s.startsWith('link')).length} links`);
+    } finally {
+      unlock();
+    }
   };
   try {
     const t0 = performance.now();

@@ -312,6 +312,11 @@ describe('netns mode after a crash: restart, then kubesvc down', { skip, timeout
 
   it('resumes the same pods after a SIGKILL, and `down` then removes everything, running pods included', async () => {
     c = await start();
+    // A second netns cluster in the same namespace would share kubesvc0 and tear this one down as leftovers.
+    const second = inNs(hostNs, [process.execPath, kubesvcBin, 'up', '--network', 'netns', '--netns-prefix', `${id}x`, '--data-dir', `${c.dataDir}/second`, '--api-port', '0']);
+    assert.equal(second.code, 2, second.stderr);
+    assert.match(second.stderr, new RegExp(`another kubesvc \\(pid \\d+\\) runs --network netns here \\(namespaces ${id}-node-\\*\\): stop it first`));
+    assert.equal(curl(`${id}-node-1`, 'http://172.30.0.11:1/'), 'error:7', 'the first cluster\'s node is still there');
     kubectlOk(c, ['apply', '-f', '-'], single('survivor', `${id}-node-1`));
     const ready = () => JSON.parse(kubectlOk(c!, ['get', 'pod', 'survivor', '-o', 'json']));
     const isReady = (p: any) => p.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True');
