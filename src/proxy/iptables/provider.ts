@@ -13,6 +13,7 @@ import { jumpLine, jumpRules, type JumpRule } from './jumps.js';
 import { isServiceChainName, kubeMarkMasqChain, kubeNodePortsChain, kubePostroutingChain, kubeServicesChain } from './names.js';
 import { renderIptables, type IptablesOptions } from './render.js';
 import { parseIptablesSave } from './save.js';
+import { afterRestore, omitUnchanged, type WrittenChains } from './unchanged.js';
 
 export type IptablesRenderOptions = Omit<IptablesOptions, 'changedServices' | 'existingNatChains'>;
 
@@ -27,6 +28,8 @@ export interface IptablesProviderOptions extends IptablesRenderOptions {
   executor?: RuleExecutor;
   /** Upstream's FullSyncPeriod: 1 hour. */
   fullSyncPeriodMs?: number;
+  /** Partial syncs leave out chains whose rules are unchanged (default true; see unchanged.ts). */
+  omitUnchangedChains?: boolean;
   /** Delete stale UDP conntrack entries (default true). */
   conntrack?: boolean;
   now?: () => number;
@@ -37,6 +40,8 @@ export interface IptablesSyncStats {
   renderMs: number;
   restoreMs: number;
   bytes: number;
+  /** Chains a partial sync left out because the kernel already holds them exactly. */
+  omittedChains: number;
   deletedChains: number;
   conntrackDeletes: number;
 }
@@ -51,6 +56,8 @@ export class IptablesProvider implements Provider {
   /** Per-Service NAT chains in the kernel after the last successful restore. */
   private natChains = new Set<string>();
   private udp: UdpSnapshot = emptyUdpSnapshot();
+  /** Every chain as the last restores left it, so partial syncs can leave out unchanged ones. */
+  private written: WrittenChains = new Map();
   /** Figures of the last sync, for the bench and diagnostics. */
   lastSync: IptablesSyncStats | undefined;
   /** The restore input of the last sync. */
@@ -82,7 +89,8 @@ export class IptablesProvider implements Provider {
       { serviceMap, endpointsMap, nodeName: this.opts.nodeName, nodeIPs: this.opts.nodeIPs, ...(this.opts.clusterCIDR ? { clusterCIDR: this.opts.clusterCIDR } : {}) },
       { ...this.opts, ...(changed ? { changedServices: changed } : {}), existingNatChains: existing },
     );
-    const text = withJumps(r.text, missingJumps, '-I');
+    const rendered = withJumps(r.text, missingJumps, '-I');
+    const { text, omitted } = full || this.opts.omitUnchangedChains === false ? { text: rendered, omitted: 0 } : omitUnchanged(rendered, this.written);
     const t1 = performance.now();
     const res = await this.exec.run(restoreArgv, text);
     const t2 = performance.now();
@@ -90,6 +98,7 @@ export class IptablesProvider implements Provider {
       throw new Error(`iptables-restore failed (exit ${res.code}): ${res.stderr.trim()}${lineContext(text, res.stderr)}`);
     }
     this.lastRestore = text;
+    this.written = afterRestore(full ? null : this.written, rendered);
     this.natChains = r.activeNatChains;
     this.needFullSync = false;
     if (full) this.lastFullSync = now();
@@ -100,7 +109,7 @@ export class IptablesProvider implements Provider {
       conntrackDeletes = await clearStaleUdpConntrack(this.exec, this.udp, next);
       this.udp = next;
     }
-    this.lastSync = { full, renderMs: t1 - t0, restoreMs: t2 - t1, bytes: text.length, deletedChains: r.deletedChains.length, conntrackDeletes };
+    this.lastSync = { full, renderMs: t1 - t0, restoreMs: t2 - t1, bytes: text.length, omittedChains: omitted, deletedChains: r.deletedChains.length, conntrackDeletes };
   }
 
   /**

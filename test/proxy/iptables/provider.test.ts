@@ -46,7 +46,7 @@ function maps(svc2Endpoints: string[]) {
   );
 }
 
-function provider(fake: FakeExecutor, extra: { now?: () => number; fullSyncPeriodMs?: number } = {}) {
+function provider(fake: FakeExecutor, extra: { now?: () => number; fullSyncPeriodMs?: number; omitUnchangedChains?: boolean } = {}) {
   return new IptablesProvider({ nodeName: node, nodeIPs: ['172.30.0.2'], clusterCIDR: '10.244.0.0/16', executor: fake, ...extra });
 }
 
@@ -100,12 +100,37 @@ test('partial sync rewrites only the changed Service chains and deletes its stal
   const text = fake.lastRestore();
   assert.match(text, new RegExp(`^:${bSvc} - \\[0:0\\]$`, 'm'));
   assert.doesNotMatch(text, new RegExp(`^:${aSvc} `, 'm'), 'unchanged Service chain not rewritten');
-  assert.match(text, new RegExp(`^-A KUBE-SERVICES .* -j ${aSvc}$`, 'm'), 'KUBE-SERVICES is always whole');
+  // Only b's endpoints changed: KUBE-SERVICES and the filter chains are what the kernel holds already.
+  assert.doesNotMatch(text, /^:KUBE-SERVICES /m, 'an unchanged KUBE-SERVICES is left out');
+  assert.doesNotMatch(text, /^-A KUBE-SERVICES /m);
+  assert.ok(p.lastSync!.omittedChains >= 1);
   const gone = endpointChainName('ns1/b:dns', 'udp', '10.244.2.3:53');
   assert.match(text, new RegExp(`^:${gone} - \\[0:0\\]$`, 'm'));
   assert.match(text, new RegExp(`^-X ${gone}$`, 'm'));
   assert.equal(p.lastSync!.full, false);
   assert.equal(p.lastSync!.deletedChains, 1);
+});
+
+test('a partial sync writes KUBE-SERVICES again once its rules change, and whole', async () => {
+  const fake = new FakeExecutor();
+  const p = provider(fake);
+  const one = maps(['10.244.2.2']);
+  await p.sync(one.sm, one.em, changes(true));
+  // b loses its last endpoint: its KUBE-SERVICES rule changes (no KUBE-SVC jump any more).
+  const none = maps([]);
+  await p.sync(none.sm, none.em, { ...changes(false), endpoints: new Set(['ns1/b']) });
+  const text = fake.lastRestore();
+  assert.match(text, /^:KUBE-SERVICES - \[0:0\]$/m);
+  assert.match(text, new RegExp(`^-A KUBE-SERVICES .* -j ${aSvc}$`, 'm'), 'written whole: unchanged rules too');
+  assert.doesNotMatch(text, new RegExp(`^-A KUBE-SERVICES .* -j ${bSvc}$`, 'm'));
+  // And back: the same change again is written again, since the kernel holds the other version now.
+  await p.sync(one.sm, one.em, { ...changes(false), endpoints: new Set(['ns1/b']) });
+  assert.match(fake.lastRestore(), new RegExp(`^-A KUBE-SERVICES .* -j ${bSvc}$`, 'm'));
+  // With the option off, every partial sync writes the base chains, as upstream's does.
+  const up = provider(new FakeExecutor(), { omitUnchangedChains: false });
+  await up.sync(one.sm, one.em, changes(true));
+  await up.sync(one.sm, one.em, { ...changes(false), endpoints: new Set(['ns1/b']) });
+  assert.equal(up.lastSync!.omittedChains, 0);
 });
 
 test('a failed restore throws, and the next sync is full even if the framework asks for partial', async () => {

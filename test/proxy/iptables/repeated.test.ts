@@ -1,6 +1,7 @@
 // Upstream's TestSyncProxyRulesRepeated (pkg/proxy/iptables/proxier_test.go), through the Provider
 // and a fake executor: after the first (full) sync, each sync writes only the changed Services'
-// chains, and a deleted Service's chains are flushed and deleted (-X) in the same restore.
+// chains, and a deleted Service's chains are flushed and deleted (-X) in the same restore. It runs
+// with omitUnchangedChains off, as upstream writes; provider.test.ts covers the omission.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildMaps, ep, slice, svc } from '../fixtures.js';
@@ -66,6 +67,8 @@ test('TestSyncProxyRulesRepeated: partial syncs write only changed Services; del
     randomFully: false,
     nfacct: false,
     conntrack: false,
+    // Upstream's exact partial-sync input: base chains whole every time (see unchanged.ts).
+    omitUnchangedChains: false,
   });
   const step = async (services: Service[], slices: EndpointSlice[], changed: string[], full = false): Promise<string> => {
     const { sm, em } = buildMaps('test-node', services, slices);
