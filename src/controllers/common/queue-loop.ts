@@ -4,6 +4,7 @@
 import type { WorkQueue } from '../../client/informer-types.js';
 import { errorText, type Logger } from '../../util/log.js';
 import { isConflict } from './errors.js';
+import { StaleInformerCacheError } from './stale-cache.js';
 
 /** Upstream's endpoint controllers give up after 15 retries (backoff then exceeds a minute). */
 export const maxRetries = 15;
@@ -36,9 +37,10 @@ async function worker(o: QueueLoopOptions): Promise<void> {
           o.log.warn(`dropping ${key} after ${maxRetries} retries: ${errorText(e)}`);
           o.queue.forget(key);
         } else {
-          // Conflicts are the normal cost of optimistic concurrency; anything else is worth seeing.
+          // Conflicts and a cache behind our own last write are the normal cost of optimistic
+          // concurrency; anything else is worth seeing.
           const msg = `sync ${key} failed, retrying: ${errorText(e)}`;
-          if (isConflict(e) || o.quietRetries) o.log.debug(msg);
+          if (isConflict(e) || e instanceof StaleInformerCacheError || o.quietRetries) o.log.debug(msg);
           else o.log.warn(msg);
           o.queue.addRateLimited(key);
         }

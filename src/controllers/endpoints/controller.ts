@@ -26,6 +26,7 @@ import { setTriggerTimeAnnotation, TriggerTimeTracker } from '../endpointslice/u
 import { desiredSubsets, subsetsEqualIgnoreResourceVersion } from './desired.js';
 import { StaleEndpointsTracker } from './stale-tracker.js';
 import { capacityAnnotationSetCorrectly, truncated, truncateEndpoints } from './truncate.js';
+import { StaleInformerCacheError } from '../common/stale-cache.js';
 
 export interface EndpointsControllerOptions {
   /** Delay syncs caused by pod changes to batch them (--endpoint-updates-batch-period; default 0). */
@@ -163,7 +164,7 @@ export class EndpointsController {
 
     const current = this.endpoints.lister.get(namespace, name);
     if (current && this.staleTracker.isStale(current)) {
-      throw new Error(`endpoints informer cache is out of date, resource version ${current.metadata.resourceVersion} already processed for endpoints ${key}`);
+      throw new StaleInformerCacheError(`endpoints informer cache is out of date, resource version ${current.metadata.resourceVersion} already processed for endpoints ${key}`);
     }
     const create = !current?.metadata.resourceVersion;
     if (

@@ -19,7 +19,7 @@ import { runQueueWorkers } from '../common/queue-loop.js';
 import { withKind, type EventSink } from './util/recorder.js';
 import { ensurePodLabelsIndex, ensureServiceSelectorIndex, ensureSliceServiceIndex, podsForService, servicesForPodLabels, slicesForService } from './util/label-index.js';
 import { servicesToUpdateOnPodChange, serviceSelector } from './util/service-selection.js';
-import { EndpointSliceTracker, StaleInformerCacheError, managedSliceHandlers } from './util/slice-tracker.js';
+import { EndpointSliceTracker, staleSlicesError, managedSliceHandlers } from './util/slice-tracker.js';
 import { setTriggerTimeAnnotation, TriggerTimeTracker } from './util/trigger-time.js';
 
 /** Upstream waits at least a second before reacting to someone else's change to a slice. */
@@ -158,7 +158,7 @@ export class EndpointSliceController {
     const pods = podsForService(this.pods, service);
     const existing = this.ourSlices(namespace, name);
     if (this.tracker.staleSlices({ namespace, name, uid: service.metadata.uid }, existing)) {
-      throw new StaleInformerCacheError('EndpointSlice');
+      throw staleSlicesError('EndpointSlice');
     }
     // Computed on every sync, even one that writes nothing, so the next one compares against it.
     const triggerTime = this.triggerTimes.compute(service, pods);

@@ -26,7 +26,7 @@ import { runQueueWorkers } from '../common/queue-loop.js';
 import { withKind, type EventSink } from '../endpointslice/util/recorder.js';
 import { ensureSliceServiceIndex, slicesForService } from '../endpointslice/util/label-index.js';
 import { serviceSelector } from '../endpointslice/util/service-selection.js';
-import { EndpointSliceTracker, StaleInformerCacheError, managedSliceHandlers } from '../endpointslice/util/slice-tracker.js';
+import { EndpointSliceTracker, staleSlicesError, managedSliceHandlers } from '../endpointslice/util/slice-tracker.js';
 import { defaultMaxEndpointsPerSubset } from './desired.js';
 import { reconcileMirroredSlices, type MirrorPlan } from './reconciler.js';
 
@@ -119,7 +119,7 @@ export class EndpointSliceMirroringController {
       return;
     }
     if (this.tracker.staleSlices({ namespace, name, uid: endpoints.metadata.uid }, existing)) {
-      throw new StaleInformerCacheError('EndpointSlice');
+      throw staleSlicesError('EndpointSlice');
     }
     const plan = reconcileMirroredSlices(endpoints, existing, this.maxEndpointsPerSubset);
     const ref = withKind(endpoints, 'v1', 'Endpoints');

@@ -7,6 +7,7 @@
 import type { EndpointSlice } from '../../../api/discovery.js';
 import type { EventHandlers } from '../../../client/informer-types.js';
 import { LabelServiceName } from './labels.js';
+import { StaleInformerCacheError } from '../../common/stale-cache.js';
 
 const deletionExpected = -1n;
 
@@ -93,11 +94,8 @@ export class EndpointSliceTracker {
 }
 
 /** The error a sync returns when the cache is behind: the key is retried with backoff. */
-export class StaleInformerCacheError extends Error {
-  constructor(what: string) {
-    super(`${what} informer cache is out of date`);
-    this.name = 'StaleInformerCacheError';
-  }
+export function staleSlicesError(what: string): StaleInformerCacheError {
+  return new StaleInformerCacheError(`${what} informer cache is out of date`);
 }
 
 /**
