@@ -20,6 +20,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { endpointChainName } from '../src/proxy/iptables/names.js';
+import { manifest, netexecDeployment, netexecPod, netexecService } from '../test/e2e/netexec.js';
 import { kubectlOk, nsenterArgv, request, startCluster, type Cluster } from '../test/e2e/harness.js';
 
 type Mode = 'iptables' | 'nftables';
@@ -235,50 +236,8 @@ function rssMiB(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-function podYaml(name: string, node: string): string {
-  return `
-apiVersion: v1
-kind: Pod
-metadata: {name: ${name}, labels: {app: ${name}}}
-spec:
-  nodeName: ${node}
-  containers:
-  - name: netexec
-    image: registry.k8s.io/e2e-test-images/agnhost:2.52
-    args: [netexec, --http-port=8080]
-    readinessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 1}
----
-apiVersion: v1
-kind: Service
-metadata: {name: ${name}}
-spec:
-  selector: {app: ${name}}
-  ports: [{name: http, port: 80, targetPort: 8080}]
-`;
-}
-const churnYaml = `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: churn}
-spec:
-  replicas: 6
-  selector: {matchLabels: {app: churn}}
-  template:
-    metadata: {labels: {app: churn}}
-    spec:
-      containers:
-      - name: netexec
-        image: registry.k8s.io/e2e-test-images/agnhost:2.52
-        args: [netexec, --http-port=8080]
-        readinessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 1}
----
-apiVersion: v1
-kind: Service
-metadata: {name: churn}
-spec:
-  selector: {app: churn}
-  ports: [{name: http, port: 80, targetPort: 8080}]
-`;
+const podYaml = (name: string, node: string) => manifest(netexecPod(name, node, { udp: false }), netexecService(name));
+const churnYaml = manifest(netexecDeployment('churn', 6, { udp: false }), netexecService('churn'));
 
 /** Prometheus text → cumulative histogram buckets of one metric (no labels), with sum and count. */
 interface Hist {
@@ -361,7 +320,8 @@ async function measureMode(mode: Mode, id: string): Promise<ModeResult> {
     console.error(`[${mode}] up; RSS idle ${f1(rssIdle)} MiB`);
 
     // ---- 1. throughput ----
-    kubectlOk(c, ['apply', '-f', '-'], podYaml('echo-n1', node1) + '---' + podYaml('echo-n2', node2));
+    kubectlOk(c, ['apply', '-f', '-'], podYaml('echo-n1', node1));
+    kubectlOk(c, ['apply', '-f', '-'], podYaml('echo-n2', node2));
     const targets: { pod: string; podIP: string; cip: string }[] = [];
     for (const name of ['echo-n2', 'echo-n1']) {
       const [p] = await waitFor(`${name} ready`, () => api.readyPods(name), (x) => x.length === 1, 60_000);

@@ -17,6 +17,7 @@ import {
 } from '../node/network/index.js';
 import { logger } from '../util/log.js';
 import { UsageError } from './flags.js';
+import { processAlive } from '../util/process-alive.js';
 
 const log = logger('network');
 
@@ -50,14 +51,6 @@ export function checkNetnsSupport(): void {
 
 const lockDir = '/run/kubesvc';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * One netns cluster per network namespace: two would share kubesvc0 and its addresses, and the
@@ -70,7 +63,7 @@ function takeNetnsLock(prefix: string): () => void {
   try {
     const [pidText, other] = readFileSync(file, 'utf8').trim().split(/\s+/);
     const pid = Number(pidText);
-    if (pid && pid !== process.pid && alive(pid)) {
+    if (pid && pid !== process.pid && processAlive(pid)) {
       throw new UsageError(
         `another kubesvc (pid ${pid}) runs --network netns here (namespaces ${other}-node-*): stop it first; ` +
           'clusters in netns mode share the kubesvc0 bridge and its addresses, so one runs at a time',

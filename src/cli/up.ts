@@ -16,6 +16,7 @@ import { checkIPVSSupport, ipvsUnsupportedMessage, ipvsSchedulers, isIPVSSchedul
 import { logger, errorText } from '../util/log.js';
 import { parseFlags, flagHelp, UsageError, type FlagSpec } from './flags.js';
 import { checkCIDR, defaultPlans, parsePortRangeFlag, type NetworkMode } from './address-plan.js';
+import { processAlive } from '../util/process-alive.js';
 
 const log = logger('kubesvc');
 
@@ -163,7 +164,7 @@ function takeLock(dataDir: string): () => void {
   const file = join(dataDir, 'kubesvc.pid');
   if (existsSync(file)) {
     const pid = Number(readFileSync(file, 'utf8').trim());
-    if (pid && pid !== process.pid && alive(pid)) {
+    if (pid && pid !== process.pid && processAlive(pid)) {
       throw new UsageError(
         `another kubesvc (pid ${pid}) is running with data dir ${dataDir}; stop it first, or pass a different --data-dir`,
       );
@@ -179,14 +180,6 @@ function takeLock(dataDir: string): () => void {
   };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Resolves once every readiness check passes; after `ms` says which did not. */
 async function waitReady(api: ApiServer, ms: number): Promise<void> {

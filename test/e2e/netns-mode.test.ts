@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { kubectlOk, kubesvcBin, nsenterArgv, startCluster, until, type Cluster } from './harness.js';
+import { manifest, netexecDeployment, netexecPod, netexecService } from './netexec.js';
 
 function skipReason(): string | false {
   if (process.platform !== 'linux') return 'netns mode needs Linux';
@@ -76,69 +77,15 @@ function machineSnapshot(prefix: string): Record<string, string[]> {
   };
 }
 
-const manifest = `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 4
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-      - name: netexec
-        image: registry.k8s.io/e2e-test-images/agnhost:2.52
-        args: [netexec, --http-port=8080, --udp-port=8081]
-        readinessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 1}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  type: LoadBalancer
-  selector: {app: web}
-  ports:
-  - {name: http, port: 80, targetPort: 8080}
-  - {name: udp, port: 81, targetPort: 8081, protocol: UDP}
----
-apiVersion: v1
-kind: Service
-metadata: {name: sticky}
-spec:
-  selector: {app: web}
-  sessionAffinity: ClientIP
-  ports: [{port: 80, targetPort: 8080}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: nothing}
-spec:
-  selector: {app: nobody}
-  ports: [{port: 80, targetPort: 8080}]
-`;
+const workloads = manifest(
+  netexecDeployment('web', 4),
+  netexecService('web', { udp: true, spec: { type: 'LoadBalancer' } }),
+  netexecService('sticky', { selects: 'web', spec: { sessionAffinity: 'ClientIP' } }),
+  netexecService('nothing', { selects: 'nobody' }),
+);
 
-const single = (name: string, node: string) => `
-apiVersion: v1
-kind: Pod
-metadata: {name: ${name}, labels: {app: ${name}}}
-spec:
-  nodeName: ${node}
-  containers:
-  - name: netexec
-    image: registry.k8s.io/e2e-test-images/agnhost:2.52
-    args: [netexec, --http-port=8080, --udp-port=8081]
-    readinessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 1}
----
-apiVersion: v1
-kind: Service
-metadata: {name: ${name}}
-spec:
-  selector: {app: ${name}}
-  ports:
-  - {name: http, port: 80, targetPort: 8080}
-  - {name: udp, port: 81, targetPort: 8081, protocol: UDP}
-`;
+/** A netexec pod on a node, and a Service (http 80, udp 81) for it alone. */
+const single = (name: string, node: string) => manifest(netexecPod(name, node), netexecService(name, { udp: true }));
 
 for (const mode of ['iptables', 'nftables'] as const) {
   describe(`netns mode, ${mode} proxy, 2 nodes`, { skip, timeout: 240_000 }, () => {
@@ -165,7 +112,7 @@ for (const mode of ['iptables', 'nftables'] as const) {
         timeoutMs: 30_000,
         args: ['--network', 'netns', '--nodes', '2', '--proxy-mode', mode, '--netns-prefix', id],
       });
-      kubectlOk(c, ['apply', '-f', '-'], manifest);
+      kubectlOk(c, ['apply', '-f', '-'], workloads);
       await until('4 ready web pods', () => readyPods('web').length, (n) => n === 4, 60_000);
     });
 
@@ -261,6 +208,16 @@ for (const mode of ['iptables', 'nftables'] as const) {
       assert.equal(dig.stdout, svc('web').spec.clusterIP, dig.stderr);
     });
 
+    it('externalTrafficPolicy Local: only the node with a local endpoint answers, and the client address is kept', () => {
+      kubectlOk(c, ['apply', '-f', '-'], manifest(netexecService('solo-local', { selects: 'solo', spec: { type: 'NodePort', externalTrafficPolicy: 'Local' } })));
+      const np = svc('solo-local').spec.ports[0].nodePort;
+      // solo runs on node 1: its NodePort there reaches it without masquerade, so netexec sees the host's address.
+      const seen = curl(hostNs, `http://172.30.0.11:${np}/clientip`);
+      assert.match(seen, /^172\.30\.0\.1:\d+$/);
+      // Node 2 has no local endpoint: the packet is dropped, not sent across.
+      assert.equal(curl(hostNs, `http://172.30.0.12:${np}/clientip`), 'error:28');
+    });
+
     it('fails UDP over to a new pod without a stale conntrack entry, and rejects a Service with no endpoints', async () => {
       kubectlOk(c, ['apply', '-f', '-'], single('lonely', node2));
       await until('lonely ready', () => readyPods('lonely').length, (n) => n === 1, 30_000);
@@ -268,7 +225,7 @@ for (const mode of ['iptables', 'nftables'] as const) {
       const src = 40000 + (process.pid % 1000);
       assert.equal(udp(node1, ip, 81, 'hostname', src), 'lonely');
       kubectlOk(c, ['delete', 'pod', 'lonely', '--wait=true']);
-      kubectlOk(c, ['apply', '-f', '-'], single('lonely', node1).split('---')[0]!);
+      kubectlOk(c, ['apply', '-f', '-'], manifest(netexecPod('lonely', node1)));
       await until('the new lonely ready', () => readyPods('lonely').length, (n) => n === 1, 30_000);
       // Same source port: a conntrack entry for the old pod would send this to a dead address.
       const reply = await until('UDP from the same port reaches the new pod', () => udp(node1, ip, 81, 'hostname', src), (r) => r === 'lonely', 5_000);
