@@ -1,6 +1,7 @@
 // OpenAPI v2 (Swagger 2.0) at /openapi/v2, as JSON. Built from the same paths and schemas as v3:
 // refs point at #/definitions, request bodies become `body` parameters, content types move to
-// consumes/produces. Note kubectl itself asks for v2 only as protobuf (see docs/kubectl-compat.md).
+// consumes/produces. kubectl itself asks for v2 only as protobuf: v2-proto.ts encodes this same
+// document that way (see docs/kubectl-compat.md).
 import { definition, reachable, REF_PREFIX } from '../../api/schema/index.js';
 import { build, memo, type Built } from './cache.js';
 import { buildPaths, rootDefinitions } from './paths.js';
