@@ -69,4 +69,12 @@ describe('kubectl apply of a v1 List', () => {
     assert.ok(pb.headers.etag && json.headers.etag && pb.headers.etag !== json.headers.etag);
     assert.match(String(pb.headers.vary), /Accept/);
   });
+
+  it('lets clients cache a v3 document fetched by its hash, and revalidate one fetched without', async () => {
+    const root = JSON.parse((await request(c, 'GET', '/openapi/v3')).body);
+    const url = root.paths['api/v1'].serverRelativeURL as string;
+    assert.match(url, /\?hash=/);
+    assert.equal((await request(c, 'GET', url)).headers['cache-control'], 'public, immutable');
+    assert.equal((await request(c, 'GET', '/openapi/v3/api/v1')).headers['cache-control'], 'no-cache, private');
+  });
 });

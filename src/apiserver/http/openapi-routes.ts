@@ -67,7 +67,7 @@ export class OpenAPIRoutes {
     // A request that pins the hash may be cached for long, as upstream allows.
     if (url.searchParams.has('hash')) res.setHeader('Cache-Control', 'public, immutable');
     if (proto) {
-      res.writeHead(200, { 'Content-Type': V2_PROTO, 'Content-Length': proto.body.length, 'Cache-Control': 'no-cache, private' });
+      res.writeHead(200, { 'Content-Type': V2_PROTO, 'Content-Length': proto.body.length, 'Cache-Control': res.getHeader('Cache-Control') ?? 'no-cache, private' });
       res.end(proto.body);
       return;
     }

@@ -14,7 +14,9 @@ export function sendRaw(res: ServerResponse, code: number, text: string, content
     res.end();
     return;
   }
-  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
+  // A handler may have chosen its own caching (e.g. immutable OpenAPI documents fetched by hash).
+  const cache = res.getHeader('Cache-Control') ?? 'no-cache, private';
+  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': cache });
   res.end(text);
 }
 
