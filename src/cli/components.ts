@@ -77,6 +77,14 @@ export function nodePodCIDR(podCIDR: string, n: number): string {
   return `${o[0]}.${o[1]}.${(o[2]! + n) & 255}.0/24`;
 }
 
+/** Like Promise.all, but waits for every start to settle so each one's stop is registered before a failure is thrown. */
+async function settleAll<T>(starts: Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(starts);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
 interface NodePlan extends NodeInfo {
   podNetwork?: PodNetwork;
   dataDir: string;
@@ -137,37 +145,41 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
     stops.push(() => controllers.stop());
     const serviceControllers = startServiceControllers(client, informers, { lbPool: o.lbPool });
     stops.push(() => serviceControllers.stop());
-    for (const plan of plans) {
-      const agent = new NodeAgent(client, informers, {
-        nodeName: plan.name,
-        nodeIP: plan.ip,
-        podCIDR: plan.podCIDR,
-        dataDir: plan.dataDir,
-        clusterDNS: o.clusterDNS,
-        clusterDomain: o.clusterDomain,
-        ...(plan.podNetwork ? { podNetwork: plan.podNetwork } : {}),
-      });
-      stops.push(() => agent.stop());
-      await agent.start();
-      stops.push(api.nodes.register(plan.name, agent.connector()));
-    }
-    const proxies: RunningProxy[] = [];
-    for (const [i, plan] of plans.entries()) {
-      const mode = o.proxyMode as ProxyOptions['mode'];
-      const proxy = await startProxy(client, informers, {
-        nodeName: plan.name,
-        nodeIP: plan.ip,
-        mode,
-        ...(plan.namespace ? { netns: plan.namespace, clusterCIDR: o.podCIDR, serviceCIDR: o.serviceCIDR } : {}),
-        ...(o.ipvsScheduler ? { ipvsScheduler: o.ipvsScheduler } : {}),
-        // One set of well-known ports on 127.0.0.1: the first node's proxy has them.
-        metricsPort: i === 0 ? o.proxyMetricsPort : 0,
-        healthzPort: i === 0 ? o.proxyHealthzPort : 0,
-      });
-      stops.push(() => proxy.stop());
-      proxies.push(proxy);
-      api.addReadyCheck(plans.length === 1 ? 'kube-proxy' : `kube-proxy-${plan.name}`, () => proxy.ready());
-    }
+    // Nodes start side by side (each agent waits for its informers; each proxy for its first listeners).
+    await settleAll(
+      plans.map(async (plan) => {
+        const agent = new NodeAgent(client, informers, {
+          nodeName: plan.name,
+          nodeIP: plan.ip,
+          podCIDR: plan.podCIDR,
+          dataDir: plan.dataDir,
+          clusterDNS: o.clusterDNS,
+          clusterDomain: o.clusterDomain,
+          ...(plan.podNetwork ? { podNetwork: plan.podNetwork } : {}),
+        });
+        stops.push(() => agent.stop());
+        await agent.start();
+        stops.push(api.nodes.register(plan.name, agent.connector()));
+      }),
+    );
+    const mode = o.proxyMode as ProxyOptions['mode'];
+    const proxies = await settleAll(
+      plans.map(async (plan, i) => {
+        const proxy = await startProxy(client, informers, {
+          nodeName: plan.name,
+          nodeIP: plan.ip,
+          mode,
+          ...(plan.namespace ? { netns: plan.namespace, clusterCIDR: o.podCIDR, serviceCIDR: o.serviceCIDR } : {}),
+          ...(o.ipvsScheduler ? { ipvsScheduler: o.ipvsScheduler } : {}),
+          // One set of well-known ports on 127.0.0.1: the first node's proxy has them.
+          metricsPort: i === 0 ? o.proxyMetricsPort : 0,
+          healthzPort: i === 0 ? o.proxyHealthzPort : 0,
+        });
+        stops.push(() => proxy.stop());
+        api.addReadyCheck(plans.length === 1 ? 'kube-proxy' : `kube-proxy-${plan.name}`, () => proxy.ready());
+        return proxy;
+      }),
+    );
     informers.start();
     return {
       nodes: plans.map(({ name, ip, podCIDR, namespace }) => ({ name, ip, podCIDR, ...(namespace ? { namespace } : {}) })),

@@ -3,7 +3,7 @@ export { type NetRunner, type RunOptions, type RunResult, defaultRunner, netnsAr
 export { type NetFiles, defaultFiles } from './files.js';
 export { type NetnsOptions, type NetnsEnv, netnsEnv, uid8 } from './config.js';
 export { ensureHostBridge, listNamespaces } from './host.js';
-export { type NodeNet, nodeNet, createNode, deleteNode, existingNodes } from './node.js';
+export { type NodeNet, nodeNet, createNode, connectNodes, deleteNode, existingNodes } from './node.js';
 export { type PodNet, createPodNetwork, deletePodNetwork } from './pod.js';
 export { teardownAll, parseLinkNames } from './teardown.js';
 export { type HostRoute, hostRoutes, ensureHostRoutes, poolCIDRs, rangeToCIDRs } from './routes.js';

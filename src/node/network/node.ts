@@ -100,6 +100,21 @@ export async function createNode(n: number, env: NetnsEnv = netnsEnv()): Promise
   return node;
 }
 
+/**
+ * Host-gw routes between every pair of these nodes (idempotent). createNode adds them for the nodes
+ * that exist when it runs; nodes created side by side call this once they all exist.
+ */
+export async function connectNodes(nodes: NodeNet[]): Promise<void> {
+  await Promise.all(
+    nodes.map(async (node) => {
+      for (const other of nodes) {
+        if (other.n === node.n) continue;
+        await mustRun(node.env.runner, ['ip', 'route', 'replace', other.podCIDR, 'via', other.nodeIP, 'dev', 'eth0'], { netns: node.namespace });
+      }
+    }),
+  );
+}
+
 /** Removes node n: the other nodes' routes to it, its host veth and its namespace. Delete its pods first. */
 export async function deleteNode(node: NodeNet): Promise<void> {
   const env = node.env;
