@@ -5,19 +5,23 @@ import { flagHelp, parseFlags, type FlagSpec, UsageError } from './flags.js';
 import { teardownAll } from '../node/network/teardown.js';
 import { defaultRunner, type NetRunner } from '../node/network/runner.js';
 import type { NetFiles } from '../node/network/files.js';
+import { netnsHolders, type LockHolder } from './netns-lock.js';
 
 const specs: FlagSpec[] = [
   { name: 'prefix', help: 'namespace prefix to remove (<prefix>-node-N, <prefix>-pod-UID)', default: 'kubesvc', metavar: 'NAME' },
   { name: 'link-prefix', help: 'prefix of host-side node veths (<link-prefix>nN)', default: 'ks', metavar: 'NAME' },
   { name: 'bridge', help: 'host bridge to remove', default: 'kubesvc0', metavar: 'NAME' },
+  { name: 'force', boolean: true, help: 'remove even while a kubesvc still runs with these namespaces' },
   { name: 'help', boolean: true, help: 'show this help' },
 ];
 
 export const downUsage = `Usage: kubesvc down [flags]
 
-Removes every network namespace, link, route and /etc/netns directory that
-\`kubesvc up --network netns\` created, and only those, ending any pod process still
-running in them (after a crash). Needs root.
+Removes every network namespace (<prefix>-node-N, <prefix>-pod-UID) and /etc/netns directory
+that \`kubesvc up --network netns\` created, ending any pod process still running in them
+(after a crash), and the host bridge kubesvc0 with its node links and routes — only those.
+It refuses while a kubesvc still runs with them (stop that one first, or pass --force).
+Needs root.
 
 Flags:
 ${flagHelp(specs)}
@@ -29,6 +33,8 @@ export interface DownDeps {
   etcNetns?: string;
   out?: (s: string) => void;
   err?: (s: string) => void;
+  /** Who holds netns mode's locks (default: the lock files under /run/kubesvc). */
+  holders?: (prefix: string) => LockHolder[];
 }
 
 export async function down(argv: string[], deps: DownDeps = {}): Promise<number> {
@@ -40,10 +46,20 @@ export async function down(argv: string[], deps: DownDeps = {}): Promise<number>
     return 0;
   }
   if (flags.positional.length) throw new UsageError(`down takes no arguments, got ${flags.positional.join(' ')}`);
+  const prefix = flags.values.get('prefix') ?? 'kubesvc';
+  const running = (deps.holders ?? netnsHolders)(prefix);
+  if (running.length && !flags.bools.has('force')) {
+    const h = running[0]!;
+    err(
+      `kubesvc down: kubesvc (pid ${h.pid}) is running with ${h.what === 'this network namespace' ? `this network namespace (namespaces ${h.prefix}-node-*)` : h.what}; ` +
+        `stop it (Ctrl-C, or kill ${h.pid}) — a clean stop removes everything itself — or pass --force\n`,
+    );
+    return 1;
+  }
   let removed: string[];
   try {
     removed = await teardownAll(deps.runner ?? defaultRunner, {
-      prefix: flags.values.get('prefix') ?? 'kubesvc',
+      prefix,
       linkPrefix: flags.values.get('link-prefix') ?? 'ks',
       bridge: flags.values.get('bridge') ?? 'kubesvc0',
       ...(deps.files ? { files: deps.files } : {}),

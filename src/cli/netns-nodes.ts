@@ -2,8 +2,8 @@
 // one network namespace per node, the host's routes into them, and the clean stop that removes
 // all of it again. The per-node agents and proxies are started by components.ts on top.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import {
+  conflictingRoutes,
   connectNodes,
   createNode,
   defaultRunner,
@@ -12,13 +12,14 @@ import {
   hostIP,
   hostRoutes,
   netnsEnv,
+  poolCIDRs,
   teardownAll,
   type NetnsEnv,
   type NodeNet,
 } from '../node/network/index.js';
 import { logger } from '../util/log.js';
 import { UsageError } from './flags.js';
-import { processAlive } from '../util/process-alive.js';
+import { NetnsBusyError, takeNetnsLocks } from './netns-lock.js';
 
 const log = logger('network');
 
@@ -50,47 +51,34 @@ export function checkNetnsSupport(): void {
   if (ip.status !== 0) throw new UsageError('--network netns needs iproute2 (`ip netns`): apt-get install iproute2');
 }
 
-const lockDir = '/run/kubesvc';
-
-
-/**
- * One netns cluster per network namespace: two would share kubesvc0 and its addresses, and the
- * second's start would tear down the first's nodes as leftovers. The lock is named after this
- * process's network namespace, so clusters in separate namespaces (as the tests run them) coexist.
- */
-function takeNetnsLock(prefix: string): () => void {
-  const ns = /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/net'))?.[1] ?? 'default';
-  const file = `${lockDir}/netns-${ns}.lock`;
+export async function setUpNetnsCluster(o: NetnsClusterOptions): Promise<NetnsCluster> {
+  let unlock: () => void;
   try {
-    const [pidText, other] = readFileSync(file, 'utf8').trim().split(/\s+/);
-    const pid = Number(pidText);
-    if (pid && pid !== process.pid && processAlive(pid)) {
+    unlock = takeNetnsLocks(o.prefix);
+  } catch (e) {
+    if (e instanceof NetnsBusyError) throw new UsageError(e.message);
+    throw e;
+  }
+  const env = netnsEnv({ prefix: o.prefix, podCIDR: o.podCIDR, serviceCIDR: o.serviceCIDR });
+  try {
+    // Nothing is changed on a machine whose own routes already use one of our ranges.
+    const conflicts = await conflictingRoutes(env, [`${env.nodeNet}.0/24`, o.podCIDR, o.serviceCIDR, ...poolCIDRs(o.lbPool)]);
+    if (conflicts.length) {
+      const c = conflicts[0]!;
       throw new UsageError(
-        `another kubesvc (pid ${pid}) runs --network netns here (namespaces ${other}-node-*): stop it first; ` +
-          'clusters in netns mode share the kubesvc0 bridge and its addresses, so one runs at a time',
+        `${c.range} overlaps this machine's route "${c.route}": netns mode routes its node, pod, service and LoadBalancer ranges ` +
+          'through kubesvc0 and will not take over yours; pick other ranges (--pod-cidr, --service-cidr, --lb-pool)' +
+          (c.range.startsWith(env.nodeNet) ? ', or free 172.30.0.0/24' : ''),
       );
     }
+    // What an earlier run left behind (it crashed, or was killed) goes first: every pod is set up
+    // again by its node agent, and stale namespaces would hold on to old addresses.
+    const stale = await teardownAll(defaultRunner, { prefix: o.prefix });
+    if (stale.length) log.warn(`removed ${stale.length} leftover(s) of an earlier run (${stale.filter((s) => s.startsWith('netns')).length} namespaces)`);
   } catch (e) {
-    if (e instanceof UsageError) throw e;
+    unlock();
+    throw e;
   }
-  mkdirSync(lockDir, { recursive: true });
-  writeFileSync(file, `${process.pid} ${prefix}\n`);
-  return () => {
-    try {
-      if (readFileSync(file, 'utf8').startsWith(`${process.pid} `)) rmSync(file);
-    } catch {
-      /* already gone */
-    }
-  };
-}
-
-export async function setUpNetnsCluster(o: NetnsClusterOptions): Promise<NetnsCluster> {
-  const unlock = takeNetnsLock(o.prefix);
-  const env = netnsEnv({ prefix: o.prefix, podCIDR: o.podCIDR, serviceCIDR: o.serviceCIDR });
-  // What an earlier run left behind (it crashed, or was killed) goes first: every pod is set up
-  // again by its node agent, and stale namespaces would hold on to old addresses.
-  const stale = await teardownAll(defaultRunner, { prefix: o.prefix });
-  if (stale.length) log.warn(`removed ${stale.length} leftover(s) of an earlier run (${stale.filter((s) => s.startsWith('netns')).length} namespaces)`);
   const teardown = async () => {
     try {
       const removed = await teardownAll(defaultRunner, { prefix: o.prefix });

@@ -49,8 +49,8 @@ the same cluster.
 own 127.x addresses, and the userspace kube-proxy carries Service traffic.
 --network netns (root, Linux) builds what a real node is: each node a network namespace on the
 host bridge kubesvc0 (172.30.0.1 on the host, node n at 172.30.0.(10+n)), each pod a namespace
-with a 10.244.n.x address on its node's cni0, and kube-proxy programming iptables or nftables
-inside every node. A clean stop (or \`kubesvc down\`) removes all of it.
+with a 10.244.n.x address on its node's cni0, and kube-proxy programming iptables, nftables or
+(where the kernel has it) IPVS inside every node. A clean stop (or \`kubesvc down\`) removes all of it.
 
 Flags:
 ${flagHelp(upFlags)}
@@ -117,7 +117,7 @@ export function parseUpOptions(argv: string[]): UpOptions | 'help' {
     );
   }
   if (network === 'netns' && proxyMode === 'userspace') {
-    throw new UsageError('--proxy-mode userspace listens in kubesvc\'s own network namespace and cannot serve pods in theirs; with --network netns use iptables (the default) or nftables');
+    throw new UsageError('--proxy-mode userspace listens in kubesvc\'s own network namespace and cannot serve pods in theirs; with --network netns use iptables (the default), nftables, or ipvs where the kernel has IPVS');
   }
   const ipvsScheduler = f.values.get('ipvs-scheduler') ?? 'rr';
   if (!isIPVSScheduler(ipvsScheduler)) {

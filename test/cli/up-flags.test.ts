@@ -28,7 +28,7 @@ describe('kubesvc up flags for the network modes', () => {
 
   it('refuses combinations that cannot work, saying what to use instead', () => {
     assert.throws(() => parse(['--proxy-mode', 'iptables']), /needs --network netns/);
-    assert.throws(() => parse(['--network', 'netns', '--proxy-mode', 'userspace']), /use iptables \(the default\) or nftables/);
+    assert.throws(() => parse(['--network', 'netns', '--proxy-mode', 'userspace']), /use iptables \(the default\), nftables, or ipvs where the kernel has IPVS/);
     assert.throws(() => parse(['--nodes', '2']), /loopback mode runs one node/);
     assert.throws(() => parse(['--network', 'netns', '--nodes', '0']), /--nodes must be a number from 1 to 200/);
     assert.throws(() => parse(['--network', 'netns', '--nodes', 'two']), /--nodes must be a number/);

@@ -272,8 +272,13 @@ describe('netns mode after a crash: restart, then kubesvc down', { skip, timeout
     // A second netns cluster in the same namespace would share kubesvc0 and tear this one down as leftovers.
     const second = inNs(hostNs, [process.execPath, kubesvcBin, 'up', '--network', 'netns', '--netns-prefix', `${id}x`, '--data-dir', `${c.dataDir}/second`, '--api-port', '0']);
     assert.equal(second.code, 2, second.stderr);
-    assert.match(second.stderr, new RegExp(`another kubesvc \\(pid \\d+\\) runs --network netns here \\(namespaces ${id}-node-\\*\\): stop it first`));
+    assert.match(second.stderr, new RegExp(`another kubesvc \\(pid \\d+\\) runs --network netns with this network namespace \\(namespaces ${id}-node-\\*\\): stop it first`));
     assert.equal(curl(`${id}-node-1`, 'http://172.30.0.11:1/'), 'error:7', 'the first cluster\'s node is still there');
+    // `kubesvc down` will not pull the namespaces out from under a running cluster.
+    const early = inNs(hostNs, [process.execPath, kubesvcBin, 'down', '--prefix', id]);
+    assert.equal(early.code, 1);
+    assert.match(early.stderr, /kubesvc \(pid \d+\) is running with prefix .*or pass --force/);
+    assert.ok(ours().length >= 1, 'nothing removed');
     kubectlOk(c, ['apply', '-f', '-'], single('survivor', `${id}-node-1`));
     const ready = () => JSON.parse(kubectlOk(c!, ['get', 'pod', 'survivor', '-o', 'json']));
     const isReady = (p: any) => p.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True');

@@ -67,3 +67,43 @@ export function hostRoutes(env: NetnsEnv, nodes: number[], extra: { serviceCIDR:
 export async function ensureHostRoutes(env: NetnsEnv, routes: HostRoute[]): Promise<void> {
   for (const r of routes) await mustRun(env.runner, ['ip', 'route', 'replace', r.cidr, 'via', r.via, 'dev', env.bridge]);
 }
+
+const routeTypes = new Set(['unicast', 'local', 'broadcast', 'multicast', 'throw', 'unreachable', 'prohibit', 'blackhole', 'nat', 'anycast']);
+
+function cidrRange(cidr: string): [number, number] {
+  const [base, bitsText] = cidr.split('/');
+  const bits = bitsText === undefined ? 32 : Number(bitsText);
+  const size = 2 ** (32 - bits);
+  const first = Math.floor(ipToNumber(base!) / size) * size;
+  return [first, first + size - 1];
+}
+
+/** The destination of an `ip route show` line as a CIDR, or undefined for `default` and the like. */
+export function routeDestination(line: string): string | undefined {
+  const words = line.trim().split(/\s+/);
+  const dest = routeTypes.has(words[0]!) ? words[1] : words[0];
+  if (!dest || !/^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/.test(dest)) return undefined;
+  return dest.includes('/') ? dest : `${dest}/32`;
+}
+
+/**
+ * Routes of this machine (main table, not through our bridge) that overlap any of `ranges`:
+ * `ip route replace` would silently take them over, and `kubesvc down` could not give them back.
+ * The default route overlaps everything by design and is not counted.
+ */
+export async function conflictingRoutes(env: NetnsEnv, ranges: string[]): Promise<{ range: string; route: string }[]> {
+  const text = (await mustRun(env.runner, ['ip', '-4', 'route', 'show', 'table', 'main'])).stdout;
+  const out: { range: string; route: string }[] = [];
+  const ourDev = new RegExp(`(^|\\s)dev ${env.bridge.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s|$)`);
+  for (const line of text.split('\n').map((l) => l.trim()).filter((l) => l !== '')) {
+    if (ourDev.test(line)) continue;
+    const dest = routeDestination(line);
+    if (!dest) continue;
+    const [a0, a1] = cidrRange(dest);
+    for (const range of ranges) {
+      const [b0, b1] = cidrRange(range);
+      if (a0 <= b1 && b0 <= a1) out.push({ range, route: line });
+    }
+  }
+  return out;
+}
