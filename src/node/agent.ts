@@ -12,6 +12,7 @@ import { AgentConnector } from './connector.js';
 import { CrashBackoff, type BackoffOptions } from './backoff.js';
 import { KubeletEventRecorder, type PodEventSink } from './events.js';
 import { PodIPAllocator } from './ipam.js';
+import { NetworkReleaser, type NetworkReleaserOptions } from './network-release.js';
 import { renewLease } from './lease.js';
 import { newNode, nodeStatus, statusWithoutHeartbeats } from './node-object.js';
 import { metaTime, stableJSON } from './pod-status.js';
@@ -52,6 +53,8 @@ export interface NodeAgentOptions {
    * In netns mode every process of a pod starts inside the pod's network namespace.
    */
   podNetwork?: PodNetwork;
+  /** Back-off of a failed pod network tearDown's retries (default 1 s doubling to 60 s). */
+  networkRelease?: NetworkReleaserOptions;
 }
 
 /** How often the Node status is written even when nothing changed (upstream's nodeStatusReportFrequency). */
@@ -62,6 +65,8 @@ export class NodeAgent {
   readonly runtime: ContainerRuntime;
   readonly ipam: PodIPAllocator;
   readonly podNetwork: PodNetwork;
+  /** Tears pods' networks down and frees their IPs after; retries outlive the pods' workers. */
+  readonly releaser: NetworkReleaser;
   private readonly backoff: CrashBackoff;
   private readonly events: PodEventSink;
   private readonly workers = new Map<string, PodWorker>();
@@ -86,6 +91,7 @@ export class NodeAgent {
     this.runtime = opts.runtime ?? new ProcessRuntime(opts.dataDir);
     this.ipam = new PodIPAllocator(opts.podCIDR, join(opts.dataDir, 'pod-ips.json'));
     this.podNetwork = opts.podNetwork ?? loopbackPodNetwork;
+    this.releaser = new NetworkReleaser(this.podNetwork, this.ipam, opts.networkRelease);
     this.backoff = new CrashBackoff(opts.backoff ?? { initialMs: 10_000, maxMs: 300_000 });
     this.events = opts.events ?? new KubeletEventRecorder(client, opts.nodeName);
   }
@@ -127,6 +133,8 @@ export class NodeAgent {
     const grace = this.opts.shutdownGraceMs ?? 10_000;
     await Promise.all([...this.workers.values()].map((w) => w.shutdown(grace)));
     this.workers.clear();
+    // Pending tearDown retries stop; their IPs stay reserved in IPAM's file for the next agent.
+    this.releaser.stop();
     // Anything that escaped its worker (e.g. started during shutdown) goes too.
     if (this.runtime instanceof ProcessRuntime) {
       for (const h of this.runtime.running) this.runtime.signal(h, 'SIGKILL');
@@ -231,6 +239,7 @@ export class NodeAgent {
       runtime: this.runtime,
       ipam: this.ipam,
       podNetwork: this.podNetwork,
+      releaser: this.releaser,
       backoff: this.backoff,
       events: this.events,
       services: () => this.services?.lister.list() ?? [],
@@ -262,7 +271,12 @@ export class NodeAgent {
   /** Drops IPs and log directories of pods that are no longer on this node. */
   private forgetStalePods(): void {
     const live = new Set(this.pods!.lister.list().map((p) => p.metadata.uid!));
-    this.ipam.retain(live);
+    // Not ipam.retain: such a pod's network may still be there (deleted while the agent was
+    // down, or its tearDown was still being retried), and its IP must not go to another pod
+    // before the network is gone. tearDown of a network that is already gone is a no-op.
+    for (const uid of this.ipam.uids()) {
+      if (!live.has(uid)) void this.releaser.release(uid, `pod ${uid} (gone from this node)`);
+    }
     const podsDir = join(this.opts.dataDir, 'pods');
     let uids: string[] = [];
     try {

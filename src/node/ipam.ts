@@ -109,6 +109,11 @@ export class PodIPAllocator {
     if (changed) this.save();
   }
 
+  /** The pods that hold an IP. */
+  uids(): string[] {
+    return [...this.byUID.keys()];
+  }
+
   ipOf(uid: string): string | undefined {
     const n = this.byUID.get(uid);
     return n === undefined ? undefined : formatIPv4(n);

@@ -12,6 +12,7 @@ import { buildContainerEnv, ContainerConfigError, expandCommand, servicesForPod 
 import type { PodEventSink } from './events.js';
 import type { PodIPAllocator } from './ipam.js';
 import type { PodNetwork } from './pod-network.js';
+import type { NetworkReleaser } from './network-release.js';
 import { ContainerLogWriter, containerLogPath } from './logs.js';
 import { metaTime, podConditions, podPhase, stableJSON, withTransitionTimes } from './pod-status.js';
 import { startProbes, stopProbes } from './container-probes.js';
@@ -33,6 +34,11 @@ export interface PodWorkerDeps {
   ipam: PodIPAllocator;
   /** Creates and removes the pod's network and says how its processes start inside it. */
   podNetwork: PodNetwork;
+  /**
+   * Tears the pod's network down and only then releases its IP, retrying a failed tearDown on its
+   * own: it is the agent's, so the retry goes on after the agent has forgotten this worker.
+   */
+  releaser: NetworkReleaser;
   backoff: CrashBackoff;
   events: PodEventSink;
   /** Every Service the agent knows (the pod's own are picked from them). */
@@ -69,7 +75,14 @@ export class PodWorker {
   private podIP: string | undefined;
   private syncing = false;
   private dirty = false;
+  /** Another sync after one failed (e.g. a status write). */
   private retryTimer: NodeJS.Timeout | undefined;
+  /**
+   * Another try at the sandbox (IP, network). Its own timer, not retryTimer: a later failed sync
+   * replacing retryTimer with its 1 s kick must not cancel it, or the kick would hit the
+   * networkRetryAt gate and nothing would try again.
+   */
+  private sandboxTimer: NodeJS.Timeout | undefined;
   /** The pod has reached Succeeded/Failed: nothing runs any more. */
   private terminal = false;
   /** Deletion or shutdown is under way: no container starts any more. */
@@ -302,7 +315,12 @@ export class PodWorker {
     if (this.networkReady || this.pod.spec.hostNetwork) return true;
     // Torn down already (the pod finished while this sync ran): it must not come back.
     if (this.networkGone) return false;
-    if (Date.now() < this.networkRetryAt) return false;
+    const wait = this.networkRetryAt - Date.now();
+    if (wait > 0) {
+      // Too early for another setUp; make sure something comes back when it is time.
+      this.sandboxTimer ??= setTimeout(() => this.sandboxKick(), wait);
+      return false;
+    }
     const setUp = this.d.podNetwork.setUp(this.pod, this.podIP!);
     this.networkSetUp = setUp;
     try {
@@ -315,9 +333,16 @@ export class PodWorker {
     } finally {
       this.networkSetUp = undefined;
     }
-    this.networkReady = !this.networkGone;
+    // Torn down while setUp ran (the pod was removed meanwhile): no container may start in it.
+    if (this.networkGone) return false;
+    this.networkReady = true;
     this.sandboxError = undefined;
     return true;
+  }
+
+  private sandboxKick(): void {
+    this.sandboxTimer = undefined;
+    this.kick();
   }
 
   /** FailedCreatePodSandBox (once per distinct message) and another try in 5 s. */
@@ -325,27 +350,27 @@ export class PodWorker {
     const message = `Failed to create pod sandbox: ${e instanceof Error ? e.message : String(e)}`;
     if (this.sandboxError !== message) this.event(undefined, 'Warning', 'FailedCreatePodSandBox', message);
     this.sandboxError = message;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => this.kick(), sandboxRetryMs);
+    clearTimeout(this.sandboxTimer);
+    this.sandboxTimer = setTimeout(() => this.sandboxKick(), sandboxRetryMs);
   }
 
   /**
    * The pod's network goes once its processes are gone: podNetwork.tearDown, then its IP back to
    * the pool (not before, or another pod could get the IP while this one's netns still holds it).
-   * A failed tearDown is logged, never thrown: the pod must still finish.
+   * A failed tearDown is never thrown (the pod must still finish): the releaser keeps the IP
+   * reserved and retries the tearDown until it succeeds, whether or not this worker still exists.
    */
   private async releaseNetwork(): Promise<void> {
-    if (!this.pod.spec.hostNetwork && !this.networkGone) {
-      this.networkGone = true;
-      await this.networkSetUp?.catch(() => undefined);
-      this.networkReady = false;
-      try {
-        await this.d.podNetwork.tearDown(this.uid);
-      } catch (e) {
-        log.warn(`pod ${this.namespace}/${this.name}: tearing down its network: ${errorText(e)}`);
-      }
+    if (this.pod.spec.hostNetwork) {
+      // It has the node's network and IP: nothing to tear down, nothing of IPAM's to hold back.
+      this.d.ipam.release(this.uid);
+      return;
     }
-    this.d.ipam.release(this.uid);
+    if (this.networkGone) return;
+    this.networkGone = true;
+    await this.networkSetUp?.catch(() => undefined);
+    this.networkReady = false;
+    await this.d.releaser.release(this.uid, `pod ${this.namespace}/${this.name}`);
   }
 
   /**
@@ -692,6 +717,8 @@ export class PodWorker {
 
   private async stopAll(graceMs: number, announce: boolean): Promise<void> {
     clearTimeout(this.retryTimer);
+    clearTimeout(this.sandboxTimer);
+    this.sandboxTimer = undefined;
     clearTimeout(this.deadlineTimer);
     const waits: Promise<unknown>[] = [];
     for (const run of this.allRuns()) {

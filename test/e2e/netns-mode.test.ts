@@ -203,7 +203,7 @@ for (const mode of ['iptables', 'nftables'] as const) {
       const byName = curl(node1, `http://${pod.status.podIP}:8080/dial?request=hostname&host=web.default.svc.cluster.local&port=80&protocol=http&tries=1`);
       assert.ok(JSON.parse(byName).responses?.length === 1, byName);
       // The pod's own resolv.conf points at kube-dns.
-      const podNs = `${id}-pod-${pod.metadata.uid.replace(/-/g, '').slice(0, 8)}`;
+      const podNs = `${id}-pod-${pod.metadata.uid.replace(/-/g, '')}`;
       const dig = run(['ip', 'netns', 'exec', podNs, 'dig', '+short', '+time=2', '+tries=1', 'web.default.svc.cluster.local']);
       assert.equal(dig.stdout, svc('web').spec.clusterIP, dig.stderr);
     });

@@ -7,7 +7,7 @@ import { defaultFiles, type NetFiles } from './files.js';
 export interface NetnsOptions {
   runner?: NetRunner;
   files?: NetFiles;
-  /** Namespace prefix: `<prefix>-node-<n>`, `<prefix>-pod-<uid8>`. Default `kubesvc`. */
+  /** Namespace prefix: `<prefix>-node-<n>`, `<prefix>-pod-<uid hex>`. Default `kubesvc`. */
   prefix?: string;
   /** Host-side node veths are `<linkPrefix>n<n>`. Default `ks` (so `ksn1`). */
   linkPrefix?: string;
@@ -82,21 +82,33 @@ export const nodeHostVeth = (env: NetnsEnv, n: number) => `${env.linkPrefix}n${n
 export const podCIDROf = (env: NetnsEnv, n: number) => `${env.podNet}.${n}.0/24`;
 export const podGateway = (env: NetnsEnv, n: number) => `${env.podNet}.${n}.1`;
 
-/** The first 8 hex characters of a pod UID: short enough for interface names, unique enough per node. */
-export function uid8(podUID: string): string {
-  const s = podUID.replace(/-/g, '').toLowerCase().slice(0, 8);
-  if (!/^[a-z0-9]{1,8}$/.test(s)) throw new Error(`pod UID ${JSON.stringify(podUID)} has no usable characters`);
+/** Longest pod UID (dashes removed) a name is made of: an API server UID is a UUID, 32 hex. */
+const UID_HEX_MAX = 32;
+
+/**
+ * A pod UID without dashes, lower-cased: all of it, because two pods whose UIDs merely share a
+ * prefix must never share a namespace (setUp is idempotent and would silently join the other's).
+ */
+export function podUIDHex(podUID: string): string {
+  const s = podUID.replace(/-/g, '').toLowerCase();
+  if (!new RegExp(`^[a-z0-9]{1,${UID_HEX_MAX}}$`).test(s)) throw new Error(`pod UID ${JSON.stringify(podUID)} is not usable in a namespace name`);
   return s;
 }
-export const podNamespace = (env: NetnsEnv, podUID: string) => `${env.prefix}-pod-${uid8(podUID)}`;
-/** Host side of a pod's veth, inside the node namespace (the CNI bridge plugin names it veth<random>). */
-export const podHostVeth = (podUID: string) => `veth${uid8(podUID)}`;
+export const podNamespace = (env: NetnsEnv, podUID: string) => `${env.prefix}-pod-${podUIDHex(podUID)}`;
+/**
+ * Host side of a pod's veth, inside the node namespace (the CNI bridge plugin names it
+ * veth<random>): `veth` and as much of the UID as fits in an interface name (15 bytes, so 11).
+ * A clash here is not silent sharing: the second pod's setUp finds no eth0 in its namespace and fails.
+ */
+export const podHostVeth = (podUID: string) => `veth${podUIDHex(podUID).slice(0, 15 - 'veth'.length)}`;
 
 /** Names kubesvc's namespaces and /etc/netns dirs can have, and nothing else. */
 export function ownNamespace(env: NetnsEnv, name: string): 'node' | 'pod' | undefined {
   const esc = env.prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   if (new RegExp(`^${esc}-node-\\d+$`).test(name)) return 'node';
-  if (new RegExp(`^${esc}-pod-[a-z0-9]{1,8}$`).test(name)) return 'pod';
+  // Up to the whole UID; this also covers the 8-character names of older versions, so
+  // `kubesvc down` still removes what they left behind.
+  if (new RegExp(`^${esc}-pod-[a-z0-9]{1,${UID_HEX_MAX}}$`).test(name)) return 'pod';
   return undefined;
 }
 

@@ -16,6 +16,7 @@ import {
   podGateway,
 } from './config.js';
 import { listNamespaces } from './host.js';
+import { ipCommand } from './ip-command.js';
 import { EXISTS, GONE, mustRun } from './runner.js';
 
 export interface NodeNet {
@@ -48,7 +49,8 @@ export function nodeNet(n: number, env: NetnsEnv = netnsEnv()): NodeNet {
     podCIDR: podCIDROf(env, n),
     gateway: podGateway(env, n),
     bridgeNfCallIptables: false,
-    exec: ['ip', 'netns', 'exec', namespace],
+    // Absolute: callers may spawn it with an environment whose PATH has no `ip` (see ip-command.ts).
+    exec: [ipCommand(), 'netns', 'exec', namespace],
     env,
   };
 }

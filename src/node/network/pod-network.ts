@@ -7,6 +7,7 @@ import type { Pod } from '../../api/core.js';
 import { formatResolvConf, parseResolvConf, podResolvConfig, type ResolvConfig } from '../../dns/pod-dns.js';
 import type { PodNetwork } from '../pod-network.js';
 import { podNamespace } from './config.js';
+import { ipCommand } from './ip-command.js';
 import type { NodeNet } from './node.js';
 import { createPodNetwork, deletePodNetwork } from './pod.js';
 
@@ -44,7 +45,9 @@ export function netnsPodNetwork(node: NodeNet, o: NetnsPodNetworkOptions = {}): 
     execPrefix(pod: Pod) {
       // A host-network pod shares its node's namespace, as it shares the node's on a real cluster.
       if (pod.spec.hostNetwork) return node.exec;
-      return ['ip', 'netns', 'exec', podNamespace(node.env, pod.metadata.uid!)];
+      // `ip` by absolute path: the prefix is spawned with the container's env, whose PATH may not
+      // hold it (the program after the prefix is still looked up in that PATH, as it should be).
+      return [ipCommand(), 'netns', 'exec', podNamespace(node.env, pod.metadata.uid!)];
     },
   };
 }

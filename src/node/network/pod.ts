@@ -5,11 +5,12 @@
 import { type NetnsEnv, podHostVeth, podNamespace } from './config.js';
 import type { NodeNet } from './node.js';
 import { listNamespaces } from './host.js';
+import { ipCommand } from './ip-command.js';
 import { EXISTS, GONE, mustRun } from './runner.js';
 
 export interface PodNet {
   podUID: string;
-  /** e.g. `kubesvc-pod-1a2b3c4d`. */
+  /** `kubesvc-pod-<the whole UID, 32 hex>`. */
   namespace: string;
   ip: string;
   /** Host side of the pod's veth, inside the node namespace. */
@@ -30,7 +31,7 @@ function podNet(node: NodeNet, podUID: string, ip: string): PodNet {
     hostVeth: podHostVeth(podUID),
     node,
     resolvConfPath: `${env.etcNetns}/${namespace}/resolv.conf`,
-    exec: ['ip', 'netns', 'exec', namespace],
+    exec: [ipCommand(), 'netns', 'exec', namespace],
   };
 }
 

@@ -5,7 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import {
   createNode,
@@ -15,12 +17,15 @@ import {
   deletePodNetwork,
   ensureHostBridge,
   netnsEnv,
+  netnsPodNetwork,
   teardownAll,
   type NetnsOptions,
   type NodeNet,
   type PodNet,
 } from '../../../src/node/network/index.js';
 import { formatResolvConf } from '../../../src/dns/pod-dns.js';
+import type { Pod } from '../../../src/api/core.js';
+import { ProcessRuntime } from '../../../src/node/runtime/process.js';
 
 function skipReason(): string | false {
   if (process.platform !== 'linux') return 'netns integration test needs Linux';
@@ -172,6 +177,38 @@ describe('netns network (root, real ip)', { skip }, () => {
       s.setTimeout(5000, () => reject(new Error('timeout connecting to the node IP')));
     });
     assert.match(reply, new RegExp(`^hello from ${n1.nodeIP.replace(/\./g, '\\.')} to ${env.nodeNet.replace(/\./g, '\\.')}\\.1\\n$`));
+  });
+
+  it('a container whose PATH has no `ip` starts behind the pod prefix, inside the pod namespace', async () => {
+    const pa = pods[0]!;
+    const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', uid: pa.podUID }, spec: { containers: [] } };
+    const prefix = netnsPodNetwork(nodes[0]!).execPrefix(pod);
+    const dir = mkdtempSync(join(tmpdir(), 'netns-path-'));
+    try {
+      const rt = new ProcessRuntime(dir);
+      await rt.init();
+      const h = await rt.start({
+        id: 'path-test',
+        podUID: pa.podUID,
+        podName: 'p',
+        namespace: 'default',
+        containerName: 'c',
+        attempt: 0,
+        image: 'example.com/app:1',
+        command: [process.execPath, '-e'],
+        args: ["console.log(Object.values(require('os').networkInterfaces()).flat().map((a) => a.address).join(' '))"],
+        // As a pod with `env: PATH=/opt/app/bin`: neither /usr/sbin nor /sbin, where `ip` lives.
+        env: { PATH: '/opt/app/bin' },
+        execPrefix: prefix,
+      });
+      let out = '';
+      h.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      const exit = await h.exited;
+      assert.equal(exit.exitCode, 0);
+      assert.ok(out.split(/\s+/).includes(pa.ip), `the process saw ${out.trim()}, not the pod IP ${pa.ip}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('deletePodNetwork removes the pod namespace and its /etc/netns dir', async () => {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeRunner, FakeFiles } from './fake.js';
-import { netnsEnv, ensureHostBridge, createNode, deleteNode, nodeNet } from '../../../src/node/network/index.js';
+import { netnsEnv, ensureHostBridge, createNode, deleteNode, nodeNet, ipCommand } from '../../../src/node/network/index.js';
 
 describe('netns host bridge and nodes (fake runner)', () => {
   it('ensureHostBridge creates kubesvc0 with 172.30.0.1/24 when missing', async () => {
@@ -49,7 +49,7 @@ describe('netns host bridge and nodes (fake runner)', () => {
     assert.equal(node.gateway, '10.244.1.1');
     assert.equal(node.hostVeth, 'ksn1');
     assert.equal(node.bridgeNfCallIptables, true);
-    assert.deepEqual(node.exec, ['ip', 'netns', 'exec', 'kubesvc-node-1']);
+    assert.deepEqual(node.exec, [ipCommand(), 'netns', 'exec', 'kubesvc-node-1']);
   });
 
   it('createNode is idempotent: an existing namespace, veth and cni0 are kept', async () => {

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeRunner, FakeFiles } from './fake.js';
-import { teardownAll, parseLinkNames } from '../../../src/node/network/index.js';
+import { teardownAll, parseLinkNames, netnsEnv } from '../../../src/node/network/index.js';
+import { ownNamespace } from '../../../src/node/network/config.js';
 import { down } from '../../../src/cli/down.js';
 
 const LINKS = `1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\\    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
@@ -66,6 +67,15 @@ describe('teardownAll (fake runner)', () => {
       'dir /etc/netns/kubesvc-pod-1a2b3c4d',
       'dir /etc/netns/kubesvc-pod-zz',
     ]);
+  });
+
+  it("recognises pod namespaces named by the whole UID and by older versions' 8 characters", () => {
+    const env = netnsEnv();
+    assert.equal(ownNamespace(env, 'kubesvc-pod-1a2b3c4d5e6f7a8b9c0d111122223333'), 'pod');
+    assert.equal(ownNamespace(env, 'kubesvc-pod-1a2b3c4d'), 'pod');
+    assert.equal(ownNamespace(env, 'kubesvc-pod-1a2b3c4d5e6f7a8b9c0d1111222233334'), undefined);
+    assert.equal(ownNamespace(env, 'kubesvc-pod-'), undefined);
+    assert.equal(ownNamespace(env, 'kubesvc-pod-1A2B'), undefined);
   });
 
   it('a test prefix touches only its own names', async () => {
