@@ -24,7 +24,7 @@ import { NetnsBusyError, takeNetnsLocks } from './netns-lock.js';
 const log = logger('network');
 
 export interface NetnsClusterOptions {
-  /** Namespace prefix: `<prefix>-node-<n>`, `<prefix>-pod-<uid8>`. */
+  /** Namespace prefix: `<prefix>-node-<n>`, `<prefix>-pod-<uid>`. */
   prefix: string;
   nodes: number;
   podCIDR: string;
