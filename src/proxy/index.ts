@@ -19,7 +19,7 @@ import { prepareRouteLocalnet } from './iptables/sysctl.js';
 import { NftablesProvider } from './nftables/provider.js';
 import { IpvsProvider } from './ipvs/provider.js';
 import { isIPVSScheduler } from './ipvs/plan.js';
-import { checkIPVSSupport, ipvsUnsupportedMessage } from './ipvs/support.js';
+import { checkIPVSSupport, ipvsToolsMissingMessage, ipvsUnsupportedMessage, missingIPVSTools } from './ipvs/support.js';
 import type { Provider } from './provider.js';
 import { UserspaceProvider } from './userspace/provider.js';
 
@@ -58,8 +58,17 @@ export interface ProxyOptions {
   healthzPort?: number;
   /** Minimum time between syncs (default 0: every batch of events that arrives together is one sync). */
   minSyncMs?: number;
-  /** Periodic full resync (default 30 s, upstream's --iptables-sync-period default). */
+  /**
+   * Periodic resync (default 30 s, upstream's --iptables-sync-period default). Partial where the
+   * mode can detect an outside flush cheaply (iptables: canary chains; nftables: the table), full
+   * otherwise (userspace, IPVS); see ProxyChanges.resync.
+   */
   maxSyncMs?: number;
+  /**
+   * Kernel modes: how long one tool invocation (iptables-restore, nft, ipvsadm, conntrack, …) may
+   * run before it is killed and the sync fails (retried as a full sync). Default 60 s; 0 = none.
+   */
+  commandTimeoutMs?: number;
   /** UDP session idle timeout in userspace mode (default 250 ms, upstream's --udp-timeout). */
   udpIdleTimeoutMs?: number;
 }
@@ -152,7 +161,7 @@ async function newProvider(opts: ProxyOptions): Promise<Provider> {
         ...(opts.udpIdleTimeoutMs !== undefined ? { udpIdleTimeoutMs: opts.udpIdleTimeoutMs } : {}),
       });
     case 'iptables': {
-      const executor = netnsExecutor(opts.netns);
+      const executor = netnsExecutor(opts.netns, execOpts(opts));
       // Before anything is programmed, as upstream's NewProxier: set inside the node's namespace,
       // only read on the host (see iptables/sysctl.ts).
       const localhostNodePorts = await prepareRouteLocalnet(executor, opts.netns);
@@ -171,13 +180,16 @@ async function newProvider(opts: ProxyOptions): Promise<Provider> {
         ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}),
         ...(opts.nftablesEndpointSelection ? { endpointSelection: opts.nftablesEndpointSelection } : {}),
         ...(opts.serviceCIDR && !opts.serviceCIDR.includes(':') ? { serviceCIDRs: [opts.serviceCIDR] } : {}),
-        executor: netnsExecutor(opts.netns),
+        executor: netnsExecutor(opts.netns, execOpts(opts)),
       });
     case 'ipvs': {
       // Checked before anything starts, so a kernel without IPVS stops with a message instead of
       // a sync loop failing forever.
       const support = checkIPVSSupport();
-      if (!support.ok) throw new Error(ipvsUnsupportedMessage(support.reason ?? 'unknown reason'));
+      if (!support.ok) throw new Error(ipvsUnsupportedMessage(support.reason ?? 'unknown reason', opts.netns ? 'netns' : undefined));
+      // Likewise for the tools: without them every sync would fail with a spawn error.
+      const missing = missingIPVSTools();
+      if (missing.length > 0) throw new Error(ipvsToolsMissingMessage(missing));
       const scheduler = opts.ipvsScheduler ?? 'rr';
       if (!isIPVSScheduler(scheduler)) throw new Error(`unknown --ipvs-scheduler ${JSON.stringify(scheduler)} (rr, wrr, lc, wlc, sh, dh, sed or nq)`);
       return new IpvsProvider({
@@ -185,7 +197,7 @@ async function newProvider(opts: ProxyOptions): Promise<Provider> {
         nodeIPs: [opts.nodeIP],
         ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}),
         scheduler,
-        executor: netnsExecutor(opts.netns),
+        executor: netnsExecutor(opts.netns, execOpts(opts)),
         // The vs.* sysctls are per namespace: set inside a node's, never on the host (as route_localnet).
         setSysctls: !!opts.netns,
       });
@@ -195,6 +207,10 @@ async function newProvider(opts: ProxyOptions): Promise<Provider> {
       throw new Error(`unknown proxy mode ${JSON.stringify(never)}`);
     }
   }
+}
+
+function execOpts(opts: ProxyOptions): { timeoutMs?: number } {
+  return opts.commandTimeoutMs !== undefined ? { timeoutMs: opts.commandTimeoutMs } : {};
 }
 
 let loggedNoServiceHealth = false;

@@ -1,6 +1,6 @@
 // Upstream's BoundedFrequencyRunner, for an async sync function: runs on request but never
 // more often than minIntervalMs (requests in between coalesce into one run), at least every
-// maxIntervalMs (a periodic full resync repairs anything changed behind the proxy's back), and
+// maxIntervalMs (a periodic resync: the provider checks for changes made behind its back), and
 // after a failure again with exponential backoff, without waiting for another event. Runs never
 // overlap: a request during a run schedules one more run after it.
 

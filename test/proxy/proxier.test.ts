@@ -18,6 +18,7 @@ setQuiet(true);
 class RecordingProvider implements Provider {
   readonly mode = 'recording';
   syncs: { services: string[]; endpoints: string[]; full: boolean; ports: string[]; eps: number }[] = [];
+  resyncs: boolean[] = [];
   failNext = 0;
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
@@ -29,6 +30,7 @@ class RecordingProvider implements Provider {
       ports: [...sm.keys()].sort(),
       eps: [...em.values()].reduce((n, l) => n + l.length, 0),
     });
+    this.resyncs.push(c.resync === true);
     if (this.failNext > 0) {
       this.failNext--;
       throw new Error('injected failure');
@@ -110,6 +112,29 @@ test('proxier: a failed sync is retried as a full sync with the same changes; la
   assert.match(text, /^kubeproxy_sync_proxy_rules_duration_seconds_count 3$/m);
   assert.match(text, /^kubeproxy_sync_proxy_rules_no_local_endpoints_total\{traffic_policy="internal"\} 0$/m);
   assert.ok(health.isHealthy());
+  await p.stop();
+});
+
+test('proxier: the periodic sync is a partial resync (full: false, resync: true); requested ones are not resyncs', async () => {
+  const provider = new RecordingProvider();
+  const metrics = new ProxyMetrics();
+  const p = new Proxier({ nodeName: 'n', provider, metrics, health: new ProxyHealth(60_000), minSyncMs: 0, maxSyncMs: 150 });
+  p.start();
+  p.onServiceUpdate(undefined, a);
+  p.setInitialized();
+  await sleep(30);
+  assert.equal(provider.syncs.length, 1);
+  assert.equal(provider.syncs[0]!.full, true);
+  assert.equal(provider.resyncs[0], false);
+  await sleep(200); // one max interval passes with no event
+  assert.ok(provider.syncs.length >= 2, `${provider.syncs.length} syncs`);
+  assert.equal(provider.syncs[1]!.full, false, 'the periodic sync leaves the full/partial choice to the provider');
+  assert.equal(provider.resyncs[1], true);
+  p.onServiceUpdate(undefined, b);
+  await sleep(30);
+  const last = provider.syncs.length - 1;
+  assert.deepEqual(provider.syncs[last]!.services, ['ns/b']);
+  assert.equal(provider.resyncs[last], false);
   await p.stop();
 });
 

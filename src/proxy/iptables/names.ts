@@ -11,6 +11,13 @@ export const kubePostroutingChain = 'KUBE-POSTROUTING';
 export const kubeMarkMasqChain = 'KUBE-MARK-MASQ';
 export const kubeForwardChain = 'KUBE-FORWARD';
 export const kubeProxyFirewallChain = 'KUBE-PROXY-FIREWALL';
+/**
+ * Upstream's canary: an empty chain kube-proxy creates in mangle, nat and filter. Nothing jumps to
+ * it; it exists only so that its absence shows someone flushed the tables (a firewall reload).
+ */
+export const kubeProxyCanaryChain = 'KUBE-PROXY-CANARY';
+/** The tables the canary lives in, in the order they are checked (upstream's Monitor order). */
+export const canaryTables = ['mangle', 'nat', 'filter'] as const;
 /** kubelet's anti-martian chain, which kube-proxy duplicates when localhost NodePorts are on. */
 export const kubeletFirewallChain = 'KUBE-FIREWALL';
 

@@ -10,7 +10,7 @@ import type { RuleExecutor } from '../rules.js';
 import type { EndpointsMap, ServicePortMap } from '../types.js';
 import { clearStaleUdpConntrack, emptyUdpSnapshot, udpSnapshot, type UdpSnapshot } from '../conntrack.js';
 import { jumpLine, jumpRules, type JumpRule } from './jumps.js';
-import { isServiceChainName, kubeMarkMasqChain, kubeNodePortsChain, kubePostroutingChain, kubeServicesChain } from './names.js';
+import { canaryTables, isServiceChainName, kubeMarkMasqChain, kubeNodePortsChain, kubePostroutingChain, kubeProxyCanaryChain, kubeServicesChain } from './names.js';
 import { renderIptables, type IptablesOptions } from './render.js';
 import { parseIptablesSave } from './save.js';
 import { afterRestore, omitUnchanged, type WrittenChains } from './unchanged.js';
@@ -28,6 +28,13 @@ export interface IptablesProviderOptions extends IptablesRenderOptions {
   executor?: RuleExecutor;
   /** Upstream's FullSyncPeriod: 1 hour. */
   fullSyncPeriodMs?: number;
+  /**
+   * Partial syncs check the canary chains when the framework's periodic resync asks, and also
+   * when the last check is older than this (default 30 s): under a steady stream of changes the
+   * runner never reaches its periodic run, yet an outside flush must still be noticed. 0 checks
+   * on every partial sync.
+   */
+  canaryCheckPeriodMs?: number;
   /** Partial syncs leave out chains whose rules are unchanged (default true; see unchanged.ts). */
   omitUnchangedChains?: boolean;
   /** Delete stale UDP conntrack entries (default true). */
@@ -37,6 +44,8 @@ export interface IptablesProviderOptions extends IptablesRenderOptions {
 
 export interface IptablesSyncStats {
   full: boolean;
+  /** What the canary check found ('unchecked': this sync did not look). A missing one made the sync full. */
+  canary: 'present' | 'missing' | 'unchecked';
   renderMs: number;
   restoreMs: number;
   bytes: number;
@@ -53,6 +62,7 @@ export class IptablesProvider implements Provider {
   private readonly exec: RuleExecutor;
   private needFullSync = true;
   private lastFullSync = 0;
+  private lastCanaryCheck = 0;
   /** Per-Service NAT chains in the kernel after the last successful restore. */
   private natChains = new Set<string>();
   private udp: UdpSnapshot = emptyUdpSnapshot();
@@ -73,7 +83,15 @@ export class IptablesProvider implements Provider {
 
   async sync(serviceMap: ServicePortMap, endpointsMap: EndpointsMap, changes: ProxyChanges): Promise<void> {
     const now = this.opts.now ?? Date.now;
-    const full = changes.full || this.needFullSync || now() - this.lastFullSync > (this.opts.fullSyncPeriodMs ?? 3_600_000);
+    let full = changes.full || this.needFullSync || now() - this.lastFullSync > (this.opts.fullSyncPeriodMs ?? 3_600_000);
+    let canary: IptablesSyncStats['canary'] = 'unchecked';
+    if (!full && (changes.resync === true || now() - this.lastCanaryCheck >= (this.opts.canaryCheckPeriodMs ?? 30_000))) {
+      // A partial sync leaves out chains it believes unchanged (unchanged.ts), so after an outside
+      // flush it would never restore them: a missing canary means our record is wrong.
+      canary = (await this.canariesPresent()) ? 'present' : 'missing';
+      this.lastCanaryCheck = now();
+      if (canary === 'missing') full = true;
+    }
     // A failure below leaves the kernel in an unknown state relative to our bookkeeping.
     this.needFullSync = true;
     let existing: Iterable<string> = this.natChains;
@@ -90,7 +108,13 @@ export class IptablesProvider implements Provider {
       { ...this.opts, ...(changed ? { changedServices: changed } : {}), existingNatChains: existing },
     );
     const rendered = withJumps(r.text, missingJumps, '-I');
-    const { text, omitted } = full || this.opts.omitUnchangedChains === false ? { text: rendered, omitted: 0 } : omitUnchanged(rendered, this.written);
+    // Canaries only on full syncs: declaring an existing empty chain again is harmless, but a
+    // partial sync has no reason to touch them (and must not hide their absence).
+    const { text, omitted } = full
+      ? { text: withCanaries(rendered), omitted: 0 }
+      : this.opts.omitUnchangedChains === false
+        ? { text: rendered, omitted: 0 }
+        : omitUnchanged(rendered, this.written);
     const t1 = performance.now();
     const res = await this.exec.run(restoreArgv, text);
     const t2 = performance.now();
@@ -101,7 +125,11 @@ export class IptablesProvider implements Provider {
     this.written = afterRestore(full ? null : this.written, rendered);
     this.natChains = r.activeNatChains;
     this.needFullSync = false;
-    if (full) this.lastFullSync = now();
+    if (full) {
+      this.lastFullSync = now();
+      // The canaries were just written with everything else.
+      this.lastCanaryCheck = now();
+    }
 
     let conntrackDeletes = 0;
     if (this.opts.conntrack ?? true) {
@@ -109,7 +137,7 @@ export class IptablesProvider implements Provider {
       conntrackDeletes = await clearStaleUdpConntrack(this.exec, this.udp, next);
       this.udp = next;
     }
-    this.lastSync = { full, renderMs: t1 - t0, restoreMs: t2 - t1, bytes: text.length, omittedChains: omitted, deletedChains: r.deletedChains.length, conntrackDeletes };
+    this.lastSync = { full, canary, renderMs: t1 - t0, restoreMs: t2 - t1, bytes: text.length, omittedChains: omitted, deletedChains: r.deletedChains.length, conntrackDeletes };
   }
 
   /**
@@ -129,20 +157,35 @@ export class IptablesProvider implements Provider {
       const chains = saved.get(table)?.chains ?? new Set<string>();
       return [...chains].filter((c) => fixed.includes(c) || (table === 'nat' && isServiceChainName(c)));
     };
-    const natOwn = ours('nat', [kubeServicesChain, kubeNodePortsChain, kubePostroutingChain, kubeMarkMasqChain]);
-    const filterOwn = ours('filter', [kubeServicesChain, 'KUBE-EXTERNAL-SERVICES', 'KUBE-FORWARD', kubeNodePortsChain, 'KUBE-PROXY-FIREWALL']);
-    const section = (table: 'filter' | 'nat', chains: string[]): string[] => [
+    const natOwn = ours('nat', [kubeServicesChain, kubeNodePortsChain, kubePostroutingChain, kubeMarkMasqChain, kubeProxyCanaryChain]);
+    const filterOwn = ours('filter', [kubeServicesChain, 'KUBE-EXTERNAL-SERVICES', 'KUBE-FORWARD', kubeNodePortsChain, 'KUBE-PROXY-FIREWALL', kubeProxyCanaryChain]);
+    const mangleOwn = ours('mangle', [kubeProxyCanaryChain]);
+    const section = (table: 'filter' | 'nat' | 'mangle', chains: string[]): string[] => [
       `*${table}`,
       ...chains.map((c) => `:${c} - [0:0]`),
       ...present.filter((j) => j.table === table).map((j) => `-D ${j.from} ${j.spec}`),
       ...chains.map((c) => `-X ${c}`),
       'COMMIT',
     ];
-    const text = [...section('filter', filterOwn), ...section('nat', natOwn), ''].join('\n');
+    // mangle only when it holds a canary: an empty *mangle section would create the table.
+    const text = [...section('filter', filterOwn), ...section('nat', natOwn), ...(mangleOwn.length ? section('mangle', mangleOwn) : []), ''].join('\n');
     const res = await this.exec.run(restoreArgv, text);
     if (res.code !== 0) throw new Error(`iptables-restore (cleanup) failed (exit ${res.code}): ${res.stderr.trim()}`);
     this.natChains = new Set();
     this.needFullSync = true;
+  }
+
+  /**
+   * Whether every KUBE-PROXY-CANARY chain still exists: `iptables -w -t <table> -S <chain>` per
+   * table, stopping at the first missing. Any failure (no such chain, no such table, a lock
+   * timeout, a tool that hung) counts as missing: the worst outcome is one full sync too many.
+   */
+  private async canariesPresent(): Promise<boolean> {
+    for (const t of canaryTables) {
+      const r = await this.exec.run(['iptables', '-w', '5', '-t', t, '-S', kubeProxyCanaryChain]);
+      if (r.code !== 0) return false;
+    }
+    return true;
   }
 
   private async save(): Promise<ReturnType<typeof parseIptablesSave>> {
@@ -150,6 +193,16 @@ export class IptablesProvider implements Provider {
     if (res.code !== 0) throw new Error(`iptables-save failed (exit ${res.code}): ${res.stderr.trim()}`);
     return parseIptablesSave(res.stdout);
   }
+}
+
+/**
+ * Declares KUBE-PROXY-CANARY in mangle, nat and filter: a mangle section before the rendering's
+ * filter and nat sections, and a declaration right after each of their headers.
+ */
+export function withCanaries(text: string): string {
+  const decl = `:${kubeProxyCanaryChain} - [0:0]`;
+  const body = text.replace(/^\*(filter|nat)\n/gm, (h) => `${h}${decl}\n`);
+  return `*mangle\n${decl}\nCOMMIT\n${body}`;
 }
 
 /** Adds jump-rule lines at the end of their table's section of a rendering. */

@@ -92,7 +92,7 @@ export class IpvsProvider implements Provider {
   /** Set members after the last successful `ipset restore`; undefined = read `ipset save` first. */
   private ipsets: Map<string, Set<string>> | undefined;
   /** "vsKey rs" → when it was set to weight 0. */
-  private readonly terminating = new Map<string, number>();
+  private terminating = new Map<string, number>();
   private udp: UdpSnapshot = emptyUdpSnapshot();
   lastSync: IpvsSyncStats | undefined;
   /** The `ipvsadm -R` input of the last sync that sent one. */
@@ -117,7 +117,10 @@ export class IpvsProvider implements Provider {
   }
 
   async sync(serviceMap: ServicePortMap, endpointsMap: EndpointsMap, changes: ProxyChanges): Promise<void> {
-    const full = changes.full || this.needFullSync;
+    // The periodic resync stays full here: it is what re-reads the ipsets (otherwise remembered)
+    // and re-checks the jump rules, the parts an outside flush removes; IPVS itself is diffed
+    // against the kernel's listing on every sync anyway, so full costs only those few processes.
+    const full = changes.full || changes.resync === true || this.needFullSync;
     // Until this sync succeeds, the in-memory view (ipset members) cannot be trusted.
     this.needFullSync = true;
     if (full) this.ipsets = undefined;
@@ -138,12 +141,15 @@ export class IpvsProvider implements Provider {
 
     // 3. IPVS.
     const cur = await this.ipvsState();
-    const ipvsLines = this.ipvsDiff(plan.virtualServers, cur);
+    const { lines: ipvsLines, terminating } = this.ipvsDiff(plan.virtualServers, cur);
     if (ipvsLines.length > 0) {
       const text = ipvsLines.join('\n') + '\n';
       await this.must(['ipvsadm', '-R'], 'ipvsadm -R', text);
       this.lastIPVSRestore = text;
     }
+    // Only now: had ipvsadm -R failed, the servers it was to set to weight 0 would still be at
+    // their old weight, and starting their grace anyway would delete them early later on.
+    this.terminating = terminating;
 
     // 4. iptables.
     const rules = renderIPVSIptables({
@@ -214,7 +220,16 @@ export class IpvsProvider implements Provider {
   private async ensureDevice(): Promise<void> {
     const add = await this.exec.run(['ip', 'link', 'add', dummyDevice, 'type', 'dummy']);
     if (add.code !== 0 && !/file exists/i.test(add.stderr)) {
-      throw new Error(`ip link add ${dummyDevice} type dummy failed (exit ${add.code}): ${add.stderr.trim()}`);
+      const why = `\`ip link add ${dummyDevice} type dummy\` failed (exit ${add.code}): ${add.stderr.trim()}`;
+      // A kernel without the dummy link type (CONFIG_DUMMY) can never run this mode: say so
+      // instead of failing every sync with iproute2's terse "Unknown device type".
+      if (/unknown device type|not supported/i.test(add.stderr)) {
+        throw new Error(
+          `proxy mode "ipvs" needs the kernel's dummy network device (the dummy module, CONFIG_DUMMY) for ${dummyDevice}, ` +
+            `where it binds the Service addresses; this kernel lacks it: ${why}`,
+        );
+      }
+      throw new Error(`proxy mode "ipvs" cannot create ${dummyDevice}: ${why}`);
     }
     // Down on purpose: the kernel still treats its addresses as local (so IPVS sees the traffic),
     // but a down device never answers ARP for them on behalf of the node.
@@ -264,9 +279,13 @@ export class IpvsProvider implements Provider {
     return parseIPVSSave(r.stdout);
   }
 
-  /** The `ipvsadm -R` lines turning `cur` into the plan, updating the graceful-termination list. */
-  private ipvsDiff(plan: readonly VirtualServer[], cur: IPVSState): string[] {
+  /**
+   * The `ipvsadm -R` lines turning `cur` into the plan, and the graceful-termination list as it
+   * will be once they are applied (a new map: the caller adopts it only after ipvsadm succeeded).
+   */
+  private ipvsDiff(plan: readonly VirtualServer[], cur: IPVSState): { lines: string[]; terminating: Map<string, number> } {
     const now = this.now();
+    const terminating = new Map(this.terminating);
     const want = new Map<string, VirtualServer>();
     // Two Services may claim one address and port (an external IP equal to another's ClusterIP):
     // the first in the plan's order wins, as only one virtual server can exist.
@@ -292,7 +311,7 @@ export class IpvsProvider implements Provider {
         wantRS.add(a);
         const t = `${k} ${a}`;
         seen.add(t);
-        this.terminating.delete(t);
+        terminating.delete(t);
         const h = have?.realServers.get(a);
         if (!h) lines.push(`-a ${k} -r ${a} -m -w ${rs.weight}`);
         else if (h.weight !== rs.weight || h.method !== '-m') lines.push(`-e ${k} -r ${a} -m -w ${rs.weight}`);
@@ -301,22 +320,22 @@ export class IpvsProvider implements Provider {
         if (wantRS.has(a)) continue;
         const t = `${k} ${a}`;
         seen.add(t);
-        const since = this.terminating.get(t);
+        const since = terminating.get(t);
         // Upstream waits on connection counts only for TCP; UDP and SCTP servers go at once.
         if (vs.protocol !== 'TCP' || (since !== undefined && now - since >= this.grace)) {
           lines.push(`-d ${k} -r ${a}`);
-          this.terminating.delete(t);
+          terminating.delete(t);
           continue;
         }
         // Weight 0: no new connections, established ones continue until the grace ends.
         if (h.weight !== 0) lines.push(`-e ${k} -r ${a} ${h.method} -w 0`);
         // A server already at 0 that we did not know (a restart) starts its grace now.
-        if (since === undefined) this.terminating.set(t, now);
+        if (since === undefined) terminating.set(t, now);
       }
     }
     // Entries whose virtual or real server vanished some other way need no more tracking.
-    for (const t of this.terminating.keys()) if (!seen.has(t)) this.terminating.delete(t);
-    return lines;
+    for (const t of terminating.keys()) if (!seen.has(t)) terminating.delete(t);
+    return { lines, terminating };
   }
 
   private excluded(address: string): boolean {

@@ -72,8 +72,11 @@ export class UserspaceProvider implements Provider {
   }
 
   async sync(sm: ServicePortMap, em: EndpointsMap, changes: ProxyChanges): Promise<void> {
-    // A full sync recomputes everything, in case anything drifted; partial ones reuse unchanged plans.
-    if (changes.full) this.planner.reset();
+    // A full sync recomputes everything, in case anything drifted; partial ones reuse unchanged
+    // plans. The periodic resync counts as full here: this mode has no kernel state an outside
+    // flush could remove, and re-planning in memory is cheap, so it keeps its old repair role.
+    const full = changes.full || changes.resync === true;
+    if (full) this.planner.reset();
     const plan = this.planner.plan(sm, em, {
       nodeName: this.opts.nodeName,
       nodeAddresses: this.nodeAddresses,
@@ -98,7 +101,7 @@ export class UserspaceProvider implements Provider {
         this.listeners.delete(key);
         closing.push(l.close());
         if (l.connections > 0) this.draining.add(l);
-      } else if (l.spec !== spec || changes.full) {
+      } else if (l.spec !== spec || full) {
         l.retarget(spec);
         if (l instanceof UdpServicePortListener) l.pruneSessions(new Set(this.balancers.endpoints(spec.balancer)));
       }

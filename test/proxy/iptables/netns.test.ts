@@ -87,3 +87,40 @@ test('real iptables-restore in a throwaway netns: full sync, partial sync, secon
   const after = inNs('iptables-save');
   assert.doesNotMatch(after, /KUBE-(SERVICES|NODEPORTS|SVC|SEP|EXT|FW|POSTROUTING|MARK-MASQ|FORWARD|PROXY-FIREWALL|EXTERNAL)/);
 });
+
+test('real kernel: a resync is partial while KUBE-PROXY-CANARY exists, and full after a firewall reload flushed every table', { skip: !usable && 'needs root, iproute2 and iptables' }, async (t) => {
+  const ns2 = `kubesvc-test-${randomBytes(4).toString('hex')}`;
+  const run = (...argv: string[]): string => execFileSync('ip', ['netns', 'exec', ns2, ...argv], { encoding: 'utf8' });
+  execFileSync('ip', ['netns', 'add', ns2]);
+  t.after(() => {
+    spawnSync('ip', ['netns', 'delete', ns2]);
+  });
+  const p = new IptablesProvider({ nodeName: 'node-a', nodeIPs: ['172.30.0.2'], clusterCIDR: '10.244.0.0/16', executor: netnsExecutor(ns2) });
+  const m = maps(['10.244.1.2', '10.244.2.2']);
+  const resync: ProxyChanges = { ...changes(false), resync: true };
+  await p.sync(m.sm, m.em, changes(true));
+  for (const table of ['mangle', 'nat', 'filter']) assert.match(run('iptables', '-t', table, '-S', 'KUBE-PROXY-CANARY'), /^-N KUBE-PROXY-CANARY$/m);
+
+  await p.sync(m.sm, m.em, resync);
+  assert.equal(p.lastSync!.canary, 'present');
+  assert.equal(p.lastSync!.full, false);
+
+  // What a firewall reload does: every rule flushed and every user chain deleted, in all tables.
+  for (const table of ['mangle', 'nat', 'filter']) {
+    run('iptables', '-t', table, '-F');
+    run('iptables', '-t', table, '-X');
+  }
+  const web = serviceChains('default/web:http', 'tcp').cluster;
+  assert.doesNotMatch(run('iptables-save', '-t', 'nat'), new RegExp(web));
+  await p.sync(m.sm, m.em, resync);
+  assert.equal(p.lastSync!.canary, 'missing');
+  assert.equal(p.lastSync!.full, true);
+  const nat = run('iptables-save', '-t', 'nat');
+  assert.match(nat, /^-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES$/m);
+  assert.match(nat, new RegExp(`^-A KUBE-SERVICES -d 10.96.0.20/32 .* -j ${web}$`, 'm'));
+  assert.match(nat, new RegExp(`^:${web} `, 'm'));
+  assert.match(run('iptables', '-t', 'mangle', '-S', 'KUBE-PROXY-CANARY'), /^-N KUBE-PROXY-CANARY$/m);
+
+  await p.cleanup();
+  assert.doesNotMatch(run('iptables-save'), /KUBE-PROXY-CANARY/);
+});

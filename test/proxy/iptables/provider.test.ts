@@ -13,10 +13,27 @@ class FakeExecutor implements RuleExecutor {
   save = '*nat\n:PREROUTING ACCEPT [0:0]\n:KUBE-SVC-OLDOLDOLDOLDOLD1 - [0:0]\n:DOCKER - [0:0]\nCOMMIT\n*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n';
   restoreCode = 0;
   conntrackStderr = '';
+  /** Tables holding KUBE-PROXY-CANARY, as the restores left them (tests delete to simulate a flush). */
+  canaries = new Set<string>();
   async run(argv: string[], input?: string) {
     this.calls.push({ argv, ...(input !== undefined ? { input } : {}) });
     if (argv[0] === 'iptables-save') return { code: 0, stdout: this.save, stderr: '' };
-    if (argv[0] === 'iptables-restore') return { code: this.restoreCode, stdout: '', stderr: this.restoreCode ? 'iptables-restore: line 3 failed' : '' };
+    if (argv[0] === 'iptables-restore') {
+      if (!this.restoreCode) {
+        let table = '';
+        for (const l of (input ?? '').split('\n')) {
+          if (l.startsWith('*')) table = l.slice(1);
+          else if (l.startsWith(':KUBE-PROXY-CANARY ')) this.canaries.add(table);
+        }
+      }
+      return { code: this.restoreCode, stdout: '', stderr: this.restoreCode ? 'iptables-restore: line 3 failed' : '' };
+    }
+    if (argv[0] === 'iptables' && argv.includes('-S')) {
+      const table = argv[argv.indexOf('-t') + 1]!;
+      if (this.canaries.has(table) && argv[argv.length - 1] === 'KUBE-PROXY-CANARY') return { code: 0, stdout: '-N KUBE-PROXY-CANARY\n', stderr: '' };
+      // What iptables-nft 1.8.9 prints for a chain that does not exist.
+      return { code: 1, stdout: '', stderr: `iptables v1.8.9 (nf_tables): chain \`KUBE-PROXY-CANARY' in table \`${table}' is incompatible, use 'nft' tool.` };
+    }
     return { code: 1, stdout: '', stderr: this.conntrackStderr || 'conntrack v1.4.7 (conntrack-tools): 0 flow entries have been deleted.' };
   }
   tools(): string[] {
@@ -28,7 +45,7 @@ class FakeExecutor implements RuleExecutor {
 }
 
 const node = 'node-a';
-const changes = (full: boolean, names: string[] = []): ProxyChanges => ({ full, services: new Set(names), endpoints: new Set(), nodeLabels: {} });
+const changes = (full: boolean, names: string[] = [], resync = false): ProxyChanges => ({ full, resync, services: new Set(names), endpoints: new Set(), nodeLabels: {} });
 const tcp80 = [{ name: 'p80', port: 80, protocol: 'TCP' as const }];
 const udp53 = [{ name: 'dns', port: 53, protocol: 'UDP' as const }];
 
@@ -46,7 +63,7 @@ function maps(svc2Endpoints: string[]) {
   );
 }
 
-function provider(fake: FakeExecutor, extra: { now?: () => number; fullSyncPeriodMs?: number; omitUnchangedChains?: boolean } = {}) {
+function provider(fake: FakeExecutor, extra: { now?: () => number; fullSyncPeriodMs?: number; omitUnchangedChains?: boolean; canaryCheckPeriodMs?: number } = {}) {
   return new IptablesProvider({ nodeName: node, nodeIPs: ['172.30.0.2'], clusterCIDR: '10.244.0.0/16', executor: fake, ...extra });
 }
 
@@ -162,6 +179,80 @@ test('a full resync happens once fullSyncPeriodMs has passed', async () => {
   assert.equal(p.lastSync!.full, true);
 });
 
+test('full syncs declare KUBE-PROXY-CANARY in mangle, nat and filter; partial syncs do not', async () => {
+  const fake = new FakeExecutor();
+  const p = provider(fake);
+  const { sm, em } = maps(['10.244.2.2']);
+  await p.sync(sm, em, changes(true));
+  const text = fake.lastRestore();
+  assert.match(text, /^\*mangle\n:KUBE-PROXY-CANARY - \[0:0\]\nCOMMIT\n\*filter\n:KUBE-PROXY-CANARY - \[0:0\]\n/);
+  assert.match(text, /^\*nat\n:KUBE-PROXY-CANARY - \[0:0\]\n/m);
+  assert.deepEqual([...fake.canaries].sort(), ['filter', 'mangle', 'nat']);
+  await p.sync(sm, em, changes(false, ['ns1/a']));
+  assert.doesNotMatch(fake.lastRestore(), /CANARY|\*mangle/);
+});
+
+test('the periodic resync is partial while the canaries exist: three iptables -S, no iptables-save, unchanged chains left out', async () => {
+  const fake = new FakeExecutor();
+  const p = provider(fake);
+  const { sm, em } = maps(['10.244.2.2']);
+  await p.sync(sm, em, changes(true));
+  fake.calls = [];
+  await p.sync(sm, em, changes(false, [], true));
+  assert.equal(p.lastSync!.full, false);
+  assert.equal(p.lastSync!.canary, 'present');
+  assert.deepEqual(
+    fake.calls.filter((c) => c.argv[0] === 'iptables').map((c) => c.argv.join(' ')),
+    ['mangle', 'nat', 'filter'].map((t) => `iptables -w 5 -t ${t} -S KUBE-PROXY-CANARY`),
+  );
+  assert.ok(!fake.tools().includes('iptables-save'));
+  // Nothing changed: no Service chain is written again.
+  assert.doesNotMatch(fake.lastRestore(), /KUBE-SVC-|KUBE-SEP-/);
+});
+
+test('a resync after an outside flush (canary gone) is full: iptables-save, every chain and the canaries written again', async () => {
+  const fake = new FakeExecutor();
+  const p = provider(fake);
+  const { sm, em } = maps(['10.244.2.2']);
+  await p.sync(sm, em, changes(true));
+  // A firewall reload flushed nat (and with it our chains); mangle's canary survived.
+  fake.canaries.delete('nat');
+  fake.calls = [];
+  await p.sync(sm, em, changes(false, [], true));
+  assert.equal(p.lastSync!.canary, 'missing');
+  assert.equal(p.lastSync!.full, true);
+  assert.deepEqual(
+    fake.calls.filter((c) => c.argv[0] === 'iptables').map((c) => c.argv[4]),
+    ['mangle', 'nat'],
+    'stops at the first missing canary',
+  );
+  assert.ok(fake.tools().includes('iptables-save'));
+  const text = fake.lastRestore();
+  assert.match(text, new RegExp(`^:${aSvc} `, 'm'));
+  assert.match(text, new RegExp(`^:${bSvc} `, 'm'));
+  assert.match(text, /^\*nat\n:KUBE-PROXY-CANARY /m);
+  assert.deepEqual([...fake.canaries].sort(), ['filter', 'mangle', 'nat']);
+  // Healed: the next resync finds every canary again and stays partial.
+  await p.sync(sm, em, changes(false, [], true));
+  assert.equal(p.lastSync!.full, false);
+});
+
+test('partial syncs check the canaries once canaryCheckPeriodMs has passed even without a resync', async () => {
+  const fake = new FakeExecutor();
+  let t = 1_000_000;
+  const p = provider(fake, { now: () => t, canaryCheckPeriodMs: 10_000 });
+  const { sm, em } = maps(['10.244.2.2']);
+  await p.sync(sm, em, changes(true));
+  t += 5_000;
+  await p.sync(sm, em, changes(false, ['ns1/a']));
+  assert.equal(p.lastSync!.canary, 'unchecked');
+  fake.canaries.clear();
+  t += 5_000;
+  await p.sync(sm, em, changes(false, ['ns1/a']));
+  assert.equal(p.lastSync!.canary, 'missing');
+  assert.equal(p.lastSync!.full, true);
+});
+
 test('stale UDP conntrack entries are deleted when an endpoint goes away; "0 flow entries" is not an error', async () => {
   const fake = new FakeExecutor();
   const p = provider(fake);
@@ -218,4 +309,15 @@ test('cleanup deletes the jump rules present and flushes + deletes only our chai
   assert.doesNotMatch(text, /DOCKER|KUBE-FIREWALL/);
   // Deletions of jumps come before the chain deletions that need them gone.
   assert.ok(text.indexOf('-D PREROUTING') < text.indexOf('-X KUBE-SERVICES', text.indexOf('*nat')));
+});
+
+test('cleanup removes the canaries too, with a mangle section only when mangle holds one', async () => {
+  const fake = new FakeExecutor();
+  fake.save = '*mangle\n:PREROUTING ACCEPT [0:0]\n:KUBE-PROXY-CANARY - [0:0]\nCOMMIT\n*nat\n:KUBE-PROXY-CANARY - [0:0]\nCOMMIT\n*filter\n:KUBE-PROXY-CANARY - [0:0]\nCOMMIT\n';
+  await provider(fake).cleanup();
+  const text = fake.lastRestore();
+  for (const t of ['mangle', 'nat', 'filter']) assert.match(text, new RegExp(`\\*${t}\\n:KUBE-PROXY-CANARY - \\[0:0\\]\\n-X KUBE-PROXY-CANARY\\nCOMMIT`));
+  fake.save = '*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n';
+  await provider(fake).cleanup();
+  assert.doesNotMatch(fake.lastRestore(), /mangle|CANARY/);
 });

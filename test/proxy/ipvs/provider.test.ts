@@ -140,6 +140,59 @@ test('an endpoint that comes back during its grace is restored to weight 1, not 
   assert.equal(tools.restores().length, 3, 'no delete after the endpoint came back');
 });
 
+test('a failed ipvsadm -R starts no grace period: the weight-0 step is retried, not skipped', async () => {
+  const { tools, p, advance } = setup();
+  await p.start();
+  await sync(p, {});
+  const orig = tools.run.bind(tools);
+  let failOnce = true;
+  tools.run = async (argv, input) => {
+    if (failOnce && argv.join(' ') === 'ipvsadm -R') {
+      failOnce = false;
+      return { code: 1, stdout: '', stderr: 'Memory allocation problem' };
+    }
+    return orig(argv, input);
+  };
+  await assert.rejects(sync(p, { aEndpoints: ['10.244.1.2'] }, partial(['ns1/a'])), /ipvsadm -R failed/);
+  assert.equal(tools.vss.get('-t 10.96.0.11:80')?.rs.get('10.244.1.3:80'), 1, 'the kernel still has the old weight');
+  // Past the grace: had the failed sync started it, the server would now be deleted outright,
+  // cutting its established connections without ever having drained at weight 0.
+  advance(90_000);
+  await sync(p, { aEndpoints: ['10.244.1.2'] }, partial(['ns1/a']));
+  assert.deepEqual(tools.restores().at(-1), ['-e -t 10.96.0.11:80 -r 10.244.1.3:80 -m -w 0']);
+  assert.equal(p.lastSync?.terminating, 1);
+});
+
+test('the periodic resync is a full sync in IPVS mode: ipset save read again, jumps re-checked', async () => {
+  const { tools, p } = setup();
+  await p.start();
+  await sync(p, {});
+  tools.calls = [];
+  await sync(p, {}, partial([]));
+  assert.ok(!tools.calls.some((c) => c.argv.join(' ') === 'ipset save'), 'a partial sync remembers the members');
+  tools.jumps.clear(); // a firewall reload
+  await sync(p, {}, { ...partial([]), resync: true });
+  assert.equal(p.lastSync?.full, true);
+  assert.ok(tools.calls.some((c) => c.argv.join(' ') === 'ipset save'));
+  assert.ok(tools.jumps.size > 0, 'jumps inserted again');
+});
+
+test('start fails with a clear message when the kernel has no dummy link type', async () => {
+  const { tools, p } = setup();
+  const orig = tools.run.bind(tools);
+  tools.run = async (argv, input) =>
+    argv.join(' ') === 'ip link add kube-ipvs0 type dummy' ? { code: 2, stdout: '', stderr: 'Error: Unknown device type.' } : orig(argv, input);
+  await assert.rejects(p.start(), (e: Error) => {
+    assert.match(e.message, /proxy mode "ipvs" needs the kernel's dummy network device/);
+    assert.match(e.message, /kube-ipvs0/);
+    assert.match(e.message, /Unknown device type/);
+    return true;
+  });
+  tools.run = async (argv, input) =>
+    argv.join(' ') === 'ip link add kube-ipvs0 type dummy' ? { code: 2, stdout: '', stderr: 'RTNETLINK answers: Operation not permitted' } : orig(argv, input);
+  await assert.rejects(p.start(), /proxy mode "ipvs" cannot create kube-ipvs0: `ip link add kube-ipvs0 type dummy` failed \(exit 2\): RTNETLINK answers: Operation not permitted/);
+});
+
 test('a removed UDP endpoint is deleted at once (upstream waits on connections only for TCP)', async () => {
   const { tools, p } = setup();
   await sync(p, { dnsEndpoints: ['10.244.3.2', '10.244.3.3'] });

@@ -80,3 +80,27 @@ for (const style of ['rules', 'vmap'] as const) {
     }
   });
 }
+
+test('real nft: a resync is partial while the table exists, and rebuilds it after `nft flush ruleset`', { skip }, async () => {
+  const ns = `kubesvc-test-${randomBytes(4).toString('hex')}`;
+  execFileSync('ip', ['netns', 'add', ns]);
+  try {
+    const inNs = (...argv: string[]) => execFileSync('ip', ['netns', 'exec', ns, ...argv]).toString();
+    const p = new NftablesProvider({ executor: netnsExecutor(ns), nodeName: testNodeName, nodeIPs: ['192.168.0.2'], clusterCIDR: '10.0.0.0/8' });
+    const input = overallInput();
+    const resync: ProxyChanges = { ...partial([]), resync: true };
+    await p.sync(input.serviceMap, input.endpointsMap, full);
+    await p.sync(input.serviceMap, input.endpointsMap, resync);
+    assert.equal(p.lastSync?.table, 'present');
+    assert.equal(p.lastSync?.full, false);
+    // A firewall reload that replaces the whole ruleset.
+    inNs('nft', 'flush', 'ruleset');
+    assert.throws(() => inNs('nft', 'list', 'table', 'ip', 'kube-proxy'));
+    await p.sync(input.serviceMap, input.endpointsMap, resync);
+    assert.equal(p.lastSync?.table, 'missing');
+    assert.equal(p.lastSync?.full, true);
+    assert.match(inNs('nft', 'list', 'table', 'ip', 'kube-proxy'), /chain service-LAUZTJTB-ns4\/svc4\/tcp\/p80 \{/);
+  } finally {
+    execFileSync('ip', ['netns', 'del', ns]);
+  }
+});

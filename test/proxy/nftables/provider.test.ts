@@ -170,6 +170,67 @@ test('fullSyncIntervalMs forces a full sync when the last one is older', async (
   assert.equal(nft.applies(), 2);
 });
 
+test('the periodic resync is partial while the table exists: one `nft list set` of nodeport-ips, no transaction when nothing changed', async () => {
+  const nft = new FakeNft();
+  const p = provider(nft);
+  const input = overallInput();
+  await p.sync(input.serviceMap, input.endpointsMap, full);
+  nft.calls = [];
+  await p.sync(input.serviceMap, input.endpointsMap, { ...partial([]), resync: true });
+  assert.equal(p.lastSync?.full, false);
+  assert.equal(p.lastSync?.table, 'present');
+  assert.deepEqual(nft.calls.map((c) => c.argv.join(' ')), ['nft list set ip kube-proxy nodeport-ips']);
+});
+
+test('a resync after the table was deleted behind our back (nft flush ruleset) is full and rebuilds it', async () => {
+  const nft = new FakeNft();
+  const p = provider(nft);
+  const input = overallInput();
+  await p.sync(input.serviceMap, input.endpointsMap, full);
+  nft.tableExists = false;
+  nft.chains.clear();
+  nft.sets.clear();
+  nft.calls = [];
+  await p.sync(input.serviceMap, input.endpointsMap, { ...partial([]), resync: true });
+  assert.equal(p.lastSync?.full, true);
+  assert.equal(p.lastSync?.table, 'missing');
+  assert.equal(nft.applies(), 1);
+  assert.ok(nft.tableExists);
+  assert.ok(nft.chains.has('service-LAUZTJTB-ns4/svc4/tcp/p80'));
+  // Our record described the deleted table, so the full sync listed rather than trusted it.
+  assert.ok(nft.calls.some((c) => c.argv.join(' ') === 'nft --terse list chains ip'));
+});
+
+test('partial syncs check the table once tableCheckPeriodMs has passed, even without a resync', async () => {
+  const nft = new FakeNft();
+  let t = 1_000_000;
+  const p = new NftablesProvider({ executor: nft, nodeName: testNodeName, nodeIPs: [], now: () => t, tableCheckPeriodMs: 10_000 });
+  const input = overallInput();
+  await p.sync(input.serviceMap, input.endpointsMap, full);
+  t += 5_000;
+  await p.sync(input.serviceMap, input.endpointsMap, partial([]));
+  assert.equal(p.lastSync?.table, 'unchecked');
+  nft.tableExists = false;
+  t += 5_000;
+  await p.sync(input.serviceMap, input.endpointsMap, partial([]));
+  assert.equal(p.lastSync?.table, 'missing');
+  assert.equal(p.lastSync?.full, true);
+});
+
+test('without fullSyncIntervalMs a full sync still happens after an hour (upstream FullSyncPeriod)', async () => {
+  const nft = new FakeNft();
+  let t = 1_000_000;
+  const p = new NftablesProvider({ executor: nft, nodeName: testNodeName, nodeIPs: [], now: () => t, tableCheckPeriodMs: 0 });
+  const input = overallInput();
+  await p.sync(input.serviceMap, input.endpointsMap, full);
+  t += 3_599_000;
+  await p.sync(input.serviceMap, input.endpointsMap, partial([]));
+  assert.equal(p.lastSync?.full, false);
+  t += 1_000;
+  await p.sync(input.serviceMap, input.endpointsMap, partial([]));
+  assert.equal(p.lastSync?.full, true);
+});
+
 test('cleanup deletes the table; stop leaves it and runs nothing', async () => {
   const nft = new FakeNft();
   const p = provider(nft);
