@@ -22,6 +22,7 @@ import { loadavg } from 'node:os';
 import { endpointChainName } from '../src/proxy/iptables/names.js';
 import { manifest, netexecDeployment, netexecPod, netexecService } from '../test/e2e/netexec.js';
 import { kubectlOk, nsenterArgv, request, startCluster, type Cluster } from '../test/e2e/harness.js';
+import { parseWrk, type LoadResult } from './wrk.js';
 
 type Mode = 'iptables' | 'nftables';
 const which = process.argv[2] ?? 'both';
@@ -131,23 +132,6 @@ async function outer(): Promise<number> {
 }
 
 // =============================== inner: the measurements ===============================
-interface LoadResult {
-  rps: number;
-  p50ms: number;
-  p99ms: number;
-  errors: number;
-}
-function parseWrk(out: string): LoadResult {
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
-  const unit = (v: string, u: string) => Number(v) * (u === 'us' ? 0.001 : u === 's' ? 1000 : 1);
-  const p = (q: string) => {
-    const m = new RegExp(`^\\s+${q}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out);
-    return m ? unit(m[1]!, m[2]!) : NaN;
-  };
-  const errs = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
-  return { rps, p50ms: p('50'), p99ms: p('99'), errors: (errs ? errs.slice(1).reduce((n, x) => n + Number(x), 0) : 0) + non2xx };
-}
 async function wrkIn(ns: string, url: string, newConnection: boolean): Promise<LoadResult> {
   const args = ['wrk', '-t1', '-c32', `-d${seconds}s`, '--latency', ...(newConnection ? ['-H', 'Connection: close'] : []), url];
   const r = await inNsAsync(ns, args, (seconds + 20) * 1000);

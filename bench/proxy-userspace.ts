@@ -24,6 +24,7 @@ import type { EndpointSlice } from '../src/api/discovery.js';
 import { setQuiet } from '../src/util/log.js';
 import { buildMaps, ep, slice, svc } from '../test/proxy/fixtures.js';
 import { startProxyTestCluster } from '../test/proxy/cluster.js';
+import { parseWrk, type LoadResult } from './wrk.js';
 
 setQuiet(true);
 const seconds = Number(process.argv[2] ?? 3);
@@ -36,24 +37,6 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const hasCmd = (c: string) => spawnSync('sh', ['-c', `command -v ${c}`]).status === 0;
 const haveWrk = hasCmd('wrk');
 
-interface LoadResult {
-  rps: number;
-  p50ms: number;
-  p99ms: number;
-  errors: number;
-}
-
-function parseWrk(out: string): LoadResult {
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
-  const unit = (v: string, u: string) => Number(v) * (u === 'us' ? 0.001 : u === 's' ? 1000 : 1);
-  const p = (q: string) => {
-    const m = new RegExp(`^\\s+${q}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out);
-    return m ? unit(m[1]!, m[2]!) : NaN;
-  };
-  const errs = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
-  return { rps, p50ms: p('50'), p99ms: p('99'), errors: (errs ? errs.slice(1).reduce((n, x) => n + Number(x), 0) : 0) + non2xx };
-}
 
 /** wrk in a child process, asynchronously: the proxy under test runs on this process's event loop. */
 function wrk(url: string, newConnection: boolean): Promise<LoadResult> {

@@ -5,7 +5,7 @@ import { flagHelp, parseFlags, type FlagSpec, UsageError } from './flags.js';
 import { teardownAll } from '../node/network/teardown.js';
 import { defaultRunner, type NetRunner } from '../node/network/runner.js';
 import type { NetFiles } from '../node/network/files.js';
-import { netnsHolders, type LockHolder } from './netns-lock.js';
+import { clearStaleLocks, netnsHolders, type LockHolder } from './netns-lock.js';
 
 const specs: FlagSpec[] = [
   { name: 'prefix', help: 'namespace prefix to remove (<prefix>-node-N, <prefix>-pod-UID)', default: 'kubesvc', metavar: 'NAME' },
@@ -35,6 +35,8 @@ export interface DownDeps {
   err?: (s: string) => void;
   /** Who holds netns mode's locks (default: the lock files under /run/kubesvc). */
   holders?: (prefix: string) => LockHolder[];
+  /** Removes stale lock files (default: under /run/kubesvc). */
+  clearLocks?: (prefix: string) => string[];
 }
 
 export async function down(argv: string[], deps: DownDeps = {}): Promise<number> {
@@ -69,6 +71,8 @@ export async function down(argv: string[], deps: DownDeps = {}): Promise<number>
     err(`kubesvc down: ${(e as Error).message}\n`);
     return 1;
   }
+  // A crashed kubesvc also left its lock files; a later `up` would take them over anyway.
+  for (const file of (deps.clearLocks ?? clearStaleLocks)(prefix)) removed.push(`lock ${file}`);
   if (removed.length === 0) {
     out('nothing to remove: no kubesvc namespaces, links or /etc/netns entries\n');
     return 0;

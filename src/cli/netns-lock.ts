@@ -3,7 +3,7 @@
 // prefix, or a second one in the same network namespace, would tear the first one's nodes down as
 // "leftovers". So `up` holds two locks — one per prefix, one per network namespace — and `down`
 // refuses to pull namespaces out from under a live holder unless forced.
-import { mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { procStartTime } from '../node/runtime/pidfiles.js';
 import { processAlive } from '../util/process-alive.js';
 
@@ -91,4 +91,15 @@ export function takeNetnsLocks(prefix: string, dir = lockDir): () => void {
     }
   }
   return release;
+}
+
+/** Removes this prefix's and this network namespace's lock files when their holder is gone (after a crash); returns the files removed. */
+export function clearStaleLocks(prefix: string, dir = lockDir): string[] {
+  const removed: string[] = [];
+  for (const { file, what } of lockFiles(prefix, dir)) {
+    if (!existsSync(file) || holderOf(file, what)) continue;
+    rmSync(file, { force: true });
+    removed.push(file);
+  }
+  return removed;
 }

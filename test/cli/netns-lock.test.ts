@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { NetnsBusyError, netnsHolders, takeNetnsLocks } from '../../src/cli/netns-lock.js';
+import { NetnsBusyError, clearStaleLocks, netnsHolders, takeNetnsLocks } from '../../src/cli/netns-lock.js';
 import { down } from '../../src/cli/down.js';
 import { conflictingRoutes, netnsEnv, routeDestination } from '../../src/node/network/index.js';
 import { FakeFiles, FakeRunner } from '../node/network/fake.js';
@@ -38,6 +38,12 @@ describe('netns mode locks', () => {
       assert.match(readFileSync(join(d, 'prefix-p1.lock'), 'utf8'), new RegExp(`^${process.pid} \\d+ p1`));
       release();
       assert.deepEqual(netnsHolders('p1', d), []);
+      // What a crash leaves, `kubesvc down` clears; a live holder's file stays.
+      writeFileSync(join(d, 'prefix-p1.lock'), `${gone} 123 p1\n`);
+      assert.deepEqual(clearStaleLocks('p1', d), [join(d, 'prefix-p1.lock')]);
+      const held = takeNetnsLocks('p1', d);
+      assert.deepEqual(clearStaleLocks('p1', d), []);
+      held();
     } finally {
       rmSync(d, { recursive: true, force: true });
     }

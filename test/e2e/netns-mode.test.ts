@@ -316,6 +316,7 @@ describe('netns mode after a crash: restart, then kubesvc down', { skip, timeout
     await until('the pods\' processes gone', () => pids.filter((pid) => existsSync(`/proc/${pid}`)), (alive) => alive.length === 0, 3_000);
     const links = lines(inNs(hostNs, ['ip', '-o', 'link', 'show']).stdout).map((l) => l.replace(/^\d+:\s+/, '').split(/[:@]/)[0]);
     assert.deepEqual(links, ['lo']);
+    assert.match(down.stdout, new RegExp(`removed lock /run/kubesvc/prefix-${id}\\.lock`), 'the crashed run\'s lock goes too');
     // Nothing left: a second run says so.
     assert.match(inNs(hostNs, [process.execPath, kubesvcBin, 'down', '--prefix', id]).stdout, /nothing to remove/);
   });

@@ -94,7 +94,7 @@ describe('teardownAll (fake runner)', () => {
 describe('kubesvc down', () => {
   it('prints what it removed and a summary', async () => {
     let out = '';
-    const code = await down([], { runner: cluster(), files: new FakeFiles(['kubesvc-pod-1a2b3c4d']), out: (s) => (out += s) });
+    const code = await down([], { holders: () => [], clearLocks: () => [], runner: cluster(), files: new FakeFiles(['kubesvc-pod-1a2b3c4d']), out: (s) => (out += s) });
     assert.equal(code, 0);
     assert.match(out, /^removed netns kubesvc-pod-1a2b3c4d$/m);
     assert.match(out, /^removed link kubesvc0$/m);
@@ -103,7 +103,7 @@ describe('kubesvc down', () => {
 
   it('exits 0 when nothing is there', async () => {
     let out = '';
-    const code = await down([], { runner: new FakeRunner(), files: new FakeFiles(), out: (s) => (out += s) });
+    const code = await down([], { holders: () => [], clearLocks: () => [], runner: new FakeRunner(), files: new FakeFiles(), out: (s) => (out += s) });
     assert.equal(code, 0);
     assert.match(out, /nothing to remove/);
   });
@@ -115,14 +115,14 @@ describe('kubesvc down', () => {
       if (l === 'ip netns del kubesvc-node-0') return { code: 1, stderr: 'Permission denied' };
       return undefined;
     });
-    const code = await down([], { runner: r, files: new FakeFiles(), out: () => {}, err: (s) => (err += s) });
+    const code = await down([], { holders: () => [], clearLocks: () => [], runner: r, files: new FakeFiles(), out: () => {}, err: (s) => (err += s) });
     assert.equal(code, 1);
     assert.match(err, /ip netns del kubesvc-node-0 exited 1: Permission denied/);
   });
 
   it('--prefix selects another set of names; --help prints usage', async () => {
     let out = '';
-    await down(['--prefix', 'ksvt1', '--link-prefix', 'kt1', '--bridge', 'kt1br'], { runner: cluster(), files: new FakeFiles(), out: (s) => (out += s) });
+    await down(['--prefix', 'ksvt1', '--link-prefix', 'kt1', '--bridge', 'kt1br'], { holders: () => [], clearLocks: () => [], runner: cluster(), files: new FakeFiles(), out: (s) => (out += s) });
     assert.match(out, /removed netns ksvt1-node-0/);
     assert.doesNotMatch(out, /kubesvc-node-0/);
     out = '';
