@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { programArgs, type ImageConfig } from './entrypoint.js';
 import { imageRepository } from './reference.js';
+import { pauseArgv, pauseShell } from './pause/native.js';
 
 export { UnsupportedCommandError } from './entrypoint.js';
 export {
@@ -26,6 +27,8 @@ export interface BuiltinImage {
   args(command: string[] | undefined, args: string[] | undefined): string[];
   /** for kubectl describe: the image's notion of entrypoint */
   description: string;
+  /** Set when the image runs a program other than Node: the file to exec and its argv (after argv[0]). */
+  native?: { file: string; argv(args: string[]): string[] };
 }
 
 interface Known {
@@ -33,6 +36,7 @@ interface Known {
   /** entry file, relative to this module */
   program: string;
   config: ImageConfig;
+  native?: BuiltinImage['native'];
 }
 
 const KNOWN: Known[] = [
@@ -66,6 +70,7 @@ const KNOWN: Known[] = [
     ],
     program: './pause/main.js',
     config: { entrypoint: ['/pause'], cmd: [], binaries: ['pause'] },
+    native: { file: pauseShell, argv: pauseArgv },
   },
 ];
 
@@ -92,5 +97,6 @@ export function builtinImage(image: string): BuiltinImage | undefined {
     entry: fileURLToPath(new URL(known.program, programsDir())),
     args: (command, args) => programArgs(image, known.config, command, args),
     description: describe(known.config),
+    ...(known.native ? { native: known.native } : {}),
   };
 }

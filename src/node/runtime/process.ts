@@ -65,7 +65,9 @@ export class ProcessRuntime implements ContainerRuntime {
       // The image combines command and args with its ENTRYPOINT/CMD; a command naming another
       // program cannot run (that program is not in the "image").
       try {
-        return { file: process.execPath, argv: [builtin.entry, ...builtin.args(config.command, config.args)] };
+        const imageArgs = builtin.args(config.command, config.args);
+        if (builtin.native) return { file: builtin.native.file, argv: builtin.native.argv(imageArgs) };
+        return { file: process.execPath, argv: [builtin.entry, ...imageArgs] };
       } catch (e) {
         throw new ImageNotRunnableError((e as Error).message);
       }

@@ -55,7 +55,12 @@ export interface Program {
 const started: ChildProcess[] = [];
 
 export function startProgram(entry: string, args: string[], env: Record<string, string>): Program {
-  const child = spawn(process.execPath, [entry, ...args], {
+  return startFile(process.execPath, [entry, ...args], env);
+}
+
+/** A built-in image that is not a Node program (see BuiltinImage.native). */
+export function startFile(file: string, argv: string[], env: Record<string, string>): Program {
+  const child = spawn(file, argv, {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

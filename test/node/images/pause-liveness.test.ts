@@ -1,6 +1,8 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AGNHOST, PAUSE, httpGet, killAll, startProgram, terminate, testSubnet, settle, waitHTTP } from './helpers.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { AGNHOST, PAUSE, httpGet, killAll, startFile, startProgram, terminate, testSubnet, settle, waitHTTP } from './helpers.js';
+import { builtinImage } from '../../../src/node/images/index.js';
 
 const ip = testSubnet(4);
 after(killAll);
@@ -19,6 +21,30 @@ describe('pause', () => {
     await settle(p);
     assert.equal((await terminate(p, 'SIGINT')).code, 0);
   });
+  it('the pause image runs as a shell script: same signals and exit codes, a fraction of the memory', async () => {
+    const img = builtinImage('registry.k8s.io/pause:3.10')!;
+    assert.ok(img.native, 'pause is native');
+    const start = (args: string[]) => startFile(img.native!.file, img.native!.argv(img.args(undefined, args)), {});
+    const version = start(['-v']);
+    assert.equal((await version.exited).code, 0);
+    assert.equal(version.stdout(), 'pause.c v3.10\n');
+    for (const [sig, text] of [['SIGTERM', 'Terminated'], ['SIGINT', 'Interrupt']] as const) {
+      const p = start([]);
+      await settle(p);
+      const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p.child.pid}/status`, 'utf8'))?.[1]);
+      assert.ok(rssKiB < 8 * 1024, `sh uses ${rssKiB} KiB`);
+      const sleeper = readFileSync(`/proc/${p.child.pid}/task/${p.child.pid}/children`, 'utf8').trim();
+      const { code } = await terminate(p, sig);
+      assert.equal(code, 0);
+      assert.equal(p.stderr(), `Shutting down, got signal: ${text}\n`);
+      // It ends its sleep too (a `sleep` child would otherwise outlive it).
+      for (const pid of sleeper.split(/\s+/).filter(Boolean)) {
+        for (let i = 0; i < 50 && existsSync(`/proc/${pid}`) && !/State:\s+Z/.test(readFileSync(`/proc/${pid}/status`, 'utf8')); i++) await new Promise((r) => setTimeout(r, 20));
+        assert.ok(!existsSync(`/proc/${pid}`) || /State:\s+Z/.test(readFileSync(`/proc/${pid}/status`, 'utf8')), `sleep ${pid} ended`);
+      }
+    }
+  });
+
   it('agnhost pause prints Paused; exits 2 on SIGTERM and 1 on SIGINT, as upstream', async () => {
     const p = startProgram(AGNHOST, ['pause'], {});
     await p.waitFor('Paused\n');
