@@ -110,9 +110,11 @@ export class IptablesProvider implements Provider {
     const rendered = withJumps(r.text, missingJumps, '-I');
     // Canaries only on full syncs: declaring an existing empty chain again is harmless, but a
     // partial sync has no reason to touch them (and must not hide their absence).
+    // The periodic resync writes the fixed chains whole, as every upstream partial sync does, so an
+    // outside change to one of them (not caught by the canaries) is undone within a resync period.
     const { text, omitted } = full
       ? { text: withCanaries(rendered), omitted: 0 }
-      : this.opts.omitUnchangedChains === false
+      : this.opts.omitUnchangedChains === false || changes.resync === true
         ? { text: rendered, omitted: 0 }
         : omitUnchanged(rendered, this.written);
     const t1 = performance.now();

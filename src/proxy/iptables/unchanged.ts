@@ -3,6 +3,9 @@
 // nf_tables backend that costs a delete and an add per rule, so at 1,000 Services a one-endpoint
 // change took ~110 ms of iptables-restore here against ~20 ms without them. With --noflush a chain
 // that is not declared in the input is not touched, so leaving an unchanged chain out is exact.
+// What it gives up — undoing an outside edit of a fixed chain at the next change — the periodic
+// resync restores: it writes the fixed chains whole, as upstream's partial syncs always do, and
+// the KUBE-PROXY-CANARY chains turn an outside flush of everything into a full sync.
 
 /** `table/chain` → the chain's declaration and rules as last written. */
 export type WrittenChains = Map<string, string>;

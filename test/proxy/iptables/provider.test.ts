@@ -192,7 +192,7 @@ test('full syncs declare KUBE-PROXY-CANARY in mangle, nat and filter; partial sy
   assert.doesNotMatch(fake.lastRestore(), /CANARY|\*mangle/);
 });
 
-test('the periodic resync is partial while the canaries exist: three iptables -S, no iptables-save, unchanged chains left out', async () => {
+test('the periodic resync is partial while the canaries exist: three iptables -S, no iptables-save, fixed chains written whole as upstream', async () => {
   const fake = new FakeExecutor();
   const p = provider(fake);
   const { sm, em } = maps(['10.244.2.2']);
@@ -206,8 +206,15 @@ test('the periodic resync is partial while the canaries exist: three iptables -S
     ['mangle', 'nat', 'filter'].map((t) => `iptables -w 5 -t ${t} -S KUBE-PROXY-CANARY`),
   );
   assert.ok(!fake.tools().includes('iptables-save'));
-  // Nothing changed: no Service chain is written again.
-  assert.doesNotMatch(fake.lastRestore(), /KUBE-SVC-|KUBE-SEP-/);
+  // Nothing changed: no Service chain is written again, but KUBE-SERVICES is, whole, so an
+  // outside edit of a fixed chain the canaries cannot see is undone within a resync period.
+  assert.doesNotMatch(fake.lastRestore(), /^:KUBE-(SVC|SEP)-/m);
+  assert.match(fake.lastRestore(), /^:KUBE-SERVICES - \[0:0\]$/m);
+  assert.match(fake.lastRestore(), new RegExp(`^-A KUBE-SERVICES .* -j ${aSvc}$`, 'm'));
+  assert.equal(p.lastSync!.omittedChains, 0);
+  // An ordinary partial sync right after still leaves them out.
+  await p.sync(sm, em, { ...changes(false), endpoints: new Set(['ns1/b']) });
+  assert.doesNotMatch(fake.lastRestore(), /^:KUBE-SERVICES /m);
 });
 
 test('a resync after an outside flush (canary gone) is full: iptables-save, every chain and the canaries written again', async () => {
