@@ -309,6 +309,13 @@ export async function up(argv: string[], only?: 'apiserver'): Promise<number> {
       `  datastore      ${o.datastore === 'sqlite' ? `sqlite (${join(o.dataDir, 'state.db')})` : o.datastore}`,
       '',
       `Try: KUBECONFIG=${cluster.kubeconfig} kubectl get svc -A`,
+      ...(o.network === 'netns' && cluster.nodes[0]?.namespace
+        ? [
+            `     ip netns exec ${cluster.nodes[0].namespace} ${
+              o.proxyMode === 'nftables' ? 'nft list table ip kube-proxy' : o.proxyMode === 'ipvs' ? 'ipvsadm -Ln' : 'iptables-save -t nat'
+            }   # the rules kube-proxy wrote in a node`,
+          ]
+        : []),
       '',
     ].join('\n'),
   );
