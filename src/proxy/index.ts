@@ -10,6 +10,7 @@ import { logger } from '../util/log.js';
 import { registerProxyHandlers } from './config.js';
 import { ProxyHealth } from './healthcheck/proxy-health.js';
 import { ServiceHealthServer } from './healthcheck/service-health.js';
+import { NetnsHealthRelay } from './healthcheck/relay.js';
 import { listenHttp, type HttpListener } from './http-server.js';
 import { ProxyMetrics } from './metrics/kubeproxy.js';
 import { Proxier } from './proxier.js';
@@ -96,7 +97,7 @@ export async function startProxy(client: Client, informers: InformerFactory, opt
   // Upstream's health timeout is twice the sync period: a change not applied by then means the proxy is stuck.
   const health = new ProxyHealth(2 * maxSyncMs);
   const provider = await newProvider(opts);
-  const serviceHealth = serviceHealthServer(opts, () => health.isHealthy());
+  const { server: serviceHealth, relay } = serviceHealthServer(opts, () => health.isHealthy());
   const proxier = new Proxier({ nodeName: opts.nodeName, provider, metrics, health, serviceHealth, minSyncMs, maxSyncMs });
 
   const servers: HttpListener[] = [];
@@ -107,7 +108,8 @@ export async function startProxy(client: Client, informers: InformerFactory, opt
     stopped = true;
     await proxier.stop();
     await Promise.all(servers.map((s) => s.close()));
-    await serviceHealth?.stop();
+    await serviceHealth.stop();
+    await relay?.stop();
     await provider.stop();
   };
   try {
@@ -213,22 +215,16 @@ function execOpts(opts: ProxyOptions): { timeoutMs?: number } {
   return opts.commandTimeoutMs !== undefined ? { timeoutMs: opts.commandTimeoutMs } : {};
 }
 
-let loggedNoServiceHealth = false;
-
 /**
- * healthCheckNodePort servers, on the node's address and 127.0.0.1. Not in a kernel mode with a
- * netns: this process sits in the host namespace, so it cannot bind the node's address, and
- * 127.0.0.1 is shared by every node of the process — the first node would take a Service's port
- * and answer for the others with its own endpoint count, which is worse than no answer. Logged
- * once per process rather than once per node.
+ * healthCheckNodePort servers. In a kernel mode with a netns this process sits in the host
+ * namespace and cannot bind the node's address, so a relay child inside the node listens (on all
+ * of the node's addresses, upstream's default) and asks this process for each answer.
+ * Otherwise they listen here, on the node's address and 127.0.0.1.
  */
-function serviceHealthServer(opts: ProxyOptions, healthy: () => boolean): ServiceHealthServer | undefined {
+function serviceHealthServer(opts: ProxyOptions, healthy: () => boolean): { server: ServiceHealthServer; relay?: NetnsHealthRelay } {
   if (opts.mode !== 'userspace' && opts.netns) {
-    if (!loggedNoServiceHealth) {
-      loggedNoServiceHealth = true;
-      log.info(`${opts.mode} mode in a network namespace: healthCheckNodePorts are not served (the proxy runs in the host namespace)`);
-    }
-    return undefined;
+    const relay = new NetnsHealthRelay(['ip', 'netns', 'exec', opts.netns]);
+    return { server: new ServiceHealthServer(['0.0.0.0'], healthy, relay.listen), relay };
   }
-  return new ServiceHealthServer([...new Set([opts.nodeIP, '127.0.0.1'])], healthy);
+  return { server: new ServiceHealthServer([...new Set([opts.nodeIP, '127.0.0.1'])], healthy) };
 }

@@ -208,14 +208,23 @@ for (const mode of ['iptables', 'nftables'] as const) {
       assert.equal(dig.stdout, svc('web').spec.clusterIP, dig.stderr);
     });
 
-    it('externalTrafficPolicy Local: only the node with a local endpoint answers, and the client address is kept', () => {
-      kubectlOk(c, ['apply', '-f', '-'], manifest(netexecService('solo-local', { selects: 'solo', spec: { type: 'NodePort', externalTrafficPolicy: 'Local' } })));
+    it('externalTrafficPolicy Local: only the node with a local endpoint answers, the client address is kept, and each node\'s healthCheckNodePort says so', async () => {
+      kubectlOk(c, ['apply', '-f', '-'], manifest(netexecService('solo-local', { selects: 'solo', spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Local' } })));
       const np = svc('solo-local').spec.ports[0].nodePort;
       // solo runs on node 1: its NodePort there reaches it without masquerade, so netexec sees the host's address.
-      const seen = curl(hostNs, `http://172.30.0.11:${np}/clientip`);
+      // Just created: give the endpoints and both proxies a moment.
+      const seen = await until('the NodePort on node 1', () => curl(hostNs, `http://172.30.0.11:${np}/clientip`), (r) => /^172\.30\.0\.1:\d+$/.test(r), 5_000);
       assert.match(seen, /^172\.30\.0\.1:\d+$/);
       // Node 2 has no local endpoint: the packet is dropped, not sent across.
       assert.equal(curl(hostNs, `http://172.30.0.12:${np}/clientip`), 'error:28');
+      // The load balancer's health check: each node answers for its own endpoints, on the node's address.
+      const hc = svc('solo-local').spec.healthCheckNodePort;
+      assert.ok(hc > 0);
+      const health = (nodeIP: string) => inNs(hostNs, ['curl', '-s', '-m', '2', '-w', ' %{http_code}', `http://${nodeIP}:${hc}/`]).stdout;
+      const h1 = health('172.30.0.11');
+      assert.match(h1, /"localEndpoints": 1[\s\S]* 200$/);
+      assert.match(h1, /"name": "solo-local"/);
+      assert.match(health('172.30.0.12'), /"localEndpoints": 0[\s\S]* 503$/);
     });
 
     it('fails UDP over to a new pod without a stale conntrack entry, and rejects a Service with no endpoints', async () => {

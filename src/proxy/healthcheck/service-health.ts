@@ -3,15 +3,23 @@
 // endpoints for it and 503 otherwise, so an external load balancer only sends to nodes that
 // can serve locally. Servers of unchanged Services are left alone across syncs.
 import { logger } from '../../util/log.js';
-import { listenHttp, type HttpListener } from '../http-server.js';
+import { listenHttp } from '../http-server.js';
+import type { HealthAnswer, HealthListen, HealthListener } from './relay.js';
 
 const log = logger('proxy');
 
 interface Instance {
   port: number;
-  listeners: HttpListener[];
+  listeners: HealthListener[];
   endpoints: number;
 }
+
+/** Listening in this process (the default). */
+export const listenHere: HealthListen = (host, port, answer) =>
+  listenHttp(host, port, (_req, res) => {
+    const a = answer();
+    res.writeHead(a.status, a.headers).end(a.body);
+  });
 
 export class ServiceHealthServer {
   private readonly services = new Map<string, Instance>();
@@ -20,10 +28,12 @@ export class ServiceHealthServer {
    * @param addresses where health check ports listen (the node's addresses; upstream's default
    *   0.0.0.0 would expose them beyond this machine in loopback mode)
    * @param proxyHealthy whether the proxy itself is healthy (reported in the body, and 503 when not)
+   * @param listen how to listen (default: in this process; a node's namespace uses its relay)
    */
   constructor(
     private readonly addresses: readonly string[],
     private readonly proxyHealthy: () => boolean,
+    private readonly listen: HealthListen = listenHere,
   ) {}
 
   /** Makes `wanted` (Service → port) the set served: closes the rest, opens new ones. */
@@ -38,7 +48,7 @@ export class ServiceHealthServer {
       if (this.services.has(nsn)) continue;
       const inst: Instance = { port, listeners: [], endpoints: 0 };
       try {
-        for (const addr of this.addresses) inst.listeners.push(await listenHttp(addr, port, (req, res) => this.serve(nsn, res)));
+        for (const addr of this.addresses) inst.listeners.push(await this.listen(addr, port, () => this.answer(nsn)));
         this.services.set(nsn, inst);
       } catch (e) {
         // As upstream: log and retry on the next sync (the port may be held by someone else).
@@ -57,14 +67,15 @@ export class ServiceHealthServer {
     await this.syncServices(new Map());
   }
 
-  private serve(nsn: string, res: import('node:http').ServerResponse): void {
+  private answer(nsn: string): HealthAnswer {
     const inst = this.services.get(nsn);
     const count = inst?.endpoints ?? 0;
     const healthy = this.proxyHealthy();
     const [namespace, name] = nsn.split('/');
-    res.writeHead(count !== 0 && healthy ? 200 : 503, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' });
-    res.end(
-      `{\n\t"service": {\n\t\t"namespace": ${JSON.stringify(namespace)},\n\t\t"name": ${JSON.stringify(name)}\n\t},\n\t"localEndpoints": ${count},\n\t"serviceProxyHealthy": ${healthy}\n}`,
-    );
+    return {
+      status: count !== 0 && healthy ? 200 : 503,
+      headers: { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' },
+      body: `{\n\t"service": {\n\t\t"namespace": ${JSON.stringify(namespace)},\n\t\t"name": ${JSON.stringify(name)}\n\t},\n\t"localEndpoints": ${count},\n\t"serviceProxyHealthy": ${healthy}\n}`,
+    };
   }
 }
