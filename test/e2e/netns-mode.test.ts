@@ -198,7 +198,9 @@ for (const mode of ['iptables', 'nftables'] as const) {
       const pod = readyPods('solo')[0];
       const ip = svc('solo').spec.clusterIP;
       // netexec's /dial from inside the pod to its own Service: the reply names the pod itself.
-      const dialed = curl(node1, `http://${pod.status.podIP}:8080/dial?request=hostname&host=${ip}&port=80&protocol=http&tries=1`);
+      // Ready a moment ago: its endpoint may still be on its way to the proxies.
+      const dialOnce = () => curl(node1, `http://${pod.status.podIP}:8080/dial?request=hostname&host=${ip}&port=80&protocol=http&tries=1`);
+      const dialed = await until('the pod through its own Service', dialOnce, (r) => r.includes('"solo"'), 5_000);
       assert.equal(JSON.parse(dialed).responses?.[0], 'solo', dialed);
       const byName = curl(node1, `http://${pod.status.podIP}:8080/dial?request=hostname&host=web.default.svc.cluster.local&port=80&protocol=http&tries=1`);
       assert.ok(JSON.parse(byName).responses?.length === 1, byName);
@@ -233,7 +235,7 @@ for (const mode of ['iptables', 'nftables'] as const) {
       await until('lonely ready', () => readyPods('lonely').length, (n) => n === 1, 30_000);
       const ip = svc('lonely').spec.clusterIP;
       const src = 40000 + (process.pid % 1000);
-      assert.equal(udp(node1, ip, 81, 'hostname', src), 'lonely');
+      assert.equal(await until('UDP to lonely', () => udp(node1, ip, 81, 'hostname', src), (r) => r === 'lonely', 5_000), 'lonely');
       kubectlOk(c, ['delete', 'pod', 'lonely', '--wait=true']);
       kubectlOk(c, ['apply', '-f', '-'], manifest(netexecPod('lonely', node1)));
       await until('the new lonely ready', () => readyPods('lonely').length, (n) => n === 1, 30_000);
