@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { programArgs, type ImageConfig } from './entrypoint.js';
 import { imageRepository } from './reference.js';
-import { pauseArgv, pauseShell } from './pause/native.js';
+import { agnhostPauseArgv, pauseArgv, pauseShell } from './pause/native.js';
 
 export { UnsupportedCommandError } from './entrypoint.js';
 export {
@@ -27,8 +27,11 @@ export interface BuiltinImage {
   args(command: string[] | undefined, args: string[] | undefined): string[];
   /** for kubectl describe: the image's notion of entrypoint */
   description: string;
-  /** Set when the image runs a program other than Node: the file to exec and its argv (after argv[0]). */
-  native?: { file: string; argv(args: string[]): string[] };
+  /**
+   * Set when these arguments run a program other than Node (a shell script where a whole Node
+   * process would only wait for a signal): the file to exec and its argv. Undefined: run the entry.
+   */
+  native?(args: string[]): { file: string; argv: string[] } | undefined;
 }
 
 interface Known {
@@ -50,6 +53,7 @@ const KNOWN: Known[] = [
     program: './agnhost/main.js',
     // agnhost-2 is a symlink upstream ships for the entrypoint-tester tests.
     config: { entrypoint: ['/agnhost'], cmd: ['pause'], binaries: ['agnhost', 'agnhost-2'] },
+    native: (args) => (args.length === 1 && args[0] === 'pause' ? { file: pauseShell, argv: agnhostPauseArgv() } : undefined),
   },
   {
     repositories: [
@@ -70,7 +74,7 @@ const KNOWN: Known[] = [
     ],
     program: './pause/main.js',
     config: { entrypoint: ['/pause'], cmd: [], binaries: ['pause'] },
-    native: { file: pauseShell, argv: pauseArgv },
+    native: (args) => ({ file: pauseShell, argv: pauseArgv(args) }),
   },
 ];
 

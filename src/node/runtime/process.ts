@@ -66,7 +66,8 @@ export class ProcessRuntime implements ContainerRuntime {
       // program cannot run (that program is not in the "image").
       try {
         const imageArgs = builtin.args(config.command, config.args);
-        if (builtin.native) return { file: builtin.native.file, argv: builtin.native.argv(imageArgs) };
+        const native = builtin.native?.(imageArgs);
+        if (native) return native;
         return { file: process.execPath, argv: [builtin.entry, ...imageArgs] };
       } catch (e) {
         throw new ImageNotRunnableError((e as Error).message);

@@ -24,7 +24,10 @@ describe('pause', () => {
   it('the pause image runs as a shell script: same signals and exit codes, a fraction of the memory', async () => {
     const img = builtinImage('registry.k8s.io/pause:3.10')!;
     assert.ok(img.native, 'pause is native');
-    const start = (args: string[]) => startFile(img.native!.file, img.native!.argv(img.args(undefined, args)), {});
+    const start = (args: string[]) => {
+      const n = img.native!(img.args(undefined, args))!;
+      return startFile(n.file, n.argv, {});
+    };
     const version = start(['-v']);
     assert.equal((await version.exited).code, 0);
     assert.equal(version.stdout(), 'pause.c v3.10\n');
@@ -42,6 +45,18 @@ describe('pause', () => {
         for (let i = 0; i < 50 && existsSync(`/proc/${pid}`) && !/State:\s+Z/.test(readFileSync(`/proc/${pid}/status`, 'utf8')); i++) await new Promise((r) => setTimeout(r, 20));
         assert.ok(!existsSync(`/proc/${pid}`) || /State:\s+Z/.test(readFileSync(`/proc/${pid}/status`, 'utf8')), `sleep ${pid} ended`);
       }
+    }
+  });
+
+  it('agnhost pause (its default command) runs as a shell script too, with agnhost\'s exit codes', async () => {
+    const img = builtinImage('registry.k8s.io/e2e-test-images/agnhost:2.53')!;
+    assert.equal(img.native!(img.args(undefined, ['netexec'])), undefined, 'other subcommands stay Node programs');
+    const n = img.native!(img.args(undefined, undefined))!;
+    assert.equal(n.file, '/bin/sh');
+    for (const [sig, code] of [['SIGTERM', 2], ['SIGINT', 1]] as const) {
+      const p = startFile(n.file, n.argv, {});
+      await p.waitFor('Paused\n');
+      assert.equal((await terminate(p, sig)).code, code);
     }
   });
 

@@ -16,3 +16,19 @@ const script = [
 export function pauseArgv(args: string[]): string[] {
   return ['-c', script, 'pause', ...args];
 }
+
+// `agnhost pause` (agnhost's default CMD) likewise: "Paused", then exit 1 on SIGINT and 2 on
+// SIGTERM, as upstream's agnhost does. Traps go in before the first output, so whoever waits for
+// that line may signal at once.
+const agnhostScript = [
+  "trap 'kill $s 2>/dev/null; exit 1' INT",
+  "trap 'kill $s 2>/dev/null; exit 2' TERM",
+  'echo Paused',
+  'sleep 2147483647 & s=$!',
+  'wait',
+].join('\n');
+
+/** argv for /bin/sh running `agnhost pause`. */
+export function agnhostPauseArgv(): string[] {
+  return ['-c', agnhostScript, 'agnhost'];
+}
