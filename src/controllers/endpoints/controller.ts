@@ -20,8 +20,9 @@ import {
 } from '../endpointslice/util/labels.js';
 import { runQueueWorkers } from '../common/queue-loop.js';
 import { withKind, type EventSink } from '../endpointslice/util/recorder.js';
-import { ensurePodLabelsIndex, ensureServiceSelectorIndex, podsForService, servicesForPodLabels } from '../endpointslice/util/label-index.js';
-import { servicesToUpdateOnPodChange, serviceSelector } from '../endpointslice/util/service-selection.js';
+import { ensurePodLabelsIndex, ensureServiceSelectorIndex, podsForService } from '../endpointslice/util/label-index.js';
+import { podEventHandlers } from '../endpointslice/util/pod-handlers.js';
+import { serviceSelector } from '../endpointslice/util/service-selection.js';
 import { setTriggerTimeAnnotation, TriggerTimeTracker } from '../endpointslice/util/trigger-time.js';
 import { desiredSubsets, subsetsEqualIgnoreResourceVersion } from './desired.js';
 import { StaleEndpointsTracker } from './stale-tracker.js';
@@ -77,18 +78,7 @@ export class EndpointsController {
     });
     ensurePodLabelsIndex(this.pods);
     ensureServiceSelectorIndex(this.services);
-    this.pods.addEventHandler({
-      onAdd: (p) => this.enqueueForPod(p),
-      onUpdate: (o, p) => {
-        const keys = servicesToUpdateOnPodChange((l) => servicesForPodLabels(this.services, p.metadata.namespace, l), o, p);
-        const terminating = !o.metadata.deletionTimestamp && !!p.metadata.deletionTimestamp;
-        for (const k of keys) {
-          if (terminating) this.triggerTimes.observe(k, Date.now());
-          this.queue.addAfter(k, this.batchMs);
-        }
-      },
-      onDelete: (p) => this.enqueueForPod(p, Date.now()),
-    });
+    this.pods.addEventHandler(podEventHandlers(this.services, this.triggerTimes, (k) => this.queue.addAfter(k, this.batchMs)));
     // Someone deleted an Endpoints object we keep: write it again.
     this.endpoints.addEventHandler({ onDelete: (e) => this.queue.add(metaNamespaceKey(e)) });
   }
@@ -113,12 +103,6 @@ export class EndpointsController {
   }
 
   /** `deletedAt`: when the informer saw the pod go, the trigger time of the change it causes. */
-  private enqueueForPod(p: Pod, deletedAt?: number): void {
-    for (const k of servicesForPodLabels(this.services, p.metadata.namespace, p.metadata.labels)) {
-      if (deletedAt !== undefined) this.triggerTimes.observe(k, deletedAt);
-      this.queue.addAfter(k, this.batchMs);
-    }
-  }
 
   /**
    * Every existing Endpoints object gets a sync once at start: those whose Service was deleted

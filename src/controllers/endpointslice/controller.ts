@@ -17,8 +17,9 @@ import { isNamespaceTerminating, isNotFound } from './util/errors.js';
 import { EndpointsLastChangeTriggerTime, EndpointSliceControllerName, LabelManagedBy } from './util/labels.js';
 import { runQueueWorkers } from '../common/queue-loop.js';
 import { withKind, type EventSink } from './util/recorder.js';
-import { ensurePodLabelsIndex, ensureServiceSelectorIndex, ensureSliceServiceIndex, podsForService, servicesForPodLabels, slicesForService } from './util/label-index.js';
-import { servicesToUpdateOnPodChange, serviceSelector } from './util/service-selection.js';
+import { ensurePodLabelsIndex, ensureServiceSelectorIndex, ensureSliceServiceIndex, podsForService, slicesForService } from './util/label-index.js';
+import { serviceSelector } from './util/service-selection.js';
+import { podEventHandlers } from './util/pod-handlers.js';
 import { EndpointSliceTracker, staleSlicesError, managedSliceHandlers } from './util/slice-tracker.js';
 import { setTriggerTimeAnnotation, TriggerTimeTracker } from './util/trigger-time.js';
 
@@ -75,18 +76,7 @@ export class EndpointSliceController {
     ensurePodLabelsIndex(this.pods);
     ensureServiceSelectorIndex(this.services);
     ensureSliceServiceIndex(this.slices);
-    this.pods.addEventHandler({
-      onAdd: (p) => this.enqueueForPod(p),
-      onUpdate: (o, p) => {
-        const keys = servicesToUpdateOnPodChange((l) => servicesForPodLabels(this.services, p.metadata.namespace, l), o, p);
-        const terminating = !o.metadata.deletionTimestamp && !!p.metadata.deletionTimestamp;
-        for (const k of keys) {
-          if (terminating) this.triggerTimes.observe(k, Date.now());
-          this.queue.addAfter(k, this.batchMs);
-        }
-      },
-      onDelete: (p) => this.enqueueForPod(p, Date.now()),
-    });
+    this.pods.addEventHandler(podEventHandlers(this.services, this.triggerTimes, (k) => this.queue.addAfter(k, this.batchMs)));
     this.slices.addEventHandler(
       managedSliceHandlers(this.tracker, (s) => this.managedByUs(s), (s) => this.enqueueForSlice(s)),
     );
@@ -117,12 +107,6 @@ export class EndpointSliceController {
   }
 
   /** `deletedAt`: when the informer saw the pod go, the trigger time of the change it causes. */
-  private enqueueForPod(p: Pod, deletedAt?: number): void {
-    for (const k of servicesForPodLabels(this.services, p.metadata.namespace, p.metadata.labels)) {
-      if (deletedAt !== undefined) this.triggerTimes.observe(k, deletedAt);
-      this.queue.addAfter(k, this.batchMs);
-    }
-  }
 
   private enqueueForSlice(s: EndpointSlice): void {
     const key = serviceKeyForSlice(s);
