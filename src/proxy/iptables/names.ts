@@ -2,7 +2,7 @@
 // most 28 characters, so per-Service and per-endpoint chains carry a 16-character base32 prefix of
 // sha256(servicePortName + lowercase protocol [+ "ip:port"]) — the same inputs upstream hashes, so a
 // reader can compare our KUBE-SVC-… names with a real node's.
-import { createHash } from 'node:crypto';
+import { sha256Base32 } from '../hash-name.js';
 
 export const kubeServicesChain = 'KUBE-SERVICES';
 export const kubeExternalServicesChain = 'KUBE-EXTERNAL-SERVICES';
@@ -23,28 +23,8 @@ export const kubeletFirewallChain = 'KUBE-FIREWALL';
 
 const serviceChainPrefixes = ['KUBE-SVC-', 'KUBE-SVL-', 'KUBE-SEP-', 'KUBE-FW-', 'KUBE-EXT-'] as const;
 
-const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/** RFC 4648 base32 (Go's base32.StdEncoding) of the first bytes needed for `chars` characters. */
-function base32Prefix(bytes: Uint8Array, chars: number): string {
-  let out = '';
-  let buffer = 0;
-  let bits = 0;
-  for (const b of bytes) {
-    buffer = (buffer << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      out += alphabet[(buffer >>> (bits - 5)) & 31];
-      bits -= 5;
-      if (out.length === chars) return out;
-    }
-    buffer &= (1 << bits) - 1;
-  }
-  return out;
-}
-
 function hash16(s: string): string {
-  return base32Prefix(createHash('sha256').update(s).digest(), 16);
+  return sha256Base32(s, 16);
 }
 
 /** Upstream's portProtoHash(servicePortName, protocol). */

@@ -1,7 +1,7 @@
 // Upstream's nftables naming: every per-Service object is named by a readable base
 // ("ns/svc/proto/port" or "...__ip/port") prefixed with 8 base32 characters of its sha256, so
 // names stay unique when truncated and are easy to tell apart at a glance (`nft list` output).
-import { createHash } from 'node:crypto';
+import { sha256Base32 } from '../hash-name.js';
 import type { ServicePortName } from '../types.js';
 
 /** nft's limit on a chain/set name (knftables.NameLengthMax). */
@@ -10,28 +10,9 @@ const nameLengthMax = 256;
 const chainNamePrefixLengthMax = 16;
 const chainNameBaseLengthMax = nameLengthMax - chainNamePrefixLengthMax;
 
-const base32Alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/** RFC 4648 base32 (Go's base32.StdEncoding, without the padding we never reach). */
-function base32(buf: Uint8Array): string {
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const byte of buf) {
-    value = ((value << 8) | byte) & 0xffff;
-    bits += 8;
-    while (bits >= 5) {
-      out += base32Alphabet[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += base32Alphabet[(value << (5 - bits)) & 31];
-  return out;
-}
-
 /** Upstream's hashAndTruncate. */
 export function hashAndTruncate(name: string): string {
-  const hash = base32(createHash('sha256').update(name).digest()).slice(0, 8);
+  const hash = sha256Base32(name, 8);
   const full = `${hash}-${name}`;
   return full.length > chainNameBaseLengthMax ? `${full.slice(0, chainNameBaseLengthMax - 3)}...` : full;
 }
