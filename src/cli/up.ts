@@ -17,6 +17,7 @@ import { logger, errorText } from '../util/log.js';
 import { parseFlags, flagHelp, UsageError, type FlagSpec } from './flags.js';
 import { checkCIDR, defaultPlans, parsePortRangeFlag, type NetworkMode } from './address-plan.js';
 import { processAlive } from '../util/process-alive.js';
+import { ClusterIPAllocator } from '../apiserver/allocators/ipallocator.js';
 
 const log = logger('kubesvc');
 
@@ -83,12 +84,6 @@ export interface UpOptions {
   nodes: number;
   netnsPrefix: string;
   ipvsScheduler: string;
-}
-
-/** The n-th address of a CIDR (1 is the `kubernetes` Service's). */
-function nthAddress(cidr: string, n: number): string {
-  const base = cidr.split('/')[0]!.split('.').reduce((a, o) => a * 256 + Number(o), 0) + n;
-  return [24, 16, 8, 0].map((s) => Math.floor(base / 2 ** s) % 256).join('.');
 }
 
 function portFlag(f: { values: Map<string, string> }, name: string, def: number): number {
@@ -233,7 +228,7 @@ export async function startCluster(o: UpOptions, only?: 'apiserver'): Promise<Cl
   };
   try {
     // In netns mode nodes and pods reach the server through the bridge and the `kubernetes` Service.
-    const netnsSANs = o.network === 'netns' ? [defaultPlans.netns.nodeIP, nthAddress(o.serviceCIDR, 1)] : [];
+    const netnsSANs = o.network === 'netns' ? [defaultPlans.netns.nodeIP, new ClusterIPAllocator(o.serviceCIDR).indexedIP(1)] : [];
     const pki = await ensurePki(o.dataDir, { sans: { dns: [], ips: netnsSANs } });
     backend = openBackend(o.datastore, { dataDir: o.dataDir });
     await backend.start();

@@ -6,14 +6,13 @@
 // 10.96.x.x or 10.244.x.x from the host would follow its default route off the machine.
 import { type NetnsEnv, nodeIP, podCIDROf } from './config.js';
 import { mustRun } from './runner.js';
+import { formatIPv4, parseIPv4 } from '../ipam.js';
 
 export interface HostRoute {
   cidr: string;
   via: string;
 }
 
-const ipToNumber = (ip: string): number => ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
-const numberToIP = (n: number): string => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 
 /** The fewest CIDRs that cover first..last exactly (both inclusive, as numbers). */
 export function rangeToCIDRs(first: number, last: number): string[] {
@@ -27,7 +26,7 @@ export function rangeToCIDRs(first: number, last: number): string[] {
       if (cur % size !== 0 || cur + size - 1 > last) break;
       bits--;
     }
-    out.push(`${numberToIP(cur)}/${bits}`);
+    out.push(`${formatIPv4(cur)}/${bits}`);
     cur += 2 ** (32 - bits);
   }
   return out;
@@ -40,10 +39,10 @@ export function poolCIDRs(text: string): string[] {
     if (entry.includes('/')) {
       const [base, bits] = entry.split('/');
       const size = 2 ** (32 - Number(bits));
-      out.push(`${numberToIP(Math.floor(ipToNumber(base!) / size) * size)}/${bits}`);
+      out.push(`${formatIPv4(Math.floor(parseIPv4(base!) / size) * size)}/${bits}`);
     } else if (entry.includes('-')) {
       const [a, b] = entry.split('-');
-      out.push(...rangeToCIDRs(ipToNumber(a!.trim()), ipToNumber(b!.trim())));
+      out.push(...rangeToCIDRs(parseIPv4(a!.trim()), parseIPv4(b!.trim())));
     } else {
       out.push(`${entry}/32`);
     }
@@ -74,7 +73,7 @@ function cidrRange(cidr: string): [number, number] {
   const [base, bitsText] = cidr.split('/');
   const bits = bitsText === undefined ? 32 : Number(bitsText);
   const size = 2 ** (32 - bits);
-  const first = Math.floor(ipToNumber(base!) / size) * size;
+  const first = Math.floor(parseIPv4(base!) / size) * size;
   return [first, first + size - 1];
 }
 
