@@ -4,8 +4,7 @@
 // "leftovers". So `up` holds two locks — one per prefix, one per network namespace — and `down`
 // refuses to pull namespaces out from under a live holder unless forced.
 import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { procStartTime } from '../node/runtime/pidfiles.js';
-import { processAlive } from '../util/process-alive.js';
+import { processAlive, procStartTime } from '../util/process-alive.js';
 
 export const lockDir = '/run/kubesvc';
 

@@ -93,4 +93,4 @@ export async function eventually<T>(
   }
 }
 
-export { alive } from '../../src/node/runtime/pidfiles.js';
+export { processAlive as alive } from '../../src/util/process-alive.js';

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { ProcessRuntime } from '../../src/node/runtime/process.js';
-import { PidFiles, alive, procStartTime } from '../../src/node/runtime/pidfiles.js';
+import { PidFiles } from '../../src/node/runtime/pidfiles.js';
+import { processAlive as alive, procStartTime } from '../../src/util/process-alive.js';
 import { ImageNotRunnableError, StartError, stopContainer, type ContainerConfig } from '../../src/node/runtime/types.js';
 
 const node = process.execPath;

@@ -3,6 +3,7 @@
 // (from /proc) guards against killing an unrelated process that reused the PID.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { processAlive, procStartTime } from '../../util/process-alive.js';
 
 export interface PidRecord {
   pid: number;
@@ -11,32 +12,6 @@ export interface PidRecord {
   container: string;
   /** Field 22 of /proc/<pid>/stat (clock ticks since boot), when /proc exists. */
   procStart?: string;
-}
-
-export function procStartTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may contain spaces and parentheses: count from the last ')'.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return rest[19];
-  } catch {
-    return undefined;
-  }
-}
-
-/** Is `pid` a running process? A zombie (exited, not yet reaped by its new parent) is not. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
 }
 
 export class PidFiles {
@@ -72,7 +47,7 @@ export class PidFiles {
 
   /** Is the recorded process still the one we started? */
   static stillOurs(rec: PidRecord): boolean {
-    if (!alive(rec.pid)) return false;
+    if (!processAlive(rec.pid)) return false;
     if (rec.procStart === undefined) return true;
     const now = procStartTime(rec.pid);
     return now === undefined || now === rec.procStart;

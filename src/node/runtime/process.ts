@@ -5,7 +5,8 @@
 import { spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
-import { PidFiles, procStartTime } from './pidfiles.js';
+import { PidFiles } from './pidfiles.js';
+import { procStartTime } from '../../util/process-alive.js';
 import { lookPath, prefixed } from './exec-prefix.js';
 import { builtinImageFor, builtinImageNames, loadBuiltinImages } from './images.js';
 import {
