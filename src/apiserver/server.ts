@@ -27,6 +27,7 @@ import { NodeConnectors } from './node-connector.js';
 import { podSubresources, podUpgradeHandler } from './pods/index.js';
 import { bindingHandler } from './registry/pod-binding.js';
 import { logger } from '../util/log.js';
+import { GracefulShutdown } from './http/graceful-shutdown.js';
 
 const log = logger('apiserver');
 
@@ -58,6 +59,8 @@ export class ApiServer {
   private readonly openapi = new OpenAPIRoutes();
   /** Open watch and exec streams, ended at stop. */
   private readonly sockets = new Set<import('node:stream').Duplex>();
+  private graceful: GracefulShutdown | undefined;
+  private stopping: Promise<void> | undefined;
 
   constructor(readonly opts: ApiServerOptions) {
     this.watchCache = new WatchCache(opts.backend, '/registry/', resources.map(keyPrefix));
@@ -122,6 +125,7 @@ export class ApiServer {
       requestCert: true,
       rejectUnauthorized: false,
     });
+    this.graceful = new GracefulShutdown(server);
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
     server.requestTimeout = 0;
@@ -150,16 +154,29 @@ export class ApiServer {
     this.cleanup.start();
   }
 
-  async stop(): Promise<void> {
-    this.cleanup?.stop();
-    const server = this.server;
-    this.server = undefined;
-    if (server) {
-      const closed = new Promise<void>((r) => server.close(() => r()));
+  /**
+   * The HTTP side's graceful shutdown (GracefulShutdown): no new connections, requests in flight
+   * finish, watches end cleanly, then every connection closes. The stores keep serving in-process
+   * clients (controllers, node agent) until stop().
+   */
+  stopServing(): Promise<void> {
+    this.stopping ??= (async () => {
+      const server = this.server;
+      if (!server) return;
+      this.readyChecks.set('shutdown', () => false);
+      const { closed } = this.graceful ? await this.graceful.shutdown() : { closed: new Promise<void>((r) => server.close(() => r())) };
+      // What overran the bound (and handshakes that never finished) goes now.
       for (const s of this.sockets) s.destroy();
       server.closeAllConnections?.();
       await closed;
-    }
+      this.server = undefined;
+    })();
+    return this.stopping;
+  }
+
+  async stop(): Promise<void> {
+    await this.stopServing();
+    this.cleanup?.stop();
     this.watchCache.stop();
   }
 

@@ -9,6 +9,7 @@ import type { Endpoints, Service } from '../api/core.js';
 import { kubeDNSService, startDNS, type DNSHandle } from '../dns/index.js';
 import { StatusError } from '../machinery/status.js';
 import { logger } from '../util/log.js';
+import { createServer } from 'node:net';
 
 const log = logger('dns');
 
@@ -48,6 +49,18 @@ async function ensure<T extends Service | Endpoints>(client: Client, res: typeof
   }
 }
 
+/** Why port 53 could not be had: privileges (EACCES) or someone else holding it — not always the former. */
+async function whyNotPort53(host: string): Promise<string> {
+  const code = await new Promise<string | undefined>((resolve) => {
+    const s = createServer();
+    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code));
+    s.listen({ host, port: 53, exclusive: true }, () => s.close(() => resolve(undefined)));
+  });
+  if (code === 'EACCES' || code === 'EPERM') return 'port 53 needs root (or CAP_NET_BIND_SERVICE)';
+  if (code === 'EADDRINUSE') return `${host}:53 is already in use (another DNS server, or another cluster with this --pod-cidr)`;
+  return `${host}:53 could not be bound${code ? ` (${code})` : ''}`;
+}
+
 export async function startClusterDNS(client: Client, informers: InformerFactory, o: ClusterDNSOptions): Promise<DNSHandle> {
   // Other names go to the machine's own resolvers (/etc/resolv.conf).
   const dns = await startDNS(informers, {
@@ -57,7 +70,7 @@ export async function startClusterDNS(client: Client, informers: InformerFactory
     fallbackPort: 0,
   });
   const port = dns.addresses[0]!.port;
-  if (port !== 53) log.warn(`port 53 needs root (or CAP_NET_BIND_SERVICE); DNS answers on ${o.endpointIP}:${port} instead`);
+  if (port !== 53) log.warn(`${await whyNotPort53(o.endpointIP)}; DNS answers on ${o.endpointIP}:${port} instead`);
   // Selector-less, with Endpoints written here: the DNS server is not a pod.
   const svc = kubeDNSService(o.clusterIP);
   delete svc.spec.selector;

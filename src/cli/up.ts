@@ -1,6 +1,6 @@
 // `kubesvc up`: the whole cluster in one process — datastore, API server, and (as they are
 // built) controllers, node agent, kube-proxy and DNS — ready in well under a second.
-import { mkdirSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openBackend } from '../storage/registry.js';
@@ -18,6 +18,9 @@ import { parseFlags, flagHelp, UsageError, type FlagSpec } from './flags.js';
 import { checkCIDR, defaultPlans, parsePortRangeFlag, type NetworkMode } from './address-plan.js';
 import { processAlive } from '../util/process-alive.js';
 import { ClusterIPAllocator } from '../apiserver/allocators/ipallocator.js';
+import { onStopSignals, StartAborted, throwIfStopped } from './stop-signals.js';
+import { runningClusters, registerCluster, withRegistryLock } from './cluster-registry.js';
+import { choosePlan, loopbackCandidates, portFlag as portFlagName, readSavedPlan, savePlan, tcpPortFree, type Ports, type PortKind, type Ranges } from './cluster-plan.js';
 
 const log = logger('kubesvc');
 
@@ -84,6 +87,10 @@ export interface UpOptions {
   nodes: number;
   netnsPrefix: string;
   ipvsScheduler: string;
+  /** What the user passed; the rest may be moved off what another running cluster holds. */
+  set: Partial<Ranges & Ports>;
+  /** Set by startCluster: what it moved off another cluster's ranges or ports, and why. */
+  planNotes?: string[];
 }
 
 function portFlag(f: { values: Map<string, string> }, name: string, def: number): number {
@@ -134,23 +141,35 @@ export function parseUpOptions(argv: string[]): UpOptions | 'help' {
   const apiPort = portFlag(f, 'api-port', 6443);
   const rangeText = f.values.get('service-node-port-range') ?? '30000-32767';
   const dataDir = resolve((f.values.get('data-dir') ?? '~/.kubesvc').replace(/^~(?=$|\/)/, homedir()));
+  const serviceCIDR = checkCIDR('service-cidr', f.values.get('service-cidr') ?? plan.serviceCIDR);
+  const proxyMetricsPort = portFlag(f, 'proxy-metrics-port', 10249);
+  const proxyHealthzPort = portFlag(f, 'proxy-healthz-port', 10256);
+  const set: Partial<Ranges & Ports> = {
+    ...(f.values.has('service-cidr') ? { serviceCIDR } : {}),
+    ...(f.values.has('pod-cidr') ? { podCIDR } : {}),
+    ...(f.values.has('lb-pool') ? { lbPool: f.values.get('lb-pool')! } : {}),
+    ...(f.values.has('api-port') ? { apiPort } : {}),
+    ...(f.values.has('proxy-metrics-port') ? { proxyMetricsPort } : {}),
+    ...(f.values.has('proxy-healthz-port') ? { proxyHealthzPort } : {}),
+  };
   return {
     dataDir,
     apiPort,
     proxyMode,
     network,
-    serviceCIDR: checkCIDR('service-cidr', f.values.get('service-cidr') ?? plan.serviceCIDR),
+    serviceCIDR,
     podCIDR,
     lbPool: f.values.get('lb-pool') ?? plan.lbPool,
     nodePortRange: parsePortRangeFlag(rangeText),
     nodePortRangeText: rangeText,
     datastore: f.values.get('datastore') ?? 'sqlite',
     clusterDomain: f.values.get('cluster-domain') ?? 'cluster.local',
-    proxyMetricsPort: portFlag(f, 'proxy-metrics-port', 10249),
-    proxyHealthzPort: portFlag(f, 'proxy-healthz-port', 10256),
+    proxyMetricsPort,
+    proxyHealthzPort,
     nodes,
     netnsPrefix,
     ipvsScheduler,
+    set,
   };
 }
 
@@ -165,7 +184,8 @@ function takeLock(dataDir: string): () => void {
       );
     }
   }
-  writeFileSync(file, `${process.pid}\n`);
+  writeFileSync(file, `${process.pid}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
   return () => {
     try {
       if (readFileSync(file, 'utf8').trim() === String(process.pid)) rmSync(file);
@@ -177,9 +197,10 @@ function takeLock(dataDir: string): () => void {
 
 
 /** Resolves once every readiness check passes; after `ms` says which did not. */
-async function waitReady(api: ApiServer, ms: number): Promise<void> {
+async function waitReady(api: ApiServer, ms: number, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
+    throwIfStopped(signal);
     const r = api.ready();
     if (r.ok) return;
     if (Date.now() > deadline) {
@@ -201,7 +222,11 @@ export interface Cluster {
 
 /** Starts everything; resolves once /readyz would answer ok. */
 /** `only: 'apiserver'` starts the API server alone (`kubesvc apiserver`), for separate components. */
-export async function startCluster(o: UpOptions, only?: 'apiserver'): Promise<Cluster> {
+/**
+ * `signal` (a stop signal during start-up) makes it stop what has started and throw StartAborted;
+ * it is checked between steps, so each step that started something has registered its stop.
+ */
+export async function startCluster(o: UpOptions, only?: 'apiserver', signal?: AbortSignal): Promise<Cluster> {
   if (o.network === 'netns' && only !== 'apiserver') checkNetnsSupport();
   if (o.proxyMode === 'ipvs') {
     // Stop before anything starts when the kernel cannot do what the mode needs.
@@ -212,26 +237,69 @@ export async function startCluster(o: UpOptions, only?: 'apiserver'): Promise<Cl
     }
   }
   allowLoopbackAddresses(o.network === 'loopback');
+  const existing = existsSync(join(o.dataDir, 'state.db')) || existsSync(join(o.dataDir, 'kubeconfig.yaml'));
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   const unlock = takeLock(o.dataDir);
+  let unregister = () => {};
   let backend: Backend | undefined;
   let api: ApiServer | undefined;
   let compactor: { stop(): void } | undefined;
   let components: Components | undefined;
-  const stop = async () => {
-    // Pods first (the node agent ends their processes), then the API they report to.
-    await components?.stop();
-    compactor?.stop();
-    await api?.stop().catch((e) => log.error('stopping the API server', e));
-    await backend?.close().catch((e) => log.error('closing the datastore', e));
-    unlock();
-  };
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      // Clients first: stop taking requests and let those in flight finish (their writes are
+      // acknowledged, never reset). Then pods (the node agent ends their processes, reporting
+      // through the in-process client), then the stores they report to.
+      await api?.stopServing().catch((e) => log.error('draining the API server', e));
+      await components?.stop();
+      compactor?.stop();
+      await api?.stop().catch((e) => log.error('stopping the API server', e));
+      await backend?.close().catch((e) => log.error('closing the datastore', e));
+      unregister();
+      unlock();
+    })());
   try {
+    // A second cluster on this machine gets ranges and ports of its own (or a clear refusal).
+    const plan = await withRegistryLock(async () => {
+      const chosen = await choosePlan({
+        defaults: { ...defaultPlans[o.network], apiPort: 6443, proxyMetricsPort: 10249, proxyHealthzPort: 10256 },
+        set: o.set,
+        saved: readSavedPlan(o.dataDir),
+        existing,
+        others: runningClusters(),
+        candidates: o.network === 'loopback' ? loopbackCandidates() : { serviceCIDR: [], podCIDR: [], lbPool: [] },
+        portFree: (port) => tcpPortFree(port),
+      });
+      unregister = registerCluster({
+        dataDir: o.dataDir,
+        serviceCIDR: chosen.serviceCIDR,
+        podCIDR: chosen.podCIDR,
+        lbPool: chosen.lbPool,
+        apiPort: chosen.apiPort,
+        proxyMetricsPort: chosen.proxyMetricsPort,
+        proxyHealthzPort: chosen.proxyHealthzPort,
+      });
+      return chosen;
+    });
+    for (const note of plan.notes) log.warn(`another cluster runs on this machine: ${note}`);
+    Object.assign(o, {
+      serviceCIDR: plan.serviceCIDR,
+      podCIDR: plan.podCIDR,
+      lbPool: plan.lbPool,
+      apiPort: plan.apiPort,
+      proxyMetricsPort: plan.proxyMetricsPort,
+      proxyHealthzPort: plan.proxyHealthzPort,
+    });
+    o.planNotes = plan.notes;
+    throwIfStopped(signal);
     // In netns mode nodes and pods reach the server through the bridge and the `kubernetes` Service.
     const netnsSANs = o.network === 'netns' ? [defaultPlans.netns.nodeIP, new ClusterIPAllocator(o.serviceCIDR).indexedIP(1)] : [];
     const pki = await ensurePki(o.dataDir, { sans: { dns: [], ips: netnsSANs } });
+    throwIfStopped(signal);
     backend = openBackend(o.datastore, { dataDir: o.dataDir });
     await backend.start();
+    throwIfStopped(signal);
     compactor = startCompactor(backend, { intervalMs: 5 * 60_000, keepRevisions: 1000 });
     api = new ApiServer({
       backend,
@@ -243,34 +311,61 @@ export async function startCluster(o: UpOptions, only?: 'apiserver'): Promise<Cl
       advertiseAddress: defaultPlans[o.network].nodeIP,
     });
     await api.start();
-    if (only !== 'apiserver') components = await startComponents(api, {
-      dataDir: o.dataDir,
-      network: o.network,
-      nodeIP: defaultPlans[o.network].nodeIP,
-      podCIDR: o.podCIDR,
-      serviceCIDR: o.serviceCIDR,
-      nodes: o.nodes,
-      netnsPrefix: o.netnsPrefix,
-      ipvsScheduler: o.ipvsScheduler,
-      apiPort: api.port,
-      lbPool: o.lbPool,
-      proxyMode: o.proxyMode,
-      proxyMetricsPort: o.proxyMetricsPort,
-      proxyHealthzPort: o.proxyHealthzPort,
-      clusterDNS: api.allocations.serviceIP(10),
-      clusterDomain: o.clusterDomain,
-    });
-    await waitReady(api, 10_000);
+    savePlan(o.dataDir, { serviceCIDR: o.serviceCIDR, podCIDR: o.podCIDR, lbPool: o.lbPool, apiPort: api.port });
+    throwIfStopped(signal);
+    if (only !== 'apiserver') {
+      // The node agent keeps pod logs and state under these; only the owner may read them.
+      privateDir(join(o.dataDir, o.network === 'netns' ? 'nodes' : 'node'));
+      components = await startComponents(api, {
+        dataDir: o.dataDir,
+        network: o.network,
+        nodeIP: defaultPlans[o.network].nodeIP,
+        podCIDR: o.podCIDR,
+        serviceCIDR: o.serviceCIDR,
+        nodes: o.nodes,
+        netnsPrefix: o.netnsPrefix,
+        ipvsScheduler: o.ipvsScheduler,
+        apiPort: api.port,
+        lbPool: o.lbPool,
+        proxyMode: o.proxyMode,
+        proxyMetricsPort: o.proxyMetricsPort,
+        proxyHealthzPort: o.proxyHealthzPort,
+        clusterDNS: api.allocations.serviceIP(10),
+        clusterDomain: o.clusterDomain,
+      });
+      throwIfStopped(signal);
+    }
+    await waitReady(api, 10_000, signal);
     const kubeconfig = join(o.dataDir, 'kubeconfig.yaml');
     writeKubeconfig(kubeconfig, { server: api.url, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey });
+    throwIfStopped(signal);
     return { api, kubeconfig, nodes: components?.nodes ?? [], dnsEndpoint: components?.dnsEndpoint, stop };
   } catch (e) {
     await stop();
-    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new UsageError(`port ${o.apiPort} on 127.0.0.1 is already in use; stop what uses it or pass --api-port`);
-    }
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw addressInUse(e as NodeJS.ErrnoException & { port?: number; address?: string }, o);
     throw e;
   }
+}
+
+/** Creates `dir` 0700, and tightens it when an older kubesvc made it 0755. */
+function privateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+}
+
+/** Names the port that is taken and the flag that moves it (not every EADDRINUSE is the API port). */
+function addressInUse(e: NodeJS.ErrnoException & { port?: number; address?: string }, o: UpOptions): UsageError {
+  const where = `${e.address ?? '127.0.0.1'}:${e.port ?? '?'}`;
+  const kinds: PortKind[] = ['apiPort', 'proxyMetricsPort', 'proxyHealthzPort'];
+  const kind = kinds.find((k) => o[k] === e.port && o[k] !== 0);
+  if (kind) {
+    const holder = runningClusters().find((r) => r[kind] === e.port);
+    return new UsageError(
+      `port ${e.port} on ${e.address ?? '127.0.0.1'} (--${portFlagName[kind]}) is already in use${holder ? ` by the kubesvc cluster running with data dir ${holder.dataDir} (pid ${holder.pid})` : ''}; ` +
+        `stop what uses it or pass another --${portFlagName[kind]} (0 picks a free one)`,
+    );
+  }
+  return new UsageError(`${where} is already in use: ${e.message}`);
 }
 
 export async function up(argv: string[], only?: 'apiserver'): Promise<number> {
@@ -281,7 +376,18 @@ export async function up(argv: string[], only?: 'apiserver'): Promise<number> {
   }
   const o = parsed;
   const t0 = performance.now();
-  const cluster = await startCluster(o, only);
+  // Before anything starts: a signal during start-up stops what has started.
+  const signals = onStopSignals();
+  let cluster: Cluster;
+  try {
+    cluster = await startCluster(o, only, signals.signal);
+  } catch (e) {
+    if (e instanceof StartAborted) {
+      log.info('stopped');
+      return 0;
+    }
+    throw e;
+  }
   const ms = performance.now() - t0;
   const dns = cluster.api.allocations.serviceIP(10);
   process.stdout.write(
@@ -296,6 +402,7 @@ export async function up(argv: string[], only?: 'apiserver'): Promise<number> {
       `  pod CIDR       ${o.podCIDR}`,
       `  LB pool        ${o.lbPool}`,
       `  NodePorts      ${o.nodePortRangeText}`,
+      ...(o.planNotes ?? []).map((n, i) => `  ${i === 0 ? 'moved off      ' : '               '}${n}`),
       ...cluster.nodes.map((n, i) => `  ${i === 0 ? 'node' + (cluster.nodes.length > 1 ? 's ' : '  ') : '      '}         ${n.name} (${n.ip}${n.namespace ? `, pods ${n.podCIDR}` : ''})`),
       ...(cluster.nodes.length ? [`  proxy mode     ${o.proxyMode}`] : []),
       ...(o.network === 'netns' && cluster.nodes.length
@@ -314,26 +421,9 @@ export async function up(argv: string[], only?: 'apiserver'): Promise<number> {
       '',
     ].join('\n'),
   );
-  await new Promise<void>((resolveStop) => {
-    let stopping = false;
-    const onSignal = (sig: string) => {
-      if (stopping) {
-        log.warn(`${sig} again: exiting now`);
-        process.exit(1);
-      }
-      stopping = true;
-      log.info(`${sig} received: stopping`);
-      cluster
-        .stop()
-        .catch((e) => log.error('stopping', e))
-        .finally(() => {
-          log.info('stopped');
-          resolveStop();
-        });
-    };
-    process.on('SIGINT', () => onSignal('SIGINT'));
-    process.on('SIGTERM', () => onSignal('SIGTERM'));
-  });
+  await signals.received;
+  await cluster.stop().catch((e) => log.error('stopping', e));
+  log.info('stopped');
   return 0;
 }
 

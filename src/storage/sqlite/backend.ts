@@ -20,6 +20,7 @@ import { compareKeys, prefixEnd } from '../prefix.js';
 import { markCompacted, readCompactedRevision, removeHistory } from './compact.js';
 import { toKeyValue, toWatchEvent } from './rows.js';
 import { prepareDatabase } from './schema.js';
+import { ensurePrivateDatabaseFile } from './file-mode.js';
 import { Statements, type KeySpan } from './statements.js';
 import { GroupWriter, type WriteRequest } from './writer.js';
 import { WatchHub } from './watch.js';
@@ -51,7 +52,10 @@ export class SqliteBackend implements Backend {
   async start(): Promise<void> {
     if (this.open) return;
     if (this.closed) throw new BackendClosedError();
-    if (this.file !== MEMORY) mkdirSync(dirname(this.file), { recursive: true });
+    if (this.file !== MEMORY) {
+      mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
+      ensurePrivateDatabaseFile(this.file);
+    }
     const db = new Database(this.file);
     try {
       prepareDatabase(db);
