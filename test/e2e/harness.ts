@@ -83,6 +83,8 @@ export async function startCluster(
     command?: 'up' | 'apiserver';
     /** Run kubesvc (and kubectl against it) inside this named network namespace, with netns mode's own address plan. */
     netns?: string;
+    /** Internal: how many plans were refused as another running cluster's. */
+    planRetries?: number;
   } = {},
 ): Promise<Cluster> {
   const dataDir = opts.dataDir ?? tempDir();
@@ -122,6 +124,12 @@ export async function startCluster(
   });
   if (!ready) {
     proc.kill('SIGKILL');
+    // planArgs picks ranges by slot, and another test's running cluster may hold them: kubesvc
+    // refuses such ranges (naming the holder), so pick the next slot.
+    if (!opts.plan && !opts.netns && /overlaps the .* of the kubesvc cluster running/.test(err) && (opts.planRetries ?? 0) < 5) {
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      return startCluster({ ...opts, planRetries: (opts.planRetries ?? 0) + 1 });
+    }
     throw new Error(`kubesvc up did not become ready:\nstdout:\n${out}\nstderr:\n${err}`);
   }
   const kubeconfig = /kubeconfig\s+(\S+)/.exec(out)![1]!;
