@@ -7,7 +7,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import { join } from 'node:path';
+import { EtcdServer, findEtcd } from '../storage/etcd-server.js';
 import { credentials, kubectlOk, kubesvcBin, startCluster, tempDir, until, type Cluster, type Plan } from './harness.js';
+
+const etcdBinary = findEtcd();
 
 interface Outcome {
   name: string;
@@ -154,53 +157,58 @@ describe('kubesvc up shutdown', () => {
     }
   });
 
-  it('a signal at any point of start-up stops what started and exits 0, leaving no pod process', async (t) => {
-    const dataDir = tempDir();
-    const first = await startCluster({ dataDir });
-    const plan = first.plan;
-    try {
-      kubectlOk(first, ['create', 'deployment', 'sleepers', '--image=registry.k8s.io/pause:3.9', '--replicas=2']);
-      await until('2 pod processes', () => podProcesses(plan).length, (n) => n >= 2, 30_000);
-      assert.equal(await first.stop(), 0);
-      await until('pods ended with the cluster', () => podProcesses(plan).length, (n) => n === 0, 5_000);
+  for (const datastore of ['sqlite', 'etcd'] as const) {
+    it(`${datastore}: a signal at any point of start-up stops what started and exits 0, leaving no pod process`, { skip: datastore === 'etcd' && !etcdBinary ? 'etcd is not installed (apt-get install etcd-server)' : false }, async (t) => {
+      const dataDir = tempDir();
+      const etcd = datastore === 'etcd' ? await EtcdServer.start(etcdBinary!, join(dataDir, 'etcd')) : undefined;
+      const storeArgs = etcd ? ['--datastore', `etcd://${etcd.endpoint}`] : [];
+      const first = await startCluster({ dataDir: join(dataDir, 'kubesvc'), args: storeArgs });
+      const plan = first.plan;
+      try {
+        kubectlOk(first, ['create', 'deployment', 'sleepers', '--image=registry.k8s.io/pause:3.9', '--replicas=2']);
+        await until('2 pod processes', () => podProcesses(plan).length, (n) => n >= 2, 30_000);
+        assert.equal(await first.stop(), 0);
+        await until('pods ended with the cluster', () => podProcesses(plan).length, (n) => n === 0, 5_000);
 
-      // Delays after the signal handlers are in (the pid file marks that), and "as soon as a pod runs".
-      const points: (number | 'pod')[] = [0, 30, 100, 250, 500, 'pod'];
-      const seen: string[] = [];
-      for (const point of points) {
-        const proc = spawn(process.execPath, [kubesvcBin, 'up', '--data-dir', dataDir, '--api-port', '0', ...planFlags(plan)], { stdio: ['ignore', 'pipe', 'pipe'] });
-        let out = '';
-        proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-        proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-        const exited = new Promise<{ code: number | null; signal: string | null }>((r) => proc.on('exit', (code, signal) => r({ code, signal })));
-        try {
-          const pidFile = join(dataDir, 'kubesvc.pid');
-          await until('kubesvc.pid', () => (existsSync(pidFile) ? readFileSync(pidFile, 'utf8').trim() : ''), (s) => s === String(proc.pid), 15_000);
-          if (point === 'pod') await until('a pod process', () => podProcesses(plan).length, (n) => n > 0, 15_000);
-          else await new Promise((r) => setTimeout(r, point));
-          const podsAtSignal = podProcesses(plan).length;
-          const ready = /kubesvc is ready/.test(out);
-          proc.kill('SIGTERM');
-          const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
-          const exit = await exited;
-          clearTimeout(timer);
-          seen.push(`${point}: ${podsAtSignal} pods${ready ? ', ready' : ''}`);
-          assert.deepEqual(exit, { code: 0, signal: null }, `signal at ${point}: a clean stop\n${out}`);
-          await until(`no pod process after a signal at ${point}`, () => podProcesses(plan), (p) => p.length === 0, 3_000);
-          assert.ok(!existsSync(pidFile), 'the data dir lock is released');
-        } finally {
-          if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-          await exited;
+        // Delays after the signal handlers are in (the pid file marks that), and "as soon as a pod runs".
+        const points: (number | 'pod')[] = [0, 30, 100, 250, 500, 'pod'];
+        const seen: string[] = [];
+        for (const point of points) {
+          const proc = spawn(process.execPath, [kubesvcBin, 'up', '--data-dir', join(dataDir, 'kubesvc'), '--api-port', '0', ...planFlags(plan), ...storeArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+          let out = '';
+          proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+          proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+          const exited = new Promise<{ code: number | null; signal: string | null }>((r) => proc.on('exit', (code, signal) => r({ code, signal })));
+          try {
+            const pidFile = join(dataDir, 'kubesvc', 'kubesvc.pid');
+            await until('kubesvc.pid', () => (existsSync(pidFile) ? readFileSync(pidFile, 'utf8').trim() : ''), (s) => s === String(proc.pid), 15_000);
+            if (point === 'pod') await until('a pod process', () => podProcesses(plan).length, (n) => n > 0, 15_000);
+            else await new Promise((r) => setTimeout(r, point));
+            const podsAtSignal = podProcesses(plan).length;
+            const ready = /kubesvc is ready/.test(out);
+            proc.kill('SIGTERM');
+            const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
+            const exit = await exited;
+            clearTimeout(timer);
+            seen.push(`${point}: ${podsAtSignal} pods${ready ? ', ready' : ''}`);
+            assert.deepEqual(exit, { code: 0, signal: null }, `signal at ${point}: a clean stop\n${out}`);
+            await until(`no pod process after a signal at ${point}`, () => podProcesses(plan), (p) => p.length === 0, 3_000);
+            assert.ok(!existsSync(pidFile), 'the data dir lock is released');
+          } finally {
+            if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+            await exited;
+          }
         }
+        t.diagnostic(`signal points: ${seen.join('; ')}`);
+        assert.match(seen.at(-1)!, /^pod: [1-9]/, 'one signal came while pods were starting');
+      } finally {
+        await first.stop();
+        for (const pid of podProcesses(plan)) process.kill(pid, 'SIGKILL');
+        await etcd?.stop();
+        rmSync(dataDir, { recursive: true, force: true });
       }
-      t.diagnostic(`signal points: ${seen.join('; ')}`);
-      assert.match(seen.at(-1)!, /^pod: [1-9]/, 'one signal came while pods were starting');
-    } finally {
-      await first.stop();
-      for (const pid of podProcesses(plan)) process.kill(pid, 'SIGKILL');
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  });
+    });
+  }
 });
 
 
