@@ -26,28 +26,38 @@ const log = logger('kubesvc');
 
 export const upFlags: FlagSpec[] = [
   { name: 'data-dir', metavar: 'DIR', help: 'where the cluster keeps its state, certificates and kubeconfig', default: '~/.kubesvc' },
-  { name: 'api-port', metavar: 'N', help: 'API server port on 127.0.0.1 (0 picks a free one)', default: '6443' },
+  { name: 'api-port', metavar: 'N', help: 'API server port on 127.0.0.1 (0 picks a free one)', default: '6443, or a free one when taken' },
   { name: 'proxy-mode', metavar: 'MODE', help: 'kube-proxy mode: userspace (loopback), iptables, nftables or ipvs (netns)', default: 'userspace (loopback), iptables (netns)' },
   { name: 'network', metavar: 'MODE', help: 'loopback (no privileges) or netns (root, Linux: nodes and pods in network namespaces)', default: 'loopback' },
   { name: 'ipvs-scheduler', metavar: 'NAME', help: 'ipvs mode: rr, wrr, lc, wlc, sh, dh, sed or nq', default: 'rr' },
   { name: 'nodes', metavar: 'N', help: 'netns mode: how many nodes (network namespaces <prefix>-node-1..N)', default: '1' },
   { name: 'netns-prefix', metavar: 'NAME', help: 'netns mode: prefix of the namespaces kubesvc creates (`kubesvc down --prefix` takes the same)', default: 'kubesvc' },
-  { name: 'service-cidr', metavar: 'CIDR', help: 'ClusterIP range', default: '127.96.0.0/16 (loopback), 10.96.0.0/12 (netns)' },
-  { name: 'pod-cidr', metavar: 'CIDR', help: 'pod IP range, a /24 per node', default: '127.244.0.0/16 (loopback), 10.244.0.0/16 (netns)' },
-  { name: 'lb-pool', metavar: 'CIDR|RANGE', help: 'LoadBalancer IPs', default: '127.240.0.0/24 (loopback), 172.30.1.0/24 (netns)' },
+  { name: 'service-cidr', metavar: 'CIDR', help: 'ClusterIP range', default: '127.96.0.0/16 (loopback), 10.96.0.0/12 (netns); next to a running cluster, a free one' },
+  { name: 'pod-cidr', metavar: 'CIDR', help: 'pod IP range, a /24 per node', default: '127.244.0.0/16 (loopback), 10.244.0.0/16 (netns); next to a running cluster, a free one' },
+  { name: 'lb-pool', metavar: 'CIDR|RANGE', help: 'LoadBalancer IPs', default: '127.240.0.0/24 (loopback), 172.30.1.0/24 (netns); next to a running cluster, a free one' },
   { name: 'service-node-port-range', metavar: 'RANGE', help: 'NodePort range', default: '30000-32767' },
   { name: 'datastore', metavar: 'URL', help: 'sqlite, sqlite:///path/state.db or etcd://host:port,...', default: 'sqlite' },
   { name: 'cluster-domain', metavar: 'DOMAIN', help: 'the DNS domain of Services and pods', default: 'cluster.local' },
-  { name: 'proxy-metrics-port', metavar: 'N', help: "kube-proxy's /metrics port on 127.0.0.1 (0 picks a free one)", default: '10249' },
-  { name: 'proxy-healthz-port', metavar: 'N', help: "kube-proxy's /healthz port on 127.0.0.1 (0 picks a free one)", default: '10256' },
+  { name: 'proxy-metrics-port', metavar: 'N', help: "kube-proxy's /metrics port on 127.0.0.1 (0 picks a free one)", default: '10249, or a free one when taken' },
+  { name: 'proxy-healthz-port', metavar: 'N', help: "kube-proxy's /healthz port on 127.0.0.1 (0 picks a free one)", default: '10256, or a free one when taken' },
   { name: 'help', boolean: true, help: 'show this help' },
 ];
 
 export const upUsage = `Usage: kubesvc up [flags]
 
 Starts a cluster in the foreground and writes DIR/kubeconfig.yaml for kubectl.
-Stop it with Ctrl-C (SIGINT) or SIGTERM; starting again with the same --data-dir resumes
-the same cluster.
+Stop it with Ctrl-C (SIGINT) or SIGTERM — also while it is starting: the API server stops taking
+connections, answers the requests it already has (up to 10 s), ends watches cleanly, then pods
+are stopped and the data flushed; a second signal exits at once. Starting again with the same
+--data-dir resumes the same cluster. Files in the data dir are created 0600, directories 0700.
+
+Several clusters on one machine: give each its own --data-dir. Ranges and ports you do not set
+are moved off those of a cluster already running here (127.97.0.0/16, 127.245.0.0/16,
+127.240.1.0/24, ... and free ports), and \`up\` says which; the data dir remembers them
+(address-plan.json), so the cluster keeps them on restart. A range you set, or one a cluster's
+objects already hold addresses from, that a running cluster uses is refused, naming that
+cluster's data dir and pid. NodePorts answer on 127.0.0.1 for every loopback cluster: give
+each its own --service-node-port-range if both use NodePorts.
 
 --network loopback (the default) needs no privileges: one node, pods are processes with their
 own 127.x addresses, and the userspace kube-proxy carries Service traffic.
