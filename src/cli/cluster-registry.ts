@@ -116,8 +116,10 @@ export async function withRegistryLock<T>(fn: () => Promise<T> | T, dir = regist
           return [];
         }
       })();
-      const alive = Number(pid) > 0 && processAlive(Number(pid)) && (!start || procStartTime(Number(pid)) === start);
-      if (!alive && pid !== undefined) rmSync(file, { force: true });
+      // An empty file is a lock being written right now, unless it has been empty for seconds.
+      const written = Number(pid) > 0;
+      const alive = written ? processAlive(Number(pid)) && (!start || procStartTime(Number(pid)) === start) : ageMs(file) < 2_000;
+      if (!alive) rmSync(file, { force: true });
       else await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -125,6 +127,14 @@ export async function withRegistryLock<T>(fn: () => Promise<T> | T, dir = regist
     return await fn();
   } finally {
     if (held) rmSync(file, { force: true });
+  }
+}
+
+function ageMs(file: string): number {
+  try {
+    return Date.now() - statSync(file).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 

@@ -227,6 +227,8 @@ export interface Cluster {
   /** Empty for `kubesvc apiserver`. */
   nodes: NodeInfo[];
   dnsEndpoint: { host: string; port: number } | undefined;
+  /** The first node's kube-proxy /metrics and /healthz ports on 127.0.0.1 (picked when 0 or taken). */
+  proxyPorts: { metrics: number; healthz: number } | undefined;
   stop(): Promise<void>;
 }
 
@@ -349,7 +351,9 @@ export async function startCluster(o: UpOptions, only?: 'apiserver', signal?: Ab
     const kubeconfig = join(o.dataDir, 'kubeconfig.yaml');
     writeKubeconfig(kubeconfig, { server: api.url, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey });
     throwIfStopped(signal);
-    return { api, kubeconfig, nodes: components?.nodes ?? [], dnsEndpoint: components?.dnsEndpoint, stop };
+    const proxy = components?.proxies[0];
+    const proxyPorts = proxy ? { metrics: proxy.metricsPort, healthz: proxy.healthzPort } : undefined;
+    return { api, kubeconfig, nodes: components?.nodes ?? [], dnsEndpoint: components?.dnsEndpoint, proxyPorts, stop };
   } catch (e) {
     await stop();
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw addressInUse(e as NodeJS.ErrnoException & { port?: number; address?: string }, o);
@@ -415,6 +419,7 @@ export async function up(argv: string[], only?: 'apiserver'): Promise<number> {
       ...(o.planNotes ?? []).map((n, i) => `  ${i === 0 ? 'moved off      ' : '               '}${n}`),
       ...cluster.nodes.map((n, i) => `  ${i === 0 ? 'node' + (cluster.nodes.length > 1 ? 's ' : '  ') : '      '}         ${n.name} (${n.ip}${n.namespace ? `, pods ${n.podCIDR}` : ''})`),
       ...(cluster.nodes.length ? [`  proxy mode     ${o.proxyMode}`] : []),
+      ...(cluster.proxyPorts ? [`  kube-proxy     metrics 127.0.0.1:${cluster.proxyPorts.metrics}, healthz 127.0.0.1:${cluster.proxyPorts.healthz}`] : []),
       ...(o.network === 'netns' && cluster.nodes.length
         ? [`  host bridge    kubesvc0 ${defaultPlans.netns.nodeIP} (routes to pods, Services and LB IPs go through it)`]
         : []),

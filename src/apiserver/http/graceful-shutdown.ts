@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'node:https';
 import { Server as NetServer, type Socket } from 'node:net';
+import { route } from './route.js';
 
 /** How long requests in flight may take to finish once shutdown begins. */
 export const drainTimeoutMs = 10_000;
@@ -22,13 +23,28 @@ interface ConnState {
   served: number;
 }
 
-/** Upstream's long-running check: watch, and the log, exec, attach, portforward and proxy subresources. */
+const longRunningSubresources = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
+
+/** Upstream's long-running check: the watch verb, and the log, exec, attach, portforward and proxy subresources. */
 export function isLongRunning(req: IncomingMessage): boolean {
-  const url = new URL(req.url ?? '/', 'https://kubesvc');
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'https://kubesvc');
+  } catch {
+    return false;
+  }
   const w = url.searchParams.get('watch');
   if (w !== null && w !== 'false' && w !== '0') return true;
-  if (url.pathname.includes('/watch/')) return true;
-  return /\/(log|exec|attach|portforward|proxy)(\/|$)/.test(url.pathname);
+  const seg = url.pathname.split('/');
+  // /api/v1/watch/... and /apis/<group>/<version>/watch/...
+  const afterVersion = seg[1] === 'api' ? 3 : seg[1] === 'apis' ? 4 : -1;
+  if (afterVersion > 0 && seg[afterVersion] === 'watch') return true;
+  try {
+    const r = route(url.pathname);
+    return r.type === 'resource' && r.subresource !== undefined && longRunningSubresources.has(r.subresource);
+  } catch {
+    return false;
+  }
 }
 
 export class GracefulShutdown {
