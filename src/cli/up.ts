@@ -276,7 +276,8 @@ export async function startCluster(o: UpOptions, only?: 'apiserver', signal?: Ab
     const plan = await withRegistryLock(async () => {
       const chosen = await choosePlan({
         defaults: { ...defaultPlans[o.network], apiPort: 6443, proxyMetricsPort: 10249, proxyHealthzPort: 10256 },
-        set: o.set,
+        // `kubesvc apiserver` runs no kube-proxy: its ports are nobody's business there.
+        set: only === 'apiserver' ? { proxyMetricsPort: o.proxyMetricsPort, proxyHealthzPort: o.proxyHealthzPort, ...o.set } : o.set,
         saved: readSavedPlan(o.dataDir),
         existing,
         others: runningClusters(),
