@@ -280,7 +280,9 @@ export async function startCluster(o: UpOptions, only?: 'apiserver', signal?: Ab
         set: only === 'apiserver' ? { proxyMetricsPort: o.proxyMetricsPort, proxyHealthzPort: o.proxyHealthzPort, ...o.set } : o.set,
         saved: readSavedPlan(o.dataDir),
         existing,
-        others: runningClusters(),
+        // netns mode's ranges live in the nodes' namespaces behind kubesvc0: its own lock (one per
+        // network namespace) and route check refuse a second one, with the more useful message.
+        others: o.network === 'netns' ? [] : runningClusters(),
         candidates: o.network === 'loopback' ? loopbackCandidates() : { serviceCIDR: [], podCIDR: [], lbPool: [] },
         portFree: (port) => tcpPortFree(port),
       });
