@@ -242,3 +242,37 @@ test('an adopted container that exits on its own is noticed; its exit code is un
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a leftover whose main process died meanwhile is not adopted, and what it started is ended', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rt-'));
+  let grandchild = 0;
+  try {
+    // The main process starts a child in its process group, then dies while no agent watches.
+    const script = `const c = require('node:child_process').spawn('sleep', ['30'], { stdio: 'ignore' }); console.log(c.pid); setInterval(() => {}, 1000);`;
+    const leader = spawn(node, ['-e', script], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    grandchild = await new Promise<number>((resolve) => leader.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+    const files = new PidFiles(join(dir, 'containers'));
+    files.ensureDir();
+    for (const s of ['stdout', 'stderr']) writeFileSync(join(dir, 'containers', `c3.${s}`), '');
+    files.write({ pid: leader.pid!, containerID: 'c3', podUID: 'u', container: 'app', attempt: 0, startedAt: new Date().toISOString(), procStart: procStartTime(leader.pid!) });
+    leader.kill('SIGKILL');
+    await new Promise((r) => leader.once('exit', r));
+    assert.ok(alive(grandchild), 'its child lives on in the group');
+    const rt = new ProcessRuntime(dir);
+    rt.recoverLeftovers();
+    assert.equal(rt.leftover('u', 'app'), undefined);
+    await until(() => !alive(grandchild));
+    assert.deepEqual(readdirSync(join(dir, 'containers')), [], 'its records and output files are gone');
+  } finally {
+    if (grandchild && alive(grandchild)) process.kill(grandchild, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+async function until(ok: () => boolean, ms = 2000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > deadline) assert.fail('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -10,7 +10,7 @@ import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { PidFiles, type PidRecord } from './pidfiles.js';
 import { FileTail } from './file-tail.js';
-import { procStartTime } from '../../util/process-alive.js';
+import { processAlive, procStartTime } from '../../util/process-alive.js';
 import { lookPath, prefixed } from './exec-prefix.js';
 import { builtinImageFor, builtinImageNames, loadBuiltinImages } from './images.js';
 import {
@@ -210,6 +210,7 @@ export class ProcessRuntime implements ContainerRuntime {
       if (alive && adoptable) {
         this.leftovers.set(rec.containerID, rec);
       } else if (!alive) {
+        endOrphanedGroup(rec.pid);
         this.pidFiles.remove(rec.containerID);
         this.removeOutput(rec.containerID);
       }
@@ -266,6 +267,8 @@ export class ProcessRuntime implements ContainerRuntime {
       if (PidFiles.stillOurs(rec)) {
         killGroup(rec.pid, 'SIGKILL');
         n++;
+      } else {
+        endOrphanedGroup(rec.pid);
       }
       this.pidFiles.remove(rec.containerID);
       this.removeOutput(rec.containerID);
@@ -276,6 +279,22 @@ export class ProcessRuntime implements ContainerRuntime {
   /** Containers started by this runtime that have not exited yet. */
   get running(): ContainerHandle[] {
     return [...this.live.values()];
+  }
+}
+
+/**
+ * A container's main process died while no agent watched it (the agent ends the rest of the group
+ * when it sees the exit): what it started lives on in its process group. The group keeps the
+ * leader's PID from being reused while it has members, so with no process of that PID left, the
+ * group of that number can only be the container's remnant. A live process of that PID (reused)
+ * is someone else's: nothing is sent.
+ */
+function endOrphanedGroup(pid: number): void {
+  if (processAlive(pid)) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    /* no member left */
   }
 }
 
