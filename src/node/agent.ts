@@ -102,8 +102,9 @@ export class NodeAgent {
 
   async start(): Promise<void> {
     if (this.runtime instanceof ProcessRuntime) await this.runtime.init();
-    const leftovers = await this.runtime.cleanupLeftovers();
-    if (leftovers) log.warn(`stopped ${leftovers} container process(es) a previous agent left running`);
+    // What a killed agent left running is adopted by the pods' workers, which the informer below
+    // creates; whatever none of them takes over is stopped once they all exist.
+    this.runtime.recoverLeftovers?.();
     await this.registerNode();
     await this.renewLease();
     this.every(this.opts.leaseRenewMs ?? 10_000, () => this.renewLease());
@@ -118,6 +119,8 @@ export class NodeAgent {
     });
     this.informers.start();
     await Promise.all([this.pods.synced(), this.services.synced()]);
+    const leftovers = await this.runtime.cleanupLeftovers();
+    if (leftovers) log.warn(`stopped ${leftovers} container process(es) a previous agent left running that no pod on this node adopted`);
     this.forgetStalePods();
     this.unregisterLogs = registerLogSource({ podLogInfo: (ns, name) => this.podLogInfo(ns, name) });
     log.info(`node ${this.opts.nodeName} ready (pod CIDR ${this.opts.podCIDR})`);

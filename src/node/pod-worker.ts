@@ -13,7 +13,8 @@ import type { PodEventSink } from './events.js';
 import type { PodIPAllocator } from './ipam.js';
 import type { PodNetwork } from './pod-network.js';
 import type { NetworkReleaser } from './network-release.js';
-import { ContainerLogWriter, containerLogPath } from './logs.js';
+import { ContainerLogWriter, containerLogPath, loggedOutputBytes } from './logs.js';
+import { processEnv } from './runtime/proc-env.js';
 import { metaTime, podConditions, podPhase, stableJSON, withTransitionTimes } from './pod-status.js';
 import { startProbes, stopProbes } from './container-probes.js';
 import { terminationMessage } from './termination-message.js';
@@ -164,27 +165,97 @@ export class PodWorker {
     }
     this.startTime = st.startTime;
     if (st.podIP && !this.terminal && this.d.ipam.claim(this.uid, st.podIP)) this.podIP = st.podIP;
+    if (!this.terminal && this.adoptRunning(pod)) return;
     // Init containers run again: their work belonged to the sandbox the previous agent lost.
     for (const cs of st.containerStatuses ?? []) {
       const spec = pod.spec.containers.find((c) => c.name === cs.name);
-      if (!spec) continue;
-      const run = newContainerRun(spec);
-      run.restartCount = cs.restartCount ?? 0;
-      run.state = cs.state ?? run.state;
-      run.lastState = cs.lastState ?? {};
-      if (cs.state?.running || cs.state?.terminated || cs.lastState?.terminated) {
-        run.everStarted = true;
-        if (cs.state?.running) {
-          // Its process went with the previous agent: report it as ended, exit code unknown.
-          run.state = {
-            terminated: { exitCode: 137, reason: 'Unknown', startedAt: cs.state.running.startedAt, finishedAt: metaTime(), containerID: cs.containerID },
-          };
-          run.finishedAt = Date.now();
-        }
-      }
-      if (cs.containerID) run.containerID = cs.containerID.replace(/^[a-z-]+:\/\//, '');
-      this.runs.set(cs.name, run);
+      if (spec) this.runs.set(cs.name, this.lostRun(spec, cs));
     }
+  }
+
+  /** A container the previous agent reported whose process did not survive it: restarts go on from its status. */
+  private lostRun(spec: Container, cs: ContainerStatus): ContainerRun {
+    const run = newContainerRun(spec);
+    run.restartCount = cs.restartCount ?? 0;
+    run.state = cs.state ?? run.state;
+    run.lastState = cs.lastState ?? {};
+    if (cs.state?.running || cs.state?.terminated || cs.lastState?.terminated) {
+      run.everStarted = true;
+      if (cs.state?.running) {
+        // Its process went with the previous agent: report it as ended, exit code unknown.
+        run.state = {
+          terminated: { exitCode: 137, reason: 'Unknown', startedAt: cs.state.running.startedAt, finishedAt: metaTime(), containerID: cs.containerID },
+        };
+        run.finishedAt = Date.now();
+      }
+    }
+    if (cs.containerID) run.containerID = cs.containerID.replace(/^[a-z-]+:\/\//, '');
+    return run;
+  }
+
+  /**
+   * The previous agent was killed and left this pod's containers running: take them over where
+   * they are, as a restarted kubelet keeps its containers (same process and container id, no
+   * restart, the log goes on, probes resume). A container whose process is gone is restarted as
+   * usual by the first sync. False when nothing of the pod runs any more.
+   */
+  private adoptRunning(pod: Pod): boolean {
+    const rt = this.d.runtime;
+    if (!rt.leftover || !rt.adopt) return false;
+    // Without its IP the pod's processes would be in a sandbox this agent cannot give back.
+    if (!this.podIP && !pod.spec.hostNetwork) return false;
+    const st = pod.status ?? {};
+    const adopted: [ContainerRun, ContainerHandle, ContainerStatus | undefined][] = [];
+    for (const c of pod.spec.containers) {
+      const left = rt.leftover(this.uid, c.name);
+      if (!left) continue;
+      const path = containerLogPath(this.d.dataDir, this.uid, c.name, left.attempt);
+      const handle = rt.adopt(left.id, loggedOutputBytes(path));
+      if (!handle) continue;
+      const cs = st.containerStatuses?.find((x) => x.name === c.name);
+      const run = newContainerRun(c);
+      run.restartCount = left.attempt;
+      run.everStarted = true;
+      run.containerID = handle.id;
+      run.handle = handle;
+      run.env = processEnv(handle.pid);
+      // The last state belongs to this run only if the status the previous agent wrote was of it.
+      if (cs?.containerID === `${rt.name}://${handle.id}`) run.lastState = cs.lastState ?? {};
+      run.state = { running: { startedAt: metaTime(handle.startedAt) } };
+      run.logWriter = new ContainerLogWriter(path, handle.stdout, handle.stderr);
+      adopted.push([run, handle, cs?.containerID === `${rt.name}://${handle.id}` ? cs : undefined]);
+    }
+    if (adopted.length === 0) return false;
+    log.info(`pod ${this.namespace}/${this.name}: adopted ${adopted.length} running container(s) of the previous agent`);
+    // Its sandbox lives on, so its init containers stay done (they ran before these started).
+    for (const ic of pod.spec.initContainers ?? []) {
+      const ics = st.initContainerStatuses?.find((x) => x.name === ic.name);
+      const run = newContainerRun(ic);
+      if (ics) {
+        run.restartCount = ics.restartCount ?? 0;
+        run.state = ics.state ?? run.state;
+        run.lastState = ics.lastState ?? {};
+        run.everStarted = true;
+        if (ics.containerID) run.containerID = ics.containerID.replace(/^[a-z-]+:\/\//, '');
+      }
+      this.initRuns.set(ic.name, run);
+    }
+    this.initialized = true;
+    for (const [run, handle, cs] of adopted) {
+      // Started and ready carry over until the probes say otherwise, so the pod's endpoints do not
+      // flap: the process has been answering all along.
+      run.started = cs?.started ?? !run.spec.startupProbe;
+      run.ready = run.started && (cs?.ready ?? !run.spec.readinessProbe);
+      this.runs.set(run.spec.name, run);
+      this.watchRun(run, handle);
+    }
+    // The others (their process is gone) restart from their last status, as without adoption.
+    for (const cs of st.containerStatuses ?? []) {
+      if (this.runs.has(cs.name)) continue;
+      const spec = pod.spec.containers.find((c) => c.name === cs.name);
+      if (spec) this.runs.set(cs.name, this.lostRun(spec, cs));
+    }
+    return true;
   }
 
   /** A newer version of the pod from the informer. */
@@ -547,6 +618,14 @@ export class PodWorker {
     run.started = !c.startupProbe;
     run.ready = run.started && !c.readinessProbe;
     this.event(c.name, 'Normal', 'Started', `Started container ${c.name}`);
+    this.watchRun(run, handle);
+    const postStart = lifecycleOf(c).postStart;
+    if (postStart) void this.runPostStart(run, handle, postStart);
+  }
+
+  /** A running container's probes, and what happens when its process ends. */
+  private watchRun(run: ContainerRun, handle: ContainerHandle): void {
+    const c = run.spec;
     startProbes(run, handle, {
       podIP: () => this.podIP ?? this.d.nodeIP,
       execPrefix: this.execPrefix,
@@ -560,8 +639,6 @@ export class PodWorker {
       changed: () => this.kick(),
     });
     void handle.exited.then((exit) => this.onExit(run, handle, exit));
-    const postStart = lifecycleOf(c).postStart;
-    if (postStart) void this.runPostStart(run, handle, postStart);
   }
 
   private hookContext(run: ContainerRun) {
@@ -610,12 +687,13 @@ export class PodWorker {
     run.state = {
       terminated: {
         exitCode: exit.exitCode,
-        reason: exit.exitCode === 0 ? 'Completed' : 'Error',
+        reason: exit.unknown ? 'ContainerStatusUnknown' : exit.exitCode === 0 ? 'Completed' : 'Error',
         startedAt: metaTime(handle.startedAt),
         finishedAt: metaTime(exit.finishedAt),
         containerID: `${this.d.runtime.name}://${handle.id}`,
       },
     };
+    if (exit.unknown) run.state.terminated!.message = 'The container was adopted after a restart of the node agent, which cannot observe its exit code';
     const message = terminationMessage(run.spec, exit.exitCode, run.logWriter?.path);
     if (message) run.state.terminated!.message = message;
     this.kick();

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { ContainerLogWriter, containerLogPath } from '../../src/node/logs.js';
+import { ContainerLogWriter, containerLogPath, loggedOutputBytes } from '../../src/node/logs.js';
 import { readLogFile } from '../../src/node/log-reader.js';
 
 async function text(s: NodeJS.ReadableStream): Promise<string> {
@@ -59,6 +59,31 @@ test('only the current and the previous run are kept', async () => {
     assert.equal(existsSync(containerLogPath(dir, 'uid', 'c', 0)), false);
     assert.equal(existsSync(containerLogPath(dir, 'uid', 'c', 1)), true);
     assert.equal(await text(readLogFile(containerLogPath(dir, 'uid', 'c', 2))), 'run 2\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('loggedOutputBytes: how much of each stream a log holds, byte for byte; a torn last line is cut off', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'logs-'));
+  try {
+    const path = containerLogPath(dir, 'uid', 'c', 0);
+    const out = new PassThrough();
+    const err = new PassThrough();
+    const w = new ContainerLogWriter(path, out, err);
+    // Multi-byte and invalid UTF-8, an empty line, a line longer than 16 KiB, and no final newline.
+    const stdout = Buffer.concat([Buffer.from('héllo\n\n'), Buffer.from([0xff, 0xfe, 0x0a]), Buffer.from('x'.repeat(20000) + '\n'), Buffer.from('tail')]);
+    const stderr = Buffer.from('oops\n');
+    out.end(stdout);
+    err.end(stderr);
+    await w.closed();
+    assert.deepEqual(loggedOutputBytes(path), { stdout: stdout.length, stderr: stderr.length });
+    // The agent was killed in the middle of writing a line: that line is read again from the output.
+    const before = readFileSync(path);
+    appendFileSync(path, '2026-12-05T16:00:00Z stdout F half a li');
+    assert.deepEqual(loggedOutputBytes(path), { stdout: stdout.length, stderr: stderr.length });
+    assert.deepEqual(readFileSync(path), before);
+    assert.deepEqual(loggedOutputBytes(join(dir, 'missing.log')), { stdout: 0, stderr: 0 });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

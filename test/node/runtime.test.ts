@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -154,3 +154,125 @@ test('containers do not outlive an agent process that exits without stopping the
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a container outlives a killed agent (its output goes to files) and the next agent adopts it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rt-'));
+  let pid = 0;
+  try {
+    const runtimeURL = new URL('../../src/node/runtime/process.js', import.meta.url).href;
+    // The container prints a numbered line every 50 ms, on stdout and stderr.
+    const program = `let i = 0; setInterval(() => { console.log('out ' + i); console.error('err ' + i); i++; }, 50); process.on('SIGTERM', () => process.exit(0));`;
+    const agentScript = `
+      const { ProcessRuntime } = await import(${JSON.stringify(runtimeURL)});
+      const rt = new ProcessRuntime(${JSON.stringify(dir)});
+      const h = await rt.start({ id: 'c1', podUID: 'u', podName: 'p', namespace: 'd', containerName: 'app', attempt: 3, image: 'i', command: [process.execPath, '-e', ${JSON.stringify(program)}], env: {} });
+      let seen = 0;
+      h.stdout.on('data', (d) => { seen += d.length; });
+      console.log(h.pid);
+      setInterval(() => {}, 1000);`;
+    const agent = spawn(node, ['--input-type=module', '-e', agentScript], { stdio: ['ignore', 'pipe', 'inherit'] });
+    pid = await new Promise<number>((resolve) => agent.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+    await new Promise((r) => setTimeout(r, 300));
+    agent.kill('SIGKILL');
+    await new Promise((r) => agent.once('exit', r));
+    // Writing on after its agent is gone: with pipes, the first write would have killed it.
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(alive(pid), 'the container survives its agent');
+
+    const rt = new ProcessRuntime(dir);
+    rt.recoverLeftovers();
+    assert.equal(rt.leftover('u', 'other'), undefined);
+    const left = rt.leftover('u', 'app');
+    assert.ok(left, 'the leftover is found by pod and container');
+    assert.equal(left.pid, pid);
+    assert.equal(left.attempt, 3);
+    // As if the previous agent's log held the first 6 bytes of stdout ("out 0\n") and none of stderr.
+    const h = rt.adopt(left.id, { stdout: 6, stderr: 0 })!;
+    assert.ok(h);
+    assert.equal(h.pid, pid);
+    assert.equal(await rt.cleanupLeftovers(), 0, 'an adopted container is not a leftover');
+    assert.ok(alive(pid));
+    const out: string[] = [];
+    const err: string[] = [];
+    h.stdout.on('data', (d: Buffer) => out.push(d.toString()));
+    h.stderr.on('data', (d: Buffer) => err.push(d.toString()));
+    await new Promise((r) => setTimeout(r, 300));
+    const exit = await stopContainer(rt, h, 5000);
+    assert.equal(exit.exitCode, 143, 'exit reported by the signal the agent sent');
+    await new Promise((r) => setTimeout(r, 50));
+    const outLines = out.join('').trim().split('\n');
+    const errLines = err.join('').trim().split('\n');
+    // Nothing lost or repeated: stdout resumes at line 1, stderr from line 0, both in order.
+    assert.equal(outLines[0], 'out 1');
+    assert.equal(errLines[0], 'err 0');
+    outLines.forEach((l, i) => assert.equal(l, `out ${i + 1}`));
+    errLines.forEach((l, i) => assert.equal(l, `err ${i}`));
+    assert.ok(outLines.length > 15, `output from before and after the adoption (${outLines.length} lines)`);
+    assert.deepEqual(readdirSync(join(dir, 'containers')), [], 'PID and output files removed once it exited');
+  } finally {
+    if (pid && alive(pid)) process.kill(-pid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an adopted container that exits on its own is noticed; its exit code is unknown', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rt-'));
+  let child: ReturnType<typeof spawn> | undefined;
+  try {
+    // The previous agent's records for a process that is not this test's runtime's child.
+    const files = new PidFiles(join(dir, 'containers'));
+    files.ensureDir();
+    for (const s of ['stdout', 'stderr']) writeFileSync(join(dir, 'containers', `c2.${s}`), '');
+    child = spawn('sleep', ['0.6'], { detached: true, stdio: 'ignore' });
+    await new Promise((r) => child!.once('spawn', r));
+    files.write({ pid: child.pid!, containerID: 'c2', podUID: 'u', container: 'app', attempt: 0, startedAt: new Date().toISOString(), procStart: procStartTime(child.pid!) });
+    // And one whose PID now names another process (a different start time): never adopted.
+    files.write({ pid: process.pid, containerID: 'reused', podUID: 'u', container: 'other', attempt: 0, startedAt: new Date().toISOString(), procStart: '1' });
+    const rt = new ProcessRuntime(dir);
+    rt.recoverLeftovers();
+    assert.equal(rt.leftover('u', 'other'), undefined, 'a reused PID is not adopted');
+    const h = rt.adopt(rt.leftover('u', 'app')!.id, { stdout: 0, stderr: 0 })!;
+    const exit = await h.exited;
+    assert.equal(exit.unknown, true);
+    assert.equal(exit.exitCode, 137);
+    assert.equal(await rt.cleanupLeftovers(), 0, 'the reused PID is not killed either');
+    assert.deepEqual(files.list(), []);
+  } finally {
+    child?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a leftover whose main process died meanwhile is not adopted, and what it started is ended', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rt-'));
+  let grandchild = 0;
+  try {
+    // The main process starts a child in its process group, then dies while no agent watches.
+    const script = `const c = require('node:child_process').spawn('sleep', ['30'], { stdio: 'ignore' }); console.log(c.pid); setInterval(() => {}, 1000);`;
+    const leader = spawn(node, ['-e', script], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    grandchild = await new Promise<number>((resolve) => leader.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+    const files = new PidFiles(join(dir, 'containers'));
+    files.ensureDir();
+    for (const s of ['stdout', 'stderr']) writeFileSync(join(dir, 'containers', `c3.${s}`), '');
+    files.write({ pid: leader.pid!, containerID: 'c3', podUID: 'u', container: 'app', attempt: 0, startedAt: new Date().toISOString(), procStart: procStartTime(leader.pid!) });
+    leader.kill('SIGKILL');
+    await new Promise((r) => leader.once('exit', r));
+    assert.ok(alive(grandchild), 'its child lives on in the group');
+    const rt = new ProcessRuntime(dir);
+    rt.recoverLeftovers();
+    assert.equal(rt.leftover('u', 'app'), undefined);
+    await until(() => !alive(grandchild));
+    assert.deepEqual(readdirSync(join(dir, 'containers')), [], 'its records and output files are gone');
+  } finally {
+    if (grandchild && alive(grandchild)) process.kill(grandchild, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+async function until(ok: () => boolean, ms = 2000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > deadline) assert.fail('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

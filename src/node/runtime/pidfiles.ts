@@ -1,6 +1,7 @@
 // One PID file per running container under DATA/containers, so an agent that restarts after a
-// crash finds the process groups its predecessor left and ends them. The process start time
-// (from /proc) guards against killing an unrelated process that reused the PID.
+// crash finds the process groups its predecessor left: it adopts those its pods still want and
+// ends the rest. The process start time (from /proc) guards against adopting or killing an
+// unrelated process that reused the PID.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { processAlive, procStartTime } from '../../util/process-alive.js';
@@ -10,6 +11,10 @@ export interface PidRecord {
   containerID: string;
   podUID: string;
   container: string;
+  /** The restart count of this run (its log is `<attempt>.log`); absent in files of older versions. */
+  attempt?: number;
+  /** When the process started (RFC 3339), the container's state.running.startedAt. */
+  startedAt?: string;
   /** Field 22 of /proc/<pid>/stat (clock ticks since boot), when /proc exists. */
   procStart?: string;
 }
@@ -17,9 +22,13 @@ export interface PidRecord {
 export class PidFiles {
   constructor(private readonly dir: string) {}
 
+  ensureDir(): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+  }
+
   write(rec: PidRecord): void {
-    mkdirSync(this.dir, { recursive: true });
-    writeFileSync(join(this.dir, `${rec.containerID}.pid`), JSON.stringify(rec) + '\n');
+    this.ensureDir();
+    writeFileSync(join(this.dir, `${rec.containerID}.pid`), JSON.stringify(rec) + '\n', { mode: 0o600 });
   }
 
   remove(containerID: string): void {

@@ -1,12 +1,16 @@
 // The process runtime: a container is a process group on this machine. Built-in images run as
 // `node <entry> <args>`; any other image runs the container's command + args exec'd directly (no
 // shell, as a container runtime does). Each container gets its own process group (detached), so
-// signals reach every process it started, and a PID file so a restarted agent can clean up.
+// signals reach every process it started, and a PID file so a restarted agent can adopt it (or
+// clean it up). Its stdout and stderr go to files, not pipes into the agent, so it outlives an
+// agent that is killed (see file-tail.ts).
 import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, rmSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
-import { PidFiles } from './pidfiles.js';
-import { procStartTime } from '../../util/process-alive.js';
+import { PidFiles, type PidRecord } from './pidfiles.js';
+import { FileTail } from './file-tail.js';
+import { processAlive, procStartTime } from '../../util/process-alive.js';
 import { lookPath, prefixed } from './exec-prefix.js';
 import { builtinImageFor, builtinImageNames, loadBuiltinImages } from './images.js';
 import {
@@ -16,7 +20,12 @@ import {
   type ContainerHandle,
   type ContainerRuntime,
   type ExitStatus,
+  type LeftoverContainer,
+  type OutputOffsets,
 } from './types.js';
+
+/** How often an adopted container (not this agent's child, so no 'exit' event) is checked. */
+const adoptedPollMs = 500;
 
 interface Program {
   file: string;
@@ -43,10 +52,26 @@ function hookProcessExit(): void {
 export class ProcessRuntime implements ContainerRuntime {
   readonly name = 'kubesvc';
   private readonly pidFiles: PidFiles;
+  private readonly dir: string;
   private readonly live = new Map<string, ContainerHandle>();
+  /** Containers a previous agent left running, by container id, until adopted or cleaned up. */
+  private readonly leftovers = new Map<string, PidRecord>();
+  /** The last signal sent to each live container: an adopted one's exit is reported by it. */
+  private readonly signalled = new Map<string, NodeJS.Signals>();
 
   constructor(dataDir: string) {
-    this.pidFiles = new PidFiles(join(dataDir, 'containers'));
+    this.dir = join(dataDir, 'containers');
+    this.pidFiles = new PidFiles(this.dir);
+  }
+
+  /** Where a container's stdout or stderr goes while it runs. */
+  private outputPath(id: string, stream: 'stdout' | 'stderr'): string {
+    return join(this.dir, `${id}.${stream}`);
+  }
+
+  private removeOutput(id: string): void {
+    rmSync(this.outputPath(id, 'stdout'), { force: true });
+    rmSync(this.outputPath(id, 'stderr'), { force: true });
   }
 
   async init(): Promise<void> {
@@ -93,17 +118,31 @@ export class ProcessRuntime implements ContainerRuntime {
       if (missing) throw new StartError(startErrorMessage(prog.file, config.workingDir, missing));
     }
     const argv = prefixed(prefix, prog.file, prog.argv);
-    const child = spawn(argv.file, argv.args, {
-      cwd: config.workingDir || undefined,
-      env: config.env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const spawned = await new Promise<Error | undefined>((resolve) => {
-      child.once('spawn', () => resolve(undefined));
-      child.once('error', (e) => resolve(e));
-    });
+    // O_APPEND: every process of the container writes at the end, whatever it inherited.
+    this.pidFiles.ensureDir();
+    const outPath = this.outputPath(config.id, 'stdout');
+    const errPath = this.outputPath(config.id, 'stderr');
+    const outFd = openSync(outPath, 'a', 0o600);
+    const errFd = openSync(errPath, 'a', 0o600);
+    let child: ReturnType<typeof spawn>;
+    let spawned: Error | undefined;
+    try {
+      child = spawn(argv.file, argv.args, {
+        cwd: config.workingDir || undefined,
+        env: config.env,
+        detached: true,
+        stdio: ['ignore', outFd, errFd],
+      });
+      spawned = await new Promise<Error | undefined>((resolve) => {
+        child.once('spawn', () => resolve(undefined));
+        child.once('error', (e) => resolve(e));
+      });
+    } finally {
+      closeSync(outFd);
+      closeSync(errFd);
+    }
     if (spawned || child.pid === undefined) {
+      this.removeOutput(config.id);
       // The program and working dir were checked above: an ENOENT now is the prefix's own program.
       if (prefix.length > 0 && (spawned as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
         throw new StartError(`failed to start container process: pod network: exec "${prefix[0]}": executable file not found in $PATH`);
@@ -119,39 +158,120 @@ export class ProcessRuntime implements ContainerRuntime {
       containerID: config.id,
       podUID: config.podUID,
       container: config.containerName,
+      attempt: config.attempt,
+      startedAt: startedAt.toISOString(),
       procStart: procStartTime(pid),
     });
+    const stdout = new FileTail(outPath);
+    const stderr = new FileTail(errPath);
     const exited = new Promise<ExitStatus>((resolve) => {
       child.once('exit', (code, signal) => {
-        // The container ends with its main process: whatever it left in its group goes too.
-        killGroup(pid, 'SIGKILL');
-        liveGroups.delete(pid);
-        this.pidFiles.remove(config.id);
-        this.live.delete(config.id);
         const status: ExitStatus = { exitCode: code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0), finishedAt: new Date() };
         if (signal) status.signal = signal;
-        resolve(status);
+        resolve(this.ended(config.id, pid, [stdout, stderr], status));
       });
     });
-    const handle: ContainerHandle = { id: config.id, pid, startedAt, stdout: child.stdout!, stderr: child.stderr!, exited };
+    const handle: ContainerHandle = { id: config.id, pid, startedAt, stdout, stderr, exited };
     this.live.set(config.id, handle);
     return handle;
   }
 
+  /** The main process of a container has exited: the rest of its group, its records and files go. */
+  private ended(id: string, pid: number, output: FileTail[], status: ExitStatus): ExitStatus {
+    // The container ends with its main process: whatever it left in its group goes too.
+    killGroup(pid, 'SIGKILL');
+    liveGroups.delete(pid);
+    this.pidFiles.remove(id);
+    this.live.delete(id);
+    this.signalled.delete(id);
+    // The tails hold the files open and read them to the end; the names can go now.
+    this.removeOutput(id);
+    for (const t of output) t.finish();
+    return status;
+  }
+
   signal(handle: ContainerHandle, signal: NodeJS.Signals): void {
     if (!this.live.has(handle.id)) return;
+    this.signalled.set(handle.id, signal);
     killGroup(handle.pid, signal);
+  }
+
+  recoverLeftovers(): void {
+    for (const rec of this.pidFiles.list()) {
+      if (this.live.has(rec.containerID)) continue;
+      // Only a process that writes its output to files survives its agent; one of an older
+      // version, writing into pipes, dies at its next write and is not worth adopting.
+      const adoptable =
+        rec.attempt !== undefined &&
+        rec.startedAt !== undefined &&
+        existsSync(this.outputPath(rec.containerID, 'stdout')) &&
+        existsSync(this.outputPath(rec.containerID, 'stderr'));
+      const alive = PidFiles.stillOurs(rec);
+      if (alive && adoptable) {
+        this.leftovers.set(rec.containerID, rec);
+      } else if (!alive) {
+        endOrphanedGroup(rec.pid);
+        this.pidFiles.remove(rec.containerID);
+        this.removeOutput(rec.containerID);
+      }
+      // Alive but not adoptable: cleanupLeftovers kills it.
+    }
+  }
+
+  leftover(podUID: string, containerName: string): LeftoverContainer | undefined {
+    for (const rec of this.leftovers.values()) {
+      if (rec.podUID !== podUID || rec.container !== containerName) continue;
+      if (!PidFiles.stillOurs(rec)) continue;
+      return { id: rec.containerID, pid: rec.pid, attempt: rec.attempt ?? 0, startedAt: new Date(rec.startedAt ?? Date.now()) };
+    }
+    return undefined;
+  }
+
+  adopt(id: string, offsets: OutputOffsets): ContainerHandle | undefined {
+    const rec = this.leftovers.get(id);
+    if (!rec || !PidFiles.stillOurs(rec)) return undefined;
+    let stdout: FileTail;
+    let stderr: FileTail;
+    try {
+      stdout = new FileTail(this.outputPath(id, 'stdout'), offsets.stdout);
+      stderr = new FileTail(this.outputPath(id, 'stderr'), offsets.stderr);
+    } catch {
+      return undefined;
+    }
+    this.leftovers.delete(id);
+    const pid = rec.pid;
+    hookProcessExit();
+    liveGroups.add(pid);
+    // Not our child: no 'exit' event, so its PID is watched (with its start time, as PIDs are reused).
+    const exited = new Promise<ExitStatus>((resolve) => {
+      const timer = setInterval(() => {
+        if (PidFiles.stillOurs(rec)) return;
+        clearInterval(timer);
+        const sent = this.signalled.get(id);
+        const status: ExitStatus = sent
+          ? { exitCode: 128 + (osConstants.signals[sent] ?? 0), signal: sent, finishedAt: new Date() }
+          : { exitCode: 137, unknown: true, finishedAt: new Date() };
+        resolve(this.ended(id, pid, [stdout, stderr], status));
+      }, adoptedPollMs);
+    });
+    const handle: ContainerHandle = { id, pid, startedAt: new Date(rec.startedAt ?? Date.now()), stdout, stderr, exited };
+    this.live.set(id, handle);
+    return handle;
   }
 
   async cleanupLeftovers(): Promise<number> {
     let n = 0;
+    this.leftovers.clear();
     for (const rec of this.pidFiles.list()) {
       if (this.live.has(rec.containerID)) continue;
       if (PidFiles.stillOurs(rec)) {
         killGroup(rec.pid, 'SIGKILL');
         n++;
+      } else {
+        endOrphanedGroup(rec.pid);
       }
       this.pidFiles.remove(rec.containerID);
+      this.removeOutput(rec.containerID);
     }
     return n;
   }
@@ -159,6 +279,22 @@ export class ProcessRuntime implements ContainerRuntime {
   /** Containers started by this runtime that have not exited yet. */
   get running(): ContainerHandle[] {
     return [...this.live.values()];
+  }
+}
+
+/**
+ * A container's main process died while no agent watched it (the agent ends the rest of the group
+ * when it sees the exit): what it started lives on in its process group. The group keeps the
+ * leader's PID from being reused while it has members, so with no process of that PID left, the
+ * group of that number can only be the container's remnant. A live process of that PID (reused)
+ * is someone else's: nothing is sent.
+ */
+function endOrphanedGroup(pid: number): void {
+  if (processAlive(pid)) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    /* no member left */
   }
 }
 

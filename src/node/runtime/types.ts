@@ -31,6 +31,27 @@ export interface ExitStatus {
   exitCode: number;
   signal?: NodeJS.Signals;
   finishedAt: Date;
+  /**
+   * The exit code could not be observed: the process was adopted from a previous agent, so it is
+   * not this agent's child and nothing reports how it ended (exitCode is then 137, as the
+   * kubelet reports a container it lost track of).
+   */
+  unknown?: boolean;
+}
+
+/** A container a previous agent started that is still running (see ContainerRuntime.leftover). */
+export interface LeftoverContainer {
+  id: string;
+  pid: number;
+  /** The restart count it was started with (the number of its log file). */
+  attempt: number;
+  startedAt: Date;
+}
+
+/** How much of a run's output its log already holds: an adopted container's output resumes there. */
+export interface OutputOffsets {
+  stdout: number;
+  stderr: number;
 }
 
 export interface ContainerHandle {
@@ -62,7 +83,19 @@ export interface ContainerRuntime {
   start(config: ContainerConfig): Promise<ContainerHandle>;
   /** Sends `signal` to every process of the container; a no-op once it has exited. */
   signal(handle: ContainerHandle, signal: NodeJS.Signals): void;
-  /** Ends the processes that a previous agent left running (it crashed before stopping them). */
+  /**
+   * Takes stock of the containers a previous agent left running (it was killed before it could
+   * stop them), so that pods can adopt them; call before any pod worker exists.
+   */
+  recoverLeftovers?(): void;
+  /** The running leftover of this pod's container, if the previous agent left one. */
+  leftover?(podUID: string, containerName: string): LeftoverContainer | undefined;
+  /**
+   * Takes a leftover over as if this runtime had started it: its output continues from `offsets`,
+   * its exit is watched. Undefined when it can no longer be adopted (it has exited meanwhile).
+   */
+  adopt?(id: string, offsets: OutputOffsets): ContainerHandle | undefined;
+  /** Ends the processes a previous agent left running that no pod adopted. */
   cleanupLeftovers(): Promise<number>;
 }
 

@@ -1,0 +1,110 @@
+// Follows a file that a container process appends its stdout or stderr to, as a Readable of its
+// bytes from a given offset. Containers write to files rather than to pipes into the agent, as a
+// containerd shim holds their output for the kubelet: a pipe would break when the agent dies (the
+// next write is EPIPE/SIGPIPE and kills the container), a file outlives it, and a restarted agent
+// resumes reading where the log it had written ends.
+import { closeSync, openSync, read, watch, type FSWatcher } from 'node:fs';
+import { Readable } from 'node:stream';
+
+const chunkBytes = 64 * 1024;
+/** inotify wakes the tail at once; the poll only covers a watch that could not be set or missed an event. */
+const pollMs = 1000;
+
+export class FileTail extends Readable {
+  private fd: number | undefined;
+  private pos: number;
+  /** The writer has exited: read to the end of the file, then end the stream. */
+  private ending = false;
+  private reading = false;
+  /** Set while waiting for more data: calling it reads again. */
+  private wake: (() => void) | undefined;
+  private watcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  /** Opens `path` now (it may be unlinked afterwards: the open descriptor keeps reading it). */
+  constructor(
+    readonly path: string,
+    start = 0,
+  ) {
+    super({ highWaterMark: chunkBytes });
+    this.pos = start;
+    this.fd = openSync(path, 'r');
+    try {
+      this.watcher = watch(path, { persistent: false }, () => this.wake?.());
+      this.watcher.on('error', () => this.unwatch());
+    } catch {
+      /* the poll below still covers it */
+    }
+  }
+
+  /** The writer is gone: everything it wrote is in the file; end after reading it. */
+  finish(): void {
+    this.ending = true;
+    this.wake?.();
+  }
+
+  /** Bytes of the file delivered so far (the offset the next read starts at). */
+  get offset(): number {
+    return this.pos;
+  }
+
+  override _read(): void {
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.reading || this.fd === undefined) return;
+    this.reading = true;
+    this.wake = undefined;
+    clearTimeout(this.timer);
+    const buf = Buffer.allocUnsafe(chunkBytes);
+    read(this.fd, buf, 0, chunkBytes, this.pos, (err, n) => {
+      this.reading = false;
+      if (this.destroyed) {
+        this.close();
+        return;
+      }
+      if (err) {
+        this.destroy(err);
+        return;
+      }
+      if (n > 0) {
+        this.pos += n;
+        // push() asks for more (calls _read) while the consumer keeps up.
+        this.push(buf.subarray(0, n));
+        return;
+      }
+      if (this.ending) {
+        this.close();
+        this.push(null);
+        return;
+      }
+      this.wake = () => this.pump();
+      this.timer = setTimeout(() => this.wake?.(), pollMs);
+    });
+  }
+
+  private unwatch(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+  }
+
+  private close(): void {
+    this.unwatch();
+    clearTimeout(this.timer);
+    this.wake = undefined;
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  override _destroy(err: Error | null, cb: (e: Error | null) => void): void {
+    // A read in flight still uses the descriptor: its callback closes it.
+    if (this.reading) {
+      this.unwatch();
+      clearTimeout(this.timer);
+    } else {
+      this.close();
+    }
+    cb(err);
+  }
+}
