@@ -1,0 +1,23 @@
+// The API server's authentication and authorization of a request, in the order kube-apiserver's
+// filters run them: who is asking (401 when no one we trust), then whether they may (403).
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { Authorizer } from './authorizer.js';
+import { forbidden } from './forbidden.js';
+import { requestAttributes } from './request-info.js';
+import type { UserInfo } from './user.js';
+import { userFromClientCertificate } from './x509.js';
+
+export type { UserInfo } from './user.js';
+
+const defaultAuthorizer = new Authorizer();
+
+export function authenticate(req: IncomingMessage): UserInfo | undefined {
+  return userFromClientCertificate(req.socket as TLSSocket);
+}
+
+/** Throws upstream's 403 Forbidden Status when `user` may not do what `req` asks. */
+export function authorize(req: IncomingMessage, user: UserInfo, authorizer: Authorizer = defaultAuthorizer): void {
+  const attrs = requestAttributes(req.method ?? 'GET', req.url ?? '/');
+  if (!authorizer.authorize(user, attrs)) throw forbidden(user, attrs);
+}
