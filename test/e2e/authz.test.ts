@@ -179,6 +179,18 @@ describe('authorization of client-certificate identities', () => {
     assert.equal(kubectl(c, ['get', 'svc', 'web', '-o', 'name']).stdout.trim(), 'service/web', 'still there');
   });
 
+  it('honours impersonation only for those allowed it: `kubectl --as`', () => {
+    const k = { kubeconfig: nobodyKubeconfig, dataDir: join(dataDir, 'nobody-home') };
+    const asNobody = kubectl(c, ['get', 'svc', '--as', 'nobody']);
+    assert.equal(asNobody.code, 1);
+    assert.match(asNobody.stderr, /Error from server \(Forbidden\): services is forbidden: User "nobody" cannot list resource "services" in API group "" in the namespace "default"/);
+    const asMaster = kubectl(c, ['get', 'svc', 'web', '-o', 'name', '--as', 'jane', '--as-group', 'system:masters']);
+    assert.equal(asMaster.code, 0, asMaster.stderr);
+    const escalate = kubectl(k, ['get', 'svc', '--as', 'kubernetes-admin']);
+    assert.equal(escalate.code, 1);
+    assert.match(escalate.stderr, /users "kubernetes-admin" is forbidden: User "nobody" cannot impersonate resource "users" in API group "" at the cluster scope/);
+  });
+
   it('answers 401 to a certificate from another CA, one without a CommonName, and the serving certificate', async () => {
     const other = await ensurePki(otherCADir, { sans: { dns: [], ips: [] } });
     const noCN = await issueClientCertificate(dataDir, '', ['system:masters']);

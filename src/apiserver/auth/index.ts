@@ -1,9 +1,11 @@
 // The API server's authentication and authorization of a request, in the order kube-apiserver's
-// filters run them: who is asking (401 when no one we trust), then whether they may (403).
+// filters run them: who is asking (401 when no one we trust), whom they act as (impersonation),
+// then whether that user may (403).
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { Authorizer } from './authorizer.js';
 import { forbidden } from './forbidden.js';
+import { actingUser } from './impersonation.js';
 import { requestAttributes } from './request-info.js';
 import type { UserInfo } from './user.js';
 import { userFromClientCertificate } from './x509.js';
@@ -16,8 +18,13 @@ export function authenticate(req: IncomingMessage): UserInfo | undefined {
   return userFromClientCertificate(req.socket as TLSSocket);
 }
 
-/** Throws upstream's 403 Forbidden Status when `user` may not do what `req` asks. */
-export function authorize(req: IncomingMessage, user: UserInfo, authorizer: Authorizer = defaultAuthorizer): void {
+/**
+ * The user `req` acts as (the authenticated one, or whom it may impersonate). Throws upstream's
+ * 403 Forbidden Status when that user may not do what `req` asks.
+ */
+export function authorize(req: IncomingMessage, user: UserInfo, authorizer: Authorizer = defaultAuthorizer): UserInfo {
+  const acting = actingUser(req, user, authorizer);
   const attrs = requestAttributes(req.method ?? 'GET', req.url ?? '/');
-  if (!authorizer.authorize(user, attrs)) throw forbidden(user, attrs);
+  if (!authorizer.authorize(acting, attrs)) throw forbidden(acting, attrs);
+  return acting;
 }
