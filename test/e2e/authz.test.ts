@@ -5,6 +5,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
+import tls from 'node:tls';
 import { readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
@@ -46,6 +47,27 @@ function call(c: Cluster, who: Identity | undefined, method: string, path: strin
     req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer in 10s`)));
     req.on('error', reject);
     req.end(opts.body);
+  });
+}
+
+/** One request written byte for byte, so its target reaches the server exactly as given. */
+function rawRequest(c: Cluster, who: Identity, method: string, target: string): Promise<Answer> {
+  const ca = credentials(c.kubeconfig).ca;
+  const { hostname, port } = new URL(c.url);
+  return new Promise((resolve, reject) => {
+    const s = tls.connect({ host: hostname, port: Number(port), ca, ...who, servername: 'localhost' }, () => {
+      s.end(`${method} ${target} HTTP/1.1\r\nHost: ${hostname}\r\nConnection: close\r\n\r\n`);
+    });
+    let data = '';
+    s.setEncoding('utf8');
+    s.setTimeout(10_000, () => s.destroy(new Error(`${target}: no answer in 10s`)));
+    s.on('data', (d: string) => (data += d));
+    s.on('error', reject);
+    s.on('end', () => {
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 0);
+      const body = data.slice(data.indexOf('\r\n\r\n') + 4);
+      resolve({ status, body, json: () => JSON.parse(body) });
+    });
   });
 }
 
@@ -152,6 +174,23 @@ describe('authorization of client-certificate identities', () => {
       kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
       message: 'forbidden: User "nobody" cannot get path "/"', reason: 'Forbidden', details: {}, code: 403,
     });
+  });
+
+  it('judges a request both as sent and as served: `\\` and dot segments reach nothing more', async () => {
+    // Sent over a raw TLS socket: an HTTP client library would normalise these paths itself.
+    const cases: [string, number, string][] = [
+      ['/api/v1\\namespaces\\default\\services', 403, 'services is forbidden: User "nobody" cannot list resource "services" in API group "" in the namespace "default"'],
+      ['/api/..', 403, 'forbidden: User "nobody" cannot get path "/"'],
+      ['/api/%2e%2e', 403, 'forbidden: User "nobody" cannot get path "/"'],
+      ['/apis/x/%2e%2e/%2e%2e/api/v1/namespaces/default/services', 403, ''],
+      ['/version/..%2fapi%2fv1%2fnamespaces%2fdefault%2fservices', 403, ''],
+    ];
+    for (const [target, code, message] of cases) {
+      const r = await rawRequest(c, nobody, 'GET', target);
+      assert.equal(r.status, code, `${target}: ${r.body}`);
+      if (message) assert.equal(r.json().message, message, target);
+      assert.ok(!r.body.includes('ServiceList'), target);
+    }
   });
 
   it('refuses CN=nobody exec before upgrading the connection', async () => {

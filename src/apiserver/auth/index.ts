@@ -24,7 +24,26 @@ export function authenticate(req: IncomingMessage): UserInfo | undefined {
  */
 export function authorize(req: IncomingMessage, user: UserInfo, authorizer: Authorizer = defaultAuthorizer): UserInfo {
   const acting = actingUser(req, user, authorizer);
-  const attrs = requestAttributes(req.method ?? 'GET', req.url ?? '/');
-  if (!authorizer.authorize(acting, attrs)) throw forbidden(acting, attrs);
+  const method = req.method ?? 'GET';
+  const target = req.url ?? '/';
+  for (const t of new Set([target, asRouted(target)])) {
+    const attrs = requestAttributes(method, t);
+    if (!authorizer.authorize(acting, attrs)) throw forbidden(acting, attrs);
+  }
   return acting;
+}
+
+/**
+ * The target as the router reads it today: WHATWG URL parsing turns `\` into `/` and removes dot
+ * segments, so `/api/v1\namespaces\default\services` (two segments, discovery, as sent) would be
+ * served as the services list. A request must be allowed both as sent (as upstream judges it) and
+ * as it is served.
+ */
+function asRouted(target: string): string {
+  try {
+    const u = new URL(target, 'https://kubesvc');
+    return u.pathname + u.search;
+  } catch {
+    return target;
+  }
 }
