@@ -76,7 +76,6 @@ function impersonationTargets(req: IncomingMessage): Target[] {
   const uid = h[uidHeader]?.[0] ?? '';
   if (uid !== '') targets.push(target('UID', uid, { apiGroup: 'authentication.k8s.io' }));
   if (user === '' && targets.length > 0) {
-    // Upstream answers this with a 500; it is the client's mistake, so a 400 here, in its words.
     throw errors.badRequest(`requested [${targets.map(goObjectReference).join(' ')}] without impersonating a user`);
   }
   return targets;
@@ -124,6 +123,5 @@ function unescapeExtraKey(k: string): string {
 /** Go's %v of the v1.ObjectReference upstream builds (Kind Namespace Name UID APIVersion ResourceVersion FieldPath). */
 function goObjectReference(t: Target): string {
   const apiVersion = t.apiGroup ? `${t.apiGroup}/v1` : '';
-  const kind = t.kind === 'UID' ? 'UserUID' : t.kind;
-  return `{${[kind, t.namespace, t.name, '', apiVersion, '', t.fieldPath].join(' ')}}`;
+  return `{${[t.kind, t.namespace, t.name, '', apiVersion, '', t.fieldPath].join(' ')}}`;
 }

@@ -54,8 +54,11 @@ test('anyone else is refused in upstream\'s words, naming what they tried to imp
   assert.equal(sa.message, 'serviceaccounts "dns" is forbidden: User "nobody" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "kube-system"');
 });
 
-test('groups without a user are a 400 (upstream: a 500 with the same words)', () => {
+test('groups or a UID without a user are a 400 in upstream\'s words', () => {
   const e = refused(() => actingUser(req({ 'impersonate-group': ['system:masters'] }), admin, authz));
   assert.equal(e.code, 400);
   assert.equal(e.message, 'requested [{Group  system:masters    }] without impersonating a user');
+  const uid = refused(() => actingUser(req({ 'impersonate-uid': ['42'] }), admin, authz));
+  assert.equal(uid.code, 400);
+  assert.equal(uid.message, 'requested [{UID  42  authentication.k8s.io/v1  }] without impersonating a user');
 });
