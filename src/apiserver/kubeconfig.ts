@@ -1,6 +1,7 @@
 // Writes the admin kubeconfig that `kubesvc up` hands to kubectl: everything embedded
 // (certificate-authority-data, client-certificate-data, client-key-data) so the file works
-// when copied elsewhere, and private (0600) because it holds the cluster-admin key.
+// when copied elsewhere, and private (0600) because it holds the cluster-admin key. It never
+// holds the CA's key: whoever has a kubeconfig can act as its user, not mint other users.
 import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { stringify } from 'yaml';
@@ -11,8 +12,10 @@ export interface KubeconfigOptions {
   caPem: string;
   certPem: string;
   keyPem: string;
-  /** Cluster and context name; the user is `<name>-admin`. Default "kubesvc". */
+  /** Cluster and context name. Default "kubesvc". */
   name?: string;
+  /** The kubeconfig's name for the credentials. Default `<name>-admin`. */
+  user?: string;
 }
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
@@ -20,7 +23,7 @@ const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 /** The kubeconfig document as kubectl's `config view --raw` would print it. */
 export function kubeconfigYAML(o: KubeconfigOptions): string {
   const name = o.name ?? 'kubesvc';
-  const user = `${name}-admin`;
+  const user = o.user ?? `${name}-admin`;
   const doc = {
     apiVersion: 'v1',
     kind: 'Config',

@@ -1,10 +1,16 @@
-// The cluster's certificates, kubeadm-style: a CA, the API server's serving certificate and a
-// cluster-admin client certificate (O=system:masters), kept in DIR/pki/ so a restarted cluster
-// keeps trusting the kubeconfig it wrote before. ECDSA P-256 keeps generation in milliseconds.
+// The cluster's certificates, kubeadm-style: a CA, the API server's serving certificate and the
+// admin client certificate (kubeadm 1.29+'s admin.conf identity: CN=kubernetes-admin in group
+// kubeadm:cluster-admins), kept in DIR/pki/ so a restarted cluster keeps trusting the kubeconfig
+// it wrote before. ECDSA P-256 keeps generation in milliseconds.
+//
+// The CA key is read and used here only: it is not in what ensurePki returns, nor in any
+// kubeconfig, and DIR/pki/ is 0700 with 0600 keys. That keeps it from other users of the machine;
+// processes of the same user (pods in loopback mode are such processes) can still read it.
 import { webcrypto, createPrivateKey, KeyObject, X509Certificate as NodeX509 } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as X509 from '@peculiar/x509';
+import { clusterAdminsGroup, clusterAdminUser } from './auth/user.js';
 
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -64,9 +70,9 @@ export interface PkiOptions {
   sans: { dns: string[]; ips: string[] };
 }
 
+/** What the API server and the admin kubeconfig need; the CA key stays inside this module. */
 export interface Pki {
   caCert: string;
-  caKey: string;
   servingCert: string;
   servingKey: string;
   adminCert: string;
@@ -96,7 +102,8 @@ const files = {
   servingKey: 'apiserver.key',
   adminCert: 'admin.crt',
   adminKey: 'admin.key',
-} as const satisfies Record<keyof Pki, string>;
+} as const satisfies Record<keyof Pki | 'caKey', string>;
+type PkiFile = keyof typeof files;
 
 type KeyPair = { keyPem: string; keys: CryptoKeyPair };
 
@@ -107,6 +114,7 @@ type KeyPair = { keyPem: string; keys: CryptoKeyPair };
 export async function ensurePki(dir: string, opts: PkiOptions): Promise<Pki> {
   const pkiDir = join(dir, 'pki');
   mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
+  keepPrivate(pkiDir);
   const sans = {
     dns: unique([...defaultServingSANs.dns, ...opts.sans.dns]),
     ips: unique([...defaultServingSANs.ips, ...opts.sans.ips]),
@@ -142,11 +150,14 @@ export async function ensurePki(dir: string, opts: PkiOptions): Promise<Pki> {
     write(pkiDir, files.servingKey, pair.keyPem, 0o600);
   }
 
+  // An admin certificate from before kubesvc had authorization (CN=kubesvc-admin, O=system:masters)
+  // is replaced here, and the kubeconfig written with the new one. Copies of the old one keep
+  // working: system:masters may do everything, and only a new CA could take that away.
   let admin = { certPem: existing.adminCert, keyPem: existing.adminKey };
   if (fresh || !validLeaf(admin.certPem, admin.keyPem, ca.cert, isClusterAdmin)) {
     const pair = await newKeyPair();
     const certPem = await issueLeaf(await caSigner(), ca.certPem, pair.keys, {
-      subject: 'CN=kubesvc-admin, O=system:masters',
+      subject: clientSubject(clusterAdminUser, [clusterAdminsGroup]),
       usage: 'clientAuth',
     });
     admin = { certPem, keyPem: pair.keyPem };
@@ -156,7 +167,6 @@ export async function ensurePki(dir: string, opts: PkiOptions): Promise<Pki> {
 
   return {
     caCert: ca.certPem,
-    caKey: ca.keyPem,
     servingCert: serving.certPem!,
     servingKey: serving.keyPem!,
     adminCert: admin.certPem!,
@@ -168,9 +178,45 @@ function unique(xs: string[]): string[] {
   return [...new Set(xs.filter((x) => x !== ''))];
 }
 
-function readExisting(pkiDir: string): Partial<Record<keyof Pki, string>> {
-  const out: Partial<Record<keyof Pki, string>> = {};
-  for (const [k, f] of Object.entries(files) as [keyof Pki, string][]) {
+/**
+ * A client certificate for `user` in `groups`, signed by the CA in DIR/pki/ (which must exist):
+ * for identities the cluster hands out for a purpose, and for tests of what others may do.
+ */
+export async function issueClientCertificate(dir: string, user: string, groups: string[] = []): Promise<{ certPem: string; keyPem: string }> {
+  const pkiDir = join(dir, 'pki');
+  const caCertPem = readFileSync(join(pkiDir, files.caCert), 'utf8');
+  const caKeyPem = readFileSync(join(pkiDir, files.caKey), 'utf8');
+  const pair = await newKeyPair();
+  const certPem = await issueLeaf(await importSigningKey(caKeyPem), caCertPem, pair.keys, {
+    subject: clientSubject(user, groups),
+    usage: 'clientAuth',
+  });
+  return { certPem, keyPem: pair.keyPem };
+}
+
+/**
+ * O= then CN=, as Go's pkix.Name orders them. Values are given as UTF8Strings: as plain strings
+ * @peculiar/x509 would read quotes, backslashes and a leading `#` in them as DN syntax.
+ */
+function clientSubject(user: string, groups: string[]): X509.JsonNameParams {
+  return [...groups.map((g) => ({ O: [{ utf8String: g }] })), { CN: [{ utf8String: user }] }];
+}
+
+/** Data dirs from before these modes were enforced: tighten what an earlier run left looser. */
+function keepPrivate(pkiDir: string): void {
+  chmodSync(pkiDir, 0o700);
+  for (const f of [files.caKey, files.servingKey, files.adminKey]) {
+    try {
+      if ((statSync(join(pkiDir, f)).mode & 0o077) !== 0) chmodSync(join(pkiDir, f), 0o600);
+    } catch {
+      // missing: generated with 0600
+    }
+  }
+}
+
+function readExisting(pkiDir: string): Partial<Record<PkiFile, string>> {
+  const out: Partial<Record<PkiFile, string>> = {};
+  for (const [k, f] of Object.entries(files) as [PkiFile, string][]) {
     try {
       out[k] = readFileSync(join(pkiDir, f), 'utf8');
     } catch {
@@ -229,7 +275,7 @@ function coversSANs(cert: NodeX509, sans: { dns: string[]; ips: string[] }): boo
 
 function isClusterAdmin(cert: NodeX509): boolean {
   const subject = cert.subject.split('\n');
-  return subject.includes('CN=kubesvc-admin') && subject.includes('O=system:masters');
+  return subject.includes(`CN=${clusterAdminUser}`) && subject.includes(`O=${clusterAdminsGroup}`);
 }
 
 function isP256(keyPem: string): boolean {
@@ -281,7 +327,7 @@ async function issueLeaf(
   caKey: CryptoKey,
   caCertPem: string,
   keys: CryptoKeyPair,
-  o: { subject: string; usage: 'serverAuth' | 'clientAuth'; sans?: { dns: string[]; ips: string[] } },
+  o: { subject: string | X509.JsonNameParams; usage: 'serverAuth' | 'clientAuth'; sans?: { dns: string[]; ips: string[] } },
 ): Promise<string> {
   const x509 = await loadX509();
   const caCert = new x509.X509Certificate(caCertPem);
@@ -303,7 +349,7 @@ async function issueLeaf(
   }
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
-    subject: o.subject,
+    subject: typeof o.subject === 'string' ? o.subject : new x509.Name(o.subject),
     issuer: caCert.subject,
     notBefore: new Date(now - BACKDATE),
     notAfter: new Date(Math.min(now + LEAF_VALIDITY, caCert.notAfter.getTime())),

@@ -2,7 +2,6 @@
 // plus discovery, OpenAPI, version and health endpoints.
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { Backend } from '../storage/backend.js';
 import type { Service } from '../api/core.js';
@@ -26,6 +25,7 @@ import { bootstrap } from './bootstrap.js';
 import { NodeConnectors } from './node-connector.js';
 import { podSubresources, podUpgradeHandler } from './pods/index.js';
 import { bindingHandler } from './registry/pod-binding.js';
+import { authenticate, authorize } from './auth/index.js';
 import { logger } from '../util/log.js';
 import { GracefulShutdown } from './http/graceful-shutdown.js';
 
@@ -191,11 +191,6 @@ export class ApiServer {
     return { ok, lines };
   }
 
-  private authenticated(req: IncomingMessage): boolean {
-    const sock = req.socket as TLSSocket;
-    return sock.authorized === true;
-  }
-
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const url = new URL(req.url ?? '/', 'https://kubesvc');
@@ -203,10 +198,12 @@ export class ApiServer {
       if (path === '/healthz' || path === '/livez' || path === '/readyz' || path.startsWith('/readyz/') || path.startsWith('/livez/') || path.startsWith('/healthz/')) {
         return this.health(res, path, url);
       }
-      if (!this.authenticated(req)) {
+      const user = authenticate(req);
+      if (!user) {
         if (path === '/version') return sendJSON(res, 200, versionInfo());
         throw errors.unauthorized();
       }
+      authorize(req, user);
       const r = route(path);
       switch (r.type) {
         case 'resource':

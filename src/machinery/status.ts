@@ -123,12 +123,15 @@ export const errors = {
     }),
   badRequest: (msg: string) => new StatusError(400, 'BadRequest', msg),
   unauthorized: (msg = 'Unauthorized') => new StatusError(401, 'Unauthorized', msg),
-  forbidden: (gr: GroupResource, name: string, why: string) =>
-    new StatusError(403, 'Forbidden', `${grString(gr)} "${name}" is forbidden: ${why}`, {
-      name,
-      group: gr.group,
-      kind: gr.resource,
-    }),
+  /** NewForbidden: no resource (a non-resource path) reads `forbidden: ...`, no name `<resource> is forbidden: ...`. */
+  forbidden: (gr: GroupResource, name: string, why: string) => {
+    const what = !gr.resource && !gr.group ? '' : name ? `${grString(gr)} "${name}" is ` : `${grString(gr)} is `;
+    const details: StatusDetails = {};
+    if (name) details.name = name;
+    if (gr.group) details.group = gr.group;
+    if (gr.resource) details.kind = gr.resource;
+    return new StatusError(403, 'Forbidden', `${what}forbidden: ${why}`, details);
+  },
   methodNotSupported: (gr: GroupResource, verb: string) =>
     new StatusError(405, 'MethodNotAllowed', `${verb} is not supported on resources of kind "${grString(gr)}"`, {
       group: gr.group,

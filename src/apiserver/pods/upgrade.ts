@@ -1,13 +1,13 @@
 // HTTP Upgrade requests for the streaming pod subresources. Node hands upgrade requests to the
 // server's 'upgrade' listeners, not to its 'request' handler, so the API server forwards them
-// here. Authentication is the same client certificate the request handler checks.
+// here. Authentication and authorization are the request handler's.
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type https from 'node:https';
 import type { Duplex } from 'node:stream';
-import type { TLSSocket } from 'node:tls';
 import { errors, StatusError } from '../../machinery/status.js';
 import { route, type ResourceRoute } from '../http/route.js';
 import { toStatusError } from '../http/respond.js';
+import { authenticate, authorize } from '../auth/index.js';
 import type { ApiServer } from '../server.js';
 import { EXEC_PROTOCOLS, serveExec } from './exec.js';
 import { PORT_FORWARD_TUNNEL_PROTOCOL, servePortForwardTunnel } from './portforward.js';
@@ -66,7 +66,9 @@ function writeStatus(socket: Duplex, e: StatusError): void {
 
 async function handle(api: ApiServer, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://kubesvc');
-  if ((req.socket as TLSSocket).authorized !== true) throw errors.unauthorized();
+  const user = authenticate(req);
+  if (!user) throw errors.unauthorized();
+  authorize(req, user);
   const r = streamingRoute(url.pathname);
   if (!r) throw errors.badRequest(`the server does not allow upgrading the connection for ${url.pathname}`);
   if (r.subresource === 'exec') {

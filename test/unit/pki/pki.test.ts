@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensurePki } from '../../../src/apiserver/pki.js';
+import { ensurePki, issueClientCertificate } from '../../../src/apiserver/pki.js';
 
 const noSans = { sans: { dns: [], ips: [] } };
 
@@ -14,7 +14,7 @@ function tempDir(t: { after: (fn: () => void) => void }): string {
   return dir;
 }
 
-test('generates a CA, a serving certificate and a cluster-admin client certificate', async (t) => {
+test('generates a CA, a serving certificate and the admin client certificate (kubeadm\'s admin.conf identity)', async (t) => {
   const dir = tempDir(t);
   const pki = await ensurePki(dir, { sans: { dns: ['node-1.example'], ips: ['192.0.2.7'] } });
   const ca = new X509Certificate(pki.caCert);
@@ -35,7 +35,7 @@ test('generates a CA, a serving certificate and a cluster-admin client certifica
 
   const admin = new X509Certificate(pki.adminCert);
   assert.ok(admin.verify(ca.publicKey));
-  assert.deepEqual(admin.subject.split('\n').sort(), ['CN=kubesvc-admin', 'O=system:masters']);
+  assert.deepEqual(admin.subject.split('\n').sort(), ['CN=kubernetes-admin', 'O=kubeadm:cluster-admins']);
   assert.ok(admin.keyUsage?.includes('1.3.6.1.5.5.7.3.2'), 'clientAuth');
   assert.ok(admin.checkPrivateKey((await import('node:crypto')).createPrivateKey(pki.adminKey)));
 
@@ -43,6 +43,43 @@ test('generates a CA, a serving certificate and a cluster-admin client certifica
     assert.equal(statSync(join(dir, 'pki', f)).mode & 0o777, 0o600, `${f} is private`);
   }
   assert.equal(readFileSync(join(dir, 'pki', 'ca.crt'), 'utf8'), pki.caCert);
+  assert.equal(statSync(join(dir, 'pki')).mode & 0o777, 0o700, 'pki/ is private');
+  // The CA key never leaves pki.ts: nothing that gets the certificates can mint others.
+  assert.ok(!Object.keys(pki).some((k) => /ca.?key/i.test(k)), `no CA key in ${Object.keys(pki).join(', ')}`);
+  const caKey = readFileSync(join(dir, 'pki', 'ca.key'), 'utf8');
+  assert.ok(!Object.values(pki).includes(caKey));
+});
+
+test('an admin certificate from before authorization (CN=kubesvc-admin, O=system:masters) is re-issued; loose modes are tightened', async (t) => {
+  const dir = tempDir(t);
+  const first = await ensurePki(dir, noSans);
+  const old = await issueClientCertificate(dir, 'kubesvc-admin', ['system:masters']);
+  assert.deepEqual(new X509Certificate(old.certPem).subject.split('\n').sort(), ['CN=kubesvc-admin', 'O=system:masters']);
+  writeFileSync(join(dir, 'pki', 'admin.crt'), old.certPem);
+  writeFileSync(join(dir, 'pki', 'admin.key'), old.keyPem);
+  chmodSync(join(dir, 'pki'), 0o755);
+  for (const f of ['ca.key', 'admin.key']) chmodSync(join(dir, 'pki', f), 0o644);
+  const second = await ensurePki(dir, noSans);
+  assert.equal(second.caCert, first.caCert, 'same CA: everything it signed stays trusted');
+  assert.equal(second.servingCert, first.servingCert);
+  assert.notEqual(second.adminCert, old.certPem);
+  assert.deepEqual(new X509Certificate(second.adminCert).subject.split('\n').sort(), ['CN=kubernetes-admin', 'O=kubeadm:cluster-admins']);
+  assert.equal(readFileSync(join(dir, 'pki', 'admin.crt'), 'utf8'), second.adminCert);
+  assert.equal(statSync(join(dir, 'pki')).mode & 0o777, 0o700);
+  for (const f of ['ca.key', 'apiserver.key', 'admin.key']) assert.equal(statSync(join(dir, 'pki', f)).mode & 0o777, 0o600, f);
+});
+
+test('issueClientCertificate: O= for each group then CN=, clientAuth only, signed by the cluster CA', async (t) => {
+  const dir = tempDir(t);
+  const pki = await ensurePki(dir, noSans);
+  const c = await issueClientCertificate(dir, 'jane, "doe" \\ #1', ['#a=b', 'dev']);
+  const cert = new X509Certificate(c.certPem);
+  assert.ok(cert.verify(new X509Certificate(pki.caCert).publicKey));
+  assert.deepEqual(cert.keyUsage, ['1.3.6.1.5.5.7.3.2']);
+  assert.ok(cert.checkPrivateKey((await import('node:crypto')).createPrivateKey(c.keyPem)));
+  // Names are taken as they are, not as DN syntax.
+  assert.equal(cert.toLegacyObject().subject.CN, 'jane, "doe" \\ #1');
+  assert.deepEqual(cert.toLegacyObject().subject.O, ['#a=b', 'dev']);
 });
 
 // Loading @peculiar/x509 (once per process, only when something must be generated) is not

@@ -1,0 +1,71 @@
+// RBAC's rule matching (upstream's rbac/v1 helpers VerbMatches, APIGroupMatches, ResourceMatches,
+// ResourceNameMatches, NonResourceURLMatches), so the built-in policy reads as the ClusterRoles and
+// ClusterRoleBindings it stands in for, and stored RBAC objects can replace it without new rules.
+import type { RequestAttributes } from './request-info.js';
+import type { UserInfo } from './user.js';
+
+export interface PolicyRule {
+  verbs: string[];
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+  nonResourceURLs?: string[];
+}
+
+export interface ClusterRole {
+  name: string;
+  rules: PolicyRule[];
+}
+
+export interface Subject {
+  kind: 'User' | 'Group';
+  name: string;
+}
+
+export interface ClusterRoleBinding {
+  name: string;
+  roleRef: string;
+  subjects: Subject[];
+}
+
+const all = '*';
+
+function verbMatches(rule: PolicyRule, verb: string): boolean {
+  return rule.verbs.includes(all) || rule.verbs.includes(verb);
+}
+
+function apiGroupMatches(rule: PolicyRule, group: string): boolean {
+  return (rule.apiGroups ?? []).some((g) => g === all || g === group);
+}
+
+/** `pods/log` names a subresource; `*` matches every resource and subresource, and `*` + `/scale` the scale subresource of any resource. */
+function resourceMatches(rule: PolicyRule, resource: string, subresource: string): boolean {
+  const combined = subresource ? `${resource}/${subresource}` : resource;
+  return (rule.resources ?? []).some(
+    (r) => r === all || r === combined || (subresource !== '' && r === `*/${subresource}`),
+  );
+}
+
+function resourceNameMatches(rule: PolicyRule, name: string): boolean {
+  const names = rule.resourceNames ?? [];
+  return names.length === 0 || names.includes(name);
+}
+
+/** A trailing `*` matches any path with that prefix; anything else must be equal. */
+function nonResourceURLMatches(rule: PolicyRule, path: string): boolean {
+  return (rule.nonResourceURLs ?? []).some(
+    (u) => u === all || u === path || (u.endsWith(all) && path.startsWith(u.slice(0, -1))),
+  );
+}
+
+export function ruleAllows(a: RequestAttributes, rule: PolicyRule): boolean {
+  if (!verbMatches(rule, a.verb)) return false;
+  if (a.isResourceRequest) {
+    return apiGroupMatches(rule, a.apiGroup) && resourceMatches(rule, a.resource, a.subresource) && resourceNameMatches(rule, a.name);
+  }
+  return nonResourceURLMatches(rule, a.path);
+}
+
+export function appliesTo(user: UserInfo, subjects: readonly Subject[]): boolean {
+  return subjects.some((s) => (s.kind === 'User' ? s.name === user.name : user.groups.includes(s.name)));
+}
