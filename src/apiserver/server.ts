@@ -26,6 +26,8 @@ import { bootstrap } from './bootstrap.js';
 import { NodeConnectors } from './node-connector.js';
 import { podSubresources, podUpgradeHandler } from './pods/index.js';
 import { bindingHandler } from './registry/pod-binding.js';
+import { MaxInFlight } from './http/max-inflight.js';
+import { applyTimeouts, ConnectionLimiter, defaultServingLimits, type ServingLimits } from './serving-limits.js';
 import { logger } from '../util/log.js';
 
 const log = logger('apiserver');
@@ -39,6 +41,8 @@ export interface ApiServerOptions {
   nodePortRange: { base: number; size: number };
   /** Address clients should use for the `kubernetes` Service's endpoints. */
   advertiseAddress: string;
+  /** Timeouts, connection caps and --max-(mutating-)requests-inflight; upstream's defaults where it has them. */
+  limits?: Partial<ServingLimits>;
 }
 
 export type ReadyCheck = () => boolean;
@@ -58,8 +62,14 @@ export class ApiServer {
   private readonly openapi = new OpenAPIRoutes();
   /** Open watch and exec streams, ended at stop. */
   private readonly sockets = new Set<import('node:stream').Duplex>();
+  readonly limits: ServingLimits;
+  readonly maxInFlight: MaxInFlight;
+  readonly connections: ConnectionLimiter;
 
   constructor(readonly opts: ApiServerOptions) {
+    this.limits = { ...defaultServingLimits, ...opts.limits };
+    this.maxInFlight = new MaxInFlight(this.limits);
+    this.connections = new ConnectionLimiter(this.limits);
     this.watchCache = new WatchCache(opts.backend, '/registry/', resources.map(keyPrefix));
     this.allocations = new ServiceAllocations({ serviceCIDR: opts.serviceCIDR, nodePortRange: opts.nodePortRange });
     const nsInfo = resources.find((r) => r.resource === 'namespaces')!;
@@ -121,14 +131,15 @@ export class ApiServer {
       ca: this.opts.tls.ca,
       requestCert: true,
       rejectUnauthorized: false,
+      // A socket that never completes its handshake holds TLS state; Node's default waits 120 s.
+      handshakeTimeout: this.limits.tlsHandshakeTimeoutMs,
     });
-    server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 66_000;
-    server.requestTimeout = 0;
-    server.on('request', (req, res) => void this.serve(req, res));
+    applyTimeouts(server, this.limits);
+    server.on('request', (req, res) => this.maxInFlight.handle(req, res, () => void this.serve(req, res)));
     // exec and port-forward arrive as WebSocket upgrades.
     server.on('upgrade', podUpgradeHandler(this));
-    server.on('connection', (s) => {
+    server.on('connection', (s: import('node:net').Socket) => {
+      if (!this.connections.admit(s)) return;
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });

@@ -1,0 +1,81 @@
+// How long the API server waits for a client and how many connections and requests it takes at
+// once. kube-apiserver's values where it has one; where it has none (it leaves connection counts to
+// the OS), a cap of our own, because `kubesvc up` shares one process and one file-descriptor limit
+// with the node agent, kube-proxy and DNS: connections must run out before descriptors do.
+import type { Server } from 'node:https';
+import type { Socket } from 'node:net';
+import { defaultMaxInFlight, type MaxInFlightOptions } from './http/max-inflight.js';
+
+export interface ServingLimits extends MaxInFlightOptions {
+  /**
+   * A connection that has not finished its TLS handshake by then is closed. Go's server derives
+   * its handshake deadline from ReadHeaderTimeout (32 s in kube-apiserver); 10 s, Go's client-side
+   * TLSHandshakeTimeout, is ample for any real client and frees a half-open socket's TLS state sooner.
+   */
+  tlsHandshakeTimeoutMs: number;
+  /** kube-apiserver's ReadHeaderTimeout (32 s): the request line and headers must arrive by then. */
+  readHeaderTimeoutMs: number;
+  /** kube-apiserver's IdleTimeout (90 s, http.DefaultTransport's keep-alive): between requests. */
+  idleTimeoutMs: number;
+  /** Open connections in all; further ones are closed on accept. 0: no cap. */
+  maxConnections: number;
+  /** Open connections from one client address; further ones from it are closed on accept. 0: no cap. */
+  maxConnectionsPerClient: number;
+}
+
+export const defaultServingLimits: ServingLimits = {
+  ...defaultMaxInFlight,
+  tlsHandshakeTimeoutMs: 10_000,
+  readHeaderTimeoutMs: 32_000,
+  idleTimeoutMs: 90_000,
+  maxConnections: 16_384,
+  maxConnectionsPerClient: 4_096,
+};
+
+/** Applies the timeouts to `server` (its connection counts are kept by ConnectionLimiter). */
+export function applyTimeouts(server: Server, limits: ServingLimits): void {
+  server.keepAliveTimeout = limits.idleTimeoutMs;
+  server.headersTimeout = limits.readHeaderTimeoutMs;
+  // Watches, logs -f and exec live as long as the client wants; upstream has no ReadTimeout either.
+  server.requestTimeout = 0;
+}
+
+/**
+ * Counts connections per client address and in all, and closes a new one over either cap before
+ * it costs a TLS handshake. Per client, so that one address holding thousands of idle sockets
+ * leaves room for everyone else.
+ */
+export class ConnectionLimiter {
+  private total = 0;
+  private readonly perClient = new Map<string, number>();
+  /** Connections closed on accept, for benchmarks and tests. */
+  refused = 0;
+
+  constructor(private readonly limits: Pick<ServingLimits, 'maxConnections' | 'maxConnectionsPerClient'>) {}
+
+  get open(): number {
+    return this.total;
+  }
+
+  /** Call on every accepted socket; returns false (and has closed it) when it is over a cap. */
+  admit(sock: Socket): boolean {
+    const client = sock.remoteAddress ?? '';
+    const mine = this.perClient.get(client) ?? 0;
+    const { maxConnections, maxConnectionsPerClient } = this.limits;
+    if ((maxConnections > 0 && this.total >= maxConnections) || (maxConnectionsPerClient > 0 && mine >= maxConnectionsPerClient)) {
+      this.refused++;
+      sock.destroy();
+      return false;
+    }
+    this.total++;
+    this.perClient.set(client, mine + 1);
+    sock.once('close', () => {
+      this.total--;
+      const n = (this.perClient.get(client) ?? 1) - 1;
+      // Deleting at zero keeps the map as small as the set of clients connected now.
+      if (n <= 0) this.perClient.delete(client);
+      else this.perClient.set(client, n);
+    });
+    return true;
+  }
+}
