@@ -27,7 +27,7 @@ import { NodeConnectors } from './node-connector.js';
 import { podSubresources, podUpgradeHandler } from './pods/index.js';
 import { bindingHandler } from './registry/pod-binding.js';
 import { MaxInFlight } from './http/max-inflight.js';
-import { applyTimeouts, ConnectionLimiter, defaultServingLimits, type ServingLimits } from './serving-limits.js';
+import { applyTimeouts, ConnectionLimiter, headerSweepInterval, defaultServingLimits, type ServingLimits } from './serving-limits.js';
 import { logger } from '../util/log.js';
 
 const log = logger('apiserver');
@@ -133,6 +133,9 @@ export class ApiServer {
       rejectUnauthorized: false,
       // A socket that never completes its handshake holds TLS state; Node's default waits 120 s.
       handshakeTimeout: this.limits.tlsHandshakeTimeoutMs,
+      // Node enforces the header timeout by sweeping connections at this interval (30 s by
+      // default, which would let a silent client stay up to a minute): sweep often enough.
+      connectionsCheckingInterval: headerSweepInterval(this.limits.readHeaderTimeoutMs),
     });
     applyTimeouts(server, this.limits);
     server.on('request', (req, res) => this.maxInFlight.handle(req, res, () => void this.serve(req, res)));

@@ -40,6 +40,11 @@ export function applyTimeouts(server: Server, limits: ServingLimits): void {
   server.requestTimeout = 0;
 }
 
+/** How often Node looks for connections past the header timeout: a close comes at most this late. */
+export function headerSweepInterval(readHeaderTimeoutMs: number): number {
+  return Math.max(100, Math.min(5_000, Math.floor(readHeaderTimeoutMs / 4)));
+}
+
 /**
  * Counts connections per client address and in all, and closes a new one over either cap before
  * it costs a TLS handshake. Per client, so that one address holding thousands of idle sockets
