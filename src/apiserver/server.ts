@@ -146,9 +146,10 @@ export class ApiServer {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
-    server.on('tlsClientError', () => {
-      /* A client that gives up during the handshake is not the server's problem. */
-    });
+    // A client that gives up or times out during the handshake is not the server's problem, but
+    // its socket is: with a listener here Node leaves closing it to us (a handshake timeout would
+    // otherwise leave the socket and its TLS state open for good).
+    server.on('tlsClientError', (_err, sock) => sock.destroy());
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.opts.port, this.opts.host, () => {

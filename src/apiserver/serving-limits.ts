@@ -32,12 +32,39 @@ export const defaultServingLimits: ServingLimits = {
   maxConnectionsPerClient: 4_096,
 };
 
-/** Applies the timeouts to `server` (its connection counts are kept by ConnectionLimiter). */
+/** Applies the timeouts to `server` (its connection counts are kept by ConnectionLimiter). Call before adding request handlers. */
 export function applyTimeouts(server: Server, limits: ServingLimits): void {
+  closeConnectionsWithoutRequest(server, limits.readHeaderTimeoutMs);
   server.keepAliveTimeout = limits.idleTimeoutMs;
   server.headersTimeout = limits.readHeaderTimeoutMs;
   // Watches, logs -f and exec live as long as the client wants; upstream has no ReadTimeout either.
   server.requestTimeout = 0;
+}
+
+/**
+ * Go's ReadHeaderTimeout also runs from the end of the handshake to the first request's headers;
+ * Node's headersTimeout only starts at a request's first byte, so a client that handshakes and
+ * then says nothing would stay forever. This closes such a connection when its first request (or
+ * upgrade) has not arrived in time.
+ */
+export function closeConnectionsWithoutRequest(server: Server, ms: number): void {
+  const deadlines = new WeakMap<Socket, NodeJS.Timeout>();
+  server.on('secureConnection', (sock: Socket) => {
+    const t = setTimeout(() => sock.destroy(), ms);
+    // Only the socket keeps the timer alive; a closed socket needs no more checking.
+    t.unref();
+    deadlines.set(sock, t);
+    sock.once('close', () => clearTimeout(t));
+  });
+  const arrived = (req: { socket: Socket }) => {
+    const t = deadlines.get(req.socket);
+    if (t === undefined) return;
+    clearTimeout(t);
+    deadlines.delete(req.socket);
+  };
+  // Registered before the request handlers run, so even a request answered at once clears it.
+  server.prependListener('request', arrived);
+  server.prependListener('upgrade', arrived);
 }
 
 /** How often Node looks for connections past the header timeout: a close comes at most this late. */

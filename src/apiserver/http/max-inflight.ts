@@ -97,8 +97,9 @@ export function isLongRunning(req: IncomingMessage): boolean {
   if (rest.length === 0) return false;
   if (longRunningVerbs.has(rest[0]!)) return true;
   if (q >= 0 && new Params(new URLSearchParams(raw.slice(q + 1))).bool('watch')) return true;
-  // namespaces/<ns>/<resource>/<name>/<subresource> or <resource>/<name>/<subresource>.
-  const sub = rest[0] === 'namespaces' && rest.length >= 5 ? rest[4] : rest.length === 3 ? rest[2] : undefined;
+  // namespaces/<ns>/<resource>/<name>/<subresource>[/...], namespaces/<name>/<subresource> or
+  // <resource>/<name>/<subresource>[/...] (a node's proxy carries a path after it).
+  const sub = rest[0] === 'namespaces' ? (rest.length >= 5 ? rest[4] : rest.length === 3 ? rest[2] : undefined) : rest[2];
   return sub !== undefined && longRunningSubresources.has(sub);
 }
 
