@@ -5,6 +5,11 @@
 import type { Server } from 'node:https';
 import type { Socket } from 'node:net';
 import { defaultMaxInFlight, type MaxInFlightOptions } from './http/max-inflight.js';
+import { ReleaseAfterDrop } from '../util/release-memory.js';
+
+/** A fall of this many open connections, quiet for RELEASE_QUIET_MS, is worth one full GC. */
+const RELEASE_AFTER_DROP = 1_000;
+const RELEASE_QUIET_MS = 5_000;
 
 export interface ServingLimits extends MaxInFlightOptions {
   /**
@@ -82,6 +87,7 @@ export class ConnectionLimiter {
   private readonly perClient = new Map<string, number>();
   /** Connections closed on accept, for benchmarks and tests. */
   refused = 0;
+  private readonly release = new ReleaseAfterDrop(RELEASE_AFTER_DROP, RELEASE_QUIET_MS);
 
   constructor(private readonly limits: Pick<ServingLimits, 'maxConnections' | 'maxConnectionsPerClient'>) {}
 
@@ -100,9 +106,11 @@ export class ConnectionLimiter {
       return false;
     }
     this.total++;
+    this.release.update(this.total);
     this.perClient.set(client, mine + 1);
     sock.once('close', () => {
       this.total--;
+      this.release.update(this.total);
       const n = (this.perClient.get(client) ?? 1) - 1;
       // Deleting at zero keeps the map as small as the set of clients connected now.
       if (n <= 0) this.perClient.delete(client);
