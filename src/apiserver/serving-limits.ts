@@ -39,11 +39,37 @@ export const defaultServingLimits: ServingLimits = {
 
 /** Applies the timeouts to `server` (its connection counts are kept by ConnectionLimiter). Call before adding request handlers. */
 export function applyTimeouts(server: Server, limits: ServingLimits): void {
+  deferTLSUntilFirstByte(server, limits.tlsHandshakeTimeoutMs);
   closeConnectionsWithoutRequest(server, limits.readHeaderTimeoutMs);
   server.keepAliveTimeout = limits.idleTimeoutMs;
   server.headersTimeout = limits.readHeaderTimeoutMs;
   // Watches, logs -f and exec live as long as the client wants; upstream has no ReadTimeout either.
   server.requestTimeout = 0;
+}
+
+/**
+ * Starts TLS on a connection only once its client has sent something (its ClientHello). Node's TLS
+ * server allocates a TLS session (OpenSSL state and buffers, tens of KiB) the moment a connection
+ * is accepted; a crowd of connections that never speak then costs the C heap, which glibc does not
+ * give back after they leave. Until the first byte a connection is a bare socket, and one that
+ * sends nothing within `ms` is closed. The bytes read are not lost: Node's TLSSocket feeds data
+ * already buffered on the socket to the handshake.
+ */
+export function deferTLSUntilFirstByte(server: Server, ms: number): void {
+  const tlsListeners = server.listeners('connection') as ((sock: Socket) => void)[];
+  // tls.Server has exactly one: the one that wraps the socket in TLS. Anything else is not ours to move.
+  if (tlsListeners.length !== 1) return;
+  const startTLS = tlsListeners[0]!;
+  server.removeListener('connection', startTLS);
+  server.prependListener('connection', (sock: Socket) => {
+    const t = setTimeout(() => sock.destroy(), ms);
+    sock.on('error', () => sock.destroy());
+    sock.once('close', () => clearTimeout(t));
+    sock.once('readable', () => {
+      clearTimeout(t);
+      if (!sock.destroyed) startTLS.call(server, sock);
+    });
+  });
 }
 
 /**
