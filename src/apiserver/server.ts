@@ -26,6 +26,8 @@ import { NodeConnectors } from './node-connector.js';
 import { podSubresources, podUpgradeHandler } from './pods/index.js';
 import { bindingHandler } from './registry/pod-binding.js';
 import { authenticate, authorize } from './auth/index.js';
+import { MaxInFlight } from './http/max-inflight.js';
+import { applyTimeouts, ConnectionLimiter, headerSweepInterval, defaultServingLimits, type ServingLimits } from './serving-limits.js';
 import { logger } from '../util/log.js';
 import { GracefulShutdown } from './http/graceful-shutdown.js';
 
@@ -40,6 +42,8 @@ export interface ApiServerOptions {
   nodePortRange: { base: number; size: number };
   /** Address clients should use for the `kubernetes` Service's endpoints. */
   advertiseAddress: string;
+  /** Timeouts, connection caps and --max-(mutating-)requests-inflight; upstream's defaults where it has them. */
+  limits?: Partial<ServingLimits>;
 }
 
 export type ReadyCheck = () => boolean;
@@ -61,8 +65,14 @@ export class ApiServer {
   private readonly sockets = new Set<import('node:stream').Duplex>();
   private graceful: GracefulShutdown | undefined;
   private stopping: Promise<void> | undefined;
+  readonly limits: ServingLimits;
+  readonly maxInFlight: MaxInFlight;
+  readonly connections: ConnectionLimiter;
 
   constructor(readonly opts: ApiServerOptions) {
+    this.limits = { ...defaultServingLimits, ...opts.limits };
+    this.maxInFlight = new MaxInFlight(this.limits);
+    this.connections = new ConnectionLimiter(this.limits);
     this.watchCache = new WatchCache(opts.backend, '/registry/', resources.map(keyPrefix));
     this.allocations = new ServiceAllocations({ serviceCIDR: opts.serviceCIDR, nodePortRange: opts.nodePortRange });
     const nsInfo = resources.find((r) => r.resource === 'namespaces')!;
@@ -124,21 +134,26 @@ export class ApiServer {
       ca: this.opts.tls.ca,
       requestCert: true,
       rejectUnauthorized: false,
+      // A socket that never completes its handshake holds TLS state; Node's default waits 120 s.
+      handshakeTimeout: this.limits.tlsHandshakeTimeoutMs,
+      // Node enforces the header timeout by sweeping connections at this interval (30 s by
+      // default, which would let a silent client stay up to a minute): sweep often enough.
+      connectionsCheckingInterval: headerSweepInterval(this.limits.readHeaderTimeoutMs),
     });
     this.graceful = new GracefulShutdown(server);
-    server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 66_000;
-    server.requestTimeout = 0;
-    server.on('request', (req, res) => void this.serve(req, res));
+    applyTimeouts(server, this.limits);
+    server.on('request', (req, res) => this.maxInFlight.handle(req, res, () => void this.serve(req, res)));
     // exec and port-forward arrive as WebSocket upgrades.
     server.on('upgrade', podUpgradeHandler(this));
-    server.on('connection', (s) => {
+    server.on('connection', (s: import('node:net').Socket) => {
+      if (!this.connections.admit(s)) return;
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
-    server.on('tlsClientError', () => {
-      /* A client that gives up during the handshake is not the server's problem. */
-    });
+    // A client that gives up or times out during the handshake is not the server's problem, but
+    // its socket is: with a listener here Node leaves closing it to us (a handshake timeout would
+    // otherwise leave the socket and its TLS state open for good).
+    server.on('tlsClientError', (_err, sock) => sock.destroy());
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.opts.port, this.opts.host, () => {

@@ -40,6 +40,8 @@ export const upFlags: FlagSpec[] = [
   { name: 'cluster-domain', metavar: 'DOMAIN', help: 'the DNS domain of Services and pods', default: 'cluster.local' },
   { name: 'proxy-metrics-port', metavar: 'N', help: "kube-proxy's /metrics port on 127.0.0.1 (0 picks a free one)", default: '10249, or a free one when taken' },
   { name: 'proxy-healthz-port', metavar: 'N', help: "kube-proxy's /healthz port on 127.0.0.1 (0 picks a free one)", default: '10256, or a free one when taken' },
+  { name: 'max-requests-inflight', metavar: 'N', help: 'read-only API requests served at once, watches aside (0: no limit); past it 429', default: '400' },
+  { name: 'max-mutating-requests-inflight', metavar: 'N', help: 'mutating API requests served at once (0: no limit); past it 429', default: '200' },
   { name: 'help', boolean: true, help: 'show this help' },
 ];
 
@@ -101,6 +103,18 @@ export interface UpOptions {
   set: Partial<Ranges & Ports>;
   /** Set by startCluster: what it moved off another cluster's ranges or ports, and why. */
   planNotes?: string[];
+  maxRequestsInFlight: number;
+  maxMutatingRequestsInFlight: number;
+}
+
+/** kube-apiserver's int flags: pflag's wording for a non-number, its own for a negative one. */
+function inFlightFlag(f: { values: Map<string, string> }, name: string, def: number): number {
+  const text = f.values.get(name);
+  if (text === undefined) return def;
+  if (!/^[+-]?\d+$/.test(text)) throw new UsageError(`invalid argument ${JSON.stringify(text)} for "--${name}" flag: strconv.ParseInt: parsing ${JSON.stringify(text)}: invalid syntax`);
+  const n = Number(text);
+  if (n < 0) throw new UsageError(`--${name} can not be negative value`);
+  return n;
 }
 
 function portFlag(f: { values: Map<string, string> }, name: string, def: number): number {
@@ -180,6 +194,8 @@ export function parseUpOptions(argv: string[]): UpOptions | 'help' {
     netnsPrefix,
     ipvsScheduler,
     set,
+    maxRequestsInFlight: inFlightFlag(f, 'max-requests-inflight', 400),
+    maxMutatingRequestsInFlight: inFlightFlag(f, 'max-mutating-requests-inflight', 200),
   };
 }
 
@@ -324,6 +340,7 @@ export async function startCluster(o: UpOptions, only?: 'apiserver', signal?: Ab
       serviceCIDR: o.serviceCIDR,
       nodePortRange: o.nodePortRange,
       advertiseAddress: defaultPlans[o.network].nodeIP,
+      limits: { maxRequestsInFlight: o.maxRequestsInFlight, maxMutatingRequestsInFlight: o.maxMutatingRequestsInFlight },
     });
     await api.start();
     savePlan(o.dataDir, { serviceCIDR: o.serviceCIDR, podCIDR: o.podCIDR, lbPool: o.lbPool, apiPort: api.port });

@@ -16,9 +16,17 @@ export interface ListenAddress {
 export interface DNSServerOptions {
   listen: ListenAddress[];
   handler: Next;
-  /** Open TCP connections at once; more are closed on accept. */
+  /**
+   * Open TCP connections at once (default 1000). At the cap a new connection closes the one idle
+   * longest, so clients that hold connections cannot lock everyone else out; only when none is
+   * idle is the new one closed.
+   */
   maxTCPConnections?: number;
-  /** A TCP connection without a complete query for this long is closed (CoreDNS: 10 s idle). */
+  /** The same per client address (default 100): one client's connections displace its own first. */
+  maxTCPConnectionsPerClient?: number;
+  /** A new TCP connection must deliver its first complete query within this (miekg/dns: 2 s). */
+  tcpReadTimeoutMs?: number;
+  /** After an answer, the next complete query must come within this or the connection closes (miekg/dns: 8 s). */
   tcpIdleMs?: number;
   /**
    * Replays encoded replies marked cacheable while `version(scope)` (the index's change counter
@@ -37,12 +45,30 @@ export interface ServerStats {
   formerr: number;
   truncated: number;
   servfail: number;
+  /** TCP connections closed to make room for a new one (oldest idle first). */
+  tcpEvicted: number;
+  /** New TCP connections closed because every held one was busy. */
+  tcpRefused: number;
+  /** TCP connections closed for not sending a complete query in time. */
+  tcpTimedOut: number;
 }
 
 interface Replay {
   scope: string | undefined;
   version: number;
   bytes: Buffer;
+}
+
+/** One TCP connection's state, for deadlines and for choosing whom to close at the caps. */
+interface TCPConn {
+  client: string;
+  /** Queries read but not yet answered. */
+  pending: number;
+  /** Bytes of a query that has not fully arrived. */
+  partial: boolean;
+  /** When it last finished answering (or was accepted): the oldest idle one is closed first. */
+  idleSince: number;
+  deadline: NodeJS.Timeout | undefined;
 }
 
 interface Listener {
@@ -57,16 +83,26 @@ const UDP_RECV_BUFFER = 4 << 20;
 
 export class DNSServer {
   private readonly listeners: Listener[] = [];
-  private readonly conns = new Set<Socket>();
+  private readonly conns = new Map<Socket, TCPConn>();
+  private readonly connsPerClient = new Map<string, number>();
   /** Per transport (their size limits differ), by the query's bytes after the ID. */
   private readonly replies = { udp: new Map<string, Replay>(), tcp: new Map<string, Replay>() };
   private readonly maxConns: number;
+  private readonly maxConnsPerClient: number;
+  private readonly readTimeoutMs: number;
   private readonly idleMs: number;
-  readonly stats: ServerStats = { queries: 0, cacheHits: 0, dropped: 0, formerr: 0, truncated: 0, servfail: 0 };
+  readonly stats: ServerStats = { queries: 0, cacheHits: 0, dropped: 0, formerr: 0, truncated: 0, servfail: 0, tcpEvicted: 0, tcpRefused: 0, tcpTimedOut: 0 };
 
   constructor(private readonly opts: DNSServerOptions) {
     this.maxConns = opts.maxTCPConnections ?? 1000;
-    this.idleMs = opts.tcpIdleMs ?? 10_000;
+    this.maxConnsPerClient = opts.maxTCPConnectionsPerClient ?? 100;
+    this.readTimeoutMs = opts.tcpReadTimeoutMs ?? 2_000;
+    this.idleMs = opts.tcpIdleMs ?? 8_000;
+  }
+
+  /** Open TCP connections now. */
+  get tcpConnections(): number {
+    return this.conns.size;
   }
 
   get addresses(): ListenAddress[] {
@@ -93,8 +129,7 @@ export class DNSServer {
   }
 
   async stop(): Promise<void> {
-    for (const c of this.conns) c.destroy();
-    this.conns.clear();
+    for (const c of [...this.conns.keys()]) c.destroy();
     const ls = this.listeners.splice(0);
     await Promise.all(ls.map((l) => Promise.all([new Promise<void>((r) => l.udp.close(() => r())), new Promise<void>((r) => l.tcp.close(() => r()))])));
   }
@@ -172,16 +207,29 @@ export class DNSServer {
   }
 
   private onConnection(sock: Socket): void {
-    if (this.conns.size >= this.maxConns) {
+    const client = sock.remoteAddress ?? '';
+    if (!this.makeRoom(client)) {
+      this.stats.tcpRefused++;
       sock.destroy();
       return;
     }
-    this.conns.add(sock);
+    const conn: TCPConn = { client, pending: 0, partial: false, idleSince: Date.now(), deadline: undefined };
+    this.conns.set(sock, conn);
+    this.connsPerClient.set(client, (this.connsPerClient.get(client) ?? 0) + 1);
+    // A deadline for the whole next query, not an inactivity timer: a client dribbling one byte at
+    // a time must not keep a connection forever (socket.setTimeout would restart on every byte).
+    const expectQueryWithin = (ms: number) => {
+      clearTimeout(conn.deadline);
+      conn.deadline = setTimeout(() => {
+        this.stats.tcpTimedOut++;
+        sock.destroy();
+      }, ms);
+    };
+    expectQueryWithin(this.readTimeoutMs);
     sock.setNoDelay(true);
-    sock.setTimeout(this.idleMs, () => sock.destroy());
-    sock.on('close', () => this.conns.delete(sock));
+    sock.on('close', () => this.forget(sock, conn));
     sock.on('error', () => sock.destroy());
-    const remote = { address: sock.remoteAddress ?? '', port: sock.remotePort ?? 0 };
+    const remote = { address: client, port: sock.remotePort ?? 0 };
     let buf = Buffer.alloc(0);
     // Queries on one connection are answered in order; pipelined ones wait their turn.
     let queue = Promise.resolve();
@@ -201,16 +249,64 @@ export class DNSServer {
         }
         const msg = buf.subarray(2, 2 + len);
         buf = buf.subarray(2 + len);
+        conn.pending++;
+        clearTimeout(conn.deadline);
         queue = queue.then(async () => {
           const out = await this.answer(msg, 'tcp', remote).catch(() => undefined);
-          if (!out || sock.destroyed) return;
-          const framed = Buffer.alloc(2 + out.length);
-          framed.writeUInt16BE(out.length, 0);
-          out.copy(framed, 2);
-          sock.write(framed);
+          conn.pending--;
+          if (sock.destroyed) return;
+          if (out) {
+            const framed = Buffer.alloc(2 + out.length);
+            framed.writeUInt16BE(out.length, 0);
+            out.copy(framed, 2);
+            sock.write(framed);
+          }
+          if (conn.pending === 0) {
+            conn.idleSince = Date.now();
+            expectQueryWithin(conn.partial ? this.readTimeoutMs : this.idleMs);
+          }
         });
       }
+      // The deadline is not moved by partial bytes: it is for the complete query.
+      conn.partial = buf.length > 0;
     });
+  }
+
+  /**
+   * Whether a new connection from `client` may be taken, closing an idle one to make room when a
+   * cap is reached: the client's own oldest idle connection at its cap, the oldest idle of all at
+   * the total cap. A busy connection (a query arriving or being answered) is never closed.
+   */
+  private makeRoom(client: string): boolean {
+    if ((this.connsPerClient.get(client) ?? 0) >= this.maxConnsPerClient && !this.closeOldestIdle(client)) return false;
+    if (this.conns.size >= this.maxConns && !this.closeOldestIdle(undefined)) return false;
+    return true;
+  }
+
+  private closeOldestIdle(client: string | undefined): boolean {
+    let oldest: [Socket, TCPConn] | undefined;
+    for (const entry of this.conns) {
+      const c = entry[1];
+      if (c.pending > 0 || c.partial || (client !== undefined && c.client !== client)) continue;
+      if (!oldest || c.idleSince < oldest[1].idleSince) oldest = entry;
+    }
+    if (!oldest) return false;
+    const [sock, conn] = oldest;
+    this.stats.tcpEvicted++;
+    // Counted out now rather than at 'close' (which comes later), so the caps see the room at once.
+    this.forget(sock, conn);
+    sock.destroy();
+    return true;
+  }
+
+  /** Drops a connection from the counts, once (eviction and then 'close' both call it). */
+  private forget(sock: Socket, conn: TCPConn): void {
+    clearTimeout(conn.deadline);
+    if (this.conns.get(sock) !== conn) return;
+    this.conns.delete(sock);
+    const n = (this.connsPerClient.get(conn.client) ?? 1) - 1;
+    if (n <= 0) this.connsPerClient.delete(conn.client);
+    else this.connsPerClient.set(conn.client, n);
   }
 
   /** The reply bytes, or undefined to stay silent. */

@@ -1,0 +1,112 @@
+// kube-apiserver's --max-requests-inflight and --max-mutating-requests-inflight (the MaxInFlight
+// filter): at most N read-only and M mutating requests are served at once; past that a request is
+// answered 429 at once rather than queued, so a burst from one client cannot pile up work and
+// memory behind it. Long-running requests (watches, logs, exec, attach, port-forward, proxy) are
+// not counted: they hold a slot for their whole life by design. Members of system:masters are
+// never refused, as upstream: a super-admin (or the loopback client) must always get an answer.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { Params } from './params.js';
+
+export interface MaxInFlightOptions {
+  /** --max-requests-inflight (upstream default 400); 0 means no limit. */
+  maxRequestsInFlight: number;
+  /** --max-mutating-requests-inflight (upstream default 200); 0 means no limit. */
+  maxMutatingRequestsInFlight: number;
+}
+
+export const defaultMaxInFlight: MaxInFlightOptions = { maxRequestsInFlight: 400, maxMutatingRequestsInFlight: 200 };
+
+/** Upstream's answer, word for word: a plain-text http.Error, not a Status object. */
+export const tooManyRequestsMessage = 'Too many requests, please try again later.';
+const RETRY_AFTER_SECONDS = '1';
+
+/** Subresources upstream's BasicLongRunningRequestCheck treats as long-running. */
+const longRunningSubresources = new Set(['attach', 'exec', 'proxy', 'log', 'portforward']);
+/** Verbs it treats as long-running; `watch` also arrives as ?watch=true on a list. */
+const longRunningVerbs = new Set(['watch', 'proxy']);
+/** Upstream's nonMutatingRequestVerbs, here as the HTTP methods that carry them. */
+const readOnlyMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export class MaxInFlight {
+  private readOnly = 0;
+  private mutating = 0;
+  /** Refusals so far, for benchmarks and tests. */
+  rejected = 0;
+
+  constructor(private readonly opts: MaxInFlightOptions = defaultMaxInFlight) {}
+
+  get inFlight(): { readOnly: number; mutating: number } {
+    return { readOnly: this.readOnly, mutating: this.mutating };
+  }
+
+  /**
+   * Serves `req` through `next` if there is room (or the request is exempt), holding its slot
+   * until the response is finished or the connection is gone; otherwise answers 429.
+   */
+  handle(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+    if (isLongRunning(req)) return next();
+    const mutating = !readOnlyMethods.has(req.method ?? 'GET');
+    const limit = mutating ? this.opts.maxMutatingRequestsInFlight : this.opts.maxRequestsInFlight;
+    if (limit <= 0) return next();
+    const current = mutating ? this.mutating : this.readOnly;
+    if (current >= limit) {
+      if (isSystemMaster(req)) return next();
+      this.rejected++;
+      tooManyRequests(res);
+      return;
+    }
+    if (mutating) this.mutating++;
+    else this.readOnly++;
+    let released = false;
+    // 'close' fires once the response is sent or the client went away, whichever comes first,
+    // so a slot is never leaked by a handler that forgets to end or a client that disconnects.
+    res.once('close', () => {
+      if (released) return;
+      released = true;
+      if (mutating) this.mutating--;
+      else this.readOnly--;
+    });
+    next();
+  }
+}
+
+function tooManyRequests(res: ServerResponse): void {
+  // Go's http.Error: text/plain, nosniff, the message and a newline.
+  const body = `${tooManyRequestsMessage}\n`;
+  res.writeHead(429, {
+    'Retry-After': RETRY_AFTER_SECONDS,
+    'Content-Type': 'text/plain; charset=utf-8',
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+/** What upstream's RequestInfo + LongRunningRequestCheck decide, from the path and query alone. */
+export function isLongRunning(req: IncomingMessage): boolean {
+  const raw = req.url ?? '/';
+  const q = raw.indexOf('?');
+  const path = q < 0 ? raw : raw.slice(0, q);
+  const parts = path.split('/').filter((p) => p !== '');
+  // /api/v1/... or /apis/<group>/<version>/...; anything else is a non-resource request.
+  let rest: string[];
+  if (parts[0] === 'api' && parts.length >= 2) rest = parts.slice(2);
+  else if (parts[0] === 'apis' && parts.length >= 3) rest = parts.slice(3);
+  else return false;
+  if (rest.length === 0) return false;
+  if (longRunningVerbs.has(rest[0]!)) return true;
+  if (q >= 0 && new Params(new URLSearchParams(raw.slice(q + 1))).bool('watch')) return true;
+  // namespaces/<ns>/<resource>/<name>/<subresource>[/...], namespaces/<name>/<subresource> or
+  // <resource>/<name>/<subresource>[/...] (a node's proxy carries a path after it).
+  const sub = rest[0] === 'namespaces' ? (rest.length >= 5 ? rest[4] : rest.length === 3 ? rest[2] : undefined) : rest[2];
+  return sub !== undefined && longRunningSubresources.has(sub);
+}
+
+/** The client certificate's organizations carry the groups, as upstream's x509 authenticator reads them. */
+function isSystemMaster(req: IncomingMessage): boolean {
+  const sock = req.socket as Partial<TLSSocket>;
+  if (sock.authorized !== true || typeof sock.getPeerCertificate !== 'function') return false;
+  const org = sock.getPeerCertificate().subject?.O as string | string[] | undefined;
+  return Array.isArray(org) ? org.includes('system:masters') : org === 'system:masters';
+}
