@@ -13,6 +13,7 @@ import type { Representation } from './negotiate.js';
 import { toTable, type IncludeObject } from '../tables/index.js';
 import { includeObjectParam } from '../tables/negotiate.js';
 import { toStatusError } from './respond.js';
+import { guard } from './containment.js';
 
 /** A watcher this far behind is cut off; its client re-watches from its last resourceVersion. */
 const maxBufferedBytes = 32 * 1024 * 1024;
@@ -38,7 +39,8 @@ export async function serveWatch(
 
   let headersSent = false;
   const start = () => {
-    if (headersSent) return;
+    // The headers may have gone already with an error Status (a watch refused before it began).
+    if (headersSent || res.headersSent) return;
     headersSent = true;
     res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     res.socket?.setNoDelay(true);
@@ -96,10 +98,11 @@ export async function serveWatch(
     stopWatch?.();
     for (const t of timers) clearTimeout(t);
     start();
-    res.end();
+    if (!res.writableEnded) res.end();
   };
-  req.on('close', finish);
-  res.on('error', finish);
+  const onGone = guard(finish);
+  req.on('close', onGone);
+  res.on('error', onGone);
 
   try {
     const w = await store.watch(
@@ -144,6 +147,12 @@ export async function serveWatch(
       finish();
       return;
     }
+    // Refused before it began: the caller answers with this Status, and the connection's later
+    // 'close' must not try to end a watch that never started (it once wrote headers twice and
+    // took the whole process down).
+    closed = true;
+    req.off('close', onGone);
+    res.off('error', onGone);
     throw se;
   }
 }
