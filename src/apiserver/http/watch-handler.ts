@@ -14,12 +14,14 @@ import { toTable, type IncludeObject } from '../tables/index.js';
 import { includeObjectParam } from '../tables/negotiate.js';
 import { toStatusError } from './respond.js';
 import { guard } from './containment.js';
+import { listOptions } from './list-options.js';
 
 /** A watcher this far behind is cut off; its client re-watches from its last resourceVersion. */
 const maxBufferedBytes = 32 * 1024 * 1024;
 const bookmarkIntervalMs = 60_000;
 /** The longest a watch event waits to share a write with the ones after it. */
 const batchWindowMs = 5;
+const maxTimerMs = 2 ** 31 - 1;
 
 export async function serveWatch(
   req: IncomingMessage,
@@ -29,10 +31,11 @@ export async function serveWatch(
   p: Params,
   rep: Representation,
 ): Promise<void> {
+  const opts = listOptions(p, true);
   const matcher = compileMatcher(store.info, p.str('labelSelector'), p.str('fieldSelector'));
   const timeoutSeconds = p.int('timeoutSeconds');
   const bookmarks = p.bool('allowWatchBookmarks');
-  const sendInitialEvents = p.str('sendInitialEvents') === 'true';
+  const sendInitialEvents = opts.sendInitialEvents === true;
   const includeObject: IncludeObject = includeObjectParam(p.str('includeObject'));
   // Upstream streams Table watch events as plain application/json too.
   const contentType = 'application/json';
@@ -109,8 +112,8 @@ export async function serveWatch(
       route.namespace,
       {
         matcher,
-        ...(p.str('resourceVersion') !== undefined ? { resourceVersion: p.str('resourceVersion')! } : {}),
-        sendInitialEvents,
+        ...(opts.resourceVersion !== undefined ? { resourceVersion: opts.resourceVersion } : {}),
+        ...(opts.sendInitialEvents !== undefined ? { sendInitialEvents: opts.sendInitialEvents } : {}),
       },
       (type, o) => {
         if (o.revision > lastRevision) lastRevision = o.revision;
@@ -125,6 +128,8 @@ export async function serveWatch(
     }
     start();
     const bookmark = (annotations?: Record<string, string>) => {
+      // A watch from a resourceVersion the cache has not reached gets no bookmark until it has.
+      if (lastRevision > store.revision) return;
       const meta: Record<string, unknown> = { resourceVersion: String(Math.max(lastRevision, store.cache.oldestResumable)) };
       if (annotations) meta.annotations = annotations;
       write(`{"type":"BOOKMARK","object":${JSON.stringify({ kind: store.info.kind, apiVersion: apiVersionOf(store.info), metadata: meta })}}\n`);
@@ -138,11 +143,15 @@ export async function serveWatch(
       timers[0] = setTimeout(tick, bookmarkIntervalMs);
     }
     // Without timeoutSeconds upstream ends watches after a random 30-60 minutes.
-    const seconds = timeoutSeconds ?? 1800 + Math.floor(Math.random() * 1800);
-    timers.push(setTimeout(finish, seconds * 1000));
+    // 0 means that default too; a negative one ends the watch at once, as upstream's does.
+    const seconds = timeoutSeconds || 1800 + Math.floor(Math.random() * 1800);
+    // Node's timers overflow at 2^31-1 ms (and then fire at once): cap a huge timeout there.
+    timers.push(setTimeout(finish, Math.min(Math.max(seconds, 0) * 1000, maxTimerMs)));
   } catch (e) {
     const se = toStatusError(e);
-    if (se instanceof StatusError && (se.code === 410 || headersSent)) {
+    // Once the resourceVersion parsed, upstream reports failures (410 too old, 504 too large for
+    // a watch-list) as one ERROR event on an established stream; only bad parameters are direct.
+    if (se instanceof StatusError && (se.code === 410 || se.code === 504 || headersSent)) {
       write(`{"type":"ERROR","object":${JSON.stringify(se.toStatus())}}\n`);
       finish();
       return;
