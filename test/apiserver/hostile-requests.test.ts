@@ -170,6 +170,68 @@ describe('hostile requests on the request path', () => {
     });
   });
 
+  describe('deep bodies end in a 400 before any recursive walk', () => {
+    const nest = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+    const svcWith = (x: string) => `{"apiVersion":"v1","kind":"Service","metadata":{"name":"deep"},"spec":{"ports":[{"port":80}],"x":${x}}}`;
+    const tooDeep = /^couldn't get version\/kind; json parse error: invalid character '[{[]' exceeded max depth$/;
+    const cases: Array<[string, string, string, string | undefined]> = [
+      ['POST 100,000-deep object', 'POST', svcWith(nest(100_000)), undefined],
+      ['POST 100,000-deep array', 'POST', svcWith('['.repeat(100_000) + ']'.repeat(100_000)), undefined],
+      ['POST just over the limit', 'POST', svcWith(nest(1000)), undefined],
+      ['merge patch 100,000 deep', 'PATCH', `{"spec":{"x":${nest(100_000)}}}`, 'application/merge-patch+json'],
+      ['strategic merge patch 100,000 deep', 'PATCH', `{"spec":{"x":${nest(100_000)}}}`, 'application/strategic-merge-patch+json'],
+      ['JSON patch with a 100,000-deep value', 'PATCH', `[{"op":"add","path":"/spec/x","value":${nest(100_000)}}]`, 'application/json-patch+json'],
+    ];
+    for (const [what, method, body, type] of cases) {
+      it(`${what} → 400`, async () => {
+        const before = await snapshot();
+        const path = method === 'POST' ? '/api/v1/namespaces/victim/services' : '/api/v1/namespaces/victim/services/web';
+        const r = await req(method, path, body, type);
+        assertStatus(r, 400, 'BadRequest', tooDeep);
+        assert.deepEqual(await snapshot(), before);
+      });
+    }
+    it('YAML nested 100,000 deep → 400', async () => {
+      const r = await req('POST', '/api/v1/namespaces/victim/services', `x: ${'['.repeat(100_000)}${']'.repeat(100_000)}`, 'application/yaml');
+      assertStatus(r, 400, 'BadRequest', /^error converting YAML to JSON: /);
+    });
+    it('nesting within the limit is walked without overflowing the stack (never a 5xx)', async () => {
+      const r = await req('PATCH', '/api/v1/namespaces/victim/services/web', `{"metadata":{"x":${nest(990)}}}`, 'application/merge-patch+json');
+      assert.ok(r.status < 500, r.body.slice(0, 300));
+    });
+  });
+
+  describe('patches', () => {
+    const cases: Array<[string, string, string, number, string, string | RegExp]> = [
+      ['JSON patch path without a leading /', 'application/json-patch+json', '[{"op":"replace","path":"spec/ports","value":1}]', 422, 'Invalid', 'the server rejected our request due to an error in our request'],
+      ['JSON patch test that fails', 'application/json-patch+json', '[{"op":"test","path":"/spec/type","value":"NodePort"}]', 422, 'Invalid', 'the server rejected our request due to an error in our request'],
+      ['JSON patch that is not a list', 'application/json-patch+json', '{"op":"remove"}', 400, 'BadRequest', 'json: cannot unmarshal object into Go value of type jsonpatch.Patch'],
+      ['$patch delete in a merge list item without its key', 'application/strategic-merge-patch+json', '{"spec":{"ports":[{"$patch":"delete"}]}}', 400, 'BadRequest', 'map: map[$patch:delete] does not contain declared merge key: port'],
+      ['unknown $patch', 'application/strategic-merge-patch+json', '{"spec":{"$patch":"bogus"}}', 400, 'BadRequest', 'unknown patch type: bogus in map: map[$patch:bogus]'],
+      ['$retainKeys not a list', 'application/strategic-merge-patch+json', '{"spec":{"$retainKeys":"x"}}', 400, 'BadRequest', 'invalid patch format of retainKeys'],
+      ['$setElementOrder not a list', 'application/strategic-merge-patch+json', '{"spec":{"$setElementOrder/ports":"x"}}', 400, 'BadRequest', 'expected a []interface {}, but received a string'],
+      ['$setElementOrder of non-maps', 'application/strategic-merge-patch+json', '{"spec":{"$setElementOrder/ports":[1,null]}}', 400, 'BadRequest', 'value for key 0 is not a map'],
+      ['$deleteFromPrimitiveList with maps', 'application/strategic-merge-patch+json', '{"metadata":{"finalizers":["a"],"$deleteFromPrimitiveList/finalizers":[{}]}}', 400, 'BadRequest', /list element types are not identical/],
+      ['lists of lists', 'application/strategic-merge-patch+json', '{"spec":{"ports":[[1]]}}', 400, 'BadRequest', /list element types are not identical/],
+    ];
+    for (const [what, type, body, code, reason, message] of cases) {
+      it(`${what} → ${code}, nothing changed`, async () => {
+        const before = await snapshot();
+        const r = await req('PATCH', '/api/v1/namespaces/victim/services/web', body, type);
+        assertStatus(r, code, reason, message);
+        assert.deepEqual(await snapshot(), before);
+      });
+    }
+    it('a failing JSON patch says why in details.causes', async () => {
+      const r = await req('PATCH', '/api/v1/namespaces/victim/services/web', '[{"op":"replace","path":"spec/ports","value":1}]', 'application/json-patch+json');
+      assert.deepEqual(r.json().details.causes, [
+        { reason: 'FieldValueInvalid', field: '[0]', message: 'invalid JSON pointer in path: "spec/ports": must be empty or begin with "/" (RFC 6901)' },
+      ]);
+      const svc = (await req('GET', '/api/v1/namespaces/victim/services/web')).json();
+      assert.equal(svc.ports, undefined, 'no top-level ports stored');
+    });
+  });
+
   describe('delete options', () => {
     it('gracePeriodSeconds=abc → 400, the Service stays', async () => {
       const r = await req('DELETE', '/api/v1/namespaces/victim/services/web?gracePeriodSeconds=abc');

@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { errors } from '../../machinery/status.js';
 import { decodeK8sProtobuf, PROTOBUF_MEDIA_TYPE } from '../protobuf/index.js';
+import { jsonNestingError } from './json-depth.js';
 
 export const maxBodyBytes = 3 * 1024 * 1024;
 
@@ -59,6 +60,8 @@ export function decodeObject(buf: Buffer, type: string): unknown {
       throw errors.badRequest(`error converting YAML to JSON: ${firstLine(e)}`);
     }
   } else if (type.endsWith('json') || type === '*/*' || type === '') {
+    const tooDeep = jsonNestingError(text);
+    if (tooDeep) throw errors.badRequest(`couldn't get version/kind; json parse error: ${tooDeep}`);
     try {
       value = JSON.parse(text);
     } catch (e) {
