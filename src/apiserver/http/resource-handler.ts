@@ -239,6 +239,8 @@ export class ResourceHandler {
     if (!store.info.verbs.includes('deletecollection')) {
       throw errors.methodNotSupported({ group: store.info.group, resource: store.info.resource }, 'deletecollection');
     }
+    // Upstream decodes and validates the collection's ListOptions here too.
+    listOptions(p, false);
     const opts = await this.deleteOptions(req, p);
     ctx.dryRun = ctx.dryRun || opts.dryRun;
     const matcher = compileMatcher(store.info, p.str('labelSelector'), p.str('fieldSelector'));

@@ -115,10 +115,13 @@ export async function serveWatch(
         ...(opts.resourceVersion !== undefined ? { resourceVersion: opts.resourceVersion } : {}),
         ...(opts.sendInitialEvents !== undefined ? { sendInitialEvents: opts.sendInitialEvents } : {}),
       },
-      (type, o) => {
+      // Called from the watch cache's dispatch loop, not this request's context: a failure
+      // encoding one event (a Table of an odd object) must end this watch only, not the loop
+      // that feeds every other watcher.
+      guard((type: 'ADDED' | 'MODIFIED' | 'DELETED', o: CachedObject) => {
         if (o.revision > lastRevision) lastRevision = o.revision;
         write(encode(type, o));
-      },
+      }),
     );
     stopWatch = w.stop;
     if (lastRevision < w.revision) lastRevision = w.revision;

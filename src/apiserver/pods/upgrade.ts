@@ -6,7 +6,7 @@ import type https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { errors, StatusError } from '../../machinery/status.js';
-import { route, type ResourceRoute } from '../http/route.js';
+import { requestPath, route, type ResourceRoute } from '../http/route.js';
 import { toStatusError } from '../http/respond.js';
 import type { ApiServer } from '../server.js';
 import { EXEC_PROTOCOLS, serveExec } from './exec.js';
@@ -67,8 +67,10 @@ function writeStatus(socket: Duplex, e: StatusError): void {
 async function handle(api: ApiServer, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://kubesvc');
   if ((req.socket as TLSSocket).authorized !== true) throw errors.unauthorized();
-  const r = streamingRoute(url.pathname);
-  if (!r) throw errors.badRequest(`the server does not allow upgrading the connection for ${url.pathname}`);
+  // The path as sent, as the request handler routes it (URL's pathname resolves `..`).
+  const path = requestPath(req.url ?? '/');
+  const r = streamingRoute(path);
+  if (!r) throw errors.badRequest(`the server does not allow upgrading the connection for ${path}`);
   if (r.subresource === 'exec') {
     const target = await prepareExec(api, r, url.searchParams);
     const protocol = negotiate(req, 'exec');
