@@ -232,6 +232,18 @@ describe('hostile requests on the request path', () => {
     });
   });
 
+  describe('get parameters', () => {
+    it('resourceVersion=abc on a get → 400', async () => {
+      const r = await req('GET', '/api/v1/namespaces/victim/services/web?resourceVersion=abc');
+      assertStatus(r, 400, 'BadRequest', /^invalid resource version: /);
+    });
+    it('a get at a resourceVersion not reached yet → 504 with Retry-After', async () => {
+      const r = await req('GET', '/api/v1/namespaces/victim/services/web?resourceVersion=99999999');
+      assertStatus(r, 504, 'Timeout', /^Timeout: Too large resource version: 99999999/);
+      assert.equal(r.headers['retry-after'], '1');
+    });
+  });
+
   describe('delete options', () => {
     it('gracePeriodSeconds=abc → 400, the Service stays', async () => {
       const r = await req('DELETE', '/api/v1/namespaces/victim/services/web?gracePeriodSeconds=abc');

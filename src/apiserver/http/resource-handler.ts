@@ -13,6 +13,7 @@ import { includeObjectParam } from '../tables/negotiate.js';
 import type { ResourceRoute } from './route.js';
 import { Params } from './params.js';
 import { listOptions } from './list-options.js';
+import { parseResourceVersion } from '../store/resource-version.js';
 import { decodeObject, mediaType, readBody } from './body.js';
 import { addWarnings, sendJSON, sendRaw } from './respond.js';
 import { negotiate, type Representation } from './negotiate.js';
@@ -66,6 +67,8 @@ export class ResourceHandler {
     if (sub === 'scale') return this.scale(req, res, store, route, ctx, method);
     switch (method) {
       case 'GET': {
+        // A get at a resourceVersion is served once the cache is at least that new, as upstream's.
+        await store.waitForResourceVersion(parseResourceVersion(p.str('resourceVersion') ?? ''));
         const o = await store.get(route.namespace, route.name);
         return this.sendObject(req, res, store, 200, o);
       }

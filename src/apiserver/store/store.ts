@@ -138,7 +138,7 @@ export class Store {
   }
 
   /** Waits (upstream's blockTimeout) for the cache to reach `rv`, else upstream's 504 "Too large resource version". */
-  private async waitForResourceVersion(rv: number): Promise<void> {
+  async waitForResourceVersion(rv: number): Promise<void> {
     if (rv <= this.watchCache.revision) return;
     try {
       await this.watchCache.waitFor(rv, blockTimeoutMs);
