@@ -4,6 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rawRequest } from '../support/raw-request.js';
@@ -41,11 +42,15 @@ async function startChild(): Promise<Child> {
 }
 
 async function stopChild(c: Child | undefined): Promise<void> {
-  if (!c || c.proc.exitCode !== null || c.proc.signalCode !== null) return;
-  c.proc.kill('SIGTERM');
-  const t = setTimeout(() => c.proc.kill('SIGKILL'), 10_000);
-  await c.exited;
-  clearTimeout(t);
+  if (!c) return;
+  if (c.proc.exitCode === null && c.proc.signalCode === null) {
+    c.proc.kill('SIGTERM');
+    const t = setTimeout(() => c.proc.kill('SIGKILL'), 10_000);
+    await c.exited;
+    clearTimeout(t);
+  }
+  // A fixture that died (the fatal case) could not remove its scratch directory itself.
+  rmSync(dirname(c.kubeconfig), { recursive: true, force: true });
 }
 
 const proxyPath = (mode: string) => `/api/v1/namespaces/default/services/web/proxy?mode=${mode}`;

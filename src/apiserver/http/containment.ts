@@ -20,11 +20,6 @@ export interface RequestScope {
 
 const requestScope = new AsyncLocalStorage<RequestScope>();
 
-/** The request whose async continuation is running now, if any. */
-export function currentRequest(): RequestScope | undefined {
-  return requestScope.getStore();
-}
-
 /**
  * Ends a request after its handler failed: one error Status if no byte of the answer left yet,
  * otherwise the connection is destroyed (a half-written answer cannot be repaired, and the client
