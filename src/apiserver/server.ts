@@ -16,9 +16,10 @@ import { podHooks } from './registry/pod.js';
 import { workloadHooks } from './registry/workloads.js';
 import { namespaceHooks, namespaceLifecycle } from './registry/namespace.js';
 import { NamespaceCleanup } from './registry/namespace-cleanup.js';
-import { route } from './http/route.js';
+import { route, requestPath } from './http/route.js';
+import { serveContained } from './http/containment.js';
 import { ResourceHandler, type Subresources } from './http/resource-handler.js';
-import { sendError, sendJSON, sendRaw } from './http/respond.js';
+import { sendJSON, sendRaw } from './http/respond.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
 import { OpenAPIRoutes } from './http/openapi-routes.js';
 import { bootstrap } from './bootstrap.js';
@@ -206,41 +207,44 @@ export class ApiServer {
     return { ok, lines };
   }
 
-  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    try {
-      const url = new URL(req.url ?? '/', 'https://kubesvc');
-      const path = url.pathname;
-      if (path === '/healthz' || path === '/livez' || path === '/readyz' || path.startsWith('/readyz/') || path.startsWith('/livez/') || path.startsWith('/healthz/')) {
-        return this.health(res, path, url);
-      }
-      const user = authenticate(req);
-      if (!user) {
-        if (path === '/version') return sendJSON(res, 200, versionInfo());
-        throw errors.unauthorized();
-      }
-      authorize(req, user);
-      const r = route(path);
-      switch (r.type) {
-        case 'resource':
-          return await this.handler.handle(req, res, r, url);
-        case 'apiVersions':
-          return sendJSON(res, 200, apiVersions(`${this.opts.host}:${this.port}`));
-        case 'apiGroupList':
-          return sendJSON(res, 200, apiGroupList());
-        case 'apiGroup':
-          return sendJSON(res, 200, apiGroup(r.group));
-        case 'resourceList':
-          return sendJSON(res, 200, apiResourceList(r.group, r.version));
-        case 'other':
-          if (path === '/version' || path === '/version/') return sendJSON(res, 200, versionInfo());
-          if (path.startsWith("/openapi/")) return await this.openapi.serve(req, res, url);
-          if (path === '/' ) return sendJSON(res, 200, { paths: ['/api', '/api/v1', '/apis', ...apiGroupPaths(), '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
-          throw pathNotFound(path);
-        case 'notFound':
-          throw pathNotFound(path);
-      }
-    } catch (e) {
-      sendError(res, e);
+  /** Every request runs contained: whatever its handling throws ends that request only. */
+  private serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return serveContained(req, res, (q, s) => this.serveRequest(q, s));
+  }
+
+  /** Throws for failures; serveContained turns them into this request's one answer. */
+  private async serveRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://kubesvc');
+    // Routed on the path as sent: URL's pathname has `..` already resolved (see requestPath).
+    const path = requestPath(req.url ?? '/');
+    if (path === '/healthz' || path === '/livez' || path === '/readyz' || path.startsWith('/readyz/') || path.startsWith('/livez/') || path.startsWith('/healthz/')) {
+      return this.health(res, path, url);
+    }
+    const user = authenticate(req);
+    if (!user) {
+      if (path === '/version') return sendJSON(res, 200, versionInfo());
+      throw errors.unauthorized();
+    }
+    authorize(req, user);
+    const r = route(path);
+    switch (r.type) {
+      case 'resource':
+        return await this.handler.handle(req, res, r, url);
+      case 'apiVersions':
+        return sendJSON(res, 200, apiVersions(`${this.opts.host}:${this.port}`));
+      case 'apiGroupList':
+        return sendJSON(res, 200, apiGroupList());
+      case 'apiGroup':
+        return sendJSON(res, 200, apiGroup(r.group));
+      case 'resourceList':
+        return sendJSON(res, 200, apiResourceList(r.group, r.version));
+      case 'other':
+        if (path === '/version' || path === '/version/') return sendJSON(res, 200, versionInfo());
+        if (path.startsWith("/openapi/")) return await this.openapi.serve(req, res, url);
+        if (path === '/' ) return sendJSON(res, 200, { paths: ['/api', '/api/v1', '/apis', ...apiGroupPaths(), '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
+        throw pathNotFound(path);
+      case 'notFound':
+        throw pathNotFound(path);
     }
   }
 

@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { errors } from '../../machinery/status.js';
 import { decodeK8sProtobuf, PROTOBUF_MEDIA_TYPE } from '../protobuf/index.js';
+import { jsonNestingError, yamlNestingError } from './nesting.js';
 
 export const maxBodyBytes = 3 * 1024 * 1024;
 
@@ -53,12 +54,16 @@ export function decodeObject(buf: Buffer, type: string): unknown {
   if (text.trim() === '') throw errors.badRequest('the body of the request was empty');
   let value: unknown;
   if (type === 'application/yaml' || type === 'application/apply-patch+yaml') {
+    const tooDeep = yamlNestingError(text);
+    if (tooDeep) throw errors.badRequest(`error converting YAML to JSON: ${tooDeep}`);
     try {
       value = parseYaml(text);
     } catch (e) {
       throw errors.badRequest(`error converting YAML to JSON: ${firstLine(e)}`);
     }
   } else if (type.endsWith('json') || type === '*/*' || type === '') {
+    const tooDeep = jsonNestingError(text);
+    if (tooDeep) throw errors.badRequest(`couldn't get version/kind; json parse error: ${tooDeep}`);
     try {
       value = JSON.parse(text);
     } catch (e) {

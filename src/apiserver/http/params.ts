@@ -2,6 +2,8 @@
 import { errors } from '../../machinery/status.js';
 import type { FieldValidation } from '../store/context.js';
 
+const maxInt64 = 9223372036854775807n;
+
 export class Params {
   constructor(private readonly q: URLSearchParams) {}
 
@@ -10,17 +12,24 @@ export class Params {
     return v === null ? undefined : v;
   }
 
+  /**
+   * Upstream's query-parameter conversion: only absence, "0" and "false" (any case) are false;
+   * every other value, the empty one included, is true (`?watch` alone starts a watch).
+   */
   bool(name: string): boolean {
     const v = this.q.get(name);
-    return v === 'true' || v === '1' || (v === '' && this.q.has(name));
+    if (v === null) return false;
+    return v !== '0' && v.toLowerCase() !== 'false';
   }
 
+  /** An int64 parameter (limit, timeoutSeconds, gracePeriodSeconds); Go's strconv wording on error. */
   int(name: string): number | undefined {
     const v = this.q.get(name);
     if (v === null || v === '') return undefined;
-    const n = Number(v);
-    if (!Number.isInteger(n)) throw errors.badRequest(`invalid value for ${name}: ${JSON.stringify(v)}: not an integer`);
-    return n;
+    if (!/^[+-]?\d+$/.test(v)) throw errors.badRequest(`strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
+    const n = BigInt(v);
+    if (n > maxInt64 || n < -maxInt64 - 1n) throw errors.badRequest(`strconv.ParseInt: parsing ${JSON.stringify(v)}: value out of range`);
+    return Number(n);
   }
 
   dryRun(): boolean {

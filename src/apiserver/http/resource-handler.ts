@@ -12,6 +12,8 @@ import { toTable, type IncludeObject } from '../tables/index.js';
 import { includeObjectParam } from '../tables/negotiate.js';
 import type { ResourceRoute } from './route.js';
 import { Params } from './params.js';
+import { listOptions } from './list-options.js';
+import { parseResourceVersion } from '../store/resource-version.js';
 import { decodeObject, mediaType, readBody } from './body.js';
 import { addWarnings, sendJSON, sendRaw } from './respond.js';
 import { negotiate, type Representation } from './negotiate.js';
@@ -65,6 +67,8 @@ export class ResourceHandler {
     if (sub === 'scale') return this.scale(req, res, store, route, ctx, method);
     switch (method) {
       case 'GET': {
+        // A get at a resourceVersion is served once the cache is at least that new, as upstream's.
+        await store.waitForResourceVersion(parseResourceVersion(p.str('resourceVersion') ?? ''));
         const o = await store.get(route.namespace, route.name);
         return this.sendObject(req, res, store, 200, o);
       }
@@ -107,13 +111,15 @@ export class ResourceHandler {
 
   private async list(req: IncomingMessage, res: ServerResponse, store: Store, route: ResourceRoute, p: Params): Promise<void> {
     const rep = negotiate(req.headers.accept);
+    const opts = listOptions(p, false);
     const matcher = compileMatcher(store.info, p.str('labelSelector'), p.str('fieldSelector'));
-    const limit = p.int('limit');
-    const cont = p.str('continue');
+    p.int('timeoutSeconds'); // unused by a list, but a malformed one is still the client's 400
     const result = await store.list(route.namespace, {
       matcher,
-      ...(limit !== undefined ? { limit } : {}),
-      ...(cont ? { continue: cont } : {}),
+      ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+      ...(opts.continue ? { continue: opts.continue } : {}),
+      ...(opts.resourceVersion !== undefined ? { resourceVersion: opts.resourceVersion } : {}),
+      ...(opts.resourceVersionMatch ? { resourceVersionMatch: opts.resourceVersionMatch } : {}),
     });
     const meta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
     if (result.continue) meta.continue = result.continue;
@@ -185,7 +191,7 @@ export class ResourceHandler {
     }
     const policy = (p.str('propagationPolicy') ?? body.propagationPolicy) as DeleteOptions['propagationPolicy'] | undefined;
     if (policy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
-      throw errors.invalid('', 'DeleteOptions', '', [
+      throw errors.invalid('meta.k8s.io', 'DeleteOptions', '', [
         {
           type: 'FieldValueNotSupported',
           field: 'propagationPolicy',
@@ -236,6 +242,8 @@ export class ResourceHandler {
     if (!store.info.verbs.includes('deletecollection')) {
       throw errors.methodNotSupported({ group: store.info.group, resource: store.info.resource }, 'deletecollection');
     }
+    // Upstream decodes and validates the collection's ListOptions here too.
+    listOptions(p, false);
     const opts = await this.deleteOptions(req, p);
     ctx.dryRun = ctx.dryRun || opts.dryRun;
     const matcher = compileMatcher(store.info, p.str('labelSelector'), p.str('fieldSelector'));

@@ -37,5 +37,8 @@ export function toStatusError(e: unknown): StatusError {
 
 export function sendError(res: ServerResponse, e: unknown): void {
   const se = toStatusError(e);
+  // As upstream's error writer: a Status that suggests a retry says when in Retry-After too.
+  const retry = se.details?.retryAfterSeconds;
+  if (retry && retry > 0 && !res.headersSent) res.setHeader('Retry-After', String(retry));
   sendJSON(res, se.code, se.toStatus());
 }

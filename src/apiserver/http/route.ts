@@ -1,6 +1,7 @@
 // Turns a request path into what it names: a resource (collection, object or subresource) of an
 // API group version, or one of the server's other endpoints.
 import { findResource, resources, type ResourceInfo } from '../resources.js';
+import { errors } from '../../machinery/status.js';
 
 export interface ResourceRoute {
   type: 'resource';
@@ -27,8 +28,56 @@ function versionKnown(group: string, version: string): boolean {
   return resources.some((r) => r.group === group && r.version === version);
 }
 
+/**
+ * The path of a request target exactly as the client sent it. WHATWG URL parsing (`new URL`)
+ * resolves `.` and `..` segments, also percent-encoded ones, so `/namespaces/victim/services/..`
+ * would come out as the Namespace `victim` itself; routing must see the segments as sent, as
+ * upstream's request-info resolver does, and refuse `.`/`..` as names.
+ */
+export function requestPath(target: string): string {
+  let path = target;
+  // absolute-form (`GET https://host/path`), which proxies send
+  const abs = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(path);
+  if (abs) path = path.slice(abs[0].length);
+  const end = path.search(/[?#]/);
+  if (end >= 0) path = path.slice(0, end);
+  return path.startsWith('/') ? path : `/${path}`;
+}
+
+/** Splits a raw path into decoded segments; a malformed percent-escape is the client's mistake (400). */
+export function pathSegments(path: string): string[] {
+  const bad = /%(?![0-9a-fA-F]{2})(.{0,2})/.exec(path);
+  if (bad) throw errors.badRequest(`invalid URL escape ${JSON.stringify(bad[0])}`);
+  const trimmed = path.replace(/^\/+/, '').replace(/\/+$/, '');
+  if (trimmed === '') return [];
+  return trimmed.split('/').map((seg) => {
+    try {
+      return decodeURIComponent(seg);
+    } catch {
+      // well-formed escapes that are not UTF-8 (e.g. %C0): keep the bytes Go would, as Latin-1
+      return unescape(seg);
+    }
+  });
+}
+
+/**
+ * Upstream's IsValidPathSegmentName: a name that becomes a path segment (in the REST API and in
+ * the storage key) may not be `.` or `..` and may not contain `/` or `%`.
+ */
+export function pathSegmentNameProblems(name: string): string[] {
+  if (name === '.' || name === '..') return [`may not be '${name}'`];
+  const out: string[] = [];
+  for (const c of ['/', '%']) if (name.includes(c)) out.push(`may not contain '${c}'`);
+  return out;
+}
+
+function checkSegment(what: 'Name' | 'Namespace', value: string): void {
+  const problems = pathSegmentNameProblems(value);
+  if (problems.length) throw errors.badRequest(`${what} parameter invalid: ${JSON.stringify(value)}: ${problems.join(';')}`);
+}
+
 export function route(pathname: string): Route {
-  const parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const parts = pathSegments(pathname);
   if (parts[0] === 'api') {
     if (parts.length === 1) return { type: 'apiVersions' };
     return resourceRoute('', parts[1]!, parts.slice(2));
@@ -69,6 +118,10 @@ function resourceRoute(group: string, version: string, rest: string[]): Route {
 
 function objectRoute(info: ResourceInfo, namespace: string | undefined, rest: string[]): Route {
   if (rest.length > 2) return { type: 'notFound' };
+  // An empty segment (`/namespaces//services`) matches no route upstream either.
+  if (namespace === '' || rest.some((s) => s === '')) return { type: 'notFound' };
+  if (namespace !== undefined) checkSegment('Namespace', namespace);
+  if (rest[0] !== undefined) checkSegment('Name', rest[0]);
   const r: ResourceRoute = { type: 'resource', info };
   if (namespace !== undefined) r.namespace = namespace;
   if (rest[0] !== undefined) r.name = rest[0];

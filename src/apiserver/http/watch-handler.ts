@@ -13,12 +13,15 @@ import type { Representation } from './negotiate.js';
 import { toTable, type IncludeObject } from '../tables/index.js';
 import { includeObjectParam } from '../tables/negotiate.js';
 import { toStatusError } from './respond.js';
+import { guard } from './containment.js';
+import { listOptions } from './list-options.js';
 
 /** A watcher this far behind is cut off; its client re-watches from its last resourceVersion. */
 const maxBufferedBytes = 32 * 1024 * 1024;
 const bookmarkIntervalMs = 60_000;
 /** The longest a watch event waits to share a write with the ones after it. */
 const batchWindowMs = 5;
+const maxTimerMs = 2 ** 31 - 1;
 
 export async function serveWatch(
   req: IncomingMessage,
@@ -28,17 +31,19 @@ export async function serveWatch(
   p: Params,
   rep: Representation,
 ): Promise<void> {
+  const opts = listOptions(p, true);
   const matcher = compileMatcher(store.info, p.str('labelSelector'), p.str('fieldSelector'));
   const timeoutSeconds = p.int('timeoutSeconds');
   const bookmarks = p.bool('allowWatchBookmarks');
-  const sendInitialEvents = p.str('sendInitialEvents') === 'true';
+  const sendInitialEvents = opts.sendInitialEvents === true;
   const includeObject: IncludeObject = includeObjectParam(p.str('includeObject'));
   // Upstream streams Table watch events as plain application/json too.
   const contentType = 'application/json';
 
   let headersSent = false;
   const start = () => {
-    if (headersSent) return;
+    // The headers may have gone already with an error Status (a watch refused before it began).
+    if (headersSent || res.headersSent) return;
     headersSent = true;
     res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     res.socket?.setNoDelay(true);
@@ -96,23 +101,27 @@ export async function serveWatch(
     stopWatch?.();
     for (const t of timers) clearTimeout(t);
     start();
-    res.end();
+    if (!res.writableEnded) res.end();
   };
-  req.on('close', finish);
-  res.on('error', finish);
+  const onGone = guard(finish);
+  req.on('close', onGone);
+  res.on('error', onGone);
 
   try {
     const w = await store.watch(
       route.namespace,
       {
         matcher,
-        ...(p.str('resourceVersion') !== undefined ? { resourceVersion: p.str('resourceVersion')! } : {}),
-        sendInitialEvents,
+        ...(opts.resourceVersion !== undefined ? { resourceVersion: opts.resourceVersion } : {}),
+        ...(opts.sendInitialEvents !== undefined ? { sendInitialEvents: opts.sendInitialEvents } : {}),
       },
-      (type, o) => {
+      // Called from the watch cache's dispatch loop, not this request's context: a failure
+      // encoding one event (a Table of an odd object) must end this watch only, not the loop
+      // that feeds every other watcher.
+      guard((type: 'ADDED' | 'MODIFIED' | 'DELETED', o: CachedObject) => {
         if (o.revision > lastRevision) lastRevision = o.revision;
         write(encode(type, o));
-      },
+      }),
     );
     stopWatch = w.stop;
     if (lastRevision < w.revision) lastRevision = w.revision;
@@ -122,6 +131,8 @@ export async function serveWatch(
     }
     start();
     const bookmark = (annotations?: Record<string, string>) => {
+      // A watch from a resourceVersion the cache has not reached gets no bookmark until it has.
+      if (lastRevision > store.revision) return;
       const meta: Record<string, unknown> = { resourceVersion: String(Math.max(lastRevision, store.cache.oldestResumable)) };
       if (annotations) meta.annotations = annotations;
       write(`{"type":"BOOKMARK","object":${JSON.stringify({ kind: store.info.kind, apiVersion: apiVersionOf(store.info), metadata: meta })}}\n`);
@@ -135,15 +146,25 @@ export async function serveWatch(
       timers[0] = setTimeout(tick, bookmarkIntervalMs);
     }
     // Without timeoutSeconds upstream ends watches after a random 30-60 minutes.
-    const seconds = timeoutSeconds ?? 1800 + Math.floor(Math.random() * 1800);
-    timers.push(setTimeout(finish, seconds * 1000));
+    // 0 means that default too; a negative one ends the watch at once, as upstream's does.
+    const seconds = timeoutSeconds || 1800 + Math.floor(Math.random() * 1800);
+    // Node's timers overflow at 2^31-1 ms (and then fire at once): cap a huge timeout there.
+    timers.push(setTimeout(finish, Math.min(Math.max(seconds, 0) * 1000, maxTimerMs)));
   } catch (e) {
     const se = toStatusError(e);
-    if (se instanceof StatusError && (se.code === 410 || headersSent)) {
+    // Once the resourceVersion parsed, upstream reports failures (410 too old, 504 too large for
+    // a watch-list) as one ERROR event on an established stream; only bad parameters are direct.
+    if (se instanceof StatusError && (se.code === 410 || se.code === 504 || headersSent)) {
       write(`{"type":"ERROR","object":${JSON.stringify(se.toStatus())}}\n`);
       finish();
       return;
     }
+    // Refused before it began: the caller answers with this Status, and the connection's later
+    // 'close' must not try to end a watch that never started (it once wrote headers twice and
+    // took the whole process down).
+    closed = true;
+    req.off('close', onGone);
+    res.off('error', onGone);
     throw se;
   }
 }

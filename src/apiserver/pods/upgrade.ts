@@ -5,7 +5,7 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type https from 'node:https';
 import type { Duplex } from 'node:stream';
 import { errors, StatusError } from '../../machinery/status.js';
-import { route, type ResourceRoute } from '../http/route.js';
+import { requestPath, route, type ResourceRoute } from '../http/route.js';
 import { toStatusError } from '../http/respond.js';
 import { authenticate, authorize } from '../auth/index.js';
 import type { ApiServer } from '../server.js';
@@ -69,8 +69,10 @@ async function handle(api: ApiServer, req: IncomingMessage, socket: Duplex, head
   const user = authenticate(req);
   if (!user) throw errors.unauthorized();
   authorize(req, user);
-  const r = streamingRoute(url.pathname);
-  if (!r) throw errors.badRequest(`the server does not allow upgrading the connection for ${url.pathname}`);
+  // The path as sent, as the request handler routes it (URL's pathname resolves `..`).
+  const path = requestPath(req.url ?? '/');
+  const r = streamingRoute(path);
+  if (!r) throw errors.badRequest(`the server does not allow upgrading the connection for ${path}`);
   if (r.subresource === 'exec') {
     const target = await prepareExec(api, r, url.searchParams);
     const protocol = negotiate(req, 'exec');

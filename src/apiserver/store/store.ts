@@ -22,11 +22,15 @@ import { noTxn, type StoreHooks, type Txn } from './hooks.js';
 import type { ObjectMatcher } from './selectors.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { deepEqual } from './deep-equal.js';
+import { blockTimeoutMs, parseResourceVersion, tooLargeResourceVersion } from './resource-version.js';
 
 export interface ListOptions {
   matcher: ObjectMatcher;
   limit?: number;
   continue?: string;
+  /** Validated by the caller (http/list-options.ts); "" or "0" means any. */
+  resourceVersion?: string;
+  resourceVersionMatch?: 'Exact' | 'NotOlderThan';
 }
 
 export interface ListResult {
@@ -128,11 +132,35 @@ export class Store {
     return this.cache.objects.get(this.key(namespace, name));
   }
 
+  /** The newest revision the watch cache has applied. */
+  get revision(): number {
+    return this.watchCache.revision;
+  }
+
+  /** Waits (upstream's blockTimeout) for the cache to reach `rv`, else upstream's 504 "Too large resource version". */
+  async waitForResourceVersion(rv: number): Promise<void> {
+    if (rv <= this.watchCache.revision) return;
+    try {
+      await this.watchCache.waitFor(rv, blockTimeoutMs);
+    } catch {
+      throw tooLargeResourceVersion(rv, this.watchCache.revision);
+    }
+  }
+
   async list(namespace: string | undefined, opts: ListOptions): Promise<ListResult> {
     const revision = await this.watchCache.sync();
     const scope = this.info.namespaced && namespace ? `${this.prefix}${namespace}/` : this.prefix;
     let startKey = scope;
     let listRevision = revision;
+    const rv = parseResourceVersion(opts.resourceVersion ?? '');
+    if (rv > 0 && !opts.continue) {
+      await this.waitForResourceVersion(rv);
+      // Exact, and the legacy paged list at a resourceVersion, read that snapshot from storage.
+      const exact = opts.resourceVersionMatch === 'Exact' || (opts.resourceVersionMatch === undefined && (opts.limit ?? 0) > 0);
+      if (exact && rv < this.watchCache.revision) {
+        return this.listFromStorage(scope, scope, rv, opts, 'The resourceVersion for the provided list is too old.');
+      }
+    }
     if (opts.continue) {
       const tok = decodeContinue(opts.continue);
       if (!tok.start.startsWith(scope)) throw errors.badRequest('continue key is not valid: key is outside the requested scope');
@@ -165,7 +193,13 @@ export class Store {
     return { items, resourceVersion: String(listRevision) };
   }
 
-  private async listFromStorage(scope: string, startKey: string, revision: number, opts: ListOptions): Promise<ListResult> {
+  private async listFromStorage(
+    scope: string,
+    startKey: string,
+    revision: number,
+    opts: ListOptions,
+    expired = 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+  ): Promise<ListResult> {
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
     const items: CachedObject[] = [];
     let start = startKey;
@@ -174,11 +208,7 @@ export class Store {
       try {
         res = await this.backend.range(scope, { startKey: start, limit: limit ? limit + 1 : 0, revision });
       } catch (e) {
-        if (e instanceof CompactedError) {
-          throw errors.resourceExpired(
-            'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
-          );
-        }
+        if (e instanceof CompactedError) throw errors.resourceExpired(expired);
         throw e;
       }
       for (const kv of res.kvs) {
@@ -488,26 +518,19 @@ export class Store {
     const scope = this.info.namespaced && namespace ? `${this.prefix}${namespace}/` : this.prefix;
     const rvText = opts.resourceVersion ?? '';
     let from: number | undefined;
-    if (rvText !== '' && rvText !== '0') {
-      from = Number(rvText);
-      if (!Number.isInteger(from) || from < 0) throw errors.badRequest(`invalid resource version: ${JSON.stringify(rvText)}`);
-      if (from > this.watchCache.revision) {
-        try {
-          await this.watchCache.waitFor(from, 3000);
-        } catch {
-          throw new StatusError(504, 'Timeout', `Too large resource version: ${from}, current: ${this.watchCache.revision}`, {
-            causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
-            retryAfterSeconds: 1,
-          });
-        }
-      }
-    } else {
-      await this.watchCache.sync();
-    }
-    const initial = from === undefined || opts.sendInitialEvents === true;
+    const parsed = parseResourceVersion(rvText);
+    if (parsed > 0) from = parsed;
+    // Ahead of the cache: a watch-list (sendInitialEvents) waits for it and may time out with
+    // upstream's 504; a plain watch is established at once and sees only events after `from`.
+    const ahead = from !== undefined && from > this.watchCache.revision;
+    if (ahead && opts.sendInitialEvents === true) await this.waitForResourceVersion(from!);
+    else if (!ahead) await this.watchCache.sync();
+    // sendInitialEvents=false from "any" starts at the cache's current revision with no state.
+    const initial = opts.sendInitialEvents ?? from === undefined;
     const m = opts.matcher;
     const deliver = (ev: CacheEvent) => {
       if (!ev.object.key.startsWith(scope)) return;
+      if (from !== undefined && ev.revision <= from) return;
       const now = m.matches(ev.object.obj);
       const before = ev.prev ? m.matches(ev.prev.obj) : false;
       if (ev.type === 'DELETED') {
@@ -520,14 +543,14 @@ export class Store {
     };
     // Replay and subscribe in the same tick, so no event falls between them.
     let replay: CacheEvent[] = [];
-    if (!initial) {
+    if (!initial && from !== undefined && from <= this.watchCache.revision) {
       const since = this.cache.eventsSince(from!);
       if (!since) {
         throw errors.resourceExpired(`too old resource version: ${from} (${this.cache.oldestResumable})`);
       }
       replay = since;
     }
-    const revision = this.watchCache.revision;
+    const revision = Math.max(this.watchCache.revision, from ?? 0);
     const unsubscribe = this.cache.subscribe((evs) => {
       for (const ev of evs) deliver(ev);
     });

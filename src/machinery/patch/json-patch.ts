@@ -139,8 +139,26 @@ function value(op: Op): unknown {
   return op['value'] === undefined ? null : clone(op['value']);
 }
 
+/**
+ * RFC 6901: a pointer is "" or starts with "/", and "~" only escapes "0" or "1". json-patch v4
+ * ignores whatever precedes the first "/", so `spec/ports` acted on a top-level `ports`; refuse
+ * such a pointer instead of guessing which member was meant.
+ */
+function checkPointer(field: 'path' | 'from', p: string): void {
+  if (p !== '' && !p.startsWith('/')) {
+    throw new PatchFailure(`invalid JSON pointer in ${field}: ${JSON.stringify(p)}: must be empty or begin with "/" (RFC 6901)`);
+  }
+  if (/~(?![01])/.test(p)) {
+    throw new PatchFailure(`invalid JSON pointer in ${field}: ${JSON.stringify(p)}: "~" must be followed by "0" or "1" (RFC 6901)`);
+  }
+}
+
 function applyOp(doc: Doc, op: Op): void {
   const kind = typeof op['op'] === 'string' ? op['op'] : 'unknown';
+  for (const field of ['path', 'from'] as const) {
+    const p = op[field];
+    if (typeof p === 'string') checkPointer(field, p);
+  }
   switch (kind) {
     case 'add': {
       let path: string;
@@ -297,9 +315,10 @@ function applyOp(doc: Doc, op: Op): void {
  * Applies RFC 6902 operations to a copy of `doc`. Failures are the apiserver's:
  * - ops not a list of objects → 400 BadRequest (jsonpatch.DecodePatch's decode error);
  * - more than 10000 operations → 413 RequestEntityTooLarge;
- * - an operation that does not apply → 422 Invalid with the generic message
- *   `the server rejected our request due to an error in our request` (upstream drops
- *   json-patch's own text; it is kept here as the error's `cause`).
+ * - an operation that does not apply (or a path that is not an RFC 6901 pointer) → 422 Invalid
+ *   with the generic message `the server rejected our request due to an error in our request`;
+ *   upstream drops json-patch's own text, kubesvc keeps it in details.causes (field: the
+ *   operation's index) and as the error's `cause`.
  */
 export function applyJsonPatch(doc: unknown, ops: unknown): unknown {
   if (ops === null || ops === undefined) return clone(doc);
@@ -319,12 +338,17 @@ export function applyJsonPatch(doc: unknown, ops: unknown): unknown {
     );
   }
   const d = new Doc(clone(doc));
-  for (const op of ops as (Op | null)[]) {
+  for (const [i, op] of (ops as (Op | null)[]).entries()) {
     try {
       applyOp(d, op ?? {});
     } catch (e) {
-      if (!(e instanceof PatchFailure)) throw e;
-      const err = new StatusError(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
+      if (e instanceof StatusError) throw e;
+      // Upstream's code, reason and message, but with json-patch's own text kept as the cause
+      // (upstream drops it, leaving the client to guess which operation failed and why).
+      const why = e instanceof Error ? e.message : String(e);
+      const err = new StatusError(422, 'Invalid', 'the server rejected our request due to an error in our request', {
+        causes: [{ reason: 'FieldValueInvalid', field: `[${i}]`, message: why }],
+      });
       err.cause = e;
       throw err;
     }

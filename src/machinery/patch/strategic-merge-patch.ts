@@ -34,7 +34,7 @@ function goJsonTypeName(v: unknown): string {
  *
  * Failures are StatusErrors as the apiserver sends them: malformed directives are 400
  * BadRequest (`invalid patch format of retainKeys`), lists of lists and retainKeys mismatches 422,
- * other merge failures 500 with upstream's text, e.g.
+ * other merge failures (a 500 upstream) 400 with upstream's text, e.g.
  * `map: map[value:b] does not contain declared merge key: name`.
  */
 export function applyStrategicMergePatch(doc: unknown, patch: unknown, schema: PatchSchema | undefined): unknown {
@@ -47,6 +47,9 @@ export function applyStrategicMergePatch(doc: unknown, patch: unknown, schema: P
     return dropLeftoverDirectives(mergeMap(original, clone(patch), schema));
   } catch (e) {
     if (e instanceof SmpError) throw e.toStatusError();
-    throw e instanceof StatusError ? e : new StatusError(500, '', (e as Error).message);
+    if (e instanceof StatusError) throw e;
+    // A value of a type the merge did not expect where the schema promised another (the patch is
+    // the only input that can be malformed; the stored object is well-formed): the client's 400.
+    throw errors.badRequest(`unable to apply the strategic merge patch: ${(e as Error).message}`);
   }
 }

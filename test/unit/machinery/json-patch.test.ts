@@ -150,3 +150,34 @@ test('inputs are never mutated', () => {
   assert.deepEqual(doc, { a: { b: [1, 2] } });
   assert.deepEqual(ops[0], { op: 'add', path: '/a/b/-', value: { c: 1 } });
 });
+
+test('paths and froms must be RFC 6901 pointers (issue 10: `spec/ports` stored a top-level ports)', () => {
+  const doc = { spec: { ports: [{ port: 80 }] } };
+  const cases: [unknown[], string][] = [
+    [[{ op: 'replace', path: 'spec/ports', value: 1 }], 'invalid JSON pointer in path: "spec/ports": must be empty or begin with "/" (RFC 6901)'],
+    [[{ op: 'add', path: 'ports', value: 1 }], 'invalid JSON pointer in path: "ports": must be empty or begin with "/" (RFC 6901)'],
+    [[{ op: 'move', from: 'spec', path: '/x' }], 'invalid JSON pointer in from: "spec": must be empty or begin with "/" (RFC 6901)'],
+    [[{ op: 'remove', path: '/spec/~2' }], 'invalid JSON pointer in path: "/spec/~2": "~" must be followed by "0" or "1" (RFC 6901)'],
+    [[{ op: 'test', path: '/spec~', value: 1 }], 'invalid JSON pointer in path: "/spec~": "~" must be followed by "0" or "1" (RFC 6901)'],
+  ];
+  for (const [ops, inner] of cases) {
+    const e = failure(doc, ops);
+    assert.equal(e.code, 422);
+    assert.equal(e.message, 'the server rejected our request due to an error in our request');
+    assert.equal(cause(e), inner);
+    // the cause reaches the client too, naming the operation
+    assert.deepEqual(e.details?.causes, [{ reason: 'FieldValueInvalid', field: '[0]', message: inner }]);
+  }
+});
+
+test('escapes, the "-" index and test, as RFC 6901/6902 say', () => {
+  assert.deepEqual(applyJsonPatch({ 'a/b': { 'c~d': 1 } }, [{ op: 'replace', path: '/a~1b/c~0d', value: 2 }]), { 'a/b': { 'c~d': 2 } });
+  // "~01" is "~1" literally, not "/": decoding is one pass, ~1 first then ~0
+  assert.deepEqual(applyJsonPatch({ '~1': 0 }, [{ op: 'replace', path: '/~01', value: 5 }]), { '~1': 5 });
+  assert.deepEqual(applyJsonPatch({ a: [1] }, [{ op: 'add', path: '/a/-', value: 2 }]), { a: [1, 2] });
+  assert.match(cause(failure({ a: [1] }, [{ op: 'replace', path: '/a/-', value: 2 }])), /replace operation does not apply: doc is missing key: \/a\/-/);
+  assert.match(cause(failure({ a: 1 }, [{ op: 'test', path: '/a', value: 2 }, { op: 'remove', path: '/a' }])), /testing value \/a failed/);
+  // the second operation failed: its index is the cause's field
+  const e = failure({ a: 1 }, [{ op: 'remove', path: '/a' }, { op: 'remove', path: '/a' }]);
+  assert.equal(e.details?.causes?.[0]?.field, '[1]');
+});

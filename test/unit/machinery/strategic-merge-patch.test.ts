@@ -333,9 +333,9 @@ test('errors are reported with the status the apiserver uses', () => {
   // Lists of lists: 422 with the generic message.
   e = failure({ spec: { ports: [[1]] } }, { spec: { ports: [[2]] } }, service);
   assert.deepEqual([e.code, e.reason, e.message], [422, 'Invalid', 'the server rejected our request due to an error in our request']);
-  // Anything else: 500 with upstream's text and no reason.
+  // Anything else: upstream's text; upstream answers 500, kubesvc 400 (a client's patch is never a 5xx).
   e = failure({ spec: { ports: [{ port: 80 }] } }, { spec: { ports: [{ targetPort: 8080 }] } }, service);
-  assert.deepEqual([e.code, e.reason, e.message], [500, '', 'map: map[targetPort:8080] does not contain declared merge key: port']);
+  assert.deepEqual([e.code, e.reason, e.message], [400, 'BadRequest', 'map: map[targetPort:8080] does not contain declared merge key: port']);
   e = failure({ spec: { ports: [{ port: 80 }] } }, { spec: { ports: [{ port: 80, $patch: 'merge' }] } }, service);
   assert.equal(e.message, 'merging lists cannot yet be specified in the patch');
   e = failure({ spec: { selector: { a: '1' } } }, { spec: { selector: { $patch: 'bogus' } } }, service);

@@ -3,7 +3,7 @@
 import { StatusError, errors } from '../../status.js';
 import { goTypeName, goV } from '../../goformat.js';
 
-/** How the apiserver reports an error: sentinel format errors are 400, two are 422, the rest 500. */
+/** How the apiserver reports an error: sentinel format errors are 400, two are 422, the rest (500 upstream) 400. */
 type Disposition = 'badRequest' | 'invalid' | 'internal';
 
 export class SmpError extends Error {
@@ -25,8 +25,10 @@ export class SmpError extends Error {
         return e;
       }
       default:
-        // A plain Go error reaching the handler becomes a 500 with reason Unknown ("") and its text.
-        return new StatusError(500, '', this.message);
+        // Upstream lets these plain Go errors through as a 500 with reason Unknown; every one of
+        // them is about the client's patch (a list item without its merge key, an unknown $patch,
+        // mixed item types), and no client mistake may be a 5xx here: 400 with upstream's text.
+        return errors.badRequest(this.message);
     }
   }
 }
