@@ -248,9 +248,12 @@ function unstructuredKind(v: unknown): string {
 
 const isInt64 = (n: number): boolean => Number.isInteger(n) && n >= INT64.min && n < INT64.max;
 
-/** A number as it was written, for "number 2147483648": large integers without an exponent. */
+/**
+ * A number as it was most likely written, for "number 2147483648": integers beyond 2^53 in full
+ * digits (the value JSON.parse kept; Go quotes the literal itself, which is gone by now).
+ */
 export function numberLiteral(n: number): string {
-  if (Number.isInteger(n) && Math.abs(n) >= 1e21) return BigInt(n).toString();
+  if (Number.isInteger(n) && Math.abs(n) > Number.MAX_SAFE_INTEGER) return BigInt(n).toString();
   return String(n);
 }
 
