@@ -20,7 +20,7 @@ import { applyPatch, patchStored, patchTypes } from './patch.js';
 import { checkKind } from './kind-check.js';
 import { serveWatch } from './watch-handler.js';
 import { scaleOf, applyScale } from './scale.js';
-import { decodePatchedObject, decodeRequestObject, gvkOf, scaleGVK } from './typed-body.js';
+import { checkTypeMetaTypes, decodePatchedObject, decodeRequestObject, gvkOf, scaleGVK } from './typed-body.js';
 
 export interface Subresources {
   /** Extra subresource handlers (pods/log, pods/exec, ...) registered by other components. */
@@ -136,6 +136,7 @@ export class ResourceHandler {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw errors.badRequest(`Object 'Kind' is missing in '${buf.toString('utf8').slice(0, 200)}'`);
     }
+    checkTypeMetaTypes(gvkOf(store.info), value as Record<string, unknown>, buf);
     checkKind(store.info, value as KubeObject);
     const obj = decodeRequestObject(gvkOf(store.info), value as Record<string, unknown>, buf);
     checkFields(store.info, obj, ctx);

@@ -26,7 +26,19 @@ type Obj = Record<string, unknown>;
  * first 30 bytes when it cannot even read apiVersion and kind).
  */
 export function decodeRequestObject(gvk: GroupVersionKind, obj: Obj, raw: Buffer): KubeObject {
-  // The serializer reads apiVersion and kind on their own first (runtime's SimpleMetaFactory).
+  checkTypeMetaTypes(gvk, obj, raw);
+  const r = decodeTyped(gvk, obj, 'json');
+  if (r.error === undefined) return r.value as KubeObject;
+  const kind = typeof obj.kind === 'string' && obj.kind ? obj.kind : gvk.kind;
+  const version = typeof obj.apiVersion === 'string' && obj.apiVersion ? obj.apiVersion.slice(obj.apiVersion.indexOf('/') + 1) : gvk.version;
+  throw errors.badRequest(`${kind} in version "${version}" cannot be handled as a ${gvk.kind}: ${r.error}`);
+}
+
+/**
+ * The serializer reads apiVersion and kind on their own before anything else (runtime's
+ * SimpleMetaFactory), so a non-string there is answered before the kind is compared or decoded.
+ */
+export function checkTypeMetaTypes(gvk: GroupVersionKind, obj: Obj, raw: Buffer): void {
   for (const [k, v] of Object.entries(obj)) {
     if ((k === 'apiVersion' || k === 'kind') && v !== null && typeof v !== 'string') {
       throw errors.badRequest(
@@ -35,11 +47,6 @@ export function decodeRequestObject(gvk: GroupVersionKind, obj: Obj, raw: Buffer
       );
     }
   }
-  const r = decodeTyped(gvk, obj, 'json');
-  if (r.error === undefined) return r.value as KubeObject;
-  const kind = typeof obj.kind === 'string' && obj.kind ? obj.kind : gvk.kind;
-  const version = typeof obj.apiVersion === 'string' && obj.apiVersion ? obj.apiVersion.slice(obj.apiVersion.indexOf('/') + 1) : gvk.version;
-  throw errors.badRequest(`${kind} in version "${version}" cannot be handled as a ${gvk.kind}: ${r.error}`);
 }
 
 /** Decodes the object a patch produced; `patch` is the decoded patch document. */
