@@ -73,11 +73,31 @@ export function decodeTyped(gvk: GroupVersionKind, value: unknown, mode: DecodeM
   }
 }
 
+// Schema nodes are shared, immutable objects: what each one means is worked out once. Decoding
+// is on every write's path (a 1,000-endpoint EndpointSlice is one walk of ~10,000 values).
+const classified = new WeakMap<SchemaNode, { def?: string; s: SchemaNode }>();
+const fieldTypes = new WeakMap<SchemaNode, string>();
+
 /** What a node is for decoding, with the definition name when it is a $ref. */
 function classify(node: SchemaNode): { def?: string; s: SchemaNode } {
-  const def = refName(node);
-  const s = def ? definition(def) ?? node : node;
-  return def ? { def, s } : { s };
+  let c = classified.get(node);
+  if (!c) {
+    const def = refName(node);
+    const s = def ? definition(def) ?? node : node;
+    c = def ? { def, s } : { s };
+    classified.set(node, c);
+  }
+  return c;
+}
+
+/** The Go type of the struct field `k` whose schema is `p`, as the decoder names it in errors. */
+function fieldGoType(structName: string, k: string, p: SchemaNode): string {
+  let t = fieldTypes.get(p);
+  if (t === undefined) {
+    t = namedGoType(structName, k, classify(p).s.type === 'array') ?? plainGoType(p);
+    fieldTypes.set(p, t);
+  }
+  return t;
 }
 
 function decodeValue(node: SchemaNode, v: unknown, ctx: Ctx, goType: string): unknown {
@@ -137,8 +157,7 @@ function decodeStruct(defName: string, s: SchemaNode, v: Obj, ctx: Ctx): Obj {
     const outer = ctx.struct;
     ctx.struct = structName;
     ctx.fields.push(k);
-    const named = namedGoType(structName, k, classify(p).s.type === 'array');
-    const r = decodeValue(p, fv, ctx, named ?? plainGoType(p));
+    const r = decodeValue(p, fv, ctx, fieldGoType(structName, k, p));
     ctx.fields.pop();
     ctx.struct = outer;
     if (r !== SKIP) out[k] = r;
