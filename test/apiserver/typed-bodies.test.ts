@@ -191,6 +191,34 @@ describe('typed decoding of request bodies over HTTPS', () => {
     assert.equal((await send('GET', `${DEP}/app`)).json().spec.replicas, 2);
   });
 
+  it('decodes DeleteOptions and pods/binding bodies: a wrong type is a 400, nothing changes', async () => {
+    const before = await snapshot();
+    expectStatus(
+      await send('DELETE', `${SVC}/web`, JSON.stringify({ gracePeriodSeconds: 'soon' })),
+      400,
+      'json: cannot unmarshal string into Go struct field DeleteOptions.gracePeriodSeconds of type int64',
+    );
+    expectStatus(
+      await send('DELETE', `${SVC}/web`, JSON.stringify({ preconditions: { uid: 5 } })),
+      400,
+      'json: cannot unmarshal number into Go struct field Preconditions.preconditions.uid of type types.UID',
+    );
+    assert.equal(await snapshot(), before);
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bind-me' }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause' }] } };
+    assert.equal((await send('POST', '/api/v1/namespaces/default/pods', JSON.stringify(pod))).status, 201);
+    const binding = (target: unknown) => JSON.stringify({ apiVersion: 'v1', kind: 'Binding', metadata: { name: 'bind-me' }, target });
+    expectStatus(
+      await send('POST', '/api/v1/namespaces/default/pods/bind-me/binding', binding({ kind: 'Node', name: 5 })),
+      400,
+      'Binding in version "v1" cannot be handled as a Binding: json: cannot unmarshal number into Go struct field ObjectReference.target.name of type string',
+    );
+    assert.equal((await send('GET', '/api/v1/namespaces/default/pods/bind-me')).json().spec.nodeName, undefined);
+    const ok = await send('POST', '/api/v1/namespaces/default/pods/bind-me/binding', binding({ kind: 'Node', name: 'node-1' }));
+    assert.equal(ok.status, 201, ok.body);
+    assert.equal((await send('GET', '/api/v1/namespaces/default/pods/bind-me')).json().spec.nodeName, 'node-1');
+    assert.equal((await send('DELETE', '/api/v1/namespaces/default/pods/bind-me?gracePeriodSeconds=0')).status < 300, true);
+  });
+
   it('takes the largest int32 replicas as upstream does, in time independent of the count', async () => {
     // A huge count is a legitimate request; only the controllers act on it (in bursts of 500).
     // Nothing on the request path may cost time or memory in proportion to it.

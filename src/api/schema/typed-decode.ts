@@ -78,6 +78,24 @@ export function decodeTyped(gvk: GroupVersionKind, value: unknown, mode: DecodeM
 const classified = new WeakMap<SchemaNode, { def?: string; s: SchemaNode }>();
 const fieldTypes = new WeakMap<SchemaNode, string>();
 
+/**
+ * Decodes one field of a struct the schema does not describe as a whole (pods/binding's Binding
+ * is not among the served kinds' definitions, but its metadata and target are): errors name the
+ * field as the decoder would, e.g. `Go struct field ObjectReference.target.name`.
+ */
+export function decodeTypedField(struct: string, field: string, definitionName: string, value: unknown): TypedDecodeResult {
+  if (!definition(definitionName) || value === null || value === undefined) return { value };
+  const ctx: Ctx = { mode: 'json', struct, fields: [field] };
+  try {
+    const out = decodeValue({ $ref: `#/components/schemas/${definitionName}` }, value, ctx, goTypeOfDefinition(definitionName));
+    if (ctx.saved !== undefined) return { value, error: ctx.saved };
+    return { value: out === SKIP ? value : out };
+  } catch (e) {
+    if (e instanceof Stop) return { value, error: e.message };
+    throw e;
+  }
+}
+
 /** What a node is for decoding, with the definition name when it is a $ref. */
 function classify(node: SchemaNode): { def?: string; s: SchemaNode } {
   let c = classified.get(node);

@@ -20,7 +20,7 @@ import { applyPatch, patchStored, patchTypes } from './patch.js';
 import { checkKind } from './kind-check.js';
 import { serveWatch } from './watch-handler.js';
 import { scaleOf, applyScale } from './scale.js';
-import { checkTypeMetaTypes, decodePatchedObject, decodeRequestObject, gvkOf, scaleGVK } from './typed-body.js';
+import { checkTypeMetaTypes, decodeDeleteOptions, decodePatchedObject, decodeRequestObject, gvkOf, scaleGVK } from './typed-body.js';
 
 export interface Subresources {
   /** Extra subresource handlers (pods/log, pods/exec, ...) registered by other components. */
@@ -183,7 +183,7 @@ export class ResourceHandler {
     let body: Record<string, unknown> = {};
     if (buf.length && buf.toString('utf8').trim() !== '') {
       const v = decodeObject(buf, mediaType(req));
-      if (v && typeof v === 'object') body = v as Record<string, unknown>;
+      if (v && typeof v === 'object' && !Array.isArray(v)) body = decodeDeleteOptions(v as Record<string, unknown>);
     }
     const policy = (p.str('propagationPolicy') ?? body.propagationPolicy) as DeleteOptions['propagationPolicy'] | undefined;
     if (policy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(policy)) {

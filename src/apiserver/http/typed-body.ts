@@ -57,6 +57,16 @@ export function decodePatchedObject(gvk: GroupVersionKind, patched: KubeObject, 
   throw patchInvalid(strategic ? goV(patch) : JSON.stringify(patched), r.error);
 }
 
+/**
+ * A DeleteOptions body. Upstream's delete handler passes the decoder's error on as is, which the
+ * apiserver answers with a 500; the body is the client's, so kubesvc answers 400 with the same text.
+ */
+export function decodeDeleteOptions(body: Obj): Obj {
+  const r = decodeTyped({ group: '', version: 'v1', kind: 'DeleteOptions' }, body, 'json');
+  if (r.error !== undefined) throw errors.badRequest(r.error);
+  return r.value as Obj;
+}
+
 /** errors.NewInvalid(schema.GroupKind{}, "", {field.Invalid("patch", value, detail)}): kind and name are empty. */
 function patchInvalid(value: string, detail: string): StatusError {
   const e = fieldErr.invalid('patch', value, detail);
