@@ -40,6 +40,57 @@ const kinds: Kind[] = [
     path: '/api/v1/namespaces/default/pods',
     base: (name) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause' }] } }),
   },
+  {
+    gvk: { group: 'apps', version: 'v1', kind: 'ReplicaSet' },
+    path: '/apis/apps/v1/namespaces/default/replicasets',
+    base: (name) => ({
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: 'a' } },
+        template: { metadata: { labels: { app: 'a' } }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause' }] } },
+      },
+    }),
+  },
+  {
+    gvk: { group: '', version: 'v1', kind: 'Namespace' },
+    path: '/api/v1/namespaces',
+    base: (name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }),
+  },
+  {
+    gvk: { group: '', version: 'v1', kind: 'Node' },
+    path: '/api/v1/nodes',
+    base: (name) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name } }),
+  },
+  {
+    gvk: { group: '', version: 'v1', kind: 'Endpoints' },
+    path: '/api/v1/namespaces/default/endpoints',
+    base: (name) => ({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name }, subsets: [{ addresses: [{ ip: '127.0.0.5' }], ports: [{ port: 80 }] }] }),
+  },
+  {
+    gvk: { group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice' },
+    path: '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices',
+    base: (name) => ({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: ['127.0.0.5'] }],
+      ports: [{ name: 'http', port: 80 }],
+    }),
+  },
+  {
+    gvk: { group: '', version: 'v1', kind: 'Event' },
+    path: '/api/v1/namespaces/default/events',
+    base: (name) => ({ apiVersion: 'v1', kind: 'Event', metadata: { name }, involvedObject: { kind: 'Pod', name: 'p', namespace: 'default' }, reason: 'R' }),
+  },
+  {
+    gvk: { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease' },
+    path: '/apis/coordination.k8s.io/v1/namespaces/default/leases',
+    base: (name) => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name }, spec: { holderIdentity: 'h' } }),
+  },
 ];
 
 /** A JSON patch operation replacing or adding `value` at `path` (an RFC 6901 pointer). */
