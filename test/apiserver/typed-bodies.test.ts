@@ -4,8 +4,11 @@
 // Also the Service bodies that used to end in a 500 (TypeErrors, allocation errors).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver.js';
-import { request, type HttpResult } from '../e2e/harness.js';
+import { kubectlBin, request, type HttpResult } from '../e2e/harness.js';
 
 const SVC = '/api/v1/namespaces/default/services';
 const DEP = '/apis/apps/v1/namespaces/default/deployments';
@@ -217,6 +220,29 @@ describe('typed decoding of request bodies over HTTPS', () => {
     assert.equal(ok.status, 201, ok.body);
     assert.equal((await send('GET', '/api/v1/namespaces/default/pods/bind-me')).json().spec.nodeName, 'node-1');
     assert.equal((await send('DELETE', '/api/v1/namespaces/default/pods/bind-me?gracePeriodSeconds=0')).status < 300, true);
+  });
+
+  it('kubectl shows the refusal as it does against a real apiserver', { skip: existsSync(kubectlBin) ? false : 'no kubectl' }, async () => {
+    // The API server runs in this process, so kubectl must not block the event loop (no spawnSync).
+    const run = (args: string[], input: string) =>
+      new Promise<{ code: number; stderr: string }>((resolve) => {
+        const child = execFile(
+          kubectlBin,
+          args,
+          { timeout: 60_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', KUBECONFIG: t.kubeconfig, HOME: t.dir, KUBECACHEDIR: join(t.dir, 'kubectl-cache') } },
+          (err, _stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stderr }),
+        );
+        child.stdin!.end(input);
+      });
+    // kubectl create -f decodes builtin kinds itself and stops first ('unable to decode "STDIN"');
+    // --raw sends the body as a buggy client would.
+    const r = await run(['create', '--raw', SVC, '-f', '-'], service('kc', {}, { labels: { version: 5 } }));
+    assert.notEqual(r.code, 0);
+    assert.match(
+      r.stderr,
+      /Error from server \(BadRequest\): Service in version "v1" cannot be handled as a Service: json: cannot unmarshal number into Go struct field ObjectMeta\.metadata\.labels of type string/,
+    );
+    assert.equal((await send('GET', `${SVC}/kc`)).status, 404);
   });
 
   it('takes the largest int32 replicas as upstream does, in time independent of the count', async () => {
