@@ -54,7 +54,17 @@ export function decodePatchedObject(gvk: GroupVersionKind, patched: KubeObject, 
   const strategic = contentType === 'application/strategic-merge-patch+json';
   const r = decodeTyped(gvk, patched, strategic ? 'unstructured' : 'json');
   if (r.error === undefined) return r.value as KubeObject;
-  throw patchInvalid(strategic ? goV(patch) : JSON.stringify(patched), r.error);
+  throw patchInvalid(printed(() => (strategic ? goV(patch) : JSON.stringify(patched))), r.error);
+}
+
+/** The value for the message; content nested too deep to print (kept in an unknown field) must not turn a 422 into a 500. */
+function printed(print: () => string): string {
+  try {
+    return print();
+  } catch (e) {
+    if (e instanceof RangeError) return '<nested too deeply to print>';
+    throw e;
+  }
 }
 
 /**

@@ -172,3 +172,22 @@ describe('Go scalar parsers', () => {
     assert.equal(timeParseError('2024-1-01T10:00:00Z', false), 'parsing time "2024-1-01T10:00:00Z" as "2006-01-02T15:04:05Z07:00": cannot parse "1-01T10:00:00Z" as "01"');
   });
 });
+
+describe('decodePatchedObject', () => {
+  it('answers 422 even when the patched object is nested too deeply to print', async () => {
+    const { decodePatchedObject } = await import('../../../src/apiserver/http/typed-body.js');
+    let deep: Record<string, unknown> = {};
+    const top = deep;
+    for (let i = 0; i < 200_000; i++) {
+      const next = {};
+      deep.a = next;
+      deep = next;
+    }
+    for (const type of ['application/merge-patch+json', 'application/strategic-merge-patch+json']) {
+      assert.throws(
+        () => decodePatchedObject(svc, { metadata: { labels: { a: 1 } }, junk: top } as never, type, { junk: top }),
+        (e: { code: number; message: string }) => e.code === 422 && e.message.includes('Invalid value: "<nested too deeply to print>"'),
+      );
+    }
+  });
+});
