@@ -42,6 +42,11 @@ const DEF = {
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+/** Sets an own property even for the key "__proto__" (JSON.parse makes it an own key; `o[k] = v` would set the prototype). */
+function setOwn(o: Obj, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
 
 /** An error that ends decoding at once (a type's own UnmarshalJSON failed, or any converter error). */
 class Stop {
@@ -168,7 +173,7 @@ function decodeStruct(defName: string, s: SchemaNode, v: Obj, ctx: Ctx): Obj {
   for (const [k, fv] of Object.entries(v)) {
     const p = has(props, k) ? props[k] : undefined;
     if (!p) {
-      out[k] = fv;
+      setOwn(out, k, fv);
       continue;
     }
     if (fv === null) continue;
@@ -178,7 +183,7 @@ function decodeStruct(defName: string, s: SchemaNode, v: Obj, ctx: Ctx): Obj {
     const r = decodeValue(p, fv, ctx, fieldGoType(structName, k, p));
     ctx.fields.pop();
     ctx.struct = outer;
-    if (r !== SKIP) out[k] = r;
+    if (r !== SKIP) setOwn(out, k, r);
   }
   return out;
 }
@@ -187,7 +192,7 @@ function decodeMap(elem: SchemaNode, v: Obj, ctx: Ctx, et: string): Obj {
   const out: Obj = {};
   for (const [k, mv] of Object.entries(v)) {
     const r = mv === null ? zeroOf(elem) : decodeValue(elem, mv, ctx, et);
-    out[k] = r === SKIP ? zeroOf(elem) : r;
+    setOwn(out, k, r === SKIP ? zeroOf(elem) : r);
   }
   return out;
 }

@@ -150,6 +150,16 @@ describe('decodeTyped: values it accepts', () => {
     ok(lease, { spec: { renewTime: '2024-01-01T00:00:00.123456Z' } });
   });
 
+  it('keeps a "__proto__" key an own key, never the prototype of what it returns', () => {
+    const body = JSON.parse('{"metadata":{"name":"x","labels":{"__proto__":"v"}},"__proto__":{"spec":{"ports":"x"}}}');
+    const r = decodeTyped(svc, body, 'json');
+    assert.equal(r.error, undefined);
+    const v = r.value as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(v), Object.prototype);
+    assert.equal(v.spec, undefined, 'spec must not come from an injected prototype');
+    assert.equal(JSON.stringify(v), JSON.stringify(body));
+  });
+
   it('passes a kind without a schema unchanged', () => {
     const body = { spec: { anything: [1] } };
     assert.deepEqual(decodeTyped({ group: 'x', version: 'v1', kind: 'Nope' }, body, 'json'), { value: body });
