@@ -137,7 +137,8 @@ function validateContainerStateTransition(n: ContainerStatus[] | undefined, o: C
 }
 
 function validateIPList(ips: { ip: string }[] | undefined, path: Path): FieldError[] {
-  const list = ips ?? [];
+  // A required `ip` left out (or null) is Go's zero value, "", which is not an IP.
+  const list = (ips ?? []).map((p) => ({ ...p, ip: p.ip ?? '' }));
   const errs: FieldError[] = [];
   list.forEach((p, i) => errs.push(...isValidIP(path.index(i), p.ip)));
   if (list.length > 1 && errs.length === 0) {
@@ -165,8 +166,8 @@ export function validatePodStatusUpdate(pod: Pod, old: Pod): FieldError[] {
   errs.push(...validateIPList(pod.status?.podIPs, st.child('podIPs')));
   const hostIPs = pod.status?.hostIPs ?? [];
   if (hostIPs.length > 0) {
-    if ((pod.status?.hostIP ?? '') !== hostIPs[0]!.ip) {
-      errs.push(fieldErr.invalid(st.child('hostIPs').index(0).child('ip'), hostIPs[0]!.ip, 'must be equal to `hostIP`'));
+    if ((pod.status?.hostIP ?? '') !== (hostIPs[0]!.ip ?? '')) {
+      errs.push(fieldErr.invalid(st.child('hostIPs').index(0).child('ip'), hostIPs[0]!.ip ?? '', 'must be equal to `hostIP`'));
     }
     errs.push(...validateIPList(hostIPs, st.child('hostIPs')));
   }

@@ -22,6 +22,7 @@ import {
   shouldAllocateNodePorts,
 } from './service-fields.js';
 import { callbackTxn, metaTxn, type AllocatorTxn } from './transaction.js';
+import { validateServiceClusterIPsRelatedFields } from '../../api/validation/service-clusterips.js';
 
 export type { AllocatorTxn } from './transaction.js';
 
@@ -161,6 +162,10 @@ export class ServiceAllocations {
       if (old?.spec.ipFamilyPolicy) spec.ipFamilyPolicy = old.spec.ipFamilyPolicy;
       else spec.ipFamilyPolicy = headlessSelectorless ? 'RequireDualStack' : 'SingleStack';
     }
+    // Upstream's loose pre-validation: a malformed clusterIP is the client's 422 here, before any
+    // allocator sees it (otherwise it surfaces as "failed to parse service IP", a 500).
+    const pre = validateServiceClusterIPsRelatedFields(svc);
+    if (pre.length) throw invalid(svc, pre);
     const policyPath = Path.root('spec', 'ipFamilyPolicy');
     const errs: FieldError[] = [];
 
@@ -332,7 +337,7 @@ export class ServiceAllocations {
           sp.nodePort = requested;
           byServicePort.set(sp.port, requested);
         } else {
-          const np = this.nextPort(op);
+          const np = this.nextPort(svc, op, i);
           sp.nodePort = np;
           byServicePort.set(sp.port, np);
         }
@@ -352,28 +357,44 @@ export class ServiceAllocations {
     }
   }
 
-  private nextPort(op: PortAllocationOperation): number {
+  /**
+   * Upstream answers a full range with InternalError "failed to allocate a nodePort: range is
+   * full". kubesvc never answers 5xx for what a request asked for (a Service with 5,000 NodePorts
+   * fills the range by itself), so it is a 422 on the port that found no room, in upstream's words.
+   */
+  private nextPort(svc: Service, op: PortAllocationOperation, i: number): number {
     try {
       return op.allocateNext();
     } catch (e) {
-      throw errors.internal(`failed to allocate a nodePort: ${messageOf(e)}`);
+      if (!(e instanceof AllocatorError)) throw e;
+      throw invalid(svc, [fieldErr.invalid(this.nodePortField(i), 0, `failed to allocate a nodePort: ${e.message}`)]);
     }
   }
 
+  /**
+   * Upstream wraps these failures in InternalError (500), although a port outside the range or
+   * already taken is what the request asked for; kubesvc answers 422 on spec.healthCheckNodePort
+   * with upstream's words instead, as it does for spec.ports[i].nodePort.
+   */
   private allocHealthCheckNodePort(svc: Service, op: PortAllocationOperation): void {
     const requested = svc.spec.healthCheckNodePort ?? 0;
+    const field = Path.root('spec', 'healthCheckNodePort');
+    const fail = (e: unknown, what: string): never => {
+      if (!(e instanceof AllocatorError)) throw e;
+      throw invalid(svc, [fieldErr.invalid(field, requested, `${what}: ${e.message}`)]);
+    };
     if (requested) {
       try {
         op.allocate(requested);
       } catch (e) {
-        throw errors.internal(`failed to allocate requested HealthCheck NodePort ${requested}: ${messageOf(e)}`);
+        fail(e, `failed to allocate requested HealthCheck NodePort ${requested}`);
       }
       return;
     }
     try {
       svc.spec.healthCheckNodePort = op.allocateNext();
     } catch (e) {
-      throw errors.internal(`failed to allocate a HealthCheck NodePort 0: ${messageOf(e)}`);
+      fail(e, 'failed to allocate a HealthCheck NodePort 0');
     }
   }
 
@@ -403,7 +424,7 @@ export class ServiceAllocations {
   private updateNodePorts(svc: Service, old: Service, op: PortAllocationOperation): void {
     const oldPorts = collectNodePorts(old);
     const taken = new Set<number>();
-    const seen: string[] = [];
+    const seen = new Set<string>();
     (svc.spec.ports ?? []).forEach((sp, i) => {
       if (!sp.nodePort && !shouldAllocateNodePorts(svc)) return;
       if (sp.nodePort) {
@@ -412,12 +433,13 @@ export class ServiceAllocations {
           taken.add(sp.nodePort);
         }
       } else {
-        sp.nodePort = this.nextPort(op);
+        sp.nodePort = this.nextPort(svc, op, i);
       }
       const key = `{${sp.protocol ?? 'TCP'} ${sp.nodePort}}`;
-      // Upstream returns a plain error here, which the API server reports without a reason.
-      if (seen.includes(key)) throw new StatusError(500, '', `duplicate nodePort: ${key}`);
-      seen.push(key);
+      // Upstream returns a plain error here (a 500 without a reason); it is the request's own
+      // duplicate, so kubesvc answers as upstream's validation words it.
+      if (seen.has(key)) throw invalid(svc, [fieldErr.duplicate(this.nodePortField(i), sp.nodePort)]);
+      seen.add(key);
     });
     const newPorts = collectNodePorts(svc);
     for (const p of oldPorts) if (!newPorts.includes(p)) op.releaseDeferred(p);

@@ -9,6 +9,7 @@ import type { Store } from '../store/store.js';
 import type { RequestContext } from '../store/context.js';
 import { checkKind } from './kind-check.js';
 import { checkFields } from './field-validation.js';
+import { decodePatchedObject, gvkOf } from './typed-body.js';
 
 export const patchTypes = [
   'application/json-patch+json',
@@ -61,7 +62,7 @@ export function patchStored(
     subresource,
     (current) => {
       if (!current) throw errors.notFound(store.gr, name);
-      const patched = applyPatch(store.info, current, contentType, patch);
+      const patched = decodePatchedObject(gvkOf(store.info), applyPatch(store.info, current, contentType, patch), contentType, patch);
       checkKind(store.info, patched);
       checkFields(store.info, patched, ctx);
       return patched;

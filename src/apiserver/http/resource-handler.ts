@@ -22,6 +22,7 @@ import { applyPatch, patchStored, patchTypes } from './patch.js';
 import { checkKind } from './kind-check.js';
 import { serveWatch } from './watch-handler.js';
 import { scaleOf, applyScale } from './scale.js';
+import { checkTypeMetaTypes, decodeDeleteOptions, decodePatchedObject, decodeRequestObject, gvkOf, scaleGVK } from './typed-body.js';
 
 export interface Subresources {
   /** Extra subresource handlers (pods/log, pods/exec, ...) registered by other components. */
@@ -141,8 +142,9 @@ export class ResourceHandler {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw errors.badRequest(`Object 'Kind' is missing in '${buf.toString('utf8').slice(0, 200)}'`);
     }
-    const obj = value as KubeObject;
-    checkKind(store.info, obj);
+    checkTypeMetaTypes(gvkOf(store.info), value as Record<string, unknown>, buf);
+    checkKind(store.info, value as KubeObject);
+    const obj = decodeRequestObject(gvkOf(store.info), value as Record<string, unknown>, buf);
     checkFields(store.info, obj, ctx);
     obj.metadata ??= {};
     if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) {
@@ -187,7 +189,7 @@ export class ResourceHandler {
     let body: Record<string, unknown> = {};
     if (buf.length && buf.toString('utf8').trim() !== '') {
       const v = decodeObject(buf, mediaType(req));
-      if (v && typeof v === 'object') body = v as Record<string, unknown>;
+      if (v && typeof v === 'object' && !Array.isArray(v)) body = decodeDeleteOptions(v as Record<string, unknown>);
     }
     const policy = (p.str('propagationPolicy') ?? body.propagationPolicy) as DeleteOptions['propagationPolicy'] | undefined;
     if (policy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
@@ -277,9 +279,14 @@ export class ResourceHandler {
     const type = mediaType(req);
     const buf = await readBody(req);
     const body = decodeObject(buf, type.endsWith('yaml') ? 'application/yaml' : 'application/json');
+    // A Scale body is decoded as one (spec.replicas an int32) before it touches the object.
+    const put = method === 'PUT' && body !== null && typeof body === 'object' && !Array.isArray(body)
+      ? decodeRequestObject(scaleGVK, body as Record<string, unknown>, buf)
+      : body;
     const { object } = await store.guaranteedUpdate(ctx, route.namespace, route.name!, undefined, (current) => {
       if (!current) throw errors.notFound({ group: store.info.group, resource: store.info.resource }, route.name!);
-      return applyScale(current, method === 'PUT' ? body : applyPatch(undefined, scaleOf(current), type, body));
+      const scale = method === 'PUT' ? put : decodePatchedObject(scaleGVK, applyPatch(undefined, scaleOf(current), type, body), type, body);
+      return applyScale(current, scale);
     }, { patch: method === 'PATCH' });
     sendJSON(res, 200, scaleOf(object));
   }

@@ -10,6 +10,7 @@ import { fieldErr, Path } from '../../machinery/field.js';
 import { errors } from '../../machinery/status.js';
 import { KeyNotFoundError, RevisionMismatchError } from '../../storage/backend.js';
 import { decodeObject, mediaType, readBody } from '../http/body.js';
+import { decodeTypedField } from '../../api/schema/index.js';
 import { sendJSON } from '../http/respond.js';
 import type { ResourceRoute } from '../http/route.js';
 import type { Store } from '../store/store.js';
@@ -30,8 +31,28 @@ function validateBinding(b: Binding, name: string): void {
   if (errs.length) throw errors.invalid('', 'Binding', name, errs);
 }
 
+/**
+ * A Binding's metadata and target decoded as upstream's decoder fills them (400 on a wrong type),
+ * so that nodeName and the annotations the pod receives are strings.
+ */
+function decodeBinding(b: Binding): Binding {
+  const out: Binding = { ...b };
+  const parts = [
+    ['metadata', 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'],
+    ['target', 'io.k8s.api.core.v1.ObjectReference'],
+  ] as const;
+  for (const [field, def] of parts) {
+    const r = decodeTypedField('Binding', field, def, b[field]);
+    if (r.error !== undefined) throw errors.badRequest(`Binding in version "v1" cannot be handled as a Binding: ${r.error}`);
+    if (r.value === null || r.value === undefined) delete out[field];
+    else out[field] = r.value as never;
+  }
+  return out;
+}
+
 /** setPodHostAndAnnotations: nodeName, the binding's annotations, PodScheduled=True; conflicts as upstream. */
-export async function bindPod(store: Store, namespace: string | undefined, name: string, binding: Binding): Promise<void> {
+export async function bindPod(store: Store, namespace: string | undefined, name: string, body: Binding): Promise<void> {
+  const binding = decodeBinding(body);
   validateBinding(binding, name);
   const nodeName = binding.target!.name!;
   for (let attempt = 0; attempt < 5; attempt++) {

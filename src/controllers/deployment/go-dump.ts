@@ -4,60 +4,13 @@
 // same ReplicaSet names upstream would. The Go layout (field order, Go names, pointer, slice and map
 // shapes) comes from the generated table of upstream's struct tags (k8s.io/api v0.32.0), a pure
 // description of the API types; named string types, which the table does not record, are listed
-// below. Quantities follow resource.ParseQuantity's fast path; anything it sends to the slow path
+// in api/go-named-types.ts. Quantities follow resource.ParseQuantity's fast path; anything it sends to the slow path
 // (inf.Dec) is rendered approximately, as are non-zero timestamps (their time.Location is the
 // process's local zone, which no one can reproduce anyway).
 import { MESSAGES } from '../../apiserver/protobuf/generated.js';
 import type { FieldDef } from '../../apiserver/protobuf/types.js';
+import { namedTypes } from '../../api/go-named-types.js';
 
-/** Go named types of fields the table records as plain strings (or maps of strings), by "Message.Field". */
-const namedTypes: Record<string, string> = {
-  'ObjectMeta.UID': 'types.UID',
-  'PodSpec.RestartPolicy': 'v1.RestartPolicy',
-  'PodSpec.DNSPolicy': 'v1.DNSPolicy',
-  'PodSpec.PreemptionPolicy': 'v1.PreemptionPolicy',
-  'PodSpec.Overhead': 'v1.ResourceList',
-  'Container.ImagePullPolicy': 'v1.PullPolicy',
-  'Container.TerminationMessagePolicy': 'v1.TerminationMessagePolicy',
-  'Container.RestartPolicy': 'v1.ContainerRestartPolicy',
-  'EphemeralContainerCommon.ImagePullPolicy': 'v1.PullPolicy',
-  'EphemeralContainerCommon.TerminationMessagePolicy': 'v1.TerminationMessagePolicy',
-  'EphemeralContainerCommon.RestartPolicy': 'v1.ContainerRestartPolicy',
-  'ContainerPort.Protocol': 'v1.Protocol',
-  'ContainerResizePolicy.ResourceName': 'v1.ResourceName',
-  'ContainerResizePolicy.RestartPolicy': 'v1.ResourceResizeRestartPolicy',
-  'ResourceRequirements.Limits': 'v1.ResourceList',
-  'ResourceRequirements.Requests': 'v1.ResourceList',
-  'VolumeResourceRequirements.Limits': 'v1.ResourceList',
-  'VolumeResourceRequirements.Requests': 'v1.ResourceList',
-  'VolumeMount.MountPropagation': 'v1.MountPropagationMode',
-  'VolumeMount.RecursiveReadOnly': 'v1.RecursiveReadOnlyMode',
-  'HTTPGetAction.Scheme': 'v1.URIScheme',
-  'SecurityContext.ProcMount': 'v1.ProcMountType',
-  'Capabilities.Add': 'v1.Capability',
-  'Capabilities.Drop': 'v1.Capability',
-  'SeccompProfile.Type': 'v1.SeccompProfileType',
-  'AppArmorProfile.Type': 'v1.AppArmorProfileType',
-  'PodSecurityContext.FSGroupChangePolicy': 'v1.PodFSGroupChangePolicy',
-  'PodSecurityContext.SupplementalGroupsPolicy': 'v1.SupplementalGroupsPolicy',
-  'PodSecurityContext.SELinuxChangePolicy': 'v1.PodSELinuxChangePolicy',
-  'Toleration.Operator': 'v1.TolerationOperator',
-  'Toleration.Effect': 'v1.TaintEffect',
-  'NodeSelectorRequirement.Operator': 'v1.NodeSelectorOperator',
-  'LabelSelectorRequirement.Operator': 'v1.LabelSelectorOperator',
-  'TopologySpreadConstraint.WhenUnsatisfiable': 'v1.UnsatisfiableConstraintAction',
-  'TopologySpreadConstraint.NodeAffinityPolicy': 'v1.NodeInclusionPolicy',
-  'TopologySpreadConstraint.NodeTaintsPolicy': 'v1.NodeInclusionPolicy',
-  'PodReadinessGate.ConditionType': 'v1.PodConditionType',
-  'PodOS.Name': 'v1.OSName',
-  'HostPathVolumeSource.Type': 'v1.HostPathType',
-  'EmptyDirVolumeSource.Medium': 'v1.StorageMedium',
-  'PersistentVolumeClaimSpec.AccessModes': 'v1.PersistentVolumeAccessMode',
-  'PersistentVolumeClaimSpec.VolumeMode': 'v1.PersistentVolumeMode',
-  'AzureDiskVolumeSource.CachingMode': 'v1.AzureDataDiskCachingMode',
-  'AzureDiskVolumeSource.Kind': 'v1.AzureDataDiskKind',
-  'ImageVolumeSource.PullPolicy': 'v1.PullPolicy',
-};
 
 const scalarNames: Record<string, string> = {
   string: 'string',

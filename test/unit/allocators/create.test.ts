@@ -165,15 +165,19 @@ test('LoadBalancer with externalTrafficPolicy Local gets a healthCheckNodePort',
   const cluster = svc('lb2', { type: 'LoadBalancer', externalTrafficPolicy: 'Cluster', ports: [{ port: 80 }] });
   al.allocateCreate(cluster, false).commit();
   assert.equal(cluster.spec.healthCheckNodePort, undefined);
-  // A requested health check port that is taken is an internal error upstream.
+  // A requested health check port that is taken is an internal error upstream; kubesvc answers
+  // 422 on the field, in upstream's words, since the request asked for it.
   const err = statusError(() =>
     al.allocateCreate(svc('lb3', { type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort: hc, ports: [{ port: 80 }] }), false),
   );
-  assert.equal(err.code, 500);
-  assert.equal(err.message, `Internal error occurred: failed to allocate requested HealthCheck NodePort ${hc}: provided port is already allocated`);
+  assert.equal(err.code, 422);
+  assert.equal(
+    err.message,
+    `Service "lb3" is invalid: spec.healthCheckNodePort: Invalid value: ${hc}: failed to allocate requested HealthCheck NodePort ${hc}: provided port is already allocated`,
+  );
 });
 
-test('exhaustion: no address or nodePort left is an internal error', () => {
+test('exhaustion: no address left is an internal error, no nodePort left is a 422 on the port', () => {
   const al = allocations('10.0.0.0/29', { base: 30000, size: 2 });
   for (let i = 0; i < 6; i++) al.allocateCreate(svc(`s${i}`, {}), false).commit();
   let err = statusError(() => al.allocateCreate(svc('s6', {}), false));
@@ -182,7 +186,8 @@ test('exhaustion: no address or nodePort left is an internal error', () => {
   const ports = allocations('10.0.0.0/24', { base: 30000, size: 2 });
   ports.allocateCreate(svc('a', { type: 'NodePort', ports: [{ port: 1 }, { port: 2 }] }), false).commit();
   err = statusError(() => ports.allocateCreate(svc('b', { type: 'NodePort', ports: [{ port: 1 }] }), false));
-  assert.equal(err.message, 'Internal error occurred: failed to allocate a nodePort: range is full');
+  assert.equal(err.code, 422);
+  assert.equal(err.message, 'Service "b" is invalid: spec.ports[0].nodePort: Invalid value: 0: failed to allocate a nodePort: range is full');
   assert.equal(ports.clusterIPs.used(), 1, 'the failed Service gave its clusterIP back');
 });
 
