@@ -6,13 +6,38 @@ import { StoreChanged, assertAlive, startTarget, type Target } from './fixture.j
 export class Arena {
   private current: Target | undefined;
   private dirty = false;
+  private restarts = 0;
   /** Cases after which kubesvc was found dead. */
   readonly killers: string[] = [];
 
-  async target(): Promise<Target> {
+  /** `maxRestarts` bounds the time a server that dies on every case can cost. */
+  constructor(private readonly maxRestarts = 40) {}
+
+  /** The cluster cases run against now, if any. */
+  get now(): Target | undefined {
+    return this.current;
+  }
+
+  private starting: Promise<Target> | undefined;
+
+  /** The live cluster; concurrent callers that find it dead share one replacement. */
+  target(): Promise<Target> {
     const alive = this.current && this.current.cluster.proc.exitCode === null && this.current.cluster.proc.signalCode === null;
-    if (this.current && alive && !this.dirty) return this.current;
-    if (this.current) await this.current.close();
+    if (this.current && alive && !this.dirty) return Promise.resolve(this.current);
+    this.starting ??= this.replace().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async replace(): Promise<Target> {
+    if (this.current) {
+      if (this.restarts >= this.maxRestarts) {
+        throw new Error(`kubesvc is down and ${this.maxRestarts} restarts are spent; it died after: ${this.killers.join('; ')}`);
+      }
+      this.restarts++;
+      const old = this.current;
+      this.current = undefined;
+      await old.close();
+    }
     this.dirty = false;
     this.current = await startTarget();
     return this.current;
@@ -37,6 +62,11 @@ export class Arena {
       throw e;
     }
     return out;
+  }
+
+  /** The next case gets a fresh cluster. */
+  markDirty(): void {
+    this.dirty = true;
   }
 
   async close(): Promise<void> {

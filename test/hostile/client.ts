@@ -24,6 +24,9 @@ export interface RawRequest {
   timeoutMs?: number;
   /** Stop reading after this many bytes of body (watch streams). */
   maxBody?: number;
+  /** A watch: a 200 resolves with what arrived in the first `streamMs` (default 300), then the stream is closed. */
+  stream?: boolean;
+  streamMs?: number;
 }
 
 export class RawClient {
@@ -65,6 +68,12 @@ export class RawClient {
         (res) => {
           let data = '';
           res.setEncoding('utf8');
+          if (r.stream && res.statusCode === 200) {
+            setTimeout(() => {
+              finish({ status: 200, headers: res.headers, body: data });
+              req.destroy();
+            }, r.streamMs ?? 300);
+          }
           res.on('data', (d: string) => {
             data += d;
             if (r.maxBody !== undefined && data.length >= r.maxBody) {
