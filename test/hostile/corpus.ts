@@ -384,43 +384,45 @@ export function malformedValueCases(k: Kind): Case[] {
 /** Bodies that are not an object of this kind at all, and bodies too big or too deep. */
 export function bodyCases(k: Kind): Case[] {
   const out: Case[] = [];
-  const absentName = freshName(k);
-  const post = (name: string, body: string | Buffer, expect: Expect, contentType?: string): Case => ({
-    // Cases upstream may accept are dry runs, so an accepted one leaves nothing behind.
-    name: `create ${k.kind} with ${name}`, method: 'POST', path: k.collection + (expect.type === 'not-5xx' ? '?dryRun=All' : ''), body, expect,
-    ...(contentType ? { contentType } : {}),
-    after: { type: 'absent', path: objectPath(k, absentName) },
-  });
-  const base = k.base(absentName);
-  out.push(post('body null', 'null', anyClientError));
-  out.push(post('body []', '[]', anyClientError));
-  out.push(post('body "x"', '"x"', anyClientError));
-  out.push(post('body 1e400', '1e400', anyClientError));
-  out.push(post('body {}', '{}', anyClientError));
-  out.push(post('truncated JSON', JSON.stringify(base).slice(0, -5), anyClientError));
-  out.push(post('a NUL byte in JSON', JSON.stringify(base).replace('{', '{\u0000'), anyClientError));
-  out.push(post('invalid UTF-8', Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]), anyClientError));
-  out.push(post('kind of another type', JSON.stringify({ ...base, kind: k.kind === 'Pod' ? 'Service' : 'Pod' }), anyClientError));
-  out.push(post('apiVersion bogus/v9', JSON.stringify({ ...base, apiVersion: 'bogus/v9' }), anyClientError));
-  out.push(post('kind 123', JSON.stringify({ ...base, kind: 123 }), anyClientError));
-  out.push(post('metadata "x"', JSON.stringify({ ...base, metadata: 'x' }), anyClientError));
-  out.push(post('metadata.name 123', JSON.stringify({ ...base, metadata: { name: 123 } }), anyClientError));
-  out.push(post('metadata.namespace "other"', JSON.stringify({ ...base, metadata: { name: absentName, namespace: 'other' } }), k.namespaced ? anyClientError : not5xx));
-  out.push(post('a 300-character name', JSON.stringify({ ...base, metadata: { name: 'a'.repeat(300) } }), invalid));
-  out.push(post('name ".."', JSON.stringify({ ...base, metadata: { name: '..' } }), invalid));
-  out.push(post('name "a/b"', JSON.stringify({ ...base, metadata: { name: 'a/b' } }), invalid));
-  out.push(post('name "a%2Fb"', JSON.stringify({ ...base, metadata: { name: 'a%2Fb' } }), invalid));
-  out.push(post('labels with a bad key', JSON.stringify({ ...base, metadata: { name: absentName, labels: { 'bad key!': 'x' } } }), invalid));
-  out.push(post('a label value of 64 characters', JSON.stringify({ ...base, metadata: { name: absentName, labels: { a: 'x'.repeat(64) } } }), invalid));
-  out.push(post('annotations over 256 KiB', JSON.stringify({ ...base, metadata: { name: absentName, annotations: { a: 'x'.repeat(262145) } } }), invalid));
-  out.push(post('unknown fields (fieldValidation default: Warn)', JSON.stringify({ ...base, bogusField: 1 }), not5xx));
-  out.push({ ...post('a body over 3 MiB', JSON.stringify({ ...base, metadata: { name: absentName, annotations: { a: 'x'.repeat(3.5 * 1024 * 1024) } } }), { type: 'client-error', codes: [413] }), timeoutMs: 20_000 });
-  out.push(post('20,000-deep JSON array in an unknown field', `{"apiVersion":"${k.apiVersion}","kind":"${k.kind}","metadata":{"name":"${absentName}"},"x":${'['.repeat(20000)}${']'.repeat(20000)}}`, anyClientError));
-  out.push(post('20,000-deep JSON object at metadata.labels', `{"apiVersion":"${k.apiVersion}","kind":"${k.kind}","metadata":{"name":"${absentName}","labels":${'{"a":'.repeat(20000)}"x"${'}'.repeat(20000)}}}`, anyClientError));
-  out.push(post('YAML with an alias bomb', 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n', anyClientError, 'application/yaml'));
-  out.push(post('malformed YAML', 'kind: [\n', anyClientError, 'application/yaml'));
-  out.push(post('a truncated protobuf body', Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0xff]), anyClientError, 'application/vnd.kubernetes.protobuf'));
-  out.push(post('an unknown media type', JSON.stringify(base), { type: 'client-error', codes: [415] }, 'application/x-bogus'));
+  // Each case its own name, so one wrongly stored object is not blamed on the cases beside it.
+  const post = (label: string, make: (absentName: string, base: Record<string, any>) => string | Buffer, expect: Expect, contentType?: string): Case => {
+    const name = freshName(k);
+    return {
+      // Cases upstream may accept are dry runs, so an accepted one leaves nothing behind.
+      name: `create ${k.kind} with ${label}`, method: 'POST', path: k.collection + (expect.type === 'not-5xx' ? '?dryRun=All' : ''), body: make(name, k.base(name)), expect,
+      ...(contentType ? { contentType } : {}),
+      after: { type: 'absent', path: objectPath(k, name) },
+    };
+  };
+  out.push(post('body null', (absentName, base) => 'null', anyClientError));
+  out.push(post('body []', (absentName, base) => '[]', anyClientError));
+  out.push(post('body "x"', (absentName, base) => '"x"', anyClientError));
+  out.push(post('body 1e400', (absentName, base) => '1e400', anyClientError));
+  out.push(post('body {}', (absentName, base) => '{}', anyClientError));
+  out.push(post('truncated JSON', (absentName, base) => JSON.stringify(base).slice(0, -5), anyClientError));
+  out.push(post('a NUL byte in JSON', (absentName, base) => JSON.stringify(base).replace('{', '{\u0000'), anyClientError));
+  out.push(post('invalid UTF-8', (absentName, base) => Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]), anyClientError));
+  out.push(post('kind of another type', (absentName, base) => JSON.stringify({ ...base, kind: k.kind === 'Pod' ? 'Service' : 'Pod' }), anyClientError));
+  out.push(post('apiVersion bogus/v9', (absentName, base) => JSON.stringify({ ...base, apiVersion: 'bogus/v9' }), anyClientError));
+  out.push(post('kind 123', (absentName, base) => JSON.stringify({ ...base, kind: 123 }), anyClientError));
+  out.push(post('metadata "x"', (absentName, base) => JSON.stringify({ ...base, metadata: 'x' }), anyClientError));
+  out.push(post('metadata.name 123', (absentName, base) => JSON.stringify({ ...base, metadata: { name: 123 } }), anyClientError));
+  out.push(post('metadata.namespace "other"', (absentName, base) => JSON.stringify({ ...base, metadata: { name: absentName, namespace: 'other' } }), k.namespaced ? anyClientError : not5xx));
+  out.push(post('a 300-character name', (absentName, base) => JSON.stringify({ ...base, metadata: { name: 'a'.repeat(300) } }), invalid));
+  out.push(post('name ".."', (absentName, base) => JSON.stringify({ ...base, metadata: { name: '..' } }), invalid));
+  out.push(post('name "a/b"', (absentName, base) => JSON.stringify({ ...base, metadata: { name: 'a/b' } }), invalid));
+  out.push(post('name "a%2Fb"', (absentName, base) => JSON.stringify({ ...base, metadata: { name: 'a%2Fb' } }), invalid));
+  out.push(post('labels with a bad key', (absentName, base) => JSON.stringify({ ...base, metadata: { name: absentName, labels: { 'bad key!': 'x' } } }), invalid));
+  out.push(post('a label value of 64 characters', (absentName, base) => JSON.stringify({ ...base, metadata: { name: absentName, labels: { a: 'x'.repeat(64) } } }), invalid));
+  out.push(post('annotations over 256 KiB', (absentName, base) => JSON.stringify({ ...base, metadata: { name: absentName, annotations: { a: 'x'.repeat(262145) } } }), invalid));
+  out.push(post('unknown fields (fieldValidation default: Warn)', (absentName, base) => JSON.stringify({ ...base, bogusField: 1 }), not5xx));
+  out.push({ ...post('a body over 3 MiB', (absentName, base) => JSON.stringify({ ...base, metadata: { name: absentName, annotations: { a: 'x'.repeat(3.5 * 1024 * 1024) } } }), { type: 'client-error', codes: [413] }), timeoutMs: 20_000 });
+  out.push(post('20,000-deep JSON array in an unknown field', (absentName, base) => `{"apiVersion":"${k.apiVersion}","kind":"${k.kind}","metadata":{"name":"${absentName}"},"x":${'['.repeat(20000)}${']'.repeat(20000)}}`, anyClientError));
+  out.push(post('20,000-deep JSON object at metadata.labels', (absentName, base) => `{"apiVersion":"${k.apiVersion}","kind":"${k.kind}","metadata":{"name":"${absentName}","labels":${'{"a":'.repeat(20000)}"x"${'}'.repeat(20000)}}}`, anyClientError));
+  out.push(post('YAML with an alias bomb', (absentName, base) => 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n', anyClientError, 'application/yaml'));
+  out.push(post('malformed YAML', (absentName, base) => 'kind: [\n', anyClientError, 'application/yaml'));
+  out.push(post('a truncated protobuf body', (absentName, base) => Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0xff]), anyClientError, 'application/vnd.kubernetes.protobuf'));
+  out.push(post('an unknown media type', (absentName, base) => JSON.stringify(base), { type: 'client-error', codes: [415] }, 'application/x-bogus'));
   return out;
 }
 
@@ -451,16 +453,16 @@ export function queryCases(k: Kind): Case[] {
     ['pretty=maybe', not5xx],
     ['includeObject=Bogus', not5xx],
   ] as const) out.push(list(q, e));
-  const name = freshName(k);
-  const absent = { type: 'absent' as const, path: objectPath(k, name) };
+  const create = (q: string, body: (name: string) => unknown, expect: Expect, label = q.slice(0, 40)): Case => {
+    const name = freshName(k);
+    return { name: `create ${k.kind} ?${label}`, method: 'POST', path: `${k.collection}?${q}`, body: JSON.stringify(body(name)), expect, after: { type: 'absent', path: objectPath(k, name) } };
+  };
   for (const [q, e] of [
     ['dryRun=Bogus', anyClientError],
     ['fieldValidation=Bogus', anyClientError],
     ['fieldManager=' + 'm'.repeat(200), anyClientError],
-  ] as const) {
-    out.push({ name: `create ${k.kind} ?${q.slice(0, 40)}`, method: 'POST', path: `${k.collection}?${q}`, body: JSON.stringify(k.base(name)), expect: e, after: absent });
-  }
-  out.push({ name: `create ${k.kind} ?fieldValidation=Strict with an unknown field`, method: 'POST', path: `${k.collection}?fieldValidation=Strict`, body: JSON.stringify({ ...k.base(name), bogusField: 1 }), expect: { type: 'client-error', codes: [400] }, after: absent });
+  ] as const) out.push(create(q, (n) => k.base(n), e));
+  out.push(create('fieldValidation=Strict', (n) => ({ ...k.base(n), bogusField: 1 }), { type: 'client-error', codes: [400] }, 'fieldValidation=Strict with an unknown field'));
   if (k.kind !== 'Namespace') {
     for (const q of ['labelSelector=a%20in%20(', 'fieldSelector=bogus.field%3Dx', 'resourceVersion=abc', 'dryRun=Bogus', 'gracePeriodSeconds=abc']) {
       out.push({ name: `deletecollection ${k.kind} ?${q}`, method: 'DELETE', path: `${k.collection}?${q}`, expect: anyClientError });
