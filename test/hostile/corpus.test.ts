@@ -1,0 +1,113 @@
+// The generated hostile corpus (corpus.ts) against a real `kubesvc up`: every case is its own
+// subtest named after its request, and asserts the answer (a 4xx Status, or not a 5xx where
+// upstream's answer is not pinned down), that the object it aimed at is as before (or absent), and,
+// per kind, that nothing else in the store moved and the server is alive and ready.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Arena } from './arena.js';
+import { describeResult } from './client.js';
+import { checkClientError, checkNot5xx, diffSnapshots, fixtureName, kinds, snapshot, StoreChanged, userView, type Kind, type Snapshot, type Target } from './fixture.js';
+import {
+  bodyCases, createCases, deleteCases, leaves, malformedValueCases, modifyCases, patchDirectiveCases, pathCases, pickLeaves, queryCases, subresourceCases, watchCases,
+  type Case,
+} from './corpus.js';
+
+const arena = new Arena();
+after(() => arena.close());
+
+async function runCase(k: Kind, c: Case): Promise<void> {
+  // A fresh cluster if an earlier case killed this one, so each case is judged on its own.
+  const t = await arena.target();
+  const watched = c.after?.path;
+  let prior = watched && c.after!.type === 'unchanged' ? await t.client.json('GET', watched) : undefined;
+  if (prior && prior.status === 404) {
+    // An earlier (failed) case deleted the fixture: put it back so this case is judged on its own.
+    await t.client.send({ method: 'POST', path: k.collection, body: JSON.stringify(k.base(fixtureName(k))) });
+    prior = await t.client.json('GET', watched!);
+  }
+  if (prior && prior.status !== 200) assert.fail(`the target ${watched} could not be read before the case ran (${prior.status})`);
+  const body = typeof c.body === 'function' ? c.body(prior!.obj) : c.body;
+  const res = await t.client.send({
+    method: c.method, path: c.path, ...(body !== undefined ? { body } : {}), ...(c.contentType ? { contentType: c.contentType } : {}),
+    ...(c.timeoutMs ? { timeoutMs: c.timeoutMs } : {}), ...(c.maxBody ? { maxBody: c.maxBody } : {}), ...(c.stream ? { stream: true } : {}),
+  });
+  const problems: string[] = [];
+  const bad = c.expect.type === 'not-5xx' ? checkNot5xx(res, c.expect.upstream500) : checkClientError(res, c.expect.codes);
+  if (bad) problems.push(bad);
+  if (c.stream) await new Promise((r) => setTimeout(r, 200)); // the watch crash came just after the answer
+  if (t.cluster.proc.exitCode !== null || t.cluster.proc.signalCode !== null) {
+    arena.killers.push(c.name);
+    problems.push(`kubesvc exited (code ${t.cluster.proc.exitCode}) after this request (or one running beside it); stderr tail:\n${t.cluster.stderr().slice(-600)}`);
+    assert.fail(`${c.method} ${c.path.slice(0, 150)}\n${problems.join('\n')}`);
+  }
+  if (watched && c.after!.type === 'absent') {
+    const now = await t.client.send({ method: 'GET', path: watched });
+    if (now.status === 200) {
+      problems.push(`the refused object was stored: ${describeResult(now)}`);
+      // Remove it so the kind's store check reports what else changed, not this again.
+      await t.client.send({ method: 'DELETE', path: `${watched}?gracePeriodSeconds=0`, timeoutMs: 5000 });
+    }
+  } else if (prior) {
+    const now = await t.client.json('GET', watched!);
+    if (now.status !== 200) problems.push(`the target ${watched} is gone after the request (${now.status})`);
+    else if (userView(k.kind, now.obj) !== userView(k.kind, prior.obj)) {
+      problems.push(`the target changed: ${userView(k.kind, prior.obj).slice(0, 400)}\n  -> ${userView(k.kind, now.obj).slice(0, 400)}`);
+    }
+  }
+  if (problems.length) {
+    const shown = typeof body === 'string' ? (body.length > 200 ? `${body.slice(0, 200)}… (${body.length} bytes)` : body) : body ? `<${body.length} bytes>` : '';
+    assert.fail(`${c.method} ${c.path.length > 150 ? c.path.slice(0, 150) + '…' : c.path} ${shown}\n${problems.join('\n')}`);
+  }
+}
+
+for (const k of kinds) {
+  describe(k.kind, { concurrency: false }, () => {
+    let t: Target;
+    let start: Snapshot;
+    let killed: number;
+    before(async () => {
+      t = await arena.target();
+      start = await snapshot(t.client);
+      killed = arena.killers.length;
+    });
+    const all = leaves(k);
+    const spec = all.filter((l) => l.path[0] !== 'status');
+    const status = all.filter((l) => l.path[0] === 'status');
+    const groups: [string, Case[], number][] = [
+      ['create with wrong types', createCases(k, pickLeaves(k, spec, 10)), 6],
+      ['create with malformed values', malformedValueCases(k), 6],
+      ['bodies', bodyCases(k), 4],
+      ['query parameters', queryCases(k), 6],
+      // One at a time: they aim at the same fixture object, and each compares it before and after.
+      ['watch parameters', watchCases(k, k.kind === 'Service'), 3],
+      ['update and patch with wrong types', modifyCases(k, pickLeaves(k, spec, 6)), 1],
+      ['patch directives', patchDirectiveCases(k), 1],
+      ['status and scale', subresourceCases(k, pickLeaves(k, status, 3)), 1],
+      ['delete options', deleteCases(k), 1],
+      ['path segments', pathCases(k, k.kind === 'Service'), 4],
+    ];
+    for (const [name, cases, concurrency] of groups) {
+      if (cases.length === 0) continue;
+      describe(name, { concurrency }, () => {
+        for (const c of cases) it(c.name, () => runCase(k, c));
+      });
+    }
+    it(`leaves everything else in the store as it was, and kubesvc alive and ready`, async () => {
+      const problems: string[] = [];
+      const died = arena.killers.slice(killed);
+      if (died.length) problems.push(`kubesvc died during the ${k.kind} cases (a fresh cluster took over), after: ${died.join('; ')}`);
+      if (arena.now !== t) problems.push(`kubesvc was replaced during the ${k.kind} cases`);
+      else {
+        const changes = diffSnapshots(start, await snapshot(t.client));
+        if (changes.length) problems.push(`the ${k.kind} cases changed the store:\n${changes.slice(0, 30).join('\n')}`);
+        const ready = await t.client.send({ method: 'GET', path: '/readyz', timeoutMs: 5000 });
+        if (ready.status !== 200) problems.push(`/readyz: ${describeResult(ready)}`);
+      }
+      if (problems.length) {
+        // The next kind starts on a fresh cluster rather than on whatever these cases left.
+        arena.markDirty();
+        throw new StoreChanged(problems.join('\n'));
+      }
+    });
+  });
+}
