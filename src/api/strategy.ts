@@ -16,7 +16,8 @@ import { validateEvent } from './validation/event.js';
 import { validateLease, validateLeaseUpdate, type Lease } from './validation/lease.js';
 import { validateNamespace, validateNamespaceStatusUpdate, validateNamespaceUpdate } from './validation/namespace.js';
 import { validateNode, validateNodeUpdate } from './validation/node.js';
-import { validateObjectMetaUpdate } from './validation/objectmeta.js';
+import { validateObjectMeta, validateObjectMetaUpdate } from './validation/objectmeta.js';
+import { pathSegmentNameProblems } from './validation/names.js';
 import { validatePodCreate, validatePodStatusUpdate, validatePodUpdate } from './validation/pod.js';
 import { validateReplicaSet, validateReplicaSetStatusUpdate, validateReplicaSetUpdate } from './validation/replicaset.js';
 import { validateServiceCreate, validateServiceStatusUpdate, validateServiceUpdate } from './validation/service.js';
@@ -87,7 +88,10 @@ export const kindRules: Record<string, KindRules> = {
   }),
   Event: rules<Event>({
     defaults: noDefaults,
-    validateCreate: validateEvent,
+    // Upstream's generic registry checks every object's metadata after the kind's own rules
+    // (ValidateObjectMetaAccessor with IsValidPathSegmentName): core/v1 Events get nothing
+    // stricter, but a name like "a/b" or ".." would be a path no client could address.
+    validateCreate: (ev) => [...validateEvent(ev), ...validateObjectMeta(ev.metadata, true, (n) => pathSegmentNameProblems(n), Path.root('metadata'), false)],
     // core/v1 Events are re-checked with the same legacy rules on update.
     validateUpdate: (ev) => validateEvent(ev),
     validateStatusUpdate: metaOnlyStatusUpdate,

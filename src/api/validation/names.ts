@@ -105,3 +105,14 @@ export const nameIsDNSSubdomain: NameValidator = (name, prefix) =>
 export const nameIsDNSLabel: NameValidator = (name, prefix) => isDNS1123Label(prefix ? maskTrailingDash(name) : name);
 export const nameIsDNS1035Label: NameValidator = (name, prefix) =>
   isDNS1035Label(prefix ? maskTrailingDash(name) : name);
+
+/**
+ * Upstream's IsValidPathSegmentName: a name that becomes a path segment (in the REST API and in
+ * the storage key) may not be `.` or `..` and may not contain `/` or `%`.
+ */
+export function pathSegmentNameProblems(name: string): string[] {
+  if (name === '.' || name === '..') return [`may not be '${name}'`];
+  const out: string[] = [];
+  for (const c of ['/', '%']) if (name.includes(c)) out.push(`may not contain '${c}'`);
+  return out;
+}

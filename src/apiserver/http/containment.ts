@@ -39,8 +39,12 @@ export function failRequest(scope: RequestScope, e: unknown): void {
       return;
     }
     log.error(`request ${what} failed mid-answer; closing its connection`, e);
-    res.destroy();
-    req.socket.destroy();
+    // What was written still leaves (the socket may be a TLS layer started late, whose writes are
+    // not yet on the wire), then the connection closes without the answer's end, so the client
+    // sees an aborted answer, never a whole one. A client that does not read gets destroyed.
+    const socket = req.socket;
+    socket.end();
+    setTimeout(() => socket.destroy(), 1000).unref();
   } catch (inner) {
     log.error(`request ${what} could not be ended cleanly; closing its connection`, inner);
     req.socket.destroy();

@@ -7,6 +7,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { Params } from './params.js';
+import { authenticate } from '../auth/index.js';
+import { systemPrivilegedGroup } from '../auth/user.js';
 
 export interface MaxInFlightOptions {
   /** --max-requests-inflight (upstream default 400); 0 means no limit. */
@@ -103,10 +105,9 @@ export function isLongRunning(req: IncomingMessage): boolean {
   return sub !== undefined && longRunningSubresources.has(sub);
 }
 
-/** The client certificate's organizations carry the groups, as upstream's x509 authenticator reads them. */
+/** The groups come from the client certificate, read by the API server's own authenticator. */
 function isSystemMaster(req: IncomingMessage): boolean {
   const sock = req.socket as Partial<TLSSocket>;
   if (sock.authorized !== true || typeof sock.getPeerCertificate !== 'function') return false;
-  const org = sock.getPeerCertificate().subject?.O as string | string[] | undefined;
-  return Array.isArray(org) ? org.includes('system:masters') : org === 'system:masters';
+  return authenticate(req)?.groups.includes(systemPrivilegedGroup) ?? false;
 }

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../../api/meta.js';
 import { errors, StatusError } from '../../machinery/status.js';
+import type { FieldError } from '../../machinery/field.js';
 import { apiVersionOf, type ResourceInfo } from '../resources.js';
 import type { Store, DeleteOptions } from '../store/store.js';
 import type { CachedObject } from '../store/cached-object.js';
@@ -189,19 +190,29 @@ export class ResourceHandler {
     let body: Record<string, unknown> = {};
     if (buf.length && buf.toString('utf8').trim() !== '') {
       const v = decodeObject(buf, mediaType(req));
-      if (v && typeof v === 'object' && !Array.isArray(v)) body = decodeDeleteOptions(v as Record<string, unknown>);
+      // A body that is not a DeleteOptions must not be read as "no options": the delete would go
+      // ahead with defaults the client never asked for.
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+        throw errors.badRequest(`json: cannot unmarshal ${Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v} into Go value of type v1.DeleteOptions`);
+      }
+      const kind = (v as Record<string, unknown>).kind;
+      if (kind !== undefined && kind !== 'DeleteOptions') throw errors.badRequest('decoded object cannot be converted to DeleteOptions');
+      body = decodeDeleteOptions(v as Record<string, unknown>);
     }
     const policy = (p.str('propagationPolicy') ?? body.propagationPolicy) as DeleteOptions['propagationPolicy'] | undefined;
-    if (policy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
-      throw errors.invalid('meta.k8s.io', 'DeleteOptions', '', [
-        {
-          type: 'FieldValueNotSupported',
-          field: 'propagationPolicy',
-          badValue: policy,
-          detail: 'supported values: "Foreground", "Background", "Orphan", "nil"',
-        },
-      ]);
+    // Upstream's ValidateDeleteOptions.
+    const causes: FieldError[] = [];
+    if (policy !== undefined && body.orphanDependents !== undefined && body.orphanDependents !== null) {
+      causes.push({ type: 'FieldValueInvalid', field: 'propagationPolicy', badValue: policy, detail: 'orphanDependents and deletionPropagation cannot be both set' });
     }
+    if (policy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
+      causes.push({ type: 'FieldValueNotSupported', field: 'propagationPolicy', badValue: policy, detail: 'supported values: "Foreground", "Background", "Orphan", "nil"' });
+    }
+    const dryRuns = Array.isArray(body.dryRun) ? (body.dryRun as unknown[]) : [];
+    if (dryRuns.some((d) => d !== 'All')) {
+      causes.push({ type: 'FieldValueNotSupported', field: 'dryRun', badValue: dryRuns, detail: 'supported values: "All"' });
+    }
+    if (causes.length) throw errors.invalid('meta.k8s.io', 'DeleteOptions', '', causes);
     const grace = p.int('gracePeriodSeconds') ?? (body.gracePeriodSeconds as number | undefined);
     const opts: DeleteOptions & { dryRun: boolean } = {
       dryRun: p.dryRun() || (Array.isArray(body.dryRun) && body.dryRun.includes('All')),

@@ -1,6 +1,7 @@
 // Turns a request path into what it names: a resource (collection, object or subresource) of an
 // API group version, or one of the server's other endpoints.
 import { findResource, resources, type ResourceInfo } from '../resources.js';
+import { pathSegmentNameProblems } from '../../api/validation/names.js';
 import { errors } from '../../machinery/status.js';
 
 export interface ResourceRoute {
@@ -58,17 +59,6 @@ export function pathSegments(path: string): string[] {
       return unescape(seg);
     }
   });
-}
-
-/**
- * Upstream's IsValidPathSegmentName: a name that becomes a path segment (in the REST API and in
- * the storage key) may not be `.` or `..` and may not contain `/` or `%`.
- */
-export function pathSegmentNameProblems(name: string): string[] {
-  if (name === '.' || name === '..') return [`may not be '${name}'`];
-  const out: string[] = [];
-  for (const c of ['/', '%']) if (name.includes(c)) out.push(`may not contain '${c}'`);
-  return out;
 }
 
 function checkSegment(what: 'Name' | 'Namespace', value: string): void {

@@ -3,6 +3,7 @@
 // negative array indices count from the end, `replace` of a missing object member adds it, and
 // `copy` from a missing member copies null.
 import { StatusError, errors } from '../status.js';
+import { withinDepth } from './depth-guard.js';
 import { clone, isObject, jsonEqual, type JsonObject } from './json.js';
 
 /** The apiserver's cap on operations per JSON patch (maxJSONPatchOperations). */
@@ -321,6 +322,10 @@ function applyOp(doc: Doc, op: Op): void {
  *   operation's index) and as the error's `cause`.
  */
 export function applyJsonPatch(doc: unknown, ops: unknown): unknown {
+  return withinDepth(() => applyJsonPatchUnguarded(doc, ops));
+}
+
+function applyJsonPatchUnguarded(doc: unknown, ops: unknown): unknown {
   if (ops === null || ops === undefined) return clone(doc);
   if (!Array.isArray(ops)) {
     throw errors.badRequest(`json: cannot unmarshal ${goJsonType(ops)} into Go value of type jsonpatch.Patch`);

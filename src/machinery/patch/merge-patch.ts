@@ -1,5 +1,6 @@
 // RFC 7386 JSON merge patch as the apiserver applies it (evanphx/json-patch v4 MergePatch).
 import { errors } from '../status.js';
+import { withinDepth } from './depth-guard.js';
 import { clone, isObject, type JsonObject } from './json.js';
 
 // Removes null members of objects at any depth (array elements that are null stay).
@@ -42,6 +43,10 @@ function mergeObjects(doc: JsonObject, patch: JsonObject): void {
  * `Invalid JSON Patch` (RFC 7386 would make it the result).
  */
 export function applyMergePatch(doc: unknown, patch: unknown): unknown {
+  return withinDepth(() => applyMergePatchUnguarded(doc, patch));
+}
+
+function applyMergePatchUnguarded(doc: unknown, patch: unknown): unknown {
   const p = clone(patch);
   if (Array.isArray(p)) return pruneNulls(p);
   if (!isObject(p)) throw errors.badRequest('Invalid JSON Patch');

@@ -1,6 +1,7 @@
 // Strategic merge patch (Content-Type application/strategic-merge-patch+json) as the apiserver
 // applies it with apimachinery's strategicpatch.StrategicMergeMapPatch.
 import { StatusError, errors } from '../status.js';
+import { withinDepth } from './depth-guard.js';
 import { clone, isObject } from './json.js';
 import type { PatchSchema } from './schema.js';
 import { SmpError } from './strategic/errors.js';
@@ -38,6 +39,10 @@ function goJsonTypeName(v: unknown): string {
  * `map: map[value:b] does not contain declared merge key: name`.
  */
 export function applyStrategicMergePatch(doc: unknown, patch: unknown, schema: PatchSchema | undefined): unknown {
+  return withinDepth(() => applyStrategicMergePatchUnguarded(doc, patch, schema));
+}
+
+function applyStrategicMergePatchUnguarded(doc: unknown, patch: unknown, schema: PatchSchema | undefined): unknown {
   if (patch === null || patch === undefined) return clone(doc);
   if (!isObject(patch)) {
     throw errors.badRequest(`json: cannot unmarshal ${goJsonTypeName(patch)} into Go value of type map[string]interface {}`);

@@ -2,7 +2,8 @@
 // query parameters and list options, and the nesting guards in front of the body parsers.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { pathSegmentNameProblems, pathSegments, requestPath, route } from '../../../src/apiserver/http/route.js';
+import { pathSegments, requestPath, route } from '../../../src/apiserver/http/route.js';
+import { pathSegmentNameProblems } from '../../../src/api/validation/names.js';
 import { Params } from '../../../src/apiserver/http/params.js';
 import { listOptions } from '../../../src/apiserver/http/list-options.js';
 import { jsonNestingError, yamlNestingError } from '../../../src/apiserver/http/nesting.js';
