@@ -1,5 +1,6 @@
 // Query parameters of API requests, parsed with upstream's rules and errors.
 import { errors } from '../../machinery/status.js';
+import { fieldErr, type FieldError } from '../../machinery/field.js';
 import type { FieldValidation } from '../store/context.js';
 
 const maxInt64 = 9223372036854775807n;
@@ -45,5 +46,22 @@ export class Params {
     if (v === null || v === '') return 'Warn';
     if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
     throw errors.badRequest(`fieldValidation parameter unsupported: ${v}. Supported values: Ignore, Warn, Strict`);
+  }
+
+  /**
+   * Upstream's ValidateFieldManager for Create/Update/PatchOptions: at most 128 bytes, printable
+   * characters only (Go's unicode.IsPrint: no controls, formats or separators but the space).
+   */
+  checkFieldManager(optionsKind: 'CreateOptions' | 'UpdateOptions' | 'PatchOptions'): void {
+    const v = this.q.get('fieldManager');
+    if (v === null || v === '') return;
+    const errs: FieldError[] = [];
+    if (Buffer.byteLength(v) > 128) errs.push(fieldErr.tooLong('fieldManager', v, 128));
+    for (const ch of v) {
+      if (ch !== ' ' && /[\p{C}\p{Z}]/u.test(ch)) {
+        errs.push(fieldErr.invalid('fieldManager', v, `invalid character U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`));
+      }
+    }
+    if (errs.length) throw errors.invalid('meta.k8s.io', optionsKind, '', errs);
   }
 }

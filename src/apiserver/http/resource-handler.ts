@@ -44,6 +44,8 @@ export class ResourceHandler {
     const info = route.info;
     const ctx = newContext({ dryRun: p.dryRun(), fieldValidation: p.fieldValidation() });
     if (info.namespaced && route.namespace !== undefined) ctx.namespace = route.namespace;
+    const optionsKind = method === 'POST' ? 'CreateOptions' : method === 'PUT' ? 'UpdateOptions' : method === 'PATCH' ? 'PatchOptions' : undefined;
+    if (optionsKind) p.checkFieldManager(optionsKind);
     const sub = route.subresource;
 
     if (sub && sub !== 'status' && sub !== 'scale' && sub !== 'finalize') {

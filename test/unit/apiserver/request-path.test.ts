@@ -121,3 +121,25 @@ describe('nesting guards', () => {
     assert.match(yamlNestingError(block) ?? '', /exceeded max depth/);
   });
 });
+
+describe('fieldManager (ValidateFieldManager)', () => {
+  const check = (q: string, kind: 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' = 'CreateOptions') =>
+    new Params(new URLSearchParams(q)).checkFieldManager(kind);
+  it('accepts kubectl-style managers, empty and absent', () => {
+    for (const q of ['', 'fieldManager=', 'fieldManager=kubectl-client-side-apply', 'fieldManager=my%20tool', `fieldManager=${'m'.repeat(128)}`]) {
+      assert.doesNotThrow(() => check(q), q);
+    }
+  });
+  it('refuses more than 128 bytes with a 422 on the options kind', () => {
+    assert.throws(() => check(`fieldManager=${'m'.repeat(129)}`, 'PatchOptions'), (e: unknown) => {
+      const s = (e as { toStatus(): { code: number; reason: string; message: string } }).toStatus();
+      assert.equal(s.code, 422);
+      assert.equal(s.reason, 'Invalid');
+      assert.match(s.message, /^PatchOptions\.meta\.k8s\.io "" is invalid: fieldManager: Too long: may not be more than 128 bytes/);
+      return true;
+    });
+  });
+  it('refuses characters that are not printable, naming them as Go does', () => {
+    assert.throws(() => check('fieldManager=a%07b'), /fieldManager: Invalid value: "a\\u0007b": invalid character U\+0007/);
+  });
+});
