@@ -5,7 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http, { type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MaxInFlight, isLongRunning } from '../../src/apiserver/http/max-inflight.js';
+import { MaxInFlight } from '../../src/apiserver/http/max-inflight.js';
+import { isLongRunning } from '../../src/apiserver/http/long-running.js';
 
 let server: http.Server;
 let port: number;

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ensurePki } from '../../src/apiserver/pki.js';
-import { GracefulShutdown, isLongRunning } from '../../src/apiserver/http/graceful-shutdown.js';
+import { GracefulShutdown } from '../../src/apiserver/http/graceful-shutdown.js';
+import { isLongRunning } from '../../src/apiserver/http/long-running.js';
 
 let dir: string;
 let tls: { cert: string; key: string; ca: string };

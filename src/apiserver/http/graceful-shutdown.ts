@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'node:https';
 import { Server as NetServer, type Socket } from 'node:net';
-import { route } from './route.js';
+import { isLongRunning } from './long-running.js';
 
 /** How long requests in flight may take to finish once shutdown begins. */
 export const drainTimeoutMs = 10_000;
@@ -21,30 +21,6 @@ interface ConnState {
   /** Requests received and not yet answered. */
   active: number;
   served: number;
-}
-
-const longRunningSubresources = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
-
-/** Upstream's long-running check: the watch verb, and the log, exec, attach, portforward and proxy subresources. */
-export function isLongRunning(req: IncomingMessage): boolean {
-  let url: URL;
-  try {
-    url = new URL(req.url ?? '/', 'https://kubesvc');
-  } catch {
-    return false;
-  }
-  const w = url.searchParams.get('watch');
-  if (w !== null && w !== 'false' && w !== '0') return true;
-  const seg = url.pathname.split('/');
-  // /api/v1/watch/... and /apis/<group>/<version>/watch/...
-  const afterVersion = seg[1] === 'api' ? 3 : seg[1] === 'apis' ? 4 : -1;
-  if (afterVersion > 0 && seg[afterVersion] === 'watch') return true;
-  try {
-    const r = route(url.pathname);
-    return r.type === 'resource' && r.subresource !== undefined && longRunningSubresources.has(r.subresource);
-  } catch {
-    return false;
-  }
 }
 
 export class GracefulShutdown {
@@ -141,3 +117,4 @@ export class GracefulShutdown {
     return this.conns.size;
   }
 }
+

@@ -6,7 +6,7 @@
 // never refused, as upstream: a super-admin (or the loopback client) must always get an answer.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { Params } from './params.js';
+import { isLongRunning } from './long-running.js';
 import { authenticate } from '../auth/index.js';
 import { systemPrivilegedGroup } from '../auth/user.js';
 
@@ -23,10 +23,6 @@ export const defaultMaxInFlight: MaxInFlightOptions = { maxRequestsInFlight: 400
 export const tooManyRequestsMessage = 'Too many requests, please try again later.';
 const RETRY_AFTER_SECONDS = '1';
 
-/** Subresources upstream's BasicLongRunningRequestCheck treats as long-running. */
-const longRunningSubresources = new Set(['attach', 'exec', 'proxy', 'log', 'portforward']);
-/** Verbs it treats as long-running; `watch` also arrives as ?watch=true on a list. */
-const longRunningVerbs = new Set(['watch', 'proxy']);
 /** Upstream's nonMutatingRequestVerbs, here as the HTTP methods that carry them. */
 const readOnlyMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -85,29 +81,10 @@ function tooManyRequests(res: ServerResponse): void {
   res.end(body);
 }
 
-/** What upstream's RequestInfo + LongRunningRequestCheck decide, from the path and query alone. */
-export function isLongRunning(req: IncomingMessage): boolean {
-  const raw = req.url ?? '/';
-  const q = raw.indexOf('?');
-  const path = q < 0 ? raw : raw.slice(0, q);
-  const parts = path.split('/').filter((p) => p !== '');
-  // /api/v1/... or /apis/<group>/<version>/...; anything else is a non-resource request.
-  let rest: string[];
-  if (parts[0] === 'api' && parts.length >= 2) rest = parts.slice(2);
-  else if (parts[0] === 'apis' && parts.length >= 3) rest = parts.slice(3);
-  else return false;
-  if (rest.length === 0) return false;
-  if (longRunningVerbs.has(rest[0]!)) return true;
-  if (q >= 0 && new Params(new URLSearchParams(raw.slice(q + 1))).bool('watch')) return true;
-  // namespaces/<ns>/<resource>/<name>/<subresource>[/...], namespaces/<name>/<subresource> or
-  // <resource>/<name>/<subresource>[/...] (a node's proxy carries a path after it).
-  const sub = rest[0] === 'namespaces' ? (rest.length >= 5 ? rest[4] : rest.length === 3 ? rest[2] : undefined) : rest[2];
-  return sub !== undefined && longRunningSubresources.has(sub);
-}
-
 /** The groups come from the client certificate, read by the API server's own authenticator. */
 function isSystemMaster(req: IncomingMessage): boolean {
   const sock = req.socket as Partial<TLSSocket>;
   if (sock.authorized !== true || typeof sock.getPeerCertificate !== 'function') return false;
   return authenticate(req)?.groups.includes(systemPrivilegedGroup) ?? false;
 }
+
