@@ -45,3 +45,11 @@ export function goStringSlice(vals: readonly string[] | null): string {
   if (vals === null) return '[]string(nil)';
   return `[]string{${vals.map((s) => JSON.stringify(s)).join(', ')}}`;
 }
+
+/** The JSON kind Go's encoding/json names in "cannot unmarshal <kind> into Go value of type ...". */
+export function goJsonKind(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (v === null) return 'null';
+  if (typeof v === 'boolean') return 'bool';
+  return typeof v === 'object' ? 'object' : typeof v;
+}

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../../api/meta.js';
 import { errors, StatusError } from '../../machinery/status.js';
 import type { FieldError } from '../../machinery/field.js';
+import { goJsonKind } from '../../machinery/goformat.js';
 import { apiVersionOf, type ResourceInfo } from '../resources.js';
 import type { Store, DeleteOptions } from '../store/store.js';
 import type { CachedObject } from '../store/cached-object.js';
@@ -195,7 +196,7 @@ export class ResourceHandler {
       // A body that is not a DeleteOptions must not be read as "no options": the delete would go
       // ahead with defaults the client never asked for.
       if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-        throw errors.badRequest(`json: cannot unmarshal ${Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v} into Go value of type v1.DeleteOptions`);
+        throw errors.badRequest(`json: cannot unmarshal ${goJsonKind(v)} into Go value of type v1.DeleteOptions`);
       }
       const kind = (v as Record<string, unknown>).kind;
       if (kind !== undefined && kind !== 'DeleteOptions') throw errors.badRequest('decoded object cannot be converted to DeleteOptions');

@@ -3,6 +3,7 @@
 // negative array indices count from the end, `replace` of a missing object member adds it, and
 // `copy` from a missing member copies null.
 import { StatusError, errors } from '../status.js';
+import { goJsonKind } from '../goformat.js';
 import { withinDepth } from './depth-guard.js';
 import { clone, isObject, jsonEqual, type JsonObject } from './json.js';
 
@@ -123,19 +124,12 @@ function strField(op: Op, name: 'path' | 'from'): string {
     throw wrap(name === 'path' ? 'operation missing path field' : 'operation, missing from field', missing);
   }
   if (typeof v !== 'string') {
-    throw new PatchFailure(`json: cannot unmarshal ${goJsonType(v)} into Go value of type string`);
+    throw new PatchFailure(`json: cannot unmarshal ${goJsonKind(v)} into Go value of type string`);
   }
   return v;
 }
 
 /** The JSON type name encoding/json puts in its UnmarshalTypeError text. */
-function goJsonType(v: unknown): string {
-  if (Array.isArray(v)) return 'array';
-  if (v === null) return 'null';
-  if (typeof v === 'boolean') return 'bool';
-  return typeof v === 'object' ? 'object' : typeof v;
-}
-
 function value(op: Op): unknown {
   return op['value'] === undefined ? null : clone(op['value']);
 }
@@ -328,11 +322,11 @@ export function applyJsonPatch(doc: unknown, ops: unknown): unknown {
 function applyJsonPatchUnguarded(doc: unknown, ops: unknown): unknown {
   if (ops === null || ops === undefined) return clone(doc);
   if (!Array.isArray(ops)) {
-    throw errors.badRequest(`json: cannot unmarshal ${goJsonType(ops)} into Go value of type jsonpatch.Patch`);
+    throw errors.badRequest(`json: cannot unmarshal ${goJsonKind(ops)} into Go value of type jsonpatch.Patch`);
   }
   for (const op of ops) {
     if (op !== null && !isObject(op)) {
-      throw errors.badRequest(`json: cannot unmarshal ${goJsonType(op)} into Go value of type jsonpatch.Operation`);
+      throw errors.badRequest(`json: cannot unmarshal ${goJsonKind(op)} into Go value of type jsonpatch.Operation`);
     }
   }
   if (ops.length > maxJsonPatchOperations) {

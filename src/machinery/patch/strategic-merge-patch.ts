@@ -1,6 +1,7 @@
 // Strategic merge patch (Content-Type application/strategic-merge-patch+json) as the apiserver
 // applies it with apimachinery's strategicpatch.StrategicMergeMapPatch.
 import { StatusError, errors } from '../status.js';
+import { goJsonKind } from '../goformat.js';
 import { withinDepth } from './depth-guard.js';
 import { clone, isObject } from './json.js';
 import type { PatchSchema } from './schema.js';
@@ -22,12 +23,6 @@ function dropLeftoverDirectives(v: unknown): unknown {
   return v;
 }
 
-function goJsonTypeName(v: unknown): string {
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'boolean') return 'bool';
-  return typeof v === 'object' ? 'object' : typeof v;
-}
-
 /**
  * Applies a strategic merge patch to a copy of `doc`, guided by `schema` (lists merge by
  * x-kubernetes-patch-merge-key where the strategy is merge; without a schema, or for fields the
@@ -45,7 +40,7 @@ export function applyStrategicMergePatch(doc: unknown, patch: unknown, schema: P
 function applyStrategicMergePatchUnguarded(doc: unknown, patch: unknown, schema: PatchSchema | undefined): unknown {
   if (patch === null || patch === undefined) return clone(doc);
   if (!isObject(patch)) {
-    throw errors.badRequest(`json: cannot unmarshal ${goJsonTypeName(patch)} into Go value of type map[string]interface {}`);
+    throw errors.badRequest(`json: cannot unmarshal ${goJsonKind(patch)} into Go value of type map[string]interface {}`);
   }
   const original = isObject(doc) ? clone(doc) : {};
   try {
