@@ -1,0 +1,120 @@
+// `npm run bench`: every benchmark in this folder, one after the other (they share two cores, so
+// running them side by side would measure each other), each bounded in time, with what it printed
+// kept in bench/results/<UTC time>/<name>.txt and a summary.json beside it. A benchmark whose
+// tools are missing (root, wrk, dnsperf, etcd …) is skipped with the reason, not failed.
+// Run: npm run bench [-- --only dns,startup] [-- --list] [-- --timeout-minutes 20]
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync, createWriteStream } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface Bench {
+  name: string;
+  /** what it measures, for --list */
+  what: string;
+  args?: string[];
+  /** commands that must be on PATH (or absolute paths that must exist) */
+  tools?: string[];
+  root?: boolean;
+}
+
+const benches: Bench[] = [
+  { name: 'startup', what: 'kubesvc up until ready, fresh and restarted' },
+  { name: 'apiserver', what: '10,000 Service creates with 100 watchers, list, watch latency, memory' },
+  { name: 'storage-sqlite', what: 'SQLite backend creates/s and lists' },
+  { name: 'storage-etcd', what: 'etcd backend creates/s and lists', tools: ['etcd'] },
+  { name: 'workloads', what: '100-replica Deployment to Ready, pod replacement, memory per pod', tools: ['kubectl'] },
+  { name: 'dns', what: 'cluster DNS vs dnsmasq with dnsperf', tools: ['dnsperf', 'dnsmasq'] },
+  { name: 'proxy-userspace', what: 'userspace proxy requests/s, UDP, programming latency' },
+  { name: 'proxy-iptables', what: 'iptables rule render and apply times', tools: ['iptables-restore'] },
+  { name: 'proxy-nftables', what: 'nftables rule render and apply times', tools: ['nft'], root: true },
+  { name: 'netns-mode', what: 'netns mode: wrk through ClusterIPs, endpoint removal latency', tools: ['wrk', 'nft', 'nsenter'], root: true },
+  { name: 'soak-connections', what: '10,000 idle connections + 1,000 watches, memory back at rest' },
+];
+
+function has(tool: string): boolean {
+  if (tool.startsWith('/')) return spawnSync('test', ['-x', tool]).status === 0;
+  return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
+}
+
+function missing(b: Bench): string | undefined {
+  if (b.root && process.getuid?.() !== 0) return 'needs root';
+  const absent = (b.tools ?? []).filter((t) => !has(t));
+  return absent.length ? `needs ${absent.join(', ')} (apt-get install)` : undefined;
+}
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function runOne(script: string, args: string[], out: string, timeoutMs: number): Promise<{ code: number | null; ms: number; timedOut: boolean }> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const file = createWriteStream(out);
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    child.stdout.on('data', (d: Buffer) => {
+      process.stdout.write(d);
+      file.write(d);
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      process.stderr.write(d);
+      file.write(d);
+    });
+    let timedOut = false;
+    // A benchmark that overruns is ended with its whole process group (it may have started kubesvc).
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      file.end(() => resolve({ code, ms: Date.now() - started, timedOut }));
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--list')) {
+    for (const b of benches) console.log(`${b.name.padEnd(18)} ${b.what}${missing(b) ? `  [skipped here: ${missing(b)}]` : ''}`);
+    return;
+  }
+  const only = flag('--only')?.split(',').filter(Boolean);
+  const unknown = (only ?? []).filter((n) => !benches.some((b) => b.name === n));
+  if (unknown.length) {
+    console.error(`no benchmark named ${unknown.join(', ')}; see npm run bench -- --list`);
+    process.exit(2);
+  }
+  const timeoutMinutes = Number(flag('--timeout-minutes') ?? 20);
+  if (!(timeoutMinutes > 0)) {
+    console.error('--timeout-minutes must be a positive number');
+    process.exit(2);
+  }
+  const here = dirname(fileURLToPath(import.meta.url));
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const dir = join(here, '..', '..', 'bench', 'results', stamp);
+  mkdirSync(dir, { recursive: true });
+  const summary: Record<string, unknown>[] = [];
+  for (const b of benches) {
+    if (only && !only.includes(b.name)) continue;
+    const why = missing(b);
+    if (why) {
+      console.log(`\n== ${b.name}: skipped (${why})`);
+      summary.push({ name: b.name, skipped: why });
+      continue;
+    }
+    console.log(`\n== ${b.name}: ${b.what}`);
+    const r = await runOne(join(here, `${b.name}.js`), b.args ?? [], join(dir, `${b.name}.txt`), timeoutMinutes * 60_000);
+    console.log(`== ${b.name}: ${r.timedOut ? 'timed out' : r.code === 0 ? 'done' : `failed (exit ${r.code})`} in ${(r.ms / 1000).toFixed(1)} s`);
+    summary.push({ name: b.name, exitCode: r.code, seconds: r.ms / 1000, timedOut: r.timedOut, output: `${b.name}.txt` });
+  }
+  writeFileSync(join(dir, 'summary.json'), JSON.stringify({ started: stamp, benchmarks: summary }, null, 2) + '\n');
+  console.log(`\nresults: ${dir}`);
+  if (summary.some((s) => s.exitCode !== undefined && s.exitCode !== 0)) process.exitCode = 1;
+}
+
+void main();
