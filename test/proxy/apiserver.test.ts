@@ -99,6 +99,32 @@ for (const clientKind of ['local', 'http'] as const) describe(`proxy through a r
     assert.ok(Date.now() - t1 < 1000);
   });
 
+  test('a Service labelled service.kubernetes.io/service-proxy-name belongs to another proxy: its ClusterIP is not answered until the label goes, and again not once it is back', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const b = await tcpEcho('other', freshIP(), port);
+    backends.push(b);
+    const refused = () => tcpRequest(clusterIP, 8082).then(
+      () => Promise.reject(new Error('answered')),
+      (e: NodeJS.ErrnoException) => assert.equal(e.code, 'ECONNREFUSED'),
+    );
+    const labelled = svc('default', 'elsewhere', { ports: [{ port: 8082, protocol: 'TCP' }] });
+    labelled.metadata.labels = { 'service.kubernetes.io/service-proxy-name': 'some-other-proxy' };
+    const created = await cluster.client.create<Service>(R.services, 'default', labelled);
+    const clusterIP = created.spec.clusterIP!;
+    await cluster.client.create<EndpointSlice>(R.endpointslices, 'default', slice('default', 'elsewhere', 'elsewhere-1', [ep(b.ip, { nodeName: 'node-a' })], [{ port, protocol: 'TCP' }]));
+    // An unlabelled Service created after it is programmed: by then the labelled one would be too.
+    const twin = await cluster.client.create<Service>(R.services, 'default', svc('default', 'twin', { ports: [{ port: 8082, protocol: 'TCP' }] }));
+    await cluster.client.create<EndpointSlice>(R.endpointslices, 'default', slice('default', 'twin', 'twin-1', [ep(b.ip, { nodeName: 'node-a' })], [{ port, protocol: 'TCP' }]));
+    assert.equal(await until(() => tcpRequest(twin.spec.clusterIP!, 8082)), 'other:ping');
+    await refused();
+    // The label removed: the Service enters the proxy's selector and is programmed.
+    await cluster.client.patch(R.services, 'default', 'elsewhere', 'merge', { metadata: { labels: { 'service.kubernetes.io/service-proxy-name': null } } });
+    assert.equal(await until(() => tcpRequest(clusterIP, 8082)), 'other:ping');
+    // Labelled again: it leaves the selector (a DELETED event to the proxy) and is unprogrammed.
+    await cluster.client.patch(R.services, 'default', 'elsewhere', 'merge', { metadata: { labels: { 'service.kubernetes.io/service-proxy-name': 'x' } } });
+    await until(refused);
+  });
+
   test('a LoadBalancer Service with externalTrafficPolicy Local: NodePort, LB IP and health check node port', async () => {
     const b = await tcpEcho('lb', freshIP());
     backends.push(b);
