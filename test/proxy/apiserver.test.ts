@@ -9,7 +9,7 @@ import type { EndpointSlice } from '../../src/api/discovery.js';
 import { R } from '../../src/client/resources.js';
 import { startProxy, type RunningProxy } from '../../src/proxy/index.js';
 import { startProxyTestCluster, type ProxyTestCluster } from './cluster.js';
-import { ep, freshIP, sleep, slice, svc, tcpEcho, tcpRequest, type EchoServer } from './fixtures.js';
+import { ep, freshIP, sleep, slice, svc, tcpEcho, tcpRequest, udpEcho, udpRequest, type EchoServer } from './fixtures.js';
 
 function get(port: number, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -123,6 +123,31 @@ for (const clientKind of ['local', 'http'] as const) describe(`proxy through a r
     // Labelled again: it leaves the selector (a DELETED event to the proxy) and is unprogrammed.
     await cluster.client.patch(R.services, 'default', 'elsewhere', 'merge', { metadata: { labels: { 'service.kubernetes.io/service-proxy-name': 'x' } } });
     await until(refused);
+  });
+
+  test('one port number on UDP and TCP shares one nodePort (upstream\'s initNodePorts), and the proxy serves both protocols on it', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const ip = freshIP();
+    const tcp = await tcpEcho('dns-tcp', ip, port);
+    const udp = await udpEcho('dns-udp', ip, port);
+    backends.push(tcp, udp);
+    const created = await cluster.client.create<Service>(
+      R.services,
+      'default',
+      svc('default', 'dns-np', { type: 'NodePort', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }] }),
+    );
+    const [u, t] = created.spec.ports!;
+    assert.ok(u!.nodePort! >= 30000);
+    assert.equal(t!.nodePort, u!.nodePort, 'both protocols got the same nodePort');
+    await cluster.client.create<EndpointSlice>(
+      R.endpointslices,
+      'default',
+      slice('default', 'dns-np', 'dns-np-1', [ep(ip, { nodeName: 'node-a' })], [{ name: 'dns', port, protocol: 'UDP' }, { name: 'dns-tcp', port, protocol: 'TCP' }]),
+    );
+    assert.equal(await until(() => tcpRequest('127.0.0.1', u!.nodePort!)), 'dns-tcp:ping');
+    assert.equal(await until(() => udpRequest('127.0.0.1', u!.nodePort!)), 'dns-udp:ping');
+    assert.equal(await until(() => udpRequest(created.spec.clusterIP!, 53)), 'dns-udp:ping');
+    await cluster.client.delete(R.services, 'default', 'dns-np');
   });
 
   test('a LoadBalancer Service with externalTrafficPolicy Local: NodePort, LB IP and health check node port', async () => {
