@@ -3,17 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkScaleBodyKind } from '../../../src/apiserver/http/scale.js';
 import { omitEmptyMeta } from '../../../src/apiserver/store/omit-empty.js';
-import { StatusError } from '../../../src/machinery/status.js';
-
-function statusOf(fn: () => void): StatusError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof StatusError) return e;
-    throw e;
-  }
-  throw new Error('no error');
-}
+import { statusError as statusOf } from '../allocators/helpers.js';
 
 describe('Scale PUT body kind (decoder, then scheme conversion into autoscaling.Scale)', () => {
   it('accepts autoscaling/v1 Scale, and a body without apiVersion or kind', () => {
