@@ -6,10 +6,24 @@ import type { Informer, InformerFactory } from '../client/informer-types.js';
 import { R } from '../client/resources.js';
 import type { Proxier } from './proxier.js';
 
+/** A Service (and its slices) with this label belongs to another proxy implementation. */
+export const LabelServiceProxyName = 'service.kubernetes.io/service-proxy-name';
+/** The endpoint controllers put this on a headless Service's EndpointSlices. */
+export const LabelHeadlessService = 'service.kubernetes.io/headless';
+
+/**
+ * What upstream's kube-proxy lists and watches Services and EndpointSlices with
+ * (cmd/kube-proxy/app/server.go: one informer factory tweaked with the requirements
+ * "service-proxy-name does not exist" and "headless does not exist", as labels.Selector
+ * prints them): objects naming another proxy, and headless Services' slices, never reach the
+ * proxier, in every mode.
+ */
+export const proxyLabelSelector = `!${LabelHeadlessService},!${LabelServiceProxyName}`;
+
 /** Returns the informers used, so the caller can wait for exactly these to sync. */
 export function registerProxyHandlers(informers: InformerFactory, proxier: Proxier, nodeName: string): Informer[] {
-  const services = informers.informer<Service>(R.services);
-  const slices = informers.informer<EndpointSlice>(R.endpointslices);
+  const services = informers.informer<Service>(R.services, { labelSelector: proxyLabelSelector });
+  const slices = informers.informer<EndpointSlice>(R.endpointslices, { labelSelector: proxyLabelSelector });
   const node = informers.informer<Node>(R.nodes, { fieldSelector: `metadata.name=${nodeName}` });
   services.addEventHandler({
     onAdd: (svc) => proxier.onServiceUpdate(undefined, svc),

@@ -183,6 +183,32 @@ describe('Services through kubectl', () => {
     assert.notEqual(r.code, 0);
   });
 
+  it('labels a headless Service\'s EndpointSlices and Endpoints service.kubernetes.io/headless (what kube-proxy filters on), and no other Service\'s', async () => {
+    const manifest = (name: string, clusterIP: string) =>
+      `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\nspec:\n  clusterIP: ${clusterIP}\n  selector:\n    app: ${name}\n  ports:\n  - port: 80\n`;
+    kubectlOk(c, ['apply', '-f', '-'], manifest('hl-svc', 'None'));
+    kubectlOk(c, ['apply', '-f', '-'], manifest('cip-svc', '""'));
+    const headlessSlices = () => getJSON(c, ['get', 'endpointslices', '-l', 'service.kubernetes.io/headless']).items.map((s: any) => s.metadata.labels['kubernetes.io/service-name']);
+    const deadline = Date.now() + 10_000;
+    while (!headlessSlices().includes('hl-svc') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const names = headlessSlices();
+    assert.ok(names.includes('hl-svc'), `headless slices: ${names.join(', ')}`);
+    assert.ok(!names.includes('cip-svc'), 'a ClusterIP Service\'s slice is not labelled headless');
+    const cipSlices = getJSON(c, ['get', 'endpointslices', '-l', 'kubernetes.io/service-name=cip-svc']).items;
+    assert.ok(cipSlices.length >= 1, 'the ClusterIP Service has its slice');
+    let ep: any;
+    while (Date.now() < deadline) {
+      const r = kubectl(c, ['get', 'endpoints', 'hl-svc', '-o', 'json']);
+      if (r.code === 0) {
+        ep = JSON.parse(r.stdout);
+        break;
+      }
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.equal(ep?.metadata?.labels?.['service.kubernetes.io/headless'], '', 'the Endpoints controller labels it too');
+    kubectlOk(c, ['delete', 'svc', 'hl-svc', 'cip-svc']);
+  });
+
   it('deletes a Service and frees its NodePort', () => {
     assert.match(kubectlOk(c, ['delete', 'svc', 'service-web']), /service "service-web" deleted/);
     assert.equal(kubectl(c, ['get', 'svc', 'service-web']).code, 1);

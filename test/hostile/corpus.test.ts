@@ -7,7 +7,7 @@ import { knownGap } from './known-gaps.js';
 import assert from 'node:assert/strict';
 import { Arena } from './arena.js';
 import { describeResult } from './client.js';
-import { checkClientError, checkNot5xx, diffSnapshots, fixtureName, kinds, snapshot, StoreChanged, userView, type Kind, type Snapshot, type Target } from './fixture.js';
+import { checkClientError, checkList, checkNot5xx, checkWatchStream, diffSnapshots, fixtureName, kinds, snapshot, StoreChanged, userView, type Kind, type Snapshot, type Target } from './fixture.js';
 import {
   bodyCases, createCases, deleteCases, leaves, malformedValueCases, modifyCases, patchDirectiveCases, pathCases, pickLeaves, queryCases, subresourceCases, watchCases,
   type Case,
@@ -33,7 +33,8 @@ async function runCase(k: Kind, c: Case): Promise<void> {
     ...(c.timeoutMs ? { timeoutMs: c.timeoutMs } : {}), ...(c.maxBody ? { maxBody: c.maxBody } : {}), ...(c.stream ? { stream: true } : {}),
   });
   const problems: string[] = [];
-  const bad = c.expect.type === 'not-5xx' ? checkNot5xx(res, c.expect.upstream500) : checkClientError(res, c.expect.codes);
+  const e = c.expect;
+  const bad = e.type === 'not-5xx' ? checkNot5xx(res, e.upstream500) : e.type === 'watch' ? checkWatchStream(res) : e.type === 'list' ? checkList(res) : checkClientError(res, e.codes);
   if (bad) problems.push(bad);
   if (c.stream) await new Promise((r) => setTimeout(r, 200)); // the watch crash came just after the answer
   if (t.cluster.proc.exitCode !== null || t.cluster.proc.signalCode !== null) {

@@ -13,7 +13,10 @@ export type Expect =
   /** A 4xx Status, with one of these codes when given. */
   | { type: 'client-error'; codes?: number[] }
   /** Upstream's answer is not pinned down here: anything but a 5xx or a dropped connection. */
-  | { type: 'not-5xx'; upstream500?: boolean };
+  | { type: 'not-5xx'; upstream500?: boolean }
+  /** A watch stream (200, events only), or a List. */
+  | { type: 'watch' }
+  | { type: 'list' };
 
 export interface Case {
   name: string;
@@ -295,7 +298,8 @@ export function subresourceCases(k: Kind, statusLeaves: Leaf[]): Case[] {
 
 /** Semantically malformed values of the right JSON type: upstream's validation answers 422 (or its decoder 400). */
 export function malformedValueCases(k: Kind): Case[] {
-  const specs: Record<string, [Seg[], string, Expect][]> = {
+  // [path, value, expected answer, fields merged into spec first]
+  const specs: Record<string, [Seg[], string, Expect, Record<string, unknown>?][]> = {
     Service: [
       [['spec', 'clusterIP'], '"garbage"', invalid],
       [['spec', 'clusterIP'], '"999.1.1.1"', invalid],
@@ -313,8 +317,17 @@ export function malformedValueCases(k: Kind): Case[] {
       [['spec', 'ports', 0, 'protocol'], '"ICMP"', invalid],
       [['spec', 'type'], '"Bogus"', invalid],
       [['spec', 'sessionAffinity'], '"Bogus"', invalid],
-      [['spec', 'sessionAffinityConfig'], '{"clientIP":{"timeoutSeconds":-1}}', invalid],
-      [['spec', 'externalName'], '"-bad-"', invalid],
+      // SetDefaults_Service (pkg/apis/core/v1/defaults.go) drops sessionAffinityConfig when the
+      // affinity is None, so upstream accepts this one; with ClientIP the range applies.
+      [['spec', 'sessionAffinityConfig'], '{"clientIP":{"timeoutSeconds":-1}}', not5xx],
+      [['spec', 'sessionAffinityConfig'], '{"clientIP":{"timeoutSeconds":0}}', invalid, { sessionAffinity: 'ClientIP' }],
+      [['spec', 'sessionAffinityConfig'], '{"clientIP":{"timeoutSeconds":86401}}', invalid, { sessionAffinity: 'ClientIP' }],
+      // externalName is checked only for type ExternalName (ValidateService's type switch).
+      [['spec', 'externalName'], '"-bad-"', invalid, { type: 'ExternalName' }],
+      [['spec', 'externalName'], '"-bad-"', not5xx],
+      [['spec', 'clusterIP'], '"2001:db8::1"', invalid],
+      [['spec', 'clusterIPs'], '["2001:db8::1"]', invalid],
+      [['spec', 'healthCheckNodePort'], '-1', invalid, { type: 'LoadBalancer', externalTrafficPolicy: 'Local' }],
     ],
     Endpoints: [
       [['subsets'], '[{"addresses":[{"ip":"garbage"}],"ports":[{"port":80}]}]', invalid],
@@ -324,12 +337,16 @@ export function malformedValueCases(k: Kind): Case[] {
       [['endpoints'], '[{"addresses":["garbage"]}]', invalid],
       [['endpoints'], '[{"addresses":[]}]', invalid],
       [['addressType'], '"IPv5"', invalid],
-      [['ports'], '[{"port":70000}]', invalid],
+      // Upstream's validatePorts (pkg/apis/discovery/validation) checks names, protocols and
+      // appProtocol only: a port number out of range is stored as given.
+      [['ports'], '[{"port":70000}]', not5xx],
     ],
     Pod: [
       [['spec', 'containers', 0, 'resources', 'limits', 'cpu'], '"12xyz"', typeError],
       [['spec', 'containers', 0, 'resources', 'requests', 'memory'], '"-1Gi"', typeError],
-      [['spec', 'containers', 0, 'resources', 'limits', 'memory'], '"1e1000"', typeError],
+      // resource.ParseQuantity caps only BinarySI amounts: 1e1000 (DecimalExponent) parses and is valid.
+      [['spec', 'containers', 0, 'resources', 'limits', 'memory'], '"1e1000"', not5xx],
+      [['spec', 'hostAliases'], '[{"ip":"10.0.0.1","hostnames":["Bad_Host"]}]', invalid],
       [['spec', 'hostAliases'], '[{"ip":"garbage","hostnames":["a"]}]', invalid],
       [['spec', 'dnsConfig'], '{"nameservers":["garbage"]}', invalid],
       [['spec', 'activeDeadlineSeconds'], '0', invalid],
@@ -368,13 +385,16 @@ export function malformedValueCases(k: Kind): Case[] {
       [['spec', 'taints'], '[{"key":"a","effect":"Bogus"}]', invalid],
     ],
   };
-  return (specs[k.kind] ?? []).map(([path, raw, expect]) => {
+  return (specs[k.kind] ?? []).map(([path, raw, expect, spec]) => {
     const name = freshName(k);
+    const base = k.base(name);
+    if (spec) base.spec = { ...(base.spec as object), ...spec };
     return {
-      name: `create ${k.kind} with ${pathString(path)} = ${raw}`,
+      name: `create ${k.kind} with ${pathString(path)} = ${raw}${spec ? ` and spec ${JSON.stringify(spec)}` : ''}`,
       method: 'POST',
-      path: k.collection + dry(k, path),
-      body: withRaw(k.base(name), path, raw),
+      // Cases upstream accepts are dry runs: the answer is judged, nothing is left behind.
+      path: k.collection + (expect.type === 'not-5xx' ? '?dryRun=All' : dry(k, path)),
+      body: withRaw(base, path, raw),
       expect,
       after: { type: 'absent', path: objectPath(k, name) },
     };
@@ -408,7 +428,9 @@ export function bodyCases(k: Kind): Case[] {
   out.push(post('metadata "x"', (absentName, base) => JSON.stringify({ ...base, metadata: 'x' }), anyClientError));
   out.push(post('metadata.name 123', (absentName, base) => JSON.stringify({ ...base, metadata: { name: 123 } }), anyClientError));
   out.push(post('metadata.namespace "other"', (absentName, base) => JSON.stringify({ ...base, metadata: { name: absentName, namespace: 'other' } }), k.namespaced ? anyClientError : not5xx));
-  out.push(post('a 300-character name', (absentName, base) => JSON.stringify({ ...base, metadata: { name: 'a'.repeat(300) } }), invalid));
+  // core/v1 Events get only the generic path-segment name rule (ValidateEventCreate skips
+  // ValidateObjectMeta for v1 requests; ValidateObjectMetaAccessor has no length limit).
+  out.push(post('a 300-character name', (absentName, base) => JSON.stringify({ ...base, metadata: { name: 'a'.repeat(300) } }), k.kind === 'Event' ? not5xx : invalid));
   out.push(post('name ".."', (absentName, base) => JSON.stringify({ ...base, metadata: { name: '..' } }), invalid));
   out.push(post('name "a/b"', (absentName, base) => JSON.stringify({ ...base, metadata: { name: 'a/b' } }), invalid));
   out.push(post('name "a%2Fb"', (absentName, base) => JSON.stringify({ ...base, metadata: { name: 'a%2Fb' } }), invalid));
@@ -449,10 +471,17 @@ export function queryCases(k: Kind): Case[] {
     ['continue=garbage', anyClientError],
     ['limit=1&continue=eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6LTEsInN0YXJ0IjoiLi4vLi4vIn0', anyClientError],
     ['timeoutSeconds=abc', anyClientError],
-    ['watch=maybe', not5xx],
     ['pretty=maybe', not5xx],
     ['includeObject=Bogus', not5xx],
   ] as const) out.push(list(q, e));
+  // Upstream converts query booleans with runtime.Convert_Slice_string_To_bool: anything but "0"
+  // and "false" (any case) is true, so these are watches (the Python client sends watch=True).
+  for (const v of ['maybe', 'True', 'f']) {
+    out.push({ name: `list ${k.kind} ?watch=${v} watches`, method: 'GET', path: `${k.collection}?watch=${v}&timeoutSeconds=1`, expect: { type: 'watch' }, timeoutMs: 8000, stream: true });
+  }
+  for (const v of ['False', '0']) {
+    out.push({ name: `list ${k.kind} ?watch=${v} lists`, method: 'GET', path: `${k.collection}?watch=${v}`, expect: { type: 'list' } });
+  }
   const create = (q: string, body: (name: string) => unknown, expect: Expect, label = q.slice(0, 40)): Case => {
     const name = freshName(k);
     return { name: `create ${k.kind} ?${label}`, method: 'POST', path: `${k.collection}?${q}`, body: JSON.stringify(body(name)), expect, after: { type: 'absent', path: objectPath(k, name) } };
@@ -476,8 +505,10 @@ export function queryCases(k: Kind): Case[] {
  * the sharpest four; `all` adds the rest.
  */
 export function watchCases(k: Kind, all: boolean): Case[] {
+  // A case's own timeoutSeconds stands alone: upstream's conversion reads the first value of a
+  // repeated parameter, so `timeoutSeconds=1&timeoutSeconds=abc` is a 1-second watch there.
   const watch = (q: string, expect: Expect): Case => ({
-    name: `watch ${k.kind} ?${q}`, method: 'GET', path: `${k.collection}?watch=1&timeoutSeconds=1&${q}`, expect, timeoutMs: 8000, stream: true,
+    name: `watch ${k.kind} ?${q}`, method: 'GET', path: `${k.collection}?watch=1&${q.startsWith('timeoutSeconds=') ? '' : 'timeoutSeconds=1&'}${q}`, expect, timeoutMs: 8000, stream: true,
   });
   const every: [string, Expect][] = [
     ['resourceVersion=abc', anyClientError],
@@ -486,6 +517,7 @@ export function watchCases(k: Kind, all: boolean): Case[] {
     ['fieldSelector=bogus.field%3Dx', anyClientError],
     ['timeoutSeconds=-1', not5xx],
     ['timeoutSeconds=abc', anyClientError],
+    ['timeoutSeconds=1&timeoutSeconds=abc', { type: 'watch' }],
     ['allowWatchBookmarks=maybe', not5xx],
     ['sendInitialEvents=true', anyClientError],
     ['resourceVersionMatch=Bogus', anyClientError],

@@ -233,3 +233,29 @@ export function checkNot5xx(res: RawResult, upstream500 = false): string | undef
   if (upstream500 && s?.kind === 'Status' && isUpstreamStyle500(res.status, s.reason ?? '', s.message ?? '')) return undefined;
   return `expected no server error, got ${describeResult(res)}`;
 }
+
+/** A List of the kind: 200 and `<Kind>List`. */
+export function checkList(res: RawResult): string | undefined {
+  let kind: unknown;
+  try {
+    kind = JSON.parse(res.body)?.kind;
+  } catch {
+    kind = undefined;
+  }
+  return res.status === 200 && typeof kind === 'string' && kind.endsWith('List') ? undefined : `expected a List, got ${describeResult(res)}`;
+}
+
+/** A watch stream: 200, and every line an event (no List, which is what a client that meant to watch cannot use). */
+export function checkWatchStream(res: RawResult): string | undefined {
+  if (res.status !== 200) return `expected a watch stream, got ${describeResult(res)}`;
+  for (const line of res.body.split('\n').filter((l) => l.trim() !== '')) {
+    let ev: any;
+    try {
+      ev = JSON.parse(line);
+    } catch {
+      return `expected watch events, got a line that is not JSON: ${line.slice(0, 200)}`;
+    }
+    if (!['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK'].includes(ev?.type)) return `expected watch events, got ${line.slice(0, 200)}`;
+  }
+  return undefined;
+}

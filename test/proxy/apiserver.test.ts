@@ -9,7 +9,7 @@ import type { EndpointSlice } from '../../src/api/discovery.js';
 import { R } from '../../src/client/resources.js';
 import { startProxy, type RunningProxy } from '../../src/proxy/index.js';
 import { startProxyTestCluster, type ProxyTestCluster } from './cluster.js';
-import { ep, freshIP, sleep, slice, svc, tcpEcho, tcpRequest, type EchoServer } from './fixtures.js';
+import { ep, freshIP, sleep, slice, svc, tcpEcho, tcpRequest, udpEcho, udpRequest, type EchoServer } from './fixtures.js';
 
 function get(port: number, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -97,6 +97,57 @@ for (const clientKind of ['local', 'http'] as const) describe(`proxy through a r
       (e: NodeJS.ErrnoException) => assert.equal(e.code, 'ECONNREFUSED'),
     ));
     assert.ok(Date.now() - t1 < 1000);
+  });
+
+  test('a Service labelled service.kubernetes.io/service-proxy-name belongs to another proxy: its ClusterIP is not answered until the label goes, and again not once it is back', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const b = await tcpEcho('other', freshIP(), port);
+    backends.push(b);
+    const refused = () => tcpRequest(clusterIP, 8082).then(
+      () => Promise.reject(new Error('answered')),
+      (e: NodeJS.ErrnoException) => assert.equal(e.code, 'ECONNREFUSED'),
+    );
+    const labelled = svc('default', 'elsewhere', { ports: [{ port: 8082, protocol: 'TCP' }] });
+    labelled.metadata.labels = { 'service.kubernetes.io/service-proxy-name': 'some-other-proxy' };
+    const created = await cluster.client.create<Service>(R.services, 'default', labelled);
+    const clusterIP = created.spec.clusterIP!;
+    await cluster.client.create<EndpointSlice>(R.endpointslices, 'default', slice('default', 'elsewhere', 'elsewhere-1', [ep(b.ip, { nodeName: 'node-a' })], [{ port, protocol: 'TCP' }]));
+    // An unlabelled Service created after it is programmed: by then the labelled one would be too.
+    const twin = await cluster.client.create<Service>(R.services, 'default', svc('default', 'twin', { ports: [{ port: 8082, protocol: 'TCP' }] }));
+    await cluster.client.create<EndpointSlice>(R.endpointslices, 'default', slice('default', 'twin', 'twin-1', [ep(b.ip, { nodeName: 'node-a' })], [{ port, protocol: 'TCP' }]));
+    assert.equal(await until(() => tcpRequest(twin.spec.clusterIP!, 8082)), 'other:ping');
+    await refused();
+    // The label removed: the Service enters the proxy's selector and is programmed.
+    await cluster.client.patch(R.services, 'default', 'elsewhere', 'merge', { metadata: { labels: { 'service.kubernetes.io/service-proxy-name': null } } });
+    assert.equal(await until(() => tcpRequest(clusterIP, 8082)), 'other:ping');
+    // Labelled again: it leaves the selector (a DELETED event to the proxy) and is unprogrammed.
+    await cluster.client.patch(R.services, 'default', 'elsewhere', 'merge', { metadata: { labels: { 'service.kubernetes.io/service-proxy-name': 'x' } } });
+    await until(refused);
+  });
+
+  test('one port number on UDP and TCP shares one nodePort (upstream\'s initNodePorts), and the proxy serves both protocols on it', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const ip = freshIP();
+    const tcp = await tcpEcho('dns-tcp', ip, port);
+    const udp = await udpEcho('dns-udp', ip, port);
+    backends.push(tcp, udp);
+    const created = await cluster.client.create<Service>(
+      R.services,
+      'default',
+      svc('default', 'dns-np', { type: 'NodePort', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }] }),
+    );
+    const [u, t] = created.spec.ports!;
+    assert.ok(u!.nodePort! >= 30000);
+    assert.equal(t!.nodePort, u!.nodePort, 'both protocols got the same nodePort');
+    await cluster.client.create<EndpointSlice>(
+      R.endpointslices,
+      'default',
+      slice('default', 'dns-np', 'dns-np-1', [ep(ip, { nodeName: 'node-a' })], [{ name: 'dns', port, protocol: 'UDP' }, { name: 'dns-tcp', port, protocol: 'TCP' }]),
+    );
+    assert.equal(await until(() => tcpRequest('127.0.0.1', u!.nodePort!)), 'dns-tcp:ping');
+    assert.equal(await until(() => udpRequest('127.0.0.1', u!.nodePort!)), 'dns-udp:ping');
+    assert.equal(await until(() => udpRequest(created.spec.clusterIP!, 53)), 'dns-udp:ping');
+    await cluster.client.delete(R.services, 'default', 'dns-np');
   });
 
   test('a LoadBalancer Service with externalTrafficPolicy Local: NodePort, LB IP and health check node port', async () => {

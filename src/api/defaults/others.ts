@@ -14,6 +14,13 @@ export function setDefaultsNamespace(ns: Namespace): void {
 }
 
 export function setDefaultsNode(node: Node): void {
+  // What upstream's v1 <-> internal NodeSpec conversion does on every write: a lone podCIDR becomes
+  // podCIDRs[0] (so it is validated as one), and podCIDR always mirrors podCIDRs[0].
+  const spec = node.spec;
+  if (spec) {
+    if (!spec.podCIDRs?.length && spec.podCIDR) spec.podCIDRs = [spec.podCIDR];
+    if (spec.podCIDRs?.length) spec.podCIDR = spec.podCIDRs[0]!;
+  }
   const st = node.status;
   if (st && !st.allocatable && st.capacity) st.allocatable = { ...st.capacity };
 }

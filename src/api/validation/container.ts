@@ -1,4 +1,5 @@
 // Containers of a PodSpec: names, images, ports, env, pull policy, probes, host-port clashes.
+import { validateResourceRequirements } from './resources.js';
 import { fieldErr, type FieldError, type Path } from '../../machinery/field.js';
 import type { Container, ContainerPort, EnvVar, Probe } from '../core.js';
 import { isDNS1123Label, isValidPortName, isValidPortNum } from './names.js';
@@ -53,6 +54,7 @@ function validateContainerCommon(c: Container, path: Path): FieldError[] {
   if (!c.name) errs.push(fieldErr.required(path.child('name'), ''));
   else for (const m of isDNS1123Label(c.name)) errs.push(fieldErr.invalid(path.child('name'), c.name, m));
   if (!c.image) errs.push(fieldErr.required(path.child('image'), ''));
+  errs.push(...validateResourceRequirements(c.resources, path.child('resources')));
   const tmp = c.terminationMessagePolicy ?? '';
   if (tmp === '') errs.push(fieldErr.required(path.child('terminationMessagePolicy'), ''));
   else if (tmp !== 'File' && tmp !== 'FallbackToLogsOnError') {

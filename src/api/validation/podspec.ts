@@ -119,6 +119,7 @@ export function validatePodSpec(spec: PodSpec | undefined, path: Path, resourceI
   errs.push(...validateDNSPolicy(s.dnsPolicy, path.child('dnsPolicy')));
   errs.push(...validateLabels(s.nodeSelector, path.child('nodeSelector')));
   errs.push(...validateDNSConfig(s, path.child('dnsConfig')));
+  errs.push(...validateHostAliases(s['hostAliases'], path.child('hostAliases')));
   if (s.serviceAccountName) {
     for (const m of nameIsDNSSubdomain(s.serviceAccountName, false)) errs.push(fieldErr.invalid(path.child('serviceAccountName'), s.serviceAccountName, m));
   }
@@ -141,5 +142,19 @@ export function validatePodTemplateSpec(t: PodTemplateSpec | undefined, path: Pa
   if (((t?.spec?.['ephemeralContainers'] as unknown[] | undefined) ?? []).length > 0) {
     errs.push(fieldErr.forbidden(path.child('spec', 'ephemeralContainers'), 'ephemeral containers not allowed in pod template'));
   }
+  return errs;
+}
+
+/** Upstream's ValidateHostAliases: each ip a valid IP, each hostname a DNS-1123 subdomain. */
+function validateHostAliases(aliases: unknown, path: Path): FieldError[] {
+  const errs: FieldError[] = [];
+  if (!Array.isArray(aliases)) return errs;
+  aliases.forEach((a: { ip?: string; hostnames?: string[] } | null, i) => {
+    const p = path.index(i);
+    errs.push(...isValidIP(p.child('ip'), a?.ip ?? ''));
+    (a?.hostnames ?? []).forEach((h, j) => {
+      for (const m of isDNS1123Subdomain(h)) errs.push(fieldErr.invalid(p.child('hostnames').index(j), h, m));
+    });
+  });
   return errs;
 }

@@ -3,6 +3,7 @@
 // the request line alone, before routing, so an unknown resource is refused by name just as a
 // known one is, and the answer does not tell a caller which resources exist.
 import { parseFieldSelector } from '../../machinery/fields/selector.js';
+import { queryBool } from '../http/params.js';
 
 export interface RequestAttributes {
   isResourceRequest: boolean;
@@ -84,7 +85,7 @@ export function requestAttributes(method: string, requestTarget: string): Reques
   if (parts.length >= 3 && !specialVerbsNoSubresources.has(a.verb)) a.subresource = parts[2]!;
 
   if (a.name === '' && a.verb === 'get') {
-    a.verb = isTrue(query.get('watch')) ? 'watch' : 'list';
+    a.verb = queryBool(query.get('watch')) ? 'watch' : 'list';
     // `kubectl get svc web -w` lists and watches by field selector: the name is the object's.
     const name = exactName(query.get('fieldSelector'));
     if (name !== undefined) a.name = name;
@@ -105,11 +106,6 @@ function decodePath(raw: string): string {
 function splitPath(path: string): string[] {
   const trimmed = path.replace(/^\/+|\/+$/g, '');
   return trimmed === '' ? [] : trimmed.split('/');
-}
-
-/** Query booleans as upstream decodes them: only absent, "0" and "false" are false. */
-function isTrue(v: string | null): boolean {
-  return v !== null && v !== '0' && v.toLowerCase() !== 'false';
 }
 
 function exactName(selector: string | null): string | undefined {

@@ -5,6 +5,18 @@ import type { FieldValidation } from '../store/context.js';
 
 const maxInt64 = 9223372036854775807n;
 
+/**
+ * A boolean query parameter as upstream converts it (apimachinery's runtime.Convert_Slice_string_To_bool,
+ * k8s.io/apimachinery/pkg/runtime/conversion.go, used by the generated url.Values conversions of
+ * ListOptions, PodLogOptions, PodExecOptions, PodAttachOptions...): absent, "0" and "false" in any
+ * case are false; every other value, the empty one (`?watch`), "True" (the Python client) and
+ * "maybe" included, is true. It never fails: there is no 400 for an odd boolean upstream.
+ */
+export function queryBool(v: string | null | undefined): boolean {
+  if (v === null || v === undefined) return false;
+  return v !== '0' && v.toLowerCase() !== 'false';
+}
+
 export class Params {
   constructor(private readonly q: URLSearchParams) {}
 
@@ -13,14 +25,9 @@ export class Params {
     return v === null ? undefined : v;
   }
 
-  /**
-   * Upstream's query-parameter conversion: only absence, "0" and "false" (any case) are false;
-   * every other value, the empty one included, is true (`?watch` alone starts a watch).
-   */
+  /** A boolean parameter, converted as upstream's (queryBool); the first value counts, as there. */
   bool(name: string): boolean {
-    const v = this.q.get(name);
-    if (v === null) return false;
-    return v !== '0' && v.toLowerCase() !== 'false';
+    return queryBool(this.q.get(name));
   }
 
   /** An int64 parameter (limit, timeoutSeconds, gracePeriodSeconds); Go's strconv wording on error. */

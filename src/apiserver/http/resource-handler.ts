@@ -23,7 +23,7 @@ import { checkFields } from './field-validation.js';
 import { applyPatch, patchStored, patchTypes } from './patch.js';
 import { checkKind } from './kind-check.js';
 import { serveWatch } from './watch-handler.js';
-import { scaleOf, applyScale } from './scale.js';
+import { scaleOf, applyScale, checkScaleBodyKind } from './scale.js';
 import { checkTypeMetaTypes, decodeDeleteOptions, decodePatchedObject, decodeRequestObject, gvkOf, scaleGVK } from './typed-body.js';
 
 export interface Subresources {
@@ -294,9 +294,12 @@ export class ResourceHandler {
     const buf = await readBody(req);
     const body = decodeObject(buf, type.endsWith('yaml') ? 'application/yaml' : 'application/json');
     // A Scale body is decoded as one (spec.replicas an int32) before it touches the object.
-    const put = method === 'PUT' && body !== null && typeof body === 'object' && !Array.isArray(body)
-      ? decodeRequestObject(scaleGVK, body as Record<string, unknown>, buf)
-      : body;
+    const isObject = body !== null && typeof body === 'object' && !Array.isArray(body);
+    if (method === 'PUT' && isObject) {
+      checkTypeMetaTypes(scaleGVK, body as Record<string, unknown>, buf);
+      checkScaleBodyKind(body as Record<string, unknown>);
+    }
+    const put = method === 'PUT' && isObject ? decodeRequestObject(scaleGVK, body as Record<string, unknown>, buf) : body;
     const { object } = await store.guaranteedUpdate(ctx, route.namespace, route.name!, undefined, (current) => {
       if (!current) throw errors.notFound({ group: store.info.group, resource: store.info.resource }, route.name!);
       const scale = method === 'PUT' ? put : decodePatchedObject(scaleGVK, applyPatch(undefined, scaleOf(current), type, body), type, body);

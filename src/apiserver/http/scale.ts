@@ -2,6 +2,7 @@
 import type { KubeObject, LabelSelector } from '../../api/meta.js';
 import { errors } from '../../machinery/status.js';
 import { selectorString } from '../store/selectors.js';
+import { definitionNameFor } from '../../api/schema/index.js';
 
 export interface Scale {
   kind: 'Scale';
@@ -51,4 +52,26 @@ export function applyScale(current: KubeObject, scaleIn: unknown): KubeObject {
   (out.spec as { replicas?: number }).replicas = replicas;
   if (rv) out.metadata.resourceVersion = rv;
   return out;
+}
+
+/**
+ * A Scale PUT body must be an autoscaling/v1 Scale. Upstream decodes it into the internal
+ * autoscaling.Scale: another registered kind decodes, then fails the scheme's conversion
+ * (apimachinery conversion/converter.go: "converting (%s) to (%s): unknown conversion"), an
+ * unregistered one fails the decoder; transformDecodeError (apiserver endpoints/handlers/rest.go)
+ * answers either as 400 "<Kind> in version "<v>" cannot be handled as a Scale: ...". A missing
+ * apiVersion or kind is taken from the endpoint's (autoscaling/v1, Scale), as the serializer does.
+ */
+export function checkScaleBodyKind(body: Record<string, unknown>): void {
+  const apiVersion = typeof body.apiVersion === 'string' && body.apiVersion ? body.apiVersion : 'autoscaling/v1';
+  const kind = typeof body.kind === 'string' && body.kind ? body.kind : 'Scale';
+  if (apiVersion === 'autoscaling/v1' && kind === 'Scale') return;
+  const slash = apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  const version = apiVersion.slice(slash + 1);
+  const cause = definitionNameFor({ group, version, kind })
+    // Go prints the decoded type by its package name, which is the version (v1.Deployment).
+    ? `converting (${version}.${kind}) to (autoscaling.Scale): unknown conversion`
+    : `no kind ${JSON.stringify(kind)} is registered for version ${JSON.stringify(apiVersion)} in scheme "pkg/api/legacyscheme/scheme.go:30"`;
+  throw errors.badRequest(`${kind} in version ${JSON.stringify(version)} cannot be handled as a Scale: ${cause}`);
 }

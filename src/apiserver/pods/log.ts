@@ -11,14 +11,6 @@ import type { LogOptions } from '../node-connector.js';
 import { Params } from '../http/params.js';
 import { checkLogStatus, connectorFor, getPod, nodeNameOf, resolveContainer } from './target.js';
 
-/** strconv.ParseBool, which the query parameter codec uses for booleans. */
-function parseBool(name: string, v: string | undefined): boolean {
-  if (v === undefined) return false;
-  if (['1', 't', 'T', 'true', 'TRUE', 'True', ''].includes(v)) return true;
-  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(v)) return false;
-  throw errors.badRequest(`invalid value for ${name}: strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax`);
-}
-
 export interface ParsedLogOptions extends LogOptions {
   container?: string;
 }
@@ -29,9 +21,9 @@ export function parseLogOptions(q: URLSearchParams, podName: string): ParsedLogO
   const o: ParsedLogOptions = {};
   const container = p.str('container');
   if (container) o.container = container;
-  o.follow = parseBool('follow', p.str('follow'));
-  o.previous = parseBool('previous', p.str('previous'));
-  o.timestamps = parseBool('timestamps', p.str('timestamps'));
+  o.follow = p.bool('follow');
+  o.previous = p.bool('previous');
+  o.timestamps = p.bool('timestamps');
   const tailLines = p.int('tailLines');
   const limitBytes = p.int('limitBytes');
   const sinceSeconds = p.int('sinceSeconds');

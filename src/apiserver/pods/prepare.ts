@@ -3,28 +3,22 @@
 // that a bad request fails as a plain HTTP Status — which kubectl shows whether it tried
 // WebSocket or fell back to SPDY.
 import { errors } from '../../machinery/status.js';
+import { Params } from '../http/params.js';
 import type { ResourceRoute } from '../http/route.js';
 import type { ApiServer } from '../server.js';
 import type { ExecTarget } from './exec.js';
 import type { PortForwardTarget } from './portforward.js';
 import { connectorFor, containerRunning, getPod, nodeNameOf, resolveContainer } from './target.js';
 
-function parseBool(name: string, q: URLSearchParams): boolean {
-  const v = q.get(name);
-  if (v === null) return false;
-  if (['1', 't', 'T', 'true', 'TRUE', 'True', ''].includes(v)) return true;
-  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(v)) return false;
-  throw errors.badRequest(`invalid value for ${name}: strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax`);
-}
-
 export async function prepareExec(api: ApiServer, route: ResourceRoute, q: URLSearchParams): Promise<ExecTarget> {
   const name = route.name!;
   const command = q.getAll('command');
-  const stdin = parseBool('stdin', q);
-  const stdout = parseBool('stdout', q);
-  const tty = parseBool('tty', q);
+  const p = new Params(q);
+  const stdin = p.bool('stdin');
+  const stdout = p.bool('stdout');
+  const tty = p.bool('tty');
   // As the kubelet: a terminal has no separate stderr.
-  const stderr = parseBool('stderr', q) && !tty;
+  const stderr = p.bool('stderr') && !tty;
   const { pod, namespace } = await getPod(api, route.namespace, name);
   const container = resolveContainer(pod, name, q.get('container') ?? undefined);
   const nodeName = nodeNameOf(pod);

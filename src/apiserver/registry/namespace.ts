@@ -10,7 +10,10 @@ import type { Store } from '../store/store.js';
 export const namespaceHooks: StoreHooks = {
   prepareForCreate(obj: KubeObject) {
     const ns = obj as Namespace;
-    ns.spec = { finalizers: ['kubernetes'] };
+    // As upstream's PrepareForCreate: the `kubernetes` finalizer is added to what the client
+    // asked for (which validation then checks), not put in its place.
+    const finalizers = ns.spec?.finalizers ?? [];
+    ns.spec = { ...(ns.spec ?? {}), finalizers: finalizers.includes('kubernetes') ? finalizers : [...finalizers, 'kubernetes'] };
     ns.status = { phase: 'Active' };
   },
   prepareForUpdate(obj: KubeObject, old: KubeObject) {

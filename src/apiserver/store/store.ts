@@ -22,6 +22,7 @@ import { noTxn, type StoreHooks, type Txn } from './hooks.js';
 import type { ObjectMatcher } from './selectors.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { deepEqual } from './deep-equal.js';
+import { omitEmptyMeta } from './omit-empty.js';
 import { blockTimeoutMs, parseResourceVersion, tooLargeResourceVersion } from './resource-version.js';
 
 export interface ListOptions {
@@ -108,6 +109,7 @@ export class Store {
   private typed(obj: KubeObject): KubeObject {
     obj.apiVersion = apiVersionOf(this.info);
     obj.kind = this.info.kind;
+    if (obj.metadata) omitEmptyMeta(obj.metadata);
     return obj;
   }
 

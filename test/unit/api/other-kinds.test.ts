@@ -6,6 +6,7 @@ import type { EndpointSlice } from '../../../src/api/discovery.js';
 import type { KubeObject } from '../../../src/api/meta.js';
 import { kindRules } from '../../../src/api/strategy.js';
 import { assertErrors, clone } from './helpers.js';
+import { namespaceHooks } from '../../../src/apiserver/registry/namespace.js';
 
 describe('Namespace', () => {
   const ns = (name: string): Namespace => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
@@ -24,6 +25,18 @@ describe('Namespace', () => {
     const n = ns('a');
     n.spec = { finalizers: ['kubernetes', 'bogus'] };
     assertErrors(kindRules.Namespace!.validateCreate(n), [{ field: 'spec.finalizers', type: 'FieldValueInvalid' }], 'fin');
+  });
+  it('create adds the kubernetes finalizer to the client\'s (PrepareForCreate), which are then validated', () => {
+    const n = ns('b');
+    n.spec = { finalizers: ['example.com/keep', 'bad finalizer!'] };
+    namespaceHooks.prepareForCreate!(n);
+    assert.deepEqual(n.spec.finalizers, ['example.com/keep', 'bad finalizer!', 'kubernetes']);
+    kindRules.Namespace!.defaults(n);
+    const errs = kindRules.Namespace!.validateCreate(n);
+    assert.ok(errs.length > 0 && errs.every((e) => e.field === 'spec.finalizers' && e.badValue === 'bad finalizer!'), JSON.stringify(errs));
+    const plain = ns('c');
+    namespaceHooks.prepareForCreate!(plain);
+    assert.deepEqual(plain.spec!.finalizers, ['kubernetes']);
   });
   it('status phase follows deletionTimestamp', () => {
     const old = ns('a');
@@ -55,6 +68,19 @@ describe('Node', () => {
     assertErrors(kindRules.Node!.validateCreate(n), [{ field: 'spec.podCIDRs', type: 'FieldValueInvalid', message: 'spec.podCIDRs: Invalid value: ["10.244.1.0/24","10.244.2.0/24"]: may specify no more than one CIDR for each IP family' }], 'two v4');
     n.spec!.podCIDRs = ['10.244.1.0'];
     assertErrors(kindRules.Node!.validateCreate(n), [{ field: 'spec.podCIDRs[0]', type: 'FieldValueInvalid' }], 'not a cidr');
+  });
+  it('a lone podCIDR becomes podCIDRs[0] (the v1 conversion) and is validated there', () => {
+    const n = node();
+    n.spec!.podCIDR = 'garbage';
+    kindRules.Node!.defaults(n);
+    assert.deepEqual(n.spec!.podCIDRs, ['garbage']);
+    assertErrors(kindRules.Node!.validateCreate(n), [
+      { field: 'spec.podCIDRs[0]', type: 'FieldValueInvalid', message: 'spec.podCIDRs[0]: Invalid value: "garbage": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)' },
+    ], 'podCIDR');
+    const m = node();
+    m.spec!.podCIDRs = ['10.244.3.0/24'];
+    kindRules.Node!.defaults(m);
+    assert.equal(m.spec!.podCIDR, '10.244.3.0/24', 'podCIDR mirrors podCIDRs[0]');
   });
   it('podCIDRs may be assigned once, then never changed', () => {
     const old = node();

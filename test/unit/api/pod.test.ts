@@ -168,6 +168,23 @@ const createCases: { name: string; tweak: (p: Pod) => void; want: Expect[] | num
   { name: 'terminationGracePeriodSeconds required', tweak: (p) => delete p.spec.terminationGracePeriodSeconds, want: [{ field: 'spec.terminationGracePeriodSeconds', type: 'FieldValueRequired' }] },
   { name: 'hostname must be a DNS label', tweak: (p) => (p.spec.hostname = 'a.b'), want: [{ field: 'spec.hostname', type: 'FieldValueInvalid' }] },
   { name: 'activeDeadlineSeconds 0', tweak: (p) => (p.spec.activeDeadlineSeconds = 0), want: [{ field: 'spec.activeDeadlineSeconds', type: 'FieldValueInvalid', message: 'spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive' }] },
+  {
+    name: 'negative resource quantity (ValidateNonnegativeQuantity)',
+    tweak: (p) => (p.spec.containers[0]!.resources = { requests: { memory: '-1Gi', cpu: '-0' }, limits: { cpu: '-500m' } }),
+    want: [
+      { field: 'spec.containers[0].resources.limits[cpu]', type: 'FieldValueInvalid', message: 'spec.containers[0].resources.limits[cpu]: Invalid value: "-500m": must be greater than or equal to 0' },
+      { field: 'spec.containers[0].resources.requests[memory]', type: 'FieldValueInvalid', message: 'spec.containers[0].resources.requests[memory]: Invalid value: "-1Gi": must be greater than or equal to 0' },
+    ],
+  },
+  { name: 'a huge DecimalExponent quantity is valid (ParseQuantity caps only BinarySI)', tweak: (p) => (p.spec.containers[0]!.resources = { limits: { memory: '1e1000' } }), want: 0 },
+  {
+    name: 'hostAliases: ip must be an IP, hostnames DNS-1123 subdomains (ValidateHostAliases)',
+    tweak: (p) => (p.spec['hostAliases'] = [{ ip: '10.0.0.1', hostnames: ['db.local'] }, { ip: 'garbage', hostnames: ['ok', 'Bad_Host'] }]),
+    want: [
+      { field: 'spec.hostAliases[1].ip', type: 'FieldValueInvalid', message: 'spec.hostAliases[1].ip: Invalid value: "garbage": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)' },
+      { field: 'spec.hostAliases[1].hostnames[1]', type: 'FieldValueInvalid' },
+    ],
+  },
   { name: 'pod name may be a subdomain', tweak: (p) => (p.metadata.name = 'web.v1'), want: 0 },
   { name: 'pod namespace required', tweak: (p) => delete p.metadata.namespace, want: [{ field: 'metadata.namespace', type: 'FieldValueRequired' }] },
 ];

@@ -4,7 +4,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { pathSegments, requestPath, route } from '../../../src/apiserver/http/route.js';
 import { pathSegmentNameProblems } from '../../../src/api/validation/names.js';
-import { Params } from '../../../src/apiserver/http/params.js';
+import { Params, queryBool } from '../../../src/apiserver/http/params.js';
+import { requestAttributes } from '../../../src/apiserver/auth/request-info.js';
+import { parseLogOptions } from '../../../src/apiserver/pods/log.js';
 import { listOptions } from '../../../src/apiserver/http/list-options.js';
 import { jsonNestingError, yamlNestingError } from '../../../src/apiserver/http/nesting.js';
 import { parseResourceVersion } from '../../../src/apiserver/store/resource-version.js';
@@ -62,10 +64,25 @@ describe('names as path segments (IsValidPathSegmentName)', () => {
 
 describe('query parameters', () => {
   const p = (q: string) => new Params(new URLSearchParams(q));
-  it('booleans as upstream converts them: only absent, "0" and "false" are false', () => {
-    for (const [q, want] of [['watch', true], ['watch=', true], ['watch=1', true], ['watch=yes', true], ['watch=0', false], ['watch=FALSE', false], ['', false]] as const) {
+  it('booleans as upstream converts them (runtime.Convert_Slice_string_To_bool): only absent, "0" and "false" in any case are false', () => {
+    const cases = [
+      ['watch', true], ['watch=', true], ['watch=1', true], ['watch=yes', true], ['watch=maybe', true], ['watch=True', true], ['watch=t', true],
+      // Not strconv.ParseBool: "f" and "F" are true here, and nothing is an error.
+      ['watch=f', true], ['watch=F', true], ['watch=00', true],
+      ['watch=0', false], ['watch=FALSE', false], ['watch=False', false], ['watch=fAlSe', false], ['', false],
+      // The first value counts, as in the generated conversions.
+      ['watch=0&watch=1', false], ['watch=1&watch=0', true],
+    ] as const;
+    for (const [q, want] of cases) {
       assert.equal(p(q).bool('watch'), want, q);
+      assert.equal(queryBool(new URLSearchParams(q).get('watch')), want, q);
+      // The authorizer's verb reads it the same way.
+      assert.equal(requestAttributes('GET', `/api/v1/namespaces/a/services?${q}`).verb, want ? 'watch' : 'list', q);
     }
+  });
+  it('pod log booleans with the same rule: follow=maybe follows, follow=False does not', () => {
+    const o = parseLogOptions(new URLSearchParams('follow=maybe&previous=False&timestamps'), 'p');
+    assert.deepEqual([o.follow, o.previous, o.timestamps], [true, false, true]);
   });
   it('integers in strconv.ParseInt words', () => {
     assert.equal(p('limit=-1').int('limit'), -1);
