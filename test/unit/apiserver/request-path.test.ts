@@ -2,7 +2,11 @@
 // query parameters and list options, and the nesting guards in front of the body parsers.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { pathSegments, requestPath, route } from '../../../src/apiserver/http/route.js';
+import { pathSegments, requestPath, route as routeIn } from '../../../src/apiserver/http/route.js';
+import { builtinRegistry } from '../../../src/apiserver/registry/builtin.js';
+
+const registry = builtinRegistry();
+const route = (path: string) => routeIn(registry, path);
 import { pathSegmentNameProblems } from '../../../src/api/validation/names.js';
 import { Params } from '../../../src/apiserver/http/params.js';
 import { listOptions } from '../../../src/apiserver/http/list-options.js';

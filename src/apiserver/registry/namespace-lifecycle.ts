@@ -1,26 +1,9 @@
-// Namespaces: a new namespace is Active and carries the `kubernetes` finalizer; nothing may be
-// created in a namespace that does not exist or is being terminated (upstream's NamespaceLifecycle
-// admission).
-import type { KubeObject } from '../../api/meta.js';
+// Nothing may be created in a namespace that does not exist or is being terminated (upstream's
+// NamespaceLifecycle admission plugin): the server adds this to every namespaced entry's store.
 import type { Namespace } from '../../api/core.js';
 import { errors, StatusError } from '../../machinery/status.js';
 import type { StoreHooks } from '../store/hooks.js';
 import type { Store } from '../store/store.js';
-
-export const namespaceHooks: StoreHooks = {
-  prepareForCreate(obj: KubeObject) {
-    const ns = obj as Namespace;
-    ns.spec = { finalizers: ['kubernetes'] };
-    ns.status = { phase: 'Active' };
-  },
-  prepareForUpdate(obj: KubeObject, old: KubeObject) {
-    // spec.finalizers changes only through /finalize (which the store treats as a spec update);
-    // a terminating namespace stays terminating.
-    const ns = obj as Namespace;
-    const prev = old as Namespace;
-    if (prev.status?.phase === 'Terminating') ns.status = { ...(ns.status ?? {}), phase: 'Terminating' };
-  },
-};
 
 /** Admission for namespaced kinds: the namespace must exist and be active. */
 export function namespaceLifecycle(resource: string, namespaces: () => Store): StoreHooks['admit'] {
