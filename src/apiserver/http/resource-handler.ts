@@ -67,7 +67,7 @@ export class ResourceHandler {
           const buf = await readBody(req);
           const { object } = await createObject(r, decodeObject(buf, mediaType(req)), buf, ctx);
           addWarnings(res, ctx.warnings);
-          return this.sendObject(req, res, storage.store, 201, object);
+          return this.sendObject(req, res, storage, 201, object);
         }
         case 'DELETE':
           return sendJSON(res, 200, await deleteCollection(r, () => this.deleteBody(req), ctx));
@@ -79,19 +79,19 @@ export class ResourceHandler {
     if (sub === 'scale') return this.scale(req, res, storage.store, route, ctx, method);
     switch (method) {
       case 'GET':
-        return this.sendObject(req, res, storage.store, 200, await getObject(r));
+        return this.sendObject(req, res, storage, 200, await getObject(r));
       case 'PUT': {
         const buf = await readBody(req);
         const { object, created } = await updateObject(r, decodeObject(buf, mediaType(req)), buf, ctx);
         addWarnings(res, ctx.warnings);
-        return this.sendObject(req, res, storage.store, created ? 201 : 200, object);
+        return this.sendObject(req, res, storage, created ? 201 : 200, object);
       }
       case 'PATCH':
         return this.patch(req, res, r, ctx);
       case 'DELETE': {
         if (sub) throw errors.methodNotSupported({ group: info.group, resource: `${info.resource}/${sub}` }, 'delete');
         const answer = await deleteObject(r, await this.deleteBody(req), ctx);
-        if (answer.isObject) return this.sendObject(req, res, storage.store, answer.code, answer.body);
+        if (answer.isObject) return this.sendObject(req, res, storage, answer.code, answer.body);
         return sendJSON(res, answer.code, answer.body);
       }
       default:
@@ -128,8 +128,8 @@ export class ResourceHandler {
     return includeObjectParam(url.searchParams.get('includeObject'));
   }
 
-  private tableBody(store: Store, objs: KubeObject[], rep: Representation, url: URL, listMeta?: object): string {
-    const t = toTable(store.info.resource, store.info.group, objs, {
+  private tableBody(storage: ResourceStorage, objs: KubeObject[], rep: Representation, url: URL, listMeta?: object): string {
+    const t = toTable(storage.entry.printer, objs, {
       includeObject: this.includeObject(url),
       ...(listMeta ? { listMeta } : {}),
     });
@@ -137,13 +137,13 @@ export class ResourceHandler {
     return JSON.stringify(t);
   }
 
-  private sendObject(req: IncomingMessage, res: ServerResponse, store: Store, code: number, o: CachedObject | KubeObject): void {
+  private sendObject(req: IncomingMessage, res: ServerResponse, storage: ResourceStorage, code: number, o: CachedObject | KubeObject): void {
     const rep = negotiate(req.headers.accept);
     const obj = 'json' in o && typeof o.json === 'function' ? (o as CachedObject) : undefined;
     if (rep.as === 'Table') {
       const url = new URL(req.url ?? '/', 'http://x');
       const plain = obj ? obj.obj : (o as KubeObject);
-      sendRaw(res, code, this.tableBody(store, [plain], rep, url, { resourceVersion: plain.metadata.resourceVersion }), tableType(rep));
+      sendRaw(res, code, this.tableBody(storage, [plain], rep, url, { resourceVersion: plain.metadata.resourceVersion }), tableType(rep));
       return;
     }
     sendRaw(res, code, obj ? obj.json() : JSON.stringify(o));
@@ -156,7 +156,7 @@ export class ResourceHandler {
     const meta = listMeta(result);
     if (rep.as === 'Table') {
       const url = new URL(req.url ?? '/', 'http://x');
-      sendRaw(res, 200, this.tableBody(store, result.items.map((i) => i.obj), rep, url, meta), tableType(rep));
+      sendRaw(res, 200, this.tableBody(r.storage, result.items.map((i) => i.obj), rep, url, meta), tableType(rep));
       return;
     }
     // Items are spliced in as already-serialized JSON: a 10,000-object list costs one join.
@@ -178,7 +178,7 @@ export class ResourceHandler {
     const patch = decodeObject(buf, type.endsWith('yaml') ? 'application/yaml' : 'application/json');
     const { object } = await patchObject(r, type, patch, ctx);
     addWarnings(res, ctx.warnings);
-    this.sendObject(req, res, r.storage.store, 200, object);
+    this.sendObject(req, res, r.storage, 200, object);
   }
 
   /** A DELETE's body decoded, undefined when there is none. */

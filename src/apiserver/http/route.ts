@@ -1,26 +1,12 @@
 // Turns a request path into what it names: a resource (collection, object or subresource) of an
 // API group version, or one of the server's other endpoints.
 import type { ResourceInfo } from '../resources.js';
+import type { ResourceRoute, Route } from './route-types.js';
 import type { Registry } from '../registry/registry.js';
 import { pathSegmentNameProblems } from '../../api/validation/names.js';
 import { errors } from '../../machinery/status.js';
 
-export interface ResourceRoute {
-  type: 'resource';
-  info: ResourceInfo;
-  namespace?: string;
-  name?: string;
-  subresource?: string;
-}
-
-export type Route =
-  | ResourceRoute
-  | { type: 'apiVersions' } // /api
-  | { type: 'apiGroupList' } // /apis
-  | { type: 'apiGroup'; group: string } // /apis/<g>
-  | { type: 'resourceList'; group: string; version: string } // /api/v1, /apis/<g>/<v>
-  | { type: 'other'; path: string }
-  | { type: 'notFound' };
+export type { ResourceRoute, Route } from './route-types.js';
 
 /**
  * The path of a request target exactly as the client sent it. WHATWG URL parsing (`new URL`)

@@ -72,7 +72,7 @@ export async function serveWatch(
   const encode = (type: 'ADDED' | 'MODIFIED' | 'DELETED', o: CachedObject) => {
     if (rep.as !== 'Table') return o.watchLine(type);
     const obj = o.obj;
-    const t = toTable(store.info.resource, store.info.group, [obj], { includeObject, noHeaders: !firstTable });
+    const t = toTable(r.storage.entry.printer, [obj], { includeObject, noHeaders: !firstTable });
     firstTable = false;
     const table = rep.version === 'v1beta1' ? { ...t, apiVersion: 'meta.k8s.io/v1beta1' } : t;
     return `{"type":"${type}","object":${JSON.stringify(table)}}\n`;

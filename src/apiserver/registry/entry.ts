@@ -6,37 +6,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { KubeObject } from '../../api/meta.js';
-import type { FieldError } from '../../machinery/field.js';
 import type { ResourceInfo } from '../resources.js';
-import type { ResourceRoute } from '../http/route.js';
+import type { ResourceRoute } from '../http/route-types.js';
 import type { RequestContext } from '../store/context.js';
 import type { StoreHooks } from '../store/hooks.js';
+import type { Strategy } from '../store/strategy.js';
 import type { Store } from '../store/store.js';
 import type { ServiceAllocations } from '../allocators/index.js';
 import type { NodeConnectors } from '../node-connector.js';
 import type { Printer } from '../tables/types.js';
 
-/**
- * Upstream's RESTCreateStrategy / RESTUpdateStrategy / status strategy for one kind. The generic
- * store calls, on create: defaults, prepareForCreate, validateCreate; on update of the main
- * resource: prepareForUpdate, defaults, validateUpdate; on a /status write: defaults,
- * validateStatusUpdate (spec and metadata are kept from the stored object by the store itself).
- */
-export interface Strategy<T extends KubeObject = KubeObject> {
-  /** upstream's SetDefaults_* for the served version, applied in place on every write */
-  defaults(obj: T): void;
-  /** Resets what clients may not set on create (status, generation). */
-  prepareForCreate?(obj: T): void;
-  /** Carries over what an update of the main resource may not change (status) and bumps generation. */
-  prepareForUpdate?(obj: T, old: T): void;
-  validateCreate(obj: T): FieldError[];
-  validateUpdate(obj: T, old: T): FieldError[];
-  /** the /status subresource update */
-  validateStatusUpdate(obj: T, old: T): FieldError[];
-  /** upstream's WarningsOnCreate / WarningsOnUpdate: sent back in `Warning` headers */
-  warningsOnCreate?(obj: T): string[];
-  warningsOnUpdate?(obj: T, old: T): string[];
-}
+export type { Strategy } from '../store/strategy.js';
 
 /** How other parts of the server are reached from an entry's hooks and subresources: narrow, never the ApiServer. */
 export interface RegistryDeps {

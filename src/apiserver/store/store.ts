@@ -4,7 +4,7 @@
 // (defaults, validation, what a write may change) and the hooks (allocation, graceful deletion).
 import { randomUUID } from 'node:crypto';
 import type { KubeObject } from '../../api/meta.js';
-import type { Strategy } from '../registry/entry.js';
+import type { Strategy } from './strategy.js';
 import {
   type Backend,
   KeyExistsError,
