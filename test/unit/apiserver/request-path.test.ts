@@ -4,15 +4,15 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { pathSegments, requestPath, route as routeIn } from '../../../src/apiserver/http/route.js';
 import { builtinRegistry } from '../../../src/apiserver/registry/builtin.js';
-
-const registry = builtinRegistry();
-const route = (path: string) => routeIn(registry, path);
 import { pathSegmentNameProblems } from '../../../src/api/validation/names.js';
 import { Params } from '../../../src/apiserver/http/params.js';
 import { listOptions } from '../../../src/apiserver/http/list-options.js';
 import { jsonNestingError, yamlNestingError } from '../../../src/apiserver/http/nesting.js';
 import { parseResourceVersion } from '../../../src/apiserver/store/resource-version.js';
 import { StatusError } from '../../../src/machinery/status.js';
+
+const registry = builtinRegistry();
+const route = (path: string) => routeIn(registry, path);
 
 function statusOf(fn: () => unknown): { code: number; message: string } {
   try {
