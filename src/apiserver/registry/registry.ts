@@ -3,7 +3,6 @@
 // tells listeners when an entry comes or goes, so that a kind can be served from a running server
 // (CustomResourceDefinitions) without a restart.
 import type { ResourceInfo } from '../resources.js';
-import { apiVersionOf } from '../resources.js';
 import type { RegistryEntry } from './entry.js';
 
 export type RegistryChange = { type: 'added' | 'removed'; entry: RegistryEntry };
@@ -65,16 +64,6 @@ export class Registry {
 
   find(group: string, version: string, resource: string): RegistryEntry | undefined {
     return this.byKey.get(keyOf(group, version, resource));
-  }
-
-  /** The entry serving `info` (the ResourceInfo a route or a store carries). */
-  entryOf(info: ResourceInfo): RegistryEntry | undefined {
-    const e = this.find(info.group, info.version, info.resource);
-    return e?.info === info ? e : undefined;
-  }
-
-  findKind(apiVersion: string, kind: string): RegistryEntry | undefined {
-    return this.entries().find((e) => apiVersionOf(e.info) === apiVersion && e.info.kind === kind);
   }
 
   groupServed(group: string): boolean {
