@@ -3,11 +3,20 @@
 import type { KubeObject } from '../api/meta.js';
 import { StatusError } from '../machinery/status.js';
 import { newContext } from './store/context.js';
-import type { ApiServer } from './server.js';
+import type { Store } from './store/store.js';
+import type { ServiceAllocations } from './allocators/index.js';
+
+/** What the bootstrap controller needs from the server. */
+export interface BootstrapTarget {
+  store(group: string, resource: string): Store;
+  readonly allocations: ServiceAllocations;
+  readonly port: number;
+  readonly opts: { advertiseAddress: string };
+}
 
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-async function ensure(api: ApiServer, group: string, resource: string, namespace: string | undefined, obj: KubeObject): Promise<void> {
+async function ensure(api: BootstrapTarget, group: string, resource: string, namespace: string | undefined, obj: KubeObject): Promise<void> {
   const store = api.store(group, resource);
   // On a restart the object is there already; creating it again would trip the allocators.
   if (await store.find(namespace, obj.metadata.name!)) return;
@@ -19,7 +28,7 @@ async function ensure(api: ApiServer, group: string, resource: string, namespace
 }
 
 /** Creates or corrects an object this server owns (e.g. endpoints after a port change). */
-async function reconcile(api: ApiServer, group: string, resource: string, namespace: string, obj: KubeObject): Promise<void> {
+async function reconcile(api: BootstrapTarget, group: string, resource: string, namespace: string, obj: KubeObject): Promise<void> {
   const store = api.store(group, resource);
   const cur = await store.find(namespace, obj.metadata.name!);
   if (!cur) return ensure(api, group, resource, namespace, obj);
@@ -30,7 +39,7 @@ async function reconcile(api: ApiServer, group: string, resource: string, namesp
   }) as KubeObject);
 }
 
-export async function bootstrap(api: ApiServer): Promise<void> {
+export async function bootstrap(api: BootstrapTarget): Promise<void> {
   for (const name of systemNamespaces) {
     await ensure(api, '', 'namespaces', undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }

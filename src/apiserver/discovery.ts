@@ -1,5 +1,6 @@
-// Discovery documents (/api, /apis, /api/v1, /apis/<group>/<version>) built from the resource table.
-import { apiVersionOf, resources, type ResourceInfo } from './resources.js';
+// Discovery documents (/api, /apis, /api/v1, /apis/<group>/<version>) built from the resources
+// the registry serves at the time of the request.
+import { apiVersionOf, type ResourceInfo } from './resources.js';
 
 interface SubresourceDoc {
   kind: string;
@@ -31,7 +32,7 @@ function subresourceDoc(r: ResourceInfo, sub: string): SubresourceDoc {
   }
 }
 
-export function apiResourceList(group: string, version: string): object {
+export function apiResourceList(resources: ResourceInfo[], group: string, version: string): object {
   const out: object[] = [];
   for (const r of resources.filter((r) => r.group === group && r.version === version)) {
     const doc: Record<string, unknown> = {
@@ -57,19 +58,19 @@ export function apiResourceList(group: string, version: string): object {
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf({ group, version }), resources: out };
 }
 
-function groupDoc(group: string): object {
+function groupDoc(resources: ResourceInfo[], group: string): object {
   const versions = [...new Set(resources.filter((r) => r.group === group).map((r) => r.version))];
   const gvs = versions.map((v) => ({ groupVersion: `${group}/${v}`, version: v }));
   return { name: group, versions: gvs, preferredVersion: gvs[0] };
 }
 
-export function apiGroup(group: string): object {
-  return { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(group) };
+export function apiGroup(resources: ResourceInfo[], group: string): object {
+  return { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(resources, group) };
 }
 
-export function apiGroupList(): object {
+export function apiGroupList(resources: ResourceInfo[]): object {
   const groups = [...new Set(resources.map((r) => r.group).filter((g) => g !== ''))];
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groups.map(groupDoc) };
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groups.map((g) => groupDoc(resources, g)) };
 }
 
 export function apiVersions(serverAddress: string): object {

@@ -1,11 +1,11 @@
-// The Client for components running inside the API server's process (`kubesvc up`): calls the
-// registry stores directly, with the same steps the HTTP handler takes (kind and unknown-field
-// checks, patch application, selectors, status codes turned into the same StatusErrors), so a
-// component cannot tell it from the HTTP client. Objects cross the boundary as JSON copies, as
-// they would over the wire: the caller may change what it gets, and the store never keeps what
-// it was given.
+// The Client for components running inside the API server's process (`kubesvc up`): builds the
+// same ResourceRequest the HTTP handler builds (its options turned into the query string an HTTP
+// client sends) and calls the same verbs (handlers/verbs.ts): the same decoding, defaulting,
+// validation, admission and dry-run, so a component cannot tell it from the HTTP client. Objects
+// cross the boundary as JSON text, as they would over the wire: the caller may change what it
+// gets, and the store never keeps what it was given.
 import type { KubeList, KubeObject } from '../api/meta.js';
-import { errors, StatusError } from '../machinery/status.js';
+import { StatusError } from '../machinery/status.js';
 import type {
   Client,
   DeleteOptions,
@@ -17,16 +17,23 @@ import type {
   WatchOptions,
   WriteOptions,
 } from '../client/client.js';
-import { patchContentType } from '../client/paths.js';
-import type { ApiServer } from './server.js';
-import { apiVersionOf, findResource } from './resources.js';
-import type { Store } from './store/store.js';
+import { listQuery, patchContentType, watchQuery, writeQuery } from '../client/paths.js';
+import { apiVersionOf } from './resources.js';
+import type { StorageMap } from './storage-map.js';
 import type { CachedObject } from './store/cached-object.js';
-import { newContext, type RequestContext } from './store/context.js';
-import { compileMatcher } from './store/selectors.js';
-import { patchStored } from './http/patch.js';
-import { checkKind } from './http/kind-check.js';
-import { checkFields } from './http/field-validation.js';
+import { resourceRequest, type ResourceRequest } from './handlers/request.js';
+import {
+  bookmarkObject,
+  createObject,
+  createSubresource,
+  deleteObject,
+  getObject,
+  listMeta,
+  listObjects,
+  openWatch,
+  patchObject,
+  updateObject,
+} from './handlers/verbs.js';
 import { toStatusError } from './http/respond.js';
 import { logger } from '../util/log.js';
 
@@ -47,45 +54,18 @@ function notServed(res: ResourceRef, sub?: string): StatusError {
 
 const bookmarkIntervalMs = 60_000;
 
-/**
- * An in-process handler for a POST to a subresource (e.g. pods/binding), the counterpart of the
- * HTTP handler registered in ApiServer.subresources; resolves with the body the server would send.
- */
-export type SubresourceCreate = (namespace: string | undefined, name: string, body: KubeObject, ctx: RequestContext) => Promise<KubeObject>;
-
-export interface LocalClientOptions {
-  /** By "<resource>/<subresource>", e.g. "pods/binding". */
-  subresources?: Record<string, SubresourceCreate>;
-}
-
 export class LocalClient implements Client {
-  constructor(
-    private readonly api: ApiServer,
-    private readonly opts: LocalClientOptions = {},
-  ) {}
+  /** `api` is the ApiServer (only its storage map is used). */
+  constructor(private readonly api: { readonly storage: StorageMap }) {}
 
-  private store(res: ResourceRef, sub?: string): Store {
-    const info = findResource(res.group, res.version, res.resource);
-    if (!info) throw notServed(res);
-    if (sub && !info.subresources.includes(sub)) throw notServed(res, sub);
-    return this.api.store(info.group, info.resource);
-  }
-
-  private context(store: Store, namespace: string | undefined, opts?: WriteOptions): RequestContext {
-    const ctx = newContext({ dryRun: opts?.dryRun === true });
-    if (store.info.namespaced && namespace !== undefined) ctx.namespace = namespace;
-    return ctx;
-  }
-
-  /** What the HTTP handler's readObject accepts, on a private copy of the caller's object. */
-  private body(store: Store, obj: KubeObject, ctx: RequestContext): KubeObject {
-    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw errors.badRequest("Object 'Kind' is missing");
-    const copy = wire(obj);
-    checkKind(store.info, copy);
-    checkFields(store.info, copy, ctx);
-    copy.metadata ??= {};
-    if (typeof copy.metadata !== 'object' || Array.isArray(copy.metadata)) throw errors.badRequest('metadata must be an object');
-    return copy;
+  /** The request an HTTP client would make: path parts and query. */
+  private request(res: ResourceRef, parts: { namespace?: string | undefined; name?: string; subresource?: string | undefined }, query: URLSearchParams): ResourceRequest {
+    const storage = this.api.storage.find(res.group, res.version, res.resource);
+    if (!storage) throw notServed(res);
+    const sub = parts.subresource;
+    if (sub && !storage.entry.info.subresources.includes(sub)) throw notServed(res, sub);
+    if (parts.name === '') throw new Error(`resource name may not be empty (${res.resource})`);
+    return resourceRequest(storage, parts, query);
   }
 
   /** Errors leave as StatusErrors, as the HTTP client would see them. */
@@ -98,25 +78,18 @@ export class LocalClient implements Client {
   }
 
   get<T extends KubeObject = KubeObject>(res: ResourceRef, namespace: string | undefined, name: string): Promise<T> {
-    return this.run(async () => (await this.store(res).get(namespace, name)).mutable() as T);
+    return this.run(async () => (await getObject(this.request(res, { namespace, name }, new URLSearchParams()))).mutable() as T);
   }
 
   list<T extends KubeObject = KubeObject>(res: ResourceRef, namespace: string | undefined, opts: ListOptions = {}): Promise<KubeList<T>> {
     return this.run(async () => {
-      const store = this.store(res);
-      const matcher = compileMatcher(store.info, opts.labelSelector, opts.fieldSelector);
-      const result = await store.list(store.info.namespaced ? namespace : undefined, {
-        matcher,
-        ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
-        ...(opts.continue ? { continue: opts.continue } : {}),
-      });
-      const metadata: KubeList['metadata'] = { resourceVersion: result.resourceVersion };
-      if (result.continue) metadata.continue = result.continue;
-      if (result.remainingItemCount !== undefined) metadata.remainingItemCount = result.remainingItemCount;
+      const r = this.request(res, { namespace }, listQuery(opts));
+      const result = await listObjects(r);
+      const info = r.storage.entry.info;
       return {
-        kind: `${store.info.kind}List`,
-        apiVersion: apiVersionOf(store.info),
-        metadata,
+        kind: `${info.kind}List`,
+        apiVersion: apiVersionOf(info),
+        metadata: listMeta(result),
         items: result.items.map((i) => i.mutable() as T),
       };
     });
@@ -130,20 +103,16 @@ export class LocalClient implements Client {
   ): Promise<T> {
     return this.run(async () => {
       const sub = opts?.subresource;
-      const store = this.store(res, sub);
+      const text = JSON.stringify(obj) ?? 'null';
       if (sub) {
-        const ns = namespace ?? obj?.metadata?.namespace;
-        const ctx = this.context(store, ns, opts);
         const name = obj?.metadata?.name ?? '';
         if (name === '') throw new Error(`resource name may not be empty (${res.resource})`);
-        // As the HTTP handler: a subresource nobody registered is not found.
-        const handler = this.opts.subresources?.[`${store.info.resource}/${sub}`];
-        if (!handler) throw errors.notFound({ group: store.info.group, resource: `${store.info.resource}/${sub}` }, name);
-        return wire(await handler(store.info.namespaced ? ns : undefined, name, wire(obj), ctx)) as T;
+        const r = this.request(res, { namespace: namespace ?? obj.metadata.namespace, name, subresource: sub }, writeQuery(opts));
+        return wire(await createSubresource(r, JSON.parse(text))) as T;
       }
-      const ctx = this.context(store, namespace, opts);
-      const created = await store.create(ctx, this.body(store, obj, ctx));
-      return wire(created) as T;
+      const r = this.request(res, { namespace }, writeQuery(opts));
+      const { object } = await createObject(r, JSON.parse(text), text);
+      return wire(object) as T;
     });
   }
 
@@ -154,13 +123,11 @@ export class LocalClient implements Client {
     opts?: WriteOptions & { subresource?: 'status' },
   ): Promise<T> {
     return this.run(async () => {
-      const sub = opts?.subresource;
-      const store = this.store(res, sub);
       const name = obj?.metadata?.name ?? '';
       if (name === '') throw new Error(`resource name may not be empty (${res.resource})`);
-      const ns = namespace ?? obj.metadata.namespace;
-      const ctx = this.context(store, ns, opts);
-      const { object } = await store.update(ctx, store.info.namespaced ? ns : undefined, name, this.body(store, obj, ctx), sub);
+      const r = this.request(res, { namespace: namespace ?? obj.metadata.namespace, name, subresource: opts?.subresource }, writeQuery(opts));
+      const text = JSON.stringify(obj);
+      const { object } = await updateObject(r, JSON.parse(text), text);
       return wire(object) as T;
     });
   }
@@ -174,27 +141,23 @@ export class LocalClient implements Client {
     opts?: WriteOptions & { subresource?: 'status' },
   ): Promise<T> {
     return this.run(async () => {
-      const sub = opts?.subresource;
-      const store = this.store(res, sub);
-      const ctx = this.context(store, namespace, opts);
-      const body = wire(patch);
-      const { object } = await patchStored(store, ctx, store.info.namespaced ? namespace : undefined, name, sub, patchContentType[type], body);
+      const r = this.request(res, { namespace, name, subresource: opts?.subresource }, writeQuery(opts));
+      const { object } = await patchObject(r, patchContentType[type], wire(patch));
       return wire(object) as T;
     });
   }
 
   delete(res: ResourceRef, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<KubeObject | undefined> {
     return this.run(async () => {
-      const store = this.store(res);
-      const ctx = this.context(store, namespace, opts);
-      const del: Parameters<Store['delete']>[3] = {};
-      if (opts.propagationPolicy) del.propagationPolicy = opts.propagationPolicy;
-      if (opts.gracePeriodSeconds !== undefined) del.gracePeriodSeconds = opts.gracePeriodSeconds;
-      if (opts.preconditions) del.preconditions = { ...opts.preconditions };
-      const r = await store.delete(ctx, store.info.namespaced ? namespace : undefined, name, del);
-      // The HTTP handler answers a finished delete with a Success Status unless the kind returns the object.
-      if (store.info.returnDeletedObject || !r.deleted) return wire(r.object);
-      return undefined;
+      // The body HttpClient sends.
+      const body: Record<string, unknown> = { kind: 'DeleteOptions', apiVersion: 'v1' };
+      if (opts.propagationPolicy) body.propagationPolicy = opts.propagationPolicy;
+      if (opts.gracePeriodSeconds !== undefined) body.gracePeriodSeconds = opts.gracePeriodSeconds;
+      if (opts.preconditions) body.preconditions = opts.preconditions;
+      if (opts.dryRun) body.dryRun = ['All'];
+      const answer = await deleteObject(this.request(res, { namespace, name }, new URLSearchParams()), wire(body));
+      // A Success Status means "gone", with no object to hand back.
+      return answer.isObject ? wire(answer.body) : undefined;
     });
   }
 
@@ -258,11 +221,11 @@ export class LocalClient implements Client {
 
     void (async () => {
       try {
-        const store = this.store(res);
-        const matcher = compileMatcher(store.info, opts.labelSelector, opts.fieldSelector);
-        const w = await store.watch(
-          store.info.namespaced ? namespace : undefined,
-          { matcher, ...(opts.resourceVersion !== undefined ? { resourceVersion: opts.resourceVersion } : {}) },
+        // The query HttpClient sends, parsed by the same code as the HTTP watch's.
+        const r = this.request(res, { namespace }, watchQuery(opts));
+        const store = r.storage.store;
+        const w = await openWatch(
+          r,
           (type, o: CachedObject) => {
             if (o.revision > lastRevision) lastRevision = o.revision;
             // Copied at delivery: the cached object is immutable, so this is the state at the event.
@@ -275,15 +238,15 @@ export class LocalClient implements Client {
           w.stop();
           return;
         }
-        if (opts.allowWatchBookmarks) {
+        if (w.bookmarks) {
           const tick = () => {
             const rv = String(Math.max(lastRevision, store.cache.oldestResumable));
-            push(() => ({ type: 'BOOKMARK', object: { kind: store.info.kind, apiVersion: apiVersionOf(store.info), metadata: { resourceVersion: rv } } as T }));
+            push(() => ({ type: 'BOOKMARK', object: bookmarkObject(r, rv) as T }));
             timers[0] = setTimeout(tick, bookmarkIntervalMs);
           };
           timers[0] = setTimeout(tick, bookmarkIntervalMs);
         }
-        const seconds = opts.timeoutSeconds ?? 1800 + Math.floor(Math.random() * 1800);
+        const seconds = w.timeoutSeconds ?? 1800 + Math.floor(Math.random() * 1800);
         timers.push(setTimeout(() => end(), seconds * 1000));
       } catch (e) {
         const se = toStatusError(e);

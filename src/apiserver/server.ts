@@ -6,16 +6,13 @@ import type { AddressInfo } from 'node:net';
 import type { Backend } from '../storage/backend.js';
 import type { Service } from '../api/core.js';
 import { errors, StatusError } from '../machinery/status.js';
-import { resources, keyPrefix, type ResourceInfo } from './resources.js';
 import { WatchCache } from './store/watch-cache.js';
-import { Store } from './store/store.js';
-import type { StoreHooks } from './store/hooks.js';
+import type { Store } from './store/store.js';
 import { ServiceAllocations } from './allocators/index.js';
-import { serviceHooks } from './registry/service.js';
-import { podHooks } from './registry/pod.js';
-import { workloadHooks } from './registry/workloads.js';
-import { namespaceHooks, namespaceLifecycle } from './registry/namespace.js';
 import { NamespaceCleanup } from './registry/namespace-cleanup.js';
+import type { Registry } from './registry/registry.js';
+import { builtinRegistry } from './registry/builtin.js';
+import { StorageMap } from './storage-map.js';
 import { route, requestPath } from './http/route.js';
 import { serveContained } from './http/containment.js';
 import { ResourceHandler, type Subresources } from './http/resource-handler.js';
@@ -24,8 +21,7 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } fro
 import { OpenAPIRoutes } from './http/openapi-routes.js';
 import { bootstrap } from './bootstrap.js';
 import { NodeConnectors } from './node-connector.js';
-import { podSubresources, podUpgradeHandler } from './pods/index.js';
-import { bindingHandler } from './registry/pod-binding.js';
+import { upgradeHandler } from './http/upgrade.js';
 import { authenticate, authorize } from './auth/index.js';
 import { MaxInFlight } from './http/max-inflight.js';
 import { applyTimeouts, ConnectionLimiter, headerSweepInterval, defaultServingLimits, type ServingLimits } from './serving-limits.js';
@@ -45,14 +41,20 @@ export interface ApiServerOptions {
   advertiseAddress: string;
   /** Timeouts, connection caps and --max-(mutating-)requests-inflight; upstream's defaults where it has them. */
   limits?: Partial<ServingLimits>;
+  /** The resources to serve; the built-in kinds by default. Entries may be added and removed while running. */
+  registry?: Registry;
 }
 
 export type ReadyCheck = () => boolean;
 
 export class ApiServer {
-  readonly stores = new Map<ResourceInfo, Store>();
+  /** What is served: add or remove entries here to change it at run time. */
+  readonly registry: Registry;
+  /** Each served entry's store and subresources, following the registry. */
+  readonly storage: StorageMap;
   readonly allocations: ServiceAllocations;
   readonly watchCache: WatchCache;
+  /** Handlers other components register by "<resource>/<subresource>" (they win over the registry entry's). */
   readonly subresources: Subresources = {};
   /** How pods/log, pods/exec and pods/portforward reach the node a pod runs on. */
   readonly nodes = new NodeConnectors();
@@ -61,7 +63,7 @@ export class ApiServer {
   private cleanup: NamespaceCleanup | undefined;
   private bootstrapped = false;
   private readonly handler: ResourceHandler;
-  private readonly openapi = new OpenAPIRoutes();
+  private readonly openapi: OpenAPIRoutes;
   /** Open watch and exec streams, ended at stop. */
   private readonly sockets = new Set<import('node:stream').Duplex>();
   private graceful: GracefulShutdown | undefined;
@@ -74,41 +76,19 @@ export class ApiServer {
     this.limits = { ...defaultServingLimits, ...opts.limits };
     this.maxInFlight = new MaxInFlight(this.limits);
     this.connections = new ConnectionLimiter(this.limits);
-    this.watchCache = new WatchCache(opts.backend, '/registry/', resources.map(keyPrefix));
+    this.registry = opts.registry ?? builtinRegistry();
+    this.watchCache = new WatchCache(opts.backend, '/registry/');
     this.allocations = new ServiceAllocations({ serviceCIDR: opts.serviceCIDR, nodePortRange: opts.nodePortRange });
-    const nsInfo = resources.find((r) => r.resource === 'namespaces')!;
-    for (const info of resources) {
-      const hooks: StoreHooks = { ...this.hooksFor(info) };
-      if (info.namespaced) hooks.admit = namespaceLifecycle(info.resource, () => this.stores.get(nsInfo)!);
-      this.stores.set(info, new Store(info, opts.backend, this.watchCache, hooks));
-    }
-    // What only a node can answer (logs, exec, port-forward) and scheduling's pods/binding.
-    Object.assign(this.subresources, podSubresources(this), { 'pods/binding': bindingHandler });
-    this.handler = new ResourceHandler(this.stores, this.subresources);
+    this.storage = new StorageMap(this.registry, opts.backend, this.watchCache, { allocations: this.allocations, nodes: this.nodes });
+    this.handler = new ResourceHandler(this.storage, this.subresources);
+    this.openapi = new OpenAPIRoutes(this.registry);
     this.addReadyCheck('etcd', () => this.watchCache.revision >= 0);
     this.addReadyCheck('informer-sync', () => this.server !== undefined);
     this.addReadyCheck('poststarthook/bootstrap-controller', () => this.bootstrapped);
   }
 
-  private hooksFor(info: ResourceInfo): StoreHooks {
-    switch (info.resource) {
-      case 'services':
-        return serviceHooks(this.allocations);
-      case 'pods':
-        return podHooks;
-      case 'deployments':
-      case 'replicasets':
-        return workloadHooks;
-      case 'namespaces':
-        return namespaceHooks;
-      default:
-        return {};
-    }
-  }
-
   store(group: string, resource: string): Store {
-    for (const [info, s] of this.stores) if (info.group === group && info.resource === resource) return s;
-    throw new Error(`no store for ${resource}.${group}`);
+    return this.storage.store(group, resource);
   }
 
   addReadyCheck(name: string, check: ReadyCheck): void {
@@ -145,7 +125,7 @@ export class ApiServer {
     applyTimeouts(server, this.limits);
     server.on('request', (req, res) => this.maxInFlight.handle(req, res, () => void this.serve(req, res)));
     // exec and port-forward arrive as WebSocket upgrades.
-    server.on('upgrade', podUpgradeHandler(this));
+    server.on('upgrade', upgradeHandler(this.registry, this.storage));
     server.on('connection', (s: import('node:net').Socket) => {
       if (!this.connections.admit(s)) return;
       this.sockets.add(s);
@@ -165,7 +145,7 @@ export class ApiServer {
     this.server = server;
     await bootstrap(this);
     this.bootstrapped = true;
-    const contents = [...this.stores.entries()].filter(([i]) => i.namespaced).map(([, s]) => s);
+    const contents = () => this.storage.stores().filter((s) => s.info.namespaced);
     this.cleanup = new NamespaceCleanup(this.store('', 'namespaces'), contents);
     this.cleanup.start();
   }
@@ -193,6 +173,7 @@ export class ApiServer {
   async stop(): Promise<void> {
     await this.stopServing();
     this.cleanup?.stop();
+    this.storage.stop();
     this.watchCache.stop();
   }
 
@@ -226,22 +207,22 @@ export class ApiServer {
       throw errors.unauthorized();
     }
     authorize(req, user);
-    const r = route(path);
+    const r = route(this.registry, path);
     switch (r.type) {
       case 'resource':
         return await this.handler.handle(req, res, r, url);
       case 'apiVersions':
         return sendJSON(res, 200, apiVersions(`${this.opts.host}:${this.port}`));
       case 'apiGroupList':
-        return sendJSON(res, 200, apiGroupList());
+        return sendJSON(res, 200, apiGroupList(this.registry.infos()));
       case 'apiGroup':
-        return sendJSON(res, 200, apiGroup(r.group));
+        return sendJSON(res, 200, apiGroup(this.registry.infos(), r.group));
       case 'resourceList':
-        return sendJSON(res, 200, apiResourceList(r.group, r.version));
+        return sendJSON(res, 200, apiResourceList(this.registry.infos(), r.group, r.version));
       case 'other':
         if (path === '/version' || path === '/version/') return sendJSON(res, 200, versionInfo());
         if (path.startsWith("/openapi/")) return await this.openapi.serve(req, res, url);
-        if (path === '/' ) return sendJSON(res, 200, { paths: ['/api', '/api/v1', '/apis', ...apiGroupPaths(), '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
+        if (path === '/' ) return sendJSON(res, 200, { paths: ['/api', '/api/v1', '/apis', ...apiGroupPaths(this.registry), '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
         throw pathNotFound(path);
       case 'notFound':
         throw pathNotFound(path);
@@ -263,9 +244,9 @@ export class ApiServer {
   }
 }
 
-function apiGroupPaths(): string[] {
+function apiGroupPaths(registry: Registry): string[] {
   const out = new Set<string>();
-  for (const r of resources) if (r.group) {
+  for (const r of registry.infos()) if (r.group) {
     out.add(`/apis/${r.group}`);
     out.add(`/apis/${r.group}/${r.version}`);
   }

@@ -5,7 +5,6 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ApiServer } from '../apiserver/server.js';
 import { LocalClient } from '../apiserver/local-client.js';
-import { localBindingCreate } from '../apiserver/registry/pod-binding.js';
 import { InformerFactoryImpl } from '../client/informer.js';
 import { startControllers } from '../controllers/manager.js';
 import { startServiceControllers } from '../controllers/endpointslice/start.js';
@@ -91,8 +90,7 @@ interface NodePlan extends NodeInfo {
 }
 
 export async function startComponents(api: ApiServer, o: ComponentOptions): Promise<Components> {
-  const pods = api.store('', 'pods');
-  const client = new LocalClient(api, { subresources: { 'pods/binding': localBindingCreate(pods) } });
+  const client = new LocalClient(api);
   const informers = new InformerFactoryImpl(client);
   const stops: (() => Promise<void> | void)[] = [];
   const stop = async () => {

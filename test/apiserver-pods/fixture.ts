@@ -3,7 +3,6 @@
 // this host, port-forward to 127.0.0.1 — and the real kubectl run against it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,6 @@ import { parseUpOptions, startCluster, upFlags, type Cluster } from '../../src/c
 import type { Pod, ContainerStatus } from '../../src/api/core.js';
 import type { ExecRequest, ExecSession, LogOptions, NodeConnector } from '../../src/apiserver/node-connector.js';
 import { newContext } from '../../src/apiserver/store/context.js';
-import { attachUpgrade, podSubresources } from '../../src/apiserver/pods/index.js';
 
 export const kubectlBin = process.env.KUBECTL ?? '/usr/bin/kubectl';
 export const NODE = 'fake-node-1';
@@ -103,10 +101,6 @@ export async function startTestCluster(): Promise<TestCluster> {
   const o = parseUpOptions(args);
   if (o === 'help') throw new Error('unexpected');
   const cluster = await startCluster(o);
-  // ApiServer wires both itself; done here only for a build where it does not (yet).
-  if (!cluster.api.subresources['pods/exec']) Object.assign(cluster.api.subresources, podSubresources(cluster.api));
-  const server = (cluster.api as unknown as { server: https.Server }).server;
-  if (server.listenerCount('upgrade') === 0) attachUpgrade(cluster.api, server);
   const node = new FakeNode();
   cluster.api.nodes.register(NODE, node);
   // A Node object too, so that nothing takes the test's pods for orphans of an unknown node.

@@ -201,13 +201,19 @@ export function runClientSuite(name: string, setup: Setup): void {
     });
 
     describe('subresource create', () => {
-      it('POSTs to <object>/<subresource> and answers what the server sent', async () => {
+      it('POSTs to <object>/<subresource>: pods/binding binds the pod and answers 201 Success', async () => {
+        const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pod-1', namespace: ns }, spec: { containers: [{ name: 'c', image: 'pause' }] } };
+        await c.create(R.pods, ns, pod as unknown as KubeObject);
         const binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'pod-1', namespace: ns }, target: { kind: 'Node', name: 'node-a' } };
         const out = await c.create(R.pods, ns, binding, { subresource: 'binding' });
         assert.equal(out.kind, 'Status');
-        const details = (out as unknown as { details: { name: string; causes: { message: string }[] } }).details;
-        assert.equal(details.name, 'pod-1');
-        assert.equal(details.causes[0]!.message, `${ns}/pod-1 -> node-a`);
+        assert.equal((out as unknown as { status: string; code: number }).status, 'Success');
+        assert.equal((out as unknown as { code: number }).code, 201);
+        const bound = await c.get<KubeObject & { spec: { nodeName?: string } }>(R.pods, ns, 'pod-1');
+        assert.equal(bound.spec.nodeName, 'node-a');
+        // Bound once: a second binding is upstream's 409.
+        const e = await rejectsWith(c.create(R.pods, ns, binding, { subresource: 'binding' }), 409, 'Conflict');
+        assert.equal(e.message, 'Operation cannot be fulfilled on pods/binding "pod-1": pod pod-1 is already assigned to node "node-a"');
       });
 
       it('404 for a subresource the resource does not have', async () => {

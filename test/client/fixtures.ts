@@ -51,14 +51,3 @@ export function namespace(name: string): KubeObject {
  * ApiServer.subresources, in-process in LocalClient's options): it answers what upstream's
  * binding answers, a 201 Success Status, naming the pod and the target node.
  */
-export function bindingAnswer(namespace: string | undefined, name: string, body: KubeObject): KubeObject {
-  const target = (body as { target?: { name?: string } }).target?.name ?? '';
-  return {
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Success',
-    code: 201,
-    details: { name, kind: 'pods', causes: [{ message: `${namespace ?? ''}/${name} -> ${target}` }] },
-  } as unknown as KubeObject;
-}

@@ -9,17 +9,10 @@ import { startTestCluster, eventually, sleep } from './cluster.js';
 import { runClientSuite } from './client-suite.js';
 import { runInformerSuite } from './informer-suite.js';
 import { runEventSuite } from './events-suite.js';
-import type { KubeObject } from '../../src/api/meta.js';
-import { decodeObject, mediaType, readBody } from '../../src/apiserver/http/body.js';
-import { sendJSON } from '../../src/apiserver/http/respond.js';
-import { bindingAnswer, endpoints, namespace, type Setup } from './fixtures.js';
+import { endpoints, namespace, type Setup } from './fixtures.js';
 
 const setup: Setup = async () => {
   const cluster = await startTestCluster();
-  cluster.api.subresources['pods/binding'] = async (req, res, route) => {
-    const body = decodeObject(await readBody(req), mediaType(req)) as KubeObject;
-    sendJSON(res, 201, bindingAnswer(route.namespace, route.name ?? '', body));
-  };
   const client = HttpClient.fromKubeconfig(cluster.kubeconfig);
   return {
     client,

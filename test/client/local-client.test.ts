@@ -4,13 +4,11 @@ import { startTestCluster } from './cluster.js';
 import { runClientSuite } from './client-suite.js';
 import { runInformerSuite } from './informer-suite.js';
 import { runEventSuite } from './events-suite.js';
-import { bindingAnswer, type Setup } from './fixtures.js';
+import type { Setup } from './fixtures.js';
 
 const setup: Setup = async () => {
   const cluster = await startTestCluster();
-  const client = new LocalClient(cluster.api, {
-    subresources: { 'pods/binding': async (ns, name, body) => bindingAnswer(ns, name, body) },
-  });
+  const client = new LocalClient(cluster.api);
   return { client, api: cluster.api, close: () => cluster.stop() };
 };
 

@@ -6,7 +6,6 @@ import type { ApiServer } from '../../src/apiserver/server.js';
 import { LocalClient } from '../../src/apiserver/local-client.js';
 import { InformerFactoryImpl } from '../../src/client/informer.js';
 import { startControllers, type ControllerManagerOptions } from '../../src/controllers/manager.js';
-import { bindingHandler, localBindingCreate } from '../../src/apiserver/registry/pod-binding.js';
 import type { Client } from '../../src/client/client.js';
 import { HttpClient } from '../../src/client/http-client.js';
 import { R } from '../../src/client/resources.js';
@@ -28,12 +27,10 @@ export type Transport = 'local' | 'http';
 export async function startControllerCluster(opts: ControllerManagerOptions = {}, transport: Transport = 'local'): Promise<ControllerCluster> {
   const t = await startTestApiServer({ prefix: 'kubesvc-controllers-' });
   const { api, dir, kubeconfig } = t;
-  // Wired as `kubesvc up` is expected to: the HTTP subresource and its in-process counterpart.
-  api.subresources['pods/binding'] = bindingHandler;
   const client: Client =
     transport === 'http'
       ? HttpClient.fromKubeconfig(kubeconfig)
-      : new LocalClient(api, { subresources: { 'pods/binding': localBindingCreate(api.store('', 'pods')) } });
+      : new LocalClient(api);
   const informers = new InformerFactoryImpl(client);
   const mgr = startControllers(client, informers, { workers: 2, ...opts });
   return {

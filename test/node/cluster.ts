@@ -3,7 +3,6 @@
 import { join } from 'node:path';
 import type { ApiServer } from '../../src/apiserver/server.js';
 import { LocalClient } from '../../src/apiserver/local-client.js';
-import { localBindingCreate } from '../../src/apiserver/registry/pod-binding.js';
 import { HttpClient } from '../../src/client/http-client.js';
 import { InformerFactoryImpl } from '../../src/client/informer.js';
 import { NodeAgent, type NodeAgentOptions } from '../../src/node/agent.js';
@@ -28,7 +27,7 @@ export async function startAgentCluster(over: Partial<NodeAgentOptions> = {}, vi
   const client: Client =
     via === 'http'
       ? HttpClient.fromKubeconfig(kubeconfig)
-      : new LocalClient(api, { subresources: { 'pods/binding': localBindingCreate(api.store('', 'pods')) } });
+      : new LocalClient(api);
   const opts: NodeAgentOptions = {
     nodeName: 'node-1',
     nodeIP: '127.0.0.1',

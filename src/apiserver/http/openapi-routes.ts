@@ -3,19 +3,9 @@
 // for v2 only as gnostic protobuf (client-side validation of `kind: List`, explain's v2 output).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Built, BuiltProto, ServedResource } from '../openapi/index.js';
-import { resources } from '../resources.js';
+import type { Registry } from '../registry/registry.js';
 import { StatusError } from '../../machinery/status.js';
 import { sendRaw } from './respond.js';
-
-const served: ServedResource[] = resources.map((r) => ({
-  group: r.group,
-  version: r.version,
-  resource: r.resource,
-  kind: r.kind,
-  namespaced: r.namespaced,
-  subresources: r.subresources,
-  verbs: r.verbs,
-}));
 
 // The documents are built on first use: kubectl asks for them only for apply and explain, and
 // building them at start-up would cost every `kubesvc up`.
@@ -42,8 +32,30 @@ export function wantsV2Proto(accept: string | undefined): boolean {
 }
 
 export class OpenAPIRoutes {
+  private served: { generation: number; resources: ServedResource[] } | undefined;
+
+  constructor(private readonly registry: Registry) {}
+
+  /** The registry's current resources; the same array while the registry does not change, so the built documents are reused. */
+  private resources(): ServedResource[] {
+    if (this.served?.generation !== this.registry.generation) {
+      const resources = this.registry.infos().map((r) => ({
+        group: r.group,
+        version: r.version,
+        resource: r.resource,
+        kind: r.kind,
+        namespaced: r.namespaced,
+        subresources: r.subresources,
+        verbs: r.verbs,
+      }));
+      this.served = { generation: this.registry.generation, resources };
+    }
+    return this.served.resources;
+  }
+
   async serve(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const m = await (openapi ??= import('../openapi/index.js'));
+    const served = this.resources();
     const path = url.pathname.replace(/\/+$/, '');
     let built: Built | undefined;
     let proto: BuiltProto | undefined;

@@ -5,11 +5,6 @@ import { patchSchemaFor } from '../../api/schema/index.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../../machinery/patch/index.js';
 import { errors } from '../../machinery/status.js';
 import type { ResourceInfo } from '../resources.js';
-import type { Store } from '../store/store.js';
-import type { RequestContext } from '../store/context.js';
-import { checkKind } from './kind-check.js';
-import { checkFields } from './field-validation.js';
-import { decodePatchedObject, gvkOf } from './typed-body.js';
 
 export const patchTypes = [
   'application/json-patch+json',
@@ -39,34 +34,4 @@ export function applyPatch(info: ResourceInfo | undefined, current: unknown, typ
     throw errors.badRequest('the patch produced something that is not an object');
   }
   return out as KubeObject;
-}
-
-/**
- * PATCH as both the HTTP handler and the in-process client run it: the patch is applied to the
- * current object inside the store's compare-and-swap loop, so a concurrent writer causes a retry
- * rather than a 409 (unless the patch itself pins a resourceVersion).
- */
-export function patchStored(
-  store: Store,
-  ctx: RequestContext,
-  namespace: string | undefined,
-  name: string,
-  subresource: string | undefined,
-  contentType: string,
-  patch: unknown,
-): Promise<{ object: KubeObject; created: boolean }> {
-  return store.guaranteedUpdate(
-    ctx,
-    namespace,
-    name,
-    subresource,
-    (current) => {
-      if (!current) throw errors.notFound(store.gr, name);
-      const patched = decodePatchedObject(gvkOf(store.info), applyPatch(store.info, current, contentType, patch), contentType, patch);
-      checkKind(store.info, patched);
-      checkFields(store.info, patched, ctx);
-      return patched;
-    },
-    { patch: true },
-  );
 }

@@ -1,33 +1,12 @@
 // Turns a request path into what it names: a resource (collection, object or subresource) of an
 // API group version, or one of the server's other endpoints.
-import { findResource, resources, type ResourceInfo } from '../resources.js';
+import type { ResourceInfo } from '../resources.js';
+import type { ResourceRoute, Route } from './route-types.js';
+import type { Registry } from '../registry/registry.js';
 import { pathSegmentNameProblems } from '../../api/validation/names.js';
 import { errors } from '../../machinery/status.js';
 
-export interface ResourceRoute {
-  type: 'resource';
-  info: ResourceInfo;
-  namespace?: string;
-  name?: string;
-  subresource?: string;
-}
-
-export type Route =
-  | ResourceRoute
-  | { type: 'apiVersions' } // /api
-  | { type: 'apiGroupList' } // /apis
-  | { type: 'apiGroup'; group: string } // /apis/<g>
-  | { type: 'resourceList'; group: string; version: string } // /api/v1, /apis/<g>/<v>
-  | { type: 'other'; path: string }
-  | { type: 'notFound' };
-
-function groupKnown(group: string): boolean {
-  return resources.some((r) => r.group === group);
-}
-
-function versionKnown(group: string, version: string): boolean {
-  return resources.some((r) => r.group === group && r.version === version);
-}
+export type { ResourceRoute, Route } from './route-types.js';
 
 /**
  * The path of a request target exactly as the client sent it. WHATWG URL parsing (`new URL`)
@@ -66,24 +45,26 @@ function checkSegment(what: 'Name' | 'Namespace', value: string): void {
   if (problems.length) throw errors.badRequest(`${what} parameter invalid: ${JSON.stringify(value)}: ${problems.join(';')}`);
 }
 
-export function route(pathname: string): Route {
+/** What `pathname` names among the registry's current entries. */
+export function route(registry: Registry, pathname: string): Route {
   const parts = pathSegments(pathname);
   if (parts[0] === 'api') {
     if (parts.length === 1) return { type: 'apiVersions' };
-    return resourceRoute('', parts[1]!, parts.slice(2));
+    return resourceRoute(registry, '', parts[1]!, parts.slice(2));
   }
   if (parts[0] === 'apis') {
     if (parts.length === 1) return { type: 'apiGroupList' };
     const group = parts[1]!;
-    if (!groupKnown(group)) return { type: 'notFound' };
+    if (!registry.groupServed(group)) return { type: 'notFound' };
     if (parts.length === 2) return { type: 'apiGroup', group };
-    return resourceRoute(group, parts[2]!, parts.slice(3));
+    return resourceRoute(registry, group, parts[2]!, parts.slice(3));
   }
   return { type: 'other', path: pathname };
 }
 
-function resourceRoute(group: string, version: string, rest: string[]): Route {
-  if (!versionKnown(group, version)) return { type: 'notFound' };
+function resourceRoute(registry: Registry, group: string, version: string, rest: string[]): Route {
+  const findResource = (g: string, v: string, r: string) => registry.find(g, v, r)?.info;
+  if (!registry.versionServed(group, version)) return { type: 'notFound' };
   if (rest.length === 0) return { type: 'resourceList', group, version };
   // /namespaces/<ns>/<resource>/... names a namespaced resource; /namespaces/<name>[/<sub>] the Namespace itself.
   if (rest[0] === 'namespaces' && rest.length >= 3 && group === '' ) {

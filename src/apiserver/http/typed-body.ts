@@ -25,7 +25,7 @@ type Obj = Record<string, unknown>;
  * Decodes a create or update body of kind `gvk`; `raw` is the body as sent (upstream quotes its
  * first 30 bytes when it cannot even read apiVersion and kind).
  */
-export function decodeRequestObject(gvk: GroupVersionKind, obj: Obj, raw: Buffer): KubeObject {
+export function decodeRequestObject(gvk: GroupVersionKind, obj: Obj, raw: Buffer | string): KubeObject {
   checkTypeMetaTypes(gvk, obj, raw);
   const r = decodeTyped(gvk, obj, 'json');
   if (r.error === undefined) return r.value as KubeObject;
@@ -38,7 +38,7 @@ export function decodeRequestObject(gvk: GroupVersionKind, obj: Obj, raw: Buffer
  * The serializer reads apiVersion and kind on their own before anything else (runtime's
  * SimpleMetaFactory), so a non-string there is answered before the kind is compared or decoded.
  */
-export function checkTypeMetaTypes(gvk: GroupVersionKind, obj: Obj, raw: Buffer): void {
+export function checkTypeMetaTypes(gvk: GroupVersionKind, obj: Obj, raw: Buffer | string): void {
   for (const [k, v] of Object.entries(obj)) {
     if ((k === 'apiVersion' || k === 'kind') && v !== null && typeof v !== 'string') {
       throw errors.badRequest(
@@ -93,7 +93,8 @@ function jsonWord(v: unknown): string {
 }
 
 /** The apiserver's summarizeData(body, 30): the text of a JSON object, hex of anything else. */
-function summarizeData(raw: Buffer): string {
+function summarizeData(body: Buffer | string): string {
+  const raw = typeof body === 'string' ? Buffer.from(body) : body;
   if (raw.length === 0) return '<empty>';
   const head = raw.subarray(0, 30);
   const more = raw.length > 30 ? ' ...' : '';

@@ -3,18 +3,14 @@
 // as an ERROR event carrying a Status, as upstream does.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StatusError } from '../../machinery/status.js';
-import { apiVersionOf } from '../resources.js';
-import type { Store } from '../store/store.js';
 import type { CachedObject } from '../store/cached-object.js';
-import { compileMatcher } from '../store/selectors.js';
-import type { ResourceRoute } from './route.js';
-import type { Params } from './params.js';
+import type { ResourceRequest } from '../handlers/request.js';
+import { bookmarkObject, openWatch } from '../handlers/verbs.js';
 import type { Representation } from './negotiate.js';
 import { toTable, type IncludeObject } from '../tables/index.js';
 import { includeObjectParam } from '../tables/negotiate.js';
 import { toStatusError } from './respond.js';
 import { guard } from './containment.js';
-import { listOptions } from './list-options.js';
 
 /** A watcher this far behind is cut off; its client re-watches from its last resourceVersion. */
 const maxBufferedBytes = 32 * 1024 * 1024;
@@ -26,17 +22,11 @@ const maxTimerMs = 2 ** 31 - 1;
 export async function serveWatch(
   req: IncomingMessage,
   res: ServerResponse,
-  store: Store,
-  route: ResourceRoute,
-  p: Params,
+  r: ResourceRequest,
   rep: Representation,
 ): Promise<void> {
-  const opts = listOptions(p, true);
-  const matcher = compileMatcher(store.info, p.str('labelSelector'), p.str('fieldSelector'));
-  const timeoutSeconds = p.int('timeoutSeconds');
-  const bookmarks = p.bool('allowWatchBookmarks');
-  const sendInitialEvents = opts.sendInitialEvents === true;
-  const includeObject: IncludeObject = includeObjectParam(p.str('includeObject'));
+  const store = r.storage.store;
+  const includeObject: IncludeObject = includeObjectParam(r.query.str('includeObject'));
   // Upstream streams Table watch events as plain application/json too.
   const contentType = 'application/json';
 
@@ -82,7 +72,7 @@ export async function serveWatch(
   const encode = (type: 'ADDED' | 'MODIFIED' | 'DELETED', o: CachedObject) => {
     if (rep.as !== 'Table') return o.watchLine(type);
     const obj = o.obj;
-    const t = toTable(store.info.resource, store.info.group, [obj], { includeObject, noHeaders: !firstTable });
+    const t = toTable(r.storage.entry.printer, [obj], { includeObject, noHeaders: !firstTable });
     firstTable = false;
     const table = rep.version === 'v1beta1' ? { ...t, apiVersion: 'meta.k8s.io/v1beta1' } : t;
     return `{"type":"${type}","object":${JSON.stringify(table)}}\n`;
@@ -108,13 +98,8 @@ export async function serveWatch(
   res.on('error', onGone);
 
   try {
-    const w = await store.watch(
-      route.namespace,
-      {
-        matcher,
-        ...(opts.resourceVersion !== undefined ? { resourceVersion: opts.resourceVersion } : {}),
-        ...(opts.sendInitialEvents !== undefined ? { sendInitialEvents: opts.sendInitialEvents } : {}),
-      },
+    const w = await openWatch(
+      r,
       // Called from the watch cache's dispatch loop, not this request's context: a failure
       // encoding one event (a Table of an odd object) must end this watch only, not the loop
       // that feeds every other watcher.
@@ -124,6 +109,7 @@ export async function serveWatch(
       }),
     );
     stopWatch = w.stop;
+    const { timeoutSeconds, bookmarks, sendInitialEvents } = w;
     if (lastRevision < w.revision) lastRevision = w.revision;
     if (closed) {
       w.stop();
@@ -133,9 +119,8 @@ export async function serveWatch(
     const bookmark = (annotations?: Record<string, string>) => {
       // A watch from a resourceVersion the cache has not reached gets no bookmark until it has.
       if (lastRevision > store.revision) return;
-      const meta: Record<string, unknown> = { resourceVersion: String(Math.max(lastRevision, store.cache.oldestResumable)) };
-      if (annotations) meta.annotations = annotations;
-      write(`{"type":"BOOKMARK","object":${JSON.stringify({ kind: store.info.kind, apiVersion: apiVersionOf(store.info), metadata: meta })}}\n`);
+      const rv = String(Math.max(lastRevision, store.cache.oldestResumable));
+      write(`{"type":"BOOKMARK","object":${JSON.stringify(bookmarkObject(r, rv, annotations))}}\n`);
     };
     if (sendInitialEvents && bookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
     if (bookmarks) {

@@ -1,29 +1,34 @@
-// The pod subresources only a node can answer: pods/log, pods/exec, pods/portforward. The
-// request handlers go into ApiServer.subresources; exec and port-forward also need the server's
-// 'upgrade' listener (attachUpgrade / podUpgradeHandler), since they stream over WebSocket.
-import type { Subresources } from '../http/resource-handler.js';
-import type { ApiServer } from '../server.js';
+// The pod subresources only a node can answer: pods/log, pods/exec, pods/portforward, served with
+// nothing but PodNodeAccess (the pod, the node, the node's connector). exec and port-forward
+// stream over WebSocket, so they are reached through the server's upgrade listener; a plain
+// request to them is checked as upstream would and then told why it cannot be served.
+import type { SubresourceREST } from '../registry/entry.js';
+import type { PodNodeAccess } from './access.js';
 import { serveLog } from './log.js';
 import { prepareExec, preparePortForward } from './prepare.js';
-import { negotiate } from './upgrade.js';
+import { negotiate, upgradeExec, upgradePortForward } from './upgrade.js';
 
-export { attachUpgrade, podUpgradeHandler, type UpgradeHandler } from './upgrade.js';
+export type { PodNodeAccess } from './access.js';
 
-export function podSubresources(api: ApiServer): Subresources {
+export function podStreamingSubresources(access: PodNodeAccess): Record<string, SubresourceREST> {
   return {
-    'pods/log': (req, res, route) => serveLog(api, req, res, route),
-    // Reached only without an upgrade (or before the upgrade listener is attached): check the
-    // request as upstream would, then say why it cannot be served.
-    'pods/exec': async (req, _res, route) => {
-      const url = new URL(req.url ?? '/', 'https://kubesvc');
-      await prepareExec(api, route, url.searchParams);
-      negotiate(req, 'exec');
-      throw new Error('exec needs the API server\'s upgrade listener (attachUpgrade)');
+    log: { serve: (req, res, route) => serveLog(access, req, res, route) },
+    exec: {
+      async serve(req, _res, route) {
+        const url = new URL(req.url ?? '/', 'https://kubesvc');
+        await prepareExec(access, route, url.searchParams);
+        negotiate(req, 'exec');
+        throw new Error('exec is served only over an upgraded connection');
+      },
+      upgrade: (req, socket, head, route) => upgradeExec(access, req, socket, head, route),
     },
-    'pods/portforward': async (req, _res, route) => {
-      await preparePortForward(api, route);
-      negotiate(req, 'portforward');
-      throw new Error('port-forward needs the API server\'s upgrade listener (attachUpgrade)');
+    portforward: {
+      async serve(req, _res, route) {
+        await preparePortForward(access, route);
+        negotiate(req, 'portforward');
+        throw new Error('port-forward is served only over an upgraded connection');
+      },
+      upgrade: (req, socket, head, route) => upgradePortForward(access, req, socket, head, route),
     },
   };
 }

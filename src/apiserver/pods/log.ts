@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { errors } from '../../machinery/status.js';
 import { fieldErr, type FieldError } from '../../machinery/field.js';
 import type { ResourceRoute } from '../http/route.js';
-import type { ApiServer } from '../server.js';
+import type { PodNodeAccess } from './access.js';
 import type { LogOptions } from '../node-connector.js';
 import { Params } from '../http/params.js';
 import { checkLogStatus, connectorFor, getPod, nodeNameOf, resolveContainer } from './target.js';
@@ -54,17 +54,17 @@ export function parseLogOptions(q: URLSearchParams, podName: string): ParsedLogO
   return o;
 }
 
-export async function serveLog(api: ApiServer, req: IncomingMessage, res: ServerResponse, route: ResourceRoute): Promise<void> {
+export async function serveLog(access: PodNodeAccess, req: IncomingMessage, res: ServerResponse, route: ResourceRoute): Promise<void> {
   if ((req.method ?? 'GET') !== 'GET') throw errors.methodNotSupported({ group: '', resource: 'pods/log' }, (req.method ?? '').toLowerCase());
   const url = new URL(req.url ?? '/', 'https://kubesvc');
   const name = route.name!;
   const opts = parseLogOptions(url.searchParams, name);
-  const { pod, namespace } = await getPod(api, route.namespace, name);
+  const { pod, namespace } = await getPod(access, route.namespace, name);
   const container = resolveContainer(pod, name, opts.container);
   const nodeName = nodeNameOf(pod);
   // Upstream answers an unscheduled pod with an empty log (LogLocation returns no location).
   if (!nodeName) return sendLogStream(res, undefined);
-  const connector = await connectorFor(api, nodeName);
+  const connector = await connectorFor(access, nodeName);
   checkLogStatus(pod, name, container, opts.previous === true);
   const logOpts: LogOptions = { ...opts };
   delete (logOpts as ParsedLogOptions).container;

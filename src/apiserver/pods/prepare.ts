@@ -5,12 +5,12 @@
 import { errors } from '../../machinery/status.js';
 import { Params } from '../http/params.js';
 import type { ResourceRoute } from '../http/route.js';
-import type { ApiServer } from '../server.js';
+import type { PodNodeAccess } from './access.js';
 import type { ExecTarget } from './exec.js';
 import type { PortForwardTarget } from './portforward.js';
 import { connectorFor, containerRunning, getPod, nodeNameOf, resolveContainer } from './target.js';
 
-export async function prepareExec(api: ApiServer, route: ResourceRoute, q: URLSearchParams): Promise<ExecTarget> {
+export async function prepareExec(access: PodNodeAccess, route: ResourceRoute, q: URLSearchParams): Promise<ExecTarget> {
   const name = route.name!;
   const command = q.getAll('command');
   const p = new Params(q);
@@ -19,11 +19,11 @@ export async function prepareExec(api: ApiServer, route: ResourceRoute, q: URLSe
   const tty = p.bool('tty');
   // As the kubelet: a terminal has no separate stderr.
   const stderr = p.bool('stderr') && !tty;
-  const { pod, namespace } = await getPod(api, route.namespace, name);
+  const { pod, namespace } = await getPod(access, route.namespace, name);
   const container = resolveContainer(pod, name, q.get('container') ?? undefined);
   const nodeName = nodeNameOf(pod);
   if (!nodeName) throw errors.badRequest(`pod ${name} does not have a host assigned`);
-  const connector = await connectorFor(api, nodeName);
+  const connector = await connectorFor(access, nodeName);
   if (!stdin && !stdout && !stderr) throw errors.badRequest('you must specify at least 1 of stdin, stdout, stderr');
   if (command.length === 0) throw errors.badRequest('you must specify at least one command for the container');
   return {
@@ -35,11 +35,11 @@ export async function prepareExec(api: ApiServer, route: ResourceRoute, q: URLSe
   };
 }
 
-export async function preparePortForward(api: ApiServer, route: ResourceRoute): Promise<PortForwardTarget> {
+export async function preparePortForward(access: PodNodeAccess, route: ResourceRoute): Promise<PortForwardTarget> {
   const name = route.name!;
-  const { pod, namespace } = await getPod(api, route.namespace, name);
+  const { pod, namespace } = await getPod(access, route.namespace, name);
   const nodeName = nodeNameOf(pod);
   if (!nodeName) throw errors.badRequest(`pod ${name} does not have a host assigned`);
-  const connector = await connectorFor(api, nodeName);
+  const connector = await connectorFor(access, nodeName);
   return { connector, namespace, name, uid: pod.metadata.uid ?? '' };
 }

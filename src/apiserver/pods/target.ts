@@ -3,7 +3,7 @@
 // The messages are upstream's (pkg/registry/core/pod/strategy.go, kubelet's log status checks).
 import type { Pod, Container, ContainerStatus } from '../../api/core.js';
 import { errors, StatusError, isNotFound } from '../../machinery/status.js';
-import type { ApiServer } from '../server.js';
+import type { PodNodeAccess } from './access.js';
 import type { NodeConnector } from '../node-connector.js';
 
 export interface PodTarget {
@@ -12,9 +12,8 @@ export interface PodTarget {
   name: string;
 }
 
-export async function getPod(api: ApiServer, namespace: string | undefined, name: string): Promise<PodTarget> {
-  const o = await api.store('', 'pods').get(namespace, name);
-  const pod = o.obj as Pod;
+export async function getPod(access: PodNodeAccess, namespace: string | undefined, name: string): Promise<PodTarget> {
+  const pod = await access.pod(namespace, name);
   return { pod, namespace: pod.metadata.namespace ?? namespace ?? 'default', name };
 }
 
@@ -45,11 +44,11 @@ export function resolveContainer(pod: Pod, name: string, requested: string | und
  * The connector of the node the pod is bound to. Upstream fails the same way when the node is
  * unknown (404 from the node lookup) or its kubelet cannot be dialed (a bare 500).
  */
-export async function connectorFor(api: ApiServer, nodeName: string): Promise<NodeConnector> {
-  const c = api.nodes.get(nodeName);
+export async function connectorFor(access: PodNodeAccess, nodeName: string): Promise<NodeConnector> {
+  const c = access.connector(nodeName);
   if (c) return c;
   try {
-    await api.store('', 'nodes').get(undefined, nodeName);
+    await access.node(nodeName);
   } catch (e) {
     if (isNotFound(e)) throw errors.notFound({ group: '', resource: 'nodes' }, nodeName);
     throw e;

@@ -17,7 +17,8 @@ export class NamespaceCleanup {
 
   constructor(
     private readonly namespaces: Store,
-    private readonly contents: Store[],
+    /** The stores of every namespaced resource served now (the registry can change). */
+    private readonly contents: () => Store[],
   ) {}
 
   start(): void {
@@ -61,7 +62,7 @@ export class NamespaceCleanup {
   private async deleteContents(ns: string): Promise<number> {
     let left = 0;
     const ctx = newContext();
-    for (const store of this.contents) {
+    for (const store of this.contents()) {
       const { items } = await store.list(ns, { matcher: everything });
       for (const o of items) {
         left++;

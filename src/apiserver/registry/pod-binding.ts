@@ -3,18 +3,14 @@
 // only way to set nodeName: pod update validation forbids changing it (validatePodUpdate's
 // "pod updates may not change fields other than ..."), so, as upstream's assignPod does, the
 // binding writes storage directly instead of going through the update strategy.
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Pod } from '../../api/core.js';
 import type { KubeObject } from '../../api/meta.js';
 import { fieldErr, Path } from '../../machinery/field.js';
 import { errors } from '../../machinery/status.js';
 import { KeyNotFoundError, RevisionMismatchError } from '../../storage/backend.js';
-import { decodeObject, mediaType, readBody } from '../http/body.js';
 import { decodeTypedField } from '../../api/schema/index.js';
-import { sendJSON } from '../http/respond.js';
-import type { ResourceRoute } from '../http/route.js';
 import type { Store } from '../store/store.js';
-import type { SubresourceCreate } from '../local-client.js';
+import type { SubresourceREST } from './entry.js';
 
 const gr = { group: '', resource: 'pods/binding' };
 
@@ -85,27 +81,20 @@ export async function bindPod(store: Store, namespace: string | undefined, name:
   throw errors.modified(gr, name);
 }
 
-/** The handler to register as `pods/binding` in ApiServer.subresources. */
-export async function bindingHandler(req: IncomingMessage, res: ServerResponse, route: ResourceRoute, store: Store): Promise<void> {
-  if ((req.method ?? 'GET') !== 'POST') throw errors.methodNotSupported({ group: '', resource: 'pods/binding' }, (req.method ?? 'get').toLowerCase());
-  const name = route.name ?? '';
-  const body = decodeObject(await readBody(req), mediaType(req)) as Binding | null;
-  if (!body || typeof body !== 'object') throw errors.badRequest("Object 'Kind' is missing");
-  if (body.metadata?.name && body.metadata.name !== name) {
-    throw errors.badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
-  }
-  await bindPod(store, route.namespace, name, body);
-  sendJSON(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
-}
-
-/** The same for LocalClient: `new LocalClient(api, { subresources: { 'pods/binding': localBindingCreate(api.store('', 'pods')) } })`. */
-export function localBindingCreate(store: Store): SubresourceCreate {
-  return async (namespace, name, body) => {
-    const b = body as Binding;
-    if (b.metadata?.name && b.metadata.name !== name) {
-      throw errors.badRequest(`the name of the object (${b.metadata.name}) does not match the name on the URL (${name})`);
-    }
-    await bindPod(store, namespace, name, b);
-    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as KubeObject;
+/**
+ * pods/binding as the HTTP handler and the in-process client both run it: the body is a Binding
+ * for the pod on the path; the answer is upstream's 201 Success Status.
+ */
+export function bindingREST(store: Store): SubresourceREST {
+  return {
+    async create(_ctx, namespace, name, body) {
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest("Object 'Kind' is missing");
+      const b = body as Binding;
+      if (b.metadata?.name && b.metadata.name !== name) {
+        throw errors.badRequest(`the name of the object (${b.metadata.name}) does not match the name on the URL (${name})`);
+      }
+      await bindPod(store, namespace, name, b);
+      return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as KubeObject;
+    },
   };
 }

@@ -1,5 +1,6 @@
-// Per-kind behaviour the generic store calls at fixed points, as upstream's RESTCreateStrategy,
-// RESTUpdateStrategy and the registry's Begin/After hooks.
+// Per-resource behaviour the generic store calls around storage writes, as upstream's
+// genericregistry.Store's BeginCreate/BeginUpdate/AfterDelete hooks, its graceful-deletion
+// strategy and admission. What a write may change is the strategy's (registry/entry.ts).
 import type { KubeObject } from '../../api/meta.js';
 import type { RequestContext } from './context.js';
 
@@ -12,10 +13,6 @@ export interface Txn {
 export const noTxn: Txn = { commit() {}, revert() {} };
 
 export interface StoreHooks {
-  /** Resets fields clients may not set on create (usually status). */
-  prepareForCreate?(obj: KubeObject): void;
-  /** Resets fields an update of the main resource may not change (beyond status, which the store keeps). */
-  prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
   /** Runs after defaulting, before validation; may allocate. */
   beginCreate?(obj: KubeObject, ctx: RequestContext): Txn | Promise<Txn>;
   beginUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext): Txn | Promise<Txn>;
@@ -23,6 +20,10 @@ export interface StoreHooks {
   afterDelete?(obj: KubeObject): void;
   /** Seconds to wait before the object really goes (pods on a node); 0 deletes at once. */
   gracePeriodSeconds?(obj: KubeObject, requested: number | undefined): number;
+  /** True while something besides metadata.finalizers keeps a deleted object (a Namespace's spec.finalizers). */
+  pendingFinalization?(obj: KubeObject): boolean;
+  /** Marks an object whose deletion has begun but must wait (a Namespace becomes Terminating). */
+  beginGracefulDelete?(obj: KubeObject): void;
   /** Extra checks on create that need the store (e.g. the namespace exists and is not terminating). */
   admit?(obj: KubeObject, ctx: RequestContext): Promise<void>;
 }

@@ -1,9 +1,10 @@
 // The generic registry store, as upstream's genericregistry.Store: create, get, list, update,
 // patch, delete and watch for one resource, over the storage backend (writes) and the watch
-// cache (reads). Kind-specific behaviour comes from kindRules (defaults, validation) and hooks.
+// cache (reads). What is particular to a resource comes from its registry entry: the strategy
+// (defaults, validation, what a write may change) and the hooks (allocation, graceful deletion).
 import { randomUUID } from 'node:crypto';
 import type { KubeObject } from '../../api/meta.js';
-import { kindRules } from '../../api/strategy.js';
+import type { Strategy } from './strategy.js';
 import {
   type Backend,
   KeyExistsError,
@@ -76,11 +77,6 @@ function comparable(o: KubeObject): KubeObject {
   return { ...o, metadata: meta };
 }
 
-function specOf(o: KubeObject): Record<string, unknown> {
-  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = o;
-  return rest;
-}
-
 export class Store {
   readonly prefix: string;
   readonly cache: ResourceCache;
@@ -88,6 +84,7 @@ export class Store {
 
   constructor(
     readonly info: ResourceInfo,
+    private readonly strategy: Strategy,
     private readonly backend: Backend,
     private readonly watchCache: WatchCache,
     private readonly hooks: StoreHooks = {},
@@ -248,17 +245,17 @@ export class Store {
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     delete meta.managedFields;
-    if (this.info.tracksGeneration) meta.generation = 1;
-    else delete meta.generation;
-    const rules = kindRules[this.info.kind];
-    rules?.defaults(obj);
-    this.hooks.prepareForCreate?.(obj);
+    delete meta.generation;
+    const rules = this.strategy;
+    rules.defaults(obj);
+    rules.prepareForCreate?.(obj);
     if (this.hooks.admit) await this.hooks.admit(obj, ctx);
     let txn: Txn = noTxn;
     if (this.hooks.beginCreate) txn = await this.hooks.beginCreate(obj, ctx);
     try {
-      const errs = rules ? rules.validateCreate(obj) : [];
+      const errs = rules.validateCreate(obj);
       if (errs.length) throw this.invalid(meta.name ?? meta.generateName ?? '', errs);
+      if (rules.warningsOnCreate) ctx.warnings.push(...rules.warningsOnCreate(obj));
       if (ctx.dryRun) {
         txn.revert();
         return obj;
@@ -335,14 +332,15 @@ export class Store {
       }
       const old = current.obj;
       const obj = this.prepareUpdate(input, old, subresource);
-      const rules = kindRules[this.info.kind];
+      const rules = this.strategy;
       // Upstream defaults every request body, /status writes included (e.g. ingress ipMode VIP).
-      rules?.defaults(obj);
+      rules.defaults(obj);
       let txn: Txn = noTxn;
       if (!subresource && this.hooks.beginUpdate) txn = await this.hooks.beginUpdate(obj, old, ctx);
       try {
-        const errs = rules ? (subresource === 'status' ? rules.validateStatusUpdate(obj, old) : rules.validateUpdate(obj, old)) : [];
+        const errs = subresource === 'status' ? rules.validateStatusUpdate(obj, old) : rules.validateUpdate(obj, old);
         if (errs.length) throw this.invalid(name, errs);
+        if (subresource !== 'status' && rules.warningsOnUpdate) ctx.warnings.push(...rules.warningsOnUpdate(obj, old));
         if (deepEqual(comparable(obj), comparable(old))) {
           txn.revert();
           return { object: current.mutable(), created: false };
@@ -381,10 +379,9 @@ export class Store {
     }
   }
 
-  /** Namespaces are kept until their own spec.finalizers are gone too. */
+  /** Whether nothing besides metadata.finalizers keeps the object (a Namespace's spec.finalizers do). */
   private finalizersDone(obj: KubeObject): boolean {
-    const spec = obj.spec as { finalizers?: string[] } | undefined;
-    return this.info.kind !== 'Namespace' || !(spec?.finalizers?.length);
+    return !this.hooks.pendingFinalization?.(obj);
   }
 
   /** Carries over what an update may not change, as BeforeUpdate and the strategies do. */
@@ -407,17 +404,8 @@ export class Store {
       if (m.resourceVersion === undefined) delete keep.metadata.resourceVersion;
       return keep;
     }
-    if (this.info.hasStatus) {
-      if (old.status === undefined) delete obj.status;
-      else obj.status = structuredClone(old.status);
-    }
-    if (this.info.tracksGeneration) {
-      m.generation = om.generation ?? 1;
-      if (!deepEqual(specOf(obj), specOf(old))) m.generation += 1;
-    } else {
-      delete m.generation;
-    }
-    this.hooks.prepareForUpdate?.(obj, old);
+    delete m.generation;
+    this.strategy.prepareForUpdate?.(obj, old);
     return obj;
   }
 
@@ -460,8 +448,7 @@ export class Store {
       if (opts.propagationPolicy === 'Orphan') finalizers.add('orphan');
       if (opts.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');
       const grace = this.hooks.gracePeriodSeconds?.(obj, opts.gracePeriodSeconds) ?? 0;
-      const namespaceFinalizers = this.info.kind === 'Namespace' && !this.finalizersDone(obj);
-      const pending = finalizers.size > 0 || grace > 0 || namespaceFinalizers;
+      const pending = finalizers.size > 0 || grace > 0 || !this.finalizersDone(obj);
       if (ctx.dryRun) return { object: obj, deleted: !pending };
       if (pending) {
         if (!obj.metadata.deletionTimestamp || grace > 0) {
@@ -475,9 +462,7 @@ export class Store {
         }
         obj.metadata.finalizers = [...finalizers];
         if (!obj.metadata.finalizers.length) delete obj.metadata.finalizers;
-        if (this.info.kind === 'Namespace') {
-          obj.status = { ...(obj.status as object), phase: 'Terminating' };
-        }
+        this.hooks.beginGracefulDelete?.(obj);
         try {
           const kv = await this.backend.update(key, this.encode(obj), current.revision);
           obj.metadata.resourceVersion = String(kv.modRevision);

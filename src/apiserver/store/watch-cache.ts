@@ -14,12 +14,15 @@ export class WatchCache {
   private waiters: { revision: number; resolve: () => void }[] = [];
   revision = 0;
   private failed: Error | undefined;
+  private started = false;
+  /** Caches added after start, still reading their initial state: events for them wait here. */
+  private readonly loading = new Map<ResourceCache, { events: CacheEvent[]; done: Promise<void> }>();
 
   constructor(
     private readonly backend: Backend,
     private readonly root: string,
-    prefixes: string[],
-    capacity = 50_000,
+    prefixes: string[] = [],
+    private readonly capacity = 50_000,
   ) {
     for (const p of prefixes) this.caches.push(new ResourceCache(p, capacity));
   }
@@ -28,6 +31,42 @@ export class WatchCache {
     const c = this.caches.find((c) => c.prefix === prefix);
     if (!c) throw new Error(`no cache for ${prefix}`);
     return c;
+  }
+
+  /**
+   * Caches a new prefix (a resource served from now on). Once started, its objects are read at
+   * the revision the cache has reached, and the events after it that arrive meanwhile are applied
+   * on top; reads wait for that (sync) so they never see a half-loaded cache.
+   */
+  add(prefix: string): ResourceCache {
+    const existing = this.caches.find((c) => c.prefix === prefix);
+    if (existing) return existing;
+    const cache = new ResourceCache(prefix, this.capacity);
+    this.caches.push(cache);
+    if (!this.started) return cache;
+    const at = this.revision;
+    const pending: CacheEvent[] = [];
+    const done = (async () => {
+      try {
+        const res = await this.backend.range(prefix, { revision: at });
+        cache.load(res.kvs.map((kv) => CachedObject.fromKeyValue(kv)), at);
+      } catch (e) {
+        log.error(`loading the cache of ${prefix}`, e);
+      } finally {
+        this.loading.delete(cache);
+        cache.apply(pending.filter((ev) => ev.revision > at));
+      }
+    })();
+    this.loading.set(cache, { events: pending, done });
+    return cache;
+  }
+
+  /** Stops caching a prefix (a resource no longer served). */
+  remove(prefix: string): void {
+    const i = this.caches.findIndex((c) => c.prefix === prefix);
+    if (i < 0) return;
+    const [cache] = this.caches.splice(i, 1);
+    this.loading.delete(cache!);
   }
 
   private cacheFor(key: string): ResourceCache | undefined {
@@ -47,6 +86,7 @@ export class WatchCache {
     }
     for (const c of this.caches) c.load(byCache.get(c) ?? [], res.revision);
     this.revision = res.revision;
+    this.started = true;
     this.watch = this.backend.watch(this.root, {
       afterRevision: res.revision,
       onEvents: (evs) => this.onEvents(evs),
@@ -80,7 +120,11 @@ export class WatchCache {
       }
       if (ev.revision > this.revision) this.revision = ev.revision;
     }
-    for (const [c, list] of grouped) c.apply(list);
+    for (const [c, list] of grouped) {
+      const loading = this.loading.get(c);
+      if (loading) loading.events.push(...list);
+      else c.apply(list);
+    }
     if (this.waiters.length) {
       const ready = this.waiters.filter((w) => w.revision <= this.revision);
       this.waiters = this.waiters.filter((w) => w.revision > this.revision);
@@ -110,6 +154,7 @@ export class WatchCache {
 
   /** Waits until the cache reflects every write acknowledged so far. */
   async sync(): Promise<number> {
+    if (this.loading.size) await Promise.all([...this.loading.values()].map((l) => l.done));
     const rev = await this.backend.currentRevision();
     await this.waitFor(rev);
     return Math.max(rev, this.revision);

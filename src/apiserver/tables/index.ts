@@ -1,8 +1,8 @@
 // Server-side printing: objects of one resource as a meta.k8s.io/v1 Table, the way kube-apiserver 1.32
 // answers `kubectl get` (see docs/tables.md for the request and watch protocol).
 import type { KubeObject } from '../../api/meta.js';
-import { printerFor } from './registry.js';
-import type { IncludeObject, Table, TableRow } from './types.js';
+import { defaultPrinter } from './default.js';
+import type { IncludeObject, Printer, Table, TableRow } from './types.js';
 
 export type { IncludeObject, Table, TableColumnDefinition, TableRow } from './types.js';
 
@@ -38,7 +38,8 @@ function tableMeta(meta: ToTableOptions['listMeta']): Table['metadata'] {
 }
 
 /**
- * Objects of one resource (plural name + API group) as a Table. includeObject defaults to 'Metadata' (rows carry
+ * Objects of one resource as a Table, with that resource's printer (its registry entry's; the
+ * default name/age table when it has none). includeObject defaults to 'Metadata' (rows carry
  * PartialObjectMetadata {kind:'PartialObjectMetadata', apiVersion:'meta.k8s.io/v1', metadata}); noHeaders drops
  * columnDefinitions as upstream does for watch events after the first.
  *
@@ -47,12 +48,11 @@ function tableMeta(meta: ToTableOptions['listMeta']): Table['metadata'] {
  * becomes the table's, as upstream does when converting one object (a GET by name or a watch event).
  */
 export function toTable(
-  resource: string,
-  group: string,
+  printerOfResource: Printer<never> | undefined,
   objs: KubeObject[],
   opts: ToTableOptions = {},
 ): Table {
-  const printer = printerFor(resource, group);
+  const printer = (printerOfResource ?? defaultPrinter) as unknown as Printer<unknown>;
   const now = opts.now ?? new Date();
   const include = opts.includeObject ?? 'Metadata';
   const rows: TableRow[] = objs.map((obj) => {

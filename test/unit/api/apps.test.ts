@@ -2,9 +2,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Deployment, ReplicaSet } from '../../../src/api/apps.js';
-import { kindRules } from '../../../src/api/strategy.js';
 import { errorString } from '../../../src/machinery/field.js';
-import { assertErrors, clone, type Expect } from './helpers.js';
+import { assertErrors, clone, type Expect, strategyFor } from './helpers.js';
 
 function deployment(tweak: (d: Deployment) => void = () => {}): Deployment {
   const d: Deployment = {
@@ -17,7 +16,7 @@ function deployment(tweak: (d: Deployment) => void = () => {}): Deployment {
     },
   };
   tweak(d);
-  kindRules.Deployment!.defaults(d);
+  strategyFor('Deployment').defaults(d);
   return d;
 }
 
@@ -32,7 +31,7 @@ function replicaSet(tweak: (r: ReplicaSet) => void = () => {}): ReplicaSet {
     },
   };
   tweak(r);
-  kindRules.ReplicaSet!.defaults(r);
+  strategyFor('ReplicaSet').defaults(r);
   return r;
 }
 
@@ -59,7 +58,7 @@ describe('Deployment defaults', () => {
     assert.equal(d.spec.replicas, 0);
   });
   it('a defaulted Deployment is valid', () => {
-    assert.deepEqual(kindRules.Deployment!.validateCreate(deployment()).map(errorString), []);
+    assert.deepEqual(strategyFor('Deployment').validateCreate(deployment()).map(errorString), []);
   });
 });
 
@@ -130,7 +129,7 @@ describe('Deployment validation', () => {
     it(tc.name, () => {
       const d = deployment();
       tc.tweak(d);
-      assertErrors(kindRules.Deployment!.validateCreate(d), tc.want, tc.name);
+      assertErrors(strategyFor('Deployment').validateCreate(d), tc.want, tc.name);
     });
   }
   it('selector is immutable on update; replicas and template may change', () => {
@@ -138,17 +137,17 @@ describe('Deployment validation', () => {
     const scaled = clone(old);
     scaled.spec.replicas = 5;
     scaled.spec.template.spec.containers[0]!.image = 'nginx:2';
-    assertErrors(kindRules.Deployment!.validateUpdate(scaled, old), 0, 'scale');
+    assertErrors(strategyFor('Deployment').validateUpdate(scaled, old), 0, 'scale');
     const moved = clone(old);
     moved.spec.selector = { matchLabels: { app: 'web', tier: 'x' } };
     moved.spec.template.metadata!.labels = { app: 'web', tier: 'x' };
-    assertErrors(kindRules.Deployment!.validateUpdate(moved, old), [{ field: 'spec.selector', type: 'FieldValueInvalid', message: 'spec.selector: Invalid value: {"matchLabels":{"app":"web","tier":"x"}}: field is immutable' }], 'selector');
+    assertErrors(strategyFor('Deployment').validateUpdate(moved, old), [{ field: 'spec.selector', type: 'FieldValueInvalid', message: 'spec.selector: Invalid value: {"matchLabels":{"app":"web","tier":"x"}}: field is immutable' }], 'selector');
   });
   it('status counts are bounded by status.replicas', () => {
     const old = deployment();
     const d = clone(old);
     d.status = { replicas: 2, readyReplicas: 3, availableReplicas: 1, updatedReplicas: 2 };
-    assertErrors(kindRules.Deployment!.validateStatusUpdate(d, old), [
+    assertErrors(strategyFor('Deployment').validateStatusUpdate(d, old), [
       { field: 'status.readyReplicas', type: 'FieldValueInvalid', message: 'status.readyReplicas: Invalid value: 3: cannot be greater than status.replicas' },
     ], 'status');
   });
@@ -159,14 +158,14 @@ describe('ReplicaSet', () => {
     const r = replicaSet();
     assert.equal(r.spec.replicas, 1);
     assert.equal(r.spec.template!.spec.restartPolicy, 'Always');
-    assert.deepEqual(kindRules.ReplicaSet!.validateCreate(r).map(errorString), []);
+    assert.deepEqual(strategyFor('ReplicaSet').validateCreate(r).map(errorString), []);
   });
   it('uses upstream wording for an empty selector and a mismatched template', () => {
-    assertErrors(kindRules.ReplicaSet!.validateCreate(replicaSet((r) => (r.spec.selector = {}))), [{ field: 'spec.selector', type: 'FieldValueInvalid', message: 'spec.selector: Invalid value: {}: empty selector is invalid for deployment' }], 'empty');
-    assertErrors(kindRules.ReplicaSet!.validateCreate(replicaSet((r) => (r.spec.selector = { matchLabels: { app: 'api' } }))), [{ field: 'spec.template.metadata.labels', type: 'FieldValueInvalid' }], 'mismatch');
+    assertErrors(strategyFor('ReplicaSet').validateCreate(replicaSet((r) => (r.spec.selector = {}))), [{ field: 'spec.selector', type: 'FieldValueInvalid', message: 'spec.selector: Invalid value: {}: empty selector is invalid for deployment' }], 'empty');
+    assertErrors(strategyFor('ReplicaSet').validateCreate(replicaSet((r) => (r.spec.selector = { matchLabels: { app: 'api' } }))), [{ field: 'spec.template.metadata.labels', type: 'FieldValueInvalid' }], 'mismatch');
   });
   it('rejects activeDeadlineSeconds in the template', () => {
-    assertErrors(kindRules.ReplicaSet!.validateCreate(replicaSet((r) => (r.spec.template!.spec.activeDeadlineSeconds = 5))), [
+    assertErrors(strategyFor('ReplicaSet').validateCreate(replicaSet((r) => (r.spec.template!.spec.activeDeadlineSeconds = 5))), [
       { field: 'spec.template.spec.activeDeadlineSeconds', type: 'FieldValueForbidden', message: 'spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in ReplicaSet is not Supported' },
     ], 'ads');
   });
@@ -174,13 +173,13 @@ describe('ReplicaSet', () => {
     const old = replicaSet();
     const r = clone(old);
     r.spec.selector = { matchLabels: { 'pod-template-hash': 'abc' } };
-    assertErrors(kindRules.ReplicaSet!.validateUpdate(r, old), [{ field: 'spec.selector', type: 'FieldValueInvalid' }], 'sel');
+    assertErrors(strategyFor('ReplicaSet').validateUpdate(r, old), [{ field: 'spec.selector', type: 'FieldValueInvalid' }], 'sel');
   });
   it('status: availableReplicas may not exceed readyReplicas', () => {
     const old = replicaSet();
     const r = clone(old);
     r.status = { replicas: 3, readyReplicas: 1, availableReplicas: 2, fullyLabeledReplicas: 3 };
-    assertErrors(kindRules.ReplicaSet!.validateStatusUpdate(r, old), [
+    assertErrors(strategyFor('ReplicaSet').validateStatusUpdate(r, old), [
       { field: 'status.availableReplicas', type: 'FieldValueInvalid', message: 'status.availableReplicas: Invalid value: 2: cannot be greater than readyReplicas' },
     ], 'status');
   });

@@ -1,6 +1,8 @@
 // Shared by the api unit tests: compare error lists by what kubectl shows (field, type, text).
 import assert from 'node:assert/strict';
 import { errorString, type FieldError, type FieldErrorType } from '../../../src/machinery/field.js';
+import { builtinEntries } from '../../../src/apiserver/registry/builtin.js';
+import type { Strategy } from '../../../src/apiserver/registry/entry.js';
 
 export interface Expect {
   field: string;
@@ -27,4 +29,11 @@ export function assertErrors(errs: FieldError[], want: Expect[] | number, label:
 /** A deep copy so table cases can tweak a fresh object. */
 export function clone<T>(v: T): T {
   return structuredClone(v);
+}
+
+/** The strategy of a built-in kind, as the API server's registry entry for it holds it. */
+export function strategyFor(kind: string): Strategy {
+  const e = builtinEntries.find((x) => x.info.kind === kind);
+  if (!e) throw new Error(`no registry entry for ${kind}`);
+  return e.strategy;
 }

@@ -3,8 +3,7 @@
 import { describe, it, after } from 'node:test';
 import type { EndpointSlice } from '../../../src/api/discovery.js';
 import { allowLoopbackAddresses } from '../../../src/api/validation/index.js';
-import { kindRules } from '../../../src/api/strategy.js';
-import { assertErrors } from './helpers.js';
+import { assertErrors, strategyFor } from './helpers.js';
 
 describe('loopback mode', () => {
   after(() => allowLoopbackAddresses(false));
@@ -17,11 +16,11 @@ describe('loopback mode', () => {
     ports: [{ name: '', port: 80, protocol: 'TCP' }],
   });
   it('rejects 127.x endpoints by default, as upstream does', () => {
-    assertErrors(kindRules.EndpointSlice!.validateCreate(slice('127.244.0.5')), [{ field: 'endpoints[0].addresses[0]', type: 'FieldValueInvalid' }], 'default');
+    assertErrors(strategyFor('EndpointSlice').validateCreate(slice('127.244.0.5')), [{ field: 'endpoints[0].addresses[0]', type: 'FieldValueInvalid' }], 'default');
   });
   it('accepts them once loopback mode is on, but still rejects unspecified and link-local', () => {
     allowLoopbackAddresses(true);
-    assertErrors(kindRules.EndpointSlice!.validateCreate(slice('127.244.0.5')), 0, 'loopback');
-    assertErrors(kindRules.EndpointSlice!.validateCreate(slice('169.254.1.1')), [{ field: 'endpoints[0].addresses[0]', type: 'FieldValueInvalid' }], 'link-local');
+    assertErrors(strategyFor('EndpointSlice').validateCreate(slice('127.244.0.5')), 0, 'loopback');
+    assertErrors(strategyFor('EndpointSlice').validateCreate(slice('169.254.1.1')), [{ field: 'endpoints[0].addresses[0]', type: 'FieldValueInvalid' }], 'link-local');
   });
 });

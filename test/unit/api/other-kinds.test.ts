@@ -4,38 +4,37 @@ import assert from 'node:assert/strict';
 import type { Endpoints, Event, Namespace, Node } from '../../../src/api/core.js';
 import type { EndpointSlice } from '../../../src/api/discovery.js';
 import type { KubeObject } from '../../../src/api/meta.js';
-import { kindRules } from '../../../src/api/strategy.js';
-import { assertErrors, clone } from './helpers.js';
-import { namespaceHooks } from '../../../src/apiserver/registry/namespace.js';
+import { assertErrors, clone, strategyFor } from './helpers.js';
 
 describe('Namespace', () => {
   const ns = (name: string): Namespace => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   it('defaults the kubernetes.io/metadata.name label and phase Active', () => {
     const n = ns('team-a');
-    kindRules.Namespace!.defaults(n);
+    strategyFor('Namespace').defaults(n);
     assert.deepEqual(n.metadata.labels, { 'kubernetes.io/metadata.name': 'team-a' });
     assert.equal(n.status!.phase, 'Active');
-    assertErrors(kindRules.Namespace!.validateCreate(n), 0, 'valid');
+    assertErrors(strategyFor('Namespace').validateCreate(n), 0, 'valid');
   });
   it('names are DNS-1123 labels', () => {
-    assertErrors(kindRules.Namespace!.validateCreate(ns('team.a')), [{ field: 'metadata.name', type: 'FieldValueInvalid', message: 'metadata.name: Invalid value: "team.a": must not contain dots' }], 'dots');
-    assertErrors(kindRules.Namespace!.validateCreate(ns('Team')), [{ field: 'metadata.name', type: 'FieldValueInvalid' }], 'upper');
+    assertErrors(strategyFor('Namespace').validateCreate(ns('team.a')), [{ field: 'metadata.name', type: 'FieldValueInvalid', message: 'metadata.name: Invalid value: "team.a": must not contain dots' }], 'dots');
+    assertErrors(strategyFor('Namespace').validateCreate(ns('Team')), [{ field: 'metadata.name', type: 'FieldValueInvalid' }], 'upper');
   });
   it('spec finalizers must be known or qualified', () => {
     const n = ns('a');
     n.spec = { finalizers: ['kubernetes', 'bogus'] };
-    assertErrors(kindRules.Namespace!.validateCreate(n), [{ field: 'spec.finalizers', type: 'FieldValueInvalid' }], 'fin');
+    assertErrors(strategyFor('Namespace').validateCreate(n), [{ field: 'spec.finalizers', type: 'FieldValueInvalid' }], 'fin');
   });
   it('create adds the kubernetes finalizer to the client\'s (PrepareForCreate), which are then validated', () => {
     const n = ns('b');
     n.spec = { finalizers: ['example.com/keep', 'bad finalizer!'] };
-    namespaceHooks.prepareForCreate!(n);
+    const rules = strategyFor('Namespace');
+    rules.prepareForCreate!(n);
     assert.deepEqual(n.spec.finalizers, ['example.com/keep', 'bad finalizer!', 'kubernetes']);
-    kindRules.Namespace!.defaults(n);
-    const errs = kindRules.Namespace!.validateCreate(n);
+    rules.defaults(n);
+    const errs = rules.validateCreate(n);
     assert.ok(errs.length > 0 && errs.every((e) => e.field === 'spec.finalizers' && e.badValue === 'bad finalizer!'), JSON.stringify(errs));
     const plain = ns('c');
-    namespaceHooks.prepareForCreate!(plain);
+    rules.prepareForCreate!(plain);
     assert.deepEqual(plain.spec!.finalizers, ['kubernetes']);
   });
   it('status phase follows deletionTimestamp', () => {
@@ -43,7 +42,7 @@ describe('Namespace', () => {
     old.metadata.resourceVersion = '1';
     const n = clone(old);
     n.status = { phase: 'Terminating' };
-    assertErrors(kindRules.Namespace!.validateStatusUpdate(n, old), [
+    assertErrors(strategyFor('Namespace').validateStatusUpdate(n, old), [
       { field: 'status.Phase', type: 'FieldValueInvalid', message: 'status.Phase: Invalid value: "Terminating": may only be \'Active\' if `deletionTimestamp` is empty' },
     ], 'phase');
   });
@@ -53,43 +52,43 @@ describe('Node', () => {
   const node = (): Node => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', resourceVersion: '1' }, spec: {}, status: { capacity: { cpu: '4' } } });
   it('defaults allocatable to capacity', () => {
     const n = node();
-    kindRules.Node!.defaults(n);
+    strategyFor('Node').defaults(n);
     assert.deepEqual(n.status!.allocatable, { cpu: '4' });
-    assertErrors(kindRules.Node!.validateCreate(n), 0, 'valid');
+    assertErrors(strategyFor('Node').validateCreate(n), 0, 'valid');
   });
   it('is cluster-scoped', () => {
     const n = node();
     n.metadata.namespace = 'default';
-    assertErrors(kindRules.Node!.validateCreate(n), [{ field: 'metadata.namespace', type: 'FieldValueForbidden' }], 'ns');
+    assertErrors(strategyFor('Node').validateCreate(n), [{ field: 'metadata.namespace', type: 'FieldValueForbidden' }], 'ns');
   });
   it('podCIDRs must be CIDRs, one per family', () => {
     const n = node();
     n.spec!.podCIDRs = ['10.244.1.0/24', '10.244.2.0/24'];
-    assertErrors(kindRules.Node!.validateCreate(n), [{ field: 'spec.podCIDRs', type: 'FieldValueInvalid', message: 'spec.podCIDRs: Invalid value: ["10.244.1.0/24","10.244.2.0/24"]: may specify no more than one CIDR for each IP family' }], 'two v4');
+    assertErrors(strategyFor('Node').validateCreate(n), [{ field: 'spec.podCIDRs', type: 'FieldValueInvalid', message: 'spec.podCIDRs: Invalid value: ["10.244.1.0/24","10.244.2.0/24"]: may specify no more than one CIDR for each IP family' }], 'two v4');
     n.spec!.podCIDRs = ['10.244.1.0'];
-    assertErrors(kindRules.Node!.validateCreate(n), [{ field: 'spec.podCIDRs[0]', type: 'FieldValueInvalid' }], 'not a cidr');
+    assertErrors(strategyFor('Node').validateCreate(n), [{ field: 'spec.podCIDRs[0]', type: 'FieldValueInvalid' }], 'not a cidr');
   });
   it('a lone podCIDR becomes podCIDRs[0] (the v1 conversion) and is validated there', () => {
     const n = node();
     n.spec!.podCIDR = 'garbage';
-    kindRules.Node!.defaults(n);
+    strategyFor('Node').defaults(n);
     assert.deepEqual(n.spec!.podCIDRs, ['garbage']);
-    assertErrors(kindRules.Node!.validateCreate(n), [
+    assertErrors(strategyFor('Node').validateCreate(n), [
       { field: 'spec.podCIDRs[0]', type: 'FieldValueInvalid', message: 'spec.podCIDRs[0]: Invalid value: "garbage": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)' },
     ], 'podCIDR');
     const m = node();
     m.spec!.podCIDRs = ['10.244.3.0/24'];
-    kindRules.Node!.defaults(m);
+    strategyFor('Node').defaults(m);
     assert.equal(m.spec!.podCIDR, '10.244.3.0/24', 'podCIDR mirrors podCIDRs[0]');
   });
   it('podCIDRs may be assigned once, then never changed', () => {
     const old = node();
     const assigned = clone(old);
     assigned.spec!.podCIDRs = ['10.244.1.0/24'];
-    assertErrors(kindRules.Node!.validateUpdate(assigned, old), 0, 'assign');
+    assertErrors(strategyFor('Node').validateUpdate(assigned, old), 0, 'assign');
     const moved = clone(assigned);
     moved.spec!.podCIDRs = ['10.244.2.0/24'];
-    assertErrors(kindRules.Node!.validateStatusUpdate(moved, assigned), [
+    assertErrors(strategyFor('Node').validateStatusUpdate(moved, assigned), [
       { field: 'spec.podCIDRs', type: 'FieldValueForbidden', message: 'spec.podCIDRs: Forbidden: node updates may not change podCIDR except from "" to valid' },
     ], 'move');
   });
@@ -98,7 +97,7 @@ describe('Node', () => {
     const n = clone(old);
     n.status!.addresses = [{ type: 'InternalIP', address: '10.0.0.1' }, { type: 'InternalIP', address: '10.0.0.1' }];
     n.spec!.taints = [{ key: 'dedicated', value: 'gpu', effect: 'Sometimes' }];
-    assertErrors(kindRules.Node!.validateUpdate(n, old), [
+    assertErrors(strategyFor('Node').validateUpdate(n, old), [
       { field: 'status.addresses[1]', type: 'FieldValueDuplicate' },
       { field: 'metadata.taints[0].effect', type: 'FieldValueNotSupported' },
     ], 'dups');
@@ -114,15 +113,15 @@ describe('Endpoints', () => {
   });
   it('defaults port protocol to TCP and validates', () => {
     const e = ep();
-    kindRules.Endpoints!.defaults(e);
+    strategyFor('Endpoints').defaults(e);
     assert.equal(e.subsets![0]!.ports![0]!.protocol, 'TCP');
-    assertErrors(kindRules.Endpoints!.validateCreate(e), 0, 'valid');
+    assertErrors(strategyFor('Endpoints').validateCreate(e), 0, 'valid');
   });
   it('rejects bad and special addresses', () => {
     const e = ep();
-    kindRules.Endpoints!.defaults(e);
+    strategyFor('Endpoints').defaults(e);
     e.subsets![0]!.addresses = [{ ip: 'bogus' }, { ip: '127.0.0.1' }];
-    assertErrors(kindRules.Endpoints!.validateCreate(e), [
+    assertErrors(strategyFor('Endpoints').validateCreate(e), [
       { field: 'subsets[0].addresses[0].ip', type: 'FieldValueInvalid' },
       { field: 'subsets[0].addresses[0].ip', type: 'FieldValueInvalid', message: 'subsets[0].addresses[0].ip: Invalid value: "bogus": must be a valid IP address' },
       { field: 'subsets[0].addresses[1].ip', type: 'FieldValueInvalid', message: 'subsets[0].addresses[1].ip: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)' },
@@ -131,7 +130,7 @@ describe('Endpoints', () => {
   it('requires an address and named ports when there are several', () => {
     const e = ep();
     e.subsets = [{ ports: [{ port: 80, protocol: 'TCP' }, { name: 'b', port: 0, protocol: 'TCP' }] }];
-    assertErrors(kindRules.Endpoints!.validateCreate(e), [
+    assertErrors(strategyFor('Endpoints').validateCreate(e), [
       { field: 'subsets[0]', type: 'FieldValueRequired', message: 'subsets[0]: Required value: must specify `addresses` or `notReadyAddresses`' },
       { field: 'subsets[0].ports[0].name', type: 'FieldValueRequired' },
       { field: 'subsets[0].ports[1].port', type: 'FieldValueInvalid' },
@@ -150,55 +149,55 @@ describe('EndpointSlice', () => {
   });
   it('defaults port name "" and protocol TCP, and validates', () => {
     const s = slice();
-    kindRules.EndpointSlice!.defaults(s);
+    strategyFor('EndpointSlice').defaults(s);
     assert.deepEqual(s.ports, [{ port: 8080, name: '', protocol: 'TCP' }]);
-    assertErrors(kindRules.EndpointSlice!.validateCreate(s), 0, 'valid');
+    assertErrors(strategyFor('EndpointSlice').validateCreate(s), 0, 'valid');
   });
   it('addressType is required and must be supported', () => {
     const s = slice();
-    kindRules.EndpointSlice!.defaults(s);
+    strategyFor('EndpointSlice').defaults(s);
     s.addressType = 'IP' as 'IPv4';
-    assertErrors(kindRules.EndpointSlice!.validateCreate(s), [
+    assertErrors(strategyFor('EndpointSlice').validateCreate(s), [
       { field: 'addressType', type: 'FieldValueNotSupported', message: 'addressType: Unsupported value: "IP": supported values: "FQDN", "IPv4", "IPv6"' },
     ], 'type');
   });
   it('addresses must match the addressType', () => {
     const s = slice();
-    kindRules.EndpointSlice!.defaults(s);
+    strategyFor('EndpointSlice').defaults(s);
     s.endpoints = [{ addresses: ['2001:db8::1'] }, { addresses: [] }];
-    assertErrors(kindRules.EndpointSlice!.validateCreate(s), [
+    assertErrors(strategyFor('EndpointSlice').validateCreate(s), [
       { field: 'endpoints[0].addresses[0]', type: 'FieldValueInvalid', message: 'endpoints[0].addresses[0]: Invalid value: "2001:db8::1": must be a valid IPv4 address' },
       { field: 'endpoints[1].addresses', type: 'FieldValueRequired', message: 'endpoints[1].addresses: Required value: must contain at least 1 address' },
     ], 'family');
   });
   it('allows at most 1000 endpoints', () => {
     const s = slice();
-    kindRules.EndpointSlice!.defaults(s);
+    strategyFor('EndpointSlice').defaults(s);
     s.endpoints = Array.from({ length: 1001 }, (_, i) => ({ addresses: [`10.1.${i >> 8}.${i & 255}`] }));
-    assertErrors(kindRules.EndpointSlice!.validateCreate(s), [{ field: 'endpoints', type: 'FieldValueTooMany', message: 'endpoints: Too many: 1001: must have at most 1000 items' }], 'many');
+    assertErrors(strategyFor('EndpointSlice').validateCreate(s), [{ field: 'endpoints', type: 'FieldValueTooMany', message: 'endpoints: Too many: 1001: must have at most 1000 items' }], 'many');
   });
   it('FQDN slices take domain names', () => {
     const s = slice();
-    kindRules.EndpointSlice!.defaults(s);
+    strategyFor('EndpointSlice').defaults(s);
     s.addressType = 'FQDN';
     s.endpoints = [{ addresses: ['db.example.com'] }, { addresses: ['localhost'] }];
-    assertErrors(kindRules.EndpointSlice!.validateCreate(s), [{ field: 'endpoints[1].addresses[0]', type: 'FieldValueInvalid' }], 'fqdn');
+    assertErrors(strategyFor('EndpointSlice').validateCreate(s), [{ field: 'endpoints[1].addresses[0]', type: 'FieldValueInvalid' }], 'fqdn');
   });
   it('port names must be unique and protocols set', () => {
     const s = slice();
     s.ports = [{ name: 'http', port: 80, protocol: 'TCP' }, { name: 'http', port: 81 }];
-    assertErrors(kindRules.EndpointSlice!.validateCreate(s), [
+    assertErrors(strategyFor('EndpointSlice').validateCreate(s), [
       { field: 'ports[1].name', type: 'FieldValueDuplicate' },
       { field: 'ports[1].protocol', type: 'FieldValueRequired' },
     ], 'ports');
   });
   it('addressType is immutable', () => {
     const old = slice();
-    kindRules.EndpointSlice!.defaults(old);
+    strategyFor('EndpointSlice').defaults(old);
     const s = clone(old);
     s.addressType = 'IPv6';
     s.endpoints = [{ addresses: ['2001:db8::1'] }];
-    assertErrors(kindRules.EndpointSlice!.validateUpdate(s, old), [{ field: 'addressType', type: 'FieldValueInvalid', message: 'addressType: Invalid value: "IPv6": field is immutable' }], 'imm');
+    assertErrors(strategyFor('EndpointSlice').validateUpdate(s, old), [{ field: 'addressType', type: 'FieldValueInvalid', message: 'addressType: Invalid value: "IPv6": field is immutable' }], 'imm');
   });
 });
 
@@ -211,23 +210,23 @@ describe('Event', () => {
     reason: 'Started',
     message: 'Started container',
   });
-  it('accepts an event in its object namespace', () => assertErrors(kindRules.Event!.validateCreate(ev()), 0, 'valid'));
+  it('accepts an event in its object namespace', () => assertErrors(strategyFor('Event').validateCreate(ev()), 0, 'valid'));
   it('involvedObject.namespace must match', () => {
     const e = ev();
     e.involvedObject.namespace = 'other';
-    assertErrors(kindRules.Event!.validateCreate(e), [
+    assertErrors(strategyFor('Event').validateCreate(e), [
       { field: 'involvedObject.namespace', type: 'FieldValueInvalid', message: 'involvedObject.namespace: Invalid value: "other": does not match event.namespace' },
     ], 'ns');
   });
   it('cluster-scoped objects may have events in default', () => {
     const e = ev();
     e.involvedObject = { kind: 'Node', name: 'node-1' };
-    assertErrors(kindRules.Event!.validateCreate(e), 0, 'node');
+    assertErrors(strategyFor('Event').validateCreate(e), 0, 'node');
   });
   it('eventTime events need reporting fields', () => {
     const e = ev();
     e.eventTime = '2026-11-27T13:00:00.000000Z';
-    assertErrors(kindRules.Event!.validateCreate(e), [
+    assertErrors(strategyFor('Event').validateCreate(e), [
       { field: 'reportingController', type: 'FieldValueRequired' },
       // An empty qualified name fails twice over, as upstream reports it.
       { field: 'reportingController', type: 'FieldValueInvalid', message: 'reportingController: Invalid value: "": name part must be non-empty' },
@@ -245,11 +244,11 @@ describe('Lease', () => {
     metadata: { name: 'node-1', namespace: 'kube-node-lease', resourceVersion: '1' },
     spec: { holderIdentity: 'node-1', leaseDurationSeconds: 40 },
   });
-  it('accepts a node lease', () => assertErrors(kindRules.Lease!.validateCreate(lease()), 0, 'valid'));
+  it('accepts a node lease', () => assertErrors(strategyFor('Lease').validateCreate(lease()), 0, 'valid'));
   it('leaseDurationSeconds must be positive and transitions non-negative', () => {
     const l = lease();
     l.spec = { leaseDurationSeconds: 0, leaseTransitions: -1 };
-    assertErrors(kindRules.Lease!.validateCreate(l), [
+    assertErrors(strategyFor('Lease').validateCreate(l), [
       { field: 'spec.leaseDurationSeconds', type: 'FieldValueInvalid', message: 'spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0' },
       { field: 'spec.leaseTransitions', type: 'FieldValueInvalid', message: 'spec.leaseTransitions: Invalid value: -1: must be greater than or equal to 0' },
     ], 'spec');
@@ -258,6 +257,6 @@ describe('Lease', () => {
     const old = lease();
     const l = clone(old);
     l.metadata.name = 'node-2';
-    assertErrors(kindRules.Lease!.validateUpdate(l, old), [{ field: 'metadata.name', type: 'FieldValueInvalid' }], 'name');
+    assertErrors(strategyFor('Lease').validateUpdate(l, old), [{ field: 'metadata.name', type: 'FieldValueInvalid' }], 'name');
   });
 });

@@ -2,11 +2,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from '../../../src/api/core.js';
-import { kindRules } from '../../../src/api/strategy.js';
 import { errorString } from '../../../src/machinery/field.js';
-import { assertErrors, clone, type Expect } from './helpers.js';
+import { assertErrors, clone, type Expect, strategyFor } from './helpers.js';
 
-const rules = kindRules.Pod!;
+const rules = strategyFor('Pod');
 
 function rawPod(): Pod {
   return {

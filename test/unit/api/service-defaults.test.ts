@@ -1,9 +1,9 @@
 // SetDefaults_Service, from upstream's pkg/apis/core/v1 defaults_test.go Service cases, and
 // the registry's single-stack IPv4 family defaults.
+import { strategyFor } from './helpers.js';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Service } from '../../../src/api/core.js';
-import { kindRules } from '../../../src/api/strategy.js';
 import { setDefaultIPFamilies } from '../../../src/api/defaults/service.js';
 
 function svc(spec: Service['spec'], extra: Partial<Service> = {}): Service {
@@ -11,7 +11,7 @@ function svc(spec: Service['spec'], extra: Partial<Service> = {}): Service {
 }
 
 function defaulted(s: Service): Service {
-  kindRules.Service!.defaults(s);
+  strategyFor('Service').defaults(s);
   return s;
 }
 
@@ -156,7 +156,7 @@ describe('defaulted Services validate cleanly', () => {
   for (const [name, spec] of cases) {
     it(name, () => {
       const s = registered(svc(spec));
-      assert.deepEqual(kindRules.Service!.validateCreate(s), []);
+      assert.deepEqual(strategyFor('Service').validateCreate(s), []);
     });
   }
 

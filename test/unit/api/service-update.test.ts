@@ -1,14 +1,14 @@
 // The registry's update preparation (patchAllocatedValues, NormalizeClusterIPs,
 // dropTypeDependentFields) followed by defaults and validation, as kube-apiserver runs them.
+import { strategyFor } from './helpers.js';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Service } from '../../../src/api/core.js';
-import { kindRules } from '../../../src/api/strategy.js';
 import { prepareServiceForUpdate } from '../../../src/api/defaults/service-update.js';
 import { setDefaultIPFamilies } from '../../../src/api/defaults/service.js';
 import { errorString } from '../../../src/machinery/field.js';
 
-const rules = kindRules.Service!;
+const rules = strategyFor('Service');
 
 /** A stored Service as the allocator left it. */
 function stored(spec: Service['spec']): Service {

@@ -7,8 +7,7 @@ import {
   validateServiceStatusUpdate,
   validateServiceUpdate,
 } from '../../../src/api/validation/service.js';
-import { kindRules } from '../../../src/api/strategy.js';
-import { assertErrors, clone, type Expect } from './helpers.js';
+import { assertErrors, clone, type Expect, strategyFor } from './helpers.js';
 
 const LBSR = 'service.beta.kubernetes.io/load-balancer-source-ranges';
 
@@ -695,10 +694,10 @@ describe('Service validation on create (upstream TestValidateServiceCreate)', ()
       assertErrors(validateServiceCreate(s), tc.want, tc.name);
     });
   }
-  it('is what kindRules.Service.validateCreate runs', () => {
+  it('is what the Service strategy runs on create', () => {
     const s = makeValidService();
     s.spec.ports![0]!.port = 0;
-    assertErrors(kindRules.Service!.validateCreate(s), [{ field: 'spec.ports[0].port', type: 'FieldValueInvalid' }], 'kindRules');
+    assertErrors(strategyFor('Service').validateCreate(s), [{ field: 'spec.ports[0].port', type: 'FieldValueInvalid' }], 'strategy');
   });
 });
 
@@ -952,14 +951,14 @@ describe('Service status update (upstream ValidateServiceStatusUpdate)', () => {
   }
 });
 
-describe('kindRules.Service.validateStatusUpdate', () => {
+describe('the Service strategy on a status update', () => {
   it('judges the status as upstream does after defaulting: an ingress IP without ipMode is VIP', () => {
     const o = makeValidService();
     lb(o);
     const n = clone(o);
     n.status = { loadBalancer: { ingress: [{ ip: '127.240.0.1' }] } };
-    assertErrors(kindRules.Service!.validateStatusUpdate(n, o), 0, 'defaulted ipMode');
-    assertErrors(kindRules.Service!.validateStatusUpdate({ ...n, status: { loadBalancer: { ingress: [{ ip: 'x' }] } } }, o), [
+    assertErrors(strategyFor('Service').validateStatusUpdate(n, o), 0, 'defaulted ipMode');
+    assertErrors(strategyFor('Service').validateStatusUpdate({ ...n, status: { loadBalancer: { ingress: [{ ip: 'x' }] } } }, o), [
       { field: 'status.loadBalancer.ingress[0].ip', type: 'FieldValueInvalid' },
     ], 'bad ip');
   });

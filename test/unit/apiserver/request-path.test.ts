@@ -2,7 +2,8 @@
 // query parameters and list options, and the nesting guards in front of the body parsers.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { pathSegments, requestPath, route } from '../../../src/apiserver/http/route.js';
+import { pathSegments, requestPath, route as routeIn } from '../../../src/apiserver/http/route.js';
+import { builtinRegistry } from '../../../src/apiserver/registry/builtin.js';
 import { pathSegmentNameProblems } from '../../../src/api/validation/names.js';
 import { Params, queryBool } from '../../../src/apiserver/http/params.js';
 import { requestAttributes } from '../../../src/apiserver/auth/request-info.js';
@@ -11,6 +12,9 @@ import { listOptions } from '../../../src/apiserver/http/list-options.js';
 import { jsonNestingError, yamlNestingError } from '../../../src/apiserver/http/nesting.js';
 import { parseResourceVersion } from '../../../src/apiserver/store/resource-version.js';
 import { StatusError } from '../../../src/machinery/status.js';
+
+const registry = builtinRegistry();
+const route = (path: string) => routeIn(registry, path);
 
 function statusOf(fn: () => unknown): { code: number; message: string } {
   try {

@@ -7,8 +7,12 @@ import type { IncomingMessage } from 'node:http';
 import fc from 'fast-check';
 import { authorize } from '../../../src/apiserver/auth/index.js';
 import { requestAttributes } from '../../../src/apiserver/auth/request-info.js';
-import { route } from '../../../src/apiserver/http/route.js';
+import { route as routeIn } from '../../../src/apiserver/http/route.js';
+import { builtinRegistry } from '../../../src/apiserver/registry/builtin.js';
 import { StatusError } from '../../../src/machinery/status.js';
+
+const registry = builtinRegistry();
+const route = (path: string) => routeIn(registry, path);
 
 const nobody = { name: 'nobody', groups: ['system:authenticated'] };
 

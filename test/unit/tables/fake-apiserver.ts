@@ -5,6 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KubeObject } from '../../../src/api/meta.js';
 import { toTable } from '../../../src/apiserver/tables/index.js';
+import { printerFor } from './printers.js';
 import { includeObjectParam, tableVersionFromAccept } from '../../../src/apiserver/tables/negotiate.js';
 import { NOW } from './helpers.js';
 
@@ -65,21 +66,21 @@ export async function startFakeApiserver(resources: Record<string, FakeResource>
       const obj = objs.find((o) => o.metadata.name === name);
       if (!obj) return send(res, 404, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'NotFound', code: 404, message: `${m[2]} "${name}" not found` });
       // A single object's table takes the object's resourceVersion.
-      return send(res, 200, toTable(m[2] as string, '', [obj], { now: NOW, includeObject }));
+      return send(res, 200, toTable(printerFor(m[2] as string, ''), [obj], { now: NOW, includeObject }));
     }
     if (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
       let first = true;
       for (const ev of r.watch ?? []) {
         // Column definitions ride on the first event only, as kube-apiserver does.
-        const table = toTable(m[2] as string, '', [ev.object], { now: NOW, includeObject, noHeaders: !first });
+        const table = toTable(printerFor(m[2] as string, ''), [ev.object], { now: NOW, includeObject, noHeaders: !first });
         first = false;
         res.write(JSON.stringify({ type: ev.type, object: table }) + '\n');
       }
       res.end();
       return;
     }
-    return send(res, 200, toTable(m[2] as string, '', objs, { now: NOW, includeObject, listMeta: { resourceVersion: '100' } }));
+    return send(res, 200, toTable(printerFor(m[2] as string, ''), objs, { now: NOW, includeObject, listMeta: { resourceVersion: '100' } }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { Deployment, ReplicaSet } from '../../../src/api/apps.js';
 import type { Event, Node } from '../../../src/api/core.js';
 import { toTable } from '../../../src/apiserver/tables/index.js';
+import { printerFor } from './printers.js';
 import { ago, cellsOf, NOW } from './helpers.js';
 
 const template = {
@@ -135,7 +136,7 @@ test('event row: a series wins for LAST SEEN and COUNT; an object without name p
 });
 
 test('event columns: the wide ones in upstream order', () => {
-  const t = toTable('events', '', [], { now: NOW });
+  const t = toTable(printerFor('events', ''), [], { now: NOW });
   assert.deepEqual(
     t.columnDefinitions.map((c) => [c.name, c.priority]),
     [['Last Seen', 0], ['Type', 0], ['Reason', 0], ['Object', 0], ['Subobject', 1], ['Source', 1], ['Message', 0], ['First Seen', 1], ['Count', 1], ['Name', 1]],
@@ -162,7 +163,7 @@ test('events.k8s.io Events print like core Events', () => {
 
 test('kinds without a printer get NAME and CREATED AT (RFC 3339, UTC, whole seconds)', () => {
   const obj = { apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'rc', creationTimestamp: '2026-01-02T03:04:05.678Z' } };
-  const t = toTable('replicationcontrollers', '', [obj], { now: NOW });
+  const t = toTable(printerFor('replicationcontrollers', ''), [obj], { now: NOW });
   assert.deepEqual(t.columnDefinitions.map((c) => [c.name, c.type, c.format]), [['Name', 'string', 'name'], ['Created At', 'date', '']]);
   assert.deepEqual(t.rows[0]!.cells, ['rc', '2026-01-02T03:04:05Z']);
 });

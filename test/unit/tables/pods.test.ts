@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ContainerStatus, Pod } from '../../../src/api/core.js';
 import { toTable } from '../../../src/apiserver/tables/index.js';
+import { printerFor } from './printers.js';
 import { ago, cellsOf, narrowCellsOf, NOW } from './helpers.js';
 
 type Status = Partial<ContainerStatus>;
@@ -374,7 +375,7 @@ test('finished pods carry a Completed row condition, running ones none', () => {
   const done = pod('done', { containers: containers(1) }, { phase: 'Succeeded' });
   const failed = pod('failed', { containers: containers(1) }, { phase: 'Failed' });
   const live = pod('live', { containers: containers(1) }, { phase: 'Running' });
-  const t = toTable('pods', '', [done, failed, live], { now: NOW });
+  const t = toTable(printerFor('pods', ''), [done, failed, live], { now: NOW });
   assert.deepEqual(t.rows[0]!.conditions, [
     { type: 'Completed', status: 'True', reason: 'Succeeded', message: 'The pod has completed successfully.' },
   ]);
@@ -383,7 +384,7 @@ test('finished pods carry a Completed row condition, running ones none', () => {
 });
 
 test('pod columns and priorities', () => {
-  const t = toTable('pods', '', [], { now: NOW });
+  const t = toTable(printerFor('pods', ''), [], { now: NOW });
   assert.deepEqual(
     t.columnDefinitions.map((c) => [c.name, c.type, c.priority]),
     [

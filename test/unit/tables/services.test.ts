@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Service } from '../../../src/api/core.js';
 import { toTable } from '../../../src/apiserver/tables/index.js';
+import { printerFor } from './printers.js';
 import { ago, cellsOf, NOW } from './helpers.js';
 
 function svc(name: string, spec: Partial<Service['spec']>, status?: Service['status']): Service {
@@ -104,7 +105,7 @@ test('service AGE', () => {
 });
 
 test('service columns: SELECTOR is the only wide one', () => {
-  const t = toTable('services', '', [], { now: NOW });
+  const t = toTable(printerFor('services', ''), [], { now: NOW });
   assert.deepEqual(
     t.columnDefinitions.map((c) => [c.name, c.priority]),
     [['Name', 0], ['Type', 0], ['Cluster-IP', 0], ['External-IP', 0], ['Port(s)', 0], ['Age', 0], ['Selector', 1]],

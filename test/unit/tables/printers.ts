@@ -1,13 +1,14 @@
-// Which printer each resource (API group + plural name) gets; everything else falls to the default table.
-import { defaultPrinter } from './default.js';
-import { endpointSlicePrinter, endpointsPrinter } from './endpoints.js';
-import { eventPrinter } from './event.js';
-import { nodePrinter } from './node.js';
-import { podPrinter } from './pod.js';
-import { servicePrinter } from './service.js';
-import { configMapPrinter, leasePrinter, namespacePrinter, secretPrinter, serviceAccountPrinter } from './simple.js';
-import type { Printer } from './types.js';
-import { deploymentPrinter, replicaSetPrinter } from './workloads.js';
+// The printers the table tests exercise, by resource (API group + plural name); the API server
+// itself takes each resource's printer from its registry entry. Unknown ones get the default table.
+import { defaultPrinter } from '../../../src/apiserver/tables/default.js';
+import { endpointSlicePrinter, endpointsPrinter } from '../../../src/apiserver/tables/endpoints.js';
+import { eventPrinter } from '../../../src/apiserver/tables/event.js';
+import { nodePrinter } from '../../../src/apiserver/tables/node.js';
+import { podPrinter } from '../../../src/apiserver/tables/pod.js';
+import { servicePrinter } from '../../../src/apiserver/tables/service.js';
+import { configMapPrinter, leasePrinter, namespacePrinter, secretPrinter, serviceAccountPrinter } from '../../../src/apiserver/tables/simple.js';
+import type { Printer } from '../../../src/apiserver/tables/types.js';
+import { deploymentPrinter, replicaSetPrinter } from '../../../src/apiserver/tables/workloads.js';
 
 // The printers are typed per kind; the registry hands them plain stored objects of that kind.
 type AnyPrinter = Printer<never>;

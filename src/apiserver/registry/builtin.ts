@@ -1,0 +1,33 @@
+// The built-in kinds, in the order discovery lists them. Adding one: its types (src/api/), its
+// validation (src/api/validation/), its entry (registry/<group>/<resource>.ts), its printer
+// (tables/), and a line here.
+import { deployments } from './apps/deployments.js';
+import { replicasets } from './apps/replicasets.js';
+import { leases } from './coordination/leases.js';
+import { endpoints } from './core/endpoints.js';
+import { events } from './core/events.js';
+import { namespaces } from './core/namespaces.js';
+import { nodes } from './core/nodes.js';
+import { pods } from './core/pods.js';
+import { services } from './core/services.js';
+import { endpointslices } from './discovery/endpointslices.js';
+import type { RegistryEntry } from './entry.js';
+import { Registry } from './registry.js';
+
+export const builtinEntries: readonly RegistryEntry[] = [
+  namespaces,
+  services,
+  endpoints,
+  pods,
+  nodes,
+  events,
+  deployments,
+  replicasets,
+  endpointslices,
+  leases,
+];
+
+/** A registry serving the built-in kinds; the server's own, and what tests that need one build. */
+export function builtinRegistry(): Registry {
+  return new Registry([...builtinEntries]);
+}

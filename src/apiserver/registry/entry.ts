@@ -1,0 +1,59 @@
+// What one served resource is, in one place, as upstream's pkg/registry/<group>/<resource>:
+// its description (discovery, routing, storage keys, field selectors), its strategy (defaulting,
+// validation, what create and update may change), the hooks its store calls around writes
+// (allocation, graceful deletion, finalization) and the subresources beyond the generic ones
+// (status, scale and finalize are served by the generic store for every entry that lists them).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { KubeObject } from '../../api/meta.js';
+import type { ResourceInfo } from '../resources.js';
+import type { ResourceRoute } from '../http/route-types.js';
+import type { RequestContext } from '../store/context.js';
+import type { StoreHooks } from '../store/hooks.js';
+import type { Strategy } from '../store/strategy.js';
+import type { Store } from '../store/store.js';
+import type { ServiceAllocations } from '../allocators/index.js';
+import type { NodeConnectors } from '../node-connector.js';
+import type { Printer } from '../tables/types.js';
+
+export type { Strategy } from '../store/strategy.js';
+
+/** How other parts of the server are reached from an entry's hooks and subresources: narrow, never the ApiServer. */
+export interface RegistryDeps {
+  /** The store of another served resource (e.g. pods/log reads pods and nodes). */
+  store(group: string, resource: string): Store;
+  /** ClusterIP and NodePort allocation. */
+  allocations: ServiceAllocations;
+  /** How the server reaches a node for logs, exec and port-forward. */
+  nodes: NodeConnectors;
+}
+
+/**
+ * A subresource with behaviour of its own (upstream's rest.Connecter / rest.Creater on a
+ * subresource path). `create` is transport-free, so the HTTP handler and the in-process client
+ * run the same code; `serve` and `upgrade` are for what only HTTP can carry (streams).
+ */
+export interface SubresourceREST {
+  /** POST of a body, e.g. pods/binding; resolves with the body the server answers (201). */
+  create?(ctx: RequestContext, namespace: string | undefined, name: string, body: unknown): Promise<KubeObject>;
+  /** Any other request on the subresource path (e.g. GET pods/log). */
+  serve?(req: IncomingMessage, res: ServerResponse, route: ResourceRoute): Promise<void>;
+  /** An HTTP Upgrade on the subresource path (exec, port-forward over WebSocket). */
+  upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer, route: ResourceRoute): Promise<void>;
+}
+
+export interface RegistryEntry<T extends KubeObject = KubeObject> {
+  info: ResourceInfo;
+  strategy: Strategy<T>;
+  /** The store's hooks, given what they need. */
+  hooks?(deps: RegistryDeps): StoreHooks;
+  /** Subresources with their own behaviour, by name ("binding", "log"), given what they need. */
+  subresources?(deps: RegistryDeps): Record<string, SubresourceREST>;
+  /** `kubectl get` columns; the default table (name, age) when absent. */
+  printer?: Printer<T>;
+}
+
+/** An entry typed for its kind, stored with the others (the store hands each entry only objects of its kind). */
+export function entry<T extends KubeObject>(e: RegistryEntry<T>): RegistryEntry {
+  return e as unknown as RegistryEntry;
+}
