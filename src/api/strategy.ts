@@ -2,13 +2,18 @@
 // Kind. Each entry wires upstream's SetDefaults_* and Validate*{,Update,StatusUpdate}.
 import type { FieldError } from '../machinery/field.js';
 import type { Deployment, ReplicaSet } from './apps.js';
-import type { Endpoints, Event, Namespace, Node, Pod, Service } from './core.js';
+import type { ConfigMap, Endpoints, Event, Namespace, Node, Pod, Secret, Service, ServiceAccount } from './core.js';
 import type { EndpointSlice } from './discovery.js';
 import type { KubeObject } from './meta.js';
 import { setDefaultsDeployment, setDefaultsReplicaSet } from './defaults/apps.js';
 import { setDefaultsEndpoints, setDefaultsEndpointSlice, setDefaultsNamespace, setDefaultsNode } from './defaults/others.js';
 import { setDefaultsPod } from './defaults/pod.js';
 import { setDefaultsService } from './defaults/service.js';
+import { setDefaultsSecret } from './defaults/secret.js';
+import { cleanSecretReferences } from './defaults/serviceaccount.js';
+import { validateConfigMap, validateConfigMapUpdate } from './validation/configmap.js';
+import { validateSecret, validateSecretUpdate } from './validation/secret.js';
+import { validateServiceAccount, validateServiceAccountUpdate } from './validation/serviceaccount.js';
 import { validateDeployment, validateDeploymentStatusUpdate, validateDeploymentUpdate } from './validation/deployment.js';
 import { validateEndpoints, validateEndpointsUpdate } from './validation/endpoints.js';
 import { validateEndpointSlice, validateEndpointSliceUpdate } from './validation/endpointslice.js';
@@ -53,7 +58,7 @@ function rules<T extends KubeObject>(r: KindRules<T>): KindRules {
 
 const noDefaults = (): void => {};
 
-/** keyed by Kind: 'Service', 'Pod', 'Namespace', 'Node', 'Endpoints', 'Event', 'Deployment', 'ReplicaSet', 'EndpointSlice', 'Lease' */
+/** keyed by Kind: 'Service', 'Pod', 'Namespace', 'Node', 'Endpoints', 'Event', 'ConfigMap', 'Secret', 'ServiceAccount', 'Deployment', 'ReplicaSet', 'EndpointSlice', 'Lease' */
 export const kindRules: Record<string, KindRules> = {
   Service: rules<Service>({
     defaults: setDefaultsService,
@@ -94,6 +99,26 @@ export const kindRules: Record<string, KindRules> = {
     validateCreate: (ev) => [...validateEvent(ev), ...validateObjectMeta(ev.metadata, true, (n) => pathSegmentNameProblems(n), Path.root('metadata'), false)],
     // core/v1 Events are re-checked with the same legacy rules on update.
     validateUpdate: (ev) => validateEvent(ev),
+    validateStatusUpdate: metaOnlyStatusUpdate,
+  }),
+  ConfigMap: rules<ConfigMap>({
+    defaults: noDefaults,
+    validateCreate: validateConfigMap,
+    validateUpdate: validateConfigMapUpdate,
+    validateStatusUpdate: metaOnlyStatusUpdate,
+  }),
+  Secret: rules<Secret>({
+    // The stringData merge is upstream's conversion, which every write goes through.
+    defaults: setDefaultsSecret,
+    validateCreate: validateSecret,
+    validateUpdate: validateSecretUpdate,
+    validateStatusUpdate: metaOnlyStatusUpdate,
+  }),
+  ServiceAccount: rules<ServiceAccount>({
+    // cleanSecretReferences is the strategy's PrepareForCreate and PrepareForUpdate alike.
+    defaults: cleanSecretReferences,
+    validateCreate: validateServiceAccount,
+    validateUpdate: validateServiceAccountUpdate,
     validateStatusUpdate: metaOnlyStatusUpdate,
   }),
   Deployment: rules<Deployment>({

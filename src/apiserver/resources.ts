@@ -152,6 +152,9 @@ export const resources: ResourceInfo[] = [
     ),
     createOnUpdate: true,
   }),
+  res({ group: '', version: 'v1', resource: 'configmaps', kind: 'ConfigMap', shortNames: ['cm'] }),
+  res({ group: '', version: 'v1', resource: 'secrets', kind: 'Secret', fieldSelectors: fields('type') }),
+  res({ group: '', version: 'v1', resource: 'serviceaccounts', kind: 'ServiceAccount', shortNames: ['sa'], returnDeletedObject: true }),
   res({
     group: 'apps',
     version: 'v1',
