@@ -3,10 +3,12 @@
 import type { KubeObject } from '../../api/meta.js';
 import type { Pod } from '../../api/core.js';
 import type { StoreHooks } from '../store/hooks.js';
+import { admitPodServiceAccount } from './pod-serviceaccount.js';
 
 export const podHooks: StoreHooks = {
   prepareForCreate(obj: KubeObject) {
     obj.status = { phase: 'Pending', qosClass: 'BestEffort' };
+    admitPodServiceAccount(obj as Pod);
   },
   gracePeriodSeconds(obj: KubeObject, requested: number | undefined): number {
     const pod = obj as Pod;
