@@ -87,7 +87,10 @@ describe('ObjectMeta on update', () => {
 });
 
 describe('kindRules covers every kind the API server serves', () => {
-  it('has all ten kinds', () => {
-    assert.deepEqual(Object.keys(kindRules).sort(), ['Deployment', 'EndpointSlice', 'Endpoints', 'Event', 'Lease', 'Namespace', 'Node', 'Pod', 'ReplicaSet', 'Service']);
+  it('has all thirteen kinds', () => {
+    assert.deepEqual(Object.keys(kindRules).sort(), [
+      'ConfigMap', 'Deployment', 'EndpointSlice', 'Endpoints', 'Event', 'Lease', 'Namespace', 'Node', 'Pod', 'ReplicaSet',
+      'Secret', 'Service', 'ServiceAccount',
+    ]);
   });
 });
