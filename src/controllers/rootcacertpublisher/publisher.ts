@@ -2,12 +2,12 @@
 // keeps a ConfigMap "kube-root-ca.crt" in every namespace whose key ca.crt is the CA bundle the
 // API server's serving certificate chains to, so pods can verify kubernetes.default.svc. A copy
 // someone deleted or edited is put back.
-import type { ConfigMap, Namespace } from '../../api/core.js';
+import type { ConfigMap } from '../../api/core.js';
 import type { Client } from '../../client/client.js';
-import type { Informer, InformerFactory } from '../../client/informer-types.js';
+import type { InformerFactory } from '../../client/informer-types.js';
 import { R } from '../../client/resources.js';
 import { isNamespaceTerminating, isNotFound } from '../common/errors.js';
-import { QueueWorker } from '../common/queue-worker.js';
+import { PerNamespaceWorker } from '../common/namespace-worker.js';
 
 export const RootCACertConfigMapName = 'kube-root-ca.crt';
 export const DescriptionAnnotation = 'kubernetes.io/description';
@@ -15,38 +15,19 @@ export const Description =
   'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. ' +
   'No other usage is guaranteed across distributions of Kubernetes clusters.';
 
-export class RootCACertPublisher extends QueueWorker {
-  private readonly namespaces: Informer<Namespace>;
-  private readonly configMaps: Informer<ConfigMap>;
-
+export class RootCACertPublisher extends PerNamespaceWorker<ConfigMap> {
   constructor(
     private readonly client: Client,
     informers: InformerFactory,
     /** PEM of the cluster CA. */
     private readonly rootCA: string,
   ) {
-    super('root-ca-cert-publisher');
-    this.namespaces = informers.informer<Namespace>(R.namespaces);
-    this.configMaps = informers.informer<ConfigMap>(R.configmaps);
-    this.namespaces.addEventHandler({
-      onAdd: (ns) => this.queue.add(ns.metadata.name!),
-      onUpdate: (_old, ns) => this.queue.add(ns.metadata.name!),
-    });
-    const ours = (cm: ConfigMap): void => {
-      if (cm.metadata.name === RootCACertConfigMapName && cm.metadata.namespace) this.queue.add(cm.metadata.namespace);
-    };
-    this.configMaps.addEventHandler({ onUpdate: (_old, cm) => ours(cm), onDelete: ours });
-  }
-
-  run(workers: number): void {
-    void Promise.all([this.namespaces.synced(), this.configMaps.synced()]).then(() => {
-      if (!this.isStopped) this.runWorkers(workers);
-    });
+    super('root-ca-cert-publisher', informers, R.configmaps, (cm) => cm.metadata.name === RootCACertConfigMapName);
   }
 
   async sync(namespace: string): Promise<void> {
     const data = { 'ca.crt': this.rootCA };
-    const cm = this.configMaps.lister.get(namespace, RootCACertConfigMapName);
+    const cm = this.kept.lister.get(namespace, RootCACertConfigMapName);
     if (!cm) {
       try {
         await this.client.create<ConfigMap>(R.configmaps, namespace, {

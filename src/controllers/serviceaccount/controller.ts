@@ -1,43 +1,23 @@
 // The ServiceAccounts controller (upstream's pkg/controller/serviceaccount): every active
 // namespace has a ServiceAccount named "default", and gets it back when someone deletes it.
-// A namespace is synced when it appears or changes and when one of its ServiceAccounts goes.
-import type { Namespace, ServiceAccount } from '../../api/core.js';
+// A namespace is synced when it appears or changes and when its default account is changed or goes.
+import type { ServiceAccount } from '../../api/core.js';
 import type { Client } from '../../client/client.js';
-import type { Informer, InformerFactory } from '../../client/informer-types.js';
+import type { InformerFactory } from '../../client/informer-types.js';
 import { R } from '../../client/resources.js';
 import { isAlreadyExists, isNamespaceTerminating, isNotFound } from '../common/errors.js';
-import { QueueWorker } from '../common/queue-worker.js';
+import { PerNamespaceWorker } from '../common/namespace-worker.js';
 
 /** The accounts every namespace gets (upstream's DefaultServiceAccountsControllerOptions). */
 export const DefaultServiceAccountName = 'default';
 
-export class ServiceAccountsController extends QueueWorker {
-  private readonly namespaces: Informer<Namespace>;
-  private readonly accounts: Informer<ServiceAccount>;
-
+export class ServiceAccountsController extends PerNamespaceWorker<ServiceAccount> {
   constructor(
     private readonly client: Client,
     informers: InformerFactory,
     private readonly names: string[] = [DefaultServiceAccountName],
   ) {
-    super('serviceaccount-controller');
-    this.namespaces = informers.informer<Namespace>(R.namespaces);
-    this.accounts = informers.informer<ServiceAccount>(R.serviceaccounts);
-    this.namespaces.addEventHandler({
-      onAdd: (ns) => this.queue.add(ns.metadata.name!),
-      onUpdate: (_old, ns) => this.queue.add(ns.metadata.name!),
-    });
-    this.accounts.addEventHandler({
-      onDelete: (sa) => {
-        if (sa.metadata.namespace && this.names.includes(sa.metadata.name ?? '')) this.queue.add(sa.metadata.namespace);
-      },
-    });
-  }
-
-  run(workers: number): void {
-    void Promise.all([this.namespaces.synced(), this.accounts.synced()]).then(() => {
-      if (!this.isStopped) this.runWorkers(workers);
-    });
+    super('serviceaccount-controller', informers, R.serviceaccounts, (sa) => names.includes(sa.metadata.name ?? ''));
   }
 
   async sync(namespace: string): Promise<void> {
@@ -45,7 +25,7 @@ export class ServiceAccountsController extends QueueWorker {
     // Nothing is created in a namespace that is gone or terminating.
     if (!ns || ns.status?.phase !== 'Active' || ns.metadata.deletionTimestamp) return;
     for (const name of this.names) {
-      if (this.accounts.lister.get(namespace, name)) continue;
+      if (this.kept.lister.get(namespace, name)) continue;
       try {
         await this.client.create<ServiceAccount>(R.serviceaccounts, namespace, {
           apiVersion: 'v1',
