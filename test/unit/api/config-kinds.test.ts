@@ -105,6 +105,42 @@ describe('Secret', () => {
       ],
       [
         'kubernetes.io/dockerconfigjson',
+        { '.dockerconfigjson': b64('nope') },
+        [`data[.dockerconfigjson]: Invalid value: "<secret contents redacted>": invalid character 'o' in literal null (expecting 'u')`],
+      ],
+      [
+        'kubernetes.io/dockerconfigjson',
+        { '.dockerconfigjson': b64('{"auths":{"r":{}},}') },
+        [`data[.dockerconfigjson]: Invalid value: "<secret contents redacted>": invalid character '}' looking for beginning of object key string`],
+      ],
+      [
+        'kubernetes.io/dockercfg',
+        { '.dockercfg': b64('{"a":1} x') },
+        [`data[.dockercfg]: Invalid value: "<secret contents redacted>": invalid character 'x' after top-level value`],
+      ],
+      [
+        'kubernetes.io/dockercfg',
+        { '.dockercfg': b64('{"a":[1 2]}') },
+        [`data[.dockercfg]: Invalid value: "<secret contents redacted>": invalid character '2' after array element`],
+      ],
+      [
+        'kubernetes.io/dockercfg',
+        { '.dockercfg': b64('{"a":-x}') },
+        [`data[.dockercfg]: Invalid value: "<secret contents redacted>": invalid character 'x' in numeric literal`],
+      ],
+      [
+        'kubernetes.io/dockercfg',
+        { '.dockercfg': b64('{"a":"\\q"}') },
+        [`data[.dockercfg]: Invalid value: "<secret contents redacted>": invalid character 'q' in string escape code`],
+      ],
+      [
+        'kubernetes.io/dockercfg',
+        { '.dockercfg': b64('{"a" 1}') },
+        [`data[.dockercfg]: Invalid value: "<secret contents redacted>": invalid character '1' after object key`],
+      ],
+      ['kubernetes.io/dockercfg', { '.dockercfg': b64('{"a":') }, ['data[.dockercfg]: Invalid value: "<secret contents redacted>": unexpected end of JSON input']],
+      [
+        'kubernetes.io/dockerconfigjson',
         { '.dockerconfigjson': b64('[1]') },
         ['data[.dockerconfigjson]: Invalid value: "<secret contents redacted>": json: cannot unmarshal array into Go value of type map[string]interface {}'],
       ],
