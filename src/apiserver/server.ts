@@ -13,6 +13,7 @@ import type { StoreHooks } from './store/hooks.js';
 import { ServiceAllocations } from './allocators/index.js';
 import { serviceHooks } from './registry/service.js';
 import { podHooks } from './registry/pod.js';
+import { serviceAccountLookup } from './registry/pod-serviceaccount.js';
 import { workloadHooks } from './registry/workloads.js';
 import { namespaceHooks, namespaceLifecycle } from './registry/namespace.js';
 import { NamespaceCleanup } from './registry/namespace-cleanup.js';
@@ -34,6 +35,13 @@ import { GracefulShutdown } from './http/graceful-shutdown.js';
 
 const log = logger('apiserver');
 
+/** Admission plugins run in order; the first refusal ends the request. */
+function chainAdmit(...hooks: (StoreHooks['admit'] | undefined)[]): StoreHooks['admit'] {
+  return async (obj, ctx) => {
+    for (const h of hooks) await h?.(obj, ctx);
+  };
+}
+
 export interface ApiServerOptions {
   backend: Backend;
   host: string;
@@ -45,6 +53,8 @@ export interface ApiServerOptions {
   advertiseAddress: string;
   /** Timeouts, connection caps and --max-(mutating-)requests-inflight; upstream's defaults where it has them. */
   limits?: Partial<ServingLimits>;
+  /** Pods must name a ServiceAccount that exists (upstream's admission; needs the ServiceAccounts controller). */
+  serviceAccountLookup?: boolean;
 }
 
 export type ReadyCheck = () => boolean;
@@ -80,6 +90,9 @@ export class ApiServer {
     for (const info of resources) {
       const hooks: StoreHooks = { ...this.hooksFor(info) };
       if (info.namespaced) hooks.admit = namespaceLifecycle(info.resource, () => this.stores.get(nsInfo)!);
+      if (info.resource === 'pods' && opts.serviceAccountLookup) {
+        hooks.admit = chainAdmit(hooks.admit, serviceAccountLookup(() => this.store('', 'serviceaccounts')));
+      }
       this.stores.set(info, new Store(info, opts.backend, this.watchCache, hooks));
     }
     // What only a node can answer (logs, exec, port-forward) and scheduling's pods/binding.

@@ -84,8 +84,19 @@ describe('ConfigMaps, Secrets and ServiceAccounts with kubectl', () => {
     assert.equal(a.status, 201, a.body);
     assert.equal(a.json().spec.serviceAccountName, 'default');
     assert.equal(a.json().spec.serviceAccount, 'default');
+    kubectlOk(c, ['patch', 'sa', 'bot', '-p', '{"imagePullSecrets":[{"name":"pull"}]}']);
     const b = await request(c, 'POST', '/api/v1/namespaces/default/pods?dryRun=All', pod('sa-b', { serviceAccountName: 'bot' }));
+    assert.equal(b.status, 201, b.body);
     assert.equal(b.json().spec.serviceAccount, 'bot');
+    // As upstream's admission: a pod without imagePullSecrets takes its account's.
+    assert.deepEqual(b.json().spec.imagePullSecrets, [{ name: 'pull' }]);
+    const ghost = await request(c, 'POST', '/api/v1/namespaces/default/pods?dryRun=All', pod('sa-c', { serviceAccountName: 'ghost' }));
+    assert.equal(ghost.status, 403);
+    assert.equal(ghost.json().message, 'pods "sa-c" is forbidden: error looking up service account default/ghost: serviceaccount "ghost" not found');
+    // A pod posted right after its namespace waits for the controller's default account, as upstream's does.
+    kubectlOk(c, ['create', 'namespace', 'fresh']);
+    const fresh = await request(c, 'POST', '/api/v1/namespaces/fresh/pods?dryRun=All', pod('sa-d'));
+    assert.equal(fresh.status, 201, fresh.body);
   });
 
   it('refuses bad keys, bad base64, oversized data and wrong types with upstream words', async () => {
