@@ -14,6 +14,7 @@ import { ServiceAllocations } from './allocators/index.js';
 import { serviceHooks } from './registry/service.js';
 import { podHooks } from './registry/pod.js';
 import { serviceAccountLookup } from './registry/pod-serviceaccount.js';
+import { secretHooks } from './registry/secret.js';
 import { workloadHooks } from './registry/workloads.js';
 import { namespaceHooks, namespaceLifecycle } from './registry/namespace.js';
 import { NamespaceCleanup } from './registry/namespace-cleanup.js';
@@ -114,6 +115,8 @@ export class ApiServer {
         return workloadHooks;
       case 'namespaces':
         return namespaceHooks;
+      case 'secrets':
+        return secretHooks;
       default:
         return {};
     }

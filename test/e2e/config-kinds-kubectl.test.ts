@@ -50,6 +50,11 @@ describe('ConfigMaps, Secrets and ServiceAccounts with kubectl', () => {
     assert.match(described, /Type:\s+Opaque/);
     assert.match(described, /password:\s+6 bytes/);
     assert.doesNotMatch(described, /s3cr3t/);
+    // A key that does not go with its certificate is stored, with upstream's warning.
+    const odd = kubectl(c, ['create', 'secret', 'tls', 'odd', `--cert=${join(pki, 'apiserver.crt')}`, `--key=${join(pki, 'admin.key')}`]);
+    assert.equal(odd.code, 0, odd.stderr);
+    assert.match(odd.stderr, /Warning: tls: private key does not match public key/);
+    kubectlOk(c, ['delete', 'secret', 'odd']);
     // The field selector upstream serves for Secrets.
     assert.equal(kubectlOk(c, ['get', 'secrets', '--field-selector', 'type=kubernetes.io/tls', '-o', 'name']).trim(), 'secret/web');
   });
