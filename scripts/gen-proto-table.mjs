@@ -93,7 +93,7 @@ const SPECIAL = {
 // Roots: [message, apiVersion, kind]. Meta kinds are accepted under any apiVersion (upstream adds
 // them to every group version), so they are listed separately.
 const ROOTS = [
-  ...['Namespace', 'Service', 'Endpoints', 'Pod', 'Node', 'Event'].flatMap((k) => [
+  ...['Namespace', 'Service', 'Endpoints', 'Pod', 'Node', 'Event', 'ConfigMap', 'Secret', 'ServiceAccount'].flatMap((k) => [
     [`k8s.io.api.core.v1.${k}`, 'v1', k],
     [`k8s.io.api.core.v1.${k}List`, 'v1', `${k}List`],
   ]),

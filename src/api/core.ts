@@ -116,6 +116,10 @@ export interface PodSpec {
   subdomain?: string;
   schedulerName?: string;
   serviceAccountName?: string;
+  /** Deprecated alias of serviceAccountName, which upstream's conversion keeps equal to it. */
+  serviceAccount?: string;
+  automountServiceAccountToken?: boolean;
+  imagePullSecrets?: LocalObjectReference[];
   enableServiceLinks?: boolean;
   tolerations?: unknown[];
   affinity?: unknown;
@@ -245,6 +249,43 @@ export interface Event extends KubeObject {
   reportingComponent?: string;
   reportingInstance?: string;
   action?: string;
+}
+
+export interface LocalObjectReference {
+  name?: string;
+}
+
+export interface ConfigMap extends KubeObject {
+  data?: Record<string, string>;
+  /** Values are base64 text, as []byte fields are in JSON. */
+  binaryData?: Record<string, string>;
+  immutable?: boolean;
+}
+
+export type SecretType =
+  | 'Opaque'
+  | 'kubernetes.io/service-account-token'
+  | 'kubernetes.io/dockercfg'
+  | 'kubernetes.io/dockerconfigjson'
+  | 'kubernetes.io/basic-auth'
+  | 'kubernetes.io/ssh-auth'
+  | 'kubernetes.io/tls'
+  | 'bootstrap.kubernetes.io/token'
+  | (string & {});
+
+export interface Secret extends KubeObject {
+  /** Values are base64 text, as []byte fields are in JSON. */
+  data?: Record<string, string>;
+  /** Write-only: merged into data when decoded, never stored or returned. */
+  stringData?: Record<string, string>;
+  type?: SecretType;
+  immutable?: boolean;
+}
+
+export interface ServiceAccount extends KubeObject {
+  secrets?: ObjectReference[];
+  imagePullSecrets?: LocalObjectReference[];
+  automountServiceAccountToken?: boolean;
 }
 
 export type { LabelSelector };

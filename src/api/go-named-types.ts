@@ -6,6 +6,7 @@
 
 export const namedTypes: Record<string, string> = {
   'ObjectMeta.UID': 'types.UID',
+  'Secret.Type': 'v1.SecretType',
   'PodSpec.RestartPolicy': 'v1.RestartPolicy',
   'PodSpec.DNSPolicy': 'v1.DNSPolicy',
   'PodSpec.PreemptionPolicy': 'v1.PreemptionPolicy',

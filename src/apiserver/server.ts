@@ -43,6 +43,8 @@ export interface ApiServerOptions {
   limits?: Partial<ServingLimits>;
   /** The resources to serve; the built-in kinds by default. Entries may be added and removed while running. */
   registry?: Registry;
+  /** Pods must name a ServiceAccount that exists (upstream's admission; needs the ServiceAccounts controller). */
+  serviceAccountLookup?: boolean;
 }
 
 export type ReadyCheck = () => boolean;
@@ -79,7 +81,7 @@ export class ApiServer {
     this.registry = opts.registry ?? builtinRegistry();
     this.watchCache = new WatchCache(opts.backend, '/registry/');
     this.allocations = new ServiceAllocations({ serviceCIDR: opts.serviceCIDR, nodePortRange: opts.nodePortRange });
-    this.storage = new StorageMap(this.registry, opts.backend, this.watchCache, { allocations: this.allocations, nodes: this.nodes });
+    this.storage = new StorageMap(this.registry, opts.backend, this.watchCache, { allocations: this.allocations, nodes: this.nodes, admission: { serviceAccountLookup: opts.serviceAccountLookup ?? false } });
     this.handler = new ResourceHandler(this.storage, this.subresources);
     this.openapi = new OpenAPIRoutes(this.registry);
     this.addReadyCheck('etcd', () => this.watchCache.revision >= 0);

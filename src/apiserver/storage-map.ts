@@ -10,6 +10,15 @@ import type { StoreHooks } from './store/hooks.js';
 import { Store } from './store/store.js';
 import type { WatchCache } from './store/watch-cache.js';
 
+/** Admission plugins run in order; the first refusal ends the request. */
+function chainAdmit(...plugins: (StoreHooks['admit'] | undefined)[]): StoreHooks['admit'] {
+  const present = plugins.filter((p): p is NonNullable<StoreHooks['admit']> => p !== undefined);
+  if (present.length <= 1) return present[0];
+  return async (obj, ctx) => {
+    for (const p of present) await p(obj, ctx);
+  };
+}
+
 export interface ResourceStorage {
   entry: RegistryEntry;
   store: Store;
@@ -36,7 +45,8 @@ export class StorageMap {
   private mount(entry: RegistryEntry): void {
     const info = entry.info;
     const hooks: StoreHooks = { ...entry.hooks?.(this.deps) };
-    if (info.namespaced) hooks.admit = namespaceLifecycle(info.resource, () => this.store('', 'namespaces'));
+    // Admission in upstream's order: the namespace must be active before the kind's own plugins run.
+    if (info.namespaced) hooks.admit = chainAdmit(namespaceLifecycle(info.resource, () => this.store('', 'namespaces')), hooks.admit);
     this.watchCache.add(keyPrefix(info));
     const store = new Store(info, entry.strategy, this.backend, this.watchCache, hooks);
     const storage: ResourceStorage = { entry, store, subresources: {} };

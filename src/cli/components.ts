@@ -139,7 +139,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
     });
     stops.push(() => dns.stop());
     api.addReadyCheck('dns', () => dns.ready());
-    const controllers = startControllers(client, informers);
+    const controllers = startControllers(client, informers, { rootCA: api.opts.tls.ca });
     stops.push(() => controllers.stop());
     const serviceControllers = startServiceControllers(client, informers, { lbPool: o.lbPool });
     stops.push(() => serviceControllers.stop());

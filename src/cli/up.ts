@@ -341,6 +341,7 @@ export async function startCluster(o: UpOptions, only?: 'apiserver', signal?: Ab
       nodePortRange: o.nodePortRange,
       advertiseAddress: defaultPlans[o.network].nodeIP,
       limits: { maxRequestsInFlight: o.maxRequestsInFlight, maxMutatingRequestsInFlight: o.maxMutatingRequestsInFlight },
+      serviceAccountLookup: true,
     });
     await api.start();
     savePlan(o.dataDir, { serviceCIDR: o.serviceCIDR, podCIDR: o.podCIDR, lbPool: o.lbPool, apiPort: api.port });

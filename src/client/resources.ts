@@ -20,4 +20,7 @@ export const R = {
   replicasets: r('apps', 'v1', 'replicasets', 'ReplicaSet'),
   endpointslices: r('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice'),
   leases: r('coordination.k8s.io', 'v1', 'leases', 'Lease'),
+  configmaps: r('', 'v1', 'configmaps', 'ConfigMap'),
+  secrets: r('', 'v1', 'secrets', 'Secret'),
+  serviceaccounts: r('', 'v1', 'serviceaccounts', 'ServiceAccount'),
 } as const;

@@ -1,5 +1,6 @@
 // kube-controller-manager and kube-scheduler in one call: starts the Deployment, ReplicaSet,
-// garbage collector and node lifecycle controllers and the scheduler on shared informers.
+// garbage collector, node lifecycle, ServiceAccounts and root CA publisher controllers and the
+// scheduler on shared informers.
 // Workers start once the informers have synced, so no controller acts on a half-filled cache.
 import type { Client } from '../client/client.js';
 import type { InformerFactory } from '../client/informer-types.js';
@@ -10,6 +11,8 @@ import { DeploymentController } from './deployment/controller.js';
 import { GarbageCollector } from './garbagecollector/controller.js';
 import { NodeLifecycleController, type NodeLifecycleOptions } from './nodelifecycle/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
+import { RootCACertPublisher } from './rootcacertpublisher/publisher.js';
+import { ServiceAccountsController } from './serviceaccount/controller.js';
 import type { Recorder } from './common/recorder.js';
 import { logger, errorText } from '../util/log.js';
 
@@ -25,6 +28,8 @@ export interface ControllerManagerOptions {
   scheduler?: boolean;
   /** Event recorders by component; default: EventRecorder on the client. */
   recorder?: (component: string) => Recorder;
+  /** PEM of the cluster CA: with it, the root CA publisher keeps kube-root-ca.crt in every namespace. */
+  rootCA?: string;
 }
 
 export function startControllers(client: Client, informers: InformerFactory, opts: ControllerManagerOptions = {}): { stop(): void } {
@@ -35,7 +40,9 @@ export function startControllers(client: Client, informers: InformerFactory, opt
   const gc = new GarbageCollector(client, informers);
   const nodes = new NodeLifecycleController(client, informers, { ...opts.nodeLifecycle, recorder: recorder('node-controller') });
   const sched = opts.scheduler === false ? undefined : new Scheduler(client, informers, { binder: opts.binder, recorder: recorder('default-scheduler') });
-  const all = [rs, deploy, gc, nodes, ...(sched ? [sched] : [])];
+  const accounts = new ServiceAccountsController(client, informers);
+  const rootCA = opts.rootCA ? new RootCACertPublisher(client, informers, opts.rootCA) : undefined;
+  const all = [rs, deploy, gc, nodes, accounts, ...(rootCA ? [rootCA] : []), ...(sched ? [sched] : [])];
   let stopped = false;
   informers.start();
   informers

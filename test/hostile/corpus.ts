@@ -379,6 +379,29 @@ export function malformedValueCases(k: Kind): Case[] {
       [['count'], '"many"', typeError],
     ],
     Namespace: [[['spec', 'finalizers'], '["bad finalizer!"]', invalid]],
+    ConfigMap: [
+      [['data'], '{"a/b":"x"}', invalid],
+      [['data'], '{"..":"x"}', invalid],
+      [['data'], `{"${'k'.repeat(254)}":"x"}`, invalid],
+      [['data'], '{"blob":"x"}', invalid],
+      [['binaryData'], '{"b":"not base64!"}', typeError],
+      [['binaryData'], '{"b":"YQ"}', typeError],
+      [['data'], `{"big":"${'x'.repeat(1024 * 1024 + 1)}"}`, invalid],
+    ],
+    Secret: [
+      [['data'], '{"a/b":"eA=="}', invalid],
+      [['data', 'password'], '"not base64!"', typeError],
+      [['stringData'], '{"a":5}', typeError],
+      [['stringData'], '{"..":"x"}', invalid],
+      [['type'], '"kubernetes.io/tls"', invalid],
+      [['type'], '"kubernetes.io/dockerconfigjson"', invalid],
+      [['data'], `{"big":"${Buffer.alloc(1024 * 1024 + 1).toString('base64')}"}`, invalid],
+    ],
+    ServiceAccount: [
+      [['metadata', 'name'], '"Bad_Name"', invalid],
+      [['secrets'], '[{"name":5}]', typeError],
+      [['automountServiceAccountToken'], '"yes"', typeError],
+    ],
     Node: [
       [['spec', 'podCIDR'], '"garbage"', invalid],
       [['spec', 'podCIDRs'], '["10.0.0.0/33"]', invalid],
@@ -390,7 +413,8 @@ export function malformedValueCases(k: Kind): Case[] {
     const base = k.base(name);
     if (spec) base.spec = { ...(base.spec as object), ...spec };
     return {
-      name: `create ${k.kind} with ${pathString(path)} = ${raw}${spec ? ` and spec ${JSON.stringify(spec)}` : ''}`,
+      // Megabyte values are named by their size, not spelled out.
+      name: `create ${k.kind} with ${pathString(path)} = ${raw.length > 300 ? `${raw.slice(0, 40)}… (${raw.length} bytes)` : raw}${spec ? ` and spec ${JSON.stringify(spec)}` : ''}`,
       method: 'POST',
       // Cases upstream accepts are dry runs: the answer is judged, nothing is left behind.
       path: k.collection + (expect.type === 'not-5xx' ? '?dryRun=All' : dry(k, path)),

@@ -83,6 +83,18 @@ export const kinds: Kind[] = [
     }),
   },
   {
+    kind: 'ConfigMap', apiVersion: 'v1', collection: `/api/v1/namespaces/${ns}/configmaps`, namespaced: true, status: false, scale: false,
+    base: (name) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { app: 'fx' } }, data: { 'app.properties': 'a=b' }, binaryData: { blob: 'AAEC' } }),
+  },
+  {
+    kind: 'Secret', apiVersion: 'v1', collection: `/api/v1/namespaces/${ns}/secrets`, namespaced: true, status: false, scale: false,
+    base: (name) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, labels: { app: 'fx' } }, type: 'Opaque', data: { password: 'czNjcjN0' } }),
+  },
+  {
+    kind: 'ServiceAccount', apiVersion: 'v1', collection: `/api/v1/namespaces/${ns}/serviceaccounts`, namespaced: true, status: false, scale: false,
+    base: (name) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, labels: { app: 'fx' } }, imagePullSecrets: [{ name: 'pull' }], automountServiceAccountToken: false }),
+  },
+  {
     kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', collection: `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`, namespaced: true, status: false, scale: false,
     base: (name) => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, labels: { app: 'fx' } }, spec: { holderIdentity: 'h', leaseDurationSeconds: 15 } }),
   },
@@ -138,7 +150,9 @@ async function mustCreate(client: RawClient, path: string, obj: unknown, existsO
 
 // Objects other components rewrite on their own (status, endpoints, events, leases) are left out,
 // and of the rest only what a client wrote is compared.
-const snapshotKinds = ['Namespace', 'Service', 'Pod', 'Node', 'Deployment', 'ReplicaSet', 'EndpointSlice', 'Endpoints', 'Lease'];
+const snapshotKinds = ['Namespace', 'Service', 'Pod', 'Node', 'Deployment', 'ReplicaSet', 'EndpointSlice', 'Endpoints', 'Lease', 'ConfigMap', 'Secret', 'ServiceAccount'];
+// What the ServiceAccounts controller and the root CA publisher keep in every namespace.
+const controllerOwned = new Set(['ServiceAccount default', 'ConfigMap kube-root-ca.crt']);
 
 export type Snapshot = Map<string, string>;
 
@@ -165,6 +179,7 @@ export async function snapshot(client: RawClient): Promise<Snapshot> {
       // Controllers own EndpointSlices/Endpoints named after Services and Nodes' status; keep client-written ones only.
       if ((k === 'EndpointSlice' || k === 'Endpoints') && !(m.labels?.app === 'fx')) continue;
       if (k === 'Node' && !String(m.name).startsWith('hostile-')) continue;
+      if (controllerOwned.has(`${k} ${m.name}`)) continue;
       out.set(`${k} ${m.namespace ?? ''}/${m.name}`, userView(k, o));
     }
   }

@@ -13,8 +13,19 @@ export function setDefaultsPodSpec(spec: PodSpec): void {
     spec.terminationGracePeriodSeconds = DefaultTerminationGracePeriodSeconds;
   }
   if (!spec.schedulerName) spec.schedulerName = DefaultSchedulerName;
+  mirrorServiceAccount(spec);
   for (const c of spec.containers ?? []) setDefaultsContainer(c);
   for (const c of spec.initContainers ?? []) setDefaultsContainer(c);
+}
+
+/**
+ * serviceAccount is the deprecated name of serviceAccountName: upstream's conversion reads it when
+ * serviceAccountName is empty and writes serviceAccountName back into it, so both read the same.
+ */
+export function mirrorServiceAccount(spec: PodSpec): void {
+  if (!spec.serviceAccountName && spec.serviceAccount) spec.serviceAccountName = spec.serviceAccount;
+  if (spec.serviceAccountName) spec.serviceAccount = spec.serviceAccountName;
+  else delete spec.serviceAccount;
 }
 
 export function setDefaultsPodTemplateSpec(t: PodTemplateSpec | undefined): void {

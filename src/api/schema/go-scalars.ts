@@ -127,3 +127,45 @@ function daysIn(month: number, year: number): number {
   if (month === 2) return (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 29 : 28;
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
+
+const B64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const isB64 = (c: string | undefined): boolean => c !== undefined && B64_ALPHABET.includes(c);
+const isNewline = (c: string | undefined): boolean => c === '\n' || c === '\r';
+
+/**
+ * The error encoding/json gives for a []byte field (format "byte") whose JSON string is not
+ * base64.StdEncoding, or undefined when it decodes: `illegal base64 data at input byte N`, N as
+ * Go's decodeQuantum reports it (padding required, CR and LF skipped, trailing garbage refused).
+ */
+export function base64Error(s: string): string | undefined {
+  const at = (n: number): string => `illegal base64 data at input byte ${n}`;
+  let si = 0;
+  while (si < s.length) {
+    // One quantum of up to four significant characters.
+    let j = 0;
+    for (; j < 4; j++) {
+      if (si === s.length) {
+        if (j === 0) return undefined;
+        return at(si - j);
+      }
+      const c = s[si++];
+      if (isB64(c)) continue;
+      if (isNewline(c)) {
+        j--;
+        continue;
+      }
+      if (c !== '=') return at(si - 1);
+      // Padding: only after two or three significant characters, and it ends the input.
+      if (j < 2) return at(si - 1);
+      if (j === 2) {
+        while (si < s.length && isNewline(s[si])) si++;
+        if (si === s.length) return at(s.length);
+        if (s[si] !== '=') return at(si - 1);
+        si++;
+      }
+      while (si < s.length && isNewline(s[si])) si++;
+      return si < s.length ? at(si) : undefined;
+    }
+  }
+  return undefined;
+}

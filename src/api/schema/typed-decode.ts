@@ -19,7 +19,7 @@
 import { definition, definitionNameFor, refName } from './lookup.js';
 import type { GroupVersionKind, SchemaNode } from './types.js';
 import { goTypeOfDefinition, namedGoType, structNameOfDefinition } from './go-types.js';
-import { quantityError, timeParseError } from './go-scalars.js';
+import { base64Error, quantityError, timeParseError } from './go-scalars.js';
 
 export type DecodeMode = 'json' | 'unstructured';
 
@@ -154,6 +154,7 @@ function decodeValue(node: SchemaNode, v: unknown, ctx: Ctx, goType: string): un
       return out;
     }
     case 'string':
+      if (s.format === 'byte') return bytes(ctx, v, goType);
       return typeof v === 'string' ? v : mismatch(ctx, v, goType, 'string');
     case 'boolean':
       return typeof v === 'boolean' ? v : mismatch(ctx, v, goType, 'bool');
@@ -209,7 +210,7 @@ export function plainGoType(node: SchemaNode): string {
       if (isObj(s.additionalProperties)) return `map[string]${plainGoType(s.additionalProperties)}`;
       return def ? goTypeOfDefinition(def) : 'map[string]interface {}';
     case 'string':
-      return 'string';
+      return s.format === 'byte' ? '[]uint8' : 'string';
     case 'boolean':
       return 'bool';
     case 'integer':
@@ -343,6 +344,27 @@ function integer(ctx: Ctx, v: unknown, goType: string, r: { min: number; max: nu
     return SKIP;
   }
   return v;
+}
+
+/**
+ * A []byte field (format "byte"): encoding/json takes a base64 string. Its base64 error is saved
+ * like a type mismatch (decoding goes on); the unstructured converter, which re-decodes the
+ * string through encoding/json, stops at it with the same words.
+ */
+function bytes(ctx: Ctx, v: unknown, goType: string): unknown {
+  // encoding/json also fills a []byte from a JSON array of bytes; it is stored as base64 again.
+  if (Array.isArray(v) && ctx.mode === 'json') {
+    const bad = v.find((b) => !(typeof b === 'number' && Number.isInteger(b) && b >= 0 && b <= 255));
+    if (bad === undefined) return Buffer.from(v as number[]).toString('base64');
+    ctx.saved ??= fieldError(ctx, typeof bad === 'number' ? `number ${numberLiteral(bad)}` : jsonWord(bad), 'uint8');
+    return SKIP;
+  }
+  if (typeof v !== 'string') return mismatch(ctx, v, goType, 'slice');
+  const err = base64Error(v);
+  if (err === undefined) return v;
+  if (ctx.mode === 'unstructured') throw new Stop(err);
+  ctx.saved ??= err;
+  return SKIP;
 }
 
 /** intstr.IntOrString.UnmarshalJSON: a string, or else an int32 decoded by encoding/json. */

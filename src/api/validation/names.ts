@@ -116,3 +116,22 @@ export function pathSegmentNameProblems(name: string): string[] {
   for (const c of ['/', '%']) if (name.includes(c)) out.push(`may not contain '${c}'`);
   return out;
 }
+
+const configMapKeyFmt = '[-._a-zA-Z0-9]+';
+const configMapKeyRe = new RegExp(`^${configMapKeyFmt}$`);
+
+/** IsConfigMapKey: the keys of ConfigMap data/binaryData and Secret data (they become file names). */
+export function isConfigMapKey(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > DNS1123SubdomainMaxLength) errs.push(maxLenError(DNS1123SubdomainMaxLength));
+  if (!configMapKeyRe.test(value)) {
+    errs.push(
+      regexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'", configMapKeyFmt, 'key.name', 'KEY_NAME', 'key-name'),
+    );
+  }
+  // hasChDirPrefix: a key is a file name in a volume, so it may not climb out of it.
+  if (value === '.') errs.push("must not be '.'");
+  else if (value === '..') errs.push("must not be '..'");
+  else if (value.startsWith('..')) errs.push("must not start with '..'");
+  return errs;
+}

@@ -179,6 +179,12 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'Optional', json: 'optional', num: 5, wire: 0, type: 'bool', ptr: true, omitempty: true},
     {go: 'Path', json: 'path', num: 4, wire: 2, type: 'string'},
   ] },
+  'k8s.io.api.core.v1.ConfigMap': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Immutable', json: 'immutable', num: 4, wire: 0, type: 'bool', ptr: true, omitempty: true},
+    {go: 'Data', json: 'data', num: 2, wire: 2, type: 'string', map: true, omitempty: true},
+    {go: 'BinaryData', json: 'binaryData', num: 3, wire: 2, type: 'bytes', map: true, omitempty: true},
+  ] },
   'k8s.io.api.core.v1.ConfigMapEnvSource': { fields: [
     {go: 'LocalObjectReference', json: '', num: 1, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.LocalObjectReference', inline: true},
     {go: 'Optional', json: 'optional', num: 2, wire: 0, type: 'bool', ptr: true, omitempty: true},
@@ -187,6 +193,10 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'LocalObjectReference', json: '', num: 1, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.LocalObjectReference', inline: true},
     {go: 'Key', json: 'key', num: 2, wire: 2, type: 'string'},
     {go: 'Optional', json: 'optional', num: 3, wire: 0, type: 'bool', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.core.v1.ConfigMapList': { fields: [
+    {go: 'ListMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta', omitempty: true},
+    {go: 'Items', json: 'items', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.ConfigMap', rep: true},
   ] },
   'k8s.io.api.core.v1.ConfigMapNodeConfigSource': { fields: [
     {go: 'Namespace', json: 'namespace', num: 1, wire: 2, type: 'string'},
@@ -919,6 +929,13 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'Type', json: 'type', num: 1, wire: 2, type: 'string'},
     {go: 'LocalhostProfile', json: 'localhostProfile', num: 2, wire: 2, type: 'string', ptr: true, omitempty: true},
   ] },
+  'k8s.io.api.core.v1.Secret': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Immutable', json: 'immutable', num: 5, wire: 0, type: 'bool', ptr: true, omitempty: true},
+    {go: 'Data', json: 'data', num: 2, wire: 2, type: 'bytes', map: true, omitempty: true},
+    {go: 'StringData', json: 'stringData', num: 4, wire: 2, type: 'string', map: true, omitempty: true},
+    {go: 'Type', json: 'type', num: 3, wire: 2, type: 'string', omitempty: true},
+  ] },
   'k8s.io.api.core.v1.SecretEnvSource': { fields: [
     {go: 'LocalObjectReference', json: '', num: 1, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.LocalObjectReference', inline: true},
     {go: 'Optional', json: 'optional', num: 2, wire: 0, type: 'bool', ptr: true, omitempty: true},
@@ -927,6 +944,10 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'LocalObjectReference', json: '', num: 1, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.LocalObjectReference', inline: true},
     {go: 'Key', json: 'key', num: 2, wire: 2, type: 'string'},
     {go: 'Optional', json: 'optional', num: 3, wire: 0, type: 'bool', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.core.v1.SecretList': { fields: [
+    {go: 'ListMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta', omitempty: true},
+    {go: 'Items', json: 'items', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.Secret', rep: true},
   ] },
   'k8s.io.api.core.v1.SecretProjection': { fields: [
     {go: 'LocalObjectReference', json: '', num: 1, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.LocalObjectReference', inline: true},
@@ -957,6 +978,16 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
     {go: 'Spec', json: 'spec', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.ServiceSpec', omitempty: true},
     {go: 'Status', json: 'status', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.ServiceStatus', omitempty: true},
+  ] },
+  'k8s.io.api.core.v1.ServiceAccount': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Secrets', json: 'secrets', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.ObjectReference', rep: true, omitempty: true},
+    {go: 'ImagePullSecrets', json: 'imagePullSecrets', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.LocalObjectReference', rep: true, omitempty: true},
+    {go: 'AutomountServiceAccountToken', json: 'automountServiceAccountToken', num: 4, wire: 0, type: 'bool', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.core.v1.ServiceAccountList': { fields: [
+    {go: 'ListMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta', omitempty: true},
+    {go: 'Items', json: 'items', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.ServiceAccount', rep: true},
   ] },
   'k8s.io.api.core.v1.ServiceAccountTokenProjection': { fields: [
     {go: 'Audience', json: 'audience', num: 1, wire: 2, type: 'string', omitempty: true},
@@ -1406,6 +1437,12 @@ export const KINDS: Readonly<Record<string, string>> = {
   'v1/NodeList': 'k8s.io.api.core.v1.NodeList',
   'v1/Event': 'k8s.io.api.core.v1.Event',
   'v1/EventList': 'k8s.io.api.core.v1.EventList',
+  'v1/ConfigMap': 'k8s.io.api.core.v1.ConfigMap',
+  'v1/ConfigMapList': 'k8s.io.api.core.v1.ConfigMapList',
+  'v1/Secret': 'k8s.io.api.core.v1.Secret',
+  'v1/SecretList': 'k8s.io.api.core.v1.SecretList',
+  'v1/ServiceAccount': 'k8s.io.api.core.v1.ServiceAccount',
+  'v1/ServiceAccountList': 'k8s.io.api.core.v1.ServiceAccountList',
   'v1/Binding': 'k8s.io.api.core.v1.Binding',
   'apps/v1/Deployment': 'k8s.io.api.apps.v1.Deployment',
   'apps/v1/DeploymentList': 'k8s.io.api.apps.v1.DeploymentList',

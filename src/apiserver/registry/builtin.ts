@@ -4,11 +4,14 @@
 import { deployments } from './apps/deployments.js';
 import { replicasets } from './apps/replicasets.js';
 import { leases } from './coordination/leases.js';
+import { configmaps } from './core/configmaps.js';
 import { endpoints } from './core/endpoints.js';
 import { events } from './core/events.js';
 import { namespaces } from './core/namespaces.js';
 import { nodes } from './core/nodes.js';
 import { pods } from './core/pods.js';
+import { secrets } from './core/secrets.js';
+import { serviceaccounts } from './core/serviceaccounts.js';
 import { services } from './core/services.js';
 import { endpointslices } from './discovery/endpointslices.js';
 import type { RegistryEntry } from './entry.js';
@@ -21,6 +24,9 @@ export const builtinEntries: readonly RegistryEntry[] = [
   pods,
   nodes,
   events,
+  configmaps,
+  secrets,
+  serviceaccounts,
   deployments,
   replicasets,
   endpointslices,

@@ -26,6 +26,11 @@ export interface RegistryDeps {
   allocations: ServiceAllocations;
   /** How the server reaches a node for logs, exec and port-forward. */
   nodes: NodeConnectors;
+  /** Admission that depends on how the server runs. */
+  admission: {
+    /** Pods must name a ServiceAccount that exists (needs the ServiceAccounts controller running). */
+    serviceAccountLookup: boolean;
+  };
 }
 
 /**

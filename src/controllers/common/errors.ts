@@ -12,3 +12,8 @@ export function isAlreadyExists(e: unknown): boolean {
 export function isConflict(e: unknown): boolean {
   return e instanceof StatusError && e.code === 409;
 }
+
+/** apierrors.HasStatusCause(err, NamespaceTerminatingCause): a create refused because its namespace is going. */
+export function isNamespaceTerminating(e: unknown): boolean {
+  return e instanceof StatusError && (e.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating');
+}

@@ -87,7 +87,10 @@ describe('ObjectMeta on update', () => {
 });
 
 describe('the registry has an entry, with its strategy, for every kind the API server serves', () => {
-  it('has all ten kinds', () => {
-    assert.deepEqual(builtinEntries.map((e) => e.info.kind).sort(), ['Deployment', 'EndpointSlice', 'Endpoints', 'Event', 'Lease', 'Namespace', 'Node', 'Pod', 'ReplicaSet', 'Service']);
+  it('has all thirteen kinds', () => {
+    assert.deepEqual(builtinEntries.map((e) => e.info.kind).sort(), [
+      'ConfigMap', 'Deployment', 'EndpointSlice', 'Endpoints', 'Event', 'Lease', 'Namespace', 'Node', 'Pod', 'ReplicaSet',
+      'Secret', 'Service', 'ServiceAccount',
+    ]);
   });
 });

@@ -67,7 +67,7 @@ describe('protobuf errors', () => {
   });
 
   it('a kind of a served group version without a table is a 415', () => {
-    const s = status(() => decodeK8sProtobuf(envelope('v1', 'ConfigMap', Buffer.alloc(0))));
+    const s = status(() => decodeK8sProtobuf(envelope('v1', 'LimitRange', Buffer.alloc(0))));
     assert.equal(s.code, 415);
     assert.equal(s.reason, 'UnsupportedMediaType');
   });

@@ -376,3 +376,39 @@ export const lists = [
   { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion: '5' }, items: [{ metadata: service.metadata }] },
   { kind: 'LeaseList', apiVersion: 'coordination.k8s.io/v1', metadata: { resourceVersion: '5' }, items: [strip(lease)] },
 ];
+
+const coreMeta = (name: string) => ({
+  name,
+  namespace: 'default',
+  uid: '0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9',
+  resourceVersion: '77',
+  creationTimestamp: '2024-05-01T10:00:00Z',
+});
+
+// []byte values (binaryData, Secret data) travel as raw bytes in protobuf and as base64 in JSON.
+export const configMap = {
+  kind: 'ConfigMap',
+  apiVersion: 'v1',
+  metadata: coreMeta('cfg'),
+  immutable: false,
+  data: { 'app.properties': 'color=blue\n', empty: '' },
+  binaryData: { blob: Buffer.from([0, 1, 2, 255]).toString('base64') },
+};
+
+export const secret = {
+  kind: 'Secret',
+  apiVersion: 'v1',
+  metadata: coreMeta('db'),
+  immutable: true,
+  data: { password: Buffer.from('s3cr3t').toString('base64'), 'tls.key': Buffer.from([0xde, 0xad, 0xbe, 0xef]).toString('base64') },
+  type: 'Opaque',
+};
+
+export const serviceAccount = {
+  kind: 'ServiceAccount',
+  apiVersion: 'v1',
+  metadata: coreMeta('bot'),
+  secrets: [{ name: 'bot-token' }],
+  imagePullSecrets: [{ name: 'pull' }],
+  automountServiceAccountToken: false,
+};

@@ -10,6 +10,7 @@ import { podPrinter } from '../../tables/pod.js';
 import { podStreamingSubresources, type PodNodeAccess } from '../../pods/index.js';
 import { entry, type RegistryDeps } from '../entry.js';
 import { bindingREST } from '../pod-binding.js';
+import { admitPodServiceAccount, serviceAccountLookup } from '../pod-serviceaccount.js';
 import { keepStatus } from '../strategy.js';
 
 function podNodeAccess(deps: RegistryDeps): PodNodeAccess {
@@ -45,13 +46,16 @@ export const pods = entry<Pod>({
     defaults: setDefaultsPod,
     prepareForCreate(pod) {
       pod.status = { phase: 'Pending', qosClass: 'BestEffort' };
+      admitPodServiceAccount(pod);
     },
     prepareForUpdate: keepStatus,
     validateCreate: validatePodCreate,
     validateUpdate: validatePodUpdate,
     validateStatusUpdate: validatePodStatusUpdate,
   },
-  hooks: () => ({
+  hooks: (deps) => ({
+    // upstream's ServiceAccount admission: with the lookup on, the pod's account must exist.
+    admit: deps.admission.serviceAccountLookup ? serviceAccountLookup(() => deps.store('', 'serviceaccounts')) : undefined,
     gracePeriodSeconds(obj, requested) {
       const pod = obj as Pod;
       if (!pod.spec?.nodeName) return 0;
