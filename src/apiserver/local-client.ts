@@ -72,7 +72,8 @@ export class LocalClient implements Client {
   }
 
   private context(store: Store, namespace: string | undefined, opts?: WriteOptions): RequestContext {
-    const ctx = newContext({ dryRun: opts?.dryRun === true });
+    // In-process components are recorded in managedFields as the HTTP client's user agent names them.
+    const ctx = newContext({ dryRun: opts?.dryRun === true, fieldManager: opts?.fieldManager || 'kubesvc' });
     if (store.info.namespaced && namespace !== undefined) ctx.namespace = namespace;
     return ctx;
   }

@@ -22,6 +22,8 @@ import { negotiate, type Representation } from './negotiate.js';
 import { checkFields } from './field-validation.js';
 import { applyPatch, patchStored, patchTypes } from './patch.js';
 import { checkKind } from './kind-check.js';
+import { applyPatchType, applyStored, validatePatchOptions } from './apply.js';
+import { managerFromUserAgent } from '../../machinery/fieldmanager/index.js';
 import { serveWatch } from './watch-handler.js';
 import { scaleOf, applyScale } from './scale.js';
 import { checkTypeMetaTypes, decodeDeleteOptions, decodePatchedObject, decodeRequestObject, gvkOf, scaleGVK } from './typed-body.js';
@@ -46,7 +48,10 @@ export class ResourceHandler {
     const ctx = newContext({ dryRun: p.dryRun(), fieldValidation: p.fieldValidation() });
     if (info.namespaced && route.namespace !== undefined) ctx.namespace = route.namespace;
     const optionsKind = method === 'POST' ? 'CreateOptions' : method === 'PUT' ? 'UpdateOptions' : method === 'PATCH' ? 'PatchOptions' : undefined;
-    if (optionsKind) p.checkFieldManager(optionsKind);
+    if (optionsKind) {
+      p.checkFieldManager(optionsKind);
+      ctx.fieldManager = p.str('fieldManager') || managerFromUserAgent(req.headers['user-agent']);
+    }
     const sub = route.subresource;
 
     if (sub && sub !== 'status' && sub !== 'scale' && sub !== 'finalize') {
@@ -80,7 +85,7 @@ export class ResourceHandler {
       case 'PUT':
         return this.update(req, res, store, route, ctx);
       case 'PATCH':
-        return this.patch(req, res, store, route, ctx);
+        return this.patch(req, res, store, route, ctx, p);
       case 'DELETE':
         if (sub) throw errors.methodNotSupported({ group: info.group, resource: `${info.resource}/${sub}` }, 'delete');
         return this.delete(req, res, store, route, p, ctx);
@@ -172,20 +177,23 @@ export class ResourceHandler {
     this.sendObject(req, res, store, created ? 201 : 200, object);
   }
 
-  private async patch(req: IncomingMessage, res: ServerResponse, store: Store, route: ResourceRoute, ctx: RequestContext): Promise<void> {
+  private async patch(req: IncomingMessage, res: ServerResponse, store: Store, route: ResourceRoute, ctx: RequestContext, p: Params): Promise<void> {
     const type = mediaType(req);
-    if (!patchTypes.includes(type)) {
+    if (!patchTypes.includes(type) && type !== applyPatchType) {
       throw new StatusError(
         415,
         'UnsupportedMediaType',
-        `the body of the request was in an unknown format - accepted media types include: ${patchTypes.join(', ')}`,
+        `the body of the request was in an unknown format - accepted media types include: ${[...patchTypes, applyPatchType].join(', ')}`,
       );
     }
+    validatePatchOptions(type, p.str('fieldManager'), p.str('force'));
     const buf = await readBody(req);
     const patch = decodeObject(buf, type.endsWith('yaml') ? 'application/yaml' : 'application/json');
-    const { object } = await patchStored(store, ctx, route.namespace, route.name!, route.subresource, type, patch);
+    const { object, created } = type === applyPatchType
+      ? await applyStored(store, ctx, route.namespace, route.name!, route.subresource, patch, p.bool('force'))
+      : await patchStored(store, ctx, route.namespace, route.name!, route.subresource, type, patch);
     addWarnings(res, ctx.warnings);
-    this.sendObject(req, res, store, 200, object);
+    this.sendObject(req, res, store, created ? 201 : 200, object);
   }
 
   private async deleteOptions(req: IncomingMessage, p: Params): Promise<DeleteOptions & { dryRun: boolean }> {

@@ -11,6 +11,10 @@ export interface RequestContext {
   warnings: string[];
   /** The authenticated user, for logs and events. */
   user?: string;
+  /** Who this write is recorded for in managedFields: the fieldManager parameter, else from the user agent. */
+  fieldManager?: string;
+  /** Set by server-side apply: the written object's managedFields are the apply's result already. */
+  applied?: boolean;
 }
 
 export function newContext(p: Partial<RequestContext> = {}): RequestContext {

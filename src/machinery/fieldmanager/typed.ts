@@ -155,7 +155,8 @@ function compareAt(l: unknown, r: unknown, t: TypeRef, path: PathElement[], c: C
   }
   // Go's typed objects always have their non-pointer structs (an empty Service has a spec), so
   // upstream never sees a struct come or go; only maps and lists do, and carry a "." of their own.
-  if (path.length === 0 || (t.kind === 'map' && t.fields.size > 0)) return;
+  const last = path[path.length - 1];
+  if (!last || ('field' in last && t.kind === 'map' && t.fields.size > 0)) return;
   if (l === undefined) c.added.insert(path);
   else if (r === undefined) c.removed.insert(path);
 }

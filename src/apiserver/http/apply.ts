@@ -1,0 +1,58 @@
+// Server-side apply (PATCH with application/apply-patch+yaml): the body is an applied
+// configuration merged into the stored object by the field manager, or the new object when
+// none is stored (apply creates). Everything after the merge — defaults, validation, hooks,
+// dry run — is the ordinary update path.
+import type { KubeObject } from '../../api/meta.js';
+import { applyConfiguration } from '../../machinery/fieldmanager/index.js';
+import { errors } from '../../machinery/status.js';
+import { fieldErr, type FieldError } from '../../machinery/field.js';
+import { goJsonKind } from '../../machinery/goformat.js';
+import type { Store } from '../store/store.js';
+import type { RequestContext } from '../store/context.js';
+import { checkFields } from './field-validation.js';
+import { decodePatchedObject, gvkOf } from './typed-body.js';
+
+export const applyPatchType = 'application/apply-patch+yaml';
+
+/** Upstream's ValidatePatchOptions: apply needs a field manager; force is for apply only. */
+export function validatePatchOptions(type: string, fieldManager: string | undefined, force: string | undefined): void {
+  const errs: FieldError[] = [];
+  if (type !== applyPatchType) {
+    if (force !== undefined) errs.push(fieldErr.forbidden('force', 'may not be specified for non-apply patch'));
+  } else if (!fieldManager) {
+    errs.push(fieldErr.required('fieldManager', 'is required for apply patch'));
+  }
+  if (errs.length) throw errors.invalid('meta.k8s.io', 'PatchOptions', '', errs);
+}
+
+export function applyStored(
+  store: Store,
+  ctx: RequestContext,
+  namespace: string | undefined,
+  name: string,
+  subresource: string | undefined,
+  config: unknown,
+  force: boolean,
+): Promise<{ object: KubeObject; created: boolean }> {
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    throw errors.badRequest(`error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${goJsonKind(config)} into Go value of type map[string]interface {}`);
+  }
+  ctx.applied = true;
+  return store.guaranteedUpdate(
+    ctx,
+    namespace,
+    name,
+    subresource,
+    (current) => {
+      const merged = applyConfiguration(store.info, current, config as Record<string, unknown>, {
+        manager: ctx.fieldManager ?? '',
+        force,
+        ...(subresource ? { subresource } : {}),
+      });
+      const obj = decodePatchedObject(gvkOf(store.info), merged, applyPatchType, config);
+      checkFields(store.info, obj, ctx);
+      return obj;
+    },
+    { patch: true, allowCreate: !subresource },
+  );
+}
