@@ -103,7 +103,10 @@ function fieldsOf(v: unknown, t: TypeRef, path: PathElement[], out: FieldSet, du
     for (const [k, val] of Object.entries(v as Obj)) {
       if (val === undefined) continue;
       const p = [...path, { field: k }];
-      fieldsOf(val, entryType(t, k) ?? deducedType, p, out, dup);
+      const et = entryType(t, k);
+      // A configuration may only set fields the schema declares; live objects are taken as they are.
+      if (!et && !dup) throw new TypedError(p, 'field not declared in schema');
+      fieldsOf(val, et ?? deducedType, p, out, dup);
       if (val === null || (isObj(val) && Object.keys(val).length === 0) || !isDeclaredField(t, k)) out.insert(p);
     }
     return;
