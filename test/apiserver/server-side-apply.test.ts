@@ -73,7 +73,7 @@ describe('server-side apply (HTTP)', () => {
     assert.deepEqual(entry(after, 'editor').fieldsV1, { 'f:metadata': { 'f:labels': { 'f:a': {} } } });
     // The creator lost the label it no longer set.
     assert.deepEqual(entry(after, 'kubectl').fieldsV1['f:metadata'], { 'f:labels': {} });
-    const st = await call('PUT', `${SVC}/made/status?fieldManager=lb`, JSON.stringify({ ...after, status: { loadBalancer: { ingress: [{ ip: '127.240.0.9' }] } } }));
+    const st = await call('PUT', `${SVC}/made/status?fieldManager=lb`, JSON.stringify({ ...after, status: { conditions: [{ type: 'Probed', status: 'True', reason: 'Seen', message: '', lastTransitionTime: '2024-01-01T00:00:00Z' }] } }));
     assert.equal(st.status, 200, st.body);
     const withStatus = st.json();
     assert.deepEqual(managers(withStatus).sort(), ['editor/Update', 'kubectl/Update', 'lb/Update/status']);
