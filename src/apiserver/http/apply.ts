@@ -1,7 +1,7 @@
 // Server-side apply (PATCH with application/apply-patch+yaml): the body is an applied
 // configuration merged into the stored object by the field manager, or the new object when
-// none is stored (apply creates). Everything after the merge — defaults, validation, hooks,
-// dry run — is the ordinary update path.
+// none is stored (apply creates). Everything after the merge — typed decoding, defaults,
+// validation, hooks, dry run — is the ordinary patch path (patch.ts).
 import type { KubeObject } from '../../api/meta.js';
 import { applyConfiguration } from '../../machinery/fieldmanager/index.js';
 import { errors } from '../../machinery/status.js';
@@ -9,8 +9,6 @@ import { fieldErr, type FieldError } from '../../machinery/field.js';
 import { goJsonKind } from '../../machinery/goformat.js';
 import type { Store } from '../store/store.js';
 import type { RequestContext } from '../store/context.js';
-import { checkFields } from './field-validation.js';
-import { decodePatchedObject, gvkOf } from './typed-body.js';
 
 export const applyPatchType = 'application/apply-patch+yaml';
 
@@ -25,34 +23,18 @@ export function validatePatchOptions(type: string, fieldManager: string | undefi
   if (errs.length) throw errors.invalid('meta.k8s.io', 'PatchOptions', '', errs);
 }
 
-export function applyStored(
-  store: Store,
-  ctx: RequestContext,
-  namespace: string | undefined,
-  name: string,
-  subresource: string | undefined,
-  config: unknown,
-  force: boolean,
-): Promise<{ object: KubeObject; created: boolean }> {
+/** An apply body must be an object (upstream decodes it into a map). */
+export function checkApplyBody(config: unknown): asserts config is Record<string, unknown> {
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
     throw errors.badRequest(`error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${goJsonKind(config)} into Go value of type map[string]interface {}`);
   }
-  ctx.applied = true;
-  return store.guaranteedUpdate(
-    ctx,
-    namespace,
-    name,
-    subresource,
-    (current) => {
-      const merged = applyConfiguration(store.info, current, config as Record<string, unknown>, {
-        manager: ctx.fieldManager ?? '',
-        force,
-        ...(subresource ? { subresource } : {}),
-      });
-      const obj = decodePatchedObject(gvkOf(store.info), merged, applyPatchType, config);
-      checkFields(store.info, obj, ctx);
-      return obj;
-    },
-    { patch: true, allowCreate: !subresource },
-  );
+}
+
+/** The stored object (undefined: none yet) with the configuration applied by ctx's field manager. */
+export function appliedObject(store: Store, ctx: RequestContext, current: KubeObject | undefined, subresource: string | undefined, config: Record<string, unknown>, force: boolean): KubeObject {
+  return applyConfiguration(store.info, current, config, {
+    manager: ctx.fieldManager ?? '',
+    force,
+    ...(subresource ? { subresource } : {}),
+  });
 }

@@ -1,5 +1,5 @@
 // PATCH bodies: JSON patch, JSON merge patch and strategic merge patch (with the kind's merge
-// keys from its schema), applied to the stored object.
+// keys from its schema) applied to the stored object, and server-side apply (apply.ts).
 import type { KubeObject } from '../../api/meta.js';
 import { patchSchemaFor } from '../../api/schema/index.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../../machinery/patch/index.js';
@@ -10,6 +10,7 @@ import type { RequestContext } from '../store/context.js';
 import { checkKind } from './kind-check.js';
 import { checkFields } from './field-validation.js';
 import { decodePatchedObject, gvkOf } from './typed-body.js';
+import { applyPatchType, appliedObject, checkApplyBody } from './apply.js';
 
 export const patchTypes = [
   'application/json-patch+json',
@@ -44,7 +45,8 @@ export function applyPatch(info: ResourceInfo | undefined, current: unknown, typ
 /**
  * PATCH as both the HTTP handler and the in-process client run it: the patch is applied to the
  * current object inside the store's compare-and-swap loop, so a concurrent writer causes a retry
- * rather than a 409 (unless the patch itself pins a resourceVersion).
+ * rather than a 409 (unless the patch itself pins a resourceVersion). An apply patch merges a
+ * configuration instead, and creates the object when there is none.
  */
 export function patchStored(
   store: Store,
@@ -54,19 +56,28 @@ export function patchStored(
   subresource: string | undefined,
   contentType: string,
   patch: unknown,
+  opts: { force?: boolean } = {},
 ): Promise<{ object: KubeObject; created: boolean }> {
+  const apply = contentType === applyPatchType;
+  if (apply) {
+    checkApplyBody(patch);
+    ctx.applied = true;
+  }
   return store.guaranteedUpdate(
     ctx,
     namespace,
     name,
     subresource,
     (current) => {
-      if (!current) throw errors.notFound(store.gr, name);
-      const patched = decodePatchedObject(gvkOf(store.info), applyPatch(store.info, current, contentType, patch), contentType, patch);
+      if (!current && !apply) throw errors.notFound(store.gr, name);
+      const out = apply
+        ? appliedObject(store, ctx, current, subresource, patch as Record<string, unknown>, opts.force === true)
+        : applyPatch(store.info, current, contentType, patch);
+      const patched = decodePatchedObject(gvkOf(store.info), out, contentType, patch);
       checkKind(store.info, patched);
       checkFields(store.info, patched, ctx);
       return patched;
     },
-    { patch: true },
+    { patch: true, allowCreate: apply && !subresource },
   );
 }

@@ -22,7 +22,7 @@ import { negotiate, type Representation } from './negotiate.js';
 import { checkFields } from './field-validation.js';
 import { applyPatch, patchStored, patchTypes } from './patch.js';
 import { checkKind } from './kind-check.js';
-import { applyPatchType, applyStored, validatePatchOptions } from './apply.js';
+import { applyPatchType, validatePatchOptions } from './apply.js';
 import { managerFromUserAgent } from '../../machinery/fieldmanager/index.js';
 import { serveWatch } from './watch-handler.js';
 import { scaleOf, applyScale } from './scale.js';
@@ -189,9 +189,7 @@ export class ResourceHandler {
     validatePatchOptions(type, p.str('fieldManager'), p.str('force'));
     const buf = await readBody(req);
     const patch = decodeObject(buf, type.endsWith('yaml') ? 'application/yaml' : 'application/json');
-    const { object, created } = type === applyPatchType
-      ? await applyStored(store, ctx, route.namespace, route.name!, route.subresource, patch, p.bool('force'))
-      : await patchStored(store, ctx, route.namespace, route.name!, route.subresource, type, patch);
+    const { object, created } = await patchStored(store, ctx, route.namespace, route.name!, route.subresource, type, patch, { force: p.bool('force') });
     addWarnings(res, ctx.warnings);
     this.sendObject(req, res, store, created ? 201 : 200, object);
   }
