@@ -25,6 +25,7 @@ import type { CachedObject } from './store/cached-object.js';
 import { newContext, type RequestContext } from './store/context.js';
 import { compileMatcher } from './store/selectors.js';
 import { patchStored } from './http/patch.js';
+import { validatePatchOptions } from './http/apply.js';
 import { checkKind } from './http/kind-check.js';
 import { checkFields } from './http/field-validation.js';
 import { toStatusError } from './http/respond.js';
@@ -179,7 +180,8 @@ export class LocalClient implements Client {
       const store = this.store(res, sub);
       const ctx = this.context(store, namespace, opts);
       const body = wire(patch);
-      const { object } = await patchStored(store, ctx, store.info.namespaced ? namespace : undefined, name, sub, patchContentType[type], body);
+      validatePatchOptions(patchContentType[type], opts?.fieldManager, opts?.force ? 'true' : undefined);
+      const { object } = await patchStored(store, ctx, store.info.namespaced ? namespace : undefined, name, sub, patchContentType[type], body, { force: opts?.force === true });
       return wire(object) as T;
     });
   }
