@@ -9,10 +9,9 @@ import { goJSON } from './path.js';
 import { FieldSet } from './set.js';
 import { deducedType, typeOfDefinition, type TypeRef } from './schema.js';
 import { toFieldSet, TypedError } from './typed.js';
-import { capUpdateManagers, decodeManagedFields, encodeManagedFields, identifier, ManagedFieldsError, type Manager, type Managers } from './managers.js';
+import { capUpdateManagers, decodeManagedFields, encodeManagedFields, identifier, type Manager, type Managers } from './managers.js';
 import { applyOwnership, ConflictError, updateOwnership } from './updater.js';
 import { conflictStatus } from './conflict.js';
-import { FieldsV1Error } from './fieldsv1.js';
 
 export interface Kind {
   group: string;
@@ -121,7 +120,8 @@ function setManagedFields(obj: KubeObject, managers: Managers): void {
 /**
  * Records `obj` (about to replace `live`, or be created when `live` is undefined) as an Update
  * by `w.manager`: it takes the fields it changed from the others. An object that does not fit
- * its schema is stored without managedFields, as upstream's UpdateNoErrors does.
+ * its schema (duplicate list keys, ...) is stored without managedFields, as upstream's
+ * UpdateNoErrors does.
  */
 export function recordUpdate(k: Kind, live: KubeObject | undefined, obj: KubeObject, w: Write): void {
   const managers = baseManagers(live, obj, w.subresource);
@@ -137,8 +137,8 @@ export function recordUpdate(k: Kind, live: KubeObject | undefined, obj: KubeObj
       managers.set(id, m);
     }
     setManagedFields(obj, managers);
-  } catch (e) {
-    if (!(e instanceof TypedError || e instanceof ManagedFieldsError || e instanceof FieldsV1Error)) throw e;
+  } catch {
+    // Bookkeeping never fails a write: upstream stores the object without managedFields then.
     delete obj.metadata.managedFields;
   }
 }
