@@ -128,6 +128,21 @@ describe('server-side apply (HTTP)', () => {
     assert.equal((await get('web')).spec.ports[0].targetPort, 8080);
   });
 
+  it('records a scale write under subresource "scale", and an apply conflicts with it by that name', async () => {
+    const DEP = '/apis/apps/v1/namespaces/default/deployments';
+    const dep = (replicas: number) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: ${replicas}\n  selector:\n    matchLabels: {app: d}\n  template:\n    metadata:\n      labels: {app: d}\n    spec:\n      containers:\n      - name: c\n        image: registry.k8s.io/pause\n`;
+    assert.equal((await call('PATCH', `${DEP}/d?fieldManager=kubectl`, dep(2), APPLY)).status, 201);
+    const sc = await call('PATCH', `${DEP}/d/scale?fieldManager=scaler`, JSON.stringify({ spec: { replicas: 4 } }), MERGE);
+    assert.equal(sc.status, 200, sc.body);
+    const o = (await call('GET', `${DEP}/d`)).json();
+    const e = o.metadata.managedFields.find((m: any) => m.manager === 'scaler');
+    assert.deepEqual([e.operation, e.apiVersion, e.subresource, e.fieldsV1], ['Update', 'apps/v1', 'scale', { 'f:spec': { 'f:replicas': {} } }]);
+    const r = await call('PATCH', `${DEP}/d?fieldManager=kubectl`, dep(2), APPLY);
+    assert.equal(r.status, 409, r.body);
+    assert.equal(r.json().message, 'Apply failed with 1 conflict: conflict with "scaler" with subresource "scale" using apps/v1: .spec.replicas');
+  });
+
   it('refuses bad apply requests with upstream 4xx and keeps serving', async () => {
     const cases: Array<[string, string, string, number, RegExp]> = [
       ['no fieldManager', 'x', '', 422, /^PatchOptions\.meta\.k8s\.io "" is invalid: fieldManager: Required value: is required for apply patch$/],

@@ -303,6 +303,7 @@ export class ResourceHandler {
     const put = method === 'PUT' && body !== null && typeof body === 'object' && !Array.isArray(body)
       ? decodeRequestObject(scaleGVK, body as Record<string, unknown>, buf)
       : body;
+    ctx.viaSubresource = 'scale';
     const { object } = await store.guaranteedUpdate(ctx, route.namespace, route.name!, undefined, (current) => {
       if (!current) throw errors.notFound({ group: store.info.group, resource: store.info.resource }, route.name!);
       const scale = method === 'PUT' ? put : decodePatchedObject(scaleGVK, applyPatch(undefined, scaleOf(current), type, body), type, body);

@@ -15,6 +15,8 @@ export interface RequestContext {
   fieldManager?: string;
   /** Set by server-side apply: the written object's managedFields are the apply's result already. */
   applied?: boolean;
+  /** A subresource that writes the main object (scale): managedFields record the write under its name. */
+  viaSubresource?: string;
 }
 
 export function newContext(p: Partial<RequestContext> = {}): RequestContext {

@@ -387,7 +387,8 @@ export class Store {
    */
   private recordManagedFields(old: KubeObject | undefined, obj: KubeObject, ctx: RequestContext, subresource: string | undefined): void {
     if (ctx.applied) return;
-    recordUpdate(this.info, old, obj, { manager: ctx.fieldManager ?? '', ...(subresource ? { subresource } : {}) });
+    const sub = subresource ?? ctx.viaSubresource;
+    recordUpdate(this.info, old, obj, { manager: ctx.fieldManager ?? '', ...(sub ? { subresource: sub } : {}) });
   }
 
   /** Namespaces are kept until their own spec.finalizers are gone too. */
