@@ -83,6 +83,11 @@ describe('kubectl apply --server-side', () => {
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /-\s+targetPort: 8081\n\+\s+targetPort: 8082/);
     assert.equal(get('web').spec.ports[0].targetPort, 8081);
+    // kubectl diff without --server-side: a dry-run strategic merge patch.
+    const csa = kubectl(c, ['diff', '-f', f]);
+    assert.equal(csa.code, 1, csa.stderr);
+    assert.match(csa.stdout, /-\s+targetPort: 8081\n\+\s+targetPort: 8082/);
+    assert.equal(get('web').spec.ports[0].targetPort, 8081);
     const same = kubectl(c, ['diff', '--server-side', '-f', join(c.dataDir, 'web2.yaml')]);
     assert.equal(same.code, 0, same.stdout + same.stderr);
   });

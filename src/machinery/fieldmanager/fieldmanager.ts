@@ -8,7 +8,7 @@ import { errors } from '../status.js';
 import { goJSON } from './path.js';
 import { FieldSet } from './set.js';
 import { deducedType, typeOfDefinition, type TypeRef } from './schema.js';
-import { toFieldSet, TypedError } from './typed.js';
+import { compare, toFieldSet, TypedError } from './typed.js';
 import { capUpdateManagers, decodeManagedFields, encodeManagedFields, identifier, type Manager, type Managers } from './managers.js';
 import { applyOwnership, ConflictError, updateOwnership } from './updater.js';
 import { conflictStatus } from './conflict.js';
@@ -185,7 +185,10 @@ export function applyConfiguration(k: Kind, live: KubeObject | undefined, config
     try {
       out = run(w.force);
     } catch (e) {
-      if (!(e instanceof ConflictError) || !upgradesClientSideApply(e, live, w.manager, t)) throw e;
+      const allowed = e instanceof ConflictError ? allowedByLastApplied(k, live, w.manager, t) : undefined;
+      if (!allowed) throw e;
+      const remaining = (e as ConflictError).conflicts.filter((c) => !allowed.has(c.path));
+      if (remaining.length) throw new ConflictError(remaining);
       out = run(true);
     }
   } catch (e) {
@@ -206,26 +209,21 @@ export function applyConfiguration(k: Kind, live: KubeObject | undefined, config
 
 /**
  * Upstream's lastAppliedManager: `kubectl apply --server-side` on an object last applied
- * client-side may take the fields kubectl-client-side-apply owns when its last-applied
- * configuration named them — they were the user's own.
+ * client-side may take the fields its last-applied configuration set to the values they still
+ * have — they were the user's own. The fields it returns are the conflicts that remain.
  */
-function upgradesClientSideApply(e: ConflictError, live: KubeObject | undefined, manager: string, t: TypeRef): boolean {
-  if (manager !== 'kubectl') return false;
-  const text = live?.metadata?.annotations?.[lastAppliedAnnotation];
-  if (typeof text !== 'string') return false;
-  let lastApplied: unknown;
+function allowedByLastApplied(k: Kind, live: KubeObject | undefined, manager: string, t: TypeRef): FieldSet | undefined {
+  if (manager !== 'kubectl' || !live) return undefined;
+  const text = live.metadata?.annotations?.[lastAppliedAnnotation];
+  if (typeof text !== 'string' || text === '') return undefined;
   try {
-    lastApplied = JSON.parse(text);
+    const lastApplied = JSON.parse(text) as Record<string, unknown>;
+    if (!lastApplied || typeof lastApplied !== 'object' || lastApplied.apiVersion !== apiVersionOf(k)) return undefined;
+    const c = compare(lastApplied, withoutManagedFields(live), t);
+    return toFieldSet(lastApplied, t).difference(c.modified).difference(c.added).difference(c.removed);
   } catch {
-    return false;
+    return undefined;
   }
-  let set: FieldSet;
-  try {
-    set = toFieldSet(lastApplied, t, true);
-  } catch {
-    return false;
-  }
-  return e.conflicts.every((c) => set.has(c.path));
 }
 
 /**
