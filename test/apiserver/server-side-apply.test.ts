@@ -165,6 +165,20 @@ describe('server-side apply (HTTP)', () => {
       assert.equal(r.status, code, `${what}: ${r.body}`);
       assert.match(r.json().message, msg, what);
     }
+    // Odd but well-formed configurations: any answer but a 5xx.
+    const odd = [
+      svcYaml('odd1').replace('spec:\n', 'spec:\n  clusterIP: null\n'),
+      svcYaml('odd2').replace('  labels:\n    app: odd2\n', '  labels:\n    app: null\n'),
+      svcYaml('odd3').replace('  selector:\n    app: odd3\n', '  selector: null\n'),
+      'apiVersion: v1\nkind: Service\nmetadata: null\n',
+      'apiVersion: v1\nkind: Service\nmetadata:\n  name: odd5\nspec:\n  ports:\n  - null\n',
+      'apiVersion: v1\nkind: Service\nmetadata:\n  name: odd6\nspec:\n  ports:\n  - port: [80]\n',
+      'apiVersion: v1\nkind: Service\nmetadata:\n  name: odd7\n  finalizers: [a/b, a/b]\nspec:\n  ports:\n  - port: 80\n',
+    ];
+    for (const [i, body] of odd.entries()) {
+      const r = await call('PATCH', `${SVC}/odd${i + 1}?fieldManager=kubectl`, body, APPLY);
+      assert.ok(r.status < 500, `odd ${i + 1}: ${r.status} ${r.body}`);
+    }
     const huge = svcYaml('x').replace('metadata:\n', `metadata:\n  annotations:\n    a: "${'x'.repeat(4 << 20)}"\n`);
     assert.equal((await call('PATCH', `${SVC}/x?fieldManager=kubectl`, huge, APPLY)).status, 413);
     const forceOnMerge = await call('PATCH', `${SVC}/web?fieldManager=e&force=true`, '{}', MERGE);
