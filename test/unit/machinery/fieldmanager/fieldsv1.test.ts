@@ -118,3 +118,15 @@ test('a conflict is a 409 with upstream\'s message and one FieldManagerConflict 
     'Apply failed with 2 conflicts: conflicts with "helm":\n- .spec.ports[port=80,protocol="TCP"].targetPort\nconflicts with "kubectl-client-side-apply" using v1:\n- .spec.type',
   );
 });
+
+test('the watch cache shares one frozen copy of equal FieldsV1 values', async () => {
+  const { shareFieldsV1 } = await import('../../../../src/machinery/fieldmanager/intern.js');
+  const mk = () => ({ metadata: { managedFields: [{ manager: 'm', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:x': {} } } }] } });
+  const a = mk();
+  const b = mk();
+  shareFieldsV1(a);
+  shareFieldsV1(b);
+  assert.equal(a.metadata.managedFields[0]!.fieldsV1, b.metadata.managedFields[0]!.fieldsV1);
+  assert.ok(Object.isFrozen((a.metadata.managedFields[0]!.fieldsV1 as any)['f:spec']));
+  assert.deepEqual(b.metadata.managedFields[0]!.fieldsV1, { 'f:spec': { 'f:x': {} } });
+});
