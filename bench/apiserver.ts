@@ -4,6 +4,7 @@
 import https from 'node:https';
 import { readFileSync, rmSync } from 'node:fs';
 import { startCluster, credentials, type Cluster } from '../test/e2e/harness.js';
+import { call, type Conn } from './https-call.js';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,37 +24,6 @@ function pct(sorted: number[], p: number): number {
 function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
-}
-
-interface Conn {
-  agent: https.Agent;
-  base: URL;
-  cred: { ca: string; cert: string; key: string };
-}
-
-function call(conn: Conn, method: string, path: string, body?: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      new URL(path, conn.base),
-      {
-        method,
-        agent: conn.agent,
-        ca: conn.cred.ca,
-        cert: conn.cred.cert,
-        key: conn.cred.key,
-        headers: body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {},
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (d: Buffer) => chunks.push(d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      },
-    );
-    req.on('error', reject);
-    req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${path} timed out`)));
-    if (body) req.write(body);
-    req.end();
-  });
 }
 
 function serviceBody(i: number): string {

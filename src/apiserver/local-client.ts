@@ -65,7 +65,10 @@ export class LocalClient implements Client {
     const sub = parts.subresource;
     if (sub && !storage.entry.info.subresources.includes(sub)) throw notServed(res, sub);
     if (parts.name === '') throw new Error(`resource name may not be empty (${res.resource})`);
-    return resourceRequest(storage, parts, query);
+    const r = resourceRequest(storage, parts, query);
+    // In-process components are recorded in managedFields under kubesvc's own name.
+    r.userAgent = 'kubesvc';
+    return r;
   }
 
   /** Errors leave as StatusErrors, as the HTTP client would see them. */

@@ -72,3 +72,8 @@ export function keyPrefix(r: ResourceInfo): string {
 export function objectKey(r: ResourceInfo, namespace: string | undefined, name: string): string {
   return r.namespaced ? `${keyPrefix(r)}${namespace}/${name}` : `${keyPrefix(r)}${name}`;
 }
+
+/** What the field manager needs to know of a resource: its kind, and whether status is written apart. */
+export function fieldManagerKind(r: ResourceInfo): { group: string; version: string; kind: string; hasStatus: boolean } {
+  return { group: r.group, version: r.version, kind: r.kind, hasStatus: r.subresources.includes('status') };
+}

@@ -49,6 +49,8 @@ export interface WatchHandle {
 export interface WriteOptions {
   dryRun?: boolean;
   fieldManager?: string;
+  /** Server-side apply only: take fields other managers own instead of failing with a conflict. */
+  force?: boolean;
 }
 
 export interface DeleteOptions extends WriteOptions {
@@ -57,7 +59,8 @@ export interface DeleteOptions extends WriteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
 }
 
-export type PatchType = 'json' | 'merge' | 'strategic';
+/** `apply` is server-side apply: the patch is the applied configuration (a fieldManager is required). */
+export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
 export interface Client {
   get<T extends KubeObject = KubeObject>(res: ResourceRef, namespace: string | undefined, name: string): Promise<T>;

@@ -41,6 +41,7 @@ export function writeQuery(o: WriteOptions = {}): URLSearchParams {
   const q = new URLSearchParams();
   if (o.dryRun) q.set('dryRun', 'All');
   if (o.fieldManager) q.set('fieldManager', o.fieldManager);
+  if (o.force) q.set('force', 'true');
   return q;
 }
 
@@ -54,4 +55,5 @@ export const patchContentType = {
   json: 'application/json-patch+json',
   merge: 'application/merge-patch+json',
   strategic: 'application/strategic-merge-patch+json',
+  apply: 'application/apply-patch+yaml',
 } as const;

@@ -173,6 +173,20 @@ export function runClientSuite(name: string, setup: Setup): void {
       });
     });
 
+    describe('server-side apply', () => {
+      it('creates, records the manager, conflicts with another, and force takes the field', async () => {
+        const cfg = (replicas: number) => ({ ...deployment('applied', ns), spec: { ...(deployment('applied', ns).spec as object), replicas } });
+        const a = await c.patch(R.deployments, ns, 'applied', 'apply', cfg(2), { fieldManager: 'suite' });
+        assert.equal((a.spec as { replicas: number }).replicas, 2);
+        assert.deepEqual(a.metadata.managedFields?.map((e) => `${e.manager}/${e.operation}`), ['suite/Apply']);
+        const e = await rejectsWith(c.patch(R.deployments, ns, 'applied', 'apply', cfg(3), { fieldManager: 'other' }), 409, 'Conflict');
+        assert.equal(e.message, 'Apply failed with 1 conflict: conflict with "suite": .spec.replicas');
+        const f = await c.patch(R.deployments, ns, 'applied', 'apply', cfg(3), { fieldManager: 'other', force: true });
+        assert.equal((f.spec as { replicas: number }).replicas, 3);
+        await rejectsWith(c.patch(R.deployments, ns, 'applied', 'apply', cfg(3)), 422, 'Invalid');
+      });
+    });
+
     describe('status subresource', () => {
       it('a status write changes status only; a main write keeps status', async () => {
         const d = await c.create(R.deployments, ns, deployment('status', ns));

@@ -4,6 +4,7 @@
 import type { ResourceStorage } from '../storage-map.js';
 import { newContext, type RequestContext } from '../store/context.js';
 import { Params } from '../http/params.js';
+import { managerFromUserAgent } from '../../machinery/fieldmanager/index.js';
 
 export interface ResourceRequest {
   storage: ResourceStorage;
@@ -14,6 +15,8 @@ export interface ResourceRequest {
   query: Params;
   /** The authenticated user, when known. */
   user?: string;
+  /** The client's User-Agent: a write without ?fieldManager= is recorded in managedFields under its name. */
+  userAgent?: string;
 }
 
 export function resourceRequest(storage: ResourceStorage, parts: { namespace?: string | undefined; name?: string | undefined; subresource?: string | undefined }, query: URLSearchParams | Params): ResourceRequest {
@@ -32,6 +35,9 @@ export function requestContext(req: ResourceRequest, optionsKind?: OptionsKind):
   const ctx = newContext({ dryRun: p.dryRun(), fieldValidation: p.fieldValidation() });
   if (req.namespace !== undefined) ctx.namespace = req.namespace;
   if (req.user !== undefined) ctx.user = req.user;
-  if (optionsKind) p.checkFieldManager(optionsKind);
+  if (optionsKind) {
+    p.checkFieldManager(optionsKind);
+    ctx.fieldManager = p.str('fieldManager') || managerFromUserAgent(req.userAgent);
+  }
   return ctx;
 }

@@ -12,6 +12,7 @@ import { compileMatcher } from '../store/selectors.js';
 import type { ListResult, WatchSink } from '../store/store.js';
 import { listOptions } from '../http/list-options.js';
 import { applyPatch } from '../http/patch.js';
+import { appliedObject, applyPatchType, checkApplyBody, validatePatchOptions } from '../http/apply.js';
 import { checkFields } from '../http/field-validation.js';
 import { checkKind } from '../http/kind-check.js';
 import { decodePatchedObject, gvkOf } from '../http/typed-body.js';
@@ -116,31 +117,44 @@ export async function updateObject(
 /**
  * PATCH: the patch is applied to the current object inside the store's compare-and-swap loop, so
  * a concurrent writer causes a retry rather than a 409 (unless the patch itself pins a
- * resourceVersion); the result is decoded and checked as a body would be.
+ * resourceVersion); the result is decoded and checked as a body would be. An apply patch
+ * (server-side apply) merges a configuration by its field manager instead, and creates the
+ * object when there is none.
  */
 export async function patchObject(
   req: ResourceRequest,
   contentType: string,
   patch: unknown,
   ctx = requestContext(req, 'PatchOptions'),
-): Promise<{ object: KubeObject; ctx: RequestContext }> {
+): Promise<{ object: KubeObject; created: boolean; ctx: RequestContext }> {
   const store = req.storage.store;
   const name = nameOf(req);
-  const { object } = await store.guaranteedUpdate(
+  const apply = contentType === applyPatchType;
+  validatePatchOptions(contentType, req.query.str('fieldManager'), req.query.str('force'));
+  const force = req.query.bool('force');
+  if (apply) {
+    checkApplyBody(patch);
+    ctx.applied = true;
+  }
+  const subresource = req.subresource === 'finalize' ? undefined : req.subresource;
+  const { object, created } = await store.guaranteedUpdate(
     ctx,
     req.namespace,
     name,
-    req.subresource === 'finalize' ? undefined : req.subresource,
+    subresource,
     (current) => {
-      if (!current) throw errors.notFound(store.gr, name);
-      const patched = decodePatchedObject(gvkOf(store.info), applyPatch(store.info, current, contentType, patch), contentType, patch);
+      if (!current && !apply) throw errors.notFound(store.gr, name);
+      const out = apply
+        ? appliedObject(store, ctx, current, subresource, patch as Record<string, unknown>, force)
+        : applyPatch(store.info, current, contentType, patch);
+      const patched = decodePatchedObject(gvkOf(store.info), out, contentType, patch);
       checkKind(store.info, patched);
       checkFields(store.info, patched, ctx);
       return patched;
     },
-    { patch: true },
+    { patch: true, allowCreate: apply && !subresource },
   );
-  return { object, ctx };
+  return { object, created, ctx };
 }
 
 export interface DeleteAnswer {

@@ -1,5 +1,5 @@
 // PATCH bodies: JSON patch, JSON merge patch and strategic merge patch (with the kind's merge
-// keys from its schema), applied to the stored object.
+// keys from its schema), applied to the stored object; server-side apply is in apply.ts.
 import type { KubeObject } from '../../api/meta.js';
 import { patchSchemaFor } from '../../api/schema/index.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../../machinery/patch/index.js';

@@ -16,6 +16,7 @@ import { decodeObject, mediaType, readBody } from './body.js';
 import { addWarnings, sendJSON, sendRaw } from './respond.js';
 import { negotiate, type Representation } from './negotiate.js';
 import { applyPatch, patchTypes } from './patch.js';
+import { applyPatchType } from './apply.js';
 import { serveWatch } from './watch-handler.js';
 import { scaleOf, applyScale, checkScaleBodyKind } from './scale.js';
 import { checkTypeMetaTypes, decodePatchedObject, decodeRequestObject, scaleGVK } from './typed-body.js';
@@ -52,6 +53,7 @@ export class ResourceHandler {
     if (!storage) throw errors.notFound({ group: info.group, resource: info.resource }, route.name ?? '');
     const method = req.method ?? 'GET';
     const r = resourceRequest(storage, route, url.searchParams);
+    if (req.headers['user-agent'] !== undefined) r.userAgent = req.headers['user-agent'];
     const optionsKind = method === 'POST' ? 'CreateOptions' : method === 'PUT' ? 'UpdateOptions' : method === 'PATCH' ? 'PatchOptions' : undefined;
     const ctx = requestContext(r, optionsKind);
     const sub = route.subresource;
@@ -167,18 +169,18 @@ export class ResourceHandler {
 
   private async patch(req: IncomingMessage, res: ServerResponse, r: ResourceRequest, ctx: RequestContext): Promise<void> {
     const type = mediaType(req);
-    if (!patchTypes.includes(type)) {
+    if (!patchTypes.includes(type) && type !== applyPatchType) {
       throw new StatusError(
         415,
         'UnsupportedMediaType',
-        `the body of the request was in an unknown format - accepted media types include: ${patchTypes.join(', ')}`,
+        `the body of the request was in an unknown format - accepted media types include: ${[...patchTypes, applyPatchType].join(', ')}`,
       );
     }
     const buf = await readBody(req);
     const patch = decodeObject(buf, type.endsWith('yaml') ? 'application/yaml' : 'application/json');
-    const { object } = await patchObject(r, type, patch, ctx);
+    const { object, created } = await patchObject(r, type, patch, ctx);
     addWarnings(res, ctx.warnings);
-    this.sendObject(req, res, r.storage, 200, object);
+    this.sendObject(req, res, r.storage, created ? 201 : 200, object);
   }
 
   /** A DELETE's body decoded, undefined when there is none. */
@@ -207,6 +209,8 @@ export class ResourceHandler {
       checkScaleBodyKind(body as Record<string, unknown>);
     }
     const put = method === 'PUT' && isObject ? decodeRequestObject(scaleGVK, body as Record<string, unknown>, buf) : body;
+    // managedFields record this write of the main object under the subresource's name.
+    ctx.viaSubresource = 'scale';
     const { object } = await store.guaranteedUpdate(ctx, route.namespace, route.name!, undefined, (current) => {
       if (!current) throw errors.notFound({ group: store.info.group, resource: store.info.resource }, route.name!);
       const scale = method === 'PUT' ? put : decodePatchedObject(scaleGVK, applyPatch(undefined, scaleOf(current), type, body), type, body);

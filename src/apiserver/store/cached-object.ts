@@ -2,6 +2,7 @@
 // Readers must treat `obj` as immutable and clone before changing it.
 import type { KeyValue } from '../../storage/backend.js';
 import type { KubeObject } from '../../api/meta.js';
+import { shareFieldsV1 } from '../../machinery/fieldmanager/intern.js';
 
 export class CachedObject {
   private serialized: string | undefined;
@@ -15,6 +16,7 @@ export class CachedObject {
     const obj = JSON.parse(kv.value) as KubeObject;
     obj.metadata ??= {};
     obj.metadata.resourceVersion = String(kv.modRevision);
+    shareFieldsV1(obj);
     return new CachedObject(kv.key, obj, kv.modRevision);
   }
 

@@ -11,6 +11,12 @@ export interface RequestContext {
   warnings: string[];
   /** The authenticated user, for logs and events. */
   user?: string;
+  /** Who this write is recorded for in managedFields: the fieldManager parameter, else from the user agent. */
+  fieldManager?: string;
+  /** Set by server-side apply: the written object's managedFields are the apply's result already. */
+  applied?: boolean;
+  /** A subresource that writes the main object (scale): managedFields record the write under its name. */
+  viaSubresource?: string;
 }
 
 export function newContext(p: Partial<RequestContext> = {}): RequestContext {

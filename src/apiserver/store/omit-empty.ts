@@ -4,7 +4,9 @@
 // object as it was upstream, and a no-op write writes nothing; so here.
 import type { ObjectMeta } from '../../api/meta.js';
 
-const omitEmpty = ['labels', 'annotations', 'finalizers', 'ownerReferences', 'managedFields'] as const;
+// managedFields is not here: an empty list a client sends means "clear them" to the field manager
+// (upstream's decodeLiveOrNew tells [] from absent), which then writes them or leaves them out.
+const omitEmpty = ['labels', 'annotations', 'finalizers', 'ownerReferences'] as const;
 
 export function omitEmptyMeta(meta: ObjectMeta): void {
   const m = meta as Record<string, unknown>;

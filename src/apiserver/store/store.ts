@@ -14,7 +14,7 @@ import {
 } from '../../storage/backend.js';
 import { errors, StatusError } from '../../machinery/status.js';
 import type { FieldError } from '../../machinery/field.js';
-import { apiVersionOf, keyPrefix, objectKey, type ResourceInfo } from '../resources.js';
+import { apiVersionOf, fieldManagerKind, keyPrefix, objectKey, type ResourceInfo } from '../resources.js';
 import { CachedObject, type CacheEvent } from './cached-object.js';
 import type { ResourceCache } from './resource-cache.js';
 import type { WatchCache } from './watch-cache.js';
@@ -24,6 +24,7 @@ import type { ObjectMatcher } from './selectors.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { deepEqual } from './deep-equal.js';
 import { omitEmptyMeta } from './omit-empty.js';
+import { recordUpdate } from '../../machinery/fieldmanager/index.js';
 import { blockTimeoutMs, parseResourceVersion, tooLargeResourceVersion } from './resource-version.js';
 
 export interface ListOptions {
@@ -71,9 +72,9 @@ function randomSuffix(n = 5): string {
   return s;
 }
 
-/** Everything but metadata.resourceVersion and managedFields, for "did this update change anything". */
+/** Everything but metadata.resourceVersion, for "did this update change anything". */
 function comparable(o: KubeObject): KubeObject {
-  const { resourceVersion: _rv, managedFields: _mf, ...meta } = o.metadata ?? {};
+  const { resourceVersion: _rv, ...meta } = o.metadata ?? {};
   return { ...o, metadata: meta };
 }
 
@@ -244,10 +245,10 @@ export class Store {
     delete meta.resourceVersion;
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
-    delete meta.managedFields;
     delete meta.generation;
     const rules = this.strategy;
     rules.defaults(obj);
+    this.recordManagedFields(undefined, obj, ctx, undefined);
     rules.prepareForCreate?.(obj);
     if (this.hooks.admit) await this.hooks.admit(obj, ctx);
     let txn: Txn = noTxn;
@@ -284,7 +285,7 @@ export class Store {
     name: string,
     subresource: string | undefined,
     transform: (current: KubeObject | undefined) => Promise<KubeObject> | KubeObject,
-    opts: { patch?: boolean } = {},
+    opts: { patch?: boolean; allowCreate?: boolean } = {},
   ): Promise<{ object: KubeObject; created: boolean }> {
     const key = this.key(namespace, name);
     let fresh: CachedObject | undefined | null = null; // null = read from cache
@@ -305,7 +306,7 @@ export class Store {
       input.metadata.name = name;
       if (this.info.namespaced) input.metadata.namespace = namespace;
       if (!current) {
-        if (!this.info.createOnUpdate || subresource) throw errors.notFound(this.gr, name);
+        if (!(this.info.createOnUpdate || opts.allowCreate) || subresource) throw errors.notFound(this.gr, name);
         if (input.metadata.resourceVersion) throw errors.notFound(this.gr, name);
         try {
           return { object: await this.create(ctx, input), created: true };
@@ -335,6 +336,7 @@ export class Store {
       const rules = this.strategy;
       // Upstream defaults every request body, /status writes included (e.g. ingress ipMode VIP).
       rules.defaults(obj);
+      this.recordManagedFields(old, obj, ctx, subresource);
       let txn: Txn = noTxn;
       if (!subresource && this.hooks.beginUpdate) txn = await this.hooks.beginUpdate(obj, old, ctx);
       try {
@@ -379,6 +381,16 @@ export class Store {
     }
   }
 
+  /**
+   * managedFields for every write, as upstream's fieldmanager: the write is an Update by its
+   * field manager, unless server-side apply already worked them out (ctx.applied).
+   */
+  private recordManagedFields(old: KubeObject | undefined, obj: KubeObject, ctx: RequestContext, subresource: string | undefined): void {
+    if (ctx.applied) return;
+    const sub = subresource ?? ctx.viaSubresource;
+    recordUpdate(fieldManagerKind(this.info), old, obj, { manager: ctx.fieldManager ?? '', ...(sub ? { subresource: sub } : {}) });
+  }
+
   /** Whether nothing besides metadata.finalizers keeps the object (a Namespace's spec.finalizers do). */
   private finalizersDone(obj: KubeObject): boolean {
     return !this.hooks.pendingFinalization?.(obj);
@@ -395,11 +407,13 @@ export class Store {
     else delete m.deletionTimestamp;
     if (om.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = om.deletionGracePeriodSeconds;
     else delete m.deletionGracePeriodSeconds;
-    delete m.managedFields;
     if (subresource === 'status') {
-      // A status write changes status only: spec and the user-owned metadata stay as stored.
+      // A status write changes status only: spec and the user-owned metadata stay as stored
+      // (managedFields are the write's: recordManagedFields decides what they become).
       const keep = structuredClone(old);
       keep.status = obj.status;
+      if (m.managedFields === undefined) delete keep.metadata.managedFields;
+      else keep.metadata.managedFields = m.managedFields;
       keep.metadata.resourceVersion = m.resourceVersion;
       if (m.resourceVersion === undefined) delete keep.metadata.resourceVersion;
       return keep;

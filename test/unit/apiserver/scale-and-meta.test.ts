@@ -23,10 +23,10 @@ describe('Scale PUT body kind (decoder, then scheme conversion into autoscaling.
 });
 
 describe('ObjectMeta omitempty', () => {
-  it('drops empty and null labels, annotations, finalizers, ownerReferences, managedFields; keeps the rest', () => {
+  it('drops empty and null labels, annotations, finalizers, ownerReferences; keeps the rest, and managedFields: [] for the field manager', () => {
     const m: Record<string, unknown> = { name: 'a', labels: {}, annotations: null, finalizers: [], ownerReferences: [], managedFields: [], uid: 'u' };
     omitEmptyMeta(m);
-    assert.deepEqual(m, { name: 'a', uid: 'u' });
+    assert.deepEqual(m, { name: 'a', managedFields: [], uid: 'u' });
     const kept: Record<string, unknown> = { labels: { a: '' }, finalizers: ['x'] };
     omitEmptyMeta(kept);
     assert.deepEqual(kept, { labels: { a: '' }, finalizers: ['x'] });
