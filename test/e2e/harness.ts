@@ -228,7 +228,7 @@ export async function request(
   method: string,
   path: string,
   body?: string | Buffer,
-  opts: { contentType?: string; accept?: string; anonymous?: boolean } = {},
+  opts: { contentType?: string; accept?: string; anonymous?: boolean; headers?: Record<string, string> } = {},
 ): Promise<HttpResult> {
   const https = await import('node:https');
   const cred = credentials(c.kubeconfig);
@@ -245,6 +245,7 @@ export async function request(
             ? { 'Content-Type': opts.contentType ?? 'application/json', 'Content-Length': String(Buffer.byteLength(body)) }
             : {}),
           ...(opts.accept ? { Accept: opts.accept } : {}),
+          ...opts.headers,
         },
       },
       (res) => {

@@ -78,8 +78,9 @@ function apiRouteAccepts(accept: string): boolean {
 }
 
 function encode(body: object, mediaType: ServedMediaType): string {
-  // Upstream's YAML is its JSON converted with sorted keys (sigs.k8s.io/yaml).
-  return mediaType === 'application/yaml' ? toYaml(body, { sortMapEntries: true }) : JSON.stringify(body);
+  // Upstream's YAML is its JSON converted with sorted keys (sigs.k8s.io/yaml); objects the document
+  // shares (e.g. one verbs array) are written out each time, as JSON is, never as YAML aliases.
+  return mediaType === 'application/yaml' ? toYaml(body, { sortMapEntries: true, aliasDuplicateObjects: false }) : JSON.stringify(body);
 }
 
 /**
