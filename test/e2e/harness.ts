@@ -83,6 +83,8 @@ export async function startCluster(
     command?: 'up' | 'apiserver';
     /** Run kubesvc (and kubectl against it) inside this named network namespace, with netns mode's own address plan. */
     netns?: string;
+    /** Extra environment for kubesvc (e.g. a switch only a benchmark uses). */
+    env?: Record<string, string>;
     /** Internal: how many plans were refused as another running cluster's. */
     planRetries?: number;
   } = {},
@@ -100,7 +102,7 @@ export async function startCluster(
   const argv = [...wrap, process.execPath, ...nodeFlags, kubesvcBin, opts.command ?? 'up', '--data-dir', dataDir, '--api-port', '0', ...planFlags, ...(opts.args ?? [])];
   const proc = spawn(argv[0]!, argv.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: process.env,
+    env: { ...process.env, ...opts.env },
   });
   let out = '';
   let err = '';
