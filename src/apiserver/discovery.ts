@@ -32,10 +32,30 @@ function subresourceDoc(r: ResourceInfo, sub: string): SubresourceDoc {
   }
 }
 
-export function apiResourceList(resources: ResourceInfo[], group: string, version: string): object {
-  const out: object[] = [];
+export interface APIResourceList {
+  kind: 'APIResourceList';
+  apiVersion: 'v1';
+  groupVersion: string;
+  resources: APIResource[];
+}
+
+/** metav1.APIResource as discovery serves it (subresources as `<resource>/<sub>`). */
+export interface APIResource {
+  name: string;
+  singularName: string;
+  namespaced: boolean;
+  group?: string;
+  version?: string;
+  kind: string;
+  verbs: string[];
+  shortNames?: string[];
+  categories?: string[];
+}
+
+export function apiResourceList(resources: readonly ResourceInfo[], group: string, version: string): APIResourceList {
+  const out: APIResource[] = [];
   for (const r of resources.filter((r) => r.group === group && r.version === version)) {
-    const doc: Record<string, unknown> = {
+    const doc: APIResource = {
       name: r.resource,
       singularName: r.singular,
       namespaced: r.namespaced,
@@ -47,30 +67,41 @@ export function apiResourceList(resources: ResourceInfo[], group: string, versio
     out.push(doc);
     for (const sub of r.subresources) {
       const s = subresourceDoc(r, sub);
-      const sd: Record<string, unknown> = { name: `${r.resource}/${sub}`, singularName: '', namespaced: r.namespaced };
-      if (s.group !== undefined) sd.group = s.group;
-      if (s.version !== undefined) sd.version = s.version;
-      sd.kind = s.kind;
-      sd.verbs = s.verbs;
-      out.push(sd);
+      // Key order as upstream's JSON: group and version (when the subresource answers another kind) before kind.
+      out.push({
+        name: `${r.resource}/${sub}`,
+        singularName: '',
+        namespaced: r.namespaced,
+        ...(s.group !== undefined ? { group: s.group, version: s.version ?? '' } : {}),
+        kind: s.kind,
+        verbs: s.verbs,
+      });
     }
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf({ group, version }), resources: out };
 }
 
-function groupDoc(resources: ResourceInfo[], group: string): object {
-  const versions = [...new Set(resources.filter((r) => r.group === group).map((r) => r.version))];
-  const gvs = versions.map((v) => ({ groupVersion: `${group}/${v}`, version: v }));
+/** The versions a group serves, the preferred one first. */
+export function groupVersions(resources: readonly ResourceInfo[], group: string): string[] {
+  return [...new Set(resources.filter((r) => r.group === group).map((r) => r.version))];
+}
+
+/** The named API groups (all but the core one), in the order /apis lists them. */
+export function apiGroupNames(resources: readonly ResourceInfo[]): string[] {
+  return [...new Set(resources.map((r) => r.group).filter((g) => g !== ''))];
+}
+
+function groupDoc(resources: readonly ResourceInfo[], group: string): object {
+  const gvs = groupVersions(resources, group).map((v) => ({ groupVersion: `${group}/${v}`, version: v }));
   return { name: group, versions: gvs, preferredVersion: gvs[0] };
 }
 
-export function apiGroup(resources: ResourceInfo[], group: string): object {
+export function apiGroup(resources: readonly ResourceInfo[], group: string): object {
   return { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(resources, group) };
 }
 
-export function apiGroupList(resources: ResourceInfo[]): object {
-  const groups = [...new Set(resources.map((r) => r.group).filter((g) => g !== ''))];
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groups.map((g) => groupDoc(resources, g)) };
+export function apiGroupList(resources: readonly ResourceInfo[]): object {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: apiGroupNames(resources).map((g) => groupDoc(resources, g)) };
 }
 
 export function apiVersions(serverAddress: string): object {

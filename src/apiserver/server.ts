@@ -19,6 +19,7 @@ import { ResourceHandler, type Subresources } from './http/resource-handler.js';
 import { sendJSON, sendRaw } from './http/respond.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
 import { OpenAPIRoutes } from './http/openapi-routes.js';
+import { serveDiscoveryRoot } from './http/discovery-root.js';
 import { bootstrap } from './bootstrap.js';
 import { NodeConnectors } from './node-connector.js';
 import { upgradeHandler } from './http/upgrade.js';
@@ -213,10 +214,11 @@ export class ApiServer {
     switch (r.type) {
       case 'resource':
         return await this.handler.handle(req, res, r, url);
+      // /api and /apis answer aggregated discovery to clients that ask for it (discovery-root.ts).
       case 'apiVersions':
-        return sendJSON(res, 200, apiVersions(`${this.opts.host}:${this.port}`));
+        return serveDiscoveryRoot(req, res, 'api', this.registry.infos(), () => apiVersions(`${this.opts.host}:${this.port}`));
       case 'apiGroupList':
-        return sendJSON(res, 200, apiGroupList(this.registry.infos()));
+        return serveDiscoveryRoot(req, res, 'apis', this.registry.infos(), () => apiGroupList(this.registry.infos()));
       case 'apiGroup':
         return sendJSON(res, 200, apiGroup(this.registry.infos(), r.group));
       case 'resourceList':

@@ -83,6 +83,8 @@ export async function startCluster(
     command?: 'up' | 'apiserver';
     /** Run kubesvc (and kubectl against it) inside this named network namespace, with netns mode's own address plan. */
     netns?: string;
+    /** Extra environment for kubesvc (e.g. a switch only a benchmark uses). */
+    env?: Record<string, string>;
     /** Internal: how many plans were refused as another running cluster's. */
     planRetries?: number;
   } = {},
@@ -100,7 +102,7 @@ export async function startCluster(
   const argv = [...wrap, process.execPath, ...nodeFlags, kubesvcBin, opts.command ?? 'up', '--data-dir', dataDir, '--api-port', '0', ...planFlags, ...(opts.args ?? [])];
   const proc = spawn(argv[0]!, argv.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: process.env,
+    env: { ...process.env, ...opts.env },
   });
   let out = '';
   let err = '';
@@ -228,7 +230,7 @@ export async function request(
   method: string,
   path: string,
   body?: string | Buffer,
-  opts: { contentType?: string; accept?: string; anonymous?: boolean; userAgent?: string } = {},
+  opts: { contentType?: string; accept?: string; anonymous?: boolean; userAgent?: string; headers?: Record<string, string> } = {},
 ): Promise<HttpResult> {
   const https = await import('node:https');
   const cred = credentials(c.kubeconfig);
@@ -246,6 +248,7 @@ export async function request(
             : {}),
           ...(opts.accept ? { Accept: opts.accept } : {}),
           ...(opts.userAgent ? { 'User-Agent': opts.userAgent } : {}),
+          ...opts.headers,
         },
       },
       (res) => {

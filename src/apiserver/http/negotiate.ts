@@ -1,6 +1,7 @@
 // Reads the Accept header: kubectl asks for server-side Tables
 // (`application/json;as=Table;v=v1;g=meta.k8s.io, ... application/json`); everyone else for JSON.
 import { errors } from '../../machinery/status.js';
+import { parseAccept as parseAcceptClauses } from './accept.js';
 
 export type Representation =
   | { as: 'object' }
@@ -12,18 +13,7 @@ interface MediaRange {
 }
 
 function parseAccept(header: string): MediaRange[] {
-  return header
-    .split(',')
-    .map((part) => {
-      const [type, ...ps] = part.split(';').map((s) => s.trim());
-      const params: Record<string, string> = {};
-      for (const p of ps) {
-        const eq = p.indexOf('=');
-        if (eq > 0) params[p.slice(0, eq).trim()] = p.slice(eq + 1).trim();
-      }
-      return { type: (type ?? '').toLowerCase(), params };
-    })
-    .filter((m) => m.type !== '');
+  return parseAcceptClauses(header).map((c) => ({ type: `${c.type}/${c.subType}`, params: Object.fromEntries(c.params) }));
 }
 
 /** Picks the first representation in the client's order that the server can produce. */

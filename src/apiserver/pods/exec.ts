@@ -125,10 +125,9 @@ export function serveExec(ws: WebSocket, protocol: string, t: ExecTarget): void 
         return;
     }
   };
-  ws.on('message', (d, isBinary) => {
-    if (!isBinary) return;
-    onMessage(toBuffer(d));
-  });
+  // Text frames count as much as binary ones: upstream's wsstream reads every message as bytes, and
+  // the official Python client sends stdin as text frames ("\x00" + the data).
+  ws.on('message', (d) => onMessage(toBuffer(d)));
 
   t.connector.exec(t.request).then(
     (s) => {

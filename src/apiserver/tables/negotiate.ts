@@ -1,28 +1,18 @@
 // Recognising a Table request: the Accept clauses and the includeObject parameter, as kube-apiserver reads them.
 import { errors, type StatusError } from '../../machinery/status.js';
 import type { IncludeObject } from './types.js';
+import { parseAccept as parseAcceptClauses } from '../http/accept.js';
 
 interface MediaClause {
   type: string;
   params: Map<string, string>;
-  q: number;
 }
 
+/** The clauses in preference order; a q=0 clause refuses its type, so it never selects a Table. */
 function parseAccept(accept: string): MediaClause[] {
-  const out: MediaClause[] = [];
-  for (const raw of accept.split(',')) {
-    const [type, ...rest] = raw.split(';').map((s) => s.trim());
-    if (!type) continue;
-    const params = new Map<string, string>();
-    for (const p of rest) {
-      const eq = p.indexOf('=');
-      if (eq > 0) params.set(p.slice(0, eq).trim().toLowerCase(), p.slice(eq + 1).trim());
-    }
-    const q = params.has('q') ? Number(params.get('q')) : 1;
-    out.push({ type: type.toLowerCase(), params, q: Number.isNaN(q) ? 0 : q });
-  }
-  // A stable sort keeps the client's order among equal preferences, which is what decides for kubectl.
-  return out.filter((c) => c.q > 0).sort((a, b) => b.q - a.q);
+  return parseAcceptClauses(accept)
+    .filter((c) => c.q > 0)
+    .map((c) => ({ type: `${c.type}/${c.subType}`, params: c.params }));
 }
 
 /**
