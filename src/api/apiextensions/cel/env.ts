@@ -1,0 +1,35 @@
+// The one CEL environment every rule is compiled in: `self` and `oldSelf`, the standard library
+// with Kubernetes' extensions, has() for any selection, and optional types for optionalOldSelf.
+// Building an Environment is costly, so it is built once and frozen by cloning.
+import { Environment } from '@marcbachmann/cel-js';
+import { registerHasMacro } from './has.js';
+import { registerKubernetesLibrary } from './library.js';
+
+let shared: Environment | undefined;
+
+export function celEnvironment(): Environment {
+  if (shared) return shared;
+  const env = new Environment({
+    homogeneousAggregateLiterals: false,
+    enableOptionalTypes: true,
+    limits: { maxAstNodes: 10_000, maxDepth: 250, maxListElements: 1000, maxMapEntries: 1000, maxCallArguments: 32 },
+  })
+    .registerVariable('self', 'dyn')
+    .registerVariable('oldSelf', 'dyn');
+  registerKubernetesLibrary(env);
+  registerHasMacro(env);
+  shared = env.clone();
+  return shared;
+}
+
+let noneValue: unknown;
+
+/** optional.none() and optional.of(v), the values oldSelf takes under optionalOldSelf. */
+export function optionalNone(): unknown {
+  noneValue ??= celEnvironment().evaluate('optional.none()');
+  return noneValue;
+}
+
+export function optionalOf(v: unknown): unknown {
+  return celEnvironment().evaluate('optional.of(self)', { self: v, oldSelf: null });
+}

@@ -1,0 +1,48 @@
+// Every x-kubernetes-validations rule of one schema, compiled, with the CRD-wide cost check:
+// each rule's cost times the number of times it can run (the product of the list and map sizes
+// above it) must add up to at most StaticEstimatedCRDCostLimit.
+import { fieldErr, type FieldError, type Path } from '../../../machinery/field.js';
+import { isObject } from '../json.js';
+import { maxSchemaDepth } from '../structural.js';
+import type { JSONSchemaProps } from '../types.js';
+import { compileRule, type CompiledRule } from './compile.js';
+import { exceedFactor, staticEstimatedCRDCostLimit, staticSizeOf } from './cost.js';
+
+export interface CompiledSchemaRules {
+  /** Rules by the schema node that declares them. */
+  byNode: Map<JSONSchemaProps, CompiledRule[]>;
+  errors: FieldError[];
+  /** Sum over rules of cost × cardinality. */
+  totalCost: number;
+}
+
+export function compileSchemaRules(schema: JSONSchemaProps, p: Path): CompiledSchemaRules {
+  const out: CompiledSchemaRules = { byNode: new Map(), errors: [], totalCost: 0 };
+  const visit = (s: JSONSchemaProps, path: Path, card: number, depth: number): void => {
+    if (!isObject(s) || depth > maxSchemaDepth) return;
+    const rules = s['x-kubernetes-validations'];
+    if (Array.isArray(rules) && rules.length) {
+      const compiled = rules.map((r, i) => compileRule(r, s, path.child('x-kubernetes-validations').index(i)));
+      out.byNode.set(s, compiled);
+      for (const c of compiled) {
+        out.errors.push(...c.errors);
+        out.totalCost += c.cost * card;
+      }
+    }
+    for (const [k, sub] of Object.entries(s.properties ?? {})) visit(sub, path.child('properties').key(k), card, depth + 1);
+    if (isObject(s.additionalProperties)) {
+      visit(s.additionalProperties as JSONSchemaProps, path.child('additionalProperties'), card * Math.max(1, staticSizeOf(s)), depth + 1);
+    }
+    if (isObject(s.items)) visit(s.items as JSONSchemaProps, path.child('items'), card * Math.max(1, staticSizeOf(s)), depth + 1);
+  };
+  visit(schema, p, 1, 0);
+  if (out.totalCost > staticEstimatedCRDCostLimit) {
+    out.errors.push(
+      fieldErr.forbidden(
+        p,
+        `x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of ${exceedFactor(out.totalCost, staticEstimatedCRDCostLimit)} (try simplifying the rule(s), or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)`,
+      ),
+    );
+  }
+  return out;
+}
