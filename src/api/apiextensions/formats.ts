@@ -72,10 +72,3 @@ export function checkFormat(format: string, value: string): boolean {
   const check = checks[format] ?? checks[format.replace(/-/g, '')];
   return check ? check(value) : true;
 }
-
-/** The formats apiextensions accepts in a CRD schema (supportedFormats in validation.go). */
-export const supportedFormats = new Set([
-  'bsonobjectid', 'uri', 'email', 'hostname', 'ipv4', 'ipv6', 'cidr', 'mac', 'uuid', 'uuid3', 'uuid4', 'uuid5',
-  'isbn', 'isbn10', 'isbn13', 'creditcard', 'ssn', 'hexcolor', 'rgbcolor', 'byte', 'password', 'date',
-  'duration', 'datetime', 'date-time', 'int32', 'int64', 'float', 'double',
-]);

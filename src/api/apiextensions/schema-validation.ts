@@ -38,7 +38,8 @@ function typeMatches(type: string, v: unknown): boolean {
 
 function typeError(path: string, want: string, v: unknown): FieldError {
   const got = jsonTypeName(v);
-  return fieldErr.invalid(path, got, `${inBody(path)} must be of type ${want}: ${JSON.stringify(got)}`);
+  // field.TypeInvalid: printed as "Invalid value", and it stops CEL rules from running.
+  return { ...fieldErr.invalid(path, got, `${inBody(path)} must be of type ${want}: ${JSON.stringify(got)}`), type: 'FieldValueTypeInvalid' };
 }
 
 /** Validates `value` at `path` against `schema`; appends to `errs`. */
@@ -47,7 +48,7 @@ export function validateAgainstSchema(schema: JSONSchemaProps, value: unknown, p
     if (schema.nullable) return errs;
     if (schema.type || schema['x-kubernetes-int-or-string']) {
       const want = schema['x-kubernetes-int-or-string'] ? 'integer,string' : schema.type!;
-      errs.push(fieldErr.invalid(path, 'null', `${inBody(path)} must be of type ${want}: "null"`));
+      errs.push({ ...fieldErr.invalid(path, 'null', `${inBody(path)} must be of type ${want}: "null"`), type: 'FieldValueTypeInvalid' });
     }
     return errs;
   }

@@ -1,11 +1,12 @@
 // Compiling a CRD's x-kubernetes-validations: each rule (and messageExpression) parsed and type
 // checked once, with its estimated cost, so a CRD with a broken or too expensive rule is refused
-// on create with upstream's words and the programs are reused for every object.
+// on create with upstream's words (apis/apiextensions/validation and schema/cel/compilation.go)
+// and the programs are reused for every object.
 import { fieldErr, type FieldError, type Path } from '../../../machinery/field.js';
 import type { JSONSchemaProps, ValidationRule } from '../types.js';
-import { CostEstimator, exceedFactor, staticEstimatedCostLimit, staticSizeOf, type AstNode } from './cost.js';
+import { CostEstimator, costErrorMessage, staticEstimatedCostLimit, staticSizeOf, type AstNode } from './cost.js';
 import { celEnvironment } from './env.js';
-import { rewriteHas } from './has.js';
+import { hasMacroName, rewriteHas } from './has.js';
 
 export type Program = ((ctx: Record<string, unknown>) => unknown) & { ast: AstNode };
 
@@ -20,10 +21,15 @@ export interface CompiledRule {
   errors: FieldError[];
 }
 
-/** cel-go prints `ERROR: <input>:1:6: message`; the library's text carries a source excerpt after its first line. */
+const reasons = ['FieldValueDuplicate', 'FieldValueForbidden', 'FieldValueInvalid', 'FieldValueRequired'];
+
+/**
+ * cel-go prints issues as `ERROR: <input>:1:6: message`; the library's text carries a source
+ * excerpt after its first line, which is dropped, and our has() macro reads as has() again.
+ */
 function compileMessage(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  return `ERROR: <input>: ${text.split('\n')[0]}`;
+  return `ERROR: <input>: ${text.split('\n')[0]!.replaceAll(hasMacroName, 'has')}`;
 }
 
 function usesOldSelf(node: unknown): boolean {
@@ -46,60 +52,69 @@ function compileExpr(src: string): { program?: Program; error?: string; type?: s
   }
 }
 
+/** The per-rule field checks upstream makes before compiling (validation.go, x-kubernetes-validations). */
+function ruleFieldErrors(rule: ValidationRule, p: Path): FieldError[] {
+  const errs: FieldError[] = [];
+  const r = typeof rule.rule === 'string' ? rule.rule.trim() : '';
+  const msg = typeof rule.message === 'string' ? rule.message.trim() : '';
+  if (!r) errs.push(fieldErr.required(p.child('rule'), 'rule is not specified'));
+  else if (rule.message && !msg) errs.push(fieldErr.invalid(p.child('message'), rule.message, 'message must be non-empty if specified'));
+  else if (/\n/.test(msg)) errs.push(fieldErr.invalid(p.child('message'), rule.message, 'message must not contain line breaks'));
+  else if (/\n/.test(r) && !msg) errs.push(fieldErr.required(p.child('message'), 'message must be specified if rule contains line breaks'));
+  if (rule.messageExpression && !rule.messageExpression.trim()) {
+    errs.push(fieldErr.required(p.child('messageExpression'), 'messageExpression must be non-empty if specified'));
+  }
+  if (rule.reason !== undefined && !reasons.includes(rule.reason)) errs.push(fieldErr.notSupported(p.child('reason'), rule.reason, reasons));
+  if (rule.fieldPath) {
+    if (!rule.fieldPath.trim()) errs.push(fieldErr.invalid(p.child('fieldPath'), rule.fieldPath, 'fieldPath must be non-empty if specified'));
+    if (/\n/.test(rule.fieldPath)) errs.push(fieldErr.invalid(p.child('fieldPath'), rule.fieldPath, 'fieldPath must not contain line breaks'));
+  }
+  return errs;
+}
+
 /** Compiles one rule of the schema node `schema`, whose rules live at `p` (…x-kubernetes-validations[i]). */
 export function compileRule(rule: ValidationRule, schema: JSONSchemaProps, p: Path): CompiledRule {
   const out: CompiledRule = { rule, transition: false, cost: 0, errors: [] };
-  if (typeof rule?.rule !== 'string' || rule.rule.trim() === '') {
-    out.errors.push(fieldErr.required(p.child('rule'), ''));
+  if (rule === null || typeof rule !== 'object') {
+    out.errors.push(fieldErr.required(p.child('rule'), 'rule is not specified'));
     return out;
   }
-  const c = compileExpr(rule.rule);
+  out.errors.push(...ruleFieldErrors(rule, p));
+  if (out.errors.length) return out;
+  const c = compileExpr(rule.rule!);
   if (c.error) {
     out.errors.push(fieldErr.invalid(p.child('rule'), rule, `compilation failed: ${c.error}`));
     return out;
   }
   if (c.type !== 'bool' && c.type !== 'dyn') {
-    out.errors.push(fieldErr.invalid(p.child('rule'), rule, `compilation failed: cel expression must evaluate to a bool`));
+    out.errors.push(fieldErr.invalid(p.child('rule'), rule, 'cel expression must evaluate to a bool'));
     return out;
   }
   out.program = c.program;
   out.transition = usesOldSelf(c.program!.ast);
-  if (rule.optionalOldSelf && !out.transition) {
-    out.errors.push(fieldErr.invalid(p.child('optionalOldSelf'), true, 'may not be set if oldSelf is not used in rule'));
-  }
   const scope = new Map<string, JSONSchemaProps | undefined>([
     ['self', schema],
     ['oldSelf', schema],
   ]);
-  out.cost = new CostEstimator(staticSizeOf).estimate(c.program!.ast, scope);
+  const estimator = new CostEstimator(staticSizeOf);
+  out.cost = estimator.estimate(c.program!.ast, scope);
   if (out.cost > staticEstimatedCostLimit) {
-    out.errors.push(
-      fieldErr.forbidden(
-        p.child('rule'),
-        `estimated rule cost exceeds budget by factor of ${exceedFactor(out.cost, staticEstimatedCostLimit)} (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)`,
-      ),
-    );
+    out.errors.push(fieldErr.forbidden(p.child('rule'), costErrorMessage('estimated rule cost', out.cost, staticEstimatedCostLimit)));
   }
-  if (rule.messageExpression !== undefined) {
-    if (rule.messageExpression.trim() === '') {
-      out.errors.push(fieldErr.required(p.child('messageExpression'), 'messageExpression must be non-empty if specified'));
-    } else {
-      const m = compileExpr(rule.messageExpression);
-      if (m.error) out.errors.push(fieldErr.invalid(p.child('messageExpression'), rule, `messageExpression compilation failed: ${m.error}`));
-      else if (m.type !== 'string' && m.type !== 'dyn') {
-        out.errors.push(fieldErr.invalid(p.child('messageExpression'), rule, 'must evaluate to a string'));
-      } else out.messageProgram = m.program;
+  if (rule.messageExpression) {
+    const m = compileExpr(rule.messageExpression);
+    if (m.error) out.errors.push(fieldErr.invalid(p.child('messageExpression'), rule, `messageExpression compilation failed: ${m.error}`));
+    else if (m.type !== 'string' && m.type !== 'dyn') out.errors.push(fieldErr.invalid(p.child('messageExpression'), rule, 'messageExpression must evaluate to a string'));
+    else {
+      out.messageProgram = m.program;
+      const mc = estimator.estimate(m.program!.ast, scope);
+      if (mc > staticEstimatedCostLimit) {
+        out.errors.push(fieldErr.forbidden(p.child('messageExpression'), costErrorMessage('estimated messageExpression cost', mc, staticEstimatedCostLimit)));
+      }
     }
   }
-  if (rule.message !== undefined && rule.message.trim() === '' && rule.messageExpression === undefined) {
-    out.errors.push(fieldErr.required(p.child('message'), 'message must be non-empty if specified'));
-  }
-  if (rule.message !== undefined && /[\r\n]/.test(rule.message)) {
-    out.errors.push(fieldErr.invalid(p.child('message'), rule.message, 'message must not contain line breaks'));
-  }
-  const reasons = ['FieldValueInvalid', 'FieldValueForbidden', 'FieldValueRequired', 'FieldValueDuplicate'];
-  if (rule.reason !== undefined && !reasons.includes(rule.reason)) {
-    out.errors.push(fieldErr.notSupported(p.child('reason'), rule.reason, reasons));
+  if (!out.transition && rule.optionalOldSelf !== undefined) {
+    out.errors.push(fieldErr.invalid(p.child('optionalOldSelf'), rule.optionalOldSelf, 'may not be set if oldSelf is not used in rule'));
   }
   return out;
 }

@@ -173,7 +173,14 @@ export function cardinality(sizes: readonly number[]): number {
   return sizes.reduce((a, n) => a * Math.max(1, n), 1);
 }
 
-/** `1.3x`: the factor upstream prints, with one decimal. */
+/** The factor as getCostErrorMessage prints it: `more than 100x`, `1.200000x` below 1.5, else `2.5x`. */
 export function exceedFactor(cost: number, limit: number): string {
-  return `${(cost / limit).toFixed(1)}x`;
+  const f = cost / limit;
+  if (f > 100) return 'more than 100x';
+  return f < 1.5 ? `${f.toFixed(6)}x` : `${f.toFixed(1)}x`;
+}
+
+/** getCostErrorMessage: `<what> exceeds budget by factor of <f> (try ...)`. */
+export function costErrorMessage(what: string, cost: number, limit: number): string {
+  return `${what} exceeds budget by factor of ${exceedFactor(cost, limit)} (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)`;
 }

@@ -6,7 +6,7 @@ import { isObject } from '../json.js';
 import { maxSchemaDepth } from '../structural.js';
 import type { JSONSchemaProps } from '../types.js';
 import { compileRule, type CompiledRule } from './compile.js';
-import { exceedFactor, staticEstimatedCRDCostLimit, staticSizeOf } from './cost.js';
+import { costErrorMessage, staticEstimatedCRDCostLimit, staticSizeOf } from './cost.js';
 
 export interface CompiledSchemaRules {
   /** Rules by the schema node that declares them. */
@@ -18,16 +18,18 @@ export interface CompiledSchemaRules {
 
 export function compileSchemaRules(schema: JSONSchemaProps, p: Path): CompiledSchemaRules {
   const out: CompiledSchemaRules = { byNode: new Map(), errors: [], totalCost: 0 };
+  const costs: { path: Path; cost: number }[] = [];
   const visit = (s: JSONSchemaProps, path: Path, card: number, depth: number): void => {
     if (!isObject(s) || depth > maxSchemaDepth) return;
     const rules = s['x-kubernetes-validations'];
     if (Array.isArray(rules) && rules.length) {
       const compiled = rules.map((r, i) => compileRule(r, s, path.child('x-kubernetes-validations').index(i)));
       out.byNode.set(s, compiled);
-      for (const c of compiled) {
+      compiled.forEach((c, i) => {
         out.errors.push(...c.errors);
         out.totalCost += c.cost * card;
-      }
+        costs.push({ path: path.child('x-kubernetes-validations').index(i).child('rule'), cost: c.cost * card });
+      });
     }
     for (const [k, sub] of Object.entries(s.properties ?? {})) visit(sub, path.child('properties').key(k), card, depth + 1);
     if (isObject(s.additionalProperties)) {
@@ -37,11 +39,12 @@ export function compileSchemaRules(schema: JSONSchemaProps, p: Path): CompiledSc
   };
   visit(schema, p, 1, 0);
   if (out.totalCost > staticEstimatedCRDCostLimit) {
+    // upstream names the most expensive rules (its TotalCost keeps the top four), then the total.
+    for (const c of costs.sort((a, b) => b.cost - a.cost).slice(0, 4)) {
+      out.errors.push(fieldErr.forbidden(c.path, 'contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema'));
+    }
     out.errors.push(
-      fieldErr.forbidden(
-        p,
-        `x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of ${exceedFactor(out.totalCost, staticEstimatedCRDCostLimit)} (try simplifying the rule(s), or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)`,
-      ),
+      fieldErr.forbidden(p, costErrorMessage('x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema', out.totalCost, staticEstimatedCRDCostLimit)),
     );
   }
   return out;

@@ -80,20 +80,21 @@ interface Run {
   errs: FieldError[];
 }
 
+/** ruleErrorString: the rule's message if it has one, else the rule. */
 function ruleText(r: CompiledRule): string {
-  return (r.rule.rule ?? '').trim();
+  return (r.rule.message?.trim() || r.rule.rule || '').trim();
 }
 
 function failureMessage(r: CompiledRule, self: unknown, oldSelf: unknown): string {
   if (r.messageProgram) {
     try {
       const m = r.messageProgram({ self, oldSelf });
-      if (typeof m === 'string' && m.trim() !== '' && !/[\r\n]/.test(m)) return m;
+      if (typeof m === 'string' && m.trim() !== '' && !/\n/.test(m)) return m.trim();
     } catch {
       // upstream falls back to message (or the rule) when messageExpression fails
     }
   }
-  if (r.rule.message) return r.rule.message;
+  if (r.rule.message?.trim()) return r.rule.message.trim();
   return `failed rule: ${ruleText(r)}`;
 }
 
@@ -131,8 +132,11 @@ function runRules(run: Run, s: JSONSchemaProps, v: unknown, old: unknown, hasOld
     try {
       ok = r.program({ self, oldSelf });
     } catch (e) {
-      const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
-      run.errs.push(fieldErr.invalid(path, schemaTypeName(s, v), `${ruleText(r)}: evaluation error: ${msg}`));
+      const msg = (e instanceof Error ? e.message.split('\n')[0]! : String(e)).replace(/^No such key/, 'no such key');
+      const detail = /^(no such overload|found no matching overload)/.test(msg)
+        ? `'${msg}': call arguments did not match a supported operator, function or macro signature for rule: ${ruleText(r)}`
+        : `${msg} evaluating rule: ${ruleText(r)}`;
+      run.errs.push(fieldErr.invalid(path, schemaTypeName(s, v), detail));
       continue;
     }
     if (ok !== true) {

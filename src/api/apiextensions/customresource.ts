@@ -1,0 +1,149 @@
+// One served version of a CRD as the registry needs it (apiextensions-apiserver
+// pkg/registry/customresource strategy): prepare-for-create/update (pruning, defaulting, status
+// and generation as the status subresource dictates), validation (kind and apiVersion,
+// ObjectMeta with DNS-subdomain names, the OpenAPI schema, list types, CEL rules with transition
+// rules on update) and printer columns. Built once per CRD version; the compiled CEL programs
+// are reused for every object.
+import { fieldErr, Path, type FieldError } from '../../machinery/field.js';
+import type { ObjectMeta } from '../meta.js';
+import { nameIsDNSSubdomain } from '../validation/names.js';
+import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/objectmeta.js';
+import { compileSchemaRules, type CompiledSchemaRules } from './cel/rules.js';
+import { validateCEL } from './cel/validate.js';
+import { applyDefaults } from './defaults.js';
+import { isObject, jsonEqual, type JSONObject } from './json.js';
+import { defaultPrinterColumns, printerColumns, type PrinterColumns } from './printer-columns.js';
+import { pruneCustomResource } from './prune.js';
+import { validateAgainstSchema } from './schema-validation.js';
+import type { CustomResourceDefinition, CustomResourceDefinitionVersion, JSONSchemaProps } from './types.js';
+
+export interface PrepareResult {
+  /** `unknown field "spec.x"` warnings for what pruning removed, as upstream reports them. */
+  warnings: string[];
+}
+
+function embeddedMetaErrors(s: JSONSchemaProps, v: unknown, path: Path, errs: FieldError[], depth: number): void {
+  if (depth > 256 || v === null || v === undefined) return;
+  if (s['x-kubernetes-embedded-resource'] && isObject(v)) {
+    const meta = v['metadata'];
+    if (meta !== undefined) {
+      if (!isObject(meta)) errs.push(fieldErr.invalid(path.child('metadata'), meta, 'must be an object'));
+      else {
+        const m = meta as ObjectMeta;
+        if (m.name) for (const msg of nameIsDNSSubdomain(m.name, false)) errs.push(fieldErr.invalid(path.child('metadata', 'name'), m.name, msg));
+      }
+    }
+    if (v['kind'] === undefined || v['kind'] === '') errs.push(fieldErr.required(path.child('kind'), 'must not be empty'));
+    if (v['apiVersion'] === undefined || v['apiVersion'] === '') errs.push(fieldErr.required(path.child('apiVersion'), 'must not be empty'));
+  }
+  if (isObject(v)) {
+    for (const [k, x] of Object.entries(v)) {
+      const sub = s.properties && Object.hasOwn(s.properties, k) ? s.properties[k] : isObject(s.additionalProperties) ? (s.additionalProperties as JSONSchemaProps) : undefined;
+      if (sub) embeddedMetaErrors(sub, x, path.child(k), errs, depth + 1);
+    }
+  } else if (Array.isArray(v) && isObject(s.items)) {
+    v.forEach((x, i) => embeddedMetaErrors(s.items as JSONSchemaProps, x, path.index(i), errs, depth + 1));
+  }
+}
+
+export class CustomResourceVersion {
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+  readonly namespaced: boolean;
+  readonly statusEnabled: boolean;
+  readonly schema: JSONSchemaProps;
+  readonly rules: CompiledSchemaRules;
+  readonly columns: PrinterColumns;
+
+  /** `crd` must have passed validateCustomResourceDefinition. */
+  constructor(crd: CustomResourceDefinition, v: CustomResourceDefinitionVersion) {
+    this.group = crd.spec?.group ?? '';
+    this.version = v.name ?? '';
+    this.kind = crd.spec?.names?.kind ?? '';
+    this.namespaced = crd.spec?.scope === 'Namespaced';
+    this.statusEnabled = !!v.subresources?.status;
+    this.schema = v.schema?.openAPIV3Schema ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+    this.rules = compileSchemaRules(this.schema, Path.root('openAPIV3Schema'));
+    this.columns = printerColumns(v.additionalPrinterColumns?.length ? v.additionalPrinterColumns : defaultPrinterColumns);
+  }
+
+  get apiVersion(): string {
+    return `${this.group}/${this.version}`;
+  }
+
+  /** Prunes and defaults in place; the status is dropped when it is a subresource; generation starts at 1. */
+  prepareForCreate(obj: JSONObject): PrepareResult {
+    const warnings = pruneCustomResource(obj, this.schema).map((f) => `unknown field ${JSON.stringify(f)}`);
+    if (this.statusEnabled) delete obj['status'];
+    applyDefaults(obj, this.schema);
+    if (isObject(obj['metadata'])) (obj['metadata'] as ObjectMeta).generation = 1;
+    return { warnings };
+  }
+
+  /** As prepareForCreate, keeping the old status under the status subresource and bumping generation on spec changes. */
+  prepareForUpdate(obj: JSONObject, old: JSONObject): PrepareResult {
+    const warnings = pruneCustomResource(obj, this.schema).map((f) => `unknown field ${JSON.stringify(f)}`);
+    if (this.statusEnabled) {
+      if (old['status'] === undefined) delete obj['status'];
+      else obj['status'] = structuredClone(old['status']);
+    }
+    applyDefaults(obj, this.schema);
+    const meta = isObject(obj['metadata']) ? (obj['metadata'] as ObjectMeta) : undefined;
+    const oldGen = (old['metadata'] as ObjectMeta | undefined)?.generation ?? 1;
+    if (meta) {
+      const strip = (o: JSONObject): JSONObject => {
+        const { metadata: _m, status: _s, ...rest } = o;
+        return this.statusEnabled ? rest : { ...rest, status: o['status'] };
+      };
+      meta.generation = jsonEqual(strip(obj), strip(old)) ? oldGen : oldGen + 1;
+    }
+    return { warnings };
+  }
+
+  private validateCommon(obj: JSONObject): FieldError[] {
+    const errs: FieldError[] = [];
+    if (obj['kind'] !== this.kind) errs.push(fieldErr.invalid('kind', obj['kind'] ?? '', `must be ${this.kind}`));
+    if (obj['apiVersion'] !== this.apiVersion) errs.push(fieldErr.invalid('apiVersion', obj['apiVersion'] ?? '', `must be ${this.apiVersion}`));
+    const { metadata: _meta, ...rest } = obj;
+    // metadata is ObjectMeta's business; the schema may only constrain name and generateName.
+    errs.push(...validateAgainstSchema({ ...this.schema, properties: { ...this.schema.properties, metadata: { type: 'object' } } }, { ...rest, metadata: {} }));
+    const metaSchema = this.schema.properties?.['metadata'];
+    if (metaSchema && isObject(obj['metadata'])) {
+      const m = obj['metadata'] as JSONObject;
+      const restricted = { type: 'object', properties: metaSchema.properties ?? {} };
+      const picked: JSONObject = {};
+      for (const k of ['name', 'generateName']) if (m[k] !== undefined) picked[k] = m[k];
+      errs.push(...validateAgainstSchema(restricted, picked, 'metadata'));
+    }
+    embeddedMetaErrors(this.schema, obj, Path.root(''), errs, 0);
+    for (const e of errs) if (e.field.startsWith('.')) e.field = e.field.slice(1);
+    return errs;
+  }
+
+  /** CEL rules run unless an error would make their input meaningless, as upstream's hasBlockingErr decides. */
+  private celErrors(errs: FieldError[], obj: JSONObject, old?: JSONObject): FieldError[] {
+    const blocking = ['FieldValueNotSupported', 'FieldValueRequired', 'FieldValueTooLong', 'FieldValueTooMany', 'FieldValueTypeInvalid'];
+    if (errs.some((e) => blocking.includes(e.type))) {
+      return [fieldErr.invalid('<nil>', null, 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation')];
+    }
+    return validateCEL(this.schema, this.rules, obj, old);
+  }
+
+  validate(obj: JSONObject): FieldError[] {
+    if (!isObject(obj)) return [fieldErr.invalid('<nil>', obj, 'must be an object')];
+    const errs = validateObjectMeta(obj['metadata'] as ObjectMeta | undefined, this.namespaced, nameIsDNSSubdomain, Path.root('metadata'), false);
+    errs.push(...this.validateCommon(obj));
+    errs.push(...this.celErrors(errs, obj));
+    return errs;
+  }
+
+  validateUpdate(obj: JSONObject, old: JSONObject): FieldError[] {
+    if (!isObject(obj)) return [fieldErr.invalid('<nil>', obj, 'must be an object')];
+    const errs = validateObjectMetaUpdate(obj['metadata'] as ObjectMeta | undefined, old['metadata'] as ObjectMeta | undefined, Path.root('metadata'), false);
+    errs.push(...validateObjectMeta(obj['metadata'] as ObjectMeta | undefined, this.namespaced, nameIsDNSSubdomain, Path.root('metadata'), false));
+    errs.push(...this.validateCommon(obj));
+    errs.push(...this.celErrors(errs, obj, old));
+    return errs;
+  }
+}
