@@ -117,7 +117,8 @@ export class CustomResourceVersion {
       errs.push(...validateAgainstSchema(restricted, picked, 'metadata'));
     }
     embeddedMetaErrors(this.schema, obj, Path.root(''), errs, 0);
-    for (const e of errs) if (e.field.startsWith('.')) e.field = e.field.slice(1);
+    // Errors at the root carry a nil field path upstream, printed `<nil>`.
+    for (const e of errs) e.field = e.field.startsWith('.') ? e.field.slice(1) : e.field === '' ? '<nil>' : e.field;
     return errs;
   }
 

@@ -84,7 +84,8 @@ function validateString(s: JSONSchemaProps, v: string, path: string, errs: Field
     if (!(re instanceof Error) && !re.test(v)) errs.push(fieldErr.invalid(path, v, `${inBody(path)} should match '${s.pattern}'`));
   }
   if (s.format && !checkFormat(s.format, v)) {
-    errs.push(fieldErr.invalid(path, v, `${inBody(path)} must be of type ${s.format}: ${JSON.stringify(v)}`));
+    // kube-openapi reports a format as a type (InvalidTypeCode), so it blocks CEL like a type error.
+    errs.push({ ...fieldErr.invalid(path, v, `${inBody(path)} must be of type ${s.format}: ${JSON.stringify(v)}`), type: 'FieldValueTypeInvalid' });
   }
 }
 

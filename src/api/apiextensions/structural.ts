@@ -175,14 +175,15 @@ function walk(s: JSONSchemaProps, lvl: Level, p: Path, errs: FieldError[], depth
     return;
   }
   validateOpenAPIV3(s, p, errs);
-  validateNode(s, lvl, p, errs);
   if (s['x-kubernetes-preserve-unknown-fields'] === false) {
     errs.push(fieldErr.invalid(p.child('x-kubernetes-preserve-unknown-fields'), false, 'must be true or undefined'));
   }
+  // Children first, then this node, in the order validateStructuralInvariants reports them.
   for (const [k, sub] of Object.entries(s.properties ?? {})) walk(sub, 'field', p.child('properties').key(k), errs, depth + 1);
   if (isObject(s.additionalProperties)) walk(s.additionalProperties as JSONSchemaProps, 'field', p.child('additionalProperties'), errs, depth + 1);
   if (isObject(s.items)) walk(s.items as JSONSchemaProps, 'item', p.child('items'), errs, depth + 1);
   walkCombinators(s, p, errs, depth);
+  validateNode(s, lvl, p, errs);
 }
 
 /** All structural and v1 keyword errors of a version's openAPIV3Schema, rooted at `p`. */
