@@ -39,8 +39,8 @@ function usesOldSelf(node: unknown): boolean {
   return Array.isArray(n.args) ? n.args.some(usesOldSelf) : typeof n.args === 'object' && usesOldSelf(n.args);
 }
 
-function compileExpr(src: string): { program?: Program; error?: string; type?: string } {
-  const env = celEnvironment();
+function compileExpr(src: string, optionalOldSelf = false): { program?: Program; error?: string; type?: string } {
+  const env = celEnvironment(optionalOldSelf);
   const text = rewriteHas(src);
   try {
     const program = env.parse(text) as unknown as Program;
@@ -81,7 +81,7 @@ export function compileRule(rule: ValidationRule, schema: JSONSchemaProps, p: Pa
   }
   out.errors.push(...ruleFieldErrors(rule, p));
   if (out.errors.length) return out;
-  const c = compileExpr(rule.rule!);
+  const c = compileExpr(rule.rule!, rule.optionalOldSelf === true);
   if (c.error) {
     out.errors.push(fieldErr.invalid(p.child('rule'), rule, `compilation failed: ${c.error}`));
     return out;

@@ -5,21 +5,27 @@ import { Environment } from '@marcbachmann/cel-js';
 import { registerHasMacro } from './has.js';
 import { registerKubernetesLibrary } from './library.js';
 
-let shared: Environment | undefined;
+const shared = new Map<boolean, Environment>();
 
-export function celEnvironment(): Environment {
-  if (shared) return shared;
+/**
+ * The environment for rules; with `optionalOldSelf` oldSelf is declared optional<dyn> (as
+ * upstream types it for optionalOldSelf rules), which also lets `oldSelf.value().x` type-check.
+ */
+export function celEnvironment(optionalOldSelf = false): Environment {
+  const cached = shared.get(optionalOldSelf);
+  if (cached) return cached;
   const env = new Environment({
     homogeneousAggregateLiterals: false,
     enableOptionalTypes: true,
     limits: { maxAstNodes: 10_000, maxDepth: 250, maxListElements: 1000, maxMapEntries: 1000, maxCallArguments: 32 },
   })
     .registerVariable('self', 'dyn')
-    .registerVariable('oldSelf', 'dyn');
+    .registerVariable('oldSelf', optionalOldSelf ? 'optional<dyn>' : 'dyn');
   registerKubernetesLibrary(env);
   registerHasMacro(env);
-  shared = env.clone();
-  return shared;
+  const frozen = env.clone();
+  shared.set(optionalOldSelf, frozen);
+  return frozen;
 }
 
 let noneValue: unknown;
