@@ -27,14 +27,36 @@ function usedNames(group: string, others: readonly CustomResourceDefinition[], s
   return { resources, kinds };
 }
 
-function findConflict(names: CustomResourceDefinitionNames, used: ReturnType<typeof usedNames>): NameConflict | undefined {
-  const inUse = (v: string): string => `${JSON.stringify(v)} is already in use`;
-  if (names.plural && used.resources.has(names.plural)) return { reason: 'PluralConflict', message: inUse(names.plural) };
-  if (names.singular && used.resources.has(names.singular)) return { reason: 'SingularConflict', message: inUse(names.singular) };
-  for (const s of names.shortNames ?? []) if (used.resources.has(s)) return { reason: 'ShortNamesConflict', message: inUse(s) };
-  if (names.kind && used.kinds.has(names.kind)) return { reason: 'KindConflict', message: inUse(names.kind) };
-  if (names.listKind && used.kinds.has(names.listKind)) return { reason: 'ListKindConflict', message: inUse(names.listKind) };
-  return undefined;
+/** equalToAcceptedOrFresh: a name may be kept if already accepted, or taken if nobody holds it. */
+function freshOrAccepted(requested: string | undefined, accepted: string | undefined, used: Set<string>): NameConflict | undefined {
+  if (requested === accepted || !requested || !used.has(requested)) return undefined;
+  return { reason: '', message: `${JSON.stringify(requested)} is already in use` };
+}
+
+/**
+ * calculateNamesAndConditions: each name is accepted on its own; a conflicting one keeps the
+ * previously accepted value, and the last conflict found names the condition's reason.
+ */
+function acceptNames(requested: CustomResourceDefinitionNames, accepted: CustomResourceDefinitionNames, used: ReturnType<typeof usedNames>) {
+  const next: CustomResourceDefinitionNames = structuredClone(accepted);
+  let conflict: NameConflict | undefined;
+  const take = (key: 'plural' | 'singular' | 'kind' | 'listKind', set: Set<string>, reason: string) => {
+    const c = freshOrAccepted(requested[key], accepted[key], set);
+    if (c) conflict = { ...c, reason };
+    else if (requested[key] !== undefined) next[key] = requested[key];
+  };
+  take('plural', used.resources, 'PluralConflict');
+  take('singular', used.resources, 'SingularConflict');
+  if (JSON.stringify(requested.shortNames ?? []) !== JSON.stringify(accepted.shortNames ?? [])) {
+    const kept = new Set(accepted.shortNames ?? []);
+    const msgs = (requested.shortNames ?? []).filter((s) => !kept.has(s)).flatMap((s) => freshOrAccepted(s, '', used.resources)?.message ?? []);
+    if (msgs.length) conflict = { reason: 'ShortNamesConflict', message: msgs.length === 1 ? msgs[0]! : `[${msgs.join(', ')}]` };
+    else if (requested.shortNames) next.shortNames = requested.shortNames;
+  }
+  take('kind', used.kinds, 'KindConflict');
+  take('listKind', used.kinds, 'ListKindConflict');
+  if (requested.categories) next.categories = requested.categories;
+  return { next, conflict };
 }
 
 function setCondition(conds: CustomResourceDefinitionCondition[], c: CustomResourceDefinitionCondition, now: string): CustomResourceDefinitionCondition[] {
@@ -55,17 +77,15 @@ export function computeCRDStatus(
 ): CustomResourceDefinitionStatus {
   const spec = crd.spec ?? {};
   const names = spec.names ?? {};
-  const conflict = findConflict(names, usedNames(spec.group ?? '', others, crd.metadata?.name));
+  const { next, conflict } = acceptNames(names, crd.status?.acceptedNames ?? {}, usedNames(spec.group ?? '', others, crd.metadata?.name));
   let conds = [...(crd.status?.conditions ?? [])];
-  let acceptedNames = crd.status?.acceptedNames ?? {};
-  if (conflict) {
-    conds = setCondition(conds, { type: 'NamesAccepted', status: 'False', ...conflict }, now);
-  } else {
-    acceptedNames = structuredClone(names);
-    conds = setCondition(conds, { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found' }, now);
-  }
-  const established = conds.find((c) => c.type === 'Established' && c.status === 'True');
-  if (!established) {
+  const acceptedNames = next;
+  conds = conflict
+    ? setCondition(conds, { type: 'NamesAccepted', status: 'False', ...conflict }, now)
+    : setCondition(conds, { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found' }, now);
+  // The naming controller marks the CRD Installing once its names are accepted and the
+  // establishing controller then sets Established; with no storage to prepare here both happen at once.
+  if (!conds.some((c) => c.type === 'Established' && c.status === 'True')) {
     conds = conflict
       ? setCondition(conds, { type: 'Established', status: 'False', reason: 'NotAccepted', message: 'not all names are accepted' }, now)
       : setCondition(conds, { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' }, now);
