@@ -40,8 +40,13 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return ak.every((k) => Object.hasOwn(bo, k) && jsonEqual(ao[k], bo[k]));
 }
 
+/** A copy of a decoded JSON value (several times faster than structuredClone for small values). */
 export function deepCopy<T>(v: T): T {
-  return v === undefined ? v : (structuredClone(v) as T);
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(deepCopy) as T;
+  const out: JSONObject = {};
+  for (const [k, x] of Object.entries(v)) out[k] = deepCopy(x);
+  return out as T;
 }
 
 /** Go's %v of a float64 in messages: 1 not 1.0, 0.5 as 0.5. */

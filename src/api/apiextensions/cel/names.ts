@@ -10,10 +10,12 @@ const reserved = new Set([
 
 export function escapeCELName(name: string): string {
   if (reserved.has(name)) return `__${name}__`;
+  if (!/[_./-]/.test(name)) return name;
   return name.replace(/__|[./-]/g, (m) => ({ __: '__underscores__', '.': '__dot__', '-': '__dash__', '/': '__slash__' })[m]!);
 }
 
 export function unescapeCELName(name: string): string {
+  if (!name.includes('__')) return name;
   const m = /^__(.+)__$/.exec(name);
   if (m && reserved.has(m[1]!)) return m[1]!;
   return name.replace(/__(underscores|dot|dash|slash)__/g, (_x, w: string) => ({ underscores: '__', dot: '.', dash: '-', slash: '/' })[w]!);

@@ -51,6 +51,9 @@ function observeSizes(s: JSONSchemaProps, v: unknown, sizes: Map<JSONSchemaProps
   }
 }
 
+/** Rules estimated at or below this are charged their static cost at run time. */
+const cheapRuleCost = 10_000;
+
 function errorForReason(reason: string | undefined, path: string, badValue: string, msg: string): FieldError {
   switch (reason) {
     case 'FieldValueForbidden':
@@ -106,11 +109,10 @@ function runRules(run: Run, s: JSONSchemaProps, v: unknown, old: unknown, hasOld
   for (const r of compiled) {
     if (run.exhausted || !r.program) continue;
     if (r.transition && !hasOld && !r.rule.optionalOldSelf) continue;
-    const scope = new Map<string, JSONSchemaProps | undefined>([
-      ['self', s],
-      ['oldSelf', s],
-    ]);
-    const cost = run.estimator.estimate(r.program.ast, scope);
+    // A rule whose static estimate is small is charged that estimate (an upper bound, as the
+    // object is within the schema's bounds); only costly rules are re-estimated with the
+    // object's real sizes, which keeps cost accounting off the hot path.
+    const cost = r.cost <= cheapRuleCost ? r.cost : run.estimator.estimate(r.program.ast, new Map([['self', s], ['oldSelf', s]]));
     if (cost > perCallLimit) {
       run.errs.push(fieldErr.invalid(path, schemaTypeName(s, v), `call cost exceeds limit for rule: ${ruleText(r)}`));
       continue;
@@ -184,10 +186,16 @@ function walk(run: Run, s: JSONSchemaProps, v: unknown, old: unknown, hasOld: bo
  */
 export function validateCEL(schema: JSONSchemaProps, rules: CompiledSchemaRules, obj: unknown, old?: unknown): FieldError[] {
   if (rules.byNode.size === 0) return [];
-  const sizes = new Map<JSONSchemaProps, number>();
-  observeSizes(schema, obj, sizes);
-  if (old !== undefined) observeSizes(schema, old, sizes);
-  const sizeOf: SizeOf = (s) => (s ? (sizes.get(s) ?? 0) : 1);
+  // Observed only if a costly rule needs re-estimating.
+  let sizes: Map<JSONSchemaProps, number> | undefined;
+  const sizeOf: SizeOf = (s) => {
+    if (!sizes) {
+      sizes = new Map();
+      observeSizes(schema, obj, sizes);
+      if (old !== undefined) observeSizes(schema, old, sizes);
+    }
+    return s ? (sizes.get(s) ?? 0) : 1;
+  };
   const run: Run = { rules, estimator: new CostEstimator(sizeOf), budget: runtimeCELCostBudget, exhausted: false, errs: [] };
   walk(run, schema, obj, old, old !== undefined, '<nil>');
   return run.errs;
