@@ -12,7 +12,8 @@ import { compileSchemaRules, type CompiledSchemaRules } from './cel/rules.js';
 import { validateCEL } from './cel/validate.js';
 import { applyDefaults } from './defaults.js';
 import { isObject, jsonEqual, type JSONObject } from './json.js';
-import { defaultPrinterColumns, printerColumns, type PrinterColumns } from './printer-columns.js';
+import type { Printer } from '../../apiserver/tables/types.js';
+import { defaultPrinterColumns, printerColumns } from './printer-columns.js';
 import { pruneCustomResource } from './prune.js';
 import { validateAgainstSchema } from './schema-validation.js';
 import type { CustomResourceDefinition, CustomResourceDefinitionVersion, JSONSchemaProps } from './types.js';
@@ -54,7 +55,7 @@ export class CustomResourceVersion {
   readonly statusEnabled: boolean;
   readonly schema: JSONSchemaProps;
   readonly rules: CompiledSchemaRules;
-  readonly columns: PrinterColumns;
+  readonly columns: Printer<unknown>;
 
   /** `crd` must have passed validateCustomResourceDefinition. */
   constructor(crd: CustomResourceDefinition, v: CustomResourceDefinitionVersion) {

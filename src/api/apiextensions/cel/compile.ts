@@ -61,6 +61,13 @@ function ruleFieldErrors(rule: ValidationRule, p: Path): FieldError[] {
   else if (rule.message && !msg) errs.push(fieldErr.invalid(p.child('message'), rule.message, 'message must be non-empty if specified'));
   else if (/\n/.test(msg)) errs.push(fieldErr.invalid(p.child('message'), rule.message, 'message must not contain line breaks'));
   else if (/\n/.test(r) && !msg) errs.push(fieldErr.required(p.child('message'), 'message must be specified if rule contains line breaks'));
+  for (const k of ['rule', 'message', 'messageExpression', 'fieldPath', 'reason'] as const) {
+    if (rule[k] !== undefined && typeof rule[k] !== 'string') errs.push(fieldErr.invalid(p.child(k), rule[k], 'must be a string'));
+  }
+  if (rule.optionalOldSelf !== undefined && typeof rule.optionalOldSelf !== 'boolean') {
+    errs.push(fieldErr.invalid(p.child('optionalOldSelf'), rule.optionalOldSelf, 'must be a boolean'));
+  }
+  if (errs.length) return errs;
   if (rule.messageExpression && !rule.messageExpression.trim()) {
     errs.push(fieldErr.required(p.child('messageExpression'), 'messageExpression must be non-empty if specified'));
   }

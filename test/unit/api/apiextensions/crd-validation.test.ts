@@ -288,6 +288,18 @@ describe('CEL rules at CRD creation', () => {
     assert.deepEqual(errs(withRule({ rule: '"x"' })), [`${rp}.rule: Invalid value: {"rule":"\\"x\\""}: cel expression must evaluate to a bool`]);
   });
 
+  it('survives rules of the wrong shape and absurd rules', () => {
+    for (const junk of [{ rule: 5 }, { rule: 'true', messageExpression: 7 }, { rule: 'true', fieldPath: [] }, { rule: 'true', optionalOldSelf: 'yes' }, null, 'rule']) {
+      assert.doesNotThrow(() => errs(withRule(junk as never)), JSON.stringify(junk));
+      assert.ok(errs(withRule(junk as never)).length > 0, JSON.stringify(junk));
+    }
+    const long = errs(withRule({ rule: Array.from({ length: 20_000 }, () => 'true').join(' && ') }));
+    assert.equal(long.length, 1);
+    assert.match(long[0]!, /compilation failed/);
+    const deep = errs(withRule({ rule: `${'('.repeat(5000)}true${')'.repeat(5000)}` }));
+    assert.match(deep[0]!, /compilation failed/);
+  });
+
   it('refuses a rule whose estimated cost is over the limit, and accepts it once maxItems bounds it', () => {
     const list = (max?: number): JSONSchemaProps => ({ type: 'array', ...(max ? { maxItems: max } : {}), items: { type: 'string', maxLength: 64 } });
     const rule = { rule: 'self.all(x, self.all(y, x == y || x != y))' };

@@ -208,11 +208,11 @@ describe('printer columns', () => {
       spec: { gatewayClassName: 'kubesvc' },
       status: { addresses: [{ value: '10.0.0.1' }, { value: '10.0.0.2' }], conditions: [{ type: 'Accepted', status: 'True' }, { type: 'Programmed', status: 'False' }] },
     };
-    assert.deepEqual(r.columns.definitions.map((d) => d.name), ['Name', 'Class', 'Address', 'Programmed', 'Missing', 'Age']);
-    assert.deepEqual(r.columns.cells(obj), ['gw', 'kubesvc', '10.0.0.1,10.0.0.2', 'False', null, '2026-01-01T00:00:00Z']);
+    assert.deepEqual(r.columns.columns.map((d) => d.name), ['Name', 'Class', 'Address', 'Programmed', 'Missing', 'Age']);
+    assert.deepEqual(r.columns.cells(obj, new Date()), ['gw', 'kubesvc', '10.0.0.1,10.0.0.2', 'False', null, '2026-01-01T00:00:00Z']);
   });
 
   it('shows Name and Age when the CRD defines no columns', () => {
-    assert.deepEqual(h.columns.definitions.map((d) => d.name), ['Name', 'Age']);
+    assert.deepEqual(h.columns.columns.map((d) => d.name), ['Name', 'Age']);
   });
 });
