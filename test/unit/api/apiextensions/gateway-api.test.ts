@@ -139,6 +139,18 @@ describe('Gateway API v1.6.1 standard CRDs', () => {
     assert.deepEqual(create(route, distinct), []);
   });
 
+  it('iterates map keys: infrastructure annotation keys are checked by regex and length', () => {
+    const withAnnotations = (annotations: Record<string, string>) =>
+      gateway({ gatewayClassName: 'kubesvc', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }], infrastructure: { annotations } });
+    assert.deepEqual(create(gw, withAnnotations({ 'example.com/team': 'a' })), []);
+    assert.deepEqual(create(gw, withAnnotations({ 'bad key!': 'a' })), [
+      'spec.infrastructure.annotations: Invalid value: "object": Annotation keys must be in the form of an optional DNS subdomain prefix followed by a required name segment of up to 63 characters.',
+    ]);
+    assert.deepEqual(create(gw, withAnnotations({ [`${'a'.repeat(300)}/x`]: 'a' })), [
+      "spec.infrastructure.annotations: Invalid value: \"object\": If specified, the annotation key's prefix must be a DNS subdomain not longer than 253 characters in total.",
+    ]);
+  });
+
   it('GatewayClass controllerName is immutable: a transition rule on update', () => {
     const mk = (controller: string) => ({
       apiVersion: 'gateway.networking.k8s.io/v1',
