@@ -6,6 +6,7 @@ import { fieldErr, type FieldError, type Path } from '../../../machinery/field.j
 import type { JSONSchemaProps, ValidationRule } from '../types.js';
 import { CostEstimator, costErrorMessage, staticEstimatedCostLimit, staticSizeOf, type AstNode } from './cost.js';
 import { celEnvironment } from './env.js';
+import { undefinedField } from './fields.js';
 import { hasMacroName, rewriteHas } from './has.js';
 
 export type Program = ((ctx: Record<string, unknown>) => unknown) & { ast: AstNode };
@@ -39,13 +40,16 @@ function usesOldSelf(node: unknown): boolean {
   return Array.isArray(n.args) ? n.args.some(usesOldSelf) : typeof n.args === 'object' && usesOldSelf(n.args);
 }
 
-function compileExpr(src: string, optionalOldSelf = false): { program?: Program; error?: string; type?: string } {
+/** Parses and type-checks; with `schema`, field references are checked against it too. */
+function compileExpr(src: string, optionalOldSelf = false, schema?: JSONSchemaProps, isRoot = false): { program?: Program; error?: string; type?: string } {
   const env = celEnvironment(optionalOldSelf);
   const text = rewriteHas(src);
   try {
     const program = env.parse(text) as unknown as Program;
     const checked = env.check(text);
     if (!checked.valid) return { error: compileMessage(checked.error) };
+    const undefinedRef = schema ? undefinedField(program.ast, schema, text, isRoot) : undefined;
+    if (undefinedRef) return { error: undefinedRef };
     return { program, type: String(checked.type) };
   } catch (e) {
     return { error: compileMessage(e) };
@@ -80,7 +84,7 @@ function ruleFieldErrors(rule: ValidationRule, p: Path): FieldError[] {
 }
 
 /** Compiles one rule of the schema node `schema`, whose rules live at `p` (…x-kubernetes-validations[i]). */
-export function compileRule(rule: ValidationRule, schema: JSONSchemaProps, p: Path): CompiledRule {
+export function compileRule(rule: ValidationRule, schema: JSONSchemaProps, p: Path, isRoot = false): CompiledRule {
   const out: CompiledRule = { rule, transition: false, cost: 0, errors: [] };
   if (rule === null || typeof rule !== 'object') {
     out.errors.push(fieldErr.required(p.child('rule'), 'rule is not specified'));
@@ -88,7 +92,7 @@ export function compileRule(rule: ValidationRule, schema: JSONSchemaProps, p: Pa
   }
   out.errors.push(...ruleFieldErrors(rule, p));
   if (out.errors.length) return out;
-  const c = compileExpr(rule.rule!, rule.optionalOldSelf === true);
+  const c = compileExpr(rule.rule!, rule.optionalOldSelf === true, schema, isRoot);
   if (c.error) {
     out.errors.push(fieldErr.invalid(p.child('rule'), rule, `compilation failed: ${c.error}`));
     return out;
@@ -109,7 +113,7 @@ export function compileRule(rule: ValidationRule, schema: JSONSchemaProps, p: Pa
     out.errors.push(fieldErr.forbidden(p.child('rule'), costErrorMessage('estimated rule cost', out.cost, staticEstimatedCostLimit)));
   }
   if (rule.messageExpression) {
-    const m = compileExpr(rule.messageExpression);
+    const m = compileExpr(rule.messageExpression, false, schema, isRoot);
     if (m.error) out.errors.push(fieldErr.invalid(p.child('messageExpression'), rule, `messageExpression compilation failed: ${m.error}`));
     else if (m.type !== 'string' && m.type !== 'dyn') out.errors.push(fieldErr.invalid(p.child('messageExpression'), rule, 'messageExpression must evaluate to a string'));
     else {

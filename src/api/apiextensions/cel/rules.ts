@@ -23,7 +23,7 @@ export function compileSchemaRules(schema: JSONSchemaProps, p: Path): CompiledSc
     if (!isObject(s) || depth > maxSchemaDepth) return;
     const rules = s['x-kubernetes-validations'];
     if (Array.isArray(rules) && rules.length) {
-      const compiled = rules.map((r, i) => compileRule(r, s, path.child('x-kubernetes-validations').index(i)));
+      const compiled = rules.map((r, i) => compileRule(r, s, path.child('x-kubernetes-validations').index(i), depth === 0));
       out.byNode.set(s, compiled);
       compiled.forEach((c, i) => {
         out.errors.push(...c.errors);

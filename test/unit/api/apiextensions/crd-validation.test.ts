@@ -274,6 +274,15 @@ describe('CEL rules at CRD creation', () => {
     assert.match(undeclared[0]!, /compilation failed: ERROR: <input>: .*foo/);
   });
 
+  it('checks field references against the schema, as cel-go does with Kubernetes\' types', () => {
+    assert.deepEqual(errs(withRule({ rule: 'self.b == "x"' })), [`${rp}.rule: Invalid value: {"rule":"self.b == \\"x\\""}: compilation failed: ERROR: <input>:1:5: undefined field 'b'`]);
+    assert.match(errs(withRule({ rule: 'has(self.zz)' }))[0]!, /undefined field 'zz'/);
+    const list: JSONSchemaProps = { type: 'object', properties: { l: { type: 'array', maxItems: 5, items: { type: 'object', properties: { n: { type: 'string', maxLength: 5 } } } }, m: { type: 'object', additionalProperties: { type: 'string', maxLength: 5 }, maxProperties: 5 }, free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } };
+    assert.match(errs(withRule({ rule: 'self.l.all(i, i.nn == "")' }, list))[0]!, /undefined field 'nn'/);
+    // Maps, preserved-unknown objects and the list element's declared fields are fine.
+    assert.deepEqual(errs(withRule({ rule: 'self.l.all(i, i.n == "") && self.m.anything == "" && self.free.whatever == 1' }, list)), []);
+  });
+
   it('checks rule fields: empty rule, line breaks, reason, optionalOldSelf without oldSelf', () => {
     assert.deepEqual(errs(withRule({ rule: ' ' })), [`${rp}.rule: Required value: rule is not specified`]);
     assert.deepEqual(errs(withRule({ rule: 'true', message: 'a\nb' })), [`${rp}.message: Invalid value: "a\\nb": message must not contain line breaks`]);
