@@ -81,7 +81,8 @@ function validateString(s: JSONSchemaProps, v: string, path: string, errs: Field
   }
   if (s.pattern !== undefined) {
     const re = compileRegex(s.pattern);
-    if (!(re instanceof Error) && !re.test(v)) errs.push(fieldErr.invalid(path, v, `${inBody(path)} should match '${s.pattern}'`));
+    if (re instanceof Error) errs.push(fieldErr.invalid(path, v, `${inBody(path)} should match '${s.pattern}, but pattern is invalid: ${re.message}'`));
+    else if (!re.test(v)) errs.push(fieldErr.invalid(path, v, `${inBody(path)} should match '${s.pattern}'`));
   }
   if (s.format && !checkFormat(s.format, v)) {
     // kube-openapi reports a format as a type (InvalidTypeCode), so it blocks CEL like a type error.
