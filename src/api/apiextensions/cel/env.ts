@@ -4,6 +4,7 @@
 import { Environment } from '@marcbachmann/cel-js';
 import { registerHasMacro } from './has.js';
 import { registerKubernetesLibrary } from './library.js';
+import { registerQuantityLibrary } from './quantity.js';
 
 const shared = new Map<boolean, Environment>();
 
@@ -22,6 +23,7 @@ export function celEnvironment(optionalOldSelf = false): Environment {
     .registerVariable('self', 'dyn')
     .registerVariable('oldSelf', optionalOldSelf ? 'optional<dyn>' : 'dyn');
   registerKubernetesLibrary(env);
+  registerQuantityLibrary(env);
   registerHasMacro(env);
   const frozen = env.clone();
   shared.set(optionalOldSelf, frozen);

@@ -117,6 +117,22 @@ describe('CEL rules', () => {
     assert.deepEqual(check(h, { name: 'ABC', nums: [3, 2, 1] }), ['spec: Invalid value: "object": lists']);
   });
 
+  it('offers the quantity library with exact arithmetic', () => {
+    const h = served(
+      obj(
+        [
+          { rule: 'quantity(self.name).isLessThan(quantity("4Gi"))', message: 'at most 4Gi' },
+          { rule: 'quantity(self.name).add(quantity("100m")).sub(quantity("100m")) == quantity(self.name)', message: 'exact' },
+        ],
+        {},
+      ),
+    );
+    assert.deepEqual(check(h, { name: '3.5Gi' }), []);
+    assert.deepEqual(check(h, { name: '4097Mi' }), ['spec: Invalid value: "object": at most 4Gi']);
+    const [err] = check(h, { name: 'lots' });
+    assert.match(err!, /^spec: Invalid value: "object": quantities must match the regular expression .* evaluating rule: at most 4Gi$/);
+  });
+
   it('rewrites has() to the general macro outside strings only', () => {
     assert.equal(rewriteHas('has(self.a) && "has(x)" == \'has(\' && self.has(1)'), 'k8sHas(self.a) && "has(x)" == \'has(\' && self.has(1)');
     assert.equal(rewriteHas('r"""has(""" + has (self.b)'), 'r"""has(""" + k8sHas (self.b)');
