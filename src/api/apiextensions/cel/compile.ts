@@ -7,7 +7,7 @@ import type { JSONSchemaProps, ValidationRule } from '../types.js';
 import { CostEstimator, costErrorMessage, staticEstimatedCostLimit, staticSizeOf, type AstNode } from './cost.js';
 import { celEnvironment } from './env.js';
 import { undefinedField } from './fields.js';
-import { hasMacroName, rewriteHas } from './has.js';
+import { hasMacroName, matchesName, rewriteRule } from './rewrite.js';
 
 export type Program = ((ctx: Record<string, unknown>) => unknown) & { ast: AstNode };
 
@@ -30,7 +30,7 @@ const reasons = ['FieldValueDuplicate', 'FieldValueForbidden', 'FieldValueInvali
  */
 function compileMessage(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  return `ERROR: <input>: ${text.split('\n')[0]!.replaceAll(hasMacroName, 'has')}`;
+  return `ERROR: <input>: ${text.split('\n')[0]!.replaceAll(hasMacroName, 'has').replaceAll(matchesName, 'matches')}`;
 }
 
 function usesOldSelf(node: unknown): boolean {
@@ -43,7 +43,7 @@ function usesOldSelf(node: unknown): boolean {
 /** Parses and type-checks; with `schema`, field references are checked against it too. */
 function compileExpr(src: string, optionalOldSelf = false, schema?: JSONSchemaProps, isRoot = false): { program?: Program; error?: string; type?: string } {
   const env = celEnvironment(optionalOldSelf);
-  const text = rewriteHas(src);
+  const text = rewriteRule(src);
   try {
     const program = env.parse(text) as unknown as Program;
     const checked = env.check(text);

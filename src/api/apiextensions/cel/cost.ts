@@ -13,7 +13,7 @@
 // a 3 MiB request (upstream's maxRequestSizeBytes divided by the element's smallest JSON form).
 // At run time the same model is applied with the sizes of the object being validated.
 import type { JSONSchemaProps } from '../types.js';
-import { hasMacroName } from './has.js';
+import { hasMacroName } from './rewrite.js';
 import { unescapeCELName } from './names.js';
 
 export const staticEstimatedCostLimit = 10_000_000;
@@ -70,7 +70,7 @@ interface Est {
 }
 
 const macros = new Set(['all', 'exists', 'exists_one', 'filter', 'map']);
-const stringFns = new Set(['contains', 'startsWith', 'endsWith', 'matches', 'split', 'lowerAscii', 'upperAscii', 'trim', 'replace', 'indexOf', 'lastIndexOf', 'substring', 'join', 'reverse', 'isSorted', 'sum', 'min', 'max']);
+const stringFns = new Set(['contains', 'startsWith', 'endsWith', 'matches', 'k8sMatches', 'split', 'lowerAscii', 'upperAscii', 'trim', 'replace', 'indexOf', 'lastIndexOf', 'substring', 'join', 'reverse', 'isSorted', 'sum', 'min', 'max']);
 
 function elementSchema(s: JSONSchemaProps | undefined): JSONSchemaProps | undefined {
   if (!s) return undefined;

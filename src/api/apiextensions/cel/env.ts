@@ -2,7 +2,7 @@
 // with Kubernetes' extensions, has() for any selection, and optional types for optionalOldSelf.
 // Building an Environment is costly, so it is built once and frozen by cloning.
 import { Environment } from '@marcbachmann/cel-js';
-import { registerHasMacro } from './has.js';
+import { registerHasMacro } from './rewrite.js';
 import { registerKubernetesLibrary } from './library.js';
 import { registerQuantityLibrary } from './quantity.js';
 

@@ -6,7 +6,7 @@
 import { isObject } from '../json.js';
 import type { JSONSchemaProps } from '../types.js';
 import type { AstNode } from './cost.js';
-import { hasMacroName } from './has.js';
+import { hasMacroName } from './rewrite.js';
 import { unescapeCELName } from './names.js';
 
 const macros = new Set(['all', 'exists', 'exists_one', 'filter', 'map']);

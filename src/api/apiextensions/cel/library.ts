@@ -5,6 +5,7 @@
 import type { Environment } from '@marcbachmann/cel-js';
 import { isIP } from 'node:net';
 import { regexMatches } from '../regex.js';
+import { matchesName } from './rewrite.js';
 
 type Cmp = bigint | number | string | boolean;
 
@@ -75,9 +76,7 @@ export function registerKubernetesLibrary(env: Environment): void {
   add(env, 'isURL(string): bool', (s: string) => validURL(s));
   add(env, 'isIP(string): bool', (s: string) => isIP(s) !== 0);
   add(env, 'isCIDR(string): bool', (s: string) => validCIDR(s));
-}
-
-/** `matches` on RE2, registered in place of the library's JavaScript RegExp version. */
-export function re2Matches(s: string, pattern: string): boolean {
-  return regexMatches(pattern, s);
+  // matches() is renamed in rules (see rewrite.ts) so that it runs here, on RE2.
+  add(env, `string.${matchesName}(string): bool`, (s: string, pattern: string) => regexMatches(pattern, s));
+  add(env, `${matchesName}(string, string): bool`, (s: string, pattern: string) => regexMatches(pattern, s));
 }

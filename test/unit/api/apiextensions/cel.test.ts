@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { errorString } from '../../../../src/machinery/field.js';
 import { CustomResourceVersion, type JSONSchemaProps, type ValidationRule } from '../../../../src/api/apiextensions/index.js';
-import { rewriteHas } from '../../../../src/api/apiextensions/cel/has.js';
+import { rewriteRule } from '../../../../src/api/apiextensions/cel/rewrite.js';
 import { escapeCELName, unescapeCELName } from '../../../../src/api/apiextensions/cel/names.js';
 import { widget, widgetCRD } from './fixtures.js';
 
@@ -115,6 +115,12 @@ describe('CEL rules', () => {
     );
     assert.deepEqual(check(h, { name: 'ABC', nums: [1, 2, 3] }), []);
     assert.deepEqual(check(h, { name: 'ABC', nums: [3, 2, 1] }), ['spec: Invalid value: "object": lists']);
+    // RE2: linear time on a pattern that makes a backtracking engine take forever, and Go's syntax.
+    const redos = served(obj([{ rule: '!self.name.matches("^(a+)+$")', message: 'no' }, { rule: 'self.name.matches("(?i)^x+$")', message: 'flags' }], { name: { type: 'string' } }));
+    const t = Date.now();
+    assert.deepEqual(check(redos, { name: `${'a'.repeat(30)}!` }), ['spec: Invalid value: "object": flags']);
+    assert.deepEqual(check(redos, { name: 'xX' }), []);
+    assert.ok(Date.now() - t < 1000, `took ${Date.now() - t} ms`);
   });
 
   it('offers the quantity library with exact arithmetic', () => {
@@ -134,8 +140,9 @@ describe('CEL rules', () => {
   });
 
   it('rewrites has() to the general macro outside strings only', () => {
-    assert.equal(rewriteHas('has(self.a) && "has(x)" == \'has(\' && self.has(1)'), 'k8sHas(self.a) && "has(x)" == \'has(\' && self.has(1)');
-    assert.equal(rewriteHas('r"""has(""" + has (self.b)'), 'r"""has(""" + k8sHas (self.b)');
+    assert.equal(rewriteRule('has(self.a) && "has(x)" == \'has(\' && self.has(1)'), 'k8sHas(self.a) && "has(x)" == \'has(\' && self.has(1)');
+    assert.equal(rewriteRule('self.matches("a") && matches(self, "b") && "matches(" != ""'), 'self.k8sMatches("a") && k8sMatches(self, "b") && "matches(" != ""');
+    assert.equal(rewriteRule('r"""has(""" + has (self.b)'), 'r"""has(""" + k8sHas (self.b)');
   });
 
   it('stops at the per-call cost limit and at the runtime budget instead of running on', () => {

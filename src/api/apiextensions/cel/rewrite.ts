@@ -1,9 +1,14 @@
-// has() as the CEL spec defines it: `has(e.f)` for any expression e. The CEL library accepts only
-// chains rooted at a variable, yet Gateway API's rules test fields of list elements
-// (`has(self.matches[0].path)`), so rules are read with has() renamed to this macro.
+// Two standard functions the CEL library implements differently from cel-go, replaced by renaming
+// them in the rule's text before it is parsed:
+// - has() as the CEL spec defines it: `has(e.f)` for any expression e. The library accepts only
+//   chains rooted at a variable, yet Gateway API's rules test fields of list elements
+//   (`has(self.matches[0].path)`).
+// - matches() on RE2 (Go's regexp) instead of a JavaScript RegExp built on every call, which
+//   backtracks (a hostile pattern could hang the server) and reads some patterns differently.
 import type { Environment } from '@marcbachmann/cel-js';
 
 export const hasMacroName = 'k8sHas';
+export const matchesName = 'k8sMatches';
 
 interface AstNode {
   op: string;
@@ -33,8 +38,8 @@ export function registerHasMacro(env: Environment): void {
   })) as never);
 }
 
-/** The rule with every call of the global has() renamed; string literals and `.has(` stay. */
-export function rewriteHas(src: string): string {
+/** The rule with has() and matches() calls renamed; string literals and `.has(` stay. */
+export function rewriteRule(src: string): string {
   let out = '';
   let i = 0;
   while (i < src.length) {
@@ -55,7 +60,9 @@ export function rewriteHas(src: string): string {
       const word = src.slice(i, j);
       const prev = out.trimEnd().slice(-1);
       const next = src.slice(j).trimStart()[0];
-      out += word === 'has' && next === '(' && prev !== '.' ? hasMacroName : word;
+      if (next === '(' && word === 'has' && prev !== '.') out += hasMacroName;
+      else if (next === '(' && word === 'matches') out += matchesName;
+      else out += word;
       i = j;
       continue;
     }
