@@ -1,6 +1,7 @@
 // The string formats a CRD schema may name, checked as kube-openapi's strfmt registry checks them
 // (apiextensions restricts CRDs to this list; other formats are accepted and ignored).
 import { isIPv4, isIPv6 } from 'node:net';
+import { parseCIDRSloppy } from '../validation/ip.js';
 
 const uuidRe = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 const uuid3Re = /^[0-9a-f]{8}-?[0-9a-f]{4}-?3[0-9a-f]{3}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
@@ -24,17 +25,6 @@ function validDate(s: string): boolean {
   return !Number.isNaN(d.getTime()) && d.getUTCDate() === Number(m[3]);
 }
 
-function validCIDR(s: string): boolean {
-  const slash = s.indexOf('/');
-  if (slash < 0) return false;
-  const ip = s.slice(0, slash);
-  const bits = s.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(bits)) return false;
-  const n = Number(bits);
-  if (isIPv4(ip)) return n <= 32;
-  return isIPv6(ip) && n <= 128;
-}
-
 function validURI(s: string): boolean {
   try {
     new URL(s);
@@ -51,7 +41,7 @@ const checks: Record<string, (s: string) => boolean> = {
   hostname: (s) => s.length <= 255 && hostnameRe.test(s),
   ipv4: isIPv4,
   ipv6: isIPv6,
-  cidr: validCIDR,
+  cidr: (s) => parseCIDRSloppy(s) !== null,
   mac: (s) => macRe.test(s),
   uuid: (s) => uuidRe.test(s),
   uuid3: (s) => uuid3Re.test(s),

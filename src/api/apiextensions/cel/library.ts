@@ -3,7 +3,7 @@
 // indexOf/lastIndexOf, strings replace/reverse/charAt, url/ip/cidr checks, and regex matching on
 // RE2 instead of JavaScript's backtracking engine.
 import type { Environment } from '@marcbachmann/cel-js';
-import { isIP } from 'node:net';
+import { parseCIDRSloppy, parseIPSloppy } from '../../validation/ip.js';
 import { regexMatches } from '../regex.js';
 import { matchesName } from './rewrite.js';
 
@@ -21,13 +21,6 @@ function reduceList(l: unknown, pick: (a: Cmp, b: Cmp) => boolean, name: string)
   const xs = listOf(l);
   if (xs.length === 0) throw new Error(`${name}(): list must not be empty`);
   return xs.reduce((acc, x) => (pick(x, acc) ? x : acc));
-}
-
-function validCIDR(s: string): boolean {
-  const [ip, bits, extra] = s.split('/');
-  if (extra !== undefined || !ip || !bits || !/^\d{1,3}$/.test(bits)) return false;
-  const v = isIP(ip);
-  return v !== 0 && Number(bits) <= (v === 4 ? 32 : 128);
 }
 
 function validURL(s: string): boolean {
@@ -74,8 +67,8 @@ export function registerKubernetesLibrary(env: Environment): void {
   add(env, 'string.charAt(int): string', (s: string, i: bigint) => [...s][Number(i)] ?? '');
   add(env, 'string.reverse(): string', (s: string) => [...s].reverse().join(''));
   add(env, 'isURL(string): bool', (s: string) => validURL(s));
-  add(env, 'isIP(string): bool', (s: string) => isIP(s) !== 0);
-  add(env, 'isCIDR(string): bool', (s: string) => validCIDR(s));
+  add(env, 'isIP(string): bool', (s: string) => parseIPSloppy(s) !== null);
+  add(env, 'isCIDR(string): bool', (s: string) => parseCIDRSloppy(s) !== null);
   // matches() is renamed in rules (see rewrite.ts) so that it runs here, on RE2.
   add(env, `string.${matchesName}(string): bool`, (s: string, pattern: string) => regexMatches(pattern, s));
   add(env, `${matchesName}(string, string): bool`, (s: string, pattern: string) => regexMatches(pattern, s));
