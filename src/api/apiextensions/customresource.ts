@@ -17,6 +17,7 @@ import { defaultPrinterColumns, printerColumns } from './printer-columns.js';
 import { pruneCustomResource } from './prune.js';
 import { validateAgainstSchema } from './schema-validation.js';
 import type { CustomResourceDefinition, CustomResourceDefinitionVersion, JSONSchemaProps } from './types.js';
+import { fieldSchema, itemsSchema } from './schema-nav.js';
 
 export interface PrepareResult {
   /** `unknown field "spec.x"` warnings for what pruning removed, as upstream reports them. */
@@ -39,11 +40,12 @@ function embeddedMetaErrors(s: JSONSchemaProps, v: unknown, path: Path, errs: Fi
   }
   if (isObject(v)) {
     for (const [k, x] of Object.entries(v)) {
-      const sub = s.properties && Object.hasOwn(s.properties, k) ? s.properties[k] : isObject(s.additionalProperties) ? (s.additionalProperties as JSONSchemaProps) : undefined;
+      const sub = fieldSchema(s, k);
       if (sub) embeddedMetaErrors(sub, x, path.child(k), errs, depth + 1);
     }
-  } else if (Array.isArray(v) && isObject(s.items)) {
-    v.forEach((x, i) => embeddedMetaErrors(s.items as JSONSchemaProps, x, path.index(i), errs, depth + 1));
+  } else if (Array.isArray(v)) {
+    const items = itemsSchema(s);
+    if (items) v.forEach((x, i) => embeddedMetaErrors(items, x, path.index(i), errs, depth + 1));
   }
 }
 

@@ -5,11 +5,12 @@
 // are dropped, as upstream's PruneNonNullableNullsWithoutDefaults.
 import { deepCopy, isObject, type JSONObject } from './json.js';
 import type { JSONSchemaProps } from './types.js';
+import { additionalSchema, itemsSchema, propertySchema } from './schema-nav.js';
 
 function defaultValue(v: unknown, s: JSONSchemaProps | undefined, depth: number): void {
   if (!s || depth > 1000) return;
   if (Array.isArray(v)) {
-    const items = Array.isArray(s.items) ? s.items[0] : s.items;
+    const items = itemsSchema(s);
     v.forEach((x) => defaultValue(x, items, depth + 1));
     return;
   }
@@ -25,10 +26,10 @@ function defaultObject(v: JSONObject, s: JSONSchemaProps, depth: number): void {
     else if (badNull) delete v[k];
   }
   for (const [k, x] of Object.entries(v)) {
-    const prop = s.properties && Object.hasOwn(s.properties, k) ? s.properties[k] : undefined;
+    const prop = propertySchema(s, k);
+    const add = additionalSchema(s);
     if (prop) defaultValue(x, prop, depth + 1);
-    else if (isObject(s.additionalProperties)) {
-      const add = s.additionalProperties as JSONSchemaProps;
+    else if (add) {
       if (x === null && !add.nullable) {
         if (add.default !== undefined) v[k] = deepCopy(add.default);
         else delete v[k];

@@ -5,6 +5,7 @@
 // Returns the dropped paths, which the API server reports as warnings (`unknown field "spec.x"`).
 import { isObject, type JSONObject } from './json.js';
 import type { JSONSchemaProps } from './types.js';
+import { additionalSchema, itemsSchema, propertySchema } from './schema-nav.js';
 
 const objectMetaFields = new Set([
   'name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp',
@@ -18,7 +19,7 @@ function join(path: string, k: string): string {
 function pruneValue(v: unknown, s: JSONSchemaProps | undefined, path: string, pruned: string[], depth: number): void {
   if (!s || depth > 1000) return;
   if (Array.isArray(v)) {
-    const items = Array.isArray(s.items) ? s.items[0] : s.items;
+    const items = itemsSchema(s);
     v.forEach((x, i) => pruneValue(x, items, `${path}[${i}]`, pruned, depth + 1));
     return;
   }
@@ -28,7 +29,7 @@ function pruneValue(v: unknown, s: JSONSchemaProps | undefined, path: string, pr
 
 function pruneObject(v: JSONObject, s: JSONSchemaProps, path: string, pruned: string[], isResource: boolean, depth: number): void {
   const preserve = s['x-kubernetes-preserve-unknown-fields'] === true;
-  const additional = isObject(s.additionalProperties) ? (s.additionalProperties as JSONSchemaProps) : undefined;
+  const additional = additionalSchema(s);
   const allowAny = s.additionalProperties === true;
   for (const k of Object.keys(v)) {
     if (isResource && (k === 'apiVersion' || k === 'kind')) continue;
@@ -44,7 +45,7 @@ function pruneObject(v: JSONObject, s: JSONSchemaProps, path: string, pruned: st
       }
       continue;
     }
-    const prop = s.properties && Object.hasOwn(s.properties, k) ? s.properties[k] : undefined;
+    const prop = propertySchema(s, k);
     if (prop) pruneValue(v[k], prop, join(path, k), pruned, depth + 1);
     else if (additional) pruneValue(v[k], additional, join(path, k), pruned, depth + 1);
     else if (!preserve && !allowAny) {

@@ -7,6 +7,7 @@ import { checkFormat } from './formats.js';
 import { isObject, jsonEqual, jsonTypeName } from './json.js';
 import { compileRegex } from './regex.js';
 import type { JSONSchemaProps } from './types.js';
+import { fieldSchema, itemsSchema } from './schema-nav.js';
 
 /** `spec.replicas` for messages; the root is "" and reads as `body` in kube-openapi's wording. */
 function inBody(path: string): string {
@@ -117,7 +118,7 @@ function validateArray(s: JSONSchemaProps, v: unknown[], path: string, errs: Fie
   if (s.uniqueItems && v.some((x, i) => v.findIndex((y) => jsonEqual(x, y)) !== i)) {
     errs.push(fieldErr.invalid(path, v, `${inBody(path)} shouldn't contain duplicates`));
   }
-  const items = Array.isArray(s.items) ? s.items[0] : s.items;
+  const items = itemsSchema(s);
   if (items) v.forEach((x, i) => validateAgainstSchema(items, x, `${path}[${i}]`, errs));
   validateListType(s, v, path, errs);
 }
@@ -155,11 +156,9 @@ function validateObject(s: JSONSchemaProps, v: Record<string, unknown>, path: st
   for (const r of s.required ?? []) {
     if (!Object.hasOwn(v, r)) errs.push(fieldErr.required(child(path, r)));
   }
-  const props = s.properties ?? {};
   for (const [k, x] of Object.entries(v)) {
-    const ps = Object.hasOwn(props, k) ? props[k] : undefined;
+    const ps = fieldSchema(s, k);
     if (ps) validateAgainstSchema(ps, x, child(path, k), errs);
-    else if (isObject(s.additionalProperties)) validateAgainstSchema(s.additionalProperties, x, child(path, k), errs);
     else if (s.additionalProperties === false && s.properties) {
       errs.push(fieldErr.forbidden(child(path, k), `${inBody(child(path, k))} is a forbidden property`));
     }

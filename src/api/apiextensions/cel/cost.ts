@@ -15,6 +15,7 @@
 import type { JSONSchemaProps } from '../types.js';
 import { hasMacroName } from './rewrite.js';
 import { unescapeCELName } from './names.js';
+import { additionalSchema, itemsSchema, propertySchema } from '../schema-nav.js';
 
 export const staticEstimatedCostLimit = 10_000_000;
 export const staticEstimatedCRDCostLimit = 100_000_000;
@@ -51,8 +52,7 @@ export const staticSizeOf: SizeOf = (s) => {
   if (!s) return maxRequestSizeBytes;
   if (s.type === 'string' || s['x-kubernetes-int-or-string']) return s.maxLength ?? maxRequestSizeBytes;
   if (s.type === 'array') {
-    const items = Array.isArray(s.items) ? s.items[0] : s.items;
-    return s.maxItems ?? Math.floor(maxRequestSizeBytes / minJSONSize(items));
+    return s.maxItems ?? Math.floor(maxRequestSizeBytes / minJSONSize(itemsSchema(s)));
   }
   if (s.type === 'object') {
     if (s.additionalProperties && typeof s.additionalProperties === 'object') {
@@ -74,7 +74,7 @@ const stringFns = new Set(['contains', 'startsWith', 'endsWith', 'matches', 'k8s
 
 function elementSchema(s: JSONSchemaProps | undefined): JSONSchemaProps | undefined {
   if (!s) return undefined;
-  if (s.type === 'array') return Array.isArray(s.items) ? s.items[0] : s.items;
+  if (s.type === 'array') return itemsSchema(s);
   if (s.type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object') {
     return { type: 'string' }; // macros over maps iterate the keys
   }
@@ -83,10 +83,7 @@ function elementSchema(s: JSONSchemaProps | undefined): JSONSchemaProps | undefi
 
 function fieldSchema(s: JSONSchemaProps | undefined, field: string): JSONSchemaProps | undefined {
   if (!s) return undefined;
-  const name = unescapeCELName(field);
-  if (s.properties && Object.hasOwn(s.properties, name)) return s.properties[name];
-  if (s.additionalProperties && typeof s.additionalProperties === 'object') return s.additionalProperties;
-  return undefined;
+  return propertySchema(s, unescapeCELName(field)) ?? additionalSchema(s);
 }
 
 export class CostEstimator {

@@ -8,6 +8,7 @@ import type { JSONSchemaProps } from '../types.js';
 import type { AstNode } from './cost.js';
 import { hasMacroName } from './rewrite.js';
 import { unescapeCELName } from './names.js';
+import { additionalSchema, itemsSchema, propertySchema } from '../schema-nav.js';
 
 const macros = new Set(['all', 'exists', 'exists_one', 'filter', 'map']);
 const resourceFields = ['apiVersion', 'kind', 'metadata'];
@@ -22,12 +23,11 @@ interface Typed {
 function fieldOf(t: Typed, name: string): Typed | false {
   const s = t.schema;
   if (!s || s.type !== 'object' || s['x-kubernetes-preserve-unknown-fields'] || s['x-kubernetes-int-or-string']) return {};
-  if (isObject(s.additionalProperties) || s.additionalProperties === true) {
-    return { schema: isObject(s.additionalProperties) ? (s.additionalProperties as JSONSchemaProps) : undefined };
-  }
+  if (isObject(s.additionalProperties) || s.additionalProperties === true) return { schema: additionalSchema(s) };
   const props = s.properties;
   const real = unescapeCELName(name);
-  if (props && Object.hasOwn(props, real)) return { schema: props[real], resource: props[real]!['x-kubernetes-embedded-resource'] === true };
+  const prop = propertySchema(s, real);
+  if (prop) return { schema: prop, resource: prop['x-kubernetes-embedded-resource'] === true };
   if ((t.resource || s['x-kubernetes-embedded-resource']) && resourceFields.includes(real)) {
     return real === 'metadata' ? { schema: { type: 'object', properties: { name: { type: 'string' }, generateName: { type: 'string' } } } } : { schema: { type: 'string' } };
   }
@@ -37,11 +37,9 @@ function fieldOf(t: Typed, name: string): Typed | false {
 
 function elementOf(t: Typed): Typed {
   const s = t.schema;
-  if (s?.type === 'array' && isObject(s.items)) {
-    const items = s.items as JSONSchemaProps;
-    return { schema: items, resource: items['x-kubernetes-embedded-resource'] === true };
-  }
-  if (s?.type === 'object' && isObject(s.additionalProperties)) return { schema: { type: 'string' } };
+  const items = s?.type === 'array' ? itemsSchema(s) : undefined;
+  if (items) return { schema: items, resource: items['x-kubernetes-embedded-resource'] === true };
+  if (s?.type === 'object' && additionalSchema(s)) return { schema: { type: 'string' } };
   return {};
 }
 

@@ -3,6 +3,7 @@
 // above it) must add up to at most StaticEstimatedCRDCostLimit.
 import { fieldErr, type FieldError, type Path } from '../../../machinery/field.js';
 import { isObject } from '../json.js';
+import { additionalSchema, itemsSchema } from '../schema-nav.js';
 import { maxSchemaDepth } from '../structural.js';
 import type { JSONSchemaProps } from '../types.js';
 import { compileRule, type CompiledRule } from './compile.js';
@@ -32,10 +33,10 @@ export function compileSchemaRules(schema: JSONSchemaProps, p: Path): CompiledSc
       });
     }
     for (const [k, sub] of Object.entries(s.properties ?? {})) visit(sub, path.child('properties').key(k), card, depth + 1);
-    if (isObject(s.additionalProperties)) {
-      visit(s.additionalProperties as JSONSchemaProps, path.child('additionalProperties'), card * Math.max(1, staticSizeOf(s)), depth + 1);
-    }
-    if (isObject(s.items)) visit(s.items as JSONSchemaProps, path.child('items'), card * Math.max(1, staticSizeOf(s)), depth + 1);
+    const add = additionalSchema(s);
+    if (add) visit(add, path.child('additionalProperties'), card * Math.max(1, staticSizeOf(s)), depth + 1);
+    const items = itemsSchema(s);
+    if (items) visit(items, path.child('items'), card * Math.max(1, staticSizeOf(s)), depth + 1);
   };
   visit(schema, p, 1, 0);
   if (out.totalCost > staticEstimatedCRDCostLimit) {

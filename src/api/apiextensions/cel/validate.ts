@@ -10,6 +10,7 @@ import { CostEstimator, perCallLimit, runtimeCELCostBudget, type SizeOf } from '
 import { optionalNone, optionalOf } from './env.js';
 import { escapeCELName } from './names.js';
 import type { CompiledSchemaRules } from './rules.js';
+import { additionalSchema, fieldSchema, itemsSchema, propertySchema } from '../schema-nav.js';
 
 /** The type name upstream prints as the bad value: the schema's type, else the value's. */
 function schemaTypeName(s: JSONSchemaProps, v: unknown): string {
@@ -23,14 +24,14 @@ export function toCEL(v: unknown, s: JSONSchemaProps | undefined): unknown {
     return Number.isInteger(v) ? BigInt(v) : v;
   }
   if (Array.isArray(v)) {
-    const items = s && !Array.isArray(s.items) ? s.items : undefined;
+    const items = itemsSchema(s);
     return v.map((x) => toCEL(x, items));
   }
   if (isObject(v)) {
     const m = new Map<string, unknown>();
     for (const [k, x] of Object.entries(v)) {
-      const prop = s?.properties && Object.hasOwn(s.properties, k) ? s.properties[k] : undefined;
-      const sub = prop ?? (isObject(s?.additionalProperties) ? (s!.additionalProperties as JSONSchemaProps) : undefined);
+      const prop = propertySchema(s, k);
+      const sub = prop ?? additionalSchema(s);
       m.set(prop ? escapeCELName(k) : k, toCEL(x, sub));
     }
     return m;
@@ -42,10 +43,11 @@ export function toCEL(v: unknown, s: JSONSchemaProps | undefined): unknown {
 function observeSizes(s: JSONSchemaProps, v: unknown, sizes: Map<JSONSchemaProps, number>): void {
   const n = typeof v === 'string' ? v.length : Array.isArray(v) ? v.length : isObject(v) ? Object.keys(v).length : 1;
   sizes.set(s, Math.max(sizes.get(s) ?? 0, n));
-  if (Array.isArray(v) && isObject(s.items)) for (const x of v) observeSizes(s.items as JSONSchemaProps, x, sizes);
+  const items = itemsSchema(s);
+  if (Array.isArray(v) && items) for (const x of v) observeSizes(items, x, sizes);
   if (isObject(v)) {
     for (const [k, x] of Object.entries(v)) {
-      const sub = s.properties?.[k] ?? (isObject(s.additionalProperties) ? (s.additionalProperties as JSONSchemaProps) : undefined);
+      const sub = fieldSchema(s, k);
       if (sub) observeSizes(sub, x, sizes);
     }
   }
@@ -166,13 +168,13 @@ function walk(run: Run, s: JSONSchemaProps, v: unknown, old: unknown, hasOld: bo
   if (isObject(v)) {
     const oldObj = hasOld && isObject(old) ? old : undefined;
     for (const [k, x] of Object.entries(v)) {
-      const sub = s.properties && Object.hasOwn(s.properties, k) ? s.properties[k] : isObject(s.additionalProperties) ? (s.additionalProperties as JSONSchemaProps) : undefined;
+      const sub = fieldSchema(s, k);
       if (!sub) continue;
       const has = !!oldObj && Object.hasOwn(oldObj, k);
       walk(run, sub, x, has ? oldObj![k] : undefined, has, child(path, k));
     }
-  } else if (Array.isArray(v) && isObject(s.items)) {
-    const items = s.items as JSONSchemaProps;
+  } else if (Array.isArray(v) && itemsSchema(s)) {
+    const items = itemsSchema(s)!;
     v.forEach((x, i) => {
       const c = hasOld ? correlate(s, x, old) : { value: undefined, found: false };
       walk(run, items, x, c.value, c.found, `${path === '<nil>' ? '' : path}[${i}]`);

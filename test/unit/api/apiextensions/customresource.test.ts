@@ -99,12 +99,14 @@ describe('OpenAPI validation of custom resources', () => {
     for (let i = 0; i < 10000; i++) deep = { x: deep };
     hostile.push({ spec: { replicas: 1, extra: deep } });
     hostile.push({ spec: { replicas: 1, tags: Array.from({ length: 100_000 }, () => 'a') } });
+    hostile.push(JSON.parse('{"spec": {"replicas": 1, "constructor": {"x": 1}, "__proto__": {"polluted": true}, "toString": 5}}'));
     const t = Date.now();
     for (const body of hostile) {
       const obj = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'x', namespace: 'default' }, ...(body && typeof body === 'object' && !Array.isArray(body) ? body : { spec: body }) };
       assert.doesNotThrow(() => create(h, obj as Record<string, unknown>));
     }
     assert.ok(Date.now() - t < 3000, `took ${Date.now() - t} ms`);
+    assert.equal(({} as Record<string, unknown>)['polluted'], undefined, 'no prototype pollution');
   });
 
   it('reports a pattern that does not compile as kube-openapi does', () => {
