@@ -16,7 +16,8 @@ import type { Printer } from '../../apiserver/tables/types.js';
 import { defaultPrinterColumns, printerColumns } from './printer-columns.js';
 import { pruneCustomResource } from './prune.js';
 import { validateAgainstSchema } from './schema-validation.js';
-import type { CustomResourceDefinition, CustomResourceDefinitionVersion, JSONSchemaProps } from './types.js';
+import type { CustomResourceDefinition, CustomResourceDefinitionVersion, CustomResourceSubresourceScale, JSONSchemaProps } from './types.js';
+import { goTypeName } from '../../machinery/goformat.js';
 import { fieldSchema, itemsSchema } from './schema-nav.js';
 
 export interface PrepareResult {
@@ -49,6 +50,43 @@ function embeddedMetaErrors(s: JSONSchemaProps, v: unknown, path: Path, errs: Fi
   }
 }
 
+const maxInt32 = 2147483647;
+
+/** unstructured.NestedInt64 / NestedString at a scale path: the value, or the accessor error. */
+function nested(obj: JSONObject, jsonPath: string, want: 'int64' | 'string'): { value: unknown; error?: string } {
+  let cur: unknown = obj;
+  for (const f of jsonPath.replace(/^\./, '').split('.')) {
+    if (!isObject(cur) || !Object.hasOwn(cur, f)) return { value: want === 'int64' ? 0 : '' };
+    cur = cur[f];
+  }
+  const ok = want === 'int64' ? typeof cur === 'number' && Number.isInteger(cur) : typeof cur === 'string';
+  if (ok) return { value: cur };
+  const shown = typeof cur === 'object' && cur !== null ? JSON.stringify(cur) : String(cur);
+  return { value: want === 'int64' ? 0 : '', error: `${jsonPath} accessor error: ${shown} is of the type ${goTypeName(cur)}, expected ${want}` };
+}
+
+/** ValidateScaleSpec/ValidateScaleStatus: replicas are non-negative int32s, the selector a string. */
+function scaleErrors(obj: JSONObject, scale: CustomResourceSubresourceScale | undefined, which: 'spec' | 'status'): FieldError[] {
+  if (!scale) return [];
+  const errs: FieldError[] = [];
+  const replicas = (path: string | undefined): void => {
+    if (!path) return;
+    const r = nested(obj, path, 'int64');
+    if (r.error) errs.push(fieldErr.invalid(path, r.value, r.error));
+    else if ((r.value as number) < 0) errs.push(fieldErr.invalid(path, r.value, 'should be a non-negative integer'));
+    else if ((r.value as number) > maxInt32) errs.push(fieldErr.invalid(path, r.value, `should be less than or equal to ${maxInt32}`));
+  };
+  if (which === 'spec') replicas(scale.specReplicasPath);
+  else {
+    replicas(scale.statusReplicasPath);
+    if (scale.labelSelectorPath) {
+      const r = nested(obj, scale.labelSelectorPath, 'string');
+      if (r.error) errs.push(fieldErr.invalid(scale.labelSelectorPath, r.value, r.error));
+    }
+  }
+  return errs;
+}
+
 export class CustomResourceVersion {
   readonly group: string;
   readonly version: string;
@@ -58,6 +96,7 @@ export class CustomResourceVersion {
   readonly schema: JSONSchemaProps;
   readonly rules: CompiledSchemaRules;
   readonly columns: Printer<unknown>;
+  readonly scale: CustomResourceSubresourceScale | undefined;
 
   /** `crd` must have passed validateCustomResourceDefinition. */
   constructor(crd: CustomResourceDefinition, v: CustomResourceDefinitionVersion) {
@@ -66,6 +105,7 @@ export class CustomResourceVersion {
     this.kind = crd.spec?.names?.kind ?? '';
     this.namespaced = crd.spec?.scope === 'Namespaced';
     this.statusEnabled = !!v.subresources?.status;
+    this.scale = v.subresources?.scale;
     this.schema = v.schema?.openAPIV3Schema ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
     this.rules = compileSchemaRules(this.schema, Path.root('openAPIV3Schema'));
     this.columns = printerColumns(v.additionalPrinterColumns?.length ? v.additionalPrinterColumns : defaultPrinterColumns);
@@ -104,10 +144,16 @@ export class CustomResourceVersion {
     return { warnings };
   }
 
-  private validateCommon(obj: JSONObject): FieldError[] {
+  /** ValidateTypeMeta: the kind and apiVersion this version serves; upstream stops here if they differ. */
+  private validateTypeMeta(obj: JSONObject): FieldError[] {
     const errs: FieldError[] = [];
     if (obj['kind'] !== this.kind) errs.push(fieldErr.invalid('kind', obj['kind'] ?? '', `must be ${this.kind}`));
     if (obj['apiVersion'] !== this.apiVersion) errs.push(fieldErr.invalid('apiVersion', obj['apiVersion'] ?? '', `must be ${this.apiVersion}`));
+    return errs;
+  }
+
+  private validateCommon(obj: JSONObject): FieldError[] {
+    const errs: FieldError[] = [];
     const { metadata: _meta, ...rest } = obj;
     // metadata is ObjectMeta's business; the schema may only constrain name and generateName.
     errs.push(...validateAgainstSchema({ ...this.schema, properties: { ...this.schema.properties, metadata: { type: 'object' } } }, { ...rest, metadata: {} }));
@@ -122,6 +168,7 @@ export class CustomResourceVersion {
     embeddedMetaErrors(this.schema, obj, Path.root(''), errs, 0);
     // Errors at the root carry a nil field path upstream, printed `<nil>`.
     for (const e of errs) e.field = e.field.startsWith('.') ? e.field.slice(1) : e.field === '' ? '<nil>' : e.field;
+    errs.push(...scaleErrors(obj, this.scale, 'spec'), ...scaleErrors(obj, this.scale, 'status'));
     return errs;
   }
 
@@ -137,6 +184,8 @@ export class CustomResourceVersion {
 
   validate(obj: JSONObject): FieldError[] {
     if (!isObject(obj)) return [fieldErr.invalid('<nil>', obj, 'must be an object')];
+    const typeErrs = this.validateTypeMeta(obj);
+    if (typeErrs.length) return typeErrs;
     const errs = validateObjectMeta(obj['metadata'] as ObjectMeta | undefined, this.namespaced, nameIsDNSSubdomain, Path.root('metadata'), false);
     errs.push(...this.validateCommon(obj));
     errs.push(...this.celErrors(errs, obj));
@@ -145,9 +194,36 @@ export class CustomResourceVersion {
 
   validateUpdate(obj: JSONObject, old: JSONObject): FieldError[] {
     if (!isObject(obj)) return [fieldErr.invalid('<nil>', obj, 'must be an object')];
+    const typeErrs = this.validateTypeMeta(obj);
+    if (typeErrs.length) return typeErrs;
     const errs = validateObjectMetaUpdate(obj['metadata'] as ObjectMeta | undefined, old['metadata'] as ObjectMeta | undefined, Path.root('metadata'), false);
     errs.push(...validateObjectMeta(obj['metadata'] as ObjectMeta | undefined, this.namespaced, nameIsDNSSubdomain, Path.root('metadata'), false));
     errs.push(...this.validateCommon(obj));
+    errs.push(...this.celErrors(errs, obj, old));
+    return errs;
+  }
+
+  /** Keeps everything but status from the old object, as the status subresource's strategy does. */
+  prepareForStatusUpdate(obj: JSONObject, old: JSONObject): PrepareResult {
+    const status = obj['status'];
+    const warnings = pruneCustomResource(obj, this.schema).map((f) => `unknown field ${JSON.stringify(f)}`);
+    for (const k of Object.keys(obj)) if (k !== 'status' && k !== 'metadata') delete obj[k];
+    for (const [k, v] of Object.entries(old)) if (k !== 'status' && k !== 'metadata') obj[k] = structuredClone(v);
+    if (status === undefined) delete obj['status'];
+    applyDefaults(obj, this.schema);
+    return { warnings };
+  }
+
+  /** ValidateStatusUpdate: ObjectMeta, the status against its schema, the scale status paths. */
+  validateStatusUpdate(obj: JSONObject, old: JSONObject): FieldError[] {
+    if (!isObject(obj)) return [fieldErr.invalid('<nil>', obj, 'must be an object')];
+    const typeErrs = this.validateTypeMeta(obj);
+    if (typeErrs.length) return typeErrs;
+    const errs = validateObjectMetaUpdate(obj['metadata'] as ObjectMeta | undefined, old['metadata'] as ObjectMeta | undefined, Path.root('metadata'), false);
+    const statusSchema = this.schema.properties?.['status'];
+    if (obj['status'] !== undefined && statusSchema) errs.push(...validateAgainstSchema(statusSchema, obj['status'], 'status'));
+    errs.push(...scaleErrors(obj, this.scale, 'status'));
+    // The whole object's rules run, with the old object for transition rules (the spec is the old one's).
     errs.push(...this.celErrors(errs, obj, old));
     return errs;
   }

@@ -87,9 +87,11 @@ describe('OpenAPI validation of custom resources', () => {
   it('checks kind, apiVersion and ObjectMeta (DNS-subdomain names)', () => {
     const obj = widget({ replicas: 1 }, 'Bad_Name');
     obj['kind'] = 'Gadget';
+    // A wrong kind is reported alone, as ValidateTypeMeta stops upstream's validator.
+    assert.deepEqual(create(h, obj), ['kind: Invalid value: "Gadget": must be Widget']);
+    obj['kind'] = 'Widget';
     assert.deepEqual(create(h, obj), [
       "metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
-      'kind: Invalid value: "Gadget": must be Widget',
     ]);
   });
 
@@ -199,6 +201,34 @@ describe('pruning and defaulting', () => {
     (changed['spec'] as Record<string, unknown>)['a'] = 'y';
     r.prepareForUpdate(changed, old);
     assert.equal((changed['metadata'] as { generation: number }).generation, 2);
+  });
+});
+
+describe('status and scale subresources', () => {
+  const sub = { subresources: { status: {}, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' } } };
+  const r = served({ type: 'object', properties: { replicas: { type: 'integer' } } }, sub);
+
+  it('checks the scale paths\' values as ValidateScaleSpec/Status', () => {
+    assert.deepEqual(create(r, widget({ replicas: -1 })), ['.spec.replicas: Invalid value: -1: should be a non-negative integer']);
+    assert.deepEqual(create(r, widget({ replicas: 3000000000 })), ['.spec.replicas: Invalid value: 3000000000: should be less than or equal to 2147483647']);
+    assert.deepEqual(create(r, widget({ replicas: 2 })), []);
+  });
+
+  it('a status update keeps the old spec, validates the status and the scale status paths', () => {
+    const old = widget({ replicas: 2 });
+    r.prepareForCreate(old);
+    (old['metadata'] as Record<string, unknown>)['resourceVersion'] = '1';
+    const next = structuredClone(old);
+    (next['spec'] as Record<string, unknown>)['replicas'] = 9;
+    next['status'] = { replicas: 'two', selector: 7 };
+    r.prepareForStatusUpdate(next, old);
+    assert.deepEqual(next['spec'], { replicas: 2 });
+    assert.deepEqual(r.validateStatusUpdate(next, old).map(errorString), [
+      '.status.replicas: Invalid value: 0: .status.replicas accessor error: two is of the type string, expected int64',
+      '.status.selector: Invalid value: "": .status.selector accessor error: 7 is of the type int64, expected string',
+    ]);
+    next['status'] = { replicas: 2, selector: 'app=x' };
+    assert.deepEqual(r.validateStatusUpdate(next, old).map(errorString), []);
   });
 });
 
