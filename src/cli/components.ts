@@ -13,6 +13,7 @@ import { NodeAgent } from '../node/agent.js';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../proxy/index.js';
 import type { PodNetwork } from '../node/pod-network.js';
 import { netnsPodNetwork } from '../node/network/pod-network.js';
+import { podUIDHex } from '../node/network/config.js';
 import type { NetworkMode } from './address-plan.js';
 import { setUpNetnsCluster } from './netns-nodes.js';
 import { forwardTCP } from './tcp-forward.js';
@@ -108,6 +109,8 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
   try {
     let dnsEndpointIP = loopbackDNSEndpointIP(o.podCIDR);
     let plans: NodePlan[];
+    /** netns mode: once the agents have adopted their pods, the earlier run's sandboxes no pod claimed go. */
+    let removeUnclaimedPods: ((claimed: Set<string>) => Promise<void>) | undefined;
     if (o.network === 'netns') {
       const net = await setUpNetnsCluster({
         prefix: o.netnsPrefix ?? 'kubesvc',
@@ -115,10 +118,12 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
         podCIDR: o.podCIDR,
         serviceCIDR: o.serviceCIDR,
         lbPool: o.lbPool,
+        dataDir: o.dataDir,
       });
       // Registered first so it runs last: the namespaces go after the pods' processes.
       stops.push(() => net.teardown());
       dnsEndpointIP = net.hostIP;
+      removeUnclaimedPods = (claimed) => net.removeUnclaimedPods(claimed);
       if (o.apiPort !== undefined) {
         const relay = await forwardTCP(net.hostIP, api.port, { host: '127.0.0.1', port: api.port });
         stops.push(() => relay.close());
@@ -146,7 +151,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
     const serviceControllers = startServiceControllers(client, informers, { lbPool: o.lbPool });
     stops.push(() => serviceControllers.stop());
     // Nodes start side by side (each agent waits for its informers; each proxy for its first listeners).
-    await settleAll(
+    const agents = await settleAll(
       plans.map(async (plan) => {
         const agent = new NodeAgent(client, informers, {
           nodeName: plan.name,
@@ -160,8 +165,10 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
         stops.push(() => agent.stop());
         await agent.start();
         stops.push(api.nodes.register(plan.name, agent.connector()));
+        return agent;
       }),
     );
+    await removeUnclaimedPods?.(new Set(agents.flatMap((a) => a.podUIDs()).map(podUIDHex)));
     const mode = o.proxyMode as ProxyOptions['mode'];
     const proxies = await settleAll(
       plans.map(async (plan, i) => {

@@ -35,7 +35,7 @@ export interface DownDeps {
   err?: (s: string) => void;
   /** Who holds netns mode's locks (default: the lock files under /run/kubesvc). */
   holders?: (prefix: string) => LockHolder[];
-  /** Removes stale lock files (default: under /run/kubesvc). */
+  /** Removes stale lock files and the layout record (default: under /run/kubesvc). */
   clearLocks?: (prefix: string) => string[];
 }
 
@@ -72,7 +72,7 @@ export async function down(argv: string[], deps: DownDeps = {}): Promise<number>
     return 1;
   }
   // A crashed kubesvc also left its lock files; a later `up` would take them over anyway.
-  for (const file of (deps.clearLocks ?? clearStaleLocks)(prefix)) removed.push(`lock ${file}`);
+  for (const file of (deps.clearLocks ?? clearStaleLocks)(prefix)) removed.push(`${file.endsWith('.layout.json') ? 'record' : 'lock'} ${file}`);
   if (removed.length === 0) {
     out('nothing to remove: no kubesvc namespaces, links or /etc/netns entries\n');
     return 0;

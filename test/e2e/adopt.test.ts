@@ -4,39 +4,10 @@
 // meanwhile is restarted; a clean stop still leaves nothing behind.
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { startCluster, kubectlOk, tempDir, until, httpGet, type Cluster } from './harness.js';
 import { manifest, netexecDeployment, netexecService } from './netexec.js';
-
-/** PIDs of processes whose environment names this pod (the node agent sets POD_NAME). */
-function pidsOfPod(podName: string): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const env = readFileSync(`/proc/${d}/environ`, 'utf8').split('\0');
-      if (env.includes(`POD_NAME=${podName}`)) out.push(Number(d));
-    } catch {
-      /* gone, or not ours to read */
-    }
-  }
-  return out.sort((a, b) => a - b);
-}
-
-/**
- * The pod's container processes: each leads its own process group (the runtime starts it
- * detached), unlike the short-lived exec probes and hooks the agent runs with the same env.
- */
-function containerPids(podName: string): number[] {
-  return pidsOfPod(podName).filter((pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pid;
-    } catch {
-      return false;
-    }
-  });
-}
+import { containerPids, pidsOfPod } from './pod-pids.js';
 
 /** A shell pod whose liveness probe fails once the file it checks is removed. */
 const probed = (marker: string) => `apiVersion: v1
