@@ -66,7 +66,10 @@ describe('netns mode: adopting pods after kill -9 of kubesvc', { skip, timeout: 
 
   it('keeps the pods answering while kubesvc is down, adopts them on restart, restarts one that died, and `down` removes everything', async () => {
     c = await start(dataDir);
-    kubectlOk(c, ['apply', '-f', '-'], manifest(netexecDeployment('web', 2, { udp: false }), netexecService('web'), netexecPod(victim, node2, { udp: false })));
+    kubectlOk(c, ['apply', '-f', '-'], manifest(netexecDeployment('web', 2, { udp: false }), netexecService('web')));
+    // The scheduler spreads the two web pods over the two nodes before the third pod is there.
+    await until('2 ready web pods', pods, (ps) => ps.length === 2 && ps.every(ready), 60_000);
+    kubectlOk(c, ['apply', '-f', '-'], manifest(netexecPod(victim, node2, { udp: false })));
     const before = await until('3 ready pods', pods, (ps) => ps.length === 3 && ps.every(ready), 60_000);
     const web = before.filter((p) => p.metadata.labels?.app === 'web');
     assert.deepEqual(web.map((p) => p.spec.nodeName).sort(), [node1, node2], 'one web pod on each node');
