@@ -34,8 +34,9 @@ const processCount = (removed: string[]) => removed.filter((l) => l.startsWith('
  */
 export async function keepOrClearLeftovers(env: NetnsEnv, want: NetnsLayout, dir = lockDir): Promise<string[]> {
   const { namespaces, links } = await ownLeftovers(env);
-  const reason =
-    layoutMismatch(readLayout(want.prefix, dir), want) ?? (namespaces.length || links.length ? missingPiece(env, want.nodes, namespaces, links) : undefined);
+  // Nothing there (the usual start) needs no verdict: only stray resolv.conf dirs go, below.
+  const anything = namespaces.length > 0 || links.length > 0;
+  const reason = anything ? (layoutMismatch(readLayout(want.prefix, dir), want) ?? missingPiece(env, want.nodes, namespaces, links)) : undefined;
   if (reason !== undefined) {
     const removed = await teardownAll(env.runner, { prefix: env.prefix, linkPrefix: env.linkPrefix, bridge: env.bridge, etcNetns: env.etcNetns, files: env.files });
     const netns = removed.filter((s) => s.startsWith('netns ')).length;
