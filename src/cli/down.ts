@@ -19,7 +19,8 @@ export const downUsage = `Usage: kubesvc down [flags]
 
 Removes every network namespace (<prefix>-node-N, <prefix>-pod-UID) and /etc/netns directory
 that \`kubesvc up --network netns\` created, ending any pod process still running in them
-(after a crash), and the host bridge kubesvc0 with its node links and routes — only those.
+(after a crash), and the host bridge kubesvc0 with its node links and routes — only those —
+then a crashed run's lock files and layout record under /run/kubesvc.
 It refuses while a kubesvc still runs with them (stop that one first, or pass --force).
 Needs root.
 

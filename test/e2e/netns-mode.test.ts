@@ -224,6 +224,7 @@ for (const mode of ['iptables', 'nftables'] as const) {
       assert.deepEqual(links, ['lo']);
       assert.equal(inNs(hostNs, ['ip', 'route', 'show']).stdout, '');
       assert.deepEqual(machineSnapshot(id), before0);
+      assert.ok(!existsSync(`/run/kubesvc/prefix-${id}.layout.json`), 'nothing is left to adopt: the layout record goes too');
     });
   });
 }
