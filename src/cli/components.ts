@@ -17,7 +17,7 @@ import { podUIDHex } from '../node/network/config.js';
 import type { NetworkMode } from './address-plan.js';
 import { setUpNetnsCluster } from './netns-nodes.js';
 import { forwardTCP } from './tcp-forward.js';
-import { logger } from '../util/log.js';
+import { errorText, logger } from '../util/log.js';
 import { startClusterDNS, dnsEndpointIP as loopbackDNSEndpointIP } from './cluster-dns.js';
 
 const log = logger('kubesvc');
@@ -168,7 +168,10 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
         return agent;
       }),
     );
-    await removeUnclaimedPods?.(new Set(agents.flatMap((a) => a.podUIDs()).map(podUIDHex)));
+    // A sandbox that will not go is a leftover for `kubesvc down`, not a reason to stop the cluster.
+    await removeUnclaimedPods?.(new Set(agents.flatMap((a) => a.podUIDs()).map(podUIDHex))).catch((e) =>
+      log.warn(`removing pod namespaces no pod claims: ${errorText(e)}`),
+    );
     const mode = o.proxyMode as ProxyOptions['mode'];
     const proxies = await settleAll(
       plans.map(async (plan, i) => {

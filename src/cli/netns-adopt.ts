@@ -13,7 +13,7 @@ import { lockDir } from './netns-lock.js';
 const log = logger('network');
 
 /** The pod UID (32 hex, no dashes) a pod namespace is named after. */
-export function podNamespaceUID(env: NetnsEnv, ns: string): string {
+function podNamespaceUID(env: NetnsEnv, ns: string): string {
   return ns.slice(`${env.prefix}-pod-`.length);
 }
 

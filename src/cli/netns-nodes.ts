@@ -2,6 +2,7 @@
 // one network namespace per node, the host's routes into them, and the clean stop that removes
 // all of it again. The per-node agents and proxies are started by components.ts on top.
 import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import {
   conflictingRoutes,
   connectNodes,
@@ -17,7 +18,6 @@ import {
   type NetnsEnv,
   type NodeNet,
 } from '../node/network/index.js';
-import { resolve } from 'node:path';
 import { logger } from '../util/log.js';
 import { UsageError } from './flags.js';
 import { keepOrClearLeftovers, removeUnclaimedPods } from './netns-adopt.js';
@@ -42,8 +42,6 @@ export interface NetnsCluster {
   nodes: NodeNet[];
   /** The host's address on the bridge: where cluster DNS and the API server answer nodes and pods. */
   hostIP: string;
-  /** Pod namespaces an earlier run of this cluster left, kept for the node agents to adopt. */
-  keptPods: string[];
   /**
    * Once the node agents have started (and adopted what they could): removes the kept pod
    * namespaces whose pod UID (32 hex, no dashes) is not in `claimed`.
@@ -130,7 +128,6 @@ export async function setUpNetnsCluster(o: NetnsClusterOptions): Promise<NetnsCl
       env,
       nodes,
       hostIP: hostIP(env),
-      keptPods: kept,
       removeUnclaimedPods: async (claimed) => void (await removeUnclaimedPods(env, kept, claimed, o.nodes)),
       teardown,
     };
