@@ -13,7 +13,7 @@ import { assertLogGoesOn, containerPids, pidsOfPod } from './pod-pids.js';
 const probed = (marker: string) => `apiVersion: v1
 kind: Pod
 metadata:
-  name: probed
+  name: adopt-probed
 spec:
   containers:
   - name: app
@@ -29,7 +29,7 @@ spec:
 const victim = `apiVersion: v1
 kind: Pod
 metadata:
-  name: victim
+  name: adopt-victim
 spec:
   containers:
   - name: pause
@@ -50,7 +50,7 @@ describe('adopting pods after kill -9 of kubesvc', () => {
   after(async () => {
     await c?.stop();
     // Whatever a failed assertion left running (a kill -9'd cluster stops nothing itself).
-    for (const n of [...podNames, 'probed', 'victim']) for (const pid of pidsOfPod(n)) {
+    for (const n of [...podNames, 'adopt-probed', 'adopt-victim']) for (const pid of pidsOfPod(n)) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
@@ -81,22 +81,22 @@ describe('adopting pods after kill -9 of kubesvc', () => {
     for (const [name, list] of pids) assert.deepEqual(containerPids(name), list, `pod ${name} still runs`);
     // This one's main process dies while nobody watches (its sleep lives on in its process group):
     // the restarted agent ends the remnant and restarts the container.
-    const victimPids = pidsOfPod('victim');
-    for (const pid of pids.get('victim')!) process.kill(pid, 'SIGKILL');
-    await until('the victim to be gone', () => containerPids('victim'), (l) => l.length === 0, 5000);
+    const victimPids = pidsOfPod('adopt-victim');
+    for (const pid of pids.get('adopt-victim')!) process.kill(pid, 'SIGKILL');
+    await until('the victim to be gone', () => containerPids('adopt-victim'), (l) => l.length === 0, 5000);
 
     c = await startCluster({ dataDir, plan: c.plan });
     const afterPods = await until(
       'the pods to run again',
       () => getPods(c!),
-      (ps) => ps.length === 4 && ps.every(running) && ps.find((p) => p.metadata.name === 'victim')?.status.containerStatuses[0].restartCount === 1,
+      (ps) => ps.length === 4 && ps.every(running) && ps.find((p) => p.metadata.name === 'adopt-victim')?.status.containerStatuses[0].restartCount === 1,
     );
     for (const p of afterPods) {
       const name = p.metadata.name as string;
       const was = before.find((b) => b.metadata.name === name);
       assert.ok(was, `pod ${name} existed before (no new pods)`);
       assert.equal(p.status.podIP, was.status.podIP, `pod ${name} keeps its IP`);
-      if (name === 'victim') {
+      if (name === 'adopt-victim') {
         assert.equal(p.status.containerStatuses[0].lastState.terminated?.exitCode, 137);
         assert.notDeepEqual(containerPids(name), pids.get(name));
         const stray = pidsOfPod(name).filter((pid) => victimPids.includes(pid));
@@ -121,20 +121,20 @@ describe('adopting pods after kill -9 of kubesvc', () => {
       const logs = await until(`the logs of ${p.metadata.name}`, () => kubectlOk(c!, ['logs', p.metadata.name]), (l) => l.includes('msg=after-restart'), 10_000);
       assertLogGoesOn(logs);
     }
-    assert.match(kubectlOk(c, ['logs', 'probed']), /^started\n/);
+    assert.match(kubectlOk(c, ['logs', 'adopt-probed']), /^started\n/);
 
     // The adopted container's liveness probe acts again: remove its file and it is restarted.
     rmSync(marker, { force: true });
     const restarted = await until(
       'the liveness probe to restart probed',
-      () => getPods(c!).find((p) => p.metadata.name === 'probed'),
+      () => getPods(c!).find((p) => p.metadata.name === 'adopt-probed'),
       (p) => (p?.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1,
     );
     assert.ok(restarted.status.containerStatuses[0].lastState.terminated, 'the adopted run is the last state');
 
     // A clean stop still ends every pod process.
     assert.equal(await c.stop(), 0);
-    for (const n of [...podNames, 'probed', 'victim']) assert.deepEqual(pidsOfPod(n), [], `pod ${n} left a process behind`);
+    for (const n of [...podNames, 'adopt-probed', 'adopt-victim']) assert.deepEqual(pidsOfPod(n), [], `pod ${n} left a process behind`);
     c = undefined;
   });
 });
