@@ -12,10 +12,11 @@ import { NodeAgent } from '../node/agent.js';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../proxy/index.js';
 import type { PodNetwork } from '../node/pod-network.js';
 import { netnsPodNetwork } from '../node/network/pod-network.js';
+import { podUIDHex } from '../node/network/config.js';
 import type { NetworkMode } from './address-plan.js';
 import { setUpNetnsCluster } from './netns-nodes.js';
 import { forwardTCP } from './tcp-forward.js';
-import { logger } from '../util/log.js';
+import { errorText, logger } from '../util/log.js';
 import { startClusterDNS, dnsEndpointIP as loopbackDNSEndpointIP } from './cluster-dns.js';
 
 const log = logger('kubesvc');
@@ -106,6 +107,8 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
   try {
     let dnsEndpointIP = loopbackDNSEndpointIP(o.podCIDR);
     let plans: NodePlan[];
+    /** netns mode: once the agents have adopted their pods, the earlier run's sandboxes no pod claimed go. */
+    let removeUnclaimedPods: ((claimed: Set<string>) => Promise<void>) | undefined;
     if (o.network === 'netns') {
       const net = await setUpNetnsCluster({
         prefix: o.netnsPrefix ?? 'kubesvc',
@@ -113,10 +116,12 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
         podCIDR: o.podCIDR,
         serviceCIDR: o.serviceCIDR,
         lbPool: o.lbPool,
+        dataDir: o.dataDir,
       });
       // Registered first so it runs last: the namespaces go after the pods' processes.
       stops.push(() => net.teardown());
       dnsEndpointIP = net.hostIP;
+      removeUnclaimedPods = (claimed) => net.removeUnclaimedPods(claimed);
       if (o.apiPort !== undefined) {
         const relay = await forwardTCP(net.hostIP, api.port, { host: '127.0.0.1', port: api.port });
         stops.push(() => relay.close());
@@ -144,7 +149,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
     const serviceControllers = startServiceControllers(client, informers, { lbPool: o.lbPool });
     stops.push(() => serviceControllers.stop());
     // Nodes start side by side (each agent waits for its informers; each proxy for its first listeners).
-    await settleAll(
+    const agents = await settleAll(
       plans.map(async (plan) => {
         const agent = new NodeAgent(client, informers, {
           nodeName: plan.name,
@@ -158,7 +163,12 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
         stops.push(() => agent.stop());
         await agent.start();
         stops.push(api.nodes.register(plan.name, agent.connector()));
+        return agent;
       }),
+    );
+    // A sandbox that will not go is a leftover for `kubesvc down`, not a reason to stop the cluster.
+    await removeUnclaimedPods?.(new Set(agents.flatMap((a) => a.podUIDs()).map(podUIDHex))).catch((e) =>
+      log.warn(`removing pod namespaces no pod claims: ${errorText(e)}`),
     );
     const mode = o.proxyMode as ProxyOptions['mode'];
     const proxies = await settleAll(

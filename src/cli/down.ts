@@ -19,7 +19,8 @@ export const downUsage = `Usage: kubesvc down [flags]
 
 Removes every network namespace (<prefix>-node-N, <prefix>-pod-UID) and /etc/netns directory
 that \`kubesvc up --network netns\` created, ending any pod process still running in them
-(after a crash), and the host bridge kubesvc0 with its node links and routes — only those.
+(after a crash), and the host bridge kubesvc0 with its node links and routes — only those —
+then a crashed run's lock files and layout record under /run/kubesvc.
 It refuses while a kubesvc still runs with them (stop that one first, or pass --force).
 Needs root.
 
@@ -35,7 +36,7 @@ export interface DownDeps {
   err?: (s: string) => void;
   /** Who holds netns mode's locks (default: the lock files under /run/kubesvc). */
   holders?: (prefix: string) => LockHolder[];
-  /** Removes stale lock files (default: under /run/kubesvc). */
+  /** Removes stale lock files and the layout record (default: under /run/kubesvc). */
   clearLocks?: (prefix: string) => string[];
 }
 
@@ -72,7 +73,7 @@ export async function down(argv: string[], deps: DownDeps = {}): Promise<number>
     return 1;
   }
   // A crashed kubesvc also left its lock files; a later `up` would take them over anyway.
-  for (const file of (deps.clearLocks ?? clearStaleLocks)(prefix)) removed.push(`lock ${file}`);
+  for (const file of (deps.clearLocks ?? clearStaleLocks)(prefix)) removed.push(`${file.endsWith('.layout.json') ? 'record' : 'lock'} ${file}`);
   if (removed.length === 0) {
     out('nothing to remove: no kubesvc namespaces, links or /etc/netns entries\n');
     return 0;

@@ -15,7 +15,8 @@ export interface LockHolder {
   what: string;
 }
 
-function netnsID(): string {
+/** The network namespace this process runs in (its inode number): the one that holds the kubesvc0 bridge. */
+export function netnsID(): string {
   return /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/net'))?.[1] ?? 'default';
 }
 
@@ -92,13 +93,27 @@ export function takeNetnsLocks(prefix: string, dir = lockDir): () => void {
   return release;
 }
 
-/** Removes this prefix's and this network namespace's lock files when their holder is gone (after a crash); returns the files removed. */
+/** Where a run records what it built (see netns-layout.ts), next to its prefix's lock. */
+export function layoutFile(prefix: string, dir = lockDir): string {
+  return `${dir}/prefix-${prefix}.layout.json`;
+}
+
+/**
+ * Removes this prefix's and this network namespace's lock files when their holder is gone (after a
+ * crash), and the prefix's layout record with them; returns the files removed.
+ */
 export function clearStaleLocks(prefix: string, dir = lockDir): string[] {
   const removed: string[] = [];
   for (const { file, what } of lockFiles(prefix, dir)) {
     if (!existsSync(file) || holderOf(file, what)) continue;
     rmSync(file, { force: true });
     removed.push(file);
+  }
+  const prefixLock = lockFiles(prefix, dir)[0]!;
+  const layout = layoutFile(prefix, dir);
+  if (existsSync(layout) && !holderOf(prefixLock.file, prefixLock.what)) {
+    rmSync(layout, { force: true });
+    removed.push(layout);
   }
   return removed;
 }

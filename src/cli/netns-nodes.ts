@@ -2,6 +2,7 @@
 // one network namespace per node, the host's routes into them, and the clean stop that removes
 // all of it again. The per-node agents and proxies are started by components.ts on top.
 import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import {
   conflictingRoutes,
   connectNodes,
@@ -19,7 +20,9 @@ import {
 } from '../node/network/index.js';
 import { logger } from '../util/log.js';
 import { UsageError } from './flags.js';
-import { NetnsBusyError, takeNetnsLocks } from './netns-lock.js';
+import { keepOrClearLeftovers, removeUnclaimedPods } from './netns-adopt.js';
+import { removeLayout, writeLayout, type NetnsLayout } from './netns-layout.js';
+import { NetnsBusyError, netnsID, takeNetnsLocks } from './netns-lock.js';
 
 const log = logger('network');
 
@@ -30,6 +33,8 @@ export interface NetnsClusterOptions {
   podCIDR: string;
   serviceCIDR: string;
   lbPool: string;
+  /** Where the node agents keep their pods' state: an earlier run's pods are adopted only from the same one. */
+  dataDir: string;
 }
 
 export interface NetnsCluster {
@@ -37,6 +42,11 @@ export interface NetnsCluster {
   nodes: NodeNet[];
   /** The host's address on the bridge: where cluster DNS and the API server answer nodes and pods. */
   hostIP: string;
+  /**
+   * Once the node agents have started (and adopted what they could): removes the kept pod
+   * namespaces whose pod UID (32 hex, no dashes) is not in `claimed`.
+   */
+  removeUnclaimedPods(claimed: Set<string>): Promise<void>;
   /** Removes every namespace, link, route and /etc/netns dir of this prefix. */
   teardown(): Promise<void>;
 }
@@ -60,6 +70,16 @@ export async function setUpNetnsCluster(o: NetnsClusterOptions): Promise<NetnsCl
     throw e;
   }
   const env = netnsEnv({ prefix: o.prefix, podCIDR: o.podCIDR, serviceCIDR: o.serviceCIDR });
+  const layout: NetnsLayout = {
+    prefix: o.prefix,
+    dataDir: resolve(o.dataDir),
+    nodes: o.nodes,
+    podCIDR: o.podCIDR,
+    serviceCIDR: o.serviceCIDR,
+    lbPool: o.lbPool,
+    netns: netnsID(),
+  };
+  let kept: string[] = [];
   try {
     // Nothing is changed on a machine whose own routes already use one of our ranges.
     const conflicts = await conflictingRoutes(env, [`${env.nodeNet}.0/24`, o.podCIDR, o.serviceCIDR, ...poolCIDRs(o.lbPool)]);
@@ -71,10 +91,12 @@ export async function setUpNetnsCluster(o: NetnsClusterOptions): Promise<NetnsCl
           (c.range.startsWith(env.nodeNet) ? ', or free 172.30.0.0/24' : ''),
       );
     }
-    // What an earlier run left behind (it crashed, or was killed) goes first: every pod is set up
-    // again by its node agent, and stale namespaces would hold on to old addresses.
-    const stale = await teardownAll(defaultRunner, { prefix: o.prefix });
-    if (stale.length) log.warn(`removed ${stale.length} leftover(s) of an earlier run (${stale.filter((s) => s.startsWith('netns')).length} namespaces)`);
+    // What an earlier run left behind (it crashed, or was killed) stays when it is this same
+    // cluster, for its node agents to adopt the pods still running; otherwise it goes first, as
+    // stale namespaces would hold on to old addresses. Recorded before anything is built, so a
+    // crash part-way through start-up is recognised as this cluster's too.
+    kept = await keepOrClearLeftovers(env, layout);
+    writeLayout(layout);
   } catch (e) {
     unlock();
     throw e;
@@ -83,6 +105,8 @@ export async function setUpNetnsCluster(o: NetnsClusterOptions): Promise<NetnsCl
     try {
       const removed = await teardownAll(defaultRunner, { prefix: o.prefix });
       log.info(`removed ${removed.filter((s) => s.startsWith('netns')).length} namespaces and ${removed.filter((s) => s.startsWith('link')).length} links`);
+      // Nothing is left to adopt: the next start must not take this run's record for its own.
+      removeLayout(o.prefix);
     } finally {
       unlock();
     }
@@ -100,7 +124,13 @@ export async function setUpNetnsCluster(o: NetnsClusterOptions): Promise<NetnsCl
       }
     }
     log.info(`network: bridge ${env.bridge} (${hostIP(env)}), ${nodes.length} node namespace(s) in ${Math.round(performance.now() - t0)} ms`);
-    return { env, nodes, hostIP: hostIP(env), teardown };
+    return {
+      env,
+      nodes,
+      hostIP: hostIP(env),
+      removeUnclaimedPods: async (claimed) => void (await removeUnclaimedPods(env, kept, claimed, o.nodes)),
+      teardown,
+    };
   } catch (e) {
     await teardown().catch((err) => log.error('cleaning up after a failed network setup', err));
     throw e;

@@ -67,6 +67,8 @@ own 127.x addresses, and the userspace kube-proxy carries Service traffic.
 host bridge kubesvc0 (172.30.0.1 on the host, node n at 172.30.0.(10+n)), each pod a namespace
 with a 10.244.n.x address on its node's cni0, and kube-proxy programming iptables, nftables or
 (where the kernel has it) IPVS inside every node. A clean stop (or \`kubesvc down\`) removes all of it.
+After a kill -9 the pods keep running; starting the same cluster again (same --data-dir,
+--netns-prefix, --nodes and ranges) adopts them where they are, with their namespaces and IPs.
 
 Flags:
 ${flagHelp(upFlags)}

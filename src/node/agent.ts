@@ -271,6 +271,14 @@ export class NodeAgent {
     void w.removed().catch((e) => log.warn(`pod ${pod.metadata.namespace}/${pod.metadata.name}: ${errorText(e)}`));
   }
 
+  /**
+   * The pods this agent has something of: a worker, or an IP (held until its network is torn
+   * down). In netns mode, a sandbox an earlier run left for a pod outside this set is nobody's.
+   */
+  podUIDs(): string[] {
+    return [...new Set([...this.workers.keys(), ...this.ipam.uids()])];
+  }
+
   /** Drops IPs and log directories of pods that are no longer on this node. */
   private forgetStalePods(): void {
     const live = new Set(this.pods!.lister.list().map((p) => p.metadata.uid!));

@@ -6,44 +6,12 @@
 // machine's links, routes, rules and namespaces are the same afterwards.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { kubectlOk, kubesvcBin, nsenterArgv, startCluster, until, type Cluster } from './harness.js';
+import { kubectlOk, kubesvcBin, startCluster, until, type Cluster } from './harness.js';
+import { curl, inNs, lines, netnsSkipReason, run } from './netns-tools.js';
 import { manifest, netexecDeployment, netexecPod, netexecService } from './netexec.js';
 
-function skipReason(): string | false {
-  if (process.platform !== 'linux') return 'netns mode needs Linux';
-  if (process.getuid?.() !== 0) return 'netns mode needs root';
-  for (const tool of [['ip', 'netns', 'list'], ['nsenter', '--version'], ['curl', '--version'], ['iptables-restore', '--version'], ['nft', '--version']]) {
-    if (spawnSync(tool[0]!, tool.slice(1)).status !== 0) return `netns mode e2e needs ${tool[0]}`;
-  }
-  if (!existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables')) return 'netns mode e2e needs br_netfilter';
-  return false;
-}
-const skip = skipReason();
-
-interface Out {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs argv inside the named namespace (nsenter: the namespace's network, the machine's files). */
-function inNs(ns: string, argv: string[], timeoutMs = 10_000): Out {
-  const full = [...nsenterArgv(ns), ...argv];
-  const r = spawnSync(full[0]!, full.slice(1), { encoding: 'utf8', timeout: timeoutMs });
-  return { code: r.status, stdout: (r.stdout ?? '').trim(), stderr: (r.stderr ?? '').trim() };
-}
-function run(argv: string[]): Out {
-  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 10_000 });
-  return { code: r.status, stdout: (r.stdout ?? '').trim(), stderr: (r.stderr ?? '').trim() };
-}
-
-/** One HTTP GET from inside ns: the body, or `error:<curl exit code>` (7 refused, 28 timeout). */
-function curl(ns: string, url: string): string {
-  const r = inNs(ns, ['curl', '-sS', '--max-time', '2', '--connect-timeout', '2', url]);
-  return r.code === 0 ? r.stdout : `error:${r.code}`;
-}
+const skip = netnsSkipReason();
 
 /** One UDP datagram from inside ns (from srcPort when given): the reply, or `error:<reason>`. */
 const udpScript = `
@@ -60,7 +28,6 @@ function udp(ns: string, host: string, port: number, message: string, srcPort = 
   return inNs(ns, [process.execPath, '-e', udpScript, host, String(port), String(srcPort), message]).stdout;
 }
 
-const lines = (s: string) => s.split('\n').map((l) => l.trim()).filter((l) => l !== '');
 /**
  * What must be the same on the machine before and after: its rules, and any link, route or
  * namespace that netns mode could have made there (other tests add links of their own meanwhile).
@@ -257,6 +224,7 @@ for (const mode of ['iptables', 'nftables'] as const) {
       assert.deepEqual(links, ['lo']);
       assert.equal(inNs(hostNs, ['ip', 'route', 'show']).stdout, '');
       assert.deepEqual(machineSnapshot(id), before0);
+      assert.ok(!existsSync(`/run/kubesvc/prefix-${id}.layout.json`), 'nothing is left to adopt: the layout record goes too');
     });
   });
 }
@@ -298,6 +266,7 @@ describe('netns mode after a crash: restart, then kubesvc down', { skip, timeout
     const clusterIP = JSON.parse(kubectlOk(c, ['get', 'svc', 'survivor', '-o', 'json'])).spec.clusterIP;
     assert.equal(curl(`${id}-node-1`, `http://${clusterIP}/hostname`), 'survivor');
 
+    const ipBefore = ready().status.podIP;
     // A crash leaves the namespaces and the pod's process behind.
     c.proc.kill('SIGKILL');
     await c.stop();
@@ -305,11 +274,11 @@ describe('netns mode after a crash: restart, then kubesvc down', { skip, timeout
     assert.ok(podNs, 'the pod namespace outlives a crash');
     assert.notEqual(run(['ip', 'netns', 'pids', podNs!]).stdout, '', 'and so does its process');
 
-    // Starting again clears the leftovers and sets the same pod up again.
+    // Starting again as the same cluster keeps the pod's namespace and takes the pod back (netns-adopt.test.ts has the details).
     const dataDir = c.dataDir;
     c = await start(dataDir);
     const back = await until('survivor ready again', ready, isReady, 30_000);
-    assert.match(back.status.podIP, /^10\.244\.1\./);
+    assert.equal(back.status.podIP, ipBefore);
     await until('the ClusterIP answers again', () => curl(`${id}-node-1`, `http://${clusterIP}/hostname`), (r) => r === 'survivor', 10_000);
 
     c.proc.kill('SIGKILL');

@@ -2,23 +2,9 @@
 // log stays readable, a restart of kubesvc leaves no orphan, and nothing outlives kubesvc.
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { startCluster, kubectl, kubectlOk, tempDir, until, type Cluster } from './harness.js';
-
-/** PIDs of processes whose environment names this pod (the node agent sets POD_NAME). */
-function pidsOfPod(podName: string): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const env = readFileSync(`/proc/${d}/environ`, 'utf8').split('\0');
-      if (env.includes(`POD_NAME=${podName}`)) out.push(Number(d));
-    } catch {
-      /* gone, or not ours to read */
-    }
-  }
-  return out;
-}
+import { pidsOfPod } from './pod-pids.js';
 
 /** A pod whose liveness probe fails once the file it checks is removed. */
 const probed = `apiVersion: v1

@@ -52,7 +52,8 @@ export async function createPodNetwork(node: NodeNet, podUID: string, ip: string
   const ns = pod.namespace;
   const inNode = { netns: node.namespace };
   const inPod = { netns: ns };
-  if (!(await listNamespaces(node.env)).includes(ns)) await mustRun(r, ['ip', 'netns', 'add', ns], { tolerate: EXISTS });
+  const existed = (await listNamespaces(node.env)).includes(ns);
+  if (!existed) await mustRun(r, ['ip', 'netns', 'add', ns], { tolerate: EXISTS });
   // Written before any process starts: `ip netns exec` only bind-mounts what exists at that moment.
   await node.env.files.write(pod.resolvConfPath, resolvConf);
 
@@ -63,6 +64,14 @@ export async function createPodNetwork(node: NodeNet, podUID: string, ip: string
 
   await mustRun(r, ['ip', 'link', 'set', 'lo', 'up'], inPod);
   await mustRun(r, ['ip', 'addr', 'replace', `${ip}/24`, 'dev', 'eth0'], inPod);
+  if (existed) {
+    // A namespace kept from an earlier run (or set up again) keeps only the IP the pod has now: an
+    // address it had before may be another pod's by now, and two answers to ARP on cni0 must not be.
+    const shown = (await mustRun(r, ['ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0'], inPod)).stdout;
+    for (const m of shown.matchAll(/\binet (\d+\.\d+\.\d+\.\d+\/\d+)/g)) {
+      if (m[1] !== `${ip}/24`) await mustRun(r, ['ip', 'addr', 'del', m[1]!, 'dev', 'eth0'], { ...inPod, tolerate: GONE });
+    }
+  }
   await mustRun(r, ['ip', 'link', 'set', 'eth0', 'up'], inPod);
   await mustRun(r, ['ip', 'route', 'replace', 'default', 'via', node.gateway, 'dev', 'eth0'], inPod);
   return pod;

@@ -32,6 +32,22 @@ describe('netns pod network (fake runner)', () => {
     assert.deepEqual(pod.exec, [ipCommand(), 'netns', 'exec', 'kubesvc-pod-1a2b3c4d5e6f7a8b9c0d111122223333']);
   });
 
+  it('createPodNetwork in a namespace an earlier run left: keeps the pod\'s IP and drops any other address', async () => {
+    const NS = 'kubesvc-pod-1a2b3c4d5e6f7a8b9c0d111122223333';
+    const shown = `2: eth0    inet 10.244.1.9/24 brd 10.244.1.255 scope global eth0\\       valid_lft forever preferred_lft forever
+2: eth0    inet 10.244.1.5/24 brd 10.244.1.255 scope global secondary eth0\\       valid_lft forever preferred_lft forever
+`;
+    const r = new FakeRunner((l) => (l === 'ip netns list' ? { stdout: `kubesvc-node-1\n${NS} (id: 3)\n` } : l === `[${NS}] ip -4 -o addr show dev eth0` ? { stdout: shown } : undefined));
+    await createPodNetwork(nodeNet(1, netnsEnv({ runner: r, files: new FakeFiles() })), UID, '10.244.1.5', '');
+    assert.ok(!r.calls.includes(`ip netns add ${NS}`), 'the namespace is kept');
+    const P = `[${NS}] `;
+    assert.deepEqual(r.calls.filter((l) => l.startsWith(P + 'ip addr') || l.startsWith(P + 'ip -4')), [
+      P + 'ip addr replace 10.244.1.5/24 dev eth0',
+      P + 'ip -4 -o addr show dev eth0',
+      P + 'ip addr del 10.244.1.9/24 dev eth0',
+    ]);
+  });
+
   it('refuses an IP outside the node pod CIDR, the network, gateway and broadcast addresses', async () => {
     const node = nodeNet(1, netnsEnv({ runner: new FakeRunner(), files: new FakeFiles() }));
     for (const ip of ['10.244.2.5', '10.244.1.0', '10.244.1.1', '10.244.1.255', '10.244.10.5', 'x']) {
