@@ -16,7 +16,8 @@ const log = logger('memory');
 export const MALLOC_TRIM_ADDON = join('native', 'malloc-trim', 'build', 'Release', 'malloc_trim.node');
 
 interface Addon {
-  trim(): boolean;
+  /** Runs malloc_trim(0) on libuv's thread pool; resolves with whether anything was released. */
+  trim(): Promise<boolean>;
 }
 
 let addon: Addon | null | undefined;
@@ -62,11 +63,11 @@ export function mallocTrimAvailable(): boolean {
 }
 
 /**
- * Returns every whole free page of the C heap to the kernel. It walks every arena (a few ms at
- * ~100 MiB, more on a bigger heap: see bench/README.md), so call it rarely. Returns whether glibc
- * released anything, or undefined when the addon is not available.
+ * Returns every whole free page of the C heap to the kernel, off the event loop. It walks every
+ * arena and holds each one's lock meanwhile (bench/README.md has its cost), so call it rarely.
+ * Resolves with whether glibc released anything; undefined when the addon is not available.
  */
-export function mallocTrim(): boolean | undefined {
+export function mallocTrim(): Promise<boolean> | undefined {
   const a = load();
   return a ? a.trim() : undefined;
 }

@@ -4,7 +4,7 @@
 // stayed ~2.5x its resting size. Full collections once things are quiet free all of it; glibc then
 // still holds the freed TLS sessions' pages until malloc_trim releases them (bench/README.md,
 // "Connection soak": with 1,000 watches, +47..54 % over rest without the trim).
-import { setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { mallocTrim } from './malloc-trim.js';
 import { logger } from './log.js';
@@ -12,11 +12,13 @@ import { logger } from './log.js';
 const log = logger('memory');
 
 /**
- * The second collection's delay. A full GC sweeps concurrently and only the next one gives back the
- * old-space pages that sweeping emptied; by then the native state of the dead sockets (freed from
- * their wrappers' weak callbacks) is free too, so the trim after it finds the most to return.
+ * The second collection's delay. A full GC sweeps concurrently, and only the next one gives back
+ * the old-space pages that sweeping emptied. V8 also shrinks the young generation (up to 32 MiB
+ * after a crowd) only at a GC that finds allocation slow over the last ~5 s, so the second GC
+ * comes after that long a quiet spell. By then the native state of the dead sockets (freed from
+ * their wrappers' weak callbacks) is free too, and the trim after it finds the most to return.
  */
-const SECOND_GC_DELAY_MS = 2_000;
+const SECOND_GC_DELAY_MS = 6_000;
 /** malloc_trim walks every arena (bench/README.md has its cost): never more often than this. */
 export const MIN_TRIM_INTERVAL_MS = 60_000;
 
@@ -76,16 +78,16 @@ export class RateLimitedTrim {
   }
 }
 
-function rssMiB(): string {
-  return (process.memoryUsage.rss() / 1048576).toFixed(0);
-}
+const mib = (n: number) => (n / 1048576).toFixed(0);
 
 const trimmer = new RateLimitedTrim(MIN_TRIM_INTERVAL_MS, () => {
-  const before = rssMiB();
+  const before = process.memoryUsage.rss();
   const t0 = performance.now();
-  const released = mallocTrim();
-  if (released === undefined) return;
-  log.debug(`malloc_trim: RSS ${before} -> ${rssMiB()} MiB in ${(performance.now() - t0).toFixed(1)} ms${released ? '' : ' (nothing to release)'}`);
+  mallocTrim()?.then(
+    (released) =>
+      log.debug(`malloc_trim: RSS ${mib(before)} -> ${mib(process.memoryUsage.rss())} MiB in ${(performance.now() - t0).toFixed(1)} ms${released ? '' : ' (nothing to release)'}`),
+    (err: unknown) => log.debug(`malloc_trim failed: ${err instanceof Error ? err.message : String(err)}`),
+  );
 });
 
 /**
@@ -95,7 +97,10 @@ const trimmer = new RateLimitedTrim(MIN_TRIM_INTERVAL_MS, () => {
 export function releaseMemory(): void {
   collectGarbage();
   const t = setTimeout(() => {
+    const young = () => mib(getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0);
+    const before = young();
     collectGarbage();
+    log.debug(`after a crowd: young generation ${before} -> ${young()} MiB, heap ${mib(process.memoryUsage().heapTotal)} MiB`);
     trimmer.request();
   }, SECOND_GC_DELAY_MS);
   t.unref();
