@@ -20,11 +20,11 @@ const log = logger('memory');
  */
 const SECOND_GC_DELAY_MS = 6_000;
 /**
- * malloc_trim walks every arena: 15-30 ms of CPU at 100-300 MiB RSS with nothing to release, plus
- * ~5 ms per MiB it releases (bench/README.md). Never more often than this, which bounds the walk
- * to a fraction of a percent of a core however often crowds come and go, while the crowd that
- * left just after another one (idle sockets timing out, then the watches) still gets its trim
- * within seconds rather than a minute later.
+ * malloc_trim walks every arena: 3-13 ms at 100-300 MiB RSS with nothing to release, plus ~1 ms
+ * per MiB it releases (3-5x that on a loaded machine; bench/README.md). Never more often than
+ * this, which bounds the walk to a fraction of a percent of a core however often crowds come and
+ * go, while a crowd that leaves just after another (idle sockets timing out, then the watches)
+ * still gets its trim within seconds rather than a minute later.
  */
 export const MIN_TRIM_INTERVAL_MS = 15_000;
 
