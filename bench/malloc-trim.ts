@@ -7,22 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
 import { mallocTrim, mallocTrimAvailable } from '../src/util/malloc-trim.js';
-import { collectGarbage } from '../src/util/release-memory.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const rssMiB = () => process.memoryUsage.rss() / 1048576;
+import { leaveFreedChunks, rssMiB } from '../test/unit/util/fragmented-c-heap.js';
 
 /** One measurement in this process: fill the C heap with `mib` MiB of 4 KiB buffers, free all but `keepOneIn`, trim. */
 async function measure(mib: number, keepOneIn: number): Promise<void> {
-  let crowd: Buffer[] = [];
-  for (let i = 0; i < mib * 256; i++) crowd.push(Buffer.allocUnsafeSlow(4096).fill(i & 0xff));
-  const live = keepOneIn > 1 ? crowd.filter((_, i) => i % keepOneIn === 0) : crowd;
-  const peak = rssMiB();
-  crowd = [];
-  collectGarbage();
-  await sleep(200);
-  collectGarbage();
-  await sleep(200);
+  const { live, peak } = await leaveFreedChunks(mib, keepOneIn);
   const before = rssMiB();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mallocTrim, mallocTrimAvailable } from '../../../src/util/malloc-trim.js';
-import { collectGarbage } from '../../../src/util/release-memory.js';
+import { leaveFreedChunks, rssMiB } from './fragmented-c-heap.js';
 
 const glibc = process.platform === 'linux' && Boolean((process.report?.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime);
 const skip = !glibc
@@ -11,25 +11,9 @@ const skip = !glibc
     ? false
     : 'the malloc_trim addon was not built (native/malloc-trim: `npm run build` needs a C compiler, make and python3)';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const rssMiB = () => process.memoryUsage.rss() / 1048576;
-
 test('malloc_trim returns the freed pages glibc kept between live allocations', { skip }, async () => {
-  // 64 MiB of 4 KiB buffers, each written so its pages are resident. Node allocates each one's
-  // memory with malloc (below glibc's mmap threshold: from an arena), so freeing them leaves free
-  // chunks in the arena; keeping every 16th alive puts them between live allocations, where
-  // glibc's own trimming (only at the top of an arena) never reaches.
-  let crowd: Buffer[] = [];
-  for (let i = 0; i < 16_384; i++) crowd.push(Buffer.allocUnsafeSlow(4096).fill(i & 0xff));
-  const pinned = crowd.filter((_, i) => i % 16 === 0);
-  const peak = rssMiB();
-  crowd = [];
-  // Backing stores are freed when V8 collects their buffers; the second collection and the pause
-  // let the concurrent sweeper finish freeing them.
-  collectGarbage();
-  await sleep(200);
-  collectGarbage();
-  await sleep(200);
+  // 64 MiB of 4 KiB buffers, 15 of every 16 freed between live ones.
+  const { live: pinned, peak } = await leaveFreedChunks(64, 16);
   const kept = rssMiB();
   const released = await mallocTrim();
   const after = rssMiB();
