@@ -37,10 +37,13 @@ function fds(pid: number): number {
 }
 
 /** Asks the cluster DNS a name over UDP and over TCP every 250 ms; counts answers and misses. */
-function dnsProbe(at: Target): { stop: () => Promise<{ ok: number; failed: number; worstMs: number }> } {
+function dnsProbe(at: Target): { stop: () => Promise<{ ok: number; failed: number; worstMs: number; worstAt: string; misses: string[] }> } {
   let ok = 0;
   let failed = 0;
+  /** When each miss happened (UTC time, UDP or TCP), to set beside the phases and kubesvc's log. */
+  const misses: string[] = [];
   let worstMs = 0;
+  let worstAt = '';
   let running = true;
   const loop = (async () => {
     for (let i = 0; running && i < 100_000; i++) {
@@ -48,8 +51,14 @@ function dnsProbe(at: Target): { stop: () => Promise<{ ok: number; failed: numbe
         const t0 = Date.now();
         const r = await send(at, query('kubernetes.default.svc.cluster.local', 'A'), 2000);
         if (r) ok++;
-        else failed++;
-        worstMs = Math.max(worstMs, Date.now() - t0);
+        else {
+          failed++;
+          misses.push(`${new Date(t0).toISOString().slice(11, 23)} ${send === udp ? 'UDP' : 'TCP'}`);
+        }
+        if (Date.now() - t0 > worstMs) {
+          worstMs = Date.now() - t0;
+          worstAt = new Date(t0).toISOString().slice(11, 19);
+        }
       }
       await sleep(250);
     }
@@ -58,7 +67,7 @@ function dnsProbe(at: Target): { stop: () => Promise<{ ok: number; failed: numbe
     stop: async () => {
       running = false;
       await loop;
-      return { ok, failed, worstMs };
+      return { ok, failed, worstMs, worstAt, misses };
     },
   };
 }
@@ -109,12 +118,14 @@ async function openWatches(c: Cluster, n: number): Promise<{ reqs: import("node:
 }
 
 async function main(): Promise<void> {
+  // kubesvc says at debug level what each step of its memory release did (GCs, malloc_trim's cost).
+  process.env.KUBESVC_DEBUG = '1';
   const c = await startCluster({ timeoutMs: 60_000 });
   const pid = c.proc.pid!;
   const served = /served from (\S+):(\d+)\)/.exec(c.stdout());
   const dnsAt: Target = { host: served![1]!, port: Number(served![2]) };
   const url = new URL(c.url);
-  const row = (phase: string) => console.log(`${phase.padEnd(44)} RSS ${rssMiB(pid).toFixed(0).padStart(5)} MiB   open fds ${fds(pid)}`);
+  const row = (phase: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${phase.padEnd(44)} RSS ${rssMiB(pid).toFixed(0).padStart(5)} MiB   open fds ${fds(pid)}`);
   try {
     await sleep(5_000);
     const rss0 = rssMiB(pid);
@@ -150,15 +161,23 @@ async function main(): Promise<void> {
     for (const r of w.reqs) r.destroy();
     const t2 = Date.now();
     let rss = rssMiB(pid);
-    for (let i = 0; i < SETTLE_S && rss > rss0 * 1.2; i++) {
+    // The whole settle time, not just until the target is met: the later releases (a second GC,
+    // the trim) show in the final figure.
+    let metAfterS: number | undefined = rss <= rss0 * 1.2 ? 0 : undefined;
+    for (let i = 0; i < SETTLE_S; i++) {
       await sleep(1_000);
       rss = rssMiB(pid);
+      if (metAfterS === undefined && rss <= rss0 * 1.2) {
+        metAfterS = Math.round((Date.now() - t2) / 1000);
+        row(`within 20 % of rest (${metAfterS} s after the clients left)`);
+      }
     }
     row(`clients gone (${((Date.now() - t2) / 1000).toFixed(0)} s later)`);
     const dns = await probe.stop();
-    console.log(`\nRSS at rest ${rss0.toFixed(0)} MiB, peak ${peak.toFixed(0)} MiB, after ${rss.toFixed(0)} MiB (${(((rss - rss0) / rss0) * 100).toFixed(0)} % over rest; target ≤ 20 %): ${rss <= rss0 * 1.2 ? 'PASS' : 'FAIL'}`);
-    console.log(`DNS throughout: ${dns.ok} answered, ${dns.failed} unanswered, slowest ${dns.worstMs} ms: ${dns.failed === 0 ? 'PASS' : 'FAIL'}`);
-    console.log(`MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '(unset)'}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    for (const l of c.stderr().split('\n')) if (/ memory /.test(l)) console.log(l);
+    console.log(`\nRSS at rest ${rss0.toFixed(0)} MiB, peak ${peak.toFixed(0)} MiB, after ${rss.toFixed(0)} MiB (${(((rss - rss0) / rss0) * 100).toFixed(0)} % over rest${metAfterS === undefined ? '' : `, within 20 % ${metAfterS} s after the clients left`}; target ≤ 20 %): ${rss <= rss0 * 1.2 ? 'PASS' : 'FAIL'}`);
+    console.log(`DNS throughout: ${dns.ok} answered, ${dns.failed} unanswered, slowest ${dns.worstMs} ms (at ${dns.worstAt}): ${dns.failed === 0 ? 'PASS' : 'FAIL'}${dns.misses.length ? ` (missed at ${dns.misses.join(', ')})` : ''}`);
+    console.log(`${new Date().toISOString()}; MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '(unset)'}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   } finally {
     await c.destroy();
   }

@@ -87,6 +87,8 @@ export async function startCluster(
     env?: Record<string, string>;
     /** Internal: how many plans were refused as another running cluster's. */
     planRetries?: number;
+    /** Another installation's bin/kubesvc (e.g. a copy built without the optional addons). */
+    bin?: string;
   } = {},
 ): Promise<Cluster> {
   const dataDir = opts.dataDir ?? tempDir();
@@ -99,7 +101,7 @@ export async function startCluster(
   const wrap = opts.netns ? nsenterArgv(opts.netns) : [];
   // KUBESVC_NODE_FLAGS lets benchmarks profile the server (e.g. --cpu-prof).
   const nodeFlags = (process.env.KUBESVC_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const argv = [...wrap, process.execPath, ...nodeFlags, kubesvcBin, opts.command ?? 'up', '--data-dir', dataDir, '--api-port', '0', ...planFlags, ...(opts.args ?? [])];
+  const argv = [...wrap, process.execPath, ...nodeFlags, opts.bin ?? kubesvcBin, opts.command ?? 'up', '--data-dir', dataDir, '--api-port', '0', ...planFlags, ...(opts.args ?? [])];
   const proc = spawn(argv[0]!, argv.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...opts.env },

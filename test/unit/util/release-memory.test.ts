@@ -1,7 +1,7 @@
 // ReleaseAfterDrop: one release after a crowd leaves, none while it grows or for small dips.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReleaseAfterDrop, collectGarbage } from '../../../src/util/release-memory.js';
+import { RateLimitedTrim, ReleaseAfterDrop, collectGarbage } from '../../../src/util/release-memory.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -29,4 +29,28 @@ test('releases once after the count fell by the threshold and stayed down, not f
 test('collectGarbage runs a full collection without --expose-gc', () => {
   collectGarbage();
   collectGarbage();
+});
+
+test('RateLimitedTrim runs at once, then defers a request within the interval to its end, once', async () => {
+  let now = 1_000;
+  const runs: number[] = [];
+  const t = new RateLimitedTrim(100, () => runs.push(now), () => now);
+  t.request();
+  assert.deepEqual(runs, [1_000], 'the first request runs at once');
+  now = 1_040;
+  t.request();
+  t.request();
+  t.request();
+  assert.deepEqual(runs, [1_000], 'within the interval: deferred, not run');
+  now = 1_100;
+  await sleep(120);
+  assert.deepEqual(runs, [1_000, 1_100], 'the deferred requests ran once, at the end of the interval');
+  now = 1_300;
+  t.request();
+  assert.deepEqual(runs, [1_000, 1_100, 1_300], 'after the interval a request runs at once again');
+  now = 1_310;
+  t.request();
+  t.stop();
+  await sleep(120);
+  assert.equal(runs.length, 3, 'stop() drops the deferred run');
 });
