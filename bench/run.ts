@@ -21,6 +21,9 @@ interface Bench {
 const benches: Bench[] = [
   { name: 'startup', what: 'kubesvc up until ready, fresh and restarted' },
   { name: 'apiserver', what: '10,000 Service creates with 100 watchers, list, watch latency, memory' },
+  { name: 'apply', what: 'server-side vs client-side apply of 200 Services: creates/s and p99', tools: ['kubectl'] },
+  { name: 'discovery', what: 'kubectl api-resources with and without aggregated discovery', tools: ['kubectl'] },
+  { name: 'crd-cel', what: 'custom resource creates/s through CEL-validated Gateway API schemas (library)' },
   { name: 'storage-sqlite', what: 'SQLite backend creates/s and lists' },
   { name: 'storage-etcd', what: 'etcd backend creates/s and lists', tools: ['etcd'] },
   { name: 'workloads', what: '100-replica Deployment to Ready, pod replacement, memory per pod', tools: ['kubectl'] },
