@@ -83,7 +83,9 @@ function planFlags(p: Plan): string[] {
 describe('kubesvc up shutdown', () => {
   it('SIGTERM with creates in flight: every answer is complete, every acknowledged create survives, none committed is reset', async (t) => {
     const dataDir = tempDir();
-    const c = await startCluster({ dataDir });
+    // The in-flight limit (200 mutating requests by default) is not what this test is about: with
+    // it, creates past the 200th may rightly be answered 429 while the others are in flight.
+    const c = await startCluster({ dataDir, args: ['--max-mutating-requests-inflight', '1000', '--max-requests-inflight', '2000'] });
     try {
       const n = 240;
       const outcomes: Promise<Outcome>[] = [];
