@@ -66,6 +66,7 @@ const PACKAGES = [
   [api, 'coordination/v1', 'k8s.io/api/coordination/v1'],
   [api, 'autoscaling/v1', 'k8s.io/api/autoscaling/v1'],
   [api, 'policy/v1', 'k8s.io/api/policy/v1'],
+  [api, 'rbac/v1', 'k8s.io/api/rbac/v1'],
   [am, 'pkg/apis/meta/v1', 'k8s.io/apimachinery/pkg/apis/meta/v1'],
   [am, 'pkg/runtime', 'k8s.io/apimachinery/pkg/runtime'],
   [am, 'pkg/types', 'k8s.io/apimachinery/pkg/types'],
@@ -109,6 +110,10 @@ const ROOTS = [
   ['k8s.io.api.autoscaling.v1.Scale', 'autoscaling/v1', 'Scale'],
   // kubectl drain posts pods/eviction through the typed client, hence in protobuf.
   ['k8s.io.api.policy.v1.Eviction', 'policy/v1', 'Eviction'],
+  ...['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'].flatMap((k) => [
+    [`k8s.io.api.rbac.v1.${k}`, 'rbac.authorization.k8s.io/v1', k],
+    [`k8s.io.api.rbac.v1.${k}List`, 'rbac.authorization.k8s.io/v1', `${k}List`],
+  ]),
 ];
 const META_ROOTS = [
   'Status', 'DeleteOptions', 'CreateOptions', 'UpdateOptions', 'PatchOptions', 'GetOptions', 'ListOptions',

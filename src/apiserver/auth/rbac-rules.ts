@@ -1,16 +1,11 @@
 // RBAC's rule matching (upstream's rbac/v1 helpers VerbMatches, APIGroupMatches, ResourceMatches,
 // ResourceNameMatches, NonResourceURLMatches), so the built-in policy reads as the ClusterRoles and
 // ClusterRoleBindings it stands in for, and stored RBAC objects can replace it without new rules.
+import type { PolicyRule } from '../../api/rbac.js';
 import type { RequestAttributes } from './request-info.js';
 import type { UserInfo } from './user.js';
 
-export interface PolicyRule {
-  verbs: string[];
-  apiGroups?: string[];
-  resources?: string[];
-  resourceNames?: string[];
-  nonResourceURLs?: string[];
-}
+export type { PolicyRule } from '../../api/rbac.js';
 
 export interface ClusterRole {
   name: string;

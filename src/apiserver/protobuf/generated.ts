@@ -1210,6 +1210,62 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
     {go: 'DeleteOptions', json: 'deleteOptions', num: 2, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions', ptr: true, omitempty: true},
   ] },
+  'k8s.io.api.rbac.v1.AggregationRule': { fields: [
+    {go: 'ClusterRoleSelectors', json: 'clusterRoleSelectors', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector', rep: true, omitempty: true},
+  ] },
+  'k8s.io.api.rbac.v1.ClusterRole': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Rules', json: 'rules', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.rbac.v1.PolicyRule', rep: true},
+    {go: 'AggregationRule', json: 'aggregationRule', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.rbac.v1.AggregationRule', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.rbac.v1.ClusterRoleBinding': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Subjects', json: 'subjects', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.rbac.v1.Subject', rep: true, omitempty: true},
+    {go: 'RoleRef', json: 'roleRef', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.rbac.v1.RoleRef'},
+  ] },
+  'k8s.io.api.rbac.v1.ClusterRoleBindingList': { fields: [
+    {go: 'ListMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta', omitempty: true},
+    {go: 'Items', json: 'items', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.rbac.v1.ClusterRoleBinding', rep: true},
+  ] },
+  'k8s.io.api.rbac.v1.ClusterRoleList': { fields: [
+    {go: 'ListMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta', omitempty: true},
+    {go: 'Items', json: 'items', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.rbac.v1.ClusterRole', rep: true},
+  ] },
+  'k8s.io.api.rbac.v1.PolicyRule': { fields: [
+    {go: 'Verbs', json: 'verbs', num: 1, wire: 2, type: 'string', rep: true},
+    {go: 'APIGroups', json: 'apiGroups', num: 2, wire: 2, type: 'string', rep: true, omitempty: true},
+    {go: 'Resources', json: 'resources', num: 3, wire: 2, type: 'string', rep: true, omitempty: true},
+    {go: 'ResourceNames', json: 'resourceNames', num: 4, wire: 2, type: 'string', rep: true, omitempty: true},
+    {go: 'NonResourceURLs', json: 'nonResourceURLs', num: 5, wire: 2, type: 'string', rep: true, omitempty: true},
+  ] },
+  'k8s.io.api.rbac.v1.Role': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Rules', json: 'rules', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.rbac.v1.PolicyRule', rep: true},
+  ] },
+  'k8s.io.api.rbac.v1.RoleBinding': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Subjects', json: 'subjects', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.rbac.v1.Subject', rep: true, omitempty: true},
+    {go: 'RoleRef', json: 'roleRef', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.rbac.v1.RoleRef'},
+  ] },
+  'k8s.io.api.rbac.v1.RoleBindingList': { fields: [
+    {go: 'ListMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta', omitempty: true},
+    {go: 'Items', json: 'items', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.rbac.v1.RoleBinding', rep: true},
+  ] },
+  'k8s.io.api.rbac.v1.RoleList': { fields: [
+    {go: 'ListMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta', omitempty: true},
+    {go: 'Items', json: 'items', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.rbac.v1.Role', rep: true},
+  ] },
+  'k8s.io.api.rbac.v1.RoleRef': { fields: [
+    {go: 'APIGroup', json: 'apiGroup', num: 1, wire: 2, type: 'string'},
+    {go: 'Kind', json: 'kind', num: 2, wire: 2, type: 'string'},
+    {go: 'Name', json: 'name', num: 3, wire: 2, type: 'string'},
+  ] },
+  'k8s.io.api.rbac.v1.Subject': { fields: [
+    {go: 'Kind', json: 'kind', num: 1, wire: 2, type: 'string'},
+    {go: 'APIGroup', json: 'apiGroup', num: 2, wire: 2, type: 'string', omitempty: true},
+    {go: 'Name', json: 'name', num: 3, wire: 2, type: 'string'},
+    {go: 'Namespace', json: 'namespace', num: 4, wire: 2, type: 'string', omitempty: true},
+  ] },
   'k8s.io.apimachinery.pkg.api.resource.Quantity': { special: 'quantity', fields: [
     {go: 'string', json: 'string', num: 1, wire: 2, type: 'string'},
   ] },
@@ -1454,6 +1510,14 @@ export const KINDS: Readonly<Record<string, string>> = {
   'coordination.k8s.io/v1/LeaseList': 'k8s.io.api.coordination.v1.LeaseList',
   'autoscaling/v1/Scale': 'k8s.io.api.autoscaling.v1.Scale',
   'policy/v1/Eviction': 'k8s.io.api.policy.v1.Eviction',
+  'rbac.authorization.k8s.io/v1/Role': 'k8s.io.api.rbac.v1.Role',
+  'rbac.authorization.k8s.io/v1/RoleList': 'k8s.io.api.rbac.v1.RoleList',
+  'rbac.authorization.k8s.io/v1/ClusterRole': 'k8s.io.api.rbac.v1.ClusterRole',
+  'rbac.authorization.k8s.io/v1/ClusterRoleList': 'k8s.io.api.rbac.v1.ClusterRoleList',
+  'rbac.authorization.k8s.io/v1/RoleBinding': 'k8s.io.api.rbac.v1.RoleBinding',
+  'rbac.authorization.k8s.io/v1/RoleBindingList': 'k8s.io.api.rbac.v1.RoleBindingList',
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'k8s.io.api.rbac.v1.ClusterRoleBinding',
+  'rbac.authorization.k8s.io/v1/ClusterRoleBindingList': 'k8s.io.api.rbac.v1.ClusterRoleBindingList',
 };
 
 /** meta/v1 kinds, accepted under any apiVersion as upstream registers them in every group version. */
@@ -1476,4 +1540,4 @@ export const META_KINDS: Readonly<Record<string, string>> = {
 };
 
 /** Group versions whose kinds the table covers. */
-export const SERVED_GROUP_VERSIONS: readonly string[] = ['v1', 'apps/v1', 'discovery.k8s.io/v1', 'coordination.k8s.io/v1', 'autoscaling/v1', 'policy/v1'];
+export const SERVED_GROUP_VERSIONS: readonly string[] = ['v1', 'apps/v1', 'discovery.k8s.io/v1', 'coordination.k8s.io/v1', 'autoscaling/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1'];
