@@ -3,7 +3,7 @@
 // with upstream's 422 while the server keeps serving.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCluster, kubectl, kubectlOk, request, type Cluster } from './harness.js';
+import { startCluster, kubectl, kubectlOk, request, until, type Cluster } from './harness.js';
 
 describe('RBAC objects with kubectl', () => {
   let c: Cluster;
@@ -41,6 +41,45 @@ describe('RBAC objects with kubectl', () => {
     assert.match(r.stderr, /The RoleBinding "read-pods" is invalid: roleRef: Invalid value: rbac\.RoleRef\{APIGroup:"rbac\.authorization\.k8s\.io", Kind:"ClusterRole", Name:"view"\}: cannot change roleRef/);
     // Subjects may change.
     kubectlOk(c, ['patch', 'rolebinding', 'read-pods', '--type=merge', '-p', '{"subjects":[{"kind":"User","name":"joe","apiGroup":"rbac.authorization.k8s.io"}]}']);
+  });
+
+  it('the default policy is stored at start: upstream\'s roles with the autoupdate annotation, aggregated', async () => {
+    const names = kubectlOk(c, ['get', 'clusterroles', '-o', 'name']);
+    for (const n of ['cluster-admin', 'admin', 'edit', 'view', 'system:discovery', 'system:basic-user', 'system:public-info-viewer', 'system:node-proxier', 'system:kube-controller-manager', 'system:kube-scheduler', 'system:node', 'system:aggregate-to-admin', 'system:aggregate-to-edit', 'system:aggregate-to-view']) {
+      assert.ok(names.includes(`clusterrole.rbac.authorization.k8s.io/${n}\n`), n);
+    }
+    const admin = JSON.parse(kubectlOk(c, ['get', 'clusterrole', 'cluster-admin', '-o', 'json']));
+    assert.equal(admin.metadata.annotations['rbac.authorization.kubernetes.io/autoupdate'], 'true');
+    assert.equal(admin.metadata.labels['kubernetes.io/bootstrapping'], 'rbac-defaults');
+    assert.match(kubectlOk(c, ['get', 'clusterrolebinding', 'kubeadm:cluster-admins']), /ClusterRole\/cluster-admin/);
+    // The aggregation controller fills view from system:aggregate-to-view, and a new labelled role joins.
+    const view = await until('view aggregated', () => JSON.parse(kubectlOk(c, ['get', 'clusterrole', 'view', '-o', 'json'])), (v) => (v.rules ?? []).length > 0, 10_000);
+    assert.ok(view.rules.some((r: { resources?: string[] }) => r.resources?.includes('pods')));
+    kubectlOk(c, ['create', 'clusterrole', 'node-peeker', '--verb=get', '--resource=nodes']);
+    kubectlOk(c, ['label', 'clusterrole', 'node-peeker', 'rbac.authorization.k8s.io/aggregate-to-view=true']);
+    const rulesOf = (name: string) => () => JSON.stringify(JSON.parse(kubectlOk(c, ['get', 'clusterrole', name, '-o', 'json'])).rules);
+    await until('view has nodes', rulesOf('view'), (s) => s.includes('"nodes"'), 10_000);
+    await until('admin has nodes (view into edit into admin)', rulesOf('admin'), (s) => s.includes('"nodes"'), 10_000);
+  });
+
+  it('kubectl --as=jane is refused with upstream\'s 403, then allowed within 1 s of kubectl create rolebinding', async () => {
+    kubectlOk(c, ['create', 'namespace', 'janes']);
+    const r = kubectl(c, ['--as=jane', 'get', 'pods', '-n', 'janes']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /Error from server \(Forbidden\): pods is forbidden: User "jane" cannot list resource "pods" in API group "" in the namespace "janes"/);
+    const t0 = Date.now();
+    kubectlOk(c, ['create', 'rolebinding', 'jane-view', '--clusterrole=view', '--user=jane', '-n', 'janes']);
+    await until('jane may list pods', () => kubectl(c, ['--as=jane', 'get', 'pods', '-n', 'janes']).code, (code) => code === 0, 1_000);
+    const ms = Date.now() - t0;
+    console.log(`# jane allowed ${ms} ms after kubectl create rolebinding was started (kubectl runs included)`);
+    assert.ok(ms < 1_000 + 2_000, `${ms} ms`);
+    // Only there, and only reading.
+    assert.notEqual(kubectl(c, ['--as=jane', 'get', 'pods', '-n', 'default']).code, 0);
+    const del = kubectl(c, ['--as=jane', 'delete', 'rolebinding', 'jane-view', '-n', 'janes']);
+    assert.match(del.stderr, /rolebindings\.rbac\.authorization\.k8s\.io "jane-view" is forbidden: User "jane" cannot delete resource "rolebindings" in API group "rbac\.authorization\.k8s\.io" in the namespace "janes"/);
+    // Taking the binding away takes the access away.
+    kubectlOk(c, ['delete', 'rolebinding', 'jane-view', '-n', 'janes']);
+    await until('jane refused again', () => kubectl(c, ['--as=jane', 'get', 'pods', '-n', 'janes']).code, (code) => code !== 0, 2_000);
   });
 
   it('hostile rules and bindings get 422 (or 400 for wrong types) and the server keeps serving', async () => {
