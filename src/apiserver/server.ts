@@ -88,8 +88,8 @@ export class ApiServer {
     this.registry = opts.registry ?? builtinRegistry();
     this.watchCache = new WatchCache(opts.backend, '/registry/');
     this.allocations = new ServiceAllocations({ serviceCIDR: opts.serviceCIDR, nodePortRange: opts.nodePortRange });
-    this.storage = new StorageMap(this.registry, opts.backend, this.watchCache, { allocations: this.allocations, nodes: this.nodes, admission: { serviceAccountLookup: opts.serviceAccountLookup ?? false } });
     this.authorizer = new Authorizer(new StoredPolicy((g, r) => this.store(g, r), () => this.rbacBootstrapped));
+    this.storage = new StorageMap(this.registry, opts.backend, this.watchCache, { allocations: this.allocations, nodes: this.nodes, authorizer: this.authorizer, admission: { serviceAccountLookup: opts.serviceAccountLookup ?? false } });
     this.handler = new ResourceHandler(this.storage, this.subresources);
     this.openapi = new OpenAPIRoutes(this.registry);
     this.addReadyCheck('etcd', () => this.watchCache.revision >= 0);
@@ -218,11 +218,11 @@ export class ApiServer {
       if (path === '/version') return sendJSON(res, 200, versionInfo());
       throw errors.unauthorized();
     }
-    authorize(req, user, this.authorizer);
+    const acting = authorize(req, user, this.authorizer);
     const r = route(this.registry, path);
     switch (r.type) {
       case 'resource':
-        return await this.handler.handle(req, res, r, url);
+        return await this.handler.handle(req, res, r, url, acting);
       // /api and /apis answer aggregated discovery to clients that ask for it (discovery-root.ts).
       case 'apiVersions':
         return serveDiscoveryRoot(req, res, 'api', this.registry.infos(), () => apiVersions(`${this.opts.host}:${this.port}`));

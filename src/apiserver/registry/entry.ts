@@ -15,6 +15,7 @@ import type { Store } from '../store/store.js';
 import type { ServiceAllocations } from '../allocators/index.js';
 import type { NodeConnectors } from '../node-connector.js';
 import type { Printer } from '../tables/types.js';
+import type { Authorizer } from '../auth/authorizer.js';
 
 export type { Strategy } from '../store/strategy.js';
 
@@ -26,6 +27,8 @@ export interface RegistryDeps {
   allocations: ServiceAllocations;
   /** How the server reaches a node for logs, exec and port-forward. */
   nodes: NodeConnectors;
+  /** RBAC's escalation checks ask it what a user holds; absent where nothing is authorized (bare test stores). */
+  authorizer?: Authorizer;
   /** Admission that depends on how the server runs. */
   admission: {
     /** Pods must name a ServiceAccount that exists (needs the ServiceAccounts controller running). */

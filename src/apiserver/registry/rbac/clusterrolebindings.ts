@@ -6,6 +6,7 @@ import { validateClusterRoleBinding, validateClusterRoleBindingUpdate } from '..
 import { resourceInfo } from '../../resources.js';
 import { roleBindingPrinter } from '../../tables/rbac.js';
 import { entry } from '../entry.js';
+import { bindingEscalationHooks } from './escalation-hooks.js';
 import { metaOnlyStatusUpdate } from '../strategy.js';
 
 export const clusterrolebindings = entry<ClusterRoleBinding>({
@@ -16,6 +17,7 @@ export const clusterrolebindings = entry<ClusterRoleBinding>({
     kind: 'ClusterRoleBinding',
     namespaced: false,
   }),
+  hooks: bindingEscalationHooks('clusterrolebindings'),
   strategy: {
     defaults: defaultRoleBinding,
     validateCreate: validateClusterRoleBinding,

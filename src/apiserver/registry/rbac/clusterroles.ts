@@ -5,10 +5,12 @@ import { validateClusterRole, validateClusterRoleUpdate } from '../../../api/val
 import { resourceInfo } from '../../resources.js';
 import { defaultPrinter } from '../../tables/default.js';
 import { entry } from '../entry.js';
+import { roleEscalationHooks } from './escalation-hooks.js';
 import { metaOnlyStatusUpdate, noDefaults } from '../strategy.js';
 
 export const clusterroles = entry<ClusterRole>({
   info: resourceInfo({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', kind: 'ClusterRole', namespaced: false }),
+  hooks: roleEscalationHooks('clusterroles'),
   strategy: {
     defaults: noDefaults,
     validateCreate: validateClusterRole,

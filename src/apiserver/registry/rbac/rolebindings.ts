@@ -6,10 +6,12 @@ import { validateRoleBinding, validateRoleBindingUpdate } from '../../../api/val
 import { resourceInfo } from '../../resources.js';
 import { roleBindingPrinter } from '../../tables/rbac.js';
 import { entry } from '../entry.js';
+import { bindingEscalationHooks } from './escalation-hooks.js';
 import { metaOnlyStatusUpdate } from '../strategy.js';
 
 export const rolebindings = entry<RoleBinding>({
   info: resourceInfo({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', kind: 'RoleBinding' }),
+  hooks: bindingEscalationHooks('rolebindings'),
   strategy: {
     defaults: defaultRoleBinding,
     validateCreate: validateRoleBinding,

@@ -4,10 +4,12 @@ import { validateRole, validateRoleUpdate } from '../../../api/validation/rbac.j
 import { resourceInfo } from '../../resources.js';
 import { defaultPrinter } from '../../tables/default.js';
 import { entry } from '../entry.js';
+import { roleEscalationHooks } from './escalation-hooks.js';
 import { metaOnlyStatusUpdate, noDefaults } from '../strategy.js';
 
 export const roles = entry<Role>({
   info: resourceInfo({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'roles', kind: 'Role' }),
+  hooks: roleEscalationHooks('roles'),
   strategy: {
     defaults: noDefaults,
     validateCreate: validateRole,
