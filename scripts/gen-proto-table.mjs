@@ -67,6 +67,8 @@ const PACKAGES = [
   [api, 'autoscaling/v1', 'k8s.io/api/autoscaling/v1'],
   [api, 'policy/v1', 'k8s.io/api/policy/v1'],
   [api, 'rbac/v1', 'k8s.io/api/rbac/v1'],
+  [api, 'authorization/v1', 'k8s.io/api/authorization/v1'],
+  [api, 'authentication/v1', 'k8s.io/api/authentication/v1'],
   [am, 'pkg/apis/meta/v1', 'k8s.io/apimachinery/pkg/apis/meta/v1'],
   [am, 'pkg/runtime', 'k8s.io/apimachinery/pkg/runtime'],
   [am, 'pkg/types', 'k8s.io/apimachinery/pkg/types'],
@@ -114,6 +116,9 @@ const ROOTS = [
     [`k8s.io.api.rbac.v1.${k}`, 'rbac.authorization.k8s.io/v1', k],
     [`k8s.io.api.rbac.v1.${k}List`, 'rbac.authorization.k8s.io/v1', `${k}List`],
   ]),
+  // Create-only access reviews (kubectl auth can-i, kubectl auth whoami post them through the typed client).
+  ...['SelfSubjectAccessReview', 'SubjectAccessReview', 'SelfSubjectRulesReview'].map((k) => [`k8s.io.api.authorization.v1.${k}`, 'authorization.k8s.io/v1', k]),
+  ['k8s.io.api.authentication.v1.SelfSubjectReview', 'authentication.k8s.io/v1', 'SelfSubjectReview'],
 ];
 const META_ROOTS = [
   'Status', 'DeleteOptions', 'CreateOptions', 'UpdateOptions', 'PatchOptions', 'GetOptions', 'ListOptions',

@@ -105,6 +105,56 @@ describe('RBAC objects with kubectl', () => {
     kubectlOk(c, ['--as=jane', 'create', 'rolebinding', 'pal-root', '--clusterrole=cluster-admin', '--user=pal', '-n', 'esc']);
   });
 
+  it('kubectl auth can-i, can-i --list and whoami, for the admin and as jane', () => {
+    assert.equal(kubectlOk(c, ['auth', 'can-i', 'create', 'pods']).trim(), 'yes');
+    const no = kubectl(c, ['--as=jane', 'auth', 'can-i', 'create', 'pods', '-n', 'janes']);
+    assert.equal(no.code, 1);
+    assert.equal(no.stdout.trim(), 'no');
+    assert.equal(kubectlOk(c, ['--as=jane', 'auth', 'can-i', 'create', 'roles', '-n', 'esc']).trim(), 'yes');
+    assert.equal(kubectlOk(c, ['--as=jane', 'auth', 'can-i', 'get', '/healthz']).trim(), 'yes');
+    const list = kubectlOk(c, ['--as=jane', 'auth', 'can-i', '--list', '-n', 'esc']);
+    assert.match(list, /^Resources\s+Non-Resource URLs\s+Resource Names\s+Verbs\n/);
+    assert.match(list, /\nroles\.rbac\.authorization\.k8s\.io\s+\[\]\s+\[\]\s+\[.*create.*\]\n/);
+    assert.match(list, /\nselfsubjectaccessreviews\.authorization\.k8s\.io\s+\[\]\s+\[\]\s+\[create\]\n/);
+    assert.match(list, /\s+\[\/healthz\]\s+\[\]\s+\[get\]\n/);
+    assert.match(kubectlOk(c, ['auth', 'whoami']), /^ATTRIBUTE\s+VALUE\nUsername\s+kubernetes-admin\nGroups\s+\[kubeadm:cluster-admins system:authenticated\]\n$/);
+    assert.match(kubectlOk(c, ['--as=jane', '--as-group=devs', 'auth', 'whoami']), /Username\s+jane\nGroups\s+\[devs system:authenticated\]\n$/);
+  });
+
+  it('access reviews refuse bad specs with upstream\'s 422 or a 400, and are create-only', async () => {
+    const post = (path: string, body: unknown) => request(c, 'POST', path, typeof body === 'string' ? body : JSON.stringify(body));
+    const ssar = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
+    const sar = '/apis/authorization.k8s.io/v1/subjectaccessreviews';
+    const base = { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview' };
+    let r = await post(ssar, { ...base, spec: {} });
+    assert.equal(r.status, 422, r.body);
+    assert.match(r.json().message, /spec\.resourceAttributes: Invalid value: null: exactly one of nonResourceAttributes or resourceAttributes must be specified/);
+    r = await post(ssar, { ...base, spec: { resourceAttributes: { verb: 'get', resource: 'pods' }, nonResourceAttributes: { path: '/x', verb: 'get' } } });
+    assert.equal(r.status, 422, r.body);
+    assert.match(r.json().message, /spec\.nonResourceAttributes: Invalid value: .*cannot be specified in combination with resourceAttributes/);
+    r = await post(ssar, { ...base, spec: { resourceAttributes: { verb: 7 } } });
+    assert.equal(r.status, 400, r.body);
+    r = await post(ssar, { ...base, spec: null });
+    assert.equal(r.status, 422, r.body);
+    r = await post(ssar, { ...base, spec: 'x' });
+    assert.equal(r.status, 400, r.body);
+    r = await post(ssar, { ...base, spec: { resourceAttributes: { verb: 'list', resource: 'secrets', namespace: 'kube-system' } } });
+    assert.equal(r.status, 201, r.body);
+    assert.equal(r.json().status.allowed, true);
+    r = await post(sar, { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { resourceAttributes: { verb: 'get', resource: 'pods', namespace: 'esc' } } });
+    assert.equal(r.status, 422, r.body);
+    assert.match(r.json().message, /spec\.user: Invalid value: "": at least one of user or group must be specified/);
+    r = await post(sar, { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user: 'jane', resourceAttributes: { verb: 'get', resource: 'pods', namespace: 'esc' } } });
+    assert.equal(r.json().status.allowed, true, r.body);
+    r = await post(sar, { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user: 'jane', resourceAttributes: { verb: 'get', resource: 'pods', namespace: 'default' } } });
+    assert.equal(r.json().status.allowed, false, r.body);
+    r = await request(c, 'GET', ssar);
+    assert.equal(r.status, 405, r.body);
+    r = await request(c, 'DELETE', `${ssar}/x`);
+    assert.equal(r.status, 405, r.body);
+    assert.equal(kubectlOk(c, ['auth', 'can-i', 'get', 'pods']).trim(), 'yes', 'alive');
+  });
+
   it('hostile rules and bindings get 422 (or 400 for wrong types) and the server keeps serving', async () => {
     const post = (path: string, body: unknown) => request(c, 'POST', path, typeof body === 'string' ? body : JSON.stringify(body));
     const roles = '/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles';

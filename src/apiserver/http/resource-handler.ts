@@ -62,6 +62,10 @@ export class ResourceHandler {
     const optionsKind = method === 'POST' ? 'CreateOptions' : method === 'PUT' ? 'UpdateOptions' : method === 'PATCH' ? 'PatchOptions' : undefined;
     const ctx = requestContext(r, optionsKind);
     const sub = route.subresource;
+    // Reviews are answered, not stored: POST on the collection is all there is.
+    if (storage.review && (method !== 'POST' || route.name !== undefined || sub)) {
+      throw errors.methodNotSupported({ group: info.group, resource: info.resource }, method.toLowerCase());
+    }
 
     if (sub && !generic.has(sub)) return this.subresource(req, res, route, storage, r, ctx);
 

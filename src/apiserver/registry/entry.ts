@@ -50,6 +50,8 @@ export interface SubresourceREST {
   upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer, route: ResourceRoute): Promise<void>;
 }
 
+export type Review = (ctx: RequestContext, obj: KubeObject) => KubeObject;
+
 export interface RegistryEntry<T extends KubeObject = KubeObject> {
   info: ResourceInfo;
   strategy: Strategy<T>;
@@ -57,6 +59,11 @@ export interface RegistryEntry<T extends KubeObject = KubeObject> {
   hooks?(deps: RegistryDeps): StoreHooks;
   /** Subresources with their own behaviour, by name ("binding", "log"), given what they need. */
   subresources?(deps: RegistryDeps): Record<string, SubresourceREST>;
+  /**
+   * A create-only resource that stores nothing (upstream's rest.Creater without storage: the
+   * access reviews): the answer to a POST, from the decoded body and the context's user.
+   */
+  review?(deps: RegistryDeps): Review;
   /** `kubectl get` columns; the default table (name, age) when absent. */
   printer?: Printer<T>;
 }
