@@ -6,7 +6,10 @@ import type { KubeObject } from '../../../api/meta.js';
 import { errors } from '../../../machinery/status.js';
 import type { RequestAttributes } from '../../auth/request-info.js';
 import { resourceInfo, type ResourceInfo } from '../../resources.js';
-import type { Strategy } from '../entry.js';
+import type { FieldError } from '../../../machinery/field.js';
+import type { UserInfo } from '../../auth/user.js';
+import type { RequestContext } from '../../store/context.js';
+import { entry, type RegistryEntry, type Strategy } from '../entry.js';
 import { metaOnlyStatusUpdate, noDefaults } from '../strategy.js';
 
 const goKind = (v: unknown): string => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'object' ? 'object' : typeof v);
@@ -73,3 +76,28 @@ export const reviewStrategy: Strategy<KubeObject> = {
   validateUpdate: () => [],
   validateStatusUpdate: metaOnlyStatusUpdate,
 };
+
+/**
+ * A "may … do this?" review (SelfSubjectAccessReview, SubjectAccessReview): the spec's types and
+ * upstream's validation checked, then the authorizer asked about the subject `subject` names.
+ */
+export function accessReviewEntry(
+  kind: string,
+  resource: string,
+  validate: (r: AccessReview) => FieldError[],
+  subject: (ctx: RequestContext, r: AccessReview) => UserInfo | undefined,
+): RegistryEntry {
+  return entry<AccessReview>({
+    info: reviewInfo('authorization.k8s.io', resource, kind),
+    strategy: reviewStrategy,
+    review: (deps) => (ctx, obj) => {
+      const r = obj as AccessReview;
+      checkAttributeTypes(kind, `${kind}Spec`, r);
+      const errs = validate(r);
+      if (errs.length) throw errors.invalid('authorization.k8s.io', kind, r.metadata.name ?? '', errs);
+      const user = subject(ctx, r);
+      if (!user || !deps.authorizer) throw errors.badRequest('no user present on request');
+      return answer(r, { allowed: deps.authorizer.authorize(user, attributesOf(r.spec ?? {})) });
+    },
+  });
+}
