@@ -7,6 +7,7 @@ import { Authorizer, StaticPolicy } from '../../../src/apiserver/auth/authorizer
 import { aggregateAll } from '../../../src/apiserver/auth/aggregation.js';
 import { bootstrapClusterRoles } from '../../../src/apiserver/auth/bootstrap-policy.js';
 import { uncoveredRules } from '../../../src/apiserver/auth/covers.js';
+import { compactString, escalationError } from '../../../src/apiserver/auth/escalation.js';
 import { requestAttributes } from '../../../src/apiserver/auth/request-info.js';
 import type { ClusterRole, PolicyRule, Role, RoleBinding, Subject } from '../../../src/api/rbac.js';
 import type { UserInfo } from '../../../src/apiserver/auth/user.js';
@@ -100,4 +101,20 @@ test('coverage: wildcards, */subresource, resourceNames and URL prefixes', () =>
   assert.deepEqual(uncoveredRules([r(['get'], ['pods'])], [r(['get'], ['pods'], { resourceNames: ['a', 'b'] })]), []);
   assert.deepEqual(uncoveredRules([{ verbs: ['get'], nonResourceURLs: ['/api/*'] }], [{ verbs: ['get'], nonResourceURLs: ['/api/v1', '/apis'] }]), [{ verbs: ['get'], nonResourceURLs: ['/apis'] }]);
   assert.deepEqual(uncoveredRules([r(['get'], ['pods'])], [{ verbs: ['get'], apiGroups: ['apps'], resources: ['pods'] }]).length, 1, 'another group');
+});
+
+test('escalation: upstream\'s message lists the missing rules compacted (verbs merged per resource), sorted', () => {
+  const holder = new Authorizer(new StaticPolicy([role('r', [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }])], [bind('b', 'ClusterRole', 'r', [{ kind: 'Group', apiGroup: g, name: 'devs' }])]));
+  const msg = escalationError(holder, dev, 'team', [
+    { verbs: ['get', 'list', 'watch'], apiGroups: [''], resources: ['pods', 'secrets'] },
+    { verbs: ['get'], nonResourceURLs: ['/metrics'] },
+  ]);
+  assert.equal(msg, [
+    'user "dan" (groups=["devs" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:',
+    '{APIGroups:[""], Resources:["pods"], Verbs:["list" "watch"]}',
+    '{APIGroups:[""], Resources:["secrets"], Verbs:["get" "list" "watch"]}',
+    '{NonResourceURLs:["/metrics"], Verbs:["get"]}',
+  ].join('\n'));
+  assert.equal(escalationError(holder, dev, 'team', [{ verbs: ['get'], apiGroups: [''], resources: ['pods'], resourceNames: ['p'] }]), undefined);
+  assert.equal(compactString({ verbs: ['get'], apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['d'] }), '{APIGroups:["apps"], Resources:["deployments"], ResourceNames:["d"], Verbs:["get"]}');
 });
