@@ -66,6 +66,9 @@ const PACKAGES = [
   [api, 'coordination/v1', 'k8s.io/api/coordination/v1'],
   [api, 'autoscaling/v1', 'k8s.io/api/autoscaling/v1'],
   [api, 'policy/v1', 'k8s.io/api/policy/v1'],
+  [api, 'rbac/v1', 'k8s.io/api/rbac/v1'],
+  [api, 'authorization/v1', 'k8s.io/api/authorization/v1'],
+  [api, 'authentication/v1', 'k8s.io/api/authentication/v1'],
   [am, 'pkg/apis/meta/v1', 'k8s.io/apimachinery/pkg/apis/meta/v1'],
   [am, 'pkg/runtime', 'k8s.io/apimachinery/pkg/runtime'],
   [am, 'pkg/types', 'k8s.io/apimachinery/pkg/types'],
@@ -109,6 +112,13 @@ const ROOTS = [
   ['k8s.io.api.autoscaling.v1.Scale', 'autoscaling/v1', 'Scale'],
   // kubectl drain posts pods/eviction through the typed client, hence in protobuf.
   ['k8s.io.api.policy.v1.Eviction', 'policy/v1', 'Eviction'],
+  ...['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'].flatMap((k) => [
+    [`k8s.io.api.rbac.v1.${k}`, 'rbac.authorization.k8s.io/v1', k],
+    [`k8s.io.api.rbac.v1.${k}List`, 'rbac.authorization.k8s.io/v1', `${k}List`],
+  ]),
+  // Create-only access reviews (kubectl auth can-i, kubectl auth whoami post them through the typed client).
+  ...['SelfSubjectAccessReview', 'SubjectAccessReview', 'SelfSubjectRulesReview'].map((k) => [`k8s.io.api.authorization.v1.${k}`, 'authorization.k8s.io/v1', k]),
+  ['k8s.io.api.authentication.v1.SelfSubjectReview', 'authentication.k8s.io/v1', 'SelfSubjectReview'],
 ];
 const META_ROOTS = [
   'Status', 'DeleteOptions', 'CreateOptions', 'UpdateOptions', 'PatchOptions', 'GetOptions', 'ListOptions',

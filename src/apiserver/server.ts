@@ -24,6 +24,9 @@ import { bootstrap } from './bootstrap.js';
 import { NodeConnectors } from './node-connector.js';
 import { upgradeHandler } from './http/upgrade.js';
 import { authenticate, authorize } from './auth/index.js';
+import { Authorizer } from './auth/authorizer.js';
+import { StoredPolicy } from './auth/policy-source.js';
+import { bootstrapRBAC } from './rbac-bootstrap.js';
 import { MaxInFlight } from './http/max-inflight.js';
 import { applyTimeouts, ConnectionLimiter, headerSweepInterval, defaultServingLimits, type ServingLimits } from './serving-limits.js';
 import { logger } from '../util/log.js';
@@ -65,6 +68,7 @@ export class ApiServer {
   private server: https.Server | undefined;
   private cleanup: NamespaceCleanup | undefined;
   private bootstrapped = false;
+  private rbacBootstrapped = false;
   private readonly handler: ResourceHandler;
   private readonly openapi: OpenAPIRoutes;
   /** Open watch and exec streams, ended at stop. */
@@ -74,6 +78,8 @@ export class ApiServer {
   readonly limits: ServingLimits;
   readonly maxInFlight: MaxInFlight;
   readonly connections: ConnectionLimiter;
+  /** RBAC over the stored roles and bindings (the bootstrap policy until those are written). */
+  readonly authorizer: Authorizer;
 
   constructor(readonly opts: ApiServerOptions) {
     this.limits = { ...defaultServingLimits, ...opts.limits };
@@ -82,7 +88,8 @@ export class ApiServer {
     this.registry = opts.registry ?? builtinRegistry();
     this.watchCache = new WatchCache(opts.backend, '/registry/');
     this.allocations = new ServiceAllocations({ serviceCIDR: opts.serviceCIDR, nodePortRange: opts.nodePortRange });
-    this.storage = new StorageMap(this.registry, opts.backend, this.watchCache, { allocations: this.allocations, nodes: this.nodes, admission: { serviceAccountLookup: opts.serviceAccountLookup ?? false } });
+    this.authorizer = new Authorizer(new StoredPolicy((g, r) => this.store(g, r), () => this.rbacBootstrapped));
+    this.storage = new StorageMap(this.registry, opts.backend, this.watchCache, { allocations: this.allocations, nodes: this.nodes, authorizer: this.authorizer, admission: { serviceAccountLookup: opts.serviceAccountLookup ?? false } });
     this.handler = new ResourceHandler(this.storage, this.subresources);
     this.openapi = new OpenAPIRoutes(this.registry);
     this.addReadyCheck('etcd', () => this.watchCache.revision >= 0);
@@ -128,7 +135,7 @@ export class ApiServer {
     applyTimeouts(server, this.limits);
     server.on('request', (req, res) => this.maxInFlight.handle(req, res, () => void this.serve(req, res)));
     // exec and port-forward arrive as WebSocket upgrades.
-    server.on('upgrade', upgradeHandler(this.registry, this.storage));
+    server.on('upgrade', upgradeHandler(this.registry, this.storage, this.authorizer));
     server.on('connection', (s: import('node:net').Socket) => {
       if (!this.connections.admit(s)) return;
       this.sockets.add(s);
@@ -146,6 +153,8 @@ export class ApiServer {
       });
     });
     this.server = server;
+    await bootstrapRBAC((g, r) => this.store(g, r));
+    this.rbacBootstrapped = true;
     await bootstrap(this);
     this.bootstrapped = true;
     const contents = () => this.storage.stores().filter((s) => s.info.namespaced);
@@ -209,11 +218,11 @@ export class ApiServer {
       if (path === '/version') return sendJSON(res, 200, versionInfo());
       throw errors.unauthorized();
     }
-    authorize(req, user);
+    const acting = authorize(req, user, this.authorizer);
     const r = route(this.registry, path);
     switch (r.type) {
       case 'resource':
-        return await this.handler.handle(req, res, r, url);
+        return await this.handler.handle(req, res, r, url, acting);
       // /api and /apis answer aggregated discovery to clients that ask for it (discovery-root.ts).
       case 'apiVersions':
         return serveDiscoveryRoot(req, res, 'api', this.registry.infos(), () => apiVersions(`${this.opts.host}:${this.port}`));

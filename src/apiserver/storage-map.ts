@@ -4,7 +4,7 @@
 import type { Backend } from '../storage/backend.js';
 import { keyPrefix, type ResourceInfo } from './resources.js';
 import type { Registry } from './registry/registry.js';
-import type { RegistryDeps, RegistryEntry, SubresourceREST } from './registry/entry.js';
+import type { RegistryDeps, RegistryEntry, Review, SubresourceREST } from './registry/entry.js';
 import { namespaceLifecycle } from './registry/namespace-lifecycle.js';
 import type { StoreHooks } from './store/hooks.js';
 import { Store } from './store/store.js';
@@ -24,6 +24,8 @@ export interface ResourceStorage {
   store: Store;
   /** The entry's subresources with behaviour of their own, by name. */
   subresources: Record<string, SubresourceREST>;
+  /** Create-only resources that store nothing answer POSTs with this. */
+  review?: Review;
 }
 
 export class StorageMap {
@@ -52,6 +54,8 @@ export class StorageMap {
     const storage: ResourceStorage = { entry, store, subresources: {} };
     this.byInfo.set(info, storage);
     storage.subresources = entry.subresources?.(this.deps) ?? {};
+    const review = entry.review?.(this.deps);
+    if (review) storage.review = review;
   }
 
   private unmount(entry: RegistryEntry): void {

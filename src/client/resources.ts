@@ -23,4 +23,8 @@ export const R = {
   configmaps: r('', 'v1', 'configmaps', 'ConfigMap'),
   secrets: r('', 'v1', 'secrets', 'Secret'),
   serviceaccounts: r('', 'v1', 'serviceaccounts', 'ServiceAccount'),
+  roles: r('rbac.authorization.k8s.io', 'v1', 'roles', 'Role'),
+  clusterroles: r('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false),
+  rolebindings: r('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding'),
+  clusterrolebindings: r('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', false),
 } as const;

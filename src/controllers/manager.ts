@@ -1,5 +1,5 @@
 // kube-controller-manager and kube-scheduler in one call: starts the Deployment, ReplicaSet,
-// garbage collector, node lifecycle, ServiceAccounts and root CA publisher controllers and the
+// garbage collector, node lifecycle, ServiceAccounts, ClusterRole aggregation and root CA publisher controllers and the
 // scheduler on shared informers.
 // Workers start once the informers have synced, so no controller acts on a half-filled cache.
 import type { Client } from '../client/client.js';
@@ -7,6 +7,7 @@ import type { InformerFactory } from '../client/informer-types.js';
 import { EventRecorder } from '../client/events.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import type { Binder } from '../scheduler/binder.js';
+import { ClusterRoleAggregationController } from './clusterroleaggregation/controller.js';
 import { DeploymentController } from './deployment/controller.js';
 import { GarbageCollector } from './garbagecollector/controller.js';
 import { NodeLifecycleController, type NodeLifecycleOptions } from './nodelifecycle/controller.js';
@@ -41,8 +42,9 @@ export function startControllers(client: Client, informers: InformerFactory, opt
   const nodes = new NodeLifecycleController(client, informers, { ...opts.nodeLifecycle, recorder: recorder('node-controller') });
   const sched = opts.scheduler === false ? undefined : new Scheduler(client, informers, { binder: opts.binder, recorder: recorder('default-scheduler') });
   const accounts = new ServiceAccountsController(client, informers);
+  const aggregation = new ClusterRoleAggregationController(client, informers);
   const rootCA = opts.rootCA ? new RootCACertPublisher(client, informers, opts.rootCA) : undefined;
-  const all = [rs, deploy, gc, nodes, accounts, ...(rootCA ? [rootCA] : []), ...(sched ? [sched] : [])];
+  const all = [rs, deploy, gc, nodes, accounts, aggregation, ...(rootCA ? [rootCA] : []), ...(sched ? [sched] : [])];
   let stopped = false;
   informers.start();
   informers

@@ -86,8 +86,17 @@ export const fieldErr = {
     ),
 };
 
+/**
+ * A value upstream prints with Go's `%#v` (a struct that is no Stringer, e.g.
+ * `rbac.RoleRef{APIGroup:"...", Kind:"Role", Name:"x"}`): the caller spells it, the message keeps it as is.
+ */
+export class GoSyntax {
+  constructor(readonly text: string) {}
+}
+
 function formatValue(v: unknown): string {
   if (v === null || v === undefined) return 'null';
+  if (v instanceof GoSyntax) return v.text;
   switch (typeof v) {
     case 'string':
       return JSON.stringify(v);

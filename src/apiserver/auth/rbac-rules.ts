@@ -1,32 +1,11 @@
 // RBAC's rule matching (upstream's rbac/v1 helpers VerbMatches, APIGroupMatches, ResourceMatches,
 // ResourceNameMatches, NonResourceURLMatches), so the built-in policy reads as the ClusterRoles and
 // ClusterRoleBindings it stands in for, and stored RBAC objects can replace it without new rules.
+import type { PolicyRule, Subject } from '../../api/rbac.js';
 import type { RequestAttributes } from './request-info.js';
 import type { UserInfo } from './user.js';
 
-export interface PolicyRule {
-  verbs: string[];
-  apiGroups?: string[];
-  resources?: string[];
-  resourceNames?: string[];
-  nonResourceURLs?: string[];
-}
-
-export interface ClusterRole {
-  name: string;
-  rules: PolicyRule[];
-}
-
-export interface Subject {
-  kind: 'User' | 'Group';
-  name: string;
-}
-
-export interface ClusterRoleBinding {
-  name: string;
-  roleRef: string;
-  subjects: Subject[];
-}
+export type { PolicyRule } from '../../api/rbac.js';
 
 const all = '*';
 
@@ -66,6 +45,23 @@ export function ruleAllows(a: RequestAttributes, rule: PolicyRule): boolean {
   return nonResourceURLMatches(rule, a.path);
 }
 
-export function appliesTo(user: UserInfo, subjects: readonly Subject[]): boolean {
-  return subjects.some((s) => (s.kind === 'User' ? s.name === user.name : user.groups.includes(s.name)));
+/**
+ * Whether a binding's subjects include the user (upstream's appliesTo). A ServiceAccount subject
+ * without a namespace means the binding's own; a ClusterRoleBinding has none, so it must say.
+ */
+export function appliesTo(user: UserInfo, subjects: readonly Subject[] | undefined, bindingNamespace = ''): boolean {
+  return (subjects ?? []).some((s) => {
+    switch (s.kind) {
+      case 'User':
+        return s.name === user.name;
+      case 'Group':
+        return user.groups.includes(s.name);
+      case 'ServiceAccount': {
+        const ns = s.namespace || bindingNamespace;
+        return ns !== '' && user.name === `system:serviceaccount:${ns}:${s.name}`;
+      }
+      default:
+        return false;
+    }
+  });
 }

@@ -15,6 +15,8 @@ export interface ResourceRequest {
   query: Params;
   /** The authenticated user, when known. */
   user?: string;
+  /** Who the request acts as, when it came over HTTP. */
+  userInfo?: { name: string; groups: string[] };
   /** The client's User-Agent: a write without ?fieldManager= is recorded in managedFields under its name. */
   userAgent?: string;
 }
@@ -35,6 +37,7 @@ export function requestContext(req: ResourceRequest, optionsKind?: OptionsKind):
   const ctx = newContext({ dryRun: p.dryRun(), fieldValidation: p.fieldValidation() });
   if (req.namespace !== undefined) ctx.namespace = req.namespace;
   if (req.user !== undefined) ctx.user = req.user;
+  if (req.userInfo !== undefined) ctx.userInfo = req.userInfo;
   if (optionsKind) {
     p.checkFieldManager(optionsKind);
     ctx.fieldManager = p.str('fieldManager') || managerFromUserAgent(req.userAgent);

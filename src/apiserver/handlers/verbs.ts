@@ -96,6 +96,7 @@ export function bookmarkObject(req: ResourceRequest, resourceVersion: string, an
 export async function createObject(req: ResourceRequest, value: unknown, raw: Buffer | string, ctx = requestContext(req, 'CreateOptions')): Promise<{ object: KubeObject; ctx: RequestContext }> {
   const store = req.storage.store;
   const obj = decodeObjectBody(store.info, value, raw, ctx);
+  if (req.storage.review) return { object: req.storage.review(ctx, obj), ctx };
   return { object: await store.create(ctx, obj), ctx };
 }
 

@@ -1,6 +1,7 @@
 // The verbs on resources over HTTP: turns a request on a resource path into a ResourceRequest for
 // the shared verbs (../handlers/verbs.ts, which the in-process client calls too) and writes the
 // answer as upstream's handlers do (status codes, List and Table shapes, watch streams).
+import type { UserInfo } from '../auth/user.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../../api/meta.js';
 import { errors, StatusError } from '../../machinery/status.js';
@@ -47,16 +48,24 @@ export class ResourceHandler {
     private readonly subresources: Subresources = {},
   ) {}
 
-  async handle(req: IncomingMessage, res: ServerResponse, route: ResourceRoute, url: URL): Promise<void> {
+  async handle(req: IncomingMessage, res: ServerResponse, route: ResourceRoute, url: URL, user?: UserInfo): Promise<void> {
     const info = route.info;
     const storage = this.storage.get(info);
     if (!storage) throw errors.notFound({ group: info.group, resource: info.resource }, route.name ?? '');
     const method = req.method ?? 'GET';
     const r = resourceRequest(storage, route, url.searchParams);
     if (req.headers['user-agent'] !== undefined) r.userAgent = req.headers['user-agent'];
+    if (user) {
+      r.user = user.name;
+      r.userInfo = user;
+    }
     const optionsKind = method === 'POST' ? 'CreateOptions' : method === 'PUT' ? 'UpdateOptions' : method === 'PATCH' ? 'PatchOptions' : undefined;
     const ctx = requestContext(r, optionsKind);
     const sub = route.subresource;
+    // Reviews are answered, not stored: POST on the collection is all there is.
+    if (storage.review && (method !== 'POST' || route.name !== undefined || sub)) {
+      throw errors.methodNotSupported({ group: info.group, resource: info.resource }, method.toLowerCase());
+    }
 
     if (sub && !generic.has(sub)) return this.subresource(req, res, route, storage, r, ctx);
 

@@ -6,6 +6,7 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { errors, StatusError } from '../../machinery/status.js';
 import { authenticate, authorize } from '../auth/index.js';
+import type { Authorizer } from '../auth/authorizer.js';
 import type { Registry } from '../registry/registry.js';
 import type { StorageMap } from '../storage-map.js';
 import { requestPath, route } from './route.js';
@@ -26,10 +27,10 @@ function writeStatus(socket: Duplex, e: StatusError): void {
   );
 }
 
-async function handle(registry: Registry, storage: StorageMap, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+async function handle(registry: Registry, storage: StorageMap, authorizer: Authorizer, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
   const user = authenticate(req);
   if (!user) throw errors.unauthorized();
-  authorize(req, user);
+  authorize(req, user, authorizer);
   // The path as sent, as the request handler routes it (URL's pathname resolves `..`).
   const path = requestPath(req.url ?? '/');
   const r = route(registry, path);
@@ -39,11 +40,11 @@ async function handle(registry: Registry, storage: StorageMap, req: IncomingMess
 }
 
 /** The 'upgrade' listener for the API server's HTTPS server. */
-export function upgradeHandler(registry: Registry, storage: StorageMap): UpgradeHandler {
+export function upgradeHandler(registry: Registry, storage: StorageMap, authorizer: Authorizer): UpgradeHandler {
   return (req, socket, head) => {
     socket.on('error', () => {
       /* a client that vanishes mid-handshake is not the server's problem */
     });
-    handle(registry, storage, req, socket, head).catch((e: unknown) => writeStatus(socket, toStatusError(e)));
+    handle(registry, storage, authorizer, req, socket, head).catch((e: unknown) => writeStatus(socket, toStatusError(e)));
   };
 }

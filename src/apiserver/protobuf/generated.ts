@@ -79,6 +79,100 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'MaxUnavailable', json: 'maxUnavailable', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.util.intstr.IntOrString', ptr: true, omitempty: true},
     {go: 'MaxSurge', json: 'maxSurge', num: 2, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.util.intstr.IntOrString', ptr: true, omitempty: true},
   ] },
+  'k8s.io.api.authentication.v1.ExtraValue': { wrap: true, fields: [
+    {go: 'Items', json: 'items', num: 1, wire: 2, type: 'string', rep: true},
+  ] },
+  'k8s.io.api.authentication.v1.SelfSubjectReview': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Status', json: 'status', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.authentication.v1.SelfSubjectReviewStatus', omitempty: true},
+  ] },
+  'k8s.io.api.authentication.v1.SelfSubjectReviewStatus': { fields: [
+    {go: 'UserInfo', json: 'userInfo', num: 1, wire: 2, type: 'message', msg: 'k8s.io.api.authentication.v1.UserInfo', omitempty: true},
+  ] },
+  'k8s.io.api.authentication.v1.UserInfo': { fields: [
+    {go: 'Username', json: 'username', num: 1, wire: 2, type: 'string', omitempty: true},
+    {go: 'UID', json: 'uid', num: 2, wire: 2, type: 'string', omitempty: true},
+    {go: 'Groups', json: 'groups', num: 3, wire: 2, type: 'string', rep: true, omitempty: true},
+    {go: 'Extra', json: 'extra', num: 4, wire: 2, type: 'message', msg: 'k8s.io.api.authentication.v1.ExtraValue', map: true, omitempty: true},
+  ] },
+  'k8s.io.api.authorization.v1.ExtraValue': { wrap: true, fields: [
+    {go: 'Items', json: 'items', num: 1, wire: 2, type: 'string', rep: true},
+  ] },
+  'k8s.io.api.authorization.v1.FieldSelectorAttributes': { fields: [
+    {go: 'RawSelector', json: 'rawSelector', num: 1, wire: 2, type: 'string', omitempty: true},
+    {go: 'Requirements', json: 'requirements', num: 2, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement', rep: true, omitempty: true},
+  ] },
+  'k8s.io.api.authorization.v1.LabelSelectorAttributes': { fields: [
+    {go: 'RawSelector', json: 'rawSelector', num: 1, wire: 2, type: 'string', omitempty: true},
+    {go: 'Requirements', json: 'requirements', num: 2, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement', rep: true, omitempty: true},
+  ] },
+  'k8s.io.api.authorization.v1.NonResourceAttributes': { fields: [
+    {go: 'Path', json: 'path', num: 1, wire: 2, type: 'string', omitempty: true},
+    {go: 'Verb', json: 'verb', num: 2, wire: 2, type: 'string', omitempty: true},
+  ] },
+  'k8s.io.api.authorization.v1.NonResourceRule': { fields: [
+    {go: 'Verbs', json: 'verbs', num: 1, wire: 2, type: 'string', rep: true},
+    {go: 'NonResourceURLs', json: 'nonResourceURLs', num: 2, wire: 2, type: 'string', rep: true, omitempty: true},
+  ] },
+  'k8s.io.api.authorization.v1.ResourceAttributes': { fields: [
+    {go: 'Namespace', json: 'namespace', num: 1, wire: 2, type: 'string', omitempty: true},
+    {go: 'Verb', json: 'verb', num: 2, wire: 2, type: 'string', omitempty: true},
+    {go: 'Group', json: 'group', num: 3, wire: 2, type: 'string', omitempty: true},
+    {go: 'Version', json: 'version', num: 4, wire: 2, type: 'string', omitempty: true},
+    {go: 'Resource', json: 'resource', num: 5, wire: 2, type: 'string', omitempty: true},
+    {go: 'Subresource', json: 'subresource', num: 6, wire: 2, type: 'string', omitempty: true},
+    {go: 'Name', json: 'name', num: 7, wire: 2, type: 'string', omitempty: true},
+    {go: 'FieldSelector', json: 'fieldSelector', num: 8, wire: 2, type: 'message', msg: 'k8s.io.api.authorization.v1.FieldSelectorAttributes', ptr: true, omitempty: true},
+    {go: 'LabelSelector', json: 'labelSelector', num: 9, wire: 2, type: 'message', msg: 'k8s.io.api.authorization.v1.LabelSelectorAttributes', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.authorization.v1.ResourceRule': { fields: [
+    {go: 'Verbs', json: 'verbs', num: 1, wire: 2, type: 'string', rep: true},
+    {go: 'APIGroups', json: 'apiGroups', num: 2, wire: 2, type: 'string', rep: true, omitempty: true},
+    {go: 'Resources', json: 'resources', num: 3, wire: 2, type: 'string', rep: true, omitempty: true},
+    {go: 'ResourceNames', json: 'resourceNames', num: 4, wire: 2, type: 'string', rep: true, omitempty: true},
+  ] },
+  'k8s.io.api.authorization.v1.SelfSubjectAccessReview': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Spec', json: 'spec', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.authorization.v1.SelfSubjectAccessReviewSpec'},
+    {go: 'Status', json: 'status', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.authorization.v1.SubjectAccessReviewStatus', omitempty: true},
+  ] },
+  'k8s.io.api.authorization.v1.SelfSubjectAccessReviewSpec': { fields: [
+    {go: 'ResourceAttributes', json: 'resourceAttributes', num: 1, wire: 2, type: 'message', msg: 'k8s.io.api.authorization.v1.ResourceAttributes', ptr: true, omitempty: true},
+    {go: 'NonResourceAttributes', json: 'nonResourceAttributes', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.authorization.v1.NonResourceAttributes', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.authorization.v1.SelfSubjectRulesReview': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Spec', json: 'spec', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.authorization.v1.SelfSubjectRulesReviewSpec'},
+    {go: 'Status', json: 'status', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.authorization.v1.SubjectRulesReviewStatus', omitempty: true},
+  ] },
+  'k8s.io.api.authorization.v1.SelfSubjectRulesReviewSpec': { fields: [
+    {go: 'Namespace', json: 'namespace', num: 1, wire: 2, type: 'string', omitempty: true},
+  ] },
+  'k8s.io.api.authorization.v1.SubjectAccessReview': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Spec', json: 'spec', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.authorization.v1.SubjectAccessReviewSpec'},
+    {go: 'Status', json: 'status', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.authorization.v1.SubjectAccessReviewStatus', omitempty: true},
+  ] },
+  'k8s.io.api.authorization.v1.SubjectAccessReviewSpec': { fields: [
+    {go: 'ResourceAttributes', json: 'resourceAttributes', num: 1, wire: 2, type: 'message', msg: 'k8s.io.api.authorization.v1.ResourceAttributes', ptr: true, omitempty: true},
+    {go: 'NonResourceAttributes', json: 'nonResourceAttributes', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.authorization.v1.NonResourceAttributes', ptr: true, omitempty: true},
+    {go: 'User', json: 'user', num: 3, wire: 2, type: 'string', omitempty: true},
+    {go: 'Groups', json: 'groups', num: 4, wire: 2, type: 'string', rep: true, omitempty: true},
+    {go: 'Extra', json: 'extra', num: 5, wire: 2, type: 'message', msg: 'k8s.io.api.authorization.v1.ExtraValue', map: true, omitempty: true},
+    {go: 'UID', json: 'uid', num: 6, wire: 2, type: 'string', omitempty: true},
+  ] },
+  'k8s.io.api.authorization.v1.SubjectAccessReviewStatus': { fields: [
+    {go: 'Allowed', json: 'allowed', num: 1, wire: 0, type: 'bool'},
+    {go: 'Denied', json: 'denied', num: 4, wire: 0, type: 'bool', omitempty: true},
+    {go: 'Reason', json: 'reason', num: 2, wire: 2, type: 'string', omitempty: true},
+    {go: 'EvaluationError', json: 'evaluationError', num: 3, wire: 2, type: 'string', omitempty: true},
+  ] },
+  'k8s.io.api.authorization.v1.SubjectRulesReviewStatus': { fields: [
+    {go: 'ResourceRules', json: 'resourceRules', num: 1, wire: 2, type: 'message', msg: 'k8s.io.api.authorization.v1.ResourceRule', rep: true},
+    {go: 'NonResourceRules', json: 'nonResourceRules', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.authorization.v1.NonResourceRule', rep: true},
+    {go: 'Incomplete', json: 'incomplete', num: 3, wire: 0, type: 'bool'},
+    {go: 'EvaluationError', json: 'evaluationError', num: 4, wire: 2, type: 'string', omitempty: true},
+  ] },
   'k8s.io.api.autoscaling.v1.Scale': { fields: [
     {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
     {go: 'Spec', json: 'spec', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.autoscaling.v1.ScaleSpec', omitempty: true},
@@ -1210,6 +1304,62 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
     {go: 'DeleteOptions', json: 'deleteOptions', num: 2, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions', ptr: true, omitempty: true},
   ] },
+  'k8s.io.api.rbac.v1.AggregationRule': { fields: [
+    {go: 'ClusterRoleSelectors', json: 'clusterRoleSelectors', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector', rep: true, omitempty: true},
+  ] },
+  'k8s.io.api.rbac.v1.ClusterRole': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Rules', json: 'rules', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.rbac.v1.PolicyRule', rep: true},
+    {go: 'AggregationRule', json: 'aggregationRule', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.rbac.v1.AggregationRule', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.rbac.v1.ClusterRoleBinding': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Subjects', json: 'subjects', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.rbac.v1.Subject', rep: true, omitempty: true},
+    {go: 'RoleRef', json: 'roleRef', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.rbac.v1.RoleRef'},
+  ] },
+  'k8s.io.api.rbac.v1.ClusterRoleBindingList': { fields: [
+    {go: 'ListMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta', omitempty: true},
+    {go: 'Items', json: 'items', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.rbac.v1.ClusterRoleBinding', rep: true},
+  ] },
+  'k8s.io.api.rbac.v1.ClusterRoleList': { fields: [
+    {go: 'ListMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta', omitempty: true},
+    {go: 'Items', json: 'items', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.rbac.v1.ClusterRole', rep: true},
+  ] },
+  'k8s.io.api.rbac.v1.PolicyRule': { fields: [
+    {go: 'Verbs', json: 'verbs', num: 1, wire: 2, type: 'string', rep: true},
+    {go: 'APIGroups', json: 'apiGroups', num: 2, wire: 2, type: 'string', rep: true, omitempty: true},
+    {go: 'Resources', json: 'resources', num: 3, wire: 2, type: 'string', rep: true, omitempty: true},
+    {go: 'ResourceNames', json: 'resourceNames', num: 4, wire: 2, type: 'string', rep: true, omitempty: true},
+    {go: 'NonResourceURLs', json: 'nonResourceURLs', num: 5, wire: 2, type: 'string', rep: true, omitempty: true},
+  ] },
+  'k8s.io.api.rbac.v1.Role': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Rules', json: 'rules', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.rbac.v1.PolicyRule', rep: true},
+  ] },
+  'k8s.io.api.rbac.v1.RoleBinding': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Subjects', json: 'subjects', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.rbac.v1.Subject', rep: true, omitempty: true},
+    {go: 'RoleRef', json: 'roleRef', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.rbac.v1.RoleRef'},
+  ] },
+  'k8s.io.api.rbac.v1.RoleBindingList': { fields: [
+    {go: 'ListMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta', omitempty: true},
+    {go: 'Items', json: 'items', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.rbac.v1.RoleBinding', rep: true},
+  ] },
+  'k8s.io.api.rbac.v1.RoleList': { fields: [
+    {go: 'ListMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta', omitempty: true},
+    {go: 'Items', json: 'items', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.rbac.v1.Role', rep: true},
+  ] },
+  'k8s.io.api.rbac.v1.RoleRef': { fields: [
+    {go: 'APIGroup', json: 'apiGroup', num: 1, wire: 2, type: 'string'},
+    {go: 'Kind', json: 'kind', num: 2, wire: 2, type: 'string'},
+    {go: 'Name', json: 'name', num: 3, wire: 2, type: 'string'},
+  ] },
+  'k8s.io.api.rbac.v1.Subject': { fields: [
+    {go: 'Kind', json: 'kind', num: 1, wire: 2, type: 'string'},
+    {go: 'APIGroup', json: 'apiGroup', num: 2, wire: 2, type: 'string', omitempty: true},
+    {go: 'Name', json: 'name', num: 3, wire: 2, type: 'string'},
+    {go: 'Namespace', json: 'namespace', num: 4, wire: 2, type: 'string', omitempty: true},
+  ] },
   'k8s.io.apimachinery.pkg.api.resource.Quantity': { special: 'quantity', fields: [
     {go: 'string', json: 'string', num: 1, wire: 2, type: 'string'},
   ] },
@@ -1265,6 +1415,11 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
   ] },
   'k8s.io.apimachinery.pkg.apis.meta.v1.Duration': { special: 'duration', fields: [
     {go: 'duration', json: 'duration', num: 1, wire: 0, type: 'int64'},
+  ] },
+  'k8s.io.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement': { fields: [
+    {go: 'Key', json: 'key', num: 1, wire: 2, type: 'string'},
+    {go: 'Operator', json: 'operator', num: 2, wire: 2, type: 'string'},
+    {go: 'Values', json: 'values', num: 3, wire: 2, type: 'string', rep: true, omitempty: true},
   ] },
   'k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1': { special: 'rawjson', fields: [
     {go: 'Raw', json: 'Raw', num: 1, wire: 2, type: 'bytes'},
@@ -1454,6 +1609,18 @@ export const KINDS: Readonly<Record<string, string>> = {
   'coordination.k8s.io/v1/LeaseList': 'k8s.io.api.coordination.v1.LeaseList',
   'autoscaling/v1/Scale': 'k8s.io.api.autoscaling.v1.Scale',
   'policy/v1/Eviction': 'k8s.io.api.policy.v1.Eviction',
+  'rbac.authorization.k8s.io/v1/Role': 'k8s.io.api.rbac.v1.Role',
+  'rbac.authorization.k8s.io/v1/RoleList': 'k8s.io.api.rbac.v1.RoleList',
+  'rbac.authorization.k8s.io/v1/ClusterRole': 'k8s.io.api.rbac.v1.ClusterRole',
+  'rbac.authorization.k8s.io/v1/ClusterRoleList': 'k8s.io.api.rbac.v1.ClusterRoleList',
+  'rbac.authorization.k8s.io/v1/RoleBinding': 'k8s.io.api.rbac.v1.RoleBinding',
+  'rbac.authorization.k8s.io/v1/RoleBindingList': 'k8s.io.api.rbac.v1.RoleBindingList',
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'k8s.io.api.rbac.v1.ClusterRoleBinding',
+  'rbac.authorization.k8s.io/v1/ClusterRoleBindingList': 'k8s.io.api.rbac.v1.ClusterRoleBindingList',
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': 'k8s.io.api.authorization.v1.SelfSubjectAccessReview',
+  'authorization.k8s.io/v1/SubjectAccessReview': 'k8s.io.api.authorization.v1.SubjectAccessReview',
+  'authorization.k8s.io/v1/SelfSubjectRulesReview': 'k8s.io.api.authorization.v1.SelfSubjectRulesReview',
+  'authentication.k8s.io/v1/SelfSubjectReview': 'k8s.io.api.authentication.v1.SelfSubjectReview',
 };
 
 /** meta/v1 kinds, accepted under any apiVersion as upstream registers them in every group version. */
@@ -1476,4 +1643,4 @@ export const META_KINDS: Readonly<Record<string, string>> = {
 };
 
 /** Group versions whose kinds the table covers. */
-export const SERVED_GROUP_VERSIONS: readonly string[] = ['v1', 'apps/v1', 'discovery.k8s.io/v1', 'coordination.k8s.io/v1', 'autoscaling/v1', 'policy/v1'];
+export const SERVED_GROUP_VERSIONS: readonly string[] = ['v1', 'apps/v1', 'discovery.k8s.io/v1', 'coordination.k8s.io/v1', 'autoscaling/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1', 'authorization.k8s.io/v1', 'authentication.k8s.io/v1'];

@@ -15,6 +15,14 @@ import { serviceaccounts } from './core/serviceaccounts.js';
 import { services } from './core/services.js';
 import { endpointslices } from './discovery/endpointslices.js';
 import type { RegistryEntry } from './entry.js';
+import { selfsubjectreviews } from './authentication/selfsubjectreviews.js';
+import { selfsubjectaccessreviews } from './authorization/selfsubjectaccessreviews.js';
+import { selfsubjectrulesreviews } from './authorization/selfsubjectrulesreviews.js';
+import { subjectaccessreviews } from './authorization/subjectaccessreviews.js';
+import { clusterrolebindings } from './rbac/clusterrolebindings.js';
+import { clusterroles } from './rbac/clusterroles.js';
+import { rolebindings } from './rbac/rolebindings.js';
+import { roles } from './rbac/roles.js';
 import { Registry } from './registry.js';
 
 export const builtinEntries: readonly RegistryEntry[] = [
@@ -31,6 +39,14 @@ export const builtinEntries: readonly RegistryEntry[] = [
   replicasets,
   endpointslices,
   leases,
+  clusterrolebindings,
+  clusterroles,
+  rolebindings,
+  roles,
+  selfsubjectaccessreviews,
+  selfsubjectrulesreviews,
+  subjectaccessreviews,
+  selfsubjectreviews,
 ];
 
 /** A registry serving the built-in kinds; the server's own, and what tests that need one build. */

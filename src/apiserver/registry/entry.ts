@@ -15,6 +15,7 @@ import type { Store } from '../store/store.js';
 import type { ServiceAllocations } from '../allocators/index.js';
 import type { NodeConnectors } from '../node-connector.js';
 import type { Printer } from '../tables/types.js';
+import type { Authorizer } from '../auth/authorizer.js';
 
 export type { Strategy } from '../store/strategy.js';
 
@@ -26,6 +27,8 @@ export interface RegistryDeps {
   allocations: ServiceAllocations;
   /** How the server reaches a node for logs, exec and port-forward. */
   nodes: NodeConnectors;
+  /** RBAC's escalation checks ask it what a user holds; absent where nothing is authorized (bare test stores). */
+  authorizer?: Authorizer;
   /** Admission that depends on how the server runs. */
   admission: {
     /** Pods must name a ServiceAccount that exists (needs the ServiceAccounts controller running). */
@@ -47,6 +50,8 @@ export interface SubresourceREST {
   upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer, route: ResourceRoute): Promise<void>;
 }
 
+export type Review = (ctx: RequestContext, obj: KubeObject) => KubeObject;
+
 export interface RegistryEntry<T extends KubeObject = KubeObject> {
   info: ResourceInfo;
   strategy: Strategy<T>;
@@ -54,6 +59,11 @@ export interface RegistryEntry<T extends KubeObject = KubeObject> {
   hooks?(deps: RegistryDeps): StoreHooks;
   /** Subresources with their own behaviour, by name ("binding", "log"), given what they need. */
   subresources?(deps: RegistryDeps): Record<string, SubresourceREST>;
+  /**
+   * A create-only resource that stores nothing (upstream's rest.Creater without storage: the
+   * access reviews): the answer to a POST, from the decoded body and the context's user.
+   */
+  review?(deps: RegistryDeps): Review;
   /** `kubectl get` columns; the default table (name, age) when absent. */
   printer?: Printer<T>;
 }

@@ -11,6 +11,8 @@ export interface RequestContext {
   warnings: string[];
   /** The authenticated user, for logs and events. */
   user?: string;
+  /** Who the request acts as (after impersonation), for checks that depend on the user (RBAC escalation); absent in-process. */
+  userInfo?: { name: string; groups: string[] };
   /** Who this write is recorded for in managedFields: the fieldManager parameter, else from the user agent. */
   fieldManager?: string;
   /** Set by server-side apply: the written object's managedFields are the apply's result already. */

@@ -87,10 +87,11 @@ describe('ObjectMeta on update', () => {
 });
 
 describe('the registry has an entry, with its strategy, for every kind the API server serves', () => {
-  it('has all thirteen kinds', () => {
+  it('has all twenty-one kinds', () => {
     assert.deepEqual(builtinEntries.map((e) => e.info.kind).sort(), [
-      'ConfigMap', 'Deployment', 'EndpointSlice', 'Endpoints', 'Event', 'Lease', 'Namespace', 'Node', 'Pod', 'ReplicaSet',
-      'Secret', 'Service', 'ServiceAccount',
+      'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'EndpointSlice', 'Endpoints', 'Event', 'Lease',
+      'Namespace', 'Node', 'Pod', 'ReplicaSet', 'Role', 'RoleBinding', 'Secret', 'SelfSubjectAccessReview', 'SelfSubjectReview',
+      'SelfSubjectRulesReview', 'Service', 'ServiceAccount', 'SubjectAccessReview',
     ]);
   });
 });

@@ -76,11 +76,21 @@ test('any other authenticated user may read discovery, version and health, and n
     ['GET', '/api/v1/..'],
     ['GET', '/apis/apps/v1/..'],
   ];
-  // Identities the cluster did not issue for a purpose get no more than nobody: not a node name,
-  // not kube-proxy's name, not the admin's name without the admin's group.
-  for (const u of [nobody, node, proxy, impostor]) {
+  // Identities without a binding of their own get no more than nobody: a node name (upstream
+  // leaves system:node unbound, for the Node authorizer), the admin's name without its group.
+  for (const u of [nobody, node, impostor]) {
     for (const [m, url] of allowed) assert.equal(may(u, m, url), true, `${u.name}: ${m} ${url}`);
     for (const [m, url] of refused) assert.equal(may(u, m, url), false, `${u.name}: ${m} ${url}`);
+  }
+});
+
+test('kube-proxy\'s name holds upstream\'s system:node-proxier: watch Services, endpoints and EndpointSlices, nothing more', () => {
+  for (const url of ['/api/v1/services?watch=1', '/api/v1/endpoints', '/apis/discovery.k8s.io/v1/endpointslices?watch=true', '/api/v1/nodes/n1']) {
+    assert.equal(may(proxy, 'GET', url), true, url);
+  }
+  assert.equal(may(proxy, 'POST', '/api/v1/namespaces/default/events'), true);
+  for (const [m, url] of [['POST', '/api/v1/namespaces/default/services'], ['GET', '/api/v1/namespaces/default/secrets'], ['DELETE', '/api/v1/nodes/n1']] as const) {
+    assert.equal(may(proxy, m, url), false, `${m} ${url}`);
   }
 });
 

@@ -1,0 +1,73 @@
+// Writes upstream's default RBAC policy at every start, as kube-apiserver's rbac/bootstrap-roles
+// post-start hook does: missing roles and bindings are created; existing ones are reconciled
+// (missing rules, subjects, labels and annotations added) unless annotated
+// rbac.authorization.kubernetes.io/autoupdate=false, which leaves a cluster's own edits alone.
+import type { KubeObject } from '../api/meta.js';
+import type { ClusterRole, ClusterRoleBinding } from '../api/rbac.js';
+import { StatusError } from '../machinery/status.js';
+import { autoupdateAnnotation, bootstrapClusterRoleBindings, bootstrapClusterRoles } from './auth/bootstrap-policy.js';
+import { uncoveredRules } from './auth/covers.js';
+import { newContext } from './store/context.js';
+import { deepEqual } from './store/deep-equal.js';
+import type { Store } from './store/store.js';
+
+const group = 'rbac.authorization.k8s.io';
+
+/** The reconciled object, or undefined when the stored one needs nothing. */
+type Reconcile<T> = (stored: T, wanted: T) => T | undefined;
+
+function withMeta<T extends KubeObject>(stored: T, wanted: T): T {
+  const out = structuredClone(stored);
+  out.metadata.labels = { ...wanted.metadata.labels, ...stored.metadata.labels };
+  out.metadata.annotations = { ...wanted.metadata.annotations, ...stored.metadata.annotations };
+  return out;
+}
+
+const reconcileRole: Reconcile<ClusterRole> = (stored, wanted) => {
+  const out = withMeta(stored, wanted);
+  out.rules = [...(stored.rules ?? []), ...uncoveredRules(stored.rules ?? [], wanted.rules ?? [])];
+  // An aggregated role's selectors are added to; its rules are the aggregation controller's.
+  if (wanted.aggregationRule) {
+    const have = stored.aggregationRule?.clusterRoleSelectors ?? [];
+    const add = (wanted.aggregationRule.clusterRoleSelectors ?? []).filter((s) => !have.some((h) => deepEqual(h, s)));
+    out.aggregationRule = { clusterRoleSelectors: [...have, ...add] };
+  }
+  return deepEqual(out, stored) ? undefined : out;
+};
+
+const reconcileBinding: Reconcile<ClusterRoleBinding> = (stored, wanted) => {
+  const out = withMeta(stored, wanted);
+  const have = stored.subjects ?? [];
+  out.subjects = [...have, ...(wanted.subjects ?? []).filter((s) => !have.some((h) => deepEqual(h, s)))];
+  if (!stored.subjects && out.subjects.length === 0) delete out.subjects;
+  return deepEqual(out, stored) ? undefined : out;
+};
+
+async function ensure<T extends KubeObject>(store: Store, wanted: T, reconcile: Reconcile<T>): Promise<void> {
+  const name = wanted.metadata.name!;
+  const stored = (await store.find(undefined, name))?.obj as T | undefined;
+  if (!stored) {
+    try {
+      await store.create(newContext({}), structuredClone(wanted));
+    } catch (e) {
+      if (!(e instanceof StatusError && e.code === 409)) throw e;
+    }
+    return;
+  }
+  if (stored.metadata.annotations?.[autoupdateAnnotation] === 'false') return;
+  if (!reconcile(stored, wanted)) return;
+  await store.guaranteedUpdate(newContext({}), undefined, name, undefined, (cur) => reconcile(cur as T, wanted) ?? (cur as T));
+}
+
+export async function bootstrapRBAC(store: (group: string, resource: string) => Store): Promise<void> {
+  let roles: Store;
+  let bindings: Store;
+  try {
+    roles = store(group, 'clusterroles');
+    bindings = store(group, 'clusterrolebindings');
+  } catch {
+    return; // RBAC is not served by this registry.
+  }
+  for (const r of bootstrapClusterRoles()) await ensure(roles, r, reconcileRole);
+  for (const b of bootstrapClusterRoleBindings()) await ensure(bindings, b, reconcileBinding);
+}

@@ -1,0 +1,41 @@
+// The default RBAC policy at start, against a real API server restarted on the same datastore:
+// a role that lost rules gets them back, one annotated autoupdate=false is left as edited, and a
+// deleted default is recreated.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ClusterRole } from '../../src/api/rbac.js';
+import { uncoveredRules } from '../../src/apiserver/auth/covers.js';
+import { newContext } from '../../src/apiserver/store/context.js';
+import { startTestApiServer } from '../support/apiserver.js';
+
+test('restart reconciles the default policy unless autoupdate=false', async () => {
+  const t = await startTestApiServer();
+  try {
+    const roles = () => t.api.store('rbac.authorization.k8s.io', 'clusterroles');
+    const get = async (name: string) => (await roles().find(undefined, name))?.obj as ClusterRole | undefined;
+    const edit = async (name: string, f: (r: ClusterRole) => void) =>
+      roles().guaranteedUpdate(newContext(), undefined, name, undefined, (cur) => {
+        const r = structuredClone(cur) as ClusterRole;
+        f(r);
+        return r;
+      });
+    const original = (await get('system:basic-user'))!.rules;
+    await edit('system:basic-user', (r) => (r.rules = []));
+    await edit('system:discovery', (r) => {
+      r.rules = [{ verbs: ['get'], nonResourceURLs: ['/version'] }];
+      r.metadata.annotations!['rbac.authorization.kubernetes.io/autoupdate'] = 'false';
+    });
+    await roles().delete(newContext(), undefined, 'system:public-info-viewer', {});
+    await t.api.stop();
+    t.api = t.newApi(0);
+    await t.api.start();
+    // As upstream's reconciliation: the missing rules come back broken down, one per verb and resource.
+    const restored = (await get('system:basic-user'))!.rules!;
+    assert.deepEqual(uncoveredRules(restored, original!), [], 'missing rules restored');
+    assert.equal(restored.length, 3);
+    assert.deepEqual((await get('system:discovery'))!.rules, [{ verbs: ['get'], nonResourceURLs: ['/version'] }], 'autoupdate=false kept');
+    assert.ok(await get('system:public-info-viewer'), 'recreated');
+  } finally {
+    await t.stop();
+  }
+});
