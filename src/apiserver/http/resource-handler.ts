@@ -169,12 +169,10 @@ export class ResourceHandler {
 
   private async patch(req: IncomingMessage, res: ServerResponse, r: ResourceRequest, ctx: RequestContext): Promise<void> {
     const type = mediaType(req);
-    if (!patchTypes.includes(type) && type !== applyPatchType) {
-      throw new StatusError(
-        415,
-        'UnsupportedMediaType',
-        `the body of the request was in an unknown format - accepted media types include: ${[...patchTypes, applyPatchType].join(', ')}`,
-      );
+    // Custom resources have no Go struct tags to merge strategically by (the CRD handler's supportedTypes).
+    const accepted = [...patchTypes.filter((t) => r.storage.entry.info.strategicMergePatch || t !== 'application/strategic-merge-patch+json'), applyPatchType];
+    if (!accepted.includes(type)) {
+      throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`);
     }
     const buf = await readBody(req);
     const patch = decodeObject(buf, type.endsWith('yaml') ? 'application/yaml' : 'application/json');
@@ -193,7 +191,7 @@ export class ResourceHandler {
   private async scale(req: IncomingMessage, res: ServerResponse, store: Store, route: ResourceRoute, ctx: RequestContext, method: string): Promise<void> {
     if (method === 'GET') {
       const o = await store.get(route.namespace, route.name!);
-      sendJSON(res, 200, scaleOf(o.obj));
+      sendJSON(res, 200, scaleOf(o.obj, store.info.scale));
       return;
     }
     if (method !== 'PUT' && method !== 'PATCH') {
@@ -213,10 +211,10 @@ export class ResourceHandler {
     ctx.viaSubresource = 'scale';
     const { object } = await store.guaranteedUpdate(ctx, route.namespace, route.name!, undefined, (current) => {
       if (!current) throw errors.notFound({ group: store.info.group, resource: store.info.resource }, route.name!);
-      const scale = method === 'PUT' ? put : decodePatchedObject(scaleGVK, applyPatch(undefined, scaleOf(current), type, body), type, body);
-      return applyScale(current, scale);
+      const scale = method === 'PUT' ? put : decodePatchedObject(scaleGVK, applyPatch(undefined, scaleOf(current, store.info.scale), type, body), type, body);
+      return applyScale(current, scale, store.info.scale);
     }, { patch: method === 'PATCH' });
-    sendJSON(res, 200, scaleOf(object));
+    sendJSON(res, 200, scaleOf(object, store.info.scale));
   }
 }
 

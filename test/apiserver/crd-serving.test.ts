@@ -1,0 +1,135 @@
+// CustomResourceDefinitions served by a running API server: the Gateway API CRDs are accepted and
+// become Established, their kinds appear in discovery and are served (CEL rules reject with the
+// rule's message, strategic merge patch is refused), a small CRD's status and scale subresources
+// and printer columns work, deleting a CRD deletes its objects, and bad input gets 4xx.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestApiServer, type TestApiServer } from '../support/apiserver.js';
+import { request } from '../e2e/harness.js';
+import { gatewayCRD, widgetCRD, widget } from '../unit/api/apiextensions/fixtures.js';
+
+const crdBase = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+const gw = '/apis/gateway.networking.k8s.io/v1';
+
+async function until<T>(what: string, f: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 100; i++) {
+    const v = await f();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('CustomResourceDefinitions served', () => {
+  let t: TestApiServer;
+  let c: { kubeconfig: string; url: string };
+  const req = (method: string, path: string, body?: unknown, contentType?: string) =>
+    request(c, method, path, body === undefined ? undefined : JSON.stringify(body), contentType ? { contentType } : {});
+  const established = (name: string) =>
+    until(`${name} Established`, async () => {
+      const r = (await req('GET', `${crdBase}/${name}`)).json();
+      return r.status?.conditions?.some((x: { type: string; status: string }) => x.type === 'Established' && x.status === 'True') ? r : undefined;
+    });
+  before(async () => {
+    t = await startTestApiServer({ prefix: 'kubesvc-crd-' });
+    c = { kubeconfig: t.kubeconfig, url: t.api.url };
+  });
+  after(() => t.stop());
+
+  it('accepts the Gateway API CRDs, establishes them and serves their kinds in discovery', async () => {
+    for (const p of ['gatewayclasses', 'gateways', 'httproutes', 'referencegrants'] as const) {
+      const r = await req('POST', crdBase, gatewayCRD(p));
+      assert.equal(r.status, 201, r.body);
+    }
+    const crd = await established('httproutes.gateway.networking.k8s.io');
+    assert.equal(crd.status.acceptedNames.kind, 'HTTPRoute');
+    assert.deepEqual(crd.status.conditions.map((x: { type: string }) => x.type), ['NamesAccepted', 'Established']);
+    assert.deepEqual(crd.metadata.generation, 1);
+    const names = await until('gateway kinds in discovery', async () => {
+      const d = await req('GET', gw);
+      if (d.status !== 200) return undefined;
+      const n = d.json().resources.map((r: { name: string }) => r.name);
+      return n.includes('httproutes') && n.includes('gateways') ? n : undefined;
+    });
+    assert.ok(names.includes('gateways/status'), names.join(','));
+    const table = (await request(c, 'GET', crdBase, undefined, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' })).json();
+    assert.deepEqual(table.columnDefinitions.map((d: { name: string }) => d.name), ['Name', 'Created At']);
+  });
+
+  it('serves Gateways and HTTPRoutes: CEL rejections with the rule message, printer columns, no strategic merge patch', async () => {
+    const gateway = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'web' }, spec: { gatewayClassName: 'kubesvc', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } };
+    const ok = await req('POST', `${gw}/namespaces/default/gateways`, gateway);
+    assert.equal(ok.status, 201, ok.body);
+    const dup = structuredClone(gateway);
+    dup.metadata.name = 'dup';
+    dup.spec.listeners.push({ name: 'http', port: 8080, protocol: 'HTTP' });
+    const bad = await req('POST', `${gw}/namespaces/default/gateways`, dup);
+    assert.equal(bad.status, 422, bad.body);
+    assert.match(bad.json().message, /Listener name must be unique within the Gateway/);
+    const wrongType = await req('POST', `${gw}/namespaces/default/gateways`, { ...gateway, metadata: { name: 'wt' }, spec: { gatewayClassName: 7, listeners: [] } });
+    assert.equal(wrongType.status, 422, wrongType.body);
+    const route = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r' }, spec: { parentRefs: [{ name: 'web' }], rules: [{ backendRefs: [{ name: 'svc', port: 8080 }] }] } };
+    const r = await req('POST', `${gw}/namespaces/default/httproutes`, route);
+    assert.equal(r.status, 201, r.body);
+    const table = (await request(c, 'GET', `${gw}/namespaces/default/httproutes`, undefined, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' })).json();
+    assert.deepEqual(table.columnDefinitions.map((d: { name: string }) => d.name), ['Name', 'Hostnames', 'Age']);
+    const smp = await req('PATCH', `${gw}/namespaces/default/gateways/web`, { metadata: { labels: { a: 'b' } } }, 'application/strategic-merge-patch+json');
+    assert.equal(smp.status, 415, smp.body);
+    assert.equal(smp.json().message, 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+    const merge = await req('PATCH', `${gw}/namespaces/default/gateways/web`, { metadata: { labels: { a: 'b' } } }, 'application/merge-patch+json');
+    assert.equal(merge.status, 200, merge.body);
+    assert.equal(merge.json().metadata.labels.a, 'b');
+  });
+
+  it('serves status and scale subresources, and deleting the CRD deletes its objects', async () => {
+    const crd = widgetCRD(
+      { type: 'object', properties: { replicas: { type: 'integer' }, color: { type: 'string', default: 'blue' } } },
+      {
+        subresources: { status: {}, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas' } },
+        additionalPrinterColumns: [{ name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas' }],
+      },
+    );
+    crd.spec!.names!.shortNames = ['wd'];
+    assert.equal((await req('POST', crdBase, crd)).status, 201);
+    await established('widgets.example.com');
+    const base = '/apis/example.com/v1/namespaces/default/widgets';
+    const made = await until('widgets served', async () => {
+      const r = await req('POST', base, { ...widget({ replicas: 1 }), status: { replicas: 9 }, extra: 1 });
+      return r.status === 404 ? undefined : r;
+    });
+    assert.equal(made.status, 201, made.body);
+    const w = made.json();
+    assert.equal(w.spec.color, 'blue', 'defaulted');
+    assert.equal(w.status, undefined, 'status is a subresource');
+    assert.equal(w.extra, undefined, 'pruned');
+    w.status = { replicas: 3 };
+    const st = await req('PUT', `${base}/w1/status`, w);
+    assert.equal(st.status, 200, st.body);
+    assert.equal(st.json().status.replicas, 3);
+    const scale = (await req('GET', `${base}/w1/scale`)).json();
+    assert.deepEqual([scale.spec.replicas, scale.status.replicas], [1, 3]);
+    const scaled = await req('PATCH', `${base}/w1/scale`, { spec: { replicas: 5 } }, 'application/merge-patch+json');
+    assert.equal(scaled.status, 200, scaled.body);
+    assert.equal((await req('GET', `${base}/w1`)).json().spec.replicas, 5);
+    const table = (await request(c, 'GET', base, undefined, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' })).json();
+    assert.deepEqual(table.rows[0].cells.slice(0, 2), ['w1', 5]);
+
+    const del = await req('DELETE', `${crdBase}/widgets.example.com`);
+    assert.ok([200, 202].includes(del.status), del.body);
+    await until('the CRD gone', async () => ((await req('GET', `${crdBase}/widgets.example.com`)).status === 404 ? true : undefined));
+    assert.equal((await req('GET', base)).status, 404);
+    assert.equal((await t.backend.range('/registry/example.com/widgets/')).kvs.length, 0, 'nothing of the widgets is left in storage');
+  });
+
+  it('answers bad CRDs with 422 and stays up', async () => {
+    const crd = widgetCRD({ type: 'object', properties: { x: {} } });
+    crd.metadata!.name = 'wrong.example.com';
+    const r = await req('POST', crdBase, crd);
+    assert.equal(r.status, 422, r.body);
+    assert.match(r.json().message, /must be spec.names.plural\+"."\+spec.group/);
+    assert.match(r.json().message, /spec.versions\[0\].schema.openAPIV3Schema.properties\[spec\].properties\[x\].type: Required value: must not be empty for specified object fields/);
+    const nul = await req('POST', crdBase, { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'a.b.c' }, spec: null });
+    assert.ok(nul.status >= 400 && nul.status < 500, nul.body);
+    assert.equal((await req('GET', '/healthz')).status, 200);
+  });
+});
