@@ -2,6 +2,7 @@
 // discovery, routing, storage keys, OpenAPI and field selectors are derived from the
 // ResourceInfo of each entry in the registry (registry/registry.ts).
 import type { KubeObject } from '../api/meta.js';
+import type { OwnSchemas } from './openapi/types.js';
 
 export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
 
@@ -28,6 +29,8 @@ export interface ResourceInfo {
   strategicMergePatch: boolean;
   /** Where the scale subresource reads and writes replicas (a CRD's subresources.scale); built-in kinds use spec.replicas. */
   scale?: ScalePaths;
+  /** OpenAPI schemas for a kind without generated definitions (custom resources). */
+  openapi?: OwnSchemas;
 }
 
 /** JSON paths (".spec.replicas") of a scale subresource, as a CRD's subresources.scale names them. */

@@ -52,6 +52,15 @@ describe('CustomResourceDefinitions served', () => {
       return n.includes('httproutes') && n.includes('gateways') ? n : undefined;
     });
     assert.ok(names.includes('gateways/status'), names.join(','));
+    const v3 = (await req('GET', `/openapi/v3/apis/gateway.networking.k8s.io/v1`)).json();
+    assert.ok(v3.paths['/apis/gateway.networking.k8s.io/v1/namespaces/{namespace}/httproutes'], Object.keys(v3.paths).join(','));
+    const schema = v3.components.schemas['io.k8s.networking.gateway.v1.HTTPRoute'];
+    assert.deepEqual(schema['x-kubernetes-group-version-kind'], [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', version: 'v1' }]);
+    assert.ok(schema.properties.spec.properties.parentRefs, 'the CRD schema is served');
+    assert.ok(v3.components.schemas['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'], 'what it refers to is there too');
+    const v2 = (await req('GET', '/openapi/v2')).json();
+    assert.ok(v2.definitions['io.k8s.networking.gateway.v1.GatewayList']);
+    assert.ok(v2.definitions['io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition']);
     const table = (await request(c, 'GET', crdBase, undefined, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' })).json();
     assert.deepEqual(table.columnDefinitions.map((d: { name: string }) => d.name), ['Name', 'Created At']);
   });

@@ -6,6 +6,7 @@ import { CustomResourceVersion, pruneCustomResource, applyDefaults, type CustomR
 import type { KubeObject } from '../../../api/meta.js';
 import { resourceInfo } from '../../resources.js';
 import { entry, type RegistryEntry } from '../entry.js';
+import { ownSchemas } from './openapi.js';
 
 type JSONObject = Record<string, unknown>;
 const plain = (o: KubeObject): JSONObject => o as unknown as JSONObject;
@@ -36,6 +37,10 @@ export function customResourceEntry(crd: CustomResourceDefinition, v: CustomReso
       subresources,
       strategicMergePatch: false,
       ...(v.subresources?.scale ? { scale: v.subresources.scale } : {}),
+      openapi: ownSchemas(
+        { group: cv.group, version: cv.version, kind: names.kind ?? '', listKind: names.listKind ?? `${names.kind ?? ''}List`, plural: names.plural ?? '' },
+        cv.schema as Record<string, unknown>,
+      ),
     }),
     strategy: {
       defaults: prune,
