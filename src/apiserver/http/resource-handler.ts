@@ -3,7 +3,7 @@
 // answer as upstream's handlers do (status codes, List and Table shapes, watch streams).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../../api/meta.js';
-import { errors, StatusError } from '../../machinery/status.js';
+import { errors } from '../../machinery/status.js';
 import { apiVersionOf } from '../resources.js';
 import type { Store } from '../store/store.js';
 import type { CachedObject } from '../store/cached-object.js';
@@ -15,8 +15,7 @@ import type { ResourceRoute } from './route.js';
 import { decodeObject, mediaType, readBody } from './body.js';
 import { addWarnings, sendJSON, sendRaw } from './respond.js';
 import { negotiate, type Representation } from './negotiate.js';
-import { applyPatch, patchTypes } from './patch.js';
-import { applyPatchType } from './apply.js';
+import { applyPatch, checkPatchType } from './patch.js';
 import { serveWatch } from './watch-handler.js';
 import { scaleOf, applyScale, checkScaleBodyKind } from './scale.js';
 import { checkTypeMetaTypes, decodePatchedObject, decodeRequestObject, scaleGVK } from './typed-body.js';
@@ -169,11 +168,7 @@ export class ResourceHandler {
 
   private async patch(req: IncomingMessage, res: ServerResponse, r: ResourceRequest, ctx: RequestContext): Promise<void> {
     const type = mediaType(req);
-    // Custom resources have no Go struct tags to merge strategically by (the CRD handler's supportedTypes).
-    const accepted = [...patchTypes.filter((t) => r.storage.entry.info.strategicMergePatch || t !== 'application/strategic-merge-patch+json'), applyPatchType];
-    if (!accepted.includes(type)) {
-      throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`);
-    }
+    checkPatchType(r.storage.entry.info, type);
     const buf = await readBody(req);
     const patch = decodeObject(buf, type.endsWith('yaml') ? 'application/yaml' : 'application/json');
     const { object, created } = await patchObject(r, type, patch, ctx);
