@@ -1,4 +1,5 @@
-// The autoscaling/v1 Scale subresource of Deployments and ReplicaSets (what `kubectl scale` uses).
+// The autoscaling/v1 Scale subresource (what `kubectl scale` uses): spec.replicas of Deployments and
+// ReplicaSets, or the paths a CRD's subresources.scale names.
 import type { KubeObject, LabelSelector } from '../../api/meta.js';
 import { errors } from '../../machinery/status.js';
 import { selectorString } from '../store/selectors.js';
@@ -44,27 +45,15 @@ function customScaleOf(o: KubeObject, paths: ScalePaths): { spec: number; status
 }
 
 export function scaleOf(o: KubeObject, paths?: ScalePaths): Scale {
-  const spec = (o.spec ?? {}) as { replicas?: number; selector?: LabelSelector };
-  const status = (o.status ?? {}) as { replicas?: number };
   const m = o.metadata;
+  const metadata = { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp };
   if (paths) {
     const c = customScaleOf(o, paths);
-    const meta = { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp };
-    return { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: meta, spec: { replicas: c.spec }, status: { replicas: c.status, ...(c.selector !== undefined ? { selector: c.selector } : {}) } };
+    return { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata, spec: { replicas: c.spec }, status: { replicas: c.status, ...(c.selector !== undefined ? { selector: c.selector } : {}) } };
   }
-  const s: Scale = {
-    kind: 'Scale',
-    apiVersion: 'autoscaling/v1',
-    metadata: {
-      name: m.name,
-      namespace: m.namespace,
-      uid: m.uid,
-      resourceVersion: m.resourceVersion,
-      creationTimestamp: m.creationTimestamp,
-    },
-    spec: { replicas: spec.replicas ?? 0 },
-    status: { replicas: status.replicas ?? 0 },
-  };
+  const spec = (o.spec ?? {}) as { replicas?: number; selector?: LabelSelector };
+  const status = (o.status ?? {}) as { replicas?: number };
+  const s: Scale = { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata, spec: { replicas: spec.replicas ?? 0 }, status: { replicas: status.replicas ?? 0 } };
   if (spec.selector) s.status.selector = selectorString(spec.selector);
   return s;
 }
