@@ -2,6 +2,7 @@
 // discovery, routing, storage keys, OpenAPI and field selectors are derived from the
 // ResourceInfo of each entry in the registry (registry/registry.ts).
 import type { KubeObject } from '../api/meta.js';
+import type { OwnSchemas } from './openapi/types.js';
 
 export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
 
@@ -24,6 +25,19 @@ export interface ResourceInfo {
   createOnUpdate: boolean;
   /** DELETE answers with the deleted object rather than a Success Status (upstream's ReturnDeletedObject). */
   returnDeletedObject: boolean;
+  /** Strategic merge patch needs Go struct tags; custom resources have none and refuse it (415). */
+  strategicMergePatch: boolean;
+  /** Where the scale subresource reads and writes replicas (a CRD's subresources.scale); built-in kinds use spec.replicas. */
+  scale?: ScalePaths;
+  /** OpenAPI schemas for a kind without generated definitions (custom resources). */
+  openapi?: OwnSchemas;
+}
+
+/** JSON paths (".spec.replicas") of a scale subresource, as a CRD's subresources.scale names them. */
+export interface ScalePaths {
+  specReplicasPath?: string;
+  statusReplicasPath?: string;
+  labelSelectorPath?: string;
 }
 
 const allVerbs: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -56,6 +70,7 @@ export function resourceInfo(r: Partial<ResourceInfo> & Pick<ResourceInfo, 'grou
     fieldSelectors: {},
     createOnUpdate: false,
     returnDeletedObject: false,
+    strategicMergePatch: true,
     ...r,
   };
 }

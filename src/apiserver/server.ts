@@ -10,6 +10,7 @@ import { WatchCache } from './store/watch-cache.js';
 import type { Store } from './store/store.js';
 import { ServiceAllocations } from './allocators/index.js';
 import { NamespaceCleanup } from './registry/namespace-cleanup.js';
+import { CRDController } from './registry/apiextensions/crd-controller.js';
 import type { Registry } from './registry/registry.js';
 import { builtinRegistry } from './registry/builtin.js';
 import { StorageMap } from './storage-map.js';
@@ -67,6 +68,7 @@ export class ApiServer {
   private readonly readyChecks = new Map<string, ReadyCheck>();
   private server: https.Server | undefined;
   private cleanup: NamespaceCleanup | undefined;
+  private crds: CRDController | undefined;
   private bootstrapped = false;
   private rbacBootstrapped = false;
   private readonly handler: ResourceHandler;
@@ -160,6 +162,12 @@ export class ApiServer {
     const contents = () => this.storage.stores().filter((s) => s.info.namespaced);
     this.cleanup = new NamespaceCleanup(this.store('', 'namespaces'), contents);
     this.cleanup.start();
+    const crds = this.storage.find('apiextensions.k8s.io', 'v1', 'customresourcedefinitions');
+    if (crds) {
+      const storeOf = (group: string, resource: string) => this.storage.stores().find((s) => s.info.group === group && s.info.resource === resource);
+      this.crds = new CRDController(crds.store, this.registry, storeOf);
+      this.crds.start();
+    }
   }
 
   /**
@@ -185,6 +193,7 @@ export class ApiServer {
   async stop(): Promise<void> {
     await this.stopServing();
     this.cleanup?.stop();
+    this.crds?.stop();
     this.storage.stop();
     this.watchCache.stop();
   }

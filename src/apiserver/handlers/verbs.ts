@@ -11,7 +11,7 @@ import { parseResourceVersion } from '../store/resource-version.js';
 import { compileMatcher } from '../store/selectors.js';
 import type { ListResult, WatchSink } from '../store/store.js';
 import { listOptions } from '../http/list-options.js';
-import { applyPatch } from '../http/patch.js';
+import { applyPatch, checkPatchType } from '../http/patch.js';
 import { appliedObject, applyPatchType, checkApplyBody, validatePatchOptions } from '../http/apply.js';
 import { checkFields } from '../http/field-validation.js';
 import { checkKind } from '../http/kind-check.js';
@@ -131,6 +131,7 @@ export async function patchObject(
   const store = req.storage.store;
   const name = nameOf(req);
   const apply = contentType === applyPatchType;
+  checkPatchType(store.info, contentType);
   validatePatchOptions(contentType, req.query.str('fieldManager'), req.query.str('force'));
   const force = req.query.bool('force');
   if (apply) {

@@ -47,6 +47,7 @@ export class OpenAPIRoutes {
         namespaced: r.namespaced,
         subresources: r.subresources,
         verbs: r.verbs,
+        ...(r.openapi ? { openapi: r.openapi } : {}),
       }));
       this.served = { generation: this.registry.generation, resources };
     }

@@ -3,7 +3,8 @@
 import type { KubeObject } from '../../api/meta.js';
 import { patchSchemaFor } from '../../api/schema/index.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../../machinery/patch/index.js';
-import { errors } from '../../machinery/status.js';
+import { errors, StatusError } from '../../machinery/status.js';
+import { applyPatchType } from './apply.js';
 import type { ResourceInfo } from '../resources.js';
 
 export const patchTypes = [
@@ -11,6 +12,17 @@ export const patchTypes = [
   'application/merge-patch+json',
   'application/strategic-merge-patch+json',
 ];
+
+/**
+ * The patch types a resource accepts, as upstream's 415 lists them: custom resources have no Go
+ * struct tags to merge strategically by (the CRD handler's supportedTypes), so they refuse it.
+ */
+export function checkPatchType(info: ResourceInfo, type: string): void {
+  const accepted = [...patchTypes.filter((t) => info.strategicMergePatch || t !== 'application/strategic-merge-patch+json'), applyPatchType];
+  if (!accepted.includes(type)) {
+    throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`);
+  }
+}
 
 /** `info` undefined means a kind without strategic merge metadata (e.g. Scale): merge semantics. */
 export function applyPatch(info: ResourceInfo | undefined, current: unknown, type: string, patch: unknown): KubeObject {

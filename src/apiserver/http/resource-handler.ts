@@ -4,7 +4,7 @@
 import type { UserInfo } from '../auth/user.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../../api/meta.js';
-import { errors, StatusError } from '../../machinery/status.js';
+import { errors } from '../../machinery/status.js';
 import { apiVersionOf } from '../resources.js';
 import type { Store } from '../store/store.js';
 import type { CachedObject } from '../store/cached-object.js';
@@ -16,8 +16,7 @@ import type { ResourceRoute } from './route.js';
 import { decodeObject, mediaType, readBody } from './body.js';
 import { addWarnings, sendJSON, sendRaw } from './respond.js';
 import { negotiate, type Representation } from './negotiate.js';
-import { applyPatch, patchTypes } from './patch.js';
-import { applyPatchType } from './apply.js';
+import { applyPatch, checkPatchType } from './patch.js';
 import { serveWatch } from './watch-handler.js';
 import { scaleOf, applyScale, checkScaleBodyKind } from './scale.js';
 import { checkTypeMetaTypes, decodePatchedObject, decodeRequestObject, scaleGVK } from './typed-body.js';
@@ -178,13 +177,7 @@ export class ResourceHandler {
 
   private async patch(req: IncomingMessage, res: ServerResponse, r: ResourceRequest, ctx: RequestContext): Promise<void> {
     const type = mediaType(req);
-    if (!patchTypes.includes(type) && type !== applyPatchType) {
-      throw new StatusError(
-        415,
-        'UnsupportedMediaType',
-        `the body of the request was in an unknown format - accepted media types include: ${[...patchTypes, applyPatchType].join(', ')}`,
-      );
-    }
+    checkPatchType(r.storage.entry.info, type);
     const buf = await readBody(req);
     const patch = decodeObject(buf, type.endsWith('yaml') ? 'application/yaml' : 'application/json');
     const { object, created } = await patchObject(r, type, patch, ctx);
@@ -202,7 +195,7 @@ export class ResourceHandler {
   private async scale(req: IncomingMessage, res: ServerResponse, store: Store, route: ResourceRoute, ctx: RequestContext, method: string): Promise<void> {
     if (method === 'GET') {
       const o = await store.get(route.namespace, route.name!);
-      sendJSON(res, 200, scaleOf(o.obj));
+      sendJSON(res, 200, scaleOf(o.obj, store.info.scale));
       return;
     }
     if (method !== 'PUT' && method !== 'PATCH') {
@@ -222,10 +215,10 @@ export class ResourceHandler {
     ctx.viaSubresource = 'scale';
     const { object } = await store.guaranteedUpdate(ctx, route.namespace, route.name!, undefined, (current) => {
       if (!current) throw errors.notFound({ group: store.info.group, resource: store.info.resource }, route.name!);
-      const scale = method === 'PUT' ? put : decodePatchedObject(scaleGVK, applyPatch(undefined, scaleOf(current), type, body), type, body);
-      return applyScale(current, scale);
+      const scale = method === 'PUT' ? put : decodePatchedObject(scaleGVK, applyPatch(undefined, scaleOf(current, store.info.scale), type, body), type, body);
+      return applyScale(current, scale, store.info.scale);
     }, { patch: method === 'PATCH' });
-    sendJSON(res, 200, scaleOf(object));
+    sendJSON(res, 200, scaleOf(object, store.info.scale));
   }
 }
 

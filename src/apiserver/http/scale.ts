@@ -1,8 +1,10 @@
-// The autoscaling/v1 Scale subresource of Deployments and ReplicaSets (what `kubectl scale` uses).
+// The autoscaling/v1 Scale subresource (what `kubectl scale` uses): spec.replicas of Deployments and
+// ReplicaSets, or the paths a CRD's subresources.scale names.
 import type { KubeObject, LabelSelector } from '../../api/meta.js';
 import { errors } from '../../machinery/status.js';
 import { selectorString } from '../store/selectors.js';
 import { definitionNameFor } from '../../api/schema/index.js';
+import type { ScalePaths } from '../resources.js';
 
 export interface Scale {
   kind: 'Scale';
@@ -12,29 +14,52 @@ export interface Scale {
   status: { replicas: number; selector?: string };
 }
 
-export function scaleOf(o: KubeObject): Scale {
+/** The value at a JSON path (".spec.replicas"), undefined when any step is missing. */
+function at(o: unknown, path: string): unknown {
+  let cur = o;
+  for (const f of path.replace(/^\./, '').split('.')) {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
+    cur = (cur as Record<string, unknown>)[f];
+  }
+  return cur;
+}
+
+function setAt(o: unknown, path: string, v: unknown): void {
+  const parts = path.replace(/^\./, '').split('.');
+  let cur = o as Record<string, unknown>;
+  for (const f of parts.slice(0, -1)) {
+    if (cur[f] === null || typeof cur[f] !== 'object' || Array.isArray(cur[f])) cur[f] = {};
+    cur = cur[f] as Record<string, unknown>;
+  }
+  cur[parts[parts.length - 1]!] = v;
+}
+
+/** A custom resource's Scale, read at the paths its CRD names (apiextensions' scale REST). */
+function customScaleOf(o: KubeObject, paths: ScalePaths): { spec: number; status: number; selector?: string } {
+  const num = (p: string | undefined) => {
+    const v = p ? at(o, p) : undefined;
+    return typeof v === 'number' ? v : 0;
+  };
+  const sel = paths.labelSelectorPath ? at(o, paths.labelSelectorPath) : undefined;
+  return { spec: num(paths.specReplicasPath), status: num(paths.statusReplicasPath), ...(typeof sel === 'string' ? { selector: sel } : {}) };
+}
+
+export function scaleOf(o: KubeObject, paths?: ScalePaths): Scale {
+  const m = o.metadata;
+  const metadata = { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp };
+  if (paths) {
+    const c = customScaleOf(o, paths);
+    return { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata, spec: { replicas: c.spec }, status: { replicas: c.status, ...(c.selector !== undefined ? { selector: c.selector } : {}) } };
+  }
   const spec = (o.spec ?? {}) as { replicas?: number; selector?: LabelSelector };
   const status = (o.status ?? {}) as { replicas?: number };
-  const m = o.metadata;
-  const s: Scale = {
-    kind: 'Scale',
-    apiVersion: 'autoscaling/v1',
-    metadata: {
-      name: m.name,
-      namespace: m.namespace,
-      uid: m.uid,
-      resourceVersion: m.resourceVersion,
-      creationTimestamp: m.creationTimestamp,
-    },
-    spec: { replicas: spec.replicas ?? 0 },
-    status: { replicas: status.replicas ?? 0 },
-  };
+  const s: Scale = { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata, spec: { replicas: spec.replicas ?? 0 }, status: { replicas: status.replicas ?? 0 } };
   if (spec.selector) s.status.selector = selectorString(spec.selector);
   return s;
 }
 
 /** Writes a Scale's spec.replicas into the object; a pinned resourceVersion must still match. */
-export function applyScale(current: KubeObject, scaleIn: unknown): KubeObject {
+export function applyScale(current: KubeObject, scaleIn: unknown, paths?: ScalePaths): KubeObject {
   const scale = scaleIn as Partial<Scale> | null;
   const replicas = scale?.spec?.replicas;
   if (typeof replicas !== 'number' || !Number.isInteger(replicas)) {
@@ -49,7 +74,8 @@ export function applyScale(current: KubeObject, scaleIn: unknown): KubeObject {
   }
   const rv = (scale?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
   const out = current;
-  (out.spec as { replicas?: number }).replicas = replicas;
+  if (paths?.specReplicasPath) setAt(out, paths.specReplicasPath, replicas);
+  else (out.spec as { replicas?: number }).replicas = replicas;
   if (rv) out.metadata.resourceVersion = rv;
   return out;
 }

@@ -18,7 +18,7 @@ export function build(doc: object): Built {
 /** A stable key for a resource table, insensitive to array order. */
 export function tableKey(resources: ServedResource[]): string {
   return resources
-    .map((r) => [r.group, r.version, r.resource, r.kind, r.namespaced, [...r.subresources].sort(), [...r.verbs].sort()])
+    .map((r) => [r.group, r.version, r.resource, r.kind, r.namespaced, [...r.subresources].sort(), [...r.verbs].sort(), r.openapi?.key ?? ''])
     .map((x) => JSON.stringify(x))
     .sort()
     .join('\n');

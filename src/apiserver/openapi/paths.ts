@@ -64,12 +64,33 @@ function defName(gvk: Gvk): string {
   return n;
 }
 
-/** Definitions the paths of `resources` refer to (for trimming components/definitions). */
+function objectName(r: ServedResource): string {
+  return r.openapi?.object ?? defName(r);
+}
+
+function listNameOf(r: ServedResource): string | undefined {
+  return r.openapi?.list ?? definitionNameFor({ group: r.group, version: r.version, kind: r.kind + 'List' });
+}
+
+/** The definitions of `resources` that are not generated ones, by name. */
+export function ownDefinitions(resources: ServedResource[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const r of resources) Object.assign(out, r.openapi?.definitions);
+  return out;
+}
+
+/** Generated definitions the paths of `resources` refer to (for trimming components/definitions). */
 export function rootDefinitions(resources: ServedResource[]): string[] {
   const out = new Set<string>([META + 'APIResourceList', META + 'DeleteOptions', META + 'Patch', META + 'Status', META + 'WatchEvent']);
   for (const r of resources) {
+    if (r.openapi) {
+      // Own schemas refer to the generated ObjectMeta and ListMeta.
+      out.add(META + 'ObjectMeta').add(META + 'ListMeta');
+      if (r.subresources.includes('scale')) out.add(defName({ group: 'autoscaling', version: 'v1', kind: 'Scale' }));
+      continue;
+    }
     out.add(defName(r));
-    const list = definitionNameFor({ ...r, kind: r.kind + 'List' });
+    const list = listNameOf(r);
     if (list) out.add(list);
     if (r.subresources.includes('scale')) out.add(defName({ group: 'autoscaling', version: 'v1', kind: 'Scale' }));
   }
@@ -101,8 +122,8 @@ export function buildPaths(gvPath: string, resources: ServedResource[]): Json {
 
 function addResource(paths: Json, gvPath: string, gvName: string, tag: string, r: ServedResource): void {
   const gvk: Gvk = { group: r.group, version: r.version, kind: r.kind };
-  const obj = ref(defName(gvk));
-  const listName = definitionNameFor({ ...gvk, kind: r.kind + 'List' });
+  const obj = ref(objectName(r));
+  const listName = listNameOf(r);
   const status = ref(META + 'Status');
   const ns = r.namespaced ? 'Namespaced' : '';
   const base = r.namespaced ? `/${gvPath}/namespaces/{namespace}/${r.resource}` : `/${gvPath}/${r.resource}`;
@@ -176,7 +197,7 @@ function addSubresource(
   const id = (verb: string): string => `${verb}${gvName}${ns}${r.kind}${Sub}`;
   const gvk: Gvk = sub === 'scale' ? { group: 'autoscaling', version: 'v1', kind: 'Scale' } : { group: r.group, version: r.version, kind: r.kind };
   if (sub === 'status' || sub === 'scale') {
-    const obj = ref(defName(gvk));
+    const obj = ref(sub === 'scale' ? defName(gvk) : objectName(r));
     paths[url] = {
       get: op(tag, { id: id('read'), action: 'get', gvk, responses: { '200': ok(obj) } }),
       put: op(tag, {

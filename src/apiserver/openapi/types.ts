@@ -8,6 +8,17 @@ export interface ServedResource {
   namespaced: boolean;
   subresources: string[];
   verbs: string[];
+  /** Schemas of a kind the generated definitions do not hold (a CRD's): served alongside them. */
+  openapi?: OwnSchemas;
+}
+
+/** A kind's OpenAPI definitions by name, and which of them is the object and which its list. */
+export interface OwnSchemas {
+  object: string;
+  list: string;
+  definitions: Record<string, unknown>;
+  /** Changes whenever the definitions do (the documents are cached by it). */
+  key: string;
 }
 
 /** 'api/v1' for the core group, 'apis/<group>/<version>' otherwise: the keys of /openapi/v3. */

@@ -4,7 +4,7 @@
 // document that way (see docs/kubectl-compat.md).
 import { definition, reachable, REF_PREFIX } from '../../api/schema/index.js';
 import { build, memo, type Built } from './cache.js';
-import { buildPaths, rootDefinitions } from './paths.js';
+import { buildPaths, ownDefinitions, rootDefinitions } from './paths.js';
 import { gvPathOf, type ServedResource } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -73,7 +73,8 @@ const v2 = memo((resources: ServedResource[]): Built => {
     }
   }
   const definitions: Json = {};
-  for (const name of [...reachable(rootDefinitions(resources))].sort()) definitions[name] = rewriteRefs(definition(name));
+  const own = ownDefinitions(resources);
+  for (const name of [...reachable(rootDefinitions(resources)), ...Object.keys(own)].sort()) definitions[name] = rewriteRefs(own[name] ?? definition(name));
   return build({
     swagger: '2.0',
     info: { title: 'Kubernetes', version: 'v1.32.0' },

@@ -2,7 +2,7 @@
 // (/openapi/v3/api/v1, /openapi/v3/apis/apps/v1, ...), as kubectl's openapi3 client reads them.
 import { definition, reachable } from '../../api/schema/index.js';
 import { build, memo, type Built } from './cache.js';
-import { buildPaths, rootDefinitions } from './paths.js';
+import { buildPaths, ownDefinitions, rootDefinitions } from './paths.js';
 import { gvPathOf, type ServedResource } from './types.js';
 
 function groupByGv(resources: ServedResource[]): Map<string, ServedResource[]> {
@@ -16,7 +16,8 @@ function groupByGv(resources: ServedResource[]): Map<string, ServedResource[]> {
 
 function makeDoc(gvPath: string, rs: ServedResource[]): object {
   const schemas: Record<string, unknown> = {};
-  for (const name of [...reachable(rootDefinitions(rs))].sort()) schemas[name] = definition(name);
+  const own = ownDefinitions(rs);
+  for (const name of [...reachable(rootDefinitions(rs)), ...Object.keys(own)].sort()) schemas[name] = own[name] ?? definition(name);
   return {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: 'v1.32.0' },

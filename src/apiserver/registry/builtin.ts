@@ -1,6 +1,7 @@
 // The built-in kinds, in the order discovery lists them. Adding one: its types (src/api/), its
 // validation (src/api/validation/), its entry (registry/<group>/<resource>.ts), its printer
 // (tables/), and a line here.
+import { customresourcedefinitions } from './apiextensions/customresourcedefinitions.js';
 import { deployments } from './apps/deployments.js';
 import { replicasets } from './apps/replicasets.js';
 import { leases } from './coordination/leases.js';
@@ -47,6 +48,7 @@ export const builtinEntries: readonly RegistryEntry[] = [
   selfsubjectrulesreviews,
   subjectaccessreviews,
   selfsubjectreviews,
+  customresourcedefinitions,
 ];
 
 /** A registry serving the built-in kinds; the server's own, and what tests that need one build. */

@@ -1,0 +1,57 @@
+// The registry entry of one served version of a CRD (apiextensions-apiserver's customresource
+// strategy behind the CRD handler): names from the CRD's accepted names, the strategy of the CRD
+// library's CustomResourceVersion (prune, default, validate with the schema and CEL), the
+// additionalPrinterColumns as the table.
+import { CustomResourceVersion, pruneCustomResource, applyDefaults, type CustomResourceDefinition, type CustomResourceDefinitionVersion } from '../../../api/apiextensions/index.js';
+import type { KubeObject } from '../../../api/meta.js';
+import { resourceInfo } from '../../resources.js';
+import { entry, type RegistryEntry } from '../entry.js';
+import { ownSchemas } from './openapi.js';
+
+type JSONObject = Record<string, unknown>;
+const plain = (o: KubeObject): JSONObject => o as unknown as JSONObject;
+
+/** The entry serving `v` of `crd`; `crd` must be valid and its names accepted. */
+export function customResourceEntry(crd: CustomResourceDefinition, v: CustomResourceDefinitionVersion): RegistryEntry {
+  const cv = new CustomResourceVersion(crd, v);
+  const names = crd.status?.acceptedNames ?? crd.spec?.names ?? {};
+  // What pruning removed, told back as warnings (upstream's `unknown field "spec.x"`): found by
+  // `defaults`, which sees the body as sent, and handed to the warnings of the same write.
+  const pruned = new WeakMap<object, string[]>();
+  const prune = (o: KubeObject): void => {
+    const fields = pruneCustomResource(plain(o), cv.schema);
+    if (fields.length) pruned.set(o, fields.map((f) => `unknown field ${JSON.stringify(f)}`));
+    applyDefaults(plain(o), cv.schema);
+  };
+  const subresources = [...(v.subresources?.status ? ['status'] : []), ...(v.subresources?.scale ? ['scale'] : [])];
+  return entry<KubeObject>({
+    info: resourceInfo({
+      group: cv.group,
+      version: cv.version,
+      resource: names.plural ?? '',
+      kind: names.kind ?? '',
+      singular: names.singular ?? (names.kind ?? '').toLowerCase(),
+      namespaced: cv.namespaced,
+      shortNames: names.shortNames ?? [],
+      categories: names.categories ?? [],
+      subresources,
+      strategicMergePatch: false,
+      ...(v.subresources?.scale ? { scale: v.subresources.scale } : {}),
+      openapi: ownSchemas(
+        { group: cv.group, version: cv.version, kind: names.kind ?? '', listKind: names.listKind ?? `${names.kind ?? ''}List`, plural: names.plural ?? '' },
+        cv.schema as Record<string, unknown>,
+      ),
+    }),
+    strategy: {
+      defaults: prune,
+      prepareForCreate: (o) => void cv.prepareForCreate(plain(o)),
+      prepareForUpdate: (o, old) => void cv.prepareForUpdate(plain(o), plain(old)),
+      validateCreate: (o) => cv.validate(plain(o)),
+      validateUpdate: (o, old) => cv.validateUpdate(plain(o), plain(old)),
+      validateStatusUpdate: (o, old) => cv.validateStatusUpdate(plain(o), plain(old)),
+      warningsOnCreate: (o) => pruned.get(o) ?? [],
+      warningsOnUpdate: (o) => pruned.get(o) ?? [],
+    },
+    printer: cv.columns,
+  });
+}
