@@ -76,7 +76,10 @@ export class BoundedFrequencyRunner {
     this.timer = undefined;
     if (this.stopped || this.running) return;
     const now = Date.now();
-    const reason: RunReason = this.requested ? 'requested' : this.retryAt !== undefined && now >= this.retryAt ? 'retry' : 'periodic';
+    // The timer fired for the earliest due time; which one it was is told by the due times, not by
+    // the clock (a timer may fire a millisecond before Date.now() reaches its due time).
+    const periodicDue = this.opts.maxIntervalMs > 0 ? Math.max(this.lastStart, this.startedAt) + this.opts.maxIntervalMs : Infinity;
+    const reason: RunReason = this.requested ? 'requested' : this.retryAt !== undefined && this.retryAt <= periodicDue ? 'retry' : 'periodic';
     this.requested = false;
     this.retryAt = undefined;
     this.lastStart = now;

@@ -49,7 +49,7 @@ async function line(c: Cluster, re: RegExp, ms: number): Promise<RegExpExecArray
 
 /** A copy of the installation (bin, bundle, package.json, the shared node_modules) without native/. */
 function installationWithoutAddon(): string {
-  const dir = tempDir('kubesvc-noaddon-');
+  const dir = tempDir('kubesvc-bare-install-');
   mkdirSync(join(dir, 'bin'));
   cpSync(join(root, 'bin', 'kubesvc'), join(dir, 'bin', 'kubesvc'));
   cpSync(join(root, 'dist', 'bundle'), join(dir, 'dist', 'bundle'), { recursive: true });
