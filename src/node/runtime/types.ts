@@ -2,6 +2,7 @@
 // a CRI-backed runtime can sit behind it later. The agent owns pods, restarts, probes and logs;
 // a runtime only starts and stops one container's processes.
 import type { Readable } from 'node:stream';
+import type { PulledImage } from './image-puller.js';
 
 /** What to run: an image plus the container's command/args, already resolved by the agent. */
 export interface ContainerConfig {
@@ -24,6 +25,22 @@ export interface ContainerConfig {
    * starts behind, so it runs inside the pod's network; absent or [] starts it as is.
    */
   execPrefix?: string[];
+  /**
+   * The pod's volumes as this container mounts them, resolved by the agent to directories on this
+   * machine (the kubelet's volume manager); a runtime that cannot mount says so rather than ignore them.
+   */
+  mounts?: ContainerMount[];
+  /** The pod's hostname (spec.hostname or the pod name), for runtimes with their own UTS namespace. */
+  hostname?: string;
+  /** OCI images only: the pulled image (unpacked root filesystem and its config), see image-puller.ts. */
+  pulled?: PulledImage;
+}
+
+/** One volume mount of a container (a CRI Mount): `hostPath` appears at `containerPath`. */
+export interface ContainerMount {
+  containerPath: string;
+  hostPath: string;
+  readOnly: boolean;
 }
 
 export interface ExitStatus {
