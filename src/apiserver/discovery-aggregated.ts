@@ -114,16 +114,39 @@ export interface AggregatedDocument {
   etag: string;
 }
 
-const cache = new Map<string, { json: string; doc: AggregatedDocument }>();
+interface Cached {
+  json: string;
+  doc: AggregatedDocument;
+  generation: number | undefined;
+}
 
-/** The document and its ETag; the hash is recomputed only when the document changed. */
-export function aggregatedDocument(resources: readonly ResourceInfo[], root: 'api' | 'apis'): AggregatedDocument {
+/** Per registry (several API servers may share a process, as tests run them) and root. */
+const caches = new WeakMap<object, Map<string, Cached>>();
+const unowned = {};
+
+/**
+ * The document and its ETag. With the registry's `generation` (which moves whenever a resource is
+ * added or removed) an unchanged registry is answered from the cache without rebuilding anything;
+ * without it the document is rebuilt and the hash recomputed only when the document changed.
+ */
+export function aggregatedDocument(
+  resources: readonly ResourceInfo[],
+  root: 'api' | 'apis',
+  source?: { owner: object; generation: number },
+): AggregatedDocument {
+  const owner = source?.owner ?? unowned;
+  let cache = caches.get(owner);
+  if (!cache) caches.set(owner, (cache = new Map()));
+  const hit = cache.get(root);
+  if (hit && source && hit.generation === source.generation) return hit.doc;
   const list = aggregatedDiscovery(resources, root);
   const json = JSON.stringify(list);
-  const hit = cache.get(root);
-  if (hit && hit.json === json) return hit.doc;
+  if (hit && hit.json === json) {
+    hit.generation = source?.generation;
+    return hit.doc;
+  }
   const doc = { list, etag: createHash('sha512').update(json).digest('hex').toUpperCase() };
-  cache.set(root, { json, doc });
+  cache.set(root, { json, doc, generation: source?.generation });
   return doc;
 }
 

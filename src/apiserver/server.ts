@@ -234,9 +234,9 @@ export class ApiServer {
         return await this.handler.handle(req, res, r, url, acting);
       // /api and /apis answer aggregated discovery to clients that ask for it (discovery-root.ts).
       case 'apiVersions':
-        return serveDiscoveryRoot(req, res, 'api', this.registry.infos(), () => apiVersions(`${this.opts.host}:${this.port}`));
+        return serveDiscoveryRoot(req, res, 'api', this.registry, () => apiVersions(`${this.opts.host}:${this.port}`));
       case 'apiGroupList':
-        return serveDiscoveryRoot(req, res, 'apis', this.registry.infos(), () => apiGroupList(this.registry.infos()));
+        return serveDiscoveryRoot(req, res, 'apis', this.registry, () => apiGroupList(this.registry.infos()));
       case 'apiGroup':
         return sendJSON(res, 200, apiGroup(this.registry.infos(), r.group));
       case 'resourceList':

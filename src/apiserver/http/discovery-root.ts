@@ -17,6 +17,12 @@ import {
 
 export type DiscoveryRoot = 'api' | 'apis';
 
+/** The registry as discovery reads it: what is served, and a counter that moves when that changes. */
+export interface ServedResources {
+  infos(): readonly ResourceInfo[];
+  readonly generation: number;
+}
+
 /** The encodings kubesvc writes discovery in (upstream also has protobuf, which kubesvc does not serve here). */
 const servedMediaTypes = ['application/json', 'application/yaml'] as const;
 type ServedMediaType = (typeof servedMediaTypes)[number];
@@ -88,7 +94,7 @@ function encode(body: object, mediaType: ServedMediaType): string {
  * Answers GET /api or /apis. `unaggregated` builds the APIVersions / APIGroupList document; the
  * aggregated one comes from discovery-aggregated.ts.
  */
-export function serveDiscoveryRoot(req: IncomingMessage, res: ServerResponse, root: DiscoveryRoot, resources: readonly ResourceInfo[], unaggregated: () => object): void {
+export function serveDiscoveryRoot(req: IncomingMessage, res: ServerResponse, root: DiscoveryRoot, served: ServedResources, unaggregated: () => object): void {
   const accept = req.headers.accept ?? '';
   if (root === 'api' && accept !== '' && !apiRouteAccepts(accept)) {
     throw new StatusError(406, 'NotAcceptable', '406: Not Acceptable');
@@ -96,15 +102,15 @@ export function serveDiscoveryRoot(req: IncomingMessage, res: ServerResponse, ro
   const clauses = accept === '' ? [] : parseAccept(accept);
   // An empty Accept gets the first encoding, unaggregated, as upstream's negotiation.
   const aggregated = accept !== '' && aggregatedDiscoveryEnabled() ? negotiate(clauses, 'aggregated') : undefined;
-  if (aggregated?.aggregated) return serveAggregated(req, res, root, resources, aggregated.mediaType, aggregated.aggregated);
+  if (aggregated?.aggregated) return serveAggregated(req, res, root, served, aggregated.mediaType, aggregated.aggregated);
   const plain = accept === '' ? { mediaType: 'application/json' as const } : negotiate(clauses, 'default');
   if (!plain) throw errors.notAcceptable(`only the following media types are accepted: ${servedMediaTypes.join(', ')}`);
   sendRaw(res, 200, encode(unaggregated(), plain.mediaType), plain.mediaType);
 }
 
 /** Upstream's ServeHTTPWithETag: ETag, Vary: Accept, Cache-Control: public, and 304 for a matching If-None-Match. */
-function serveAggregated(req: IncomingMessage, res: ServerResponse, root: DiscoveryRoot, resources: readonly ResourceInfo[], mediaType: ServedMediaType, version: DiscoveryVersion): void {
-  const doc = aggregatedDocument(resources, root);
+function serveAggregated(req: IncomingMessage, res: ServerResponse, root: DiscoveryRoot, served: ServedResources, mediaType: ServedMediaType, version: DiscoveryVersion): void {
+  const doc = aggregatedDocument(served.infos(), root, { owner: served, generation: served.generation });
   const etag = `"${doc.etag}"`;
   res.setHeader('ETag', etag);
   res.setHeader('Vary', 'Accept');
