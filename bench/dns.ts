@@ -3,15 +3,15 @@
 // (issue 5) is at least 0.5x dnsmasq's queries/s.
 // Run: npm run build && node dist/bench/dns.js [--seconds N]
 // Needs: apt-get install -y dnsperf dnsmasq
-import { spawn, spawnSync } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Service } from '../src/api/core.js';
 import type { EndpointSlice } from '../src/api/discovery.js';
 import { startDNSWithIndex } from '../src/dns/index.js';
 import { staticIndex } from '../src/dns/memory-index.js';
+import { freePort, interleavedRounds, median, missingTools } from './dnsperf.js';
 
 const NAMESPACES = 10;
 const SERVICES_PER_NS = 100;
@@ -53,80 +53,13 @@ function cluster(): { services: Service[]; slices: EndpointSlice[]; names: Name[
   return { services, slices, names };
 }
 
-async function freePort(host: string): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, host, () => r()));
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-interface Throughput {
-  qps: number;
-  avgMs: number;
-  lost: number;
-}
-
-interface Latency {
-  p50Ms: number;
-  p99Ms: number;
-  samples: number;
-}
-
-/**
- * Output goes to a file, not a pipe: the server under test runs in this process, and reading
- * megabytes of verbose dnsperf output here would steal its event loop.
- */
-function run(cmd: string, args: string[], outFile: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const fd = openSync(outFile, 'w');
-    const p = spawn(cmd, args, { stdio: ['ignore', fd, fd] });
-    p.on('error', (e) => {
-      closeSync(fd);
-      reject(e);
-    });
-    p.on('close', () => {
-      closeSync(fd);
-      resolve(readFileSync(outFile, 'utf8'));
-    });
-  });
-}
-
-const num = (out: string, re: RegExp) => Number(out.match(re)?.[1] ?? NaN);
-const args = (host: string, port: number, file: string, seconds: number) => ['-s', host, '-p', String(port), '-d', file, '-c', '4', '-T', '1', '-q', '100', '-t', '2', '-l', String(seconds)];
-
-async function throughput(host: string, port: number, file: string, seconds: number): Promise<Throughput> {
-  const out = await run('dnsperf', args(host, port, file, seconds), join(dirname(file), 'dnsperf.out'));
-  return {
-    qps: Math.round(num(out, /Queries per second:\s+([\d.]+)/)),
-    avgMs: Number((num(out, /Average Latency \(s\):\s+([\d.]+)/) * 1000).toFixed(3)),
-    lost: num(out, /Queries lost:\s+(\d+)/),
-  };
-}
-
-/** dnsperf has no percentiles, but in verbose mode it prints each reply's latency. */
-async function latency(host: string, port: number, file: string, seconds: number): Promise<Latency> {
-  const out = await run('dnsperf', [...args(host, port, file, seconds), '-v'], join(dirname(file), 'dnsperf.out'));
-  const lat: number[] = [];
-  for (const line of out.split('\n')) {
-    const m = line.match(/^> \S+ .* ([\d.]+)$/);
-    if (m) lat.push(Number(m[1]) * 1000);
-  }
-  lat.sort((a, b) => a - b);
-  const pct = (p: number) => (lat.length ? Number(lat[Math.min(lat.length - 1, Math.floor(lat.length * p))]!.toFixed(3)) : NaN);
-  return { p50Ms: pct(0.5), p99Ms: pct(0.99), samples: lat.length };
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 async function main(): Promise<void> {
   const secIdx = process.argv.indexOf('--seconds');
   const seconds = secIdx > 0 ? Number(process.argv[secIdx + 1]) : 10;
-  for (const tool of ['dnsperf', 'dnsmasq']) {
-    if (spawnSync('which', [tool], { stdio: 'ignore' }).status !== 0) {
-      console.error(`${tool} is not installed: apt-get install -y dnsperf dnsmasq`);
-      process.exit(2);
-    }
+  const missing = missingTools(['dnsperf', 'dnsmasq']);
+  if (missing) {
+    console.error(missing);
+    process.exit(2);
   }
   const { services, slices, names } = cluster();
   const dir = mkdtempSync(join(tmpdir(), 'kubesvc-dnsbench-'));
@@ -168,18 +101,7 @@ async function main(): Promise<void> {
       kubesvcUnderChurn: churned.addresses[0]!,
     };
     type Name = keyof typeof targets;
-    const order = Object.keys(targets) as Name[];
-    // Warm up (JIT, answer cache, dnsmasq's cache), then interleave rounds so a busy machine
-    // weighs on every server alike; ratios are taken within a round.
-    for (const t of order) await throughput(targets[t].host, targets[t].port, queries, 1);
-    const rounds: Record<Name, Throughput>[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      const round = {} as Record<Name, Throughput>;
-      for (const t of order) round[t] = await throughput(targets[t].host, targets[t].port, queries, seconds);
-      rounds.push(round);
-    }
-    const lat = {} as Record<Name, Latency>;
-    for (const t of order) lat[t] = await latency(targets[t].host, targets[t].port, queries, Math.max(2, Math.floor(seconds / 2)));
+    const { rounds, latency: lat } = await interleavedRounds(targets, queries, seconds, ROUNDS);
     const summary = (t: Name) => ({ qpsMedian: median(rounds.map((r) => r[t].qps)), qps: rounds.map((r) => r[t].qps), avgMsMedian: median(rounds.map((r) => r[t].avgMs)), ...lat[t] });
     const report = {
       names: names.length,

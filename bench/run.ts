@@ -28,6 +28,7 @@ const benches: Bench[] = [
   { name: 'storage-etcd', what: 'etcd backend creates/s and lists', tools: ['etcd'] },
   { name: 'workloads', what: '100-replica Deployment to Ready, pod replacement, memory per pod', tools: ['kubectl'] },
   { name: 'dns', what: 'cluster DNS vs dnsmasq with dnsperf', tools: ['dnsperf', 'dnsmasq'] },
+  { name: 'dns-cluster', what: 'cluster DNS through the kube-dns ClusterIP of kubesvc up vs dnsmasq', tools: ['dnsperf', 'dnsmasq', 'kubectl'], root: true },
   { name: 'proxy-userspace', what: 'userspace proxy requests/s, UDP, programming latency' },
   { name: 'proxy-iptables', what: 'iptables rule render and apply times', tools: ['iptables-restore'] },
   { name: 'proxy-nftables', what: 'nftables rule render and apply times', tools: ['nft'], root: true },

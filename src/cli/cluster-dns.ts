@@ -2,6 +2,13 @@
 // by kubesvc's DNS server the way CoreDNS pods back it on a real cluster. The server listens on
 // an address of its own inside the pod range (the unused node-0 block: 127.244.0.53 by default),
 // and the Service's Endpoints point there, so kube-proxy carries DNS traffic like any Service's.
+//
+// In loopback mode the server also answers on the kube-dns ClusterIP itself, as NodeLocal
+// DNSCache binds the cluster DNS address on each node: a query then costs one hop, not two
+// (the userspace proxy's UDP relay used to take more than half the time of every lookup). The
+// Service is labelled with service.kubernetes.io/service-proxy-name, upstream's way of saying that
+// another proxy serves it, so kube-proxy leaves that address to the DNS server; its ClusterIP,
+// ports and Endpoints stay as they are for clients that look.
 import type { Client } from '../client/client.js';
 import type { InformerFactory } from '../client/informer-types.js';
 import { R } from '../client/resources.js';
@@ -10,6 +17,7 @@ import { kubeDNSService, startDNS, type DNSHandle } from '../dns/index.js';
 import { StatusError } from '../machinery/status.js';
 import { logger } from '../util/log.js';
 import { createServer } from 'node:net';
+import { LabelServiceProxyName } from '../proxy/config.js';
 
 const log = logger('dns');
 
@@ -18,7 +26,12 @@ export interface ClusterDNSOptions {
   /** Where the DNS server itself listens. */
   endpointIP: string;
   clusterDomain: string;
+  /** Answer on the ClusterIP too (loopback mode, where any 127.x address can be bound here). */
+  answerOnClusterIP?: boolean;
 }
+
+/** The service-proxy-name the kube-dns Service carries while the DNS server answers on its ClusterIP. */
+export const nodeLocalDNSProxyName = 'kubesvc-node-local-dns';
 
 /** 127.244.0.0/16 → 127.244.0.53: inside the pod range, in the block no node uses. */
 export function dnsEndpointIP(podCIDR: string): string {
@@ -62,18 +75,23 @@ async function whyNotPort53(host: string): Promise<string> {
 }
 
 export async function startClusterDNS(client: Client, informers: InformerFactory, o: ClusterDNSOptions): Promise<DNSHandle> {
+  // A ClusterIP never changes once set: answer on the one the Service has, if it exists already.
+  const clusterIP = o.answerOnClusterIP ? await currentClusterIP(client, o.clusterIP) : o.clusterIP;
   // Other names go to the machine's own resolvers (/etc/resolv.conf).
   const dns = await startDNS(informers, {
-    listen: [{ host: o.endpointIP, port: 53 }],
+    listen: [{ host: o.endpointIP, port: 53 }, ...(o.answerOnClusterIP ? [{ host: clusterIP, port: 53, optional: true }] : [])],
     clusterDomain: o.clusterDomain,
     // Without privileges port 53 is out of reach: serve on a free port and say so.
     fallbackPort: 0,
   });
   const port = dns.addresses[0]!.port;
   if (port !== 53) log.warn(`${await whyNotPort53(o.endpointIP)}; DNS answers on ${o.endpointIP}:${port} instead`);
+  const onClusterIP = dns.addresses.some((a) => a.host === clusterIP && a.port === 53);
+  if (o.answerOnClusterIP && !onClusterIP && port === 53) log.warn(`${clusterIP}:53 could not be bound; kube-proxy carries DNS to ${o.endpointIP}:53`);
   // Selector-less, with Endpoints written here: the DNS server is not a pod.
   const svc = kubeDNSService(o.clusterIP);
   delete svc.spec.selector;
+  if (onClusterIP) svc.metadata.labels = { ...svc.metadata.labels, [LabelServiceProxyName]: nodeLocalDNSProxyName };
   await ensure(client, R.services, svc);
   await ensure<Endpoints>(client, R.endpoints, {
     apiVersion: 'v1',
@@ -90,4 +108,14 @@ export async function startClusterDNS(client: Client, informers: InformerFactory
     ],
   });
   return dns;
+}
+
+async function currentClusterIP(client: Client, wanted: string): Promise<string> {
+  try {
+    const cur = await client.get<Service>(R.services, 'kube-system', 'kube-dns');
+    return cur.spec?.clusterIP || wanted;
+  } catch (e) {
+    if (e instanceof StatusError && e.code === 404) return wanted;
+    throw e;
+  }
 }

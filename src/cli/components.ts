@@ -141,6 +141,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
       clusterIP: o.clusterDNS,
       endpointIP: dnsEndpointIP,
       clusterDomain: o.clusterDomain,
+      answerOnClusterIP: o.network !== 'netns',
     });
     stops.push(() => dns.stop());
     api.addReadyCheck('dns', () => dns.ready());

@@ -11,6 +11,11 @@ export interface ListenAddress {
   host: string;
   /** 0 picks a free port (the same one for UDP and TCP). */
   port: number;
+  /**
+   * Worth having only on this port: when it cannot be had the server goes on without it (no
+   * fallback port), and `addresses` does not list it.
+   */
+  optional?: boolean;
 }
 
 export interface DNSServerOptions {
@@ -117,6 +122,7 @@ export class DNSServer {
         } catch (e) {
           // Port 53 needs root or CAP_NET_BIND_SERVICE (EACCES), or another server has it (EADDRINUSE).
           const code = (e as NodeJS.ErrnoException).code;
+          if (addr.optional && (code === 'EACCES' || code === 'EPERM' || code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL')) continue;
           const fb = this.opts.fallbackPort;
           if (fb === undefined || fb === addr.port || (code !== 'EACCES' && code !== 'EPERM' && code !== 'EADDRINUSE')) throw e;
           this.listeners.push(await this.listenOn({ host: addr.host, port: fb }));
@@ -182,7 +188,7 @@ export class DNSServer {
       // A send error to one client (e.g. ICMP unreachable) must not take the listener down.
       udp.on('error', () => undefined);
       tcp.on('error', () => undefined);
-      return { udp, tcp, address: { host: addr.host, port } };
+      return { udp, tcp, address: { host: addr.host, port, ...(addr.optional ? { optional: true } : {}) } };
     }
     throw lastErr;
   }

@@ -66,6 +66,18 @@ describe('cluster DNS with dig', { skip: haveDig ? false : 'dig is not installed
     assert.equal(dns, `${c.plan.servicePrefix}0.10`);
   });
 
+  it('answers on the kube-dns ClusterIP itself, which kube-proxy leaves to it; the Service still looks as upstream', () => {
+    const svc = JSON.parse(kubectlOk(c, ['get', 'svc', 'kube-dns', '-n', 'kube-system', '-o', 'json']));
+    // upstream's "another proxy serves this Service"
+    assert.equal(svc.metadata.labels['service.kubernetes.io/service-proxy-name'], 'kubesvc-node-local-dns');
+    assert.equal(svc.metadata.labels['k8s-app'], 'kube-dns');
+    assert.deepEqual(svc.spec.ports.map((p: { name: string; port: number; protocol: string }) => `${p.name}:${p.port}/${p.protocol}`), ['dns:53/UDP', 'dns-tcp:53/TCP']);
+    const ep = JSON.parse(kubectlOk(c, ['get', 'endpoints', 'kube-dns', '-n', 'kube-system', '-o', 'json']));
+    assert.equal(ep.subsets[0].addresses.length, 1);
+    // Over TCP too: the server holds both transports on the ClusterIP.
+    assert.match(dig(dns, ['+tcp', '+short', 'kube-dns.kube-system.svc.cluster.local']), new RegExp(`^${dns.replace(/\./g, '\\.')}$`, 'm'));
+  });
+
   it('answers the kubernetes Service and the dns-version record', async () => {
     await until('kubernetes.default', () => dig(dns, ['+short', 'kubernetes.default.svc.cluster.local']), (v) => v.trim() === `${c.plan.servicePrefix}0.1`);
     assert.match(dig(dns, ['+short', 'TXT', 'dns-version.cluster.local']), /"1\.1\.0"/);
