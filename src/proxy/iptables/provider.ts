@@ -8,7 +8,7 @@ import type { Provider, ProxyChanges } from '../provider.js';
 import { commandExecutor } from '../executor.js';
 import type { RuleExecutor } from '../rules.js';
 import type { EndpointsMap, ServicePortMap } from '../types.js';
-import { clearStaleUdpConntrack, emptyUdpSnapshot, udpSnapshot, type UdpSnapshot } from '../conntrack.js';
+import { KernelSync, type DataPlaneCheck, type KernelSyncOptions } from '../kernel-sync.js';
 import { jumpLine, jumpRules, type JumpRule } from './jumps.js';
 import { canaryTables, isServiceChainName, kubeMarkMasqChain, kubeNodePortsChain, kubePostroutingChain, kubeProxyCanaryChain, kubeServicesChain } from './names.js';
 import { renderIptables, type IptablesOptions } from './render.js';
@@ -17,7 +17,7 @@ import { afterRestore, omitUnchanged, type WrittenChains } from './unchanged.js'
 
 export type IptablesRenderOptions = Omit<IptablesOptions, 'changedServices' | 'existingNatChains'>;
 
-export interface IptablesProviderOptions extends IptablesRenderOptions {
+export interface IptablesProviderOptions extends IptablesRenderOptions, KernelSyncOptions {
   nodeName: string;
   nodeIPs: string[];
   clusterCIDR?: string;
@@ -26,26 +26,14 @@ export interface IptablesProviderOptions extends IptablesRenderOptions {
    * namespace. For a node's namespace pass `netnsExecutor(netns)` (what startProxy does).
    */
   executor?: RuleExecutor;
-  /** Upstream's FullSyncPeriod: 1 hour. */
-  fullSyncPeriodMs?: number;
-  /**
-   * Partial syncs check the canary chains when the framework's periodic resync asks, and also
-   * when the last check is older than this (default 30 s): under a steady stream of changes the
-   * runner never reaches its periodic run, yet an outside flush must still be noticed. 0 checks
-   * on every partial sync.
-   */
-  canaryCheckPeriodMs?: number;
   /** Partial syncs leave out chains whose rules are unchanged (default true; see unchanged.ts). */
   omitUnchangedChains?: boolean;
-  /** Delete stale UDP conntrack entries (default true). */
-  conntrack?: boolean;
-  now?: () => number;
 }
 
 export interface IptablesSyncStats {
   full: boolean;
-  /** What the canary check found ('unchecked': this sync did not look). A missing one made the sync full. */
-  canary: 'present' | 'missing' | 'unchecked';
+  /** What the canary check found. A missing one made the sync full. */
+  canary: DataPlaneCheck;
   renderMs: number;
   restoreMs: number;
   bytes: number;
@@ -60,12 +48,9 @@ const restoreArgv = ['iptables-restore', '-w', '5', '--noflush', '--counters'];
 export class IptablesProvider implements Provider {
   readonly mode = 'iptables';
   private readonly exec: RuleExecutor;
-  private needFullSync = true;
-  private lastFullSync = 0;
-  private lastCanaryCheck = 0;
+  private readonly kernel: KernelSync;
   /** Per-Service NAT chains in the kernel after the last successful restore. */
   private natChains = new Set<string>();
-  private udp: UdpSnapshot = emptyUdpSnapshot();
   /** Every chain as the last restores left it, so partial syncs can leave out unchanged ones. */
   private written: WrittenChains = new Map();
   /** Figures of the last sync, for the bench and diagnostics. */
@@ -75,6 +60,9 @@ export class IptablesProvider implements Provider {
 
   constructor(private readonly opts: IptablesProviderOptions) {
     this.exec = opts.executor ?? commandExecutor();
+    // A partial sync leaves out chains it believes unchanged (unchanged.ts), so after an outside
+    // flush it would never restore them: a missing canary means our record is wrong.
+    this.kernel = new KernelSync(opts, { dataPlanePresent: () => this.canariesPresent() });
   }
 
   async start(): Promise<void> {
@@ -82,18 +70,7 @@ export class IptablesProvider implements Provider {
   }
 
   async sync(serviceMap: ServicePortMap, endpointsMap: EndpointsMap, changes: ProxyChanges): Promise<void> {
-    const now = this.opts.now ?? Date.now;
-    let full = changes.full || this.needFullSync || now() - this.lastFullSync > (this.opts.fullSyncPeriodMs ?? 3_600_000);
-    let canary: IptablesSyncStats['canary'] = 'unchecked';
-    if (!full && (changes.resync === true || now() - this.lastCanaryCheck >= (this.opts.canaryCheckPeriodMs ?? 30_000))) {
-      // A partial sync leaves out chains it believes unchanged (unchanged.ts), so after an outside
-      // flush it would never restore them: a missing canary means our record is wrong.
-      canary = (await this.canariesPresent()) ? 'present' : 'missing';
-      this.lastCanaryCheck = now();
-      if (canary === 'missing') full = true;
-    }
-    // A failure below leaves the kernel in an unknown state relative to our bookkeeping.
-    this.needFullSync = true;
+    const { full, check: canary } = await this.kernel.plan(changes);
     let existing: Iterable<string> = this.natChains;
     let missingJumps: JumpRule[] = [];
     if (full) {
@@ -126,19 +103,8 @@ export class IptablesProvider implements Provider {
     this.lastRestore = text;
     this.written = afterRestore(full ? null : this.written, rendered);
     this.natChains = r.activeNatChains;
-    this.needFullSync = false;
-    if (full) {
-      this.lastFullSync = now();
-      // The canaries were just written with everything else.
-      this.lastCanaryCheck = now();
-    }
-
-    let conntrackDeletes = 0;
-    if (this.opts.conntrack ?? true) {
-      const next = udpSnapshot(serviceMap, endpointsMap, this.opts.nodeName);
-      conntrackDeletes = await clearStaleUdpConntrack(this.exec, this.udp, next);
-      this.udp = next;
-    }
+    this.kernel.succeeded(full);
+    const conntrackDeletes = await this.kernel.clearStaleConntrack(this.exec, serviceMap, endpointsMap, this.opts.nodeName);
     this.lastSync = { full, canary, renderMs: t1 - t0, restoreMs: t2 - t1, bytes: text.length, omittedChains: omitted, deletedChains: r.deletedChains.length, conntrackDeletes };
   }
 
@@ -147,7 +113,7 @@ export class IptablesProvider implements Provider {
    * it must not need the namespace to still exist. The next sync of any provider starts full.
    */
   async stop(): Promise<void> {
-    this.needFullSync = true;
+    this.kernel.invalidate();
   }
 
   /** Removes every jump rule and chain kube-proxy owns (upstream's CleanupLeftovers), in one restore. */
@@ -174,7 +140,7 @@ export class IptablesProvider implements Provider {
     const res = await this.exec.run(restoreArgv, text);
     if (res.code !== 0) throw new Error(`iptables-restore (cleanup) failed (exit ${res.code}): ${res.stderr.trim()}`);
     this.natChains = new Set();
-    this.needFullSync = true;
+    this.kernel.invalidate();
   }
 
   /**

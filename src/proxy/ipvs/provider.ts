@@ -12,7 +12,7 @@
 //   5. addresses no Service wants any more leave kube-ipvs0 (after their virtual servers are gone,
 //      as upstream's cleanLegacyService unbinds after deleting);
 //   6. stale UDP conntrack entries are deleted (shared with the iptables and nftables modes).
-import { clearStaleUdpConntrack, emptyUdpSnapshot, udpSnapshot, type UdpSnapshot } from '../conntrack.js';
+import { KernelSync, type KernelSyncOptions } from '../kernel-sync.js';
 import { commandExecutor } from '../executor.js';
 import { netContains, parseIPv4Net } from '../ip.js';
 import type { Provider, ProxyChanges } from '../provider.js';
@@ -24,7 +24,7 @@ import { dummyDevice } from './ipvsadm.js';
 import { buildIPVSPlan, type IPVSScheduler, type VirtualServer } from './plan.js';
 import { parseIPAddrShow, parseIPSetSave, parseIPVSSave, vsKey, type IPVSState } from './state.js';
 
-export interface IpvsProviderOptions {
+export interface IpvsProviderOptions extends KernelSyncOptions {
   nodeName: string;
   nodeIPs: string[];
   /** The pod range: only traffic from outside it is masqueraded to ClusterIPs. */
@@ -54,9 +54,6 @@ export interface IpvsProviderOptions {
    * are never written. Default false.
    */
   setSysctls?: boolean;
-  /** Delete stale UDP conntrack entries (default true). */
-  conntrack?: boolean;
-  now?: () => number;
 }
 
 export interface IpvsSyncStats {
@@ -88,12 +85,11 @@ export class IpvsProvider implements Provider {
   private readonly now: () => number;
   private readonly grace: number;
   private readonly exclude: { base: number; mask: number }[];
-  private needFullSync = true;
+  private readonly kernel: KernelSync;
   /** Set members after the last successful `ipset restore`; undefined = read `ipset save` first. */
   private ipsets: Map<string, Set<string>> | undefined;
   /** "vsKey rs" → when it was set to weight 0. */
   private terminating = new Map<string, number>();
-  private udp: UdpSnapshot = emptyUdpSnapshot();
   lastSync: IpvsSyncStats | undefined;
   /** The `ipvsadm -R` input of the last sync that sent one. */
   lastIPVSRestore = '';
@@ -101,6 +97,11 @@ export class IpvsProvider implements Provider {
   constructor(private readonly opts: IpvsProviderOptions) {
     this.exec = opts.executor ?? commandExecutor();
     this.now = opts.now ?? Date.now;
+    // No cheap check exists here, so the periodic resync is full: it is what re-reads the ipsets
+    // (otherwise remembered) and re-checks the jump rules, the parts an outside flush removes;
+    // IPVS itself is diffed against the kernel's listing on every sync anyway, so full costs only
+    // those few processes.
+    this.kernel = new KernelSync(opts, {});
     this.grace = opts.gracePeriodMs ?? 150_000;
     this.exclude = (opts.excludeCIDRs ?? []).flatMap((c) => {
       const n = parseIPv4Net(c);
@@ -117,12 +118,8 @@ export class IpvsProvider implements Provider {
   }
 
   async sync(serviceMap: ServicePortMap, endpointsMap: EndpointsMap, changes: ProxyChanges): Promise<void> {
-    // The periodic resync stays full here: it is what re-reads the ipsets (otherwise remembered)
-    // and re-checks the jump rules, the parts an outside flush removes; IPVS itself is diffed
-    // against the kernel's listing on every sync anyway, so full costs only those few processes.
-    const full = changes.full || changes.resync === true || this.needFullSync;
     // Until this sync succeeds, the in-memory view (ipset members) cannot be trusted.
-    this.needFullSync = true;
+    const { full } = await this.kernel.plan(changes);
     if (full) this.ipsets = undefined;
     const plan = buildIPVSPlan(
       { serviceMap, endpointsMap, nodeName: this.opts.nodeName, nodeIPs: this.opts.nodeIPs, ...(this.opts.clusterCIDR ? { clusterCIDR: this.opts.clusterCIDR } : {}) },
@@ -163,13 +160,8 @@ export class IpvsProvider implements Provider {
     // 5. Unbind what no Service uses (its virtual server was deleted in step 3).
     await this.ipBatch(toRemove.map((a) => `addr del ${a}/32 dev ${dummyDevice}`));
 
-    this.needFullSync = false;
-    let conntrackDeletes = 0;
-    if (this.opts.conntrack ?? true) {
-      const next = udpSnapshot(serviceMap, endpointsMap, this.opts.nodeName);
-      conntrackDeletes = await clearStaleUdpConntrack(this.exec, this.udp, next);
-      this.udp = next;
-    }
+    this.kernel.succeeded(full);
+    const conntrackDeletes = await this.kernel.clearStaleConntrack(this.exec, serviceMap, endpointsMap, this.opts.nodeName);
     this.lastSync = {
       full,
       ipvsadmLines: ipvsLines.length,
@@ -186,7 +178,7 @@ export class IpvsProvider implements Provider {
    * does on exit: Services keep working across a restart, whose first sync reconciles them.
    */
   async stop(): Promise<void> {
-    this.needFullSync = true;
+    this.kernel.invalidate();
   }
 
   /**
@@ -214,7 +206,7 @@ export class IpvsProvider implements Provider {
     this.ipsets = undefined;
     const r = await this.exec.run(['ip', 'link', 'del', dummyDevice]);
     if (r.code !== 0 && !/cannot find device/i.test(r.stderr)) throw new Error(`ip link del ${dummyDevice} failed (exit ${r.code}): ${r.stderr.trim()}`);
-    this.needFullSync = true;
+    this.kernel.invalidate();
   }
 
   private async ensureDevice(): Promise<void> {

@@ -9,7 +9,7 @@
 // `nft flush ruleset`) makes it full.
 // After a successful transaction, stale UDP conntrack entries are deleted through the same
 // executor (../conntrack.ts), as upstream's nftables proxier calls conntrack.CleanStaleEntries.
-import { clearStaleUdpConntrack, emptyUdpSnapshot, udpSnapshot, type UdpSnapshot } from '../conntrack.js';
+import { KernelSync, type DataPlaneCheck, type KernelSyncOptions } from '../kernel-sync.js';
 import type { ProxyChanges, Provider } from '../provider.js';
 import type { RuleExecutor } from '../rules.js';
 import { namespacedName, type EndpointsMap, type ServicePortMap } from '../types.js';
@@ -20,31 +20,19 @@ import { renderServicePort } from './servicerules.js';
 import { AppliedState, partialTransaction } from './state.js';
 import type { ServicePortRules } from './objects.js';
 
-export interface NftablesProviderOptions extends NftablesOptions {
+export interface NftablesProviderOptions extends NftablesOptions, KernelSyncOptions {
   executor: RuleExecutor;
   nodeName: string;
   nodeIPs: string[];
   clusterCIDR?: string;
-  /** Force a full sync when the last is older (upstream's FullSyncPeriod; default 1 hour). */
-  fullSyncIntervalMs?: number;
-  /**
-   * Partial syncs check that the table exists when the framework's periodic resync asks, and also
-   * when the last check is older than this (default 30 s), since a steady stream of changes keeps
-   * the runner from ever reaching its periodic run. 0 checks on every partial sync.
-   */
-  tableCheckPeriodMs?: number;
-  /** Clock for the periods above (tests). */
-  now?: () => number;
   /** The nft binary (argv[0]). */
   nft?: string;
-  /** Delete stale UDP conntrack entries after each sync (default true; benches turn it off). */
-  conntrack?: boolean;
 }
 
 export interface NftablesSyncStats {
   full: boolean;
-  /** What the table check found ('unchecked': this sync did not look). A missing table made the sync full. */
-  table: 'present' | 'missing' | 'unchecked';
+  /** What the table check found. A missing table made the sync full. */
+  table: DataPlaneCheck;
   renderMs: number;
   applyMs: number;
   /** Time spent listing the table's chains and sets (full syncs from an untrusted state). */
@@ -57,17 +45,17 @@ export interface NftablesSyncStats {
 export class NftablesProvider implements Provider {
   readonly mode = 'nftables';
   private state = new AppliedState();
-  private needFull = true;
+  private readonly kernel: KernelSync;
   /** Our record matches the kernel (false at start and after any failed transaction). */
   private trusted = false;
-  private lastFull = 0;
-  private lastTableCheck = 0;
-  /** What UDP traffic was sent to after the last successful sync. */
-  private udp: UdpSnapshot = emptyUdpSnapshot();
   /** The last sync's figures (benchmarks and tests read them). */
   lastSync: NftablesSyncStats | undefined;
 
-  constructor(private readonly opts: NftablesProviderOptions) {}
+  constructor(private readonly opts: NftablesProviderOptions) {
+    // A partial sync only touches what changed: after the table was deleted behind our back it
+    // would add elements to sets that no longer exist, or (nothing changed) do nothing at all.
+    this.kernel = new KernelSync(opts, { dataPlanePresent: () => this.tablePresent() });
+  }
 
   private get nft(): string {
     return this.opts.nft ?? 'nft';
@@ -81,40 +69,21 @@ export class NftablesProvider implements Provider {
   async sync(serviceMap: ServicePortMap, endpointsMap: EndpointsMap, changes: ProxyChanges): Promise<void> {
     const opts = { ...this.opts, nodeLabels: changes.nodeLabels };
     const input = { serviceMap, endpointsMap, nodeName: this.opts.nodeName, nodeIPs: this.opts.nodeIPs, ...(this.opts.clusterCIDR ? { clusterCIDR: this.opts.clusterCIDR } : {}) };
-    const now = this.opts.now ?? Date.now;
-    const overdue = now() - this.lastFull >= (this.opts.fullSyncIntervalMs ?? 3_600_000);
-    let full = changes.full || this.needFull || overdue;
-    let tableState: NftablesSyncStats['table'] = 'unchecked';
-    if (!full && (changes.resync === true || now() - this.lastTableCheck >= (this.opts.tableCheckPeriodMs ?? 30_000))) {
-      // A partial sync only touches what changed: after the table was deleted behind our back it
-      // would add elements to sets that no longer exist, or (nothing changed) do nothing at all.
-      tableState = (await this.tablePresent()) ? 'present' : 'missing';
-      this.lastTableCheck = now();
-      if (tableState === 'missing') {
-        full = true;
-        // Our record describes a table that is gone: the full sync must list, not trust it.
-        this.trusted = false;
-      }
-    }
+    const { full, check } = await this.kernel.plan(changes);
+    // Our record describes a table that is gone: the full sync must list, not trust it.
+    if (check === 'missing') this.trusted = false;
     try {
       if (full) await this.fullSync(input, opts);
       else await this.partialSync(input, opts, new Set([...changes.services, ...changes.endpoints]));
-      if (this.lastSync) this.lastSync.table = tableState;
-      if (full) this.lastTableCheck = now();
+      if (this.lastSync) this.lastSync.table = check;
     } catch (err) {
       // Whatever reached the kernel is unknown now: the next sync starts from a listing.
-      this.needFull = true;
       this.trusted = false;
       throw err;
     }
-    // Only after the transaction succeeded: a deleted entry is re-created by the next datagram
-    // through whatever rules are in the kernel, so they must already be the new ones.
-    if (this.opts.conntrack ?? true) {
-      const next = udpSnapshot(serviceMap, endpointsMap, this.opts.nodeName);
-      const deletes = await clearStaleUdpConntrack(this.opts.executor, this.udp, next);
-      if (this.lastSync) this.lastSync.conntrackDeletes = deletes;
-      this.udp = next;
-    }
+    this.kernel.succeeded(full);
+    const deletes = await this.kernel.clearStaleConntrack(this.opts.executor, serviceMap, endpointsMap, this.opts.nodeName);
+    if (this.lastSync) this.lastSync.conntrackDeletes = deletes;
   }
 
   private async fullSync(input: Parameters<typeof renderFull>[0], opts: NftablesOptions): Promise<void> {
@@ -146,9 +115,7 @@ export class NftablesProvider implements Provider {
     const next = new AppliedState();
     for (const [k, r] of rendered) next.set(k, r);
     this.state = next;
-    this.needFull = false;
     this.trusted = true;
-    this.lastFull = (this.opts.now ?? Date.now)();
     this.lastSync = { full: true, table: 'unchecked', renderMs, applyMs, listMs, lines: countLines(tx), conntrackDeletes: 0 };
   }
 
@@ -223,7 +190,7 @@ export class NftablesProvider implements Provider {
    * it must not need the namespace to still exist. The next sync lists the table and starts full.
    */
   async stop(): Promise<void> {
-    this.needFull = true;
+    this.kernel.invalidate();
     this.trusted = false;
   }
 
@@ -232,7 +199,7 @@ export class NftablesProvider implements Provider {
     // `delete table` fails when the table is absent; either way nothing of ours remains.
     await this.opts.executor.run([this.nft, 'delete', 'table', ...table.split(' ')]);
     this.state.clear();
-    this.needFull = true;
+    this.kernel.invalidate();
     this.trusted = false;
   }
 }

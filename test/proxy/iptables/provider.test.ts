@@ -63,7 +63,7 @@ function maps(svc2Endpoints: string[]) {
   );
 }
 
-function provider(fake: FakeExecutor, extra: { now?: () => number; fullSyncPeriodMs?: number; omitUnchangedChains?: boolean; canaryCheckPeriodMs?: number } = {}) {
+function provider(fake: FakeExecutor, extra: { now?: () => number; fullSyncPeriodMs?: number; omitUnchangedChains?: boolean; checkPeriodMs?: number } = {}) {
   return new IptablesProvider({ nodeName: node, nodeIPs: ['172.30.0.2'], clusterCIDR: '10.244.0.0/16', executor: fake, ...extra });
 }
 
@@ -244,10 +244,10 @@ test('a resync after an outside flush (canary gone) is full: iptables-save, ever
   assert.equal(p.lastSync!.full, false);
 });
 
-test('partial syncs check the canaries once canaryCheckPeriodMs has passed even without a resync', async () => {
+test('partial syncs check the canaries once checkPeriodMs has passed even without a resync', async () => {
   const fake = new FakeExecutor();
   let t = 1_000_000;
-  const p = provider(fake, { now: () => t, canaryCheckPeriodMs: 10_000 });
+  const p = provider(fake, { now: () => t, checkPeriodMs: 10_000 });
   const { sm, em } = maps(['10.244.2.2']);
   await p.sync(sm, em, changes(true));
   t += 5_000;

@@ -160,9 +160,9 @@ test('a full sync from a trusted record lists nothing, yet still removes chains 
   assert.ok(!nft.chains.has('endpoint-5OJB2KTY-ns1/svc1/tcp/p80__10.180.0.1/80'));
 });
 
-test('fullSyncIntervalMs forces a full sync when the last one is older', async () => {
+test('fullSyncPeriodMs forces a full sync when the last one is older', async () => {
   const nft = new FakeNft();
-  const p = new NftablesProvider({ executor: nft, nodeName: testNodeName, nodeIPs: [], fullSyncIntervalMs: 0 });
+  const p = new NftablesProvider({ executor: nft, nodeName: testNodeName, nodeIPs: [], fullSyncPeriodMs: 0 });
   const input = overallInput();
   await p.sync(input.serviceMap, input.endpointsMap, full);
   await p.sync(input.serviceMap, input.endpointsMap, partial([]));
@@ -201,10 +201,10 @@ test('a resync after the table was deleted behind our back (nft flush ruleset) i
   assert.ok(nft.calls.some((c) => c.argv.join(' ') === 'nft --terse list chains ip'));
 });
 
-test('partial syncs check the table once tableCheckPeriodMs has passed, even without a resync', async () => {
+test('partial syncs check the table once checkPeriodMs has passed, even without a resync', async () => {
   const nft = new FakeNft();
   let t = 1_000_000;
-  const p = new NftablesProvider({ executor: nft, nodeName: testNodeName, nodeIPs: [], now: () => t, tableCheckPeriodMs: 10_000 });
+  const p = new NftablesProvider({ executor: nft, nodeName: testNodeName, nodeIPs: [], now: () => t, checkPeriodMs: 10_000 });
   const input = overallInput();
   await p.sync(input.serviceMap, input.endpointsMap, full);
   t += 5_000;
@@ -217,10 +217,10 @@ test('partial syncs check the table once tableCheckPeriodMs has passed, even wit
   assert.equal(p.lastSync?.full, true);
 });
 
-test('without fullSyncIntervalMs a full sync still happens after an hour (upstream FullSyncPeriod)', async () => {
+test('without fullSyncPeriodMs a full sync still happens after an hour (upstream FullSyncPeriod)', async () => {
   const nft = new FakeNft();
   let t = 1_000_000;
-  const p = new NftablesProvider({ executor: nft, nodeName: testNodeName, nodeIPs: [], now: () => t, tableCheckPeriodMs: 0 });
+  const p = new NftablesProvider({ executor: nft, nodeName: testNodeName, nodeIPs: [], now: () => t, checkPeriodMs: 0 });
   const input = overallInput();
   await p.sync(input.serviceMap, input.endpointsMap, full);
   t += 3_599_000;
