@@ -4,8 +4,9 @@
 // Both only read the cluster (list Services, EndpointSlices, Nodes) and build the proxy's maps
 // with the proxy's own trackers.
 import { flagHelp, parseFlags, UsageError, type FlagSpec } from './flags.js';
-import { fetchClusterState, isKernelMode, kernelModes, loadKernelMode, ModeUnavailableError, resolveKubeconfig, rulesInput } from './proxy-state.js';
-import { traceModes, traceService, type TraceMode } from './proxy-trace.js';
+import { isProxyModeName, kernelModeNames, kernelProxyMode, proxyModeNames, type ProxyMode, type RenderOptions } from '../proxy/modes.js';
+import { fetchClusterState, resolveKubeconfig, rulesInput } from './proxy-state.js';
+import { traceService } from './proxy-trace.js';
 
 const commonFlags: FlagSpec[] = [
   { name: 'kubeconfig', metavar: 'PATH', help: 'kubeconfig of the cluster', default: 'DIR/kubeconfig.yaml' },
@@ -16,10 +17,10 @@ const commonFlags: FlagSpec[] = [
   { name: 'help', boolean: true, help: 'show this help' },
 ];
 
-const rulesFlags: FlagSpec[] = [{ name: 'mode', metavar: 'MODE', help: `proxy mode: ${kernelModes.join(', ')}` }, ...commonFlags];
+const rulesFlags: FlagSpec[] = [{ name: 'mode', metavar: 'MODE', help: `proxy mode: ${kernelModeNames.join(', ')}` }, ...commonFlags];
 
 const traceFlags: FlagSpec[] = [
-  { name: 'mode', metavar: 'MODE', help: `proxy mode: ${traceModes.join(', ')}`, default: 'iptables' },
+  { name: 'mode', metavar: 'MODE', help: `proxy mode: ${proxyModeNames.join(', ')}`, default: 'iptables' },
   { name: 'port', metavar: 'P', help: 'the Service port, by name or number', default: 'every port' },
   { name: 'from', metavar: 'IP', help: "the packet's source address (decides masquerade and hairpin)" },
   ...commonFlags,
@@ -51,22 +52,15 @@ async function rules(argv: string[]): Promise<number> {
   }
   if (f.positional.length) throw new UsageError(`proxy rules takes no arguments, got ${JSON.stringify(f.positional.join(' '))}`);
   const mode = f.values.get('mode');
-  if (!mode) throw new UsageError(`proxy rules needs --mode (${kernelModes.join(', ')})`);
-  if (!isKernelMode(mode)) throw new UsageError(`--mode must be one of ${kernelModes.join(', ')}, not ${JSON.stringify(mode)}`);
-  // Load the mode before reading the cluster: a missing mode fails fast and plainly.
-  let kernelMode;
-  try {
-    kernelMode = await loadKernelMode(mode, { ...(f.values.has('ipvs-scheduler') ? { ipvsScheduler: f.values.get('ipvs-scheduler')! } : {}) });
-  } catch (e) {
-    if (e instanceof ModeUnavailableError) {
-      process.stderr.write(`kubesvc proxy rules: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  }
+  if (!mode) throw new UsageError(`proxy rules needs --mode (${kernelModeNames.join(', ')})`);
+  const kernelMode = kernelProxyMode(mode);
+  if (!kernelMode) throw new UsageError(`--mode must be one of ${kernelModeNames.join(', ')}, not ${JSON.stringify(mode)}`);
+  const renderOpts = f.values.has('ipvs-scheduler') ? { ipvsScheduler: f.values.get('ipvs-scheduler')! } : {};
+  // Options are checked before the cluster is read: a mistake fails fast and plainly.
+  checkModeOptions(kernelMode, renderOpts);
   const state = await fetchClusterState(resolveKubeconfig(f.values.get('kubeconfig'), f.values.get('data-dir')));
   const input = rulesInput(state, { ...optional(f.values, 'node'), ...optionalAs(f.values, 'cluster-cidr', 'clusterCIDR') });
-  process.stdout.write(kernelMode.render(input));
+  process.stdout.write(kernelMode.render(input, renderOpts));
   return 0;
 }
 
@@ -80,7 +74,7 @@ async function trace(argv: string[]): Promise<number> {
   const target = f.positional[0]!;
   const [namespace, name] = target.includes('/') ? (target.split('/', 2) as [string, string]) : ['default', target];
   const mode = f.values.get('mode') ?? 'iptables';
-  if (!(traceModes as readonly string[]).includes(mode)) throw new UsageError(`--mode must be one of ${traceModes.join(', ')}, not ${JSON.stringify(mode)}`);
+  if (!isProxyModeName(mode)) throw new UsageError(`--mode must be one of ${proxyModeNames.join(', ')}, not ${JSON.stringify(mode)}`);
   const state = await fetchClusterState(resolveKubeconfig(f.values.get('kubeconfig'), f.values.get('data-dir')));
   const input = rulesInput(state, { ...optional(f.values, 'node'), ...optionalAs(f.values, 'cluster-cidr', 'clusterCIDR') });
   try {
@@ -88,7 +82,7 @@ async function trace(argv: string[]): Promise<number> {
       traceService(input, {
         namespace,
         name,
-        mode: mode as TraceMode,
+        mode,
         ...optional(f.values, 'port'),
         ...optional(f.values, 'from'),
         ...optionalAs(f.values, 'ipvs-scheduler', 'ipvsScheduler'),
@@ -127,5 +121,15 @@ export async function proxyCommand(argv: string[]): Promise<number> {
       return sub === undefined ? 2 : 0;
     default:
       throw new UsageError(`unknown proxy command ${JSON.stringify(sub)}; use rules or trace`);
+  }
+}
+
+/** A bad option value (a RangeError from the mode) is the user's mistake: a usage error. */
+export function checkModeOptions(mode: ProxyMode, opts: RenderOptions): void {
+  try {
+    mode.checkOptions?.(opts);
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(e.message);
+    throw e;
   }
 }

@@ -8,18 +8,11 @@ import type { Node, Service } from '../api/core.js';
 import type { EndpointSlice } from '../api/discovery.js';
 import { HttpClient } from '../client/http-client.js';
 import { R } from '../client/resources.js';
-import { applyEndpointsChanges, EndpointsChangeTracker } from '../proxy/endpointschangetracker.js';
 import { isIPv4 } from '../proxy/ip.js';
-import type { KernelMode, KernelProxyMode, RulesInput } from '../proxy/rules.js';
-import { applyServiceChanges, ServiceChangeTracker } from '../proxy/servicechangetracker.js';
-import type { EndpointsMap, ServicePortMap } from '../proxy/types.js';
+import { proxyMapsFor } from '../proxy/maps-from-objects.js';
+import { proxyLabelSelector } from '../proxy/config.js';
+import type { RulesInput } from '../proxy/rules.js';
 import { UsageError } from './flags.js';
-
-export const kernelModes: readonly KernelProxyMode[] = ['iptables', 'nftables', 'ipvs'];
-
-export function isKernelMode(s: string): s is KernelProxyMode {
-  return (kernelModes as readonly string[]).includes(s);
-}
 
 /**
  * --kubeconfig, else DIR/kubeconfig.yaml with DIR from --data-dir, else $KUBECONFIG's first file
@@ -46,8 +39,9 @@ export async function fetchClusterState(kubeconfigPath: string): Promise<Cluster
   const client = HttpClient.fromKubeconfig(kubeconfigPath);
   try {
     const [services, slices, nodes] = await Promise.all([
-      client.list<Service>(R.services, undefined),
-      client.list<EndpointSlice>(R.endpointslices, undefined),
+      // As a running proxy lists them: not the objects of another proxy, nor headless Services' slices.
+      client.list<Service>(R.services, undefined, { labelSelector: proxyLabelSelector }),
+      client.list<EndpointSlice>(R.endpointslices, undefined, { labelSelector: proxyLabelSelector }),
       client.list<Node>(R.nodes, undefined),
     ]);
     return { services: services.items, slices: slices.items, nodes: nodes.items };
@@ -66,19 +60,6 @@ export function pickNode(nodes: readonly Node[], wanted: string | undefined): { 
   const name = node?.metadata.name ?? wanted ?? '';
   const ips = (node?.status?.addresses ?? []).filter((a) => a.type === 'InternalIP' && isIPv4(a.address)).map((a) => a.address);
   return { name, ips };
-}
-
-/** The maps a proxy on `nodeName` would hold after its first sync (through the real trackers). */
-export function buildProxyMaps(state: ClusterState, nodeName: string): { serviceMap: ServicePortMap; endpointsMap: EndpointsMap } {
-  const sct = new ServiceChangeTracker();
-  const ect = new EndpointsChangeTracker(nodeName, 0);
-  for (const s of state.services) sct.update(undefined, s);
-  for (const s of state.slices) ect.endpointSliceUpdate(s, false);
-  const serviceMap: ServicePortMap = new Map();
-  const endpointsMap: EndpointsMap = new Map();
-  applyServiceChanges(serviceMap, sct);
-  applyEndpointsChanges(endpointsMap, ect);
-  return { serviceMap, endpointsMap };
 }
 
 /**
@@ -102,39 +83,9 @@ export function rulesInput(state: ClusterState, opts: { node?: string; clusterCI
   const node = pickNode(state.nodes, opts.node);
   const clusterCIDR = opts.clusterCIDR ?? inferClusterCIDR(state.nodes);
   return {
-    ...buildProxyMaps(state, node.name),
+    ...proxyMapsFor(state.services, state.slices, node.name),
     nodeName: node.name,
     nodeIPs: node.ips,
     ...(clusterCIDR ? { clusterCIDR } : {}),
   };
-}
-
-/** Thrown when a mode's module is not built yet (the iptables and nftables modes arrive separately). */
-export class ModeUnavailableError extends Error {}
-
-/**
- * Loads a kernel mode. The iptables and nftables modules are looked up at run time rather than
- * imported, so this command builds and bundles while they do not exist yet; from the bundle
- * (dist/bundle) they are found as the compiled files next to it (dist/src/proxy/<mode>).
- */
-export async function loadKernelMode(mode: KernelProxyMode, opts: { ipvsScheduler?: string } = {}): Promise<KernelMode> {
-  if (mode === 'ipvs') {
-    const ipvs = await import('../proxy/ipvs/index.js');
-    const s = opts.ipvsScheduler ?? ipvs.defaultScheduler;
-    if (!ipvs.isIPVSScheduler(s)) throw new UsageError(`--ipvs-scheduler must be one of ${ipvs.ipvsSchedulers.join(', ')}, not ${JSON.stringify(s)}`);
-    return ipvs.newIPVSMode({ scheduler: s });
-  }
-  const exportName = `${mode}Mode`;
-  const candidates = [`../proxy/${mode}/index.js`, `../src/proxy/${mode}/index.js`].map((p) => new URL(p, import.meta.url));
-  const found = candidates.find((u) => existsSync(u));
-  if (!found) {
-    throw new ModeUnavailableError(`the ${mode} mode is not available in this build yet (src/proxy/${mode}/index.ts exporting ${exportName} is missing); try --mode ipvs`);
-  }
-  const href = found.href;
-  const mod = (await import(href)) as Record<string, unknown>;
-  const m = mod[exportName] as KernelMode | undefined;
-  if (!m || typeof m.render !== 'function') {
-    throw new ModeUnavailableError(`the ${mode} mode module (${found.pathname}) does not export ${exportName} yet`);
-  }
-  return m;
 }

@@ -5,10 +5,11 @@ import { netContains, parseIPv4Net } from '../proxy/ip.js';
 import type { RulesInput } from '../proxy/rules.js';
 import { categorizeEndpoints } from '../proxy/topology.js';
 import { servicePortNameString, type EndpointInfo, type ServicePortInfo } from '../proxy/types.js';
-import { iptablesChain, iptablesSEPChain, nftChain, nftEndpointChain } from './proxy-names.js';
+import type { ProxyModeName } from '../proxy/options.js';
+import { iptablesChain, iptablesSEPChain, nftChain, nftEndpointChain } from '../proxy/chain-names.js';
 
-export type TraceMode = 'iptables' | 'nftables' | 'ipvs' | 'userspace';
-export const traceModes: readonly TraceMode[] = ['iptables', 'nftables', 'ipvs', 'userspace'];
+/** Every mode can be traced (the registry's names). */
+export type TraceMode = ProxyModeName;
 
 export interface TraceOptions {
   namespace: string;

@@ -12,7 +12,9 @@ import { writeKubeconfig } from '../apiserver/kubeconfig.js';
 import { ApiServer } from '../apiserver/server.js';
 import { startComponents, type Components, type NodeInfo } from './components.js';
 import { checkNetnsSupport } from './netns-nodes.js';
-import { checkIPVSSupport, ipvsUnsupportedMessage, ipvsSchedulers, isIPVSScheduler } from '../proxy/ipvs/index.js';
+import { checkIPVSSupport, ipvsUnsupportedMessage } from '../proxy/ipvs/index.js';
+import { isProxyModeName, proxyMode as proxyModeOf, proxyModeNames } from '../proxy/modes.js';
+import { checkModeOptions } from './proxy-rules.js';
 import { logger, errorText } from '../util/log.js';
 import { parseFlags, flagHelp, UsageError, type FlagSpec } from './flags.js';
 import { checkCIDR, defaultPlans, parsePortRangeFlag, type NetworkMode } from './address-plan.js';
@@ -134,23 +136,22 @@ export function parseUpOptions(argv: string[]): UpOptions | 'help' {
   const network = (f.values.get('network') ?? 'loopback') as NetworkMode;
   if (network !== 'loopback' && network !== 'netns') throw new UsageError(`--network must be loopback or netns, not ${JSON.stringify(network)}`);
   const proxyMode = f.values.get('proxy-mode') ?? (network === 'netns' ? 'iptables' : 'userspace');
-  if (!['userspace', 'iptables', 'nftables', 'ipvs'].includes(proxyMode)) {
-    throw new UsageError(`--proxy-mode must be userspace, iptables, nftables or ipvs, not ${JSON.stringify(proxyMode)}`);
+  if (!isProxyModeName(proxyMode)) {
+    throw new UsageError(`--proxy-mode must be ${proxyModeNames.slice(0, -1).join(', ')} or ${proxyModeNames.at(-1)}, not ${JSON.stringify(proxyMode)}`);
   }
+  const mode = proxyModeOf(proxyMode);
   // ipvs is checked against the kernel first (startCluster): that is the more useful message here.
-  if (network === 'loopback' && proxyMode !== 'userspace' && proxyMode !== 'ipvs') {
+  if (network === 'loopback' && mode.kernel && proxyMode !== 'ipvs') {
     throw new UsageError(
       `--proxy-mode ${proxyMode} programs the kernel of each node's network namespace, which needs --network netns (root); ` +
-        `use --network netns, or --proxy-mode userspace (the default), or \`kubesvc proxy rules --mode ${proxyMode === 'ipvs' ? 'ipvs' : proxyMode}\` to see the rules it would program`,
+        `use --network netns, or --proxy-mode userspace (the default), or \`kubesvc proxy rules --mode ${proxyMode}\` to see the rules it would program`,
     );
   }
-  if (network === 'netns' && proxyMode === 'userspace') {
+  if (network === 'netns' && !mode.kernel) {
     throw new UsageError('--proxy-mode userspace listens in kubesvc\'s own network namespace and cannot serve pods in theirs; with --network netns use iptables (the default), nftables, or ipvs where the kernel has IPVS');
   }
   const ipvsScheduler = f.values.get('ipvs-scheduler') ?? 'rr';
-  if (!isIPVSScheduler(ipvsScheduler)) {
-    throw new UsageError(`--ipvs-scheduler must be one of ${ipvsSchedulers.join(', ')}, not ${JSON.stringify(ipvsScheduler)}`);
-  }
+  checkModeOptions(proxyModeOf('ipvs'), { ipvsScheduler });
   const nodesText = f.values.get('nodes') ?? '1';
   const nodes = Number(nodesText);
   if (!/^\d+$/.test(nodesText) || nodes < 1 || nodes > 200) throw new UsageError(`--nodes must be a number from 1 to 200, not ${JSON.stringify(nodesText)}`);

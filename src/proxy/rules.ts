@@ -5,8 +5,6 @@
 // the rendering for the cluster's current state.
 import type { EndpointsMap, ServicePortMap } from './types.js';
 
-export type KernelProxyMode = 'iptables' | 'nftables' | 'ipvs';
-
 export interface RulesInput {
   serviceMap: ServicePortMap;
   endpointsMap: EndpointsMap;
@@ -20,11 +18,4 @@ export interface RulesInput {
 /** Runs a mode's tool with `input` on stdin, in the node's network namespace. */
 export interface RuleExecutor {
   run(argv: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }>;
-}
-
-/** What every kernel mode exports from src/proxy/<mode>/index.ts. */
-export interface KernelMode {
-  readonly mode: KernelProxyMode;
-  /** The full rule set, as `kubesvc proxy rules --mode <mode>` prints it. */
-  render(input: RulesInput): string;
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildMaps, ep, slice, svc } from '../proxy/fixtures.js';
 import { traceService } from '../../src/cli/proxy-trace.js';
-import { iptablesChain, iptablesSEPChain, nftChain } from '../../src/cli/proxy-names.js';
+import { iptablesChain, iptablesSEPChain, nftChain } from '../../src/proxy/chain-names.js';
 import type { RulesInput } from '../../src/proxy/rules.js';
 import type { Service } from '../../src/api/core.js';
 import type { EndpointSlice } from '../../src/api/discovery.js';

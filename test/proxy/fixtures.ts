@@ -5,8 +5,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import type { Service, ServiceSpec } from '../../src/api/core.js';
 import type { Endpoint, EndpointSlice, EndpointSlicePort } from '../../src/api/discovery.js';
-import { ServiceChangeTracker, applyServiceChanges } from '../../src/proxy/servicechangetracker.js';
-import { EndpointsChangeTracker, applyEndpointsChanges } from '../../src/proxy/endpointschangetracker.js';
+import { proxyMapsFor } from '../../src/proxy/maps-from-objects.js';
 import type { EndpointsMap, ServicePortMap } from '../../src/proxy/types.js';
 
 export function svc(namespace: string, name: string, spec: Partial<ServiceSpec>, status?: Service['status']): Service {
@@ -43,15 +42,8 @@ export function ep(ip: string, extra: Partial<Endpoint> = {}): Endpoint {
 
 /** The maps a sync would see after these objects were added (through the real trackers). */
 export function buildMaps(nodeName: string, services: Service[], slices: EndpointSlice[]): { sm: ServicePortMap; em: EndpointsMap } {
-  const sct = new ServiceChangeTracker();
-  const ect = new EndpointsChangeTracker(nodeName, 0);
-  for (const s of services) sct.update(undefined, s);
-  for (const s of slices) ect.endpointSliceUpdate(s, false);
-  const sm: ServicePortMap = new Map();
-  const em: EndpointsMap = new Map();
-  applyServiceChanges(sm, sct);
-  applyEndpointsChanges(em, ect);
-  return { sm, em };
+  const { serviceMap, endpointsMap } = proxyMapsFor(services, slices, nodeName);
+  return { sm: serviceMap, em: endpointsMap };
 }
 
 let nextOctet = Math.floor(Math.random() * 200) + 20;

@@ -1,13 +1,6 @@
 // kube-proxy's iptables mode: the pure renderer (golden-tested against upstream) and the Provider
 // that applies it with one iptables-restore --noflush per sync.
-import type { KernelMode, RulesInput } from '../rules.js';
-import { renderIptables } from './render.js';
-
-export const iptablesMode: KernelMode = {
-  mode: 'iptables',
-  render: (input: RulesInput): string => renderIptables(input).text,
-};
-
+export { iptablesMode } from './mode.js';
 export { renderIptables, largeClusterEndpointsThreshold, type IptablesOptions, type IptablesRendering } from './render.js';
 export { endpointChainName, portProtoHash, serviceChains, isServiceChainName } from './names.js';
 export { IptablesProvider, withJumps, type IptablesProviderOptions, type IptablesSyncStats } from './provider.js';

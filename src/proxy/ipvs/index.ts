@@ -1,9 +1,7 @@
 // kube-proxy's IPVS mode for kubesvc: a pure renderer of what upstream's IPVS proxier programs
 // (see plan.ts), the Provider that applies it (provider.ts), and the kernel check that keeps
 // `--proxy-mode ipvs` from starting where the kernel has no IPVS.
-import type { KernelMode, RulesInput } from '../rules.js';
-import { renderIPVS } from './render.js';
-import type { IPVSOptions } from './plan.js';
+export { ipvsMode, ipvsScheduler } from './mode.js';
 
 export { buildIPVSPlan, chooseRealServers, defaultScheduler, ipvsSchedulers, isIPVSScheduler } from './plan.js';
 export type { IPVSOptions, IPVSPlan, IPVSScheduler, RealServer, VirtualServer, VirtualServerKind } from './plan.js';
@@ -17,11 +15,3 @@ export { IpvsProvider, ipvsSysctls } from './provider.js';
 export type { IpvsProviderOptions, IpvsSyncStats } from './provider.js';
 export { parseIPVSSave, parseIPAddrShow, parseIPSetSave, vsKey } from './state.js';
 export type { IPVSState, IPVSVirtualServerState, IPVSRealServerState } from './state.js';
-
-/** An IPVS KernelMode with a chosen scheduler (--ipvs-scheduler). */
-export function newIPVSMode(opts: IPVSOptions = {}): KernelMode {
-  return { mode: 'ipvs', render: (input: RulesInput) => renderIPVS(input, opts) };
-}
-
-/** The IPVS mode with upstream's default scheduler, rr. */
-export const ipvsMode: KernelMode = newIPVSMode();

@@ -1,14 +1,9 @@
 // kube-proxy's nftables mode: a pure renderer of the proxy maps to an `nft -f` transaction for
 // table `ip kube-proxy`, and a Provider applying it incrementally through a RuleExecutor.
-import type { KernelMode, RulesInput } from '../rules.js';
+import type { RulesInput } from '../rules.js';
 import { renderFull, type NftablesOptions } from './render.js';
 
-export const nftablesMode: KernelMode = {
-  mode: 'nftables',
-  render(input: RulesInput): string {
-    return renderFull(input);
-  },
-};
+export { nftablesMode } from './mode.js';
 
 /** The same, with options (endpoint selection style, mark, service CIDRs, node labels). */
 export function renderNftables(input: RulesInput, opts: NftablesOptions = {}): string {

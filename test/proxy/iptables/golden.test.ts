@@ -83,7 +83,7 @@ test('TestOverallIPTablesRules: ClusterIP, LB Local, NodePort, external IP, LB s
 test('iptablesMode renders with upstream defaults (--random-fully, no nfacct)', () => {
   const { sm, em } = buildMaps(node, overallServices(), overallSlices());
   const text = iptablesMode.render({ serviceMap: sm, endpointsMap: em, nodeName: node, nodeIPs: ['192.168.0.2'], clusterCIDR: '10.0.0.0/8' });
-  assert.equal(iptablesMode.mode, 'iptables');
+  assert.equal(iptablesMode.name, 'iptables');
   assert.match(text, /-j MASQUERADE --random-fully\n/);
   assert.doesNotMatch(text, /nfacct/);
   assert.match(text, /^-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP$/m);

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildMaps, ep, slice, svc } from '../fixtures.js';
-import { buildIPVSPlan, ipvsMode, newIPVSMode, renderIPVSAdm, renderIPVSIptables, type IPVSPlan } from '../../../src/proxy/ipvs/index.js';
+import { buildIPVSPlan, ipvsMode, renderIPVSAdm, renderIPVSIptables, type IPVSPlan } from '../../../src/proxy/ipvs/index.js';
 import type { Service } from '../../../src/api/core.js';
 import type { EndpointSlice } from '../../../src/api/discovery.js';
 import type { RulesInput } from '../../../src/proxy/rules.js';
@@ -301,7 +301,7 @@ test('TestHealthCheckNodePort: only Local LoadBalancer Services add health check
 
 test('schedulers: --ipvs-scheduler reaches every virtual server', () => {
   for (const scheduler of ['rr', 'wrr', 'lc', 'wlc', 'sh', 'dh', 'sed', 'nq'] as const) {
-    const out = newIPVSMode({ scheduler }).render(input([nodePortSvc('TCP')], []));
+    const out = ipvsMode.render(input([nodePortSvc('TCP')], []), { ipvsScheduler: scheduler });
     assert.match(out, new RegExp(`^-A -t 10\\.20\\.30\\.41:80 -s ${scheduler}$`, 'm'));
     assert.match(out, new RegExp(`^-A -t 100\\.101\\.102\\.103:3001 -s ${scheduler}$`, 'm'));
   }

@@ -17,7 +17,7 @@ test("upstream's TestOverallNFTablesRules, inline vmap style, is reproduced exac
 
 test('the issue example: ns4/svc4:p80 gets service-LAUZTJTB-ns4/svc4/tcp/p80 and both endpoint chains', () => {
   const got = nftablesMode.render(overallInput());
-  assert.equal(nftablesMode.mode, 'nftables');
+  assert.equal(nftablesMode.name, 'nftables');
   assert.match(got, /^add chain ip kube-proxy service-LAUZTJTB-ns4\/svc4\/tcp\/p80$/m);
   assert.match(got, /^add element ip kube-proxy service-ips \{ 172\.30\.0\.44 \. tcp \. 80 : goto service-LAUZTJTB-ns4\/svc4\/tcp\/p80 \}$/m);
   assert.match(got, /^add chain ip kube-proxy endpoint-UNZV3OEC-ns4\/svc4\/tcp\/p80__10\.180\.0\.4\/80$/m);

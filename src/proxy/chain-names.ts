@@ -1,9 +1,9 @@
 // Upstream's per-Service chain names, so `kubesvc proxy trace` names the chains a packet walks in
 // each mode exactly as `iptables-save` / `nft list ruleset` show them. The modes own the naming;
 // this only adapts their functions to a ServicePortName.
-import { servicePortNameString, type ServicePortName } from '../proxy/types.js';
-import { endpointChainName, serviceChains } from '../proxy/iptables/names.js';
-import { servicePortChainNameBase, servicePortEndpointChainNameBase } from '../proxy/nftables/names.js';
+import { servicePortNameString, type ServicePortName } from './types.js';
+import { endpointChainName, serviceChains } from './iptables/names.js';
+import { servicePortChainNameBase, servicePortEndpointChainNameBase } from './nftables/names.js';
 
 export function iptablesChain(kind: 'SVC' | 'SVL' | 'EXT' | 'FW', spn: ServicePortName): string {
   const c = serviceChains(servicePortNameString(spn), spn.protocol.toLowerCase());

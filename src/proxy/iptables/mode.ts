@@ -1,0 +1,25 @@
+// The iptables mode as the mode registry (../modes.ts) knows it.
+import { netnsExecutor } from '../executor.js';
+import { execOptions, type KernelProxyMode } from '../mode.js';
+import { IptablesProvider } from './provider.js';
+import { renderIptables } from './render.js';
+import { prepareRouteLocalnet } from './sysctl.js';
+
+export const iptablesMode: KernelProxyMode = {
+  name: 'iptables',
+  kernel: true,
+  render: (input) => renderIptables(input).text,
+  async newProvider(opts) {
+    const executor = netnsExecutor(opts.netns, execOptions(opts));
+    // Before anything is programmed, as upstream's NewProxier: set inside the node's namespace,
+    // only read on the host (see sysctl.ts).
+    const localhostNodePorts = await prepareRouteLocalnet(executor, opts.netns);
+    return new IptablesProvider({
+      nodeName: opts.nodeName,
+      nodeIPs: [opts.nodeIP],
+      ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}),
+      executor,
+      localhostNodePorts,
+    });
+  },
+};

@@ -1,0 +1,38 @@
+// The IPVS mode as the mode registry (../modes.ts) knows it: checked before anything starts, so a
+// kernel without IPVS (or a machine without its tools) stops with a message instead of a sync
+// loop failing forever.
+import { netnsExecutor } from '../executor.js';
+import { execOptions, type KernelProxyMode } from '../mode.js';
+import { defaultScheduler, ipvsSchedulers, isIPVSScheduler, type IPVSScheduler } from './plan.js';
+import { IpvsProvider } from './provider.js';
+import { renderIPVS } from './render.js';
+import { checkIPVSSupport, ipvsToolsMissingMessage, ipvsUnsupportedMessage, missingIPVSTools } from './support.js';
+
+/** --ipvs-scheduler, checked: throws upstream's list of schedulers for anything else. */
+export function ipvsScheduler(s: string | undefined): IPVSScheduler {
+  const scheduler = s ?? defaultScheduler;
+  if (!isIPVSScheduler(scheduler)) throw new RangeError(`--ipvs-scheduler must be one of ${ipvsSchedulers.join(', ')}, not ${JSON.stringify(scheduler)}`);
+  return scheduler;
+}
+
+export const ipvsMode: KernelProxyMode = {
+  name: 'ipvs',
+  kernel: true,
+  checkOptions: (opts) => void ipvsScheduler(opts.ipvsScheduler),
+  render: (input, opts) => renderIPVS(input, { scheduler: ipvsScheduler(opts?.ipvsScheduler) }),
+  async newProvider(opts) {
+    const support = checkIPVSSupport();
+    if (!support.ok) throw new Error(ipvsUnsupportedMessage(support.reason ?? 'unknown reason', opts.netns ? 'netns' : undefined));
+    const missing = missingIPVSTools();
+    if (missing.length > 0) throw new Error(ipvsToolsMissingMessage(missing));
+    return new IpvsProvider({
+      nodeName: opts.nodeName,
+      nodeIPs: [opts.nodeIP],
+      ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}),
+      scheduler: ipvsScheduler(opts.ipvsScheduler),
+      executor: netnsExecutor(opts.netns, execOptions(opts)),
+      // The vs.* sysctls are per namespace: set inside a node's, never on the host (as route_localnet).
+      setSysctls: !!opts.netns,
+    });
+  },
+};

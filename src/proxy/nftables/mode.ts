@@ -1,0 +1,22 @@
+// The nftables mode as the mode registry (../modes.ts) knows it.
+import { netnsExecutor } from '../executor.js';
+import { execOptions, type KernelProxyMode } from '../mode.js';
+import { NftablesProvider } from './provider.js';
+import { renderFull } from './render.js';
+
+export const nftablesMode: KernelProxyMode = {
+  name: 'nftables',
+  kernel: true,
+  render: (input) => renderFull(input),
+  async newProvider(opts) {
+    return new NftablesProvider({
+      nodeName: opts.nodeName,
+      nodeIPs: [opts.nodeIP],
+      ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}),
+      ...(opts.nftablesEndpointSelection ? { endpointSelection: opts.nftablesEndpointSelection } : {}),
+      // IPv4 only, like the proxy: an IPv6 range is ignored, as upstream filters by family.
+      ...(opts.serviceCIDR && !opts.serviceCIDR.includes(':') ? { serviceCIDRs: [opts.serviceCIDR] } : {}),
+      executor: netnsExecutor(opts.netns, execOptions(opts)),
+    });
+  },
+};

@@ -1,0 +1,47 @@
+// What startProxy is told: the node, the mode and its settings (upstream's kube-proxy flags).
+export type ProxyModeName = 'userspace' | 'iptables' | 'nftables' | 'ipvs';
+
+export interface ProxyOptions {
+  nodeName: string;
+  nodeIP: string;
+  mode: ProxyModeName;
+  /**
+   * Kernel modes: the named network namespace whose tables this proxy programs (every iptables-restore,
+   * nft, conntrack and sysctl runs through `ip netns exec <netns>`); absent = this process's own.
+   */
+  netns?: string;
+  /** The cluster's pod range (upstream's --cluster-cidr): kernel modes masquerade traffic from outside it. */
+  clusterCIDR?: string;
+  /**
+   * The ClusterIP range (what the API server allocates from; `kubesvc up --service-cidr`).
+   * nftables mode: new connections to an address in it that is no Service's ClusterIP are dropped
+   * ("Drop traffic to unallocated ClusterIPs" in chain cluster-ips-check), as upstream's nftables
+   * proxier does with the ServiceCIDRs it watches. IPv4 only, like the proxy; an IPv6 range is
+   * ignored, as upstream filters the CIDRs by the proxier's family. Unused by the other modes
+   * (upstream's iptables and IPVS proxiers have no such rule).
+   */
+  serviceCIDR?: string;
+  /** ipvs mode: --ipvs-scheduler (rr, wrr, lc, wlc, sh, dh, sed, nq; default rr). */
+  ipvsScheduler?: string;
+  /** nftables mode: endpoint choice by per-endpoint rules (default) or upstream's inline vmap. */
+  nftablesEndpointSelection?: 'rules' | 'vmap';
+  /** Metrics on 127.0.0.1:metricsPort/metrics (default 10249; 0 = ephemeral). */
+  metricsPort?: number;
+  /** Health on 127.0.0.1:healthzPort/healthz (default 10256; 0 = ephemeral). */
+  healthzPort?: number;
+  /** Minimum time between syncs (default 0: every batch of events that arrives together is one sync). */
+  minSyncMs?: number;
+  /**
+   * Periodic resync (default 30 s, upstream's --iptables-sync-period default). Partial where the
+   * mode can detect an outside flush cheaply (iptables: canary chains; nftables: the table), full
+   * otherwise (userspace, IPVS); see ProxyChanges.resync.
+   */
+  maxSyncMs?: number;
+  /**
+   * Kernel modes: how long one tool invocation (iptables-restore, nft, ipvsadm, conntrack, …) may
+   * run before it is killed and the sync fails (retried as a full sync). Default 60 s; 0 = none.
+   */
+  commandTimeoutMs?: number;
+  /** UDP session idle timeout in userspace mode (default 250 ms, upstream's --udp-timeout). */
+  udpIdleTimeoutMs?: number;
+}
