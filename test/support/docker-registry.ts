@@ -2,9 +2,9 @@
 // started on a free port with its storage in a temp dir, stopped by its PID.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../node/images/helpers.js';
 
 export const DOCKER_REGISTRY_BIN = '/usr/bin/docker-registry';
 
@@ -14,17 +14,6 @@ export interface DockerRegistry {
   /** "http://127.0.0.1:PORT" */
   url: string;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitReady(url: string, child: ChildProcess, ms: number): Promise<boolean> {
@@ -45,7 +34,7 @@ export async function startDockerRegistry(): Promise<DockerRegistry> {
   const dir = await mkdtemp(join(tmpdir(), 'ociimage-registry-'));
   // The free port may be taken by another test between our check and the registry's bind: retry.
   for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freePort();
+    const port = await freePort('127.0.0.1');
     const config = join(dir, 'config.yml');
     await writeFile(
       config,

@@ -39,6 +39,7 @@ export class OciImagePuller implements ImagePuller {
   private readonly store: ImageStore;
   private readonly ready: Promise<void>;
   private readonly tokens = new TokenCache();
+  private readonly authorizations = new Map<string, string>();
   private readonly platform: Platform;
   private readonly inflight = new Map<string, Promise<PullDone>>();
 
@@ -111,7 +112,13 @@ export class OciImagePuller implements ImagePuller {
     for (const credential of creds) {
       const started = performance.now();
       try {
-        const client = new RegistryClient(ref, { credential, tokens: this.tokens, hosts: this.opts, fetch: this.opts.fetch });
+        const client = new RegistryClient(ref, {
+          credential,
+          tokens: this.tokens,
+          authorizations: this.authorizations,
+          hosts: this.opts,
+          fetch: this.opts.fetch,
+        });
         const outcome = await pull(ref, client, this.store, this.platform);
         await this.store.setRef(key, outcome.record);
         return { outcome, pullMs: performance.now() - started };

@@ -27,11 +27,16 @@ export interface RegistryClientOptions {
   tokens: TokenCache;
   hosts?: RegistryHostOptions;
   fetch?: Fetch;
+  /**
+   * Authorization headers that worked, shared across pulls (keyed by registry, repository and
+   * credential), so a later pull skips the 401 round trip until the registry refuses the header.
+   */
+  authorizations?: Map<string, string>;
 }
 
 export class RegistryClient {
   private readonly endpoints: RegistryEndpoint[];
-  private readonly authorization = new Map<string, string>();
+  private readonly authorization: Map<string, string>;
   private readonly doFetch: Fetch;
   /** The endpoint that answered the manifest: blobs come from the same place, as containerd does. */
   private active: RegistryEndpoint | undefined;
@@ -42,6 +47,12 @@ export class RegistryClient {
   ) {
     this.endpoints = registryEndpoints(ref.registry, opts.hosts);
     this.doFetch = opts.fetch ?? fetch;
+    this.authorization = opts.authorizations ?? new Map();
+  }
+
+  private authKey(ep: RegistryEndpoint): string {
+    const c = this.opts.credential;
+    return JSON.stringify([ep.base, this.ref.repository, c?.username ?? null, c?.password ?? null]);
   }
 
   /** A manifest or index by tag or digest, its digest checked against what was asked or announced. */
@@ -88,7 +99,7 @@ export class RegistryClient {
 
   private async request(ep: RegistryEndpoint, path: string, accept: string): Promise<Response> {
     const url = `${ep.base}/v2/${this.ref.repository}${path}`;
-    let res = await this.send(url, accept, this.authorization.get(ep.base));
+    let res = await this.send(url, accept, this.authorization.get(this.authKey(ep)));
     if (res.status !== 401) return res;
     await res.body?.cancel().catch(() => {});
     let authz: string;
@@ -104,7 +115,7 @@ export class RegistryClient {
       if (err instanceof RegistryAuthError) throw new RegistryError(`failed to authorize: ${err.message}`);
       throw err;
     }
-    this.authorization.set(ep.base, authz);
+    this.authorization.set(this.authKey(ep), authz);
     res = await this.send(url, accept, authz);
     return res;
   }

@@ -68,6 +68,9 @@ test('Bearer token flow: anonymous token for the pull scope, cached across pulls
   assert.deepEqual(r.tokenRequests, [{ user: undefined, scope: 'repository:test/app:pull', service: 'fake-registry' }]);
   await p.ensure(req);
   assert.equal(r.tokenRequests.length, 1, 'the token is reused until it expires');
+  // Always asked the registry again for the tag, and downloaded no blob a second time.
+  assert.equal(r.requests.filter((q) => q === 'GET /v2/test/app/manifests/v1').length, 3, 'one 401, then one per pull with the kept token');
+  for (const d of image.blobs.keys()) assert.equal(r.blobGets.get(d), 1);
 });
 
 test('imagePullSecrets: the matching secret is used, each candidate tried in turn, none means denied', async () => {
