@@ -99,12 +99,24 @@ async function resolveManifest(
   return { top, manifest, manifestDigest: fetched.digest, manifestSize: fetched.bytes.length };
 }
 
+/**
+ * Runs `work` on every item, `n` at a time. After a failure no new item starts, and the failure is
+ * reported once the running ones have settled: a failed pull leaves no download still writing.
+ */
 async function inBatches<T>(items: T[], n: number, work: (item: T) => Promise<void>): Promise<void> {
   const queue = [...items];
+  let failure: { err: unknown } | undefined;
   const workers = Array.from({ length: Math.min(n, queue.length) }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+    for (let item = queue.shift(); item !== undefined && !failure; item = queue.shift()) {
+      try {
+        await work(item);
+      } catch (err) {
+        failure ??= { err };
+      }
+    }
   });
   await Promise.all(workers);
+  if (failure) throw failure.err;
 }
 
 export async function pull(ref: ImageReference, client: RegistryClient, store: ImageStore, platform: Platform): Promise<PullOutcome> {

@@ -146,6 +146,10 @@ test('errors: unknown tag, no platform in the index, bad names, unsupported laye
   r.repos.get('test/app')!.manifests.set('weird', { mediaType: 'application/vnd.oci.image.manifest.v1+json', bytes: weird });
   await assert.rejects(p.ensure({ image: `${r.host}/test/app:weird`, pullPolicy: 'IfNotPresent', pullSecrets: [] }), /unsupported media type application\/vnd\.example\.custom/);
 
+  // A registry must not make us hold an unbounded manifest in memory.
+  r.repos.get('test/app')!.manifests.set('huge', { mediaType: 'application/vnd.oci.image.manifest.v1+json', bytes: Buffer.alloc(5 << 20, 0x20) });
+  await assert.rejects(p.ensure({ image: `${r.host}/test/app:huge`, pullPolicy: 'Always', pullSecrets: [] }), /manifest huge: response larger than 4194304 bytes/);
+
   // A crashed pull's leftovers (a dead PID) are removed when the store opens.
   const store = join(dir, 'store-crashed');
   await mkdir(join(store, 'tmp', '999999999-rootfs-abc', 'bin'), { recursive: true });
