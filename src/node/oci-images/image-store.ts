@@ -140,8 +140,9 @@ export class ImageStore {
     return Object.prototype.hasOwnProperty.call(this.refs, ref) ? this.refs[ref] : undefined;
   }
 
-  async setRef(ref: string, record: ImageRecord): Promise<void> {
-    this.refs = { ...this.refs, [ref]: record };
+  /** Records `record` under each of `refs` (a tag reference and the digest it resolved to). */
+  async setRefs(refs: string[], record: ImageRecord): Promise<void> {
+    this.refs = { ...this.refs, ...Object.fromEntries(refs.map((r) => [r, record])) };
     const write = async () => {
       const tmp = this.tempPath('refs');
       await writeFile(tmp, JSON.stringify({ refs: this.refs }, null, 1) + '\n', { mode: 0o644 });

@@ -50,7 +50,9 @@ export class OciImagePuller implements ImagePuller {
   }
 
   async ensure(req: PullRequest, progress?: (p: PullProgress) => void): Promise<PulledImage> {
-    await this.ready;
+    await this.ready.catch((err: Error) => {
+      throw new ImagePullError(`image store ${this.opts.dir}: ${err.message}`);
+    });
     let ref: ImageReference;
     try {
       ref = parseReference(req.image);
@@ -120,7 +122,8 @@ export class OciImagePuller implements ImagePuller {
           fetch: this.opts.fetch,
         });
         const outcome = await pull(ref, client, this.store, this.platform);
-        await this.store.setRef(key, outcome.record);
+        // Also by digest, as containerd records an image's repo digest: "name@sha256:…" is then present.
+        await this.store.setRefs([key, `${outcome.record.name}@${outcome.record.digest}`], outcome.record);
         return { outcome, pullMs: performance.now() - started };
       } catch (err) {
         errors.push(`failed to pull and unpack image "${key}": ${(err as Error).message}`);

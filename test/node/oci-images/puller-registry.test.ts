@@ -77,10 +77,13 @@ test('cold pull, warm pull, already present, and the store survives a restart', 
   assert.equal(readdirSync(join(dir, 'store', 'rootfs')).length, 1);
   assert.deepEqual(readdirSync(join(dir, 'store', 'tmp')), []);
 
-  // A new agent on the same data dir: present without the registry (Never does not contact it).
+  // A new agent on the same data dir: present without the registry (Never does not contact it),
+  // by tag and by the digest it resolved to.
   const restarted = puller('store');
   const present = await restarted.ensure({ image, pullPolicy: 'Never', pullSecrets: [] });
   assert.deepEqual(present, pulled);
+  const byDigest = await restarted.ensure({ image: `${registry.host}/test/busybox@${busybox.digest}`, pullPolicy: 'Never', pullSecrets: [] });
+  assert.deepEqual(byDigest, pulled);
   await assert.rejects(
     restarted.ensure({ image: `${registry.host}/test/busybox:2`, pullPolicy: 'Never', pullSecrets: [] }),
     (err: Error) =>
