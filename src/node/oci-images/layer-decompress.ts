@@ -8,6 +8,8 @@ import { open } from 'node:fs/promises';
 import { PassThrough, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
+const CHUNK = 256 << 10;
+
 export class UnsupportedLayerError extends Error {}
 
 export type Compression = 'gzip' | 'zstd' | 'none';
@@ -27,8 +29,9 @@ export async function detectCompression(file: string): Promise<Compression> {
 
 export async function openLayer(file: string, digest: string): Promise<Readable> {
   const kind = await detectCompression(file);
-  if (kind === 'gzip') return createReadStream(file).pipe(createGunzip());
-  if (kind === 'none') return createReadStream(file);
+  // Larger chunks than the 16/64 KiB defaults: every chunk of a file entry is one awaited write.
+  if (kind === 'gzip') return createReadStream(file, { highWaterMark: CHUNK }).pipe(createGunzip({ chunkSize: CHUNK }));
+  if (kind === 'none') return createReadStream(file, { highWaterMark: CHUNK });
   return zstdStream(file, digest);
 }
 
