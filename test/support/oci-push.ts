@@ -1,6 +1,6 @@
 // Pushes an image built by oci-image.ts through the distribution API (monolithic blob uploads,
 // then the manifests, children before their index), as `skopeo copy` or `docker push` would.
-import type { BuiltImage } from './oci-image.js';
+import { busyboxImage, type BuiltImage } from './oci-image.js';
 
 async function pushBlob(base: string, repo: string, digest: string, data: Buffer, headers: Record<string, string>): Promise<void> {
   const head = await fetch(`${base}/v2/${repo}/blobs/${digest}`, { method: 'HEAD', headers });
@@ -34,4 +34,14 @@ export async function pushImage(base: string, repo: string, tag: string, image: 
   }
   for (const [d, b] of image.blobs) await pushBlob(base, repo, d, b, headers);
   await pushManifest(base, repo, tag, image, headers);
+}
+
+/**
+ * The busybox image of oci-image.ts pushed as `repo:tag` to a registry on 127.0.0.1; returns the
+ * reference a pod names ("127.0.0.1:PORT/test/busybox:1"). Its applets include sh and httpd; its
+ * WorkingDir /var/www holds an index.html.
+ */
+export async function pushBusybox(registry: { url: string; host: string }, repo = 'test/busybox', tag = '1'): Promise<string> {
+  await pushImage(registry.url, repo, tag, await busyboxImage());
+  return `${registry.host}/${repo}:${tag}`;
 }
