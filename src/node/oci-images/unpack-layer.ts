@@ -88,7 +88,12 @@ async function applyEntry(root: string, h: Header, body: EntryBody, st: EntrySta
 
   if (base.startsWith(WHITEOUT_PREFIX)) {
     if (base === OPAQUE_WHITEOUT) await opaque(parent, st.unpacked);
-    else if (!base.startsWith(AUFS_META_PREFIX)) await rm(join(parent, base.slice(WHITEOUT_PREFIX.length)), { recursive: true, force: true });
+    else if (!base.startsWith(AUFS_META_PREFIX)) {
+      const victim = base.slice(WHITEOUT_PREFIX.length);
+      // ".wh..." would name the parent's parent: outside the rootfs when the parent is its root.
+      if (victim === '' || victim === '.' || victim === '..') throw new LayerApplyError(`invalid whiteout ${h.name}`);
+      await rm(join(parent, victim), { recursive: true, force: true });
+    }
     return;
   }
 

@@ -143,6 +143,15 @@ test('hostile links that cannot be resolved fail the layer without escaping', as
     /too many levels of symbolic links/,
   );
   await assert.rejects(apply(root, [{ name: 'hd', type: 'link', linkname: '/' }]), /root directory/);
+  // Whiteouts naming the directory itself or its parent would remove the rootfs or what holds it.
+  const sentinel = join(dir, 'hostile2', 'sentinel');
+  await writeFile(sentinel, 'still here');
+  for (const name of ['.wh...', '.wh..', 'a/../.wh...']) {
+    await assert.rejects(apply(root, [{ name, data: '' }]), /invalid whiteout/, name);
+  }
+  await apply(root, [{ name: '.wh.', type: 'directory' }]).catch(() => {});
+  assert.equal(readFileSync(sentinel, 'utf8'), 'still here');
+  assert.ok(existsSync(root));
   await assert.rejects(applyLayer(root, Readable.from([Buffer.from('this is not a tar archive'.repeat(40))])));
 });
 
