@@ -11,6 +11,8 @@ export interface FakeRegistryOptions {
   auth?: { type: 'bearer' | 'basic'; users: Record<string, string>; anonymous?: boolean };
   /** Digests whose blob is served with other bytes of the same length. */
   corruptBlobs?: Set<string>;
+  /** Digests whose blob is served with extra bytes after the right ones (a registry that never stops). */
+  longBlobs?: Set<string>;
 }
 
 interface Repo {
@@ -136,6 +138,7 @@ export class FakeRegistry {
       blob = Buffer.from(blob);
       blob[blob.length >> 1] ^= 0xff;
     }
+    if (this.opts.longBlobs?.has(ref)) blob = Buffer.concat([blob, Buffer.alloc(1 << 20)]);
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': blob.length });
     res.end(req.method === 'HEAD' ? undefined : blob);
   }

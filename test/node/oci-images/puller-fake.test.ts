@@ -3,8 +3,8 @@
 // pulls leaving nothing behind, errors worded as containerd and the kubelet word them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OciImagePuller } from '../../../src/node/oci-images/puller.js';
@@ -57,6 +57,16 @@ test('a blob with the wrong bytes fails the pull naming both digests, and nothin
   assert.ok(!existsSync(join(store, 'blobs/sha256', layerDigest.slice(7))));
   assert.deepEqual(readdirSync(join(store, 'rootfs')), []);
   assert.deepEqual(readdirSync(join(store, 'tmp')), []);
+  assert.ok(JSON.parse(readFileSync(join(store, 'refs.json'), 'utf8')).refs[`${r.host}/test/app:v1`]);
+});
+
+test('a blob longer than its descriptor says is cut off and refused', async () => {
+  const layerDigest = JSON.parse(image.bytes.toString()).layers[0].digest as string;
+  const r = await registry({ longBlobs: new Set([layerDigest]) });
+  const err = await puller().ensure({ image: `${r.host}/test/app:v1`, pullPolicy: 'IfNotPresent', pullSecrets: [] }).catch((e: Error) => e);
+  assert.ok(err instanceof ImagePullError);
+  assert.match(err.message, new RegExp(`failed to copy: blob ${layerDigest}: more than the \\d+ bytes its descriptor gives$`));
+  assert.deepEqual(readdirSync(join(dir, `store-${n}`, 'tmp')), []);
 });
 
 test('Bearer token flow: anonymous token for the pull scope, cached across pulls', async () => {
@@ -153,9 +163,12 @@ test('errors: unknown tag, no platform in the index, bad names, unsupported laye
   // A crashed pull's leftovers (a dead PID) are removed when the store opens.
   const store = join(dir, 'store-crashed');
   await mkdir(join(store, 'tmp', '999999999-rootfs-abc', 'bin'), { recursive: true });
+  // A damaged index of references is started afresh (the blobs it named are reused by the next pull).
+  await writeFile(join(store, 'refs.json'), '{"refs": {"x": ');
   const q = new OciImagePuller({ dir: store, fetch: loopbackOnlyFetch });
   await q.ensure({ image: `${r.host}/test/app:v1`, pullPolicy: 'IfNotPresent', pullSecrets: [] });
   assert.deepEqual(readdirSync(join(store, 'tmp')), []);
+  assert.ok(JSON.parse(readFileSync(join(store, 'refs.json'), 'utf8')).refs[`${r.host}/test/app:v1`]);
 });
 
 test('a hostile image fails to unpack and leaves no rootfs; the registry is contacted on loopback only', async () => {
