@@ -135,7 +135,8 @@ export class OciImagePuller implements ImagePuller {
 }
 
 function pulledImage(name: string, o: PullOutcome): PulledImage {
-  return { imageID: `${name}@${o.record.digest}`, rootfs: o.rootfs, config: o.config };
+  // Callers sharing one pull each get their own config to merge with their container.
+  return { imageID: `${name}@${o.record.digest}`, rootfs: o.rootfs, config: structuredClone(o.config) };
 }
 
 /** The kubelet truncates pull durations to milliseconds before printing them Go's way. */
