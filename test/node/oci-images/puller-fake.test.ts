@@ -12,6 +12,7 @@ import { ImagePullError, type DockerConfigAuths, type PullProgress } from '../..
 import { FakeRegistry, type FakeRegistryOptions } from '../../support/fake-registry.js';
 import { buildImage, buildIndex, buildLayer, type BuiltImage } from '../../support/oci-image.js';
 import { loopbackOnlyFetch } from '../../support/loopback-fetch.js';
+import { freePort } from '../images/helpers.js';
 
 let dir: string;
 let image: BuiltImage;
@@ -150,6 +151,11 @@ test('errors: unknown tag, no platform in the index, bad names, unsupported laye
   );
   await assert.rejects(p.ensure({ image: `${r.host}/test/foreign:v1`, pullPolicy: 'IfNotPresent', pullSecrets: [] }), /no match for platform in manifest: not found/);
   await assert.rejects(p.ensure({ image: 'Not A Valid/name', pullPolicy: 'IfNotPresent', pullSecrets: [] }), /invalid reference format/);
+  const closed = await freePort('127.0.0.1');
+  await assert.rejects(
+    p.ensure({ image: `127.0.0.1:${closed}/test/app:v1`, pullPolicy: 'IfNotPresent', pullSecrets: [] }),
+    new RegExp(`failed to resolve reference "127\\.0\\.0\\.1:${closed}/test/app:v1": failed to do request: GET "http://127\\.0\\.0\\.1:${closed}/v2/test/app/manifests/v1": connect ECONNREFUSED`),
+  );
 
   const weird = Buffer.from(image.bytes.toString().replace(/vnd\.oci\.image\.layer\.v1\.tar\+gzip/g, 'vnd.example.custom'));
   r.repos.get('test/app')!.manifests.set('weird', { mediaType: 'application/vnd.oci.image.manifest.v1+json', bytes: weird });
