@@ -123,6 +123,8 @@ test('setUp fails once and the next status write fails once: the pod still start
     podNetwork: net,
     releaser: new NetworkReleaser(net, ipam),
     backoff: new CrashBackoff({ initialMs: 300, maxMs: 2000 }),
+    imageBackoff: new CrashBackoff(),
+    pullSecrets: async () => [],
     events: {
       podEvent: (_pod, _c, _type, reason) => {
         // The status write right after the failed setUp fails (API server briefly unavailable).

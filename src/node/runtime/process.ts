@@ -12,7 +12,7 @@ import { PidFiles, type PidRecord } from './pidfiles.js';
 import { FileTail } from './file-tail.js';
 import { processAlive, procStartTime } from '../../util/process-alive.js';
 import { lookPath, prefixed } from './exec-prefix.js';
-import { builtinImageFor, builtinImageNames, loadBuiltinImages } from './images.js';
+import { builtinImageFor, builtinImageNames, hostImage, imageKind, loadBuiltinImages } from './images.js';
 import {
   ImageNotRunnableError,
   StartError,
@@ -99,12 +99,15 @@ export class ProcessRuntime implements ContainerRuntime {
         throw new ImageNotRunnableError((e as Error).message);
       }
     }
-    if (command.length > 0) return { file: command[0]!, argv: [...command.slice(1), ...args] };
+    if (imageKind(image) === 'host') {
+      if (command.length > 0) return { file: command[0]!, argv: [...command.slice(1), ...args] };
+      throw new ImageNotRunnableError(`image "${image}" runs the container's command on this machine: set the container's \`command\``);
+    }
     const names = builtinImageNames();
     throw new ImageNotRunnableError(
-      `kubesvc has no container runtime for image "${image}": it runs processes on this machine, so set the container's ` +
-        `\`command\` to a program installed here, or use a built-in image` +
-        (names.length ? ` (${names.join(', ')})` : ''),
+      `kubesvc was started without image pulling, so image "${image}" cannot run: use a built-in image` +
+        (names.length ? ` (${names.join(', ')})` : '') +
+        `, or ${hostImage} with a \`command\` installed on this machine`,
     );
   }
 
