@@ -52,7 +52,7 @@ const pod = (name: string): Pod => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name, namespace: 'default' },
-  spec: { nodeName: 'node-1', terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'x', command: [node, '-e', 'setInterval(() => {}, 1000)'] }] },
+  spec: { nodeName: 'node-1', terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'kubesvc.io/host', command: [node, '-e', 'setInterval(() => {}, 1000)'] }] },
 });
 
 let c: AgentCluster | undefined;

@@ -42,6 +42,8 @@ interface CrunRecord extends PidRecord {
 /** Init PIDs of every running container, for the exit hook below. */
 const liveInits = new Set<number>();
 let exitHooked = false;
+/** What container root filesystems are here (said once in the log). */
+let rootfsKind: RootfsKind | undefined;
 
 function hookProcessExit(): void {
   if (exitHooked) return;
@@ -68,7 +70,6 @@ export class CrunRuntime implements ContainerRuntime {
   private readonly live = new Map<string, { handle: ContainerHandle; initPid: number }>();
   private readonly leftovers = new Map<string, CrunRecord>();
   private readonly signalled = new Map<string, NodeJS.Signals>();
-  private rootfsKind: RootfsKind | undefined;
 
   constructor(dataDir: string, binary = findRuntime()) {
     this.dir = join(dataDir, 'crun');
@@ -112,8 +113,8 @@ export class CrunRuntime implements ContainerRuntime {
     await mkdir(bundle, { recursive: true, mode: 0o700 });
     try {
       const kind = await prepareRootfs(bundle, pulled.rootfs);
-      if (kind !== this.rootfsKind) log.info(`container root filesystems: ${kind === 'overlay' ? 'overlayfs over the image' : 'a copy of the image'}`);
-      this.rootfsKind = kind;
+      if (kind !== rootfsKind) log.info(`container root filesystems: ${kind === 'overlay' ? 'overlayfs over the image' : 'a copy of the image'}`);
+      rootfsKind = kind;
       const ns = netnsName(config.execPrefix);
       const etcFiles = await writePodFiles(bundle, { hostname: config.hostname, podIP: config.env.POD_IP, netns: ns });
       const uid = process.getuid?.() ?? 0;
