@@ -3,63 +3,15 @@
 // boundary — crun, overlay bundles, the pod network, the proxy and kubectl are all real).
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { httpGet, kubectl, kubectlOk, root, startCluster, tempDir, until, type Cluster } from './harness.js';
+import { httpGet, kubectl, kubectlOk, startCluster, tempDir, until, type Cluster } from './harness.js';
 import { crunAvailable } from '../node/crun/busybox-image.js';
-
-export const busyboxBin = join(root, 'dist', 'test', 'node', 'crun', 'kubesvc-with-busybox.js');
-const skip = crunAvailable ? false : 'needs root, /usr/bin/crun and /bin/busybox (busybox-static)';
-
-/** busybox httpd behind a Service; `listen` is what httpd binds (POD_IP in loopback mode). */
-export function webManifest(listen: string): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      terminationGracePeriodSeconds: 2
-      containers:
-      - name: httpd
-        image: busybox:1.36
-        command: ["sh", "-c", "echo serving; cat /etc/hostname > /var/www/hostname; exec httpd -f -v -p ${listen}:8080 -h /var/www"]
-        readinessProbe:
-          exec:
-            command: ["sh", "-c", "test -f /var/www/hostname"]
-          periodSeconds: 1
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-spec:
-  selector: {app: web}
-  ports:
-  - port: 80
-    targetPort: 8080
-`;
-}
-
-/** Stops what a kill -9'd cluster left under its crun state root. */
-export function killCrunContainers(dataDir: string): void {
-  const state = join(dataDir, 'node', 'crun', 'state');
-  const list = spawnSync('crun', ['--root', state, 'list', '-q'], { encoding: 'utf8' });
-  for (const id of (list.stdout ?? '').split('\n').filter(Boolean)) {
-    spawnSync('crun', ['--root', state, 'kill', id, 'KILL']);
-    spawnSync('crun', ['--root', state, 'delete', '-f', id]);
-  }
-}
+import { busyboxBin, crunContainers, killCrunContainers, webManifest } from './crun-tools.js';
 
 const pod = (c: Cluster, name: string) => JSON.parse(kubectlOk(c, ['get', 'pod', name, '-o', 'json']));
 const webPods = (c: Cluster) => JSON.parse(kubectlOk(c, ['get', 'pods', '-l', 'app=web', '-o', 'json'])).items as any[];
+
+const skip = crunAvailable ? false : 'needs root, /usr/bin/crun and /bin/busybox (busybox-static)';
 
 describe('OCI images with crun (loopback network)', { skip }, () => {
   const dataDir = tempDir();
@@ -72,7 +24,7 @@ describe('OCI images with crun (loopback network)', { skip }, () => {
 
   it('runs a Deployment of busybox httpd behind a Service: ClusterIP, exec, logs, events, imageID', async () => {
     c = await startCluster({ dataDir, bin: busyboxBin });
-    kubectlOk(c, ['apply', '-f', '-'], webManifest('$POD_IP'));
+    kubectlOk(c, ['apply', '-f', '-'], webManifest('$POD_IP:8080'));
     kubectlOk(c, ['rollout', 'status', 'deployment/web', '--timeout=60s']);
     const pods = webPods(c);
     assert.equal(pods.length, 2);
@@ -152,7 +104,6 @@ describe('OCI images with crun (loopback network)', { skip }, () => {
     assert.ok(before.map((p) => p.metadata.name).includes((await until('the ClusterIP', () => httpGet(svcIP, 80, '/hostname'), (v) => !!v)).trim()));
     assert.equal(await c!.stop(), 0);
     c = undefined;
-    const left = spawnSync('crun', ['--root', join(dataDir, 'node', 'crun', 'state'), 'list', '-q'], { encoding: 'utf8' });
-    assert.equal(left.stdout.trim(), '', 'a clean stop ends every container');
+    assert.deepEqual(crunContainers(dataDir), [], 'a clean stop ends every container');
   });
 });
