@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { root } from './harness.js';
 
 export const busyboxBin = join(root, 'dist', 'test', 'node', 'crun', 'kubesvc-with-busybox.js');
-const skip = crunAvailable ? false : 'needs root, /usr/bin/crun and /bin/busybox (busybox-static)';
 
 /** busybox httpd behind a Service; `listen` is httpd's -p ($POD_IP:8080 in loopback mode). */
 export function webManifest(listen: string): string {
