@@ -48,7 +48,7 @@ export class BusyboxPuller implements ImagePuller {
 
   constructor(
     readonly rootfs: string,
-    readonly config: OciImageConfig = busyboxConfig,
+    public config: OciImageConfig = busyboxConfig,
   ) {}
 
   private readonly present = new Set<string>();
