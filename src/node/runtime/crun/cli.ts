@@ -42,6 +42,12 @@ export class Crun {
     readonly binary: string,
     readonly root: string,
     private readonly cgroups: boolean,
+    /**
+     * The agent is not root: the shim runs crun in a user namespace of its own mapping root to the
+     * agent's uid (as `podman unshare` does), where crun may create the container's namespaces and
+     * mounts; exec and kill from outside join or signal it as its owner.
+     */
+    readonly rootless = false,
   ) {}
 
   /** Global flags before every command. */
@@ -58,6 +64,7 @@ export class Crun {
     const fix = this.hybrid ? `mount --bind /dev/null ${unifiedControllers} || exit 125; ` : '';
     const script = `${fix}"$@"; code=$?; echo $code > "$0.tmp" && mv "$0.tmp" "$0"; exit $code`;
     const sh = ['/bin/sh', '-c', script, exitFile, this.binary, ...this.args('run', '--bundle', bundle, '--pid-file', pidFile, id)];
+    if (this.rootless) return ['unshare', '--user', '--map-root-user', '--mount', '--propagation', 'private', ...sh];
     return this.hybrid ? ['unshare', '--mount', '--propagation', 'private', ...sh] : sh;
   }
 

@@ -36,10 +36,10 @@ export interface SpecInput {
   etcFiles: { destination: string; source: string; readOnly: boolean }[];
   mounts: ContainerMount[];
   /**
-   * The agent is not root: a user namespace maps the container's root to the agent's uid (and gid),
-   * the only ids it may use (rootless crun).
+   * The agent is not root: crun runs inside a user namespace that maps root to the agent's uid
+   * (cli.ts), so the container has no user namespace of its own and may not mount sysfs.
    */
-  rootless?: { uid: number; gid: number };
+  rootless?: boolean;
   /** cgroup v2 limits (absent when the machine has no cgroup2 memory controller). */
   memoryLimitBytes?: number;
 }
@@ -67,11 +67,6 @@ export function ociSpec(s: SpecInput): Record<string, unknown> {
   const namespaces: { type: string; path?: string }[] = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
   if (s.netns) namespaces.push({ type: 'network', path: s.netns });
   const linux: Record<string, unknown> = { namespaces, maskedPaths, readonlyPaths };
-  if (s.rootless) {
-    namespaces.push({ type: 'user' });
-    linux.uidMappings = [{ containerID: 0, hostID: s.rootless.uid, size: 1 }];
-    linux.gidMappings = [{ containerID: 0, hostID: s.rootless.gid, size: 1 }];
-  }
   if (s.memoryLimitBytes !== undefined) linux.resources = { memory: { limit: s.memoryLimitBytes } };
   const { user } = s.process;
   return {

@@ -44,6 +44,7 @@ const liveInits = new Set<number>();
 let exitHooked = false;
 /** What container root filesystems are here (said once in the log). */
 let rootfsKind: RootfsKind | undefined;
+let rootlessUserWarned = false;
 
 function hookProcessExit(): void {
   if (exitHooked) return;
@@ -75,7 +76,7 @@ export class CrunRuntime implements ContainerRuntime {
     this.dir = join(dataDir, 'crun');
     this.records = new PidFiles(join(this.dir, 'containers'));
     if (!binary) throw new Error('crun is not installed (Debian package crun): OCI images cannot run');
-    this.crun = new Crun(binary, join(this.dir, 'state'), cgroup2Memory());
+    this.crun = new Crun(binary, join(this.dir, 'state'), cgroup2Memory(), process.getuid?.() !== 0);
   }
 
   private bundle(id: string): string {
@@ -117,7 +118,12 @@ export class CrunRuntime implements ContainerRuntime {
       rootfsKind = kind;
       const ns = netnsName(config.execPrefix);
       const etcFiles = await writePodFiles(bundle, { hostname: config.hostname, podIP: config.env.POD_IP, netns: ns });
-      const uid = process.getuid?.() ?? 0;
+      if (this.crun.rootless && (proc.user.uid !== 0 || proc.user.gid !== 0)) {
+        // Rootless, the user namespace maps only root (to the agent's uid): nothing else exists.
+        if (!rootlessUserWarned) log.warn(`rootless: containers run as root inside (the agent's uid outside); an image's User (${pulled.config.User}) is not used`);
+        rootlessUserWarned = true;
+        proc.user = { uid: 0, gid: 0 };
+      }
       const spec = ociSpec({
         process: proc,
         rootfs: join(bundle, 'rootfs'),
@@ -125,7 +131,7 @@ export class CrunRuntime implements ContainerRuntime {
         netns: ns ? `/run/netns/${ns}` : undefined,
         etcFiles,
         mounts: config.mounts ?? [],
-        rootless: uid === 0 ? undefined : { uid, gid: process.getgid?.() ?? uid },
+        rootless: this.crun.rootless,
       });
       await writeFile(join(bundle, 'config.json'), JSON.stringify(spec));
       return await this.run(config, bundle);
