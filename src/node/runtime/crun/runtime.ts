@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { logger } from '../../../util/log.js';
 import { processAlive, procStartTime } from '../../../util/process-alive.js';
 import { FileTail } from '../file-tail.js';
+import { findLeftover, takeLeftover, whenGone } from '../leftovers.js';
 import { PidFiles, type PidRecord } from '../pidfiles.js';
 import {
   ImageNotRunnableError,
@@ -242,38 +243,25 @@ export class CrunRuntime implements ContainerRuntime {
   }
 
   leftover(podUID: string, containerName: string): LeftoverContainer | undefined {
-    for (const rec of this.leftovers.values()) {
-      if (rec.podUID !== podUID || rec.container !== containerName || !PidFiles.stillOurs(rec)) continue;
-      return { id: rec.containerID, pid: rec.initPid, attempt: rec.attempt ?? 0, startedAt: new Date(rec.startedAt ?? Date.now()) };
-    }
-    return undefined;
+    return findLeftover(this.leftovers.values(), podUID, containerName);
   }
 
   adopt(id: string, offsets: OutputOffsets): ContainerHandle | undefined {
-    const rec = this.leftovers.get(id);
-    if (!rec || !PidFiles.stillOurs(rec)) return undefined;
-    let stdout: FileTail;
-    let stderr: FileTail;
-    try {
-      stdout = new FileTail(this.outputPath(id, 'stdout'), offsets.stdout);
-      stderr = new FileTail(this.outputPath(id, 'stderr'), offsets.stderr);
-    } catch {
-      return undefined;
-    }
-    this.leftovers.delete(id);
+    const taken = takeLeftover(this.leftovers, id, (s) => this.outputPath(id, s), offsets);
+    if (!taken) return undefined;
+    const { rec, stdout, stderr } = taken;
     hookProcessExit();
     liveInits.add(rec.initPid);
     // Not our child: the shim is watched, and the status it wrote on its way out is read.
-    const exited = new Promise<ExitStatus>((resolve) => {
-      const timer = setInterval(() => {
-        if (PidFiles.stillOurs(rec)) return;
-        clearInterval(timer);
-        void readFile(join(this.bundle(id), 'exit'), 'utf8')
-          .then((t) => ({ exitCode: Number(t.trim()), finishedAt: new Date() }) as ExitStatus)
-          .catch(() => ({ exitCode: 137, unknown: true, finishedAt: new Date() }) as ExitStatus)
-          .then((status) => resolve(this.ended(rec, [stdout, stderr], status)));
-      }, adoptedPollMs);
-    });
+    const exited = whenGone(rec, adoptedPollMs)
+      .then(() => readFile(join(this.bundle(id), 'exit'), 'utf8'))
+      .then((t) => {
+        const exitCode = Number(t.trim());
+        if (!Number.isInteger(exitCode)) throw new Error(`exit file says ${t}`);
+        return { exitCode, finishedAt: new Date() } as ExitStatus;
+      })
+      .catch(() => ({ exitCode: 137, unknown: true, finishedAt: new Date() }) as ExitStatus)
+      .then((status) => this.ended(rec, [stdout, stderr], status));
     return this.track(rec, { id, pid: rec.initPid, startedAt: new Date(rec.startedAt ?? Date.now()), stdout, stderr, exited });
   }
 
