@@ -1,8 +1,8 @@
 // How crun is invoked: always with the agent's own state root (`--root` under the data dir, never
-// the machine's /run/crun) and without a cgroup manager unless limits are wanted. On a machine in
+// the machine's /run/crun) and without a cgroup manager. On a machine in
 // cgroup "hybrid" mode (v1 controllers plus a v2 hierarchy with controllers enabled) crun refuses
 // to create containers; it then runs in a private mount namespace where the v2 hierarchy's
-// cgroup.controllers reads empty, which is all its check looks at (kubesvc uses no cgroup then).
+// cgroup.controllers reads empty, which is all its check looks at.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -11,7 +11,7 @@ const run = promisify(execFile);
 
 const unifiedControllers = '/sys/fs/cgroup/unified/cgroup.controllers';
 
-/** The crun binary: Debian's, or runc's place when only runc is installed (same CLI for what we use). */
+/** Debian's crun (runc is no drop-in: no --cgroup-manager, and it fails here in hybrid mode). */
 export function findRuntime(): string | undefined {
   for (const p of ['/usr/bin/crun', '/usr/local/bin/crun', '/usr/sbin/crun']) if (existsSync(p)) return p;
   return undefined;
@@ -26,22 +26,12 @@ export function hybridCgroups(): boolean {
   }
 }
 
-/** The memory controller of a unified (v2-only) hierarchy, where limits and OOM kills work. */
-export function cgroup2Memory(): boolean {
-  try {
-    return readFileSync('/sys/fs/cgroup/cgroup.controllers', 'utf8').split(/\s+/).includes('memory');
-  } catch {
-    return false;
-  }
-}
-
 export class Crun {
   readonly hybrid = hybridCgroups();
 
   constructor(
     readonly binary: string,
     readonly root: string,
-    private readonly cgroups: boolean,
     /**
      * The agent is not root: the shim runs crun in a user namespace of its own mapping root to the
      * agent's uid (as `podman unshare` does), where crun may create the container's namespaces and
@@ -52,7 +42,9 @@ export class Crun {
 
   /** Global flags before every command. */
   args(...rest: string[]): string[] {
-    return ['--root', this.root, ...(this.cgroups ? [] : ['--cgroup-manager=disabled']), ...rest];
+    // No cgroups: kubesvc sets no resource limits yet (this machine, cgroup v1 + hybrid, could not
+    // test them), and without a manager crun needs no systemd and no writable cgroup tree.
+    return ['--root', this.root, '--cgroup-manager=disabled', ...rest];
   }
 
   /**

@@ -40,8 +40,6 @@ export interface SpecInput {
    * (cli.ts), so the container has no user namespace of its own and may not mount sysfs.
    */
   rootless?: boolean;
-  /** cgroup v2 limits (absent when the machine has no cgroup2 memory controller). */
-  memoryLimitBytes?: number;
 }
 
 function bind(destination: string, source: string, readOnly: boolean): OciMount {
@@ -67,7 +65,6 @@ export function ociSpec(s: SpecInput): Record<string, unknown> {
   const namespaces: { type: string; path?: string }[] = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
   if (s.netns) namespaces.push({ type: 'network', path: s.netns });
   const linux: Record<string, unknown> = { namespaces, maskedPaths, readonlyPaths };
-  if (s.memoryLimitBytes !== undefined) linux.resources = { memory: { limit: s.memoryLimitBytes } };
   const { user } = s.process;
   return {
     ociVersion: '1.0.2',

@@ -22,7 +22,7 @@ import {
   type LeftoverContainer,
   type OutputOffsets,
 } from '../types.js';
-import { cgroup2Memory, Crun, findRuntime } from './cli.js';
+import { Crun, findRuntime } from './cli.js';
 import { ociSpec } from './oci-spec.js';
 import { netnsName, writePodFiles } from './pod-files.js';
 import { processSpec } from './process-spec.js';
@@ -77,7 +77,7 @@ export class CrunRuntime implements ContainerRuntime {
     this.dir = join(dataDir, 'crun');
     this.records = new PidFiles(join(this.dir, 'containers'));
     if (!binary) throw new Error('crun is not installed (Debian package crun): OCI images cannot run');
-    this.crun = new Crun(binary, join(this.dir, 'state'), cgroup2Memory(), process.getuid?.() !== 0);
+    this.crun = new Crun(binary, join(this.dir, 'state'), process.getuid?.() !== 0);
   }
 
   private bundle(id: string): string {
