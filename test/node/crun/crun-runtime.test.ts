@@ -178,3 +178,14 @@ test('what no pod adopts is cleaned up: container, bundle and crun state', { ski
   const list = spawnSync('crun', ['--root', join(dir, 'crun', 'state'), 'list', '-q'], { encoding: 'utf8' });
   assert.equal(list.stdout.trim(), '');
 });
+
+test("an image store path with ':' (sha256:…) still gets an overlay", { skip }, async () => {
+  const { rt } = runtime();
+  const store = mkdtempSync(join(tmpdir(), 'crun-store-'));
+  dirs.push(store);
+  const colon = join(store, `sha256:${'cd'.repeat(8)},x`);
+  spawnSync('cp', ['-a', image, colon]);
+  const h = await rt.start(config({ args: ['grep -c " / overlay " /proc/mounts'], pulled: { imageID: 'x', rootfs: colon, config: busyboxConfig } }));
+  assert.equal(await readAll(h.stdout), '1\n');
+  assert.equal((await h.exited).exitCode, 0);
+});

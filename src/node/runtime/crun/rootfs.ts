@@ -14,6 +14,11 @@ export type RootfsKind = 'overlay' | 'copy';
 
 let overlayRefused: string | undefined;
 
+/** A path as an overlay mount option value: `:` separates lower layers and `,` options. */
+export function overlayPath(path: string): string {
+  return path.replace(/[\\:,]/g, (c) => `\\${c}`);
+}
+
 /** Makes `bundle/rootfs` from `image`; says which kind it became. */
 export async function prepareRootfs(bundle: string, image: string): Promise<RootfsKind> {
   const target = join(bundle, 'rootfs');
@@ -24,7 +29,7 @@ export async function prepareRootfs(bundle: string, image: string): Promise<Root
     await mkdir(upper, { recursive: true });
     await mkdir(work, { recursive: true });
     try {
-      await run('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${image},upperdir=${upper},workdir=${work}`, target]);
+      await run('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${overlayPath(image)},upperdir=${overlayPath(upper)},workdir=${overlayPath(work)}`, target]);
       return 'overlay';
     } catch (e) {
       overlayRefused = ((e as { stderr?: string }).stderr || (e as Error).message).trim();
