@@ -19,9 +19,14 @@ import {
 export const busybox = '/bin/busybox';
 export const crunAvailable = existsSync('/usr/bin/crun') && existsSync(busybox) && process.getuid?.() === 0;
 
-/** Builds the rootfs in a fresh temp dir (read-only to containers: they get an overlay over it). */
-export function busyboxRootfs(): string {
-  const root = mkdtempSync(join(tmpdir(), 'crun-busybox-'));
+/**
+ * Builds the rootfs in `at` (kept if it is there already), else in a fresh temp dir; read-only to
+ * containers: they get an overlay over it.
+ */
+export function busyboxRootfs(at?: string): string {
+  if (at && existsSync(join(at, 'bin', 'busybox'))) return at;
+  if (at) mkdirSync(at, { recursive: true });
+  const root = at ?? mkdtempSync(join(tmpdir(), 'crun-busybox-'));
   for (const d of ['bin', 'etc', 'tmp', 'var/www', 'home/app']) mkdirSync(join(root, d), { recursive: true });
   copyFileSync(busybox, join(root, 'bin/busybox'));
   execFileSync('chmod', ['755', join(root, 'bin/busybox')]);

@@ -1,14 +1,25 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mergeEnv, processSpec } from '../../../src/node/runtime/crun/process-spec.js';
 import { resolveUser } from '../../../src/node/runtime/crun/user.js';
 import { CreateContainerError } from '../../../src/node/runtime/types.js';
 
-function rootfs(): string {
+const made: string[] = [];
+after(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
+function tempRoot(): string {
   const root = mkdtempSync(join(tmpdir(), 'crun-spec-'));
+  made.push(root);
+  return root;
+}
+
+function rootfs(): string {
+  const root = tempRoot();
   mkdirSync(join(root, 'etc'));
   writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001:app:/home/app:/bin/sh\n# comment\nbroken:line\n');
   writeFileSync(join(root, 'etc/group'), 'root:x:0:\napp:x:1001:\nwww:x:33:app,other\nstaff:x:50:\n');
@@ -66,7 +77,7 @@ test('User: names and ids from the image /etc/passwd and /etc/group', () => {
 });
 
 test("an image's /etc/passwd that is a symlink is not followed out of the image", () => {
-  const root = mkdtempSync(join(tmpdir(), 'crun-spec-'));
+  const root = tempRoot();
   mkdirSync(join(root, 'etc'));
   symlinkSync('/etc/passwd', join(root, 'etc/passwd'));
   assert.throws(() => resolveUser(root, 'root'), /unable to find user root/);
