@@ -1,6 +1,7 @@
 // Starts the cluster's components on top of a running API server, in one process: what
 // kube-controller-manager, kube-scheduler, the kubelet and kube-proxy would be on a real node.
 // Each component sees the cluster only through the in-process Client and shared informers.
+import type { ImagePuller } from '../node/runtime/image-puller.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ApiServer } from '../apiserver/server.js';
@@ -43,6 +44,8 @@ export interface ComponentOptions {
   ipvsScheduler?: string;
   /** netns mode: the API server's port on 127.0.0.1, relayed on the bridge for nodes and pods. */
   apiPort?: number;
+  /** Pulls OCI images for every node's agent (absent: built-in images and kubesvc.io/host only). */
+  imagePuller?: ImagePuller;
 }
 
 export interface NodeInfo {
@@ -160,6 +163,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
           clusterDNS: o.clusterDNS,
           clusterDomain: o.clusterDomain,
           ...(plan.podNetwork ? { podNetwork: plan.podNetwork } : {}),
+          ...(o.imagePuller ? { imagePuller: o.imagePuller } : {}),
         });
         stops.push(() => agent.stop());
         await agent.start();

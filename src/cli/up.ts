@@ -1,5 +1,6 @@
 // `kubesvc up`: the whole cluster in one process — datastore, API server, and (as they are
 // built) controllers, node agent, kube-proxy and DNS — ready in well under a second.
+import type { ImagePuller } from '../node/runtime/image-puller.js';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -109,6 +110,8 @@ export interface UpOptions {
   planNotes?: string[];
   maxRequestsInFlight: number;
   maxMutatingRequestsInFlight: number;
+  /** Pulls OCI images (set by code, not a flag: the image store's wiring, or a test's puller). */
+  imagePuller?: ImagePuller;
 }
 
 /** kube-apiserver's int flags: pflag's wording for a non-number, its own for a negative one. */
@@ -368,6 +371,7 @@ export async function startCluster(o: UpOptions, only?: 'apiserver', signal?: Ab
         proxyHealthzPort: o.proxyHealthzPort,
         clusterDNS: api.allocations.serviceIP(10),
         clusterDomain: o.clusterDomain,
+        ...(o.imagePuller ? { imagePuller: o.imagePuller } : {}),
       });
       throwIfStopped(signal);
     }
@@ -406,13 +410,13 @@ function addressInUse(e: NodeJS.ErrnoException & { port?: number; address?: stri
   return new UsageError(`${where} is already in use: ${e.message}`);
 }
 
-export async function up(argv: string[], only?: 'apiserver'): Promise<number> {
+export async function up(argv: string[], only?: 'apiserver', wiring: Pick<UpOptions, 'imagePuller'> = {}): Promise<number> {
   const parsed = parseUpOptions(argv);
   if (parsed === 'help') {
     process.stdout.write(only === 'apiserver' ? apiserverUsage : upUsage);
     return 0;
   }
-  const o = parsed;
+  const o: UpOptions = { ...parsed, ...wiring };
   const t0 = performance.now();
   // Before anything starts: a signal during start-up stops what has started.
   const signals = onStopSignals();

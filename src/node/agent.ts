@@ -21,7 +21,11 @@ import { loopbackPodNetwork, type PodNetwork } from './pod-network.js';
 import { writeStatus } from './status-writer.js';
 import { registerLogSource, type PodLogInfo } from './read-logs.js';
 import { ProcessRuntime } from './runtime/process.js';
-import type { ContainerRuntime } from './runtime/types.js';
+import type { ContainerHandle, ContainerRuntime } from './runtime/types.js';
+import type { ImagePuller } from './runtime/image-puller.js';
+import { RuntimePerImage } from './runtime/per-image.js';
+import { CrunRuntime } from './runtime/crun/runtime.js';
+import { pullSecrets } from './pull-secrets.js';
 
 export { readLogs, type LogOptions } from './read-logs.js';
 
@@ -44,8 +48,18 @@ export interface NodeAgentOptions {
   probeSecondMs?: number;
   /** Longest grace period stop() gives a pod's containers (default 10 s). */
   shutdownGraceMs?: number;
-  /** Another runtime (default: processes on this machine). */
+  /**
+   * Another runtime (default: processes on this machine for built-in images and kubesvc.io/host,
+   * and with an imagePuller, crun for every other image).
+   */
   runtime?: ContainerRuntime;
+  /**
+   * Pulls OCI images. Absent: only built-in images and kubesvc.io/host run; other images wait,
+   * saying kubesvc was started without image pulling.
+   */
+  imagePuller?: ImagePuller;
+  /** The image pull back-off (default 10 s doubling to 300 s, as upstream). */
+  imageBackoff?: BackoffOptions;
   /** Where pod events go (default: Events written through the client). */
   events?: PodEventSink;
   /**
@@ -68,6 +82,7 @@ export class NodeAgent {
   /** Tears pods' networks down and frees their IPs after; retries outlive the pods' workers. */
   readonly releaser: NetworkReleaser;
   private readonly backoff: CrashBackoff;
+  private readonly imageBackoff: CrashBackoff;
   private readonly events: PodEventSink;
   private readonly workers = new Map<string, PodWorker>();
   /** Pods this agent has finished (stopped and deleted): late informer updates must not revive them. */
@@ -88,11 +103,12 @@ export class NodeAgent {
   ) {
     this.opts = opts;
     mkdirSync(opts.dataDir, { recursive: true });
-    this.runtime = opts.runtime ?? new ProcessRuntime(opts.dataDir);
+    this.runtime = opts.runtime ?? defaultRuntime(opts.dataDir, !!opts.imagePuller);
     this.ipam = new PodIPAllocator(opts.podCIDR, join(opts.dataDir, 'pod-ips.json'));
     this.podNetwork = opts.podNetwork ?? loopbackPodNetwork;
     this.releaser = new NetworkReleaser(this.podNetwork, this.ipam, opts.networkRelease);
     this.backoff = new CrashBackoff(opts.backoff ?? { initialMs: 10_000, maxMs: 300_000 });
+    this.imageBackoff = new CrashBackoff(opts.imageBackoff ?? { initialMs: 10_000, maxMs: 300_000 });
     this.events = opts.events ?? new KubeletEventRecorder(client, opts.nodeName);
   }
 
@@ -139,10 +155,10 @@ export class NodeAgent {
     // Pending tearDown retries stop; their IPs stay reserved in IPAM's file for the next agent.
     this.releaser.stop();
     // Anything that escaped its worker (e.g. started during shutdown) goes too.
-    if (this.runtime instanceof ProcessRuntime) {
-      for (const h of this.runtime.running) this.runtime.signal(h, 'SIGKILL');
-      await Promise.all(this.runtime.running.map((h) => h.exited));
-    }
+    const rt = this.runtime as ContainerRuntime & { running?: ContainerHandle[] };
+    const running = rt.running ?? [];
+    for (const h of running) rt.signal(h, 'SIGKILL');
+    await Promise.all(running.map((h) => h.exited));
     if (this.events instanceof KubeletEventRecorder) await this.events.flush();
   }
 
@@ -244,6 +260,9 @@ export class NodeAgent {
       podNetwork: this.podNetwork,
       releaser: this.releaser,
       backoff: this.backoff,
+      imagePuller: this.opts.imagePuller,
+      imageBackoff: this.imageBackoff,
+      pullSecrets: (p) => pullSecrets(this.client, p),
       events: this.events,
       services: () => this.services?.lister.list() ?? [],
       baseEnv: this.baseEnv(),
@@ -350,4 +369,10 @@ export class NodeAgent {
   podWorker(namespace: string, name: string): PodWorker | undefined {
     return [...this.workers.values()].find((x) => x.namespace === namespace && x.name === name);
   }
+}
+
+/** Processes for built-in images and kubesvc.io/host; with image pulling, crun for the rest. */
+function defaultRuntime(dataDir: string, pulling: boolean): ContainerRuntime {
+  const processes = new ProcessRuntime(dataDir);
+  return pulling ? new RuntimePerImage(processes, new CrunRuntime(dataDir)) : processes;
 }

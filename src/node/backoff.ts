@@ -37,6 +37,16 @@ export class CrashBackoff {
     return Math.max(0, e.delayMs - (this.now() - finishedAt));
   }
 
+  /**
+   * How much of the current delay is left since the last next() (the image pull back-off's
+   * IsInBackOffSinceUpdate); 0 when none.
+   */
+  remainingSinceUpdateMs(key: string): number {
+    const e = this.entry(key);
+    if (!e) return 0;
+    return Math.max(0, e.delayMs - (this.now() - e.lastUpdate));
+  }
+
   /** The current delay (for the "back-off 20s restarting failed container" message). */
   delayMs(key: string): number {
     return this.entry(key)?.delayMs ?? 0;

@@ -6,7 +6,7 @@ import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import type { ExecRequest, ExecSession, LogOptions, NodeConnector } from '../apiserver/node-connector.js';
 import { errors } from '../machinery/status.js';
 import { readLogs } from './read-logs.js';
-import { lookPath, prefixed } from './runtime/exec-prefix.js';
+import { commandArgv, lookPath } from './runtime/exec-prefix.js';
 import type { PodWorker } from './pod-worker.js';
 
 const pods = { group: '', resource: 'pods' };
@@ -58,17 +58,18 @@ export class AgentConnector implements NodeConnector {
     // and inside the pod's network (behind the pod network's prefix). Behind a prefix a missing
     // command would only be the prefix's exit code: check it first, so the error names it.
     const prefix = w.execPrefix;
-    const missing = prefix.length > 0 ? lookPath(req.command[0]!, env, cwd) : undefined;
+    const inContainer = run.handle!.execArgv;
+    const missing = prefix.length > 0 && !inContainer ? lookPath(req.command[0]!, env, cwd) : undefined;
     if (missing) {
       session.exit = Promise.resolve(failed(missing, req.command[0]!));
       // Input sent to a command that never started goes nowhere.
       if (req.stdin) session.stdin = new PassThrough().resume();
       return session;
     }
-    const argv = prefixed(prefix, req.command[0]!, req.command.slice(1));
+    const argv = commandArgv({ command: req.command, cwd, execPrefix: prefix, inContainer });
     const child = spawn(argv.file, argv.args, {
       env,
-      cwd,
+      cwd: inContainer ? undefined : cwd,
       detached: true,
       stdio: [req.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });

@@ -36,7 +36,7 @@ export function startProbes(run: ContainerRun, handle: ContainerHandle, hooks: P
       startedAt: handle.startedAt.getTime(),
       secondMs: hooks.secondMs,
       started: () => run.started,
-      run: () => runProbe(probe, { podIP: hooks.podIP(), container: c, env: run.env ?? {}, execPrefix: hooks.execPrefix }),
+      run: () => runProbe(probe, { podIP: hooks.podIP(), container: c, env: run.env ?? {}, execPrefix: hooks.execPrefix, inContainer: handle.execArgv }),
       onFailure: (output) => {
         if (current()) hooks.unhealthy(`${probeTypeTitle(type)} probe failed: ${output}`);
       },

@@ -16,6 +16,8 @@ export interface ContainerRun {
   /** The env of the current run, which exec probes also get. */
   env?: Record<string, string>;
   containerID?: string;
+  /** The pulled image's `<repository>@sha256:…` (OCI images). */
+  imageID?: string;
   state: ContainerState;
   lastState: ContainerState;
   ready: boolean;
@@ -53,7 +55,7 @@ export function containerStatus(run: ContainerRun, runtimeName: string): Contain
     ready: run.ready,
     restartCount: run.restartCount,
     image,
-    imageID: run.containerID ? `${runtimeName}://${image}` : '',
+    imageID: run.imageID ?? (run.containerID ? `${runtimeName}://${image}` : ''),
     started: run.started,
   };
   if (run.containerID) s.containerID = `${runtimeName}://${run.containerID}`;

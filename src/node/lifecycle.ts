@@ -24,6 +24,8 @@ export interface HookContext {
   podRef: string;
   /** The pod network's argv prefix that exec hooks start behind (PodNetwork.execPrefix). */
   execPrefix?: string[];
+  /** How to run a command inside the container, when its runtime has its own (ContainerHandle.execArgv). */
+  inContainer?: (command: string[], cwd?: string) => string[];
 }
 
 /** Runs a hook; resolves undefined on success, or upstream-style failure text. */
@@ -31,7 +33,7 @@ export async function runHook(h: LifecycleHandler, ctx: HookContext, timeoutMs: 
   const where = `for Container "${ctx.container.name}" in Pod "${ctx.podRef}" failed`;
   if (h.exec) {
     const command = h.exec.command ?? [];
-    const r = await execProbe({ command, env: ctx.env, cwd: ctx.container.workingDir, execPrefix: ctx.execPrefix }, timeoutMs);
+    const r = await execProbe({ command, env: ctx.env, cwd: ctx.container.workingDir, execPrefix: ctx.execPrefix, inContainer: ctx.inContainer }, timeoutMs);
     if (r.result === 'success') return undefined;
     return `Exec lifecycle hook ([${command.join(' ')}]) ${where} - error: ${r.output.trim()}`;
   }

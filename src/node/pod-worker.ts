@@ -19,7 +19,10 @@ import { metaTime, podConditions, podPhase, stableJSON, withTransitionTimes } fr
 import { startProbes, stopProbes } from './container-probes.js';
 import { terminationMessage } from './termination-message.js';
 import { lifecycleOf, runHook } from './lifecycle.js';
-import { ImageNotRunnableError, StartError, stopContainer, type ContainerHandle, type ContainerRuntime, type ExitStatus } from './runtime/types.js';
+import { ensureImage } from './image-pull.js';
+import type { DockerConfigAuths, ImagePuller, PulledImage } from './runtime/image-puller.js';
+import { imageKind } from './runtime/images.js';
+import { CreateContainerError, ImageNotRunnableError, StartError, stopContainer, type ContainerHandle, type ContainerRuntime, type ExitStatus } from './runtime/types.js';
 import { logger, errorText } from '../util/log.js';
 
 const log = logger('node');
@@ -41,6 +44,12 @@ export interface PodWorkerDeps {
    */
   releaser: NetworkReleaser;
   backoff: CrashBackoff;
+  /** Pulls OCI images (absent: only built-in images and kubesvc.io/host run). */
+  imagePuller?: ImagePuller;
+  /** The image pull back-off, per pod and image (10 s doubling to 300 s). */
+  imageBackoff: CrashBackoff;
+  /** The pod's imagePullSecrets, decoded, in order. */
+  pullSecrets(pod: Pod): Promise<DockerConfigAuths[]>;
   events: PodEventSink;
   /** Every Service the agent knows (the pod's own are picked from them). */
   services(): Service[];
@@ -543,6 +552,37 @@ export class PodWorker {
     }
   }
 
+  /**
+   * An OCI image is pulled first (when the agent can pull); a failed pull leaves the container
+   * waiting, with a sync scheduled when its back-off says.
+   */
+  private async pullImage(run: ContainerRun): Promise<PulledImage | undefined> {
+    const outcome = await ensureImage({
+      pod: this.pod,
+      container: run.spec,
+      puller: this.d.imagePuller,
+      backoff: this.d.imageBackoff,
+      pullSecrets: () => this.d.pullSecrets(this.pod),
+      event: (type, reason, message) => {
+        // A sync that finds the same state again does not repeat its events.
+        const key = `${reason}:${message}`;
+        if (run.lastEvent === key && type === 'Warning') return;
+        if (type === 'Warning') run.lastEvent = key;
+        this.event(run.spec.name, type, reason, message);
+      },
+    });
+    if ('pulled' in outcome) return outcome.pulled;
+    if (run.state.terminated) run.lastState = run.state;
+    run.state = { waiting: outcome.waiting };
+    if (outcome.retryMs !== undefined) {
+      run.restartTimer = setTimeout(() => {
+        run.restartTimer = undefined;
+        this.kick();
+      }, outcome.retryMs);
+    }
+    return undefined;
+  }
+
   private async startContainer(run: ContainerRun): Promise<void> {
     const c: Container = run.spec;
     const image = c.image ?? '';
@@ -552,7 +592,22 @@ export class PodWorker {
       if (e instanceof ImageNotRunnableError) return this.waitWith(run, e.reason, e.message);
       throw e;
     }
-    this.event(c.name, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
+    const oci = imageKind(image) === 'oci' && this.d.imagePuller !== undefined;
+    let pulled: PulledImage | undefined;
+    if (oci) {
+      pulled = await this.pullImage(run);
+      if (!pulled || this.stopping) return;
+      run.imageID = pulled.imageID;
+      try {
+        // What the image and the container say together must make a process (command, user).
+        this.d.runtime.check({ image, command: c.command, args: c.args, pulled });
+      } catch (e) {
+        if (e instanceof CreateContainerError) return this.waitWith(run, e.reason, e.message);
+        throw e;
+      }
+    } else {
+      this.event(c.name, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
+    }
     let env: Record<string, string>;
     try {
       const pod = this.podForEnv();
@@ -566,7 +621,8 @@ export class PodWorker {
           clusterDomain: this.d.clusterDomain,
           podNetwork: this.d.podNetwork.kind,
         },
-        this.d.baseEnv,
+        // An OCI image brings its own PATH and the rest (the image's Env); the machine's is for processes here.
+        oci ? {} : this.d.baseEnv,
       );
     } catch (e) {
       if (e instanceof ContainerConfigError) return this.waitWith(run, e.reason, e.message);
@@ -598,9 +654,11 @@ export class PodWorker {
         workingDir: c.workingDir,
         env,
         execPrefix: this.execPrefix,
+        hostname: this.pod.spec.hostname || this.name,
+        ...(pulled ? { pulled } : {}),
       });
     } catch (e) {
-      if (!(e instanceof StartError || e instanceof ImageNotRunnableError)) throw e;
+      if (!(e instanceof StartError || e instanceof ImageNotRunnableError || e instanceof CreateContainerError)) throw e;
       const now = metaTime();
       run.state = { terminated: { exitCode: 128, reason: e.reason, message: e.message, startedAt: '1970-01-01T00:00:00Z', finishedAt: now, containerID: `${this.d.runtime.name}://${id}` } };
       run.finishedAt = Date.now();
@@ -642,7 +700,7 @@ export class PodWorker {
   }
 
   private hookContext(run: ContainerRun) {
-    return { podIP: this.podIP ?? this.d.nodeIP, container: run.spec, env: run.env ?? {}, podRef: podRef(this.pod), execPrefix: this.execPrefix };
+    return { podIP: this.podIP ?? this.d.nodeIP, container: run.spec, env: run.env ?? {}, podRef: podRef(this.pod), execPrefix: this.execPrefix, inContainer: run.handle?.execArgv };
   }
 
   /** A failing postStart hook kills the container; it restarts as its restart policy says. */

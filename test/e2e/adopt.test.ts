@@ -17,7 +17,7 @@ metadata:
 spec:
   containers:
   - name: app
-    image: busybox
+    image: kubesvc.io/host
     command: ["sh", "-c", "touch ${marker}; echo started; exec sleep 3600"]
     livenessProbe:
       exec:

@@ -14,7 +14,7 @@ metadata:
 spec:
   containers:
   - name: app
-    image: busybox
+    image: kubesvc.io/host
     command: ["sh", "-c", "touch /tmp/kubesvc-alive-$POD_NAME-$POD_IP; echo started; exec sleep 3600"]
     livenessProbe:
       exec:

@@ -144,7 +144,7 @@ out({'json': json_patch, 'strategic': strategic, 'merge': merge, 'failedTest': f
 
   it('reads logs (whole, tailed, followed) and execs commands with stdout, stderr, stdin and exit code', async () => {
     const r = await run('exec-logs', `
-v1.create_namespaced_pod('default', {'metadata': {'name': 'py-pod'}, 'spec': {'containers': [{'name': 'app', 'image': 'busybox',
+v1.create_namespaced_pod('default', {'metadata': {'name': 'py-pod'}, 'spec': {'containers': [{'name': 'app', 'image': 'kubesvc.io/host',
     'command': ['sh', '-c', 'echo first; echo second; i=0; while [ $i -lt 300 ]; do i=$((i+1)); echo tick-$i; sleep 0.1; done; exec sleep 3600']}]}})
 deadline = time.time() + 20
 while time.time() < deadline:

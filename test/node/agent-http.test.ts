@@ -42,7 +42,7 @@ test('over HTTP: the lease is renewed; a pod runs; kubectl logs, exec and a forc
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: 'hello', namespace: 'default' },
-    spec: { nodeName: 'node-1', containers: [{ name: 'main', image: 'example.com/hello', command: [node, '-e', script] }] },
+    spec: { nodeName: 'node-1', containers: [{ name: 'main', image: 'kubesvc.io/host', command: [node, '-e', script] }] },
   });
   const p = await eventually(async () => {
     const p = await c.client.get<Pod>(R.pods, 'default', 'hello');

@@ -31,7 +31,7 @@ function podSpec(name: string, over: Partial<Pod['spec']['containers'][0]> = {},
     spec: {
       nodeName: 'node-1',
       terminationGracePeriodSeconds: 2,
-      containers: [{ name: 'web', image: 'example.com/web:1', command: [node, '-e', serverScript], ports: [{ containerPort: 8080, name: 'http' }], ...over }],
+      containers: [{ name: 'web', image: 'kubesvc.io/host:1', command: [node, '-e', serverScript], ports: [{ containerPort: 8080, name: 'http' }], ...over }],
       ...spec,
     },
   };
@@ -220,14 +220,14 @@ test('crash loop: restarts with back-off and CrashLoopBackOff; Never ends Failed
   await c.client.delete(R.pods, 'default', 'job-1');
 });
 
-test('an image kubesvc cannot run waits with ImageNotRunnable', async () => {
+test('without image pulling, an OCI image waits with ImageNotRunnable saying so', async () => {
   await c.client.create(R.pods, 'default', podSpec('nginx-1', { image: 'nginx:1.27', command: undefined }));
   const p = await eventually(async () => {
     const p = await getPod('nginx-1');
     return p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ImageNotRunnable' && p;
   });
   assert.equal(p.status?.phase, 'Pending');
-  assert.match(p.status!.containerStatuses![0]!.state!.waiting!.message!, /kubesvc has no container runtime for image "nginx:1.27"/);
+  assert.match(p.status!.containerStatuses![0]!.state!.waiting!.message!, /kubesvc was started without image pulling, so image "nginx:1.27" cannot run/);
   await c.client.delete(R.pods, 'default', 'nginx-1');
 });
 
@@ -309,8 +309,8 @@ test('init containers run in order before the containers; a failing one under Ne
     'default',
     podSpec('init-1', {}, {
       initContainers: [
-        { name: 'first', image: 'x', command: [node, '-e', 'console.log("first")'] },
-        { name: 'second', image: 'x', command: [node, '-e', 'setTimeout(() => console.log("second"), 300)'] },
+        { name: 'first', image: 'kubesvc.io/host', command: [node, '-e', 'console.log("first")'] },
+        { name: 'second', image: 'kubesvc.io/host', command: [node, '-e', 'setTimeout(() => console.log("second"), 300)'] },
       ],
     }),
   );
@@ -336,7 +336,7 @@ test('init containers run in order before the containers; a failing one under Ne
   await c.client.create(
     R.pods,
     'default',
-    podSpec('init-2', {}, { restartPolicy: 'Never', initContainers: [{ name: 'fails', image: 'x', command: [node, '-e', 'process.exit(1)'] }] }),
+    podSpec('init-2', {}, { restartPolicy: 'Never', initContainers: [{ name: 'fails', image: 'kubesvc.io/host', command: [node, '-e', 'process.exit(1)'] }] }),
   );
   const failed = await eventually(async () => {
     const p = await getPod('init-2');
@@ -383,13 +383,13 @@ test('a changed image restarts the container; an unchanged pod gets no status wr
   const rv = (await getPod('img-1')).metadata.resourceVersion;
   await new Promise((r) => setTimeout(r, 700));
   assert.equal((await getPod('img-1')).metadata.resourceVersion, rv, 'no status churn');
-  await c.client.patch(R.pods, 'default', 'img-1', 'strategic', { spec: { containers: [{ name: 'web', image: 'example.com/web:2' }] } });
+  await c.client.patch(R.pods, 'default', 'img-1', 'strategic', { spec: { containers: [{ name: 'web', image: 'kubesvc.io/host:2' }] } });
   const q = await eventually(async () => {
     const q = await getPod('img-1');
     const cs = q.status?.containerStatuses?.[0];
     return cs?.restartCount === 1 && cs.state?.running && q;
   });
-  assert.equal(q.status!.containerStatuses![0]!.image, 'example.com/web:2');
+  assert.equal(q.status!.containerStatuses![0]!.image, 'kubesvc.io/host:2');
   assert.ok(p);
   const evs = await events('img-1');
   assert.ok(evs.some((e) => e.reason === 'Killing' && e.message === 'Container web definition changed, will be restarted'));

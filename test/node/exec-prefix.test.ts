@@ -25,7 +25,7 @@ function config(over: Partial<ContainerConfig>): ContainerConfig {
     namespace: 'default',
     containerName: 'c',
     attempt: 0,
-    image: 'example.com/app:1',
+    image: 'kubesvc.io/host',
     env: { PATH },
     ...over,
   };

@@ -52,7 +52,7 @@ const pod = (name: string): Pod => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name, namespace: 'default' },
-  spec: { nodeName: 'node-1', terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'x', command: [node, '-e', 'setInterval(() => {}, 1000)'] }] },
+  spec: { nodeName: 'node-1', terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'kubesvc.io/host', command: [node, '-e', 'setInterval(() => {}, 1000)'] }] },
 });
 
 let c: AgentCluster | undefined;
@@ -123,6 +123,8 @@ test('setUp fails once and the next status write fails once: the pod still start
     podNetwork: net,
     releaser: new NetworkReleaser(net, ipam),
     backoff: new CrashBackoff({ initialMs: 300, maxMs: 2000 }),
+    imageBackoff: new CrashBackoff(),
+    pullSecrets: async () => [],
     events: {
       podEvent: (_pod, _c, _type, reason) => {
         // The status write right after the failed setUp fails (API server briefly unavailable).

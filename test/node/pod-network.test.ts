@@ -73,7 +73,7 @@ function pod(name: string, container: Partial<Pod['spec']['containers'][0]>, spe
     spec: {
       nodeName: 'node-1',
       terminationGracePeriodSeconds: 1,
-      containers: [{ name: 'c', image: 'example.com/app:1', command: [node, '-e', 'setInterval(() => {}, 1000)'], ...container }],
+      containers: [{ name: 'c', image: 'kubesvc.io/host', command: [node, '-e', 'setInterval(() => {}, 1000)'], ...container }],
       ...spec,
     },
   };

@@ -19,7 +19,7 @@ function config(over: Partial<ContainerConfig>): ContainerConfig {
     namespace: 'default',
     containerName: 'c',
     attempt: 0,
-    image: 'example.com/app:1',
+    image: 'kubesvc.io/host',
     env: { PATH: process.env.PATH ?? '' },
     ...over,
   };
@@ -100,8 +100,14 @@ test('unknown image without command is not runnable; a missing program is a Star
   try {
     assert.throws(() => rt.check({ image: 'nginx:1.27' }), (e: Error) => {
       assert.ok(e instanceof ImageNotRunnableError);
-      assert.match(e.message, /kubesvc has no container runtime for image "nginx:1.27"/);
-      assert.match(e.message, /set the container's `command`/);
+      assert.match(e.message, /kubesvc was started without image pulling, so image "nginx:1.27" cannot run/);
+      assert.match(e.message, /kubesvc.io\/host with a `command`/);
+      return true;
+    });
+    // Another image's command does not run here: only kubesvc.io/host runs commands on this machine.
+    assert.throws(() => rt.check({ image: 'busybox', command: ['sh'] }), ImageNotRunnableError);
+    assert.throws(() => rt.check({ image: 'kubesvc.io/host:1' }), (e: Error) => {
+      assert.match(e.message, /runs the container's command on this machine: set the container's `command`/);
       return true;
     });
     await assert.rejects(rt.start(config({ command: ['/no/such/binary'] })), (e: Error) => {
@@ -141,7 +147,7 @@ test('containers do not outlive an agent process that exits without stopping the
     const agentScript = `
       const { ProcessRuntime } = await import(${JSON.stringify(runtimeURL)});
       const rt = new ProcessRuntime(${JSON.stringify(dir)});
-      const h = await rt.start({ id: 'x', podUID: 'u', podName: 'p', namespace: 'd', containerName: 'c', attempt: 0, image: 'i', command: ['sleep', '60'], env: {} });
+      const h = await rt.start({ id: 'x', podUID: 'u', podName: 'p', namespace: 'd', containerName: 'c', attempt: 0, image: 'kubesvc.io/host', command: ['sleep', '60'], env: {} });
       console.log(h.pid);
       setTimeout(() => { throw new Error('agent crashed'); }, 100);`;
     const agent = spawn(node, ['--input-type=module', '-e', agentScript], { stdio: ['ignore', 'pipe', 'ignore'] });
@@ -165,7 +171,7 @@ test('a container outlives a killed agent (its output goes to files) and the nex
     const agentScript = `
       const { ProcessRuntime } = await import(${JSON.stringify(runtimeURL)});
       const rt = new ProcessRuntime(${JSON.stringify(dir)});
-      const h = await rt.start({ id: 'c1', podUID: 'u', podName: 'p', namespace: 'd', containerName: 'app', attempt: 3, image: 'i', command: [process.execPath, '-e', ${JSON.stringify(program)}], env: {} });
+      const h = await rt.start({ id: 'c1', podUID: 'u', podName: 'p', namespace: 'd', containerName: 'app', attempt: 3, image: 'kubesvc.io/host', command: [process.execPath, '-e', ${JSON.stringify(program)}], env: {} });
       let seen = 0;
       h.stdout.on('data', (d) => { seen += d.length; });
       console.log(h.pid);

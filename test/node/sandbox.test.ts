@@ -14,7 +14,7 @@ const pod = (name: string): Pod => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name, namespace: 'default' },
-  spec: { nodeName: 'node-1', terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'x', command: ['sleep', '60'] }] },
+  spec: { nodeName: 'node-1', terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'kubesvc.io/host', command: ['sleep', '60'] }] },
 });
 
 test('a full pod CIDR: FailedCreatePodSandBox, then the freed IP goes to the waiting pod', async () => {

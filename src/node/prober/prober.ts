@@ -12,6 +12,8 @@ export interface ProbeContext {
   env: Record<string, string>;
   /** The pod network's argv prefix that exec probes start behind (PodNetwork.execPrefix). */
   execPrefix?: string[];
+  /** How to run a command inside the container, when its runtime has its own (ContainerHandle.execArgv). */
+  inContainer?: (command: string[], cwd?: string) => string[];
 }
 
 /** A port number, or a container port's name (upstream's findPortByName). */
@@ -28,7 +30,7 @@ export function timeoutMs(probe: Probe): number {
 export async function runProbe(probe: Probe, ctx: ProbeContext): Promise<ProbeOutcome> {
   const timeout = timeoutMs(probe);
   if (probe.exec) {
-    return execProbe({ command: probe.exec.command ?? [], env: ctx.env, cwd: ctx.container.workingDir, execPrefix: ctx.execPrefix }, timeout);
+    return execProbe({ command: probe.exec.command ?? [], env: ctx.env, cwd: ctx.container.workingDir, execPrefix: ctx.execPrefix, inContainer: ctx.inContainer }, timeout);
   }
   if (probe.httpGet) {
     const g = probe.httpGet;

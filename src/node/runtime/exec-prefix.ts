@@ -49,3 +49,21 @@ export function lookPath(file: string, env: Record<string, string>, cwd?: string
   }
   return denied ?? errno('ENOENT', `${file}: not found in $PATH`);
 }
+
+/**
+ * How a command of an exec session, probe or hook starts: through the runtime's way into the
+ * container when it has one (crun exec, which resolves the command in the container), else
+ * beside the container behind the pod network's prefix.
+ */
+export function commandArgv(t: {
+  command: string[];
+  cwd?: string;
+  execPrefix?: readonly string[];
+  inContainer?: (command: string[], cwd?: string) => string[];
+}): { file: string; args: string[] } {
+  if (t.inContainer) {
+    const argv = t.inContainer(t.command, t.cwd || undefined);
+    return { file: argv[0]!, args: argv.slice(1) };
+  }
+  return prefixed(t.execPrefix, t.command[0]!, t.command.slice(1));
+}

@@ -10,9 +10,10 @@ import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { PidFiles, type PidRecord } from './pidfiles.js';
 import { FileTail } from './file-tail.js';
+import { findLeftover, takeLeftover, whenGone } from './leftovers.js';
 import { processAlive, procStartTime } from '../../util/process-alive.js';
 import { lookPath, prefixed } from './exec-prefix.js';
-import { builtinImageFor, builtinImageNames, loadBuiltinImages } from './images.js';
+import { builtinImageFor, builtinImageNames, hostImage, imageKind, loadBuiltinImages } from './images.js';
 import {
   ImageNotRunnableError,
   StartError,
@@ -99,12 +100,15 @@ export class ProcessRuntime implements ContainerRuntime {
         throw new ImageNotRunnableError((e as Error).message);
       }
     }
-    if (command.length > 0) return { file: command[0]!, argv: [...command.slice(1), ...args] };
+    if (imageKind(image) === 'host') {
+      if (command.length > 0) return { file: command[0]!, argv: [...command.slice(1), ...args] };
+      throw new ImageNotRunnableError(`image "${image}" runs the container's command on this machine: set the container's \`command\``);
+    }
     const names = builtinImageNames();
     throw new ImageNotRunnableError(
-      `kubesvc has no container runtime for image "${image}": it runs processes on this machine, so set the container's ` +
-        `\`command\` to a program installed here, or use a built-in image` +
-        (names.length ? ` (${names.join(', ')})` : ''),
+      `kubesvc was started without image pulling, so image "${image}" cannot run: use a built-in image` +
+        (names.length ? ` (${names.join(', ')})` : '') +
+        `, or ${hostImage} with a \`command\` installed on this machine`,
     );
   }
 
@@ -219,40 +223,23 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   leftover(podUID: string, containerName: string): LeftoverContainer | undefined {
-    for (const rec of this.leftovers.values()) {
-      if (rec.podUID !== podUID || rec.container !== containerName) continue;
-      if (!PidFiles.stillOurs(rec)) continue;
-      return { id: rec.containerID, pid: rec.pid, attempt: rec.attempt ?? 0, startedAt: new Date(rec.startedAt ?? Date.now()) };
-    }
-    return undefined;
+    return findLeftover(this.leftovers.values(), podUID, containerName);
   }
 
   adopt(id: string, offsets: OutputOffsets): ContainerHandle | undefined {
-    const rec = this.leftovers.get(id);
-    if (!rec || !PidFiles.stillOurs(rec)) return undefined;
-    let stdout: FileTail;
-    let stderr: FileTail;
-    try {
-      stdout = new FileTail(this.outputPath(id, 'stdout'), offsets.stdout);
-      stderr = new FileTail(this.outputPath(id, 'stderr'), offsets.stderr);
-    } catch {
-      return undefined;
-    }
-    this.leftovers.delete(id);
+    const taken = takeLeftover(this.leftovers, id, (s) => this.outputPath(id, s), offsets);
+    if (!taken) return undefined;
+    const { rec, stdout, stderr } = taken;
     const pid = rec.pid;
     hookProcessExit();
     liveGroups.add(pid);
-    // Not our child: no 'exit' event, so its PID is watched (with its start time, as PIDs are reused).
-    const exited = new Promise<ExitStatus>((resolve) => {
-      const timer = setInterval(() => {
-        if (PidFiles.stillOurs(rec)) return;
-        clearInterval(timer);
-        const sent = this.signalled.get(id);
-        const status: ExitStatus = sent
-          ? { exitCode: 128 + (osConstants.signals[sent] ?? 0), signal: sent, finishedAt: new Date() }
-          : { exitCode: 137, unknown: true, finishedAt: new Date() };
-        resolve(this.ended(id, pid, [stdout, stderr], status));
-      }, adoptedPollMs);
+    // Not our child: no 'exit' event, so its PID is watched.
+    const exited = whenGone(rec, adoptedPollMs).then(() => {
+      const sent = this.signalled.get(id);
+      const status: ExitStatus = sent
+        ? { exitCode: 128 + (osConstants.signals[sent] ?? 0), signal: sent, finishedAt: new Date() }
+        : { exitCode: 137, unknown: true, finishedAt: new Date() };
+      return this.ended(id, pid, [stdout, stderr], status);
     });
     const handle: ContainerHandle = { id, pid, startedAt: new Date(rec.startedAt ?? Date.now()), stdout, stderr, exited };
     this.live.set(id, handle);

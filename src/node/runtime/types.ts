@@ -79,11 +79,25 @@ export interface ContainerHandle {
   readonly stderr: Readable;
   /** Settles once every process of the container has ended; never rejects. */
   readonly exited: Promise<ExitStatus>;
+  /**
+   * The argv that runs `command` inside the container (its namespaces, root, env and user), for
+   * exec sessions, exec probes and hooks; absent: the command runs beside the container's
+   * processes, behind the pod network's exec prefix with the container's env (process runtime).
+   */
+  readonly execArgv?: (command: string[], cwd?: string) => string[];
 }
 
 /** Why a container cannot be created at all (the container stays Waiting with this reason). */
 export class ImageNotRunnableError extends Error {
   readonly reason = 'ImageNotRunnable';
+}
+
+/**
+ * The container cannot be created from its image and spec (no command, unknown user): it waits
+ * with reason CreateContainerError, as the kubelet reports a failed CreateContainer.
+ */
+export class CreateContainerError extends Error {
+  readonly reason = 'CreateContainerError';
 }
 
 /** The program could not be executed (the container terminates with reason StartError). */
@@ -94,8 +108,11 @@ export class StartError extends Error {
 export interface ContainerRuntime {
   /** Prefix of container ids in status, e.g. "kubesvc" gives "kubesvc://<id>". */
   readonly name: string;
-  /** Throws ImageNotRunnableError when the config can never run here. */
-  check(config: Pick<ContainerConfig, 'image' | 'command' | 'args'>): void;
+  /**
+   * Throws ImageNotRunnableError when the config can never run here, CreateContainerError when the
+   * pulled image and the container together make no process.
+   */
+  check(config: Pick<ContainerConfig, 'image' | 'command' | 'args' | 'pulled'>): void;
   /** Throws ImageNotRunnableError or StartError. */
   start(config: ContainerConfig): Promise<ContainerHandle>;
   /** Sends `signal` to every process of the container; a no-op once it has exited. */

@@ -194,7 +194,7 @@ describe('netns network (root, real ip)', { skip }, () => {
         namespace: 'default',
         containerName: 'c',
         attempt: 0,
-        image: 'example.com/app:1',
+        image: 'kubesvc.io/host',
         command: [process.execPath, '-e'],
         args: ["console.log(Object.values(require('os').networkInterfaces()).flat().map((a) => a.address).join(' '))"],
         // As a pod with `env: PATH=/opt/app/bin`: neither /usr/sbin nor /sbin, where `ip` lives.
