@@ -10,13 +10,18 @@ export interface FlagSpec {
   name: string;
   /** Boolean flags take no value. */
   boolean?: boolean;
+  /** May be given more than once; every value is kept, in order, in `lists`. */
+  repeated?: boolean;
   help: string;
   default?: string;
   metavar?: string;
 }
 
 export interface Parsed {
+  /** The last value of each flag given. */
   values: Map<string, string>;
+  /** Every value of each repeated flag given. */
+  lists: Map<string, string[]>;
   bools: Set<string>;
   positional: string[];
 }
@@ -24,6 +29,7 @@ export interface Parsed {
 export function parseFlags(argv: string[], specs: FlagSpec[]): Parsed {
   const byName = new Map(specs.map((s) => [s.name, s]));
   const values = new Map<string, string>();
+  const lists = new Map<string, string[]>();
   const bools = new Set<string>();
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -52,13 +58,14 @@ export function parseFlags(argv: string[], specs: FlagSpec[]): Parsed {
     else v = argv[++i];
     if (v === undefined) throw new UsageError(`flag needs a value: --${name}`);
     values.set(name, v);
+    if (spec.repeated) lists.set(name, [...(lists.get(name) ?? []), v]);
   }
-  return { values, bools, positional };
+  return { values, lists, bools, positional };
 }
 
 export function flagHelp(specs: FlagSpec[]): string {
   const rows = specs.map((s) => {
-    const left = `  --${s.name}${s.boolean ? '' : ` ${s.metavar ?? 'VALUE'}`}`;
+    const left = `  --${s.name}${s.boolean ? '' : ` ${s.metavar ?? 'VALUE'}`}${s.repeated ? ' (repeatable)' : ''}`;
     const def = s.default !== undefined ? ` (default ${s.default})` : '';
     return [left, `${s.help}${def}`] as const;
   });

@@ -12,6 +12,7 @@ import { allowLoopbackAddresses } from '../api/validation/ip.js';
 import { writeKubeconfig } from '../apiserver/kubeconfig.js';
 import { ApiServer } from '../apiserver/server.js';
 import { startComponents, type Components, type NodeInfo } from './components.js';
+import { OciImagePuller } from '../node/oci-images/puller.js';
 import { checkNetnsSupport } from './netns-nodes.js';
 import { checkIPVSSupport, ipvsUnsupportedMessage } from '../proxy/ipvs/index.js';
 import { isProxyModeName, proxyMode as proxyModeOf, proxyModeNames } from '../proxy/modes.js';
@@ -33,6 +34,8 @@ export const upFlags: FlagSpec[] = [
   { name: 'proxy-mode', metavar: 'MODE', help: 'kube-proxy mode: userspace (loopback), iptables, nftables or ipvs (netns)', default: 'userspace (loopback), iptables (netns)' },
   { name: 'network', metavar: 'MODE', help: 'loopback (no privileges) or netns (root, Linux: nodes and pods in network namespaces)', default: 'loopback' },
   { name: 'ipvs-scheduler', metavar: 'NAME', help: 'ipvs mode: rr, wrr, lc, wlc, sh, dh, sed or nq', default: 'rr' },
+  { name: 'insecure-registry', metavar: 'HOST:PORT', repeated: true, help: 'pull images from this registry over plain HTTP (registries on 127.0.0.0/8 always are)' },
+  { name: 'registry-mirror', metavar: 'URL', repeated: true, help: 'try this registry before Docker Hub for docker.io images (as containerd\'s mirrors)' },
   { name: 'nodes', metavar: 'N', help: 'netns mode: how many nodes (network namespaces <prefix>-node-1..N)', default: '1' },
   { name: 'netns-prefix', metavar: 'NAME', help: 'netns mode: prefix of the namespaces kubesvc creates (`kubesvc down --prefix` takes the same)', default: 'kubesvc' },
   { name: 'service-cidr', metavar: 'CIDR', help: 'ClusterIP range', default: '127.96.0.0/16 (loopback), 10.96.0.0/12 (netns); next to a running cluster, a free one' },
@@ -104,6 +107,10 @@ export interface UpOptions {
   nodes: number;
   netnsPrefix: string;
   ipvsScheduler: string;
+  /** --insecure-registry: registries (besides those on 127.0.0.0/8) pulled from over plain HTTP. */
+  insecureRegistries: string[];
+  /** --registry-mirror: tried before Docker Hub. */
+  registryMirrors: string[];
   /** What the user passed; the rest may be moved off what another running cluster holds. */
   set: Partial<Ranges & Ports>;
   /** Set by startCluster: what it moved off another cluster's ranges or ports, and why. */
@@ -199,6 +206,8 @@ export function parseUpOptions(argv: string[]): UpOptions | 'help' {
     nodes,
     netnsPrefix,
     ipvsScheduler,
+    insecureRegistries: (f.lists.get('insecure-registry') ?? []).map(checkRegistryHost),
+    registryMirrors: (f.lists.get('registry-mirror') ?? []).map(checkRegistryMirror),
     set,
     maxRequestsInFlight: inFlightFlag(f, 'max-requests-inflight', 400),
     maxMutatingRequestsInFlight: inFlightFlag(f, 'max-mutating-requests-inflight', 200),
@@ -371,7 +380,8 @@ export async function startCluster(o: UpOptions, only?: 'apiserver', signal?: Ab
         proxyHealthzPort: o.proxyHealthzPort,
         clusterDNS: api.allocations.serviceIP(10),
         clusterDomain: o.clusterDomain,
-        ...(o.imagePuller ? { imagePuller: o.imagePuller } : {}),
+        // Every image that is not built in is pulled into DATA/images, shared by all pods.
+        imagePuller: o.imagePuller ?? new OciImagePuller({ dir: join(o.dataDir, 'images'), insecureRegistries: o.insecureRegistries, registryMirrors: o.registryMirrors }),
       });
       throwIfStopped(signal);
     }
@@ -408,6 +418,29 @@ function addressInUse(e: NodeJS.ErrnoException & { port?: number; address?: stri
     );
   }
   return new UsageError(`${where} is already in use: ${e.message}`);
+}
+
+/** HOST or HOST:PORT, as containerd's and Docker's insecure-registries take them. */
+function checkRegistryHost(v: string): string {
+  if (!/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(v)) {
+    throw new UsageError(`--insecure-registry takes HOST or HOST:PORT (e.g. registry.local:5000), not ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/** A URL (http:// or https://) or a HOST[:PORT]. */
+function checkRegistryMirror(v: string): string {
+  if (/^https?:\/\//.test(v)) {
+    try {
+      new URL(v);
+      return v;
+    } catch {
+      // falls through to the error below
+    }
+  } else if (/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(v)) {
+    return v;
+  }
+  throw new UsageError(`--registry-mirror takes a URL such as https://mirror.example or http://127.0.0.1:5000, not ${JSON.stringify(v)}`);
 }
 
 export async function up(argv: string[], only?: 'apiserver', wiring: Pick<UpOptions, 'imagePuller'> = {}): Promise<number> {

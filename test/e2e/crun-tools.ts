@@ -8,7 +8,7 @@ import { root } from './harness.js';
 export const busyboxBin = join(root, 'dist', 'test', 'node', 'crun', 'kubesvc-with-busybox.js');
 
 /** busybox httpd behind a Service; `listen` is httpd's -p ($POD_IP:8080 in loopback mode). */
-export function webManifest(listen: string): string {
+export function webManifest(listen: string, image = 'busybox:1.36'): string {
   return `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -24,7 +24,7 @@ spec:
       terminationGracePeriodSeconds: 2
       containers:
       - name: httpd
-        image: busybox:1.36
+        image: ${image}
         command: ["sh", "-c", "echo serving; cat /etc/hostname > /var/www/hostname; exec httpd -f -v -p ${listen} -h /var/www"]
         readinessProbe:
           exec:
