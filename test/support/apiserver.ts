@@ -43,6 +43,7 @@ export async function startTestApiServer(
       serviceCIDR: '127.96.0.0/16',
       nodePortRange: { base: 30000, size: 2768 },
       advertiseAddress: '127.0.0.1',
+      serviceAccountKey: pki.serviceAccountKey,
     });
   const api = newApi(0);
   await api.start();
