@@ -137,9 +137,18 @@ describe('pods/exec protocol details', () => {
     assert.match(r.body.message, /^unable to upgrade: unable to negotiate protocol: client supports \[v4\.channel\.k8s\.io\] over SPDY\/3\.1, server accepts \[v5\.channel\.k8s\.io v4\.channel\.k8s\.io\]/);
   });
 
-  it('upgrades need the client certificate', async () => {
-    const r = await rawUpgrade(t, '/api/v1/namespaces/default/pods/web/exec?command=true&stdout=true', { Connection: 'Upgrade', Upgrade: 'websocket' }, true);
-    assert.equal(r.status, 401);
+  it('upgrades need credentials: anonymous ones are forbidden, a bad bearer token is unauthorized', async () => {
+    const path = '/api/v1/namespaces/default/pods/web/exec?command=true&stdout=true';
+    const anonymous = await rawUpgrade(t, path, { Connection: 'Upgrade', Upgrade: 'websocket' }, true);
+    assert.equal(anonymous.status, 403);
+    assert.match(anonymous.body.message, /^pods "web" is forbidden: User "system:anonymous" cannot (create|get) resource "pods\/exec"/);
+    const bad = await rawUpgrade(t, path, {
+      Connection: 'Upgrade',
+      Upgrade: 'websocket',
+      'Sec-WebSocket-Protocol': `v5.channel.k8s.io, base64url.bearer.authorization.k8s.io.${Buffer.from('not-a-token').toString('base64url')}`,
+    }, true);
+    assert.equal(bad.status, 401);
+    assert.equal(bad.body.reason, 'Unauthorized');
   });
 });
 
