@@ -78,8 +78,6 @@ export interface Pki {
   servingKey: string;
   adminCert: string;
   adminKey: string;
-  /** kubeadm's sa.key: the RSA key service-account tokens are signed with (PKCS#8 PEM). */
-  serviceAccountKey: string;
 }
 
 const ecdsa = { name: 'ECDSA', namedCurve: 'P-256' } as const;
@@ -107,7 +105,7 @@ const files = {
   adminKey: 'admin.key',
   serviceAccountKey: 'sa.key',
   serviceAccountPub: 'sa.pub',
-} as const satisfies Record<keyof Pki | 'caKey' | 'serviceAccountPub', string>;
+} as const satisfies Record<keyof Pki | 'caKey' | 'serviceAccountKey' | 'serviceAccountPub', string>;
 type PkiFile = keyof typeof files;
 
 type KeyPair = { keyPem: string; keys: CryptoKeyPair };
@@ -170,24 +168,31 @@ export async function ensurePki(dir: string, opts: PkiOptions): Promise<Pki> {
     write(pkiDir, files.adminKey, pair.keyPem, 0o600);
   }
 
-  const serviceAccountKey = await ensureServiceAccountKey(pkiDir, existing.serviceAccountKey);
-
   return {
     caCert: ca.certPem,
     servingCert: serving.certPem!,
     servingKey: serving.keyPem!,
     adminCert: admin.certPem!,
     adminKey: admin.keyPem!,
-    serviceAccountKey,
   };
 }
 
 /**
- * kubeadm's sa.key / sa.pub: RSA 2048 (tokens are RS256, which every OIDC verifier accepts).
- * Kept across restarts and CA renewals, since every token issued so far depends on it; a key
- * that no longer parses as RSA is replaced.
+ * kubeadm's sa.key / sa.pub in DIR/pki/ (PKCS#8 PEM of the private key): RSA 2048, as tokens are
+ * RS256, which every OIDC verifier accepts. Kept across restarts and CA renewals, since every
+ * token issued so far depends on it; a key that no longer parses as RSA is replaced. Apart from
+ * ensurePki because RSA generation takes from 0.1 to over a second: `up` runs it beside the
+ * datastore's start, on a first start only.
  */
-async function ensureServiceAccountKey(pkiDir: string, existing: string | undefined): Promise<string> {
+export async function ensureServiceAccountKey(dir: string): Promise<string> {
+  const pkiDir = join(dir, 'pki');
+  mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
+  let existing: string | undefined;
+  try {
+    existing = readFileSync(join(pkiDir, files.serviceAccountKey), 'utf8');
+  } catch {
+    // missing: generated below
+  }
   if (existing) {
     try {
       if (createPrivateKey(existing).asymmetricKeyType === 'rsa') return existing;

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { openBackend } from '../storage/registry.js';
 import { startCompactor } from '../storage/compactor.js';
 import type { Backend } from '../storage/backend.js';
-import { ensurePki } from '../apiserver/pki.js';
+import { ensurePki, ensureServiceAccountKey } from '../apiserver/pki.js';
 import { allowLoopbackAddresses } from '../api/validation/ip.js';
 import { writeKubeconfig } from '../apiserver/kubeconfig.js';
 import { ApiServer } from '../apiserver/server.js';
@@ -342,6 +342,9 @@ export async function startCluster(o: UpOptions, only?: 'apiserver', signal?: Ab
     // In netns mode nodes and pods reach the server through the bridge and the `kubernetes` Service.
     const netnsSANs = o.network === 'netns' ? [defaultPlans.netns.nodeIP, new ClusterIPAllocator(o.serviceCIDR).indexedIP(1)] : [];
     const pki = await ensurePki(o.dataDir, { sans: { dns: [], ips: netnsSANs } });
+    // Generated (on a first start) off the event loop while the datastore starts.
+    const serviceAccountKey = ensureServiceAccountKey(o.dataDir);
+    serviceAccountKey.catch(() => undefined);
     throwIfStopped(signal);
     backend = openBackend(o.datastore, { dataDir: o.dataDir });
     await backend.start();
@@ -357,7 +360,7 @@ export async function startCluster(o: UpOptions, only?: 'apiserver', signal?: Ab
       advertiseAddress: defaultPlans[o.network].nodeIP,
       limits: { maxRequestsInFlight: o.maxRequestsInFlight, maxMutatingRequestsInFlight: o.maxMutatingRequestsInFlight },
       serviceAccountLookup: true,
-      serviceAccountKey: pki.serviceAccountKey,
+      serviceAccountKey: await serviceAccountKey,
       anonymousAuth: o.anonymousAuth,
     });
     await api.start();

@@ -45,7 +45,8 @@ export interface ServiceAccountTokenAuthenticatorOptions {
   issuer: string;
   /** The API audiences: what a token without `aud` (legacy) stands for, and what a request asks for. */
   apiAudiences: string[];
-  publicKeys: KeyObject[];
+  /** The keys tokens may be signed with (read when a token needs verifying). */
+  publicKeys: () => KeyObject[];
   lookup: ObjectLookup;
   /** Seconds since the epoch (a test's clock). */
   now?: () => number;
@@ -108,7 +109,7 @@ export class ServiceAccountTokenAuthenticator {
     const iss = jws?.payload['iss'];
     if (!jws || (iss !== this.o.issuer && iss !== legacyIssuer)) return undefined;
     const errs: string[] = [];
-    for (const k of this.o.publicKeys) {
+    for (const k of this.o.publicKeys()) {
       const err = verifyRS256(jws, k);
       if (err === undefined) {
         if (this.verified.size >= signatureCacheMax) this.verified.clear();

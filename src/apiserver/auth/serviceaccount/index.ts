@@ -22,22 +22,27 @@ export interface ServiceAccountTokensOptions {
 export class ServiceAccountTokens {
   readonly issuer: string;
   readonly apiAudiences: string[];
-  readonly key: SigningKey;
   readonly authenticator: ServiceAccountTokenAuthenticator;
+  private signing: SigningKey | undefined;
 
-  constructor(o: ServiceAccountTokensOptions) {
+  constructor(private readonly o: ServiceAccountTokensOptions) {
     this.issuer = o.issuer ?? defaultIssuer;
     // Upstream's --api-audiences defaults to the issuer.
     this.apiAudiences = [this.issuer];
-    const pem = o.signingKeyPem ?? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    this.key = signingKey(createPrivateKey(pem));
     this.authenticator = new ServiceAccountTokenAuthenticator({
       issuer: this.issuer,
       apiAudiences: this.apiAudiences,
-      publicKeys: [this.key.publicKey],
+      publicKeys: () => [this.key.publicKey],
       lookup: o.lookup,
       ...(o.now ? { now: o.now } : {}),
     });
+  }
+
+  /** The signing key; a throwaway one is made on first use when none was given (slow: tests only). */
+  get key(): SigningKey {
+    return (this.signing ??= signingKey(
+      createPrivateKey(this.o.signingKeyPem ?? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
+    ));
   }
 
   /** A signed token carrying `claims` (bound or legacy). */
