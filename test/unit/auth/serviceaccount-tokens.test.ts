@@ -271,3 +271,32 @@ describe('request authentication', () => {
     assert.deepEqual(auth.reviewToken(mint(w, { audiences: ['vault'] }), ['vault']).audiences, ['vault']);
   });
 });
+
+describe('the signing key on disk (kubeadm\'s sa.key / sa.pub)', () => {
+  it('is RSA 2048, private 0600, and kept across restarts so earlier tokens stay valid', async () => {
+    const { mkdtempSync, rmSync, statSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { createPrivateKey, createPublicKey } = await import('node:crypto');
+    const { ensureServiceAccountKey } = await import('../../../src/apiserver/pki.js');
+    const dir = mkdtempSync(join(tmpdir(), 'tokens-sakey-'));
+    try {
+      const first = await ensureServiceAccountKey(dir);
+      const key = createPrivateKey(first);
+      assert.equal(key.asymmetricKeyType, 'rsa');
+      assert.equal(key.asymmetricKeyDetails?.modulusLength, 2048);
+      assert.equal(statSync(join(dir, 'pki', 'sa.key')).mode & 0o777, 0o600);
+      assert.equal(createPublicKey(readFileSync(join(dir, 'pki', 'sa.pub'), 'utf8')).export({ format: 'jwk' }).n, createPublicKey(key).export({ format: 'jwk' }).n);
+      const before = new ServiceAccountTokens({ signingKeyPem: first, lookup: (r, ns, n) => (r === 'serviceaccounts' && ns === 'default' && n === 'bot' ? ({ metadata: { name: 'bot', uid: 'sa-uid' } } as KubeObject) : undefined) });
+      const token = before.sign(boundClaims({ issuer: defaultIssuer, serviceAccount: sa, audiences: [defaultIssuer], expirationSeconds: 3600 }));
+      const again = await ensureServiceAccountKey(dir);
+      assert.equal(again, first);
+      const after = new ServiceAccountTokens({ signingKeyPem: again, lookup: (r) => (r === 'serviceaccounts' ? ({ metadata: { name: 'bot', uid: 'sa-uid' } } as KubeObject) : undefined) });
+      assert.ok(after.authenticator.authenticate(token).ok);
+      writeFileSync(join(dir, 'pki', 'sa.key'), 'garbage');
+      assert.notEqual(await ensureServiceAccountKey(dir), first, 'a damaged key is replaced');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
