@@ -252,10 +252,12 @@ export class ApiServer {
     const url = new URL(req.url ?? '/', 'https://kubesvc');
     // Routed on the path as sent: URL's pathname has `..` already resolved (see requestPath).
     const path = requestPath(req.url ?? '/');
+    // Bad credentials are 401 even for the health checks, as upstream's filters run before them;
+    // the checks themselves are public (system:public-info-viewer), so they skip authorization.
+    const user = this.authentication.authenticate(req);
     if (path === '/healthz' || path === '/livez' || path === '/readyz' || path.startsWith('/readyz/') || path.startsWith('/livez/') || path.startsWith('/healthz/')) {
       return this.health(res, path, url);
     }
-    const user = this.authentication.authenticate(req);
     const acting = authorize(req, user, this.authorizer);
     const r = route(this.registry, path);
     switch (r.type) {

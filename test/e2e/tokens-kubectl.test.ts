@@ -52,6 +52,11 @@ describe('ServiceAccount tokens', () => {
     assert.deepEqual(cl.aud, [issuer]);
     assert.equal(cl.exp - cl.iat, 3600);
     assert.deepEqual(cl['kubernetes.io'], { namespace: 'default', serviceaccount: { name: 'bot', uid } });
+    const asJSON = JSON.parse(kubectlOk(c, ['create', 'token', 'bot', '-o', 'json']));
+    assert.equal(asJSON.kind, 'TokenRequest');
+    assert.deepEqual(asJSON.spec, { audiences: [issuer], boundObjectRef: null, expirationSeconds: 3600 });
+    assert.deepEqual([asJSON.metadata.name, asJSON.metadata.namespace], ['bot', 'default']);
+    assert.equal(Date.parse(asJSON.status.expirationTimestamp) / 1000, claims(asJSON.status.token).exp);
     const short = claims(kubectlOk(c, ['create', 'token', 'bot', '--duration', '20m', '--audience', 'vault']).trim());
     assert.equal(short.exp - short.iat, 1200);
     assert.deepEqual(short.aud, ['vault']);
@@ -207,6 +212,8 @@ describe('ServiceAccount tokens', () => {
     }
     // Past Node's 16 KiB of headers the connection's parser answers first (Go's limit is 1 MiB).
     assert.equal((await bearer('A'.repeat(60_000), 'GET', '/version')).status, 431);
+    // Bad credentials are refused before anything, the health checks included.
+    assert.equal((await bearer('garbage', 'GET', '/readyz')).status, 401);
     for (const auth of ['Bearer', 'Bearer  ' + token, 'Basic Zm9vOmJhcg==', 'bearer', 'Token abc']) {
       const r = await request(c, 'GET', '/version', undefined, { anonymous: true, headers: { Authorization: auth } });
       assert.ok(r.status < 500, `${auth}: ${r.status}`);

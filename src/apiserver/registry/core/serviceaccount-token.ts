@@ -69,7 +69,8 @@ export function tokenREST(deps: RegistryDeps, tokens: ServiceAccountTokens): Sub
         throw errors.invalid(group, kind, name, [fieldErr.invalid(Path.root('metadata').child('namespace'), meta.namespace, 'must match the service account namespace if specified')]);
       }
       const sa = await live(deps.store('', 'serviceaccounts'), namespace, name);
-      const spec = { ...(req.spec ?? {}) };
+      // Every spec field is printed, as Go prints TokenRequestSpec (none is omitempty).
+      const spec = { boundObjectRef: null, ...(req.spec ?? {}) };
       if (!spec.audiences?.length) spec.audiences = tokens.apiAudiences;
       spec.expirationSeconds ??= defaultExpirationSeconds;
       const now = new Date();
