@@ -166,6 +166,12 @@ describe('ServiceAccount tokens', () => {
     kubectlOk(c, ['delete', 'sa', 'legacy']);
     await until('the token Secret deleted', () => kubectl(c, ['get', 'secret', 'legacy-token']).code, (code) => code === 1, 10_000);
     assert.equal((await bearer(token, 'GET', '/version')).status, 401);
+    // A token Secret for an account that does not exist, or for another account of that name, goes too.
+    kubectlOk(c, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/service-account-token', metadata: { name: 'ghost-token', annotations: { 'kubernetes.io/service-account.name': 'ghost' } } }));
+    kubectlOk(c, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/service-account-token', metadata: { name: 'stale-token', annotations: { 'kubernetes.io/service-account.name': 'bot', 'kubernetes.io/service-account.uid': 'not-bots-uid' } } }));
+    for (const name of ['ghost-token', 'stale-token']) {
+      await until(`${name} deleted`, () => kubectl(c, ['get', 'secret', name]).code, (code) => code === 1, 10_000);
+    }
   });
 
   it('anonymous requests: /version answers, the API is forbidden in upstream\'s words', () => {
