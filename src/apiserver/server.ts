@@ -25,7 +25,8 @@ import { bootstrap } from './bootstrap.js';
 import { NodeConnectors } from './node-connector.js';
 import { upgradeHandler } from './http/upgrade.js';
 import { Authentication, authorize } from './auth/index.js';
-import { jwksPath, openIDConfigurationPath, ServiceAccountTokens } from './auth/serviceaccount/index.js';
+import { jwksPath, legacyTokenLastUsedLabel, openIDConfigurationPath, ServiceAccountTokens } from './auth/serviceaccount/index.js';
+import { newContext } from './store/context.js';
 import { serveOpenIDMetadata } from './http/openid-metadata.js';
 import type { KubeObject } from '../api/meta.js';
 import { objectKey } from './resources.js';
@@ -109,6 +110,7 @@ export class ApiServer {
       ...(opts.serviceAccountKey ? { signingKeyPem: opts.serviceAccountKey } : {}),
       ...(opts.serviceAccountIssuer ? { issuer: opts.serviceAccountIssuer } : {}),
       lookup: (resource, namespace, name) => this.cachedObject(resource, namespace, name),
+      markLegacyTokenUsed: (namespace, name, today) => this.markLegacyTokenUsed(namespace, name, today),
     });
     this.authentication = new Authentication(this.serviceAccountTokens.authenticator, opts.anonymousAuth ?? true);
     this.storage = new StorageMap(this.registry, opts.backend, this.watchCache, {
@@ -134,6 +136,25 @@ export class ApiServer {
   private cachedObject(resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
     const s = this.storage.find('', 'v1', resource)?.store;
     return s?.cache.objects.get(objectKey(s.info, namespace, name))?.obj;
+  }
+
+  /** Secrets being labelled as used today, so a burst of requests with one token writes it once. */
+  private readonly labellingSecrets = new Set<string>();
+
+  /** Labels a legacy token Secret with the day it was used, in the background (a failure only means a later try). */
+  private markLegacyTokenUsed(namespace: string, name: string, today: string): void {
+    const key = `${namespace}/${name}`;
+    if (this.labellingSecrets.has(key)) return;
+    this.labellingSecrets.add(key);
+    void this.store('', 'secrets')
+      .guaranteedUpdate(newContext({ namespace, fieldManager: 'kube-apiserver' }), namespace, name, undefined, (current) => {
+        if (!current) throw new Error('gone');
+        const next = structuredClone(current);
+        next.metadata.labels = { ...(next.metadata.labels ?? {}), [legacyTokenLastUsedLabel]: today };
+        return next;
+      })
+      .catch((e: unknown) => log.debug(`legacy token last-used label on ${key}: ${String(e)}`))
+      .finally(() => this.labellingSecrets.delete(key));
   }
 
   addReadyCheck(name: string, check: ReadyCheck): void {

@@ -163,6 +163,8 @@ describe('ServiceAccount tokens', () => {
       sub: 'system:serviceaccount:default:legacy',
     });
     assert.match(asToken(token, ['auth', 'whoami']).stdout, /system:serviceaccount:default:legacy/);
+    const today = new Date().toISOString().slice(0, 10);
+    await until('the last-used label', () => kubectlOk(c, ['get', 'secret', 'legacy-token', '-o', 'jsonpath={.metadata.labels}']), (l) => l.includes(`"kubernetes.io/legacy-token-last-used":"${today}"`), 5000);
     kubectlOk(c, ['delete', 'sa', 'legacy']);
     await until('the token Secret deleted', () => kubectl(c, ['get', 'secret', 'legacy-token']).code, (code) => code === 1, 10_000);
     assert.equal((await bearer(token, 'GET', '/version')).status, 401);

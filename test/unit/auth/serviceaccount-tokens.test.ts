@@ -182,6 +182,28 @@ describe('the service-account token authenticator', () => {
     assert.equal(r.user.extra, undefined);
     w.put('secrets', 'default', 'bot-token', 's-uid', { data: { token: 'eA==' } } as never);
     assert.deepEqual(w.tokens.authenticator.authenticate(t), { ok: false, error: "Token does not match server's copy" });
+    const data = { token: Buffer.from(t).toString('base64') };
+    w.put('secrets', 'default', 'bot-token', 's-uid', { data, metadata: { labels: { 'kubernetes.io/legacy-token-invalid-since': '2026-01-01' } } } as never);
+    assert.deepEqual(w.tokens.authenticator.authenticate(t), { ok: false, error: 'Token has been invalidated' });
+  });
+
+  it('a legacy token\'s use is recorded once a day on its Secret', () => {
+    const w = world();
+    const used: string[] = [];
+    const tokens = new ServiceAccountTokens({
+      signingKeyPem: keyPem,
+      lookup: (r, ns, n) => w.objects.get(`${r}/${ns ?? ''}/${n}`),
+      now: () => w.now,
+      markLegacyTokenUsed: (ns, name, today) => used.push(`${ns}/${name} ${today}`),
+    });
+    const t = tokens.sign(legacyClaims(sa, 'bot-token'));
+    const today = new Date(w.now * 1000).toISOString().slice(0, 10);
+    w.put('secrets', 'default', 'bot-token', 's-uid', { data: { token: Buffer.from(t).toString('base64') } } as never);
+    assert.ok(tokens.authenticator.authenticate(t).ok);
+    assert.deepEqual(used, [`default/bot-token ${today}`]);
+    w.put('secrets', 'default', 'bot-token', 's-uid', { data: { token: Buffer.from(t).toString('base64') }, metadata: { labels: { 'kubernetes.io/legacy-token-last-used': today } } } as never);
+    assert.ok(tokens.authenticator.authenticate(t).ok);
+    assert.equal(used.length, 1, 'already marked today');
   });
 
   it('a token signed by another key fails with go-jose\'s error; tokens of other issuers are not ours', () => {

@@ -50,7 +50,17 @@ export interface ServiceAccountTokenAuthenticatorOptions {
   lookup: ObjectLookup;
   /** Seconds since the epoch (a test's clock). */
   now?: () => number;
+  /**
+   * Records that a legacy token Secret was used today (upstream's LegacyServiceAccountTokenTracking:
+   * the `kubernetes.io/legacy-token-last-used` label), so unused ones can be found and cleaned up.
+   */
+  markLegacyTokenUsed?: (namespace: string, secretName: string, today: string) => void;
 }
+
+/** The date a legacy token Secret was last used (YYYY-MM-DD, UTC). */
+export const legacyTokenLastUsedLabel = 'kubernetes.io/legacy-token-last-used';
+/** Set by the legacy token cleaner: the Secret's token no longer authenticates. */
+export const legacyTokenInvalidSinceLabel = 'kubernetes.io/legacy-token-invalid-since';
 
 interface ServiceAccountInfo {
   namespace: string;
@@ -183,10 +193,13 @@ export class ServiceAccountTokenAuthenticator {
     const secret = this.o.lookup('secrets', namespace, secretName) as (KubeObject & { data?: Record<string, string> }) | undefined;
     if (!secret || secret.metadata.deletionTimestamp) return 'Token has been invalidated';
     if (Buffer.from(secret.data?.['token'] ?? '', 'base64').toString('latin1') !== token) return "Token does not match server's copy";
+    if (secret.metadata.labels?.[legacyTokenInvalidSinceLabel]) return 'Token has been invalidated';
     const account = this.o.lookup('serviceaccounts', namespace, name);
     if (!account) return `serviceaccounts ${q(name)} not found`;
     if (account.metadata.deletionTimestamp) return `ServiceAccount ${namespace}/${name} has been deleted`;
     if (account.metadata.uid !== uid) return `ServiceAccount UID (${account.metadata.uid ?? ''}) does not match claim (${uid})`;
+    const today = new Date(this.now() * 1000).toISOString().slice(0, 10);
+    if (secret.metadata.labels?.[legacyTokenLastUsedLabel] !== today) this.o.markLegacyTokenUsed?.(namespace, secretName, today);
     return { namespace, name, uid };
   }
 }

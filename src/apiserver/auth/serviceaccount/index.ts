@@ -4,10 +4,10 @@
 // discovery documents that let others verify them.
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { defaultIssuer } from './claims.js';
-import { ServiceAccountTokenAuthenticator, type ObjectLookup } from './authenticator.js';
+import { ServiceAccountTokenAuthenticator, type ObjectLookup, type ServiceAccountTokenAuthenticatorOptions } from './authenticator.js';
 import { publicJWK, signingKey, signRS256, type SigningKey } from './jwt.js';
 
-export { ServiceAccountTokenAuthenticator, type ObjectLookup, type TokenResult } from './authenticator.js';
+export { legacyTokenInvalidSinceLabel, legacyTokenLastUsedLabel, ServiceAccountTokenAuthenticator, type ObjectLookup, type TokenResult } from './authenticator.js';
 export * from './claims.js';
 
 export interface ServiceAccountTokensOptions {
@@ -17,6 +17,7 @@ export interface ServiceAccountTokensOptions {
   lookup: ObjectLookup;
   /** Seconds since the epoch (a test's clock). */
   now?: () => number;
+  markLegacyTokenUsed?: ServiceAccountTokenAuthenticatorOptions['markLegacyTokenUsed'];
 }
 
 export class ServiceAccountTokens {
@@ -35,6 +36,7 @@ export class ServiceAccountTokens {
       publicKeys: () => [this.key.publicKey],
       lookup: o.lookup,
       ...(o.now ? { now: o.now } : {}),
+      ...(o.markLegacyTokenUsed ? { markLegacyTokenUsed: o.markLegacyTokenUsed } : {}),
     });
   }
 
