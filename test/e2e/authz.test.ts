@@ -234,22 +234,17 @@ describe('authorization of client-certificate identities', () => {
     const other = await ensurePki(otherCADir, { sans: { dns: [], ips: [] } });
     const noCN = await issueClientCertificate(dataDir, '', ['system:masters']);
     const serving = { cert: readFileSync(join(dataDir, 'pki', 'apiserver.crt'), 'utf8'), key: readFileSync(join(dataDir, 'pki', 'apiserver.key'), 'utf8') };
-    for (const [what, who] of [
-      ['another CA', { cert: other.adminCert, key: other.adminKey }],
-      ['serverAuth only', serving],
-    ] as [string, Identity | undefined][]) {
-      const r = await call(c, who, 'GET', '/api/v1/namespaces/default/services');
-      assert.equal(r.status, 401, `${what}: ${r.body}`);
-      assert.equal(r.json().reason, 'Unauthorized');
-    }
     // Upstream's --anonymous-auth=true: a certificate naming no one, like none at all, is system:anonymous.
-    for (const [what, who] of [
-      ['no CommonName', { cert: noCN.certPem, key: noCN.keyPem }],
-      ['no certificate', undefined],
-    ] as [string, Identity | undefined][]) {
+    const anonymousDenied = 'services is forbidden: User "system:anonymous" cannot list resource "services" in API group "" in the namespace "default"';
+    for (const [what, who, code, message] of [
+      ['another CA', { cert: other.adminCert, key: other.adminKey }, 401, 'Unauthorized'],
+      ['serverAuth only', serving, 401, 'Unauthorized'],
+      ['no CommonName', { cert: noCN.certPem, key: noCN.keyPem }, 403, anonymousDenied],
+      ['no certificate', undefined, 403, anonymousDenied],
+    ] as [string, Identity | undefined, number, string][]) {
       const r = await call(c, who, 'GET', '/api/v1/namespaces/default/services');
-      assert.equal(r.status, 403, `${what}: ${r.body}`);
-      assert.equal(r.json().message, 'services is forbidden: User "system:anonymous" cannot list resource "services" in API group "" in the namespace "default"');
+      assert.equal(r.status, code, `${what}: ${r.body}`);
+      assert.equal(r.json().message, message, what);
     }
     const otherKubeconfig = join(otherCADir, 'kubeconfig.yaml');
     writeKubeconfig(otherKubeconfig, { server: c.url, caPem: credentials(c.kubeconfig).ca, certPem: other.adminCert, keyPem: other.adminKey });
