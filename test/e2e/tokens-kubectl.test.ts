@@ -122,6 +122,15 @@ describe('ServiceAccount tokens', () => {
     assert.equal(who.status, 201, who.body);
     assert.deepEqual(who.json().status.userInfo.extra['authentication.kubernetes.io/pod-name'], ['holder']);
     assert.deepEqual(who.json().status.userInfo.extra['authentication.kubernetes.io/pod-uid'], [podUID]);
+    // Kubelet's projected-token lifetime (1 h + 7 s) for the API's audience gets a year, with a warning after the hour.
+    const kubeletLike = await request(c, 'POST', '/api/v1/namespaces/default/serviceaccounts/runner/token', JSON.stringify({
+      apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3607, boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'holder', uid: podUID } },
+    }));
+    assert.equal(kubeletLike.status, 201, kubeletLike.body);
+    const extended = claims(kubeletLike.json().status.token);
+    assert.equal(extended.exp - extended.iat, 365 * 24 * 3600);
+    assert.equal(extended['kubernetes.io'].warnafter - extended.iat, 3607);
+    assert.equal(Date.parse(kubeletLike.json().status.expirationTimestamp) / 1000, extended.iat + 3607);
     kubectlOk(c, ['delete', 'pod', 'holder', '--grace-period=0', '--force']);
     const t0 = performance.now();
     const r = await until('the token to be refused', () => bearer(token, 'GET', '/version').then((x) => x.status), (s) => s === 401, 1000);
