@@ -119,6 +119,8 @@ const ROOTS = [
   // Create-only access reviews (kubectl auth can-i, kubectl auth whoami post them through the typed client).
   ...['SelfSubjectAccessReview', 'SubjectAccessReview', 'SelfSubjectRulesReview'].map((k) => [`k8s.io.api.authorization.v1.${k}`, 'authorization.k8s.io/v1', k]),
   ['k8s.io.api.authentication.v1.SelfSubjectReview', 'authentication.k8s.io/v1', 'SelfSubjectReview'],
+  ['k8s.io.api.authentication.v1.TokenRequest', 'authentication.k8s.io/v1', 'TokenRequest'],
+  ['k8s.io.api.authentication.v1.TokenReview', 'authentication.k8s.io/v1', 'TokenReview'],
 ];
 const META_ROOTS = [
   'Status', 'DeleteOptions', 'CreateOptions', 'UpdateOptions', 'PatchOptions', 'GetOptions', 'ListOptions',

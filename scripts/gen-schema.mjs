@@ -28,7 +28,8 @@
 // kubernetes/kubernetes api/openapi-spec/v3/apis__rbac.authorization.k8s.io__v1_openapi.json.
 // scripts/gen-schema-reviews-v1.json holds the structural schemas of the access reviews
 // (authorization.k8s.io/v1 SelfSubjectAccessReview, SubjectAccessReview, SelfSubjectRulesReview;
-// authentication.k8s.io/v1 SelfSubjectReview), written from k8s.io/api v0.32.0's Go types (fields,
+// authentication.k8s.io/v1 SelfSubjectReview, TokenRequest, TokenReview), written from k8s.io/api
+// v0.32.0's Go types (fields,
 // json names, required ones); the alpha field/label selector attributes are left out.
 //
 // Output keeps only what a machine needs — types, formats, refs, list/map semantics, patch merge
@@ -61,6 +62,7 @@ const ROOTS = [
   'io.k8s.api.rbac.v1.ClusterRoleBinding', 'io.k8s.api.rbac.v1.ClusterRoleBindingList',
   'io.k8s.api.authorization.v1.SelfSubjectAccessReview', 'io.k8s.api.authorization.v1.SubjectAccessReview',
   'io.k8s.api.authorization.v1.SelfSubjectRulesReview', 'io.k8s.api.authentication.v1.SelfSubjectReview',
+  'io.k8s.api.authentication.v1.TokenRequest', 'io.k8s.api.authentication.v1.TokenReview',
   'io.k8s.apimachinery.pkg.apis.meta.v1.Status',
   'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions',
   'io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent',

@@ -23,6 +23,8 @@ function subresourceDoc(r: ResourceInfo, sub: string): SubresourceDoc {
       return { kind: 'PodPortForwardOptions', verbs: ['create', 'get'] };
     case 'binding':
       return { kind: 'Binding', verbs: ['create'] };
+    case 'token':
+      return { kind: 'TokenRequest', verbs: ['create'], group: 'authentication.k8s.io', version: 'v1' };
     case 'finalize':
       return { kind: r.kind, verbs: ['update'] };
     case 'proxy':

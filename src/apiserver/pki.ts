@@ -6,9 +6,10 @@
 // The CA key is read and used here only: it is not in what ensurePki returns, nor in any
 // kubeconfig, and DIR/pki/ is 0700 with 0600 keys. That keeps it from other users of the machine;
 // processes of the same user (pods in loopback mode are such processes) can still read it.
-import { webcrypto, createPrivateKey, KeyObject, X509Certificate as NodeX509 } from 'node:crypto';
+import { webcrypto, createPrivateKey, generateKeyPair, KeyObject, X509Certificate as NodeX509 } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type * as X509 from '@peculiar/x509';
 import { clusterAdminsGroup, clusterAdminUser } from './auth/user.js';
 
@@ -102,7 +103,9 @@ const files = {
   servingKey: 'apiserver.key',
   adminCert: 'admin.crt',
   adminKey: 'admin.key',
-} as const satisfies Record<keyof Pki | 'caKey', string>;
+  serviceAccountKey: 'sa.key',
+  serviceAccountPub: 'sa.pub',
+} as const satisfies Record<keyof Pki | 'caKey' | 'serviceAccountKey' | 'serviceAccountPub', string>;
 type PkiFile = keyof typeof files;
 
 type KeyPair = { keyPem: string; keys: CryptoKeyPair };
@@ -174,6 +177,37 @@ export async function ensurePki(dir: string, opts: PkiOptions): Promise<Pki> {
   };
 }
 
+/**
+ * kubeadm's sa.key / sa.pub in DIR/pki/ (PKCS#8 PEM of the private key): RSA 2048, as tokens are
+ * RS256, which every OIDC verifier accepts. Kept across restarts and CA renewals, since every
+ * token issued so far depends on it; a key that no longer parses as RSA is replaced. Apart from
+ * ensurePki because RSA generation takes from 0.1 to over a second: `up` runs it beside the
+ * datastore's start, on a first start only.
+ */
+export async function ensureServiceAccountKey(dir: string): Promise<string> {
+  const pkiDir = join(dir, 'pki');
+  mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
+  let existing: string | undefined;
+  try {
+    existing = readFileSync(join(pkiDir, files.serviceAccountKey), 'utf8');
+  } catch {
+    // missing: generated below
+  }
+  if (existing) {
+    try {
+      if (createPrivateKey(existing).asymmetricKeyType === 'rsa') return existing;
+    } catch {
+      // unreadable: a new one below
+    }
+  }
+  // Off the event loop: RSA generation takes a good part of a second on a slow machine.
+  const { privateKey, publicKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
+  const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  write(pkiDir, files.serviceAccountKey, keyPem, 0o600);
+  write(pkiDir, files.serviceAccountPub, publicKey.export({ type: 'spki', format: 'pem' }).toString(), 0o644);
+  return keyPem;
+}
+
 function unique(xs: string[]): string[] {
   return [...new Set(xs.filter((x) => x !== ''))];
 }
@@ -205,7 +239,7 @@ function clientSubject(user: string, groups: string[]): X509.JsonNameParams {
 /** Data dirs from before these modes were enforced: tighten what an earlier run left looser. */
 function keepPrivate(pkiDir: string): void {
   chmodSync(pkiDir, 0o700);
-  for (const f of [files.caKey, files.servingKey, files.adminKey]) {
+  for (const f of [files.caKey, files.servingKey, files.adminKey, files.serviceAccountKey]) {
     try {
       if ((statSync(join(pkiDir, f)).mode & 0o077) !== 0) chmodSync(join(pkiDir, f), 0o600);
     } catch {

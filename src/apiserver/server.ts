@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Backend } from '../storage/backend.js';
 import type { Service } from '../api/core.js';
-import { errors, StatusError } from '../machinery/status.js';
+import { StatusError } from '../machinery/status.js';
 import { WatchCache } from './store/watch-cache.js';
 import type { Store } from './store/store.js';
 import { ServiceAllocations } from './allocators/index.js';
@@ -24,7 +24,12 @@ import { serveDiscoveryRoot } from './http/discovery-root.js';
 import { bootstrap } from './bootstrap.js';
 import { NodeConnectors } from './node-connector.js';
 import { upgradeHandler } from './http/upgrade.js';
-import { authenticate, authorize } from './auth/index.js';
+import { Authentication, authorize } from './auth/index.js';
+import { jwksPath, legacyTokenLastUsedLabel, openIDConfigurationPath, ServiceAccountTokens } from './auth/serviceaccount/index.js';
+import { newContext } from './store/context.js';
+import { serveOpenIDMetadata } from './http/openid-metadata.js';
+import type { KubeObject } from '../api/meta.js';
+import { objectKey } from './resources.js';
 import { Authorizer } from './auth/authorizer.js';
 import { StoredPolicy } from './auth/policy-source.js';
 import { bootstrapRBAC } from './rbac-bootstrap.js';
@@ -50,6 +55,12 @@ export interface ApiServerOptions {
   registry?: Registry;
   /** Pods must name a ServiceAccount that exists (upstream's admission; needs the ServiceAccounts controller). */
   serviceAccountLookup?: boolean;
+  /** PEM of the RSA key service-account tokens are signed with (DIR/pki/sa.key); a throwaway one when absent. */
+  serviceAccountKey?: string;
+  /** --service-account-issuer; kubeadm's https://kubernetes.default.svc.cluster.local by default. */
+  serviceAccountIssuer?: string;
+  /** --anonymous-auth: requests without credentials are system:anonymous (default true, as upstream) or 401. */
+  anonymousAuth?: boolean;
 }
 
 export type ReadyCheck = () => boolean;
@@ -82,6 +93,10 @@ export class ApiServer {
   readonly connections: ConnectionLimiter;
   /** RBAC over the stored roles and bindings (the bootstrap policy until those are written). */
   readonly authorizer: Authorizer;
+  /** The signing key, issuer and authenticator of service-account tokens. */
+  readonly serviceAccountTokens: ServiceAccountTokens;
+  /** Client certificates, bearer tokens, anonymous requests. */
+  readonly authentication: Authentication;
 
   constructor(readonly opts: ApiServerOptions) {
     this.limits = { ...defaultServingLimits, ...opts.limits };
@@ -91,7 +106,21 @@ export class ApiServer {
     this.watchCache = new WatchCache(opts.backend, '/registry/');
     this.allocations = new ServiceAllocations({ serviceCIDR: opts.serviceCIDR, nodePortRange: opts.nodePortRange });
     this.authorizer = new Authorizer(new StoredPolicy((g, r) => this.store(g, r), () => this.rbacBootstrapped));
-    this.storage = new StorageMap(this.registry, opts.backend, this.watchCache, { allocations: this.allocations, nodes: this.nodes, authorizer: this.authorizer, admission: { serviceAccountLookup: opts.serviceAccountLookup ?? false } });
+    this.serviceAccountTokens = new ServiceAccountTokens({
+      ...(opts.serviceAccountKey ? { signingKeyPem: opts.serviceAccountKey } : {}),
+      ...(opts.serviceAccountIssuer ? { issuer: opts.serviceAccountIssuer } : {}),
+      lookup: (resource, namespace, name) => this.cachedObject(resource, namespace, name),
+      markLegacyTokenUsed: (namespace, name, today) => this.markLegacyTokenUsed(namespace, name, today),
+    });
+    this.authentication = new Authentication(this.serviceAccountTokens.authenticator, opts.anonymousAuth ?? true);
+    this.storage = new StorageMap(this.registry, opts.backend, this.watchCache, {
+      allocations: this.allocations,
+      nodes: this.nodes,
+      authorizer: this.authorizer,
+      serviceAccountTokens: this.serviceAccountTokens,
+      authentication: this.authentication,
+      admission: { serviceAccountLookup: opts.serviceAccountLookup ?? false },
+    });
     this.handler = new ResourceHandler(this.storage, this.subresources);
     this.openapi = new OpenAPIRoutes(this.registry);
     this.addReadyCheck('etcd', () => this.watchCache.revision >= 0);
@@ -101,6 +130,31 @@ export class ApiServer {
 
   store(group: string, resource: string): Store {
     return this.storage.store(group, resource);
+  }
+
+  /** A core/v1 object from the watch cache, without waiting: what authentication looks up on every request. */
+  private cachedObject(resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    const s = this.storage.find('', 'v1', resource)?.store;
+    return s?.cache.objects.get(objectKey(s.info, namespace, name))?.obj;
+  }
+
+  /** Secrets being labelled as used today, so a burst of requests with one token writes it once. */
+  private readonly labellingSecrets = new Set<string>();
+
+  /** Labels a legacy token Secret with the day it was used, in the background (a failure only means a later try). */
+  private markLegacyTokenUsed(namespace: string, name: string, today: string): void {
+    const key = `${namespace}/${name}`;
+    if (this.labellingSecrets.has(key)) return;
+    this.labellingSecrets.add(key);
+    void this.store('', 'secrets')
+      .guaranteedUpdate(newContext({ namespace, fieldManager: 'kube-apiserver' }), namespace, name, undefined, (current) => {
+        if (!current) throw new Error('gone');
+        const next = structuredClone(current);
+        next.metadata.labels = { ...(next.metadata.labels ?? {}), [legacyTokenLastUsedLabel]: today };
+        return next;
+      })
+      .catch((e: unknown) => log.debug(`legacy token last-used label on ${key}: ${String(e)}`))
+      .finally(() => this.labellingSecrets.delete(key));
   }
 
   addReadyCheck(name: string, check: ReadyCheck): void {
@@ -137,7 +191,7 @@ export class ApiServer {
     applyTimeouts(server, this.limits);
     server.on('request', (req, res) => this.maxInFlight.handle(req, res, () => void this.serve(req, res)));
     // exec and port-forward arrive as WebSocket upgrades.
-    server.on('upgrade', upgradeHandler(this.registry, this.storage, this.authorizer));
+    server.on('upgrade', upgradeHandler(this.registry, this.storage, this.authentication, this.authorizer));
     server.on('connection', (s: import('node:net').Socket) => {
       if (!this.connections.admit(s)) return;
       this.sockets.add(s);
@@ -219,13 +273,11 @@ export class ApiServer {
     const url = new URL(req.url ?? '/', 'https://kubesvc');
     // Routed on the path as sent: URL's pathname has `..` already resolved (see requestPath).
     const path = requestPath(req.url ?? '/');
+    // Bad credentials are 401 even for the health checks, as upstream's filters run before them;
+    // the checks themselves are public (system:public-info-viewer), so they skip authorization.
+    const user = this.authentication.authenticate(req);
     if (path === '/healthz' || path === '/livez' || path === '/readyz' || path.startsWith('/readyz/') || path.startsWith('/livez/') || path.startsWith('/healthz/')) {
       return this.health(res, path, url);
-    }
-    const user = authenticate(req);
-    if (!user) {
-      if (path === '/version') return sendJSON(res, 200, versionInfo());
-      throw errors.unauthorized();
     }
     const acting = authorize(req, user, this.authorizer);
     const r = route(this.registry, path);
@@ -244,7 +296,8 @@ export class ApiServer {
       case 'other':
         if (path === '/version' || path === '/version/') return sendJSON(res, 200, versionInfo());
         if (path.startsWith("/openapi/")) return await this.openapi.serve(req, res, url);
-        if (path === '/' ) return sendJSON(res, 200, { paths: ['/api', '/api/v1', '/apis', ...apiGroupPaths(this.registry), '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
+        if (path === openIDConfigurationPath || path === jwksPath) return serveOpenIDMetadata(res, path, this.serviceAccountTokens, `${this.opts.host}:${this.port}`);
+        if (path === '/' ) return sendJSON(res, 200, { paths: ['/.well-known/openid-configuration', '/api', '/api/v1', '/apis', ...apiGroupPaths(this.registry), '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/openid/v1/jwks', '/readyz', '/version'] });
         throw pathNotFound(path);
       case 'notFound':
         throw pathNotFound(path);

@@ -8,6 +8,7 @@ import type { ApiServer } from '../apiserver/server.js';
 import { LocalClient } from '../apiserver/local-client.js';
 import { InformerFactoryImpl } from '../client/informer.js';
 import { startControllers } from '../controllers/manager.js';
+import { legacyClaims } from '../apiserver/auth/serviceaccount/claims.js';
 import { startServiceControllers } from '../controllers/endpointslice/start.js';
 import { NodeAgent } from '../node/agent.js';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../proxy/index.js';
@@ -148,7 +149,10 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
     });
     stops.push(() => dns.stop());
     api.addReadyCheck('dns', () => dns.ready());
-    const controllers = startControllers(client, informers, { rootCA: api.opts.tls.ca });
+    const controllers = startControllers(client, informers, {
+      rootCA: api.opts.tls.ca,
+      legacyTokens: (sa, secretName) => api.serviceAccountTokens.sign(legacyClaims(sa, secretName)),
+    });
     stops.push(() => controllers.stop());
     const serviceControllers = startServiceControllers(client, informers, { lbPool: o.lbPool });
     stops.push(() => serviceControllers.stop());

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { openBackend } from '../storage/registry.js';
 import { startCompactor } from '../storage/compactor.js';
 import type { Backend } from '../storage/backend.js';
-import { ensurePki } from '../apiserver/pki.js';
+import { ensurePki, ensureServiceAccountKey } from '../apiserver/pki.js';
 import { allowLoopbackAddresses } from '../api/validation/ip.js';
 import { writeKubeconfig } from '../apiserver/kubeconfig.js';
 import { ApiServer } from '../apiserver/server.js';
@@ -48,6 +48,7 @@ export const upFlags: FlagSpec[] = [
   { name: 'proxy-healthz-port', metavar: 'N', help: "kube-proxy's /healthz port on 127.0.0.1 (0 picks a free one)", default: '10256, or a free one when taken' },
   { name: 'max-requests-inflight', metavar: 'N', help: 'read-only API requests served at once, watches aside (0: no limit); past it 429', default: '400' },
   { name: 'max-mutating-requests-inflight', metavar: 'N', help: 'mutating API requests served at once (0: no limit); past it 429', default: '200' },
+  { name: 'anonymous-auth', metavar: 'BOOL', help: 'requests without credentials are system:anonymous (RBAC lets it read /healthz, /livez, /readyz and /version); false answers them 401', default: 'true' },
   { name: 'help', boolean: true, help: 'show this help' },
 ];
 
@@ -119,6 +120,8 @@ export interface UpOptions {
   maxMutatingRequestsInFlight: number;
   /** Pulls OCI images (set by code, not a flag: the image store's wiring, or a test's puller). */
   imagePuller?: ImagePuller;
+  /** --anonymous-auth. */
+  anonymousAuth: boolean;
 }
 
 /** kube-apiserver's int flags: pflag's wording for a non-number, its own for a negative one. */
@@ -129,6 +132,15 @@ function inFlightFlag(f: { values: Map<string, string> }, name: string, def: num
   const n = Number(text);
   if (n < 0) throw new UsageError(`--${name} can not be negative value`);
   return n;
+}
+
+/** A kube-apiserver bool flag given a value (`--anonymous-auth=false`), read as Go's strconv.ParseBool. */
+function boolFlag(f: { values: Map<string, string> }, name: string, def: boolean): boolean {
+  const text = f.values.get(name);
+  if (text === undefined) return def;
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(text)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;
+  throw new UsageError(`invalid argument ${JSON.stringify(text)} for "--${name}" flag: strconv.ParseBool: parsing ${JSON.stringify(text)}: invalid syntax`);
 }
 
 function portFlag(f: { values: Map<string, string> }, name: string, def: number): number {
@@ -211,6 +223,7 @@ export function parseUpOptions(argv: string[]): UpOptions | 'help' {
     set,
     maxRequestsInFlight: inFlightFlag(f, 'max-requests-inflight', 400),
     maxMutatingRequestsInFlight: inFlightFlag(f, 'max-mutating-requests-inflight', 200),
+    anonymousAuth: boolFlag(f, 'anonymous-auth', true),
   };
 }
 
@@ -342,6 +355,9 @@ export async function startCluster(o: UpOptions, only?: 'apiserver', signal?: Ab
     // In netns mode nodes and pods reach the server through the bridge and the `kubernetes` Service.
     const netnsSANs = o.network === 'netns' ? [defaultPlans.netns.nodeIP, new ClusterIPAllocator(o.serviceCIDR).indexedIP(1)] : [];
     const pki = await ensurePki(o.dataDir, { sans: { dns: [], ips: netnsSANs } });
+    // Generated (on a first start) off the event loop while the datastore starts.
+    const serviceAccountKey = ensureServiceAccountKey(o.dataDir);
+    serviceAccountKey.catch(() => undefined);
     throwIfStopped(signal);
     backend = openBackend(o.datastore, { dataDir: o.dataDir });
     await backend.start();
@@ -357,6 +373,8 @@ export async function startCluster(o: UpOptions, only?: 'apiserver', signal?: Ab
       advertiseAddress: defaultPlans[o.network].nodeIP,
       limits: { maxRequestsInFlight: o.maxRequestsInFlight, maxMutatingRequestsInFlight: o.maxMutatingRequestsInFlight },
       serviceAccountLookup: true,
+      serviceAccountKey: await serviceAccountKey,
+      anonymousAuth: o.anonymousAuth,
     });
     await api.start();
     savePlan(o.dataDir, { serviceCIDR: o.serviceCIDR, podCIDR: o.podCIDR, lbPool: o.lbPool, apiPort: api.port });

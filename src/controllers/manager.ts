@@ -1,5 +1,5 @@
 // kube-controller-manager and kube-scheduler in one call: starts the Deployment, ReplicaSet,
-// garbage collector, node lifecycle, ServiceAccounts, ClusterRole aggregation and root CA publisher controllers and the
+// garbage collector, node lifecycle, ServiceAccounts, tokens, ClusterRole aggregation and root CA publisher controllers and the
 // scheduler on shared informers.
 // Workers start once the informers have synced, so no controller acts on a half-filled cache.
 import type { Client } from '../client/client.js';
@@ -14,6 +14,7 @@ import { NodeLifecycleController, type NodeLifecycleOptions } from './nodelifecy
 import { ReplicaSetController } from './replicaset/controller.js';
 import { RootCACertPublisher } from './rootcacertpublisher/publisher.js';
 import { ServiceAccountsController } from './serviceaccount/controller.js';
+import { TokensController, type LegacyTokenGenerator } from './serviceaccount/tokens-controller.js';
 import type { Recorder } from './common/recorder.js';
 import { logger, errorText } from '../util/log.js';
 
@@ -31,6 +32,8 @@ export interface ControllerManagerOptions {
   recorder?: (component: string) => Recorder;
   /** PEM of the cluster CA: with it, the root CA publisher keeps kube-root-ca.crt in every namespace. */
   rootCA?: string;
+  /** Signs legacy tokens: with it, the tokens controller fills service-account-token Secrets. */
+  legacyTokens?: LegacyTokenGenerator;
 }
 
 export function startControllers(client: Client, informers: InformerFactory, opts: ControllerManagerOptions = {}): { stop(): void } {
@@ -44,7 +47,8 @@ export function startControllers(client: Client, informers: InformerFactory, opt
   const accounts = new ServiceAccountsController(client, informers);
   const aggregation = new ClusterRoleAggregationController(client, informers);
   const rootCA = opts.rootCA ? new RootCACertPublisher(client, informers, opts.rootCA) : undefined;
-  const all = [rs, deploy, gc, nodes, accounts, aggregation, ...(rootCA ? [rootCA] : []), ...(sched ? [sched] : [])];
+  const tokens = opts.legacyTokens ? new TokensController(client, informers, opts.legacyTokens, opts.rootCA ?? '') : undefined;
+  const all = [rs, deploy, gc, nodes, accounts, aggregation, ...(rootCA ? [rootCA] : []), ...(tokens ? [tokens] : []), ...(sched ? [sched] : [])];
   let stopped = false;
   informers.start();
   informers

@@ -6,6 +6,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import https from 'node:https';
+import WebSocket from 'ws';
+import { boundClaims } from '../../src/apiserver/auth/serviceaccount/claims.js';
+import { newContext } from '../../src/apiserver/store/context.js';
 import { createPod, eventually, kubectl, startKubectl, startTestCluster, waiting, type TestCluster } from './fixture.js';
 
 describe('pods/exec', () => {
@@ -137,11 +140,62 @@ describe('pods/exec protocol details', () => {
     assert.match(r.body.message, /^unable to upgrade: unable to negotiate protocol: client supports \[v4\.channel\.k8s\.io\] over SPDY\/3\.1, server accepts \[v5\.channel\.k8s\.io v4\.channel\.k8s\.io\]/);
   });
 
-  it('upgrades need the client certificate', async () => {
-    const r = await rawUpgrade(t, '/api/v1/namespaces/default/pods/web/exec?command=true&stdout=true', { Connection: 'Upgrade', Upgrade: 'websocket' }, true);
-    assert.equal(r.status, 401);
+  it('a ServiceAccount token in the WebSocket subprotocol authenticates exec (browsers cannot set headers)', async () => {
+    const ctx = newContext({ namespace: 'default' });
+    const api = t.cluster.api;
+    const sa = await api.store('', 'serviceaccounts').create(ctx, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'exec-bot', namespace: 'default' } });
+    const token = api.serviceAccountTokens.sign(boundClaims({
+      issuer: api.serviceAccountTokens.issuer,
+      serviceAccount: { namespace: 'default', name: 'exec-bot', uid: sa.metadata.uid! },
+      audiences: api.serviceAccountTokens.apiAudiences,
+      expirationSeconds: 3600,
+    }));
+    const path = '/api/v1/namespaces/default/pods/web/exec?command=true&stdout=true';
+    const denied = await wsExec(t, path, token);
+    assert.equal(denied.status, 403);
+    assert.match(JSON.parse(denied.body).message, /User "system:serviceaccount:default:exec-bot" cannot (create|get) resource "pods\/exec"/);
+    await api.store('rbac.authorization.k8s.io', 'roles').create(ctx, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'exec', namespace: 'default' }, rules: [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['create', 'get'] }] } as never);
+    await api.store('rbac.authorization.k8s.io', 'rolebindings').create(ctx, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'exec', namespace: 'default' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'exec' }, subjects: [{ kind: 'ServiceAccount', name: 'exec-bot', namespace: 'default' }] } as never);
+    const allowed = await wsExec(t, path, token);
+    assert.equal(allowed.status, 101, allowed.body);
+    // The token's protocol was taken out of the offer: the server chose the channel protocol.
+    assert.equal(allowed.protocol, 'v5.channel.k8s.io');
+  });
+
+  it('upgrades need credentials: anonymous ones are forbidden, a bad bearer token is unauthorized', async () => {
+    const path = '/api/v1/namespaces/default/pods/web/exec?command=true&stdout=true';
+    const anonymous = await rawUpgrade(t, path, { Connection: 'Upgrade', Upgrade: 'websocket' }, true);
+    assert.equal(anonymous.status, 403);
+    assert.match(anonymous.body.message, /^pods "web" is forbidden: User "system:anonymous" cannot (create|get) resource "pods\/exec"/);
+    const bad = await rawUpgrade(t, path, {
+      Connection: 'Upgrade',
+      Upgrade: 'websocket',
+      'Sec-WebSocket-Protocol': `v5.channel.k8s.io, base64url.bearer.authorization.k8s.io.${Buffer.from('not-a-token').toString('base64url')}`,
+    }, true);
+    assert.equal(bad.status, 401);
+    assert.equal(bad.body.reason, 'Unauthorized');
   });
 });
+
+/** A WebSocket exec with no client certificate, the token as a subprotocol: 101 and the protocol, or the refusal. */
+function wsExec(t: TestCluster, path: string, token: string): Promise<{ status: number; protocol: string; body: string }> {
+  const text = readFileSync(t.kubeconfig, 'utf8');
+  const ca = Buffer.from(/certificate-authority-data: (\S+)/.exec(text)![1]!, 'base64').toString('utf8');
+  const url = t.cluster.api.url.replace('https:', 'wss:') + path;
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, ['v5.channel.k8s.io', `base64url.bearer.authorization.k8s.io.${Buffer.from(token).toString('base64url')}`], { ca });
+    ws.on('open', () => {
+      resolve({ status: 101, protocol: ws.protocol, body: '' });
+      ws.close();
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, protocol: '', body }));
+    });
+    ws.on('error', (e) => reject(e));
+  });
+}
 
 /** An upgrade request that is refused: the status and the Status body. */
 async function rawUpgrade(

@@ -22,13 +22,16 @@ describe('API server over HTTPS', () => {
     await c?.destroy();
   });
 
-  it('answers /readyz ok and refuses anonymous API requests with 401', async () => {
+  it('answers /readyz and /version to anonymous requests and refuses them the API with 403', async () => {
     const ready = await request(c, 'GET', '/readyz', undefined, { anonymous: true });
     assert.equal(ready.status, 200);
     assert.equal(ready.body, 'ok');
+    const version = await request(c, 'GET', '/version', undefined, { anonymous: true });
+    assert.equal(version.status, 200);
+    assert.equal(version.json().gitVersion, 'v1.32.0');
     const anon = await request(c, 'GET', '/api/v1/services', undefined, { anonymous: true });
-    assert.equal(anon.status, 401);
-    assert.equal(anon.json().reason, 'Unauthorized');
+    assert.equal(anon.status, 403);
+    assert.equal(anon.json().message, 'services is forbidden: User "system:anonymous" cannot list resource "services" in API group "" at the cluster scope');
   });
 
   it('serves discovery with shortNames and subresources', async () => {

@@ -1,7 +1,7 @@
 // Who may do what on a real `kubesvc up`: the admin kubeconfig may do everything, a certificate
 // the cluster CA signed for anyone else (CN=nobody) may read discovery and nothing more (403 in
 // upstream's words, through raw HTTPS and through kubectl), and a certificate from another CA is
-// no identity at all (401). The data dir starts as one from before authorization existed.
+// no identity at all (401; no credential at all is system:anonymous, 403). The data dir starts as one from before authorization existed.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
@@ -230,19 +230,21 @@ describe('authorization of client-certificate identities', () => {
     assert.match(escalate.stderr, /users "kubernetes-admin" is forbidden: User "nobody" cannot impersonate resource "users" in API group "" at the cluster scope/);
   });
 
-  it('answers 401 to a certificate from another CA, one without a CommonName, and the serving certificate', async () => {
+  it('answers 401 to a certificate from another CA and the serving certificate; no certificate or no CommonName is anonymous (403)', async () => {
     const other = await ensurePki(otherCADir, { sans: { dns: [], ips: [] } });
     const noCN = await issueClientCertificate(dataDir, '', ['system:masters']);
     const serving = { cert: readFileSync(join(dataDir, 'pki', 'apiserver.crt'), 'utf8'), key: readFileSync(join(dataDir, 'pki', 'apiserver.key'), 'utf8') };
-    for (const [what, who] of [
-      ['another CA', { cert: other.adminCert, key: other.adminKey }],
-      ['no CommonName', { cert: noCN.certPem, key: noCN.keyPem }],
-      ['serverAuth only', serving],
-      ['no certificate', undefined],
-    ] as [string, Identity | undefined][]) {
+    // Upstream's --anonymous-auth=true: a certificate naming no one, like none at all, is system:anonymous.
+    const anonymousDenied = 'services is forbidden: User "system:anonymous" cannot list resource "services" in API group "" in the namespace "default"';
+    for (const [what, who, code, message] of [
+      ['another CA', { cert: other.adminCert, key: other.adminKey }, 401, 'Unauthorized'],
+      ['serverAuth only', serving, 401, 'Unauthorized'],
+      ['no CommonName', { cert: noCN.certPem, key: noCN.keyPem }, 403, anonymousDenied],
+      ['no certificate', undefined, 403, anonymousDenied],
+    ] as [string, Identity | undefined, number, string][]) {
       const r = await call(c, who, 'GET', '/api/v1/namespaces/default/services');
-      assert.equal(r.status, 401, `${what}: ${r.body}`);
-      assert.equal(r.json().reason, 'Unauthorized');
+      assert.equal(r.status, code, `${what}: ${r.body}`);
+      assert.equal(r.json().message, message, what);
     }
     const otherKubeconfig = join(otherCADir, 'kubeconfig.yaml');
     writeKubeconfig(otherKubeconfig, { server: c.url, caPem: credentials(c.kubeconfig).ca, certPem: other.adminCert, keyPem: other.adminKey });

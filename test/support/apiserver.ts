@@ -1,7 +1,9 @@
 // A real API server for component tests, built as `kubesvc up` builds one: in-memory SQLite, fresh
 // certificates in a temp dir, a free port, loopback endpoint addresses allowed, quiet logs, and an
 // admin kubeconfig for HTTP clients and kubectl.
+import { generateKeyPair } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openBackend } from '../../src/storage/registry.js';
@@ -24,6 +26,15 @@ export interface TestApiServer {
   stop(): Promise<void>;
 }
 
+let serviceAccountKey: Promise<string> | undefined;
+
+/** One RSA signing key per test process: generating one per server would cost up to a second each. */
+function sharedServiceAccountKey(): Promise<string> {
+  return (serviceAccountKey ??= promisify(generateKeyPair)('rsa', { modulusLength: 2048 }).then((k) =>
+    k.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  ));
+}
+
 export async function startTestApiServer(
   opts: { prefix?: string; beforeStart?: (backend: Backend) => Promise<void> } = {},
 ): Promise<TestApiServer> {
@@ -34,6 +45,7 @@ export async function startTestApiServer(
   const backend = openBackend('sqlite://:memory:', { dataDir: dir });
   await backend.start();
   await opts.beforeStart?.(backend);
+  const serviceAccountKey = await sharedServiceAccountKey();
   const newApi = (port: number) =>
     new ApiServer({
       backend,
@@ -43,6 +55,7 @@ export async function startTestApiServer(
       serviceCIDR: '127.96.0.0/16',
       nodePortRange: { base: 30000, size: 2768 },
       advertiseAddress: '127.0.0.1',
+      serviceAccountKey,
     });
   const api = newApi(0);
   await api.start();

@@ -61,6 +61,15 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       urls(['get'], ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/']),
     ]),
     clusterRole('system:public-info-viewer', [urls(['get'], ['/healthz', '/livez', '/readyz', '/version', '/version/'])]),
+    // Lets service accounts verify each other's tokens by OIDC discovery.
+    clusterRole('system:service-account-issuer-discovery', [
+      urls(['get'], ['/.well-known/openid-configuration', '/.well-known/openid-configuration/', '/openid/v1/jwks', '/openid/v1/jwks/']),
+    ]),
+    // For webhooks and proxies that authenticate and authorize their callers against the API.
+    clusterRole('system:auth-delegator', [
+      rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
+      rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
+    ]),
     // Lets a user ask what they may do (`kubectl auth can-i`, `kubectl auth whoami`).
     clusterRole('system:basic-user', [
       rule(['create'], ['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']),
@@ -173,6 +182,7 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     binding('system:discovery', 'system:discovery', [group(allAuthenticated)]),
     binding('system:basic-user', 'system:basic-user', [group(allAuthenticated)]),
     binding('system:public-info-viewer', 'system:public-info-viewer', [group(allAuthenticated), group(allUnauthenticated)]),
+    binding('system:service-account-issuer-discovery', 'system:service-account-issuer-discovery', [group('system:serviceaccounts')]),
     binding('system:node-proxier', 'system:node-proxier', [user('system:kube-proxy')]),
     binding('system:kube-controller-manager', 'system:kube-controller-manager', [user('system:kube-controller-manager')]),
     binding('system:kube-scheduler', 'system:kube-scheduler', [user('system:kube-scheduler')]),

@@ -7,14 +7,13 @@ import { errors } from '../../machinery/status.js';
 import type { Authorizer } from './authorizer.js';
 import { forbidden } from './forbidden.js';
 import type { RequestAttributes } from './request-info.js';
-import { allAuthenticated, allUnauthenticated, type UserInfo } from './user.js';
+import { allAuthenticated, allUnauthenticated, anonymousUser, type UserInfo } from './user.js';
+import { serviceAccountGroups, serviceAccountUsername, splitServiceAccountUsername } from './serviceaccount/claims.js';
 
 const userHeader = 'impersonate-user';
 const groupHeader = 'impersonate-group';
 const uidHeader = 'impersonate-uid';
 const extraPrefix = 'impersonate-extra-';
-const anonymous = 'system:anonymous';
-const serviceAccountPrefix = 'system:serviceaccount:';
 
 /** One thing to be allowed to impersonate, as upstream's ObjectReference for it. */
 interface Target {
@@ -38,12 +37,12 @@ export function actingUser(req: IncomingMessage, requester: UserInfo, authorizer
     if (!authorizer.authorize(requester, a)) throw forbidden(requester, a);
     if (t.kind === 'User') name = t.name;
     if (t.kind === 'ServiceAccount') {
-      name = `${serviceAccountPrefix}${t.namespace}:${t.name}`;
-      if (!groupsSpecified) groups = ['system:serviceaccounts', `system:serviceaccounts:${t.namespace}`];
+      name = serviceAccountUsername(t.namespace, t.name);
+      if (!groupsSpecified) groups = serviceAccountGroups(t.namespace);
     }
     if (t.kind === 'Group') groups.push(t.name);
   }
-  if (name !== anonymous) {
+  if (name !== anonymousUser) {
     if (!groups.includes(allAuthenticated) && !groups.includes(allUnauthenticated)) groups.push(allAuthenticated);
   } else if (!groups.includes(allUnauthenticated)) {
     groups.push(allUnauthenticated);
@@ -64,7 +63,8 @@ function impersonationTargets(req: IncomingMessage): Target[] {
   });
   const user = h[userHeader]?.[0] ?? '';
   if (user !== '') {
-    const sa = serviceAccount(user);
+    // `system:serviceaccount:<namespace>:<name>` names a ServiceAccount, not a user.
+    const sa = splitServiceAccountUsername(user);
     targets.push(sa ? target('ServiceAccount', sa.name, { namespace: sa.namespace }) : target('User', user));
   }
   for (const g of h[groupHeader] ?? []) targets.push(target('Group', g));
@@ -101,14 +101,6 @@ function attributes(req: IncomingMessage, t: Target): RequestAttributes {
     subresource: t.fieldPath,
     name: t.name,
   };
-}
-
-/** `system:serviceaccount:<namespace>:<name>` names a ServiceAccount, not a user. */
-function serviceAccount(user: string): { namespace: string; name: string } | undefined {
-  if (!user.startsWith(serviceAccountPrefix)) return undefined;
-  const parts = user.slice(serviceAccountPrefix.length).split(':');
-  if (parts.length !== 2 || parts[0] === '' || parts[1] === '') return undefined;
-  return { namespace: parts[0]!, name: parts[1]! };
 }
 
 /** Extra keys travel percent-encoded in header names (client-go escapes what a header name cannot hold). */

@@ -1,22 +1,17 @@
 // The API server's authentication and authorization of a request, in the order kube-apiserver's
-// filters run them: who is asking (401 when no one we trust), whom they act as (impersonation),
+// filters run them: who is asking (authentication.ts: 401 for bad credentials, else maybe anonymous), whom they act as (impersonation),
 // then whether that user may (403).
 import type { IncomingMessage } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import { Authorizer } from './authorizer.js';
 import { forbidden } from './forbidden.js';
 import { actingUser } from './impersonation.js';
 import { requestAttributes } from './request-info.js';
 import type { UserInfo } from './user.js';
-import { userFromClientCertificate } from './x509.js';
 
 export type { UserInfo } from './user.js';
+export { Authentication } from './authentication.js';
 
 const defaultAuthorizer = new Authorizer();
-
-export function authenticate(req: IncomingMessage): UserInfo | undefined {
-  return userFromClientCertificate(req.socket as TLSSocket);
-}
 
 /**
  * The user `req` acts as (the authenticated one, or whom it may impersonate). Throws upstream's

@@ -1,7 +1,8 @@
 // Client-certificate authentication as kube-apiserver's --client-ca-file authenticator does it: a
 // certificate that chains to the cluster CA for client use names the user in its CommonName and
-// the groups in its Organization values; a certificate without a CommonName names nobody and is
-// not an identity at all (401, as anonymous requests are refused here).
+// the groups in its Organization values; a certificate without a CommonName names nobody (the
+// request is then anonymous, as upstream's CommonNameUserConversion says "not mine"), while one
+// that does not verify is an error (401), never an anonymous request.
 import type { TLSSocket } from 'node:tls';
 import { allAuthenticated, type UserInfo } from './user.js';
 
@@ -21,6 +22,17 @@ export function userFromClientCertificate(socket: TLSSocket): UserInfo | undefin
     bySocket.set(socket, user);
   }
   return user ?? undefined;
+}
+
+/**
+ * Why the client certificate a TLS connection presented does not verify (another CA, expired,
+ * not for clientAuth), or undefined when it verifies or there is none.
+ */
+export function certificateError(socket: TLSSocket): string | undefined {
+  if (socket.authorized === true || typeof socket.getPeerCertificate !== 'function') return undefined;
+  const cert = socket.getPeerCertificate(false);
+  if (!cert || Object.keys(cert).length === 0) return undefined;
+  return `verifying certificate failed: ${String(socket.authorizationError ?? 'unknown error')}`;
 }
 
 /** Node gives one value as a string and repeated ones (several O=) as an array. */

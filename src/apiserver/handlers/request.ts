@@ -1,6 +1,7 @@
 // One request on a resource, whichever way it came: the HTTP handler builds it from the URL, the
 // in-process client from its arguments (its options turned into the query an HTTP client would
 // send), and both hand it to the verbs in ./verbs.ts, so the two run the same code.
+import type { UserInfo } from '../auth/user.js';
 import type { ResourceStorage } from '../storage-map.js';
 import { newContext, type RequestContext } from '../store/context.js';
 import { Params } from '../http/params.js';
@@ -16,7 +17,7 @@ export interface ResourceRequest {
   /** The authenticated user, when known. */
   user?: string;
   /** Who the request acts as, when it came over HTTP. */
-  userInfo?: { name: string; groups: string[] };
+  userInfo?: UserInfo;
   /** The client's User-Agent: a write without ?fieldManager= is recorded in managedFields under its name. */
   userAgent?: string;
 }

@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { isLongRunning } from './long-running.js';
-import { authenticate } from '../auth/index.js';
+import { userFromClientCertificate } from '../auth/x509.js';
 import { systemPrivilegedGroup } from '../auth/user.js';
 
 export interface MaxInFlightOptions {
@@ -85,6 +85,6 @@ function tooManyRequests(res: ServerResponse): void {
 function isSystemMaster(req: IncomingMessage): boolean {
   const sock = req.socket as Partial<TLSSocket>;
   if (sock.authorized !== true || typeof sock.getPeerCertificate !== 'function') return false;
-  return authenticate(req)?.groups.includes(systemPrivilegedGroup) ?? false;
+  return userFromClientCertificate(sock as TLSSocket)?.groups.includes(systemPrivilegedGroup) ?? false;
 }
 

@@ -5,7 +5,7 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { errors, StatusError } from '../../machinery/status.js';
-import { authenticate, authorize } from '../auth/index.js';
+import { authorize, type Authentication } from '../auth/index.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Registry } from '../registry/registry.js';
 import type { StorageMap } from '../storage-map.js';
@@ -27,9 +27,9 @@ function writeStatus(socket: Duplex, e: StatusError): void {
   );
 }
 
-async function handle(registry: Registry, storage: StorageMap, authorizer: Authorizer, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-  const user = authenticate(req);
-  if (!user) throw errors.unauthorized();
+async function handle(registry: Registry, storage: StorageMap, authentication: Authentication, authorizer: Authorizer, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  // A bearer token may come as a WebSocket subprotocol here; authentication removes it from the offer.
+  const user = authentication.authenticate(req);
   authorize(req, user, authorizer);
   // The path as sent, as the request handler routes it (URL's pathname resolves `..`).
   const path = requestPath(req.url ?? '/');
@@ -40,11 +40,11 @@ async function handle(registry: Registry, storage: StorageMap, authorizer: Autho
 }
 
 /** The 'upgrade' listener for the API server's HTTPS server. */
-export function upgradeHandler(registry: Registry, storage: StorageMap, authorizer: Authorizer): UpgradeHandler {
+export function upgradeHandler(registry: Registry, storage: StorageMap, authentication: Authentication, authorizer: Authorizer): UpgradeHandler {
   return (req, socket, head) => {
     socket.on('error', () => {
       /* a client that vanishes mid-handshake is not the server's problem */
     });
-    handle(registry, storage, authorizer, req, socket, head).catch((e: unknown) => writeStatus(socket, toStatusError(e)));
+    handle(registry, storage, authentication, authorizer, req, socket, head).catch((e: unknown) => writeStatus(socket, toStatusError(e)));
   };
 }

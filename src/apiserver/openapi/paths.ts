@@ -93,6 +93,7 @@ export function rootDefinitions(resources: ServedResource[]): string[] {
     const list = listNameOf(r);
     if (list) out.add(list);
     if (r.subresources.includes('scale')) out.add(defName({ group: 'autoscaling', version: 'v1', kind: 'Scale' }));
+    if (r.subresources.includes('token')) out.add(defName(tokenRequestGvk));
   }
   return [...out];
 }
@@ -227,5 +228,18 @@ function addSubresource(
         params: q, responses: { '200': ok({ type: 'string' }, ['*/*']) },
       });
     paths[url] = { get: connect('Get'), post: connect('Post'), parameters: params.filter((p) => p.name !== 'pretty') };
+  } else if (sub === 'token') {
+    // serviceaccounts/token answers another group's kind (upstream's TokenREST.GroupVersionKind).
+    const tokenGvk = tokenRequestGvk;
+    const obj = ref(defName(tokenGvk));
+    paths[url] = {
+      post: op(tag, {
+        id: id('create'), action: 'post', gvk: tokenGvk, params: P.writeParams, body: content(obj, ['*/*']),
+        responses: { '200': ok(obj), '201': created(obj), '202': accepted(obj) },
+      }),
+      parameters: params,
+    };
   }
 }
+
+const tokenRequestGvk: Gvk = { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' };

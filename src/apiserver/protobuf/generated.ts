@@ -79,6 +79,12 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'MaxUnavailable', json: 'maxUnavailable', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.util.intstr.IntOrString', ptr: true, omitempty: true},
     {go: 'MaxSurge', json: 'maxSurge', num: 2, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.util.intstr.IntOrString', ptr: true, omitempty: true},
   ] },
+  'k8s.io.api.authentication.v1.BoundObjectReference': { fields: [
+    {go: 'Kind', json: 'kind', num: 1, wire: 2, type: 'string', omitempty: true},
+    {go: 'APIVersion', json: 'apiVersion', num: 2, wire: 2, type: 'string', omitempty: true},
+    {go: 'Name', json: 'name', num: 3, wire: 2, type: 'string', omitempty: true},
+    {go: 'UID', json: 'uid', num: 4, wire: 2, type: 'string', omitempty: true},
+  ] },
   'k8s.io.api.authentication.v1.ExtraValue': { wrap: true, fields: [
     {go: 'Items', json: 'items', num: 1, wire: 2, type: 'string', rep: true},
   ] },
@@ -88,6 +94,35 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
   ] },
   'k8s.io.api.authentication.v1.SelfSubjectReviewStatus': { fields: [
     {go: 'UserInfo', json: 'userInfo', num: 1, wire: 2, type: 'message', msg: 'k8s.io.api.authentication.v1.UserInfo', omitempty: true},
+  ] },
+  'k8s.io.api.authentication.v1.TokenRequest': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Spec', json: 'spec', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.authentication.v1.TokenRequestSpec'},
+    {go: 'Status', json: 'status', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.authentication.v1.TokenRequestStatus', omitempty: true},
+  ] },
+  'k8s.io.api.authentication.v1.TokenRequestSpec': { fields: [
+    {go: 'Audiences', json: 'audiences', num: 1, wire: 2, type: 'string', rep: true},
+    {go: 'ExpirationSeconds', json: 'expirationSeconds', num: 4, wire: 0, type: 'int64', ptr: true},
+    {go: 'BoundObjectRef', json: 'boundObjectRef', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.authentication.v1.BoundObjectReference', ptr: true},
+  ] },
+  'k8s.io.api.authentication.v1.TokenRequestStatus': { fields: [
+    {go: 'Token', json: 'token', num: 1, wire: 2, type: 'string'},
+    {go: 'ExpirationTimestamp', json: 'expirationTimestamp', num: 2, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.Time'},
+  ] },
+  'k8s.io.api.authentication.v1.TokenReview': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Spec', json: 'spec', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.authentication.v1.TokenReviewSpec'},
+    {go: 'Status', json: 'status', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.authentication.v1.TokenReviewStatus', omitempty: true},
+  ] },
+  'k8s.io.api.authentication.v1.TokenReviewSpec': { fields: [
+    {go: 'Token', json: 'token', num: 1, wire: 2, type: 'string', omitempty: true},
+    {go: 'Audiences', json: 'audiences', num: 2, wire: 2, type: 'string', rep: true, omitempty: true},
+  ] },
+  'k8s.io.api.authentication.v1.TokenReviewStatus': { fields: [
+    {go: 'Authenticated', json: 'authenticated', num: 1, wire: 0, type: 'bool', omitempty: true},
+    {go: 'User', json: 'user', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.authentication.v1.UserInfo', omitempty: true},
+    {go: 'Audiences', json: 'audiences', num: 4, wire: 2, type: 'string', rep: true, omitempty: true},
+    {go: 'Error', json: 'error', num: 3, wire: 2, type: 'string', omitempty: true},
   ] },
   'k8s.io.api.authentication.v1.UserInfo': { fields: [
     {go: 'Username', json: 'username', num: 1, wire: 2, type: 'string', omitempty: true},
@@ -1621,6 +1656,8 @@ export const KINDS: Readonly<Record<string, string>> = {
   'authorization.k8s.io/v1/SubjectAccessReview': 'k8s.io.api.authorization.v1.SubjectAccessReview',
   'authorization.k8s.io/v1/SelfSubjectRulesReview': 'k8s.io.api.authorization.v1.SelfSubjectRulesReview',
   'authentication.k8s.io/v1/SelfSubjectReview': 'k8s.io.api.authentication.v1.SelfSubjectReview',
+  'authentication.k8s.io/v1/TokenRequest': 'k8s.io.api.authentication.v1.TokenRequest',
+  'authentication.k8s.io/v1/TokenReview': 'k8s.io.api.authentication.v1.TokenReview',
 };
 
 /** meta/v1 kinds, accepted under any apiVersion as upstream registers them in every group version. */

@@ -17,6 +17,7 @@ import { services } from './core/services.js';
 import { endpointslices } from './discovery/endpointslices.js';
 import type { RegistryEntry } from './entry.js';
 import { selfsubjectreviews } from './authentication/selfsubjectreviews.js';
+import { tokenreviews } from './authentication/tokenreviews.js';
 import { selfsubjectaccessreviews } from './authorization/selfsubjectaccessreviews.js';
 import { selfsubjectrulesreviews } from './authorization/selfsubjectrulesreviews.js';
 import { subjectaccessreviews } from './authorization/subjectaccessreviews.js';
@@ -48,6 +49,7 @@ export const builtinEntries: readonly RegistryEntry[] = [
   selfsubjectrulesreviews,
   subjectaccessreviews,
   selfsubjectreviews,
+  tokenreviews,
   customresourcedefinitions,
 ];
 

@@ -16,6 +16,8 @@ import type { ServiceAllocations } from '../allocators/index.js';
 import type { NodeConnectors } from '../node-connector.js';
 import type { Printer } from '../tables/types.js';
 import type { Authorizer } from '../auth/authorizer.js';
+import type { Authentication } from '../auth/authentication.js';
+import type { ServiceAccountTokens } from '../auth/serviceaccount/index.js';
 
 export type { Strategy } from '../store/strategy.js';
 
@@ -29,6 +31,10 @@ export interface RegistryDeps {
   nodes: NodeConnectors;
   /** RBAC's escalation checks ask it what a user holds; absent where nothing is authorized (bare test stores). */
   authorizer?: Authorizer;
+  /** Service-account token issuing and authentication; absent where the server has no signing key (bare test stores). */
+  serviceAccountTokens?: ServiceAccountTokens;
+  /** The request authenticator, for TokenReview. */
+  authentication?: Authentication;
   /** Admission that depends on how the server runs. */
   admission: {
     /** Pods must name a ServiceAccount that exists (needs the ServiceAccounts controller running). */

@@ -1,4 +1,5 @@
 // What a registry call needs to know about the request that caused it.
+import type { UserInfo } from '../auth/user.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -12,7 +13,7 @@ export interface RequestContext {
   /** The authenticated user, for logs and events. */
   user?: string;
   /** Who the request acts as (after impersonation), for checks that depend on the user (RBAC escalation); absent in-process. */
-  userInfo?: { name: string; groups: string[] };
+  userInfo?: UserInfo;
   /** Who this write is recorded for in managedFields: the fieldManager parameter, else from the user agent. */
   fieldManager?: string;
   /** Set by server-side apply: the written object's managedFields are the apply's result already. */

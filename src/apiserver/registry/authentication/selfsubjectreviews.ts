@@ -4,6 +4,7 @@ import type { KubeObject } from '../../../api/meta.js';
 import { errors } from '../../../machinery/status.js';
 import { entry } from '../entry.js';
 import { answer, checkTypes, reviewInfo, reviewStrategy } from '../authorization/review.js';
+import { userInfoJSON } from './user-info.js';
 
 const kind = 'SelfSubjectReview';
 
@@ -13,6 +14,6 @@ export const selfsubjectreviews = entry<KubeObject>({
   review: () => (ctx, obj) => {
     checkTypes(kind, kind, '', obj, { status: 'object' });
     if (!ctx.userInfo) throw errors.badRequest('no user present on request');
-    return answer(obj, { userInfo: { username: ctx.userInfo.name, groups: ctx.userInfo.groups } });
+    return answer(obj, { userInfo: userInfoJSON(ctx.userInfo) });
   },
 });
