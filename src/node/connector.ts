@@ -57,7 +57,7 @@ export class AgentConnector implements NodeConnector {
     // The command runs beside the container's processes, with its environment and working dir,
     // and inside the pod's network (behind the pod network's prefix). Behind a prefix a missing
     // command would only be the prefix's exit code: check it first, so the error names it.
-    const prefix = w.execPrefix;
+    const prefix = w.containerExecPrefix(run);
     const missing = prefix.length > 0 ? lookPath(req.command[0]!, env, cwd) : undefined;
     if (missing) {
       session.exit = Promise.resolve(failed(missing, req.command[0]!));

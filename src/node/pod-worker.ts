@@ -19,13 +19,19 @@ import { metaTime, podConditions, podPhase, stableJSON, withTransitionTimes } fr
 import { startProbes, stopProbes } from './container-probes.js';
 import { terminationMessage } from './termination-message.js';
 import { lifecycleOf, runHook } from './lifecycle.js';
-import { ImageNotRunnableError, StartError, stopContainer, type ContainerHandle, type ContainerRuntime, type ExitStatus } from './runtime/types.js';
+import { CreateContainerError, ImageNotRunnableError, StartError, stopContainer, type ContainerHandle, type ContainerMount, type ContainerRuntime, type ExitStatus } from './runtime/types.js';
+import { noPodObjects, type PodObjects } from './pod-objects.js';
+import { VolumeManager, VolumeSetUpError } from './volumes/manager.js';
+import { containerMounts } from './volumes/container-mounts.js';
+import { enterMountsPrefix, mountNamespaceSupport } from './runtime/mount-namespace.js';
 import { logger, errorText } from '../util/log.js';
 
 const log = logger('node');
 
 /** How long after a failed sandbox (IP or network) the worker tries again. */
 const sandboxRetryMs = 5000;
+/** How long after a failed volume setup the worker tries again (object changes kick it sooner). */
+const volumeRetryMs = 2000;
 
 export interface PodWorkerDeps {
   nodeName: string;
@@ -42,6 +48,12 @@ export interface PodWorkerDeps {
   releaser: NetworkReleaser;
   backoff: CrashBackoff;
   events: PodEventSink;
+  /** ConfigMaps, Secrets and node allocatable, for env and volumes (default: none). */
+  objects?: PodObjects;
+  /** Sets the pod's volumes up and refreshes them on every sync (default: one of the worker's own). */
+  volumes?: VolumeManager;
+  /** When the pod's projected tokens must be renewed, if it has any. */
+  tokenRefreshAt?(uid: string): number | undefined;
   /** Every Service the agent knows (the pod's own are picked from them). */
   services(): Service[];
   /** Environment every container starts from (PATH and the like from the agent's host). */
@@ -94,6 +106,10 @@ export class PodWorker {
   /** Why the agent failed the pod itself (activeDeadlineSeconds), for status.reason/message. */
   private failure: { reason: string; message: string } | undefined;
   private sandboxError: string | undefined;
+  /** The pod's volumes (name → path on this machine) once they were all set up. */
+  private volumePaths: Map<string, string> | undefined;
+  private volumeError: string | undefined;
+  private volumeTimer: NodeJS.Timeout | undefined;
   /** podNetwork.setUp succeeded for this pod (hostNetwork pods need none). */
   private networkReady = false;
   /** A setUp under way: a tearDown waits for it, or it could recreate what the tearDown removed. */
@@ -111,6 +127,8 @@ export class PodWorker {
    * hostNetwork cannot change.
    */
   readonly execPrefix: string[];
+  private readonly objects: PodObjects;
+  private readonly volumes: VolumeManager;
 
   constructor(
     pod: Pod,
@@ -119,6 +137,8 @@ export class PodWorker {
     this.pod = pod;
     this.uid = pod.metadata.uid!;
     this.execPrefix = d.podNetwork.execPrefix(pod);
+    this.objects = d.objects ?? noPodObjects;
+    this.volumes = d.volumes ?? new VolumeManager(d.dataDir, this.objects, async () => undefined);
     this.adoptPreviousStatus(pod);
   }
 
@@ -328,6 +348,12 @@ export class PodWorker {
       return;
     }
     if (this.stopping) return;
+    if (!(await this.ensureVolumes())) {
+      for (const c of this.pod.spec.containers) if (!this.runs.has(c.name)) this.runs.set(c.name, newContainerRun(c));
+      await this.writeStatus();
+      return;
+    }
+    if (this.stopping) return;
     this.armDeadline();
     if (!this.initialized) this.initialized = await this.syncInit();
     for (const c of this.pod.spec.containers) {
@@ -409,6 +435,44 @@ export class PodWorker {
     this.networkReady = true;
     this.sandboxError = undefined;
     return true;
+  }
+
+  /**
+   * The kubelet's WaitForAttachAndMount plus its per-sync remount: every volume is set up (or
+   * refreshed: new ConfigMap data, labels, tokens) on each sync. Until all have been set up once
+   * no container starts (FailedMount, retried); a later failure leaves running containers alone.
+   */
+  private async ensureVolumes(): Promise<boolean> {
+    clearTimeout(this.volumeTimer);
+    this.volumeTimer = undefined;
+    if (!this.pod.spec.volumes?.length) {
+      this.volumePaths ??= new Map();
+      return true;
+    }
+    try {
+      this.volumePaths = await this.volumes.setUp(this.podForEnv());
+      this.volumeError = undefined;
+      const refresh = this.d.tokenRefreshAt?.(this.uid);
+      if (refresh !== undefined) this.volumeTimer = setTimeout(() => this.kick(), Math.max(1000, refresh - Date.now()));
+      return true;
+    } catch (e) {
+      const message = e instanceof VolumeSetUpError ? e.message : `MountVolume.SetUp failed: ${errorText(e)}`;
+      if (this.volumeError !== message) this.event(undefined, 'Warning', 'FailedMount', message);
+      this.volumeError = message;
+      this.volumeTimer = setTimeout(() => this.kick(), volumeRetryMs);
+      return this.volumePaths !== undefined;
+    }
+  }
+
+  /**
+   * The argv prefix of processes run beside a container (exec, exec probes, hooks): the pod's
+   * network, and the container's mount namespace when it has volumes, so they see its files.
+   */
+  containerExecPrefix(run: ContainerRun): string[] {
+    const pid = run.handle?.pid;
+    if (!run.mounts?.length || pid === undefined) return this.execPrefix;
+    const support = mountNamespaceSupport();
+    return support.kind === 'none' ? this.execPrefix : [...this.execPrefix, ...enterMountsPrefix(pid, support)];
   }
 
   private sandboxKick(): void {
@@ -554,6 +618,7 @@ export class PodWorker {
     }
     this.event(c.name, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
     let env: Record<string, string>;
+    let mounts: ContainerMount[];
     try {
       const pod = this.podForEnv();
       env = buildContainerEnv(
@@ -565,13 +630,17 @@ export class PodWorker {
           clusterDNS: this.d.clusterDNS,
           clusterDomain: this.d.clusterDomain,
           podNetwork: this.d.podNetwork.kind,
+          objects: this.objects,
+          warn: (reason, message) => this.event(undefined, 'Warning', reason, message),
         },
         this.d.baseEnv,
       );
+      mounts = containerMounts(c, this.volumePaths ?? new Map(), env);
     } catch (e) {
       if (e instanceof ContainerConfigError) return this.waitWith(run, e.reason, e.message);
       throw e;
     }
+    const before = { restartCount: run.restartCount, everStarted: run.everStarted, lastState: run.lastState };
     if (run.everStarted) {
       run.restartCount++;
       if (run.state.terminated) run.lastState = run.state;
@@ -598,8 +667,19 @@ export class PodWorker {
         workingDir: c.workingDir,
         env,
         execPrefix: this.execPrefix,
+        mounts,
+        hostname: this.pod.spec.hostname ?? this.name,
       });
     } catch (e) {
+      if (e instanceof CreateContainerError) {
+        // Nothing ran: undo the start's bookkeeping, so the next try is not counted as a restart.
+        Object.assign(run, before);
+        run.state = { waiting: { reason: e.reason, message: e.message } };
+        if (run.lastEvent !== e.message) this.event(c.name, 'Warning', 'Failed', `Error: ${e.message}`);
+        run.lastEvent = e.message;
+        this.volumeTimer ??= setTimeout(() => this.kick(), volumeRetryMs);
+        return;
+      }
       if (!(e instanceof StartError || e instanceof ImageNotRunnableError)) throw e;
       const now = metaTime();
       run.state = { terminated: { exitCode: 128, reason: e.reason, message: e.message, startedAt: '1970-01-01T00:00:00Z', finishedAt: now, containerID: `${this.d.runtime.name}://${id}` } };
@@ -613,6 +693,7 @@ export class PodWorker {
       this.d.runtime.signal(handle, 'SIGKILL');
     }
     run.handle = handle;
+    run.mounts = mounts;
     run.logWriter = new ContainerLogWriter(containerLogPath(this.d.dataDir, this.uid, c.name, run.restartCount), handle.stdout, handle.stderr);
     run.state = { running: { startedAt: metaTime(handle.startedAt) } };
     run.started = !c.startupProbe;
@@ -628,7 +709,7 @@ export class PodWorker {
     const c = run.spec;
     startProbes(run, handle, {
       podIP: () => this.podIP ?? this.d.nodeIP,
-      execPrefix: this.execPrefix,
+      execPrefix: this.containerExecPrefix(run),
       secondMs: this.d.probeSecondMs,
       unhealthy: (message) => this.event(c.name, 'Warning', 'Unhealthy', message),
       failed: (type, probe) => {
@@ -642,7 +723,7 @@ export class PodWorker {
   }
 
   private hookContext(run: ContainerRun) {
-    return { podIP: this.podIP ?? this.d.nodeIP, container: run.spec, env: run.env ?? {}, podRef: podRef(this.pod), execPrefix: this.execPrefix };
+    return { podIP: this.podIP ?? this.d.nodeIP, container: run.spec, env: run.env ?? {}, podRef: podRef(this.pod), execPrefix: this.containerExecPrefix(run) };
   }
 
   /** A failing postStart hook kills the container; it restarts as its restart policy says. */
@@ -821,6 +902,8 @@ export class PodWorker {
     this.finished = true;
     await this.releaseNetwork();
     this.d.backoff.forgetPrefix(`${this.uid}/`);
+    clearTimeout(this.volumeTimer);
+    this.volumes.tearDown(this.uid);
     rmSync(join(this.d.dataDir, 'pods', this.uid), { recursive: true, force: true });
     this.d.onFinished(this.uid);
   }

@@ -13,7 +13,9 @@ import { FileTail } from './file-tail.js';
 import { processAlive, procStartTime } from '../../util/process-alive.js';
 import { lookPath, prefixed } from './exec-prefix.js';
 import { builtinImageFor, builtinImageNames, loadBuiltinImages } from './images.js';
+import { mountNamespaceSupport, mountPrefix, prepareMountPoints } from './mount-namespace.js';
 import {
+  CreateContainerError,
   ImageNotRunnableError,
   StartError,
   type ContainerConfig,
@@ -23,6 +25,9 @@ import {
   type LeftoverContainer,
   type OutputOffsets,
 } from './types.js';
+
+/** Where the ServiceAccount admission mounts every container's API credentials. */
+const serviceAccountMountPath = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 /** How often an adopted container (not this agent's child, so no 'exit' event) is checked. */
 const adoptedPollMs = 500;
@@ -110,8 +115,11 @@ export class ProcessRuntime implements ContainerRuntime {
 
   async start(config: ContainerConfig): Promise<ContainerHandle> {
     const prog = this.program(config);
-    const prefix = config.execPrefix ?? [];
-    if (prefix.length > 0) {
+    const mounts = config.mounts ?? [];
+    const prefix = [...(config.execPrefix ?? []), ...this.mountsPrefix(config)];
+    // A program inside a volume only exists once the mounts are made: nothing to check before.
+    const inVolume = mounts.some((m) => prog.file === m.containerPath || prog.file.startsWith(`${m.containerPath.replace(/\/$/, '')}/`));
+    if (prefix.length > 0 && !inVolume) {
       // Behind a prefix a missing program would only be the prefix's exit code: check it first so
       // the StartError names the user's program, as a direct spawn's would.
       const missing = lookPath(prog.file, config.env, config.workingDir);
@@ -174,6 +182,31 @@ export class ProcessRuntime implements ContainerRuntime {
     const handle: ContainerHandle = { id: config.id, pid, startedAt, stdout, stderr, exited };
     this.live.set(config.id, handle);
     return handle;
+  }
+
+  /**
+   * The mount namespace wrapper for the container's volumes. Without a way to make one, the
+   * container is not created: its files would silently be missing.
+   */
+  private mountsPrefix(config: ContainerConfig): string[] {
+    let mounts = config.mounts ?? [];
+    if (mounts.length === 0) return [];
+    const support = mountNamespaceSupport();
+    // Every pod gets the ServiceAccount token mount by default: without a mount namespace it is
+    // left out (the files stay in the volume's directory) rather than failing every pod here.
+    if (support.kind === 'none') mounts = mounts.filter((m) => m.containerPath !== serviceAccountMountPath);
+    if (mounts.length === 0) return [];
+    if (support.kind === 'none') {
+      throw new CreateContainerError(
+        `cannot mount the container's volumes: process containers need a mount namespace, which this machine does not allow (${support.why})`,
+      );
+    }
+    try {
+      prepareMountPoints(mounts);
+    } catch (e) {
+      throw new CreateContainerError(`failed to create mount point: ${(e as Error).message}`);
+    }
+    return mountPrefix(mounts, support);
   }
 
   /** The main process of a container has exited: the rest of its group, its records and files go. */

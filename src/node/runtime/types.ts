@@ -86,6 +86,11 @@ export class ImageNotRunnableError extends Error {
   readonly reason = 'ImageNotRunnable';
 }
 
+/** The runtime could not create the container (it stays Waiting with this reason and is retried). */
+export class CreateContainerError extends Error {
+  readonly reason = 'CreateContainerError';
+}
+
 /** The program could not be executed (the container terminates with reason StartError). */
 export class StartError extends Error {
   readonly reason = 'StartError';
@@ -96,7 +101,7 @@ export interface ContainerRuntime {
   readonly name: string;
   /** Throws ImageNotRunnableError when the config can never run here. */
   check(config: Pick<ContainerConfig, 'image' | 'command' | 'args'>): void;
-  /** Throws ImageNotRunnableError or StartError. */
+  /** Throws ImageNotRunnableError, CreateContainerError or StartError. */
   start(config: ContainerConfig): Promise<ContainerHandle>;
   /** Sends `signal` to every process of the container; a no-op once it has exited. */
   signal(handle: ContainerHandle, signal: NodeJS.Signals): void;
