@@ -3,7 +3,7 @@
 import type { Container, ContainerState, ContainerStatus } from '../api/core.js';
 import type { ContainerLogWriter } from './logs.js';
 import type { ProbeWorker } from './prober/worker.js';
-import type { ContainerHandle, ContainerMount } from './runtime/types.js';
+import type { ContainerHandle } from './runtime/types.js';
 
 export interface ContainerRun {
   spec: Container;
@@ -13,8 +13,6 @@ export interface ContainerRun {
   everStarted: boolean;
   handle?: ContainerHandle;
   logWriter?: ContainerLogWriter;
-  /** The volumes the current run mounts (exec, probes and hooks enter its mount namespace). */
-  mounts?: ContainerMount[];
   /** The env of the current run, which exec probes also get. */
   env?: Record<string, string>;
   containerID?: string;

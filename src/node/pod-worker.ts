@@ -470,7 +470,8 @@ export class PodWorker {
    */
   containerExecPrefix(run: ContainerRun): string[] {
     const pid = run.handle?.pid;
-    if (!run.mounts?.length || pid === undefined) return this.execPrefix;
+    // The spec, not this run's mounts: a run adopted from a previous agent has them too.
+    if (!(run.spec.volumeMounts as unknown[] | undefined)?.length || pid === undefined) return this.execPrefix;
     const support = mountNamespaceSupport();
     return support.kind === 'none' ? this.execPrefix : [...this.execPrefix, ...enterMountsPrefix(pid, support)];
   }
@@ -693,7 +694,6 @@ export class PodWorker {
       this.d.runtime.signal(handle, 'SIGKILL');
     }
     run.handle = handle;
-    run.mounts = mounts;
     run.logWriter = new ContainerLogWriter(containerLogPath(this.d.dataDir, this.uid, c.name, run.restartCount), handle.stdout, handle.stderr);
     run.state = { running: { startedAt: metaTime(handle.startedAt) } };
     run.started = !c.startupProbe;

@@ -10,6 +10,8 @@ import { isStatusError } from '../../machinery/status.js';
 import type { ServiceAccountTokenProjection } from './projections.js';
 
 const maxTTLMs = 24 * 3600_000;
+/** How long a server without TokenRequest is not asked again (every sync would otherwise ask). */
+const unservedRetryMs = 60_000;
 
 interface TokenRequest extends KubeObject {
   spec: { audiences: string[]; expirationSeconds?: number; boundObjectRef?: { apiVersion: string; kind: string; name: string; uid: string } };
@@ -29,6 +31,8 @@ export function refreshAt(t: { issuedAt: number; expiresAt: number }): number {
 
 export class ServiceAccountTokens {
   private readonly cache = new Map<string, Cached>();
+  private unservedUntil = 0;
+  private unservedMessage = '';
 
   constructor(
     private readonly client: Client,
@@ -46,6 +50,10 @@ export class ServiceAccountTokens {
     const key = this.key(pod, p);
     const cached = this.cache.get(key);
     if (cached && this.now() < refreshAt(cached)) return cached.token;
+    if (this.now() < this.unservedUntil) {
+      this.unserved(pod, this.unservedMessage);
+      return undefined;
+    }
     const sa = pod.spec.serviceAccountName || 'default';
     const req: TokenRequest = {
       apiVersion: 'authentication.k8s.io/v1',
@@ -63,7 +71,9 @@ export class ServiceAccountTokens {
     } catch (e) {
       // A 404 that names no object is the route itself missing: this server has no TokenRequest.
       if (isStatusError(e) && e.code === 404 && !e.details?.name) {
-        this.unserved(pod, `the API server does not serve serviceaccounts/token: ${e.message}`);
+        this.unservedUntil = this.now() + unservedRetryMs;
+        this.unservedMessage = `the API server does not serve serviceaccounts/token: ${e.message}`;
+        this.unserved(pod, this.unservedMessage);
         return undefined;
       }
       // A cached token still valid is better than none while the API server is unreachable.
