@@ -95,17 +95,21 @@ spec:
   containers:
   - name: writer
     image: busybox
-    command: ["sh", "-c", "echo from-writer > ${base}/shared/x; exec sleep 3600"]
+    command: ["sh", "-c", "echo from-writer > ${base}/shared/x; mkdir -p ${base}/shared/sub; echo in-sub > ${base}/shared/sub/y; exec sleep 3600"]
     volumeMounts:
     - {name: scratch, mountPath: ${base}/shared}
   - name: reader
     image: busybox
     command: ["sh", "-c", "exec sleep 3600"]
     volumeMounts:
-    - {name: scratch, mountPath: ${base}/shared}
+    - {name: scratch, mountPath: ${base}/shared, readOnly: true}
+    - {name: scratch, mountPath: ${base}/only-sub, subPath: sub}
+    - {name: mem, mountPath: ${base}/mem}
   volumes:
   - name: scratch
     emptyDir: {}
+  - name: mem
+    emptyDir: {medium: Memory, sizeLimit: 8Mi}
 `;
 
 describe('configuration and volumes in pods', () => {
@@ -183,11 +187,21 @@ describe('configuration and volumes in pods', () => {
     kubectlOk(c, ['create', 'configmap', 'nokey']);
   });
 
-  it('shares an emptyDir between two containers', async () => {
+  it('shares an emptyDir between two containers, with subPath, readOnly and a size-limited tmpfs', async () => {
     kubectlOk(c, ['apply', '-f', '-'], sharedPod);
     await running('shared');
     const seen = await until('the reader to see the file', () => exec('shared', 'reader', 'cat', `${base}/shared/x`).stdout, (s) => s.length > 0);
     assert.equal(seen, 'from-writer\n');
+    assert.equal(exec('shared', 'reader', 'cat', `${base}/only-sub/y`).stdout, 'in-sub\n');
+    assert.notEqual(exec('shared', 'reader', 'touch', `${base}/shared/nope`).code, 0, 'readOnly mount refuses writes');
+    if (process.getuid?.() === 0) {
+      const df = exec('shared', 'reader', 'df', '-k', `${base}/mem`).stdout;
+      assert.match(df, /^tmpfs\s+8192\s/m, df);
+    }
+    const uid = pod('shared').metadata.uid as string;
+    kubectlOk(c, ['delete', 'pod', 'shared', '--grace-period=1']);
+    // The pod's tmpfs goes with it.
+    await until('the tmpfs to be unmounted', () => readFileSync('/proc/self/mountinfo', 'utf8'), (s) => !s.includes(uid));
   });
 
   it('reports FailedMount for a volume that cannot be set up and stays ContainerCreating', async () => {
