@@ -173,6 +173,34 @@ describe('configuration and volumes in pods', () => {
     await until('mode to go', () => exec('app', 'main', 'ls', `${base}/config`).stdout, (s) => !s.split('\n').includes('mode'), 5000);
   });
 
+  it('follows a label change in the downwardAPI file', async () => {
+    kubectlOk(c, ['label', 'pod', 'app', 'tier=db', '--overwrite']);
+    await until('the new labels', () => exec('app', 'main', 'cat', `${base}/podinfo/labels`).stdout, (s) => s === 'app="demo"\ntier="db"', 5000);
+  });
+
+  it('refuses bad volumes with upstream field errors', () => {
+    const bad = (volume: string, mount = '') => `apiVersion: v1
+kind: Pod
+metadata:
+  name: refused
+spec:
+  containers:
+  - name: main
+    image: busybox
+    command: ["true"]
+${mount}
+  volumes:
+  - ${volume}
+`;
+    let r = kubectl(c, ['apply', '-f', '-'], bad('{name: v, configMap: {name: c, items: [{key: k, path: ../escape}]}}'));
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /spec\.volumes\[0\]\.configMap\.items\[0\]\.path: Invalid value: "\.\.\/escape": must not contain '\.\.'/);
+    r = kubectl(c, ['apply', '-f', '-'], bad('{name: v, emptyDir: {}}', '    volumeMounts:\n    - {name: other, mountPath: /x}'));
+    assert.match(r.stderr, /spec\.containers\[0\]\.volumeMounts\[0\]\.name: Not found: "other"/);
+    r = kubectl(c, ['apply', '-f', '-'], bad('{name: v, configMap: {nme: c}}'));
+    assert.match(r.stderr, /unknown field "spec\.volumes\[0\]\.configMap\.nme"/);
+  });
+
   it('holds a container in CreateContainerConfigError until its ConfigMap exists', async () => {
     kubectlOk(c, ['apply', '-f', '-'], latePod);
     const waiting = await until(

@@ -30,8 +30,8 @@ export function mountNamespaceSupport(): MountSupport {
 const script = [
   'set -e',
   'while [ "$1" != -- ]; do',
-  '  mount --bind "$2" "$3"',
-  '  if [ "$1" = ro ]; then mount -o remount,bind,ro "$3"; fi',
+  // util-linux's mount makes a read-only bind in one call (the bind, then its remount).
+  '  if [ "$1" = ro ]; then mount --bind -o ro "$2" "$3"; else mount --bind "$2" "$3"; fi',
   '  shift 3',
   'done',
   'shift',
