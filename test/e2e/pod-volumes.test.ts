@@ -232,6 +232,44 @@ ${mount}
     await until('the tmpfs to be unmounted', () => readFileSync('/proc/self/mountinfo', 'utf8'), (s) => !s.includes(uid));
   });
 
+  it('runs a program from a configMap volume (defaultMode 0755) as command, readiness probe and exec', async () => {
+    const scripts = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: scripts
+data:
+  run.sh: |
+    #!/bin/sh
+    echo ran-from-volume
+    exec sleep 3600
+  ready.sh: |
+    #!/bin/sh
+    exit 0
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: scripted
+spec:
+  containers:
+  - name: main
+    image: busybox
+    command: ["${base}/scripts/run.sh"]
+    readinessProbe:
+      exec: {command: ["${base}/scripts/ready.sh"]}
+      periodSeconds: 1
+    volumeMounts:
+    - {name: scripts, mountPath: ${base}/scripts}
+  volumes:
+  - name: scripts
+    configMap: {name: scripts, defaultMode: 0755}
+`;
+    kubectlOk(c, ['apply', '-f', '-'], scripts);
+    await until('scripted to be Ready', () => pod('scripted'), (p) => p.status?.containerStatuses?.[0]?.ready === true, 30_000);
+    assert.match(kubectlOk(c, ['logs', 'scripted']), /ran-from-volume/);
+    assert.equal(exec('scripted', 'main', `${base}/scripts/ready.sh`).code, 0);
+  });
+
   it('reports FailedMount for a volume that cannot be set up and stays ContainerCreating', async () => {
     const bad = `apiVersion: v1
 kind: Pod

@@ -1,7 +1,7 @@
 // exec probes: the command runs with the container's environment and working directory (no shell),
 // success on exit 0; the output (stdout and stderr, at most 10 KiB) goes into the event.
 import { spawn } from 'node:child_process';
-import { lookPath, prefixed } from '../runtime/exec-prefix.js';
+import { lookPathOutsideVolumes, prefixed } from '../runtime/exec-prefix.js';
 import type { ProbeOutcome } from './types.js';
 
 export interface ExecProbeTarget {
@@ -10,6 +10,8 @@ export interface ExecProbeTarget {
   cwd?: string;
   /** The pod network's argv prefix (PodNetwork.execPrefix): the command runs in the pod's network. */
   execPrefix?: string[];
+  /** The container's volume mountPaths: what lies inside them exists only in its mount namespace. */
+  mountPaths?: string[];
 }
 
 function notFound(command: string): ProbeOutcome {
@@ -25,7 +27,7 @@ export function execProbe(t: ExecProbeTarget, timeoutMs: number): Promise<ProbeO
     const prefix = t.execPrefix ?? [];
     // Behind a prefix a missing command is only the prefix's exit code: report it as a direct
     // spawn would, naming the command.
-    const missing = prefix.length > 0 ? lookPath(t.command[0]!, t.env, t.cwd || undefined) : undefined;
+    const missing = prefix.length > 0 ? lookPathOutsideVolumes(t.command[0]!, t.env, t.cwd || undefined, t.mountPaths ?? []) : undefined;
     if (missing) {
       resolve(missing.code === 'ENOENT' ? notFound(t.command[0]!) : { result: 'failure', output: `exec failed: ${missing.message}` });
       return;

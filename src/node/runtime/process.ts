@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { PidFiles, type PidRecord } from './pidfiles.js';
 import { FileTail } from './file-tail.js';
 import { processAlive, procStartTime } from '../../util/process-alive.js';
-import { lookPath, prefixed } from './exec-prefix.js';
+import { lookPathOutsideVolumes, prefixed } from './exec-prefix.js';
 import { builtinImageFor, builtinImageNames, loadBuiltinImages } from './images.js';
 import { mountNamespaceSupport, mountPrefix, prepareMountPoints } from './mount-namespace.js';
 import {
@@ -117,12 +117,10 @@ export class ProcessRuntime implements ContainerRuntime {
     const prog = this.program(config);
     const mounts = config.mounts ?? [];
     const prefix = [...(config.execPrefix ?? []), ...this.mountsPrefix(config)];
-    // A program inside a volume only exists once the mounts are made: nothing to check before.
-    const inVolume = mounts.some((m) => prog.file === m.containerPath || prog.file.startsWith(`${m.containerPath.replace(/\/$/, '')}/`));
-    if (prefix.length > 0 && !inVolume) {
+    if (prefix.length > 0) {
       // Behind a prefix a missing program would only be the prefix's exit code: check it first so
       // the StartError names the user's program, as a direct spawn's would.
-      const missing = lookPath(prog.file, config.env, config.workingDir);
+      const missing = lookPathOutsideVolumes(prog.file, config.env, config.workingDir, mounts.map((m) => m.containerPath));
       if (missing) throw new StartError(startErrorMessage(prog.file, config.workingDir, missing));
     }
     const argv = prefixed(prefix, prog.file, prog.argv);
