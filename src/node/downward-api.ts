@@ -4,7 +4,7 @@
 // node's allocatable standing in for a limit the container does not set, as the kubelet's
 // defaultPodLimitsForDownwardAPI does.
 import type { Container, Pod } from '../api/core.js';
-import { Quantity } from '../api/apiextensions/cel/quantity.js';
+import { Quantity } from '../api/quantity.js';
 
 /** A value the kubelet cannot produce: the container waits with CreateContainerConfigError. */
 export class ContainerConfigError extends Error {

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pod } from '../../api/core.js';
-import { Quantity } from '../../api/apiextensions/cel/quantity.js';
+import { Quantity } from '../../api/quantity.js';
 import type { PodObjects } from '../pod-objects.js';
 import { AtomicWriter, type Payload } from './atomic-writer.js';
 import { checkHostPathType, type HostPathType } from './host-path.js';
