@@ -36,8 +36,9 @@ test('a process container sees its volumes at their mountPaths, the host mount t
       containerName: 'c',
       attempt: 0,
       image: 'busybox',
-      command: ['sh', '-c', `cat ${target}/a; echo; touch ${target}/new 2>/dev/null && echo writable || echo read-only; echo pid=$$`],
-      env: { PATH: process.env.PATH ?? '' },
+      // Only the shell's builtins: the container's own PATH leads nowhere, yet the mounts are made.
+      command: ['/bin/sh', '-c', `read -r a < ${target}/a; echo "$a"; if ( : > ${target}/new ) 2>/dev/null; then echo writable; else echo read-only; fi; echo pid=$$`],
+      env: { PATH: '/nonexistent' },
       mounts: [{ containerPath: target, hostPath: vol, readOnly: true }],
     };
     const h = await rt.start(config);
