@@ -27,7 +27,8 @@ function localDescendingPath(p: string, path: Path): FieldError[] {
 /** validateLocalNonReservedPath: also not starting with `..` (the AtomicWriter's own names). */
 function localNonReservedPath(p: string, path: Path): FieldError[] {
   const errs = localDescendingPath(p, path);
-  if (p.startsWith('..')) errs.push(fieldErr.invalid(path, p, "must not start with '..'"));
+  // `../x` was reported just above.
+  if (p.startsWith('..') && !p.startsWith('../')) errs.push(fieldErr.invalid(path, p, "must not start with '..'"));
   return errs;
 }
 
@@ -49,64 +50,74 @@ function keyToPaths(items: unknown, path: Path): FieldError[] {
   return errs;
 }
 
+/**
+ * validateDownwardAPIVolumeFile for each item: as upstream, errors are reported at the
+ * downwardAPI field itself (`downwardAPI.path`, `downwardAPI.fieldRef.fieldPath`), not per item.
+ */
 function downwardAPIFiles(items: unknown, path: Path): FieldError[] {
   const errs: FieldError[] = [];
-  list(items).forEach((it, i) => {
-    const p = path.index(i);
+  for (const it of list(items)) {
     const f = obj(it) ?? {};
-    if (!str(f.path)) errs.push(fieldErr.required(p.child('path'), ''));
-    else errs.push(...localNonReservedPath(str(f.path), p.child('path')));
-    errs.push(...fileMode(f.mode, p.child('mode')));
+    if (!str(f.path)) errs.push(fieldErr.required(path.child('path'), ''));
+    errs.push(...localNonReservedPath(str(f.path), path.child('path')));
     const fieldRef = obj(f.fieldRef);
     const resourceRef = obj(f.resourceFieldRef);
-    if (fieldRef && resourceRef) {
-      errs.push(fieldErr.invalid(p, 'resource', 'fieldRef and resourceFieldRef can not be specified simultaneously'));
-    } else if (fieldRef) {
+    if (fieldRef) {
       const fp = str(fieldRef.fieldPath);
       const sub = /^metadata\.(labels|annotations)\[(.+)\]$/.test(fp);
-      if (!fp) errs.push(fieldErr.required(p.child('fieldRef', 'fieldPath'), ''));
-      else if (!sub && !volumeFieldPaths.includes(fp)) errs.push(fieldErr.notSupported(p.child('fieldRef', 'fieldPath'), fp, volumeFieldPaths));
+      if (!fp) errs.push(fieldErr.required(path.child('fieldRef', 'fieldPath'), ''));
+      else if (!sub && !volumeFieldPaths.includes(fp)) errs.push(fieldErr.notSupported(path.child('fieldRef', 'fieldPath'), fp, volumeFieldPaths));
+      if (resourceRef) errs.push(fieldErr.invalid(path, 'resource', 'fieldRef and resourceFieldRef can not be specified simultaneously'));
     } else if (resourceRef) {
-      if (!str(resourceRef.containerName)) errs.push(fieldErr.required(p.child('resourceFieldRef', 'containerName'), ''));
-      if (!str(resourceRef.resource)) errs.push(fieldErr.required(p.child('resourceFieldRef', 'resource'), ''));
+      if (!str(resourceRef.containerName)) errs.push(fieldErr.required(path.child('resourceFieldRef', 'containerName'), ''));
+      if (!str(resourceRef.resource)) errs.push(fieldErr.required(path.child('resourceFieldRef', 'resource'), ''));
+    } else {
+      errs.push(fieldErr.required(path, 'one of fieldRef and resourceFieldRef is required'));
     }
-  });
+    errs.push(...fileMode(f.mode, path.child('mode')));
+  }
   return errs;
 }
 
+/** upstream's validateProjectionSources, field paths included (some point at `projected` itself). */
 function projectedSources(src: Obj, path: Path): FieldError[] {
   const errs: FieldError[] = [];
   const seen = new Set<string>();
-  const claim = (p: string, at: Path) => {
-    if (seen.has(p)) errs.push(fieldErr.invalid(at, p, 'conflicting duplicate paths'));
+  const claim = (p: string, value: string) => {
+    if (!p) return;
+    if (seen.has(p)) errs.push(fieldErr.invalid(path, value, 'conflicting duplicate paths'));
     seen.add(p);
   };
   list(src.sources).forEach((s, i) => {
     const p = path.child('sources').index(i);
     const source = obj(s) ?? {};
-    const kinds = ['secret', 'configMap', 'downwardAPI', 'serviceAccountToken', 'clusterTrustBundle'].filter((k) => obj(source[k]));
-    if (kinds.length === 0) errs.push(fieldErr.required(p, 'must specify exactly one volume projection'));
-    for (const k of kinds.slice(1)) errs.push(fieldErr.forbidden(p.child(k), 'may not specify more than 1 volume type per source'));
-    const kind = kinds[0];
-    const body = kind ? obj(source[kind])! : {};
-    if (kind === 'secret' || kind === 'configMap') {
+    let n = 0;
+    for (const kind of ['secret', 'configMap'] as const) {
+      const body = obj(source[kind]);
+      if (!body) continue;
+      n++;
       if (!str(body.name)) errs.push(fieldErr.required(p.child(kind, 'name'), ''));
       errs.push(...keyToPaths(body.items, p.child(kind, 'items')));
-      list(body.items).forEach((it, j) => claim(str(obj(it)?.path), p.child(kind, 'items').index(j).child('path')));
-    } else if (kind === 'downwardAPI') {
-      errs.push(...downwardAPIFiles(body.items, p.child('downwardAPI', 'items')));
-      list(body.items).forEach((it, j) => claim(str(obj(it)?.path), p.child('downwardAPI', 'items').index(j).child('path')));
-    } else if (kind === 'serviceAccountToken') {
+      for (const it of list(body.items)) claim(str(obj(it)?.path), str(body.name));
+    }
+    const dapi = obj(source.downwardAPI);
+    if (dapi) {
+      n++;
+      errs.push(...downwardAPIFiles(dapi.items, p.child('downwardAPI')));
+      for (const it of list(dapi.items)) claim(str(obj(it)?.path), str(obj(it)?.path));
+    }
+    const token = obj(source.serviceAccountToken);
+    if (token) {
+      n++;
       const tp = p.child('serviceAccountToken');
-      const exp = body.expirationSeconds;
+      const exp = token.expirationSeconds;
       if (typeof exp === 'number' && exp < 600) errs.push(fieldErr.invalid(tp.child('expirationSeconds'), exp, 'may not specify a duration less than 10 minutes'));
       if (typeof exp === 'number' && exp > 2 ** 32) errs.push(fieldErr.invalid(tp.child('expirationSeconds'), exp, 'may not specify a duration larger than 2^32 seconds'));
-      if (!str(body.path)) errs.push(fieldErr.required(tp.child('path'), ''));
-      else {
-        errs.push(...localNonReservedPath(str(body.path), tp.child('path')));
-        claim(str(body.path), tp.child('path'));
-      }
+      if (!str(token.path)) errs.push(fieldErr.required(path.child('path'), ''));
+      else errs.push(...localNonReservedPath(str(token.path), path.child('path')));
     }
+    if (obj(source.clusterTrustBundle)) n++;
+    if (n > 1) errs.push(fieldErr.forbidden(p, 'may not specify more than 1 volume type'));
   });
   return errs;
 }
@@ -137,7 +148,7 @@ function volumeSource(v: Obj, path: Path): FieldError[] {
       errs.push(...fileMode(src.defaultMode, p.child('defaultMode')), ...keyToPaths(src.items, p.child('items')));
       break;
     case 'downwardAPI':
-      errs.push(...fileMode(src.defaultMode, p.child('defaultMode')), ...downwardAPIFiles(src.items, p.child('items')));
+      errs.push(...fileMode(src.defaultMode, p.child('defaultMode')), ...downwardAPIFiles(src.items, p));
       break;
     case 'projected':
       errs.push(...fileMode(src.defaultMode, p.child('defaultMode')), ...projectedSources(src, p));
