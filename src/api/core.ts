@@ -125,6 +125,8 @@ export interface PodSpec {
   affinity?: unknown;
   securityContext?: unknown;
   priority?: number;
+  /** Volume objects (src/node/volumes reads the sources it supports). */
+  volumes?: ({ name: string } & Record<string, unknown>)[];
   [extra: string]: unknown;
 }
 

@@ -2,7 +2,7 @@
 // bound to it as processes through a ContainerRuntime, one PodWorker per pod.
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Node, Pod, PodStatus, Service } from '../api/core.js';
+import type { ConfigMap, Node, Pod, PodStatus, Secret, Service } from '../api/core.js';
 import type { Client } from '../client/client.js';
 import type { Informer, InformerFactory } from '../client/informer-types.js';
 import { R } from '../client/resources.js';
@@ -14,7 +14,10 @@ import { KubeletEventRecorder, type PodEventSink } from './events.js';
 import { PodIPAllocator } from './ipam.js';
 import { NetworkReleaser, type NetworkReleaserOptions } from './network-release.js';
 import { renewLease } from './lease.js';
-import { newNode, nodeStatus, statusWithoutHeartbeats } from './node-object.js';
+import { newNode, nodeCapacity, nodeStatus, statusWithoutHeartbeats } from './node-object.js';
+import { referencedObjects, type PodObjects } from './pod-objects.js';
+import { VolumeManager } from './volumes/manager.js';
+import { ServiceAccountTokens } from './volumes/service-account-tokens.js';
 import { metaTime, stableJSON } from './pod-status.js';
 import { PodWorker } from './pod-worker.js';
 import { loopbackPodNetwork, type PodNetwork } from './pod-network.js';
@@ -89,6 +92,12 @@ export class NodeAgent {
   private readonly finished = new Set<string>();
   private pods: Informer<Pod> | undefined;
   private services: Informer<Service> | undefined;
+  private configMaps: Informer<ConfigMap> | undefined;
+  private secrets: Informer<Secret> | undefined;
+  /** ConfigMaps, Secrets and allocatable as env and volumes read them (the kubelet's managers). */
+  readonly objects: PodObjects;
+  readonly volumes: VolumeManager;
+  private readonly tokens: ServiceAccountTokens;
   private node: Node | undefined;
   private lastNodeReport = 0;
   private timers: NodeJS.Timeout[] = [];
@@ -110,6 +119,18 @@ export class NodeAgent {
     this.backoff = new CrashBackoff(opts.backoff ?? { initialMs: 10_000, maxMs: 300_000 });
     this.imageBackoff = new CrashBackoff(opts.imageBackoff ?? { initialMs: 10_000, maxMs: 300_000 });
     this.events = opts.events ?? new KubeletEventRecorder(client, opts.nodeName);
+    this.objects = {
+      configMap: (ns, name) => this.configMaps?.lister.get(ns, name),
+      secret: (ns, name) => this.secrets?.lister.get(ns, name),
+      allocatable: () => (this.node?.status?.allocatable as Record<string, string> | undefined) ?? nodeCapacity(opts.dataDir),
+    };
+    const toldUnserved = new Set<string>();
+    this.tokens = new ServiceAccountTokens(client, (pod, message) => {
+      if (toldUnserved.has(pod.metadata.uid!)) return;
+      toldUnserved.add(pod.metadata.uid!);
+      this.events.podEvent(pod, undefined, 'Warning', 'FailedMount', `serviceAccountToken projection left out: ${message}`);
+    });
+    this.volumes = new VolumeManager(opts.dataDir, this.objects, (pod, p) => this.tokens.token(pod, p));
   }
 
   get nodeName(): string {
@@ -127,6 +148,17 @@ export class NodeAgent {
     this.every(this.opts.nodeStatusUpdateMs ?? nodeStatusCheckMs, () => this.updateNodeStatus());
 
     this.services = this.informers.informer<Service>(R.services);
+    // Env and volumes read ConfigMaps and Secrets from these; a change kicks the pods naming it,
+    // so mounted files follow updates within moments (the kubelet's Watch strategy).
+    this.configMaps = this.informers.informer<ConfigMap>(R.configmaps);
+    this.secrets = this.informers.informer<Secret>(R.secrets);
+    for (const [inf, kind] of [[this.configMaps, 'configMaps'], [this.secrets, 'secrets']] as const) {
+      (inf as Informer).addEventHandler({
+        onAdd: (o) => this.objectChanged(kind, o.metadata.namespace, o.metadata.name),
+        onUpdate: (_o, o) => this.objectChanged(kind, o.metadata.namespace, o.metadata.name),
+        onDelete: (o) => this.objectChanged(kind, o.metadata.namespace, o.metadata.name),
+      });
+    }
     this.pods = this.informers.informer<Pod>(R.pods, { fieldSelector: `spec.nodeName=${this.opts.nodeName}` });
     this.pods.addEventHandler({
       onAdd: (p) => this.podChanged(p),
@@ -264,6 +296,9 @@ export class NodeAgent {
       imageBackoff: this.imageBackoff,
       pullSecrets: (p) => pullSecrets(this.client, p),
       events: this.events,
+      objects: this.objects,
+      volumes: this.volumes,
+      tokenRefreshAt: (id) => this.tokens.nextRefresh(id),
       services: () => this.services?.lister.list() ?? [],
       baseEnv: this.baseEnv(),
       clusterDNS: this.opts.clusterDNS,
@@ -277,7 +312,15 @@ export class NodeAgent {
     worker.kick();
   }
 
+  private objectChanged(kind: 'configMaps' | 'secrets', namespace: string | undefined, name: string | undefined): void {
+    if (!name) return;
+    for (const w of this.workers.values()) {
+      if (w.namespace === namespace && referencedObjects(w.current)[kind].has(name)) w.kick();
+    }
+  }
+
   private forget(uid: string): void {
+    this.tokens.forget(uid);
     this.workers.delete(uid);
     this.finished.add(uid);
     if (this.finished.size > 10_000) this.finished.delete(this.finished.values().next().value!);

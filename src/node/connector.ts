@@ -6,7 +6,7 @@ import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import type { ExecRequest, ExecSession, LogOptions, NodeConnector } from '../apiserver/node-connector.js';
 import { errors } from '../machinery/status.js';
 import { readLogs } from './read-logs.js';
-import { commandArgv, lookPath } from './runtime/exec-prefix.js';
+import { commandArgv, lookPathOutsideVolumes, volumeMountPaths } from './runtime/exec-prefix.js';
 import type { PodWorker } from './pod-worker.js';
 
 const pods = { group: '', resource: 'pods' };
@@ -57,9 +57,9 @@ export class AgentConnector implements NodeConnector {
     // The command runs beside the container's processes, with its environment and working dir,
     // and inside the pod's network (behind the pod network's prefix). Behind a prefix a missing
     // command would only be the prefix's exit code: check it first, so the error names it.
-    const prefix = w.execPrefix;
+    const prefix = w.containerExecPrefix(run);
     const inContainer = run.handle!.execArgv;
-    const missing = prefix.length > 0 && !inContainer ? lookPath(req.command[0]!, env, cwd) : undefined;
+    const missing = prefix.length > 0 && !inContainer ? lookPathOutsideVolumes(req.command[0]!, env, cwd, volumeMountPaths(run.spec)) : undefined;
     if (missing) {
       session.exit = Promise.resolve(failed(missing, req.command[0]!));
       // Input sent to a command that never started goes nowhere.

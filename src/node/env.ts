@@ -3,7 +3,12 @@
 // $(VAR) references expanded and fieldRefs resolved, plus what kubesvc's networking needs the
 // process to know (POD_IP, which it must bind in loopback mode, and which pod network it is in).
 import type { Container, Pod, Service } from '../api/core.js';
+import { isEnvVarName } from '../api/validation/names.js';
+import { ContainerConfigError, fieldRefValue, resourceFieldValue, type ObjectFieldSelector, type ResourceFieldSelector } from './downward-api.js';
 import { POD_NETWORK_ENV, type PodNetwork } from './pod-network.js';
+import { getConfigMap, getSecret, noPodObjects, ObjectNotFoundError, secretBytes, type PodObjects } from './pod-objects.js';
+
+export { ContainerConfigError } from './downward-api.js';
 
 function envName(s: string): string {
   return s.replace(/-/g, '_').toUpperCase();
@@ -89,42 +94,6 @@ export function expand(input: string, lookup: (name: string) => string | undefin
   return out;
 }
 
-/** Thrown for env the agent cannot resolve; the container waits with reason CreateContainerConfigError. */
-export class ContainerConfigError extends Error {
-  readonly reason = 'CreateContainerConfigError';
-}
-
-interface FieldRef {
-  fieldPath?: string;
-}
-
-function fieldRefValue(pod: Pod, path: string): string {
-  const label = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(path);
-  if (label) return (label[1] === 'labels' ? pod.metadata.labels : pod.metadata.annotations)?.[label[2]!] ?? '';
-  switch (path) {
-    case 'metadata.name':
-      return pod.metadata.name ?? '';
-    case 'metadata.namespace':
-      return pod.metadata.namespace ?? '';
-    case 'metadata.uid':
-      return pod.metadata.uid ?? '';
-    case 'spec.nodeName':
-      return pod.spec.nodeName ?? '';
-    case 'spec.serviceAccountName':
-      return pod.spec.serviceAccountName ?? '';
-    case 'status.podIP':
-      return pod.status?.podIP ?? '';
-    case 'status.podIPs':
-      return (pod.status?.podIPs ?? []).map((p) => p.ip).join(',');
-    case 'status.hostIP':
-      return pod.status?.hostIP ?? '';
-    case 'status.hostIPs':
-      return (pod.status?.hostIPs ?? []).map((p) => p.ip).join(',');
-    default:
-      throw new ContainerConfigError(`unsupported fieldRef fieldPath: ${path}`);
-  }
-}
-
 export interface EnvContext {
   pod: Pod;
   container: Container;
@@ -136,6 +105,91 @@ export interface EnvContext {
   clusterDomain?: string;
   /** The kind of pod network the agent runs (default loopback), for POD_NETWORK_ENV. */
   podNetwork?: PodNetwork['kind'];
+  /** ConfigMaps, Secrets and node allocatable for valueFrom and envFrom (default: none exist). */
+  objects?: PodObjects;
+  /** Warning events about the env (InvalidEnvironmentVariableNames), as the kubelet records them. */
+  warn?: (reason: string, message: string) => void;
+}
+
+interface KeySelector {
+  name?: string;
+  key?: string;
+  optional?: boolean;
+}
+
+interface EnvVarSource {
+  fieldRef?: ObjectFieldSelector;
+  resourceFieldRef?: ResourceFieldSelector;
+  configMapKeyRef?: KeySelector;
+  secretKeyRef?: KeySelector;
+}
+
+interface EnvFromSource {
+  prefix?: string;
+  configMapRef?: { name?: string; optional?: boolean };
+  secretRef?: { name?: string; optional?: boolean };
+}
+
+/**
+ * envFrom as the kubelet's makeEnvironmentVariables: every key of each ConfigMap or Secret (with
+ * the prefix), later sources winning; keys that are not valid variable names are skipped with an
+ * InvalidEnvironmentVariableNames event; a missing object fails unless the reference is optional.
+ */
+function envFromSources(ctx: EnvContext, objects: PodObjects, into: Map<string, string>): void {
+  const ns = ctx.pod.metadata.namespace ?? 'default';
+  for (const src of (ctx.container.envFrom ?? []) as EnvFromSource[]) {
+    const ref = src.configMapRef ?? src.secretRef;
+    if (!ref) continue;
+    const kind = src.configMapRef ? 'configMap' : 'secret';
+    let values: [string, string][];
+    try {
+      values = src.configMapRef
+        ? Object.entries(getConfigMap(objects, ns, ref.name ?? '').data ?? {})
+        : [...secretBytes(getSecret(objects, ns, ref.name ?? ''))].map(([k, v]) => [k, v.toString('utf8')]);
+    } catch (e) {
+      if (e instanceof ObjectNotFoundError && ref.optional) continue;
+      throw e;
+    }
+    const invalid: string[] = [];
+    for (const [key, value] of values) {
+      const name = (src.prefix ?? '') + key;
+      if (isEnvVarName(name).length > 0) invalid.push(name);
+      else into.set(name, value);
+    }
+    if (invalid.length > 0) {
+      ctx.warn?.(
+        'InvalidEnvironmentVariableNames',
+        `Keys [${invalid.sort().join(', ')}] from the EnvFrom ${kind} ${ns}/${ref.name ?? ''} were skipped since they are considered invalid environment variable names.`,
+      );
+    }
+  }
+}
+
+/** One env entry's valueFrom; undefined when an optional reference finds nothing. */
+function envVarSourceValue(ctx: EnvContext, objects: PodObjects, from: EnvVarSource): string | undefined {
+  const ns = ctx.pod.metadata.namespace ?? 'default';
+  if (from.fieldRef?.fieldPath) return fieldRefValue(ctx.pod, from.fieldRef.fieldPath);
+  if (from.resourceFieldRef) return resourceFieldValue(ctx.pod, ctx.container, from.resourceFieldRef, objects.allocatable());
+  const ref = from.configMapKeyRef ?? from.secretKeyRef;
+  if (!ref) return undefined;
+  const key = ref.key ?? '';
+  const name = ref.name ?? '';
+  try {
+    if (from.configMapKeyRef) {
+      const data = getConfigMap(objects, ns, name).data ?? {};
+      if (Object.prototype.hasOwnProperty.call(data, key)) return data[key];
+      if (ref.optional) return undefined;
+      throw new ContainerConfigError(`couldn't find key ${key} in ConfigMap ${ns}/${name}`);
+    }
+    const data = secretBytes(getSecret(objects, ns, name));
+    const v = data.get(key);
+    if (v !== undefined) return v.toString('utf8');
+    if (ref.optional) return undefined;
+    throw new ContainerConfigError(`couldn't find key ${key} in Secret ${ns}/${name}`);
+  } catch (e) {
+    if (e instanceof ObjectNotFoundError && ref.optional) return undefined;
+    throw e;
+  }
 }
 
 /**
@@ -180,27 +234,23 @@ export function buildContainerEnv(ctx: EnvContext, base: Record<string, string> 
   Object.assign(env, dnsEnv(pod, ctx.clusterDNS, ctx.clusterDomain));
   const serviceEnv = new Map(serviceEnvVars(ctx.services));
   for (const [k, v] of serviceEnv) env[k] = v;
-  // Later variables may refer to earlier ones and to the Service variables, as upstream allows.
-  const defined = new Map<string, string>(serviceEnv);
+  const objects = ctx.objects ?? noPodObjects;
+  // Variables from envFrom come first; env entries override them. Later variables may refer to
+  // earlier ones and to the Service variables, as upstream allows.
+  const declared = new Map<string, string>();
+  envFromSources(ctx, objects, declared);
   for (const ev of container.env ?? []) {
-    let value: string;
-    const from = ev.valueFrom as { fieldRef?: FieldRef; configMapKeyRef?: { name?: string; key?: string; optional?: boolean }; secretKeyRef?: { name?: string; key?: string; optional?: boolean }; resourceFieldRef?: unknown } | undefined;
-    if (from?.fieldRef?.fieldPath) {
-      value = fieldRefValue(pod, from.fieldRef.fieldPath);
-    } else if (from?.configMapKeyRef || from?.secretKeyRef) {
-      const ref = (from.configMapKeyRef ?? from.secretKeyRef)!;
-      if (ref.optional) continue;
-      const kind = from.configMapKeyRef ? 'configmap' : 'secret';
-      throw new ContainerConfigError(`${kind} "${ref.name ?? ''}" not found`);
-    } else if (from?.resourceFieldRef) {
-      // No resource limits apply to processes here: report the node's, i.e. none ("0" would mislead).
-      continue;
+    let value: string | undefined;
+    const from = ev.valueFrom as EnvVarSource | undefined;
+    if (from) {
+      value = envVarSourceValue(ctx, objects, from);
+      if (value === undefined) continue;
     } else {
-      value = expand(ev.value ?? '', (n) => defined.get(n));
+      value = expand(ev.value ?? '', (n) => declared.get(n) ?? serviceEnv.get(n));
     }
-    env[ev.name] = value;
-    defined.set(ev.name, value);
+    declared.set(ev.name, value);
   }
+  for (const [k, v] of declared) env[k] = v;
   return env;
 }
 

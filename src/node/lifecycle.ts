@@ -5,6 +5,7 @@ import type { Container } from '../api/core.js';
 import { execProbe } from './prober/exec.js';
 import { httpProbe } from './prober/http.js';
 import { resolvePort } from './prober/prober.js';
+import { volumeMountPaths } from './runtime/exec-prefix.js';
 
 export interface LifecycleHandler {
   exec?: { command?: string[] };
@@ -33,7 +34,7 @@ export async function runHook(h: LifecycleHandler, ctx: HookContext, timeoutMs: 
   const where = `for Container "${ctx.container.name}" in Pod "${ctx.podRef}" failed`;
   if (h.exec) {
     const command = h.exec.command ?? [];
-    const r = await execProbe({ command, env: ctx.env, cwd: ctx.container.workingDir, execPrefix: ctx.execPrefix, inContainer: ctx.inContainer }, timeoutMs);
+    const r = await execProbe({ command, env: ctx.env, cwd: ctx.container.workingDir, execPrefix: ctx.execPrefix, inContainer: ctx.inContainer, mountPaths: volumeMountPaths(ctx.container) }, timeoutMs);
     if (r.result === 'success') return undefined;
     return `Exec lifecycle hook ([${command.join(' ')}]) ${where} - error: ${r.output.trim()}`;
   }

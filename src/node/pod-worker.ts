@@ -22,13 +22,19 @@ import { lifecycleOf, runHook } from './lifecycle.js';
 import { ensureImage } from './image-pull.js';
 import type { DockerConfigAuths, ImagePuller, PulledImage } from './runtime/image-puller.js';
 import { imageKind } from './runtime/images.js';
-import { CreateContainerError, ImageNotRunnableError, StartError, stopContainer, type ContainerHandle, type ContainerRuntime, type ExitStatus } from './runtime/types.js';
+import { CreateContainerError, ImageNotRunnableError, StartError, stopContainer, type ContainerHandle, type ContainerMount, type ContainerRuntime, type ExitStatus } from './runtime/types.js';
+import { noPodObjects, type PodObjects } from './pod-objects.js';
+import { VolumeManager, VolumeSetUpError } from './volumes/manager.js';
+import { containerMounts } from './volumes/container-mounts.js';
+import { enterMountsPrefix, mountNamespaceSupport } from './runtime/mount-namespace.js';
 import { logger, errorText } from '../util/log.js';
 
 const log = logger('node');
 
 /** How long after a failed sandbox (IP or network) the worker tries again. */
 const sandboxRetryMs = 5000;
+/** How long after a failed volume setup the worker tries again (object changes kick it sooner). */
+const volumeRetryMs = 2000;
 
 export interface PodWorkerDeps {
   nodeName: string;
@@ -51,6 +57,12 @@ export interface PodWorkerDeps {
   /** The pod's imagePullSecrets, decoded, in order. */
   pullSecrets(pod: Pod): Promise<DockerConfigAuths[]>;
   events: PodEventSink;
+  /** ConfigMaps, Secrets and node allocatable, for env and volumes (default: none). */
+  objects?: PodObjects;
+  /** Sets the pod's volumes up and refreshes them on every sync (default: one of the worker's own). */
+  volumes?: VolumeManager;
+  /** When the pod's projected tokens must be renewed, if it has any. */
+  tokenRefreshAt?(uid: string): number | undefined;
   /** Every Service the agent knows (the pod's own are picked from them). */
   services(): Service[];
   /** Environment every container starts from (PATH and the like from the agent's host). */
@@ -103,6 +115,10 @@ export class PodWorker {
   /** Why the agent failed the pod itself (activeDeadlineSeconds), for status.reason/message. */
   private failure: { reason: string; message: string } | undefined;
   private sandboxError: string | undefined;
+  /** The pod's volumes (name → path on this machine) once they were all set up. */
+  private volumePaths: Map<string, string> | undefined;
+  private volumeError: string | undefined;
+  private volumeTimer: NodeJS.Timeout | undefined;
   /** podNetwork.setUp succeeded for this pod (hostNetwork pods need none). */
   private networkReady = false;
   /** A setUp under way: a tearDown waits for it, or it could recreate what the tearDown removed. */
@@ -120,6 +136,8 @@ export class PodWorker {
    * hostNetwork cannot change.
    */
   readonly execPrefix: string[];
+  private readonly objects: PodObjects;
+  private readonly volumes: VolumeManager;
 
   constructor(
     pod: Pod,
@@ -128,6 +146,8 @@ export class PodWorker {
     this.pod = pod;
     this.uid = pod.metadata.uid!;
     this.execPrefix = d.podNetwork.execPrefix(pod);
+    this.objects = d.objects ?? noPodObjects;
+    this.volumes = d.volumes ?? new VolumeManager(d.dataDir, this.objects, async () => undefined);
     this.adoptPreviousStatus(pod);
   }
 
@@ -337,6 +357,12 @@ export class PodWorker {
       return;
     }
     if (this.stopping) return;
+    if (!(await this.ensureVolumes())) {
+      for (const c of this.pod.spec.containers) if (!this.runs.has(c.name)) this.runs.set(c.name, newContainerRun(c));
+      await this.writeStatus();
+      return;
+    }
+    if (this.stopping) return;
     this.armDeadline();
     if (!this.initialized) this.initialized = await this.syncInit();
     for (const c of this.pod.spec.containers) {
@@ -418,6 +444,45 @@ export class PodWorker {
     this.networkReady = true;
     this.sandboxError = undefined;
     return true;
+  }
+
+  /**
+   * The kubelet's WaitForAttachAndMount plus its per-sync remount: every volume is set up (or
+   * refreshed: new ConfigMap data, labels, tokens) on each sync. Until all have been set up once
+   * no container starts (FailedMount, retried); a later failure leaves running containers alone.
+   */
+  private async ensureVolumes(): Promise<boolean> {
+    clearTimeout(this.volumeTimer);
+    this.volumeTimer = undefined;
+    if (!this.pod.spec.volumes?.length) {
+      this.volumePaths ??= new Map();
+      return true;
+    }
+    try {
+      this.volumePaths = await this.volumes.setUp(this.podForEnv());
+      this.volumeError = undefined;
+      const refresh = this.d.tokenRefreshAt?.(this.uid);
+      if (refresh !== undefined) this.volumeTimer = setTimeout(() => this.kick(), Math.max(1000, refresh - Date.now()));
+      return true;
+    } catch (e) {
+      const message = e instanceof VolumeSetUpError ? e.message : `MountVolume.SetUp failed: ${errorText(e)}`;
+      if (this.volumeError !== message) this.event(undefined, 'Warning', 'FailedMount', message);
+      this.volumeError = message;
+      this.volumeTimer = setTimeout(() => this.kick(), volumeRetryMs);
+      return this.volumePaths !== undefined;
+    }
+  }
+
+  /**
+   * The argv prefix of processes run beside a container (exec, exec probes, hooks): the pod's
+   * network, and the container's mount namespace when it has volumes, so they see its files.
+   */
+  containerExecPrefix(run: ContainerRun): string[] {
+    const pid = run.handle?.pid;
+    // The spec, not this run's mounts: a run adopted from a previous agent has them too.
+    if (!(run.spec.volumeMounts as unknown[] | undefined)?.length || pid === undefined) return this.execPrefix;
+    const support = mountNamespaceSupport();
+    return support.kind === 'none' ? this.execPrefix : [...this.execPrefix, ...enterMountsPrefix(pid, support)];
   }
 
   private sandboxKick(): void {
@@ -609,6 +674,7 @@ export class PodWorker {
       this.event(c.name, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
     }
     let env: Record<string, string>;
+    let mounts: ContainerMount[];
     try {
       const pod = this.podForEnv();
       env = buildContainerEnv(
@@ -620,14 +686,18 @@ export class PodWorker {
           clusterDNS: this.d.clusterDNS,
           clusterDomain: this.d.clusterDomain,
           podNetwork: this.d.podNetwork.kind,
+          objects: this.objects,
+          warn: (reason, message) => this.event(undefined, 'Warning', reason, message),
         },
         // An OCI image brings its own PATH and the rest (the image's Env); the machine's is for processes here.
         oci ? {} : this.d.baseEnv,
       );
+      mounts = containerMounts(c, this.volumePaths ?? new Map(), env);
     } catch (e) {
       if (e instanceof ContainerConfigError) return this.waitWith(run, e.reason, e.message);
       throw e;
     }
+    const before = { restartCount: run.restartCount, everStarted: run.everStarted, lastState: run.lastState };
     if (run.everStarted) {
       run.restartCount++;
       if (run.state.terminated) run.lastState = run.state;
@@ -654,11 +724,21 @@ export class PodWorker {
         workingDir: c.workingDir,
         env,
         execPrefix: this.execPrefix,
+        mounts,
         hostname: this.pod.spec.hostname || this.name,
         ...(pulled ? { pulled } : {}),
       });
     } catch (e) {
-      if (!(e instanceof StartError || e instanceof ImageNotRunnableError || e instanceof CreateContainerError)) throw e;
+      if (e instanceof CreateContainerError) {
+        // Nothing ran: undo the start's bookkeeping, so the next try is not counted as a restart.
+        Object.assign(run, before);
+        run.state = { waiting: { reason: e.reason, message: e.message } };
+        if (run.lastEvent !== e.message) this.event(c.name, 'Warning', 'Failed', `Error: ${e.message}`);
+        run.lastEvent = e.message;
+        this.volumeTimer ??= setTimeout(() => this.kick(), volumeRetryMs);
+        return;
+      }
+      if (!(e instanceof StartError || e instanceof ImageNotRunnableError)) throw e;
       const now = metaTime();
       run.state = { terminated: { exitCode: 128, reason: e.reason, message: e.message, startedAt: '1970-01-01T00:00:00Z', finishedAt: now, containerID: `${this.d.runtime.name}://${id}` } };
       run.finishedAt = Date.now();
@@ -686,7 +766,7 @@ export class PodWorker {
     const c = run.spec;
     startProbes(run, handle, {
       podIP: () => this.podIP ?? this.d.nodeIP,
-      execPrefix: this.execPrefix,
+      execPrefix: this.containerExecPrefix(run),
       secondMs: this.d.probeSecondMs,
       unhealthy: (message) => this.event(c.name, 'Warning', 'Unhealthy', message),
       failed: (type, probe) => {
@@ -700,7 +780,7 @@ export class PodWorker {
   }
 
   private hookContext(run: ContainerRun) {
-    return { podIP: this.podIP ?? this.d.nodeIP, container: run.spec, env: run.env ?? {}, podRef: podRef(this.pod), execPrefix: this.execPrefix, inContainer: run.handle?.execArgv };
+    return { podIP: this.podIP ?? this.d.nodeIP, container: run.spec, env: run.env ?? {}, podRef: podRef(this.pod), execPrefix: this.containerExecPrefix(run), inContainer: run.handle?.execArgv };
   }
 
   /** A failing postStart hook kills the container; it restarts as its restart policy says. */
@@ -879,6 +959,8 @@ export class PodWorker {
     this.finished = true;
     await this.releaseNetwork();
     this.d.backoff.forgetPrefix(`${this.uid}/`);
+    clearTimeout(this.volumeTimer);
+    this.volumes.tearDown(this.uid);
     rmSync(join(this.d.dataDir, 'pods', this.uid), { recursive: true, force: true });
     this.d.onFinished(this.uid);
   }

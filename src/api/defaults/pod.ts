@@ -1,6 +1,7 @@
 // SetDefaults_PodSpec (every PodSpec, templates included) and SetDefaults_Pod (Pods only).
 import type { Pod, PodSpec, PodTemplateSpec } from '../core.js';
 import { setDefaultsContainer } from './container.js';
+import { setDefaultsVolume } from './volume.js';
 
 export const DefaultTerminationGracePeriodSeconds = 30;
 export const DefaultSchedulerName = 'default-scheduler';
@@ -16,6 +17,7 @@ export function setDefaultsPodSpec(spec: PodSpec): void {
   mirrorServiceAccount(spec);
   for (const c of spec.containers ?? []) setDefaultsContainer(c);
   for (const c of spec.initContainers ?? []) setDefaultsContainer(c);
+  for (const v of spec.volumes ?? []) if (v !== null && typeof v === 'object') setDefaultsVolume(v);
 }
 
 /**

@@ -2,6 +2,7 @@
 import { fieldErr, type FieldError, type Path } from '../../machinery/field.js';
 import type { PodSpec, PodTemplateSpec } from '../core.js';
 import { validateContainers, validateInitContainers } from './container.js';
+import { validateVolumeMounts, validateVolumes } from './volumes.js';
 import { isValidIP } from './ip.js';
 import { validateAnnotations, validateLabelName, validateLabels } from './labels.js';
 import { inclusiveRangeError } from './messages.js';
@@ -101,8 +102,13 @@ export function validatePodSpec(spec: PodSpec | undefined, path: Path, resourceI
   if (s.terminationGracePeriodSeconds === undefined || s.terminationGracePeriodSeconds === null) {
     errs.push(fieldErr.required(path.child('terminationGracePeriodSeconds'), ''));
   }
+  const volumes = validateVolumes(s.volumes, path.child('volumes'));
+  errs.push(...volumes.errs);
   errs.push(...validateContainers(s.containers, path.child('containers')));
   errs.push(...validateInitContainers(s.initContainers, s.containers, path.child('initContainers')));
+  for (const [field, list] of [['initContainers', s.initContainers], ['containers', s.containers]] as const) {
+    (list ?? []).forEach((c, i) => errs.push(...validateVolumeMounts(c, volumes.names, path.child(field).index(i).child('volumeMounts'))));
+  }
   if (s.hostNetwork) {
     (s.containers ?? []).forEach((c, ci) => {
       (c.ports ?? []).forEach((p, pi) => {

@@ -1,7 +1,7 @@
 // exec probes: the command runs with the container's environment and working directory (no shell),
 // success on exit 0; the output (stdout and stderr, at most 10 KiB) goes into the event.
 import { spawn } from 'node:child_process';
-import { commandArgv, lookPath } from '../runtime/exec-prefix.js';
+import { commandArgv, lookPathOutsideVolumes } from '../runtime/exec-prefix.js';
 import type { ProbeOutcome } from './types.js';
 
 export interface ExecProbeTarget {
@@ -12,6 +12,8 @@ export interface ExecProbeTarget {
   execPrefix?: string[];
   /** The runtime's way into the container (ContainerHandle.execArgv): it then resolves the command itself. */
   inContainer?: (command: string[], cwd?: string) => string[];
+  /** The container's volume mountPaths: what lies inside them exists only in its mount namespace. */
+  mountPaths?: string[];
 }
 
 function notFound(command: string): ProbeOutcome {
@@ -27,7 +29,7 @@ export function execProbe(t: ExecProbeTarget, timeoutMs: number): Promise<ProbeO
     const prefix = t.execPrefix ?? [];
     // Behind a prefix a missing command is only the prefix's exit code: report it as a direct
     // spawn would, naming the command.
-    const missing = prefix.length > 0 && !t.inContainer ? lookPath(t.command[0]!, t.env, t.cwd || undefined) : undefined;
+    const missing = prefix.length > 0 && !t.inContainer ? lookPathOutsideVolumes(t.command[0]!, t.env, t.cwd || undefined, t.mountPaths ?? []) : undefined;
     if (missing) {
       resolve(missing.code === 'ENOENT' ? notFound(t.command[0]!) : { result: 'failure', output: `exec failed: ${missing.message}` });
       return;

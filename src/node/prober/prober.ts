@@ -5,6 +5,7 @@ import { execProbe } from './exec.js';
 import { httpProbe } from './http.js';
 import { tcpProbe } from './tcp.js';
 import type { ProbeOutcome } from './types.js';
+import { volumeMountPaths } from '../runtime/exec-prefix.js';
 
 export interface ProbeContext {
   podIP: string;
@@ -30,7 +31,7 @@ export function timeoutMs(probe: Probe): number {
 export async function runProbe(probe: Probe, ctx: ProbeContext): Promise<ProbeOutcome> {
   const timeout = timeoutMs(probe);
   if (probe.exec) {
-    return execProbe({ command: probe.exec.command ?? [], env: ctx.env, cwd: ctx.container.workingDir, execPrefix: ctx.execPrefix, inContainer: ctx.inContainer }, timeout);
+    return execProbe({ command: probe.exec.command ?? [], env: ctx.env, cwd: ctx.container.workingDir, execPrefix: ctx.execPrefix, inContainer: ctx.inContainer, mountPaths: volumeMountPaths(ctx.container) }, timeout);
   }
   if (probe.httpGet) {
     const g = probe.httpGet;

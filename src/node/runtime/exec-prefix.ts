@@ -67,3 +67,21 @@ export function commandArgv(t: {
   }
   return prefixed(t.execPrefix, t.command[0]!, t.command.slice(1));
 }
+
+/** The mountPaths of a container's volumeMounts. */
+export function volumeMountPaths(container: { [field: string]: unknown }): string[] {
+  const mounts = Array.isArray(container.volumeMounts) ? (container.volumeMounts as { mountPath?: unknown }[]) : [];
+  return mounts.flatMap((m) => (typeof m?.mountPath === 'string' && m.mountPath ? [m.mountPath] : []));
+}
+
+const under = (p: string, dir: string) => p === dir || p.startsWith(`${dir.replace(/\/+$/, '')}/`);
+
+/**
+ * lookPath for a program started in the container's mount namespace: a program or working dir
+ * inside one of its volumes is only there once the volumes are mounted, so it is not checked
+ * (the exec itself then reports what is wrong).
+ */
+export function lookPathOutsideVolumes(file: string, env: Record<string, string>, cwd: string | undefined, mountPaths: readonly string[]): NodeJS.ErrnoException | undefined {
+  if (mountPaths.some((m) => under(file, m) || (cwd !== undefined && under(cwd, m)))) return undefined;
+  return lookPath(file, env, cwd);
+}

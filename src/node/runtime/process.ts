@@ -12,9 +12,11 @@ import { PidFiles, type PidRecord } from './pidfiles.js';
 import { FileTail } from './file-tail.js';
 import { findLeftover, takeLeftover, whenGone } from './leftovers.js';
 import { processAlive, procStartTime } from '../../util/process-alive.js';
-import { lookPath, prefixed } from './exec-prefix.js';
+import { lookPathOutsideVolumes, prefixed } from './exec-prefix.js';
 import { builtinImageFor, builtinImageNames, hostImage, imageKind, loadBuiltinImages } from './images.js';
+import { mountNamespaceSupport, mountPrefix, prepareMountPoints } from './mount-namespace.js';
 import {
+  CreateContainerError,
   ImageNotRunnableError,
   StartError,
   type ContainerConfig,
@@ -24,6 +26,9 @@ import {
   type LeftoverContainer,
   type OutputOffsets,
 } from './types.js';
+
+/** Where the ServiceAccount admission mounts every container's API credentials. */
+const serviceAccountMountPath = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 /** How often an adopted container (not this agent's child, so no 'exit' event) is checked. */
 const adoptedPollMs = 500;
@@ -114,11 +119,12 @@ export class ProcessRuntime implements ContainerRuntime {
 
   async start(config: ContainerConfig): Promise<ContainerHandle> {
     const prog = this.program(config);
-    const prefix = config.execPrefix ?? [];
+    const mounts = config.mounts ?? [];
+    const prefix = [...(config.execPrefix ?? []), ...this.mountsPrefix(config)];
     if (prefix.length > 0) {
       // Behind a prefix a missing program would only be the prefix's exit code: check it first so
       // the StartError names the user's program, as a direct spawn's would.
-      const missing = lookPath(prog.file, config.env, config.workingDir);
+      const missing = lookPathOutsideVolumes(prog.file, config.env, config.workingDir, mounts.map((m) => m.containerPath));
       if (missing) throw new StartError(startErrorMessage(prog.file, config.workingDir, missing));
     }
     const argv = prefixed(prefix, prog.file, prog.argv);
@@ -178,6 +184,31 @@ export class ProcessRuntime implements ContainerRuntime {
     const handle: ContainerHandle = { id: config.id, pid, startedAt, stdout, stderr, exited };
     this.live.set(config.id, handle);
     return handle;
+  }
+
+  /**
+   * The mount namespace wrapper for the container's volumes. Without a way to make one, the
+   * container is not created: its files would silently be missing.
+   */
+  private mountsPrefix(config: ContainerConfig): string[] {
+    let mounts = config.mounts ?? [];
+    if (mounts.length === 0) return [];
+    const support = mountNamespaceSupport();
+    // Every pod gets the ServiceAccount token mount by default: without a mount namespace it is
+    // left out (the files stay in the volume's directory) rather than failing every pod here.
+    if (support.kind === 'none') mounts = mounts.filter((m) => m.containerPath !== serviceAccountMountPath);
+    if (mounts.length === 0) return [];
+    if (support.kind === 'none') {
+      throw new CreateContainerError(
+        `cannot mount the container's volumes: process containers need a mount namespace, which this machine does not allow (${support.why})`,
+      );
+    }
+    try {
+      prepareMountPoints(mounts);
+    } catch (e) {
+      throw new CreateContainerError(`failed to create mount point: ${(e as Error).message}`);
+    }
+    return mountPrefix(mounts, support);
   }
 
   /** The main process of a container has exited: the rest of its group, its records and files go. */

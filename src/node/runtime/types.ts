@@ -113,7 +113,7 @@ export interface ContainerRuntime {
    * pulled image and the container together make no process.
    */
   check(config: Pick<ContainerConfig, 'image' | 'command' | 'args' | 'pulled'>): void;
-  /** Throws ImageNotRunnableError or StartError. */
+  /** Throws ImageNotRunnableError, CreateContainerError or StartError. */
   start(config: ContainerConfig): Promise<ContainerHandle>;
   /** Sends `signal` to every process of the container; a no-op once it has exited. */
   signal(handle: ContainerHandle, signal: NodeJS.Signals): void;
