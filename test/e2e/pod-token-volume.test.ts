@@ -18,7 +18,7 @@ metadata:
 spec:
   containers:
   - name: main
-    image: busybox
+    image: kubesvc.io/host
     command: ["sleep", "3600"]
     volumeMounts:
     - {name: vault, mountPath: ${base}}

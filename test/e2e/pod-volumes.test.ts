@@ -40,7 +40,7 @@ metadata:
 spec:
   containers:
   - name: main
-    image: busybox
+    image: kubesvc.io/host
     command: ["sh", "-c", "echo A=$A P=$P CM_mode=$CM_mode password=$password; cat ${base}/config/a; echo; exec sleep 3600"]
     env:
     - name: A
@@ -79,7 +79,7 @@ metadata:
 spec:
   containers:
   - name: main
-    image: busybox
+    image: kubesvc.io/host
     command: ["sh", "-c", "echo late=$LATE; exec sleep 3600"]
     env:
     - name: LATE
@@ -94,12 +94,12 @@ metadata:
 spec:
   containers:
   - name: writer
-    image: busybox
+    image: kubesvc.io/host
     command: ["sh", "-c", "echo from-writer > ${base}/shared/x; mkdir -p ${base}/shared/sub; echo in-sub > ${base}/shared/sub/y; exec sleep 3600"]
     volumeMounts:
     - {name: scratch, mountPath: ${base}/shared}
   - name: reader
-    image: busybox
+    image: kubesvc.io/host
     command: ["sh", "-c", "exec sleep 3600"]
     volumeMounts:
     - {name: scratch, mountPath: ${base}/shared, readOnly: true}
@@ -186,7 +186,7 @@ metadata:
 spec:
   containers:
   - name: main
-    image: busybox
+    image: kubesvc.io/host
     command: ["true"]
 ${mount}
   volumes:
@@ -253,7 +253,7 @@ metadata:
 spec:
   containers:
   - name: main
-    image: busybox
+    image: kubesvc.io/host
     command: ["${base}/scripts/run.sh"]
     readinessProbe:
       exec: {command: ["${base}/scripts/ready.sh"]}
@@ -278,7 +278,7 @@ metadata:
 spec:
   containers:
   - name: main
-    image: busybox
+    image: kubesvc.io/host
     command: ["sleep", "3600"]
     volumeMounts:
     - {name: host, mountPath: ${base}/host}

@@ -35,7 +35,7 @@ test('a process container sees its volumes at their mountPaths, the host mount t
       namespace: 'default',
       containerName: 'c',
       attempt: 0,
-      image: 'busybox',
+      image: 'kubesvc.io/host',
       // Only the shell's builtins: the container's own PATH leads nowhere, yet the mounts are made.
       command: ['/bin/sh', '-c', `read -r a < ${target}/a; echo "$a"; if ( : > ${target}/new ) 2>/dev/null; then echo writable; else echo read-only; fi; echo pid=$$`],
       env: { PATH: '/nonexistent' },
