@@ -21,6 +21,7 @@ export const R = {
   statefulsets: r('apps', 'v1', 'statefulsets', 'StatefulSet'),
   daemonsets: r('apps', 'v1', 'daemonsets', 'DaemonSet'),
   controllerrevisions: r('apps', 'v1', 'controllerrevisions', 'ControllerRevision'),
+  persistentvolumeclaims: r('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim'),
   endpointslices: r('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice'),
   leases: r('coordination.k8s.io', 'v1', 'leases', 'Lease'),
   configmaps: r('', 'v1', 'configmaps', 'ConfigMap'),

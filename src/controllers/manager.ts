@@ -1,4 +1,4 @@
-// kube-controller-manager and kube-scheduler in one call: starts the Deployment, ReplicaSet,
+// kube-controller-manager and kube-scheduler in one call: starts the Deployment, ReplicaSet, StatefulSet,
 // garbage collector, node lifecycle, ServiceAccounts, ClusterRole aggregation and root CA publisher controllers and the
 // scheduler on shared informers.
 // Workers start once the informers have synced, so no controller acts on a half-filled cache.
@@ -14,6 +14,7 @@ import { NodeLifecycleController, type NodeLifecycleOptions } from './nodelifecy
 import { ReplicaSetController } from './replicaset/controller.js';
 import { RootCACertPublisher } from './rootcacertpublisher/publisher.js';
 import { ServiceAccountsController } from './serviceaccount/controller.js';
+import { StatefulSetController } from './statefulset/controller.js';
 import type { Recorder } from './common/recorder.js';
 import { logger, errorText } from '../util/log.js';
 
@@ -39,12 +40,13 @@ export function startControllers(client: Client, informers: InformerFactory, opt
   const rs = new ReplicaSetController(client, informers, { recorder: recorder('replicaset-controller') });
   const deploy = new DeploymentController(client, informers, { recorder: recorder('deployment-controller') });
   const gc = new GarbageCollector(client, informers);
+  const sts = new StatefulSetController(client, informers, { recorder: recorder('statefulset-controller') });
   const nodes = new NodeLifecycleController(client, informers, { ...opts.nodeLifecycle, recorder: recorder('node-controller') });
   const sched = opts.scheduler === false ? undefined : new Scheduler(client, informers, { binder: opts.binder, recorder: recorder('default-scheduler') });
   const accounts = new ServiceAccountsController(client, informers);
   const aggregation = new ClusterRoleAggregationController(client, informers);
   const rootCA = opts.rootCA ? new RootCACertPublisher(client, informers, opts.rootCA) : undefined;
-  const all = [rs, deploy, gc, nodes, accounts, aggregation, ...(rootCA ? [rootCA] : []), ...(sched ? [sched] : [])];
+  const all = [rs, deploy, sts, gc, nodes, accounts, aggregation, ...(rootCA ? [rootCA] : []), ...(sched ? [sched] : [])];
   let stopped = false;
   informers.start();
   informers
