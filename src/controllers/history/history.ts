@@ -162,3 +162,25 @@ export function templateOfRevision<T>(rev: ControllerRevision): T | undefined {
   const { $patch: _p, ...rest } = t;
   return rest as T;
 }
+
+/**
+ * The owner's history with its update revision settled (created or renumbered as needed), sorted
+ * oldest first, and the collision count to record in the owner's status.
+ */
+export async function settleHistory(
+  client: Client,
+  owner: KubeObject,
+  controllerRef: OwnerReference,
+  revisions: ControllerRevision[],
+  template: { metadata?: { labels?: Record<string, string> } },
+  collisionCount: number,
+): Promise<{ sorted: ControllerRevision[]; update: ControllerRevision; collisionCount: number }> {
+  const sorted = sortControllerRevisions([...revisions]);
+  const wanted = newControllerRevision(owner, controllerRef, template.metadata?.labels, templatePatch(template), nextRevision(sorted), collisionCount);
+  const ensured = await ensureUpdateRevision(client, owner, sorted, wanted, collisionCount);
+  const update = ensured.revision;
+  const i = sorted.findIndex((r) => r.metadata.name === update.metadata.name);
+  if (i >= 0) sorted.splice(i, 1, update);
+  else sorted.push(update);
+  return { sorted: sortControllerRevisions(sorted), update, collisionCount: ensured.collisionCount };
+}

@@ -4,7 +4,7 @@
 // (control.ts), writes status and trims the history to revisionHistoryLimit.
 import type { ControllerRevision, StatefulSet, StatefulSetStatus } from '../../api/apps.js';
 import type { Pod } from '../../api/core.js';
-import type { KubeObject, OwnerReference } from '../../api/meta.js';
+import type { KubeObject } from '../../api/meta.js';
 import type { Client } from '../../client/client.js';
 import type { Informer, InformerFactory, WorkQueue } from '../../client/informer-types.js';
 import { metaNamespaceKey, splitKey } from '../../client/keys.js';
@@ -14,10 +14,11 @@ import { claimObjects, recheckDeletionTimestamp } from '../common/claim.js';
 import { getControllerOf, newControllerRef } from '../common/controller-ref.js';
 import { isAlreadyExists, isNotFound } from '../common/errors.js';
 import { isPodReady } from '../common/pod-util.js';
+import { OwnerEvents } from '../common/owner-events.js';
 import { QueueWorker } from '../common/queue-worker.js';
 import { noopRecorder, type Recorder } from '../common/recorder.js';
 import { StaleInformerCacheError } from '../common/stale-cache.js';
-import { ensureUpdateRevision, newControllerRevision, nextRevision, sortControllerRevisions, templatePatch, truncateHistory } from '../history/history.js';
+import { settleHistory, truncateHistory } from '../history/history.js';
 import { completeRollingUpdate, updateStatefulSet, type StatefulPodControl } from './control.js';
 import { createMissingClaims } from './claims.js';
 import { getPodRevision, isMemberOf } from './stateful-pod.js';
@@ -33,6 +34,7 @@ export class StatefulSetController extends QueueWorker {
   private readonly podInformer: Informer<Pod>;
   private readonly revInformer: Informer<ControllerRevision>;
   private readonly recorder: Recorder;
+  private readonly owners: OwnerEvents<StatefulSet>;
   private readonly now: () => number;
 
   constructor(
@@ -51,22 +53,20 @@ export class StatefulSetController extends QueueWorker {
       onUpdate: (_o, s) => this.enqueue(s),
       onDelete: (s) => this.enqueue(s),
     });
+    this.owners = new OwnerEvents<StatefulSet>('StatefulSet', this.setInformer.lister, (s) => this.enqueue(s));
     this.podInformer.addEventHandler({
-      onAdd: (p) => this.onOwned(p),
+      onAdd: (p) => this.owners.onOwned(p),
       onUpdate: (old, cur) => {
-        if (old.metadata.resourceVersion === cur.metadata.resourceVersion) return;
-        const oldRef = getControllerOf(old);
-        if (oldRef && oldRef.uid !== getControllerOf(cur)?.uid) this.enqueueRef(old.metadata.namespace, oldRef);
-        this.onOwned(cur);
+        this.owners.onOwnedUpdate(old, cur);
         // A pod becoming ready counts as available only minReadySeconds later: look again then.
         const ref = getControllerOf(cur);
-        const set = ref && this.resolve(cur.metadata.namespace, ref);
+        const set = ref && this.owners.resolve(cur.metadata.namespace, ref);
         const minReady = set?.spec.minReadySeconds ?? 0;
         if (set && minReady > 0 && !isPodReady(old) && isPodReady(cur)) this.queue.addAfter(metaNamespaceKey(set), minReady * 1000 + 100);
       },
-      onDelete: (p) => this.onOwned(p),
+      onDelete: (p) => this.owners.onOwned(p),
     });
-    this.revInformer.addEventHandler({ onAdd: (r) => this.onOwned(r), onDelete: (r) => this.onOwned(r) });
+    this.revInformer.addEventHandler({ onAdd: (r) => this.owners.onOwned(r), onDelete: (r) => this.owners.onOwned(r) });
   }
 
   run(workers: number): void {
@@ -75,35 +75,6 @@ export class StatefulSetController extends QueueWorker {
 
   private enqueue(obj: KubeObject): void {
     this.queue.add(metaNamespaceKey(obj));
-  }
-
-  private resolve(namespace: string | undefined, ref: OwnerReference): StatefulSet | undefined {
-    if (ref.kind !== 'StatefulSet') return undefined;
-    const s = this.setInformer.lister.get(namespace, ref.name);
-    return s && s.metadata.uid === ref.uid ? s : undefined;
-  }
-
-  private enqueueRef(namespace: string | undefined, ref: OwnerReference): void {
-    const s = this.resolve(namespace, ref);
-    if (s) this.enqueue(s);
-  }
-
-  /** An owned object wakes its set; an orphan wakes every set whose selector matches it (they may adopt it). */
-  private onOwned(obj: KubeObject): void {
-    const ref = getControllerOf(obj);
-    if (ref) {
-      this.enqueueRef(obj.metadata.namespace, ref);
-      return;
-    }
-    if (obj.metadata.deletionTimestamp) return;
-    for (const s of this.setInformer.lister.list(obj.metadata.namespace)) {
-      try {
-        const sel = labelSelectorAsSelector(s.spec.selector);
-        if (!sel.empty() && sel.matches(obj.metadata.labels ?? {})) this.enqueue(s);
-      } catch {
-        // An unparsable selector matches nothing.
-      }
-    }
   }
 
   async sync(key: string): Promise<void> {
@@ -129,15 +100,7 @@ export class StatefulSetController extends QueueWorker {
       client: this.client, resource: R.pods, owner: set, controllerRef, matches: (p) => matches(p) && isMemberOf(set, p), canAdopt,
     });
 
-    const sorted = sortControllerRevisions([...revisions]);
-    let collisionCount = set.status?.collisionCount ?? 0;
-    const wanted = newControllerRevision(set, controllerRef, set.spec.template.metadata?.labels, templatePatch(set.spec.template), nextRevision(sorted), collisionCount);
-    const ensured = await ensureUpdateRevision(this.client, set, sorted, wanted, collisionCount);
-    const update = ensured.revision;
-    collisionCount = ensured.collisionCount;
-    if (!sorted.some((r) => r.metadata.name === update.metadata.name)) sorted.push(update);
-    else sorted.splice(sorted.findIndex((r) => r.metadata.name === update.metadata.name), 1, update);
-    sortControllerRevisions(sorted);
+    const { sorted, update, collisionCount } = await settleHistory(this.client, set, controllerRef, revisions, set.spec.template, set.status?.collisionCount ?? 0);
     const current = sorted.find((r) => r.metadata.name === set.status?.currentRevision) ?? update;
 
     const result = await updateStatefulSet(set, current, update, collisionCount, pods, this.podControl(), controllerRef, this.now());
