@@ -179,6 +179,14 @@ describe('StatefulSet and DaemonSet through kubectl', { skip: haveDig ? false : 
     assert.match(kubectlOk(c, ['get', 'ds', 'node-agent']), /\nnode-agent\s+0\s+0\s+0\s+0\s+0\s+kubesvc\.test\/role=none\s+/);
   });
 
+  it('deleting the StatefulSet and the DaemonSet takes their pods and revisions with them', async () => {
+    kubectlOk(c, ['delete', 'statefulset', 'web']);
+    kubectlOk(c, ['delete', 'daemonset', 'node-agent']);
+    await until('pods gone', () => JSON.parse(kubectlOk(c, ['get', 'pods', '-o', 'json'])).items.length, (n) => n === 0, 30_000);
+    await until('revisions gone', () => kubectlOk(c, ['get', 'controllerrevisions', '-o', 'name']).trim(), (v) => v === '', 30_000);
+    kubectlOk(c, ['apply', '-f', '-'], statefulSet);
+  });
+
   it('refuses hostile StatefulSet and DaemonSet bodies with 4xx, never 5xx', () => {
     const bad = kubectl(c, ['apply', '-f', '-'], statefulSet.replace('podManagement', '').replace('replicas: 3', 'replicas: -3'));
     assert.notEqual(bad.code, 0);
