@@ -2,6 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ControllerRevision, StatefulSet } from '../../src/api/apps.js';
 import type { Pod } from '../../src/api/core.js';
+import type { KubeObject } from '../../src/api/meta.js';
 import { R } from '../../src/client/resources.js';
 import { StatusError } from '../../src/machinery/status.js';
 import { startControllerCluster, eventually, makePodReady, retryOnConflict, type ControllerCluster } from './cluster.js';
@@ -210,6 +211,20 @@ test('validation: upstream field errors for bad specs and forbidden updates', as
   s.spec.serviceName = 'elsewhere';
   const u = await rejects(() => c.client.update(R.statefulsets, 'default', s), 422, ['spec']);
   assert.match(u.message, /updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden/);
+});
+
+test('volumeClaimTemplates: a pod waits for its claim, and the set says why', async () => {
+  const withClaims = sts('db', 1);
+  withClaims.spec.template.spec.containers[0]!.volumeMounts = [{ name: 'data', mountPath: '/data' }];
+  withClaims.spec.volumeClaimTemplates = [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }];
+  const created = await c.client.create<StatefulSet>(R.statefulsets, 'default', withClaims);
+  assert.equal(created.spec.volumeClaimTemplates![0]!.spec!.volumeMode, 'Filesystem');
+  // This API server does not serve PersistentVolumeClaims yet: no claim, so no pod, and a Warning event.
+  await eventually(async () => {
+    const evs = (await c.client.list<KubeObject & { reason?: string; message?: string }>(R.events, 'default')).items;
+    assert.ok(evs.some((e) => e.reason === 'FailedCreate' && /create Claim data-db-0 for Pod db-0 in StatefulSet db failed/.test(e.message ?? '')), JSON.stringify(evs.map((e) => e.message)));
+  });
+  assert.deepEqual(await podsOf('db'), []);
 });
 
 test('ControllerRevision: data is required and immutable', async () => {

@@ -173,6 +173,10 @@ describe('StatefulSet and DaemonSet through kubectl', { skip: haveDig ? false : 
     kubectlOk(c, ['set', 'image', 'daemonset/node-agent', 'agent=registry.k8s.io/e2e-test-images/agnhost:2.52']);
     assert.match(rollout('daemonset/node-agent'), /successfully rolled out/);
     assert.ok(dsPods().every((p) => p.spec.containers[0].image.endsWith(':2.52')));
+    assert.match(kubectlOk(c, ['rollout', 'history', 'daemonset/node-agent']), /REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/);
+    assert.match(kubectlOk(c, ['rollout', 'undo', 'daemonset/node-agent']), /daemonset.apps\/node-agent rolled back/);
+    assert.match(rollout('daemonset/node-agent'), /successfully rolled out/);
+    await until('back on 2.53', () => dsPods().filter((p) => !p.metadata.deletionTimestamp).map((p) => p.spec.containers[0].image.split(':').pop()).join(','), (v) => v === nodes.map(() => '2.53').join(','), 30_000);
     kubectlOk(c, ['patch', 'daemonset', 'node-agent', '-p', '{"spec":{"template":{"spec":{"nodeSelector":{"kubesvc.test/role":"none"}}}}}']);
     await until('daemon pods gone', () => dsPods().filter((p) => !p.metadata.deletionTimestamp).length, (n) => n === 0, 30_000);
     await until('desired 0', () => JSON.parse(kubectlOk(c, ['get', 'ds', 'node-agent', '-o', 'json'])).status.desiredNumberScheduled, (n) => n === 0);
