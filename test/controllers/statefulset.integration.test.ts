@@ -181,6 +181,17 @@ test('Parallel creates every pod at once; OnDelete leaves running pods alone on 
   });
 });
 
+test('minReadySeconds: OrderedReady waits for the pod to be available, not just ready', async () => {
+  await c.client.create(R.statefulsets, 'default', sts('slow', 2, { minReadySeconds: 2 }));
+  await eventually(async () => assert.deepEqual(names(await podsOf('slow')), ['slow-0']));
+  // Ready as of one second ago (what makePodReady writes): available only a second from now.
+  await readyAll('slow');
+  await eventually(async () => assert.deepEqual([(await getSts('slow')).status?.readyReplicas, (await getSts('slow')).status?.availableReplicas], [1, 0]));
+  assert.deepEqual(names(await podsOf('slow')), ['slow-0']);
+  await eventually(async () => assert.deepEqual(names(await podsOf('slow')), ['slow-0', 'slow-1']), 5000);
+  await eventually(async () => assert.equal((await getSts('slow')).status?.availableReplicas, 1));
+});
+
 async function rejects(fn: () => Promise<unknown>, code: number, fields: string[]): Promise<StatusError> {
   try {
     await fn();
