@@ -192,6 +192,14 @@ test('minReadySeconds: OrderedReady waits for the pod to be available, not just 
   await eventually(async () => assert.equal((await getSts('slow')).status?.availableReplicas, 1));
 });
 
+test('a set scaled to two billion replicas creates its first pod and keeps the controller alive', async () => {
+  await c.client.create(R.statefulsets, 'default', sts('huge', 2_000_000_000));
+  await eventually(async () => assert.deepEqual(names(await podsOf('huge')), ['huge-0']));
+  await eventually(async () => assert.equal((await getSts('huge')).status?.replicas, 1));
+  await c.client.delete(R.statefulsets, 'default', 'huge');
+  for (const p of await podsOf('huge')) await c.client.delete(R.pods, 'default', p.metadata.name!);
+});
+
 async function rejects(fn: () => Promise<unknown>, code: number, fields: string[]): Promise<StatusError> {
   try {
     await fn();

@@ -21,6 +21,14 @@ export interface StatefulPodControl {
   deletePod(set: StatefulSet, pod: Pod): Promise<void>;
 }
 
+/**
+ * At most this many pods are created in one sync (upstream's burstReplicas for ReplicaSets), and
+ * only the ordinals up to the highest existing one plus this many are looked at: a set scaled to
+ * millions must not make the controller allocate millions of slots. Later syncs, woken by the
+ * pods' own events, carry on.
+ */
+export const burstReplicas = 500;
+
 export interface SyncResult {
   status: StatefulSetStatus;
   /** Come back after this many ms (a pod becomes available once minReadySeconds pass). */
@@ -69,8 +77,15 @@ export async function updateStatefulSet(
   };
   const want = set.spec.replicas ?? 1;
   const start = getStartOrdinal(set);
-  const replicas: (Pod | undefined)[] = new Array(want).fill(undefined);
   const condemned: Pod[] = [];
+  let highest = -1;
+  for (const pod of pods) {
+    const ord = getOrdinal(pod);
+    if (ord >= start && ord < start + want) highest = Math.max(highest, ord - start);
+  }
+  // Slots beyond `slots` are pods not created yet, and none of them would be created this sync.
+  const slots = Math.min(want, highest + 1 + burstReplicas);
+  const replicas: (Pod | undefined)[] = new Array(slots).fill(undefined);
   for (const pod of pods) {
     status.replicas++;
     if (isRunningAndReady(pod)) {
@@ -82,10 +97,10 @@ export async function updateStatefulSet(
       if (getPodRevision(pod) === update.metadata.name) status.updatedReplicas!++;
     }
     const ord = getOrdinal(pod);
-    if (ord >= start && ord < start + want) replicas[ord - start] = pod;
+    if (ord >= start && ord < start + slots) replicas[ord - start] = pod;
     else if (ord >= 0) condemned.push(pod);
   }
-  for (let i = 0; i < want; i++) replicas[i] ??= newVersionedPod(set, current, update, controllerRef, start + i);
+  for (let i = 0; i < slots; i++) replicas[i] ??= newVersionedPod(set, current, update, controllerRef, start + i);
   condemned.sort((a, b) => getOrdinal(b) - getOrdinal(a));
 
   if (set.metadata.deletionTimestamp) return { status };
@@ -104,7 +119,8 @@ export async function updateStatefulSet(
     else pending.push(p);
   };
 
-  for (let i = 0; i < want; i++) {
+  let creates = 0;
+  for (let i = 0; i < slots; i++) {
     const pod = replicas[i]!;
     if (isFailed(pod) || isSucceeded(pod)) {
       // A finished pod never runs again under restartPolicy Always: delete it, recreate it next round.
@@ -117,6 +133,7 @@ export async function updateStatefulSet(
       continue;
     }
     if (!isCreated(pod)) {
+      if (creates++ >= burstReplicas) break;
       await run(control.createPod(set, pod));
       status.replicas++;
       if (getPodRevision(pod) === current.metadata.name) status.currentReplicas!++;
@@ -154,6 +171,8 @@ export async function updateStatefulSet(
   if (set.spec.updateStrategy?.type === 'OnDelete') return finish();
   const partition = set.spec.updateStrategy?.rollingUpdate?.partition ?? 0;
   for (let target = want - 1; target >= partition; target--) {
+    // Not created yet (beyond the slots looked at): it is the one to wait for.
+    if (target >= slots) return finish();
     const pod = replicas[target]!;
     if (getPodRevision(pod) !== update.metadata.name && !isTerminating(pod)) {
       await control.deletePod(set, pod);
