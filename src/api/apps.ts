@@ -116,6 +116,10 @@ export interface StatefulSet extends KubeObject {
   status?: StatefulSetStatus;
 }
 
+/** apps/v1 keeps the internal DaemonSet spec.templateGeneration in this annotation; daemon pods carry it as a label. */
+export const templateGenerationAnnotation = 'deprecated.daemonset.template.generation';
+export const podTemplateGenerationLabel = 'pod-template-generation';
+
 export interface DaemonSetUpdateStrategy {
   type?: 'RollingUpdate' | 'OnDelete';
   rollingUpdate?: { maxUnavailable?: IntOrString; maxSurge?: IntOrString };

@@ -66,6 +66,8 @@ test('one pod per eligible node, pinned by node affinity, tolerating node condit
     assert.ok(tolerated.includes(k), k);
   }
   assert.ok(p!.metadata.labels?.['controller-revision-hash']);
+  assert.equal(created.metadata.annotations?.['deprecated.daemonset.template.generation'], '1');
+  assert.equal(p!.metadata.labels?.['pod-template-generation'], '1');
   await eventually(async () => {
     const st = (await getDs('agent')).status!;
     assert.deepEqual([st.desiredNumberScheduled, st.currentNumberScheduled, st.numberReady, st.numberMisscheduled], [2, 2, 0, 0]);
@@ -95,6 +97,8 @@ test('rolling update replaces one node at a time (maxUnavailable 1); a toleratio
     await new Promise((r) => setTimeout(r, 100));
   }
   await eventually(async () => assert.deepEqual(byNode(await podsOf('agent')), ['a:agnhost:2', 'b:agnhost:2', 'c:agnhost:2']));
+  assert.equal((await getDs('agent')).metadata.annotations?.['deprecated.daemonset.template.generation'], '2');
+  assert.ok((await podsOf('agent')).every((p) => p.metadata.labels?.['pod-template-generation'] === '2'));
   await readyAll('agent');
   await eventually(async () => {
     const st = (await getDs('agent')).status!;

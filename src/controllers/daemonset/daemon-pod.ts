@@ -2,7 +2,7 @@
 // NodeShouldRunDaemonPod and util.AddOrUpdateDaemonPodTolerations / ReplaceDaemonSetPodNodeNameNodeAffinity).
 // A daemon pod is pinned to its node by a required node-affinity term on metadata.name, so the
 // scheduler (not the controller) binds it, and tolerates what a node's own trouble would taint it with.
-import type { DaemonSet } from '../../api/apps.js';
+import { podTemplateGenerationLabel, templateGenerationAnnotation, type DaemonSet } from '../../api/apps.js';
 import type { Node, Pod } from '../../api/core.js';
 import type { OwnerReference } from '../../api/meta.js';
 import { podNodeAffinity, requiredNodeAffinityMatches, type NodeAffinity } from '../../api/scheduling/nodeaffinity.js';
@@ -50,6 +50,8 @@ function pinToNode(pod: Pod, nodeName: string): void {
 export function newDaemonPod(ds: DaemonSet, nodeName: string, hash: string, controllerRef: OwnerReference): Pod {
   const pod = getPodFromTemplate(ds.spec.template, ds, controllerRef);
   pod.metadata.labels = { ...(pod.metadata.labels ?? {}), [controllerRevisionHashLabel]: hash };
+  const generation = ds.metadata.annotations?.[templateGenerationAnnotation];
+  if (generation) pod.metadata.labels[podTemplateGenerationLabel] = generation;
   addOrUpdateTolerations(pod, daemonPodTolerations(!!pod.spec.hostNetwork));
   pinToNode(pod, nodeName);
   return pod;
