@@ -4,7 +4,9 @@
 // first. kubesvc runs inside a namespace this test creates, as netns-mode.test.ts does.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { kubectlOk, startCluster, until, type Cluster } from './harness.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { kubectlOk, root, startCluster, until, type Cluster } from './harness.js';
 import { inNs, lines, netnsSkipReason, run } from './netns-tools.js';
 
 const skip = netnsSkipReason();
@@ -12,24 +14,7 @@ const skip = netnsSkipReason();
 const id = 'appsworkload';
 const hostNs = `${id}s-host`;
 
-const daemonSet = `apiVersion: apps/v1
-kind: DaemonSet
-metadata:
-  name: node-agent
-spec:
-  selector:
-    matchLabels:
-      app: node-agent
-  template:
-    metadata:
-      labels:
-        app: node-agent
-    spec:
-      containers:
-      - name: agent
-        image: registry.k8s.io/e2e-test-images/agnhost:2.53
-        args: ["netexec", "--http-port=8080"]
-`;
+const daemonSet = readFileSync(join(root, 'test', 'e2e', 'fixtures', 'node-agent-daemonset.yaml'), 'utf8');
 
 describe('DaemonSet on two netns nodes', { skip, timeout: 180_000 }, () => {
   let c: Cluster;

@@ -4,7 +4,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { startCluster, kubectl, kubectlBin, kubectlOk, until, type Cluster } from './harness.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { root, startCluster, kubectl, kubectlBin, kubectlOk, until, type Cluster } from './harness.js';
 
 const haveDig = spawnSync('dig', ['-v'], { encoding: 'utf8' }).status === 0;
 
@@ -48,24 +50,7 @@ spec:
         - containerPort: 9376
 `;
 
-const daemonSet = `apiVersion: apps/v1
-kind: DaemonSet
-metadata:
-  name: node-agent
-spec:
-  selector:
-    matchLabels:
-      app: node-agent
-  template:
-    metadata:
-      labels:
-        app: node-agent
-    spec:
-      containers:
-      - name: agent
-        image: registry.k8s.io/e2e-test-images/agnhost:2.53
-        args: ["serve-hostname"]
-`;
+const daemonSet = readFileSync(join(root, 'test', 'e2e', 'fixtures', 'node-agent-daemonset.yaml'), 'utf8');
 
 describe('StatefulSet and DaemonSet through kubectl', { skip: haveDig ? false : 'dig is not installed (apt-get install dnsutils)', timeout: 240_000 }, () => {
   let c: Cluster;
