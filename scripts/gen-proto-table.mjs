@@ -101,7 +101,7 @@ const ROOTS = [
     [`k8s.io.api.core.v1.${k}List`, 'v1', `${k}List`],
   ]),
   ['k8s.io.api.core.v1.Binding', 'v1', 'Binding'],
-  ...['Deployment', 'ReplicaSet'].flatMap((k) => [
+  ...['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'ControllerRevision'].flatMap((k) => [
     [`k8s.io.api.apps.v1.${k}`, 'apps/v1', k],
     [`k8s.io.api.apps.v1.${k}List`, 'apps/v1', `${k}List`],
   ]),

@@ -1,4 +1,4 @@
-// kube-controller-manager and kube-scheduler in one call: starts the Deployment, ReplicaSet,
+// kube-controller-manager and kube-scheduler in one call: starts the Deployment, ReplicaSet, StatefulSet, DaemonSet,
 // garbage collector, node lifecycle, ServiceAccounts, tokens, ClusterRole aggregation and root CA publisher controllers and the
 // scheduler on shared informers.
 // Workers start once the informers have synced, so no controller acts on a half-filled cache.
@@ -8,6 +8,7 @@ import { EventRecorder } from '../client/events.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import type { Binder } from '../scheduler/binder.js';
 import { ClusterRoleAggregationController } from './clusterroleaggregation/controller.js';
+import { DaemonSetController } from './daemonset/controller.js';
 import { DeploymentController } from './deployment/controller.js';
 import { GarbageCollector } from './garbagecollector/controller.js';
 import { NodeLifecycleController, type NodeLifecycleOptions } from './nodelifecycle/controller.js';
@@ -15,6 +16,7 @@ import { ReplicaSetController } from './replicaset/controller.js';
 import { RootCACertPublisher } from './rootcacertpublisher/publisher.js';
 import { ServiceAccountsController } from './serviceaccount/controller.js';
 import { TokensController, type LegacyTokenGenerator } from './serviceaccount/tokens-controller.js';
+import { StatefulSetController } from './statefulset/controller.js';
 import type { Recorder } from './common/recorder.js';
 import { logger, errorText } from '../util/log.js';
 
@@ -42,13 +44,15 @@ export function startControllers(client: Client, informers: InformerFactory, opt
   const rs = new ReplicaSetController(client, informers, { recorder: recorder('replicaset-controller') });
   const deploy = new DeploymentController(client, informers, { recorder: recorder('deployment-controller') });
   const gc = new GarbageCollector(client, informers);
+  const sts = new StatefulSetController(client, informers, { recorder: recorder('statefulset-controller') });
+  const ds = new DaemonSetController(client, informers, { recorder: recorder('daemonset-controller') });
   const nodes = new NodeLifecycleController(client, informers, { ...opts.nodeLifecycle, recorder: recorder('node-controller') });
   const sched = opts.scheduler === false ? undefined : new Scheduler(client, informers, { binder: opts.binder, recorder: recorder('default-scheduler') });
   const accounts = new ServiceAccountsController(client, informers);
   const aggregation = new ClusterRoleAggregationController(client, informers);
   const rootCA = opts.rootCA ? new RootCACertPublisher(client, informers, opts.rootCA) : undefined;
   const tokens = opts.legacyTokens ? new TokensController(client, informers, opts.legacyTokens, opts.rootCA ?? '') : undefined;
-  const all = [rs, deploy, gc, nodes, accounts, aggregation, ...(rootCA ? [rootCA] : []), ...(tokens ? [tokens] : []), ...(sched ? [sched] : [])];
+  const all = [rs, deploy, sts, ds, gc, nodes, accounts, aggregation, ...(rootCA ? [rootCA] : []), ...(tokens ? [tokens] : []), ...(sched ? [sched] : [])];
   let stopped = false;
   informers.start();
   informers

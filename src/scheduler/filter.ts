@@ -1,54 +1,31 @@
 // The scheduling decision as pure functions (the slice of kube-scheduler's default plugins that
-// kubesvc needs): filter nodes the pod may run on — NodeUnschedulable, NodeAffinity (nodeSelector),
-// TaintToleration, and Ready — then pick the one with the fewest pods (ties by name). A pod that
-// fits nowhere gets upstream's FitError message.
+// kubesvc needs): filter nodes the pod may run on — NodeUnschedulable, NodeAffinity (nodeSelector
+// and required node affinity, matchFields included), TaintToleration, and Ready — then pick the
+// one with the fewest pods (ties by name). A pod that fits nowhere gets upstream's FitError message.
 import type { Node, Pod } from '../api/core.js';
-
-interface Taint {
-  key: string;
-  value?: string;
-  effect: string;
-}
-
-interface Toleration {
-  key?: string;
-  operator?: string;
-  value?: string;
-  effect?: string;
-}
+import { requiredNodeAffinityMatches } from '../api/scheduling/nodeaffinity.js';
+import { doNotScheduleOrExecute, findMatchingUntoleratedTaint, podTolerations, toleratesTaint as tolerates, type Taint } from '../api/scheduling/taints.js';
 
 export const reasonUnschedulable = 'node(s) were unschedulable';
 export const reasonNodeSelector = "node(s) didn't match Pod's node affinity/selector";
 export const notReadyTaintKey = 'node.kubernetes.io/not-ready';
 
-function tolerates(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (!t.key) return t.operator === 'Exists';
-  if (t.key !== taint.key) return false;
-  if (t.operator === 'Exists') return true;
-  return (t.value ?? '') === (taint.value ?? '');
-}
-
 /** Why the pod cannot go to this node (upstream's plugin status message), or undefined when it fits. */
 export function filterNode(pod: Pod, node: Node): string | undefined {
   // Upstream tolerates the unschedulable taint as NodeUnschedulable does: via a toleration of node.kubernetes.io/unschedulable.
   if (node.spec?.unschedulable) {
-    const ok = (pod.spec.tolerations as Toleration[] | undefined)?.some((t) =>
+    const ok = podTolerations(pod).some((t) =>
       tolerates(t, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }),
     );
     if (!ok) return reasonUnschedulable;
   }
-  const labels = node.metadata.labels ?? {};
-  for (const [k, v] of Object.entries(pod.spec.nodeSelector ?? {})) if (labels[k] !== v) return reasonNodeSelector;
+  if (!requiredNodeAffinityMatches(pod, node)) return reasonNodeSelector;
   const taints = [...((node.spec?.taints ?? []) as Taint[])];
   // A node that is not Ready carries the not-ready taint upstream (TaintNodesByCondition); judge it so even before the taint is written.
   const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
   if (!ready && !taints.some((t) => t.key.startsWith('node.kubernetes.io/'))) taints.push({ key: notReadyTaintKey, effect: 'NoSchedule' });
-  const tolerations = (pod.spec.tolerations ?? []) as Toleration[];
-  for (const taint of taints) {
-    if (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') continue;
-    if (!tolerations.some((t) => tolerates(t, taint))) return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`;
-  }
+  const untolerated = findMatchingUntoleratedTaint(taints, podTolerations(pod), doNotScheduleOrExecute);
+  if (untolerated) return `node(s) had untolerated taint {${untolerated.key}: ${untolerated.value ?? ''}}`;
   return undefined;
 }
 

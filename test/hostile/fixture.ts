@@ -76,6 +76,24 @@ export const kinds: Kind[] = [
     }),
   },
   {
+    kind: 'StatefulSet', apiVersion: 'apps/v1', collection: `/apis/apps/v1/namespaces/${ns}/statefulsets`, namespaced: true, status: true, scale: true,
+    base: (name) => ({
+      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name, labels: { app: 'fx' } },
+      spec: { replicas: 0, serviceName: 'fx', selector: { matchLabels: { app: `s-${name}` } }, template: podTemplate(`s-${name}`) },
+    }),
+  },
+  {
+    kind: 'DaemonSet', apiVersion: 'apps/v1', collection: `/apis/apps/v1/namespaces/${ns}/daemonsets`, namespaced: true, status: true, scale: false,
+    base: (name) => ({
+      apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name, labels: { app: 'fx' } },
+      spec: { selector: { matchLabels: { app: `ds-${name}` } }, template: { ...podTemplate(`ds-${name}`), spec: { ...podTemplate(`ds-${name}`).spec, nodeSelector: { 'kubesvc.test/none': 'x' } } } },
+    }),
+  },
+  {
+    kind: 'ControllerRevision', apiVersion: 'apps/v1', collection: `/apis/apps/v1/namespaces/${ns}/controllerrevisions`, namespaced: true, status: false, scale: false,
+    base: (name) => ({ apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name, labels: { app: 'fx' } }, data: { spec: { template: {} } }, revision: 1 }),
+  },
+  {
     kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1', collection: `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`, namespaced: true, status: false, scale: false,
     base: (name) => ({
       apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name, labels: { app: 'fx' } },

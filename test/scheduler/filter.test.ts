@@ -35,3 +35,33 @@ test('only unbound pods for this scheduler', () => {
   assert.equal(responsibleFor({ ...p, spec: { ...p.spec, schedulerName: 'other' } }, 'default-scheduler'), false);
   assert.equal(responsibleFor(pod('q', { node: 'a' }), 'default-scheduler'), false);
 });
+
+test('required node affinity: matchExpressions over labels, matchFields over metadata.name, terms ORed', () => {
+  const nodes = [node('a', { labels: { zone: 'z1', cpus: '4' } }), node('b', { labels: { zone: 'z2', cpus: '16' } }), node('c', { labels: {} })];
+  const withAffinity = (terms: unknown[]) => {
+    const p = pod('p', { phase: 'Pending' });
+    p.spec.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } };
+    return p;
+  };
+  // A DaemonSet pod is pinned by matchFields, whichever node has fewer pods.
+  const pinned = withAffinity([{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['b'] }] }]);
+  assert.deepEqual(schedule(pinned, nodes, new Map([['b', 5]])), { node: 'b' });
+  const gt = withAffinity([{ matchExpressions: [{ key: 'cpus', operator: 'Gt', values: ['8'] }] }]);
+  assert.deepEqual(schedule(gt, nodes, new Map()), { node: 'b' });
+  const either = withAffinity([
+    { matchExpressions: [{ key: 'zone', operator: 'DoesNotExist' }] },
+    { matchExpressions: [{ key: 'zone', operator: 'In', values: ['z9'] }] },
+  ]);
+  assert.deepEqual(schedule(either, nodes, new Map()), { node: 'c' });
+  const none = withAffinity([{ matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['z1', 'z2'] }, { key: 'zone', operator: 'Exists' }] }]);
+  const r = schedule(none, nodes, new Map());
+  assert.ok('error' in r);
+  assert.match(r.error, /^0\/3 nodes are available: 3 node\(s\) didn't match Pod's node affinity\/selector\./);
+  // An empty term matches nothing; a NoExecute taint needs a toleration too.
+  assert.ok('error' in schedule(withAffinity([{}]), nodes, new Map()));
+  const tainted = [node('t', { taints: [{ key: 'k', value: 'v', effect: 'NoExecute' }] })];
+  const p = pod('p', { phase: 'Pending' });
+  assert.ok('error' in schedule(p, tainted, new Map()));
+  p.spec.tolerations = [{ key: 'k', operator: 'Equal', value: 'v', effect: 'NoExecute' }];
+  assert.deepEqual(schedule(p, tainted, new Map()), { node: 't' });
+});

@@ -8,10 +8,10 @@ import { validateNonnegativeField } from './objectmeta.js';
 import { validatePodTemplateSpec } from './podspec.js';
 
 /** Selector required, valid and non-empty (upstream's wording says "deployment" for ReplicaSets too). */
-export function validateWorkloadSelector(selector: LabelSelector | undefined, path: Path): FieldError[] {
+export function validateWorkloadSelector(selector: LabelSelector | undefined, path: Path, kind = 'deployment'): FieldError[] {
   if (!selector) return [fieldErr.required(path, '')];
   const errs = validateLabelSelector(selector, path);
-  if (isEmptySelector(selector)) errs.push(fieldErr.invalid(path, selector, 'empty selector is invalid for deployment'));
+  if (isEmptySelector(selector)) errs.push(fieldErr.invalid(path, selector, `empty selector is invalid for ${kind}`));
   return errs;
 }
 
@@ -40,6 +40,13 @@ export function validatePositiveIntOrPercent(v: IntOrString | undefined, path: P
   if (typeof v === 'string') return isValidPercent(v).map((m) => fieldErr.invalid(path, v, m));
   if (typeof v === 'number' || v === undefined) return validateNonnegativeField(v ?? 0, path);
   return [fieldErr.invalid(path, v, "must be an integer or percentage (e.g '5%')")];
+}
+
+/** IsNotMoreThan100Percent: a percentage above 100% is refused. */
+export function isNotMoreThan100Percent(v: IntOrString | undefined, path: Path): FieldError[] {
+  return typeof v === 'string' && isValidPercent(v).length === 0 && intOrPercentValue(v) > 100
+    ? [fieldErr.invalid(path, v, 'must not be greater than 100%')]
+    : [];
 }
 
 export function intOrPercentValue(v: IntOrString | undefined): number {

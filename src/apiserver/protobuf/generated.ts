@@ -4,6 +4,54 @@ import type { MessageDef } from './types.js';
 
 /** Every message reachable from the served kinds, by protobuf full name. */
 export const MESSAGES: Readonly<Record<string, MessageDef>> = {
+  'k8s.io.api.apps.v1.ControllerRevision': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Data', json: 'data', num: 2, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.runtime.RawExtension', omitempty: true},
+    {go: 'Revision', json: 'revision', num: 3, wire: 0, type: 'int64'},
+  ] },
+  'k8s.io.api.apps.v1.ControllerRevisionList': { fields: [
+    {go: 'ListMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta', omitempty: true},
+    {go: 'Items', json: 'items', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.apps.v1.ControllerRevision', rep: true},
+  ] },
+  'k8s.io.api.apps.v1.DaemonSet': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Spec', json: 'spec', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.apps.v1.DaemonSetSpec', omitempty: true},
+    {go: 'Status', json: 'status', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.apps.v1.DaemonSetStatus', omitempty: true},
+  ] },
+  'k8s.io.api.apps.v1.DaemonSetCondition': { fields: [
+    {go: 'Type', json: 'type', num: 1, wire: 2, type: 'string'},
+    {go: 'Status', json: 'status', num: 2, wire: 2, type: 'string'},
+    {go: 'LastTransitionTime', json: 'lastTransitionTime', num: 3, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.Time', omitempty: true},
+    {go: 'Reason', json: 'reason', num: 4, wire: 2, type: 'string', omitempty: true},
+    {go: 'Message', json: 'message', num: 5, wire: 2, type: 'string', omitempty: true},
+  ] },
+  'k8s.io.api.apps.v1.DaemonSetList': { fields: [
+    {go: 'ListMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta', omitempty: true},
+    {go: 'Items', json: 'items', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.apps.v1.DaemonSet', rep: true},
+  ] },
+  'k8s.io.api.apps.v1.DaemonSetSpec': { fields: [
+    {go: 'Selector', json: 'selector', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector', ptr: true},
+    {go: 'Template', json: 'template', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.PodTemplateSpec'},
+    {go: 'UpdateStrategy', json: 'updateStrategy', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.apps.v1.DaemonSetUpdateStrategy', omitempty: true},
+    {go: 'MinReadySeconds', json: 'minReadySeconds', num: 4, wire: 0, type: 'int32', omitempty: true},
+    {go: 'RevisionHistoryLimit', json: 'revisionHistoryLimit', num: 6, wire: 0, type: 'int32', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.apps.v1.DaemonSetStatus': { fields: [
+    {go: 'CurrentNumberScheduled', json: 'currentNumberScheduled', num: 1, wire: 0, type: 'int32'},
+    {go: 'NumberMisscheduled', json: 'numberMisscheduled', num: 2, wire: 0, type: 'int32'},
+    {go: 'DesiredNumberScheduled', json: 'desiredNumberScheduled', num: 3, wire: 0, type: 'int32'},
+    {go: 'NumberReady', json: 'numberReady', num: 4, wire: 0, type: 'int32'},
+    {go: 'ObservedGeneration', json: 'observedGeneration', num: 5, wire: 0, type: 'int64', omitempty: true},
+    {go: 'UpdatedNumberScheduled', json: 'updatedNumberScheduled', num: 6, wire: 0, type: 'int32', omitempty: true},
+    {go: 'NumberAvailable', json: 'numberAvailable', num: 7, wire: 0, type: 'int32', omitempty: true},
+    {go: 'NumberUnavailable', json: 'numberUnavailable', num: 8, wire: 0, type: 'int32', omitempty: true},
+    {go: 'CollisionCount', json: 'collisionCount', num: 9, wire: 0, type: 'int32', ptr: true, omitempty: true},
+    {go: 'Conditions', json: 'conditions', num: 10, wire: 2, type: 'message', msg: 'k8s.io.api.apps.v1.DaemonSetCondition', rep: true, omitempty: true},
+  ] },
+  'k8s.io.api.apps.v1.DaemonSetUpdateStrategy': { fields: [
+    {go: 'Type', json: 'type', num: 1, wire: 2, type: 'string', omitempty: true},
+    {go: 'RollingUpdate', json: 'rollingUpdate', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.apps.v1.RollingUpdateDaemonSet', ptr: true, omitempty: true},
+  ] },
   'k8s.io.api.apps.v1.Deployment': { fields: [
     {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
     {go: 'Spec', json: 'spec', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.apps.v1.DeploymentSpec', omitempty: true},
@@ -75,9 +123,69 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'ObservedGeneration', json: 'observedGeneration', num: 3, wire: 0, type: 'int64', omitempty: true},
     {go: 'Conditions', json: 'conditions', num: 6, wire: 2, type: 'message', msg: 'k8s.io.api.apps.v1.ReplicaSetCondition', rep: true, omitempty: true},
   ] },
+  'k8s.io.api.apps.v1.RollingUpdateDaemonSet': { fields: [
+    {go: 'MaxUnavailable', json: 'maxUnavailable', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.util.intstr.IntOrString', ptr: true, omitempty: true},
+    {go: 'MaxSurge', json: 'maxSurge', num: 2, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.util.intstr.IntOrString', ptr: true, omitempty: true},
+  ] },
   'k8s.io.api.apps.v1.RollingUpdateDeployment': { fields: [
     {go: 'MaxUnavailable', json: 'maxUnavailable', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.util.intstr.IntOrString', ptr: true, omitempty: true},
     {go: 'MaxSurge', json: 'maxSurge', num: 2, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.util.intstr.IntOrString', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.apps.v1.RollingUpdateStatefulSetStrategy': { fields: [
+    {go: 'Partition', json: 'partition', num: 1, wire: 0, type: 'int32', ptr: true, omitempty: true},
+    {go: 'MaxUnavailable', json: 'maxUnavailable', num: 2, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.util.intstr.IntOrString', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.apps.v1.StatefulSet': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Spec', json: 'spec', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.apps.v1.StatefulSetSpec', omitempty: true},
+    {go: 'Status', json: 'status', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.apps.v1.StatefulSetStatus', omitempty: true},
+  ] },
+  'k8s.io.api.apps.v1.StatefulSetCondition': { fields: [
+    {go: 'Type', json: 'type', num: 1, wire: 2, type: 'string'},
+    {go: 'Status', json: 'status', num: 2, wire: 2, type: 'string'},
+    {go: 'LastTransitionTime', json: 'lastTransitionTime', num: 3, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.Time', omitempty: true},
+    {go: 'Reason', json: 'reason', num: 4, wire: 2, type: 'string', omitempty: true},
+    {go: 'Message', json: 'message', num: 5, wire: 2, type: 'string', omitempty: true},
+  ] },
+  'k8s.io.api.apps.v1.StatefulSetList': { fields: [
+    {go: 'ListMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta', omitempty: true},
+    {go: 'Items', json: 'items', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.apps.v1.StatefulSet', rep: true},
+  ] },
+  'k8s.io.api.apps.v1.StatefulSetOrdinals': { fields: [
+    {go: 'Start', json: 'start', num: 1, wire: 0, type: 'int32'},
+  ] },
+  'k8s.io.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy': { fields: [
+    {go: 'WhenDeleted', json: 'whenDeleted', num: 1, wire: 2, type: 'string', omitempty: true},
+    {go: 'WhenScaled', json: 'whenScaled', num: 2, wire: 2, type: 'string', omitempty: true},
+  ] },
+  'k8s.io.api.apps.v1.StatefulSetSpec': { fields: [
+    {go: 'Replicas', json: 'replicas', num: 1, wire: 0, type: 'int32', ptr: true, omitempty: true},
+    {go: 'Selector', json: 'selector', num: 2, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector', ptr: true},
+    {go: 'Template', json: 'template', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.PodTemplateSpec'},
+    {go: 'VolumeClaimTemplates', json: 'volumeClaimTemplates', num: 4, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.PersistentVolumeClaim', rep: true, omitempty: true},
+    {go: 'ServiceName', json: 'serviceName', num: 5, wire: 2, type: 'string'},
+    {go: 'PodManagementPolicy', json: 'podManagementPolicy', num: 6, wire: 2, type: 'string', omitempty: true},
+    {go: 'UpdateStrategy', json: 'updateStrategy', num: 7, wire: 2, type: 'message', msg: 'k8s.io.api.apps.v1.StatefulSetUpdateStrategy', omitempty: true},
+    {go: 'RevisionHistoryLimit', json: 'revisionHistoryLimit', num: 8, wire: 0, type: 'int32', ptr: true, omitempty: true},
+    {go: 'MinReadySeconds', json: 'minReadySeconds', num: 9, wire: 0, type: 'int32', omitempty: true},
+    {go: 'PersistentVolumeClaimRetentionPolicy', json: 'persistentVolumeClaimRetentionPolicy', num: 10, wire: 2, type: 'message', msg: 'k8s.io.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy', ptr: true, omitempty: true},
+    {go: 'Ordinals', json: 'ordinals', num: 11, wire: 2, type: 'message', msg: 'k8s.io.api.apps.v1.StatefulSetOrdinals', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.apps.v1.StatefulSetStatus': { fields: [
+    {go: 'ObservedGeneration', json: 'observedGeneration', num: 1, wire: 0, type: 'int64', omitempty: true},
+    {go: 'Replicas', json: 'replicas', num: 2, wire: 0, type: 'int32'},
+    {go: 'ReadyReplicas', json: 'readyReplicas', num: 3, wire: 0, type: 'int32', omitempty: true},
+    {go: 'CurrentReplicas', json: 'currentReplicas', num: 4, wire: 0, type: 'int32', omitempty: true},
+    {go: 'UpdatedReplicas', json: 'updatedReplicas', num: 5, wire: 0, type: 'int32', omitempty: true},
+    {go: 'CurrentRevision', json: 'currentRevision', num: 6, wire: 2, type: 'string', omitempty: true},
+    {go: 'UpdateRevision', json: 'updateRevision', num: 7, wire: 2, type: 'string', omitempty: true},
+    {go: 'CollisionCount', json: 'collisionCount', num: 9, wire: 0, type: 'int32', ptr: true, omitempty: true},
+    {go: 'Conditions', json: 'conditions', num: 10, wire: 2, type: 'message', msg: 'k8s.io.api.apps.v1.StatefulSetCondition', rep: true, omitempty: true},
+    {go: 'AvailableReplicas', json: 'availableReplicas', num: 11, wire: 0, type: 'int32'},
+  ] },
+  'k8s.io.api.apps.v1.StatefulSetUpdateStrategy': { fields: [
+    {go: 'Type', json: 'type', num: 1, wire: 2, type: 'string', omitempty: true},
+    {go: 'RollingUpdate', json: 'rollingUpdate', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.apps.v1.RollingUpdateStatefulSetStrategy', ptr: true, omitempty: true},
   ] },
   'k8s.io.api.authentication.v1.BoundObjectReference': { fields: [
     {go: 'Kind', json: 'kind', num: 1, wire: 2, type: 'string', omitempty: true},
@@ -661,6 +769,10 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
   'k8s.io.api.core.v1.LocalObjectReference': { fields: [
     {go: 'Name', json: 'name', num: 1, wire: 2, type: 'string', omitempty: true},
   ] },
+  'k8s.io.api.core.v1.ModifyVolumeStatus': { fields: [
+    {go: 'TargetVolumeAttributesClassName', json: 'targetVolumeAttributesClassName', num: 1, wire: 2, type: 'string', omitempty: true},
+    {go: 'Status', json: 'status', num: 2, wire: 2, type: 'string'},
+  ] },
   'k8s.io.api.core.v1.NFSVolumeSource': { fields: [
     {go: 'Server', json: 'server', num: 1, wire: 2, type: 'string'},
     {go: 'Path', json: 'path', num: 2, wire: 2, type: 'string'},
@@ -798,6 +910,19 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'ResourceVersion', json: 'resourceVersion', num: 6, wire: 2, type: 'string', omitempty: true},
     {go: 'FieldPath', json: 'fieldPath', num: 7, wire: 2, type: 'string', omitempty: true},
   ] },
+  'k8s.io.api.core.v1.PersistentVolumeClaim': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Spec', json: 'spec', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.PersistentVolumeClaimSpec', omitempty: true},
+    {go: 'Status', json: 'status', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.PersistentVolumeClaimStatus', omitempty: true},
+  ] },
+  'k8s.io.api.core.v1.PersistentVolumeClaimCondition': { fields: [
+    {go: 'Type', json: 'type', num: 1, wire: 2, type: 'string'},
+    {go: 'Status', json: 'status', num: 2, wire: 2, type: 'string'},
+    {go: 'LastProbeTime', json: 'lastProbeTime', num: 3, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.Time', omitempty: true},
+    {go: 'LastTransitionTime', json: 'lastTransitionTime', num: 4, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.Time', omitempty: true},
+    {go: 'Reason', json: 'reason', num: 5, wire: 2, type: 'string', omitempty: true},
+    {go: 'Message', json: 'message', num: 6, wire: 2, type: 'string', omitempty: true},
+  ] },
   'k8s.io.api.core.v1.PersistentVolumeClaimSpec': { fields: [
     {go: 'AccessModes', json: 'accessModes', num: 1, wire: 2, type: 'string', rep: true, omitempty: true},
     {go: 'Selector', json: 'selector', num: 4, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector', ptr: true, omitempty: true},
@@ -808,6 +933,16 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'DataSource', json: 'dataSource', num: 7, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.TypedLocalObjectReference', ptr: true, omitempty: true},
     {go: 'DataSourceRef', json: 'dataSourceRef', num: 8, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.TypedObjectReference', ptr: true, omitempty: true},
     {go: 'VolumeAttributesClassName', json: 'volumeAttributesClassName', num: 9, wire: 2, type: 'string', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.core.v1.PersistentVolumeClaimStatus': { fields: [
+    {go: 'Phase', json: 'phase', num: 1, wire: 2, type: 'string', omitempty: true},
+    {go: 'AccessModes', json: 'accessModes', num: 2, wire: 2, type: 'string', rep: true, omitempty: true},
+    {go: 'Capacity', json: 'capacity', num: 3, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.api.resource.Quantity', map: true, omitempty: true},
+    {go: 'Conditions', json: 'conditions', num: 4, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.PersistentVolumeClaimCondition', rep: true, omitempty: true},
+    {go: 'AllocatedResources', json: 'allocatedResources', num: 5, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.api.resource.Quantity', map: true, omitempty: true},
+    {go: 'AllocatedResourceStatuses', json: 'allocatedResourceStatuses', num: 7, wire: 2, type: 'string', map: true, omitempty: true},
+    {go: 'CurrentVolumeAttributesClassName', json: 'currentVolumeAttributesClassName', num: 8, wire: 2, type: 'string', ptr: true, omitempty: true},
+    {go: 'ModifyVolumeStatus', json: 'modifyVolumeStatus', num: 9, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.ModifyVolumeStatus', ptr: true, omitempty: true},
   ] },
   'k8s.io.api.core.v1.PersistentVolumeClaimTemplate': { fields: [
     {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
@@ -1638,6 +1773,12 @@ export const KINDS: Readonly<Record<string, string>> = {
   'apps/v1/DeploymentList': 'k8s.io.api.apps.v1.DeploymentList',
   'apps/v1/ReplicaSet': 'k8s.io.api.apps.v1.ReplicaSet',
   'apps/v1/ReplicaSetList': 'k8s.io.api.apps.v1.ReplicaSetList',
+  'apps/v1/StatefulSet': 'k8s.io.api.apps.v1.StatefulSet',
+  'apps/v1/StatefulSetList': 'k8s.io.api.apps.v1.StatefulSetList',
+  'apps/v1/DaemonSet': 'k8s.io.api.apps.v1.DaemonSet',
+  'apps/v1/DaemonSetList': 'k8s.io.api.apps.v1.DaemonSetList',
+  'apps/v1/ControllerRevision': 'k8s.io.api.apps.v1.ControllerRevision',
+  'apps/v1/ControllerRevisionList': 'k8s.io.api.apps.v1.ControllerRevisionList',
   'discovery.k8s.io/v1/EndpointSlice': 'k8s.io.api.discovery.v1.EndpointSlice',
   'discovery.k8s.io/v1/EndpointSliceList': 'k8s.io.api.discovery.v1.EndpointSliceList',
   'coordination.k8s.io/v1/Lease': 'k8s.io.api.coordination.v1.Lease',

@@ -4,6 +4,9 @@
 import { customresourcedefinitions } from './apiextensions/customresourcedefinitions.js';
 import { deployments } from './apps/deployments.js';
 import { replicasets } from './apps/replicasets.js';
+import { statefulsets } from './apps/statefulsets.js';
+import { daemonsets } from './apps/daemonsets.js';
+import { controllerrevisions } from './apps/controllerrevisions.js';
 import { leases } from './coordination/leases.js';
 import { configmaps } from './core/configmaps.js';
 import { endpoints } from './core/endpoints.js';
@@ -39,6 +42,9 @@ export const builtinEntries: readonly RegistryEntry[] = [
   serviceaccounts,
   deployments,
   replicasets,
+  statefulsets,
+  daemonsets,
+  controllerrevisions,
   endpointslices,
   leases,
   clusterrolebindings,

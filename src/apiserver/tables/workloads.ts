@@ -1,8 +1,10 @@
-// Deployments and ReplicaSets: replica counts, wide CONTAINERS IMAGES SELECTOR.
-import type { Deployment, ReplicaSet } from '../../api/apps.js';
+// Deployments, ReplicaSets, StatefulSets, DaemonSets and ControllerRevisions: replica counts,
+// wide CONTAINERS IMAGES (SELECTOR), as upstream's printers.
+import type { ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet } from '../../api/apps.js';
 import type { Container } from '../../api/core.js';
 import { since } from './duration.js';
-import { formatLabelSelector, selectorString } from './labels.js';
+import { formatLabels, formatLabelSelector, selectorString } from './labels.js';
+import { getControllerOf } from '../../controllers/common/controller-ref.js';
 import { ageCol, col, nameCol, type Printer } from './types.js';
 
 /** CONTAINERS and IMAGES: every container of the template on one line, comma-joined in order. */
@@ -73,5 +75,65 @@ export const replicaSetPrinter: Printer<ReplicaSet> = {
       images,
       formatLabelSelector(rs.spec?.selector),
     ];
+  },
+};
+
+export const statefulSetPrinter: Printer<StatefulSet> = {
+  columns: [nameCol(), col('Ready', 'string', 'Ready Pods out of the desired replicas.'), ageCol(), containersCol(), imagesCol()],
+  cells(s, now) {
+    const [names, images] = containerCells(s.spec?.template?.spec?.containers);
+    return [s.metadata.name ?? '', `${s.status?.readyReplicas ?? 0}/${s.spec?.replicas ?? 0}`, since(s.metadata.creationTimestamp, now), names, images];
+  },
+};
+
+export const daemonSetPrinter: Printer<DaemonSet> = {
+  columns: [
+    nameCol(),
+    col('Desired', 'integer', 'Nodes that should run the daemon Pod.'),
+    col('Current', 'integer', 'Nodes running at least one daemon Pod that should.'),
+    col('Ready', 'integer', 'Nodes whose daemon Pod is ready.'),
+    col('Up-to-date', 'integer', 'Nodes running the updated daemon Pod.'),
+    col('Available', 'integer', 'Nodes whose daemon Pod has been ready for minReadySeconds.'),
+    col('Node Selector', 'string', 'The template\'s nodeSelector.'),
+    ageCol(),
+    containersCol(),
+    imagesCol(),
+    selectorCol(),
+  ],
+  cells(ds, now) {
+    const st = ds.status;
+    const [names, images] = containerCells(ds.spec?.template?.spec?.containers);
+    return [
+      ds.metadata.name ?? '',
+      st?.desiredNumberScheduled ?? 0,
+      st?.currentNumberScheduled ?? 0,
+      st?.numberReady ?? 0,
+      st?.updatedNumberScheduled ?? 0,
+      st?.numberAvailable ?? 0,
+      formatLabels(ds.spec?.template?.spec?.nodeSelector),
+      since(ds.metadata.creationTimestamp, now),
+      names,
+      images,
+      formatLabelSelector(ds.spec?.selector),
+    ];
+  },
+};
+
+export const controllerRevisionPrinter: Printer<ControllerRevision> = {
+  columns: [
+    nameCol(),
+    col('Controller', 'string', 'The object this revision belongs to, as kind.group/name.'),
+    col('Revision', 'integer', 'The revision number.'),
+    ageCol(),
+  ],
+  cells(r, now) {
+    const ref = getControllerOf(r);
+    let controller = '<none>';
+    if (ref) {
+      const slash = ref.apiVersion.indexOf('/');
+      const group = slash >= 0 ? ref.apiVersion.slice(0, slash) : '';
+      controller = `${ref.kind.toLowerCase()}${group ? `.${group}` : ''}/${ref.name}`;
+    }
+    return [r.metadata.name ?? '', controller, r.revision ?? 0, since(r.metadata.creationTimestamp, now)];
   },
 };

@@ -27,11 +27,17 @@ export class ControllerExpectations {
   }
 
   expectCreations(key: string, adds: number): void {
-    this.store.set(key, { add: adds, del: 0, deleteKeys: new Set(), timestamp: this.now() });
+    this.setExpectations(key, adds, []);
   }
 
   expectDeletions(key: string, podKeys: string[]): void {
-    this.store.set(key, { add: 0, del: podKeys.length, deleteKeys: new Set(podKeys), timestamp: this.now() });
+    this.setExpectations(key, 0, podKeys);
+  }
+
+  /** Both at once (the DaemonSet controller creates and deletes in one sync). */
+  setExpectations(key: string, adds: number, podKeys: string[]): void {
+    const deleteKeys = new Set(podKeys);
+    this.store.set(key, { add: adds, del: deleteKeys.size, deleteKeys, timestamp: this.now() });
   }
 
   creationObserved(key: string): void {

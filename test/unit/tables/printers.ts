@@ -8,7 +8,7 @@ import { podPrinter } from '../../../src/apiserver/tables/pod.js';
 import { servicePrinter } from '../../../src/apiserver/tables/service.js';
 import { configMapPrinter, leasePrinter, namespacePrinter, secretPrinter, serviceAccountPrinter } from '../../../src/apiserver/tables/simple.js';
 import type { Printer } from '../../../src/apiserver/tables/types.js';
-import { deploymentPrinter, replicaSetPrinter } from '../../../src/apiserver/tables/workloads.js';
+import { controllerRevisionPrinter, daemonSetPrinter, deploymentPrinter, replicaSetPrinter, statefulSetPrinter } from '../../../src/apiserver/tables/workloads.js';
 
 // The printers are typed per kind; the registry hands them plain stored objects of that kind.
 type AnyPrinter = Printer<never>;
@@ -25,6 +25,9 @@ const printers = new Map<string, AnyPrinter>([
   ['/serviceaccounts', serviceAccountPrinter as AnyPrinter],
   ['apps/deployments', deploymentPrinter as AnyPrinter],
   ['apps/replicasets', replicaSetPrinter as AnyPrinter],
+  ['apps/statefulsets', statefulSetPrinter as AnyPrinter],
+  ['apps/daemonsets', daemonSetPrinter as AnyPrinter],
+  ['apps/controllerrevisions', controllerRevisionPrinter as AnyPrinter],
   ['discovery.k8s.io/endpointslices', endpointSlicePrinter as AnyPrinter],
   ['coordination.k8s.io/leases', leasePrinter as AnyPrinter],
   // events.k8s.io/v1 Events are the same objects as core Events and print the same way upstream.
