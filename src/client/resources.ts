@@ -18,6 +18,8 @@ export const R = {
   events: r('', 'v1', 'events', 'Event'),
   deployments: r('apps', 'v1', 'deployments', 'Deployment'),
   replicasets: r('apps', 'v1', 'replicasets', 'ReplicaSet'),
+  jobs: r('batch', 'v1', 'jobs', 'Job'),
+  cronjobs: r('batch', 'v1', 'cronjobs', 'CronJob'),
   endpointslices: r('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice'),
   leases: r('coordination.k8s.io', 'v1', 'leases', 'Lease'),
   configmaps: r('', 'v1', 'configmaps', 'ConfigMap'),

@@ -4,6 +4,8 @@
 import { customresourcedefinitions } from './apiextensions/customresourcedefinitions.js';
 import { deployments } from './apps/deployments.js';
 import { replicasets } from './apps/replicasets.js';
+import { cronjobs } from './batch/cronjobs.js';
+import { jobs } from './batch/jobs.js';
 import { leases } from './coordination/leases.js';
 import { configmaps } from './core/configmaps.js';
 import { endpoints } from './core/endpoints.js';
@@ -38,6 +40,8 @@ export const builtinEntries: readonly RegistryEntry[] = [
   serviceaccounts,
   deployments,
   replicasets,
+  jobs,
+  cronjobs,
   endpointslices,
   leases,
   clusterrolebindings,
