@@ -1,4 +1,5 @@
-// kube-controller-manager and kube-scheduler in one call: starts the Deployment, ReplicaSet,
+// kube-controller-manager and kube-scheduler in one call: starts the Deployment, ReplicaSet, Job,
+// CronJob, TTL-after-finished,
 // garbage collector, node lifecycle, ServiceAccounts, ClusterRole aggregation and root CA publisher controllers and the
 // scheduler on shared informers.
 // Workers start once the informers have synced, so no controller acts on a half-filled cache.
@@ -8,12 +9,15 @@ import { EventRecorder } from '../client/events.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import type { Binder } from '../scheduler/binder.js';
 import { ClusterRoleAggregationController } from './clusterroleaggregation/controller.js';
+import { CronJobController } from './cronjob/controller.js';
 import { DeploymentController } from './deployment/controller.js';
 import { GarbageCollector } from './garbagecollector/controller.js';
+import { JobController } from './job/controller.js';
 import { NodeLifecycleController, type NodeLifecycleOptions } from './nodelifecycle/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import { RootCACertPublisher } from './rootcacertpublisher/publisher.js';
 import { ServiceAccountsController } from './serviceaccount/controller.js';
+import { TTLAfterFinishedController } from './ttlafterfinished/controller.js';
 import type { Recorder } from './common/recorder.js';
 import { logger, errorText } from '../util/log.js';
 
@@ -44,7 +48,10 @@ export function startControllers(client: Client, informers: InformerFactory, opt
   const accounts = new ServiceAccountsController(client, informers);
   const aggregation = new ClusterRoleAggregationController(client, informers);
   const rootCA = opts.rootCA ? new RootCACertPublisher(client, informers, opts.rootCA) : undefined;
-  const all = [rs, deploy, gc, nodes, accounts, aggregation, ...(rootCA ? [rootCA] : []), ...(sched ? [sched] : [])];
+  const job = new JobController(client, informers, { recorder: recorder('job-controller') });
+  const cronjob = new CronJobController(client, informers, { recorder: recorder('cronjob-controller') });
+  const ttl = new TTLAfterFinishedController(client, informers);
+  const all = [rs, deploy, job, cronjob, ttl, gc, nodes, accounts, aggregation, ...(rootCA ? [rootCA] : []), ...(sched ? [sched] : [])];
   let stopped = false;
   informers.start();
   informers
