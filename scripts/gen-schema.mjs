@@ -20,7 +20,8 @@
 //   git -C $C show v0.32.0:applyconfigurations/internal/internal.go   > internal.go
 //   node scripts/gen-schema.mjs --smd internal.go api__v1.json apis__apps__v1.json \
 //     apis__discovery.k8s.io__v1.json scripts/gen-schema-coordination-v1.json apis__autoscaling__v1.json \
-//     scripts/gen-schema-rbac-v1.json scripts/gen-schema-reviews-v1.json > src/api/schema/generated.ts
+//     scripts/gen-schema-rbac-v1.json scripts/gen-schema-reviews-v1.json scripts/gen-schema-batch-v1.json \
+//     > src/api/schema/generated.ts
 // The test-data copies lag the release (about 1.28); --smd brings the field sets to 1.32.
 // scripts/gen-schema-coordination-v1.json holds upstream's coordination.k8s.io/v1 Lease schemas
 // (descriptions already removed), since no copy of that group's document ships in those repos;

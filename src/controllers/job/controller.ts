@@ -218,6 +218,8 @@ export class JobController extends QueueWorker {
     if (ending && settled) this.finish(job, now);
     if (!ending && !suspended) this.requeueForDeadline(key, job, now);
 
+    // Go's omitempty leaves zero counts out; ready and terminating are pointers and stay.
+    for (const k of ['active', 'succeeded', 'failed'] as const) if (st[k] === 0) delete st[k];
     if (!isDeepStrictEqual(job.status, before)) await this.writeStatus(job);
     if (manageErr) throw manageErr;
   }
