@@ -81,6 +81,7 @@ export class CronJobController extends QueueWorker {
     const owned = this.jobs.lister.list(namespace).filter((j) => getControllerOf(j)?.uid === cj.metadata.uid);
     const before = structuredClone(cj.status ?? {});
     const requeueAfter = await this.syncCronJob(cj, owned);
+    if (!cj.metadata.deletionTimestamp) await this.cleanupFinishedJobs(cj, owned);
     if (JSON.stringify(cj.status ?? {}) !== JSON.stringify(before)) await this.writeStatus(cj);
     if (requeueAfter !== undefined) this.queue.addAfter(key, requeueAfter);
   }
@@ -150,7 +151,6 @@ export class CronJobController extends QueueWorker {
     this.recorder.event(cj, 'Normal', 'SuccessfulCreate', `Created job ${created.metadata.name}`);
     status.active = [...(status.active ?? []), jobReference(created)];
     status.lastScheduleTime = rfc3339(scheduled);
-    await this.cleanupFinishedJobs(cj, owned);
     return untilNext();
   }
 
@@ -210,17 +210,12 @@ export class CronJobController extends QueueWorker {
     this.recorder.event(cj, 'Normal', 'SuccessfulDelete', `Deleted job ${name}`);
   }
 
+  /** Pinned to the resourceVersion read: a stale copy must not overwrite what a newer sync wrote. */
   private async writeStatus(cj: CronJob): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.client.update<CronJob>(R.cronjobs, cj.metadata.namespace, cj, { subresource: 'status' });
-        return;
-      } catch (e) {
-        if (isNotFound(e)) return;
-        if (attempt >= 1) throw e;
-        const fresh = await this.client.get<CronJob>(R.cronjobs, cj.metadata.namespace, cj.metadata.name ?? '');
-        cj = { ...fresh, status: cj.status };
-      }
+    try {
+      await this.client.update<CronJob>(R.cronjobs, cj.metadata.namespace, cj, { subresource: 'status' });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
     }
   }
 }

@@ -24,7 +24,7 @@ const byUid = 'uid';
 const byOwnerUid = 'ownerUid';
 
 /** Resources the collector watches by default: the workload chain and Service networking. */
-export const defaultGCResources: ResourceRef[] = [R.deployments, R.replicasets, R.pods, R.services, R.endpointslices, R.endpoints];
+export const defaultGCResources: ResourceRef[] = [R.deployments, R.replicasets, R.jobs, R.cronjobs, R.pods, R.services, R.endpointslices, R.endpoints];
 
 export interface GarbageCollectorOptions {
   resources?: ResourceRef[];

@@ -6,7 +6,7 @@
 // policy says otherwise, and activeDeadlineSeconds bounds the whole run. The Job then gets
 // FailureTarget or SuccessCriteriaMet, its remaining pods are removed, and Failed or Complete follows.
 import { isDeepStrictEqual } from 'node:util';
-import { JobLabels, type Job, type JobStatus } from '../../api/batch.js';
+import { JobLabels, type Job } from '../../api/batch.js';
 import type { Pod } from '../../api/core.js';
 import type { KubeObject } from '../../api/meta.js';
 import type { Client } from '../../client/client.js';
@@ -146,9 +146,10 @@ export class JobController extends QueueWorker {
       uncounted.failed.add(p.metadata.uid ?? '');
     }
     if (census.newSucceeded.length || census.newFailed.length) {
-      this.backoff.set(key, nextBackoffRecord(this.backoff.get(key), newSucceeded, failedTimes));
       status.uncountedTerminatedPods = { succeeded: [...uncounted.succeeded], failed: [...uncounted.failed] };
       Object.assign(job, await this.writeStatus(job));
+      // Only once recorded: a sync that lost a conflict sees the same pods again and must not count them twice.
+      this.backoff.set(key, nextBackoffRecord(this.backoff.get(key), newSucceeded, failedTimes));
     }
 
     // 2. Remove the finalizers of every finished pod now recorded, then 3. count them.
@@ -430,16 +431,12 @@ export class JobController extends QueueWorker {
     this.finalizersRemoving.delete(`${namespace}/${name}`);
   }
 
+  /**
+   * Writes status pinned to the resourceVersion the sync read: a conflict means the sync worked
+   * from a stale copy (its counts may be behind), so it fails and runs again on fresh data.
+   */
   private async writeStatus(job: Job): Promise<Job> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.client.update<Job>(R.jobs, job.metadata.namespace, job, { subresource: 'status' });
-      } catch (e) {
-        if (attempt >= 1 || isNotFound(e)) throw e;
-        const fresh = await this.client.get<Job>(R.jobs, job.metadata.namespace, job.metadata.name ?? '');
-        job = { ...fresh, status: job.status as JobStatus };
-      }
-    }
+    return this.client.update<Job>(R.jobs, job.metadata.namespace, job, { subresource: 'status' });
   }
 }
 
