@@ -54,7 +54,7 @@ async function finish(p: Pod, phase: 'Succeeded' | 'Failed', exitCode = phase ==
 
 async function events(name: string): Promise<string[]> {
   const list = await c.client.list<Event>(R.events, 'default');
-  return list.items.filter((e) => e.involvedObject?.name === name).map((e) => `${e.type} ${e.reason} ${e.message}`);
+  return list.items.filter((e) => e.involvedObject?.name === name).map((e) => `${e.type} ${e.reason} ${e.message}${(e.count ?? 1) > 1 ? ` (x${e.count})` : ''}`);
 }
 
 test('runs completions pods, parallelism at a time, with the tracking finalizer, then Complete', async () => {
@@ -96,6 +96,8 @@ test('a failure past backoffLimit fails the Job with BackoffLimitExceeded and cr
   assert.equal(j.status?.completionTime, undefined);
   assert.equal((await podsOf('fails')).length, 1);
   await eventually(async () => (await events('fails')).includes('Warning BackoffLimitExceeded Job has reached the specified backoff limit'));
+  await new Promise((r) => setTimeout(r, 300));
+  assert.ok((await events('fails')).includes('Warning BackoffLimitExceeded Job has reached the specified backoff limit'), 'sent once, not once per retried sync');
 });
 
 test('a failed pod is replaced only after the back-off', async () => {

@@ -38,6 +38,24 @@ spec:
         command: ["sh", "-c", "echo index=$JOB_COMPLETION_INDEX"]
 `;
 
+// Fails on its first run, succeeds when restarted in place (restartPolicy OnFailure).
+const onFailure = `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: onfailure
+spec:
+  template:
+    spec:
+      restartPolicy: OnFailure
+      containers:
+      - name: main
+        image: busybox
+        command: ["sh", "-c", "f=$TMPDIR/run-$POD_NAME; if [ -e $f ]; then echo second run; exit 0; fi; touch $f; echo first run; exit 1"]
+        env:
+        - name: TMPDIR
+          value: "%TMP%"
+`;
+
 const shortlived = `apiVersion: batch/v1
 kind: Job
 metadata:
@@ -136,6 +154,16 @@ describe('Jobs and CronJobs through kubectl', () => {
     assert.match(tz.stderr, /cannot use TZ or CRON_TZ in schedule, use timeZone field instead/);
     const always = kubectl(c, ['create', 'job', 'bad', '--image=busybox', '--dry-run=server', '-o', 'json', '--', 'true']);
     assert.equal(always.code, 0, 'kubectl create job sets restartPolicy Never');
+  });
+
+  it('restartPolicy OnFailure restarts the container in place until it succeeds', () => {
+    kubectlOk(c, ['apply', '-f', '-'], onFailure.replace('%TMP%', dataDir));
+    kubectlOk(c, ['wait', '--for=condition=complete', 'job/onfailure', '--timeout=30s']);
+    const pods = JSON.parse(kubectlOk(c, ['get', 'pods', '-l', 'job-name=onfailure', '-o', 'json'])).items;
+    assert.equal(pods.length, 1, 'one pod, restarted, not replaced');
+    assert.equal(pods[0].status.containerStatuses[0].restartCount, 1);
+    assert.match(kubectlOk(c, ['logs', pods[0].metadata.name]), /second run/);
+    assert.match(kubectlOk(c, ['logs', pods[0].metadata.name, '--previous']), /first run/);
   });
 
   it('ttlSecondsAfterFinished: 0 deletes the Job and its pod once it finished', async () => {

@@ -20,7 +20,7 @@ import { isNotFound } from '../common/errors.js';
 import { ControllerExpectations } from '../common/expectations.js';
 import { isPodReady, podKey } from '../common/pod-util.js';
 import { QueueWorker } from '../common/queue-worker.js';
-import { noopRecorder, type Recorder } from '../common/recorder.js';
+import { noopRecorder, type EventType, type Recorder } from '../common/recorder.js';
 import { slowStartBatch } from '../replicaset/pod-template.js';
 import { nextBackoffRecord, remainingBackoffMs, type BackoffRecord } from './backoff.js';
 import { isConditionTrue, isJobFinished, JobReason, rfc3339, setCondition } from './conditions.js';
@@ -186,13 +186,15 @@ export class JobController extends QueueWorker {
     st.terminating = census.terminating.length;
 
     // 4. Suspension, start time, and whether the Job has reached an end.
+    // Events about conditions are sent once the status saying so is written (a lost write is retried, its events not doubled).
+    const pending: Array<[EventType, string, string]> = [];
     const suspended = !!job.spec.suspend;
     if (suspended && !isConditionTrue(job, 'Suspended')) {
       setCondition(job, 'Suspended', 'True', 'JobSuspended', 'Job suspended', now);
-      this.recorder.event(job, 'Normal', 'Suspended', 'Job suspended');
+      pending.push(['Normal', 'Suspended', 'Job suspended']);
     } else if (!suspended && isConditionTrue(job, 'Suspended')) {
       setCondition(job, 'Suspended', 'False', 'JobResumed', 'Job resumed', now);
-      this.recorder.event(job, 'Normal', 'Resumed', 'Job resumed');
+      pending.push(['Normal', 'Resumed', 'Job resumed']);
       // The deadline counts from the resumption.
       st.startTime = rfc3339(now);
     }
@@ -216,12 +218,13 @@ export class JobController extends QueueWorker {
 
     // 5. The terminal condition once nothing of the Job runs any more.
     const settled = census.active.length === 0 && census.terminating.length === 0 && keep.succeeded.length === 0 && keep.failed.length === 0;
-    if (ending && settled) this.finish(job, now);
+    if (ending && settled) pending.push(this.finish(job, now));
     if (!ending && !suspended) this.requeueForDeadline(key, job, now);
 
     // Go's omitempty leaves zero counts out; ready and terminating are pointers and stay.
     for (const k of ['active', 'succeeded', 'failed'] as const) if (st[k] === 0) delete st[k];
     if (!isDeepStrictEqual(job.status, before)) await this.writeStatus(job);
+    for (const [type, reason, message] of pending) this.recorder.event(job, type, reason, message);
     if (manageErr) throw manageErr;
   }
 
@@ -290,20 +293,20 @@ export class JobController extends QueueWorker {
     return succeeded >= job.spec.completions;
   }
 
-  private finish(job: Job, now: number): void {
+  /** Adds the terminal condition; returns the event to send once it is written. */
+  private finish(job: Job, now: number): [EventType, string, string] {
     const st = job.status!;
     const target = job.status?.conditions?.find((c) => (c.type === 'FailureTarget' || c.type === 'SuccessCriteriaMet') && c.status === 'True')!;
-    if (target.type === 'FailureTarget') {
-      setCondition(job, 'Failed', 'True', target.reason ?? '', target.message ?? '', now);
-      this.recorder.event(job, 'Warning', target.reason ?? 'Failed', target.message ?? '');
-    } else {
-      setCondition(job, 'Complete', 'True', target.reason ?? '', target.message ?? '', now);
-      st.completionTime = rfc3339(now);
-      this.recorder.event(job, 'Normal', 'Completed', 'Job completed');
-    }
     st.active = 0;
     st.ready = 0;
     st.terminating = 0;
+    if (target.type === 'FailureTarget') {
+      setCondition(job, 'Failed', 'True', target.reason ?? '', target.message ?? '', now);
+      return ['Warning', target.reason ?? 'Failed', target.message ?? ''];
+    }
+    setCondition(job, 'Complete', 'True', target.reason ?? '', target.message ?? '', now);
+    st.completionTime = rfc3339(now);
+    return ['Normal', 'Completed', 'Job completed'];
   }
 
   private requeueForDeadline(key: string, job: Job, now: number): void {
