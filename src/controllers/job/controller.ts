@@ -19,6 +19,7 @@ import { getControllerOf, newControllerRef } from '../common/controller-ref.js';
 import { isNotFound } from '../common/errors.js';
 import { ControllerExpectations } from '../common/expectations.js';
 import { isPodReady, podKey } from '../common/pod-util.js';
+import { deleteOwnedPods } from '../common/pod-control.js';
 import { QueueWorker } from '../common/queue-worker.js';
 import { noopRecorder, type EventType, type Recorder } from '../common/recorder.js';
 import { slowStartBatch } from '../replicaset/pod-template.js';
@@ -378,23 +379,8 @@ export class JobController extends QueueWorker {
     return error;
   }
 
-  private async deletePods(key: string, job: Job, pods: Pod[]): Promise<Error | undefined> {
-    this.expectations.expectDeletions(key, pods.map(podKey));
-    const results = await Promise.allSettled(
-      pods.map(async (p) => {
-        try {
-          await this.client.delete(R.pods, p.metadata.namespace, p.metadata.name ?? '');
-          this.recorder.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
-        } catch (e) {
-          this.expectations.deletionObserved(key, podKey(p));
-          if (isNotFound(e)) return;
-          this.recorder.event(job, 'Warning', 'FailedDelete', `Error deleting: ${(e as Error).message}`);
-          throw e;
-        }
-      }),
-    );
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    return failed ? (failed.reason as Error) : undefined;
+  private deletePods(key: string, job: Job, pods: Pod[]): Promise<Error | undefined> {
+    return deleteOwnedPods(this.client, this.recorder, this.expectations, key, job, pods);
   }
 
   /** Removes the tracking finalizer; returns the uids it is gone from (removed now, or the pod is gone). */

@@ -15,6 +15,7 @@ import { getControllerOf, newControllerRef } from '../common/controller-ref.js';
 import { isNotFound } from '../common/errors.js';
 import { ControllerExpectations } from '../common/expectations.js';
 import { isPodActive, isPodReady, podKey } from '../common/pod-util.js';
+import { deleteOwnedPods } from '../common/pod-control.js';
 import { QueueWorker } from '../common/queue-worker.js';
 import { noopRecorder, type Recorder } from '../common/recorder.js';
 import { getPodsToDelete } from './pod-ranking.js';
@@ -213,22 +214,8 @@ export class ReplicaSetController extends QueueWorker {
       diff = Math.min(diff, burstReplicas);
       const related = this.getIndirectlyRelatedPods(rs);
       const toDelete = getPodsToDelete(filtered, related, diff, this.now());
-      this.expectations.expectDeletions(key, toDelete.map(podKey));
-      const results = await Promise.allSettled(
-        toDelete.map(async (p) => {
-          try {
-            await this.client.delete(R.pods, p.metadata.namespace, p.metadata.name ?? '');
-            this.recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
-          } catch (e) {
-            this.expectations.deletionObserved(key, podKey(p));
-            if (isNotFound(e)) return;
-            this.recorder.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${(e as Error).message}`);
-            throw e;
-          }
-        }),
-      );
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
+      const err = await deleteOwnedPods(this.client, this.recorder, this.expectations, key, rs, toDelete);
+      if (err) throw err;
     }
   }
 
