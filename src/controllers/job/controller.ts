@@ -27,21 +27,13 @@ import { nextBackoffRecord, remainingBackoffMs, type BackoffRecord } from './bac
 import { isConditionTrue, isJobFinished, JobReason, rfc3339, setCondition } from './conditions.js';
 import { formatIndexes, getCompletionIndex, parseIndexes } from './indexes.js';
 import { hasTrackingFinalizer, newJobPod, podFinishTime } from './job-pod.js';
+import { failureReason, newestFirst, rankForDeletion, successReached, takeCensus, type PodCensus } from './job-state.js';
 import { matchPodFailurePolicy } from './pod-failure-policy.js';
 
 export interface JobControllerOptions {
   recorder?: Recorder;
   queue?: WorkQueue<string>;
   now?: () => number;
-}
-
-/** What one sync found among the Job's pods. */
-interface PodCensus {
-  active: Pod[];
-  terminating: Pod[];
-  /** Finished pods still holding the finalizer, not yet in uncountedTerminatedPods. */
-  newSucceeded: Pod[];
-  newFailed: Pod[];
 }
 
 export class JobController extends QueueWorker {
@@ -119,7 +111,7 @@ export class JobController extends QueueWorker {
     const before = structuredClone(job.status ?? {});
     const status = (job.status ??= {});
     const now = this.now();
-    const census = this.takeCensus(key, job, pods);
+    const census = takeCensus(job, pods, this.finalizersRemoving.get(key));
 
     // 1. Record newly finished pods as uncounted before their finalizers go.
     const uncounted = { succeeded: new Set(status.uncountedTerminatedPods?.succeeded ?? []), failed: new Set(status.uncountedTerminatedPods?.failed ?? []) };
@@ -202,9 +194,9 @@ export class JobController extends QueueWorker {
     if (!st.startTime && !suspended) st.startTime = rfc3339(now);
 
     if (!isConditionTrue(job, 'FailureTarget') && !isConditionTrue(job, 'SuccessCriteriaMet')) {
-      const target = failJob ?? this.failureReason(job, failed, census.active, now);
+      const target = failJob ?? failureReason(job, failed, census.active, now);
       if (target) setCondition(job, 'FailureTarget', 'True', target.reason, target.message, now);
-      else if (this.successReached(job, succeeded, census.active.length)) {
+      else if (successReached(job, succeeded, census.active.length)) {
         setCondition(job, 'SuccessCriteriaMet', 'True', JobReason.completionsReached, 'Reached expected number of succeeded pods', now);
       }
     }
@@ -246,52 +238,6 @@ export class JobController extends QueueWorker {
       matches: (p) => selector.matches(p.metadata.labels ?? {}),
       canAdopt: recheckDeletionTimestamp(() => this.client.get(R.jobs, ns, job.metadata.name ?? ''), job.metadata.uid),
     });
-  }
-
-  private takeCensus(key: string, job: Job, pods: Pod[]): PodCensus {
-    const removing = this.finalizersRemoving.get(key);
-    const uncounted = new Set([...(job.status?.uncountedTerminatedPods?.succeeded ?? []), ...(job.status?.uncountedTerminatedPods?.failed ?? [])]);
-    const onlyFailed = job.spec.podReplacementPolicy === 'Failed';
-    const census: PodCensus = { active: [], terminating: [], newSucceeded: [], newFailed: [] };
-    for (const p of pods) {
-      const uid = p.metadata.uid ?? '';
-      const fresh = hasTrackingFinalizer(p) && !uncounted.has(uid) && !removing?.has(uid);
-      if (p.status?.phase === 'Succeeded') {
-        if (fresh) census.newSucceeded.push(p);
-      } else if (p.status?.phase === 'Failed') {
-        if (fresh) census.newFailed.push(p);
-      } else if (p.metadata.deletionTimestamp) {
-        census.terminating.push(p);
-        // TerminatingOrFailed: a pod being deleted already counts as failed and is replaced at once.
-        if (fresh && !onlyFailed) census.newFailed.push(p);
-      } else census.active.push(p);
-    }
-    return census;
-  }
-
-  private failureReason(job: Job, failed: number, active: Pod[], now: number): { reason: string; message: string } | undefined {
-    const limit = job.spec.backoffLimit ?? 6;
-    const exceeded = { reason: JobReason.backoffLimitExceeded, message: 'Job has reached the specified backoff limit' };
-    if (failed > limit) return exceeded;
-    // restartPolicy OnFailure restarts containers in place: their restarts are the failures.
-    if (job.spec.template?.spec?.restartPolicy === 'OnFailure' && limit >= 0) {
-      let restarts = 0;
-      for (const p of active) {
-        for (const cs of [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])]) restarts += cs.restartCount ?? 0;
-      }
-      if (limit === 0 ? restarts > 0 : restarts >= limit) return exceeded;
-    }
-    const ads = job.spec.activeDeadlineSeconds;
-    const start = job.status?.startTime ? Date.parse(job.status.startTime) : NaN;
-    if (ads != null && !Number.isNaN(start) && now - start >= ads * 1000) {
-      return { reason: JobReason.deadlineExceeded, message: 'Job was active longer than specified deadline' };
-    }
-    return undefined;
-  }
-
-  private successReached(job: Job, succeeded: number, active: number): boolean {
-    if (job.spec.completions == null) return succeeded > 0 && active === 0;
-    return succeeded >= job.spec.completions;
   }
 
   /** Adds the terminal condition; returns the event to send once it is written. */
@@ -427,17 +373,4 @@ export class JobController extends QueueWorker {
   private async writeStatus(job: Job): Promise<Job> {
     return this.client.update<Job>(R.jobs, job.metadata.namespace, job, { subresource: 'status' });
   }
-}
-
-function created(p: Pod): number {
-  return Date.parse(p.metadata.creationTimestamp ?? '') || 0;
-}
-
-function newestFirst(pods: Pod[]): Pod[] {
-  return [...pods].sort((a, b) => created(b) - created(a));
-}
-
-/** Which surplus pods go first: not yet ready ones, then the newest (they have done the least work). */
-function rankForDeletion(pods: Pod[]): Pod[] {
-  return [...pods].sort((a, b) => Number(isPodReady(a)) - Number(isPodReady(b)) || created(b) - created(a));
 }
