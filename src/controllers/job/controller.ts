@@ -19,10 +19,9 @@ import { getControllerOf, newControllerRef } from '../common/controller-ref.js';
 import { isNotFound } from '../common/errors.js';
 import { ControllerExpectations } from '../common/expectations.js';
 import { isPodReady, podKey } from '../common/pod-util.js';
-import { deleteOwnedPods } from '../common/pod-control.js';
+import { createOwnedPods, deleteOwnedPods } from '../common/pod-control.js';
 import { QueueWorker } from '../common/queue-worker.js';
 import { noopRecorder, type EventType, type Recorder } from '../common/recorder.js';
-import { slowStartBatch } from '../replicaset/pod-template.js';
 import { nextBackoffRecord, remainingBackoffMs, type BackoffRecord } from './backoff.js';
 import { isConditionTrue, isJobFinished, JobReason, rfc3339, setCondition } from './conditions.js';
 import { formatIndexes, getCompletionIndex, parseIndexes } from './indexes.js';
@@ -308,21 +307,8 @@ export class JobController extends QueueWorker {
     return true;
   }
 
-  private async createPods(key: string, job: Job, pods: Pod[]): Promise<Error | undefined> {
-    this.expectations.expectCreations(key, pods.length);
-    let next = 0;
-    const { successes, error } = await slowStartBatch(pods.length, 1, async () => {
-      const pod = pods[next++]!;
-      try {
-        const created = await this.client.create<Pod>(R.pods, job.metadata.namespace, pod);
-        this.recorder.event(job, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
-      } catch (e) {
-        this.recorder.event(job, 'Warning', 'FailedCreate', `Error creating: ${(e as Error).message}`);
-        throw e;
-      }
-    });
-    for (let i = successes; i < pods.length; i++) this.expectations.creationObserved(key);
-    return error;
+  private createPods(key: string, job: Job, pods: Pod[]): Promise<Error | undefined> {
+    return createOwnedPods(this.client, this.recorder, this.expectations, key, job, pods.length, (i) => pods[i]!);
   }
 
   private deletePods(key: string, job: Job, pods: Pod[]): Promise<Error | undefined> {

@@ -4,7 +4,7 @@
 import { JobLabels, type Job } from '../../api/batch.js';
 import type { Container, Pod } from '../../api/core.js';
 import type { OwnerReference } from '../../api/meta.js';
-import { getPodFromTemplate } from '../replicaset/pod-template.js';
+import { getPodFromTemplate } from '../common/pod-template.js';
 
 const completionIndexEnv = 'JOB_COMPLETION_INDEX';
 
