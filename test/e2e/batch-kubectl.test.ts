@@ -166,6 +166,15 @@ describe('Jobs and CronJobs through kubectl', () => {
     assert.match(kubectlOk(c, ['logs', pods[0].metadata.name, '--previous']), /first run/);
   });
 
+  it('activeDeadlineSeconds stops a running pod and fails the Job with DeadlineExceeded', async () => {
+    kubectlOk(c, ['create', 'job', 'slow', '--image=busybox', '--', 'sleep', '300']);
+    kubectlOk(c, ['patch', 'job', 'slow', '--type=merge', '-p', '{"spec":{"activeDeadlineSeconds":2}}']);
+    kubectlOk(c, ['wait', '--for=condition=failed', 'job/slow', '--timeout=30s']);
+    const job = JSON.parse(kubectlOk(c, ['get', 'job', 'slow', '-o', 'json']));
+    assert.equal(job.status.conditions.find((x: { type: string }) => x.type === 'Failed').reason, 'DeadlineExceeded');
+    await until('its pod to be gone', () => kubectlOk(c, ['get', 'pods', '-l', 'job-name=slow', '-o', 'name']).trim(), (s) => s === '', 45_000);
+  });
+
   it('ttlSecondsAfterFinished: 0 deletes the Job and its pod once it finished', async () => {
     kubectlOk(c, ['apply', '-f', '-'], shortlived);
     await until('the Job to be deleted', () => kubectl(c, ['get', 'job', 'shortlived']).code, (code) => code !== 0, 30_000);
