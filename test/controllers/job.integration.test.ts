@@ -205,3 +205,54 @@ test('ttlSecondsAfterFinished deletes the finished Job and its pods', async () =
   }, 10_000);
   await eventually(async () => (await podsOf('shortlived')).length === 0);
 });
+
+test('backoffLimitPerIndex: a FailIndex rule gives up one index, the others still run, then FailedIndexes', async () => {
+  await c.client.create(
+    R.jobs,
+    'default',
+    job('perindex', {
+      completions: 2,
+      parallelism: 2,
+      completionMode: 'Indexed',
+      backoffLimitPerIndex: 1,
+      podFailurePolicy: { rules: [{ action: 'FailIndex', onExitCodes: { operator: 'In', values: [42] } }] },
+    }),
+  );
+  let pods: Pod[] = [];
+  await eventually(async () => (pods = await podsOf('perindex')).length === 2);
+  const at = (i: string) => pods.find((p) => p.metadata.annotations?.['batch.kubernetes.io/job-completion-index'] === i)!;
+  assert.equal(at('0').metadata.annotations?.['batch.kubernetes.io/job-index-failure-count'], '0');
+  await finish(at('0'), 'Failed', 42);
+  await eventually(async () => (await getJob('perindex')).status?.failedIndexes === '0');
+  assert.equal(condition(await getJob('perindex'), 'FailureTarget'), undefined, 'index 1 still runs');
+  await finish(at('1'), 'Succeeded');
+  await eventually(async () => !!condition(await getJob('perindex'), 'Failed'));
+  const j = await getJob('perindex');
+  assert.equal(condition(j, 'Failed')?.reason, 'FailedIndexes');
+  assert.equal(condition(j, 'Failed')?.message, 'Job has failed indexes');
+  assert.equal(j.status?.completedIndexes, '1');
+  assert.equal((await podsOf('perindex')).length, 2, 'no pod for the given-up index');
+});
+
+test('maxFailedIndexes: one failed index too many fails the Job at once', async () => {
+  await c.client.create(
+    R.jobs,
+    'default',
+    job('maxfailed', {
+      completions: 3,
+      parallelism: 3,
+      completionMode: 'Indexed',
+      backoffLimitPerIndex: 0,
+      maxFailedIndexes: 0,
+    }),
+  );
+  let pods: Pod[] = [];
+  await eventually(async () => (pods = await podsOf('maxfailed')).length === 3);
+  await finish(pods[0]!, 'Failed', 1);
+  await eventually(async () => !!condition(await getJob('maxfailed'), 'Failed'));
+  const j = await getJob('maxfailed');
+  assert.equal(condition(j, 'Failed')?.reason, 'MaxFailedIndexesExceeded');
+  assert.equal(condition(j, 'Failed')?.message, 'Job has exceeded the specified maximal number of failed indexes');
+  // The other indexes' pods were stopped; only the failed pod is left.
+  await eventually(async () => (await podsOf('maxfailed')).map((p) => p.metadata.name).join() === pods[0]!.metadata.name);
+});

@@ -26,7 +26,7 @@ import { nextBackoffRecord, remainingBackoffMs, type BackoffRecord } from './bac
 import { isConditionTrue, isJobFinished, JobReason, rfc3339, setCondition } from './conditions.js';
 import { formatIndexes, getCompletionIndex, parseIndexes } from './indexes.js';
 import { hasTrackingFinalizer, newJobPod, podFinishTime } from './job-pod.js';
-import { failureReason, newestFirst, rankForDeletion, successReached, takeCensus, type PodCensus } from './job-state.js';
+import { failedIndexesReason, failureReason, indexFailureCounts, indexGivenUp, newestFirst, rankForDeletion, successReached, takeCensus, type PodCensus } from './job-state.js';
 import { matchPodFailurePolicy } from './pod-failure-policy.js';
 
 export interface JobControllerOptions {
@@ -119,6 +119,9 @@ export class JobController extends QueueWorker {
     const completions = job.spec.completions ?? 0;
     const indexed = job.spec.completionMode === 'Indexed';
     const completed = parseIndexes(status.completedIndexes, completions);
+    // backoffLimitPerIndex: indexes that failed too often (or by a FailIndex rule) are given up.
+    const perIndex = indexed && job.spec.backoffLimitPerIndex != null;
+    const failedIndexes = perIndex ? parseIndexes(status.failedIndexes, completions) : new Set<number>();
     let newSucceeded = 0;
     for (const p of census.newSucceeded) {
       // An Indexed pod counts only for a valid index not completed yet.
@@ -163,14 +166,20 @@ export class JobController extends QueueWorker {
     }
     for (const uid of uncounted.failed) {
       if (!countable(uid)) keep.failed.push(uid);
-      else if (!this.isIgnoredFailure(job, byUid.get(uid))) failed++;
+      else if (!this.isIgnoredFailure(job, byUid.get(uid))) {
+        failed++;
+        const pod = byUid.get(uid);
+        if (perIndex && pod && indexGivenUp(job, pod)) failedIndexes.add(getCompletionIndex(pod, completions) ?? -1);
+      }
     }
+    failedIndexes.delete(-1);
     job.status = st;
     st.uncountedTerminatedPods = keep.succeeded.length || keep.failed.length ? keep : {};
     if (indexed) {
       st.completedIndexes = formatIndexes(completed);
       succeeded = completed.size;
     }
+    if (perIndex) st.failedIndexes = formatIndexes(failedIndexes);
     st.succeeded = succeeded;
     st.failed = failed;
     st.active = census.active.length;
@@ -193,7 +202,7 @@ export class JobController extends QueueWorker {
     if (!st.startTime && !suspended) st.startTime = rfc3339(now);
 
     if (!isConditionTrue(job, 'FailureTarget') && !isConditionTrue(job, 'SuccessCriteriaMet')) {
-      const target = failJob ?? failureReason(job, failed, census.active, now);
+      const target = failJob ?? failedIndexesReason(job, completed, failedIndexes) ?? failureReason(job, failed, census.active, now);
       if (target) setCondition(job, 'FailureTarget', 'True', target.reason, target.message, now);
       else if (successReached(job, succeeded, census.active.length)) {
         setCondition(job, 'SuccessCriteriaMet', 'True', JobReason.completionsReached, 'Reached expected number of succeeded pods', now);
@@ -205,7 +214,8 @@ export class JobController extends QueueWorker {
     if (ending || suspended) {
       if (census.active.length) manageErr = await this.deletePods(key, job, census.active).catch((e: Error) => e);
     } else if (this.expectations.satisfiedExpectations(key)) {
-      manageErr = await this.manage(key, job, census, succeeded, completed).catch((e: Error) => e);
+      const done = new Set([...completed, ...failedIndexes]);
+      manageErr = await this.manage(key, job, census, succeeded, done, perIndex ? indexFailureCounts(pods, completions) : undefined).catch((e: Error) => e);
     }
 
     // 5. The terminal condition once nothing of the Job runs any more.
@@ -263,7 +273,14 @@ export class JobController extends QueueWorker {
   }
 
   /** Creates or deletes pods towards parallelism (respecting back-off), per index for Indexed Jobs. */
-  private async manage(key: string, job: Job, census: PodCensus, succeeded: number, completed: Set<number>): Promise<Error | undefined> {
+  private async manage(
+    key: string,
+    job: Job,
+    census: PodCensus,
+    succeeded: number,
+    completed: Set<number>,
+    failureCounts?: Map<number, number>,
+  ): Promise<Error | undefined> {
     const parallelism = job.spec.parallelism ?? 1;
     const completions = job.spec.completions;
     const ref = newControllerRef(job, 'batch/v1', 'Job');
@@ -289,7 +306,7 @@ export class JobController extends QueueWorker {
         return undefined;
       }
       if (this.waitBackoff(key)) return undefined;
-      return this.createPods(key, job, pending.slice(0, want).map((i) => newJobPod(job, ref, i)));
+      return this.createPods(key, job, pending.slice(0, want).map((i) => newJobPod(job, ref, i, failureCounts && (failureCounts.get(i) ?? 0))));
     }
     let wantActive = completions == null ? (succeeded > 0 ? 0 : parallelism) : Math.max(0, Math.min(parallelism, completions - succeeded));
     if (wantActive < 0) wantActive = 0;

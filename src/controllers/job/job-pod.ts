@@ -7,6 +7,8 @@ import type { OwnerReference } from '../../api/meta.js';
 import { getPodFromTemplate } from '../common/pod-template.js';
 
 const completionIndexEnv = 'JOB_COMPLETION_INDEX';
+/** How many times the pod's index failed before it (backoffLimitPerIndex). */
+export const indexFailureCountAnnotation = 'batch.kubernetes.io/job-index-failure-count';
 
 function addCompletionIndexEnv(c: Container): void {
   const env = (c.env ??= []);
@@ -14,7 +16,7 @@ function addCompletionIndexEnv(c: Container): void {
   env.push({ name: completionIndexEnv, valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${JobLabels.completionIndex}']` } } } as (typeof env)[number]);
 }
 
-export function newJobPod(job: Job, controllerRef: OwnerReference, index?: number): Pod {
+export function newJobPod(job: Job, controllerRef: OwnerReference, index?: number, indexFailures?: number): Pod {
   const pod = getPodFromTemplate(job.spec.template, job, controllerRef);
   pod.metadata.finalizers = [...(pod.metadata.finalizers ?? []), JobLabels.trackingFinalizer];
   if (index === undefined) return pod;
@@ -22,6 +24,7 @@ export function newJobPod(job: Job, controllerRef: OwnerReference, index?: numbe
   pod.metadata.generateName = `${name}-${index}-`;
   pod.metadata.annotations = { ...pod.metadata.annotations, [JobLabels.completionIndex]: String(index) };
   pod.metadata.labels = { ...pod.metadata.labels, [JobLabels.completionIndex]: String(index) };
+  if (indexFailures !== undefined) pod.metadata.annotations[indexFailureCountAnnotation] = String(indexFailures);
   // A stable hostname per index, so a headless Service can give each index a DNS name.
   if (!pod.spec.hostname) pod.spec.hostname = `${name}-${index}`;
   for (const c of pod.spec.initContainers ?? []) addCompletionIndexEnv(c);

@@ -5,7 +5,9 @@ import type { Job } from '../../api/batch.js';
 import type { Pod } from '../../api/core.js';
 import { isPodReady } from '../common/pod-util.js';
 import { JobReason } from './conditions.js';
-import { hasTrackingFinalizer } from './job-pod.js';
+import { getCompletionIndex } from './indexes.js';
+import { hasTrackingFinalizer, indexFailureCountAnnotation } from './job-pod.js';
+import { matchPodFailurePolicy } from './pod-failure-policy.js';
 
 /** What one sync found among the Job's pods. */
 export interface PodCensus {
@@ -72,4 +74,34 @@ export function newestFirst(pods: Pod[]): Pod[] {
 /** Which surplus pods go first: not yet ready ones, then the newest (they have done the least work). */
 export function rankForDeletion(pods: Pod[]): Pod[] {
   return [...pods].sort((a, b) => Number(isPodReady(a)) - Number(isPodReady(b)) || created(b) - created(a));
+}
+
+/** How often each index has failed: one more than the count the latest failed pod of the index carried. */
+export function indexFailureCounts(pods: Pod[], completions: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const p of pods) {
+    if (p.status?.phase !== 'Failed' && !p.metadata.deletionTimestamp) continue;
+    const idx = getCompletionIndex(p, completions);
+    if (idx === undefined) continue;
+    const n = Number(p.metadata.annotations?.[indexFailureCountAnnotation] ?? '0') + 1;
+    if (n > (out.get(idx) ?? 0)) out.set(idx, n);
+  }
+  return out;
+}
+
+/** A counted failure of this pod ends its index: a FailIndex rule, or more failures than backoffLimitPerIndex. */
+export function indexGivenUp(job: Job, pod: Pod): boolean {
+  if (pod.status?.phase === 'Failed' && matchPodFailurePolicy(job, pod)?.action === 'FailIndex') return true;
+  const failures = Number(pod.metadata.annotations?.[indexFailureCountAnnotation] ?? '0') + 1;
+  return failures > (job.spec.backoffLimitPerIndex ?? Infinity);
+}
+
+/** With backoffLimitPerIndex: too many failed indexes, or every index decided and some failed. */
+export function failedIndexesReason(job: Job, completed: Set<number>, failed: Set<number>): { reason: string; message: string } | undefined {
+  if (job.spec.completionMode !== 'Indexed' || job.spec.backoffLimitPerIndex == null || failed.size === 0) return undefined;
+  if (job.spec.maxFailedIndexes != null && failed.size > job.spec.maxFailedIndexes) {
+    return { reason: JobReason.maxFailedIndexesExceeded, message: 'Job has exceeded the specified maximal number of failed indexes' };
+  }
+  if (completed.size + failed.size >= (job.spec.completions ?? 0)) return { reason: JobReason.failedIndexes, message: 'Job has failed indexes' };
+  return undefined;
 }
