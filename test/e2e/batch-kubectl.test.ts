@@ -17,7 +17,7 @@ spec:
       restartPolicy: Never
       containers:
       - name: main
-        image: busybox
+        image: kubesvc.io/host
         command: ["sh", "-c", "echo failing; exit 3"]
 `;
 
@@ -34,7 +34,7 @@ spec:
       restartPolicy: Never
       containers:
       - name: main
-        image: busybox
+        image: kubesvc.io/host
         command: ["sh", "-c", "echo index=$JOB_COMPLETION_INDEX"]
 `;
 
@@ -49,7 +49,7 @@ spec:
       restartPolicy: OnFailure
       containers:
       - name: main
-        image: busybox
+        image: kubesvc.io/host
         command: ["sh", "-c", "f=$TMPDIR/run-$POD_NAME; if [ -e $f ]; then echo second run; exit 0; fi; touch $f; echo first run; exit 1"]
         env:
         - name: TMPDIR
@@ -67,7 +67,7 @@ spec:
       restartPolicy: Never
       containers:
       - name: main
-        image: busybox
+        image: kubesvc.io/host
         command: ["true"]
 `;
 
@@ -86,7 +86,7 @@ describe('Jobs and CronJobs through kubectl', () => {
   });
 
   it('kubectl create job runs to completion; kubectl wait and kubectl logs job/pi work', () => {
-    kubectlOk(c, ['create', 'job', 'pi', '--image=busybox', '--', 'sh', '-c', 'echo pi is 3.14159; exit 0']);
+    kubectlOk(c, ['create', 'job', 'pi', '--image=kubesvc.io/host', '--', 'sh', '-c', 'echo pi is 3.14159; exit 0']);
     kubectlOk(c, ['wait', '--for=condition=complete', 'job/pi', '--timeout=30s']);
     assert.match(kubectlOk(c, ['logs', 'job/pi']), /pi is 3\.14159/);
     const job = JSON.parse(kubectlOk(c, ['get', 'job', 'pi', '-o', 'json']));
@@ -127,7 +127,7 @@ describe('Jobs and CronJobs through kubectl', () => {
   });
 
   it('kubectl create cronjob, create job --from=cronjob, and the get columns', () => {
-    kubectlOk(c, ['create', 'cronjob', 'hello', '--image=busybox', '--schedule=@hourly', '--', 'sh', '-c', 'echo hello from cron']);
+    kubectlOk(c, ['create', 'cronjob', 'hello', '--image=kubesvc.io/host', '--schedule=@hourly', '--', 'sh', '-c', 'echo hello from cron']);
     kubectlOk(c, ['create', 'job', 'hello-now', '--from=cronjob/hello']);
     kubectlOk(c, ['wait', '--for=condition=complete', 'job/hello-now', '--timeout=30s']);
     assert.match(kubectlOk(c, ['logs', 'job/hello-now']), /hello from cron/);
@@ -143,16 +143,16 @@ describe('Jobs and CronJobs through kubectl', () => {
     assert.match(out, /^cronjob\.batch\/hello\s+@hourly\s+<none>\s+False\s+0\s+<none>\s+\d+s$/m);
     const wide = kubectlOk(c, ['get', 'cronjob', 'hello', '-o', 'wide']);
     assert.match(wide, /CONTAINERS\s+IMAGES\s+SELECTOR/);
-    assert.match(wide, /hello\s+busybox\s+<none>/);
+    assert.match(wide, /hello\s+kubesvc\.io\/host\s+<none>/);
   });
 
   it('bad schedules and time zones are refused with upstream messages', () => {
-    const r = kubectl(c, ['create', 'cronjob', 'bad', '--image=busybox', '--schedule=0 0 31 13 *', '--', 'true']);
+    const r = kubectl(c, ['create', 'cronjob', 'bad', '--image=kubesvc.io/host', '--schedule=0 0 31 13 *', '--', 'true']);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /spec\.schedule: Invalid value: "0 0 31 13 \*": end of range \(13\) above maximum \(12\): 13/);
-    const tz = kubectl(c, ['create', 'cronjob', 'bad', '--image=busybox', '--schedule=TZ=Europe/Paris 0 * * * *', '--', 'true']);
+    const tz = kubectl(c, ['create', 'cronjob', 'bad', '--image=kubesvc.io/host', '--schedule=TZ=Europe/Paris 0 * * * *', '--', 'true']);
     assert.match(tz.stderr, /cannot use TZ or CRON_TZ in schedule, use timeZone field instead/);
-    const always = kubectl(c, ['create', 'job', 'bad', '--image=busybox', '--dry-run=server', '-o', 'json', '--', 'true']);
+    const always = kubectl(c, ['create', 'job', 'bad', '--image=kubesvc.io/host', '--dry-run=server', '-o', 'json', '--', 'true']);
     assert.equal(always.code, 0, 'kubectl create job sets restartPolicy Never');
   });
 
@@ -167,7 +167,7 @@ describe('Jobs and CronJobs through kubectl', () => {
   });
 
   it('activeDeadlineSeconds stops a running pod and fails the Job with DeadlineExceeded', async () => {
-    kubectlOk(c, ['create', 'job', 'slow', '--image=busybox', '--', 'sleep', '300']);
+    kubectlOk(c, ['create', 'job', 'slow', '--image=kubesvc.io/host', '--', 'sleep', '300']);
     kubectlOk(c, ['patch', 'job', 'slow', '--type=merge', '-p', '{"spec":{"activeDeadlineSeconds":2}}']);
     kubectlOk(c, ['wait', '--for=condition=failed', 'job/slow', '--timeout=30s']);
     const job = JSON.parse(kubectlOk(c, ['get', 'job', 'slow', '-o', 'json']));
