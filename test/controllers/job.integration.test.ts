@@ -256,3 +256,19 @@ test('maxFailedIndexes: one failed index too many fails the Job at once', async 
   // The other indexes' pods were stopped; only the failed pod is left.
   await eventually(async () => (await podsOf('maxfailed')).map((p) => p.metadata.name).join() === pods[0]!.metadata.name);
 });
+
+test('backoffLimitPerIndex: an index is retried after its own back-off, with its failure count, then given up', async () => {
+  await c.client.create(R.jobs, 'default', job('retryindex', { completions: 2, parallelism: 2, completionMode: 'Indexed', backoffLimitPerIndex: 1 }));
+  let pods: Pod[] = [];
+  await eventually(async () => (pods = await podsOf('retryindex')).length === 2);
+  const ofIndex = (ps: Pod[], i: string) => ps.filter((p) => p.metadata.annotations?.['batch.kubernetes.io/job-completion-index'] === i);
+  await finish(ofIndex(pods, '0')[0]!, 'Failed', 1);
+  const failedAt = Date.now();
+  let retry: Pod | undefined;
+  await eventually(async () => !!(retry = ofIndex(await podsOf('retryindex'), '0').find((p) => !p.status?.phase || p.status.phase === 'Pending')), 15_000);
+  assert.ok(Date.now() - failedAt >= 9_000, `retried after ${Date.now() - failedAt} ms`);
+  assert.equal(retry!.metadata.annotations?.['batch.kubernetes.io/job-index-failure-count'], '1');
+  await finish(retry!, 'Failed', 1);
+  await eventually(async () => (await getJob('retryindex')).status?.failedIndexes === '0');
+  assert.equal((await getJob('retryindex')).status?.failed, 2);
+});

@@ -28,3 +28,8 @@ export function nextBackoffRecord(rec: BackoffRecord | undefined, newSucceeded: 
   const last = Math.max(...failedFinishTimes, base.lastFailureTime ?? 0);
   return { failuresAfterLastSuccess: base.failuresAfterLastSuccess + failedFinishTimes.length, lastFailureTime: last };
 }
+
+/** An index's own record (backoffLimitPerIndex): its failures so far and when the last one stopped. */
+export function indexBackoff(f: { count: number; lastFailure?: number } | undefined): BackoffRecord | undefined {
+  return f && { failuresAfterLastSuccess: f.count, lastFailureTime: f.lastFailure };
+}

@@ -22,11 +22,11 @@ import { isPodReady, podKey } from '../common/pod-util.js';
 import { createOwnedPods, deleteOwnedPods } from '../common/pod-control.js';
 import { QueueWorker } from '../common/queue-worker.js';
 import { noopRecorder, type EventType, type Recorder } from '../common/recorder.js';
-import { nextBackoffRecord, remainingBackoffMs, type BackoffRecord } from './backoff.js';
+import { indexBackoff, nextBackoffRecord, remainingBackoffMs, type BackoffRecord } from './backoff.js';
 import { isConditionTrue, isJobFinished, JobReason, rfc3339, setCondition } from './conditions.js';
 import { formatIndexes, getCompletionIndex, parseIndexes } from './indexes.js';
 import { hasTrackingFinalizer, newJobPod, podFinishTime } from './job-pod.js';
-import { failedIndexesReason, failureReason, indexFailureCounts, indexGivenUp, newestFirst, rankForDeletion, successReached, takeCensus, type PodCensus } from './job-state.js';
+import { failedIndexesReason, failureReason, indexFailureCounts, indexGivenUp, newestFirst, rankForDeletion, successReached, takeCensus, type IndexFailures, type PodCensus } from './job-state.js';
 import { matchPodFailurePolicy } from './pod-failure-policy.js';
 
 export interface JobControllerOptions {
@@ -279,7 +279,7 @@ export class JobController extends QueueWorker {
     census: PodCensus,
     succeeded: number,
     completed: Set<number>,
-    failureCounts?: Map<number, number>,
+    failureCounts?: Map<number, IndexFailures>,
   ): Promise<Error | undefined> {
     const parallelism = job.spec.parallelism ?? 1;
     const completions = job.spec.completions;
@@ -299,14 +299,22 @@ export class JobController extends QueueWorker {
       for (const ps of running.values()) if (ps.length > 1) extra.push(...newestFirst(ps).slice(0, -1));
       if (extra.length) return this.deletePods(key, job, extra);
       const pending: number[] = [];
-      for (let i = 0; i < total && pending.length < parallelism; i++) if (!completed.has(i) && !running.has(i)) pending.push(i);
+      // With backoffLimitPerIndex each index backs off on its own failures; otherwise the Job does as a whole.
+      let soonest = Infinity;
+      for (let i = 0; i < total && pending.length < parallelism; i++) {
+        if (completed.has(i) || running.has(i)) continue;
+        const wait = failureCounts ? remainingBackoffMs(indexBackoff(failureCounts.get(i)), this.now()) : 0;
+        if (wait > 0) soonest = Math.min(soonest, wait);
+        else pending.push(i);
+      }
+      if (soonest < Infinity) this.queue.addAfter(key, soonest + 10);
       const want = Math.max(0, Math.min(parallelism - occupying, pending.length));
       if (want === 0) {
         if (running.size > parallelism) return this.deletePods(key, job, newestFirst(census.active).slice(0, running.size - parallelism));
         return undefined;
       }
-      if (this.waitBackoff(key)) return undefined;
-      return this.createPods(key, job, pending.slice(0, want).map((i) => newJobPod(job, ref, i, failureCounts && (failureCounts.get(i) ?? 0))));
+      if (!failureCounts && this.waitBackoff(key)) return undefined;
+      return this.createPods(key, job, pending.slice(0, want).map((i) => newJobPod(job, ref, i, failureCounts && (failureCounts.get(i)?.count ?? 0))));
     }
     let wantActive = completions == null ? (succeeded > 0 ? 0 : parallelism) : Math.max(0, Math.min(parallelism, completions - succeeded));
     if (wantActive < 0) wantActive = 0;

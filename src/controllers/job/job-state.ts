@@ -6,7 +6,7 @@ import type { Pod } from '../../api/core.js';
 import { isPodReady } from '../common/pod-util.js';
 import { JobReason } from './conditions.js';
 import { getCompletionIndex } from './indexes.js';
-import { hasTrackingFinalizer, indexFailureCountAnnotation } from './job-pod.js';
+import { hasTrackingFinalizer, indexFailureCountAnnotation, podFinishTime } from './job-pod.js';
 import { matchPodFailurePolicy } from './pod-failure-policy.js';
 
 /** What one sync found among the Job's pods. */
@@ -76,15 +76,21 @@ export function rankForDeletion(pods: Pod[]): Pod[] {
   return [...pods].sort((a, b) => Number(isPodReady(a)) - Number(isPodReady(b)) || created(b) - created(a));
 }
 
+export interface IndexFailures {
+  count: number;
+  /** When its latest failed pod stopped: the index's own back-off counts from there. */
+  lastFailure?: number;
+}
+
 /** How often each index has failed: one more than the count the latest failed pod of the index carried. */
-export function indexFailureCounts(pods: Pod[], completions: number): Map<number, number> {
-  const out = new Map<number, number>();
+export function indexFailureCounts(pods: Pod[], completions: number): Map<number, IndexFailures> {
+  const out = new Map<number, IndexFailures>();
   for (const p of pods) {
     if (p.status?.phase !== 'Failed' && !p.metadata.deletionTimestamp) continue;
     const idx = getCompletionIndex(p, completions);
     if (idx === undefined) continue;
-    const n = Number(p.metadata.annotations?.[indexFailureCountAnnotation] ?? '0') + 1;
-    if (n > (out.get(idx) ?? 0)) out.set(idx, n);
+    const count = Number(p.metadata.annotations?.[indexFailureCountAnnotation] ?? '0') + 1;
+    if (count > (out.get(idx)?.count ?? 0)) out.set(idx, { count, lastFailure: podFinishTime(p) });
   }
   return out;
 }
