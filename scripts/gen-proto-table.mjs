@@ -62,6 +62,7 @@ const am = source(opts.apimachinery, opts.ref);
 const PACKAGES = [
   [api, 'core/v1', 'k8s.io/api/core/v1'],
   [api, 'apps/v1', 'k8s.io/api/apps/v1'],
+  [api, 'batch/v1', 'k8s.io/api/batch/v1'],
   [api, 'discovery/v1', 'k8s.io/api/discovery/v1'],
   [api, 'coordination/v1', 'k8s.io/api/coordination/v1'],
   [api, 'autoscaling/v1', 'k8s.io/api/autoscaling/v1'],
@@ -104,6 +105,10 @@ const ROOTS = [
   ...['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'ControllerRevision'].flatMap((k) => [
     [`k8s.io.api.apps.v1.${k}`, 'apps/v1', k],
     [`k8s.io.api.apps.v1.${k}List`, 'apps/v1', `${k}List`],
+  ]),
+  ...['Job', 'CronJob'].flatMap((k) => [
+    [`k8s.io.api.batch.v1.${k}`, 'batch/v1', k],
+    [`k8s.io.api.batch.v1.${k}List`, 'batch/v1', `${k}List`],
   ]),
   ['k8s.io.api.discovery.v1.EndpointSlice', 'discovery.k8s.io/v1', 'EndpointSlice'],
   ['k8s.io.api.discovery.v1.EndpointSliceList', 'discovery.k8s.io/v1', 'EndpointSliceList'],

@@ -20,12 +20,17 @@
 //   git -C $C show v0.32.0:applyconfigurations/internal/internal.go   > internal.go
 //   node scripts/gen-schema.mjs --smd internal.go api__v1.json apis__apps__v1.json \
 //     apis__discovery.k8s.io__v1.json scripts/gen-schema-coordination-v1.json apis__autoscaling__v1.json \
-//     scripts/gen-schema-rbac-v1.json scripts/gen-schema-reviews-v1.json > src/api/schema/generated.ts
+//     scripts/gen-schema-rbac-v1.json scripts/gen-schema-reviews-v1.json scripts/gen-schema-batch-v1.json \
+//     > src/api/schema/generated.ts
 // The test-data copies lag the release (about 1.28); --smd brings the field sets to 1.32.
 // scripts/gen-schema-coordination-v1.json holds upstream's coordination.k8s.io/v1 Lease schemas
 // (descriptions already removed), since no copy of that group's document ships in those repos;
 // scripts/gen-schema-rbac-v1.json likewise holds rbac.authorization.k8s.io/v1's schemas, taken from
 // kubernetes/kubernetes api/openapi-spec/v3/apis__rbac.authorization.k8s.io__v1_openapi.json.
+// scripts/gen-schema-batch-v1.json holds batch/v1's Job and CronJob schemas, written from k8s.io/api
+// v0.32.0's Go types (fields, json names, required ones, list types) like the reviews below.
+// An input may also be an earlier generated.ts: its definitions are read back as they are, so a
+// new group is added with `node scripts/gen-schema.mjs src/api/schema/generated.ts new.json`.
 // scripts/gen-schema-reviews-v1.json holds the structural schemas of the access reviews
 // (authorization.k8s.io/v1 SelfSubjectAccessReview, SubjectAccessReview, SelfSubjectRulesReview;
 // authentication.k8s.io/v1 SelfSubjectReview, TokenRequest, TokenReview), written from k8s.io/api
@@ -56,6 +61,8 @@ const ROOTS = [
   'io.k8s.api.apps.v1.StatefulSet', 'io.k8s.api.apps.v1.StatefulSetList',
   'io.k8s.api.apps.v1.DaemonSet', 'io.k8s.api.apps.v1.DaemonSetList',
   'io.k8s.api.apps.v1.ControllerRevision', 'io.k8s.api.apps.v1.ControllerRevisionList',
+  'io.k8s.api.batch.v1.Job', 'io.k8s.api.batch.v1.JobList',
+  'io.k8s.api.batch.v1.CronJob', 'io.k8s.api.batch.v1.CronJobList',
   'io.k8s.api.discovery.v1.EndpointSlice', 'io.k8s.api.discovery.v1.EndpointSliceList',
   'io.k8s.api.coordination.v1.Lease', 'io.k8s.api.coordination.v1.LeaseList',
   'io.k8s.api.autoscaling.v1.Scale',
@@ -72,7 +79,7 @@ const ROOTS = [
   'io.k8s.apimachinery.pkg.apis.meta.v1.APIResourceList',
   'io.k8s.apimachinery.pkg.apis.meta.v1.Patch',
 ];
-const SERVED_GROUPS = new Set(['', 'apps', 'discovery.k8s.io', 'coordination.k8s.io', 'autoscaling', 'rbac.authorization.k8s.io', 'authorization.k8s.io', 'authentication.k8s.io']);
+const SERVED_GROUPS = new Set(['', 'apps', 'batch', 'discovery.k8s.io', 'coordination.k8s.io', 'autoscaling', 'rbac.authorization.k8s.io', 'authorization.k8s.io', 'authentication.k8s.io']);
 // Keys kept on a schema node; everything else (description, example, externalDocs...) is dropped.
 const KEEP = new Set([
   'type', 'format', 'items', 'properties', 'additionalProperties', 'required', '$ref', 'allOf', 'oneOf',
@@ -187,13 +194,34 @@ function refsOf(node, out) {
   return out;
 }
 
+/** The schemas of an OpenAPI v3 document, or of a generated.ts written by this script. */
+function readSchemas(path) {
+  const text = readFileSync(path, 'utf8');
+  if (!path.endsWith('.ts')) return JSON.parse(text).components?.schemas ?? {};
+  const m = /JSON\.parse\((".*")\);\s*$/s.exec(text);
+  if (!m) throw new Error(`${path}: no generated definitions`);
+  return JSON.parse(JSON.parse(m[1]));
+}
+
+// meta/v1 kinds every group version serves under its own group-version-kind.
+const PER_GROUP_KINDS = ['io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions', 'io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent'];
+
+function addServedGroupKinds(def, kind) {
+  const gvks = def['x-kubernetes-group-version-kind'] ?? [];
+  for (const group of SERVED_GROUPS) {
+    if (!gvks.some((g) => g.group === group && g.version === 'v1')) gvks.push({ group, kind, version: 'v1' });
+  }
+  gvks.sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
+  def['x-kubernetes-group-version-kind'] = gvks;
+}
+
 function main() {
   const { smd, files } = args();
   const all = {};
   for (const f of files) {
-    const doc = JSON.parse(readFileSync(f, 'utf8'));
-    for (const [name, s] of Object.entries(doc.components?.schemas ?? {})) all[name] ??= clean(s);
+    for (const [name, s] of Object.entries(readSchemas(f))) all[name] ??= clean(s);
   }
+  for (const name of PER_GROUP_KINDS) if (all[name]) addServedGroupKinds(all[name], name.slice(name.lastIndexOf('.') + 1));
   const smdTypes = smd ? loadSmd(smd) : undefined;
   const kept = {};
   const queue = [...ROOTS];

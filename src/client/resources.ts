@@ -22,6 +22,8 @@ export const R = {
   daemonsets: r('apps', 'v1', 'daemonsets', 'DaemonSet'),
   controllerrevisions: r('apps', 'v1', 'controllerrevisions', 'ControllerRevision'),
   persistentvolumeclaims: r('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim'),
+  jobs: r('batch', 'v1', 'jobs', 'Job'),
+  cronjobs: r('batch', 'v1', 'cronjobs', 'CronJob'),
   endpointslices: r('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice'),
   leases: r('coordination.k8s.io', 'v1', 'leases', 'Lease'),
   configmaps: r('', 'v1', 'configmaps', 'ConfigMap'),

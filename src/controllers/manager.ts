@@ -1,5 +1,6 @@
 // kube-controller-manager and kube-scheduler in one call: starts the Deployment, ReplicaSet, StatefulSet, DaemonSet,
-// garbage collector, node lifecycle, ServiceAccounts, tokens, ClusterRole aggregation and root CA publisher controllers and the
+// Job, CronJob, TTL-after-finished, garbage collector, node lifecycle, ServiceAccounts, tokens, ClusterRole aggregation
+// and root CA publisher controllers and the
 // scheduler on shared informers.
 // Workers start once the informers have synced, so no controller acts on a half-filled cache.
 import type { Client } from '../client/client.js';
@@ -9,14 +10,17 @@ import { Scheduler } from '../scheduler/scheduler.js';
 import type { Binder } from '../scheduler/binder.js';
 import { ClusterRoleAggregationController } from './clusterroleaggregation/controller.js';
 import { DaemonSetController } from './daemonset/controller.js';
+import { CronJobController } from './cronjob/controller.js';
 import { DeploymentController } from './deployment/controller.js';
 import { GarbageCollector } from './garbagecollector/controller.js';
+import { JobController } from './job/controller.js';
 import { NodeLifecycleController, type NodeLifecycleOptions } from './nodelifecycle/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import { RootCACertPublisher } from './rootcacertpublisher/publisher.js';
 import { ServiceAccountsController } from './serviceaccount/controller.js';
 import { TokensController, type LegacyTokenGenerator } from './serviceaccount/tokens-controller.js';
 import { StatefulSetController } from './statefulset/controller.js';
+import { TTLAfterFinishedController } from './ttlafterfinished/controller.js';
 import type { Recorder } from './common/recorder.js';
 import { logger, errorText } from '../util/log.js';
 
@@ -52,7 +56,10 @@ export function startControllers(client: Client, informers: InformerFactory, opt
   const aggregation = new ClusterRoleAggregationController(client, informers);
   const rootCA = opts.rootCA ? new RootCACertPublisher(client, informers, opts.rootCA) : undefined;
   const tokens = opts.legacyTokens ? new TokensController(client, informers, opts.legacyTokens, opts.rootCA ?? '') : undefined;
-  const all = [rs, deploy, sts, ds, gc, nodes, accounts, aggregation, ...(rootCA ? [rootCA] : []), ...(tokens ? [tokens] : []), ...(sched ? [sched] : [])];
+  const job = new JobController(client, informers, { recorder: recorder('job-controller') });
+  const cronjob = new CronJobController(client, informers, { recorder: recorder('cronjob-controller') });
+  const ttl = new TTLAfterFinishedController(client, informers);
+  const all = [rs, deploy, sts, ds, job, cronjob, ttl, gc, nodes, accounts, aggregation, ...(rootCA ? [rootCA] : []), ...(tokens ? [tokens] : []), ...(sched ? [sched] : [])];
   let stopped = false;
   informers.start();
   informers

@@ -94,6 +94,21 @@ export const kinds: Kind[] = [
     base: (name) => ({ apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name, labels: { app: 'fx' } }, data: { spec: { template: {} } }, revision: 1 }),
   },
   {
+    kind: 'Job', apiVersion: 'batch/v1', collection: `/apis/batch/v1/namespaces/${ns}/jobs`, namespaced: true, status: true, scale: false,
+    // Suspended: the cases exercise the API, not running pods.
+    base: (name) => ({
+      apiVersion: 'batch/v1', kind: 'Job', metadata: { name, labels: { app: 'fx' } },
+      spec: { suspend: true, backoffLimit: 1, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['true'] }] } } },
+    }),
+  },
+  {
+    kind: 'CronJob', apiVersion: 'batch/v1', collection: `/apis/batch/v1/namespaces/${ns}/cronjobs`, namespaced: true, status: true, scale: false,
+    base: (name) => ({
+      apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name, labels: { app: 'fx' } },
+      spec: { schedule: '@yearly', suspend: true, jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'busybox' }] } } } } },
+    }),
+  },
+  {
     kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1', collection: `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`, namespaced: true, status: false, scale: false,
     base: (name) => ({
       apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name, labels: { app: 'fx' } },

@@ -328,6 +328,110 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'Replicas', json: 'replicas', num: 1, wire: 0, type: 'int32'},
     {go: 'Selector', json: 'selector', num: 2, wire: 2, type: 'string', omitempty: true},
   ] },
+  'k8s.io.api.batch.v1.CronJob': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Spec', json: 'spec', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.batch.v1.CronJobSpec', omitempty: true},
+    {go: 'Status', json: 'status', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.batch.v1.CronJobStatus', omitempty: true},
+  ] },
+  'k8s.io.api.batch.v1.CronJobList': { fields: [
+    {go: 'ListMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta', omitempty: true},
+    {go: 'Items', json: 'items', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.batch.v1.CronJob', rep: true},
+  ] },
+  'k8s.io.api.batch.v1.CronJobSpec': { fields: [
+    {go: 'Schedule', json: 'schedule', num: 1, wire: 2, type: 'string'},
+    {go: 'TimeZone', json: 'timeZone', num: 8, wire: 2, type: 'string', ptr: true, omitempty: true},
+    {go: 'StartingDeadlineSeconds', json: 'startingDeadlineSeconds', num: 2, wire: 0, type: 'int64', ptr: true, omitempty: true},
+    {go: 'ConcurrencyPolicy', json: 'concurrencyPolicy', num: 3, wire: 2, type: 'string', omitempty: true},
+    {go: 'Suspend', json: 'suspend', num: 4, wire: 0, type: 'bool', ptr: true, omitempty: true},
+    {go: 'JobTemplate', json: 'jobTemplate', num: 5, wire: 2, type: 'message', msg: 'k8s.io.api.batch.v1.JobTemplateSpec'},
+    {go: 'SuccessfulJobsHistoryLimit', json: 'successfulJobsHistoryLimit', num: 6, wire: 0, type: 'int32', ptr: true, omitempty: true},
+    {go: 'FailedJobsHistoryLimit', json: 'failedJobsHistoryLimit', num: 7, wire: 0, type: 'int32', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.batch.v1.CronJobStatus': { fields: [
+    {go: 'Active', json: 'active', num: 1, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.ObjectReference', rep: true, omitempty: true},
+    {go: 'LastScheduleTime', json: 'lastScheduleTime', num: 4, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.Time', ptr: true, omitempty: true},
+    {go: 'LastSuccessfulTime', json: 'lastSuccessfulTime', num: 5, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.Time', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.batch.v1.Job': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Spec', json: 'spec', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.batch.v1.JobSpec', omitempty: true},
+    {go: 'Status', json: 'status', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.batch.v1.JobStatus', omitempty: true},
+  ] },
+  'k8s.io.api.batch.v1.JobCondition': { fields: [
+    {go: 'Type', json: 'type', num: 1, wire: 2, type: 'string'},
+    {go: 'Status', json: 'status', num: 2, wire: 2, type: 'string'},
+    {go: 'LastProbeTime', json: 'lastProbeTime', num: 3, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.Time', omitempty: true},
+    {go: 'LastTransitionTime', json: 'lastTransitionTime', num: 4, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.Time', omitempty: true},
+    {go: 'Reason', json: 'reason', num: 5, wire: 2, type: 'string', omitempty: true},
+    {go: 'Message', json: 'message', num: 6, wire: 2, type: 'string', omitempty: true},
+  ] },
+  'k8s.io.api.batch.v1.JobList': { fields: [
+    {go: 'ListMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta', omitempty: true},
+    {go: 'Items', json: 'items', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.batch.v1.Job', rep: true},
+  ] },
+  'k8s.io.api.batch.v1.JobSpec': { fields: [
+    {go: 'Parallelism', json: 'parallelism', num: 1, wire: 0, type: 'int32', ptr: true, omitempty: true},
+    {go: 'Completions', json: 'completions', num: 2, wire: 0, type: 'int32', ptr: true, omitempty: true},
+    {go: 'ActiveDeadlineSeconds', json: 'activeDeadlineSeconds', num: 3, wire: 0, type: 'int64', ptr: true, omitempty: true},
+    {go: 'PodFailurePolicy', json: 'podFailurePolicy', num: 11, wire: 2, type: 'message', msg: 'k8s.io.api.batch.v1.PodFailurePolicy', ptr: true, omitempty: true},
+    {go: 'SuccessPolicy', json: 'successPolicy', num: 16, wire: 2, type: 'message', msg: 'k8s.io.api.batch.v1.SuccessPolicy', ptr: true, omitempty: true},
+    {go: 'BackoffLimit', json: 'backoffLimit', num: 7, wire: 0, type: 'int32', ptr: true, omitempty: true},
+    {go: 'BackoffLimitPerIndex', json: 'backoffLimitPerIndex', num: 12, wire: 0, type: 'int32', ptr: true, omitempty: true},
+    {go: 'MaxFailedIndexes', json: 'maxFailedIndexes', num: 13, wire: 0, type: 'int32', ptr: true, omitempty: true},
+    {go: 'Selector', json: 'selector', num: 4, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector', ptr: true, omitempty: true},
+    {go: 'ManualSelector', json: 'manualSelector', num: 5, wire: 0, type: 'bool', ptr: true, omitempty: true},
+    {go: 'Template', json: 'template', num: 6, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.PodTemplateSpec'},
+    {go: 'TTLSecondsAfterFinished', json: 'ttlSecondsAfterFinished', num: 8, wire: 0, type: 'int32', ptr: true, omitempty: true},
+    {go: 'CompletionMode', json: 'completionMode', num: 9, wire: 2, type: 'string', ptr: true, omitempty: true},
+    {go: 'Suspend', json: 'suspend', num: 10, wire: 0, type: 'bool', ptr: true, omitempty: true},
+    {go: 'PodReplacementPolicy', json: 'podReplacementPolicy', num: 14, wire: 2, type: 'string', ptr: true, omitempty: true},
+    {go: 'ManagedBy', json: 'managedBy', num: 15, wire: 2, type: 'string', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.batch.v1.JobStatus': { fields: [
+    {go: 'Conditions', json: 'conditions', num: 1, wire: 2, type: 'message', msg: 'k8s.io.api.batch.v1.JobCondition', rep: true, omitempty: true},
+    {go: 'StartTime', json: 'startTime', num: 2, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.Time', ptr: true, omitempty: true},
+    {go: 'CompletionTime', json: 'completionTime', num: 3, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.Time', ptr: true, omitempty: true},
+    {go: 'Active', json: 'active', num: 4, wire: 0, type: 'int32', omitempty: true},
+    {go: 'Succeeded', json: 'succeeded', num: 5, wire: 0, type: 'int32', omitempty: true},
+    {go: 'Failed', json: 'failed', num: 6, wire: 0, type: 'int32', omitempty: true},
+    {go: 'Terminating', json: 'terminating', num: 11, wire: 0, type: 'int32', ptr: true, omitempty: true},
+    {go: 'CompletedIndexes', json: 'completedIndexes', num: 7, wire: 2, type: 'string', omitempty: true},
+    {go: 'FailedIndexes', json: 'failedIndexes', num: 10, wire: 2, type: 'string', ptr: true, omitempty: true},
+    {go: 'UncountedTerminatedPods', json: 'uncountedTerminatedPods', num: 8, wire: 2, type: 'message', msg: 'k8s.io.api.batch.v1.UncountedTerminatedPods', ptr: true, omitempty: true},
+    {go: 'Ready', json: 'ready', num: 9, wire: 0, type: 'int32', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.batch.v1.JobTemplateSpec': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Spec', json: 'spec', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.batch.v1.JobSpec', omitempty: true},
+  ] },
+  'k8s.io.api.batch.v1.PodFailurePolicy': { fields: [
+    {go: 'Rules', json: 'rules', num: 1, wire: 2, type: 'message', msg: 'k8s.io.api.batch.v1.PodFailurePolicyRule', rep: true},
+  ] },
+  'k8s.io.api.batch.v1.PodFailurePolicyOnExitCodesRequirement': { fields: [
+    {go: 'ContainerName', json: 'containerName', num: 1, wire: 2, type: 'string', ptr: true, omitempty: true},
+    {go: 'Operator', json: 'operator', num: 2, wire: 2, type: 'string'},
+    {go: 'Values', json: 'values', num: 3, wire: 0, type: 'int32', rep: true},
+  ] },
+  'k8s.io.api.batch.v1.PodFailurePolicyOnPodConditionsPattern': { fields: [
+    {go: 'Type', json: 'type', num: 1, wire: 2, type: 'string'},
+    {go: 'Status', json: 'status', num: 2, wire: 2, type: 'string'},
+  ] },
+  'k8s.io.api.batch.v1.PodFailurePolicyRule': { fields: [
+    {go: 'Action', json: 'action', num: 1, wire: 2, type: 'string'},
+    {go: 'OnExitCodes', json: 'onExitCodes', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.batch.v1.PodFailurePolicyOnExitCodesRequirement', ptr: true, omitempty: true},
+    {go: 'OnPodConditions', json: 'onPodConditions', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.batch.v1.PodFailurePolicyOnPodConditionsPattern', rep: true, omitempty: true},
+  ] },
+  'k8s.io.api.batch.v1.SuccessPolicy': { fields: [
+    {go: 'Rules', json: 'rules', num: 1, wire: 2, type: 'message', msg: 'k8s.io.api.batch.v1.SuccessPolicyRule', rep: true},
+  ] },
+  'k8s.io.api.batch.v1.SuccessPolicyRule': { fields: [
+    {go: 'SucceededIndexes', json: 'succeededIndexes', num: 1, wire: 2, type: 'string', ptr: true, omitempty: true},
+    {go: 'SucceededCount', json: 'succeededCount', num: 2, wire: 0, type: 'int32', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.batch.v1.UncountedTerminatedPods': { fields: [
+    {go: 'Succeeded', json: 'succeeded', num: 1, wire: 2, type: 'string', rep: true, omitempty: true},
+    {go: 'Failed', json: 'failed', num: 2, wire: 2, type: 'string', rep: true, omitempty: true},
+  ] },
   'k8s.io.api.coordination.v1.Lease': { fields: [
     {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
     {go: 'Spec', json: 'spec', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.coordination.v1.LeaseSpec', omitempty: true},
@@ -1779,6 +1883,10 @@ export const KINDS: Readonly<Record<string, string>> = {
   'apps/v1/DaemonSetList': 'k8s.io.api.apps.v1.DaemonSetList',
   'apps/v1/ControllerRevision': 'k8s.io.api.apps.v1.ControllerRevision',
   'apps/v1/ControllerRevisionList': 'k8s.io.api.apps.v1.ControllerRevisionList',
+  'batch/v1/Job': 'k8s.io.api.batch.v1.Job',
+  'batch/v1/JobList': 'k8s.io.api.batch.v1.JobList',
+  'batch/v1/CronJob': 'k8s.io.api.batch.v1.CronJob',
+  'batch/v1/CronJobList': 'k8s.io.api.batch.v1.CronJobList',
   'discovery.k8s.io/v1/EndpointSlice': 'k8s.io.api.discovery.v1.EndpointSlice',
   'discovery.k8s.io/v1/EndpointSliceList': 'k8s.io.api.discovery.v1.EndpointSliceList',
   'coordination.k8s.io/v1/Lease': 'k8s.io.api.coordination.v1.Lease',
@@ -1821,4 +1929,4 @@ export const META_KINDS: Readonly<Record<string, string>> = {
 };
 
 /** Group versions whose kinds the table covers. */
-export const SERVED_GROUP_VERSIONS: readonly string[] = ['v1', 'apps/v1', 'discovery.k8s.io/v1', 'coordination.k8s.io/v1', 'autoscaling/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1', 'authorization.k8s.io/v1', 'authentication.k8s.io/v1'];
+export const SERVED_GROUP_VERSIONS: readonly string[] = ['v1', 'apps/v1', 'batch/v1', 'discovery.k8s.io/v1', 'coordination.k8s.io/v1', 'autoscaling/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1', 'authorization.k8s.io/v1', 'authentication.k8s.io/v1'];

@@ -7,6 +7,8 @@ import { replicasets } from './apps/replicasets.js';
 import { statefulsets } from './apps/statefulsets.js';
 import { daemonsets } from './apps/daemonsets.js';
 import { controllerrevisions } from './apps/controllerrevisions.js';
+import { cronjobs } from './batch/cronjobs.js';
+import { jobs } from './batch/jobs.js';
 import { leases } from './coordination/leases.js';
 import { configmaps } from './core/configmaps.js';
 import { endpoints } from './core/endpoints.js';
@@ -45,6 +47,8 @@ export const builtinEntries: readonly RegistryEntry[] = [
   statefulsets,
   daemonsets,
   controllerrevisions,
+  jobs,
+  cronjobs,
   endpointslices,
   leases,
   clusterrolebindings,

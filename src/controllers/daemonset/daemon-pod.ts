@@ -7,7 +7,7 @@ import type { Node, Pod } from '../../api/core.js';
 import type { OwnerReference } from '../../api/meta.js';
 import { podNodeAffinity, requiredNodeAffinityMatches, type NodeAffinity } from '../../api/scheduling/nodeaffinity.js';
 import { doNotScheduleOrExecute, findMatchingUntoleratedTaint, podTolerations, type Taint, type Toleration } from '../../api/scheduling/taints.js';
-import { getPodFromTemplate } from '../replicaset/pod-template.js';
+import { getPodFromTemplate } from '../common/pod-template.js';
 import { controllerRevisionHashLabel } from '../history/history.js';
 
 /** The tolerations every daemon pod gets, so node conditions do not evict or block it. */

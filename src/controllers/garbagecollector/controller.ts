@@ -25,7 +25,7 @@ const byOwnerUid = 'ownerUid';
 
 /** Resources the collector watches by default: the workload chain and Service networking. */
 export const defaultGCResources: ResourceRef[] = [
-  R.deployments, R.replicasets, R.statefulsets, R.daemonsets, R.controllerrevisions, R.pods, R.services, R.endpointslices, R.endpoints,
+  R.deployments, R.replicasets, R.statefulsets, R.daemonsets, R.controllerrevisions, R.jobs, R.cronjobs, R.pods, R.services, R.endpointslices, R.endpoints,
 ];
 
 export interface GarbageCollectorOptions {

@@ -15,10 +15,11 @@ import { getControllerOf, newControllerRef } from '../common/controller-ref.js';
 import { isNotFound } from '../common/errors.js';
 import { ControllerExpectations } from '../common/expectations.js';
 import { isPodActive, isPodReady, podKey } from '../common/pod-util.js';
+import { createOwnedPods, deleteOwnedPods } from '../common/pod-control.js';
 import { QueueWorker } from '../common/queue-worker.js';
 import { noopRecorder, type Recorder } from '../common/recorder.js';
 import { getPodsToDelete } from './pod-ranking.js';
-import { getPodFromTemplate, slowStartBatch } from './pod-template.js';
+import { getPodFromTemplate } from '../common/pod-template.js';
 import { calculateReplicaSetStatus, replicaSetStatusUnchanged } from './replica-status.js';
 
 /** Upstream's BurstReplicas: at most this many creates or deletes per sync. */
@@ -191,21 +192,8 @@ export class ReplicaSetController extends QueueWorker {
     let diff = filtered.length - want;
     if (diff < 0) {
       diff = Math.min(-diff, burstReplicas);
-      // Expect them all before the first create, so events racing with us are counted.
-      this.expectations.expectCreations(key, diff);
       const template = rs.spec.template ?? { spec: { containers: [] } };
-      const { successes, error } = await slowStartBatch(diff, 1, async () => {
-        try {
-          const pod = await this.client.create<Pod>(R.pods, rs.metadata.namespace, getPodFromTemplate(template, rs, controllerRef));
-          this.recorder.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
-        } catch (e) {
-          if (isNamespaceTerminating(e)) return;
-          this.recorder.event(rs, 'Warning', 'FailedCreate', `Error creating: ${(e as Error).message}`);
-          throw e;
-        }
-      });
-      // Creates never attempted (or failed) will not be observed: stop expecting them.
-      for (let i = successes; i < diff; i++) this.expectations.creationObserved(key);
+      const error = await createOwnedPods(this.client, this.recorder, this.expectations, key, rs, diff, () => getPodFromTemplate(template, rs, controllerRef));
       if (error) throw error;
       return;
     }
@@ -213,22 +201,8 @@ export class ReplicaSetController extends QueueWorker {
       diff = Math.min(diff, burstReplicas);
       const related = this.getIndirectlyRelatedPods(rs);
       const toDelete = getPodsToDelete(filtered, related, diff, this.now());
-      this.expectations.expectDeletions(key, toDelete.map(podKey));
-      const results = await Promise.allSettled(
-        toDelete.map(async (p) => {
-          try {
-            await this.client.delete(R.pods, p.metadata.namespace, p.metadata.name ?? '');
-            this.recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
-          } catch (e) {
-            this.expectations.deletionObserved(key, podKey(p));
-            if (isNotFound(e)) return;
-            this.recorder.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${(e as Error).message}`);
-            throw e;
-          }
-        }),
-      );
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
+      const err = await deleteOwnedPods(this.client, this.recorder, this.expectations, key, rs, toDelete);
+      if (err) throw err;
     }
   }
 
@@ -261,9 +235,4 @@ export class ReplicaSetController extends QueueWorker {
       }
     }
   }
-}
-
-function isNamespaceTerminating(e: unknown): boolean {
-  const d = (e as { details?: { causes?: { reason?: string }[] } }).details;
-  return !!d?.causes?.some((c) => c.reason === 'NamespaceTerminating');
 }

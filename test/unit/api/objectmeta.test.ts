@@ -87,11 +87,12 @@ describe('ObjectMeta on update', () => {
 });
 
 describe('the registry has an entry, with its strategy, for every kind the API server serves', () => {
-  it('has all twenty-six kinds', () => {
+  it('has all twenty-eight kinds', () => {
     assert.deepEqual(builtinEntries.map((e) => e.info.kind).sort(), [
-      'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'ControllerRevision', 'CustomResourceDefinition', 'DaemonSet', 'Deployment', 'EndpointSlice',
-      'Endpoints', 'Event', 'Lease', 'Namespace', 'Node', 'Pod', 'ReplicaSet', 'Role', 'RoleBinding', 'Secret', 'SelfSubjectAccessReview',
-      'SelfSubjectReview', 'SelfSubjectRulesReview', 'Service', 'ServiceAccount', 'StatefulSet', 'SubjectAccessReview', 'TokenReview',
+      'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'ControllerRevision', 'CronJob', 'CustomResourceDefinition', 'DaemonSet', 'Deployment',
+      'EndpointSlice', 'Endpoints', 'Event', 'Job', 'Lease', 'Namespace', 'Node', 'Pod', 'ReplicaSet', 'Role', 'RoleBinding', 'Secret',
+      'SelfSubjectAccessReview', 'SelfSubjectReview', 'SelfSubjectRulesReview', 'Service', 'ServiceAccount', 'StatefulSet', 'SubjectAccessReview',
+      'TokenReview',
     ]);
   });
 });
