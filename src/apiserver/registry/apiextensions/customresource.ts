@@ -15,12 +15,8 @@ const plain = (o: KubeObject): JSONObject => o as unknown as JSONObject;
 export function customResourceEntry(crd: CustomResourceDefinition, v: CustomResourceDefinitionVersion): RegistryEntry {
   const cv = new CustomResourceVersion(crd, v);
   const names = crd.status?.acceptedNames ?? crd.spec?.names ?? {};
-  // What pruning removed, told back as warnings (upstream's `unknown field "spec.x"`): found by
-  // `defaults`, which sees the body as sent, and handed to the warnings of the same write.
-  const pruned = new WeakMap<object, string[]>();
   const prune = (o: KubeObject): void => {
-    const fields = pruneCustomResource(plain(o), cv.schema);
-    if (fields.length) pruned.set(o, fields.map((f) => `unknown field ${JSON.stringify(f)}`));
+    pruneCustomResource(plain(o), cv.schema);
     applyDefaults(plain(o), cv.schema);
   };
   const subresources = [...(v.subresources?.status ? ['status'] : []), ...(v.subresources?.scale ? ['scale'] : [])];
@@ -37,6 +33,9 @@ export function customResourceEntry(crd: CustomResourceDefinition, v: CustomReso
       subresources,
       strategicMergePatch: false,
       ...(v.subresources?.scale ? { scale: v.subresources.scale } : {}),
+      // What pruning would drop is what fieldValidation warns about (upstream's `unknown field
+      // "spec.x"`) or, when Strict, refuses; found on a copy, before defaulting prunes the body.
+      unknownFields: (o) => pruneCustomResource(structuredClone(plain(o)), cv.schema).map((f) => `.${f}`),
       openapi: ownSchemas(
         { group: cv.group, version: cv.version, kind: names.kind ?? '', listKind: names.listKind ?? `${names.kind ?? ''}List`, plural: names.plural ?? '' },
         cv.schema as Record<string, unknown>,
@@ -49,8 +48,6 @@ export function customResourceEntry(crd: CustomResourceDefinition, v: CustomReso
       validateCreate: (o) => cv.validate(plain(o)),
       validateUpdate: (o, old) => cv.validateUpdate(plain(o), plain(old)),
       validateStatusUpdate: (o, old) => cv.validateStatusUpdate(plain(o), plain(old)),
-      warningsOnCreate: (o) => pruned.get(o) ?? [],
-      warningsOnUpdate: (o) => pruned.get(o) ?? [],
     },
     printer: cv.columns,
   });
