@@ -4,6 +4,7 @@
 // additionalPrinterColumns as the table.
 import { CustomResourceVersion, pruneCustomResource, applyDefaults, type CustomResourceDefinition, type CustomResourceDefinitionVersion } from '../../../api/apiextensions/index.js';
 import type { KubeObject } from '../../../api/meta.js';
+import { errors, StatusError } from '../../../machinery/status.js';
 import { resourceInfo } from '../../resources.js';
 import { entry, type RegistryEntry } from '../entry.js';
 import { ownSchemas } from './openapi.js';
@@ -11,8 +12,12 @@ import { ownSchemas } from './openapi.js';
 type JSONObject = Record<string, unknown>;
 const plain = (o: KubeObject): JSONObject => o as unknown as JSONObject;
 
-/** The entry serving `v` of `crd`; `crd` must be valid and its names accepted. */
-export function customResourceEntry(crd: CustomResourceDefinition, v: CustomResourceDefinitionVersion): RegistryEntry {
+/**
+ * The entry serving `v` of `crd`; `crd` must be valid and its names accepted. `terminating` tells
+ * whether the CRD is being deleted now (its objects are going: upstream's CRD handler refuses
+ * creates then, while get, list, watch, update and delete go on).
+ */
+export function customResourceEntry(crd: CustomResourceDefinition, v: CustomResourceDefinitionVersion, terminating: () => boolean = () => false): RegistryEntry {
   const cv = new CustomResourceVersion(crd, v);
   const names = crd.status?.acceptedNames ?? crd.spec?.names ?? {};
   const prune = (o: KubeObject): void => {
@@ -49,6 +54,13 @@ export function customResourceEntry(crd: CustomResourceDefinition, v: CustomReso
       validateUpdate: (o, old) => cv.validateUpdate(plain(o), plain(old)),
       validateStatusUpdate: (o, old) => cv.validateStatusUpdate(plain(o), plain(old)),
     },
+    hooks: () => ({
+      async admit() {
+        if (!terminating()) return;
+        const e = errors.methodNotSupported({ group: cv.group, resource: names.plural ?? '' }, 'create');
+        throw new StatusError(e.code, e.reason, 'create not allowed while custom resource definition is terminating', e.details);
+      },
+    }),
     printer: cv.columns,
   });
 }
