@@ -7,7 +7,7 @@ import type { JSONSchemaProps, ValidationRule } from '../types.js';
 import { CostEstimator, costErrorMessage, staticEstimatedCostLimit, staticSizeOf, type AstNode } from './cost.js';
 import { celEnvironment } from './env.js';
 import { undefinedField } from './fields.js';
-import { hasMacroName, matchesName, rewriteRule } from './rewrite.js';
+import { rewriteRule, unmangle } from './rewrite.js';
 
 export type Program = ((ctx: Record<string, unknown>) => unknown) & { ast: AstNode };
 
@@ -30,7 +30,7 @@ const reasons = ['FieldValueDuplicate', 'FieldValueForbidden', 'FieldValueInvali
  */
 function compileMessage(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  return `ERROR: <input>: ${text.split('\n')[0]!.replaceAll(hasMacroName, 'has').replaceAll(matchesName, 'matches')}`;
+  return `ERROR: <input>: ${unmangle(text.split('\n')[0]!)}`;
 }
 
 function usesOldSelf(node: unknown): boolean {

@@ -4,7 +4,9 @@
 import { Environment } from '@marcbachmann/cel-js';
 import { registerHasMacro } from './rewrite.js';
 import { registerKubernetesLibrary } from './library.js';
+import { registerNetLibrary } from './net.js';
 import { registerQuantityLibrary } from './quantity.js';
+import { registerURLLibrary } from './url.js';
 
 const shared = new Map<boolean, Environment>();
 
@@ -24,6 +26,8 @@ export function celEnvironment(optionalOldSelf = false): Environment {
     .registerVariable('oldSelf', optionalOldSelf ? 'optional<dyn>' : 'dyn');
   registerKubernetesLibrary(env);
   registerQuantityLibrary(env);
+  registerNetLibrary(env);
+  registerURLLibrary(env);
   registerHasMacro(env);
   const frozen = env.clone();
   shared.set(optionalOldSelf, frozen);
