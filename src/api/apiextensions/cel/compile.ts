@@ -26,11 +26,17 @@ const reasons = ['FieldValueDuplicate', 'FieldValueForbidden', 'FieldValueInvali
 
 /**
  * cel-go prints issues as `ERROR: <input>:1:6: message`; the library's text carries a source
- * excerpt after its first line, which is dropped, and our has() macro reads as has() again.
+ * excerpt (`>    1 | rule` and a caret line) after its first line, from which the line and
+ * 1-based column are taken; renamed functions read as the rule wrote them again.
  */
 function compileMessage(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return `ERROR: <input>: ${unmangle(text.split('\n')[0]!)}`;
+  const lines = (err instanceof Error ? err.message : String(err)).split('\n');
+  const msg = unmangle(lines[0]!);
+  const at = lines.findIndex((l) => /^>\s+\d+ \| /.test(l));
+  const caret = at >= 0 ? lines[at + 1]?.indexOf('^') ?? -1 : -1;
+  if (caret < 0) return `ERROR: <input>: ${msg}`;
+  const prefix = /^>\s+\d+ \| /.exec(lines[at]!)![0].length;
+  return `ERROR: <input>:${/\d+/.exec(lines[at]!)![0]}:${caret - prefix + 1}: ${msg}`;
 }
 
 function usesOldSelf(node: unknown): boolean {

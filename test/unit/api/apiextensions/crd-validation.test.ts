@@ -269,9 +269,11 @@ describe('CEL rules at CRD creation', () => {
   it('reports compile errors as upstream: Invalid value: <rule>: compilation failed: ERROR: ...', () => {
     const got = errs(withRule({ rule: 'self.a +' }));
     assert.equal(got.length, 1);
-    assert.match(got[0]!, new RegExp(`^${rp.replace(/[[\]().]/g, '\\$&')}\\.rule: Invalid value: \\{"rule":"self\\.a \\+"\\}: compilation failed: ERROR: <input>: `));
+    assert.match(got[0]!, new RegExp(`^${rp.replace(/[[\]().]/g, '\\$&')}\\.rule: Invalid value: \\{"rule":"self\\.a \\+"\\}: compilation failed: ERROR: <input>:1:9: `));
     const undeclared = errs(withRule({ rule: 'foo == 1' }));
-    assert.match(undeclared[0]!, /compilation failed: ERROR: <input>: .*foo/);
+    assert.match(undeclared[0]!, /compilation failed: ERROR: <input>:1:1: .*foo/);
+    // Rules read back as written: renamed functions are named as the rule named them.
+    assert.match(errs(withRule({ rule: 'sets.contains(1, 2)' }))[0]!, /compilation failed: ERROR: <input>:1:\d+: .*sets\.contains/);
   });
 
   it('checks field references against the schema, as cel-go does with Kubernetes\' types', () => {
