@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { startCluster } from '../test/e2e/harness.js';
 import { httpRoute } from './gateway-objects.js';
+import { concurrently, type Rate } from './concurrent.js';
 import { call as httpsCall, connect, type Conn } from './https-call.js';
 
 function arg(name: string, def: number): number {
@@ -30,27 +31,11 @@ function configMap(i: number): Record<string, unknown> {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, namespace: 'default' }, data: { route: 'x'.repeat(size - 100) } };
 }
 
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-async function creates(conn: Conn, path: string, make: (i: number) => Record<string, unknown>): Promise<{ perSec: number; p50: number; p99: number }> {
-  const lat: number[] = [];
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      for (let i = next++; i < total; i = next++) {
-        const s = performance.now();
-        const r = await httpsCall(conn, 'POST', `${path}?fieldManager=kubectl-create&fieldValidation=Strict`, JSON.stringify(make(i)), kubectlAgent);
-        if (r.status !== 201) throw new Error(`create ${path} #${i}: ${r.status} ${r.body.slice(0, 300)}`);
-        lat.push(performance.now() - s);
-      }
-    }),
-  );
-  const secs = (performance.now() - t0) / 1000;
-  lat.sort((a, b) => a - b);
-  return { perSec: total / secs, p50: pct(lat, 50), p99: pct(lat, 99) };
+function creates(conn: Conn, path: string, make: (i: number) => Record<string, unknown>): Promise<Rate> {
+  return concurrently(total, clients, async (i) => {
+    const r = await httpsCall(conn, 'POST', `${path}?fieldManager=kubectl-create&fieldValidation=Strict`, JSON.stringify(make(i)), kubectlAgent);
+    if (r.status !== 201) throw new Error(`create ${path} #${i}: ${r.status} ${r.body.slice(0, 300)}`);
+  });
 }
 
 async function until(what: string, f: () => Promise<boolean>): Promise<void> {
@@ -69,7 +54,7 @@ async function main(): Promise<void> {
     const made = await httpsCall(conn, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', JSON.stringify(crd), kubectlAgent);
     if (made.status !== 201) throw new Error(`HTTPRoute CRD: ${made.status} ${made.body.slice(0, 300)}`);
     await until('httproutes served', async () => (await httpsCall(conn, 'GET', ROUTES)).status === 200);
-    const fmt = (r: { perSec: number; p50: number; p99: number }) => `${r.perSec.toFixed(0)} | ${r.p50.toFixed(1)} ms | ${r.p99.toFixed(1)} ms`;
+    const fmt = (r: Rate) => `${r.perSec.toFixed(0)} | ${r.p50.toFixed(1)} ms | ${r.p99.toFixed(1)} ms`;
     console.log(`node ${process.version}, ${cpus().length} cpus, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     console.log(`${total} creates each, ${clients} concurrent keep-alive clients\n`);
     console.log('| object | creates/s | p50 | p99 |\n|---|---|---|---|');

@@ -4,11 +4,9 @@
 // CRD of our own with int-or-string, an embedded resource, preserve-unknown-fields, formats and
 // transition rules). Each kind needs a valid object to start from; a kind without one below gets a
 // bare object, and its cases fail with "fixture refused" until one is added here.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import YAML from 'yaml';
 import { builtinEntries } from '../../src/apiserver/registry/builtin.js';
 import type { SchemaNode } from '../../src/api/schema/index.js';
+import { gatewayCRD } from '../unit/api/apiextensions/fixtures.js';
 
 export const ns = 'hostile';
 
@@ -158,11 +156,7 @@ const gadgetCRD = {
   },
 };
 
-// dist/test/hostile → the repository root is three levels up.
-const gatewayFixtures = fileURLToPath(new URL('../../../test/fixtures/gateway-api/', import.meta.url));
-const gatewayCRD = (plural: string) => YAML.parse(readFileSync(`${gatewayFixtures}gateway.networking.k8s.io_${plural}.yaml`, 'utf8')) as Record<string, any>;
-
-export const customResourceDefinitions: Record<string, any>[] = [gatewayCRD('httproutes'), gatewayCRD('gateways'), gadgetCRD];
+export const customResourceDefinitions: Record<string, any>[] = [gatewayCRD('httproutes') as Record<string, any>, gatewayCRD('gateways') as Record<string, any>, gadgetCRD];
 
 const collectionOf = (group: string, version: string, resource: string, namespaced: boolean) =>
   `${group ? `/apis/${group}/${version}` : `/api/${version}`}${namespaced ? `/namespaces/${ns}` : ''}/${resource}`;
