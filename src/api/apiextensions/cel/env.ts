@@ -4,6 +4,7 @@
 import { Environment } from '@marcbachmann/cel-js';
 import { registerHasMacro } from './rewrite.js';
 import { registerKubernetesLibrary } from './library.js';
+import { registerFormatLibrary } from './format.js';
 import { registerNetLibrary } from './net.js';
 import { registerQuantityLibrary } from './quantity.js';
 import { registerURLLibrary } from './url.js';
@@ -28,6 +29,7 @@ export function celEnvironment(optionalOldSelf = false): Environment {
   registerQuantityLibrary(env);
   registerNetLibrary(env);
   registerURLLibrary(env);
+  registerFormatLibrary(env);
   registerHasMacro(env);
   const frozen = env.clone();
   shared.set(optionalOldSelf, frozen);

@@ -72,6 +72,8 @@ export function registerKubernetesLibrary(env: Environment): void {
   });
   add(env, 'string.charAt(int): string', (s: string, i: bigint) => [...s][Number(i)] ?? '');
   add(env, 'string.reverse(): string', (s: string) => [...s].reverse().join(''));
+  // strings.quote (ext.Strings): the string as a CEL string literal.
+  add(env, `${namespacedName('strings.quote')}(string): string`, (s: string) => JSON.stringify(s));
   add(env, `${namespacedName('sets.contains')}(list, list): bool`, (a: unknown, b: unknown) => containsAll(a, b));
   add(env, `${namespacedName('sets.equivalent')}(list, list): bool`, (a: unknown, b: unknown) => containsAll(a, b) && containsAll(b, a));
   add(env, `${namespacedName('sets.intersects')}(list, list): bool`, (a: unknown, b: unknown) => listOf(a).some((x) => listOf(b).some((y) => celEquals(x, y))));

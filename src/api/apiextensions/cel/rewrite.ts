@@ -12,19 +12,20 @@ import type { Environment } from '@marcbachmann/cel-js';
 export const hasMacroName = 'k8sHas';
 export const matchesName = 'k8sMatches';
 
-/** The namespaced functions Kubernetes' CRD environment has, by their names in rules. */
-const namespaced = new Set(['sets.contains', 'sets.equivalent', 'sets.intersects', 'ip.isCanonical']);
+/** The namespaces of functions in Kubernetes' CRD environment (`sets.contains`, `format.named`...). */
+const namespaces = new Set(['sets', 'ip', 'format', 'strings']);
 
 /** The name a namespaced function (`sets.contains`) is declared under. */
 export function namespacedName(name: string): string {
-  return `k8s_${name.replace('.', '_')}`;
+  return `k8sns_${name.replace('.', '_')}`;
 }
 
-/** A compiler message with mangled names written as the rule wrote them. */
+/** A compiler message with renamed functions written as the rule wrote them. */
 export function unmangle(text: string): string {
-  let out = text.replaceAll(hasMacroName, 'has').replaceAll(matchesName, 'matches');
-  for (const n of namespaced) out = out.replaceAll(namespacedName(n), n);
-  return out;
+  return text
+    .replaceAll(hasMacroName, 'has')
+    .replaceAll(matchesName, 'matches')
+    .replace(/k8sns_([a-z]+)_/g, '$1.');
 }
 
 interface AstNode {
@@ -78,7 +79,7 @@ export function rewriteRule(src: string): string {
       const prev = out.trimEnd().slice(-1);
       const next = src.slice(j).trimStart()[0];
       const call = prev === '.' ? null : /^\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)(?=\s*\()/.exec(src.slice(j));
-      if (call && namespaced.has(`${word}.${call[1]}`)) {
+      if (call && namespaces.has(word)) {
         out += namespacedName(`${word}.${call[1]}`);
         i = j + call[0].length;
         continue;

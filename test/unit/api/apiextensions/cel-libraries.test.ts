@@ -1,5 +1,6 @@
 // The Kubernetes CEL libraries a CRD's rules may call, table by table after upstream's own tests
-// (k8s.io/apiserver/pkg/cel/library ip_test.go, cidr_test.go, urls test cases, cel-go ext/sets):
+// (k8s.io/apiserver/pkg/cel/library ip_test.go, cidr_test.go, format_test.go, urls test cases,
+// cel-go ext/sets and strings.quote):
 // each expression evaluated in the CRD environment, with the value or the error upstream gives,
 // plus rules using them on a served CRD (a failure reads as the rule's message).
 import { describe, it } from 'node:test';
@@ -107,6 +108,23 @@ describe('Kubernetes CEL libraries', () => {
       ['sets.equivalent([1, 2], [1])', false],
       ["sets.intersects(['a', 'b'], ['b', 'c'])", true],
       ["sets.intersects(['a'], ['c'])", false],
+    ]);
+  });
+
+  it('format: named formats validate to none, or to the validator messages', () => {
+    table([
+      ["format.dns1123Label().validate('my-name').hasValue()", false],
+      ["format.dns1123Label().validate('My_Name').value()[0].startsWith(\"a lowercase RFC 1123 label must consist of\")", true],
+      ["format.dns1123Subdomain().validate('a.b.c').hasValue()", false],
+      ["format.dns1035Label().validate('1abc').hasValue()", true],
+      ["format.dns1123LabelPrefix().validate('my-name-').hasValue()", false],
+      ["format.qualifiedName().validate('example.com/name').hasValue()", false],
+      [`format.labelValue().validate('${'x'.repeat(64)}').hasValue()`, true],
+      ["format.uuid().validate('0b1e9a3c-2f4d-4e6f-8a9b-0c1d2e3f4a5b').hasValue()", false],
+      ["format.named('dns1123Label').hasValue()", true],
+      ["format.named('nope').hasValue()", false],
+      ["format.named('labelValue').value().validate('ok').hasValue()", false],
+      [`strings.quote('a"b')`, '"a\\"b"'],
     ]);
   });
 
