@@ -5,7 +5,7 @@
 import { fieldErr, type FieldError, type Path } from '../../../machinery/field.js';
 import type { JSONSchemaProps, ValidationRule } from '../types.js';
 import { CostEstimator, costErrorMessage, staticEstimatedCostLimit, staticSizeOf, type AstNode } from './cost.js';
-import { celEnvironment } from './env.js';
+import { celEnvironment, celTypeOf } from './env.js';
 import { undefinedField } from './fields.js';
 import { rewriteRule, unmangle } from './rewrite.js';
 
@@ -48,7 +48,7 @@ function usesOldSelf(node: unknown): boolean {
 
 /** Parses and type-checks; with `schema`, field references are checked against it too. */
 function compileExpr(src: string, optionalOldSelf = false, schema?: JSONSchemaProps, isRoot = false): { program?: Program; error?: string; type?: string } {
-  const env = celEnvironment(optionalOldSelf);
+  const env = celEnvironment(optionalOldSelf, celTypeOf(schema));
   const text = rewriteRule(src);
   try {
     const program = env.parse(text) as unknown as Program;

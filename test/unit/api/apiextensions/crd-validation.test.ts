@@ -285,6 +285,27 @@ describe('CEL rules at CRD creation', () => {
     assert.deepEqual(errs(withRule({ rule: 'self.l.all(i, i.n == "") && self.m.anything == "" && self.free.whatever == 1' }, list)), []);
   });
 
+  it('types self and oldSelf of scalar fields and lists of scalars from the schema, as cel-go does', () => {
+    const typed: JSONSchemaProps = { type: 'object', properties: { n: { type: 'integer', 'x-kubernetes-validations': [{ rule: "self == 'x'" }] } } };
+    const got = errs(widgetCRD(typed));
+    assert.deepEqual(got, [
+      `${root}.properties[spec].properties[n].x-kubernetes-validations[0].rule: Invalid value: {"rule":"self == 'x'"}: compilation failed: ERROR: <input>:1:1: no such overload: int == string`,
+    ]);
+    const list: JSONSchemaProps = { type: 'object', properties: { l: { type: 'array', maxItems: 5, items: { type: 'string', maxLength: 10 }, 'x-kubernetes-validations': [{ rule: 'self.all(x, x.startsWith("a")) && self.size() < 3' }, { rule: 'self.all(x, x > 1)' }] } } };
+    assert.match(errs(widgetCRD(list)).join('\n'), /x-kubernetes-validations\[1\]\.rule: .*no such overload: string > int$/);
+    assert.equal(errs(widgetCRD(list)).length, 1);
+    // Transition rules compare like with like; int-or-string and formatted strings stay dynamic.
+    const ok: JSONSchemaProps = {
+      type: 'object',
+      properties: {
+        n: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self >= oldSelf' }] },
+        p: { 'x-kubernetes-int-or-string': true, 'x-kubernetes-validations': [{ rule: "self == 1 || self == 'a'" }] },
+        d: { type: 'string', format: 'duration', 'x-kubernetes-validations': [{ rule: "duration(self) > duration('1s')" }] },
+      },
+    };
+    assert.deepEqual(errs(widgetCRD(ok)), []);
+  });
+
   it('checks rule fields: empty rule, line breaks, reason, optionalOldSelf without oldSelf', () => {
     assert.deepEqual(errs(withRule({ rule: ' ' })), [`${rp}.rule: Required value: rule is not specified`]);
     assert.deepEqual(errs(withRule({ rule: 'true', message: 'a\nb' })), [`${rp}.message: Invalid value: "a\\nb": message must not contain line breaks`]);
