@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCluster, kubectl, type Cluster } from '../test/e2e/harness.js';
+import { concurrently, type Rate } from './concurrent.js';
 import { call as httpsCall, connect, type Conn } from './https-call.js';
 
 function arg(name: string, def: number): number {
@@ -50,26 +51,8 @@ const flows = {
   },
 };
 
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-async function run(conn: Conn, flow: keyof typeof flows, prefix: string, target: number): Promise<{ perSec: number; p50: number; p99: number }> {
-  const lat: number[] = [];
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      for (let i = next++; i < total; i = next++) {
-        const s = performance.now();
-        await flows[flow](conn, `${prefix}-${i}`, target);
-        lat.push(performance.now() - s);
-      }
-    }),
-  );
-  const secs = (performance.now() - t0) / 1000;
-  lat.sort((a, b) => a - b);
-  return { perSec: total / secs, p50: pct(lat, 50), p99: pct(lat, 99) };
+function run(conn: Conn, flow: keyof typeof flows, prefix: string, target: number): Promise<Rate> {
+  return concurrently(total, clients, (i) => flows[flow](conn, `${prefix}-${i}`, target));
 }
 
 function kubectlFile(c: Cluster, prefix: string, serverSide: boolean): number {
@@ -87,7 +70,7 @@ async function main(): Promise<void> {
   try {
     const conn = connect(c.url, c.kubeconfig, clients);
     const rows: string[] = [];
-    const fmt = (r: { perSec: number; p50: number; p99: number }) => `${r.perSec.toFixed(0)}/s | ${r.p50.toFixed(1)} ms | ${r.p99.toFixed(1)} ms`;
+    const fmt = (r: Rate) => `${r.perSec.toFixed(0)}/s | ${r.p50.toFixed(1)} ms | ${r.p99.toFixed(1)} ms`;
     for (const flow of ['csa', 'ssa'] as const) {
       const create = await run(conn, flow, flow, 8080);
       const update = await run(conn, flow, flow, 8081);

@@ -8,6 +8,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { CustomResourceVersion, type CustomResourceDefinition } from '../src/api/apiextensions/index.js';
+import { gateway, httpRoute } from './gateway-objects.js';
 
 const arg = process.argv.indexOf('--seconds');
 const SECONDS = Math.min(60, Number(arg > 0 ? process.argv[arg + 1] : 3) || 3);
@@ -20,37 +21,6 @@ function served(plural: string): { h: CustomResourceVersion; compileMs: number }
   const t = performance.now();
   const h = new CustomResourceVersion(crd, crd.spec!.versions!.find((v) => v.name === 'v1')!);
   return { h, compileMs: performance.now() - t };
-}
-
-function httpRoute(i: number): Record<string, unknown> {
-  return {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'HTTPRoute',
-    metadata: { name: `route-${i}`, namespace: 'default' },
-    spec: {
-      parentRefs: [{ name: 'web' }],
-      hostnames: [`app-${i}.example.com`],
-      rules: [
-        { matches: [{ path: { type: 'PathPrefix', value: '/api' } }], backendRefs: [{ name: `api-${i}`, port: 8080 }], timeouts: { request: '10s', backendRequest: '5s' } },
-        { filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-app', value: 'a' }] } }], backendRefs: [{ name: `web-${i}`, port: 80 }] },
-      ],
-    },
-  };
-}
-
-function gateway(i: number): Record<string, unknown> {
-  return {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'Gateway',
-    metadata: { name: `gw-${i}`, namespace: 'default' },
-    spec: {
-      gatewayClassName: 'kubesvc',
-      listeners: [
-        { name: 'http', port: 80, protocol: 'HTTP' },
-        { name: 'https', port: 443, protocol: 'HTTPS', hostname: '*.example.com', tls: { mode: 'Terminate', certificateRefs: [{ name: 'cert' }] } },
-      ],
-    },
-  };
 }
 
 function run(label: string, h: CustomResourceVersion, make: (i: number) => Record<string, unknown>): void {

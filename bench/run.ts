@@ -24,6 +24,7 @@ const benches: Bench[] = [
   { name: 'apply', what: 'server-side vs client-side apply of 200 Services: creates/s and p99', tools: ['kubectl'] },
   { name: 'discovery', what: 'kubectl api-resources with and without aggregated discovery', tools: ['kubectl'] },
   { name: 'crd-cel', what: 'custom resource creates/s through CEL-validated Gateway API schemas (library)' },
+  { name: 'crd-http', what: 'HTTPRoute (CEL-validated) vs ConfigMap creates/s through HTTP on kubesvc up' },
   { name: 'storage-sqlite', what: 'SQLite backend creates/s and lists' },
   { name: 'storage-etcd', what: 'etcd backend creates/s and lists', tools: ['etcd'] },
   { name: 'workloads', what: '100-replica Deployment to Ready, pod replacement, memory per pod', tools: ['kubectl'] },

@@ -21,7 +21,7 @@
 //   node scripts/gen-schema.mjs --smd internal.go api__v1.json apis__apps__v1.json \
 //     apis__discovery.k8s.io__v1.json scripts/gen-schema-coordination-v1.json apis__autoscaling__v1.json \
 //     scripts/gen-schema-rbac-v1.json scripts/gen-schema-reviews-v1.json scripts/gen-schema-batch-v1.json \
-//     > src/api/schema/generated.ts
+//     scripts/gen-schema-apiextensions-v1.json > src/api/schema/generated.ts
 // The test-data copies lag the release (about 1.28); --smd brings the field sets to 1.32.
 // scripts/gen-schema-coordination-v1.json holds upstream's coordination.k8s.io/v1 Lease schemas
 // (descriptions already removed), since no copy of that group's document ships in those repos;
@@ -36,6 +36,11 @@
 // authentication.k8s.io/v1 SelfSubjectReview, TokenRequest, TokenReview), written from k8s.io/api
 // v0.32.0's Go types (fields,
 // json names, required ones); the alpha field/label selector attributes are left out.
+// scripts/gen-schema-apiextensions-v1.json holds apiextensions.k8s.io/v1's CustomResourceDefinition
+// schemas: kubectl's copy (git show v0.32.0:pkg/explain/v2/templates/apiextensions.k8s.io_v1.json,
+// a 1.26 document, descriptions removed) with the fields added since from k8s.io/apiextensions-apiserver
+// v0.32.0's types: ValidationRule messageExpression, reason, fieldPath, optionalOldSelf, and
+// CustomResourceDefinitionVersion selectableFields (SelectableField).
 //
 // Output keeps only what a machine needs — types, formats, refs, list/map semantics, patch merge
 // keys and strategies, group-version-kinds — and drops every description (upstream's prose is
@@ -73,13 +78,15 @@ const ROOTS = [
   'io.k8s.api.authorization.v1.SelfSubjectAccessReview', 'io.k8s.api.authorization.v1.SubjectAccessReview',
   'io.k8s.api.authorization.v1.SelfSubjectRulesReview', 'io.k8s.api.authentication.v1.SelfSubjectReview',
   'io.k8s.api.authentication.v1.TokenRequest', 'io.k8s.api.authentication.v1.TokenReview',
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition',
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionList',
   'io.k8s.apimachinery.pkg.apis.meta.v1.Status',
   'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions',
   'io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent',
   'io.k8s.apimachinery.pkg.apis.meta.v1.APIResourceList',
   'io.k8s.apimachinery.pkg.apis.meta.v1.Patch',
 ];
-const SERVED_GROUPS = new Set(['', 'apps', 'batch', 'discovery.k8s.io', 'coordination.k8s.io', 'autoscaling', 'rbac.authorization.k8s.io', 'authorization.k8s.io', 'authentication.k8s.io']);
+const SERVED_GROUPS = new Set(['', 'apps', 'batch', 'discovery.k8s.io', 'coordination.k8s.io', 'autoscaling', 'rbac.authorization.k8s.io', 'authorization.k8s.io', 'authentication.k8s.io', 'apiextensions.k8s.io']);
 // Keys kept on a schema node; everything else (description, example, externalDocs...) is dropped.
 const KEEP = new Set([
   'type', 'format', 'items', 'properties', 'additionalProperties', 'required', '$ref', 'allOf', 'oneOf',

@@ -31,6 +31,11 @@ export interface ResourceInfo {
   scale?: ScalePaths;
   /** OpenAPI schemas for a kind without generated definitions (custom resources). */
   openapi?: OwnSchemas;
+  /**
+   * Fields of a body the kind's schema does not know (`.spec.x`), for a kind without generated
+   * definitions: what fieldValidation warns about or refuses (custom resources: what pruning drops).
+   */
+  unknownFields?: (obj: KubeObject) => string[];
 }
 
 /** JSON paths (".spec.replicas") of a scale subresource, as a CRD's subresources.scale names them. */

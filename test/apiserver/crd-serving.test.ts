@@ -132,6 +132,43 @@ describe('CustomResourceDefinitions served', () => {
     assert.equal((await t.backend.range('/registry/example.com/widgets/')).kvs.length, 0, 'nothing of the widgets is left in storage');
   });
 
+  it('refuses creates while the CRD is terminating (405) and goes on serving get, list, update and delete', async () => {
+    const crd = widgetCRD({ type: 'object', properties: { size: { type: 'integer' } } });
+    crd.metadata!.name = 'gizmos.example.com';
+    crd.spec!.names = { plural: 'gizmos', singular: 'gizmo', kind: 'Gizmo', listKind: 'GizmoList' };
+    assert.equal((await req('POST', crdBase, crd)).status, 201);
+    await established('gizmos.example.com');
+    const base = '/apis/example.com/v1/namespaces/default/gizmos';
+    const gizmo = (name: string, finalizers: string[] = []) => ({ apiVersion: 'example.com/v1', kind: 'Gizmo', metadata: { name, finalizers }, spec: { size: 1 } });
+    // A finalizer no controller removes keeps one object, and so the CRD, Terminating.
+    const made = await until('gizmos served', async () => {
+      const r = await req('POST', base, gizmo('held', ['example.com/hold']));
+      return r.status === 404 ? undefined : r;
+    });
+    assert.equal(made.status, 201, made.body);
+    assert.equal((await req('POST', base, gizmo('other'))).status, 201);
+    const del = await req('DELETE', `${crdBase}/gizmos.example.com`);
+    assert.ok([200, 202].includes(del.status), del.body);
+    const refused = await until('creates refused', async () => {
+      const r = await req('POST', base, gizmo('late'));
+      return r.status === 405 ? r : undefined;
+    });
+    const status = refused.json();
+    assert.equal(status.reason, 'MethodNotAllowed');
+    assert.equal(status.message, 'create not allowed while custom resource definition is terminating');
+    assert.deepEqual(status.details, { group: 'example.com', kind: 'gizmos' });
+    const crdNow = (await req('GET', `${crdBase}/gizmos.example.com`)).json();
+    assert.ok(crdNow.status.conditions.some((x: { type: string; status: string }) => x.type === 'Terminating' && x.status === 'True'), JSON.stringify(crdNow.status));
+    const held = await req('GET', `${base}/held`);
+    assert.equal(held.status, 200, held.body);
+    assert.ok(held.json().metadata.deletionTimestamp, 'the finalizer controller asked for its deletion');
+    assert.deepEqual((await req('GET', base)).json().items.map((o: { metadata: { name: string } }) => o.metadata.name), ['held']);
+    // Releasing the last object lets the CRD go.
+    const patched = await req('PATCH', `${base}/held`, { metadata: { finalizers: null } }, 'application/merge-patch+json');
+    assert.equal(patched.status, 200, patched.body);
+    await until('the CRD gone', async () => ((await req('GET', `${crdBase}/gizmos.example.com`)).status === 404 ? true : undefined));
+  });
+
   it('follows a CRD change, refuses names another CRD holds, and the in-process client refuses strategic merge patch too', async () => {
     const crd = widgetCRD({ type: 'object', properties: { size: { type: 'integer' } } });
     crd.metadata!.name = 'gadgets.example.com';

@@ -1,7 +1,8 @@
 // CustomResourceDefinitions end to end with kubectl 1.32 against `kubesvc up`: the Gateway API
 // v1.6.1 CRDs apply and become Established, their kinds list with printer columns, a CEL rule
 // rejects with its message, a small CRD's printer columns, status and scale subresources work
-// (`kubectl scale`), `kubectl explain` reads the CRD's schema, and deleting the CRD deletes its objects.
+// (`kubectl scale`), `kubectl explain` reads the CRD's schema (and the CRD kind's own), and deleting
+// the CRD deletes its objects.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -96,6 +97,16 @@ spec:
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /is invalid/);
     assert.match(r.stderr, /URLRewrite filter cannot be repeated/);
+  });
+
+  it('explains the CRD kind itself from its published OpenAPI (kubectl explain crd.spec)', () => {
+    const spec = kubectlOk(c, ['explain', 'crd.spec']);
+    assert.match(spec, /^GROUP:\s+apiextensions\.k8s\.io$/m);
+    assert.match(spec, /^KIND:\s+CustomResourceDefinition$/m);
+    assert.match(spec, /^\s+versions\s+<\[\]CustomResourceDefinitionVersion> -required-$/m);
+    assert.match(spec, /^\s+scope\s+<string> -required-$/m);
+    const rule = kubectlOk(c, ['explain', 'crd.spec.versions.schema.openAPIV3Schema.x-kubernetes-validations']);
+    for (const f of ['rule', 'message', 'messageExpression', 'reason', 'fieldPath', 'optionalOldSelf']) assert.match(rule, new RegExp(`^\\s+${f}\\s+<`, 'm'), rule);
   });
 
   it('serves a CRD with printer columns, status and scale, explains it, and deleting it deletes its objects', () => {

@@ -14,6 +14,8 @@ export const maxSchemaDepth = 256;
 
 const listTypes = ['atomic', 'set', 'map'];
 const mapTypes = ['granular', 'atomic'];
+// The types a schema may name (upstream's openapiV3Types, listed sorted as its error lists them).
+const openAPIV3Types = ['array', 'boolean', 'integer', 'number', 'object', 'string'];
 
 /** Keywords the v1 API refuses anywhere in a schema (specStandardValidatorV3). */
 function validateOpenAPIV3(s: JSONSchemaProps, p: Path, errs: FieldError[]): void {
@@ -24,6 +26,7 @@ function validateOpenAPIV3(s: JSONSchemaProps, p: Path, errs: FieldError[]): voi
   if (s.dependencies !== undefined) errs.push(fieldErr.forbidden(p.child('dependencies'), 'dependencies is not supported'));
   if (s.$ref !== undefined) errs.push(fieldErr.forbidden(p.child('$ref'), '$ref is not supported'));
   if (s.type === 'null') errs.push(fieldErr.forbidden(p.child('type'), 'type cannot be set to null, use nullable as an alternative'));
+  else if (s.type !== undefined && s.type !== '' && !openAPIV3Types.includes(s.type)) errs.push(fieldErr.notSupported(p.child('type'), s.type, openAPIV3Types));
   if (Array.isArray(s.items)) errs.push(fieldErr.forbidden(p.child('items'), 'items must be a schema object and not an array'));
   if (s.uniqueItems === true) {
     errs.push(fieldErr.forbidden(p.child('uniqueItems'), 'uniqueItems cannot be set to true since the runtime complexity becomes quadratic'));

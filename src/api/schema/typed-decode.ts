@@ -63,10 +63,16 @@ interface Ctx {
   saved?: string;
 }
 
-/** Decodes `value` (the whole object) as the kind `gvk`; a kind without a schema passes unchanged. */
+const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+
+/**
+ * Decodes `value` (the whole object) as the kind `gvk`. A kind without Go types (a custom
+ * resource) has only its metadata decoded, as apiextensions-apiserver decodes it into ObjectMeta;
+ * the rest is its schema's to judge.
+ */
 export function decodeTyped(gvk: GroupVersionKind, value: unknown, mode: DecodeMode): TypedDecodeResult {
   const name = definitionNameFor(gvk);
-  if (!name || !definition(name)) return { value };
+  if (!name || !definition(name)) return decodeMetadataOnly(value);
   const ctx: Ctx = { mode, struct: '', fields: [] };
   try {
     const out = decodeValue({ $ref: `#/components/schemas/${name}` }, value, ctx, goTypeOfDefinition(name));
@@ -76,6 +82,13 @@ export function decodeTyped(gvk: GroupVersionKind, value: unknown, mode: DecodeM
     if (e instanceof Stop) return { value, error: e.message };
     throw e;
   }
+}
+
+function decodeMetadataOnly(value: unknown): TypedDecodeResult {
+  if (!isObj(value) || value['metadata'] === null || value['metadata'] === undefined) return { value };
+  const r = decodeTypedField('ObjectMeta', 'metadata', OBJECT_META, value['metadata']);
+  if (r.error !== undefined) return { value, error: r.error };
+  return { value: { ...value, metadata: r.value } };
 }
 
 // Schema nodes are shared, immutable objects: what each one means is worked out once. Decoding

@@ -9,7 +9,7 @@ import type { RequestContext } from '../store/context.js';
 export function checkFields(info: ResourceInfo, obj: KubeObject, ctx: RequestContext): void {
   if (ctx.fieldValidation === 'Ignore') return;
   const gvk = { group: info.group, version: info.version, kind: info.kind };
-  const unknown = unknownFields(gvk, obj);
+  const unknown = info.unknownFields ? info.unknownFields(obj) : unknownFields(gvk, obj);
   if (!unknown.length) return;
   if (ctx.fieldValidation === 'Strict') throw errors.badRequest(strictDecodingMessage(gvk, unknown));
   for (const p of unknown) ctx.warnings.push(unknownFieldMessage(p));

@@ -5,9 +5,9 @@
 import { fieldErr, type FieldError, type Path } from '../../../machinery/field.js';
 import type { JSONSchemaProps, ValidationRule } from '../types.js';
 import { CostEstimator, costErrorMessage, staticEstimatedCostLimit, staticSizeOf, type AstNode } from './cost.js';
-import { celEnvironment } from './env.js';
+import { celEnvironment, celTypeOf } from './env.js';
 import { undefinedField } from './fields.js';
-import { hasMacroName, matchesName, rewriteRule } from './rewrite.js';
+import { rewriteRule, unmangle } from './rewrite.js';
 
 export type Program = ((ctx: Record<string, unknown>) => unknown) & { ast: AstNode };
 
@@ -26,11 +26,17 @@ const reasons = ['FieldValueDuplicate', 'FieldValueForbidden', 'FieldValueInvali
 
 /**
  * cel-go prints issues as `ERROR: <input>:1:6: message`; the library's text carries a source
- * excerpt after its first line, which is dropped, and our has() macro reads as has() again.
+ * excerpt (`>    1 | rule` and a caret line) after its first line, from which the line and
+ * 1-based column are taken; renamed functions read as the rule wrote them again.
  */
 function compileMessage(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return `ERROR: <input>: ${text.split('\n')[0]!.replaceAll(hasMacroName, 'has').replaceAll(matchesName, 'matches')}`;
+  const lines = (err instanceof Error ? err.message : String(err)).split('\n');
+  const msg = unmangle(lines[0]!);
+  const at = lines.findIndex((l) => /^>\s+\d+ \| /.test(l));
+  const caret = at >= 0 ? lines[at + 1]?.indexOf('^') ?? -1 : -1;
+  if (caret < 0) return `ERROR: <input>: ${msg}`;
+  const prefix = /^>\s+\d+ \| /.exec(lines[at]!)![0].length;
+  return `ERROR: <input>:${/\d+/.exec(lines[at]!)![0]}:${caret - prefix + 1}: ${msg}`;
 }
 
 function usesOldSelf(node: unknown): boolean {
@@ -42,7 +48,7 @@ function usesOldSelf(node: unknown): boolean {
 
 /** Parses and type-checks; with `schema`, field references are checked against it too. */
 function compileExpr(src: string, optionalOldSelf = false, schema?: JSONSchemaProps, isRoot = false): { program?: Program; error?: string; type?: string } {
-  const env = celEnvironment(optionalOldSelf);
+  const env = celEnvironment(optionalOldSelf, celTypeOf(schema));
   const text = rewriteRule(src);
   try {
     const program = env.parse(text) as unknown as Program;

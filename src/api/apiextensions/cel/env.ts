@@ -2,32 +2,60 @@
 // with Kubernetes' extensions, has() for any selection, and optional types for optionalOldSelf.
 // Building an Environment is costly, so it is built once and frozen by cloning.
 import { Environment } from '@marcbachmann/cel-js';
+import { itemsSchema } from '../schema-nav.js';
+import type { JSONSchemaProps } from '../types.js';
 import { registerHasMacro } from './rewrite.js';
 import { registerKubernetesLibrary } from './library.js';
+import { registerFormatLibrary } from './format.js';
+import { registerNetLibrary } from './net.js';
 import { registerQuantityLibrary } from './quantity.js';
+import { registerURLLibrary } from './url.js';
 
-const shared = new Map<boolean, Environment>();
+const shared = new Map<string, Environment>();
 
 /**
- * The environment for rules; with `optionalOldSelf` oldSelf is declared optional<dyn> (as
- * upstream types it for optionalOldSelf rules), which also lets `oldSelf.value().x` type-check.
+ * The environment for rules; with `optionalOldSelf` oldSelf is declared optional<T> (as upstream
+ * types it for optionalOldSelf rules), which also lets `oldSelf.value().x` type-check. `selfType`
+ * is the CEL type of the rule's schema node (see celTypeOf); objects are `dyn` here, their fields
+ * checked by fields.ts.
  */
-export function celEnvironment(optionalOldSelf = false): Environment {
-  const cached = shared.get(optionalOldSelf);
+export function celEnvironment(optionalOldSelf = false, selfType = 'dyn'): Environment {
+  const key = `${optionalOldSelf} ${selfType}`;
+  const cached = shared.get(key);
   if (cached) return cached;
   const env = new Environment({
     homogeneousAggregateLiterals: false,
     enableOptionalTypes: true,
     limits: { maxAstNodes: 10_000, maxDepth: 250, maxListElements: 1000, maxMapEntries: 1000, maxCallArguments: 32 },
   })
-    .registerVariable('self', 'dyn')
-    .registerVariable('oldSelf', optionalOldSelf ? 'optional<dyn>' : 'dyn');
+    .registerVariable('self', selfType)
+    .registerVariable('oldSelf', optionalOldSelf ? `optional<${selfType}>` : selfType);
   registerKubernetesLibrary(env);
   registerQuantityLibrary(env);
+  registerNetLibrary(env);
+  registerURLLibrary(env);
+  registerFormatLibrary(env);
   registerHasMacro(env);
   const frozen = env.clone();
-  shared.set(optionalOldSelf, frozen);
+  shared.set(key, frozen);
   return frozen;
+}
+
+const scalarTypes: Record<string, string> = { string: 'string', integer: 'int', number: 'double', boolean: 'bool' };
+
+/**
+ * The CEL type of a value of schema `s`, as Kubernetes' SchemaDeclType gives it, for scalars and
+ * lists of scalars; `dyn` for the rest (objects, int-or-string, preserved unknown fields, and
+ * strings with a format, which upstream types as duration, timestamp or bytes).
+ */
+export function celTypeOf(s: JSONSchemaProps | undefined): string {
+  if (!s || s['x-kubernetes-int-or-string'] || s['x-kubernetes-preserve-unknown-fields'] || s.nullable) return 'dyn';
+  if (s.type === 'array') {
+    const items = celTypeOf(itemsSchema(s));
+    return items === 'dyn' ? 'dyn' : `list<${items}>`;
+  }
+  if (s.type === 'string' && s.format) return 'dyn';
+  return scalarTypes[s.type ?? ''] ?? 'dyn';
 }
 
 let noneValue: unknown;

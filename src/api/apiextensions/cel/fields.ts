@@ -1,8 +1,8 @@
 // Field references checked against the schema at compile time, as cel-go does with the DeclTypes
 // Kubernetes builds from a structural schema: `self.spec.replicsa` on an object whose properties
 // are known is `undefined field 'replicsa'` when the CRD is created, not a runtime `no such key`.
-// Objects whose fields are open (maps, x-kubernetes-preserve-unknown-fields, int-or-string, no
-// properties) are not checked, as they are dynamic upstream too.
+// Objects whose fields are open (maps, x-kubernetes-preserve-unknown-fields, int-or-string) are
+// not checked, as they are dynamic upstream too.
 import { isObject } from '../json.js';
 import type { JSONSchemaProps } from '../types.js';
 import type { AstNode } from './cost.js';
@@ -24,14 +24,14 @@ function fieldOf(t: Typed, name: string): Typed | false {
   const s = t.schema;
   if (!s || s.type !== 'object' || s['x-kubernetes-preserve-unknown-fields'] || s['x-kubernetes-int-or-string']) return {};
   if (isObject(s.additionalProperties) || s.additionalProperties === true) return { schema: additionalSchema(s) };
-  const props = s.properties;
   const real = unescapeCELName(name);
   const prop = propertySchema(s, real);
   if (prop) return { schema: prop, resource: prop['x-kubernetes-embedded-resource'] === true };
   if ((t.resource || s['x-kubernetes-embedded-resource']) && resourceFields.includes(real)) {
     return real === 'metadata' ? { schema: { type: 'object', properties: { name: { type: 'string' }, generateName: { type: 'string' } } } } : { schema: { type: 'string' } };
   }
-  if (!props || Object.keys(props).length === 0) return {};
+  // An object without properties (and without preserve-unknown-fields) is an object type with no
+  // fields upstream: every field of it is undefined.
   return false;
 }
 

@@ -1,11 +1,12 @@
 // The Kubernetes CEL extension functions the CEL library lacks (k8s.io/apiserver/pkg/cel/library
-// and cel-go's ext.Strings/ext.Lists as Kubernetes enables them): list isSorted/sum/min/max/
-// indexOf/lastIndexOf, strings replace/reverse/charAt, url/ip/cidr checks, and regex matching on
-// RE2 instead of JavaScript's backtracking engine.
+// and cel-go's ext.Strings/ext.Lists/ext.Sets as Kubernetes enables them for CRDs): list isSorted/
+// sum/min/max/indexOf/lastIndexOf, strings replace/reverse/charAt, sets contains/equivalent/
+// intersects, regex matches() on RE2 instead of JavaScript's backtracking engine. The URL, IP/CIDR
+// and quantity libraries have files of their own.
 import type { Environment } from '@marcbachmann/cel-js';
-import { parseCIDRSloppy, parseIPSloppy } from '../../validation/ip.js';
+import { jsonEqual } from '../json.js';
 import { regexMatches } from '../regex.js';
-import { matchesName } from './rewrite.js';
+import { matchesName, namespacedName } from './rewrite.js';
 
 type Cmp = bigint | number | string | boolean;
 
@@ -23,15 +24,20 @@ function reduceList(l: unknown, pick: (a: Cmp, b: Cmp) => boolean, name: string)
   return xs.reduce((acc, x) => (pick(x, acc) ? x : acc));
 }
 
-function validURL(s: string): boolean {
-  // url.ParseRequestURI: an absolute URI or an absolute path.
-  if (s.startsWith('/')) return true;
-  try {
-    return new URL(s).protocol.length > 1;
-  } catch {
-    return false;
-  }
+/** CEL equality of list elements: numbers across int/uint/double, deep for maps and lists. */
+function celEquals(a: unknown, b: unknown): boolean {
+  if ((typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number')) return Number(a) === Number(b) && (typeof a !== 'bigint' || typeof b !== 'bigint' || a === b);
+  if (a instanceof Map || b instanceof Map || typeof a === 'object' || typeof b === 'object') return jsonEqual(plain(a), plain(b));
+  return a === b;
 }
+
+function plain(v: unknown): unknown {
+  if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [String(k), plain(x)]));
+  if (Array.isArray(v)) return v.map(plain);
+  return typeof v === 'bigint' ? Number(v) : v;
+}
+
+const containsAll = (a: unknown, b: unknown) => listOf(b).every((x) => listOf(a).some((y) => celEquals(x, y)));
 
 /** Registers each function once; a signature the library already has is left as it is. */
 function add(env: Environment, signature: string, handler: (...args: never[]) => unknown): void {
@@ -66,9 +72,11 @@ export function registerKubernetesLibrary(env: Environment): void {
   });
   add(env, 'string.charAt(int): string', (s: string, i: bigint) => [...s][Number(i)] ?? '');
   add(env, 'string.reverse(): string', (s: string) => [...s].reverse().join(''));
-  add(env, 'isURL(string): bool', (s: string) => validURL(s));
-  add(env, 'isIP(string): bool', (s: string) => parseIPSloppy(s) !== null);
-  add(env, 'isCIDR(string): bool', (s: string) => parseCIDRSloppy(s) !== null);
+  // strings.quote (ext.Strings): the string as a CEL string literal.
+  add(env, `${namespacedName('strings.quote')}(string): string`, (s: string) => JSON.stringify(s));
+  add(env, `${namespacedName('sets.contains')}(list, list): bool`, (a: unknown, b: unknown) => containsAll(a, b));
+  add(env, `${namespacedName('sets.equivalent')}(list, list): bool`, (a: unknown, b: unknown) => containsAll(a, b) && containsAll(b, a));
+  add(env, `${namespacedName('sets.intersects')}(list, list): bool`, (a: unknown, b: unknown) => listOf(a).some((x) => listOf(b).some((y) => celEquals(x, y))));
   // matches() is renamed in rules (see rewrite.ts) so that it runs here, on RE2.
   add(env, `string.${matchesName}(string): bool`, (s: string, pattern: string) => regexMatches(pattern, s));
   add(env, `${matchesName}(string, string): bool`, (s: string, pattern: string) => regexMatches(pattern, s));

@@ -1,5 +1,7 @@
-// Two standard functions the CEL library implements differently from cel-go, replaced by renaming
-// them in the rule's text before it is parsed:
+// Functions the CEL library cannot declare as cel-go does, reached by renaming them in the rule's
+// text before it is parsed:
+// - namespaced functions (`sets.contains(a, b)`, `ip.isCanonical(s)`): the library has no
+//   namespaces, so each is declared under a mangled name (namespacedName);
 // - has() as the CEL spec defines it: `has(e.f)` for any expression e. The library accepts only
 //   chains rooted at a variable, yet Gateway API's rules test fields of list elements
 //   (`has(self.matches[0].path)`).
@@ -9,6 +11,22 @@ import type { Environment } from '@marcbachmann/cel-js';
 
 export const hasMacroName = 'k8sHas';
 export const matchesName = 'k8sMatches';
+
+/** The namespaces of functions in Kubernetes' CRD environment (`sets.contains`, `format.named`...). */
+const namespaces = new Set(['sets', 'ip', 'format', 'strings']);
+
+/** The name a namespaced function (`sets.contains`) is declared under. */
+export function namespacedName(name: string): string {
+  return `k8sns_${name.replace('.', '_')}`;
+}
+
+/** A compiler message with renamed functions written as the rule wrote them. */
+export function unmangle(text: string): string {
+  return text
+    .replaceAll(hasMacroName, 'has')
+    .replaceAll(matchesName, 'matches')
+    .replace(/k8sns_([a-z]+)_/g, '$1.');
+}
 
 interface AstNode {
   op: string;
@@ -38,7 +56,7 @@ export function registerHasMacro(env: Environment): void {
   })) as never);
 }
 
-/** The rule with has() and matches() calls renamed; string literals and `.has(` stay. */
+/** The rule with has(), matches() and namespaced calls renamed; string literals and `.has(` stay. */
 export function rewriteRule(src: string): string {
   let out = '';
   let i = 0;
@@ -60,6 +78,12 @@ export function rewriteRule(src: string): string {
       const word = src.slice(i, j);
       const prev = out.trimEnd().slice(-1);
       const next = src.slice(j).trimStart()[0];
+      const call = prev === '.' ? null : /^\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)(?=\s*\()/.exec(src.slice(j));
+      if (call && namespaces.has(word)) {
+        out += namespacedName(`${word}.${call[1]}`);
+        i = j + call[0].length;
+        continue;
+      }
       if (next === '(' && word === 'has' && prev !== '.') out += hasMacroName;
       else if (next === '(' && word === 'matches') out += matchesName;
       else out += word;

@@ -7,6 +7,7 @@ import { computeCRDStatus, type CustomResourceDefinition } from '../../../api/ap
 import type { KubeObject } from '../../../api/meta.js';
 import { StatusError } from '../../../machinery/status.js';
 import { logger } from '../../../util/log.js';
+import { objectKey } from '../../resources.js';
 import { newContext } from '../../store/context.js';
 import { everything } from '../../store/selectors.js';
 import type { Store } from '../../store/store.js';
@@ -111,10 +112,13 @@ export class CRDController {
     if (this.serving.get(name)?.key === key) return;
     this.unserve(name);
     const versions: { group: string; version: string; resource: string }[] = [];
+    // Read from the cache on each create, as upstream's CRD handler reads its lister.
+    const stored = objectKey(this.crds.info, undefined, name);
+    const terminating = () => !!this.crds.cache.objects.get(stored)?.obj.metadata.deletionTimestamp;
     for (const v of crd.spec?.versions ?? []) {
       if (!v.served) continue;
       try {
-        const e = customResourceEntry(crd, v);
+        const e = customResourceEntry(crd, v, terminating);
         // Another CRD (or a built-in kind) already serving these names keeps them.
         if (this.registry.find(e.info.group, e.info.version, e.info.resource)) continue;
         this.registry.add(e);

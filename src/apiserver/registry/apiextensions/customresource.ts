@@ -4,6 +4,7 @@
 // additionalPrinterColumns as the table.
 import { CustomResourceVersion, pruneCustomResource, applyDefaults, type CustomResourceDefinition, type CustomResourceDefinitionVersion } from '../../../api/apiextensions/index.js';
 import type { KubeObject } from '../../../api/meta.js';
+import { errors, StatusError } from '../../../machinery/status.js';
 import { resourceInfo } from '../../resources.js';
 import { entry, type RegistryEntry } from '../entry.js';
 import { ownSchemas } from './openapi.js';
@@ -11,16 +12,16 @@ import { ownSchemas } from './openapi.js';
 type JSONObject = Record<string, unknown>;
 const plain = (o: KubeObject): JSONObject => o as unknown as JSONObject;
 
-/** The entry serving `v` of `crd`; `crd` must be valid and its names accepted. */
-export function customResourceEntry(crd: CustomResourceDefinition, v: CustomResourceDefinitionVersion): RegistryEntry {
+/**
+ * The entry serving `v` of `crd`; `crd` must be valid and its names accepted. `terminating` tells
+ * whether the CRD is being deleted now (its objects are going: upstream's CRD handler refuses
+ * creates then, while get, list, watch, update and delete go on).
+ */
+export function customResourceEntry(crd: CustomResourceDefinition, v: CustomResourceDefinitionVersion, terminating: () => boolean = () => false): RegistryEntry {
   const cv = new CustomResourceVersion(crd, v);
   const names = crd.status?.acceptedNames ?? crd.spec?.names ?? {};
-  // What pruning removed, told back as warnings (upstream's `unknown field "spec.x"`): found by
-  // `defaults`, which sees the body as sent, and handed to the warnings of the same write.
-  const pruned = new WeakMap<object, string[]>();
   const prune = (o: KubeObject): void => {
-    const fields = pruneCustomResource(plain(o), cv.schema);
-    if (fields.length) pruned.set(o, fields.map((f) => `unknown field ${JSON.stringify(f)}`));
+    pruneCustomResource(plain(o), cv.schema);
     applyDefaults(plain(o), cv.schema);
   };
   const subresources = [...(v.subresources?.status ? ['status'] : []), ...(v.subresources?.scale ? ['scale'] : [])];
@@ -37,6 +38,9 @@ export function customResourceEntry(crd: CustomResourceDefinition, v: CustomReso
       subresources,
       strategicMergePatch: false,
       ...(v.subresources?.scale ? { scale: v.subresources.scale } : {}),
+      // What pruning would drop is what fieldValidation warns about (upstream's `unknown field
+      // "spec.x"`) or, when Strict, refuses; found on a copy, before defaulting prunes the body.
+      unknownFields: (o) => pruneCustomResource(structuredClone(plain(o)), cv.schema).map((f) => `.${f}`),
       openapi: ownSchemas(
         { group: cv.group, version: cv.version, kind: names.kind ?? '', listKind: names.listKind ?? `${names.kind ?? ''}List`, plural: names.plural ?? '' },
         cv.schema as Record<string, unknown>,
@@ -49,9 +53,14 @@ export function customResourceEntry(crd: CustomResourceDefinition, v: CustomReso
       validateCreate: (o) => cv.validate(plain(o)),
       validateUpdate: (o, old) => cv.validateUpdate(plain(o), plain(old)),
       validateStatusUpdate: (o, old) => cv.validateStatusUpdate(plain(o), plain(old)),
-      warningsOnCreate: (o) => pruned.get(o) ?? [],
-      warningsOnUpdate: (o) => pruned.get(o) ?? [],
     },
+    hooks: () => ({
+      async admit() {
+        if (!terminating()) return;
+        const e = errors.methodNotSupported({ group: cv.group, resource: names.plural ?? '' }, 'create');
+        throw new StatusError(e.code, e.reason, 'create not allowed while custom resource definition is terminating', e.details);
+      },
+    }),
     printer: cv.columns,
   });
 }

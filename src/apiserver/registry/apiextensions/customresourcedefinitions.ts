@@ -12,7 +12,6 @@ import { validateObjectMetaUpdate } from '../../../api/validation/objectmeta.js'
 import { Path } from '../../../machinery/field.js';
 import { resourceInfo } from '../../resources.js';
 import { entry } from '../entry.js';
-import { ownSchemas } from './openapi.js';
 import { cleanupFinalizer } from './crd-controller.js';
 import { bumpGeneration, keepStatus, startGeneration } from '../strategy.js';
 
@@ -28,19 +27,6 @@ export const customresourcedefinitions = entry<CRD>({
     shortNames: ['crd', 'crds'],
     categories: ['api-extensions'],
     subresources: ['status'],
-    // The CRD's own Go types are not among the generated definitions: spec and status are open objects here.
-    openapi: ownSchemas(
-      { group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition', listKind: 'CustomResourceDefinitionList', plural: 'customresourcedefinitions', package: 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions' },
-      {
-        description: 'CustomResourceDefinition represents a resource that should be exposed on the API server.  Its name MUST be in the format <.spec.name>.<.spec.group>.',
-        type: 'object',
-        required: ['spec'],
-        properties: {
-          spec: { description: 'spec describes how the user wants the resources to appear', type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-          status: { description: 'status indicates the actual state of the CustomResourceDefinition', type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-        },
-      },
-    ),
   }),
   strategy: {
     defaults: (crd) => defaultCustomResourceDefinition(crd),

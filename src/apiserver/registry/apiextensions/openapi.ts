@@ -14,12 +14,10 @@ export interface SchemaKind {
   kind: string;
   listKind: string;
   plural: string;
-  /** Where the definitions are named when not by the reversed group (built-in Go packages). */
-  package?: string;
 }
 
 function nameOf(k: SchemaKind, kind: string): string {
-  return `${k.package ?? k.group.split('.').reverse().join('.')}.${k.version}.${kind}`;
+  return `${k.group.split('.').reverse().join('.')}.${k.version}.${kind}`;
 }
 
 const typeMeta = {

@@ -24,6 +24,8 @@ export const selfsubjectrulesreviews = entry<SelfSubjectRulesReview>({
     checkTypes(kind, 'SelfSubjectRulesReviewSpec', 'spec.', r.spec, { namespace: 'string' });
     if (!ctx.userInfo || !deps.authorizer) throw errors.badRequest('no user present on request');
     const namespace = r.spec?.namespace ?? '';
+    // Upstream's REST Create refuses an empty namespace before resolving any rule.
+    if (namespace === '') throw errors.badRequest('no namespace on request');
     const rules = [...(ctx.userInfo.groups.includes(systemPrivilegedGroup) ? everything : []), ...deps.authorizer.rulesFor(ctx.userInfo, namespace)];
     const resourceRules = rules
       .filter((p) => !p.nonResourceURLs?.length)

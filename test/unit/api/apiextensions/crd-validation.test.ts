@@ -269,9 +269,11 @@ describe('CEL rules at CRD creation', () => {
   it('reports compile errors as upstream: Invalid value: <rule>: compilation failed: ERROR: ...', () => {
     const got = errs(withRule({ rule: 'self.a +' }));
     assert.equal(got.length, 1);
-    assert.match(got[0]!, new RegExp(`^${rp.replace(/[[\]().]/g, '\\$&')}\\.rule: Invalid value: \\{"rule":"self\\.a \\+"\\}: compilation failed: ERROR: <input>: `));
+    assert.match(got[0]!, new RegExp(`^${rp.replace(/[[\]().]/g, '\\$&')}\\.rule: Invalid value: \\{"rule":"self\\.a \\+"\\}: compilation failed: ERROR: <input>:1:9: `));
     const undeclared = errs(withRule({ rule: 'foo == 1' }));
-    assert.match(undeclared[0]!, /compilation failed: ERROR: <input>: .*foo/);
+    assert.match(undeclared[0]!, /compilation failed: ERROR: <input>:1:1: .*foo/);
+    // Rules read back as written: renamed functions are named as the rule named them.
+    assert.match(errs(withRule({ rule: 'sets.contains(1, 2)' }))[0]!, /compilation failed: ERROR: <input>:1:\d+: .*sets\.contains/);
   });
 
   it('checks field references against the schema, as cel-go does with Kubernetes\' types', () => {
@@ -281,6 +283,27 @@ describe('CEL rules at CRD creation', () => {
     assert.match(errs(withRule({ rule: 'self.l.all(i, i.nn == "")' }, list))[0]!, /undefined field 'nn'/);
     // Maps, preserved-unknown objects and the list element's declared fields are fine.
     assert.deepEqual(errs(withRule({ rule: 'self.l.all(i, i.n == "") && self.m.anything == "" && self.free.whatever == 1' }, list)), []);
+  });
+
+  it('types self and oldSelf of scalar fields and lists of scalars from the schema, as cel-go does', () => {
+    const typed: JSONSchemaProps = { type: 'object', properties: { n: { type: 'integer', 'x-kubernetes-validations': [{ rule: "self == 'x'" }] } } };
+    const got = errs(widgetCRD(typed));
+    assert.deepEqual(got, [
+      `${root}.properties[spec].properties[n].x-kubernetes-validations[0].rule: Invalid value: {"rule":"self == 'x'"}: compilation failed: ERROR: <input>:1:1: no such overload: int == string`,
+    ]);
+    const list: JSONSchemaProps = { type: 'object', properties: { l: { type: 'array', maxItems: 5, items: { type: 'string', maxLength: 10 }, 'x-kubernetes-validations': [{ rule: 'self.all(x, x.startsWith("a")) && self.size() < 3' }, { rule: 'self.all(x, x > 1)' }] } } };
+    assert.match(errs(widgetCRD(list)).join('\n'), /x-kubernetes-validations\[1\]\.rule: .*no such overload: string > int$/);
+    assert.equal(errs(widgetCRD(list)).length, 1);
+    // Transition rules compare like with like; int-or-string and formatted strings stay dynamic.
+    const ok: JSONSchemaProps = {
+      type: 'object',
+      properties: {
+        n: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self >= oldSelf' }] },
+        p: { 'x-kubernetes-int-or-string': true, 'x-kubernetes-validations': [{ rule: "self == 1 || self == 'a'" }] },
+        d: { type: 'string', format: 'duration', 'x-kubernetes-validations': [{ rule: "duration(self) > duration('1s')" }] },
+      },
+    };
+    assert.deepEqual(errs(widgetCRD(ok)), []);
   });
 
   it('checks rule fields: empty rule, line breaks, reason, optionalOldSelf without oldSelf', () => {

@@ -1,0 +1,155 @@
+// The Kubernetes CEL libraries a CRD's rules may call, table by table after upstream's own tests
+// (k8s.io/apiserver/pkg/cel/library ip_test.go, cidr_test.go, format_test.go, urls test cases,
+// cel-go ext/sets and strings.quote):
+// each expression evaluated in the CRD environment, with the value or the error upstream gives,
+// plus rules using them on a served CRD (a failure reads as the rule's message).
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { errorString } from '../../../../src/machinery/field.js';
+import { CustomResourceVersion } from '../../../../src/api/apiextensions/index.js';
+import { celEnvironment } from '../../../../src/api/apiextensions/cel/env.js';
+import { rewriteRule } from '../../../../src/api/apiextensions/cel/rewrite.js';
+import { widget, widgetCRD } from './fixtures.js';
+
+const evaluate = (expr: string): unknown => celEnvironment().evaluate(rewriteRule(expr), { self: null, oldSelf: null });
+
+function table(cases: [string, unknown][]): void {
+  for (const [expr, want] of cases) {
+    if (want instanceof RegExp) assert.throws(() => evaluate(expr), want, expr);
+    else assert.deepEqual(evaluate(expr), want, expr);
+  }
+}
+
+describe('Kubernetes CEL libraries', () => {
+  it('ip: parses as netip, refuses zones and IPv4-mapped IPv6, and answers its predicates', () => {
+    table([
+      ["isIP('1.2.3.4')", true],
+      ["isIP('2001:db8::68')", true],
+      ["isIP('1.2.3')", false],
+      ["isIP('01.2.3.4')", false],
+      ["isIP('fe80::1%eth0')", false],
+      ["isIP('::ffff:1.2.3.4')", false],
+      ["ip('1.2.3.4').family()", 4n],
+      ["ip('2001:db8::68').family()", 6n],
+      ["ip('127.0.0.1').isLoopback()", true],
+      ["ip('::1').isLoopback()", true],
+      ["ip('1.2.3.4').isLoopback()", false],
+      ["ip('0.0.0.0').isUnspecified()", true],
+      ["ip('::').isUnspecified()", true],
+      ["ip('224.0.0.1').isLinkLocalMulticast()", true],
+      ["ip('ff02::1').isLinkLocalMulticast()", true],
+      ["ip('169.254.169.254').isLinkLocalUnicast()", true],
+      ["ip('fe80::1').isLinkLocalUnicast()", true],
+      ["ip('192.168.0.1').isGlobalUnicast()", true],
+      ["ip('255.255.255.255').isGlobalUnicast()", false],
+      ["ip('2001:db8::68').isGlobalUnicast()", true],
+      ["string(ip('2001:DB8:0:0:0:0:0:68'))", '2001:db8::68'],
+      ["ip.isCanonical('2001:db8::68')", true],
+      ["ip.isCanonical('2001:DB8::68')", false],
+      ["ip.isCanonical('127.0.0.1')", true],
+      ["ip('1.2.3.4') == ip('1.2.3.4')", true],
+      ["ip('1.2.3.4') == ip('1.2.3.5')", false],
+      ["ip('fe80::1%eth0')", /IP address with zone value is not allowed/],
+      ["ip('::ffff:1.2.3.4')", /IPv4-mapped IPv6 address is not allowed/],
+      ["ip('garbage')", /unable to parse IP/],
+    ]);
+  });
+
+  it('cidr: need not be masked, contains addresses and other CIDRs, masks', () => {
+    table([
+      ["isCIDR('192.168.0.0/24')", true],
+      ["isCIDR('10.1.2.3/8')", true],
+      ["isCIDR('10.0.0.0/33')", false],
+      ["isCIDR('10.0.0.0')", false],
+      ["isCIDR('2001:db8::/32')", true],
+      ["cidr('192.168.0.0/24').containsIP(ip('192.168.0.1'))", true],
+      ["cidr('192.168.0.0/24').containsIP('192.168.1.1')", false],
+      ["cidr('192.168.0.0/24').containsIP('2001:db8::1')", false],
+      ["cidr('192.168.0.0/16').containsCIDR('192.168.10.0/24')", true],
+      ["cidr('192.168.0.0/24').containsCIDR(cidr('192.168.0.0/16'))", false],
+      ["cidr('2001:db8::/32').containsIP('2001:db8::1')", true],
+      ["cidr('192.168.1.5/24').prefixLength()", 24n],
+      ["cidr('192.168.1.5/24').ip() == ip('192.168.1.5')", true],
+      ["string(cidr('192.168.1.5/24').masked())", '192.168.1.0/24'],
+      ["string(cidr('2001:db8:1:2::/32').masked())", '2001:db8::/32'],
+      ["cidr('192.168.1.0/24') == cidr('192.168.1.0/24')", true],
+      ["cidr('10.0.0.0/33')", /bad bits after slash/],
+    ]);
+  });
+
+  it('url: an absolute URI or an absolute path, and its parts as Go gives them', () => {
+    table([
+      ["isURL('https://example.com:8443/a/b?x=1')", true],
+      ["isURL('/absolute-path')", true],
+      ["isURL('relative/path')", false],
+      ["isURL('https://exa mple.com/')", false],
+      ["url('https://example.com:8443/a').getScheme()", 'https'],
+      ["url('https://example.com:8443/a').getHost()", 'example.com:8443'],
+      ["url('https://example.com:8443/a').getHostname()", 'example.com'],
+      ["url('https://example.com:8443/a').getPort()", '8443'],
+      ["url('https://[::1]:80/path').getHost()", '[::1]:80'],
+      ["url('https://[::1]:80/path').getHostname()", '::1'],
+      ["url('https://example.com/a%20b').getEscapedPath()", '/a%20b'],
+      ["url('/p').getHost()", ''],
+      ["url('https://example.com/?k=a&k=b&j=c').getQuery()['k']", ['a', 'b']],
+      ["url('https://example.com/?k=a&k=b&j=c').getQuery().size()", 2n],
+      ["url('relative')", /URL parse error during conversion from string/],
+    ]);
+  });
+
+  it('sets: contains, equivalent and intersects with CEL equality', () => {
+    table([
+      ['sets.contains([1, 2, 3], [2, 3])', true],
+      ['sets.contains([1, 2], [3])', false],
+      ['sets.contains([1, 2], [])', true],
+      ['sets.contains([1], [1.0])', true],
+      ["sets.contains([{'a': 1}], [{'a': 1}])", true],
+      ['sets.equivalent([1, 2, 2], [2, 1])', true],
+      ['sets.equivalent([1, 2], [1])', false],
+      ["sets.intersects(['a', 'b'], ['b', 'c'])", true],
+      ["sets.intersects(['a'], ['c'])", false],
+    ]);
+  });
+
+  it('format: named formats validate to none, or to the validator messages', () => {
+    table([
+      ["format.dns1123Label().validate('my-name').hasValue()", false],
+      ["format.dns1123Label().validate('My_Name').value()[0].startsWith(\"a lowercase RFC 1123 label must consist of\")", true],
+      ["format.dns1123Subdomain().validate('a.b.c').hasValue()", false],
+      ["format.dns1035Label().validate('1abc').hasValue()", true],
+      ["format.dns1123LabelPrefix().validate('my-name-').hasValue()", false],
+      ["format.qualifiedName().validate('example.com/name').hasValue()", false],
+      [`format.labelValue().validate('${'x'.repeat(64)}').hasValue()`, true],
+      ["format.uuid().validate('0b1e9a3c-2f4d-4e6f-8a9b-0c1d2e3f4a5b').hasValue()", false],
+      ["format.named('dns1123Label').hasValue()", true],
+      ["format.named('nope').hasValue()", false],
+      ["format.named('labelValue').value().validate('ok').hasValue()", false],
+      [`strings.quote('a"b')`, '"a\\"b"'],
+    ]);
+  });
+
+  it('serves rules that use them, failing with the rule message', () => {
+    const crd = widgetCRD({
+      type: 'object',
+      properties: { podCIDR: { type: 'string' }, nodeIP: { type: 'string' }, endpoint: { type: 'string' }, zones: { type: 'array', items: { type: 'string' } } },
+      'x-kubernetes-validations': [
+        { rule: 'isCIDR(self.podCIDR) && cidr(self.podCIDR).containsIP(self.nodeIP)', message: 'nodeIP must be inside podCIDR' },
+        { rule: "url(self.endpoint).getScheme() == 'https'", message: 'endpoint must use https' },
+        { rule: "sets.contains(['a', 'b', 'c'], self.zones)", message: 'unknown zone' },
+      ],
+    });
+    const h = new CustomResourceVersion(crd, crd.spec!.versions![0]!);
+    assert.deepEqual(h.rules.errors.map(errorString), []);
+    const check = (spec: unknown) => {
+      const o = widget(spec);
+      h.prepareForCreate(o);
+      return h.validate(o).map(errorString);
+    };
+    assert.deepEqual(check({ podCIDR: '10.0.0.0/8', nodeIP: '10.1.2.3', endpoint: 'https://x', zones: ['a'] }), []);
+    assert.deepEqual(check({ podCIDR: '10.0.0.0/8', nodeIP: '192.168.0.1', endpoint: 'http://x', zones: ['z'] }), [
+      'spec: Invalid value: "object": nodeIP must be inside podCIDR',
+      'spec: Invalid value: "object": endpoint must use https',
+      'spec: Invalid value: "object": unknown zone',
+    ]);
+  });
+});
