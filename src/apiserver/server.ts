@@ -27,7 +27,7 @@ import { upgradeHandler } from './http/upgrade.js';
 import { authenticate, authorize } from './auth/index.js';
 import { Authorizer } from './auth/authorizer.js';
 import { StoredPolicy } from './auth/policy-source.js';
-import { bootstrapRBAC } from './rbac-bootstrap.js';
+import { bootstrapNamespacedRBAC, bootstrapRBAC } from './rbac-bootstrap.js';
 import { MaxInFlight } from './http/max-inflight.js';
 import { applyTimeouts, ConnectionLimiter, headerSweepInterval, defaultServingLimits, type ServingLimits } from './serving-limits.js';
 import { logger } from '../util/log.js';
@@ -158,6 +158,7 @@ export class ApiServer {
     await bootstrapRBAC((g, r) => this.store(g, r));
     this.rbacBootstrapped = true;
     await bootstrap(this);
+    await bootstrapNamespacedRBAC((g, r) => this.store(g, r));
     this.bootstrapped = true;
     const contents = () => this.storage.stores().filter((s) => s.info.namespaced);
     this.cleanup = new NamespaceCleanup(this.store('', 'namespaces'), contents);

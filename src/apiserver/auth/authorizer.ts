@@ -6,7 +6,7 @@
 // PolicySource: the stored objects (policy-source.ts) or the bootstrap policy before they are.
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding } from '../../api/rbac.js';
 import { aggregateAll } from './aggregation.js';
-import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './bootstrap-policy.js';
+import { bootstrapClusterRoleBindings, bootstrapClusterRoles, bootstrapRoleBindings, bootstrapRoles } from './bootstrap-policy.js';
 import { appliesTo, ruleAllows } from './rbac-rules.js';
 import type { RequestAttributes } from './request-info.js';
 import { systemPrivilegedGroup, type UserInfo } from './user.js';
@@ -44,7 +44,7 @@ export class StaticPolicy implements PolicySource {
   }
 }
 
-export const bootstrapPolicy: PolicySource = new StaticPolicy(bootstrapClusterRoles(), bootstrapClusterRoleBindings());
+export const bootstrapPolicy: PolicySource = new StaticPolicy(bootstrapClusterRoles(), bootstrapClusterRoleBindings(), bootstrapRoles(), bootstrapRoleBindings());
 
 export class Authorizer {
   constructor(private readonly source: PolicySource = bootstrapPolicy) {}
