@@ -50,7 +50,12 @@ export function ruleAllows(a: RequestAttributes, rule: PolicyRule): boolean {
  * without a namespace means the binding's own; a ClusterRoleBinding has none, so it must say.
  */
 export function appliesTo(user: UserInfo, subjects: readonly Subject[] | undefined, bindingNamespace = ''): boolean {
-  return (subjects ?? []).some((s) => {
+  return matchingSubject(user, subjects, bindingNamespace) !== undefined;
+}
+
+/** The first of a binding's subjects that is the user, for the reason an access review gives. */
+export function matchingSubject(user: UserInfo, subjects: readonly Subject[] | undefined, bindingNamespace = ''): Subject | undefined {
+  return (subjects ?? []).find((s) => {
     switch (s.kind) {
       case 'User':
         return s.name === user.name;

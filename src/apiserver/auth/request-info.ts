@@ -108,7 +108,8 @@ function splitPath(path: string): string[] {
   return trimmed === '' ? [] : trimmed.split('/');
 }
 
-function exactName(selector: string | null): string | undefined {
+/** The one object a list or watch selects by `metadata.name=`, which upstream authorizes as that name. */
+export function exactName(selector: string | null | undefined): string | undefined {
   if (!selector) return undefined;
   let name: string | undefined;
   try {

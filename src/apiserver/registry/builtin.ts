@@ -20,6 +20,7 @@ import { selfsubjectreviews } from './authentication/selfsubjectreviews.js';
 import { selfsubjectaccessreviews } from './authorization/selfsubjectaccessreviews.js';
 import { selfsubjectrulesreviews } from './authorization/selfsubjectrulesreviews.js';
 import { subjectaccessreviews } from './authorization/subjectaccessreviews.js';
+import { localsubjectaccessreviews } from './authorization/localsubjectaccessreviews.js';
 import { clusterrolebindings } from './rbac/clusterrolebindings.js';
 import { clusterroles } from './rbac/clusterroles.js';
 import { rolebindings } from './rbac/rolebindings.js';
@@ -47,6 +48,7 @@ export const builtinEntries: readonly RegistryEntry[] = [
   selfsubjectaccessreviews,
   selfsubjectrulesreviews,
   subjectaccessreviews,
+  localsubjectaccessreviews,
   selfsubjectreviews,
   customresourcedefinitions,
 ];
