@@ -27,7 +27,7 @@
 // scripts/gen-schema-rbac-v1.json likewise holds rbac.authorization.k8s.io/v1's schemas, taken from
 // kubernetes/kubernetes api/openapi-spec/v3/apis__rbac.authorization.k8s.io__v1_openapi.json.
 // scripts/gen-schema-reviews-v1.json holds the structural schemas of the access reviews
-// (authorization.k8s.io/v1 SelfSubjectAccessReview, SubjectAccessReview, SelfSubjectRulesReview;
+// (authorization.k8s.io/v1 SelfSubjectAccessReview, SubjectAccessReview, LocalSubjectAccessReview, SelfSubjectRulesReview;
 // authentication.k8s.io/v1 SelfSubjectReview), written from k8s.io/api v0.32.0's Go types (fields,
 // json names, required ones); the alpha field/label selector attributes are left out.
 //

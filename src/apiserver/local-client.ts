@@ -104,6 +104,8 @@ export class LocalClient implements Client {
       // A list or watch of one object by field selector is authorized as that object, as upstream does.
       name: r.name ?? (verb === 'list' || verb === 'watch' ? exactName(query.get('fieldSelector')) : undefined) ?? '',
     };
+    const selector = query.get('fieldSelector');
+    if (selector && (verb === 'list' || verb === 'watch')) attrs.fieldSelector = selector;
     const d = this.api.authorizer.decide(user, attrs);
     if (!d.allowed) throw forbidden(user, attrs, d.reason);
     r.user = user.name;

@@ -27,6 +27,8 @@ import { upgradeHandler } from './http/upgrade.js';
 import { authenticate, authorize } from './auth/index.js';
 import { Authorizer } from './auth/authorizer.js';
 import { StoredPolicy } from './auth/policy-source.js';
+import { NodeAuthorizer } from './auth/node-authorizer.js';
+import { nodeRules } from './auth/bootstrap-policy.js';
 import { bootstrapNamespacedRBAC, bootstrapRBAC } from './rbac-bootstrap.js';
 import { MaxInFlight } from './http/max-inflight.js';
 import { applyTimeouts, ConnectionLimiter, headerSweepInterval, defaultServingLimits, type ServingLimits } from './serving-limits.js';
@@ -91,6 +93,9 @@ export class ApiServer {
     this.watchCache = new WatchCache(opts.backend, '/registry/');
     this.allocations = new ServiceAllocations({ serviceCIDR: opts.serviceCIDR, nodePortRange: opts.nodePortRange });
     this.authorizer = new Authorizer(new StoredPolicy((g, r) => this.store(g, r), () => this.rbacBootstrapped));
+    // --authorization-mode=Node,RBAC: kubelets are judged by what is bound to them first.
+    const rulesForNodes = nodeRules();
+    this.authorizer.use(new NodeAuthorizer(() => this.storage.stores().find((s) => s.info.group === '' && s.info.resource === 'pods')?.cache, () => rulesForNodes));
     this.storage = new StorageMap(this.registry, opts.backend, this.watchCache, { allocations: this.allocations, nodes: this.nodes, authorizer: this.authorizer, admission: { serviceAccountLookup: opts.serviceAccountLookup ?? false } });
     this.handler = new ResourceHandler(this.storage, this.subresources);
     this.openapi = new OpenAPIRoutes(this.registry);

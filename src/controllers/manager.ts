@@ -27,24 +27,55 @@ export interface ControllerManagerOptions {
   binder?: Binder;
   /** Leave out the scheduler (e.g. when it runs as its own process). */
   scheduler?: boolean;
-  /** Event recorders by component; default: EventRecorder on the client. */
-  recorder?: (component: string) => Recorder;
+  /**
+   * The client each controller acts through, by its ServiceAccount name in kube-system (upstream's
+   * controller client builder with --use-service-account-credentials); default: `client` for all.
+   */
+  clientFor?: (serviceAccount: string) => Client;
+  /** Event recorders by component (and the controller's ServiceAccount); default: EventRecorder on its client. */
+  recorder?: (component: string, serviceAccount: string) => Recorder;
   /** PEM of the cluster CA: with it, the root CA publisher keeps kube-root-ca.crt in every namespace. */
   rootCA?: string;
 }
 
+/** The kube-system ServiceAccounts these controllers act as (with `clientFor`). */
+export const controllerManagerServiceAccounts = [
+  'replicaset-controller',
+  'deployment-controller',
+  'generic-garbage-collector',
+  'node-controller',
+  'service-account-controller',
+  'clusterrole-aggregation-controller',
+  'root-ca-cert-publisher',
+];
+
 export function startControllers(client: Client, informers: InformerFactory, opts: ControllerManagerOptions = {}): { stop(): void } {
   const workers = opts.workers ?? 5;
-  const recorder = opts.recorder ?? ((c: string) => new EventRecorder(client, c));
-  const rs = new ReplicaSetController(client, informers, { recorder: recorder('replicaset-controller') });
-  const deploy = new DeploymentController(client, informers, { recorder: recorder('deployment-controller') });
-  const gc = new GarbageCollector(client, informers);
-  const nodes = new NodeLifecycleController(client, informers, { ...opts.nodeLifecycle, recorder: recorder('node-controller') });
-  const sched = opts.scheduler === false ? undefined : new Scheduler(client, informers, { binder: opts.binder, recorder: recorder('default-scheduler') });
-  const accounts = new ServiceAccountsController(client, informers);
-  const aggregation = new ClusterRoleAggregationController(client, informers);
-  const rootCA = opts.rootCA ? new RootCACertPublisher(client, informers, opts.rootCA) : undefined;
-  const all = [rs, deploy, gc, nodes, accounts, aggregation, ...(rootCA ? [rootCA] : []), ...(sched ? [sched] : [])];
+  const clientFor = opts.clientFor ?? (() => client);
+  const recorder = opts.recorder ?? ((c: string, sa: string) => new EventRecorder(clientFor(sa), c));
+  const rs = new ReplicaSetController(clientFor('replicaset-controller'), informers, { recorder: recorder('replicaset-controller', 'replicaset-controller') });
+  const deploy = new DeploymentController(clientFor('deployment-controller'), informers, { recorder: recorder('deployment-controller', 'deployment-controller') });
+  const gc = new GarbageCollector(clientFor('generic-garbage-collector'), informers);
+  const nodes = new NodeLifecycleController(clientFor('node-controller'), informers, { ...opts.nodeLifecycle, recorder: recorder('node-controller', 'node-controller') });
+  const sched = opts.scheduler === false ? undefined : new Scheduler(client, informers, { binder: opts.binder, recorder: opts.recorder?.('default-scheduler', '') ?? new EventRecorder(client, 'default-scheduler') });
+  const accounts = new ServiceAccountsController(clientFor('service-account-controller'), informers);
+  const aggregation = new ClusterRoleAggregationController(clientFor('clusterrole-aggregation-controller'), informers);
+  const rootCA = opts.rootCA ? new RootCACertPublisher(clientFor('root-ca-cert-publisher'), informers, opts.rootCA) : undefined;
+  return runWhenSynced(informers, [rs, deploy, gc, nodes, accounts, aggregation, ...(rootCA ? [rootCA] : []), ...(sched ? [sched] : [])], workers);
+}
+
+/** kube-scheduler on its own: its own client (its identity) and informers. */
+export function startScheduler(client: Client, informers: InformerFactory, opts: Pick<ControllerManagerOptions, 'binder' | 'workers'> = {}): { stop(): void } {
+  const sched = new Scheduler(client, informers, { binder: opts.binder, recorder: new EventRecorder(client, 'default-scheduler') });
+  return runWhenSynced(informers, [sched], opts.workers ?? 5);
+}
+
+interface Runnable {
+  run(workers: number): void;
+  stop(): void;
+}
+
+function runWhenSynced(informers: InformerFactory, all: Runnable[], workers: number): { stop(): void } {
   let stopped = false;
   informers.start();
   informers

@@ -4,7 +4,7 @@
 // start by the bootstrap controller and what the authorizer evaluates until they are stored. The
 // controllers' roles are in controller-policy.ts, the namespaced ones in namespace-policy.ts, and
 // the objects a cluster installer adds (kubeadm's admin binding, CoreDNS's role) in addon-policy.ts.
-import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from '../../api/rbac.js';
+import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding } from '../../api/rbac.js';
 import { addonClusterRoleBindings, addonClusterRoles } from './addon-policy.js';
 import { controllerClusterRoleBindings, controllerClusterRoles } from './controller-policy.js';
 import { namespaceRoleBindings, namespaceRoles } from './namespace-policy.js';
@@ -203,6 +203,11 @@ function policyClusterRoles(): ClusterRole[] {
       rule(['get', 'list', 'patch', 'update', 'watch'], [''], ['persistentvolumeclaims']),
     ]),
   ];
+}
+
+/** What any kubelet may do beyond its graph: the system:node ClusterRole's rules (upstream's NodeRules()). */
+export function nodeRules(): PolicyRule[] {
+  return policyClusterRoles().find((r) => r.metadata.name === 'system:node')?.rules ?? [];
 }
 
 export function bootstrapClusterRoles(): ClusterRole[] {

@@ -2,7 +2,8 @@
 // (kubeadm's certificates and kube-controller-manager's --use-service-account-credentials): the
 // user the authorizer judges and the User-Agent whose product name managedFields record.
 import { kubernetesVersion } from '../discovery.js';
-import { allAuthenticated, systemPrivilegedGroup, type UserInfo } from './user.js';
+import { coreDNSServiceAccount, loadBalancerServiceAccount } from './addon-policy.js';
+import { allAuthenticated, clusterAdminsGroup, clusterAdminUser, systemPrivilegedGroup, type UserInfo } from './user.js';
 
 export interface ComponentIdentity {
   user: UserInfo;
@@ -26,9 +27,18 @@ export function serviceAccountUser(namespace: string, name: string): UserInfo {
   return { name: `system:serviceaccount:${namespace}:${name}`, groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, allAuthenticated] };
 }
 
-export const identities = {
+export const identities: {
+  installer: ComponentIdentity;
+  kubeProxy: ComponentIdentity;
+  scheduler: ComponentIdentity;
+  controllerManager: ComponentIdentity;
+  controller(name: string): ComponentIdentity;
+  node(nodeName: string): ComponentIdentity;
+  coreDNS: ComponentIdentity;
+  loadBalancer: ComponentIdentity;
+} = {
   /** kubeadm's client for what it installs (addons' Services and accounts): admin.conf's user. */
-  installer: { user: { name: 'kubernetes-admin', groups: ['kubeadm:cluster-admins', allAuthenticated] }, userAgent: 'kubeadm' },
+  installer: { user: { name: clusterAdminUser, groups: [clusterAdminsGroup, allAuthenticated] }, userAgent: 'kubeadm' },
   kubeProxy: { user: { name: 'system:kube-proxy', groups: [allAuthenticated] }, userAgent: agent('kube-proxy') },
   scheduler: { user: { name: 'system:kube-scheduler', groups: [allAuthenticated] }, userAgent: agent('kube-scheduler') },
   /** kube-controller-manager's own credentials: its shared informers and the ServiceAccounts it ensures. */
@@ -41,6 +51,6 @@ export const identities = {
   node(nodeName: string): ComponentIdentity {
     return { user: { name: `${nodeUserPrefix}${nodeName}`, groups: [nodesGroup, allAuthenticated] }, userAgent: agent('kubelet') };
   },
-  coreDNS: { user: serviceAccountUser('kube-system', 'coredns'), userAgent: 'coredns/1.11.3' },
-  loadBalancer: { user: serviceAccountUser('kube-system', 'servicelb-controller'), userAgent: 'servicelb-controller' },
-} as const;
+  coreDNS: { user: serviceAccountUser(coreDNSServiceAccount.namespace, coreDNSServiceAccount.name), userAgent: 'coredns/1.11.3' },
+  loadBalancer: { user: serviceAccountUser(loadBalancerServiceAccount.namespace, loadBalancerServiceAccount.name), userAgent: 'servicelb-controller' },
+};

@@ -54,13 +54,16 @@ export class DeploymentSyncContext {
 
   /**
    * The revision annotation lives in metadata, which our /status keeps as stored (upstream's lets
-   * it through), so it is written with a patch of the Deployment itself. Generation is unchanged.
+   * it through), so it is written with an update of the Deployment itself (the deployment
+   * controller's role grants update, not patch); a newer copy conflicts and the sync is retried.
+   * Generation is unchanged: only metadata differs.
    */
   async syncRevisionAnnotation(revision: string): Promise<void> {
     const live = this.d.metadata.annotations?.[revisionAnnotation];
     if (live === revision) return;
-    const updated = await this.client.patch<Deployment>(R.deployments, this.d.metadata.namespace, this.d.metadata.name ?? '', 'merge', {
-      metadata: { annotations: { [revisionAnnotation]: revision } },
+    const updated = await this.client.update<Deployment>(R.deployments, this.d.metadata.namespace, {
+      ...this.d,
+      metadata: { ...this.d.metadata, annotations: { ...this.d.metadata.annotations, [revisionAnnotation]: revision } },
     });
     this.d = { ...this.d, metadata: { ...this.d.metadata, annotations: updated.metadata.annotations, resourceVersion: updated.metadata.resourceVersion } };
   }
