@@ -87,9 +87,9 @@ describe('ObjectMeta on update', () => {
 });
 
 describe('the registry has an entry, with its strategy, for every kind the API server serves', () => {
-  it('has all twenty-two kinds', () => {
+  it('has all twenty-three kinds', () => {
     assert.deepEqual(builtinEntries.map((e) => e.info.kind).sort(), [
-      'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'CustomResourceDefinition', 'Deployment', 'EndpointSlice', 'Endpoints', 'Event', 'Lease',
+      'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'CustomResourceDefinition', 'Deployment', 'EndpointSlice', 'Endpoints', 'Event', 'Lease', 'LocalSubjectAccessReview',
       'Namespace', 'Node', 'Pod', 'ReplicaSet', 'Role', 'RoleBinding', 'Secret', 'SelfSubjectAccessReview', 'SelfSubjectReview',
       'SelfSubjectRulesReview', 'Service', 'ServiceAccount', 'SubjectAccessReview',
     ]);
