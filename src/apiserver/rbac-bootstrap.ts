@@ -66,29 +66,30 @@ async function ensure<T extends KubeObject>(store: Store, wanted: T, reconcile: 
   await store.guaranteedUpdate(newContext(namespace ? { namespace } : {}), namespace, name, undefined, (cur) => reconcile(cur as T, wanted) ?? (cur as T));
 }
 
-export async function bootstrapRBAC(store: (group: string, resource: string) => Store): Promise<void> {
-  let roles: Store;
-  let bindings: Store;
+/** Roles into `roleResource`, bindings into `bindingResource`: nothing when RBAC is not served by this registry. */
+async function ensurePolicy(
+  store: (group: string, resource: string) => Store,
+  [roleResource, bindingResource]: [string, string],
+  roles: readonly (ClusterRole | Role)[],
+  bindings: readonly (ClusterRoleBinding | RoleBinding)[],
+): Promise<void> {
+  let roleStore: Store;
+  let bindingStore: Store;
   try {
-    roles = store(group, 'clusterroles');
-    bindings = store(group, 'clusterrolebindings');
-  } catch {
-    return; // RBAC is not served by this registry.
-  }
-  for (const r of bootstrapClusterRoles()) await ensure(roles, r, reconcileRole);
-  for (const b of bootstrapClusterRoleBindings()) await ensure(bindings, b, reconcileBinding);
-}
-
-/** The default policy's Roles and RoleBindings in kube-system and kube-public, once those namespaces exist. */
-export async function bootstrapNamespacedRBAC(store: (group: string, resource: string) => Store): Promise<void> {
-  let roles: Store;
-  let bindings: Store;
-  try {
-    roles = store(group, 'roles');
-    bindings = store(group, 'rolebindings');
+    roleStore = store(group, roleResource);
+    bindingStore = store(group, bindingResource);
   } catch {
     return;
   }
-  for (const r of bootstrapRoles()) await ensure(roles, r, reconcileRole);
-  for (const b of bootstrapRoleBindings()) await ensure(bindings, b, reconcileBinding);
+  for (const r of roles) await ensure(roleStore, r, reconcileRole);
+  for (const b of bindings) await ensure(bindingStore, b, reconcileBinding);
+}
+
+export function bootstrapRBAC(store: (group: string, resource: string) => Store): Promise<void> {
+  return ensurePolicy(store, ['clusterroles', 'clusterrolebindings'], bootstrapClusterRoles(), bootstrapClusterRoleBindings());
+}
+
+/** The default policy's Roles and RoleBindings in kube-system and kube-public, once those namespaces exist. */
+export function bootstrapNamespacedRBAC(store: (group: string, resource: string) => Store): Promise<void> {
+  return ensurePolicy(store, ['roles', 'rolebindings'], bootstrapRoles(), bootstrapRoleBindings());
 }
