@@ -190,5 +190,10 @@ describe('RBAC decisions for in-process clients', () => {
     );
     assert.equal(bad.code, 422);
     assert.ok(bad.toStatus().details?.causes?.some((c) => c.field === 'spec.nonResourceAttributes'));
+    // Hostile: a spec of the wrong type is Go's decoding error, a 400.
+    const malformed = await statusOf(
+      root.create(review('localsubjectaccessreviews'), 'default', { apiVersion: 'authorization.k8s.io/v1', kind: 'LocalSubjectAccessReview', metadata: {}, spec: 'x' } as unknown as KubeObject),
+    );
+    assert.equal(malformed.code, 400);
   });
 });
