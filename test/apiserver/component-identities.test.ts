@@ -113,6 +113,19 @@ describe('kubelets (system:node:<name>): Node authorizer and NodeRestriction', (
     await n1.update(R.nodes, undefined, { ...own, status: { ...own.status, capacity: { pods: '10' } } }, { subresource: 'status' });
   });
 
+  test('a node may not change its own taints, nor set restricted labels', async () => {
+    const n1 = root.as(identities.node('n1'));
+    const own = await root.get<Node>(R.nodes, undefined, 'n1');
+    const tainted = { ...own, spec: { ...own.spec, taints: [{ key: 'k', effect: 'NoSchedule' }] } };
+    assert.equal((await statusOf(n1.update(R.nodes, undefined, tainted))).message, 'nodes "n1" is forbidden: node "n1" is not allowed to modify taints');
+    const labelled = { ...own, metadata: { ...own.metadata, labels: { ...own.metadata.labels, 'node-role.kubernetes.io/control-plane': '', 'node.kubernetes.io/exclude': 'x' } } };
+    assert.equal(
+      (await statusOf(n1.update(R.nodes, undefined, labelled))).message,
+      'nodes "n1" is forbidden: node "n1" is not allowed to modify labels: node-role.kubernetes.io/control-plane',
+    );
+    await n1.patch(R.nodes, undefined, 'n1', 'merge', { metadata: { labels: { 'kubernetes.io/hostname': 'n1', 'example.com/rack': 'r1' } } });
+  });
+
   test('a node deletes and updates the status of only the pods bound to it', async () => {
     await root.create(R.pods, 'default', pod('on-n2', 'n2'));
     const n1 = root.as(identities.node('n1'));

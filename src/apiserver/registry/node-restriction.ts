@@ -1,5 +1,6 @@
 // Upstream's NodeRestriction admission plugin: a kubelet (user system:node:<name> in system:nodes)
-// may change only its own Node and node Lease, create only mirror pods bound to itself, and
+// may change only its own Node (not its taints, nor labels in the kubernetes.io and k8s.io
+// namespaces beyond the kubelet's own) and node Lease, create only mirror pods bound to itself, and
 // update the status of, evict or delete only pods bound to it. The Node authorizer decides which
 // kinds a node may touch at all; this decides which objects. Messages are upstream's.
 import type { KubeObject } from '../../api/meta.js';
@@ -48,9 +49,24 @@ export function admitNodeRequest(a: NodeAdmissionRequest): void {
     return;
   }
   switch (a.resource) {
-    case 'nodes':
+    case 'nodes': {
       if (a.name !== node) throw forbid(`node "${node}" is not allowed to modify node "${a.name}"`);
+      const labels = (o: KubeObject | undefined) => o?.metadata?.labels ?? {};
+      if (a.operation === 'create') {
+        const forbidden = forbiddenLabels(Object.keys(labels(a.object)));
+        if (forbidden.length) throw forbid(`node "${node}" is not allowed to set the following labels: ${forbidden.join(', ')}`);
+        return;
+      }
+      if (a.operation !== 'update' || !a.object || !a.existing || a.subresource) return;
+      const taints = (o: KubeObject) => JSON.stringify((o as { spec?: { taints?: unknown[] } }).spec?.taints ?? []);
+      if (taints(a.object) !== taints(a.existing)) throw forbid(`node "${node}" is not allowed to modify taints`);
+      const before = labels(a.existing);
+      const after = labels(a.object);
+      const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => before[k] !== after[k]);
+      const forbidden = forbiddenLabels(changed);
+      if (forbidden.length) throw forbid(`node "${node}" is not allowed to modify labels: ${forbidden.join(', ')}`);
       return;
+    }
     case 'pods':
       if (a.subresource === 'status') {
         if (a.operation === 'update' && boundTo(a.existing) !== node) {
@@ -80,3 +96,34 @@ export function admitNodeRequest(a: NodeAdmissionRequest): void {
   }
 }
 
+
+/** The labels a kubelet may set on its Node (upstream's kubeletapis well-known labels), and the prefixes it may use. */
+const kubeletLabels = new Set([
+  'kubernetes.io/hostname',
+  'kubernetes.io/arch',
+  'kubernetes.io/os',
+  'beta.kubernetes.io/arch',
+  'beta.kubernetes.io/os',
+  'beta.kubernetes.io/instance-type',
+  'node.kubernetes.io/instance-type',
+  'failure-domain.beta.kubernetes.io/region',
+  'failure-domain.beta.kubernetes.io/zone',
+  'topology.kubernetes.io/region',
+  'topology.kubernetes.io/zone',
+]);
+const kubeletLabelNamespaces = ['kubelet.kubernetes.io', 'node.kubernetes.io'];
+
+/** Labels in the kubernetes.io / k8s.io namespaces a kubelet may not set, and node-restriction.kubernetes.io always; sorted. */
+function forbiddenLabels(keys: string[]): string[] {
+  return keys
+    .filter((key) => {
+      const slash = key.indexOf('/');
+      if (slash < 0) return false;
+      const ns = key.slice(0, slash);
+      if (ns === 'node-restriction.kubernetes.io' || ns.endsWith('.node-restriction.kubernetes.io')) return true;
+      const reserved = ['kubernetes.io', 'k8s.io'].some((d) => ns === d || ns.endsWith(`.${d}`));
+      if (!reserved || kubeletLabels.has(key)) return false;
+      return !kubeletLabelNamespaces.some((d) => ns === d || ns.endsWith(`.${d}`));
+    })
+    .sort();
+}
