@@ -32,7 +32,7 @@
 // An input may also be an earlier generated.ts: its definitions are read back as they are, so a
 // new group is added with `node scripts/gen-schema.mjs src/api/schema/generated.ts new.json`.
 // scripts/gen-schema-reviews-v1.json holds the structural schemas of the access reviews
-// (authorization.k8s.io/v1 SelfSubjectAccessReview, SubjectAccessReview, SelfSubjectRulesReview;
+// (authorization.k8s.io/v1 SelfSubjectAccessReview, SubjectAccessReview, LocalSubjectAccessReview, SelfSubjectRulesReview;
 // authentication.k8s.io/v1 SelfSubjectReview, TokenRequest, TokenReview), written from k8s.io/api
 // v0.32.0's Go types (fields,
 // json names, required ones); the alpha field/label selector attributes are left out.
@@ -76,6 +76,7 @@ const ROOTS = [
   'io.k8s.api.rbac.v1.RoleBinding', 'io.k8s.api.rbac.v1.RoleBindingList',
   'io.k8s.api.rbac.v1.ClusterRoleBinding', 'io.k8s.api.rbac.v1.ClusterRoleBindingList',
   'io.k8s.api.authorization.v1.SelfSubjectAccessReview', 'io.k8s.api.authorization.v1.SubjectAccessReview',
+  'io.k8s.api.authorization.v1.LocalSubjectAccessReview',
   'io.k8s.api.authorization.v1.SelfSubjectRulesReview', 'io.k8s.api.authentication.v1.SelfSubjectReview',
   'io.k8s.api.authentication.v1.TokenRequest', 'io.k8s.api.authentication.v1.TokenReview',
   'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition',

@@ -1,9 +1,11 @@
 // The Client for components running inside the API server's process (`kubesvc up`): builds the
 // same ResourceRequest the HTTP handler builds (its options turned into the query string an HTTP
 // client sends) and calls the same verbs (handlers/verbs.ts): the same decoding, defaulting,
-// validation, admission and dry-run, so a component cannot tell it from the HTTP client. Objects
-// cross the boundary as JSON text, as they would over the wire: the caller may change what it
-// gets, and the store never keeps what it was given.
+// validation, admission and dry-run, so a component cannot tell it from the HTTP client. Each
+// client acts as one user (a component's identity) and every call is authorized as an HTTP
+// request of that user would be, with the same 403. Objects cross the boundary as JSON text, as
+// they would over the wire: the caller may change what it gets, and the store never keeps what it
+// was given.
 import type { KubeList, KubeObject } from '../api/meta.js';
 import { StatusError } from '../machinery/status.js';
 import type {
@@ -19,6 +21,10 @@ import type {
 } from '../client/client.js';
 import { listQuery, patchContentType, watchQuery, writeQuery } from '../client/paths.js';
 import { apiVersionOf } from './resources.js';
+import type { Authorizer } from './auth/authorizer.js';
+import { forbidden } from './auth/forbidden.js';
+import { exactName, type RequestAttributes } from './auth/request-info.js';
+import { loopbackUser, type ComponentIdentity } from './auth/component-identity.js';
 import type { StorageMap } from './storage-map.js';
 import type { CachedObject } from './store/cached-object.js';
 import { resourceRequest, type ResourceRequest } from './handlers/request.js';
@@ -54,20 +60,58 @@ function notServed(res: ResourceRef, sub?: string): StatusError {
 
 const bookmarkIntervalMs = 60_000;
 
-export class LocalClient implements Client {
-  /** `api` is the ApiServer (only its storage map is used). */
-  constructor(private readonly api: { readonly storage: StorageMap }) {}
+/** The verb an HTTP request for this call would be authorized as. */
+type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete';
 
-  /** The request an HTTP client would make: path parts and query. */
-  private request(res: ResourceRef, parts: { namespace?: string | undefined; name?: string; subresource?: string | undefined }, query: URLSearchParams): ResourceRequest {
+export class LocalClient implements Client {
+  /**
+   * `api` is the ApiServer (its storage map and authorizer). Without an identity the client is the
+   * API server's own loopback client (system:apiserver in system:masters), as upstream's is.
+   */
+  constructor(
+    private readonly api: { readonly storage: StorageMap; readonly authorizer: Authorizer },
+    readonly identity: ComponentIdentity = loopbackUser,
+  ) {}
+
+  /** Another client on the same server acting as `identity` (a component's own credentials). */
+  as(identity: ComponentIdentity): LocalClient {
+    return new LocalClient(this.api, identity);
+  }
+
+  /** The request an HTTP client would make: path parts and query, authorized for this client's user. */
+  private request(
+    res: ResourceRef,
+    verb: Verb,
+    parts: { namespace?: string | undefined; name?: string; subresource?: string | undefined },
+    query: URLSearchParams,
+  ): ResourceRequest {
     const storage = this.api.storage.find(res.group, res.version, res.resource);
     if (!storage) throw notServed(res);
     const sub = parts.subresource;
     if (sub && !storage.entry.info.subresources.includes(sub)) throw notServed(res, sub);
     if (parts.name === '') throw new Error(`resource name may not be empty (${res.resource})`);
     const r = resourceRequest(storage, parts, query);
-    // In-process components are recorded in managedFields under kubesvc's own name.
-    r.userAgent = 'kubesvc';
+    const { user, userAgent } = this.identity;
+    const attrs: RequestAttributes = {
+      isResourceRequest: true,
+      path: '',
+      verb,
+      apiGroup: res.group,
+      apiVersion: res.version,
+      namespace: r.namespace ?? '',
+      resource: res.resource,
+      subresource: r.subresource ?? '',
+      // A list or watch of one object by field selector is authorized as that object, as upstream does.
+      name: r.name ?? (verb === 'list' || verb === 'watch' ? exactName(query.get('fieldSelector')) : undefined) ?? '',
+    };
+    const selector = query.get('fieldSelector');
+    if (selector && (verb === 'list' || verb === 'watch')) attrs.fieldSelector = selector;
+    const d = this.api.authorizer.decide(user, attrs);
+    if (!d.allowed) throw forbidden(user, attrs, d.reason);
+    r.user = user.name;
+    r.userInfo = user;
+    // managedFields record a write under the client's name, as upstream's user agent gives it.
+    r.userAgent = userAgent;
     return r;
   }
 
@@ -81,12 +125,12 @@ export class LocalClient implements Client {
   }
 
   get<T extends KubeObject = KubeObject>(res: ResourceRef, namespace: string | undefined, name: string): Promise<T> {
-    return this.run(async () => (await getObject(this.request(res, { namespace, name }, new URLSearchParams()))).mutable() as T);
+    return this.run(async () => (await getObject(this.request(res, 'get', { namespace, name }, new URLSearchParams()))).mutable() as T);
   }
 
   list<T extends KubeObject = KubeObject>(res: ResourceRef, namespace: string | undefined, opts: ListOptions = {}): Promise<KubeList<T>> {
     return this.run(async () => {
-      const r = this.request(res, { namespace }, listQuery(opts));
+      const r = this.request(res, 'list', { namespace }, listQuery(opts));
       const result = await listObjects(r);
       const info = r.storage.entry.info;
       return {
@@ -110,10 +154,10 @@ export class LocalClient implements Client {
       if (sub) {
         const name = obj?.metadata?.name ?? '';
         if (name === '') throw new Error(`resource name may not be empty (${res.resource})`);
-        const r = this.request(res, { namespace: namespace ?? obj.metadata.namespace, name, subresource: sub }, writeQuery(opts));
+        const r = this.request(res, 'create', { namespace: namespace ?? obj.metadata.namespace, name, subresource: sub }, writeQuery(opts));
         return wire(await createSubresource(r, JSON.parse(text))) as T;
       }
-      const r = this.request(res, { namespace }, writeQuery(opts));
+      const r = this.request(res, 'create', { namespace }, writeQuery(opts));
       const { object } = await createObject(r, JSON.parse(text), text);
       return wire(object) as T;
     });
@@ -128,7 +172,7 @@ export class LocalClient implements Client {
     return this.run(async () => {
       const name = obj?.metadata?.name ?? '';
       if (name === '') throw new Error(`resource name may not be empty (${res.resource})`);
-      const r = this.request(res, { namespace: namespace ?? obj.metadata.namespace, name, subresource: opts?.subresource }, writeQuery(opts));
+      const r = this.request(res, 'update', { namespace: namespace ?? obj.metadata.namespace, name, subresource: opts?.subresource }, writeQuery(opts));
       const text = JSON.stringify(obj);
       const { object } = await updateObject(r, JSON.parse(text), text);
       return wire(object) as T;
@@ -144,7 +188,7 @@ export class LocalClient implements Client {
     opts?: WriteOptions & { subresource?: 'status' },
   ): Promise<T> {
     return this.run(async () => {
-      const r = this.request(res, { namespace, name, subresource: opts?.subresource }, writeQuery(opts));
+      const r = this.request(res, 'patch', { namespace, name, subresource: opts?.subresource }, writeQuery(opts));
       const { object } = await patchObject(r, patchContentType[type], wire(patch));
       return wire(object) as T;
     });
@@ -158,7 +202,7 @@ export class LocalClient implements Client {
       if (opts.gracePeriodSeconds !== undefined) body.gracePeriodSeconds = opts.gracePeriodSeconds;
       if (opts.preconditions) body.preconditions = opts.preconditions;
       if (opts.dryRun) body.dryRun = ['All'];
-      const answer = await deleteObject(this.request(res, { namespace, name }, new URLSearchParams()), wire(body));
+      const answer = await deleteObject(this.request(res, 'delete', { namespace, name }, new URLSearchParams()), wire(body));
       // A Success Status means "gone", with no object to hand back.
       return answer.isObject ? wire(answer.body) : undefined;
     });
@@ -225,7 +269,7 @@ export class LocalClient implements Client {
     void (async () => {
       try {
         // The query HttpClient sends, parsed by the same code as the HTTP watch's.
-        const r = this.request(res, { namespace }, watchQuery(opts));
+        const r = this.request(res, 'watch', { namespace }, watchQuery(opts));
         const store = r.storage.store;
         const w = await openWatch(
           r,

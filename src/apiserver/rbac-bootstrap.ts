@@ -3,9 +3,15 @@
 // (missing rules, subjects, labels and annotations added) unless annotated
 // rbac.authorization.kubernetes.io/autoupdate=false, which leaves a cluster's own edits alone.
 import type { KubeObject } from '../api/meta.js';
-import type { ClusterRole, ClusterRoleBinding } from '../api/rbac.js';
+import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from '../api/rbac.js';
 import { StatusError } from '../machinery/status.js';
-import { autoupdateAnnotation, bootstrapClusterRoleBindings, bootstrapClusterRoles } from './auth/bootstrap-policy.js';
+import {
+  autoupdateAnnotation,
+  bootstrapClusterRoleBindings,
+  bootstrapClusterRoles,
+  bootstrapRoleBindings,
+  bootstrapRoles,
+} from './auth/bootstrap-policy.js';
 import { uncoveredRules } from './auth/covers.js';
 import { newContext } from './store/context.js';
 import { deepEqual } from './store/deep-equal.js';
@@ -23,7 +29,7 @@ function withMeta<T extends KubeObject>(stored: T, wanted: T): T {
   return out;
 }
 
-const reconcileRole: Reconcile<ClusterRole> = (stored, wanted) => {
+const reconcileRole: Reconcile<ClusterRole | Role> = (stored: ClusterRole, wanted: ClusterRole) => {
   const out = withMeta(stored, wanted);
   out.rules = [...(stored.rules ?? []), ...uncoveredRules(stored.rules ?? [], wanted.rules ?? [])];
   // An aggregated role's selectors are added to; its rules are the aggregation controller's.
@@ -35,7 +41,7 @@ const reconcileRole: Reconcile<ClusterRole> = (stored, wanted) => {
   return deepEqual(out, stored) ? undefined : out;
 };
 
-const reconcileBinding: Reconcile<ClusterRoleBinding> = (stored, wanted) => {
+const reconcileBinding: Reconcile<ClusterRoleBinding | RoleBinding> = (stored, wanted) => {
   const out = withMeta(stored, wanted);
   const have = stored.subjects ?? [];
   out.subjects = [...have, ...(wanted.subjects ?? []).filter((s) => !have.some((h) => deepEqual(h, s)))];
@@ -45,10 +51,11 @@ const reconcileBinding: Reconcile<ClusterRoleBinding> = (stored, wanted) => {
 
 async function ensure<T extends KubeObject>(store: Store, wanted: T, reconcile: Reconcile<T>): Promise<void> {
   const name = wanted.metadata.name!;
-  const stored = (await store.find(undefined, name))?.obj as T | undefined;
+  const namespace = wanted.metadata.namespace;
+  const stored = (await store.find(namespace, name))?.obj as T | undefined;
   if (!stored) {
     try {
-      await store.create(newContext({}), structuredClone(wanted));
+      await store.create(newContext(namespace ? { namespace } : {}), structuredClone(wanted));
     } catch (e) {
       if (!(e instanceof StatusError && e.code === 409)) throw e;
     }
@@ -56,18 +63,33 @@ async function ensure<T extends KubeObject>(store: Store, wanted: T, reconcile: 
   }
   if (stored.metadata.annotations?.[autoupdateAnnotation] === 'false') return;
   if (!reconcile(stored, wanted)) return;
-  await store.guaranteedUpdate(newContext({}), undefined, name, undefined, (cur) => reconcile(cur as T, wanted) ?? (cur as T));
+  await store.guaranteedUpdate(newContext(namespace ? { namespace } : {}), namespace, name, undefined, (cur) => reconcile(cur as T, wanted) ?? (cur as T));
 }
 
-export async function bootstrapRBAC(store: (group: string, resource: string) => Store): Promise<void> {
-  let roles: Store;
-  let bindings: Store;
+/** Roles into `roleResource`, bindings into `bindingResource`: nothing when RBAC is not served by this registry. */
+async function ensurePolicy(
+  store: (group: string, resource: string) => Store,
+  [roleResource, bindingResource]: [string, string],
+  roles: readonly (ClusterRole | Role)[],
+  bindings: readonly (ClusterRoleBinding | RoleBinding)[],
+): Promise<void> {
+  let roleStore: Store;
+  let bindingStore: Store;
   try {
-    roles = store(group, 'clusterroles');
-    bindings = store(group, 'clusterrolebindings');
+    roleStore = store(group, roleResource);
+    bindingStore = store(group, bindingResource);
   } catch {
-    return; // RBAC is not served by this registry.
+    return;
   }
-  for (const r of bootstrapClusterRoles()) await ensure(roles, r, reconcileRole);
-  for (const b of bootstrapClusterRoleBindings()) await ensure(bindings, b, reconcileBinding);
+  for (const r of roles) await ensure(roleStore, r, reconcileRole);
+  for (const b of bindings) await ensure(bindingStore, b, reconcileBinding);
+}
+
+export function bootstrapRBAC(store: (group: string, resource: string) => Store): Promise<void> {
+  return ensurePolicy(store, ['clusterroles', 'clusterrolebindings'], bootstrapClusterRoles(), bootstrapClusterRoleBindings());
+}
+
+/** The default policy's Roles and RoleBindings in kube-system and kube-public, once those namespaces exist. */
+export function bootstrapNamespacedRBAC(store: (group: string, resource: string) => Store): Promise<void> {
+  return ensurePolicy(store, ['roles', 'rolebindings'], bootstrapRoles(), bootstrapRoleBindings());
 }

@@ -32,7 +32,9 @@ import type { KubeObject } from '../api/meta.js';
 import { objectKey } from './resources.js';
 import { Authorizer } from './auth/authorizer.js';
 import { StoredPolicy } from './auth/policy-source.js';
-import { bootstrapRBAC } from './rbac-bootstrap.js';
+import { NodeAuthorizer } from './auth/node-authorizer.js';
+import { nodeRules } from './auth/bootstrap-policy.js';
+import { bootstrapNamespacedRBAC, bootstrapRBAC } from './rbac-bootstrap.js';
 import { MaxInFlight } from './http/max-inflight.js';
 import { applyTimeouts, ConnectionLimiter, headerSweepInterval, defaultServingLimits, type ServingLimits } from './serving-limits.js';
 import { logger } from '../util/log.js';
@@ -113,6 +115,9 @@ export class ApiServer {
       markLegacyTokenUsed: (namespace, name, today) => this.markLegacyTokenUsed(namespace, name, today),
     });
     this.authentication = new Authentication(this.serviceAccountTokens.authenticator, opts.anonymousAuth ?? true);
+    // --authorization-mode=Node,RBAC: kubelets are judged by what is bound to them first.
+    const rulesForNodes = nodeRules();
+    this.authorizer.use(new NodeAuthorizer(() => this.storage.stores().find((s) => s.info.group === '' && s.info.resource === 'pods')?.cache, () => rulesForNodes));
     this.storage = new StorageMap(this.registry, opts.backend, this.watchCache, {
       allocations: this.allocations,
       nodes: this.nodes,
@@ -212,6 +217,7 @@ export class ApiServer {
     await bootstrapRBAC((g, r) => this.store(g, r));
     this.rbacBootstrapped = true;
     await bootstrap(this);
+    await bootstrapNamespacedRBAC((g, r) => this.store(g, r));
     this.bootstrapped = true;
     const contents = () => this.storage.stores().filter((s) => s.info.namespaced);
     this.cleanup = new NamespaceCleanup(this.store('', 'namespaces'), contents);

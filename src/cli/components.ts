@@ -1,15 +1,21 @@
 // Starts the cluster's components on top of a running API server, in one process: what
 // kube-controller-manager, kube-scheduler, the kubelet and kube-proxy would be on a real node.
-// Each component sees the cluster only through the in-process Client and shared informers.
+// Each component sees the cluster only through an in-process Client of its own identity (as
+// upstream runs it: controllers as their kube-system ServiceAccounts, the scheduler and kube-proxy
+// as their users, each kubelet as system:node:<name>, cluster DNS as CoreDNS's ServiceAccount)
+// and informers on that client, so RBAC, the Node authorizer and NodeRestriction hold for them.
 import type { ImagePuller } from '../node/runtime/image-puller.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ApiServer } from '../apiserver/server.js';
 import { LocalClient } from '../apiserver/local-client.js';
 import { InformerFactoryImpl } from '../client/informer.js';
-import { startControllers } from '../controllers/manager.js';
+import { controllerManagerServiceAccounts, startControllers, startScheduler } from '../controllers/manager.js';
+import { serviceControllerServiceAccounts, startServiceControllers } from '../controllers/endpointslice/start.js';
+import { ensureServiceAccounts } from '../controllers/common/service-accounts.js';
+import { identities, type ComponentIdentity } from '../apiserver/auth/component-identity.js';
+import { coreDNSServiceAccount, loadBalancerServiceAccount } from '../apiserver/auth/addon-policy.js';
 import { legacyClaims } from '../apiserver/auth/serviceaccount/claims.js';
-import { startServiceControllers } from '../controllers/endpointslice/start.js';
 import { NodeAgent } from '../node/agent.js';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../proxy/index.js';
 import type { PodNetwork } from '../node/pod-network.js';
@@ -95,8 +101,15 @@ interface NodePlan extends NodeInfo {
 }
 
 export async function startComponents(api: ApiServer, o: ComponentOptions): Promise<Components> {
-  const client = new LocalClient(api);
-  const informers = new InformerFactoryImpl(client);
+  const root = new LocalClient(api);
+  /** Each component's informers read as that component (upstream: one factory per binary). */
+  const factories: InformerFactoryImpl[] = [];
+  const clientAndInformers = (identity: ComponentIdentity) => {
+    const client = root.as(identity);
+    const informers = new InformerFactoryImpl(client);
+    factories.push(informers);
+    return { client, informers };
+  };
   const stops: (() => Promise<void> | void)[] = [];
   const stop = async () => {
     for (const s of stops.reverse()) {
@@ -106,7 +119,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
         log.error('stopping a component', e);
       }
     }
-    informers.stop();
+    for (const f of factories) f.stop();
   };
   try {
     let dnsEndpointIP = loopbackDNSEndpointIP(o.podCIDR);
@@ -141,7 +154,11 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
     } else {
       plans = [{ name: defaultNodeName(), ip: o.nodeIP, podCIDR: nodePodCIDR(o.podCIDR, 1), dataDir: join(o.dataDir, 'node') }];
     }
-    const dns = await startClusterDNS(client, informers, {
+    // What kubeadm installs with admin.conf: the addons' ServiceAccounts (and the kube-dns Service, below).
+    const installer = root.as(identities.installer);
+    await ensureServiceAccounts(installer, 'kube-system', [coreDNSServiceAccount.name, loadBalancerServiceAccount.name]);
+    const dnsSide = clientAndInformers(identities.coreDNS);
+    const dns = await startClusterDNS(installer, dnsSide.informers, {
       clusterIP: o.clusterDNS,
       endpointIP: dnsEndpointIP,
       clusterDomain: o.clusterDomain,
@@ -149,17 +166,29 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
     });
     stops.push(() => dns.stop());
     api.addReadyCheck('dns', () => dns.ready());
-    const controllers = startControllers(client, informers, {
+    // kube-controller-manager: shared informers with its own credentials, each controller as its ServiceAccount.
+    const kcm = clientAndInformers(identities.controllerManager);
+    await ensureServiceAccounts(kcm.client, 'kube-system', [...controllerManagerServiceAccounts, ...serviceControllerServiceAccounts]);
+    const lb = clientAndInformers(identities.loadBalancer);
+    const clientFor = (sa: string) => (sa === loadBalancerServiceAccount.name ? lb.client : root.as(identities.controller(sa)));
+    const controllers = startControllers(kcm.client, kcm.informers, {
       rootCA: api.opts.tls.ca,
+      scheduler: false,
+      clientFor,
       legacyTokens: (sa, secretName) => api.serviceAccountTokens.sign(legacyClaims(sa, secretName)),
     });
     stops.push(() => controllers.stop());
-    const serviceControllers = startServiceControllers(client, informers, { lbPool: o.lbPool });
+    const serviceControllers = startServiceControllers(kcm.client, kcm.informers, { lbPool: o.lbPool, clientFor, loadBalancerInformers: lb.informers });
     stops.push(() => serviceControllers.stop());
+    const sched = clientAndInformers(identities.scheduler);
+    const scheduler = startScheduler(sched.client, sched.informers);
+    stops.push(() => scheduler.stop());
+    const proxySide = clientAndInformers(identities.kubeProxy);
     // Nodes start side by side (each agent waits for its informers; each proxy for its first listeners).
     const agents = await settleAll(
       plans.map(async (plan) => {
-        const agent = new NodeAgent(client, informers, {
+        const kubelet = clientAndInformers(identities.node(plan.name));
+        const agent = new NodeAgent(kubelet.client, kubelet.informers, {
           nodeName: plan.name,
           nodeIP: plan.ip,
           podCIDR: plan.podCIDR,
@@ -182,7 +211,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
     const mode = o.proxyMode as ProxyOptions['mode'];
     const proxies = await settleAll(
       plans.map(async (plan, i) => {
-        const proxy = await startProxy(client, informers, {
+        const proxy = await startProxy(proxySide.client, proxySide.informers, {
           nodeName: plan.name,
           nodeIP: plan.ip,
           mode,
@@ -197,7 +226,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
         return proxy;
       }),
     );
-    informers.start();
+    for (const f of factories) f.start();
     return {
       nodes: plans.map(({ name, ip, podCIDR, namespace }) => ({ name, ip, podCIDR, ...(namespace ? { namespace } : {}) })),
       proxies,

@@ -34,32 +34,70 @@ export interface ControllerManagerOptions {
   binder?: Binder;
   /** Leave out the scheduler (e.g. when it runs as its own process). */
   scheduler?: boolean;
-  /** Event recorders by component; default: EventRecorder on the client. */
-  recorder?: (component: string) => Recorder;
+  /**
+   * The client each controller acts through, by its ServiceAccount name in kube-system (upstream's
+   * controller client builder with --use-service-account-credentials); default: `client` for all.
+   */
+  clientFor?: (serviceAccount: string) => Client;
+  /** Event recorders by component (and the controller's ServiceAccount); default: EventRecorder on its client. */
+  recorder?: (component: string, serviceAccount: string) => Recorder;
   /** PEM of the cluster CA: with it, the root CA publisher keeps kube-root-ca.crt in every namespace. */
   rootCA?: string;
   /** Signs legacy tokens: with it, the tokens controller fills service-account-token Secrets. */
   legacyTokens?: LegacyTokenGenerator;
 }
 
+/** The kube-system ServiceAccounts these controllers act as (with `clientFor`). */
+export const controllerManagerServiceAccounts = [
+  'replicaset-controller',
+  'deployment-controller',
+  'generic-garbage-collector',
+  'node-controller',
+  'service-account-controller',
+  'clusterrole-aggregation-controller',
+  'root-ca-cert-publisher',
+  'statefulset-controller',
+  'daemon-set-controller',
+  'job-controller',
+  'cronjob-controller',
+  'ttl-after-finished-controller',
+];
+
 export function startControllers(client: Client, informers: InformerFactory, opts: ControllerManagerOptions = {}): { stop(): void } {
   const workers = opts.workers ?? 5;
-  const recorder = opts.recorder ?? ((c: string) => new EventRecorder(client, c));
-  const rs = new ReplicaSetController(client, informers, { recorder: recorder('replicaset-controller') });
-  const deploy = new DeploymentController(client, informers, { recorder: recorder('deployment-controller') });
-  const gc = new GarbageCollector(client, informers);
-  const sts = new StatefulSetController(client, informers, { recorder: recorder('statefulset-controller') });
-  const ds = new DaemonSetController(client, informers, { recorder: recorder('daemonset-controller') });
-  const nodes = new NodeLifecycleController(client, informers, { ...opts.nodeLifecycle, recorder: recorder('node-controller') });
-  const sched = opts.scheduler === false ? undefined : new Scheduler(client, informers, { binder: opts.binder, recorder: recorder('default-scheduler') });
-  const accounts = new ServiceAccountsController(client, informers);
-  const aggregation = new ClusterRoleAggregationController(client, informers);
-  const rootCA = opts.rootCA ? new RootCACertPublisher(client, informers, opts.rootCA) : undefined;
+  const clientFor = opts.clientFor ?? (() => client);
+  const recorder = opts.recorder ?? ((c: string, sa: string) => new EventRecorder(clientFor(sa), c));
+  const rs = new ReplicaSetController(clientFor('replicaset-controller'), informers, { recorder: recorder('replicaset-controller', 'replicaset-controller') });
+  const deploy = new DeploymentController(clientFor('deployment-controller'), informers, { recorder: recorder('deployment-controller', 'deployment-controller') });
+  const gc = new GarbageCollector(clientFor('generic-garbage-collector'), informers);
+  const nodes = new NodeLifecycleController(clientFor('node-controller'), informers, { ...opts.nodeLifecycle, recorder: recorder('node-controller', 'node-controller') });
+  const sched = opts.scheduler === false ? undefined : new Scheduler(client, informers, { binder: opts.binder, recorder: opts.recorder?.('default-scheduler', '') ?? new EventRecorder(client, 'default-scheduler') });
+  const accounts = new ServiceAccountsController(clientFor('service-account-controller'), informers);
+  const aggregation = new ClusterRoleAggregationController(clientFor('clusterrole-aggregation-controller'), informers);
+  const rootCA = opts.rootCA ? new RootCACertPublisher(clientFor('root-ca-cert-publisher'), informers, opts.rootCA) : undefined;
+  const sts = new StatefulSetController(clientFor('statefulset-controller'), informers, { recorder: recorder('statefulset-controller', 'statefulset-controller') });
+  const ds = new DaemonSetController(clientFor('daemon-set-controller'), informers, { recorder: recorder('daemonset-controller', 'daemon-set-controller') });
+  const job = new JobController(clientFor('job-controller'), informers, { recorder: recorder('job-controller', 'job-controller') });
+  const cronjob = new CronJobController(clientFor('cronjob-controller'), informers, { recorder: recorder('cronjob-controller', 'cronjob-controller') });
+  const ttl = new TTLAfterFinishedController(clientFor('ttl-after-finished-controller'), informers);
+  // Upstream's tokens controller runs with the controller manager's own credentials, not a ServiceAccount.
   const tokens = opts.legacyTokens ? new TokensController(client, informers, opts.legacyTokens, opts.rootCA ?? '') : undefined;
-  const job = new JobController(client, informers, { recorder: recorder('job-controller') });
-  const cronjob = new CronJobController(client, informers, { recorder: recorder('cronjob-controller') });
-  const ttl = new TTLAfterFinishedController(client, informers);
   const all = [rs, deploy, sts, ds, job, cronjob, ttl, gc, nodes, accounts, aggregation, ...(rootCA ? [rootCA] : []), ...(tokens ? [tokens] : []), ...(sched ? [sched] : [])];
+  return runWhenSynced(informers, all, workers);
+}
+
+/** kube-scheduler on its own: its own client (its identity) and informers. */
+export function startScheduler(client: Client, informers: InformerFactory, opts: Pick<ControllerManagerOptions, 'binder' | 'workers'> = {}): { stop(): void } {
+  const sched = new Scheduler(client, informers, { binder: opts.binder, recorder: new EventRecorder(client, 'default-scheduler') });
+  return runWhenSynced(informers, [sched], opts.workers ?? 5);
+}
+
+interface Runnable {
+  run(workers: number): void;
+  stop(): void;
+}
+
+function runWhenSynced(informers: InformerFactory, all: Runnable[], workers: number): { stop(): void } {
   let stopped = false;
   informers.start();
   informers

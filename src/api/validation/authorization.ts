@@ -23,3 +23,11 @@ export function validateSubjectAccessReview(r: AccessReview): FieldError[] {
   if (!r.spec?.user && !(r.spec?.groups ?? []).length) errs.push(fieldErr.invalid(Path.root('spec', 'user'), r.spec?.user ?? '', 'at least one of user or group must be specified'));
   return errs;
 }
+
+/** A LocalSubjectAccessReview asks about one namespace's resources, never a path. */
+export function validateLocalSubjectAccessReview(r: AccessReview): FieldError[] {
+  const errs = validateSubjectAccessReview(r);
+  const nonResource = r.spec?.nonResourceAttributes;
+  if (nonResource) errs.push(fieldErr.invalid(Path.root('spec', 'nonResourceAttributes'), nonResource, 'disallowed on this kind of request'));
+  return errs;
+}

@@ -1,194 +1,243 @@
 // The ClusterRoles and ClusterRoleBindings every cluster starts with, as upstream's
-// plugin/pkg/auth/authorizer/rbac/bootstrappolicy: written at start by the bootstrap controller
-// (labelled kubernetes.io/bootstrapping=rbac-defaults, annotated autoupdate=true so that a later
-// start adds rules a newer version needs), and what the authorizer evaluates until they are
-// stored. kubeadm's binding for its admin group (admin.conf's identity) is among them.
-import type { ClusterRole, ClusterRoleBinding, PolicyRule, Subject } from '../../api/rbac.js';
-import { rbacGroup } from '../../api/rbac.js';
-import { allAuthenticated, allUnauthenticated, clusterAdminsGroup, systemPrivilegedGroup } from './user.js';
+// plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go (v1.32; its golden files are the
+// fixture test/fixtures/rbac-bootstrap/upstream-v1.32.json, which a test holds this to): written at
+// start by the bootstrap controller and what the authorizer evaluates until they are stored. The
+// controllers' roles are in controller-policy.ts, the namespaced ones in namespace-policy.ts, and
+// the objects a cluster installer adds (kubeadm's admin binding, CoreDNS's role) in addon-policy.ts.
+import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding } from '../../api/rbac.js';
+import { addonClusterRoleBindings, addonClusterRoles } from './addon-policy.js';
+import { controllerClusterRoleBindings, controllerClusterRoles } from './controller-policy.js';
+import { namespaceRoleBindings, namespaceRoles } from './namespace-policy.js';
+import {
+  clusterRole,
+  clusterRoleBinding,
+  eventsRule,
+  group,
+  read,
+  readWrite,
+  rule,
+  serviceAccount,
+  urls,
+  user,
+  write,
+} from './policy-builders.js';
+import { allAuthenticated, allUnauthenticated, systemPrivilegedGroup } from './user.js';
 
-export const autoupdateAnnotation = 'rbac.authorization.kubernetes.io/autoupdate';
-export const aggregateToAdmin = 'rbac.authorization.k8s.io/aggregate-to-admin';
-export const aggregateToEdit = 'rbac.authorization.k8s.io/aggregate-to-edit';
-export const aggregateToView = 'rbac.authorization.k8s.io/aggregate-to-view';
+export { aggregateToAdmin, aggregateToEdit, aggregateToView, autoupdateAnnotation } from './policy-builders.js';
 
-const read = ['get', 'list', 'watch'];
-const readWrite = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
-const write = ['create', 'update', 'patch', 'delete', 'deletecollection'];
-const eventsWrite: PolicyRule[] = [
-  { verbs: ['create', 'update', 'patch'], apiGroups: ['', 'events.k8s.io'], resources: ['events'] },
-];
-
-const rule = (verbs: string[], apiGroups: string[], resources: string[], resourceNames?: string[]): PolicyRule =>
-  resourceNames ? { verbs, apiGroups, resources, resourceNames } : { verbs, apiGroups, resources };
-const urls = (verbs: string[], nonResourceURLs: string[]): PolicyRule => ({ verbs, nonResourceURLs });
-
-function clusterRole(name: string, rules: PolicyRule[], more: { labels?: Record<string, string>; aggregateFrom?: string } = {}): ClusterRole {
-  const role: ClusterRole = {
-    apiVersion: `${rbacGroup}/v1`,
-    kind: 'ClusterRole',
-    metadata: {
-      name,
-      labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults', ...more.labels },
-      annotations: { [autoupdateAnnotation]: 'true' },
-    },
-    rules,
-  };
-  if (more.aggregateFrom) role.aggregationRule = { clusterRoleSelectors: [{ matchLabels: { [more.aggregateFrom]: 'true' } }] };
-  return role;
-}
-
-const group = (name: string): Subject => ({ kind: 'Group', apiGroup: rbacGroup, name });
-const user = (name: string): Subject => ({ kind: 'User', apiGroup: rbacGroup, name });
-
-function binding(name: string, role: string, subjects: Subject[], bootstrapping = true): ClusterRoleBinding {
-  return {
-    apiVersion: `${rbacGroup}/v1`,
-    kind: 'ClusterRoleBinding',
-    metadata: bootstrapping
-      ? { name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' }, annotations: { [autoupdateAnnotation]: 'true' } }
-      : { name },
-    roleRef: { apiGroup: rbacGroup, kind: 'ClusterRole', name: role },
-    subjects,
-  };
-}
-
-export function bootstrapClusterRoles(): ClusterRole[] {
+/** Upstream's ClusterRoles of policy.go: the user-facing ones and those of the system's users. */
+function policyClusterRoles(): ClusterRole[] {
   return [
-    clusterRole('cluster-admin', [rule(['*'], ['*'], ['*']), urls(['*'], ['*'])]),
-    // What clients need to find out what the server serves (kubectl's discovery, /openapi).
-    clusterRole('system:discovery', [
-      urls(['get'], ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/']),
+    clusterRole('admin', [], { aggregateFrom: 'rbac.authorization.k8s.io/aggregate-to-admin' }),
+    clusterRole('cluster-admin', [
+      rule(['*'], ['*'], ['*']),
+      urls(['*'], ['*']),
     ]),
-    clusterRole('system:public-info-viewer', [urls(['get'], ['/healthz', '/livez', '/readyz', '/version', '/version/'])]),
-    // Lets service accounts verify each other's tokens by OIDC discovery.
-    clusterRole('system:service-account-issuer-discovery', [
-      urls(['get'], ['/.well-known/openid-configuration', '/.well-known/openid-configuration/', '/openid/v1/jwks', '/openid/v1/jwks/']),
-    ]),
-    // For webhooks and proxies that authenticate and authorize their callers against the API.
+    clusterRole('edit', [], { labels: { ['rbac.authorization.k8s.io/aggregate-to-admin']: 'true' }, aggregateFrom: 'rbac.authorization.k8s.io/aggregate-to-edit' }),
+    clusterRole('view', [], { labels: { ['rbac.authorization.k8s.io/aggregate-to-edit']: 'true' }, aggregateFrom: 'rbac.authorization.k8s.io/aggregate-to-view' }),
+    clusterRole('system:aggregate-to-admin', [
+      rule(['create'], ['authorization.k8s.io'], ['localsubjectaccessreviews']),
+      rule(readWrite, ['rbac.authorization.k8s.io'], ['rolebindings', 'roles']),
+    ], { labels: { ['rbac.authorization.k8s.io/aggregate-to-admin']: 'true' } }),
+    clusterRole('system:aggregate-to-edit', [
+      rule(read, [''], ['pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy', 'secrets', 'services/proxy']),
+      rule(['impersonate'], [''], ['serviceaccounts']),
+      rule(write, [''], ['pods', 'pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy']),
+      rule(['create'], [''], ['pods/eviction']),
+      rule(write, [''], ['configmaps', 'events', 'persistentvolumeclaims', 'replicationcontrollers', 'replicationcontrollers/scale', 'secrets', 'serviceaccounts', 'services', 'services/proxy']),
+      rule(['create'], [''], ['serviceaccounts/token']),
+      rule(write, ['apps'], ['daemonsets', 'deployments', 'deployments/rollback', 'deployments/scale', 'replicasets', 'replicasets/scale', 'statefulsets', 'statefulsets/scale']),
+      rule(write, ['autoscaling'], ['horizontalpodautoscalers']),
+      rule(write, ['batch'], ['cronjobs', 'jobs']),
+      rule(write, ['extensions'], ['daemonsets', 'deployments', 'deployments/rollback', 'deployments/scale', 'ingresses', 'networkpolicies', 'replicasets', 'replicasets/scale', 'replicationcontrollers/scale']),
+      rule(write, ['policy'], ['poddisruptionbudgets']),
+      rule(write, ['networking.k8s.io'], ['ingresses', 'networkpolicies']),
+      rule(readWrite, ['coordination.k8s.io'], ['leases']),
+    ], { labels: { ['rbac.authorization.k8s.io/aggregate-to-edit']: 'true' } }),
+    clusterRole('system:aggregate-to-view', [
+      rule(read, [''], ['configmaps', 'endpoints', 'persistentvolumeclaims', 'persistentvolumeclaims/status', 'pods', 'replicationcontrollers', 'replicationcontrollers/scale', 'serviceaccounts', 'services', 'services/status']),
+      rule(read, [''], ['bindings', 'events', 'limitranges', 'namespaces/status', 'pods/log', 'pods/status', 'replicationcontrollers/status', 'resourcequotas', 'resourcequotas/status']),
+      rule(read, [''], ['namespaces']),
+      rule(read, ['discovery.k8s.io'], ['endpointslices']),
+      rule(read, ['apps'], ['controllerrevisions', 'daemonsets', 'daemonsets/status', 'deployments', 'deployments/scale', 'deployments/status', 'replicasets', 'replicasets/scale', 'replicasets/status', 'statefulsets', 'statefulsets/scale', 'statefulsets/status']),
+      rule(read, ['autoscaling'], ['horizontalpodautoscalers', 'horizontalpodautoscalers/status']),
+      rule(read, ['batch'], ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status']),
+      rule(read, ['extensions'], ['daemonsets', 'daemonsets/status', 'deployments', 'deployments/scale', 'deployments/status', 'ingresses', 'ingresses/status', 'networkpolicies', 'replicasets', 'replicasets/scale', 'replicasets/status', 'replicationcontrollers/scale']),
+      rule(read, ['policy'], ['poddisruptionbudgets', 'poddisruptionbudgets/status']),
+      rule(read, ['networking.k8s.io'], ['ingresses', 'ingresses/status', 'networkpolicies']),
+    ], { labels: { ['rbac.authorization.k8s.io/aggregate-to-view']: 'true' } }),
     clusterRole('system:auth-delegator', [
       rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
       rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
     ]),
-    // Lets a user ask what they may do (`kubectl auth can-i`, `kubectl auth whoami`).
     clusterRole('system:basic-user', [
       rule(['create'], ['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']),
       rule(['create'], ['authentication.k8s.io'], ['selfsubjectreviews']),
     ]),
-    // The user-facing roles are filled by aggregation from the aggregate-to-* ones below.
-    clusterRole('admin', [], { aggregateFrom: aggregateToAdmin }),
-    clusterRole('edit', [], { aggregateFrom: aggregateToEdit, labels: { [aggregateToAdmin]: 'true' } }),
-    clusterRole('view', [], { aggregateFrom: aggregateToView, labels: { [aggregateToEdit]: 'true' } }),
-    clusterRole(
-      'system:aggregate-to-admin',
-      [
-        rule(readWrite, [rbacGroup], ['roles', 'rolebindings']),
-        rule(['create'], ['authorization.k8s.io'], ['localsubjectaccessreviews']),
-      ],
-      { labels: { [aggregateToAdmin]: 'true' } },
-    ),
-    clusterRole(
-      'system:aggregate-to-edit',
-      [
-        rule(['impersonate'], [''], ['serviceaccounts']),
-        rule(write, [''], ['pods', 'pods/attach', 'pods/proxy', 'pods/exec', 'pods/portforward']),
-        rule(['create'], [''], ['pods/eviction']),
-        rule(read, [''], ['pods/attach', 'pods/proxy', 'pods/exec', 'pods/portforward', 'secrets', 'services/proxy']),
-        rule(write, [''], ['replicationcontrollers', 'replicationcontrollers/scale', 'persistentvolumeclaims', 'services', 'services/proxy', 'endpoints', 'secrets', 'configmaps', 'serviceaccounts']),
-        rule(['create'], [''], ['serviceaccounts/token']),
-        rule(write, ['apps'], ['statefulsets', 'statefulsets/scale', 'daemonsets', 'deployments', 'deployments/scale', 'deployments/rollback', 'replicasets', 'replicasets/scale']),
-        rule(write, ['autoscaling'], ['horizontalpodautoscalers']),
-        rule(write, ['batch'], ['jobs', 'cronjobs']),
-        rule(write, ['policy'], ['poddisruptionbudgets']),
-        rule(write, ['networking.k8s.io'], ['networkpolicies', 'ingresses']),
-        rule(write, ['coordination.k8s.io'], ['leases']),
-      ],
-      { labels: { [aggregateToEdit]: 'true' } },
-    ),
-    clusterRole(
-      'system:aggregate-to-view',
-      [
-        rule(read, [''], ['pods', 'replicationcontrollers', 'replicationcontrollers/scale', 'serviceaccounts', 'services', 'services/status', 'endpoints', 'persistentvolumeclaims', 'persistentvolumeclaims/status', 'configmaps']),
-        rule(read, [''], ['limitranges', 'resourcequotas', 'bindings', 'events', 'pods/status', 'resourcequotas/status', 'namespaces/status', 'replicationcontrollers/status', 'pods/log']),
-        rule(read, [''], ['namespaces']),
-        rule(read, ['discovery.k8s.io'], ['endpointslices']),
-        rule(read, ['apps'], ['controllerrevisions', 'statefulsets', 'statefulsets/status', 'statefulsets/scale', 'daemonsets', 'daemonsets/status', 'deployments', 'deployments/status', 'deployments/scale', 'replicasets', 'replicasets/status', 'replicasets/scale']),
-        rule(read, ['autoscaling'], ['horizontalpodautoscalers', 'horizontalpodautoscalers/status']),
-        rule(read, ['batch'], ['jobs', 'jobs/status', 'cronjobs', 'cronjobs/status']),
-        rule(read, ['policy'], ['poddisruptionbudgets', 'poddisruptionbudgets/status']),
-        rule(read, ['networking.k8s.io'], ['networkpolicies', 'ingresses', 'ingresses/status']),
-        rule(read, ['coordination.k8s.io'], ['leases']),
-      ],
-      { labels: { [aggregateToView]: 'true' } },
-    ),
-    clusterRole('system:node-proxier', [
-      rule(['list', 'watch'], [''], ['services', 'endpoints']),
-      rule(['get', 'list', 'watch'], [''], ['nodes']),
-      ...eventsWrite,
-      rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
+    clusterRole('system:certificates.k8s.io:certificatesigningrequests:nodeclient', [
+      rule(['create'], ['certificates.k8s.io'], ['certificatesigningrequests/nodeclient']),
     ]),
-    clusterRole('system:kube-scheduler', [
-      ...eventsWrite,
-      rule(['create'], ['coordination.k8s.io'], ['leases']),
-      rule(['get', 'update'], ['coordination.k8s.io'], ['leases'], ['kube-scheduler']),
-      rule(['create'], [''], ['endpoints']),
-      rule(['get', 'update'], [''], ['endpoints'], ['kube-scheduler']),
-      rule(read, [''], ['nodes']),
-      rule(['get', 'list', 'watch', 'delete'], [''], ['pods']),
-      rule(['create'], [''], ['bindings', 'pods/binding']),
-      rule(['patch', 'update'], [''], ['pods/status']),
-      rule(read, [''], ['replicationcontrollers', 'services', 'namespaces', 'persistentvolumeclaims', 'persistentvolumes', 'configmaps']),
-      rule(read, ['apps'], ['replicasets', 'statefulsets']),
-      rule(read, ['policy'], ['poddisruptionbudgets']),
-      rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
-      rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
+    clusterRole('system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [
+      rule(['create'], ['certificates.k8s.io'], ['certificatesigningrequests/selfnodeclient']),
+    ]),
+    clusterRole('system:certificates.k8s.io:kube-apiserver-client-approver', [
+      rule(['approve'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/kube-apiserver-client']),
+    ]),
+    clusterRole('system:certificates.k8s.io:kube-apiserver-client-kubelet-approver', [
+      rule(['approve'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/kube-apiserver-client-kubelet']),
+    ]),
+    clusterRole('system:certificates.k8s.io:kubelet-serving-approver', [
+      rule(['approve'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/kubelet-serving']),
+    ]),
+    clusterRole('system:certificates.k8s.io:legacy-unknown-approver', [
+      rule(['approve'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/legacy-unknown']),
+    ]),
+    clusterRole('system:discovery', [
+      urls(['get'], ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/']),
+    ]),
+    clusterRole('system:heapster', [
+      rule(read, [''], ['events', 'namespaces', 'nodes', 'pods']),
+      rule(read, ['extensions'], ['deployments']),
+    ]),
+    clusterRole('system:kube-aggregator', [
+      rule(read, [''], ['endpoints', 'services']),
     ]),
     clusterRole('system:kube-controller-manager', [
-      ...eventsWrite,
+      eventsRule,
       rule(['create'], ['coordination.k8s.io'], ['leases']),
       rule(['get', 'update'], ['coordination.k8s.io'], ['leases'], ['kube-controller-manager']),
-      rule(['create'], [''], ['endpoints']),
-      rule(['get', 'update'], [''], ['endpoints'], ['kube-controller-manager']),
-      rule(['create', 'delete', 'get', 'update'], [''], ['secrets', 'serviceaccounts']),
-      rule(['create'], [''], ['serviceaccounts/token']),
+      rule(['create'], [''], ['secrets', 'serviceaccounts']),
+      rule(['delete'], [''], ['secrets']),
+      rule(['get'], [''], ['configmaps', 'namespaces', 'secrets', 'serviceaccounts']),
+      rule(['update'], [''], ['secrets', 'serviceaccounts']),
       rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
       rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
       rule(['list', 'watch'], ['*'], ['*']),
-      rule(['get'], [''], ['namespaces']),
+      rule(['create'], [''], ['serviceaccounts/token']),
+    ]),
+    clusterRole('system:kube-dns', [
+      rule(['list', 'watch'], [''], ['endpoints', 'services']),
+    ]),
+    clusterRole('system:kube-scheduler', [
+      eventsRule,
+      rule(['create'], ['coordination.k8s.io'], ['leases']),
+      rule(['get', 'update'], ['coordination.k8s.io'], ['leases'], ['kube-scheduler']),
+      rule(read, [''], ['nodes']),
+      rule(['delete', 'get', 'list', 'watch'], [''], ['pods']),
+      rule(['create'], [''], ['bindings', 'pods/binding']),
+      rule(['patch', 'update'], [''], ['pods/status']),
+      rule(read, [''], ['replicationcontrollers', 'services']),
+      rule(read, ['apps', 'extensions'], ['replicasets']),
+      rule(read, ['apps'], ['statefulsets']),
+      rule(read, ['policy'], ['poddisruptionbudgets']),
+      rule(read, [''], ['persistentvolumeclaims', 'persistentvolumes']),
+      rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
+      rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
+      rule(read, ['storage.k8s.io'], ['csinodes']),
+      rule(read, [''], ['namespaces']),
+      rule(read, ['storage.k8s.io'], ['csidrivers']),
+      rule(read, ['storage.k8s.io'], ['csistoragecapacities']),
+    ]),
+    clusterRole('system:kubelet-api-admin', [
+      rule(read, [''], ['nodes']),
+      rule(['proxy'], [''], ['nodes']),
+      rule(['*'], [''], ['nodes/log', 'nodes/metrics', 'nodes/proxy', 'nodes/stats']),
+    ]),
+    clusterRole('system:monitoring', [
+      urls(['get'], ['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/metrics/slis', '/readyz', '/readyz/*']),
     ]),
     clusterRole('system:node', [
       rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
-      rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews', 'localsubjectaccessreviews']),
+      rule(['create'], ['authorization.k8s.io'], ['localsubjectaccessreviews', 'subjectaccessreviews']),
       rule(read, [''], ['services']),
       rule(['create', 'get', 'list', 'watch'], [''], ['nodes']),
       rule(['patch', 'update'], [''], ['nodes/status']),
       rule(['patch', 'update'], [''], ['nodes']),
-      ...eventsWrite,
+      rule(['create', 'patch', 'update'], [''], ['events']),
       rule(read, [''], ['pods']),
       rule(['create', 'delete'], [''], ['pods']),
-      rule(['update', 'patch'], [''], ['pods/status']),
+      rule(['patch', 'update'], [''], ['pods/status']),
       rule(['create'], [''], ['pods/eviction']),
-      rule(['get'], [''], ['secrets', 'configmaps', 'persistentvolumeclaims', 'persistentvolumes', 'endpoints']),
-      rule(['get', 'update', 'patch'], [''], ['persistentvolumeclaims/status']),
+      rule(read, [''], ['configmaps', 'secrets']),
+      rule(['get'], [''], ['persistentvolumeclaims', 'persistentvolumes']),
+      rule(['get'], [''], ['endpoints']),
+      rule(['create', 'get', 'list', 'watch'], ['certificates.k8s.io'], ['certificatesigningrequests']),
+      rule(['create', 'delete', 'get', 'patch', 'update'], ['coordination.k8s.io'], ['leases']),
+      rule(['get'], ['storage.k8s.io'], ['volumeattachments']),
       rule(['create'], [''], ['serviceaccounts/token']),
-      rule(['get', 'create', 'update', 'patch', 'delete'], ['coordination.k8s.io'], ['leases']),
+      rule(['get', 'patch', 'update'], [''], ['persistentvolumeclaims/status']),
+      rule(read, ['storage.k8s.io'], ['csidrivers']),
+      rule(['create', 'delete', 'get', 'patch', 'update'], ['storage.k8s.io'], ['csinodes']),
+      rule(read, ['node.k8s.io'], ['runtimeclasses']),
+    ]),
+    clusterRole('system:node-bootstrapper', [
+      rule(['create', 'get', 'list', 'watch'], ['certificates.k8s.io'], ['certificatesigningrequests']),
+    ]),
+    clusterRole('system:node-problem-detector', [
+      rule(['get'], [''], ['nodes']),
+      rule(['patch'], [''], ['nodes/status']),
+      eventsRule,
+    ]),
+    clusterRole('system:node-proxier', [
+      rule(['list', 'watch'], [''], ['endpoints', 'services']),
+      rule(read, [''], ['nodes']),
+      eventsRule,
+      rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
+    ]),
+    clusterRole('system:persistent-volume-provisioner', [
+      rule(['create', 'delete', 'get', 'list', 'watch'], [''], ['persistentvolumes']),
+      rule(['get', 'list', 'update', 'watch'], [''], ['persistentvolumeclaims']),
+      rule(read, ['storage.k8s.io'], ['storageclasses']),
+      rule(['watch'], [''], ['events']),
+      eventsRule,
+    ]),
+    clusterRole('system:public-info-viewer', [
+      urls(['get'], ['/healthz', '/livez', '/readyz', '/version', '/version/']),
+    ]),
+    clusterRole('system:service-account-issuer-discovery', [
+      urls(['get'], ['/.well-known/openid-configuration', '/openid/v1/jwks']),
+    ]),
+    clusterRole('system:volume-scheduler', [
+      rule(['get', 'list', 'patch', 'update', 'watch'], [''], ['persistentvolumes']),
+      rule(read, ['storage.k8s.io'], ['storageclasses']),
+      rule(['get', 'list', 'patch', 'update', 'watch'], [''], ['persistentvolumeclaims']),
     ]),
   ];
 }
 
+/** What any kubelet may do beyond its graph: the system:node ClusterRole's rules (upstream's NodeRules()). */
+export function nodeRules(): PolicyRule[] {
+  return policyClusterRoles().find((r) => r.metadata.name === 'system:node')?.rules ?? [];
+}
+
+export function bootstrapClusterRoles(): ClusterRole[] {
+  return [...policyClusterRoles(), ...controllerClusterRoles(), ...addonClusterRoles()];
+}
+
 export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
   return [
-    binding('cluster-admin', 'cluster-admin', [group(systemPrivilegedGroup)]),
-    binding('system:discovery', 'system:discovery', [group(allAuthenticated)]),
-    binding('system:basic-user', 'system:basic-user', [group(allAuthenticated)]),
-    binding('system:public-info-viewer', 'system:public-info-viewer', [group(allAuthenticated), group(allUnauthenticated)]),
-    binding('system:service-account-issuer-discovery', 'system:service-account-issuer-discovery', [group('system:serviceaccounts')]),
-    binding('system:node-proxier', 'system:node-proxier', [user('system:kube-proxy')]),
-    binding('system:kube-controller-manager', 'system:kube-controller-manager', [user('system:kube-controller-manager')]),
-    binding('system:kube-scheduler', 'system:kube-scheduler', [user('system:kube-scheduler')]),
-    // Upstream leaves system:node unbound (the Node authorizer decides for kubelets).
-    binding('system:node', 'system:node', []),
-    // kubeadm's (1.29+) binding for admin.conf's group; kubeadm writes it without the bootstrapping marks.
-    binding('kubeadm:cluster-admins', 'cluster-admin', [group(clusterAdminsGroup)], false),
+    clusterRoleBinding('cluster-admin', 'cluster-admin', [group(systemPrivilegedGroup)]),
+    clusterRoleBinding('system:monitoring', 'system:monitoring', [group('system:monitoring')]),
+    clusterRoleBinding('system:discovery', 'system:discovery', [group(allAuthenticated)]),
+    clusterRoleBinding('system:basic-user', 'system:basic-user', [group(allAuthenticated)]),
+    clusterRoleBinding('system:public-info-viewer', 'system:public-info-viewer', [group(allAuthenticated), group(allUnauthenticated)]),
+    clusterRoleBinding('system:node-proxier', 'system:node-proxier', [user('system:kube-proxy')]),
+    clusterRoleBinding('system:kube-controller-manager', 'system:kube-controller-manager', [user('system:kube-controller-manager')]),
+    clusterRoleBinding('system:kube-dns', 'system:kube-dns', [serviceAccount('kube-system', 'kube-dns')]),
+    clusterRoleBinding('system:kube-scheduler', 'system:kube-scheduler', [user('system:kube-scheduler')]),
+    clusterRoleBinding('system:volume-scheduler', 'system:volume-scheduler', [user('system:kube-scheduler')]),
+    // Unbound on purpose: the Node authorizer decides for kubelets (node-authorizer.ts).
+    clusterRoleBinding('system:node', 'system:node', []),
+    clusterRoleBinding('system:service-account-issuer-discovery', 'system:service-account-issuer-discovery', [group('system:serviceaccounts')]),
+    ...controllerClusterRoleBindings(),
+    ...addonClusterRoleBindings(),
   ];
+}
+
+export function bootstrapRoles(): Role[] {
+  return namespaceRoles();
+}
+
+export function bootstrapRoleBindings(): RoleBinding[] {
+  return namespaceRoleBindings();
 }

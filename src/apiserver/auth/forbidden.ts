@@ -14,7 +14,8 @@ export function forbiddenMessage(user: UserInfo, a: RequestAttributes): string {
   return `User ${q(user.name)} cannot ${a.verb} resource ${q(resource)} in API group ${q(a.apiGroup)} ${scope}`;
 }
 
-/** The Status names the resource (not the subresource) and the object, as upstream's does. */
-export function forbidden(user: UserInfo, a: RequestAttributes): StatusError {
-  return errors.forbidden({ group: a.apiGroup, resource: a.resource }, a.name, forbiddenMessage(user, a));
+/** The Status names the resource (not the subresource) and the object, as upstream's does; an authorizer's reason follows the message. */
+export function forbidden(user: UserInfo, a: RequestAttributes, reason = ''): StatusError {
+  const why = forbiddenMessage(user, a) + (reason ? `: ${reason}` : '');
+  return errors.forbidden({ group: a.apiGroup, resource: a.resource }, a.name, why);
 }

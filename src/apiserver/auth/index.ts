@@ -23,7 +23,8 @@ export function authorize(req: IncomingMessage, user: UserInfo, authorizer: Auth
   const target = req.url ?? '/';
   for (const t of new Set([target, asRouted(target)])) {
     const attrs = requestAttributes(method, t);
-    if (!authorizer.authorize(acting, attrs)) throw forbidden(acting, attrs);
+    const d = authorizer.decide(acting, attrs);
+    if (!d.allowed) throw forbidden(acting, attrs, d.reason);
   }
   return acting;
 }

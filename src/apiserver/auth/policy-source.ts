@@ -9,7 +9,12 @@ import { bootstrapPolicy, type PolicySource } from './authorizer.js';
 
 const group = 'rbac.authorization.k8s.io';
 
+const policyResources = ['clusterroles', 'clusterrolebindings', 'roles', 'rolebindings'];
+
 export class StoredPolicy implements PolicySource {
+  private changes = 0;
+  private watching = false;
+
   constructor(
     private readonly store: (group: string, resource: string) => Store,
     /** Whether the default policy has been written (until then the bootstrap policy answers). */
@@ -22,6 +27,16 @@ export class StoredPolicy implements PolicySource {
     } catch {
       return undefined;
     }
+  }
+
+  /** Counts writes to any RBAC object (from the watch cache), and the switch from the bootstrap policy. */
+  generation(): number {
+    if (!this.watching && this.bootstrapped()) {
+      this.watching = true;
+      for (const r of policyResources) this.storeOf(r)?.cache.subscribe(() => this.changes++);
+      this.changes++;
+    }
+    return this.changes * 2 + (this.bootstrapped() ? 1 : 0);
   }
 
   private fallback(): PolicySource | undefined {

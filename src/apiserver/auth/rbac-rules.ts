@@ -46,11 +46,12 @@ export function ruleAllows(a: RequestAttributes, rule: PolicyRule): boolean {
 }
 
 /**
- * Whether a binding's subjects include the user (upstream's appliesTo). A ServiceAccount subject
- * without a namespace means the binding's own; a ClusterRoleBinding has none, so it must say.
+ * The first of a binding's subjects that is the user (upstream's appliesTo, which also says which,
+ * for the reason an access review gives). A ServiceAccount subject without a namespace means the
+ * binding's own; a ClusterRoleBinding has none, so it must say.
  */
-export function appliesTo(user: UserInfo, subjects: readonly Subject[] | undefined, bindingNamespace = ''): boolean {
-  return (subjects ?? []).some((s) => {
+export function matchingSubject(user: UserInfo, subjects: readonly Subject[] | undefined, bindingNamespace = ''): Subject | undefined {
+  return (subjects ?? []).find((s) => {
     switch (s.kind) {
       case 'User':
         return s.name === user.name;

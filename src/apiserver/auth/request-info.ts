@@ -17,6 +17,8 @@ export interface RequestAttributes {
   resource: string;
   subresource: string;
   name: string;
+  /** A list or watch's field selector as sent (the Node authorizer lets a node list only its own pods). */
+  fieldSelector?: string;
 }
 
 /** Only these prefixes hold resources; `api` is the one without a group segment. */
@@ -87,7 +89,9 @@ export function requestAttributes(method: string, requestTarget: string): Reques
   if (a.name === '' && a.verb === 'get') {
     a.verb = queryBool(query.get('watch')) ? 'watch' : 'list';
     // `kubectl get svc web -w` lists and watches by field selector: the name is the object's.
-    const name = exactName(query.get('fieldSelector'));
+    const selector = query.get('fieldSelector');
+    if (selector) a.fieldSelector = selector;
+    const name = exactName(selector);
     if (name !== undefined) a.name = name;
   }
   if (a.name === '' && a.verb === 'delete') a.verb = 'deletecollection';
@@ -108,7 +112,8 @@ function splitPath(path: string): string[] {
   return trimmed === '' ? [] : trimmed.split('/');
 }
 
-function exactName(selector: string | null): string | undefined {
+/** The one object a list or watch selects by `metadata.name=`, which upstream authorizes as that name. */
+export function exactName(selector: string | null | undefined): string | undefined {
   if (!selector) return undefined;
   let name: string | undefined;
   try {

@@ -2,6 +2,7 @@
 // the in-process client alike: query options validated, bodies decoded and checked
 // (handlers/object-body.ts), the store called, and the answer given back as an object for the
 // caller to send (HTTP) or copy (LocalClient).
+import { admitNodeRequest, nodeNameOf, type Operation } from '../registry/node-restriction.js';
 import type { KubeObject } from '../../api/meta.js';
 import { errors, StatusError } from '../../machinery/status.js';
 import { apiVersionOf } from '../resources.js';
@@ -97,6 +98,7 @@ export async function createObject(req: ResourceRequest, value: unknown, raw: Bu
   const store = req.storage.store;
   const obj = decodeObjectBody(store.info, value, raw, ctx);
   if (req.storage.review) return { object: req.storage.review(ctx, obj), ctx };
+  await admitNode(req, 'create', obj.metadata?.name ?? '', obj);
   return { object: await store.create(ctx, obj), ctx };
 }
 
@@ -111,6 +113,7 @@ export async function updateObject(
   const obj = decodeObjectBody(store.info, value, raw, ctx);
   // /finalize writes spec.finalizers: the store treats it as an update of the main resource.
   const sub = req.subresource === 'finalize' ? undefined : req.subresource;
+  await admitNode(req, 'update', nameOf(req), obj);
   const r = await store.update(ctx, req.namespace, nameOf(req), obj, sub);
   return { ...r, ctx };
 }
@@ -152,6 +155,7 @@ export async function patchObject(
       const patched = decodePatchedObject(gvkOf(store.info), out, contentType, patch);
       checkKind(store.info, patched);
       checkFields(store.info, patched, ctx);
+      admitNodeWith(req, current ? 'update' : 'create', name, patched, current);
       return patched;
     },
     { patch: true, allowCreate: apply && !subresource },
@@ -174,6 +178,7 @@ export async function deleteObject(req: ResourceRequest, body: unknown, ctx = re
   const name = nameOf(req);
   const opts = deleteOptions(body, req.query);
   ctx.dryRun = ctx.dryRun || opts.dryRun;
+  await admitNode(req, 'delete', name);
   const r = await store.delete(ctx, req.namespace, name, opts);
   const code = r.deleted ? 200 : 202;
   if (store.info.returnDeletedObject || !r.deleted) return { code, body: r.object, isObject: true };
@@ -226,5 +231,31 @@ export async function createSubresource(req: ResourceRequest, body: unknown, ctx
   const sub = req.subresource ?? '';
   const create = req.storage.subresources[sub]?.create;
   if (!create) throw errors.notFound({ group: info.group, resource: `${info.resource}/${sub}` }, req.name ?? '');
+  await admitNode(req, 'create', nameOf(req), body as KubeObject);
   return create(ctx, req.namespace, nameOf(req), body);
+}
+
+/**
+ * NodeRestriction for a write by a kubelet, with the stored object (read from the watch cache)
+ * when the write is not a create of the main resource. Anyone else's writes pass untouched.
+ */
+async function admitNode(req: ResourceRequest, operation: Operation, name: string, object?: KubeObject): Promise<void> {
+  if (nodeNameOf(req.userInfo) === undefined) return;
+  const existing = operation !== 'create' || req.subresource ? (await req.storage.store.find(req.namespace, name))?.obj : undefined;
+  admitNodeWith(req, operation, name, object, existing);
+}
+
+function admitNodeWith(req: ResourceRequest, operation: Operation, name: string, object?: KubeObject, existing?: KubeObject): void {
+  const info = req.storage.store.info;
+  admitNodeRequest({
+    user: req.userInfo,
+    operation,
+    group: info.group,
+    resource: info.resource,
+    subresource: req.subresource ?? '',
+    namespace: req.namespace ?? '',
+    name,
+    object,
+    existing,
+  });
 }

@@ -26,6 +26,7 @@ import { tokenreviews } from './authentication/tokenreviews.js';
 import { selfsubjectaccessreviews } from './authorization/selfsubjectaccessreviews.js';
 import { selfsubjectrulesreviews } from './authorization/selfsubjectrulesreviews.js';
 import { subjectaccessreviews } from './authorization/subjectaccessreviews.js';
+import { localsubjectaccessreviews } from './authorization/localsubjectaccessreviews.js';
 import { clusterrolebindings } from './rbac/clusterrolebindings.js';
 import { clusterroles } from './rbac/clusterroles.js';
 import { rolebindings } from './rbac/rolebindings.js';
@@ -58,6 +59,7 @@ export const builtinEntries: readonly RegistryEntry[] = [
   selfsubjectaccessreviews,
   selfsubjectrulesreviews,
   subjectaccessreviews,
+  localsubjectaccessreviews,
   selfsubjectreviews,
   tokenreviews,
   customresourcedefinitions,

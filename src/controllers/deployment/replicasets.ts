@@ -54,14 +54,18 @@ export class DeploymentSyncContext {
 
   /**
    * The revision annotation lives in metadata, which our /status keeps as stored (upstream's lets
-   * it through), so it is written with a patch of the Deployment itself. Generation is unchanged.
+   * it through), so it is written with an update of the Deployment itself (the deployment
+   * controller's role grants update, not patch) of the stored copy; a write in between conflicts
+   * and the sync is retried.
+   * Generation is unchanged: only metadata differs.
    */
   async syncRevisionAnnotation(revision: string): Promise<void> {
     const live = this.d.metadata.annotations?.[revisionAnnotation];
     if (live === revision) return;
-    const updated = await this.client.patch<Deployment>(R.deployments, this.d.metadata.namespace, this.d.metadata.name ?? '', 'merge', {
-      metadata: { annotations: { [revisionAnnotation]: revision } },
-    });
+    // Read-modify-write of the stored object, so nothing but the annotation can change with it.
+    const current = await this.client.get<Deployment>(R.deployments, this.d.metadata.namespace, this.d.metadata.name ?? '');
+    current.metadata.annotations = { ...current.metadata.annotations, [revisionAnnotation]: revision };
+    const updated = await this.client.update<Deployment>(R.deployments, this.d.metadata.namespace, current);
     this.d = { ...this.d, metadata: { ...this.d.metadata, annotations: updated.metadata.annotations, resourceVersion: updated.metadata.resourceVersion } };
   }
 

@@ -21,25 +21,38 @@ export interface ServiceControllersOptions {
   lbPool?: string;
   /** Leave out the LoadBalancer controller (e.g. when MetalLB runs instead). */
   serviceLB?: boolean;
-  /** Event recorders by component; default: EventRecorder on the client. */
-  recorder?: (component: string) => EventSink;
+  /** The LoadBalancer controller's own informers (it runs apart from the controller manager); default: `informers`. */
+  loadBalancerInformers?: InformerFactory;
+  /** The client each controller acts through, by its ServiceAccount name in kube-system; default: `client` for all. */
+  clientFor?: (serviceAccount: string) => Client;
+  /** Event recorders by component (and the controller's ServiceAccount); default: EventRecorder on its client. */
+  recorder?: (component: string, serviceAccount: string) => EventSink;
 }
+
+/** The kube-system ServiceAccounts these controllers act as (with `clientFor`). */
+export const serviceControllerServiceAccounts = ['endpointslice-controller', 'endpoint-controller', 'endpointslicemirroring-controller'];
 
 export function startServiceControllers(client: Client, informers: InformerFactory, opts: ServiceControllersOptions = {}): { stop(): void } {
   const workers = opts.workers ?? 5;
-  const recorder = opts.recorder ?? ((c: string) => new EventRecorder(client, c));
+  const clientFor = opts.clientFor ?? (() => client);
+  const recorder = opts.recorder ?? ((c: string, sa: string) => new EventRecorder(clientFor(sa), c));
   // First, so a malformed pool fails before anything starts.
   const lb =
     opts.serviceLB === false
       ? undefined
-      : new ServiceLBController(client, informers, { recorder: recorder('service-lb-controller'), ...(opts.lbPool ? { pool: opts.lbPool } : {}) });
+      : new ServiceLBController(clientFor('servicelb-controller'), opts.loadBalancerInformers ?? informers, {
+          recorder: recorder('service-lb-controller', 'servicelb-controller'),
+          ...(opts.lbPool ? { pool: opts.lbPool } : {}),
+        });
   const all: { run(workers: number): void; stop(): void }[] = [
-    new EndpointSliceController(client, informers, {
-      recorder: recorder('endpoint-slice-controller'),
+    new EndpointSliceController(clientFor('endpointslice-controller'), informers, {
+      recorder: recorder('endpoint-slice-controller', 'endpointslice-controller'),
       ...(opts.maxEndpointsPerSlice ? { maxEndpointsPerSlice: opts.maxEndpointsPerSlice } : {}),
     }),
-    new EndpointsController(client, informers, { recorder: recorder('endpoint-controller') }),
-    new EndpointSliceMirroringController(client, informers, { recorder: recorder('endpoint-slice-mirroring-controller') }),
+    new EndpointsController(clientFor('endpoint-controller'), informers, { recorder: recorder('endpoint-controller', 'endpoint-controller') }),
+    new EndpointSliceMirroringController(clientFor('endpointslicemirroring-controller'), informers, {
+      recorder: recorder('endpoint-slice-mirroring-controller', 'endpointslicemirroring-controller'),
+    }),
   ];
   for (const c of all) c.run(workers);
   // One worker: addresses are handed out one Service at a time, in the order they come.

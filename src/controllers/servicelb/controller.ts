@@ -167,10 +167,15 @@ export class ServiceLBController {
     this.recorder.event(ref, 'Normal', 'EnsuredLoadBalancer', 'Ensured load balancer');
   }
 
-  /** Writes status.loadBalancer.ingress through the status subresource (null clears it). */
+  /**
+   * Writes status.loadBalancer.ingress through the status subresource (null clears it) with an
+   * update, as MetalLB's controller does (its role grants update, not patch, of services/status):
+   * a Service changed meanwhile conflicts and is synced again from the newer copy.
+   */
   private async writeIngress(svc: Service, ingress: ReturnType<typeof desiredIngress> | null): Promise<void> {
+    const status = { ...svc.status, loadBalancer: ingress ? { ingress } : {} };
     try {
-      await this.client.patch(R.services, svc.metadata.namespace, svc.metadata.name ?? '', 'merge', { status: { loadBalancer: { ingress } } }, { subresource: 'status' });
+      await this.client.update<Service>(R.services, svc.metadata.namespace, { ...svc, status }, { subresource: 'status' });
     } catch (e) {
       // Deleted meanwhile: its delete event releases the address.
       if (!isNotFound(e)) throw e;

@@ -64,9 +64,9 @@ export function answer<T extends KubeObject>(posted: T, status: unknown): T {
   return { ...posted, metadata: { ...posted.metadata, creationTimestamp: null as unknown as string }, status } as T;
 }
 
-/** A cluster-scoped, create-only kind. */
-export function reviewInfo(group: string, resource: string, kind: string): ResourceInfo {
-  return resourceInfo({ group, version: 'v1', resource, kind, namespaced: false, verbs: ['create'] });
+/** A create-only kind, cluster-scoped unless said otherwise. */
+export function reviewInfo(group: string, resource: string, kind: string, namespaced = false): ResourceInfo {
+  return resourceInfo({ group, version: 'v1', resource, kind, namespaced, verbs: ['create'] });
 }
 
 /** Nothing is stored, so nothing is validated on the store's path; the review validates itself. */
@@ -86,9 +86,10 @@ export function accessReviewEntry(
   resource: string,
   validate: (r: AccessReview) => FieldError[],
   subject: (ctx: RequestContext, r: AccessReview) => UserInfo | undefined,
+  namespaced = false,
 ): RegistryEntry {
   return entry<AccessReview>({
-    info: reviewInfo('authorization.k8s.io', resource, kind),
+    info: reviewInfo('authorization.k8s.io', resource, kind, namespaced),
     strategy: reviewStrategy,
     review: (deps) => (ctx, obj) => {
       const r = obj as AccessReview;
@@ -97,7 +98,9 @@ export function accessReviewEntry(
       if (errs.length) throw errors.invalid('authorization.k8s.io', kind, r.metadata.name ?? '', errs);
       const user = subject(ctx, r);
       if (!user || !deps.authorizer) throw errors.badRequest('no user present on request');
-      return answer(r, { allowed: deps.authorizer.authorize(user, attributesOf(r.spec ?? {})) });
+      // Upstream's SubjectAccessReviewStatus: the reason only when there is one.
+      const d = deps.authorizer.decide(user, attributesOf(r.spec ?? {}));
+      return answer(r, d.reason ? { allowed: d.allowed, reason: d.reason } : { allowed: d.allowed });
     },
   });
 }
