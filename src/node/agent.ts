@@ -29,6 +29,7 @@ import type { ImagePuller } from './runtime/image-puller.js';
 import { RuntimePerImage } from './runtime/per-image.js';
 import { CrunRuntime } from './runtime/crun/runtime.js';
 import { pullSecrets } from './pull-secrets.js';
+import { ObjectWatches } from './object-watches.js';
 
 export { readLogs, type LogOptions } from './read-logs.js';
 
@@ -92,8 +93,9 @@ export class NodeAgent {
   private readonly finished = new Set<string>();
   private pods: Informer<Pod> | undefined;
   private services: Informer<Service> | undefined;
-  private configMaps: Informer<ConfigMap> | undefined;
-  private secrets: Informer<Secret> | undefined;
+  /** The ConfigMaps and Secrets this node's pods reference, one watch each (object-watches.ts). */
+  private readonly configMaps: ObjectWatches<ConfigMap>;
+  private readonly secrets: ObjectWatches<Secret>;
   /** ConfigMaps, Secrets and allocatable as env and volumes read them (the kubelet's managers). */
   readonly objects: PodObjects;
   readonly volumes: VolumeManager;
@@ -119,9 +121,11 @@ export class NodeAgent {
     this.backoff = new CrashBackoff(opts.backoff ?? { initialMs: 10_000, maxMs: 300_000 });
     this.imageBackoff = new CrashBackoff(opts.imageBackoff ?? { initialMs: 10_000, maxMs: 300_000 });
     this.events = opts.events ?? new KubeletEventRecorder(client, opts.nodeName);
+    this.configMaps = new ObjectWatches<ConfigMap>(client, R.configmaps, (ns, name) => this.objectChanged('configMaps', ns, name));
+    this.secrets = new ObjectWatches<Secret>(client, R.secrets, (ns, name) => this.objectChanged('secrets', ns, name));
     this.objects = {
-      configMap: (ns, name) => this.configMaps?.lister.get(ns, name),
-      secret: (ns, name) => this.secrets?.lister.get(ns, name),
+      configMap: (ns, name) => this.configMaps.get(ns, name),
+      secret: (ns, name) => this.secrets.get(ns, name),
       allocatable: () => (this.node?.status?.allocatable as Record<string, string> | undefined) ?? nodeCapacity(opts.dataDir),
     };
     const toldUnserved = new Set<string>();
@@ -148,17 +152,6 @@ export class NodeAgent {
     this.every(this.opts.nodeStatusUpdateMs ?? nodeStatusCheckMs, () => this.updateNodeStatus());
 
     this.services = this.informers.informer<Service>(R.services);
-    // Env and volumes read ConfigMaps and Secrets from these; a change kicks the pods naming it,
-    // so mounted files follow updates within moments (the kubelet's Watch strategy).
-    this.configMaps = this.informers.informer<ConfigMap>(R.configmaps);
-    this.secrets = this.informers.informer<Secret>(R.secrets);
-    for (const [inf, kind] of [[this.configMaps, 'configMaps'], [this.secrets, 'secrets']] as const) {
-      (inf as Informer).addEventHandler({
-        onAdd: (o) => this.objectChanged(kind, o.metadata.namespace, o.metadata.name),
-        onUpdate: (_o, o) => this.objectChanged(kind, o.metadata.namespace, o.metadata.name),
-        onDelete: (o) => this.objectChanged(kind, o.metadata.namespace, o.metadata.name),
-      });
-    }
     this.pods = this.informers.informer<Pod>(R.pods, { fieldSelector: `spec.nodeName=${this.opts.nodeName}` });
     this.pods.addEventHandler({
       onAdd: (p) => this.podChanged(p),
@@ -181,6 +174,8 @@ export class NodeAgent {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.unregisterLogs?.();
+    this.configMaps.stop();
+    this.secrets.stop();
     const grace = this.opts.shutdownGraceMs ?? 10_000;
     await Promise.all([...this.workers.values()].map((w) => w.shutdown(grace)));
     this.workers.clear();
@@ -277,6 +272,8 @@ export class NodeAgent {
     if (this.finished.has(uid)) return;
     const w = this.workers.get(uid);
     if (w) {
+      // A changed reference (e.g. a volume added by an update) is watched from now on.
+      void this.watchObjects(pod).catch((e) => log.warn(`pod ${pod.metadata.namespace}/${pod.metadata.name}: ${errorText(e)}`));
       w.update(pod);
       return;
     }
@@ -309,7 +306,27 @@ export class NodeAgent {
       onFinished: (id) => this.forget(id),
     });
     this.workers.set(uid, worker);
-    worker.kick();
+    // The first sync waits for the objects the pod names to be listed: one that exists must not be
+    // reported missing (CreateContainerConfigError) only because its watch had not started.
+    void this.watchObjects(pod).then(
+      () => worker.kick(),
+      (e) => {
+        log.warn(`pod ${pod.metadata.namespace}/${pod.metadata.name}: ${errorText(e)}`);
+        worker.kick();
+      },
+    );
+  }
+
+  private async watchObjects(pod: Pod): Promise<void> {
+    const refs = referencedObjects(pod);
+    const uid = pod.metadata.uid!;
+    const ns = pod.metadata.namespace ?? 'default';
+    const listed = Promise.all([this.configMaps.reference(uid, ns, refs.configMaps), this.secrets.reference(uid, ns, refs.secrets)]);
+    // A watch that cannot list (refused, API down) must not hold the pod back for ever: it then
+    // reports what it cannot find, and starts once the watch delivers the object.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([listed, new Promise<void>((r) => (timer = setTimeout(r, 5_000)))]);
+    clearTimeout(timer);
   }
 
   private objectChanged(kind: 'configMaps' | 'secrets', namespace: string | undefined, name: string | undefined): void {
@@ -321,6 +338,8 @@ export class NodeAgent {
 
   private forget(uid: string): void {
     this.tokens.forget(uid);
+    this.configMaps.forget(uid);
+    this.secrets.forget(uid);
     this.workers.delete(uid);
     this.finished.add(uid);
     if (this.finished.size > 10_000) this.finished.delete(this.finished.values().next().value!);

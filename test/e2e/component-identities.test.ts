@@ -43,7 +43,7 @@ describe('components under their own identities', () => {
   });
 
   it('the cluster works with every component so restricted: a Deployment’s pods run, a LoadBalancer gets its IP', async () => {
-    kubectlOk(c, ['create', 'deployment', 'idweb', '--image=busybox', '--replicas=2', '--', 'sleep', '600']);
+    kubectlOk(c, ['create', 'deployment', 'idweb', '--image=kubesvc.io/host', '--replicas=2', '--', 'sleep', '600']);
     kubectlOk(c, ['expose', 'deployment', 'idweb', '--type=LoadBalancer', '--port=80', '--target-port=8080']);
     await until('2 ready replicas', () => kubectlOk(c, ['get', 'deployment', 'idweb', '-o', 'jsonpath={.status.readyReplicas}']), (v) => v === '2', 30_000);
     await until('a LoadBalancer IP', () => kubectlOk(c, ['get', 'svc', 'idweb', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}']), (v) => v.startsWith(c.plan.lbPrefix));
