@@ -8,12 +8,40 @@ import { jsonNestingError, yamlNestingError } from './nesting.js';
 
 export const maxBodyBytes = 3 * 1024 * 1024;
 
+/** How much of a too-large body is still read (and dropped) before the 413, at most. */
+const drainBytes = 16 * 1024 * 1024;
+const drainMs = 2_000;
+
+/**
+ * Reads on (dropping what arrives) until the client has sent its body, then calls `done`: a 413
+ * answered while the client is still sending would be followed by closing a connection with
+ * unread data, which the kernel turns into a reset that can destroy the answer before the client
+ * reads it (as Go's server, which reads on after a handler, avoids too). Bounded in bytes and time.
+ */
+function drainThen(req: IncomingMessage, done: () => void): void {
+  let seen = 0;
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timer);
+    done();
+  };
+  const timer = setTimeout(finish, drainMs);
+  req.on('data', (c: Buffer) => {
+    seen += c.length;
+    if (seen > drainBytes) finish();
+  });
+  req.on('end', finish);
+  req.on('error', finish);
+  req.resume();
+}
+
 export function readBody(req: IncomingMessage, limit = maxBodyBytes): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (declared > limit) {
-      req.resume();
-      reject(errors.tooLarge(limit));
+      drainThen(req, () => reject(errors.tooLarge(limit)));
       return;
     }
     const chunks: Buffer[] = [];
@@ -24,7 +52,8 @@ export function readBody(req: IncomingMessage, limit = maxBodyBytes): Promise<Bu
       size += c.length;
       if (size > limit) {
         failed = true;
-        reject(errors.tooLarge(limit));
+        chunks.length = 0;
+        drainThen(req, () => reject(errors.tooLarge(limit)));
         return;
       }
       chunks.push(c);
