@@ -121,7 +121,7 @@ export function buildIndex(images: { image: BuiltImage; platform: Platform }[]):
 }
 
 /** Applets the busybox image links to its one binary, as Docker Hub's busybox image does. */
-export const BUSYBOX_APPLETS = ['sh', 'httpd', 'ls', 'cat', 'echo', 'wget', 'sleep', 'env', 'id', 'hostname', 'mkdir', 'rm'];
+export const BUSYBOX_APPLETS = ['sh', 'httpd', 'ls', 'cat', 'echo', 'wget', 'sleep', 'env', 'id', 'hostname', 'mkdir', 'rm', 'ip', 'readlink', 'test', 'true'];
 
 /**
  * A busybox image from Debian's busybox-static (`/bin/busybox`): one layer with the binary and its
