@@ -37,6 +37,7 @@ const benches: Bench[] = [
   { name: 'netns-mode', what: 'netns mode: wrk through ClusterIPs, endpoint removal latency', tools: ['wrk', 'nft', 'nsenter'], root: true },
   { name: 'soak-connections', what: '10,000 idle connections + 1,000 watches, memory back at rest' },
   { name: 'image-pull', what: 'OCI image pull from docker-registry, cold and warm, vs skopeo copy + umoci unpack', tools: ['/usr/bin/docker-registry', '/bin/busybox'] },
+  { name: 'oci-pods', what: '20 pods of one OCI image through kubesvc up: to all Ready, disk, memory per pod, vs a built-in image', tools: ['/usr/bin/crun', '/usr/bin/docker-registry', '/bin/busybox', 'kubectl'], root: true },
   { name: 'oci-start', what: 'OCI container (crun, busybox) start to Ready p50/p99 vs the built-in image path', tools: ['/usr/bin/crun', '/bin/busybox'], root: true },
   { name: 'malloc-trim', what: 'malloc_trim(0) cost at 100-300 MiB RSS (the memory release after a crowd)' },
 ];

@@ -1,7 +1,7 @@
 // What the crun e2e tests share: `kubesvc up` with the busybox test puller, the web workload, and
 // the crun state roots under a data dir (to check and clean up containers by exact id).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from './harness.js';
 
@@ -66,5 +66,14 @@ export function killCrunContainers(dataDir: string): void {
       spawnSync('crun', ['--root', state, 'delete', '-f', id]);
     }
   }
+  // A cluster killed before it could clean up leaves its containers' overlay root filesystems
+  // mounted: unmount every mount under this data dir (deepest first), so the dir can be removed.
+  const prefix = `${dataDir.replace(/\/+$/, '')}/`;
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter((m) => m.startsWith(prefix))
+    .sort((a, b) => b.length - a.length);
+  for (const m of mounts) spawnSync('umount', [m]);
 }
 
