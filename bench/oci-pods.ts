@@ -80,10 +80,13 @@ async function main(): Promise<void> {
   } finally {
     // Twenty containers that ignore SIGTERM take the agent's 10 s grace: the harness may kill
     // kubesvc first, so whatever it left is stopped and unmounted here.
-    await c.stop();
-    killCrunContainers(c.dataDir);
-    await c.destroy();
-    await registry.stop();
+    try {
+      await c.stop();
+      killCrunContainers(c.dataDir);
+      await c.destroy();
+    } finally {
+      await registry.stop();
+    }
   }
 }
 
