@@ -4,7 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCluster, tempDir, type Cluster } from './harness.js';
 
@@ -39,6 +39,7 @@ describe('official Python client', { skip }, () => {
   });
   after(async () => {
     await c?.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   /** Runs a script (without blocking the event loop, so the server in the child keeps answering) and parses its last line. */
