@@ -4,12 +4,11 @@
 // for names that do not exist (NXDOMAIN), as a pod's search-path expansion produces.
 // Run: npm run build && node dist/bench/dns-cluster.js [--seconds N] [--services N]
 // Needs: root (port 53), apt-get install -y dnsperf dnsmasq
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubectlOk, startCluster } from '../test/e2e/harness.js';
-import { freePort, interleavedRounds, median, missingTools } from './dnsperf.js';
+import { interleavedRounds, median, missingTools, startDnsmasq } from './dnsperf.js';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -32,7 +31,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'kubesvc-dnsclusterbench-'));
   chmodSync(dir, 0o755); // dnsmasq reads the hosts file as nobody
   const c = await startCluster();
-  let dnsmasq: ReturnType<typeof spawn> | undefined;
+  let dnsmasq: Awaited<ReturnType<typeof startDnsmasq>> | undefined;
   try {
     const manifest = Array.from({ length: services }, (_, i) =>
       JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: `svc-${i}`, namespace: 'default' }, spec: { ports: [{ name: 'http', port: 80 }] } }),
@@ -50,17 +49,11 @@ async function main(): Promise<void> {
     writeFileSync(queries, lines.join('\n') + '\n');
     const hosts = join(dir, 'hosts');
     writeFileSync(hosts, names.map((n) => `${n.ip} ${n.name}`).join('\n') + '\n');
-    const mport = await freePort('127.0.0.5');
-    dnsmasq = spawn(
-      'dnsmasq',
-      ['--keep-in-foreground', '--no-resolv', '--no-hosts', `--addn-hosts=${hosts}`, '--listen-address=127.0.0.5', '--bind-interfaces', `--port=${mport}`, '--pid-file=', '--local=/cluster.local/', '--cache-size=10000', '--dns-forward-max=1000'],
-      { stdio: 'ignore' },
-    );
-    await new Promise((r) => setTimeout(r, 500));
+    dnsmasq = await startDnsmasq(hosts);
     const targets = {
       clusterIP: { host: clusterIP, port: 53 },
       endpoint,
-      dnsmasq: { host: '127.0.0.5', port: mport },
+      dnsmasq: dnsmasq.target,
     };
     type Name = keyof typeof targets;
     const { rounds, latency: lat } = await interleavedRounds(targets, queries, seconds, ROUNDS);
@@ -87,7 +80,7 @@ async function main(): Promise<void> {
       ),
     );
   } finally {
-    dnsmasq?.kill('SIGTERM');
+    dnsmasq?.stop();
     await c.destroy();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -3,7 +3,6 @@
 // (issue 5) is at least 0.5x dnsmasq's queries/s.
 // Run: npm run build && node dist/bench/dns.js [--seconds N]
 // Needs: apt-get install -y dnsperf dnsmasq
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +10,7 @@ import type { Service } from '../src/api/core.js';
 import type { EndpointSlice } from '../src/api/discovery.js';
 import { startDNSWithIndex } from '../src/dns/index.js';
 import { staticIndex } from '../src/dns/memory-index.js';
-import { freePort, interleavedRounds, median, missingTools } from './dnsperf.js';
+import { interleavedRounds, median, missingTools, startDnsmasq } from './dnsperf.js';
 
 const NAMESPACES = 10;
 const SERVICES_PER_NS = 100;
@@ -86,17 +85,11 @@ async function main(): Promise<void> {
     churnIndex.upsertService({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'ns-0', name: 'svc-0' }, spec: { clusterIP: ip, clusterIPs: [ip], ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } });
   }, 10);
 
-  const mport = await freePort('127.0.0.5');
-  const dnsmasq = spawn(
-    'dnsmasq',
-    ['--keep-in-foreground', '--no-resolv', '--no-hosts', `--addn-hosts=${hosts}`, '--listen-address=127.0.0.5', '--bind-interfaces', `--port=${mport}`, '--pid-file=', '--local=/cluster.local/', '--cache-size=10000', '--dns-forward-max=1000'],
-    { stdio: 'ignore' },
-  );
+  const dnsmasq = await startDnsmasq(hosts);
   try {
-    await new Promise((r) => setTimeout(r, 500));
     const targets = {
       kubesvc: { host: kube.host, port: kube.port },
-      dnsmasq: { host: '127.0.0.5', port: mport },
+      dnsmasq: dnsmasq.target,
       kubesvcWithoutAnswerCache: cold.addresses[0]!,
       kubesvcUnderChurn: churned.addresses[0]!,
     };
@@ -119,7 +112,7 @@ async function main(): Promise<void> {
     };
     console.log(JSON.stringify(report, null, 2));
   } finally {
-    dnsmasq.kill('SIGTERM');
+    dnsmasq.stop();
     await dns.stop();
     await cold.stop();
     clearInterval(churn);

@@ -104,3 +104,18 @@ export async function interleavedRounds<N extends string>(
   for (const t of order) lat[t] = await latency(targets[t].host, targets[t].port, queries, Math.max(2, Math.floor(seconds / 2)));
   return { rounds: all, latency: lat };
 }
+
+/**
+ * dnsmasq serving the names of a hosts file from cache on 127.0.0.5 (a free port), with no
+ * upstream: the peer both DNS benchmarks compare against. Ready half a second after it starts.
+ */
+export async function startDnsmasq(hostsFile: string): Promise<{ target: Target; stop(): void }> {
+  const port = await freePort('127.0.0.5');
+  const proc = spawn(
+    'dnsmasq',
+    ['--keep-in-foreground', '--no-resolv', '--no-hosts', `--addn-hosts=${hostsFile}`, '--listen-address=127.0.0.5', '--bind-interfaces', `--port=${port}`, '--pid-file=', '--local=/cluster.local/', '--cache-size=10000', '--dns-forward-max=1000'],
+    { stdio: 'ignore' },
+  );
+  await new Promise((r) => setTimeout(r, 500));
+  return { target: { host: '127.0.0.5', port }, stop: () => proc.kill('SIGTERM') };
+}

@@ -114,39 +114,27 @@ export interface AggregatedDocument {
   etag: string;
 }
 
-interface Cached {
-  json: string;
-  doc: AggregatedDocument;
-  generation: number | undefined;
+/** The registry as discovery reads it: what is served, and a counter that moves whenever that changes. */
+export interface ServedResources {
+  infos(): readonly ResourceInfo[];
+  readonly generation: number;
 }
 
-/** Per registry (several API servers may share a process, as tests run them) and root. */
-const caches = new WeakMap<object, Map<string, Cached>>();
-const unowned = {};
+/** Per registry (several API servers may share a process, as tests run them), per root. */
+const caches = new WeakMap<ServedResources, Map<'api' | 'apis', { generation: number; doc: AggregatedDocument }>>();
 
 /**
- * The document and its ETag. With the registry's `generation` (which moves whenever a resource is
- * added or removed) an unchanged registry is answered from the cache without rebuilding anything;
- * without it the document is rebuilt and the hash recomputed only when the document changed.
+ * The document and its ETag, built and hashed once per registry generation (a resource added or
+ * removed moves it): an unchanged registry is answered without rebuilding anything.
  */
-export function aggregatedDocument(
-  resources: readonly ResourceInfo[],
-  root: 'api' | 'apis',
-  source?: { owner: object; generation: number },
-): AggregatedDocument {
-  const owner = source?.owner ?? unowned;
-  let cache = caches.get(owner);
-  if (!cache) caches.set(owner, (cache = new Map()));
+export function aggregatedDocument(served: ServedResources, root: 'api' | 'apis'): AggregatedDocument {
+  let cache = caches.get(served);
+  if (!cache) caches.set(served, (cache = new Map()));
   const hit = cache.get(root);
-  if (hit && source && hit.generation === source.generation) return hit.doc;
-  const list = aggregatedDiscovery(resources, root);
-  const json = JSON.stringify(list);
-  if (hit && hit.json === json) {
-    hit.generation = source?.generation;
-    return hit.doc;
-  }
-  const doc = { list, etag: createHash('sha512').update(json).digest('hex').toUpperCase() };
-  cache.set(root, { json, doc, generation: source?.generation });
+  if (hit && hit.generation === served.generation) return hit.doc;
+  const list = aggregatedDiscovery(served.infos(), root);
+  const doc = { list, etag: createHash('sha512').update(JSON.stringify(list)).digest('hex').toUpperCase() };
+  cache.set(root, { generation: served.generation, doc });
   return doc;
 }
 

@@ -438,9 +438,12 @@ function addressInUse(e: NodeJS.ErrnoException & { port?: number; address?: stri
   return new UsageError(`${where} is already in use: ${e.message}`);
 }
 
+/** HOST or HOST:PORT (a bracketed IPv6 address as HOST), as container runtimes take registry hosts. */
+const registryHost = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
+
 /** HOST or HOST:PORT, as containerd's and Docker's insecure-registries take them. */
 function checkRegistryHost(v: string): string {
-  if (!/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(v)) {
+  if (!registryHost.test(v)) {
     throw new UsageError(`--insecure-registry takes HOST or HOST:PORT (e.g. registry.local:5000), not ${JSON.stringify(v)}`);
   }
   return v;
@@ -455,7 +458,7 @@ function checkRegistryMirror(v: string): string {
     } catch {
       // falls through to the error below
     }
-  } else if (/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(v)) {
+  } else if (registryHost.test(v)) {
     return v;
   }
   throw new UsageError(`--registry-mirror takes a URL such as https://mirror.example or http://127.0.0.1:5000, not ${JSON.stringify(v)}`);

@@ -6,22 +6,17 @@ import { stringify as toYaml } from 'yaml';
 import { errors, StatusError } from '../../machinery/status.js';
 import { clauseMatches, parseAccept, type AcceptClause } from './accept.js';
 import { sendRaw } from './respond.js';
-import type { ResourceInfo } from '../resources.js';
 import {
   aggregatedDocument,
   discoveryGroup,
   discoveryListKind,
   versionedList,
   type DiscoveryVersion,
+  type ServedResources,
 } from '../discovery-aggregated.js';
 
 export type DiscoveryRoot = 'api' | 'apis';
 
-/** The registry as discovery reads it: what is served, and a counter that moves when that changes. */
-export interface ServedResources {
-  infos(): readonly ResourceInfo[];
-  readonly generation: number;
-}
 
 /** The encodings kubesvc writes discovery in (upstream also has protobuf, which kubesvc does not serve here). */
 const servedMediaTypes = ['application/json', 'application/yaml'] as const;
@@ -110,7 +105,7 @@ export function serveDiscoveryRoot(req: IncomingMessage, res: ServerResponse, ro
 
 /** Upstream's ServeHTTPWithETag: ETag, Vary: Accept, Cache-Control: public, and 304 for a matching If-None-Match. */
 function serveAggregated(req: IncomingMessage, res: ServerResponse, root: DiscoveryRoot, served: ServedResources, mediaType: ServedMediaType, version: DiscoveryVersion): void {
-  const doc = aggregatedDocument(served.infos(), root, { owner: served, generation: served.generation });
+  const doc = aggregatedDocument(served, root);
   const etag = `"${doc.etag}"`;
   res.setHeader('ETag', etag);
   res.setHeader('Vary', 'Accept');
