@@ -121,8 +121,8 @@ export class NodeAgent {
     this.backoff = new CrashBackoff(opts.backoff ?? { initialMs: 10_000, maxMs: 300_000 });
     this.imageBackoff = new CrashBackoff(opts.imageBackoff ?? { initialMs: 10_000, maxMs: 300_000 });
     this.events = opts.events ?? new KubeletEventRecorder(client, opts.nodeName);
-    this.configMaps = new ObjectWatches<ConfigMap>(client, R.configmaps, (ns, name) => this.objectChanged('configMaps', ns, name));
-    this.secrets = new ObjectWatches<Secret>(client, R.secrets, (ns, name) => this.objectChanged('secrets', ns, name));
+    this.configMaps = new ObjectWatches<ConfigMap>(client, R.configmaps, (pods) => this.objectChanged(pods));
+    this.secrets = new ObjectWatches<Secret>(client, R.secrets, (pods) => this.objectChanged(pods));
     this.objects = {
       configMap: (ns, name) => this.configMaps.get(ns, name),
       secret: (ns, name) => this.secrets.get(ns, name),
@@ -329,11 +329,9 @@ export class NodeAgent {
     clearTimeout(timer);
   }
 
-  private objectChanged(kind: 'configMaps' | 'secrets', namespace: string | undefined, name: string | undefined): void {
-    if (!name) return;
-    for (const w of this.workers.values()) {
-      if (w.namespace === namespace && referencedObjects(w.current)[kind].has(name)) w.kick();
-    }
+  /** A ConfigMap or Secret changed: the pods referencing it sync again (mounted files, env for the next start). */
+  private objectChanged(podUIDs: ReadonlySet<string>): void {
+    for (const uid of podUIDs) this.workers.get(uid)?.kick();
   }
 
   private forget(uid: string): void {

@@ -20,8 +20,8 @@ export class ObjectWatches<T extends KubeObject> {
   constructor(
     private readonly client: Client,
     private readonly resource: ResourceRef,
-    /** Called on every add, update and delete of a watched object. */
-    private readonly changed: (namespace: string, name: string) => void,
+    /** Called on every add, update and delete of a watched object, with the pods that reference it. */
+    private readonly changed: (podUIDs: ReadonlySet<string>) => void,
   ) {}
 
   /**
@@ -39,13 +39,14 @@ export class ObjectWatches<T extends KubeObject> {
       if (!w) {
         const name = key.slice(namespace.length + 1);
         const informer = new SharedInformer<T>(this.client, this.resource, { namespace, fieldSelector: `metadata.name=${name}` });
+        const watch: Watch<T> = { informer, pods: new Set() };
         informer.addEventHandler({
-          onAdd: () => this.changed(namespace, name),
-          onUpdate: () => this.changed(namespace, name),
-          onDelete: () => this.changed(namespace, name),
+          onAdd: () => this.changed(watch.pods),
+          onUpdate: () => this.changed(watch.pods),
+          onDelete: () => this.changed(watch.pods),
         });
         informer.start();
-        w = { informer, pods: new Set() };
+        w = watch;
         this.watches.set(key, w);
       }
       w.pods.add(podUID);
