@@ -5,10 +5,11 @@
 // union.NewFailOnError in front of the anonymous authenticator). A request with no credential is
 // system:anonymous when anonymous requests are allowed (--anonymous-auth, default true), whom the
 // default RBAC policy lets read only /healthz, /livez, /readyz and /version.
+import { aggregateMessages } from '../../machinery/labels/requirement.js';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { errors } from '../../machinery/status.js';
-import { aggregate, type ServiceAccountTokenAuthenticator } from './serviceaccount/authenticator.js';
+import { type ServiceAccountTokenAuthenticator } from './serviceaccount/authenticator.js';
 import { allUnauthenticated, anonymousUser, type UserInfo } from './user.js';
 import { certificateError, userFromClientCertificate } from './x509.js';
 
@@ -51,7 +52,7 @@ export class Authentication {
   reviewToken(token: string, audiences: string[] | undefined): TokenReviewResult {
     const r = this.tokens?.authenticate(token, audiences?.length ? audiences : undefined);
     if (r?.ok) return { authenticated: true, user: r.user, audiences: r.audiences };
-    return { authenticated: false, error: aggregate([invalidBearerToken, r?.error ?? invalidBearerToken]) };
+    return { authenticated: false, error: aggregateMessages([invalidBearerToken, r?.error ?? invalidBearerToken]) };
   }
 
   private fromCertificate(req: IncomingMessage): Outcome {

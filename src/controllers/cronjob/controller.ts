@@ -15,7 +15,7 @@ import { getControllerOf } from '../common/controller-ref.js';
 import { isAlreadyExists, isNotFound } from '../common/errors.js';
 import { QueueWorker } from '../common/queue-worker.js';
 import { noopRecorder, type Recorder } from '../common/recorder.js';
-import { isConditionTrue, rfc3339 } from '../job/conditions.js';
+import { isConditionTrue, rfc3339, isJobFinished } from '../job/conditions.js';
 import { jobFromTemplate, jobNameFor } from './job-from-template.js';
 import { mostRecentScheduleTime, nextScheduleTimeAfter } from './schedule-times.js';
 
@@ -29,8 +29,6 @@ export interface CronJobControllerOptions {
 const tooManyMissed = 100;
 /** A little past the schedule time, so the requeued sync does not run a hair too early. */
 const nextScheduleDelta = 100;
-
-const jobFinished = (j: Job) => isConditionTrue(j, 'Complete') || isConditionTrue(j, 'Failed');
 
 /** The time shown in MissSchedule events: Go's time.RFC1123Z in UTC. */
 function rfc1123z(ms: number): string {
@@ -159,7 +157,7 @@ export class CronJobController extends QueueWorker {
     const byUid = new Map(owned.map((j) => [j.metadata.uid ?? '', j]));
     for (const j of owned) {
       const inActive = (status.active ?? []).some((r) => r.uid === j.metadata.uid);
-      const finished = jobFinished(j);
+      const finished = isJobFinished(j);
       if (!inActive && !finished && !j.metadata.deletionTimestamp) {
         // Adopted (e.g. made by an earlier sync whose status write was lost): it is running for us.
         status.active = [...(status.active ?? []), jobReference(j)];
@@ -194,7 +192,7 @@ export class CronJobController extends QueueWorker {
       const oldestFirst = [...jobs].sort((a, b) => startOf(a) - startOf(b));
       for (const j of oldestFirst.slice(0, jobs.length - limit)) await this.deleteJob(cj, j.metadata.name ?? '');
     };
-    const finished = owned.filter((j) => jobFinished(j) && !j.metadata.deletionTimestamp);
+    const finished = owned.filter((j) => isJobFinished(j) && !j.metadata.deletionTimestamp);
     await trim(finished.filter((j) => isConditionTrue(j, 'Complete')), cj.spec.successfulJobsHistoryLimit);
     await trim(finished.filter((j) => isConditionTrue(j, 'Failed')), cj.spec.failedJobsHistoryLimit);
   }

@@ -8,6 +8,7 @@
 // Verified signatures are cached for a short while (upstream caches whole results for 10 s); the
 // objects a token depends on are looked up on every request from the watch cache, so deleting a
 // ServiceAccount or a pod rejects its tokens as soon as the cache has seen the delete.
+import { aggregateMessages } from '../../../machinery/labels/requirement.js';
 import { createHash, type KeyObject } from 'node:crypto';
 import type { KubeObject } from '../../../api/meta.js';
 import { allAuthenticated, type UserInfo } from '../user.js';
@@ -128,7 +129,7 @@ export class ServiceAccountTokenAuthenticator {
       }
       errs.push(err);
     }
-    return { error: aggregate(errs) };
+    return { error: aggregateMessages(errs) };
   }
 
   private validateBound(c: Partial<BoundClaims>): ServiceAccountInfo | string {
@@ -247,8 +248,3 @@ function deletedBefore(o: KubeObject, seconds: number): boolean {
   return t !== undefined && t !== null && Date.parse(t) / 1000 < seconds;
 }
 
-/** utilerrors.NewAggregate(...).Error(): one message as is, several deduplicated in brackets. */
-export function aggregate(messages: string[]): string {
-  const seen = [...new Set(messages)];
-  return seen.length === 1 ? seen[0]! : `[${seen.join(', ')}]`;
-}
