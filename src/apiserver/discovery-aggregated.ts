@@ -112,6 +112,8 @@ export interface AggregatedDocument {
   list: APIGroupDiscoveryList;
   /** Upper-case hex SHA-512 of the list's JSON, as upstream's calculateETag. */
   etag: string;
+  /** The answer bodies written so far, by version and encoding: built once per document. */
+  bodies: Map<string, string>;
 }
 
 /** The registry as discovery reads it: what is served, and a counter that moves whenever that changes. */
@@ -133,7 +135,7 @@ export function aggregatedDocument(served: ServedResources, root: 'api' | 'apis'
   const hit = cache.get(root);
   if (hit && hit.generation === served.generation) return hit.doc;
   const list = aggregatedDiscovery(served.infos(), root);
-  const doc = { list, etag: createHash('sha512').update(JSON.stringify(list)).digest('hex').toUpperCase() };
+  const doc = { list, etag: createHash('sha512').update(JSON.stringify(list)).digest('hex').toUpperCase(), bodies: new Map<string, string>() };
   cache.set(root, { generation: served.generation, doc });
   return doc;
 }

@@ -117,5 +117,8 @@ function serveAggregated(req: IncomingMessage, res: ServerResponse, root: Discov
   }
   // The response names what it is, so clients tell it from the unaggregated answer (client-go reads this).
   const contentType = `${mediaType};g=${discoveryGroup};v=${version};as=${discoveryListKind}`;
-  sendRaw(res, 200, encode(versionedList(doc.list, version), mediaType), contentType);
+  const key = `${version} ${mediaType}`;
+  let body = doc.bodies.get(key);
+  if (body === undefined) doc.bodies.set(key, (body = encode(versionedList(doc.list, version), mediaType)));
+  sendRaw(res, 200, body, contentType);
 }
