@@ -22,6 +22,15 @@ export const loopbackUser: ComponentIdentity = {
 export const nodesGroup = 'system:nodes';
 export const nodeUserPrefix = 'system:node:';
 
+/**
+ * The node a user is (possibly '' for a user named just `system:node:`), or undefined for anyone
+ * not in system:nodes with a node user name: upstream's NodeIdentifier.
+ */
+export function nodeNameOf(user: { name: string; groups: string[] } | undefined): string | undefined {
+  if (!user || !user.groups.includes(nodesGroup) || !user.name.startsWith(nodeUserPrefix)) return undefined;
+  return user.name.slice(nodeUserPrefix.length);
+}
+
 /** A ServiceAccount's user and groups, as the token authenticator gives them. */
 export function serviceAccountUser(namespace: string, name: string): UserInfo {
   return { name: `system:serviceaccount:${namespace}:${name}`, groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, allAuthenticated] };

@@ -9,7 +9,7 @@ import { parseFieldSelector } from '../../machinery/fields/selector.js';
 import type { CachedObject } from '../store/cached-object.js';
 import type { ResourceCache } from '../store/resource-cache.js';
 import type { ChainedAuthorizer, Decision } from './authorizer.js';
-import { nodeUserPrefix, nodesGroup } from './component-identity.js';
+import { nodeNameOf } from './component-identity.js';
 import { podReferences, type PodReferences } from './pod-references.js';
 import { ruleAllows } from './rbac-rules.js';
 import type { RequestAttributes } from './request-info.js';
@@ -88,8 +88,8 @@ export class NodeAuthorizer implements ChainedAuthorizer {
   }
 
   decide(user: UserInfo, a: RequestAttributes): Decision {
-    if (!user.groups.includes(nodesGroup) || !user.name.startsWith(nodeUserPrefix)) return noOpinion();
-    const node = user.name.slice(nodeUserPrefix.length);
+    const node = nodeNameOf(user);
+    if (node === undefined) return noOpinion();
     if (node === '') return noOpinion(`unknown node for user ${JSON.stringify(user.name)}`);
     if (a.isResourceRequest && a.apiGroup === '') {
       switch (a.resource) {

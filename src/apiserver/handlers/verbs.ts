@@ -2,7 +2,8 @@
 // the in-process client alike: query options validated, bodies decoded and checked
 // (handlers/object-body.ts), the store called, and the answer given back as an object for the
 // caller to send (HTTP) or copy (LocalClient).
-import { admitNodeRequest, nodeNameOf, type Operation } from '../registry/node-restriction.js';
+import { admitNodeRequest, type Operation } from '../registry/node-restriction.js';
+import { nodeNameOf } from '../auth/component-identity.js';
 import type { KubeObject } from '../../api/meta.js';
 import { errors, StatusError } from '../../machinery/status.js';
 import { apiVersionOf } from '../resources.js';

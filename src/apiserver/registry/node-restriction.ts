@@ -6,7 +6,7 @@
 import type { KubeObject } from '../../api/meta.js';
 import type { Pod } from '../../api/core.js';
 import { errors, type StatusError } from '../../machinery/status.js';
-import { nodeUserPrefix, nodesGroup } from '../auth/component-identity.js';
+import { nodeNameOf } from '../auth/component-identity.js';
 
 export type Operation = 'create' | 'update' | 'delete';
 
@@ -27,12 +27,6 @@ export interface NodeAdmissionRequest {
 
 const mirrorPodAnnotation = 'kubernetes.io/config.mirror';
 const nodeLeaseNamespace = 'kube-node-lease';
-
-/** The node a user is, or undefined for anyone else (upstream's NodeIdentifier). */
-export function nodeNameOf(user: { name: string; groups: string[] } | undefined): string | undefined {
-  if (!user || !user.groups.includes(nodesGroup) || !user.name.startsWith(nodeUserPrefix)) return undefined;
-  return user.name.slice(nodeUserPrefix.length);
-}
 
 /** Throws upstream's 403 when a node asks for what NodeRestriction refuses; anyone else passes. */
 export function admitNodeRequest(a: NodeAdmissionRequest): void {

@@ -4,6 +4,7 @@
 // clock skew between node and controller does not matter).
 import type { Node } from '../../api/core.js';
 import type { Condition } from '../../api/meta.js';
+import { toleratesTaint, type Toleration } from '../../api/scheduling/taints.js';
 
 export const unreachableTaintKey = 'node.kubernetes.io/unreachable';
 export const notReadyTaintKey = 'node.kubernetes.io/not-ready';
@@ -124,29 +125,13 @@ export function reconcileTaints(node: Node, desired: Taint[]): Taint[] | undefin
   return same ? undefined : next;
 }
 
-interface Toleration {
-  key?: string;
-  operator?: 'Exists' | 'Equal';
-  value?: string;
-  effect?: string;
-  tolerationSeconds?: number;
-}
-
-export function tolerates(tol: Toleration, taint: Taint): boolean {
-  if (tol.effect && tol.effect !== taint.effect) return false;
-  if (!tol.key) return tol.operator === 'Exists';
-  if (tol.key !== taint.key) return false;
-  if (tol.operator === 'Exists') return true;
-  return (tol.value ?? '') === (taint.value ?? '');
-}
-
 /**
  * How long a pod may stay on a node with this NoExecute taint, in ms: 0 for at once, undefined
  * for forever. Pods without a matching toleration get `defaultSeconds` (the DefaultTolerationSeconds
  * admission plugin's 300 s, which our API server does not add to pods).
  */
 export function tolerationMs(tolerations: unknown[] | undefined, taint: Taint, defaultSeconds: number): number | undefined {
-  const matching = ((tolerations ?? []) as Toleration[]).filter((t) => tolerates(t, taint));
+  const matching = ((tolerations ?? []) as Toleration[]).filter((t) => toleratesTaint(t, taint));
   if (matching.length === 0) return defaultSeconds * 1000;
   let min: number | undefined;
   for (const t of matching) {
