@@ -10,7 +10,15 @@ import { fileURLToPath } from 'node:url';
 import { busyboxRootfs, crunAvailable } from './busybox-image.js';
 
 const nobody = 65534;
-const skip = crunAvailable && spawnSync('setpriv', ['--version']).status === 0 ? false : 'needs root (to become nobody), setpriv, crun and busybox';
+const child = fileURLToPath(new URL('./rootless-child.js', import.meta.url));
+
+/** Root, setpriv, crun and busybox, and a checkout nobody can read (a `mktemp -d` clone is 0700), as test/e2e/cli.test.ts checks. */
+function skipReason(): string | false {
+  if (!crunAvailable || spawnSync('setpriv', ['--version']).status !== 0) return 'needs root (to become nobody), setpriv, crun and busybox';
+  const r = spawnSync('setpriv', ['--reuid', String(nobody), '--regid', String(nobody), '--clear-groups', process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(child)}, require('fs').constants.R_OK)`]);
+  return r.status === 0 ? false : `user nobody cannot read ${child}`;
+}
+const skip = skipReason();
 
 test('a non-root agent runs, execs into and stops a container (rootless crun)', { skip, timeout: 60_000 }, () => {
   const rootfs = busyboxRootfs();
@@ -20,7 +28,6 @@ test('a non-root agent runs, execs into and stops a container (rootless crun)', 
     spawnSync('chmod', ['-R', 'a+rX', rootfs]);
     chmodSync(rootfs, 0o755);
     chownSync(dataDir, nobody, nobody);
-    const child = fileURLToPath(new URL('./rootless-child.js', import.meta.url));
     const r = spawnSync(
       'setpriv',
       ['--reuid', String(nobody), '--regid', String(nobody), '--clear-groups', process.execPath, child, join(dataDir, 'node'), rootfs],
