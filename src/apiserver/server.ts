@@ -1,5 +1,6 @@
 // The API server: HTTPS with client-certificate authentication in front of the registry stores,
 // plus discovery, OpenAPI, version and health endpoints.
+import { answerClientError } from './http/client-error.js';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -206,6 +207,7 @@ export class ApiServer {
     // its socket is: with a listener here Node leaves closing it to us (a handshake timeout would
     // otherwise leave the socket and its TLS state open for good).
     server.on('tlsClientError', (_err, sock) => sock.destroy());
+    server.on('clientError', answerClientError);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.opts.port, this.opts.host, () => {

@@ -101,9 +101,9 @@ async function settle(open: number): Promise<void> {
   assert.equal(api.connections.open, open);
 }
 
-function request(id: { cert: string; key: string }, method: string, path: string, body?: string, localAddress = '127.0.0.1'): Promise<{ status: number; headers: import('node:http').IncomingHttpHeaders; body: string }> {
+function request(id: { cert: string; key: string }, method: string, path: string, body?: string, localAddress = '127.0.0.1', headers: Record<string, string> = {}): Promise<{ status: number; headers: import('node:http').IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = https.request({ host: '127.0.0.1', port: api.port, method, path, localAddress, ca: pki.caCert, cert: id.cert, key: id.key, servername: 'localhost', agent: false, headers: body ? { 'Content-Type': 'application/json' } : {} }, (res) => {
+    const req = https.request({ host: '127.0.0.1', port: api.port, method, path, localAddress, ca: pki.caCert, cert: id.cert, key: id.key, servername: 'localhost', agent: false, headers: { ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers } }, (res) => {
       let b = '';
       res.on('data', (c: Buffer) => (b += c.toString()));
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: b }));
@@ -152,6 +152,27 @@ test('one client address gets at most maxConnectionsPerClient; others still conn
   assert.notEqual(await closedWithin(third, 500), undefined, 'past maxConnections in all a new connection is closed');
   assert.ok(api.connections.refused >= 2);
   for (const s of [...mine, ...theirs]) s.destroy();
+  await settle(0);
+});
+
+test('headers past 16 KiB get 431 and a malformed request 400, read by the client rather than lost to a reset', async () => {
+  // The answer is written before the client has finished sending: the server must keep reading
+  // what follows instead of closing at once, or the client sees ECONNRESET and no status.
+  for (const size of [20_000, 60_000, 600_000]) {
+    for (let i = 0; i < 5; i++) {
+      const r = await request(admin(), 'GET', '/version', undefined, '127.0.0.1', { 'X-Big': 'A'.repeat(size) });
+      assert.equal(r.status, 431, `${size} bytes of headers, try ${i}`);
+    }
+  }
+  const bad = await tlsOpen(admin());
+  bad.write('GET /version HTTP/1.1\r\nHost x\r\n\r\n');
+  const answer = await new Promise<string>((resolve) => {
+    let got = '';
+    bad.on('data', (c: Buffer) => (got += c.toString()));
+    bad.on('close', () => resolve(got));
+  });
+  assert.match(answer, /^HTTP\/1\.1 400 Bad Request\r\n/);
+  assert.equal((await request(admin(), 'GET', '/version')).status, 200);
   await settle(0);
 });
 
