@@ -2,28 +2,20 @@
 // watchers follow along, a full list of the 10,000, watch delivery latency, and server memory.
 // Run: npm run build && node dist/bench/apiserver.js [--services 10000] [--clients 8] [--watchers 100]
 import https from 'node:https';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { startCluster, credentials, type Cluster } from '../test/e2e/harness.js';
 import { call, type Conn } from './https-call.js';
+import { numberArg } from './args.js';
+import { rssMiB } from './proc-stats.js';
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-}
-
-const total = arg('services', 10_000);
-const clients = arg('clients', 8);
-const watchers = arg('watchers', 100);
-const latencySamples = arg('latency-samples', 200);
+const total = numberArg('services', 10_000);
+const clients = numberArg('clients', 8);
+const watchers = numberArg('watchers', 100);
+const latencySamples = numberArg('latency-samples', 200);
 
 function pct(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-function rssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
 }
 
 function serviceBody(i: number): string {

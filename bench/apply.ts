@@ -7,13 +7,10 @@ import { join } from 'node:path';
 import { startCluster, kubectl, type Cluster } from '../test/e2e/harness.js';
 import { concurrently, type Rate } from './concurrent.js';
 import { call as httpsCall, connect, type Conn } from './https-call.js';
+import { numberArg } from './args.js';
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-}
-const total = arg('services', 200);
-const clients = arg('clients', 4);
+const total = numberArg('services', 200);
+const clients = numberArg('clients', 4);
 
 const kubectlAgent = { 'User-Agent': 'kubectl/v1.32.4 (linux/amd64) bench' };
 const call = (conn: Conn, method: string, path: string, body?: string, type?: string) =>

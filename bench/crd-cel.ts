@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { CustomResourceVersion, type CustomResourceDefinition } from '../src/api/apiextensions/index.js';
 import { gateway, httpRoute } from './gateway-objects.js';
+import { numberArg } from './args.js';
 
-const arg = process.argv.indexOf('--seconds');
-const SECONDS = Math.min(60, Number(arg > 0 ? process.argv[arg + 1] : 3) || 3);
+const SECONDS = numberArg('seconds', 3, 60);
 const MAX_OBJECTS = 2_000_000;
 
 const fixtures = fileURLToPath(new URL('../../test/fixtures/gateway-api/', import.meta.url));

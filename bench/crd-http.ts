@@ -12,11 +12,9 @@ import { startCluster } from '../test/e2e/harness.js';
 import { httpRoute } from './gateway-objects.js';
 import { concurrently, type Rate } from './concurrent.js';
 import { call as httpsCall, connect, type Conn } from './https-call.js';
+import { numberArg } from './args.js';
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return Math.min(20_000, i > 0 ? Number(process.argv[i + 1]) || def : def);
-}
+const arg = (name: string, def: number) => numberArg(name, def, 20_000);
 const total = arg('objects', 1000);
 const clients = arg('clients', 4);
 

@@ -6,13 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startCluster, kubectlBin, type Cluster } from '../test/e2e/harness.js';
+import { numberArg } from './args.js';
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-}
-
-const runs = Math.min(arg('runs', 15), 100);
+const runs = Math.min(numberArg('runs', 15), 100);
 
 interface Sample {
   ms: number;

@@ -9,13 +9,10 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubectlOk, startCluster } from '../test/e2e/harness.js';
 import { interleavedRounds, median, missingTools, startDnsmasq } from './dnsperf.js';
+import { numberArg } from './args.js';
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-}
-const seconds = arg('seconds', 10);
-const services = arg('services', 200);
+const seconds = numberArg('seconds', 10);
+const services = numberArg('services', 200);
 const ROUNDS = 3;
 
 async function main(): Promise<void> {

@@ -11,6 +11,7 @@ import type { EndpointSlice } from '../src/api/discovery.js';
 import { startDNSWithIndex } from '../src/dns/index.js';
 import { staticIndex } from '../src/dns/memory-index.js';
 import { interleavedRounds, median, missingTools, startDnsmasq } from './dnsperf.js';
+import { numberArg } from './args.js';
 
 const NAMESPACES = 10;
 const SERVICES_PER_NS = 100;
@@ -53,8 +54,7 @@ function cluster(): { services: Service[]; slices: EndpointSlice[]; names: Name[
 }
 
 async function main(): Promise<void> {
-  const secIdx = process.argv.indexOf('--seconds');
-  const seconds = secIdx > 0 ? Number(process.argv[secIdx + 1]) : 10;
+  const seconds = numberArg('seconds', 10);
   const missing = missingTools(['dnsperf', 'dnsmasq']);
   if (missing) {
     console.error(missing);

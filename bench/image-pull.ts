@@ -14,10 +14,10 @@ import { OciImagePuller } from '../src/node/oci-images/puller.js';
 import { startDockerRegistry } from '../test/support/docker-registry.js';
 import { busyboxImage } from '../test/support/oci-image.js';
 import { pushImage } from '../test/support/oci-push.js';
+import { numberArg } from './args.js';
 
 const run = promisify(execFile);
-const arg = process.argv.indexOf('--runs');
-const RUNS = Math.min(20, Math.max(1, Number(arg > 0 ? process.argv[arg + 1] : 5) || 5));
+const RUNS = Math.max(1, numberArg('runs', 5, 20));
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

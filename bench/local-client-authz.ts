@@ -10,14 +10,10 @@ import { StoredPolicy } from '../src/apiserver/auth/policy-source.js';
 import { LocalClient } from '../src/apiserver/local-client.js';
 import { R } from '../src/client/resources.js';
 import { startTestApiServer } from '../test/support/apiserver.js';
+import { numberArg } from './args.js';
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-}
-
-const creates = arg('creates', 3000);
-const rounds = arg('rounds', 3);
+const creates = numberArg('creates', 3000);
+const rounds = numberArg('rounds', 3);
 const concurrency = 8;
 
 async function createsPerSecond(client: LocalClient, prefix: string): Promise<number> {

@@ -23,6 +23,7 @@ import { endpointChainName } from '../src/proxy/iptables/names.js';
 import { manifest, netexecDeployment, netexecPod, netexecService } from '../test/e2e/netexec.js';
 import { kubectlOk, nsenterArgv, request, startCluster, type Cluster } from '../test/e2e/harness.js';
 import { parseWrk, type LoadResult } from './wrk.js';
+import { rssMiB } from './proc-stats.js';
 
 type Mode = 'iptables' | 'nftables';
 const which = process.argv[2] ?? 'both';
@@ -213,11 +214,6 @@ class RuleMonitor {
   stop(): void {
     this.child.kill();
   }
-}
-
-function rssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
 }
 
 const podYaml = (name: string, node: string) => manifest(netexecPod(name, node, { udp: false }), netexecService(name));

@@ -5,12 +5,13 @@
 // process the pods added on the machine, runtime overhead included), next to 20 pods of a built-in
 // image (agnhost pause as a process). Run (root): npm run build && node dist/bench/oci-pods.js
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { kubectlOk, startCluster, until, type Cluster } from '../test/e2e/harness.js';
 import { startDockerRegistry } from '../test/support/docker-registry.js';
 import { pushBusybox } from '../test/support/oci-push.js';
 import { killCrunContainers } from '../test/e2e/crun-tools.js';
+import { rssKiB } from './proc-stats.js';
 
 const replicas = 20;
 
@@ -23,14 +24,11 @@ function machineRSS(): { processes: number; kib: number } {
   let kib = 0;
   let processes = 0;
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) {
-        kib += Number(m[1]);
-        processes++;
-      }
-    } catch {
-      // gone meanwhile
+    // NaN: gone meanwhile, or a kernel thread.
+    const rss = rssKiB(pid);
+    if (!Number.isNaN(rss)) {
+      kib += rss;
+      processes++;
     }
   }
   return { processes, kib };

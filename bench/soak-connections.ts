@@ -6,26 +6,19 @@
 // Env: MALLOC_ARENA_MAX etc. are passed on to kubesvc (to compare allocator settings).
 import { connect as netConnect, type Socket } from 'node:net';
 import https from 'node:https';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { startCluster, credentials, type Cluster } from '../test/e2e/harness.js';
 import { query, tcp, udp, type Target } from '../test/dns/client.js';
+import { numberArg } from './args.js';
+import { rssMiB } from './proc-stats.js';
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const IDLE = arg('idle', 10_000);
-const WATCHES = arg('watches', 1_000);
-const SETTLE_S = arg('settle-seconds', 40);
+const IDLE = numberArg('idle', 10_000);
+const WATCHES = numberArg('watches', 1_000);
+const SETTLE_S = numberArg('settle-seconds', 40);
 /** Client addresses the connections come from: under the server's per-client cap (4,096) each. */
 const CLIENTS = 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function rssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 /** kubesvc's open file descriptors (its sockets, mostly). */
 function fds(pid: number): number {

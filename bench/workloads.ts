@@ -2,21 +2,13 @@
 // pod's deletion until its replacement is Ready (10 samples); the node agent's memory per pod
 // (kubesvc's RSS with 100 pods minus with none; the pods' own processes are separate).
 // Run: npm run build && node dist/bench/workloads.js [--replicas 100] [--samples 10]
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { startCluster, kubectlOk, type Cluster } from '../test/e2e/harness.js';
+import { numberArg } from './args.js';
+import { rssMiB } from './proc-stats.js';
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-}
-
-const replicas = arg('replicas', 100);
-const samples = arg('samples', 10);
-
-function rssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
+const replicas = numberArg('replicas', 100);
+const samples = numberArg('samples', 10);
 
 interface PodView {
   name: string;
