@@ -25,6 +25,7 @@ import { ClusterIPAllocator } from '../apiserver/allocators/ipallocator.js';
 import { onStopSignals, StartAborted, throwIfStopped } from './stop-signals.js';
 import { runningClusters, registerCluster, withRegistryLock } from './cluster-registry.js';
 import { choosePlan, loopbackCandidates, portFlag as portFlagName, readSavedPlan, savePlan, tcpPortFree, type Ports, type PortKind, type Ranges } from './cluster-plan.js';
+import { parseGoBool } from '../machinery/strconv.js';
 
 const log = logger('kubesvc');
 
@@ -138,8 +139,8 @@ function inFlightFlag(f: { values: Map<string, string> }, name: string, def: num
 function boolFlag(f: { values: Map<string, string> }, name: string, def: boolean): boolean {
   const text = f.values.get(name);
   if (text === undefined) return def;
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(text)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;
+  const value = parseGoBool(text);
+  if (value !== undefined) return value;
   throw new UsageError(`invalid argument ${JSON.stringify(text)} for "--${name}" flag: strconv.ParseBool: parsing ${JSON.stringify(text)}: invalid syntax`);
 }
 

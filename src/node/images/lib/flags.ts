@@ -1,6 +1,7 @@
 // A parser with spf13/pflag's rules, which agnhost's subcommands use: "--name=value",
 // "--name value" (not for bools), bare "--bool", "-x" shorthands for one-letter names, "--" ends
 // flags, positional arguments may be interleaved. Error texts are pflag's, since users see them.
+import { parseGoBool } from '../../../machinery/strconv.js';
 
 export type FlagKind = 'bool' | 'int' | 'string';
 
@@ -23,9 +24,8 @@ export interface ParsedFlags {
 export class FlagError extends Error {}
 
 function parseBool(v: string, name: string): boolean {
-  // strconv.ParseBool's accepted spellings.
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
+  const value = parseGoBool(v);
+  if (value !== undefined) return value;
   throw new FlagError(`invalid argument "${v}" for "--${name}" flag: strconv.ParseBool: parsing "${v}": invalid syntax`);
 }
 

@@ -1,4 +1,5 @@
 import type { FlagSpec, FlagValues } from './flags.js';
+import { parseGoBool } from '../../../machinery/strconv.js';
 
 // Go's standard `flag` package rules, used by the old standalone serve_hostname image: "-name" or
 // "--name", "=value" or a following argument (not for bools), parsing stops at the first
@@ -43,8 +44,8 @@ export function parseGoFlags(program: string, argv: string[], specs: FlagSpec[])
     else if (i + 1 < argv.length) raw = argv[++i]!;
     else fail(program, specs, `flag needs an argument: -${name}`);
     if (spec.kind === 'bool') {
-      if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(raw)) values[name] = true;
-      else if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(raw)) values[name] = false;
+      const value = parseGoBool(raw);
+      if (value !== undefined) values[name] = value;
       else fail(program, specs, `invalid boolean value ${JSON.stringify(raw)} for -${name}: parse error`);
     } else if (spec.kind === 'int') {
       if (!/^[+-]?\d+$/.test(raw)) fail(program, specs, `invalid value ${JSON.stringify(raw)} for flag -${name}: parse error`);
