@@ -8,10 +8,14 @@
 // last run recorded in dist/test-timings.json, or a guess by directory on a fresh clone — so the
 // workers finish together instead of one long file running alone at the end.
 import { readdirSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 
-const timingsFile = 'dist/test-timings.json';
+// Test files run from the checkout's root, and are named relative to it (as the reporter names them).
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const timingsFile = join(root, 'dist', 'test-timings.json');
 const concurrency = Number(process.env.KUBESVC_TEST_CONCURRENCY) || 4;
 
 function collect(dir, out) {
@@ -59,7 +63,9 @@ function expected(file, timings) {
 }
 
 const roots = process.argv.slice(2);
-const found = (roots.length ? roots : ['dist/test']).flatMap((r) => (r.endsWith('.js') ? [r] : collect(r, [])));
+const found = (roots.length ? roots : [join(root, 'dist', 'test')])
+  .flatMap((r) => (r.endsWith('.js') ? [r] : collect(r, [])))
+  .map((f) => relative(root, resolve(f)));
 if (found.length === 0) {
   console.error('no test files found under', roots.join(' ') || 'dist/test', '- run `npm run build` first');
   process.exit(1);
@@ -67,16 +73,16 @@ if (found.length === 0) {
 const timings = readTimings();
 // Longest first; ties keep the alphabetical order (sort is stable).
 const files = [...found].sort((a, b) => expected(b, timings) - expected(a, timings));
-const measured = join('dist', `.test-timings-${process.pid}.json`);
+const measured = join(tmpdir(), `kubesvc-test-timings-${process.pid}.json`);
 const res = spawnSync(
   process.execPath,
   [
     '--test', `--test-concurrency=${concurrency}`,
     '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=./scripts/test-timings.mjs', `--test-reporter-destination=${measured}`,
+    `--test-reporter=${fileURLToPath(new URL('test-timings.mjs', import.meta.url))}`, `--test-reporter-destination=${measured}`,
     ...files,
   ],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', cwd: root },
 );
 try {
   const now = JSON.parse(readFileSync(measured, 'utf8'));
