@@ -24,7 +24,7 @@ export interface Plan {
 let planCounter = 0;
 
 /**
- * Test clusters run side by side (two test files at a time, several clusters per file), and each
+ * Test clusters run side by side (four test files at a time, several clusters per file), and each
  * one's kube-proxy binds its ClusterIPs and node ports: give every cluster its own ranges inside
  * 127.0.0.0/8 and let the proxy's metrics/health ports be picked free.
  */

@@ -23,7 +23,7 @@ async function runCase(k: Kind, c: Case): Promise<void> {
   let prior = watched && c.after!.type === 'unchanged' ? await t.client.json('GET', watched) : undefined;
   if (prior && prior.status === 404) {
     // An earlier (failed) case deleted the fixture: put it back so this case is judged on its own.
-    await t.client.send({ method: 'POST', path: k.collection, body: JSON.stringify(k.base(fixtureName(k))) });
+    await t.client.send({ method: 'POST', path: k.collection, body: JSON.stringify(k.base(fixtureName(k))), bookkeeping: true });
     prior = await t.client.json('GET', watched!);
   }
   if (prior && prior.status !== 200) assert.fail(`the target ${watched} could not be read before the case ran (${prior.status})`);
@@ -43,11 +43,11 @@ async function runCase(k: Kind, c: Case): Promise<void> {
     assert.fail(`${c.method} ${c.path.slice(0, 150)}\n${problems.join('\n')}`);
   }
   if (watched && c.after!.type === 'absent') {
-    const now = await t.client.send({ method: 'GET', path: watched });
+    const now = await t.client.send({ method: 'GET', path: watched, bookkeeping: true });
     if (now.status === 200) {
       problems.push(`the refused object was stored: ${describeResult(now)}`);
       // Remove it so the kind's store check reports what else changed, not this again.
-      await t.client.send({ method: 'DELETE', path: `${watched}?gracePeriodSeconds=0`, timeoutMs: 5000 });
+      await t.client.send({ method: 'DELETE', path: `${watched}?gracePeriodSeconds=0`, timeoutMs: 5000, bookkeeping: true });
     }
   } else if (prior) {
     const now = await t.client.json('GET', watched!);
@@ -106,7 +106,7 @@ for (const k of kinds) {
       else {
         const changes = diffSnapshots(start, await snapshot(t.client));
         if (changes.length) problems.push(`the ${k.kind} cases changed the store:\n${changes.slice(0, 30).join('\n')}`);
-        const ready = await t.client.send({ method: 'GET', path: '/readyz', timeoutMs: 5000 });
+        const ready = await t.client.send({ method: 'GET', path: '/readyz', timeoutMs: 5000, bookkeeping: true });
         if (ready.status !== 200) problems.push(`/readyz: ${describeResult(ready)}`);
       }
       if (problems.length) {

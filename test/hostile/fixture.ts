@@ -36,7 +36,7 @@ export async function startTarget(): Promise<Target> {
     for (const k of kinds) {
       if (k.crd) await untilServed(client, k);
       if (!stored(k)) continue;
-      const r = await client.send({ method: 'POST', path: k.collection, body: JSON.stringify(k.base(fixtureName(k))) });
+      const r = await client.send({ method: 'POST', path: k.collection, body: JSON.stringify(k.base(fixtureName(k))), bookkeeping: true });
       if (r.status !== 201 && !(k.kind === 'Namespace' && r.status === 409)) {
         fixtureErrors.set(k.kind, `the ${k.kind} fixture was refused (give the kind a valid object in test/hostile/kinds.ts): ${describeResult(r)}`);
       }
@@ -59,7 +59,7 @@ export async function startTarget(): Promise<Target> {
 }
 
 async function mustCreate(client: RawClient, path: string, obj: unknown): Promise<void> {
-  const r = await client.send({ method: 'POST', path, body: JSON.stringify(obj) });
+  const r = await client.send({ method: 'POST', path, body: JSON.stringify(obj), bookkeeping: true });
   if (r.status === 201) return;
   throw new Error(`fixture ${path}: ${describeResult(r)}`);
 }
@@ -68,7 +68,7 @@ async function mustCreate(client: RawClient, path: string, obj: unknown): Promis
 async function untilServed(client: RawClient, k: Kind): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const r = await client.send({ method: 'GET', path: k.collection });
+    const r = await client.send({ method: 'GET', path: k.collection, bookkeeping: true });
     if (r.status === 200) return;
     if (Date.now() > deadline) throw new Error(`${k.collection} is not served 10 s after its CRD was created: ${describeResult(r)}`);
     await new Promise((res) => setTimeout(res, 50));
@@ -101,7 +101,7 @@ export async function snapshot(client: RawClient): Promise<Snapshot> {
     { k: 'Service', path: `/api/v1/namespaces/${victim}/services` },
   ];
   for (const { k, path } of lists) {
-    const r = await client.send({ method: 'GET', path });
+    const r = await client.send({ method: 'GET', path, bookkeeping: true });
     assert.equal(r.status, 200, `snapshot list ${path}: ${describeResult(r)}`);
     for (const o of JSON.parse(r.body).items as any[]) {
       const m = o.metadata ?? {};
@@ -141,7 +141,7 @@ export function diffSnapshots(before: Snapshot, after: Snapshot): string[] {
 export async function assertAlive(t: Target, after: string): Promise<void> {
   const alive = t.cluster.proc.exitCode === null && t.cluster.proc.signalCode === null;
   assert.ok(alive, `kubesvc exited (code ${t.cluster.proc.exitCode}, signal ${t.cluster.proc.signalCode}) after ${after}; stderr tail:\n${t.cluster.stderr().slice(-1500)}`);
-  const r = await t.client.send({ method: 'GET', path: '/readyz', timeoutMs: 5000 });
+  const r = await t.client.send({ method: 'GET', path: '/readyz', timeoutMs: 5000, bookkeeping: true });
   assert.equal(r.status, 200, `/readyz after ${after}: ${describeResult(r)}`);
 }
 

@@ -117,9 +117,11 @@ describe('API server graceful shutdown', () => {
   });
 
   it('returns at its bound, leaving what overran it for the caller to close', async () => {
-    const { g, port } = await serve();
+    const { server, g, port } = await serve();
+    // Shut down once the request is in the server's hands (a fixed 50 ms was too short on a busy machine).
+    const arrived = new Promise((r) => server.once('request', r));
     const inFlight = get(port, '/slow');
-    await new Promise((r) => setTimeout(r, 50));
+    await arrived;
     const t0 = Date.now();
     const { closed } = await g.shutdown(100, 100);
     assert.ok(Date.now() - t0 < 250, 'bounded');
