@@ -8,6 +8,7 @@ import { CostEstimator, costErrorMessage, staticEstimatedCostLimit, staticSizeOf
 import { celEnvironment, celTypeOf } from './env.js';
 import { undefinedField } from './fields.js';
 import { rewriteRule, unmangle } from './rewrite.js';
+import { compileRegex } from '../regex.js';
 
 export type Program = ((ctx: Record<string, unknown>) => unknown) & { ast: AstNode };
 
@@ -44,6 +45,29 @@ function usesOldSelf(node: unknown): boolean {
   const n = node as AstNode;
   if (n.op === 'id' && n.args === 'oldSelf') return true;
   return Array.isArray(n.args) ? n.args.some(usesOldSelf) : typeof n.args === 'object' && usesOldSelf(n.args);
+}
+
+/**
+ * cel-go compiles a constant pattern of find() and findAll() when the program is built (Kubernetes'
+ * regex optimizations), so a bad one fails the CRD with `program instantiation failed: <Go's
+ * parse error>` rather than every object at run time.
+ */
+function constantRegexError(node: unknown): string | undefined {
+  if (!node || typeof node !== 'object') return undefined;
+  const n = node as AstNode;
+  if (n.op === 'rcall') {
+    const [name, , params] = n.args as [string, AstNode, AstNode[]];
+    const pattern = params?.[0];
+    if ((name === 'find' || name === 'findAll') && pattern?.op === 'value' && typeof pattern.args === 'string') {
+      const re = compileRegex(pattern.args);
+      if (re instanceof Error) return re.message;
+    }
+  }
+  for (const c of Array.isArray(n.args) ? n.args : [n.args]) {
+    const found = Array.isArray(c) ? c.map(constantRegexError).find(Boolean) : constantRegexError(c);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** Parses and type-checks; with `schema`, field references are checked against it too. */
@@ -105,6 +129,11 @@ export function compileRule(rule: ValidationRule, schema: JSONSchemaProps, p: Pa
   }
   if (c.type !== 'bool' && c.type !== 'dyn') {
     out.errors.push(fieldErr.invalid(p.child('rule'), rule, 'cel expression must evaluate to a bool'));
+    return out;
+  }
+  const badRegex = constantRegexError(c.program!.ast);
+  if (badRegex) {
+    out.errors.push(fieldErr.invalid(p.child('rule'), rule, `program instantiation failed: ${badRegex}`));
     return out;
   }
   out.program = c.program;

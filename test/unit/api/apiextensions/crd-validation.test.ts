@@ -276,6 +276,15 @@ describe('CEL rules at CRD creation', () => {
     assert.match(errs(withRule({ rule: 'sets.contains(1, 2)' }))[0]!, /compilation failed: ERROR: <input>:1:\d+: .*sets\.contains/);
   });
 
+  it('refuses a constant pattern of find()/findAll() that does not compile, as cel-go’s regex optimization does', () => {
+    assert.deepEqual(errs(withRule({ rule: "self.a.find('(') == ''" })), [
+      `${rp}.rule: Invalid value: {"rule":"self.a.find('(') == ''"}: program instantiation failed: error parsing regexp: missing closing ): \`(\``,
+    ]);
+    assert.match(errs(withRule({ rule: "self.a.findAll('a{2,1}', 1).size() == 0" }))[0]!, /program instantiation failed: error parsing regexp: invalid repeat count: `\{2,1\}`/);
+    // A pattern that only the object supplies is checked when the rule runs.
+    assert.deepEqual(errs(withRule({ rule: "self.a.find(self.a) == ''" })), []);
+  });
+
   it('checks field references against the schema, as cel-go does with Kubernetes\' types', () => {
     assert.deepEqual(errs(withRule({ rule: 'self.b == "x"' })), [`${rp}.rule: Invalid value: {"rule":"self.b == \\"x\\""}: compilation failed: ERROR: <input>:1:5: undefined field 'b'`]);
     assert.match(errs(withRule({ rule: 'has(self.zz)' }))[0]!, /undefined field 'zz'/);
