@@ -5,7 +5,7 @@
 import { fieldErr, type FieldError, type Path } from '../../../machinery/field.js';
 import type { JSONSchemaProps, ValidationRule } from '../types.js';
 import { CostEstimator, costErrorMessage, staticEstimatedCostLimit, staticSizeOf, type AstNode } from './cost.js';
-import { celEnvironment, celTypeOf } from './env.js';
+import { celEnvironment, ruleEnvironment } from './env.js';
 import { undefinedField } from './fields.js';
 import { rewriteRule, unmangle } from './rewrite.js';
 import { compileRegex } from '../regex.js';
@@ -72,14 +72,15 @@ function constantRegexError(node: unknown): string | undefined {
 
 /** Parses and type-checks; with `schema`, field references are checked against it too. */
 function compileExpr(src: string, optionalOldSelf = false, schema?: JSONSchemaProps, isRoot = false): { program?: Program; error?: string; type?: string } {
-  const env = celEnvironment(optionalOldSelf, celTypeOf(schema));
+  const env = schema ? ruleEnvironment(schema, optionalOldSelf, isRoot) : celEnvironment(optionalOldSelf);
   const text = rewriteRule(src);
   try {
     const program = env.parse(text) as unknown as Program;
-    const checked = env.check(text);
-    if (!checked.valid) return { error: compileMessage(checked.error) };
+    // Undefined fields first, with cel-go's words (the library's checker says `No such key`).
     const undefinedRef = schema ? undefinedField(program.ast, schema, text, isRoot) : undefined;
     if (undefinedRef) return { error: undefinedRef };
+    const checked = env.check(text);
+    if (!checked.valid) return { error: compileMessage(checked.error) };
     return { program, type: String(checked.type) };
   } catch (e) {
     return { error: compileMessage(e) };

@@ -1,7 +1,7 @@
 // The one CEL environment every rule is compiled in: `self` and `oldSelf`, the standard library
 // with Kubernetes' extensions, has() for any selection, and optional types for optionalOldSelf.
 // Building an Environment is costly, so it is built once and frozen by cloning.
-import { Environment } from '@marcbachmann/cel-js';
+import { Environment, Optional } from '@marcbachmann/cel-js';
 import { itemsSchema } from '../schema-nav.js';
 import type { JSONSchemaProps } from '../types.js';
 import { registerHasMacro } from './rewrite.js';
@@ -10,8 +10,11 @@ import { registerFormatLibrary } from './format.js';
 import { registerNetLibrary } from './net.js';
 import { registerQuantityLibrary } from './quantity.js';
 import { registerURLLibrary } from './url.js';
+import { declareSchemaTypes } from './decl-types.js';
 
 const shared = new Map<string, Environment>();
+let base: Environment | undefined;
+const bySchema = new WeakMap<JSONSchemaProps, Map<string, Environment>>();
 
 /**
  * The environment for rules; with `optionalOldSelf` oldSelf is declared optional<T> (as upstream
@@ -23,21 +26,46 @@ export function celEnvironment(optionalOldSelf = false, selfType = 'dyn'): Envir
   const key = `${optionalOldSelf} ${selfType}`;
   const cached = shared.get(key);
   if (cached) return cached;
+  const env = libraries().clone();
+  env.registerVariable('self', selfType).registerVariable('oldSelf', optionalOldSelf ? `optional<${selfType}>` : selfType);
+  const frozen = env.clone();
+  shared.set(key, frozen);
+  return frozen;
+}
+
+/** Kubernetes' libraries, without variables: what every rule environment is cloned from. */
+function libraries(): Environment {
+  if (base) return base;
   const env = new Environment({
     homogeneousAggregateLiterals: false,
     enableOptionalTypes: true,
     limits: { maxAstNodes: 10_000, maxDepth: 250, maxListElements: 1000, maxMapEntries: 1000, maxCallArguments: 32 },
-  })
-    .registerVariable('self', selfType)
-    .registerVariable('oldSelf', optionalOldSelf ? `optional<${selfType}>` : selfType);
+  });
   registerKubernetesLibrary(env);
   registerQuantityLibrary(env);
   registerNetLibrary(env);
   registerURLLibrary(env);
   registerFormatLibrary(env);
   registerHasMacro(env);
+  base = env;
+  return base;
+}
+
+/**
+ * The environment for the rules of schema node `schema`: self and oldSelf typed from the schema
+ * (decl-types.ts), objects included. Built once per node and kept while the schema lives.
+ */
+export function ruleEnvironment(schema: JSONSchemaProps, optionalOldSelf: boolean, isRoot: boolean): Environment {
+  let envs = bySchema.get(schema);
+  if (!envs) bySchema.set(schema, (envs = new Map()));
+  const key = `${optionalOldSelf} ${isRoot}`;
+  const cached = envs.get(key);
+  if (cached) return cached;
+  const env = libraries().clone();
+  const selfType = declareSchemaTypes(env, schema, isRoot);
+  env.registerVariable('self', selfType).registerVariable('oldSelf', optionalOldSelf ? `optional<${selfType}>` : selfType);
   const frozen = env.clone();
-  shared.set(key, frozen);
+  envs.set(key, frozen);
   return frozen;
 }
 
@@ -58,14 +86,11 @@ export function celTypeOf(s: JSONSchemaProps | undefined): string {
   return scalarTypes[s.type ?? ''] ?? 'dyn';
 }
 
-let noneValue: unknown;
-
 /** optional.none() and optional.of(v), the values oldSelf takes under optionalOldSelf. */
 export function optionalNone(): unknown {
-  noneValue ??= celEnvironment().evaluate('optional.none()');
-  return noneValue;
+  return Optional.none();
 }
 
 export function optionalOf(v: unknown): unknown {
-  return celEnvironment().evaluate('optional.of(self)', { self: v, oldSelf: null });
+  return Optional.of(v);
 }

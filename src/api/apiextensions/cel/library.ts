@@ -29,7 +29,7 @@ function reduceList(l: unknown, pick: (a: Cmp, b: Cmp) => boolean, name: string)
 }
 
 /** CEL equality of list elements: numbers across int/uint/double, deep for maps and lists. */
-function celEquals(a: unknown, b: unknown): boolean {
+export function celEquals(a: unknown, b: unknown): boolean {
   if ((typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number')) return Number(a) === Number(b) && (typeof a !== 'bigint' || typeof b !== 'bigint' || a === b);
   if (a instanceof Map || b instanceof Map || typeof a === 'object' || typeof b === 'object') return jsonEqual(plain(a), plain(b));
   return a === b;

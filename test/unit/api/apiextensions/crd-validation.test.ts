@@ -294,6 +294,23 @@ describe('CEL rules at CRD creation', () => {
     assert.deepEqual(errs(withRule({ rule: 'self.l.all(i, i.n == "") && self.m.anything == "" && self.free.whatever == 1' }, list)), []);
   });
 
+  it('types objects from the schema: a field of the wrong type, a missing field, and an object compared to a scalar are compile errors', () => {
+    const spec: JSONSchemaProps = {
+      type: 'object',
+      properties: { replicas: { type: 'integer' }, template: { type: 'object', properties: { image: { type: 'string', maxLength: 10 } } }, free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+    };
+    assert.match(errs(withRule({ rule: "self.replicas == 'three'" }, spec))[0]!, /compilation failed: ERROR: <input>:1:\d+: no such overload: int == string/);
+    assert.match(errs(withRule({ rule: 'self.template.image > 1' }, spec))[0]!, /compilation failed: .*no such overload: string > int/);
+    assert.match(errs(withRule({ rule: 'self.template == 1' }, spec))[0]!, /compilation failed: .*no such overload/);
+    assert.match(errs(withRule({ rule: 'self.template.tag == ""' }, spec))[0]!, /compilation failed: ERROR: <input>:1:14: undefined field 'tag'/);
+    // Objects of one type compare; what upstream leaves dynamic stays so.
+    assert.deepEqual(errs(withRule({ rule: 'self.template == oldSelf.template && self.free.anything == 1 && has(self.template.image)' }, spec)), []);
+    // The root's metadata shows name and generateName only.
+    const root = widgetCRD({ type: 'object' });
+    root.spec!.versions![0]!.schema!.openAPIV3Schema!['x-kubernetes-validations'] = [{ rule: "self.metadata.labels['a'] == 'b'" }];
+    assert.match(errs(root).join('\n'), /undefined field 'labels'/);
+  });
+
   it('types self and oldSelf of scalar fields and lists of scalars from the schema, as cel-go does', () => {
     const typed: JSONSchemaProps = { type: 'object', properties: { n: { type: 'integer', 'x-kubernetes-validations': [{ rule: "self == 'x'" }] } } };
     const got = errs(widgetCRD(typed));
