@@ -2,7 +2,6 @@
 // with Kubernetes' extensions, has() for any selection, and optional types for optionalOldSelf.
 // Building an Environment is costly, so it is built once and frozen by cloning.
 import { Environment, Optional } from '@marcbachmann/cel-js';
-import { itemsSchema } from '../schema-nav.js';
 import type { JSONSchemaProps } from '../types.js';
 import { registerHasMacro } from './rewrite.js';
 import { registerKubernetesLibrary } from './library.js';
@@ -17,10 +16,10 @@ let base: Environment | undefined;
 const bySchema = new WeakMap<JSONSchemaProps, Map<string, Environment>>();
 
 /**
- * The environment for rules; with `optionalOldSelf` oldSelf is declared optional<T> (as upstream
- * types it for optionalOldSelf rules), which also lets `oldSelf.value().x` type-check. `selfType`
- * is the CEL type of the rule's schema node (see celTypeOf); objects are `dyn` here, their fields
- * checked by fields.ts.
+ * An environment with self and oldSelf of type `selfType` (`dyn` unless told), for expressions
+ * outside a schema; with `optionalOldSelf` oldSelf is declared optional<T> (as upstream types it
+ * for optionalOldSelf rules), which also lets `oldSelf.value().x` type-check. Rules of a schema
+ * node use ruleEnvironment.
  */
 export function celEnvironment(optionalOldSelf = false, selfType = 'dyn'): Environment {
   const key = `${optionalOldSelf} ${selfType}`;
@@ -67,23 +66,6 @@ export function ruleEnvironment(schema: JSONSchemaProps, optionalOldSelf: boolea
   const frozen = env.clone();
   envs.set(key, frozen);
   return frozen;
-}
-
-const scalarTypes: Record<string, string> = { string: 'string', integer: 'int', number: 'double', boolean: 'bool' };
-
-/**
- * The CEL type of a value of schema `s`, as Kubernetes' SchemaDeclType gives it, for scalars and
- * lists of scalars; `dyn` for the rest (objects, int-or-string, preserved unknown fields, and
- * strings with a format, which upstream types as duration, timestamp or bytes).
- */
-export function celTypeOf(s: JSONSchemaProps | undefined): string {
-  if (!s || s['x-kubernetes-int-or-string'] || s['x-kubernetes-preserve-unknown-fields'] || s.nullable) return 'dyn';
-  if (s.type === 'array') {
-    const items = celTypeOf(itemsSchema(s));
-    return items === 'dyn' ? 'dyn' : `list<${items}>`;
-  }
-  if (s.type === 'string' && s.format) return 'dyn';
-  return scalarTypes[s.type ?? ''] ?? 'dyn';
 }
 
 /** optional.none() and optional.of(v), the values oldSelf takes under optionalOldSelf. */

@@ -6,12 +6,23 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { errorString } from '../../../../src/machinery/field.js';
-import { CustomResourceVersion } from '../../../../src/api/apiextensions/index.js';
+import { CustomResourceVersion, type CustomResourceDefinition } from '../../../../src/api/apiextensions/index.js';
 import { celEnvironment } from '../../../../src/api/apiextensions/cel/env.js';
 import { rewriteRule } from '../../../../src/api/apiextensions/cel/rewrite.js';
 import { widget, widgetCRD } from './fixtures.js';
 
 const evaluate = (expr: string): unknown => celEnvironment().evaluate(rewriteRule(expr), { self: null, oldSelf: null });
+
+/** Validates a Widget with `spec` on create against `crd`, whose rules must compile. */
+function createChecker(crd: CustomResourceDefinition): (spec: unknown) => string[] {
+  const h = new CustomResourceVersion(crd, crd.spec!.versions![0]!);
+  assert.deepEqual(h.rules.errors.map(errorString), []);
+  return (spec) => {
+    const o = widget(spec);
+    h.prepareForCreate(o);
+    return h.validate(o).map(errorString);
+  };
+}
 
 function table(cases: [string, unknown][]): void {
   for (const [expr, want] of cases) {
@@ -202,13 +213,7 @@ describe('Kubernetes CEL libraries', () => {
         { rule: "sets.contains(['a', 'b', 'c'], self.zones)", message: 'unknown zone' },
       ],
     });
-    const h = new CustomResourceVersion(crd, crd.spec!.versions![0]!);
-    assert.deepEqual(h.rules.errors.map(errorString), []);
-    const check = (spec: unknown) => {
-      const o = widget(spec);
-      h.prepareForCreate(o);
-      return h.validate(o).map(errorString);
-    };
+    const check = createChecker(crd);
     assert.deepEqual(check({ podCIDR: '10.0.0.0/8', nodeIP: '10.1.2.3', endpoint: 'https://x', zones: ['a'] }), []);
     assert.deepEqual(check({ podCIDR: '10.0.0.0/8', nodeIP: '192.168.0.1', endpoint: 'http://x', zones: ['z'] }), [
       'spec: Invalid value: "object": nodeIP must be inside podCIDR',
@@ -230,13 +235,7 @@ describe('regex and format in a served CRD', () => {
         },
       ],
     });
-    const h = new CustomResourceVersion(crd, crd.spec!.versions![0]!);
-    assert.deepEqual(h.rules.errors.map(errorString), []);
-    const check = (spec: unknown) => {
-      const o = widget(spec);
-      h.prepareForCreate(o);
-      return h.validate(o).map(errorString);
-    };
+    const check = createChecker(crd);
     assert.deepEqual(check({ hosts: 'a.example.com,b.example.com' }), []);
     assert.deepEqual(check({ hosts: 'A.example.com,B.example.COM' }), ['spec: Invalid value: "object": hosts must be lower case, found ["A", "B"]']);
   });
