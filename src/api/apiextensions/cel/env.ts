@@ -1,6 +1,6 @@
-// The one CEL environment every rule is compiled in: `self` and `oldSelf`, the standard library
-// with Kubernetes' extensions, has() for any selection, and optional types for optionalOldSelf.
-// Building an Environment is costly, so it is built once and frozen by cloning.
+// The CEL environments rules are compiled in: the standard library with Kubernetes' extensions,
+// has() for any selection and optional types, built once; each schema node with rules gets a clone
+// of it declaring that node's types and `self` and `oldSelf` (ruleEnvironment).
 import { Environment, Optional } from '@marcbachmann/cel-js';
 import type { JSONSchemaProps } from '../types.js';
 import { registerHasMacro } from './rewrite.js';
