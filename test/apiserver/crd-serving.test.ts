@@ -111,6 +111,10 @@ describe('CustomResourceDefinitions served', () => {
     assert.equal(asV1.metadata.uid, created.json().metadata.uid);
     const list = (await req('GET', `${beta}/namespaces/default/gateways`)).json();
     assert.deepEqual(list.items.map((o: { apiVersion: string }) => o.apiVersion), ['gateway.networking.k8s.io/v1beta1', 'gateway.networking.k8s.io/v1beta1']);
+    // A watch from the start replays both as ADDED, in the watched version too (it ends after 1 s).
+    const watched = await req('GET', `${beta}/namespaces/default/gateways?watch=1&timeoutSeconds=1`);
+    const events = watched.body.trim().split('\n').map((l: string) => JSON.parse(l) as { type: string; object: { apiVersion: string } });
+    assert.deepEqual(events.map((e) => `${e.type} ${e.object.apiVersion}`), ['ADDED gateway.networking.k8s.io/v1beta1', 'ADDED gateway.networking.k8s.io/v1beta1']);
     assert.equal((await req('DELETE', `${beta}/namespaces/default/gateways/from-beta`)).status, 200);
   });
 
