@@ -9,13 +9,72 @@
 // the class each rule environment declares the node's type with, so the library matches values to
 // their types by constructor; celValue builds them. CEL compares objects of one type field by
 // field, which the library has no operator for: == is declared per type (!= follows from it).
-import type { Environment } from '@marcbachmann/cel-js';
+import { Environment } from '@marcbachmann/cel-js';
 import type { JSONSchemaProps } from '../types.js';
 import { additionalSchema, itemsSchema } from '../schema-nav.js';
 import { escapeCELName } from './names.js';
 import { celEquals } from './library.js';
 
 const scalarTypes: Record<string, string> = { string: 'string', integer: 'int', number: 'double', boolean: 'bool' };
+const formatTypes: Record<string, string> = {
+  byte: 'bytes',
+  duration: 'google.protobuf.Duration',
+  date: 'google.protobuf.Timestamp',
+  'date-time': 'google.protobuf.Timestamp',
+};
+
+/** The library's Duration class, which its entry point does not export. */
+let durationClass: (new (seconds: bigint, nanos: number) => unknown) | undefined;
+
+const durationUnits: Record<string, bigint> = {
+  ns: 1n,
+  us: 1_000n,
+  µs: 1_000n,
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
+  d: 86_400_000_000_000n,
+  w: 604_800_000_000_000n,
+};
+
+/** strfmt.ParseDuration of a value the schema's format check let through: Go's units, and d and w. */
+function durationOf(str: string): unknown {
+  let ns = 0n;
+  for (const m of str.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h|d|w)/g)) {
+    const [whole, frac = ''] = m[1]!.split('.') as [string, string?];
+    const unit = durationUnits[m[2]!]!;
+    ns += BigInt(whole || '0') * unit + (frac ? (BigInt(frac.slice(0, 18).padEnd(18, '0')) * unit) / 10n ** 18n : 0n);
+  }
+  durationClass ??= (libraryDuration() as { constructor: new (seconds: bigint, nanos: number) => unknown }).constructor;
+  return new durationClass(ns / 1_000_000_000n, Number(ns % 1_000_000_000n));
+}
+
+let zeroDuration: unknown;
+function libraryDuration(): unknown {
+  zeroDuration ??= new Environment().evaluate("duration('0s')");
+  return zeroDuration;
+}
+
+/** A string of a formatted node as UnstructuredToVal gives it; left a string if it does not parse. */
+function formatted(format: string | undefined, str: string): unknown {
+  switch (format) {
+    case 'byte':
+      return /^[A-Za-z0-9+/]*={0,2}$/.test(str) ? new Uint8Array(Buffer.from(str, 'base64')) : str;
+    case 'duration':
+      return /^((\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h|d|w))+$/.test(str) ? durationOf(str) : str;
+    case 'date': {
+      const d = new Date(`${str}T00:00:00Z`);
+      return /^\d{4}-\d{2}-\d{2}$/.test(str) && !Number.isNaN(d.getTime()) ? d : str;
+    }
+    case 'date-time': {
+      const d = new Date(str.replace(' ', 'T'));
+      return Number.isNaN(d.getTime()) ? str : d;
+    }
+    default:
+      return str;
+  }
+}
 /** The metadata an embedded resource (and the root object) exposes to rules: name and generateName. */
 const resourceMeta: JSONSchemaProps = { type: 'object', properties: { name: { type: 'string' }, generateName: { type: 'string' } } };
 
@@ -45,6 +104,7 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v ===
  */
 export function celValue(v: unknown, s: JSONSchemaProps | undefined, isTyped = true, resource = false): unknown {
   const t = isTyped && typed(s);
+  if (typeof v === 'string') return t && s.type === 'string' && s.format ? formatted(s.format, v) : v;
   if (typeof v === 'number') {
     if (s?.type === 'number') return v;
     return Number.isInteger(v) ? BigInt(v) : v;
@@ -89,7 +149,7 @@ class Declarer {
       case 'object':
         return this.objectType(s, path, resource || s['x-kubernetes-embedded-resource'] === true);
       case 'string':
-        return s.format ? 'dyn' : 'string';
+        return formatTypes[s.format ?? ''] ?? 'string';
       default:
         return scalarTypes[s.type ?? ''] ?? 'dyn';
     }

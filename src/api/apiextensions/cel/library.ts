@@ -87,6 +87,11 @@ export function registerKubernetesLibrary(env: Environment): void {
     }
     return out;
   });
+  // cel-go's identity conversions, which rules on formatted strings (typed duration, timestamp,
+  // bytes) still write: `duration(self) > duration('1s')`.
+  add(env, 'duration(google.protobuf.Duration): google.protobuf.Duration', (d: unknown) => d);
+  add(env, 'timestamp(google.protobuf.Timestamp): google.protobuf.Timestamp', (t: unknown) => t);
+  add(env, 'bytes(bytes): bytes', (b: unknown) => b);
   add(env, 'string.charAt(int): string', (s: string, i: bigint) => [...s][Number(i)] ?? '');
   // strings.quote (ext.Strings): the string as a CEL string literal; only the C escapes, '\\' and
   // '"' are escaped, any other character stays as it is.

@@ -113,6 +113,25 @@ describe('CEL rules', () => {
     ]);
   });
 
+  it('reads formatted strings as durations, timestamps and bytes', () => {
+    const h = served(
+      obj(
+        [
+          { rule: "self.timeout <= duration('1m30s') && self.timeout.getSeconds() >= 1", message: 'timeout between 1s and 90s' },
+          { rule: "self.since < timestamp('2030-01-01T00:00:00Z')", message: 'since must be before 2030' },
+          { rule: 'self.key.size() == 4', message: 'key must be 4 bytes' },
+        ],
+        { timeout: { type: 'string', format: 'duration' }, since: { type: 'string', format: 'date-time' }, key: { type: 'string', format: 'byte' } },
+      ),
+    );
+    assert.deepEqual(check(h, { timeout: '1m0.5s', since: '2024-05-01T10:00:00Z', key: 'AAECAw==' }), []);
+    assert.deepEqual(check(h, { timeout: '2h', since: '2031-01-01T00:00:00+02:00', key: 'AAE=' }), [
+      'spec: Invalid value: "object": timeout between 1s and 90s',
+      'spec: Invalid value: "object": since must be before 2030',
+      'spec: Invalid value: "object": key must be 4 bytes',
+    ]);
+  });
+
   it('gives the root object apiVersion, kind and metadata.name/generateName, as upstream types it', () => {
     const crd = widgetCRD({ type: 'object', properties: { name: { type: 'string', maxLength: 10 } } });
     const root = crd.spec!.versions![0]!.schema!.openAPIV3Schema!;

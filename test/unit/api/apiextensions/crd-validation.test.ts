@@ -320,16 +320,21 @@ describe('CEL rules at CRD creation', () => {
     const list: JSONSchemaProps = { type: 'object', properties: { l: { type: 'array', maxItems: 5, items: { type: 'string', maxLength: 10 }, 'x-kubernetes-validations': [{ rule: 'self.all(x, x.startsWith("a")) && self.size() < 3' }, { rule: 'self.all(x, x > 1)' }] } } };
     assert.match(errs(widgetCRD(list)).join('\n'), /x-kubernetes-validations\[1\]\.rule: .*no such overload: string > int$/);
     assert.equal(errs(widgetCRD(list)).length, 1);
-    // Transition rules compare like with like; int-or-string and formatted strings stay dynamic.
+    // Transition rules compare like with like; int-or-string stays dynamic; formatted strings are
+    // durations, timestamps and bytes (duration(self) is cel-go's identity conversion).
     const ok: JSONSchemaProps = {
       type: 'object',
       properties: {
         n: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self >= oldSelf' }] },
         p: { 'x-kubernetes-int-or-string': true, 'x-kubernetes-validations': [{ rule: "self == 1 || self == 'a'" }] },
-        d: { type: 'string', format: 'duration', 'x-kubernetes-validations': [{ rule: "duration(self) > duration('1s')" }] },
+        d: { type: 'string', format: 'duration', 'x-kubernetes-validations': [{ rule: "duration(self) > duration('1s') && self < duration('1h')" }] },
+        t: { type: 'string', format: 'date-time', 'x-kubernetes-validations': [{ rule: "self > timestamp('2000-01-01T00:00:00Z')" }] },
+        b: { type: 'string', format: 'byte', 'x-kubernetes-validations': [{ rule: 'self.size() < 10' }] },
       },
     };
     assert.deepEqual(errs(widgetCRD(ok)), []);
+    const asString: JSONSchemaProps = { type: 'object', properties: { d: { type: 'string', format: 'duration', 'x-kubernetes-validations': [{ rule: "self.startsWith('1')" }] } } };
+    assert.match(errs(widgetCRD(asString))[0]!, /compilation failed: .*startsWith/);
   });
 
   it('checks rule fields: empty rule, line breaks, reason, optionalOldSelf without oldSelf', () => {
