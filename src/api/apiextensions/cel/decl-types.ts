@@ -12,6 +12,7 @@
 import { Environment } from '@marcbachmann/cel-js';
 import type { JSONSchemaProps } from '../types.js';
 import { additionalSchema, itemsSchema } from '../schema-nav.js';
+import { isObject } from '../json.js';
 import { escapeCELName } from './names.js';
 import { celEquals } from './library.js';
 
@@ -94,8 +95,6 @@ const typed = (s: JSONSchemaProps | undefined): s is JSONSchemaProps =>
 /** An object node with an object type (not a map). */
 const objectTyped = (s: JSONSchemaProps) => s.type === 'object' && !additionalSchema(s) && s.additionalProperties !== true;
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /**
  * The CEL value of JSON `v` of schema `s`: integers as int (bigint) unless the schema says number,
  * objects as Maps keyed by escaped property names, of their node's class where the node has an
@@ -113,12 +112,12 @@ export function celValue(v: unknown, s: JSONSchemaProps | undefined, isTyped = t
     const items = s ? itemsSchema(s) : undefined;
     return v.map((x) => celValue(x, items, t, items?.['x-kubernetes-embedded-resource'] === true));
   }
-  if (isPlainObject(v)) {
+  if (isObject(v)) {
     const m = t && objectTyped(s) ? new (schemaClass(s))() : new Map<string, unknown>();
     const props = s?.properties ?? {};
     for (const [k, x] of Object.entries(v)) {
       const prop = Object.hasOwn(props, k) ? props[k] : undefined;
-      if (resource && t && k === 'metadata' && !prop && isPlainObject(x)) {
+      if (resource && t && k === 'metadata' && !prop && isObject(x)) {
         const meta = new (schemaClass(resourceMeta))();
         for (const f of ['name', 'generateName']) if (typeof x[f] === 'string') meta.set(f, x[f]);
         m.set('metadata', meta);
