@@ -53,3 +53,39 @@ export function goJsonKind(v: unknown): string {
   if (typeof v === 'boolean') return 'bool';
   return typeof v === 'object' ? 'object' : typeof v;
 }
+
+/** The string with each lone surrogate (invalid UTF-8 once Go encodes it) as U+FFFD, as Go reads it. */
+export const wellFormed = (s: string) => s.replace(/\p{Cs}/gu, '\uFFFD');
+
+const goEscapes: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '\\': '\\\\', '"': '\\"' };
+
+/**
+ * strconv.Quote (fmt's %q of a string): printable runes as they are (unicode.IsPrint: letters,
+ * marks, numbers, punctuation, symbols and the ASCII space), the C escapes, and \x, \u or \U
+ * for the rest; a lone surrogate (invalid UTF-8 in Go) reads as U+FFFD.
+ */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of wellFormed(s)) {
+    const esc = goEscapes[ch];
+    if (esc) out += esc;
+    else if (ch === ' ' || !/[\p{C}\p{Z}]/u.test(ch)) out += ch;
+    else {
+      const cp = ch.codePointAt(0)!;
+      out += cp < 0x80 ? `\\x${cp.toString(16).padStart(2, '0')}` : cp < 0x10000 ? `\\u${cp.toString(16).padStart(4, '0')}` : `\\U${cp.toString(16).padStart(8, '0')}`;
+    }
+  }
+  return `${out}"`;
+}
+
+/** fmt's %g of a float64: the shortest digits, in exponent form below 1e-4 and from 1e+06 on. */
+export function goFloatG(x: number): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (!Number.isFinite(x)) return x > 0 ? '+Inf' : '-Inf';
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  const [mantissa, e] = x.toExponential().split('e') as [string, string];
+  const exp = Number(e);
+  if (exp < -4 || exp >= 6) return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  // Plain form: JavaScript's shortest round-trip digits are Go's too.
+  return String(x);
+}

@@ -92,6 +92,32 @@ describe('CustomResourceDefinitions served', () => {
     assert.equal(merge.json().metadata.labels.a, 'b');
   });
 
+  it('serves every served version with conversion None: the same object under each apiVersion', async () => {
+    const beta = '/apis/gateway.networking.k8s.io/v1beta1';
+    const asBeta = await req('GET', `${beta}/namespaces/default/gateways/web`);
+    assert.equal(asBeta.status, 200, asBeta.body);
+    const b = asBeta.json();
+    assert.equal(b.apiVersion, 'gateway.networking.k8s.io/v1beta1');
+    assert.equal(b.spec.gatewayClassName, 'kubesvc');
+    const created = await req('POST', `${beta}/namespaces/default/gateways`, {
+      apiVersion: 'gateway.networking.k8s.io/v1beta1',
+      kind: 'Gateway',
+      metadata: { name: 'from-beta' },
+      spec: { gatewayClassName: 'kubesvc', listeners: [{ name: 'http', port: 81, protocol: 'HTTP' }] },
+    });
+    assert.equal(created.status, 201, created.body);
+    const asV1 = (await req('GET', `${gw}/namespaces/default/gateways/from-beta`)).json();
+    assert.equal(asV1.apiVersion, 'gateway.networking.k8s.io/v1');
+    assert.equal(asV1.metadata.uid, created.json().metadata.uid);
+    const list = (await req('GET', `${beta}/namespaces/default/gateways`)).json();
+    assert.deepEqual(list.items.map((o: { apiVersion: string }) => o.apiVersion), ['gateway.networking.k8s.io/v1beta1', 'gateway.networking.k8s.io/v1beta1']);
+    // A watch from the start replays both as ADDED, in the watched version too (it ends after 1 s).
+    const watched = await req('GET', `${beta}/namespaces/default/gateways?watch=1&timeoutSeconds=1`);
+    const events = watched.body.trim().split('\n').map((l: string) => JSON.parse(l) as { type: string; object: { apiVersion: string } });
+    assert.deepEqual(events.map((e) => `${e.type} ${e.object.apiVersion}`), ['ADDED gateway.networking.k8s.io/v1beta1', 'ADDED gateway.networking.k8s.io/v1beta1']);
+    assert.equal((await req('DELETE', `${beta}/namespaces/default/gateways/from-beta`)).status, 200);
+  });
+
   it('serves status and scale subresources, and deleting the CRD deletes its objects', async () => {
     const crd = widgetCRD(
       { type: 'object', properties: { replicas: { type: 'integer' }, color: { type: 'string', default: 'blue' } } },

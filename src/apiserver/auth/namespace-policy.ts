@@ -14,11 +14,17 @@ export function namespaceRoles(): Role[] {
     role('kube-system', 'extension-apiserver-authentication-reader', [
       rule(read, [''], ['configmaps'], ['extension-apiserver-authentication']),
     ]),
+    // The ConfigMap rules are those of the configmap lock that 1.32 still grants (upstream dropped
+    // them in 1.35, kubernetes#134297).
     role('kube-system', 'system::leader-locking-kube-controller-manager', [
+      rule(['watch'], [''], ['configmaps']),
+      rule(['get', 'update'], [''], ['configmaps'], ['kube-controller-manager']),
       rule(['create', 'get', 'list', 'update', 'watch'], ['coordination.k8s.io'], ['leases']),
       rule(['create', 'get', 'list', 'update', 'watch'], ['coordination.k8s.io'], ['leasecandidates']),
     ]),
     role('kube-system', 'system::leader-locking-kube-scheduler', [
+      rule(['watch'], [''], ['configmaps']),
+      rule(['get', 'update'], [''], ['configmaps'], ['kube-scheduler']),
       rule(['create', 'get', 'list', 'update', 'watch'], ['coordination.k8s.io'], ['leases']),
       rule(['create', 'get', 'list', 'update', 'watch'], ['coordination.k8s.io'], ['leasecandidates']),
     ]),

@@ -119,17 +119,31 @@ export class Store {
 
   // ---- reads ----
 
+  /**
+   * The object as this version serves it. The served versions of a CRD share one key prefix and
+   * watch cache, and an object keeps the apiVersion it was written with; conversion None, the
+   * only one served, changes nothing but apiVersion (upstream's nopConverter), so a read through
+   * another version gets a copy with this version's.
+   */
+  private served(o: CachedObject): CachedObject;
+  private served(o: CachedObject | undefined): CachedObject | undefined;
+  private served(o: CachedObject | undefined): CachedObject | undefined {
+    const apiVersion = apiVersionOf(this.info);
+    if (!o || o.obj.apiVersion === apiVersion || o.obj.apiVersion === undefined) return o;
+    return new CachedObject(o.key, { ...o.obj, apiVersion }, o.revision);
+  }
+
   async get(namespace: string | undefined, name: string): Promise<CachedObject> {
     await this.watchCache.sync();
     const o = this.cache.objects.get(this.key(namespace, name));
     if (!o) throw errors.notFound(this.gr, name);
-    return o;
+    return this.served(o);
   }
 
   /** Like get, but undefined when absent. */
   async find(namespace: string | undefined, name: string): Promise<CachedObject | undefined> {
     await this.watchCache.sync();
-    return this.cache.objects.get(this.key(namespace, name));
+    return this.served(this.cache.objects.get(this.key(namespace, name)));
   }
 
   /** The newest revision the watch cache has applied. */
@@ -177,7 +191,7 @@ export class Store {
     for (; i < keys.length; i++) {
       const k = keys[i]!;
       if (!k.startsWith(scope)) break;
-      const o = this.cache.objects.get(k)!;
+      const o = this.served(this.cache.objects.get(k)!);
       if (!opts.matcher.matches(o.obj)) continue;
       if (items.length >= limit) {
         const res: ListResult = {
@@ -212,7 +226,7 @@ export class Store {
         throw e;
       }
       for (const kv of res.kvs) {
-        const o = CachedObject.fromKeyValue(kv);
+        const o = this.served(CachedObject.fromKeyValue(kv));
         if (!opts.matcher.matches(o.obj)) continue;
         if (limit && items.length >= limit) {
           return { items, resourceVersion: String(revision), continue: encodeContinue(revision, kv.key) };
@@ -534,13 +548,14 @@ export class Store {
       if (from !== undefined && ev.revision <= from) return;
       const now = m.matches(ev.object.obj);
       const before = ev.prev ? m.matches(ev.prev.obj) : false;
+      const o = this.served(ev.object);
       if (ev.type === 'DELETED') {
-        if (before || now) sink('DELETED', ev.object);
+        if (before || now) sink('DELETED', o);
       } else if (ev.type === 'ADDED') {
-        if (now) sink('ADDED', ev.object);
-      } else if (now && before) sink('MODIFIED', ev.object);
-      else if (now) sink('ADDED', ev.object);
-      else if (before) sink('DELETED', ev.object);
+        if (now) sink('ADDED', o);
+      } else if (now && before) sink('MODIFIED', o);
+      else if (now) sink('ADDED', o);
+      else if (before) sink('DELETED', o);
     };
     // Replay and subscribe in the same tick, so no event falls between them.
     let replay: CacheEvent[] = [];
@@ -559,7 +574,7 @@ export class Store {
       for (const k of this.cache.sortedKeys()) {
         if (!k.startsWith(scope)) continue;
         const o = this.cache.objects.get(k)!;
-        if (m.matches(o.obj)) sink('ADDED', o);
+        if (m.matches(o.obj)) sink('ADDED', this.served(o));
       }
     } else {
       for (const ev of replay) deliver(ev);

@@ -3,7 +3,8 @@
 // kubernetes.io/service-account.name annotation is filled with a legacy token for that account,
 // the cluster CA (ca.crt) and its namespace, and annotated with the account's uid; a token Secret
 // whose account is gone (or is another account of the same name) is deleted, and so are all of an
-// account's token Secrets when the account is deleted.
+// account's token Secrets when the account is deleted; a deleted token Secret is taken out of its
+// account's `secrets` list.
 import type { Secret, ServiceAccount } from '../../api/core.js';
 import type { Client } from '../../client/client.js';
 import type { Informer, InformerFactory } from '../../client/informer-types.js';
@@ -34,6 +35,8 @@ export class TokensController extends QueueWorker {
   private readonly secrets: Informer<Secret>;
   /** Accounts seen deleted, by key: their tokens are deleted by uid. */
   private readonly deletedUIDs = new Map<string, string>();
+  /** Token Secrets seen deleted, by namespace/name: the account (name, uid) that may still list them. */
+  private readonly deletedSecrets = new Map<string, { name: string; uid: string }>();
 
   constructor(
     private readonly client: Client,
@@ -48,7 +51,16 @@ export class TokensController extends QueueWorker {
     const secretKey = (s: Secret) => {
       if (s.type === ServiceAccountTokenSecretType) this.queue.add(`secret/${s.metadata.namespace}/${s.metadata.name}`);
     };
-    this.secrets.addEventHandler({ onAdd: secretKey, onUpdate: (_o, s) => secretKey(s) });
+    this.secrets.addEventHandler({
+      onAdd: secretKey,
+      onUpdate: (_o, s) => secretKey(s),
+      onDelete: (s) => {
+        if (s.type !== ServiceAccountTokenSecretType) return;
+        const a = s.metadata.annotations ?? {};
+        this.deletedSecrets.set(`${s.metadata.namespace}/${s.metadata.name}`, { name: a[ServiceAccountNameKey] ?? '', uid: a[ServiceAccountUIDKey] ?? '' });
+        secretKey(s);
+      },
+    });
     this.accounts.addEventHandler({
       onDelete: (sa) => {
         const key = `${sa.metadata.namespace}/${sa.metadata.name}`;
@@ -88,6 +100,12 @@ export class TokensController extends QueueWorker {
 
   private async syncSecret(namespace: string, name: string): Promise<void> {
     const cached = this.secrets.lister.get(namespace, name);
+    const deleted = this.deletedSecrets.get(`${namespace}/${name}`);
+    if (!cached && deleted) {
+      await this.removeSecretReference(namespace, deleted, name);
+      this.deletedSecrets.delete(`${namespace}/${name}`);
+      return;
+    }
     if (!cached || cached.type !== ServiceAccountTokenSecretType || cached.metadata.deletionTimestamp) return;
     const a = cached.metadata.annotations ?? {};
     const saName = a[ServiceAccountNameKey] ?? '';
@@ -122,6 +140,25 @@ export class TokensController extends QueueWorker {
       await this.client.update<Secret>(R.secrets, namespace, live);
     } catch (e) {
       // Deleted meanwhile: nothing to fill. A conflict is retried with the queue's backoff.
+      if (!isNotFound(e)) throw e;
+    }
+  }
+
+  /** removeSecretReference: the account (if it is still the same one) no longer lists the Secret. */
+  private async removeSecretReference(namespace: string, account: { name: string; uid: string }, secretName: string): Promise<void> {
+    let sa: ServiceAccount;
+    try {
+      sa = await this.client.get<ServiceAccount>(R.serviceaccounts, namespace, account.name);
+    } catch (e) {
+      if (isNotFound(e)) return;
+      throw e;
+    }
+    if ((account.uid && sa.metadata.uid !== account.uid) || !sa.secrets?.some((r) => r.name === secretName)) return;
+    sa.secrets = sa.secrets.filter((r) => r.name !== secretName);
+    try {
+      await this.client.update<ServiceAccount>(R.serviceaccounts, namespace, sa);
+    } catch (e) {
+      // Gone meanwhile: nothing lists the Secret. A conflict is retried with the queue's backoff.
       if (!isNotFound(e)) throw e;
     }
   }

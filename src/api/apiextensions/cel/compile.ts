@@ -5,9 +5,10 @@
 import { fieldErr, type FieldError, type Path } from '../../../machinery/field.js';
 import type { JSONSchemaProps, ValidationRule } from '../types.js';
 import { CostEstimator, costErrorMessage, staticEstimatedCostLimit, staticSizeOf, type AstNode } from './cost.js';
-import { celEnvironment, celTypeOf } from './env.js';
+import { celEnvironment, ruleEnvironment } from './env.js';
 import { undefinedField } from './fields.js';
 import { rewriteRule, unmangle } from './rewrite.js';
+import { compileRegex } from '../regex.js';
 
 export type Program = ((ctx: Record<string, unknown>) => unknown) & { ast: AstNode };
 
@@ -46,16 +47,40 @@ function usesOldSelf(node: unknown): boolean {
   return Array.isArray(n.args) ? n.args.some(usesOldSelf) : typeof n.args === 'object' && usesOldSelf(n.args);
 }
 
+/**
+ * cel-go compiles a constant pattern of find() and findAll() when the program is built (Kubernetes'
+ * regex optimizations), so a bad one fails the CRD with `program instantiation failed: <Go's
+ * parse error>` rather than every object at run time.
+ */
+function constantRegexError(node: unknown): string | undefined {
+  if (!node || typeof node !== 'object') return undefined;
+  const n = node as AstNode;
+  if (n.op === 'rcall') {
+    const [name, , params] = n.args as [string, AstNode, AstNode[]];
+    const pattern = params?.[0];
+    if ((name === 'find' || name === 'findAll') && pattern?.op === 'value' && typeof pattern.args === 'string') {
+      const re = compileRegex(pattern.args);
+      if (re instanceof Error) return re.message;
+    }
+  }
+  for (const c of Array.isArray(n.args) ? n.args : [n.args]) {
+    const found = Array.isArray(c) ? c.map(constantRegexError).find(Boolean) : constantRegexError(c);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /** Parses and type-checks; with `schema`, field references are checked against it too. */
 function compileExpr(src: string, optionalOldSelf = false, schema?: JSONSchemaProps, isRoot = false): { program?: Program; error?: string; type?: string } {
-  const env = celEnvironment(optionalOldSelf, celTypeOf(schema));
+  const env = schema ? ruleEnvironment(schema, optionalOldSelf, isRoot) : celEnvironment(optionalOldSelf);
   const text = rewriteRule(src);
   try {
     const program = env.parse(text) as unknown as Program;
-    const checked = env.check(text);
-    if (!checked.valid) return { error: compileMessage(checked.error) };
+    // Undefined fields first, with cel-go's words (the library's checker says `No such key`).
     const undefinedRef = schema ? undefinedField(program.ast, schema, text, isRoot) : undefined;
     if (undefinedRef) return { error: undefinedRef };
+    const checked = env.check(text);
+    if (!checked.valid) return { error: compileMessage(checked.error) };
     return { program, type: String(checked.type) };
   } catch (e) {
     return { error: compileMessage(e) };
@@ -105,6 +130,11 @@ export function compileRule(rule: ValidationRule, schema: JSONSchemaProps, p: Pa
   }
   if (c.type !== 'bool' && c.type !== 'dyn') {
     out.errors.push(fieldErr.invalid(p.child('rule'), rule, 'cel expression must evaluate to a bool'));
+    return out;
+  }
+  const badRegex = constantRegexError(c.program!.ast);
+  if (badRegex) {
+    out.errors.push(fieldErr.invalid(p.child('rule'), rule, `program instantiation failed: ${badRegex}`));
     return out;
   }
   out.program = c.program;

@@ -8,7 +8,9 @@
 //
 // The model is an approximation of cel-go's: every node costs 1; a string function costs
 // 1 + 0.1 per character (matches() included: cel-go does not price the pattern); comparing
-// strings or lists costs 0.1 per element; a macro costs (its body + 1) per element of its list.
+// strings or lists costs 0.1 per element; find() and findAll() cost the product of the string's
+// and the pattern's factors as Kubernetes prices them; a macro costs (its body + 1) per element
+// of its list.
 // Sizes come from the schema: maxLength, maxItems, maxProperties, or, where unset, what fits in
 // a 3 MiB request (upstream's maxRequestSizeBytes divided by the element's smallest JSON form).
 // At run time the same model is applied with the sizes of the object being validated.
@@ -70,7 +72,7 @@ interface Est {
 }
 
 const macros = new Set(['all', 'exists', 'exists_one', 'filter', 'map']);
-const stringFns = new Set(['contains', 'startsWith', 'endsWith', 'matches', 'k8sMatches', 'split', 'lowerAscii', 'upperAscii', 'trim', 'replace', 'indexOf', 'lastIndexOf', 'substring', 'join', 'reverse', 'isSorted', 'sum', 'min', 'max']);
+const stringFns = new Set(['contains', 'startsWith', 'endsWith', 'matches', 'k8sMatches', 'split', 'lowerAscii', 'upperAscii', 'trim', 'replace', 'indexOf', 'lastIndexOf', 'substring', 'join', 'isSorted', 'sum', 'min', 'max']);
 
 function elementSchema(s: JSONSchemaProps | undefined): JSONSchemaProps | undefined {
   if (!s) return undefined;
@@ -155,7 +157,12 @@ export class CostEstimator {
     const ps = params.map((p) => this.walk(p, scope));
     let cost = 1 + (r?.cost ?? 0) + ps.reduce((acc, e) => acc + e.cost, 0);
     let size = 1;
-    if (stringFns.has(name)) {
+    if ((name === 'find' || name === 'findAll') && r && ps[0]) {
+      // Kubernetes' regex library: (1 + string length) × 0.1 times the pattern length × 0.25, a
+      // guess at the pattern's states (library/cost.go); the result is at most the string's size.
+      cost += Math.ceil((1 + r.size) * 0.1) * Math.ceil(ps[0].size * 0.25);
+      size = r.size;
+    } else if (stringFns.has(name)) {
       const len = r?.size ?? ps[0]?.size ?? 1;
       let factor = Math.ceil(0.1 * len);
       cost += factor;

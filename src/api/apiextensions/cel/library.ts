@@ -1,11 +1,15 @@
 // The Kubernetes CEL extension functions the CEL library lacks (k8s.io/apiserver/pkg/cel/library
-// and cel-go's ext.Strings/ext.Lists/ext.Sets as Kubernetes enables them for CRDs): list isSorted/
-// sum/min/max/indexOf/lastIndexOf, strings replace/reverse/charAt, sets contains/equivalent/
-// intersects, regex matches() on RE2 instead of JavaScript's backtracking engine. The URL, IP/CIDR
-// and quantity libraries have files of their own.
+// and cel-go's ext.Strings/ext.Lists/ext.Sets as Kubernetes 1.32 enables them for CRDs): list
+// isSorted/sum/min/max/indexOf/lastIndexOf, strings replace/charAt/quote/format (ext.Strings
+// version 2: reverse() came with version 3, which 1.32 does not enable), sets contains/equivalent/
+// intersects, regex matches(), find() and findAll() on RE2 instead of JavaScript's backtracking
+// engine. The URL, IP/CIDR and quantity libraries have files of their own.
 import type { Environment } from '@marcbachmann/cel-js';
 import { jsonEqual } from '../json.js';
-import { regexMatches } from '../regex.js';
+import { compileRegex, regexMatches } from '../regex.js';
+import { regexFind, regexFindAll } from '../regex-find.js';
+import { wellFormed } from '../../../machinery/goformat.js';
+import { registerStringsFormat } from './strings-format.js';
 import { matchesName, namespacedName } from './rewrite.js';
 
 type Cmp = bigint | number | string | boolean;
@@ -25,7 +29,7 @@ function reduceList(l: unknown, pick: (a: Cmp, b: Cmp) => boolean, name: string)
 }
 
 /** CEL equality of list elements: numbers across int/uint/double, deep for maps and lists. */
-function celEquals(a: unknown, b: unknown): boolean {
+export function celEquals(a: unknown, b: unknown): boolean {
   if ((typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number')) return Number(a) === Number(b) && (typeof a !== 'bigint' || typeof b !== 'bigint' || a === b);
   if (a instanceof Map || b instanceof Map || typeof a === 'object' || typeof b === 'object') return jsonEqual(plain(a), plain(b));
   return a === b;
@@ -47,6 +51,19 @@ function add(env: Environment, signature: string, handler: (...args: never[]) =>
     // The library ships this overload itself.
   }
 }
+
+/** The pattern, or upstream's `Illegal regex: <Go's parse error>` for one that does not compile. */
+function illegal(pattern: string): string {
+  const re = compileRegex(pattern);
+  if (re instanceof Error) throw new Error(`Illegal regex: ${re.message}`);
+  return pattern;
+}
+
+/** Go's int(n) of an int64 limit; beyond what a string can hold it means "all" either way. */
+const clampInt = (n: bigint) => (n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : n < -1n ? -1 : Number(n));
+
+const celEscapes: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '\\': '\\\\', '"': '\\"' };
+const celQuote = (s: string) => `"${[...wellFormed(s)].map((c) => celEscapes[c] ?? c).join('')}"`;
 
 export function registerKubernetesLibrary(env: Environment): void {
   for (const t of ['int', 'double', 'string', 'uint', 'bool']) {
@@ -70,14 +87,24 @@ export function registerKubernetesLibrary(env: Environment): void {
     }
     return out;
   });
+  // cel-go's identity conversions, which rules on formatted strings (typed duration, timestamp,
+  // bytes) still write: `duration(self) > duration('1s')`.
+  add(env, 'duration(google.protobuf.Duration): google.protobuf.Duration', (d: unknown) => d);
+  add(env, 'timestamp(google.protobuf.Timestamp): google.protobuf.Timestamp', (t: unknown) => t);
+  add(env, 'bytes(bytes): bytes', (b: unknown) => b);
   add(env, 'string.charAt(int): string', (s: string, i: bigint) => [...s][Number(i)] ?? '');
-  add(env, 'string.reverse(): string', (s: string) => [...s].reverse().join(''));
-  // strings.quote (ext.Strings): the string as a CEL string literal.
-  add(env, `${namespacedName('strings.quote')}(string): string`, (s: string) => JSON.stringify(s));
+  // strings.quote (ext.Strings): the string as a CEL string literal; only the C escapes, '\\' and
+  // '"' are escaped, any other character stays as it is.
+  add(env, `${namespacedName('strings.quote')}(string): string`, (s: string) => celQuote(s));
+  registerStringsFormat(env);
   add(env, `${namespacedName('sets.contains')}(list, list): bool`, (a: unknown, b: unknown) => containsAll(a, b));
   add(env, `${namespacedName('sets.equivalent')}(list, list): bool`, (a: unknown, b: unknown) => containsAll(a, b) && containsAll(b, a));
   add(env, `${namespacedName('sets.intersects')}(list, list): bool`, (a: unknown, b: unknown) => listOf(a).some((x) => listOf(b).some((y) => celEquals(x, y))));
   // matches() is renamed in rules (see rewrite.ts) so that it runs here, on RE2.
   add(env, `string.${matchesName}(string): bool`, (s: string, pattern: string) => regexMatches(pattern, s));
   add(env, `${matchesName}(string, string): bool`, (s: string, pattern: string) => regexMatches(pattern, s));
+  // Kubernetes' regex library: the first match ('' if none), every match, or at most n of them.
+  add(env, 'string.find(string): string', (s: string, pattern: string) => regexFind(illegal(pattern), s));
+  add(env, 'string.findAll(string): list<string>', (s: string, pattern: string) => regexFindAll(illegal(pattern), s));
+  add(env, 'string.findAll(string, int): list<string>', (s: string, pattern: string, n: bigint) => regexFindAll(illegal(pattern), s, clampInt(n)));
 }

@@ -8,9 +8,9 @@ import type { JSONSchemaProps } from '../types.js';
 import type { CompiledRule } from './compile.js';
 import { CostEstimator, perCallLimit, runtimeCELCostBudget, type SizeOf } from './cost.js';
 import { optionalNone, optionalOf } from './env.js';
-import { escapeCELName } from './names.js';
+import { celValue } from './decl-types.js';
 import type { CompiledSchemaRules } from './rules.js';
-import { additionalSchema, fieldSchema, itemsSchema, propertySchema } from '../schema-nav.js';
+import { fieldSchema, itemsSchema } from '../schema-nav.js';
 
 /** The type name upstream prints as the bad value: the schema's type, else the value's. */
 function schemaTypeName(s: JSONSchemaProps, v: unknown): string {
@@ -18,25 +18,8 @@ function schemaTypeName(s: JSONSchemaProps, v: unknown): string {
 }
 
 /** JSON → CEL values: integers become int (bigint) where the schema (or, untyped, the value) says so. */
-export function toCEL(v: unknown, s: JSONSchemaProps | undefined): unknown {
-  if (typeof v === 'number') {
-    if (s?.type === 'number') return v;
-    return Number.isInteger(v) ? BigInt(v) : v;
-  }
-  if (Array.isArray(v)) {
-    const items = itemsSchema(s);
-    return v.map((x) => toCEL(x, items));
-  }
-  if (isObject(v)) {
-    const m = new Map<string, unknown>();
-    for (const [k, x] of Object.entries(v)) {
-      const prop = propertySchema(s, k);
-      const sub = prop ?? additionalSchema(s);
-      m.set(prop ? escapeCELName(k) : k, toCEL(x, sub));
-    }
-    return m;
-  }
-  return v;
+export function toCEL(v: unknown, s: JSONSchemaProps | undefined, resource = false): unknown {
+  return celValue(v, s, true, resource || s?.['x-kubernetes-embedded-resource'] === true);
 }
 
 /** Observed sizes per schema node (the largest string, list or map met there) for run-time costs. */
@@ -127,9 +110,9 @@ function runRules(run: Run, s: JSONSchemaProps, v: unknown, old: unknown, hasOld
       );
       return;
     }
-    self ??= toCEL(v, s);
+    self ??= toCEL(v, s, path === '<nil>');
     if (oldSelf === undefined) {
-      const o = hasOld ? toCEL(old, s) : null;
+      const o = hasOld ? toCEL(old, s, path === '<nil>') : null;
       oldSelf = r.rule.optionalOldSelf ? (hasOld ? optionalOf(o) : optionalNone()) : o;
     }
     let ok: unknown;

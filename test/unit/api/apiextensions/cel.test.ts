@@ -89,6 +89,63 @@ describe('CEL rules', () => {
     assert.deepEqual(check(opt, { name: 'y' }, { name: 'x' }), ['spec: Invalid value: "object": frozen']);
   });
 
+  it('types self as an object: objects compare field by field, has() tests optional fields, nested fields read as their type', () => {
+    const inner: JSONSchemaProps = { type: 'object', properties: { port: { type: 'integer' }, host: { type: 'string', maxLength: 64 } } };
+    const h = served(
+      obj(
+        [
+          { rule: 'self.target == oldSelf.target', message: 'target is immutable' },
+          { rule: '!has(self.target.host) || self.target.host != ""', message: 'host may not be empty' },
+          { rule: 'self.targets.all(t, t.port > 0)', message: 'ports are positive' },
+          { rule: "self.byName.all(k, self.byName[k].port < 65536) && (!has(self.target.port) || self.target.port in self.targets.map(t, t.port))", message: 'known port' },
+        ],
+        { target: inner, targets: { type: 'array', maxItems: 4, items: inner }, byName: { type: 'object', maxProperties: 4, additionalProperties: inner } },
+      ),
+    );
+    const spec = { name: 'n', target: { port: 80 }, targets: [{ port: 80 }], byName: { a: { port: 1 } } };
+    assert.deepEqual(check(h, spec), []);
+    assert.deepEqual(check(h, spec, structuredClone(spec)), []);
+    assert.deepEqual(check(h, { ...spec, target: { port: 81 } }, spec), ['spec: Invalid value: "object": target is immutable', 'spec: Invalid value: "object": known port']);
+    assert.deepEqual(check(h, { ...spec, target: { port: 80, host: '' }, targets: [{ port: 0 }] }), [
+      'spec: Invalid value: "object": host may not be empty',
+      'spec: Invalid value: "object": ports are positive',
+      'spec: Invalid value: "object": known port',
+    ]);
+  });
+
+  it('reads formatted strings as durations, timestamps and bytes', () => {
+    const h = served(
+      obj(
+        [
+          { rule: "self.timeout <= duration('1m30s') && self.timeout.getSeconds() >= 1", message: 'timeout between 1s and 90s' },
+          { rule: "self.since < timestamp('2030-01-01T00:00:00Z')", message: 'since must be before 2030' },
+          { rule: 'self.key.size() == 4', message: 'key must be 4 bytes' },
+        ],
+        { timeout: { type: 'string', format: 'duration' }, since: { type: 'string', format: 'date-time' }, key: { type: 'string', format: 'byte' } },
+      ),
+    );
+    assert.deepEqual(check(h, { timeout: '1m0.5s', since: '2024-05-01T10:00:00Z', key: 'AAECAw==' }), []);
+    assert.deepEqual(check(h, { timeout: '2h', since: '2031-01-01T00:00:00+02:00', key: 'AAE=' }), [
+      'spec: Invalid value: "object": timeout between 1s and 90s',
+      'spec: Invalid value: "object": since must be before 2030',
+      'spec: Invalid value: "object": key must be 4 bytes',
+    ]);
+  });
+
+  it('gives the root object apiVersion, kind and metadata.name/generateName, as upstream types it', () => {
+    const crd = widgetCRD({ type: 'object', properties: { name: { type: 'string', maxLength: 10 } } });
+    const root = crd.spec!.versions![0]!.schema!.openAPIV3Schema!;
+    root['x-kubernetes-validations'] = [{ rule: "self.metadata.name.startsWith('w') && self.kind == 'Widget' && self.spec.name == self.metadata.name", message: 'named after itself' }];
+    const h = new CustomResourceVersion(crd, crd.spec!.versions![0]!);
+    assert.deepEqual(h.rules.errors.map(errorString), []);
+    const o = widget({ name: 'w1' });
+    h.prepareForCreate(o);
+    assert.deepEqual(h.validate(o).map(errorString), []);
+    const bad = widget({ name: 'w2' });
+    h.prepareForCreate(bad);
+    assert.deepEqual(h.validate(bad).map(errorString), ['<nil>: Invalid value: "object": named after itself']);
+  });
+
   it('correlates old list elements by list-map keys only', () => {
     const h = served({
       type: 'array',

@@ -276,6 +276,15 @@ describe('CEL rules at CRD creation', () => {
     assert.match(errs(withRule({ rule: 'sets.contains(1, 2)' }))[0]!, /compilation failed: ERROR: <input>:1:\d+: .*sets\.contains/);
   });
 
+  it('refuses a constant pattern of find()/findAll() that does not compile, as cel-go’s regex optimization does', () => {
+    assert.deepEqual(errs(withRule({ rule: "self.a.find('(') == ''" })), [
+      `${rp}.rule: Invalid value: {"rule":"self.a.find('(') == ''"}: program instantiation failed: error parsing regexp: missing closing ): \`(\``,
+    ]);
+    assert.match(errs(withRule({ rule: "self.a.findAll('a{2,1}', 1).size() == 0" }))[0]!, /program instantiation failed: error parsing regexp: invalid repeat count: `\{2,1\}`/);
+    // A pattern that only the object supplies is checked when the rule runs.
+    assert.deepEqual(errs(withRule({ rule: "self.a.find(self.a) == ''" })), []);
+  });
+
   it('checks field references against the schema, as cel-go does with Kubernetes\' types', () => {
     assert.deepEqual(errs(withRule({ rule: 'self.b == "x"' })), [`${rp}.rule: Invalid value: {"rule":"self.b == \\"x\\""}: compilation failed: ERROR: <input>:1:5: undefined field 'b'`]);
     assert.match(errs(withRule({ rule: 'has(self.zz)' }))[0]!, /undefined field 'zz'/);
@@ -283,6 +292,23 @@ describe('CEL rules at CRD creation', () => {
     assert.match(errs(withRule({ rule: 'self.l.all(i, i.nn == "")' }, list))[0]!, /undefined field 'nn'/);
     // Maps, preserved-unknown objects and the list element's declared fields are fine.
     assert.deepEqual(errs(withRule({ rule: 'self.l.all(i, i.n == "") && self.m.anything == "" && self.free.whatever == 1' }, list)), []);
+  });
+
+  it('types objects from the schema: a field of the wrong type, a missing field, and an object compared to a scalar are compile errors', () => {
+    const spec: JSONSchemaProps = {
+      type: 'object',
+      properties: { replicas: { type: 'integer' }, template: { type: 'object', properties: { image: { type: 'string', maxLength: 10 } } }, free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+    };
+    assert.match(errs(withRule({ rule: "self.replicas == 'three'" }, spec))[0]!, /compilation failed: ERROR: <input>:1:\d+: no such overload: int == string/);
+    assert.match(errs(withRule({ rule: 'self.template.image > 1' }, spec))[0]!, /compilation failed: .*no such overload: string > int/);
+    assert.match(errs(withRule({ rule: 'self.template == 1' }, spec))[0]!, /compilation failed: .*no such overload/);
+    assert.match(errs(withRule({ rule: 'self.template.tag == ""' }, spec))[0]!, /compilation failed: ERROR: <input>:1:14: undefined field 'tag'/);
+    // Objects of one type compare; what upstream leaves dynamic stays so.
+    assert.deepEqual(errs(withRule({ rule: 'self.template == oldSelf.template && self.free.anything == 1 && has(self.template.image)' }, spec)), []);
+    // The root's metadata shows name and generateName only.
+    const root = widgetCRD({ type: 'object' });
+    root.spec!.versions![0]!.schema!.openAPIV3Schema!['x-kubernetes-validations'] = [{ rule: "self.metadata.labels['a'] == 'b'" }];
+    assert.match(errs(root).join('\n'), /undefined field 'labels'/);
   });
 
   it('types self and oldSelf of scalar fields and lists of scalars from the schema, as cel-go does', () => {
@@ -294,16 +320,21 @@ describe('CEL rules at CRD creation', () => {
     const list: JSONSchemaProps = { type: 'object', properties: { l: { type: 'array', maxItems: 5, items: { type: 'string', maxLength: 10 }, 'x-kubernetes-validations': [{ rule: 'self.all(x, x.startsWith("a")) && self.size() < 3' }, { rule: 'self.all(x, x > 1)' }] } } };
     assert.match(errs(widgetCRD(list)).join('\n'), /x-kubernetes-validations\[1\]\.rule: .*no such overload: string > int$/);
     assert.equal(errs(widgetCRD(list)).length, 1);
-    // Transition rules compare like with like; int-or-string and formatted strings stay dynamic.
+    // Transition rules compare like with like; int-or-string stays dynamic; formatted strings are
+    // durations, timestamps and bytes (duration(self) is cel-go's identity conversion).
     const ok: JSONSchemaProps = {
       type: 'object',
       properties: {
         n: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self >= oldSelf' }] },
         p: { 'x-kubernetes-int-or-string': true, 'x-kubernetes-validations': [{ rule: "self == 1 || self == 'a'" }] },
-        d: { type: 'string', format: 'duration', 'x-kubernetes-validations': [{ rule: "duration(self) > duration('1s')" }] },
+        d: { type: 'string', format: 'duration', 'x-kubernetes-validations': [{ rule: "duration(self) > duration('1s') && self < duration('1h')" }] },
+        t: { type: 'string', format: 'date-time', 'x-kubernetes-validations': [{ rule: "self > timestamp('2000-01-01T00:00:00Z')" }] },
+        b: { type: 'string', format: 'byte', 'x-kubernetes-validations': [{ rule: 'self.size() < 10' }] },
       },
     };
     assert.deepEqual(errs(widgetCRD(ok)), []);
+    const asString: JSONSchemaProps = { type: 'object', properties: { d: { type: 'string', format: 'duration', 'x-kubernetes-validations': [{ rule: "self.startsWith('1')" }] } } };
+    assert.match(errs(widgetCRD(asString))[0]!, /compilation failed: .*startsWith/);
   });
 
   it('checks rule fields: empty rule, line breaks, reason, optionalOldSelf without oldSelf', () => {
