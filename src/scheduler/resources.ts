@@ -40,8 +40,9 @@ function containerRequests(c: Container, nonZero: boolean): Resources {
   const res = (c.resources ?? {}) as ContainerResources;
   const out = resourceList({ ...(res.limits ?? {}), ...(res.requests ?? {}) });
   if (nonZero) {
-    if (!out.get('cpu')) out.set('cpu', defaultMilliCPURequest);
-    if (!out.get('memory')) out.set('memory', defaultMemoryRequest);
+    // Only an unset request gets the default; an explicit zero stays zero.
+    if (!out.has('cpu')) out.set('cpu', defaultMilliCPURequest);
+    if (!out.has('memory')) out.set('memory', defaultMemoryRequest);
   }
   return out;
 }
