@@ -3,6 +3,7 @@
 import { readFileSync, statfsSync } from 'node:fs';
 import os from 'node:os';
 import type { Node } from '../api/core.js';
+import { resourceValue } from '../api/resource-list.js';
 import type { Condition } from '../api/meta.js';
 
 /** The Kubernetes version the agent claims to be, the one the API server serves. */
@@ -81,11 +82,6 @@ export function binarySI(bytes: bigint): string {
   return `${bytes}${suffixes[i]}`;
 }
 
-function bytesOf(q: string | undefined): bigint {
-  const m = /^(\d+)(Ki)?$/.exec(q ?? '');
-  return m ? BigInt(m[1]!) * (m[2] ? 1024n : 1n) : 0n;
-}
-
 /** The kubelet's default hard eviction thresholds that allocatable is reduced by. */
 export const evictionMemoryAvailable = 100n * 1024n * 1024n;
 export const evictionNodeFsAvailablePercent = 10n;
@@ -95,8 +91,8 @@ export const evictionNodeFsAvailablePercent = 10n;
  * default hard eviction thresholds (memory.available<100Mi, nodefs.available<10%).
  */
 export function nodeAllocatable(capacity: Record<string, string>): Record<string, string> {
-  const memory = bytesOf(capacity.memory) - evictionMemoryAvailable;
-  const storage = bytesOf(capacity['ephemeral-storage']);
+  const memory = resourceValue('memory', capacity.memory) - evictionMemoryAvailable;
+  const storage = resourceValue('ephemeral-storage', capacity['ephemeral-storage']);
   return {
     ...capacity,
     memory: binarySI(memory > 0n ? memory : 0n),

@@ -4,35 +4,16 @@
 // plus the RuntimeClass overhead. Scoring uses the "non-zero" variant, where a container that
 // requests no cpu or memory counts as 100m / 200Mi so empty pods still spread.
 import type { Container, Pod } from '../api/core.js';
-import { Quantity } from '../api/quantity.js';
+import { resourceList, type ResourceList, type Resources } from '../api/resource-list.js';
 
-/** cpu in millicores, everything else (memory, ephemeral-storage, extended) in whole units. */
-export type Resources = Map<string, bigint>;
+export type { Resources };
 
 export const defaultMilliCPURequest = 100n;
 export const defaultMemoryRequest = 200n * 1024n * 1024n;
 
-type ResourceList = Record<string, string | number>;
 interface ContainerResources {
   requests?: ResourceList;
   limits?: ResourceList;
-}
-
-/** A quantity in the unit the scheduler counts it in; unparsable values count as zero. */
-export function resourceValue(name: string, v: string | number | undefined): bigint {
-  if (v === undefined) return 0n;
-  try {
-    return Quantity.parse(String(v)).scaledCeil(name === 'cpu' ? 1000n : 1n);
-  } catch {
-    return 0n;
-  }
-}
-
-/** A ResourceList (node allocatable, overhead) in scheduler units. */
-export function resourceList(list: ResourceList | undefined): Resources {
-  const out: Resources = new Map();
-  for (const [k, v] of Object.entries(list ?? {})) out.set(k, resourceValue(k, v));
-  return out;
 }
 
 /** A container's requests; a resource given only as a limit is requested at the limit (the API's defaulting). */

@@ -3,7 +3,8 @@
 // terminating ones still do until they are gone.
 import type { Node, Pod } from '../../api/core.js';
 import type { Labels } from '../../machinery/labels/index.js';
-import { resourceList, sumRequests } from '../resources.js';
+import { resourceList } from '../../api/resource-list.js';
+import { sumRequests } from '../resources.js';
 import type { NodeInfo, Snapshot } from './types.js';
 
 /** The kubelet's default --max-pods, for a node that reports no pods allocatable. */
