@@ -13,7 +13,7 @@ import { QueueWorker } from '../controllers/common/queue-worker.js';
 import { noopRecorder, type Recorder } from '../controllers/common/recorder.js';
 import { clientBinder, type Binder } from './binder.js';
 import { responsibleFor, schedule } from './filter.js';
-import { buildSnapshot } from './framework/snapshot.js';
+import { buildSnapshot, isTerminal } from './framework/snapshot.js';
 import type { Snapshot } from './framework/types.js';
 
 export interface SchedulerOptions {
@@ -57,6 +57,11 @@ export class Scheduler extends QueueWorker {
         // An unschedulable pod waits for a change that could help (node events, a new spec), not for its own status writes.
         if (this.unschedulable.has(metaNamespaceKey(p)) && JSON.stringify(o.spec) === JSON.stringify(p.spec)) return;
         this.onPod(p);
+        // A bound pod that finished frees its requests; one whose labels changed may now satisfy
+        // or stop blocking affinity and spread: waiting pods get another try (AssignedPodUpdate).
+        if (p.spec?.nodeName && (isTerminal(p) !== isTerminal(o) || JSON.stringify(o.metadata.labels) !== JSON.stringify(p.metadata.labels))) {
+          this.flushUnschedulable();
+        }
       },
       onDelete: (p) => {
         const key = metaNamespaceKey(p);

@@ -108,6 +108,27 @@ export function runSchedulerSuite(transport: Transport): void {
     await eventually(async () => assert.equal((await c.client.get<Pod>(R.pods, 'default', waiting)).spec.nodeName, gone.spec.nodeName));
   });
 
+  test('a pod that finishes frees its requests for a waiting pod; mixed reasons and verdicts in one message', async () => {
+    const z9 = (name: string): Pod => {
+      const p = newPod(name, { zone: 'z9' });
+      p.spec.containers[0]!.resources = { requests: { cpu: '1500m' } };
+      return p;
+    };
+    await c.client.create(R.pods, 'default', z9('first'));
+    await eventually(async () => assert.equal((await c.client.get<Pod>(R.pods, 'default', 'first')).spec.nodeName, 'node-d'));
+    await c.client.create(R.pods, 'default', z9('second'));
+    await eventually(async () => {
+      const ev = (await events('FailedScheduling')).find((e) => e.involvedObject.name === 'second');
+      assert.equal(
+        ev?.message,
+        "0/4 nodes are available: 1 Insufficient cpu, 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/4 nodes are available: 1 No preemption victims found for incoming pod, 3 Preemption is not helpful for scheduling..",
+      );
+    });
+    const first = await c.client.get<Pod>(R.pods, 'default', 'first');
+    await c.client.update(R.pods, 'default', { ...first, status: { ...first.status, phase: 'Succeeded' } }, { subresource: 'status' });
+    await eventually(async () => assert.equal((await c.client.get<Pod>(R.pods, 'default', 'second')).spec.nodeName, 'node-d'));
+  });
+
   test('pods/binding sets nodeName once; a second binding is a 409', async () => {
     const p = await c.client.create<Pod>(R.pods, 'default', { ...newPod('manual'), spec: { ...newPod('manual').spec, schedulerName: 'none' } });
     const binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'manual' }, target: { kind: 'Node', name: 'node-b' } };
