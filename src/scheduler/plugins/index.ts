@@ -4,6 +4,7 @@ import type { Plugin } from '../framework/types.js';
 import { balancedAllocation } from './balanced-allocation.js';
 import { interPodAffinity } from './inter-pod-affinity.js';
 import { nodeAffinity } from './node-affinity.js';
+import { nodePorts } from './node-ports.js';
 import { nodeResourcesFit } from './node-resources-fit.js';
 import { nodeUnschedulable } from './node-unschedulable.js';
 import { podTopologySpread } from './pod-topology-spread.js';
@@ -13,6 +14,7 @@ export const defaultPlugins: readonly Plugin[] = [
   nodeUnschedulable,
   taintToleration,
   nodeAffinity,
+  nodePorts,
   nodeResourcesFit,
   podTopologySpread,
   interPodAffinity,
