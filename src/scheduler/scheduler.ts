@@ -3,7 +3,8 @@
 // Pods it binds are "assumed" on their node until the informer shows the binding, so a burst of
 // pods spreads instead of piling onto the node that looked best a moment ago. Unschedulable pods
 // are retried when nodes change or a pod goes away.
-import type { Namespace, Node, Pod } from '../api/core.js';
+import type { ReplicaSet, StatefulSet } from '../api/apps.js';
+import type { Namespace, Node, Pod, Service } from '../api/core.js';
 import type { Client } from '../client/client.js';
 import type { Informer, InformerFactory, WorkQueue } from '../client/informer-types.js';
 import { metaNamespaceKey, splitKey } from '../client/keys.js';
@@ -13,6 +14,7 @@ import { QueueWorker } from '../controllers/common/queue-worker.js';
 import { noopRecorder, type Recorder } from '../controllers/common/recorder.js';
 import { clientBinder, type Binder } from './binder.js';
 import { responsibleFor, schedule } from './filter.js';
+import { defaultSelector, type WorkloadListers } from './framework/default-selector.js';
 import { buildSnapshot, isTerminal } from './framework/snapshot.js';
 import type { Snapshot } from './framework/types.js';
 
@@ -29,6 +31,7 @@ export class Scheduler extends QueueWorker {
   private readonly pods: Informer<Pod>;
   private readonly nodes: Informer<Node>;
   private readonly namespaces: Informer<Namespace>;
+  private readonly workloads: WorkloadListers;
   private readonly binder: Binder;
   private readonly recorder: Recorder;
   private readonly schedulerName: string;
@@ -51,6 +54,14 @@ export class Scheduler extends QueueWorker {
     this.nodes = informers.informer<Node>(R.nodes);
     // namespaceSelector in pod affinity terms selects namespaces by their labels.
     this.namespaces = informers.informer<Namespace>(R.namespaces);
+    // PodTopologySpread's default constraints spread a pod among those its Services and controller select.
+    const services = informers.informer<Service>(R.services);
+    const replicaSets = informers.informer<ReplicaSet>(R.replicasets);
+    const statefulSets = informers.informer<StatefulSet>(R.statefulsets);
+    this.workloads = {
+      services: (ns) => services.lister.list(ns),
+      ownerSelector: (kind, ns, name) => (kind === 'ReplicaSet' ? replicaSets : statefulSets).lister.get(ns, name)?.spec?.selector,
+    };
     this.pods.addEventHandler({
       onAdd: (p) => this.onPod(p),
       onUpdate: (o, p) => {
@@ -105,7 +116,9 @@ export class Scheduler extends QueueWorker {
       const { namespace, name } = splitKey(key);
       if (!this.pods.lister.get(namespace, name)?.spec?.nodeName) pods.push(p);
     }
-    return buildSnapshot(this.nodes.lister.list(), pods, (ns) => this.namespaces.lister.get(undefined, ns)?.metadata.labels);
+    const snapshot = buildSnapshot(this.nodes.lister.list(), pods, (ns) => this.namespaces.lister.get(undefined, ns)?.metadata.labels);
+    snapshot.defaultSelector = (pod) => defaultSelector(pod, this.workloads);
+    return snapshot;
   }
 
   /** PodScheduled=False, reason Unschedulable, as upstream's handleSchedulingFailure writes (kubectl describe shows it). */

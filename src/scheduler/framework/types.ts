@@ -2,7 +2,7 @@
 // (or assumed) to each, and plugins that filter nodes with a Status and score the feasible ones
 // from 0 to 100. A plugin is prepared once per pod (PreFilter/PreScore state) and then asked per node.
 import type { Node, Pod } from '../../api/core.js';
-import type { Labels } from '../../machinery/labels/index.js';
+import type { LabelSelector, Labels } from '../../machinery/labels/index.js';
 import type { Resources } from '../resources.js';
 
 export const maxNodeScore = 100;
@@ -32,6 +32,8 @@ export interface NodeInfo {
 export interface Snapshot {
   nodes: NodeInfo[];
   namespaceLabels: (namespace: string) => Labels | undefined;
+  /** The pods a pod belongs with (its Services', ReplicaSet's, StatefulSet's selectors), see default-selector.ts. */
+  defaultSelector?: (pod: Pod) => LabelSelector;
 }
 
 /** A plugin's view of one pod: filter a node, score a feasible node, normalize the scores. */

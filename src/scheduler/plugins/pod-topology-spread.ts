@@ -3,7 +3,9 @@
 // than maxSkew (the smallest counts as 0 while fewer than minDomains domains exist). ScheduleAnyway
 // ones score: fewer matching pods in the node's domain, better. Domains are counted over the nodes
 // the constraint's nodeAffinityPolicy (Honor by default) and nodeTaintsPolicy (Ignore) admit; a
-// constraint's selector gains matchLabelKeys' values from the pod's own labels.
+// constraint's selector gains matchLabelKeys' values from the pod's own labels. A pod with no
+// constraints at all is scored by the system defaults (hostname maxSkew 3, zone maxSkew 5,
+// ScheduleAnyway) over the pods its Services and controller select.
 import type { Node, Pod } from '../../api/core.js';
 import { requiredNodeAffinityMatches } from '../../api/scheduling/nodeaffinity.js';
 import { doNotScheduleOrExecute, findMatchingUntoleratedTaint, podTolerations, type Taint } from '../../api/scheduling/taints.js';
@@ -14,6 +16,13 @@ import { maxNodeScore, unresolvable, unschedulable, type NodeInfo, type Plugin }
 export const reasonConstraintsNotMatch = "node(s) didn't match pod topology spread constraints";
 export const reasonNodeLabelNotMatch = `${reasonConstraintsNotMatch} (missing required label)`;
 const hostnameKey = 'kubernetes.io/hostname';
+const zoneKey = 'topology.kubernetes.io/zone';
+
+/** The default profile's defaultConstraints (PodTopologySpreadArgs.DefaultingType System). */
+const systemDefaults: [string, number][] = [
+  [hostnameKey, 3],
+  [zoneKey, 5],
+];
 
 interface ConstraintSpec {
   maxSkew: number;
@@ -82,7 +91,16 @@ export const podTopologySpread: Plugin = {
     }
     const minMatch = counts.map((m, i) => (m.size < hard[i]!.minDomains ? 0 : Math.min(...m.values())));
 
-    const soft = constraints(pod, 'ScheduleAnyway');
+    let soft = constraints(pod, 'ScheduleAnyway');
+    // System defaults do not require nodes to carry every key (a node without a zone is still scored).
+    let requireAll = true;
+    if (!((pod.spec?.topologySpreadConstraints as unknown[] | undefined) ?? []).length && snapshot.defaultSelector) {
+      const selector = snapshot.defaultSelector(pod);
+      const admits = (node: Node) => requiredNodeAffinityMatches(pod, node);
+      if (!selector.empty()) soft = systemDefaults.map(([topologyKey, maxSkew]) => ({ topologyKey, maxSkew, minDomains: 1, selector, admits }));
+      requireAll = false;
+    }
+    const domain = (i: number, ni: NodeInfo) => `${i}\u0000${ni.node.metadata.labels?.[soft[i]!.topologyKey] ?? ''}`;
     let ignored = new Set<NodeInfo>();
     let pairCounts = new Map<string, number>();
     let weights: number[] = [];
@@ -101,14 +119,14 @@ export const podTopologySpread: Plugin = {
       },
       preScore(feasible) {
         if (soft.length === 0) return;
-        ignored = new Set(feasible.filter((ni) => !hasAllKeys(ni.node, soft)));
+        ignored = new Set(requireAll ? feasible.filter((ni) => !hasAllKeys(ni.node, soft)) : []);
         pairCounts = new Map();
         const sizes = soft.map(() => 0);
         for (const ni of feasible) {
           if (ignored.has(ni)) continue;
           soft.forEach((c, i) => {
             if (c.topologyKey === hostnameKey) return;
-            const key = `${i}\u0000${ni.node.metadata.labels![c.topologyKey]}`;
+            const key = domain(i, ni);
             if (!pairCounts.has(key)) {
               pairCounts.set(key, 0);
               sizes[i]!++;
@@ -117,9 +135,9 @@ export const podTopologySpread: Plugin = {
         }
         weights = soft.map((c, i) => Math.log((c.topologyKey === hostnameKey ? feasible.length - ignored.size : sizes[i]!) + 2));
         for (const ni of snapshot.nodes) {
-          if (!hasAllKeys(ni.node, soft)) continue;
+          if (requireAll && !hasAllKeys(ni.node, soft)) continue;
           soft.forEach((c, i) => {
-            const key = `${i}\u0000${ni.node.metadata.labels![c.topologyKey]}`;
+            const key = domain(i, ni);
             if (c.topologyKey === hostnameKey || !c.admits(ni.node) || !pairCounts.has(key)) return;
             pairCounts.set(key, pairCounts.get(key)! + countMatching(ni.pods, c.selector, namespace));
           });
@@ -129,8 +147,8 @@ export const podTopologySpread: Plugin = {
         if (soft.length === 0 || ignored.has(ni)) return 0;
         let s = 0;
         soft.forEach((c, i) => {
-          const cnt =
-            c.topologyKey === hostnameKey ? countMatching(ni.pods, c.selector, namespace) : (pairCounts.get(`${i}\u0000${ni.node.metadata.labels![c.topologyKey]}`) ?? 0);
+          if (!Object.hasOwn(ni.node.metadata.labels ?? {}, c.topologyKey)) return;
+          const cnt = c.topologyKey === hostnameKey ? countMatching(ni.pods, c.selector, namespace) : (pairCounts.get(domain(i, ni)) ?? 0);
           s += cnt * weights[i]! + (c.maxSkew - 1);
         });
         return Math.round(s);

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { LabelSelector, selectorFromSet } from '../../../src/machinery/labels/index.js';
+import { defaultSelector } from '../../../src/scheduler/framework/default-selector.js';
 import { podTopologySpread } from '../../../src/scheduler/plugins/pod-topology-spread.js';
 import { filterAll, mkNode, mkPod, scoreAll, snap } from './fixtures.js';
 
@@ -55,4 +57,32 @@ test('ScheduleAnyway scores fewer matching pods higher; nodes lacking a key scor
   assert.deepEqual(scoreAll(podTopologySpread, z, snap(withRackless, [on('a'), on('b'), on('c')])), { a: 33, b: 33, c: 100, d: 100, e: 0 });
   // Hard constraints do not score.
   assert.deepEqual(scoreAll(podTopologySpread, mkPod('h', { labels: web, spread: [spread(host)] }), snap(four, [on('a')])), { a: 0, b: 0, c: 0, d: 0 });
+});
+
+test('no constraints: the system defaults (hostname 3, zone 5, ScheduleAnyway) over the pods its Services and controller select', () => {
+  const plain = [mkNode('a'), mkNode('b'), mkNode('c')];
+  const bound = [on('a'), on('a', web, 'a2'), on('b')];
+  const withDefault = (sel: LabelSelector) => ({ ...snap(plain, bound), defaultSelector: () => sel });
+  // hostname: round(count·ln(3+2) + 2) = 5, 4, 2; nodes without a zone are not scored on it.
+  assert.deepEqual(scoreAll(podTopologySpread, mkPod('p', { labels: web }), withDefault(selectorFromSet(web))), { a: 40, b: 60, c: 100 });
+  // Nothing groups the pod: nothing to spread.
+  assert.deepEqual(scoreAll(podTopologySpread, mkPod('p', { labels: web }), withDefault(LabelSelector.everything())), { a: 0, b: 0, c: 0 });
+});
+
+test('default selector: selectors of the Services selecting the pod, plus its ReplicaSet\'s', () => {
+  const p = mkPod('p', { labels: { app: 'web', tier: 'front', 'pod-template-hash': 'abc' } });
+  p.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-abc', uid: 'u', controller: true }];
+  const services = [
+    { metadata: { name: 'web' }, spec: { selector: { app: 'web' } } },
+    { metadata: { name: 'front' }, spec: { selector: { tier: 'front' } } },
+    { metadata: { name: 'other' }, spec: { selector: { app: 'db' } } },
+    { metadata: { name: 'headless-no-selector' }, spec: {} },
+  ];
+  const sel = defaultSelector(p, {
+    services: () => services as never,
+    ownerSelector: (kind, _ns, name) => (kind === 'ReplicaSet' && name === 'web-abc' ? { matchLabels: { app: 'web', 'pod-template-hash': 'abc' } } : undefined),
+  });
+  assert.equal(sel.toString(), 'app=web,app=web,pod-template-hash=abc,tier=front');
+  const lone = defaultSelector(mkPod('q', { labels: { x: 'y' } }), { services: () => services as never, ownerSelector: () => undefined });
+  assert.equal(lone.empty(), true);
 });
