@@ -60,9 +60,17 @@ export function podRequests(pod: Pod, nonZero = false): Resources {
   return reqs;
 }
 
+/** Computed once per pod object: informer objects are replaced, never changed, on update. */
+const cached = [new WeakMap<Pod, Resources>(), new WeakMap<Pod, Resources>()];
+
 /** Sum of podRequests over pods (NodeInfo.Requested / NonZeroRequested). */
 export function sumRequests(pods: readonly Pod[], nonZero: boolean): Resources {
   const total: Resources = new Map();
-  for (const p of pods) addInto(total, podRequests(p, nonZero));
+  const cache = cached[nonZero ? 1 : 0]!;
+  for (const p of pods) {
+    let r = cache.get(p);
+    if (!r) cache.set(p, (r = podRequests(p, nonZero)));
+    addInto(total, r);
+  }
   return total;
 }
