@@ -100,6 +100,8 @@ describe('DaemonSet on two netns nodes', { skip, timeout: 180_000 }, () => {
     const events = await until('FailedScheduling event', () => kubectlOk(c, ['get', 'events', '--field-selector', `involvedObject.name=${pending},reason=FailedScheduling`, '-o', 'json']), (v) => JSON.parse(v).items.length > 0, 20_000);
     assert.equal(JSON.parse(events).items[0].message, want);
     assert.match(kubectlOk(c, ['describe', 'pod', pending]), /Warning\s+FailedScheduling\s+.*0\/2 nodes are available: 2 node\(s\) didn't match pod anti-affinity rules\./);
+    // kubectl sums the requests of the pods bound to a node against its allocatable.
+    assert.match(kubectlOk(c, ['describe', 'node', nodes[0].metadata.name]), /Allocated resources:[\s\S]*cpu\s+10m \(\d+%\)[\s\S]*memory\s+16Mi \(\d+%\)/);
     const cond = JSON.parse(kubectlOk(c, ['get', 'pod', pending, '-o', 'json'])).status.conditions.find((x: any) => x.type === 'PodScheduled');
     assert.deepEqual([cond.status, cond.reason, cond.message], ['False', 'Unschedulable', want]);
     kubectlOk(c, ['delete', 'deployment', 'one-per-node', '--wait=false']);
