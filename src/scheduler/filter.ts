@@ -5,7 +5,7 @@
 // tie, then the first by name, so placements are repeatable and still spread. A pod that fits
 // nowhere gets upstream's FitError text, including the verdict of DefaultPreemption.
 import type { Pod } from '../api/core.js';
-import type { NodeInfo, Plugin, PodCycle, Snapshot, Status } from './framework/types.js';
+import { unresolvable, type NodeInfo, type Plugin, type PodCycle, type Snapshot, type Status } from './framework/types.js';
 import { defaultPlugins } from './plugins/index.js';
 
 export type ScheduleResult = { node: string } | { error: string };
@@ -27,8 +27,22 @@ export function schedule(pod: Pod, snapshot: Snapshot, plugins: readonly Plugin[
   if (snapshot.nodes.length === 0) return { error: 'no nodes available to schedule pods' };
   const cycles = plugins.map((p) => p.cycle(pod, snapshot));
   const statuses: Status[] = [];
+  // PreFilter: a rejection ends the cycle; node names narrow what is filtered.
+  let only: Set<string> | undefined;
+  const narrowing: string[] = [];
+  for (const [i, c] of cycles.entries()) {
+    const pre = c.preFilter;
+    if (!pre) continue;
+    if ('reject' in pre) return { error: fitError(snapshot.nodes.length, snapshot.nodes.map(() => pre.reject), pre.reject.reasons.join(', ')) };
+    narrowing.push(plugins[i]!.name);
+    only = only ? new Set([...only].filter((n) => pre.nodeNames.has(n))) : pre.nodeNames;
+  }
   const feasible: NodeInfo[] = [];
   for (const ni of snapshot.nodes) {
+    if (only && !only.has(ni.node.metadata.name ?? '')) {
+      statuses.push(unresolvable(`node(s) didn't satisfy plugin(s) [${narrowing.sort().join(' ')}]`));
+      continue;
+    }
     const s = filterNode(cycles, ni);
     if (s) statuses.push(s);
     else feasible.push(ni);
@@ -69,8 +83,9 @@ function histogram(reasons: string[]): string {
  * available: <verdicts>..` — nodes failing with Unschedulable are where preemption would look for
  * victims (none: kubesvc does not preempt), the others are where it is not helpful.
  */
-export function fitError(numNodes: number, statuses: Status[]): string {
-  const reasons = histogram(statuses.flatMap((s) => s.reasons));
+export function fitError(numNodes: number, statuses: Status[], preFilterMsg?: string): string {
+  // A PreFilter rejection is said once, not per node.
+  const reasons = preFilterMsg ?? histogram(statuses.flatMap((s) => s.reasons));
   const verdicts = histogram([
     ...statuses.filter((s) => s.code === 'Unschedulable').map(() => noVictims),
     ...Array.from({ length: numNodes - statuses.filter((s) => s.code === 'Unschedulable').length }, () => notHelpful),

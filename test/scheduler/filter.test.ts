@@ -45,6 +45,22 @@ test('FitError: reasons and preemption verdicts as sorted histograms, Unschedula
   );
 });
 
+test('PreFilter: terms naming nodes narrow the filtering; the others "didn\'t satisfy plugin(s) [NodeAffinity]"', () => {
+  const nodes = [mkNode('a'), mkNode('b', { allocatable: { cpu: '4', memory: '8Gi', pods: '1' } }), mkNode('c')];
+  const pinned = (matchFields: unknown[]) => mkPod('ds', { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields }] } } } });
+  const full = snap(nodes, [mkPod('x', { node: 'b' })]);
+  assert.deepEqual(schedule(pinned([{ key: 'metadata.name', operator: 'In', values: ['c'] }]), full), { node: 'c' });
+  const r = schedule(pinned([{ key: 'metadata.name', operator: 'In', values: ['b'] }]), full);
+  assert.ok('error' in r);
+  assert.equal(
+    r.error,
+    "0/3 nodes are available: 1 Too many pods, 2 node(s) didn't satisfy plugin(s) [NodeAffinity]. preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling..",
+  );
+  // ANDed names with nothing in common: every node is rejected at once.
+  const conflict = schedule(pinned([{ key: 'metadata.name', operator: 'In', values: ['a'] }, { key: 'metadata.name', operator: 'In', values: ['b'] }]), full);
+  assert.deepEqual(conflict, { error: '0/3 nodes are available: pod affinity terms conflict. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling..' });
+});
+
 test('scores are weighted and summed: resources decide when nothing else does', () => {
   const nodes = [mkNode('small', { allocatable: { cpu: '2', memory: '4Gi', pods: '110' } }), mkNode('big', { allocatable: { cpu: '16', memory: '64Gi', pods: '110' } })];
   const r = schedule(mkPod('p', { requests: { cpu: '1', memory: '1Gi' } }), snap(nodes));

@@ -38,6 +38,11 @@ export interface Snapshot {
 
 /** A plugin's view of one pod: filter a node, score a feasible node, normalize the scores. */
 export interface PodCycle {
+  /**
+   * PreFilter's verdict before any node is looked at: the only nodes worth filtering (a
+   * PreFilterResult), or a rejection of every node at once.
+   */
+  preFilter?: { nodeNames: Set<string> } | { reject: Status };
   filter?(ni: NodeInfo): Status | undefined;
   /** Called with the feasible nodes once, before score (PreScore). */
   preScore?(feasible: NodeInfo[]): void;
