@@ -3,7 +3,7 @@
 // selects, or else the namespace of the pod that carries the term.
 import type { Pod } from '../../api/core.js';
 import type { LabelSelector as MetaLabelSelector } from '../../api/meta.js';
-import { labelSelectorAsSelector, LabelSelector } from '../../machinery/labels/index.js';
+import { labelSelectorAsSelector, LabelSelector, newRequirement } from '../../machinery/labels/index.js';
 import type { Snapshot } from '../framework/types.js';
 
 export interface PodAffinityTermSpec {
@@ -11,6 +11,8 @@ export interface PodAffinityTermSpec {
   namespaces?: string[];
   namespaceSelector?: MetaLabelSelector | null;
   topologyKey: string;
+  matchLabelKeys?: string[];
+  mismatchLabelKeys?: string[];
 }
 
 interface WeightedTermSpec {
@@ -31,10 +33,20 @@ export interface AffinityTerm {
   weight: number;
 }
 
-/** A selector that cannot be converted selects nothing (validation rejects such pods anyway). */
-function selector(s: MetaLabelSelector | null | undefined): LabelSelector {
+/**
+ * The term's selector, with matchLabelKeys (`key in (<owner's value>)`) and mismatchLabelKeys
+ * (`key notin (...)`) for the keys the owner carries (1.32's MatchLabelKeysInPodAffinity, beta and
+ * on; upstream's API server merges them into labelSelector at creation, to the same effect). A
+ * selector that cannot be converted selects nothing (validation rejects such pods anyway).
+ */
+function selector(s: MetaLabelSelector | null | undefined, owner?: Pod, t?: PodAffinityTermSpec): LabelSelector {
   try {
-    return labelSelectorAsSelector(s);
+    const labels = owner?.metadata.labels ?? {};
+    const keyed = (keys: string[] | undefined, op: string) =>
+      (keys ?? []).filter((k) => Object.hasOwn(labels, k)).map((k) => newRequirement(k, op, [labels[k]!]));
+    const extra = [...keyed(t?.matchLabelKeys, 'in'), ...keyed(t?.mismatchLabelKeys, 'notin')];
+    const base = labelSelectorAsSelector(s);
+    return extra.length ? base.add(...extra) : base;
   } catch {
     return LabelSelector.nothing();
   }
@@ -44,7 +56,7 @@ function term(owner: Pod, t: PodAffinityTermSpec, weight: number): AffinityTerm 
   const namespaces = new Set(t.namespaces ?? []);
   // No namespaces and no namespaceSelector: the owner's own namespace.
   if (namespaces.size === 0 && !t.namespaceSelector) namespaces.add(owner.metadata.namespace ?? 'default');
-  return { topologyKey: t.topologyKey, selector: selector(t.labelSelector), namespaces, namespaceSelector: selector(t.namespaceSelector), weight };
+  return { topologyKey: t.topologyKey, selector: selector(t.labelSelector, owner, t), namespaces, namespaceSelector: selector(t.namespaceSelector), weight };
 }
 
 export interface PodAffinityTerms {
