@@ -43,5 +43,12 @@ export class Quantity {
   isInteger(): boolean {
     return this.num % this.den === 0n;
   }
+
+  /** ceil(value × scale), as Quantity.Value (scale 1) and MilliValue (scale 1000) round up. */
+  scaledCeil(scale: bigint): bigint {
+    const n = this.num * scale;
+    const q = n / this.den;
+    return n % this.den !== 0n && n > 0n ? q + 1n : q;
+  }
 }
 

@@ -14,7 +14,7 @@ import { KubeletEventRecorder, type PodEventSink } from './events.js';
 import { PodIPAllocator } from './ipam.js';
 import { NetworkReleaser, type NetworkReleaserOptions } from './network-release.js';
 import { renewLease } from './lease.js';
-import { newNode, nodeCapacity, nodeStatus, statusWithoutHeartbeats } from './node-object.js';
+import { newNode, nodeAllocatable, nodeCapacity, nodeStatus, statusWithoutHeartbeats } from './node-object.js';
 import { referencedObjects, type PodObjects } from './pod-objects.js';
 import { VolumeManager } from './volumes/manager.js';
 import { ServiceAccountTokens } from './volumes/service-account-tokens.js';
@@ -126,7 +126,7 @@ export class NodeAgent {
     this.objects = {
       configMap: (ns, name) => this.configMaps.get(ns, name),
       secret: (ns, name) => this.secrets.get(ns, name),
-      allocatable: () => (this.node?.status?.allocatable as Record<string, string> | undefined) ?? nodeCapacity(opts.dataDir),
+      allocatable: () => (this.node?.status?.allocatable as Record<string, string> | undefined) ?? nodeAllocatable(nodeCapacity(opts.dataDir)),
     };
     const toldUnserved = new Set<string>();
     this.tokens = new ServiceAccountTokens(client, (pod, message) => {

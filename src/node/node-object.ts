@@ -3,6 +3,7 @@
 import { readFileSync, statfsSync } from 'node:fs';
 import os from 'node:os';
 import type { Node } from '../api/core.js';
+import { resourceValue } from '../api/resource-list.js';
 import type { Condition } from '../api/meta.js';
 
 /** The Kubernetes version the agent claims to be, the one the API server serves. */
@@ -61,8 +62,41 @@ export function nodeCapacity(dataDir?: string): Record<string, string> {
   return {
     cpu: String(os.cpus().length || 1),
     'ephemeral-storage': ephemeralStorage(dataDir),
+    // No huge pages are set aside for pods; the kubelet lists the sizes the kernel offers as 0.
+    'hugepages-1Gi': '0',
+    'hugepages-2Mi': '0',
     memory: `${Math.floor(os.totalmem() / 1024)}Ki`,
     pods: String(maxPods),
+  };
+}
+
+/** Bytes as resource.Quantity prints them in BinarySI: the largest power of 1024 that divides them. */
+export function binarySI(bytes: bigint): string {
+  if (bytes <= 0n) return '0';
+  const suffixes = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
+  let i = 0;
+  while (i < suffixes.length - 1 && bytes % 1024n === 0n) {
+    bytes /= 1024n;
+    i++;
+  }
+  return `${bytes}${suffixes[i]}`;
+}
+
+/** The kubelet's default hard eviction thresholds that allocatable is reduced by. */
+export const evictionMemoryAvailable = 100n * 1024n * 1024n;
+export const evictionNodeFsAvailablePercent = 10n;
+
+/**
+ * Allocatable as the kubelet computes it with no kube/system reservations: capacity minus the
+ * default hard eviction thresholds (memory.available<100Mi, nodefs.available<10%).
+ */
+export function nodeAllocatable(capacity: Record<string, string>): Record<string, string> {
+  const memory = resourceValue('memory', capacity.memory) - evictionMemoryAvailable;
+  const storage = resourceValue('ephemeral-storage', capacity['ephemeral-storage']);
+  return {
+    ...capacity,
+    memory: binarySI(memory > 0n ? memory : 0n),
+    'ephemeral-storage': binarySI(storage - (storage * evictionNodeFsAvailablePercent) / 100n),
   };
 }
 
@@ -85,7 +119,7 @@ export function nodeStatus(p: NodeParams, previous: Node['status'], now: string)
   return {
     ...(previous ?? {}),
     capacity,
-    allocatable: { ...capacity },
+    allocatable: nodeAllocatable(capacity),
     conditions: nodeConditions(previous?.conditions, now),
     addresses: [
       { type: 'InternalIP', address: p.nodeIP },

@@ -28,6 +28,7 @@ import { VolumeManager, VolumeSetUpError } from './volumes/manager.js';
 import { containerMounts } from './volumes/container-mounts.js';
 import { enterMountsPrefix, mountNamespaceSupport } from './runtime/mount-namespace.js';
 import { logger, errorText } from '../util/log.js';
+import { linuxContainerResources } from './runtime/linux-resources.js';
 
 const log = logger('node');
 
@@ -727,6 +728,7 @@ export class PodWorker {
         mounts,
         hostname: this.pod.spec.hostname || this.name,
         ...(pulled ? { pulled } : {}),
+        ...(c.resources ? { resources: linuxContainerResources(c) } : {}),
       });
     } catch (e) {
       if (e instanceof CreateContainerError) {
@@ -756,6 +758,8 @@ export class PodWorker {
     run.started = !c.startupProbe;
     run.ready = run.started && !c.readinessProbe;
     this.event(c.name, 'Normal', 'Started', `Started container ${c.name}`);
+    // kubesvc's own word (upstream has no such event): the limits the user set do not hold here.
+    if (handle.limitsNotEnforced) this.event(c.name, 'Warning', 'ResourceLimitsNotEnforced', `Resource limits of container ${c.name} are not enforced: ${handle.limitsNotEnforced}`);
     this.watchRun(run, handle);
     const postStart = lifecycleOf(c).postStart;
     if (postStart) void this.runPostStart(run, handle, postStart);
@@ -825,7 +829,7 @@ export class PodWorker {
     run.state = {
       terminated: {
         exitCode: exit.exitCode,
-        reason: exit.unknown ? 'ContainerStatusUnknown' : exit.exitCode === 0 ? 'Completed' : 'Error',
+        reason: exit.unknown ? 'ContainerStatusUnknown' : exit.oomKilled ? 'OOMKilled' : exit.exitCode === 0 ? 'Completed' : 'Error',
         startedAt: metaTime(handle.startedAt),
         finishedAt: metaTime(exit.finishedAt),
         containerID: `${this.d.runtime.name}://${handle.id}`,

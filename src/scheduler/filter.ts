@@ -1,65 +1,98 @@
-// The scheduling decision as pure functions (the slice of kube-scheduler's default plugins that
-// kubesvc needs): filter nodes the pod may run on — NodeUnschedulable, NodeAffinity (nodeSelector
-// and required node affinity, matchFields included), TaintToleration, and Ready — then pick the
-// one with the fewest pods (ties by name). A pod that fits nowhere gets upstream's FitError message.
-import type { Node, Pod } from '../api/core.js';
-import { requiredNodeAffinityMatches } from '../api/scheduling/nodeaffinity.js';
-import { doNotScheduleOrExecute, findMatchingUntoleratedTaint, podTolerations, toleratesTaint as tolerates, type Taint } from '../api/scheduling/taints.js';
-
-export const reasonUnschedulable = 'node(s) were unschedulable';
-export const reasonNodeSelector = "node(s) didn't match Pod's node affinity/selector";
-export const notReadyTaintKey = 'node.kubernetes.io/not-ready';
-
-/** Why the pod cannot go to this node (upstream's plugin status message), or undefined when it fits. */
-export function filterNode(pod: Pod, node: Node): string | undefined {
-  // Upstream tolerates the unschedulable taint as NodeUnschedulable does: via a toleration of node.kubernetes.io/unschedulable.
-  if (node.spec?.unschedulable) {
-    const ok = podTolerations(pod).some((t) =>
-      tolerates(t, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }),
-    );
-    if (!ok) return reasonUnschedulable;
-  }
-  if (!requiredNodeAffinityMatches(pod, node)) return reasonNodeSelector;
-  const taints = [...((node.spec?.taints ?? []) as Taint[])];
-  // A node that is not Ready carries the not-ready taint upstream (TaintNodesByCondition); judge it so even before the taint is written.
-  const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-  if (!ready && !taints.some((t) => t.key.startsWith('node.kubernetes.io/'))) taints.push({ key: notReadyTaintKey, effect: 'NoSchedule' });
-  const untolerated = findMatchingUntoleratedTaint(taints, podTolerations(pod), doNotScheduleOrExecute);
-  if (untolerated) return `node(s) had untolerated taint {${untolerated.key}: ${untolerated.value ?? ''}}`;
-  return undefined;
-}
+// One scheduling cycle as pure functions, kube-scheduler's framework over the default plugins
+// (src/scheduler/plugins): every plugin filters every node (the first failure is the node's
+// status), the feasible nodes are scored by each plugin, normalized, weighted and summed, and the
+// best wins. Upstream picks at random among equal scores; here the node with fewer pods wins a
+// tie, then the first by name, so placements are repeatable and still spread. A pod that fits
+// nowhere gets upstream's FitError text, including the verdict of DefaultPreemption.
+import type { Pod } from '../api/core.js';
+import { unresolvable, type NodeInfo, type Plugin, type PodCycle, type Snapshot, type Status } from './framework/types.js';
+import { defaultPlugins } from './plugins/index.js';
 
 export type ScheduleResult = { node: string } | { error: string };
 
-/** Picks a node: the feasible one with the fewest pods, ties broken by name. */
-export function schedule(pod: Pod, nodes: Node[], podsPerNode: Map<string, number>): ScheduleResult {
-  if (nodes.length === 0) return { error: 'no nodes available to schedule pods' };
-  const reasons = new Map<string, number>();
-  const feasible: Node[] = [];
-  for (const n of nodes) {
-    const why = filterNode(pod, n);
-    if (why) reasons.set(why, (reasons.get(why) ?? 0) + 1);
-    else feasible.push(n);
+/** Preemption's per-node verdicts when no pod may be evicted (kubesvc does not preempt). */
+const noVictims = 'No preemption victims found for incoming pod';
+const notHelpful = 'Preemption is not helpful for scheduling';
+
+/** Why the pod cannot go to this node, or undefined when it fits. */
+export function filterNode(cycles: PodCycle[], ni: NodeInfo): Status | undefined {
+  for (const c of cycles) {
+    const s = c.filter?.(ni);
+    if (s) return s;
   }
-  if (feasible.length === 0) return { error: fitError(nodes.length, reasons) };
-  feasible.sort((a, b) => {
-    const d = (podsPerNode.get(a.metadata.name ?? '') ?? 0) - (podsPerNode.get(b.metadata.name ?? '') ?? 0);
-    if (d !== 0) return d;
-    return (a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1;
+  return undefined;
+}
+
+export function schedule(pod: Pod, snapshot: Snapshot, plugins: readonly Plugin[] = defaultPlugins): ScheduleResult {
+  if (snapshot.nodes.length === 0) return { error: 'no nodes available to schedule pods' };
+  const cycles = plugins.map((p) => p.cycle(pod, snapshot));
+  const statuses: Status[] = [];
+  // PreFilter: a rejection ends the cycle; node names narrow what is filtered.
+  let only: Set<string> | undefined;
+  const narrowing: string[] = [];
+  for (const [i, c] of cycles.entries()) {
+    const pre = c.preFilter;
+    if (!pre) continue;
+    if ('reject' in pre) return { error: fitError(snapshot.nodes.length, snapshot.nodes.map(() => pre.reject), pre.reject.reasons.join(', ')) };
+    narrowing.push(plugins[i]!.name);
+    only = only ? new Set([...only].filter((n) => pre.nodeNames.has(n))) : pre.nodeNames;
+  }
+  const feasible: NodeInfo[] = [];
+  for (const ni of snapshot.nodes) {
+    if (only && !only.has(ni.node.metadata.name ?? '')) {
+      statuses.push(unresolvable(`node(s) didn't satisfy plugin(s) [${narrowing.sort().join(' ')}]`));
+      continue;
+    }
+    const s = filterNode(cycles, ni);
+    if (s) statuses.push(s);
+    else feasible.push(ni);
+  }
+  if (feasible.length === 0) return { error: fitError(snapshot.nodes.length, statuses) };
+  const byName = (ni: NodeInfo) => ni.node.metadata.name ?? '';
+  if (feasible.length === 1) return { node: byName(feasible[0]!) };
+  const total = feasible.map(() => 0);
+  plugins.forEach((p, i) => {
+    const c = cycles[i]!;
+    if (!p.weight || !c.score) return;
+    c.preScore?.(feasible);
+    const scores = feasible.map((ni) => c.score!(ni));
+    c.normalize?.(scores, feasible);
+    scores.forEach((s, j) => (total[j]! += s * p.weight));
   });
-  return { node: feasible[0]!.metadata.name ?? '' };
+  const better = (j: number, k: number): boolean => {
+    if (total[j] !== total[k]) return total[j]! > total[k]!;
+    const [a, b] = [feasible[j]!, feasible[k]!];
+    if (a.pods.length !== b.pods.length) return a.pods.length < b.pods.length;
+    return byName(a) < byName(b);
+  };
+  let best = 0;
+  for (let j = 1; j < feasible.length; j++) if (better(j, best)) best = j;
+  return { node: byName(feasible[best]!) };
+}
+
+/** sortReasonsHistogram: `<count> <reason>` for each reason, sorted as strings, joined by ", ". */
+function histogram(reasons: string[]): string {
+  const counts = new Map<string, number>();
+  for (const r of reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
+  return [...counts].map(([r, n]) => `${n} ${r}`).sort().join(', ');
 }
 
 /**
- * FitError.Error(): `0/N nodes are available: <count reason>, ... .` with the reasons sorted as
- * strings, then the DefaultPreemption plugin's verdict (no preemption here, so never helpful).
+ * FitError.Error(): `0/N nodes are available: <reasons>.` then, as upstream appends
+ * DefaultPreemption's PostFilter message with its own period, ` preemption: 0/N nodes are
+ * available: <verdicts>..` — nodes failing with Unschedulable are where preemption would look for
+ * victims (none: kubesvc does not preempt), the others are where it is not helpful.
  */
-export function fitError(numNodes: number, reasons: Map<string, number>): string {
-  const parts = [...reasons].map(([r, n]) => `${n} ${r}`).sort();
+export function fitError(numNodes: number, statuses: Status[], preFilterMsg?: string): string {
+  // A PreFilter rejection is said once, not per node.
+  const reasons = preFilterMsg ?? histogram(statuses.flatMap((s) => s.reasons));
+  const verdicts = histogram([
+    ...statuses.filter((s) => s.code === 'Unschedulable').map(() => noVictims),
+    ...Array.from({ length: numNodes - statuses.filter((s) => s.code === 'Unschedulable').length }, () => notHelpful),
+  ]);
   let msg = `0/${numNodes} nodes are available:`;
-  if (parts.length) msg += ` ${parts.join(', ')}.`;
-  msg += ` preemption: 0/${numNodes} nodes are available: ${numNodes} Preemption is not helpful for scheduling.`;
-  return msg;
+  if (reasons) msg += ` ${reasons}.`;
+  return `${msg} preemption: 0/${numNodes} nodes are available: ${verdicts}..`;
 }
 
 /** Pods the scheduler owns: unbound, not terminating, addressed to it. */

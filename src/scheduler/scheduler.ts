@@ -1,8 +1,10 @@
 // A small kube-scheduler: pods without a node, addressed to default-scheduler, are queued; each is
-// placed on a feasible node with the fewest pods and bound. Pods it binds are "assumed" on their
-// node until the informer shows the binding, so a burst of pods spreads instead of piling onto the
-// node that looked emptiest a moment ago. Unschedulable pods are retried when nodes change.
-import type { Node, Pod } from '../api/core.js';
+// placed by the default plugins (filter.ts) on a snapshot of nodes and the pods on them, and bound.
+// Pods it binds are "assumed" on their node until the informer shows the binding, so a burst of
+// pods spreads instead of piling onto the node that looked best a moment ago. Unschedulable pods
+// are retried when nodes change or a pod goes away.
+import type { ReplicaSet, StatefulSet } from '../api/apps.js';
+import type { Namespace, Node, Pod, Service } from '../api/core.js';
 import type { Client } from '../client/client.js';
 import type { Informer, InformerFactory, WorkQueue } from '../client/informer-types.js';
 import { metaNamespaceKey, splitKey } from '../client/keys.js';
@@ -12,6 +14,9 @@ import { QueueWorker } from '../controllers/common/queue-worker.js';
 import { noopRecorder, type Recorder } from '../controllers/common/recorder.js';
 import { clientBinder, type Binder } from './binder.js';
 import { responsibleFor, schedule } from './filter.js';
+import { defaultSelector, type WorkloadListers } from './framework/default-selector.js';
+import { buildSnapshot, isTerminal } from './framework/snapshot.js';
+import type { Snapshot } from './framework/types.js';
 
 export interface SchedulerOptions {
   schedulerName?: string;
@@ -25,12 +30,14 @@ export interface SchedulerOptions {
 export class Scheduler extends QueueWorker {
   private readonly pods: Informer<Pod>;
   private readonly nodes: Informer<Node>;
+  private readonly namespaces: Informer<Namespace>;
+  private readonly workloads: WorkloadListers;
   private readonly binder: Binder;
   private readonly recorder: Recorder;
   private readonly schedulerName: string;
   private readonly retryMs: number;
-  /** pod key → node, for pods bound but not yet seen bound in the cache. */
-  private readonly assumed = new Map<string, string>();
+  /** pod key → the pod as bound, for pods bound but not yet seen bound in the cache. */
+  private readonly assumed = new Map<string, Pod>();
   private readonly unschedulable = new Set<string>();
 
   constructor(
@@ -45,12 +52,27 @@ export class Scheduler extends QueueWorker {
     this.retryMs = opts.retryUnschedulableMs ?? 30_000;
     this.pods = informers.informer<Pod>(R.pods);
     this.nodes = informers.informer<Node>(R.nodes);
+    // namespaceSelector in pod affinity terms selects namespaces by their labels.
+    this.namespaces = informers.informer<Namespace>(R.namespaces);
+    // PodTopologySpread's default constraints spread a pod among those its Services and controller select.
+    const services = informers.informer<Service>(R.services);
+    const replicaSets = informers.informer<ReplicaSet>(R.replicasets);
+    const statefulSets = informers.informer<StatefulSet>(R.statefulsets);
+    this.workloads = {
+      services: (ns) => services.lister.list(ns),
+      ownerSelector: (kind, ns, name) => (kind === 'ReplicaSet' ? replicaSets : statefulSets).lister.get(ns, name)?.spec?.selector,
+    };
     this.pods.addEventHandler({
       onAdd: (p) => this.onPod(p),
       onUpdate: (o, p) => {
         // An unschedulable pod waits for a change that could help (node events, a new spec), not for its own status writes.
         if (this.unschedulable.has(metaNamespaceKey(p)) && JSON.stringify(o.spec) === JSON.stringify(p.spec)) return;
         this.onPod(p);
+        // A bound pod that finished frees its requests; one whose labels changed may now satisfy
+        // or stop blocking affinity and spread: waiting pods get another try (AssignedPodUpdate).
+        if (p.spec?.nodeName && (isTerminal(p) !== isTerminal(o) || JSON.stringify(o.metadata.labels) !== JSON.stringify(p.metadata.labels))) {
+          this.flushUnschedulable();
+        }
       },
       onDelete: (p) => {
         const key = metaNamespaceKey(p);
@@ -87,20 +109,16 @@ export class Scheduler extends QueueWorker {
     this.unschedulable.clear();
   }
 
-  /** Active pods per node, counting pods assumed but not yet seen bound. */
-  private podsPerNode(): Map<string, number> {
-    const counts = new Map<string, number>();
-    for (const p of this.pods.lister.list()) {
-      const n = p.spec?.nodeName;
-      if (!n || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') continue;
-      counts.set(n, (counts.get(n) ?? 0) + 1);
-    }
-    for (const [key, n] of this.assumed) {
+  /** Nodes with the pods on them, counting pods assumed but not yet seen bound. */
+  private snapshot(): Snapshot {
+    const pods = this.pods.lister.list();
+    for (const [key, p] of this.assumed) {
       const { namespace, name } = splitKey(key);
-      if (this.pods.lister.get(namespace, name)?.spec?.nodeName) continue;
-      counts.set(n, (counts.get(n) ?? 0) + 1);
+      if (!this.pods.lister.get(namespace, name)?.spec?.nodeName) pods.push(p);
     }
-    return counts;
+    const snapshot = buildSnapshot(this.nodes.lister.list(), pods, (ns) => this.namespaces.lister.get(undefined, ns)?.metadata.labels);
+    snapshot.defaultSelector = (pod) => defaultSelector(pod, this.workloads);
+    return snapshot;
   }
 
   /** PodScheduled=False, reason Unschedulable, as upstream's handleSchedulingFailure writes (kubectl describe shows it). */
@@ -128,8 +146,7 @@ export class Scheduler extends QueueWorker {
     const { namespace, name } = splitKey(key);
     const pod = this.pods.lister.get(namespace, name);
     if (!pod || !responsibleFor(pod, this.schedulerName) || this.assumed.has(key)) return;
-    const nodes = this.nodes.lister.list();
-    const result = schedule(pod, nodes, this.podsPerNode());
+    const result = schedule(pod, this.snapshot());
     if ('error' in result) {
       this.unschedulable.add(key);
       this.recorder.event(pod, 'Warning', 'FailedScheduling', result.error);
@@ -137,7 +154,7 @@ export class Scheduler extends QueueWorker {
       this.queue.addAfter(key, this.retryMs);
       return;
     }
-    this.assumed.set(key, result.node);
+    this.assumed.set(key, { ...pod, spec: { ...pod.spec, nodeName: result.node } });
     try {
       await this.binder.bind(pod, result.node);
     } catch (e) {

@@ -6,6 +6,7 @@ import type { Job } from '../../src/api/batch.js';
 import { jobPrinter, jobStatusCell } from '../../src/apiserver/tables/batch.js';
 import { backoffDelayMs, nextBackoffRecord, remainingBackoffMs } from '../../src/controllers/job/backoff.js';
 import { formatIndexes, parseIndexes } from '../../src/controllers/job/indexes.js';
+import { matchSuccessPolicy } from '../../src/controllers/job/success-policy.js';
 
 describe('completed indexes', () => {
   it('formats ordered intervals and parses them back, dropping indexes beyond completions', () => {
@@ -68,5 +69,26 @@ describe('kubectl get jobs cells', () => {
       j.spec.completions = 1;
       j.status = { succeeded: 1, startTime: '2026-12-06T03:00:00Z', completionTime: '2026-12-06T03:00:07Z', conditions: [cond('Complete')] };
     })), ['pi', 'Complete', '1/1', '7s', '2m']);
+  });
+});
+
+describe('successPolicy', () => {
+  const indexedJob = (rules: NonNullable<Job['spec']['successPolicy']>['rules']): Job => ({
+    metadata: { name: 'j' },
+    spec: { completionMode: 'Indexed', completions: 10, successPolicy: { rules }, template: { spec: { containers: [] } } },
+  });
+  it('matches the first rule the succeeded indexes satisfy (upstream matchSuccessPolicy cases)', () => {
+    const cases: [string, NonNullable<Job['spec']['successPolicy']>['rules'], number[], string | undefined][] = [
+      ['no succeeded indexes', [{ succeededCount: 1 }], [], undefined],
+      ['succeededIndexes all done', [{ succeededIndexes: '0-2' }], [0, 1, 2, 5], 'Matched rules at index 0'],
+      ['succeededIndexes partly done', [{ succeededIndexes: '0-2' }], [0, 2], undefined],
+      ['succeededIndexes with succeededCount', [{ succeededIndexes: '0-2,7', succeededCount: 2 }], [2, 7], 'Matched rules at index 0'],
+      ['succeededCount alone counts any index', [{ succeededIndexes: '9', succeededCount: 1 }, { succeededCount: 3 }], [1, 4, 6], 'Matched rules at index 1'],
+      ['unreadable or out-of-range indexes skip the rule', [{ succeededIndexes: '12-15' }, { succeededIndexes: 'x' }, { succeededIndexes: '3' }], [3], 'Matched rules at index 2'],
+    ];
+    for (const [name, rules, done, want] of cases) assert.equal(matchSuccessPolicy(indexedJob(rules), new Set(done)), want, name);
+    const nonIndexed = indexedJob([{ succeededCount: 1 }]);
+    delete nonIndexed.spec.completionMode;
+    assert.equal(matchSuccessPolicy(nonIndexed, new Set([0])), undefined);
   });
 });

@@ -165,6 +165,22 @@ test('Indexed: one pod per index with its annotation, label, hostname and JOB_CO
   assert.equal(j.status?.succeeded, 3);
 });
 
+test('successPolicy: the leader index succeeding ends an Indexed Job with SuccessCriteriaMet, then Complete', async () => {
+  await c.client.create(R.jobs, 'default', job('leader', { completions: 3, parallelism: 3, completionMode: 'Indexed', successPolicy: { rules: [{ succeededIndexes: '0' }] } }));
+  let pods: Pod[] = [];
+  await eventually(async () => (pods = await podsOf('leader')).length === 3);
+  await finish(pods.find((p) => p.metadata.annotations?.['batch.kubernetes.io/job-completion-index'] === '0')!, 'Succeeded');
+  await eventually(async () => !!condition(await getJob('leader'), 'Complete'));
+  const j = await getJob('leader');
+  const met = condition(j, 'SuccessCriteriaMet');
+  assert.deepEqual([met?.reason, met?.message], ['SuccessPolicy', 'Matched rules at index 0']);
+  assert.deepEqual([condition(j, 'Complete')?.reason, condition(j, 'Complete')?.message], ['SuccessPolicy', 'Matched rules at index 0']);
+  assert.equal(j.status?.completedIndexes, '0');
+  assert.equal(j.status?.succeeded, 1);
+  // The other indexes' pods were removed rather than waited for.
+  assert.deepEqual((await podsOf('leader')).map((p) => p.status?.phase), ['Succeeded']);
+});
+
 test('activeDeadlineSeconds: running pods are removed and the Job fails with DeadlineExceeded', async () => {
   await c.client.create(R.jobs, 'default', job('deadline', { activeDeadlineSeconds: 1, parallelism: 2, completions: 2 }));
   await eventually(async () => (await podsOf('deadline')).length === 2);

@@ -60,6 +60,27 @@ describe('OCI images with crun (loopback network)', { skip }, () => {
     kubectlOk(c!, ['delete', 'pod', 'exiter', '--wait=false']);
   });
 
+  it('a container over its memory limit ends OOMKilled with exit code 137', async () => {
+    const manifest = `apiVersion: v1
+kind: Pod
+metadata: {name: hog}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: hog
+    image: busybox:1.36
+    command: ["sh", "-c", "exec dd if=/dev/zero of=/dev/null bs=64M count=1"]
+    resources:
+      limits: {memory: 32Mi, cpu: 500m}
+`;
+    kubectlOk(c!, ['apply', '-f', '-'], manifest);
+    const p = await until('the pod to fail', () => pod(c!, 'hog'), (p) => p.status?.phase === 'Failed', 30_000);
+    const t = p.status.containerStatuses[0].state.terminated;
+    assert.deepEqual([t.reason, t.exitCode], ['OOMKilled', 137]);
+    assert.match(kubectlOk(c!, ['describe', 'pod', 'hog']), /State:\s+Terminated\n\s+Reason:\s+OOMKilled\n\s+Exit Code:\s+137/);
+    kubectlOk(c!, ['delete', 'pod', 'hog', '--wait=false']);
+  });
+
   it('a failing pull is ErrImagePull, then ImagePullBackOff; pullPolicy Never is ErrImageNeverPull', async () => {
     kubectlOk(c!, ['run', 'nopull', '--image=127.0.0.1:1/does-not-exist:1']);
     const reasons = new Set<string>();

@@ -18,8 +18,8 @@ export function runSchedulerSuite(transport: Transport): void {
   });
 
   async function createNode(name: string, labels: Record<string, string>): Promise<void> {
-    const n = await c.client.create<Node>(R.nodes, undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name, labels } });
-    n.status = { ...n.status, conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }] };
+    const n = await c.client.create<Node>(R.nodes, undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name, ...labels } } });
+    n.status = { ...n.status, allocatable: { cpu: '2', memory: '4Gi', pods: '110' }, conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }] };
     await c.client.update(R.nodes, undefined, n, { subresource: 'status' });
   }
 
@@ -64,7 +64,7 @@ export function runSchedulerSuite(transport: Transport): void {
       const ev = (await events('FailedScheduling')).find((e) => e.involvedObject.name === 'nowhere');
       assert.equal(
         ev?.message,
-        "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
+        "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling..",
       );
       assert.equal(ev?.type, 'Warning');
       const cond = (await c.client.get<Pod>(R.pods, 'default', 'nowhere')).status?.conditions?.find((x) => x.type === 'PodScheduled');
@@ -73,6 +73,60 @@ export function runSchedulerSuite(transport: Transport): void {
     // A node that fits arrives: the waiting pod is scheduled.
     await createNode('node-d', { zone: 'z9' });
     await eventually(async () => assert.equal((await c.client.get<Pod>(R.pods, 'default', 'nowhere')).spec.nodeName, 'node-d'));
+  });
+
+  test('required anti-affinity puts one pod per node; the extra one waits with upstream\'s message until a slot frees', async () => {
+    const anti = (name: string): Pod => {
+      const p = newPod(name);
+      p.metadata.labels = { app: 'anti' };
+      p.spec.affinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'anti' } }, topologyKey: 'kubernetes.io/hostname' }] } };
+      return p;
+    };
+    const nodeCount = (await c.client.list<Node>(R.nodes, undefined)).items.length;
+    for (let i = 0; i <= nodeCount; i++) await c.client.create(R.pods, 'default', anti(`anti-${i}`));
+    const big = newPod('big');
+    big.spec.containers[0]!.resources = { requests: { cpu: '3' } };
+    await c.client.create(R.pods, 'default', big);
+    let waiting = '';
+    await eventually(async () => {
+      const pods = (await c.client.list<Pod>(R.pods, 'default', { labelSelector: 'app=anti' })).items;
+      const bound = pods.filter((p) => p.spec.nodeName);
+      assert.equal(bound.length, nodeCount);
+      assert.equal(new Set(bound.map((p) => p.spec.nodeName)).size, nodeCount);
+      waiting = pods.find((p) => !p.spec.nodeName)!.metadata.name!;
+      const ev = (await events('FailedScheduling')).find((e) => e.involvedObject.name === waiting);
+      assert.equal(
+        ev?.message,
+        `0/${nodeCount} nodes are available: ${nodeCount} node(s) didn't match pod anti-affinity rules. preemption: 0/${nodeCount} nodes are available: ${nodeCount} No preemption victims found for incoming pod..`,
+      );
+      const tooBig = (await events('FailedScheduling')).find((e) => e.involvedObject.name === 'big');
+      assert.equal(tooBig?.message, `0/${nodeCount} nodes are available: ${nodeCount} Insufficient cpu. preemption: 0/${nodeCount} nodes are available: ${nodeCount} No preemption victims found for incoming pod..`);
+    });
+    // One goes away: the waiting pod takes its node.
+    const gone = (await c.client.list<Pod>(R.pods, 'default', { labelSelector: 'app=anti' })).items.find((p) => p.spec.nodeName)!;
+    await c.client.delete(R.pods, 'default', gone.metadata.name!, { gracePeriodSeconds: 0 });
+    await eventually(async () => assert.equal((await c.client.get<Pod>(R.pods, 'default', waiting)).spec.nodeName, gone.spec.nodeName));
+  });
+
+  test('a pod that finishes frees its requests for a waiting pod; mixed reasons and verdicts in one message', async () => {
+    const z9 = (name: string): Pod => {
+      const p = newPod(name, { zone: 'z9' });
+      p.spec.containers[0]!.resources = { requests: { cpu: '1500m' } };
+      return p;
+    };
+    await c.client.create(R.pods, 'default', z9('first'));
+    await eventually(async () => assert.equal((await c.client.get<Pod>(R.pods, 'default', 'first')).spec.nodeName, 'node-d'));
+    await c.client.create(R.pods, 'default', z9('second'));
+    await eventually(async () => {
+      const ev = (await events('FailedScheduling')).find((e) => e.involvedObject.name === 'second');
+      assert.equal(
+        ev?.message,
+        "0/4 nodes are available: 1 Insufficient cpu, 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/4 nodes are available: 1 No preemption victims found for incoming pod, 3 Preemption is not helpful for scheduling..",
+      );
+    });
+    const first = await c.client.get<Pod>(R.pods, 'default', 'first');
+    await c.client.update(R.pods, 'default', { ...first, status: { ...first.status, phase: 'Succeeded' } }, { subresource: 'status' });
+    await eventually(async () => assert.equal((await c.client.get<Pod>(R.pods, 'default', 'second')).spec.nodeName, 'node-d'));
   });
 
   test('pods/binding sets nodeName once; a second binding is a 409', async () => {

@@ -1,8 +1,11 @@
 // Required node affinity (upstream's component-helpers nodeaffinity.GetRequiredNodeAffinity): a
 // pod fits a node when the node's labels match its nodeSelector and at least one of its required
 // nodeSelectorTerms. A term ANDs its matchExpressions (over labels) and matchFields (over
-// metadata.name, the only field supported); a term with neither matches nothing.
+// metadata.name, the only field supported); a term with neither matches nothing. Requirements are
+// the label selector's (src/machinery/labels): a term with an invalid one matches nothing, as
+// upstream's NodeSelectorRequirementsAsSelector error does.
 import type { Node, Pod } from '../core.js';
+import { newRequirement, requirementMatches, type Labels, type Requirement } from '../../machinery/labels/index.js';
 
 export interface NodeSelectorRequirement {
   key: string;
@@ -15,50 +18,46 @@ export interface NodeSelectorTerm {
   matchFields?: NodeSelectorRequirement[];
 }
 
+export interface PreferredSchedulingTerm {
+  weight: number;
+  preference: NodeSelectorTerm;
+}
+
 export interface NodeAffinity {
   requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: NodeSelectorTerm[] };
-  preferredDuringSchedulingIgnoredDuringExecution?: unknown[];
+  preferredDuringSchedulingIgnoredDuringExecution?: PreferredSchedulingTerm[];
 }
 
 export function podNodeAffinity(pod: Pod): NodeAffinity | undefined {
   return (pod.spec?.affinity as { nodeAffinity?: NodeAffinity } | undefined)?.nodeAffinity;
 }
 
-function requirementMatches(r: NodeSelectorRequirement, value: string | undefined): boolean {
-  const values = r.values ?? [];
-  switch (r.operator) {
-    case 'In':
-      return value !== undefined && values.includes(value);
-    case 'NotIn':
-      return value === undefined || !values.includes(value);
-    case 'Exists':
-      return value !== undefined;
-    case 'DoesNotExist':
-      return value === undefined;
-    case 'Gt':
-    case 'Lt': {
-      if (value === undefined || values.length !== 1 || !/^-?\d+$/.test(value) || !/^-?\d+$/.test(values[0]!)) return false;
-      const [a, b] = [BigInt(value), BigInt(values[0]!)];
-      return r.operator === 'Gt' ? a > b : a < b;
-    }
-    default:
-      return false;
+const operators: Record<string, string> = { In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: '!', Gt: 'gt', Lt: 'lt' };
+
+/** The requirements as label requirements, or undefined when one is invalid. */
+function asRequirements(reqs: NodeSelectorRequirement[], fields: boolean): Requirement[] | undefined {
+  try {
+    return reqs.map((r) => {
+      // Fields support only In and NotIn (upstream's field selector conversion).
+      const op = fields && r.operator !== 'In' && r.operator !== 'NotIn' ? '' : (operators[r.operator] ?? '');
+      return newRequirement(r.key, op, r.values ?? []);
+    });
+  } catch {
+    return undefined;
   }
 }
 
-function fieldValue(node: Node, key: string): string | undefined {
-  return key === 'metadata.name' ? node.metadata.name : undefined;
+function allMatch(reqs: NodeSelectorRequirement[], set: Labels, fields: boolean): boolean {
+  const parsed = asRequirements(reqs, fields);
+  return parsed !== undefined && parsed.every((r) => requirementMatches(r, set));
 }
 
 export function termMatches(term: NodeSelectorTerm, node: Node): boolean {
   const exprs = term.matchExpressions ?? [];
   const fields = term.matchFields ?? [];
   if (exprs.length === 0 && fields.length === 0) return false;
-  const labels = node.metadata.labels ?? {};
-  return (
-    exprs.every((r) => requirementMatches(r, Object.hasOwn(labels, r.key) ? labels[r.key] : undefined)) &&
-    fields.every((r) => (r.operator === 'In' || r.operator === 'NotIn') && requirementMatches(r, fieldValue(node, r.key)))
-  );
+  const nodeFields: Labels = node.metadata.name !== undefined ? { 'metadata.name': node.metadata.name } : {};
+  return allMatch(exprs, node.metadata.labels ?? {}, false) && allMatch(fields, nodeFields, true);
 }
 
 /** The pod's nodeSelector and required node affinity both hold on this node. */

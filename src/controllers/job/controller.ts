@@ -4,7 +4,8 @@
 // succeeded/failed, so no pod is counted twice or lost, whatever restarts in between. Failures
 // back off (10 s doubling, six minutes at most), count against backoffLimit unless the pod failure
 // policy says otherwise, and activeDeadlineSeconds bounds the whole run. The Job then gets
-// FailureTarget or SuccessCriteriaMet, its remaining pods are removed, and Failed or Complete follows.
+// FailureTarget or SuccessCriteriaMet (completions reached, or an Indexed Job's successPolicy met),
+// its remaining pods are removed, and Failed or Complete follows.
 import { isDeepStrictEqual } from 'node:util';
 import { JobLabels, type Job } from '../../api/batch.js';
 import type { Pod } from '../../api/core.js';
@@ -28,6 +29,7 @@ import { formatIndexes, getCompletionIndex, parseIndexes } from './indexes.js';
 import { hasTrackingFinalizer, newJobPod, podFinishTime } from './job-pod.js';
 import { failedIndexesReason, failureReason, indexFailureCounts, indexGivenUp, newestFirst, rankForDeletion, successReached, takeCensus, type IndexFailures, type PodCensus } from './job-state.js';
 import { matchPodFailurePolicy } from './pod-failure-policy.js';
+import { matchSuccessPolicy, successPolicyReason } from './success-policy.js';
 
 export interface JobControllerOptions {
   recorder?: Recorder;
@@ -203,7 +205,9 @@ export class JobController extends QueueWorker {
 
     if (!isConditionTrue(job, 'FailureTarget') && !isConditionTrue(job, 'SuccessCriteriaMet')) {
       const target = failJob ?? failedIndexesReason(job, completed, failedIndexes) ?? failureReason(job, failed, census.active, now);
+      const policyMet = target ? undefined : matchSuccessPolicy(job, completed);
       if (target) setCondition(job, 'FailureTarget', 'True', target.reason, target.message, now);
+      else if (policyMet) setCondition(job, 'SuccessCriteriaMet', 'True', successPolicyReason, policyMet, now);
       else if (successReached(job, succeeded, census.active.length)) {
         setCondition(job, 'SuccessCriteriaMet', 'True', JobReason.completionsReached, 'Reached expected number of succeeded pods', now);
       }

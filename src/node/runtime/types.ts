@@ -2,6 +2,7 @@
 // a CRI-backed runtime can sit behind it later. The agent owns pods, restarts, probes and logs;
 // a runtime only starts and stops one container's processes.
 import type { Readable } from 'node:stream';
+import type { LinuxContainerResources } from './linux-resources.js';
 import type { PulledImage } from './image-puller.js';
 
 /** What to run: an image plus the container's command/args, already resolved by the agent. */
@@ -34,6 +35,8 @@ export interface ContainerConfig {
   hostname?: string;
   /** OCI images only: the pulled image (unpacked root filesystem and its config), see image-puller.ts. */
   pulled?: PulledImage;
+  /** cpu and memory requests/limits as cgroup values, for a container that sets any (linux-resources.ts). */
+  resources?: LinuxContainerResources;
 }
 
 /** One volume mount of a container (a CRI Mount): `hostPath` appears at `containerPath`. */
@@ -54,6 +57,8 @@ export interface ExitStatus {
    * kubelet reports a container it lost track of).
    */
   unknown?: boolean;
+  /** The kernel killed it for exceeding its memory limit (the status reason OOMKilled). */
+  oomKilled?: boolean;
 }
 
 /** A container a previous agent started that is still running (see ContainerRuntime.leftover). */
@@ -85,6 +90,8 @@ export interface ContainerHandle {
    * processes, behind the pod network's exec prefix with the container's env (process runtime).
    */
   readonly execArgv?: (command: string[], cwd?: string) => string[];
+  /** Why the container's resource limits are not enforced, when it has some and this machine cannot. */
+  readonly limitsNotEnforced?: string;
 }
 
 /** Why a container cannot be created at all (the container stays Waiting with this reason). */

@@ -3,7 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -188,4 +188,31 @@ test("an image store path with ':' (sha256:…) still gets an overlay", { skip }
   const h = await rt.start(config({ args: ['grep -c " / overlay " /proc/mounts'], pulled: { imageID: 'x', rootfs: colon, config: busyboxConfig } }));
   assert.equal(await readAll(h.stdout), '1\n');
   assert.equal((await h.exited).exitCode, 0);
+});
+
+test('resources: the container runs in its own cgroup with the limits; over its memory limit it is OOM-killed (137)', { skip }, async () => {
+  const { rt } = runtime();
+  const { linuxContainerResources } = await import('../../../src/node/runtime/linux-resources.js');
+  const resources = linuxContainerResources({ name: 'c', resources: { requests: { cpu: '250m' }, limits: { cpu: '500m', memory: '32Mi' } } });
+  // Its own cgroup files, read from inside: /proc/self/cgroup names it, the hierarchy says the values.
+  const ok = await rt.start(config({ resources, args: ['cat /proc/self/cgroup; dd if=/dev/zero of=/dev/null bs=4M count=1 2>/dev/null; echo fine'] }));
+  const [out, exit] = await Promise.all([readAll(ok.stdout), ok.exited]);
+  assert.equal(exit.exitCode, 0);
+  assert.equal(exit.oomKilled, undefined);
+  assert.match(out, new RegExp(`memory:/kubesvc/${ok.id}\\n`));
+  assert.match(out, /fine\n$/);
+  // A 64 MiB buffer under a 32 MiB limit: the kernel kills it.
+  const id = config({}).id;
+  const big = await rt.start(config({ id, resources, args: ['exec dd if=/dev/zero of=/dev/null bs=64M count=1'] }));
+  const limit = readFileSync(`/sys/fs/cgroup/memory/kubesvc/${id}/memory.limit_in_bytes`, 'utf8').trim();
+  const quota = readFileSync(`/sys/fs/cgroup/cpu/kubesvc/${id}/cpu.cfs_quota_us`, 'utf8').trim();
+  const shares = readFileSync(`/sys/fs/cgroup/cpu/kubesvc/${id}/cpu.shares`, 'utf8').trim();
+  const [bigOut, bigExit] = await Promise.all([readAll(big.stdout), big.exited]);
+  assert.deepEqual([limit, quota, shares], [String(32 * 1024 * 1024), '50000', '256']);
+  assert.equal(bigExit.exitCode, 137);
+  assert.equal(bigExit.oomKilled, true);
+  assert.doesNotMatch(bigOut, /copied/);
+  // Its cgroups are gone with it.
+  assert.equal(existsSync(`/sys/fs/cgroup/memory/kubesvc/${id}`), false);
+  assert.equal(existsSync(`/sys/fs/cgroup/cpu/kubesvc/${id}`), false);
 });

@@ -28,10 +28,12 @@ const config = (id: string, args: string[]): ContainerConfig => ({
 });
 
 const rt = new CrunRuntime(dataDir);
-const once = await rt.start(config('rootless-once', ['echo "$(id -u) $(cat /etc/hostname) $MODE"; exit 4']));
+// A memory limit it cannot enforce without cgroups: the handle says why.
+const limited = { cpuShares: 2, cpuQuota: 0, cpuPeriod: 100000, memoryLimitInBytes: 64 * 1024 * 1024 };
+const once = await rt.start({ ...config('rootless-once', ['echo "$(id -u) $(cat /etc/hostname) $MODE"; exit 4']), resources: limited });
 const [out, exit] = await Promise.all([readAll(once.stdout), once.exited]);
 const long = await rt.start(config('rootless-long', ['exec sleep 600']));
 const argv = long.execArgv!(['cat', '/etc/hostname']);
 const exec = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 10_000 });
 const stopped = await stopContainer(rt, long, 500);
-process.stdout.write(JSON.stringify({ uid: process.getuid!(), out, exitCode: exit.exitCode, exec: exec.stdout, execStatus: exec.status, stopped: stopped.exitCode }) + '\n');
+process.stdout.write(JSON.stringify({ uid: process.getuid!(), limits: once.limitsNotEnforced, out, exitCode: exit.exitCode, exec: exec.stdout, execStatus: exec.status, stopped: stopped.exitCode }) + '\n');

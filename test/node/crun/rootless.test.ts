@@ -36,6 +36,7 @@ test('a non-root agent runs, execs into and stops a container (rootless crun)', 
     assert.equal(r.status, 0, r.stderr);
     const got = JSON.parse(r.stdout.trim().split('\n').pop()!);
     assert.equal(got.uid, nobody);
+    assert.equal(got.limits, 'the node agent is not root, so it cannot create cgroups');
     // Root inside (the only id the user namespace maps), the pod's hostname, the container's env.
     assert.equal(got.out, '0 rootless-pod rootless\n');
     assert.equal(got.exitCode, 4);

@@ -42,19 +42,22 @@ export class Crun {
 
   /** Global flags before every command. */
   args(...rest: string[]): string[] {
-    // No cgroups: kubesvc sets no resource limits yet (this machine, cgroup v1 + hybrid, could not
-    // test them), and without a manager crun needs no systemd and no writable cgroup tree.
+    // No cgroup manager: the agent makes the container's cgroup itself (cgroups.ts) and the shim
+    // joins it, so crun needs no systemd, and works the same on cgroup v1, hybrid and v2.
     return ['--root', this.root, '--cgroup-manager=disabled', ...rest];
   }
 
   /**
    * The argv of the container's shim: `crun run` in the foreground (it waits for the container and
    * exits with its status), through sh so the status is also written to `exitFile` for an agent
-   * that adopts the container later and is not the shim's parent.
+   * that adopts the container later and is not the shim's parent. The sh first joins the
+   * container's cgroups (`cgroupProcs`, their cgroup.procs files).
    */
-  shimArgv(bundle: string, id: string, pidFile: string, exitFile: string): string[] {
+  shimArgv(bundle: string, id: string, pidFile: string, exitFile: string, cgroupProcs: string[] = []): string[] {
     const fix = this.hybrid ? `mount --bind /dev/null ${unifiedControllers} || exit 125; ` : '';
-    const script = `${fix}"$@"; code=$?; echo $code > "$0.tmp" && mv "$0.tmp" "$0"; exit $code`;
+    // Joining the container's cgroups first puts crun, and so the container, inside them.
+    const join = cgroupProcs.map((f) => `echo $$ > '${f}' || exit 125; `).join('');
+    const script = `${join}${fix}"$@"; code=$?; echo $code > "$0.tmp" && mv "$0.tmp" "$0"; exit $code`;
     const sh = ['/bin/sh', '-c', script, exitFile, this.binary, ...this.args('run', '--bundle', bundle, '--pid-file', pidFile, id)];
     if (this.rootless) return ['unshare', '--user', '--map-root-user', '--mount', '--propagation', 'private', ...sh];
     return this.hybrid ? ['unshare', '--mount', '--propagation', 'private', ...sh] : sh;

@@ -22,6 +22,8 @@ import {
   type LeftoverContainer,
   type OutputOffsets,
 } from '../types.js';
+import { hasLimits } from '../linux-resources.js';
+import { ContainerCgroup, detectCgroups, type CgroupMode } from './cgroups.js';
 import { Crun, findRuntime } from './cli.js';
 import { ociSpec } from './oci-spec.js';
 import { netnsName, writePodFiles } from './pod-files.js';
@@ -46,6 +48,7 @@ let exitHooked = false;
 /** What container root filesystems are here (said once in the log). */
 let rootfsKind: RootfsKind | undefined;
 let rootlessUserWarned = false;
+let limitsWarned = false;
 
 function hookProcessExit(): void {
   if (exitHooked) return;
@@ -72,12 +75,24 @@ export class CrunRuntime implements ContainerRuntime {
   private readonly live = new Map<string, { handle: ContainerHandle; initPid: number }>();
   private readonly leftovers = new Map<string, CrunRecord>();
   private readonly signalled = new Map<string, NodeJS.Signals>();
+  /** cgroup v1 or v2, or why there are none: found out at the first container with resources. */
+  private cgroupMode: CgroupMode | { unavailable: string } | undefined;
 
   constructor(dataDir: string, binary = findRuntime()) {
     this.dir = join(dataDir, 'crun');
     this.records = new PidFiles(join(this.dir, 'containers'));
     if (!binary) throw new Error('crun is not installed (Debian package crun): OCI images cannot run');
     this.crun = new Crun(binary, join(this.dir, 'state'), process.getuid?.() !== 0);
+  }
+
+  private cgroups(): CgroupMode | { unavailable: string } {
+    return (this.cgroupMode ??= detectCgroups(this.crun.rootless));
+  }
+
+  /** The container's cgroup, when this machine has them (it may not exist: no resources were set). */
+  private cgroupOf(id: string): ContainerCgroup | undefined {
+    const mode = this.cgroups();
+    return 'unavailable' in mode ? undefined : new ContainerCgroup(mode, id);
   }
 
   private bundle(id: string): string {
@@ -135,8 +150,21 @@ export class CrunRuntime implements ContainerRuntime {
         rootless: this.crun.rootless,
       });
       await writeFile(join(bundle, 'config.json'), JSON.stringify(spec));
-      return await this.run(config, bundle);
+      let cgroupProcs: string[] = [];
+      let limitsNotEnforced: string | undefined;
+      if (config.resources) {
+        const mode = this.cgroups();
+        if (!('unavailable' in mode)) cgroupProcs = new ContainerCgroup(mode, config.id).create(config.resources);
+        else if (hasLimits(config.resources)) {
+          limitsNotEnforced = mode.unavailable;
+          if (!limitsWarned) log.warn(`container resource limits are not enforced: ${mode.unavailable}`);
+          limitsWarned = true;
+        }
+      }
+      const handle = await this.run(config, bundle, cgroupProcs);
+      return limitsNotEnforced ? { ...handle, limitsNotEnforced } : handle;
     } catch (e) {
+      this.cgroupOf(config.id)?.remove();
       await this.crun.delete(config.id);
       await removeBundle(bundle);
       throw e;
@@ -144,7 +172,7 @@ export class CrunRuntime implements ContainerRuntime {
   }
 
   /** Spawns the shim and waits until crun has started the container (its PID file) or failed. */
-  private async run(config: ContainerConfig, bundle: string): Promise<ContainerHandle> {
+  private async run(config: ContainerConfig, bundle: string, cgroupProcs: string[]): Promise<ContainerHandle> {
     const id = config.id;
     const pidFile = join(bundle, 'init.pid');
     const exitFile = join(bundle, 'exit');
@@ -153,7 +181,7 @@ export class CrunRuntime implements ContainerRuntime {
     const errPath = this.outputPath(id, 'stderr');
     const outFd = openSync(outPath, 'a', 0o600);
     const errFd = openSync(errPath, 'a', 0o600);
-    const argv = this.crun.shimArgv(bundle, id, pidFile, exitFile);
+    const argv = this.crun.shimArgv(bundle, id, pidFile, exitFile, cgroupProcs);
     let shim: ReturnType<typeof spawn>;
     try {
       shim = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', outFd, errFd], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
@@ -210,6 +238,10 @@ export class CrunRuntime implements ContainerRuntime {
     this.live.delete(id);
     this.signalled.delete(id);
     await this.crun.delete(id);
+    // Asked before the cgroup goes: did the kernel kill it for its memory limit?
+    const cgroup = this.cgroupOf(id);
+    if (cgroup?.oomKilled()) status.oomKilled = true;
+    cgroup?.remove();
     await removeBundle(this.bundle(id));
     this.records.remove(id);
     this.removeOutput(id);
@@ -289,6 +321,7 @@ export class CrunRuntime implements ContainerRuntime {
   private async destroy(id: string): Promise<void> {
     await this.crun.kill(id, 'SIGKILL').catch(() => undefined);
     await this.crun.delete(id);
+    this.cgroupOf(id)?.remove();
     await removeBundle(this.bundle(id));
     this.removeOutput(id);
   }
