@@ -4,6 +4,7 @@
 // one with the fewest pods (ties by name). A pod that fits nowhere gets upstream's FitError message.
 import type { Node, Pod } from '../api/core.js';
 import { requiredNodeAffinityMatches } from '../api/scheduling/nodeaffinity.js';
+import { volumeFilter, volumePreFilter, type VolumeObjects } from './volume-binding.js';
 import { doNotScheduleOrExecute, findMatchingUntoleratedTaint, podTolerations, toleratesTaint as tolerates, type Taint } from '../api/scheduling/taints.js';
 
 export const reasonUnschedulable = 'node(s) were unschedulable';
@@ -31,13 +32,15 @@ export function filterNode(pod: Pod, node: Node): string | undefined {
 
 export type ScheduleResult = { node: string } | { error: string };
 
-/** Picks a node: the feasible one with the fewest pods, ties broken by name. */
-export function schedule(pod: Pod, nodes: Node[], podsPerNode: Map<string, number>): ScheduleResult {
+/** Picks a node: the feasible one with the fewest pods, ties broken by name. `volumes`: the VolumeBinding plugin's view, when the pod's claims count. */
+export function schedule(pod: Pod, nodes: Node[], podsPerNode: Map<string, number>, volumes?: VolumeObjects): ScheduleResult {
   if (nodes.length === 0) return { error: 'no nodes available to schedule pods' };
+  const preFilter = volumes && volumePreFilter(pod, volumes);
+  if (preFilter) return { error: fitError(nodes.length, new Map(), preFilter) };
   const reasons = new Map<string, number>();
   const feasible: Node[] = [];
   for (const n of nodes) {
-    const why = filterNode(pod, n);
+    const why = filterNode(pod, n) ?? (volumes && volumeFilter(pod, n, volumes));
     if (why) reasons.set(why, (reasons.get(why) ?? 0) + 1);
     else feasible.push(n);
   }
@@ -52,11 +55,12 @@ export function schedule(pod: Pod, nodes: Node[], podsPerNode: Map<string, numbe
 
 /**
  * FitError.Error(): `0/N nodes are available: <count reason>, ... .` with the reasons sorted as
- * strings, then the DefaultPreemption plugin's verdict (no preemption here, so never helpful).
+ * strings (or a PreFilter plugin's message in their place), then the DefaultPreemption plugin's verdict (no preemption here, so never helpful).
  */
-export function fitError(numNodes: number, reasons: Map<string, number>): string {
+export function fitError(numNodes: number, reasons: Map<string, number>, preFilterMsg?: string): string {
   const parts = [...reasons].map(([r, n]) => `${n} ${r}`).sort();
   let msg = `0/${numNodes} nodes are available:`;
+  if (preFilterMsg) msg += ` ${preFilterMsg}.`;
   if (parts.length) msg += ` ${parts.join(', ')}.`;
   msg += ` preemption: 0/${numNodes} nodes are available: ${numNodes} Preemption is not helpful for scheduling.`;
   return msg;

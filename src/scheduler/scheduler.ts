@@ -1,8 +1,10 @@
 // A small kube-scheduler: pods without a node, addressed to default-scheduler, are queued; each is
 // placed on a feasible node with the fewest pods and bound. Pods it binds are "assumed" on their
 // node until the informer shows the binding, so a burst of pods spreads instead of piling onto the
-// node that looked emptiest a moment ago. Unschedulable pods are retried when nodes change.
+// node that looked emptiest a moment ago. Unschedulable pods are retried when nodes change (or
+// claims, volumes and classes: the VolumeBinding plugin, volume-binding.ts).
 import type { Node, Pod } from '../api/core.js';
+import type { KubeObject } from '../api/meta.js';
 import type { Client } from '../client/client.js';
 import type { Informer, InformerFactory, WorkQueue } from '../client/informer-types.js';
 import { metaNamespaceKey, splitKey } from '../client/keys.js';
@@ -12,6 +14,8 @@ import { QueueWorker } from '../controllers/common/queue-worker.js';
 import { noopRecorder, type Recorder } from '../controllers/common/recorder.js';
 import { clientBinder, type Binder } from './binder.js';
 import { responsibleFor, schedule } from './filter.js';
+import { claimsAwaitingNode, type VolumeObjects } from './volume-binding.js';
+import { AnnSelectedNode, type PersistentVolume, type PersistentVolumeClaim, type StorageClass } from '../api/storage.js';
 
 export interface SchedulerOptions {
   schedulerName?: string;
@@ -32,6 +36,7 @@ export class Scheduler extends QueueWorker {
   /** pod key → node, for pods bound but not yet seen bound in the cache. */
   private readonly assumed = new Map<string, string>();
   private readonly unschedulable = new Set<string>();
+  private readonly volumes: VolumeObjects;
 
   constructor(
     private readonly client: Client,
@@ -64,6 +69,19 @@ export class Scheduler extends QueueWorker {
       onAdd: () => this.flushUnschedulable(),
       onUpdate: () => this.flushUnschedulable(),
     });
+    const claims = informers.informer<PersistentVolumeClaim>(R.persistentvolumeclaims);
+    const pvs = informers.informer<PersistentVolume>(R.persistentvolumes);
+    const classes = informers.informer<StorageClass>(R.storageclasses);
+    this.volumes = {
+      claim: (ns, name) => claims.lister.get(ns, name),
+      volume: (name) => pvs.lister.get(undefined, name),
+      volumes: () => pvs.lister.list(),
+      storageClass: (name) => (name ? classes.lister.get(undefined, name) : undefined),
+    };
+    // A claim created or bound, or a volume added, may let a waiting pod in.
+    for (const inf of [claims, pvs, classes] as Informer<KubeObject>[]) {
+      inf.addEventHandler({ onAdd: () => this.flushUnschedulable(), onUpdate: () => this.flushUnschedulable() });
+    }
   }
 
   run(workers: number): void {
@@ -124,12 +142,21 @@ export class Scheduler extends QueueWorker {
     }
   }
 
+  /** The chosen node, written on the pod's WaitForFirstConsumer claims for the binder and provisioner. */
+  private async selectNodeForClaims(pod: Pod, node: string): Promise<void> {
+    for (const pvc of claimsAwaitingNode(pod, this.volumes)) {
+      const next = structuredClone(pvc);
+      next.metadata.annotations = { ...next.metadata.annotations, [AnnSelectedNode]: node };
+      await this.client.update(R.persistentvolumeclaims, pvc.metadata.namespace, next);
+    }
+  }
+
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
     const pod = this.pods.lister.get(namespace, name);
     if (!pod || !responsibleFor(pod, this.schedulerName) || this.assumed.has(key)) return;
     const nodes = this.nodes.lister.list();
-    const result = schedule(pod, nodes, this.podsPerNode());
+    const result = schedule(pod, nodes, this.podsPerNode(), this.volumes);
     if ('error' in result) {
       this.unschedulable.add(key);
       this.recorder.event(pod, 'Warning', 'FailedScheduling', result.error);
@@ -139,6 +166,7 @@ export class Scheduler extends QueueWorker {
     }
     this.assumed.set(key, result.node);
     try {
+      await this.selectNodeForClaims(pod, result.node);
       await this.binder.bind(pod, result.node);
     } catch (e) {
       this.assumed.delete(key);

@@ -26,7 +26,7 @@ import { eventTimestamp } from '../../../client/event-correlator.js';
 import { isConflict, isNotFound } from '../../common/errors.js';
 import { QueueWorker } from '../../common/queue-worker.js';
 import { noopRecorder, type Recorder } from '../../common/recorder.js';
-import { findMatchingVolume, isVolumeBoundToClaim } from './match.js';
+import { findMatchingVolume, isVolumeBoundToClaim } from '../../../api/scheduling/volume-match.js';
 
 export interface PersistentVolumeControllerOptions {
   recorder?: Recorder;

@@ -3,11 +3,11 @@
 // class and volume mode, large enough, with every access mode the claim asks for, matching the
 // claim's selector and, once a node is chosen, whose node affinity admits that node. With
 // delayed binding (WaitForFirstConsumer) and no node chosen yet, only pre-bound volumes match.
-import type { Node } from '../../../api/core.js';
-import { termMatches } from '../../../api/scheduling/nodeaffinity.js';
-import { Quantity } from '../../../api/quantity.js';
-import { claimClass, volumeClass, type PersistentVolume, type PersistentVolumeClaim } from '../../../api/storage.js';
-import { selectorMatches } from '../../../api/validation/labels.js';
+import type { Node } from '../core.js';
+import { termMatches } from './nodeaffinity.js';
+import { Quantity } from '../quantity.js';
+import { claimClass, volumeClass, type PersistentVolume, type PersistentVolumeClaim } from '../storage.js';
+import { selectorMatches } from '../validation/labels.js';
 
 function quantity(q: unknown): Quantity | undefined {
   try {
