@@ -79,7 +79,9 @@ export class LocalPathProvisioner extends QueueWorker {
     };
     this.claims.addEventHandler({ onAdd: claim, onUpdate: (_o, c) => claim(c) });
     const volume = (v: PersistentVolume) => {
-      if (v.metadata.annotations?.[AnnDynamicallyProvisioned] === localPathProvisioner && v.status?.phase === 'Released') this.queue.add(volumePrefix + (v.metadata.name ?? ''));
+      if (v.metadata.annotations?.[AnnDynamicallyProvisioned] === localPathProvisioner && v.status?.phase === 'Released' && !v.metadata.deletionTimestamp) {
+        this.queue.add(volumePrefix + (v.metadata.name ?? ''));
+      }
     };
     this.volumes.addEventHandler({ onAdd: volume, onUpdate: (_o, v) => volume(v) });
   }
@@ -152,6 +154,8 @@ export class LocalPathProvisioner extends QueueWorker {
   }
 
   private async delete(pv: PersistentVolume): Promise<void> {
+    // Deleted already (waiting on its finalizer): asking again would only write it again.
+    if (pv.metadata.deletionTimestamp) return;
     if (pv.status?.phase !== 'Released' || pv.spec?.persistentVolumeReclaimPolicy !== 'Delete') return;
     if (pv.metadata.annotations?.[AnnDynamicallyProvisioned] !== localPathProvisioner) return;
     const path = pv.spec?.hostPath?.path ? resolve(pv.spec.hostPath.path) : '';

@@ -57,9 +57,11 @@ export class PersistentVolumeController extends QueueWorker {
     const claim = (c: PersistentVolumeClaim) => this.queue.add(claimPrefix + metaNamespaceKey(c));
     const volume = (v: PersistentVolume) => {
       this.queue.add(volumePrefix + (v.metadata.name ?? ''));
-      // The claim a volume names may now bind (a provisioned or pre-bound volume) or lose it.
+      // The claim a volume names may now bind (a provisioned or pre-bound volume) or lose it; a
+      // free volume may suit any waiting claim (upstream finds those on its 15 s resync).
       const ref = v.spec?.claimRef;
       if (ref?.name) this.queue.add(`${claimPrefix}${ref.namespace ?? ''}/${ref.name}`);
+      else if (v.status?.phase === 'Available') for (const c of this.claims.lister.list()) if (!c.spec?.volumeName) claim(c);
     };
     this.claims.addEventHandler({
       onAdd: claim,
