@@ -1,6 +1,7 @@
 // PersistentVolume and PersistentVolumeClaim (core/v1) and StorageClass (storage.k8s.io/v1): the
 // fields kubesvc reads; everything else a client sends is kept as it came.
 import type { LabelSelector, KubeObject, ObjectMeta } from './meta.js';
+import type { ObjectReference } from './core.js';
 import type { NodeSelectorTerm } from './scheduling/nodeaffinity.js';
 
 export type PersistentVolumeAccessMode = 'ReadWriteOnce' | 'ReadOnlyMany' | 'ReadWriteMany' | 'ReadWriteOncePod';
@@ -8,15 +9,6 @@ export type ReclaimPolicy = 'Retain' | 'Delete' | 'Recycle';
 
 export interface VolumeNodeAffinity {
   required?: { nodeSelectorTerms?: NodeSelectorTerm[] };
-}
-
-export interface ObjectReference {
-  kind?: string;
-  namespace?: string;
-  name?: string;
-  uid?: string;
-  apiVersion?: string;
-  resourceVersion?: string;
 }
 
 export interface PersistentVolumeSpec {
@@ -95,6 +87,15 @@ export function volumeClass(pv: PersistentVolume): string {
   const ann = pv.metadata.annotations?.['volume.beta.kubernetes.io/storage-class'];
   if (ann !== undefined) return ann;
   return pv.spec?.storageClassName ?? '';
+}
+
+/** The claims a pod's volumes name (scheduler, protection controller). */
+export function podClaimNames(pod: { spec?: { volumes?: unknown[] } }): string[] {
+  const out: string[] = [];
+  for (const v of (pod.spec?.volumes ?? []) as { persistentVolumeClaim?: { claimName?: string } }[]) {
+    if (v?.persistentVolumeClaim?.claimName) out.push(v.persistentVolumeClaim.claimName);
+  }
+  return out;
 }
 
 /** The finalizers the StorageObjectInUseProtection admission adds. */

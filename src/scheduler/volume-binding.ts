@@ -6,7 +6,7 @@
 // (volume.kubernetes.io/selected-node) for the binder and the provisioner. Upstream also waits in
 // PreBind until they are bound; here the pod is bound at once and its node waits for the claims.
 import type { Node, Pod } from '../api/core.js';
-import { AnnSelectedNode, claimClass, type PersistentVolume, type PersistentVolumeClaim, type StorageClass } from '../api/storage.js';
+import { AnnSelectedNode, claimClass, podClaimNames, type PersistentVolume, type PersistentVolumeClaim, type StorageClass } from '../api/storage.js';
 import { findMatchingVolume, volumeFitsNode } from '../api/scheduling/volume-match.js';
 
 export const reasonBindConflict = "node(s) didn't find available persistent volumes to bind";
@@ -17,14 +17,6 @@ export interface VolumeObjects {
   volume(name: string): PersistentVolume | undefined;
   volumes(): PersistentVolume[];
   storageClass(name: string): StorageClass | undefined;
-}
-
-function podClaimNames(pod: Pod): string[] {
-  const out: string[] = [];
-  for (const v of (pod.spec?.volumes ?? []) as { persistentVolumeClaim?: { claimName?: string } }[]) {
-    if (v.persistentVolumeClaim?.claimName) out.push(v.persistentVolumeClaim.claimName);
-  }
-  return out;
 }
 
 function isDelayed(pvc: PersistentVolumeClaim, objs: VolumeObjects): boolean {

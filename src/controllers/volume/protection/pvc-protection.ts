@@ -2,22 +2,13 @@
 // deleted keeps its kubernetes.io/pvc-protection finalizer while a pod that has not finished
 // uses it, so data is not pulled from under a running pod; then the finalizer goes.
 import type { Pod } from '../../../api/core.js';
-import { PVCProtectionFinalizer, type PersistentVolumeClaim } from '../../../api/storage.js';
+import { podClaimNames, PVCProtectionFinalizer, type PersistentVolumeClaim } from '../../../api/storage.js';
 import type { Client } from '../../../client/client.js';
 import type { Informer, InformerFactory, WorkQueue } from '../../../client/informer-types.js';
 import { metaNamespaceKey, splitKey } from '../../../client/keys.js';
 import { R } from '../../../client/resources.js';
 import { isConflict, isNotFound } from '../../common/errors.js';
 import { QueueWorker } from '../../common/queue-worker.js';
-
-/** The claims a pod's volumes name. */
-export function podClaims(pod: Pod): string[] {
-  const out: string[] = [];
-  for (const v of (pod.spec?.volumes ?? []) as { persistentVolumeClaim?: { claimName?: string } }[]) {
-    if (v.persistentVolumeClaim?.claimName) out.push(v.persistentVolumeClaim.claimName);
-  }
-  return out;
-}
 
 export class PVCProtectionController extends QueueWorker {
   private readonly claims: Informer<PersistentVolumeClaim>;
@@ -37,7 +28,7 @@ export class PVCProtectionController extends QueueWorker {
     this.claims.addEventHandler({ onAdd: claim, onUpdate: (_o, c) => claim(c) });
     // A pod that finishes or goes may free the claims it used.
     const pod = (p: Pod) => {
-      for (const name of podClaims(p)) this.queue.add(`${p.metadata.namespace ?? ''}/${name}`);
+      for (const name of podClaimNames(p)) this.queue.add(`${p.metadata.namespace ?? ''}/${name}`);
     };
     this.pods.addEventHandler({ onUpdate: (_o, p) => pod(p), onDelete: pod });
   }
@@ -49,7 +40,7 @@ export class PVCProtectionController extends QueueWorker {
   private inUse(namespace: string, name: string): boolean {
     return this.pods.lister.list(namespace).some((p) => {
       const phase = p.status?.phase;
-      return phase !== 'Succeeded' && phase !== 'Failed' && podClaims(p).includes(name);
+      return phase !== 'Succeeded' && phase !== 'Failed' && podClaimNames(p).includes(name);
     });
   }
 
