@@ -89,6 +89,15 @@ test('a static volume binds the smallest fitting claim, is Released when the cla
     assert.match(out, /^NAME\s+CAPACITY\s+ACCESS MODES\s+RECLAIM POLICY\s+STATUS\s+CLAIM\s+STORAGECLASS\s+VOLUMEATTRIBUTESCLASS\s+REASON\s+AGE$/m);
     assert.match(out, /^persistentvolume\/manual-1\s+2Gi\s+RWO\s+Retain\s+Bound\s+default\/static\s+manual\s+<unset>\s+\d+s$/m);
   }
+  // Growing a bound claim needs a class that allows expansion (PersistentVolumeClaimResize).
+  const grow = await getClaim('static');
+  grow.spec!.resources!.requests!['storage'] = '2Gi';
+  await assert.rejects(
+    () => c.client.update(R.persistentvolumeclaims, 'default', grow),
+    (e: StatusError) =>
+      e.code === 403 &&
+      e.message === 'persistentvolumeclaims "static" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize',
+  );
   // Deleting a Bound volume waits (pv-protection) until its claim is gone and it is Released.
   await c.client.delete(R.persistentvolumes, undefined, 'manual-1');
   assert.ok((await getVolume('manual-1')).metadata.deletionTimestamp);
