@@ -261,6 +261,13 @@ test('volumeClaimTemplates: claims made per pod, kept on scale-down unless whenS
     }
   });
   assert.equal((await claimOf('data-db-0')).metadata.deletionTimestamp, undefined);
+  // whenDeleted: Delete makes the set an owner of the claims, so they go with it.
+  await retryOnConflict(async () => {
+    const s = await getSts('db');
+    s.spec.persistentVolumeClaimRetentionPolicy = { whenDeleted: 'Delete', whenScaled: 'Delete' };
+    await c.client.update(R.statefulsets, 'default', s);
+  });
+  await eventually(async () => assert.deepEqual((await claimOf('data-db-0')).metadata.ownerReferences?.map((r) => `${r.kind}/${r.name}`), ['StatefulSet/db']));
 });
 
 test('ControllerRevision: data is required and immutable', async () => {
