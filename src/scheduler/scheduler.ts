@@ -144,10 +144,25 @@ export class Scheduler extends QueueWorker {
 
   /** The chosen node, written on the pod's WaitForFirstConsumer claims for the binder and provisioner. */
   private async selectNodeForClaims(pod: Pod, node: string): Promise<void> {
-    for (const pvc of claimsAwaitingNode(pod, this.volumes)) {
-      const next = structuredClone(pvc);
-      next.metadata.annotations = { ...next.metadata.annotations, [AnnSelectedNode]: node };
-      await this.client.update(R.persistentvolumeclaims, pvc.metadata.namespace, next);
+    for (const cached of claimsAwaitingNode(pod, this.volumes)) {
+      // Failures here are not the pod's own 409/404 (which end the attempt quietly): they are
+      // reported and retried; a conflict on the claim just reads it again.
+      let pvc: PersistentVolumeClaim = cached;
+      for (let attempt = 0; ; attempt++) {
+        if (pvc.spec?.volumeName || pvc.metadata.annotations?.[AnnSelectedNode]) break;
+        const next = structuredClone(pvc);
+        next.metadata.annotations = { ...next.metadata.annotations, [AnnSelectedNode]: node };
+        try {
+          await this.client.update(R.persistentvolumeclaims, pvc.metadata.namespace, next);
+          break;
+        } catch (e) {
+          if (!(e instanceof StatusError && e.code === 409) || attempt >= 4) throw new Error(`binding volumes: ${(e as Error).message}`);
+          const name = pvc.metadata.name ?? '';
+          pvc = await this.client.get<PersistentVolumeClaim>(R.persistentvolumeclaims, pvc.metadata.namespace, name).catch((g: Error) => {
+            throw new Error(`binding volumes: ${g.message}`);
+          });
+        }
+      }
     }
   }
 
