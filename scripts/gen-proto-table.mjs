@@ -70,6 +70,7 @@ const PACKAGES = [
   [api, 'rbac/v1', 'k8s.io/api/rbac/v1'],
   [api, 'authorization/v1', 'k8s.io/api/authorization/v1'],
   [api, 'authentication/v1', 'k8s.io/api/authentication/v1'],
+  [api, 'storage/v1', 'k8s.io/api/storage/v1'],
   [am, 'pkg/apis/meta/v1', 'k8s.io/apimachinery/pkg/apis/meta/v1'],
   [am, 'pkg/runtime', 'k8s.io/apimachinery/pkg/runtime'],
   [am, 'pkg/types', 'k8s.io/apimachinery/pkg/types'],
@@ -97,7 +98,7 @@ const SPECIAL = {
 // Roots: [message, apiVersion, kind]. Meta kinds are accepted under any apiVersion (upstream adds
 // them to every group version), so they are listed separately.
 const ROOTS = [
-  ...['Namespace', 'Service', 'Endpoints', 'Pod', 'Node', 'Event', 'ConfigMap', 'Secret', 'ServiceAccount'].flatMap((k) => [
+  ...['Namespace', 'Service', 'Endpoints', 'Pod', 'Node', 'Event', 'ConfigMap', 'Secret', 'ServiceAccount', 'PersistentVolume', 'PersistentVolumeClaim'].flatMap((k) => [
     [`k8s.io.api.core.v1.${k}`, 'v1', k],
     [`k8s.io.api.core.v1.${k}List`, 'v1', `${k}List`],
   ]),
@@ -115,6 +116,8 @@ const ROOTS = [
   ['k8s.io.api.coordination.v1.Lease', 'coordination.k8s.io/v1', 'Lease'],
   ['k8s.io.api.coordination.v1.LeaseList', 'coordination.k8s.io/v1', 'LeaseList'],
   ['k8s.io.api.autoscaling.v1.Scale', 'autoscaling/v1', 'Scale'],
+  ['k8s.io.api.storage.v1.StorageClass', 'storage.k8s.io/v1', 'StorageClass'],
+  ['k8s.io.api.storage.v1.StorageClassList', 'storage.k8s.io/v1', 'StorageClassList'],
   // kubectl drain posts pods/eviction through the typed client, hence in protobuf.
   ['k8s.io.api.policy.v1.Eviction', 'policy/v1', 'Eviction'],
   ...['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'].flatMap((k) => [

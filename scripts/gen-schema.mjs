@@ -42,6 +42,12 @@
 // v0.32.0's types: ValidationRule messageExpression, reason, fieldPath, optionalOldSelf, and
 // CustomResourceDefinitionVersion selectableFields (SelectableField).
 //
+// scripts/gen-schema-storage-v1.json holds the PersistentVolume schemas not reachable before (kubectl's
+// v0.32.0 testdata/openapi/v3/api/v1.json, descriptions removed, plus 1.32's PV spec
+// volumeAttributesClassName and status lastPhaseTransitionTime) and storage.k8s.io/v1's StorageClass,
+// written from k8s.io/api v0.32.0's Go types; added with
+//   node scripts/gen-schema.mjs src/api/schema/generated.ts scripts/gen-schema-storage-v1.json
+//
 // Output keeps only what a machine needs — types, formats, refs, list/map semantics, patch merge
 // keys and strategies, group-version-kinds — and drops every description (upstream's prose is
 // not ours to copy). Only definitions reachable from the served kinds are kept.
@@ -61,6 +67,9 @@ const ROOTS = [
   'io.k8s.api.core.v1.ConfigMap', 'io.k8s.api.core.v1.ConfigMapList',
   'io.k8s.api.core.v1.Secret', 'io.k8s.api.core.v1.SecretList',
   'io.k8s.api.core.v1.ServiceAccount', 'io.k8s.api.core.v1.ServiceAccountList',
+  'io.k8s.api.core.v1.PersistentVolume', 'io.k8s.api.core.v1.PersistentVolumeList',
+  'io.k8s.api.core.v1.PersistentVolumeClaim', 'io.k8s.api.core.v1.PersistentVolumeClaimList',
+  'io.k8s.api.storage.v1.StorageClass', 'io.k8s.api.storage.v1.StorageClassList',
   'io.k8s.api.apps.v1.Deployment', 'io.k8s.api.apps.v1.DeploymentList',
   'io.k8s.api.apps.v1.ReplicaSet', 'io.k8s.api.apps.v1.ReplicaSetList',
   'io.k8s.api.apps.v1.StatefulSet', 'io.k8s.api.apps.v1.StatefulSetList',
@@ -87,7 +96,7 @@ const ROOTS = [
   'io.k8s.apimachinery.pkg.apis.meta.v1.APIResourceList',
   'io.k8s.apimachinery.pkg.apis.meta.v1.Patch',
 ];
-const SERVED_GROUPS = new Set(['', 'apps', 'batch', 'discovery.k8s.io', 'coordination.k8s.io', 'autoscaling', 'rbac.authorization.k8s.io', 'authorization.k8s.io', 'authentication.k8s.io', 'apiextensions.k8s.io']);
+const SERVED_GROUPS = new Set(['', 'apps', 'batch', 'discovery.k8s.io', 'coordination.k8s.io', 'autoscaling', 'rbac.authorization.k8s.io', 'authorization.k8s.io', 'authentication.k8s.io', 'apiextensions.k8s.io', 'storage.k8s.io']);
 // Keys kept on a schema node; everything else (description, example, externalDocs...) is dropped.
 const KEEP = new Set([
   'type', 'format', 'items', 'properties', 'additionalProperties', 'required', '$ref', 'allOf', 'oneOf',

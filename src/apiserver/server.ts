@@ -118,7 +118,13 @@ export class ApiServer {
     this.authentication = new Authentication(this.serviceAccountTokens.authenticator, opts.anonymousAuth ?? true);
     // --authorization-mode=Node,RBAC: kubelets are judged by what is bound to them first.
     const rulesForNodes = nodeRules();
-    this.authorizer.use(new NodeAuthorizer(() => this.storage.find('', 'v1', 'pods')?.store.cache, () => rulesForNodes));
+    this.authorizer.use(
+      new NodeAuthorizer(
+        () => this.storage.find('', 'v1', 'pods')?.store.cache,
+        () => rulesForNodes,
+        () => this.storage.find('', 'v1', 'persistentvolumeclaims')?.store.cache,
+      ),
+    );
     this.storage = new StorageMap(this.registry, opts.backend, this.watchCache, {
       allocations: this.allocations,
       nodes: this.nodes,

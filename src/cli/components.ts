@@ -14,7 +14,8 @@ import { controllerManagerServiceAccounts, startControllers, startScheduler } fr
 import { serviceControllerServiceAccounts, startServiceControllers } from '../controllers/endpointslice/start.js';
 import { ensureServiceAccounts } from '../controllers/common/service-accounts.js';
 import { identities, type ComponentIdentity } from '../apiserver/auth/component-identity.js';
-import { coreDNSServiceAccount, loadBalancerServiceAccount } from '../apiserver/auth/addon-policy.js';
+import { coreDNSServiceAccount, loadBalancerServiceAccount, localPathServiceAccount } from '../apiserver/auth/addon-policy.js';
+import { installLocalPathStorageClass } from './storage-class.js';
 import { legacyClaims } from '../apiserver/auth/serviceaccount/claims.js';
 import { NodeAgent } from '../node/agent.js';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../proxy/index.js';
@@ -156,7 +157,8 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
     }
     // What kubeadm installs with admin.conf: the addons' ServiceAccounts (and the kube-dns Service, below).
     const installer = root.as(identities.installer);
-    await ensureServiceAccounts(installer, 'kube-system', [coreDNSServiceAccount.name, loadBalancerServiceAccount.name]);
+    await ensureServiceAccounts(installer, 'kube-system', [coreDNSServiceAccount.name, loadBalancerServiceAccount.name, localPathServiceAccount.name]);
+    await installLocalPathStorageClass(installer);
     const dnsSide = clientAndInformers(identities.coreDNS);
     const dns = await startClusterDNS(installer, dnsSide.informers, {
       clusterIP: o.clusterDNS,
@@ -176,6 +178,11 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
       scheduler: false,
       clientFor,
       legacyTokens: (sa, secretName) => api.serviceAccountTokens.sign(legacyClaims(sa, secretName)),
+      // k3s runs local-path-provisioner as a pod under its own ServiceAccount; here it runs beside the controllers, as that account.
+      localPath: {
+        storageDir: join(o.dataDir, 'storage'),
+        client: root.as({ user: identities.controller(localPathServiceAccount.name).user, userAgent: 'local-path-provisioner' }),
+      },
     });
     stops.push(() => controllers.stop());
     const serviceControllers = startServiceControllers(kcm.client, kcm.informers, { lbPool: o.lbPool, clientFor, loadBalancerInformers: lb.informers });

@@ -21,6 +21,10 @@ import { ServiceAccountsController } from './serviceaccount/controller.js';
 import { TokensController, type LegacyTokenGenerator } from './serviceaccount/tokens-controller.js';
 import { StatefulSetController } from './statefulset/controller.js';
 import { TTLAfterFinishedController } from './ttlafterfinished/controller.js';
+import { LocalPathProvisioner } from './volume/localpath/provisioner.js';
+import { PersistentVolumeController } from './volume/persistentvolume/controller.js';
+import { PVProtectionController } from './volume/protection/pv-protection.js';
+import { PVCProtectionController } from './volume/protection/pvc-protection.js';
 import type { Recorder } from './common/recorder.js';
 import { logger, errorText } from '../util/log.js';
 
@@ -45,6 +49,8 @@ export interface ControllerManagerOptions {
   rootCA?: string;
   /** Signs legacy tokens: with it, the tokens controller fills service-account-token Secrets. */
   legacyTokens?: LegacyTokenGenerator;
+  /** The local-path provisioner: where it makes volume directories, and the client it acts through (its own ServiceAccount's). */
+  localPath?: { storageDir: string; client?: Client };
 }
 
 /** The kube-system ServiceAccounts these controllers act as (with `clientFor`). */
@@ -61,6 +67,9 @@ export const controllerManagerServiceAccounts = [
   'job-controller',
   'cronjob-controller',
   'ttl-after-finished-controller',
+  'persistent-volume-binder',
+  'pvc-protection-controller',
+  'pv-protection-controller',
 ];
 
 export function startControllers(client: Client, informers: InformerFactory, opts: ControllerManagerOptions = {}): { stop(): void } {
@@ -80,9 +89,16 @@ export function startControllers(client: Client, informers: InformerFactory, opt
   const job = new JobController(clientFor('job-controller'), informers, { recorder: recorder('job-controller', 'job-controller') });
   const cronjob = new CronJobController(clientFor('cronjob-controller'), informers, { recorder: recorder('cronjob-controller', 'cronjob-controller') });
   const ttl = new TTLAfterFinishedController(clientFor('ttl-after-finished-controller'), informers);
+  const pvBinder = new PersistentVolumeController(clientFor('persistent-volume-binder'), informers, { recorder: recorder('persistentvolume-controller', 'persistent-volume-binder') });
+  const pvcProtection = new PVCProtectionController(clientFor('pvc-protection-controller'), informers);
+  const pvProtection = new PVProtectionController(clientFor('pv-protection-controller'), informers);
+  const lp = opts.localPath;
+  const localPath = lp
+    ? new LocalPathProvisioner(lp.client ?? client, informers, { storageDir: lp.storageDir, recorder: new EventRecorder(lp.client ?? client, 'rancher.io/local-path') })
+    : undefined;
   // Upstream's tokens controller runs with the controller manager's own credentials, not a ServiceAccount.
   const tokens = opts.legacyTokens ? new TokensController(client, informers, opts.legacyTokens, opts.rootCA ?? '') : undefined;
-  const all = [rs, deploy, sts, ds, job, cronjob, ttl, gc, nodes, accounts, aggregation, ...(rootCA ? [rootCA] : []), ...(tokens ? [tokens] : []), ...(sched ? [sched] : [])];
+  const all = [rs, deploy, sts, ds, job, cronjob, ttl, gc, nodes, accounts, aggregation, pvBinder, pvcProtection, pvProtection, ...(localPath ? [localPath] : []), ...(rootCA ? [rootCA] : []), ...(tokens ? [tokens] : []), ...(sched ? [sched] : [])];
   return runWhenSynced(informers, all, workers);
 }
 

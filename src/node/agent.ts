@@ -16,6 +16,7 @@ import { NetworkReleaser, type NetworkReleaserOptions } from './network-release.
 import { renewLease } from './lease.js';
 import { newNode, nodeAllocatable, nodeCapacity, nodeStatus, statusWithoutHeartbeats } from './node-object.js';
 import { referencedObjects, type PodObjects } from './pod-objects.js';
+import { claimVolumesFrom } from './volumes/persistent-volume.js';
 import { VolumeManager } from './volumes/manager.js';
 import { ServiceAccountTokens } from './volumes/service-account-tokens.js';
 import { metaTime, stableJSON } from './pod-status.js';
@@ -134,7 +135,7 @@ export class NodeAgent {
       toldUnserved.add(pod.metadata.uid!);
       this.events.podEvent(pod, undefined, 'Warning', 'FailedMount', `serviceAccountToken projection left out: ${message}`);
     });
-    this.volumes = new VolumeManager(opts.dataDir, this.objects, (pod, p) => this.tokens.token(pod, p));
+    this.volumes = new VolumeManager(opts.dataDir, this.objects, (pod, p) => this.tokens.token(pod, p), undefined, claimVolumesFrom(client));
   }
 
   get nodeName(): string {

@@ -25,6 +25,7 @@ import { imageKind } from './runtime/images.js';
 import { CreateContainerError, ImageNotRunnableError, StartError, stopContainer, type ContainerHandle, type ContainerMount, type ContainerRuntime, type ExitStatus } from './runtime/types.js';
 import { noPodObjects, type PodObjects } from './pod-objects.js';
 import { VolumeManager, VolumeSetUpError } from './volumes/manager.js';
+import { readOnlyVolumes } from './volumes/persistent-volume.js';
 import { containerMounts } from './volumes/container-mounts.js';
 import { enterMountsPrefix, mountNamespaceSupport } from './runtime/mount-namespace.js';
 import { logger, errorText } from '../util/log.js';
@@ -693,7 +694,7 @@ export class PodWorker {
         // An OCI image brings its own PATH and the rest (the image's Env); the machine's is for processes here.
         oci ? {} : this.d.baseEnv,
       );
-      mounts = containerMounts(c, this.volumePaths ?? new Map(), env);
+      mounts = containerMounts(c, this.volumePaths ?? new Map(), env, readOnlyVolumes(this.pod));
     } catch (e) {
       if (e instanceof ContainerConfigError) return this.waitWith(run, e.reason, e.message);
       throw e;

@@ -2,9 +2,11 @@
 // placed by the default plugins (filter.ts) on a snapshot of nodes and the pods on them, and bound.
 // Pods it binds are "assumed" on their node until the informer shows the binding, so a burst of
 // pods spreads instead of piling onto the node that looked best a moment ago. Unschedulable pods
-// are retried when nodes change or a pod goes away.
+// are retried when nodes change, a pod goes away, or claims, volumes and classes change (the
+// VolumeBinding plugin, volume-binding.ts).
 import type { ReplicaSet, StatefulSet } from '../api/apps.js';
 import type { Namespace, Node, Pod, Service } from '../api/core.js';
+import type { KubeObject } from '../api/meta.js';
 import type { Client } from '../client/client.js';
 import type { Informer, InformerFactory, WorkQueue } from '../client/informer-types.js';
 import { metaNamespaceKey, splitKey } from '../client/keys.js';
@@ -17,6 +19,8 @@ import { responsibleFor, schedule } from './filter.js';
 import { defaultSelector, type WorkloadListers } from './framework/default-selector.js';
 import { buildSnapshot, isTerminal } from './framework/snapshot.js';
 import type { Snapshot } from './framework/types.js';
+import { claimsAwaitingNode, type VolumeObjects } from './volume-binding.js';
+import { AnnSelectedNode, type PersistentVolume, type PersistentVolumeClaim, type StorageClass } from '../api/storage.js';
 
 export interface SchedulerOptions {
   schedulerName?: string;
@@ -39,6 +43,7 @@ export class Scheduler extends QueueWorker {
   /** pod key → the pod as bound, for pods bound but not yet seen bound in the cache. */
   private readonly assumed = new Map<string, Pod>();
   private readonly unschedulable = new Set<string>();
+  private readonly volumes: VolumeObjects;
 
   constructor(
     private readonly client: Client,
@@ -86,6 +91,19 @@ export class Scheduler extends QueueWorker {
       onAdd: () => this.flushUnschedulable(),
       onUpdate: () => this.flushUnschedulable(),
     });
+    const claims = informers.informer<PersistentVolumeClaim>(R.persistentvolumeclaims);
+    const pvs = informers.informer<PersistentVolume>(R.persistentvolumes);
+    const classes = informers.informer<StorageClass>(R.storageclasses);
+    this.volumes = {
+      claim: (ns, name) => claims.lister.get(ns, name),
+      volume: (name) => pvs.lister.get(undefined, name),
+      volumes: () => pvs.lister.list(),
+      storageClass: (name) => (name ? classes.lister.get(undefined, name) : undefined),
+    };
+    // A claim created or bound, or a volume added, may let a waiting pod in.
+    for (const inf of [claims, pvs, classes] as Informer<KubeObject>[]) {
+      inf.addEventHandler({ onAdd: () => this.flushUnschedulable(), onUpdate: () => this.flushUnschedulable() });
+    }
   }
 
   run(workers: number): void {
@@ -118,6 +136,7 @@ export class Scheduler extends QueueWorker {
     }
     const snapshot = buildSnapshot(this.nodes.lister.list(), pods, (ns) => this.namespaces.lister.get(undefined, ns)?.metadata.labels);
     snapshot.defaultSelector = (pod) => defaultSelector(pod, this.workloads);
+    snapshot.volumes = this.volumes;
     return snapshot;
   }
 
@@ -142,6 +161,30 @@ export class Scheduler extends QueueWorker {
     }
   }
 
+  /** The chosen node, written on the pod's WaitForFirstConsumer claims for the binder and provisioner. */
+  private async selectNodeForClaims(pod: Pod, node: string): Promise<void> {
+    for (const cached of claimsAwaitingNode(pod, this.volumes)) {
+      // Failures here are not the pod's own 409/404 (which end the attempt quietly): they are
+      // reported and retried; a conflict on the claim just reads it again.
+      let pvc: PersistentVolumeClaim = cached;
+      for (let attempt = 0; ; attempt++) {
+        if (pvc.spec?.volumeName || pvc.metadata.annotations?.[AnnSelectedNode]) break;
+        const next = structuredClone(pvc);
+        next.metadata.annotations = { ...next.metadata.annotations, [AnnSelectedNode]: node };
+        try {
+          await this.client.update(R.persistentvolumeclaims, pvc.metadata.namespace, next);
+          break;
+        } catch (e) {
+          if (!(e instanceof StatusError && e.code === 409) || attempt >= 4) throw new Error(`binding volumes: ${(e as Error).message}`);
+          const name = pvc.metadata.name ?? '';
+          pvc = await this.client.get<PersistentVolumeClaim>(R.persistentvolumeclaims, pvc.metadata.namespace, name).catch((g: Error) => {
+            throw new Error(`binding volumes: ${g.message}`);
+          });
+        }
+      }
+    }
+  }
+
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
     const pod = this.pods.lister.get(namespace, name);
@@ -156,6 +199,7 @@ export class Scheduler extends QueueWorker {
     }
     this.assumed.set(key, { ...pod, spec: { ...pod.spec, nodeName: result.node } });
     try {
+      await this.selectNodeForClaims(pod, result.node);
       await this.binder.bind(pod, result.node);
     } catch (e) {
       this.assumed.delete(key);

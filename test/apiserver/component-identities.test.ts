@@ -95,6 +95,25 @@ describe('kubelets (system:node:<name>): Node authorizer and NodeRestriction', (
     assert.match((await statusOf(n1.list(R.secrets, 'default'))).message, /: No Object name found$/);
   });
 
+  test('a node reads a PersistentVolume only once a claim its pod uses is bound to it', async () => {
+    await root.create(R.persistentvolumes, undefined, {
+      apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'vol-1' },
+      spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], storageClassName: 'none', hostPath: { path: '/nonexistent/vol-1' } },
+    });
+    await root.create(R.persistentvolumeclaims, 'default', {
+      apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'claim-1' },
+      spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'none', volumeName: 'vol-1', resources: { requests: { storage: '1Gi' } } },
+    });
+    const n2 = root.as(identities.node('n2'));
+    const e = await statusOf(n2.get(R.persistentvolumes, undefined, 'vol-1'));
+    assert.equal(e.code, 403);
+    assert.match(e.message, /cannot get resource "persistentvolumes" in API group "" at the cluster scope: no relationship found between node 'n2' and this object$/);
+    await root.create(R.pods, 'default', pod('uses-claim', 'n2', { volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'claim-1' } }] }));
+    await eventually(() => n2.get(R.persistentvolumeclaims, 'default', 'claim-1'));
+    await eventually(() => n2.get(R.persistentvolumes, undefined, 'vol-1'));
+    assert.equal((await statusOf(root.as(identities.node('n1')).get(R.persistentvolumes, undefined, 'vol-1'))).code, 403);
+  });
+
   test('a node lists only the pods bound to it', async () => {
     const n1 = root.as(identities.node('n1'));
     const e = await statusOf(n1.list(R.pods, undefined));

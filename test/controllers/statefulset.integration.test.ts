@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ControllerRevision, StatefulSet } from '../../src/api/apps.js';
 import type { Pod } from '../../src/api/core.js';
-import type { KubeObject } from '../../src/api/meta.js';
+import type { PersistentVolumeClaim } from '../../src/api/storage.js';
 import { R } from '../../src/client/resources.js';
 import { StatusError } from '../../src/machinery/status.js';
 import { startControllerCluster, eventually, makePodReady, retryOnConflict, type ControllerCluster } from './cluster.js';
@@ -232,18 +232,42 @@ test('validation: upstream field errors for bad specs and forbidden updates', as
   assert.match(u.message, /updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden/);
 });
 
-test('volumeClaimTemplates: a pod waits for its claim, and the set says why', async () => {
-  const withClaims = sts('db', 1);
+test('volumeClaimTemplates: claims made per pod, kept on scale-down unless whenScaled is Delete', async () => {
+  const withClaims = sts('db', 2, { persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Delete' }, podManagementPolicy: 'Parallel' });
   withClaims.spec.template.spec.containers[0]!.volumeMounts = [{ name: 'data', mountPath: '/data' }];
   withClaims.spec.volumeClaimTemplates = [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }];
   const created = await c.client.create<StatefulSet>(R.statefulsets, 'default', withClaims);
   assert.equal(created.spec.volumeClaimTemplates![0]!.spec!.volumeMode, 'Filesystem');
-  // This API server does not serve PersistentVolumeClaims yet: no claim, so no pod, and a Warning event.
-  await eventually(async () => {
-    const evs = (await c.client.list<KubeObject & { reason?: string; message?: string }>(R.events, 'default')).items;
-    assert.ok(evs.some((e) => e.reason === 'FailedCreate' && /create Claim data-db-0 for Pod db-0 in StatefulSet db failed/.test(e.message ?? '')), JSON.stringify(evs.map((e) => e.message)));
+  const claimOf = (n: string) => c.client.get<PersistentVolumeClaim>(R.persistentvolumeclaims, 'default', n);
+  await eventually(async () => assert.deepEqual(names(await podsOf('db')), ['db-0', 'db-1']));
+  const pods = await podsOf('db');
+  assert.deepEqual(pods[1]!.spec.volumes?.find((v) => v.name === 'data'), { name: 'data', persistentVolumeClaim: { claimName: 'data-db-1' } });
+  const claim1 = await claimOf('data-db-1');
+  assert.deepEqual(claim1.metadata.labels, { app: 'db' });
+  assert.equal(claim1.metadata.ownerReferences, undefined);
+  // Scaled to one: db-1's claim gets db-1 as owner and goes with it; db-0's stays.
+  await retryOnConflict(async () => {
+    const s = await getSts('db');
+    s.spec.replicas = 1;
+    await c.client.update(R.statefulsets, 'default', s);
   });
-  assert.deepEqual(await podsOf('db'), []);
+  await eventually(async () => assert.deepEqual(names(await podsOf('db')), ['db-0']));
+  await eventually(async () => {
+    try {
+      await claimOf('data-db-1');
+      return false;
+    } catch (e) {
+      return e instanceof StatusError && e.code === 404;
+    }
+  });
+  assert.equal((await claimOf('data-db-0')).metadata.deletionTimestamp, undefined);
+  // whenDeleted: Delete makes the set an owner of the claims, so they go with it.
+  await retryOnConflict(async () => {
+    const s = await getSts('db');
+    s.spec.persistentVolumeClaimRetentionPolicy = { whenDeleted: 'Delete', whenScaled: 'Delete' };
+    await c.client.update(R.statefulsets, 'default', s);
+  });
+  await eventually(async () => assert.deepEqual((await claimOf('data-db-0')).metadata.ownerReferences?.map((r) => `${r.kind}/${r.name}`), ['StatefulSet/db']));
 });
 
 test('ControllerRevision: data is required and immutable', async () => {

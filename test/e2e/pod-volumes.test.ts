@@ -2,10 +2,12 @@
 // ConfigMap/Secret keys and envFrom, configMap files at their mountPath read by the container,
 // an update reaching the file within 2 s, a missing ConfigMap holding the container in
 // CreateContainerConfigError until it is created, an emptyDir shared by two containers, the
-// downward API labels file, and the ServiceAccount volume every pod gets.
+// downward API labels file, the ServiceAccount volume every pod gets, and a StatefulSet's claim on
+// the default local-path class: what one pod wrote, its replacement reads; the directory goes with
+// the claim.
 import { describe, it, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCluster, kubectl, kubectlOk, tempDir, until, type Cluster } from './harness.js';
 
@@ -110,6 +112,34 @@ spec:
     emptyDir: {}
   - name: mem
     emptyDir: {medium: Memory, sizeLimit: 8Mi}
+`;
+
+const storeSet = `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: store
+spec:
+  serviceName: store
+  replicas: 1
+  selector:
+    matchLabels: {app: store}
+  template:
+    metadata:
+      labels: {app: store}
+    spec:
+      containers:
+      - name: main
+        image: kubesvc.io/host
+        command: ["sh", "-c", "[ -f ${base}/store/token ] || echo token-$$-$(date +%s%N) > ${base}/store/token; cat ${base}/store/token; exec sleep 3600"]
+        volumeMounts:
+        - {name: data, mountPath: ${base}/store}
+  volumeClaimTemplates:
+  - metadata:
+      name: data
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources:
+        requests: {storage: 16Mi}
 `;
 
 describe('configuration and volumes in pods', () => {
@@ -294,5 +324,32 @@ spec:
     );
     assert.equal(ev[0].message, `MountVolume.SetUp failed for volume "host" : hostPath type check failed: ${base}/missing-dir is not a directory`);
     assert.equal(pod('badmount').status.containerStatuses[0].state.waiting.reason, 'ContainerCreating');
+  });
+
+  it('keeps a StatefulSet pod\'s file on its local-path claim across a new pod, and removes the directory with the claim', async () => {
+    const t0 = Date.now();
+    kubectlOk(c, ['apply', '-f', '-'], storeSet);
+    await running('store-0');
+    const first = await until('store-0 to write its token', () => kubectl(c, ['logs', 'store-0']).stdout.trim(), (l) => /^token-/.test(l));
+    console.log(`# figure: StatefulSet pod with a new local-path claim, apply to Running ${Date.now() - t0} ms`);
+    const table = kubectlOk(c, ['get', 'pvc,pv']);
+    assert.match(table, /^persistentvolumeclaim\/data-store-0\s+Bound\s+pvc-[0-9a-f-]+\s+16Mi\s+RWO\s+local-path\s+<unset>\s+\d+s$/m);
+    assert.match(table, /^persistentvolume\/pvc-[0-9a-f-]+\s+16Mi\s+RWO\s+Delete\s+Bound\s+default\/data-store-0\s+local-path\s+<unset>\s+\d+s$/m);
+    assert.match(kubectlOk(c, ['get', 'storageclass']), /^local-path \(default\)\s+rancher\.io\/local-path\s+Delete\s+WaitForFirstConsumer\s+false\s+/m);
+    const pvName = kubectlOk(c, ['get', 'pvc', 'data-store-0', '-o', 'jsonpath={.spec.volumeName}']);
+    const dir = kubectlOk(c, ['get', 'pv', pvName, '-o', 'jsonpath={.spec.hostPath.path}']);
+    assert.equal(dir, join(dataDir, 'storage', `${pvName}_default_data-store-0`));
+    assert.equal(readFileSync(join(dir, 'token'), 'utf8').trim(), first);
+    // The pod goes; the set makes a new one, which finds the same file on the same claim.
+    const oldUid = pod('store-0').metadata.uid;
+    kubectlOk(c, ['delete', 'pod', 'store-0', '--wait=false']);
+    await until('a new store-0 to run', () => pod('store-0'), (p) => p.metadata.uid !== oldUid && p.status?.phase === 'Running', 30_000);
+    const second = await until('the new store-0 to print the token', () => kubectl(c, ['logs', 'store-0']).stdout.trim(), (l) => /^token-/.test(l));
+    assert.equal(second, first);
+    // The claim outlives the set (whenDeleted: Retain); deleting it deletes the volume and its directory.
+    kubectlOk(c, ['delete', 'statefulset', 'store']);
+    kubectlOk(c, ['delete', 'pvc', 'data-store-0', '--wait=false']);
+    await until('the local-path directory to go', () => existsSync(dir), (there) => !there, 30_000);
+    await until('the volume to go', () => kubectl(c, ['get', 'pv', pvName]).code, (code) => code !== 0, 30_000);
   });
 });

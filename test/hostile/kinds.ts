@@ -82,6 +82,16 @@ const bodies: Record<string, (name: string) => Record<string, any>> = {
   Secret: () => ({ metadata: { labels: { app: 'fx' } }, type: 'Opaque', data: { password: 'czNjcjN0' } }),
   ServiceAccount: () => ({ metadata: { labels: { app: 'fx' } }, imagePullSecrets: [{ name: 'pull' }], automountServiceAccountToken: false }),
   Lease: () => ({ metadata: { labels: { app: 'fx' } }, spec: { holderIdentity: 'h', leaseDurationSeconds: 15 } }),
+  // A class no provisioner serves and no other volume has: nothing binds or provisions for these.
+  PersistentVolume: () => ({
+    metadata: { labels: { app: 'fx' } },
+    spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], storageClassName: 'hostile-none', hostPath: { path: '/nonexistent/hostile' } },
+  }),
+  PersistentVolumeClaim: () => ({
+    metadata: { labels: { app: 'fx' } },
+    spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'hostile-none', resources: { requests: { storage: '1Gi' } } },
+  }),
+  StorageClass: () => ({ metadata: { labels: { app: 'fx' } }, provisioner: 'example.com/hostile-none', reclaimPolicy: 'Retain', volumeBindingMode: 'WaitForFirstConsumer' }),
   Role: () => ({ metadata: { labels: { app: 'fx' } }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] }),
   ClusterRole: () => ({ metadata: { labels: { app: 'fx' } }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] }),
   // Bound to a user nobody is, to a role that grants only reading pods.

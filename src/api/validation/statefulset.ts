@@ -3,7 +3,9 @@
 // that only volumeClaimTemplates provide, so a pod-level check would refuse valid sets.
 import { fieldErr, Path, type FieldError } from '../../machinery/field.js';
 import type { PersistentVolumeClaimTemplate, StatefulSet, StatefulSetSpec, StatefulSetStatus, StatefulSetUpdateStrategy } from '../apps.js';
+import type { PersistentVolumeClaimSpec } from '../storage.js';
 import { semanticEqual } from './equality.js';
+import { validatePersistentVolumeClaimSpec } from './persistentvolume.js';
 import { isEmptySelector, selectorMatches, validateAnnotations, validateLabels } from './labels.js';
 import { isDNS1123Subdomain, nameIsDNSLabel } from './names.js';
 import { validateNonnegativeField, validateObjectMeta, validateObjectMetaUpdate } from './objectmeta.js';
@@ -61,12 +63,7 @@ function validateVolumeClaimTemplates(templates: PersistentVolumeClaimTemplate[]
       if (seen.has(name)) errs.push(fieldErr.duplicate(p.child('metadata', 'name'), name));
       seen.add(name);
     }
-    const spec = t?.spec ?? {};
-    const modes = spec.accessModes ?? [];
-    if (modes.length === 0) errs.push(fieldErr.required(p.child('spec', 'accessModes'), 'at least 1 access mode is required'));
-    const supported = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
-    for (const m of modes) if (!supported.includes(m)) errs.push(fieldErr.notSupported(p.child('spec', 'accessModes'), m, supported));
-    if (!spec.resources?.requests?.['storage']) errs.push(fieldErr.required(p.child('spec', 'resources').key('storage'), ''));
+    errs.push(...validatePersistentVolumeClaimSpec((t?.spec ?? {}) as PersistentVolumeClaimSpec, p.child('spec')));
   });
   return errs;
 }

@@ -2,8 +2,9 @@
 // kubeadm's binding for admin.conf's group (1.29+), kubeadm's CoreDNS addon role (the cluster DNS
 // server runs as its ServiceAccount kube-system/coredns), and the role of the LoadBalancer pool
 // controller, which imitates MetalLB's controller (its ClusterRole metallb-system:controller, less
-// the PodSecurityPolicy and webhook rules kubesvc has no use for). kubeadm and MetalLB write these
-// without the bootstrap label and annotation; so do we.
+// the PodSecurityPolicy and webhook rules kubesvc has no use for), and k3s's role of the
+// local-path provisioner (local-storage.yaml). kubeadm, MetalLB and k3s write these without the
+// bootstrap label and annotation; so do we.
 import type { ClusterRole, ClusterRoleBinding } from '../../api/rbac.js';
 import { rbacGroup } from '../../api/rbac.js';
 import { clusterRoleBinding, group, rule, serviceAccount } from './policy-builders.js';
@@ -12,6 +13,7 @@ import { clusterAdminsGroup } from './user.js';
 export const coreDNSServiceAccount = { namespace: 'kube-system', name: 'coredns' };
 export const loadBalancerServiceAccount = { namespace: 'kube-system', name: 'servicelb-controller' };
 const loadBalancerRole = 'kubesvc:servicelb-controller';
+export const localPathServiceAccount = { namespace: 'kube-system', name: 'local-path-provisioner-service-account' };
 
 const plainClusterRole = (name: string, rules: ClusterRole['rules'], labels?: Record<string, string>): ClusterRole => ({
   apiVersion: `${rbacGroup}/v1`,
@@ -36,6 +38,12 @@ export function addonClusterRoles(): ClusterRole[] {
       ],
       { app: 'servicelb' },
     ),
+    plainClusterRole('local-path-provisioner-role', [
+      rule(['get', 'list', 'watch'], [''], ['nodes', 'persistentvolumeclaims', 'configmaps', 'pods', 'pods/log']),
+      rule(['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'], [''], ['persistentvolumes']),
+      rule(['create', 'patch'], [''], ['events']),
+      rule(['get', 'list', 'watch'], ['storage.k8s.io'], ['storageclasses']),
+    ]),
   ];
 }
 
@@ -44,5 +52,6 @@ export function addonClusterRoleBindings(): ClusterRoleBinding[] {
     clusterRoleBinding('kubeadm:cluster-admins', 'cluster-admin', [group(clusterAdminsGroup)], false),
     clusterRoleBinding('system:coredns', 'system:coredns', [serviceAccount(coreDNSServiceAccount.namespace, coreDNSServiceAccount.name)], false),
     clusterRoleBinding(loadBalancerRole, loadBalancerRole, [serviceAccount(loadBalancerServiceAccount.namespace, loadBalancerServiceAccount.name)], false),
+    clusterRoleBinding('local-path-provisioner-bind', 'local-path-provisioner-role', [serviceAccount(localPathServiceAccount.namespace, localPathServiceAccount.name)], false),
   ];
 }

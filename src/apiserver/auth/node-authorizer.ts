@@ -1,7 +1,8 @@
 // Upstream's Node authorizer (`--authorization-mode=Node`): a kubelet, user system:node:<name> in
 // system:nodes, may read a Secret, ConfigMap or PersistentVolumeClaim, and request a token for a
 // ServiceAccount, only when a Pod bound to it references that object (the graph: node ← pod →
-// object, kept from the pods' watch cache); its own Node and Lease by name; pods bound to it; and
+// object, kept from the pods' watch cache), and a PersistentVolume only when such a claim is bound
+// to it (pod → claim → volume, the claim read from its watch cache); its own Node and Lease by name; pods bound to it; and
 // otherwise what the static node rules (the system:node ClusterRole) allow. It never denies: a
 // "no" is no opinion with a reason, and RBAC is asked next. Reasons are upstream's words.
 import type { Pod } from '../../api/core.js';
@@ -83,6 +84,7 @@ export class NodeAuthorizer implements ChainedAuthorizer {
   constructor(
     pods: () => ResourceCache | undefined,
     private readonly nodeRules: () => readonly PolicyRule[],
+    private readonly claims: () => ResourceCache | undefined = () => undefined,
   ) {
     this.graph = new PodGraph(pods);
   }
@@ -100,6 +102,8 @@ export class NodeAuthorizer implements ChainedAuthorizer {
         case 'persistentvolumeclaims':
           if (a.subresource === 'status') return this.statusUpdate(node, a);
           return this.get(node, 'persistentvolumeclaims', a);
+        case 'persistentvolumes':
+          return this.volume(node, a);
         case 'serviceaccounts':
           return this.createToken(node, a);
         case 'nodes':
@@ -132,6 +136,21 @@ export class NodeAuthorizer implements ChainedAuthorizer {
   private statusUpdate(node: string, a: RequestAttributes): Decision {
     if (!['update', 'patch'].includes(a.verb)) return noOpinion('can only get or update persistentvolumeclaim status');
     return this.related(node, 'persistentvolumeclaims', a);
+  }
+
+  /** A volume is related when a claim a pod on the node references is bound to it. */
+  private volume(node: string, a: RequestAttributes): Decision {
+    if (a.verb !== 'get') return noOpinion('can only get individual resources of this type');
+    if (a.subresource) return noOpinion('cannot get subresource');
+    if (!a.name) return noOpinion('No Object name found');
+    const claims = this.claims();
+    for (const p of this.graph.podsOn(node)) {
+      for (const claim of p.refs.persistentvolumeclaims) {
+        const pvc = claims?.objects.get(`/registry/core/persistentvolumeclaims/${p.namespace}/${claim}`)?.obj as { spec?: { volumeName?: string } } | undefined;
+        if (pvc?.spec?.volumeName === a.name) return allow;
+      }
+    }
+    return noOpinion(`no relationship found between node '${node}' and this object`);
   }
 
   private createToken(node: string, a: RequestAttributes): Decision {

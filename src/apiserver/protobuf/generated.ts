@@ -476,6 +476,12 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'ReadOnly', json: 'readOnly', num: 5, wire: 0, type: 'bool', ptr: true, omitempty: true},
     {go: 'Kind', json: 'kind', num: 6, wire: 2, type: 'string', ptr: true, omitempty: true},
   ] },
+  'k8s.io.api.core.v1.AzureFilePersistentVolumeSource': { fields: [
+    {go: 'SecretName', json: 'secretName', num: 1, wire: 2, type: 'string'},
+    {go: 'ShareName', json: 'shareName', num: 2, wire: 2, type: 'string'},
+    {go: 'ReadOnly', json: 'readOnly', num: 3, wire: 0, type: 'bool', omitempty: true},
+    {go: 'SecretNamespace', json: 'secretNamespace', num: 4, wire: 2, type: 'string', ptr: true},
+  ] },
   'k8s.io.api.core.v1.AzureFileVolumeSource': { fields: [
     {go: 'SecretName', json: 'secretName', num: 1, wire: 2, type: 'string'},
     {go: 'ShareName', json: 'shareName', num: 2, wire: 2, type: 'string'},
@@ -484,6 +490,18 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
   'k8s.io.api.core.v1.Binding': { fields: [
     {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
     {go: 'Target', json: 'target', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.ObjectReference'},
+  ] },
+  'k8s.io.api.core.v1.CSIPersistentVolumeSource': { fields: [
+    {go: 'Driver', json: 'driver', num: 1, wire: 2, type: 'string'},
+    {go: 'VolumeHandle', json: 'volumeHandle', num: 2, wire: 2, type: 'string'},
+    {go: 'ReadOnly', json: 'readOnly', num: 3, wire: 0, type: 'bool', omitempty: true},
+    {go: 'FSType', json: 'fsType', num: 4, wire: 2, type: 'string', omitempty: true},
+    {go: 'VolumeAttributes', json: 'volumeAttributes', num: 5, wire: 2, type: 'string', map: true, omitempty: true},
+    {go: 'ControllerPublishSecretRef', json: 'controllerPublishSecretRef', num: 6, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.SecretReference', ptr: true, omitempty: true},
+    {go: 'NodeStageSecretRef', json: 'nodeStageSecretRef', num: 7, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.SecretReference', ptr: true, omitempty: true},
+    {go: 'NodePublishSecretRef', json: 'nodePublishSecretRef', num: 8, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.SecretReference', ptr: true, omitempty: true},
+    {go: 'ControllerExpandSecretRef', json: 'controllerExpandSecretRef', num: 9, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.SecretReference', ptr: true, omitempty: true},
+    {go: 'NodeExpandSecretRef', json: 'nodeExpandSecretRef', num: 10, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.SecretReference', ptr: true, omitempty: true},
   ] },
   'k8s.io.api.core.v1.CSIVolumeSource': { fields: [
     {go: 'Driver', json: 'driver', num: 1, wire: 2, type: 'string'},
@@ -496,6 +514,14 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'Add', json: 'add', num: 1, wire: 2, type: 'string', rep: true, omitempty: true},
     {go: 'Drop', json: 'drop', num: 2, wire: 2, type: 'string', rep: true, omitempty: true},
   ] },
+  'k8s.io.api.core.v1.CephFSPersistentVolumeSource': { fields: [
+    {go: 'Monitors', json: 'monitors', num: 1, wire: 2, type: 'string', rep: true},
+    {go: 'Path', json: 'path', num: 2, wire: 2, type: 'string', omitempty: true},
+    {go: 'User', json: 'user', num: 3, wire: 2, type: 'string', omitempty: true},
+    {go: 'SecretFile', json: 'secretFile', num: 4, wire: 2, type: 'string', omitempty: true},
+    {go: 'SecretRef', json: 'secretRef', num: 5, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.SecretReference', ptr: true, omitempty: true},
+    {go: 'ReadOnly', json: 'readOnly', num: 6, wire: 0, type: 'bool', omitempty: true},
+  ] },
   'k8s.io.api.core.v1.CephFSVolumeSource': { fields: [
     {go: 'Monitors', json: 'monitors', num: 1, wire: 2, type: 'string', rep: true},
     {go: 'Path', json: 'path', num: 2, wire: 2, type: 'string', omitempty: true},
@@ -503,6 +529,12 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'SecretFile', json: 'secretFile', num: 4, wire: 2, type: 'string', omitempty: true},
     {go: 'SecretRef', json: 'secretRef', num: 5, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.LocalObjectReference', ptr: true, omitempty: true},
     {go: 'ReadOnly', json: 'readOnly', num: 6, wire: 0, type: 'bool', omitempty: true},
+  ] },
+  'k8s.io.api.core.v1.CinderPersistentVolumeSource': { fields: [
+    {go: 'VolumeID', json: 'volumeID', num: 1, wire: 2, type: 'string'},
+    {go: 'FSType', json: 'fsType', num: 2, wire: 2, type: 'string', omitempty: true},
+    {go: 'ReadOnly', json: 'readOnly', num: 3, wire: 0, type: 'bool', omitempty: true},
+    {go: 'SecretRef', json: 'secretRef', num: 4, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.SecretReference', ptr: true, omitempty: true},
   ] },
   'k8s.io.api.core.v1.CinderVolumeSource': { fields: [
     {go: 'VolumeID', json: 'volumeID', num: 1, wire: 2, type: 'string'},
@@ -771,6 +803,13 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'ReadOnly', json: 'readOnly', num: 4, wire: 0, type: 'bool', omitempty: true},
     {go: 'WWIDs', json: 'wwids', num: 5, wire: 2, type: 'string', rep: true, omitempty: true},
   ] },
+  'k8s.io.api.core.v1.FlexPersistentVolumeSource': { fields: [
+    {go: 'Driver', json: 'driver', num: 1, wire: 2, type: 'string'},
+    {go: 'FSType', json: 'fsType', num: 2, wire: 2, type: 'string', omitempty: true},
+    {go: 'SecretRef', json: 'secretRef', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.SecretReference', ptr: true, omitempty: true},
+    {go: 'ReadOnly', json: 'readOnly', num: 4, wire: 0, type: 'bool', omitempty: true},
+    {go: 'Options', json: 'options', num: 5, wire: 2, type: 'string', map: true, omitempty: true},
+  ] },
   'k8s.io.api.core.v1.FlexVolumeSource': { fields: [
     {go: 'Driver', json: 'driver', num: 1, wire: 2, type: 'string'},
     {go: 'FSType', json: 'fsType', num: 2, wire: 2, type: 'string', omitempty: true},
@@ -796,6 +835,12 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'Repository', json: 'repository', num: 1, wire: 2, type: 'string'},
     {go: 'Revision', json: 'revision', num: 2, wire: 2, type: 'string', omitempty: true},
     {go: 'Directory', json: 'directory', num: 3, wire: 2, type: 'string', omitempty: true},
+  ] },
+  'k8s.io.api.core.v1.GlusterfsPersistentVolumeSource': { fields: [
+    {go: 'EndpointsName', json: 'endpoints', num: 1, wire: 2, type: 'string'},
+    {go: 'Path', json: 'path', num: 2, wire: 2, type: 'string'},
+    {go: 'ReadOnly', json: 'readOnly', num: 3, wire: 0, type: 'bool', omitempty: true},
+    {go: 'EndpointsNamespace', json: 'endpointsNamespace', num: 4, wire: 2, type: 'string', ptr: true, omitempty: true},
   ] },
   'k8s.io.api.core.v1.GlusterfsVolumeSource': { fields: [
     {go: 'EndpointsName', json: 'endpoints', num: 1, wire: 2, type: 'string'},
@@ -823,6 +868,19 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
   'k8s.io.api.core.v1.HostPathVolumeSource': { fields: [
     {go: 'Path', json: 'path', num: 1, wire: 2, type: 'string'},
     {go: 'Type', json: 'type', num: 2, wire: 2, type: 'string', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.core.v1.ISCSIPersistentVolumeSource': { fields: [
+    {go: 'TargetPortal', json: 'targetPortal', num: 1, wire: 2, type: 'string'},
+    {go: 'IQN', json: 'iqn', num: 2, wire: 2, type: 'string'},
+    {go: 'Lun', json: 'lun', num: 3, wire: 0, type: 'int32'},
+    {go: 'ISCSIInterface', json: 'iscsiInterface', num: 4, wire: 2, type: 'string', omitempty: true},
+    {go: 'FSType', json: 'fsType', num: 5, wire: 2, type: 'string', omitempty: true},
+    {go: 'ReadOnly', json: 'readOnly', num: 6, wire: 0, type: 'bool', omitempty: true},
+    {go: 'Portals', json: 'portals', num: 7, wire: 2, type: 'string', rep: true, omitempty: true},
+    {go: 'DiscoveryCHAPAuth', json: 'chapAuthDiscovery', num: 8, wire: 0, type: 'bool', omitempty: true},
+    {go: 'SessionCHAPAuth', json: 'chapAuthSession', num: 11, wire: 0, type: 'bool', omitempty: true},
+    {go: 'SecretRef', json: 'secretRef', num: 10, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.SecretReference', ptr: true, omitempty: true},
+    {go: 'InitiatorName', json: 'initiatorName', num: 12, wire: 2, type: 'string', ptr: true, omitempty: true},
   ] },
   'k8s.io.api.core.v1.ISCSIVolumeSource': { fields: [
     {go: 'TargetPortal', json: 'targetPortal', num: 1, wire: 2, type: 'string'},
@@ -872,6 +930,10 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
   ] },
   'k8s.io.api.core.v1.LocalObjectReference': { fields: [
     {go: 'Name', json: 'name', num: 1, wire: 2, type: 'string', omitempty: true},
+  ] },
+  'k8s.io.api.core.v1.LocalVolumeSource': { fields: [
+    {go: 'Path', json: 'path', num: 1, wire: 2, type: 'string'},
+    {go: 'FSType', json: 'fsType', num: 2, wire: 2, type: 'string', ptr: true, omitempty: true},
   ] },
   'k8s.io.api.core.v1.ModifyVolumeStatus': { fields: [
     {go: 'TargetVolumeAttributesClassName', json: 'targetVolumeAttributesClassName', num: 1, wire: 2, type: 'string', omitempty: true},
@@ -1014,6 +1076,11 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'ResourceVersion', json: 'resourceVersion', num: 6, wire: 2, type: 'string', omitempty: true},
     {go: 'FieldPath', json: 'fieldPath', num: 7, wire: 2, type: 'string', omitempty: true},
   ] },
+  'k8s.io.api.core.v1.PersistentVolume': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Spec', json: 'spec', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.PersistentVolumeSpec', omitempty: true},
+    {go: 'Status', json: 'status', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.PersistentVolumeStatus', omitempty: true},
+  ] },
   'k8s.io.api.core.v1.PersistentVolumeClaim': { fields: [
     {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
     {go: 'Spec', json: 'spec', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.PersistentVolumeClaimSpec', omitempty: true},
@@ -1026,6 +1093,10 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'LastTransitionTime', json: 'lastTransitionTime', num: 4, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.Time', omitempty: true},
     {go: 'Reason', json: 'reason', num: 5, wire: 2, type: 'string', omitempty: true},
     {go: 'Message', json: 'message', num: 6, wire: 2, type: 'string', omitempty: true},
+  ] },
+  'k8s.io.api.core.v1.PersistentVolumeClaimList': { fields: [
+    {go: 'ListMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta', omitempty: true},
+    {go: 'Items', json: 'items', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.PersistentVolumeClaim', rep: true},
   ] },
   'k8s.io.api.core.v1.PersistentVolumeClaimSpec': { fields: [
     {go: 'AccessModes', json: 'accessModes', num: 1, wire: 2, type: 'string', rep: true, omitempty: true},
@@ -1055,6 +1126,52 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
   'k8s.io.api.core.v1.PersistentVolumeClaimVolumeSource': { fields: [
     {go: 'ClaimName', json: 'claimName', num: 1, wire: 2, type: 'string'},
     {go: 'ReadOnly', json: 'readOnly', num: 2, wire: 0, type: 'bool', omitempty: true},
+  ] },
+  'k8s.io.api.core.v1.PersistentVolumeList': { fields: [
+    {go: 'ListMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta', omitempty: true},
+    {go: 'Items', json: 'items', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.PersistentVolume', rep: true},
+  ] },
+  'k8s.io.api.core.v1.PersistentVolumeSource': { fields: [
+    {go: 'GCEPersistentDisk', json: 'gcePersistentDisk', num: 1, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.GCEPersistentDiskVolumeSource', ptr: true, omitempty: true},
+    {go: 'AWSElasticBlockStore', json: 'awsElasticBlockStore', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.AWSElasticBlockStoreVolumeSource', ptr: true, omitempty: true},
+    {go: 'HostPath', json: 'hostPath', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.HostPathVolumeSource', ptr: true, omitempty: true},
+    {go: 'Glusterfs', json: 'glusterfs', num: 4, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.GlusterfsPersistentVolumeSource', ptr: true, omitempty: true},
+    {go: 'NFS', json: 'nfs', num: 5, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.NFSVolumeSource', ptr: true, omitempty: true},
+    {go: 'RBD', json: 'rbd', num: 6, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.RBDPersistentVolumeSource', ptr: true, omitempty: true},
+    {go: 'ISCSI', json: 'iscsi', num: 7, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.ISCSIPersistentVolumeSource', ptr: true, omitempty: true},
+    {go: 'Cinder', json: 'cinder', num: 8, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.CinderPersistentVolumeSource', ptr: true, omitempty: true},
+    {go: 'CephFS', json: 'cephfs', num: 9, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.CephFSPersistentVolumeSource', ptr: true, omitempty: true},
+    {go: 'FC', json: 'fc', num: 10, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.FCVolumeSource', ptr: true, omitempty: true},
+    {go: 'Flocker', json: 'flocker', num: 11, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.FlockerVolumeSource', ptr: true, omitempty: true},
+    {go: 'FlexVolume', json: 'flexVolume', num: 12, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.FlexPersistentVolumeSource', ptr: true, omitempty: true},
+    {go: 'AzureFile', json: 'azureFile', num: 13, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.AzureFilePersistentVolumeSource', ptr: true, omitempty: true},
+    {go: 'VsphereVolume', json: 'vsphereVolume', num: 14, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.VsphereVirtualDiskVolumeSource', ptr: true, omitempty: true},
+    {go: 'Quobyte', json: 'quobyte', num: 15, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.QuobyteVolumeSource', ptr: true, omitempty: true},
+    {go: 'AzureDisk', json: 'azureDisk', num: 16, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.AzureDiskVolumeSource', ptr: true, omitempty: true},
+    {go: 'PhotonPersistentDisk', json: 'photonPersistentDisk', num: 17, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.PhotonPersistentDiskVolumeSource', ptr: true, omitempty: true},
+    {go: 'PortworxVolume', json: 'portworxVolume', num: 18, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.PortworxVolumeSource', ptr: true, omitempty: true},
+    {go: 'ScaleIO', json: 'scaleIO', num: 19, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.ScaleIOPersistentVolumeSource', ptr: true, omitempty: true},
+    {go: 'Local', json: 'local', num: 20, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.LocalVolumeSource', ptr: true, omitempty: true},
+    {go: 'StorageOS', json: 'storageos', num: 21, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.StorageOSPersistentVolumeSource', ptr: true, omitempty: true},
+    {go: 'CSI', json: 'csi', num: 22, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.CSIPersistentVolumeSource', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.core.v1.PersistentVolumeSpec': { fields: [
+    {go: 'Capacity', json: 'capacity', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.api.resource.Quantity', map: true, omitempty: true},
+    {go: 'PersistentVolumeSource', json: '', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.PersistentVolumeSource', inline: true},
+    {go: 'AccessModes', json: 'accessModes', num: 3, wire: 2, type: 'string', rep: true, omitempty: true},
+    {go: 'ClaimRef', json: 'claimRef', num: 4, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.ObjectReference', ptr: true, omitempty: true},
+    {go: 'PersistentVolumeReclaimPolicy', json: 'persistentVolumeReclaimPolicy', num: 5, wire: 2, type: 'string', omitempty: true},
+    {go: 'StorageClassName', json: 'storageClassName', num: 6, wire: 2, type: 'string', omitempty: true},
+    {go: 'MountOptions', json: 'mountOptions', num: 7, wire: 2, type: 'string', rep: true, omitempty: true},
+    {go: 'VolumeMode', json: 'volumeMode', num: 8, wire: 2, type: 'string', ptr: true, omitempty: true},
+    {go: 'NodeAffinity', json: 'nodeAffinity', num: 9, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.VolumeNodeAffinity', ptr: true, omitempty: true},
+    {go: 'VolumeAttributesClassName', json: 'volumeAttributesClassName', num: 10, wire: 2, type: 'string', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.core.v1.PersistentVolumeStatus': { fields: [
+    {go: 'Phase', json: 'phase', num: 1, wire: 2, type: 'string', omitempty: true},
+    {go: 'Message', json: 'message', num: 2, wire: 2, type: 'string', omitempty: true},
+    {go: 'Reason', json: 'reason', num: 3, wire: 2, type: 'string', omitempty: true},
+    {go: 'LastPhaseTransitionTime', json: 'lastPhaseTransitionTime', num: 4, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.Time', ptr: true, omitempty: true},
   ] },
   'k8s.io.api.core.v1.PhotonPersistentDiskVolumeSource': { fields: [
     {go: 'PdID', json: 'pdID', num: 1, wire: 2, type: 'string'},
@@ -1243,6 +1360,16 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'Group', json: 'group', num: 5, wire: 2, type: 'string', omitempty: true},
     {go: 'Tenant', json: 'tenant', num: 6, wire: 2, type: 'string', omitempty: true},
   ] },
+  'k8s.io.api.core.v1.RBDPersistentVolumeSource': { fields: [
+    {go: 'CephMonitors', json: 'monitors', num: 1, wire: 2, type: 'string', rep: true},
+    {go: 'RBDImage', json: 'image', num: 2, wire: 2, type: 'string'},
+    {go: 'FSType', json: 'fsType', num: 3, wire: 2, type: 'string', omitempty: true},
+    {go: 'RBDPool', json: 'pool', num: 4, wire: 2, type: 'string', omitempty: true},
+    {go: 'RadosUser', json: 'user', num: 5, wire: 2, type: 'string', omitempty: true},
+    {go: 'Keyring', json: 'keyring', num: 6, wire: 2, type: 'string', omitempty: true},
+    {go: 'SecretRef', json: 'secretRef', num: 7, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.SecretReference', ptr: true, omitempty: true},
+    {go: 'ReadOnly', json: 'readOnly', num: 8, wire: 0, type: 'bool', omitempty: true},
+  ] },
   'k8s.io.api.core.v1.RBDVolumeSource': { fields: [
     {go: 'CephMonitors', json: 'monitors', num: 1, wire: 2, type: 'string', rep: true},
     {go: 'RBDImage', json: 'image', num: 2, wire: 2, type: 'string'},
@@ -1280,6 +1407,18 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'Role', json: 'role', num: 2, wire: 2, type: 'string', omitempty: true},
     {go: 'Type', json: 'type', num: 3, wire: 2, type: 'string', omitempty: true},
     {go: 'Level', json: 'level', num: 4, wire: 2, type: 'string', omitempty: true},
+  ] },
+  'k8s.io.api.core.v1.ScaleIOPersistentVolumeSource': { fields: [
+    {go: 'Gateway', json: 'gateway', num: 1, wire: 2, type: 'string'},
+    {go: 'System', json: 'system', num: 2, wire: 2, type: 'string'},
+    {go: 'SecretRef', json: 'secretRef', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.SecretReference', ptr: true},
+    {go: 'SSLEnabled', json: 'sslEnabled', num: 4, wire: 0, type: 'bool', omitempty: true},
+    {go: 'ProtectionDomain', json: 'protectionDomain', num: 5, wire: 2, type: 'string', omitempty: true},
+    {go: 'StoragePool', json: 'storagePool', num: 6, wire: 2, type: 'string', omitempty: true},
+    {go: 'StorageMode', json: 'storageMode', num: 7, wire: 2, type: 'string', omitempty: true},
+    {go: 'VolumeName', json: 'volumeName', num: 8, wire: 2, type: 'string', omitempty: true},
+    {go: 'FSType', json: 'fsType', num: 9, wire: 2, type: 'string', omitempty: true},
+    {go: 'ReadOnly', json: 'readOnly', num: 10, wire: 0, type: 'bool', omitempty: true},
   ] },
   'k8s.io.api.core.v1.ScaleIOVolumeSource': { fields: [
     {go: 'Gateway', json: 'gateway', num: 1, wire: 2, type: 'string'},
@@ -1321,6 +1460,10 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'LocalObjectReference', json: '', num: 1, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.LocalObjectReference', inline: true},
     {go: 'Items', json: 'items', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.KeyToPath', rep: true, omitempty: true},
     {go: 'Optional', json: 'optional', num: 4, wire: 0, type: 'bool', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.core.v1.SecretReference': { fields: [
+    {go: 'Name', json: 'name', num: 1, wire: 2, type: 'string', omitempty: true},
+    {go: 'Namespace', json: 'namespace', num: 2, wire: 2, type: 'string', omitempty: true},
   ] },
   'k8s.io.api.core.v1.SecretVolumeSource': { fields: [
     {go: 'SecretName', json: 'secretName', num: 1, wire: 2, type: 'string', omitempty: true},
@@ -1406,6 +1549,13 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
   'k8s.io.api.core.v1.SleepAction': { fields: [
     {go: 'Seconds', json: 'seconds', num: 1, wire: 0, type: 'int64'},
   ] },
+  'k8s.io.api.core.v1.StorageOSPersistentVolumeSource': { fields: [
+    {go: 'VolumeName', json: 'volumeName', num: 1, wire: 2, type: 'string', omitempty: true},
+    {go: 'VolumeNamespace', json: 'volumeNamespace', num: 2, wire: 2, type: 'string', omitempty: true},
+    {go: 'FSType', json: 'fsType', num: 3, wire: 2, type: 'string', omitempty: true},
+    {go: 'ReadOnly', json: 'readOnly', num: 4, wire: 0, type: 'bool', omitempty: true},
+    {go: 'SecretRef', json: 'secretRef', num: 5, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.ObjectReference', ptr: true, omitempty: true},
+  ] },
   'k8s.io.api.core.v1.StorageOSVolumeSource': { fields: [
     {go: 'VolumeName', json: 'volumeName', num: 1, wire: 2, type: 'string', omitempty: true},
     {go: 'VolumeNamespace', json: 'volumeNamespace', num: 2, wire: 2, type: 'string', omitempty: true},
@@ -1433,6 +1583,13 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'Value', json: 'value', num: 3, wire: 2, type: 'string', omitempty: true},
     {go: 'Effect', json: 'effect', num: 4, wire: 2, type: 'string', omitempty: true},
     {go: 'TolerationSeconds', json: 'tolerationSeconds', num: 5, wire: 0, type: 'int64', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.core.v1.TopologySelectorLabelRequirement': { fields: [
+    {go: 'Key', json: 'key', num: 1, wire: 2, type: 'string'},
+    {go: 'Values', json: 'values', num: 2, wire: 2, type: 'string', rep: true},
+  ] },
+  'k8s.io.api.core.v1.TopologySelectorTerm': { fields: [
+    {go: 'MatchLabelExpressions', json: 'matchLabelExpressions', num: 1, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.TopologySelectorLabelRequirement', rep: true, omitempty: true},
   ] },
   'k8s.io.api.core.v1.TopologySpreadConstraint': { fields: [
     {go: 'MaxSkew', json: 'maxSkew', num: 1, wire: 0, type: 'int32'},
@@ -1477,6 +1634,9 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'MountPath', json: 'mountPath', num: 2, wire: 2, type: 'string'},
     {go: 'ReadOnly', json: 'readOnly', num: 3, wire: 0, type: 'bool', omitempty: true},
     {go: 'RecursiveReadOnly', json: 'recursiveReadOnly', num: 4, wire: 2, type: 'string', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.core.v1.VolumeNodeAffinity': { fields: [
+    {go: 'Required', json: 'required', num: 1, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.NodeSelector', ptr: true, omitempty: true},
   ] },
   'k8s.io.api.core.v1.VolumeProjection': { fields: [
     {go: 'Secret', json: 'secret', num: 1, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.SecretProjection', ptr: true, omitempty: true},
@@ -1633,6 +1793,20 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'APIGroup', json: 'apiGroup', num: 2, wire: 2, type: 'string', omitempty: true},
     {go: 'Name', json: 'name', num: 3, wire: 2, type: 'string'},
     {go: 'Namespace', json: 'namespace', num: 4, wire: 2, type: 'string', omitempty: true},
+  ] },
+  'k8s.io.api.storage.v1.StorageClass': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Provisioner', json: 'provisioner', num: 2, wire: 2, type: 'string'},
+    {go: 'Parameters', json: 'parameters', num: 3, wire: 2, type: 'string', map: true, omitempty: true},
+    {go: 'ReclaimPolicy', json: 'reclaimPolicy', num: 4, wire: 2, type: 'string', ptr: true, omitempty: true},
+    {go: 'MountOptions', json: 'mountOptions', num: 5, wire: 2, type: 'string', rep: true, omitempty: true},
+    {go: 'AllowVolumeExpansion', json: 'allowVolumeExpansion', num: 6, wire: 0, type: 'bool', ptr: true, omitempty: true},
+    {go: 'VolumeBindingMode', json: 'volumeBindingMode', num: 7, wire: 2, type: 'string', ptr: true, omitempty: true},
+    {go: 'AllowedTopologies', json: 'allowedTopologies', num: 8, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.TopologySelectorTerm', rep: true, omitempty: true},
+  ] },
+  'k8s.io.api.storage.v1.StorageClassList': { fields: [
+    {go: 'ListMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta', omitempty: true},
+    {go: 'Items', json: 'items', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.storage.v1.StorageClass', rep: true},
   ] },
   'k8s.io.apimachinery.pkg.api.resource.Quantity': { special: 'quantity', fields: [
     {go: 'string', json: 'string', num: 1, wire: 2, type: 'string'},
@@ -1872,6 +2046,10 @@ export const KINDS: Readonly<Record<string, string>> = {
   'v1/SecretList': 'k8s.io.api.core.v1.SecretList',
   'v1/ServiceAccount': 'k8s.io.api.core.v1.ServiceAccount',
   'v1/ServiceAccountList': 'k8s.io.api.core.v1.ServiceAccountList',
+  'v1/PersistentVolume': 'k8s.io.api.core.v1.PersistentVolume',
+  'v1/PersistentVolumeList': 'k8s.io.api.core.v1.PersistentVolumeList',
+  'v1/PersistentVolumeClaim': 'k8s.io.api.core.v1.PersistentVolumeClaim',
+  'v1/PersistentVolumeClaimList': 'k8s.io.api.core.v1.PersistentVolumeClaimList',
   'v1/Binding': 'k8s.io.api.core.v1.Binding',
   'apps/v1/Deployment': 'k8s.io.api.apps.v1.Deployment',
   'apps/v1/DeploymentList': 'k8s.io.api.apps.v1.DeploymentList',
@@ -1892,6 +2070,8 @@ export const KINDS: Readonly<Record<string, string>> = {
   'coordination.k8s.io/v1/Lease': 'k8s.io.api.coordination.v1.Lease',
   'coordination.k8s.io/v1/LeaseList': 'k8s.io.api.coordination.v1.LeaseList',
   'autoscaling/v1/Scale': 'k8s.io.api.autoscaling.v1.Scale',
+  'storage.k8s.io/v1/StorageClass': 'k8s.io.api.storage.v1.StorageClass',
+  'storage.k8s.io/v1/StorageClassList': 'k8s.io.api.storage.v1.StorageClassList',
   'policy/v1/Eviction': 'k8s.io.api.policy.v1.Eviction',
   'rbac.authorization.k8s.io/v1/Role': 'k8s.io.api.rbac.v1.Role',
   'rbac.authorization.k8s.io/v1/RoleList': 'k8s.io.api.rbac.v1.RoleList',
@@ -1929,4 +2109,4 @@ export const META_KINDS: Readonly<Record<string, string>> = {
 };
 
 /** Group versions whose kinds the table covers. */
-export const SERVED_GROUP_VERSIONS: readonly string[] = ['v1', 'apps/v1', 'batch/v1', 'discovery.k8s.io/v1', 'coordination.k8s.io/v1', 'autoscaling/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1', 'authorization.k8s.io/v1', 'authentication.k8s.io/v1'];
+export const SERVED_GROUP_VERSIONS: readonly string[] = ['v1', 'apps/v1', 'batch/v1', 'discovery.k8s.io/v1', 'coordination.k8s.io/v1', 'autoscaling/v1', 'storage.k8s.io/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1', 'authorization.k8s.io/v1', 'authentication.k8s.io/v1'];

@@ -15,6 +15,8 @@ import { endpoints } from './core/endpoints.js';
 import { events } from './core/events.js';
 import { namespaces } from './core/namespaces.js';
 import { nodes } from './core/nodes.js';
+import { persistentvolumeclaims } from './core/persistentvolumeclaims.js';
+import { persistentvolumes } from './core/persistentvolumes.js';
 import { pods } from './core/pods.js';
 import { secrets } from './core/secrets.js';
 import { serviceaccounts } from './core/serviceaccounts.js';
@@ -32,6 +34,7 @@ import { clusterroles } from './rbac/clusterroles.js';
 import { rolebindings } from './rbac/rolebindings.js';
 import { roles } from './rbac/roles.js';
 import { Registry } from './registry.js';
+import { storageclasses } from './storage/storageclasses.js';
 
 export const builtinEntries: readonly RegistryEntry[] = [
   namespaces,
@@ -43,6 +46,8 @@ export const builtinEntries: readonly RegistryEntry[] = [
   configmaps,
   secrets,
   serviceaccounts,
+  persistentvolumes,
+  persistentvolumeclaims,
   deployments,
   replicasets,
   statefulsets,
@@ -52,6 +57,7 @@ export const builtinEntries: readonly RegistryEntry[] = [
   cronjobs,
   endpointslices,
   leases,
+  storageclasses,
   clusterrolebindings,
   clusterroles,
   rolebindings,

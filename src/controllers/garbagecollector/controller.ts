@@ -23,9 +23,10 @@ import {
 const byUid = 'uid';
 const byOwnerUid = 'ownerUid';
 
-/** Resources the collector watches by default: the workload chain and Service networking. */
+/** Resources the collector watches by default: the workload chain, Service networking and StatefulSets' claims. */
 export const defaultGCResources: ResourceRef[] = [
   R.deployments, R.replicasets, R.statefulsets, R.daemonsets, R.controllerrevisions, R.jobs, R.cronjobs, R.pods, R.services, R.endpointslices, R.endpoints,
+  R.persistentvolumeclaims,
 ];
 
 export interface GarbageCollectorOptions {

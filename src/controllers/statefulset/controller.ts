@@ -20,7 +20,8 @@ import { noopRecorder, type Recorder } from '../common/recorder.js';
 import { StaleInformerCacheError } from '../common/stale-cache.js';
 import { settleHistory, truncateHistory } from '../history/history.js';
 import { completeRollingUpdate, updateStatefulSet, type StatefulPodControl } from './control.js';
-import { createMissingClaims } from './claims.js';
+import { createMissingClaims, updateClaimRetention } from './claims.js';
+import type { PersistentVolumeClaim } from '../../api/storage.js';
 import { getPodRevision, isMemberOf } from './stateful-pod.js';
 
 export interface StatefulSetControllerOptions {
@@ -33,6 +34,7 @@ export class StatefulSetController extends QueueWorker {
   private readonly setInformer: Informer<StatefulSet>;
   private readonly podInformer: Informer<Pod>;
   private readonly revInformer: Informer<ControllerRevision>;
+  private readonly claimInformer: Informer<PersistentVolumeClaim>;
   private readonly recorder: Recorder;
   private readonly owners: OwnerEvents<StatefulSet>;
   private readonly now: () => number;
@@ -48,6 +50,7 @@ export class StatefulSetController extends QueueWorker {
     this.setInformer = informers.informer<StatefulSet>(R.statefulsets);
     this.podInformer = informers.informer<Pod>(R.pods);
     this.revInformer = informers.informer<ControllerRevision>(R.controllerrevisions);
+    this.claimInformer = informers.informer<PersistentVolumeClaim>(R.persistentvolumeclaims);
     this.setInformer.addEventHandler({
       onAdd: (s) => this.enqueue(s),
       onUpdate: (_o, s) => this.enqueue(s),
@@ -103,6 +106,10 @@ export class StatefulSetController extends QueueWorker {
     const { sorted, update, collisionCount } = await settleHistory(this.client, set, controllerRef, revisions, set.spec.template, set.status?.collisionCount ?? 0);
     const current = sorted.find((r) => r.metadata.name === set.status?.currentRevision) ?? update;
 
+    // Before condemned pods go, their claims learn whether to go with them (persistentVolumeClaimRetentionPolicy).
+    if (set.spec.volumeClaimTemplates?.length && !set.metadata.deletionTimestamp) {
+      for (const p of pods) await updateClaimRetention(this.client, set, p, (n) => this.claimInformer.lister.get(namespace, n));
+    }
     const result = await updateStatefulSet(set, current, update, collisionCount, pods, this.podControl(), controllerRef, this.now());
     completeRollingUpdate(set, result.status);
     await this.updateStatus(set, result.status);

@@ -43,13 +43,19 @@ function subPathIn(volumePath: string, subPath: string): string {
   return real;
 }
 
-export function containerMounts(container: Container, volumePaths: Map<string, string>, env: Record<string, string>): ContainerMount[] {
+/** `readOnlyVolumes`: volumes the pod itself marks read-only (a persistentVolumeClaim's readOnly), for every container. */
+export function containerMounts(
+  container: Container,
+  volumePaths: Map<string, string>,
+  env: Record<string, string>,
+  readOnlyVolumes: ReadonlySet<string> = new Set(),
+): ContainerMount[] {
   const out: ContainerMount[] = [];
   for (const m of (container.volumeMounts ?? []) as VolumeMount[]) {
     const hostPath = volumePaths.get(m.name);
     if (hostPath === undefined) throw new ContainerConfigError(`cannot find volume "${m.name}" to mount into container "${container.name}"`);
     const sub = m.subPathExpr ? expandSubPathExpr(m.subPathExpr, env) : m.subPath;
-    out.push({ containerPath: m.mountPath, hostPath: sub ? subPathIn(hostPath, sub) : hostPath, readOnly: !!m.readOnly });
+    out.push({ containerPath: m.mountPath, hostPath: sub ? subPathIn(hostPath, sub) : hostPath, readOnly: !!m.readOnly || readOnlyVolumes.has(m.name) });
   }
   return out;
 }

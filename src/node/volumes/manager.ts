@@ -2,7 +2,8 @@
 // the pod is set up under DATA/pods/<uid>/volumes/kubernetes.io~<plugin>/<name> (hostPath uses
 // the path itself), and set up again on every sync, so ConfigMap, Secret, label and token changes
 // reach the files (through the AtomicWriter's swap). emptyDir with medium Memory is a tmpfs when
-// the agent may mount one. Failures carry the volume's name for the FailedMount event.
+// the agent may mount one; a persistentVolumeClaim is its bound volume's directory. Failures
+// carry the volume's name for the FailedMount event.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import type { Pod } from '../../api/core.js';
 import { Quantity } from '../../api/quantity.js';
 import type { PodObjects } from '../pod-objects.js';
 import { AtomicWriter, type Payload } from './atomic-writer.js';
+import type { ClaimVolumes } from './persistent-volume.js';
 import { checkHostPathType, type HostPathType } from './host-path.js';
 import { configMapPayload, defaultFileMode, downwardAPIPayload, projectedPayload, secretPayload, type TokenSource } from './projections.js';
 
@@ -58,6 +60,8 @@ function isMountPoint(dir: string): boolean {
   }
 }
 
+const noClaimVolumes: ClaimVolumes = () => Promise.reject(new Error('persistentVolumeClaim volumes are not served on this node'));
+
 export class VolumeManager {
   constructor(
     private readonly dataDir: string,
@@ -65,6 +69,8 @@ export class VolumeManager {
     private readonly token: TokenSource,
     /** May the agent mount (tmpfs for medium: Memory)? Root may. */
     private readonly canMount = process.getuid?.() === 0,
+    /** The directories behind persistentVolumeClaim volumes (read through the API). */
+    private readonly claims: ClaimVolumes = noClaimVolumes,
   ) {}
 
   podVolumesDir(uid: string): string {
@@ -86,6 +92,10 @@ export class VolumeManager {
 
   private async setUpVolume(pod: Pod, v: Volume): Promise<string> {
     const plugin = volumePlugin(v);
+    if (plugin === 'persistentVolumeClaim') {
+      const src = v['persistentVolumeClaim'] as { claimName?: string };
+      return this.claims(pod, src.claimName ?? '');
+    }
     if (plugin === 'hostPath') {
       checkHostPathType(v.hostPath!.path, v.hostPath!.type);
       return v.hostPath!.path;

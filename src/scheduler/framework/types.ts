@@ -4,6 +4,7 @@
 import type { Node, Pod } from '../../api/core.js';
 import type { LabelSelector, Labels } from '../../machinery/labels/index.js';
 import type { Resources } from '../resources.js';
+import type { VolumeObjects } from '../volume-binding.js';
 
 export const maxNodeScore = 100;
 
@@ -34,6 +35,8 @@ export interface Snapshot {
   namespaceLabels: (namespace: string) => Labels | undefined;
   /** The pods a pod belongs with (its Services', ReplicaSet's, StatefulSet's selectors), see default-selector.ts. */
   defaultSelector?: (pod: Pod) => LabelSelector;
+  /** Claims, volumes and classes, for the VolumeBinding plugin; without them pods' claims are not judged. */
+  volumes?: VolumeObjects;
 }
 
 /** A plugin's view of one pod: filter a node, score a feasible node, normalize the scores. */

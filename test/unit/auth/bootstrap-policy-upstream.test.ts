@@ -98,7 +98,7 @@ test('what kubesvc adds beyond upstream carries no rbac-defaults label (it is an
   const extraBindings = bootstrapClusterRoleBindings().filter(
     (b) => !(b.metadata.name! in fixture.clusterRoleBindings) && !b.metadata.name!.startsWith('system:controller:'),
   );
-  assert.deepEqual(extraRoles.map((r) => r.metadata.name).sort(), ['kubesvc:servicelb-controller', 'system:coredns']);
-  assert.deepEqual(extraBindings.map((b) => b.metadata.name).sort(), ['kubeadm:cluster-admins', 'kubesvc:servicelb-controller', 'system:coredns']);
+  assert.deepEqual(extraRoles.map((r) => r.metadata.name).sort(), ['kubesvc:servicelb-controller', 'local-path-provisioner-role', 'system:coredns']);
+  assert.deepEqual(extraBindings.map((b) => b.metadata.name).sort(), ['kubeadm:cluster-admins', 'kubesvc:servicelb-controller', 'local-path-provisioner-bind', 'system:coredns']);
   for (const o of [...extraRoles, ...extraBindings]) assert.equal(o.metadata.labels?.['kubernetes.io/bootstrapping'], undefined, o.metadata.name);
 });

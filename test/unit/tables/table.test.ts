@@ -63,7 +63,7 @@ test('column definitions have every field kubectl reads, and wide columns have p
 test('every row has a cell for every column, wide ones included', () => {
   const resources: [string, string][] = [
     ['services', ''], ['pods', ''], ['endpoints', ''], ['namespaces', ''], ['nodes', ''], ['events', ''],
-    ['deployments', 'apps'], ['replicasets', 'apps'], ['statefulsets', 'apps'], ['daemonsets', 'apps'], ['controllerrevisions', 'apps'], ['endpointslices', 'discovery.k8s.io'], ['leases', 'coordination.k8s.io'],
+    ['deployments', 'apps'], ['replicasets', 'apps'], ['statefulsets', 'apps'], ['daemonsets', 'apps'], ['controllerrevisions', 'apps'], ['endpointslices', 'discovery.k8s.io'], ['leases', 'coordination.k8s.io'], ['persistentvolumes', ''], ['persistentvolumeclaims', ''], ['storageclasses', 'storage.k8s.io'],
     ['widgets', 'example.com'],
   ];
   for (const [r, g] of resources) {
