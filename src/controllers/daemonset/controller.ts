@@ -95,10 +95,6 @@ export class DaemonSetController extends QueueWorker {
     });
   }
 
-  run(workers: number): void {
-    this.runWorkers(workers);
-  }
-
   private enqueue(obj: KubeObject): void {
     this.queue.add(metaNamespaceKey(obj));
   }

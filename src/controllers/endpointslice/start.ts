@@ -10,7 +10,7 @@ import { EndpointsController } from '../endpoints/controller.js';
 import { EndpointSliceMirroringController } from '../endpointslicemirroring/controller.js';
 import { ServiceLBController } from '../servicelb/controller.js';
 import { EndpointSliceController } from './controller.js';
-import type { EventSink } from './util/recorder.js';
+import type { Recorder } from '../common/recorder.js';
 
 export interface ServiceControllersOptions {
   /** Workers per controller (upstream's --concurrent-service-endpoint-syncs etc.; default 5). */
@@ -26,7 +26,7 @@ export interface ServiceControllersOptions {
   /** The client each controller acts through, by its ServiceAccount name in kube-system; default: `client` for all. */
   clientFor?: (serviceAccount: string) => Client;
   /** Event recorders by component (and the controller's ServiceAccount); default: EventRecorder on its client. */
-  recorder?: (component: string, serviceAccount: string) => EventSink;
+  recorder?: (component: string, serviceAccount: string) => Recorder;
 }
 
 /** The kube-system ServiceAccounts these controllers act as (with `clientFor`). */

@@ -85,8 +85,8 @@ export class NodeLifecycleController extends QueueWorker {
     });
   }
 
-  run(workers: number): void {
-    this.runWorkers(workers);
+  override run(workers: number): void {
+    super.run(workers);
     this.ticker = setInterval(() => {
       for (const n of this.nodes.lister.list()) this.queue.add(n.metadata.name ?? '');
     }, this.monitorPeriodMs);
