@@ -30,7 +30,7 @@ export const nodeLeaseNamespace = 'kube-node-lease';
 const podsByNode = 'nodeName';
 
 export interface NodeLifecycleOptions {
-  /** --node-monitor-grace-period (default 40 s). */
+  /** --node-monitor-grace-period (default 50 s, as upstream 1.32). */
   gracePeriodMs?: number;
   /** --node-monitor-period (default 5 s). */
   monitorPeriodMs?: number;
@@ -65,7 +65,7 @@ export class NodeLifecycleController extends QueueWorker {
     opts: NodeLifecycleOptions = {},
   ) {
     super('nodelifecycle', opts.queue);
-    this.gracePeriodMs = opts.gracePeriodMs ?? 40_000;
+    this.gracePeriodMs = opts.gracePeriodMs ?? 50_000;
     this.monitorPeriodMs = opts.monitorPeriodMs ?? 5_000;
     this.evictionMs = opts.podEvictionTimeoutMs ?? 300_000;
     this.recorder = opts.recorder ?? noopRecorder;

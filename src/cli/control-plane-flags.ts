@@ -1,0 +1,52 @@
+// kube-controller-manager's and kube-scheduler's flags that `up` (and `server`) take under their
+// upstream names: leader election and node monitoring, with upstream 1.32's defaults.
+import type { LeaderElectionOptions } from '../controllers/control-plane.js';
+import type { NodeLifecycleOptions } from '../controllers/nodelifecycle/controller.js';
+import { validateLeaderElectionTimings } from '../client/leader-election.js';
+import { parseGoDuration } from '../node/images/lib/gofmt.js';
+import { boolFlag, UsageError, type FlagSpec } from './flags.js';
+
+export const controlPlaneFlags: FlagSpec[] = [
+  { name: 'leader-elect', metavar: 'BOOL', help: 'controllers and scheduler run only while holding their Lease in kube-system (one active among several servers)', default: 'true' },
+  { name: 'leader-elect-lease-duration', metavar: 'DURATION', help: 'how long a standby waits after the last renewal it saw before taking the Lease', default: '15s' },
+  { name: 'leader-elect-renew-deadline', metavar: 'DURATION', help: 'how long the leader keeps retrying to renew before it stops leading', default: '10s' },
+  { name: 'leader-elect-retry-period', metavar: 'DURATION', help: 'how often candidates try to acquire and the leader renews', default: '2s' },
+  { name: 'node-monitor-grace-period', metavar: 'DURATION', help: 'how long a node may go without a heartbeat before it is marked Unknown and its pods NotReady', default: '50s' },
+  { name: 'node-monitor-period', metavar: 'DURATION', help: 'how often the node lifecycle controller checks node heartbeats', default: '5s' },
+];
+
+export interface ControlPlaneFlagValues {
+  leaderElection: LeaderElectionOptions;
+  nodeLifecycle: Pick<NodeLifecycleOptions, 'gracePeriodMs' | 'monitorPeriodMs'>;
+}
+
+/** A Go duration flag in ms, with pflag's message for a bad one. */
+function durationFlag(values: Map<string, string>, name: string, def: string): number {
+  const text = values.get(name) ?? def;
+  let ns: number;
+  try {
+    ns = parseGoDuration(text);
+  } catch (e) {
+    throw new UsageError(`invalid argument ${JSON.stringify(text)} for "--${name}" flag: ${(e as Error).message}`);
+  }
+  if (ns < 0) throw new UsageError(`--${name} must not be negative, not ${text}`);
+  return ns / 1e6;
+}
+
+export function parseControlPlaneFlags(values: Map<string, string>): ControlPlaneFlagValues {
+  const leaderElection: LeaderElectionOptions = {
+    leaderElect: boolFlag({ values }, 'leader-elect', true),
+    leaseDurationMs: durationFlag(values, 'leader-elect-lease-duration', '15s'),
+    renewDeadlineMs: durationFlag(values, 'leader-elect-renew-deadline', '10s'),
+    retryPeriodMs: durationFlag(values, 'leader-elect-retry-period', '2s'),
+  };
+  // Upstream refuses these when it builds the elector; here before anything starts.
+  const invalid = leaderElection.leaderElect ? validateLeaderElectionTimings(leaderElection) : undefined;
+  if (invalid) throw new UsageError(`--leader-elect-*: ${invalid}`);
+  const monitorPeriodMs = durationFlag(values, 'node-monitor-period', '5s');
+  if (monitorPeriodMs <= 0) throw new UsageError('--node-monitor-period must be greater than zero');
+  return {
+    leaderElection,
+    nodeLifecycle: { gracePeriodMs: durationFlag(values, 'node-monitor-grace-period', '50s'), monitorPeriodMs },
+  };
+}

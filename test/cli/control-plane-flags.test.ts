@@ -1,0 +1,40 @@
+// `kubesvc up`'s kube-controller-manager flags: leader election and node monitoring, upstream
+// names, Go durations, upstream 1.32 defaults, and NewLeaderElector's checks before anything starts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseUpOptions, type UpOptions } from '../../src/cli/up.js';
+
+const parse = (argv: string[]) => (parseUpOptions(argv) as UpOptions).controlPlane!;
+
+test('defaults are upstream 1.32\'s: leader election on, 15s/10s/2s, node grace 50s, monitor period 5s', () => {
+  assert.deepEqual(parse([]), {
+    leaderElection: { leaderElect: true, leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
+    nodeLifecycle: { gracePeriodMs: 50_000, monitorPeriodMs: 5_000 },
+  });
+});
+
+test('flags take Go durations and ParseBool values', () => {
+  const v = parse([
+    '--leader-elect=false',
+    '--leader-elect-lease-duration=1m',
+    '--leader-elect-renew-deadline',
+    '30s',
+    '--leader-elect-retry-period=500ms',
+    '--node-monitor-grace-period=2s',
+    '--node-monitor-period=250ms',
+  ]);
+  assert.deepEqual(v, {
+    leaderElection: { leaderElect: false, leaseDurationMs: 60_000, renewDeadlineMs: 30_000, retryPeriodMs: 500 },
+    nodeLifecycle: { gracePeriodMs: 2_000, monitorPeriodMs: 250 },
+  });
+});
+
+test('bad values are refused with pflag\'s and the elector\'s messages', () => {
+  assert.throws(() => parse(['--leader-elect-lease-duration=15']), { message: 'invalid argument "15" for "--leader-elect-lease-duration" flag: time: missing unit in duration "15"' });
+  assert.throws(() => parse(['--node-monitor-grace-period=soon']), { message: 'invalid argument "soon" for "--node-monitor-grace-period" flag: time: invalid duration "soon"' });
+  assert.throws(() => parse(['--leader-elect-renew-deadline=20s']), { message: '--leader-elect-*: leaseDuration must be greater than renewDeadline' });
+  assert.throws(() => parse(['--leader-elect-retry-period=9s']), { message: '--leader-elect-*: renewDeadline must be greater than retryPeriod*JitterFactor' });
+  assert.throws(() => parse(['--leader-elect=maybe']), { message: 'invalid argument "maybe" for "--leader-elect" flag: strconv.ParseBool: parsing "maybe": invalid syntax' });
+  // Without leader election the timings are not used, so they are not checked against each other.
+  assert.equal(parse(['--leader-elect=false', '--leader-elect-renew-deadline=20s']).leaderElection.leaderElect, false);
+});
