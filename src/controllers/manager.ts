@@ -35,7 +35,7 @@ const log = logger('controllers');
 export interface ControllerManagerOptions {
   /** Workers per controller (upstream's --concurrent-*-syncs; default 5). */
   workers?: number;
-  nodeLifecycle?: Pick<NodeLifecycleOptions, 'gracePeriodMs' | 'monitorPeriodMs' | 'podEvictionTimeoutMs'>;
+  nodeLifecycle?: Pick<NodeLifecycleOptions, 'gracePeriodMs' | 'monitorPeriodMs'>;
   /** How the scheduler binds pods (default: a pods/binding create through the client). */
   binder?: Binder;
   /** Leave out the scheduler (e.g. when it runs as its own process). */

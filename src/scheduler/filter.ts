@@ -4,11 +4,10 @@
 // one with the fewest pods (ties by name). A pod that fits nowhere gets upstream's FitError message.
 import type { Node, Pod } from '../api/core.js';
 import { requiredNodeAffinityMatches } from '../api/scheduling/nodeaffinity.js';
-import { doNotScheduleOrExecute, findMatchingUntoleratedTaint, podTolerations, toleratesTaint as tolerates, type Taint } from '../api/scheduling/taints.js';
+import { doNotScheduleOrExecute, findMatchingUntoleratedTaint, notReadyTaintKey, podTolerations, toleratesTaint as tolerates, type Taint } from '../api/scheduling/taints.js';
 
 export const reasonUnschedulable = 'node(s) were unschedulable';
 export const reasonNodeSelector = "node(s) didn't match Pod's node affinity/selector";
-export const notReadyTaintKey = 'node.kubernetes.io/not-ready';
 
 /** Why the pod cannot go to this node (upstream's plugin status message), or undefined when it fits. */
 export function filterNode(pod: Pod, node: Node): string | undefined {

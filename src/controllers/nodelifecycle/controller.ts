@@ -34,8 +34,6 @@ export interface NodeLifecycleOptions {
   gracePeriodMs?: number;
   /** --node-monitor-period (default 5 s). */
   monitorPeriodMs?: number;
-  /** How long pods without a matching toleration stay on an unreachable node (default 300 s). */
-  podEvictionTimeoutMs?: number;
   recorder?: Recorder;
   queue?: WorkQueue<string>;
   now?: () => number;
@@ -54,7 +52,6 @@ export class NodeLifecycleController extends QueueWorker {
   private readonly probes = new Map<string, ProbeRecord>();
   private readonly gracePeriodMs: number;
   private readonly monitorPeriodMs: number;
-  private readonly evictionMs: number;
   private readonly recorder: Recorder;
   private readonly now: () => number;
   private ticker: NodeJS.Timeout | undefined;
@@ -67,7 +64,6 @@ export class NodeLifecycleController extends QueueWorker {
     super('nodelifecycle', opts.queue);
     this.gracePeriodMs = opts.gracePeriodMs ?? 50_000;
     this.monitorPeriodMs = opts.monitorPeriodMs ?? 5_000;
-    this.evictionMs = opts.podEvictionTimeoutMs ?? 300_000;
     this.recorder = opts.recorder ?? noopRecorder;
     this.now = opts.now ?? Date.now;
     this.nodes = informers.informer<Node>(R.nodes);
@@ -173,7 +169,7 @@ export class NodeLifecycleController extends QueueWorker {
     let nextCheck: number | undefined;
     for (const p of this.pods.lister.byIndex(podsByNode, name)) {
       if (p.metadata.deletionTimestamp) continue;
-      const limit = tolerationMs(p.spec?.tolerations, taint, this.evictionMs / 1000);
+      const limit = tolerationMs(p.spec?.tolerations, taint);
       if (limit === undefined) continue;
       const due = since + limit;
       if (now < due) {
