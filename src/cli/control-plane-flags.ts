@@ -1,8 +1,11 @@
-// kube-controller-manager's and kube-scheduler's flags that `up` (and `server`) take under their
-// upstream names: leader election and node monitoring, with upstream 1.32's defaults.
+// The flags of node failure handling and leader election that `up` (and `server`) take under their
+// upstream names, with upstream 1.32's defaults: kube-controller-manager's and kube-scheduler's
+// --leader-elect*, the controller manager's --node-monitor-*, and kube-apiserver's
+// DefaultTolerationSeconds --default-*-toleration-seconds.
 import type { LeaderElectionOptions } from '../controllers/control-plane.js';
 import type { NodeLifecycleOptions } from '../controllers/nodelifecycle/controller.js';
 import { validateLeaderElectionTimings } from '../client/leader-election.js';
+import type { DefaultTolerationSeconds } from '../apiserver/registry/pod-default-tolerations.js';
 import { parseGoDuration } from '../node/images/lib/gofmt.js';
 import { boolFlag, UsageError, type FlagSpec } from './flags.js';
 
@@ -13,11 +16,24 @@ export const controlPlaneFlags: FlagSpec[] = [
   { name: 'leader-elect-retry-period', metavar: 'DURATION', help: 'how often candidates try to acquire and the leader renews', default: '2s' },
   { name: 'node-monitor-grace-period', metavar: 'DURATION', help: 'how long a node may go without a heartbeat before it is marked Unknown and its pods NotReady', default: '50s' },
   { name: 'node-monitor-period', metavar: 'DURATION', help: 'how often the node lifecycle controller checks node heartbeats', default: '5s' },
+  { name: 'default-not-ready-toleration-seconds', metavar: 'N', help: 'how long new pods stay on a NotReady node before eviction (their default toleration)', default: '300' },
+  { name: 'default-unreachable-toleration-seconds', metavar: 'N', help: 'how long new pods stay on an unreachable node before eviction (their default toleration)', default: '300' },
 ];
 
 export interface ControlPlaneFlagValues {
   leaderElection: LeaderElectionOptions;
   nodeLifecycle: Pick<NodeLifecycleOptions, 'gracePeriodMs' | 'monitorPeriodMs'>;
+  defaultTolerationSeconds: DefaultTolerationSeconds;
+}
+
+/** An int64 flag, with pflag's message for a bad one. */
+function intFlag(values: Map<string, string>, name: string, def: number): number {
+  const text = values.get(name);
+  if (text === undefined) return def;
+  if (!/^[+-]?\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new UsageError(`invalid argument ${JSON.stringify(text)} for "--${name}" flag: strconv.ParseInt: parsing ${JSON.stringify(text)}: invalid syntax`);
+  }
+  return Number(text);
 }
 
 /** A Go duration flag in ms, with pflag's message for a bad one. */
@@ -48,5 +64,9 @@ export function parseControlPlaneFlags(values: Map<string, string>): ControlPlan
   return {
     leaderElection,
     nodeLifecycle: { gracePeriodMs: durationFlag(values, 'node-monitor-grace-period', '50s'), monitorPeriodMs },
+    defaultTolerationSeconds: {
+      notReadySeconds: intFlag(values, 'default-not-ready-toleration-seconds', 300),
+      unreachableSeconds: intFlag(values, 'default-unreachable-toleration-seconds', 300),
+    },
   };
 }

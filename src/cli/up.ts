@@ -124,7 +124,7 @@ export interface UpOptions {
   imagePuller?: ImagePuller;
   /** --anonymous-auth. */
   anonymousAuth: boolean;
-  /** --leader-elect*, --node-monitor-*. */
+  /** --leader-elect*, --node-monitor-*, --default-*-toleration-seconds. */
   controlPlane?: ControlPlaneFlagValues;
 }
 
@@ -371,6 +371,7 @@ export async function startCluster(o: UpOptions, only?: 'apiserver', signal?: Ab
       serviceAccountLookup: true,
       serviceAccountKey: await serviceAccountKey,
       anonymousAuth: o.anonymousAuth,
+      ...(o.controlPlane ? { defaultTolerationSeconds: o.controlPlane.defaultTolerationSeconds } : {}),
     });
     await api.start();
     savePlan(o.dataDir, { serviceCIDR: o.serviceCIDR, podCIDR: o.podCIDR, lbPool: o.lbPool, apiPort: api.port });

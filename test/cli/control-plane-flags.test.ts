@@ -10,6 +10,7 @@ test('defaults are upstream 1.32\'s: leader election on, 15s/10s/2s, node grace 
   assert.deepEqual(parse([]), {
     leaderElection: { leaderElect: true, leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
     nodeLifecycle: { gracePeriodMs: 50_000, monitorPeriodMs: 5_000 },
+    defaultTolerationSeconds: { notReadySeconds: 300, unreachableSeconds: 300 },
   });
 });
 
@@ -22,10 +23,14 @@ test('flags take Go durations and ParseBool values', () => {
     '--leader-elect-retry-period=500ms',
     '--node-monitor-grace-period=2s',
     '--node-monitor-period=250ms',
+    '--default-not-ready-toleration-seconds=60',
+    '--default-unreachable-toleration-seconds',
+    '5',
   ]);
   assert.deepEqual(v, {
     leaderElection: { leaderElect: false, leaseDurationMs: 60_000, renewDeadlineMs: 30_000, retryPeriodMs: 500 },
     nodeLifecycle: { gracePeriodMs: 2_000, monitorPeriodMs: 250 },
+    defaultTolerationSeconds: { notReadySeconds: 60, unreachableSeconds: 5 },
   });
 });
 
@@ -34,6 +39,7 @@ test('bad values are refused with pflag\'s and the elector\'s messages', () => {
   assert.throws(() => parse(['--node-monitor-grace-period=soon']), { message: 'invalid argument "soon" for "--node-monitor-grace-period" flag: time: invalid duration "soon"' });
   assert.throws(() => parse(['--leader-elect-renew-deadline=20s']), { message: '--leader-elect-*: leaseDuration must be greater than renewDeadline' });
   assert.throws(() => parse(['--leader-elect-retry-period=9s']), { message: '--leader-elect-*: renewDeadline must be greater than retryPeriod*JitterFactor' });
+  assert.throws(() => parse(['--default-unreachable-toleration-seconds=5m']), { message: 'invalid argument "5m" for "--default-unreachable-toleration-seconds" flag: strconv.ParseInt: parsing "5m": invalid syntax' });
   assert.throws(() => parse(['--leader-elect=maybe']), { message: 'invalid argument "maybe" for "--leader-elect" flag: strconv.ParseBool: parsing "maybe": invalid syntax' });
   // Without leader election the timings are not used, so they are not checked against each other.
   assert.equal(parse(['--leader-elect=false', '--leader-elect-renew-deadline=20s']).leaderElection.leaderElect, false);
