@@ -4,6 +4,7 @@
 // DefaultTolerationSeconds --default-*-toleration-seconds.
 import type { LeaderElectionOptions } from '../controllers/control-plane.js';
 import type { NodeLifecycleOptions } from '../controllers/nodelifecycle/controller.js';
+import type { EvictionRateOptions } from '../controllers/nodelifecycle/zones.js';
 import { validateLeaderElectionTimings } from '../client/leader-election.js';
 import type { DefaultTolerationSeconds } from '../apiserver/registry/pod-default-tolerations.js';
 import { parseGoDuration } from '../node/images/lib/gofmt.js';
@@ -16,14 +17,29 @@ export const controlPlaneFlags: FlagSpec[] = [
   { name: 'leader-elect-retry-period', metavar: 'DURATION', help: 'how often candidates try to acquire and the leader renews', default: '2s' },
   { name: 'node-monitor-grace-period', metavar: 'DURATION', help: 'how long a node may go without a heartbeat before it is marked Unknown and its pods NotReady', default: '50s' },
   { name: 'node-monitor-period', metavar: 'DURATION', help: 'how often the node lifecycle controller checks node heartbeats', default: '5s' },
+  { name: 'node-eviction-rate', metavar: 'RATE', help: 'nodes per second tainted for eviction in a healthy zone', default: '0.1' },
+  { name: 'secondary-node-eviction-rate', metavar: 'RATE', help: 'nodes per second tainted for eviction in an unhealthy zone larger than --large-cluster-size-threshold (smaller ones stop)', default: '0.01' },
+  { name: 'large-cluster-size-threshold', metavar: 'N', help: 'nodes a zone needs to keep evicting, at the secondary rate, when unhealthy', default: '50' },
+  { name: 'unhealthy-zone-threshold', metavar: 'FRACTION', help: 'share of not-Ready nodes (more than 2) that makes a zone unhealthy', default: '0.55' },
   { name: 'default-not-ready-toleration-seconds', metavar: 'N', help: 'how long new pods stay on a NotReady node before eviction (their default toleration)', default: '300' },
   { name: 'default-unreachable-toleration-seconds', metavar: 'N', help: 'how long new pods stay on an unreachable node before eviction (their default toleration)', default: '300' },
 ];
 
 export interface ControlPlaneFlagValues {
   leaderElection: LeaderElectionOptions;
-  nodeLifecycle: Pick<NodeLifecycleOptions, 'gracePeriodMs' | 'monitorPeriodMs'>;
+  nodeLifecycle: Pick<NodeLifecycleOptions, 'gracePeriodMs' | 'monitorPeriodMs' | keyof EvictionRateOptions>;
   defaultTolerationSeconds: DefaultTolerationSeconds;
+}
+
+/** A float32 flag, with pflag's message for a bad one. */
+function floatFlag(values: Map<string, string>, name: string, def: number): number {
+  const text = values.get(name);
+  if (text === undefined) return def;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n)) {
+    throw new UsageError(`invalid argument ${JSON.stringify(text)} for "--${name}" flag: strconv.ParseFloat: parsing ${JSON.stringify(text)}: invalid syntax`);
+  }
+  return n;
 }
 
 /** An int64 flag, with pflag's message for a bad one. */
@@ -63,7 +79,14 @@ export function parseControlPlaneFlags(values: Map<string, string>): ControlPlan
   if (monitorPeriodMs <= 0) throw new UsageError('--node-monitor-period must be greater than zero');
   return {
     leaderElection,
-    nodeLifecycle: { gracePeriodMs: durationFlag(values, 'node-monitor-grace-period', '50s'), monitorPeriodMs },
+    nodeLifecycle: {
+      gracePeriodMs: durationFlag(values, 'node-monitor-grace-period', '50s'),
+      monitorPeriodMs,
+      evictionRate: floatFlag(values, 'node-eviction-rate', 0.1),
+      secondaryEvictionRate: floatFlag(values, 'secondary-node-eviction-rate', 0.01),
+      largeClusterSizeThreshold: intFlag(values, 'large-cluster-size-threshold', 50),
+      unhealthyZoneThreshold: floatFlag(values, 'unhealthy-zone-threshold', 0.55),
+    },
     defaultTolerationSeconds: {
       notReadySeconds: intFlag(values, 'default-not-ready-toleration-seconds', 300),
       unreachableSeconds: intFlag(values, 'default-unreachable-toleration-seconds', 300),

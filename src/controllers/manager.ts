@@ -16,6 +16,7 @@ import { DeploymentController } from './deployment/controller.js';
 import { GarbageCollector } from './garbagecollector/controller.js';
 import { JobController } from './job/controller.js';
 import { NodeLifecycleController, type NodeLifecycleOptions } from './nodelifecycle/controller.js';
+import type { EvictionRateOptions } from './nodelifecycle/zones.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import { RootCACertPublisher } from './rootcacertpublisher/publisher.js';
 import { ServiceAccountsController } from './serviceaccount/controller.js';
@@ -35,7 +36,7 @@ const log = logger('controllers');
 export interface ControllerManagerOptions {
   /** Workers per controller (upstream's --concurrent-*-syncs; default 5). */
   workers?: number;
-  nodeLifecycle?: Pick<NodeLifecycleOptions, 'gracePeriodMs' | 'monitorPeriodMs'>;
+  nodeLifecycle?: Pick<NodeLifecycleOptions, 'gracePeriodMs' | 'monitorPeriodMs' | keyof EvictionRateOptions>;
   /** How the scheduler binds pods (default: a pods/binding create through the client). */
   binder?: Binder;
   /** Leave out the scheduler (e.g. when it runs as its own process). */

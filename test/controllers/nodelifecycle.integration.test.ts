@@ -123,3 +123,24 @@ test('a node whose Lease stops being renewed goes Unknown, is tainted, its pods 
     assert.deepEqual(n.spec?.taints ?? [], []);
   }, 5000);
 });
+
+test('when every node goes silent, none is tainted for eviction and no pod is deleted (master disruption mode)', async () => {
+  const before = (await livePods()).map((p) => p.metadata.name).sort();
+  renewing.clear();
+  await eventually(async () => {
+    for (const name of ['n1', 'n2']) {
+      const n = await node(name);
+      assert.equal(n.status!.conditions!.find((x) => x.type === 'Ready')!.status, 'Unknown');
+      const taints = (n.spec?.taints ?? []) as { key: string; effect: string }[];
+      assert.deepEqual(taints.map((t) => `${t.key}:${t.effect}`), ['node.kubernetes.io/unreachable:NoSchedule']);
+    }
+  }, 5000);
+  // Longer than the pods' 1 s toleration: they would have gone if the nodes had been tainted.
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.deepEqual((await livePods()).map((p) => p.metadata.name).sort(), before);
+  renewing.add('n1');
+  renewing.add('n2');
+  await eventually(async () => {
+    for (const name of ['n1', 'n2']) assert.deepEqual((await node(name)).spec?.taints ?? [], []);
+  }, 5000);
+});

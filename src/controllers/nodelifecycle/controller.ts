@@ -25,11 +25,12 @@ import {
   type ProbeRecord,
   type Taint,
 } from './health.js';
+import { zoneKey, ZoneTainters, type EvictionRateOptions } from './zones.js';
 
 export const nodeLeaseNamespace = 'kube-node-lease';
 const podsByNode = 'nodeName';
 
-export interface NodeLifecycleOptions {
+export interface NodeLifecycleOptions extends EvictionRateOptions {
   /** --node-monitor-grace-period (default 50 s, as upstream 1.32). */
   gracePeriodMs?: number;
   /** --node-monitor-period (default 5 s). */
@@ -54,6 +55,7 @@ export class NodeLifecycleController extends QueueWorker {
   private readonly monitorPeriodMs: number;
   private readonly recorder: Recorder;
   private readonly now: () => number;
+  private readonly zones: ZoneTainters;
   private ticker: NodeJS.Timeout | undefined;
 
   constructor(
@@ -66,6 +68,7 @@ export class NodeLifecycleController extends QueueWorker {
     this.monitorPeriodMs = opts.monitorPeriodMs ?? 5_000;
     this.recorder = opts.recorder ?? noopRecorder;
     this.now = opts.now ?? Date.now;
+    this.zones = new ZoneTainters(opts);
     this.nodes = informers.informer<Node>(R.nodes);
     this.leases = informers.informer(R.leases, { namespace: nodeLeaseNamespace });
     this.pods = informers.informer<Pod>(R.pods);
@@ -115,12 +118,34 @@ export class NodeLifecycleController extends QueueWorker {
       } else this.recorder.event(node, 'Normal', 'NodeReady', `Node ${name} status is now: NodeReady`);
     }
 
-    const taints = reconcileTaints(node, desiredHealthTaints(node, now));
+    const taints = reconcileTaints(node, this.gateNoExecute(node, desiredHealthTaints(node, now), now));
     if (taints) {
-      node = await this.client.patch<Node>(R.nodes, undefined, name, 'merge', { spec: { taints: taints.length ? taints : null } });
+      // Pinned to the version read, so a cache behind our own last write cannot undo it (the sync retries).
+      node = await this.client.patch<Node>(R.nodes, undefined, name, 'merge', { metadata: { resourceVersion: node.metadata.resourceVersion }, spec: { taints: taints.length ? taints : null } });
     }
     if (stale) this.queue.addAfter(name, this.monitorPeriodMs);
     await this.evictPods(node, now);
+  }
+
+  /**
+   * Upstream adds a node's first NoExecute health taint through its zone's rate-limited tainter
+   * (and swaps unreachable for not-ready freely); in master disruption mode it keeps none. The
+   * zones are judged with this node's fresh status, so a lone node going silent is never tainted.
+   */
+  private gateNoExecute(node: Node, desired: Taint[], now: number): Taint[] {
+    const name = node.metadata.name ?? '';
+    const nodes = this.nodes.lister.list().map((n) => (n.metadata.name === name ? node : n));
+    this.zones.update(nodes, (n) => readyCondition(n)?.status === 'True', now);
+    const noExecute = desired.find((t) => t.effect === 'NoExecute');
+    if (!noExecute) return desired;
+    const withoutIt = desired.filter((t) => t !== noExecute);
+    if (this.zones.allFullyDisrupted) return withoutIt;
+    const tainted = ((node.spec?.taints ?? []) as Taint[]).some((t) => t.effect === 'NoExecute' && (t.key === unreachableTaintKey || t.key === notReadyTaintKey));
+    if (tainted) return desired;
+    const turn = this.zones.tryTaint(zoneKey(node), now);
+    if (turn.ok) return desired;
+    if (Number.isFinite(turn.retryMs)) this.queue.addAfter(name, Math.max(10, turn.retryMs));
+    return withoutIt;
   }
 
   /** MarkPodsNotReady: Endpoints stop sending traffic to pods on a node we cannot hear from. */
