@@ -174,10 +174,9 @@ export class DaemonSetController extends QueueWorker {
   private async syncNodes(ds: DaemonSet, key: string, deletePods: Pod[], createOn: string[], hash: string, controllerRef: ReturnType<typeof newControllerRef>): Promise<void> {
     if (deletePods.length === 0 && createOn.length === 0) return;
     this.expectations.setExpectations(key, createOn.length, deletePods.map(podKey));
-    const deleteError = await deleteExpectedPods(this.client, this.recorder, this.expectations, key, ds, deletePods);
-    const createError = await createExpectedPods(this.client, this.recorder, this.expectations, key, ds, createOn.length, (i) =>
-      newDaemonPod(ds, createOn[i]!, hash, controllerRef),
-    );
+    const owner = { client: this.client, recorder: this.recorder, expectations: this.expectations, key, owner: ds };
+    const deleteError = await deleteExpectedPods(owner, deletePods);
+    const createError = await createExpectedPods(owner, createOn.length, (i) => newDaemonPod(ds, createOn[i]!, hash, controllerRef));
     const error = deleteError ?? createError;
     if (error) throw error;
   }
