@@ -52,7 +52,7 @@ function lease(name: string): KubeObject {
 const node = (name: string) => c.client.get<Node>(R.nodes, undefined, name);
 const livePods = async () => (await c.client.list<Pod>(R.pods, 'default', { labelSelector: 'app=life' })).items.filter((p) => !p.metadata.deletionTimestamp);
 
-test('a node whose Lease stops being renewed goes Unknown, is tainted, its pods leave the EndpointSlice, are evicted after their toleration and move', async () => {
+test('a node whose Lease stops being renewed goes Unknown, is tainted, its pods leave the EndpointSlice, are evicted after their toleration and move', async (t) => {
   const d: Deployment = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -96,6 +96,7 @@ test('a node whose Lease stops being renewed goes Unknown, is tainted, its pods 
   await eventually(async () => assert.deepEqual(await readyEndpoints(), ['n2']), 5000);
   const outAfter = Date.now() - stoppedAt;
   assert.ok(outAfter <= gracePeriodMs + 1000, `out of the EndpointSlice ${outAfter} ms after the last heartbeat`);
+  t.diagnostic(`the silent node's pod was out of the EndpointSlice ${outAfter} ms after its last heartbeat (grace ${gracePeriodMs} ms)`);
   await eventually(async () => {
     const n = await node('n1');
     const ready = n.status!.conditions!.find((x) => x.type === 'Ready')!;
