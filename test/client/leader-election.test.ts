@@ -1,5 +1,5 @@
 // Leader election on a coordination.k8s.io/v1 Lease, with candidates on one real API server
-// (SQLite storage) through the in-process client, as two kube-controller-managers on one cluster:
+// (SQLite storage) through the in-process and the HTTPS client, as two kube-controller-managers on one cluster:
 // exactly one leads; a standby takes over when the leader stops renewing (within leaseDuration +
 // retry period); a leader cut off from the API server stops before anyone else can start; a
 // leader whose Lease was taken stops at once; a released Lease is taken without waiting.
@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { LocalClient } from '../../src/apiserver/local-client.js';
 import type { Client } from '../../src/client/client.js';
 import { EventRecorder } from '../../src/client/events.js';
+import { HttpClient } from '../../src/client/http-client.js';
 import { LeaderElector, validateLeaderElectionTimings, type LeaderElectionConfig } from '../../src/client/leader-election.js';
 import { R } from '../../src/client/resources.js';
 import type { Event } from '../../src/api/core.js';
@@ -74,16 +75,18 @@ describe('leader election', () => {
     await t.stop();
   });
 
-  function start(name: string, identity: string, extra: Partial<LeaderElectionConfig> = {}): Candidate {
-    const c = candidate(client, name, identity, extra);
+  function start(name: string, identity: string, extra: Partial<LeaderElectionConfig> = {}, via: Client = client): Candidate {
+    const c = candidate(via, name, identity, extra);
     running.push(c);
     c.elector.run();
     return c;
   }
 
   it('exactly one of two candidates leads, and the Lease and an event say who', async () => {
+    // One in process, one over HTTPS, as a second `kubesvc server` would be.
+    const http = HttpClient.fromKubeconfig(t.kubeconfig);
     const a = start('lease-one', 'host-a_1');
-    const b = start('lease-one', 'host-b_2');
+    const b = start('lease-one', 'host-b_2', {}, http);
     await eventually(() => a.leading || b.leading, 3000);
     // Give the standby a few retry periods to (wrongly) lead too.
     await new Promise((r) => setTimeout(r, 4 * timings.retryPeriodMs));
@@ -106,6 +109,7 @@ describe('leader election', () => {
     }, 3000);
     await a.elector.stop();
     await b.elector.stop();
+    http.close();
   });
 
   it('a standby takes over within leaseDuration + retry period when the leader stops renewing', async (t) => {
