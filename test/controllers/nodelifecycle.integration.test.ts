@@ -125,7 +125,7 @@ test('a node whose Lease stops being renewed goes Unknown, is tainted, its pods 
   }, 5000);
 });
 
-test('when every node goes silent, none is tainted for eviction and no pod is deleted (master disruption mode)', async () => {
+test('when every node goes silent, none is tainted for eviction and no pod is deleted (master disruption mode), and none stays Ready', async () => {
   const before = (await livePods()).map((p) => p.metadata.name).sort();
   renewing.clear();
   await eventually(async () => {
@@ -139,6 +139,13 @@ test('when every node goes silent, none is tainted for eviction and no pod is de
   // Longer than the pods' 1 s toleration: they would have gone if the nodes had been tainted.
   await new Promise((r) => setTimeout(r, 1500));
   assert.deepEqual((await livePods()).map((p) => p.metadata.name).sort(), before);
+  // A pod that shows up Ready on a silent node (a late status write) is marked not Ready again.
+  const [late] = await livePods();
+  await makePodReady(c.client, late!, '127.244.2.11');
+  await eventually(async () => {
+    const p = await c.client.get<Pod>(R.pods, 'default', late!.metadata.name!);
+    assert.equal(p.status?.conditions?.find((x) => x.type === 'Ready')?.status, 'False');
+  }, 3000);
   renewing.add('n1');
   renewing.add('n2');
   await eventually(async () => {

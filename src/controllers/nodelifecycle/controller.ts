@@ -8,7 +8,7 @@ import type { Node, Pod } from '../../api/core.js';
 import type { Client } from '../../client/client.js';
 import type { Informer, InformerFactory, WorkQueue } from '../../client/informer-types.js';
 import { R } from '../../client/resources.js';
-import { isNotFound } from '../common/errors.js';
+import { isConflict, isNotFound } from '../common/errors.js';
 import { QueueWorker } from '../common/queue-worker.js';
 import { noopRecorder, type Recorder } from '../common/recorder.js';
 import {
@@ -73,6 +73,14 @@ export class NodeLifecycleController extends QueueWorker {
     this.leases = informers.informer(R.leases, { namespace: nodeLeaseNamespace });
     this.pods = informers.informer<Pod>(R.pods);
     this.pods.addIndex(podsByNode, (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
+    // A pod Ready on a node we no longer hear from: its node's sync marks it not Ready.
+    const podChanged = (p: Pod): void => {
+      const nodeName = p.spec?.nodeName;
+      if (!nodeName || p.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True') return;
+      const n = this.nodes.lister.get(undefined, nodeName);
+      if (n && readyCondition(n)?.status === 'Unknown') this.queue.add(nodeName);
+    };
+    this.pods.addEventHandler({ onAdd: podChanged, onUpdate: (_o, p) => podChanged(p) });
     this.nodes.addEventHandler({
       onAdd: (n) => this.queue.add(n.metadata.name ?? ''),
       onUpdate: (_o, n) => this.queue.add(n.metadata.name ?? ''),
@@ -112,11 +120,12 @@ export class NodeLifecycleController extends QueueWorker {
     const conds = stale ? markUnknown(node, now) : renewed ? markReadyAgain(node, now) : undefined;
     if (conds) {
       node = await this.client.update<Node>(R.nodes, undefined, { ...node, status: { ...node.status, conditions: conds } }, { subresource: 'status' });
-      if (stale) {
-        this.recorder.event(node, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
-        await this.markPodsNotReady(name);
-      } else this.recorder.event(node, 'Normal', 'NodeReady', `Node ${name} status is now: NodeReady`);
+      if (stale) this.recorder.event(node, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
+      else this.recorder.event(node, 'Normal', 'NodeReady', `Node ${name} status is now: NodeReady`);
     }
+    // Not only at the transition: a write that failed, or a pod that showed up Ready later, is
+    // caught on the next pass (upstream retries and checks every pod event the same way).
+    if (readyCondition(node)?.status === 'Unknown') await this.markPodsNotReady(name);
 
     const taints = reconcileTaints(node, this.gateNoExecute(node, desiredHealthTaints(node, now), now));
     if (taints) {
@@ -160,7 +169,8 @@ export class NodeLifecycleController extends QueueWorker {
         await this.client.update(R.pods, p.metadata.namespace, { ...p, status: { ...p.status, conditions: conds } }, { subresource: 'status' });
         this.recorder.event(p, 'Warning', 'NodeNotReady', 'Node is not ready');
       } catch (e) {
-        if (!isNotFound(e)) this.log.warn(`could not mark pod ${p.metadata.namespace}/${p.metadata.name} NotReady: ${(e as Error).message}`);
+        if (isConflict(e)) this.log.debug(`pod ${p.metadata.namespace}/${p.metadata.name} changed meanwhile; marked NotReady on the next pass`);
+        else if (!isNotFound(e)) this.log.warn(`could not mark pod ${p.metadata.namespace}/${p.metadata.name} NotReady: ${(e as Error).message}`);
       }
     }
   }
