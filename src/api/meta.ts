@@ -85,3 +85,8 @@ export interface Condition {
   message?: string;
   observedGeneration?: number;
 }
+
+/** metav1.MicroTime: RFC 3339 with microseconds (Lease and Event times). */
+export function microTime(d: Date = new Date()): string {
+  return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}

@@ -40,6 +40,7 @@ import { MaxInFlight } from './http/max-inflight.js';
 import { applyTimeouts, ConnectionLimiter, headerSweepInterval, defaultServingLimits, type ServingLimits } from './serving-limits.js';
 import { logger } from '../util/log.js';
 import { GracefulShutdown } from './http/graceful-shutdown.js';
+import { defaultTolerationSeconds, type DefaultTolerationSeconds } from './registry/pod-default-tolerations.js';
 
 const log = logger('apiserver');
 
@@ -58,6 +59,8 @@ export interface ApiServerOptions {
   registry?: Registry;
   /** Pods must name a ServiceAccount that exists (upstream's admission; needs the ServiceAccounts controller). */
   serviceAccountLookup?: boolean;
+  /** --default-not-ready-toleration-seconds / --default-unreachable-toleration-seconds (300 each); false turns DefaultTolerationSeconds off. */
+  defaultTolerationSeconds?: DefaultTolerationSeconds | false;
   /** PEM of the RSA key service-account tokens are signed with (DIR/pki/sa.key); a throwaway one when absent. */
   serviceAccountKey?: string;
   /** --service-account-issuer; kubeadm's https://kubernetes.default.svc.cluster.local by default. */
@@ -131,7 +134,10 @@ export class ApiServer {
       authorizer: this.authorizer,
       serviceAccountTokens: this.serviceAccountTokens,
       authentication: this.authentication,
-      admission: { serviceAccountLookup: opts.serviceAccountLookup ?? false },
+      admission: {
+        serviceAccountLookup: opts.serviceAccountLookup ?? false,
+        ...(opts.defaultTolerationSeconds !== false ? { defaultTolerationSeconds: opts.defaultTolerationSeconds ?? defaultTolerationSeconds } : {}),
+      },
     });
     this.handler = new ResourceHandler(this.storage, this.subresources);
     this.openapi = new OpenAPIRoutes(this.registry);

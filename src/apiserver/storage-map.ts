@@ -6,18 +6,9 @@ import { keyPrefix, type ResourceInfo } from './resources.js';
 import type { Registry } from './registry/registry.js';
 import type { RegistryDeps, RegistryEntry, Review, SubresourceREST } from './registry/entry.js';
 import { namespaceLifecycle } from './registry/namespace-lifecycle.js';
-import type { StoreHooks } from './store/hooks.js';
+import { chainAdmit, type StoreHooks } from './store/hooks.js';
 import { Store } from './store/store.js';
 import type { WatchCache } from './store/watch-cache.js';
-
-/** Admission plugins run in order; the first refusal ends the request. */
-function chainAdmit(...plugins: (StoreHooks['admit'] | undefined)[]): StoreHooks['admit'] {
-  const present = plugins.filter((p): p is NonNullable<StoreHooks['admit']> => p !== undefined);
-  if (present.length <= 1) return present[0];
-  return async (obj, ctx) => {
-    for (const p of present) await p(obj, ctx);
-  };
-}
 
 export interface ResourceStorage {
   entry: RegistryEntry;

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import type { ApiServer } from '../apiserver/server.js';
 import { LocalClient } from '../apiserver/local-client.js';
 import { InformerFactoryImpl } from '../client/informer.js';
-import { controllerManagerServiceAccounts, startControllers, startScheduler } from '../controllers/manager.js';
-import { serviceControllerServiceAccounts, startServiceControllers } from '../controllers/endpointslice/start.js';
+import { controllerManagerServiceAccounts, type ControllerManagerOptions } from '../controllers/manager.js';
+import { runControlPlane, type LeaderElectionOptions } from '../controllers/control-plane.js';
 import { ensureServiceAccounts } from '../controllers/common/service-accounts.js';
 import { identities, type ComponentIdentity } from '../apiserver/auth/component-identity.js';
 import { coreDNSServiceAccount, loadBalancerServiceAccount, localPathServiceAccount } from '../apiserver/auth/addon-policy.js';
@@ -54,6 +54,10 @@ export interface ComponentOptions {
   apiPort?: number;
   /** Pulls OCI images for every node's agent (absent: built-in images and kubesvc.io/host only). */
   imagePuller?: ImagePuller;
+  /** --leader-elect and its timings (default: on, upstream's 15 s / 10 s / 2 s). */
+  leaderElection?: Partial<LeaderElectionOptions>;
+  /** --node-monitor-grace-period and the eviction flags. */
+  nodeLifecycle?: ControllerManagerOptions['nodeLifecycle'];
 }
 
 export interface NodeInfo {
@@ -168,14 +172,14 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
     });
     stops.push(() => dns.stop());
     api.addReadyCheck('dns', () => dns.ready());
-    // kube-controller-manager: shared informers with its own credentials, each controller as its ServiceAccount.
-    const kcm = clientAndInformers(identities.controllerManager);
-    await ensureServiceAccounts(kcm.client, 'kube-system', [...controllerManagerServiceAccounts, ...serviceControllerServiceAccounts]);
-    const lb = clientAndInformers(identities.loadBalancer);
-    const clientFor = (sa: string) => (sa === loadBalancerServiceAccount.name ? lb.client : root.as(identities.controller(sa)));
-    const controllers = startControllers(kcm.client, kcm.informers, {
+    // kube-controller-manager and kube-scheduler, each under its Lease: the manager's informers read with its own
+    // credentials, each controller acts as its ServiceAccount, the scheduler as itself.
+    const kcmClient = root.as(identities.controllerManager);
+    await ensureServiceAccounts(kcmClient, 'kube-system', controllerManagerServiceAccounts);
+    const lbClient = root.as(identities.loadBalancer);
+    const clientFor = (sa: string) => (sa === loadBalancerServiceAccount.name ? lbClient : root.as(identities.controller(sa)));
+    const controlPlane = runControlPlane(kcmClient, {
       rootCA: api.opts.tls.ca,
-      scheduler: false,
       clientFor,
       legacyTokens: (sa, secretName) => api.serviceAccountTokens.sign(legacyClaims(sa, secretName)),
       // k3s runs local-path-provisioner as a pod under its own ServiceAccount; here it runs beside the controllers, as that account.
@@ -183,13 +187,13 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
         storageDir: join(o.dataDir, 'storage'),
         client: root.as({ user: identities.controller(localPathServiceAccount.name).user, userAgent: 'local-path-provisioner' }),
       },
+      lbPool: o.lbPool,
+      loadBalancerClient: lbClient,
+      schedulerClient: root.as(identities.scheduler),
+      ...(o.leaderElection ? { leaderElection: o.leaderElection } : {}),
+      ...(o.nodeLifecycle ? { nodeLifecycle: o.nodeLifecycle } : {}),
     });
-    stops.push(() => controllers.stop());
-    const serviceControllers = startServiceControllers(kcm.client, kcm.informers, { lbPool: o.lbPool, clientFor, loadBalancerInformers: lb.informers });
-    stops.push(() => serviceControllers.stop());
-    const sched = clientAndInformers(identities.scheduler);
-    const scheduler = startScheduler(sched.client, sched.informers);
-    stops.push(() => scheduler.stop());
+    stops.push(() => controlPlane.stop());
     const proxySide = clientAndInformers(identities.kubeProxy);
     // Nodes start side by side (each agent waits for its informers; each proxy for its first listeners).
     const agents = await settleAll(

@@ -1,4 +1,6 @@
 // A small flag parser with kubectl-like spelling: `--name value` or `--name=value`, booleans bare.
+import { parseGoBool } from '../machinery/strconv.js';
+
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
@@ -71,4 +73,13 @@ export function flagHelp(specs: FlagSpec[]): string {
   });
   const w = Math.max(...rows.map((r) => r[0].length)) + 2;
   return rows.map(([l, r]) => l.padEnd(w) + r).join('\n');
+}
+
+/** A Kubernetes component's bool flag given a value (`--anonymous-auth=false`), read as Go's strconv.ParseBool. */
+export function boolFlag(f: { values: Map<string, string> }, name: string, def: boolean): boolean {
+  const text = f.values.get(name);
+  if (text === undefined) return def;
+  const value = parseGoBool(text);
+  if (value !== undefined) return value;
+  throw new UsageError(`invalid argument ${JSON.stringify(text)} for "--${name}" flag: strconv.ParseBool: parsing ${JSON.stringify(text)}: invalid syntax`);
 }

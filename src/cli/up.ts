@@ -18,14 +18,14 @@ import { checkIPVSSupport, ipvsUnsupportedMessage } from '../proxy/ipvs/index.js
 import { isProxyModeName, proxyMode as proxyModeOf, proxyModeNames } from '../proxy/modes.js';
 import { checkModeOptions } from './proxy-rules.js';
 import { logger, errorText } from '../util/log.js';
-import { parseFlags, flagHelp, UsageError, type FlagSpec } from './flags.js';
+import { parseFlags, flagHelp, boolFlag, UsageError, type FlagSpec } from './flags.js';
+import { controlPlaneFlags, parseControlPlaneFlags, type ControlPlaneFlagValues } from './control-plane-flags.js';
 import { checkCIDR, defaultPlans, parsePortRangeFlag, type NetworkMode } from './address-plan.js';
 import { processAlive } from '../util/process-alive.js';
 import { ClusterIPAllocator } from '../apiserver/allocators/ipallocator.js';
 import { onStopSignals, StartAborted, throwIfStopped } from './stop-signals.js';
 import { runningClusters, registerCluster, withRegistryLock } from './cluster-registry.js';
 import { choosePlan, loopbackCandidates, portFlag as portFlagName, readSavedPlan, savePlan, tcpPortFree, type Ports, type PortKind, type Ranges } from './cluster-plan.js';
-import { parseGoBool } from '../machinery/strconv.js';
 
 const log = logger('kubesvc');
 
@@ -50,6 +50,7 @@ export const upFlags: FlagSpec[] = [
   { name: 'max-requests-inflight', metavar: 'N', help: 'read-only API requests served at once, watches aside (0: no limit); past it 429', default: '400' },
   { name: 'max-mutating-requests-inflight', metavar: 'N', help: 'mutating API requests served at once (0: no limit); past it 429', default: '200' },
   { name: 'anonymous-auth', metavar: 'BOOL', help: 'requests without credentials are system:anonymous (RBAC lets it read /healthz, /livez, /readyz and /version); false answers them 401', default: 'true' },
+  ...controlPlaneFlags,
   { name: 'help', boolean: true, help: 'show this help' },
 ];
 
@@ -123,6 +124,8 @@ export interface UpOptions {
   imagePuller?: ImagePuller;
   /** --anonymous-auth. */
   anonymousAuth: boolean;
+  /** --leader-elect*, --node-monitor-*, --default-*-toleration-seconds. */
+  controlPlane?: ControlPlaneFlagValues;
 }
 
 /** kube-apiserver's int flags: pflag's wording for a non-number, its own for a negative one. */
@@ -133,15 +136,6 @@ function inFlightFlag(f: { values: Map<string, string> }, name: string, def: num
   const n = Number(text);
   if (n < 0) throw new UsageError(`--${name} can not be negative value`);
   return n;
-}
-
-/** A kube-apiserver bool flag given a value (`--anonymous-auth=false`), read as Go's strconv.ParseBool. */
-function boolFlag(f: { values: Map<string, string> }, name: string, def: boolean): boolean {
-  const text = f.values.get(name);
-  if (text === undefined) return def;
-  const value = parseGoBool(text);
-  if (value !== undefined) return value;
-  throw new UsageError(`invalid argument ${JSON.stringify(text)} for "--${name}" flag: strconv.ParseBool: parsing ${JSON.stringify(text)}: invalid syntax`);
 }
 
 function portFlag(f: { values: Map<string, string> }, name: string, def: number): number {
@@ -225,6 +219,7 @@ export function parseUpOptions(argv: string[]): UpOptions | 'help' {
     maxRequestsInFlight: inFlightFlag(f, 'max-requests-inflight', 400),
     maxMutatingRequestsInFlight: inFlightFlag(f, 'max-mutating-requests-inflight', 200),
     anonymousAuth: boolFlag(f, 'anonymous-auth', true),
+    controlPlane: parseControlPlaneFlags(f.values),
   };
 }
 
@@ -376,6 +371,7 @@ export async function startCluster(o: UpOptions, only?: 'apiserver', signal?: Ab
       serviceAccountLookup: true,
       serviceAccountKey: await serviceAccountKey,
       anonymousAuth: o.anonymousAuth,
+      ...(o.controlPlane ? { defaultTolerationSeconds: o.controlPlane.defaultTolerationSeconds } : {}),
     });
     await api.start();
     savePlan(o.dataDir, { serviceCIDR: o.serviceCIDR, podCIDR: o.podCIDR, lbPool: o.lbPool, apiPort: api.port });
@@ -401,6 +397,7 @@ export async function startCluster(o: UpOptions, only?: 'apiserver', signal?: Ab
         clusterDomain: o.clusterDomain,
         // Every image that is not built in is pulled into DATA/images, shared by all pods.
         imagePuller: o.imagePuller ?? new OciImagePuller({ dir: join(o.dataDir, 'images'), insecureRegistries: o.insecureRegistries, registryMirrors: o.registryMirrors }),
+        ...(o.controlPlane ? { leaderElection: o.controlPlane.leaderElection, nodeLifecycle: o.controlPlane.nodeLifecycle } : {}),
       });
       throwIfStopped(signal);
     }

@@ -7,6 +7,7 @@
 //    lastTimestamp and message instead of creating another.
 import type { Event } from '../api/core.js';
 import { LRU } from './lru.js';
+import { TokenBucket } from './token-bucket.js';
 
 const maxLruCacheEntries = 4096;
 const aggregateMaxEvents = 10;
@@ -32,11 +33,6 @@ interface Observation {
   lastMs: number;
 }
 
-interface Bucket {
-  tokens: number;
-  atMs: number;
-}
-
 /** RFC 3339 with seconds, as metav1.Time serializes. */
 export function eventTimestamp(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -58,7 +54,7 @@ export function eventKey(ev: Event): string {
 export class EventCorrelator {
   private readonly aggregates = new LRU<string, { messages: Set<string>; lastMs: number }>(maxLruCacheEntries);
   private readonly observations = new LRU<string, Observation>(maxLruCacheEntries);
-  private readonly spam = new LRU<string, Bucket>(maxLruCacheEntries);
+  private readonly spam = new LRU<string, TokenBucket>(maxLruCacheEntries);
   private seq = 0n;
 
   constructor(private readonly now: () => Date = () => new Date()) {}
@@ -112,11 +108,8 @@ export class EventCorrelator {
   /** The token bucket per source and object; true means drop. */
   private filter(ev: Event, nowMs: number): boolean {
     const k = join(objectKey(ev));
-    const b = this.spam.get(k) ?? { tokens: spamBurst, atMs: nowMs };
-    b.tokens = Math.min(spamBurst, b.tokens + ((nowMs - b.atMs) / 1000) * spamQps);
-    b.atMs = nowMs;
-    const accept = b.tokens >= 1;
-    if (accept) b.tokens -= 1;
+    const b = this.spam.get(k) ?? new TokenBucket(spamQps, spamBurst, nowMs);
+    const accept = b.tryAccept(nowMs);
     this.spam.set(k, b);
     return !accept;
   }

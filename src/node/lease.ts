@@ -1,6 +1,6 @@
 // The node's heartbeat: a Lease named after the node in kube-node-lease, renewed every 10 s with a
 // 40 s duration, owned by the Node so it goes when the Node does (as the kubelet's lease controller).
-import type { KubeObject } from '../api/meta.js';
+import { microTime, type KubeObject } from '../api/meta.js';
 import type { Node } from '../api/core.js';
 import type { Client } from '../client/client.js';
 import { R } from '../client/resources.js';
@@ -9,10 +9,7 @@ import { isNotFound, isStatusError } from '../machinery/status.js';
 export const leaseNamespace = 'kube-node-lease';
 export const leaseDurationSeconds = 40;
 
-/** metav1.MicroTime: RFC 3339 with microseconds. */
-export function microTime(d: Date = new Date()): string {
-  return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
+export { microTime } from '../api/meta.js';
 
 export interface Lease extends KubeObject {
   spec?: { holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string; acquireTime?: string; leaseTransitions?: number };

@@ -106,10 +106,9 @@ export class Scheduler extends QueueWorker {
     }
   }
 
-  run(workers: number): void {
+  override run(_workers: number): void {
     // One worker keeps placements sequential, so each sees the previous one (as upstream's single scheduling cycle).
-    void workers;
-    this.runWorkers(1);
+    super.run(1);
   }
 
   private onPod(p: Pod): void {

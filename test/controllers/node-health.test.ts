@@ -47,9 +47,10 @@ test('unreachable nodes get NoSchedule and NoExecute taints; healthy ones lose t
   assert.deepEqual(reconcileTaints(n, desiredHealthTaints(n, 0)), []);
 });
 
-test('toleration seconds decide how long a pod stays', () => {
+test('toleration seconds decide how long a pod stays; a pod without a matching toleration goes at once', () => {
   const taint = { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' as const };
-  assert.equal(tolerationMs(undefined, taint, 300), 300_000);
-  assert.equal(tolerationMs([{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 5 }], taint, 300), 5000);
-  assert.equal(tolerationMs([{ operator: 'Exists' }], taint, 300), undefined);
+  assert.equal(tolerationMs(undefined, taint), 0);
+  assert.equal(tolerationMs([{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }], taint), 0);
+  assert.equal(tolerationMs([{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 5 }], taint), 5000);
+  assert.equal(tolerationMs([{ operator: 'Exists' }], taint), undefined);
 });

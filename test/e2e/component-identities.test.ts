@@ -51,4 +51,19 @@ describe('components under their own identities', () => {
     // The ReplicaSet and its status are written by the controllers, recorded under the binary's name.
     assert.deepEqual([...new Set(managers.split(' '))], ['kube-controller-manager']);
   });
+
+  it('the controller manager and the scheduler each lead through their Lease in kube-system, and say so in an event', async () => {
+    for (const name of ['kube-controller-manager', 'kube-scheduler']) {
+      const lease = JSON.parse(kubectlOk(c, ['get', 'lease', name, '-n', 'kube-system', '-o', 'json']));
+      assert.match(lease.spec.holderIdentity, /^[^_]+_[0-9a-f-]{36}$/, name);
+      assert.equal(lease.spec.leaseDurationSeconds, 15);
+      assert.ok(lease.spec.acquireTime && lease.spec.renewTime, name);
+      const events = await until(
+        `a LeaderElection event for ${name}`,
+        () => kubectlOk(c, ['get', 'events', '-n', 'kube-system', '--field-selector', `involvedObject.kind=Lease,involvedObject.name=${name}`, '-o', 'jsonpath={.items[*].message}']),
+        (v) => v !== '',
+      );
+      assert.equal(events, `${lease.spec.holderIdentity} became leader`);
+    }
+  });
 });

@@ -3,6 +3,10 @@
 // DaemonSet controller, which decides by them which nodes should run a daemon pod.
 import type { Pod } from '../core.js';
 
+/** core/v1's well-known taints the node lifecycle controller sets (TaintNodeNotReady, TaintNodeUnreachable). */
+export const notReadyTaintKey = 'node.kubernetes.io/not-ready';
+export const unreachableTaintKey = 'node.kubernetes.io/unreachable';
+
 export interface Taint {
   key: string;
   value?: string;

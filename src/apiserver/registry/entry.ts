@@ -3,6 +3,7 @@
 // validation, what create and update may change), the hooks its store calls around writes
 // (allocation, graceful deletion, finalization) and the subresources beyond the generic ones
 // (status, scale and finalize are served by the generic store for every entry that lists them).
+import type { DefaultTolerationSeconds } from './pod-default-tolerations.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { KubeObject } from '../../api/meta.js';
@@ -39,6 +40,8 @@ export interface RegistryDeps {
   admission: {
     /** Pods must name a ServiceAccount that exists (needs the ServiceAccounts controller running). */
     serviceAccountLookup: boolean;
+    /** DefaultTolerationSeconds: the tolerations new pods get for a failed node (absent: the plugin is off). */
+    defaultTolerationSeconds?: DefaultTolerationSeconds;
   };
 }
 

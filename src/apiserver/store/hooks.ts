@@ -27,3 +27,12 @@ export interface StoreHooks {
   /** Extra checks on create that need the store (e.g. the namespace exists and is not terminating). */
   admit?(obj: KubeObject, ctx: RequestContext): Promise<void>;
 }
+
+/** Admission plugins run in order; the first refusal ends the request. */
+export function chainAdmit(...plugins: (StoreHooks['admit'] | undefined)[]): StoreHooks['admit'] {
+  const present = plugins.filter((p): p is NonNullable<StoreHooks['admit']> => p !== undefined);
+  if (present.length <= 1) return present[0];
+  return async (obj, ctx) => {
+    for (const p of present) await p(obj, ctx);
+  };
+}

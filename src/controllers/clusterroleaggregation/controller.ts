@@ -42,9 +42,7 @@ export class ClusterRoleAggregationController extends QueueWorker {
     }
   }
 
-  run(workers: number): void {
-    void this.roles.synced().then(() => {
-      if (!this.isStopped) this.runWorkers(workers);
-    });
+  protected override cachesToSync() {
+    return [this.roles];
   }
 }

@@ -1,16 +1,11 @@
-// StatusError checks controllers branch on (apierrors.IsNotFound and friends).
+// StatusError checks controllers branch on (apierrors.IsNotFound and friends), in one place for
+// every controller and the scheduler; the basic ones are the machinery's own.
 import { StatusError } from '../../machinery/status.js';
 
-export function isNotFound(e: unknown): boolean {
-  return e instanceof StatusError && e.code === 404;
-}
+export { isConflict, isNotFound } from '../../machinery/status.js';
 
 export function isAlreadyExists(e: unknown): boolean {
   return e instanceof StatusError && e.reason === 'AlreadyExists';
-}
-
-export function isConflict(e: unknown): boolean {
-  return e instanceof StatusError && e.code === 409;
 }
 
 /** apierrors.HasStatusCause(err, NamespaceTerminatingCause): a create refused because its namespace is going. */

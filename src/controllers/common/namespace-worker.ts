@@ -26,9 +26,7 @@ export abstract class PerNamespaceWorker<T extends KubeObject> extends QueueWork
     this.kept.addEventHandler({ onUpdate: (_old, obj) => touched(obj), onDelete: touched });
   }
 
-  run(workers: number): void {
-    void Promise.all([this.namespaces.synced(), this.kept.synced()]).then(() => {
-      if (!this.isStopped) this.runWorkers(workers);
-    });
+  protected override cachesToSync() {
+    return [this.namespaces, this.kept];
   }
 }

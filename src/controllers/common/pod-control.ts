@@ -20,6 +20,20 @@ export async function deleteOwnedPods(
   pods: Pod[],
 ): Promise<Error | undefined> {
   expectations.expectDeletions(key, pods.map(podKey));
+  return deleteExpectedPods({ client, recorder, expectations, key, owner }, pods);
+}
+
+/** Whose pods are created or deleted, and who is told. */
+export interface PodOwner {
+  client: Client;
+  recorder: Recorder;
+  expectations: ControllerExpectations;
+  key: string;
+  owner: KubeObject;
+}
+
+/** deleteOwnedPods for a caller that has already set its expectations (the DaemonSet controller sets creations and deletions at once). */
+export async function deleteExpectedPods({ client, recorder, expectations, key, owner }: PodOwner, pods: Pod[]): Promise<Error | undefined> {
   const results = await Promise.allSettled(
     pods.map(async (p) => {
       try {
@@ -49,6 +63,11 @@ export async function createOwnedPods(
 ): Promise<Error | undefined> {
   // Expect them all before the first create, so events racing with us are counted.
   expectations.expectCreations(key, count);
+  return createExpectedPods({ client, recorder, expectations, key, owner }, count, podFor);
+}
+
+/** createOwnedPods for a caller that has already set its expectations. */
+export async function createExpectedPods({ client, recorder, expectations, key, owner }: PodOwner, count: number, podFor: (i: number) => Pod): Promise<Error | undefined> {
   let next = 0;
   const { successes, error } = await slowStartBatch(count, 1, async () => {
     try {

@@ -9,3 +9,8 @@ export interface Recorder {
 }
 
 export const noopRecorder: Recorder = { event() {} };
+
+/** Events need the object's kind for their involvedObject; cached list items may lack it. */
+export function withKind<T extends KubeObject>(obj: T, apiVersion: string, kind: string): T {
+  return { ...obj, apiVersion, kind };
+}

@@ -67,10 +67,6 @@ export class CronJobController extends QueueWorker {
     this.jobs.addEventHandler({ onAdd: jobChanged, onUpdate: (_o, j) => jobChanged(j), onDelete: jobChanged });
   }
 
-  run(workers: number): void {
-    this.runWorkers(workers);
-  }
-
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
     const cached = this.cronJobs.lister.get(namespace, name);

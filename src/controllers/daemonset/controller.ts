@@ -13,7 +13,8 @@ import { R } from '../../client/resources.js';
 import { labelSelectorAsSelector } from '../../machinery/labels/index.js';
 import { claimObjects, recheckDeletionTimestamp } from '../common/claim.js';
 import { getControllerOf, newControllerRef } from '../common/controller-ref.js';
-import { isNamespaceTerminating, isNotFound } from '../common/errors.js';
+import { isNotFound } from '../common/errors.js';
+import { createExpectedPods, deleteExpectedPods } from '../common/pod-control.js';
 import { ControllerExpectations } from '../common/expectations.js';
 import { OwnerEvents } from '../common/owner-events.js';
 import { isPodReady, podKey } from '../common/pod-util.js';
@@ -95,10 +96,6 @@ export class DaemonSetController extends QueueWorker {
     });
   }
 
-  run(workers: number): void {
-    this.runWorkers(workers);
-  }
-
   private enqueue(obj: KubeObject): void {
     this.queue.add(metaNamespaceKey(obj));
   }
@@ -170,38 +167,17 @@ export class DaemonSetController extends QueueWorker {
     if (minReady > 0 && status.numberAvailable !== status.numberReady) this.queue.addAfter(key, minReady * 1000);
   }
 
-  /** syncNodes: deletes then creates, expecting each so the informer's catching up is awaited. */
+  /**
+   * syncNodes: deletes then creates (in slow-start batches, as upstream), expecting both at once so
+   * the sync after waits for the informer to catch up with every one of them.
+   */
   private async syncNodes(ds: DaemonSet, key: string, deletePods: Pod[], createOn: string[], hash: string, controllerRef: ReturnType<typeof newControllerRef>): Promise<void> {
     if (deletePods.length === 0 && createOn.length === 0) return;
-    const e = this.expectations;
-    e.setExpectations(key, createOn.length, deletePods.map(podKey));
-    const errors: unknown[] = [];
-    await Promise.all(
-      deletePods.map(async (p) => {
-        try {
-          await this.client.delete(R.pods, p.metadata.namespace, p.metadata.name ?? '');
-          this.recorder.event(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
-        } catch (err) {
-          e.deletionObserved(key, podKey(p));
-          if (isNotFound(err)) return;
-          this.recorder.event(ds, 'Warning', 'FailedDelete', `Error deleting: ${(err as Error).message}`);
-          errors.push(err);
-        }
-      }),
-    );
-    await Promise.all(
-      createOn.map(async (nodeName) => {
-        try {
-          const pod = await this.client.create<Pod>(R.pods, ds.metadata.namespace, newDaemonPod(ds, nodeName, hash, controllerRef));
-          this.recorder.event(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
-        } catch (err) {
-          e.creationObserved(key);
-          if (isNamespaceTerminating(err)) return;
-          this.recorder.event(ds, 'Warning', 'FailedCreate', `Error creating: ${(err as Error).message}`);
-          errors.push(err);
-        }
-      }),
-    );
-    if (errors.length) throw errors[0];
+    this.expectations.setExpectations(key, createOn.length, deletePods.map(podKey));
+    const owner = { client: this.client, recorder: this.recorder, expectations: this.expectations, key, owner: ds };
+    const deleteError = await deleteExpectedPods(owner, deletePods);
+    const createError = await createExpectedPods(owner, createOn.length, (i) => newDaemonPod(ds, createOn[i]!, hash, controllerRef));
+    const error = deleteError ?? createError;
+    if (error) throw error;
   }
 }

@@ -6,15 +6,15 @@ import { podTemplateGenerationLabel, templateGenerationAnnotation, type DaemonSe
 import type { Node, Pod } from '../../api/core.js';
 import type { OwnerReference } from '../../api/meta.js';
 import { podNodeAffinity, requiredNodeAffinityMatches, type NodeAffinity } from '../../api/scheduling/nodeaffinity.js';
-import { doNotScheduleOrExecute, findMatchingUntoleratedTaint, podTolerations, type Taint, type Toleration } from '../../api/scheduling/taints.js';
+import { doNotScheduleOrExecute, findMatchingUntoleratedTaint, notReadyTaintKey, podTolerations, unreachableTaintKey, type Taint, type Toleration } from '../../api/scheduling/taints.js';
 import { getPodFromTemplate } from '../common/pod-template.js';
 import { controllerRevisionHashLabel } from '../history/history.js';
 
 /** The tolerations every daemon pod gets, so node conditions do not evict or block it. */
 export function daemonPodTolerations(hostNetwork: boolean): Toleration[] {
   const t: Toleration[] = [
-    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
-    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
+    { key: notReadyTaintKey, operator: 'Exists', effect: 'NoExecute' },
+    { key: unreachableTaintKey, operator: 'Exists', effect: 'NoExecute' },
     { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
     { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
     { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },

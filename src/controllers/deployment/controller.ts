@@ -69,10 +69,6 @@ export class DeploymentController extends QueueWorker {
     });
   }
 
-  run(workers: number): void {
-    this.runWorkers(workers);
-  }
-
   private enqueue(d: KubeObject): void {
     this.queue.add(metaNamespaceKey(d));
   }

@@ -9,17 +9,16 @@ import { EventRecorder } from '../../client/events.js';
 import type { Informer, InformerFactory, WorkQueue } from '../../client/informer-types.js';
 import { metaNamespaceKey, splitKey } from '../../client/keys.js';
 import { R } from '../../client/resources.js';
-import { RateLimitedQueue } from '../../client/workqueue.js';
-import { errorText, logger } from '../../util/log.js';
-import { isNamespaceTerminating, isNotFound } from '../endpointslice/util/errors.js';
+import { errorText } from '../../util/log.js';
+import { isNamespaceTerminating, isNotFound } from '../common/errors.js';
 import {
   EndpointsLastChangeTriggerTime,
   EndpointsOverCapacity,
   IsHeadlessService,
   LeaderElectionRecordAnnotationKey,
 } from '../endpointslice/util/labels.js';
-import { runQueueWorkers } from '../common/queue-loop.js';
-import { withKind, type EventSink } from '../endpointslice/util/recorder.js';
+import { QueueWorker } from '../common/queue-worker.js';
+import { withKind, type Recorder } from '../common/recorder.js';
 import { ensurePodLabelsIndex, ensureServiceSelectorIndex, podsForService } from '../endpointslice/util/label-index.js';
 import { podEventHandlers } from '../endpointslice/util/pod-handlers.js';
 import { serviceSelector } from '../endpointslice/util/service-selection.js';
@@ -32,7 +31,7 @@ import { StaleInformerCacheError } from '../common/stale-cache.js';
 export interface EndpointsControllerOptions {
   /** Delay syncs caused by pod changes to batch them (--endpoint-updates-batch-period; default 0). */
   endpointUpdatesBatchPeriodMs?: number;
-  recorder?: EventSink;
+  recorder?: Recorder;
   queue?: WorkQueue<string>;
 }
 
@@ -47,24 +46,21 @@ function sameStringMap(a: Record<string, string> | undefined, b: Record<string, 
   return ka.length === Object.keys(b ?? {}).length && ka.every((k) => (b ?? {})[k] === (a ?? {})[k]);
 }
 
-export class EndpointsController {
-  readonly queue: WorkQueue<string>;
-  private readonly log = logger('endpoints');
+export class EndpointsController extends QueueWorker {
   private readonly services: Informer<Service>;
   private readonly pods: Informer<Pod>;
   private readonly endpoints: Informer<Endpoints>;
-  private readonly recorder: EventSink;
+  private readonly recorder: Recorder;
   private readonly batchMs: number;
   private readonly triggerTimes = new TriggerTimeTracker();
   private readonly staleTracker = new StaleEndpointsTracker();
-  private stopped = false;
 
   constructor(
     private readonly client: Client,
     informers: InformerFactory,
     opts: EndpointsControllerOptions = {},
   ) {
-    this.queue = opts.queue ?? new RateLimitedQueue<string>();
+    super('endpoints', { queue: opts.queue, giveUp: true });
     this.recorder = opts.recorder ?? new EventRecorder(client, 'endpoint-controller');
     this.batchMs = opts.endpointUpdatesBatchPeriodMs ?? 0;
     this.services = informers.informer<Service>(R.services);
@@ -83,23 +79,12 @@ export class EndpointsController {
     this.endpoints.addEventHandler({ onDelete: (e) => this.queue.add(metaNamespaceKey(e)) });
   }
 
-  run(workers: number): void {
-    void Promise.all([this.services.synced(), this.pods.synced(), this.endpoints.synced()]).then(() => {
-      if (this.stopped) return;
-      this.checkLeftoverEndpoints();
-      runQueueWorkers(workers, {
-        queue: this.queue,
-        sync: (k) => this.sync(k),
-        log: this.log,
-        giveUp: true,
-        isStopped: () => this.stopped,
-      });
-    });
+  protected override cachesToSync() {
+    return [this.services, this.pods, this.endpoints];
   }
 
-  stop(): void {
-    this.stopped = true;
-    this.queue.shutDown();
+  protected override beforeWorkers(): void {
+    this.checkLeftoverEndpoints();
   }
 
   /** `deletedAt`: when the informer saw the pod go, the trigger time of the change it causes. */

@@ -9,14 +9,13 @@ import { EventRecorder } from '../../client/events.js';
 import type { Informer, InformerFactory, WorkQueue } from '../../client/informer-types.js';
 import { metaNamespaceKey, splitKey } from '../../client/keys.js';
 import { R } from '../../client/resources.js';
-import { RateLimitedQueue } from '../../client/workqueue.js';
-import { errorText, logger } from '../../util/log.js';
+import { errorText } from '../../util/log.js';
 import { defaultMaxEndpointsPerSlice, reconcileEndpointSlices, type EndpointSlicePlan } from './reconciler.js';
 import { serviceKeyForSlice } from './slice-meta.js';
-import { isNamespaceTerminating, isNotFound } from './util/errors.js';
+import { isNamespaceTerminating, isNotFound } from '../common/errors.js';
 import { EndpointsLastChangeTriggerTime, EndpointSliceControllerName, LabelManagedBy } from './util/labels.js';
-import { runQueueWorkers } from '../common/queue-loop.js';
-import { withKind, type EventSink } from './util/recorder.js';
+import { QueueWorker } from '../common/queue-worker.js';
+import { withKind, type Recorder } from '../common/recorder.js';
 import { ensurePodLabelsIndex, ensureServiceSelectorIndex, ensureSliceServiceIndex, podsForService, slicesForService } from './util/label-index.js';
 import { serviceSelector } from './util/service-selection.js';
 import { podEventHandlers } from './util/pod-handlers.js';
@@ -31,31 +30,28 @@ export interface EndpointSliceControllerOptions {
   maxEndpointsPerSlice?: number;
   /** Delay syncs caused by pod changes to batch them (--endpoint-updates-batch-period; default 0). */
   endpointUpdatesBatchPeriodMs?: number;
-  recorder?: EventSink;
+  recorder?: Recorder;
   queue?: WorkQueue<string>;
 }
 
-export class EndpointSliceController {
-  readonly queue: WorkQueue<string>;
+export class EndpointSliceController extends QueueWorker {
   readonly controllerName = EndpointSliceControllerName;
-  private readonly log = logger('endpointslice');
   private readonly services: Informer<Service>;
   private readonly pods: Informer<Pod>;
   private readonly slices: Informer<EndpointSlice>;
   private readonly nodes: Informer<Node>;
-  private readonly recorder: EventSink;
+  private readonly recorder: Recorder;
   private readonly maxEndpointsPerSlice: number;
   private readonly batchMs: number;
   private readonly tracker = new EndpointSliceTracker();
   private readonly triggerTimes = new TriggerTimeTracker();
-  private stopped = false;
 
   constructor(
     private readonly client: Client,
     informers: InformerFactory,
     opts: EndpointSliceControllerOptions = {},
   ) {
-    this.queue = opts.queue ?? new RateLimitedQueue<string>();
+    super('endpointslice', { queue: opts.queue, giveUp: true });
     this.recorder = opts.recorder ?? new EventRecorder(client, 'endpoint-slice-controller');
     this.maxEndpointsPerSlice = opts.maxEndpointsPerSlice ?? defaultMaxEndpointsPerSlice;
     // The API server refuses slices of more than 1000 endpoints (upstream checks the flag the same way).
@@ -84,22 +80,8 @@ export class EndpointSliceController {
     // Node events need no handler here.
   }
 
-  run(workers: number): void {
-    void Promise.all([this.services.synced(), this.pods.synced(), this.slices.synced(), this.nodes.synced()]).then(() => {
-      if (this.stopped) return;
-      runQueueWorkers(workers, {
-        queue: this.queue,
-        sync: (k) => this.sync(k),
-        log: this.log,
-        giveUp: true,
-        isStopped: () => this.stopped,
-      });
-    });
-  }
-
-  stop(): void {
-    this.stopped = true;
-    this.queue.shutDown();
+  protected override cachesToSync() {
+    return [this.services, this.pods, this.slices, this.nodes];
   }
 
   private managedByUs(s: EndpointSlice): boolean {

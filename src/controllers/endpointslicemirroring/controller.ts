@@ -12,18 +12,16 @@ import { EventRecorder } from '../../client/events.js';
 import type { Informer, InformerFactory, WorkQueue } from '../../client/informer-types.js';
 import { metaNamespaceKey, splitKey } from '../../client/keys.js';
 import { R } from '../../client/resources.js';
-import { RateLimitedQueue } from '../../client/workqueue.js';
-import { logger } from '../../util/log.js';
 import { serviceKeyForSlice } from '../endpointslice/slice-meta.js';
-import { isNamespaceTerminating, isNotFound } from '../endpointslice/util/errors.js';
+import { isNamespaceTerminating, isNotFound } from '../common/errors.js';
 import {
   EndpointSliceMirroringControllerName,
   LabelManagedBy,
   LabelSkipMirror,
   LeaderElectionRecordAnnotationKey,
 } from '../endpointslice/util/labels.js';
-import { runQueueWorkers } from '../common/queue-loop.js';
-import { withKind, type EventSink } from '../endpointslice/util/recorder.js';
+import { QueueWorker } from '../common/queue-worker.js';
+import { withKind, type Recorder } from '../common/recorder.js';
 import { ensureSliceServiceIndex, slicesForService } from '../endpointslice/util/label-index.js';
 import { serviceSelector } from '../endpointslice/util/service-selection.js';
 import { EndpointSliceTracker, staleSlicesError, managedSliceHandlers } from '../endpointslice/util/slice-tracker.js';
@@ -33,7 +31,7 @@ import { reconcileMirroredSlices, type MirrorPlan } from './reconciler.js';
 export interface EndpointSliceMirroringControllerOptions {
   /** --mirroring-max-endpoints-per-subset (upstream's default 1000). */
   maxEndpointsPerSubset?: number;
-  recorder?: EventSink;
+  recorder?: Recorder;
   queue?: WorkQueue<string>;
 }
 
@@ -42,24 +40,21 @@ export function shouldMirror(ep: Endpoints): boolean {
   return ep.metadata.labels?.[LabelSkipMirror] !== 'true' && ep.metadata.annotations?.[LeaderElectionRecordAnnotationKey] === undefined;
 }
 
-export class EndpointSliceMirroringController {
-  readonly queue: WorkQueue<string>;
+export class EndpointSliceMirroringController extends QueueWorker {
   readonly controllerName = EndpointSliceMirroringControllerName;
-  private readonly log = logger('epsmirror');
   private readonly services: Informer<Service>;
   private readonly endpoints: Informer<Endpoints>;
   private readonly slices: Informer<EndpointSlice>;
-  private readonly recorder: EventSink;
+  private readonly recorder: Recorder;
   private readonly maxEndpointsPerSubset: number;
   private readonly tracker = new EndpointSliceTracker();
-  private stopped = false;
 
   constructor(
     private readonly client: Client,
     informers: InformerFactory,
     opts: EndpointSliceMirroringControllerOptions = {},
   ) {
-    this.queue = opts.queue ?? new RateLimitedQueue<string>();
+    super('epsmirror', { queue: opts.queue, giveUp: true });
     this.recorder = opts.recorder ?? new EventRecorder(client, 'endpoint-slice-mirroring-controller');
     this.maxEndpointsPerSubset = opts.maxEndpointsPerSubset ?? defaultMaxEndpointsPerSubset;
     this.services = informers.informer<Service>(R.services);
@@ -75,22 +70,8 @@ export class EndpointSliceMirroringController {
     );
   }
 
-  run(workers: number): void {
-    void Promise.all([this.services.synced(), this.endpoints.synced(), this.slices.synced()]).then(() => {
-      if (this.stopped) return;
-      runQueueWorkers(workers, {
-        queue: this.queue,
-        sync: (k) => this.sync(k),
-        log: this.log,
-        giveUp: true,
-        isStopped: () => this.stopped,
-      });
-    });
-  }
-
-  stop(): void {
-    this.stopped = true;
-    this.queue.shutDown();
+  protected override cachesToSync() {
+    return [this.services, this.endpoints, this.slices];
   }
 
   private managedByUs(s: EndpointSlice): boolean {

@@ -63,10 +63,6 @@ export class GarbageCollector extends QueueWorker {
     }
   }
 
-  run(workers: number): void {
-    this.runWorkers(workers);
-  }
-
   private resKey(group: string, kind: string): string {
     return `${group}/${kind}`;
   }

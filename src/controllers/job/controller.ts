@@ -76,10 +76,6 @@ export class JobController extends QueueWorker {
     });
   }
 
-  run(workers: number): void {
-    this.runWorkers(workers);
-  }
-
   private enqueue(job: KubeObject): void {
     this.queue.add(metaNamespaceKey(job));
   }

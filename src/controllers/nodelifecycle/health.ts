@@ -4,10 +4,9 @@
 // clock skew between node and controller does not matter).
 import type { Node } from '../../api/core.js';
 import type { Condition } from '../../api/meta.js';
-import { toleratesTaint, type Toleration } from '../../api/scheduling/taints.js';
+import { notReadyTaintKey, toleratesTaint, unreachableTaintKey, type Toleration } from '../../api/scheduling/taints.js';
 
-export const unreachableTaintKey = 'node.kubernetes.io/unreachable';
-export const notReadyTaintKey = 'node.kubernetes.io/not-ready';
+export { notReadyTaintKey, unreachableTaintKey };
 export const nodeStatusUnknownReason = 'NodeStatusUnknown';
 export const nodeStatusUnknownMessage = 'Kubelet stopped posting node status.';
 /** The conditions upstream marks Unknown along with Ready. */
@@ -126,13 +125,13 @@ export function reconcileTaints(node: Node, desired: Taint[]): Taint[] | undefin
 }
 
 /**
- * How long a pod may stay on a node with this NoExecute taint, in ms: 0 for at once, undefined
- * for forever. Pods without a matching toleration get `defaultSeconds` (the DefaultTolerationSeconds
- * admission plugin's 300 s, which our API server does not add to pods).
+ * How long a pod may stay on a node with this NoExecute taint, in ms: 0 for at once (no toleration
+ * matches, as upstream's taint eviction), undefined for forever. Most pods carry the 300 s the API
+ * server's DefaultTolerationSeconds admission gave them.
  */
-export function tolerationMs(tolerations: unknown[] | undefined, taint: Taint, defaultSeconds: number): number | undefined {
+export function tolerationMs(tolerations: unknown[] | undefined, taint: Taint): number | undefined {
   const matching = ((tolerations ?? []) as Toleration[]).filter((t) => toleratesTaint(t, taint));
-  if (matching.length === 0) return defaultSeconds * 1000;
+  if (matching.length === 0) return 0;
   let min: number | undefined;
   for (const t of matching) {
     if (t.tolerationSeconds === undefined || t.tolerationSeconds === null) continue;

@@ -64,10 +64,6 @@ export class ReplicaSetController extends QueueWorker {
     });
   }
 
-  run(workers: number): void {
-    this.runWorkers(workers);
-  }
-
   private enqueue(rs: KubeObject): void {
     this.queue.add(metaNamespaceKey(rs));
   }

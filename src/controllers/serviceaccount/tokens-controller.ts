@@ -74,10 +74,8 @@ export class TokensController extends QueueWorker {
     });
   }
 
-  run(workers: number): void {
-    void Promise.all([this.accounts.synced(), this.secrets.synced()]).then(() => {
-      if (!this.isStopped) this.runWorkers(workers);
-    });
+  protected override cachesToSync() {
+    return [this.accounts, this.secrets];
   }
 
   async sync(key: string): Promise<void> {

@@ -12,11 +12,9 @@ import { EventRecorder } from '../../client/events.js';
 import type { Informer, InformerFactory, WorkQueue } from '../../client/informer-types.js';
 import { metaNamespaceKey, splitKey } from '../../client/keys.js';
 import { R } from '../../client/resources.js';
-import { RateLimitedQueue } from '../../client/workqueue.js';
-import { logger } from '../../util/log.js';
-import { isNotFound } from '../endpointslice/util/errors.js';
-import { runQueueWorkers } from '../common/queue-loop.js';
-import { withKind, type EventSink } from '../endpointslice/util/recorder.js';
+import { isNotFound } from '../common/errors.js';
+import { QueueWorker } from '../common/queue-worker.js';
+import { withKind, type Recorder } from '../common/recorder.js';
 import { AllocationError, LBIPAllocator } from './allocator.js';
 import { parseLBPool, poolContains } from './pool.js';
 import { desiredIngress, ingressIPs, ingressMatches, isLoadBalancer, requestedIP, ServiceLBClass, wantsOurLoadBalancer } from './service-util.js';
@@ -29,7 +27,7 @@ export interface ServiceLBControllerOptions {
   pool?: string;
   /** The loadBalancerClass served besides "unset" (default kubesvc.io/servicelb). */
   loadBalancerClass?: string;
-  recorder?: EventSink;
+  recorder?: Recorder;
   queue?: WorkQueue<string>;
 }
 
@@ -42,16 +40,13 @@ function byCreation(a: Service, b: Service): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
-export class ServiceLBController {
-  readonly queue: WorkQueue<string>;
+export class ServiceLBController extends QueueWorker {
   readonly allocator: LBIPAllocator;
   readonly loadBalancerClass: string;
-  private readonly log = logger('servicelb');
   private readonly services: Informer<Service>;
-  private readonly recorder: EventSink;
+  private readonly recorder: Recorder;
   /** Services waiting for an address: synced again whenever one is released. */
   private readonly pending = new Set<string>();
-  private stopped = false;
 
   /** Throws PoolParseError for a malformed pool, so `up` can report the flag. */
   constructor(
@@ -59,9 +54,9 @@ export class ServiceLBController {
     informers: InformerFactory,
     opts: ServiceLBControllerOptions = {},
   ) {
+    super('servicelb', { queue: opts.queue, giveUp: true });
     this.allocator = new LBIPAllocator(parseLBPool(opts.pool ?? defaultLBPool));
     this.loadBalancerClass = opts.loadBalancerClass ?? ServiceLBClass;
-    this.queue = opts.queue ?? new RateLimitedQueue<string>();
     this.recorder = opts.recorder ?? new EventRecorder(client, 'service-lb-controller');
     this.services = informers.informer<Service>(R.services);
     this.services.addEventHandler({
@@ -71,23 +66,12 @@ export class ServiceLBController {
     });
   }
 
-  run(workers: number): void {
-    void this.services.synced().then(() => {
-      if (this.stopped) return;
-      this.rebuildAllocations();
-      runQueueWorkers(workers, {
-        queue: this.queue,
-        sync: (k) => this.sync(k),
-        log: this.log,
-        giveUp: true,
-        isStopped: () => this.stopped,
-      });
-    });
+  protected override cachesToSync() {
+    return [this.services];
   }
 
-  stop(): void {
-    this.stopped = true;
-    this.queue.shutDown();
+  protected override beforeWorkers(): void {
+    this.rebuildAllocations();
   }
 
   /**

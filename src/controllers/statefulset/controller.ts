@@ -72,10 +72,6 @@ export class StatefulSetController extends QueueWorker {
     this.revInformer.addEventHandler({ onAdd: (r) => this.owners.onOwned(r), onDelete: (r) => this.owners.onOwned(r) });
   }
 
-  run(workers: number): void {
-    this.runWorkers(workers);
-  }
-
   private enqueue(obj: KubeObject): void {
     this.queue.add(metaNamespaceKey(obj));
   }

@@ -51,10 +51,6 @@ export class TTLAfterFinishedController extends QueueWorker {
     this.jobs.addEventHandler({ onAdd: consider, onUpdate: (_o, j) => consider(j), onDelete: () => {} });
   }
 
-  run(workers: number): void {
-    this.runWorkers(workers);
-  }
-
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
     const cached = this.jobs.lister.get(namespace, name);

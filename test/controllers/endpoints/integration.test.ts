@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Endpoints } from '../../../src/api/core.js';
 import { R } from '../../../src/client/resources.js';
 import { EndpointsController } from '../../../src/controllers/endpoints/controller.js';
-import { isNotFound } from '../../../src/controllers/endpointslice/util/errors.js';
+import { isNotFound } from '../../../src/controllers/common/errors.js';
 import {
   createNode,
   createRunningPod,

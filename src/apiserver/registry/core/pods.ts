@@ -12,6 +12,8 @@ import { entry, type RegistryDeps } from '../entry.js';
 import { bindingREST } from '../pod-binding.js';
 import { admitPodServiceAccount, serviceAccountLookup } from '../pod-serviceaccount.js';
 import { keepStatus } from '../strategy.js';
+import { admitDefaultTolerationSeconds } from '../pod-default-tolerations.js';
+import { chainAdmit } from '../../store/hooks.js';
 
 function podNodeAccess(deps: RegistryDeps): PodNodeAccess {
   return {
@@ -54,8 +56,11 @@ export const pods = entry<Pod>({
     validateStatusUpdate: validatePodStatusUpdate,
   },
   hooks: (deps) => ({
-    // upstream's ServiceAccount admission: with the lookup on, the pod's account must exist.
-    admit: deps.admission.serviceAccountLookup ? serviceAccountLookup(() => deps.store('', 'serviceaccounts')) : undefined,
+    // upstream's DefaultTolerationSeconds, then its ServiceAccount admission: with the lookup on, the pod's account must exist.
+    admit: chainAdmit(
+      deps.admission.defaultTolerationSeconds ? admitDefaultTolerationSeconds(deps.admission.defaultTolerationSeconds) : undefined,
+      deps.admission.serviceAccountLookup ? serviceAccountLookup(() => deps.store('', 'serviceaccounts')) : undefined,
+    ),
     gracePeriodSeconds(obj, requested) {
       const pod = obj as Pod;
       if (!pod.spec?.nodeName) return 0;

@@ -86,9 +86,6 @@ export class LocalPathProvisioner extends QueueWorker {
     this.volumes.addEventHandler({ onAdd: volume, onUpdate: (_o, v) => volume(v) });
   }
 
-  run(workers: number): void {
-    this.runWorkers(workers);
-  }
 
   async sync(key: string): Promise<void> {
     if (key.startsWith(claimPrefix)) {

@@ -87,9 +87,6 @@ export class PersistentVolumeController extends QueueWorker {
     });
   }
 
-  run(workers: number): void {
-    this.runWorkers(workers);
-  }
 
   async sync(key: string): Promise<void> {
     try {

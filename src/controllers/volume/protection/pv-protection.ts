@@ -23,9 +23,6 @@ export class PVProtectionController extends QueueWorker {
     this.volumes.addEventHandler({ onAdd: volume, onUpdate: (_o, v) => volume(v) });
   }
 
-  run(workers: number): void {
-    this.runWorkers(workers);
-  }
 
   async sync(name: string): Promise<void> {
     const pv = this.volumes.lister.get(undefined, name);

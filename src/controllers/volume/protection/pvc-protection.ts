@@ -33,9 +33,6 @@ export class PVCProtectionController extends QueueWorker {
     this.pods.addEventHandler({ onUpdate: (_o, p) => pod(p), onDelete: pod });
   }
 
-  run(workers: number): void {
-    this.runWorkers(workers);
-  }
 
   private inUse(namespace: string, name: string): boolean {
     return this.pods.lister.list(namespace).some((p) => {
