@@ -78,7 +78,13 @@ export interface Pki {
   servingKey: string;
   adminCert: string;
   adminKey: string;
+  /** kubeadm's apiserver-kubelet-client: how the API server proves itself to kubelets. */
+  kubeletClientCert: string;
+  kubeletClientKey: string;
 }
+
+/** kubeadm's identity for the API server at kubelets (a cluster admin, so kubelets let it do all). */
+export const kubeletClientUser = 'kube-apiserver-kubelet-client';
 
 const ecdsa = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const signing = { name: 'ECDSA', hash: 'SHA-256' } as const;
@@ -103,6 +109,8 @@ const files = {
   servingKey: 'apiserver.key',
   adminCert: 'admin.crt',
   adminKey: 'admin.key',
+  kubeletClientCert: 'apiserver-kubelet-client.crt',
+  kubeletClientKey: 'apiserver-kubelet-client.key',
   serviceAccountKey: 'sa.key',
   serviceAccountPub: 'sa.pub',
 } as const satisfies Record<keyof Pki | 'caKey' | 'serviceAccountKey' | 'serviceAccountPub', string>;
@@ -168,7 +176,21 @@ export async function ensurePki(dir: string, opts: PkiOptions): Promise<Pki> {
     write(pkiDir, files.adminKey, pair.keyPem, 0o600);
   }
 
+  let kubeletClient = { certPem: existing.kubeletClientCert, keyPem: existing.kubeletClientKey };
+  if (fresh || !validLeaf(kubeletClient.certPem, kubeletClient.keyPem, ca.cert, () => true)) {
+    const pair = await newKeyPair();
+    const certPem = await issueLeaf(await caSigner(), ca.certPem, pair.keys, {
+      subject: clientSubject(kubeletClientUser, [clusterAdminsGroup]),
+      usage: 'clientAuth',
+    });
+    kubeletClient = { certPem, keyPem: pair.keyPem };
+    write(pkiDir, files.kubeletClientCert, certPem, 0o644);
+    write(pkiDir, files.kubeletClientKey, pair.keyPem, 0o600);
+  }
+
   return {
+    kubeletClientCert: kubeletClient.certPem!,
+    kubeletClientKey: kubeletClient.keyPem!,
     caCert: ca.certPem,
     servingCert: serving.certPem!,
     servingKey: serving.keyPem!,
@@ -229,6 +251,23 @@ export async function issueClientCertificate(dir: string, user: string, groups: 
 }
 
 /**
+ * A serving certificate for a node's kubelet API (CN=system:node:<name>, O=system:nodes, as the
+ * kubelet-serving signer issues them), for the node's IPs and names, signed by the CA in DIR/pki/.
+ */
+export async function issueKubeletServingCertificate(dir: string, nodeName: string, sans: { dns: string[]; ips: string[] }): Promise<{ certPem: string; keyPem: string }> {
+  const pkiDir = join(dir, 'pki');
+  const caCertPem = readFileSync(join(pkiDir, files.caCert), 'utf8');
+  const caKeyPem = readFileSync(join(pkiDir, files.caKey), 'utf8');
+  const pair = await newKeyPair();
+  const certPem = await issueLeaf(await importSigningKey(caKeyPem), caCertPem, pair.keys, {
+    subject: clientSubject(`system:node:${nodeName}`, ['system:nodes']),
+    usage: 'serverAuth',
+    sans: { dns: unique(sans.dns), ips: unique(sans.ips) },
+  });
+  return { certPem, keyPem: pair.keyPem };
+}
+
+/**
  * O= then CN=, as Go's pkix.Name orders them. Values are given as UTF8Strings: as plain strings
  * @peculiar/x509 would read quotes, backslashes and a leading `#` in them as DN syntax.
  */
@@ -239,7 +278,7 @@ function clientSubject(user: string, groups: string[]): X509.JsonNameParams {
 /** Data dirs from before these modes were enforced: tighten what an earlier run left looser. */
 function keepPrivate(pkiDir: string): void {
   chmodSync(pkiDir, 0o700);
-  for (const f of [files.caKey, files.servingKey, files.adminKey, files.serviceAccountKey]) {
+  for (const f of [files.caKey, files.servingKey, files.adminKey, files.kubeletClientKey, files.serviceAccountKey]) {
     try {
       if ((statSync(join(pkiDir, f)).mode & 0o077) !== 0) chmodSync(join(pkiDir, f), 0o600);
     } catch {

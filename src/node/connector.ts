@@ -1,9 +1,9 @@
-// What the API server asks of this node for pods/log, pods/exec and pods/portforward (the
-// kubelet's streaming server): the NodeConnector contract of src/apiserver/node-connector.ts.
+// What the kubelet API (src/node/kubelet) serves containerLogs, exec and portForward from on this
+// node: the StreamingRuntime contract of src/streaming/runtime.ts over the pods' workers.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { PassThrough, type Duplex, type Readable } from 'node:stream';
-import type { ExecRequest, ExecSession, LogOptions, NodeConnector } from '../apiserver/node-connector.js';
+import type { ExecRequest, ExecSession, LogOptions, StreamingRuntime } from '../streaming/runtime.js';
 import { errors } from '../machinery/status.js';
 import { readLogs } from './read-logs.js';
 import { commandArgv, lookPathOutsideVolumes, volumeMountPaths } from './runtime/exec-prefix.js';
@@ -11,7 +11,7 @@ import type { PodWorker } from './pod-worker.js';
 
 const pods = { group: '', resource: 'pods' };
 
-export class AgentConnector implements NodeConnector {
+export class AgentConnector implements StreamingRuntime {
   constructor(private readonly worker: (namespace: string, pod: string) => PodWorker | undefined) {}
 
   async logs(namespace: string, pod: string, container: string, opts: LogOptions): Promise<Readable> {

@@ -6,8 +6,8 @@
 import { constants as osConstants } from 'node:os';
 import type { Readable } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { errors, StatusError } from '../../machinery/status.js';
-import type { ExecRequest, ExecSession, NodeConnector } from '../node-connector.js';
+import { errors, StatusError } from '../machinery/status.js';
+import type { ExecRequest, ExecSession, StreamingRuntime } from './runtime.js';
 import { toBuffer } from './ws-server.js';
 
 export const STREAM_PROTOCOL_V5 = 'v5.channel.k8s.io';
@@ -27,7 +27,7 @@ const enum Channel {
 const HIGH_WATER = 1 << 20;
 
 export interface ExecTarget {
-  connector: NodeConnector;
+  runtime: StreamingRuntime;
   request: ExecRequest;
   /** Whether the container runs; the kubelet answers `container not found` otherwise. */
   running: boolean;
@@ -53,6 +53,14 @@ function errorStatus(e: StatusError): Record<string, unknown> {
   return rest;
 }
 
+/** The kubelet's answer to exec into a container that does not run: the error channel, then close. */
+export function serveContainerNotFound(ws: WebSocket, container: string): void {
+  if (ws.readyState !== ws.OPEN) return;
+  const status = errorStatus(errors.internal(`unable to upgrade connection: container not found ("${container}")`));
+  ws.send(Buffer.concat([Buffer.from([Channel.Error]), Buffer.from(JSON.stringify(status))]), { binary: true });
+  ws.close(1000);
+}
+
 export function serveExec(ws: WebSocket, protocol: string, t: ExecTarget): void {
   let pending = 0;
   const paused = new Set<Readable>();
@@ -76,10 +84,7 @@ export function serveExec(ws: WebSocket, protocol: string, t: ExecTarget): void 
     ws.close(1000);
   };
 
-  if (!t.running) {
-    finish(errorStatus(errors.internal(`unable to upgrade connection: container not found ("${t.request.container}")`)));
-    return;
-  }
+  if (!t.running) return serveContainerNotFound(ws, t.request.container);
 
   let session: ExecSession | undefined;
   let clientGone = false;
@@ -129,7 +134,7 @@ export function serveExec(ws: WebSocket, protocol: string, t: ExecTarget): void 
   // the official Python client sends stdin as text frames ("\x00" + the data).
   ws.on('message', (d) => onMessage(toBuffer(d)));
 
-  t.connector.exec(t.request).then(
+  t.runtime.exec(t.request).then(
     (s) => {
       session = s;
       if (clientGone) return void s.kill();
