@@ -59,6 +59,15 @@ test('over HTTP: the lease is renewed; a pod runs; kubectl logs, exec and a forc
   assert.equal(logs.stdout, 'hello from hello\n');
   const ex = await kubectl('exec', 'hello', '--', 'printenv', 'POD_IP');
   assert.equal(ex.stdout.trim(), p.status!.podIP, ex.stderr);
+  // The kubelet API through nodes/proxy: the pod and its container's CPU and memory from /proc.
+  const listed = await kubectl('get', '--raw', '/api/v1/nodes/node-1/proxy/pods');
+  assert.deepEqual((JSON.parse(listed.stdout) as { items: Pod[] }).items.map((x) => x.metadata.name), ['hello'], listed.stderr);
+  type Summary = { pods: { podRef: { name: string }; containers: { name: string; cpu: { usageCoreNanoSeconds: number }; memory: { rssBytes: number } }[] }[] };
+  const stats = await kubectl('get', '--raw', '/api/v1/nodes/node-1/proxy/stats/summary');
+  const podStats = (JSON.parse(stats.stdout) as Summary).pods.find((x) => x.podRef.name === 'hello');
+  assert.equal(podStats?.containers[0]?.name, 'main', stats.stdout);
+  assert.ok(podStats.containers[0].memory.rssBytes > 1 << 20, 'a node process holds more than 1 MiB');
+  assert.ok(podStats.containers[0].cpu.usageCoreNanoSeconds > 0);
   const pid = c.agent.podWorker('default', 'hello')!.handles[0]!.pid;
   const del = await kubectl('delete', 'pod', 'hello', '--force', '--grace-period=0');
   assert.equal(del.code, 0, del.stderr);

@@ -91,8 +91,10 @@ export class KubeletServer {
       this.sockets.add(s);
       s.once('close', () => this.sockets.delete(s));
     });
-    this.server.on('clientError', (_e, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    // What Go's server answers a request it cannot parse, then the connection closes.
+    this.server.on('clientError', (e: NodeJS.ErrnoException, socket) => {
+      const line = e.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      if (socket.writable) socket.end(`HTTP/1.1 ${line}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${line}`);
       else socket.destroy();
     });
   }
