@@ -75,7 +75,9 @@ test('registers its Node (Ready, addresses, podCIDR, capacity) and renews its Le
   ]);
   assert.equal(n.status?.capacity?.pods, '110');
   assert.ok(Number(n.status?.allocatable?.cpu) >= 1);
-  assert.equal((n.status?.daemonEndpoints as { kubeletEndpoint: { Port: number } }).kubeletEndpoint.Port, 10250);
+  // Where the agent's kubelet API listens (a free port in tests), so the API server can reach it.
+  assert.equal((n.status?.daemonEndpoints as { kubeletEndpoint: { Port: number } }).kubeletEndpoint.Port, c.agent.kubeletEndpoint!.port);
+  assert.notEqual(c.agent.kubeletEndpoint!.port, 0);
   assert.equal(n.status?.nodeInfo?.kubeletVersion, 'v1.32.0');
   const lease = await c.client.get<Lease>(R.leases, 'kube-node-lease', 'node-1');
   assert.equal(lease.spec?.holderIdentity, 'node-1');
