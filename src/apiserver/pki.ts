@@ -164,29 +164,18 @@ export async function ensurePki(dir: string, opts: PkiOptions): Promise<Pki> {
   // An admin certificate from before kubesvc had authorization (CN=kubesvc-admin, O=system:masters)
   // is replaced here, and the kubeconfig written with the new one. Copies of the old one keep
   // working: system:masters may do everything, and only a new CA could take that away.
-  let admin = { certPem: existing.adminCert, keyPem: existing.adminKey };
-  if (fresh || !validLeaf(admin.certPem, admin.keyPem, ca.cert, isClusterAdmin)) {
+  /** A client certificate kept while valid (and `ok`), else issued again for `user` in `groups`. */
+  const clientCert = async (cert: 'adminCert' | 'kubeletClientCert', key: 'adminKey' | 'kubeletClientKey', user: string, groups: string[], ok: (c: NodeX509) => boolean) => {
+    const kept = { certPem: existing[cert], keyPem: existing[key] };
+    if (!fresh && validLeaf(kept.certPem, kept.keyPem, ca.cert, ok)) return kept;
     const pair = await newKeyPair();
-    const certPem = await issueLeaf(await caSigner(), ca.certPem, pair.keys, {
-      subject: clientSubject(clusterAdminUser, [clusterAdminsGroup]),
-      usage: 'clientAuth',
-    });
-    admin = { certPem, keyPem: pair.keyPem };
-    write(pkiDir, files.adminCert, certPem, 0o644);
-    write(pkiDir, files.adminKey, pair.keyPem, 0o600);
-  }
-
-  let kubeletClient = { certPem: existing.kubeletClientCert, keyPem: existing.kubeletClientKey };
-  if (fresh || !validLeaf(kubeletClient.certPem, kubeletClient.keyPem, ca.cert, () => true)) {
-    const pair = await newKeyPair();
-    const certPem = await issueLeaf(await caSigner(), ca.certPem, pair.keys, {
-      subject: clientSubject(kubeletClientUser, [clusterAdminsGroup]),
-      usage: 'clientAuth',
-    });
-    kubeletClient = { certPem, keyPem: pair.keyPem };
-    write(pkiDir, files.kubeletClientCert, certPem, 0o644);
-    write(pkiDir, files.kubeletClientKey, pair.keyPem, 0o600);
-  }
+    const certPem = await issueLeaf(await caSigner(), ca.certPem, pair.keys, { subject: clientSubject(user, groups), usage: 'clientAuth' });
+    write(pkiDir, files[cert], certPem, 0o644);
+    write(pkiDir, files[key], pair.keyPem, 0o600);
+    return { certPem, keyPem: pair.keyPem };
+  };
+  const admin = await clientCert('adminCert', 'adminKey', clusterAdminUser, [clusterAdminsGroup], isClusterAdmin);
+  const kubeletClient = await clientCert('kubeletClientCert', 'kubeletClientKey', kubeletClientUser, [clusterAdminsGroup], () => true);
 
   return {
     kubeletClientCert: kubeletClient.certPem!,

@@ -3,17 +3,12 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import { isBeingWritten, onLogComplete } from './logs.js';
+import type { LogOptions as StreamingLogOptions } from '../streaming/runtime.js';
 
-export interface LogOptions {
-  follow?: boolean;
-  tailLines?: number;
-  previous?: boolean;
-  timestamps?: boolean;
-  sinceSeconds?: number;
+/** The kubelet API's log options, and a time too. */
+export interface LogOptions extends StreamingLogOptions {
   /** RFC 3339; the later of sinceSeconds and sinceTime applies. */
   sinceTime?: string;
-  /** Stop after this many bytes of output. */
-  limitBytes?: number;
 }
 
 interface Entry {

@@ -1,5 +1,5 @@
-// What the kubelet's streaming server needs from the container runtime for containerLogs, exec,
-// attach and portForward (the role of upstream's CRI streaming runtime). The kubelet API serves
+// What the kubelet's streaming server needs from the container runtime for containerLogs, exec
+// and portForward (the role of upstream's CRI streaming runtime). The kubelet API serves
 // these over HTTPS (src/node/kubelet); the API server reaches them only through that API.
 import type { Readable, Writable, Duplex } from 'node:stream';
 

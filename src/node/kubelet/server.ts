@@ -16,7 +16,7 @@ import type { StreamingRuntime } from '../../streaming/runtime.js';
 import { logger } from '../../util/log.js';
 import { KubeletAuth, kubeletVerb, nodeSubresource } from './auth.js';
 import { SummaryProvider, type PodProcesses } from './stats.js';
-import { upgradeExec, upgradePortForward, type StreamPodLookup } from './streaming.js';
+import { upgradeExec, upgradePortForward, type StreamPodLookup, type StreamRequest } from './streaming.js';
 
 const log = logger('kubelet');
 
@@ -193,7 +193,7 @@ export class KubeletServer {
       const stream = await this.host.runtime.logs(namespace, pod, container, opts);
       return sendLogStream(res, stream);
     }
-    if ((head === 'exec' || head === 'portForward' || head === 'attach') && rest.length >= 2) {
+    if ((head === 'exec' || head === 'portForward') && rest.length >= 2) {
       throw errors.badRequest('Upgrade request required');
     }
     throw new HttpText(404, '404 page not found\n');
@@ -206,13 +206,10 @@ export class KubeletServer {
       await this.admit(req, path);
       const [kind, ...rest] = parts;
       const lookup: StreamPodLookup = (namespace, name) => this.host.pods().find((p) => p.metadata.namespace === namespace && p.metadata.name === name);
+      const stream = (): StreamRequest => ({ runtime: this.host.runtime, lookup, req, socket, head, namespace: rest[0]!, name: rest[1]!, query });
       // /exec/{ns}/{pod}/{container} or /exec/{ns}/{pod}/{uid}/{container}, as the kubelet routes them.
-      if (kind === 'exec' && (rest.length === 3 || rest.length === 4)) {
-        return await upgradeExec(this.host.runtime, lookup, req, socket, head, rest[0]!, rest[1]!, rest.at(-1)!, query);
-      }
-      if (kind === 'portForward' && (rest.length === 2 || rest.length === 3)) {
-        return await upgradePortForward(this.host.runtime, lookup, req, socket, head, rest[0]!, rest[1]!, query);
-      }
+      if (kind === 'exec' && (rest.length === 3 || rest.length === 4)) return await upgradeExec(stream(), rest.at(-1)!);
+      if (kind === 'portForward' && (rest.length === 2 || rest.length === 3)) return await upgradePortForward(stream());
       throw new HttpText(404, '404 page not found\n');
     } catch (e) {
       writeRawError(socket, e);

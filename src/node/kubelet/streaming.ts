@@ -15,58 +15,51 @@ import { acceptWebSocket } from '../../streaming/ws-server.js';
 
 export type StreamPodLookup = (namespace: string, name: string) => Pod | undefined;
 
-function podOf(lookup: StreamPodLookup, namespace: string, name: string): Pod {
-  const pod = lookup(namespace, name);
+/** An upgrade request to a streaming endpoint, with the pod it names. */
+export interface StreamRequest {
+  runtime: StreamingRuntime;
+  lookup: StreamPodLookup;
+  req: IncomingMessage;
+  socket: Duplex;
+  head: Buffer;
+  namespace: string;
+  name: string;
+  query: URLSearchParams;
+}
+
+function podOf(r: StreamRequest): Pod {
+  const pod = r.lookup(r.namespace, r.name);
   // The kubelet's wording for a pod it does not run.
-  if (!pod) throw errors.notFound({ group: '', resource: 'pods' }, `${name}`);
+  if (!pod) throw errors.notFound({ group: '', resource: 'pods' }, r.name);
   return pod;
 }
 
-export async function upgradeExec(
-  runtime: StreamingRuntime,
-  lookup: StreamPodLookup,
-  req: IncomingMessage,
-  socket: Duplex,
-  head: Buffer,
-  namespace: string,
-  name: string,
-  container: string,
-  q: URLSearchParams,
-): Promise<void> {
-  const p = new Params(q);
+export async function upgradeExec(r: StreamRequest, container: string): Promise<void> {
+  const p = new Params(r.query);
   const stdin = p.bool('stdin');
   const stdout = p.bool('stdout');
   const tty = p.bool('tty');
   // A terminal has no separate stderr.
   const stderr = p.bool('stderr') && !tty;
-  const command = q.getAll('command');
+  const command = r.query.getAll('command');
   if (!stdin && !stdout && !stderr) throw errors.badRequest('you must specify at least 1 of stdin, stdout, stderr');
   if (command.length === 0) throw errors.badRequest('you must specify at least one command for the container');
-  podOf(lookup, namespace, name);
-  const protocol = negotiate(req, 'exec');
-  serveExec(await acceptWebSocket(req, socket, head, protocol), protocol, {
-    runtime,
-    request: { namespace, pod: name, container, command, stdin, tty },
+  podOf(r);
+  const protocol = negotiate(r.req, 'exec');
+  serveExec(await acceptWebSocket(r.req, r.socket, r.head, protocol), protocol, {
+    runtime: r.runtime,
+    request: { namespace: r.namespace, pod: r.name, container, command, stdin, tty },
     running: true,
     ...(stdout ? {} : { discardStdout: true }),
     ...(stderr ? {} : { discardStderr: true }),
   });
 }
 
-export async function upgradePortForward(
-  runtime: StreamingRuntime,
-  lookup: StreamPodLookup,
-  req: IncomingMessage,
-  socket: Duplex,
-  head: Buffer,
-  namespace: string,
-  name: string,
-  q: URLSearchParams,
-): Promise<void> {
-  const pod = podOf(lookup, namespace, name);
-  const target = { runtime, namespace, name, uid: pod.metadata.uid ?? '' };
-  const protocol = negotiate(req, 'portforward');
-  if (protocol === PORT_FORWARD_TUNNEL_PROTOCOL) return servePortForwardTunnel(await acceptWebSocket(req, socket, head, protocol), target);
-  const ports = parsePorts(q);
-  servePortForwardChannels(await acceptWebSocket(req, socket, head, protocol), protocol, target, ports);
+export async function upgradePortForward(r: StreamRequest): Promise<void> {
+  const pod = podOf(r);
+  const target = { runtime: r.runtime, namespace: r.namespace, name: r.name, uid: pod.metadata.uid ?? '' };
+  const protocol = negotiate(r.req, 'portforward');
+  if (protocol === PORT_FORWARD_TUNNEL_PROTOCOL) return servePortForwardTunnel(await acceptWebSocket(r.req, r.socket, r.head, protocol), target);
+  const ports = parsePorts(r.query);
+  servePortForwardChannels(await acceptWebSocket(r.req, r.socket, r.head, protocol), protocol, target, ports);
 }
