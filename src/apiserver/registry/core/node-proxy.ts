@@ -8,6 +8,7 @@ import type { ResourceRoute } from '../../http/route.js';
 import type { KubeletClient } from '../../kubelet-client.js';
 import type { Store } from '../../store/store.js';
 import type { SubresourceREST } from '../entry.js';
+import { StatusError } from '../../../machinery/status.js';
 
 /** Request headers that describe the body or the wanted answer; credentials and hop-by-hop headers stay behind. */
 const forwarded = ['accept', 'content-type', 'content-length', 'content-encoding', 'accept-encoding'];
@@ -29,7 +30,10 @@ export function nodeProxyREST(nodes: () => Store, kubelet: KubeletClient): Subre
       for (const h of forwarded) if (req.headers[h] !== undefined) headers[h] = req.headers[h];
       const method = req.method ?? 'GET';
       const hasBody = !['GET', 'HEAD', 'DELETE', 'OPTIONS'].includes(method);
-      const up = await kubelet.request(n, method, kubeletPathOf(req, route), headers, hasBody ? req : undefined);
+      const up = await kubelet.request(n, method, kubeletPathOf(req, route), headers, hasBody ? req : undefined).catch((e: unknown) => {
+        // A kubelet that cannot be reached is the proxy's 503, as upstream's proxy handler says it.
+        throw e instanceof StatusError && e.code === 500 ? new StatusError(503, 'ServiceUnavailable', `error trying to reach service: ${e.message}`) : e;
+      });
       const out: OutgoingHttpHeaders = {};
       for (const h of returned) if (up.headers[h] !== undefined) out[h] = up.headers[h];
       res.writeHead(up.statusCode ?? 502, out);
