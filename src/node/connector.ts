@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { PassThrough, type Duplex, type Readable } from 'node:stream';
-import type { ExecRequest, ExecSession, LogOptions, StreamingRuntime } from '../streaming/runtime.js';
+import type { AttachRequest, ExecRequest, ExecSession, LogOptions, StreamingRuntime } from '../streaming/runtime.js';
 import { errors } from '../machinery/status.js';
 import { readLogs } from './read-logs.js';
 import { commandArgv, lookPathOutsideVolumes, volumeMountPaths } from './runtime/exec-prefix.js';
@@ -89,6 +89,29 @@ export class AgentConnector implements StreamingRuntime {
     };
     if (req.stdin && child.stdin) session.stdin = child.stdin;
     return session;
+  }
+
+  /**
+   * The container's output from now on, as its log records it (our containers write to files, not
+   * to a terminal we could share, so stdout and stderr arrive together on stdout); it ends when the
+   * run ends. Containers here have no stdin to share: input is read and dropped.
+   */
+  async attach(req: AttachRequest): Promise<ExecSession> {
+    this.running(req.namespace, req.pod, req.container);
+    const stdout = readLogs(req.namespace, req.pod, req.container, { follow: true, tailLines: 0 });
+    const exit = new Promise<{ code: number }>((resolve) => {
+      stdout.once('end', () => resolve({ code: 0 }));
+      stdout.once('close', () => resolve({ code: 0 }));
+      stdout.once('error', () => resolve({ code: 0 }));
+    });
+    return {
+      stdout,
+      ...(req.stdin ? { stdin: new PassThrough().resume() } : {}),
+      resize: () => {},
+      exit,
+      // Detaching leaves the container running.
+      kill: () => void stdout.destroy(),
+    };
   }
 
   async portForward(namespace: string, pod: string, port: number): Promise<Duplex> {

@@ -7,7 +7,7 @@ import { constants as osConstants } from 'node:os';
 import type { Readable } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { errors, StatusError } from '../machinery/status.js';
-import type { ExecRequest, ExecSession, StreamingRuntime } from './runtime.js';
+import type { ExecSession } from './runtime.js';
 import { toBuffer } from './ws-server.js';
 
 export const STREAM_PROTOCOL_V5 = 'v5.channel.k8s.io';
@@ -26,9 +26,11 @@ const enum Channel {
 /** Unsent bytes above which the command's output is paused until the client catches up. */
 const HIGH_WATER = 1 << 20;
 
+/** exec (a new command) or attach (the container's own streams): one channel protocol for both. */
 export interface ExecTarget {
-  runtime: StreamingRuntime;
-  request: ExecRequest;
+  /** Starts the command, or attaches to the container. */
+  start(): Promise<ExecSession>;
+  container: string;
   /** Whether the container runs; the kubelet answers `container not found` otherwise. */
   running: boolean;
   /** Streams the client did not ask for: read and dropped so the command never blocks on them. */
@@ -84,7 +86,7 @@ export function serveExec(ws: WebSocket, protocol: string, t: ExecTarget): void 
     ws.close(1000);
   };
 
-  if (!t.running) return serveContainerNotFound(ws, t.request.container);
+  if (!t.running) return serveContainerNotFound(ws, t.container);
 
   let session: ExecSession | undefined;
   let clientGone = false;
@@ -134,7 +136,7 @@ export function serveExec(ws: WebSocket, protocol: string, t: ExecTarget): void 
   // the official Python client sends stdin as text frames ("\x00" + the data).
   ws.on('message', (d) => onMessage(toBuffer(d)));
 
-  t.runtime.exec(t.request).then(
+  t.start().then(
     (s) => {
       session = s;
       if (clientGone) return void s.kill();

@@ -12,6 +12,7 @@ import { isWebSocketRequest, offeredProtocols } from './ws-server.js';
 /** Streaming kinds served over an upgraded connection, with their WebSocket subprotocols. */
 const serverProtocols = {
   exec: EXEC_PROTOCOLS,
+  attach: EXEC_PROTOCOLS,
   portforward: [PORT_FORWARD_TUNNEL_PROTOCOL, ...PORT_FORWARD_WS_PROTOCOLS],
 } as const;
 

@@ -33,10 +33,21 @@ export interface ExecSession {
   kill(): void;
 }
 
+/** kubectl attach: the container's own output (and input) rather than a new command's. */
+export interface AttachRequest {
+  namespace: string;
+  pod: string;
+  container: string;
+  stdin: boolean;
+  tty: boolean;
+}
+
 export interface StreamingRuntime {
   /** The container's log as a stream (ends at once unless follow). Throws StatusError for bad requests. */
   logs(namespace: string, pod: string, container: string, opts: LogOptions): Promise<Readable>;
   exec(req: ExecRequest): Promise<ExecSession>;
+  /** The running container's streams from now on; kill() detaches, leaving the container running. */
+  attach(req: AttachRequest): Promise<ExecSession>;
   /** A connection to the pod's IP on `port`, for port-forward. */
   portForward(namespace: string, pod: string, port: number): Promise<Duplex>;
 }

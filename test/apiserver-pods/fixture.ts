@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { parseUpOptions, startCluster, upFlags, type Cluster } from '../../src/cli/up.js';
 import type { Node, Pod, ContainerStatus } from '../../src/api/core.js';
-import type { ExecRequest, ExecSession, LogOptions, StreamingRuntime } from '../../src/streaming/runtime.js';
+import type { AttachRequest, ExecRequest, ExecSession, LogOptions, StreamingRuntime } from '../../src/streaming/runtime.js';
 import { issueKubeletServingCertificate } from '../../src/apiserver/pki.js';
 import { LocalClient } from '../../src/apiserver/local-client.js';
 import { KubeletServer } from '../../src/node/kubelet/server.js';
@@ -74,6 +74,15 @@ export class FakeNode implements StreamingRuntime {
       exit,
       kill: () => void child.kill('SIGKILL'),
     };
+  }
+
+  readonly attaches: AttachRequest[] = [];
+
+  /** The container's output from now on: what `append` writes to followers. */
+  async attach(req: AttachRequest): Promise<ExecSession> {
+    this.attaches.push(req);
+    const out = await this.logs(req.namespace, req.pod, req.container, { follow: true, tailLines: 0 });
+    return { stdout: out, resize: () => undefined, exit: new Promise((resolve) => out.once('close', () => resolve({ code: 0 }))), kill: () => void out.destroy() };
   }
 
   async portForward(_namespace: string, _pod: string, port: number): Promise<net.Socket> {

@@ -1,4 +1,4 @@
-// The pod subresources only a node can answer: pods/log, pods/exec, pods/portforward, checked as
+// The pod subresources only a node can answer: pods/log, exec, attach and portforward, checked as
 // upstream does and then served by the node's kubelet API, reached with nothing but PodNodeAccess
 // (the pod, the node, the kubelet client). exec and port-forward stream over an upgraded
 // connection, which is passed through to the kubelet; a plain request to them is checked and then
@@ -12,7 +12,7 @@ import type { ResourceRoute } from '../http/route.js';
 import type { SubresourceREST } from '../registry/entry.js';
 import type { PodNodeAccess } from './access.js';
 import { serveLog } from './log.js';
-import { prepareExec, preparePortForward, type KubeletStream } from './prepare.js';
+import { prepareAttach, prepareExec, preparePortForward, type KubeletStream } from './prepare.js';
 
 export type { PodNodeAccess } from './access.js';
 
@@ -40,6 +40,7 @@ export function podStreamingSubresources(access: PodNodeAccess): Record<string, 
   return {
     log: { serve: (req, res, route) => serveLog(access, req, res, route) },
     exec: streaming(access, 'exec', prepareExec),
+    attach: streaming(access, 'attach', prepareAttach),
     portforward: streaming(access, 'portforward', preparePortForward),
   };
 }

@@ -18,9 +18,18 @@ export interface KubeletStream {
   running: boolean;
 }
 
-export async function prepareExec(access: PodNodeAccess, route: ResourceRoute, q: URLSearchParams): Promise<KubeletStream> {
+export function prepareExec(access: PodNodeAccess, route: ResourceRoute, q: URLSearchParams): Promise<KubeletStream> {
+  return prepareRemoteCommand(access, route, q, 'exec');
+}
+
+/** attach: exec's checks without a command (upstream's AttachLocation). */
+export function prepareAttach(access: PodNodeAccess, route: ResourceRoute, q: URLSearchParams): Promise<KubeletStream> {
+  return prepareRemoteCommand(access, route, q, 'attach');
+}
+
+async function prepareRemoteCommand(access: PodNodeAccess, route: ResourceRoute, q: URLSearchParams, kind: 'exec' | 'attach'): Promise<KubeletStream> {
   const name = route.name!;
-  const command = q.getAll('command');
+  const command = kind === 'exec' ? q.getAll('command') : [];
   const p = new Params(q);
   const stdin = p.bool('stdin');
   const stdout = p.bool('stdout');
@@ -33,11 +42,11 @@ export async function prepareExec(access: PodNodeAccess, route: ResourceRoute, q
   const node = await nodeFor(access, nodeName);
   // As the kubelet: a terminal has no separate stderr.
   if (!stdin && !stdout && !(stderr && !tty)) throw errors.badRequest('you must specify at least 1 of stdin, stdout, stderr');
-  if (command.length === 0) throw errors.badRequest('you must specify at least one command for the container');
+  if (kind === 'exec' && command.length === 0) throw errors.badRequest('you must specify at least one command for the container');
   const query = new URLSearchParams();
   for (const c of command) query.append('command', c);
   for (const [k, v] of Object.entries({ stdin, stdout, stderr, tty })) if (v) query.set(k, 'true');
-  return { node, path: kubeletPath(['exec', namespace, name, container], query), container, running: containerRunning(pod, container) };
+  return { node, path: kubeletPath([kind, namespace, name, container], query), container, running: containerRunning(pod, container) };
 }
 
 export async function preparePortForward(access: PodNodeAccess, route: ResourceRoute, q: URLSearchParams): Promise<KubeletStream> {

@@ -1,6 +1,6 @@
 // The kubelet API (HTTPS, port 10250 by default) each node agent serves on its node IP: the
-// streaming endpoints the API server proxies pods/log, exec and portforward to
-// (/containerLogs, /exec, /portForward), /healthz, /pods and /stats/summary, behind the
+// streaming endpoints the API server proxies pods/log, exec, attach and portforward to
+// (/containerLogs, /exec, /attach, /portForward), /healthz, /pods and /stats/summary, behind the
 // kubelet's own authentication and authorization (auth.ts). Its serving certificate is signed
 // by the cluster CA for the node's IP and name, so the API server can verify whom it dials.
 import https from 'node:https';
@@ -16,7 +16,7 @@ import type { StreamingRuntime } from '../../streaming/runtime.js';
 import { logger } from '../../util/log.js';
 import { KubeletAuth, kubeletVerb, nodeSubresource } from './auth.js';
 import { SummaryProvider, type PodProcesses } from './stats.js';
-import { upgradeExec, upgradePortForward, type StreamPodLookup, type StreamRequest } from './streaming.js';
+import { upgradeAttach, upgradeExec, upgradePortForward, type StreamPodLookup, type StreamRequest } from './streaming.js';
 
 const log = logger('kubelet');
 
@@ -193,7 +193,7 @@ export class KubeletServer {
       const stream = await this.host.runtime.logs(namespace, pod, container, opts);
       return sendLogStream(res, stream);
     }
-    if ((head === 'exec' || head === 'portForward') && rest.length >= 2) {
+    if ((head === 'exec' || head === 'attach' || head === 'portForward') && rest.length >= 2) {
       throw errors.badRequest('Upgrade request required');
     }
     throw new HttpText(404, '404 page not found\n');
@@ -209,6 +209,7 @@ export class KubeletServer {
       const stream = (): StreamRequest => ({ runtime: this.host.runtime, lookup, req, socket, head, namespace: rest[0]!, name: rest[1]!, query });
       // /exec/{ns}/{pod}/{container} or /exec/{ns}/{pod}/{uid}/{container}, as the kubelet routes them.
       if (kind === 'exec' && (rest.length === 3 || rest.length === 4)) return await upgradeExec(stream(), rest.at(-1)!);
+      if (kind === 'attach' && (rest.length === 3 || rest.length === 4)) return await upgradeAttach(stream(), rest.at(-1)!);
       if (kind === 'portForward' && (rest.length === 2 || rest.length === 3)) return await upgradePortForward(stream());
       throw new HttpText(404, '404 page not found\n');
     } catch (e) {

@@ -1,4 +1,4 @@
-// The kubelet's streaming endpoints over an upgraded connection: /exec and /portForward, with the
+// The kubelet's streaming endpoints over an upgraded connection: /exec, /attach and /portForward, with the
 // protocols of src/streaming (WebSocket remote-command v4/v5, the SPDY port-forward tunnel and
 // WebSocket port-forward channels), checked as the kubelet checks them before upgrading.
 import type { IncomingMessage } from 'node:http';
@@ -10,7 +10,7 @@ import { serveExec } from '../../streaming/exec.js';
 import { negotiate } from '../../streaming/negotiate.js';
 import { PORT_FORWARD_TUNNEL_PROTOCOL, servePortForwardTunnel } from '../../streaming/portforward.js';
 import { parsePorts, servePortForwardChannels } from '../../streaming/portforward-ws.js';
-import type { StreamingRuntime } from '../../streaming/runtime.js';
+import type { ExecSession, StreamingRuntime } from '../../streaming/runtime.js';
 import { acceptWebSocket } from '../../streaming/ws-server.js';
 
 export type StreamPodLookup = (namespace: string, name: string) => Pod | undefined;
@@ -34,25 +34,41 @@ function podOf(r: StreamRequest): Pod {
   return pod;
 }
 
-export async function upgradeExec(r: StreamRequest, container: string): Promise<void> {
-  const p = new Params(r.query);
-  const stdin = p.bool('stdin');
-  const stdout = p.bool('stdout');
+/** The streams exec and attach ask for, checked as the kubelet's NewOptions does. */
+function streamOptions(q: URLSearchParams): { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean } {
+  const p = new Params(q);
   const tty = p.bool('tty');
   // A terminal has no separate stderr.
-  const stderr = p.bool('stderr') && !tty;
-  const command = r.query.getAll('command');
-  if (!stdin && !stdout && !stderr) throw errors.badRequest('you must specify at least 1 of stdin, stdout, stderr');
-  if (command.length === 0) throw errors.badRequest('you must specify at least one command for the container');
+  const o = { stdin: p.bool('stdin'), stdout: p.bool('stdout'), stderr: p.bool('stderr') && !tty, tty };
+  if (!o.stdin && !o.stdout && !o.stderr) throw errors.badRequest('you must specify at least 1 of stdin, stdout, stderr');
+  return o;
+}
+
+/** exec or attach over the remote-command channels, once the request passed the checks. */
+async function serveRemoteCommand(r: StreamRequest, kind: 'exec' | 'attach', container: string, o: { stdout: boolean; stderr: boolean }, start: () => Promise<ExecSession>): Promise<void> {
   podOf(r);
-  const protocol = negotiate(r.req, 'exec');
+  const protocol = negotiate(r.req, kind);
   serveExec(await acceptWebSocket(r.req, r.socket, r.head, protocol), protocol, {
-    runtime: r.runtime,
-    request: { namespace: r.namespace, pod: r.name, container, command, stdin, tty },
+    start,
+    container,
     running: true,
-    ...(stdout ? {} : { discardStdout: true }),
-    ...(stderr ? {} : { discardStderr: true }),
+    ...(o.stdout ? {} : { discardStdout: true }),
+    ...(o.stderr ? {} : { discardStderr: true }),
   });
+}
+
+export async function upgradeExec(r: StreamRequest, container: string): Promise<void> {
+  const o = streamOptions(r.query);
+  const command = r.query.getAll('command');
+  if (command.length === 0) throw errors.badRequest('you must specify at least one command for the container');
+  const request = { namespace: r.namespace, pod: r.name, container, command, stdin: o.stdin, tty: o.tty };
+  return serveRemoteCommand(r, 'exec', container, o, () => r.runtime.exec(request));
+}
+
+export async function upgradeAttach(r: StreamRequest, container: string): Promise<void> {
+  const o = streamOptions(r.query);
+  const request = { namespace: r.namespace, pod: r.name, container, stdin: o.stdin, tty: o.tty };
+  return serveRemoteCommand(r, 'attach', container, o, () => r.runtime.attach(request));
 }
 
 export async function upgradePortForward(r: StreamRequest): Promise<void> {

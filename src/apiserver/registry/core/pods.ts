@@ -29,7 +29,7 @@ export const pods = entry<Pod>({
     kind: 'Pod',
     shortNames: ['po'],
     categories: ['all'],
-    subresources: ['status', 'log', 'exec', 'portforward', 'binding'],
+    subresources: ['status', 'log', 'exec', 'attach', 'portforward', 'binding'],
     fieldSelectors: fields(
       'spec.nodeName',
       'spec.restartPolicy',
