@@ -45,7 +45,7 @@ export const upFlags: FlagSpec[] = [
   { name: 'datastore', metavar: 'URL', help: 'sqlite, sqlite:///path/state.db or etcd://host:port,...', default: 'sqlite' },
   { name: 'cluster-domain', metavar: 'DOMAIN', help: 'the DNS domain of Services and pods', default: 'cluster.local' },
   { name: 'proxy-metrics-port', metavar: 'N', help: "kube-proxy's /metrics port on 127.0.0.1 (0 picks a free one)", default: '10249, or a free one when taken' },
-  { name: 'kubelet-port', metavar: 'N', help: "each node's kubelet API port (HTTPS on the node IP; 0 picks a free one)", default: '10250 for the first node (a free one when taken), free ones for the others' },
+  { name: 'kubelet-port', metavar: 'N', help: "the first node's kubelet API port (HTTPS on its node IP; 0 picks a free one); other nodes get free ones", default: '10250, or a free one when taken' },
   { name: 'proxy-healthz-port', metavar: 'N', help: "kube-proxy's /healthz port on 127.0.0.1 (0 picks a free one)", default: '10256, or a free one when taken' },
   { name: 'max-requests-inflight', metavar: 'N', help: 'read-only API requests served at once, watches aside (0: no limit); past it 429', default: '400' },
   { name: 'max-mutating-requests-inflight', metavar: 'N', help: 'mutating API requests served at once (0: no limit); past it 429', default: '200' },
