@@ -119,12 +119,20 @@ export class KubeletClient {
     const o = this.options(node, 'GET', path, headers);
     return new Promise((resolve, reject) => {
       const up = https.request(o);
+      // A client that leaves before the kubelet answers takes the pending upgrade with it.
+      const abandon = () => up.destroy();
+      socket.once('close', abandon);
       up.once('timeout', () => up.destroy(new Error(`dial tcp ${o.host}:${o.port}: i/o timeout`)));
       up.once('error', (e) => reject(dialError(o, e)));
       up.once('response', (res) => {
         void KubeletClient.failure(res).then(reject, reject);
       });
       up.once('upgrade', (res, kubelet, kubeletHead) => {
+        socket.off('close', abandon);
+        if (socket.destroyed) {
+          kubelet.destroy();
+          return resolve();
+        }
         up.setTimeout(0);
         kubelet.setTimeout(0);
         const lines = [`HTTP/1.1 ${res.statusCode} ${res.statusMessage ?? 'Switching Protocols'}`];

@@ -38,5 +38,7 @@ export function sendLogStream(res: ServerResponse, stream: Readable | undefined)
     // The client went away (kubectl logs -f interrupted): stop following.
     // (res, not req: a request's 'close' only says its body was read.)
     res.once('close', finish);
+    // Gone already while the log was being opened (on the API server: while the kubelet answered).
+    if (res.destroyed || !res.socket || res.socket.destroyed) finish();
   });
 }
