@@ -240,19 +240,35 @@ export async function issueClientCertificate(dir: string, user: string, groups: 
 }
 
 /**
- * A serving certificate for a node's kubelet API (CN=system:node:<name>, O=system:nodes, as the
- * kubelet-serving signer issues them), for the node's IPs and names, signed by the CA in DIR/pki/.
+ * The serving certificate of a node's kubelet API (CN=system:node:<name>, O=system:nodes, as the
+ * kubelet-serving signer issues them) for the node's IPs and names, signed by the CA in DIR/pki/.
+ * Kept as NODEDIR/pki/kubelet.crt|key (the kubelet's own place for it) and reused while it is
+ * valid and covers the names, so a restart does not pay for loading the certificate library.
  */
-export async function issueKubeletServingCertificate(dir: string, nodeName: string, sans: { dns: string[]; ips: string[] }): Promise<{ certPem: string; keyPem: string }> {
+export async function ensureKubeletServingCertificate(dir: string, nodeDir: string, nodeName: string, names: { dns: string[]; ips: string[] }): Promise<{ certPem: string; keyPem: string }> {
   const pkiDir = join(dir, 'pki');
   const caCertPem = readFileSync(join(pkiDir, files.caCert), 'utf8');
+  const sans = { dns: unique(names.dns), ips: unique(names.ips) };
+  const subject = `CN=system:node:${nodeName}`;
+  const nodePki = join(nodeDir, 'pki');
+  mkdirSync(nodePki, { recursive: true, mode: 0o700 });
+  let kept: { certPem?: string; keyPem?: string } = {};
+  try {
+    kept = { certPem: readFileSync(join(nodePki, 'kubelet.crt'), 'utf8'), keyPem: readFileSync(join(nodePki, 'kubelet.key'), 'utf8') };
+  } catch {
+    // none yet: issued below
+  }
+  const ours = (c: NodeX509) => c.subject.split('\n').includes(subject) && coversSANs(c, sans);
+  if (validLeaf(kept.certPem, kept.keyPem, new NodeX509(caCertPem), ours)) return kept as { certPem: string; keyPem: string };
   const caKeyPem = readFileSync(join(pkiDir, files.caKey), 'utf8');
   const pair = await newKeyPair();
   const certPem = await issueLeaf(await importSigningKey(caKeyPem), caCertPem, pair.keys, {
     subject: clientSubject(`system:node:${nodeName}`, ['system:nodes']),
     usage: 'serverAuth',
-    sans: { dns: unique(sans.dns), ips: unique(sans.ips) },
+    sans,
   });
+  write(nodePki, 'kubelet.key', pair.keyPem, 0o600);
+  write(nodePki, 'kubelet.crt', certPem, 0o644);
   return { certPem, keyPem: pair.keyPem };
 }
 

@@ -24,7 +24,7 @@ import { podUIDHex } from '../node/network/config.js';
 import type { NetworkMode } from './address-plan.js';
 import { setUpNetnsCluster } from './netns-nodes.js';
 import { forwardTCP } from './tcp-forward.js';
-import { issueKubeletServingCertificate } from '../apiserver/pki.js';
+import { ensureKubeletServingCertificate } from '../apiserver/pki.js';
 import { errorText, logger } from '../util/log.js';
 import { startClusterDNS, dnsEndpointIP as loopbackDNSEndpointIP } from './cluster-dns.js';
 
@@ -196,7 +196,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
         // inside the node's namespace, so the kubelet API listens on 127.0.0.1 and the API server
         // is told so (until netns nodes run as their own `kubesvc agent` processes).
         const address = plan.namespace ? '127.0.0.1' : plan.ip;
-        const serving = await issueKubeletServingCertificate(o.dataDir, plan.name, { dns: [plan.name], ips: [plan.ip, address] });
+        const serving = await ensureKubeletServingCertificate(o.dataDir, plan.dataDir, plan.name, { dns: [plan.name], ips: [plan.ip, address] });
         const agent = new NodeAgent(kubelet.client, kubelet.informers, {
           nodeName: plan.name,
           nodeIP: plan.ip,

@@ -10,7 +10,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { parseUpOptions, startCluster, upFlags, type Cluster } from '../../src/cli/up.js';
 import type { Node, Pod, ContainerStatus } from '../../src/api/core.js';
 import type { AttachRequest, ExecRequest, ExecSession, LogOptions, StreamingRuntime } from '../../src/streaming/runtime.js';
-import { issueKubeletServingCertificate } from '../../src/apiserver/pki.js';
+import { ensureKubeletServingCertificate } from '../../src/apiserver/pki.js';
 import { LocalClient } from '../../src/apiserver/local-client.js';
 import { KubeletServer } from '../../src/node/kubelet/server.js';
 import { newContext } from '../../src/apiserver/store/context.js';
@@ -119,7 +119,7 @@ export async function startTestCluster(): Promise<TestCluster> {
   const cluster = await startCluster(o);
   const node = new FakeNode();
   const pods = new Map<string, Pod>();
-  const serving = await issueKubeletServingCertificate(dir, NODE, { dns: [NODE], ips: ['127.0.0.1'] });
+  const serving = await ensureKubeletServingCertificate(dir, join(dir, NODE), NODE, { dns: [NODE], ips: ['127.0.0.1'] });
   const kubelet = new KubeletServer(
     { nodeName: NODE, address: '127.0.0.1', port: 0, cert: serving.certPem, key: serving.keyPem, clientCA: cluster.api.opts.tls.ca, client: new LocalClient(cluster.api) },
     { runtime: node, pods: () => [...pods.values()], podProcesses: () => [] },

@@ -2,7 +2,7 @@
 // client and informers, and a NodeAgent on top, for the agent's integration tests.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { issueKubeletServingCertificate } from '../../src/apiserver/pki.js';
+import { ensureKubeletServingCertificate } from '../../src/apiserver/pki.js';
 import type { ApiServer } from '../../src/apiserver/server.js';
 import { LocalClient } from '../../src/apiserver/local-client.js';
 import { HttpClient } from '../../src/client/http-client.js';
@@ -30,7 +30,7 @@ export async function startAgentCluster(over: Partial<NodeAgentOptions> = {}, vi
     via === 'http'
       ? HttpClient.fromKubeconfig(kubeconfig)
       : new LocalClient(api);
-  const serving = await issueKubeletServingCertificate(dir, 'node-1', { dns: ['node-1'], ips: ['127.0.0.1'] });
+  const serving = await ensureKubeletServingCertificate(dir, join(dir, 'node-1'), 'node-1', { dns: ['node-1'], ips: ['127.0.0.1'] });
   const opts: NodeAgentOptions = {
     nodeName: 'node-1',
     nodeIP: '127.0.0.1',
