@@ -159,6 +159,19 @@ describe('kubelet API', () => {
     const r = await kubectl(t, ['get', '--raw', `/api/v1/nodes/${name}/proxy/stats/summary`]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal((JSON.parse(r.stdout) as { node: { nodeName: string } }).node.nodeName, name);
+    // Its own reviews go through the API under the node's identity (TokenReview, then SubjectAccessReview).
+    const node = (await t.cluster.api.store('', 'nodes').get(undefined, name)).obj as { status: { daemonEndpoints: { kubeletEndpoint: { Port: number } } } };
+    const port = node.status.daemonEndpoints.kubeletEndpoint.Port;
+    const denied = await new Promise<Reply>((resolve, reject) => {
+      https
+        .get({ host: '127.0.0.1', port, path: '/pods', ca, headers: { Authorization: `Bearer ${saToken}` } }, (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        })
+        .on('error', reject);
+    });
+    assert.deepEqual(denied, { status: 403, body: 'Forbidden (user=system:serviceaccount:default:watcher, verb=get, resource=nodes, subresource=proxy)' });
   });
 
   it('a caller without a certificate or token gets 401 from the kubelet', async () => {
