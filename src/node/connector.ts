@@ -93,24 +93,27 @@ export class AgentConnector implements StreamingRuntime {
 
   /**
    * The container's output from now on, as its log records it (our containers write to files, not
-   * to a terminal we could share, so stdout and stderr arrive together on stdout); it ends when the
-   * run ends. Containers here have no stdin to share: input is read and dropped.
+   * to a terminal we could share), each stream apart unless the client has a terminal; it ends
+   * when the run ends. Containers here have no stdin to share: input is read and dropped.
    */
   async attach(req: AttachRequest): Promise<ExecSession> {
     this.running(req.namespace, req.pod, req.container);
-    const stdout = readLogs(req.namespace, req.pod, req.container, { follow: true, tailLines: 0 });
-    const exit = new Promise<{ code: number }>((resolve) => {
-      stdout.once('end', () => resolve({ code: 0 }));
-      stdout.once('close', () => resolve({ code: 0 }));
-      stdout.once('error', () => resolve({ code: 0 }));
-    });
+    const follow = (stream?: 'stdout' | 'stderr') => readLogs(req.namespace, req.pod, req.container, { follow: true, tailLines: 0, ...(stream ? { stream } : {}) });
+    const stdout = follow(req.tty ? undefined : 'stdout');
+    const stderr = req.tty ? undefined : follow('stderr');
+    const ended = (r: Readable) => new Promise<void>((resolve) => ['end', 'close', 'error'].forEach((e) => r.once(e, () => resolve())));
+    const exit = Promise.all([ended(stdout), ...(stderr ? [ended(stderr)] : [])]).then(() => ({ code: 0 }));
     return {
       stdout,
+      ...(stderr ? { stderr } : {}),
       ...(req.stdin ? { stdin: new PassThrough().resume() } : {}),
       resize: () => {},
       exit,
       // Detaching leaves the container running.
-      kill: () => void stdout.destroy(),
+      kill: () => {
+        stdout.destroy();
+        stderr?.destroy();
+      },
     };
   }
 

@@ -9,6 +9,8 @@ import type { LogOptions as StreamingLogOptions } from '../streaming/runtime.js'
 export interface LogOptions extends StreamingLogOptions {
   /** RFC 3339; the later of sinceSeconds and sinceTime applies. */
   sinceTime?: string;
+  /** One of the container's streams only (attach keeps them apart); both when absent. */
+  stream?: 'stdout' | 'stderr';
 }
 
 interface Entry {
@@ -56,7 +58,7 @@ export function readLogFile(path: string, opts: LogOptions = {}): Readable {
   let since = -Infinity;
   if (opts.sinceSeconds !== undefined) since = Date.now() - opts.sinceSeconds * 1000;
   if (opts.sinceTime) since = Math.max(since, Date.parse(opts.sinceTime));
-  const keep = (e: Entry) => since === -Infinity || Date.parse(e.time) >= since;
+  const keep = (e: Entry) => (!opts.stream || e.stream === opts.stream) && (since === -Infinity || Date.parse(e.time) >= since);
 
   let { text, size } = readFrom(path, 0);
   let carry = '';

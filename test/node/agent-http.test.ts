@@ -30,7 +30,7 @@ function kubectl(...args: string[]): Promise<{ code: number; stdout: string; std
 
 const script = `
 console.log('hello from ' + process.env.HOSTNAME);
-require('node:http').createServer((q, s) => { console.log('request ' + q.url); s.end('pong'); }).listen(8080, process.env.POD_IP);
+require('node:http').createServer((q, s) => { console.log('request ' + q.url); console.error('served ' + q.url); s.end('pong'); }).listen(8080, process.env.POD_IP);
 process.on('SIGTERM', () => process.exit(0));
 `;
 
@@ -62,12 +62,15 @@ test('over HTTP: the lease is renewed; a pod runs; kubectl logs, exec and a forc
   // kubectl attach: what the container writes from now on, until kubectl goes away.
   const attach = spawn('kubectl', ['--kubeconfig', c.kubeconfig, 'attach', 'hello'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let attached = '';
+  let attachedErr = '';
   attach.stdout.on('data', (d: Buffer) => (attached += d.toString()));
+  attach.stderr.on('data', (d: Buffer) => (attachedErr += d.toString()));
   try {
     await eventually(async () => {
       await fetch(`http://${p.status!.podIP}:8080/attached`).then((r) => r.text());
-      return attached.includes('request /attached\n');
-    }, 15_000, 'kubectl attach shows what the container writes');
+      return attached.includes('request /attached\n') && attachedErr.includes('served /attached\n');
+    }, 15_000, 'kubectl attach shows what the container writes, each stream on its own');
+    assert.doesNotMatch(attached, /served/);
   } finally {
     attach.kill('SIGKILL');
   }
