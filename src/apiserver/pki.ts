@@ -78,7 +78,13 @@ export interface Pki {
   servingKey: string;
   adminCert: string;
   adminKey: string;
+  /** kubeadm's apiserver-kubelet-client: how the API server proves itself to kubelets. */
+  kubeletClientCert: string;
+  kubeletClientKey: string;
 }
+
+/** kubeadm's identity for the API server at kubelets (a cluster admin, so kubelets let it do all). */
+export const kubeletClientUser = 'kube-apiserver-kubelet-client';
 
 const ecdsa = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const signing = { name: 'ECDSA', hash: 'SHA-256' } as const;
@@ -103,6 +109,8 @@ const files = {
   servingKey: 'apiserver.key',
   adminCert: 'admin.crt',
   adminKey: 'admin.key',
+  kubeletClientCert: 'apiserver-kubelet-client.crt',
+  kubeletClientKey: 'apiserver-kubelet-client.key',
   serviceAccountKey: 'sa.key',
   serviceAccountPub: 'sa.pub',
 } as const satisfies Record<keyof Pki | 'caKey' | 'serviceAccountKey' | 'serviceAccountPub', string>;
@@ -156,19 +164,22 @@ export async function ensurePki(dir: string, opts: PkiOptions): Promise<Pki> {
   // An admin certificate from before kubesvc had authorization (CN=kubesvc-admin, O=system:masters)
   // is replaced here, and the kubeconfig written with the new one. Copies of the old one keep
   // working: system:masters may do everything, and only a new CA could take that away.
-  let admin = { certPem: existing.adminCert, keyPem: existing.adminKey };
-  if (fresh || !validLeaf(admin.certPem, admin.keyPem, ca.cert, isClusterAdmin)) {
+  /** A client certificate kept while valid (and `ok`), else issued again for `user` in `groups`. */
+  const clientCert = async (cert: 'adminCert' | 'kubeletClientCert', key: 'adminKey' | 'kubeletClientKey', user: string, groups: string[], ok: (c: NodeX509) => boolean) => {
+    const kept = { certPem: existing[cert], keyPem: existing[key] };
+    if (!fresh && validLeaf(kept.certPem, kept.keyPem, ca.cert, ok)) return kept;
     const pair = await newKeyPair();
-    const certPem = await issueLeaf(await caSigner(), ca.certPem, pair.keys, {
-      subject: clientSubject(clusterAdminUser, [clusterAdminsGroup]),
-      usage: 'clientAuth',
-    });
-    admin = { certPem, keyPem: pair.keyPem };
-    write(pkiDir, files.adminCert, certPem, 0o644);
-    write(pkiDir, files.adminKey, pair.keyPem, 0o600);
-  }
+    const certPem = await issueLeaf(await caSigner(), ca.certPem, pair.keys, { subject: clientSubject(user, groups), usage: 'clientAuth' });
+    write(pkiDir, files[cert], certPem, 0o644);
+    write(pkiDir, files[key], pair.keyPem, 0o600);
+    return { certPem, keyPem: pair.keyPem };
+  };
+  const admin = await clientCert('adminCert', 'adminKey', clusterAdminUser, [clusterAdminsGroup], isClusterAdmin);
+  const kubeletClient = await clientCert('kubeletClientCert', 'kubeletClientKey', kubeletClientUser, [clusterAdminsGroup], () => true);
 
   return {
+    kubeletClientCert: kubeletClient.certPem!,
+    kubeletClientKey: kubeletClient.keyPem!,
     caCert: ca.certPem,
     servingCert: serving.certPem!,
     servingKey: serving.keyPem!,
@@ -229,6 +240,39 @@ export async function issueClientCertificate(dir: string, user: string, groups: 
 }
 
 /**
+ * The serving certificate of a node's kubelet API (CN=system:node:<name>, O=system:nodes, as the
+ * kubelet-serving signer issues them) for the node's IPs and names, signed by the CA in DIR/pki/.
+ * Kept as NODEDIR/pki/kubelet.crt|key (the kubelet's own place for it) and reused while it is
+ * valid and covers the names, so a restart does not pay for loading the certificate library.
+ */
+export async function ensureKubeletServingCertificate(dir: string, nodeDir: string, nodeName: string, names: { dns: string[]; ips: string[] }): Promise<{ certPem: string; keyPem: string }> {
+  const pkiDir = join(dir, 'pki');
+  const caCertPem = readFileSync(join(pkiDir, files.caCert), 'utf8');
+  const sans = { dns: unique(names.dns), ips: unique(names.ips) };
+  const subject = `CN=system:node:${nodeName}`;
+  const nodePki = join(nodeDir, 'pki');
+  mkdirSync(nodePki, { recursive: true, mode: 0o700 });
+  let kept: { certPem?: string; keyPem?: string } = {};
+  try {
+    kept = { certPem: readFileSync(join(nodePki, 'kubelet.crt'), 'utf8'), keyPem: readFileSync(join(nodePki, 'kubelet.key'), 'utf8') };
+  } catch {
+    // none yet: issued below
+  }
+  const ours = (c: NodeX509) => c.subject.split('\n').includes(subject) && coversSANs(c, sans);
+  if (validLeaf(kept.certPem, kept.keyPem, new NodeX509(caCertPem), ours)) return kept as { certPem: string; keyPem: string };
+  const caKeyPem = readFileSync(join(pkiDir, files.caKey), 'utf8');
+  const pair = await newKeyPair();
+  const certPem = await issueLeaf(await importSigningKey(caKeyPem), caCertPem, pair.keys, {
+    subject: clientSubject(`system:node:${nodeName}`, ['system:nodes']),
+    usage: 'serverAuth',
+    sans,
+  });
+  write(nodePki, 'kubelet.key', pair.keyPem, 0o600);
+  write(nodePki, 'kubelet.crt', certPem, 0o644);
+  return { certPem, keyPem: pair.keyPem };
+}
+
+/**
  * O= then CN=, as Go's pkix.Name orders them. Values are given as UTF8Strings: as plain strings
  * @peculiar/x509 would read quotes, backslashes and a leading `#` in them as DN syntax.
  */
@@ -239,7 +283,7 @@ function clientSubject(user: string, groups: string[]): X509.JsonNameParams {
 /** Data dirs from before these modes were enforced: tighten what an earlier run left looser. */
 function keepPrivate(pkiDir: string): void {
   chmodSync(pkiDir, 0o700);
-  for (const f of [files.caKey, files.servingKey, files.adminKey, files.serviceAccountKey]) {
+  for (const f of [files.caKey, files.servingKey, files.adminKey, files.kubeletClientKey, files.serviceAccountKey]) {
     try {
       if ((statSync(join(pkiDir, f)).mode & 0o077) !== 0) chmodSync(join(pkiDir, f), 0o600);
     } catch {

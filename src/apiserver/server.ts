@@ -23,7 +23,7 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } fro
 import { OpenAPIRoutes } from './http/openapi-routes.js';
 import { serveDiscoveryRoot } from './http/discovery-root.js';
 import { bootstrap } from './bootstrap.js';
-import { NodeConnectors } from './node-connector.js';
+import { KubeletClient } from './kubelet-client.js';
 import { upgradeHandler } from './http/upgrade.js';
 import { Authentication, authorize } from './auth/index.js';
 import { jwksPath, legacyTokenLastUsedLabel, openIDConfigurationPath, ServiceAccountTokens } from './auth/serviceaccount/index.js';
@@ -49,6 +49,8 @@ export interface ApiServerOptions {
   host: string;
   port: number;
   tls: { cert: string; key: string; ca: string };
+  /** --kubelet-client-certificate/-key: how this server proves itself to kubelets (their CA is tls.ca). */
+  kubeletClient?: { cert: string; key: string };
   serviceCIDR: string;
   nodePortRange: { base: number; size: number };
   /** Address clients should use for the `kubernetes` Service's endpoints. */
@@ -81,7 +83,8 @@ export class ApiServer {
   /** Handlers other components register by "<resource>/<subresource>" (they win over the registry entry's). */
   readonly subresources: Subresources = {};
   /** How pods/log, pods/exec and pods/portforward reach the node a pod runs on. */
-  readonly nodes = new NodeConnectors();
+  /** How pods/log, exec, port-forward and nodes/proxy reach a node's kubelet API. */
+  readonly kubelet: KubeletClient;
   private readonly readyChecks = new Map<string, ReadyCheck>();
   private server: https.Server | undefined;
   private cleanup: NamespaceCleanup | undefined;
@@ -106,6 +109,7 @@ export class ApiServer {
 
   constructor(readonly opts: ApiServerOptions) {
     this.limits = { ...defaultServingLimits, ...opts.limits };
+    this.kubelet = new KubeletClient({ ca: opts.tls.ca, ...opts.kubeletClient });
     this.maxInFlight = new MaxInFlight(this.limits);
     this.connections = new ConnectionLimiter(this.limits);
     this.registry = opts.registry ?? builtinRegistry();
@@ -130,7 +134,7 @@ export class ApiServer {
     );
     this.storage = new StorageMap(this.registry, opts.backend, this.watchCache, {
       allocations: this.allocations,
-      nodes: this.nodes,
+      kubelet: this.kubelet,
       authorizer: this.authorizer,
       serviceAccountTokens: this.serviceAccountTokens,
       authentication: this.authentication,
@@ -266,6 +270,7 @@ export class ApiServer {
 
   async stop(): Promise<void> {
     await this.stopServing();
+    this.kubelet.close();
     this.cleanup?.stop();
     this.crds?.stop();
     this.storage.stop();

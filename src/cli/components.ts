@@ -25,6 +25,7 @@ import { podUIDHex } from '../node/network/config.js';
 import type { NetworkMode } from './address-plan.js';
 import { setUpNetnsCluster } from './netns-nodes.js';
 import { forwardTCP } from './tcp-forward.js';
+import { ensureKubeletServingCertificate } from '../apiserver/pki.js';
 import { errorText, logger } from '../util/log.js';
 import { startClusterDNS, dnsEndpointIP as loopbackDNSEndpointIP } from './cluster-dns.js';
 
@@ -43,6 +44,9 @@ export interface ComponentOptions {
   /** 0 picks free ports (tests run several clusters at once). */
   proxyMetricsPort: number;
   proxyHealthzPort: number;
+  /** The first node's kubelet API port (others get free ones); unless set, a free one when taken. */
+  kubeletPort?: number;
+  kubeletPortSet?: boolean;
   clusterDNS: string;
   clusterDomain: string;
   /** netns mode: how many nodes, and the prefix of their namespaces. */
@@ -197,8 +201,13 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
     const proxySide = clientAndInformers(identities.kubeProxy);
     // Nodes start side by side (each agent waits for its informers; each proxy for its first listeners).
     const agents = await settleAll(
-      plans.map(async (plan) => {
+      plans.map(async (plan, i) => {
         const kubelet = clientAndInformers(identities.node(plan.name));
+        // These agents run in this process, in the host's namespace: in netns mode the node IP is
+        // inside the node's namespace, so the kubelet API listens on 127.0.0.1 and the API server
+        // is told so (until netns nodes run as their own `kubesvc agent` processes).
+        const address = plan.namespace ? '127.0.0.1' : plan.ip;
+        const serving = await ensureKubeletServingCertificate(o.dataDir, plan.dataDir, plan.name, { dns: [plan.name], ips: [plan.ip, address] });
         const agent = new NodeAgent(kubelet.client, kubelet.informers, {
           nodeName: plan.name,
           nodeIP: plan.ip,
@@ -208,10 +217,18 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
           clusterDomain: o.clusterDomain,
           ...(plan.podNetwork ? { podNetwork: plan.podNetwork } : {}),
           ...(o.imagePuller ? { imagePuller: o.imagePuller } : {}),
+          kubeletServer: {
+            cert: serving.certPem,
+            key: serving.keyPem,
+            clientCA: api.opts.tls.ca,
+            address,
+            port: i === 0 && !plan.namespace ? (o.kubeletPort ?? 10250) : 0,
+            freePortIfTaken: !o.kubeletPortSet,
+          },
         });
         stops.push(() => agent.stop());
         await agent.start();
-        stops.push(api.nodes.register(plan.name, agent.connector()));
+        if (plan.namespace) stops.push(api.kubelet.reachAt(plan.name, { host: address, port: agent.kubeletEndpoint!.port }));
         return agent;
       }),
     );

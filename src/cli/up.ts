@@ -46,6 +46,7 @@ export const upFlags: FlagSpec[] = [
   { name: 'datastore', metavar: 'URL', help: 'sqlite, sqlite:///path/state.db or etcd://host:port,...', default: 'sqlite' },
   { name: 'cluster-domain', metavar: 'DOMAIN', help: 'the DNS domain of Services and pods', default: 'cluster.local' },
   { name: 'proxy-metrics-port', metavar: 'N', help: "kube-proxy's /metrics port on 127.0.0.1 (0 picks a free one)", default: '10249, or a free one when taken' },
+  { name: 'kubelet-port', metavar: 'N', help: "the first node's kubelet API port (HTTPS on its node IP; 0 picks a free one); other nodes get free ones", default: '10250, or a free one when taken' },
   { name: 'proxy-healthz-port', metavar: 'N', help: "kube-proxy's /healthz port on 127.0.0.1 (0 picks a free one)", default: '10256, or a free one when taken' },
   { name: 'max-requests-inflight', metavar: 'N', help: 'read-only API requests served at once, watches aside (0: no limit); past it 429', default: '400' },
   { name: 'max-mutating-requests-inflight', metavar: 'N', help: 'mutating API requests served at once (0: no limit); past it 429', default: '200' },
@@ -106,6 +107,9 @@ export interface UpOptions {
   datastore: string;
   clusterDomain: string;
   proxyMetricsPort: number;
+  /** The first node's kubelet API port (a free one when taken unless given); 0: a free one. */
+  kubeletPort: number;
+  kubeletPortSet: boolean;
   proxyHealthzPort: number;
   nodes: number;
   netnsPrefix: string;
@@ -187,6 +191,7 @@ export function parseUpOptions(argv: string[]): UpOptions | 'help' {
   const dataDir = resolve((f.values.get('data-dir') ?? '~/.kubesvc').replace(/^~(?=$|\/)/, homedir()));
   const serviceCIDR = checkCIDR('service-cidr', f.values.get('service-cidr') ?? plan.serviceCIDR);
   const proxyMetricsPort = portFlag(f, 'proxy-metrics-port', 10249);
+  const kubeletPort = portFlag(f, 'kubelet-port', 10250);
   const proxyHealthzPort = portFlag(f, 'proxy-healthz-port', 10256);
   const set: Partial<Ranges & Ports> = {
     ...(f.values.has('service-cidr') ? { serviceCIDR } : {}),
@@ -210,6 +215,8 @@ export function parseUpOptions(argv: string[]): UpOptions | 'help' {
     clusterDomain: f.values.get('cluster-domain') ?? 'cluster.local',
     proxyMetricsPort,
     proxyHealthzPort,
+    kubeletPort,
+    kubeletPortSet: f.values.has('kubelet-port'),
     nodes,
     netnsPrefix,
     ipvsScheduler,
@@ -364,6 +371,7 @@ export async function startCluster(o: UpOptions, only?: 'apiserver', signal?: Ab
       host: '127.0.0.1',
       port: o.apiPort,
       tls: { cert: pki.servingCert, key: pki.servingKey, ca: pki.caCert },
+      kubeletClient: { cert: pki.kubeletClientCert, key: pki.kubeletClientKey },
       serviceCIDR: o.serviceCIDR,
       nodePortRange: o.nodePortRange,
       advertiseAddress: defaultPlans[o.network].nodeIP,
@@ -392,6 +400,8 @@ export async function startCluster(o: UpOptions, only?: 'apiserver', signal?: Ab
         lbPool: o.lbPool,
         proxyMode: o.proxyMode,
         proxyMetricsPort: o.proxyMetricsPort,
+        kubeletPort: o.kubeletPort,
+        kubeletPortSet: o.kubeletPortSet,
         proxyHealthzPort: o.proxyHealthzPort,
         clusterDNS: api.allocations.serviceIP(10),
         clusterDomain: o.clusterDomain,

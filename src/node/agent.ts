@@ -9,6 +9,8 @@ import { R } from '../client/resources.js';
 import { isNotFound, isStatusError } from '../machinery/status.js';
 import { logger, errorText } from '../util/log.js';
 import { AgentConnector } from './connector.js';
+import type { StreamingRuntime } from '../streaming/runtime.js';
+import { defaultKubeletPort, KubeletServer, type KubeletHost } from './kubelet/server.js';
 import { CrashBackoff, type BackoffOptions } from './backoff.js';
 import { KubeletEventRecorder, type PodEventSink } from './events.js';
 import { PodIPAllocator } from './ipam.js';
@@ -74,6 +76,22 @@ export interface NodeAgentOptions {
   podNetwork?: PodNetwork;
   /** Back-off of a failed pod network tearDown's retries (default 1 s doubling to 60 s). */
   networkRelease?: NetworkReleaserOptions;
+  /** The kubelet API this agent serves (HTTPS on the node IP); absent: none (unit tests of the agent alone). */
+  kubeletServer?: KubeletServing;
+}
+
+export interface KubeletServing {
+  /** Serving certificate and key, signed by the cluster CA for the node's IP and name. */
+  cert: string;
+  key: string;
+  /** The cluster CA, which signs callers' client certificates. */
+  clientCA: string;
+  /** --port (default 10250); 0 picks a free one. */
+  port?: number;
+  /** --address: where to listen (default the node IP). */
+  address?: string;
+  /** When the port is taken, listen on a free one instead (`up`'s default port, as its other well-known ports). */
+  freePortIfTaken?: boolean;
 }
 
 /** How often the Node status is written even when nothing changed (upstream's nodeStatusReportFrequency). */
@@ -105,6 +123,9 @@ export class NodeAgent {
   private lastNodeReport = 0;
   private timers: NodeJS.Timeout[] = [];
   private unregisterLogs: (() => void) | undefined;
+  private kubelet: KubeletServer | undefined;
+  /** The port the kubelet API listens on, reported in the Node's daemonEndpoints. */
+  private kubeletPort = defaultKubeletPort;
   private stopped = false;
   private readonly opts: NodeAgentOptions;
 
@@ -147,6 +168,8 @@ export class NodeAgent {
     // What a killed agent left running is adopted by the pods' workers, which the informer below
     // creates; whatever none of them takes over is stopped once they all exist.
     this.runtime.recoverLeftovers?.();
+    // The kubelet API first: the Node reports its port.
+    if (this.opts.kubeletServer) await this.startKubeletServer(this.opts.kubeletServer);
     await this.registerNode();
     await this.renewLease();
     this.every(this.opts.leaseRenewMs ?? 10_000, () => this.renewLease());
@@ -175,6 +198,7 @@ export class NodeAgent {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.unregisterLogs?.();
+    await this.kubelet?.stop();
     this.configMaps.stop();
     this.secrets.stop();
     const grace = this.opts.shutdownGraceMs ?? 10_000;
@@ -206,7 +230,7 @@ export class NodeAgent {
   // ---- Node and Lease ----
 
   private params() {
-    return { nodeName: this.opts.nodeName, nodeIP: this.opts.nodeIP, podCIDR: this.opts.podCIDR, dataDir: this.opts.dataDir };
+    return { nodeName: this.opts.nodeName, nodeIP: this.opts.nodeIP, podCIDR: this.opts.podCIDR, dataDir: this.opts.dataDir, kubeletPort: this.kubeletPort };
   }
 
   private async registerNode(): Promise<void> {
@@ -421,9 +445,39 @@ export class NodeAgent {
     };
   }
 
-  /** What the API server uses for pods/log, exec and port-forward on this node. */
-  connector(): AgentConnector {
+  private async startKubeletServer(s: KubeletServing): Promise<void> {
+    const host: KubeletHost = {
+      runtime: this.streamingRuntime(),
+      pods: () => [...this.workers.values()].map((w) => w.current),
+      podProcesses: () =>
+        [...this.workers.values()].map((w) => ({
+          pod: w.current,
+          containers: w.current.spec.containers.flatMap((c) => {
+            const h = w.containerRun(c.name)?.handle;
+            return h ? [{ name: c.name, pid: h.pid, startedAt: h.startedAt }] : [];
+          }),
+        })),
+    };
+    const options = { nodeName: this.opts.nodeName, address: s.address ?? this.opts.nodeIP, port: s.port ?? defaultKubeletPort, cert: s.cert, key: s.key, clientCA: s.clientCA, client: this.client };
+    let server = new KubeletServer(options, host);
+    try {
+      this.kubeletPort = await server.start();
+    } catch (e) {
+      if (!(s.freePortIfTaken && (e as NodeJS.ErrnoException).code === 'EADDRINUSE')) throw e;
+      server = new KubeletServer({ ...options, port: 0 }, host);
+      this.kubeletPort = await server.start();
+    }
+    this.kubelet = server;
+  }
+
+  /** What the kubelet API serves containerLogs, exec and portForward from (tests use it directly too). */
+  streamingRuntime(): StreamingRuntime {
     return new AgentConnector((ns, name) => this.podWorker(ns, name));
+  }
+
+  /** Where this node's kubelet API listens. */
+  get kubeletEndpoint(): { address: string; port: number } | undefined {
+    return this.kubelet ? { address: this.opts.kubeletServer?.address ?? this.opts.nodeIP, port: this.kubeletPort } : undefined;
   }
 
   /** The worker of a pod on this node (tests and the exec/port-forward handlers use it). */

@@ -1,9 +1,9 @@
-// What the API server asks of this node for pods/log, pods/exec and pods/portforward (the
-// kubelet's streaming server): the NodeConnector contract of src/apiserver/node-connector.ts.
+// What the kubelet API (src/node/kubelet) serves containerLogs, exec and portForward from on this
+// node: the StreamingRuntime contract of src/streaming/runtime.ts over the pods' workers.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { PassThrough, type Duplex, type Readable } from 'node:stream';
-import type { ExecRequest, ExecSession, LogOptions, NodeConnector } from '../apiserver/node-connector.js';
+import type { AttachRequest, ExecRequest, ExecSession, LogOptions, StreamingRuntime } from '../streaming/runtime.js';
 import { errors } from '../machinery/status.js';
 import { readLogs } from './read-logs.js';
 import { commandArgv, lookPathOutsideVolumes, volumeMountPaths } from './runtime/exec-prefix.js';
@@ -11,7 +11,7 @@ import type { PodWorker } from './pod-worker.js';
 
 const pods = { group: '', resource: 'pods' };
 
-export class AgentConnector implements NodeConnector {
+export class AgentConnector implements StreamingRuntime {
   constructor(private readonly worker: (namespace: string, pod: string) => PodWorker | undefined) {}
 
   async logs(namespace: string, pod: string, container: string, opts: LogOptions): Promise<Readable> {
@@ -89,6 +89,32 @@ export class AgentConnector implements NodeConnector {
     };
     if (req.stdin && child.stdin) session.stdin = child.stdin;
     return session;
+  }
+
+  /**
+   * The container's output from now on, as its log records it (our containers write to files, not
+   * to a terminal we could share), each stream apart unless the client has a terminal; it ends
+   * when the run ends. Containers here have no stdin to share: input is read and dropped.
+   */
+  async attach(req: AttachRequest): Promise<ExecSession> {
+    this.running(req.namespace, req.pod, req.container);
+    const follow = (stream?: 'stdout' | 'stderr') => readLogs(req.namespace, req.pod, req.container, { follow: true, tailLines: 0, ...(stream ? { stream } : {}) });
+    const stdout = follow(req.tty ? undefined : 'stdout');
+    const stderr = req.tty ? undefined : follow('stderr');
+    const ended = (r: Readable) => new Promise<void>((resolve) => ['end', 'close', 'error'].forEach((e) => r.once(e, () => resolve())));
+    const exit = Promise.all([ended(stdout), ...(stderr ? [ended(stderr)] : [])]).then(() => ({ code: 0 }));
+    return {
+      stdout,
+      ...(stderr ? { stderr } : {}),
+      ...(req.stdin ? { stdin: new PassThrough().resume() } : {}),
+      resize: () => {},
+      exit,
+      // Detaching leaves the container running.
+      kill: () => {
+        stdout.destroy();
+        stderr?.destroy();
+      },
+    };
   }
 
   async portForward(namespace: string, pod: string, port: number): Promise<Duplex> {

@@ -3,17 +3,14 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import { isBeingWritten, onLogComplete } from './logs.js';
+import type { LogOptions as StreamingLogOptions } from '../streaming/runtime.js';
 
-export interface LogOptions {
-  follow?: boolean;
-  tailLines?: number;
-  previous?: boolean;
-  timestamps?: boolean;
-  sinceSeconds?: number;
+/** The kubelet API's log options, and a time too. */
+export interface LogOptions extends StreamingLogOptions {
   /** RFC 3339; the later of sinceSeconds and sinceTime applies. */
   sinceTime?: string;
-  /** Stop after this many bytes of output. */
-  limitBytes?: number;
+  /** One of the container's streams only (attach keeps them apart); both when absent. */
+  stream?: 'stdout' | 'stderr';
 }
 
 interface Entry {
@@ -61,7 +58,7 @@ export function readLogFile(path: string, opts: LogOptions = {}): Readable {
   let since = -Infinity;
   if (opts.sinceSeconds !== undefined) since = Date.now() - opts.sinceSeconds * 1000;
   if (opts.sinceTime) since = Math.max(since, Date.parse(opts.sinceTime));
-  const keep = (e: Entry) => since === -Infinity || Date.parse(e.time) >= since;
+  const keep = (e: Entry) => (!opts.stream || e.stream === opts.stream) && (since === -Infinity || Date.parse(e.time) >= since);
 
   let { text, size } = readFrom(path, 0);
   let carry = '';

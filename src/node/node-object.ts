@@ -8,7 +8,6 @@ import type { Condition } from '../api/meta.js';
 
 /** The Kubernetes version the agent claims to be, the one the API server serves. */
 export const kubeletVersion = 'v1.32.0';
-export const kubeletPort = 10250;
 export const maxPods = 110;
 
 function goArch(): string {
@@ -35,6 +34,8 @@ export interface NodeParams {
   nodeIP: string;
   podCIDR: string;
   dataDir?: string;
+  /** Where the kubelet API listens (daemonEndpoints.kubeletEndpoint.Port); 10250 by default. */
+  kubeletPort?: number;
 }
 
 export function nodeLabels(p: NodeParams): Record<string, string> {
@@ -125,7 +126,7 @@ export function nodeStatus(p: NodeParams, previous: Node['status'], now: string)
       { type: 'InternalIP', address: p.nodeIP },
       { type: 'Hostname', address: p.nodeName },
     ],
-    daemonEndpoints: { kubeletEndpoint: { Port: kubeletPort } },
+    daemonEndpoints: { kubeletEndpoint: { Port: p.kubeletPort ?? 10250 } },
     nodeInfo: {
       machineID: readTrimmed('/etc/machine-id'),
       systemUUID: readTrimmed('/sys/class/dmi/id/product_uuid'),

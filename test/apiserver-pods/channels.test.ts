@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { WebSocket } from 'ws';
-import type { ExecSession } from '../../src/apiserver/node-connector.js';
+import type { ExecSession } from '../../src/streaming/runtime.js';
 import { createPod, startTestCluster, type TestCluster } from './fixture.js';
 
 interface Received {

@@ -93,6 +93,27 @@ describe('pods/exec', () => {
     assert.match(r.stderr, /pod unbound does not have a host assigned/);
   });
 
+  it('kubectl attach streams what the container writes until kubectl goes away', async () => {
+    const p = startKubectl(t, ['attach', 'web']);
+    let out = '';
+    p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    await eventually('the attach to reach the node', () => t.node.attaches.length > 0 && t.node.followers.size > 0);
+    assert.deepEqual(t.node.attaches.at(-1), { namespace: 'default', pod: 'web', container: 'app', stdin: false, tty: false });
+    t.node.append('written after attach');
+    await eventually('the line to arrive', () => out.includes('written after attach\n'));
+    const closed = t.node.closedFollowers;
+    p.kill('SIGKILL');
+    await eventually('the node to see the client go', () => t.node.closedFollowers > closed);
+  });
+
+  it('attach to a container that is not running is not found, as exec', async () => {
+    const r = await kubectl(t, ['get', '--raw', '/api/v1/namespaces/default/pods/starting/attach?stdout=true']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /Upgrade request required/);
+    const none = await kubectl(t, ['get', '--raw', '/api/v1/namespaces/default/pods/web/attach']);
+    assert.match(none.stderr, /you must specify at least 1 of stdin, stdout, stderr/);
+  });
+
   it('a plain GET is told an upgrade is required', async () => {
     const r = await kubectl(t, ['get', '--raw', '/api/v1/namespaces/default/pods/web/exec?command=true&stdout=true']);
     assert.notEqual(r.code, 0);

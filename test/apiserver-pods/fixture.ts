@@ -1,6 +1,6 @@
 // A real API server in this process (as `kubesvc up` starts it) with the pod subresources wired,
-// a fake NodeConnector for node "fake-node-1" — logs from strings, exec by spawning the command on
-// this host, port-forward to 127.0.0.1 — and the real kubectl run against it.
+// a real kubelet API for node "fake-node-1" over a fake StreamingRuntime — logs from strings, exec
+// by spawning the command on this host, port-forward to 127.0.0.1 — and the real kubectl run against it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -8,15 +8,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { parseUpOptions, startCluster, upFlags, type Cluster } from '../../src/cli/up.js';
-import type { Pod, ContainerStatus } from '../../src/api/core.js';
-import type { ExecRequest, ExecSession, LogOptions, NodeConnector } from '../../src/apiserver/node-connector.js';
+import type { Node, Pod, ContainerStatus } from '../../src/api/core.js';
+import type { AttachRequest, ExecRequest, ExecSession, LogOptions, StreamingRuntime } from '../../src/streaming/runtime.js';
+import { ensureKubeletServingCertificate } from '../../src/apiserver/pki.js';
+import { LocalClient } from '../../src/apiserver/local-client.js';
+import { KubeletServer } from '../../src/node/kubelet/server.js';
 import { newContext } from '../../src/apiserver/store/context.js';
 
 export const kubectlBin = process.env.KUBECTL ?? '/usr/bin/kubectl';
 export const NODE = 'fake-node-1';
 
 /** Log lines per `namespace/pod/container`; `follow` readers also get lines appended later. */
-export class FakeNode implements NodeConnector {
+export class FakeNode implements StreamingRuntime {
   readonly logText = new Map<string, string>();
   readonly followers = new Set<PassThrough>();
   readonly execs: ExecRequest[] = [];
@@ -73,6 +76,15 @@ export class FakeNode implements NodeConnector {
     };
   }
 
+  readonly attaches: AttachRequest[] = [];
+
+  /** The container's output from now on: what `append` writes to followers. */
+  async attach(req: AttachRequest): Promise<ExecSession> {
+    this.attaches.push(req);
+    const out = await this.logs(req.namespace, req.pod, req.container, { follow: true, tailLines: 0 });
+    return { stdout: out, resize: () => undefined, exit: new Promise((resolve) => out.once('close', () => resolve({ code: 0 }))), kill: () => void out.destroy() };
+  }
+
   async portForward(_namespace: string, _pod: string, port: number): Promise<net.Socket> {
     return new Promise((resolve, reject) => {
       const s = net.connect(port, '127.0.0.1');
@@ -88,6 +100,10 @@ export class FakeNode implements NodeConnector {
 export interface TestCluster {
   cluster: Cluster;
   node: FakeNode;
+  /** The fake node's kubelet API. */
+  kubelet: KubeletServer;
+  /** What that kubelet serves as its pods (createPod adds to it). */
+  pods: Map<string, Pod>;
   dir: string;
   kubeconfig: string;
   stop(): Promise<void>;
@@ -102,15 +118,27 @@ export async function startTestCluster(): Promise<TestCluster> {
   if (o === 'help') throw new Error('unexpected');
   const cluster = await startCluster(o);
   const node = new FakeNode();
-  cluster.api.nodes.register(NODE, node);
-  // A Node object too, so that nothing takes the test's pods for orphans of an unknown node.
-  await cluster.api.store('', 'nodes').create(newContext(), { apiVersion: 'v1', kind: 'Node', metadata: { name: NODE }, spec: { unschedulable: true } });
+  const pods = new Map<string, Pod>();
+  const serving = await ensureKubeletServingCertificate(dir, join(dir, NODE), NODE, { dns: [NODE], ips: ['127.0.0.1'] });
+  const kubelet = new KubeletServer(
+    { nodeName: NODE, address: '127.0.0.1', port: 0, cert: serving.certPem, key: serving.keyPem, clientCA: cluster.api.opts.tls.ca, client: new LocalClient(cluster.api) },
+    { runtime: node, pods: () => [...pods.values()], podProcesses: () => [] },
+  );
+  const port = await kubelet.start();
+  // A Node object too (so that nothing takes the test's pods for orphans of an unknown node), saying where its kubelet is.
+  const nodes = cluster.api.store('', 'nodes');
+  const created = (await nodes.create(newContext(), { apiVersion: 'v1', kind: 'Node', metadata: { name: NODE }, spec: { unschedulable: true } })) as Node;
+  created.status = { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: port } } };
+  await nodes.update(newContext(), undefined, NODE, created, 'status');
   return {
     cluster,
     node,
+    kubelet,
+    pods,
     dir,
     kubeconfig: cluster.kubeconfig,
     async stop() {
+      await kubelet.stop();
       await cluster.stop();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -143,7 +171,7 @@ export async function createPod(
   };
   const created = (await store.create(newContext({ namespace: 'default' }), pod)) as Pod;
   created.status = { ...created.status, phase: statuses.every((s) => s.state?.running) ? 'Running' : 'Pending', podIP: '127.0.0.1', containerStatuses: statuses };
-  await store.update(newContext({ namespace: 'default' }), 'default', name, created, 'status');
+  t.pods.set(`default/${name}`, (await store.update(newContext({ namespace: 'default' }), 'default', name, created, 'status')).object as Pod);
 }
 
 export interface RunResult {

@@ -3,9 +3,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
-import { adler32, spdyDictionary } from '../../src/apiserver/pods/spdy/dictionary.js';
-import { FrameReader, HeaderBlockWriter, parseHeaderBlock, dataFrame } from '../../src/apiserver/pods/spdy/frames.js';
-import { SpdySession, type SpdyStream } from '../../src/apiserver/pods/spdy/session.js';
+import { adler32, spdyDictionary } from '../../src/streaming/spdy/dictionary.js';
+import { FrameReader, HeaderBlockWriter, parseHeaderBlock, dataFrame } from '../../src/streaming/spdy/frames.js';
+import { SpdySession, type SpdyStream } from '../../src/streaming/spdy/session.js';
 
 /** A client-side header compressor: one deflate stream, a sync flush per block (as Go's framer). */
 function clientCompressor() {

@@ -13,6 +13,11 @@ describe('kubesvc up flags for the network modes', () => {
     assert.equal(o.proxyMode, 'userspace');
     assert.equal(o.nodes, 1);
     assert.equal(o.serviceCIDR, '127.96.0.0/16');
+    // The kubelet API: 10250 unless given (then not moved when taken).
+    assert.equal(o.kubeletPort, 10250);
+    assert.equal(o.kubeletPortSet, false);
+    assert.deepEqual([parse(['--kubelet-port', '0']).kubeletPort, parse(['--kubelet-port', '0']).kubeletPortSet], [0, true]);
+    assert.throws(() => parse(['--kubelet-port', 'ten']), /--kubelet-port must be a port number, not "ten"/);
   });
 
   it('netns: iptables by default, the 10.x plan, N nodes and a namespace prefix', () => {

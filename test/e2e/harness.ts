@@ -49,6 +49,7 @@ export function planArgs(): { plan: Plan; args: string[] } {
       '--lb-pool', plan.lbPool,
       '--proxy-metrics-port', '0',
       '--proxy-healthz-port', '0',
+      '--kubelet-port', '0',
     ],
   };
 }
@@ -184,7 +185,7 @@ export function nsenterArgv(netns: string): string[] {
 }
 
 function planFlagsOf(p: Plan): string[] {
-  return ['--service-cidr', p.serviceCIDR, '--pod-cidr', p.podCIDR, '--lb-pool', p.lbPool, '--proxy-metrics-port', '0', '--proxy-healthz-port', '0'];
+  return ['--service-cidr', p.serviceCIDR, '--pod-cidr', p.podCIDR, '--lb-pool', p.lbPool, '--proxy-metrics-port', '0', '--proxy-healthz-port', '0', '--kubelet-port', '0'];
 }
 
 export interface RunResult {

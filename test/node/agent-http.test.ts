@@ -2,7 +2,7 @@
 // API server's pods/log, exec and port-forward reaching it, driven by kubectl.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Node, Pod } from '../../src/api/core.js';
 import type { Lease } from '../../src/node/lease.js';
@@ -30,7 +30,7 @@ function kubectl(...args: string[]): Promise<{ code: number; stdout: string; std
 
 const script = `
 console.log('hello from ' + process.env.HOSTNAME);
-require('node:http').createServer((q, s) => s.end('pong')).listen(8080, process.env.POD_IP);
+require('node:http').createServer((q, s) => { console.log('request ' + q.url); console.error('served ' + q.url); s.end('pong'); }).listen(8080, process.env.POD_IP);
 process.on('SIGTERM', () => process.exit(0));
 `;
 
@@ -59,6 +59,30 @@ test('over HTTP: the lease is renewed; a pod runs; kubectl logs, exec and a forc
   assert.equal(logs.stdout, 'hello from hello\n');
   const ex = await kubectl('exec', 'hello', '--', 'printenv', 'POD_IP');
   assert.equal(ex.stdout.trim(), p.status!.podIP, ex.stderr);
+  // kubectl attach: what the container writes from now on, until kubectl goes away.
+  const attach = spawn('kubectl', ['--kubeconfig', c.kubeconfig, 'attach', 'hello'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let attached = '';
+  let attachedErr = '';
+  attach.stdout.on('data', (d: Buffer) => (attached += d.toString()));
+  attach.stderr.on('data', (d: Buffer) => (attachedErr += d.toString()));
+  try {
+    await eventually(async () => {
+      await fetch(`http://${p.status!.podIP}:8080/attached`).then((r) => r.text());
+      return attached.includes('request /attached\n') && attachedErr.includes('served /attached\n');
+    }, 15_000, 'kubectl attach shows what the container writes, each stream on its own');
+    assert.doesNotMatch(attached, /served/);
+  } finally {
+    attach.kill('SIGKILL');
+  }
+  // The kubelet API through nodes/proxy: the pod and its container's CPU and memory from /proc.
+  const listed = await kubectl('get', '--raw', '/api/v1/nodes/node-1/proxy/pods');
+  assert.deepEqual((JSON.parse(listed.stdout) as { items: Pod[] }).items.map((x) => x.metadata.name), ['hello'], listed.stderr);
+  type Summary = { pods: { podRef: { name: string }; containers: { name: string; cpu: { usageCoreNanoSeconds: number }; memory: { rssBytes: number } }[] }[] };
+  const stats = await kubectl('get', '--raw', '/api/v1/nodes/node-1/proxy/stats/summary');
+  const podStats = (JSON.parse(stats.stdout) as Summary).pods.find((x) => x.podRef.name === 'hello');
+  assert.equal(podStats?.containers[0]?.name, 'main', stats.stdout);
+  assert.ok(podStats.containers[0].memory.rssBytes > 1 << 20, 'a node process holds more than 1 MiB');
+  assert.ok(podStats.containers[0].cpu.usageCoreNanoSeconds > 0);
   const pid = c.agent.podWorker('default', 'hello')!.handles[0]!.pid;
   const del = await kubectl('delete', 'pod', 'hello', '--force', '--grace-period=0');
   assert.equal(del.code, 0, del.stderr);

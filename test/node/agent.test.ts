@@ -75,7 +75,9 @@ test('registers its Node (Ready, addresses, podCIDR, capacity) and renews its Le
   ]);
   assert.equal(n.status?.capacity?.pods, '110');
   assert.ok(Number(n.status?.allocatable?.cpu) >= 1);
-  assert.equal((n.status?.daemonEndpoints as { kubeletEndpoint: { Port: number } }).kubeletEndpoint.Port, 10250);
+  // Where the agent's kubelet API listens (a free port in tests), so the API server can reach it.
+  assert.equal((n.status?.daemonEndpoints as { kubeletEndpoint: { Port: number } }).kubeletEndpoint.Port, c.agent.kubeletEndpoint!.port);
+  assert.notEqual(c.agent.kubeletEndpoint!.port, 0);
   assert.equal(n.status?.nodeInfo?.kubeletVersion, 'v1.32.0');
   const lease = await c.client.get<Lease>(R.leases, 'kube-node-lease', 'node-1');
   assert.equal(lease.spec?.holderIdentity, 'node-1');
@@ -287,18 +289,18 @@ test('built-in image: agnhost netexec serves on the pod IP; service env vars fro
   }, 15_000);
   const res = await get(`http://${p.status!.podIP}:8080/hostname`);
   assert.equal(res.body, 'netexec-1');
-  const shell = await c.agent.connector().exec({ namespace: 'default', pod: 'netexec-1', container: 'agnhost', command: ['printenv', 'MY_SERVICE_SERVICE_HOST', 'MY_SERVICE_PORT_80_TCP', 'KUBERNETES_SERVICE_PORT'], stdin: false, tty: false });
+  const shell = await c.agent.streamingRuntime().exec({ namespace: 'default', pod: 'netexec-1', container: 'agnhost', command: ['printenv', 'MY_SERVICE_SERVICE_HOST', 'MY_SERVICE_PORT_80_TCP', 'KUBERNETES_SERVICE_PORT'], stdin: false, tty: false });
   let out = '';
   for await (const chunk of shell.stdout) out += chunk.toString();
   assert.equal((await shell.exit).code, 0);
   assert.equal(out, `${svc.spec.clusterIP}\ntcp://${svc.spec.clusterIP}:80\n443\n`);
   // Port-forward: a connection to the pod's IP and port.
-  const sock = await c.agent.connector().portForward('default', 'netexec-1', 8080);
+  const sock = await c.agent.streamingRuntime().portForward('default', 'netexec-1', 8080);
   sock.end('GET /hostname HTTP/1.0\r\n\r\n');
   let reply = '';
   for await (const chunk of sock) reply += chunk.toString();
   assert.match(reply, /^HTTP\/1\.[01] 200[\s\S]*\r\n\r\nnetexec-1$/);
-  await assert.rejects(c.agent.connector().portForward('default', 'netexec-1', 9), /connection refused/);
+  await assert.rejects(c.agent.streamingRuntime().portForward('default', 'netexec-1', 9), /connection refused/);
   await c.client.delete(R.pods, 'default', 'netexec-1');
   await c.client.delete(R.services, 'default', 'my-service');
 });

@@ -1,6 +1,8 @@
 // A real API server (in-memory SQLite, fresh certificates, a free port) with the in-process
 // client and informers, and a NodeAgent on top, for the agent's integration tests.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureKubeletServingCertificate } from '../../src/apiserver/pki.js';
 import type { ApiServer } from '../../src/apiserver/server.js';
 import { LocalClient } from '../../src/apiserver/local-client.js';
 import { HttpClient } from '../../src/client/http-client.js';
@@ -28,6 +30,7 @@ export async function startAgentCluster(over: Partial<NodeAgentOptions> = {}, vi
     via === 'http'
       ? HttpClient.fromKubeconfig(kubeconfig)
       : new LocalClient(api);
+  const serving = await ensureKubeletServingCertificate(dir, join(dir, 'node-1'), 'node-1', { dns: ['node-1'], ips: ['127.0.0.1'] });
   const opts: NodeAgentOptions = {
     nodeName: 'node-1',
     nodeIP: '127.0.0.1',
@@ -38,15 +41,12 @@ export async function startAgentCluster(over: Partial<NodeAgentOptions> = {}, vi
     backoff: { initialMs: 300, maxMs: 2000 },
     probeSecondMs: 100,
     shutdownGraceMs: 2000,
+    // pods/log, exec and port-forward reach the agent's kubelet API as in `kubesvc up`.
+    kubeletServer: { cert: serving.certPem, key: serving.keyPem, clientCA: readFileSync(join(dir, 'pki', 'ca.crt'), 'utf8'), port: 0 },
     ...over,
   };
   let informers = new InformerFactoryImpl(client);
-  // pods/log, exec and port-forward reach the agent as `kubesvc up` wires it.
-  let unregister = () => {};
-  const start = async (agent: NodeAgent) => {
-    await agent.start();
-    unregister = api.nodes.register(opts.nodeName, agent.connector());
-  };
+  const start = (agent: NodeAgent) => agent.start();
   const c: AgentCluster = {
     api,
     client,
@@ -61,7 +61,6 @@ export async function startAgentCluster(over: Partial<NodeAgentOptions> = {}, vi
       return c.agent;
     },
     async stop() {
-      unregister();
       await c.agent.stop();
       informers.stop();
       await t.stop();

@@ -92,7 +92,7 @@ const gone = (name: string) =>
   });
 
 async function execOut(name: string, command: string[]): Promise<{ out: string; code: number | null }> {
-  const s = await c.agent.connector().exec({ namespace: 'default', pod: name, container: 'c', command, stdin: false, tty: false });
+  const s = await c.agent.streamingRuntime().exec({ namespace: 'default', pod: name, container: 'c', command, stdin: false, tty: false });
   let out = '';
   const drained = (r: NodeJS.ReadableStream | undefined) =>
     new Promise<void>((resolve) => {

@@ -52,6 +52,7 @@ export async function startTestApiServer(
       host: '127.0.0.1',
       port,
       tls: { cert: pki.servingCert, key: pki.servingKey, ca: pki.caCert },
+      kubeletClient: { cert: pki.kubeletClientCert, key: pki.kubeletClientKey },
       serviceCIDR: '127.96.0.0/16',
       nodePortRange: { base: 30000, size: 2768 },
       advertiseAddress: '127.0.0.1',

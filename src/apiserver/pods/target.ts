@@ -1,10 +1,9 @@
 // What pods/log, pods/exec and pods/portforward resolve before talking to a node: the Pod, the
-// container (defaulted or checked as upstream's streamLocation does) and the node's connector.
+// container (defaulted or checked as upstream's streamLocation does) and the Node whose kubelet serves it.
 // The messages are upstream's (pkg/registry/core/pod/strategy.go, kubelet's log status checks).
-import type { Pod, Container, ContainerStatus } from '../../api/core.js';
-import { errors, StatusError, isNotFound } from '../../machinery/status.js';
+import type { Pod, Container, ContainerStatus, Node } from '../../api/core.js';
+import { errors, isNotFound } from '../../machinery/status.js';
 import type { PodNodeAccess } from './access.js';
-import type { NodeConnector } from '../node-connector.js';
 
 export interface PodTarget {
   pod: Pod;
@@ -40,20 +39,20 @@ export function resolveContainer(pod: Pod, name: string, requested: string | und
   throw errors.badRequest(msg);
 }
 
-/**
- * The connector of the node the pod is bound to. Upstream fails the same way when the node is
- * unknown (404 from the node lookup) or its kubelet cannot be dialed (a bare 500).
- */
-export async function connectorFor(access: PodNodeAccess, nodeName: string): Promise<NodeConnector> {
-  const c = access.connector(nodeName);
-  if (c) return c;
+/** The Node the pod is bound to; upstream fails with the nodes 404 when it is unknown. */
+export async function nodeFor(access: PodNodeAccess, nodeName: string): Promise<Node> {
   try {
-    await access.node(nodeName);
+    return await access.node(nodeName);
   } catch (e) {
     if (isNotFound(e)) throw errors.notFound({ group: '', resource: 'nodes' }, nodeName);
     throw e;
   }
-  throw new StatusError(500, '', `error dialing backend: no node agent is connected for node "${nodeName}"`);
+}
+
+/** A kubelet API path: each segment escaped, as upstream's url.URL does. */
+export function kubeletPath(segments: string[], query?: URLSearchParams): string {
+  const q = query?.toString();
+  return '/' + segments.map(encodeURIComponent).join('/') + (q ? `?${q}` : '');
 }
 
 function statusOf(pod: Pod, container: string): ContainerStatus | undefined {

@@ -14,7 +14,7 @@ import type { StoreHooks } from '../store/hooks.js';
 import type { Strategy } from '../store/strategy.js';
 import type { Store } from '../store/store.js';
 import type { ServiceAllocations } from '../allocators/index.js';
-import type { NodeConnectors } from '../node-connector.js';
+import type { KubeletClient } from '../kubelet-client.js';
 import type { Printer } from '../tables/types.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Authentication } from '../auth/authentication.js';
@@ -28,8 +28,8 @@ export interface RegistryDeps {
   store(group: string, resource: string): Store;
   /** ClusterIP and NodePort allocation. */
   allocations: ServiceAllocations;
-  /** How the server reaches a node for logs, exec and port-forward. */
-  nodes: NodeConnectors;
+  /** How the server reaches a node's kubelet API for logs, exec, port-forward and nodes/proxy. */
+  kubelet: KubeletClient;
   /** RBAC's escalation checks ask it what a user holds; absent where nothing is authorized (bare test stores). */
   authorizer?: Authorizer;
   /** Service-account token issuing and authentication; absent where the server has no signing key (bare test stores). */

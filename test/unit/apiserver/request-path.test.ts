@@ -7,7 +7,7 @@ import { builtinRegistry } from '../../../src/apiserver/registry/builtin.js';
 import { pathSegmentNameProblems } from '../../../src/api/validation/names.js';
 import { Params, queryBool } from '../../../src/apiserver/http/params.js';
 import { requestAttributes } from '../../../src/apiserver/auth/request-info.js';
-import { parseLogOptions } from '../../../src/apiserver/pods/log.js';
+import { parseLogOptions } from '../../../src/streaming/log-options.js';
 import { listOptions } from '../../../src/apiserver/http/list-options.js';
 import { jsonNestingError, yamlNestingError } from '../../../src/apiserver/http/nesting.js';
 import { parseResourceVersion } from '../../../src/apiserver/store/resource-version.js';

@@ -4,7 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensurePki, issueClientCertificate } from '../../../src/apiserver/pki.js';
+import { ensureKubeletServingCertificate, ensurePki, issueClientCertificate } from '../../../src/apiserver/pki.js';
 
 const noSans = { sans: { dns: [], ips: [] } };
 
@@ -139,4 +139,25 @@ test('a serving key that does not match its certificate is replaced', async (t) 
   assert.equal(second.caCert, first.caCert);
   assert.notEqual(second.servingCert, first.servingCert);
   assert.ok(new X509Certificate(second.servingCert).checkPrivateKey((await import('node:crypto')).createPrivateKey(second.servingKey)));
+});
+
+test('the kubelet-client certificate and a kubelet serving certificate, kept and reused as the kubelet keeps its own', async (t) => {
+  const dir = tempDir(t);
+  const pki = await ensurePki(dir, noSans);
+  const ca = new X509Certificate(pki.caCert);
+  const client = new X509Certificate(pki.kubeletClientCert);
+  assert.ok(client.verify(ca.publicKey));
+  assert.equal(client.subject, 'O=kubeadm:cluster-admins\nCN=kube-apiserver-kubelet-client');
+  const nodeDir = join(dir, 'node');
+  const first = await ensureKubeletServingCertificate(dir, nodeDir, 'n1', { dns: ['n1'], ips: ['127.0.0.1'] });
+  const serving = new X509Certificate(first.certPem);
+  assert.ok(serving.verify(ca.publicKey));
+  assert.equal(serving.subject, 'O=system:nodes\nCN=system:node:n1');
+  assert.equal(serving.subjectAltName, 'DNS:n1, IP Address:127.0.0.1');
+  assert.ok(serving.keyUsage?.includes('1.3.6.1.5.5.7.3.1'), 'serverAuth');
+  assert.equal(statSync(join(nodeDir, 'pki', 'kubelet.key')).mode & 0o777, 0o600);
+  assert.deepEqual(await ensureKubeletServingCertificate(dir, nodeDir, 'n1', { dns: ['n1'], ips: ['127.0.0.1'] }), first);
+  const moved = await ensureKubeletServingCertificate(dir, nodeDir, 'n1', { dns: ['n1'], ips: ['127.0.0.2'] });
+  assert.notEqual(moved.certPem, first.certPem);
+  assert.equal(new X509Certificate(moved.certPem).subjectAltName, 'DNS:n1, IP Address:127.0.0.2');
 });

@@ -6,6 +6,7 @@ import { fields, resourceInfo } from '../../resources.js';
 import { nodePrinter } from '../../tables/node.js';
 import { entry } from '../entry.js';
 import { keepStatus } from '../strategy.js';
+import { nodeProxyREST } from './node-proxy.js';
 
 export const nodes = entry<Node>({
   info: resourceInfo({
@@ -26,5 +27,6 @@ export const nodes = entry<Node>({
     // Upstream's node status strategy runs the full update validation.
     validateStatusUpdate: validateNodeUpdate,
   },
+  subresources: (deps) => ({ proxy: nodeProxyREST(() => deps.store('', 'nodes'), deps.kubelet) }),
   printer: nodePrinter,
 });

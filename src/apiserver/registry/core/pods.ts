@@ -2,7 +2,7 @@
 // node is deleted gracefully (its node agent stops the containers, then removes it), an unbound
 // one at once. Subresources: binding (the scheduler's), and log, exec and port-forward, which
 // reach the pod's node through PodNodeAccess only.
-import type { Pod } from '../../../api/core.js';
+import type { Node, Pod } from '../../../api/core.js';
 import { setDefaultsPod } from '../../../api/defaults/pod.js';
 import { validatePodCreate, validatePodStatusUpdate, validatePodUpdate } from '../../../api/validation/pod.js';
 import { fields, resourceInfo } from '../../resources.js';
@@ -18,8 +18,8 @@ import { chainAdmit } from '../../store/hooks.js';
 function podNodeAccess(deps: RegistryDeps): PodNodeAccess {
   return {
     pod: async (namespace, name) => (await deps.store('', 'pods').get(namespace, name)).obj as Pod,
-    node: async (name) => void (await deps.store('', 'nodes').get(undefined, name)),
-    connector: (nodeName) => deps.nodes.get(nodeName),
+    node: async (name) => (await deps.store('', 'nodes').get(undefined, name)).obj as Node,
+    kubelet: deps.kubelet,
   };
 }
 
@@ -31,7 +31,7 @@ export const pods = entry<Pod>({
     kind: 'Pod',
     shortNames: ['po'],
     categories: ['all'],
-    subresources: ['status', 'log', 'exec', 'portforward', 'binding'],
+    subresources: ['status', 'log', 'exec', 'attach', 'portforward', 'binding'],
     fieldSelectors: fields(
       'spec.nodeName',
       'spec.restartPolicy',

@@ -6,8 +6,8 @@
 import { constants as osConstants } from 'node:os';
 import type { Readable } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { errors, StatusError } from '../../machinery/status.js';
-import type { ExecRequest, ExecSession, NodeConnector } from '../node-connector.js';
+import { errors, StatusError } from '../machinery/status.js';
+import type { ExecSession } from './runtime.js';
 import { toBuffer } from './ws-server.js';
 
 export const STREAM_PROTOCOL_V5 = 'v5.channel.k8s.io';
@@ -26,9 +26,11 @@ const enum Channel {
 /** Unsent bytes above which the command's output is paused until the client catches up. */
 const HIGH_WATER = 1 << 20;
 
+/** exec (a new command) or attach (the container's own streams): one channel protocol for both. */
 export interface ExecTarget {
-  connector: NodeConnector;
-  request: ExecRequest;
+  /** Starts the command, or attaches to the container. */
+  start(): Promise<ExecSession>;
+  container: string;
   /** Whether the container runs; the kubelet answers `container not found` otherwise. */
   running: boolean;
   /** Streams the client did not ask for: read and dropped so the command never blocks on them. */
@@ -51,6 +53,14 @@ export function exitStatus(code: number): Record<string, unknown> {
 function errorStatus(e: StatusError): Record<string, unknown> {
   const { kind: _k, apiVersion: _a, ...rest } = e.toStatus();
   return rest;
+}
+
+/** The kubelet's answer to exec into a container that does not run: the error channel, then close. */
+export function serveContainerNotFound(ws: WebSocket, container: string): void {
+  if (ws.readyState !== ws.OPEN) return;
+  const status = errorStatus(errors.internal(`unable to upgrade connection: container not found ("${container}")`));
+  ws.send(Buffer.concat([Buffer.from([Channel.Error]), Buffer.from(JSON.stringify(status))]), { binary: true });
+  ws.close(1000);
 }
 
 export function serveExec(ws: WebSocket, protocol: string, t: ExecTarget): void {
@@ -76,10 +86,7 @@ export function serveExec(ws: WebSocket, protocol: string, t: ExecTarget): void 
     ws.close(1000);
   };
 
-  if (!t.running) {
-    finish(errorStatus(errors.internal(`unable to upgrade connection: container not found ("${t.request.container}")`)));
-    return;
-  }
+  if (!t.running) return serveContainerNotFound(ws, t.container);
 
   let session: ExecSession | undefined;
   let clientGone = false;
@@ -129,7 +136,7 @@ export function serveExec(ws: WebSocket, protocol: string, t: ExecTarget): void 
   // the official Python client sends stdin as text frames ("\x00" + the data).
   ws.on('message', (d) => onMessage(toBuffer(d)));
 
-  t.connector.exec(t.request).then(
+  t.start().then(
     (s) => {
       session = s;
       if (clientGone) return void s.kill();

@@ -6,8 +6,8 @@
 // cri/streaming/portforward/httpstream.go pairs them.
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import type { NodeConnector } from '../node-connector.js';
-import { logger } from '../../util/log.js';
+import type { StreamingRuntime } from './runtime.js';
+import { logger } from '../util/log.js';
 import { SpdySession, type SpdyStream, type SpdyTransport } from './spdy/session.js';
 import { RstStatus } from './spdy/frames.js';
 import { toBuffer } from './ws-server.js';
@@ -20,7 +20,7 @@ export const PORT_FORWARD_TUNNEL_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
 const STREAM_PAIR_TIMEOUT_MS = 30_000;
 
 export interface PortForwardTarget {
-  connector: NodeConnector;
+  runtime: StreamingRuntime;
   namespace: string;
   name: string;
   uid: string;
@@ -108,7 +108,7 @@ export function servePortForwardTunnel(ws: WebSocket, target: PortForwardTarget)
     const keepEnd = () => (earlyEnd = true);
     data.on('data', keep);
     data.on('end', keepEnd);
-    target.connector.portForward(target.namespace, target.name, port).then(
+    target.runtime.portForward(target.namespace, target.name, port).then(
       (c) => {
         data.off('data', keep);
         data.off('end', keepEnd);

@@ -5,7 +5,7 @@
 // per port for the life of the WebSocket, which closes once every forward has ended.
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { errors } from '../../machinery/status.js';
+import { errors } from '../machinery/status.js';
 import type { PortForwardTarget } from './portforward.js';
 import { toBuffer } from './ws-server.js';
 
@@ -65,7 +65,7 @@ export function servePortForwardChannels(ws: WebSocket, protocol: string, target
     portBytes.writeUInt16LE(port);
     send(2 * i, portBytes);
     send(2 * i + 1, portBytes);
-    target.connector.portForward(target.namespace, target.name, port).then(
+    target.runtime.portForward(target.namespace, target.name, port).then(
       (s) => {
         if (ws.readyState !== ws.OPEN) return void s.destroy();
         socks[i] = s;

@@ -1,7 +1,6 @@
-// How the API server reaches a node for what only the node can do — container logs, exec,
-// port-forward — as kube-apiserver reaches the kubelet. In `kubesvc up` the node agent runs in
-// the same process and registers itself; separate node processes will register a connector that
-// speaks HTTP to their agent.
+// What the kubelet's streaming server needs from the container runtime for containerLogs, exec
+// and portForward (the role of upstream's CRI streaming runtime). The kubelet API serves
+// these over HTTPS (src/node/kubelet); the API server reaches them only through that API.
 import type { Readable, Writable, Duplex } from 'node:stream';
 
 export interface LogOptions {
@@ -34,24 +33,21 @@ export interface ExecSession {
   kill(): void;
 }
 
-export interface NodeConnector {
+/** kubectl attach: the container's own output (and input) rather than a new command's. */
+export interface AttachRequest {
+  namespace: string;
+  pod: string;
+  container: string;
+  stdin: boolean;
+  tty: boolean;
+}
+
+export interface StreamingRuntime {
   /** The container's log as a stream (ends at once unless follow). Throws StatusError for bad requests. */
   logs(namespace: string, pod: string, container: string, opts: LogOptions): Promise<Readable>;
   exec(req: ExecRequest): Promise<ExecSession>;
+  /** The running container's streams from now on; kill() detaches, leaving the container running. */
+  attach(req: AttachRequest): Promise<ExecSession>;
   /** A connection to the pod's IP on `port`, for port-forward. */
   portForward(namespace: string, pod: string, port: number): Promise<Duplex>;
-}
-
-/** Node name → its connector. */
-export class NodeConnectors {
-  private readonly byNode = new Map<string, NodeConnector>();
-  register(nodeName: string, c: NodeConnector): () => void {
-    this.byNode.set(nodeName, c);
-    return () => {
-      if (this.byNode.get(nodeName) === c) this.byNode.delete(nodeName);
-    };
-  }
-  get(nodeName: string): NodeConnector | undefined {
-    return this.byNode.get(nodeName);
-  }
 }
