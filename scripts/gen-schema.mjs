@@ -31,6 +31,9 @@
 // v0.32.0's Go types (fields, json names, required ones, list types) like the reviews below.
 // An input may also be an earlier generated.ts: its definitions are read back as they are, so a
 // new group is added with `node scripts/gen-schema.mjs src/api/schema/generated.ts new.json`.
+// scripts/gen-schema-networking-v1.json holds networking.k8s.io/v1's ServiceCIDR and IPAddress
+// schemas (GA in 1.33; the same fields as 1.32's v1beta1), written from k8s.io/api v0.33.0's Go types,
+// added with `node scripts/gen-schema.mjs src/api/schema/generated.ts scripts/gen-schema-networking-v1.json`.
 // scripts/gen-schema-reviews-v1.json holds the structural schemas of the access reviews
 // (authorization.k8s.io/v1 SelfSubjectAccessReview, SubjectAccessReview, LocalSubjectAccessReview, SelfSubjectRulesReview;
 // authentication.k8s.io/v1 SelfSubjectReview, TokenRequest, TokenReview), written from k8s.io/api
@@ -79,6 +82,8 @@ const ROOTS = [
   'io.k8s.api.batch.v1.CronJob', 'io.k8s.api.batch.v1.CronJobList',
   'io.k8s.api.discovery.v1.EndpointSlice', 'io.k8s.api.discovery.v1.EndpointSliceList',
   'io.k8s.api.coordination.v1.Lease', 'io.k8s.api.coordination.v1.LeaseList',
+  'io.k8s.api.networking.v1.ServiceCIDR', 'io.k8s.api.networking.v1.ServiceCIDRList',
+  'io.k8s.api.networking.v1.IPAddress', 'io.k8s.api.networking.v1.IPAddressList',
   'io.k8s.api.autoscaling.v1.Scale',
   'io.k8s.api.rbac.v1.Role', 'io.k8s.api.rbac.v1.RoleList',
   'io.k8s.api.rbac.v1.ClusterRole', 'io.k8s.api.rbac.v1.ClusterRoleList',
@@ -96,7 +101,7 @@ const ROOTS = [
   'io.k8s.apimachinery.pkg.apis.meta.v1.APIResourceList',
   'io.k8s.apimachinery.pkg.apis.meta.v1.Patch',
 ];
-const SERVED_GROUPS = new Set(['', 'apps', 'batch', 'discovery.k8s.io', 'coordination.k8s.io', 'autoscaling', 'rbac.authorization.k8s.io', 'authorization.k8s.io', 'authentication.k8s.io', 'apiextensions.k8s.io', 'storage.k8s.io']);
+const SERVED_GROUPS = new Set(['', 'apps', 'batch', 'discovery.k8s.io', 'coordination.k8s.io', 'networking.k8s.io', 'autoscaling', 'rbac.authorization.k8s.io', 'authorization.k8s.io', 'authentication.k8s.io', 'apiextensions.k8s.io', 'storage.k8s.io']);
 // Keys kept on a schema node; everything else (description, example, externalDocs...) is dropped.
 const KEEP = new Set([
   'type', 'format', 'items', 'properties', 'additionalProperties', 'required', '$ref', 'allOf', 'oneOf',

@@ -1,5 +1,6 @@
 // What every cluster has from its first start, as kube-apiserver's bootstrap controllers create:
-// the system namespaces and the `kubernetes` Service with endpoints pointing at this API server.
+// the system namespaces and the `kubernetes` Service, whose endpoints the lease endpoint reconciler
+// keeps listing every live API server (the default ServiceCIDR is the allocation repair's).
 import type { KubeObject } from '../api/meta.js';
 import { StatusError } from '../machinery/status.js';
 import { newContext } from './store/context.js';
@@ -11,7 +12,7 @@ export interface BootstrapTarget {
   store(group: string, resource: string): Store;
   readonly allocations: ServiceAllocations;
   readonly port: number;
-  readonly opts: { advertiseAddress: string };
+  readonly endpoints: { reconcile(): Promise<void> } | undefined;
 }
 
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -23,20 +24,11 @@ async function ensure(api: BootstrapTarget, group: string, resource: string, nam
   try {
     await store.create(newContext(namespace ? { namespace } : {}), obj);
   } catch (e) {
-    if (!(e instanceof StatusError && e.code === 409)) throw e;
+    // Another API server sharing the storage made it first (its ClusterIP may have been taken
+    // first too, which is a 422 here): what counts is that it exists now.
+    if (e instanceof StatusError && (e.code === 409 || e.code === 422) && (await store.find(namespace, obj.metadata.name!))) return;
+    throw e;
   }
-}
-
-/** Creates or corrects an object this server owns (e.g. endpoints after a port change). */
-async function reconcile(api: BootstrapTarget, group: string, resource: string, namespace: string, obj: KubeObject): Promise<void> {
-  const store = api.store(group, resource);
-  const cur = await store.find(namespace, obj.metadata.name!);
-  if (!cur) return ensure(api, group, resource, namespace, obj);
-  await store.guaranteedUpdate(newContext({ namespace }), namespace, obj.metadata.name!, undefined, (c) => ({
-    ...(c ?? {}),
-    ...obj,
-    metadata: { ...(c?.metadata ?? {}), labels: obj.metadata.labels ?? {} },
-  }) as KubeObject);
 }
 
 export async function bootstrap(api: BootstrapTarget): Promise<void> {
@@ -57,19 +49,5 @@ export async function bootstrap(api: BootstrapTarget): Promise<void> {
       sessionAffinity: 'None',
     },
   });
-  const address = api.opts.advertiseAddress;
-  await reconcile(api, '', 'endpoints', 'default', {
-    apiVersion: 'v1',
-    kind: 'Endpoints',
-    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
-    subsets: [{ addresses: [{ ip: address }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
-  });
-  await reconcile(api, 'discovery.k8s.io', 'endpointslices', 'default', {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
-    addressType: 'IPv4',
-    endpoints: [{ addresses: [address], conditions: { ready: true } }],
-    ports: [{ name: 'https', port, protocol: 'TCP' }],
-  });
+  await api.endpoints?.reconcile();
 }

@@ -5,11 +5,14 @@ import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Backend } from '../storage/backend.js';
-import type { Service } from '../api/core.js';
 import { StatusError } from '../machinery/status.js';
 import { WatchCache } from './store/watch-cache.js';
 import type { Store } from './store/store.js';
 import { ServiceAllocations } from './allocators/index.js';
+import { AllocationRepair } from './allocators/repair.js';
+import { defaultEndpointReconciler, LeaseEndpointReconciler, type EndpointReconcilerOptions } from './endpoint-reconciler.js';
+import { LocalClient } from './local-client.js';
+import { EventRecorder } from '../client/events.js';
 import { NamespaceCleanup } from './registry/namespace-cleanup.js';
 import { CRDController } from './registry/apiextensions/crd-controller.js';
 import type { Registry } from './registry/registry.js';
@@ -69,6 +72,10 @@ export interface ApiServerOptions {
   serviceAccountIssuer?: string;
   /** --anonymous-auth: requests without credentials are system:anonymous (default true, as upstream) or 401. */
   anonymousAuth?: boolean;
+  /** How often the ClusterIP and NodePort repair loops run (upstream: every 3 minutes). */
+  allocationRepairIntervalMs?: number;
+  /** The `kubernetes` Service's lease endpoint reconciler: Lease duration and renew interval (upstream: 15 s, 10 s). */
+  endpointReconciler?: Partial<EndpointReconcilerOptions>;
 }
 
 export type ReadyCheck = () => boolean;
@@ -89,6 +96,9 @@ export class ApiServer {
   private server: https.Server | undefined;
   private cleanup: NamespaceCleanup | undefined;
   private crds: CRDController | undefined;
+  private repair: AllocationRepair | undefined;
+  /** Keeps this server in the `kubernetes` Service's endpoints while it runs. */
+  endpoints: LeaseEndpointReconciler | undefined;
   private bootstrapped = false;
   private rbacBootstrapped = false;
   private readonly handler: ResourceHandler;
@@ -114,7 +124,12 @@ export class ApiServer {
     this.connections = new ConnectionLimiter(this.limits);
     this.registry = opts.registry ?? builtinRegistry();
     this.watchCache = new WatchCache(opts.backend, '/registry/');
-    this.allocations = new ServiceAllocations({ serviceCIDR: opts.serviceCIDR, nodePortRange: opts.nodePortRange });
+    this.allocations = new ServiceAllocations({
+      serviceCIDR: opts.serviceCIDR,
+      nodePortRange: opts.nodePortRange,
+      ipaddresses: () => this.store('networking.k8s.io', 'ipaddresses'),
+      backend: opts.backend,
+    });
     this.authorizer = new Authorizer(new StoredPolicy((g, r) => this.store(g, r), () => this.rbacBootstrapped));
     this.serviceAccountTokens = new ServiceAccountTokens({
       ...(opts.serviceAccountKey ? { signingKeyPem: opts.serviceAccountKey } : {}),
@@ -194,9 +209,6 @@ export class ApiServer {
 
   async start(): Promise<void> {
     await this.watchCache.start();
-    const services = this.store('', 'services').cache;
-    const problems = this.allocations.restore([...services.objects.values()].map((o) => o.obj as Service));
-    for (const p of problems) log.warn(`allocation repair: ${p}`);
     const server = https.createServer({
       cert: this.opts.tls.cert,
       key: this.opts.tls.key,
@@ -234,7 +246,27 @@ export class ApiServer {
     this.server = server;
     await bootstrapRBAC((g, r) => this.store(g, r));
     this.rbacBootstrapped = true;
+    this.endpoints = new LeaseEndpointReconciler((g, r) => this.store(g, r), this.opts.advertiseAddress, this.port, {
+      ...defaultEndpointReconciler,
+      ...this.opts.endpointReconciler,
+    });
     await bootstrap(this);
+    // What storage says is allocated is checked against the Services before anything else is
+    // served (upstream runs one repair pass before the server reports ready).
+    const recorder = new EventRecorder(new LocalClient(this), 'ipallocator-repair-controller');
+    this.repair = new AllocationRepair(
+      this.allocations,
+      {
+        services: () => this.store('', 'services'),
+        ipaddresses: () => this.store('networking.k8s.io', 'ipaddresses'),
+        servicecidrs: () => this.store('networking.k8s.io', 'servicecidrs'),
+      },
+      recorder,
+      { intervalMs: this.opts.allocationRepairIntervalMs ?? 3 * 60_000 },
+    );
+    await this.repair.runOnce();
+    this.repair.start();
+    this.endpoints.start();
     await bootstrapNamespacedRBAC((g, r) => this.store(g, r));
     this.bootstrapped = true;
     const contents = () => this.storage.stores().filter((s) => s.info.namespaced);
@@ -269,8 +301,10 @@ export class ApiServer {
   }
 
   async stop(): Promise<void> {
+    await this.endpoints?.stop();
     await this.stopServing();
     this.kubelet.close();
+    await this.repair?.stop();
     this.cleanup?.stop();
     this.crds?.stop();
     this.storage.stop();

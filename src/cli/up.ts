@@ -22,7 +22,7 @@ import { parseFlags, flagHelp, boolFlag, UsageError, type FlagSpec } from './fla
 import { controlPlaneFlags, parseControlPlaneFlags, type ControlPlaneFlagValues } from './control-plane-flags.js';
 import { checkCIDR, defaultPlans, parsePortRangeFlag, type NetworkMode } from './address-plan.js';
 import { processAlive } from '../util/process-alive.js';
-import { ClusterIPAllocator } from '../apiserver/allocators/ipallocator.js';
+import { indexedIP } from '../apiserver/allocators/ipv4.js';
 import { onStopSignals, StartAborted, throwIfStopped } from './stop-signals.js';
 import { runningClusters, registerCluster, withRegistryLock } from './cluster-registry.js';
 import { choosePlan, loopbackCandidates, portFlag as portFlagName, readSavedPlan, savePlan, tcpPortFree, type Ports, type PortKind, type Ranges } from './cluster-plan.js';
@@ -356,7 +356,7 @@ export async function startCluster(o: UpOptions, only?: 'apiserver', signal?: Ab
     o.planNotes = plan.notes;
     throwIfStopped(signal);
     // In netns mode nodes and pods reach the server through the bridge and the `kubernetes` Service.
-    const netnsSANs = o.network === 'netns' ? [defaultPlans.netns.nodeIP, new ClusterIPAllocator(o.serviceCIDR).indexedIP(1)] : [];
+    const netnsSANs = o.network === 'netns' ? [defaultPlans.netns.nodeIP, indexedIP(o.serviceCIDR, 1)] : [];
     const pki = await ensurePki(o.dataDir, { sans: { dns: [], ips: netnsSANs } });
     // Generated (on a first start) off the event loop while the datastore starts.
     const serviceAccountKey = ensureServiceAccountKey(o.dataDir);

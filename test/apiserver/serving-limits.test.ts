@@ -17,6 +17,7 @@ import { ensurePki, type Pki } from '../../src/apiserver/pki.js';
 import { ApiServer } from '../../src/apiserver/server.js';
 import { allowLoopbackAddresses } from '../../src/api/validation/ip.js';
 import { setQuiet } from '../../src/util/log.js';
+import { apiServerOptions } from '../support/apiserver.js';
 
 let dir: string;
 let backend: Backend;
@@ -33,14 +34,7 @@ before(async () => {
   pki = await ensurePki(dir, { sans: { dns: [], ips: [] } });
   backend = openBackend('sqlite://:memory:', { dataDir: dir });
   await backend.start();
-  api = new ApiServer({
-    backend,
-    host: '127.0.0.1',
-    port: 0,
-    tls: { cert: pki.servingCert, key: pki.servingKey, ca: pki.caCert },
-    serviceCIDR: '127.96.0.0/16',
-    nodePortRange: { base: 30000, size: 2768 },
-    advertiseAddress: '127.0.0.1',
+  api = new ApiServer(apiServerOptions(backend, pki, {
     limits: {
       tlsHandshakeTimeoutMs: 1000,
       readHeaderTimeoutMs: 800,
@@ -48,7 +42,7 @@ before(async () => {
       maxConnections: 5,
       maxMutatingRequestsInFlight: 1,
     },
-  });
+  }));
   await api.start();
   const openssl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'super.key', '-subj', '/CN=super/O=system:masters', '-out', 'super.csr']);

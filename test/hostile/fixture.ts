@@ -61,7 +61,7 @@ export async function startTarget(): Promise<Target> {
 async function mustCreate(client: RawClient, path: string, obj: unknown): Promise<void> {
   const r = await client.send({ method: 'POST', path, body: JSON.stringify(obj), bookkeeping: true });
   if (r.status === 201) return;
-  throw new Error(`fixture ${path}: ${describeResult(r)}`);
+  throw new Error(`fixture ${path}: ${r.status} ${r.body}`);
 }
 
 /** Waits (at most 10 s) until a custom resource's CRD is Established and its collection answers. */

@@ -92,6 +92,10 @@ const bodies: Record<string, (name: string) => Record<string, any>> = {
     spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'hostile-none', resources: { requests: { storage: '1Gi' } } },
   }),
   StorageClass: () => ({ metadata: { labels: { app: 'fx' } }, provisioner: 'example.com/hostile-none', reclaimPolicy: 'Retain', volumeBindingMode: 'WaitForFirstConsumer' }),
+  // A range no Service allocates from (kubesvc allocates from --service-cidr).
+  ServiceCIDR: () => ({ metadata: { labels: { app: 'fx' } }, spec: { cidrs: ['198.51.100.0/28'] } }),
+  // Outside the service CIDR, so the repair loop leaves it alone (it only collects its own, in range).
+  IPAddress: () => ({ metadata: { labels: { app: 'fx' } }, spec: { parentRef: { group: '', resource: 'services', namespace: ns, name: 'fx' } } }),
   Role: () => ({ metadata: { labels: { app: 'fx' } }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] }),
   ClusterRole: () => ({ metadata: { labels: { app: 'fx' } }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] }),
   // Bound to a user nobody is, to a role that grants only reading pods.
@@ -175,7 +179,7 @@ const gadgetCRD = {
               },
               'x-kubernetes-validations': [
                 { rule: "self.replicas <= 50 || self.mode == 'Safe'", message: 'more than 50 replicas need mode Safe' },
-                { rule: "!has(self.timeout) || duration(self.timeout) <= duration('1h')", messageExpression: "'timeout ' + self.timeout + ' is over an hour'", reason: 'FieldValueForbidden', fieldPath: '.timeout' },
+                { rule: "!has(self.timeout) || duration(self.timeout) <= duration('1h')", messageExpression: "'timeout ' + string(self.timeout) + ' is over an hour'", reason: 'FieldValueForbidden', fieldPath: '.timeout' },
               ],
             },
             status: { type: 'object', properties: { replicas: { type: 'integer', format: 'int32' }, ready: { type: 'boolean' } } },
@@ -197,14 +201,16 @@ function builtinKind(e: (typeof builtinEntries)[number]): Kind {
   // Cluster-scoped objects carry the prefix so they are told from the cluster's own.
   const prefix = namespaced ? '' : 'hostile-';
   const crd = kind === 'CustomResourceDefinition';
+  // An IPAddress is named by its address (TEST-NET-2, which no cluster range uses).
+  const ip = kind === 'IPAddress';
   return {
     kind, apiVersion, namespaced, verbs: [...verbs], strategicMergePatch,
     collection: collectionOf(group, version, resource, namespaced),
     status: subresources.includes('status'), scale: subresources.includes('scale'),
     base: (name) => objectOf(kind, apiVersion, name),
-    freshName: (n) => (crd ? `h${n}s.${crdGroup}` : `${prefix}h${n}`),
+    freshName: (n) => (crd ? `h${n}s.${crdGroup}` : ip ? `198.51.${100 + ((n >> 8) & 1)}.${n & 255}` : `${prefix}h${n}`),
     // Not named after a Service: the Endpoints and EndpointSlice controllers would take those over.
-    fixture: crd ? `fxcrds.${crdGroup}` : `${prefix}fx-${kind.toLowerCase()}`,
+    fixture: crd ? `fxcrds.${crdGroup}` : ip ? '198.51.101.254' : `${prefix}fx-${kind.toLowerCase()}`,
   };
 }
 

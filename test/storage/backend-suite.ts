@@ -346,6 +346,17 @@ export function runBackendSuite(name: string, factory: () => Promise<SuiteStore>
         w.cancel();
       });
 
+      it('the empty prefix watches every key, so a watcher\'s revision follows every write', async () => {
+        const rec = new Recorder();
+        const w = db.watch('', { onEvents: rec.onEvents, onError: rec.onError });
+        const a = await db.create('/registry/pods/ns/everything', 'v1');
+        const b = await db.create('/elsewhere/key', 'v1');
+        await rec.until((r) => r.events.length >= 2, 'two events');
+        assert.deepEqual(rec.events.map((e) => [e.kv.key, e.revision]), [['/registry/pods/ns/everything', a.modRevision], ['/elsewhere/key', b.modRevision]]);
+        assert.equal(rec.error, undefined);
+        w.cancel();
+      });
+
       it('delivers nothing after cancel', async () => {
         const rec = new Recorder();
         const w = db.watch('/registry/pods/', { onEvents: rec.onEvents });

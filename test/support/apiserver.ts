@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { openBackend } from '../../src/storage/registry.js';
 import type { Backend } from '../../src/storage/backend.js';
 import { ensurePki } from '../../src/apiserver/pki.js';
-import { ApiServer } from '../../src/apiserver/server.js';
+import { ApiServer, type ApiServerOptions } from '../../src/apiserver/server.js';
+import type { Pki } from '../../src/apiserver/pki.js';
 import { writeKubeconfig } from '../../src/apiserver/kubeconfig.js';
 import { allowLoopbackAddresses } from '../../src/api/validation/ip.js';
 import { setQuiet } from '../../src/util/log.js';
@@ -24,6 +25,21 @@ export interface TestApiServer {
   newApi(port: number): ApiServer;
   /** Stops the API server, closes the datastore, removes the directory. */
   stop(): Promise<void>;
+}
+
+/** What a test (or bench) API server runs with: loopback, a free port, the test address plan. */
+export function apiServerOptions(backend: Backend, pki: Pki, more: Partial<ApiServerOptions> = {}): ApiServerOptions {
+  return {
+    backend,
+    host: '127.0.0.1',
+    port: 0,
+    tls: { cert: pki.servingCert, key: pki.servingKey, ca: pki.caCert },
+    kubeletClient: { cert: pki.kubeletClientCert, key: pki.kubeletClientKey },
+    serviceCIDR: '127.96.0.0/16',
+    nodePortRange: { base: 30000, size: 2768 },
+    advertiseAddress: '127.0.0.1',
+    ...more,
+  };
 }
 
 let serviceAccountKey: Promise<string> | undefined;
@@ -46,18 +62,7 @@ export async function startTestApiServer(
   await backend.start();
   await opts.beforeStart?.(backend);
   const serviceAccountKey = await sharedServiceAccountKey();
-  const newApi = (port: number) =>
-    new ApiServer({
-      backend,
-      host: '127.0.0.1',
-      port,
-      tls: { cert: pki.servingCert, key: pki.servingKey, ca: pki.caCert },
-      kubeletClient: { cert: pki.kubeletClientCert, key: pki.kubeletClientKey },
-      serviceCIDR: '127.96.0.0/16',
-      nodePortRange: { base: 30000, size: 2768 },
-      advertiseAddress: '127.0.0.1',
-      serviceAccountKey,
-    });
+  const newApi = (port: number) => new ApiServer(apiServerOptions(backend, pki, { port, serviceAccountKey }));
   const api = newApi(0);
   await api.start();
   const kubeconfig = join(dir, 'kubeconfig.yaml');

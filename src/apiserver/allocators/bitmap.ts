@@ -34,12 +34,10 @@ export class AllocationBitmap {
     return true;
   }
 
-  /** Picks a free offset: a random start in the upper band scanning forward (wrapping inside
-   *  the band), then the same in the lower band. Undefined when everything is taken. */
+  /** Picks a free offset (see pickFree) and marks it taken. Undefined when everything is taken. */
   allocateNext(): number | undefined {
     if (this.count >= this.max) return undefined;
-    const found =
-      this.scan(this.reserved, this.max - this.reserved) ?? (this.reserved > 0 ? this.scan(0, this.reserved) : undefined);
+    const found = pickFree(this.max, this.reserved, (o) => !this.has(o), this.random);
     if (found !== undefined) this.allocate(found);
     return found;
   }
@@ -65,15 +63,47 @@ export class AllocationBitmap {
     }
   }
 
-  private scan(from: number, size: number): number | undefined {
+  /**
+   * The bitmap as upstream's RangeAllocation.data: big.Int bytes, big-endian, bit i = offset i,
+   * without leading zero bytes.
+   */
+  snapshot(): Buffer {
+    const bytes = Buffer.alloc(Math.ceil(this.max / 8));
+    this.forEach((o) => {
+      bytes[bytes.length - 1 - (o >>> 3)]! |= 1 << (o & 7);
+    });
+    let start = 0;
+    while (start < bytes.length && bytes[start] === 0) start++;
+    return bytes.subarray(start);
+  }
+
+  /** Replaces the contents with a snapshot's; offsets beyond max are dropped. */
+  restore(data: Buffer): void {
+    this.words.fill(0);
+    this.count = 0;
+    for (let i = 0; i < data.length; i++) {
+      const byte = data[data.length - 1 - i]!;
+      for (let b = 0; b < 8; b++) if (byte & (1 << b)) this.allocate(i * 8 + b);
+    }
+  }
+}
+
+/**
+ * Upstream's KEP-3070 scan over offsets 0..max-1: a random start in the upper band scanning
+ * forward (wrapping inside the band), then the same in the lower band. Shared by the bitmap and
+ * by allocators whose state lives in storage (the IPAddress objects).
+ */
+export function pickFree(max: number, reserved: number, isFree: (offset: number) => boolean, random: () => number = Math.random): number | undefined {
+  const scan = (from: number, size: number): number | undefined => {
     if (size <= 0) return undefined;
-    const start = Math.floor(this.random() * size);
+    const start = Math.floor(random() * size);
     for (let i = 0; i < size; i++) {
       const at = from + ((start + i) % size);
-      if (!this.has(at)) return at;
+      if (isFree(at)) return at;
     }
     return undefined;
-  }
+  };
+  return scan(reserved, max - reserved) ?? (reserved > 0 ? scan(0, reserved) : undefined);
 }
 
 /** Upstream's `min(max(min, size/step), max)` band size, 0 when the range is too small to split. */

@@ -2,6 +2,7 @@
 export { ServiceAllocations, type ServiceAllocationsOptions } from './service-allocations.js';
 export type { AllocatorTxn } from './transaction.js';
 export { ClusterIPAllocator } from './ipallocator.js';
+export { indexedIP } from './ipv4.js';
 export { PortAllocator, parsePortRange, formatPortRange, type PortRange } from './portallocator.js';
 export { AllocatorError } from './errors.js';
 export {

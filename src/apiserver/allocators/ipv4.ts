@@ -46,3 +46,12 @@ export function parseIPv4CIDR(s: string): IPv4CIDR {
 export function formatCIDR(c: IPv4CIDR): string {
   return `${formatIPv4(c.base)}/${c.prefix}`;
 }
+
+/** The n-th address of a CIDR (0 is the network address), as netutils.GetIndexedIP. */
+export function indexedIP(cidr: string, n: number): string {
+  const c = parseIPv4CIDR(cidr);
+  if (!Number.isInteger(n) || n < 0 || n >= c.size) {
+    throw new Error(`can't generate IP with index ${n} from subnet. subnet too small. subnet: ${formatCIDR(c)}`);
+  }
+  return formatIPv4(c.base + n);
+}

@@ -12,6 +12,7 @@ import { PortAllocator, type PortRange } from './portallocator.js';
 import {
   ClusterIPNone,
   collectNodePorts,
+  needsNodePort,
   dropTypeDependentFields,
   isHeadless,
   needsHealthCheck,
@@ -23,12 +24,23 @@ import {
 } from './service-fields.js';
 import { callbackTxn, metaTxn, type AllocatorTxn } from './transaction.js';
 import { validateServiceClusterIPsRelatedFields } from '../../api/validation/service-clusterips.js';
+import type { ParentReference } from '../../api/validation/service-cidr.js';
+import { nameIsDNS1035Label, nameIsDNSLabel } from '../../api/validation/names.js';
+import type { Backend } from '../../storage/backend.js';
+import type { Store } from '../store/store.js';
+import { logger } from '../../util/log.js';
+
+const log = logger('apiserver');
 
 export type { AllocatorTxn } from './transaction.js';
 
 export interface ServiceAllocationsOptions {
   serviceCIDR: string;
   nodePortRange: PortRange;
+  /** The IPAddress store (networking.k8s.io/v1), resolved on first use. */
+  ipaddresses: () => Store;
+  /** Where the NodePort RangeAllocation is kept. */
+  backend: Backend;
   /** Randomness for dynamic allocation; tests inject a fixed sequence. */
   random?: () => number;
 }
@@ -58,8 +70,8 @@ export class ServiceAllocations {
   readonly nodePorts: PortAllocator;
 
   constructor(opts: ServiceAllocationsOptions) {
-    this.clusterIPs = new ClusterIPAllocator(opts.serviceCIDR, opts.random);
-    this.nodePorts = new PortAllocator(opts.nodePortRange, opts.random);
+    this.clusterIPs = new ClusterIPAllocator(opts.serviceCIDR, opts.ipaddresses, opts.random);
+    this.nodePorts = new PortAllocator(opts.nodePortRange, opts.backend, opts.random);
   }
 
   /** "30000-32767", as the range appears in error messages. */
@@ -74,15 +86,18 @@ export class ServiceAllocations {
 
   /** beginCreate: normalizes, defaults IP families, then allocates; the caller commits after
    *  the storage write or reverts when anything later fails. Throws StatusError. */
-  allocateCreate(svc: Service, dryRun: boolean): AllocatorTxn {
+  async allocateCreate(svc: Service, dryRun: boolean): Promise<AllocatorTxn> {
     normalizeClusterIPs(svc);
     this.initIPFamilyFields(svc);
+    // An IPAddress names its Service: a Service validation will refuse for its name gets nothing
+    // allocated (upstream would fail the IPAddress create with a 500; the client's mistake is a 422).
+    if (nameIsDNS1035Label(svc.metadata.name ?? '', false).length || nameIsDNSLabel(svc.metadata.namespace ?? '', false).length) return callbackTxn({});
     const done: AllocatorTxn[] = [];
     try {
-      done.push(this.txnAllocClusterIPs(svc, dryRun));
-      done.push(this.txnAllocNodePorts(svc, dryRun));
+      done.push(await this.txnAllocClusterIPs(svc, dryRun));
+      done.push(await this.txnAllocNodePorts(svc, dryRun));
     } catch (e) {
-      metaTxn(done).revert();
+      await metaTxn(done).revert();
       throw e;
     }
     return metaTxn(done);
@@ -90,16 +105,16 @@ export class ServiceAllocations {
 
   /** beginUpdate: keeps server-allocated values a re-applied manifest left out, allocates what
    *  a type change needs and releases (on commit) what it no longer needs. */
-  allocateUpdate(svc: Service, old: Service, dryRun: boolean): AllocatorTxn {
+  async allocateUpdate(svc: Service, old: Service, dryRun: boolean): Promise<AllocatorTxn> {
     patchAllocatedValues(svc, old);
     normalizeClusterIPs(svc, old);
     this.initIPFamilyFields(svc, old);
     const done: AllocatorTxn[] = [];
     try {
-      done.push(this.txnUpdateClusterIPs(svc, old, dryRun));
-      done.push(this.txnUpdateNodePorts(svc, old, dryRun));
+      done.push(await this.txnUpdateClusterIPs(svc, old, dryRun));
+      done.push(await this.txnUpdateNodePorts(svc, old, dryRun));
     } catch (e) {
-      metaTxn(done).revert();
+      await metaTxn(done).revert();
       throw e;
     }
     // Upstream's strategy runs this right after beginUpdate (PrepareForUpdate).
@@ -107,46 +122,14 @@ export class ServiceAllocations {
     return metaTxn(done);
   }
 
-  /** afterDelete: frees everything the Service held. */
-  release(svc: Service): void {
+  /** afterDelete: frees everything the Service held. A failure leaks until the repair loop frees it. */
+  async release(svc: Service): Promise<void> {
     if (svc.spec.type !== 'ExternalName' && !isHeadless(svc)) {
-      for (const ip of svc.spec.clusterIPs ?? (svc.spec.clusterIP ? [svc.spec.clusterIP] : [])) {
-        this.clusterIPs.release(ip);
-      }
+      await this.releaseIPs(svc.spec.clusterIPs ?? (svc.spec.clusterIP ? [svc.spec.clusterIP] : []));
     }
-    for (const p of collectNodePorts(svc)) this.nodePorts.release(p);
-    if (needsHealthCheck(svc) && svc.spec.healthCheckNodePort) this.nodePorts.release(svc.spec.healthCheckNodePort);
-  }
-
-  /**
-   * Marks what stored Services hold, as upstream's repair controllers do at start. Values out of
-   * range or already taken are skipped and reported, so the caller can log them.
-   */
-  restore(services: Service[]): string[] {
-    const problems: string[] = [];
-    const key = (s: Service) => `${s.metadata.namespace ?? ''}/${s.metadata.name ?? ''}`;
-    for (const svc of services) {
-      if (svc.spec.type !== 'ExternalName' && !isHeadless(svc)) {
-        for (const ip of svc.spec.clusterIPs ?? (svc.spec.clusterIP ? [svc.spec.clusterIP] : [])) {
-          if (!ip || ip === ClusterIPNone || isIPv6(ip)) continue;
-          try {
-            this.clusterIPs.allocate(ip);
-          } catch (e) {
-            problems.push(`Service ${key(svc)} clusterIP ${ip}: ${messageOf(e)}`);
-          }
-        }
-      }
-      const ports = new Set(collectNodePorts(svc));
-      if (needsHealthCheck(svc) && svc.spec.healthCheckNodePort) ports.add(svc.spec.healthCheckNodePort);
-      for (const port of ports) {
-        try {
-          this.nodePorts.allocate(port);
-        } catch (e) {
-          problems.push(`Service ${key(svc)} nodePort ${port}: ${messageOf(e)}`);
-        }
-      }
-    }
-    return problems;
+    const ports = collectNodePorts(svc);
+    if (needsHealthCheck(svc) && svc.spec.healthCheckNodePort) ports.push(svc.spec.healthCheckNodePort);
+    await this.nodePorts.releaseAll(ports).catch((e: unknown) => log.warn(`releasing nodePorts ${ports.join(',')}: ${messageOf(e)}`));
   }
 
   // ---- IP families (single-stack IPv4 cluster) ----
@@ -239,29 +222,30 @@ export class ServiceAllocations {
 
   // ---- clusterIPs ----
 
-  private txnAllocClusterIPs(svc: Service, dryRun: boolean): AllocatorTxn {
-    const allocated = this.allocClusterIPs(svc, dryRun);
-    return callbackTxn({ revert: () => !dryRun && this.releaseIPs(allocated) });
+  private async txnAllocClusterIPs(svc: Service, dryRun: boolean): Promise<AllocatorTxn> {
+    const allocated = await this.allocClusterIPs(svc, dryRun);
+    return callbackTxn({ revert: () => (dryRun ? undefined : this.releaseIPs(allocated)) });
   }
 
   /** Allocates the primary (IPv4) clusterIP unless ExternalName or headless. */
-  private allocClusterIPs(svc: Service, dryRun: boolean): string[] {
+  private async allocClusterIPs(svc: Service, dryRun: boolean): Promise<string[]> {
     const spec = svc.spec;
     if (spec.type === 'ExternalName' || isHeadless(svc)) return [];
     const ips = spec.clusterIPs ? [...spec.clusterIPs] : [];
     const families = spec.ipFamilies ?? [IPv4];
     while (ips.length < families.length) ips.push('');
-    const ip = this.allocIP(svc, ips[0] ?? '', dryRun);
+    const ip = await this.allocIP(svc, ips[0] ?? '', dryRun);
     ips[0] = ip;
     spec.clusterIPs = ips;
     spec.clusterIP = ip;
     return dryRun ? [] : [ip];
   }
 
-  private allocIP(svc: Service, ip: string, dryRun: boolean): string {
+  private async allocIP(svc: Service, ip: string, dryRun: boolean): Promise<string> {
+    const parent: ParentReference = { group: '', resource: 'services', namespace: svc.metadata.namespace ?? '', name: svc.metadata.name ?? '' };
     if (ip === '') {
       try {
-        return dryRun ? this.clusterIPs.dryRunNext() : this.clusterIPs.allocateNext();
+        return dryRun ? this.clusterIPs.dryRunNext() : await this.clusterIPs.allocateNext(parent);
       } catch (e) {
         throw errors.internal(`failed to allocate a serviceIP: ${messageOf(e)}`);
       }
@@ -269,7 +253,7 @@ export class ServiceAllocations {
     if (parseIPv4(ip) === undefined) throw errors.internal(`failed to parse service IP ${JSON.stringify(ip)}`);
     try {
       if (dryRun) this.clusterIPs.dryRunAllocate(ip);
-      else this.clusterIPs.allocate(ip);
+      else await this.clusterIPs.allocate(ip, parent);
     } catch (e) {
       if (!(e instanceof AllocatorError)) throw e;
       throw invalid(svc, [
@@ -279,11 +263,14 @@ export class ServiceAllocations {
     return ip;
   }
 
-  private releaseIPs(ips: readonly string[]): void {
-    for (const ip of ips) if (ip && !isIPv6(ip)) this.clusterIPs.release(ip);
+  private async releaseIPs(ips: readonly string[]): Promise<void> {
+    for (const ip of ips) {
+      if (!ip || ip === ClusterIPNone || isIPv6(ip)) continue;
+      await this.clusterIPs.release(ip).catch((e: unknown) => log.warn(`releasing clusterIP ${ip}: ${messageOf(e)}`));
+    }
   }
 
-  private txnUpdateClusterIPs(svc: Service, old: Service, dryRun: boolean): AllocatorTxn {
+  private async txnUpdateClusterIPs(svc: Service, old: Service, dryRun: boolean): Promise<AllocatorTxn> {
     let allocated: string[] = [];
     let toRelease: string[] = [];
     const oldType = old.spec.type ?? 'ClusterIP';
@@ -291,7 +278,7 @@ export class ServiceAllocations {
     if (this.isMatchingPreferDualStack(svc, old)) {
       // nothing changes
     } else if (oldType === 'ExternalName' && newType !== 'ExternalName') {
-      allocated = this.allocClusterIPs(svc, dryRun);
+      allocated = await this.allocClusterIPs(svc, dryRun);
     } else if (isHeadless(old)) {
       // headless Services hold no addresses
     } else if (oldType !== 'ExternalName' && newType === 'ExternalName') {
@@ -299,8 +286,8 @@ export class ServiceAllocations {
     }
     // Single-stack cluster: no dual-stack upgrade or downgrade to handle.
     return callbackTxn({
-      commit: () => !dryRun && this.releaseIPs(toRelease),
-      revert: () => !dryRun && this.releaseIPs(allocated),
+      commit: () => (dryRun ? undefined : this.releaseIPs(toRelease)),
+      revert: () => (dryRun ? undefined : this.releaseIPs(allocated)),
     });
   }
 
@@ -310,47 +297,49 @@ export class ServiceAllocations {
     return Path.root('spec', 'ports').index(i).child('nodePort');
   }
 
-  private txnAllocNodePorts(svc: Service, dryRun: boolean): AllocatorTxn {
+  private async txnAllocNodePorts(svc: Service, dryRun: boolean): Promise<AllocatorTxn> {
     const op = new PortAllocationOperation(this.nodePorts, dryRun);
+    // A dry run checks collisions against what storage holds now.
+    if (dryRun && (needsNodePort(svc) || needsHealthCheck(svc))) await this.nodePorts.refresh();
     try {
-      if (svc.spec.type === 'NodePort' || svc.spec.type === 'LoadBalancer') this.initNodePorts(svc, op);
-      if (needsHealthCheck(svc)) this.allocHealthCheckNodePort(svc, op);
+      if (svc.spec.type === 'NodePort' || svc.spec.type === 'LoadBalancer') await this.initNodePorts(svc, op);
+      if (needsHealthCheck(svc)) await this.allocHealthCheckNodePort(svc, op);
     } catch (e) {
-      op.finish();
+      await op.finish();
       throw e;
     }
-    return callbackTxn({ commit: () => op.commit(), revert: () => op.finish() });
+    return portTxn(op);
   }
 
   /** alloc.go initNodePorts: ports sharing a port number (e.g. DNS on TCP and UDP) share one
    *  nodePort; explicit requests are honoured even when allocation is turned off. */
-  private initNodePorts(svc: Service, op: PortAllocationOperation): void {
+  private async initNodePorts(svc: Service, op: PortAllocationOperation): Promise<void> {
     const ports = svc.spec.ports ?? [];
     const byServicePort = new Map<number, number>();
-    ports.forEach((sp, i) => {
-      if (!sp.nodePort && !shouldAllocateNodePorts(svc)) return;
+    for (const [i, sp] of ports.entries()) {
+      if (!sp.nodePort && !shouldAllocateNodePorts(svc)) continue;
       const already = byServicePort.get(sp.port) ?? 0;
       if (!already) {
         const requested = ports.find((p) => p.port === sp.port && p.nodePort)?.nodePort ?? 0;
         if (requested) {
-          this.allocPort(svc, op, requested, i);
+          await this.allocPort(svc, op, requested, i);
           sp.nodePort = requested;
           byServicePort.set(sp.port, requested);
         } else {
-          const np = this.nextPort(svc, op, i);
+          const np = await this.nextPort(svc, op, i);
           sp.nodePort = np;
           byServicePort.set(sp.port, np);
         }
       } else if (sp.nodePort !== already) {
         if (!sp.nodePort) sp.nodePort = already;
-        else this.allocPort(svc, op, sp.nodePort, i);
+        else await this.allocPort(svc, op, sp.nodePort, i);
       }
-    });
+    }
   }
 
-  private allocPort(svc: Service, op: PortAllocationOperation, port: number, i: number): void {
+  private async allocPort(svc: Service, op: PortAllocationOperation, port: number, i: number): Promise<void> {
     try {
-      op.allocate(port);
+      await op.allocate(port);
     } catch (e) {
       if (!(e instanceof AllocatorError)) throw e;
       throw invalid(svc, [fieldErr.invalid(this.nodePortField(i), port, e.message)]);
@@ -362,9 +351,9 @@ export class ServiceAllocations {
    * full". kubesvc never answers 5xx for what a request asked for (a Service with 5,000 NodePorts
    * fills the range by itself), so it is a 422 on the port that found no room, in upstream's words.
    */
-  private nextPort(svc: Service, op: PortAllocationOperation, i: number): number {
+  private async nextPort(svc: Service, op: PortAllocationOperation, i: number): Promise<number> {
     try {
-      return op.allocateNext();
+      return await op.allocateNext();
     } catch (e) {
       if (!(e instanceof AllocatorError)) throw e;
       throw invalid(svc, [fieldErr.invalid(this.nodePortField(i), 0, `failed to allocate a nodePort: ${e.message}`)]);
@@ -376,7 +365,7 @@ export class ServiceAllocations {
    * already taken is what the request asked for; kubesvc answers 422 on spec.healthCheckNodePort
    * with upstream's words instead, as it does for spec.ports[i].nodePort.
    */
-  private allocHealthCheckNodePort(svc: Service, op: PortAllocationOperation): void {
+  private async allocHealthCheckNodePort(svc: Service, op: PortAllocationOperation): Promise<void> {
     const requested = svc.spec.healthCheckNodePort ?? 0;
     const field = Path.root('spec', 'healthCheckNodePort');
     const fail = (e: unknown, what: string): never => {
@@ -385,63 +374,70 @@ export class ServiceAllocations {
     };
     if (requested) {
       try {
-        op.allocate(requested);
+        await op.allocate(requested);
       } catch (e) {
         fail(e, `failed to allocate requested HealthCheck NodePort ${requested}`);
       }
       return;
     }
     try {
-      svc.spec.healthCheckNodePort = op.allocateNext();
+      svc.spec.healthCheckNodePort = await op.allocateNext();
     } catch (e) {
       fail(e, 'failed to allocate a HealthCheck NodePort 0');
     }
   }
 
-  private txnUpdateNodePorts(svc: Service, old: Service, dryRun: boolean): AllocatorTxn {
+  private async txnUpdateNodePorts(svc: Service, old: Service, dryRun: boolean): Promise<AllocatorTxn> {
     const op = new PortAllocationOperation(this.nodePorts, dryRun);
+    if (dryRun && (needsNodePort(svc) || needsHealthCheck(svc))) await this.nodePorts.refresh();
     const wasNodePorts = old.spec.type === 'NodePort' || old.spec.type === 'LoadBalancer';
     const newType = svc.spec.type ?? 'ClusterIP';
     try {
       if (wasNodePorts && (newType === 'ExternalName' || newType === 'ClusterIP')) {
         for (const p of collectNodePorts(old)) op.releaseDeferred(p);
       }
-      if (newType === 'NodePort' || newType === 'LoadBalancer') this.updateNodePorts(svc, old, op);
+      if (newType === 'NodePort' || newType === 'LoadBalancer') await this.updateNodePorts(svc, old, op);
       // healthCheckNodePort follows whether the Service needs one before and after.
       const needed = needsHealthCheck(old);
       const needs = needsHealthCheck(svc);
-      if (!needed && needs) this.allocHealthCheckNodePort(svc, op);
+      if (!needed && needs) await this.allocHealthCheckNodePort(svc, op);
       else if (needed && !needs && old.spec.healthCheckNodePort) op.releaseDeferred(old.spec.healthCheckNodePort);
     } catch (e) {
-      op.finish();
+      await op.finish();
       throw e;
     }
-    return callbackTxn({ commit: () => op.commit(), revert: () => op.finish() });
+    return portTxn(op);
   }
 
   /** alloc.go updateNodePorts: keeps nodePorts the old object held, allocates new ones and
    *  defers the release of those no longer used. */
-  private updateNodePorts(svc: Service, old: Service, op: PortAllocationOperation): void {
+  private async updateNodePorts(svc: Service, old: Service, op: PortAllocationOperation): Promise<void> {
     const oldPorts = collectNodePorts(old);
     const taken = new Set<number>();
     const seen = new Set<string>();
-    (svc.spec.ports ?? []).forEach((sp, i) => {
-      if (!sp.nodePort && !shouldAllocateNodePorts(svc)) return;
+    for (const [i, sp] of (svc.spec.ports ?? []).entries()) {
+      if (!sp.nodePort && !shouldAllocateNodePorts(svc)) continue;
       if (sp.nodePort) {
         if (!oldPorts.includes(sp.nodePort) && !taken.has(sp.nodePort)) {
-          this.allocPort(svc, op, sp.nodePort, i);
+          await this.allocPort(svc, op, sp.nodePort, i);
           taken.add(sp.nodePort);
         }
       } else {
-        sp.nodePort = this.nextPort(svc, op, i);
+        sp.nodePort = await this.nextPort(svc, op, i);
       }
       const key = `{${sp.protocol ?? 'TCP'} ${sp.nodePort}}`;
       // Upstream returns a plain error here (a 500 without a reason); it is the request's own
       // duplicate, so kubesvc answers as upstream's validation words it.
       if (seen.has(key)) throw invalid(svc, [fieldErr.duplicate(this.nodePortField(i), sp.nodePort)]);
       seen.add(key);
-    });
+    }
     const newPorts = collectNodePorts(svc);
     for (const p of oldPorts) if (!newPorts.includes(p)) op.releaseDeferred(p);
   }
+}
+
+/** A port operation as a txn; a failed release only leaks until the repair loop frees it. */
+function portTxn(op: PortAllocationOperation): AllocatorTxn {
+  const quiet = (what: string) => (e: unknown) => log.warn(`${what} nodePorts: ${messageOf(e)}`);
+  return callbackTxn({ commit: () => op.commit().catch(quiet('releasing')), revert: () => op.finish().catch(quiet('reverting')) });
 }

@@ -3,12 +3,12 @@
 // after the storage write succeeded or reverts them when it failed.
 
 export interface AllocatorTxn {
-  commit(): void;
-  revert(): void;
+  commit(): void | Promise<void>;
+  revert(): void | Promise<void>;
 }
 
 /** A txn from two callbacks; either missing is a no-op. */
-export function callbackTxn(cb: { commit?: () => void; revert?: () => void }): AllocatorTxn {
+export function callbackTxn(cb: { commit?: () => void | Promise<void>; revert?: () => void | Promise<void> }): AllocatorTxn {
   return {
     commit: () => cb.commit?.(),
     revert: () => cb.revert?.(),
@@ -18,11 +18,11 @@ export function callbackTxn(cb: { commit?: () => void; revert?: () => void }): A
 /** Several txns as one: commit in order, revert in reverse order. */
 export function metaTxn(txns: AllocatorTxn[]): AllocatorTxn {
   return {
-    commit: () => {
-      for (const t of txns) t.commit();
+    commit: async () => {
+      for (const t of txns) await t.commit();
     },
-    revert: () => {
-      for (let i = txns.length - 1; i >= 0; i--) txns[i]!.revert();
+    revert: async () => {
+      for (let i = txns.length - 1; i >= 0; i--) await txns[i]!.revert();
     },
   };
 }

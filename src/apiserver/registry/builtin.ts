@@ -22,6 +22,8 @@ import { secrets } from './core/secrets.js';
 import { serviceaccounts } from './core/serviceaccounts.js';
 import { services } from './core/services.js';
 import { endpointslices } from './discovery/endpointslices.js';
+import { ipaddresses } from './networking/ipaddresses.js';
+import { servicecidrs } from './networking/servicecidrs.js';
 import type { RegistryEntry } from './entry.js';
 import { selfsubjectreviews } from './authentication/selfsubjectreviews.js';
 import { tokenreviews } from './authentication/tokenreviews.js';
@@ -56,6 +58,8 @@ export const builtinEntries: readonly RegistryEntry[] = [
   jobs,
   cronjobs,
   endpointslices,
+  servicecidrs,
+  ipaddresses,
   leases,
   storageclasses,
   clusterrolebindings,

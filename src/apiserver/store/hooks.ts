@@ -6,8 +6,10 @@ import type { RequestContext } from './context.js';
 
 /** Work done before a write that must be undone if the write fails (e.g. an allocated ClusterIP). */
 export interface Txn {
-  commit(): void;
-  revert(): void;
+  // Undoing or finishing an allocation may itself be a storage write (an IPAddress deleted, a
+  // RangeAllocation updated), so both may be asynchronous; the store waits for them.
+  commit(): void | Promise<void>;
+  revert(): void | Promise<void>;
 }
 
 export const noTxn: Txn = { commit() {}, revert() {} };
@@ -17,7 +19,7 @@ export interface StoreHooks {
   beginCreate?(obj: KubeObject, ctx: RequestContext): Txn | Promise<Txn>;
   beginUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext): Txn | Promise<Txn>;
   /** Runs once the object is gone from storage. */
-  afterDelete?(obj: KubeObject): void;
+  afterDelete?(obj: KubeObject): void | Promise<void>;
   /** Seconds to wait before the object really goes (pods on a node); 0 deletes at once. */
   gracePeriodSeconds?(obj: KubeObject, requested: number | undefined): number;
   /** True while something besides metadata.finalizers keeps a deleted object (a Namespace's spec.finalizers). */

@@ -272,15 +272,15 @@ export class Store {
       if (errs.length) throw this.invalid(meta.name ?? meta.generateName ?? '', errs);
       if (rules.warningsOnCreate) ctx.warnings.push(...rules.warningsOnCreate(obj));
       if (ctx.dryRun) {
-        txn.revert();
+        await txn.revert();
         return obj;
       }
       const kv = await this.backend.create(this.key(meta.namespace, meta.name!), this.encode(obj));
-      txn.commit();
+      await txn.commit();
       meta.resourceVersion = String(kv.modRevision);
       return obj;
     } catch (e) {
-      txn.revert();
+      await txn.revert();
       if (e instanceof KeyExistsError) throw errors.alreadyExists(this.gr, meta.name!);
       throw e;
     }
@@ -358,28 +358,28 @@ export class Store {
         if (errs.length) throw this.invalid(name, errs);
         if (subresource !== 'status' && rules.warningsOnUpdate) ctx.warnings.push(...rules.warningsOnUpdate(obj, old));
         if (deepEqual(comparable(obj), comparable(old))) {
-          txn.revert();
+          await txn.revert();
           return { object: current.mutable(), created: false };
         }
         if (ctx.dryRun) {
-          txn.revert();
+          await txn.revert();
           obj.metadata.resourceVersion = String(current.revision);
           return { object: obj, created: false };
         }
         if (obj.metadata.deletionTimestamp && !(obj.metadata.finalizers?.length) && this.finalizersDone(obj)) {
           const { prevKv, revision } = await this.backend.delete(key, current.revision);
-          txn.commit();
+          await txn.commit();
           const gone = CachedObject.fromKeyValue(prevKv).mutable();
           gone.metadata.resourceVersion = String(revision);
-          this.hooks.afterDelete?.(gone);
+          await this.hooks.afterDelete?.(gone);
           return { object: gone, created: false };
         }
         const kv = await this.backend.update(key, this.encode(obj), current.revision);
-        txn.commit();
+        await txn.commit();
         obj.metadata.resourceVersion = String(kv.modRevision);
         return { object: obj, created: false };
       } catch (e) {
-        txn.revert();
+        await txn.revert();
         if (e instanceof RevisionMismatchError) {
           if (pinned || attempt >= maxRetries) throw errors.modified(this.gr, name);
           fresh = CachedObject.fromKeyValue(e.current);
@@ -503,7 +503,7 @@ export class Store {
       try {
         const { revision } = await this.backend.delete(key, current.revision);
         obj.metadata.resourceVersion = String(revision);
-        this.hooks.afterDelete?.(obj);
+        await this.hooks.afterDelete?.(obj);
         return { object: obj, deleted: true };
       } catch (e) {
         if ((e instanceof RevisionMismatchError || e instanceof KeyNotFoundError) && attempt < maxRetries) continue;
@@ -516,7 +516,7 @@ export class Store {
   async forceRemove(namespace: string | undefined, name: string): Promise<void> {
     try {
       const { prevKv } = await this.backend.delete(this.key(namespace, name));
-      this.hooks.afterDelete?.(CachedObject.fromKeyValue(prevKv).obj);
+      await this.hooks.afterDelete?.(CachedObject.fromKeyValue(prevKv).obj);
     } catch (e) {
       if (!(e instanceof KeyNotFoundError)) throw e;
     }

@@ -1,6 +1,7 @@
-// One watch on the whole registry keyspace feeds a cache per resource. Because every write in
-// the store produces exactly one event here, the cache's revision follows the store's global
-// revision, so "wait until the cache has seen revision R" gives consistent reads from memory.
+// One watch on the whole keyspace feeds a cache per resource of the registry keyspace. Because
+// every write in the store produces exactly one event here, the cache's revision follows the
+// store's global revision, so "wait until the cache has seen revision R" gives consistent reads
+// from memory.
 import type { Backend, Watch, WatchEvent } from '../../storage/backend.js';
 import { CachedObject, type CacheEvent } from './cached-object.js';
 import { ResourceCache } from './resource-cache.js';
@@ -15,6 +16,9 @@ export class WatchCache {
   revision = 0;
   private failed: Error | undefined;
   private started = false;
+  private stopped = false;
+  /** Set while the cache re-reads storage after its watch ended; reads wait for it. */
+  private recovering: Promise<void> | undefined;
   /** Caches added after start, still reading their initial state: events for them wait here. */
   private readonly loading = new Map<ResourceCache, { events: CacheEvent[]; done: Promise<void> }>();
 
@@ -75,6 +79,14 @@ export class WatchCache {
   }
 
   async start(): Promise<void> {
+    const { revision, byCache } = await this.readAll();
+    for (const c of this.caches) c.load(byCache.get(c) ?? [], revision);
+    this.revision = revision;
+    this.started = true;
+    this.watchFrom(revision);
+  }
+
+  private async readAll(): Promise<{ revision: number; byCache: Map<ResourceCache, CachedObject[]> }> {
     const res = await this.backend.range(this.root);
     const byCache = new Map<ResourceCache, CachedObject[]>();
     for (const kv of res.kvs) {
@@ -84,17 +96,54 @@ export class WatchCache {
       if (!list) byCache.set(c, (list = []));
       list.push(CachedObject.fromKeyValue(kv));
     }
-    for (const c of this.caches) c.load(byCache.get(c) ?? [], res.revision);
-    this.revision = res.revision;
-    this.started = true;
-    this.watch = this.backend.watch(this.root, {
-      afterRevision: res.revision,
+    return { revision: res.revision, byCache };
+  }
+
+  /**
+   * The watch covers every key, not only the cached root: "wait until the cache has seen the
+   * store's current revision" must hold even when something writes outside the root (another
+   * kubesvc server keeping its join data in the same etcd), or every consistent read would wait
+   * for a revision this watch never delivers.
+   */
+  private watchFrom(revision: number): void {
+    this.watch = this.backend.watch('', {
+      afterRevision: revision,
       onEvents: (evs) => this.onEvents(evs),
       onError: (err) => {
-        this.failed = err;
-        log.error('the storage watch ended; the API server can no longer serve watches', err);
+        if (this.stopped) return;
+        log.warn(`the storage watch ended (${err.message}); reading storage again`);
+        this.recovering ??= this.recover(err).finally(() => (this.recovering = undefined));
       },
     });
+  }
+
+  /**
+   * After the storage watch ended (its revision compacted away by another API server's compactor,
+   * storage unreachable for a while): read everything again, hand the caches what changed
+   * meanwhile as events at the revision read, and watch on from there, as a reflector relists.
+   * Watchers of the caches see the net changes; nothing they hold goes stale.
+   */
+  private async recover(err: Error): Promise<void> {
+    for (let attempt = 0; !this.stopped; attempt++) {
+      try {
+        const { revision, byCache } = await this.readAll();
+        if (this.stopped) return;
+        for (const c of this.caches) {
+          if (this.loading.has(c)) continue;
+          const events = replaceEvents(c, byCache.get(c) ?? [], revision);
+          if (events.length) c.apply(events);
+        }
+        if (revision > this.revision) this.revision = revision;
+        this.failed = undefined;
+        this.wake();
+        this.watchFrom(revision);
+        return;
+      } catch (e) {
+        this.failed = err;
+        log.error(`reading storage again after the watch ended (attempt ${attempt + 1})`, e);
+        await new Promise((r) => setTimeout(r, Math.min(10_000, 200 * 2 ** attempt)));
+      }
+    }
   }
 
   private onEvents(evs: WatchEvent[]): void {
@@ -125,6 +174,10 @@ export class WatchCache {
       if (loading) loading.events.push(...list);
       else c.apply(list);
     }
+    this.wake();
+  }
+
+  private wake(): void {
     if (this.waiters.length) {
       const ready = this.waiters.filter((w) => w.revision <= this.revision);
       this.waiters = this.waiters.filter((w) => w.revision > this.revision);
@@ -161,7 +214,23 @@ export class WatchCache {
   }
 
   stop(): void {
+    this.stopped = true;
     this.watch?.cancel();
     this.watch = undefined;
   }
+}
+
+/** What turns a cache's objects into `fresh` (read at `revision`), as watch events at that revision. */
+function replaceEvents(cache: ResourceCache, fresh: CachedObject[], revision: number): CacheEvent[] {
+  const events: CacheEvent[] = [];
+  const now = new Map(fresh.map((o) => [o.key, o]));
+  for (const [key, prev] of cache.objects) {
+    if (!now.has(key)) events.push({ type: 'DELETED', object: prev.withRevision(revision), prev, revision });
+  }
+  for (const o of fresh) {
+    const prev = cache.objects.get(o.key);
+    if (!prev) events.push({ type: 'ADDED', object: o, revision });
+    else if (prev.revision !== o.revision) events.push({ type: 'MODIFIED', object: o, prev, revision });
+  }
+  return events;
 }

@@ -1,6 +1,7 @@
 // Kinds whose rows are a name, one or two plain fields and an age.
 import type { Namespace } from '../../api/core.js';
 import type { KubeObject } from '../../api/meta.js';
+import type { IPAddress, ServiceCIDR } from '../../api/validation/service-cidr.js';
 import { since } from './duration.js';
 import { ageCol, col, nameCol, type Printer } from './types.js';
 
@@ -50,5 +51,27 @@ export const serviceAccountPrinter: Printer<ServiceAccount> = {
   columns: [nameCol(), col('Secrets', 'string', 'Number of secrets listed on the account.'), ageCol()],
   cells(sa, now) {
     return [sa.metadata.name ?? '', (sa.secrets ?? []).length, since(sa.metadata.creationTimestamp, now)];
+  },
+};
+
+export const serviceCIDRPrinter: Printer<ServiceCIDR> = {
+  columns: [nameCol(), col('CIDRs', 'string', 'CIDRs defines the IP blocks in CIDR notation (e.g. "192.168.0.0/24" or "2001:db8::/64") from which to assign service cluster IPs.'), ageCol()],
+  cells(sc, now) {
+    return [sc.metadata.name ?? '', (sc.spec?.cidrs ?? []).join(','), since(sc.metadata.creationTimestamp, now)];
+  },
+};
+
+/** Upstream prints parentRef as lower-case group-resource, namespace and name: "services/default/web". */
+export const ipAddressPrinter: Printer<IPAddress> = {
+  columns: [nameCol(), col('ParentRef', 'string', 'ParentRef references the resource that an IPAddress is attached to.')],
+  cells(ip) {
+    const ref = ip.spec?.parentRef;
+    let parent = '<none>';
+    if (ref) {
+      parent = (ref.group ? `${ref.resource ?? ''}.${ref.group}` : ref.resource ?? '').toLowerCase();
+      if (ref.namespace) parent += `/${ref.namespace}`;
+      parent += `/${ref.name ?? ''}`;
+    }
+    return [ip.metadata.name ?? '', parent];
   },
 };

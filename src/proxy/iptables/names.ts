@@ -2,7 +2,7 @@
 // most 28 characters, so per-Service and per-endpoint chains carry a 16-character base32 prefix of
 // sha256(servicePortName + lowercase protocol [+ "ip:port"]) — the same inputs upstream hashes, so a
 // reader can compare our KUBE-SVC-… names with a real node's.
-import { sha256Base32 } from '../hash-name.js';
+import { sha256Base32 } from '../../util/sha256-base32.js';
 
 export const kubeServicesChain = 'KUBE-SERVICES';
 export const kubeExternalServicesChain = 'KUBE-EXTERNAL-SERVICES';

@@ -1,7 +1,7 @@
 // Upstream's nftables naming: every per-Service object is named by a readable base
 // ("ns/svc/proto/port" or "...__ip/port") prefixed with 8 base32 characters of its sha256, so
 // names stay unique when truncated and are easy to tell apart at a glance (`nft list` output).
-import { sha256Base32 } from '../hash-name.js';
+import { sha256Base32 } from '../../util/sha256-base32.js';
 import type { ServicePortName } from '../types.js';
 
 /** nft's limit on a chain/set name (knftables.NameLengthMax). */

@@ -10,13 +10,13 @@ describe('Scale PUT body kind (decoder, then scheme conversion into autoscaling.
     checkScaleBodyKind({ apiVersion: 'autoscaling/v1', kind: 'Scale' });
     checkScaleBodyKind({ spec: { replicas: 1 } });
   });
-  it('a registered kind fails conversion with 400 in transformDecodeError\'s words', () => {
-    const e = statusOf(() => checkScaleBodyKind({ apiVersion: 'apps/v1', kind: 'Deployment' }));
+  it('a registered kind fails conversion with 400 in transformDecodeError\'s words', async () => {
+    const e = await statusOf(() => checkScaleBodyKind({ apiVersion: 'apps/v1', kind: 'Deployment' }));
     assert.equal(e.code, 400);
     assert.equal(e.message, 'Deployment in version "v1" cannot be handled as a Scale: converting (v1.Deployment) to (autoscaling.Scale): unknown conversion');
   });
-  it('an unregistered kind is the decoder\'s "no kind is registered"', () => {
-    const e = statusOf(() => checkScaleBodyKind({ apiVersion: 'bogus/v9', kind: 'Thing' }));
+  it('an unregistered kind is the decoder\'s "no kind is registered"', async () => {
+    const e = await statusOf(() => checkScaleBodyKind({ apiVersion: 'bogus/v9', kind: 'Thing' }));
     assert.equal(e.code, 400);
     assert.equal(e.message, 'Thing in version "v9" cannot be handled as a Scale: no kind "Thing" is registered for version "bogus/v9" in scheme "pkg/api/legacyscheme/scheme.go:30"');
   });

@@ -65,7 +65,25 @@ const clampInt = (n: bigint) => (n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MA
 const celEscapes: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '\\': '\\\\', '"': '\\"' };
 const celQuote = (s: string) => `"${[...wellFormed(s)].map((c) => celEscapes[c] ?? c).join('')}"`;
 
+/** cel-go's string(duration): the seconds in decimal, shortest form, then "s" (1h → "3600s"). */
+function durationString(d: { seconds: bigint | number; nanos: number }): string {
+  const total = BigInt(d.seconds) * 1_000_000_000n + BigInt(d.nanos);
+  const sign = total < 0n ? '-' : '';
+  const abs = total < 0n ? -total : total;
+  const frac = (abs % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
+  return `${sign}${abs / 1_000_000_000n}${frac ? `.${frac}` : ''}s`;
+}
+
+/** cel-go's string(timestamp): RFC 3339 in UTC with the fraction's trailing zeros dropped (Go's RFC3339Nano). */
+const timestampString = (t: Date) => t.toISOString().replace(/\.?0*Z$/, 'Z');
+
 export function registerKubernetesLibrary(env: Environment): void {
+  // cel-go's standard conversions that the library lacks: string() of a duration or timestamp,
+  // and the identity duration()/timestamp(), which a rule on a typed (format: duration) field uses.
+  add(env, 'string(google.protobuf.Duration): string', durationString);
+  add(env, 'string(google.protobuf.Timestamp): string', timestampString);
+  add(env, 'duration(google.protobuf.Duration): google.protobuf.Duration', (d: unknown) => d);
+  add(env, 'timestamp(google.protobuf.Timestamp): google.protobuf.Timestamp', (t: unknown) => t);
   for (const t of ['int', 'double', 'string', 'uint', 'bool']) {
     add(env, `list<${t}>.isSorted(): bool`, (l: unknown) => listOf(l).every((x, i, a) => i === 0 || compare(a[i - 1]!, x) <= 0));
     add(env, `list<${t}>.min(): ${t}`, (l: unknown) => reduceList(l, (a, b) => compare(a, b) < 0, 'min'));

@@ -180,6 +180,23 @@ describe('CEL rules', () => {
     assert.ok(Date.now() - t < 1000, `took ${Date.now() - t} ms`);
   });
 
+  it('types format: duration and date-time fields, and converts them with string() as cel-go does', () => {
+    const h = served(
+      obj(
+        [
+          { rule: 'duration(self.timeout) <= duration("1h")', messageExpression: '"timeout " + string(self.timeout) + " is over an hour"' },
+          { rule: 'self.at < timestamp("2030-01-01T00:00:00Z")', messageExpression: '"at " + string(self.at) + " is too late"' },
+        ],
+        { timeout: { type: 'string', format: 'duration' }, at: { type: 'string', format: 'date-time' } },
+      ),
+    );
+    assert.deepEqual(check(h, { timeout: '30m', at: '2020-01-01T00:00:00Z' }), []);
+    assert.deepEqual(check(h, { timeout: '90m1.5s', at: '2031-02-03T04:05:06.500Z' }), [
+      'spec: Invalid value: "object": timeout 5401.5s is over an hour',
+      'spec: Invalid value: "object": at 2031-02-03T04:05:06.5Z is too late',
+    ]);
+  });
+
   it('offers the quantity library with exact arithmetic', () => {
     const h = served(
       obj(

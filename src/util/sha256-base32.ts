@@ -1,5 +1,6 @@
-// The hash both kernel modes name their per-Service objects by, as upstream does: the first
-// characters of the RFC 4648 base32 (Go's base32.StdEncoding) encoding of sha256(text).
+// The hash upstream names things by (the proxy modes' per-Service chains, the API server identity
+// Lease): the first characters of the RFC 4648 base32 (Go's base32.StdEncoding) encoding of
+// sha256(text).
 import { createHash } from 'node:crypto';
 
 const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
