@@ -381,7 +381,10 @@ export class Store {
       } catch (e) {
         await txn.revert();
         if (e instanceof RevisionMismatchError) {
-          if (pinned || attempt >= maxRetries) throw errors.modified(this.gr, name);
+          // As etcd3's GuaranteedUpdate: a lost race is retried against the newer object for as
+          // long as it takes (each loss means another writer succeeded, so the loop ends); a cap
+          // would turn a busy object's unpinned patches into 409s the client never asked for.
+          if (pinned) throw errors.modified(this.gr, name);
           fresh = CachedObject.fromKeyValue(e.current);
           continue;
         }
