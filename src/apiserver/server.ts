@@ -29,7 +29,8 @@ import { bootstrap } from './bootstrap.js';
 import { KubeletClient } from './kubelet-client.js';
 import { upgradeHandler } from './http/upgrade.js';
 import { Authentication, authorize } from './auth/index.js';
-import { jwksPath, legacyTokenLastUsedLabel, openIDConfigurationPath, ServiceAccountTokens } from './auth/serviceaccount/index.js';
+import { jwksPath, legacyTokenLastUsedLabel, openIDConfigurationPath, ServiceAccountTokens, type ObjectLookup } from './auth/serviceaccount/index.js';
+import { BootstrapTokenAuthenticator } from './auth/bootstrap-token.js';
 import { newContext } from './store/context.js';
 import { serveOpenIDMetadata } from './http/openid-metadata.js';
 import type { KubeObject } from '../api/meta.js';
@@ -131,13 +132,15 @@ export class ApiServer {
       backend: opts.backend,
     });
     this.authorizer = new Authorizer(new StoredPolicy((g, r) => this.store(g, r), () => this.rbacBootstrapped));
+    // What a token's validity depends on, read from the watch cache on every request.
+    const lookup: ObjectLookup = (resource, namespace, name) => this.cachedObject(resource, namespace, name);
     this.serviceAccountTokens = new ServiceAccountTokens({
       ...(opts.serviceAccountKey ? { signingKeyPem: opts.serviceAccountKey } : {}),
       ...(opts.serviceAccountIssuer ? { issuer: opts.serviceAccountIssuer } : {}),
-      lookup: (resource, namespace, name) => this.cachedObject(resource, namespace, name),
+      lookup,
       markLegacyTokenUsed: (namespace, name, today) => this.markLegacyTokenUsed(namespace, name, today),
     });
-    this.authentication = new Authentication(this.serviceAccountTokens.authenticator, opts.anonymousAuth ?? true);
+    this.authentication = new Authentication(this.serviceAccountTokens.authenticator, opts.anonymousAuth ?? true, [new BootstrapTokenAuthenticator(lookup)], this.serviceAccountTokens.apiAudiences);
     // --authorization-mode=Node,RBAC: kubelets are judged by what is bound to them first.
     const rulesForNodes = nodeRules();
     this.authorizer.use(

@@ -7,8 +7,7 @@ import type { NodeLifecycleOptions } from '../controllers/nodelifecycle/controll
 import type { EvictionRateOptions } from '../controllers/nodelifecycle/zones.js';
 import { validateLeaderElectionTimings } from '../client/leader-election.js';
 import type { DefaultTolerationSeconds } from '../apiserver/registry/pod-default-tolerations.js';
-import { parseGoDuration } from '../node/images/lib/gofmt.js';
-import { boolFlag, UsageError, type FlagSpec } from './flags.js';
+import { boolFlag, durationFlag, UsageError, type FlagSpec } from './flags.js';
 
 export const controlPlaneFlags: FlagSpec[] = [
   { name: 'leader-elect', metavar: 'BOOL', help: 'controllers and scheduler run only while holding their Lease in kube-system (one active among several servers)', default: 'true' },
@@ -50,19 +49,6 @@ function intFlag(values: Map<string, string>, name: string, def: number): number
     throw new UsageError(`invalid argument ${JSON.stringify(text)} for "--${name}" flag: strconv.ParseInt: parsing ${JSON.stringify(text)}: invalid syntax`);
   }
   return Number(text);
-}
-
-/** A Go duration flag in ms, with pflag's message for a bad one. */
-function durationFlag(values: Map<string, string>, name: string, def: string): number {
-  const text = values.get(name) ?? def;
-  let ns: number;
-  try {
-    ns = parseGoDuration(text);
-  } catch (e) {
-    throw new UsageError(`invalid argument ${JSON.stringify(text)} for "--${name}" flag: ${(e as Error).message}`);
-  }
-  if (ns < 0) throw new UsageError(`--${name} must not be negative, not ${text}`);
-  return ns / 1e6;
 }
 
 export function parseControlPlaneFlags(values: Map<string, string>): ControlPlaneFlagValues {

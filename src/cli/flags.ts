@@ -1,5 +1,6 @@
 // A small flag parser with kubectl-like spelling: `--name value` or `--name=value`, booleans bare.
 import { parseGoBool } from '../machinery/strconv.js';
+import { parseGoDuration } from '../node/images/lib/gofmt.js';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -82,4 +83,17 @@ export function boolFlag(f: { values: Map<string, string> }, name: string, def: 
   const value = parseGoBool(text);
   if (value !== undefined) return value;
   throw new UsageError(`invalid argument ${JSON.stringify(text)} for "--${name}" flag: strconv.ParseBool: parsing ${JSON.stringify(text)}: invalid syntax`);
+}
+
+/** A Go duration flag in ms (time.ParseDuration), with pflag's message for a bad one. */
+export function durationFlag(values: Map<string, string>, name: string, def: string): number {
+  const text = values.get(name) ?? def;
+  let ns: number;
+  try {
+    ns = parseGoDuration(text);
+  } catch (e) {
+    throw new UsageError(`invalid argument ${JSON.stringify(text)} for "--${name}" flag: ${(e as Error).message}`);
+  }
+  if (ns < 0) throw new UsageError(`--${name} must not be negative, not ${text}`);
+  return ns / 1e6;
 }

@@ -7,10 +7,10 @@ import { flagHelp, parseFlags, UsageError, type FlagSpec } from './flags.js';
 import { isProxyModeName, kernelModeNames, kernelProxyMode, proxyModeNames, type ProxyMode, type RenderOptions } from '../proxy/modes.js';
 import { fetchClusterState, resolveKubeconfig, rulesInput } from './proxy-state.js';
 import { traceService } from './proxy-trace.js';
+import { kubeconfigFlags } from './cluster-client.js';
 
 const commonFlags: FlagSpec[] = [
-  { name: 'kubeconfig', metavar: 'PATH', help: 'kubeconfig of the cluster', default: 'DIR/kubeconfig.yaml' },
-  { name: 'data-dir', metavar: 'DIR', help: 'the data dir `kubesvc up` used', default: '~/.kubesvc' },
+  ...kubeconfigFlags,
   { name: 'node', metavar: 'NAME', help: "the node whose proxy to show (its endpoints are the local ones, its addresses get NodePorts)", default: 'the first node' },
   { name: 'cluster-cidr', metavar: 'CIDR', help: 'the pod range; traffic from outside it to a ClusterIP is masqueraded (kube-proxy --cluster-cidr)' },
   { name: 'ipvs-scheduler', metavar: 'NAME', help: 'IPVS scheduler: rr, wrr, lc, wlc, sh, dh, sed or nq', default: 'rr' },

@@ -1,30 +1,17 @@
 // What `kubesvc proxy rules` and `kubesvc proxy trace` read: the cluster's Services,
 // EndpointSlices and Nodes, listed once over HTTPS and turned into the proxy's own maps by the
 // proxy's own change trackers, so what they print is what a proxy on that node would sync.
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { existsSync } from 'node:fs';
 import type { Node, Service } from '../api/core.js';
 import type { EndpointSlice } from '../api/discovery.js';
-import { HttpClient } from '../client/http-client.js';
 import { R } from '../client/resources.js';
 import { isIPv4 } from '../proxy/ip.js';
 import { proxyMapsFor } from '../proxy/maps-from-objects.js';
 import { proxyLabelSelector } from '../proxy/config.js';
 import type { RulesInput } from '../proxy/rules.js';
 import { UsageError } from './flags.js';
+import { openClusterClient } from './cluster-client.js';
 
-/**
- * --kubeconfig, else DIR/kubeconfig.yaml with DIR from --data-dir, else $KUBECONFIG's first file
- * (as kubectl reads it), else ~/.kubesvc/kubeconfig.yaml as `kubesvc up` writes it.
- */
-export function resolveKubeconfig(kubeconfig: string | undefined, dataDir: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  if (kubeconfig) return resolve(kubeconfig);
-  const fromEnv = dataDir === undefined ? (env.KUBECONFIG ?? '').split(':').find((p) => p !== '') : undefined;
-  if (fromEnv) return resolve(fromEnv);
-  const dir = resolve((dataDir ?? '~/.kubesvc').replace(/^~(?=$|\/)/, homedir()));
-  return join(dir, 'kubeconfig.yaml');
-}
+export { resolveKubeconfig } from './cluster-client.js';
 
 export interface ClusterState {
   services: Service[];
@@ -33,10 +20,7 @@ export interface ClusterState {
 }
 
 export async function fetchClusterState(kubeconfigPath: string): Promise<ClusterState> {
-  if (!existsSync(kubeconfigPath)) {
-    throw new UsageError(`no kubeconfig at ${kubeconfigPath}: start a cluster with \`kubesvc up\`, or pass --kubeconfig or --data-dir`);
-  }
-  const client = HttpClient.fromKubeconfig(kubeconfigPath);
+  const client = openClusterClient(kubeconfigPath);
   try {
     const [services, slices, nodes] = await Promise.all([
       // As a running proxy lists them: not the objects of another proxy, nor headless Services' slices.

@@ -23,6 +23,7 @@ import { ServiceAccountsController } from './serviceaccount/controller.js';
 import { TokensController, type LegacyTokenGenerator } from './serviceaccount/tokens-controller.js';
 import { StatefulSetController } from './statefulset/controller.js';
 import { TTLAfterFinishedController } from './ttlafterfinished/controller.js';
+import { TokenCleaner } from './bootstrap/tokencleaner.js';
 import { LocalPathProvisioner } from './volume/localpath/provisioner.js';
 import { PersistentVolumeController } from './volume/persistentvolume/controller.js';
 import { PVProtectionController } from './volume/protection/pv-protection.js';
@@ -88,6 +89,7 @@ export const controllerManagerServiceAccounts = [
   'endpointslice-controller',
   'endpoint-controller',
   'endpointslicemirroring-controller',
+  'token-cleaner',
 ];
 
 export function startControllers(client: Client, informers: InformerFactory, opts: ControllerManagerOptions = {}): { stop(): void } {
@@ -115,6 +117,7 @@ export function startControllers(client: Client, informers: InformerFactory, opt
   const job = new JobController(clientFor('job-controller'), informers, { recorder: recorder('job-controller', 'job-controller') });
   const cronjob = new CronJobController(clientFor('cronjob-controller'), informers, { recorder: recorder('cronjob-controller', 'cronjob-controller') });
   const ttl = new TTLAfterFinishedController(clientFor('ttl-after-finished-controller'), informers);
+  const tokenCleaner = new TokenCleaner(clientFor('token-cleaner'), informers);
   const pvBinder = new PersistentVolumeController(clientFor('persistent-volume-binder'), informers, { recorder: recorder('persistentvolume-controller', 'persistent-volume-binder') });
   const pvcProtection = new PVCProtectionController(clientFor('pvc-protection-controller'), informers);
   const pvProtection = new PVProtectionController(clientFor('pv-protection-controller'), informers);
@@ -133,7 +136,7 @@ export function startControllers(client: Client, informers: InformerFactory, opt
     recorder: recorder('endpoint-slice-mirroring-controller', 'endpointslicemirroring-controller'),
   });
   const all: [Runnable, number][] = [
-    ...[rs, deploy, sts, ds, job, cronjob, ttl, gc, nodes, accounts, aggregation, slices, endpoints, mirroring, pvBinder, pvcProtection, pvProtection, ...(localPath ? [localPath] : [])].map((c): [Runnable, number] => [c, workers]),
+    ...[rs, deploy, sts, ds, job, cronjob, ttl, tokenCleaner, gc, nodes, accounts, aggregation, slices, endpoints, mirroring, pvBinder, pvcProtection, pvProtection, ...(localPath ? [localPath] : [])].map((c): [Runnable, number] => [c, workers]),
     ...(rootCA ? [[rootCA, workers] as [Runnable, number]] : []),
     ...(tokens ? [[tokens, workers] as [Runnable, number]] : []),
     ...(sched ? [[sched, 1] as [Runnable, number]] : []),

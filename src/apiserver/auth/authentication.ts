@@ -9,7 +9,7 @@ import { aggregateMessages } from '../../machinery/labels/requirement.js';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { errors } from '../../machinery/status.js';
-import { type ServiceAccountTokenAuthenticator } from './serviceaccount/authenticator.js';
+import { type ServiceAccountTokenAuthenticator, type TokenResult } from './serviceaccount/authenticator.js';
 import { allUnauthenticated, anonymousUser, type UserInfo } from './user.js';
 import { certificateError, userFromClientCertificate } from './x509.js';
 
@@ -17,6 +17,11 @@ const invalidBearerToken = 'invalid bearer token';
 const bearerProtocolPrefix = 'base64url.bearer.authorization.k8s.io.';
 
 type Outcome = { user: UserInfo; audiences?: string[] } | { error: string } | undefined;
+
+/** A token authenticator that knows nothing of audiences (the bootstrap token one): its tokens stand for the API's own. */
+export interface AudienceAgnosticTokenAuthenticator {
+  authenticate(token: string): TokenResult;
+}
 
 export interface TokenReviewResult {
   authenticated: boolean;
@@ -30,6 +35,10 @@ export class Authentication {
     private readonly tokens: ServiceAccountTokenAuthenticator | undefined,
     /** --anonymous-auth. */
     readonly anonymous = true,
+    /** Tried after the ServiceAccount tokens, in order. */
+    private readonly others: AudienceAgnosticTokenAuthenticator[] = [],
+    /** --api-audiences: what the others' tokens are good for. */
+    private readonly apiAudiences: string[] = [],
   ) {}
 
   /** Who sent `req`; throws upstream's 401 `Unauthorized` for bad credentials, or none when anonymous requests are off. */
@@ -52,6 +61,10 @@ export class Authentication {
   reviewToken(token: string, audiences: string[] | undefined): TokenReviewResult {
     const r = this.tokens?.authenticate(token, audiences?.length ? audiences : undefined);
     if (r?.ok) return { authenticated: true, user: r.user, audiences: r.audiences };
+    // As upstream's WrapAudienceAgnosticToken: good for the audiences asked for that the API has.
+    const granted = audiences?.length ? audiences.filter((a) => this.apiAudiences.includes(a)) : this.apiAudiences;
+    const other = this.fromOthers(token);
+    if (other?.ok && granted.length) return { authenticated: true, user: other.user, audiences: granted };
     return { authenticated: false, error: aggregateMessages([invalidBearerToken, r?.error ?? invalidBearerToken]) };
   }
 
@@ -66,7 +79,20 @@ export class Authentication {
   private fromToken(token: string): Outcome {
     const r = this.tokens?.authenticate(token);
     if (r?.ok) return { user: r.user, audiences: r.audiences };
+    // A token the ServiceAccount authenticator called its own but refused is refused outright.
+    if (r?.error === undefined) {
+      const other = this.fromOthers(token);
+      if (other?.ok) return { user: other.user, audiences: this.apiAudiences };
+    }
     return { error: r?.error ?? invalidBearerToken };
+  }
+
+  private fromOthers(token: string): TokenResult | undefined {
+    for (const a of this.others) {
+      const r = a.authenticate(token);
+      if (r.ok || r.error !== undefined) return r;
+    }
+    return undefined;
   }
 
   /** bearertoken.Authenticator: `Authorization: Bearer <token>`, the scheme in any case. */
