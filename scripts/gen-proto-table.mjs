@@ -71,6 +71,7 @@ const PACKAGES = [
   [api, 'authorization/v1', 'k8s.io/api/authorization/v1'],
   [api, 'authentication/v1', 'k8s.io/api/authentication/v1'],
   [api, 'storage/v1', 'k8s.io/api/storage/v1'],
+  [api, 'certificates/v1', 'k8s.io/api/certificates/v1'],
   [am, 'pkg/apis/meta/v1', 'k8s.io/apimachinery/pkg/apis/meta/v1'],
   [am, 'pkg/runtime', 'k8s.io/apimachinery/pkg/runtime'],
   [am, 'pkg/types', 'k8s.io/apimachinery/pkg/types'],
@@ -129,6 +130,9 @@ const ROOTS = [
   ['k8s.io.api.authentication.v1.SelfSubjectReview', 'authentication.k8s.io/v1', 'SelfSubjectReview'],
   ['k8s.io.api.authentication.v1.TokenRequest', 'authentication.k8s.io/v1', 'TokenRequest'],
   ['k8s.io.api.authentication.v1.TokenReview', 'authentication.k8s.io/v1', 'TokenReview'],
+  // kubectl certificate approve|deny read and write CSRs through the typed client.
+  ['k8s.io.api.certificates.v1.CertificateSigningRequest', 'certificates.k8s.io/v1', 'CertificateSigningRequest'],
+  ['k8s.io.api.certificates.v1.CertificateSigningRequestList', 'certificates.k8s.io/v1', 'CertificateSigningRequestList'],
 ];
 const META_ROOTS = [
   'Status', 'DeleteOptions', 'CreateOptions', 'UpdateOptions', 'PatchOptions', 'GetOptions', 'ListOptions',

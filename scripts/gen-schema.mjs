@@ -51,6 +51,10 @@
 // written from k8s.io/api v0.32.0's Go types; added with
 //   node scripts/gen-schema.mjs src/api/schema/generated.ts scripts/gen-schema-storage-v1.json
 //
+// scripts/gen-schema-certificates-v1.json holds certificates.k8s.io/v1's CertificateSigningRequest
+// schemas, written from k8s.io/api v0.32.0's Go types; added with
+//   node scripts/gen-schema.mjs src/api/schema/generated.ts scripts/gen-schema-certificates-v1.json
+//
 // Output keeps only what a machine needs — types, formats, refs, list/map semantics, patch merge
 // keys and strategies, group-version-kinds — and drops every description (upstream's prose is
 // not ours to copy). Only definitions reachable from the served kinds are kept.
@@ -85,6 +89,7 @@ const ROOTS = [
   'io.k8s.api.networking.v1.ServiceCIDR', 'io.k8s.api.networking.v1.ServiceCIDRList',
   'io.k8s.api.networking.v1.IPAddress', 'io.k8s.api.networking.v1.IPAddressList',
   'io.k8s.api.autoscaling.v1.Scale',
+  'io.k8s.api.certificates.v1.CertificateSigningRequest', 'io.k8s.api.certificates.v1.CertificateSigningRequestList',
   'io.k8s.api.rbac.v1.Role', 'io.k8s.api.rbac.v1.RoleList',
   'io.k8s.api.rbac.v1.ClusterRole', 'io.k8s.api.rbac.v1.ClusterRoleList',
   'io.k8s.api.rbac.v1.RoleBinding', 'io.k8s.api.rbac.v1.RoleBindingList',
@@ -101,7 +106,7 @@ const ROOTS = [
   'io.k8s.apimachinery.pkg.apis.meta.v1.APIResourceList',
   'io.k8s.apimachinery.pkg.apis.meta.v1.Patch',
 ];
-const SERVED_GROUPS = new Set(['', 'apps', 'batch', 'discovery.k8s.io', 'coordination.k8s.io', 'networking.k8s.io', 'autoscaling', 'rbac.authorization.k8s.io', 'authorization.k8s.io', 'authentication.k8s.io', 'apiextensions.k8s.io', 'storage.k8s.io']);
+const SERVED_GROUPS = new Set(['', 'apps', 'batch', 'discovery.k8s.io', 'coordination.k8s.io', 'networking.k8s.io', 'autoscaling', 'rbac.authorization.k8s.io', 'authorization.k8s.io', 'authentication.k8s.io', 'apiextensions.k8s.io', 'storage.k8s.io', 'certificates.k8s.io']);
 // Keys kept on a schema node; everything else (description, example, externalDocs...) is dropped.
 const KEEP = new Set([
   'type', 'format', 'items', 'properties', 'additionalProperties', 'required', '$ref', 'allOf', 'oneOf',

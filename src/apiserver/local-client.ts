@@ -167,7 +167,7 @@ export class LocalClient implements Client {
     res: ResourceRef,
     namespace: string | undefined,
     obj: T,
-    opts?: WriteOptions & { subresource?: 'status' },
+    opts?: WriteOptions & { subresource?: 'status' | 'approval' },
   ): Promise<T> {
     return this.run(async () => {
       const name = obj?.metadata?.name ?? '';
@@ -185,7 +185,7 @@ export class LocalClient implements Client {
     name: string,
     type: PatchType,
     patch: unknown,
-    opts?: WriteOptions & { subresource?: 'status' },
+    opts?: WriteOptions & { subresource?: 'status' | 'approval' },
   ): Promise<T> {
     return this.run(async () => {
       const r = this.request(res, 'patch', { namespace, name, subresource: opts?.subresource }, writeQuery(opts));

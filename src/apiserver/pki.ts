@@ -438,3 +438,73 @@ async function issueLeaf(
   });
   return cert.toString('pem') + '\n';
 }
+
+const subjectAltNameOID = '2.5.29.17';
+
+/** What a PKCS#10 request asks for, as the CSR approver and signer read it. */
+export interface CertificateRequestInfo {
+  /** Whether the request is signed by the key it carries. */
+  signatureValid: boolean;
+  commonName: string;
+  organizations: string[];
+  dnsNames: string[];
+  ipAddresses: string[];
+  emailAddresses: string[];
+  uris: string[];
+}
+
+/** The request in `pem`; throws with x509's words when it is not a certificate request. */
+export async function parseCertificateRequest(pem: string): Promise<CertificateRequestInfo> {
+  const x509 = await loadX509();
+  const req = new x509.Pkcs10CertificateRequest(pem);
+  const raw = req.getExtension(subjectAltNameOID);
+  const sans = raw ? new x509.SubjectAlternativeNameExtension(raw.rawData) : undefined;
+  const of = (type: string) => (sans?.names.items ?? []).filter((n) => n.type === type).map((n) => n.value);
+  return {
+    signatureValid: await req.verify(),
+    commonName: req.subjectName.getField('CN')[0] ?? '',
+    organizations: req.subjectName.getField('O'),
+    dnsNames: of('dns'),
+    ipAddresses: of('ip'),
+    emailAddresses: of('email'),
+    uris: of('url'),
+  };
+}
+
+/**
+ * A certificate for the key and names of the request in `requestPem`, signed by the CA in
+ * DIR/pki/ (which must exist): the CSR signing controller's answer. Valid for `expirationSeconds` if given, never
+ * beyond a year (--cluster-signing-duration) nor the CA.
+ */
+export async function signCertificateRequest(
+  dir: string,
+  requestPem: string,
+  o: { usage: 'clientAuth' | 'serverAuth'; expirationSeconds?: number },
+): Promise<string> {
+  const x509 = await loadX509();
+  const pkiDir = join(dir, 'pki');
+  const req = new x509.Pkcs10CertificateRequest(requestPem);
+  const caCert = new x509.X509Certificate(readFileSync(join(pkiDir, files.caCert), 'utf8'));
+  const now = Date.now();
+  const validity = Math.min(LEAF_VALIDITY, (o.expirationSeconds ?? Infinity) * 1000);
+  const extensions: X509.Extension[] = [
+    new x509.BasicConstraintsExtension(false, undefined, true),
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+    new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage[o.usage]]),
+    await x509.AuthorityKeyIdentifierExtension.create(caCert.publicKey),
+  ];
+  const sans = req.getExtension(subjectAltNameOID);
+  if (sans) extensions.push(sans);
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: req.subjectName,
+    issuer: caCert.subject,
+    notBefore: new Date(now - BACKDATE),
+    notAfter: new Date(Math.min(now + validity, caCert.notAfter.getTime())),
+    publicKey: req.publicKey,
+    signingKey: await importSigningKey(readFileSync(join(pkiDir, files.caKey), 'utf8')),
+    signingAlgorithm: signing,
+    extensions,
+  });
+  return cert.toString('pem') + '\n';
+}

@@ -25,7 +25,7 @@ import { podUIDHex } from '../node/network/config.js';
 import type { NetworkMode } from './address-plan.js';
 import { setUpNetnsCluster } from './netns-nodes.js';
 import { forwardTCP } from './tcp-forward.js';
-import { ensureKubeletServingCertificate } from '../apiserver/pki.js';
+import { ensureKubeletServingCertificate, signCertificateRequest } from '../apiserver/pki.js';
 import { errorText, logger } from '../util/log.js';
 import { startClusterDNS, dnsEndpointIP as loopbackDNSEndpointIP } from './cluster-dns.js';
 
@@ -184,6 +184,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
     const clientFor = (sa: string) => (sa === loadBalancerServiceAccount.name ? lbClient : root.as(identities.controller(sa)));
     const controlPlane = runControlPlane(kcmClient, {
       rootCA: api.opts.tls.ca,
+      clusterSigning: (pem, opts) => signCertificateRequest(o.dataDir, pem, opts),
       clientFor,
       legacyTokens: (sa, secretName) => api.serviceAccountTokens.sign(legacyClaims(sa, secretName)),
       // k3s runs local-path-provisioner as a pod under its own ServiceAccount; here it runs beside the controllers, as that account.

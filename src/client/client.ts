@@ -81,7 +81,7 @@ export interface Client {
     res: ResourceRef,
     namespace: string | undefined,
     obj: T,
-    opts?: WriteOptions & { subresource?: 'status' },
+    opts?: WriteOptions & { subresource?: 'status' | 'approval' },
   ): Promise<T>;
   patch<T extends KubeObject = KubeObject>(
     res: ResourceRef,
@@ -89,7 +89,7 @@ export interface Client {
     name: string,
     type: PatchType,
     patch: unknown,
-    opts?: WriteOptions & { subresource?: 'status' },
+    opts?: WriteOptions & { subresource?: 'status' | 'approval' },
   ): Promise<T>;
   /** Resolves with the object as the server answered (still present while finalizers or a grace period hold it). */
   delete(res: ResourceRef, namespace: string | undefined, name: string, opts?: DeleteOptions): Promise<KubeObject | undefined>;

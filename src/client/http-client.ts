@@ -142,7 +142,7 @@ export class HttpClient implements Client {
     res: ResourceRef,
     namespace: string | undefined,
     obj: T,
-    opts?: WriteOptions & { subresource?: 'status' },
+    opts?: WriteOptions & { subresource?: 'status' | 'approval' },
   ): Promise<T> {
     const name = obj.metadata?.name ?? '';
     const ns = namespace ?? obj.metadata?.namespace;
@@ -155,7 +155,7 @@ export class HttpClient implements Client {
     name: string,
     type: PatchType,
     patch: unknown,
-    opts?: WriteOptions & { subresource?: 'status' },
+    opts?: WriteOptions & { subresource?: 'status' | 'approval' },
   ): Promise<T> {
     const path = withQuery(resourcePath(res, namespace, name, opts?.subresource), writeQuery(opts));
     return this.call<T>('PATCH', path, patch, patchContentType[type]);

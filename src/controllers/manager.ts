@@ -24,6 +24,8 @@ import { TokensController, type LegacyTokenGenerator } from './serviceaccount/to
 import { StatefulSetController } from './statefulset/controller.js';
 import { TTLAfterFinishedController } from './ttlafterfinished/controller.js';
 import { TokenCleaner } from './bootstrap/tokencleaner.js';
+import { CSRApprovingController } from './certificates/approver.js';
+import { CSRSigningController, type ClusterSigner } from './certificates/signer.js';
 import { LocalPathProvisioner } from './volume/localpath/provisioner.js';
 import { PersistentVolumeController } from './volume/persistentvolume/controller.js';
 import { PVProtectionController } from './volume/protection/pv-protection.js';
@@ -55,6 +57,8 @@ export interface ControllerManagerOptions {
   recorder?: (component: string, serviceAccount: string) => Recorder;
   /** PEM of the cluster CA: with it, the root CA publisher keeps kube-root-ca.crt in every namespace. */
   rootCA?: string;
+  /** Signs with the cluster CA (--cluster-signing-cert-file/-key-file); without it no CSR is signed. */
+  clusterSigning?: ClusterSigner;
   /** Signs legacy tokens: with it, the tokens controller fills service-account-token Secrets. */
   legacyTokens?: LegacyTokenGenerator;
   /** The local-path provisioner: where it makes volume directories, and the client it acts through (its own ServiceAccount's). */
@@ -90,6 +94,7 @@ export const controllerManagerServiceAccounts = [
   'endpoint-controller',
   'endpointslicemirroring-controller',
   'token-cleaner',
+  'certificate-controller',
 ];
 
 export function startControllers(client: Client, informers: InformerFactory, opts: ControllerManagerOptions = {}): { stop(): void } {
@@ -118,6 +123,8 @@ export function startControllers(client: Client, informers: InformerFactory, opt
   const cronjob = new CronJobController(clientFor('cronjob-controller'), informers, { recorder: recorder('cronjob-controller', 'cronjob-controller') });
   const ttl = new TTLAfterFinishedController(clientFor('ttl-after-finished-controller'), informers);
   const tokenCleaner = new TokenCleaner(clientFor('token-cleaner'), informers);
+  const csrApproving = new CSRApprovingController(clientFor('certificate-controller'), informers);
+  const csrSigning = opts.clusterSigning ? new CSRSigningController(clientFor('certificate-controller'), informers, opts.clusterSigning) : undefined;
   const pvBinder = new PersistentVolumeController(clientFor('persistent-volume-binder'), informers, { recorder: recorder('persistentvolume-controller', 'persistent-volume-binder') });
   const pvcProtection = new PVCProtectionController(clientFor('pvc-protection-controller'), informers);
   const pvProtection = new PVProtectionController(clientFor('pv-protection-controller'), informers);
@@ -136,7 +143,7 @@ export function startControllers(client: Client, informers: InformerFactory, opt
     recorder: recorder('endpoint-slice-mirroring-controller', 'endpointslicemirroring-controller'),
   });
   const all: [Runnable, number][] = [
-    ...[rs, deploy, sts, ds, job, cronjob, ttl, tokenCleaner, gc, nodes, accounts, aggregation, slices, endpoints, mirroring, pvBinder, pvcProtection, pvProtection, ...(localPath ? [localPath] : [])].map((c): [Runnable, number] => [c, workers]),
+    ...[rs, deploy, sts, ds, job, cronjob, ttl, tokenCleaner, csrApproving, ...(csrSigning ? [csrSigning] : []), gc, nodes, accounts, aggregation, slices, endpoints, mirroring, pvBinder, pvcProtection, pvProtection, ...(localPath ? [localPath] : [])].map((c): [Runnable, number] => [c, workers]),
     ...(rootCA ? [[rootCA, workers] as [Runnable, number]] : []),
     ...(tokens ? [[tokens, workers] as [Runnable, number]] : []),
     ...(sched ? [[sched, 1] as [Runnable, number]] : []),

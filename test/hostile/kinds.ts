@@ -94,6 +94,11 @@ const bodies: Record<string, (name: string) => Record<string, any>> = {
   StorageClass: () => ({ metadata: { labels: { app: 'fx' } }, provisioner: 'example.com/hostile-none', reclaimPolicy: 'Retain', volumeBindingMode: 'WaitForFirstConsumer' }),
   // A range no Service allocates from (kubesvc allocates from --service-cidr).
   ServiceCIDR: () => ({ metadata: { labels: { app: 'fx' } }, spec: { cidrs: ['198.51.100.0/28'] } }),
+  // A real PKCS#10 request (openssl, CN=hostile-fixture) for a signer nobody serves, so no controller acts on it.
+  CertificateSigningRequest: () => ({
+    metadata: { labels: { app: 'fx' } },
+    spec: { request: 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlIVU1Id0NBUUF3R2pFWU1CWUdBMVVFQXd3UGFHOXpkR2xzWlMxbWFYaDBkWEpsTUZrd0V3WUhLb1pJemowQwpBUVlJS29aSXpqMERBUWNEUWdBRXhGRk9YZVVxRlRQci9leW5nbjJJeGozY1Iwak44c0gvKzhTZUdkZEJWZUlBClRnemQxR2NncTVuQUxiNUJ1STNBRDBRZWRoaW1scTU0V2ZXZDRPMjNGcUFBTUFvR0NDcUdTTTQ5QkFNQ0EwZ0EKTUVVQ0lBcWhrbVl1aEJOZTRrMVhzbm94c3BZOEFNWUYwYXdqa1pnVm9qN0VLam5rQWlFQXJBOVUwcUJyeUY3QwowVDloUXk1R1I0Q0hiWWdNSGFwaFVDUHJIMFN3eCtzPQotLS0tLUVORCBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0K', signerName: 'example.com/hostile', usages: ['client auth'] },
+  }),
   // Outside the service CIDR, so the repair loop leaves it alone (it only collects its own, in range).
   IPAddress: () => ({ metadata: { labels: { app: 'fx' } }, spec: { parentRef: { group: '', resource: 'services', namespace: ns, name: 'fx' } } }),
   Role: () => ({ metadata: { labels: { app: 'fx' } }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] }),

@@ -15,7 +15,7 @@ const maxEndpoints = 1000;
 const maxZoneHints = 8;
 
 /** IsFullyQualifiedDomainName: a subdomain of at least two labels, trailing dot allowed. */
-function isFullyQualifiedDomainName(path: Path, name: string): FieldError[] {
+export function isFullyQualifiedDomainName(path: Path, name: string): FieldError[] {
   if (name.length === 0) return [fieldErr.required(path, '')];
   const n = name.replace(/\.$/, '');
   const msgs = isDNS1123Subdomain(n);

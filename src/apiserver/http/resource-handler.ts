@@ -39,7 +39,7 @@ export interface Subresources {
 }
 
 /** Subresources every entry that lists them gets from the generic store. */
-const generic = new Set(['status', 'scale', 'finalize']);
+const generic = new Set(['status', 'approval', 'scale', 'finalize']);
 
 export class ResourceHandler {
   constructor(

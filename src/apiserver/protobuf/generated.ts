@@ -432,6 +432,40 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
     {go: 'Succeeded', json: 'succeeded', num: 1, wire: 2, type: 'string', rep: true, omitempty: true},
     {go: 'Failed', json: 'failed', num: 2, wire: 2, type: 'string', rep: true, omitempty: true},
   ] },
+  'k8s.io.api.certificates.v1.CertificateSigningRequest': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Spec', json: 'spec', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.certificates.v1.CertificateSigningRequestSpec'},
+    {go: 'Status', json: 'status', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.certificates.v1.CertificateSigningRequestStatus', omitempty: true},
+  ] },
+  'k8s.io.api.certificates.v1.CertificateSigningRequestCondition': { fields: [
+    {go: 'Type', json: 'type', num: 1, wire: 2, type: 'string'},
+    {go: 'Status', json: 'status', num: 6, wire: 2, type: 'string'},
+    {go: 'Reason', json: 'reason', num: 2, wire: 2, type: 'string', omitempty: true},
+    {go: 'Message', json: 'message', num: 3, wire: 2, type: 'string', omitempty: true},
+    {go: 'LastUpdateTime', json: 'lastUpdateTime', num: 4, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.Time', omitempty: true},
+    {go: 'LastTransitionTime', json: 'lastTransitionTime', num: 5, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.Time', omitempty: true},
+  ] },
+  'k8s.io.api.certificates.v1.CertificateSigningRequestList': { fields: [
+    {go: 'ListMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta', omitempty: true},
+    {go: 'Items', json: 'items', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.certificates.v1.CertificateSigningRequest', rep: true},
+  ] },
+  'k8s.io.api.certificates.v1.CertificateSigningRequestSpec': { fields: [
+    {go: 'Request', json: 'request', num: 1, wire: 2, type: 'bytes'},
+    {go: 'SignerName', json: 'signerName', num: 7, wire: 2, type: 'string'},
+    {go: 'ExpirationSeconds', json: 'expirationSeconds', num: 8, wire: 0, type: 'int32', ptr: true, omitempty: true},
+    {go: 'Usages', json: 'usages', num: 5, wire: 2, type: 'string', rep: true, omitempty: true},
+    {go: 'Username', json: 'username', num: 2, wire: 2, type: 'string', omitempty: true},
+    {go: 'UID', json: 'uid', num: 3, wire: 2, type: 'string', omitempty: true},
+    {go: 'Groups', json: 'groups', num: 4, wire: 2, type: 'string', rep: true, omitempty: true},
+    {go: 'Extra', json: 'extra', num: 6, wire: 2, type: 'message', msg: 'k8s.io.api.certificates.v1.ExtraValue', map: true, omitempty: true},
+  ] },
+  'k8s.io.api.certificates.v1.CertificateSigningRequestStatus': { fields: [
+    {go: 'Conditions', json: 'conditions', num: 1, wire: 2, type: 'message', msg: 'k8s.io.api.certificates.v1.CertificateSigningRequestCondition', rep: true, omitempty: true},
+    {go: 'Certificate', json: 'certificate', num: 2, wire: 2, type: 'bytes', omitempty: true},
+  ] },
+  'k8s.io.api.certificates.v1.ExtraValue': { wrap: true, fields: [
+    {go: 'Items', json: 'items', num: 1, wire: 2, type: 'string', rep: true},
+  ] },
   'k8s.io.api.coordination.v1.Lease': { fields: [
     {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
     {go: 'Spec', json: 'spec', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.coordination.v1.LeaseSpec', omitempty: true},
@@ -2087,6 +2121,8 @@ export const KINDS: Readonly<Record<string, string>> = {
   'authentication.k8s.io/v1/SelfSubjectReview': 'k8s.io.api.authentication.v1.SelfSubjectReview',
   'authentication.k8s.io/v1/TokenRequest': 'k8s.io.api.authentication.v1.TokenRequest',
   'authentication.k8s.io/v1/TokenReview': 'k8s.io.api.authentication.v1.TokenReview',
+  'certificates.k8s.io/v1/CertificateSigningRequest': 'k8s.io.api.certificates.v1.CertificateSigningRequest',
+  'certificates.k8s.io/v1/CertificateSigningRequestList': 'k8s.io.api.certificates.v1.CertificateSigningRequestList',
 };
 
 /** meta/v1 kinds, accepted under any apiVersion as upstream registers them in every group version. */
@@ -2109,4 +2145,4 @@ export const META_KINDS: Readonly<Record<string, string>> = {
 };
 
 /** Group versions whose kinds the table covers. */
-export const SERVED_GROUP_VERSIONS: readonly string[] = ['v1', 'apps/v1', 'batch/v1', 'discovery.k8s.io/v1', 'coordination.k8s.io/v1', 'autoscaling/v1', 'storage.k8s.io/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1', 'authorization.k8s.io/v1', 'authentication.k8s.io/v1'];
+export const SERVED_GROUP_VERSIONS: readonly string[] = ['v1', 'apps/v1', 'batch/v1', 'discovery.k8s.io/v1', 'coordination.k8s.io/v1', 'autoscaling/v1', 'storage.k8s.io/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1', 'authorization.k8s.io/v1', 'authentication.k8s.io/v1', 'certificates.k8s.io/v1'];

@@ -24,6 +24,7 @@ import { services } from './core/services.js';
 import { endpointslices } from './discovery/endpointslices.js';
 import { ipaddresses } from './networking/ipaddresses.js';
 import { servicecidrs } from './networking/servicecidrs.js';
+import { certificatesigningrequests } from './certificates/certificatesigningrequests.js';
 import type { RegistryEntry } from './entry.js';
 import { selfsubjectreviews } from './authentication/selfsubjectreviews.js';
 import { tokenreviews } from './authentication/tokenreviews.js';
@@ -59,6 +60,7 @@ export const builtinEntries: readonly RegistryEntry[] = [
   cronjobs,
   endpointslices,
   servicecidrs,
+  certificatesigningrequests,
   ipaddresses,
   leases,
   storageclasses,

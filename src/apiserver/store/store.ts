@@ -66,6 +66,9 @@ export type WatchSink = (type: 'ADDED' | 'MODIFIED' | 'DELETED', object: CachedO
 const generateChars = 'bcdfghjklmnpqrstvwxz2456789';
 const maxRetries = 8;
 
+/** Subresources that write status only: /status, and a CSR's /approval (its conditions). */
+export const isStatusSubresource = (sub: string | undefined): sub is string => sub === 'status' || sub === 'approval';
+
 function randomSuffix(n = 5): string {
   let s = '';
   for (let i = 0; i < n; i++) s += generateChars[Math.floor(Math.random() * generateChars.length)];
@@ -354,9 +357,9 @@ export class Store {
       let txn: Txn = noTxn;
       if (!subresource && this.hooks.beginUpdate) txn = await this.hooks.beginUpdate(obj, old, ctx);
       try {
-        const errs = subresource === 'status' ? rules.validateStatusUpdate(obj, old) : rules.validateUpdate(obj, old);
+        const errs = isStatusSubresource(subresource) ? rules.validateStatusUpdate(obj, old) : rules.validateUpdate(obj, old);
         if (errs.length) throw this.invalid(name, errs);
-        if (subresource !== 'status' && rules.warningsOnUpdate) ctx.warnings.push(...rules.warningsOnUpdate(obj, old));
+        if (!isStatusSubresource(subresource) && rules.warningsOnUpdate) ctx.warnings.push(...rules.warningsOnUpdate(obj, old));
         if (deepEqual(comparable(obj), comparable(old))) {
           await txn.revert();
           return { object: current.mutable(), created: false };
@@ -424,7 +427,7 @@ export class Store {
     else delete m.deletionTimestamp;
     if (om.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = om.deletionGracePeriodSeconds;
     else delete m.deletionGracePeriodSeconds;
-    if (subresource === 'status') {
+    if (isStatusSubresource(subresource)) {
       // A status write changes status only: spec and the user-owned metadata stay as stored
       // (managedFields are the write's: recordManagedFields decides what they become).
       const keep = structuredClone(old);
@@ -433,6 +436,7 @@ export class Store {
       else keep.metadata.managedFields = m.managedFields;
       keep.metadata.resourceVersion = m.resourceVersion;
       if (m.resourceVersion === undefined) delete keep.metadata.resourceVersion;
+      this.strategy.prepareForStatusUpdate?.(keep, old, subresource);
       return keep;
     }
     delete m.generation;

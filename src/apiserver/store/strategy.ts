@@ -18,8 +18,13 @@ export interface Strategy<T extends KubeObject = KubeObject> {
   prepareForUpdate?(obj: T, old: T): void;
   validateCreate(obj: T): FieldError[];
   validateUpdate(obj: T, old: T): FieldError[];
-  /** the /status subresource update */
+  /** the /status subresource update (and the other status-writing subresources, e.g. CSR /approval) */
   validateStatusUpdate(obj: T, old: T): FieldError[];
+  /**
+   * What a status-writing subresource may change beyond the generic rule (spec kept, status taken):
+   * e.g. a CSR's /status keeps the approval conditions and its /approval keeps the certificate.
+   */
+  prepareForStatusUpdate?(obj: T, old: T, subresource: string): void;
   /** upstream's WarningsOnCreate / WarningsOnUpdate: sent back in `Warning` headers */
   warningsOnCreate?(obj: T): string[];
   warningsOnUpdate?(obj: T, old: T): string[];

@@ -2,7 +2,8 @@
 import type { Namespace } from '../../api/core.js';
 import type { KubeObject } from '../../api/meta.js';
 import type { IPAddress, ServiceCIDR } from '../../api/validation/service-cidr.js';
-import { since } from './duration.js';
+import { humanDuration, since } from './duration.js';
+import type { CertificateSigningRequest } from '../../api/certificates.js';
 import { ageCol, col, nameCol, type Printer } from './types.js';
 
 export const namespacePrinter: Printer<Namespace> = {
@@ -73,5 +74,36 @@ export const ipAddressPrinter: Printer<IPAddress> = {
       parent += `/${ref.name ?? ''}`;
     }
     return [ip.metadata.name ?? '', parent];
+  },
+};
+
+/** extractCSRStatus: Denied or Approved or Pending, then Failed and Issued when they hold. */
+function csrCondition(csr: CertificateSigningRequest): string {
+  const has = (t: string) => (csr.status?.conditions ?? []).some((c) => c.type === t);
+  let s = has('Denied') ? 'Denied' : has('Approved') ? 'Approved' : 'Pending';
+  if (has('Failed')) s += ',Failed';
+  if (csr.status?.certificate) s += ',Issued';
+  return s;
+}
+
+export const certificateSigningRequestPrinter: Printer<CertificateSigningRequest> = {
+  columns: [
+    nameCol(),
+    ageCol(),
+    col('SignerName', 'string', 'The signer that is asked to sign the request.'),
+    col('Requestor', 'string', 'Who created the request.'),
+    col('RequestedDuration', 'string', 'How long the certificate is asked to be valid.'),
+    col('Condition', 'string', 'Pending, Approved or Denied, and whether the certificate was issued.'),
+  ],
+  cells(csr, now) {
+    const d = csr.spec?.expirationSeconds;
+    return [
+      csr.metadata.name ?? '',
+      since(csr.metadata.creationTimestamp, now),
+      csr.spec?.signerName ?? '',
+      csr.spec?.username ?? '',
+      d == null ? '<none>' : humanDuration(d * 1000),
+      csrCondition(csr),
+    ];
   },
 };

@@ -54,7 +54,7 @@ function typeOf(k: Kind): TypeRef {
 
 /** The fields a write of this kind does not own: upstream's strategies' GetResetFields. */
 function resetFields(k: Kind, subresource: string | undefined): FieldSet {
-  if (subresource === 'status') return FieldSet.of(f('spec'));
+  if (subresource === 'status' || subresource === 'approval') return FieldSet.of(f('spec'));
   return k.hasStatus ? FieldSet.of(f('status')) : new FieldSet();
 }
 
