@@ -6,7 +6,7 @@
 // The CA key is read and used here only: it is not in what ensurePki returns, nor in any
 // kubeconfig, and DIR/pki/ is 0700 with 0600 keys. That keeps it from other users of the machine;
 // processes of the same user (pods in loopback mode are such processes) can still read it.
-import { webcrypto, createPrivateKey, generateKeyPair, KeyObject, X509Certificate as NodeX509 } from 'node:crypto';
+import { webcrypto, createHash, createPrivateKey, generateKeyPair, KeyObject, X509Certificate as NodeX509 } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -507,4 +507,33 @@ export async function signCertificateRequest(
     extensions,
   });
   return cert.toString('pem') + '\n';
+}
+
+/**
+ * A new P-256 key and a PEM certificate request for `user` in `groups`, with `sans` when given:
+ * what a joining node sends the cluster (the key never leaves the node).
+ */
+export async function createCertificateRequest(user: string, groups: string[], sans?: { dns: string[]; ips: string[] }): Promise<{ keyPem: string; csrPem: string }> {
+  const x509 = await loadX509();
+  const pair = await newKeyPair();
+  const req = await x509.Pkcs10CertificateRequestGenerator.create({
+    name: new x509.Name(clientSubject(user, groups)),
+    keys: pair.keys,
+    signingAlgorithm: signing,
+    extensions: sans
+      ? [
+          new x509.SubjectAlternativeNameExtension([
+            ...sans.dns.map((value) => ({ type: 'dns' as const, value })),
+            ...sans.ips.map((value) => ({ type: 'ip' as const, value })),
+          ]),
+        ]
+      : [],
+  });
+  return { keyPem: pair.keyPem, csrPem: req.toString('pem') + '\n' };
+}
+
+/** kubeadm's --discovery-token-ca-cert-hash of a CA: `sha256:` and the hex SHA-256 of its SubjectPublicKeyInfo. */
+export function caCertHash(caPem: string): string {
+  const spki = new NodeX509(caPem).publicKey.export({ type: 'spki', format: 'der' });
+  return `sha256:${createHash('sha256').update(spki).digest('hex')}`;
 }

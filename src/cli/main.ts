@@ -3,6 +3,7 @@ import { up, upUsage, apiserverUsage } from './up.js';
 import { proxyCommand, proxyUsage } from './proxy-rules.js';
 import { down, downUsage } from './down.js';
 import { tokenCommand, tokenUsage } from './token.js';
+import { agent, agentUsage } from './agent.js';
 import { UsageError } from './flags.js';
 import { logger } from '../util/log.js';
 import { kubernetesVersion } from '../apiserver/discovery.js';
@@ -18,6 +19,7 @@ Commands:
   apiserver start the API server alone (the other components run elsewhere)
   proxy     print or trace the rules kube-proxy programs for the running cluster
   down      remove every network namespace, link and route kubesvc created (netns mode)
+  agent     run one node (node agent and kube-proxy) joined to a cluster with a token
   token     create, list and delete join tokens (bootstrap tokens, as kubeadm token)
   version   print kubesvc's version and the Kubernetes API version it serves
   help      show this help, or \`kubesvc help <command>\`
@@ -37,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
       else if (rest[0] === 'proxy') process.stdout.write(proxyUsage);
       else if (rest[0] === 'down') process.stdout.write(downUsage);
       else if (rest[0] === 'token') process.stdout.write(tokenUsage);
+      else if (rest[0] === 'agent') process.stdout.write(agentUsage);
       else process.stdout.write(usage);
       return 0;
     case 'up':
@@ -49,6 +52,8 @@ async function main(argv: string[]): Promise<number> {
       return down(rest);
     case 'token':
       return tokenCommand(rest);
+    case 'agent':
+      return agent(rest);
     case 'version':
     case '--version':
       process.stdout.write(`kubesvc 0.1.0 (Kubernetes API ${kubernetesVersion.gitVersion})\n`);

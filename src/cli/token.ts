@@ -27,6 +27,7 @@ import { loadKubeconfig } from '../client/kubeconfig.js';
 import { R } from '../client/resources.js';
 import { isNotFound } from '../controllers/common/errors.js';
 import { humanDuration } from '../apiserver/tables/duration.js';
+import { caCertHash } from '../apiserver/pki.js';
 import { kubeconfigFlags, openClusterClient, resolveKubeconfig } from './cluster-client.js';
 import { durationFlag, flagHelp, parseFlags, UsageError, type FlagSpec } from './flags.js';
 
@@ -103,7 +104,10 @@ async function create(argv: string[]): Promise<number> {
     client.close();
   }
   const text = formatBootstrapToken(token);
-  if (f.bools.has('print-join-command')) process.stdout.write(`kubesvc agent --server ${loadKubeconfig(kubeconfig).server} --token ${text}\n`);
+  if (f.bools.has('print-join-command')) {
+    const k = loadKubeconfig(kubeconfig);
+    process.stdout.write(`kubesvc agent --server ${k.server} --token ${text} --ca-cert-hash ${caCertHash(k.ca)}\n`);
+  }
   else process.stdout.write(`${text}\n`);
   return 0;
 }

@@ -170,6 +170,24 @@ test('headers past 16 KiB get 431 and a malformed request 400, read by the clien
   await settle(0);
 });
 
+test('on a kept-alive connection that already had an answer, oversized headers still get their 431', async () => {
+  const s = await tlsOpen(admin());
+  let got = '';
+  s.on('data', (c: Buffer) => (got += c.toString()));
+  s.write('GET /version HTTP/1.1\r\nHost: x\r\n\r\n');
+  const deadline = Date.now() + 5000;
+  while (!/\r\n\r\n[\s\S]*gitVersion[\s\S]*}/.test(got) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  assert.match(got, /^HTTP\/1\.1 200 OK\r\n/);
+  got = '';
+  s.write(`GET /version HTTP/1.1\r\nHost: x\r\nX-Big: ${'A'.repeat(60_000)}\r\n\r\n`);
+  const answer = await new Promise<string>((resolve) => {
+    s.on('close', () => resolve(got));
+    s.on('error', () => resolve(`reset after: ${got}`));
+  });
+  assert.match(answer, /^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+  await settle(0);
+});
+
 test("past --max-mutating-requests-inflight a client gets upstream's 429; system:masters is still served", async () => {
   // A create whose body never finishes holds the one mutating slot. The admin kubeconfig's user
   // (kubeadm:cluster-admins, not system:masters) is limited, as upstream's kubeadm admin is.

@@ -528,8 +528,10 @@ export function bodyCases(k: Kind): Case[] {
   // The access reviews store nothing, and SelfSubjectReview checks no metadata at all.
   const nameRule = stored(k) ? invalid : not5xx;
   // Names only as path segments: core/v1 Events (ValidateEventCreate skips ValidateObjectMeta for
-  // v1) and RBAC's kinds (ValidateRBACName is path.IsValidPathSegmentName, so `system:...` fits).
-  const anyPathSegment = k.kind === 'Event' || k.apiVersion.startsWith('rbac.authorization.k8s.io/') ? not5xx : nameRule;
+  // v1), RBAC's kinds (ValidateRBACName is path.IsValidPathSegmentName, so `system:...` fits) and
+  // CertificateSigningRequests (ValidateCertificateRequestName accepts any name; storage's key
+  // function still refuses what is no path segment).
+  const anyPathSegment = k.kind === 'Event' || k.kind === 'CertificateSigningRequest' || k.apiVersion.startsWith('rbac.authorization.k8s.io/') ? not5xx : nameRule;
   out.push(post('a 300-character name', (absentName, base) => JSON.stringify({ ...base, metadata: { name: 'a'.repeat(300) } }), anyPathSegment));
   out.push(post('a unicode name', (absentName, base) => JSON.stringify({ ...base, metadata: { name: 'gr\u00fc\u00dfe-\u0444-\ud83d\ude80' } }), anyPathSegment));
   out.push(post('name ".."', (absentName, base) => JSON.stringify({ ...base, metadata: { name: '..' } }), nameRule));

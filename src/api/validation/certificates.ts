@@ -1,12 +1,12 @@
 // certificates.k8s.io/v1 CertificateSigningRequest validation, as upstream's
-// pkg/apis/certificates/validation: any name, a PEM certificate request, a signer name of the form
+// pkg/apis/certificates/validation: any name that is a path segment, a PEM certificate request, a signer name of the form
 // example.com/path, known and unique usages, expirationSeconds of at least ten minutes, and
 // conditions where Approved and Denied exclude each other and only ever hold "True". The request's
 // signature and contents are checked by the signer, which marks a bad one Failed.
 import type { CertificateSigningRequest } from '../certificates.js';
 import { keyUsages } from '../certificates.js';
 import { fieldErr, Path, type FieldError } from '../../machinery/field.js';
-import { isDNS1123Subdomain } from './names.js';
+import { isDNS1123Subdomain, pathSegmentNameProblems } from './names.js';
 import { isFullyQualifiedDomainName } from './endpointslice.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './objectmeta.js';
 
@@ -95,7 +95,8 @@ function validateCertificate(csr: CertificateSigningRequest): FieldError[] {
 
 export function validateCertificateSigningRequest(csr: CertificateSigningRequest): FieldError[] {
   return [
-    ...validateObjectMeta(csr.metadata, false, () => [], Path.root('metadata')),
+    // Upstream cares nothing for a request's name beyond what storage can key it by.
+    ...validateObjectMeta(csr.metadata, false, (name) => pathSegmentNameProblems(name), Path.root('metadata')),
     ...validateSpec(csr),
     ...validateConditions(csr),
     ...validateCertificate(csr),

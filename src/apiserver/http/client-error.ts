@@ -6,7 +6,9 @@
 // read and dropped for a bounded time, so the status reaches it.
 import type { Socket } from 'node:net';
 
-const drainMs = 2_000;
+// Long enough for a slow client on a loaded machine to finish sending what it started (a reset
+// while its bytes are unread would hide the answer again); the byte cap bounds the cost.
+const drainMs = 10_000;
 const drainBytes = 1024 * 1024;
 
 function statusFor(code: string | undefined): [number, string] {
@@ -27,8 +29,11 @@ const answering = new WeakSet<Socket>();
 
 export function answerClientError(err: NodeJS.ErrnoException & { bytesParsed?: number }, socket: Socket): void {
   if (answering.has(socket)) return;
-  // A connection that broke, or one already answered in part, has nothing more to say.
-  if (err.code === 'ECONNRESET' || !socket.writable || socket.bytesWritten > 0) {
+  // A connection that broke, or whose current response has begun, has nothing more to say. (Not
+  // bytesWritten: on a kept-alive connection earlier responses count there, and the request that
+  // overflowed would get a reset instead of its 431; Node's own handler looks at the response too.)
+  const current = (socket as Socket & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || current?.headersSent) {
     socket.destroy();
     return;
   }

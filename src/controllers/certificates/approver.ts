@@ -3,9 +3,12 @@
 // certificatesigningrequests/nodeclient (a bootstrap token joining a node, through kubeadm's
 // binding) or, renewing for itself (CN = its own user name), certificatesigningrequests/selfnodeclient
 // (nodes, through kubeadm's binding) — each asked of the authorizer with a SubjectAccessReview.
-// Anything else waits for a human (`kubectl certificate approve`).
+// Two more, which upstream leaves to the installer and k3s's server hands to its agents itself: a
+// node's request for its own kubelet serving certificate, and a node's request for kube-proxy's
+// client certificate (CN=system:kube-proxy, no groups), so that `kubesvc agent` joins with nothing
+// but a token. Anything else waits for a human (`kubectl certificate approve`).
 import type { CertificateSigningRequest } from '../../api/certificates.js';
-import { isApproved, isDenied, isFailed, kubeAPIServerClientKubeletSigner } from '../../api/certificates.js';
+import { isApproved, isDenied, isFailed, kubeAPIServerClientKubeletSigner, kubeAPIServerClientSigner, kubeletServingSigner } from '../../api/certificates.js';
 import { parseCertificateRequest } from '../../apiserver/pki.js';
 import type { KubeObject } from '../../api/meta.js';
 import type { Client } from '../../client/client.js';
@@ -13,7 +16,10 @@ import type { Informer, InformerFactory } from '../../client/informer-types.js';
 import { R } from '../../client/resources.js';
 import { isNotFound } from '../common/errors.js';
 import { QueueWorker } from '../common/queue-worker.js';
-import { kubeletClientProblem, requestPEM } from './csr-checks.js';
+import { apiServerClientProblem, kubeletClientProblem, kubeletServingProblem, requestPEM } from './csr-checks.js';
+
+const approvable = new Set([kubeAPIServerClientKubeletSigner, kubeletServingSigner, kubeAPIServerClientSigner]);
+const isNode = (csr: CertificateSigningRequest) => (csr.spec.groups ?? []).includes('system:nodes') && (csr.spec.username ?? '').startsWith('system:node:');
 
 const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -27,7 +33,7 @@ export class CSRApprovingController extends QueueWorker {
     super('csrapproving');
     this.csrs = informers.informer<CertificateSigningRequest>(R.certificatesigningrequests);
     const consider = (c: CertificateSigningRequest) => {
-      if (c.spec?.signerName === kubeAPIServerClientKubeletSigner && !isApproved(c) && !isDenied(c) && !isFailed(c)) this.queue.add(c.metadata.name ?? '');
+      if (approvable.has(c.spec?.signerName) && !isApproved(c) && !isDenied(c) && !isFailed(c)) this.queue.add(c.metadata.name ?? '');
     };
     this.csrs.addEventHandler({ onAdd: consider, onUpdate: (_o, c) => consider(c), onDelete: () => {} });
   }
@@ -52,17 +58,27 @@ export class CSRApprovingController extends QueueWorker {
 
   async sync(name: string): Promise<void> {
     const csr = this.csrs.lister.get(undefined, name);
-    if (!csr || csr.spec.signerName !== kubeAPIServerClientKubeletSigner || isApproved(csr) || isDenied(csr) || isFailed(csr)) return;
+    if (!csr || !approvable.has(csr.spec.signerName) || isApproved(csr) || isDenied(csr) || isFailed(csr)) return;
     let info;
     try {
       info = await parseCertificateRequest(requestPEM(csr));
     } catch {
       return; // the signer never signs it either; a human may deny it
     }
-    if (kubeletClientProblem(csr, info)) return;
     let message: string | undefined;
-    if (info.commonName === csr.spec.username && (await this.allowed(csr, 'selfnodeclient'))) message = 'Auto approving self kubelet client certificate after SubjectAccessReview.';
-    else if (await this.allowed(csr, 'nodeclient')) message = 'Auto approving kubelet client certificate after SubjectAccessReview.';
+    switch (csr.spec.signerName) {
+      case kubeAPIServerClientKubeletSigner:
+        if (kubeletClientProblem(csr, info)) return;
+        if (info.commonName === csr.spec.username && (await this.allowed(csr, 'selfnodeclient'))) message = 'Auto approving self kubelet client certificate after SubjectAccessReview.';
+        else if (await this.allowed(csr, 'nodeclient')) message = 'Auto approving kubelet client certificate after SubjectAccessReview.';
+        break;
+      case kubeletServingSigner:
+        if (isNode(csr) && info.commonName === csr.spec.username && !kubeletServingProblem(csr, info)) message = 'Auto approving the kubelet serving certificate of its own node.';
+        break;
+      case kubeAPIServerClientSigner:
+        if (isNode(csr) && info.commonName === 'system:kube-proxy' && info.organizations.length === 0 && !apiServerClientProblem(csr)) message = "Auto approving kube-proxy's client certificate for a node.";
+        break;
+    }
     if (!message) return;
     const out = structuredClone(csr);
     out.status = { ...out.status, conditions: [...(out.status?.conditions ?? []), { type: 'Approved', status: 'True', reason: 'AutoApproved', message, lastUpdateTime: now(), lastTransitionTime: now() }] };

@@ -1,0 +1,128 @@
+// `kubesvc agent`: one node of a cluster that runs elsewhere — the node agent (kubelet) and
+// kube-proxy, joined with a bootstrap token exactly as a kubeadm or k3s node joins: the cluster CA
+// is pinned by its hash, the node's certificates come from CertificateSigningRequests, and from
+// then on everything goes through the API server over HTTPS with the node's own identities.
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import type { Service } from '../api/core.js';
+import { HttpClient } from '../client/http-client.js';
+import { InformerFactoryImpl } from '../client/informer.js';
+import { R } from '../client/resources.js';
+import { NodeAgent } from '../node/agent.js';
+import { bootstrapNodeCredentials } from '../node/tls-bootstrap.js';
+import { startProxy, type ProxyOptions } from '../proxy/index.js';
+import { logger, errorText } from '../util/log.js';
+import { flagHelp, parseFlags, UsageError, type FlagSpec } from './flags.js';
+import { onStopSignals } from './stop-signals.js';
+import { isIPv4 } from '../proxy/ip.js';
+
+const log = logger('agent');
+
+const flags: FlagSpec[] = [
+  { name: 'server', metavar: 'URL', help: 'the API server to join, e.g. https://192.0.2.10:6443 (required)' },
+  { name: 'token', metavar: 'TOKEN', help: 'the join token (`kubesvc token create`); needed only the first time' },
+  { name: 'token-file', metavar: 'PATH', help: 'read the join token from a file instead' },
+  { name: 'ca-cert-hash', metavar: 'sha256:HEX', help: "the cluster CA's public key hash (`kubesvc token create --print-join-command` prints it)" },
+  { name: 'unsafe-skip-ca-verification', boolean: true, help: 'join without checking the CA hash (anyone between you and the server could pose as it)' },
+  { name: 'node-name', metavar: 'NAME', help: 'the Node name', default: 'the hostname' },
+  { name: 'node-ip', metavar: 'IP', help: "the node's address: pods' traffic, the kubelet API and NodePorts use it", default: '127.0.0.1' },
+  { name: 'pod-cidr', metavar: 'CIDR', help: "this node's pod addresses (distinct from every other node's)", default: '127.244.128.0/24' },
+  { name: 'data-dir', metavar: 'DIR', help: "where the node keeps its certificates and pods' files", default: '~/.kubesvc-agent' },
+  { name: 'proxy-mode', metavar: 'MODE', help: 'kube-proxy mode: userspace (no root), iptables or nftables', default: 'userspace' },
+  { name: 'disable-kube-proxy', boolean: true, help: "run no kube-proxy on this node (as k3s's flag: another proxy, or another node's on this machine, serves Services)" },
+  { name: 'kubelet-port', metavar: 'PORT', help: 'port of the kubelet API on the node IP', default: '10250' },
+  { name: 'help', boolean: true, help: 'show this help' },
+];
+
+export const agentUsage = `Usage: kubesvc agent --server URL --token TOKEN --ca-cert-hash sha256:HEX [flags]
+
+Runs one node of a cluster whose control plane runs elsewhere (\`kubesvc up\` or \`kubesvc server\`):
+the node agent, which runs the pods the scheduler gives this node, and kube-proxy. The first start
+joins with the token; the node then has certificates of its own in DATA-DIR/pki and restarts need
+no token. On the control-plane machine, \`kubesvc token create --print-join-command\` prints the
+command to run here.
+
+Flags:
+${flagHelp(flags)}
+`;
+
+export async function agent(argv: string[]): Promise<number> {
+  const f = parseFlags(argv, flags);
+  if (f.bools.has('help')) {
+    process.stdout.write(agentUsage);
+    return 0;
+  }
+  if (f.positional.length) throw new UsageError(`agent takes no arguments, got ${JSON.stringify(f.positional.join(' '))}`);
+  const server = f.values.get('server');
+  if (!server) throw new UsageError('agent needs --server, the API server to join (e.g. https://127.0.0.1:6443)');
+  let url: URL;
+  try {
+    url = new URL(server);
+  } catch {
+    throw new UsageError(`--server must be a URL such as https://127.0.0.1:6443, not ${JSON.stringify(server)}`);
+  }
+  if (url.protocol !== 'https:') throw new UsageError(`--server must use https, not ${url.protocol}`);
+  const tokenFile = f.values.get('token-file');
+  const token = f.values.get('token') ?? (tokenFile ? readFileSync(tokenFile, 'utf8').trim() : undefined);
+  const nodeName = f.values.get('node-name') ?? hostname().toLowerCase();
+  const nodeIP = f.values.get('node-ip') ?? '127.0.0.1';
+  if (!isIPv4(nodeIP)) throw new UsageError(`--node-ip must be an IPv4 address, not ${JSON.stringify(nodeIP)}`);
+  const podCIDR = f.values.get('pod-cidr') ?? '127.244.128.0/24';
+  const mode = (f.values.get('proxy-mode') ?? 'userspace') as ProxyOptions['mode'];
+  const kubeletPort = Number(f.values.get('kubelet-port') ?? '10250');
+  if (!Number.isInteger(kubeletPort) || kubeletPort < 0 || kubeletPort > 65535) throw new UsageError(`--kubelet-port must be a port number, not ${f.values.get('kubelet-port')}`);
+  const dataDir = resolve((f.values.get('data-dir') ?? '~/.kubesvc-agent').replace(/^~(?=$|\/)/, homedir()));
+
+  const signals = onStopSignals();
+  const t0 = Date.now();
+  const hash = f.values.get('ca-cert-hash');
+  const creds = await bootstrapNodeCredentials({
+    server: url.origin,
+    ...(token ? { token } : {}),
+    ...(hash ? { caCertHash: hash } : {}),
+    unsafeSkipCAVerification: f.bools.has('unsafe-skip-ca-verification'),
+    nodeName,
+    servingNames: { dns: [nodeName], ips: [nodeIP] },
+    dataDir,
+  });
+  const nodeClient = new HttpClient({ server: url.origin, ca: creds.ca, cert: creds.node.cert, key: creds.node.key });
+  const proxyClient = new HttpClient({ server: url.origin, ca: creds.ca, cert: creds.proxy.cert, key: creds.proxy.key });
+  const stops: (() => unknown)[] = [() => nodeClient.close(), () => proxyClient.close()];
+  const stop = async () => {
+    for (const s of stops.reverse()) await Promise.resolve(s()).catch((e: unknown) => log.warn(`stopping: ${errorText(e)}`));
+  };
+  try {
+    // The cluster DNS address pods are given: the kube-dns Service's, as kubeadm's kubelet config has it.
+    const dns = await nodeClient.get<Service>(R.services, 'kube-system', 'kube-dns').catch(() => undefined);
+    const nodeInformers = new InformerFactoryImpl(nodeClient);
+    const nodeAgent = new NodeAgent(nodeClient, nodeInformers, {
+      nodeName,
+      nodeIP,
+      podCIDR,
+      dataDir: join(dataDir, 'node'),
+      ...(dns?.spec?.clusterIP ? { clusterDNS: dns.spec.clusterIP } : {}),
+      clusterDomain: 'cluster.local',
+      kubeletServer: { cert: creds.serving.cert, key: creds.serving.key, clientCA: creds.ca, address: nodeIP, port: kubeletPort, freePortIfTaken: false },
+    });
+    stops.push(() => nodeAgent.stop());
+    await nodeAgent.start();
+    nodeInformers.start();
+    if (!f.bools.has('disable-kube-proxy')) {
+      const proxyInformers = new InformerFactoryImpl(proxyClient);
+      const proxy = await startProxy(proxyClient, proxyInformers, { nodeName, nodeIP, mode, metricsPort: 0, healthzPort: 0 });
+      stops.push(() => proxy.stop());
+      proxyInformers.start();
+    }
+    process.stdout.write(`kubesvc agent: node ${nodeName} joined ${url.origin} and is running (${((Date.now() - t0) / 1000).toFixed(2)}s)\n`);
+  } catch (e) {
+    await stop();
+    signals.dispose();
+    throw e;
+  }
+  await signals.received;
+  await stop();
+  signals.dispose();
+  return 0;
+}
