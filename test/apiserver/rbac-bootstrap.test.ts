@@ -1,6 +1,6 @@
 // The default RBAC policy at start, against a real API server restarted on the same datastore:
 // a role that lost rules gets them back, one annotated autoupdate=false is left as edited, and a
-// deleted default is recreated.
+// deleted default is recreated; a binding pointing at another role is replaced.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ClusterRole, Role, RoleBinding } from '../../src/api/rbac.js';
@@ -28,6 +28,12 @@ test('restart reconciles the default policy unless autoupdate=false', async () =
       r.metadata.annotations!['rbac.authorization.kubernetes.io/autoupdate'] = 'false';
     });
     await roles().delete(newContext(), undefined, 'system:public-info-viewer', {});
+    // A default binding recreated pointing elsewhere (roleRef is immutable) is replaced whole, as upstream's.
+    const bindings = () => t.api.store('rbac.authorization.k8s.io', 'clusterrolebindings');
+    const dns = (await bindings().find(undefined, 'system:kube-dns'))!.obj as RoleBinding;
+    await bindings().delete(newContext(), undefined, 'system:kube-dns', {});
+    const { uid: _u, resourceVersion: _rv, creationTimestamp: _c, ...meta } = dns.metadata;
+    await bindings().create(newContext(), { ...dns, metadata: meta, roleRef: { ...dns.roleRef, name: 'view' }, subjects: [...dns.subjects!, { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'eve' }] } as RoleBinding);
     await t.api.stop();
     t.api = t.newApi(0);
     await t.api.start();
@@ -37,6 +43,9 @@ test('restart reconciles the default policy unless autoupdate=false', async () =
     assert.equal(restored.length, 3);
     assert.deepEqual((await get('system:discovery'))!.rules, [{ verbs: ['get'], nonResourceURLs: ['/version'] }], 'autoupdate=false kept');
     assert.ok(await get('system:public-info-viewer'), 'recreated');
+    const restoredDNS = (await bindings().find(undefined, 'system:kube-dns'))!.obj as RoleBinding;
+    assert.equal(restoredDNS.roleRef.name, 'system:kube-dns');
+    assert.deepEqual(restoredDNS.subjects, [{ kind: 'ServiceAccount', name: 'kube-dns', namespace: 'kube-system' }]);
   } finally {
     await t.stop();
   }
