@@ -1,7 +1,8 @@
 // Writes upstream's default RBAC policy at every start, as kube-apiserver's rbac/bootstrap-roles
 // post-start hook does: missing roles and bindings are created; existing ones are reconciled
-// (missing rules, subjects, labels and annotations added) unless annotated
-// rbac.authorization.kubernetes.io/autoupdate=false, which leaves a cluster's own edits alone.
+// (missing rules, subjects, labels and annotations added; a binding whose roleRef differs is
+// deleted and written afresh) unless annotated rbac.authorization.kubernetes.io/autoupdate=false,
+// which leaves a cluster's own edits alone.
 import type { KubeObject } from '../api/meta.js';
 import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from '../api/rbac.js';
 import { StatusError } from '../machinery/status.js';
@@ -49,6 +50,9 @@ const reconcileBinding: Reconcile<ClusterRoleBinding | RoleBinding> = (stored, w
   return deepEqual(out, stored) ? undefined : out;
 };
 
+const needsRecreate = (stored: KubeObject, wanted: KubeObject): boolean =>
+  'roleRef' in wanted && !deepEqual((stored as RoleBinding).roleRef, (wanted as RoleBinding).roleRef);
+
 async function ensure<T extends KubeObject>(store: Store, wanted: T, reconcile: Reconcile<T>): Promise<void> {
   const name = wanted.metadata.name!;
   const namespace = wanted.metadata.namespace;
@@ -62,6 +66,19 @@ async function ensure<T extends KubeObject>(store: Store, wanted: T, reconcile: 
     return;
   }
   if (stored.metadata.annotations?.[autoupdateAnnotation] === 'false') return;
+  if (needsRecreate(stored, wanted)) {
+    // A binding's roleRef cannot change: upstream deletes it and writes the default in its place,
+    // subjects and all (computeReconciledRoleBinding's ReconcileRecreate).
+    const ctx = newContext(namespace ? { namespace } : {});
+    await store.delete(ctx, namespace, name, { preconditions: { uid: stored.metadata.uid! } });
+    try {
+      await store.create(ctx, structuredClone(wanted));
+    } catch (e) {
+      // Still going (a finalizer holds it): the next start writes it.
+      if (!(e instanceof StatusError && e.code === 409)) throw e;
+    }
+    return;
+  }
   if (!reconcile(stored, wanted)) return;
   await store.guaranteedUpdate(newContext(namespace ? { namespace } : {}), namespace, name, undefined, (cur) => reconcile(cur as T, wanted) ?? (cur as T));
 }

@@ -1,13 +1,14 @@
 // ClusterRole aggregation (upstream's ClusterRoleAggregationController): a ClusterRole with an
-// aggregationRule holds the rules of every other ClusterRole its selectors match, in name order,
-// each rule once. Pure, so the controller and the not-yet-stored bootstrap policy share it.
+// aggregationRule holds the rules of every other ClusterRole its selectors match, in name order
+// (Go's byte order, as upstream's byName sort: not the locale's), each rule once. Pure, so the controller and the not-yet-stored bootstrap policy share it.
 import type { ClusterRole, PolicyRule } from '../../api/rbac.js';
 import { selectorMatches } from '../../api/validation/labels.js';
 import { deepEqual } from '../store/deep-equal.js';
+import { compareKeys } from '../../storage/prefix.js';
 
 export function aggregatedRules(role: ClusterRole, all: Iterable<ClusterRole>): PolicyRule[] {
   const selectors = role.aggregationRule?.clusterRoleSelectors ?? [];
-  const sorted = [...all].sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+  const sorted = [...all].sort((a, b) => compareKeys(a.metadata.name ?? '', b.metadata.name ?? ''));
   const rules: PolicyRule[] = [];
   for (const sel of selectors) {
     for (const other of sorted) {

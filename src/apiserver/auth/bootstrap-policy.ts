@@ -1,6 +1,6 @@
 // The ClusterRoles and ClusterRoleBindings every cluster starts with, as upstream's
 // plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go (v1.32; its golden files are the
-// fixture test/fixtures/rbac-bootstrap/upstream-v1.32.json, which a test holds this to): written at
+// data test/fixtures/rbac-bootstrap/upstream-v1.32.ts, which a test holds this to): written at
 // start by the bootstrap controller and what the authorizer evaluates until they are stored. The
 // controllers' roles are in controller-policy.ts, the namespaced ones in namespace-policy.ts, and
 // the objects a cluster installer adds (kubeadm's admin binding, CoreDNS's role) in addon-policy.ts.

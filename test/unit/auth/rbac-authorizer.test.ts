@@ -92,6 +92,20 @@ test('aggregation: admin holds edit holds view, each rule once, and the bootstra
   assert.deepEqual(lone[0]!.rules, [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }]);
 });
 
+test('aggregation orders the matched roles by name in Go’s byte order, as upstream’s controller', () => {
+  // As a cluster shows them: view is system:aggregate-to-view's rules; edit takes system:aggregate-to-edit's then view's; admin edit's then system:aggregate-to-admin's.
+  const byName = new Map(aggregateAll(bootstrapClusterRoles()).map((r) => [r.metadata.name!, r as ClusterRole]));
+  const rules = (name: string) => byName.get(name)!.rules!;
+  assert.deepEqual(rules('view'), rules('system:aggregate-to-view'));
+  assert.deepEqual(rules('edit'), [...rules('system:aggregate-to-edit'), ...rules('view')]);
+  assert.deepEqual(rules('admin'), [...rules('edit'), ...rules('system:aggregate-to-admin')]);
+  // Byte order puts 'X' before 'x' and '.' before ':'; a locale's collation does neither.
+  const rule = (resource: string): PolicyRule => ({ verbs: ['get'], apiGroups: [''], resources: [resource] });
+  const agg = { ...role('agg', []), aggregationRule: { clusterRoleSelectors: [{ matchLabels: { t: 'y' } }] } } as ClusterRole;
+  const [out] = aggregateAll([agg, role('x:b', [rule('b')], undefined, { t: 'y' }), role('x.a', [rule('a')], undefined, { t: 'y' }), role('X-c', [rule('c')], undefined, { t: 'y' })]);
+  assert.deepEqual(out!.rules!.map((r) => r.resources![0]), ['c', 'a', 'b']);
+});
+
 test('coverage: wildcards, */subresource, resourceNames and URL prefixes', () => {
   const r = (verbs: string[], resources: string[], more: Partial<PolicyRule> = {}): PolicyRule => ({ verbs, apiGroups: [''], resources, ...more });
   assert.deepEqual(uncoveredRules([r(['*'], ['*'])], [r(['get', 'delete'], ['pods', 'secrets'])]), []);
