@@ -93,6 +93,27 @@ const installerClusterRoleBindings: Record<string, Expected<ExpectedBinding> & {
     labels: undefined,
     annotations: undefined,
   },
+  'kubeadm:kubelet-bootstrap': {
+    why: 'kubeadm: a default node token may create CertificateSigningRequests',
+    role: 'system:node-bootstrapper',
+    subjects: [group('system:bootstrappers:kubeadm:default-node-token')],
+    labels: undefined,
+    annotations: undefined,
+  },
+  'kubeadm:node-autoapprove-bootstrap': {
+    why: "kubeadm: a default node token's kubelet client CSR is approved by csrapproving",
+    role: 'system:certificates.k8s.io:certificatesigningrequests:nodeclient',
+    subjects: [group('system:bootstrappers:kubeadm:default-node-token')],
+    labels: undefined,
+    annotations: undefined,
+  },
+  'kubeadm:node-autoapprove-certificate-rotation': {
+    why: "kubeadm: a node's renewal of its own client certificate is approved by csrapproving",
+    role: 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient',
+    subjects: [group('system:nodes')],
+    labels: undefined,
+    annotations: undefined,
+  },
   'local-path-provisioner-bind': {
     why: "k3s's local-path provisioner binding",
     role: 'local-path-provisioner-role',
