@@ -45,6 +45,20 @@ describe('Ingress and IngressClass with kubectl', () => {
     kubectlOk(c, ['delete', 'ingressclass', 'second']);
   });
 
+  it('kubectl explain reads the served schema; apply --server-side creates and changes an Ingress', () => {
+    assert.match(kubectlOk(c, ['explain', 'ingress.spec.rules.http.paths']), /pathType\s+<string>/);
+    const manifest = (path: string) => JSON.stringify({
+      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'applied' },
+      spec: { rules: [{ host: 'a.example.com', http: { paths: [{ path, pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] },
+    });
+    kubectlOk(c, ['apply', '--server-side', '-f', '-'], manifest('/a'));
+    kubectlOk(c, ['apply', '--server-side', '-f', '-'], manifest('/b'));
+    const ing = JSON.parse(kubectlOk(c, ['get', 'ing', 'applied', '-o', 'json']));
+    assert.equal(ing.spec.rules[0].http.paths[0].path, '/b');
+    assert.equal(ing.metadata.generation, 2);
+    assert.equal(ing.spec.ingressClassName, 'kubesvc');
+  });
+
   it('refuses invalid Ingresses with upstream field errors', () => {
     const r = kubectl(c, ['create', '-f', '-'], JSON.stringify({
       apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'bad' },
