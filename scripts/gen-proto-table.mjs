@@ -72,6 +72,7 @@ const PACKAGES = [
   [api, 'authentication/v1', 'k8s.io/api/authentication/v1'],
   [api, 'storage/v1', 'k8s.io/api/storage/v1'],
   [api, 'certificates/v1', 'k8s.io/api/certificates/v1'],
+  [api, 'networking/v1', 'k8s.io/api/networking/v1'],
   [am, 'pkg/apis/meta/v1', 'k8s.io/apimachinery/pkg/apis/meta/v1'],
   [am, 'pkg/runtime', 'k8s.io/apimachinery/pkg/runtime'],
   [am, 'pkg/types', 'k8s.io/apimachinery/pkg/types'],
@@ -119,6 +120,11 @@ const ROOTS = [
   ['k8s.io.api.autoscaling.v1.Scale', 'autoscaling/v1', 'Scale'],
   ['k8s.io.api.storage.v1.StorageClass', 'storage.k8s.io/v1', 'StorageClass'],
   ['k8s.io.api.storage.v1.StorageClassList', 'storage.k8s.io/v1', 'StorageClassList'],
+  // kubectl create ingress posts through the typed client.
+  ...['Ingress', 'IngressClass'].flatMap((k) => [
+    [`k8s.io.api.networking.v1.${k}`, 'networking.k8s.io/v1', k],
+    [`k8s.io.api.networking.v1.${k}List`, 'networking.k8s.io/v1', `${k}List`],
+  ]),
   // kubectl drain posts pods/eviction through the typed client, hence in protobuf.
   ['k8s.io.api.policy.v1.Eviction', 'policy/v1', 'Eviction'],
   ...['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'].flatMap((k) => [

@@ -34,6 +34,8 @@
 // scripts/gen-schema-networking-v1.json holds networking.k8s.io/v1's ServiceCIDR and IPAddress
 // schemas (GA in 1.33; the same fields as 1.32's v1beta1), written from k8s.io/api v0.33.0's Go types,
 // added with `node scripts/gen-schema.mjs src/api/schema/generated.ts scripts/gen-schema-networking-v1.json`.
+// The same file holds networking.k8s.io/v1's Ingress and IngressClass schemas, written from k8s.io/api
+// v0.32.0's Go types (fields, json names, required ones, atomic lists), added the same way.
 // scripts/gen-schema-reviews-v1.json holds the structural schemas of the access reviews
 // (authorization.k8s.io/v1 SelfSubjectAccessReview, SubjectAccessReview, LocalSubjectAccessReview, SelfSubjectRulesReview;
 // authentication.k8s.io/v1 SelfSubjectReview, TokenRequest, TokenReview), written from k8s.io/api
@@ -88,6 +90,8 @@ const ROOTS = [
   'io.k8s.api.coordination.v1.Lease', 'io.k8s.api.coordination.v1.LeaseList',
   'io.k8s.api.networking.v1.ServiceCIDR', 'io.k8s.api.networking.v1.ServiceCIDRList',
   'io.k8s.api.networking.v1.IPAddress', 'io.k8s.api.networking.v1.IPAddressList',
+  'io.k8s.api.networking.v1.Ingress', 'io.k8s.api.networking.v1.IngressList',
+  'io.k8s.api.networking.v1.IngressClass', 'io.k8s.api.networking.v1.IngressClassList',
   'io.k8s.api.autoscaling.v1.Scale',
   'io.k8s.api.certificates.v1.CertificateSigningRequest', 'io.k8s.api.certificates.v1.CertificateSigningRequestList',
   'io.k8s.api.rbac.v1.Role', 'io.k8s.api.rbac.v1.RoleList',

@@ -15,7 +15,7 @@ import { runControlPlane, type LeaderElectionOptions } from '../controllers/cont
 import { ensureServiceAccounts } from '../controllers/common/service-accounts.js';
 import { identities, type ComponentIdentity } from '../apiserver/auth/component-identity.js';
 import { coreDNSServiceAccount, loadBalancerServiceAccount, localPathServiceAccount } from '../apiserver/auth/addon-policy.js';
-import { installLocalPathStorageClass } from './storage-class.js';
+import { installDefaultClasses } from './addons.js';
 import { legacyClaims } from '../apiserver/auth/serviceaccount/claims.js';
 import { NodeAgent } from '../node/agent.js';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../proxy/index.js';
@@ -166,7 +166,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
     // What kubeadm installs with admin.conf: the addons' ServiceAccounts (and the kube-dns Service, below).
     const installer = root.as(identities.installer);
     await ensureServiceAccounts(installer, 'kube-system', [coreDNSServiceAccount.name, loadBalancerServiceAccount.name, localPathServiceAccount.name]);
-    await installLocalPathStorageClass(installer);
+    await installDefaultClasses(installer);
     const dnsSide = clientAndInformers(identities.coreDNS);
     const dns = await startClusterDNS(installer, dnsSide.informers, {
       clusterIP: o.clusterDNS,

@@ -31,6 +31,8 @@ export const R = {
   persistentvolumes: r('', 'v1', 'persistentvolumes', 'PersistentVolume', false),
   persistentvolumeclaims: r('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim'),
   storageclasses: r('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', false),
+  ingresses: r('networking.k8s.io', 'v1', 'ingresses', 'Ingress'),
+  ingressclasses: r('networking.k8s.io', 'v1', 'ingressclasses', 'IngressClass', false),
   roles: r('rbac.authorization.k8s.io', 'v1', 'roles', 'Role'),
   clusterroles: r('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false),
   rolebindings: r('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding'),

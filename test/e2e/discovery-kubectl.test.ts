@@ -52,6 +52,8 @@ describe('kubectl discovery', () => {
     assert.equal(a.stdout, u.stdout);
     assert.match(a.stdout, /^services\s+svc\s+v1\s+true\s+Service\s+create,delete,deletecollection,get,list,patch,update,watch\s+all$/m);
     assert.match(a.stdout, /^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment\s/m);
+    assert.match(a.stdout, /^ingressclasses\s+networking\.k8s\.io\/v1\s+false\s+IngressClass\s/m);
+    assert.match(a.stdout, /^ingresses\s+ing\s+networking\.k8s\.io\/v1\s+true\s+Ingress\s/m);
     assert.equal(a.stdout.trim().split('\n').length, u.stdout.trim().split('\n').length);
   });
 

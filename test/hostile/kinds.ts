@@ -101,6 +101,16 @@ const bodies: Record<string, (name: string) => Record<string, any>> = {
   }),
   // Outside the service CIDR, so the repair loop leaves it alone (it only collects its own, in range).
   IPAddress: () => ({ metadata: { labels: { app: 'fx' } }, spec: { parentRef: { group: '', resource: 'services', namespace: ns, name: 'fx' } } }),
+  // A class no controller serves, so the built-in ingress controller leaves these alone.
+  Ingress: () => ({
+    metadata: { labels: { app: 'fx' } },
+    spec: {
+      ingressClassName: 'hostile-none',
+      tls: [{ hosts: ['www.example.com'], secretName: 'fx-tls' }],
+      rules: [{ host: 'www.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'fx', port: { number: 80 } } } }] } }],
+    },
+  }),
+  IngressClass: () => ({ metadata: { labels: { app: 'fx' } }, spec: { controller: 'example.com/hostile-none' } }),
   Role: () => ({ metadata: { labels: { app: 'fx' } }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] }),
   ClusterRole: () => ({ metadata: { labels: { app: 'fx' } }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] }),
   // Bound to a user nobody is, to a role that grants only reading pods.

@@ -1768,6 +1768,87 @@ export const MESSAGES: Readonly<Record<string, MessageDef>> = {
   'k8s.io.api.discovery.v1.ForZone': { fields: [
     {go: 'Name', json: 'name', num: 1, wire: 2, type: 'string'},
   ] },
+  'k8s.io.api.networking.v1.HTTPIngressPath': { fields: [
+    {go: 'Path', json: 'path', num: 1, wire: 2, type: 'string', omitempty: true},
+    {go: 'PathType', json: 'pathType', num: 3, wire: 2, type: 'string', ptr: true},
+    {go: 'Backend', json: 'backend', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.networking.v1.IngressBackend'},
+  ] },
+  'k8s.io.api.networking.v1.HTTPIngressRuleValue': { fields: [
+    {go: 'Paths', json: 'paths', num: 1, wire: 2, type: 'message', msg: 'k8s.io.api.networking.v1.HTTPIngressPath', rep: true},
+  ] },
+  'k8s.io.api.networking.v1.Ingress': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Spec', json: 'spec', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.networking.v1.IngressSpec', omitempty: true},
+    {go: 'Status', json: 'status', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.networking.v1.IngressStatus', omitempty: true},
+  ] },
+  'k8s.io.api.networking.v1.IngressBackend': { fields: [
+    {go: 'Service', json: 'service', num: 4, wire: 2, type: 'message', msg: 'k8s.io.api.networking.v1.IngressServiceBackend', ptr: true, omitempty: true},
+    {go: 'Resource', json: 'resource', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.core.v1.TypedLocalObjectReference', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.networking.v1.IngressClass': { fields: [
+    {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
+    {go: 'Spec', json: 'spec', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.networking.v1.IngressClassSpec', omitempty: true},
+  ] },
+  'k8s.io.api.networking.v1.IngressClassList': { fields: [
+    {go: 'ListMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta', omitempty: true},
+    {go: 'Items', json: 'items', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.networking.v1.IngressClass', rep: true},
+  ] },
+  'k8s.io.api.networking.v1.IngressClassParametersReference': { fields: [
+    {go: 'APIGroup', json: 'apiGroup', num: 1, wire: 2, type: 'string', ptr: true, omitempty: true},
+    {go: 'Kind', json: 'kind', num: 2, wire: 2, type: 'string'},
+    {go: 'Name', json: 'name', num: 3, wire: 2, type: 'string'},
+    {go: 'Scope', json: 'scope', num: 4, wire: 2, type: 'string', ptr: true},
+    {go: 'Namespace', json: 'namespace', num: 5, wire: 2, type: 'string', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.networking.v1.IngressClassSpec': { fields: [
+    {go: 'Controller', json: 'controller', num: 1, wire: 2, type: 'string', omitempty: true},
+    {go: 'Parameters', json: 'parameters', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.networking.v1.IngressClassParametersReference', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.networking.v1.IngressList': { fields: [
+    {go: 'ListMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta', omitempty: true},
+    {go: 'Items', json: 'items', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.networking.v1.Ingress', rep: true},
+  ] },
+  'k8s.io.api.networking.v1.IngressLoadBalancerIngress': { fields: [
+    {go: 'IP', json: 'ip', num: 1, wire: 2, type: 'string', omitempty: true},
+    {go: 'Hostname', json: 'hostname', num: 2, wire: 2, type: 'string', omitempty: true},
+    {go: 'Ports', json: 'ports', num: 4, wire: 2, type: 'message', msg: 'k8s.io.api.networking.v1.IngressPortStatus', rep: true, omitempty: true},
+  ] },
+  'k8s.io.api.networking.v1.IngressLoadBalancerStatus': { fields: [
+    {go: 'Ingress', json: 'ingress', num: 1, wire: 2, type: 'message', msg: 'k8s.io.api.networking.v1.IngressLoadBalancerIngress', rep: true, omitempty: true},
+  ] },
+  'k8s.io.api.networking.v1.IngressPortStatus': { fields: [
+    {go: 'Port', json: 'port', num: 1, wire: 0, type: 'int32'},
+    {go: 'Protocol', json: 'protocol', num: 2, wire: 2, type: 'string'},
+    {go: 'Error', json: 'error', num: 3, wire: 2, type: 'string', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.networking.v1.IngressRule': { fields: [
+    {go: 'Host', json: 'host', num: 1, wire: 2, type: 'string', omitempty: true},
+    {go: 'IngressRuleValue', json: '', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.networking.v1.IngressRuleValue', inline: true},
+  ] },
+  'k8s.io.api.networking.v1.IngressRuleValue': { fields: [
+    {go: 'HTTP', json: 'http', num: 1, wire: 2, type: 'message', msg: 'k8s.io.api.networking.v1.HTTPIngressRuleValue', ptr: true, omitempty: true},
+  ] },
+  'k8s.io.api.networking.v1.IngressServiceBackend': { fields: [
+    {go: 'Name', json: 'name', num: 1, wire: 2, type: 'string'},
+    {go: 'Port', json: 'port', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.networking.v1.ServiceBackendPort', omitempty: true},
+  ] },
+  'k8s.io.api.networking.v1.IngressSpec': { fields: [
+    {go: 'IngressClassName', json: 'ingressClassName', num: 4, wire: 2, type: 'string', ptr: true, omitempty: true},
+    {go: 'DefaultBackend', json: 'defaultBackend', num: 1, wire: 2, type: 'message', msg: 'k8s.io.api.networking.v1.IngressBackend', ptr: true, omitempty: true},
+    {go: 'TLS', json: 'tls', num: 2, wire: 2, type: 'message', msg: 'k8s.io.api.networking.v1.IngressTLS', rep: true, omitempty: true},
+    {go: 'Rules', json: 'rules', num: 3, wire: 2, type: 'message', msg: 'k8s.io.api.networking.v1.IngressRule', rep: true, omitempty: true},
+  ] },
+  'k8s.io.api.networking.v1.IngressStatus': { fields: [
+    {go: 'LoadBalancer', json: 'loadBalancer', num: 1, wire: 2, type: 'message', msg: 'k8s.io.api.networking.v1.IngressLoadBalancerStatus', omitempty: true},
+  ] },
+  'k8s.io.api.networking.v1.IngressTLS': { fields: [
+    {go: 'Hosts', json: 'hosts', num: 1, wire: 2, type: 'string', rep: true, omitempty: true},
+    {go: 'SecretName', json: 'secretName', num: 2, wire: 2, type: 'string', omitempty: true},
+  ] },
+  'k8s.io.api.networking.v1.ServiceBackendPort': { fields: [
+    {go: 'Name', json: 'name', num: 1, wire: 2, type: 'string', omitempty: true},
+    {go: 'Number', json: 'number', num: 2, wire: 0, type: 'int32', omitempty: true},
+  ] },
   'k8s.io.api.policy.v1.Eviction': { fields: [
     {go: 'ObjectMeta', json: 'metadata', num: 1, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', omitempty: true},
     {go: 'DeleteOptions', json: 'deleteOptions', num: 2, wire: 2, type: 'message', msg: 'k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions', ptr: true, omitempty: true},
@@ -2106,6 +2187,10 @@ export const KINDS: Readonly<Record<string, string>> = {
   'autoscaling/v1/Scale': 'k8s.io.api.autoscaling.v1.Scale',
   'storage.k8s.io/v1/StorageClass': 'k8s.io.api.storage.v1.StorageClass',
   'storage.k8s.io/v1/StorageClassList': 'k8s.io.api.storage.v1.StorageClassList',
+  'networking.k8s.io/v1/Ingress': 'k8s.io.api.networking.v1.Ingress',
+  'networking.k8s.io/v1/IngressList': 'k8s.io.api.networking.v1.IngressList',
+  'networking.k8s.io/v1/IngressClass': 'k8s.io.api.networking.v1.IngressClass',
+  'networking.k8s.io/v1/IngressClassList': 'k8s.io.api.networking.v1.IngressClassList',
   'policy/v1/Eviction': 'k8s.io.api.policy.v1.Eviction',
   'rbac.authorization.k8s.io/v1/Role': 'k8s.io.api.rbac.v1.Role',
   'rbac.authorization.k8s.io/v1/RoleList': 'k8s.io.api.rbac.v1.RoleList',
@@ -2145,4 +2230,4 @@ export const META_KINDS: Readonly<Record<string, string>> = {
 };
 
 /** Group versions whose kinds the table covers. */
-export const SERVED_GROUP_VERSIONS: readonly string[] = ['v1', 'apps/v1', 'batch/v1', 'discovery.k8s.io/v1', 'coordination.k8s.io/v1', 'autoscaling/v1', 'storage.k8s.io/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1', 'authorization.k8s.io/v1', 'authentication.k8s.io/v1', 'certificates.k8s.io/v1'];
+export const SERVED_GROUP_VERSIONS: readonly string[] = ['v1', 'apps/v1', 'batch/v1', 'discovery.k8s.io/v1', 'coordination.k8s.io/v1', 'autoscaling/v1', 'storage.k8s.io/v1', 'networking.k8s.io/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1', 'authorization.k8s.io/v1', 'authentication.k8s.io/v1', 'certificates.k8s.io/v1'];

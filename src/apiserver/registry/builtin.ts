@@ -22,6 +22,8 @@ import { secrets } from './core/secrets.js';
 import { serviceaccounts } from './core/serviceaccounts.js';
 import { services } from './core/services.js';
 import { endpointslices } from './discovery/endpointslices.js';
+import { ingressclasses } from './networking/ingressclasses.js';
+import { ingresses } from './networking/ingresses.js';
 import { ipaddresses } from './networking/ipaddresses.js';
 import { servicecidrs } from './networking/servicecidrs.js';
 import { certificatesigningrequests } from './certificates/certificatesigningrequests.js';
@@ -62,6 +64,8 @@ export const builtinEntries: readonly RegistryEntry[] = [
   servicecidrs,
   certificatesigningrequests,
   ipaddresses,
+  ingresses,
+  ingressclasses,
   leases,
   storageclasses,
   clusterrolebindings,

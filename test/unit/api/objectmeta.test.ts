@@ -87,10 +87,10 @@ describe('ObjectMeta on update', () => {
 });
 
 describe('the registry has an entry, with its strategy, for every kind the API server serves', () => {
-  it('has all thirty-five kinds', () => {
+  it('has all thirty-seven kinds', () => {
     assert.deepEqual(builtinEntries.map((e) => e.info.kind).sort(), [
       'CertificateSigningRequest', 'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'ControllerRevision', 'CronJob', 'CustomResourceDefinition', 'DaemonSet', 'Deployment',
-      'EndpointSlice', 'Endpoints', 'Event', 'IPAddress', 'Job', 'Lease', 'LocalSubjectAccessReview', 'Namespace', 'Node', 'PersistentVolume',
+      'EndpointSlice', 'Endpoints', 'Event', 'IPAddress', 'Ingress', 'IngressClass', 'Job', 'Lease', 'LocalSubjectAccessReview', 'Namespace', 'Node', 'PersistentVolume',
       'PersistentVolumeClaim', 'Pod', 'ReplicaSet', 'Role', 'RoleBinding', 'Secret', 'SelfSubjectAccessReview', 'SelfSubjectReview',
       'SelfSubjectRulesReview', 'Service', 'ServiceAccount', 'ServiceCIDR', 'StatefulSet', 'StorageClass', 'SubjectAccessReview', 'TokenReview',
     ]);
