@@ -4,6 +4,7 @@
 // them once expired, and `kubesvc token` creates, lists and deletes them.
 import { randomInt } from 'node:crypto';
 import type { Secret } from './core.js';
+import { metaTime } from '../machinery/time.js';
 
 export const bootstrapTokenSecretType = 'bootstrap.kubernetes.io/token';
 export const bootstrapTokenSecretPrefix = 'bootstrap-token-';
@@ -85,7 +86,7 @@ export function bootstrapTokenSecret(
   const data: Record<string, string> = { [tokenIDKey]: token.id, [tokenSecretKey]: token.secret };
   const ttl = opts.ttlSeconds ?? defaultTokenTTLSeconds;
   // A TTL of 0 never expires, as `kubeadm token create --ttl 0`.
-  if (ttl > 0) data[expirationKey] = new Date((opts.now ?? Date.now()) + ttl * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (ttl > 0) data[expirationKey] = metaTime((opts.now ?? Date.now()) + ttl * 1000);
   if (opts.description) data[descriptionKey] = opts.description;
   for (const u of opts.usages ?? knownUsages) data[`${usagePrefix}${u}`] = 'true';
   const groups = opts.groups ?? [defaultNodeTokenGroup];

@@ -30,6 +30,7 @@ import { humanDuration } from '../apiserver/tables/duration.js';
 import { caCertHash } from '../apiserver/pki.js';
 import { kubeconfigFlags, openClusterClient, resolveKubeconfig } from './cluster-client.js';
 import { durationFlag, flagHelp, parseFlags, UsageError, type FlagSpec } from './flags.js';
+import { metaTime } from '../machinery/time.js';
 
 const createFlags: FlagSpec[] = [
   { name: 'ttl', metavar: 'DURATION', help: 'how long the token is valid (0: for ever)', default: '24h0m0s' },
@@ -123,7 +124,7 @@ function row(s: Secret, now: number): string[] | undefined {
   }
   const at = expiresAt(s);
   const ttl = at === undefined ? '<forever>' : Number.isNaN(at) ? '<invalid>' : at <= now ? '<expired>' : humanDuration(at - now);
-  const expires = at === undefined ? '<never>' : Number.isNaN(at) ? '<invalid>' : new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const expires = at === undefined ? '<never>' : Number.isNaN(at) ? '<invalid>' : metaTime(at);
   const usages = Object.keys(s.data ?? {})
     .filter((k) => k.startsWith(usagePrefix) && secretValue(s, k) === 'true')
     .map((k) => k.slice(usagePrefix.length))

@@ -8,6 +8,7 @@
 import type { Event } from '../api/core.js';
 import { LRU } from './lru.js';
 import { TokenBucket } from './token-bucket.js';
+import { metaTime } from '../machinery/time.js';
 
 const maxLruCacheEntries = 4096;
 const aggregateMaxEvents = 10;
@@ -35,7 +36,7 @@ interface Observation {
 
 /** RFC 3339 with seconds, as metav1.Time serializes. */
 export function eventTimestamp(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return metaTime(d);
 }
 
 const join = (parts: (string | undefined)[]) => parts.map((p) => p ?? '').join('\u0000');

@@ -21,6 +21,7 @@ import { buildSnapshot, isTerminal } from './framework/snapshot.js';
 import type { Snapshot } from './framework/types.js';
 import { claimsAwaitingNode, type VolumeObjects } from './volume-binding.js';
 import { AnnSelectedNode, type PersistentVolume, type PersistentVolumeClaim, type StorageClass } from '../api/storage.js';
+import { metaTime } from '../machinery/time.js';
 
 export interface SchedulerOptions {
   schedulerName?: string;
@@ -150,7 +151,7 @@ export class Scheduler extends QueueWorker {
       reason: 'Unschedulable',
       message,
       lastProbeTime: null,
-      lastTransitionTime: cur?.status === 'False' && cur.lastTransitionTime ? cur.lastTransitionTime : new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      lastTransitionTime: cur?.status === 'False' && cur.lastTransitionTime ? cur.lastTransitionTime : metaTime(),
     });
     try {
       await this.client.update(R.pods, pod.metadata.namespace, { ...pod, status: { ...pod.status, conditions: conds } }, { subresource: 'status' });

@@ -6,6 +6,7 @@
 import { AllocationBitmap, rangeOffset } from './bitmap.js';
 import { AllocatorError, portErrors } from './errors.js';
 import { KeyExistsError, KeyNotFoundError, RevisionMismatchError, type Backend } from '../../storage/backend.js';
+import { metaTime } from '../../machinery/time.js';
 
 /** Where upstream keeps the NodePort bitmap. */
 export const nodePortRangeKey = '/registry/ranges/servicenodeports';
@@ -278,7 +279,7 @@ export class PortAllocator {
   }
 
   private encode(): string {
-    this.created ??= new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    this.created ??= metaTime();
     const ra: RangeAllocation = {
       apiVersion: 'v1',
       kind: 'RangeAllocation',

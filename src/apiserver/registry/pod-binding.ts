@@ -11,6 +11,7 @@ import { KeyNotFoundError, RevisionMismatchError } from '../../storage/backend.j
 import { decodeTypedField } from '../../api/schema/index.js';
 import type { Store } from '../store/store.js';
 import type { SubresourceREST } from './entry.js';
+import { metaTime } from '../../machinery/time.js';
 
 const gr = { group: '', resource: 'pods/binding' };
 
@@ -66,7 +67,7 @@ export async function bindPod(store: Store, namespace: string | undefined, name:
     pod.spec.nodeName = nodeName;
     if (binding.metadata?.annotations) pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), ...binding.metadata.annotations };
     const conds = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-    conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
+    conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: metaTime() });
     pod.status = { ...(pod.status ?? {}), conditions: conds };
     try {
       await store.writeAt(namespace, name, current.revision, pod);

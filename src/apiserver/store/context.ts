@@ -1,5 +1,6 @@
 // What a registry call needs to know about the request that caused it.
 import type { UserInfo } from '../auth/user.js';
+import { metaTime } from '../../machinery/time.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -28,5 +29,5 @@ export function newContext(p: Partial<RequestContext> = {}): RequestContext {
 
 /** RFC 3339 with seconds, as metav1.Time serializes. */
 export function nowTimestamp(d = new Date()): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return metaTime(d);
 }

@@ -2,12 +2,13 @@
 import type { KubeObject } from '../../api/meta.js';
 import { parseTime } from './duration.js';
 import { col, nameCol, type Printer } from './types.js';
+import { metaTime } from '../../machinery/time.js';
 
 /** Go's time.RFC3339 in UTC: whole seconds, `Z`; a missing time prints as Go's zero time. */
 export function rfc3339(ts: string | undefined): string {
   const d = parseTime(ts);
   if (!d) return '0001-01-01T00:00:00Z';
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return metaTime(d);
 }
 
 export const defaultPrinter: Printer<KubeObject> = {

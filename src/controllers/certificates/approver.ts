@@ -17,11 +17,11 @@ import { R } from '../../client/resources.js';
 import { isNotFound } from '../common/errors.js';
 import { QueueWorker } from '../common/queue-worker.js';
 import { apiServerClientProblem, kubeletClientProblem, kubeletServingProblem, requestPEM } from './csr-checks.js';
+import { metaTime } from '../../machinery/time.js';
 
 const approvable = new Set([kubeAPIServerClientKubeletSigner, kubeletServingSigner, kubeAPIServerClientSigner]);
 const isNode = (csr: CertificateSigningRequest) => (csr.spec.groups ?? []).includes('system:nodes') && (csr.spec.username ?? '').startsWith('system:node:');
 
-const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export class CSRApprovingController extends QueueWorker {
   private readonly csrs: Informer<CertificateSigningRequest>;
@@ -81,7 +81,7 @@ export class CSRApprovingController extends QueueWorker {
     }
     if (!message) return;
     const out = structuredClone(csr);
-    out.status = { ...out.status, conditions: [...(out.status?.conditions ?? []), { type: 'Approved', status: 'True', reason: 'AutoApproved', message, lastUpdateTime: now(), lastTransitionTime: now() }] };
+    out.status = { ...out.status, conditions: [...(out.status?.conditions ?? []), { type: 'Approved', status: 'True', reason: 'AutoApproved', message, lastUpdateTime: metaTime(), lastTransitionTime: metaTime() }] };
     this.log.info(`approved ${name} for ${csr.spec.username ?? '?'}`);
     try {
       await this.client.update(R.certificatesigningrequests, undefined, out, { subresource: 'approval' });

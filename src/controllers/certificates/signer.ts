@@ -17,6 +17,7 @@ import { R } from '../../client/resources.js';
 import { isNotFound } from '../common/errors.js';
 import { QueueWorker } from '../common/queue-worker.js';
 import { apiServerClientProblem, kubeletClientProblem, kubeletServingProblem, requestPEM } from './csr-checks.js';
+import { metaTime } from '../../machinery/time.js';
 
 const signers: Record<string, { usage: 'clientAuth' | 'serverAuth'; problem(csr: CertificateSigningRequest, info: CertificateRequestInfo): string | undefined }> = {
   [kubeAPIServerClientSigner]: { usage: 'clientAuth', problem: (csr) => apiServerClientProblem(csr) },
@@ -27,7 +28,6 @@ const signers: Record<string, { usage: 'clientAuth' | 'serverAuth'; problem(csr:
 /** Signs a PEM request with the cluster CA (the key stays with whoever holds it: pki.ts). */
 export type ClusterSigner = (requestPem: string, o: { usage: 'clientAuth' | 'serverAuth'; expirationSeconds?: number }) => Promise<string>;
 
-const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export class CSRSigningController extends QueueWorker {
   private readonly csrs: Informer<CertificateSigningRequest>;
@@ -63,7 +63,7 @@ export class CSRSigningController extends QueueWorker {
     out.status ??= {};
     if (problem) {
       this.log.info(`not signing ${name}: ${problem}`);
-      out.status.conditions = [...(out.status.conditions ?? []), { type: 'Failed', status: 'True', reason: 'SignerValidationFailure', message: problem, lastUpdateTime: now(), lastTransitionTime: now() }];
+      out.status.conditions = [...(out.status.conditions ?? []), { type: 'Failed', status: 'True', reason: 'SignerValidationFailure', message: problem, lastUpdateTime: metaTime(), lastTransitionTime: metaTime() }];
     } else {
       const pem = await this.sign(requestPEM(csr), {
         usage: signer.usage,

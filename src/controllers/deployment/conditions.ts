@@ -2,6 +2,7 @@
 // users' tooling read.
 import type { DeploymentStatus } from '../../api/apps.js';
 import type { Condition } from '../../api/meta.js';
+import { metaTime } from '../../machinery/time.js';
 
 export const ReplicaSetUpdatedReason = 'ReplicaSetUpdated';
 export const FailedRSCreateReason = 'ReplicaSetCreateError';
@@ -14,10 +15,7 @@ export const ResumedDeployReason = 'DeploymentResumed';
 export const MinimumReplicasAvailable = 'MinimumReplicasAvailable';
 export const MinimumReplicasUnavailable = 'MinimumReplicasUnavailable';
 
-/** metav1.Time: RFC 3339 in whole seconds. */
-export function metaTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+export { metaTime } from '../../machinery/time.js';
 
 export function newDeploymentCondition(type: string, status: Condition['status'], reason: string, message: string, now: number): Condition {
   const t = metaTime(now);

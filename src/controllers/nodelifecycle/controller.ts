@@ -26,6 +26,7 @@ import {
   type Taint,
 } from './health.js';
 import { zoneKey, ZoneTainters, type EvictionRateOptions } from './zones.js';
+import { metaTime } from '../../machinery/time.js';
 
 export const nodeLeaseNamespace = 'kube-node-lease';
 const podsByNode = 'nodeName';
@@ -164,7 +165,7 @@ export class NodeLifecycleController extends QueueWorker {
       const ready = conds.find((c) => c.type === 'Ready');
       if (!ready || ready.status === 'False') continue;
       ready.status = 'False';
-      ready.lastTransitionTime = new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      ready.lastTransitionTime = metaTime(this.now());
       try {
         await this.client.update(R.pods, p.metadata.namespace, { ...p, status: { ...p.status, conditions: conds } }, { subresource: 'status' });
         this.recorder.event(p, 'Warning', 'NodeNotReady', 'Node is not ready');
@@ -183,7 +184,7 @@ export class NodeLifecycleController extends QueueWorker {
       status: 'True',
       reason: 'DeletionByTaintManager',
       message: 'Taint manager: deleting due to NoExecute taint',
-      lastTransitionTime: new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      lastTransitionTime: metaTime(this.now()),
     });
     try {
       await this.client.update(R.pods, p.metadata.namespace, { ...p, status: { ...p.status, conditions: conds } }, { subresource: 'status' });

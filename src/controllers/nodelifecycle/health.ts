@@ -5,6 +5,7 @@
 import type { Node } from '../../api/core.js';
 import type { Condition } from '../../api/meta.js';
 import { notReadyTaintKey, toleratesTaint, unreachableTaintKey, type Toleration } from '../../api/scheduling/taints.js';
+import { metaTime } from '../../machinery/time.js';
 
 export { notReadyTaintKey, unreachableTaintKey };
 export const nodeStatusUnknownReason = 'NodeStatusUnknown';
@@ -54,9 +55,6 @@ export function readyCondition(node: Node): Condition | undefined {
   return node.status?.conditions?.find((c) => c.type === 'Ready');
 }
 
-function metaTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /** The node's conditions with Ready and the pressure conditions set Unknown; undefined when already so. */
 export function markUnknown(node: Node, now: number): Condition[] | undefined {

@@ -12,6 +12,7 @@ import { compare, toFieldSet, TypedError } from './typed.js';
 import { capUpdateManagers, decodeManagedFields, encodeManagedFields, identifier, type Manager, type Managers } from './managers.js';
 import { applyOwnership, ConflictError, updateOwnership } from './updater.js';
 import { conflictStatus } from './conflict.js';
+import { metaTime } from '../time.js';
 
 export interface Kind {
   group: string;
@@ -63,7 +64,7 @@ function apiVersionOf(k: Kind): string {
 }
 
 function timestamp(now: Date): string {
-  return now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return metaTime(now);
 }
 
 /**

@@ -12,12 +12,13 @@ import { resourceInfo } from '../../resources.js';
 import { certificateSigningRequestPrinter } from '../../tables/simple.js';
 import { entry } from '../entry.js';
 import { noDefaults } from '../strategy.js';
+import { metaTime } from '../../../machinery/time.js';
 
 const approval = (c: CertificateSigningRequestCondition) => c.type === 'Approved' || c.type === 'Denied';
 
 /** Conditions get their timestamps from the server when the writer left them out. */
 function stampConditions(csr: CertificateSigningRequest, old: CertificateSigningRequest | undefined): void {
-  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const now = metaTime();
   for (const c of csr.status?.conditions ?? []) {
     const was = old?.status?.conditions?.find((o) => o.type === c.type);
     c.lastUpdateTime ??= was?.lastUpdateTime ?? now;
