@@ -2,6 +2,7 @@
 import { up, upUsage, apiserverUsage } from './up.js';
 import { proxyCommand, proxyUsage } from './proxy-rules.js';
 import { down, downUsage } from './down.js';
+import { uiCommand, uiUsage } from './ui.js';
 import { UsageError } from './flags.js';
 import { logger } from '../util/log.js';
 import { kubernetesVersion } from '../apiserver/discovery.js';
@@ -16,6 +17,7 @@ Commands:
   up        start a one-node cluster in the foreground and write its kubeconfig
   apiserver start the API server alone (the other components run elsewhere)
   proxy     print or trace the rules kube-proxy programs for the running cluster
+  ui        print the live view's address with a 10-minute login for a running cluster
   down      remove every network namespace, link and route kubesvc created (netns mode)
   version   print kubesvc's version and the Kubernetes API version it serves
   help      show this help, or \`kubesvc help <command>\`
@@ -34,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
       else if (rest[0] === 'apiserver') process.stdout.write(apiserverUsage);
       else if (rest[0] === 'proxy') process.stdout.write(proxyUsage);
       else if (rest[0] === 'down') process.stdout.write(downUsage);
+      else if (rest[0] === 'ui') process.stdout.write(uiUsage);
       else process.stdout.write(usage);
       return 0;
     case 'up':
@@ -44,6 +47,8 @@ async function main(argv: string[]): Promise<number> {
       return proxyCommand(rest);
     case 'down':
       return down(rest);
+    case 'ui':
+      return uiCommand(rest);
     case 'version':
     case '--version':
       process.stdout.write(`kubesvc 0.1.0 (Kubernetes API ${kubernetesVersion.gitVersion})\n`);
