@@ -317,9 +317,17 @@ for (const id of ['ns', 'search', 'hideSystem']) $(id).addEventListener('input',
 $('map').addEventListener('click', (e) => select(e.target));
 $('map').addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(e.target); } });
 
-// `kubesvc ui` puts a short-lived token in the fragment (never sent to a server); take it out of the address bar.
-const fromLink = new URLSearchParams(location.hash.slice(1)).get('token');
-if (fromLink) history.replaceState(null, '', location.pathname);
-const saved = fromLink ?? sessionStorage.getItem('kubesvc-token');
+// `kubesvc ui` puts a short-lived token in the fragment (never sent to a server); take it out of the
+// address bar. A link opened in a tab already showing the page only changes the fragment.
+function tokenFromLink(): string | null {
+  const t = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (t) history.replaceState(null, '', location.pathname);
+  return t;
+}
+window.addEventListener('hashchange', () => {
+  const t = tokenFromLink();
+  if (t) { for (const a of aborts.splice(0)) a.abort(); void login(t); }
+});
+const saved = tokenFromLink() ?? sessionStorage.getItem('kubesvc-token');
 if (saved) void login(saved);
 else logout();
