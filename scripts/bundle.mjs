@@ -33,3 +33,4 @@ await build({
   logLevel: 'warning',
 });
 copyFileSync('ui/index.html', 'dist/ui/index.html');
+copyFileSync('node_modules/elkjs/lib/elk-worker.min.js', 'dist/ui/elk-worker.js');

@@ -1,6 +1,7 @@
 // The live view: Services → EndpointSlices → Pods → Nodes, read only through the Kubernetes API
 // (list, then watch from the list's resourceVersion) with the user's bearer token, laid out by elkjs.
-import ELK from 'elkjs/lib/elk.bundled.js';
+// The layout runs in elkjs's own Web Worker, so a big graph never blocks the page's frames.
+import ELK from 'elkjs/lib/elk-api.js';
 
 type Obj = { metadata: { name: string; namespace?: string; uid?: string; resourceVersion?: string; labels?: Record<string, string>; deletionTimestamp?: string }; [k: string]: any };
 
@@ -155,7 +156,7 @@ function model(): { nodes: GNode[]; edges: GEdge[] } {
 
 // ---- layout and drawing ----
 
-const elk = new ELK();
+const elk = new ELK({ workerUrl: '/ui/elk-worker.js' });
 let rendering = false;
 let dirty = false;
 

@@ -11,6 +11,7 @@ const files: Record<string, { file: string; type: string }> = {
   '/ui/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/ui/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/ui/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/ui/elk-worker.js': { file: 'elk-worker.js', type: 'text/javascript; charset=utf-8' },
 };
 
 /** dist/ui, seen from the bundle (dist/bundle/) or from tsc's output (dist/src/apiserver/ui/). */
