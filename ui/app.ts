@@ -173,6 +173,21 @@ const width = 230;
 const lineHeight = 16;
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/** What is on screen, per object id, so a redraw touches only what changed. */
+const drawn = new Map<string, { el: SVGGElement; html: string }>();
+let drawnEdges = '';
+
+function ensureSvg(): SVGSVGElement {
+  let svg = $('map').querySelector('svg');
+  if (!svg) {
+    svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    svg.setAttribute('role', 'img');
+    svg.appendChild(document.createElementNS('http://www.w3.org/2000/svg', 'g'));
+    $('map').appendChild(svg);
+  }
+  return svg;
+}
+
 async function render(): Promise<void> {
   updateNamespaces();
   const { nodes, edges } = model();
@@ -184,30 +199,47 @@ async function render(): Promise<void> {
   });
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const now = performance.now();
-  const parts: string[] = [];
+  const edgePaths: string[] = [];
   for (const e of graph.edges ?? []) {
     for (const s of (e as any).sections ?? []) {
       const pts = [s.startPoint, ...(s.bendPoints ?? []), s.endPoint];
-      parts.push(`<path class="e" d="M${pts.map((p: any) => `${p.x},${p.y}`).join(' L')}"/>`);
+      edgePaths.push(`<path class="e" d="M${pts.map((p: any) => `${p.x},${p.y}`).join(' L')}"/>`);
     }
   }
+  const svg = ensureSvg();
+  svg.setAttribute('width', String((graph.width ?? 0) + 20));
+  svg.setAttribute('height', String((graph.height ?? 0) + 20));
+  svg.setAttribute('aria-label', `${nodes.length} objects`);
+  const edgesHTML = edgePaths.join('');
+  if (edgesHTML !== drawnEdges) {
+    (svg.firstChild as SVGGElement).innerHTML = edgesHTML;
+    drawnEdges = edgesHTML;
+  }
+  // Only objects whose drawing changed are touched: a churning cluster redraws a few groups, not thousands.
+  const seen = new Set<string>();
   for (const c of graph.children ?? []) {
     const n = byId.get(c.id)!;
+    seen.add(c.id);
     const recent = now - (changedAt.get(c.id) ?? -1e9) < highlightMs;
     const cls = ['n', n.kind, n.state ?? '', recent ? 'changed' : '', c.id === selected ? 'selected' : ''].join(' ');
     const focus = n.kind === 'Service' ? ' tabindex="0" role="button"' : '';
-    parts.push(
+    const html =
       `<g class="${cls}" data-id="${esc(c.id)}" data-kind="${n.kind}" data-name="${esc(n.name)}" data-state="${n.state ?? ''}"${focus} aria-label="${esc(n.lines.join(', '))}" transform="translate(${c.x},${c.y})">` +
-        `<rect width="${c.width}" height="${c.height}" rx="4"/>` +
-        n.lines.map((l, i) => `<text x="6" y="${(i + 1) * lineHeight}">${esc(l)}</text>`).join('') +
-        `</g>`,
-    );
+      `<rect width="${c.width}" height="${c.height}" rx="4"/>` +
+      n.lines.map((l, i) => `<text x="6" y="${(i + 1) * lineHeight}">${esc(l)}</text>`).join('') +
+      `</g>`;
+    const old = drawn.get(c.id);
+    if (old?.html === html) continue;
+    const tmp = document.createElementNS('http://www.w3.org/2000/svg', 'g');
+    tmp.innerHTML = html;
+    const el = tmp.firstChild as SVGGElement;
+    const hadFocus = old && document.activeElement === old.el;
+    if (old) old.el.replaceWith(el);
+    else svg.appendChild(el);
+    if (hadFocus) el.focus();
+    drawn.set(c.id, { el, html });
   }
-  const w = (graph.width ?? 0) + 20;
-  const h = (graph.height ?? 0) + 20;
-  const hadFocus = (document.activeElement as HTMLElement | null)?.dataset?.['id'];
-  $('map').innerHTML = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" role="img" aria-label="${nodes.length} objects">${parts.join('')}</svg>`;
-  if (hadFocus) ($('map').querySelector(`[data-id="${CSS.escape(hadFocus)}"]`) as HTMLElement | null)?.focus();
+  for (const [id, d] of drawn) if (!seen.has(id)) { d.el.remove(); drawn.delete(id); }
   $('status').textContent = `${store.Service.size} Services, ${store.Pod.size} Pods, ${store.Node.size} nodes — live`;
   renderDetails();
   // Highlights fade: draw again once the newest one is due to end.
