@@ -5,10 +5,11 @@
 // The endpoints point at pods that do not exist: 2,000 real pods would be 2,000 processes on a
 // 2-core machine, and the page draws endpoints from the EndpointSlices either way.
 // Run: npm run build && node dist/bench/ui-view.js [--services 500] [--seconds 20] [--views 10]
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { startCluster, kubesvcBin, request, type Cluster } from '../test/e2e/harness.js';
 import { numberArg } from './args.js';
+import { chromiumMissing, clusterContext, launchChromium } from '../test/support/chromium.js';
 
 // These run inside the page (page.evaluate / waitForFunction); the project compiles without the DOM lib.
 declare const document: any;
@@ -18,7 +19,6 @@ declare function requestAnimationFrame(cb: (t: number) => void): number;
 const services = Math.min(numberArg('services', 500), 2000);
 const seconds = Math.min(numberArg('seconds', 20), 120);
 const views = Math.min(numberArg('views', 10), 20);
-const chromiumPath = '/usr/bin/chromium';
 const ns = 'ui-bench';
 
 function rssMiB(pid: number): number {
@@ -49,11 +49,11 @@ async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Prom
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(chromiumPath)) {
-    console.log(`skipped: ${chromiumPath} is missing (apt-get install chromium)`);
+  const missing = chromiumMissing();
+  if (missing) {
+    console.log(`skipped: ${missing}`);
     return;
   }
-  const { chromium } = await import('playwright-core');
   const c: Cluster = await startCluster();
   try {
     await request(c, 'POST', '/api/v1/namespaces', JSON.stringify({ metadata: { name: ns } }));
@@ -68,12 +68,9 @@ async function main(): Promise<void> {
     console.log(`created ${services} Services and EndpointSlices (${services * 4} endpoints) in ${Date.now() - t0} ms`);
     const rssBefore = rssMiB(c.proc.pid!);
     const link = () => spawnSync(kubesvcBin, ['ui', '--data-dir', c.dataDir], { encoding: 'utf8' }).stdout.trim();
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await launchChromium();
     try {
-      const ctx = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1400, height: 900 } });
+      const ctx = await clusterContext(browser, { width: 1400, height: 900 });
       const page = await ctx.newPage();
       const tOpen = Date.now();
       await page.goto(link());
@@ -121,7 +118,7 @@ async function main(): Promise<void> {
       const rssOne = rssMiB(c.proc.pid!);
       const more = [];
       for (let v = 1; v < views; v++) {
-        const p = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
+        const p = await (await clusterContext(browser)).newPage();
         await p.goto(link());
         await p.waitForFunction((n) => document.querySelectorAll('g.n.Service').length >= n, services, { timeout: 120_000, polling: 500 });
         more.push(p);

@@ -4,12 +4,12 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { startCluster, kubectlOk, kubesvcBin, request, credentials, root, until, type Cluster } from '../harness.js';
+import { chromiumMissing, clusterContext, launchChromium } from '../../support/chromium.js';
 
-const chromiumPath = '/usr/bin/chromium';
 const artifacts = join(root, 'test-artifacts', 'ui');
 
 /** A request with the path sent exactly as written (no URL normalisation of `..`). */
@@ -100,22 +100,17 @@ describe('the live view', () => {
   });
 
   it('in Chromium: logs in, shows 3 ready endpoints, follows a deleted pod within 1 s', async (t) => {
-    if (!existsSync(chromiumPath)) {
-      t.skip(`${chromiumPath} is missing (apt-get install chromium); the browser test needs it`);
+    const missing = chromiumMissing();
+    if (missing) {
+      t.skip(missing);
       return;
     }
-    const { chromium } = await import('playwright-core');
     mkdirSync(artifacts, { recursive: true });
     kubectlOk(c, ['apply', '-f', '-'], backend);
     const link = spawnSync(kubesvcBin, ['ui', '--data-dir', c.dataDir], { encoding: 'utf8' }).stdout.trim();
-    // launch() gives the browser a fresh profile directory of its own (and removes it after).
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await launchChromium();
     try {
-      // The cluster's CA is its own; the browser is told to accept it as a user would click through.
-      const ctx = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1400, height: 800 } });
+      const ctx = await clusterContext(browser);
       const page = await ctx.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
