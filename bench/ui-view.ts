@@ -80,6 +80,7 @@ async function main(): Promise<void> {
       await page.evaluate(() => {
         const w = window as any;
         w.__frames = [];
+        w.__kubesvcDrawMs.length = 0;
         w.__long = [];
         new PerformanceObserver((l) => { for (const e of l.getEntries()) w.__long.push(e.duration); }).observe({ type: 'longtask', buffered: false } as any);
         let last = performance.now();
@@ -107,10 +108,12 @@ async function main(): Promise<void> {
         flip++;
         await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - tick))));
       }
-      const { frames, long } = await page.evaluate(() => { const w = window as any; w.__stop = true; return { frames: w.__frames as number[], long: w.__long as number[] }; });
+      const { frames, long, draws } = await page.evaluate(() => { const w = window as any; w.__stop = true; return { frames: w.__frames as number[], long: w.__long as number[], draws: [...w.__kubesvcDrawMs] as number[] }; });
       const sorted = [...frames].sort((a, b) => a - b);
       const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!.toFixed(1);
       lags.sort((a, b) => a - b);
+      draws.sort((a, b) => a - b);
+      console.log(`redraws: ${draws.length}, main-thread time p50 ${draws[draws.length >> 1]?.toFixed(1)} ms, p95 ${draws[Math.floor(draws.length * 0.95)]?.toFixed(1)} ms, max ${draws.at(-1)?.toFixed(1)} ms`);
       console.log(`churn: ${updates} EndpointSlice updates in ${seconds} s (${(updates / seconds).toFixed(1)}/s)`);
       console.log(`frames: ${frames.length}, interval p50 ${q(0.5)} ms, p95 ${q(0.95)} ms, p99 ${q(0.99)} ms, max ${sorted.at(-1)!.toFixed(1)} ms; frames over 50 ms: ${frames.filter((f) => f > 50).length}`);
       console.log(`long tasks (>50 ms): ${long.length}, longest ${long.length ? Math.max(...long).toFixed(0) : 0} ms`);
