@@ -24,6 +24,7 @@ const benches: Bench[] = [
   { name: 'local-client-authz', what: 'in-process creates/s with and without authorization, decision cost cached and not' },
   { name: 'apply', what: 'server-side vs client-side apply of 200 Services: creates/s and p99', tools: ['kubectl'] },
   { name: 'discovery', what: 'kubectl api-resources with and without aggregated discovery', tools: ['kubectl'] },
+  { name: 'ui-view', what: 'the live view in headless Chromium: 500 Services churning, frame times, memory with 10 views', tools: ['chromium'] },
   { name: 'crd-cel', what: 'custom resource creates/s through CEL-validated Gateway API schemas (library)' },
   { name: 'crd-http', what: 'HTTPRoute (CEL-validated) vs ConfigMap creates/s through HTTP on kubesvc up' },
   { name: 'storage-sqlite', what: 'SQLite backend creates/s and lists' },

@@ -4,6 +4,7 @@
 // external (better-sqlite3 is a native addon; etcd3 and @peculiar/x509 load only when needed,
 // through dynamic imports that must see the packages' own module shape).
 import { build } from 'esbuild';
+import { copyFileSync } from 'node:fs';
 
 await build({
   entryPoints: { main: 'dist/src/cli/main.js' },
@@ -19,3 +20,17 @@ await build({
   banner: { js: "import { createRequire as __kubesvcRequire } from 'node:module'; const require = __kubesvcRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// The live view's page (served at /ui/ by the API server): one browser bundle, no CDN.
+await build({
+  entryPoints: { app: 'ui/app.ts' },
+  outdir: 'dist/ui',
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'chrome110',
+  minify: true,
+  logLevel: 'warning',
+});
+copyFileSync('ui/index.html', 'dist/ui/index.html');
+copyFileSync('node_modules/elkjs/lib/elk-worker.min.js', 'dist/ui/elk-worker.js');

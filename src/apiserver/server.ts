@@ -22,6 +22,7 @@ import { route, requestPath } from './http/route.js';
 import { serveContained } from './http/containment.js';
 import { ResourceHandler, type Subresources } from './http/resource-handler.js';
 import { sendJSON, sendRaw } from './http/respond.js';
+import { isUIPath, serveUI } from './ui/static.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
 import { OpenAPIRoutes } from './http/openapi-routes.js';
 import { serveDiscoveryRoot } from './http/discovery-root.js';
@@ -341,6 +342,8 @@ export class ApiServer {
     if (path === '/healthz' || path === '/livez' || path === '/readyz' || path.startsWith('/readyz/') || path.startsWith('/livez/') || path.startsWith('/healthz/')) {
       return this.health(res, path, url);
     }
+    // The live view's page is public; the data it shows comes through the API under the user's token.
+    if (isUIPath(path)) return serveUI(req, res, path);
     const acting = authorize(req, user, this.authorizer);
     const r = route(this.registry, path);
     switch (r.type) {

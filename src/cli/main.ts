@@ -4,6 +4,7 @@ import { proxyCommand, proxyUsage } from './proxy-rules.js';
 import { down, downUsage } from './down.js';
 import { tokenCommand, tokenUsage } from './token.js';
 import { agent, agentUsage } from './agent.js';
+import { uiCommand, uiUsage } from './ui.js';
 import { UsageError } from './flags.js';
 import { logger } from '../util/log.js';
 import { kubernetesVersion } from '../apiserver/discovery.js';
@@ -18,6 +19,7 @@ Commands:
   up        start a one-node cluster in the foreground and write its kubeconfig
   apiserver start the API server alone (the other components run elsewhere)
   proxy     print or trace the rules kube-proxy programs for the running cluster
+  ui        print the live view's address with a 10-minute login for a running cluster
   down      remove every network namespace, link and route kubesvc created (netns mode)
   agent     run one node (node agent and kube-proxy) joined to a cluster with a token
   token     create, list and delete join tokens (bootstrap tokens, as kubeadm token)
@@ -40,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
       else if (rest[0] === 'down') process.stdout.write(downUsage);
       else if (rest[0] === 'token') process.stdout.write(tokenUsage);
       else if (rest[0] === 'agent') process.stdout.write(agentUsage);
+      else if (rest[0] === 'ui') process.stdout.write(uiUsage);
       else process.stdout.write(usage);
       return 0;
     case 'up':
@@ -54,6 +57,8 @@ async function main(argv: string[]): Promise<number> {
       return tokenCommand(rest);
     case 'agent':
       return agent(rest);
+    case 'ui':
+      return uiCommand(rest);
     case 'version':
     case '--version':
       process.stdout.write(`kubesvc 0.1.0 (Kubernetes API ${kubernetesVersion.gitVersion})\n`);

@@ -499,6 +499,7 @@ export async function up(argv: string[], only?: 'apiserver', wiring: Pick<UpOpti
       `kubesvc is ready (${(ms / 1000).toFixed(2)}s)`,
       `  API server     ${cluster.api.url}`,
       `  kubeconfig     ${cluster.kubeconfig}`,
+      `  live view      ${cluster.api.url}/ui/ (log in with \`kubesvc ui${o.dataDir === join(homedir(), '.kubesvc') ? '' : ` --data-dir ${o.dataDir}`}\`)`,
       cluster.dnsEndpoint
         ? `  cluster DNS    ${dns} (kube-dns.kube-system, domain ${o.clusterDomain}; served from ${cluster.dnsEndpoint.host}:${cluster.dnsEndpoint.port})`
         : `  cluster DNS    ${dns} (reserved for kube-dns; not started by \`kubesvc apiserver\`)`,

@@ -1,0 +1,385 @@
+// The live view: Services → EndpointSlices → Pods → Nodes, read only through the Kubernetes API
+// (list, then watch from the list's resourceVersion) with the user's bearer token, laid out by elkjs.
+// The layout runs in elkjs's own Web Worker, so a big graph never blocks the page's frames.
+import ELK from 'elkjs/lib/elk-api.js';
+
+type Obj = { metadata: { name: string; namespace?: string; uid?: string; resourceVersion?: string; labels?: Record<string, string>; deletionTimestamp?: string }; [k: string]: any };
+
+const kinds = {
+  Service: '/api/v1/services',
+  EndpointSlice: '/apis/discovery.k8s.io/v1/endpointslices',
+  Pod: '/api/v1/pods',
+  Node: '/api/v1/nodes',
+  Event: '/api/v1/events',
+} as const;
+type Kind = keyof typeof kinds;
+
+const store: Record<Kind, Map<string, Obj>> = { Service: new Map(), EndpointSlice: new Map(), Pod: new Map(), Node: new Map(), Event: new Map() };
+/** When each object last changed, to highlight it for a moment. */
+const changedAt = new Map<string, number>();
+const highlightMs = 2000;
+let token = '';
+let selected = '';
+const aborts: AbortController[] = [];
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const key = (o: Obj) => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name);
+
+async function api(path: string, signal?: AbortSignal): Promise<Response> {
+  return fetch(path, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' }, signal: signal ?? null });
+}
+
+async function listAndWatch(kind: Kind, ctl: AbortController): Promise<void> {
+  for (;;) {
+    const res = await api(kinds[kind], ctl.signal);
+    if (res.status === 401 || res.status === 403) throw new AuthError(`${res.status}: ${(await res.json().catch(() => ({}))).message ?? res.statusText}`);
+    if (!res.ok) throw new Error(`listing ${kind}: ${res.status}`);
+    const list = await res.json();
+    const m = store[kind];
+    m.clear();
+    for (const o of list.items ?? []) m.set(key(o), o);
+    scheduleRender();
+    let rv: string = list.metadata.resourceVersion;
+    // Watch until the server ends the stream; 410 Gone (or an ERROR event) means relist.
+    for (;;) {
+      const w = await api(`${kinds[kind]}?watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(rv)}`, ctl.signal);
+      if (!w.ok || !w.body) break;
+      const reader = w.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buf = '';
+      let gone = false;
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += value;
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          if (!line.trim()) continue;
+          const ev = JSON.parse(line) as { type: string; object: Obj };
+          if (ev.type === 'ERROR') { gone = true; break; }
+          rv = ev.object.metadata.resourceVersion ?? rv;
+          if (ev.type === 'BOOKMARK') continue;
+          const k = key(ev.object);
+          if (ev.type === 'DELETED') m.delete(k);
+          else m.set(k, ev.object);
+          changedAt.set(`${kind}:${k}`, performance.now());
+          scheduleRender();
+        }
+        if (gone) break;
+      }
+      if (gone) break;
+    }
+  }
+}
+
+class AuthError extends Error {}
+
+// ---- the model: what to draw ----
+
+interface GNode { id: string; kind: Kind; lines: string[]; state?: string; ns?: string; name: string }
+interface GEdge { id: string; from: string; to: string }
+
+function podState(p: Obj): string {
+  if (p.metadata.deletionTimestamp) return 'terminating';
+  const ready = (p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+  return ready ? 'ready' : 'notready';
+}
+
+function servicePorts(s: Obj): string {
+  return (s.spec.ports ?? []).map((p: any) => `${p.port}${p.nodePort ? ':' + p.nodePort : ''}/${p.protocol ?? 'TCP'}`).join(',');
+}
+
+function model(): { nodes: GNode[]; edges: GEdge[] } {
+  const ns = ($('ns') as HTMLSelectElement).value;
+  const q = ($('search') as HTMLInputElement).value.trim().toLowerCase();
+  const hideSystem = ($('hideSystem') as HTMLInputElement).checked;
+  const inScope = (o: Obj) => (!ns || o.metadata.namespace === ns) && !(hideSystem && o.metadata.namespace === 'kube-system');
+  const nodes: GNode[] = [];
+  const edges: GEdge[] = [];
+  const have = new Set<string>();
+  const add = (n: GNode) => { if (!have.has(n.id)) { have.add(n.id); nodes.push(n); } };
+  const slicesBySvc = new Map<string, Obj[]>();
+  for (const es of store.EndpointSlice.values()) {
+    const svc = es.metadata.labels?.['kubernetes.io/service-name'];
+    if (!svc) continue;
+    const k = `${es.metadata.namespace}/${svc}`;
+    slicesBySvc.set(k, [...(slicesBySvc.get(k) ?? []), es]);
+  }
+  for (const s of store.Service.values()) {
+    if (!inScope(s)) continue;
+    const k = key(s);
+    const slices = slicesBySvc.get(k) ?? [];
+    const pods = slices.flatMap((es) => (es.endpoints ?? []).map((e: any) => e.targetRef?.name).filter(Boolean));
+    const text = [k, s.spec.clusterIP, s.spec.externalName, ...pods, ...(s.status?.loadBalancer?.ingress ?? []).map((i: any) => i.ip)].join(' ').toLowerCase();
+    if (q && !text.includes(q)) continue;
+    const lb = (s.status?.loadBalancer?.ingress ?? []).map((i: any) => i.ip ?? i.hostname).join(',');
+    add({
+      id: `Service:${k}`, kind: 'Service', ns: s.metadata.namespace, name: s.metadata.name,
+      lines: [
+        `svc ${k}`,
+        `${s.spec.type ?? 'ClusterIP'} ${s.spec.type === 'ExternalName' ? s.spec.externalName : s.spec.clusterIP ?? ''}`,
+        `ports ${servicePorts(s) || '-'}`,
+        ...(s.spec.type === 'LoadBalancer' ? [`LB ${lb || '<pending>'}`] : []),
+      ],
+    });
+    for (const es of slices) {
+      const ek = `EndpointSlice:${key(es)}`;
+      const eps = es.endpoints ?? [];
+      const ready = eps.filter((e: any) => e.conditions?.ready !== false).length;
+      add({ id: ek, kind: 'EndpointSlice', ns: es.metadata.namespace, name: es.metadata.name, lines: [`slice ${es.metadata.name}`, `${ready}/${eps.length} ready, ${es.addressType}`] });
+      edges.push({ id: `${k}>${ek}`, from: `Service:${k}`, to: ek });
+      for (const e of eps) {
+        const ref = e.targetRef;
+        if (ref?.kind !== 'Pod') continue;
+        const pk = `${ref.namespace ?? es.metadata.namespace}/${ref.name}`;
+        const p = store.Pod.get(pk);
+        const state = p ? podState(p) : e.conditions?.terminating ? 'terminating' : e.conditions?.ready === false ? 'notready' : 'ready';
+        add({
+          id: `Pod:${pk}`, kind: 'Pod', ns: ref.namespace, name: ref.name, state,
+          lines: [`pod ${ref.name}`, `${(e.addresses ?? []).join(',')} ${state}`, `node ${p?.spec?.nodeName ?? e.nodeName ?? '?'}`],
+        });
+        edges.push({ id: `${ek}>${pk}`, from: ek, to: `Pod:${pk}` });
+        const nodeName = p?.spec?.nodeName ?? e.nodeName;
+        if (nodeName) {
+          const n = store.Node.get(nodeName);
+          const nready = (n?.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+          const ip = (n?.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address ?? '';
+          add({ id: `Node:${nodeName}`, kind: 'Node', name: nodeName, lines: [`node ${nodeName}`, `${ip} ${nready ? 'Ready' : 'NotReady'}`] });
+          edges.push({ id: `${pk}>${nodeName}`, from: `Pod:${pk}`, to: `Node:${nodeName}` });
+        }
+      }
+    }
+  }
+  return { nodes, edges: [...new Map(edges.map((e) => [e.id, e])).values()] };
+}
+
+// ---- layout and drawing ----
+
+const elk = new ELK({ workerUrl: '/ui/elk-worker.js' });
+const laidOut: { shape: string; graph?: Awaited<ReturnType<typeof elk.layout>> } = { shape: '' };
+let rendering = false;
+let dirty = false;
+
+/** At most one redraw per this many ms: a churning cluster's events coalesce, well within 1 s. */
+const minRedrawMs = 200;
+let lastRender = 0;
+
+function scheduleRender(): void {
+  if (rendering) { dirty = true; return; }
+  rendering = true;
+  const wait = Math.max(0, lastRender + minRedrawMs - performance.now());
+  setTimeout(() => requestAnimationFrame(() => void render().finally(() => {
+    lastRender = performance.now();
+    rendering = false;
+    if (dirty) { dirty = false; scheduleRender(); }
+  })), wait);
+}
+
+const width = 230;
+const lineHeight = 16;
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** What is on screen, per object id, so a redraw touches only what changed. */
+const drawn = new Map<string, { el: SVGGElement; html: string }>();
+let drawnEdges = '';
+const drawTimes: number[] = ((window as any).__kubesvcDrawMs = []);
+
+function ensureSvg(): SVGSVGElement {
+  let svg = $('map').querySelector('svg');
+  if (!svg) {
+    svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    svg.setAttribute('role', 'img');
+    svg.appendChild(document.createElementNS('http://www.w3.org/2000/svg', 'g'));
+    $('map').appendChild(svg);
+  }
+  return svg;
+}
+
+async function render(): Promise<void> {
+  updateNamespaces();
+  const { nodes, edges } = model();
+  // A change that keeps the graph's shape (an endpoint turning ready, a new LB IP) keeps the layout:
+  // only a new or removed object or edge asks elkjs again.
+  const shape = nodes.map((n) => `${n.id}:${n.lines.length}`).join('|') + '#' + edges.map((e) => e.id).join('|');
+  if (shape !== laidOut.shape) {
+    laidOut.graph = await elk.layout({
+      id: 'root',
+      layoutOptions: { 'elk.algorithm': 'layered', 'elk.direction': 'RIGHT', 'elk.spacing.nodeNode': '12', 'elk.layered.spacing.nodeNodeBetweenLayers': '60' },
+      children: nodes.map((n) => ({ id: n.id, width, height: n.lines.length * lineHeight + 10 })),
+      edges: edges.map((e) => ({ id: e.id, sources: [e.from], targets: [e.to] })),
+    });
+    laidOut.shape = shape;
+  }
+  const graph = laidOut.graph!;
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const drawStart = performance.now();
+  const now = performance.now();
+  const edgePaths: string[] = [];
+  for (const e of graph.edges ?? []) {
+    for (const s of (e as any).sections ?? []) {
+      const pts = [s.startPoint, ...(s.bendPoints ?? []), s.endPoint];
+      edgePaths.push(`<path class="e" d="M${pts.map((p: any) => `${p.x},${p.y}`).join(' L')}"/>`);
+    }
+  }
+  const svg = ensureSvg();
+  svg.setAttribute('width', String((graph.width ?? 0) + 20));
+  svg.setAttribute('height', String((graph.height ?? 0) + 20));
+  svg.setAttribute('aria-label', `${nodes.length} objects`);
+  const edgesHTML = edgePaths.join('');
+  if (edgesHTML !== drawnEdges) {
+    (svg.firstChild as SVGGElement).innerHTML = edgesHTML;
+    drawnEdges = edgesHTML;
+  }
+  // Only objects whose drawing changed are touched: a churning cluster redraws a few groups, not thousands.
+  const seen = new Set<string>();
+  for (const c of graph.children ?? []) {
+    const n = byId.get(c.id)!;
+    seen.add(c.id);
+    const recent = now - (changedAt.get(c.id) ?? -1e9) < highlightMs;
+    const cls = ['n', n.kind, n.state ?? '', recent ? 'changed' : '', c.id === selected ? 'selected' : ''].join(' ');
+    const focus = n.kind === 'Service' ? ' tabindex="0" role="button"' : '';
+    const html =
+      `<g class="${cls}" data-id="${esc(c.id)}" data-kind="${n.kind}" data-name="${esc(n.name)}" data-state="${n.state ?? ''}"${focus} aria-label="${esc(n.lines.join(', '))}" transform="translate(${c.x},${c.y})">` +
+      `<rect width="${c.width}" height="${c.height}" rx="4"/>` +
+      n.lines.map((l, i) => `<text x="6" y="${(i + 1) * lineHeight}">${esc(l)}</text>`).join('') +
+      `</g>`;
+    const old = drawn.get(c.id);
+    if (old?.html === html) continue;
+    const tmp = document.createElementNS('http://www.w3.org/2000/svg', 'g');
+    tmp.innerHTML = html;
+    const el = tmp.firstChild as SVGGElement;
+    const hadFocus = old && document.activeElement === old.el;
+    if (old) old.el.replaceWith(el);
+    else svg.appendChild(el);
+    if (hadFocus) el.focus();
+    drawn.set(c.id, { el, html });
+  }
+  for (const [id, d] of drawn) if (!seen.has(id)) { d.el.remove(); drawn.delete(id); }
+  // The main thread's share of a redraw (the layout runs in the worker), for bench/ui-view.ts.
+  drawTimes.push(performance.now() - drawStart);
+  if (drawTimes.length > 1000) drawTimes.splice(0, 500);
+  $('status').textContent = `${store.Service.size} Services, ${store.Pod.size} Pods, ${store.Node.size} nodes — live`;
+  renderDetails();
+  // Highlights fade: draw again once the newest one is due to end.
+  const pending = [...changedAt.values()].filter((t) => now - t < highlightMs);
+  if (pending.length) setTimeout(scheduleRender, highlightMs - (now - Math.max(...pending)) + 20);
+}
+
+function updateNamespaces(): void {
+  const sel = $('ns') as HTMLSelectElement;
+  const names = [...new Set([...store.Service.values()].map((s) => s.metadata.namespace!))].sort();
+  const have = [...sel.options].slice(1).map((o) => o.value);
+  if (names.join() === have.join()) return;
+  const current = sel.value;
+  sel.innerHTML = '<option value="">all namespaces</option>' + names.map((n) => `<option>${esc(n)}</option>`).join('');
+  sel.value = names.includes(current) ? current : '';
+}
+
+/** Why a Service is not serving yet, in the words a user would look for. */
+function explain(s: Obj): string[] {
+  const k = key(s);
+  const out: string[] = [];
+  if (s.spec.type === 'ExternalName') return [`ExternalName: DNS answers a CNAME to ${s.spec.externalName}; no endpoints, no proxy rules.`];
+  if (!s.spec.selector) out.push('No selector: endpoints come from EndpointSlices you manage yourself.');
+  const slices = [...store.EndpointSlice.values()].filter((es) => es.metadata.namespace === s.metadata.namespace && es.metadata.labels?.['kubernetes.io/service-name'] === s.metadata.name);
+  const eps = slices.flatMap((es) => es.endpoints ?? []);
+  if (s.spec.selector) {
+    const sel = Object.entries(s.spec.selector as Record<string, string>);
+    const pods = [...store.Pod.values()].filter((p) => p.metadata.namespace === s.metadata.namespace && sel.every(([a, b]) => p.metadata.labels?.[a] === b));
+    if (!pods.length) out.push(`No endpoints: no pod matches the selector ${sel.map(([a, b]) => `${a}=${b}`).join(',')}.`);
+    for (const p of pods) {
+      const st = podState(p);
+      if (st === 'ready') continue;
+      const why = [
+        ...(p.status?.conditions ?? []).filter((c: any) => c.status !== 'True').map((c: any) => `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}${c.message ? `: ${c.message}` : ''}`),
+        ...(p.status?.containerStatuses ?? []).map((c: any) => c.state?.waiting ? `${c.name} waiting: ${c.state.waiting.reason ?? ''}` : '').filter(Boolean),
+      ];
+      out.push(`Pod ${p.metadata.name} is ${st === 'terminating' ? 'terminating' : 'not ready'}${p.status?.phase ? ` (${p.status.phase})` : ''}${why.length ? ': ' + why.join('; ') : ''}.`);
+    }
+  }
+  const ready = eps.filter((e: any) => e.conditions?.ready !== false).length;
+  out.push(`${ready} ready of ${eps.length} endpoints in ${slices.length} EndpointSlice(s).`);
+  if (s.spec.type === 'LoadBalancer' && !(s.status?.loadBalancer?.ingress ?? []).length) out.push('LoadBalancer pending: no IP assigned yet (pool exhausted, or a loadBalancerClass no controller serves).');
+  const evs = [...store.Event.values()]
+    .filter((e) => e.involvedObject?.namespace === s.metadata.namespace && (e.involvedObject?.name === s.metadata.name || (e.involvedObject?.kind === 'Pod' && eps.some((p: any) => p.targetRef?.name === e.involvedObject.name))))
+    .sort((a, b) => String(a.lastTimestamp ?? a.eventTime ?? '').localeCompare(String(b.lastTimestamp ?? b.eventTime ?? '')))
+    .slice(-15)
+    .map((e) => `${e.lastTimestamp ?? e.eventTime ?? ''} ${e.type} ${e.reason} ${e.involvedObject.kind}/${e.involvedObject.name}: ${e.message}`);
+  return [...out, ...evs].map((l) => l.replace(k, k));
+}
+
+function renderDetails(): void {
+  if (!selected) return;
+  const s = store.Service.get(selected.slice('Service:'.length));
+  if (!s) { $('details').innerHTML = `<p>${esc(selected)} was deleted.</p>`; return; }
+  $('details').innerHTML =
+    `<h2>${esc(key(s))}</h2><dl><dt>type</dt><dd>${esc(s.spec.type ?? 'ClusterIP')}</dd><dt>ClusterIP</dt><dd>${esc(s.spec.clusterIP ?? '-')}</dd>` +
+    `<dt>ports</dt><dd>${esc(servicePorts(s))}</dd></dl><h3>Timeline</h3><ol id="timeline">${explain(s).map((l) => `<li>${esc(l)}</li>`).join('')}</ol>`;
+}
+
+function select(target: EventTarget | null): void {
+  const g = (target as Element | null)?.closest?.('g.n.Service') as HTMLElement | null;
+  if (!g) return;
+  selected = g.dataset['id'] ?? '';
+  scheduleRender();
+}
+
+// ---- login ----
+
+async function start(): Promise<void> {
+  $('login').hidden = true;
+  $('app').hidden = false;
+  $('logout').hidden = false;
+  $('status').textContent = 'loading…';
+  for (const kind of Object.keys(kinds) as Kind[]) {
+    const ctl = new AbortController();
+    aborts.push(ctl);
+    listAndWatch(kind, ctl).catch((e) => {
+      if (ctl.signal.aborted) return;
+      if (e instanceof AuthError) return logout(`Not allowed: ${e.message}`);
+      $('status').textContent = `${kind}: ${e.message}; retrying`;
+      setTimeout(() => { aborts.splice(aborts.indexOf(ctl), 1); start(); }, 2000);
+    });
+  }
+}
+
+function logout(message = ''): void {
+  for (const a of aborts.splice(0)) a.abort();
+  token = '';
+  sessionStorage.removeItem('kubesvc-token');
+  $('app').hidden = true;
+  $('logout').hidden = true;
+  $('login').hidden = false;
+  $('loginError').textContent = message;
+}
+
+async function login(t: string): Promise<void> {
+  token = t.trim();
+  // A cheap check that the token is good before switching views.
+  const res = await api('/api/v1/services?limit=1');
+  if (!res.ok) return logout(res.status === 401 ? 'That token is not valid (401 Unauthorized).' : `The API answered ${res.status}.`);
+  sessionStorage.setItem('kubesvc-token', token);
+  await start();
+}
+
+$('loginForm').addEventListener('submit', (e) => { e.preventDefault(); void login(($('token') as HTMLTextAreaElement).value); });
+$('logout').addEventListener('click', () => logout());
+for (const id of ['ns', 'search', 'hideSystem']) $(id).addEventListener('input', scheduleRender);
+$('map').addEventListener('click', (e) => select(e.target));
+$('map').addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(e.target); } });
+
+// `kubesvc ui` puts a short-lived token in the fragment (never sent to a server); take it out of the
+// address bar. A link opened in a tab already showing the page only changes the fragment.
+function tokenFromLink(): string | null {
+  const t = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (t) history.replaceState(null, '', location.pathname);
+  return t;
+}
+window.addEventListener('hashchange', () => {
+  const t = tokenFromLink();
+  if (t) { for (const a of aborts.splice(0)) a.abort(); void login(t); }
+});
+const saved = tokenFromLink() ?? sessionStorage.getItem('kubesvc-token');
+if (saved) void login(saved);
+else logout();
