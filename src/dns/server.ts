@@ -6,6 +6,7 @@ import { createServer, isIPv6, type Server as TCPServer, type Socket } from 'nod
 import { reply, type Next, type Response } from './message.js';
 import { encodeResponse, parseQuery, sizeLimit, type Edns } from './wire.js';
 import type { Request } from './message.js';
+import { literalLookup } from '../util/udp-reply-lookup.js';
 
 export interface ListenAddress {
   host: string;
@@ -144,7 +145,7 @@ export class DNSServer {
   private async listenOn(addr: ListenAddress): Promise<Listener> {
     let lastErr: unknown;
     for (let i = 0; i < (addr.port === 0 ? MAX_PORT_TRIES : 1); i++) {
-      const udp = createSocket({ type: isIPv6(addr.host) ? 'udp6' : 'udp4' });
+      const udp = createSocket({ type: isIPv6(addr.host) ? 'udp6' : 'udp4', lookup: literalLookup });
       try {
         await new Promise<void>((res, rej) => {
           udp.once('error', rej);

@@ -78,6 +78,19 @@ describe('cluster DNS with dig', { skip: haveDig ? false : 'dig is not installed
     assert.match(dig(dns, ['+tcp', '+short', 'kube-dns.kube-system.svc.cluster.local']), new RegExp(`^${dns.replace(/\./g, '\\.')}$`, 'm'));
   });
 
+  it('resolves a new Service through the ClusterIP within a couple of seconds (A, SRV of its named port, PTR), even after it was asked for and missed', async () => {
+    const name = 'fresh-svc.default.svc.cluster.local';
+    // kubectl names the port 80-8080. The miss is asked first, so a cached NXDOMAIN would have to be dropped when the Service comes.
+    assert.match(dig(dns, [name]), /status: NXDOMAIN/);
+    const created = Date.now();
+    kubectlOk(c, ['create', 'service', 'clusterip', 'fresh-svc', '--tcp=80:8080']);
+    const ip = JSON.parse(kubectlOk(c, ['get', 'svc', 'fresh-svc', '-o', 'json'])).spec.clusterIP as string;
+    await until('the new Service by name', () => dig(dns, ['+short', name]), (v) => v.trim() === ip, 5_000);
+    assert.ok(Date.now() - created < 3_000, `took ${Date.now() - created} ms`);
+    assert.match(dig(dns, ['+short', 'SRV', `_80-8080._tcp.${name}`]), /^0 100 80 fresh-svc\.default\.svc\.cluster\.local\.$/m);
+    assert.match(dig(dns, ['+short', '-x', ip]), /^fresh-svc\.default\.svc\.cluster\.local\.$/m);
+  });
+
   it('answers the kubernetes Service and the dns-version record', async () => {
     await until('kubernetes.default', () => dig(dns, ['+short', 'kubernetes.default.svc.cluster.local']), (v) => v.trim() === `${c.plan.servicePrefix}0.1`);
     assert.match(dig(dns, ['+short', 'TXT', 'dns-version.cluster.local']), /"1\.1\.0"/);

@@ -135,6 +135,22 @@ function splice(client: Socket, backend: Socket): void {
     if (hadError || backend.writableFinished) backend.destroy();
     else backend.end(() => backend.destroy());
   });
-  client.pipe(backend);
-  backend.pipe(client);
+  forward(client, backend);
+  forward(backend, client);
+}
+
+/**
+ * What `pipe` does for a socket pair, minus its bookkeeping (unpipe, per-pipe cleanup listeners,
+ * awaitDrain counting) that a proxied connection, piped once for life, never needs: a few
+ * listeners fewer per connection on the new-connection path. Pauses on a full writer, resumes on
+ * its drain, passes the end on as a half-close.
+ */
+function forward(from: Socket, to: Socket): void {
+  from.on('data', (chunk: Buffer) => {
+    if (!to.write(chunk)) from.pause();
+  });
+  to.on('drain', () => from.resume());
+  from.once('end', () => to.end());
+  // The client was accepted paused (pauseOnConnect); a 'data' listener alone does not start it.
+  from.resume();
 }

@@ -4,6 +4,7 @@
 // address, so the client sees its peer answer). A session idle for udpIdleTimeoutMs in both
 // directions is closed, as upstream's --udp-timeout (250 ms by default) closes it.
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { literalLookup } from '../../util/udp-reply-lookup.js';
 import { parseIPv4Net, type IPv4Net } from '../ip.js';
 import type { ListenerSpec } from './listener-plan.js';
 import type { LoadBalancerRR } from './loadbalancer.js';
@@ -32,7 +33,7 @@ export class UdpServicePortListener {
     private readonly idleTimeoutMs: number = defaultUdpIdleTimeoutMs,
   ) {
     this.retarget(spec);
-    this.socket = createSocket({ type: 'udp4', reuseAddr: false });
+    this.socket = createSocket({ type: 'udp4', reuseAddr: false, lookup: literalLookup });
     this.socket.on('message', (msg, rinfo) => this.onClientMessage(msg, rinfo));
   }
 
