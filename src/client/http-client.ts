@@ -29,9 +29,14 @@ export interface HttpClientOptions {
   server: string;
   /** PEM of the CA that signed the server's certificate. */
   ca: string;
-  /** PEM client certificate and key. */
-  cert: string;
-  key: string;
+  /** PEM client certificate and key (what components use). */
+  cert?: string;
+  key?: string;
+  /**
+   * A bearer token instead (what a pod uses: its ServiceAccount token), or how to read the current
+   * one: a projected token is rotated by the node, so it is read again for each request.
+   */
+  token?: string | (() => string);
 }
 
 /** As client-go's default (`<binary>/<version> (<os>/<arch>) kubernetes/<commit>`), in short. */
@@ -53,11 +58,15 @@ export class HttpClient implements Client {
   private readonly host: string;
   /** Open watch requests, ended by close(). */
   private readonly watches = new Set<() => void>();
+  /** The Authorization header of each request, when the client authenticates with a token. */
+  private readonly authorization: () => Record<string, string>;
 
   constructor(opts: HttpClientOptions) {
     this.base = new URL(opts.server);
     this.host = this.base.hostname.replace(/^\[(.*)\]$/, '$1');
-    const tls = { ca: opts.ca, cert: opts.cert, key: opts.key };
+    const tls = { ca: opts.ca, ...(opts.cert && opts.key ? { cert: opts.cert, key: opts.key } : {}) };
+    const token = opts.token;
+    this.authorization = token === undefined ? () => ({}) : () => ({ Authorization: `Bearer ${typeof token === 'string' ? token : token()}` });
     // Requests share a bounded pool (a burst of thousands queues here rather than opening
     // thousands of TLS connections); watches hold their connection for minutes, so they get
     // their own unbounded agent and can never starve requests.
@@ -91,6 +100,7 @@ export class HttpClient implements Client {
             headers: {
               Accept: 'application/json',
               'User-Agent': userAgent,
+              ...this.authorization(),
               ...(payload ? { 'Content-Type': contentType, 'Content-Length': payload.length } : {}),
             },
           },
@@ -203,7 +213,7 @@ export class HttpClient implements Client {
         path: withQuery(resourcePath(res, namespace), watchQuery(opts)),
         method: 'GET',
         agent: this.watchAgent,
-        headers: { Accept: 'application/json', 'User-Agent': userAgent },
+        headers: { Accept: 'application/json', 'User-Agent': userAgent, ...this.authorization() },
       },
       (r) => {
         response = r;

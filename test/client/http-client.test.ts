@@ -74,3 +74,53 @@ describe('HttpClient under a burst', () => {
     }
   });
 });
+
+describe('HttpClient with a bearer token (as a pod uses its ServiceAccount token)', () => {
+  it('is the ServiceAccount: 403 until a RoleBinding lets it list, then lists and watches; a rotated token is read per request', async () => {
+    const cluster = await startTestCluster();
+    const admin = HttpClient.fromKubeconfig(cluster.kubeconfig);
+    const { loadKubeconfig } = await import('../../src/client/kubeconfig.js');
+    const { server, ca } = loadKubeconfig(cluster.kubeconfig);
+    try {
+      await admin.create(R.namespaces, undefined, namespace('tok'));
+      await admin.create({ group: '', version: 'v1', resource: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true }, 'tok', { metadata: { name: 'reader' } } as never);
+      const mint = async () =>
+        ((await admin.create({ group: '', version: 'v1', resource: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true }, 'tok', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: { name: 'reader' }, spec: {} } as never, { subresource: 'token' })) as unknown as { status: { token: string } }).status.token;
+      let current = await mint();
+      const client = new HttpClient({ server, ca, token: () => current });
+      try {
+        await assert.rejects(client.list(R.endpoints, 'tok'), (e: Error & { code?: number }) => e.code === 403 || /forbidden/i.test(e.message));
+        // A Role of its own: this bare API server runs no aggregation controller to fill `view`.
+        await admin.create({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'roles', kind: 'Role', namespaced: true }, 'tok', {
+          metadata: { name: 'endpoints-reader' },
+          rules: [{ apiGroups: [''], resources: ['endpoints'], verbs: ['get', 'list', 'watch'] }],
+        } as never);
+        await admin.create({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', kind: 'RoleBinding', namespaced: true }, 'tok', {
+          metadata: { name: 'reader-view' },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'endpoints-reader' },
+          subjects: [{ kind: 'ServiceAccount', name: 'reader', namespace: 'tok' }],
+        } as never);
+        await admin.create(R.endpoints, 'tok', endpoints('seen', 'tok'));
+        let names: string[] = [];
+        await eventually(async () => (names = (await client.list(R.endpoints, 'tok')).items.map((i) => i.metadata.name ?? '')));
+        assert.deepEqual(names, ['seen']);
+        // The next token is used from the next request on, watches included.
+        current = await mint();
+        const fac = new InformerFactoryImpl(client);
+        const inf = fac.informer(R.endpoints, { namespace: 'tok' });
+        fac.start();
+        await fac.waitForSync();
+        await admin.create(R.endpoints, 'tok', endpoints('later', 'tok'));
+        await eventually(async () => assert.ok(inf.lister.get('tok', 'later')));
+        fac.stop();
+        current = 'not-a-token';
+        await assert.rejects(client.list(R.endpoints, 'tok'), (e: Error & { code?: number }) => e.code === 401 || /unauthorized/i.test(e.message));
+      } finally {
+        client.close();
+      }
+    } finally {
+      admin.close();
+      await cluster.stop();
+    }
+  });
+});
