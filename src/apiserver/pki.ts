@@ -474,19 +474,19 @@ export async function parseCertificateRequest(pem: string): Promise<CertificateR
 /**
  * A certificate for the key and names of the request in `requestPem`, signed by the CA in
  * DIR/pki/ (which must exist): the CSR signing controller's answer. Valid for `expirationSeconds` if given, never
- * beyond a year (--cluster-signing-duration) nor the CA.
+ * beyond `maxDurationMs` (--cluster-signing-duration, a year by default) nor the CA.
  */
 export async function signCertificateRequest(
   dir: string,
   requestPem: string,
-  o: { usage: 'clientAuth' | 'serverAuth'; expirationSeconds?: number },
+  o: { usage: 'clientAuth' | 'serverAuth'; expirationSeconds?: number; maxDurationMs?: number },
 ): Promise<string> {
   const x509 = await loadX509();
   const pkiDir = join(dir, 'pki');
   const req = new x509.Pkcs10CertificateRequest(requestPem);
   const caCert = new x509.X509Certificate(readFileSync(join(pkiDir, files.caCert), 'utf8'));
   const now = Date.now();
-  const validity = Math.min(LEAF_VALIDITY, (o.expirationSeconds ?? Infinity) * 1000);
+  const validity = Math.min(o.maxDurationMs ?? LEAF_VALIDITY, (o.expirationSeconds ?? Infinity) * 1000);
   const extensions: X509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),

@@ -11,7 +11,7 @@ import { HttpClient } from '../client/http-client.js';
 import { InformerFactoryImpl } from '../client/informer.js';
 import { R } from '../client/resources.js';
 import { NodeAgent } from '../node/agent.js';
-import { bootstrapNodeCredentials } from '../node/tls-bootstrap.js';
+import { bootstrapNodeCredentials, renewalTime, renewClientCertificates, type BootstrapOptions, type NodeCredentials } from '../node/tls-bootstrap.js';
 import { startProxy, type ProxyOptions } from '../proxy/index.js';
 import { logger, errorText } from '../util/log.js';
 import { flagHelp, parseFlags, UsageError, type FlagSpec } from './flags.js';
@@ -78,7 +78,7 @@ export async function agent(argv: string[]): Promise<number> {
   const signals = onStopSignals();
   const t0 = Date.now();
   const hash = f.values.get('ca-cert-hash');
-  const creds = await bootstrapNodeCredentials({
+  const bootstrap: BootstrapOptions = {
     server: url.origin,
     ...(token ? { token } : {}),
     ...(hash ? { caCertHash: hash } : {}),
@@ -86,10 +86,38 @@ export async function agent(argv: string[]): Promise<number> {
     nodeName,
     servingNames: { dns: [nodeName], ips: [nodeIP] },
     dataDir,
-  });
+  };
+  let creds = await bootstrapNodeCredentials(bootstrap);
   const nodeClient = new HttpClient({ server: url.origin, ca: creds.ca, cert: creds.node.cert, key: creds.node.key });
   const proxyClient = new HttpClient({ server: url.origin, ca: creds.ca, cert: creds.proxy.cert, key: creds.proxy.key });
   const stops: (() => unknown)[] = [() => nodeClient.close(), () => proxyClient.close()];
+  // Client certificate rotation (the kubelet's --rotate-certificates, on by default): renew 80 %
+  // into the shorter life of the two, swap the clients' credentials, and go again; a failed
+  // renewal is retried while the old certificates still hold.
+  let rotation: NodeJS.Timeout | undefined;
+  const scheduleRotation = (afterFailure = false) => {
+    const at = Math.min(renewalTime(creds.node.cert), renewalTime(creds.proxy.cert));
+    const delay = afterFailure ? 5_000 : Math.max(0, at - Date.now());
+    rotation = setTimeout(() => {
+      // A timer cannot wait more than ~24.8 days: one that fired early only waits again.
+      if (!afterFailure && Date.now() < at) return scheduleRotation();
+      renewClientCertificates(bootstrap, creds).then(
+        (next: NodeCredentials) => {
+          creds = next;
+          nodeClient.setCredentials(creds.node.cert, creds.node.key);
+          proxyClient.setCredentials(creds.proxy.cert, creds.proxy.key);
+          log.info(`rotated the node and kube-proxy client certificates; next renewal in ${Math.round((Math.min(renewalTime(creds.node.cert), renewalTime(creds.proxy.cert)) - Date.now()) / 1000)} s`);
+          scheduleRotation();
+        },
+        (e: unknown) => {
+          log.warn(`renewing the client certificates failed (trying again in 5 s): ${errorText(e)}`);
+          scheduleRotation(true);
+        },
+      );
+    }, Math.min(delay, 2 ** 31 - 1));
+  };
+  scheduleRotation();
+  stops.push(() => clearTimeout(rotation));
   const stop = async () => {
     for (const s of stops.reverse()) await Promise.resolve(s()).catch((e: unknown) => log.warn(`stopping: ${errorText(e)}`));
   };

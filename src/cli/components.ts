@@ -62,6 +62,8 @@ export interface ComponentOptions {
   leaderElection?: Partial<LeaderElectionOptions>;
   /** --node-monitor-grace-period and the eviction flags. */
   nodeLifecycle?: ControllerManagerOptions['nodeLifecycle'];
+  /** --cluster-signing-duration. */
+  clusterSigningDurationMs?: number;
 }
 
 export interface NodeInfo {
@@ -184,7 +186,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
     const clientFor = (sa: string) => (sa === loadBalancerServiceAccount.name ? lbClient : root.as(identities.controller(sa)));
     const controlPlane = runControlPlane(kcmClient, {
       rootCA: api.opts.tls.ca,
-      clusterSigning: (pem, opts) => signCertificateRequest(o.dataDir, pem, opts),
+      clusterSigning: (pem, opts) => signCertificateRequest(o.dataDir, pem, { ...opts, ...(o.clusterSigningDurationMs ? { maxDurationMs: o.clusterSigningDurationMs } : {}) }),
       clientFor,
       legacyTokens: (sa, secretName) => api.serviceAccountTokens.sign(legacyClaims(sa, secretName)),
       // k3s runs local-path-provisioner as a pod under its own ServiceAccount; here it runs beside the controllers, as that account.

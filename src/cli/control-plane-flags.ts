@@ -21,6 +21,7 @@ export const controlPlaneFlags: FlagSpec[] = [
   { name: 'large-cluster-size-threshold', metavar: 'N', help: 'nodes a zone needs to keep evicting, at the secondary rate, when unhealthy', default: '50' },
   { name: 'unhealthy-zone-threshold', metavar: 'FRACTION', help: 'share of not-Ready nodes (more than 2) that makes a zone unhealthy', default: '0.55' },
   { name: 'default-not-ready-toleration-seconds', metavar: 'N', help: 'how long new pods stay on a NotReady node before eviction (their default toleration)', default: '300' },
+  { name: 'cluster-signing-duration', metavar: 'DURATION', help: 'the longest a certificate csrsigning issues is valid (a CSR may ask for less)', default: '8760h0m0s' },
   { name: 'default-unreachable-toleration-seconds', metavar: 'N', help: 'how long new pods stay on an unreachable node before eviction (their default toleration)', default: '300' },
 ];
 
@@ -28,6 +29,8 @@ export interface ControlPlaneFlagValues {
   leaderElection: LeaderElectionOptions;
   nodeLifecycle: Pick<NodeLifecycleOptions, 'gracePeriodMs' | 'monitorPeriodMs' | keyof EvictionRateOptions>;
   defaultTolerationSeconds: DefaultTolerationSeconds;
+  /** --cluster-signing-duration in ms. */
+  clusterSigningDurationMs: number;
 }
 
 /** A float32 flag, with pflag's message for a bad one. */
@@ -73,6 +76,7 @@ export function parseControlPlaneFlags(values: Map<string, string>): ControlPlan
       largeClusterSizeThreshold: intFlag(values, 'large-cluster-size-threshold', 50),
       unhealthyZoneThreshold: floatFlag(values, 'unhealthy-zone-threshold', 0.55),
     },
+    clusterSigningDurationMs: durationFlag(values, 'cluster-signing-duration', '8760h'),
     defaultTolerationSeconds: {
       notReadySeconds: intFlag(values, 'default-not-ready-toleration-seconds', 300),
       unreachableSeconds: intFlag(values, 'default-unreachable-toleration-seconds', 300),

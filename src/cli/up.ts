@@ -407,7 +407,7 @@ export async function startCluster(o: UpOptions, only?: 'apiserver', signal?: Ab
         clusterDomain: o.clusterDomain,
         // Every image that is not built in is pulled into DATA/images, shared by all pods.
         imagePuller: o.imagePuller ?? new OciImagePuller({ dir: join(o.dataDir, 'images'), insecureRegistries: o.insecureRegistries, registryMirrors: o.registryMirrors }),
-        ...(o.controlPlane ? { leaderElection: o.controlPlane.leaderElection, nodeLifecycle: o.controlPlane.nodeLifecycle } : {}),
+        ...(o.controlPlane ? { leaderElection: o.controlPlane.leaderElection, nodeLifecycle: o.controlPlane.nodeLifecycle, clusterSigningDurationMs: o.controlPlane.clusterSigningDurationMs } : {}),
       });
       throwIfStopped(signal);
     }

@@ -51,8 +51,9 @@ interface Response {
 }
 
 export class HttpClient implements Client {
-  private readonly agent: https.Agent;
-  private readonly watchAgent: https.Agent;
+  private agent: https.Agent;
+  private watchAgent: https.Agent;
+  private readonly ca: string;
   private readonly base: URL;
   /** URL.hostname keeps an IPv6 address in brackets; the socket needs it without. */
   private readonly host: string;
@@ -64,6 +65,7 @@ export class HttpClient implements Client {
   constructor(opts: HttpClientOptions) {
     this.base = new URL(opts.server);
     this.host = this.base.hostname.replace(/^\[(.*)\]$/, '$1');
+    this.ca = opts.ca;
     const tls = { ca: opts.ca, ...(opts.cert && opts.key ? { cert: opts.cert, key: opts.key } : {}) };
     const token = opts.token;
     this.authorization = token === undefined ? () => ({}) : () => ({ Authorization: `Bearer ${typeof token === 'string' ? token : token()}` });
@@ -74,6 +76,23 @@ export class HttpClient implements Client {
     this.watchAgent = new https.Agent({ keepAlive: false, ...tls });
   }
 
+  /**
+   * Use a renewed client certificate from now on (a node rotating its certificate). Connections
+   * already open keep the one they were made with, which the server checked at their handshake;
+   * the old pools are let go once those have had time to finish.
+   */
+  setCredentials(cert: string, key: string): void {
+    const old = [this.agent, this.watchAgent];
+    const tls = { ca: this.ca, cert, key };
+    this.agent = new https.Agent({ keepAlive: true, maxSockets: maxRequestSockets, ...tls });
+    this.watchAgent = new https.Agent({ keepAlive: false, ...tls });
+    setTimeout(() => old[0]!.destroy(), 60_000).unref();
+    this.retired.push(...old);
+  }
+
+  /** Pools replaced by setCredentials, destroyed by close() too. */
+  private readonly retired: https.Agent[] = [];
+
   static fromKubeconfig(path: string): HttpClient {
     return new HttpClient(loadKubeconfig(path));
   }
@@ -83,6 +102,7 @@ export class HttpClient implements Client {
     for (const stop of [...this.watches]) stop();
     this.agent.destroy();
     this.watchAgent.destroy();
+    for (const a of this.retired) a.destroy();
   }
 
   private request(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Response> {

@@ -4,7 +4,8 @@
 // certificate with a CertificateSigningRequest authenticated by the bootstrap token, and wait for
 // the cluster to approve and sign it. The node's serving certificate and kube-proxy's client
 // certificate are then asked for with the node's own credentials. Everything is kept in
-// DIR/pki/ (keys 0600) and reused on restart, so a node joins once.
+// DIR/pki/ (keys 0600) and reused on restart, so a node joins once; the client certificates are
+// renewed 80 % into their life with the node's own (the serving one is not rotated yet).
 import { connect, type PeerCertificate } from 'node:tls';
 import { request as httpsRequest } from 'node:https';
 import { X509Certificate } from 'node:crypto';
@@ -124,9 +125,16 @@ async function obtain(
   }
 }
 
+/** When a certificate should be renewed: 80 % into its life (the kubelet picks 70–90 %). */
+export function renewalTime(certPem: string): number {
+  const c = new X509Certificate(certPem);
+  const from = Date.parse(c.validFrom);
+  return from + 0.8 * (Date.parse(c.validTo) - from);
+}
+
 function stillGood(certPem: string): boolean {
   try {
-    return Date.parse(new X509Certificate(certPem).validTo) - Date.now() > 24 * 3600_000;
+    return renewalTime(certPem) > Date.now();
   } catch {
     return false;
   }
@@ -135,6 +143,23 @@ function stillGood(certPem: string): boolean {
 function writePrivate(path: string, data: string, mode: number): void {
   writeFileSync(`${path}.tmp`, data, { mode });
   renameSync(`${path}.tmp`, path);
+}
+
+/**
+ * The node's and kube-proxy's client certificates renewed with the node's current one (csrapproving
+ * approves a node's renewal of its own certificate: selfnodeclient), kept in DIR/pki like the first.
+ */
+export async function renewClientCertificates(o: BootstrapOptions, current: NodeCredentials): Promise<NodeCredentials> {
+  const asNode = { cert: current.node.cert, key: current.node.key };
+  const nodeUser = `system:node:${o.nodeName}`;
+  const node = await obtain(o, current.ca, asNode, 'node-client', { user: nodeUser, groups: ['system:nodes'], signerName: kubeAPIServerClientKubeletSigner, usages: ['digital signature', 'client auth'] });
+  const proxy = await obtain(o, current.ca, { cert: node.cert, key: node.key }, 'kube-proxy', { user: 'system:kube-proxy', groups: [], signerName: kubeAPIServerClientSigner, usages: ['digital signature', 'client auth'] });
+  const dir = join(o.dataDir, 'pki');
+  for (const [n, c] of [['kubelet-client', node], ['kube-proxy', proxy]] as const) {
+    writePrivate(join(dir, `${n}.key`), c.key, 0o600);
+    writePrivate(join(dir, `${n}.crt`), c.cert, 0o644);
+  }
+  return { ...current, node, proxy };
 }
 
 /** The node's credentials: kept ones when still valid, else obtained from the cluster. */

@@ -82,3 +82,44 @@ describe('kubesvc agent joins a cluster with a token', () => {
     assert.match(kubectlOk(c, ['logs', 'on-worker']), /Serving on port 9376/);
   });
 });
+
+describe('kubesvc agent rotates its client certificates before they expire', () => {
+  let c: Cluster;
+  let proc: ChildProcess | undefined;
+  let out = '';
+  const { plan, args } = planArgs();
+  const dataDir = tempDir('kubesvc-agent-rot-');
+  before(async () => {
+    // Certificates of 20 s: renewed at 16 s, so a node that did not rotate would be locked out by 20 s.
+    c = await startCluster({ plan, args: [...args, '--cluster-signing-duration', '20s'] });
+  });
+  after(async () => {
+    if (proc && proc.exitCode === null) {
+      const exited = new Promise((r) => proc!.once('exit', r));
+      proc.kill('SIGTERM');
+      await exited;
+    }
+    await c?.destroy();
+  });
+
+  it('asks for new ones as the node, swaps them in, and keeps working past the first ones\' expiry', async () => {
+    const r = spawnSync(process.execPath, [kubesvcBin, 'token', 'create', '--print-join-command', '--kubeconfig', c.kubeconfig], { encoding: 'utf8' });
+    const joinArgs = r.stdout.trim().split(' ').slice(2);
+    proc = spawn(process.execPath, [kubesvcBin, 'agent', ...joinArgs, '--node-name', 'rotor', '--node-ip', `${plan.podPrefix}251.1`, '--pod-cidr', `${plan.podPrefix}201.0/24`, '--data-dir', dataDir, '--kubelet-port', '0', '--disable-kube-proxy'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    proc.stdout!.on('data', (d) => (out += d));
+    proc.stderr!.on('data', (d) => (out += d));
+    await until('the agent to join', () => out, (o) => /joined .* and is running/.test(o), 30_000);
+    await until('a rotation', () => out, (o) => /rotated the node and kube-proxy client certificates/.test(o), 25_000);
+    // Renewals are the node's own CSRs, approved as selfnodeclient.
+    const csrs = JSON.parse(kubectlOk(c, ['get', 'csr', '-o', 'json'])).items.filter((x: any) => x.spec.signerName === 'kubernetes.io/kube-apiserver-client-kubelet');
+    const renewal = csrs.find((x: any) => x.spec.username === 'system:node:rotor');
+    assert.ok(renewal, JSON.stringify(csrs.map((x: any) => x.spec.username)));
+    assert.equal(renewal.status.conditions.find((x: any) => x.type === 'Approved').message, 'Auto approving self kubelet client certificate after SubjectAccessReview.');
+    // Past the first certificates' expiry the node still heartbeats: its Lease keeps being renewed.
+    await new Promise((res) => setTimeout(res, 6000));
+    const renewTime = () => Date.parse(JSON.parse(kubectlOk(c, ['get', 'lease', '-n', 'kube-node-lease', 'rotor', '-o', 'json'])).spec.renewTime);
+    const t = renewTime();
+    await until('the Lease to be renewed with the new certificate', renewTime, (v) => v > t, 15_000);
+    assert.doesNotMatch(out, /certificate has expired|Unauthorized/);
+  });
+});
