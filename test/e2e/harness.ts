@@ -1,7 +1,7 @@
 // Drives kubesvc as a user does: `bin/kubesvc up` in a child process, kubectl against the
 // kubeconfig it writes. Every cluster gets its own data dir and a free API port.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, mkdirSync, openSync, writeSync, closeSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,13 +23,75 @@ export interface Plan {
 
 let planCounter = 0;
 
+// Slots are claimed with a file per slot, held until this test process exits: a cluster that is
+// stopped and started again on its plan (restart tests) must not find another file's cluster on
+// the same ranges meanwhile, and test files of several runs on one machine share the slots.
+const slotDir = join(tmpdir(), 'kubesvc-test-slots');
+const claimed: string[] = [];
+let releaseHooked = false;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function claimSlot(preferred: number): number {
+  mkdirSync(slotDir, { recursive: true });
+  if (!releaseHooked) {
+    releaseHooked = true;
+    process.on('exit', () => {
+      for (const f of claimed) {
+        try {
+          unlinkSync(f);
+        } catch {
+          // already gone
+        }
+      }
+    });
+  }
+  for (let i = 0; i < 60; i++) {
+    const slot = (preferred + i) % 60;
+    const file = join(slotDir, String(slot));
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const fd = openSync(file, 'wx');
+        writeSync(fd, String(process.pid));
+        closeSync(fd);
+        claimed.push(file);
+        return slot;
+      } catch {
+        // Held: by this process (take the next), by a live one (the same), or left by a dead one (take it over).
+        let owner = 0;
+        try {
+          owner = Number(readFileSync(file, 'utf8'));
+        } catch {
+          continue;
+        }
+        // An empty file is a claim being written: held too.
+        if (!(owner > 0) || owner === process.pid || alive(owner)) break;
+        try {
+          unlinkSync(file);
+        } catch {
+          // someone else took it over first
+        }
+      }
+    }
+  }
+  // Every slot held: share one, as before slots were claimed.
+  return preferred;
+}
+
 /**
  * Test clusters run side by side (four test files at a time, several clusters per file), and each
  * one's kube-proxy binds its ClusterIPs and node ports: give every cluster its own ranges inside
  * 127.0.0.0/8 and let the proxy's metrics/health ports be picked free.
  */
 export function planArgs(): { plan: Plan; args: string[] } {
-  const slot = (process.pid * 7 + planCounter++) % 60;
+  const slot = claimSlot((process.pid * 7 + planCounter++) % 60);
   const svc = `127.${100 + slot}.`;
   const pod = `127.${170 + slot}.`;
   const lb = `127.240.${slot}.`;
