@@ -6,11 +6,12 @@ import { parseUpOptions, type UpOptions } from '../../src/cli/up.js';
 
 const parse = (argv: string[]) => (parseUpOptions(argv) as UpOptions).controlPlane!;
 
-test('defaults are upstream 1.32\'s: leader election on, 15s/10s/2s, node grace 50s, monitor period 5s, eviction 0.1/0.01/50/0.55, tolerations 300s', () => {
+test('defaults are upstream 1.32\'s: leader election on, 15s/10s/2s, node grace 50s, monitor period 5s, eviction 0.1/0.01/50/0.55, tolerations 300s, signing 8760h', () => {
   assert.deepEqual(parse([]), {
     leaderElection: { leaderElect: true, leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
     nodeLifecycle: { gracePeriodMs: 50_000, monitorPeriodMs: 5_000, evictionRate: 0.1, secondaryEvictionRate: 0.01, largeClusterSizeThreshold: 50, unhealthyZoneThreshold: 0.55 },
     defaultTolerationSeconds: { notReadySeconds: 300, unreachableSeconds: 300 },
+    clusterSigningDurationMs: 8760 * 3600_000,
   });
 });
 
@@ -30,11 +31,13 @@ test('flags take Go durations and ParseBool values', () => {
     '--default-not-ready-toleration-seconds=60',
     '--default-unreachable-toleration-seconds',
     '5',
+    '--cluster-signing-duration=1h30m',
   ]);
   assert.deepEqual(v, {
     leaderElection: { leaderElect: false, leaseDurationMs: 60_000, renewDeadlineMs: 30_000, retryPeriodMs: 500 },
     nodeLifecycle: { gracePeriodMs: 2_000, monitorPeriodMs: 250, evictionRate: 1, secondaryEvictionRate: 0, largeClusterSizeThreshold: 10, unhealthyZoneThreshold: 0.4 },
     defaultTolerationSeconds: { notReadySeconds: 60, unreachableSeconds: 5 },
+    clusterSigningDurationMs: 5_400_000,
   });
 });
 
