@@ -21,13 +21,21 @@ async function ensure(api: BootstrapTarget, group: string, resource: string, nam
   const store = api.store(group, resource);
   // On a restart the object is there already; creating it again would trip the allocators.
   if (await store.find(namespace, obj.metadata.name!)) return;
-  try {
-    await store.create(newContext(namespace ? { namespace } : {}), obj);
-  } catch (e) {
-    // Another API server sharing the storage made it first (its ClusterIP may have been taken
-    // first too, which is a 422 here): what counts is that it exists now.
-    if (e instanceof StatusError && (e.code === 409 || e.code === 422) && (await store.find(namespace, obj.metadata.name!))) return;
-    throw e;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await store.create(newContext(namespace ? { namespace } : {}), obj);
+      return;
+    } catch (e) {
+      // Another API server sharing the storage is making it (its ClusterIP may have been taken
+      // first, a 422 here, before its Service is written): what counts is that it exists. Wait a
+      // little for it; if it never comes (that server failed and gave the address back), try again.
+      if (!(e instanceof StatusError && (e.code === 409 || e.code === 422)) || attempt >= 5) throw e;
+      const deadline = Date.now() + 2_000;
+      while (Date.now() < deadline) {
+        if (await store.find(namespace, obj.metadata.name!)) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
   }
 }
 
