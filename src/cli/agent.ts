@@ -17,6 +17,7 @@ import { logger, errorText } from '../util/log.js';
 import { flagHelp, parseFlags, UsageError, type FlagSpec } from './flags.js';
 import { onStopSignals } from './stop-signals.js';
 import { isIPv4 } from '../proxy/ip.js';
+import { followAPIServers } from '../node/api-servers.js';
 
 const log = logger('agent');
 
@@ -125,6 +126,11 @@ export async function agent(argv: string[]): Promise<number> {
     // The cluster DNS address pods are given: the kube-dns Service's, as kubeadm's kubelet config has it.
     const dns = await nodeClient.get<Service>(R.services, 'kube-system', 'kube-dns').catch(() => undefined);
     const nodeInformers = new InformerFactoryImpl(nodeClient);
+    // Every live API server, for failing over when the one in use dies.
+    const serverInformers = new InformerFactoryImpl(proxyClient);
+    followAPIServers(serverInformers, [nodeClient, proxyClient], url.origin);
+    serverInformers.start();
+    stops.push(() => serverInformers.stop());
     const nodeAgent = new NodeAgent(nodeClient, nodeInformers, {
       nodeName,
       nodeIP,

@@ -28,6 +28,12 @@ export interface ClusterDNSOptions {
   clusterDomain: string;
   /** Answer on the ClusterIP too (loopback mode, where any 127.x address can be bound here). */
   answerOnClusterIP?: boolean;
+  /**
+   * `kubesvc server`: every API server runs a DNS server on its advertise address, and kube-dns'
+   * Endpoints follow the `kubernetes` Service's (the live API servers, kept by their Leases), so
+   * DNS goes on answering when a server dies and each server writes the same list.
+   */
+  followAPIServers?: InformerFactory;
 }
 
 /** The service-proxy-name the kube-dns Service carries while the DNS server answers on its ClusterIP. */
@@ -37,6 +43,26 @@ export const nodeLocalDNSProxyName = 'kubesvc-node-local-dns';
 export function dnsEndpointIP(podCIDR: string): string {
   const o = podCIDR.split('/')[0]!.split('.');
   return `${o[0]}.${o[1]}.0.53`;
+}
+
+/** kube-dns' Endpoints: the DNS server's addresses, UDP and TCP on `port`. */
+function kubeDNSEndpoints(ips: string[], port: number): Endpoints {
+  return {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } },
+    subsets: ips.length
+      ? [
+          {
+            addresses: ips.map((ip) => ({ ip })),
+            ports: [
+              { name: 'dns', port, protocol: 'UDP' },
+              { name: 'dns-tcp', port, protocol: 'TCP' },
+            ],
+          },
+        ]
+      : [],
+  };
 }
 
 async function ensure<T extends Service | Endpoints>(client: Client, res: typeof R.services | typeof R.endpoints, obj: T): Promise<void> {
@@ -93,21 +119,26 @@ export async function startClusterDNS(client: Client, informers: InformerFactory
   delete svc.spec.selector;
   if (onClusterIP) svc.metadata.labels = { ...svc.metadata.labels, [LabelServiceProxyName]: nodeLocalDNSProxyName };
   await ensure(client, R.services, svc);
-  await ensure<Endpoints>(client, R.endpoints, {
-    apiVersion: 'v1',
-    kind: 'Endpoints',
-    metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } },
-    subsets: [
-      {
-        addresses: [{ ip: o.endpointIP }],
-        ports: [
-          { name: 'dns', port, protocol: 'UDP' },
-          { name: 'dns-tcp', port, protocol: 'TCP' },
-        ],
-      },
-    ],
-  });
+  await ensure<Endpoints>(client, R.endpoints, kubeDNSEndpoints([o.endpointIP], port));
+  if (o.followAPIServers) {
+    if (port !== 53) log.warn(`kube-dns lists every API server's address with port ${port}: other servers must answer DNS on the same port`);
+    followAPIServers(client, o.followAPIServers, port);
+  }
   return dns;
+}
+
+/** Keeps kube-dns' Endpoints on the addresses of default/kubernetes' Endpoints (one write at a time). */
+function followAPIServers(client: Client, informers: InformerFactory, port: number): void {
+  const inf = informers.informer<Endpoints>(R.endpoints, { namespace: 'default', fieldSelector: 'metadata.name=kubernetes' });
+  let chain = Promise.resolve();
+  const sync = (ep: Endpoints) => {
+    const ips = [...new Set((ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip)))].sort();
+    if (!ips.length) return;
+    chain = chain
+      .then(() => ensure<Endpoints>(client, R.endpoints, kubeDNSEndpoints(ips, port)))
+      .catch((e: unknown) => log.warn(`updating kube-dns endpoints to the API servers ${ips.join(', ')}: ${e instanceof Error ? e.message : String(e)}`));
+  };
+  inf.addEventHandler({ onAdd: sync, onUpdate: (_old, ep) => sync(ep) });
 }
 
 async function currentClusterIP(client: Client, wanted: string): Promise<string> {

@@ -111,27 +111,123 @@ interface NodePlan extends NodeInfo {
   dataDir: string;
 }
 
-export async function startComponents(api: ApiServer, o: ComponentOptions): Promise<Components> {
-  const root = new LocalClient(api);
-  /** Each component's informers read as that component (upstream: one factory per binary). */
-  const factories: InformerFactoryImpl[] = [];
-  const clientAndInformers = (identity: ComponentIdentity) => {
-    const client = root.as(identity);
+/**
+ * Components running in this process on one API server: each with a client of its own identity and
+ * informers on it; stopped in the reverse order of their start.
+ */
+class InProcessComponents {
+  readonly root: LocalClient;
+  private readonly factories: InformerFactoryImpl[] = [];
+  private readonly stops: (() => Promise<void> | void)[] = [];
+
+  constructor(readonly api: ApiServer) {
+    this.root = new LocalClient(api);
+  }
+
+  /** A client acting as `identity` and informers reading with it (upstream: one factory per binary). */
+  side(identity: ComponentIdentity) {
+    const client = this.root.as(identity);
     const informers = new InformerFactoryImpl(client);
-    factories.push(informers);
+    this.factories.push(informers);
     return { client, informers };
-  };
-  const stops: (() => Promise<void> | void)[] = [];
-  const stop = async () => {
-    for (const s of stops.reverse()) {
+  }
+
+  onStop(fn: () => Promise<void> | void): void {
+    this.stops.push(fn);
+  }
+
+  startInformers(): void {
+    for (const f of this.factories) f.start();
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.stops.splice(0).reverse()) {
       try {
         await s();
       } catch (e) {
         log.error('stopping a component', e);
       }
     }
-    for (const f of factories) f.stop();
-  };
+    for (const f of this.factories) f.stop();
+  }
+}
+
+export interface ControlPlaneComponentOptions {
+  dataDir: string;
+  lbPool?: string;
+  clusterDNS: string;
+  clusterDomain: string;
+  /** Where the DNS server listens; whether it answers on the ClusterIP too; whether kube-dns follows every API server. */
+  dns: { endpointIP: string; answerOnClusterIP: boolean; followAPIServers?: boolean };
+  leaderElection?: Partial<LeaderElectionOptions>;
+  nodeLifecycle?: ControllerManagerOptions['nodeLifecycle'];
+  clusterSigningDurationMs?: number;
+}
+
+/**
+ * What kubeadm installs and the control plane runs beside the API server: the addons'
+ * ServiceAccounts and default classes, cluster DNS, kube-controller-manager and kube-scheduler
+ * (each under its Lease, so on several servers exactly one of each acts).
+ */
+async function startControlPlane(set: InProcessComponents, o: ControlPlaneComponentOptions): Promise<{ dnsEndpoint: { host: string; port: number } }> {
+  const { api, root } = set;
+  const installer = root.as(identities.installer);
+  await ensureServiceAccounts(installer, 'kube-system', [coreDNSServiceAccount.name, loadBalancerServiceAccount.name, localPathServiceAccount.name]);
+  await installDefaultClasses(installer);
+  const dnsSide = set.side(identities.coreDNS);
+  const dns = await startClusterDNS(installer, dnsSide.informers, {
+    clusterIP: o.clusterDNS,
+    endpointIP: o.dns.endpointIP,
+    clusterDomain: o.clusterDomain,
+    answerOnClusterIP: o.dns.answerOnClusterIP,
+    ...(o.dns.followAPIServers ? { followAPIServers: set.side(identities.installer).informers } : {}),
+  });
+  set.onStop(() => dns.stop());
+  api.addReadyCheck('dns', () => dns.ready());
+  // kube-controller-manager and kube-scheduler, each under its Lease: the manager's informers read with its own
+  // credentials, each controller acts as its ServiceAccount, the scheduler as itself.
+  const kcmClient = root.as(identities.controllerManager);
+  await ensureServiceAccounts(kcmClient, 'kube-system', controllerManagerServiceAccounts);
+  const lbClient = root.as(identities.loadBalancer);
+  const clientFor = (sa: string) => (sa === loadBalancerServiceAccount.name ? lbClient : root.as(identities.controller(sa)));
+  const controlPlane = runControlPlane(kcmClient, {
+    rootCA: api.opts.tls.ca,
+    clusterSigning: (pem, opts) => signCertificateRequest(o.dataDir, pem, { ...opts, ...(o.clusterSigningDurationMs ? { maxDurationMs: o.clusterSigningDurationMs } : {}) }),
+    clientFor,
+    legacyTokens: (sa, secretName) => api.serviceAccountTokens.sign(legacyClaims(sa, secretName)),
+    // k3s runs local-path-provisioner as a pod under its own ServiceAccount; here it runs beside the controllers, as that account.
+    localPath: {
+      storageDir: join(o.dataDir, 'storage'),
+      client: root.as({ user: identities.controller(localPathServiceAccount.name).user, userAgent: 'local-path-provisioner' }),
+    },
+    ...(o.lbPool ? { lbPool: o.lbPool } : {}),
+    loadBalancerClient: lbClient,
+    schedulerClient: root.as(identities.scheduler),
+    ...(o.leaderElection ? { leaderElection: o.leaderElection } : {}),
+    ...(o.nodeLifecycle ? { nodeLifecycle: o.nodeLifecycle } : {}),
+  });
+  set.onStop(() => controlPlane.stop());
+  return { dnsEndpoint: dns.addresses[0]! };
+}
+
+/** `kubesvc server`: the control plane alone; nodes join it as `kubesvc agent`s. */
+export async function startControlPlaneComponents(api: ApiServer, o: ControlPlaneComponentOptions): Promise<{ dnsEndpoint: { host: string; port: number }; stop(): Promise<void> }> {
+  const set = new InProcessComponents(api);
+  try {
+    const { dnsEndpoint } = await startControlPlane(set, o);
+    set.startInformers();
+    return { dnsEndpoint, stop: () => set.stop() };
+  } catch (e) {
+    await set.stop();
+    throw e;
+  }
+}
+
+export async function startComponents(api: ApiServer, o: ComponentOptions): Promise<Components> {
+  const set = new InProcessComponents(api);
+  const clientAndInformers = (identity: ComponentIdentity) => set.side(identity);
+  const stops = { push: (fn: () => Promise<void> | void) => set.onStop(fn) };
+  const stop = () => set.stop();
   try {
     let dnsEndpointIP = loopbackDNSEndpointIP(o.podCIDR);
     let plans: NodePlan[];
@@ -165,42 +261,16 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
     } else {
       plans = [{ name: defaultNodeName(), ip: o.nodeIP, podCIDR: nodePodCIDR(o.podCIDR, 1), dataDir: join(o.dataDir, 'node') }];
     }
-    // What kubeadm installs with admin.conf: the addons' ServiceAccounts (and the kube-dns Service, below).
-    const installer = root.as(identities.installer);
-    await ensureServiceAccounts(installer, 'kube-system', [coreDNSServiceAccount.name, loadBalancerServiceAccount.name, localPathServiceAccount.name]);
-    await installDefaultClasses(installer);
-    const dnsSide = clientAndInformers(identities.coreDNS);
-    const dns = await startClusterDNS(installer, dnsSide.informers, {
-      clusterIP: o.clusterDNS,
-      endpointIP: dnsEndpointIP,
-      clusterDomain: o.clusterDomain,
-      answerOnClusterIP: o.network !== 'netns',
-    });
-    stops.push(() => dns.stop());
-    api.addReadyCheck('dns', () => dns.ready());
-    // kube-controller-manager and kube-scheduler, each under its Lease: the manager's informers read with its own
-    // credentials, each controller acts as its ServiceAccount, the scheduler as itself.
-    const kcmClient = root.as(identities.controllerManager);
-    await ensureServiceAccounts(kcmClient, 'kube-system', controllerManagerServiceAccounts);
-    const lbClient = root.as(identities.loadBalancer);
-    const clientFor = (sa: string) => (sa === loadBalancerServiceAccount.name ? lbClient : root.as(identities.controller(sa)));
-    const controlPlane = runControlPlane(kcmClient, {
-      rootCA: api.opts.tls.ca,
-      clusterSigning: (pem, opts) => signCertificateRequest(o.dataDir, pem, { ...opts, ...(o.clusterSigningDurationMs ? { maxDurationMs: o.clusterSigningDurationMs } : {}) }),
-      clientFor,
-      legacyTokens: (sa, secretName) => api.serviceAccountTokens.sign(legacyClaims(sa, secretName)),
-      // k3s runs local-path-provisioner as a pod under its own ServiceAccount; here it runs beside the controllers, as that account.
-      localPath: {
-        storageDir: join(o.dataDir, 'storage'),
-        client: root.as({ user: identities.controller(localPathServiceAccount.name).user, userAgent: 'local-path-provisioner' }),
-      },
+    const { dnsEndpoint } = await startControlPlane(set, {
+      dataDir: o.dataDir,
       lbPool: o.lbPool,
-      loadBalancerClient: lbClient,
-      schedulerClient: root.as(identities.scheduler),
+      clusterDNS: o.clusterDNS,
+      clusterDomain: o.clusterDomain,
+      dns: { endpointIP: dnsEndpointIP, answerOnClusterIP: o.network !== 'netns' },
       ...(o.leaderElection ? { leaderElection: o.leaderElection } : {}),
       ...(o.nodeLifecycle ? { nodeLifecycle: o.nodeLifecycle } : {}),
+      ...(o.clusterSigningDurationMs ? { clusterSigningDurationMs: o.clusterSigningDurationMs } : {}),
     });
-    stops.push(() => controlPlane.stop());
     const proxySide = clientAndInformers(identities.kubeProxy);
     // Nodes start side by side (each agent waits for its informers; each proxy for its first listeners).
     const agents = await settleAll(
@@ -257,11 +327,11 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
         return proxy;
       }),
     );
-    for (const f of factories) f.start();
+    set.startInformers();
     return {
       nodes: plans.map(({ name, ip, podCIDR, namespace }) => ({ name, ip, podCIDR, ...(namespace ? { namespace } : {}) })),
       proxies,
-      dnsEndpoint: dns.addresses[0]!,
+      dnsEndpoint,
       stop,
     };
   } catch (e) {

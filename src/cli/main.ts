@@ -4,6 +4,7 @@ import { proxyCommand, proxyUsage } from './proxy-rules.js';
 import { down, downUsage } from './down.js';
 import { tokenCommand, tokenUsage } from './token.js';
 import { agent, agentUsage } from './agent.js';
+import { server, serverUsage } from './server.js';
 import { uiCommand, uiUsage } from './ui.js';
 import { UsageError } from './flags.js';
 import { logger } from '../util/log.js';
@@ -18,6 +19,7 @@ Usage: kubesvc <command> [flags]
 Commands:
   up        start a one-node cluster in the foreground and write its kubeconfig
   apiserver start the API server alone (the other components run elsewhere)
+  server    run a control-plane machine (API server, controllers, scheduler, DNS) on a shared datastore
   proxy     print or trace the rules kube-proxy programs for the running cluster
   ui        print the live view's address with a 10-minute login for a running cluster
   down      remove every network namespace, link and route kubesvc created (netns mode)
@@ -42,6 +44,7 @@ async function main(argv: string[]): Promise<number> {
       else if (rest[0] === 'down') process.stdout.write(downUsage);
       else if (rest[0] === 'token') process.stdout.write(tokenUsage);
       else if (rest[0] === 'agent') process.stdout.write(agentUsage);
+      else if (rest[0] === 'server') process.stdout.write(serverUsage);
       else if (rest[0] === 'ui') process.stdout.write(uiUsage);
       else process.stdout.write(usage);
       return 0;
@@ -57,6 +60,8 @@ async function main(argv: string[]): Promise<number> {
       return tokenCommand(rest);
     case 'agent':
       return agent(rest);
+    case 'server':
+      return server(rest);
     case 'ui':
       return uiCommand(rest);
     case 'version':

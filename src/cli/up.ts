@@ -18,7 +18,8 @@ import { checkIPVSSupport, ipvsUnsupportedMessage } from '../proxy/ipvs/index.js
 import { isProxyModeName, proxyMode as proxyModeOf, proxyModeNames } from '../proxy/modes.js';
 import { checkModeOptions } from './proxy-rules.js';
 import { logger, errorText } from '../util/log.js';
-import { parseFlags, flagHelp, boolFlag, UsageError, type FlagSpec } from './flags.js';
+import { parseFlags, flagHelp, UsageError, type FlagSpec } from './flags.js';
+import { apiServingFlags, parseApiServingFlags } from './api-serving-flags.js';
 import { controlPlaneFlags, parseControlPlaneFlags, type ControlPlaneFlagValues } from './control-plane-flags.js';
 import { checkCIDR, defaultPlans, parsePortRangeFlag, type NetworkMode } from './address-plan.js';
 import { processAlive } from '../util/process-alive.js';
@@ -48,9 +49,7 @@ export const upFlags: FlagSpec[] = [
   { name: 'proxy-metrics-port', metavar: 'N', help: "kube-proxy's /metrics port on 127.0.0.1 (0 picks a free one)", default: '10249, or a free one when taken' },
   { name: 'kubelet-port', metavar: 'N', help: "the first node's kubelet API port (HTTPS on its node IP; 0 picks a free one); other nodes get free ones", default: '10250, or a free one when taken' },
   { name: 'proxy-healthz-port', metavar: 'N', help: "kube-proxy's /healthz port on 127.0.0.1 (0 picks a free one)", default: '10256, or a free one when taken' },
-  { name: 'max-requests-inflight', metavar: 'N', help: 'read-only API requests served at once, watches aside (0: no limit); past it 429', default: '400' },
-  { name: 'max-mutating-requests-inflight', metavar: 'N', help: 'mutating API requests served at once (0: no limit); past it 429', default: '200' },
-  { name: 'anonymous-auth', metavar: 'BOOL', help: 'requests without credentials are system:anonymous (RBAC lets it read /healthz, /livez, /readyz and /version); false answers them 401', default: 'true' },
+  ...apiServingFlags,
   ...controlPlaneFlags,
   { name: 'help', boolean: true, help: 'show this help' },
 ];
@@ -132,17 +131,7 @@ export interface UpOptions {
   controlPlane?: ControlPlaneFlagValues;
 }
 
-/** kube-apiserver's int flags: pflag's wording for a non-number, its own for a negative one. */
-function inFlightFlag(f: { values: Map<string, string> }, name: string, def: number): number {
-  const text = f.values.get(name);
-  if (text === undefined) return def;
-  if (!/^[+-]?\d+$/.test(text)) throw new UsageError(`invalid argument ${JSON.stringify(text)} for "--${name}" flag: strconv.ParseInt: parsing ${JSON.stringify(text)}: invalid syntax`);
-  const n = Number(text);
-  if (n < 0) throw new UsageError(`--${name} can not be negative value`);
-  return n;
-}
-
-function portFlag(f: { values: Map<string, string> }, name: string, def: number): number {
+export function portFlag(f: { values: Map<string, string> }, name: string, def: number): number {
   const text = f.values.get(name);
   if (text === undefined) return def;
   const n = Number(text);
@@ -223,15 +212,13 @@ export function parseUpOptions(argv: string[]): UpOptions | 'help' {
     insecureRegistries: (f.lists.get('insecure-registry') ?? []).map(checkRegistryHost),
     registryMirrors: (f.lists.get('registry-mirror') ?? []).map(checkRegistryMirror),
     set,
-    maxRequestsInFlight: inFlightFlag(f, 'max-requests-inflight', 400),
-    maxMutatingRequestsInFlight: inFlightFlag(f, 'max-mutating-requests-inflight', 200),
-    anonymousAuth: boolFlag(f, 'anonymous-auth', true),
+    ...parseApiServingFlags(f),
     controlPlane: parseControlPlaneFlags(f.values),
   };
 }
 
 /** One kubesvc per data dir: a second one would hand out the same IPs and ports. */
-function takeLock(dataDir: string): () => void {
+export function takeLock(dataDir: string): () => void {
   const file = join(dataDir, 'kubesvc.pid');
   if (existsSync(file)) {
     const pid = Number(readFileSync(file, 'utf8').trim());
@@ -254,7 +241,7 @@ function takeLock(dataDir: string): () => void {
 
 
 /** Resolves once every readiness check passes; after `ms` says which did not. */
-async function waitReady(api: ApiServer, ms: number, signal?: AbortSignal): Promise<void> {
+export async function waitReady(api: ApiServer, ms: number, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
     throwIfStopped(signal);

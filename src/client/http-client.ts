@@ -50,21 +50,29 @@ interface Response {
   body: string;
 }
 
+/** URL.hostname keeps an IPv6 address in brackets; the socket needs it without. */
+function serverAddress(url: string): { hostname: string; port: string; origin: string } {
+  const u = new URL(url);
+  return { hostname: u.hostname.replace(/^\[(.*)\]$/, '$1'), port: u.port || '443', origin: u.origin };
+}
+
+/** Errors of a connection that was never made: no request reached the server. */
+const unreachable = (e: NodeJS.ErrnoException) => ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN'].includes(e.code ?? '');
+
 export class HttpClient implements Client {
   private agent: https.Agent;
   private watchAgent: https.Agent;
   private readonly ca: string;
-  private readonly base: URL;
-  /** URL.hostname keeps an IPv6 address in brackets; the socket needs it without. */
-  private readonly host: string;
+  /** The API servers this client may use (the one given first); requests go to `servers[current]`. */
+  private servers: { hostname: string; port: string; origin: string }[];
+  private current = 0;
   /** Open watch requests, ended by close(). */
   private readonly watches = new Set<() => void>();
   /** The Authorization header of each request, when the client authenticates with a token. */
   private readonly authorization: () => Record<string, string>;
 
   constructor(opts: HttpClientOptions) {
-    this.base = new URL(opts.server);
-    this.host = this.base.hostname.replace(/^\[(.*)\]$/, '$1');
+    this.servers = [serverAddress(opts.server)];
     this.ca = opts.ca;
     const tls = { ca: opts.ca, ...(opts.cert && opts.key ? { cert: opts.cert, key: opts.key } : {}) };
     const token = opts.token;
@@ -90,6 +98,37 @@ export class HttpClient implements Client {
     this.retired.push(...old);
   }
 
+  /**
+   * The API servers to fail over between (a node's agent learns them from the `kubernetes`
+   * Service's endpoints, as k3s's agent load balancer does). The one in use stays while listed.
+   */
+  setServers(urls: string[]): void {
+    if (!urls.length) return;
+    const inUse = this.servers[this.current]!.origin;
+    this.servers = [...new Set(urls)].map(serverAddress);
+    this.current = Math.max(0, this.servers.findIndex((s) => s.origin === inUse));
+    if (this.servers[this.current]!.origin !== inUse) log.info(`API server ${inUse} is no longer listed; using ${this.servers[this.current]!.origin}`);
+  }
+
+  /** The API servers this client fails over between; the one in use first. */
+  serverURLs(): string[] {
+    return [...this.servers.slice(this.current), ...this.servers.slice(0, this.current)].map((s) => s.origin);
+  }
+
+  /**
+   * The server at `index` could not be reached: move on to the next one (once per failure, however
+   * many requests saw it). True when there is another to try.
+   */
+  private failOver(index: number, e: NodeJS.ErrnoException): boolean {
+    if (this.servers.length < 2) return false;
+    if (this.current === index) {
+      const from = this.servers[index]!.origin;
+      this.current = (index + 1) % this.servers.length;
+      log.warn(`API server ${from} unreachable (${e.code}); using ${this.servers[this.current]!.origin}`);
+    }
+    return true;
+  }
+
   /** Pools replaced by setCredentials, destroyed by close() too. */
   private readonly retired: https.Agent[] = [];
 
@@ -107,13 +146,15 @@ export class HttpClient implements Client {
 
   private request(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Response> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const attempt = (retry: boolean): Promise<Response> =>
+    const attempt = (retry: boolean, tries = 0): Promise<Response> =>
       new Promise((resolve, reject) => {
+        const index = this.current;
+        const server = this.servers[index]!;
         const req = https.request(
           {
-            protocol: this.base.protocol,
-            hostname: this.host,
-            port: this.base.port,
+            protocol: 'https:',
+            hostname: server.hostname,
+            port: server.port,
             path,
             method,
             agent: this.agent,
@@ -134,7 +175,9 @@ export class HttpClient implements Client {
         req.on('error', (e: NodeJS.ErrnoException) => {
           // A kept-alive connection the server closed just as we reused it: the server never
           // read the request, so sending it again on a fresh connection is safe.
-          if (retry && req.reusedSocket && e.code === 'ECONNRESET') resolve(attempt(false));
+          if (retry && req.reusedSocket && e.code === 'ECONNRESET') resolve(attempt(false, tries));
+          // Nothing was sent to a server that could not be connected to: another one may take it.
+          else if (unreachable(e) && tries < this.servers.length - 1 && this.failOver(index, e)) resolve(attempt(true, tries + 1));
           else reject(e);
         });
         req.end(payload);
@@ -225,11 +268,13 @@ export class HttpClient implements Client {
     };
     const stop = () => close();
     this.watches.add(stop);
+    const index = this.current;
+    const server = this.servers[index]!;
     const req = https.request(
       {
-        protocol: this.base.protocol,
-        hostname: this.host,
-        port: this.base.port,
+        protocol: 'https:',
+        hostname: server.hostname,
+        port: server.port,
         path: withQuery(resourcePath(res, namespace), watchQuery(opts)),
         method: 'GET',
         agent: this.watchAgent,
@@ -281,7 +326,11 @@ export class HttpClient implements Client {
         r.on('aborted', () => close(new Error(`watch ${res.resource}: connection aborted`)));
       },
     );
-    req.on('error', (e) => close(e));
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      // The watcher starts again (a relist) on the next server.
+      if (unreachable(e)) this.failOver(index, e);
+      close(e);
+    });
     req.end();
     return { stop };
   }

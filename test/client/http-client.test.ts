@@ -10,6 +10,9 @@ import { runClientSuite } from './client-suite.js';
 import { runInformerSuite } from './informer-suite.js';
 import { runEventSuite } from './events-suite.js';
 import { endpoints, namespace, type Setup } from './fixtures.js';
+import { loadKubeconfig } from '../../src/client/kubeconfig.js';
+import { apiServerURLs } from '../../src/node/api-servers.js';
+import { freePort } from '../storage/etcd-server.js';
 
 const setup: Setup = async () => {
   const cluster = await startTestCluster();
@@ -122,5 +125,68 @@ describe('HttpClient with a bearer token (as a pod uses its ServiceAccount token
       admin.close();
       await cluster.stop();
     }
+  });
+});
+
+describe('HttpClient with several API servers', () => {
+  it('fails over to the next server when the one in use refuses connections, for requests and watches', async () => {
+    const cluster = await startTestCluster();
+    const creds = loadKubeconfig(cluster.kubeconfig);
+    // A port nobody listens on: the "server" that died.
+    const dead = `https://127.0.0.1:${await freePort()}`;
+    const client = new HttpClient({ ...creds, server: dead });
+    // A second client whose informer starts on the dead server.
+    const watcher = new HttpClient({ ...creds, server: dead });
+    watcher.setServers([dead, creds.server]);
+    const fac = new InformerFactoryImpl(watcher);
+    try {
+      await assert.rejects(client.list(R.namespaces, undefined), (e: NodeJS.ErrnoException) => e.code === 'ECONNREFUSED');
+      client.setServers([dead, creds.server]);
+      assert.deepEqual(client.serverURLs(), [dead, new URL(creds.server).origin]);
+      const list = await client.list(R.namespaces, undefined);
+      assert.ok(list.items.some((n) => n.metadata.name === 'default'));
+      assert.deepEqual(client.serverURLs()[0], new URL(creds.server).origin);
+      // An informer finds the live one too: it syncs and its watch sees a change.
+      const inf = fac.informer(R.namespaces);
+      const added: string[] = [];
+      inf.addEventHandler({ onAdd: (o) => added.push(o.metadata.name!) });
+      fac.start();
+      await fac.waitForSync();
+      await client.create(R.namespaces, undefined, namespace('after-failover'));
+      await eventually(() => assert.ok(added.includes('after-failover')), 5000);
+    } finally {
+      fac.stop();
+      client.close();
+      watcher.close();
+      await cluster.stop();
+    }
+  });
+
+  it('keeps the server in use while it is listed, and moves off one no longer listed', () => {
+    const client = new HttpClient({ server: 'https://127.0.0.1:1', ca: '' });
+    try {
+      client.setServers(['https://127.0.0.2:2', 'https://127.0.0.1:1']);
+      assert.deepEqual(client.serverURLs(), ['https://127.0.0.1:1', 'https://127.0.0.2:2']);
+      client.setServers(['https://127.0.0.3:3', 'https://127.0.0.2:2']);
+      assert.deepEqual(client.serverURLs(), ['https://127.0.0.3:3', 'https://127.0.0.2:2']);
+      client.setServers([]);
+      assert.deepEqual(client.serverURLs(), ['https://127.0.0.3:3', 'https://127.0.0.2:2']);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('learns the servers from the kubernetes Endpoints: every address with the https port', () => {
+    assert.deepEqual(
+      apiServerURLs({
+        metadata: { name: 'kubernetes', namespace: 'default' },
+        subsets: [
+          { addresses: [{ ip: '192.0.2.1' }, { ip: '192.0.2.2' }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] },
+          { addresses: [{ ip: '2001:db8::1' }], ports: [{ name: 'https', port: 16443, protocol: 'TCP' }] },
+          { addresses: [{ ip: '192.0.2.9' }] },
+        ],
+      }),
+      ['https://192.0.2.1:6443', 'https://192.0.2.2:6443', 'https://[2001:db8::1]:16443'],
+    );
   });
 });

@@ -2,6 +2,7 @@
 // directory, stopped by PID. Restarting on the same directory and ports is how the durability
 // test checks that acknowledged writes survive.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { delimiter, join } from 'node:path';
@@ -20,11 +21,12 @@ export function findEtcd(): string | undefined {
   return undefined;
 }
 
-async function freePort(): Promise<number> {
+/** A port nobody listens on at `host` (127.0.0.1 unless given). */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
+    srv.listen(0, host, () => {
       const addr = srv.address();
       srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
     });
@@ -51,13 +53,36 @@ export class EtcdServer {
     private readonly binary: string,
     readonly dataDir: string,
     readonly clientPort: number,
-    private readonly peerPort: number,
+    readonly peerPort: number,
+    readonly name = 'default',
+    /** --initial-cluster: every member's name=peer URL (this one alone unless part of a cluster). */
+    private readonly initialCluster?: string,
   ) {}
 
   static async start(binary: string, dataDir: string): Promise<EtcdServer> {
     const server = new EtcdServer(binary, dataDir, await freePort(), await freePort());
     await server.run();
     return server;
+  }
+
+  /** Members of one cluster, started together (each waits for a quorum of the others). */
+  static async startCluster(binary: string, dataDir: (name: string) => string, size: number): Promise<EtcdServer[]> {
+    const ports = [];
+    for (let i = 0; i < size; i++) ports.push({ name: `member-${i + 1}`, client: await freePort(), peer: await freePort() });
+    const initial = ports.map((p) => `${p.name}=http://127.0.0.1:${p.peer}`).join(',');
+    const members = ports.map((p) => new EtcdServer(binary, dataDir(p.name), p.client, p.peer, p.name, initial));
+    const started = await Promise.allSettled(members.map((m) => m.run()));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await Promise.all(members.map((m) => m.stop()));
+      throw failed.reason;
+    }
+    return members;
+  }
+
+  /** kill -9, as a machine that dies. */
+  kill(): Promise<void> {
+    return this.stop('SIGKILL');
   }
 
   get endpoint(): string {
@@ -69,12 +94,12 @@ export class EtcdServer {
   }
 
   /** Stop (SIGTERM, then SIGKILL after 5 s) and wait for the process to exit. */
-  async stop(): Promise<void> {
+  async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
     const proc = this.proc;
     this.proc = undefined;
     if (!proc || proc.exitCode !== null || proc.pid === undefined) return;
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    process.kill(proc.pid, 'SIGTERM');
+    process.kill(proc.pid, signal);
     const timer = setTimeout(() => proc.pid !== undefined && process.kill(proc.pid, 'SIGKILL'), 5000);
     await exited;
     clearTimeout(timer);
@@ -92,13 +117,15 @@ export class EtcdServer {
     const proc = spawn(
       this.binary,
       [
-        '--name', 'default',
+        '--name', this.name,
         '--data-dir', this.dataDir,
         '--listen-client-urls', client,
         '--advertise-client-urls', client,
         '--listen-peer-urls', peer,
         '--initial-advertise-peer-urls', peer,
-        '--initial-cluster', `default=${peer}`,
+        '--initial-cluster', this.initialCluster ?? `${this.name}=${peer}`,
+        // One token per cluster: members of another test's cluster on reused ports never mix with these.
+        '--initial-cluster-token', `kubesvc-test-${createHash('sha256').update(this.initialCluster ?? peer).digest('hex').slice(0, 12)}`,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
