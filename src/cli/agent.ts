@@ -11,13 +11,17 @@ import { HttpClient } from '../client/http-client.js';
 import { InformerFactoryImpl } from '../client/informer.js';
 import { R } from '../client/resources.js';
 import { NodeAgent } from '../node/agent.js';
-import { bootstrapNodeCredentials, renewalTime, renewClientCertificates, type BootstrapOptions, type NodeCredentials } from '../node/tls-bootstrap.js';
+import { bootstrapNodeCredentials, renewalTime, renewClientCertificates, renewServingCertificate, type BootstrapOptions } from '../node/tls-bootstrap.js';
 import { startProxy, type ProxyOptions } from '../proxy/index.js';
 import { logger, errorText } from '../util/log.js';
 import { flagHelp, parseFlags, UsageError, type FlagSpec } from './flags.js';
 import { onStopSignals } from './stop-signals.js';
 import { isIPv4 } from '../proxy/ip.js';
 import { followAPIServers } from '../node/api-servers.js';
+import { netnsEnv } from '../node/network/config.js';
+import { nodeNet, type NodeNet } from '../node/network/node.js';
+import { netnsPodNetwork } from '../node/network/pod-network.js';
+import { checkCIDR } from './address-plan.js';
 
 const log = logger('agent');
 
@@ -34,6 +38,12 @@ const flags: FlagSpec[] = [
   { name: 'proxy-mode', metavar: 'MODE', help: 'kube-proxy mode: userspace (no root), iptables or nftables', default: 'userspace' },
   { name: 'disable-kube-proxy', boolean: true, help: "run no kube-proxy on this node (as k3s's flag: another proxy, or another node's on this machine, serves Services)" },
   { name: 'kubelet-port', metavar: 'PORT', help: 'port of the kubelet API on the node IP', default: '10250' },
+  { name: 'network', metavar: 'MODE', help: "loopback (pods get 127.x addresses) or netns (run inside node namespace <prefix>-node-<n> that `kubesvc up --network netns` made; pods get their own namespaces)", default: 'loopback' },
+  { name: 'netns-prefix', metavar: 'NAME', help: 'netns: the prefix of the namespaces (as `up --netns-prefix`)', default: 'kubesvc' },
+  { name: 'cluster-cidr', metavar: 'CIDR', help: "netns: the cluster's pod range, a /16 (node n's pods get its n-th /24)", default: '10.244.0.0/16' },
+  { name: 'service-cidr', metavar: 'CIDR', help: "netns: the cluster's ClusterIP range (kube-proxy's and the node's routes)", default: '10.96.0.0/12' },
+  { name: 'ipvs-scheduler', metavar: 'NAME', help: 'ipvs mode: rr, wrr, lc, wlc, sh, dh, sed or nq', default: 'rr' },
+  { name: 'exit-with-parent', boolean: true, help: 'exit at once, leaving pods running, when standard input closes (how `kubesvc up` ties its nodes to itself)' },
   { name: 'help', boolean: true, help: 'show this help' },
 ];
 
@@ -48,6 +58,22 @@ command to run here.
 Flags:
 ${flagHelp(flags)}
 `;
+
+/** netns mode: the node namespace `up` made for node n (named <prefix>-node-<n>), and the cluster's ranges. */
+function netnsNode(values: Map<string, string>, nodeName: string): { node: NodeNet; clusterCIDR: string; serviceCIDR: string } {
+  const prefix = values.get('netns-prefix') ?? 'kubesvc';
+  const m = new RegExp(`^${prefix.replace(/[^a-z0-9-]/g, '')}-node-(\\d{1,3})$`).exec(nodeName);
+  if (!m) throw new UsageError(`--network netns: --node-name must be a node namespace of \`up\`, ${prefix}-node-<n>, not ${JSON.stringify(nodeName)}`);
+  const clusterCIDR = checkCIDR('cluster-cidr', values.get('cluster-cidr') ?? '10.244.0.0/16');
+  const serviceCIDR = checkCIDR('service-cidr', values.get('service-cidr') ?? '10.96.0.0/12');
+  let env;
+  try {
+    env = netnsEnv({ prefix, podCIDR: clusterCIDR, serviceCIDR });
+  } catch (e) {
+    throw new UsageError(`--network netns: ${errorText(e)}`);
+  }
+  return { node: nodeNet(Number(m[1]), env), clusterCIDR, serviceCIDR };
+}
 
 export async function agent(argv: string[]): Promise<number> {
   const f = parseFlags(argv, flags);
@@ -75,6 +101,20 @@ export async function agent(argv: string[]): Promise<number> {
   const kubeletPort = Number(f.values.get('kubelet-port') ?? '10250');
   if (!Number.isInteger(kubeletPort) || kubeletPort < 0 || kubeletPort > 65535) throw new UsageError(`--kubelet-port must be a port number, not ${f.values.get('kubelet-port')}`);
   const dataDir = resolve((f.values.get('data-dir') ?? '~/.kubesvc-agent').replace(/^~(?=$|\/)/, homedir()));
+  const network = f.values.get('network') ?? 'loopback';
+  if (network !== 'loopback' && network !== 'netns') throw new UsageError(`--network must be loopback or netns, not ${JSON.stringify(network)}`);
+  const netns = network === 'netns' ? netnsNode(f.values, nodeName) : undefined;
+  if (netns) {
+    if (f.values.has('node-ip') && nodeIP !== netns.node.nodeIP) throw new UsageError(`--node-ip: node ${nodeName}'s address in netns mode is ${netns.node.nodeIP}`);
+    if (f.values.has('pod-cidr') && podCIDR !== netns.node.podCIDR) throw new UsageError(`--pod-cidr: node ${nodeName}'s pods in netns mode are in ${netns.node.podCIDR}`);
+  }
+  if (f.bools.has('exit-with-parent')) {
+    // The parent is gone (kill -9 too): leave at once, as the parent did, so the pods keep running
+    // for the next start to adopt.
+    process.stdin.on('close', () => process.exit(0));
+    process.stdin.on('end', () => process.exit(0));
+    process.stdin.resume();
+  }
 
   const signals = onStopSignals();
   const t0 = Date.now();
@@ -85,33 +125,43 @@ export async function agent(argv: string[]): Promise<number> {
     ...(hash ? { caCertHash: hash } : {}),
     unsafeSkipCAVerification: f.bools.has('unsafe-skip-ca-verification'),
     nodeName,
-    servingNames: { dns: [nodeName], ips: [nodeIP] },
+    servingNames: { dns: [nodeName], ips: [netns?.node.nodeIP ?? nodeIP] },
     dataDir,
   };
   let creds = await bootstrapNodeCredentials(bootstrap);
   const nodeClient = new HttpClient({ server: url.origin, ca: creds.ca, cert: creds.node.cert, key: creds.node.key });
   const proxyClient = new HttpClient({ server: url.origin, ca: creds.ca, cert: creds.proxy.cert, key: creds.proxy.key });
   const stops: (() => unknown)[] = [() => nodeClient.close(), () => proxyClient.close()];
-  // Client certificate rotation (the kubelet's --rotate-certificates, on by default): renew 80 %
-  // into the shorter life of the two, swap the clients' credentials, and go again; a failed
-  // renewal is retried while the old certificates still hold.
+  // Certificate rotation (the kubelet's --rotate-certificates and serving-certificate rotation, on
+  // by default): the client certificates are renewed 80 % into the shorter life of the two and the
+  // clients switched to them; the kubelet API's serving certificate 80 % into its own, and the
+  // server switched to it. A failed renewal is retried every 5 s while the old certificates hold.
   let rotation: NodeJS.Timeout | undefined;
+  let useServing: ((cert: string, key: string) => void) | undefined;
+  const clientsDue = () => Math.min(renewalTime(creds.node.cert), renewalTime(creds.proxy.cert));
+  const rotate = async () => {
+    if (Date.now() >= clientsDue()) {
+      creds = await renewClientCertificates(bootstrap, creds);
+      nodeClient.setCredentials(creds.node.cert, creds.node.key);
+      proxyClient.setCredentials(creds.proxy.cert, creds.proxy.key);
+      log.info('rotated the node and kube-proxy client certificates');
+    }
+    if (Date.now() >= renewalTime(creds.serving.cert)) {
+      creds = await renewServingCertificate(bootstrap, creds);
+      useServing?.(creds.serving.cert, creds.serving.key);
+      log.info("rotated the kubelet API's serving certificate");
+    }
+  };
   const scheduleRotation = (afterFailure = false) => {
-    const at = Math.min(renewalTime(creds.node.cert), renewalTime(creds.proxy.cert));
+    const at = Math.min(clientsDue(), renewalTime(creds.serving.cert));
     const delay = afterFailure ? 5_000 : Math.max(0, at - Date.now());
     rotation = setTimeout(() => {
       // A timer cannot wait more than ~24.8 days: one that fired early only waits again.
       if (!afterFailure && Date.now() < at) return scheduleRotation();
-      renewClientCertificates(bootstrap, creds).then(
-        (next: NodeCredentials) => {
-          creds = next;
-          nodeClient.setCredentials(creds.node.cert, creds.node.key);
-          proxyClient.setCredentials(creds.proxy.cert, creds.proxy.key);
-          log.info(`rotated the node and kube-proxy client certificates; next renewal in ${Math.round((Math.min(renewalTime(creds.node.cert), renewalTime(creds.proxy.cert)) - Date.now()) / 1000)} s`);
-          scheduleRotation();
-        },
+      rotate().then(
+        () => scheduleRotation(),
         (e: unknown) => {
-          log.warn(`renewing the client certificates failed (trying again in 5 s): ${errorText(e)}`);
+          log.warn(`renewing certificates failed (trying again in 5 s): ${errorText(e)}`);
           scheduleRotation(true);
         },
       );
@@ -131,21 +181,33 @@ export async function agent(argv: string[]): Promise<number> {
     followAPIServers(serverInformers, [nodeClient, proxyClient], url.origin);
     serverInformers.start();
     stops.push(() => serverInformers.stop());
+    const clusterDNS = dns?.spec?.clusterIP;
     const nodeAgent = new NodeAgent(nodeClient, nodeInformers, {
       nodeName,
-      nodeIP,
-      podCIDR,
+      nodeIP: netns?.node.nodeIP ?? nodeIP,
+      podCIDR: netns?.node.podCIDR ?? podCIDR,
       dataDir: join(dataDir, 'node'),
-      ...(dns?.spec?.clusterIP ? { clusterDNS: dns.spec.clusterIP } : {}),
+      ...(clusterDNS ? { clusterDNS } : {}),
       clusterDomain: 'cluster.local',
-      kubeletServer: { cert: creds.serving.cert, key: creds.serving.key, clientCA: creds.ca, address: nodeIP, port: kubeletPort, freePortIfTaken: false },
+      ...(netns ? { podNetwork: netnsPodNetwork(netns.node, { ...(clusterDNS ? { clusterDNS } : {}), clusterDomain: 'cluster.local' }) } : {}),
+      kubeletServer: { cert: creds.serving.cert, key: creds.serving.key, clientCA: creds.ca, address: netns?.node.nodeIP ?? nodeIP, port: kubeletPort, freePortIfTaken: false },
     });
     stops.push(() => nodeAgent.stop());
     await nodeAgent.start();
+    useServing = (cert, key) => nodeAgent.setServingCertificate(cert, key);
     nodeInformers.start();
     if (!f.bools.has('disable-kube-proxy')) {
       const proxyInformers = new InformerFactoryImpl(proxyClient);
-      const proxy = await startProxy(proxyClient, proxyInformers, { nodeName, nodeIP, mode, metricsPort: 0, healthzPort: 0 });
+      const proxy = await startProxy(proxyClient, proxyInformers, {
+        nodeName,
+        nodeIP: netns?.node.nodeIP ?? nodeIP,
+        mode,
+        // The rules go into the node's namespace (this process runs there; the tools are run there by name, as `up` runs them).
+        ...(netns ? { netns: netns.node.namespace, clusterCIDR: netns.clusterCIDR, serviceCIDR: netns.serviceCIDR } : {}),
+        ...(f.values.has('ipvs-scheduler') ? { ipvsScheduler: f.values.get('ipvs-scheduler')! } : {}),
+        metricsPort: 0,
+        healthzPort: 0,
+      });
       stops.push(() => proxy.stop());
       proxyInformers.start();
     }

@@ -191,6 +191,11 @@ export class NodeAgent {
     log.info(`node ${this.opts.nodeName} ready (pod CIDR ${this.opts.podCIDR})`);
   }
 
+  /** The kubelet API's renewed serving certificate (the kubelet's serving certificate rotation). */
+  setServingCertificate(cert: string, key: string): void {
+    this.kubelet?.setCertificate(cert, key);
+  }
+
   /** Stops every pod's processes (SIGTERM, grace, SIGKILL); the pods stay bound for the next start. */
   async stop(): Promise<void> {
     if (this.stopped) return;

@@ -5,7 +5,7 @@
 // the cluster to approve and sign it. The node's serving certificate and kube-proxy's client
 // certificate are then asked for with the node's own credentials. Everything is kept in
 // DIR/pki/ (keys 0600) and reused on restart, so a node joins once; the client certificates are
-// renewed 80 % into their life with the node's own (the serving one is not rotated yet).
+// renewed 80 % into their life with the node's own, the serving one too.
 import { connect, type PeerCertificate } from 'node:tls';
 import { request as httpsRequest } from 'node:https';
 import { X509Certificate } from 'node:crypto';
@@ -160,6 +160,21 @@ export async function renewClientCertificates(o: BootstrapOptions, current: Node
     writePrivate(join(dir, `${n}.crt`), c.cert, 0o644);
   }
   return { ...current, node, proxy };
+}
+
+/** The kubelet API's serving certificate renewed with the node's client certificate, kept in DIR/pki. */
+export async function renewServingCertificate(o: BootstrapOptions, current: NodeCredentials): Promise<NodeCredentials> {
+  const serving = await obtain(o, current.ca, { cert: current.node.cert, key: current.node.key }, 'kubelet-serving', {
+    user: `system:node:${o.nodeName}`,
+    groups: ['system:nodes'],
+    sans: o.servingNames,
+    signerName: kubeletServingSigner,
+    usages: ['digital signature', 'server auth'],
+  });
+  const dir = join(o.dataDir, 'pki');
+  writePrivate(join(dir, 'kubelet.key'), serving.key, 0o600);
+  writePrivate(join(dir, 'kubelet.crt'), serving.cert, 0o644);
+  return { ...current, serving };
 }
 
 /** The node's credentials: kept ones when still valid, else obtained from the cluster. */

@@ -9,6 +9,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { startCluster, planArgs, kubesvcBin, kubectl, kubectlOk, httpGet, until, tempDir, type Cluster } from './harness.js';
 
 describe('kubesvc agent joins a cluster with a token', () => {
@@ -83,7 +84,7 @@ describe('kubesvc agent joins a cluster with a token', () => {
   });
 });
 
-describe('kubesvc agent rotates its client certificates before they expire', () => {
+describe('kubesvc agent rotates its client and serving certificates before they expire', () => {
   let c: Cluster;
   let proc: ChildProcess | undefined;
   let out = '';
@@ -109,7 +110,23 @@ describe('kubesvc agent rotates its client certificates before they expire', () 
     proc.stdout!.on('data', (d) => (out += d));
     proc.stderr!.on('data', (d) => (out += d));
     await until('the agent to join', () => out, (o) => /joined .* and is running/.test(o), 30_000);
+    // The kubelet API's serving certificate as a caller sees it, before and after its rotation.
+    const port = Number(kubectlOk(c, ['get', 'node', 'rotor', '-o', 'jsonpath={.status.daemonEndpoints.kubeletEndpoint.Port}']));
+    const served = () =>
+      new Promise<{ fingerprint: string; validTo: number }>((resolve, reject) => {
+        const s = tlsConnect({ host: `${plan.podPrefix}251.1`, port, rejectUnauthorized: false }, () => {
+          const cert = s.getPeerCertificate();
+          s.destroy();
+          resolve({ fingerprint: cert.fingerprint256, validTo: Date.parse(cert.valid_to) });
+        });
+        s.once('error', reject);
+      });
+    const first = await served();
     await until('a rotation', () => out, (o) => /rotated the node and kube-proxy client certificates/.test(o), 25_000);
+    await until('the serving certificate rotated', () => out, (o) => /rotated the kubelet API's serving certificate/.test(o), 25_000);
+    const second = await served();
+    assert.notEqual(second.fingerprint, first.fingerprint);
+    assert.ok(second.validTo > first.validTo, `${second.validTo} > ${first.validTo}`);
     // Renewals are the node's own CSRs, approved as selfnodeclient.
     const csrs = JSON.parse(kubectlOk(c, ['get', 'csr', '-o', 'json'])).items.filter((x: any) => x.spec.signerName === 'kubernetes.io/kube-apiserver-client-kubelet');
     const renewal = csrs.find((x: any) => x.spec.username === 'system:node:rotor');

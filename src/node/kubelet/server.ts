@@ -99,6 +99,11 @@ export class KubeletServer {
     });
   }
 
+  /** A renewed serving certificate (rotation): new handshakes use it, open connections keep theirs. */
+  setCertificate(cert: string, key: string): void {
+    this.server.setSecureContext({ cert, key, ca: this.opts.clientCA });
+  }
+
   async start(): Promise<number> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
