@@ -16,7 +16,8 @@ import { allowLoopbackAddresses } from '../src/api/validation/ip.js';
 import { setQuiet } from '../src/util/log.js';
 import { EtcdServer, findEtcd } from '../test/storage/etcd-server.js';
 import { apiServerOptions } from '../test/support/apiserver.js';
-import { call, connect, type Conn } from './https-call.js';
+import { connect, type Conn } from './https-call.js';
+import { nodePortCreates } from './service-creates.js';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -34,31 +35,6 @@ async function server(dir: string, pki: Pki, backend: Backend, name: string): Pr
   return { api, conn: connect(api.url, kubeconfig, clients) };
 }
 
-async function run(label: string, conns: Conn[], prefix = 'bench'): Promise<void> {
-  let next = 0;
-  const latencies: number[] = [];
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async (_, c) => {
-      const conn = conns[c % conns.length]!;
-      for (let i = next++; i < total; i = next++) {
-        const t = performance.now();
-        const body = JSON.stringify({
-          apiVersion: 'v1', kind: 'Service', metadata: { name: `${prefix}-${i}` },
-          spec: { type: 'NodePort', selector: { app: `b${i}` }, ports: [{ port: 80 }] },
-        });
-        const r = await call(conn, 'POST', '/api/v1/namespaces/default/services', body);
-        if (r.status !== 201) throw new Error(`create ${i}: ${r.status} ${r.body}`);
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(1);
-  console.log(`${label}: ${total} NodePort Services, ${clients} clients: ${(total / seconds).toFixed(0)} creates/s (p50 ${pct(50)} ms, p99 ${pct(99)} ms)`);
-}
-
 async function main(): Promise<void> {
   setQuiet(true);
   allowLoopbackAddresses(true);
@@ -68,7 +44,7 @@ async function main(): Promise<void> {
     const sqlite = openBackend('sqlite', { dataDir: dir });
     await sqlite.start();
     const one = await server(dir, pki, sqlite, '127.0.0.1');
-    await run('one API server, SQLite', [one.conn]);
+    await nodePortCreates('one API server, SQLite', [one.conn], { total, clients });
     await one.api.stop();
     await sqlite.close();
 
@@ -83,14 +59,14 @@ async function main(): Promise<void> {
       const alone = openBackend(`etcd://${etcd.endpoint}`, { dataDir: dir });
       await alone.start();
       const single = await server(dir, pki, alone, '127.0.0.3');
-      await run('one API server, etcd', [single.conn], 'solo');
+      await nodePortCreates('one API server, etcd', [single.conn], { total, clients, prefix: 'solo' });
       await single.api.stop();
       await alone.close();
       const backends = [openBackend(`etcd://${etcd.endpoint}`, { dataDir: dir }), openBackend(`etcd://${etcd.endpoint}`, { dataDir: dir })];
       for (const b of backends) await b.start();
       const a = await server(dir, pki, backends[0]!, '127.0.0.1');
       const b = await server(dir, pki, backends[1]!, '127.0.0.2');
-      await run('two API servers, one etcd', [a.conn, b.conn]);
+      await nodePortCreates('two API servers, one etcd', [a.conn, b.conn], { total, clients });
       await a.api.stop();
       await b.api.stop();
       for (const be of backends) await be.close();

@@ -43,27 +43,13 @@ export function kubeletLocation(node: Node): KubeletLocation {
 
 export class KubeletClient {
   private readonly agent: https.Agent;
-  /** Nodes whose kubelet is not at the address the Node reports (see reachAt). */
-  private readonly elsewhere = new Map<string, KubeletLocation>();
 
   constructor(cfg: KubeletClientConfig) {
     this.agent = new https.Agent({ ca: cfg.ca, ...(cfg.cert && cfg.key ? { cert: cfg.cert, key: cfg.key } : {}), keepAlive: true, maxFreeSockets: 4 });
   }
 
-  /**
-   * For `up --network netns` while its node agents still run in the server's process, outside the
-   * nodes' namespaces: their kubelet API listens on 127.0.0.1, not on the node IP. The connection
-   * is the same HTTPS with the same certificates; only the address differs. Returns the undo.
-   */
-  reachAt(nodeName: string, at: KubeletLocation): () => void {
-    this.elsewhere.set(nodeName, at);
-    return () => {
-      if (this.elsewhere.get(nodeName) === at) this.elsewhere.delete(nodeName);
-    };
-  }
-
   private options(node: Node, method: string, path: string, headers: OutgoingHttpHeaders): https.RequestOptions {
-    const { host, port } = this.elsewhere.get(node.metadata.name ?? '') ?? kubeletLocation(node);
+    const { host, port } = kubeletLocation(node);
     // The certificate names the node by IP and name: verify against the address we dial.
     return { host, port, method, path, headers, agent: this.agent, servername: isIP(host) ? undefined : host, timeout: DIAL_TIMEOUT_MS };
   }

@@ -22,6 +22,10 @@ import { netnsEnv } from '../node/network/config.js';
 import { nodeNet, type NodeNet } from '../node/network/node.js';
 import { netnsPodNetwork } from '../node/network/pod-network.js';
 import { checkCIDR } from './address-plan.js';
+import { checkRegistryHost, checkRegistryMirror } from './registry-flags.js';
+import type { ImagePuller } from '../node/runtime/image-puller.js';
+import { RemoteImagePuller } from '../node/runtime/image-service.js';
+import { OciImagePuller } from '../node/oci-images/puller.js';
 
 const log = logger('agent');
 
@@ -43,6 +47,9 @@ const flags: FlagSpec[] = [
   { name: 'cluster-cidr', metavar: 'CIDR', help: "netns: the cluster's pod range, a /16 (node n's pods get its n-th /24)", default: '10.244.0.0/16' },
   { name: 'service-cidr', metavar: 'CIDR', help: "netns: the cluster's ClusterIP range (kube-proxy's and the node's routes)", default: '10.96.0.0/12' },
   { name: 'ipvs-scheduler', metavar: 'NAME', help: 'ipvs mode: rr, wrr, lc, wlc, sh, dh, sed or nq', default: 'rr' },
+  { name: 'insecure-registry', metavar: 'HOST:PORT', repeated: true, help: 'pull images from this registry over plain HTTP (registries on 127.0.0.0/8 always are)' },
+  { name: 'registry-mirror', metavar: 'URL', repeated: true, help: "try this registry before Docker Hub for docker.io images (as containerd's mirrors)" },
+  { name: 'image-service', metavar: 'SOCKET', help: "pull images through this image service (a Unix socket; `kubesvc up` serves one to its netns nodes) instead of pulling into DATA-DIR/images" },
   { name: 'exit-with-parent', boolean: true, help: 'exit at once, leaving pods running, when standard input closes (how `kubesvc up` ties its nodes to itself)' },
   { name: 'help', boolean: true, help: 'show this help' },
 ];
@@ -110,12 +117,22 @@ export async function agent(argv: string[]): Promise<number> {
   }
   if (f.bools.has('exit-with-parent')) {
     // The parent is gone (kill -9 too): leave at once, as the parent did, so the pods keep running
-    // for the next start to adopt.
-    process.stdin.on('close', () => process.exit(0));
-    process.stdin.on('end', () => process.exit(0));
+    // for the next start to adopt — a SIGKILL of our own, since process.exit would run the exit
+    // hooks that end containers with the agent.
+    const leave = () => process.kill(process.pid, 'SIGKILL');
+    process.stdin.on('close', leave);
+    process.stdin.on('end', leave);
+    // Its output went to the parent too: a write that finds the pipe closed (EPIPE) means the same,
+    // and must not become an uncaught error that ends the pods on its way out.
+    process.stdout.on('error', leave);
+    process.stderr.on('error', leave);
     process.stdin.resume();
   }
 
+  const imageService = f.values.get('image-service');
+  const imagePuller: ImagePuller = imageService
+    ? new RemoteImagePuller(imageService)
+    : new OciImagePuller({ dir: join(dataDir, 'images'), insecureRegistries: (f.lists.get('insecure-registry') ?? []).map(checkRegistryHost), registryMirrors: (f.lists.get('registry-mirror') ?? []).map(checkRegistryMirror) });
   const signals = onStopSignals();
   const t0 = Date.now();
   const hash = f.values.get('ca-cert-hash');
@@ -189,6 +206,7 @@ export async function agent(argv: string[]): Promise<number> {
       dataDir: join(dataDir, 'node'),
       ...(clusterDNS ? { clusterDNS } : {}),
       clusterDomain: 'cluster.local',
+      imagePuller,
       ...(netns ? { podNetwork: netnsPodNetwork(netns.node, { ...(clusterDNS ? { clusterDNS } : {}), clusterDomain: 'cluster.local' }) } : {}),
       kubeletServer: { cert: creds.serving.cert, key: creds.serving.key, clientCA: creds.ca, address: netns?.node.nodeIP ?? nodeIP, port: kubeletPort, freePortIfTaken: false },
     });

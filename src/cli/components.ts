@@ -1,6 +1,7 @@
-// Starts the cluster's components on top of a running API server, in one process: what
-// kube-controller-manager, kube-scheduler, the kubelet and kube-proxy would be on a real node.
-// Each component sees the cluster only through an in-process Client of its own identity (as
+// Starts the cluster's components on top of a running API server: what kube-controller-manager,
+// kube-scheduler, the kubelet and kube-proxy would be on a real node — in this process, except
+// netns mode's nodes, which are `kubesvc agent` processes in their namespaces (netns-agents.ts).
+// Each component here sees the cluster only through an in-process Client of its own identity (as
 // upstream runs it: controllers as their kube-system ServiceAccounts, the scheduler and kube-proxy
 // as their users, each kubelet as system:node:<name>, cluster DNS as CoreDNS's ServiceAccount)
 // and informers on that client, so RBAC, the Node authorizer and NodeRestriction hold for them.
@@ -19,15 +20,14 @@ import { installDefaultClasses } from './addons.js';
 import { legacyClaims } from '../apiserver/auth/serviceaccount/claims.js';
 import { NodeAgent } from '../node/agent.js';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../proxy/index.js';
-import type { PodNetwork } from '../node/pod-network.js';
-import { netnsPodNetwork } from '../node/network/pod-network.js';
-import { podUIDHex } from '../node/network/config.js';
 import type { NetworkMode } from './address-plan.js';
 import { setUpNetnsCluster } from './netns-nodes.js';
 import { forwardTCP } from './tcp-forward.js';
 import { ensureKubeletServingCertificate, signCertificateRequest } from '../apiserver/pki.js';
 import { errorText, logger } from '../util/log.js';
 import { startClusterDNS, dnsEndpointIP as loopbackDNSEndpointIP } from './cluster-dns.js';
+import { serveImages } from '../node/runtime/image-service.js';
+import { startNodeProcesses } from './netns-agents.js';
 
 const log = logger('kubesvc');
 
@@ -79,6 +79,11 @@ export interface Components {
   proxies: RunningProxy[];
   /** Where the DNS server itself answers (the kube-dns Service's endpoint). */
   dnsEndpoint: { host: string; port: number };
+  /**
+   * Stops the nodes that run as processes of their own (netns mode), while the API server still
+   * serves them: they report their pods' ends on the way. stop() does it too, if not done before.
+   */
+  stopNodes(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -107,7 +112,6 @@ async function settleAll<T>(starts: Promise<T>[]): Promise<T[]> {
 }
 
 interface NodePlan extends NodeInfo {
-  podNetwork?: PodNetwork;
   dataDir: string;
 }
 
@@ -233,6 +237,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
     let plans: NodePlan[];
     /** netns mode: once the agents have adopted their pods, the earlier run's sandboxes no pod claimed go. */
     let removeUnclaimedPods: ((claimed: Set<string>) => Promise<void>) | undefined;
+    let netnsNodes: { hostIP: string } | undefined;
     if (o.network === 'netns') {
       const net = await setUpNetnsCluster({
         prefix: o.netnsPrefix ?? 'kubesvc',
@@ -250,13 +255,13 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
         const relay = await forwardTCP(net.hostIP, api.port, { host: '127.0.0.1', port: api.port });
         stops.push(() => relay.close());
       }
+      netnsNodes = { hostIP: net.hostIP };
       plans = net.nodes.map((node) => ({
         name: node.namespace,
         ip: node.nodeIP,
         podCIDR: node.podCIDR,
         namespace: node.namespace,
         dataDir: join(o.dataDir, 'nodes', node.namespace),
-        podNetwork: netnsPodNetwork(node, { clusterDNS: o.clusterDNS, clusterDomain: o.clusterDomain }),
       }));
     } else {
       plans = [{ name: defaultNodeName(), ip: o.nodeIP, podCIDR: nodePodCIDR(o.podCIDR, 1), dataDir: join(o.dataDir, 'node') }];
@@ -271,16 +276,42 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
       ...(o.nodeLifecycle ? { nodeLifecycle: o.nodeLifecycle } : {}),
       ...(o.clusterSigningDurationMs ? { clusterSigningDurationMs: o.clusterSigningDurationMs } : {}),
     });
+    if (netnsNodes) {
+      // Each node a `kubesvc agent` process in its namespace, pulling images through this process.
+      const imageService = o.imagePuller ? await serveImages(o.imagePuller, join(o.dataDir, 'image-service.sock')) : undefined;
+      if (imageService) stops.push(() => imageService.close());
+      const processes = await startNodeProcesses({
+        server: `https://${netnsNodes.hostIP}:${api.port}`,
+        caPem: api.opts.tls.ca,
+        installer: set.root.as(identities.installer),
+        nodes: plans.map((p) => ({ name: p.name, namespace: p.namespace!, dataDir: p.dataDir })),
+        prefix: o.netnsPrefix ?? 'kubesvc',
+        podCIDR: o.podCIDR,
+        serviceCIDR: o.serviceCIDR,
+        proxyMode: o.proxyMode,
+        ...(o.ipvsScheduler ? { ipvsScheduler: o.ipvsScheduler } : {}),
+        ...(imageService ? { imageService: imageService.path } : {}),
+        tokenFile: join(o.dataDir, 'nodes', 'join-token'),
+      });
+      stops.push(() => processes.stop());
+      for (const p of plans) api.addReadyCheck(plans.length === 1 ? 'node' : `node-${p.name}`, () => processes.ready(p.name));
+      // A sandbox that will not go is a leftover for `kubesvc down`, not a reason to stop the cluster.
+      await removeUnclaimedPods?.(await processes.claimedPods()).catch((e) => log.warn(`removing pod namespaces no pod claims: ${errorText(e)}`));
+      set.startInformers();
+      return {
+        nodes: plans.map(({ name, ip, podCIDR, namespace }) => ({ name, ip, podCIDR, ...(namespace ? { namespace } : {}) })),
+        proxies: [],
+        dnsEndpoint,
+        stopNodes: () => processes.stop(),
+        stop,
+      };
+    }
     const proxySide = clientAndInformers(identities.kubeProxy);
     // Nodes start side by side (each agent waits for its informers; each proxy for its first listeners).
-    const agents = await settleAll(
+    await settleAll(
       plans.map(async (plan, i) => {
         const kubelet = clientAndInformers(identities.node(plan.name));
-        // These agents run in this process, in the host's namespace: in netns mode the node IP is
-        // inside the node's namespace, so the kubelet API listens on 127.0.0.1 and the API server
-        // is told so (until netns nodes run as their own `kubesvc agent` processes).
-        const address = plan.namespace ? '127.0.0.1' : plan.ip;
-        const serving = await ensureKubeletServingCertificate(o.dataDir, plan.dataDir, plan.name, { dns: [plan.name], ips: [plan.ip, address] });
+        const serving = await ensureKubeletServingCertificate(o.dataDir, plan.dataDir, plan.name, { dns: [plan.name], ips: [plan.ip] });
         const agent = new NodeAgent(kubelet.client, kubelet.informers, {
           nodeName: plan.name,
           nodeIP: plan.ip,
@@ -288,26 +319,20 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
           dataDir: plan.dataDir,
           clusterDNS: o.clusterDNS,
           clusterDomain: o.clusterDomain,
-          ...(plan.podNetwork ? { podNetwork: plan.podNetwork } : {}),
           ...(o.imagePuller ? { imagePuller: o.imagePuller } : {}),
           kubeletServer: {
             cert: serving.certPem,
             key: serving.keyPem,
             clientCA: api.opts.tls.ca,
-            address,
-            port: i === 0 && !plan.namespace ? (o.kubeletPort ?? 10250) : 0,
+            address: plan.ip,
+            port: i === 0 ? (o.kubeletPort ?? 10250) : 0,
             freePortIfTaken: !o.kubeletPortSet,
           },
         });
         stops.push(() => agent.stop());
         await agent.start();
-        if (plan.namespace) stops.push(api.kubelet.reachAt(plan.name, { host: address, port: agent.kubeletEndpoint!.port }));
         return agent;
       }),
-    );
-    // A sandbox that will not go is a leftover for `kubesvc down`, not a reason to stop the cluster.
-    await removeUnclaimedPods?.(new Set(agents.flatMap((a) => a.podUIDs()).map(podUIDHex))).catch((e) =>
-      log.warn(`removing pod namespaces no pod claims: ${errorText(e)}`),
     );
     const mode = o.proxyMode as ProxyOptions['mode'];
     const proxies = await settleAll(
@@ -316,8 +341,6 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
           nodeName: plan.name,
           nodeIP: plan.ip,
           mode,
-          ...(plan.namespace ? { netns: plan.namespace, clusterCIDR: o.podCIDR, serviceCIDR: o.serviceCIDR } : {}),
-          ...(o.ipvsScheduler ? { ipvsScheduler: o.ipvsScheduler } : {}),
           // One set of well-known ports on 127.0.0.1: the first node's proxy has them.
           metricsPort: i === 0 ? o.proxyMetricsPort : 0,
           healthzPort: i === 0 ? o.proxyHealthzPort : 0,
@@ -332,6 +355,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
       nodes: plans.map(({ name, ip, podCIDR, namespace }) => ({ name, ip, podCIDR, ...(namespace ? { namespace } : {}) })),
       proxies,
       dnsEndpoint,
+      stopNodes: async () => undefined,
       stop,
     };
   } catch (e) {

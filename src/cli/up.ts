@@ -20,6 +20,7 @@ import { checkModeOptions } from './proxy-rules.js';
 import { logger, errorText } from '../util/log.js';
 import { parseFlags, flagHelp, UsageError, type FlagSpec } from './flags.js';
 import { apiServingFlags, parseApiServingFlags } from './api-serving-flags.js';
+import { checkRegistryHost, checkRegistryMirror } from './registry-flags.js';
 import { controlPlaneFlags, parseControlPlaneFlags, type ControlPlaneFlagValues } from './control-plane-flags.js';
 import { checkCIDR, defaultPlans, parsePortRangeFlag, type NetworkMode } from './address-plan.js';
 import { processAlive } from '../util/process-alive.js';
@@ -75,7 +76,9 @@ own 127.x addresses, and the userspace kube-proxy carries Service traffic.
 --network netns (root, Linux) builds what a real node is: each node a network namespace on the
 host bridge kubesvc0 (172.30.0.1 on the host, node n at 172.30.0.(10+n)), each pod a namespace
 with a 10.244.n.x address on its node's cni0, and kube-proxy programming iptables, nftables or
-(where the kernel has it) IPVS inside every node. A clean stop (or \`kubesvc down\`) removes all of it.
+(where the kernel has it) IPVS inside every node. Each node's agent and kube-proxy run as a
+\`kubesvc agent\` process inside its namespace, joined over HTTPS with a token as another machine
+would; they pull images through this process (DIR/image-service.sock). A clean stop (or \`kubesvc down\`) removes all of it.
 After a kill -9 the pods keep running; starting the same cluster again (same --data-dir,
 --netns-prefix, --nodes and ranges) adopts them where they are, with their namespaces and IPs.
 
@@ -297,6 +300,9 @@ export async function startCluster(o: UpOptions, only?: 'apiserver', signal?: Ab
       // Clients first: stop taking requests and let those in flight finish (their writes are
       // acknowledged, never reset). Then pods (the node agent ends their processes, reporting
       // through the in-process client), then the stores they report to.
+      // Nodes that are processes of their own are clients too, but ones that report their pods'
+      // ends: they go first, while the API server still answers them.
+      await components?.stopNodes().catch((e) => log.error('stopping the nodes', e));
       await api?.stopServing().catch((e) => log.error('draining the API server', e));
       await components?.stop();
       compactor?.stop();
@@ -431,32 +437,6 @@ function addressInUse(e: NodeJS.ErrnoException & { port?: number; address?: stri
     );
   }
   return new UsageError(`${where} is already in use: ${e.message}`);
-}
-
-/** HOST or HOST:PORT (a bracketed IPv6 address as HOST), as container runtimes take registry hosts. */
-const registryHost = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
-
-/** HOST or HOST:PORT, as containerd's and Docker's insecure-registries take them. */
-function checkRegistryHost(v: string): string {
-  if (!registryHost.test(v)) {
-    throw new UsageError(`--insecure-registry takes HOST or HOST:PORT (e.g. registry.local:5000), not ${JSON.stringify(v)}`);
-  }
-  return v;
-}
-
-/** A URL (http:// or https://) or a HOST[:PORT]. */
-function checkRegistryMirror(v: string): string {
-  if (/^https?:\/\//.test(v)) {
-    try {
-      new URL(v);
-      return v;
-    } catch {
-      // falls through to the error below
-    }
-  } else if (registryHost.test(v)) {
-    return v;
-  }
-  throw new UsageError(`--registry-mirror takes a URL such as https://mirror.example or http://127.0.0.1:5000, not ${JSON.stringify(v)}`);
 }
 
 export async function up(argv: string[], only?: 'apiserver', wiring: Pick<UpOptions, 'imagePuller'> = {}): Promise<number> {

@@ -7,6 +7,7 @@
 // DIR/pki/ (keys 0600) and reused on restart, so a node joins once; the client certificates are
 // renewed 80 % into their life with the node's own, the serving one too.
 import { connect, type PeerCertificate } from 'node:tls';
+import { isIP } from 'node:net';
 import { request as httpsRequest } from 'node:https';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -45,7 +46,7 @@ export interface BootstrapOptions {
 function serverCA(server: string): Promise<string> {
   const u = new URL(server);
   return new Promise((resolve, reject) => {
-    const s = connect({ host: u.hostname, port: Number(u.port || 443), rejectUnauthorized: false, servername: u.hostname === '127.0.0.1' ? undefined : u.hostname }, () => {
+    const s = connect({ host: u.hostname, port: Number(u.port || 443), rejectUnauthorized: false, servername: isIP(u.hostname.replace(/^\[(.*)\]$/, '$1')) ? undefined : u.hostname }, () => {
       let c: PeerCertificate & { issuerCertificate?: PeerCertificate } = s.getPeerCertificate(true);
       for (let i = 0; i < 8 && c.issuerCertificate && c.issuerCertificate !== c && c.issuerCertificate.fingerprint256 !== c.fingerprint256; i++) c = c.issuerCertificate;
       s.end();

@@ -5,6 +5,8 @@ export type Level = 'info' | 'warn' | 'error' | 'debug';
 
 const debugOn = process.env.KUBESVC_DEBUG === '1';
 let quiet = false;
+/** Whether only errors are written (tests set it). */
+export const isQuiet = () => quiet;
 
 /** Tests and embedded use silence the logs. */
 export function setQuiet(q: boolean): void {

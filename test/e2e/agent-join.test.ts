@@ -10,6 +10,8 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { startCluster, planArgs, kubesvcBin, kubectl, kubectlOk, httpGet, until, tempDir, type Cluster } from './harness.js';
 
 describe('kubesvc agent joins a cluster with a token', () => {
@@ -110,6 +112,7 @@ describe('kubesvc agent rotates its client and serving certificates before they 
     proc.stdout!.on('data', (d) => (out += d));
     proc.stderr!.on('data', (d) => (out += d));
     await until('the agent to join', () => out, (o) => /joined .* and is running/.test(o), 30_000);
+    const firstServing = new X509Certificate(readFileSync(join(dataDir, 'pki', 'kubelet.crt'), 'utf8'));
     // The kubelet API's serving certificate as a caller sees it, before and after its rotation.
     const port = Number(kubectlOk(c, ['get', 'node', 'rotor', '-o', 'jsonpath={.status.daemonEndpoints.kubeletEndpoint.Port}']));
     const served = () =>
@@ -121,7 +124,8 @@ describe('kubesvc agent rotates its client and serving certificates before they 
         });
         s.once('error', reject);
       });
-    const first = await served();
+    // What it served at the start: the one it kept when it joined (read at once, before a rotation can come).
+    const first = { fingerprint: firstServing.fingerprint256, validTo: Date.parse(firstServing.validTo) };
     await until('a rotation', () => out, (o) => /rotated the node and kube-proxy client certificates/.test(o), 25_000);
     await until('the serving certificate rotated', () => out, (o) => /rotated the kubelet API's serving certificate/.test(o), 25_000);
     const second = await served();

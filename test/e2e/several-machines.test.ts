@@ -9,12 +9,14 @@
 // and a node's agent killed and started again.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EtcdServer, findEtcd, freePort } from '../storage/etcd-server.js';
 import { httpGet, kubectl, kubectlBin, kubectlOk, kubesvcBin, planArgs, request, tempDir, until } from './harness.js';
+import { KubesvcProcess as Proc } from '../support/kubesvc-process.js';
+import { webPart } from './web-parts.js';
 
 const etcdBinary = findEtcd();
 const skip = etcdBinary ? false : 'etcd is not installed (Debian: etcd-server)';
@@ -30,33 +32,6 @@ const controlPlaneFlags = [
   '--default-not-ready-toleration-seconds', '1',
   '--default-unreachable-toleration-seconds', '1',
 ];
-
-/** A kubesvc process, its output kept for waiting on and for failure messages. */
-class Proc {
-  out = '';
-  readonly proc: ChildProcess;
-  constructor(readonly name: string, args: string[]) {
-    this.proc = spawn(process.execPath, [kubesvcBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.proc.stdout!.on('data', (d) => (this.out += d));
-    this.proc.stderr!.on('data', (d) => (this.out += d));
-  }
-  async waitFor(re: RegExp, ms = 30_000): Promise<RegExpExecArray> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const m = re.exec(this.out);
-      if (m) return m;
-      if (this.proc.exitCode !== null) throw new Error(`${this.name} exited with ${this.proc.exitCode}:\n${this.out.slice(-3000)}`);
-      if (Date.now() > deadline) throw new Error(`${this.name}: no ${re} within ${ms} ms:\n${this.out.slice(-3000)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  async signal(sig: NodeJS.Signals): Promise<void> {
-    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
-    const exited = new Promise((r) => this.proc.once('exit', r));
-    this.proc.kill(sig);
-    await exited;
-  }
-}
 
 describe('several machines: two servers on a 3-member etcd, two agents', { skip }, () => {
   const { plan } = planArgs();
@@ -168,23 +143,7 @@ describe('several machines: two servers on a 3-member etcd, two agents', { skip 
     );
   });
 
-  const deployment = (name: string, placement: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: web, part: ${name}}}
-  template:
-    metadata: {labels: {app: web, part: ${name}}}
-    spec:
-${placement}
-      containers:
-      - name: web
-        image: registry.k8s.io/e2e-test-images/agnhost:2.39
-        args: [serve-hostname, --port, "8080"]
-        ports: [{containerPort: 8080}]
-        readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
-`;
+  const deployment = webPart;
   const podOn = (node: string, part: string) =>
     kubectl(kc('a'), ['get', 'pods', '-l', `part=${part}`, '--field-selector', `spec.nodeName=${node},status.phase=Running`, '-o', 'jsonpath={.items[*].metadata.name}']).stdout.trim();
 

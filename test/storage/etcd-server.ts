@@ -1,7 +1,7 @@
 // A throwaway etcd for tests: Debian's etcd-server on free loopback ports with its own data
 // directory, stopped by PID. Restarting on the same directory and ports is how the durability
 // test checks that acknowledged writes survive.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
 import { createServer, Socket } from 'node:net';
@@ -45,6 +45,11 @@ async function canConnect(port: number): Promise<boolean> {
   });
 }
 
+/** Whether 127.0.0.1:port answers inside a named network namespace (through curl, there). */
+function canConnectIn(netns: string, port: number): boolean {
+  return spawnSync('nsenter', [`--net=/run/netns/${netns}`, '--', 'curl', '-s', '-o', '/dev/null', '--max-time', '1', `http://127.0.0.1:${port}/version`]).status === 0;
+}
+
 export class EtcdServer {
   private proc: ChildProcess | undefined;
   private output = '';
@@ -57,6 +62,8 @@ export class EtcdServer {
     readonly name = 'default',
     /** --initial-cluster: every member's name=peer URL (this one alone unless part of a cluster). */
     private readonly initialCluster?: string,
+    /** A named network namespace to run in (its own 127.0.0.1), or this process's. */
+    readonly netns?: string,
   ) {}
 
   static async start(binary: string, dataDir: string): Promise<EtcdServer> {
@@ -66,11 +73,12 @@ export class EtcdServer {
   }
 
   /** Members of one cluster, started together (each waits for a quorum of the others). */
-  static async startCluster(binary: string, dataDir: (name: string) => string, size: number): Promise<EtcdServer[]> {
+  static async startCluster(binary: string, dataDir: (name: string) => string, size: number, netns?: string): Promise<EtcdServer[]> {
     const ports = [];
-    for (let i = 0; i < size; i++) ports.push({ name: `member-${i + 1}`, client: await freePort(), peer: await freePort() });
+    // In a namespace of the test's own, any port is free: its loopback is empty.
+    for (let i = 0; i < size; i++) ports.push({ name: `member-${i + 1}`, client: netns ? 2379 + 10 * i : await freePort(), peer: netns ? 2380 + 10 * i : await freePort() });
     const initial = ports.map((p) => `${p.name}=http://127.0.0.1:${p.peer}`).join(',');
-    const members = ports.map((p) => new EtcdServer(binary, dataDir(p.name), p.client, p.peer, p.name, initial));
+    const members = ports.map((p) => new EtcdServer(binary, dataDir(p.name), p.client, p.peer, p.name, initial, netns));
     const started = await Promise.allSettled(members.map((m) => m.run()));
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) {
@@ -114,9 +122,8 @@ export class EtcdServer {
     const client = `http://127.0.0.1:${this.clientPort}`;
     const peer = `http://127.0.0.1:${this.peerPort}`;
     this.output = '';
-    const proc = spawn(
-      this.binary,
-      [
+    const argv = [
+        ...(this.netns ? [`--net=/run/netns/${this.netns}`, '--', this.binary] : []),
         '--name', this.name,
         '--data-dir', this.dataDir,
         '--listen-client-urls', client,
@@ -126,9 +133,8 @@ export class EtcdServer {
         '--initial-cluster', this.initialCluster ?? `${this.name}=${peer}`,
         // One token per cluster: members of another test's cluster on reused ports never mix with these.
         '--initial-cluster-token', `kubesvc-test-${createHash('sha256').update(this.initialCluster ?? peer).digest('hex').slice(0, 12)}`,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    ];
+    const proc = spawn(this.netns ? 'nsenter' : this.binary, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-4000);
@@ -136,7 +142,7 @@ export class EtcdServer {
     proc.stdout!.on('data', keep);
     proc.stderr!.on('data', keep);
     const deadline = Date.now() + 15_000;
-    while (!(await canConnect(this.clientPort))) {
+    while (!(this.netns ? canConnectIn(this.netns, this.clientPort) : await canConnect(this.clientPort))) {
       if (proc.exitCode !== null) throw new Error(`etcd exited with ${proc.exitCode}:\n${this.output}`);
       if (Date.now() > deadline) {
         await this.stop();
