@@ -439,6 +439,31 @@ async function issueLeaf(
   return cert.toString('pem') + '\n';
 }
 
+/**
+ * A self-signed serving certificate, for a server that has no other to offer (the ingress
+ * controller's default certificate, as ingress-nginx's "Fake Certificate").
+ */
+export async function selfSignedServingCertificate(subject: string, dns: string[]): Promise<{ certPem: string; keyPem: string }> {
+  const x509 = await loadX509();
+  const pair = await newKeyPair();
+  const now = Date.now();
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: randomSerial(),
+    name: subject,
+    notBefore: new Date(now - BACKDATE),
+    notAfter: new Date(now + LEAF_VALIDITY),
+    keys: pair.keys,
+    signingAlgorithm: signing,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.SubjectAlternativeNameExtension(dns.map((value) => ({ type: 'dns' as const, value }))),
+    ],
+  });
+  return { certPem: cert.toString('pem') + '\n', keyPem: pair.keyPem };
+}
+
 const subjectAltNameOID = '2.5.29.17';
 
 /** What a PKCS#10 request asks for, as the CSR approver and signer read it. */

@@ -22,9 +22,9 @@ export function kubesvcIngressClass(): IngressClass {
   };
 }
 
-async function createIfAbsent(installer: Client, ref: ResourceRef, obj: KubeObject): Promise<void> {
+async function createIfAbsent(installer: Client, ref: ResourceRef, obj: KubeObject, namespace?: string): Promise<void> {
   try {
-    await installer.create(ref, undefined, obj);
+    await installer.create(ref, namespace, obj);
   } catch (e) {
     if (!isAlreadyExists(e)) throw e;
   }
@@ -33,4 +33,79 @@ async function createIfAbsent(installer: Client, ref: ResourceRef, obj: KubeObje
 export async function installDefaultClasses(installer: Client): Promise<void> {
   await createIfAbsent(installer, R.storageclasses, localPathStorageClass());
   await createIfAbsent(installer, R.ingressclasses, kubesvcIngressClass());
+}
+
+/** Where the built-in ingress controller runs: kube-system/ingress-kubesvc (Deployment, Service, ServiceAccount). */
+export const ingressControllerName = 'ingress-kubesvc';
+
+/**
+ * The built-in ingress controller as k3s installs Traefik: a Deployment of the `kubesvc.io/ingress`
+ * image in kube-system under its own ServiceAccount, with the RBAC ingress-nginx's chart grants, and
+ * a LoadBalancer Service in front (its pool IP goes into every Ingress's status). `ports` are where it
+ * serves HTTP and HTTPS, on the pod and the Service: 80 and 443, or high ones where those cannot be bound.
+ */
+export async function installIngressController(installer: Client, ports: { http: number; https: number }): Promise<void> {
+  const ns = 'kube-system';
+  const name = ingressControllerName;
+  const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'controller' };
+  await createIfAbsent(installer, R.serviceaccounts, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: ns, labels } }, ns);
+  await createIfAbsent(installer, R.clusterroles, {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: `kubesvc:${name}`, labels },
+    rules: [
+      { apiGroups: [''], resources: ['services', 'secrets', 'configmaps'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['networking.k8s.io'], resources: ['ingresses', 'ingressclasses'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['networking.k8s.io'], resources: ['ingresses/status'], verbs: ['update', 'patch'] },
+      { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+    ],
+  } as KubeObject);
+  await createIfAbsent(installer, R.clusterrolebindings, {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: `kubesvc:${name}`, labels },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `kubesvc:${name}` },
+    subjects: [{ kind: 'ServiceAccount', name, namespace: ns }],
+  } as KubeObject);
+  await createIfAbsent(installer, R.services, {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: ns, labels },
+    spec: {
+      type: 'LoadBalancer',
+      selector: labels,
+      ports: [
+        { name: 'http', port: ports.http, targetPort: 'http' as unknown as number, protocol: 'TCP' },
+        { name: 'https', port: ports.https, targetPort: 'https' as unknown as number, protocol: 'TCP' },
+      ],
+    },
+  } as KubeObject, ns);
+  await createIfAbsent(installer, R.deployments, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: ns, labels },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          serviceAccountName: name,
+          containers: [
+            {
+              name: 'controller',
+              image: 'kubesvc.io/ingress',
+              args: [`--http-port=${ports.http}`, `--https-port=${ports.https}`, `--publish-service=${ns}/${name}`, `--ingress-class=${kubesvcIngressClassName}`],
+              ports: [
+                { name: 'http', containerPort: ports.http, protocol: 'TCP' },
+                { name: 'https', containerPort: ports.https, protocol: 'TCP' },
+              ],
+              readinessProbe: { httpGet: { path: '/healthz', port: 10254 }, periodSeconds: 1 },
+            },
+          ],
+        },
+      },
+    },
+  } as KubeObject, ns);
 }

@@ -16,7 +16,7 @@ import { runControlPlane, type LeaderElectionOptions } from '../controllers/cont
 import { ensureServiceAccounts } from '../controllers/common/service-accounts.js';
 import { identities, type ComponentIdentity } from '../apiserver/auth/component-identity.js';
 import { coreDNSServiceAccount, loadBalancerServiceAccount, localPathServiceAccount } from '../apiserver/auth/addon-policy.js';
-import { installDefaultClasses } from './addons.js';
+import { installDefaultClasses, installIngressController } from './addons.js';
 import { legacyClaims } from '../apiserver/auth/serviceaccount/claims.js';
 import { NodeAgent } from '../node/agent.js';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../proxy/index.js';
@@ -64,6 +64,8 @@ export interface ComponentOptions {
   nodeLifecycle?: ControllerManagerOptions['nodeLifecycle'];
   /** --cluster-signing-duration. */
   clusterSigningDurationMs?: number;
+  /** The built-in ingress controller and the ports it serves HTTP and HTTPS on (absent: not installed). */
+  ingress?: { http: number; https: number };
 }
 
 export interface NodeInfo {
@@ -166,6 +168,7 @@ export interface ControlPlaneComponentOptions {
   leaderElection?: Partial<LeaderElectionOptions>;
   nodeLifecycle?: ControllerManagerOptions['nodeLifecycle'];
   clusterSigningDurationMs?: number;
+  ingress?: { http: number; https: number };
 }
 
 /**
@@ -178,6 +181,7 @@ async function startControlPlane(set: InProcessComponents, o: ControlPlaneCompon
   const installer = root.as(identities.installer);
   await ensureServiceAccounts(installer, 'kube-system', [coreDNSServiceAccount.name, loadBalancerServiceAccount.name, localPathServiceAccount.name]);
   await installDefaultClasses(installer);
+  if (o.ingress) await installIngressController(installer, o.ingress);
   const dnsSide = set.side(identities.coreDNS);
   const dns = await startClusterDNS(installer, dnsSide.informers, {
     clusterIP: o.clusterDNS,
@@ -275,6 +279,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
       ...(o.leaderElection ? { leaderElection: o.leaderElection } : {}),
       ...(o.nodeLifecycle ? { nodeLifecycle: o.nodeLifecycle } : {}),
       ...(o.clusterSigningDurationMs ? { clusterSigningDurationMs: o.clusterSigningDurationMs } : {}),
+      ...(o.ingress ? { ingress: o.ingress } : {}),
     });
     if (netnsNodes) {
       // Each node a `kubesvc agent` process in its namespace, pulling images through this process.

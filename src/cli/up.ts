@@ -51,6 +51,7 @@ export const upFlags: FlagSpec[] = [
   { name: 'kubelet-port', metavar: 'N', help: "the first node's kubelet API port (HTTPS on its node IP; 0 picks a free one); other nodes get free ones", default: '10250, or a free one when taken' },
   { name: 'proxy-healthz-port', metavar: 'N', help: "kube-proxy's /healthz port on 127.0.0.1 (0 picks a free one)", default: '10256, or a free one when taken' },
   ...apiServingFlags,
+  { name: 'disable', metavar: 'ADDON', repeated: true, help: "do not run this addon (as k3s's --disable): ingress (the built-in ingress controller)" },
   ...controlPlaneFlags,
   { name: 'help', boolean: true, help: 'show this help' },
 ];
@@ -130,6 +131,8 @@ export interface UpOptions {
   imagePuller?: ImagePuller;
   /** --anonymous-auth. */
   anonymousAuth: boolean;
+  /** --disable: addons not to run. */
+  disable: string[];
   /** --leader-elect*, --node-monitor-*, --default-*-toleration-seconds. */
   controlPlane?: ControlPlaneFlagValues;
 }
@@ -216,6 +219,10 @@ export function parseUpOptions(argv: string[]): UpOptions | 'help' {
     registryMirrors: (f.lists.get('registry-mirror') ?? []).map(checkRegistryMirror),
     set,
     ...parseApiServingFlags(f),
+    disable: (f.lists.get('disable') ?? []).map((a) => {
+      if (a !== 'ingress') throw new UsageError(`--disable takes ingress, not ${JSON.stringify(a)}`);
+      return a;
+    }),
     controlPlane: parseControlPlaneFlags(f.values),
   };
 }
@@ -348,9 +355,10 @@ export async function startCluster(o: UpOptions, only?: 'apiserver', signal?: Ab
     });
     o.planNotes = plan.notes;
     throwIfStopped(signal);
-    // In netns mode nodes and pods reach the server through the bridge and the `kubernetes` Service.
-    const netnsSANs = o.network === 'netns' ? [defaultPlans.netns.nodeIP, indexedIP(o.serviceCIDR, 1)] : [];
-    const pki = await ensurePki(o.dataDir, { sans: { dns: [], ips: netnsSANs } });
+    // Pods reach the server through the `kubernetes` Service (as kubeadm, its ClusterIP is in the
+    // certificate); in netns mode nodes reach it through the bridge.
+    const sans = [indexedIP(o.serviceCIDR, 1), ...(o.network === 'netns' ? [defaultPlans.netns.nodeIP] : [])];
+    const pki = await ensurePki(o.dataDir, { sans: { dns: [], ips: sans } });
     // Generated (on a first start) off the event loop while the datastore starts.
     const serviceAccountKey = ensureServiceAccountKey(o.dataDir);
     serviceAccountKey.catch(() => undefined);
@@ -398,6 +406,8 @@ export async function startCluster(o: UpOptions, only?: 'apiserver', signal?: Ab
         proxyHealthzPort: o.proxyHealthzPort,
         clusterDNS: api.allocations.serviceIP(10),
         clusterDomain: o.clusterDomain,
+        // Ports 80 and 443 need root (or CAP_NET_BIND_SERVICE) on the pod and on the LoadBalancer IP.
+        ...(o.disable.includes('ingress') ? {} : { ingress: process.getuid?.() === 0 ? { http: 80, https: 443 } : { http: 8080, https: 8443 } }),
         // Every image that is not built in is pulled into DATA/images, shared by all pods.
         imagePuller: o.imagePuller ?? new OciImagePuller({ dir: join(o.dataDir, 'images'), insecureRegistries: o.insecureRegistries, registryMirrors: o.registryMirrors }),
         ...(o.controlPlane ? { leaderElection: o.controlPlane.leaderElection, nodeLifecycle: o.controlPlane.nodeLifecycle, clusterSigningDurationMs: o.controlPlane.clusterSigningDurationMs } : {}),

@@ -464,13 +464,14 @@ export class PodWorker {
       this.volumePaths = await this.volumes.setUp(this.podForEnv());
       this.volumeError = undefined;
       const refresh = this.d.tokenRefreshAt?.(this.uid);
-      if (refresh !== undefined) this.volumeTimer = setTimeout(() => this.kick(), Math.max(1000, refresh - Date.now()));
+      // Unref'd: a token refresh due in minutes must not keep a stopped agent's process alive.
+      if (refresh !== undefined) this.volumeTimer = setTimeout(() => this.kick(), Math.max(1000, refresh - Date.now())).unref();
       return true;
     } catch (e) {
       const message = e instanceof VolumeSetUpError ? e.message : `MountVolume.SetUp failed: ${errorText(e)}`;
       if (this.volumeError !== message) this.event(undefined, 'Warning', 'FailedMount', message);
       this.volumeError = message;
-      this.volumeTimer = setTimeout(() => this.kick(), volumeRetryMs);
+      this.volumeTimer = setTimeout(() => this.kick(), volumeRetryMs).unref();
       return this.volumePaths !== undefined;
     }
   }
@@ -738,7 +739,7 @@ export class PodWorker {
         run.state = { waiting: { reason: e.reason, message: e.message } };
         if (run.lastEvent !== e.message) this.event(c.name, 'Warning', 'Failed', `Error: ${e.message}`);
         run.lastEvent = e.message;
-        this.volumeTimer ??= setTimeout(() => this.kick(), volumeRetryMs);
+        this.volumeTimer ??= setTimeout(() => this.kick(), volumeRetryMs).unref();
         return;
       }
       if (!(e instanceof StartError || e instanceof ImageNotRunnableError)) throw e;

@@ -48,6 +48,9 @@ export class RoundRobin {
   get size(): number {
     return this.addresses.length;
   }
+  list(): readonly BackendAddress[] {
+    return this.addresses;
+  }
   /** The next address, skipping any in `exclude` (a retry after a failed connection); undefined when none is left. */
   pick(exclude?: ReadonlySet<string>): BackendAddress | undefined {
     const n = this.addresses.length;

@@ -4,6 +4,8 @@
 // response; X-Forwarded-For/-Proto/-Host are set as ingress-nginx sets them; bodies stream both
 // ways. Configuration is swapped in memory (`update`), so a change never drops a request.
 import { Agent, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { connect as netConnect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { route, type Route, type RouteTable } from './match.js';
 import type { BackendAddress, RoundRobin } from './backends.js';
 
@@ -77,14 +79,7 @@ export class IngressProxy {
     const endpoints = this.endpointsFor(r);
     if (!endpoints || endpoints.size === 0) return fail(503, '503 Service Temporarily Unavailable\n');
 
-    const headers: Record<string, string | string[]> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !hopByHop.includes(k)) headers[k] = v;
-    const peer = req.socket.remoteAddress ?? '';
-    const prior = req.headers['x-forwarded-for'];
-    headers['x-forwarded-for'] = prior ? `${String(prior)}, ${peer}` : peer;
-    headers['x-forwarded-proto'] = scheme;
-    headers['x-forwarded-host'] = req.headers.host ?? '';
-    headers['x-real-ip'] = peer;
+    const headers = forwardedHeaders(req, scheme);
 
     // Only a request whose body was not yet read can be sent again; idempotent ones have none in practice.
     const retryable = idempotent.has(req.method ?? 'GET') && length === 0 && req.headers['transfer-encoding'] === undefined;
@@ -124,6 +119,55 @@ export class IngressProxy {
     });
     attempt();
   }
+
+  /**
+   * An `Upgrade` request (WebSocket and the like): routed as any request, then the connection is
+   * handed over — the request goes to the backend as it came (X-Forwarded-* added, Connection and
+   * Upgrade kept), and from its answer on, bytes flow both ways untouched until either side closes.
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, scheme: 'http' | 'https' = 'http'): void {
+    const start = performance.now();
+    const path = (req.url ?? '/').split('?')[0]!;
+    const r = route(this.table, req.headers.host ?? '', path);
+    const refuse = (status: number, text: string) => {
+      if (socket.writable) socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ${text.length + 1}\r\n\r\n${text}\n`);
+      else socket.destroy();
+      this.opts.onDone?.({ route: r, status, ms: performance.now() - start, req });
+    };
+    if (!r) return refuse(404, 'Not Found');
+    const a = this.endpointsFor(r)?.pick();
+    if (!a) return refuse(503, 'Service Temporarily Unavailable');
+    const headers = forwardedHeaders(req, scheme);
+    headers['connection'] = 'Upgrade';
+    if (req.headers.upgrade) headers['upgrade'] = req.headers.upgrade;
+    const up = netConnect(a.port, a.ip);
+    socket.on('error', () => up.destroy());
+    up.on('error', () => (socket.writable && !up.bytesRead ? refuse(502, 'Bad Gateway') : socket.destroy()));
+    up.on('connect', () => {
+      const lines = [`${req.method} ${req.url} HTTP/1.1`];
+      for (const [k, v] of Object.entries(headers)) for (const one of Array.isArray(v) ? v : [v]) lines.push(`${k}: ${one}`);
+      up.write(`${lines.join('\r\n')}\r\n\r\n`);
+      if (head.length) up.write(head);
+      up.pipe(socket);
+      socket.pipe(up);
+      this.opts.onDone?.({ route: r, status: 101, upstream: `${a.ip}:${a.port}`, ms: performance.now() - start, req });
+    });
+    up.on('close', () => socket.destroy());
+    socket.on('close', () => up.destroy());
+  }
+}
+
+/** The request headers a backend gets: hop-by-hop ones dropped, X-Forwarded-* and X-Real-IP set as ingress-nginx sets them. */
+function forwardedHeaders(req: IncomingMessage, scheme: 'http' | 'https'): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !hopByHop.includes(k)) headers[k] = v;
+  const peer = req.socket.remoteAddress ?? '';
+  const prior = req.headers['x-forwarded-for'];
+  headers['x-forwarded-for'] = prior ? `${String(prior)}, ${peer}` : peer;
+  headers['x-forwarded-proto'] = scheme;
+  headers['x-forwarded-host'] = req.headers.host ?? '';
+  headers['x-real-ip'] = peer;
+  return headers;
 }
 
 function filterHeaders(h: IncomingMessage['headers']): Record<string, string | string[]> {

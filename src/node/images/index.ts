@@ -44,6 +44,12 @@ interface Known {
 
 const KNOWN: Known[] = [
   {
+    repositories: ['kubesvc.io/ingress'],
+    program: './ingress/main.js',
+    // The built-in ingress controller (`up` runs it in kube-system): see ingress/main.ts.
+    config: { entrypoint: ['/kubesvc-ingress'], cmd: [], binaries: ['kubesvc-ingress'] },
+  },
+  {
     repositories: [
       'registry.k8s.io/e2e-test-images/agnhost',
       'k8s.gcr.io/e2e-test-images/agnhost',

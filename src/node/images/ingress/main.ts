@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+// kubesvc.io/ingress: the built-in ingress controller, run as Kubernetes runs one — a pod in
+// kube-system talking to the API server with its ServiceAccount token (in-cluster configuration:
+// KUBERNETES_SERVICE_HOST/PORT and the mounted token and CA), serving HTTP on its pod address and
+// /healthz for its probes. Flags as ingress-nginx's where it has one.
+import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createSecureContext } from 'node:tls';
+import { selfSignedServingCertificate } from '../../../apiserver/pki.js';
+import { readFileSync } from 'node:fs';
+import { HttpClient } from '../../../client/http-client.js';
+import { InformerFactoryImpl } from '../../../client/informer.js';
+import { IngressController } from '../../../ingress/controller.js';
+import type { ProxyOptions } from '../../../ingress/routing/proxy.js';
+import { Counter, Histogram, Registry } from '../../../proxy/metrics/registry.js';
+import { parseGoFlags } from '../lib/goflag.js';
+import { bindAddress } from '../lib/env.js';
+
+const serviceAccountDir = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+const flags = parseGoFlags('/kubesvc-ingress', process.argv.slice(2), [
+  { name: 'http-port', kind: 'int', default: 80, usage: 'Port to serve HTTP on.' },
+  { name: 'https-port', kind: 'int', default: 443, usage: 'Port to serve HTTPS on.' },
+  { name: 'healthz-port', kind: 'int', default: 10254, usage: 'Port of /healthz.' },
+  { name: 'ingress-class', kind: 'string', default: 'kubesvc', usage: 'The IngressClass whose Ingresses to serve.' },
+  { name: 'controller-class', kind: 'string', default: 'kubesvc.io/ingress', usage: "The IngressClass's spec.controller this controller answers to." },
+  { name: 'publish-service', kind: 'string', default: '', usage: 'namespace/name of the Service whose LoadBalancer addresses go into Ingress status.' },
+]);
+
+const host = process.env.KUBERNETES_SERVICE_HOST;
+const port = process.env.KUBERNETES_SERVICE_PORT;
+if (!host || !port) {
+  process.stderr.write('kubesvc-ingress: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set: run it as a pod\n');
+  process.exit(1);
+}
+const client = new HttpClient({
+  server: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
+  ca: readFileSync(`${serviceAccountDir}/ca.crt`, 'utf8'),
+  // The token is rotated by the node: read for each request.
+  token: () => readFileSync(`${serviceAccountDir}/token`, 'utf8').trim(),
+});
+// ingress-nginx's metric names, so its dashboards and alerts apply (see docs/architecture.md).
+const metrics = new Registry();
+const requests = metrics.register(new Counter('nginx_ingress_controller_requests', 'The total number of client requests'));
+const duration = metrics.register(
+  new Histogram('nginx_ingress_controller_request_duration_seconds', 'The request processing time in seconds', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]),
+);
+const publish = String(flags['publish-service']);
+const [pubNs, pubName] = publish.includes('/') ? publish.split('/') : ['', ''];
+const informers = new InformerFactoryImpl(client);
+const controller = new IngressController(client, informers, {
+  className: String(flags['ingress-class']),
+  controllerName: String(flags['controller-class']),
+  ...(pubNs && pubName ? { publishService: { namespace: pubNs, name: pubName } } : {}),
+  proxy: {
+    onDone: (e) => {
+      requests.inc(1, {
+        ingress: e.route ? e.route.ingress.split('/')[1]! : '',
+        namespace: e.route?.namespace ?? '',
+        service: e.route?.service.name ?? '',
+        status: String(e.status),
+        method: e.req.method ?? '',
+      });
+      duration.observe(e.ms / 1000);
+      accessLog(e);
+    },
+  },
+});
+function accessLog(e: Parameters<NonNullable<ProxyOptions['onDone']>>[0]): void {
+  process.stdout.write(`${e.req.socket.remoteAddress ?? '-'} "${e.req.method} ${e.req.url} HTTP/${e.req.httpVersion}" ${e.status} ${e.route ? `[${e.route.namespace}-${e.route.service.name}]` : '[-]'} ${e.upstream ?? '-'} ${(e.ms / 1000).toFixed(3)}\n`);
+}
+informers.start();
+let synced = false;
+controller.synced().then(
+  () => {
+    synced = true;
+  },
+  (e: unknown) => process.stderr.write(`kubesvc-ingress: ${e instanceof Error ? e.message : String(e)}\n`),
+);
+
+const addr = bindAddress();
+const httpsPort = Number(flags['https-port']);
+const http = createServer((req, res) => {
+  const to = controller.redirect(req, httpsPort);
+  if (to) {
+    res.writeHead(308, { location: to, 'content-type': 'text/html' }).end(`<html><head><title>308 Permanent Redirect</title></head><body>308 Permanent Redirect</body></html>\n`);
+    return;
+  }
+  controller.proxy.handle(req, res, 'http');
+});
+http.keepAliveTimeout = 75_000;
+http.on('upgrade', (req, socket, head) => {
+  const to = controller.redirect(req, httpsPort);
+  if (to) return void socket.end(`HTTP/1.1 308 Permanent Redirect\r\nLocation: ${to}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  controller.proxy.handleUpgrade(req, socket, head, 'http');
+});
+http.listen(Number(flags['http-port']), addr, () => process.stdout.write(`serving HTTP on ${addr}:${flags['http-port']}\n`));
+// Without an Ingress's certificate for the name asked for, ingress-nginx's default: a self-signed one.
+const fallback = await selfSignedServingCertificate('CN=Kubernetes Ingress Controller Fake Certificate,O=Acme Co', ['ingress.local']);
+const https = createHttpsServer(
+  {
+    cert: fallback.certPem,
+    key: fallback.keyPem,
+    SNICallback: (servername, cb) => cb(null, controller.secureContext(servername) ?? defaultContext),
+  },
+  (req, res) => controller.proxy.handle(req, res, 'https'),
+);
+const defaultContext = createSecureContext({ cert: fallback.certPem, key: fallback.keyPem });
+https.keepAliveTimeout = 75_000;
+https.on('upgrade', (req, socket, head) => controller.proxy.handleUpgrade(req, socket, head, 'https'));
+https.listen(httpsPort, addr, () => process.stdout.write(`serving HTTPS on ${addr}:${httpsPort}\n`));
+const health = createServer((req, res) => {
+  if (req.url === '/metrics') {
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(metrics.expose());
+    return;
+  }
+  const ok = synced && (req.url === '/healthz' || req.url === '/readyz');
+  res.writeHead(ok ? 200 : 500, { 'content-type': 'text/plain' }).end(ok ? 'ok' : 'not synced');
+});
+health.listen(Number(flags['healthz-port']), addr);
+
+for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(sig, () => {
+    informers.stop();
+    client.close();
+    controller.proxy.close();
+    health.close();
+    // Requests in flight finish; new ones have already been routed elsewhere once this pod left its Service.
+    https.close();
+    http.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 10_000).unref();
+  });
+}

@@ -1,0 +1,262 @@
+// The built-in ingress controller as `kubesvc up` runs it by default: a pod in kube-system under its
+// own ServiceAccount behind the LoadBalancer Service ingress-kubesvc, routing by host and path per
+// the Ingress specification into Services' ready endpoints, writing each Ingress's status, and
+// taking changes in memory. Driven as a user would: kubectl, and HTTP requests to the pool IP.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { kubectl, kubectlOk, kubesvcBin, root, startCluster, until, type Cluster } from './harness.js';
+import { WebSocket } from 'ws';
+
+/** GET http://ip:port/path with a Host header: "<status> <body>", or "error:<code>". */
+function get(ip: string, port: number, path: string, host?: string): Promise<string> {
+  return new Promise((resolve) => {
+    const req = httpRequest({ host: ip, port, path, headers: host ? { host } : {}, agent: false, timeout: 3000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(`${res.statusCode} ${body.trim()}`));
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+    req.on('error', (e: NodeJS.ErrnoException) => resolve(`error:${e.code ?? e.message}`));
+    req.end();
+  });
+}
+
+const app = (name: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers:
+      - name: web
+        image: registry.k8s.io/e2e-test-images/agnhost:2.39
+        args: [serve-hostname]
+        readinessProbe: {httpGet: {path: /, port: 9376}, periodSeconds: 1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ${name}}
+spec:
+  selector: {app: ${name}}
+  ports: [{name: http, port: 80, targetPort: 9376}]
+`;
+
+const ingress = (extraPaths = '') => `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  rules:
+  - host: foo.example
+    http:
+      paths:
+      - {path: /a, pathType: Prefix, backend: {service: {name: a, port: {number: 80}}}}
+      - {path: /b, pathType: Exact, backend: {service: {name: b, port: {name: http}}}}
+${extraPaths}  - host: "*.bar.example"
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: b, port: {number: 80}}}}
+`;
+
+describe('the built-in ingress controller', () => {
+  let c: Cluster;
+  let lb = '';
+  let port = 0;
+  before(async () => {
+    c = await startCluster();
+  });
+  after(async () => {
+    await c?.destroy();
+  });
+
+  it('runs as a pod in kube-system under its ServiceAccount, behind a LoadBalancer Service with a pool IP', async () => {
+    await until('the controller Ready', () => kubectl(c, ['get', 'deployment', '-n', 'kube-system', 'ingress-kubesvc', '-o', 'jsonpath={.status.readyReplicas}']).stdout, (v) => v === '1', 30_000);
+    assert.equal(kubectlOk(c, ['get', 'pods', '-n', 'kube-system', '-l', 'app.kubernetes.io/name=ingress-kubesvc', '-o', 'jsonpath={.items[0].spec.serviceAccountName}']), 'ingress-kubesvc');
+    lb = await until('its pool IP', () => kubectl(c, ['get', 'svc', '-n', 'kube-system', 'ingress-kubesvc', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}']).stdout, (ip) => ip.startsWith(c.plan.lbPrefix));
+    port = Number(kubectlOk(c, ['get', 'svc', '-n', 'kube-system', 'ingress-kubesvc', '-o', 'jsonpath={.spec.ports[0].port}']));
+    assert.ok(port === 80 || port === 8080, `port ${port}`);
+    // The Service IngressClass the API defaults to is the controller's.
+    assert.equal(kubectlOk(c, ['get', 'ingressclass', 'kubesvc', '-o', 'jsonpath={.spec.controller}']), 'kubesvc.io/ingress');
+  });
+
+  it('routes by host and path as the Ingress specification says, and 404s the rest', async () => {
+    kubectlOk(c, ['apply', '-f', '-'], app('a') + '---\n' + app('b'));
+    kubectlOk(c, ['apply', '-f', '-'], ingress());
+    await until('both apps Ready', () => kubectl(c, ['get', 'deployments', 'a', 'b', '-o', 'jsonpath={.items[*].status.readyReplicas}']).stdout, (v) => v === '2 2', 30_000);
+    await until('a route to a', () => get(lb, port, '/a', 'foo.example'), (r) => /^200 a-/.test(r), 10_000);
+    const cases: [string, string | undefined, RegExp][] = [
+      ['/a', 'foo.example', /^200 a-/],
+      ['/a/', 'foo.example', /^200 a-/],
+      ['/a/x/y', 'foo.example', /^200 a-/],
+      ['/ab', 'foo.example', /^404 /], // Prefix matches whole path elements
+      ['/b', 'foo.example', /^200 b-/],
+      ['/b/', 'foo.example', /^404 /], // Exact is exact
+      ['/b/x', 'foo.example', /^404 /],
+      ['/a', 'FOO.example:80', /^200 a-/], // host case and port ignored
+      ['/anything', 'x.bar.example', /^200 b-/], // one-label wildcard
+      ['/anything', 'y.x.bar.example', /^404 /], // not two labels
+      ['/anything', 'bar.example', /^404 /],
+      ['/a', undefined, /^404 /],
+    ];
+    for (const [path, host, want] of cases) assert.match(await get(lb, port, path, host), want, `${host} ${path}`);
+  });
+
+  it('spreads requests over the ready endpoints and writes the pool IP into the Ingress status', async () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 8; i++) seen.add((await get(lb, port, '/a', 'foo.example')).split(' ')[1]!);
+    assert.equal(seen.size, 2, [...seen].join(' '));
+    await until('the Ingress status', () => kubectl(c, ['get', 'ingress', 'web', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}']).stdout, (ip) => ip === lb);
+  });
+
+  it('takes a change in memory, and keeps answering while a backend pod goes', async () => {
+    const t0 = Date.now();
+    kubectlOk(c, ['apply', '-f', '-'], ingress('      - {path: /c, pathType: Prefix, backend: {service: {name: b, port: {number: 80}}}}\n'));
+    await until('the new path served', () => get(lb, port, '/c', 'foo.example'), (r) => /^200 b-/.test(r), 5_000);
+    const took = Date.now() - t0;
+    assert.ok(took < 5000, `${took} ms`);
+    const victim = kubectlOk(c, ['get', 'pods', '-l', 'app=a', '-o', 'jsonpath={.items[0].metadata.name}']);
+    kubectlOk(c, ['delete', 'pod', victim, '--wait=false']);
+    const failures: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const r = await get(lb, port, '/a', 'foo.example');
+      if (!/^200 a-/.test(r)) failures.push(r);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    assert.deepEqual(failures, []);
+  });
+
+  it('serves HTTPS by SNI from kubernetes.io/tls Secrets, a default certificate otherwise, and redirects HTTP for TLS hosts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubesvc-ingress-tls-'));
+    try {
+      const gen = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=secure.example', '-addext', 'subjectAltName=DNS:secure.example', '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.crt')], { encoding: 'utf8' });
+      assert.equal(gen.status, 0, gen.stderr);
+      kubectlOk(c, ['create', 'secret', 'tls', 'secure-tls', '--cert', join(dir, 'tls.crt'), '--key', join(dir, 'tls.key')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    kubectlOk(c, ['apply', '-f', '-'], `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: secure}
+spec:
+  tls: [{hosts: [secure.example], secretName: secure-tls}]
+  rules:
+  - host: secure.example
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: a, port: {number: 80}}}}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: plain, annotations: {nginx.ingress.kubernetes.io/ssl-redirect: "false"}}
+spec:
+  tls: [{hosts: [plain.example], secretName: secure-tls}]
+  rules:
+  - host: plain.example
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: b, port: {number: 80}}}}]}
+`);
+    const httpsPort = Number(kubectlOk(c, ['get', 'svc', '-n', 'kube-system', 'ingress-kubesvc', '-o', 'jsonpath={.spec.ports[?(@.name=="https")].port}']));
+    /** The certificate's CN presented for a name, and the answer to GET / over that connection. */
+    const overTLS = (servername: string) =>
+      new Promise<{ cn: string; answer: string }>((resolve, reject) => {
+        const req = httpsRequest({ host: lb, port: httpsPort, servername, path: '/', headers: { host: servername }, rejectUnauthorized: false, agent: false, timeout: 3000 }, (res) => {
+          const cn = (res.socket as TLSSocket).getPeerCertificate().subject?.CN ?? '';
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve({ cn: String(cn), answer: `${res.statusCode} ${body.trim()}` }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const secure = await until('the Secret\'s certificate for secure.example', () => overTLS('secure.example'), (r) => r.cn === 'secure.example', 10_000);
+    assert.match(secure.answer, /^200 a-/);
+    assert.equal((await overTLS('unknown.example')).cn, 'Kubernetes Ingress Controller Fake Certificate');
+    // HTTP to a TLS host is sent to HTTPS, unless the Ingress says ssl-redirect: "false".
+    const redirect = await new Promise<{ status?: number; location?: string }>((resolve) => {
+      httpRequest({ host: lb, port, path: '/x?y=1', headers: { host: 'secure.example' }, agent: false }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode, location: res.headers.location });
+      }).end();
+    });
+    assert.deepEqual(redirect, { status: 308, location: `https://secure.example${httpsPort === 443 ? '' : `:${httpsPort}`}/x?y=1` });
+    assert.match(await get(lb, port, '/', 'plain.example'), /^200 b-/);
+  });
+
+  it('carries WebSocket connections (Upgrade) through to the backend, both ways', async () => {
+    kubectlOk(c, ['apply', '-f', '-'], `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ws}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: ws}}
+  template:
+    metadata: {labels: {app: ws}}
+    spec:
+      containers:
+      - name: echo
+        image: kubesvc.io/host
+        command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(join(root, 'dist', 'test', 'support', 'ws-echo.js'))}]
+        readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ws}
+spec:
+  selector: {app: ws}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: ws}
+spec:
+  rules:
+  - host: ws.example
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: ws, port: {number: 80}}}}]}
+`);
+    await until('the echo server behind the Ingress', () => get(lb, port, '/', 'ws.example'), (r) => /^200 ws-/.test(r), 30_000);
+    const messages: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const ws = new WebSocket(`ws://${lb}:${port}/chat`, { headers: { host: 'ws.example' } });
+      ws.on('message', (d) => {
+        messages.push(String(d));
+        if (messages.length === 1) ws.send('ping');
+        else ws.close();
+      });
+      ws.on('close', () => resolve());
+      ws.on('error', reject);
+      setTimeout(() => reject(new Error(`no echo: ${messages.join(' | ')}`)), 5000).unref();
+    });
+    assert.match(messages[0]!, /^hello from ws-.*; forwarded for \d+\.\d+\.\d+\.\d+$/);
+    assert.match(messages[1]!, /^ws-.*: ping$/);
+  });
+
+  it('counts requests under ingress-nginx\'s metric names', async () => {
+    const podIP = kubectlOk(c, ['get', 'pods', '-n', 'kube-system', '-l', 'app.kubernetes.io/name=ingress-kubesvc', '-o', 'jsonpath={.items[0].status.podIP}']);
+    const text = await new Promise<string>((resolve, reject) => {
+      httpRequest({ host: podIP, port: 10254, path: '/metrics', agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve(body));
+      }).on('error', reject).end();
+    });
+    const line = text.split('\n').find((l) => l.startsWith('nginx_ingress_controller_requests{') && l.includes('ingress="web"') && l.includes('service="a"') && l.includes('status="200"'));
+    assert.ok(line, text.slice(0, 2000));
+    assert.ok(Number(line!.split(' ').at(-1)) >= 10, line);
+    assert.match(text, /nginx_ingress_controller_request_duration_seconds_count \d+/);
+  });
+
+  it('`up --disable` takes only known addons', () => {
+    const r = spawnSync(process.execPath, [kubesvcBin, 'up', '--disable', 'traefik', '--data-dir', '/nonexistent/kubesvc'], { encoding: 'utf8', timeout: 10_000 });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--disable takes ingress, not "traefik"/);
+  });
+});
