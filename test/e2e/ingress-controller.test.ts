@@ -10,8 +10,9 @@ import type { TLSSocket } from 'node:tls';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { kubectl, kubectlOk, kubesvcBin, root, startCluster, until, type Cluster } from './harness.js';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { kubectl, kubectlBin, kubectlOk, kubesvcBin, root, startCluster, until, type Cluster } from './harness.js';
 import { WebSocket } from 'ws';
 
 /** GET http://ip:port/path with a Host header: "<status> <body>", or "error:<code>". */
@@ -133,6 +134,40 @@ describe('the built-in ingress controller', () => {
       await new Promise((res) => setTimeout(res, 50));
     }
     assert.deepEqual(failures, []);
+  });
+
+  it('fails no request while a backend rolls out and Ingresses are created, changed and deleted', async (t) => {
+    let stop = false;
+    const failures: string[] = [];
+    let sent = 0;
+    // Four clients, bounded in count and time.
+    const deadline = Date.now() + 60_000;
+    const load = Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (!stop && sent < 20_000 && Date.now() < deadline) {
+          sent++;
+          const r = await get(lb, port, '/a', 'foo.example');
+          if (!/^200 a-/.test(r)) failures.push(r);
+        }
+      }),
+    );
+    // kubectl runs asynchronously here: a synchronous one would stop the load while it runs.
+    const k = async (args: string[]) => (await promisify(execFile)(kubectlBin, args, { env: { ...process.env, KUBECONFIG: c.kubeconfig }, timeout: 90_000 })).stdout;
+    try {
+      await k(['rollout', 'restart', 'deployment', 'a']);
+      for (let i = 0; i < 5; i++) {
+        await k(['create', 'ingress', `churn-${i}`, `--rule=churn${i}.example/x*=b:80`]);
+        await k(['annotate', 'ingress', `churn-${i}`, 'example.com/round=1']);
+      }
+      await k(['rollout', 'status', 'deployment', 'a', '--timeout=60s']);
+      for (let i = 0; i < 5; i++) await k(['delete', 'ingress', `churn-${i}`]);
+    } finally {
+      stop = true;
+      await load;
+    }
+    t.diagnostic(`${sent} requests during the rollout and the Ingress churn, ${failures.length} failed`);
+    assert.ok(sent > 100, `only ${sent} requests`);
+    assert.deepEqual(failures.slice(0, 10), []);
   });
 
   it('serves HTTPS by SNI from kubernetes.io/tls Secrets, a default certificate otherwise, and redirects HTTP for TLS hosts', async () => {

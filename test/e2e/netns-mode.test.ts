@@ -105,7 +105,9 @@ for (const mode of ['iptables', 'nftables'] as const) {
       const namespaces = lines(run(['ip', 'netns', 'list']).stdout).filter((l) => l.startsWith(`${id}-pod-`));
       assert.ok(namespaces.length >= 4, `pod namespaces: ${namespaces}`);
       // Pods bind the wildcard inside their own namespace, as in real Kubernetes.
-      const podNs = namespaces[0]!.split(/\s+/)[0]!;
+      // A web pod's namespace (the ingress controller's pod has one too): named after its UID.
+      const podNs = `${id}-pod-${String(pods[0].metadata.uid).replace(/-/g, '')}`;
+      assert.ok(namespaces.some((n) => n.split(/\s+/)[0] === podNs), `${podNs} in ${namespaces}`);
       assert.match(inNs(podNs, ['cat', '/proc/net/tcp']).stdout, /00000000:1F90 00000000:0000 0A/);
     });
 
@@ -142,6 +144,24 @@ for (const mode of ['iptables', 'nftables'] as const) {
       assert.ok(names.has(curl(hostNs, `http://${s.spec.clusterIP}/hostname`)));
       // A NodePort on the node's own loopback (route_localnet / localhost NodePorts).
       if (mode === 'iptables') assert.ok(names.has(curl(node1, `http://127.0.0.1:${nodePort}/hostname`)));
+    });
+
+    it('routes an Ingress through the ingress controller pod (in its own namespace) to pods on both nodes', async () => {
+      kubectlOk(c, ['create', 'ingress', 'web', '--rule=web.example/*=web:80']);
+      const ingressSvc = await until('the ingress controller\'s LB IP', () => get(['service', '-n', 'kube-system', 'ingress-kubesvc']), (x) => !!x.status?.loadBalancer?.ingress?.[0]?.ip, 30_000);
+      const lb = ingressSvc.status.loadBalancer.ingress[0].ip as string;
+      const names = new Set(readyPods('web').map((p: any) => p.metadata.name as string));
+      const viaIngress = (host: string) => {
+        const r = inNs(hostNs, ['curl', '-sS', '--max-time', '2', '-H', `Host: ${host}`, `http://${lb}/hostname`]);
+        return r.code === 0 ? r.stdout : `error:${r.code}`;
+      };
+      const seen = new Set<string>();
+      await until('answers from pods on both nodes through the Ingress', () => {
+        seen.add(viaIngress('web.example'));
+        return [...seen].filter((n) => names.has(n)).length;
+      }, (n) => n >= 2, 30_000);
+      assert.equal(viaIngress('other.example'), '404 page not found');
+      kubectlOk(c, ['delete', 'ingress', 'web']);
     });
 
     it('carries UDP to the Service port', () => {
