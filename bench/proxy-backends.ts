@@ -1,9 +1,10 @@
 // Pod stand-ins for bench/proxy-userspace.ts, in their own process so they do not share an
 // event loop with the proxy being measured: a minimal HTTP/1.1 responder (fixed 200 answer,
 // keep-alive unless the client asks to close) and a UDP echo, on each given IP at one port.
-// Usage: node dist/bench/proxy-backends.js <port> <ip>... ; prints "ready" and exits when stdin closes.
+// Usage: node dist/bench/proxy-backends.js <port> <ip>... ; prints "ready" and exits when stdin (a pipe) closes.
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
+import { fstatSync } from 'node:fs';
 
 const [portText, ...ips] = process.argv.slice(2);
 const port = Number(portText);
@@ -37,8 +38,11 @@ async function main(): Promise<void> {
     await new Promise<void>((r) => udp.bind(port, ip, () => r()));
   }
   process.stdout.write('ready\n');
-  process.stdin.resume();
-  process.stdin.on('end', () => process.exit(0));
+  // Started by a bench with a pipe: gone when it closes. As a pod (stdin /dev/null): until SIGTERM.
+  if (fstatSync(0).isFIFO()) {
+    process.stdin.resume();
+    process.stdin.on('end', () => process.exit(0));
+  }
 }
 
 void main();

@@ -30,6 +30,7 @@ const benches: Bench[] = [
   { name: 'storage-sqlite', what: 'SQLite backend creates/s and lists' },
   { name: 'storage-etcd', what: 'etcd backend creates/s and lists', tools: ['etcd'] },
   { name: 'ha-apiserver', what: 'NodePort Service creates/s: one API server on SQLite vs two on one etcd' },
+  { name: 'ingress', what: 'the built-in ingress controller vs nginx and HAProxy on the same pods (wrk); Ingress created → served', tools: ['wrk', 'nginx', 'haproxy'], root: true },
   { name: 'several-machines', what: 'kubesvc server/agent processes: creates/s on SQLite vs two servers on 3-member etcd, server failover, node death, agent memory' },
   { name: 'workloads', what: '100-replica Deployment to Ready, pod replacement, memory per pod', tools: ['kubectl'] },
   { name: 'dns', what: 'cluster DNS vs dnsmasq with dnsperf', tools: ['dnsperf', 'dnsmasq'] },
