@@ -14,26 +14,14 @@ import { request as httpRequest } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubectl, kubectlOk, request, root, startCluster, until } from '../test/e2e/harness.js';
-import { parseWrk, type LoadResult } from './wrk.js';
+import { runWrk, type LoadResult } from './wrk.js';
 
 const seconds = Number(process.argv[2] ?? 5);
 const rounds = 3;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
-function wrk(url: string, host: string, newConnection: boolean): Promise<LoadResult> {
-  const args = ['-t1', '-c32', `-d${seconds}s`, '--latency', '-H', `Host: ${host}`, ...(newConnection ? ['-H', 'Connection: close'] : []), url];
-  return new Promise((resolve) => {
-    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    const killer = setTimeout(() => child.kill('SIGKILL'), (seconds + 20) * 1000);
-    child.on('close', () => {
-      clearTimeout(killer);
-      resolve(parseWrk(out));
-    });
-  });
-}
+const wrk = (url: string, host: string, newConnection: boolean) => runWrk(url, { seconds, newConnection, headers: [`Host: ${host}`] });
 
 function get(ip: string, port: number, path: string, host: string): Promise<number> {
   return new Promise((resolve) => {
@@ -90,7 +78,7 @@ async function main(): Promise<void> {
     console.log('needs root (the controller serves on port 80): skipped');
     return;
   }
-  const c = await startCluster();
+  const c = await startCluster({ ingress: true });
   const dir = mkdtempSync(join(tmpdir(), 'kubesvc-bench-ingress-'));
   const peers: { name: string; stop(): void }[] = [];
   try {

@@ -24,7 +24,7 @@ import type { EndpointSlice } from '../src/api/discovery.js';
 import { setQuiet } from '../src/util/log.js';
 import { buildMaps, ep, slice, svc } from '../test/proxy/fixtures.js';
 import { startProxyTestCluster } from '../test/proxy/cluster.js';
-import { parseWrk, type LoadResult } from './wrk.js';
+import { runWrk, type LoadResult } from './wrk.js';
 
 setQuiet(true);
 const seconds = Number(process.argv[2] ?? 3);
@@ -39,19 +39,7 @@ const haveWrk = hasCmd('wrk');
 
 
 /** wrk in a child process, asynchronously: the proxy under test runs on this process's event loop. */
-function wrk(url: string, newConnection: boolean): Promise<LoadResult> {
-  const args = ['-t1', '-c32', `-d${seconds}s`, '--latency', ...(newConnection ? ['-H', 'Connection: close'] : []), url];
-  return new Promise((resolve) => {
-    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    const killer = setTimeout(() => child.kill('SIGKILL'), (seconds + 20) * 1000);
-    child.on('close', () => {
-      clearTimeout(killer);
-      resolve(parseWrk(out));
-    });
-  });
-}
+const wrk = (url: string, newConnection: boolean) => runWrk(url, { seconds, newConnection });
 
 /** Fallback without wrk: 32 concurrent loops of raw HTTP requests, bounded by time and count. */
 async function nodeLoad(ip: string, port: number, newConnection: boolean): Promise<LoadResult> {

@@ -2,9 +2,10 @@
 // running them side by side would measure each other), each bounded in time, with what it printed
 // kept in bench/results/<UTC time>/<name>.txt and a summary.json beside it. A benchmark whose
 // tools are missing (root, wrk, dnsperf, etcd …) is skipped with the reason, not failed.
-// Run: npm run bench [-- --only dns,startup] [-- --list] [-- --timeout-minutes 20]
+// As root it first installs the peers and tools they need from Debian (--no-install: skip them instead).
+// Run: npm run bench [-- --only dns,startup] [-- --list] [-- --timeout-minutes 20] [-- --no-install]
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, createWriteStream } from 'node:fs';
+import { mkdirSync, writeFileSync, createWriteStream, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -49,6 +50,46 @@ const benches: Bench[] = [
 function has(tool: string): boolean {
   if (tool.startsWith('/')) return spawnSync('test', ['-x', tool]).status === 0;
   return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** Debian packages that provide the tools benchmarks compare against or drive. */
+const packageOf: Record<string, string> = {
+  wrk: 'wrk',
+  nginx: 'nginx-light',
+  haproxy: 'haproxy',
+  dnsmasq: 'dnsmasq',
+  dnsperf: 'dnsperf',
+  etcd: 'etcd-server',
+  'iptables-restore': 'iptables',
+  nft: 'nftables',
+  nsenter: 'util-linux',
+  chromium: 'chromium',
+  '/usr/bin/crun': 'crun',
+  '/usr/bin/docker-registry': 'docker-registry',
+  '/bin/busybox': 'busybox-static',
+};
+
+/**
+ * As root, installs the peers and tools the chosen benchmarks need from Debian, so that a run
+ * compares against them instead of skipping. Services the packages would start (nginx, haproxy,
+ * dnsmasq) are kept from starting: each benchmark starts its own peer on its own ports.
+ */
+function installPeers(chosen: Bench[]): void {
+  if (process.getuid?.() !== 0) return;
+  const wanted = [...new Set(chosen.flatMap((b) => b.tools ?? []).filter((t) => !has(t) && packageOf[t]).map((t) => packageOf[t]!))];
+  if (!wanted.length) return;
+  console.log(`installing ${wanted.join(', ')} (apt-get; their services are not started)`);
+  const policy = '/usr/sbin/policy-rc.d';
+  const hadPolicy = spawnSync('test', ['-e', policy]).status === 0;
+  if (!hadPolicy) writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
+  try {
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...wanted], { stdio: 'inherit', env });
+    if (r.status !== 0) console.log(`apt-get install failed (exit ${r.status}): the benchmarks that need them are skipped`);
+  } finally {
+    if (!hadPolicy) rmSync(policy, { force: true });
+  }
 }
 
 function missing(b: Bench): string | undefined {
@@ -113,6 +154,7 @@ async function main(): Promise<void> {
   const dir = join(here, '..', '..', 'bench', 'results', stamp);
   mkdirSync(dir, { recursive: true });
   const summary: Record<string, unknown>[] = [];
+  if (!process.argv.includes('--no-install')) installPeers(benches.filter((b) => !only || only.includes(b.name)));
   for (const b of benches) {
     if (only && !only.includes(b.name)) continue;
     const why = missing(b);

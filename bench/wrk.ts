@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 // wrk's report, read the same way by every bench that drives it.
 export interface LoadResult {
   rps: number;
@@ -18,4 +19,19 @@ export function parseWrk(out: string): LoadResult {
   const errs = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
   return { rps, p50ms: p('50'), p99ms: p('99'), errors: (errs ? errs.slice(1).reduce((n, x) => n + Number(x), 0) : 0) + non2xx };
+}
+
+/** wrk in a child process, asynchronously (the program under test may share this event loop): -t1 -c32 for `seconds`. */
+export function runWrk(url: string, o: { seconds: number; newConnection: boolean; headers?: string[] }): Promise<LoadResult> {
+  const args = ['-t1', '-c32', `-d${o.seconds}s`, '--latency', ...(o.headers ?? []).flatMap((h) => ['-H', h]), ...(o.newConnection ? ['-H', 'Connection: close'] : []), url];
+  return new Promise((resolve) => {
+    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const killer = setTimeout(() => child.kill('SIGKILL'), (o.seconds + 20) * 1000);
+    child.on('close', () => {
+      clearTimeout(killer);
+      resolve(parseWrk(out));
+    });
+  });
 }

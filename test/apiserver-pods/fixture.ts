@@ -112,7 +112,7 @@ export interface TestCluster {
 export async function startTestCluster(): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'kubesvc-pods-'));
   // Every port this cluster opens is a free one, so test files can run side by side.
-  const args = ['--data-dir', dir, '--api-port', '0'];
+  const args = ['--data-dir', dir, '--api-port', '0', '--disable', 'ingress'];
   for (const f of ['proxy-metrics-port', 'proxy-healthz-port']) if (upFlags.some((u) => u.name === f)) args.push(`--${f}`, '0');
   const o = parseUpOptions(args);
   if (o === 'help') throw new Error('unexpected');

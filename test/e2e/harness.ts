@@ -112,6 +112,9 @@ export function planArgs(): { plan: Plan; args: string[] } {
       '--proxy-metrics-port', '0',
       '--proxy-healthz-port', '0',
       '--kubelet-port', '0',
+      // The ingress controller is one more pod in every cluster: only the tests of it run it
+      // (startCluster's `ingress`), which keeps the suite's load down.
+      '--disable', 'ingress',
     ],
   };
 }
@@ -152,6 +155,8 @@ export async function startCluster(
     planRetries?: number;
     /** Another installation's bin/kubesvc (e.g. a copy built without the optional addons). */
     bin?: string;
+    /** Run the ingress controller (the default of `kubesvc up`; planArgs leaves it out). */
+    ingress?: boolean;
   } = {},
 ): Promise<Cluster> {
   const dataDir = opts.dataDir ?? tempDir();
@@ -164,7 +169,9 @@ export async function startCluster(
   const wrap = opts.netns ? nsenterArgv(opts.netns) : [];
   // KUBESVC_NODE_FLAGS lets benchmarks profile the server (e.g. --cpu-prof).
   const nodeFlags = (process.env.KUBESVC_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const argv = [...wrap, process.execPath, ...nodeFlags, opts.bin ?? kubesvcBin, opts.command ?? 'up', '--data-dir', dataDir, '--api-port', '0', ...planFlags, ...(opts.args ?? [])];
+  let flags = [...planFlags, ...(opts.args ?? [])];
+  if (opts.ingress) flags = flags.filter((f, i, all) => !(f === '--disable' && all[i + 1] === 'ingress') && !(f === 'ingress' && all[i - 1] === '--disable'));
+  const argv = [...wrap, process.execPath, ...nodeFlags, opts.bin ?? kubesvcBin, opts.command ?? 'up', '--data-dir', dataDir, '--api-port', '0', ...flags];
   const proc = spawn(argv[0]!, argv.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...opts.env },

@@ -74,7 +74,7 @@ describe('the built-in ingress controller', () => {
   let lb = '';
   let port = 0;
   before(async () => {
-    c = await startCluster();
+    c = await startCluster({ ingress: true });
   });
   after(async () => {
     await c?.destroy();
