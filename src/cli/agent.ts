@@ -155,7 +155,8 @@ export async function agent(argv: string[]): Promise<number> {
   // server switched to it. A failed renewal is retried every 5 s while the old certificates hold.
   let rotation: NodeJS.Timeout | undefined;
   let useServing: ((cert: string, key: string) => void) | undefined;
-  const clientsDue = () => Math.min(renewalTime(creds.node.cert), renewalTime(creds.proxy.cert));
+  const clientsDue = () => Math.min(renewalTime(creds.node.cert, creds.obtainedAt.node), renewalTime(creds.proxy.cert, creds.obtainedAt.proxy));
+  const servingDue = () => renewalTime(creds.serving.cert, creds.obtainedAt.serving);
   const rotate = async () => {
     if (Date.now() >= clientsDue()) {
       creds = await renewClientCertificates(bootstrap, creds);
@@ -163,15 +164,16 @@ export async function agent(argv: string[]): Promise<number> {
       proxyClient.setCredentials(creds.proxy.cert, creds.proxy.key);
       log.info('rotated the node and kube-proxy client certificates');
     }
-    if (Date.now() >= renewalTime(creds.serving.cert)) {
+    if (Date.now() >= servingDue()) {
       creds = await renewServingCertificate(bootstrap, creds);
       useServing?.(creds.serving.cert, creds.serving.key);
       log.info("rotated the kubelet API's serving certificate");
     }
   };
   const scheduleRotation = (afterFailure = false) => {
-    const at = Math.min(clientsDue(), renewalTime(creds.serving.cert));
-    const delay = afterFailure ? 5_000 : Math.max(0, at - Date.now());
+    const at = Math.min(clientsDue(), servingDue());
+    // At least a second apart: a signer that hands out nearly expired certificates must not make a loop of CSRs.
+    const delay = afterFailure ? 5_000 : Math.max(1000, at - Date.now());
     rotation = setTimeout(() => {
       // A timer cannot wait more than ~24.8 days: one that fired early only waits again.
       if (!afterFailure && Date.now() < at) return scheduleRotation();

@@ -10,7 +10,7 @@ import { connect, type PeerCertificate } from 'node:tls';
 import { isIP } from 'node:net';
 import { request as httpsRequest } from 'node:https';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { caCertHash, createCertificateRequest } from '../apiserver/pki.js';
 import { kubeAPIServerClientKubeletSigner, kubeAPIServerClientSigner, kubeletServingSigner, type CertificateSigningRequest } from '../api/certificates.js';
@@ -26,6 +26,12 @@ export interface NodeCredentials {
   proxy: { cert: string; key: string };
   /** The kubelet API's serving certificate. */
   serving: { cert: string; key: string };
+  /**
+   * When each was obtained (ms; a kept one: when its file was written). Signers backdate a
+   * certificate's notBefore (5 minutes, upstream's and ours), so for a short-lived certificate its
+   * life as the node saw it starts here, not at notBefore.
+   */
+  obtainedAt: { node: number; proxy: number; serving: number };
 }
 
 export interface BootstrapOptions {
@@ -126,11 +132,16 @@ async function obtain(
   }
 }
 
-/** When a certificate should be renewed: 80 % into its life (the kubelet picks 70–90 %). */
-export function renewalTime(certPem: string): number {
+/**
+ * When a certificate should be renewed: 80 % into its life (the kubelet picks 70–90 %), counted
+ * from when it was obtained when that is later than its (backdated) notBefore — else a certificate
+ * of 20 s backdated by 5 minutes would be due the moment it arrived, and renewed without end.
+ */
+export function renewalTime(certPem: string, obtainedAt = 0): number {
   const c = new X509Certificate(certPem);
-  const from = Date.parse(c.validFrom);
-  return from + 0.8 * (Date.parse(c.validTo) - from);
+  const to = Date.parse(c.validTo);
+  const from = Math.min(Math.max(Date.parse(c.validFrom), obtainedAt), to);
+  return from + 0.8 * (to - from);
 }
 
 function stillGood(certPem: string): boolean {
@@ -160,7 +171,7 @@ export async function renewClientCertificates(o: BootstrapOptions, current: Node
     writePrivate(join(dir, `${n}.key`), c.key, 0o600);
     writePrivate(join(dir, `${n}.crt`), c.cert, 0o644);
   }
-  return { ...current, node, proxy };
+  return { ...current, node, proxy, obtainedAt: { ...current.obtainedAt, node: Date.now(), proxy: Date.now() } };
 }
 
 /** The kubelet API's serving certificate renewed with the node's client certificate, kept in DIR/pki. */
@@ -175,7 +186,7 @@ export async function renewServingCertificate(o: BootstrapOptions, current: Node
   const dir = join(o.dataDir, 'pki');
   writePrivate(join(dir, 'kubelet.key'), serving.key, 0o600);
   writePrivate(join(dir, 'kubelet.crt'), serving.cert, 0o644);
-  return { ...current, serving };
+  return { ...current, serving, obtainedAt: { ...current.obtainedAt, serving: Date.now() } };
 }
 
 /** The node's credentials: kept ones when still valid, else obtained from the cluster. */
@@ -184,6 +195,7 @@ export async function bootstrapNodeCredentials(o: BootstrapOptions): Promise<Nod
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = (n: string) => join(dir, n);
   const kept = (n: string) => (existsSync(file(`${n}.crt`)) && existsSync(file(`${n}.key`)) ? { cert: readFileSync(file(`${n}.crt`), 'utf8'), key: readFileSync(file(`${n}.key`), 'utf8') } : undefined);
+  const writtenAt = (n: string) => statSync(file(`${n}.crt`)).mtimeMs;
   const keep = (n: string, c: { cert: string; key: string }) => {
     writePrivate(file(`${n}.key`), c.key, 0o600);
     writePrivate(file(`${n}.crt`), c.cert, 0o644);
@@ -218,5 +230,5 @@ export async function bootstrapNodeCredentials(o: BootstrapOptions): Promise<Nod
     proxy = await obtain(o, ca, asNode, 'kube-proxy', { user: 'system:kube-proxy', groups: [], signerName: kubeAPIServerClientSigner, usages: ['digital signature', 'client auth'] });
     keep('kube-proxy', proxy);
   }
-  return { ca, node, proxy, serving };
+  return { ca, node, proxy, serving, obtainedAt: { node: writtenAt('kubelet-client'), proxy: writtenAt('kube-proxy'), serving: writtenAt('kubelet') } };
 }

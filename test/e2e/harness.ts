@@ -103,20 +103,7 @@ export function planArgs(): { plan: Plan; args: string[] } {
     lbPool: `${lb}0/24`,
     lbPrefix: lb,
   };
-  return {
-    plan,
-    args: [
-      '--service-cidr', plan.serviceCIDR,
-      '--pod-cidr', plan.podCIDR,
-      '--lb-pool', plan.lbPool,
-      '--proxy-metrics-port', '0',
-      '--proxy-healthz-port', '0',
-      '--kubelet-port', '0',
-      // The ingress controller is one more pod in every cluster: only the tests of it run it
-      // (startCluster's `ingress`), which keeps the suite's load down.
-      '--disable', 'ingress',
-    ],
-  };
+  return { plan, args: planFlagsOf(plan) };
 }
 
 export interface Cluster {
@@ -253,8 +240,13 @@ export function nsenterArgv(netns: string): string[] {
   return ['nsenter', `--net=/run/netns/${netns}`, '--'];
 }
 
+/**
+ * The flags of a test cluster on `p`: its ranges, free ports, and no ingress controller — one more
+ * pod in every cluster; only the tests of it run it (startCluster's `ingress`), which keeps the
+ * suite's load down.
+ */
 function planFlagsOf(p: Plan): string[] {
-  return ['--service-cidr', p.serviceCIDR, '--pod-cidr', p.podCIDR, '--lb-pool', p.lbPool, '--proxy-metrics-port', '0', '--proxy-healthz-port', '0', '--kubelet-port', '0'];
+  return ['--service-cidr', p.serviceCIDR, '--pod-cidr', p.podCIDR, '--lb-pool', p.lbPool, '--proxy-metrics-port', '0', '--proxy-healthz-port', '0', '--kubelet-port', '0', '--disable', 'ingress'];
 }
 
 export interface RunResult {
