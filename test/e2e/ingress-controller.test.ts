@@ -112,6 +112,39 @@ describe('the built-in ingress controller', () => {
     for (const [path, host, want] of cases) assert.match(await get(lb, port, path, host), want, `${host} ${path}`);
   });
 
+  it('serves a defaultBackend when nothing else matches, and leaves Ingresses of another class alone', async () => {
+    kubectlOk(c, ['apply', '-f', '-'], `apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: other}
+spec: {controller: example.com/other}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: elsewhere}
+spec:
+  ingressClassName: other
+  rules:
+  - host: elsewhere.example
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: a, port: {number: 80}}}}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: fallback}
+spec:
+  defaultBackend: {service: {name: b, port: {number: 80}}}
+`);
+    await until('the default backend', () => get(lb, port, '/nowhere', 'unknown.example'), (r) => /^200 b-/.test(r), 10_000);
+    // A host with rules keeps them: the default backend is for what matches nothing.
+    assert.match(await get(lb, port, '/a', 'foo.example'), /^200 a-/);
+    assert.match(await get(lb, port, '/', 'elsewhere.example'), /^200 b-/, 'the other class\'s host is not served here: the default backend answers');
+    // Only this class's Ingresses get this controller's address.
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(kubectl(c, ['get', 'ingress', 'elsewhere', '-o', 'jsonpath={.status.loadBalancer.ingress}']).stdout, '');
+    kubectlOk(c, ['delete', 'ingress', 'fallback', 'elsewhere']);
+    kubectlOk(c, ['delete', 'ingressclass', 'other']);
+    await until('no default backend', () => get(lb, port, '/nowhere', 'unknown.example'), (r) => /^404 /.test(r), 10_000);
+  });
+
   it('spreads requests over the ready endpoints and writes the pool IP into the Ingress status', async () => {
     const seen = new Set<string>();
     for (let i = 0; i < 8; i++) seen.add((await get(lb, port, '/a', 'foo.example')).split(' ')[1]!);
