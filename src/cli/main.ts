@@ -12,7 +12,7 @@ import { kubernetesVersion } from '../apiserver/discovery.js';
 
 const log = logger('kubesvc');
 
-const usage = `kubesvc — Kubernetes Service networking on one machine, no Docker, no VM.
+const usage = `kubesvc — Kubernetes Service networking on one machine or several, no Docker, no VM.
 
 Usage: kubesvc <command> [flags]
 

@@ -352,7 +352,9 @@ test('FallbackToLogsOnError puts the log tail into the terminated message', asyn
   await c.client.create(
     R.pods,
     'default',
-    podSpec('msg-1', { command: [node, '-e', 'console.log("line 1"); console.error("fatal: no config"); process.exit(4)'], terminationMessagePolicy: 'FallbackToLogsOnError' }, { restartPolicy: 'Never' }),
+    // The two lines go to two streams, merged by time: written apart, so their order is the writes' (two
+    // writes in the same instant could come back either way, as their timestamps tie).
+    podSpec('msg-1', { command: [node, '-e', 'console.log("line 1"); setTimeout(() => { console.error("fatal: no config"); process.exit(4); }, 20)'], terminationMessagePolicy: 'FallbackToLogsOnError' }, { restartPolicy: 'Never' }),
   );
   const p = await eventually(async () => {
     const p = await getPod('msg-1');
