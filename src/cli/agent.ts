@@ -5,7 +5,6 @@
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { homedir } from 'node:os';
-import { readFileSync } from 'node:fs';
 import type { Service } from '../api/core.js';
 import { HttpClient } from '../client/http-client.js';
 import { InformerFactoryImpl } from '../client/informer.js';
@@ -16,8 +15,8 @@ import { startProxy, type ProxyOptions } from '../proxy/index.js';
 import { logger, errorText } from '../util/log.js';
 import { flagHelp, parseFlags, UsageError, type FlagSpec } from './flags.js';
 import { onStopSignals } from './stop-signals.js';
-import { isIPv4 } from '../proxy/ip.js';
 import { followAPIServers } from '../node/api-servers.js';
+import { ipFlag, serverURLFlag, tokenFlag } from './join-flags.js';
 import { netnsEnv } from '../node/network/config.js';
 import { nodeNet, type NodeNet } from '../node/network/node.js';
 import { netnsPodNetwork } from '../node/network/pod-network.js';
@@ -91,19 +90,11 @@ export async function agent(argv: string[]): Promise<number> {
   if (f.positional.length) throw new UsageError(`agent takes no arguments, got ${JSON.stringify(f.positional.join(' '))}`);
   const server = f.values.get('server');
   if (!server) throw new UsageError('agent needs --server, the API server to join (e.g. https://127.0.0.1:6443)');
-  let url: URL;
-  try {
-    url = new URL(server);
-  } catch {
-    throw new UsageError(`--server must be a URL such as https://127.0.0.1:6443, not ${JSON.stringify(server)}`);
-  }
-  if (url.protocol !== 'https:') throw new UsageError(`--server must use https, not ${url.protocol}`);
-  const tokenFile = f.values.get('token-file');
-  const token = f.values.get('token') ?? (tokenFile ? readFileSync(tokenFile, 'utf8').trim() : undefined);
+  const url = serverURLFlag(server, 'https://127.0.0.1:6443');
+  const token = tokenFlag(f.values);
   const nodeName = f.values.get('node-name') ?? hostname().toLowerCase();
-  const nodeIP = f.values.get('node-ip') ?? '127.0.0.1';
-  if (!isIPv4(nodeIP)) throw new UsageError(`--node-ip must be an IPv4 address, not ${JSON.stringify(nodeIP)}`);
-  const podCIDR = f.values.get('pod-cidr') ?? '127.244.128.0/24';
+  const givenIP = ipFlag(f.values, 'node-ip') ?? '127.0.0.1';
+  const givenPodCIDR = f.values.get('pod-cidr') ?? '127.244.128.0/24';
   const mode = (f.values.get('proxy-mode') ?? 'userspace') as ProxyOptions['mode'];
   const kubeletPort = Number(f.values.get('kubelet-port') ?? '10250');
   if (!Number.isInteger(kubeletPort) || kubeletPort < 0 || kubeletPort > 65535) throw new UsageError(`--kubelet-port must be a port number, not ${f.values.get('kubelet-port')}`);
@@ -112,9 +103,12 @@ export async function agent(argv: string[]): Promise<number> {
   if (network !== 'loopback' && network !== 'netns') throw new UsageError(`--network must be loopback or netns, not ${JSON.stringify(network)}`);
   const netns = network === 'netns' ? netnsNode(f.values, nodeName) : undefined;
   if (netns) {
-    if (f.values.has('node-ip') && nodeIP !== netns.node.nodeIP) throw new UsageError(`--node-ip: node ${nodeName}'s address in netns mode is ${netns.node.nodeIP}`);
-    if (f.values.has('pod-cidr') && podCIDR !== netns.node.podCIDR) throw new UsageError(`--pod-cidr: node ${nodeName}'s pods in netns mode are in ${netns.node.podCIDR}`);
+    if (f.values.has('node-ip') && givenIP !== netns.node.nodeIP) throw new UsageError(`--node-ip: node ${nodeName}'s address in netns mode is ${netns.node.nodeIP}`);
+    if (f.values.has('pod-cidr') && givenPodCIDR !== netns.node.podCIDR) throw new UsageError(`--pod-cidr: node ${nodeName}'s pods in netns mode are in ${netns.node.podCIDR}`);
   }
+  // netns mode: the node's address and pod range are its namespace's.
+  const nodeIP = netns?.node.nodeIP ?? givenIP;
+  const podCIDR = netns?.node.podCIDR ?? givenPodCIDR;
   if (f.bools.has('exit-with-parent')) {
     // The parent is gone (kill -9 too): leave at once, as the parent did, so the pods keep running
     // for the next start to adopt — a SIGKILL of our own, since process.exit would run the exit
@@ -142,7 +136,7 @@ export async function agent(argv: string[]): Promise<number> {
     ...(hash ? { caCertHash: hash } : {}),
     unsafeSkipCAVerification: f.bools.has('unsafe-skip-ca-verification'),
     nodeName,
-    servingNames: { dns: [nodeName], ips: [netns?.node.nodeIP ?? nodeIP] },
+    servingNames: { dns: [nodeName], ips: [nodeIP] },
     dataDir,
   };
   let creds = await bootstrapNodeCredentials(bootstrap);
@@ -203,14 +197,14 @@ export async function agent(argv: string[]): Promise<number> {
     const clusterDNS = dns?.spec?.clusterIP;
     const nodeAgent = new NodeAgent(nodeClient, nodeInformers, {
       nodeName,
-      nodeIP: netns?.node.nodeIP ?? nodeIP,
-      podCIDR: netns?.node.podCIDR ?? podCIDR,
+      nodeIP,
+      podCIDR,
       dataDir: join(dataDir, 'node'),
       ...(clusterDNS ? { clusterDNS } : {}),
       clusterDomain: 'cluster.local',
       imagePuller,
       ...(netns ? { podNetwork: netnsPodNetwork(netns.node, { ...(clusterDNS ? { clusterDNS } : {}), clusterDomain: 'cluster.local' }) } : {}),
-      kubeletServer: { cert: creds.serving.cert, key: creds.serving.key, clientCA: creds.ca, address: netns?.node.nodeIP ?? nodeIP, port: kubeletPort, freePortIfTaken: false },
+      kubeletServer: { cert: creds.serving.cert, key: creds.serving.key, clientCA: creds.ca, address: nodeIP, port: kubeletPort, freePortIfTaken: false },
     });
     stops.push(() => nodeAgent.stop());
     await nodeAgent.start();
@@ -220,7 +214,7 @@ export async function agent(argv: string[]): Promise<number> {
       const proxyInformers = new InformerFactoryImpl(proxyClient);
       const proxy = await startProxy(proxyClient, proxyInformers, {
         nodeName,
-        nodeIP: netns?.node.nodeIP ?? nodeIP,
+        nodeIP,
         mode,
         // The rules go into the node's namespace (this process runs there; the tools are run there by name, as `up` runs them).
         ...(netns ? { netns: netns.node.namespace, clusterCIDR: netns.clusterCIDR, serviceCIDR: netns.serviceCIDR } : {}),

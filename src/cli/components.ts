@@ -233,8 +233,6 @@ export async function startControlPlaneComponents(api: ApiServer, o: ControlPlan
 
 export async function startComponents(api: ApiServer, o: ComponentOptions): Promise<Components> {
   const set = new InProcessComponents(api);
-  const clientAndInformers = (identity: ComponentIdentity) => set.side(identity);
-  const stops = { push: (fn: () => Promise<void> | void) => set.onStop(fn) };
   const stop = () => set.stop();
   try {
     let dnsEndpointIP = loopbackDNSEndpointIP(o.podCIDR);
@@ -252,12 +250,12 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
         dataDir: o.dataDir,
       });
       // Registered first so it runs last: the namespaces go after the pods' processes.
-      stops.push(() => net.teardown());
+      set.onStop(() => net.teardown());
       dnsEndpointIP = net.hostIP;
       removeUnclaimedPods = (claimed) => net.removeUnclaimedPods(claimed);
       if (o.apiPort !== undefined) {
         const relay = await forwardTCP(net.hostIP, api.port, { host: '127.0.0.1', port: api.port });
-        stops.push(() => relay.close());
+        set.onStop(() => relay.close());
       }
       netnsNodes = { hostIP: net.hostIP };
       plans = net.nodes.map((node) => ({
@@ -284,7 +282,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
     if (netnsNodes) {
       // Each node a `kubesvc agent` process in its namespace, pulling images through this process.
       const imageService = o.imagePuller ? await serveImages(o.imagePuller, join(o.dataDir, 'image-service.sock')) : undefined;
-      if (imageService) stops.push(() => imageService.close());
+      if (imageService) set.onStop(() => imageService.close());
       const processes = await startNodeProcesses({
         server: `https://${netnsNodes.hostIP}:${api.port}`,
         caPem: api.opts.tls.ca,
@@ -298,7 +296,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
         ...(imageService ? { imageService: imageService.path } : {}),
         tokenFile: join(o.dataDir, 'nodes', 'join-token'),
       });
-      stops.push(() => processes.stop());
+      set.onStop(() => processes.stop());
       for (const p of plans) api.addReadyCheck(plans.length === 1 ? 'node' : `node-${p.name}`, () => processes.ready(p.name));
       // A sandbox that will not go is a leftover for `kubesvc down`, not a reason to stop the cluster.
       await removeUnclaimedPods?.(await processes.claimedPods()).catch((e) => log.warn(`removing pod namespaces no pod claims: ${errorText(e)}`));
@@ -311,11 +309,11 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
         stop,
       };
     }
-    const proxySide = clientAndInformers(identities.kubeProxy);
+    const proxySide = set.side(identities.kubeProxy);
     // Nodes start side by side (each agent waits for its informers; each proxy for its first listeners).
     await settleAll(
       plans.map(async (plan, i) => {
-        const kubelet = clientAndInformers(identities.node(plan.name));
+        const kubelet = set.side(identities.node(plan.name));
         const serving = await ensureKubeletServingCertificate(o.dataDir, plan.dataDir, plan.name, { dns: [plan.name], ips: [plan.ip] });
         const agent = new NodeAgent(kubelet.client, kubelet.informers, {
           nodeName: plan.name,
@@ -334,7 +332,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
             freePortIfTaken: !o.kubeletPortSet,
           },
         });
-        stops.push(() => agent.stop());
+        set.onStop(() => agent.stop());
         await agent.start();
         return agent;
       }),
@@ -350,7 +348,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
           metricsPort: i === 0 ? o.proxyMetricsPort : 0,
           healthzPort: i === 0 ? o.proxyHealthzPort : 0,
         });
-        stops.push(() => proxy.stop());
+        set.onStop(() => proxy.stop());
         api.addReadyCheck(plans.length === 1 ? 'kube-proxy' : `kube-proxy-${plan.name}`, () => proxy.ready());
         return proxy;
       }),

@@ -30,6 +30,7 @@ import { checkCIDR, parsePortRangeFlag } from './address-plan.js';
 import { flagHelp, parseFlags, UsageError, type FlagSpec } from './flags.js';
 import { onStopSignals, StartAborted, throwIfStopped } from './stop-signals.js';
 import { portFlag, takeLock, waitReady } from './up.js';
+import { ipFlag, serverURLFlag, tokenFlag } from './join-flags.js';
 import { apiServingFlags, parseApiServingFlags } from './api-serving-flags.js';
 import { errorText, logger } from '../util/log.js';
 
@@ -102,12 +103,6 @@ function defaultAdvertiseAddress(): string {
   return '127.0.0.1';
 }
 
-function ipFlag(values: Map<string, string>, name: string): string | undefined {
-  const v = values.get(name);
-  if (v !== undefined && !isIPv4(v)) throw new UsageError(`--${name} must be an IPv4 address, not ${JSON.stringify(v)}`);
-  return v;
-}
-
 export function parseServerOptions(argv: string[]): ServerOptions | 'help' {
   const f = parseFlags(argv, flags);
   if (f.bools.has('help')) return 'help';
@@ -117,22 +112,9 @@ export function parseServerOptions(argv: string[]): ServerOptions | 'help' {
   let join: URL | undefined;
   if (serverText !== undefined) {
     if (clusterInit) throw new UsageError('--cluster-init starts a new cluster and --server joins one: pass one of them');
-    try {
-      join = new URL(serverText);
-    } catch {
-      throw new UsageError(`--server must be a URL such as https://192.0.2.10:6443, not ${JSON.stringify(serverText)}`);
-    }
-    if (join.protocol !== 'https:') throw new UsageError(`--server must use https, not ${join.protocol}`);
+    join = serverURLFlag(serverText, 'https://192.0.2.10:6443');
   }
-  const tokenFile = f.values.get('token-file');
-  let token = f.values.get('token');
-  if (token === undefined && tokenFile !== undefined) {
-    try {
-      token = readFileSync(tokenFile, 'utf8').trim();
-    } catch (e) {
-      throw new UsageError(`--token-file: cannot read ${tokenFile}: ${(e as NodeJS.ErrnoException).code ?? errorText(e)}`);
-    }
-  }
+  const token = tokenFlag(f.values);
   if (token !== undefined && !parseBootstrapToken(token)) {
     throw new UsageError('the token must be a bootstrap token, 6 and 16 characters of a-z and 0-9 joined by a dot (e.g. abcdef.0123456789abcdef; `kubesvc token create` prints one)');
   }

@@ -69,7 +69,10 @@ export class IngressController {
     this.proxy = new IngressProxy(buildRouteTable([]), (r) => this.endpointsFor(r), opts.proxy);
     const rebuild = () => this.queueRebuild();
     for (const inf of [this.ingresses, this.classes, this.services] as Informer[]) inf.addEventHandler({ onAdd: rebuild, onUpdate: rebuild, onDelete: rebuild });
-    const sliceChanged = (s: EndpointSlice) => this.refreshService(s.metadata.namespace ?? '', s.metadata.labels?.['kubernetes.io/service-name'] ?? '');
+    const sliceChanged = (s: EndpointSlice) => {
+      this.refreshService(s.metadata.namespace ?? '', s.metadata.labels?.['kubernetes.io/service-name'] ?? '');
+      this.closeGonePools();
+    };
     this.slices.addEventHandler({ onAdd: sliceChanged, onUpdate: (_o, s) => sliceChanged(s), onDelete: sliceChanged });
   }
 
@@ -105,6 +108,7 @@ export class IngressController {
       const [ns, svc] = key.split('/');
       this.refreshService(ns!, svc!);
     }
+    this.closeGonePools();
     this.writeStatuses(mine);
   }
 
@@ -180,15 +184,17 @@ export class IngressController {
     if (!svc) return;
     const prefix = `${ns}/${svc}/`;
     let slices: EndpointSlice[] | undefined;
-    const live = new Set<string>();
     for (const [key, rr] of this.endpoints) {
       if (!key.startsWith(prefix)) continue;
       slices ??= this.slicesOf(ns, svc);
-      const addresses = backendAddresses(slices, key.slice(prefix.length));
-      rr.update(addresses);
+      rr.update(backendAddresses(slices, key.slice(prefix.length)));
     }
+  }
+
+  /** Pools of endpoints no Service has any more are closed (requests in flight finish first). */
+  private closeGonePools(): void {
+    const live = new Set<string>();
     for (const rr of this.endpoints.values()) for (const a of rr.list()) live.add(`${a.ip}:${a.port}`);
-    // Pools of endpoints no Service has any more are closed (requests in flight finish first).
     this.proxy.forget(live);
   }
 
