@@ -14,7 +14,7 @@ import { numberArg } from './args.js';
 const SECONDS = numberArg('seconds', 3, 60);
 const MAX_OBJECTS = 2_000_000;
 
-const fixtures = fileURLToPath(new URL('../../test/fixtures/gateway-api/', import.meta.url));
+const fixtures = fileURLToPath(new URL('../../manifests/gateway-api/', import.meta.url));
 
 function served(plural: string): { h: CustomResourceVersion; compileMs: number } {
   const crd = YAML.parse(readFileSync(`${fixtures}gateway.networking.k8s.io_${plural}.yaml`, 'utf8')) as CustomResourceDefinition;

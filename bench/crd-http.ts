@@ -19,7 +19,7 @@ const total = arg('objects', 1000);
 const clients = arg('clients', 4);
 
 const kubectlAgent = { 'User-Agent': 'kubectl/v1.32.4 (linux/amd64) bench' };
-const fixtures = fileURLToPath(new URL('../../test/fixtures/gateway-api/', import.meta.url));
+const fixtures = fileURLToPath(new URL('../../manifests/gateway-api/', import.meta.url));
 const ROUTES = '/apis/gateway.networking.k8s.io/v1/namespaces/default/httproutes';
 const CONFIGMAPS = '/api/v1/namespaces/default/configmaps';
 

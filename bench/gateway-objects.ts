@@ -1,5 +1,5 @@
 // The Gateway API objects the custom resource benchmarks create: valid under every CEL rule of
-// the v1.6.1 standard-channel CRDs (test/fixtures/gateway-api/), distinct per index.
+// the v1.6.1 standard-channel CRDs (manifests/gateway-api/), distinct per index.
 
 export function httpRoute(i: number): Record<string, unknown> {
   return {

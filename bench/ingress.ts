@@ -84,10 +84,10 @@ async function main(): Promise<void> {
   try {
     kubectlOk(c, ['apply', '-f', '-'], backends(3));
     await until('3 backends ready', () => kubectl(c, ['get', 'deployment', 'bench', '-o', 'jsonpath={.status.readyReplicas}']).stdout, (v) => v === '3', 60_000);
-    await until('the controller ready', () => kubectl(c, ['get', 'deployment', '-n', 'kube-system', 'ingress-kubesvc', '-o', 'jsonpath={.status.readyReplicas}']).stdout, (v) => v === '1', 60_000);
+    await until('the controller ready', () => kubectl(c, ['get', 'deployment', '-n', 'kube-system', 'kubesvc-ingress', '-o', 'jsonpath={.status.readyReplicas}']).stdout, (v) => v === '1', 60_000);
     const podIPs = kubectlOk(c, ['get', 'pods', '-l', 'app=bench', '-o', 'jsonpath={.items[*].status.podIP}']).split(' ');
-    const controllerIP = kubectlOk(c, ['get', 'pods', '-n', 'kube-system', '-l', 'app.kubernetes.io/name=ingress-kubesvc', '-o', 'jsonpath={.items[0].status.podIP}']);
-    const lb = await until('the LB IP', () => kubectl(c, ['get', 'svc', '-n', 'kube-system', 'ingress-kubesvc', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}']).stdout, (v) => v !== '');
+    const controllerIP = kubectlOk(c, ['get', 'pods', '-n', 'kube-system', '-l', 'app.kubernetes.io/name=kubesvc-ingress', '-o', 'jsonpath={.items[0].status.podIP}']);
+    const lb = await until('the LB IP', () => kubectl(c, ['get', 'svc', '-n', 'kube-system', 'kubesvc-ingress', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}']).stdout, (v) => v !== '');
     await until('routed', () => get(controllerIP, 80, '/', 'bench.example'), (s) => s === 200);
 
     // nginx and HAProxy on 127.0.0.1, each with the same three pods as upstreams.

@@ -1,6 +1,6 @@
 // The classes `up` installs as k3s installs its addons: the default StorageClass `local-path`,
 // served by the built-in local-path provisioner (controllers/volume/localpath), and the default
-// IngressClass `kubesvc`. A class that exists is left as it is; one the user deleted comes back at
+// IngressClass `kubesvc` (the GatewayClass `kubesvc` comes with the Gateway API CRDs, gateway-api.ts). A class that exists is left as it is; one the user deleted comes back at
 // the next start, as k3s re-applies its addons.
 import type { Client, ResourceRef } from '../client/client.js';
 import type { KubeObject } from '../api/meta.js';
@@ -8,6 +8,7 @@ import { R } from '../client/resources.js';
 import { isAlreadyExists } from '../controllers/common/errors.js';
 import { localPathStorageClass } from '../controllers/volume/localpath/provisioner.js';
 import { AnnotationIsDefaultIngressClass, type IngressClass } from '../api/networking.js';
+import { kubesvcGatewayController } from './gateway-api.js';
 
 /** The IngressClass of the built-in ingress controller (DESIGN.md: the cluster's default class). */
 export const kubesvcIngressClassName = 'kubesvc';
@@ -35,8 +36,8 @@ export async function installDefaultClasses(installer: Client): Promise<void> {
   await createIfAbsent(installer, R.ingressclasses, kubesvcIngressClass());
 }
 
-/** Where the built-in ingress controller runs: kube-system/ingress-kubesvc (Deployment, Service, ServiceAccount). */
-export const ingressControllerName = 'ingress-kubesvc';
+/** Where the built-in ingress controller runs: kube-system/kubesvc-ingress (Deployment, Service, ServiceAccount). */
+export const ingressControllerName = 'kubesvc-ingress';
 
 /**
  * The built-in ingress controller as k3s installs Traefik: a Deployment of the `kubesvc.io/ingress`
@@ -58,6 +59,10 @@ export async function installIngressController(installer: Client, ports: { http:
       { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['networking.k8s.io'], resources: ['ingresses', 'ingressclasses'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['networking.k8s.io'], resources: ['ingresses/status'], verbs: ['update', 'patch'] },
+      // The Gateway API side, as Gateway API implementations' charts grant it.
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['gateway.networking.k8s.io'], resources: ['gatewayclasses', 'gateways', 'httproutes', 'referencegrants'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['gateway.networking.k8s.io'], resources: ['gatewayclasses/status', 'gateways/status', 'httproutes/status'], verbs: ['update', 'patch'] },
       { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
     ],
   } as KubeObject);
@@ -96,7 +101,13 @@ export async function installIngressController(installer: Client, ports: { http:
             {
               name: 'controller',
               image: 'kubesvc.io/ingress',
-              args: [`--http-port=${ports.http}`, `--https-port=${ports.https}`, `--publish-service=${ns}/${name}`, `--ingress-class=${kubesvcIngressClassName}`],
+              args: [
+                `--http-port=${ports.http}`,
+                `--https-port=${ports.https}`,
+                `--publish-service=${ns}/${name}`,
+                `--ingress-class=${kubesvcIngressClassName}`,
+                `--gateway-controller-name=${kubesvcGatewayController}`,
+              ],
               ports: [
                 { name: 'http', containerPort: ports.http, protocol: 'TCP' },
                 { name: 'https', containerPort: ports.https, protocol: 'TCP' },

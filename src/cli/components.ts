@@ -17,6 +17,7 @@ import { ensureServiceAccounts } from '../controllers/common/service-accounts.js
 import { identities, type ComponentIdentity } from '../apiserver/auth/component-identity.js';
 import { coreDNSServiceAccount, loadBalancerServiceAccount, localPathServiceAccount } from '../apiserver/auth/addon-policy.js';
 import { installDefaultClasses, installIngressController } from './addons.js';
+import { startGatewayAPIInstall } from './gateway-api.js';
 import { legacyClaims } from '../apiserver/auth/serviceaccount/claims.js';
 import { NodeAgent } from '../node/agent.js';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../proxy/index.js';
@@ -181,7 +182,12 @@ async function startControlPlane(set: InProcessComponents, o: ControlPlaneCompon
   const installer = root.as(identities.installer);
   await ensureServiceAccounts(installer, 'kube-system', [coreDNSServiceAccount.name, loadBalancerServiceAccount.name, localPathServiceAccount.name]);
   await installDefaultClasses(installer);
-  if (o.ingress) await installIngressController(installer, o.ingress);
+  if (o.ingress) {
+    await installIngressController(installer, o.ingress);
+    // The controller's pod also serves the Gateway API: its CRDs and class go in beside start-up.
+    const gatewayAPI = startGatewayAPIInstall(installer);
+    set.onStop(() => gatewayAPI);
+  }
   const dnsSide = set.side(identities.coreDNS);
   const dns = await startClusterDNS(installer, dnsSide.informers, {
     clusterIP: o.clusterDNS,

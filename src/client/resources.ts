@@ -33,6 +33,11 @@ export const R = {
   storageclasses: r('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', false),
   ingresses: r('networking.k8s.io', 'v1', 'ingresses', 'Ingress'),
   ingressclasses: r('networking.k8s.io', 'v1', 'ingressclasses', 'IngressClass', false),
+  // The Gateway API, served from its CustomResourceDefinitions (installed by `up`).
+  gatewayclasses: r('gateway.networking.k8s.io', 'v1', 'gatewayclasses', 'GatewayClass', false),
+  gateways: r('gateway.networking.k8s.io', 'v1', 'gateways', 'Gateway'),
+  httproutes: r('gateway.networking.k8s.io', 'v1', 'httproutes', 'HTTPRoute'),
+  referencegrants: r('gateway.networking.k8s.io', 'v1', 'referencegrants', 'ReferenceGrant'),
   roles: r('rbac.authorization.k8s.io', 'v1', 'roles', 'Role'),
   clusterroles: r('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false),
   rolebindings: r('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding'),

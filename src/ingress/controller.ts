@@ -1,20 +1,20 @@
-// The kubesvc ingress controller's cluster side: it watches the Ingresses of its class and the
-// Services and EndpointSlices they send to, and keeps an IngressProxy's route table and endpoint
-// lists current in memory — no reload, so a change drops no request. Each Ingress's
-// status.loadBalancer.ingress is written from the LoadBalancer Service the controller is reached
-// through, as ingress-nginx's --publish-service does.
-import { createSecureContext, type SecureContext } from 'node:tls';
+// The kubesvc ingress controller's cluster side: it watches the Ingresses of its class and keeps
+// a route table in memory that its router (a Router for the shared HttpProxy) reads per request,
+// with the endpoints of each Service port from ServiceEndpoints — no reload, so a change drops no
+// request. Each Ingress's status.loadBalancer.ingress is written from the LoadBalancer Service the
+// controller is reached through, as ingress-nginx's --publish-service does.
+import type { SecureContext } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
-import type { Secret, Service } from '../api/core.js';
-import type { EndpointSlice } from '../api/discovery.js';
+import type { Secret } from '../api/core.js';
 import type { Ingress, IngressClass } from '../api/networking.js';
 import type { Client } from '../client/client.js';
 import type { Informer, InformerFactory } from '../client/informer-types.js';
 import { R } from '../client/resources.js';
 import { errorText, logger } from '../util/log.js';
-import { backendAddresses, RoundRobin, servicePortName } from './routing/backends.js';
-import { buildRouteTable, hostname, type Route } from './routing/match.js';
-import { IngressProxy, type ProxyOptions } from './routing/proxy.js';
+import { buildRouteTable, hostname, route, type RouteTable } from './routing/match.js';
+import type { Decision } from './routing/proxy.js';
+import type { ServiceEndpoints } from './routing/service-endpoints.js';
+import { TLSContexts } from './routing/tls-contexts.js';
 
 const log = logger('ingress');
 
@@ -37,48 +37,48 @@ export interface IngressControllerOptions {
   controllerName: string;
   /** The Service clients reach the controller through: its LoadBalancer IPs go into each Ingress's status. */
   publishService?: { namespace: string; name: string };
-  proxy?: ProxyOptions;
 }
 
 export class IngressController {
-  readonly proxy: IngressProxy;
   private readonly ingresses: Informer<Ingress>;
   private readonly classes: Informer<IngressClass>;
-  private readonly services: Informer<Service>;
-  private readonly slices: Informer<EndpointSlice>;
   private readonly secrets: Informer<Secret>;
+  private table: RouteTable = buildRouteTable([]);
   /** By host (lower case; `*.foo.com` for wildcards). */
   private tlsHosts = new Map<string, HostTLS>();
-  /** Secure contexts by `namespace/name@resourceVersion`: a changed Secret is read again. */
-  private readonly contexts = new Map<string, SecureContext>();
-  /** One round robin per `namespace/service/portName`, kept across changes so the rotation goes on. */
-  private readonly endpoints = new Map<string, RoundRobin>();
+  private readonly tls: TLSContexts;
   private rebuildQueued = false;
   private statusChain = Promise.resolve();
 
   constructor(
     private readonly client: Client,
     informers: InformerFactory,
+    private readonly endpoints: ServiceEndpoints,
     private readonly opts: IngressControllerOptions,
   ) {
     this.ingresses = informers.informer<Ingress>(R.ingresses);
     this.classes = informers.informer<IngressClass>(R.ingressclasses);
-    this.services = informers.informer<Service>(R.services);
-    this.slices = informers.informer<EndpointSlice>(R.endpointslices);
     this.secrets = informers.informer<Secret>(R.secrets);
-    this.proxy = new IngressProxy(buildRouteTable([]), (r) => this.endpointsFor(r), opts.proxy);
+    this.tls = new TLSContexts(this.secrets.lister);
     const rebuild = () => this.queueRebuild();
-    for (const inf of [this.ingresses, this.classes, this.services] as Informer[]) inf.addEventHandler({ onAdd: rebuild, onUpdate: rebuild, onDelete: rebuild });
-    const sliceChanged = (s: EndpointSlice) => {
-      this.refreshService(s.metadata.namespace ?? '', s.metadata.labels?.['kubernetes.io/service-name'] ?? '');
-      this.closeGonePools();
-    };
-    this.slices.addEventHandler({ onAdd: sliceChanged, onUpdate: (_o, s) => sliceChanged(s), onDelete: sliceChanged });
+    for (const inf of [this.ingresses, this.classes, endpoints.services] as Informer[]) inf.addEventHandler({ onAdd: rebuild, onUpdate: rebuild, onDelete: rebuild });
   }
+
+  /** The router for the proxy: an Ingress path's Service endpoints, the defaultBackend, or undefined (404). */
+  readonly route = (req: IncomingMessage): Decision | undefined => {
+    const r = route(this.table, req.headers.host ?? '', (req.url ?? '/').split('?')[0]!);
+    if (!r) return undefined;
+    const [namespace, name] = [r.namespace, r.ingress.slice(r.namespace.length + 1)];
+    return {
+      kind: 'forward',
+      info: { kind: 'Ingress', namespace, name, service: r.service.name ?? '' },
+      endpoints: this.endpoints.get(r.namespace, r.service.name ?? '', r.service.port),
+    };
+  };
 
   /** Resolves once every informer has its first list. */
   async synced(): Promise<void> {
-    await Promise.all([this.ingresses.synced(), this.classes.synced(), this.services.synced(), this.slices.synced(), this.secrets.synced()]);
+    await Promise.all([this.ingresses.synced(), this.classes.synced(), this.endpoints.synced(), this.secrets.synced()]);
     this.rebuild();
   }
 
@@ -102,13 +102,9 @@ export class IngressController {
 
   private rebuild(): void {
     const mine = this.ingresses.lister.list().filter((i) => this.owns(i));
-    this.proxy.update(buildRouteTable(mine));
+    this.table = buildRouteTable(mine);
     this.tlsHosts = tlsHosts(mine);
-    for (const key of this.endpoints.keys()) {
-      const [ns, svc] = key.split('/');
-      this.refreshService(ns!, svc!);
-    }
-    this.closeGonePools();
+    this.endpoints.refreshAll();
     this.writeStatuses(mine);
   }
 
@@ -126,25 +122,7 @@ export class IngressController {
    */
   secureContext(servername: string): SecureContext | undefined {
     const t = this.hostTLS(servername);
-    if (!t) return undefined;
-    const secret = this.secrets.lister.get(t.namespace, t.secretName);
-    const cert = secret?.data?.['tls.crt'];
-    const key = secret?.data?.['tls.key'];
-    if (!secret || !cert || !key) return undefined;
-    const id = `${t.namespace}/${t.secretName}@${secret.metadata.resourceVersion ?? ''}`;
-    let ctx = this.contexts.get(id);
-    if (!ctx) {
-      try {
-        ctx = createSecureContext({ cert: Buffer.from(cert, 'base64'), key: Buffer.from(key, 'base64') });
-      } catch (e) {
-        log.warn(`secret ${t.namespace}/${t.secretName}: not a usable certificate and key: ${errorText(e)}`);
-        return undefined;
-      }
-      // Older versions of this Secret go.
-      for (const k of this.contexts.keys()) if (k.startsWith(`${t.namespace}/${t.secretName}@`)) this.contexts.delete(k);
-      this.contexts.set(id, ctx);
-    }
-    return ctx;
+    return t ? this.tls.get(t.namespace, t.secretName) : undefined;
   }
 
   /** Where a plain-HTTP request is sent instead (308), when its host has TLS and no ssl-redirect: "false". */
@@ -155,54 +133,11 @@ export class IngressController {
     return `https://${host}${httpsPort === 443 ? '' : `:${httpsPort}`}${req.url ?? '/'}`;
   }
 
-  private key(ns: string, svc: string, port: string): string {
-    return `${ns}/${svc}/${port}`;
-  }
-
-  /** The endpoints of a route's Service port, looked up on first use and kept current after. */
-  private endpointsFor(r: Route): RoundRobin | undefined {
-    const name = r.service.name ?? '';
-    const svc = this.services.lister.get(r.namespace, name);
-    if (!svc) return undefined;
-    const port = servicePortName(svc, r.service);
-    if (port === undefined) return undefined;
-    const key = this.key(r.namespace, name, port);
-    let rr = this.endpoints.get(key);
-    if (!rr) {
-      rr = new RoundRobin(backendAddresses(this.slicesOf(r.namespace, name), port));
-      this.endpoints.set(key, rr);
-    }
-    return rr;
-  }
-
-  private slicesOf(ns: string, svc: string): EndpointSlice[] {
-    return this.slices.lister.list(ns, (labels) => labels['kubernetes.io/service-name'] === svc);
-  }
-
-  /** An EndpointSlice of `ns/svc` changed: its round robins take the new addresses at once. */
-  private refreshService(ns: string, svc: string): void {
-    if (!svc) return;
-    const prefix = `${ns}/${svc}/`;
-    let slices: EndpointSlice[] | undefined;
-    for (const [key, rr] of this.endpoints) {
-      if (!key.startsWith(prefix)) continue;
-      slices ??= this.slicesOf(ns, svc);
-      rr.update(backendAddresses(slices, key.slice(prefix.length)));
-    }
-  }
-
-  /** Pools of endpoints no Service has any more are closed (requests in flight finish first). */
-  private closeGonePools(): void {
-    const live = new Set<string>();
-    for (const rr of this.endpoints.values()) for (const a of rr.list()) live.add(`${a.ip}:${a.port}`);
-    this.proxy.forget(live);
-  }
-
   /** status.loadBalancer.ingress of each served Ingress: the published Service's LoadBalancer addresses. */
   private writeStatuses(mine: Ingress[]): void {
     const p = this.opts.publishService;
     if (!p) return;
-    const svc = this.services.lister.get(p.namespace, p.name);
+    const svc = this.endpoints.services.lister.get(p.namespace, p.name);
     const want = (svc?.status?.loadBalancer?.ingress ?? []).map((i) => ({ ...(i.ip ? { ip: i.ip } : {}), ...(i.hostname ? { hostname: i.hostname } : {}) }));
     for (const ing of mine) {
       const have = ing.status?.loadBalancer?.ingress ?? [];

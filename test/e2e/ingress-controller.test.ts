@@ -1,5 +1,5 @@
 // The built-in ingress controller as `kubesvc up` runs it by default: a pod in kube-system under its
-// own ServiceAccount behind the LoadBalancer Service ingress-kubesvc, routing by host and path per
+// own ServiceAccount behind the LoadBalancer Service kubesvc-ingress, routing by host and path per
 // the Ingress specification into Services' ready endpoints, writing each Ingress's status, and
 // taking changes in memory. Driven as a user would: kubectl, and HTTP requests to the pool IP.
 import { describe, it, before, after } from 'node:test';
@@ -81,10 +81,10 @@ describe('the built-in ingress controller', () => {
   });
 
   it('runs as a pod in kube-system under its ServiceAccount, behind a LoadBalancer Service with a pool IP', async () => {
-    await until('the controller Ready', () => kubectl(c, ['get', 'deployment', '-n', 'kube-system', 'ingress-kubesvc', '-o', 'jsonpath={.status.readyReplicas}']).stdout, (v) => v === '1', 30_000);
-    assert.equal(kubectlOk(c, ['get', 'pods', '-n', 'kube-system', '-l', 'app.kubernetes.io/name=ingress-kubesvc', '-o', 'jsonpath={.items[0].spec.serviceAccountName}']), 'ingress-kubesvc');
-    lb = await until('its pool IP', () => kubectl(c, ['get', 'svc', '-n', 'kube-system', 'ingress-kubesvc', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}']).stdout, (ip) => ip.startsWith(c.plan.lbPrefix));
-    port = Number(kubectlOk(c, ['get', 'svc', '-n', 'kube-system', 'ingress-kubesvc', '-o', 'jsonpath={.spec.ports[0].port}']));
+    await until('the controller Ready', () => kubectl(c, ['get', 'deployment', '-n', 'kube-system', 'kubesvc-ingress', '-o', 'jsonpath={.status.readyReplicas}']).stdout, (v) => v === '1', 30_000);
+    assert.equal(kubectlOk(c, ['get', 'pods', '-n', 'kube-system', '-l', 'app.kubernetes.io/name=kubesvc-ingress', '-o', 'jsonpath={.items[0].spec.serviceAccountName}']), 'kubesvc-ingress');
+    lb = await until('its pool IP', () => kubectl(c, ['get', 'svc', '-n', 'kube-system', 'kubesvc-ingress', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}']).stdout, (ip) => ip.startsWith(c.plan.lbPrefix));
+    port = Number(kubectlOk(c, ['get', 'svc', '-n', 'kube-system', 'kubesvc-ingress', '-o', 'jsonpath={.spec.ports[0].port}']));
     assert.ok(port === 80 || port === 8080, `port ${port}`);
     // The Service IngressClass the API defaults to is the controller's.
     assert.equal(kubectlOk(c, ['get', 'ingressclass', 'kubesvc', '-o', 'jsonpath={.spec.controller}']), 'kubesvc.io/ingress');
@@ -230,7 +230,7 @@ spec:
   - host: plain.example
     http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: b, port: {number: 80}}}}]}
 `);
-    const httpsPort = Number(kubectlOk(c, ['get', 'svc', '-n', 'kube-system', 'ingress-kubesvc', '-o', 'jsonpath={.spec.ports[?(@.name=="https")].port}']));
+    const httpsPort = Number(kubectlOk(c, ['get', 'svc', '-n', 'kube-system', 'kubesvc-ingress', '-o', 'jsonpath={.spec.ports[?(@.name=="https")].port}']));
     /** The certificate's CN presented for a name, and the answer to GET / over that connection. */
     const overTLS = (servername: string) =>
       new Promise<{ cn: string; answer: string }>((resolve, reject) => {
@@ -307,7 +307,7 @@ spec:
   });
 
   it('counts requests under ingress-nginx\'s metric names', async () => {
-    const podIP = kubectlOk(c, ['get', 'pods', '-n', 'kube-system', '-l', 'app.kubernetes.io/name=ingress-kubesvc', '-o', 'jsonpath={.items[0].status.podIP}']);
+    const podIP = kubectlOk(c, ['get', 'pods', '-n', 'kube-system', '-l', 'app.kubernetes.io/name=kubesvc-ingress', '-o', 'jsonpath={.items[0].status.podIP}']);
     const text = await new Promise<string>((resolve, reject) => {
       httpRequest({ host: podIP, port: 10254, path: '/metrics', agent: false }, (res) => {
         let body = '';

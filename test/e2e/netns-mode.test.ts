@@ -148,7 +148,7 @@ for (const mode of ['iptables', 'nftables'] as const) {
 
     it('routes an Ingress through the ingress controller pod (in its own namespace) to pods on both nodes', async () => {
       kubectlOk(c, ['create', 'ingress', 'web', '--rule=web.example/*=web:80']);
-      const ingressSvc = await until('the ingress controller\'s LB IP', () => get(['service', '-n', 'kube-system', 'ingress-kubesvc']), (x) => !!x.status?.loadBalancer?.ingress?.[0]?.ip, 30_000);
+      const ingressSvc = await until('the ingress controller\'s LB IP', () => get(['service', '-n', 'kube-system', 'kubesvc-ingress']), (x) => !!x.status?.loadBalancer?.ingress?.[0]?.ip, 30_000);
       const lb = ingressSvc.status.loadBalancer.ingress[0].ip as string;
       const names = new Set(readyPods('web').map((p: any) => p.metadata.name as string));
       const viaIngress = (host: string) => {

@@ -4,17 +4,22 @@
 // remain, they are used, as kube-proxy falls back to them, so a rollout's last moments do not 503.
 import type { Service } from '../../api/core.js';
 import type { EndpointSlice } from '../../api/discovery.js';
-import type { IngressServiceBackend } from '../../api/networking.js';
 
 export interface BackendAddress {
   ip: string;
   port: number;
 }
 
-/** The Service port an Ingress backend names: by name, or by number. */
-export function servicePortName(svc: Service, backend: IngressServiceBackend): string | undefined {
+/** A Service port as a route names it: an Ingress backend by name or number, an HTTPRoute backendRef by number. */
+export interface ServicePortRef {
+  name?: string;
+  number?: number;
+}
+
+/** The name of the Service port a route names (`''` for a Service's one unnamed port). */
+export function servicePortName(svc: Service, port: ServicePortRef | undefined): string | undefined {
   const ports = svc.spec?.ports ?? [];
-  const p = backend.port?.name ? ports.find((x) => x.name === backend.port!.name) : ports.find((x) => x.port === backend.port?.number);
+  const p = port?.name ? ports.find((x) => x.name === port.name) : ports.find((x) => x.port === port?.number);
   return p ? (p.name ?? '') : undefined;
 }
 

@@ -12,6 +12,7 @@
 //   serves one server block per host.
 // - Nothing matches: the defaultBackend of the oldest Ingress that has one, else no route (the
 //   controller answers 404).
+import type { KubeObject } from '../../api/meta.js';
 import type { HTTPIngressPath, Ingress, IngressServiceBackend } from '../../api/networking.js';
 
 export interface Route {
@@ -41,7 +42,8 @@ export interface RouteTable {
   defaultBackend?: Route;
 }
 
-const elementsOf = (p: string): string[] => p.split('/').filter((e) => e !== '');
+/** A path as its `/`-separated elements, without empty ones (Prefix matching compares these). */
+export const elementsOf = (p: string): string[] => p.split('/').filter((e) => e !== '');
 
 function pathRule(ns: string, ingress: string, p: HTTPIngressPath): PathRule | undefined {
   const service = p.backend?.service;
@@ -51,7 +53,8 @@ function pathRule(ns: string, ingress: string, p: HTTPIngressPath): PathRule | u
   return { exact, path, elements: elementsOf(path), route: { namespace: ns, ingress, service, path, pathType: p.pathType ?? 'Prefix' } };
 }
 
-function byCreation(a: Ingress, b: Ingress): number {
+/** Oldest first, then by `namespace/name`: the tie-break both the Ingress and the Gateway API specify. */
+export function oldestFirst(a: KubeObject, b: KubeObject): number {
   const ta = a.metadata.creationTimestamp ?? '';
   const tb = b.metadata.creationTimestamp ?? '';
   if (ta !== tb) return ta < tb ? -1 : 1;
@@ -63,7 +66,7 @@ function byCreation(a: Ingress, b: Ingress): number {
 /** Builds the table once per change, so a request costs a map lookup and a scan of its host's paths. */
 export function buildRouteTable(ingresses: readonly Ingress[]): RouteTable {
   const table: RouteTable = { exactHosts: new Map(), wildcardHosts: new Map(), anyHost: [] };
-  for (const ing of [...ingresses].sort(byCreation)) {
+  for (const ing of [...ingresses].sort(oldestFirst)) {
     const ns = ing.metadata.namespace ?? 'default';
     const key = `${ns}/${ing.metadata.name ?? ''}`;
     const def = ing.spec?.defaultBackend?.service;

@@ -1,38 +1,73 @@
-// The HTTP side of the routing core: a request handler that routes by host and path (match.ts),
-// picks a backend endpoint (backends.ts) and proxies to it over a keep-alive pool per endpoint.
+// The HTTP side of the routing core, shared by Ingress and the Gateway API: a router (match.ts for
+// Ingress, gateway/match.ts for HTTPRoutes) turns a request into a Decision — forward to a
+// Service's endpoints (with any rewrites and header changes the route asks for) or answer directly
+// (a redirect, a 404/500) — and this proxy carries it out over a keep-alive pool per endpoint.
 // Idempotent requests are retried on another endpoint when the connection fails before any
 // response; X-Forwarded-For/-Proto/-Host are set as ingress-nginx sets them; bodies stream both
-// ways. Configuration is swapped in memory (`update`), so a change never drops a request.
-import { Agent, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+// ways. The router is swapped in memory (`update`), so a change never drops a request.
+import { Agent, request as httpRequest, validateHeaderName, validateHeaderValue, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { route, type Route, type RouteTable } from './match.js';
 import type { BackendAddress, RoundRobin } from './backends.js';
 
-/** How a route's Service becomes endpoints; the controller keeps these current from its informers. */
-export type EndpointsFor = (r: Route) => RoundRobin | undefined;
+/** What a request matched, for the access log and metrics. */
+export interface RouteInfo {
+  kind: 'Ingress' | 'HTTPRoute';
+  namespace: string;
+  name: string;
+  service?: string;
+}
+
+/** Header changes as the Gateway API's HTTPHeaderFilter has them: names are case-insensitive. */
+export interface HeaderChanges {
+  set?: { name: string; value: string }[];
+  add?: { name: string; value: string }[];
+  remove?: string[];
+}
+
+export interface Forward {
+  kind: 'forward';
+  info: RouteInfo;
+  /** undefined or empty: 503. */
+  endpoints: RoundRobin | undefined;
+  /** The request target (path and query) to send instead of the client's. */
+  url?: string;
+  /** The Host header to send instead of the client's. */
+  host?: string;
+  requestHeaders?: HeaderChanges[];
+  responseHeaders?: HeaderChanges[];
+}
+
+export interface Respond {
+  kind: 'respond';
+  info?: RouteInfo;
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export type Decision = Forward | Respond;
+
+/** Where a request goes; undefined when nothing matches (404). */
+export type Router = (req: IncomingMessage, scheme: 'http' | 'https') => Decision | undefined;
 
 export interface ProxyOptions {
   /** Largest request body accepted (ingress-nginx's proxy-body-size, default 1m); 413 past it. */
   maxBodyBytes?: number;
   /** Called once per request with what the access log and metrics need. */
-  onDone?: (e: { route?: Route; status: number; upstream?: string; ms: number; req: IncomingMessage }) => void;
+  onDone?: (e: { info?: RouteInfo; status: number; upstream?: string; ms: number; req: IncomingMessage }) => void;
 }
 
 const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 const hopByHop = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer'];
 
-export class IngressProxy {
-  private table: RouteTable;
+export class HttpProxy {
   private readonly agents = new Map<string, Agent>();
-  constructor(table: RouteTable, private endpointsFor: EndpointsFor, private readonly opts: ProxyOptions = {}) {
-    this.table = table;
-  }
+  constructor(private router: Router, private readonly opts: ProxyOptions = {}) {}
 
   /** Swaps the configuration; requests in flight keep the one they started with. */
-  update(table: RouteTable, endpointsFor?: EndpointsFor): void {
-    this.table = table;
-    if (endpointsFor) this.endpointsFor = endpointsFor;
+  update(router: Router): void {
+    this.router = router;
   }
 
   private agent(a: BackendAddress): Agent {
@@ -61,25 +96,35 @@ export class IngressProxy {
 
   handle(req: IncomingMessage, res: ServerResponse, scheme: 'http' | 'https' = 'http'): void {
     const start = performance.now();
-    const path = (req.url ?? '/').split('?')[0]!;
-    const r = route(this.table, req.headers.host ?? '', path);
-    const done = (status: number, upstream?: string) =>
-      this.opts.onDone?.({ route: r, status, upstream, ms: performance.now() - start, req });
-    const fail = (status: number, text: string) => {
+    const d = this.router(req, scheme);
+    const info = d?.info;
+    const done = (status: number, upstream?: string) => this.opts.onDone?.({ info, status, upstream, ms: performance.now() - start, req });
+    const fail = (status: number, text: string, headers: Record<string, string> = {}) => {
       if (!res.headersSent) {
-        res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+        try {
+          res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
+        } catch {
+          // A header a route built (a redirect's Location) that HTTP cannot carry: the route's fault, not the client's.
+          status = 500;
+          res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+          text = '500 Internal Server Error: the route produced an invalid header\n';
+        }
         res.end(text);
       } else res.destroy();
       done(status);
     };
-    if (!r) return fail(404, '404 page not found\n');
+    if (!d) return fail(404, '404 page not found\n');
+    if (d.kind === 'respond') return fail(d.status, d.body ?? '', d.headers);
     const length = Number(req.headers['content-length'] ?? 0);
     const max = this.opts.maxBodyBytes ?? 1 << 20;
     if (length > max) return fail(413, '413 Request Entity Too Large\n');
-    const endpoints = this.endpointsFor(r);
+    const endpoints = d.endpoints;
     if (!endpoints || endpoints.size === 0) return fail(503, '503 Service Temporarily Unavailable\n');
 
     const headers = forwardedHeaders(req, scheme);
+    if (d.host !== undefined) headers['host'] = d.host;
+    for (const c of d.requestHeaders ?? []) applyHeaderChanges(headers, c);
+    const url = d.url ?? req.url;
 
     // Only a request whose body was not yet read can be sent again; idempotent ones have none in practice.
     const retryable = idempotent.has(req.method ?? 'GET') && length === 0 && req.headers['transfer-encoding'] === undefined;
@@ -90,9 +135,17 @@ export class IngressProxy {
       if (!a) return fail(502, '502 Bad Gateway\n');
       const key = `${a.ip}:${a.port}`;
       tried.add(key);
-      const up = httpRequest({ host: a.ip, port: a.port, method: req.method, path: req.url, headers, agent: this.agent(a) });
+      let up: ReturnType<typeof httpRequest>;
+      try {
+        up = httpRequest({ host: a.ip, port: a.port, method: req.method, path: url, headers, agent: this.agent(a) });
+      } catch {
+        // A rewritten path HTTP cannot carry (Node refuses unescaped characters): the route's fault.
+        return fail(500, '500 Internal Server Error: the route produced an invalid request\n');
+      }
       up.on('response', (ur) => {
-        res.writeHead(ur.statusCode ?? 502, ur.statusMessage, filterHeaders(ur.headers));
+        const out = filterHeaders(ur.headers);
+        for (const c of d.responseHeaders ?? []) applyHeaderChanges(out, c);
+        res.writeHead(ur.statusCode ?? 502, ur.statusMessage, out);
         ur.pipe(res);
         ur.on('end', () => done(ur.statusCode ?? 502, key));
         ur.on('error', () => res.destroy());
@@ -127,34 +180,67 @@ export class IngressProxy {
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, scheme: 'http' | 'https' = 'http'): void {
     const start = performance.now();
-    const path = (req.url ?? '/').split('?')[0]!;
-    const r = route(this.table, req.headers.host ?? '', path);
-    const refuse = (status: number, text: string) => {
-      if (socket.writable) socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ${text.length + 1}\r\n\r\n${text}\n`);
+    const d = this.router(req, scheme);
+    const info = d?.info;
+    const refuse = (status: number, text: string, extra = '') => {
+      if (socket.writable) socket.end(`HTTP/1.1 ${status} ${text}\r\n${extra}Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ${text.length + 1}\r\n\r\n${text}\n`);
       else socket.destroy();
-      this.opts.onDone?.({ route: r, status, ms: performance.now() - start, req });
+      this.opts.onDone?.({ info, status, ms: performance.now() - start, req });
     };
-    if (!r) return refuse(404, 'Not Found');
-    const a = this.endpointsFor(r)?.pick();
+    if (!d) return refuse(404, 'Not Found');
+    if (d.kind === 'respond') {
+      const extra = Object.entries(d.headers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+      return refuse(d.status, d.status >= 300 && d.status < 400 ? 'Redirect' : 'Error', extra);
+    }
+    const a = d.endpoints?.pick();
     if (!a) return refuse(503, 'Service Temporarily Unavailable');
     const headers = forwardedHeaders(req, scheme);
+    if (d.host !== undefined) headers['host'] = d.host;
+    for (const c of d.requestHeaders ?? []) applyHeaderChanges(headers, c);
     headers['connection'] = 'Upgrade';
     if (req.headers.upgrade) headers['upgrade'] = req.headers.upgrade;
     const up = netConnect(a.port, a.ip);
     socket.on('error', () => up.destroy());
     up.on('error', () => (socket.writable && !up.bytesRead ? refuse(502, 'Bad Gateway') : socket.destroy()));
     up.on('connect', () => {
-      const lines = [`${req.method} ${req.url} HTTP/1.1`];
+      const lines = [`${req.method} ${d.url ?? req.url} HTTP/1.1`];
       for (const [k, v] of Object.entries(headers)) for (const one of Array.isArray(v) ? v : [v]) lines.push(`${k}: ${one}`);
       up.write(`${lines.join('\r\n')}\r\n\r\n`);
       if (head.length) up.write(head);
       up.pipe(socket);
       socket.pipe(up);
-      this.opts.onDone?.({ route: r, status: 101, upstream: `${a.ip}:${a.port}`, ms: performance.now() - start, req });
+      this.opts.onDone?.({ info, status: 101, upstream: `${a.ip}:${a.port}`, ms: performance.now() - start, req });
     });
     up.on('close', () => socket.destroy());
     socket.on('close', () => up.destroy());
   }
+}
+
+/** Whether HTTP can carry this header (Node throws on a bad name or a value with CR/LF). */
+function valid(h: { name: string; value: string }): boolean {
+  try {
+    validateHeaderName(h.name);
+    validateHeaderValue(h.name, h.value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Applies set (replace), add (append, comma-joined as HTTP folds repeated fields) and remove, by
+ * lower-cased name. Headers HTTP cannot carry are skipped: one odd value in a route must not take
+ * the proxy down.
+ */
+export function applyHeaderChanges(headers: Record<string, string | string[]>, c: HeaderChanges): void {
+  for (const h of c.set ?? []) if (valid(h)) headers[h.name.toLowerCase()] = h.value;
+  for (const h of c.add ?? []) {
+    if (!valid(h)) continue;
+    const k = h.name.toLowerCase();
+    const prior = headers[k];
+    headers[k] = prior === undefined ? h.value : `${Array.isArray(prior) ? prior.join(',') : prior},${h.value}`;
+  }
+  for (const name of c.remove ?? []) delete headers[name.toLowerCase()];
 }
 
 /** The request headers a backend gets: hop-by-hop ones dropped, X-Forwarded-* and X-Real-IP set as ingress-nginx sets them. */

@@ -50,6 +50,12 @@ const KNOWN: Known[] = [
     config: { entrypoint: ['/kubesvc-ingress'], cmd: [], binaries: ['kubesvc-ingress'] },
   },
   {
+    repositories: ['gcr.io/k8s-staging-gateway-api/echo-basic', 'registry.k8s.io/gateway-api/echo-basic'],
+    program: './echo-basic/main.js',
+    // The Gateway API conformance suite's echo server: see echo-basic/main.ts.
+    config: { entrypoint: ['/echo-basic'], cmd: [], binaries: ['echo-basic'] },
+  },
+  {
     repositories: [
       'registry.k8s.io/e2e-test-images/agnhost',
       'k8s.gcr.io/e2e-test-images/agnhost',

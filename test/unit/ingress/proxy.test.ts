@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Ingress } from '../../../src/api/networking.js';
-import { buildRouteTable } from '../../../src/ingress/routing/match.js';
+import { buildRouteTable, route, type RouteTable } from '../../../src/ingress/routing/match.js';
 import { RoundRobin, type BackendAddress } from '../../../src/ingress/routing/backends.js';
-import { IngressProxy } from '../../../src/ingress/routing/proxy.js';
+import { HttpProxy, type Router } from '../../../src/ingress/routing/proxy.js';
 
 const listen = (s: Server): Promise<number> => new Promise((r) => s.listen(0, '127.0.0.1', () => r((s.address() as AddressInfo).port)));
 
@@ -49,8 +49,13 @@ function ingress(rules: { host?: string; path: string; pathType: string; svc: st
 describe('ingress proxy', () => {
   const servers: Server[] = [];
   let proxyPort = 0;
-  let proxy: IngressProxy;
+  let proxy: HttpProxy;
   const pools = new Map<string, RoundRobin>();
+  // As the ingress controller routes: by the Ingress table, to the named Service's endpoints.
+  const router = (table: RouteTable): Router => (req) => {
+    const r = route(table, req.headers.host ?? '', (req.url ?? '/').split('?')[0]!);
+    return r ? { kind: 'forward', info: { kind: 'Ingress', namespace: r.namespace, name: r.ingress, service: r.service.name! }, endpoints: pools.get(r.service.name!) } : undefined;
+  };
   let front: Server;
   let dead: BackendAddress;
   before(async () => {
@@ -67,9 +72,8 @@ describe('ingress proxy', () => {
     dead = { ip: '127.0.0.1', port: p };
     pools.set('app', new RoundRobin([addrs[0]!, addrs[1]!]));
     pools.set('api', new RoundRobin([dead, addrs[2]!]));
-    proxy = new IngressProxy(
-      buildRouteTable([ingress([{ host: 'foo.example.com', path: '/app', pathType: 'Prefix', svc: 'app' }, { host: 'foo.example.com', path: '/api', pathType: 'Exact', svc: 'api' }])]),
-      (r) => pools.get(r.service.name!),
+    proxy = new HttpProxy(
+      router(buildRouteTable([ingress([{ host: 'foo.example.com', path: '/app', pathType: 'Prefix', svc: 'app' }, { host: 'foo.example.com', path: '/api', pathType: 'Exact', svc: 'api' }])])),
       { maxBodyBytes: 1024 },
     );
     front = createServer((req, res) => proxy.handle(req, res));
@@ -113,9 +117,49 @@ describe('ingress proxy', () => {
     assert.equal((await get(proxyPort, 'foo.example.com', '/app', 'POST', Buffer.alloc(5000))).status, 413);
   });
 
+  it('carries out a route\'s rewrites and header changes, answers redirects, and survives values HTTP cannot carry', async () => {
+    const saved = router(buildRouteTable([ingress([{ path: '/', pathType: 'Prefix', svc: 'app' }])]));
+    const bad = { name: 'X-Bad', value: 'a\r\nInjected: yes' };
+    proxy.update((req) => {
+      const info = { kind: 'HTTPRoute' as const, namespace: 'default', name: 'r' };
+      switch (req.url) {
+        case '/rewrite':
+          return { kind: 'forward', info, endpoints: pools.get('app'), url: '/new?x=1', host: 'rewritten.example', requestHeaders: [{ set: [{ name: 'X-Forwarded-Proto', value: 'spoofed' }] }] };
+        case '/bad-header':
+          return { kind: 'forward', info, endpoints: pools.get('app'), requestHeaders: [{ set: [bad], add: [bad] }], responseHeaders: [{ set: [bad] }] };
+        case '/bad-path':
+          return { kind: 'forward', info, endpoints: pools.get('app'), url: '/with space' };
+        case '/redirect':
+          return { kind: 'respond', info, status: 301, headers: { location: 'https://elsewhere.example/' } };
+        case '/bad-redirect':
+          return { kind: 'respond', info, status: 302, headers: { location: 'https://x/\r\nSet-Cookie: a=b' } };
+        default:
+          return undefined;
+      }
+    });
+    try {
+      const rw = await get(proxyPort, 'foo.example.com', '/rewrite');
+      assert.equal(rw.json.url, '/new?x=1');
+      assert.equal(rw.json.proto, 'spoofed', 'a route\'s header changes come after the X-Forwarded ones');
+      assert.equal((await get(proxyPort, 'foo.example.com', '/bad-header')).status, 200);
+      assert.equal((await get(proxyPort, 'foo.example.com', '/bad-path')).status, 500);
+      const redirect = await new Promise<{ status?: number; location?: string }>((resolve) => {
+        request({ host: '127.0.0.1', port: proxyPort, path: '/redirect' }, (res) => {
+          res.resume();
+          resolve({ status: res.statusCode, location: res.headers.location });
+        }).end();
+      });
+      assert.deepEqual(redirect, { status: 301, location: 'https://elsewhere.example/' });
+      assert.equal((await get(proxyPort, 'foo.example.com', '/bad-redirect')).status, 500);
+      assert.equal((await get(proxyPort, 'foo.example.com', '/nothing')).status, 404);
+    } finally {
+      proxy.update(saved);
+    }
+  });
+
   it('a configuration swap serves the new routes with no failed request', async () => {
     const inflight = Array.from({ length: 50 }, () => get(proxyPort, 'foo.example.com', '/app'));
-    proxy.update(buildRouteTable([ingress([{ path: '/', pathType: 'Prefix', svc: 'app' }])]));
+    proxy.update(router(buildRouteTable([ingress([{ path: '/', pathType: 'Prefix', svc: 'app' }])])));
     const results = await Promise.all(inflight);
     assert.ok(results.every((r) => r.status === 200));
     assert.equal((await get(proxyPort, 'any.example.com', '/new')).status, 200);

@@ -2,7 +2,10 @@
 // kubesvc.io/ingress: the built-in ingress controller, run as Kubernetes runs one — a pod in
 // kube-system talking to the API server with its ServiceAccount token (in-cluster configuration:
 // KUBERNETES_SERVICE_HOST/PORT and the mounted token and CA), serving HTTP on its pod address and
-// /healthz for its probes. Flags as ingress-nginx's where it has one.
+// /healthz for its probes. Flags as ingress-nginx's where it has one. With
+// --gateway-controller-name it is also the Gateway API implementation for the GatewayClasses of
+// that controller (as Traefik serves both): Gateway listeners on its HTTP and HTTPS ports are
+// served by the same proxy, Gateway routes first, then Ingress rules.
 import { createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createSecureContext } from 'node:tls';
@@ -11,7 +14,9 @@ import { readFileSync } from 'node:fs';
 import { HttpClient } from '../../../client/http-client.js';
 import { InformerFactoryImpl } from '../../../client/informer.js';
 import { IngressController } from '../../../ingress/controller.js';
-import type { ProxyOptions } from '../../../ingress/routing/proxy.js';
+import { GatewayController } from '../../../gateway/controller.js';
+import { HttpProxy, type ProxyOptions } from '../../../ingress/routing/proxy.js';
+import { ServiceEndpoints } from '../../../ingress/routing/service-endpoints.js';
 import { Counter, Histogram, Registry } from '../../../proxy/metrics/registry.js';
 import { parseGoFlags } from '../lib/goflag.js';
 import { bindAddress } from '../lib/env.js';
@@ -25,6 +30,9 @@ const flags = parseGoFlags('/kubesvc-ingress', process.argv.slice(2), [
   { name: 'ingress-class', kind: 'string', default: 'kubesvc', usage: 'The IngressClass whose Ingresses to serve.' },
   { name: 'controller-class', kind: 'string', default: 'kubesvc.io/ingress', usage: "The IngressClass's spec.controller this controller answers to." },
   { name: 'publish-service', kind: 'string', default: '', usage: 'namespace/name of the Service whose LoadBalancer addresses go into Ingress status.' },
+  { name: 'gateway-controller-name', kind: 'string', default: '', usage: 'Also serve the Gateway API for GatewayClasses of this controllerName (empty: Ingress only).' },
+  { name: 'gateway-http-ports', kind: 'string', default: '80', usage: 'Comma-separated Gateway listener ports served as HTTP (besides --http-port).' },
+  { name: 'gateway-https-ports', kind: 'string', default: '443', usage: 'Comma-separated Gateway listener ports served as HTTPS (besides --https-port).' },
 ]);
 
 const host = process.env.KUBERNETES_SERVICE_HOST;
@@ -48,30 +56,42 @@ const duration = metrics.register(
 const publish = String(flags['publish-service']);
 const [pubNs, pubName] = publish.includes('/') ? publish.split('/') : ['', ''];
 const informers = new InformerFactoryImpl(client);
-const controller = new IngressController(client, informers, {
+const publishService = pubNs && pubName ? { publishService: { namespace: pubNs, name: pubName } } : {};
+let proxy!: HttpProxy;
+const endpoints = new ServiceEndpoints(informers, (live) => proxy.forget(live));
+const controller = new IngressController(client, informers, endpoints, {
   className: String(flags['ingress-class']),
   controllerName: String(flags['controller-class']),
-  ...(pubNs && pubName ? { publishService: { namespace: pubNs, name: pubName } } : {}),
-  proxy: {
-    onDone: (e) => {
-      requests.inc(1, {
-        ingress: e.route ? e.route.ingress.split('/')[1]! : '',
-        namespace: e.route?.namespace ?? '',
-        service: e.route?.service.name ?? '',
-        status: String(e.status),
-        method: e.req.method ?? '',
-      });
-      duration.observe(e.ms / 1000);
-      accessLog(e);
-    },
+  ...publishService,
+});
+const gatewayName = String(flags['gateway-controller-name']);
+const portList = (v: unknown, own: number) => [...new Set([own, ...String(v).split(',').filter((x) => x.trim() !== '').map(Number)])];
+const gateways = gatewayName
+  ? new GatewayController(client, informers, endpoints, {
+      controllerName: gatewayName,
+      ports: { HTTP: portList(flags['gateway-http-ports'], Number(flags['http-port'])), HTTPS: portList(flags['gateway-https-ports'], Number(flags['https-port'])) },
+      ...publishService,
+    })
+  : undefined;
+proxy = new HttpProxy((req, scheme) => gateways?.route(req, scheme) ?? controller.route(req), {
+  onDone: (e) => {
+    requests.inc(1, {
+      ingress: e.info?.name ?? '',
+      namespace: e.info?.namespace ?? '',
+      service: e.info?.service ?? '',
+      status: String(e.status),
+      method: e.req.method ?? '',
+    });
+    duration.observe(e.ms / 1000);
+    accessLog(e);
   },
 });
 function accessLog(e: Parameters<NonNullable<ProxyOptions['onDone']>>[0]): void {
-  process.stdout.write(`${e.req.socket.remoteAddress ?? '-'} "${e.req.method} ${e.req.url} HTTP/${e.req.httpVersion}" ${e.status} ${e.route ? `[${e.route.namespace}-${e.route.service.name}]` : '[-]'} ${e.upstream ?? '-'} ${(e.ms / 1000).toFixed(3)}\n`);
+  process.stdout.write(`${e.req.socket.remoteAddress ?? '-'} "${e.req.method} ${e.req.url} HTTP/${e.req.httpVersion}" ${e.status} ${e.info ? `[${e.info.namespace}-${e.info.service ?? e.info.name}]` : '[-]'} ${e.upstream ?? '-'} ${(e.ms / 1000).toFixed(3)}\n`);
 }
 informers.start();
 let synced = false;
-controller.synced().then(
+Promise.all([controller.synced(), gateways?.synced()]).then(
   () => {
     synced = true;
   },
@@ -86,13 +106,13 @@ const http = createServer((req, res) => {
     res.writeHead(308, { location: to, 'content-type': 'text/html' }).end(`<html><head><title>308 Permanent Redirect</title></head><body>308 Permanent Redirect</body></html>\n`);
     return;
   }
-  controller.proxy.handle(req, res, 'http');
+  proxy.handle(req, res, 'http');
 });
 http.keepAliveTimeout = 75_000;
 http.on('upgrade', (req, socket, head) => {
   const to = controller.redirect(req, httpsPort);
   if (to) return void socket.end(`HTTP/1.1 308 Permanent Redirect\r\nLocation: ${to}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  controller.proxy.handleUpgrade(req, socket, head, 'http');
+  proxy.handleUpgrade(req, socket, head, 'http');
 });
 http.listen(Number(flags['http-port']), addr, () => process.stdout.write(`serving HTTP on ${addr}:${flags['http-port']}\n`));
 // Without an Ingress's certificate for the name asked for, ingress-nginx's default: a self-signed one.
@@ -101,13 +121,13 @@ const https = createHttpsServer(
   {
     cert: fallback.certPem,
     key: fallback.keyPem,
-    SNICallback: (servername, cb) => cb(null, controller.secureContext(servername) ?? defaultContext),
+    SNICallback: (servername, cb) => cb(null, gateways?.secureContext(servername) ?? controller.secureContext(servername) ?? defaultContext),
   },
-  (req, res) => controller.proxy.handle(req, res, 'https'),
+  (req, res) => proxy.handle(req, res, 'https'),
 );
 const defaultContext = createSecureContext({ cert: fallback.certPem, key: fallback.keyPem });
 https.keepAliveTimeout = 75_000;
-https.on('upgrade', (req, socket, head) => controller.proxy.handleUpgrade(req, socket, head, 'https'));
+https.on('upgrade', (req, socket, head) => proxy.handleUpgrade(req, socket, head, 'https'));
 https.listen(httpsPort, addr, () => process.stdout.write(`serving HTTPS on ${addr}:${httpsPort}\n`));
 const health = createServer((req, res) => {
   if (req.url === '/metrics') {
@@ -123,7 +143,7 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   process.once(sig, () => {
     informers.stop();
     client.close();
-    controller.proxy.close();
+    proxy.close();
     health.close();
     // Requests in flight finish; new ones have already been routed elsewhere once this pod left its Service.
     https.close();

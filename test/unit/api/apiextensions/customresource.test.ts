@@ -249,7 +249,9 @@ describe('printer columns', () => {
       status: { addresses: [{ value: '10.0.0.1' }, { value: '10.0.0.2' }], conditions: [{ type: 'Accepted', status: 'True' }, { type: 'Programmed', status: 'False' }] },
     };
     assert.deepEqual(r.columns.columns.map((d) => d.name), ['Name', 'Class', 'Address', 'Programmed', 'Missing', 'Age']);
-    assert.deepEqual(r.columns.cells(obj, new Date()), ['gw', 'kubesvc', '10.0.0.1,10.0.0.2', 'False', null, '2026-01-01T00:00:00Z']);
+    // A date column is an age, as kubectl shows it.
+    assert.deepEqual(r.columns.cells(obj, new Date('2026-01-01T03:01:00Z')), ['gw', 'kubesvc', '10.0.0.1,10.0.0.2', 'False', null, '3h1m']);
+    assert.equal(r.columns.cells({ ...obj, metadata: { name: 'gw', creationTimestamp: 'yesterday' } }, new Date())[5], '<invalid>');
   });
 
   it('shows Name and Age when the CRD defines no columns', () => {

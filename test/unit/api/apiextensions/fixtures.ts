@@ -1,4 +1,4 @@
-// The Gateway API v1.6.1 standard-channel CRDs (test/fixtures/gateway-api) and small CRD builders
+// The Gateway API v1.6.1 standard-channel CRDs (manifests/gateway-api) and small CRD builders
 // shared by the apiextensions tests.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -6,7 +6,7 @@ import YAML from 'yaml';
 import type { CustomResourceDefinition, CustomResourceDefinitionVersion, JSONSchemaProps } from '../../../../src/api/apiextensions/index.js';
 
 // dist/test/unit/api/apiextensions → the repository root is five levels up.
-const fixtures = fileURLToPath(new URL('../../../../../test/fixtures/gateway-api/', import.meta.url));
+const fixtures = fileURLToPath(new URL('../../../../../manifests/gateway-api/', import.meta.url));
 
 export function gatewayCRD(plural: 'gatewayclasses' | 'gateways' | 'httproutes' | 'referencegrants'): CustomResourceDefinition {
   return YAML.parse(readFileSync(`${fixtures}gateway.networking.k8s.io_${plural}.yaml`, 'utf8')) as CustomResourceDefinition;
