@@ -10,10 +10,11 @@
 // Run: npm run build && node dist/bench/ingress.js [seconds per wrk run, default 5]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubectl, kubectlOk, request, root, startCluster, until } from '../test/e2e/harness.js';
+import { startNginxProxy } from './nginx-proxy.js';
 import { runWrk, type LoadResult } from './wrk.js';
 
 const seconds = Number(process.argv[2] ?? 5);
@@ -23,13 +24,23 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 
 const wrk = (url: string, host: string, newConnection: boolean) => runWrk(url, { seconds, newConnection, headers: [`Host: ${host}`] });
 
+// Polls go over one kept-alive connection, as a client of the ingress would: after wrk's
+// connection-per-request runs, new connections from this machine can wait on ports in TIME_WAIT.
+const pollAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+
 function get(ip: string, port: number, path: string, host: string): Promise<number> {
+  return getBody(ip, port, path, host).then((r) => r.status);
+}
+
+function getBody(ip: string, port: number, path: string, host: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve) => {
-    const req = httpRequest({ host: ip, port, path, headers: { host }, agent: false, timeout: 2000 }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+    const req = httpRequest({ host: ip, port, path, headers: { host }, agent: pollAgent, timeout: 2000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
-    req.on('error', () => resolve(0));
+    req.on('error', () => resolve({ status: 0, body: '' }));
     req.on('timeout', () => req.destroy());
     req.end();
   });
@@ -65,6 +76,30 @@ spec:
   rules:
   - host: bench.example
     http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: bench, port: {number: 80}}}}]}
+  - host: who.example
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: who, port: {number: 80}}}}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: who}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: who}}
+  template:
+    metadata: {labels: {app: who}}
+    spec:
+      containers:
+      - name: web
+        image: registry.k8s.io/e2e-test-images/agnhost:2.39
+        args: [serve-hostname]
+        readinessProbe: {httpGet: {path: /, port: 9376}, periodSeconds: 1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: who}
+spec:
+  selector: {app: who}
+  ports: [{port: 80, targetPort: 9376}]
 `;
 
 async function main(): Promise<void> {
@@ -83,6 +118,7 @@ async function main(): Promise<void> {
   const peers: { name: string; stop(): void }[] = [];
   try {
     kubectlOk(c, ['apply', '-f', '-'], backends(3));
+    await until('3 who pods ready', () => kubectl(c, ['get', 'deployment', 'who', '-o', 'jsonpath={.status.readyReplicas}']).stdout, (v) => v === '3', 60_000);
     await until('3 backends ready', () => kubectl(c, ['get', 'deployment', 'bench', '-o', 'jsonpath={.status.readyReplicas}']).stdout, (v) => v === '3', 60_000);
     await until('the controller ready', () => kubectl(c, ['get', 'deployment', '-n', 'kube-system', 'kubesvc-ingress', '-o', 'jsonpath={.status.readyReplicas}']).stdout, (v) => v === '1', 60_000);
     const podIPs = kubectlOk(c, ['get', 'pods', '-l', 'app=bench', '-o', 'jsonpath={.items[*].status.podIP}']).split(' ');
@@ -91,21 +127,7 @@ async function main(): Promise<void> {
     await until('routed', () => get(controllerIP, 80, '/', 'bench.example'), (s) => s === 200);
 
     // nginx and HAProxy on 127.0.0.1, each with the same three pods as upstreams.
-    writeFileSync(join(dir, 'nginx.conf'), `worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/nginx-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
-  upstream pods { ${podIPs.map((ip) => `server ${ip}:8080;`).join(' ')} keepalive 64; }
-  server {
-    listen 127.0.0.1:18080;
-    location / { proxy_pass http://pods; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $host; proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; }
-  }
-}
-`);
-    const nginx = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
+    const nginx = startNginxProxy(dir, '127.0.0.1:18080', podIPs.map((ip) => `${ip}:8080`));
     peers.push({ name: 'nginx', stop: () => nginx.kill('SIGTERM') });
     writeFileSync(join(dir, 'haproxy.cfg'), `global
   maxconn 4096
@@ -170,7 +192,28 @@ ${podIPs.map((ip, i) => `  server p${i} ${ip}:8080`).join('\n')}
       took.push(performance.now() - t0);
     }
     console.log(`Ingress created (API answered 201) → served by the controller, 20 times: p50 ${pct(took, 50).toFixed(0)} ms, p99 ${pct(took, 99).toFixed(0)} ms, max ${Math.max(...took).toFixed(0)} ms`);
+
+    // Change → served: a backend pod deleted, until the controller sends it nothing more. Requests
+    // go one after another (round robin over 3 pods) over a kept-alive connection; the figure is
+    // the last answer from the deleted pod after its DELETE was answered.
+    const gone: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      await until('3 who pods ready', () => kubectl(c, ['get', 'deployment', 'who', '-o', 'jsonpath={.status.readyReplicas}']).stdout, (v) => v === '3', 60_000);
+      const pod = kubectlOk(c, ['get', 'pods', '-l', 'app=who', '--field-selector=status.phase=Running', '-o', 'jsonpath={.items[0].metadata.name}']);
+      await until(`answers from ${pod}`, () => getBody(controllerIP, 80, '/', 'who.example'), (r) => r.body.trim() === pod, 10_000);
+      const del = await request(c, 'DELETE', `/api/v1/namespaces/default/pods/${pod}`);
+      if (del.status !== 200 && del.status !== 202) throw new Error(`${del.status} ${del.body.slice(0, 200)}`);
+      const t0 = performance.now();
+      let last = 0;
+      while (performance.now() - t0 < 2000) {
+        const r = await getBody(controllerIP, 80, '/', 'who.example');
+        if (r.body.trim() === pod) last = performance.now() - t0;
+      }
+      gone.push(last);
+    }
+    console.log(`backend pod deleted (API answered) → its last request through the controller, 10 times: p50 ${pct(gone, 50).toFixed(0)} ms, p99 ${pct(gone, 99).toFixed(0)} ms, max ${Math.max(...gone).toFixed(0)} ms`);
   } finally {
+    pollAgent.destroy();
     for (const p of peers) p.stop();
     await c.destroy();
     rmSync(dir, { recursive: true, force: true });

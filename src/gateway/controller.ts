@@ -4,14 +4,13 @@
 // dropped) and writes the statuses the spec asks for. Gateways of its classes share one data
 // plane: the pod it runs in, reached through that pod's LoadBalancer Service, whose IPs become
 // every Gateway's status.addresses.
-import type { IncomingMessage } from 'node:http';
 import type { SecureContext } from 'node:tls';
 import type { Namespace, Secret } from '../api/core.js';
 import type { Condition, Gateway, GatewayClass, HTTPRoute, ReferenceGrant, RouteParentStatus } from '../api/gateway.js';
 import type { Client } from '../client/client.js';
 import type { Informer, InformerFactory } from '../client/informer-types.js';
 import { R } from '../client/resources.js';
-import type { Decision } from '../ingress/routing/proxy.js';
+import type { Decision, RoutedRequest } from '../ingress/routing/proxy.js';
 import type { ServiceEndpoints } from '../ingress/routing/service-endpoints.js';
 import { TLSContexts } from '../ingress/routing/tls-contexts.js';
 import { errorText, logger } from '../util/log.js';
@@ -72,7 +71,7 @@ export class GatewayController {
   }
 
   /** The router for the proxy: a Gateway listener's answer, or undefined when no listener is for this request. */
-  readonly route = (req: IncomingMessage, scheme: 'http' | 'https'): Decision | undefined => this.router.route(req, scheme);
+  readonly route = (req: RoutedRequest, scheme: 'http' | 'https'): Decision | undefined => this.router.route(req, scheme);
 
   /** The certificate for an SNI name: of the most specific HTTPS listener whose hostname matches it. */
   secureContext(servername: string): SecureContext | undefined {

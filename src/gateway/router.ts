@@ -6,12 +6,11 @@
 // header matches; most query matches; oldest route; `namespace/name`; rule and match order). The
 // winning rule's filters run (header changes, redirect, URL rewrite), then one backendRef is
 // chosen by weight — an invalid one answers 500, as the spec requires for its share.
-import type { IncomingMessage } from 'node:http';
 import type { RE2JS } from '@bufbuild/re2';
 import type { HTTPBackendRef, HTTPPathModifier, HTTPRoute, HTTPRouteFilter, HTTPRouteMatch } from '../api/gateway.js';
 import { compileRegex } from '../api/apiextensions/regex.js';
 import type { RoundRobin } from '../ingress/routing/backends.js';
-import type { Decision, HeaderChanges, RouteInfo } from '../ingress/routing/proxy.js';
+import type { Decision, HeaderChanges, RouteInfo, RoutedRequest } from '../ingress/routing/proxy.js';
 import { elementsOf, hostname as hostOf, oldestFirst } from '../ingress/routing/match.js';
 import { hostScore } from './hostnames.js';
 import type { ServedListener } from './model.js';
@@ -199,7 +198,7 @@ export class GatewayRouter {
     return g ? { ...(g.hostname ? { hostname: g.hostname } : {}) } : undefined;
   }
 
-  readonly route = (req: IncomingMessage, scheme: 'http' | 'https'): Decision | undefined => {
+  readonly route = (req: RoutedRequest, scheme: 'http' | 'https'): Decision | undefined => {
     const protocol = scheme === 'https' ? 'HTTPS' : 'HTTP';
     const host = hostOf(req.headers.host ?? '');
     const g = this.group(protocol, host);
@@ -223,7 +222,7 @@ export class GatewayRouter {
     return this.decide(best, req, scheme, path, query);
   };
 
-  private decide(e: Entry, req: IncomingMessage, scheme: 'http' | 'https', path: string, query: string): Decision {
+  private decide(e: Entry, req: RoutedRequest, scheme: 'http' | 'https', path: string, query: string): Decision {
     const rule = e.rule;
     if (rule.redirect) {
       const f = rule.redirect;
@@ -250,7 +249,7 @@ export class GatewayRouter {
   }
 }
 
-function matches(m: CompiledMatch, req: IncomingMessage, path: string, params: () => URLSearchParams): boolean {
+function matches(m: CompiledMatch, req: RoutedRequest, path: string, params: () => URLSearchParams): boolean {
   if (m.pathType === 'Exact') {
     if (path !== m.path) return false;
   } else if (m.pathType === 'PathPrefix') {

@@ -4,7 +4,6 @@
 // request. Each Ingress's status.loadBalancer.ingress is written from the LoadBalancer Service the
 // controller is reached through, as ingress-nginx's --publish-service does.
 import type { SecureContext } from 'node:tls';
-import type { IncomingMessage } from 'node:http';
 import type { Secret } from '../api/core.js';
 import type { Ingress, IngressClass } from '../api/networking.js';
 import type { Client } from '../client/client.js';
@@ -12,7 +11,7 @@ import type { Informer, InformerFactory } from '../client/informer-types.js';
 import { R } from '../client/resources.js';
 import { errorText, logger } from '../util/log.js';
 import { buildRouteTable, hostname, route, type RouteTable } from './routing/match.js';
-import type { Decision } from './routing/proxy.js';
+import type { Decision, RoutedRequest } from './routing/proxy.js';
 import type { ServiceEndpoints } from './routing/service-endpoints.js';
 import { TLSContexts } from './routing/tls-contexts.js';
 
@@ -65,7 +64,7 @@ export class IngressController {
   }
 
   /** The router for the proxy: an Ingress path's Service endpoints, the defaultBackend, or undefined (404). */
-  readonly route = (req: IncomingMessage): Decision | undefined => {
+  readonly route = (req: RoutedRequest): Decision | undefined => {
     const r = route(this.table, req.headers.host ?? '', (req.url ?? '/').split('?')[0]!);
     if (!r) return undefined;
     const [namespace, name] = [r.namespace, r.ingress.slice(r.namespace.length + 1)];
@@ -126,7 +125,7 @@ export class IngressController {
   }
 
   /** Where a plain-HTTP request is sent instead (308), when its host has TLS and no ssl-redirect: "false". */
-  redirect(req: IncomingMessage, httpsPort: number): string | undefined {
+  redirect(req: RoutedRequest, httpsPort: number): string | undefined {
     const host = hostname(req.headers.host ?? '');
     const t = this.hostTLS(host);
     if (!t?.redirect) return undefined;

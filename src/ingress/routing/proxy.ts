@@ -5,7 +5,7 @@
 // Idempotent requests are retried on another endpoint when the connection fails before any
 // response; X-Forwarded-For/-Proto/-Host are set as ingress-nginx sets them; bodies stream both
 // ways. The router is swapped in memory (`update`), so a change never drops a request.
-import { Agent, request as httpRequest, validateHeaderName, validateHeaderValue, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent, request as httpRequest, validateHeaderName, validateHeaderValue, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { BackendAddress, RoundRobin } from './backends.js';
@@ -48,14 +48,27 @@ export interface Respond {
 
 export type Decision = Forward | Respond;
 
+/**
+ * What routing reads of a request: an IncomingMessage has it, and so does the raw HTTP/1.1 fast
+ * path's parsed head (http1.ts), which makes no IncomingMessage.
+ */
+export interface RoutedRequest {
+  method?: string | undefined;
+  url?: string | undefined;
+  httpVersion: string;
+  /** Lower-case names; repeated ones joined as Node joins them. */
+  headers: IncomingHttpHeaders;
+  socket: { remoteAddress?: string | undefined };
+}
+
 /** Where a request goes; undefined when nothing matches (404). */
-export type Router = (req: IncomingMessage, scheme: 'http' | 'https') => Decision | undefined;
+export type Router = (req: RoutedRequest, scheme: 'http' | 'https') => Decision | undefined;
 
 export interface ProxyOptions {
   /** Largest request body accepted (ingress-nginx's proxy-body-size, default 1m); 413 past it. */
   maxBodyBytes?: number;
   /** Called once per request with what the access log and metrics need. */
-  onDone?: (e: { info?: RouteInfo; status: number; upstream?: string; ms: number; req: IncomingMessage }) => void;
+  onDone?: (e: { info?: RouteInfo; status: number; upstream?: string; ms: number; req: RoutedRequest }) => void;
 }
 
 const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
@@ -244,7 +257,7 @@ export function applyHeaderChanges(headers: Record<string, string | string[]>, c
 }
 
 /** The request headers a backend gets: hop-by-hop ones dropped, X-Forwarded-* and X-Real-IP set as ingress-nginx sets them. */
-function forwardedHeaders(req: IncomingMessage, scheme: 'http' | 'https'): Record<string, string | string[]> {
+export function forwardedHeaders(req: RoutedRequest, scheme: 'http' | 'https'): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !hopByHop.includes(k)) headers[k] = v;
   const peer = req.socket.remoteAddress ?? '';

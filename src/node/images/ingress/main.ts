@@ -7,7 +7,6 @@
 // that controller (as Traefik serves both): Gateway listeners on its HTTP and HTTPS ports are
 // served by the same proxy, Gateway routes first, then Ingress rules.
 import { createServer } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
 import { createSecureContext } from 'node:tls';
 import { selfSignedServingCertificate } from '../../../apiserver/pki.js';
 import { readFileSync } from 'node:fs';
@@ -15,7 +14,8 @@ import { HttpClient } from '../../../client/http-client.js';
 import { InformerFactoryImpl } from '../../../client/informer.js';
 import { IngressController } from '../../../ingress/controller.js';
 import { GatewayController } from '../../../gateway/controller.js';
-import { HttpProxy, type ProxyOptions } from '../../../ingress/routing/proxy.js';
+import type { ProxyOptions, Router } from '../../../ingress/routing/proxy.js';
+import { FrontEnd } from '../../../ingress/routing/front.js';
 import { ServiceEndpoints } from '../../../ingress/routing/service-endpoints.js';
 import { Counter, Histogram, Registry } from '../../../proxy/metrics/registry.js';
 import { parseGoFlags } from '../lib/goflag.js';
@@ -30,6 +30,7 @@ const flags = parseGoFlags('/kubesvc-ingress', process.argv.slice(2), [
   { name: 'ingress-class', kind: 'string', default: 'kubesvc', usage: 'The IngressClass whose Ingresses to serve.' },
   { name: 'controller-class', kind: 'string', default: 'kubesvc.io/ingress', usage: "The IngressClass's spec.controller this controller answers to." },
   { name: 'publish-service', kind: 'string', default: '', usage: 'namespace/name of the Service whose LoadBalancer addresses go into Ingress status.' },
+  { name: 'disable-access-log', kind: 'bool', default: false, usage: 'Write no access log (ingress-nginx: disable-access-log).' },
   { name: 'gateway-controller-name', kind: 'string', default: '', usage: 'Also serve the Gateway API for GatewayClasses of this controllerName (empty: Ingress only).' },
   { name: 'gateway-http-ports', kind: 'string', default: '80', usage: 'Comma-separated Gateway listener ports served as HTTP (besides --http-port).' },
   { name: 'gateway-https-ports', kind: 'string', default: '443', usage: 'Comma-separated Gateway listener ports served as HTTPS (besides --https-port).' },
@@ -57,8 +58,8 @@ const publish = String(flags['publish-service']);
 const [pubNs, pubName] = publish.includes('/') ? publish.split('/') : ['', ''];
 const informers = new InformerFactoryImpl(client);
 const publishService = pubNs && pubName ? { publishService: { namespace: pubNs, name: pubName } } : {};
-let proxy!: HttpProxy;
-const endpoints = new ServiceEndpoints(informers, (live) => proxy.forget(live));
+let front!: FrontEnd;
+const endpoints = new ServiceEndpoints(informers, (live) => front.forget(live));
 const controller = new IngressController(client, informers, endpoints, {
   className: String(flags['ingress-class']),
   controllerName: String(flags['controller-class']),
@@ -73,7 +74,14 @@ const gateways = gatewayName
       ...publishService,
     })
   : undefined;
-proxy = new HttpProxy((req, scheme) => gateways?.route(req, scheme) ?? controller.route(req), {
+const httpsPort = Number(flags['https-port']);
+/** ssl-redirect for Ingress TLS hosts first, then Gateway listeners, then Ingress rules. */
+const router: Router = (req, scheme) => {
+  const to = scheme === 'http' ? controller.redirect(req, httpsPort) : undefined;
+  if (to) return { kind: 'respond', status: 308, headers: { location: to, 'content-type': 'text/html' }, body: '<html><head><title>308 Permanent Redirect</title></head><body>308 Permanent Redirect</body></html>\n' };
+  return gateways?.route(req, scheme) ?? controller.route(req);
+};
+front = new FrontEnd(router, {
   onDone: (e) => {
     requests.inc(1, {
       ingress: e.info?.name ?? '',
@@ -86,8 +94,27 @@ proxy = new HttpProxy((req, scheme) => gateways?.route(req, scheme) ?? controlle
     accessLog(e);
   },
 });
+// The access log, in lines like ingress-nginx's. Written in batches (every 50 ms, or at 64 KiB):
+// stdout is a pipe to the node agent, synchronous on Linux, and a write per request would cost a
+// system call and an agent wake-up each.
+let pending: string[] = [];
+let pendingBytes = 0;
+let flushTimer: NodeJS.Timeout | undefined;
+function flushAccessLog(): void {
+  flushTimer = undefined;
+  if (!pending.length) return;
+  const text = pending.join('');
+  pending = [];
+  pendingBytes = 0;
+  process.stdout.write(text);
+}
 function accessLog(e: Parameters<NonNullable<ProxyOptions['onDone']>>[0]): void {
-  process.stdout.write(`${e.req.socket.remoteAddress ?? '-'} "${e.req.method} ${e.req.url} HTTP/${e.req.httpVersion}" ${e.status} ${e.info ? `[${e.info.namespace}-${e.info.service ?? e.info.name}]` : '[-]'} ${e.upstream ?? '-'} ${(e.ms / 1000).toFixed(3)}\n`);
+  if (flags['disable-access-log'] === true) return;
+  const line = `${e.req.socket.remoteAddress ?? '-'} "${e.req.method} ${e.req.url} HTTP/${e.req.httpVersion}" ${e.status} ${e.info ? `[${e.info.namespace}-${e.info.service ?? e.info.name}]` : '[-]'} ${e.upstream ?? '-'} ${(e.ms / 1000).toFixed(3)}\n`;
+  pending.push(line);
+  pendingBytes += line.length;
+  if (pendingBytes >= 65536) flushAccessLog();
+  else flushTimer ??= setTimeout(flushAccessLog, 50);
 }
 informers.start();
 let synced = false;
@@ -99,35 +126,16 @@ Promise.all([controller.synced(), gateways?.synced()]).then(
 );
 
 const addr = bindAddress();
-const httpsPort = Number(flags['https-port']);
-const http = createServer((req, res) => {
-  const to = controller.redirect(req, httpsPort);
-  if (to) {
-    res.writeHead(308, { location: to, 'content-type': 'text/html' }).end(`<html><head><title>308 Permanent Redirect</title></head><body>308 Permanent Redirect</body></html>\n`);
-    return;
-  }
-  proxy.handle(req, res, 'http');
-});
-http.keepAliveTimeout = 75_000;
-http.on('upgrade', (req, socket, head) => {
-  const to = controller.redirect(req, httpsPort);
-  if (to) return void socket.end(`HTTP/1.1 308 Permanent Redirect\r\nLocation: ${to}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  proxy.handleUpgrade(req, socket, head, 'http');
-});
+const http = front.http();
 http.listen(Number(flags['http-port']), addr, () => process.stdout.write(`serving HTTP on ${addr}:${flags['http-port']}\n`));
 // Without an Ingress's certificate for the name asked for, ingress-nginx's default: a self-signed one.
 const fallback = await selfSignedServingCertificate('CN=Kubernetes Ingress Controller Fake Certificate,O=Acme Co', ['ingress.local']);
-const https = createHttpsServer(
-  {
-    cert: fallback.certPem,
-    key: fallback.keyPem,
-    SNICallback: (servername, cb) => cb(null, gateways?.secureContext(servername) ?? controller.secureContext(servername) ?? defaultContext),
-  },
-  (req, res) => proxy.handle(req, res, 'https'),
-);
 const defaultContext = createSecureContext({ cert: fallback.certPem, key: fallback.keyPem });
-https.keepAliveTimeout = 75_000;
-https.on('upgrade', (req, socket, head) => proxy.handleUpgrade(req, socket, head, 'https'));
+const https = front.https({
+  cert: fallback.certPem,
+  key: fallback.keyPem,
+  SNICallback: (servername, cb) => cb(null, gateways?.secureContext(servername) ?? controller.secureContext(servername) ?? defaultContext),
+});
 https.listen(httpsPort, addr, () => process.stdout.write(`serving HTTPS on ${addr}:${httpsPort}\n`));
 const health = createServer((req, res) => {
   if (req.url === '/metrics') {
@@ -143,7 +151,8 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   process.once(sig, () => {
     informers.stop();
     client.close();
-    proxy.close();
+    flushAccessLog();
+    front.close();
     health.close();
     // Requests in flight finish; new ones have already been routed elsewhere once this pod left its Service.
     https.close();

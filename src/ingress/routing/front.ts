@@ -1,0 +1,62 @@
+// The data plane's listening side: a plain and a TLS server whose connections go to the raw
+// HTTP/1.1 fast path (http1.ts), which hands what it does not handle (HTTP/1.0, Upgrade, chunked
+// request bodies, anything odd) to Node's HTTP server running HttpProxy. Both proxies route with
+// the same Router, so a request is routed the same way whichever path carries it.
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createTLSServer, type Server as TLSServer, type TlsOptions, type TLSSocket } from 'node:tls';
+import { Http1Proxy } from './http1.js';
+import { HttpProxy, type ProxyOptions, type Router } from './proxy.js';
+
+export class FrontEnd {
+  readonly slow: HttpProxy;
+  readonly fast: Http1Proxy;
+  private readonly fallbacks: Record<'http' | 'https', HttpServer>;
+
+  constructor(router: Router, opts: ProxyOptions = {}) {
+    this.slow = new HttpProxy(router, opts);
+    const fallback = (scheme: 'http' | 'https') => {
+      const s = createHttpServer((req, res) => this.slow.handle(req, res, scheme));
+      s.keepAliveTimeout = 75_000;
+      s.on('upgrade', (req, socket, head) => this.slow.handleUpgrade(req, socket, head, scheme));
+      return s;
+    };
+    this.fallbacks = { http: fallback('http'), https: fallback('https') };
+    this.fast = new Http1Proxy(router, {
+      ...opts,
+      fallback: (socket, scheme) => this.fallbacks[scheme].emit('connection', socket),
+    });
+  }
+
+  /** Swaps the router of both paths. */
+  update(router: Router): void {
+    this.slow.update(router);
+    this.fast.update(router);
+  }
+
+  /** Closes upstream connections to endpoints not in `keep`. */
+  forget(keep: ReadonlySet<string>): void {
+    this.slow.forget(keep);
+    this.fast.forget(keep);
+  }
+
+  close(): void {
+    this.slow.close();
+    this.fast.close();
+    for (const s of Object.values(this.fallbacks)) s.closeIdleConnections();
+  }
+
+  /** A plain-HTTP listener (not yet listening). */
+  http(): NetServer {
+    // Half-open as Node's HTTP server is: a client may finish sending and still read its answer.
+    return createNetServer({ allowHalfOpen: true }, (socket: Socket) => this.fast.accept(socket, 'http'));
+  }
+
+  /** An HTTPS listener: TLS terminated here (certificates by SNI from `tls`), then HTTP/1.1 as above. */
+  https(tls: TlsOptions): TLSServer {
+    const server = createTLSServer({ allowHalfOpen: true, ...tls }, (socket: TLSSocket) => this.fast.accept(socket, 'https'));
+    // A handshake that fails (a scanner, a client refusing the certificate) is that client's problem only.
+    server.on('tlsClientError', (_e, socket) => socket.destroy());
+    return server;
+  }
+}

@@ -1,0 +1,637 @@
+// The routing core's fast path: HTTP/1.1 proxied on raw sockets, with no IncomingMessage,
+// ServerResponse or ClientRequest per request — Node's http objects cost most of a proxied
+// request's time, so the common case skips them. A client connection's requests are parsed here
+// (one at a time, in order: pipelined ones wait), routed by the same Router as HttpProxy, and
+// written to a kept-alive upstream connection from a pool per endpoint; the answer is relayed as it
+// arrives, framed by Content-Length, chunked encoding (passed through as is) or the upstream
+// closing.
+//
+// Anything this path does not handle — HTTP/1.0, Transfer-Encoding in a request, Upgrade, Expect,
+// odd framing, a head over 16 KiB, a malformed line — is handed over untouched, with the bytes
+// already read, to Node's own HTTP server (HttpProxy), which keeps that connection from then on. So
+// the fast path never has to judge a request it does not fully understand (request smuggling
+// lives in those corners), and Node's parser answers malformed input as it always does.
+import { STATUS_CODES } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { BackendAddress } from './backends.js';
+import { applyHeaderChanges, forwardedHeaders, type Decision, type ProxyOptions, type RoutedRequest, type Router } from './proxy.js';
+
+const maxHead = 16 * 1024;
+const maxResponseHead = 64 * 1024;
+const idleMs = 75_000;
+const maxIdlePerEndpoint = 64;
+const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+/** Request headers not passed on (hop-by-hop, and framing the fast path sets itself). */
+const dropRequest = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade', 'transfer-encoding', 'content-length', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip']);
+/** Response headers not passed on: hop-by-hop, except Transfer-Encoding, whose chunks are relayed as they are. */
+const dropResponse = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade']);
+const tokenChars = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** A parsed request head; fields as RoutedRequest wants them. */
+interface Head extends RoutedRequest {
+  method: string;
+  url: string;
+  /** Raw header lines as received (name, value), for forwarding in order and case. */
+  raw: [string, string][];
+  length: number;
+  keepAlive: boolean;
+}
+
+type Parsed = Head | 'incomplete' | 'fallback';
+
+/** Parses one request head at the start of `buf`; `fallback` for anything the fast path leaves to Node. */
+function parseHead(buf: Buffer, remoteAddress: string | undefined): { head: Parsed; size: number } {
+  const end = buf.indexOf('\r\n\r\n');
+  if (end < 0) return { head: buf.length > maxHead ? 'fallback' : 'incomplete', size: 0 };
+  if (end > maxHead) return { head: 'fallback', size: 0 };
+  const text = buf.toString('latin1', 0, end);
+  const lines = text.split('\r\n');
+  const first = lines[0]!.split(' ');
+  if (first.length !== 3 || first[2] !== 'HTTP/1.1' || !tokenChars.test(first[0]!) || !first[1]!.startsWith('/')) return { head: 'fallback', size: 0 };
+  const headers: Record<string, string> = {};
+  const raw: [string, string][] = [];
+  let length = 0;
+  let keepAlive = true;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    const colon = line.indexOf(':');
+    if (colon <= 0) return { head: 'fallback', size: 0 };
+    const name = line.slice(0, colon);
+    if (!tokenChars.test(name)) return { head: 'fallback', size: 0 }; // also catches obs-fold and spaces before ':'
+    const value = line.slice(colon + 1).trim();
+    if (value.includes('\0') || value.includes('\r') || value.includes('\n')) return { head: 'fallback', size: 0 };
+    const lower = name.toLowerCase();
+    switch (lower) {
+      case 'transfer-encoding':
+      case 'upgrade':
+      case 'expect':
+        return { head: 'fallback', size: 0 };
+      case 'content-length':
+        if (headers[lower] !== undefined || !/^\d{1,15}$/.test(value)) return { head: 'fallback', size: 0 };
+        length = Number(value);
+        break;
+      case 'connection':
+        for (const t of value.toLowerCase().split(',')) {
+          const o = t.trim();
+          if (o === 'close') keepAlive = false;
+          else if (o === 'upgrade') return { head: 'fallback', size: 0 };
+        }
+        break;
+      case 'host':
+        if (headers[lower] !== undefined) return { head: 'fallback', size: 0 };
+        break;
+    }
+    headers[lower] = headers[lower] === undefined ? value : lower === 'cookie' ? `${headers[lower]}; ${value}` : `${headers[lower]}, ${value}`;
+    raw.push([name, value]);
+  }
+  return {
+    head: { method: first[0]!, url: first[1]!, httpVersion: '1.1', headers, raw, length, keepAlive, socket: { remoteAddress } },
+    size: end + 4,
+  };
+}
+
+/** Where an upstream response ends, from its head: a byte count, chunked, or when the upstream closes. */
+type Framing = { kind: 'length'; left: number } | { kind: 'chunked'; state: ChunkState } | { kind: 'close' };
+
+interface ChunkState {
+  /** SIZE: reading a size line; DATA: `left` bytes of data then CRLF; TRAILER: reading trailer lines after the last chunk. */
+  phase: 'size' | 'data' | 'trailer';
+  left: number;
+  line: string;
+}
+
+/** Advances the chunked state over `buf`; the index just past the message's end, or -1 when it goes on (or -2: malformed). */
+function scanChunked(st: ChunkState, buf: Buffer, from: number): number {
+  let i = from;
+  while (i < buf.length) {
+    if (st.phase === 'data') {
+      const take = Math.min(st.left, buf.length - i);
+      i += take;
+      st.left -= take;
+      if (st.left === 0) st.phase = 'size';
+      continue;
+    }
+    // A line (size, or trailer): collect until LF.
+    const lf = buf.indexOf(10, i);
+    const part = buf.toString('latin1', i, lf < 0 ? buf.length : lf);
+    st.line += part;
+    if (st.line.length > 4096) return -2;
+    if (lf < 0) return -1;
+    i = lf + 1;
+    const line = st.line.endsWith('\r') ? st.line.slice(0, -1) : st.line;
+    st.line = '';
+    if (st.phase === 'trailer') {
+      if (line === '') return i;
+      continue;
+    }
+    // After a chunk's data comes its CRLF: an empty line where a size would be.
+    if (line === '' ) continue;
+    const size = parseInt(line.split(';')[0]!.trim(), 16);
+    if (!Number.isFinite(size) || size < 0) return -2;
+    if (size === 0) st.phase = 'trailer';
+    else {
+      st.phase = 'data';
+      st.left = size;
+    }
+  }
+  return -1;
+}
+
+/** Idle upstream connections per endpoint, reused for the next request. */
+class Pools {
+  private readonly idle = new Map<string, Socket[]>();
+  take(key: string): Socket | undefined {
+    const list = this.idle.get(key);
+    while (list?.length) {
+      const s = list.pop()!;
+      s.removeAllListeners('data');
+      s.removeAllListeners('close');
+      s.removeAllListeners('error');
+      s.removeAllListeners('timeout');
+      s.setTimeout(0);
+      if (!s.destroyed && s.readyState === 'open') return s;
+      s.destroy();
+    }
+    return undefined;
+  }
+  give(key: string, s: Socket): void {
+    let list = this.idle.get(key);
+    if (!list) this.idle.set(key, (list = []));
+    if (list.length >= maxIdlePerEndpoint) return void s.destroy();
+    s.removeAllListeners('data');
+    s.removeAllListeners('close');
+    s.removeAllListeners('error');
+    // An idle connection the upstream closes (its keep-alive timeout) leaves the pool.
+    const drop = () => {
+      const at = list!.indexOf(s);
+      if (at >= 0) list!.splice(at, 1);
+      s.destroy();
+    };
+    s.on('close', drop);
+    s.on('error', drop);
+    s.on('data', drop); // an idle connection has nothing to say
+    s.setTimeout(60_000, drop);
+    list.push(s);
+  }
+  forget(keep: ReadonlySet<string>): void {
+    for (const [key, list] of this.idle) {
+      if (keep.has(key)) continue;
+      for (const s of list.splice(0)) s.destroy();
+      this.idle.delete(key);
+    }
+  }
+}
+
+function errorResponse(status: number, body: string, keepAlive: boolean, extra: Record<string, string> = {}): string {
+  const typed = Object.keys(extra).some((k) => k.toLowerCase() === 'content-type');
+  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Status'}\r\n${typed ? '' : 'Content-Type: text/plain; charset=utf-8\r\n'}Content-Length: ${Buffer.byteLength(body)}\r\n`;
+  for (const [k, v] of Object.entries(extra)) head += `${k}: ${v}\r\n`;
+  if (!keepAlive) head += 'Connection: close\r\n';
+  return `${head}\r\n${body}`;
+}
+
+function validHeaderValue(v: string): boolean {
+  return !/[\0\r\n]/.test(v);
+}
+
+export interface Http1Options extends ProxyOptions {
+  /** Gets a connection the fast path does not handle, with what was already read pushed back into it. */
+  fallback: (socket: Duplex, scheme: 'http' | 'https') => void;
+}
+
+export class Http1Proxy {
+  private readonly pools = new Pools();
+  constructor(private router: Router, private readonly opts: Http1Options) {}
+
+  update(router: Router): void {
+    this.router = router;
+  }
+
+  forget(keep: ReadonlySet<string>): void {
+    this.pools.forget(keep);
+  }
+
+  close(): void {
+    this.pools.forget(new Set());
+  }
+
+  /** Serves a client connection (plain TCP, or a TLS socket after its handshake). */
+  accept(socket: Socket, scheme: 'http' | 'https'): void {
+    new ClientConnection(this, socket, scheme).start();
+  }
+
+  /** @internal */ route(req: RoutedRequest, scheme: 'http' | 'https'): Decision | undefined {
+    return this.router(req, scheme);
+  }
+  /** @internal */ get options(): Http1Options {
+    return this.opts;
+  }
+  /** @internal */ get upstreams(): Pools {
+    return this.pools;
+  }
+}
+
+class ClientConnection {
+  private buf: Buffer = Buffer.alloc(0);
+  /** A request is being proxied: later bytes wait (pipelining is answered in order). */
+  private busy = false;
+  private closed = false;
+  /** The client sent FIN: once what it sent is answered, the connection ends. */
+  private ended = false;
+  /** Where the current request's body goes as it arrives, and how much of it is still to come. */
+  private bodySink: ((chunk: Buffer) => void) | undefined;
+  private bodyLeft = 0;
+  private readonly onData = (d: Buffer) => this.data(d);
+
+  constructor(private readonly p: Http1Proxy, private readonly socket: Socket, private readonly scheme: 'http' | 'https') {}
+
+  start(): void {
+    this.socket.setNoDelay(true);
+    this.socket.setTimeout(idleMs, () => this.socket.destroy());
+    this.socket.on('data', this.onData);
+    this.socket.on('end', this.onEnd);
+    this.socket.on('error', this.onError);
+    this.socket.on('close', this.onClose);
+  }
+
+  private readonly onEnd = () => {
+    this.ended = true;
+    if (!this.busy && this.buf.length === 0) this.endClient();
+  };
+  private readonly onError = () => this.socket.destroy();
+  private readonly onClose = () => (this.closed = true);
+
+  private data(d: Buffer): void {
+    if (this.bodyLeft > 0) {
+      const mine = d.length <= this.bodyLeft ? d : d.subarray(0, this.bodyLeft);
+      this.bodyLeft -= mine.length;
+      const sink = this.bodySink!;
+      if (this.bodyLeft === 0) this.bodySink = undefined;
+      sink(mine);
+      if (mine.length === d.length) return;
+      d = d.subarray(mine.length);
+    }
+    this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
+    if (!this.busy) this.next();
+    else if (this.buf.length > 1 << 20) this.socket.pause(); // a pipelining client that races ahead waits
+  }
+
+  /** Hands the connection, with every unread byte, to Node's HTTP server. */
+  private fallback(): void {
+    this.socket.removeListener('data', this.onData);
+    this.socket.removeListener('end', this.onEnd);
+    this.socket.removeListener('error', this.onError);
+    this.socket.removeListener('close', this.onClose);
+    this.socket.setTimeout(0);
+    const rest = this.buf;
+    this.buf = Buffer.alloc(0);
+    if (rest.length) this.socket.unshift(rest);
+    this.p.options.fallback(this.socket, this.scheme);
+  }
+
+  private next(): void {
+    if (this.closed || this.busy || this.buf.length === 0) return;
+    const { head, size } = parseHead(this.buf, this.socket.remoteAddress);
+    if (head === 'incomplete') return;
+    if (head === 'fallback') return this.fallback();
+    const max = this.p.options.maxBodyBytes ?? 1 << 20;
+    this.buf = this.buf.subarray(size);
+    this.busy = true;
+    const start = performance.now();
+    if (head.length > max) {
+      // The body is not read: the connection cannot go on.
+      return this.answer(head, start, 413, '413 Request Entity Too Large\n', false);
+    }
+    let d: Decision | undefined;
+    try {
+      d = this.p.route(head, this.scheme);
+    } catch {
+      d = { kind: 'respond', status: 500, body: '500 Internal Server Error\n' };
+    }
+    if (!d) return this.answer(head, start, 404, '404 page not found\n', head.keepAlive);
+    if (d.kind === 'respond') {
+      const headers = d.headers ?? {};
+      if (!Object.values(headers).every(validHeaderValue)) return this.answer(head, start, 500, '500 Internal Server Error: the route produced an invalid header\n', head.keepAlive, undefined, d.info);
+      return this.answer(head, start, d.status, d.body ?? '', head.keepAlive, headers, d.info);
+    }
+    if (!d.endpoints || d.endpoints.size === 0) return this.answer(head, start, 503, '503 Service Temporarily Unavailable\n', head.keepAlive, undefined, d.info);
+    new Exchange(this.p, this, head, d, this.scheme, start).run();
+  }
+
+  /** Answers from the proxy itself; the body of the request (if any) is read and dropped, unless the connection closes. */
+  answer(head: Head, start: number, status: number, body: string, keepAlive: boolean, headers?: Record<string, string>, info?: Decision['info']): void {
+    this.socket.write(errorResponse(status, body, keepAlive, headers));
+    this.p.options.onDone?.({ info, status, ms: performance.now() - start, req: head });
+    if (!keepAlive) return this.endClient();
+    this.receiveBody(head.length, () => undefined, () => this.finish(true));
+  }
+
+  /**
+   * The current request's body: what came with the head at once, the rest as it arrives, each
+   * piece to `sink`; `done` once all of it went.
+   */
+  receiveBody(length: number, sink: (chunk: Buffer) => void, done: () => void): void {
+    const take = Math.min(length, this.buf.length);
+    if (take > 0) {
+      const first = this.buf.subarray(0, take);
+      this.buf = this.buf.subarray(take);
+      sink(first);
+    }
+    this.bodyLeft = length - take;
+    if (this.bodyLeft === 0) return done();
+    this.bodySink = (chunk) => {
+      sink(chunk);
+      if (this.bodyLeft === 0) done();
+    };
+  }
+
+  get client(): Socket {
+    return this.socket;
+  }
+
+  /** Ends the connection: our side now, theirs when they close (or in 5 s). */
+  private endClient(): void {
+    this.socket.removeListener('data', this.onData);
+    this.socket.on('data', () => undefined);
+    this.socket.resume();
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 5000).unref();
+  }
+
+  /** The exchange is over: the next request, or the end of the connection. */
+  finish(keepAlive: boolean): void {
+    this.busy = false;
+    if (!keepAlive || this.closed || (this.ended && this.buf.length === 0)) return this.endClient();
+    this.socket.resume();
+    this.next();
+  }
+}
+
+/** One request sent upstream and its answer relayed. */
+class Exchange {
+  private readonly tried = new Set<string>();
+  private upstream: Socket | undefined;
+  private key = '';
+  private responded = false;
+  private bodySent = 0;
+
+  constructor(
+    private readonly p: Http1Proxy,
+    private readonly conn: ClientConnection,
+    private readonly head: Head,
+    private readonly d: Extract<Decision, { kind: 'forward' }>,
+    private readonly scheme: 'http' | 'https',
+    private readonly start: number,
+  ) {}
+
+  run(): void {
+    // A client that goes away takes its exchange with it: the upstream connection is not reused.
+    const onClientClose = () => this.upstream?.destroy();
+    this.conn.client.once('close', onClientClose);
+    this.cleanup = () => this.conn.client.removeListener('close', onClientClose);
+    this.attempt();
+  }
+
+  private cleanup = () => undefined as void;
+
+  private requestHead(): string | undefined {
+    const req = this.head;
+    // Names the client listed in Connection are hop-by-hop too.
+    const listed = new Set((req.headers['connection'] as string | undefined)?.toLowerCase().split(',').map((x) => x.trim()) ?? []);
+    const changes = this.d.requestHeaders ?? [];
+    let out = `${req.method} ${this.d.url ?? req.url} HTTP/1.1\r\n`;
+    if (changes.length === 0 && this.d.host === undefined) {
+      for (const [name, value] of req.raw) {
+        const lower = name.toLowerCase();
+        if (!dropRequest.has(lower) && !listed.has(lower)) out += `${name}: ${value}\r\n`;
+      }
+      const peer = req.socket.remoteAddress ?? '';
+      const prior = req.headers['x-forwarded-for'];
+      out += `X-Forwarded-For: ${prior ? `${String(prior)}, ${peer}` : peer}\r\nX-Forwarded-Proto: ${this.scheme}\r\nX-Forwarded-Host: ${req.headers.host ?? ''}\r\nX-Real-IP: ${peer}\r\n`;
+    } else {
+      // A route changes headers: build them as a map (lower-case names), then write them out.
+      const h: Record<string, string | string[]> = {};
+      for (const [k, v] of Object.entries(forwardedHeaders(req, this.scheme))) if (!listed.has(k) && k !== 'content-length') h[k] = v;
+      if (this.d.host !== undefined) h['host'] = this.d.host;
+      for (const c of changes) applyHeaderChanges(h, c);
+      for (const [k, v] of Object.entries(h)) for (const one of Array.isArray(v) ? v : [v]) {
+        if (!validHeaderValue(one)) return undefined;
+        out += `${k}: ${one}\r\n`;
+      }
+    }
+    if (req.length > 0) out += `Content-Length: ${req.length}\r\n`;
+    if (!/^[\x21-\x7e]+$/.test(this.d.url ?? req.url)) return undefined;
+    return `${out}\r\n`;
+  }
+
+  private fail(status: number, body: string): void {
+    if (this.responded) return void this.conn.client.destroy();
+    this.responded = true;
+    // The request body may be half read: the connection cannot carry another request.
+    const keepAlive = this.head.length === 0 && this.head.keepAlive;
+    this.conn.answer({ ...this.head, length: keepAlive ? 0 : this.head.length }, this.start, status, body, keepAlive, undefined, this.d.info);
+  }
+
+  private attempt(): void {
+    const a: BackendAddress | undefined = this.d.endpoints!.pick(this.tried);
+    if (!a) return this.fail(502, '502 Bad Gateway\n');
+    this.key = `${a.ip}:${a.port}`;
+    const reqHead = this.requestHead();
+    if (reqHead === undefined) return this.fail(500, '500 Internal Server Error: the route produced an invalid request\n');
+    const pooled = this.p.upstreams.take(this.key);
+    if (!pooled) this.tried.add(this.key);
+    const up = pooled ?? connect({ host: a.ip, port: a.port, noDelay: true });
+    this.upstream = up;
+    const retryable = idempotent.has(this.head.method) && this.head.length === 0;
+    let gotBytes = false;
+    let respHead: Buffer | undefined = Buffer.alloc(0);
+    let framing: Framing | undefined;
+    let upstreamKeepAlive = true;
+    let clientKeepAlive = this.head.keepAlive;
+    let done = false;
+    const client = this.conn.client;
+
+    const complete = () => {
+      if (done) return;
+      done = true;
+      this.cleanup();
+      up.removeAllListeners('data');
+      client.removeListener('drain', resumeUp);
+      if (upstreamKeepAlive && framing?.kind !== 'close') this.p.upstreams.give(this.key, up);
+      else up.destroy();
+      this.conn.finish(clientKeepAlive);
+    };
+    const resumeUp = () => up.resume();
+    const relay = (chunk: Buffer) => {
+      if (!client.write(chunk)) {
+        up.pause();
+        client.once('drain', resumeUp);
+      }
+    };
+    const body = (chunk: Buffer) => {
+      const f = framing!;
+      if (f.kind === 'close') return relay(chunk);
+      if (f.kind === 'length') {
+        if (chunk.length >= f.left) {
+          if (f.left > 0) relay(chunk.subarray(0, f.left));
+          if (chunk.length > f.left) upstreamKeepAlive = false; // more than it announced: not to be trusted again
+          f.left = 0;
+          return complete();
+        }
+        f.left -= chunk.length;
+        return relay(chunk);
+      }
+      const end = scanChunked(f.state, chunk, 0);
+      if (end === -2) {
+        relay(chunk);
+        client.destroy();
+        return up.destroy();
+      }
+      if (end === -1) return relay(chunk);
+      relay(chunk.subarray(0, end));
+      if (end < chunk.length) upstreamKeepAlive = false;
+      complete();
+    };
+    up.on('data', (chunk: Buffer) => {
+      gotBytes = true;
+      if (framing) return body(chunk);
+      respHead = Buffer.concat([respHead!, chunk]);
+      const end = respHead.indexOf('\r\n\r\n');
+      if (end < 0) {
+        if (respHead.length > maxResponseHead) {
+          up.destroy();
+          this.fail(502, '502 Bad Gateway\n');
+        }
+        return;
+      }
+      const parsed = this.responseHead(respHead.toString('latin1', 0, end));
+      if (!parsed) {
+        up.destroy();
+        return this.fail(502, '502 Bad Gateway\n');
+      }
+      if (parsed.informational) {
+        // 1xx (but 101): passed on, and the real answer follows.
+        relay(Buffer.from(parsed.text, 'latin1'));
+        respHead = respHead.subarray(end + 4);
+        if (respHead.length) {
+          const rest = respHead;
+          respHead = Buffer.alloc(0);
+          up.emit('data', rest);
+        }
+        return;
+      }
+      upstreamKeepAlive = parsed.keepAlive;
+      framing = parsed.framing;
+      if (framing.kind === 'close') clientKeepAlive = false;
+      this.responded = true;
+      const text = parsed.build(clientKeepAlive);
+      const rest = respHead.subarray(end + 4);
+      respHead = undefined;
+      this.p.options.onDone?.({ info: this.d.info, status: parsed.status, upstream: this.key, ms: performance.now() - this.start, req: this.head });
+      client.cork();
+      relay(Buffer.from(text, 'latin1'));
+      if (framing.kind === 'length' && framing.left === 0) {
+        if (rest.length) upstreamKeepAlive = false;
+        complete();
+      } else if (rest.length) body(rest);
+      process.nextTick(() => client.uncork());
+    });
+    up.on('error', () => undefined);
+    up.on('close', () => {
+      if (done) return;
+      if (framing?.kind === 'close') return complete();
+      if (!gotBytes && !this.responded && this.bodySent === 0 && retryable) {
+        // A kept-alive connection the upstream had just closed, or an endpoint refusing: another try.
+        if (pooled) return this.attempt();
+        if (this.tried.size < this.d.endpoints!.size) return this.attempt();
+      }
+      done = true;
+      this.cleanup();
+      if (this.responded) client.destroy();
+      else this.fail(502, '502 Bad Gateway\n');
+    });
+    up.write(reqHead);
+    this.sendBody(up);
+  }
+
+  /** The request body, as it arrives, with backpressure: the client waits while the upstream is slow to take it. */
+  private sendBody(up: Socket): void {
+    const client = this.conn.client;
+    this.conn.receiveBody(
+      this.head.length,
+      (chunk) => {
+        this.bodySent += chunk.length;
+        if (!up.write(chunk)) {
+          client.pause();
+          up.once('drain', () => client.resume());
+        }
+      },
+      () => undefined,
+    );
+  }
+
+  /** The upstream's answer head: status, framing, and the head to send the client. */
+  private responseHead(text: string):
+    | { informational: true; text: string }
+    | { informational: false; status: number; keepAlive: boolean; framing: Framing; build: (clientKeepAlive: boolean) => string }
+    | undefined {
+    const lines = text.split('\r\n');
+    const m = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(lines[0]!);
+    if (!m) return undefined;
+    const status = Number(m[2]);
+    if (status >= 100 && status < 200) {
+      if (status === 101) return undefined; // no upgrade was asked for
+      return { informational: true, text: `${text}\r\n\r\n` };
+    }
+    let keepAlive = m[1] === '1';
+    let length: number | undefined;
+    let chunked = false;
+    const kept: [string, string][] = [];
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i]!;
+      const colon = line.indexOf(':');
+      if (colon <= 0) return undefined;
+      const name = line.slice(0, colon);
+      const value = line.slice(colon + 1).trim();
+      const lower = name.toLowerCase();
+      if (lower === 'connection') {
+        const opts = value.toLowerCase();
+        if (opts.includes('close')) keepAlive = false;
+        else if (opts.includes('keep-alive')) keepAlive = true;
+      } else if (lower === 'content-length') {
+        if (!/^\d{1,15}$/.test(value) || (length !== undefined && length !== Number(value))) return undefined;
+        length = Number(value);
+      } else if (lower === 'transfer-encoding') {
+        if (value.toLowerCase() !== 'chunked') return undefined;
+        chunked = true;
+      }
+      if (!dropResponse.has(lower)) kept.push([name, value]);
+    }
+    if (chunked && length !== undefined) return undefined;
+    const noBody = this.head.method === 'HEAD' || status === 204 || status === 304;
+    const framing: Framing = noBody ? { kind: 'length', left: 0 } : chunked ? { kind: 'chunked', state: { phase: 'size', left: 0, line: '' } } : length !== undefined ? { kind: 'length', left: length } : { kind: 'close' };
+    const changes = this.d.responseHeaders ?? [];
+    return {
+      informational: false,
+      status,
+      keepAlive,
+      framing,
+      build: (clientKeepAlive) => {
+        let out = `HTTP/1.1 ${status} ${m[3] ?? ''}\r\n`;
+        if (changes.length) {
+          const h: Record<string, string | string[]> = {};
+          for (const [k, v] of kept) {
+            const lower = k.toLowerCase();
+            const prior = h[lower];
+            h[lower] = prior === undefined ? v : Array.isArray(prior) ? [...prior, v] : [prior, v];
+          }
+          for (const c of changes) applyHeaderChanges(h, c);
+          for (const [k, v] of Object.entries(h)) for (const one of Array.isArray(v) ? v : [v]) if (validHeaderValue(one)) out += `${k}: ${one}\r\n`;
+        } else for (const [k, v] of kept) out += `${k}: ${v}\r\n`;
+        if (!clientKeepAlive) out += 'Connection: close\r\n';
+        return `${out}\r\n`;
+      },
+    };
+  }
+}

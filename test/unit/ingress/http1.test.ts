@@ -1,0 +1,252 @@
+// The data plane's raw HTTP/1.1 fast path (routing/http1.ts) behind FrontEnd, over real sockets on
+// 127.0.0.1: keep-alive reuse both sides, pipelining, request bodies, every response framing
+// (Content-Length, chunked, close-delimited, HEAD, 204), retries past stale and refused upstream
+// connections, backpressure, and the hand-over to Node's HTTP server for what it does not handle
+// (HTTP/1.0, chunked requests, Upgrade, oversize heads, request-smuggling shapes) — which must
+// still be answered correctly, or refused as Node refuses them.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer as createNetServer, connect, type Server, type Socket } from 'node:net';
+import { createServer as createHttpServer, request, Agent } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { RoundRobin, type BackendAddress } from '../../../src/ingress/routing/backends.js';
+import { FrontEnd } from '../../../src/ingress/routing/front.js';
+import type { Decision } from '../../../src/ingress/routing/proxy.js';
+
+const listen = (s: Server): Promise<number> => new Promise((r) => s.listen(0, '127.0.0.1', () => r((s.address() as AddressInfo).port)));
+
+/** Raw exchange: writes `text`, reads until the socket closes or `until` says the answer is whole. */
+function raw(port: number, text: string | Buffer, until?: (s: string) => boolean, timeoutMs = 3000): Promise<string> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    let got = '';
+    const done = () => {
+      clearTimeout(t);
+      s.destroy();
+      resolve(got);
+    };
+    const t = setTimeout(done, timeoutMs);
+    s.on('data', (d) => {
+      got += d.toString('latin1');
+      if (until?.(got)) done();
+    });
+    s.on('close', done);
+    s.on('error', done);
+    s.write(text);
+  });
+}
+
+describe('HTTP/1.1 fast path', () => {
+  let front: FrontEnd;
+  let port = 0;
+  let backendPort = 0;
+  const connections = new Set<Socket>();
+  let upstreamConnections = 0;
+  const servers: Server[] = [];
+  let endpoints: RoundRobin;
+  const deadPort = { port: 0 };
+
+  before(async () => {
+    // An HTTP backend that answers by path, and counts the connections it gets.
+    const backend = createHttpServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const url = req.url ?? '/';
+        if (url === '/chunked') {
+          res.writeHead(200, { 'content-type': 'text/plain' });
+          res.write('one,');
+          setTimeout(() => res.end('two'), 20);
+        } else if (url === '/big') {
+          res.writeHead(200, { 'content-length': String(4 << 20) });
+          res.end(Buffer.alloc(4 << 20, 120));
+        } else if (url === '/empty') {
+          res.writeHead(204).end();
+        } else if (url === '/close-delimited') {
+          // No length, no chunking: the body ends when the connection does.
+          res.socket!.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end');
+          res.socket!.end();
+        } else if (url === '/hangup') {
+          res.socket!.destroy();
+        } else {
+          res.setHeader('content-type', 'application/json');
+          res.setHeader('connection', 'keep-alive');
+          res.end(JSON.stringify({ method: req.method, url, bytes: body.length, sum: [...body].reduce((a, b) => a + b, 0), headers: req.headers }));
+        }
+      });
+    });
+    backend.on('connection', (s: Socket) => {
+      upstreamConnections++;
+      connections.add(s);
+      s.on('close', () => connections.delete(s));
+    });
+    servers.push(backend);
+    backendPort = await listen(backend);
+    const closed = createNetServer();
+    deadPort.port = await listen(closed);
+    await new Promise((r) => closed.close(r));
+    endpoints = new RoundRobin([{ ip: '127.0.0.1', port: backendPort }]);
+    const router = (req: { url?: string | undefined }): Decision | undefined => {
+      if (req.url === '/nowhere') return undefined;
+      if (req.url === '/moved') return { kind: 'respond', status: 301, headers: { location: 'https://elsewhere.example/' } };
+      return { kind: 'forward', info: { kind: 'Ingress', namespace: 'default', name: 'i' }, endpoints };
+    };
+    front = new FrontEnd(router, { maxBodyBytes: 1 << 20 });
+    const s = front.http();
+    servers.push(s);
+    port = await listen(s);
+  });
+
+  after(async () => {
+    agent.destroy();
+    front.close();
+    for (const c of connections) c.destroy();
+    for (const s of servers) (s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  });
+
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const get = (path: string, opts: { method?: string; body?: Buffer; headers?: Record<string, string>; agent?: Agent | false } = {}) =>
+    new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+      const r = request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: { host: 'x.example', ...(opts.headers ?? {}) }, agent: opts.agent ?? agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      });
+      r.on('error', reject);
+      r.end(opts.body);
+    });
+
+  it('keeps both sides alive: many requests, one client connection, one upstream connection', async () => {
+    const before = upstreamConnections;
+    for (let i = 0; i < 20; i++) {
+      const r = await get(`/n${i}?q=${i}`);
+      assert.equal(r.status, 200);
+      const j = JSON.parse(r.body.toString());
+      assert.equal(j.url, `/n${i}?q=${i}`);
+      assert.equal(j.headers['x-forwarded-proto'], 'http');
+      assert.equal(j.headers['x-forwarded-for'], '127.0.0.1');
+      assert.equal(j.headers['x-forwarded-host'], 'x.example');
+      assert.equal(j.headers['connection'], undefined, 'hop-by-hop headers are not passed on');
+    }
+    assert.ok(upstreamConnections - before <= 1, `${upstreamConnections - before} upstream connections for 20 sequential requests`);
+  });
+
+  it('streams request bodies in, with Content-Length, and refuses one over the limit with 413', async () => {
+    const body = Buffer.alloc(300_000, 7);
+    const r = await get('/upload', { method: 'POST', body });
+    const j = JSON.parse(r.body.toString());
+    assert.deepEqual([j.bytes, j.sum], [300_000, 2_100_000]);
+    const big = await get('/upload', { method: 'POST', body: Buffer.alloc((1 << 20) + 1), agent: false });
+    assert.equal(big.status, 413);
+  });
+
+  it('relays chunked, large, empty and close-delimited answers, and HEAD without a body', async () => {
+    const chunked = await get('/chunked');
+    assert.equal(chunked.body.toString(), 'one,two');
+    assert.equal(chunked.headers['transfer-encoding'], 'chunked');
+    const big = await get('/big');
+    assert.equal(big.body.length, 4 << 20);
+    assert.equal((await get('/empty')).status, 204);
+    const cd = await get('/close-delimited', { agent: false });
+    assert.equal(cd.body.toString(), 'until the end');
+    const head = await get('/anything', { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.body.length, 0);
+    // The kept-alive connection still works after all of that.
+    assert.equal((await get('/after')).status, 200);
+  });
+
+  it('answers pipelined requests in order', async () => {
+    const text = ['/p1', '/p2', '/p3'].map((p) => `GET ${p} HTTP/1.1\r\nHost: x.example\r\n\r\n`).join('');
+    const out = await raw(port, text, (s) => (s.match(/"url":"\/p\d"/g) ?? []).length === 3);
+    assert.deepEqual(out.match(/"url":"(\/p\d)"/g), ['"url":"/p1"', '"url":"/p2"', '"url":"/p3"']);
+  });
+
+  it('404 for no route, a route\'s own answer, and Connection: close honoured', async () => {
+    const r = await raw(port, 'GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\nGET /moved HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    assert.match(r, /^HTTP\/1\.1 404 Not Found\r\n/);
+    assert.match(r, /HTTP\/1\.1 301 Moved Permanently\r\n[^]*location: https:\/\/elsewhere\.example\/\r\n[^]*Connection: close\r\n/i);
+  });
+
+  it('retries an idempotent request past a refusing endpoint, and a POST gets 502', async () => {
+    endpoints.update([{ ip: '127.0.0.1', port: deadPort.port }, { ip: '127.0.0.1', port: backendPort }]);
+    try {
+      for (let i = 0; i < 4; i++) assert.equal((await get('/retry', { agent: false })).status, 200);
+      endpoints.update([{ ip: '127.0.0.1', port: deadPort.port } as BackendAddress]);
+      assert.equal((await get('/post', { method: 'POST', body: Buffer.from('x'), agent: false })).status, 502);
+    } finally {
+      endpoints.update([{ ip: '127.0.0.1', port: backendPort }]);
+    }
+  });
+
+  it('a kept-alive upstream connection the backend closed is replaced, not a failed request', async () => {
+    assert.equal((await get('/warm')).status, 200);
+    for (const c of connections) c.destroy(); // the backend drops every idle connection
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal((await get('/after-drop')).status, 200);
+  });
+
+  it('an upstream that hangs up mid-request: 502, and the proxy goes on', async () => {
+    assert.equal((await get('/hangup', { agent: false })).status, 502);
+    assert.equal((await get('/fine')).status, 200);
+  });
+
+  it('hands HTTP/1.0, chunked requests and Upgrade to Node\'s server, which answers them', async () => {
+    const v10 = await raw(port, 'GET /old HTTP/1.0\r\nHost: x\r\n\r\n');
+    assert.match(v10, /^HTTP\/1\.1 200 OK/);
+    assert.match(v10, /"url":"\/old"/);
+    const chunked = await raw(port, 'POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n');
+    assert.match(chunked, /"bytes":5/);
+    // A keep-alive connection whose second request needs the slow path: both answered, in order.
+    const mixed = await raw(port, 'GET /fast HTTP/1.1\r\nHost: x\r\n\r\nPOST /slow HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n');
+    assert.deepEqual(mixed.match(/"url":"\/(fast|slow)"/g), ['"url":"/fast"', '"url":"/slow"']);
+  });
+
+  it('hostile heads: smuggling shapes, oversize heads and garbage are refused as Node refuses them, and the proxy goes on', async () => {
+    const both = await raw(port, 'POST /s HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
+    assert.match(both, /^HTTP\/1\.1 400/);
+    const twoLengths = await raw(port, 'POST /s HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab');
+    assert.match(twoLengths, /^HTTP\/1\.1 400/);
+    const huge = await raw(port, `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    assert.match(huge, /^HTTP\/1\.1 431/);
+    const garbage = await raw(port, 'NOT HTTP AT ALL\r\n\r\n');
+    assert.match(garbage, /^HTTP\/1\.1 400/);
+    const spaceBeforeColon = await raw(port, 'GET / HTTP/1.1\r\nHost : x\r\n\r\n');
+    assert.match(spaceBeforeColon, /^HTTP\/1\.1 400/);
+    assert.equal((await get('/still-fine')).status, 200);
+  });
+
+  it('a slow reader gets a large answer whole (backpressure), and a client that leaves mid-answer frees the upstream', async () => {
+    const got = await new Promise<number>((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      let n = 0;
+      let headEnd = -1;
+      let buf = Buffer.alloc(0);
+      s.pause();
+      s.write('GET /big HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      // Read slowly: 64 KiB every 5 ms.
+      const timer = setInterval(() => {
+        let chunk: Buffer | null;
+        while ((chunk = s.read(65536) as Buffer | null)) {
+          if (headEnd < 0) {
+            buf = Buffer.concat([buf, chunk]);
+            headEnd = buf.indexOf('\r\n\r\n');
+            if (headEnd >= 0) n += buf.length - headEnd - 4;
+          } else n += chunk.length;
+          break;
+        }
+      }, 5);
+      s.on('end', () => {
+        clearInterval(timer);
+        resolve(n);
+      });
+      s.on('readable', () => undefined);
+    });
+    assert.equal(got, 4 << 20);
+    // A client that goes away after the head: nothing breaks for the next one.
+    await raw(port, 'GET /big HTTP/1.1\r\nHost: x\r\n\r\n', (s) => s.includes('\r\n\r\n'));
+    assert.equal((await get('/after-leaver')).status, 200);
+  });
+});
