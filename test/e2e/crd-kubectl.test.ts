@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { kubectl, kubectlOk, root, startCluster, type Cluster } from './harness.js';
 
-const fixtures = join(root, 'test', 'fixtures', 'gateway-api');
+const fixtures = join(root, 'manifests', 'gateway-api');
 
 const widgets = `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition

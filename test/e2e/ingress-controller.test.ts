@@ -6,6 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { connect as http2Connect } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -145,10 +146,21 @@ spec:
     await until('no default backend', () => get(lb, port, '/nowhere', 'unknown.example'), (r) => /^404 /.test(r), 10_000);
   });
 
-  it('spreads requests over the ready endpoints and writes the pool IP into the Ingress status', async () => {
-    const seen = new Set<string>();
-    for (let i = 0; i < 8; i++) seen.add((await get(lb, port, '/a', 'foo.example')).split(' ')[1]!);
-    assert.equal(seen.size, 2, [...seen].join(' '));
+  it('spreads requests over the ready endpoints (10 pods, as the conformance suite\'s load balancing feature) and writes the pool IP into the Ingress status', async () => {
+    kubectlOk(c, ['scale', 'deployment', 'a', '--replicas=10']);
+    await until('10 pods of a Ready', () => kubectl(c, ['get', 'deployment', 'a', '-o', 'jsonpath={.status.readyReplicas}']).stdout, (v) => v === '10', 30_000);
+    const seen = await until(
+      'every pod answering',
+      async () => {
+        const names = new Set<string>();
+        for (let i = 0; i < 20; i++) names.add((await get(lb, port, '/a', 'foo.example')).split(' ')[1]!);
+        return names;
+      },
+      (names) => names.size === 10,
+      10_000,
+    );
+    assert.ok([...seen].every((n) => n.startsWith('a-')), [...seen].join(' '));
+    kubectlOk(c, ['scale', 'deployment', 'a', '--replicas=2']);
     await until('the Ingress status', () => kubectl(c, ['get', 'ingress', 'web', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}']).stdout, (ip) => ip === lb);
   });
 
@@ -256,6 +268,25 @@ spec:
     });
     assert.deepEqual(redirect, { status: 308, location: `https://secure.example${httpsPort === 443 ? '' : `:${httpsPort}`}/x?y=1` });
     assert.match(await get(lb, port, '/', 'plain.example'), /^200 b-/);
+    // A client that speaks HTTP/2 (ALPN h2) is served in HTTP/2, routed by its :authority.
+    const session = http2Connect(`https://${lb}:${httpsPort}`, { servername: 'secure.example', rejectUnauthorized: false });
+    try {
+      const h2 = await new Promise<string>((resolve, reject) => {
+        const st = session.request({ ':path': '/', ':authority': 'secure.example' });
+        let status = '';
+        let body = '';
+        st.on('response', (h) => (status = String(h[':status'])));
+        st.setEncoding('utf8');
+        st.on('data', (d) => (body += d));
+        st.on('end', () => resolve(`${status} ${body.trim()}`));
+        st.on('error', reject);
+        st.end();
+      });
+      assert.match(h2, /^200 a-/);
+      assert.equal(session.alpnProtocol, 'h2');
+    } finally {
+      session.close();
+    }
   });
 
   it('carries WebSocket connections (Upgrade) through to the backend, both ways', async () => {

@@ -3,6 +3,7 @@
 // request bodies, anything odd) to Node's HTTP server running HttpProxy. Both proxies route with
 // the same Router, so a request is routed the same way whichever path carries it.
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttp2Server, type Http2Server } from 'node:http2';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTLSServer, type Server as TLSServer, type TlsOptions, type TLSSocket } from 'node:tls';
 import { Http1Proxy } from './http1.js';
@@ -12,6 +13,8 @@ export class FrontEnd {
   readonly slow: HttpProxy;
   readonly fast: Http1Proxy;
   private readonly fallbacks: Record<'http' | 'https', HttpServer>;
+  /** HTTP/2 (clients that chose it by ALPN on the TLS port), through HttpProxy's compatibility path. */
+  private readonly h2: Http2Server;
 
   constructor(router: Router, opts: ProxyOptions = {}) {
     this.slow = new HttpProxy(router, opts);
@@ -22,6 +25,9 @@ export class FrontEnd {
       return s;
     };
     this.fallbacks = { http: fallback('http'), https: fallback('https') };
+    this.h2 = createHttp2Server((req, res) => this.slow.handle(req, res, 'https'));
+    // A session that fails (a bad frame, a reset) is that client's alone.
+    this.h2.on('sessionError', () => undefined);
     this.fast = new Http1Proxy(router, {
       ...opts,
       fallback: (socket, scheme) => this.fallbacks[scheme].emit('connection', socket),
@@ -52,9 +58,15 @@ export class FrontEnd {
     return createNetServer({ allowHalfOpen: true }, (socket: Socket) => this.fast.accept(socket, 'http'));
   }
 
-  /** An HTTPS listener: TLS terminated here (certificates by SNI from `tls`), then HTTP/1.1 as above. */
+  /**
+   * An HTTPS listener: TLS terminated here (certificates by SNI from `tls`), then HTTP/2 for
+   * clients that ask for it by ALPN, HTTP/1.1 as above for the rest.
+   */
   https(tls: TlsOptions): TLSServer {
-    const server = createTLSServer({ allowHalfOpen: true, ...tls }, (socket: TLSSocket) => this.fast.accept(socket, 'https'));
+    const server = createTLSServer({ allowHalfOpen: true, ALPNProtocols: ['h2', 'http/1.1'], ...tls }, (socket: TLSSocket) => {
+      if (socket.alpnProtocol === 'h2') this.h2.emit('connection', socket);
+      else this.fast.accept(socket, 'https');
+    });
     // A handshake that fails (a scanner, a client refusing the certificate) is that client's problem only.
     server.on('tlsClientError', (_e, socket) => socket.destroy());
     return server;

@@ -7,6 +7,7 @@
 // ways. The router is swapped in memory (`update`), so a change never drops a request.
 import { Agent, request as httpRequest, validateHeaderName, validateHeaderValue, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect as netConnect } from 'node:net';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { BackendAddress, RoundRobin } from './backends.js';
 
@@ -107,11 +108,15 @@ export class HttpProxy {
     this.forget(new Set());
   }
 
-  handle(req: IncomingMessage, res: ServerResponse, scheme: 'http' | 'https' = 'http'): void {
+  /** Proxies one request: HTTP/1.x from Node's http server, or HTTP/2 from its http2 compatibility API. */
+  handle(request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse, scheme: 'http' | 'https' = 'http'): void {
+    // Both APIs have what is used below; the types differ in details this code does not touch.
+    const req = request as IncomingMessage;
+    const res = response as ServerResponse;
     const start = performance.now();
-    const d = this.router(req, scheme);
+    const d = this.router(routedView(request), scheme);
     const info = d?.info;
-    const done = (status: number, upstream?: string) => this.opts.onDone?.({ info, status, upstream, ms: performance.now() - start, req });
+    const done = (status: number, upstream?: string) => this.opts.onDone?.({ info, status, upstream, ms: performance.now() - start, req: routedView(request) });
     const fail = (status: number, text: string, headers: Record<string, string> = {}) => {
       if (!res.headersSent) {
         try {
@@ -134,7 +139,7 @@ export class HttpProxy {
     const endpoints = d.endpoints;
     if (!endpoints || endpoints.size === 0) return fail(503, '503 Service Temporarily Unavailable\n');
 
-    const headers = forwardedHeaders(req, scheme);
+    const headers = forwardedHeaders(routedView(request), scheme);
     if (d.host !== undefined) headers['host'] = d.host;
     for (const c of d.requestHeaders ?? []) applyHeaderChanges(headers, c);
     const url = d.url ?? req.url;
@@ -158,7 +163,9 @@ export class HttpProxy {
       up.on('response', (ur) => {
         const out = filterHeaders(ur.headers);
         for (const c of d.responseHeaders ?? []) applyHeaderChanges(out, c);
-        res.writeHead(ur.statusCode ?? 502, ur.statusMessage, out);
+        // HTTP/2 has no reason phrase (Node warns when given one).
+        if (request.httpVersionMajor === 2) res.writeHead(ur.statusCode ?? 502, out);
+        else res.writeHead(ur.statusCode ?? 502, ur.statusMessage, out);
         ur.pipe(res);
         ur.on('end', () => done(ur.statusCode ?? 502, key));
         ur.on('error', () => res.destroy());
@@ -257,9 +264,21 @@ export function applyHeaderChanges(headers: Record<string, string | string[]>, c
 }
 
 /** The request headers a backend gets: hop-by-hop ones dropped, X-Forwarded-* and X-Real-IP set as ingress-nginx sets them. */
+/**
+ * The request as routing sees it. HTTP/2 has no Host header: its `:authority` is the host, and its
+ * other pseudo-headers (`:method`, `:path`, `:scheme`) are not headers to pass on.
+ */
+function routedView(req: IncomingMessage | Http2ServerRequest): RoutedRequest {
+  if (req.httpVersionMajor !== 2) return req as IncomingMessage;
+  const headers: IncomingHttpHeaders = {};
+  for (const [k, v] of Object.entries(req.headers)) if (!k.startsWith(':') && v !== undefined) headers[k] = v as string | string[];
+  headers.host = (req.headers[':authority'] as string | undefined) ?? headers.host;
+  return { method: req.method, url: req.url, httpVersion: req.httpVersion, headers, socket: req.socket };
+}
+
 export function forwardedHeaders(req: RoutedRequest, scheme: 'http' | 'https'): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !hopByHop.includes(k)) headers[k] = v;
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !hopByHop.includes(k) && !k.startsWith(':')) headers[k] = v;
   const peer = req.socket.remoteAddress ?? '';
   const prior = req.headers['x-forwarded-for'];
   headers['x-forwarded-for'] = prior ? `${String(prior)}, ${peer}` : peer;

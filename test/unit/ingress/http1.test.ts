@@ -12,6 +12,9 @@ import type { AddressInfo } from 'node:net';
 import { RoundRobin, type BackendAddress } from '../../../src/ingress/routing/backends.js';
 import { FrontEnd } from '../../../src/ingress/routing/front.js';
 import type { Decision } from '../../../src/ingress/routing/proxy.js';
+import { selfSignedServingCertificate } from '../../../src/apiserver/pki.js';
+import { connect as http2Connect } from 'node:http2';
+import { connect as tlsConnect } from 'node:tls';
 
 const listen = (s: Server): Promise<number> => new Promise((r) => s.listen(0, '127.0.0.1', () => r((s.address() as AddressInfo).port)));
 
@@ -248,5 +251,64 @@ describe('HTTP/1.1 fast path', () => {
     // A client that goes away after the head: nothing breaks for the next one.
     await raw(port, 'GET /big HTTP/1.1\r\nHost: x\r\n\r\n', (s) => s.includes('\r\n\r\n'));
     assert.equal((await get('/after-leaver')).status, 200);
+  });
+});
+
+describe('HTTPS: HTTP/2 by ALPN, HTTP/1.1 otherwise', () => {
+  let front: FrontEnd;
+  let port = 0;
+  const servers: Server[] = [];
+  before(async () => {
+    const backend = createHttpServer((req, res) => res.end(JSON.stringify({ url: req.url, host: req.headers.host, proto: req.headers['x-forwarded-proto'], version: req.httpVersion, pseudo: Object.keys(req.headers).filter((k) => k.startsWith(':')) })));
+    servers.push(backend);
+    const backendPort = await listen(backend);
+    const endpoints = new RoundRobin([{ ip: '127.0.0.1', port: backendPort }]);
+    front = new FrontEnd((req) => (req.headers.host === 'h2.example' ? { kind: 'forward', info: { kind: 'Ingress', namespace: 'd', name: 'i' }, endpoints } : undefined));
+    const cert = await selfSignedServingCertificate('CN=h2.example', ['h2.example']);
+    const s = front.https({ cert: cert.certPem, key: cert.keyPem });
+    servers.push(s);
+    port = await listen(s);
+  });
+  after(async () => {
+    front.close();
+    for (const s of servers) (s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  });
+
+  it('serves HTTP/2 to a client that asks for it, routed by :authority, sent upstream as HTTP/1.1', async () => {
+    const session = http2Connect(`https://127.0.0.1:${port}`, { rejectUnauthorized: false, servername: 'h2.example' });
+    try {
+      const ask = (authority: string, path: string) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const st = session.request({ ':path': path, ':authority': authority });
+          let body = '';
+          let status = 0;
+          st.on('response', (h) => (status = Number(h[':status'])));
+          st.setEncoding('utf8');
+          st.on('data', (d) => (body += d));
+          st.on('end', () => resolve({ status, body }));
+          st.on('error', reject);
+          st.end();
+        });
+      const [a, b, missing] = await Promise.all([ask('h2.example', '/one?x=1'), ask('h2.example', '/two'), ask('other.example', '/')]);
+      assert.equal(a.status, 200);
+      assert.deepEqual(JSON.parse(a.body), { url: '/one?x=1', host: 'h2.example', proto: 'https', version: '1.1', pseudo: [] });
+      assert.equal(JSON.parse(b.body).url, '/two');
+      assert.equal(missing.status, 404);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('an HTTP/1.1 client over TLS takes the fast path', async () => {
+    const out = await new Promise<string>((resolve) => {
+      const s = tlsConnect({ port, host: '127.0.0.1', servername: 'h2.example', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }, () => s.write('GET /tls HTTP/1.1\r\nHost: h2.example\r\nConnection: close\r\n\r\n'));
+      let got = '';
+      s.on('data', (d) => (got += d));
+      s.on('close', () => resolve(got));
+      s.on('error', () => resolve(got));
+    });
+    assert.match(out, /^HTTP\/1\.1 200 /);
+    assert.match(out, /"proto":"https"/);
   });
 });
