@@ -87,6 +87,8 @@ export interface Components {
    * serves them: they report their pods' ends on the way. stop() does it too, if not done before.
    */
   stopNodes(): Promise<void>;
+  /** Starts installing the addons (the ingress controller, the Gateway API): call once the cluster is ready. */
+  installAddons(): void;
   stop(): Promise<void>;
 }
 
@@ -177,17 +179,23 @@ export interface ControlPlaneComponentOptions {
  * ServiceAccounts and default classes, cluster DNS, kube-controller-manager and kube-scheduler
  * (each under its Lease, so on several servers exactly one of each acts).
  */
-async function startControlPlane(set: InProcessComponents, o: ControlPlaneComponentOptions): Promise<{ dnsEndpoint: { host: string; port: number } }> {
+async function startControlPlane(set: InProcessComponents, o: ControlPlaneComponentOptions): Promise<{ dnsEndpoint: { host: string; port: number }; installAddons: () => void }> {
   const { api, root } = set;
   const installer = root.as(identities.installer);
   await ensureServiceAccounts(installer, 'kube-system', [coreDNSServiceAccount.name, loadBalancerServiceAccount.name, localPathServiceAccount.name]);
   await installDefaultClasses(installer);
-  if (o.ingress) {
-    await installIngressController(installer, o.ingress);
-    // The controller's pod also serves the Gateway API: its CRDs and class go in beside start-up.
-    const gatewayAPI = startGatewayAPIInstall(installer);
-    set.onStop(() => gatewayAPI);
-  }
+  // The ingress controller (a pod) and the Gateway API (400 KB of CRDs) go in once the cluster is
+  // ready, as k3s deploys its addons after the server is up: starting a pod's process and
+  // validating the CRDs on a 2-core machine would otherwise add half a second to a first `up`.
+  let addons: Promise<void> | undefined;
+  const ingress = o.ingress;
+  const installAddons = () => {
+    if (addons || !ingress) return;
+    addons = installIngressController(installer, ingress)
+      .then(() => startGatewayAPIInstall(installer))
+      .catch((e: unknown) => log.error('installing the ingress controller', e));
+    set.onStop(() => addons);
+  };
   const dnsSide = set.side(identities.coreDNS);
   const dns = await startClusterDNS(installer, dnsSide.informers, {
     clusterIP: o.clusterDNS,
@@ -221,7 +229,7 @@ async function startControlPlane(set: InProcessComponents, o: ControlPlaneCompon
     ...(o.nodeLifecycle ? { nodeLifecycle: o.nodeLifecycle } : {}),
   });
   set.onStop(() => controlPlane.stop());
-  return { dnsEndpoint: dns.addresses[0]! };
+  return { dnsEndpoint: dns.addresses[0]!, installAddons };
 }
 
 /** `kubesvc server`: the control plane alone; nodes join it as `kubesvc agent`s. */
@@ -274,7 +282,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
     } else {
       plans = [{ name: defaultNodeName(), ip: o.nodeIP, podCIDR: nodePodCIDR(o.podCIDR, 1), dataDir: join(o.dataDir, 'node') }];
     }
-    const { dnsEndpoint } = await startControlPlane(set, {
+    const { dnsEndpoint, installAddons } = await startControlPlane(set, {
       dataDir: o.dataDir,
       lbPool: o.lbPool,
       clusterDNS: o.clusterDNS,
@@ -312,6 +320,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
         proxies: [],
         dnsEndpoint,
         stopNodes: () => processes.stop(),
+        installAddons,
         stop,
       };
     }
@@ -365,6 +374,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
       proxies,
       dnsEndpoint,
       stopNodes: async () => undefined,
+      installAddons,
       stop,
     };
   } catch (e) {

@@ -273,6 +273,8 @@ export interface Cluster {
   dnsEndpoint: { host: string; port: number } | undefined;
   /** The first node's kube-proxy /metrics and /healthz ports on 127.0.0.1 (picked when 0 or taken). */
   proxyPorts: { metrics: number; healthz: number } | undefined;
+  /** Starts the addons (ingress controller, Gateway API) in the background: once ready. */
+  installAddons(): void;
   stop(): Promise<void>;
 }
 
@@ -407,7 +409,7 @@ export async function startCluster(o: UpOptions, only?: 'apiserver', signal?: Ab
         clusterDNS: api.allocations.serviceIP(10),
         clusterDomain: o.clusterDomain,
         // Ports 80 and 443 need root (or CAP_NET_BIND_SERVICE) on the pod and on the LoadBalancer IP.
-        ...(o.disable.includes('ingress') ? {} : { ingress: process.getuid?.() === 0 ? { http: 80, https: 443 } : { http: 8080, https: 8443 } }),
+        ...(o.disable.includes('ingress') ? {} : { ingress: ingressPorts() }),
         // Every image that is not built in is pulled into DATA/images, shared by all pods.
         imagePuller: o.imagePuller ?? new OciImagePuller({ dir: join(o.dataDir, 'images'), insecureRegistries: o.insecureRegistries, registryMirrors: o.registryMirrors }),
         ...(o.controlPlane ? { leaderElection: o.controlPlane.leaderElection, nodeLifecycle: o.controlPlane.nodeLifecycle, clusterSigningDurationMs: o.controlPlane.clusterSigningDurationMs } : {}),
@@ -420,7 +422,7 @@ export async function startCluster(o: UpOptions, only?: 'apiserver', signal?: Ab
     throwIfStopped(signal);
     const proxy = components?.proxies[0];
     const proxyPorts = proxy ? { metrics: proxy.metricsPort, healthz: proxy.healthzPort } : undefined;
-    return { api, kubeconfig, nodes: components?.nodes ?? [], dnsEndpoint: components?.dnsEndpoint, proxyPorts, stop };
+    return { api, kubeconfig, nodes: components?.nodes ?? [], dnsEndpoint: components?.dnsEndpoint, proxyPorts, installAddons: () => components?.installAddons(), stop };
   } catch (e) {
     await stop();
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw addressInUse(e as NodeJS.ErrnoException & { port?: number; address?: string }, o);
@@ -484,6 +486,13 @@ export async function up(argv: string[], only?: 'apiserver', wiring: Pick<UpOpti
       `  pod CIDR       ${o.podCIDR}`,
       `  LB pool        ${o.lbPool}`,
       `  NodePorts      ${o.nodePortRangeText}`,
+      ...(o.disable.includes('ingress')
+        ? []
+        : [
+            `  ingress        IngressClass and GatewayClass kubesvc, on kube-system/kubesvc-ingress's LB IP, HTTP ${ingressPorts().http}, HTTPS ${ingressPorts().https}${
+              ingressPorts().http === 80 ? '' : ' (ports below 1024 need root)'
+            }`,
+          ]),
       ...(o.planNotes ?? []).map((n, i) => `  ${i === 0 ? 'moved off      ' : '               '}${n}`),
       ...cluster.nodes.map((n, i) => `  ${i === 0 ? 'node' + (cluster.nodes.length > 1 ? 's ' : '  ') : '      '}         ${n.name} (${n.ip}${n.namespace ? `, pods ${n.podCIDR}` : ''})`),
       ...(cluster.nodes.length ? [`  proxy mode     ${o.proxyMode}`] : []),
@@ -504,6 +513,7 @@ export async function up(argv: string[], only?: 'apiserver', wiring: Pick<UpOpti
       '',
     ].join('\n'),
   );
+  cluster.installAddons();
   await signals.received;
   await cluster.stop().catch((e) => log.error('stopping', e));
   log.info('stopped');
@@ -511,3 +521,8 @@ export async function up(argv: string[], only?: 'apiserver', wiring: Pick<UpOpti
 }
 
 export { errorText };
+
+/** Where the built-in ingress controller serves: 80 and 443 as root, else high ports it can bind. */
+function ingressPorts(): { http: number; https: number } {
+  return process.getuid?.() === 0 ? { http: 80, https: 443 } : { http: 8080, https: 8443 };
+}

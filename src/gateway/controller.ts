@@ -14,6 +14,7 @@ import type { Decision, RoutedRequest } from '../ingress/routing/proxy.js';
 import type { ServiceEndpoints } from '../ingress/routing/service-endpoints.js';
 import { TLSContexts } from '../ingress/routing/tls-contexts.js';
 import { errorText, logger } from '../util/log.js';
+import { isConflict } from '../machinery/status.js';
 import { hostScore } from './hostnames.js';
 import { backendProblem, keepTransitionTimes, planGateways, type GatewayPlan, type ServedListener } from './model.js';
 import { GatewayRouter } from './router.js';
@@ -137,8 +138,9 @@ export class GatewayController {
   private write(what: string, fn: () => Promise<unknown>): void {
     this.writes = this.writes.then(fn).then(
       () => undefined,
-      // A conflict means a newer object is on its way: its event brings the next try.
-      (e: unknown) => log.warn(`status of ${what}: ${errorText(e)}`),
+      // A conflict means a newer object is on its way: its event brings another plan and, if
+      // the status still differs, the next write. Not worth a warning.
+      (e: unknown) => (isConflict(e) ? log.debug(`status of ${what}: ${errorText(e)}`) : log.warn(`status of ${what}: ${errorText(e)}`)),
     );
   }
 

@@ -10,6 +10,7 @@ import type { Client } from '../client/client.js';
 import type { Informer, InformerFactory } from '../client/informer-types.js';
 import { R } from '../client/resources.js';
 import { errorText, logger } from '../util/log.js';
+import { isConflict } from '../machinery/status.js';
 import { buildRouteTable, hostname, route, type RouteTable } from './routing/match.js';
 import type { Decision, RoutedRequest } from './routing/proxy.js';
 import type { ServiceEndpoints } from './routing/service-endpoints.js';
@@ -147,7 +148,11 @@ export class IngressController {
         .then(
           () => undefined,
           // A conflict means a newer Ingress is on its way: its event brings the next try.
-          (e: unknown) => log.warn(`status of ingress ${ing.metadata.namespace}/${ing.metadata.name}: ${errorText(e)}`),
+          (e: unknown) => {
+            const msg = `status of ingress ${ing.metadata.namespace}/${ing.metadata.name}: ${errorText(e)}`;
+            if (isConflict(e)) log.debug(msg);
+            else log.warn(msg);
+          },
         );
     }
   }
