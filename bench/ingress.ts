@@ -3,13 +3,14 @@
 // backend pods — bench/proxy-backends.js, a fixed 200 answer — behind a Service and an Ingress;
 // nginx (`proxy_pass` to an upstream of the three pod IPs with keep-alive connections) and HAProxy
 // (`mode http`, connection reuse) are pointed at the same pod IPs on 127.0.0.1 ports of their own.
-// Each is driven with wrk (-t1 -c32), keep-alive and a new connection per request, in interleaved
+// Each is driven with wrk (-t1 -c32), keep-alive and a new connection per request, over HTTP and
+// HTTPS (one EC P-256 certificate for all), in interleaved
 // rounds; the controller both at its pod address (what nginx is measured as) and through its
 // LoadBalancer IP (what users reach: the userspace kube-proxy in front). Then change → served:
 // an Ingress path added until the controller answers it (polled every 2 ms), 20 times.
 // Run: npm run build && node dist/bench/ingress.js [seconds per wrk run, default 5]
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,8 +72,9 @@ spec:
 ---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
-metadata: {name: bench}
+metadata: {name: bench, annotations: {nginx.ingress.kubernetes.io/ssl-redirect: "false"}}
 spec:
+  tls: [{hosts: [bench.example], secretName: bench-tls}]
   rules:
   - host: bench.example
     http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: bench, port: {number: 80}}}}]}
@@ -126,8 +128,13 @@ async function main(): Promise<void> {
     const lb = await until('the LB IP', () => kubectl(c, ['get', 'svc', '-n', 'kube-system', 'kubesvc-ingress', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}']).stdout, (v) => v !== '');
     await until('routed', () => get(controllerIP, 80, '/', 'bench.example'), (s) => s === 200);
 
+    // One certificate (EC P-256) for every HTTPS target: the Ingress's Secret, nginx's, HAProxy's.
+    const gen = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=bench.example', '-addext', 'subjectAltName=DNS:bench.example', '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.crt')], { encoding: 'utf8' });
+    if (gen.status !== 0) throw new Error(`openssl: ${gen.stderr}`);
+    writeFileSync(join(dir, 'bundle.pem'), readFileSync(join(dir, 'tls.crt'), 'utf8') + readFileSync(join(dir, 'tls.key'), 'utf8'));
+    kubectlOk(c, ['create', 'secret', 'tls', 'bench-tls', '--cert', join(dir, 'tls.crt'), '--key', join(dir, 'tls.key')]);
     // nginx and HAProxy on 127.0.0.1, each with the same three pods as upstreams.
-    const nginx = startNginxProxy(dir, '127.0.0.1:18080', podIPs.map((ip) => `${ip}:8080`));
+    const nginx = startNginxProxy(dir, '127.0.0.1:18080', podIPs.map((ip) => `${ip}:8080`), { listen: '127.0.0.1:18443', cert: join(dir, 'tls.crt'), key: join(dir, 'tls.key') });
     peers.push({ name: 'nginx', stop: () => nginx.kill('SIGTERM') });
     writeFileSync(join(dir, 'haproxy.cfg'), `global
   maxconn 4096
@@ -141,6 +148,7 @@ defaults
   option forwardfor
 frontend f
   bind 127.0.0.1:18081
+  bind 127.0.0.1:18444 ssl crt ${join(dir, 'bundle.pem')}
   default_backend pods
 backend pods
   balance roundrobin
@@ -156,6 +164,10 @@ ${podIPs.map((ip, i) => `  server p${i} ${ip}:8080`).join('\n')}
       { name: 'kubesvc ingress (LoadBalancer IP, through kube-proxy)', url: `http://${lb}:80/` },
       { name: 'nginx', url: 'http://127.0.0.1:18080/' },
       { name: 'HAProxy mode http', url: 'http://127.0.0.1:18081/' },
+      // HTTPS: wrk sends no SNI to an IP; the certificate does not change the work.
+      { name: 'kubesvc ingress HTTPS (pod address)', url: `https://${controllerIP}:443/` },
+      { name: 'nginx HTTPS', url: 'https://127.0.0.1:18443/' },
+      { name: 'HAProxy HTTPS', url: 'https://127.0.0.1:18444/' },
     ];
     console.log(`wrk -t1 -c32, ${seconds} s runs, ${rounds} interleaved rounds, medians; load average ${loadavg()[0]!.toFixed(1)}`);
     for (const newConnection of [false, true]) {
