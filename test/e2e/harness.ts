@@ -1,10 +1,11 @@
 // Drives kubesvc as a user does: `bin/kubesvc up` in a child process, kubectl against the
 // kubeconfig it writes. Every cluster gets its own data dir and a free API port.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync, mkdirSync, openSync, writeSync, closeSync, unlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, readdirSync, mkdirSync, openSync, writeSync, closeSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PidFiles } from '../../src/node/runtime/pidfiles.js';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const kubesvcBin = join(root, 'bin', 'kubesvc');
@@ -362,4 +363,38 @@ export async function until<T>(what: string, fn: () => T | Promise<T>, ok: (v: T
     v = await fn();
   }
   return v;
+}
+
+/**
+ * Ends the container processes that node agents under `dir` left running (each agent's
+ * `containers/*.pid` files; a PID reused by another process is left alone): for tests that kill
+ * an agent with SIGKILL and may fail before a restarted agent cleans up after it.
+ */
+export function killLeftoverContainers(dir: string): number {
+  let n = 0;
+  const walk = (d: string, depth: number) => {
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      const sub = join(d, e.name);
+      if (e.name === 'containers') {
+        for (const rec of new PidFiles(sub).list()) {
+          if (!PidFiles.stillOurs(rec)) continue;
+          try {
+            process.kill(-rec.pid, 'SIGKILL');
+            n++;
+          } catch {
+            /* gone */
+          }
+        }
+      } else if (depth < 4) walk(sub, depth + 1);
+    }
+  };
+  walk(dir, 0);
+  return n;
 }

@@ -14,7 +14,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EtcdServer, findEtcd, freePort } from '../storage/etcd-server.js';
-import { httpGet, kubectl, kubectlBin, kubectlOk, kubesvcBin, planArgs, request, tempDir, until } from './harness.js';
+import { httpGet, killLeftoverContainers, kubectl, kubectlBin, kubectlOk, kubesvcBin, planArgs, request, tempDir, until } from './harness.js';
 import { KubesvcProcess as Proc } from '../support/kubesvc-process.js';
 import { webPart } from './web-parts.js';
 
@@ -74,6 +74,8 @@ describe('several machines: two servers on a 3-member etcd, two agents', { skip 
   after(async () => {
     for (const p of [agents.m1.proc, agents.m2.proc, servers.a.proc, servers.b.proc]) await p?.signal('SIGTERM').catch(() => undefined);
     for (const m of members) await m.stop().catch(() => undefined);
+    // An agent killed by a test that then failed leaves its pods' processes: they end here.
+    killLeftoverContainers(dir);
     rmSync(dir, { recursive: true, force: true });
   });
 
