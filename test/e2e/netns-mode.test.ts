@@ -164,6 +164,46 @@ for (const mode of ['iptables', 'nftables'] as const) {
       kubectlOk(c, ['delete', 'ingress', 'web']);
     });
 
+    it('routes an HTTPRoute of a Gateway of class kubesvc through the same pod to pods on both nodes', async () => {
+      // The Gateway API goes in once `up` is ready: its CRDs may still be on their way.
+      const gatewayClass = () => {
+        try {
+          return get(['gatewayclass', 'kubesvc']);
+        } catch {
+          return undefined;
+        }
+      };
+      await until('GatewayClass kubesvc Accepted', gatewayClass, (g: any) => g?.status?.conditions?.some((x: any) => x.type === 'Accepted' && x.status === 'True') === true, 30_000);
+      kubectlOk(c, ['apply', '-f', '-'], `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw}
+spec:
+  gatewayClassName: kubesvc
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web}
+spec:
+  parentRefs: [{name: gw}]
+  hostnames: [gw.example]
+  rules: [{matches: [{path: {type: PathPrefix, value: /hostname}}], backendRefs: [{name: web, port: 80}]}]
+`);
+      const lb = await until('the Gateway Programmed with an address', () => get(['gateway', 'gw']), (g) => g.status?.conditions?.some((x: any) => x.type === 'Programmed' && x.status === 'True') && !!g.status?.addresses?.[0]?.value, 30_000);
+      const addr = lb.status.addresses[0].value as string;
+      const names = new Set(readyPods('web').map((p: any) => p.metadata.name as string));
+      const seen = new Set<string>();
+      await until('answers from pods on both nodes through the HTTPRoute', () => {
+        const r = inNs(hostNs, ['curl', '-sS', '--max-time', '2', '-H', 'Host: gw.example', `http://${addr}/hostname`]);
+        if (r.code === 0) seen.add(r.stdout);
+        return [...seen].filter((n) => names.has(n)).length;
+      }, (n) => n >= 2, 30_000);
+      const other = inNs(hostNs, ['curl', '-sS', '--max-time', '2', '-o', '/dev/null', '-w', '%{http_code}', '-H', 'Host: gw.example', `http://${addr}/elsewhere`]);
+      assert.equal(other.stdout, '404');
+      kubectlOk(c, ['delete', 'httproute', 'web']);
+      kubectlOk(c, ['delete', 'gateway', 'gw']);
+    });
+
     it('carries UDP to the Service port', () => {
       const ip = svc('web').spec.clusterIP;
       const names = new Set(readyPods('web').map((p: any) => p.metadata.name as string));

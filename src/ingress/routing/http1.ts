@@ -364,7 +364,9 @@ class ClientConnection {
     this.busy = false;
     if (!keepAlive || this.closed || (this.ended && this.buf.length === 0)) return this.endClient();
     this.socket.resume();
-    this.next();
+    // Not a direct call: answers the proxy gives itself finish synchronously, and a client that
+    // pipelines thousands of them in one packet must not grow the stack with each.
+    queueMicrotask(() => this.next());
   }
 }
 

@@ -167,6 +167,15 @@ describe('HTTP/1.1 fast path', () => {
     assert.deepEqual(out.match(/"url":"(\/p\d)"/g), ['"url":"/p1"', '"url":"/p2"', '"url":"/p3"']);
   });
 
+  it('5,000 pipelined requests in one write are all answered, in order, and the proxy goes on', async () => {
+    const n = 5000;
+    const text = Array.from({ length: n }, (_, i) => `GET /nowhere HTTP/1.1\r\nHost: x\r\nX-N: ${i}\r\n\r\n`).join('') + 'GET /last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+    const out = await raw(port, text, undefined, 20_000);
+    assert.equal(out.match(/HTTP\/1\.1 404 /g)?.length, n);
+    assert.match(out, /"url":"\/last"/);
+    assert.equal((await get('/after-flood')).status, 200);
+  });
+
   it('404 for no route, a route\'s own answer, and Connection: close honoured', async () => {
     const r = await raw(port, 'GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\nGET /moved HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     assert.match(r, /^HTTP\/1\.1 404 Not Found\r\n/);
