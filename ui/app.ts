@@ -11,10 +11,14 @@ const kinds = {
   Pod: '/api/v1/pods',
   Node: '/api/v1/nodes',
   Event: '/api/v1/events',
+  Ingress: '/apis/networking.k8s.io/v1/ingresses',
+  HTTPRoute: '/apis/gateway.networking.k8s.io/v1/httproutes',
 } as const;
 type Kind = keyof typeof kinds;
 
-const store: Record<Kind, Map<string, Obj>> = { Service: new Map(), EndpointSlice: new Map(), Pod: new Map(), Node: new Map(), Event: new Map() };
+const store: Record<Kind, Map<string, Obj>> = { Service: new Map(), EndpointSlice: new Map(), Pod: new Map(), Node: new Map(), Event: new Map(), Ingress: new Map(), HTTPRoute: new Map() };
+/** Kinds a cluster may not serve (the Gateway API without its CRDs): looked for again now and then. */
+const optional = new Set<Kind>(['HTTPRoute']);
 /** When each object last changed, to highlight it for a moment. */
 const changedAt = new Map<string, number>();
 const highlightMs = 2000;
@@ -32,6 +36,12 @@ async function api(path: string, signal?: AbortSignal): Promise<Response> {
 async function listAndWatch(kind: Kind, ctl: AbortController): Promise<void> {
   for (;;) {
     const res = await api(kinds[kind], ctl.signal);
+    if (res.status === 404 && optional.has(kind)) {
+      // Not served here (yet): nothing to draw; the CRDs may be installed later.
+      store[kind].clear();
+      await new Promise((r) => setTimeout(r, 10_000));
+      continue;
+    }
     if (res.status === 401 || res.status === 403) throw new AuthError(`${res.status}: ${(await res.json().catch(() => ({}))).message ?? res.statusText}`);
     if (!res.ok) throw new Error(`listing ${kind}: ${res.status}`);
     const list = await res.json();
@@ -150,6 +160,29 @@ function model(): { nodes: GNode[]; edges: GEdge[] } {
         }
       }
     }
+  }
+  // In front of the Services drawn: Ingresses and HTTPRoutes, an edge to each Service they send to.
+  const front = (kind: 'Ingress' | 'HTTPRoute', o: Obj, lines: string[], targets: string[]) => {
+    const shown = targets.filter((t) => have.has(`Service:${t}`));
+    if (!shown.length || !inScope(o)) return;
+    const id = `${kind}:${key(o)}`;
+    add({ id, kind, ns: o.metadata.namespace, name: o.metadata.name, lines });
+    for (const t of shown) edges.push({ id: `${id}>${t}`, from: id, to: `Service:${t}` });
+  };
+  for (const ing of store.Ingress.values()) {
+    const ns = ing.metadata.namespace!;
+    const backends = [ing.spec?.defaultBackend, ...(ing.spec?.rules ?? []).flatMap((r: any) => (r.http?.paths ?? []).map((p: any) => p.backend))];
+    const targets = backends.map((b: any) => b?.service?.name).filter(Boolean).map((n: string) => `${ns}/${n}`);
+    const hosts = (ing.spec?.rules ?? []).map((r: any) => r.host ?? '*').join(',') || '*';
+    const addr = (ing.status?.loadBalancer?.ingress ?? []).map((i: any) => i.ip ?? i.hostname).join(',');
+    front('Ingress', ing, [`ing ${key(ing)}`, `hosts ${hosts}`, `address ${addr || '<pending>'}`], targets);
+  }
+  for (const r of store.HTTPRoute.values()) {
+    const ns = r.metadata.namespace!;
+    const targets = (r.spec?.rules ?? []).flatMap((rule: any) => (rule.backendRefs ?? []).filter((b: any) => (b.kind ?? 'Service') === 'Service' && !b.group).map((b: any) => `${b.namespace ?? ns}/${b.name}`));
+    const accepted = (r.status?.parents ?? []).some((p: any) => (p.conditions ?? []).some((c: any) => c.type === 'Accepted' && c.status === 'True'));
+    const parents = (r.spec?.parentRefs ?? []).map((p: any) => p.name).join(',');
+    front('HTTPRoute', r, [`route ${key(r)}`, `hosts ${(r.spec?.hostnames ?? []).join(',') || '*'}`, `gateway ${parents} ${accepted ? 'Accepted' : 'not accepted'}`], targets);
   }
   return { nodes, edges: [...new Map(edges.map((e) => [e.id, e])).values()] };
 }

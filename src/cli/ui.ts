@@ -35,16 +35,19 @@ const viewerRole = {
   rules: [
     { apiGroups: [''], resources: ['services', 'pods', 'nodes', 'events'], verbs: ['get', 'list', 'watch'] },
     { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
+    // What sits in front of Services: Ingresses and the Gateway API's routes.
+    { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes', 'gateways'], verbs: ['get', 'list', 'watch'] },
   ],
 };
 
-function call(c: ClientCredentials, method: string, path: string, body?: unknown): Promise<{ code: number; body: any }> {
+function call(c: ClientCredentials, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ code: number; body: any }> {
   const url = new URL(path, c.server);
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
     const req = https.request(url, {
       method, ca: c.ca, cert: c.cert, key: c.key,
-      headers: { Accept: 'application/json', ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}) },
+      headers: { Accept: 'application/json', ...(payload ? { 'Content-Type': contentType, 'Content-Length': payload.length } : {}) },
     }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (d: Buffer) => chunks.push(d));
@@ -72,6 +75,9 @@ export async function uiLoginURL(kubeconfigPath: string): Promise<string> {
   const { namespace, name } = uiAccount;
   await ensure(c, `/api/v1/namespaces/${namespace}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } });
   await ensure(c, '/apis/rbac.authorization.k8s.io/v1/clusterroles', viewerRole);
+  // A role made by an older kubesvc gets this version's rules.
+  const role = await call(c, 'PATCH', `/apis/rbac.authorization.k8s.io/v1/clusterroles/${viewerRole.metadata.name}`, { rules: viewerRole.rules }, 'application/merge-patch+json');
+  if (role.code !== 200) throw new Error(`updating the view's ClusterRole: ${role.code} ${role.body?.message ?? ''}`);
   await ensure(c, '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
     apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'kubesvc-ui-viewer' },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: viewerRole.metadata.name },

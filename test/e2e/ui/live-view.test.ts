@@ -96,6 +96,7 @@ describe('the live view', () => {
     const as = (path: string) => request(c, 'GET', path, undefined, { anonymous: true, headers: { Authorization: `Bearer ${token}` } });
     assert.equal((await as('/api/v1/pods')).status, 200);
     assert.equal((await as('/apis/discovery.k8s.io/v1/endpointslices')).status, 200);
+    assert.equal((await as('/apis/networking.k8s.io/v1/ingresses')).status, 200);
     assert.equal((await as('/api/v1/secrets')).status, 403);
   });
 
@@ -148,6 +149,12 @@ describe('the live view', () => {
       const appeared = Date.now() - t1;
       await until('3 ready pods again', () => readyPods().count(), (n) => n === 3, 30_000);
       await page.screenshot({ path: join(artifacts, '3-replaced.png') });
+      // An Ingress in front of the Service appears with an edge to it (this cluster serves no
+      // Gateway API: the HTTPRoute list is a 404 the page takes calmly).
+      kubectlOk(c, ['create', 'ingress', 'front', '--rule=front.example/*=my-service:80']);
+      await page.waitForSelector('g.n.Ingress[data-name=front]:has-text("front.example")', { timeout: 5000 });
+      await page.screenshot({ path: join(artifacts, '4-ingress.png') });
+      assert.doesNotMatch((await page.locator('#status').textContent()) ?? '', /retrying/);
       assert.deepEqual(errors, []);
       t.diagnostic(`deleted pod off the map after ${gone} ms; replacement on the map ${appeared} ms after the API listed it`);
     } finally {
