@@ -51,7 +51,7 @@ export const upFlags: FlagSpec[] = [
   { name: 'kubelet-port', metavar: 'N', help: "the first node's kubelet API port (HTTPS on its node IP; 0 picks a free one); other nodes get free ones", default: '10250, or a free one when taken' },
   { name: 'proxy-healthz-port', metavar: 'N', help: "kube-proxy's /healthz port on 127.0.0.1 (0 picks a free one)", default: '10256, or a free one when taken' },
   ...apiServingFlags,
-  { name: 'disable', metavar: 'ADDON', repeated: true, help: "do not run this addon (as k3s's --disable): ingress (the built-in ingress controller)" },
+  { name: 'disable', metavar: 'ADDON', repeated: true, help: "do not run this addon (as k3s's --disable): ingress (the built-in ingress controller, which also serves the Gateway API; its CRDs are not installed either)" },
   ...controlPlaneFlags,
   { name: 'help', boolean: true, help: 'show this help' },
 ];
