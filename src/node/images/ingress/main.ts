@@ -118,12 +118,13 @@ function accessLog(e: Parameters<NonNullable<ProxyOptions['onDone']>>[0]): void 
 }
 informers.start();
 let synced = false;
-Promise.all([controller.synced(), gateways?.synced()]).then(
-  () => {
-    synced = true;
-  },
-  (e: unknown) => process.stderr.write(`kubesvc-ingress: ${e instanceof Error ? e.message : String(e)}\n`),
-);
+const failed = (e: unknown) => process.stderr.write(`kubesvc-ingress: ${e instanceof Error ? e.message : String(e)}\n`);
+// Ready once Ingresses are served: the Gateway API's CRDs may come a moment later (or not at all),
+// and its routes start being served when they do.
+controller.synced().then(() => {
+  synced = true;
+}, failed);
+gateways?.synced().catch(failed);
 
 const addr = bindAddress();
 const http = front.http();
