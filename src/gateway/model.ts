@@ -124,10 +124,10 @@ function checkListeners(gw: Gateway, w: GatewayWorld): ListenerCheck[] {
     const asked = l.allowedRoutes?.kinds;
     const supportedKinds: RouteGroupKind[] = [];
     let kindsOK = true;
-    if (!protocolOK) kindsOK = true;
-    else if (!asked?.length) supportedKinds.push({ ...httpRouteKind });
-    else
-      for (const k of asked) {
+    // A listener of a protocol not served supports no kind at all (its Accepted says why).
+    if (protocolOK && !asked?.length) supportedKinds.push({ ...httpRouteKind });
+    else if (protocolOK)
+      for (const k of asked ?? []) {
         if ((k.group ?? GatewayGroup) === GatewayGroup && k.kind === 'HTTPRoute') supportedKinds.push({ ...httpRouteKind });
         else kindsOK = false;
       }
@@ -178,7 +178,7 @@ function checkListeners(gw: Gateway, w: GatewayWorld): ListenerCheck[] {
     );
     const usable = accepted && refsOK && !conflicted;
     conditions.push(cond('Programmed', usable, usable ? 'Programmed' : 'Invalid', usable ? 'Listener is programmed' : 'Listener is not valid', gen, w.now));
-    return { listener: l, status: { name: l.name, supportedKinds, attachedRoutes: 0, conditions }, usable: usable && accepted, certificates };
+    return { listener: l, status: { name: l.name, supportedKinds, attachedRoutes: 0, conditions }, usable, certificates };
   });
 }
 
