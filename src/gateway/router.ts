@@ -261,8 +261,9 @@ function matches(m: CompiledMatch, req: RoutedRequest, path: string, params: () 
   } else if (!m.regex!.test(path)) return false;
   if (m.method !== undefined && req.method !== m.method) return false;
   for (const h of m.headers) {
-    const v = req.headers[h.name];
-    if (v === undefined) return false;
+    // Own properties only: a header match named `constructor` must not find Object's.
+    const v = Object.hasOwn(req.headers, h.name) ? req.headers[h.name] : undefined;
+    if (typeof v !== 'string' && !Array.isArray(v)) return false;
     const value = Array.isArray(v) ? v.join(',') : v;
     if (h.exact !== undefined ? value !== h.exact : !h.regex!.test(value)) return false;
   }
@@ -284,7 +285,8 @@ export function rewritePath(mod: HTTPPathModifier, m: { pathType: string; elemen
   if (m.pathType !== 'PathPrefix') return path;
   const reqElements = elementsOf(path);
   const rest = reqElements.slice(m.elements.length);
-  const trailing = path.endsWith('/') && rest.length > 0;
+  // `/foo/` with prefix `/foo` and replacement `/xyz` is `/xyz/` (the spec's table).
+  const trailing = path.endsWith('/') && path !== '/';
   const base = (mod.replacePrefixMatch ?? '/').replace(/\/+$/, '');
   const joined = `${base}${rest.length ? `/${rest.join('/')}` : ''}${trailing ? '/' : ''}`;
   return joined === '' ? '/' : joined;

@@ -27,6 +27,8 @@ const dropRequest = new Set(['connection', 'keep-alive', 'proxy-connection', 'te
 /** Response headers not passed on: hop-by-hop, except Transfer-Encoding, whose chunks are relayed as they are. */
 const dropResponse = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade']);
 const tokenChars = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Headers the proxy sets on the way up, whatever the client's Connection header lists. */
+const ownHeaders = ['host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip'];
 
 /** A parsed request head; fields as RoutedRequest wants them. */
 interface Head extends RoutedRequest {
@@ -49,7 +51,8 @@ function parseHead(buf: Buffer, remoteAddress: string | undefined): { head: Pars
   const lines = text.split('\r\n');
   const first = lines[0]!.split(' ');
   if (first.length !== 3 || first[2] !== 'HTTP/1.1' || !tokenChars.test(first[0]!) || !first[1]!.startsWith('/')) return { head: 'fallback', size: 0 };
-  const headers: Record<string, string> = {};
+  // No prototype: a header named `constructor` or `__proto__` is only ever a header.
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
   const raw: [string, string][] = [];
   let length = 0;
   let keepAlive = true;
@@ -95,13 +98,17 @@ function parseHead(buf: Buffer, remoteAddress: string | undefined): { head: Pars
 type Framing = { kind: 'length'; left: number } | { kind: 'chunked'; state: ChunkState } | { kind: 'close' };
 
 interface ChunkState {
-  /** SIZE: reading a size line; DATA: `left` bytes of data then CRLF; TRAILER: reading trailer lines after the last chunk. */
-  phase: 'size' | 'data' | 'trailer';
+  /** size: a size line; data: `left` bytes; crlf: the CRLF after a chunk's data; trailer: lines after the last chunk. */
+  phase: 'size' | 'data' | 'crlf' | 'trailer';
   left: number;
   line: string;
 }
 
-/** Advances the chunked state over `buf`; the index just past the message's end, or -1 when it goes on (or -2: malformed). */
+/**
+ * Advances the chunked state over `buf`: the index just past the message's end, -1 when it goes on,
+ * -2 when it is malformed. Strict (hex digits only, CRLF where the grammar has one), so the proxy
+ * never ends an answer somewhere its client's parser would not.
+ */
 function scanChunked(st: ChunkState, buf: Buffer, from: number): number {
   let i = from;
   while (i < buf.length) {
@@ -109,26 +116,32 @@ function scanChunked(st: ChunkState, buf: Buffer, from: number): number {
       const take = Math.min(st.left, buf.length - i);
       i += take;
       st.left -= take;
-      if (st.left === 0) st.phase = 'size';
+      if (st.left === 0) st.phase = 'crlf';
       continue;
     }
-    // A line (size, or trailer): collect until LF.
+    // A line (size, the CRLF after data, or a trailer): collect until LF.
     const lf = buf.indexOf(10, i);
     const part = buf.toString('latin1', i, lf < 0 ? buf.length : lf);
     st.line += part;
     if (st.line.length > 4096) return -2;
     if (lf < 0) return -1;
     i = lf + 1;
-    const line = st.line.endsWith('\r') ? st.line.slice(0, -1) : st.line;
+    if (!st.line.endsWith('\r')) return -2;
+    const line = st.line.slice(0, -1);
     st.line = '';
-    if (st.phase === 'trailer') {
-      if (line === '') return i;
+    if (st.phase === 'crlf') {
+      if (line !== '') return -2;
+      st.phase = 'size';
       continue;
     }
-    // After a chunk's data comes its CRLF: an empty line where a size would be.
-    if (line === '' ) continue;
-    const size = parseInt(line.split(';')[0]!.trim(), 16);
-    if (!Number.isFinite(size) || size < 0) return -2;
+    if (st.phase === 'trailer') {
+      if (line === '') return i;
+      if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\0\r\n]*$/.test(line)) return -2;
+      continue;
+    }
+    const sizeText = line.split(';')[0]!.replace(/[ \t]+$/, '');
+    if (!/^[0-9a-fA-F]{1,15}$/.test(sizeText)) return -2;
+    const size = parseInt(sizeText, 16);
     if (size === 0) st.phase = 'trailer';
     else {
       st.phase = 'data';
@@ -172,6 +185,8 @@ class Pools {
     s.on('error', drop);
     s.on('data', drop); // an idle connection has nothing to say
     s.setTimeout(60_000, drop);
+    // It may have been paused for a slow client: an idle one must read, to see its upstream close.
+    s.resume();
     list.push(s);
   }
   forget(keep: ReadonlySet<string>): void {
@@ -389,18 +404,25 @@ class Exchange {
 
   run(): void {
     // A client that goes away takes its exchange with it: the upstream connection is not reused.
-    const onClientClose = () => this.upstream?.destroy();
+    const onClientClose = () => {
+      this.aborted = true;
+      this.upstream?.destroy();
+    };
     this.conn.client.once('close', onClientClose);
     this.cleanup = () => this.conn.client.removeListener('close', onClientClose);
     this.attempt();
   }
 
   private cleanup = () => undefined as void;
+  /** The client went away: nothing is retried or answered any more. */
+  private aborted = false;
 
   private requestHead(): string | undefined {
     const req = this.head;
     // Names the client listed in Connection are hop-by-hop too.
     const listed = new Set((req.headers['connection'] as string | undefined)?.toLowerCase().split(',').map((x) => x.trim()) ?? []);
+    // What the proxy itself sets is never the client's to remove.
+    for (const own of ownHeaders) listed.delete(own);
     const changes = this.d.requestHeaders ?? [];
     let out = `${req.method} ${this.d.url ?? req.url} HTTP/1.1\r\n`;
     if (changes.length === 0 && this.d.host === undefined) {
@@ -458,6 +480,12 @@ class Exchange {
       if (done) return;
       done = true;
       this.cleanup();
+      if (this.bodySent < this.head.length) {
+        // Answered before the whole body was sent (an early 401, say): the rest of the body must
+        // reach no one — this upstream connection is not reused, and the client's is ended.
+        upstreamKeepAlive = false;
+        clientKeepAlive = false;
+      }
       up.removeAllListeners('data');
       client.removeListener('drain', resumeUp);
       if (upstreamKeepAlive && framing?.kind !== 'close') this.p.upstreams.give(this.key, up);
@@ -542,6 +570,11 @@ class Exchange {
     up.on('error', () => undefined);
     up.on('close', () => {
       if (done) return;
+      if (this.aborted) {
+        done = true;
+        this.cleanup();
+        return;
+      }
       if (framing?.kind === 'close') return complete();
       if (!gotBytes && !this.responded && this.bodySent === 0 && retryable) {
         // A kept-alive connection the upstream had just closed, or an endpoint refusing: another try.
@@ -596,6 +629,7 @@ class Exchange {
       if (colon <= 0) return undefined;
       const name = line.slice(0, colon);
       const value = line.slice(colon + 1).trim();
+      if (!tokenChars.test(name) || /[\0\r\n]/.test(value)) return undefined;
       const lower = name.toLowerCase();
       if (lower === 'connection') {
         const opts = value.toLowerCase();

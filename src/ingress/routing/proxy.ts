@@ -84,6 +84,15 @@ export class HttpProxy {
     this.router = router;
   }
 
+  /** The router's answer; a router that throws (a route it cannot handle) gives a 500, never a crash. */
+  private decide(req: RoutedRequest, scheme: 'http' | 'https'): Decision | undefined {
+    try {
+      return this.router(req, scheme);
+    } catch {
+      return { kind: 'respond', status: 500, body: '500 Internal Server Error\n' };
+    }
+  }
+
   private agent(a: BackendAddress): Agent {
     const key = `${a.ip}:${a.port}`;
     let agent = this.agents.get(key);
@@ -114,7 +123,7 @@ export class HttpProxy {
     const req = request as IncomingMessage;
     const res = response as ServerResponse;
     const start = performance.now();
-    const d = this.router(routedView(request), scheme);
+    const d = this.decide(routedView(request), scheme);
     const info = d?.info;
     const done = (status: number, upstream?: string) => this.opts.onDone?.({ info, status, upstream, ms: performance.now() - start, req: routedView(request) });
     const fail = (status: number, text: string, headers: Record<string, string> = {}) => {
@@ -148,6 +157,7 @@ export class HttpProxy {
     const retryable = idempotent.has(req.method ?? 'GET') && length === 0 && req.headers['transfer-encoding'] === undefined;
     const tried = new Set<string>();
     let received = 0;
+    let current: ReturnType<typeof httpRequest> | undefined;
     const attempt = (): void => {
       const a = endpoints.pick(tried);
       if (!a) return fail(502, '502 Bad Gateway\n');
@@ -160,6 +170,7 @@ export class HttpProxy {
         // A rewritten path HTTP cannot carry (Node refuses unescaped characters): the route's fault.
         return fail(500, '500 Internal Server Error: the route produced an invalid request\n');
       }
+      current = up;
       up.on('response', (ur) => {
         const out = filterHeaders(ur.headers);
         for (const c of d.responseHeaders ?? []) applyHeaderChanges(out, c);
@@ -188,7 +199,10 @@ export class HttpProxy {
       }
     };
     res.on('close', () => {
-      if (!res.writableFinished) req.destroy();
+      if (res.writableFinished) return;
+      // The client went away mid-answer: the upstream request goes too (its socket is not pooled).
+      req.destroy();
+      current?.destroy();
     });
     attempt();
   }
@@ -200,7 +214,7 @@ export class HttpProxy {
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, scheme: 'http' | 'https' = 'http'): void {
     const start = performance.now();
-    const d = this.router(req, scheme);
+    const d = this.decide(req, scheme);
     const info = d?.info;
     const refuse = (status: number, text: string, extra = '') => {
       if (socket.writable) socket.end(`HTTP/1.1 ${status} ${text}\r\n${extra}Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ${text.length + 1}\r\n\r\n${text}\n`);

@@ -173,8 +173,34 @@ describe('filters and backends', () => {
     assert.equal(sent('/host').url, undefined);
   });
 
-  it('rewritePath keeps a trailing slash after the prefix', () => {
-    assert.equal(rewritePath({ type: 'ReplacePrefixMatch', replacePrefixMatch: '/new/' }, { pathType: 'PathPrefix', elements: ['old'] }, '/old/x/'), '/new/x/');
+  it('rewritePath follows the spec\'s ReplacePrefixMatch table, trailing slashes included', () => {
+    const rw = (prefix: string, replacement: string, path: string) =>
+      rewritePath({ type: 'ReplacePrefixMatch', replacePrefixMatch: replacement }, { pathType: 'PathPrefix', elements: prefix.split('/').filter(Boolean) }, path);
+    const table: [string, string, string, string][] = [
+      ['/foo', '/xyz', '/foo/bar', '/xyz/bar'],
+      ['/foo', '/xyz/', '/foo/bar', '/xyz/bar'],
+      ['/foo/', '/xyz', '/foo/bar', '/xyz/bar'],
+      ['/foo/', '/xyz/', '/foo/bar', '/xyz/bar'],
+      ['/foo', '/xyz', '/foo', '/xyz'],
+      ['/foo', '/xyz', '/foo/', '/xyz/'],
+      ['/foo', '/', '/foo/bar', '/bar'],
+      ['/foo', '/', '/foo', '/'],
+      ['/foo', '/', '/foo/', '/'],
+      ['/', '/xyz', '/', '/xyz'],
+      ['/', '/xyz', '/foo', '/xyz/foo'],
+      ['/old', '/new/', '/old/x/', '/new/x/'],
+    ];
+    for (const [prefix, replacement, path, want] of table) assert.equal(rw(prefix, replacement, path), want, `${prefix} → ${replacement}: ${path}`);
+  });
+
+  it('a header match named after an Object property matches only a real header, and never throws', () => {
+    const r = router([http()], [route('r', { ...parent, rules: [{ matches: [{ headers: [{ name: 'constructor', type: 'RegularExpression', value: 'x.*' }, { name: '__proto__', value: 'y' }] }], backendRefs: [to('v1')] }] })]);
+    assert.equal(where(r.route(req('a', '/'), 'http')), '-');
+    assert.equal(where(r.route(req('a', '/', 'GET', { constructor: 'xyz', __proto__: 'y' } as Record<string, string>), 'http')), '-', 'a __proto__ key in a literal is no header');
+    const own = { host: 'a' } as Record<string, string>;
+    Object.defineProperty(own, 'constructor', { value: 'xyz', enumerable: true });
+    Object.defineProperty(own, '__proto__', { value: 'y', enumerable: true });
+    assert.equal(where(r.route({ headers: own, url: '/', method: 'GET' } as unknown as IncomingMessage, 'http')), 'infra-backend-v1');
   });
 
   it('HTTPRouteRequestHeaderModifier / ResponseHeaderModifier: the rule\'s then the backend\'s changes go with the request', () => {

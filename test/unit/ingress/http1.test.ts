@@ -16,6 +16,14 @@ import { selfSignedServingCertificate } from '../../../src/apiserver/pki.js';
 import { connect as http2Connect } from 'node:http2';
 import { connect as tlsConnect } from 'node:tls';
 
+async function until(ok: () => boolean, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 const listen = (s: Server): Promise<number> => new Promise((r) => s.listen(0, '127.0.0.1', () => r((s.address() as AddressInfo).port)));
 
 /** Raw exchange: writes `text`, reads until the socket closes or `until` says the answer is whole. */
@@ -45,6 +53,8 @@ describe('HTTP/1.1 fast path', () => {
   let backendPort = 0;
   const connections = new Set<Socket>();
   let upstreamConnections = 0;
+  const seenURLs: string[] = [];
+  const socketOf = new Map<string, Socket>();
   const servers: Server[] = [];
   let endpoints: RoundRobin;
   const deadPort = { port: 0 };
@@ -52,6 +62,24 @@ describe('HTTP/1.1 fast path', () => {
   before(async () => {
     // An HTTP backend that answers by path, and counts the connections it gets.
     const backend = createHttpServer((req, res) => {
+      seenURLs.push(req.url ?? '');
+      if (req.url === '/early') {
+        // Answers before reading the body (an auth failure, say).
+        socketOf.set('/early', req.socket);
+        res.writeHead(401, { 'content-length': '6' }).end('denied');
+        return;
+      }
+      if (req.url === '/victim') socketOf.set('/victim', req.socket);
+      if (req.url === '/badchunk') {
+        res.socket!.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0x5\r\nhello\r\n0\r\n\r\n');
+        res.socket!.end();
+        return;
+      }
+      if (req.url === '/mid') {
+        res.writeHead(200, { 'content-length': String(40_000) });
+        res.end(Buffer.alloc(40_000, 109));
+        return;
+      }
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -165,6 +193,45 @@ describe('HTTP/1.1 fast path', () => {
     const text = ['/p1', '/p2', '/p3'].map((p) => `GET ${p} HTTP/1.1\r\nHost: x.example\r\n\r\n`).join('');
     const out = await raw(port, text, (s) => (s.match(/"url":"\/p\d"/g) ?? []).length === 3);
     assert.deepEqual(out.match(/"url":"(\/p\d)"/g), ['"url":"/p1"', '"url":"/p2"', '"url":"/p3"']);
+  });
+
+  it('an upstream that answers before reading the body: the rest of that body reaches no other request', async () => {
+    const a = connect(port, '127.0.0.1');
+    await new Promise((r) => a.once('connect', r));
+    let answered = '';
+    a.on('data', (d) => (answered += d));
+    a.write('POST /early HTTP/1.1\r\nHost: x\r\nContent-Length: 60\r\n\r\n0123456789');
+    await until(() => answered.includes('denied'));
+    // Another client's request: it must not go down the connection the first body is still owed to.
+    const victim = get('/victim', { headers: { cookie: 'secret=1' }, agent: false });
+    a.write('GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n'.padEnd(50, ' '));
+    const answer = await Promise.race([victim, new Promise<never>((_r, reject) => setTimeout(() => reject(new Error('the other request hung')), 3000))]);
+    assert.equal(answer.status, 200);
+    assert.notEqual(socketOf.get('/victim'), socketOf.get('/early'), 'the early answer\'s upstream connection was reused');
+    await new Promise((r) => setTimeout(r, 100));
+    a.destroy();
+    assert.ok(!seenURLs.includes('/smuggled'), seenURLs.join(' '));
+  });
+
+  it('answers that filled the client\'s buffers leave a pooled connection that still reads', async () => {
+    for (let i = 0; i < 3; i++) {
+      const r = await Promise.race([get('/mid'), new Promise<never>((_r, reject) => setTimeout(() => reject(new Error(`request ${i} hung`)), 3000))]);
+      assert.equal(r.body.length, 40_000);
+    }
+  });
+
+  it('a malformed chunked answer is cut off, never passed on as a whole one; the proxy goes on', async () => {
+    const out = await raw(port, 'GET /badchunk HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.doesNotMatch(out, /\r\n0\r\n\r\n$/);
+    assert.equal((await get('/after-badchunk')).status, 200);
+  });
+
+  it('Connection cannot strip the proxy\'s own X-Forwarded-For or Host', async () => {
+    const r = await get('/conn', { headers: { connection: 'x-forwarded-for, x-real-ip, host' }, agent: false });
+    const j = JSON.parse(r.body.toString());
+    assert.equal(j.headers['x-forwarded-for'], '127.0.0.1');
+    assert.equal(j.headers['x-real-ip'], '127.0.0.1');
+    assert.equal(j.headers['host'], 'x.example');
   });
 
   it('5,000 pipelined requests in one write are all answered, in order, and the proxy goes on', async () => {
