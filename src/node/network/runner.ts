@@ -67,5 +67,8 @@ export async function mustRun(runner: NetRunner, argv: string[], opts: RunOption
 
 /** stderr of `ip` when the thing to create is already there: creation steps are idempotent so an agent can rerun them. */
 export const EXISTS = /File exists|already exists/i;
-/** stderr of `ip` when the thing to delete is already gone. */
-export const GONE = /Cannot find device|No such file|No such process|does not exist|not found/i;
+/**
+ * stderr of `ip` when the thing to delete is already gone (`No such device`: a veth whose peer's
+ * namespace was deleted a moment before goes with it, between listing and deleting).
+ */
+export const GONE = /Cannot find device|No such device|No such file|No such process|does not exist|not found/i;
