@@ -14,6 +14,7 @@ import type { Decision, RoutedRequest } from '../ingress/routing/proxy.js';
 import type { ServiceEndpoints } from '../ingress/routing/service-endpoints.js';
 import { TLSContexts } from '../ingress/routing/tls-contexts.js';
 import { errorText, logger } from '../util/log.js';
+import { metaTime } from '../machinery/time.js';
 import { isConflict } from '../machinery/status.js';
 import { hostScore } from './hostnames.js';
 import { backendProblem, keepTransitionTimes, planGateways, type GatewayPlan, type ServedListener } from './model.js';
@@ -29,7 +30,6 @@ export interface GatewayControllerOptions {
   publishService?: { namespace: string; name: string };
 }
 
-const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 /** Statuses compared without lastTransitionTime, so an unchanged status is not written again. */
 const same = (a: unknown, b: unknown) => JSON.stringify(a, (k, v) => (k === 'lastTransitionTime' ? undefined : v)) === JSON.stringify(b, (k, v) => (k === 'lastTransitionTime' ? undefined : v));
 
@@ -127,7 +127,7 @@ export class GatewayController {
       secret: (ns, name) => this.secrets.lister.get(ns, name),
       ports: this.opts.ports,
       addresses: this.addresses(),
-      now: now(),
+      now: metaTime(),
     });
     this.listeners = plan.listeners;
     this.router = this.newRouter(plan.listeners);

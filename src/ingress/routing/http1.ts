@@ -15,13 +15,12 @@ import { STATUS_CODES } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { BackendAddress } from './backends.js';
-import { applyHeaderChanges, forwardedHeaders, type Decision, type ProxyOptions, type RoutedRequest, type Router } from './proxy.js';
+import { applyHeaderChanges, forwardedHeaders, idempotent, type Decision, type ProxyOptions, type RoutedRequest, type Router } from './proxy.js';
 
 const maxHead = 16 * 1024;
 const maxResponseHead = 64 * 1024;
 const idleMs = 75_000;
 const maxIdlePerEndpoint = 64;
-const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 /** Request headers not passed on (hop-by-hop, and framing the fast path sets itself). */
 const dropRequest = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade', 'transfer-encoding', 'content-length', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip']);
 /** Response headers not passed on: hop-by-hop, except Transfer-Encoding, whose chunks are relayed as they are. */
@@ -136,7 +135,8 @@ function scanChunked(st: ChunkState, buf: Buffer, from: number): number {
     }
     if (st.phase === 'trailer') {
       if (line === '') return i;
-      if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\0\r\n]*$/.test(line)) return -2;
+      const colon = line.indexOf(':');
+      if (colon <= 0 || !tokenChars.test(line.slice(0, colon)) || /[\0\r]/.test(line)) return -2;
       continue;
     }
     const sizeText = line.split(';')[0]!.replace(/[ \t]+$/, '');
