@@ -29,7 +29,9 @@ await build({
   bundle: true,
   format: 'esm',
   platform: 'browser',
-  target: 'chrome110',
+  target: ['chrome110', 'firefox115'],
+  // The rules panel bundles the proxy's renderers; their one Node.js need (sha256) gets a browser twin.
+  alias: { 'node:crypto': './ui/shims/node-crypto.ts' },
   minify: true,
   logLevel: 'warning',
 });

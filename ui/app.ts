@@ -2,6 +2,8 @@
 // (list, then watch from the list's resourceVersion) with the user's bearer token, laid out by elkjs.
 // The layout runs in elkjs's own Web Worker, so a big graph never blocks the page's frames.
 import ELK from 'elkjs/lib/elk-api.js';
+import { ProxyPanel } from './proxy-panel.js';
+import { bytesText, rateText, TrafficModel, type Rates } from './traffic.js';
 
 type Obj = { metadata: { name: string; namespace?: string; uid?: string; resourceVersion?: string; labels?: Record<string, string>; deletionTimestamp?: string }; [k: string]: any };
 
@@ -23,6 +25,9 @@ const optional = new Set<Kind>(['HTTPRoute']);
 const changedAt = new Map<string, number>();
 const highlightMs = 2000;
 let token = '';
+const traffic = new TrafficModel();
+/** How often the page asks for traffic figures. */
+const trafficEveryMs = 1000;
 let selected = '';
 const aborts: AbortController[] = [];
 
@@ -52,35 +57,55 @@ async function listAndWatch(kind: Kind, ctl: AbortController): Promise<void> {
     let rv: string = list.metadata.resourceVersion;
     // Watch until the server ends the stream; 410 Gone (or an ERROR event) means relist.
     for (;;) {
-      const w = await api(`${kinds[kind]}?watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(rv)}`, ctl.signal);
-      if (!w.ok || !w.body) break;
-      const reader = w.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buf = '';
-      let gone = false;
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buf += value;
-        let nl: number;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          if (!line.trim()) continue;
-          const ev = JSON.parse(line) as { type: string; object: Obj };
-          if (ev.type === 'ERROR') { gone = true; break; }
-          rv = ev.object.metadata.resourceVersion ?? rv;
-          if (ev.type === 'BOOKMARK') continue;
-          const k = key(ev.object);
-          if (ev.type === 'DELETED') m.delete(k);
-          else m.set(k, ev.object);
-          changedAt.set(`${kind}:${k}`, performance.now());
-          scheduleRender();
-        }
-        if (gone) break;
-      }
-      if (gone) break;
+      const end = await watchOver(kind, rv, ctl.signal, (ev) => {
+        if (ev.type === 'ERROR') return 'relist';
+        rv = ev.object.metadata.resourceVersion ?? rv;
+        if (ev.type === 'BOOKMARK') return;
+        const k = key(ev.object);
+        if (ev.type === 'DELETED') m.delete(k);
+        else m.set(k, ev.object);
+        changedAt.set(`${kind}:${k}`, performance.now());
+        scheduleRender();
+      });
+      if (ctl.signal.aborted) return;
+      if (end === 'refused') await new Promise((r) => setTimeout(r, 1000));
+      if (end !== 'ended') break;
+      // The server ended a healthy watch (its timeout): watch again from where it was.
     }
   }
+}
+
+type WatchEvent = { type: string; object: Obj };
+
+/**
+ * One watch, over a WebSocket: a browser has six HTTP/1.1 connections per server, fewer than the
+ * kinds this page follows, and WebSockets do not count against them. The token goes as the
+ * Kubernetes bearer subprotocol (browsers cannot set headers on a WebSocket), next to a second
+ * subprotocol the server echoes back. Resolves 'relist' when the watch cannot go on from `rv`,
+ * 'ended' when the server ended it (its timeout), 'refused' when it never opened.
+ */
+function watchOver(kind: Kind, rv: string, signal: AbortSignal, onEvent: (ev: WatchEvent) => 'relist' | void): Promise<'relist' | 'ended' | 'refused'> {
+  return new Promise((resolve) => {
+    const url = `wss://${location.host}${kinds[kind]}?watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(rv)}`;
+    const b64url = btoa(String.fromCharCode(...new TextEncoder().encode(token))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    const ws = new WebSocket(url, [`base64url.bearer.authorization.k8s.io.${b64url}`, 'watch.kubesvc.io']);
+    let opened = false;
+    let result: 'relist' | 'ended' = 'ended';
+    const abort = () => ws.close();
+    signal.addEventListener('abort', abort, { once: true });
+    ws.onopen = () => { opened = true; };
+    ws.onmessage = (m) => {
+      if (onEvent(JSON.parse(String(m.data)) as WatchEvent) === 'relist') {
+        result = 'relist';
+        ws.close();
+      }
+    };
+    ws.onclose = () => {
+      signal.removeEventListener('abort', abort);
+      // A handshake refused (an expired token, a server going away): relist after a pause; the list says why.
+      resolve(opened ? result : 'refused');
+    };
+  });
 }
 
 class AuthError extends Error {}
@@ -88,7 +113,7 @@ class AuthError extends Error {}
 // ---- the model: what to draw ----
 
 interface GNode { id: string; kind: Kind; lines: string[]; state?: string; ns?: string; name: string }
-interface GEdge { id: string; from: string; to: string }
+interface GEdge { id: string; from: string; to: string; rate?: Rates | undefined }
 
 function podState(p: Obj): string {
   if (p.metadata.deletionTimestamp) return 'terminating';
@@ -131,6 +156,7 @@ function model(): { nodes: GNode[]; edges: GEdge[] } {
         `${s.spec.type ?? 'ClusterIP'} ${s.spec.type === 'ExternalName' ? s.spec.externalName : s.spec.clusterIP ?? ''}`,
         `ports ${servicePorts(s) || '-'}`,
         ...(s.spec.type === 'LoadBalancer' ? [`LB ${lb || '<pending>'}`] : []),
+        `traffic ${rateText(traffic.services.get(k))}`,
       ],
     });
     for (const es of slices) {
@@ -138,7 +164,7 @@ function model(): { nodes: GNode[]; edges: GEdge[] } {
       const eps = es.endpoints ?? [];
       const ready = eps.filter((e: any) => e.conditions?.ready !== false).length;
       add({ id: ek, kind: 'EndpointSlice', ns: es.metadata.namespace, name: es.metadata.name, lines: [`slice ${es.metadata.name}`, `${ready}/${eps.length} ready, ${es.addressType}`] });
-      edges.push({ id: `${k}>${ek}`, from: `Service:${k}`, to: ek });
+      edges.push({ id: `${k}>${ek}`, from: `Service:${k}`, to: ek, rate: traffic.services.get(k) });
       for (const e of eps) {
         const ref = e.targetRef;
         if (ref?.kind !== 'Pod') continue;
@@ -147,9 +173,9 @@ function model(): { nodes: GNode[]; edges: GEdge[] } {
         const state = p ? podState(p) : e.conditions?.terminating ? 'terminating' : e.conditions?.ready === false ? 'notready' : 'ready';
         add({
           id: `Pod:${pk}`, kind: 'Pod', ns: ref.namespace, name: ref.name, state,
-          lines: [`pod ${ref.name}`, `${(e.addresses ?? []).join(',')} ${state}`, `node ${p?.spec?.nodeName ?? e.nodeName ?? '?'}`],
+          lines: [`pod ${ref.name}`, `${(e.addresses ?? []).join(',')} ${state}`, `node ${p?.spec?.nodeName ?? e.nodeName ?? '?'}`, `traffic ${rateText(traffic.addresses.get(e.addresses?.[0]))}`],
         });
-        edges.push({ id: `${ek}>${pk}`, from: ek, to: `Pod:${pk}` });
+        edges.push({ id: `${ek}>${pk}`, from: ek, to: `Pod:${pk}`, rate: traffic.addresses.get(e.addresses?.[0]) });
         const nodeName = p?.spec?.nodeName ?? e.nodeName;
         if (nodeName) {
           const n = store.Node.get(nodeName);
@@ -249,10 +275,15 @@ async function render(): Promise<void> {
   const drawStart = performance.now();
   const now = performance.now();
   const edgePaths: string[] = [];
+  const edgeById = new Map(edges.map((e) => [e.id, e]));
   for (const e of graph.edges ?? []) {
+    // Edges carrying traffic move and grow with the rate (log scale: 1 conn/s and 1,000 differ, not 1,000×).
+    const r = edgeById.get(e.id)?.rate;
+    const busy = !!r && (r.connPerSec >= 0.05 || r.bytesPerSec >= 1 || r.open > 0);
+    const w = busy ? (1.5 + Math.min(6, Math.log10(1 + r.connPerSec * 10 + r.bytesPerSec / 1000))).toFixed(1) : '';
     for (const s of (e as any).sections ?? []) {
       const pts = [s.startPoint, ...(s.bendPoints ?? []), s.endPoint];
-      edgePaths.push(`<path class="e" d="M${pts.map((p: any) => `${p.x},${p.y}`).join(' L')}"/>`);
+      edgePaths.push(`<path class="e${busy ? ' flow' : ''}"${busy ? ` style="stroke-width:${w}px"` : ''} d="M${pts.map((p: any) => `${p.x},${p.y}`).join(' L')}"/>`);
     }
   }
   const svg = ensureSvg();
@@ -292,7 +323,7 @@ async function render(): Promise<void> {
   // The main thread's share of a redraw (the layout runs in the worker), for bench/ui-view.ts.
   drawTimes.push(performance.now() - drawStart);
   if (drawTimes.length > 1000) drawTimes.splice(0, 500);
-  $('status').textContent = `${store.Service.size} Services, ${store.Pod.size} Pods, ${store.Node.size} nodes — live`;
+  $('status').textContent = `${store.Service.size} Services, ${store.Pod.size} Pods, ${store.Node.size} nodes — live${traffic.problem ? `; ${traffic.problem}` : ''}`;
   renderDetails();
   // Highlights fade: draw again once the newest one is due to end.
   const pending = [...changedAt.values()].filter((t) => now - t < highlightMs);
@@ -315,7 +346,7 @@ function explain(s: Obj): string[] {
   const out: string[] = [];
   if (s.spec.type === 'ExternalName') return [`ExternalName: DNS answers a CNAME to ${s.spec.externalName}; no endpoints, no proxy rules.`];
   if (!s.spec.selector) out.push('No selector: endpoints come from EndpointSlices you manage yourself.');
-  const slices = [...store.EndpointSlice.values()].filter((es) => es.metadata.namespace === s.metadata.namespace && es.metadata.labels?.['kubernetes.io/service-name'] === s.metadata.name);
+  const slices = slicesOf(s);
   const eps = slices.flatMap((es) => es.endpoints ?? []);
   if (s.spec.selector) {
     const sel = Object.entries(s.spec.selector as Record<string, string>);
@@ -342,13 +373,48 @@ function explain(s: Obj): string[] {
   return [...out, ...evs].map((l) => l.replace(k, k));
 }
 
+/** Per endpoint, what each node's proxy carried to it for this Service. */
+function trafficTable(svc: string): string {
+  const rows = [...(traffic.rows.get(svc) ?? [])].sort((a, b) => a.endpoint.localeCompare(b.endpoint) || a.node.localeCompare(b.node) || a.port.localeCompare(b.port));
+  if (!rows.length) return '<h3>Traffic</h3><p id="trafficNone">No connections through the proxies yet.</p>';
+  return (
+    '<h3>Traffic</h3><table id="traffic"><thead><tr><th scope="col">endpoint</th><th scope="col">node</th><th scope="col">port</th><th scope="col">conn/s</th><th scope="col">bytes/s</th><th scope="col">open</th><th scope="col">total</th><th scope="col">failed</th></tr></thead><tbody>' +
+    rows
+      .map((r) => `<tr data-endpoint="${esc(r.endpoint)}" data-total="${r.total}"><td>${esc(r.endpoint)}</td><td>${esc(r.node)}</td><td>${esc(r.port || '-')}/${esc(r.protocol)}</td><td>${r.connPerSec.toFixed(1)}</td><td>${bytesText(r.bytesPerSec)}</td><td>${r.open}</td><td>${r.total}</td><td>${r.errors}</td></tr>`)
+      .join('') +
+    '</tbody></table>'
+  );
+}
+
+/** The selected Service's rules and trace; made once per selection, updated on every redraw. */
+let panel: { for: string; panel: ProxyPanel } | undefined;
+
+function slicesOf(s: Obj): Obj[] {
+  return [...store.EndpointSlice.values()].filter((es) => es.metadata.namespace === s.metadata.namespace && es.metadata.labels?.['kubernetes.io/service-name'] === s.metadata.name);
+}
+
 function renderDetails(): void {
   if (!selected) return;
   const s = store.Service.get(selected.slice('Service:'.length));
-  if (!s) { $('details').innerHTML = `<p>${esc(selected)} was deleted.</p>`; return; }
-  $('details').innerHTML =
+  if (!s) { panel = undefined; $('details').innerHTML = `<p>${esc(selected)} was deleted.</p>`; return; }
+  if (panel?.for !== selected) {
+    const k = key(s);
+    panel = {
+      for: selected,
+      panel: new ProxyPanel(() => {
+        const svc = store.Service.get(k);
+        return svc ? { service: svc as any, slices: slicesOf(svc) as any[], nodes: [...store.Node.values()] as any[] } : undefined;
+      }),
+    };
+    $('details').innerHTML = '<div id="detailsInfo"></div><div id="detailsTimeline"></div>';
+    $('details').insertBefore(panel.panel.el, $('detailsTimeline'));
+  }
+  $('detailsInfo').innerHTML =
     `<h2>${esc(key(s))}</h2><dl><dt>type</dt><dd>${esc(s.spec.type ?? 'ClusterIP')}</dd><dt>ClusterIP</dt><dd>${esc(s.spec.clusterIP ?? '-')}</dd>` +
-    `<dt>ports</dt><dd>${esc(servicePorts(s))}</dd></dl><h3>Timeline</h3><ol id="timeline">${explain(s).map((l) => `<li>${esc(l)}</li>`).join('')}</ol>`;
+    `<dt>ports</dt><dd>${esc(servicePorts(s))}</dd><dt>traffic</dt><dd>${esc(rateText(traffic.services.get(key(s))))}</dd></dl>` +
+    trafficTable(key(s));
+  $('detailsTimeline').innerHTML = `<h3>Timeline</h3><ol id="timeline">${explain(s).map((l) => `<li>${esc(l)}</li>`).join('')}</ol>`;
+  panel.panel.update();
 }
 
 function select(target: EventTarget | null): void {
@@ -360,21 +426,53 @@ function select(target: EventTarget | null): void {
 
 // ---- login ----
 
+/** Asks for traffic figures once a second until logged out; a token not allowed them just goes without. */
+async function pollTraffic(ctl: AbortController): Promise<void> {
+  while (!ctl.signal.aborted) {
+    try {
+      const res = await api('/ui/api/traffic', ctl.signal);
+      if (res.status === 401 || res.status === 403) {
+        traffic.problem = `no traffic figures: this token may not get /ui/api/traffic (${res.status})`;
+        scheduleRender();
+        return;
+      }
+      if (res.ok) {
+        traffic.update(await res.json());
+        scheduleRender();
+      }
+    } catch {
+      if (ctl.signal.aborted) return;
+    }
+    await new Promise((r) => setTimeout(r, trafficEveryMs));
+  }
+}
+
 async function start(): Promise<void> {
   $('login').hidden = true;
   $('app').hidden = false;
   $('logout').hidden = false;
   $('status').textContent = 'loading…';
-  for (const kind of Object.keys(kinds) as Kind[]) {
-    const ctl = new AbortController();
-    aborts.push(ctl);
-    listAndWatch(kind, ctl).catch((e) => {
-      if (ctl.signal.aborted) return;
-      if (e instanceof AuthError) return logout(`Not allowed: ${e.message}`);
-      $('status').textContent = `${kind}: ${e.message}; retrying`;
-      setTimeout(() => { aborts.splice(aborts.indexOf(ctl), 1); start(); }, 2000);
-    });
-  }
+  const trafficCtl = new AbortController();
+  aborts.push(trafficCtl);
+  void pollTraffic(trafficCtl);
+  for (const kind of Object.keys(kinds) as Kind[]) follow(kind);
+}
+
+/** Lists and watches one kind for as long as the user is logged in; a failure retries that kind alone. */
+function follow(kind: Kind): void {
+  const ctl = new AbortController();
+  aborts.push(ctl);
+  listAndWatch(kind, ctl).catch((e) => {
+    if (ctl.signal.aborted) return;
+    if (e instanceof AuthError) return logout(`Not allowed: ${e.message}`);
+    $('status').textContent = `${kind}: ${e.message}; retrying`;
+    setTimeout(() => {
+      const i = aborts.indexOf(ctl);
+      if (i < 0) return; // logged out meanwhile
+      aborts.splice(i, 1);
+      follow(kind);
+    }, 2000);
+  });
 }
 
 function logout(message = ''): void {

@@ -23,6 +23,8 @@ import { serveContained } from './http/containment.js';
 import { ResourceHandler, type Subresources } from './http/resource-handler.js';
 import { sendJSON, sendRaw } from './http/respond.js';
 import { isUIPath, serveUI } from './ui/static.js';
+import type { Node } from '../api/core.js';
+import { trafficPath, TrafficView } from './ui/traffic.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
 import { OpenAPIRoutes } from './http/openapi-routes.js';
 import { serveDiscoveryRoot } from './http/discovery-root.js';
@@ -94,6 +96,8 @@ export class ApiServer {
   /** How pods/log, pods/exec and pods/portforward reach the node a pod runs on. */
   /** How pods/log, exec, port-forward and nodes/proxy reach a node's kubelet API. */
   readonly kubelet: KubeletClient;
+  /** The live view's traffic figures, collected from the kubelets (ui/traffic.ts). */
+  private readonly traffic: TrafficView;
   private readonly readyChecks = new Map<string, ReadyCheck>();
   private server: https.Server | undefined;
   private cleanup: NamespaceCleanup | undefined;
@@ -122,6 +126,7 @@ export class ApiServer {
   constructor(readonly opts: ApiServerOptions) {
     this.limits = { ...defaultServingLimits, ...opts.limits };
     this.kubelet = new KubeletClient({ ca: opts.tls.ca, ...opts.kubeletClient });
+    this.traffic = new TrafficView(() => [...(this.storage.find('', 'v1', 'nodes')?.store.cache.objects.values() ?? [])].map((o) => o.obj as Node), this.kubelet);
     this.maxInFlight = new MaxInFlight(this.limits);
     this.connections = new ConnectionLimiter(this.limits);
     this.registry = opts.registry ?? builtinRegistry();
@@ -228,8 +233,8 @@ export class ApiServer {
     this.graceful = new GracefulShutdown(server);
     applyTimeouts(server, this.limits);
     server.on('request', (req, res) => this.maxInFlight.handle(req, res, () => void this.serve(req, res)));
-    // exec and port-forward arrive as WebSocket upgrades.
-    server.on('upgrade', upgradeHandler(this.registry, this.storage, this.authentication, this.authorizer));
+    // exec, port-forward and browsers' watches arrive as WebSocket upgrades.
+    server.on('upgrade', upgradeHandler(this.registry, this.storage, this.handler, this.authentication, this.authorizer));
     server.on('connection', (s: import('node:net').Socket) => {
       if (!this.connections.admit(s)) return;
       this.sockets.add(s);
@@ -343,8 +348,9 @@ export class ApiServer {
       return this.health(res, path, url);
     }
     // The live view's page is public; the data it shows comes through the API under the user's token.
-    if (isUIPath(path)) return serveUI(req, res, path);
+    if (isUIPath(path) && path !== trafficPath) return serveUI(req, res, path);
     const acting = authorize(req, user, this.authorizer);
+    if (path === trafficPath) return await this.traffic.serve(req, res);
     const r = route(this.registry, path);
     switch (r.type) {
       case 'resource':

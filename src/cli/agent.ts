@@ -223,6 +223,7 @@ export async function agent(argv: string[]): Promise<number> {
         healthzPort: 0,
       });
       stops.push(() => proxy.stop());
+      nodeAgent.setProxyMetricsPort(proxy.metricsPort);
       proxyInformers.start();
     }
     process.stdout.write(`kubesvc agent: node ${nodeName} joined ${url.origin} and is running (${((Date.now() - t0) / 1000).toFixed(2)}s)\n`);

@@ -326,7 +326,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
     }
     const proxySide = set.side(identities.kubeProxy);
     // Nodes start side by side (each agent waits for its informers; each proxy for its first listeners).
-    await settleAll(
+    const agents = await settleAll(
       plans.map(async (plan, i) => {
         const kubelet = set.side(identities.node(plan.name));
         const serving = await ensureKubeletServingCertificate(o.dataDir, plan.dataDir, plan.name, { dns: [plan.name], ips: [plan.ip] });
@@ -364,6 +364,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
           healthzPort: i === 0 ? o.proxyHealthzPort : 0,
         });
         set.onStop(() => proxy.stop());
+        agents[i]!.setProxyMetricsPort(proxy.metricsPort);
         api.addReadyCheck(plans.length === 1 ? 'kube-proxy' : `kube-proxy-${plan.name}`, () => proxy.ready());
         return proxy;
       }),

@@ -6,7 +6,7 @@
 import { flagHelp, parseFlags, UsageError, type FlagSpec } from './flags.js';
 import { isProxyModeName, kernelModeNames, kernelProxyMode, proxyModeNames, type ProxyMode, type RenderOptions } from '../proxy/modes.js';
 import { fetchClusterState, resolveKubeconfig, rulesInput } from './proxy-state.js';
-import { traceService } from './proxy-trace.js';
+import { traceService } from '../proxy/trace.js';
 import { kubeconfigFlags } from './cluster-client.js';
 
 const commonFlags: FlagSpec[] = [

@@ -2,6 +2,7 @@
 // is a short-lived token (TokenRequest, 10 minutes, the shortest upstream allows) of the
 // ServiceAccount kube-system/kubesvc-ui, which may only read what the view shows. The token rides
 // in the URL's fragment, which browsers never send to a server or put in a Referer.
+import { trafficPath } from '../apiserver/ui/traffic.js';
 import https from 'node:https';
 import { existsSync } from 'node:fs';
 import { flagHelp, parseFlags, type FlagSpec, UsageError } from './flags.js';
@@ -38,6 +39,8 @@ const viewerRole = {
     // What sits in front of Services: Ingresses and the Gateway API's routes.
     { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: ['get', 'list', 'watch'] },
     { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes', 'gateways'], verbs: ['get', 'list', 'watch'] },
+    // What the proxies carried (the API server collects it from the kubelets).
+    { nonResourceURLs: [trafficPath], verbs: ['get'] },
   ],
 };
 

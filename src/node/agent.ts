@@ -124,6 +124,8 @@ export class NodeAgent {
   private timers: NodeJS.Timeout[] = [];
   private unregisterLogs: (() => void) | undefined;
   private kubelet: KubeletServer | undefined;
+  /** This node's kube-proxy's /metrics, which the kubelet API passes on at /metrics/proxy (setProxyMetricsPort). */
+  private proxyMetricsURL: string | undefined;
   /** The port the kubelet API listens on, reported in the Node's daemonEndpoints. */
   private kubeletPort = defaultKubeletPort;
   private stopped = false;
@@ -189,6 +191,11 @@ export class NodeAgent {
     this.forgetStalePods();
     this.unregisterLogs = registerLogSource({ podLogInfo: (ns, name) => this.podLogInfo(ns, name) });
     log.info(`node ${this.opts.nodeName} ready (pod CIDR ${this.opts.podCIDR})`);
+  }
+
+  /** Where the node's kube-proxy (started after the agent) serves its metrics on 127.0.0.1. */
+  setProxyMetricsPort(port: number): void {
+    this.proxyMetricsURL = `http://127.0.0.1:${port}/metrics`;
   }
 
   /** The kubelet API's renewed serving certificate (the kubelet's serving certificate rotation). */
@@ -462,6 +469,7 @@ export class NodeAgent {
             return h ? [{ name: c.name, pid: h.pid, startedAt: h.startedAt }] : [];
           }),
         })),
+      proxyMetricsURL: () => this.proxyMetricsURL,
     };
     const options = { nodeName: this.opts.nodeName, address: s.address ?? this.opts.nodeIP, port: s.port ?? defaultKubeletPort, cert: s.cert, key: s.key, clientCA: s.clientCA, client: this.client };
     let server = new KubeletServer(options, host);

@@ -68,7 +68,7 @@ export async function startProxy(client: Client, informers: InformerFactory, opt
       await listenHttp('127.0.0.1', opts.metricsPort ?? 10249, (req, res) => {
         const path = (req.url ?? '/').split('?')[0];
         if (path === '/metrics') {
-          res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }).end(metrics.registry.expose());
+          res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }).end(metrics.registry.expose() + (provider.traffic?.expose() ?? ''));
         } else if (path === '/proxyMode') {
           res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end(provider.mode);
         } else {

@@ -1,16 +1,20 @@
 // IPv4 helpers the proxy needs: which family an address is, and whether an address falls in a
 // CIDR (loadBalancerSourceRanges). kubesvc's proxy serves IPv4, as the loopback and netns address
 // plans are IPv4-only.
-import { isIP } from 'node:net';
+
+// A dotted quad as Node's net.isIPv4 accepts it (no leading zeros), written out so that the live
+// view can bundle the proxy's rule rendering for the browser.
+const octet = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const ipv4 = new RegExp(`^${octet}(\\.${octet}){3}$`);
 
 export function isIPv4(s: string): boolean {
-  return isIP(s) === 4;
+  return ipv4.test(s);
 }
 
 /** Dotted quad → 32-bit unsigned number, or undefined. Accepts "::ffff:a.b.c.d" as Node reports IPv4 peers on dual-stack sockets. */
 export function ipv4ToNumber(s: string): number | undefined {
   const v = s.startsWith('::ffff:') ? s.slice(7) : s;
-  if (isIP(v) !== 4) return undefined;
+  if (!isIPv4(v)) return undefined;
   const p = v.split('.').map(Number);
   return ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
 }

@@ -5,10 +5,9 @@ import type { ProxyModeName, ProxyOptions } from './options.js';
 import type { Provider } from './provider.js';
 import type { RulesInput } from './rules.js';
 
-export interface RenderOptions {
-  /** ipvs: --ipvs-scheduler. */
-  ipvsScheduler?: string;
-}
+import type { RenderOptions } from './rule-renderers.js';
+
+export type { RenderOptions } from './rule-renderers.js';
 
 export interface ProxyMode {
   readonly name: ProxyModeName;

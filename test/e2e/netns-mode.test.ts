@@ -311,7 +311,7 @@ describe('netns mode after a crash: restart, then kubesvc down', { skip, timeout
     c = await start();
     // A second netns cluster in the same namespace would share kubesvc0 and tear this one down as leftovers.
     const second = inNs(hostNs, [process.execPath, kubesvcBin, 'up', '--network', 'netns', '--netns-prefix', `${id}x`, '--data-dir', `${c.dataDir}/second`, '--api-port', '0']);
-    assert.equal(second.code, 2, second.stderr);
+    assert.equal(second.code, 2, `exit ${second.code}; stderr: ${second.stderr || '(empty)'}; stdout: ${second.stdout || '(empty)'}`);
     assert.match(second.stderr, new RegExp(`another kubesvc \\(pid \\d+\\) runs --network netns with this network namespace \\(namespaces ${id}-node-\\*\\): stop it first`));
     assert.equal(curl(`${id}-node-1`, 'http://172.30.0.11:1/'), 'error:7', 'the first cluster\'s node is still there');
     // `kubesvc down` will not pull the namespaces out from under a running cluster.

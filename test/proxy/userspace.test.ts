@@ -7,6 +7,7 @@ import type { ProxyChanges } from '../../src/proxy/provider.js';
 import type { Service } from '../../src/api/core.js';
 import type { EndpointSlice } from '../../src/api/discovery.js';
 import { setQuiet } from '../../src/util/log.js';
+import { parsePrometheusText } from '../../src/util/prometheus-text.js';
 import {
   buildMaps,
   ep,
@@ -26,6 +27,11 @@ import {
 setQuiet(true);
 const node = 'node-a';
 const changes: ProxyChanges = { full: true, services: new Set(), endpoints: new Set(), nodeLabels: {} };
+/** Polls a condition for up to a second (socket closes reach the proxy a moment after the client's). */
+async function until(ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !ok(); i++) await sleep(10);
+  assert.ok(ok());
+}
 const tcp = (name: string, port: number, extra: object = {}) => ({ name, port, protocol: 'TCP' as const, ...extra });
 
 describe('userspace proxy', () => {
@@ -97,6 +103,59 @@ describe('userspace proxy', () => {
     const t0 = performance.now();
     for (let i = 0; i < 30; i++) assert.match(await tcpRequest(ip, 8080), /^up[12]:ping$/);
     assert.ok(performance.now() - t0 < 3000);
+  });
+
+  test('traffic counters: connections, open connections, bytes each way and failed dials per endpoint; clients turned away per Service port', async () => {
+    const port = await freePort();
+    const up = await Promise.all(['ca', 'cb'].map((n) => tcpEcho(n, freshIP(), port)));
+    backends.push(...up);
+    const down = freshIP();
+    const ip = freshIP();
+    put(svc('ns', 'counted', { clusterIP: ip, ports: [tcp('http', 8080)] }), slice('ns', 'counted', 'counted-1', [...up.map((b) => ep(b.ip)), ep(down)], [tcp('http', port)]));
+    await sync();
+    const served = new Map<string, number>();
+    for (let i = 0; i < 12; i++) {
+      const answer = await tcpRequest(ip, 8080, 'hello');
+      served.set(answer.split(':')[0]!, (served.get(answer.split(':')[0]!) ?? 0) + 1);
+    }
+    const figures = () => parsePrometheusText(provider.traffic.expose(), (n) => n.startsWith('kubesvc_proxy_')).filter((s) => s.labels['service'] === 'counted');
+    const value = (name: string, labels: Record<string, string>) =>
+      figures().find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+    for (const b of up) {
+      const endpoint = `${b.ip}:${port}`;
+      const labels = { namespace: 'ns', port: 'http', protocol: 'TCP', endpoint };
+      const n = served.get(b.name) ?? 0;
+      assert.equal(value('kubesvc_proxy_endpoint_connections_total', labels), n, `${endpoint} served ${n}`);
+      // The clients closed; the proxy hears of it a moment later.
+      await until(() => value('kubesvc_proxy_endpoint_open_connections', labels) === 0);
+      // Each request is "hello\n" (6 bytes); each answer "<name>:hello\n".
+      assert.equal(value('kubesvc_proxy_endpoint_bytes_total', { ...labels, direction: 'to_client' }), n * `${b.name}:hello\n`.length);
+      assert.equal(value('kubesvc_proxy_endpoint_bytes_total', { ...labels, direction: 'to_endpoint' }), n * 6);
+    }
+    assert.equal((served.get('ca') ?? 0) + (served.get('cb') ?? 0), 12);
+    assert.ok((value('kubesvc_proxy_endpoint_dial_failures_total', { endpoint: `${down}:${port}` }) ?? 0) >= 1, 'the refused endpoint counts its failed dials');
+    assert.equal(value('kubesvc_proxy_endpoint_connections_total', { endpoint: `${down}:${port}` }), 0);
+
+    // An open connection counts as open, and its bytes count before it closes.
+    const conn = await tcpConnection(ip, 8080);
+    assert.match(await conn.ask('a-long-message'), /^c[ab]:a-long-message$/);
+    const openOn = () => figures().filter((s) => s.name === 'kubesvc_proxy_endpoint_open_connections' && s.value === 1);
+    assert.equal(openOn().length, 1);
+    const ep1 = openOn()[0]!.labels['endpoint'];
+    const before = value('kubesvc_proxy_endpoint_bytes_total', { endpoint: ep1!, direction: 'to_endpoint' })!;
+    assert.match(await conn.ask('more'), /:more$/);
+    assert.equal(value('kubesvc_proxy_endpoint_bytes_total', { endpoint: ep1!, direction: 'to_endpoint' }), before + 5);
+    conn.close();
+    await until(() => openOn().length === 0);
+
+    // A Service port whose every endpoint refuses turns the client away after its attempts, and counts it.
+    put(svc('ns', 'counted-none', { clusterIP: freshIP(), ports: [tcp('http', 8080)] }), slice('ns', 'counted-none', 'counted-none-1', [ep(freshIP())], [tcp('http', port)]));
+    await sync();
+    const none = services.get('counted-none')!.spec!.clusterIP!;
+    await assert.rejects(tcpRequest(none, 8080));
+    const unserved = parsePrometheusText(provider.traffic.expose(), (n) => n === 'kubesvc_proxy_service_unserved_connections_total').find((s) => s.labels['service'] === 'counted-none');
+    assert.deepEqual(unserved?.labels, { namespace: 'ns', service: 'counted-none', port: 'http', protocol: 'TCP' });
+    assert.equal(unserved?.value, 1);
   });
 
   test('no endpoints: TCP connections are refused at once, UDP gets port unreachable', async () => {

@@ -14,10 +14,13 @@ import { toTable, type IncludeObject } from '../tables/index.js';
 import { includeObjectParam } from '../tables/negotiate.js';
 import type { ResourceRoute } from './route.js';
 import { decodeObject, mediaType, readBody } from './body.js';
-import { addWarnings, sendJSON, sendRaw } from './respond.js';
+import { addWarnings, sendJSON, sendRaw, toStatusError } from './respond.js';
 import { negotiate, type Representation } from './negotiate.js';
 import { applyPatch, checkPatchType } from './patch.js';
 import { serveWatch } from './watch-handler.js';
+import { serveWatchOverWebSocket } from './watch-websocket.js';
+import { queryBool } from './params.js';
+import type { Duplex } from 'node:stream';
 import { scaleOf, applyScale, checkScaleBodyKind } from './scale.js';
 import { checkTypeMetaTypes, decodePatchedObject, decodeRequestObject, scaleGVK } from './typed-body.js';
 import { requestContext, resourceRequest, type ResourceRequest } from '../handlers/request.js';
@@ -47,17 +50,34 @@ export class ResourceHandler {
     private readonly subresources: Subresources = {},
   ) {}
 
-  async handle(req: IncomingMessage, res: ServerResponse, route: ResourceRoute, url: URL, user?: UserInfo): Promise<void> {
+  private request(req: IncomingMessage, route: ResourceRoute, url: URL, user?: UserInfo): { storage: ResourceStorage; r: ResourceRequest } {
     const info = route.info;
     const storage = this.storage.get(info);
     if (!storage) throw errors.notFound({ group: info.group, resource: info.resource }, route.name ?? '');
-    const method = req.method ?? 'GET';
     const r = resourceRequest(storage, route, url.searchParams);
     if (req.headers['user-agent'] !== undefined) r.userAgent = req.headers['user-agent'];
     if (user) {
       r.user = user.name;
       r.userInfo = user;
     }
+    return { storage, r };
+  }
+
+  /** Whether an upgrade request is a watch of a collection (served as WebSocket messages). */
+  static isWatchUpgrade(route: ResourceRoute, url: URL): boolean {
+    return route.name === undefined && !route.subresource && queryBool(url.searchParams.get('watch'));
+  }
+
+  /** A watch asked for over WebSocket (watch-websocket.ts). */
+  async watchOverWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, route: ResourceRoute, url: URL, user?: UserInfo): Promise<void> {
+    const { r } = this.request(req, route, url, user);
+    await serveWatchOverWebSocket(req, socket, head, (gone, res) => serveWatch(gone, res, r, negotiate(req.headers.accept)), toStatusError);
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, route: ResourceRoute, url: URL, user?: UserInfo): Promise<void> {
+    const info = route.info;
+    const method = req.method ?? 'GET';
+    const { storage, r } = this.request(req, route, url, user);
     const optionsKind = method === 'POST' ? 'CreateOptions' : method === 'PUT' ? 'UpdateOptions' : method === 'PATCH' ? 'PatchOptions' : undefined;
     const ctx = requestContext(r, optionsKind);
     const sub = route.subresource;

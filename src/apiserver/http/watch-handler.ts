@@ -1,7 +1,7 @@
 // Watch streams: one JSON WatchEvent per line over a chunked response, as kubectl and client-go
-// informers read them. Errors after the stream started (e.g. a too-old resourceVersion) are sent
+// informers read them (or one per WebSocket message, watch-websocket.ts, as browsers read them). Errors after the stream started (e.g. a too-old resourceVersion) are sent
 // as an ERROR event carrying a Status, as upstream does.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { StatusError } from '../../machinery/status.js';
 import type { CachedObject } from '../store/cached-object.js';
 import type { ResourceRequest } from '../handlers/request.js';
@@ -19,8 +19,14 @@ const bookmarkIntervalMs = 60_000;
 const batchWindowMs = 5;
 const maxTimerMs = 2 ** 31 - 1;
 
+/** What tells a watch its client left: the request ('close'), or a WebSocket's sink. */
+export interface ClientGone {
+  on(event: 'close', listener: () => void): unknown;
+  off(event: 'close', listener: () => void): unknown;
+}
+
 export async function serveWatch(
-  req: IncomingMessage,
+  req: ClientGone,
   res: ServerResponse,
   r: ResourceRequest,
   rep: Representation,

@@ -3,6 +3,7 @@
 // (/containerLogs, /exec, /attach, /portForward), /healthz, /pods and /stats/summary, behind the
 // kubelet's own authentication and authorization (auth.ts). Its serving certificate is signed
 // by the cluster CA for the node's IP and name, so the API server can verify whom it dials.
+import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,7 +30,18 @@ export interface KubeletHost {
   pods(): Pod[];
   /** The root process of each running container, for /stats/summary. */
   podProcesses(): PodProcesses[];
+  /**
+   * Where this node's kube-proxy serves its /metrics (http://127.0.0.1:port/metrics), once it runs:
+   * /metrics/proxy passes them on, so the API server (and through it the live view) can read
+   * what the node's proxy carried without reaching into the node.
+   */
+  proxyMetricsURL?(): string | undefined;
 }
+
+/** How long /metrics/proxy waits for kube-proxy. */
+const PROXY_METRICS_TIMEOUT_MS = 2000;
+/** The most /metrics/proxy relays; kube-proxy's figures are far smaller even at 10,000 endpoints. */
+const PROXY_METRICS_MAX_BYTES = 64 << 20;
 
 export interface KubeletServerOptions {
   nodeName: string;
@@ -191,6 +203,16 @@ export class KubeletServer {
       getOnly();
       return json(res, this.stats.summary(this.host.podProcesses()));
     }
+    if (head === 'metrics' && rest.length === 1 && rest[0] === 'proxy') {
+      getOnly();
+      const url = this.host.proxyMetricsURL?.();
+      if (!url) throw new HttpText(404, 'no kube-proxy runs on this node\n');
+      const text = await fetchText(url, PROXY_METRICS_TIMEOUT_MS, PROXY_METRICS_MAX_BYTES).catch((e: Error) => {
+        throw new HttpText(503, `kube-proxy's metrics are not available: ${e.message}\n`);
+      });
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+      return void res.end(text);
+    }
     if (head === 'containerLogs' && rest.length === 3) {
       getOnly();
       const [namespace, pod, container] = rest as [string, string, string];
@@ -232,6 +254,29 @@ export class KubeletServer {
     if (!(e instanceof StatusError)) log.warn(`kubelet API: ${se.message}`);
     json(res, se.toStatus(), se.code);
   }
+}
+
+/** GET a small plain-HTTP text resource on this node (kube-proxy's metrics), bounded in time and size. */
+function fetchText(url: string, timeoutMs: number, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { timeout: timeoutMs }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        return reject(new Error(`${url} answered ${res.statusCode}`));
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > maxBytes) return void req.destroy(new Error(`${url} sent more than ${maxBytes} bytes`));
+        chunks.push(c);
+      });
+      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${url} did not answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+  });
 }
 
 function json(res: ServerResponse, body: unknown, code = 200): void {

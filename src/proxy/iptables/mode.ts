@@ -2,13 +2,13 @@
 import { netnsExecutor } from '../executor.js';
 import { execOptions, type KernelProxyMode } from '../mode.js';
 import { IptablesProvider } from './provider.js';
-import { renderIptables } from './render.js';
+import { ruleRenderers } from '../rule-renderers.js';
 import { prepareRouteLocalnet } from './sysctl.js';
 
 export const iptablesMode: KernelProxyMode = {
   name: 'iptables',
   kernel: true,
-  render: (input) => renderIptables(input).text,
+  ...ruleRenderers.iptables,
   async newProvider(opts) {
     const executor = netnsExecutor(opts.netns, execOptions(opts));
     // Before anything is programmed, as upstream's NewProxier: set inside the node's namespace,

@@ -1,7 +1,8 @@
 // kube-proxy's IPVS mode for kubesvc: a pure renderer of what upstream's IPVS proxier programs
 // (see plan.ts), the Provider that applies it (provider.ts), and the kernel check that keeps
 // `--proxy-mode ipvs` from starting where the kernel has no IPVS.
-export { ipvsMode, ipvsScheduler } from './mode.js';
+export { ipvsMode } from './mode.js';
+export { ipvsScheduler } from '../rule-renderers.js';
 
 export { buildIPVSPlan, chooseRealServers, defaultScheduler, ipvsSchedulers, isIPVSScheduler } from './plan.js';
 export type { IPVSOptions, IPVSPlan, IPVSScheduler, RealServer, VirtualServer, VirtualServerKind } from './plan.js';

@@ -3,23 +3,14 @@
 // loop failing forever.
 import { netnsExecutor } from '../executor.js';
 import { execOptions, type KernelProxyMode } from '../mode.js';
-import { defaultScheduler, ipvsSchedulers, isIPVSScheduler, type IPVSScheduler } from './plan.js';
 import { IpvsProvider } from './provider.js';
-import { renderIPVS } from './render.js';
+import { ipvsScheduler, ruleRenderers } from '../rule-renderers.js';
 import { checkIPVSSupport, ipvsToolsMissingMessage, ipvsUnsupportedMessage, missingIPVSTools } from './support.js';
-
-/** --ipvs-scheduler, checked: throws upstream's list of schedulers for anything else. */
-export function ipvsScheduler(s: string | undefined): IPVSScheduler {
-  const scheduler = s ?? defaultScheduler;
-  if (!isIPVSScheduler(scheduler)) throw new RangeError(`--ipvs-scheduler must be one of ${ipvsSchedulers.join(', ')}, not ${JSON.stringify(scheduler)}`);
-  return scheduler;
-}
 
 export const ipvsMode: KernelProxyMode = {
   name: 'ipvs',
   kernel: true,
-  checkOptions: (opts) => void ipvsScheduler(opts.ipvsScheduler),
-  render: (input, opts) => renderIPVS(input, { scheduler: ipvsScheduler(opts?.ipvsScheduler) }),
+  ...ruleRenderers.ipvs,
   async newProvider(opts) {
     const support = checkIPVSSupport();
     if (!support.ok) throw new Error(ipvsUnsupportedMessage(support.reason ?? 'unknown reason', opts.netns ? 'netns' : undefined));

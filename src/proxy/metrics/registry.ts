@@ -10,7 +10,7 @@ function fmt(n: number): string {
   return String(n);
 }
 
-function labelText(labels: Labels, extra?: [string, string]): string {
+export function labelText(labels: Labels, extra?: [string, string]): string {
   const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
   if (extra) parts.push(`${extra[0]}="${extra[1]}"`);
   return parts.length ? `{${parts.join(',')}}` : '';

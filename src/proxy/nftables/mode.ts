@@ -2,12 +2,12 @@
 import { netnsExecutor } from '../executor.js';
 import { execOptions, type KernelProxyMode } from '../mode.js';
 import { NftablesProvider } from './provider.js';
-import { renderFull } from './render.js';
+import { ruleRenderers } from '../rule-renderers.js';
 
 export const nftablesMode: KernelProxyMode = {
   name: 'nftables',
   kernel: true,
-  render: (input) => renderFull(input),
+  ...ruleRenderers.nftables,
   async newProvider(opts) {
     return new NftablesProvider({
       nodeName: opts.nodeName,

@@ -3,6 +3,7 @@
 // balancers, then opens listeners that are new, closes those no longer wanted and points kept
 // ones at their new spec — connections already proxied are never touched, so a sync never
 // drops traffic of Services that did not change.
+import { TrafficCounters } from '../metrics/traffic.js';
 import type { Provider, ProxyChanges } from '../provider.js';
 import type { EndpointsMap, ServicePortMap } from '../types.js';
 import { logger } from '../../util/log.js';
@@ -31,6 +32,7 @@ type Listener = TcpServicePortListener | UdpServicePortListener;
 export class UserspaceProvider implements Provider {
   readonly mode = 'userspace';
   readonly balancers: LoadBalancerRR;
+  readonly traffic = new TrafficCounters();
   private readonly listeners = new Map<string, Listener>();
   /** Closed listeners whose proxied connections are still open: stop() ends those too. */
   private readonly draining = new Set<Listener>();
@@ -114,8 +116,8 @@ export class UserspaceProvider implements Provider {
       if (this.listeners.has(key)) continue;
       const l: Listener =
         spec.protocol === 'UDP'
-          ? new UdpServicePortListener(spec, this.balancers, this.opts.udpIdleTimeoutMs ?? defaultUdpIdleTimeoutMs)
-          : new TcpServicePortListener(spec, this.balancers, this.opts.dialTimeoutsMs ?? endpointDialTimeoutsMs);
+          ? new UdpServicePortListener(spec, this.balancers, this.opts.udpIdleTimeoutMs ?? defaultUdpIdleTimeoutMs, this.traffic)
+          : new TcpServicePortListener(spec, this.balancers, this.opts.dialTimeoutsMs ?? endpointDialTimeoutsMs, this.traffic);
       opening.push(
         l.listen().then(
           () => {
@@ -134,6 +136,7 @@ export class UserspaceProvider implements Provider {
     }
     await Promise.all(opening);
     for (const key of this.failed.keys()) if (!plan.listeners.has(key)) this.failed.delete(key);
+    this.traffic.retain(new Set([...plan.listeners.values()].map((l) => l.servicePort)));
   }
 
   async stop(): Promise<void> {

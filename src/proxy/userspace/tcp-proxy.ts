@@ -6,6 +6,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { netContains, parseIPv4Net, type IPv4Net } from '../ip.js';
 import type { ListenerSpec } from './listener-plan.js';
 import type { LoadBalancerRR } from './loadbalancer.js';
+import type { TrafficCounters } from '../metrics/traffic.js';
 
 /** Upstream's EndpointDialTimeouts: one attempt per entry, each to the next endpoint. */
 export const endpointDialTimeoutsMs = [250, 500, 1000, 2000];
@@ -28,6 +29,7 @@ export class TcpServicePortListener {
     public spec: ListenerSpec,
     private readonly balancers: LoadBalancerRR,
     private readonly dialTimeoutsMs: readonly number[] = endpointDialTimeoutsMs,
+    private readonly traffic?: TrafficCounters,
   ) {
     this.retarget(spec);
     // Paused until the endpoint connection is up, so nothing the client sends first is lost.
@@ -83,13 +85,14 @@ export class TcpServicePortListener {
     client.setNoDelay(true);
     this.conns.add(client);
     client.once('close', () => this.conns.delete(client));
-    this.connectEndpoint(client, clientIP, balancer, 0, false);
+    this.connectEndpoint(client, clientIP, balancer, this.spec.servicePort, 0, false);
   }
 
-  private connectEndpoint(client: Socket, clientIP: string, balancer: string, attempt: number, affinityReset: boolean): void {
+  private connectEndpoint(client: Socket, clientIP: string, balancer: string, servicePort: string, attempt: number, affinityReset: boolean): void {
     if (client.destroyed) return;
     const endpoint = attempt < this.dialTimeoutsMs.length ? this.balancers.nextEndpoint(balancer, clientIP, affinityReset) : undefined;
     if (!endpoint) {
+      this.traffic?.unservedConnection(servicePort);
       client.resetAndDestroy();
       return;
     }
@@ -102,7 +105,8 @@ export class TcpServicePortListener {
       clearTimeout(timer);
       client.off('close', abort);
       backend.destroy();
-      this.connectEndpoint(client, clientIP, balancer, attempt + 1, true);
+      this.traffic?.dialFailed(servicePort, endpoint);
+      this.connectEndpoint(client, clientIP, balancer, servicePort, attempt + 1, true);
     };
     const abort = () => {
       settled = true;
@@ -118,6 +122,7 @@ export class TcpServicePortListener {
       clearTimeout(timer);
       client.off('close', abort);
       backend.off('error', fail);
+      if (this.traffic) client.once('close', this.traffic.opened(servicePort, endpoint, { toEndpoint: () => client.bytesRead, toClient: () => client.bytesWritten }));
       splice(client, backend);
     });
   }

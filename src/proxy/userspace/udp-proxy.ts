@@ -9,6 +9,7 @@ import { parseIPv4Net, type IPv4Net } from '../ip.js';
 import type { ListenerSpec } from './listener-plan.js';
 import type { LoadBalancerRR } from './loadbalancer.js';
 import { sourceAllowed } from './tcp-proxy.js';
+import type { TrafficCounters } from '../metrics/traffic.js';
 
 export const defaultUdpIdleTimeoutMs = 250;
 
@@ -19,6 +20,10 @@ interface Session {
   queue: Buffer[];
   lastActive: number;
   timer: NodeJS.Timeout;
+  toEndpoint: number;
+  toClient: number;
+  /** Tells the traffic counters the flow ended. */
+  ended?: () => void;
 }
 
 export class UdpServicePortListener {
@@ -31,6 +36,7 @@ export class UdpServicePortListener {
     public spec: ListenerSpec,
     private readonly balancers: LoadBalancerRR,
     private readonly idleTimeoutMs: number = defaultUdpIdleTimeoutMs,
+    private readonly traffic?: TrafficCounters,
   ) {
     this.retarget(spec);
     this.socket = createSocket({ type: 'udp4', reuseAddr: false, lookup: literalLookup });
@@ -85,10 +91,14 @@ export class UdpServicePortListener {
     let s = this.sessions.get(client);
     if (!s) {
       const endpoint = this.balancers.nextEndpoint(this.spec.balancer, rinfo.address);
-      if (!endpoint) return;
+      if (!endpoint) {
+        this.traffic?.unservedConnection(this.spec.servicePort);
+        return;
+      }
       s = this.openSession(client, rinfo, endpoint);
     }
     s.lastActive = Date.now();
+    s.toEndpoint += msg.length;
     if (s.connected) s.socket.send(msg);
     else s.queue.push(msg);
   }
@@ -103,12 +113,16 @@ export class UdpServicePortListener {
       queue: [],
       lastActive: Date.now(),
       timer: setTimeout(() => this.checkIdle(client, s), this.idleTimeoutMs),
+      toEndpoint: 0,
+      toClient: 0,
     };
+    if (this.traffic) s.ended = this.traffic.opened(this.spec.servicePort, endpoint, { toEndpoint: () => s.toEndpoint, toClient: () => s.toClient });
     this.sessions.set(client, s);
     // A refused endpoint (ICMP port unreachable) ends the session; the client's next datagram picks again.
     socket.on('error', () => this.endSession(client, s));
     socket.on('message', (reply) => {
       s.lastActive = Date.now();
+      s.toClient += reply.length;
       if (!this.closed) this.socket.send(reply, rinfo.port, rinfo.address);
     });
     socket.connect(Number(endpoint.slice(sep + 1)), endpoint.slice(0, sep), () => {
@@ -129,6 +143,7 @@ export class UdpServicePortListener {
     if (this.sessions.get(client) !== s) return;
     this.sessions.delete(client);
     clearTimeout(s.timer);
+    s.ended?.();
     try {
       s.socket.close();
     } catch {

@@ -98,6 +98,21 @@ describe('the live view', () => {
     assert.equal((await as('/apis/discovery.k8s.io/v1/endpointslices')).status, 200);
     assert.equal((await as('/apis/networking.k8s.io/v1/ingresses')).status, 200);
     assert.equal((await as('/api/v1/secrets')).status, 403);
+    // The traffic figures the page shows: allowed for this token, JSON, and only for GET.
+    const traffic = await as('/ui/api/traffic');
+    assert.equal(traffic.status, 200);
+    const sample = traffic.json();
+    assert.equal(sample.kind, 'TrafficSample');
+    assert.ok(sample.nodes.length >= 1);
+    assert.deepEqual(sample.nodes.map((n: any) => n.error ?? 'ok'), sample.nodes.map(() => 'ok'));
+  });
+
+  it('refuses /ui/api/traffic to anonymous callers and to other methods', async () => {
+    assert.equal((await request(c, 'GET', '/ui/api/traffic', undefined, { anonymous: true })).status, 403);
+    assert.equal((await request(c, 'POST', '/ui/api/traffic', '{"a":1}')).status, 405);
+    assert.equal((await request(c, 'GET', '/ui/api/traffic?x=%zz&watch=maybe')).status, 200);
+    // Odd spellings of the path are not it (and the page's own table has no such file).
+    for (const p of ['/ui/api/../api/traffic', '/ui/api/traffic/', '/ui/api//traffic', '/ui/api/%74raffic']) assert.notEqual((await raw(c, 'GET', p)).status, 200, p);
   });
 
   it('in Chromium: logs in, shows 3 ready endpoints, follows a deleted pod within 1 s', async (t) => {
@@ -157,6 +172,77 @@ describe('the live view', () => {
       assert.doesNotMatch((await page.locator('#status').textContent()) ?? '', /retrying/);
       assert.deepEqual(errors, []);
       t.diagnostic(`deleted pod off the map after ${gone} ms; replacement on the map ${appeared} ms after the API listed it`);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('in Chromium: traffic sent with curl shows on the right endpoints, and the rules panel shows what the proxy programs', async (t) => {
+    const missing = chromiumMissing();
+    if (missing) {
+      t.skip(missing);
+      return;
+    }
+    mkdirSync(artifacts, { recursive: true });
+    kubectlOk(c, ['apply', '-f', '-'], backend);
+    const ready = await until('3 ready endpoints', () => {
+      const slices = JSON.parse(kubectlOk(c, ['get', 'endpointslices', '-l', 'kubernetes.io/service-name=my-service', '-o', 'json'])).items as any[];
+      return slices.flatMap((s) => (s.endpoints ?? []).filter((e: any) => e.conditions?.ready).map((e: any) => ({ pod: e.targetRef.name as string, ip: e.addresses[0] as string })));
+    }, (eps) => eps.length === 3, 30_000);
+    const clusterIP = JSON.parse(kubectlOk(c, ['get', 'svc', 'my-service', '-o', 'json'])).spec.clusterIP as string;
+    // What `kubesvc proxy rules` prints for this Service, to compare the panel with.
+    const cli = spawnSync(kubesvcBin, ['proxy', 'rules', '--mode', 'iptables', '--data-dir', c.dataDir], { encoding: 'utf8' });
+    assert.equal(cli.status, 0, cli.stderr);
+    const svcChain = /--comment "default\/my-service cluster IP".* -j (KUBE-SVC-[A-Z2-7]{16})/.exec(cli.stdout)?.[1];
+    assert.ok(svcChain, 'proxy rules names the Service chain');
+
+    const link = spawnSync(kubesvcBin, ['ui', '--data-dir', c.dataDir], { encoding: 'utf8' }).stdout.trim();
+    const browser = await launchChromium();
+    try {
+      const page = await (await clusterContext(browser)).newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(link);
+      await page.locator('g.n.Service[data-name=my-service]').click();
+      await page.waitForSelector('#proxyPanel');
+
+      // Requests through the ClusterIP (a new connection each): each answer names the pod that served it.
+      const served = new Map<string, number>();
+      const sendSome = async (n: number) => {
+        for (let i = 0; i < n; i++) {
+          const r = spawnSync('curl', ['-sS', '--max-time', '2', `http://${clusterIP}:8080/`], { encoding: 'utf8' });
+          assert.equal(r.status, 0, r.stderr);
+          served.set(r.stdout.trim(), (served.get(r.stdout.trim()) ?? 0) + 1);
+          await new Promise((res) => setTimeout(res, 50));
+        }
+      };
+      await sendSome(15);
+      // The map shows it moving, and the details count every connection on the endpoint that served it.
+      await page.waitForSelector('path.e.flow', { state: 'attached', timeout: 5000 });
+      await page.waitForSelector('g.n.Service[data-name=my-service]:has-text("conn/s")', { timeout: 5000 });
+      const rows = () => page.locator('#traffic tbody tr').evaluateAll((trs) => trs.map((tr) => ({ endpoint: tr.getAttribute('data-endpoint')!, total: Number(tr.getAttribute('data-total')) })));
+      const byEndpoint = await until('every connection counted', rows, (rs) => rs.reduce((a, r) => a + r.total, 0) === 15, 5000);
+      for (const r of byEndpoint) {
+        const ep = ready.find((e) => `${e.ip}:9376` === r.endpoint);
+        assert.ok(ep, `${r.endpoint} is one of the Service's endpoints`);
+        assert.equal(r.total, served.get(ep.pod) ?? 0, `${ep.pod} (${r.endpoint}) served ${served.get(ep.pod)} of the requests`);
+      }
+      await page.screenshot({ path: join(artifacts, '5-traffic.png') });
+
+      // The rules panel: this Service's iptables chain as `proxy rules` names it, and a trace.
+      await page.waitForSelector(`#rules:has-text("${svcChain}")`);
+      const rulesText = (await page.locator('#rules').textContent()) ?? '';
+      assert.match(rulesText, /^\*nat$/m);
+      for (const e of ready) assert.ok(rulesText.includes(`-j DNAT --to-destination ${e.ip}:9376`), `a DNAT rule to ${e.ip}`);
+      assert.doesNotMatch(rulesText, /default\/kubernetes/, 'only this Service\'s chains');
+      await page.fill('#traceFrom', '10.9.9.9');
+      await page.waitForSelector('#trace:has-text("from 10.9.9.9")');
+      assert.match((await page.locator('#trace').textContent()) ?? '', new RegExp(`Service default/my-service, port 8080/TCP: iptables mode`));
+      await page.selectOption('#rulesMode', 'nftables');
+      await page.waitForSelector('#rules:has-text("table ip kube-proxy")');
+      await page.locator('#proxyPanel').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(artifacts, '6-rules.png') });
+      assert.deepEqual(errors, []);
     } finally {
       await browser.close();
     }

@@ -1,8 +1,8 @@
 // proxy trace and the chain names it uses, without a cluster: maps built by the real trackers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildMaps, ep, slice, svc } from '../proxy/fixtures.js';
-import { traceService } from '../../src/cli/proxy-trace.js';
+import { buildMaps, ep, slice, svc } from './fixtures.js';
+import { traceService } from '../../src/proxy/trace.js';
 import { iptablesChain, iptablesSEPChain, nftChain } from '../../src/proxy/chain-names.js';
 import type { RulesInput } from '../../src/proxy/rules.js';
 import type { Service } from '../../src/api/core.js';

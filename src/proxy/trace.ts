@@ -1,12 +1,12 @@
-// `kubesvc proxy trace`: which chains and rules a packet to a Service walks in a proxy mode, and
-// where it can land, in plain words. Derived from the same maps the modes render (and the same
+// `kubesvc proxy trace` and the live view's trace panel: which chains and rules a packet to a
+// Service walks in a proxy mode, and where it can land, in plain words. Derived from the same maps the modes render (and the same
 // endpoint choice, categorizeEndpoints), so it explains what `proxy rules` prints.
-import { netContains, parseIPv4Net } from '../proxy/ip.js';
-import type { RulesInput } from '../proxy/rules.js';
-import { categorizeEndpoints } from '../proxy/topology.js';
-import { servicePortNameString, type EndpointInfo, type ServicePortInfo } from '../proxy/types.js';
-import type { ProxyModeName } from '../proxy/options.js';
-import { iptablesChain, iptablesSEPChain, nftChain, nftEndpointChain } from '../proxy/chain-names.js';
+import { netContains, parseIPv4Net } from './ip.js';
+import type { RulesInput } from './rules.js';
+import { categorizeEndpoints } from './topology.js';
+import { servicePortNameString, type EndpointInfo, type ServicePortInfo } from './types.js';
+import type { ProxyModeName } from './options.js';
+import { iptablesChain, iptablesSEPChain, nftChain, nftEndpointChain } from './chain-names.js';
 
 /** Every mode can be traced (the registry's names). */
 export type TraceMode = ProxyModeName;

@@ -1,0 +1,38 @@
+// How each kernel mode turns a node's Services and endpoints into its tools' own text (iptables-restore
+// input, `nft -f` input, IPVS sections). The mode registry (modes.ts) gives each kernel mode its
+// renderer from this table; the live view's rules panel imports the table alone, because the modes'
+// Providers need Node.js (child processes) and this does not.
+import { renderIptables } from './iptables/render.js';
+import { defaultScheduler, ipvsSchedulers, isIPVSScheduler, type IPVSScheduler } from './ipvs/plan.js';
+import { renderIPVS } from './ipvs/render.js';
+import { renderFull as renderNftables } from './nftables/render.js';
+import type { RulesInput } from './rules.js';
+
+export interface RenderOptions {
+  /** ipvs: --ipvs-scheduler. */
+  ipvsScheduler?: string;
+}
+
+export interface RuleRenderer {
+  /** Throws a RangeError naming the flag when an option is not one this mode takes. */
+  checkOptions?(opts: RenderOptions): void;
+  render(input: RulesInput, opts?: RenderOptions): string;
+}
+
+/** --ipvs-scheduler, checked: throws upstream's list of schedulers for anything else. */
+export function ipvsScheduler(s: string | undefined): IPVSScheduler {
+  const scheduler = s ?? defaultScheduler;
+  if (!isIPVSScheduler(scheduler)) throw new RangeError(`--ipvs-scheduler must be one of ${ipvsSchedulers.join(', ')}, not ${JSON.stringify(scheduler)}`);
+  return scheduler;
+}
+
+export const ruleRenderers = {
+  iptables: { render: (input) => renderIptables(input).text },
+  nftables: { render: (input) => renderNftables(input) },
+  ipvs: {
+    checkOptions: (opts) => void ipvsScheduler(opts.ipvsScheduler),
+    render: (input, opts) => renderIPVS(input, { scheduler: ipvsScheduler(opts?.ipvsScheduler) }),
+  },
+} as const satisfies Record<string, RuleRenderer>;
+
+export type KernelModeName = keyof typeof ruleRenderers;
