@@ -68,7 +68,10 @@ export async function startProxy(client: Client, informers: InformerFactory, opt
       await listenHttp('127.0.0.1', opts.metricsPort ?? 10249, (req, res) => {
         const path = (req.url ?? '/').split('?')[0];
         if (path === '/metrics') {
-          res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }).end(metrics.registry.expose() + (provider.traffic?.expose() ?? ''));
+          void Promise.resolve(provider.traffic?.expose() ?? '').then(
+            (traffic) => res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }).end(metrics.registry.expose() + traffic),
+            () => res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }).end(metrics.registry.expose()),
+          );
         } else if (path === '/proxyMode') {
           res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end(provider.mode);
         } else {

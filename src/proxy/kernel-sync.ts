@@ -1,9 +1,10 @@
 // The part of a sync every kernel mode (iptables, nftables, IPVS) decides the same way, as
 // upstream's proxiers share it: whether this sync is full or partial (the first one, after a
 // failure, after a stop, once FullSyncPeriod has passed, or when a cheap check finds the mode's
-// data plane removed behind its back), and the stale UDP conntrack cleanup after a successful
-// sync. Each mode keeps only what its tools differ in: how it renders, applies and checks.
+// data plane removed behind its back), the stale UDP conntrack cleanup after a successful
+// sync, and the traffic figures read from conntrack. Each mode keeps only what its tools differ in: how it renders, applies and checks.
 import { clearStaleUdpConntrack, emptyUdpSnapshot, udpSnapshot, type UdpSnapshot } from './conntrack.js';
+import { ConntrackTraffic } from './metrics/conntrack-traffic.js';
 import type { ProxyChanges } from './provider.js';
 import type { RuleExecutor } from './rules.js';
 import type { EndpointsMap, ServicePortMap } from './types.js';
@@ -20,6 +21,11 @@ export interface KernelSyncOptions {
   checkPeriodMs?: number;
   /** Delete stale UDP conntrack entries after each successful sync (default true; benches turn it off). */
   conntrack?: boolean;
+  /**
+   * Turn conntrack accounting on for byte counts in the traffic figures: only in a node's own
+   * namespace (startProxy passes it with a netns); on the host kubesvc only reads what is there.
+   */
+  conntrackAccounting?: boolean;
   /** Clock for the periods above (tests). */
   now?: () => number;
 }
@@ -46,6 +52,8 @@ export class KernelSync {
   private lastCheck = 0;
   /** Where UDP traffic was sent after the last successful sync. */
   private udp: UdpSnapshot = emptyUdpSnapshot();
+  /** The traffic figures, from the node's conntrack table (made at the first successful sync, which brings the executor). */
+  traffic: ConntrackTraffic | undefined;
   readonly now: () => number;
 
   constructor(
@@ -94,6 +102,7 @@ export class KernelSync {
    * Returns how many `conntrack -D` commands ran.
    */
   async clearStaleConntrack(exec: RuleExecutor, serviceMap: ServicePortMap, endpointsMap: EndpointsMap, nodeName: string): Promise<number> {
+    (this.traffic ??= new ConntrackTraffic(exec, this.opts.conntrackAccounting === true)).setServices(serviceMap);
     if (this.opts.conntrack === false) return 0;
     const next = udpSnapshot(serviceMap, endpointsMap, nodeName);
     const deletes = await clearStaleUdpConntrack(exec, this.udp, next);

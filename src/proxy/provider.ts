@@ -1,6 +1,6 @@
 // The one interface every proxy mode implements (userspace, iptables, nftables, IPVS). The framework owns informers, change trackers, maps, the sync runner,
 // metrics and health; a provider only turns the two maps into its data plane.
-import type { TrafficCounters } from './metrics/traffic.js';
+import type { TrafficSource } from './metrics/traffic.js';
 import type { EndpointsMap, ServicePortMap } from './types.js';
 
 export interface ProxyChanges {
@@ -30,7 +30,7 @@ export interface Provider {
   /** Mode name, as --proxy-mode spells it. */
   readonly mode: string;
   /** What the data plane carried, per Service port and endpoint, where the mode can count it. */
-  readonly traffic?: TrafficCounters;
+  readonly traffic?: TrafficSource;
   /** Prepares the data plane (nothing is programmed until the first sync). */
   start(): Promise<void>;
   /**

@@ -125,11 +125,23 @@ for (const mode of ['iptables', 'nftables'] as const) {
     it('carries ClusterIP traffic from both nodes to pods on both nodes', async () => {
       const ip = svc('web').spec.clusterIP;
       const names = new Set(readyPods('web').map((p: any) => p.metadata.name));
+      const sent = new Map<string, number>();
       for (const n of [node1, node2]) {
         const seen = new Set<string>();
-        for (let i = 0; i < 40 && seen.size < names.size; i++) seen.add(curl(n, `http://${ip}/hostname`));
+        for (let i = 0; i < 40 && seen.size < names.size; i++) {
+          seen.add(curl(n, `http://${ip}/hostname`));
+          sent.set(n, (sent.get(n) ?? 0) + 1);
+        }
         assert.deepEqual([...seen].sort(), [...names].sort(), `from ${n}`);
       }
+      // The live view's traffic figures: each node's proxy counted, from its conntrack table, the
+      // connections it sent to the Service's pods (through kubelet → API server, as the page reads them).
+      const podIPs = new Set(readyPods('web').map((p: any) => `${p.status.podIP}:8080`));
+      await until('each node counted its connections', () => JSON.parse(kubectlOk(c, ['get', '--raw', '/ui/api/traffic'])), (t: any) => {
+        if (t.nodes.some((x: any) => x.error)) return false;
+        const web = t.endpoints.filter((e: any) => e.service === 'web' && e.port === 'http');
+        return web.every((e: any) => podIPs.has(e.endpoint)) && [node1, node2].every((n) => web.filter((e: any) => e.node === n).reduce((a: number, e: any) => a + e.connections, 0) >= sent.get(n)!);
+      }, 10_000);
     });
 
     it('answers on a NodePort of each node and on the LoadBalancer IP, from the host side of the bridge', async () => {

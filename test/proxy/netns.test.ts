@@ -13,6 +13,7 @@ import { R } from '../../src/client/resources.js';
 import { startProxy, type RunningProxy } from '../../src/proxy/index.js';
 import { startProxyTestCluster, type ProxyTestCluster } from './cluster.js';
 import { ep, sleep, slice, svc } from './fixtures.js';
+import { parsePrometheusText, type Sample } from '../../src/util/prometheus-text.js';
 
 function canRun(): string | undefined {
   if (process.platform !== 'linux' || process.getuid?.() !== 0) return 'needs root on Linux';
@@ -153,6 +154,20 @@ describe('startProxy kernel modes in a node network namespace', { skip, timeout:
         // The metrics listener is the host's 127.0.0.1 with the port asked for (0 here).
         const mode = await fetch(`http://127.0.0.1:${proxy.metricsPort}/proxyMode`).then((r) => r.text());
         assert.equal(mode, m.mode);
+
+        // Traffic figures from the namespace's conntrack table: every connection through the
+        // ClusterIP counted on its endpoint, with its bytes (accounting is on in the node's namespace).
+        for (let i = 0; i < 3; i++) assert.equal(await connectInNs(clusterIP, 80), `hello from ${endpointIP}`);
+        const figures = async () =>
+          parsePrometheusText(await fetch(`http://127.0.0.1:${proxy.metricsPort}/metrics`).then((r) => r.text()), (n) => n.startsWith('kubesvc_proxy_endpoint_')).filter(
+            (x) => x.labels['service'] === name && x.labels['endpoint'] === `${endpointIP}:8080`,
+          );
+        const value = (fs: Sample[], metric: string, direction?: string) => fs.find((x) => x.name === metric && x.labels['direction'] === direction)?.value ?? 0;
+        let counted: Sample[] = [];
+        await until('4 connections counted', async () => value((counted = await figures()), 'kubesvc_proxy_endpoint_connections_total') >= 4);
+        assert.equal(inNs('sysctl', '-n', 'net.netfilter.nf_conntrack_acct').trim(), '1');
+        assert.ok(value(counted, 'kubesvc_proxy_endpoint_bytes_total', 'to_client') >= 4 * `hello from ${endpointIP}\n`.length, JSON.stringify(counted));
+        assert.equal(counted.find((x) => x.name === 'kubesvc_proxy_endpoint_connections_total')?.labels['port'], 'http');
 
         await cluster.client.delete(R.endpointslices, 'default', `${name}-1`);
         await until(`${clusterIP}:80 to be refused`, async () => (last = await connectInNs(clusterIP, 80)) === 'ECONNREFUSED').catch((e: Error) => {

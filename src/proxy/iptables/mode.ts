@@ -17,6 +17,8 @@ export const iptablesMode: KernelProxyMode = {
     return new IptablesProvider({
       nodeName: opts.nodeName,
       nodeIPs: [opts.nodeIP],
+      // Byte counts for the traffic figures: conntrack accounting, set only inside a node's namespace.
+      conntrackAccounting: !!opts.netns,
       ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}),
       executor,
       localhostNodePorts,

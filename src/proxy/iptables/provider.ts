@@ -9,6 +9,7 @@ import { commandExecutor } from '../executor.js';
 import type { RuleExecutor } from '../rules.js';
 import type { EndpointsMap, ServicePortMap } from '../types.js';
 import { KernelSync, type DataPlaneCheck, type KernelSyncOptions } from '../kernel-sync.js';
+import type { ConntrackTraffic } from '../metrics/conntrack-traffic.js';
 import { jumpLine, jumpRules, type JumpRule } from './jumps.js';
 import { canaryTables, isServiceChainName, kubeMarkMasqChain, kubeNodePortsChain, kubePostroutingChain, kubeProxyCanaryChain, kubeServicesChain } from './names.js';
 import { renderIptables, type IptablesOptions } from './render.js';
@@ -49,6 +50,11 @@ export class IptablesProvider implements Provider {
   readonly mode = 'iptables';
   private readonly exec: RuleExecutor;
   private readonly kernel: KernelSync;
+
+  /** What went through this node's Services, from its conntrack table (../metrics/conntrack-traffic.ts). */
+  get traffic(): ConntrackTraffic | undefined {
+    return this.kernel.traffic;
+  }
   /** Per-Service NAT chains in the kernel after the last successful restore. */
   private natChains = new Set<string>();
   /** Every chain as the last restores left it, so partial syncs can leave out unchanged ones. */

@@ -19,6 +19,8 @@ export const ipvsMode: KernelProxyMode = {
     return new IpvsProvider({
       nodeName: opts.nodeName,
       nodeIPs: [opts.nodeIP],
+      // Byte counts for the traffic figures: conntrack accounting, set only inside a node's namespace.
+      conntrackAccounting: !!opts.netns,
       ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}),
       scheduler: ipvsScheduler(opts.ipvsScheduler),
       executor: netnsExecutor(opts.netns, execOptions(opts)),

@@ -13,6 +13,7 @@
 //      as upstream's cleanLegacyService unbinds after deleting);
 //   6. stale UDP conntrack entries are deleted (shared with the iptables and nftables modes).
 import { KernelSync, type KernelSyncOptions } from '../kernel-sync.js';
+import type { ConntrackTraffic } from '../metrics/conntrack-traffic.js';
 import { commandExecutor } from '../executor.js';
 import { netContains, parseIPv4Net } from '../ip.js';
 import type { Provider, ProxyChanges } from '../provider.js';
@@ -86,6 +87,11 @@ export class IpvsProvider implements Provider {
   private readonly grace: number;
   private readonly exclude: { base: number; mask: number }[];
   private readonly kernel: KernelSync;
+
+  /** What went through this node's Services, from its conntrack table (../metrics/conntrack-traffic.ts). */
+  get traffic(): ConntrackTraffic | undefined {
+    return this.kernel.traffic;
+  }
   /** Set members after the last successful `ipset restore`; undefined = read `ipset save` first. */
   private ipsets: Map<string, Set<string>> | undefined;
   /** "vsKey rs" → when it was set to weight 0. */

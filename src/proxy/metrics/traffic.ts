@@ -36,7 +36,12 @@ export function servicePortLabels(servicePort: string): Record<string, string> {
   return { namespace, service, port, protocol };
 }
 
-export class TrafficCounters {
+/** Where a proxy's traffic figures come from: its own counters, or (kernel modes) conntrack, read when asked. */
+export interface TrafficSource {
+  expose(): string | Promise<string>;
+}
+
+export class TrafficCounters implements TrafficSource {
   private readonly endpoints = new Map<string, EndpointRecord>();
   /** Per Service port: connections refused because no endpoint was left to try. */
   private readonly unserved = new Map<string, number>();

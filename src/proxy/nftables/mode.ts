@@ -12,6 +12,8 @@ export const nftablesMode: KernelProxyMode = {
     return new NftablesProvider({
       nodeName: opts.nodeName,
       nodeIPs: [opts.nodeIP],
+      // Byte counts for the traffic figures: conntrack accounting, set only inside a node's namespace.
+      conntrackAccounting: !!opts.netns,
       ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}),
       ...(opts.nftablesEndpointSelection ? { endpointSelection: opts.nftablesEndpointSelection } : {}),
       // IPv4 only, like the proxy: an IPv6 range is ignored, as upstream filters by family.

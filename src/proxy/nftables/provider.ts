@@ -10,6 +10,7 @@
 // After a successful transaction, stale UDP conntrack entries are deleted through the same
 // executor (../conntrack.ts), as upstream's nftables proxier calls conntrack.CleanStaleEntries.
 import { KernelSync, type DataPlaneCheck, type KernelSyncOptions } from '../kernel-sync.js';
+import type { ConntrackTraffic } from '../metrics/conntrack-traffic.js';
 import type { ProxyChanges, Provider } from '../provider.js';
 import type { RuleExecutor } from '../rules.js';
 import { namespacedName, type EndpointsMap, type ServicePortMap } from '../types.js';
@@ -46,6 +47,11 @@ export class NftablesProvider implements Provider {
   readonly mode = 'nftables';
   private state = new AppliedState();
   private readonly kernel: KernelSync;
+
+  /** What went through this node's Services, from its conntrack table (../metrics/conntrack-traffic.ts). */
+  get traffic(): ConntrackTraffic | undefined {
+    return this.kernel.traffic;
+  }
   /** Our record matches the kernel (false at start and after any failed transaction). */
   private trusted = false;
   /** The last sync's figures (benchmarks and tests read them). */
