@@ -3,7 +3,7 @@
 // The layout runs in elkjs's own Web Worker, so a big graph never blocks the page's frames.
 import ELK from 'elkjs/lib/elk-api.js';
 import { ProxyPanel } from './proxy-panel.js';
-import { bytesText, rateText, TrafficModel, type Rates } from './traffic.js';
+import { busy as isBusy, bytesText, rateText, TrafficModel, type Rates } from './traffic.js';
 
 type Obj = { metadata: { name: string; namespace?: string; uid?: string; resourceVersion?: string; labels?: Record<string, string>; deletionTimestamp?: string }; [k: string]: any };
 
@@ -192,8 +192,9 @@ function model(): { nodes: GNode[]; edges: GEdge[] } {
     const shown = targets.filter((t) => have.has(`Service:${t}`));
     if (!shown.length || !inScope(o)) return;
     const id = `${kind}:${key(o)}`;
-    add({ id, kind, ns: o.metadata.namespace, name: o.metadata.name, lines });
-    for (const t of shown) edges.push({ id: `${id}>${t}`, from: id, to: `Service:${t}` });
+    const rate = kind === 'Ingress' ? traffic.ingresses.get(key(o)) : undefined;
+    add({ id, kind, ns: o.metadata.namespace, name: o.metadata.name, lines: kind === 'Ingress' ? [...lines, `traffic ${rateText(rate)}`] : lines });
+    for (const t of shown) edges.push({ id: `${id}>${t}`, from: id, to: `Service:${t}`, rate });
   };
   for (const ing of store.Ingress.values()) {
     const ns = ing.metadata.namespace!;
@@ -279,8 +280,8 @@ async function render(): Promise<void> {
   for (const e of graph.edges ?? []) {
     // Edges carrying traffic move and grow with the rate (log scale: 1 conn/s and 1,000 differ, not 1,000×).
     const r = edgeById.get(e.id)?.rate;
-    const busy = !!r && (r.connPerSec >= 0.05 || r.bytesPerSec >= 1 || r.open > 0);
-    const w = busy ? (1.5 + Math.min(6, Math.log10(1 + r.connPerSec * 10 + r.bytesPerSec / 1000))).toFixed(1) : '';
+    const busy = isBusy(r);
+    const w = busy ? (1.5 + Math.min(6, Math.log10(1 + (r.connPerSec + r.reqPerSec) * 10 + r.bytesPerSec / 1000))).toFixed(1) : '';
     for (const s of (e as any).sections ?? []) {
       const pts = [s.startPoint, ...(s.bendPoints ?? []), s.endPoint];
       edgePaths.push(`<path class="e${busy ? ' flow' : ''}"${busy ? ` style="stroke-width:${w}px"` : ''} d="M${pts.map((p: any) => `${p.x},${p.y}`).join(' L')}"/>`);

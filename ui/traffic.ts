@@ -14,6 +14,8 @@ export interface Rates {
   total: number;
   /** Failed dials plus clients turned away, so far. */
   errors: number;
+  /** HTTP requests per second an ingress controller sent (Services and Ingresses). */
+  reqPerSec: number;
 }
 
 export interface EndpointRow extends Rates {
@@ -23,7 +25,7 @@ export interface EndpointRow extends Rates {
   endpoint: string;
 }
 
-const zero = (): Rates => ({ connPerSec: 0, bytesPerSec: 0, open: 0, total: 0, errors: 0 });
+const zero = (): Rates => ({ connPerSec: 0, bytesPerSec: 0, open: 0, total: 0, errors: 0, reqPerSec: 0 });
 
 function add(m: Map<string, Rates>, k: string, r: Rates): void {
   const cur = m.get(k) ?? zero();
@@ -32,6 +34,7 @@ function add(m: Map<string, Rates>, k: string, r: Rates): void {
   cur.open += r.open;
   cur.total += r.total;
   cur.errors += r.errors;
+  cur.reqPerSec += r.reqPerSec;
   m.set(k, cur);
 }
 
@@ -42,13 +45,17 @@ export class TrafficModel {
   services = new Map<string, Rates>();
   /** Per endpoint address (pod IP), whatever Service reached it. */
   addresses = new Map<string, Rates>();
+  /** Per Ingress ("ns/name"): requests per second through the ingress controllers. */
+  ingresses = new Map<string, Rates>();
   /** Per Service, one row per node × port × endpoint, for the details panel. */
   rows = new Map<string, EndpointRow[]>();
   /** Why there are no figures (not allowed, a node not answering), for the status line. */
   problem = '';
   private prev = new Map<string, { time: number; connections: number; bytes: number }>();
+  private prevRequests = new Map<string, { time: number; requests: number }>();
 
   update(s: TrafficSample): void {
+    const ingresses = new Map<string, Rates>();
     const services = new Map<string, Rates>();
     const addresses = new Map<string, Rates>();
     const rows = new Map<string, EndpointRow[]>();
@@ -65,6 +72,7 @@ export class TrafficModel {
         open: e.open,
         total: e.connections,
         errors: e.dialFailures,
+        reqPerSec: 0,
       };
       prev.set(k, { time: s.time, connections: e.connections, bytes });
       const svc = `${e.namespace}/${e.service}`;
@@ -73,19 +81,37 @@ export class TrafficModel {
       rows.set(svc, [...(rows.get(svc) ?? []), { ...r, node: e.node, port: e.port, protocol: e.protocol, endpoint: e.endpoint }]);
     }
     for (const u of s.unserved) add(services, `${u.namespace}/${u.service}`, { ...zero(), errors: u.connections });
+    const prevRequests = new Map<string, { time: number; requests: number }>();
+    for (const r of s.requests ?? []) {
+      const k = `${r.controller}|${r.namespace}/${r.ingress}|${r.service}|${r.status}`;
+      const p = this.prevRequests.get(k);
+      const dt = p ? (s.time - p.time) / 1000 : 0;
+      const perSec = p && dt > 0 ? Math.max(0, r.requests >= p.requests ? r.requests - p.requests : r.requests) / dt : 0;
+      prevRequests.set(k, { time: s.time, requests: r.requests });
+      if (r.service) add(services, `${r.namespace}/${r.service}`, { ...zero(), reqPerSec: perSec });
+      if (r.ingress) add(ingresses, `${r.namespace}/${r.ingress}`, { ...zero(), reqPerSec: perSec });
+    }
+    this.prevRequests = prevRequests;
+    this.ingresses = ingresses;
     this.prev = prev;
     this.services = services;
     this.addresses = addresses;
     this.rows = rows;
-    const down = s.nodes.filter((n) => n.error);
+    const down = [...s.nodes, ...(s.controllers ?? [])].filter((n) => n.error);
     this.problem = down.length ? `no traffic figures from ${down.map((n) => `${n.name} (${n.error})`).join(', ')}` : '';
   }
 }
 
-/** "1.5 conn/s, 12 kB/s" — or "idle". */
+/** Whether anything moves: drawn as a flowing edge. */
+export function busy(r: Rates | undefined): r is Rates {
+  return !!r && (r.connPerSec >= 0.05 || r.bytesPerSec >= 1 || r.open > 0 || r.reqPerSec >= 0.05);
+}
+
+/** "1.5 conn/s, 12 kB/s, 4.0 req/s" — or "idle". */
 export function rateText(r: Rates | undefined): string {
-  if (!r || (r.connPerSec < 0.05 && r.bytesPerSec < 1 && r.open === 0)) return 'idle';
-  return `${r.connPerSec.toFixed(1)} conn/s, ${bytesText(r.bytesPerSec)}/s${r.open ? `, ${r.open} open` : ''}`;
+  if (!busy(r)) return 'idle';
+  const conn = r.connPerSec >= 0.05 || r.bytesPerSec >= 1 || r.open > 0 ? [`${r.connPerSec.toFixed(1)} conn/s`, `${bytesText(r.bytesPerSec)}/s`, ...(r.open ? [`${r.open} open`] : [])] : [];
+  return [...conn, ...(r.reqPerSec >= 0.05 ? [`${r.reqPerSec.toFixed(1)} req/s`] : [])].join(', ');
 }
 
 export function bytesText(n: number): string {

@@ -23,8 +23,8 @@ import { serveContained } from './http/containment.js';
 import { ResourceHandler, type Subresources } from './http/resource-handler.js';
 import { sendJSON, sendRaw } from './http/respond.js';
 import { isUIPath, serveUI } from './ui/static.js';
-import type { Node } from '../api/core.js';
-import { trafficPath, TrafficView } from './ui/traffic.js';
+import type { Node, Pod } from '../api/core.js';
+import { ingressControllerNamespace, trafficPath, TrafficView } from './ui/traffic.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
 import { OpenAPIRoutes } from './http/openapi-routes.js';
 import { serveDiscoveryRoot } from './http/discovery-root.js';
@@ -126,7 +126,12 @@ export class ApiServer {
   constructor(readonly opts: ApiServerOptions) {
     this.limits = { ...defaultServingLimits, ...opts.limits };
     this.kubelet = new KubeletClient({ ca: opts.tls.ca, ...opts.kubeletClient });
-    this.traffic = new TrafficView(() => [...(this.storage.find('', 'v1', 'nodes')?.store.cache.objects.values() ?? [])].map((o) => o.obj as Node), this.kubelet);
+    const cached = (resource: string) => [...(this.storage.find('', 'v1', resource)?.store.cache.objects.values() ?? [])].map((o) => o.obj);
+    this.traffic = new TrafficView(
+      () => cached('nodes') as Node[],
+      this.kubelet,
+      () => (cached('pods') as Pod[]).filter((p) => p.metadata.namespace === ingressControllerNamespace),
+    );
     this.maxInFlight = new MaxInFlight(this.limits);
     this.connections = new ConnectionLimiter(this.limits);
     this.registry = opts.registry ?? builtinRegistry();

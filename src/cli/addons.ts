@@ -94,7 +94,8 @@ export async function installIngressController(installer: Client, ports: { http:
       replicas: 1,
       selector: { matchLabels: labels },
       template: {
-        metadata: { labels },
+        // Where its request counters are, as ingress-nginx's chart announces them: the live view reads them.
+        metadata: { labels, annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '10254' } },
         spec: {
           serviceAccountName: name,
           containers: [
@@ -111,6 +112,7 @@ export async function installIngressController(installer: Client, ports: { http:
               ports: [
                 { name: 'http', containerPort: ports.http, protocol: 'TCP' },
                 { name: 'https', containerPort: ports.https, protocol: 'TCP' },
+                { name: 'metrics', containerPort: 10254, protocol: 'TCP' },
               ],
               readinessProbe: { httpGet: { path: '/healthz', port: 10254 }, periodSeconds: 1 },
             },

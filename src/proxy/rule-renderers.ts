@@ -26,13 +26,13 @@ export function ipvsScheduler(s: string | undefined): IPVSScheduler {
   return scheduler;
 }
 
-export const ruleRenderers = {
+export type KernelModeName = 'iptables' | 'nftables' | 'ipvs';
+
+export const ruleRenderers: Record<KernelModeName, RuleRenderer> = {
   iptables: { render: (input) => renderIptables(input).text },
   nftables: { render: (input) => renderNftables(input) },
   ipvs: {
     checkOptions: (opts) => void ipvsScheduler(opts.ipvsScheduler),
     render: (input, opts) => renderIPVS(input, { scheduler: ipvsScheduler(opts?.ipvsScheduler) }),
   },
-} as const satisfies Record<string, RuleRenderer>;
-
-export type KernelModeName = keyof typeof ruleRenderers;
+};

@@ -1,11 +1,14 @@
-// GET /ui/api/traffic: what every node's proxy carried, per Service port and endpoint, for the
-// live view's traffic figures. The API server asks each node's kubelet API for /metrics/proxy (its
+// GET /ui/api/traffic: what every node's proxy carried, per Service port and endpoint, and what
+// the ingress controllers in kube-system served, per Ingress and Service, for the live view's
+// traffic figures. The API server asks each node's kubelet API for /metrics/proxy (its
 // kube-proxy's counters; the kubelet checks the API server's own client certificate, as for
-// logs) and answers with the totals as JSON; the page turns successive totals into rates.
+// logs) and each kube-system pod that announces its metrics (`prometheus.io/scrape`, as
+// ingress-nginx's chart does, and kubesvc's own controller) for nginx_ingress_controller_requests,
+// and answers with the totals as JSON; the page turns successive totals into rates.
 // Authorization is RBAC's, for the non-resource URL: the viewer role the live view uses grants it.
 // One collection serves every caller for a moment, so open views do not multiply kubelet requests.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Node } from '../../api/core.js';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Node, Pod } from '../../api/core.js';
 import { StatusError } from '../../machinery/status.js';
 import { parsePrometheusText } from '../../util/prometheus-text.js';
 import type { KubeletClient } from '../kubelet-client.js';
@@ -32,6 +35,17 @@ export interface EndpointTraffic {
   dialFailures: number;
 }
 
+/** HTTP requests an ingress controller sent to a Service (ingress-nginx's nginx_ingress_controller_requests). */
+export interface IngressRequests {
+  /** The controller pod ("namespace/name"). */
+  controller: string;
+  namespace: string;
+  ingress: string;
+  service: string;
+  status: string;
+  requests: number;
+}
+
 export interface TrafficSample {
   kind: 'TrafficSample';
   /** When the sample was taken (ms since the epoch). */
@@ -40,6 +54,41 @@ export interface TrafficSample {
   nodes: { name: string; error?: string }[];
   endpoints: EndpointTraffic[];
   unserved: { node: string; namespace: string; service: string; port: string; protocol: string; connections: number }[];
+  /** Ingress controllers' request counts per Ingress, Service and status. */
+  requests: IngressRequests[];
+  /** Ingress controller pods asked; `error` says why one has no figures. */
+  controllers: { name: string; error?: string }[];
+}
+
+/** Where ingress controllers are looked for: only kube-system, where only administrators put pods (the API server dials their IPs). */
+export const ingressControllerNamespace = 'kube-system';
+/** The most controller pods asked per sample. */
+const MAX_CONTROLLERS = 8;
+
+/** The request counters in an ingress controller's /metrics. */
+export function requestsOfController(controller: string, text: string): IngressRequests[] {
+  const byKey = new Map<string, IngressRequests>();
+  for (const s of parsePrometheusText(text, (n) => n === 'nginx_ingress_controller_requests')) {
+    const { namespace = '', ingress = '', service = '', status = '' } = s.labels;
+    // Summed over the labels the view does not show (method, path, ...).
+    const k = `${namespace}/${ingress}/${service}/${status}`;
+    const cur = byKey.get(k);
+    if (cur) cur.requests += s.value;
+    else byKey.set(k, { controller, namespace, ingress, service, status, requests: s.value });
+  }
+  return [...byKey.values()];
+}
+
+/** A kube-system pod that announces Prometheus metrics (`prometheus.io/scrape`), running, with an IP. */
+export function scrapeTarget(p: Pod): string | undefined {
+  const a = p.metadata.annotations ?? {};
+  if (p.metadata.namespace !== ingressControllerNamespace || a['prometheus.io/scrape'] !== 'true' || p.status?.phase !== 'Running' || !p.status.podIP) return undefined;
+  const port = Number(a['prometheus.io/port'] ?? 10254);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return undefined;
+  const path = a['prometheus.io/path'] ?? '/metrics';
+  if (!/^\/[A-Za-z0-9/_.-]*$/.test(path)) return undefined;
+  const host = p.status.podIP.includes(':') ? `[${p.status.podIP}]` : p.status.podIP;
+  return `http://${host}:${port}${path}`;
 }
 
 /** The JSON form of one node's kube-proxy metrics. */
@@ -70,6 +119,21 @@ export function trafficOfNode(node: string, text: string): Pick<TrafficSample, '
   return { endpoints: [...byEndpoint.values()], unserved };
 }
 
+/** GET a pod's plain-HTTP metrics, bounded in time and size. */
+function fetchMetrics(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { timeout: NODE_TIMEOUT_MS, headers: { accept: 'text/plain' } }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        return reject(new Error(`${url} answered ${res.statusCode}`));
+      }
+      readBody(res).then(resolve, reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${url} did not answer within ${NODE_TIMEOUT_MS} ms`)));
+    req.on('error', reject);
+  });
+}
+
 async function readBody(res: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -86,6 +150,8 @@ export class TrafficView {
   constructor(
     private readonly nodes: () => Node[],
     private readonly kubelet: KubeletClient,
+    /** Pods in ingressControllerNamespace (from the watch cache). */
+    private readonly systemPods: () => Pod[] = () => [],
   ) {}
 
   async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -100,9 +166,23 @@ export class TrafficView {
   }
 
   private async collect(): Promise<TrafficSample> {
-    const sample: TrafficSample = { kind: 'TrafficSample', time: Date.now(), nodes: [], endpoints: [], unserved: [] };
+    const sample: TrafficSample = { kind: 'TrafficSample', time: Date.now(), nodes: [], endpoints: [], unserved: [], requests: [], controllers: [] };
     const nodes = this.nodes().sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
-    const results = await Promise.all(nodes.map((n) => this.fromNode(n)));
+    const controllers = this.systemPods()
+      .map((p) => ({ name: `${p.metadata.namespace}/${p.metadata.name}`, url: scrapeTarget(p) }))
+      .filter((c): c is { name: string; url: string } => c.url !== undefined)
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .slice(0, MAX_CONTROLLERS);
+    const [results, scraped] = await Promise.all([
+      Promise.all(nodes.map((n) => this.fromNode(n))),
+      Promise.all(controllers.map((c) => fetchMetrics(c.url).then((text) => requestsOfController(c.name, text), (e: Error) => e.message))),
+    ]);
+    controllers.forEach((c, i) => {
+      const r = scraped[i]!;
+      if (typeof r === 'string') return void sample.controllers.push({ name: c.name, error: r });
+      sample.controllers.push({ name: c.name });
+      sample.requests.push(...r);
+    });
     nodes.forEach((n, i) => {
       const r = results[i]!;
       const name = n.metadata.name ?? '';

@@ -53,7 +53,8 @@ spec:
 describe('the live view', () => {
   let c: Cluster;
   before(async () => {
-    c = await startCluster();
+    // With the ingress controller: the traffic test sends requests through it.
+    c = await startCluster({ ingress: true });
   });
   after(async () => {
     await c?.destroy();
@@ -218,14 +219,42 @@ describe('the live view', () => {
       };
       await sendSome(15);
       // The map shows it moving, and the details count every connection on the endpoint that served it.
-      await page.waitForSelector('path.e.flow', { state: 'attached', timeout: 5000 });
-      await page.waitForSelector('g.n.Service[data-name=my-service]:has-text("conn/s")', { timeout: 5000 });
+      await page.waitForSelector('path.e.flow', { state: 'attached', timeout: 10_000 });
+      await page.waitForSelector('g.n.Service[data-name=my-service]:has-text("conn/s")', { timeout: 10_000 });
       const rows = () => page.locator('#traffic tbody tr').evaluateAll((trs) => trs.map((tr) => ({ endpoint: tr.getAttribute('data-endpoint')!, total: Number(tr.getAttribute('data-total')) })));
-      const byEndpoint = await until('every connection counted', rows, (rs) => rs.reduce((a, r) => a + r.total, 0) === 15, 5000);
+      const byEndpoint = await until('every connection counted', rows, (rs) => rs.reduce((a, r) => a + r.total, 0) === 15, 10_000);
       for (const r of byEndpoint) {
         const ep = ready.find((e) => `${e.ip}:9376` === r.endpoint);
         assert.ok(ep, `${r.endpoint} is one of the Service's endpoints`);
         assert.equal(r.total, served.get(ep.pod) ?? 0, `${ep.pod} (${r.endpoint}) served ${served.get(ep.pod)} of the requests`);
+      }
+      // Requests through the ingress controller count as requests per second on the Service.
+      kubectlOk(c, ['create', 'ingress', 'traffic', '--rule=traffic.example/*=my-service:8080']);
+      const lb = await until('the ingress address', () => JSON.parse(kubectlOk(c, ['get', 'ingress', 'traffic', '-o', 'json'])).status?.loadBalancer?.ingress?.[0]?.ip as string | undefined, (ip) => !!ip, 30_000);
+      const ingressPort = JSON.parse(kubectlOk(c, ['get', 'svc', '-n', 'kube-system', 'kubesvc-ingress', '-o', 'json'])).spec.ports.find((p: any) => p.name === 'http').port;
+      let answered = 0;
+      await until('answers through the Ingress', () => {
+        const r = spawnSync('curl', ['-sS', '--max-time', '2', '-o', '/dev/null', '-w', '%{http_code}', '-H', 'Host: traffic.example', `http://${lb}:${ingressPort}/`], { encoding: 'utf8' });
+        if (r.stdout === '200') answered++;
+        return answered;
+      }, (n) => n >= 5, 20_000);
+      const sample = await until('the requests in the traffic figures', () => JSON.parse(kubectlOk(c, ['get', '--raw', '/ui/api/traffic'])), (t: any) =>
+        t.requests.filter((r: any) => r.ingress === 'traffic' && r.service === 'my-service' && r.status === '200').reduce((a: number, r: any) => a + r.requests, 0) >= answered, 5000);
+      assert.deepEqual(sample.controllers.map((x: any) => x.error ?? 'ok'), sample.controllers.map(() => 'ok'));
+      // While requests keep coming (bounded: at most 60, 100 ms apart), the Ingress and its Service show them per second.
+      let stop = false;
+      const steady = (async () => {
+        for (let i = 0; i < 60 && !stop; i++) {
+          spawnSync('curl', ['-sS', '--max-time', '2', '-o', '/dev/null', '-H', 'Host: traffic.example', `http://${lb}:${ingressPort}/`]);
+          await new Promise((res) => setTimeout(res, 100));
+        }
+      })();
+      try {
+        await page.waitForSelector('g.n.Ingress[data-name=traffic]:has-text("req/s")', { timeout: 6000 });
+        await page.waitForSelector('g.n.Service[data-name=my-service]:has-text("req/s")', { timeout: 6000 });
+      } finally {
+        stop = true;
+        await steady;
       }
       await page.screenshot({ path: join(artifacts, '5-traffic.png') });
 
