@@ -121,4 +121,14 @@ export async function installIngressController(installer: Client, ports: { http:
       },
     },
   } as KubeObject, ns);
+  // A controller made by an older kubesvc gets what the live view reads (its metrics announced); a
+  // patch that changes nothing leaves the Deployment, and its pod, as they are.
+  await installer.patch(R.deployments, ns, name, 'strategic', {
+    spec: {
+      template: {
+        metadata: { annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '10254' } },
+        spec: { containers: [{ name: 'controller', ports: [{ name: 'metrics', containerPort: 10254, protocol: 'TCP' }] }] },
+      },
+    },
+  });
 }
