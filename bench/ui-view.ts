@@ -74,7 +74,7 @@ async function main(): Promise<void> {
       const page = await ctx.newPage();
       const tOpen = Date.now();
       await page.goto(link());
-      await page.waitForFunction((n) => document.querySelectorAll('g.n.Service').length >= n, services, { timeout: 120_000, polling: 200 });
+      await page.waitForFunction((n) => document.querySelectorAll('.n.Service').length >= n, services, { timeout: 120_000, polling: 200 });
       console.log(`first full map (${services} Services, ${services * 4} endpoints) drawn ${Date.now() - tOpen} ms after opening the link`);
       // Frame intervals and long tasks while the endpoints churn.
       await page.evaluate(() => {
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
         if (flip % 10 === 0) {
           const ready = obj.endpoints.filter((e) => e.conditions.ready).length;
           const t1 = Date.now();
-          await page.waitForFunction(([name, text]) => [...document.querySelectorAll('g.n.EndpointSlice')].some((g: any) => g.getAttribute('data-name') === name && g.textContent!.includes(text!)), [`svc-${i}-x`, `${ready}/4 ready`], { timeout: 10_000, polling: 'raf' });
+          await page.waitForFunction(([name, text]) => [...document.querySelectorAll('.n.EndpointSlice')].some((g: any) => g.getAttribute('data-name') === name && g.textContent!.includes(text!)), [`svc-${i}-x`, `${ready}/4 ready`], { timeout: 10_000, polling: 'raf' });
           lags.push(Date.now() - t1);
         }
         flip++;
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
       for (let v = 1; v < views; v++) {
         const p = await (await clusterContext(browser)).newPage();
         await p.goto(link());
-        await p.waitForFunction((n) => document.querySelectorAll('g.n.Service').length >= n, services, { timeout: 120_000, polling: 500 });
+        await p.waitForFunction((n) => document.querySelectorAll('.n.Service').length >= n, services, { timeout: 120_000, polling: 500 });
         more.push(p);
       }
       await new Promise((r) => setTimeout(r, 2000));

@@ -139,15 +139,19 @@ function model(): { nodes: GNode[]; edges: GEdge[] } {
     const svc = es.metadata.labels?.['kubernetes.io/service-name'];
     if (!svc) continue;
     const k = `${es.metadata.namespace}/${svc}`;
-    slicesBySvc.set(k, [...(slicesBySvc.get(k) ?? []), es]);
+    const list = slicesBySvc.get(k);
+    if (list) list.push(es);
+    else slicesBySvc.set(k, [es]);
   }
   for (const s of store.Service.values()) {
     if (!inScope(s)) continue;
     const k = key(s);
     const slices = slicesBySvc.get(k) ?? [];
-    const pods = slices.flatMap((es) => (es.endpoints ?? []).map((e: any) => e.targetRef?.name).filter(Boolean));
-    const text = [k, s.spec.clusterIP, s.spec.externalName, ...pods, ...(s.status?.loadBalancer?.ingress ?? []).map((i: any) => i.ip)].join(' ').toLowerCase();
-    if (q && !text.includes(q)) continue;
+    if (q) {
+      const pods = slices.flatMap((es) => (es.endpoints ?? []).map((e: any) => e.targetRef?.name).filter(Boolean));
+      const text = [k, s.spec.clusterIP, s.spec.externalName, ...pods, ...(s.status?.loadBalancer?.ingress ?? []).map((i: any) => i.ip)].join(' ').toLowerCase();
+      if (!text.includes(q)) continue;
+    }
     const lb = (s.status?.loadBalancer?.ingress ?? []).map((i: any) => i.ip ?? i.hostname).join(',');
     add({
       id: `Service:${k}`, kind: 'Service', ns: s.metadata.namespace, name: s.metadata.name,
@@ -177,7 +181,9 @@ function model(): { nodes: GNode[]; edges: GEdge[] } {
         });
         edges.push({ id: `${ek}>${pk}`, from: ek, to: `Pod:${pk}`, rate: traffic.addresses.get(e.addresses?.[0]) });
         const nodeName = p?.spec?.nodeName ?? e.nodeName;
-        if (nodeName) {
+        if (nodeName && have.has(`Node:${nodeName}`)) {
+          edges.push({ id: `${pk}>${nodeName}`, from: `Pod:${pk}`, to: `Node:${nodeName}` });
+        } else if (nodeName) {
           const n = store.Node.get(nodeName);
           const nready = (n?.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
           const ip = (n?.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address ?? '';
@@ -239,26 +245,38 @@ function scheduleRender(): void {
 const width = 230;
 const lineHeight = 16;
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const svgNS = 'http://www.w3.org/2000/svg';
 
-/** What is on screen, per object id, so a redraw touches only what changed. */
-const drawn = new Map<string, { el: SVGGElement; html: string }>();
-let drawnEdges = '';
+/**
+ * What is on screen, per object id, so a redraw touches only what changed. Boxes are HTML elements
+ * under CSS containment (index.html: `.n`), not SVG groups: with ~3,000 SVG groups of text every
+ * redraw made the browser restyle and lay out the whole SVG (100-400 ms frames at 500 Services);
+ * a contained box that changes is restyled and repainted alone, and one that only moves is moved.
+ */
+const drawn = new Map<string, { el: HTMLElement; content: string; at: string }>();
+/** Edge paths by edge id (only `d`, class and width are ever touched). */
+const drawnEdges = new Map<string, { el: SVGPathElement; d: string; look: string }>();
 const drawTimes: number[] = ((window as any).__kubesvcDrawMs = []);
 
-function ensureSvg(): SVGSVGElement {
-  let svg = $('map').querySelector('svg');
-  if (!svg) {
-    svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
-    svg.setAttribute('role', 'img');
-    svg.appendChild(document.createElementNS('http://www.w3.org/2000/svg', 'g'));
-    $('map').appendChild(svg);
+function ensureCanvas(): { canvas: HTMLElement; edgesSvg: SVGSVGElement } {
+  let canvas = document.getElementById('canvas');
+  if (!canvas) {
+    canvas = document.createElement('div');
+    canvas.id = 'canvas';
+    canvas.setAttribute('role', 'group');
+    const svg = document.createElementNS(svgNS, 'svg');
+    svg.setAttribute('aria-hidden', 'true');
+    canvas.appendChild(svg);
+    $('map').appendChild(canvas);
   }
-  return svg;
+  return { canvas, edgesSvg: canvas.querySelector('svg')! };
 }
 
 async function render(): Promise<void> {
+  const modelStart = performance.now();
   updateNamespaces();
   const { nodes, edges } = model();
+  const modelMs = performance.now() - modelStart;
   // A change that keeps the graph's shape (an endpoint turning ready, a new LB IP) keeps the layout:
   // only a new or removed object or edge asks elkjs again.
   const shape = nodes.map((n) => `${n.id}:${n.lines.length}`).join('|') + '#' + edges.map((e) => e.id).join('|');
@@ -275,59 +293,85 @@ async function render(): Promise<void> {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const drawStart = performance.now();
   const now = performance.now();
-  const edgePaths: string[] = [];
+  const { canvas, edgesSvg } = ensureCanvas();
+  const w = `${(graph.width ?? 0) + 20}px`;
+  const h = `${(graph.height ?? 0) + 20}px`;
+  if (canvas.style.width !== w || canvas.style.height !== h) {
+    canvas.style.width = w;
+    canvas.style.height = h;
+    edgesSvg.setAttribute('width', String((graph.width ?? 0) + 20));
+    edgesSvg.setAttribute('height', String((graph.height ?? 0) + 20));
+  }
+  canvas.setAttribute('aria-label', `Service map, ${nodes.length} objects`);
+
+  // Edges carrying traffic move and grow with the rate (log scale: 1 conn/s and 1,000 differ, not 1,000×).
   const edgeById = new Map(edges.map((e) => [e.id, e]));
+  const seenEdges = new Set<string>();
   for (const e of graph.edges ?? []) {
-    // Edges carrying traffic move and grow with the rate (log scale: 1 conn/s and 1,000 differ, not 1,000×).
     const r = edgeById.get(e.id)?.rate;
     const busy = isBusy(r);
-    const w = busy ? (1.5 + Math.min(6, Math.log10(1 + (r.connPerSec + r.reqPerSec) * 10 + r.bytesPerSec / 1000))).toFixed(1) : '';
-    for (const s of (e as any).sections ?? []) {
-      const pts = [s.startPoint, ...(s.bendPoints ?? []), s.endPoint];
-      edgePaths.push(`<path class="e${busy ? ' flow' : ''}"${busy ? ` style="stroke-width:${w}px"` : ''} d="M${pts.map((p: any) => `${p.x},${p.y}`).join(' L')}"/>`);
+    const look = busy ? (1.5 + Math.min(6, Math.log10(1 + (r.connPerSec + r.reqPerSec) * 10 + r.bytesPerSec / 1000))).toFixed(1) : '';
+    const d = ((e as any).sections ?? []).map((sec: any) => 'M' + [sec.startPoint, ...(sec.bendPoints ?? []), sec.endPoint].map((p: any) => `${p.x},${p.y}`).join(' L')).join(' ');
+    seenEdges.add(e.id);
+    let old = drawnEdges.get(e.id);
+    if (!old) {
+      const el = document.createElementNS(svgNS, 'path');
+      el.setAttribute('class', 'e');
+      edgesSvg.appendChild(el);
+      old = { el, d: '', look: '' };
+      drawnEdges.set(e.id, old);
+    }
+    if (old.d !== d) { old.el.setAttribute('d', d); old.d = d; }
+    if (old.look !== look) {
+      old.el.setAttribute('class', busy ? 'e flow' : 'e');
+      if (busy) old.el.style.strokeWidth = `${look}px`;
+      else old.el.style.removeProperty('stroke-width');
+      old.look = look;
     }
   }
-  const svg = ensureSvg();
-  svg.setAttribute('width', String((graph.width ?? 0) + 20));
-  svg.setAttribute('height', String((graph.height ?? 0) + 20));
-  svg.setAttribute('aria-label', `${nodes.length} objects`);
-  const edgesHTML = edgePaths.join('');
-  if (edgesHTML !== drawnEdges) {
-    (svg.firstChild as SVGGElement).innerHTML = edgesHTML;
-    drawnEdges = edgesHTML;
-  }
-  // Only objects whose drawing changed are touched: a churning cluster redraws a few groups, not thousands.
+  for (const [id, d] of drawnEdges) if (!seenEdges.has(id)) { d.el.remove(); drawnEdges.delete(id); }
+
+  // Only boxes whose drawing changed are touched: a churning cluster redraws a few, not thousands.
   const seen = new Set<string>();
   for (const c of graph.children ?? []) {
     const n = byId.get(c.id)!;
     seen.add(c.id);
     const recent = now - (changedAt.get(c.id) ?? -1e9) < highlightMs;
-    const cls = ['n', n.kind, n.state ?? '', recent ? 'changed' : '', c.id === selected ? 'selected' : ''].join(' ');
-    const focus = n.kind === 'Service' ? ' tabindex="0" role="button"' : '';
-    const html =
-      `<g class="${cls}" data-id="${esc(c.id)}" data-kind="${n.kind}" data-name="${esc(n.name)}" data-state="${n.state ?? ''}"${focus} aria-label="${esc(n.lines.join(', '))}" transform="translate(${c.x},${c.y})">` +
-      `<rect width="${c.width}" height="${c.height}" rx="4"/>` +
-      n.lines.map((l, i) => `<text x="6" y="${(i + 1) * lineHeight}">${esc(l)}</text>`).join('') +
-      `</g>`;
-    const old = drawn.get(c.id);
-    if (old?.html === html) continue;
-    const tmp = document.createElementNS('http://www.w3.org/2000/svg', 'g');
-    tmp.innerHTML = html;
-    const el = tmp.firstChild as SVGGElement;
-    const hadFocus = old && document.activeElement === old.el;
-    if (old) old.el.replaceWith(el);
-    else svg.appendChild(el);
-    if (hadFocus) el.focus();
-    drawn.set(c.id, { el, html });
+    const cls = ['n', n.kind, n.state ?? '', recent ? 'changed' : '', c.id === selected ? 'selected' : ''].filter(Boolean).join(' ');
+    const content = `${cls}\u0000${n.lines.join('\n')}`;
+    const at = `translate(${c.x}px,${c.y}px)`;
+    let old = drawn.get(c.id);
+    if (!old) {
+      const el = document.createElement('div');
+      el.dataset['id'] = c.id;
+      el.dataset['kind'] = n.kind;
+      el.dataset['name'] = n.name;
+      if (n.kind === 'Service') { el.tabIndex = 0; el.setAttribute('role', 'button'); }
+      el.style.width = `${c.width}px`;
+      el.style.height = `${c.height}px`;
+      canvas.appendChild(el);
+      old = { el, content: '', at: '' };
+      drawn.set(c.id, old);
+    }
+    if (old.at !== at) { old.el.style.transform = at; old.at = at; }
+    if (old.content !== content) {
+      old.el.className = cls;
+      old.el.dataset['state'] = n.state ?? '';
+      old.el.style.height = `${c.height}px`;
+      old.el.setAttribute('aria-label', n.lines.join(', '));
+      old.el.innerHTML = n.lines.map((l) => `<div>${esc(l)}</div>`).join('');
+      old.content = content;
+    }
   }
   for (const [id, d] of drawn) if (!seen.has(id)) { d.el.remove(); drawn.delete(id); }
   // The main thread's share of a redraw (the layout runs in the worker), for bench/ui-view.ts.
-  drawTimes.push(performance.now() - drawStart);
+  drawTimes.push(modelMs + performance.now() - drawStart);
   if (drawTimes.length > 1000) drawTimes.splice(0, 500);
   $('status').textContent = `${store.Service.size} Services, ${store.Pod.size} Pods, ${store.Node.size} nodes — live${traffic.problem ? `; ${traffic.problem}` : ''}`;
   renderDetails();
-  // Highlights fade: draw again once the newest one is due to end.
-  const pending = [...changedAt.values()].filter((t) => now - t < highlightMs);
+  // Highlights fade: draw again once the newest one is due to end; older marks are dropped.
+  for (const [k, t] of changedAt) if (now - t >= highlightMs) changedAt.delete(k);
+  const pending = [...changedAt.values()];
   if (pending.length) setTimeout(scheduleRender, highlightMs - (now - Math.max(...pending)) + 20);
 }
 
@@ -419,7 +463,7 @@ function renderDetails(): void {
 }
 
 function select(target: EventTarget | null): void {
-  const g = (target as Element | null)?.closest?.('g.n.Service') as HTMLElement | null;
+  const g = (target as Element | null)?.closest?.('.n.Service') as HTMLElement | null;
   if (!g) return;
   selected = g.dataset['id'] ?? '';
   scheduleRender();

@@ -54,15 +54,15 @@ describe('the live view in Firefox', { skip: firefoxMissing() }, () => {
       page.on('pageerror', (e) => errors.push((e as Error).message));
       await page.goto(link);
       const count = (sel: string) => page.$$eval(sel, (els) => els.length);
-      await until('3 ready pods on the map', () => count('g.n.Pod[data-state=ready]'), (n) => n === 3, 30_000);
+      await until('3 ready pods on the map', () => count('.n.Pod[data-state=ready]'), (n) => n === 3, 30_000);
       assert.ok(!page.url().includes('token='), 'the token left the address bar');
 
-      const names = await page.$$eval('g.n.Pod[data-state=ready]', (gs) => gs.map((g) => g.getAttribute('data-name')!));
+      const names = await page.$$eval('.n.Pod[data-state=ready]', (gs) => gs.map((g) => g.getAttribute('data-name')!));
       kubectlOk(c, ['delete', 'pod', names[0]!, '--wait=false']);
-      await page.waitForSelector(`g.n.Pod[data-name="${names[0]}"][data-state=ready]`, { hidden: true, timeout: 2000 });
-      await until('3 ready pods again', () => count('g.n.Pod[data-state=ready]'), (n) => n === 3, 30_000);
+      await page.waitForSelector(`.n.Pod[data-name="${names[0]}"][data-state=ready]`, { hidden: true, timeout: 2000 });
+      await until('3 ready pods again', () => count('.n.Pod[data-state=ready]'), (n) => n === 3, 30_000);
 
-      await page.click('g.n.Service[data-name=my-service]');
+      await page.click('.n.Service[data-name=my-service]');
       await page.waitForSelector('#proxyPanel');
       const clusterIP = JSON.parse(kubectlOk(c, ['get', 'svc', 'my-service', '-o', 'json'])).spec.clusterIP as string;
       for (let i = 0; i < 9; i++) assert.equal(spawnSync('curl', ['-sS', '--max-time', '2', `http://${clusterIP}:8080/`]).status, 0);

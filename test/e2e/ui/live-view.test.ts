@@ -139,11 +139,11 @@ describe('the live view', () => {
       await page.screenshot({ path: join(artifacts, '0-login.png') });
       // The link logs in, and the token leaves the address bar.
       await page.goto(link);
-      const readyPods = () => page.locator('g.n.Pod[data-state=ready]');
+      const readyPods = () => page.locator('.n.Pod[data-state=ready]');
       await until('3 ready pods on the map', () => readyPods().count(), (n) => n === 3, 30_000);
       assert.ok(!page.url().includes('token='));
-      await page.waitForSelector('g.n.EndpointSlice:has-text("3/3 ready")');
-      await page.locator('g.n.Service[data-name=my-service]').focus();
+      await page.waitForSelector('.n.EndpointSlice:has-text("3/3 ready")');
+      await page.locator('.n.Service[data-name=my-service]').focus();
       await page.keyboard.press('Enter');
       await page.waitForSelector('#timeline:has-text("3 ready of 3 endpoints")');
       await page.screenshot({ path: join(artifacts, '1-three-ready.png') });
@@ -152,7 +152,7 @@ describe('the live view', () => {
       const victim = before[0]!;
       kubectlOk(c, ['delete', 'pod', victim, '--wait=false']);
       const t0 = Date.now();
-      await page.waitForSelector(`g.n.Pod[data-name="${victim}"][data-state=ready]`, { state: "detached", timeout: 1000 });
+      await page.waitForSelector(`.n.Pod[data-name="${victim}"][data-state=ready]`, { state: "detached", timeout: 1000 });
       const gone = Date.now() - t0;
       await page.screenshot({ path: join(artifacts, '2-pod-deleted.png') });
       // The replacement: on the map within 1 s of the API showing it in the Service's EndpointSlice.
@@ -161,14 +161,14 @@ describe('the live view', () => {
         return slices.flatMap((s) => (s.endpoints ?? []).map((e: any) => e.targetRef?.name as string)).find((n) => !before.includes(n)) ?? '';
       }, (n) => n !== '', 30_000);
       const t1 = Date.now();
-      await page.waitForSelector(`g.n.Pod[data-name="${replacement}"]`, { timeout: 1000 });
+      await page.waitForSelector(`.n.Pod[data-name="${replacement}"]`, { timeout: 1000 });
       const appeared = Date.now() - t1;
       await until('3 ready pods again', () => readyPods().count(), (n) => n === 3, 30_000);
       await page.screenshot({ path: join(artifacts, '3-replaced.png') });
       // An Ingress in front of the Service appears with an edge to it (this cluster serves no
       // Gateway API: the HTTPRoute list is a 404 the page takes calmly).
       kubectlOk(c, ['create', 'ingress', 'front', '--rule=front.example/*=my-service:80']);
-      await page.waitForSelector('g.n.Ingress[data-name=front]:has-text("front.example")', { timeout: 5000 });
+      await page.waitForSelector('.n.Ingress[data-name=front]:has-text("front.example")', { timeout: 5000 });
       await page.screenshot({ path: join(artifacts, '4-ingress.png') });
       assert.doesNotMatch((await page.locator('#status').textContent()) ?? '', /retrying/);
       assert.deepEqual(errors, []);
@@ -204,7 +204,7 @@ describe('the live view', () => {
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(link);
-      await page.locator('g.n.Service[data-name=my-service]').click();
+      await page.locator('.n.Service[data-name=my-service]').click();
       await page.waitForSelector('#proxyPanel');
 
       // Requests through the ClusterIP (a new connection each): each answer names the pod that served it.
@@ -220,7 +220,7 @@ describe('the live view', () => {
       await sendSome(15);
       // The map shows it moving, and the details count every connection on the endpoint that served it.
       await page.waitForSelector('path.e.flow', { state: 'attached', timeout: 10_000 });
-      await page.waitForSelector('g.n.Service[data-name=my-service]:has-text("conn/s")', { timeout: 10_000 });
+      await page.waitForSelector('.n.Service[data-name=my-service]:has-text("conn/s")', { timeout: 10_000 });
       const rows = () => page.locator('#traffic tbody tr').evaluateAll((trs) => trs.map((tr) => ({ endpoint: tr.getAttribute('data-endpoint')!, total: Number(tr.getAttribute('data-total')) })));
       const byEndpoint = await until('every connection counted', rows, (rs) => rs.reduce((a, r) => a + r.total, 0) === 15, 10_000);
       for (const r of byEndpoint) {
@@ -250,8 +250,8 @@ describe('the live view', () => {
         }
       })();
       try {
-        await page.waitForSelector('g.n.Ingress[data-name=traffic]:has-text("req/s")', { timeout: 6000 });
-        await page.waitForSelector('g.n.Service[data-name=my-service]:has-text("req/s")', { timeout: 6000 });
+        await page.waitForSelector('.n.Ingress[data-name=traffic]:has-text("req/s")', { timeout: 6000 });
+        await page.waitForSelector('.n.Service[data-name=my-service]:has-text("req/s")', { timeout: 6000 });
       } finally {
         stop = true;
         await steady;
