@@ -235,11 +235,13 @@ function scheduleRender(): void {
   if (rendering) { dirty = true; return; }
   rendering = true;
   const wait = Math.max(0, lastRender + minRedrawMs - performance.now());
-  setTimeout(() => requestAnimationFrame(() => void render().finally(() => {
+  // The model is built in a task of its own and the boxes are drawn in the next animation frame,
+  // so a frame carries only the DOM writes, never the model building as well.
+  setTimeout(() => void render().finally(() => {
     lastRender = performance.now();
     rendering = false;
     if (dirty) { dirty = false; scheduleRender(); }
-  })), wait);
+  }), wait);
 }
 
 const width = 230;
@@ -291,6 +293,7 @@ async function render(): Promise<void> {
   }
   const graph = laidOut.graph!;
   const byId = new Map(nodes.map((n) => [n.id, n]));
+  await new Promise((r) => requestAnimationFrame(r));
   const drawStart = performance.now();
   const now = performance.now();
   const { canvas, edgesSvg } = ensureCanvas();
