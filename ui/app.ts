@@ -2,7 +2,8 @@
 // (list, then watch from the list's resourceVersion) with the user's bearer token, laid out by elkjs.
 // The layout runs in elkjs's own Web Worker, so a big graph never blocks the page's frames.
 import ELK from 'elkjs/lib/elk-api.js';
-import { ProxyPanel } from './proxy-panel.js';
+import { html, render as renderTemplate, nothing } from 'lit-html';
+import { proxyPanel } from './proxy-panel.js';
 import { busy as isBusy, bytesText, rateText, TrafficModel, type Rates } from './traffic.js';
 
 type Obj = { metadata: { name: string; namespace?: string; uid?: string; resourceVersion?: string; labels?: Record<string, string>; deletionTimestamp?: string }; [k: string]: any };
@@ -422,47 +423,46 @@ function explain(s: Obj): string[] {
 }
 
 /** Per endpoint, what each node's proxy carried to it for this Service. */
-function trafficTable(svc: string): string {
+function trafficTable(svc: string) {
   const rows = [...(traffic.rows.get(svc) ?? [])].sort((a, b) => a.endpoint.localeCompare(b.endpoint) || a.node.localeCompare(b.node) || a.port.localeCompare(b.port));
-  if (!rows.length) return '<h3>Traffic</h3><p id="trafficNone">No connections through the proxies yet.</p>';
-  return (
-    '<h3>Traffic</h3><table id="traffic"><thead><tr><th scope="col">endpoint</th><th scope="col">node</th><th scope="col">port</th><th scope="col">conn/s</th><th scope="col">bytes/s</th><th scope="col">open</th><th scope="col">total</th><th scope="col">failed</th></tr></thead><tbody>' +
-    rows
-      .map((r) => `<tr data-endpoint="${esc(r.endpoint)}" data-total="${r.total}"><td>${esc(r.endpoint)}</td><td>${esc(r.node)}</td><td>${esc(r.port || '-')}/${esc(r.protocol)}</td><td>${r.connPerSec.toFixed(1)}</td><td>${bytesText(r.bytesPerSec)}</td><td>${r.open}</td><td>${r.total}</td><td>${r.errors}</td></tr>`)
-      .join('') +
-    '</tbody></table>'
-  );
+  if (!rows.length) return html`<h3>Traffic</h3><p id="trafficNone">No connections through the proxies yet.</p>`;
+  return html`<h3>Traffic</h3>
+    <table id="traffic">
+      <thead><tr><th scope="col">endpoint</th><th scope="col">node</th><th scope="col">port</th><th scope="col">conn/s</th><th scope="col">bytes/s</th><th scope="col">open</th><th scope="col">total</th><th scope="col">failed</th></tr></thead>
+      <tbody>${rows.map((r) => html`<tr data-endpoint=${r.endpoint} data-total=${r.total}><td>${r.endpoint}</td><td>${r.node}</td><td>${r.port || '-'}/${r.protocol}</td><td>${r.connPerSec.toFixed(1)}</td><td>${bytesText(r.bytesPerSec)}</td><td>${r.open}</td><td>${r.total}</td><td>${r.errors}</td></tr>`)}</tbody>
+    </table>`;
 }
-
-/** The selected Service's rules and trace; made once per selection, updated on every redraw. */
-let panel: { for: string; panel: ProxyPanel } | undefined;
 
 function slicesOf(s: Obj): Obj[] {
   return [...store.EndpointSlice.values()].filter((es) => es.metadata.namespace === s.metadata.namespace && es.metadata.labels?.['kubernetes.io/service-name'] === s.metadata.name);
 }
 
+/**
+ * The selected Service's details, as lit-html templates: lit updates only what changed, so the
+ * panel's selects and the half-typed trace address survive every redraw.
+ */
+let detailsCleared = false;
+
 function renderDetails(): void {
   if (!selected) return;
+  // The page's static hint goes once lit takes the panel over.
+  if (!detailsCleared) { $('details').textContent = ''; detailsCleared = true; }
   const s = store.Service.get(selected.slice('Service:'.length));
-  if (!s) { panel = undefined; $('details').innerHTML = `<p>${esc(selected)} was deleted.</p>`; return; }
-  if (panel?.for !== selected) {
-    const k = key(s);
-    panel = {
-      for: selected,
-      panel: new ProxyPanel(() => {
-        const svc = store.Service.get(k);
-        return svc ? { service: svc as any, slices: slicesOf(svc) as any[], nodes: [...store.Node.values()] as any[] } : undefined;
-      }),
-    };
-    $('details').innerHTML = '<div id="detailsInfo"></div><div id="detailsTimeline"></div>';
-    $('details').insertBefore(panel.panel.el, $('detailsTimeline'));
-  }
-  $('detailsInfo').innerHTML =
-    `<h2>${esc(key(s))}</h2><dl><dt>type</dt><dd>${esc(s.spec.type ?? 'ClusterIP')}</dd><dt>ClusterIP</dt><dd>${esc(s.spec.clusterIP ?? '-')}</dd>` +
-    `<dt>ports</dt><dd>${esc(servicePorts(s))}</dd><dt>traffic</dt><dd>${esc(rateText(traffic.services.get(key(s))))}</dd></dl>` +
-    trafficTable(key(s));
-  $('detailsTimeline').innerHTML = `<h3>Timeline</h3><ol id="timeline">${explain(s).map((l) => `<li>${esc(l)}</li>`).join('')}</ol>`;
-  panel.panel.update();
+  const view = !s
+    ? html`<p>${selected} was deleted.</p>`
+    : html`<div id="detailsInfo">
+          <h2>${key(s)}</h2>
+          <dl>
+            <dt>type</dt><dd>${s.spec.type ?? 'ClusterIP'}</dd>
+            <dt>ClusterIP</dt><dd>${s.spec.clusterIP ?? '-'}</dd>
+            <dt>ports</dt><dd>${servicePorts(s)}</dd>
+            <dt>traffic</dt><dd>${rateText(traffic.services.get(key(s)))}</dd>
+          </dl>
+          ${trafficTable(key(s))}
+        </div>
+        ${s.spec.type === 'ExternalName' ? nothing : proxyPanel({ service: s as any, slices: slicesOf(s) as any[], nodes: [...store.Node.values()] as any[] }, scheduleRender)}
+        <div id="detailsTimeline"><h3>Timeline</h3><ol id="timeline">${explain(s).map((l) => html`<li>${l}</li>`)}</ol></div>`;
+  renderTemplate(view, $('details'));
 }
 
 function select(target: EventTarget | null): void {

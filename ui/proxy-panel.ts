@@ -3,6 +3,7 @@
 // path a packet takes (`kubesvc proxy trace`). Both run here in the browser, on the objects the
 // page already watches, with the proxy's own code (bundled from src/proxy): no extra request, and
 // always what a proxy would sync for the cluster as the page sees it.
+import { html, type TemplateResult } from 'lit-html';
 import { rulesInput } from '../src/proxy/rules-input.js';
 import { ruleRenderers, type KernelModeName } from '../src/proxy/rule-renderers.js';
 import { traceService } from '../src/proxy/trace.js';
@@ -16,68 +17,55 @@ export interface ProxyPanelState {
 }
 
 const modes = Object.keys(ruleRenderers) as KernelModeName[];
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** The panel's controls, kept across redraws so a choice or a half-typed address survives updates. */
-export class ProxyPanel {
-  readonly el: HTMLElement;
-  private readonly mode: HTMLSelectElement;
-  private readonly node: HTMLSelectElement;
-  private readonly from: HTMLInputElement;
-  private readonly rules: HTMLElement;
-  private readonly trace: HTMLElement;
-  private shown = '';
+/** The panel's choices, kept across redraws and selections. */
+const choice = { mode: modes[0]!, node: '', from: '' };
 
-  constructor(private readonly state: () => ProxyPanelState | undefined) {
-    this.el = document.createElement('section');
-    this.el.id = 'proxyPanel';
-    this.el.innerHTML =
-      `<h3>What the proxy programs</h3>` +
-      `<p><label>Mode <select id="rulesMode">${modes.map((m) => `<option>${m}</option>`).join('')}</select></label> ` +
-      `<label>Node <select id="rulesNode"></select></label></p>` +
-      `<p><label>Trace from <input id="traceFrom" size="15" placeholder="source IP" spellcheck="false"></label></p>` +
-      `<h4>Packet trace</h4><pre id="trace" tabindex="0"></pre>` +
-      `<h4>Rules</h4><pre id="rules" tabindex="0" aria-label="rules"></pre>`;
-    this.mode = this.el.querySelector('#rulesMode')!;
-    this.node = this.el.querySelector('#rulesNode')!;
-    this.from = this.el.querySelector('#traceFrom')!;
-    this.rules = this.el.querySelector('#rules')!;
-    this.trace = this.el.querySelector('#trace')!;
-    for (const c of [this.mode, this.node, this.from]) c.addEventListener('input', () => this.update());
+/** What was rendered last, so an unchanged Service is not rendered again on every redraw. */
+let memo: { key: string; rules: string; trace: string } | undefined;
+
+function compute(st: ProxyPanelState, node: string): { rules: string; trace: string } {
+  const key = JSON.stringify([st.service.metadata.resourceVersion, st.slices.map((s) => s.metadata.resourceVersion), st.nodes.map((n) => n.metadata.resourceVersion), choice.mode, node, choice.from]);
+  if (memo?.key === key) return memo;
+  // Only this Service and its slices: the base chains plus its own, as a proxy programs them.
+  const input = rulesInput({ services: [st.service], slices: st.slices, nodes: st.nodes }, node ? { node } : {});
+  const namespace = st.service.metadata.namespace ?? 'default';
+  const name = st.service.metadata.name!;
+  let rules: string;
+  let trace: string;
+  try {
+    rules = ruleRenderers[choice.mode].render(input);
+  } catch (e) {
+    rules = `cannot render: ${(e as Error).message}`;
   }
-
-  /** Renders again when what it shows changed (called on every redraw of the map). */
-  update(): void {
-    const st = this.state();
-    if (!st) return;
-    const names = st.nodes.map((n) => n.metadata.name!).sort();
-    if ([...this.node.options].map((o) => o.value).join() !== names.join()) {
-      const current = this.node.value;
-      this.node.innerHTML = names.map((n) => `<option>${esc(n)}</option>`).join('');
-      if (names.includes(current)) this.node.value = current;
-    }
-    const mode = this.mode.value as KernelModeName;
-    const from = this.from.value.trim();
-    // Only this Service and its slices: the base chains plus its own, as a proxy programs them.
-    const input = rulesInput({ services: [st.service], slices: st.slices, nodes: st.nodes }, this.node.value ? { node: this.node.value } : {});
-    const ns = st.service.metadata.namespace ?? 'default';
-    const name = st.service.metadata.name!;
-    let rules: string;
-    let trace: string;
-    try {
-      rules = ruleRenderers[mode].render(input);
-    } catch (e) {
-      rules = `cannot render: ${(e as Error).message}`;
-    }
-    try {
-      trace = traceService(input, { namespace: ns, name, mode, ...(from ? { from } : {}) });
-    } catch (e) {
-      trace = (e as Error).message;
-    }
-    const text = `${rules}\u0000${trace}`;
-    if (text === this.shown) return;
-    this.shown = text;
-    this.rules.textContent = rules;
-    this.trace.textContent = trace;
+  try {
+    trace = traceService(input, { namespace, name, mode: choice.mode, ...(choice.from ? { from: choice.from } : {}) });
+  } catch (e) {
+    trace = (e as Error).message;
   }
+  memo = { key, rules, trace };
+  return memo;
+}
+
+/** The panel as a lit-html template; `changed` redraws the page after a choice. */
+export function proxyPanel(st: ProxyPanelState, changed: () => void): TemplateResult {
+  const names = st.nodes.map((n) => n.metadata.name!).sort();
+  const node = names.includes(choice.node) ? choice.node : (names[0] ?? '');
+  const { rules, trace } = compute(st, node);
+  const set = (k: keyof typeof choice) => (e: Event) => {
+    choice[k] = (e.target as HTMLInputElement | HTMLSelectElement).value.trim() as never;
+    changed();
+  };
+  return html`<section id="proxyPanel">
+    <h3>What the proxy programs</h3>
+    <p>
+      <label>Mode <select id="rulesMode" @input=${set('mode')}>${modes.map((m) => html`<option ?selected=${m === choice.mode}>${m}</option>`)}</select></label>
+      <label>Node <select id="rulesNode" @input=${set('node')}>${names.map((n) => html`<option ?selected=${n === node}>${n}</option>`)}</select></label>
+    </p>
+    <p><label>Trace from <input id="traceFrom" size="15" placeholder="source IP" spellcheck="false" .value=${choice.from} @input=${set('from')}></label></p>
+    <h4>Packet trace</h4>
+    <pre id="trace" tabindex="0">${trace}</pre>
+    <h4>Rules</h4>
+    <pre id="rules" tabindex="0" aria-label="rules">${rules}</pre>
+  </section>`;
 }
