@@ -16,12 +16,13 @@ const kinds = {
   Event: '/api/v1/events',
   Ingress: '/apis/networking.k8s.io/v1/ingresses',
   HTTPRoute: '/apis/gateway.networking.k8s.io/v1/httproutes',
+  Gateway: '/apis/gateway.networking.k8s.io/v1/gateways',
 } as const;
 type Kind = keyof typeof kinds;
 
-const store: Record<Kind, Map<string, Obj>> = { Service: new Map(), EndpointSlice: new Map(), Pod: new Map(), Node: new Map(), Event: new Map(), Ingress: new Map(), HTTPRoute: new Map() };
+const store: Record<Kind, Map<string, Obj>> = { Service: new Map(), EndpointSlice: new Map(), Pod: new Map(), Node: new Map(), Event: new Map(), Ingress: new Map(), HTTPRoute: new Map(), Gateway: new Map() };
 /** Kinds a cluster may not serve (the Gateway API without its CRDs): looked for again now and then. */
-const optional = new Set<Kind>(['HTTPRoute']);
+const optional = new Set<Kind>(['HTTPRoute', 'Gateway']);
 /** When each object last changed, to highlight it for a moment. */
 const changedAt = new Map<string, number>();
 const highlightMs = 2000;
@@ -199,8 +200,9 @@ function model(): { nodes: GNode[]; edges: GEdge[] } {
     const shown = targets.filter((t) => have.has(`Service:${t}`));
     if (!shown.length || !inScope(o)) return;
     const id = `${kind}:${key(o)}`;
-    const rate = kind === 'Ingress' ? traffic.ingresses.get(key(o)) : undefined;
-    add({ id, kind, ns: o.metadata.namespace, name: o.metadata.name, lines: kind === 'Ingress' ? [...lines, `traffic ${rateText(rate)}`] : lines });
+    // The controller counts an HTTPRoute's requests under its name, in ingress-nginx's `ingress` label.
+    const rate = traffic.ingresses.get(key(o));
+    add({ id, kind, ns: o.metadata.namespace, name: o.metadata.name, lines: [...lines, `traffic ${rateText(rate)}`] });
     for (const t of shown) edges.push({ id: `${id}>${t}`, from: id, to: `Service:${t}`, rate });
   };
   for (const ing of store.Ingress.values()) {
@@ -217,6 +219,20 @@ function model(): { nodes: GNode[]; edges: GEdge[] } {
     const accepted = (r.status?.parents ?? []).some((p: any) => (p.conditions ?? []).some((c: any) => c.type === 'Accepted' && c.status === 'True'));
     const parents = (r.spec?.parentRefs ?? []).map((p: any) => p.name).join(',');
     front('HTTPRoute', r, [`route ${key(r)}`, `hosts ${(r.spec?.hostnames ?? []).join(',') || '*'}`, `gateway ${parents} ${accepted ? 'Accepted' : 'not accepted'}`], targets);
+    // The Gateways the route attaches to, in front of it.
+    const routeId = `HTTPRoute:${key(r)}`;
+    if (!have.has(routeId)) continue;
+    for (const ref of r.spec?.parentRefs ?? []) {
+      if ((ref.kind ?? 'Gateway') !== 'Gateway' || (ref.group ?? 'gateway.networking.k8s.io') !== 'gateway.networking.k8s.io') continue;
+      const gk = `${ref.namespace ?? ns}/${ref.name}`;
+      const g = store.Gateway.get(gk);
+      if (!g || !inScope(g)) continue;
+      const programmed = (g.status?.conditions ?? []).some((c: any) => c.type === 'Programmed' && c.status === 'True');
+      const listeners = (g.spec?.listeners ?? []).map((l: any) => `${l.protocol}:${l.port}`).join(',');
+      const addr = (g.status?.addresses ?? []).map((a: any) => a.value).join(',');
+      add({ id: `Gateway:${gk}`, kind: 'Gateway', ns: g.metadata.namespace, name: g.metadata.name, lines: [`gw ${gk}`, `class ${g.spec?.gatewayClassName ?? '?'} ${listeners}`, `address ${addr || '<pending>'} ${programmed ? 'Programmed' : 'not programmed'}`] });
+      edges.push({ id: `Gateway:${gk}>${routeId}`, from: `Gateway:${gk}`, to: routeId });
+    }
   }
   return { nodes, edges: [...new Map(edges.map((e) => [e.id, e])).values()] };
 }

@@ -7,7 +7,7 @@ import https from 'node:https';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { startCluster, kubectlOk, kubesvcBin, request, credentials, root, until, type Cluster } from '../harness.js';
+import { startCluster, kubectl, kubectlOk, kubesvcBin, request, credentials, root, until, type Cluster } from '../harness.js';
 import { chromiumMissing, clusterContext, launchChromium } from '../../support/chromium.js';
 
 const artifacts = join(root, 'test-artifacts', 'ui');
@@ -165,11 +165,28 @@ describe('the live view', () => {
       const appeared = Date.now() - t1;
       await until('3 ready pods again', () => readyPods().count(), (n) => n === 3, 30_000);
       await page.screenshot({ path: join(artifacts, '3-replaced.png') });
-      // An Ingress in front of the Service appears with an edge to it (this cluster serves no
-      // Gateway API: the HTTPRoute list is a 404 the page takes calmly).
-      kubectlOk(c, ['create', 'ingress', 'front', '--rule=front.example/*=my-service:80']);
+      // An Ingress in front of the Service appears, and a Gateway in front of an HTTPRoute to it.
+      kubectlOk(c, ['create', 'ingress', 'front', '--rule=front.example/*=my-service:8080']);
       await page.waitForSelector('.n.Ingress[data-name=front]:has-text("front.example")', { timeout: 5000 });
-      await page.screenshot({ path: join(artifacts, '4-ingress.png') });
+      await until('the Gateway API served', () => kubectl(c, ['get', 'gatewayclass', 'kubesvc']).code, (code) => code === 0, 30_000);
+      kubectlOk(c, ['apply', '-f', '-'], `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw}
+spec:
+  gatewayClassName: kubesvc
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web}
+spec:
+  parentRefs: [{name: gw}]
+  hostnames: [gw.example]
+  rules: [{backendRefs: [{name: my-service, port: 8080}]}]
+`);
+      await page.waitForSelector('.n.HTTPRoute[data-name=web]:has-text("Accepted")', { timeout: 10_000 });
+      await page.waitForSelector('.n.Gateway[data-name=gw]:has-text("Programmed")', { timeout: 10_000 });
+      await page.screenshot({ path: join(artifacts, '4-ingress-and-gateway.png') });
       assert.doesNotMatch((await page.locator('#status').textContent()) ?? '', /retrying/);
       assert.deepEqual(errors, []);
       t.diagnostic(`deleted pod off the map after ${gone} ms; replacement on the map ${appeared} ms after the API listed it`);
