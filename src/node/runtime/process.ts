@@ -100,7 +100,7 @@ export class ProcessRuntime implements ContainerRuntime {
         const imageArgs = builtin.args(config.command, config.args);
         const native = builtin.native?.(imageArgs);
         if (native) return native;
-        return { file: process.execPath, argv: [builtin.entry, ...imageArgs] };
+        return { file: process.execPath, argv: [...builtin.nodeFlags, builtin.entry, ...imageArgs] };
       } catch (e) {
         throw new ImageNotRunnableError((e as Error).message);
       }

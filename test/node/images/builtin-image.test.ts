@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { builtinImage, UnsupportedCommandError } from '../../../src/node/images/index.js';
+import { builtinImage, UnsupportedCommandError, smallFootprint } from '../../../src/node/images/index.js';
 
 describe('builtinImage: image names', () => {
   const agnhost = [
@@ -17,19 +17,24 @@ describe('builtinImage: image names', () => {
     it(`${name} is agnhost`, () => {
       const img = builtinImage(name);
       assert.ok(img);
-      assert.match(img.entry, /dist\/src\/node\/images\/agnhost\/main\.js$/);
+      // The one-file build when `npm run build` made it, the tsc output otherwise.
+      assert.match(img.entry, /dist\/(images\/agnhost\.js|src\/node\/images\/agnhost\/main\.js)$/);
       assert.ok(existsSync(img.entry), 'entry is compiled');
+      assert.deepEqual(img.nodeFlags, smallFootprint, 'a test image runs small');
     });
   }
   it('serve_hostname and pause, any tag', () => {
     for (const n of ['registry.k8s.io/serve_hostname:v1.4', 'registry.k8s.io/serve_hostname', 'k8s.gcr.io/serve_hostname:1.1']) {
-      assert.match(builtinImage(n)!.entry, /serve-hostname\/main\.js$/);
+      assert.match(builtinImage(n)!.entry, /serve-hostname(\/main)?\.js$/);
     }
     for (const n of ['registry.k8s.io/pause:3.10', 'registry.k8s.io/pause', 'k8s.gcr.io/pause:3.2']) {
-      assert.match(builtinImage(n)!.entry, /pause\/main\.js$/);
+      assert.match(builtinImage(n)!.entry, /pause(\/main)?\.js$/);
     }
     assert.ok(existsSync(builtinImage('registry.k8s.io/pause:3.10')!.entry));
     assert.ok(existsSync(builtinImage('registry.k8s.io/serve_hostname')!.entry));
+  });
+  it('the ingress controller keeps V8\'s defaults (built for throughput)', () => {
+    assert.deepEqual(builtinImage('kubesvc.io/ingress')!.nodeFlags, []);
   });
   it('unknown images are not built in', () => {
     for (const n of ['nginx', 'nginx:1.27', 'registry.k8s.io/e2e-test-images/busybox:1.36', 'example.com/agnhost', 'registry.k8s.io/pause-foo', 'agnhost']) {
