@@ -111,6 +111,13 @@ describe('the built-in ingress controller', () => {
       ['/a', undefined, /^404 /],
     ];
     for (const [path, host, want] of cases) assert.match(await get(lb, port, path, host), want, `${host} ${path}`);
+    // HTTP/2 without TLS for a client that knows (curl --http2-prior-knowledge), routed the same way;
+    // an offer to upgrade to it (curl --http2 on http://) is answered in HTTP/1.1.
+    const curlVersion = (flag: string, path: string) =>
+      spawnSync('curl', ['-sS', '--max-time', '3', flag, '-o', '/dev/null', '-w', '%{http_version} %{http_code}', '-H', 'Host: foo.example', `http://${lb}:${port}${path}`], { encoding: 'utf8' }).stdout;
+    assert.equal(curlVersion('--http2-prior-knowledge', '/a'), '2 200');
+    assert.equal(curlVersion('--http2-prior-knowledge', '/ab'), '2 404');
+    assert.equal(curlVersion('--http2', '/a'), '1.1 200');
   });
 
   it('serves a defaultBackend when nothing else matches, and leaves Ingresses of another class alone', async () => {

@@ -1,6 +1,9 @@
 // The data plane's listening side: a plain and a TLS server whose connections go to the raw
 // HTTP/1.1 fast path (http1.ts), which hands what it does not handle (HTTP/1.0, Upgrade, chunked
-// request bodies, anything odd) to Node's HTTP server running HttpProxy. Both proxies route with
+// request bodies, anything odd) to Node's HTTP server running HttpProxy, and HTTP/2 to Node's HTTP/2
+// server: on the TLS port when ALPN chose h2, on the plain port when the client opens with the
+// HTTP/2 preface (h2c with prior knowledge; an `Upgrade: h2c` request is served as HTTP/1.1, as
+// RFC 9113 lets a server do). Both proxies route with
 // the same Router, so a request is routed the same way whichever path carries it.
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttp2Server, type Http2Server } from 'node:http2';
@@ -9,12 +12,21 @@ import { createServer as createTLSServer, type Server as TLSServer, type TlsOpti
 import { Http1Proxy } from './http1.js';
 import { HttpProxy, type ProxyOptions, type Router } from './proxy.js';
 
+/** The start of the HTTP/2 connection preface, up to the blank line that ends it as an HTTP/1 head. */
+const preface = Buffer.from('PRI * HTTP/2.0\r\n\r\n');
+
+function startsWithPreface(head: Buffer): boolean {
+  return head.length >= preface.length && head.subarray(0, preface.length).equals(preface);
+}
+
 export class FrontEnd {
   readonly slow: HttpProxy;
   readonly fast: Http1Proxy;
   private readonly fallbacks: Record<'http' | 'https', HttpServer>;
   /** HTTP/2 (clients that chose it by ALPN on the TLS port), through HttpProxy's compatibility path. */
   private readonly h2: Http2Server;
+  /** HTTP/2 without TLS for clients that start with its preface ("prior knowledge" h2c, RFC 9113 §3.3). */
+  private readonly h2c: Http2Server;
 
   constructor(router: Router, opts: ProxyOptions = {}) {
     this.slow = new HttpProxy(router, opts);
@@ -26,11 +38,22 @@ export class FrontEnd {
     };
     this.fallbacks = { http: fallback('http'), https: fallback('https') };
     this.h2 = createHttp2Server((req, res) => this.slow.handle(req, res, 'https'));
+    this.h2c = createHttp2Server((req, res) => this.slow.handle(req, res, 'http'));
     // A session that fails (a bad frame, a reset) is that client's alone.
-    this.h2.on('sessionError', () => undefined);
+    for (const s of [this.h2, this.h2c]) s.on('sessionError', () => undefined);
     this.fast = new Http1Proxy(router, {
       ...opts,
-      fallback: (socket, scheme) => this.fallbacks[scheme].emit('connection', socket),
+      fallback: (socket, scheme, head) => {
+        // The HTTP/1.1 parser stops at the HTTP/2 preface's "PRI * HTTP/2.0" line: that connection
+        // is h2c. Paused first: the bytes already read wait in the socket's buffer for the HTTP/2
+        // session instead of flowing out to no listener.
+        if (scheme === 'http' && startsWithPreface(head)) {
+          socket.pause();
+          this.h2c.emit('connection', socket);
+        } else {
+          this.fallbacks[scheme].emit('connection', socket);
+        }
+      },
     });
   }
 

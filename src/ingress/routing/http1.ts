@@ -55,15 +55,27 @@ function parseHead(buf: Buffer, remoteAddress: string | undefined): { head: Pars
   const raw: [string, string][] = [];
   let length = 0;
   let keepAlive = true;
+  // An offer to upgrade to h2c (`curl --http2` on http://) is declined by answering in HTTP/1.1, as
+  // RFC 9113 §3.1 lets a server; it is not passed on (nginx does not pass it either). Clients that
+  // want HTTP/2 without TLS open with its preface instead (front.ts).
+  const upgrades = text.match(/^upgrade:.*$/gim) ?? [];
+  const declineH2c = upgrades.length > 0 && upgrades.every((l) => /^upgrade:[ \t]*h2c[ \t]*$/i.test(l));
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     const colon = line.indexOf(':');
     if (colon <= 0) return { head: 'fallback', size: 0 };
     const name = line.slice(0, colon);
     if (!tokenChars.test(name)) return { head: 'fallback', size: 0 }; // also catches obs-fold and spaces before ':'
-    const value = line.slice(colon + 1).trim();
+    let value = line.slice(colon + 1).trim();
     if (value.includes('\0') || value.includes('\r') || value.includes('\n')) return { head: 'fallback', size: 0 };
     const lower = name.toLowerCase();
+    if (declineH2c) {
+      if (lower === 'upgrade' || lower === 'http2-settings') continue;
+      if (lower === 'connection') {
+        value = value.split(',').map((t) => t.trim()).filter((t) => !/^(upgrade|http2-settings)$/i.test(t)).join(', ');
+        if (value === '') continue;
+      }
+    }
     switch (lower) {
       case 'transfer-encoding':
       case 'upgrade':
@@ -212,7 +224,8 @@ function validHeaderValue(v: string): boolean {
 
 export interface Http1Options extends ProxyOptions {
   /** Gets a connection the fast path does not handle, with what was already read pushed back into it. */
-  fallback: (socket: Duplex, scheme: 'http' | 'https') => void;
+  /** Takes a connection the fast path leaves to Node; `head` is what was read of it (already unshifted). */
+  fallback: (socket: Duplex, scheme: 'http' | 'https', head: Buffer) => void;
 }
 
 export class Http1Proxy {
@@ -302,7 +315,7 @@ class ClientConnection {
     const rest = this.buf;
     this.buf = Buffer.alloc(0);
     if (rest.length) this.socket.unshift(rest);
-    this.p.options.fallback(this.socket, this.scheme);
+    this.p.options.fallback(this.socket, this.scheme, rest);
   }
 
   private next(): void {

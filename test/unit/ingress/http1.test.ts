@@ -283,6 +283,49 @@ describe('HTTP/1.1 fast path', () => {
     assert.deepEqual(mixed.match(/"url":"\/(fast|slow)"/g), ['"url":"/fast"', '"url":"/slow"']);
   });
 
+  it('h2c: HTTP/2 with prior knowledge on the plain port, sent upstream as HTTP/1.1; a broken preface does not stop the proxy', async () => {
+    const session = http2Connect(`http://127.0.0.1:${port}`);
+    try {
+      const ask = (path: string, method = 'GET', body?: string) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const st = session.request({ ':path': path, ':method': method, ':authority': 'x.example' });
+          let text = '';
+          let status = 0;
+          st.on('response', (h) => (status = Number(h[':status'])));
+          st.setEncoding('utf8');
+          st.on('data', (d) => (text += d));
+          st.on('end', () => resolve({ status, body: text }));
+          st.on('error', reject);
+          st.end(body);
+        });
+      // Several streams on one connection, at once.
+      const [a, b, none] = await Promise.all([ask('/h2c-one?q=1'), ask('/h2c-two', 'POST', 'hello'), ask('/nowhere')]);
+      assert.equal(a.status, 200);
+      const got = JSON.parse(a.body);
+      assert.equal(got.url, '/h2c-one?q=1');
+      assert.equal(got.headers['x-forwarded-proto'], 'http');
+      assert.equal(got.headers.host, 'x.example');
+      assert.deepEqual([JSON.parse(b.body).method, JSON.parse(b.body).bytes], ['POST', 5]);
+      assert.equal(none.status, 404);
+    } finally {
+      session.close();
+    }
+    // A client that sends the preface's first line and then garbage: its connection ends, nothing else.
+    const broken = await raw(port, 'PRI * HTTP/2.0\r\n\r\nXX\r\n\r\nnot a frame', undefined, 1000);
+    assert.doesNotMatch(broken, /HTTP\/1\.1 200/);
+    assert.equal((await get('/after-h2c')).status, 200);
+  });
+
+  it('an offer to upgrade to h2c is declined: answered in HTTP/1.1 on the fast path, the offer not passed on', async () => {
+    const out = await raw(port, 'GET /upgrade-offer HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    assert.match(out, /^HTTP\/1\.1 200 OK/);
+    const bodies = [...out.matchAll(/\{"method".*?\}\}/g)].map((m) => JSON.parse(m[0]));
+    assert.deepEqual(bodies.map((x) => x.url), ['/upgrade-offer', '/after'], 'the connection stays HTTP/1.1 and goes on');
+    assert.equal(bodies[0].headers.upgrade, undefined);
+    assert.equal(bodies[0].headers['http2-settings'], undefined);
+    assert.doesNotMatch(String(bodies[0].headers.connection ?? ''), /upgrade|http2-settings/i);
+  });
+
   it('hostile heads: smuggling shapes, oversize heads and garbage are refused as Node refuses them, and the proxy goes on', async () => {
     const both = await raw(port, 'POST /s HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
     assert.match(both, /^HTTP\/1\.1 400/);
