@@ -4,6 +4,7 @@
 // for names that do not exist (NXDOMAIN), as a pod's search-path expansion produces.
 // Run: npm run build && node dist/bench/dns-cluster.js [--seconds N] [--services N]
 // Needs: root (port 53), apt-get install -y dnsperf dnsmasq
+import { reportComparison } from './report.js';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,6 +77,8 @@ async function main(): Promise<void> {
         2,
       ),
     );
+    reportComparison({ figure: 'DNS through the kube-dns ClusterIP, queries/s', unit: 'q/s', kubesvc: summary('clusterIP').qpsMedian, peer: 'dnsmasq', peerValue: summary('dnsmasq').qpsMedian, higherIsBetter: true, goal: '≥ 0.8×' });
+    reportComparison({ figure: 'DNS at its endpoint address, queries/s', unit: 'q/s', kubesvc: summary('endpoint').qpsMedian, peer: 'dnsmasq', peerValue: summary('dnsmasq').qpsMedian, higherIsBetter: true, goal: '≥ 1.0×' });
   } finally {
     dnsmasq?.stop();
     await c.destroy();

@@ -3,6 +3,7 @@
 // (issue 5) is at least 0.5x dnsmasq's queries/s.
 // Run: npm run build && node dist/bench/dns.js [--seconds N]
 // Needs: apt-get install -y dnsperf dnsmasq
+import { reportComparison } from './report.js';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,6 +112,7 @@ async function main(): Promise<void> {
       target: '>= 0.5x dnsmasq queries/s',
     };
     console.log(JSON.stringify(report, null, 2));
+    reportComparison({ figure: 'the DNS server alone, queries/s', unit: 'q/s', kubesvc: report.kubesvc.qpsMedian, peer: 'dnsmasq', peerValue: report.dnsmasq.qpsMedian, higherIsBetter: true, goal: '≥ 1.0×' });
   } finally {
     dnsmasq.stop();
     await dns.stop();

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startNginxProxy } from './nginx-proxy.js';
-import { runWrk } from './wrk.js';
+import { reportComparison } from './report.js';
+import { runWrk, type LoadResult } from './wrk.js';
 
 const seconds = Number(process.argv[2] ?? 5);
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -39,10 +40,13 @@ async function main(): Promise<void> {
     children.push(nginx);
     await new Promise((r) => setTimeout(r, 500));
     for (const newConnection of [false, true]) {
+      const got: LoadResult[] = [];
       for (const [name, url] of [['kubesvc routing core', 'http://127.0.0.70:18090/'], ['nginx', 'http://127.0.0.70:18091/']] as const) {
         const r = await runWrk(url, { seconds, newConnection, headers: ['Host: bench.example'] });
+        got.push(r);
         console.log(`${newConnection ? 'new connection' : 'keep-alive'}: ${name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50ms.toFixed(2)} ms, p99 ${r.p99ms.toFixed(2)} ms, errors ${r.errors}`);
       }
+      reportComparison({ figure: `routing core alone, ${newConnection ? 'new connection per request' : 'keep-alive'}, requests/s`, unit: 'req/s', kubesvc: got[0]!.rps, peer: 'nginx', peerValue: got[1]!.rps, higherIsBetter: true });
     }
   } finally {
     for (const c of children) c.kill('SIGTERM');

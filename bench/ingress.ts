@@ -9,6 +9,7 @@
 // LoadBalancer IP (what users reach: the userspace kube-proxy in front). Then change → served:
 // an Ingress path added until the controller answers it (polled every 2 ms), 20 times.
 // Run: npm run build && node dist/bench/ingress.js [seconds per wrk run, default 5]
+import { reportComparison } from './report.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
@@ -184,6 +185,15 @@ ${podIPs.map((ip, i) => `  server p${i} ${ip}:8080`).join('\n')}
           `${newConnection ? 'new connection per request' : 'keep-alive'}: ${t.name}: ${median(rs.map((x) => x.rps)).toFixed(0)} req/s, ` +
             `p50 ${median(rs.map((x) => x.p50ms)).toFixed(2)} ms, p99 ${median(rs.map((x) => x.p99ms)).toFixed(2)} ms, errors ${rs.reduce((n, x) => n + x.errors, 0)}`,
         );
+      }
+      // The issue's figures: the controller at its pod address next to nginx and HAProxy, HTTP and HTTPS.
+      const med = (name: string, f: (x: LoadResult) => number) => median(results.get(name)!.map(f));
+      const mode = newConnection ? 'new connection per request' : 'keep-alive';
+      for (const [ours, peers] of [['kubesvc ingress (pod address)', ['nginx', 'HAProxy mode http']], ['kubesvc ingress HTTPS (pod address)', ['nginx HTTPS', 'HAProxy HTTPS']]] as const) {
+        for (const peer of peers) {
+          reportComparison({ figure: `${mode}, requests/s${ours.includes('HTTPS') ? ' (HTTPS)' : ''}`, unit: 'req/s', kubesvc: med(ours, (x) => x.rps), peer, peerValue: med(peer, (x) => x.rps), higherIsBetter: true, ...(peer === 'nginx' && !newConnection ? { goal: '≥ 0.8×' } : {}) });
+          reportComparison({ figure: `${mode}, p99${ours.includes('HTTPS') ? ' (HTTPS)' : ''}`, unit: 'ms', kubesvc: med(ours, (x) => x.p99ms), peer, peerValue: med(peer, (x) => x.p99ms), higherIsBetter: false, ...(peer === 'nginx' && !newConnection ? { goal: '≤ 1.5×' } : {}) });
+        }
       }
     }
 

@@ -7,6 +7,7 @@
 //     (EndpointSlice update → proxy serving the change), and the proxy's own metric;
 //  4. proxy memory and full sync time per 1,000 Services.
 // Run: npx tsc -p . && node --expose-gc dist/bench/proxy-userspace.js [seconds-per-wrk-run, default 3 (3 interleaved rounds)] [throughput,memory,programming]
+import { reportComparison } from './report.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
@@ -191,6 +192,17 @@ async function throughput(): Promise<Record<string, unknown>> {
       errors: rs.reduce((n, r) => n + r.errors, 0),
       rpsPerRound: rs.map((r) => Math.round(r.rps)),
     };
+  }
+  // The issue's figures: the proxy's ClusterIP next to HAProxy (one thread) in front of the same pods.
+  const fig = (k: string) => out[k] as { rps: number; p99ms: number } | undefined;
+  for (const nc of [false, true]) {
+    const mode = nc ? 'newConnection' : 'keepAlive';
+    const ours = fig(`${mode}.proxyClusterIP`);
+    const ha = fig(`${mode}.haproxy`);
+    if (!ours || !ha) continue;
+    const words = nc ? 'new connection per request' : 'keep-alive';
+    reportComparison({ figure: `userspace proxy, ${words}, requests/s`, unit: 'req/s', kubesvc: ours.rps, peer: 'HAProxy', peerValue: ha.rps, higherIsBetter: true, ...(nc ? { goal: '≥ 0.95×' } : {}) });
+    reportComparison({ figure: `userspace proxy, ${words}, p99`, unit: 'ms', kubesvc: ours.p99ms, peer: 'HAProxy', peerValue: ha.p99ms, higherIsBetter: false, ...(nc ? {} : { goal: '≤ 1.2×' }) });
   }
   out['udp.direct'] = await udpRoundTrips(pods[0]!, port);
   out['udp.proxyClusterIP'] = await udpRoundTrips(clusterIP, 8053);

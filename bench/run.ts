@@ -1,13 +1,15 @@
 // `npm run bench`: every benchmark in this folder, one after the other (they share two cores, so
 // running them side by side would measure each other), each bounded in time, with what it printed
-// kept in bench/results/<UTC time>/<name>.txt and a summary.json beside it. A benchmark whose
+// kept in bench/results/<UTC time>/<name>.txt and a summary.json beside it, and every figure a
+// benchmark measured next to a peer (its RESULT lines, report.ts) in comparisons.json and table.md. A benchmark whose
 // tools are missing (root, wrk, dnsperf, etcd …) is skipped with the reason, not failed.
 // As root it first installs the peers and tools they need from Debian (--no-install: skip them instead).
 // Run: npm run bench [-- --only dns,startup] [-- --list] [-- --timeout-minutes 20] [-- --no-install]
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, createWriteStream, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, createWriteStream, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { comparisonTable, parseComparisons, type Comparison } from './report.js';
 
 interface Bench {
   name: string;
@@ -155,6 +157,7 @@ async function main(): Promise<void> {
   const dir = join(here, '..', '..', 'bench', 'results', stamp);
   mkdirSync(dir, { recursive: true });
   const summary: Record<string, unknown>[] = [];
+  const comparisons: (Comparison & { bench: string })[] = [];
   if (!process.argv.includes('--no-install')) installPeers(benches.filter((b) => !only || only.includes(b.name)));
   for (const b of benches) {
     if (only && !only.includes(b.name)) continue;
@@ -168,8 +171,13 @@ async function main(): Promise<void> {
     const r = await runOne(join(here, `${b.name}.js`), b.args ?? [], join(dir, `${b.name}.txt`), timeoutMinutes * 60_000);
     console.log(`== ${b.name}: ${r.timedOut ? 'timed out' : r.code === 0 ? 'done' : `failed (exit ${r.code})`} in ${(r.ms / 1000).toFixed(1)} s`);
     summary.push({ name: b.name, exitCode: r.code, seconds: r.ms / 1000, timedOut: r.timedOut, output: `${b.name}.txt` });
+    comparisons.push(...parseComparisons(readFileSync(join(dir, `${b.name}.txt`), 'utf8')).map((c) => ({ bench: b.name, ...c })));
   }
   writeFileSync(join(dir, 'summary.json'), JSON.stringify({ started: stamp, benchmarks: summary }, null, 2) + '\n');
+  writeFileSync(join(dir, 'comparisons.json'), JSON.stringify(comparisons, null, 2) + '\n');
+  const table = comparisonTable(comparisons);
+  writeFileSync(join(dir, 'table.md'), `# npm run bench, ${stamp}\n\nkubesvc next to its peer in the same run (medians of interleaved rounds).\n\n${table}`);
+  if (comparisons.length) console.log(`\n${table}`);
   console.log(`\nresults: ${dir}`);
   if (summary.some((s) => s.exitCode !== undefined && s.exitCode !== 0)) process.exitCode = 1;
 }
