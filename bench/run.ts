@@ -18,6 +18,8 @@ interface Bench {
   args?: string[];
   /** commands that must be on PATH (or absolute paths that must exist) */
   tools?: string[];
+  /** peers it compares against when they are there (installed as root like tools, not required) */
+  peers?: string[];
   root?: boolean;
 }
 
@@ -39,7 +41,7 @@ const benches: Bench[] = [
   { name: 'workloads', what: '100-replica Deployment to Ready, pod replacement, memory per pod', tools: ['kubectl'] },
   { name: 'dns', what: 'cluster DNS vs dnsmasq with dnsperf', tools: ['dnsperf', 'dnsmasq'] },
   { name: 'dns-cluster', what: 'cluster DNS through the kube-dns ClusterIP of kubesvc up vs dnsmasq', tools: ['dnsperf', 'dnsmasq', 'kubectl'], root: true },
-  { name: 'proxy-userspace', what: 'userspace proxy requests/s, UDP, programming latency' },
+  { name: 'proxy-userspace', what: 'userspace proxy requests/s (vs HAProxy when installed), UDP, programming latency', peers: ['wrk', 'haproxy'] },
   { name: 'proxy-iptables', what: 'iptables rule render and apply times', tools: ['iptables-restore'] },
   { name: 'proxy-nftables', what: 'nftables rule render and apply times', tools: ['nft'], root: true },
   { name: 'netns-mode', what: 'netns mode: wrk through ClusterIPs, endpoint removal latency', tools: ['wrk', 'nft', 'nsenter'], root: true },
@@ -79,7 +81,7 @@ const packageOf: Record<string, string> = {
  */
 function installPeers(chosen: Bench[]): void {
   if (process.getuid?.() !== 0) return;
-  const wanted = [...new Set(chosen.flatMap((b) => b.tools ?? []).filter((t) => !has(t) && packageOf[t]).map((t) => packageOf[t]!))];
+  const wanted = [...new Set(chosen.flatMap((b) => [...(b.tools ?? []), ...(b.peers ?? [])]).filter((t) => !has(t) && packageOf[t]).map((t) => packageOf[t]!))];
   if (!wanted.length) return;
   console.log(`installing ${wanted.join(', ')} (apt-get; their services are not started)`);
   const policy = '/usr/sbin/policy-rc.d';
