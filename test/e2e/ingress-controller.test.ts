@@ -8,13 +8,12 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect as http2Connect } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { kubectl, kubectlBin, kubectlOk, kubesvcBin, root, startCluster, until, type Cluster } from './harness.js';
 import { WebSocket } from 'ws';
+import { app, hostPathCases, ingress, makeTLSSecret } from './ingress-fixtures.js';
 
 /** GET http://ip:port/path with a Host header: "<status> <body>", or "error:<code>". */
 function get(ip: string, port: number, path: string, host?: string): Promise<string> {
@@ -30,45 +29,6 @@ function get(ip: string, port: number, path: string, host?: string): Promise<str
     req.end();
   });
 }
-
-const app = (name: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      containers:
-      - name: web
-        image: registry.k8s.io/e2e-test-images/agnhost:2.39
-        args: [serve-hostname]
-        readinessProbe: {httpGet: {path: /, port: 9376}, periodSeconds: 1}
----
-apiVersion: v1
-kind: Service
-metadata: {name: ${name}}
-spec:
-  selector: {app: ${name}}
-  ports: [{name: http, port: 80, targetPort: 9376}]
-`;
-
-const ingress = (extraPaths = '') => `apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web}
-spec:
-  rules:
-  - host: foo.example
-    http:
-      paths:
-      - {path: /a, pathType: Prefix, backend: {service: {name: a, port: {number: 80}}}}
-      - {path: /b, pathType: Exact, backend: {service: {name: b, port: {name: http}}}}
-${extraPaths}  - host: "*.bar.example"
-    http:
-      paths:
-      - {path: /, pathType: Prefix, backend: {service: {name: b, port: {number: 80}}}}
-`;
 
 describe('the built-in ingress controller', () => {
   let c: Cluster;
@@ -96,21 +56,7 @@ describe('the built-in ingress controller', () => {
     kubectlOk(c, ['apply', '-f', '-'], ingress());
     await until('both apps Ready', () => kubectl(c, ['get', 'deployments', 'a', 'b', '-o', 'jsonpath={.items[*].status.readyReplicas}']).stdout, (v) => v === '2 2', 30_000);
     await until('a route to a', () => get(lb, port, '/a', 'foo.example'), (r) => /^200 a-/.test(r), 10_000);
-    const cases: [string, string | undefined, RegExp][] = [
-      ['/a', 'foo.example', /^200 a-/],
-      ['/a/', 'foo.example', /^200 a-/],
-      ['/a/x/y', 'foo.example', /^200 a-/],
-      ['/ab', 'foo.example', /^404 /], // Prefix matches whole path elements
-      ['/b', 'foo.example', /^200 b-/],
-      ['/b/', 'foo.example', /^404 /], // Exact is exact
-      ['/b/x', 'foo.example', /^404 /],
-      ['/a', 'FOO.example:80', /^200 a-/], // host case and port ignored
-      ['/anything', 'x.bar.example', /^200 b-/], // one-label wildcard
-      ['/anything', 'y.x.bar.example', /^404 /], // not two labels
-      ['/anything', 'bar.example', /^404 /],
-      ['/a', undefined, /^404 /],
-    ];
-    for (const [path, host, want] of cases) assert.match(await get(lb, port, path, host), want, `${host} ${path}`);
+    for (const [path, host, want] of hostPathCases) assert.match(await get(lb, port, path, host), want, `${host} ${path}`);
     // HTTP/2 without TLS for a client that knows (curl --http2-prior-knowledge), routed the same way;
     // an offer to upgrade to it (curl --http2 on http://) is answered in HTTP/1.1.
     const curlVersion = (flag: string, path: string) =>
@@ -223,14 +169,7 @@ spec:
   });
 
   it('serves HTTPS by SNI from kubernetes.io/tls Secrets, a default certificate otherwise, and redirects HTTP for TLS hosts', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kubesvc-ingress-tls-'));
-    try {
-      const gen = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=secure.example', '-addext', 'subjectAltName=DNS:secure.example', '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.crt')], { encoding: 'utf8' });
-      assert.equal(gen.status, 0, gen.stderr);
-      kubectlOk(c, ['create', 'secret', 'tls', 'secure-tls', '--cert', join(dir, 'tls.crt'), '--key', join(dir, 'tls.key')]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    makeTLSSecret(c, 'secure-tls', 'secure.example');
     kubectlOk(c, ['apply', '-f', '-'], `apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata: {name: secure}

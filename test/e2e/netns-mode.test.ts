@@ -4,10 +4,11 @@
 // namespace this test creates (its "host"), so the kubesvc0 bridge, the host routes and
 // everything else land there and never on the machine's own interfaces; the test checks the
 // machine's links, routes, rules and namespaces are the same afterwards.
+import { app, hostPathCases, ingress, makeTLSSecret } from './ingress-fixtures.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { kubectlOk, kubesvcBin, startCluster, until, type Cluster } from './harness.js';
+import { kubectl, kubectlOk, kubesvcBin, startCluster, until, type Cluster } from './harness.js';
 import { curl, inNs, lines, netnsSkipReason, run } from './netns-tools.js';
 import { manifest, netexecDeployment, netexecPod, netexecService } from './netexec.js';
 
@@ -174,6 +175,54 @@ for (const mode of ['iptables', 'nftables'] as const) {
       }, (n) => n >= 2, 30_000);
       assert.equal(viaIngress('other.example'), '404 page not found');
       kubectlOk(c, ['delete', 'ingress', 'web']);
+    });
+
+    it('passes the conformance scenarios through the controller pod too: path and host rules, default backend, TLS by SNI', async () => {
+      const lb = get(['service', '-n', 'kube-system', 'kubesvc-ingress']).status.loadBalancer.ingress[0].ip as string;
+      kubectlOk(c, ['apply', '-f', '-'], app('a') + '---\n' + app('b'));
+      kubectlOk(c, ['apply', '-f', '-'], ingress());
+      await until('both apps Ready', () => kubectl(c, ['get', 'deployments', 'a', 'b', '-o', 'jsonpath={.items[*].status.readyReplicas}']).stdout, (v) => v === '2 2', 60_000);
+      /** "<status> <body>" as the loopback test's client reports it, from curl in the host's namespace. */
+      const ask = (path: string, host?: string, extra: string[] = []) => {
+        const r = inNs(hostNs, ['curl', '-sS', '--max-time', '3', ...(host ? ['-H', `Host: ${host}`] : []), '-w', '\n%{http_code}', ...extra, `http://${lb}${path}`]);
+        if (r.code !== 0) return `error:${r.code}`;
+        const nl = r.stdout.lastIndexOf('\n');
+        return `${r.stdout.slice(nl + 1)} ${r.stdout.slice(0, nl).trim()}`;
+      };
+      await until('a route to a', () => ask('/a', 'foo.example'), (r) => /^200 a-/.test(r), 20_000);
+      for (const [path, host, want] of hostPathCases) assert.match(ask(path, host), want, `${host} ${path}`);
+      // Requests spread over both of a's pods (the load-balancing scenario, on two nodes' pods).
+      const seen = new Set<string>();
+      for (let i = 0; i < 20 && seen.size < 2; i++) seen.add(ask('/a', 'foo.example'));
+      assert.equal(seen.size, 2, [...seen].join(' '));
+      // A defaultBackend catches what no rule matches.
+      kubectlOk(c, ['apply', '-f', '-'], `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: fallback}
+spec:
+  defaultBackend: {service: {name: a, port: {number: 80}}}
+`);
+      await until('the default backend', () => ask('/nothing-matches', 'nowhere.example'), (r) => /^200 a-/.test(r), 10_000);
+      // TLS by SNI from a kubernetes.io/tls Secret; the default certificate for other names.
+      makeTLSSecret(c, 'secure-tls', 'secure.example');
+      kubectlOk(c, ['apply', '-f', '-'], `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: secure}
+spec:
+  tls: [{hosts: [secure.example], secretName: secure-tls}]
+  rules:
+  - host: secure.example
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: b, port: {number: 80}}}}]}
+`);
+      const overTLS = (name: string) => {
+        const r = inNs(hostNs, ['curl', '-sSv', '-k', '--max-time', '3', '--resolve', `${name}:443:${lb}`, `https://${name}/`]);
+        return { cn: /subject: CN=([^\r\n;]+)/.exec(r.stderr)?.[1]?.trim() ?? '', body: r.stdout.trim() };
+      };
+      const secure = await until("the Secret's certificate for secure.example", () => overTLS('secure.example'), (x) => x.cn === 'secure.example', 10_000);
+      assert.match(secure.body, /^b-/);
+      assert.equal(overTLS('other.example').cn, 'Kubernetes Ingress Controller Fake Certificate');
+      kubectlOk(c, ['delete', 'ingress', 'web', 'fallback', 'secure']);
+      kubectlOk(c, ['delete', 'deployment', 'a', 'b']);
     });
 
     it('routes an HTTPRoute of a Gateway of class kubesvc through the same pod to pods on both nodes', async () => {
