@@ -13,7 +13,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { kubectl, kubectlBin, kubectlOk, kubesvcBin, root, startCluster, until, type Cluster } from './harness.js';
 import { WebSocket } from 'ws';
-import { app, hostPathCases, ingress, makeTLSSecret } from './ingress-fixtures.js';
+import { app, hostPathCases, ingress, makeTLSSecret, tlsIngress } from './ingress-fixtures.js';
 
 /** GET http://ip:port/path with a Host header: "<status> <body>", or "error:<code>". */
 function get(ip: string, port: number, path: string, host?: string): Promise<string> {
@@ -170,15 +170,7 @@ spec:
 
   it('serves HTTPS by SNI from kubernetes.io/tls Secrets, a default certificate otherwise, and redirects HTTP for TLS hosts', async () => {
     makeTLSSecret(c, 'secure-tls', 'secure.example');
-    kubectlOk(c, ['apply', '-f', '-'], `apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: secure}
-spec:
-  tls: [{hosts: [secure.example], secretName: secure-tls}]
-  rules:
-  - host: secure.example
-    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: a, port: {number: 80}}}}]}
----
+    kubectlOk(c, ['apply', '-f', '-'], tlsIngress('secure', 'secure.example', 'secure-tls', 'a') + `---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata: {name: plain, annotations: {nginx.ingress.kubernetes.io/ssl-redirect: "false"}}

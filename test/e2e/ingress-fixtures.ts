@@ -75,3 +75,14 @@ export function makeTLSSecret(c: Cluster, name: string, host: string): void {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** An Ingress for `host` over TLS from the Secret `secret`, to Service `backend` port 80. */
+export const tlsIngress = (name: string, host: string, secret: string, backend: string) => `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: ${name}}
+spec:
+  tls: [{hosts: [${host}], secretName: ${secret}}]
+  rules:
+  - host: ${host}
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: ${backend}, port: {number: 80}}}}]}
+`;

@@ -4,7 +4,7 @@
 // namespace this test creates (its "host"), so the kubesvc0 bridge, the host routes and
 // everything else land there and never on the machine's own interfaces; the test checks the
 // machine's links, routes, rules and namespaces are the same afterwards.
-import { app, hostPathCases, ingress, makeTLSSecret } from './ingress-fixtures.js';
+import { app, hostPathCases, ingress, makeTLSSecret, tlsIngress } from './ingress-fixtures.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -205,15 +205,7 @@ spec:
       await until('the default backend', () => ask('/nothing-matches', 'nowhere.example'), (r) => /^200 a-/.test(r), 10_000);
       // TLS by SNI from a kubernetes.io/tls Secret; the default certificate for other names.
       makeTLSSecret(c, 'secure-tls', 'secure.example');
-      kubectlOk(c, ['apply', '-f', '-'], `apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: secure}
-spec:
-  tls: [{hosts: [secure.example], secretName: secure-tls}]
-  rules:
-  - host: secure.example
-    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: b, port: {number: 80}}}}]}
-`);
+      kubectlOk(c, ['apply', '-f', '-'], tlsIngress('secure', 'secure.example', 'secure-tls', 'b'));
       const overTLS = (name: string) => {
         const r = inNs(hostNs, ['curl', '-sSv', '-k', '--max-time', '3', '--resolve', `${name}:443:${lb}`, `https://${name}/`]);
         return { cn: /subject: CN=([^\r\n;]+)/.exec(r.stderr)?.[1]?.trim() ?? '', body: r.stdout.trim() };
