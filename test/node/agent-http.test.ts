@@ -90,6 +90,37 @@ test('over HTTP: the lease is renewed; a pod runs; kubectl logs, exec and a forc
   await assert.rejects(c.client.get(R.pods, 'default', 'hello'), (e) => isNotFound(e));
 });
 
+test("the kubelet API passes its node's kube-proxy metrics on at /metrics/proxy, and says why when it cannot", async () => {
+  const raw = (path: string) => kubectl('get', '--raw', `/api/v1/nodes/node-1/proxy${path}`);
+  // No kube-proxy on this node yet.
+  const none = await raw('/metrics/proxy');
+  assert.notEqual(none.code, 0);
+  assert.match(none.stderr, /no kube-proxy runs on this node|NotFound/);
+  // A stand-in kube-proxy metrics endpoint on 127.0.0.1 (the agent reads it over HTTP, as any scraper would).
+  let answer = { code: 200, text: '# TYPE kubesvc_proxy_endpoint_connections_total counter\nkubesvc_proxy_endpoint_connections_total{namespace="d",service="s",port="",protocol="TCP",endpoint="10.0.0.1:80"} 3\n' };
+  const { createServer } = await import('node:http');
+  const server = createServer((_q, s) => s.writeHead(answer.code).end(answer.text));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  try {
+    c.agent.setProxyMetricsPort((server.address() as { port: number }).port);
+    const ok = await raw('/metrics/proxy');
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.stdout, answer.text);
+    answer = { code: 500, text: 'broken' };
+    const failing = await raw('/metrics/proxy');
+    assert.notEqual(failing.code, 0);
+    assert.match(failing.stderr, /not available|ServiceUnavailable|503/);
+    // Odd paths under it are not it.
+    for (const p of ['/metrics/proxy/x', '/metrics/proxy/..', '/metrics/proxyx']) assert.notEqual((await raw(p)).code, 0, p);
+  } finally {
+    server.close();
+  }
+  // The port gone: the answer says so, and the kubelet API goes on.
+  c.agent.setProxyMetricsPort(1);
+  assert.match((await raw('/metrics/proxy')).stderr, /not available|ServiceUnavailable|503/);
+  assert.equal((await raw('/healthz')).stdout, 'ok');
+});
+
 test('a Node status changed by someone else is put right; a deleted Node registers again', async () => {
   const n = await c.client.get<Node>(R.nodes, undefined, 'node-1');
   const conditions = n.status!.conditions!.map((x) => (x.type === 'Ready' ? { ...x, status: 'Unknown' as const, reason: 'NodeStatusUnknown' } : x));
