@@ -74,13 +74,21 @@ async function main(): Promise<void> {
       const page = await ctx.newPage();
       const tOpen = Date.now();
       await page.goto(link());
-      await page.waitForFunction((n) => document.querySelectorAll('.n.Service').length >= n, services, { timeout: 120_000, polling: 200 });
+      // The whole map: every Service, slice and endpoint's pod box (the kinds' lists arrive apart, and
+      // each arrival that adds boxes is a relayout, which must not fall into the churn measured below).
+      await page.waitForFunction(
+        (n) => document.querySelectorAll('.n.Service').length >= n && document.querySelectorAll('.n.EndpointSlice').length >= n && document.querySelectorAll('.n.Pod').length >= 4 * n,
+        services,
+        { timeout: 120_000, polling: 200 },
+      );
       console.log(`first full map (${services} Services, ${services * 4} endpoints) drawn ${Date.now() - tOpen} ms after opening the link`);
+      await page.waitForTimeout(1000);
       // Frame intervals and long tasks while the endpoints churn.
       await page.evaluate(() => {
         const w = window as any;
         w.__frames = [];
         w.__kubesvcDrawMs.length = 0;
+        w.__layoutsBefore = w.__kubesvcLayouts ?? 0;
         w.__long = [];
         new PerformanceObserver((l) => { for (const e of l.getEntries()) w.__long.push(e.duration); }).observe({ type: 'longtask', buffered: false } as any);
         let last = performance.now();
@@ -108,13 +116,13 @@ async function main(): Promise<void> {
         flip++;
         await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - tick))));
       }
-      const { frames, long, draws } = await page.evaluate(() => { const w = window as any; w.__stop = true; return { frames: w.__frames as number[], long: w.__long as number[], draws: [...w.__kubesvcDrawMs] as number[] }; });
+      const { frames, long, draws, layouts } = await page.evaluate(() => { const w = window as any; w.__stop = true; return { frames: w.__frames as number[], long: w.__long as number[], draws: [...w.__kubesvcDrawMs] as number[], layouts: (w.__kubesvcLayouts ?? 0) - w.__layoutsBefore}; });
       const sorted = [...frames].sort((a, b) => a - b);
       const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!.toFixed(1);
       lags.sort((a, b) => a - b);
       draws.sort((a, b) => a - b);
       console.log(`redraws: ${draws.length}, main-thread time p50 ${draws[draws.length >> 1]?.toFixed(1)} ms, p95 ${draws[Math.floor(draws.length * 0.95)]?.toFixed(1)} ms, max ${draws.at(-1)?.toFixed(1)} ms`);
-      console.log(`churn: ${updates} EndpointSlice updates in ${seconds} s (${(updates / seconds).toFixed(1)}/s)`);
+      console.log(`churn: ${updates} EndpointSlice updates in ${seconds} s (${(updates / seconds).toFixed(1)}/s); layouts during it: ${layouts}`);
       console.log(`frames: ${frames.length}, interval p50 ${q(0.5)} ms, p95 ${q(0.95)} ms, p99 ${q(0.99)} ms, max ${sorted.at(-1)!.toFixed(1)} ms; frames over 50 ms: ${frames.filter((f) => f > 50).length}`);
       console.log(`long tasks (>50 ms): ${long.length}, longest ${long.length ? Math.max(...long).toFixed(0) : 0} ms`);
       console.log(`change → on the page: median ${lags[lags.length >> 1]} ms, max ${lags.at(-1)} ms (${lags.length} samples)`);

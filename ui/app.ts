@@ -127,7 +127,76 @@ function servicePorts(s: Obj): string {
   return (s.spec.ports ?? []).map((p: any) => `${p.port}${p.nodePort ? ':' + p.nodePort : ''}/${p.protocol ?? 'TCP'}`).join(',');
 }
 
+/** Each drawn Service's part of the model, with the signature it was built from. */
+const parts = new Map<string, { sig: string; nodes: GNode[]; edges: GEdge[] }>();
+let seenParts = new Set<string>();
+
+/** What a Service's part depends on: its objects' resourceVersions and its traffic figures. */
+function serviceSignature(s: Obj, k: string, slices: Obj[]): string {
+  let sig = `${s.metadata.resourceVersion}|${rateText(traffic.services.get(k))}`;
+  for (const es of slices) {
+    sig += `|${es.metadata.resourceVersion}`;
+    for (const e of es.endpoints ?? []) {
+      const ref = e.targetRef;
+      if (ref?.kind !== 'Pod') continue;
+      const p = store.Pod.get(`${ref.namespace ?? es.metadata.namespace}/${ref.name}`);
+      const nodeName = p?.spec?.nodeName ?? e.nodeName;
+      sig += `,${p?.metadata.resourceVersion ?? '-'}:${nodeName ? (store.Node.get(nodeName)?.metadata.resourceVersion ?? '-') : ''}:${rateText(traffic.addresses.get(e.addresses?.[0]))}`;
+    }
+  }
+  return sig;
+}
+
+/** One Service's boxes and edges: the Service, its EndpointSlices, their pods and the pods' nodes. */
+function serviceGraph(s: Obj, k: string, slices: Obj[]): { nodes: GNode[]; edges: GEdge[] } {
+  const nodes: GNode[] = [];
+  const edges: GEdge[] = [];
+  const have = new Set<string>();
+  const add = (n: GNode) => { if (!have.has(n.id)) { have.add(n.id); nodes.push(n); } };
+  const lb = (s.status?.loadBalancer?.ingress ?? []).map((i: any) => i.ip ?? i.hostname).join(',');
+  add({
+    id: `Service:${k}`, kind: 'Service', ns: s.metadata.namespace, name: s.metadata.name,
+    lines: [
+      `svc ${k}`,
+      `${s.spec.type ?? 'ClusterIP'} ${s.spec.type === 'ExternalName' ? s.spec.externalName : s.spec.clusterIP ?? ''}`,
+      `ports ${servicePorts(s) || '-'}`,
+      ...(s.spec.type === 'LoadBalancer' ? [`LB ${lb || '<pending>'}`] : []),
+      `traffic ${rateText(traffic.services.get(k))}`,
+    ],
+  });
+  for (const es of slices) {
+    const ek = `EndpointSlice:${key(es)}`;
+    const eps = es.endpoints ?? [];
+    const ready = eps.filter((e: any) => e.conditions?.ready !== false).length;
+    add({ id: ek, kind: 'EndpointSlice', ns: es.metadata.namespace, name: es.metadata.name, lines: [`slice ${es.metadata.name}`, `${ready}/${eps.length} ready, ${es.addressType}`] });
+    edges.push({ id: `${k}>${ek}`, from: `Service:${k}`, to: ek, rate: traffic.services.get(k) });
+    for (const e of eps) {
+      const ref = e.targetRef;
+      if (ref?.kind !== 'Pod') continue;
+      const pk = `${ref.namespace ?? es.metadata.namespace}/${ref.name}`;
+      const p = store.Pod.get(pk);
+      const state = p ? podState(p) : e.conditions?.terminating ? 'terminating' : e.conditions?.ready === false ? 'notready' : 'ready';
+      add({
+        id: `Pod:${pk}`, kind: 'Pod', ns: ref.namespace, name: ref.name, state,
+        lines: [`pod ${ref.name}`, `${(e.addresses ?? []).join(',')} ${state}`, `node ${p?.spec?.nodeName ?? e.nodeName ?? '?'}`, `traffic ${rateText(traffic.addresses.get(e.addresses?.[0]))}`],
+      });
+      edges.push({ id: `${ek}>${pk}`, from: ek, to: `Pod:${pk}`, rate: traffic.addresses.get(e.addresses?.[0]) });
+      const nodeName = p?.spec?.nodeName ?? e.nodeName;
+      if (!nodeName) continue;
+      if (!have.has(`Node:${nodeName}`)) {
+        const n = store.Node.get(nodeName);
+        const nready = (n?.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+        const ip = (n?.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address ?? '';
+        add({ id: `Node:${nodeName}`, kind: 'Node', name: nodeName, lines: [`node ${nodeName}`, `${ip} ${nready ? 'Ready' : 'NotReady'}`] });
+      }
+      edges.push({ id: `${pk}>${nodeName}`, from: `Pod:${pk}`, to: `Node:${nodeName}` });
+    }
+  }
+  return { nodes, edges };
+}
+
 function model(): { nodes: GNode[]; edges: GEdge[] } {
+  seenParts = new Set<string>();
   const ns = ($('ns') as HTMLSelectElement).value;
   const q = ($('search') as HTMLInputElement).value.trim().toLowerCase();
   const hideSystem = ($('hideSystem') as HTMLInputElement).checked;
@@ -154,47 +223,20 @@ function model(): { nodes: GNode[]; edges: GEdge[] } {
       const text = [k, s.spec.clusterIP, s.spec.externalName, ...pods, ...(s.status?.loadBalancer?.ingress ?? []).map((i: any) => i.ip)].join(' ').toLowerCase();
       if (!text.includes(q)) continue;
     }
-    const lb = (s.status?.loadBalancer?.ingress ?? []).map((i: any) => i.ip ?? i.hostname).join(',');
-    add({
-      id: `Service:${k}`, kind: 'Service', ns: s.metadata.namespace, name: s.metadata.name,
-      lines: [
-        `svc ${k}`,
-        `${s.spec.type ?? 'ClusterIP'} ${s.spec.type === 'ExternalName' ? s.spec.externalName : s.spec.clusterIP ?? ''}`,
-        `ports ${servicePorts(s) || '-'}`,
-        ...(s.spec.type === 'LoadBalancer' ? [`LB ${lb || '<pending>'}`] : []),
-        `traffic ${rateText(traffic.services.get(k))}`,
-      ],
-    });
-    for (const es of slices) {
-      const ek = `EndpointSlice:${key(es)}`;
-      const eps = es.endpoints ?? [];
-      const ready = eps.filter((e: any) => e.conditions?.ready !== false).length;
-      add({ id: ek, kind: 'EndpointSlice', ns: es.metadata.namespace, name: es.metadata.name, lines: [`slice ${es.metadata.name}`, `${ready}/${eps.length} ready, ${es.addressType}`] });
-      edges.push({ id: `${k}>${ek}`, from: `Service:${k}`, to: ek, rate: traffic.services.get(k) });
-      for (const e of eps) {
-        const ref = e.targetRef;
-        if (ref?.kind !== 'Pod') continue;
-        const pk = `${ref.namespace ?? es.metadata.namespace}/${ref.name}`;
-        const p = store.Pod.get(pk);
-        const state = p ? podState(p) : e.conditions?.terminating ? 'terminating' : e.conditions?.ready === false ? 'notready' : 'ready';
-        add({
-          id: `Pod:${pk}`, kind: 'Pod', ns: ref.namespace, name: ref.name, state,
-          lines: [`pod ${ref.name}`, `${(e.addresses ?? []).join(',')} ${state}`, `node ${p?.spec?.nodeName ?? e.nodeName ?? '?'}`, `traffic ${rateText(traffic.addresses.get(e.addresses?.[0]))}`],
-        });
-        edges.push({ id: `${ek}>${pk}`, from: ek, to: `Pod:${pk}`, rate: traffic.addresses.get(e.addresses?.[0]) });
-        const nodeName = p?.spec?.nodeName ?? e.nodeName;
-        if (nodeName && have.has(`Node:${nodeName}`)) {
-          edges.push({ id: `${pk}>${nodeName}`, from: `Pod:${pk}`, to: `Node:${nodeName}` });
-        } else if (nodeName) {
-          const n = store.Node.get(nodeName);
-          const nready = (n?.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
-          const ip = (n?.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address ?? '';
-          add({ id: `Node:${nodeName}`, kind: 'Node', name: nodeName, lines: [`node ${nodeName}`, `${ip} ${nready ? 'Ready' : 'NotReady'}`] });
-          edges.push({ id: `${pk}>${nodeName}`, from: `Pod:${pk}`, to: `Node:${nodeName}` });
-        }
-      }
+    // A Service whose objects and figures are as they were last time keeps its part of the model:
+    // a redraw then allocates almost nothing for the ~500 Services that did not change (allocation
+    // is what made the garbage collector stall frames).
+    const sig = serviceSignature(s, k, slices);
+    let part = parts.get(k);
+    if (part?.sig !== sig) {
+      part = { sig, ...serviceGraph(s, k, slices) };
+      parts.set(k, part);
     }
+    seenParts.add(k);
+    for (const n of part.nodes) add(n);
+    for (const e of part.edges) edges.push(e);
   }
+  for (const k of parts.keys()) if (!seenParts.has(k)) parts.delete(k);
   // In front of the Services drawn: Ingresses and HTTPRoutes, an edge to each Service they send to.
   const front = (kind: 'Ingress' | 'HTTPRoute', o: Obj, lines: string[], targets: string[]) => {
     const shown = targets.filter((t) => have.has(`Service:${t}`));
@@ -300,6 +342,8 @@ async function render(): Promise<void> {
   // only a new or removed object or edge asks elkjs again.
   const shape = nodes.map((n) => `${n.id}:${n.lines.length}`).join('|') + '#' + edges.map((e) => e.id).join('|');
   if (shape !== laidOut.shape) {
+    // Counted for bench/ui-view.ts: a relayout of ~3,000 boxes takes the worker a second or two.
+    (window as any).__kubesvcLayouts = ((window as any).__kubesvcLayouts ?? 0) + 1;
     laidOut.graph = await elk.layout({
       id: 'root',
       layoutOptions: { 'elk.algorithm': 'layered', 'elk.direction': 'RIGHT', 'elk.spacing.nodeNode': '12', 'elk.layered.spacing.nodeNodeBetweenLayers': '60' },
