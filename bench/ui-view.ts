@@ -4,7 +4,7 @@
 // change shows, and the kubesvc process's memory with 1 and with 10 views open.
 // The endpoints point at pods that do not exist: 2,000 real pods would be 2,000 processes on a
 // 2-core machine, and the page draws endpoints from the EndpointSlices either way.
-// Run: npm run build && node dist/bench/ui-view.js [--services 500] [--seconds 20] [--views 10]
+// Run: npm run build && node dist/bench/ui-view.js [--services 500] [--seconds 20] [--views 10] [--replace-every N]
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { startCluster, kubesvcBin, request, type Cluster } from '../test/e2e/harness.js';
@@ -19,6 +19,8 @@ declare function requestAnimationFrame(cb: (t: number) => void): number;
 const services = Math.min(numberArg('services', 500), 2000);
 const seconds = Math.min(numberArg('seconds', 20), 120);
 const views = Math.min(numberArg('views', 10), 20);
+/** --replace-every N: every Nth change also gives the slice's endpoints new pod names (pods replaced), which makes the map lay itself out again. 0: never. */
+const replaceEvery = numberArg('replace-every', 0);
 const ns = 'ui-bench';
 
 function rssMiB(pid: number): number {
@@ -26,7 +28,7 @@ function rssMiB(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-function slice(i: number, flip: number) {
+function slice(i: number, flip: number, generation = 0) {
   return {
     apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
     metadata: { name: `svc-${i}-x`, namespace: ns, labels: { 'kubernetes.io/service-name': `svc-${i}` } },
@@ -36,7 +38,7 @@ function slice(i: number, flip: number) {
       addresses: [`10.${(i >> 6) & 255}.${((i & 63) << 2) | j}.${1 + j}`],
       conditions: { ready: (flip + j) % 4 !== 0 },
       nodeName: 'vm',
-      targetRef: { kind: 'Pod', namespace: ns, name: `pod-${i}-${j}` },
+      targetRef: { kind: 'Pod', namespace: ns, name: generation ? `pod-${i}-${j}-g${generation}` : `pod-${i}-${j}` },
     })),
   };
 }
@@ -103,7 +105,8 @@ async function main(): Promise<void> {
         const tick = Date.now();
         const i = (flip * 37) % services;
         const put = await request(c, 'GET', `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices/svc-${i}-x`);
-        const obj = { ...slice(i, flip), metadata: { ...slice(i, flip).metadata, resourceVersion: put.json().metadata.resourceVersion } };
+        const generation = replaceEvery > 0 && flip % replaceEvery === 0 ? flip : 0;
+        const obj = { ...slice(i, flip, generation), metadata: { ...slice(i, flip).metadata, resourceVersion: put.json().metadata.resourceVersion } };
         await request(c, 'PUT', `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices/svc-${i}-x`, JSON.stringify(obj));
         updates++;
         // Every 10th change: how long until the page shows it.
