@@ -6,6 +6,7 @@
 // proxy per node in one process without touching the host's tables or sysctls.
 import type { Client } from '../client/client.js';
 import type { InformerFactory } from '../client/informer-types.js';
+import { EventRecorder } from '../client/events.js';
 import { logger } from '../util/log.js';
 import { registerProxyHandlers } from './config.js';
 import { ProxyHealth } from './healthcheck/proxy-health.js';
@@ -41,7 +42,12 @@ export interface RunningProxy extends ProxyHandle {
 }
 
 export async function startProxy(client: Client, informers: InformerFactory, opts: ProxyOptions): Promise<RunningProxy> {
-  void client; // the modes need only informers; events and node updates will use the client
+  // The modes need only informers; what they report on a Service becomes an Event through the API.
+  const recorder = new EventRecorder(client, 'kube-proxy', opts.nodeName);
+  opts = {
+    ...opts,
+    report: (r) => recorder.event({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: r.namespace, name: r.name } }, r.type, r.reason, r.message),
+  };
   const minSyncMs = opts.minSyncMs ?? 0;
   const maxSyncMs = opts.maxSyncMs ?? 30_000;
   const metrics = new ProxyMetrics();

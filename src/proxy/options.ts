@@ -1,10 +1,21 @@
 // What startProxy is told: the node, the mode and its settings (upstream's kube-proxy flags).
 export type ProxyModeName = 'userspace' | 'iptables' | 'nftables' | 'ipvs';
 
+/** Something a proxy wants its users to see on a Service (startProxy records it as an Event). */
+export interface ServiceReport {
+  namespace: string;
+  name: string;
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
 export interface ProxyOptions {
   nodeName: string;
   nodeIP: string;
   mode: ProxyModeName;
+  /** Where a mode reports what users should see on a Service (set by startProxy). */
+  report?: (r: ServiceReport) => void;
   /**
    * Kernel modes: the named network namespace whose tables this proxy programs (every iptables-restore,
    * nft, conntrack and sysctl runs through `ip netns exec <netns>`); absent = this process's own.

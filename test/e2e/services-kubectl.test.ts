@@ -3,7 +3,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startCluster, kubectl, kubectlOk, root, type Cluster } from './harness.js';
+import { startCluster, kubectl, kubectlOk, root, until, type Cluster } from './harness.js';
 
 const fixture = (name: string) => readFileSync(join(root, 'test', 'e2e', 'fixtures', name), 'utf8');
 
@@ -258,5 +258,47 @@ describe('kubectl get -w', () => {
     } finally {
       w.kill();
     }
+  });
+});
+
+describe('kube-proxy reports a Service port it cannot serve', () => {
+  let c: Cluster;
+  before(async () => {
+    c = await startCluster();
+  });
+  after(async () => {
+    await c?.destroy();
+  });
+
+  it('two Services on one external IP and port: the second gets a PortConflict Warning event naming the first', async () => {
+    // Selectorless, with an EndpointSlice each: a Service port without endpoints gets no listener at all.
+    const svc = (name: string) => `apiVersion: v1
+kind: Service
+metadata: {name: ${name}}
+spec:
+  externalIPs: [127.233.9.9]
+  ports: [{name: web, port: 8080}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: ${name}-1, labels: {kubernetes.io/service-name: ${name}}}
+addressType: IPv4
+ports: [{name: web, port: 8080, protocol: TCP}]
+endpoints: [{addresses: [127.233.9.10]}]
+`;
+    kubectlOk(c, ['apply', '-f', '-'], svc('alpha'));
+    kubectlOk(c, ['apply', '-f', '-'], svc('beta'));
+    const events = await until(
+      'the PortConflict event',
+      () => JSON.parse(kubectlOk(c, ['get', 'events', '--field-selector', 'involvedObject.name=beta', '-o', 'json'])).items as any[],
+      (items) => items.some((e) => e.reason === 'PortConflict'),
+      10_000,
+    );
+    const e = events.find((x) => x.reason === 'PortConflict');
+    assert.equal(e.type, 'Warning');
+    assert.equal(e.involvedObject.kind, 'Service');
+    assert.equal(e.source.component, 'kube-proxy');
+    assert.match(e.message, /^TCP 127\.233\.9\.9:8080 is already served for default\/alpha:web; port web of this Service gets no listener there on node /);
+    assert.equal(JSON.parse(kubectlOk(c, ['get', 'events', '--field-selector', 'involvedObject.name=alpha', '-o', 'json'])).items.filter((x: any) => x.reason === 'PortConflict').length, 0);
   });
 });

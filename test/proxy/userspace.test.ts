@@ -346,3 +346,34 @@ describe('userspace proxy', () => {
     conn.close();
   });
 });
+
+test('two Service ports wanting one external address: the one left without it is reported once (an Event on that Service), again if it comes back', async () => {
+  const reports: { namespace: string; name: string; reason: string; message: string }[] = [];
+  const p = new UserspaceProvider({ nodeName: 'node-a', nodeIP: freshIP(), report: (r) => reports.push(r) });
+  await p.start();
+  const shared = freshIP();
+  const b = await tcpEcho('x', freshIP());
+  try {
+    const services = [
+      svc('ns', 'first', { clusterIP: freshIP(), externalIPs: [shared], ports: [tcp('http', 8080)] }),
+      svc('ns', 'second', { clusterIP: freshIP(), externalIPs: [shared], ports: [tcp('web', 8080)] }),
+    ];
+    const slices = ['first', 'second'].map((n) => slice('ns', n, `${n}-1`, [ep(b.ip)], [tcp(n === 'first' ? 'http' : 'web', b.port)]));
+    const syncWith = async (ss: typeof services) => {
+      const { sm, em } = buildMaps('node-a', ss, slices);
+      await p.sync(sm, em, changes);
+    };
+    await syncWith(services);
+    assert.deepEqual(reports.map((r) => [r.namespace, r.name, r.reason]), [['ns', 'second', 'PortConflict']]);
+    assert.match(reports[0]!.message, new RegExp(`^TCP ${shared.replaceAll('.', '\\.')}:8080 is already served for ns/first:http; port web of this Service gets no listener there on node node-a$`));
+    assert.equal(await tcpRequest(shared, 8080, 'who'), 'x:who', 'the first (by name) is served');
+    await syncWith(services);
+    assert.equal(reports.length, 1, 'not again while it lasts');
+    await syncWith([services[0]!]);
+    await syncWith(services);
+    assert.equal(reports.length, 2, 'again once it comes back');
+  } finally {
+    await p.stop();
+    await b.close();
+  }
+});

@@ -36,6 +36,8 @@ export interface ListenerPlan {
   balancers: Map<string, BalancerSpec>;
   /** Listener keys wanted by more than one Service port (the first, by name, wins). */
   conflicts: string[];
+  /** For each conflict: the Service port left without that listener, and the one that has it. */
+  lost: { key: string; servicePort: string; winner: string }[];
 }
 
 export interface PlanContext {
@@ -103,7 +105,7 @@ export class ListenerPlanner {
   }
 
   plan(sm: ServicePortMap, em: EndpointsMap, ctx: PlanContext): ListenerPlan {
-    const plan: ListenerPlan = { listeners: new Map(), balancers: new Map(), conflicts: [] };
+    const plan: ListenerPlan = { listeners: new Map(), balancers: new Map(), conflicts: [], lost: [] };
     const memo = new Map<string, PortPlan>();
     for (const spKey of [...sm.keys()].sort()) {
       const sp = sm.get(spKey)!;
@@ -115,7 +117,10 @@ export class ListenerPlanner {
       for (const l of pp.listeners) {
         const have = plan.listeners.get(l.key);
         if (have) {
-          if (have.servicePort !== spKey) plan.conflicts.push(l.key);
+          if (have.servicePort !== spKey) {
+            plan.conflicts.push(l.key);
+            plan.lost.push({ key: l.key, servicePort: spKey, winner: have.servicePort });
+          }
           continue;
         }
         plan.listeners.set(l.key, l);

@@ -10,6 +10,7 @@ export const userspaceMode: ProxyMode = {
       nodeName: opts.nodeName,
       nodeIP: opts.nodeIP,
       ...(opts.udpIdleTimeoutMs !== undefined ? { udpIdleTimeoutMs: opts.udpIdleTimeoutMs } : {}),
+      ...(opts.report ? { report: opts.report } : {}),
     });
   },
 };

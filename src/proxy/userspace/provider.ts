@@ -3,7 +3,8 @@
 // balancers, then opens listeners that are new, closes those no longer wanted and points kept
 // ones at their new spec — connections already proxied are never touched, so a sync never
 // drops traffic of Services that did not change.
-import { TrafficCounters } from '../metrics/traffic.js';
+import { servicePortLabels, TrafficCounters } from '../metrics/traffic.js';
+import type { ServiceReport } from '../options.js';
 import type { Provider, ProxyChanges } from '../provider.js';
 import type { EndpointsMap, ServicePortMap } from '../types.js';
 import { logger } from '../../util/log.js';
@@ -25,6 +26,8 @@ export interface UserspaceOptions {
   /** Defaults to 127.0.0.0/8 plus this machine's interface addresses. */
   isLocalAddress?: (ip: string) => boolean;
   random?: () => number;
+  /** Where a Service port left without a listener is reported (an Event on the Service). */
+  report?: (r: ServiceReport) => void;
 }
 
 type Listener = TcpServicePortListener | UdpServicePortListener;
@@ -40,6 +43,8 @@ export class UserspaceProvider implements Provider {
   private readonly failed = new Map<string, string>();
   /** Listener keys two Service ports want, warned about once while the conflict lasts. */
   private conflicts = new Set<string>();
+  /** Service ports reported as left without a listener, so each is reported once while it lasts. */
+  private reportedLost = new Set<string>();
   private readonly isLocalAddress: (ip: string) => boolean;
   private readonly nodeAddresses: string[];
   private stickyCleanup: NodeJS.Timeout | undefined;
@@ -89,6 +94,22 @@ export class UserspaceProvider implements Provider {
       if (!this.conflicts.has(key)) log.warn(`more than one Service port wants ${key}; only the first (by name) is served`);
     }
     this.conflicts = new Set(plan.conflicts);
+    const lost = new Set<string>();
+    for (const l of plan.lost) {
+      const k = `${l.key}|${l.servicePort}`;
+      lost.add(k);
+      if (this.reportedLost.has(k) || !this.opts.report) continue;
+      const { namespace, service, port } = servicePortLabels(l.servicePort);
+      const winner = servicePortLabels(l.winner);
+      this.opts.report({
+        namespace,
+        name: service,
+        type: 'Warning',
+        reason: 'PortConflict',
+        message: `${l.key} is already served for ${winner.namespace}/${winner.service}${winner.port ? `:${winner.port}` : ''}; port ${port || '(unnamed)'} of this Service gets no listener there on node ${this.opts.nodeName}`,
+      });
+    }
+    this.reportedLost = lost;
 
     for (const [key, b] of plan.balancers) {
       if (this.appliedBalancers.get(key) !== b) this.balancers.update(key, b.endpoints, b.affinity);
