@@ -19,13 +19,13 @@ export interface ProxyPanelState {
 const modes = Object.keys(ruleRenderers) as KernelModeName[];
 
 /** The panel's choices, kept across redraws and selections. */
-const choice = { mode: modes[0]!, node: '', from: '' };
+const choice = { mode: modes[0]!, node: '', from: '', port: '' };
 
 /** What was rendered last, so an unchanged Service is not rendered again on every redraw. */
 let memo: { key: string; rules: string; trace: string } | undefined;
 
-function compute(st: ProxyPanelState, node: string): { rules: string; trace: string } {
-  const key = JSON.stringify([st.service.metadata.resourceVersion, st.slices.map((s) => s.metadata.resourceVersion), st.nodes.map((n) => n.metadata.resourceVersion), choice.mode, node, choice.from]);
+function compute(st: ProxyPanelState, node: string, port: string): { rules: string; trace: string } {
+  const key = JSON.stringify([st.service.metadata.resourceVersion, st.slices.map((s) => s.metadata.resourceVersion), st.nodes.map((n) => n.metadata.resourceVersion), choice.mode, node, choice.from, port]);
   if (memo?.key === key) return memo;
   // Only this Service and its slices: the base chains plus its own, as a proxy programs them.
   const input = rulesInput({ services: [st.service], slices: st.slices, nodes: st.nodes }, node ? { node } : {});
@@ -39,7 +39,7 @@ function compute(st: ProxyPanelState, node: string): { rules: string; trace: str
     rules = `cannot render: ${(e as Error).message}`;
   }
   try {
-    trace = traceService(input, { namespace, name, mode: choice.mode, ...(choice.from ? { from: choice.from } : {}) });
+    trace = traceService(input, { namespace, name, mode: choice.mode, ...(choice.from ? { from: choice.from } : {}), ...(port ? { port } : {}) });
   } catch (e) {
     trace = (e as Error).message;
   }
@@ -51,7 +51,10 @@ function compute(st: ProxyPanelState, node: string): { rules: string; trace: str
 export function proxyPanel(st: ProxyPanelState, changed: () => void): TemplateResult {
   const names = st.nodes.map((n) => n.metadata.name!).sort();
   const node = names.includes(choice.node) ? choice.node : (names[0] ?? '');
-  const { rules, trace } = compute(st, node);
+  // The packet's destination: one of the Service's ports (by name, or number when unnamed), or all.
+  const ports = (st.service.spec?.ports ?? []).map((p) => p.name || String(p.port));
+  const port = ports.includes(choice.port) ? choice.port : '';
+  const { rules, trace } = compute(st, node, port);
   const set = (k: keyof typeof choice) => (e: Event) => {
     choice[k] = (e.target as HTMLInputElement | HTMLSelectElement).value.trim() as never;
     changed();
@@ -62,7 +65,10 @@ export function proxyPanel(st: ProxyPanelState, changed: () => void): TemplateRe
       <label>Mode <select id="rulesMode" @input=${set('mode')}>${modes.map((m) => html`<option ?selected=${m === choice.mode}>${m}</option>`)}</select></label>
       <label>Node <select id="rulesNode" @input=${set('node')}>${names.map((n) => html`<option ?selected=${n === node}>${n}</option>`)}</select></label>
     </p>
-    <p><label>Trace from <input id="traceFrom" size="15" placeholder="source IP" spellcheck="false" .value=${choice.from} @input=${set('from')}></label></p>
+    <p>
+      <label>Trace from <input id="traceFrom" size="15" placeholder="source IP" spellcheck="false" .value=${choice.from} @input=${set('from')}></label>
+      <label>to port <select id="tracePort" @input=${set('port')}><option value="" ?selected=${port === ''}>every port</option>${ports.map((p) => html`<option ?selected=${p === port}>${p}</option>`)}</select></label>
+    </p>
     <h4>Packet trace</h4>
     <pre id="trace" tabindex="0">${trace}</pre>
     <h4>Rules</h4>

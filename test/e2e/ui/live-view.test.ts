@@ -284,6 +284,9 @@ spec:
       await page.fill('#traceFrom', '10.9.9.9');
       await page.waitForSelector('#trace:has-text("from 10.9.9.9")');
       assert.match((await page.locator('#trace').textContent()) ?? '', new RegExp(`Service default/my-service, port 8080/TCP: iptables mode`));
+      // The destination port can be chosen (this Service has one, unnamed: by number).
+      await page.selectOption('#tracePort', '8080');
+      await page.waitForSelector('#trace:has-text("port 8080/TCP")');
       await page.selectOption('#rulesMode', 'nftables');
       await page.waitForSelector('#rules:has-text("table ip kube-proxy")');
       await page.locator('#proxyPanel').scrollIntoViewIfNeeded();
