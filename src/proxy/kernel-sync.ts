@@ -102,7 +102,7 @@ export class KernelSync {
    * Returns how many `conntrack -D` commands ran.
    */
   async clearStaleConntrack(exec: RuleExecutor, serviceMap: ServicePortMap, endpointsMap: EndpointsMap, nodeName: string): Promise<number> {
-    (this.traffic ??= new ConntrackTraffic(exec, this.opts.conntrackAccounting === true)).setServices(serviceMap);
+    (this.traffic ??= new ConntrackTraffic(exec, this.opts.conntrackAccounting === true)).setServices(serviceMap, endpointsMap);
     if (this.opts.conntrack === false) return 0;
     const next = udpSnapshot(serviceMap, endpointsMap, nodeName);
     const deletes = await clearStaleUdpConntrack(exec, this.udp, next);

@@ -8,9 +8,9 @@
 // TIME_WAIT (120 s), so connections are all seen as long as someone reads the figures at least
 // that often; UDP flows of under 30 s between reads can be missed.
 import type { RuleExecutor } from '../rules.js';
-import type { ServicePortMap } from '../types.js';
+import type { EndpointsMap, ServicePortMap } from '../types.js';
 import { servicePortKey } from '../types.js';
-import { TrafficCounters } from './traffic.js';
+import { liveEndpoints, TrafficCounters } from './traffic.js';
 
 /** The least time between two listings: readers in the same moment share one. */
 const MIN_LIST_INTERVAL_MS = 500;
@@ -79,8 +79,8 @@ export class ConntrackTraffic {
     private readonly setAccounting: boolean,
   ) {}
 
-  /** The Service addresses after a sync, so that flows can be told apart. */
-  setServices(sm: ServicePortMap): void {
+  /** The Service addresses and endpoints after a sync, so that flows can be told apart. */
+  setServices(sm: ServicePortMap, em?: EndpointsMap): void {
     const addresses = new Map<string, string>();
     for (const sp of sm.values()) {
       const key = servicePortKey(sp.name);
@@ -88,7 +88,7 @@ export class ConntrackTraffic {
       if (sp.nodePort) addresses.set(`*:${sp.nodePort}/${sp.protocol}`, key);
     }
     this.addresses = addresses;
-    this.counters.retain(new Set(addresses.values()));
+    this.counters.retain(new Set(addresses.values()), em ? liveEndpoints(em) : undefined);
     if (this.setAccounting && !this.accountingAsked) {
       this.accountingAsked = true;
       void this.exec.run(['sysctl', '-qw', `${conntrackAccountingSysctl}=1`]).catch(() => undefined);

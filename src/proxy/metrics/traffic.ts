@@ -41,6 +41,13 @@ export interface TrafficSource {
   expose(): string | Promise<string>;
 }
 
+/** The endpoints of an EndpointsMap as retain() takes them. */
+export function liveEndpoints(em: ReadonlyMap<string, readonly { endpoint: string }[]>): Set<string> {
+  const out = new Set<string>();
+  for (const [sp, eps] of em) for (const e of eps) out.add(`${sp}|${e.endpoint}`);
+  return out;
+}
+
 export class TrafficCounters implements TrafficSource {
   private readonly endpoints = new Map<string, EndpointRecord>();
   /** Per Service port: connections refused because no endpoint was left to try. */
@@ -77,9 +84,16 @@ export class TrafficCounters implements TrafficSource {
     this.unserved.set(servicePort, (this.unserved.get(servicePort) ?? 0) + 1);
   }
 
-  /** Forgets Service ports no longer proxied, once none of their connections is open. */
-  retain(servicePorts: ReadonlySet<string>): void {
-    for (const [k, r] of this.endpoints) if (!servicePorts.has(r.servicePort) && r.open.size === 0) this.endpoints.delete(k);
+  /**
+   * Forgets Service ports no longer proxied, and endpoints no longer theirs ("servicePort|ip:port"
+   * in `endpoints`), once none of their connections is open: pods come and go with new IPs, and a
+   * record per endpoint ever seen would grow without end.
+   */
+  retain(servicePorts: ReadonlySet<string>, endpoints?: ReadonlySet<string>): void {
+    for (const [k, r] of this.endpoints) {
+      if (r.open.size > 0) continue;
+      if (!servicePorts.has(r.servicePort) || (endpoints && !endpoints.has(k))) this.endpoints.delete(k);
+    }
     for (const k of this.unserved.keys()) if (!servicePorts.has(k)) this.unserved.delete(k);
   }
 

@@ -3,7 +3,7 @@
 // balancers, then opens listeners that are new, closes those no longer wanted and points kept
 // ones at their new spec — connections already proxied are never touched, so a sync never
 // drops traffic of Services that did not change.
-import { servicePortLabels, TrafficCounters } from '../metrics/traffic.js';
+import { liveEndpoints, servicePortLabels, TrafficCounters } from '../metrics/traffic.js';
 import type { ServiceReport } from '../options.js';
 import type { Provider, ProxyChanges } from '../provider.js';
 import type { EndpointsMap, ServicePortMap } from '../types.js';
@@ -157,7 +157,7 @@ export class UserspaceProvider implements Provider {
     }
     await Promise.all(opening);
     for (const key of this.failed.keys()) if (!plan.listeners.has(key)) this.failed.delete(key);
-    this.traffic.retain(new Set([...plan.listeners.values()].map((l) => l.servicePort)));
+    this.traffic.retain(new Set([...plan.listeners.values()].map((l) => l.servicePort)), liveEndpoints(em));
   }
 
   async stop(): Promise<void> {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePrometheusText } from '../../../src/util/prometheus-text.js';
-import { TrafficCounters, servicePortLabels } from '../../../src/proxy/metrics/traffic.js';
+import { liveEndpoints, TrafficCounters, servicePortLabels } from '../../../src/proxy/metrics/traffic.js';
 import { trafficOfNode } from '../../../src/apiserver/ui/traffic.js';
 
 test('samples with labels, escaped values and no labels; other families and malformed lines skipped', () => {
@@ -50,4 +50,15 @@ test('what TrafficCounters exposes is what the traffic view reads, open flows in
   t.retain(new Set());
   assert.equal(trafficOfNode('n1', t.expose()).endpoints.length, 1, 'the open connection keeps its record');
   assert.deepEqual(trafficOfNode('n1', t.expose()).unserved, []);
+});
+
+test('endpoints that left their Service are forgotten once nothing of theirs is open; the rest stay', () => {
+  const t = new TrafficCounters();
+  const f = { toEndpoint: () => 1, toClient: () => 2 };
+  t.opened('prod/web:http/TCP', '10.0.0.1:8080', f)();
+  t.opened('prod/web:http/TCP', '10.0.0.2:8080', f)();
+  t.opened('prod/web:http/TCP', '10.0.0.3:8080', f); // still open
+  const live = liveEndpoints(new Map([['prod/web:http/TCP', [{ endpoint: '10.0.0.1:8080' }]]]));
+  t.retain(new Set(['prod/web:http/TCP']), live);
+  assert.deepEqual(trafficOfNode('n', t.expose()).endpoints.map((e) => e.endpoint).sort(), ['10.0.0.1:8080', '10.0.0.3:8080']);
 });
