@@ -86,3 +86,20 @@ spec:
   - host: ${host}
     http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: ${backend}, port: {number: 80}}}}]}
 `;
+
+/** Gateway `gw` of class kubesvc (HTTP on 80) and HTTPRoute `web` for gw.example to `service`:`port`, optionally only under a path prefix. */
+export const gatewayAndRoute = (service: string, port: number, pathPrefix?: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw}
+spec:
+  gatewayClassName: kubesvc
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web}
+spec:
+  parentRefs: [{name: gw}]
+  hostnames: [gw.example]
+  rules: [{${pathPrefix ? `matches: [{path: {type: PathPrefix, value: ${pathPrefix}}}], ` : ''}backendRefs: [{name: ${service}, port: ${port}}]}]
+`;

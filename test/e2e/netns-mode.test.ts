@@ -4,7 +4,7 @@
 // namespace this test creates (its "host"), so the kubesvc0 bridge, the host routes and
 // everything else land there and never on the machine's own interfaces; the test checks the
 // machine's links, routes, rules and namespaces are the same afterwards.
-import { app, hostPathCases, ingress, makeTLSSecret, tlsIngress } from './ingress-fixtures.js';
+import { app, gatewayAndRoute, hostPathCases, ingress, makeTLSSecret, tlsIngress } from './ingress-fixtures.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -227,21 +227,7 @@ spec:
         }
       };
       await until('GatewayClass kubesvc Accepted', gatewayClass, (g: any) => g?.status?.conditions?.some((x: any) => x.type === 'Accepted' && x.status === 'True') === true, 30_000);
-      kubectlOk(c, ['apply', '-f', '-'], `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw}
-spec:
-  gatewayClassName: kubesvc
-  listeners: [{name: http, port: 80, protocol: HTTP}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: web}
-spec:
-  parentRefs: [{name: gw}]
-  hostnames: [gw.example]
-  rules: [{matches: [{path: {type: PathPrefix, value: /hostname}}], backendRefs: [{name: web, port: 80}]}]
-`);
+      kubectlOk(c, ['apply', '-f', '-'], gatewayAndRoute('web', 80, '/hostname'));
       const lb = await until('the Gateway Programmed with an address', () => get(['gateway', 'gw']), (g) => g.status?.conditions?.some((x: any) => x.type === 'Programmed' && x.status === 'True') && !!g.status?.addresses?.[0]?.value, 30_000);
       const addr = lb.status.addresses[0].value as string;
       const names = new Set(readyPods('web').map((p: any) => p.metadata.name as string));

@@ -7,9 +7,10 @@
 // and answers with the totals as JSON; the page turns successive totals into rates.
 // Authorization is RBAC's, for the non-resource URL: the viewer role the live view uses grants it.
 // One collection serves every caller for a moment, so open views do not multiply kubelet requests.
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Node, Pod } from '../../api/core.js';
 import { StatusError } from '../../machinery/status.js';
+import { getText, readText } from '../../util/http-text.js';
 import { parsePrometheusText } from '../../util/prometheus-text.js';
 import type { KubeletClient } from '../kubelet-client.js';
 
@@ -119,31 +120,6 @@ export function trafficOfNode(node: string, text: string): Pick<TrafficSample, '
   return { endpoints: [...byEndpoint.values()], unserved };
 }
 
-/** GET a pod's plain-HTTP metrics, bounded in time and size. */
-function fetchMetrics(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { timeout: NODE_TIMEOUT_MS, headers: { accept: 'text/plain' } }, (res) => {
-      if (res.statusCode !== 200) {
-        res.resume();
-        return reject(new Error(`${url} answered ${res.statusCode}`));
-      }
-      readBody(res).then(resolve, reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`${url} did not answer within ${NODE_TIMEOUT_MS} ms`)));
-    req.on('error', reject);
-  });
-}
-
-async function readBody(res: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of res as AsyncIterable<Buffer>) {
-    if ((size += c.length) > MAX_BYTES) throw new Error(`more than ${MAX_BYTES} bytes`);
-    chunks.push(c);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 export class TrafficView {
   private last: { at: number; sample: Promise<TrafficSample> } | undefined;
 
@@ -175,7 +151,7 @@ export class TrafficView {
       .slice(0, MAX_CONTROLLERS);
     const [results, scraped] = await Promise.all([
       Promise.all(nodes.map((n) => this.fromNode(n))),
-      Promise.all(controllers.map((c) => fetchMetrics(c.url).then((text) => requestsOfController(c.name, text), (e: Error) => e.message))),
+      Promise.all(controllers.map((c) => getText(c.url, { timeoutMs: NODE_TIMEOUT_MS, maxBytes: MAX_BYTES }).then((text) => requestsOfController(c.name, text), (e: Error) => e.message))),
     ]);
     controllers.forEach((c, i) => {
       const r = scraped[i]!;
@@ -204,7 +180,7 @@ export class TrafficView {
         res.resume();
         return `the kubelet answered ${res.statusCode}`;
       }
-      return trafficOfNode(n.metadata.name ?? '', await readBody(res));
+      return trafficOfNode(n.metadata.name ?? '', await readText(res, MAX_BYTES));
     } catch (e) {
       return (e as Error).message;
     } finally {

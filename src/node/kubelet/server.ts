@@ -3,7 +3,6 @@
 // (/containerLogs, /exec, /attach, /portForward), /healthz, /pods and /stats/summary, behind the
 // kubelet's own authentication and authorization (auth.ts). Its serving certificate is signed
 // by the cluster CA for the node's IP and name, so the API server can verify whom it dials.
-import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +13,7 @@ import { errors, StatusError } from '../../machinery/status.js';
 import { parseLogOptions } from '../../streaming/log-options.js';
 import { sendLogStream } from '../../streaming/log-stream.js';
 import type { StreamingRuntime } from '../../streaming/runtime.js';
+import { getText } from '../../util/http-text.js';
 import { logger } from '../../util/log.js';
 import { KubeletAuth, kubeletVerb, nodeSubresource } from './auth.js';
 import { SummaryProvider, type PodProcesses } from './stats.js';
@@ -207,7 +207,7 @@ export class KubeletServer {
       getOnly();
       const url = this.host.proxyMetricsURL?.();
       if (!url) throw new HttpText(404, 'no kube-proxy runs on this node\n');
-      const text = await fetchText(url, PROXY_METRICS_TIMEOUT_MS, PROXY_METRICS_MAX_BYTES).catch((e: Error) => {
+      const text = await getText(url, { timeoutMs: PROXY_METRICS_TIMEOUT_MS, maxBytes: PROXY_METRICS_MAX_BYTES }).catch((e: Error) => {
         throw new HttpText(503, `kube-proxy's metrics are not available: ${e.message}\n`);
       });
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
@@ -254,29 +254,6 @@ export class KubeletServer {
     if (!(e instanceof StatusError)) log.warn(`kubelet API: ${se.message}`);
     json(res, se.toStatus(), se.code);
   }
-}
-
-/** GET a small plain-HTTP text resource on this node (kube-proxy's metrics), bounded in time and size. */
-function fetchText(url: string, timeoutMs: number, maxBytes: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { timeout: timeoutMs }, (res) => {
-      if (res.statusCode !== 200) {
-        res.resume();
-        return reject(new Error(`${url} answered ${res.statusCode}`));
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > maxBytes) return void req.destroy(new Error(`${url} sent more than ${maxBytes} bytes`));
-        chunks.push(c);
-      });
-      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`${url} did not answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
-  });
 }
 
 function json(res: ServerResponse, body: unknown, code = 200): void {

@@ -8,31 +8,10 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { startCluster, kubectlOk, kubesvcBin, root, until, type Cluster } from '../harness.js';
 import { firefoxMissing, launchFirefox } from '../../support/firefox.js';
+import { backend } from './seed.js';
 
 const artifacts = join(root, 'test-artifacts', 'ui');
 
-const backend = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: backend}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: MyApp}}
-  template:
-    metadata: {labels: {app: MyApp}}
-    spec:
-      containers:
-      - name: serve-hostname
-        image: registry.k8s.io/e2e-test-images/agnhost:2.53
-        args: ["serve-hostname"]
-        readinessProbe: {tcpSocket: {port: 9376}, periodSeconds: 1}
----
-apiVersion: v1
-kind: Service
-metadata: {name: my-service}
-spec:
-  selector: {app: MyApp}
-  ports: [{port: 8080, targetPort: 9376}]
-`;
 
 describe('the live view in Firefox', { skip: firefoxMissing() }, () => {
   let c: Cluster;

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { startCluster, kubectl, kubectlOk, kubesvcBin, request, credentials, root, until, type Cluster } from '../harness.js';
 import { chromiumMissing, clusterContext, launchChromium } from '../../support/chromium.js';
+import { backend } from './seed.js';
+import { gatewayAndRoute } from '../ingress-fixtures.js';
 
 const artifacts = join(root, 'test-artifacts', 'ui');
 
@@ -27,28 +29,6 @@ function raw(c: Cluster, method: string, path: string, body?: Buffer): Promise<{
   });
 }
 
-const backend = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: backend}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: MyApp}}
-  template:
-    metadata: {labels: {app: MyApp}}
-    spec:
-      containers:
-      - name: serve-hostname
-        image: registry.k8s.io/e2e-test-images/agnhost:2.53
-        args: ["serve-hostname"]
-        readinessProbe: {tcpSocket: {port: 9376}, periodSeconds: 1}
----
-apiVersion: v1
-kind: Service
-metadata: {name: my-service}
-spec:
-  selector: {app: MyApp}
-  ports: [{port: 8080, targetPort: 9376}]
-`;
 
 describe('the live view', () => {
   let c: Cluster;
@@ -169,21 +149,7 @@ describe('the live view', () => {
       kubectlOk(c, ['create', 'ingress', 'front', '--rule=front.example/*=my-service:8080']);
       await page.waitForSelector('.n.Ingress[data-name=front]:has-text("front.example")', { timeout: 5000 });
       await until('the Gateway API served', () => kubectl(c, ['get', 'gatewayclass', 'kubesvc']).code, (code) => code === 0, 30_000);
-      kubectlOk(c, ['apply', '-f', '-'], `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw}
-spec:
-  gatewayClassName: kubesvc
-  listeners: [{name: http, port: 80, protocol: HTTP}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: web}
-spec:
-  parentRefs: [{name: gw}]
-  hostnames: [gw.example]
-  rules: [{backendRefs: [{name: my-service, port: 8080}]}]
-`);
+      kubectlOk(c, ['apply', '-f', '-'], gatewayAndRoute('my-service', 8080));
       await page.waitForSelector('.n.HTTPRoute[data-name=web]:has-text("Accepted")', { timeout: 10_000 });
       await page.waitForSelector('.n.Gateway[data-name=gw]:has-text("Programmed")', { timeout: 10_000 });
       await page.screenshot({ path: join(artifacts, '4-ingress-and-gateway.png') });
