@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 import { startCluster, credentials, type Cluster } from '../test/e2e/harness.js';
 import { call, type Conn } from './https-call.js';
 import { numberArg } from './args.js';
-import { rssMiB } from './proc-stats.js';
+import { rssMiB, cpuMs } from './proc-stats.js';
 
 const total = numberArg('services', 10_000);
 const clients = numberArg('clients', 8);
@@ -86,6 +86,7 @@ async function main(): Promise<void> {
     let next = 0;
     let failures = 0;
     const createLat: number[] = [];
+    const cpu0 = cpuMs(pid);
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: clients }, async () => {
@@ -100,6 +101,8 @@ async function main(): Promise<void> {
       }),
     );
     const createSec = (performance.now() - t0) / 1000;
+    // The server's own CPU per create: the bench client shares the cores, so creates/s alone understates the server.
+    const serverCpuPerCreate = (cpuMs(pid) - cpu0) / total;
     // Wait (bounded) until every watcher saw the last object.
     const deadline = performance.now() + 60_000;
     while (performance.now() < deadline && !seen.every((m) => m && m.size >= total)) await new Promise((r) => setTimeout(r, 50));
@@ -152,6 +155,7 @@ async function main(): Promise<void> {
       watchers,
       createsPerSec: Math.round(total / createSec),
       createFailures: failures,
+      serverCpuMsPerCreate: +serverCpuPerCreate.toFixed(3),
       createLatencyMs: { p50: +pct(createLat, 50).toFixed(2), p99: +pct(createLat, 99).toFixed(2) },
       watchersThatSawAll: `${deliveredAll}/${watchers}`,
       allEventsDeliveredSec: +fanoutSec.toFixed(2),

@@ -65,7 +65,9 @@ async function measure(style: EndpointSelection, sm: ServicePortMap, em: Endpoin
   execFileSync('ip', ['netns', 'add', ns]);
   try {
     // conntrack off: only the nft programming is measured (the Services here are TCP anyway).
-    const opts = { executor: netnsExecutor(ns), nodeName, nodeIPs: ['172.30.0.2'], clusterCIDR: '10.128.0.0/9', serviceCIDRs: ['10.96.0.0/12'], endpointSelection: style, conntrack: false };
+    // Stale chains wait staleChainDelayMs (60 s) before a sync deletes them: the clock is moved on to time that sync.
+    let skew = 0;
+    const opts = { now: () => Date.now() + skew, executor: netnsExecutor(ns), nodeName, nodeIPs: ['172.30.0.2'], clusterCIDR: '10.128.0.0/9', serviceCIDRs: ['10.96.0.0/12'], endpointSelection: style, conntrack: false };
     const p = new NftablesProvider(opts);
     const text = renderFull({ serviceMap: sm, endpointsMap: em, nodeName, nodeIPs: opts.nodeIPs, clusterCIDR: opts.clusterCIDR }, opts);
     const lines = text.split('\n').length;
@@ -95,11 +97,35 @@ async function measure(style: EndpointSelection, sm: ServicePortMap, em: Endpoin
       partials.push({ ...p.lastSync!, applyMs: total - p.lastSync!.renderMs });
       console.error(`  ${style}: partial ${fmt(total)}`);
     }
+    // A Service deleted (its elements leave their maps, which are then declared again whole) and created again.
+    const removals: number[] = [];
+    const additions: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const key = [...sm.keys()][(r * 104_729 + 17) % services]!;
+      const sp = sm.get(key)!;
+      const changed = { full: false, services: new Set([`${sp.name.namespace}/${sp.name.name}`]), endpoints: new Set<string>(), nodeLabels: {} };
+      sm.delete(key);
+      let t0 = performance.now();
+      await p.sync(sm, em, changed);
+      removals.push(performance.now() - t0);
+      sm.set(key, sp);
+      t0 = performance.now();
+      await p.sync(sm, em, changed);
+      additions.push(performance.now() - t0);
+      console.error(`  ${style}: Service deleted ${fmt(removals.at(-1)!)}, created again ${fmt(additions.at(-1)!)}`);
+    }
+    skew += 61_000;
+    const t2 = performance.now();
+    await p.sync(sm, em, { full: false, resync: true, services: new Set(), endpoints: new Set(), nodeLabels: {} });
+    const staleDelete = performance.now() - t2;
+    const staleLines = p.lastSync!.lines;
+    console.error(`  ${style}: the stale chains' deletion (${staleLines} lines) ${fmt(staleDelete)}`);
     const chains = execFileSync('ip', ['netns', 'exec', ns, 'nft', '--terse', 'list', 'chains', 'ip'], { maxBuffer: 1 << 30 }).toString().split('\n').filter((l) => /^\s*chain /.test(l)).length;
     console.log(
       `${style.padEnd(5)} | ${lines} lines, ${chains} chains | full into empty table: render ${fmt(first.renderMs)}, nft -f ${fmt(first.applyMs)}` +
         ` | full over loaded table (median of ${rounds}): render ${fmt(median(fulls.map((f) => f.renderMs)))}, nft -f ${fmt(median(fulls.map((f) => f.applyMs)))}` +
-        ` | one-Service partial (median of ${partials.length}, ${partials[0]!.lines} lines): diff ${fmt(median(partials.map((f) => f.renderMs)))}, nft -f ${fmt(median(partials.map((f) => f.applyMs)))}`,
+        ` | one-Service partial (median of ${partials.length}, ${partials[0]!.lines} lines): diff ${fmt(median(partials.map((f) => f.renderMs)))}, nft -f ${fmt(median(partials.map((f) => f.applyMs)))}` +
+        ` | Service deleted / created (median of ${rounds}): ${fmt(median(removals))} / ${fmt(median(additions))} | deferred deletion of ${staleLines} stale chains: ${fmt(staleDelete)}`,
     );
     await p.stop();
   } finally {

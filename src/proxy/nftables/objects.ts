@@ -23,14 +23,29 @@ export function elementId(e: NftElement): string {
   return `${e.set} ${e.key}`;
 }
 
-export function addElementLine(e: NftElement): string {
+/** An element as written between a set's braces: `key [comment "c"] [: value]`. */
+export function elementText(e: NftElement): string {
   const comment = e.comment !== undefined ? ` comment ${JSON.stringify(e.comment)}` : '';
   const value = e.value !== undefined ? ` : ${e.value}` : '';
-  return `add element ${table} ${e.set} { ${e.key}${comment}${value} }`;
+  return `${e.key}${comment}${value}`;
+}
+
+export function addElementLine(e: NftElement): string {
+  return `add element ${table} ${e.set} { ${elementText(e)} }`;
 }
 
 export function deleteElementLine(e: NftElement): string {
   return `delete element ${table} ${e.set} { ${e.key} }`;
+}
+
+/**
+ * A chain and its rules as one declaration, `add chain T C { rule ; rule ; }`. nft 1.0.6 sends
+ * this without first reading the kernel's ruleset, where every `add rule` line makes it dump all
+ * chains first (seconds at 100,000 chains; bench/README.md): partial syncs write chains this way.
+ * An existing chain keeps what it had, so a rewrite flushes it first.
+ */
+export function declareChainLine(chain: string, rules: readonly string[]): string {
+  return rules.length === 0 ? `add chain ${table} ${chain}` : `add chain ${table} ${chain} { ${rules.join(' ; ')} ; }`;
 }
 
 export function addChainLines(chain: string, rules: readonly string[]): string[] {

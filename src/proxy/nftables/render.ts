@@ -2,7 +2,7 @@
 // `kubesvc proxy rules --mode nftables` prints): the fixed part, then each Service port's sets,
 // chains and elements, in map order.
 import type { RulesInput } from '../rules.js';
-import { renderBase, serviceElementSets } from './base.js';
+import { flushSetLine, renderBase, serviceElementSets } from './base.js';
 import { addAffinitySetLine, addChainLines, addElementLine, table, type ServicePortRules } from './objects.js';
 import { renderServicePort, type EndpointSelection, type ServiceRulesContext } from './servicerules.js';
 
@@ -56,7 +56,7 @@ export function servicePortLines(r: ServicePortRules): string[] {
 /** A full transaction: fixed part, flushed element sets, then every Service port. */
 export function renderFull(input: RulesInput, opts: NftablesOptions = {}, rendered = renderAllServicePorts(input, opts)): string {
   const lines = baseLines(input, opts);
-  for (const s of serviceElementSets) lines.push(`flush ${s === 'cluster-ips' ? 'set' : 'map'} ${table} ${s}`);
+  for (const s of serviceElementSets) lines.push(flushSetLine(s));
   for (const [key, r] of rendered) lines.push('', `# ${key}`, ...servicePortLines(r));
   return `${lines.join('\n')}\n`;
 }

@@ -31,6 +31,7 @@ for (const style of ['rules', 'vmap'] as const) {
   test(`real nft in a throwaway netns (${style} style): full, partial, stale removal, cleanup`, { skip }, async () => {
     const ns = `kubesvc-test-${randomBytes(4).toString('hex')}`;
     execFileSync('ip', ['netns', 'add', ns]);
+    let clock = 1_000_000;
     try {
       const list = () => execFileSync('ip', ['netns', 'exec', ns, 'nft', 'list', 'table', 'ip', 'kube-proxy']).toString();
       const p = new NftablesProvider({
@@ -40,6 +41,7 @@ for (const style of ['rules', 'vmap'] as const) {
         clusterCIDR: '10.0.0.0/8',
         serviceCIDRs: ['172.30.0.0/16'],
         endpointSelection: style,
+        now: () => clock,
       });
       await p.start();
       const input = overallInput();
@@ -63,9 +65,16 @@ for (const style of ['rules', 'vmap'] as const) {
       await p.sync(sm, em, partial(['ns4/svc4', 'ns5/svc5']));
       assert.equal(p.lastSync?.full, false);
       out = list();
+      // What left is flushed and no longer referenced; the chains and sets themselves wait a minute.
+      assert.doesNotMatch(out, /goto endpoint-5RFCDDV7|10\.180\.0\.5:80/);
+      assert.match(out, /chain endpoint-5RFCDDV7-ns4\/svc4\/tcp\/p80__10\.180\.0\.5\/80 \{\n\t\}/);
+      assert.doesNotMatch(out, /(goto|jump|@)[^\n]*ns5\/svc5|5\.6\.7\.8/);
+      assert.match(out, /chain endpoint-UNZV3OEC-ns4\/svc4\/tcp\/p80__10\.180\.0\.4\/80 \{/);
+      clock += 60_000;
+      await p.sync(sm, em, { ...partial([]), resync: true });
+      out = list();
       assert.doesNotMatch(out, /endpoint-5RFCDDV7/);
       assert.doesNotMatch(out, /ns5\/svc5/);
-      assert.match(out, /chain endpoint-UNZV3OEC-ns4\/svc4\/tcp\/p80__10\.180\.0\.4\/80 \{/);
 
       // Endpoints come back: the partial sync re-adds them.
       await p.sync(input.serviceMap, input.endpointsMap, partial(['ns4/svc4', 'ns5/svc5']));

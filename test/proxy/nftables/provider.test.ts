@@ -14,9 +14,12 @@ import { FakeNft } from './fake-executor.js';
 const full: ProxyChanges = { full: true, services: new Set(), endpoints: new Set(), nodeLabels: {} };
 const partial = (services: string[], endpoints: string[] = []): ProxyChanges => ({ full: false, services: new Set(services), endpoints: new Set(endpoints), nodeLabels: {} });
 
-function provider(nft: FakeNft) {
-  return new NftablesProvider({ executor: nft, nodeName: testNodeName, nodeIPs: ['192.168.0.2'], clusterCIDR: '10.0.0.0/8', serviceCIDRs: ['172.30.0.0/16'] });
+function provider(nft: FakeNft, more: { staleChainDelayMs?: number; now?: () => number } = {}) {
+  return new NftablesProvider({ executor: nft, nodeName: testNodeName, nodeIPs: ['192.168.0.2'], clusterCIDR: '10.0.0.0/8', serviceCIDRs: ['172.30.0.0/16'], ...more });
 }
+
+/** Lines nft 1.0.6 can only send after dumping every chain of the ruleset (seconds at 100,000 chains). */
+const dumping = (l: string) => /^(add rule|add element|delete element|delete chain|delete set) /.test(l);
 
 /** The overall maps with svc4's endpoints replaced. */
 function withSvc4Endpoints(ips: string[]): { sm: ServicePortMap; em: EndpointsMap } {
@@ -43,7 +46,7 @@ test('a full sync applies the whole rendering in one nft -f transaction', async 
   assert.equal(p.lastSync?.full, true);
 });
 
-test('a partial sync rewrites only the changed Service: its chains and elements, flushing and deleting stale ones', async () => {
+test('a partial sync rewrites only the changed Service, each chain declared with its rules; a stale chain is flushed and waits', async () => {
   const nft = new FakeNft();
   const p = provider(nft);
   const input = overallInput();
@@ -54,16 +57,77 @@ test('a partial sync rewrites only the changed Service: its chains and elements,
   const tx = nft.lastTx();
   const svcChain = 'service-LAUZTJTB-ns4/svc4/tcp/p80';
   const gone = 'endpoint-5RFCDDV7-ns4/svc4/tcp/p80__10.180.0.5/80';
+  const added = 'endpoint-LAUTRNDE-ns4/svc4/tcp/p80__10.180.0.6/80';
   assert.ok(tx.every((l) => l.includes('ns4/svc4')), tx.join('\n'));
-  assert.ok(tx.includes(`flush chain ip kube-proxy ${svcChain}`));
-  assert.ok(tx.includes(`flush chain ip kube-proxy ${gone}`));
-  assert.equal(tx.at(-1), `delete chain ip kube-proxy ${gone}`);
-  assert.ok(tx.some((l) => l.startsWith('add chain ip kube-proxy endpoint-') && l.endsWith('__10.180.0.6/80')));
-  // The unchanged endpoint chain and the ClusterIP's map element are left alone.
-  assert.ok(!tx.some((l) => l.includes('10.180.0.4/80 ')));
-  assert.ok(!tx.some((l) => l.includes('element')), 'no element changed');
-  assert.ok(!nft.chains.has(gone));
+  assert.deepEqual(tx, [
+    `flush chain ip kube-proxy ${svcChain}`,
+    `flush chain ip kube-proxy ${gone}`,
+    `add chain ip kube-proxy ${added}`,
+    `add chain ip kube-proxy ${added} { ip saddr 10.180.0.6 jump mark-for-masquerade ; meta l4proto tcp dnat to 10.180.0.6:80 ; }`,
+    `add chain ip kube-proxy ${svcChain} { ip daddr 172.30.0.44 tcp dport 80 ip saddr != 10.0.0.0/8 jump mark-for-masquerade ; numgen random mod 2 == 0 goto endpoint-UNZV3OEC-ns4/svc4/tcp/p80__10.180.0.4/80 ; goto ${added} ; }`,
+  ]);
+  assert.ok(!tx.some(dumping), 'nothing that makes nft dump the ruleset');
+  // The old endpoint's chain stays, empty, until it has waited staleChainDelayMs.
+  assert.ok(nft.chains.has(gone));
   assert.equal(p.lastSync?.full, false);
+});
+
+test('stale chains are deleted by the first sync after staleChainDelayMs (a periodic resync too), all in one transaction', async () => {
+  const nft = new FakeNft();
+  let now = 1_000_000;
+  const p = provider(nft, { staleChainDelayMs: 60_000, now: () => now });
+  const input = overallInput();
+  await p.sync(input.serviceMap, input.endpointsMap, full);
+  const first = withSvc4Endpoints(['10.180.0.4', '10.180.0.6']);
+  await p.sync(first.sm, first.em, partial([], ['ns4/svc4']));
+  now += 30_000;
+  const second = withSvc4Endpoints(['10.180.0.6']);
+  await p.sync(second.sm, second.em, partial([], ['ns4/svc4']));
+  assert.ok(!nft.lastTx().some((l) => l.startsWith('delete')), 'the first stale chain has waited 30 s only');
+  now += 30_000;
+  const applies = nft.applies();
+  await p.sync(second.sm, second.em, { ...partial([]), resync: true });
+  assert.equal(nft.applies(), applies + 1, 'the resync deletes what waited long enough');
+  assert.deepEqual(nft.lastTx().sort(), [
+    'delete chain ip kube-proxy endpoint-5RFCDDV7-ns4/svc4/tcp/p80__10.180.0.5/80',
+    'delete chain ip kube-proxy endpoint-UNZV3OEC-ns4/svc4/tcp/p80__10.180.0.4/80',
+  ]);
+  assert.ok(![...nft.chains].some((c) => c.includes('10.180.0.5/') || c.includes('10.180.0.4/')));
+  await p.sync(second.sm, second.em, { ...partial([]), resync: true });
+  assert.equal(nft.applies(), applies + 1, 'nothing left to delete, no transaction');
+});
+
+test('an endpoint coming back reuses its flushed chain; a full sync deletes the stale ones at once', async () => {
+  const nft = new FakeNft();
+  const p = provider(nft);
+  const input = overallInput();
+  await p.sync(input.serviceMap, input.endpointsMap, full);
+  const back = 'endpoint-5RFCDDV7-ns4/svc4/tcp/p80__10.180.0.5/80';
+  const moved = withSvc4Endpoints(['10.180.0.4']);
+  await p.sync(moved.sm, moved.em, partial([], ['ns4/svc4']));
+  await p.sync(input.serviceMap, input.endpointsMap, partial([], ['ns4/svc4']));
+  const tx = nft.lastTx();
+  assert.ok(tx.includes(`flush chain ip kube-proxy ${back}`), 'flushed, not added again');
+  assert.ok(!tx.includes(`add chain ip kube-proxy ${back}`));
+  assert.ok(tx.some((l) => l.startsWith(`add chain ip kube-proxy ${back} { `)));
+  await p.sync(moved.sm, moved.em, partial([], ['ns4/svc4']));
+  await p.sync(moved.sm, moved.em, full);
+  assert.ok(nft.lastTx().includes(`delete chain ip kube-proxy ${back}`));
+  assert.ok(!nft.chains.has(back));
+});
+
+test('staleChainDelayMs 0 deletes stale chains in the sync that made them stale, after every reference is gone', async () => {
+  const nft = new FakeNft();
+  const p = provider(nft, { staleChainDelayMs: 0 });
+  const input = overallInput();
+  await p.sync(input.serviceMap, input.endpointsMap, full);
+  const { sm, em } = withSvc4Endpoints(['10.180.0.4', '10.180.0.6']);
+  await p.sync(sm, em, partial([], ['ns4/svc4']));
+  const tx = nft.lastTx();
+  const gone = 'endpoint-5RFCDDV7-ns4/svc4/tcp/p80__10.180.0.5/80';
+  assert.equal(tx.at(-1), `delete chain ip kube-proxy ${gone}`);
+  assert.ok(tx.indexOf(`flush chain ip kube-proxy ${gone}`) < tx.indexOf(`delete chain ip kube-proxy ${gone}`));
+  assert.ok(!nft.chains.has(gone));
 });
 
 test('a partial sync with nothing changed runs no transaction', async () => {
@@ -75,31 +139,44 @@ test('a partial sync with nothing changed runs no transaction', async () => {
   assert.equal(nft.applies(), 1);
 });
 
-test('losing every endpoint swaps service-ips for no-endpoint-services and removes the chains', async () => {
+test('losing every endpoint swaps service-ips for no-endpoint-services: service-ips flushed and declared again whole', async () => {
   const nft = new FakeNft();
-  const p = provider(nft);
+  const p = provider(nft, { staleChainDelayMs: 0 });
   const input = overallInput();
   await p.sync(input.serviceMap, input.endpointsMap, full);
+  const fullTx = nft.lastTx();
   const { sm, em } = withSvc4Endpoints([]);
   await p.sync(sm, em, partial([], ['ns4/svc4']));
   const tx = nft.lastTx();
-  assert.ok(tx.includes('delete element ip kube-proxy service-ips { 172.30.0.44 . tcp . 80 }'));
-  assert.ok(tx.includes('add element ip kube-proxy no-endpoint-services { 172.30.0.44 . tcp . 80 comment "ns4/svc4:p80" : goto reject-chain }'));
+  assert.ok(tx.includes('flush map ip kube-proxy service-ips'));
+  const redeclared = tx.find((l) => l.startsWith('add map ip kube-proxy service-ips {'))!;
+  assert.ok(redeclared, tx.join('\n'));
+  assert.ok(!redeclared.includes('ns4/svc4'), 'svc4 left service-ips');
+  // Every other Service's element is declared again, exactly as the full sync added it.
+  const others = fullTx.filter((l) => l.startsWith('add element ip kube-proxy service-ips {') && !l.includes('ns4/svc4'));
+  assert.ok(others.length > 0);
+  for (const l of others) assert.ok(redeclared.includes(l.slice('add element ip kube-proxy service-ips { '.length, -2)), l);
+  assert.ok(tx.indexOf('flush map ip kube-proxy service-ips') < tx.indexOf(redeclared));
+  const noEndpoints = tx.find((l) => l.startsWith('add map ip kube-proxy no-endpoint-services {'))!;
+  assert.ok(noEndpoints?.includes(' elements = { 172.30.0.44 . tcp . 80 comment "ns4/svc4:p80" : goto reject-chain, '), tx.join('\n'));
+  assert.ok(!tx.includes('flush map ip kube-proxy no-endpoint-services'), 'an addition alone does not rewrite the map');
   assert.ok(!tx.some((l) => l.includes('cluster-ips')), 'the ClusterIP stays in cluster-ips');
   assert.ok(![...nft.chains].some((c) => c.includes('ns4/svc4')));
 });
 
 test('a deleted Service loses its chains, affinity sets and elements', async () => {
   const nft = new FakeNft();
-  const p = provider(nft);
+  const p = provider(nft, { staleChainDelayMs: 0 });
   const input = overallInput();
   await p.sync(input.serviceMap, input.endpointsMap, full);
   const sm = new Map(input.serviceMap);
   sm.delete('ns5/svc5:p80/TCP');
   await p.sync(sm, input.endpointsMap, partial(['ns5/svc5']));
   const tx = nft.lastTx();
-  assert.ok(tx.includes('delete element ip kube-proxy cluster-ips { 172.30.0.45 }'));
-  assert.ok(tx.includes('delete element ip kube-proxy firewall-ips { 5.6.7.8 . tcp . 80 }'));
+  const cluster = tx.find((l) => l.startsWith('add set ip kube-proxy cluster-ips {'));
+  assert.ok(tx.includes('flush set ip kube-proxy cluster-ips') && cluster && !cluster.includes('172.30.0.45'), tx.join('\n'));
+  assert.ok(tx.includes('flush map ip kube-proxy firewall-ips'));
+  assert.ok(!tx.some((l) => l.startsWith('add map ip kube-proxy firewall-ips') && l.includes('5.6.7.8')));
   assert.ok(tx.includes('delete set ip kube-proxy affinity-GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80'));
   // Deletions come after the flushes that drop every reference.
   assert.ok(tx.indexOf('delete set ip kube-proxy affinity-GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80') > tx.lastIndexOf('flush chain ip kube-proxy service-HVFWP5L3-ns5/svc5/tcp/p80'));
@@ -119,7 +196,9 @@ test('an element shared by two ports of one ClusterIP stays while either port ne
   const one = buildMaps(testNodeName, [svc('ns', 's', { clusterIP: '172.30.9.9', ports: [ports[0]!] })], []);
   await p.sync(one.sm, one.em, partial(['ns/s']));
   const tx = nft.lastTx();
-  assert.ok(tx.includes('delete element ip kube-proxy no-endpoint-services { 172.30.9.9 . tcp . 81 }'));
+  assert.ok(tx.includes('flush map ip kube-proxy no-endpoint-services'));
+  const map = tx.find((l) => l.startsWith('add map ip kube-proxy no-endpoint-services'))!;
+  assert.ok(map.includes('172.30.9.9 . tcp . 80 ') && !map.includes('172.30.9.9 . tcp . 81 '), map);
   assert.ok(!tx.some((l) => l.includes('cluster-ips')));
 });
 
