@@ -95,7 +95,7 @@ async function measure(style: EndpointSelection, sm: ServicePortMap, em: Endpoin
       await p.sync(sm, em, { full: false, services: new Set(), endpoints: new Set([`${sp.name.namespace}/${sp.name.name}`]), nodeLabels: {} });
       const total = performance.now() - t0;
       partials.push({ ...p.lastSync!, applyMs: total - p.lastSync!.renderMs });
-      console.error(`  ${style}: partial ${fmt(total)}`);
+      console.error(`  ${style}: partial ${fmt(total)} (diff ${fmt(p.lastSync!.renderMs)}, nft -f ${fmt(p.lastSync!.applyMs)})`);
     }
     // A Service deleted (its elements leave their maps, which are then declared again whole) and created again.
     const removals: number[] = [];

@@ -35,7 +35,7 @@ export interface ProxyOptions {
   /** ipvs mode: --ipvs-scheduler (rr, wrr, lc, wlc, sh, dh, sed, nq; default rr). */
   ipvsScheduler?: string;
   /** nftables mode: endpoint choice by per-endpoint rules (default) or upstream's inline vmap. */
-  nftablesEndpointSelection?: 'rules' | 'vmap';
+  nftablesEndpointSelection?: 'rules' | 'vmap' | 'inline';
   /** Metrics on 127.0.0.1:metricsPort/metrics (default 10249; 0 = ephemeral). */
   metricsPort?: number;
   /** Health on 127.0.0.1:healthzPort/healthz (default 10256; 0 = ephemeral). */

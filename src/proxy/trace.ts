@@ -109,8 +109,15 @@ function traceClusterIP(input: RulesInput, sp: ServicePortInfo, eps: EndpointInf
     step(`services: "ip daddr . meta l4proto . th dport vmap @service-ips" matches ${sp.clusterIP} . ${proto} . ${sp.port} and goes to ${chain}.`);
     step(`${chain}: ${masq}.`);
     if (aff) step(`ClientIP affinity: a client found in an endpoint's affinity set (timeout ${sp.stickyMaxAgeSeconds}s) goes straight back to that endpoint.`);
-    step(`one endpoint chain is picked at random ("numgen random mod ${n}"), each with probability 1/${n}:`);
-    for (const e of eps) out.push(`       ${nftEndpointChain(sp.name, e.ip, e.port)}: dnat to ${e.endpoint}`);
+    if (aff) {
+      step(`one endpoint chain is picked at random ("numgen random mod ${n}"), each with probability 1/${n}:`);
+      for (const e of eps) out.push(`       ${nftEndpointChain(sp.name, e.ip, e.port)}: dnat to ${e.endpoint}`);
+    } else {
+      // The default 'inline' layout: the Service chain DNATs itself, one cascade rule per endpoint.
+      step(`one endpoint is picked at random, each with probability 1/${n} ("numgen random mod k == 0 dnat to ...", one rule per endpoint, the last unconditional):`);
+      for (const e of eps) out.push(`       dnat to ${e.endpoint}`);
+      if (hairpin) step('nat-postrouting: masquerading finds the packet\'s source and destination as one pair in @hairpin-ips and masquerades it.');
+    }
   } else {
     const sched = o.ipvsScheduler ?? 'rr';
     step(`nat PREROUTING/OUTPUT jumps to KUBE-SERVICES, which matches the KUBE-CLUSTER-IP ipset (${sp.clusterIP},${proto}:${sp.port}); ${masq}; then ACCEPT.`);

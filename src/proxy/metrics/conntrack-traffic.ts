@@ -72,6 +72,8 @@ export class ConntrackTraffic {
   private lastList = 0;
   private listing: Promise<void> | undefined;
   private accountingAsked = false;
+  /** Services set since the address table was last built. */
+  private services: { sm: ServicePortMap; em: EndpointsMap | undefined } | undefined;
 
   constructor(
     private readonly exec: RuleExecutor,
@@ -79,8 +81,24 @@ export class ConntrackTraffic {
     private readonly setAccounting: boolean,
   ) {}
 
-  /** The Service addresses and endpoints after a sync, so that flows can be told apart. */
+  /**
+   * The Service addresses and endpoints after a sync, so that flows can be told apart. Only
+   * remembered here: the address table is built when the figures are next read, since a sync at
+   * 10,000 Services must not pay a walk over every Service port for figures nobody may read.
+   */
   setServices(sm: ServicePortMap, em?: EndpointsMap): void {
+    this.services = { sm, em };
+    if (this.setAccounting && !this.accountingAsked) {
+      this.accountingAsked = true;
+      void this.exec.run(['sysctl', '-qw', `${conntrackAccountingSysctl}=1`]).catch(() => undefined);
+    }
+  }
+
+  /** Builds the address table from the Services last set, and forgets endpoints that left. */
+  private refresh(): void {
+    if (!this.services) return;
+    const { sm, em } = this.services;
+    this.services = undefined;
     const addresses = new Map<string, string>();
     for (const sp of sm.values()) {
       const key = servicePortKey(sp.name);
@@ -89,13 +107,10 @@ export class ConntrackTraffic {
     }
     this.addresses = addresses;
     this.counters.retain(new Set(addresses.values()), em ? liveEndpoints(em) : undefined);
-    if (this.setAccounting && !this.accountingAsked) {
-      this.accountingAsked = true;
-      void this.exec.run(['sysctl', '-qw', `${conntrackAccountingSysctl}=1`]).catch(() => undefined);
-    }
   }
 
   async expose(): Promise<string> {
+    this.refresh();
     if (Date.now() - this.lastList >= MIN_LIST_INTERVAL_MS) {
       this.listing ??= this.list().finally(() => {
         this.lastList = Date.now();
@@ -118,6 +133,7 @@ export class ConntrackTraffic {
 
   /** One listing's flows: new ones counted, gone or finished ones closed. */
   observe(listing: string): void {
+    this.refresh();
     const seen = new Set<string>();
     for (const line of listing.split('\n')) {
       const f = parseConntrackLine(line);

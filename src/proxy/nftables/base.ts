@@ -9,6 +9,8 @@ export interface BaseOptions {
   serviceCIDRs: readonly string[];
   /** Addresses that accept NodePort traffic (loopback ones are skipped, as upstream). */
   nodePortIPs: readonly string[];
+  /** The 'inline' endpoint selection's hairpin-ips set and the postrouting rule reading it. */
+  hairpin: boolean;
 }
 
 export const baseChains: ReadonlyArray<{ name: string; type: string; hook: string; priority: number }> = [
@@ -40,7 +42,18 @@ const jumpChains: ReadonlyArray<{ dst: string; src: string; extra: string }> = [
 ];
 
 /** Sets and maps whose elements the Service ports own (flushed on a full sync). */
-export const serviceElementSets = ['cluster-ips', 'service-ips', 'service-nodeports', 'no-endpoint-services', 'no-endpoint-nodeports', 'firewall-ips'];
+export function serviceElementSets(hairpin: boolean): string[] {
+  const sets = ['cluster-ips', 'service-ips', 'service-nodeports', 'no-endpoint-services', 'no-endpoint-nodeports', 'firewall-ips'];
+  return hairpin ? [...sets, 'hairpin-ips'] : sets;
+}
+
+/**
+ * Sets whose elements partial syncs add but never remove (full syncs rebuild them). A pair
+ * (X . X) in hairpin-ips only ever matches a packet DNATed back to its own source, which is
+ * hairpin traffic whichever Service it came through: a pair left behind is still right, and
+ * removing one would mean declaring again a set of one pair per endpoint of the cluster.
+ */
+export const addOnlySets: ReadonlySet<string> = new Set(['hairpin-ips']);
 
 const addr = 'ipv4_addr';
 /** Each fixed set or map: whether it is a map, and its declaration between the braces. */
@@ -52,6 +65,7 @@ const setSpecs: Readonly<Record<string, { kind: 'set' | 'map'; spec: string }>> 
   'no-endpoint-services': { kind: 'map', spec: `type ${addr} . inet_proto . inet_service : verdict ; comment "vmap to drop or reject packets to services with no endpoints" ;` },
   'service-ips': { kind: 'map', spec: `type ${addr} . inet_proto . inet_service : verdict ; comment "ClusterIP, ExternalIP and LoadBalancer IP traffic" ;` },
   'service-nodeports': { kind: 'map', spec: 'type inet_proto . inet_service : verdict ; comment "NodePort traffic" ;' },
+  'hairpin-ips': { kind: 'set', spec: `type ${addr} . ${addr} ; comment "Endpoints, each paired with itself: a packet DNATed back to its source is masqueraded" ;` },
 };
 
 function specOf(name: string): { kind: 'set' | 'map'; spec: string } {
@@ -81,6 +95,7 @@ export function renderBase(opts: BaseOptions): string[] {
   for (const name of ['cluster-ips', 'nodeport-ips', 'firewall-ips', 'no-endpoint-nodeports', 'no-endpoint-services', 'service-ips', 'service-nodeports']) {
     out.push(declareSetLine(name));
   }
+  if (opts.hairpin) out.push(declareSetLine('hairpin-ips'));
   for (const bc of baseChains) {
     out.push(`add chain ${table} ${bc.name} { type ${bc.type} hook ${bc.hook} priority ${bc.priority} ; }`, `flush chain ${table} ${bc.name}`);
   }
@@ -98,6 +113,7 @@ export function renderBase(opts: BaseOptions): string[] {
   }
   rule('firewall-check', 'ip daddr . meta l4proto . th dport vmap @firewall-ips');
   rule('mark-for-masquerade', `mark set mark or ${opts.masqueradeMark}`);
+  if (opts.hairpin) rule('masquerading', `ct status dnat ip saddr . ip daddr @hairpin-ips mark set mark or ${opts.masqueradeMark}`);
   rule('masquerading', `mark and ${opts.masqueradeMark} == 0 return`);
   rule('masquerading', `mark set mark xor ${opts.masqueradeMark}`);
   rule('masquerading', 'masquerade fully-random');

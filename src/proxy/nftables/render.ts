@@ -7,7 +7,11 @@ import { addAffinitySetLine, addChainLines, addElementLine, table, type ServiceP
 import { renderServicePort, type EndpointSelection, type ServiceRulesContext } from './servicerules.js';
 
 export interface NftablesOptions {
-  /** Default 'rules': measured faster to load than upstream's inline vmaps (bench/proxy-nftables.ts). */
+  /**
+   * Default 'inline': no per-endpoint chains for Services without affinity, measured 2.4× faster
+   * to load and 3× faster to change at 10,000 Services than 'rules', itself 14× faster to load
+   * than upstream's 'vmap' (bench/proxy-nftables.ts; 'vmap' is upstream's layout byte for byte).
+   */
   endpointSelection?: EndpointSelection;
   /** Upstream's default --masquerade-bit 14. */
   masqueradeMark?: string;
@@ -15,7 +19,7 @@ export interface NftablesOptions {
   nodeLabels?: Readonly<Record<string, string>>;
 }
 
-export const defaultEndpointSelection: EndpointSelection = 'rules';
+export const defaultEndpointSelection: EndpointSelection = 'inline';
 
 export function serviceRulesContext(input: RulesInput, opts: NftablesOptions = {}): ServiceRulesContext {
   return {
@@ -24,6 +28,7 @@ export function serviceRulesContext(input: RulesInput, opts: NftablesOptions = {
     clusterCIDR: input.clusterCIDR,
     nodeIPs: input.nodeIPs,
     endpointSelection: opts.endpointSelection ?? defaultEndpointSelection,
+    masqueradeMark: opts.masqueradeMark ?? '0x4000',
   };
 }
 
@@ -32,6 +37,7 @@ export function baseLines(input: RulesInput, opts: NftablesOptions = {}): string
     masqueradeMark: opts.masqueradeMark ?? '0x4000',
     serviceCIDRs: opts.serviceCIDRs ?? [],
     nodePortIPs: input.nodeIPs,
+    hairpin: (opts.endpointSelection ?? defaultEndpointSelection) === 'inline',
   });
 }
 
@@ -56,7 +62,7 @@ export function servicePortLines(r: ServicePortRules): string[] {
 /** A full transaction: fixed part, flushed element sets, then every Service port. */
 export function renderFull(input: RulesInput, opts: NftablesOptions = {}, rendered = renderAllServicePorts(input, opts)): string {
   const lines = baseLines(input, opts);
-  for (const s of serviceElementSets) lines.push(flushSetLine(s));
+  for (const s of serviceElementSets((opts.endpointSelection ?? defaultEndpointSelection) === 'inline')) lines.push(flushSetLine(s));
   for (const [key, r] of rendered) lines.push('', `# ${key}`, ...servicePortLines(r));
   return `${lines.join('\n')}\n`;
 }

@@ -13,8 +13,16 @@ import type { NftElement, ServicePortRules } from './objects.js';
  * endpoint i wins with probability (1 - sum of earlier) / (N-i) = 1/N, the same uniform choice
  * (iptables' statistic cascade). It exists because loading thousands of inline anonymous
  * vmaps is an order of magnitude slower on some kernels (see bench/proxy-nftables.ts).
+ * 'inline' is the same cascade with each rule DNATing itself (`... == 0 dnat to a:p`), so a
+ * Service without ClientIP affinity has no per-endpoint chains at all (they are ~90 % of the
+ * table at 10 endpoints per Service), and its chain has no jump: changing its endpoints rewrites
+ * one chain, which the kernel takes without walking every chain to check for loops. The hairpin
+ * case (a pod reaching itself through the Service), which upstream masquerades in each endpoint
+ * chain, is caught in postrouting instead: the `hairpin-ips` set holds every endpoint paired
+ * with itself, and a DNATed packet whose source and destination form such a pair is marked
+ * for masquerade. Affinity Services keep their endpoint chains (their sets live there).
  */
-export type EndpointSelection = 'vmap' | 'rules';
+export type EndpointSelection = 'vmap' | 'rules' | 'inline';
 
 export interface ServiceRulesContext {
   nodeName: string;
@@ -23,6 +31,8 @@ export interface ServiceRulesContext {
   clusterCIDR: string | undefined;
   nodeIPs: readonly string[];
   endpointSelection: EndpointSelection;
+  /** The masquerade mark ('inline' sets it in place rather than jumping to mark-for-masquerade). */
+  masqueradeMark: string;
 }
 
 function endpointChainName(sp: ServicePortInfo, ep: EndpointInfo): string {
@@ -83,9 +93,11 @@ export function renderServicePort(sp: ServicePortInfo, endpoints: readonly Endpo
 
   const { clusterEndpoints, localEndpoints, allReachableEndpoints, hasAnyEndpoints } = categorizeEndpoints(endpoints, sp, ctx.nodeName, { ...ctx.nodeLabels });
   const hasEndpoints = hasAnyEndpoints;
+  const inline = ctx.endpointSelection === 'inline' && !affinity;
+  const markForMasquerade = inline ? `mark set mark or ${ctx.masqueradeMark}` : 'jump mark-for-masquerade';
 
   // Endpoint chains first, so the Service chains' gotos always name an existing chain.
-  for (const ep of allReachableEndpoints) rules(endpointChainName(sp, ep));
+  if (!inline) for (const ep of allReachableEndpoints) rules(endpointChainName(sp, ep));
 
   const usesClusterPolicyChain = (clusterEndpoints?.length ?? 0) > 0 && usesClusterEndpoints(sp);
   if (usesClusterPolicyChain) rules(clusterPolicyChain);
@@ -165,7 +177,7 @@ export function renderServicePort(sp: ServicePortInfo, endpoints: readonly Endpo
   if (hasInternalEndpoints && ctx.clusterCIDR) {
     // Masquerade off-cluster traffic to a ClusterIP: a static route to any node may bounce it
     // to an endpoint on another node.
-    rules(internalTrafficChain).push(`ip daddr ${sp.clusterIP} ${protocol} dport ${sp.port} ip saddr != ${ctx.clusterCIDR} jump mark-for-masquerade`);
+    rules(internalTrafficChain).push(`ip daddr ${sp.clusterIP} ${protocol} dport ${sp.port} ip saddr != ${ctx.clusterCIDR} ${markForMasquerade}`);
   }
 
   if (usesExternalTrafficChain) {
@@ -186,8 +198,13 @@ export function renderServicePort(sp: ServicePortInfo, endpoints: readonly Endpo
     for (const ep of allReachableEndpoints) affinitySets.set(affinitySetName(sp, ep), sp.stickyMaxAgeSeconds);
   }
 
+  const dnat = (ep: EndpointInfo) => `meta l4proto ${protocol} dnat to ${ep.ip}:${ep.port}`;
   const writeServiceToEndpointRules = (chain: string, eps: readonly EndpointInfo[]) => {
     const r = rules(chain);
+    if (inline) {
+      r.push(...eps.map((ep, i) => (i < eps.length - 1 ? `numgen random mod ${eps.length - i} == 0 ${dnat(ep)}` : dnat(ep))));
+      return;
+    }
     if (affinity) {
       for (const ep of eps) r.push(`ip saddr @${affinitySetName(sp, ep)} goto ${endpointChainName(sp, ep)}`);
     }
@@ -197,11 +214,15 @@ export function renderServicePort(sp: ServicePortInfo, endpoints: readonly Endpo
   if (usesLocalPolicyChain && localEndpoints) writeServiceToEndpointRules(localPolicyChain, localEndpoints);
 
   for (const ep of allReachableEndpoints) {
+    if (inline) {
+      elements.push({ set: 'hairpin-ips', key: `${ep.ip} . ${ep.ip}` });
+      continue;
+    }
     const r = rules(endpointChainName(sp, ep));
     // Hairpin: a pod reaching itself through the Service must be masqueraded to get the reply.
     r.push(`ip saddr ${ep.ip} jump mark-for-masquerade`);
     if (affinity) r.push(`update @${affinitySetName(sp, ep)} { ip saddr }`);
-    r.push(`meta l4proto ${protocol} dnat to ${ep.ip}:${ep.port}`);
+    r.push(dnat(ep));
   }
   return { chains, affinitySets, elements };
 }

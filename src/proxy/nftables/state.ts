@@ -10,7 +10,7 @@
 // where this costs ~0.2 s there (the kernel checking the jumps) and a few ms at 1,000
 // (bench/README.md). Deleting a chain has no such form, so stale chains and sets are flushed
 // (nothing refers to them after that) and deleted together once they have waited long enough.
-import { declareSetLine, flushSetLine } from './base.js';
+import { addOnlySets, declareSetLine, flushSetLine } from './base.js';
 import { addAffinitySetLine, declareChainLine, elementId, elementText, table, type NftElement, type ServicePortRules } from './objects.js';
 
 export class AppliedState {
@@ -165,6 +165,7 @@ export function partialTransaction(state: AppliedState, next: Map<string, Servic
     const was = before.get(id);
     const now = state.element(id);
     if (sameElement(was, now)) continue;
+    if (was && !now && addOnlySets.has(was.set)) continue;
     if (was) rewrite.add(was.set);
     else if (now) added.set(now.set, [...(added.get(now.set) ?? []), now]);
   }

@@ -8,7 +8,8 @@ import { endpointSelectionRules } from '../../../src/proxy/nftables/servicerules
 import { buildMaps, ep, slice, svc } from '../fixtures.js';
 import { baseRules, normalize, overallInput, overallServices, testNodeName } from './cases.js';
 
-const opts = { serviceCIDRs: ['172.30.0.0/16'] };
+// Upstream's layout has a chain per endpoint: 'rules' keeps it (only the endpoint choice differs).
+const opts = { serviceCIDRs: ['172.30.0.0/16'], endpointSelection: 'rules' as const };
 
 test("upstream's TestOverallNFTablesRules, inline vmap style, is reproduced exactly", () => {
   const got = renderNftables(overallInput(), { ...opts, endpointSelection: 'vmap' });
@@ -16,7 +17,7 @@ test("upstream's TestOverallNFTablesRules, inline vmap style, is reproduced exac
 });
 
 test('the issue example: ns4/svc4:p80 gets service-LAUZTJTB-ns4/svc4/tcp/p80 and both endpoint chains', () => {
-  const got = nftablesMode.render(overallInput());
+  const got = renderNftables(overallInput(), opts);
   assert.equal(nftablesMode.name, 'nftables');
   assert.match(got, /^add chain ip kube-proxy service-LAUZTJTB-ns4\/svc4\/tcp\/p80$/m);
   assert.match(got, /^add element ip kube-proxy service-ips \{ 172\.30\.0\.44 \. tcp \. 80 : goto service-LAUZTJTB-ns4\/svc4\/tcp\/p80 \}$/m);
@@ -24,7 +25,7 @@ test('the issue example: ns4/svc4:p80 gets service-LAUZTJTB-ns4/svc4/tcp/p80 and
   assert.match(got, /^add chain ip kube-proxy endpoint-5RFCDDV7-ns4\/svc4\/tcp\/p80__10\.180\.0\.5\/80$/m);
 });
 
-test("the default 'rules' style differs from upstream only in the endpoint-choice rules", () => {
+test("the 'rules' style differs from upstream only in the endpoint-choice rules", () => {
   const vmapLines = normalize(renderNftables(overallInput(), { ...opts, endpointSelection: 'vmap' }));
   const ruleLines = normalize(renderNftables(overallInput(), opts));
   const isChoice = (l: string) => / numgen random | goto endpoint-/.test(l) && l.startsWith('add rule') && !l.includes('@affinity');
@@ -54,6 +55,29 @@ test("the 'rules' cascade picks every endpoint with probability 1/N, like the vm
     }
     for (const t of targets) assert.ok(Math.abs((p.get(t) ?? 0) - 1 / n) < 1e-12, `${n}: ${t}`);
   }
+});
+
+test("the default 'inline' style: Services without affinity DNAT in their own chain, hairpin pairs in a set; affinity keeps endpoint chains", () => {
+  const ruleLines = normalize(renderNftables(overallInput(), opts));
+  const { endpointSelection: _, ...defaults } = opts;
+  const inline = normalize(renderNftables(overallInput(), defaults));
+  assert.deepEqual(normalize(renderNftables(overallInput(), { ...defaults, endpointSelection: 'inline' })), inline, 'inline is the default');
+  const svc4 = 'add rule ip kube-proxy service-LAUZTJTB-ns4/svc4/tcp/p80';
+  assert.ok(inline.includes(`${svc4} ip daddr 172.30.0.44 tcp dport 80 ip saddr != 10.0.0.0/8 mark set mark or 0x4000`));
+  assert.ok(inline.includes(`${svc4} numgen random mod 2 == 0 meta l4proto tcp dnat to 10.180.0.4:80`));
+  assert.ok(inline.includes(`${svc4} meta l4proto tcp dnat to 10.180.0.5:80`));
+  assert.ok(!inline.some((l) => l.includes('endpoint-') && l.includes('ns4/svc4')), 'no endpoint chain for svc4');
+  assert.ok(inline.includes('add element ip kube-proxy hairpin-ips { 10.180.0.4 . 10.180.0.4 }'));
+  assert.ok(inline.includes('add element ip kube-proxy hairpin-ips { 10.180.0.5 . 10.180.0.5 }'));
+  assert.ok(inline.includes('add rule ip kube-proxy masquerading ct status dnat ip saddr . ip daddr @hairpin-ips mark set mark or 0x4000'));
+  assert.ok(inline.some((l) => l.startsWith('add set ip kube-proxy hairpin-ips {')));
+  assert.match(renderNftables(overallInput(), defaults), /^flush set ip kube-proxy hairpin-ips$/m, 'a full sync rebuilds the pairs');
+  // svc5 has ClientIP affinity: its endpoint chains (where the affinity sets are updated) stay as in 'rules'.
+  const svc5 = (ls: string[]) => ls.filter((l) => l.includes('ns5/svc5'));
+  assert.deepEqual(svc5(inline), svc5(ruleLines));
+  // Nothing else differs: the base, the maps' elements, the other chains.
+  const differs = (l: string) => /hairpin-ips|numgen random|dnat to|mark-for-masquerade|mark set mark or|endpoint-/.test(l);
+  assert.deepEqual(inline.filter((l) => !differs(l)), ruleLines.filter((l) => !differs(l)));
 });
 
 test("names use upstream's hashAndTruncate (IPv6 endpoints with ':' replaced by '.')", () => {

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NftablesProvider } from '../../../src/proxy/nftables/index.js';
 import { renderFull } from '../../../src/proxy/nftables/render.js';
+import type { EndpointSelection } from '../../../src/proxy/nftables/servicerules.js';
 import type { ProxyChanges } from '../../../src/proxy/provider.js';
 import type { EndpointsMap, ServicePortMap } from '../../../src/proxy/types.js';
 import { buildMaps, ep, slice, svc } from '../fixtures.js';
@@ -14,8 +15,9 @@ import { FakeNft } from './fake-executor.js';
 const full: ProxyChanges = { full: true, services: new Set(), endpoints: new Set(), nodeLabels: {} };
 const partial = (services: string[], endpoints: string[] = []): ProxyChanges => ({ full: false, services: new Set(services), endpoints: new Set(endpoints), nodeLabels: {} });
 
-function provider(nft: FakeNft, more: { staleChainDelayMs?: number; now?: () => number } = {}) {
-  return new NftablesProvider({ executor: nft, nodeName: testNodeName, nodeIPs: ['192.168.0.2'], clusterCIDR: '10.0.0.0/8', serviceCIDRs: ['172.30.0.0/16'], ...more });
+/** The 'rules' layout (a chain per endpoint, as upstream) unless the test asks for another. */
+function provider(nft: FakeNft, more: { staleChainDelayMs?: number; now?: () => number; endpointSelection?: EndpointSelection } = {}) {
+  return new NftablesProvider({ executor: nft, nodeName: testNodeName, nodeIPs: ['192.168.0.2'], clusterCIDR: '10.0.0.0/8', serviceCIDRs: ['172.30.0.0/16'], endpointSelection: 'rules', ...more });
 }
 
 /** Lines nft 1.0.6 can only send after dumping every chain of the ruleset (seconds at 100,000 chains). */
@@ -41,7 +43,7 @@ test('a full sync applies the whole rendering in one nft -f transaction', async 
   assert.equal(nft.applies(), 1);
   const tx = nft.calls.find((c) => c.argv.includes('-f'))!;
   assert.deepEqual(tx.argv, ['nft', '-f', '-']);
-  assert.equal(tx.input, renderFull(input, { serviceCIDRs: ['172.30.0.0/16'], nodeLabels: {} }));
+  assert.equal(tx.input, renderFull(input, { serviceCIDRs: ['172.30.0.0/16'], nodeLabels: {}, endpointSelection: 'rules' }));
   assert.ok(nft.chains.has('service-LAUZTJTB-ns4/svc4/tcp/p80'));
   assert.equal(p.lastSync?.full, true);
 });
@@ -128,6 +130,26 @@ test('staleChainDelayMs 0 deletes stale chains in the sync that made them stale,
   assert.equal(tx.at(-1), `delete chain ip kube-proxy ${gone}`);
   assert.ok(tx.indexOf(`flush chain ip kube-proxy ${gone}`) < tx.indexOf(`delete chain ip kube-proxy ${gone}`));
   assert.ok(!nft.chains.has(gone));
+});
+
+test("the default 'inline' layout: an endpoint change rewrites the Service chain alone, with no jump, and adds the new hairpin pair", async () => {
+  const nft = new FakeNft();
+  const p = provider(nft, { endpointSelection: 'inline' });
+  const input = overallInput();
+  await p.sync(input.serviceMap, input.endpointsMap, full);
+  const { sm, em } = withSvc4Endpoints(['10.180.0.4', '10.180.0.6']);
+  await p.sync(sm, em, partial([], ['ns4/svc4']));
+  const svcChain = 'service-LAUZTJTB-ns4/svc4/tcp/p80';
+  assert.deepEqual(nft.lastTx(), [
+    `flush chain ip kube-proxy ${svcChain}`,
+    `add chain ip kube-proxy ${svcChain} { ip daddr 172.30.0.44 tcp dport 80 ip saddr != 10.0.0.0/8 mark set mark or 0x4000 ; numgen random mod 2 == 0 meta l4proto tcp dnat to 10.180.0.4:80 ; meta l4proto tcp dnat to 10.180.0.6:80 ; }`,
+    'add set ip kube-proxy hairpin-ips { type ipv4_addr . ipv4_addr ; comment "Endpoints, each paired with itself: a packet DNATed back to its source is masqueraded" ; elements = { 10.180.0.6 . 10.180.0.6 } ; }',
+  ]);
+  // The pair of the endpoint that left stays: it can only ever match hairpin traffic.
+  const back = withSvc4Endpoints([]);
+  await p.sync(back.sm, back.em, partial([], ['ns4/svc4']));
+  assert.ok(!nft.lastTx().some((l) => l.includes('hairpin-ips')), nft.lastTx().join('\n'));
+  assert.ok(!nft.lastTx().some(dumping));
 });
 
 test('a partial sync with nothing changed runs no transaction', async () => {

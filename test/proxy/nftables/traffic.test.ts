@@ -50,7 +50,7 @@ const net = require('net');
 })();`;
 
 const skip = canRun();
-test('traffic through the nftables rules in a throwaway netns', { skip, timeout: 60_000 }, async () => {
+for (const style of ['inline', 'rules'] as const) test(`traffic through the nftables rules (${style} layout) in a throwaway netns`, { skip, timeout: 60_000 }, async () => {
   const ns = `kubesvc-test-${randomBytes(4).toString('hex')}`;
   execFileSync('ip', ['netns', 'add', ns]);
   let servers: ReturnType<typeof spawn> | undefined;
@@ -85,7 +85,7 @@ test('traffic through the nftables rules in a throwaway netns', { skip, timeout:
     const epPort = [{ name: 'p80', port: 8080, protocol: 'TCP' as const }];
     const service = svc('ns4', 'svc4', { clusterIP: '172.30.0.44', clusterIPs: ['172.30.0.44'], ports: port });
     const both = buildMaps('n1', [service], [slice('ns4', 'svc4', 's', [ep('10.180.0.4'), ep('10.180.0.5')], epPort)]);
-    const p = new NftablesProvider({ executor: netnsExecutor(ns), nodeName: 'n1', nodeIPs: ['192.168.0.2'], serviceCIDRs: ['172.30.0.0/16'] });
+    const p = new NftablesProvider({ executor: netnsExecutor(ns), nodeName: 'n1', nodeIPs: ['192.168.0.2'], serviceCIDRs: ['172.30.0.0/16'], endpointSelection: style });
     await p.sync(both.sm, both.em, { full: true, services: new Set(), endpoints: new Set(), nodeLabels: {} });
 
     const answers = (await nodeIn(ns, client('172.30.0.44', 80, 30))).trim().split('\n');
