@@ -22,6 +22,8 @@ export const iptablesMode: KernelProxyMode = {
       ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}),
       executor,
       localhostNodePorts,
+      // A node's namespace holds only what this proxy writes: full syncs replace the tables whole.
+      ownsTables: !!opts.netns,
     });
   },
 };

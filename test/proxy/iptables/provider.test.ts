@@ -63,7 +63,7 @@ function maps(svc2Endpoints: string[]) {
   );
 }
 
-function provider(fake: FakeExecutor, extra: { now?: () => number; fullSyncPeriodMs?: number; omitUnchangedChains?: boolean; checkPeriodMs?: number } = {}) {
+function provider(fake: FakeExecutor, extra: { now?: () => number; fullSyncPeriodMs?: number; omitUnchangedChains?: boolean; checkPeriodMs?: number; ownsTables?: boolean } = {}) {
   return new IptablesProvider({ nodeName: node, nodeIPs: ['172.30.0.2'], clusterCIDR: '10.244.0.0/16', executor: fake, ...extra });
 }
 
@@ -92,6 +92,30 @@ test('first sync is full: one iptables-save, one iptables-restore --noflush, jum
   assert.match(text, /^-X KUBE-SVC-OLDOLDOLDOLDOLD1$/m);
   assert.doesNotMatch(text, /DOCKER/);
   assert.equal(p.lastSync!.full, true);
+});
+
+test('ownsTables: a full sync restores the tables whole (no --noflush, no iptables-save), every jump appended in the order inserts would leave; partial syncs merge', async () => {
+  const fake = new FakeExecutor();
+  const p = provider(fake, { ownsTables: true });
+  const { sm, em } = maps(['10.244.2.2']);
+  await p.sync(sm, em, changes(false));
+  assert.deepEqual(fake.tools().filter((t) => t.startsWith('iptables')), ['iptables-restore']);
+  assert.deepEqual(fake.calls[0]!.argv, ['iptables-restore', '-w', '5', '--counters']);
+  const text = fake.calls[0]!.input!;
+  assert.doesNotMatch(text, /^-I /m);
+  assert.equal(text.match(/^-A (PREROUTING|INPUT|FORWARD|OUTPUT|POSTROUTING) /gm)!.length, 14, 'every jump, present or not');
+  // The merge inserts KUBE-EXTERNAL-SERVICES first and KUBE-PROXY-FIREWALL later, each at the top: the firewall ends first.
+  const input = text.split('\n').filter((l) => l.startsWith('-A INPUT '));
+  assert.ok(input.findIndex((l) => l.includes('KUBE-PROXY-FIREWALL')) < input.findIndex((l) => l.includes('KUBE-EXTERNAL-SERVICES')), input.join('\n'));
+  const nat = text.slice(text.indexOf('*nat'));
+  assert.match(nat, /^-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES$/m);
+  assert.doesNotMatch(nat, /-A INPUT/);
+  // Nothing to delete: a whole restore drops every chain it does not name.
+  assert.doesNotMatch(text, /^-X /m);
+  assert.match(text, /^\*mangle\n:KUBE-PROXY-CANARY - \[0:0\]\nCOMMIT$/m);
+  await p.sync(maps(['10.244.2.3']).sm, maps(['10.244.2.3']).em, changes(false, ['ns1/b']));
+  assert.deepEqual([...fake.calls].reverse().find((c) => c.argv[0] === 'iptables-restore')!.argv, ['iptables-restore', '-w', '5', '--noflush', '--counters']);
+  assert.equal(p.lastSync!.full, false);
 });
 
 test('jump rules already present are not added again', async () => {
