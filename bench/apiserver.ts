@@ -2,9 +2,8 @@
 // watchers follow along, a full list of the 10,000, watch delivery latency, and server memory.
 // Run: npm run build && node dist/bench/apiserver.js [--services 10000] [--clients 8] [--watchers 100]
 import https from 'node:https';
-import { rmSync } from 'node:fs';
-import { startCluster, credentials, type Cluster } from '../test/e2e/harness.js';
 import { call, type Conn } from './https-call.js';
+import { runBench, withCluster } from './with-cluster.js';
 import { numberArg } from './args.js';
 import { rssMiB, cpuMs } from './proc-stats.js';
 
@@ -66,17 +65,11 @@ function openWatcher(conn: Conn, rv: string, seen: Map<string, number>[], idx: n
   });
 }
 
-async function main(): Promise<void> {
-  // The API server alone: with `up`, kube-proxy would also open two listeners per Service and the
-  // controllers would work on every one, which is another benchmark (see bench/README.md).
-  const c: Cluster = await startCluster({ command: process.argv.includes('--all') ? 'up' : 'apiserver' });
-  const conn: Conn = {
-    agent: new https.Agent({ keepAlive: true, maxSockets: clients }),
-    base: new URL(c.url),
-    cred: credentials(c.kubeconfig),
-  };
-  const pid = c.proc.pid!;
-  try {
+// The API server alone: with `up`, kube-proxy would also open two listeners per Service and the
+// controllers would work on every one, which is another benchmark (see bench/README.md).
+runBench(() =>
+  withCluster({ command: process.argv.includes('--all') ? 'up' : 'apiserver', clients }, async (c, conn) => {
+    const pid = c.proc.pid!;
     const rssStart = rssMiB(pid);
     const list0 = JSON.parse((await call(conn, 'GET', '/api/v1/namespaces/default/services')).body);
     const seen: Map<string, number>[] = [];
@@ -165,14 +158,5 @@ async function main(): Promise<void> {
       serverRssMiB: { start: Math.round(rssStart), end: Math.round(rssEnd) },
     };
     console.log(JSON.stringify(out, null, 2));
-  } finally {
-    conn.agent.destroy();
-    await c.stop();
-    rmSync(c.dataDir, { recursive: true, force: true });
-  }
-}
-
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+  }),
+);

@@ -22,6 +22,9 @@ export class WatchCache {
   /** Caches added after start, still reading their initial state: events for them wait here. */
   private readonly loading = new Map<ResourceCache, { events: CacheEvent[]; done: Promise<void> }>();
 
+  /** Drops events past their freshness from resources that have had no event since. */
+  private trimTimer: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly backend: Backend,
     private readonly root: string,
@@ -84,6 +87,12 @@ export class WatchCache {
     this.revision = revision;
     this.started = true;
     this.watchFrom(revision);
+    // A resource trims its window when events arrive; one that went quiet after a burst would
+    // otherwise keep the burst's events (and objects) until its next event.
+    this.trimTimer = setInterval(() => {
+      for (const c of this.caches) c.trim();
+    }, 15_000);
+    this.trimTimer.unref();
   }
 
   private async readAll(): Promise<{ revision: number; byCache: Map<ResourceCache, CachedObject[]> }> {
@@ -215,6 +224,7 @@ export class WatchCache {
 
   stop(): void {
     this.stopped = true;
+    if (this.trimTimer) clearInterval(this.trimTimer);
     this.watch?.cancel();
     this.watch = undefined;
   }
