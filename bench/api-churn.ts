@@ -21,10 +21,21 @@ async function each(n: number, fn: (i: number) => Promise<void>): Promise<void> 
   );
 }
 
+/**
+ * With KUBESVC_NODE_FLAGS=--heapsnapshot-signal=SIGUSR2: a heap snapshot of the server (written to
+ * the current directory) before the churn, after each round, and after the idle time.
+ */
+async function snapshot(pid: number): Promise<void> {
+  if (!process.env.KUBESVC_NODE_FLAGS?.includes('--heapsnapshot-signal=SIGUSR2')) return;
+  process.kill(pid, 'SIGUSR2');
+  await new Promise((res) => setTimeout(res, 20_000));
+}
+
 runBench(() =>
   withCluster({ clients }, async (c, conn) => {
     const pid = c.proc.pid!;
     const rss: Record<string, number> = { idle: Math.round(rssMiB(pid)) };
+    await snapshot(pid);
     for (let r = 1; r <= rounds; r++) {
       const t0 = performance.now();
       await each(services, async (i) => {
@@ -44,17 +55,14 @@ runBench(() =>
         if (res.status !== 200) throw new Error(`delete churn-${i}: ${res.status} ${res.body.slice(0, 200)}`);
       });
       rss[`round ${r} deleted`] = Math.round(rssMiB(pid));
-      // With KUBESVC_NODE_FLAGS=--heapsnapshot-signal=SIGUSR2: a heap snapshot of the server after each round (in this directory).
-      if (process.env.KUBESVC_NODE_FLAGS?.includes('--heapsnapshot-signal=SIGUSR2')) {
-        process.kill(pid, 'SIGUSR2');
-        await new Promise((res) => setTimeout(res, 20_000));
-      }
+      await snapshot(pid);
       console.error(`round ${r}: ${services} creates in ${(created / 1000).toFixed(1)} s, deletes done; RSS ${rss[`round ${r} deleted`]} MiB`);
     }
     for (let s = 10; s <= idleSeconds; s += 10) {
       await new Promise((res) => setTimeout(res, 10_000));
       rss[`idle ${s} s after`] = Math.round(rssMiB(pid));
     }
+    await snapshot(pid);
     // What the cluster still holds after the churn (each kept in the API server's watch cache).
     const left: Record<string, number> = {};
     for (const [name, path] of [

@@ -56,12 +56,12 @@ export class ResourceCache {
     for (const l of this.listeners) l(events);
   }
 
-  /** Drops events past the capacity, and those older than freshMs beyond the last minWindow. */
-  trim(now = this.now()): void {
+  /** Drops events past the capacity, and those older than freshMs beyond the last minWindow; returns how many. */
+  trim(now = this.now()): number {
     const live = this.window.length - this.windowStart;
     let drop = Math.max(0, live - this.capacity);
     while (live - drop > minWindow && this.arrived[this.windowStart + drop]! < now - this.freshMs) drop++;
-    if (drop === 0) return;
+    if (drop === 0) return 0;
     this.oldestResumable = this.window[this.windowStart + drop - 1]!.revision;
     this.windowStart += drop;
     // Compact the arrays now and then rather than shifting on every event.
@@ -70,6 +70,7 @@ export class ResourceCache {
       this.arrived = this.arrived.slice(this.windowStart);
       this.windowStart = 0;
     }
+    return drop;
   }
 
   /** Events in the window (tests and diagnostics). */

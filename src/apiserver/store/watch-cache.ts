@@ -6,8 +6,12 @@ import type { Backend, Watch, WatchEvent } from '../../storage/backend.js';
 import { CachedObject, type CacheEvent } from './cached-object.js';
 import { ResourceCache } from './resource-cache.js';
 import { logger } from '../../util/log.js';
+import { releaseMemory } from '../../util/release-memory.js';
 
 const log = logger('apiserver');
+
+/** Events leaving the window in one quiet trim that make it worth a full collection. */
+const releaseAfterDropped = 5_000;
 
 export class WatchCache {
   private readonly caches: ResourceCache[] = [];
@@ -90,7 +94,12 @@ export class WatchCache {
     // A resource trims its window when events arrive; one that went quiet after a burst would
     // otherwise keep the burst's events (and objects) until its next event.
     this.trimTimer = setInterval(() => {
-      for (const c of this.caches) c.trim();
+      let dropped = 0;
+      for (const c of this.caches) dropped += c.trim();
+      // A burst just left the window: its objects are garbage now, but V8 collects only when
+      // something allocates, and a quiet server would keep them (hundreds of MiB after 10,000
+      // Services came and went) until then. The same release as after a crowd of connections.
+      if (dropped >= releaseAfterDropped) releaseMemory();
     }, 15_000);
     this.trimTimer.unref();
   }

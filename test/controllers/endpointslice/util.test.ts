@@ -90,6 +90,20 @@ describe('EndpointSliceTracker', () => {
     t.update(slice('s2', '12'));
     assert.equal(t.staleSlices({ ...owner, uid: 'svc-2' }, []), false, 'a recreated Service forgets the old writes');
   });
+  it('keeps nothing for a deleted Service once its slices are gone (their deletions come after deleteService)', () => {
+    const t = new EndpointSliceTracker();
+    t.update(slice('s1', '10'));
+    t.update(slice('s2', '11'));
+    assert.equal(t.trackedOwners, 1);
+    t.deleteService('default', 'web');
+    t.expectDeletion(slice('s1', '10'));
+    t.expectDeletion(slice('s2', '11'));
+    assert.equal(t.trackedOwners, 1, 'the deletions in flight are tracked');
+    assert.equal(t.handleDeletion(slice('s1', '10')), true);
+    assert.equal(t.trackedOwners, 1);
+    assert.equal(t.handleDeletion(slice('s2', '11')), true);
+    assert.equal(t.trackedOwners, 0, 'a churn of Services must not leave a record per Service');
+  });
 });
 
 describe('findPort', () => {

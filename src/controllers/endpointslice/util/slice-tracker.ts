@@ -84,7 +84,15 @@ export class EndpointSliceTracker {
     const uid = slice.metadata.uid ?? '';
     const v = m.get(uid);
     m.delete(uid);
+    // An owner with nothing tracked is the same as an unknown one: dropping its empty record keeps
+    // deleted Services from leaving one behind each (their slices' deletions come after deleteService).
+    if (m.size === 0) this.byService.delete(ownerKey(slice));
     return v === undefined || v === deletionExpected;
+  }
+
+  /** Owners with something tracked (tests and diagnostics). */
+  get trackedOwners(): number {
+    return this.byService.size;
   }
 
   deleteService(namespace: string, name: string): void {

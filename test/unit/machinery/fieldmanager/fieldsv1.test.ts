@@ -130,3 +130,29 @@ test('the watch cache shares one frozen copy of equal FieldsV1 values', async ()
   assert.ok(Object.isFrozen((a.metadata.managedFields[0]!.fieldsV1 as any)['f:spec']));
   assert.deepEqual(b.metadata.managedFields[0]!.fieldsV1, { 'f:spec': { 'f:x': {} } });
 });
+
+test('the shared FieldsV1 table forgets values no object uses any more', async () => {
+  const { shareFieldsV1, sharedFieldsV1Count } = await import('../../../../src/machinery/fieldmanager/intern.js');
+  const { setFlagsFromString } = await import('node:v8');
+  const { runInNewContext } = await import('node:vm');
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const unique = (i: number) => ({ metadata: { managedFields: [{ manager: 'm', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:ownerReferences': { [`k:{"uid":"churn-${i}"}`]: {} } } } }] } });
+  const before = sharedFieldsV1Count();
+  let objs: ReturnType<typeof unique>[] = Array.from({ length: 1_000 }, (_, i) => unique(i));
+  for (const o of objs) shareFieldsV1(o);
+  assert.equal(sharedFieldsV1Count(), before + 1_000);
+  const kept = unique(0);
+  shareFieldsV1(kept);
+  assert.equal(kept.metadata.managedFields[0]!.fieldsV1, objs[0]!.metadata.managedFields[0]!.fieldsV1, 'still shared while used');
+  objs = [];
+  // Finalizers run after a collection, on a later turn of the event loop.
+  for (let i = 0; i < 20 && sharedFieldsV1Count() > before + 1; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.equal(sharedFieldsV1Count(), before + 1, 'only the value the kept object uses remains');
+  const again = unique(0);
+  shareFieldsV1(again);
+  assert.equal(again.metadata.managedFields[0]!.fieldsV1, kept.metadata.managedFields[0]!.fieldsV1);
+});
