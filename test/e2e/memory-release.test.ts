@@ -78,8 +78,10 @@ describe('memory after a crowd of connections', () => {
         const peak = rssMiB(pid);
         for (const s of sockets) s.destroy();
         // 5 s of quiet, the first GC, 6 s more, the second GC, then the trim on the thread pool.
-        const m = await line(c, /malloc_trim: RSS (\d+) -> (\d+) MiB in ([\d.]+) ms/, 40_000);
-        assert.ok(m, `no malloc_trim after the crowd left; stderr:\n${c.stderr().slice(-2000)}`);
+        // Normally ~12 s; a fresh-clone run with the suite's other files beside it once took over 40.
+        const m = await line(c, /malloc_trim: RSS (\d+) -> (\d+) MiB in ([\d.]+) ms/, 75_000);
+        const released = /after a crowd: young generation/.test(c.stderr());
+        assert.ok(m, `no malloc_trim after the crowd left (the release's second GC ${released ? 'ran' : 'did not run'}); stderr:\n${c.stderr().slice(-2000)}`);
         assert.ok(Number(m[2]) <= Number(m[1]), `RSS ${m[1]} -> ${m[2]} MiB`);
         assert.ok(rssMiB(pid) < peak, `RSS ${rssMiB(pid).toFixed(0)} MiB after, ${peak.toFixed(0)} MiB with the crowd`);
         assert.equal((await request(c, 'GET', '/readyz')).status, 200);

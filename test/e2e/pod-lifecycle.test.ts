@@ -20,7 +20,9 @@ spec:
       exec:
         command: ["sh", "-c", "test -f /tmp/kubesvc-alive-$POD_NAME-$POD_IP"]
       periodSeconds: 1
-      failureThreshold: 1
+      # Two: a probe that runs before the restarted container's shell has touched the file (a
+      # loaded machine) must not kill that run too, or its log, read as --previous, is empty.
+      failureThreshold: 2
 `;
 
 const sleepers = `apiVersion: apps/v1
