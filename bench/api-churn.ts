@@ -3,6 +3,7 @@
 // then after it idles, sampled every 10 s. Every loop is bounded by the round count and --services.
 // Run: npm run build && node dist/bench/api-churn.js [--services 2500] [--rounds 4] [--idle-seconds 60]
 import { call } from './https-call.js';
+import { concurrently } from './concurrent.js';
 import { runBench, withCluster } from './with-cluster.js';
 import { numberArg } from './args.js';
 import { rssMiB } from './proc-stats.js';
@@ -11,15 +12,6 @@ const services = numberArg('services', 2_500, 20_000);
 const rounds = numberArg('rounds', 4, 20);
 const idleSeconds = numberArg('idle-seconds', 60, 600);
 const clients = 8;
-
-async function each(n: number, fn: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      for (let i = next++; i < n; i = next++) await fn(i);
-    }),
-  );
-}
 
 /**
  * With KUBESVC_NODE_FLAGS=--heapsnapshot-signal=SIGUSR2: a heap snapshot of the server (written to
@@ -38,7 +30,7 @@ runBench(() =>
     await snapshot(pid);
     for (let r = 1; r <= rounds; r++) {
       const t0 = performance.now();
-      await each(services, async (i) => {
+      await concurrently(services, clients, async (i) => {
         const body = JSON.stringify({
           apiVersion: 'v1',
           kind: 'Service',
@@ -50,7 +42,7 @@ runBench(() =>
       });
       const created = performance.now() - t0;
       rss[`round ${r} created`] = Math.round(rssMiB(pid));
-      await each(services, async (i) => {
+      await concurrently(services, clients, async (i) => {
         const res = await call(conn, 'DELETE', `/api/v1/namespaces/default/services/churn-${i}`);
         if (res.status !== 200) throw new Error(`delete churn-${i}: ${res.status} ${res.body.slice(0, 200)}`);
       });

@@ -16,6 +16,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubectl, kubectlOk, request, root, startCluster, until } from '../test/e2e/harness.js';
+import { app } from '../test/e2e/ingress-fixtures.js';
 import { startNginxProxy } from './nginx-proxy.js';
 import { runWrk, type LoadResult } from './wrk.js';
 
@@ -82,28 +83,7 @@ spec:
   - host: who.example
     http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: who, port: {number: 80}}}}]}
 ---
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: who}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: who}}
-  template:
-    metadata: {labels: {app: who}}
-    spec:
-      containers:
-      - name: web
-        image: registry.k8s.io/e2e-test-images/agnhost:2.39
-        args: [serve-hostname]
-        readinessProbe: {httpGet: {path: /, port: 9376}, periodSeconds: 1}
----
-apiVersion: v1
-kind: Service
-metadata: {name: who}
-spec:
-  selector: {app: who}
-  ports: [{port: 80, targetPort: 9376}]
-`;
+${app('who', 3)}`;
 
 async function main(): Promise<void> {
   for (const tool of ['wrk', 'nginx', 'haproxy']) {

@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { kubectlOk, type Cluster } from './harness.js';
 
-export const app = (name: string) => `apiVersion: apps/v1
+/** A Deployment of agnhost serve-hostname pods (9376) and its Service (http, 80). */
+export const app = (name: string, replicas = 2) => `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: ${name}}
 spec:
-  replicas: 2
+  replicas: ${replicas}
   selector: {matchLabels: {app: ${name}}}
   template:
     metadata: {labels: {app: ${name}}}

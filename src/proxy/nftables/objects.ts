@@ -34,10 +34,6 @@ export function addElementLine(e: NftElement): string {
   return `add element ${table} ${e.set} { ${elementText(e)} }`;
 }
 
-export function deleteElementLine(e: NftElement): string {
-  return `delete element ${table} ${e.set} { ${e.key} }`;
-}
-
 /**
  * A chain and its rules as one declaration, `add chain T C { rule ; rule ; }`. nft 1.0.6 sends
  * this without first reading the kernel's ruleset, where every `add rule` line makes it dump all

@@ -21,6 +21,16 @@ export interface NftablesOptions {
 
 export const defaultEndpointSelection: EndpointSelection = 'inline';
 
+/** Upstream's --masquerade-bit 14 unless given. */
+function masqueradeMark(opts: NftablesOptions): string {
+  return opts.masqueradeMark ?? '0x4000';
+}
+
+/** The 'inline' layout needs the hairpin-ips set (servicerules.ts): in the base, and flushed by full syncs. */
+function usesHairpinSet(opts: NftablesOptions): boolean {
+  return (opts.endpointSelection ?? defaultEndpointSelection) === 'inline';
+}
+
 export function serviceRulesContext(input: RulesInput, opts: NftablesOptions = {}): ServiceRulesContext {
   return {
     nodeName: input.nodeName,
@@ -28,16 +38,16 @@ export function serviceRulesContext(input: RulesInput, opts: NftablesOptions = {
     clusterCIDR: input.clusterCIDR,
     nodeIPs: input.nodeIPs,
     endpointSelection: opts.endpointSelection ?? defaultEndpointSelection,
-    masqueradeMark: opts.masqueradeMark ?? '0x4000',
+    masqueradeMark: masqueradeMark(opts),
   };
 }
 
 export function baseLines(input: RulesInput, opts: NftablesOptions = {}): string[] {
   return renderBase({
-    masqueradeMark: opts.masqueradeMark ?? '0x4000',
+    masqueradeMark: masqueradeMark(opts),
     serviceCIDRs: opts.serviceCIDRs ?? [],
     nodePortIPs: input.nodeIPs,
-    hairpin: (opts.endpointSelection ?? defaultEndpointSelection) === 'inline',
+    hairpin: usesHairpinSet(opts),
   });
 }
 
@@ -62,7 +72,7 @@ export function servicePortLines(r: ServicePortRules): string[] {
 /** A full transaction: fixed part, flushed element sets, then every Service port. */
 export function renderFull(input: RulesInput, opts: NftablesOptions = {}, rendered = renderAllServicePorts(input, opts)): string {
   const lines = baseLines(input, opts);
-  for (const s of serviceElementSets((opts.endpointSelection ?? defaultEndpointSelection) === 'inline')) lines.push(flushSetLine(s));
+  for (const s of serviceElementSets(usesHairpinSet(opts))) lines.push(flushSetLine(s));
   for (const [key, r] of rendered) lines.push('', `# ${key}`, ...servicePortLines(r));
   return `${lines.join('\n')}\n`;
 }

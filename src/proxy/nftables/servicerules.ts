@@ -202,7 +202,7 @@ export function renderServicePort(sp: ServicePortInfo, endpoints: readonly Endpo
   const writeServiceToEndpointRules = (chain: string, eps: readonly EndpointInfo[]) => {
     const r = rules(chain);
     if (inline) {
-      r.push(...eps.map((ep, i) => (i < eps.length - 1 ? `numgen random mod ${eps.length - i} == 0 ${dnat(ep)}` : dnat(ep))));
+      r.push(...cascade(eps.map(dnat)));
       return;
     }
     if (affinity) {
@@ -232,9 +232,13 @@ export function endpointSelectionRules(targets: readonly string[], style: Endpoi
   if (style === 'vmap') {
     return [`numgen random mod ${n} vmap { ${targets.map((t, i) => `${i} : goto ${t}`).join(' , ')} }`];
   }
-  if (n === 0) return [];
-  const out: string[] = [];
-  for (let i = 0; i < n - 1; i++) out.push(`numgen random mod ${n - i} == 0 goto ${targets[i]}`);
-  out.push(`goto ${targets[n - 1]}`);
-  return out;
+  return cascade(targets.map((t) => `goto ${t}`));
+}
+
+/**
+ * One rule per action, `numgen random mod (N-i) == 0 <action>`, the last unconditional: each
+ * rule draws anew, so every action is taken with probability 1/N ('rules' and 'inline').
+ */
+function cascade(actions: readonly string[]): string[] {
+  return actions.map((a, i) => (i < actions.length - 1 ? `numgen random mod ${actions.length - i} == 0 ${a}` : a));
 }

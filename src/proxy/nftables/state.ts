@@ -104,7 +104,8 @@ export interface PartialOptions {
 
 /**
  * The transaction moving `state` to `next` for the given Service ports (undefined = gone), and
- * applies the change to `state` (callers pass a clone and keep it only if nft succeeds).
+ * applies the change to `state` in place (after a failed transaction the provider no longer trusts
+ * it: the next sync is full, from a listing of the kernel).
  */
 export function partialTransaction(state: AppliedState, next: Map<string, ServicePortRules | undefined>, opts: PartialOptions): string[] {
   const flush: string[] = [];
@@ -167,7 +168,11 @@ export function partialTransaction(state: AppliedState, next: Map<string, Servic
     if (sameElement(was, now)) continue;
     if (was && !now && addOnlySets.has(was.set)) continue;
     if (was) rewrite.add(was.set);
-    else if (now) added.set(now.set, [...(added.get(now.set) ?? []), now]);
+    else if (now) {
+      let list = added.get(now.set);
+      if (!list) added.set(now.set, (list = []));
+      list.push(now);
+    }
   }
   for (const set of rewrite) {
     elementLines.push(flushSetLine(set));
