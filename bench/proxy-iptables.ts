@@ -6,7 +6,8 @@
 //     split into the generator's and iptables-restore's shares, for each Service count listed.
 //     Full syncs restore the tables whole, as in a netns-mode node (ownsTables); MERGE=1 merges
 //     with --noflush as on a shared host, which on iptables-nft 1.8.9 walks the chain list per rule
-//     (10,000 × 10 did not finish in 9 minutes that way).
+//     (10,000 × 10 did not finish in 9 minutes that way). LAYOUT=upstream measures upstream's layout
+//     (a KUBE-SEP chain per endpoint) instead of the default 'inline'.
 // Run: npx tsc -p . && node dist/bench/proxy-iptables.js [services, default 10000] [endpoints per Service, default 10] [restore sizes, default 1000,2000; 0 skips]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -84,13 +85,16 @@ const changedSp = servicePort(changedIdx);
 const changedKey = servicePortKey(changedSp.name);
 const changedName = `${changedSp.name.namespace}/${changedSp.name.name}`;
 
+const layout = process.env.LAYOUT === 'upstream' ? 'upstream' : 'inline';
 let size = 0;
 let rules = 0;
+let hairpin = new Map<string, string>();
 const full: number[] = [];
 for (let r = 0; r < 5; r++) {
   full.push(
     time(() => {
-      const out = renderIptables(input);
+      const out = renderIptables(input, { layout });
+      hairpin = out.hairpinChains;
       size = out.text.length;
       rules = out.text.split('\n').filter((l) => l.startsWith('-A ')).length;
     }),
@@ -100,9 +104,9 @@ const partial: number[] = [];
 let partialSize = 0;
 for (let r = 0; r < 21; r++) {
   endpointsMap.set(changedKey, endpoints(changedIdx, r % 2 === 0 ? 1 : 0));
-  partial.push(time(() => (partialSize = renderIptables(input, { changedServices: new Set([changedName]) }).text.length)));
+  partial.push(time(() => (partialSize = renderIptables(input, { layout, changedServices: new Set([changedName]), writtenHairpinChains: hairpin }).text.length)));
 }
-console.log(`iptables render, ${nServices} Services × ${nEndpoints} endpoints (${rules} rules, ${(size / 1e6).toFixed(1)} MB):`);
+console.log(`iptables render (${layout} layout), ${nServices} Services × ${nEndpoints} endpoints (${rules} rules, ${(size / 1e6).toFixed(1)} MB):`);
 console.log(`  full    median ${median(full).toFixed(1)} ms (runs: ${full.map((x) => x.toFixed(0)).join(', ')})`);
 console.log(`  partial median ${median(partial).toFixed(1)} ms, ${(partialSize / 1e6).toFixed(2)} MB of restore input`);
 
@@ -120,7 +124,7 @@ for (const n of usable ? restoreSizes : []) {
   const ns = `kubesvc-bench-${randomBytes(4).toString('hex')}`;
   execFileSync('ip', ['netns', 'add', ns]);
   try {
-    const p = new IptablesProvider({ nodeName, nodeIPs: ['172.30.0.2'], clusterCIDR: '10.128.0.0/9', executor: netnsExecutor(ns), conntrack: false, ownsTables: !merge });
+    const p = new IptablesProvider({ nodeName, nodeIPs: ['172.30.0.2'], clusterCIDR: '10.128.0.0/9', executor: netnsExecutor(ns), conntrack: false, ownsTables: !merge, layout });
     const ch = (fullSync: boolean, names: string[] = []): ProxyChanges => ({ full: fullSync, services: new Set(), endpoints: new Set(names), nodeLabels: {} });
     let t = performance.now();
     await p.sync(maps.serviceMap, maps.endpointsMap, ch(true));
@@ -136,7 +140,7 @@ for (const n of usable ? restoreSizes : []) {
       parts.push({ total: performance.now() - t, ...p.lastSync! });
     }
     const med = (f: (x: (typeof parts)[number]) => number): string => median(parts.map(f)).toFixed(1);
-    console.log(`iptables-restore in a throwaway netns, ${n} Services × ${nEndpoints} endpoints, full syncs ${merge ? 'merged (--noflush)' : 'whole'}:`);
+    console.log(`iptables-restore in a throwaway netns, ${n} Services × ${nEndpoints} endpoints, ${layout} layout, full syncs ${merge ? 'merged (--noflush)' : 'whole'}:`);
     console.log(`  full sync     ${first.total.toFixed(0)} ms (render ${first.renderMs.toFixed(0)}, iptables-restore ${first.restoreMs.toFixed(0)}${merge ? ', rest iptables-save' : ''}); again over the loaded tables ${again.total.toFixed(0)} ms`);
     console.log(`  partial sync  median ${med((x) => x.total)} ms (render ${med((x) => x.renderMs)}, iptables-restore ${med((x) => x.restoreMs)}), 11 runs`);
     await p.stop();

@@ -12,6 +12,7 @@ import { R } from '../client/resources.js';
 import { NodeAgent } from '../node/agent.js';
 import { bootstrapNodeCredentials, renewalTime, renewClientCertificates, renewServingCertificate, type BootstrapOptions } from '../node/tls-bootstrap.js';
 import { startProxy, type ProxyOptions } from '../proxy/index.js';
+import { layoutFlag } from './proxy-rules.js';
 import { logger, errorText } from '../util/log.js';
 import { flagHelp, parseFlags, UsageError, type FlagSpec } from './flags.js';
 import { onStopSignals } from './stop-signals.js';
@@ -46,6 +47,7 @@ const flags: FlagSpec[] = [
   { name: 'cluster-cidr', metavar: 'CIDR', help: "netns: the cluster's pod range, a /16 (node n's pods get its n-th /24)", default: '10.244.0.0/16' },
   { name: 'service-cidr', metavar: 'CIDR', help: "netns: the cluster's ClusterIP range (kube-proxy's and the node's routes)", default: '10.96.0.0/12' },
   { name: 'ipvs-scheduler', metavar: 'NAME', help: 'ipvs mode: rr, wrr, lc, wlc, sh, dh, sed or nq', default: 'rr' },
+  { name: 'proxy-layout', metavar: 'LAYOUT', help: 'iptables, nftables: inline (no chain per endpoint; loads ~4x faster at 10,000 Services) or upstream (kube-proxy\'s layout, rule for rule)', default: 'inline' },
   { name: 'insecure-registry', metavar: 'HOST:PORT', repeated: true, help: 'pull images from this registry over plain HTTP (registries on 127.0.0.0/8 always are)' },
   { name: 'registry-mirror', metavar: 'URL', repeated: true, help: "try this registry before Docker Hub for docker.io images (as containerd's mirrors)" },
   { name: 'image-service', metavar: 'SOCKET', help: "pull images through this image service (a Unix socket; `kubesvc up` serves one to its netns nodes) instead of pulling into DATA-DIR/images" },
@@ -96,6 +98,7 @@ export async function agent(argv: string[]): Promise<number> {
   const givenIP = ipFlag(f.values, 'node-ip') ?? '127.0.0.1';
   const givenPodCIDR = f.values.get('pod-cidr') ?? '127.244.128.0/24';
   const mode = (f.values.get('proxy-mode') ?? 'userspace') as ProxyOptions['mode'];
+  const layout = layoutFlag(f.values);
   const kubeletPort = Number(f.values.get('kubelet-port') ?? '10250');
   if (!Number.isInteger(kubeletPort) || kubeletPort < 0 || kubeletPort > 65535) throw new UsageError(`--kubelet-port must be a port number, not ${f.values.get('kubelet-port')}`);
   const dataDir = resolve((f.values.get('data-dir') ?? '~/.kubesvc-agent').replace(/^~(?=$|\/)/, homedir()));
@@ -219,6 +222,7 @@ export async function agent(argv: string[]): Promise<number> {
         // The rules go into the node's namespace (this process runs there; the tools are run there by name, as `up` runs them).
         ...(netns ? { netns: netns.node.namespace, clusterCIDR: netns.clusterCIDR, serviceCIDR: netns.serviceCIDR } : {}),
         ...(f.values.has('ipvs-scheduler') ? { ipvsScheduler: f.values.get('ipvs-scheduler')! } : {}),
+        ...(layout ? { layout } : {}),
         metricsPort: 0,
         healthzPort: 0,
       });

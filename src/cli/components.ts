@@ -55,6 +55,8 @@ export interface ComponentOptions {
   netnsPrefix?: string;
   /** ipvs mode's scheduler (--ipvs-scheduler). */
   ipvsScheduler?: string;
+  /** iptables and nftables modes: the rule layout (--proxy-layout). */
+  proxyLayout?: string;
   /** netns mode: the API server's port on 127.0.0.1, relayed on the bridge for nodes and pods. */
   apiPort?: number;
   /** Pulls OCI images for every node's agent (absent: built-in images and kubesvc.io/host only). */
@@ -307,6 +309,7 @@ export async function startComponents(api: ApiServer, o: ComponentOptions): Prom
         serviceCIDR: o.serviceCIDR,
         proxyMode: o.proxyMode,
         ...(o.ipvsScheduler ? { ipvsScheduler: o.ipvsScheduler } : {}),
+        ...(o.proxyLayout ? { proxyLayout: o.proxyLayout } : {}),
         ...(imageService ? { imageService: imageService.path } : {}),
         tokenFile: join(o.dataDir, 'nodes', 'join-token'),
       });

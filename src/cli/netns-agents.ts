@@ -39,6 +39,7 @@ export interface NodeProcessesOptions {
   serviceCIDR: string;
   proxyMode: string;
   ipvsScheduler?: string;
+  proxyLayout?: string;
   /** The image service's socket the agents pull through (absent: built-in images only). */
   imageService?: string;
   /** Where the join token is written for the agents (0600), removed once every node joined. */
@@ -88,6 +89,7 @@ export async function startNodeProcesses(o: NodeProcessesOptions): Promise<NodeP
     '--cluster-cidr', o.podCIDR, '--service-cidr', o.serviceCIDR,
     '--data-dir', node.dataDir, '--proxy-mode', o.proxyMode,
     ...(o.ipvsScheduler ? ['--ipvs-scheduler', o.ipvsScheduler] : []),
+    ...(o.proxyLayout ? ['--proxy-layout', o.proxyLayout] : []),
     ...(o.imageService ? ['--image-service', o.imageService] : []),
     '--exit-with-parent',
   ];

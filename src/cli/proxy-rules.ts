@@ -7,6 +7,8 @@ import { flagHelp, parseFlags, UsageError, type FlagSpec } from './flags.js';
 import { isProxyModeName, kernelModeNames, kernelProxyMode, proxyModeNames, type ProxyMode, type RenderOptions } from '../proxy/modes.js';
 import { fetchClusterState, resolveKubeconfig, rulesInput } from './proxy-state.js';
 import { traceService } from '../proxy/trace.js';
+import type { ProxyLayout } from '../proxy/options.js';
+import { proxyLayout } from '../proxy/rule-renderers.js';
 import { kubeconfigFlags } from './cluster-client.js';
 
 const commonFlags: FlagSpec[] = [
@@ -14,6 +16,7 @@ const commonFlags: FlagSpec[] = [
   { name: 'node', metavar: 'NAME', help: "the node whose proxy to show (its endpoints are the local ones, its addresses get NodePorts)", default: 'the first node' },
   { name: 'cluster-cidr', metavar: 'CIDR', help: 'the pod range; traffic from outside it to a ClusterIP is masqueraded (kube-proxy --cluster-cidr)' },
   { name: 'ipvs-scheduler', metavar: 'NAME', help: 'IPVS scheduler: rr, wrr, lc, wlc, sh, dh, sed or nq', default: 'rr' },
+  { name: 'proxy-layout', metavar: 'LAYOUT', help: 'iptables, nftables: inline (no chain per endpoint) or upstream (kube-proxy\'s layout, rule for rule)', default: 'inline' },
   { name: 'help', boolean: true, help: 'show this help' },
 ];
 
@@ -55,7 +58,7 @@ async function rules(argv: string[]): Promise<number> {
   if (!mode) throw new UsageError(`proxy rules needs --mode (${kernelModeNames.join(', ')})`);
   const kernelMode = kernelProxyMode(mode);
   if (!kernelMode) throw new UsageError(`--mode must be one of ${kernelModeNames.join(', ')}, not ${JSON.stringify(mode)}`);
-  const renderOpts = f.values.has('ipvs-scheduler') ? { ipvsScheduler: f.values.get('ipvs-scheduler')! } : {};
+  const renderOpts = { ...optionalAs(f.values, 'ipvs-scheduler', 'ipvsScheduler'), ...optionalAs(f.values, 'proxy-layout', 'layout') };
   // Options are checked before the cluster is read: a mistake fails fast and plainly.
   checkModeOptions(kernelMode, renderOpts);
   const state = await fetchClusterState(resolveKubeconfig(f.values.get('kubeconfig'), f.values.get('data-dir')));
@@ -75,6 +78,7 @@ async function trace(argv: string[]): Promise<number> {
   const [namespace, name] = target.includes('/') ? (target.split('/', 2) as [string, string]) : ['default', target];
   const mode = f.values.get('mode') ?? 'iptables';
   if (!isProxyModeName(mode)) throw new UsageError(`--mode must be one of ${proxyModeNames.join(', ')}, not ${JSON.stringify(mode)}`);
+  const layout = layoutFlag(f.values);
   const state = await fetchClusterState(resolveKubeconfig(f.values.get('kubeconfig'), f.values.get('data-dir')));
   const input = rulesInput(state, { ...optional(f.values, 'node'), ...optionalAs(f.values, 'cluster-cidr', 'clusterCIDR') });
   try {
@@ -86,6 +90,7 @@ async function trace(argv: string[]): Promise<number> {
         ...optional(f.values, 'port'),
         ...optional(f.values, 'from'),
         ...optionalAs(f.values, 'ipvs-scheduler', 'ipvsScheduler'),
+        ...(layout ? { layout } : {}),
       }),
     );
   } catch (e) {
@@ -121,6 +126,18 @@ export async function proxyCommand(argv: string[]): Promise<number> {
       return sub === undefined ? 2 : 0;
     default:
       throw new UsageError(`unknown proxy command ${JSON.stringify(sub)}; use rules or trace`);
+  }
+}
+
+/** --proxy-layout when given, checked (a usage error names the layouts). */
+export function layoutFlag(values: Map<string, string>): ProxyLayout | undefined {
+  const v = values.get('proxy-layout');
+  if (v === undefined) return undefined;
+  try {
+    return proxyLayout(v);
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(e.message);
+    throw e;
   }
 }
 

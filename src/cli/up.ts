@@ -16,7 +16,8 @@ import { OciImagePuller } from '../node/oci-images/puller.js';
 import { checkNetnsSupport } from './netns-nodes.js';
 import { checkIPVSSupport, ipvsUnsupportedMessage } from '../proxy/ipvs/index.js';
 import { isProxyModeName, proxyMode as proxyModeOf, proxyModeNames } from '../proxy/modes.js';
-import { checkModeOptions } from './proxy-rules.js';
+import { checkModeOptions, layoutFlag } from './proxy-rules.js';
+import { defaultProxyLayout, type ProxyLayout } from '../proxy/options.js';
 import { logger, errorText } from '../util/log.js';
 import { parseFlags, flagHelp, UsageError, type FlagSpec } from './flags.js';
 import { apiServingFlags, parseApiServingFlags } from './api-serving-flags.js';
@@ -37,6 +38,7 @@ export const upFlags: FlagSpec[] = [
   { name: 'proxy-mode', metavar: 'MODE', help: 'kube-proxy mode: userspace (loopback), iptables, nftables or ipvs (netns)', default: 'userspace (loopback), iptables (netns)' },
   { name: 'network', metavar: 'MODE', help: 'loopback (no privileges) or netns (root, Linux: nodes and pods in network namespaces)', default: 'loopback' },
   { name: 'ipvs-scheduler', metavar: 'NAME', help: 'ipvs mode: rr, wrr, lc, wlc, sh, dh, sed or nq', default: 'rr' },
+  { name: 'proxy-layout', metavar: 'LAYOUT', help: 'iptables, nftables: inline (no chain per endpoint; loads ~4x faster at 10,000 Services) or upstream (kube-proxy\'s layout, rule for rule)', default: 'inline' },
   { name: 'insecure-registry', metavar: 'HOST:PORT', repeated: true, help: 'pull images from this registry over plain HTTP (registries on 127.0.0.0/8 always are)' },
   { name: 'registry-mirror', metavar: 'URL', repeated: true, help: 'try this registry before Docker Hub for docker.io images (as containerd\'s mirrors)' },
   { name: 'nodes', metavar: 'N', help: 'netns mode: how many nodes (network namespaces <prefix>-node-1..N)', default: '1' },
@@ -117,6 +119,8 @@ export interface UpOptions {
   nodes: number;
   netnsPrefix: string;
   ipvsScheduler: string;
+  /** --proxy-layout: how the iptables and nftables modes lay out their rules. */
+  proxyLayout: ProxyLayout;
   /** --insecure-registry: registries (besides those on 127.0.0.0/8) pulled from over plain HTTP. */
   insecureRegistries: string[];
   /** --registry-mirror: tried before Docker Hub. */
@@ -168,6 +172,7 @@ export function parseUpOptions(argv: string[]): UpOptions | 'help' {
   }
   const ipvsScheduler = f.values.get('ipvs-scheduler') ?? 'rr';
   checkModeOptions(proxyModeOf('ipvs'), { ipvsScheduler });
+  const layout = layoutFlag(f.values) ?? defaultProxyLayout;
   const nodesText = f.values.get('nodes') ?? '1';
   const nodes = Number(nodesText);
   if (!/^\d+$/.test(nodesText) || nodes < 1 || nodes > 200) throw new UsageError(`--nodes must be a number from 1 to 200, not ${JSON.stringify(nodesText)}`);
@@ -215,6 +220,7 @@ export function parseUpOptions(argv: string[]): UpOptions | 'help' {
     nodes,
     netnsPrefix,
     ipvsScheduler,
+    proxyLayout: layout,
     insecureRegistries: (f.lists.get('insecure-registry') ?? []).map(checkRegistryHost),
     registryMirrors: (f.lists.get('registry-mirror') ?? []).map(checkRegistryMirror),
     set,
@@ -399,6 +405,7 @@ export async function startCluster(o: UpOptions, only?: 'apiserver', signal?: Ab
         nodes: o.nodes,
         netnsPrefix: o.netnsPrefix,
         ipvsScheduler: o.ipvsScheduler,
+        proxyLayout: o.proxyLayout,
         apiPort: api.port,
         lbPool: o.lbPool,
         proxyMode: o.proxyMode,

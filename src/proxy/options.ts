@@ -1,6 +1,21 @@
 // What startProxy is told: the node, the mode and its settings (upstream's kube-proxy flags).
 export type ProxyModeName = 'userspace' | 'iptables' | 'nftables' | 'ipvs';
 
+/**
+ * How the iptables and nftables modes lay out their rules. 'upstream': as upstream kube-proxy,
+ * rule for rule (a chain per endpoint; nftables' numgen vmaps). 'inline' (default): a Service
+ * without ClientIP affinity DNATs from its own chain, with no chain per endpoint, and hairpin
+ * traffic is found in postrouting; 10,000 Services × 10 endpoints load ~4× faster (iptables
+ * 7 s against 28 s) and change ~3× faster (bench/README.md).
+ */
+export type ProxyLayout = 'upstream' | 'inline';
+export const proxyLayouts: readonly ProxyLayout[] = ['inline', 'upstream'];
+export const defaultProxyLayout: ProxyLayout = 'inline';
+
+export function isProxyLayout(s: string): s is ProxyLayout {
+  return (proxyLayouts as readonly string[]).includes(s);
+}
+
 /** Something a proxy wants its users to see on a Service (startProxy records it as an Event). */
 export interface ServiceReport {
   namespace: string;
@@ -34,8 +49,8 @@ export interface ProxyOptions {
   serviceCIDR?: string;
   /** ipvs mode: --ipvs-scheduler (rr, wrr, lc, wlc, sh, dh, sed, nq; default rr). */
   ipvsScheduler?: string;
-  /** nftables mode: endpoint choice by per-endpoint rules (default) or upstream's inline vmap. */
-  nftablesEndpointSelection?: 'rules' | 'vmap' | 'inline';
+  /** iptables and nftables modes: the rule layout (default 'inline'; see ProxyLayout). */
+  layout?: ProxyLayout;
   /** Metrics on 127.0.0.1:metricsPort/metrics (default 10249; 0 = ephemeral). */
   metricsPort?: number;
   /** Health on 127.0.0.1:healthzPort/healthz (default 10256; 0 = ephemeral). */

@@ -7,10 +7,14 @@ import { defaultScheduler, ipvsSchedulers, isIPVSScheduler, type IPVSScheduler }
 import { renderIPVS } from './ipvs/render.js';
 import { renderFull as renderNftables } from './nftables/render.js';
 import type { RulesInput } from './rules.js';
+import { defaultProxyLayout, isProxyLayout, proxyLayouts, type ProxyLayout } from './options.js';
+import type { EndpointSelection } from './nftables/servicerules.js';
 
 export interface RenderOptions {
   /** ipvs: --ipvs-scheduler. */
   ipvsScheduler?: string;
+  /** iptables, nftables: --proxy-layout (upstream or inline). */
+  layout?: string;
 }
 
 export interface RuleRenderer {
@@ -26,11 +30,29 @@ export function ipvsScheduler(s: string | undefined): IPVSScheduler {
   return scheduler;
 }
 
+/** --proxy-layout, checked: throws the valid layouts for anything else. */
+export function proxyLayout(s: string | undefined): ProxyLayout {
+  const layout = s ?? defaultProxyLayout;
+  if (!isProxyLayout(layout)) throw new RangeError(`--proxy-layout must be one of ${proxyLayouts.join(', ')}, not ${JSON.stringify(layout)}`);
+  return layout;
+}
+
+/** The nftables renderer's endpoint selection for a layout: upstream's is the numgen vmap. */
+export function endpointSelection(layout: ProxyLayout): EndpointSelection {
+  return layout === 'upstream' ? 'vmap' : 'inline';
+}
+
 export type KernelModeName = 'iptables' | 'nftables' | 'ipvs';
 
 export const ruleRenderers: Record<KernelModeName, RuleRenderer> = {
-  iptables: { render: (input) => renderIptables(input).text },
-  nftables: { render: (input) => renderNftables(input) },
+  iptables: {
+    checkOptions: (opts) => void proxyLayout(opts.layout),
+    render: (input, opts) => renderIptables(input, { layout: proxyLayout(opts?.layout) }).text,
+  },
+  nftables: {
+    checkOptions: (opts) => void proxyLayout(opts.layout),
+    render: (input, opts) => renderNftables(input, { endpointSelection: endpointSelection(proxyLayout(opts?.layout)) }),
+  },
   ipvs: {
     checkOptions: (opts) => void ipvsScheduler(opts.ipvsScheduler),
     render: (input, opts) => renderIPVS(input, { scheduler: ipvsScheduler(opts?.ipvsScheduler) }),

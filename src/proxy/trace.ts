@@ -5,7 +5,7 @@ import { netContains, parseIPv4Net } from './ip.js';
 import type { RulesInput } from './rules.js';
 import { categorizeEndpoints } from './topology.js';
 import { servicePortNameString, type EndpointInfo, type ServicePortInfo } from './types.js';
-import type { ProxyModeName } from './options.js';
+import { defaultProxyLayout, type ProxyLayout, type ProxyModeName } from './options.js';
 import { iptablesChain, iptablesSEPChain, nftChain, nftEndpointChain } from './chain-names.js';
 
 /** Every mode can be traced (the registry's names). */
@@ -19,6 +19,8 @@ export interface TraceOptions {
   /** The packet's source address. */
   from?: string;
   mode: TraceMode;
+  /** iptables and nftables: the rule layout (default 'inline', as the modes program it). */
+  layout?: ProxyLayout;
   ipvsScheduler?: string;
 }
 
@@ -94,11 +96,14 @@ function traceClusterIP(input: RulesInput, sp: ServicePortInfo, eps: EndpointInf
     step(`KUBE-SERVICES: the "${servicePortNameString(sp.name)} cluster IP" rule (-d ${sp.clusterIP} -p ${proto} --dport ${sp.port}) jumps to ${svc}.`);
     step(`${svc}: ${masq}.`);
     if (aff) step(`ClientIP affinity: before choosing, "-m recent --name <KUBE-SEP chain> --rcheck --seconds ${sp.stickyMaxAgeSeconds} --reap" sends a client seen in the last ${sp.stickyMaxAgeSeconds}s back to its endpoint.`);
+    // The 'inline' layout DNATs in the Service chain, except for ClientIP affinity, whose -m recent lists need endpoint chains.
+    const inline = (o.layout ?? defaultProxyLayout) === 'inline' && !aff;
     eps.forEach((e, i) => {
       const left = n - i;
       const rule = left > 1 ? `"-m statistic --mode random --probability ${(1 / left).toFixed(10)}"` : 'the last rule (no condition)';
-      step(`${rule} -j ${iptablesSEPChain(sp.name, e.endpoint)}: DNAT to ${e.endpoint}.`);
+      step(inline ? `${rule} -j DNAT --to-destination ${e.endpoint}.` : `${rule} -j ${iptablesSEPChain(sp.name, e.endpoint)}: DNAT to ${e.endpoint}.`);
     });
+    if (inline && hairpin) step('nat POSTROUTING: KUBE-POSTROUTING sends the DNATed connection to KUBE-HAIRPIN, whose "-s X -d X" rule for the endpoint marks it for masquerade.');
   } else if (o.mode === 'nftables') {
     const chain = nftChain(sp.internalPolicyLocal ? 'local-' : 'service-', sp.name);
     step('table ip kube-proxy: chain nat-prerouting (nat-output from the node) jumps to services.');
@@ -109,7 +114,7 @@ function traceClusterIP(input: RulesInput, sp: ServicePortInfo, eps: EndpointInf
     step(`services: "ip daddr . meta l4proto . th dport vmap @service-ips" matches ${sp.clusterIP} . ${proto} . ${sp.port} and goes to ${chain}.`);
     step(`${chain}: ${masq}.`);
     if (aff) step(`ClientIP affinity: a client found in an endpoint's affinity set (timeout ${sp.stickyMaxAgeSeconds}s) goes straight back to that endpoint.`);
-    if (aff) {
+    if (aff || o.layout === 'upstream') {
       step(`one endpoint chain is picked at random ("numgen random mod ${n}"), each with probability 1/${n}:`);
       for (const e of eps) out.push(`       ${nftEndpointChain(sp.name, e.ip, e.port)}: dnat to ${e.endpoint}`);
     } else {

@@ -133,6 +133,25 @@ spec:
     assert.match(badMode.stderr, /--mode must be one of iptables, nftables, ipvs/);
   });
 
+  it('--proxy-layout: inline (the default) has the hairpin chains, upstream has none and nftables gets its vmaps; a bad layout is a usage error', () => {
+    const inline = proxy(['rules', '--mode', 'iptables', '--kubeconfig', c.kubeconfig]);
+    assert.equal(inline.code, 0, inline.stderr);
+    assert.match(inline.stdout, /^-A KUBE-POSTROUTING .*-j KUBE-HAIRPIN$/m);
+    const upstream = proxy(['rules', '--mode', 'iptables', '--proxy-layout', 'upstream', '--kubeconfig', c.kubeconfig]);
+    assert.equal(upstream.code, 0, upstream.stderr);
+    assert.doesNotMatch(upstream.stdout, /KUBE-HAIRPIN/);
+    assert.match(upstream.stdout, /^-A KUBE-SEP-[A-Z2-7]{16} .*-j DNAT --to-destination /m);
+    const nft = proxy(['rules', '--mode', 'nftables', '--proxy-layout', 'upstream', '--kubeconfig', c.kubeconfig]);
+    assert.equal(nft.code, 0, nft.stderr);
+    assert.match(nft.stdout, /numgen random mod 2 vmap/);
+    assert.doesNotMatch(nft.stdout, /hairpin-ips/);
+    for (const sub of [['rules', '--mode', 'iptables'], ['trace', 'web']]) {
+      const bad = proxy([...sub, '--proxy-layout', 'flat', '--kubeconfig', c.kubeconfig]);
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.match(bad.stderr, /--proxy-layout must be one of inline, upstream, not "flat"/);
+    }
+  });
+
   it('--data-dir finds DIR/kubeconfig.yaml', () => {
     const r = proxy(['rules', '--mode', 'ipvs', '--data-dir', c.dataDir]);
     assert.equal(r.code, 0, r.stderr);

@@ -105,17 +105,23 @@ describe('startProxy kernel modes in a node network namespace', { skip, timeout:
     spawnSync('ip', ['netns', 'delete', ns]);
   });
 
+  const iptables = { mode: 'iptables' as const, rules: () => inNs('iptables-save') };
+  const nftables = { mode: 'nftables' as const, rules: () => inNs('nft', 'list', 'table', 'ip', 'kube-proxy') };
+  // Each mode in its default layout (inline) and in upstream's.
   const modes = [
-    { mode: 'iptables' as const, rules: () => inNs('iptables-save') },
-    { mode: 'nftables' as const, rules: () => inNs('nft', 'list', 'table', 'ip', 'kube-proxy') },
+    { ...iptables, layout: 'inline' as const },
+    { ...nftables, layout: 'inline' as const },
+    { ...iptables, layout: 'upstream' as const },
+    { ...nftables, layout: 'upstream' as const },
   ];
 
   for (const m of modes) {
-    test(`${m.mode}: ClusterIP reaches the endpoint in the namespace, refused once it is gone`, async () => {
+    test(`${m.mode} (${m.layout} layout): ClusterIP reaches the endpoint in the namespace, refused once it is gone`, async () => {
       const proxy: RunningProxy = await startProxy(cluster.client, cluster.informers, {
         nodeName: 'node-a',
         nodeIP,
         mode: m.mode,
+        layout: m.layout,
         netns: ns,
         clusterCIDR: '10.240.0.0/16',
         // The test API server's ClusterIP range (test/support/apiserver.ts); only nftables uses it.
@@ -123,7 +129,7 @@ describe('startProxy kernel modes in a node network namespace', { skip, timeout:
         metricsPort: 0,
         healthzPort: 0,
       });
-      const name = `web-${m.mode}`;
+      const name = `web-${m.mode}-${m.layout}`;
       try {
         assert.equal(proxy.provider.mode, m.mode);
         await until('first sync', () => proxy.ready());
@@ -139,6 +145,10 @@ describe('startProxy kernel modes in a node network namespace', { skip, timeout:
           throw new Error(`${e.message}; last answer ${JSON.stringify(last)}\n${m.rules()}`);
         });
         assert.match(m.rules(), new RegExp(clusterIP.replaceAll('.', '\\.')));
+        // The endpoint is chosen by a chain of its own only in upstream's layout.
+        const endpointChain = m.mode === 'iptables' ? /^:KUBE-SEP-/m : /chain endpoint-/;
+        if (m.layout === 'upstream') assert.match(m.rules(), endpointChain);
+        else assert.doesNotMatch(m.rules(), endpointChain);
         if (m.mode === 'iptables') assert.equal(inNs('sysctl', '-n', 'net.ipv4.conf.all.route_localnet').trim(), '1');
         // An address of the service range no Service has: in 127/8, so refused by the kernel
         // without a rule (iptables), dropped by cluster-ips-check with serviceCIDR (nftables).

@@ -25,14 +25,23 @@ function input(services: Service[], slices: EndpointSlice[], clusterCIDR?: strin
 const svc4 = svc('ns4', 'svc4', { clusterIP: '172.30.0.44', ports: [{ name: 'p80', port: 80, protocol: 'TCP' }] });
 const eps4 = slice('ns4', 'svc4', 's1', [ep('10.180.0.4', { nodeName: 'node-a' }), ep('10.180.0.5', { nodeName: 'node-b' })], [{ name: 'p80', port: 80, protocol: 'TCP' }]);
 
-test('iptables trace: the KUBE-SVC chain, the 1/(n-i) probabilities, SEP chains, masquerade from outside the pod range', () => {
-  const out = traceService(input([svc4], [eps4], '10.180.0.0/16'), { namespace: 'ns4', name: 'svc4', mode: 'iptables', from: '192.168.1.9' });
+test('iptables trace, upstream layout: the KUBE-SVC chain, the 1/(n-i) probabilities, SEP chains, masquerade from outside the pod range', () => {
+  const out = traceService(input([svc4], [eps4], '10.180.0.0/16'), { namespace: 'ns4', name: 'svc4', mode: 'iptables', layout: 'upstream', from: '192.168.1.9' });
   assert.match(out, /KUBE-SVC-4SW47YFZTEDKD3PK/);
   assert.match(out, /--probability 0\.5000000000" -j KUBE-SEP-UKSFD7AGPMPPLUHC: DNAT to 10\.180\.0\.4:80/);
   assert.match(out, /the last rule \(no condition\) -j KUBE-SEP-C6EBXVWJJZMIWKLZ: DNAT to 10\.180\.0\.5:80/);
   assert.match(out, /outside the pod range 10\.180\.0\.0\/16/);
   assert.match(out, /marked for masquerade/);
   assert.match(out, /10\.180\.0\.4:80 {2}50\.0% of new connections {2}\(node node-a, local\)/);
+});
+
+test('iptables trace, inline layout (the default): DNAT in the Service chain, hairpin marked through KUBE-HAIRPIN', () => {
+  const out = traceService(input([svc4], [eps4], '10.180.0.0/16'), { namespace: 'ns4', name: 'svc4', mode: 'iptables', from: '10.180.0.4' });
+  assert.match(out, /KUBE-SVC-4SW47YFZTEDKD3PK/);
+  assert.match(out, /--probability 0\.5000000000" -j DNAT --to-destination 10\.180\.0\.4:80\./);
+  assert.match(out, /the last rule \(no condition\) -j DNAT --to-destination 10\.180\.0\.5:80\./);
+  assert.doesNotMatch(out, /KUBE-SEP-/);
+  assert.match(out, /KUBE-HAIRPIN/);
 });
 
 test('trace from an endpoint itself mentions hairpin; from inside the pod range keeps the source', () => {

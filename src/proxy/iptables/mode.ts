@@ -22,6 +22,7 @@ export const iptablesMode: KernelProxyMode = {
       ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}),
       executor,
       localhostNodePorts,
+      ...(opts.layout ? { layout: opts.layout } : {}),
       // A node's namespace holds only what this proxy writes: full syncs replace the tables whole.
       ownsTables: !!opts.netns,
     });

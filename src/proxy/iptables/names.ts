@@ -21,7 +21,8 @@ export const canaryTables = ['mangle', 'nat', 'filter'] as const;
 /** kubelet's anti-martian chain, which kube-proxy duplicates when localhost NodePorts are on. */
 export const kubeletFirewallChain = 'KUBE-FIREWALL';
 
-const serviceChainPrefixes = ['KUBE-SVC-', 'KUBE-SVL-', 'KUBE-SEP-', 'KUBE-FW-', 'KUBE-EXT-'] as const;
+// KUBE-HAIRPIN and its per-/24 chains belong to the 'inline' layout (hairpin.ts): under 'upstream' they are stale.
+const serviceChainPrefixes = ['KUBE-SVC-', 'KUBE-SVL-', 'KUBE-SEP-', 'KUBE-FW-', 'KUBE-EXT-', 'KUBE-HAIRPIN'] as const;
 
 function hash16(s: string): string {
   return sha256Base32(s, 16);

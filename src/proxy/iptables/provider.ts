@@ -18,7 +18,7 @@ import { renderIptables, type IptablesOptions } from './render.js';
 import { parseIptablesSave } from './save.js';
 import { afterRestore, omitUnchanged, type WrittenChains } from './unchanged.js';
 
-export type IptablesRenderOptions = Omit<IptablesOptions, 'changedServices' | 'existingNatChains'>;
+export type IptablesRenderOptions = Omit<IptablesOptions, 'changedServices' | 'existingNatChains' | 'writtenHairpinChains'>;
 
 export interface IptablesProviderOptions extends IptablesRenderOptions, KernelSyncOptions {
   nodeName: string;
@@ -71,6 +71,8 @@ export class IptablesProvider implements Provider {
   }
   /** Per-Service NAT chains in the kernel after the last successful restore. */
   private natChains = new Set<string>();
+  /** The 'inline' layout's hairpin chains after the last successful restore (partial syncs write the changed ones). */
+  private hairpinChains = new Map<string, string>();
   /** Every chain as the last restores left it, so partial syncs can leave out unchanged ones. */
   private written: WrittenChains = new Map();
   /** Figures of the last sync, for the bench and diagnostics. */
@@ -106,7 +108,7 @@ export class IptablesProvider implements Provider {
     const changed = full ? undefined : new Set([...changes.services, ...changes.endpoints]);
     const r = renderIptables(
       { serviceMap, endpointsMap, nodeName: this.opts.nodeName, nodeIPs: this.opts.nodeIPs, ...(this.opts.clusterCIDR ? { clusterCIDR: this.opts.clusterCIDR } : {}) },
-      { ...this.opts, ...(changed ? { changedServices: changed } : {}), existingNatChains: existing },
+      { ...this.opts, ...(changed ? { changedServices: changed, writtenHairpinChains: this.hairpinChains } : {}), existingNatChains: existing },
     );
     // Appended in reverse, the jumps end in the order a merge's inserts (-I, each at the top) leave them.
     const rendered = whole ? withJumps(r.text, jumpRules(this.opts.localhostNodePorts ?? true).reverse(), '-A') : withJumps(r.text, missingJumps, '-I');
@@ -128,6 +130,7 @@ export class IptablesProvider implements Provider {
     this.lastRestore = text;
     this.written = afterRestore(full ? null : this.written, rendered);
     this.natChains = r.activeNatChains;
+    this.hairpinChains = r.hairpinChains;
     this.kernel.succeeded(full);
     const conntrackDeletes = await this.kernel.clearStaleConntrack(this.exec, serviceMap, endpointsMap, this.opts.nodeName);
     this.lastSync = { full, canary, renderMs: t1 - t0, restoreMs: t2 - t1, bytes: text.length, omittedChains: omitted, deletedChains: r.deletedChains.length, conntrackDeletes };
@@ -165,6 +168,7 @@ export class IptablesProvider implements Provider {
     const res = await this.exec.run(restoreArgv, text);
     if (res.code !== 0) throw new Error(`iptables-restore (cleanup) failed (exit ${res.code}): ${res.stderr.trim()}`);
     this.natChains = new Set();
+    this.hairpinChains = new Map();
     this.kernel.invalidate();
   }
 

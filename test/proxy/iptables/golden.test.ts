@@ -14,7 +14,7 @@ import type { Service } from '../../../src/api/core.js';
 import type { EndpointSlice } from '../../../src/api/discovery.js';
 
 const node = 'test-node';
-const upstreamOpts: IptablesOptions = { randomFully: false, nfacct: true, localhostNodePorts: true };
+const upstreamOpts: IptablesOptions = { layout: 'upstream', randomFully: false, nfacct: true, localhostNodePorts: true };
 const p80 = [{ name: 'p80', port: 80, protocol: 'TCP' as const }];
 
 function render(services: Service[], slices: EndpointSlice[], opts: IptablesOptions = upstreamOpts): string {

@@ -63,7 +63,7 @@ function maps(svc2Endpoints: string[]) {
   );
 }
 
-function provider(fake: FakeExecutor, extra: { now?: () => number; fullSyncPeriodMs?: number; omitUnchangedChains?: boolean; checkPeriodMs?: number; ownsTables?: boolean } = {}) {
+function provider(fake: FakeExecutor, extra: { now?: () => number; fullSyncPeriodMs?: number; omitUnchangedChains?: boolean; checkPeriodMs?: number; ownsTables?: boolean; layout?: 'upstream' } = {}) {
   return new IptablesProvider({ nodeName: node, nodeIPs: ['172.30.0.2'], clusterCIDR: '10.244.0.0/16', executor: fake, ...extra });
 }
 
@@ -130,7 +130,7 @@ test('jump rules already present are not added again', async () => {
 
 test('partial sync rewrites only the changed Service chains and deletes its stale SEP chain; no iptables-save', async () => {
   const fake = new FakeExecutor();
-  const p = provider(fake);
+  const p = provider(fake, { layout: 'upstream' });
   const before = maps(['10.244.2.2', '10.244.2.3']);
   await p.sync(before.sm, before.em, changes(true));
   fake.calls = [];

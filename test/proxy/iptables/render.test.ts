@@ -10,7 +10,7 @@ import type { EndpointSlice } from '../../../src/api/discovery.js';
 const node = 'test-node';
 const p80 = [{ name: 'p80', port: 80, protocol: 'TCP' as const }];
 
-function render(services: Service[], slices: EndpointSlice[], opts: IptablesOptions = {}) {
+function render(services: Service[], slices: EndpointSlice[], opts: IptablesOptions = { layout: 'upstream' }) {
   const { sm, em } = buildMaps(node, services, slices);
   return renderIptables({ serviceMap: sm, endpointsMap: em, nodeName: node, nodeIPs: ['192.168.0.2'], clusterCIDR: '10.0.0.0/8' }, opts);
 }
@@ -69,7 +69,7 @@ test('a partial render keeps every wanted chain active and writes only the chang
   const s = [svc('ns1', 'a', { clusterIP: '172.30.0.41', ports: p80 }), svc('ns1', 'b', { clusterIP: '172.30.0.42', ports: p80 })];
   const e = [slice('ns1', 'a', 'a', [ep('10.0.1.1')], p80), slice('ns1', 'b', 'b', [ep('10.0.2.1'), ep('10.0.2.2')], p80)];
   const full = render(s, e);
-  const part = render(s, e, { changedServices: new Set(['ns1/b']), existingNatChains: full.activeNatChains });
+  const part = render(s, e, { layout: 'upstream', changedServices: new Set(['ns1/b']), existingNatChains: full.activeNatChains });
   assert.deepEqual([...part.activeNatChains].sort(), [...full.activeNatChains].sort());
   assert.deepEqual(part.deletedChains, []);
   assert.equal(part.text.match(/^:KUBE-SEP-/gm)!.length, 2);

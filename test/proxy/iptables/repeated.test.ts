@@ -64,6 +64,7 @@ test('TestSyncProxyRulesRepeated: partial syncs write only changed Services; del
     nodeIPs: ['192.168.0.2'],
     clusterCIDR: '10.0.0.0/8',
     executor,
+    layout: 'upstream',
     randomFully: false,
     nfacct: false,
     conntrack: false,
