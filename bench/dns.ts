@@ -12,6 +12,7 @@ import type { EndpointSlice } from '../src/api/discovery.js';
 import { startDNSWithIndex } from '../src/dns/index.js';
 import { staticIndex } from '../src/dns/memory-index.js';
 import { interleavedRounds, median, missingTools, startDnsmasq } from './dnsperf.js';
+import { createSocket, type Socket } from 'node:dgram';
 import { numberArg } from './args.js';
 
 const NAMESPACES = 10;
@@ -54,6 +55,26 @@ function cluster(): { services: Service[]; slices: EndpointSlice[]; names: Name[
   return { services, slices, names };
 }
 
+/**
+ * The runtime's floor: a Node UDP socket that answers each query with its own bytes, QR set, no
+ * lookup and no encoding (the least any Node DNS server can do per packet), on the same event
+ * loop conditions as the kubesvc server. What separates it from dnsmasq is Node's dgram path.
+ */
+async function startEcho(host: string): Promise<{ target: { host: string; port: number }; socket: Socket }> {
+  // A literal address: no dns.lookup tick per send (as the DNS server's sockets).
+  const socket = createSocket({ type: 'udp4', lookup: (h, _o, cb) => cb(null, h, 4) });
+  socket.on('message', (msg, rinfo) => {
+    if (msg.length < 12) return;
+    const out = Buffer.allocUnsafe(msg.length);
+    msg.copy(out);
+    out[2] = out[2]! | 0x80;
+    socket.send(out, rinfo.port, rinfo.address);
+  });
+  socket.on('error', () => undefined);
+  await new Promise<void>((res) => socket.bind(0, host, () => res()));
+  return { target: { host, port: socket.address().port }, socket };
+}
+
 async function main(): Promise<void> {
   const seconds = numberArg('seconds', 10);
   const missing = missingTools(['dnsperf', 'dnsmasq']);
@@ -86,6 +107,7 @@ async function main(): Promise<void> {
     churnIndex.upsertService({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'ns-0', name: 'svc-0' }, spec: { clusterIP: ip, clusterIPs: [ip], ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } });
   }, 10);
 
+  const echo = await startEcho('127.0.0.8');
   const dnsmasq = await startDnsmasq(hosts);
   try {
     const targets = {
@@ -93,6 +115,7 @@ async function main(): Promise<void> {
       dnsmasq: dnsmasq.target,
       kubesvcWithoutAnswerCache: cold.addresses[0]!,
       kubesvcUnderChurn: churned.addresses[0]!,
+      nodeUdpEcho: echo.target,
     };
     type Name = keyof typeof targets;
     const { rounds, latency: lat } = await interleavedRounds(targets, queries, seconds, ROUNDS);
@@ -107,14 +130,19 @@ async function main(): Promise<void> {
       dnsmasq: summary('dnsmasq'),
       kubesvcWithoutAnswerCache: summary('kubesvcWithoutAnswerCache'),
       kubesvcUnderChurn: { ...summary('kubesvcUnderChurn'), changesApplied: flip },
+      nodeUdpEcho: summary('nodeUdpEcho'),
       ratioMedian: Number(median(rounds.map((r) => r.kubesvc.qps / r.dnsmasq.qps)).toFixed(2)),
+      ratioNodeUdpEchoMedian: Number(median(rounds.map((r) => r.nodeUdpEcho.qps / r.dnsmasq.qps)).toFixed(2)),
+      ratioToNodeUdpEchoMedian: Number(median(rounds.map((r) => r.kubesvc.qps / r.nodeUdpEcho.qps)).toFixed(2)),
       ratioWithoutAnswerCacheMedian: Number(median(rounds.map((r) => r.kubesvcWithoutAnswerCache.qps / r.dnsmasq.qps)).toFixed(2)),
       target: '>= 0.5x dnsmasq queries/s',
     };
     console.log(JSON.stringify(report, null, 2));
     reportComparison({ figure: 'the DNS server alone, queries/s', unit: 'q/s', kubesvc: report.kubesvc.qpsMedian, peer: 'dnsmasq', peerValue: report.dnsmasq.qpsMedian, higherIsBetter: true, goal: '≥ 1.0×' });
+    reportComparison({ figure: 'the DNS server alone, queries/s', unit: 'q/s', kubesvc: report.kubesvc.qpsMedian, peer: 'a Node UDP echo (the runtime floor)', peerValue: report.nodeUdpEcho.qpsMedian, higherIsBetter: true });
   } finally {
     dnsmasq.stop();
+    echo.socket.close();
     await dns.stop();
     await cold.stop();
     clearInterval(churn);
