@@ -17,15 +17,38 @@ interface Parsed {
   deleted: Set<string>;
 }
 
+/** The word after a two-character flag ("-A CHAIN …", "-X CHAIN"), without splitting the whole line. */
+function chainOf(line: string): string {
+  const end = line.indexOf(' ', 3);
+  return end < 0 ? line.slice(3) : line.slice(3, end);
+}
+
+// Called on every sync's whole input (25 MB at 10,000 Services × 10 endpoints on a full sync), so
+// it reads only the chain name of each line, and a chain's rules, which come together, find their
+// list without a lookup each.
 function parse(text: string): Parsed {
   const chains = new Map<string, string[]>();
   const deleted = new Set<string>();
   let table = '';
+  let lastChain = '';
+  let lastLines: string[] | undefined;
   for (const line of text.split('\n')) {
-    if (line.startsWith('*')) table = line.slice(1);
-    else if (line.startsWith(':')) chains.set(`${table}/${line.slice(1).split(' ')[0]}`, [line]);
-    else if (line.startsWith('-A ')) chains.get(`${table}/${line.split(' ')[1]}`)?.push(line);
-    else if (line.startsWith('-X ')) deleted.add(`${table}/${line.split(' ')[1]}`);
+    const c = line.charCodeAt(0);
+    if (c === 42 /* * */) {
+      table = line.slice(1);
+      lastChain = '';
+      lastLines = undefined;
+    } else if (c === 58 /* : */) {
+      const sp = line.indexOf(' ');
+      chains.set(`${table}/${sp < 0 ? line.slice(1) : line.slice(1, sp)}`, [line]);
+    } else if (line.startsWith('-A ')) {
+      const chain = chainOf(line);
+      if (chain !== lastChain || !lastLines) {
+        lastChain = chain;
+        lastLines = chains.get(`${table}/${chain}`);
+      }
+      lastLines?.push(line);
+    } else if (line.startsWith('-X ')) deleted.add(`${table}/${chainOf(line)}`);
   }
   return { chains, deleted };
 }
@@ -52,8 +75,10 @@ export function omitUnchanged(text: string, written: WrittenChains): { text: str
   let table = '';
   const kept = text.split('\n').filter((line) => {
     if (line.startsWith('*')) table = line.slice(1);
-    else if (line.startsWith(':')) return !skip.has(`${table}/${line.slice(1).split(' ')[0]}`);
-    else if (line.startsWith('-A ')) return !skip.has(`${table}/${line.split(' ')[1]}`);
+    else if (line.startsWith(':')) {
+      const sp = line.indexOf(' ');
+      return !skip.has(`${table}/${sp < 0 ? line.slice(1) : line.slice(1, sp)}`);
+    } else if (line.startsWith('-A ')) return !skip.has(`${table}/${chainOf(line)}`);
     return true;
   });
   return { text: kept.join('\n'), omitted: skip.size };
