@@ -502,7 +502,8 @@ export async function up(argv: string[], only?: 'apiserver', wiring: Pick<UpOpti
           ]),
       ...(o.planNotes ?? []).map((n, i) => `  ${i === 0 ? 'moved off      ' : '               '}${n}`),
       ...cluster.nodes.map((n, i) => `  ${i === 0 ? 'node' + (cluster.nodes.length > 1 ? 's ' : '  ') : '      '}         ${n.name} (${n.ip}${n.namespace ? `, pods ${n.podCIDR}` : ''})`),
-      ...(cluster.nodes.length ? [`  proxy mode     ${o.proxyMode}`] : []),
+      // The layout only shapes the iptables and nftables rules.
+      ...(cluster.nodes.length ? [`  proxy mode     ${o.proxyMode}${o.proxyMode === 'iptables' || o.proxyMode === 'nftables' ? ` (${o.proxyLayout} layout)` : ''}`] : []),
       ...(cluster.proxyPorts ? [`  kube-proxy     metrics 127.0.0.1:${cluster.proxyPorts.metrics}, healthz 127.0.0.1:${cluster.proxyPorts.healthz}`] : []),
       ...(o.network === 'netns' && cluster.nodes.length
         ? [`  host bridge    kubesvc0 ${defaultPlans.netns.nodeIP} (routes to pods, Services and LB IPs go through it)`]
