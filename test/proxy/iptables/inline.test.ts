@@ -131,3 +131,32 @@ test('the Provider: a partial sync after an endpoint moved writes its Service ch
   assert.match(text, /^-X KUBE-HAIRPIN-10-0-2$/m);
   assert.equal(p.lastSync!.deletedChains, 1);
 });
+
+test('the Provider: a Service losing ClientIP affinity drops its KUBE-SEP chains and gains hairpin rules in one partial sync, and back', async () => {
+  const fake = new FakeExecutor();
+  const p = new IptablesProvider({ nodeName: node, nodeIPs: ['192.168.0.2'], clusterCIDR: '10.0.0.0/8', executor: fake, conntrack: false });
+  const withAffinity = (on: boolean) =>
+    buildMaps(
+      node,
+      [svc('ns1', 'web', { clusterIP: '172.30.0.41', ports: p80, ...(on ? { sessionAffinity: 'ClientIP' as const, sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } } } : {}) })],
+      [web(['10.0.5.1', '10.0.5.2'])],
+    );
+  const sep = endpointChainName('ns1/web:p80', 'tcp', '10.0.5.1:80');
+  const sticky = withAffinity(true);
+  await p.sync(sticky.sm, sticky.em, { full: true, services: new Set(), endpoints: new Set(), nodeLabels: {} });
+  assert.match(fake.restores.at(-1)!, new RegExp(`^:${sep} `, 'm'));
+  assert.doesNotMatch(fake.restores.at(-1)!, /^:KUBE-HAIRPIN-10-0-5 /m);
+
+  const plain = withAffinity(false);
+  await p.sync(plain.sm, plain.em, { full: false, services: new Set(['ns1/web']), endpoints: new Set(), nodeLabels: {} });
+  let text = fake.restores.at(-1)!;
+  assert.match(text, new RegExp(`^-X ${sep}$`, 'm'));
+  assert.match(text, /^-A KUBE-HAIRPIN-10-0-5 -s 10\.0\.5\.1 -d 10\.0\.5\.1 -j KUBE-MARK-MASQ$/m);
+  assert.match(text, /-j DNAT --to-destination 10\.0\.5\.1:80$/m);
+
+  await p.sync(sticky.sm, sticky.em, { full: false, services: new Set(['ns1/web']), endpoints: new Set(), nodeLabels: {} });
+  text = fake.restores.at(-1)!;
+  assert.match(text, new RegExp(`^:${sep} - \\[0:0\\]$`, 'm'));
+  assert.match(text, new RegExp(`^-A ${sep} .*-m recent --name ${sep} --set`, 'm'));
+  assert.match(text, /^-X KUBE-HAIRPIN-10-0-5$/m);
+});

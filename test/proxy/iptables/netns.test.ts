@@ -124,3 +124,46 @@ test('real kernel: a resync is partial while KUBE-PROXY-CANARY exists, and full 
   await p.cleanup();
   assert.doesNotMatch(run('iptables-save'), /KUBE-PROXY-CANARY/);
 });
+
+test('real kernel, inline layout: hairpin chains, a Service losing and regaining ClientIP affinity, and an emptied /24, each restore accepted', { skip: !usable && 'needs root, iproute2 and iptables' }, async (t) => {
+  const ns3 = `kubesvc-test-${randomBytes(4).toString('hex')}`;
+  const run = (...argv: string[]): string => execFileSync('ip', ['netns', 'exec', ns3, ...argv], { encoding: 'utf8' });
+  execFileSync('ip', ['netns', 'add', ns3]);
+  t.after(() => {
+    spawnSync('ip', ['netns', 'delete', ns3]);
+  });
+  const p = new IptablesProvider({ nodeName: 'node-a', nodeIPs: ['172.30.0.2'], clusterCIDR: '10.244.0.0/16', executor: netnsExecutor(ns3) });
+  const state = (affinity: boolean, ips: string[]) =>
+    buildMaps(
+      'node-a',
+      [svc('default', 'web', { clusterIP: '10.96.0.20', ports: tcp80, ...(affinity ? { sessionAffinity: 'ClientIP' as const } : {}) })],
+      [slice('default', 'web', 'web-1', ips.map((ip) => ep(ip)), tcp80)],
+    );
+  const sep = endpointChainName('default/web:http', 'tcp', '10.244.1.2:80');
+  let m = state(false, ['10.244.1.2', '10.244.2.2']);
+  await p.sync(m.sm, m.em, changes(true));
+  let nat = run('iptables-save', '-t', 'nat');
+  assert.match(nat, /^-A KUBE-POSTROUTING -m comment --comment "pods reaching themselves through a Service" -m conntrack --ctstate DNAT -j KUBE-HAIRPIN$/m);
+  assert.match(nat, /^-A KUBE-HAIRPIN -d 10\.244\.2\.0\/24 -j KUBE-HAIRPIN-10-244-2$/m);
+  assert.match(nat, /^-A KUBE-HAIRPIN-10-244-1 -s 10\.244\.1\.2\/32 -d 10\.244\.1\.2\/32 -j KUBE-MARK-MASQ$/m);
+  assert.match(nat, /-j DNAT --to-destination 10\.244\.2\.2:80$/m);
+  assert.doesNotMatch(nat, /^:KUBE-SEP-/m);
+
+  // Affinity on: endpoint chains appear, the hairpin chains go (no inline DNAT uses them).
+  m = state(true, ['10.244.1.2', '10.244.2.2']);
+  await p.sync(m.sm, m.em, { ...changes(false), services: new Set(['default/web']) });
+  nat = run('iptables-save', '-t', 'nat');
+  assert.match(nat, new RegExp(`^:${sep} `, 'm'));
+  assert.doesNotMatch(nat, /KUBE-HAIRPIN-10-244/);
+
+  // Off again, one endpoint left: its SEP chains are deleted, one /24 comes back.
+  m = state(false, ['10.244.1.2']);
+  await p.sync(m.sm, m.em, { ...changes(false), services: new Set(['default/web']) });
+  nat = run('iptables-save', '-t', 'nat');
+  assert.doesNotMatch(nat, /^:KUBE-SEP-/m);
+  assert.match(nat, /^:KUBE-HAIRPIN-10-244-1 /m);
+  assert.doesNotMatch(nat, /KUBE-HAIRPIN-10-244-2/);
+
+  await p.cleanup();
+  assert.doesNotMatch(run('iptables-save'), /KUBE-HAIRPIN|KUBE-SVC|KUBE-SERVICES/);
+});
