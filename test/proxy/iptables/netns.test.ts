@@ -1,7 +1,7 @@
 // The Provider with the real iptables-restore, inside a network namespace this test creates
 // (kubesvc-test-<random>) and removes by name: the host's own tables are never touched. Skipped
 // without root or without iptables.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -21,6 +21,17 @@ const inNs = (...argv: string[]): string => execFileSync('ip', ['netns', 'exec',
 const changes = (full: boolean, endpoints: string[] = []): ProxyChanges => ({ full, services: new Set(), endpoints: new Set(endpoints), nodeLabels: {} });
 const tcp80 = [{ name: 'http', port: 80, protocol: 'TCP' as const }];
 const udp53 = [{ name: 'dns', port: 53, protocol: 'UDP' as const }];
+
+/** A Provider for a namespace of its own (kubesvc-test-<random>), deleted by name after the test. */
+function providerInThrowawayNetns(t: TestContext): { run: (...argv: string[]) => string; p: IptablesProvider } {
+  const name = `kubesvc-test-${randomBytes(4).toString('hex')}`;
+  execFileSync('ip', ['netns', 'add', name]);
+  t.after(() => {
+    spawnSync('ip', ['netns', 'delete', name]);
+  });
+  const run = (...argv: string[]): string => execFileSync('ip', ['netns', 'exec', name, ...argv], { encoding: 'utf8' });
+  return { run, p: new IptablesProvider({ nodeName: 'node-a', nodeIPs: ['172.30.0.2'], clusterCIDR: '10.244.0.0/16', executor: netnsExecutor(name) }) };
+}
 
 function maps(webEndpoints: string[]) {
   return buildMaps(
@@ -89,13 +100,7 @@ test('real iptables-restore in a throwaway netns: full sync, partial sync, secon
 });
 
 test('real kernel: a resync is partial while KUBE-PROXY-CANARY exists, and full after a firewall reload flushed every table', { skip: !usable && 'needs root, iproute2 and iptables' }, async (t) => {
-  const ns2 = `kubesvc-test-${randomBytes(4).toString('hex')}`;
-  const run = (...argv: string[]): string => execFileSync('ip', ['netns', 'exec', ns2, ...argv], { encoding: 'utf8' });
-  execFileSync('ip', ['netns', 'add', ns2]);
-  t.after(() => {
-    spawnSync('ip', ['netns', 'delete', ns2]);
-  });
-  const p = new IptablesProvider({ nodeName: 'node-a', nodeIPs: ['172.30.0.2'], clusterCIDR: '10.244.0.0/16', executor: netnsExecutor(ns2) });
+  const { run, p } = providerInThrowawayNetns(t);
   const m = maps(['10.244.1.2', '10.244.2.2']);
   const resync: ProxyChanges = { ...changes(false), resync: true };
   await p.sync(m.sm, m.em, changes(true));
@@ -126,13 +131,7 @@ test('real kernel: a resync is partial while KUBE-PROXY-CANARY exists, and full 
 });
 
 test('real kernel, inline layout: hairpin chains, a Service losing and regaining ClientIP affinity, and an emptied /24, each restore accepted', { skip: !usable && 'needs root, iproute2 and iptables' }, async (t) => {
-  const ns3 = `kubesvc-test-${randomBytes(4).toString('hex')}`;
-  const run = (...argv: string[]): string => execFileSync('ip', ['netns', 'exec', ns3, ...argv], { encoding: 'utf8' });
-  execFileSync('ip', ['netns', 'add', ns3]);
-  t.after(() => {
-    spawnSync('ip', ['netns', 'delete', ns3]);
-  });
-  const p = new IptablesProvider({ nodeName: 'node-a', nodeIPs: ['172.30.0.2'], clusterCIDR: '10.244.0.0/16', executor: netnsExecutor(ns3) });
+  const { run, p } = providerInThrowawayNetns(t);
   const state = (affinity: boolean, ips: string[]) =>
     buildMaps(
       'node-a',
