@@ -6,6 +6,7 @@
 import { html, type TemplateResult } from 'lit-html';
 import { rulesInput } from '../src/proxy/rules-input.js';
 import { ruleRenderers, type KernelModeName } from '../src/proxy/rule-renderers.js';
+import { defaultProxyLayout, proxyLayouts, type ProxyLayout } from '../src/proxy/options.js';
 import { traceService } from '../src/proxy/trace.js';
 import type { Node, Service } from '../src/api/core.js';
 import type { EndpointSlice } from '../src/api/discovery.js';
@@ -19,13 +20,13 @@ export interface ProxyPanelState {
 const modes = Object.keys(ruleRenderers) as KernelModeName[];
 
 /** The panel's choices, kept across redraws and selections. */
-const choice = { mode: modes[0]!, node: '', from: '', port: '' };
+const choice = { mode: modes[0]!, layout: defaultProxyLayout as ProxyLayout, node: '', from: '', port: '' };
 
 /** What was rendered last, so an unchanged Service is not rendered again on every redraw. */
 let memo: { key: string; rules: string; trace: string } | undefined;
 
 function compute(st: ProxyPanelState, node: string, port: string): { rules: string; trace: string } {
-  const key = JSON.stringify([st.service.metadata.resourceVersion, st.slices.map((s) => s.metadata.resourceVersion), st.nodes.map((n) => n.metadata.resourceVersion), choice.mode, node, choice.from, port]);
+  const key = JSON.stringify([st.service.metadata.resourceVersion, st.slices.map((s) => s.metadata.resourceVersion), st.nodes.map((n) => n.metadata.resourceVersion), choice.mode, choice.layout, node, choice.from, port]);
   if (memo?.key === key) return memo;
   // Only this Service and its slices: the base chains plus its own, as a proxy programs them.
   const input = rulesInput({ services: [st.service], slices: st.slices, nodes: st.nodes }, node ? { node } : {});
@@ -34,12 +35,12 @@ function compute(st: ProxyPanelState, node: string, port: string): { rules: stri
   let rules: string;
   let trace: string;
   try {
-    rules = ruleRenderers[choice.mode].render(input);
+    rules = ruleRenderers[choice.mode].render(input, { layout: choice.layout });
   } catch (e) {
     rules = `cannot render: ${(e as Error).message}`;
   }
   try {
-    trace = traceService(input, { namespace, name, mode: choice.mode, ...(choice.from ? { from: choice.from } : {}), ...(port ? { port } : {}) });
+    trace = traceService(input, { namespace, name, mode: choice.mode, layout: choice.layout, ...(choice.from ? { from: choice.from } : {}), ...(port ? { port } : {}) });
   } catch (e) {
     trace = (e as Error).message;
   }
@@ -63,6 +64,7 @@ export function proxyPanel(st: ProxyPanelState, changed: () => void): TemplateRe
     <h3>What the proxy programs</h3>
     <p>
       <label>Mode <select id="rulesMode" @input=${set('mode')}>${modes.map((m) => html`<option ?selected=${m === choice.mode}>${m}</option>`)}</select></label>
+      <label ?hidden=${choice.mode === 'ipvs'}>Layout <select id="rulesLayout" @input=${set('layout')}>${proxyLayouts.map((l) => html`<option ?selected=${l === choice.layout}>${l}</option>`)}</select></label>
       <label>Node <select id="rulesNode" @input=${set('node')}>${names.map((n) => html`<option ?selected=${n === node}>${n}</option>`)}</select></label>
     </p>
     <p>

@@ -253,6 +253,10 @@ describe('the live view', () => {
       // The destination port can be chosen (this Service has one, unnamed: by number).
       await page.selectOption('#tracePort', '8080');
       await page.waitForSelector('#trace:has-text("port 8080/TCP")');
+      // Upstream's layout: a KUBE-SEP chain per endpoint instead of the inline DNATs.
+      await page.selectOption('#rulesLayout', 'upstream');
+      await page.waitForSelector('#rules:has-text("KUBE-SEP-")');
+      await page.selectOption('#rulesLayout', 'inline');
       await page.selectOption('#rulesMode', 'nftables');
       await page.waitForSelector('#rules:has-text("table ip kube-proxy")');
       await page.locator('#proxyPanel').scrollIntoViewIfNeeded();
