@@ -33,10 +33,10 @@ export const proxyUsage = `Usage: kubesvc proxy <rules|trace> [flags]
 
 Shows kube-proxy's data plane for the running cluster; needs no root.
 
-  kubesvc proxy rules --mode iptables|nftables|ipvs
+  kubesvc proxy rules --mode iptables|nftables|ipvs [--proxy-layout inline|upstream]
       prints the rules the proxy would program for the cluster's current state, in the tool's
       own format (iptables-restore, nft -f; for ipvs: ip addr, ipset restore, ipvsadm --restore
-      and iptables-restore sections)
+      and iptables-restore sections); --proxy-layout upstream shows kube-proxy's own layout
   kubesvc proxy trace <namespace/service | service> [--port P] [--from IP] [--mode M]
       explains which chains and rules a packet to that Service walks and where it can land
 
