@@ -143,6 +143,13 @@ for (const n of usable ? restoreSizes : []) {
     console.log(`iptables-restore in a throwaway netns, ${n} Services × ${nEndpoints} endpoints, ${layout} layout, full syncs ${merge ? 'merged (--noflush)' : 'whole'}:`);
     console.log(`  full sync     ${first.total.toFixed(0)} ms (render ${first.renderMs.toFixed(0)}, iptables-restore ${first.restoreMs.toFixed(0)}${merge ? ', rest iptables-save' : ''}); again over the loaded tables ${again.total.toFixed(0)} ms`);
     console.log(`  partial sync  median ${med((x) => x.total)} ms (render ${med((x) => x.renderMs)}, iptables-restore ${med((x) => x.restoreMs)}), 11 runs`);
+    // What the last partial restore carried: chains declared (rewritten) and rules, by chain kind.
+    const kinds = new Map<string, number>();
+    for (const line of p.lastRestore.split('\n')) {
+      const chain = line.startsWith('-A ') ? line.split(' ')[1]! : '';
+      if (chain) kinds.set(chain.replace(/-[A-Z0-9]{16}$|-\d+-\d+-\d+$/, ''), (kinds.get(chain.replace(/-[A-Z0-9]{16}$|-\d+-\d+-\d+$/, '')) ?? 0) + 1);
+    }
+    console.log(`  last partial: ${p.lastRestore.split('\n').length} lines; rules by chain: ${[...kinds].map(([k, v]) => `${k} ${v}`).join(', ')}`);
     await p.stop();
   } finally {
     spawnSync('ip', ['netns', 'delete', ns]);
