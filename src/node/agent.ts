@@ -15,7 +15,7 @@ import { CrashBackoff, type BackoffOptions } from './backoff.js';
 import { KubeletEventRecorder, type PodEventSink } from './events.js';
 import { PodIPAllocator } from './ipam.js';
 import { NetworkReleaser, type NetworkReleaserOptions } from './network-release.js';
-import { renewLease } from './lease.js';
+import { renewLeaseRetrying } from './lease.js';
 import { newNode, nodeAllocatable, nodeCapacity, nodeStatus, statusWithoutHeartbeats } from './node-object.js';
 import { referencedObjects, type PodObjects } from './pod-objects.js';
 import { claimVolumesFrom } from './volumes/persistent-volume.js';
@@ -298,7 +298,7 @@ export class NodeAgent {
   }
 
   private async renewLease(): Promise<void> {
-    await renewLease(this.client, this.opts.nodeName, this.node);
+    await renewLeaseRetrying(this.client, this.opts.nodeName, () => this.node, { stopped: () => this.stopped });
   }
 
   // ---- pods ----
