@@ -4,7 +4,8 @@
 // node; the default 'inline' differs only in where an endpoint is chosen: a Service without
 // ClientIP affinity DNATs from its own KUBE-SVC/KUBE-SVL chain, with no KUBE-SEP chain per
 // endpoint, and hairpin traffic is marked in POSTROUTING (hairpin.ts). Partial renders (only
-// changed Services' SVC/SVL/EXT/FW/SEP chains) are the same walk with those chains discarded,
+// changed Services' SVC/SVL/EXT/FW/SEP chains, and hairpin chains whose members changed) are the
+// same walk with the other chains discarded,
 // because KUBE-SERVICES, KUBE-NODEPORTS and the filter table are always rewritten whole.
 import { parseIPv4Net, netContains } from '../ip.js';
 import type { RulesInput } from '../rules.js';
@@ -176,7 +177,7 @@ export function renderIptables(input: RulesInput, opts: IptablesOptions = {}): I
   }
 
   const activeNatChains = new Set<string>();
-  // Endpoint addresses DNATed inline, for the hairpin chains (cached per plan: one list per Service).
+  // Endpoint addresses DNATed inline, for the hairpin chains (gathered on every render, partial ones too).
   const hairpinIPs: string[] = [];
   let totalEndpoints = 0;
   for (const key of input.serviceMap.keys()) totalEndpoints += input.endpointsMap.get(key)?.length ?? 0;
