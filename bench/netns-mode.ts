@@ -3,11 +3,11 @@
 //  1. requests/s and p50/p99 with wrk run inside node-1's namespace, through a ClusterIP (one
 //     endpoint pod) versus direct to the same pod IP, keep-alive and a new connection per request,
 //     the pod on node 2 (cross-node) and on node 1;
-//  2. a deleted pod's IP leaving both nodes' rules, from sending the DELETE to its endpoint chain's
-//     deletion showing in `nft monitor` inside each node (the kernel's own change events, so no
-//     polling cost; a full listing then confirms the IP is gone);
+//  2. a deleted pod's IP leaving both nodes' rules, from sending the DELETE to the commit that
+//     rewrites the Service's endpoint choice without it, in `nft monitor` inside each node (the
+//     kernel's own change events, so no polling cost; a full listing then confirms the IP is gone);
 //  3. network programming latency with 1,000 selector-less Services + EndpointSlices: measured
-//     directly (PUT sent → the new endpoint's chain created in both nodes, from `nft monitor`) and from node 1's
+//     directly (PUT sent → a DNAT to the new endpoint committed in both nodes, from `nft monitor`) and from node 1's
 //     kubeproxy_network_programming_duration_seconds / kubeproxy_sync_proxy_rules_duration_seconds;
 //  4. kubesvc's RSS idle with 2 nodes and after the 1,000 Services.
 //
@@ -19,7 +19,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { endpointChainName } from '../src/proxy/iptables/names.js';
+import { serviceChains } from '../src/proxy/iptables/names.js';
 import { manifest, netexecDeployment, netexecPod, netexecService } from '../test/e2e/netexec.js';
 import { kubectlOk, nsenterArgv, request, startCluster, type Cluster } from '../test/e2e/harness.js';
 import { parseWrk, type LoadResult } from './wrk.js';
@@ -186,13 +186,18 @@ async function waitFor<T>(what: string, fn: () => Promise<T>, ok: (v: T) => bool
 
 const ipRe = (ip: string) => new RegExp(`(^|[^\\d.])${ip.replace(/\./g, '\\.')}(?![\\d])`, 'm');
 
-/** `nft monitor` inside a node: resolves next(re) with the time the first matching line arrives. */
+/**
+ * `nft monitor` inside a node. It prints each committed transaction's changes, then a
+ * "# new generation" line; next(pred) resolves with the time that line arrives for the first
+ * transaction whose lines satisfy pred — one commit seen whole, whatever the rule layout.
+ */
 class RuleMonitor {
   private readonly child;
-  private waiters: { re: RegExp; resolve: (t: number) => void }[] = [];
+  private waiters: { pred: (lines: string[]) => boolean; resolve: (t: number) => void }[] = [];
   constructor(ns: string) {
     this.child = spawn('ip', ['netns', 'exec', ns, 'nft', 'monitor'], { stdio: ['ignore', 'pipe', 'ignore'] });
     let buf = '';
+    let txn: string[] = [];
     this.child.stdout.setEncoding('utf8').on('data', (d: string) => {
       const t = performance.now();
       buf += d;
@@ -200,21 +205,30 @@ class RuleMonitor {
       while ((i = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
+        if (!line.startsWith('# new generation')) {
+          txn.push(line);
+          continue;
+        }
+        const lines = txn;
+        txn = [];
         this.waiters = this.waiters.filter((w) => {
-          if (!w.re.test(line)) return true;
+          if (!w.pred(lines)) return true;
           w.resolve(t);
           return false;
         });
       }
     });
   }
-  next(re: RegExp): Promise<number> {
-    return new Promise((resolve) => this.waiters.push({ re, resolve }));
+  next(pred: (lines: string[]) => boolean): Promise<number> {
+    return new Promise((resolve) => this.waiters.push({ pred, resolve }));
   }
   stop(): void {
     this.child.kill();
   }
 }
+
+/** The rules choosing default/churn's endpoints in either mode and layout (its KUBE-SVC chain, its nft service chain). */
+const churnChain = new RegExp(`^add rule ip (nat ${serviceChains('default/churn:http', 'tcp').cluster}|kube-proxy service-[A-Z2-7]+-default/churn/tcp/http) `);
 
 const podYaml = (name: string, node: string) => manifest(netexecPod(name, node, { udp: false }), netexecService(name));
 const churnYaml = manifest(netexecDeployment('churn', 6, { udp: false }), netexecService('churn'));
@@ -272,11 +286,10 @@ async function measureMode(mode: Mode, id: string): Promise<ModeResult> {
   const prefix = `${id}${mode[0]}`;
   const node1 = `${prefix}-node-1`;
   const node2 = `${prefix}-node-2`;
-  const metricsPort = 10249;
   const c = await startCluster({
     netns: hostNs,
     timeoutMs: 30_000,
-    args: ['--network', 'netns', '--nodes', '2', '--proxy-mode', mode, '--netns-prefix', prefix, '--proxy-metrics-port', String(metricsPort), '--proxy-healthz-port', '0'],
+    args: ['--network', 'netns', '--nodes', '2', '--proxy-mode', mode, '--netns-prefix', prefix, '--proxy-healthz-port', '0'],
   });
   const api = new Api(c);
   const pid = c.proc.pid!;
@@ -284,7 +297,9 @@ async function measureMode(mode: Mode, id: string): Promise<ModeResult> {
   if (comm === 'nsenter') console.error(`note: pid ${pid} is nsenter, RSS below is not kubesvc's`);
   const rulesOf = async (ns: string) => {
     const r = await inNsAsync(ns, mode === 'iptables' ? ['iptables-save', '-t', 'nat'] : ['nft', 'list', 'table', 'ip', 'kube-proxy']);
-    return r.stdout;
+    // The inline layout's hairpin-ips set only gains pairs between full syncs (a pair left behind
+    // routes nothing: see nftables/base.ts), so an IP there is not an IP the rules still send to.
+    return mode === 'iptables' ? r.stdout : r.stdout.replace(/\tset hairpin-ips \{[\s\S]*?\n\t\}/, '');
   };
   /** Polls both nodes at once; resolves with how long one poll took. */
   const bothRules = async () => {
@@ -292,7 +307,12 @@ async function measureMode(mode: Mode, id: string): Promise<ModeResult> {
     const [a, b] = await Promise.all([rulesOf(node1), rulesOf(node2)]);
     return { a, b, ms: performance.now() - t };
   };
-  const metrics = async () => (await inNsAsync(hostNs, ['curl', '-sS', '--max-time', '5', `http://127.0.0.1:${metricsPort}/metrics`])).stdout;
+  // Node 1's kube-proxy figures, as the API server reads them: each node's proxy runs in its own
+  // agent process, whose kubelet API passes them on at /metrics/proxy (nodes/<name>/proxy).
+  const metrics = async () => {
+    const r = await api.call('GET', `/api/v1/nodes/${node1}/proxy/metrics/proxy`);
+    return typeof r.body === 'string' ? r.body : '';
+  };
 
   try {
     await sleep(1000);
@@ -356,9 +376,13 @@ async function measureMode(mode: Mode, id: string): Promise<ModeResult> {
       // Its IP must be in both nodes' rules first, or the figure would mean nothing.
       const before = await waitFor(`${victim.ip} in both nodes' rules`, bothRules, (x) => re.test(x.a) && re.test(x.b), 10_000, 50).catch(() => undefined);
       if (!before) notPresentBefore++;
-      // `nft monitor` in each node prints the kernel's rule changes as they commit: the victim's
-      // endpoint chain being deleted is the moment its IP leaves that node's rules, with no polling.
-      const gone = mode === 'iptables' ? /^delete chain ip nat KUBE-SEP-/ : new RegExp(`^delete chain ip kube-proxy endpoint-\\S*__${victim.ip.replace(/\./g, '\\.')}/`);
+      // `nft monitor` in each node prints the kernel's rule changes as they commit: the commit that
+      // rewrites the Service's endpoint choice without the victim is the moment its IP leaves that
+      // node's rules (in either layout: inline DNATs, or jumps to endpoint chains named after it).
+      const gone = (lines: string[]) => {
+        const chosen = lines.filter((l) => churnChain.test(l));
+        return chosen.length > 0 && !chosen.some((l) => re.test(l));
+      };
       const seen = [monitors[0]!.next(gone), monitors[1]!.next(gone)];
       const t0 = performance.now();
       const del = await api.call('DELETE', `/api/v1/namespaces/default/pods/${victim.name}`);
@@ -435,11 +459,10 @@ async function measureMode(mode: Mode, id: string): Promise<ModeResult> {
       const i = (k * 37) % n;
       const ip = epIP(i, 1 + (k % 2));
       const re = ipRe(ip);
-      // The new endpoint's chain appearing in each node's `nft monitor` is when it is programmed there.
-      const added =
-        mode === 'iptables'
-          ? new RegExp(`^(add|create) chain ip nat ${endpointChainName(`default/bulk-${i}:http`, 'tcp', `${ip}:8080`)}`)
-          : new RegExp(`^add chain ip kube-proxy endpoint-\\S*__${ip.replace(/\./g, '\\.')}/8080`);
+      // The commit that adds a DNAT to the new endpoint in each node's `nft monitor` is when it is
+      // programmed there (in the Service's chain inline, or in its own endpoint chain upstream).
+      const dnat = new RegExp(`^add rule ip \\S+ \\S+ .*dnat (ip )?to ${ip.replace(/\./g, '\\.')}:8080$`);
+      const added = (lines: string[]) => lines.some((l) => dnat.test(l));
       const seen = [progMonitors[0]!.next(added), progMonitors[1]!.next(added)];
       const rv = str(at(await api.ok('GET', `/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/bulk-${i}-1`), 'metadata', 'resourceVersion'));
       const t0 = performance.now();
@@ -528,7 +551,7 @@ function report(rs: ModeResult[]): void {
     console.log(`| ${r.mode} | ${s.length} | ${f1(pct(s, 50))} ms | ${f1(pct(s, 99))} ms | ${f1(Math.max(...s))} ms | ${f1(pct(r.removal.pollMs, 50))} / ${f1(Math.max(...r.removal.pollMs))} ms | ${r.removal.notPresentBefore} |`);
   }
   console.log('\n## 3. Network programming at 1,000 Services (selector-less, one endpoint each)\n');
-  console.log('| proxy | create 1,000 Services + slices | all in both nodes\' rules | rules lines (node 1 / 2) | direct: PUT sent → new endpoint chain in both nodes, p50 / p99 / max (n) | one poll (median) | metric NPL: count, mean, p50 / p99 bucket | metric sync_proxy_rules during the changes: count, mean, p99 bucket | sync while creating: count, mean, max bucket |');
+  console.log('| proxy | create 1,000 Services + slices | all in both nodes\' rules | rules lines (node 1 / 2) | direct: PUT sent → DNAT to the new endpoint committed in both nodes, p50 / p99 / max (n) | one poll (median) | metric NPL: count, mean, p50 / p99 bucket | metric sync_proxy_rules during the changes: count, mean, p99 bucket | sync while creating: count, mean, max bucket |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rs) {
     const p = r.programming;
