@@ -8,6 +8,7 @@ import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Node } from '../api/core.js';
 import { StatusError, type Status } from '../machinery/status.js';
+import { joinConnections } from '../util/relay.js';
 
 export interface KubeletClientConfig {
   /** The CA the kubelets' serving certificates chain to. */
@@ -126,16 +127,7 @@ export class KubeletClient {
         socket.write(lines.join('\r\n') + '\r\n\r\n');
         if (kubeletHead.length) socket.write(kubeletHead);
         if (head.length) kubelet.write(head);
-        socket.pipe(kubelet);
-        kubelet.pipe(socket);
-        const close = () => {
-          socket.destroy();
-          kubelet.destroy();
-        };
-        socket.once('close', close);
-        kubelet.once('close', close);
-        socket.on('error', close);
-        kubelet.on('error', close);
+        joinConnections(socket, kubelet);
         resolve();
       });
       up.end();

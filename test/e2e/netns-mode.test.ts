@@ -145,6 +145,17 @@ for (const mode of ['iptables', 'nftables'] as const) {
       }, 10_000);
     });
 
+    it('reaches pods on both nodes from the API server: services/web:http/proxy and pods/<name>:8080/proxy', () => {
+      const pods = readyPods('web');
+      const names = new Set(pods.map((p: any) => p.metadata.name as string));
+      const seen = new Set<string>();
+      for (let i = 0; i < 40 && seen.size < names.size; i++) seen.add(kubectlOk(c, ['get', '--raw', '/api/v1/namespaces/default/services/web:http/proxy/hostname']).trim());
+      assert.deepEqual([...seen].sort(), [...names].sort());
+      for (const p of pods) {
+        assert.equal(kubectlOk(c, ['get', '--raw', `/api/v1/namespaces/default/pods/${p.metadata.name}:8080/proxy/hostname`]).trim(), p.metadata.name, `on ${p.spec.nodeName}`);
+      }
+    });
+
     it('answers on a NodePort of each node and on the LoadBalancer IP, from the host side of the bridge', async () => {
       const s = await until('an LB IP', () => svc('web'), (x) => !!x.status?.loadBalancer?.ingress?.[0]?.ip);
       const nodePort = s.spec.ports.find((p: any) => p.name === 'http').nodePort;

@@ -1,5 +1,5 @@
 // Services carrying real traffic through the userspace kube-proxy: multi-port, named targetPort,
-// UDP, NodePort, LoadBalancer (IP from the pool, and a requested IP outside it left pending with an
+// the API server's services and pods proxy, UDP, NodePort, LoadBalancer (IP from the pool, and a requested IP outside it left pending with an
 // event), ClientIP session affinity.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -110,6 +110,19 @@ spec:
     );
     assert.equal(eps, '9376');
     assert.ok(names.includes(await until('traffic', () => httpGet(ip, 8080), (a) => names.includes(a))));
+  });
+
+  it('answers through the API server: services/<name>:<port>/proxy and pods/<name>/proxy', () => {
+    // As `kubectl proxy` users reach a Service: the API server sends the request to one endpoint.
+    const byNumber = kubectlOk(c, ['get', '--raw', '/api/v1/namespaces/default/services/my-multi-service:80/proxy/']).trim();
+    assert.ok(names.includes(byNumber), byNumber);
+    const byName = kubectlOk(c, ['get', '--raw', '/api/v1/namespaces/default/services/http:my-multi-service:https/proxy/any/path?x=1']).trim();
+    assert.ok(names.includes(byName), byName);
+    // A pod named without a port: its first declared one (9376).
+    assert.equal(kubectlOk(c, ['get', '--raw', `/api/v1/namespaces/default/pods/${names[0]}/proxy/`]).trim(), names[0]);
+    const none = kubectl(c, ['get', '--raw', '/api/v1/namespaces/default/services/my-multi-service:8443/proxy/']);
+    assert.notEqual(none.code, 0);
+    assert.match(none.stderr, /no service port 8443 found for service "my-multi-service"/);
   });
 
   it('carries UDP', async () => {

@@ -7,8 +7,6 @@ export interface ResourceRoute {
   namespace?: string;
   name?: string;
   subresource?: string;
-  /** For proxy subresources: the rest of the path after `proxy/`, as sent (`stats/summary`). */
-  subpath?: string;
 }
 
 export type Route =

@@ -88,9 +88,9 @@ function resourceRoute(registry: Registry, group: string, version: string, rest:
 }
 
 function objectRoute(info: ResourceInfo, namespace: string | undefined, rest: string[]): Route {
-  // Only a proxy subresource goes on: the rest of the path is the backend's (nodes/x/proxy/stats/summary).
-  const subpath = rest[1] === 'proxy' && rest.length > 2 ? rest.slice(2).join('/') : undefined;
-  if (subpath !== undefined) rest = rest.slice(0, 2);
+  // Only a proxy subresource goes on: the rest of the path is the backend's (nodes/x/proxy/stats/summary),
+  // which the subresource reads from the path as sent (splitProxyPath), trailing slash and all.
+  if (rest[1] === 'proxy' && rest.length > 2) rest = rest.slice(0, 2);
   if (rest.length > 2) return { type: 'notFound' };
   // An empty segment (`/namespaces//services`) matches no route upstream either.
   if (namespace === '' || rest.some((s) => s === '')) return { type: 'notFound' };
@@ -102,7 +102,6 @@ function objectRoute(info: ResourceInfo, namespace: string | undefined, rest: st
   if (rest[1] !== undefined) {
     if (!info.subresources.includes(rest[1])) return { type: 'notFound' };
     r.subresource = rest[1];
-    if (subpath !== undefined) r.subpath = subpath;
   }
   return r;
 }

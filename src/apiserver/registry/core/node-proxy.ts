@@ -9,6 +9,8 @@ import type { KubeletClient } from '../../kubelet-client.js';
 import type { Store } from '../../store/store.js';
 import type { SubresourceREST } from '../entry.js';
 import { StatusError } from '../../../machinery/status.js';
+import { querySuffix, splitProxyPath } from './proxy-location.js';
+import { relayBody } from '../../../util/relay.js';
 
 /** Request headers that describe the body or the wanted answer; credentials and hop-by-hop headers stay behind. */
 const forwarded = ['accept', 'content-type', 'content-length', 'content-encoding', 'accept-encoding'];
@@ -16,9 +18,7 @@ const forwarded = ['accept', 'content-type', 'content-length', 'content-encoding
 const returned = ['content-type', 'content-length', 'content-encoding', 'cache-control', 'date'];
 
 function kubeletPathOf(req: IncomingMessage, route: ResourceRoute): string {
-  const url = new URL(req.url ?? '/', 'https://kubesvc');
-  const segments = (route.subpath ?? '').split('/').map(encodeURIComponent);
-  return '/' + segments.join('/') + url.search;
+  return (splitProxyPath(req, route).path || '/') + querySuffix(req);
 }
 
 export function nodeProxyREST(nodes: () => Store, kubelet: KubeletClient): SubresourceREST {
@@ -37,18 +37,7 @@ export function nodeProxyREST(nodes: () => Store, kubelet: KubeletClient): Subre
       const out: OutgoingHttpHeaders = {};
       for (const h of returned) if (up.headers[h] !== undefined) out[h] = up.headers[h];
       res.writeHead(up.statusCode ?? 502, out);
-      await new Promise<void>((resolve) => {
-        up.pipe(res);
-        up.once('end', resolve);
-        up.once('error', () => {
-          res.destroy();
-          resolve();
-        });
-        res.once('close', () => {
-          up.destroy();
-          resolve();
-        });
-      });
+      await relayBody(up, res);
     },
     async upgrade(req, socket, head, route) {
       await kubelet.upgrade(await node(route.name!), kubeletPathOf(req, route), req, socket, head);

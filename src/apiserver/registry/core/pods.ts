@@ -9,6 +9,7 @@ import { fields, resourceInfo } from '../../resources.js';
 import { podPrinter } from '../../tables/pod.js';
 import { podStreamingSubresources, type PodNodeAccess } from '../../pods/index.js';
 import { entry, type RegistryDeps } from '../entry.js';
+import { podProxyREST } from './pod-proxy.js';
 import { bindingREST } from '../pod-binding.js';
 import { admitPodServiceAccount, serviceAccountLookup } from '../pod-serviceaccount.js';
 import { keepStatus } from '../strategy.js';
@@ -31,7 +32,7 @@ export const pods = entry<Pod>({
     kind: 'Pod',
     shortNames: ['po'],
     categories: ['all'],
-    subresources: ['status', 'log', 'exec', 'attach', 'portforward', 'binding'],
+    subresources: ['status', 'log', 'exec', 'attach', 'portforward', 'binding', 'proxy'],
     fieldSelectors: fields(
       'spec.nodeName',
       'spec.restartPolicy',
@@ -73,6 +74,7 @@ export const pods = entry<Pod>({
   subresources: (deps) => ({
     binding: bindingREST(deps.store('', 'pods')),
     ...podStreamingSubresources(podNodeAccess(deps)),
+    proxy: podProxyREST(deps),
   }),
   printer: podPrinter,
 });

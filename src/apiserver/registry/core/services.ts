@@ -6,6 +6,7 @@ import { validateServiceCreate, validateServiceStatusUpdate, validateServiceUpda
 import { fields, resourceInfo } from '../../resources.js';
 import { servicePrinter } from '../../tables/service.js';
 import { entry } from '../entry.js';
+import { serviceProxyREST } from './service-proxy.js';
 import { keepStatus, withDefaults } from '../strategy.js';
 
 export const services = entry<Service>({
@@ -36,5 +37,6 @@ export const services = entry<Service>({
     beginUpdate: (obj, old, ctx) => allocations.allocateUpdate(obj as Service, old as Service, ctx.dryRun),
     afterDelete: (obj) => allocations.release(obj as Service),
   }),
+  subresources: (deps) => ({ proxy: serviceProxyREST(deps) }),
   printer: servicePrinter,
 });

@@ -1,0 +1,40 @@
+// pods/{name}/proxy/{path}: a request passed on to the pod's IP, as upstream's pod
+// ResourceLocation: `web-0`, `web-0:8080` or `https:web-0:8443`; without a port, the first
+// container port the pod declares (else the scheme's default port).
+import type { IncomingMessage } from 'node:http';
+import type { Pod } from '../../../api/core.js';
+import { errors } from '../../../machinery/status.js';
+import type { ResourceRoute } from '../../http/route-types.js';
+import type { RegistryDeps, SubresourceREST } from '../entry.js';
+import { checkPodAddress, podIP, querySuffix, splitProxyPath, splitSchemeNamePort } from './proxy-location.js';
+import { proxyRequest, proxyUpgrade, type ProxyTarget } from './reverse-proxy.js';
+
+async function locate(deps: RegistryDeps, req: IncomingMessage, route: ResourceRoute): Promise<ProxyTarget> {
+  const id = route.name!;
+  const parsed = splitSchemeNamePort(id);
+  if (!parsed) throw errors.badRequest(`invalid pod request "${id}"`);
+  const pod = (await deps.store('', 'pods').get(route.namespace, parsed.name)).obj as Pod;
+  let port = parsed.port;
+  if (port === '') {
+    const declared = (pod.spec?.containers ?? []).find((c) => (c.ports ?? []).length > 0)?.ports?.[0]?.containerPort;
+    if (declared !== undefined) port = String(declared);
+  }
+  const ip = podIP(pod);
+  if (!ip) throw errors.badRequest('address not allowed');
+  await checkPodAddress(deps.store('', 'nodes'), pod, ip);
+  const scheme = parsed.scheme || 'http';
+  const n = port === '' ? (scheme === 'https' ? 443 : 80) : Number(port);
+  // A port that is no number (or out of range) cannot be dialled: upstream's dial fails the same way.
+  if (!/^[0-9]+$/.test(port === '' ? String(n) : port) || n < 1 || n > 65535) {
+    throw errors.unavailable(`error trying to reach service: dial tcp ${ip}:${port}: address ${port}: invalid port`);
+  }
+  const { prefix, path } = splitProxyPath(req, route);
+  return { scheme, ip, port: n, prefix, path, query: querySuffix(req) };
+}
+
+export function podProxyREST(deps: RegistryDeps): SubresourceREST {
+  return {
+    serve: async (req, res, route) => proxyRequest(req, res, await locate(deps, req, route)),
+    upgrade: async (req, socket, head, route) => proxyUpgrade(req, socket, head, await locate(deps, req, route)),
+  };
+}
