@@ -207,6 +207,11 @@ describe('services/proxy', () => {
       if (method !== 'DELETE' && method !== 'OPTIONS') assert.equal(seen(r).body, `body of ${method}`);
       assert.equal(r.headers['x-backend'], 'one');
     }
+    // The query is the backend's: what the API server would read as options (and refuse when
+    // malformed) passes through untouched.
+    const q = await api(svcPath('web:http', '/q?dryRun=bogus&fieldValidation=Nope&fieldManager=' + 'm'.repeat(200)), { method: 'POST', body: '{}' });
+    assert.equal(q.status, 200, q.body);
+    assert.equal(seen(q).url, '/q?dryRun=bogus&fieldValidation=Nope&fieldManager=' + 'm'.repeat(200));
     const big = 'x'.repeat(3 << 20);
     const r = await api(svcPath('web:http', '/big'), { method: 'POST', body: big });
     assert.equal(seen(r).body.length, big.length);

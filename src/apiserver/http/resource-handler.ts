@@ -79,14 +79,15 @@ export class ResourceHandler {
     const method = req.method ?? 'GET';
     const { storage, r } = this.request(req, route, url, user);
     const optionsKind = method === 'POST' ? 'CreateOptions' : method === 'PUT' ? 'UpdateOptions' : method === 'PATCH' ? 'PatchOptions' : undefined;
-    const ctx = requestContext(r, optionsKind);
     const sub = route.subresource;
+    // A subresource that serves requests itself (the proxies pass the query on as it is) reads
+    // no options from it; only a create on a subresource (pods/binding) has a context.
+    if (sub && !generic.has(sub)) return this.subresource(req, res, route, storage, r, () => requestContext(r, optionsKind));
+    const ctx = requestContext(r, optionsKind);
     // Reviews are answered, not stored: POST on the collection is all there is.
     if (storage.review && (method !== 'POST' || route.name !== undefined || sub)) {
       throw errors.methodNotSupported({ group: info.group, resource: info.resource }, method.toLowerCase());
     }
-
-    if (sub && !generic.has(sub)) return this.subresource(req, res, route, storage, r, ctx);
 
     if (route.name === undefined) {
       switch (method) {
@@ -136,7 +137,7 @@ export class ResourceHandler {
     route: ResourceRoute,
     storage: ResourceStorage,
     r: ResourceRequest,
-    ctx: RequestContext,
+    context: () => RequestContext,
   ): Promise<void> {
     const info = route.info;
     const sub = route.subresource!;
@@ -148,7 +149,7 @@ export class ResourceHandler {
       if (method !== 'POST') throw errors.methodNotSupported({ group: info.group, resource: `${info.resource}/${sub}` }, method.toLowerCase());
       const buf = await readBody(req);
       const body = decodeObject(buf, mediaType(req));
-      return sendJSON(res, 201, await createSubresource(r, body, ctx));
+      return sendJSON(res, 201, await createSubresource(r, body, context()));
     }
     if (rest?.serve) return rest.serve(req, res, route);
     throw errors.notFound({ group: info.group, resource: `${info.resource}/${sub}` }, route.name ?? '');
