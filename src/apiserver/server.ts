@@ -48,6 +48,7 @@ import { applyTimeouts, ConnectionLimiter, headerSweepInterval, defaultServingLi
 import { logger } from '../util/log.js';
 import { GracefulShutdown } from './http/graceful-shutdown.js';
 import { defaultTolerationSeconds, type DefaultTolerationSeconds } from './registry/pod-default-tolerations.js';
+import { ResourceMetrics } from './metrics/resource-metrics.js';
 
 const log = logger('apiserver');
 
@@ -167,6 +168,8 @@ export class ApiServer {
       authorizer: this.authorizer,
       serviceAccountTokens: this.serviceAccountTokens,
       authentication: this.authentication,
+      // Nodes are read when a metrics request comes (the storage map is built by then).
+      resourceMetrics: new ResourceMetrics(this.kubelet, () => [...this.storage.store('', 'nodes').cache.objects.values()].map((o) => o.obj as Node)),
       admission: {
         serviceAccountLookup: opts.serviceAccountLookup ?? false,
         ...(opts.defaultTolerationSeconds !== false ? { defaultTolerationSeconds: opts.defaultTolerationSeconds ?? defaultTolerationSeconds } : {}),

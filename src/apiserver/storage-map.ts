@@ -4,7 +4,7 @@
 import type { Backend } from '../storage/backend.js';
 import { keyPrefix, type ResourceInfo } from './resources.js';
 import type { Registry } from './registry/registry.js';
-import type { RegistryDeps, RegistryEntry, Review, SubresourceREST } from './registry/entry.js';
+import type { ReadREST, RegistryDeps, RegistryEntry, Review, SubresourceREST } from './registry/entry.js';
 import { namespaceLifecycle } from './registry/namespace-lifecycle.js';
 import { chainAdmit, type StoreHooks } from './store/hooks.js';
 import { Store } from './store/store.js';
@@ -17,6 +17,8 @@ export interface ResourceStorage {
   subresources: Record<string, SubresourceREST>;
   /** Create-only resources that store nothing answer POSTs with this. */
   review?: Review;
+  /** Read-only resources that store nothing answer GETs with this. */
+  read?: ReadREST;
 }
 
 export class StorageMap {
@@ -47,6 +49,8 @@ export class StorageMap {
     storage.subresources = entry.subresources?.(this.deps) ?? {};
     const review = entry.review?.(this.deps);
     if (review) storage.review = review;
+    const read = entry.read?.(this.deps);
+    if (read) storage.read = read;
   }
 
   private unmount(entry: RegistryEntry): void {

@@ -36,6 +36,21 @@ export async function installDefaultClasses(installer: Client): Promise<void> {
   await createIfAbsent(installer, R.ingressclasses, kubesvcIngressClass());
 }
 
+/**
+ * metrics-server's `system:aggregated-metrics-reader`, as its manifest installs it: kubesvc serves
+ * metrics.k8s.io itself, and this lets the view, edit and admin roles (by aggregation) run
+ * `kubectl top`.
+ */
+export async function installMetricsReader(installer: Client): Promise<void> {
+  const aggregate = ['view', 'edit', 'admin'].map((r) => [`rbac.authorization.k8s.io/aggregate-to-${r}`, 'true']);
+  await createIfAbsent(installer, R.clusterroles, {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: 'system:aggregated-metrics-reader', labels: Object.fromEntries(aggregate) },
+    rules: [{ apiGroups: ['metrics.k8s.io'], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] }],
+  } as KubeObject);
+}
+
 /** Where the built-in ingress controller runs: kube-system/kubesvc-ingress (Deployment, Service, ServiceAccount). */
 export const ingressControllerName = 'kubesvc-ingress';
 

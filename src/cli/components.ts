@@ -16,7 +16,7 @@ import { runControlPlane, type LeaderElectionOptions } from '../controllers/cont
 import { ensureServiceAccounts } from '../controllers/common/service-accounts.js';
 import { identities, type ComponentIdentity } from '../apiserver/auth/component-identity.js';
 import { coreDNSServiceAccount, loadBalancerServiceAccount, localPathServiceAccount } from '../apiserver/auth/addon-policy.js';
-import { installDefaultClasses, installIngressController } from './addons.js';
+import { installDefaultClasses, installIngressController, installMetricsReader } from './addons.js';
 import { startGatewayAPIInstall } from './gateway-api.js';
 import { legacyClaims } from '../apiserver/auth/serviceaccount/claims.js';
 import { NodeAgent } from '../node/agent.js';
@@ -186,6 +186,7 @@ async function startControlPlane(set: InProcessComponents, o: ControlPlaneCompon
   const installer = root.as(identities.installer);
   await ensureServiceAccounts(installer, 'kube-system', [coreDNSServiceAccount.name, loadBalancerServiceAccount.name, localPathServiceAccount.name]);
   await installDefaultClasses(installer);
+  await installMetricsReader(installer);
   // The ingress controller (a pod) and the Gateway API (400 KB of CRDs) go in once the cluster is
   // ready, as k3s deploys its addons after the server is up: starting a pod's process and
   // validating the CRDs on a 2-core machine would otherwise add half a second to a first `up`.

@@ -47,7 +47,7 @@ describe('kubectl discovery', () => {
     assert.deepEqual(u.requests.slice(0, 2), ['/api 200', '/apis 200']);
     assert.deepEqual(
       u.requests.slice(2).sort(),
-      ['/api/v1 200', '/apis/apiextensions.k8s.io/v1 200', '/apis/apps/v1 200', '/apis/authentication.k8s.io/v1 200', '/apis/authorization.k8s.io/v1 200', '/apis/batch/v1 200', '/apis/certificates.k8s.io/v1 200', '/apis/coordination.k8s.io/v1 200', '/apis/discovery.k8s.io/v1 200', '/apis/networking.k8s.io/v1 200', '/apis/rbac.authorization.k8s.io/v1 200', '/apis/storage.k8s.io/v1 200'],
+      ['/api/v1 200', '/apis/apiextensions.k8s.io/v1 200', '/apis/apps/v1 200', '/apis/authentication.k8s.io/v1 200', '/apis/authorization.k8s.io/v1 200', '/apis/batch/v1 200', '/apis/certificates.k8s.io/v1 200', '/apis/coordination.k8s.io/v1 200', '/apis/discovery.k8s.io/v1 200', '/apis/metrics.k8s.io/v1beta1 200', '/apis/networking.k8s.io/v1 200', '/apis/rbac.authorization.k8s.io/v1 200', '/apis/storage.k8s.io/v1 200'],
     );
     assert.equal(a.stdout, u.stdout);
     assert.match(a.stdout, /^services\s+svc\s+v1\s+true\s+Service\s+create,delete,deletecollection,get,list,patch,update,watch\s+all$/m);

@@ -1,5 +1,5 @@
 // Services carrying real traffic through the userspace kube-proxy: multi-port, named targetPort,
-// the API server's services and pods proxy, UDP, NodePort, LoadBalancer (IP from the pool, and a requested IP outside it left pending with an
+// the API server's services and pods proxy, kubectl top, UDP, NodePort, LoadBalancer (IP from the pool, and a requested IP outside it left pending with an
 // event), ClientIP session affinity.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -123,6 +123,56 @@ spec:
     const none = kubectl(c, ['get', '--raw', '/api/v1/namespaces/default/services/my-multi-service:8443/proxy/']);
     assert.notEqual(none.code, 0);
     assert.match(none.stderr, /no service port 8443 found for service "my-multi-service"/);
+  });
+
+  it('kubectl top shows each pod\'s containers and the node (metrics.k8s.io), and refuses what metrics-server refuses', () => {
+    const pods = kubectlOk(c, ['top', 'pod', '-l', 'app=MyApp', '--containers', '--no-headers']).trim().split('\n').map((l) => l.trim().split(/\s+/));
+    assert.equal(pods.length, 6, pods.join('\n'));
+    for (const [pod, container, cpu, memory] of pods) {
+      assert.ok(names.includes(pod!), pod);
+      assert.ok(['http', 'https', 'udp'].includes(container!), container);
+      assert.match(cpu!, /^\d+m$/);
+      // An agnhost container is a Node process: tens of MiB, not bytes and not GiB.
+      assert.match(memory!, /^\d+Mi$/);
+      assert.ok(Number(memory!.slice(0, -2)) >= 5 && Number(memory!.slice(0, -2)) < 1024, memory);
+    }
+    const node = kubectlOk(c, ['top', 'node', '--no-headers']).trim().split(/\s+/);
+    const [name, cores, cpuPct, , memPct] = node;
+    assert.equal(name, kubectlOk(c, ['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}']));
+    // The whole machine's CPU, in millicores: never more than its cores.
+    assert.ok(Number(cores!.slice(0, -1)) <= Number(kubectlOk(c, ['get', 'node', name!, '-o', 'jsonpath={.status.capacity.cpu}'])) * 1100, `${cores}`);
+    assert.match(cpuPct!, /^\d+%$/);
+    assert.match(memPct!, /^\d+%$/);
+    const one = JSON.parse(kubectlOk(c, ['get', '--raw', `/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/${names[0]}`]));
+    assert.equal(one.kind, 'PodMetrics');
+    assert.match(one.window, /^\d+(\.\d+)?m?s$/);
+    assert.deepEqual(one.containers.map((x: any) => x.name).sort(), ['http', 'https', 'udp']);
+    const errors: [string[], RegExp][] = [
+      [['get', '--raw', '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/nope'], /podmetrics.metrics.k8s.io "default\/nope" not found/],
+      [['get', '--raw', '/apis/metrics.k8s.io/v1beta1/nodes/nope'], /nodemetrics.metrics.k8s.io "nope" not found/],
+      [['get', '--raw', '/apis/metrics.k8s.io/v1beta1/pods?labelSelector=a%20in%20(b'], /BadRequest|unable to parse requirement|found/],
+      [['get', '--raw', '/apis/metrics.k8s.io/v1beta1/pods?watch=1'], /MethodNotAllowed|not supported/],
+      [['delete', '--raw', '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/x'], /MethodNotAllowed|not supported/],
+      [['create', '--raw', '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods', '-f', '-'], /MethodNotAllowed|not supported/],
+    ];
+    for (const [args, want] of errors) {
+      const r = kubectl(c, args, '{"apiVersion":"metrics.k8s.io/v1beta1","kind":"PodMetrics","metadata":{"name":"x"}}');
+      assert.notEqual(r.code, 0, args.join(' '));
+      assert.match(r.stderr, want, args.join(' '));
+    }
+    // A label selector picks pods by their own labels.
+    assert.equal(kubectl(c, ['top', 'pod', '-l', 'app=nothing']).stderr.trim(), 'No resources found in default namespace.');
+  });
+
+  it('lets the view role run kubectl top (metrics-server\'s aggregated reader role), and nobody else', async () => {
+    kubectlOk(c, ['create', 'serviceaccount', 'viewer']);
+    kubectlOk(c, ['create', 'rolebinding', 'viewer', '--clusterrole=view', '--serviceaccount=default:viewer']);
+    const as = ['--as=system:serviceaccount:default:viewer'];
+    const out = await until('kubectl top as a viewer', () => kubectl(c, ['top', 'pod', '-l', 'app=MyApp', '--no-headers', ...as]), (r) => r.code === 0, 10_000);
+    assert.equal(out.stdout.trim().split('\n').length, 2, out.stdout);
+    const denied = kubectl(c, ['top', 'pod', '--as=system:serviceaccount:default:nobody']);
+    assert.notEqual(denied.code, 0);
+    assert.match(denied.stderr, /forbidden: User "system:serviceaccount:default:nobody" cannot list resource "pods" in API group "metrics.k8s.io"/);
   });
 
   it('carries UDP', async () => {

@@ -7,7 +7,7 @@ import { knownGap } from './known-gaps.js';
 import assert from 'node:assert/strict';
 import { Arena } from './arena.js';
 import { describeResult } from './client.js';
-import { checkClientError, checkList, checkNot5xx, checkWatchStream, diffSnapshots, fixtureName, kinds, snapshot, stored, StoreChanged, userView, type Kind, type Snapshot, type Target } from './fixture.js';
+import { checkClientError, checkList, checkNot5xx, checkWatchStream, diffSnapshots, fixtureName, kinds, readOnly, snapshot, stored, StoreChanged, userView, type Kind, type Snapshot, type Target } from './fixture.js';
 import {
   bodyCases, createCases, deleteCases, leaves, malformedValueCases, modifyCases, patchDirectiveCases, pathCases, pickLeaves, queryCases, subresourceCases, watchCases,
   type Case,
@@ -62,6 +62,21 @@ async function runCase(k: Kind, c: Case): Promise<void> {
   }
 }
 
+/** Every write on a read-only kind, whatever the body: upstream's 405 MethodNotAllowed. */
+function writeRefusedCases(k: Kind): Case[] {
+  const body = JSON.stringify({ apiVersion: k.apiVersion, kind: k.kind, metadata: { name: 'x' } });
+  const expect: Case['expect'] = { type: 'client-error', codes: [405] };
+  return [
+    { name: `create ${k.kind}`, method: 'POST', path: k.collection, body, expect },
+    { name: `create ${k.kind} with a malformed body`, method: 'POST', path: k.collection, body: '{"a":', expect },
+    { name: `update ${k.kind}`, method: 'PUT', path: `${k.collection}/x`, body, expect },
+    { name: `patch ${k.kind}`, method: 'PATCH', path: `${k.collection}/x`, body: '{}', contentType: 'application/merge-patch+json', expect },
+    { name: `delete ${k.kind}`, method: 'DELETE', path: `${k.collection}/x`, expect },
+    { name: `delete the ${k.kind} collection`, method: 'DELETE', path: k.collection, expect },
+    { name: `get a ${k.kind} that is not there`, method: 'GET', path: `${k.collection}/hostile-none`, expect: { type: 'client-error', codes: [404] } },
+  ];
+}
+
 for (const k of kinds) {
   describe(k.kind, { concurrency: false }, () => {
     let t: Target;
@@ -77,12 +92,14 @@ for (const k of kinds) {
     const all = leaves(k);
     const spec = all.filter((l) => l.path[0] !== 'status');
     const status = all.filter((l) => l.path[0] === 'status');
-    // Kinds that store nothing (the access reviews) only take creates.
+    // Kinds that store nothing (the access reviews) only take creates; read-only ones (metrics) no write at all.
     const onStored = (cases: () => Case[]): Case[] => (stored(k) ? cases() : []);
+    const onWritable = (cases: () => Case[]): Case[] => (readOnly(k) ? [] : cases());
     const groups: [string, Case[], number][] = [
-      ['create with wrong types', createCases(k, pickLeaves(k, spec, 10)), 6],
-      ['create with malformed values', malformedValueCases(k), 6],
-      ['bodies', bodyCases(k), 4],
+      ['create with wrong types', onWritable(() => createCases(k, pickLeaves(k, spec, 10))), 6],
+      ['create with malformed values', onWritable(() => malformedValueCases(k)), 6],
+      ['bodies', onWritable(() => bodyCases(k)), 4],
+      ['writes refused', readOnly(k) ? writeRefusedCases(k) : [], 4],
       ['query parameters', queryCases(k), 6],
       // One at a time: they aim at the same fixture object, and each compares it before and after.
       ['watch parameters', onStored(() => watchCases(k, k.kind === 'Service')), 3],

@@ -7,7 +7,7 @@ import { RawClient, describeResult, type RawResult } from './client.js';
 import { isUpstreamStyle500 } from '../unit/fuzz/outcome.js';
 import { customResourceDefinitions, kinds, kindNamed, ns, stored, type Kind } from './kinds.js';
 
-export { kinds, kindNamed, ns, stored, type Kind } from './kinds.js';
+export { kinds, kindNamed, ns, readOnly, stored, type Kind } from './kinds.js';
 
 export const victim = 'victim';
 
@@ -97,7 +97,7 @@ export function userView(kind: string, o: any): string {
 export async function snapshot(client: RawClient): Promise<Snapshot> {
   const out: Snapshot = new Map();
   const lists = [
-    ...kinds.filter((k) => k.verbs.includes('list') && !notSnapshotted.has(k.kind)).map((k) => ({ k: k.kind, path: k.collection })),
+    ...kinds.filter((k) => stored(k) && k.verbs.includes('list') && !notSnapshotted.has(k.kind)).map((k) => ({ k: k.kind, path: k.collection })),
     { k: 'Service', path: `/api/v1/namespaces/${victim}/services` },
   ];
   for (const { k, path } of lists) {

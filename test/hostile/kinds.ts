@@ -36,7 +36,9 @@ export interface Kind {
 }
 
 /** Whether objects of the kind are stored (get, update, patch, delete, list, watch can aim at them). */
-export const stored = (k: Kind) => k.verbs.includes('get');
+export const stored = (k: Kind) => k.verbs.includes('get') && k.verbs.includes('create');
+/** Kinds only read, never written (metrics.k8s.io): every write is refused with 405. */
+export const readOnly = (k: Kind) => !k.verbs.includes('create');
 
 const pause = { name: 'c', image: 'registry.k8s.io/pause' };
 const podTemplate = (app: string) => ({ metadata: { labels: { app } }, spec: { containers: [pause] } });

@@ -18,6 +18,8 @@ import { addWarnings, sendJSON, sendRaw, toStatusError } from './respond.js';
 import { negotiate, type Representation } from './negotiate.js';
 import { applyPatch, checkPatchType } from './patch.js';
 import { serveWatch } from './watch-handler.js';
+import { compileMatcher } from '../store/selectors.js';
+import { listOptions } from './list-options.js';
 import { serveWatchOverWebSocket } from './watch-websocket.js';
 import { queryBool } from './params.js';
 import type { Duplex } from 'node:stream';
@@ -80,6 +82,7 @@ export class ResourceHandler {
     const { storage, r } = this.request(req, route, url, user);
     const optionsKind = method === 'POST' ? 'CreateOptions' : method === 'PUT' ? 'UpdateOptions' : method === 'PATCH' ? 'PatchOptions' : undefined;
     const sub = route.subresource;
+    if (storage.read) return this.read(req, res, route, r, method);
     // A subresource that serves requests itself (the proxies pass the query on as it is) reads
     // no options from it; only a create on a subresource (pods/binding) has a context.
     if (sub && !generic.has(sub)) return this.subresource(req, res, route, storage, r, () => requestContext(r, optionsKind));
@@ -153,6 +156,29 @@ export class ResourceHandler {
     }
     if (rest?.serve) return rest.serve(req, res, route);
     throw errors.notFound({ group: info.group, resource: `${info.resource}/${sub}` }, route.name ?? '');
+  }
+
+  /** A read-only resource (metrics.k8s.io): GET of one object or of the collection, nothing else. */
+  private async read(req: IncomingMessage, res: ServerResponse, route: ResourceRoute, r: ResourceRequest, method: string): Promise<void> {
+    const info = route.info;
+    const storage = r.storage;
+    const watch = method === 'GET' && r.query.bool('watch');
+    if (method !== 'GET' || watch || route.subresource) {
+      throw errors.methodNotSupported({ group: info.group, resource: info.resource }, watch ? 'watch' : method.toLowerCase());
+    }
+    if (route.name !== undefined) return this.sendObject(req, res, storage, 200, await storage.read!.get(r.namespace, route.name));
+    // Nothing pages or resumes here, but malformed list options are still the client's 400, as
+    // the generic server decodes them before metrics-server sees the request.
+    listOptions(r.query, false);
+    r.query.int('timeoutSeconds');
+    const matcher = compileMatcher(info, r.query.str('labelSelector'), r.query.str('fieldSelector'));
+    const items = await storage.read!.list(r.namespace, (o) => matcher.matches(o));
+    const rep = negotiate(req.headers.accept);
+    if (rep.as === 'Table') {
+      sendRaw(res, 200, this.tableBody(storage, items, rep, new URL(req.url ?? '/', 'http://x'), {}), tableType(rep));
+      return;
+    }
+    sendJSON(res, 200, { kind: `${info.kind}List`, apiVersion: apiVersionOf(info), metadata: {}, items });
   }
 
   private includeObject(url: URL): IncludeObject {

@@ -40,6 +40,8 @@ import { rolebindings } from './rbac/rolebindings.js';
 import { roles } from './rbac/roles.js';
 import { Registry } from './registry.js';
 import { storageclasses } from './storage/storageclasses.js';
+import { nodemetrics } from './metrics/nodemetrics.js';
+import { podmetrics } from './metrics/podmetrics.js';
 
 export const builtinEntries: readonly RegistryEntry[] = [
   namespaces,
@@ -79,6 +81,8 @@ export const builtinEntries: readonly RegistryEntry[] = [
   selfsubjectreviews,
   tokenreviews,
   customresourcedefinitions,
+  nodemetrics,
+  podmetrics,
 ];
 
 /** A registry serving the built-in kinds; the server's own, and what tests that need one build. */

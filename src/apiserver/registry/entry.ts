@@ -19,6 +19,7 @@ import type { Printer } from '../tables/types.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Authentication } from '../auth/authentication.js';
 import type { ServiceAccountTokens } from '../auth/serviceaccount/index.js';
+import type { ResourceMetrics } from '../metrics/resource-metrics.js';
 
 export type { Strategy } from '../store/strategy.js';
 
@@ -36,6 +37,8 @@ export interface RegistryDeps {
   serviceAccountTokens?: ServiceAccountTokens;
   /** The request authenticator, for TokenReview. */
   authentication?: Authentication;
+  /** Nodes' and pods' resource usage read from the kubelets (metrics.k8s.io); absent where the server reaches no kubelet. */
+  resourceMetrics?: ResourceMetrics;
   /** Admission that depends on how the server runs. */
   admission: {
     /** Pods must name a ServiceAccount that exists (needs the ServiceAccounts controller running). */
@@ -61,6 +64,14 @@ export interface SubresourceREST {
 
 export type Review = (ctx: RequestContext, obj: KubeObject) => KubeObject;
 
+/** A resource read from elsewhere and never stored (metrics-server's metrics.k8s.io): get and list. */
+export interface ReadREST {
+  /** The object, or the resource's own NotFound. */
+  get(namespace: string | undefined, name: string): Promise<KubeObject>;
+  /** Every object (of the namespace, when given) that `matches`. */
+  list(namespace: string | undefined, matches: (obj: KubeObject) => boolean): Promise<KubeObject[]>;
+}
+
 export interface RegistryEntry<T extends KubeObject = KubeObject> {
   info: ResourceInfo;
   strategy: Strategy<T>;
@@ -73,6 +84,8 @@ export interface RegistryEntry<T extends KubeObject = KubeObject> {
    * access reviews): the answer to a POST, from the decoded body and the context's user.
    */
   review?(deps: RegistryDeps): Review;
+  /** A read-only resource that stores nothing: GETs are answered by it, every other verb is refused. */
+  read?(deps: RegistryDeps): ReadREST;
   /** `kubectl get` columns; the default table (name, age) when absent. */
   printer?: Printer<T>;
 }

@@ -92,7 +92,7 @@ export class SummaryProvider {
     const prev = this.previous.get(key);
     this.previous.set(key, { at: now, cpuNs });
     const s: CPUStats = { time, usageCoreNanoSeconds: Math.round(cpuNs) };
-    if (prev && now > prev.at) s.usageNanoCores = Math.max(0, Math.round(((cpuNs - prev.cpuNs) / (now - prev.at)) * 1e6));
+    if (prev && now > prev.at) s.usageNanoCores = Math.max(0, Math.round(((cpuNs - prev.cpuNs) / (now - prev.at)) * 1e3)); // ns per ms × 1000 = ns per s
     return s;
   }
 

@@ -87,11 +87,11 @@ describe('ObjectMeta on update', () => {
 });
 
 describe('the registry has an entry, with its strategy, for every kind the API server serves', () => {
-  it('has all thirty-seven kinds', () => {
+  it('has all thirty-nine kinds', () => {
     assert.deepEqual(builtinEntries.map((e) => e.info.kind).sort(), [
       'CertificateSigningRequest', 'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'ControllerRevision', 'CronJob', 'CustomResourceDefinition', 'DaemonSet', 'Deployment',
-      'EndpointSlice', 'Endpoints', 'Event', 'IPAddress', 'Ingress', 'IngressClass', 'Job', 'Lease', 'LocalSubjectAccessReview', 'Namespace', 'Node', 'PersistentVolume',
-      'PersistentVolumeClaim', 'Pod', 'ReplicaSet', 'Role', 'RoleBinding', 'Secret', 'SelfSubjectAccessReview', 'SelfSubjectReview',
+      'EndpointSlice', 'Endpoints', 'Event', 'IPAddress', 'Ingress', 'IngressClass', 'Job', 'Lease', 'LocalSubjectAccessReview', 'Namespace', 'Node', 'NodeMetrics', 'PersistentVolume',
+      'PersistentVolumeClaim', 'Pod', 'PodMetrics', 'ReplicaSet', 'Role', 'RoleBinding', 'Secret', 'SelfSubjectAccessReview', 'SelfSubjectReview',
       'SelfSubjectRulesReview', 'Service', 'ServiceAccount', 'ServiceCIDR', 'StatefulSet', 'StorageClass', 'SubjectAccessReview', 'TokenReview',
     ]);
   });
