@@ -43,7 +43,7 @@ describe('API server over HTTPS', () => {
     const scale = apps.resources.find((r: any) => r.name === 'deployments/scale');
     assert.equal(scale.kind, 'Scale');
     const groups = (await request(c, 'GET', '/apis')).json();
-    assert.deepEqual(groups.groups.map((g: any) => g.name).sort(), ['apiextensions.k8s.io', 'apps', 'authentication.k8s.io', 'authorization.k8s.io', 'batch', 'certificates.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'networking.k8s.io', 'rbac.authorization.k8s.io', 'storage.k8s.io']);
+    assert.deepEqual(groups.groups.map((g: any) => g.name).sort(), ['apiextensions.k8s.io', 'apps', 'authentication.k8s.io', 'authorization.k8s.io', 'batch', 'certificates.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'metrics.k8s.io', 'networking.k8s.io', 'rbac.authorization.k8s.io', 'storage.k8s.io']);
   });
 
   it('creates with 201, returns 409 AlreadyExists for a duplicate', async () => {
