@@ -26,6 +26,7 @@ interface Bench {
 const benches: Bench[] = [
   { name: 'startup', what: 'kubesvc up until ready, fresh and restarted' },
   { name: 'apiserver', what: '10,000 Service creates with 100 watchers, list, watch latency, memory' },
+  { name: 'store-creates', what: 'Service creates through the store alone, in process: the create pipeline\'s own CPU' },
   { name: 'local-client-authz', what: 'in-process creates/s with and without authorization, decision cost cached and not' },
   { name: 'apply', what: 'server-side vs client-side apply of 200 Services: creates/s and p99', tools: ['kubectl'] },
   { name: 'discovery', what: 'kubectl api-resources with and without aggregated discovery', tools: ['kubectl'] },

@@ -2,7 +2,9 @@
 // recorded as an Update by its manager; an apply-patch is merged as an Apply. The two calls the
 // API server makes are recordUpdate (every create, update and patch) and applyConfiguration
 // (server-side apply).
-import type { KubeObject } from '../../api/meta.js';
+import type { KubeObject, ManagedFieldsEntry } from '../../api/meta.js';
+import { CreateShapes, shapeOf } from './create-shapes.js';
+import { toFieldsV1 } from './fieldsv1.js';
 import { definitionNameFor } from '../../api/schema/lookup.js';
 import { errors } from '../status.js';
 import { goJSON } from './path.js';
@@ -125,6 +127,7 @@ function setManagedFields(obj: KubeObject, managers: Managers): void {
  * UpdateNoErrors does.
  */
 export function recordUpdate(k: Kind, live: KubeObject | undefined, obj: KubeObject, w: Write): void {
+  if (!live && !w.subresource && obj.metadata?.managedFields === undefined) return recordCreate(k, obj, w);
   const managers = baseManagers(live, obj, w.subresource);
   try {
     const apiVersion = apiVersionOf(k);
@@ -142,6 +145,40 @@ export function recordUpdate(k: Kind, live: KubeObject | undefined, obj: KubeObj
     // Bookkeeping never fails a write: upstream stores the object without managedFields then.
     delete obj.metadata.managedFields;
   }
+}
+
+const createShapes = new CreateShapes();
+
+/**
+ * recordUpdate of a create that brings no managedFields: the writer owns every field it set, so
+ * the entry's FieldsV1 follows from the object's shape (create-shapes.ts) and is worked out once
+ * per kind and shape.
+ */
+function recordCreate(k: Kind, obj: KubeObject, w: Write): void {
+  const key = `${k.group}/${k.version}/${k.kind}/${k.hasStatus}\n${shapeOf(obj)}`;
+  let fields = createShapes.get(key);
+  if (fields === undefined) {
+    try {
+      const owned = updateOwnership({}, obj, typeOf(k), new Map(), '\0current-operation', resetFields(k, undefined)).difference(stripped);
+      fields = owned.empty() ? '' : JSON.stringify(toFieldsV1(owned));
+    } catch {
+      // As recordUpdate: an object that does not fit its schema is stored without managedFields.
+      delete obj.metadata.managedFields;
+      return;
+    }
+    createShapes.set(key, fields);
+  }
+  if (fields === '') {
+    delete obj.metadata.managedFields;
+    return;
+  }
+  // The entry as encodeManagedFields writes it, its FieldsV1 a copy of its own.
+  const e: ManagedFieldsEntry = { manager: w.manager, operation: 'Update', apiVersion: apiVersionOf(k) };
+  if (!w.manager) delete e.manager;
+  e.time = timestamp(w.now ?? new Date());
+  e.fieldsType = 'FieldsV1';
+  e.fieldsV1 = JSON.parse(fields) as ManagedFieldsEntry['fieldsV1'];
+  obj.metadata.managedFields = [e];
 }
 
 /**
