@@ -11,6 +11,7 @@ import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { boundClaims } from '../../src/apiserver/auth/serviceaccount/claims.js';
@@ -48,6 +49,12 @@ function startBackend(name: string, ip: string): Promise<number> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname === '/page' || url.pathname === '/notpage') {
+        const html = Buffer.from(page(ip, (s.address() as AddressInfo).port));
+        const gz = url.searchParams.has('gzip');
+        res.writeHead(200, { 'Content-Type': url.pathname === '/page' ? 'text/html; charset=utf-8' : 'application/json', ...(gz ? { 'Content-Encoding': 'gzip' } : {}), 'Content-Length': gz ? gzipSync(html).length : html.length });
+        return res.end(gz ? gzipSync(html) : html);
+      }
       if (url.pathname === '/redirect') {
         res.writeHead(302, { Location: url.searchParams.get('to') ?? '/' });
         return res.end();
@@ -68,6 +75,16 @@ function startBackend(name: string, ip: string): Promise<number> {
     s.listen(0, ip, () => resolve((s.address() as AddressInfo).port));
   });
 }
+
+/** A page with every kind of link the proxy rewrites or must leave alone. */
+const page = (ip: string, port: number) => `<!DOCTYPE html>
+<html><head><link rel="stylesheet" href="/static/app.css"><script src="/static/app.js"></script>
+<script>var s = '<a href="/in-script">';</script><style>a[href="/in-style"] {}</style></head>
+<body><!-- <a href="/in-comment"> -->
+<a href="/docs/?a=1&amp;b=2#top">docs</a> <a href='http://${ip}:${port}/self'>self</a> <A HREF=/bare>bare</A>
+<a href="https://example.com/elsewhere">out</a> <a href="relative/page">rel</a> <a href="#frag">frag</a>
+<img src="/img/logo.png" alt="/not-a-link"><form action="/submit"></form><p title="/title">/text</p>
+</body></html>`;
 
 interface Reply {
   status: number;
@@ -248,6 +265,7 @@ describe('services/proxy', () => {
       ['/login?next=%2F', `https://${host}${svcPath('web:http', '/login?next=%2F')}`],
       [`http://${IP1}:${port1}/abs`, `https://${host}${svcPath('web:http', '/abs')}`],
       ['relative/page', 'relative/page'],
+      [svcPath('web:http', '/already'), `https://${host}${svcPath('web:http', '/already')}`],
       ['https://example.com/x', 'https://example.com/x'],
     ];
     for (const [to, want] of cases) {
@@ -255,6 +273,36 @@ describe('services/proxy', () => {
       assert.equal(r.status, 302);
       assert.equal(r.headers.location, want, to);
     }
+  });
+
+  it('rewrites the links of an HTML page to come back through the proxy, gzip too, and nothing else', async () => {
+    const host = `${server.hostname}:${server.port}`;
+    const under = (p: string) => `https://${host}${svcPath('web:http', p)}`;
+    const want = page(IP1, port1)
+      .replace('href="/static/app.css"', `href="${under('/static/app.css')}"`)
+      .replace('src="/static/app.js"', `src="${under('/static/app.js')}"`)
+      .replace('href="/docs/?a=1&amp;b=2#top"', `href="${under('/docs/?a=1&amp;b=2#top')}"`)
+      .replace(`href='http://${IP1}:${port1}/self'`, `href='${under('/self')}'`)
+      .replace('HREF=/bare', `HREF="${under('/bare')}"`)
+      .replace('src="/img/logo.png"', `src="${under('/img/logo.png')}"`)
+      .replace('action="/submit"', `action="${under('/submit')}"`);
+    const r = await api(svcPath('web:http', '/page'));
+    assert.equal(r.status, 200);
+    assert.equal(r.body, want);
+    assert.equal(Number(r.headers['content-length']), Buffer.byteLength(want));
+    const gz = await new Promise<Buffer>((resolve, reject) => {
+      https
+        .get({ host: server.hostname, port: server.port, path: svcPath('web:http', '/page?gzip=1'), ca, ...admin, headers: { 'Accept-Encoding': 'gzip' } }, (res) => {
+          assert.equal(res.headers['content-encoding'], 'gzip');
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve(Buffer.concat(chunks)));
+        })
+        .on('error', reject);
+    });
+    assert.equal(gunzipSync(gz).toString(), want);
+    // Not HTML: passed on byte for byte.
+    assert.equal((await api(svcPath('web:http', '/notpage'))).body, page(IP1, port1));
   });
 
   it('joins an upgrade (WebSocket and the like) to the backend byte for byte, without the credentials', async () => {

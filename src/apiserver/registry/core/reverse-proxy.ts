@@ -1,15 +1,17 @@
 // The API server's reverse proxy for services/x/proxy and pods/x/proxy, as upstream's
 // UpgradeAwareHandler with its proxy transport: the request goes to one address the registry
-// chose, without the caller's credentials; a redirect from the backend is rewritten to come back
-// through the proxy; WebSocket and other upgrades are joined byte for byte; a backend that cannot
+// chose, without the caller's credentials; a redirect from the backend, and the links of an HTML
+// page, are rewritten to come back through the proxy; WebSocket and other upgrades are joined byte for byte; a backend that cannot
 // be dialled is upstream's 503 "error trying to reach service".
 import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
+import zlib from 'node:zlib';
 import type { Duplex } from 'node:stream';
 import { errors, StatusError } from '../../../machinery/status.js';
 import { joinConnections, relayBody } from '../../../util/relay.js';
+import { rewriteHTML } from './html-rewrite.js';
 
 export interface ProxyTarget {
   scheme: 'http' | 'https';
@@ -73,22 +75,66 @@ function requestHeaders(req: IncomingMessage, t: ProxyTarget, upgrade: boolean):
 }
 
 /**
- * A backend's redirect to itself (a path, or a URL naming its own address or the Host the client
- * asked) made to come back through the proxy, as upstream's proxy transport rewrites Location.
+ * A URL the backend wrote (a redirect's Location, a link in an HTML page) made to come back
+ * through the proxy when it points at the backend itself: a path (`/login`), or a URL naming the
+ * backend's address or the Host the client asked, as upstream's proxy transport rewrites them.
+ * A relative reference (`page.html`, `#top`) is left as it is: the browser resolves it against
+ * the proxied page, which is already under the proxy (upstream joins it to the proxy's root).
  */
-export function rewriteLocation(location: string, req: IncomingMessage, t: ProxyTarget): string {
+export function rewriteURL(url: string, req: IncomingMessage, t: ProxyTarget): string {
   let u: URL;
   const base = `${t.scheme}://${hostPort(t)}${t.path || '/'}`;
   try {
-    u = new URL(location, base);
+    u = new URL(url, base);
   } catch {
-    return location;
+    return url;
   }
-  const absolute = /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(location) || location.startsWith('//');
-  if (absolute && u.host !== hostPort(t) && u.host !== req.headers.host) return location;
-  if (!absolute && !location.startsWith('/')) return location;
+  const absolute = /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(url) || url.startsWith('//');
+  if (absolute && u.host !== hostPort(t) && u.host !== req.headers.host) return url;
+  if (!absolute && !url.startsWith('/')) return url;
   const host = req.headers.host ?? '';
-  return `https://${host}${t.prefix}${u.pathname}${u.search}${u.hash}`;
+  // Already under the proxy (the backend knows where it is served): only the scheme and host change.
+  const path = u.pathname.startsWith(`${t.prefix}/`) ? u.pathname : `${t.prefix}${u.pathname}`;
+  return `https://${host}${path}${u.search}${u.hash}`;
+}
+
+/** Pages larger than this are passed on as they are. */
+const MAX_REWRITTEN_PAGE = 32 << 20;
+
+/** An HTML body the proxy rewrites: plain, gzip or deflate (another encoding is passed on as it is). */
+function rewritable(status: number, method: string, headers: IncomingMessage['headers']): boolean {
+  if (method === 'HEAD' || status === 204 || status === 304) return false;
+  const type = String(headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const encoding = String(headers['content-encoding'] ?? '').trim().toLowerCase();
+  return type === 'text/html' && ['', 'identity', 'gzip', 'deflate'].includes(encoding);
+}
+
+/** Reads the page, rewrites its links, and sends it; a page over the limit is sent unchanged. */
+async function sendRewrittenPage(backend: IncomingMessage, res: ServerResponse, headers: OutgoingHttpHeaders, req: IncomingMessage, t: ProxyTarget): Promise<void> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of backend as AsyncIterable<Buffer>) {
+    chunks.push(c);
+    size += c.length;
+    if (size > MAX_REWRITTEN_PAGE) {
+      res.writeHead(backend.statusCode ?? 502, headers);
+      for (const b of chunks) res.write(b);
+      return relayBody(backend, res);
+    }
+  }
+  const encoding = String(backend.headers['content-encoding'] ?? '').trim().toLowerCase();
+  let body = Buffer.concat(chunks);
+  try {
+    const plain = encoding === 'gzip' ? zlib.gunzipSync(body) : encoding === 'deflate' ? zlib.inflateSync(body) : body;
+    const page = Buffer.from(rewriteHTML(plain.toString('utf8'), (u) => rewriteURL(u, req, t)), 'utf8');
+    body = encoding === 'gzip' ? zlib.gzipSync(page) : encoding === 'deflate' ? zlib.deflateSync(page) : page;
+  } catch {
+    // A body that does not decode as it says is passed on as the backend sent it.
+  }
+  for (const name of Object.keys(headers)) if (name.toLowerCase() === 'content-length') delete headers[name];
+  headers['Content-Length'] = body.length;
+  res.writeHead(backend.statusCode ?? 502, headers);
+  res.end(body);
 }
 
 /** Go's dial error words for what Node reports. */
@@ -139,9 +185,16 @@ export function proxyRequest(req: IncomingMessage, res: ServerResponse, t: Proxy
         const lower = name.toLowerCase();
         if (dropped.has(lower)) continue;
         let value = backend.rawHeaders[i + 1]!;
-        if (lower === 'location') value = rewriteLocation(value, req, t);
+        if (lower === 'location') value = rewriteURL(value, req, t);
         const prev = headers[name];
         headers[name] = prev === undefined ? value : ([] as string[]).concat(prev as string | string[], value);
+      }
+      if (rewritable(backend.statusCode ?? 0, method, backend.headers)) {
+        sendRewrittenPage(backend, res, headers, req, t).then(resolve, () => {
+          res.destroy();
+          resolve();
+        });
+        return;
       }
       res.writeHead(backend.statusCode ?? 502, headers);
       void relayBody(backend, res).then(resolve);
