@@ -29,6 +29,7 @@ import { errorText, logger } from '../util/log.js';
 import { startClusterDNS, dnsEndpointIP as loopbackDNSEndpointIP } from './cluster-dns.js';
 import { serveImages } from '../node/runtime/image-service.js';
 import { startNodeProcesses } from './netns-agents.js';
+import { releaseMemory } from '../util/release-memory.js';
 
 const log = logger('kubesvc');
 
@@ -196,6 +197,9 @@ async function startControlPlane(set: InProcessComponents, o: ControlPlaneCompon
     if (addons || !ingress) return;
     addons = installIngressController(installer, ingress)
       .then(() => startGatewayAPIInstall(installer))
+      // Parsing and compiling 400 KB of CRDs leaves garbage behind that an idle server would
+      // keep: collect it and give the pages back (139-140 -> 132-134 MiB idle RSS, loopback).
+      .then(() => releaseMemory())
       .catch((e: unknown) => log.error('installing the ingress controller', e));
     set.onStop(() => addons);
   };
