@@ -1,6 +1,6 @@
 // GET /stats/summary: the kubelet's Summary API (stats/v1alpha1) — CPU and memory of the node,
 // of each pod and of each container, from /proc (each container is its root process and every
-// process below it). usageNanoCores needs two readings: it is the rate since this server's
+// process below it; its working set is their proportional set size, its RSS their resident pages). usageNanoCores needs two readings: it is the rate since this server's
 // previous reading of the same process tree, absent on the first.
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
@@ -63,9 +63,24 @@ function readProcs(): Map<number, ProcSample> {
   return out;
 }
 
-function subtree(root: number, procs: Map<number, ProcSample>, children: Map<number, number[]>): { cpuNs: number; rssBytes: number } {
+/**
+ * A process's proportional set size: its private pages and its share of pages it shares (the Node
+ * binary, mapped by every built-in image's pod). RSS counts those in full for every pod; a
+ * container's working set under a cgroup is charged them once. undefined when /proc will not say.
+ */
+function pssBytes(pid: number): number | undefined {
+  try {
+    const m = /^Pss:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function subtree(root: number, procs: Map<number, ProcSample>, children: Map<number, number[]>): { cpuNs: number; rssBytes: number; workingSetBytes: number } {
   let cpuNs = 0;
   let rssBytes = 0;
+  let workingSetBytes = 0;
   const todo = [root];
   const seen = new Set<number>();
   while (todo.length) {
@@ -76,9 +91,10 @@ function subtree(root: number, procs: Map<number, ProcSample>, children: Map<num
     if (!p) continue;
     cpuNs += p.cpuNs;
     rssBytes += p.rssBytes;
+    workingSetBytes += pssBytes(pid) ?? p.rssBytes;
     todo.push(...(children.get(pid) ?? []));
   }
-  return { cpuNs, rssBytes };
+  return { cpuNs, rssBytes, workingSetBytes };
 }
 
 export class SummaryProvider {
@@ -110,13 +126,15 @@ export class SummaryProvider {
     const podStats = pods.map(({ pod, containers }) => {
       let podCpu = 0;
       let podRss = 0;
+      let podWorkingSet = 0;
       const cs = containers.map((c) => {
         const key = `${pod.metadata.uid}/${c.name}/${c.pid}`;
         live.add(key);
         const u = subtree(c.pid, procs, children);
         podCpu += u.cpuNs;
         podRss += u.rssBytes;
-        const memory: MemoryStats = { time, usageBytes: u.rssBytes, workingSetBytes: u.rssBytes, rssBytes: u.rssBytes };
+        podWorkingSet += u.workingSetBytes;
+        const memory: MemoryStats = { time, usageBytes: u.rssBytes, workingSetBytes: u.workingSetBytes, rssBytes: u.rssBytes };
         return { name: c.name, startTime: c.startedAt.toISOString(), cpu: this.cpu(key, u.cpuNs, now, time), memory };
       });
       const podKey = `${pod.metadata.uid}`;
@@ -126,7 +144,7 @@ export class SummaryProvider {
         startTime: pod.status?.startTime ?? pod.metadata.creationTimestamp,
         containers: cs,
         cpu: this.cpu(podKey, podCpu, now, time),
-        memory: { time, usageBytes: podRss, workingSetBytes: podRss, rssBytes: podRss },
+        memory: { time, usageBytes: podRss, workingSetBytes: podWorkingSet, rssBytes: podRss },
       };
     });
     const total = os.totalmem();
