@@ -30,6 +30,10 @@ let token = '';
 const traffic = new TrafficModel();
 /** How often the page asks for traffic figures. */
 const trafficEveryMs = 1000;
+/** Each pod's CPU and memory as `kubectl top pod` has them (metrics.k8s.io), by namespace/name. */
+const usage = new Map<string, string>();
+/** metrics-server's resolution: the API server renews its readings no more often. */
+const usageEveryMs = 15_000;
 let selected = '';
 const aborts: AbortController[] = [];
 
@@ -141,7 +145,7 @@ function serviceSignature(s: Obj, k: string, slices: Obj[]): string {
       if (ref?.kind !== 'Pod') continue;
       const p = store.Pod.get(`${ref.namespace ?? es.metadata.namespace}/${ref.name}`);
       const nodeName = p?.spec?.nodeName ?? e.nodeName;
-      sig += `,${p?.metadata.resourceVersion ?? '-'}:${nodeName ? (store.Node.get(nodeName)?.metadata.resourceVersion ?? '-') : ''}:${rateText(traffic.addresses.get(e.addresses?.[0]))}`;
+      sig += `,${p?.metadata.resourceVersion ?? '-'}:${nodeName ? (store.Node.get(nodeName)?.metadata.resourceVersion ?? '-') : ''}:${rateText(traffic.addresses.get(e.addresses?.[0]))}:${usage.get(`${ref.namespace ?? es.metadata.namespace}/${ref.name}`) ?? ''}`;
     }
   }
   return sig;
@@ -178,7 +182,7 @@ function serviceGraph(s: Obj, k: string, slices: Obj[]): { nodes: GNode[]; edges
       const state = p ? podState(p) : e.conditions?.terminating ? 'terminating' : e.conditions?.ready === false ? 'notready' : 'ready';
       add({
         id: `Pod:${pk}`, kind: 'Pod', ns: ref.namespace, name: ref.name, state,
-        lines: [`pod ${ref.name}`, `${(e.addresses ?? []).join(',')} ${state}`, `node ${p?.spec?.nodeName ?? e.nodeName ?? '?'}`, `traffic ${rateText(traffic.addresses.get(e.addresses?.[0]))}`],
+        lines: [`pod ${ref.name}`, `${(e.addresses ?? []).join(',')} ${state}`, `node ${p?.spec?.nodeName ?? e.nodeName ?? '?'}`, `traffic ${rateText(traffic.addresses.get(e.addresses?.[0]))}`, usage.get(pk) ?? 'cpu - mem -'],
       });
       edges.push({ id: `${ek}>${pk}`, from: ek, to: `Pod:${pk}`, rate: traffic.addresses.get(e.addresses?.[0]) });
       const nodeName = p?.spec?.nodeName ?? e.nodeName;
@@ -600,6 +604,46 @@ async function pollTraffic(ctl: AbortController): Promise<void> {
   }
 }
 
+/** A CPU quantity ("123456n", "5m", "1") in millicores. */
+function milliCPU(q: string): number {
+  const m = /^(\d+(?:\.\d+)?)([num]?)$/.exec(q);
+  if (!m) return NaN;
+  const v = Number(m[1]);
+  return m[2] === 'n' ? v / 1e6 : m[2] === 'u' ? v / 1e3 : m[2] === 'm' ? v : v * 1000;
+}
+
+/** A memory quantity ("15360Ki", "15Mi", "16000000") in MiB. */
+function mebibytes(q: string): number {
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|k|M|G)?$/.exec(q);
+  if (!m) return NaN;
+  const unit: Record<string, number> = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, k: 1e3, M: 1e6, G: 1e9 };
+  return (Number(m[1]) * (m[2] ? unit[m[2]]! : 1)) / 1024 ** 2;
+}
+
+/** Reads every pod's usage now and then; a cluster (or token) without metrics.k8s.io stops it quietly. */
+async function pollUsage(ctl: AbortController): Promise<void> {
+  while (!ctl.signal.aborted) {
+    try {
+      const res = await api('/apis/metrics.k8s.io/v1beta1/pods', ctl.signal);
+      if (res.status === 401 || res.status === 403 || res.status === 404) return;
+      if (res.ok) {
+        const list = (await res.json()) as { items?: { metadata: { name: string; namespace: string }; containers?: { usage?: { cpu?: string; memory?: string } }[] }[] };
+        usage.clear();
+        for (const m of list.items ?? []) {
+          const cs = m.containers ?? [];
+          const cpu = cs.reduce((n, c) => n + milliCPU(c.usage?.cpu ?? ''), 0);
+          const mem = cs.reduce((n, c) => n + mebibytes(c.usage?.memory ?? ''), 0);
+          if (Number.isFinite(cpu) && Number.isFinite(mem)) usage.set(`${m.metadata.namespace}/${m.metadata.name}`, `cpu ${Math.round(cpu)}m mem ${Math.round(mem)}Mi`);
+        }
+        scheduleRender();
+      }
+    } catch {
+      if (ctl.signal.aborted) return;
+    }
+    await new Promise((r) => setTimeout(r, usageEveryMs));
+  }
+}
+
 async function start(): Promise<void> {
   $('login').hidden = true;
   $('app').hidden = false;
@@ -608,6 +652,7 @@ async function start(): Promise<void> {
   const trafficCtl = new AbortController();
   aborts.push(trafficCtl);
   void pollTraffic(trafficCtl);
+  void pollUsage(trafficCtl);
   for (const kind of Object.keys(kinds) as Kind[]) follow(kind);
 }
 

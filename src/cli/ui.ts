@@ -41,6 +41,8 @@ const viewerRole = {
     { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes', 'gateways'], verbs: ['get', 'list', 'watch'] },
     // What the proxies carried (the API server collects it from the kubelets).
     { nonResourceURLs: [trafficPath], verbs: ['get'] },
+    // What each pod uses, as `kubectl top pod` reads it.
+    { apiGroups: ['metrics.k8s.io'], resources: ['pods'], verbs: ['get', 'list'] },
   ],
 };
 

@@ -127,6 +127,8 @@ describe('the live view', () => {
       await page.keyboard.press('Enter');
       await page.waitForSelector('#timeline:has-text("3 ready of 3 endpoints")');
       await page.screenshot({ path: join(artifacts, '1-three-ready.png') });
+      // Each pod's CPU and memory, as `kubectl top pod` has them (metrics.k8s.io, renewed every 15 s).
+      await until('usage on every ready pod', () => readyPods().allTextContents(), (ts) => ts.length === 3 && ts.every((x) => /cpu \d+m mem [1-9]\d*Mi/.test(x)), 40_000);
 
       const before = await readyPods().evaluateAll((gs) => gs.map((g) => g.getAttribute("data-name")!));
       const victim = before[0]!;
