@@ -55,6 +55,12 @@ function startBackend(name: string, ip: string): Promise<number> {
         res.writeHead(200, { 'Content-Type': url.pathname === '/page' ? 'text/html; charset=utf-8' : 'application/json', ...(gz ? { 'Content-Encoding': 'gzip' } : {}), 'Content-Length': gz ? gzipSync(html).length : html.length });
         return res.end(gz ? gzipSync(html) : html);
       }
+      if (url.pathname === '/slowpage') {
+        res.writeHead(200, { 'Content-Type': 'text/html' });
+        res.write('<a href="/x">');
+        setTimeout(() => res.end('<a href="/y">'), 400);
+        return;
+      }
       if (url.pathname === '/redirect') {
         res.writeHead(302, { Location: url.searchParams.get('to') ?? '/' });
         return res.end();
@@ -303,6 +309,14 @@ describe('services/proxy', () => {
     assert.equal(gunzipSync(gz).toString(), want);
     // Not HTML: passed on byte for byte.
     assert.equal((await api(svcPath('web:http', '/notpage'))).body, page(IP1, port1));
+    // A client that leaves while its page is being read: nothing breaks, the next one is served.
+    const gone = https.get({ host: server.hostname, port: server.port, path: svcPath('web:http', '/slowpage'), ca, ...admin });
+    gone.on('error', () => undefined);
+    await new Promise((r) => setTimeout(r, 100));
+    gone.destroy();
+    await new Promise((r) => setTimeout(r, 500));
+    const after = await api(svcPath('web:http', '/slowpage'));
+    assert.equal(after.body, `<a href="https://${host}${svcPath('web:http', '/x')}"><a href="https://${host}${svcPath('web:http', '/y')}">`);
   });
 
   it('joins an upgrade (WebSocket and the like) to the backend byte for byte, without the credentials', async () => {
