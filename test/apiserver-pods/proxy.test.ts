@@ -250,7 +250,7 @@ describe('services/proxy', () => {
     const as = seen(await api(svcPath('web:http', '/h'), { headers: { 'Impersonate-User': 'someone', 'Impersonate-Group': 'system:masters' } }));
     assert.equal(as.headers['impersonate-user'], undefined);
     assert.equal(as.headers['impersonate-group'], undefined);
-    const ok = seen(await api(svcPath('web:http', '/h?x=1'), { headers: { Cookie: 'c=1', 'X-Custom': 'yes', 'X-Forwarded-For': '10.1.2.3' } }));
+    const ok = seen(await api(svcPath('web:http', '/h?x=1'), { headers: { Cookie: 'c=1', 'X-Custom': 'yes', 'x-forwarded-for': '10.1.2.3', 'x-forwarded-uri': '/spoofed', 'x-forwarded-proto': 'gopher' } }));
     assert.equal(ok.headers.authorization, undefined);
     assert.equal(ok.headers.cookie, 'c=1');
     assert.equal(ok.headers['x-custom'], 'yes');

@@ -1,8 +1,8 @@
 // The API server's reverse proxy for services/x/proxy and pods/x/proxy, as upstream's
 // UpgradeAwareHandler with its proxy transport: the request goes to one address the registry
 // chose, without the caller's credentials; a redirect from the backend, and the links of an HTML
-// page, are rewritten to come back through the proxy; WebSocket and other upgrades are joined byte for byte; a backend that cannot
-// be dialled is upstream's 503 "error trying to reach service".
+// page, are rewritten to come back through the proxy; WebSocket and other upgrades are joined
+// byte for byte; a backend that cannot be dialled is upstream's 503 "error trying to reach service".
 import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -57,7 +57,8 @@ function requestHeaders(req: IncomingMessage, t: ProxyTarget, upgrade: boolean):
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i]!;
     const lower = name.toLowerCase();
-    if (dropped.has(lower) || named.has(lower) || lower.startsWith('impersonate-')) continue;
+    // X-Forwarded-* are the proxy's to say (the client's For is kept, in front of its address).
+    if (dropped.has(lower) || named.has(lower) || lower.startsWith('impersonate-') || lower.startsWith('x-forwarded-')) continue;
     const prev = out[name];
     out[name] = prev === undefined ? req.rawHeaders[i + 1]! : ([] as string[]).concat(prev as string | string[], req.rawHeaders[i + 1]!);
   }
