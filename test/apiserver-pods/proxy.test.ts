@@ -55,6 +55,13 @@ function startBackend(name: string, ip: string): Promise<number> {
         res.writeHead(200, { 'Content-Type': url.pathname === '/page' ? 'text/html; charset=utf-8' : 'application/json', ...(gz ? { 'Content-Encoding': 'gzip' } : {}), 'Content-Length': gz ? gzipSync(html).length : html.length });
         return res.end(gz ? gzipSync(html) : html);
       }
+      if (url.pathname === '/bigpage' || url.pathname === '/bomb') {
+        // 9 MiB of links, plain, or gzip (a few KiB that unpack to it).
+        const big = Buffer.from('<a href="/x">'.repeat(Math.ceil((9 << 20) / 13)));
+        const gz = url.pathname === '/bomb';
+        res.writeHead(200, { 'Content-Type': 'text/html', ...(gz ? { 'Content-Encoding': 'gzip' } : {}) });
+        return res.end(gz ? gzipSync(big) : big);
+      }
       if (url.pathname === '/slowpage') {
         res.writeHead(200, { 'Content-Type': 'text/html' });
         res.write('<a href="/x">');
@@ -90,6 +97,7 @@ const page = (ip: string, port: number) => `<!DOCTYPE html>
 <a href="/docs/?a=1&amp;b=2#top">docs</a> <a href='http://${ip}:${port}/self'>self</a> <A HREF=/bare>bare</A>
 <a href="https://example.com/elsewhere">out</a> <a href="relative/page">rel</a> <a href="#frag">frag</a>
 <img src="/img/logo.png" alt="/not-a-link"><form action="/submit"></form><p title="/title">/text</p>
+<a href="/café/ünïcode?q=ö">utf-8</a> <a href="mailto:a@b.c">mail</a> <a href="//${ip}:${port}/proto-relative">pr</a>
 </body></html>`;
 
 interface Reply {
@@ -291,7 +299,9 @@ describe('services/proxy', () => {
       .replace(`href='http://${IP1}:${port1}/self'`, `href='${under('/self')}'`)
       .replace('HREF=/bare', `HREF="${under('/bare')}"`)
       .replace('src="/img/logo.png"', `src="${under('/img/logo.png')}"`)
-      .replace('action="/submit"', `action="${under('/submit')}"`);
+      .replace('action="/submit"', `action="${under('/submit')}"`)
+      .replace('href="/café/ünïcode?q=ö"', `href="${under('/café/ünïcode?q=ö')}"`)
+      .replace(`href="//${IP1}:${port1}/proto-relative"`, `href="${under('/proto-relative')}"`);
     const r = await api(svcPath('web:http', '/page'));
     assert.equal(r.status, 200);
     assert.equal(r.body, want);
@@ -309,6 +319,19 @@ describe('services/proxy', () => {
     assert.equal(gunzipSync(gz).toString(), want);
     // Not HTML: passed on byte for byte.
     assert.equal((await api(svcPath('web:http', '/notpage'))).body, page(IP1, port1));
+    // Pages past 8 MiB, read or unpacked, go on as the backend sent them.
+    const bigLength = 13 * Math.ceil((9 << 20) / 13);
+    const big = await api(svcPath('web:http', '/bigpage'));
+    assert.equal(big.body.length, bigLength);
+    assert.ok(!big.body.includes('/proxy/x'));
+    const bomb = await new Promise<Buffer>((resolve, reject) => {
+      https.get({ host: server.hostname, port: server.port, path: svcPath('web:http', '/bomb'), ca, ...admin }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve(Buffer.concat(chunks)));
+      }).on('error', reject);
+    });
+    assert.equal(gunzipSync(bomb).length, bigLength);
     // A client that leaves while its page is being read: nothing breaks, the next one is served.
     const gone = https.get({ host: server.hostname, port: server.port, path: svcPath('web:http', '/slowpage'), ca, ...admin });
     gone.on('error', () => undefined);

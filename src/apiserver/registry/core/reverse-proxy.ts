@@ -83,24 +83,33 @@ function requestHeaders(req: IncomingMessage, t: ProxyTarget, upgrade: boolean):
  * the proxied page, which is already under the proxy (upstream joins it to the proxy's root).
  */
 export function rewriteURL(url: string, req: IncomingMessage, t: ProxyTarget): string {
-  let u: URL;
-  const base = `${t.scheme}://${hostPort(t)}${t.path || '/'}`;
-  try {
-    u = new URL(url, base);
-  } catch {
+  const host = req.headers.host ?? '';
+  // The path, query and fragment are carried over as written (never parsed and re-encoded), so
+  // whatever bytes the page holds come back unchanged.
+  let rest: string;
+  const absolute = /^([a-zA-Z][a-zA-Z0-9+.-]*:)?\/\/([^/?#]*)/.exec(url);
+  if (absolute) {
+    const authority = absolute[2]!.replace(/^[^@]*@/, '').toLowerCase();
+    if (absolute[1] && !/^https?:$/i.test(absolute[1])) return url;
+    if (authority !== hostPort(t).toLowerCase() && authority !== host.toLowerCase()) return url;
+    rest = url.slice(absolute[0].length);
+    if (!rest.startsWith('/')) rest = `/${rest}`;
+  } else if (url.startsWith('/')) {
+    rest = url;
+  } else {
+    // mailto:, javascript:, data: and relative references.
     return url;
   }
-  const absolute = /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(url) || url.startsWith('//');
-  if (absolute && u.host !== hostPort(t) && u.host !== req.headers.host) return url;
-  if (!absolute && !url.startsWith('/')) return url;
-  const host = req.headers.host ?? '';
   // Already under the proxy (the backend knows where it is served): only the scheme and host change.
-  const path = u.pathname.startsWith(`${t.prefix}/`) ? u.pathname : `${t.prefix}${u.pathname}`;
-  return `https://${host}${path}${u.search}${u.hash}`;
+  const under = rest === t.prefix || rest.startsWith(`${t.prefix}/`) || rest.startsWith(`${t.prefix}?`) || rest.startsWith(`${t.prefix}#`);
+  return `https://${host}${under ? rest : t.prefix + rest}`;
 }
 
-/** Pages larger than this are passed on as they are. */
-const MAX_REWRITTEN_PAGE = 32 << 20;
+/**
+ * Pages larger than this (read, or once decompressed) are passed on as they are: rewriting is
+ * synchronous work on the event loop, and a small gzip body must not unpack into gigabytes.
+ */
+const MAX_REWRITTEN_PAGE = 8 << 20;
 
 /** An HTML body the proxy rewrites: plain, gzip or deflate (another encoding is passed on as it is). */
 function rewritable(status: number, method: string, headers: IncomingMessage['headers']): boolean {
@@ -110,32 +119,56 @@ function rewritable(status: number, method: string, headers: IncomingMessage['he
   return type === 'text/html' && ['', 'identity', 'gzip', 'deflate'].includes(encoding);
 }
 
-/** Reads the page, rewrites its links, and sends it; a page over the limit is sent unchanged. */
-async function sendRewrittenPage(backend: IncomingMessage, res: ServerResponse, headers: OutgoingHttpHeaders, req: IncomingMessage, t: ProxyTarget): Promise<void> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of backend as AsyncIterable<Buffer>) {
-    chunks.push(c);
-    size += c.length;
-    if (size > MAX_REWRITTEN_PAGE) {
+/** The page with its links rewritten, in the backend's encoding; undefined when it cannot be read as it says. */
+function rewritePage(body: Buffer, encoding: string, req: IncomingMessage, t: ProxyTarget): Buffer | undefined {
+  try {
+    const limit = { maxOutputLength: MAX_REWRITTEN_PAGE };
+    const plain = encoding === 'gzip' ? zlib.gunzipSync(body, limit) : encoding === 'deflate' ? zlib.inflateSync(body, limit) : body;
+    // Read byte for byte (latin1): the markup is ASCII, and every other byte goes back as it came,
+    // whatever the page's charset.
+    const page = Buffer.from(rewriteHTML(plain.toString('latin1'), (u) => rewriteURL(u, req, t)), 'latin1');
+    return encoding === 'gzip' ? zlib.gzipSync(page) : encoding === 'deflate' ? zlib.deflateSync(page) : page;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads the page, rewrites its links, and sends it; a page over the limit goes on unchanged as it streams. */
+function sendRewrittenPage(backend: IncomingMessage, res: ServerResponse, headers: OutgoingHttpHeaders, req: IncomingMessage, t: ProxyTarget): Promise<void> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (c: Buffer) => {
+      chunks.push(c);
+      size += c.length;
+      if (size <= MAX_REWRITTEN_PAGE) return;
+      backend.off('data', onData);
+      backend.off('end', onEnd);
+      backend.pause();
       res.writeHead(backend.statusCode ?? 502, headers);
       for (const b of chunks) res.write(b);
-      return relayBody(backend, res);
-    }
-  }
-  const encoding = String(backend.headers['content-encoding'] ?? '').trim().toLowerCase();
-  let body = Buffer.concat(chunks);
-  try {
-    const plain = encoding === 'gzip' ? zlib.gunzipSync(body) : encoding === 'deflate' ? zlib.inflateSync(body) : body;
-    const page = Buffer.from(rewriteHTML(plain.toString('utf8'), (u) => rewriteURL(u, req, t)), 'utf8');
-    body = encoding === 'gzip' ? zlib.gzipSync(page) : encoding === 'deflate' ? zlib.deflateSync(page) : page;
-  } catch {
-    // A body that does not decode as it says is passed on as the backend sent it.
-  }
-  for (const name of Object.keys(headers)) if (name.toLowerCase() === 'content-length') delete headers[name];
-  headers['Content-Length'] = body.length;
-  res.writeHead(backend.statusCode ?? 502, headers);
-  res.end(body);
+      void relayBody(backend, res).then(resolve);
+    };
+    const onEnd = () => {
+      const encoding = String(backend.headers['content-encoding'] ?? '').trim().toLowerCase();
+      const body = rewritePage(Buffer.concat(chunks), encoding, req, t) ?? Buffer.concat(chunks);
+      for (const name of Object.keys(headers)) if (name.toLowerCase() === 'content-length') delete headers[name];
+      headers['Content-Length'] = body.length;
+      res.writeHead(backend.statusCode ?? 502, headers);
+      res.end(body);
+      resolve();
+    };
+    backend.on('data', onData);
+    backend.once('end', onEnd);
+    backend.once('error', () => {
+      res.destroy();
+      resolve();
+    });
+    res.once('close', () => {
+      backend.destroy();
+      resolve();
+    });
+  });
 }
 
 /** Go's dial error words for what Node reports. */
@@ -191,10 +224,7 @@ export function proxyRequest(req: IncomingMessage, res: ServerResponse, t: Proxy
         headers[name] = prev === undefined ? value : ([] as string[]).concat(prev as string | string[], value);
       }
       if (rewritable(backend.statusCode ?? 0, method, backend.headers)) {
-        sendRewrittenPage(backend, res, headers, req, t).then(resolve, () => {
-          res.destroy();
-          resolve();
-        });
+        void sendRewrittenPage(backend, res, headers, req, t).then(resolve);
         return;
       }
       res.writeHead(backend.statusCode ?? 502, headers);
