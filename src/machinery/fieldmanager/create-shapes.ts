@@ -30,7 +30,12 @@ export function shapeOf(v: unknown): string {
 }
 
 /** Bounded: past this many shapes the table starts over, so odd objects cannot grow it without end. */
-const MAX_SHAPES = 2048;
+const MAX_SHAPES = 1024;
+/**
+ * Shapes longer than this are not kept: they carry big lists (a Pod's containers with their
+ * environment), rarely repeat, and would make the table megabytes; at most ~4 MiB is kept.
+ */
+const MAX_SHAPE_LENGTH = 4096;
 
 /** A create's FieldsV1 by kind and shape, as JSON ('' when the create owns nothing). */
 export class CreateShapes {
@@ -41,6 +46,7 @@ export class CreateShapes {
   }
 
   set(key: string, fieldsV1: string): void {
+    if (key.length > MAX_SHAPE_LENGTH) return;
     if (this.fields.size >= MAX_SHAPES) this.fields.clear();
     this.fields.set(key, fieldsV1);
   }

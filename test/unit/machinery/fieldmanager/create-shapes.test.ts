@@ -51,6 +51,8 @@ test('shapes that differ in a list item, a map key, a scalar type or a null each
     ['Service', svc('a', [{ port: 80 }], { type: null })],
     ['Service', { ...svc('a', [{ port: 80 }]), metadata: { name: 'a', labels: { other: 'x' } } }],
     ['Pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i', env: [{ name: 'A', value: '1' }] }] } }],
+    // A shape too long to keep (200 variables): worked out every time, with the same answer.
+    ['Pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'q' }, spec: { containers: [{ name: 'c', image: 'i', env: Array.from({ length: 200 }, (_, i) => ({ name: `V${i}`, value: 'x'.repeat(20) })) }] } }],
     ['Deployment', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 2, selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } } }],
     ['Event', { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e' }, involvedObject: { kind: 'Pod', name: 'p' }, reason: 'R', count: 1 }],
     // No schema: the shape is deduced from the object.
@@ -64,6 +66,7 @@ test('shapes that differ in a list item, a map key, a scalar type or a null each
   }
   // Another port, a second port, another type, other label keys: each owns other fields.
   for (const i of [1, 2, 3, 5]) assert.notEqual(got[i], got[0], `case ${i}`);
+  assert.notEqual(got[7], got[6], 'two Pods with other variables');
 });
 
 test('objects that do not fit their schema get what working it out gives, the first time and the next', () => {
