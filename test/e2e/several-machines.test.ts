@@ -174,13 +174,18 @@ spec:
     }, (s) => s.includes(p1) && s.includes(p2), 30_000);
   });
 
-  it('kubectl logs, exec and port-forward reach pods on both nodes through either server', async () => {
+  it('kubectl logs, exec, port-forward, pods/proxy and top reach pods on both nodes through either server', async () => {
     for (const s of ['a', 'b'] as const) {
       for (const [node, part] of [['m1', 'web-1'], ['m2', 'web-2']] as const) {
         const pod = podOn(node, part);
         assert.match(kubectlOk(kc(s), ['logs', pod]), /Serving on port 8080/, `logs of ${pod} through server ${s}`);
         assert.equal(kubectlOk(kc(s), ['exec', pod, '--', 'echo', `hello from ${node}`]).trim(), `hello from ${node}`);
+        // The API server's pods proxy dials the pod itself, on its agent's machine.
+        assert.equal(kubectlOk(kc(s), ['get', '--raw', `/api/v1/namespaces/default/pods/${pod}:8080/proxy/`]).trim(), pod, `pods/proxy of ${pod} through server ${s}`);
       }
+      // kubectl top: each server reads both agents' kubelets.
+      const top = kubectlOk(kc(s), ['top', 'pod', '-l', 'app=web', '--no-headers']).trim().split('\n').map((l) => l.split(/\s+/)[0]);
+      assert.deepEqual(top.sort(), [podOn('m1', 'web-1'), podOn('m2', 'web-2')].sort(), `kubectl top through server ${s}`);
     }
     for (const [s, node, part] of [['a', 'm2', 'web-2'], ['b', 'm1', 'web-1']] as const) {
       const pod = podOn(node, part);
