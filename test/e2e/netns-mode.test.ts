@@ -145,7 +145,7 @@ for (const mode of ['iptables', 'nftables'] as const) {
       }, 10_000);
     });
 
-    it('reaches pods on both nodes from the API server: services/web:http/proxy and pods/<name>:8080/proxy', () => {
+    it('reaches pods on both nodes from the API server: services/web:http/proxy, pods/<name>:8080/proxy and kubectl top', () => {
       const pods = readyPods('web');
       const names = new Set(pods.map((p: any) => p.metadata.name as string));
       const seen = new Set<string>();
@@ -154,6 +154,9 @@ for (const mode of ['iptables', 'nftables'] as const) {
       for (const p of pods) {
         assert.equal(kubectlOk(c, ['get', '--raw', `/api/v1/namespaces/default/pods/${p.metadata.name}:8080/proxy/hostname`]).trim(), p.metadata.name, `on ${p.spec.nodeName}`);
       }
+      // kubectl top: every node's kubelet read, each pod in its own namespace counted.
+      assert.deepEqual(kubectlOk(c, ['top', 'node', '--no-headers']).trim().split('\n').map((l) => l.split(/\s+/)[0]).sort(), [node1, node2]);
+      assert.deepEqual(kubectlOk(c, ['top', 'pod', '-l', 'app=web', '--no-headers']).trim().split('\n').map((l) => l.split(/\s+/)[0]).sort(), [...names].sort());
     });
 
     it('answers on a NodePort of each node and on the LoadBalancer IP, from the host side of the bridge', async () => {
