@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -454,8 +454,19 @@ describe('pods/proxy', () => {
       assert.equal(r.status, code, `${path}: ${r.body}`);
       assert.equal((JSON.parse(r.body) as { message: string }).message, message);
     }
-    const bad = await api(podPath('one:99999', '/'));
-    assert.equal(bad.status, 503, bad.body);
+    for (const [port, message] of [
+      ['99999', 'error trying to reach service: dial tcp: address 99999: invalid port'],
+      ['nosuchport', 'error trying to reach service: dial tcp: lookup tcp/nosuchport: unknown port'],
+    ]) {
+      const bad = await api(podPath(`one:${port}`, '/'));
+      assert.equal(bad.status, 503, bad.body);
+      assert.equal((JSON.parse(bad.body) as { message: string }).message, message);
+    }
+    // A port by name, as Go's dialer reads the services database: `http` is 80, where nothing listens.
+    if (existsSync('/etc/services') && /^http\s+80\/tcp/m.test(readFileSync('/etc/services', 'utf8'))) {
+      const named = await api(podPath('one:http', '/'));
+      assert.equal((JSON.parse(named.body) as { message: string }).message, `error trying to reach service: dial tcp ${IP1}:80: connect: connection refused`);
+    }
   });
 });
 
