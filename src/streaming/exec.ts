@@ -63,6 +63,9 @@ export function serveContainerNotFound(ws: WebSocket, container: string): void {
   ws.close(1000);
 }
 
+/** How long after the upgrade a command starts (see serveExec). */
+const STREAMS_SETTLE_MS = 20;
+
 export function serveExec(ws: WebSocket, protocol: string, t: ExecTarget): void {
   let pending = 0;
   const paused = new Set<Readable>();
@@ -136,7 +139,12 @@ export function serveExec(ws: WebSocket, protocol: string, t: ExecTarget): void 
   // the official Python client sends stdin as text frames ("\x00" + the data).
   ws.on('message', (d) => onMessage(toBuffer(d)));
 
-  t.start().then(
+  // The command starts a moment after the upgrade. kubectl (client-go's WebSocket executor) reads
+  // the connection before it has registered its streams, and drops what arrives in between
+  // ("Unknown stream id 1, discarding message", then "closed all streams"): a command as quick as
+  // `echo`, whose output and status came in the same packets as the 101, was lost that way. A
+  // real kubelet's container runtime takes longer than this to start a process.
+  new Promise((resolve) => setTimeout(resolve, STREAMS_SETTLE_MS)).then(() => t.start()).then(
     (s) => {
       session = s;
       if (clientGone) return void s.kill();
