@@ -117,6 +117,42 @@ export function allowLoopbackAddresses(allow: boolean): void {
   loopbackIsOrdinary = allow;
 }
 
+/** The ranges Go's net.IP methods name, for a 16-byte address from parseIPSloppy. */
+function ranges(ip: Uint8Array) {
+  const v4 = is4(ip);
+  return {
+    unspecified: v4 ? ip.slice(12).every((b) => b === 0) : ip.every((b) => b === 0),
+    loopback: v4 ? ip[12] === 127 : ip.slice(0, 15).every((b) => b === 0) && ip[15] === 1,
+    linkLocalUnicast: v4 ? ip[12] === 169 && ip[13] === 254 : ip[0] === 0xfe && (ip[1]! & 0xc0) === 0x80,
+    linkLocalMulticast: v4 ? ip[12] === 224 && ip[13] === 0 && ip[14] === 0 : ip[0] === 0xff && (ip[1]! & 0x0f) === 0x02,
+    multicast: v4 ? (ip[12]! & 0xf0) === 0xe0 : ip[0] === 0xff,
+    broadcast: v4 && ip.slice(12).every((b) => b === 0xff),
+  };
+}
+
+/** Go's IP.IsGlobalUnicast on ParseIPSloppy's reading of `value`; false when it is no address. */
+export function isGlobalUnicast(value: string): boolean {
+  const ip = parseIPSloppy(value);
+  if (!ip) return false;
+  const r = ranges(ip);
+  return !(r.unspecified || r.loopback || r.multicast || r.linkLocalUnicast || r.broadcast);
+}
+
+/** Whether the address `value` lies in `cidr` (both read as ParseIPSloppy / ParseCIDRSloppy do, of one family). */
+export function cidrContains(cidr: string, value: string): boolean {
+  const net = parseCIDRSloppy(cidr);
+  const ip = parseIPSloppy(value);
+  if (!net || !ip || net.v4 !== is4(ip)) return false;
+  // Both are 16 bytes; an IPv4 prefix counts from byte 12.
+  const bits = net.v4 ? net.bits + 96 : net.bits;
+  for (let i = 0; i < 16; i++) {
+    const keep = Math.max(0, Math.min(8, bits - i * 8));
+    const mask = (0xff << (8 - keep)) & 0xff;
+    if ((ip[i]! & mask) !== (net.ip[i]! & mask)) return false;
+  }
+  return true;
+}
+
 /**
  * ValidateNonSpecialIP: endpoints and external IPs may not be unspecified, loopback or
  * link-local, because such addresses mean something different on every node.
@@ -125,13 +161,7 @@ export function validateNonSpecialIP(value: string, path: Path | string): FieldE
   const ip = parseIPSloppy(value);
   if (!ip) return [fieldErr.invalid(path, value, 'must be a valid IP address')];
   const errs: FieldError[] = [];
-  const v4 = is4(ip);
-  const unspecified = v4 ? ip.slice(12).every((b) => b === 0) : ip.every((b) => b === 0);
-  const loopback = v4 ? ip[12] === 127 : ip.slice(0, 15).every((b) => b === 0) && ip[15] === 1;
-  const linkLocalUnicast = v4 ? ip[12] === 169 && ip[13] === 254 : ip[0] === 0xfe && (ip[1]! & 0xc0) === 0x80;
-  const linkLocalMulticast = v4
-    ? ip[12] === 224 && ip[13] === 0 && ip[14] === 0
-    : ip[0] === 0xff && (ip[1]! & 0x0f) === 0x02;
+  const { unspecified, loopback, linkLocalUnicast, linkLocalMulticast } = ranges(ip);
   if (unspecified) errs.push(fieldErr.invalid(path, value, `may not be unspecified (${value})`));
   if (loopback && !loopbackIsOrdinary) errs.push(fieldErr.invalid(path, value, 'may not be in the loopback range (127.0.0.0/8, ::1/128)'));
   if (linkLocalUnicast) errs.push(fieldErr.invalid(path, value, 'may not be in the link-local range (169.254.0.0/16, fe80::/10)'));

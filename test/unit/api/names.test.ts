@@ -9,7 +9,7 @@ import {
   isValidLabelValue,
   isValidPortName,
 } from '../../../src/api/validation/names.js';
-import { isValidCIDR, isValidIP, parseIPSloppy, validateNonSpecialIP } from '../../../src/api/validation/ip.js';
+import { cidrContains, isGlobalUnicast, isValidCIDR, isValidIP, parseIPSloppy, validateNonSpecialIP } from '../../../src/api/validation/ip.js';
 import { errorString } from '../../../src/machinery/field.js';
 
 describe('DNS names', () => {
@@ -111,5 +111,26 @@ describe('IP addresses and CIDRs', () => {
     assert.deepEqual(msgs('ff02::1'), ['may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)']);
     assert.deepEqual(msgs('10.1.2.3'), []);
     assert.deepEqual(msgs('2001:db8::1'), []);
+  });
+
+  it('tells global unicast addresses (what the API server proxies to) as Go does, in any spelling', () => {
+    for (const ip of ['10.1.2.3', '8.8.8.8', '010.001.002.003', '2001:db8::1', '2001:DB8:0:0:0:0:0:1']) assert.equal(isGlobalUnicast(ip), true, ip);
+    for (const ip of ['0.0.0.0', '127.0.0.1', '127.244.1.5', '169.254.1.1', '224.0.0.1', '239.1.2.3', '255.255.255.255', '::', '::1', '0:0:0:0:0:0:0:1', 'fe80::1', 'FE80::1', 'ff02::1', '', 'x', '1.2.3']) {
+      assert.equal(isGlobalUnicast(ip), false, ip);
+    }
+  });
+
+  it('finds an address in a CIDR of its family only', () => {
+    assert.equal(cidrContains('127.244.1.0/24', '127.244.1.9'), true);
+    assert.equal(cidrContains('127.244.1.0/24', '127.244.2.9'), false);
+    assert.equal(cidrContains('10.0.0.0/8', '10.255.255.255'), true);
+    assert.equal(cidrContains('0.0.0.0/0', '1.2.3.4'), true);
+    assert.equal(cidrContains('10.1.2.3/32', '10.1.2.3'), true);
+    assert.equal(cidrContains('10.1.2.3/32', '10.1.2.4'), false);
+    assert.equal(cidrContains('2001:db8::/64', '2001:db8::5'), true);
+    assert.equal(cidrContains('2001:db8::/64', '2001:db9::5'), false);
+    assert.equal(cidrContains('0.0.0.0/0', '::1'), false);
+    assert.equal(cidrContains('10.0.0.0/8', 'x'), false);
+    assert.equal(cidrContains('nonsense', '10.0.0.1'), false);
   });
 });

@@ -2,12 +2,12 @@
 // the name's scheme and port (upstream's SplitSchemeNamePort), the path after `/proxy` exactly as
 // the client sent it, and which addresses the API server may dial on a client's behalf.
 import type { IncomingMessage } from 'node:http';
-import { isIPv4, isIPv6 } from 'node:net';
 import type { Node, Pod } from '../../../api/core.js';
 import type { ResourceRoute } from '../../http/route-types.js';
 import type { Store } from '../../store/store.js';
 import { requestPath } from '../../http/route.js';
 import { errors } from '../../../machinery/status.js';
+import { cidrContains, isGlobalUnicast } from '../../../api/validation/ip.js';
 
 export interface SchemeNamePort {
   scheme: '' | 'http' | 'https';
@@ -72,56 +72,19 @@ function safeDecode(seg: string): string {
   }
 }
 
-/** Go's IP.IsGlobalUnicast: not unspecified, loopback, link-local, multicast or the IPv4 broadcast address. */
-export function isGlobalUnicast(ip: string): boolean {
-  if (isIPv4(ip)) {
-    const [a, b] = ip.split('.').map(Number) as [number, number];
-    if (ip === '0.0.0.0' || ip === '255.255.255.255') return false;
-    return a !== 127 && !(a === 169 && b === 254) && a < 224;
-  }
-  if (isIPv6(ip)) {
-    const l = ip.toLowerCase();
-    if (l === '::' || l === '::1') return false;
-    return !/^fe[89ab]/.test(l) && !l.startsWith('ff');
-  }
-  return false;
-}
-
-function ipv4Number(ip: string): number {
-  return ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
-}
-
-/** Whether IPv4 `ip` lies in `cidr` (a.b.c.d/n). */
-export function inCIDR(ip: string, cidr: string): boolean {
-  const [base, bits] = cidr.split('/');
-  if (!base || !isIPv4(base) || !isIPv4(ip)) return false;
-  const n = Number(bits);
-  if (!Number.isInteger(n) || n < 0 || n > 32) return false;
-  const size = 2 ** (32 - n);
-  return Math.floor(ipv4Number(ip) / size) === Math.floor(ipv4Number(base) / size);
-}
-
 /**
- * Upstream's IsProxyableIP: the API server dials only global unicast addresses for a client, so a
- * pod cannot point it at the machine's own loopback services. In kubesvc's loopback network mode
- * pods live on 127.244.x.x, so an address inside its node's pod CIDR is a pod's too and allowed.
+ * Upstream's IsProxyableIP for an address of `pod`: the API server dials only global unicast
+ * addresses for a client, so a pod cannot point it at the machine's own loopback services. In
+ * kubesvc's loopback network mode pods live on 127.244.x.x, so an address inside the pod CIDR of
+ * the node the pod runs on is a pod's too and allowed.
  */
-export function checkProxyableIP(ip: string, nodePodCIDRs: string[]): void {
-  if (isGlobalUnicast(ip)) return;
-  if (nodePodCIDRs.some((c) => inCIDR(ip, c))) return;
-  throw errors.badRequest('address not allowed');
-}
-
-/** checkProxyableIP for an address of `pod`, against the pod CIDRs of the node it runs on. */
 export async function checkPodAddress(nodes: Store, pod: Pod, ip: string): Promise<void> {
   if (isGlobalUnicast(ip)) return;
-  let cidrs: string[] = [];
   const nodeName = pod.spec?.nodeName;
-  if (nodeName) {
-    const node = (await nodes.find(undefined, nodeName))?.obj as Node | undefined;
-    cidrs = node?.spec?.podCIDRs ?? (node?.spec?.podCIDR ? [node.spec.podCIDR] : []);
-  }
-  checkProxyableIP(ip, cidrs);
+  const node = nodeName ? ((await nodes.find(undefined, nodeName))?.obj as Node | undefined) : undefined;
+  const cidrs = node?.spec?.podCIDRs ?? (node?.spec?.podCIDR ? [node.spec.podCIDR] : []);
+  if (cidrs.some((c) => cidrContains(c, ip))) return;
+  throw errors.badRequest('address not allowed');
 }
 
 /** The pod's first IP, as upstream's getPodIP. */
