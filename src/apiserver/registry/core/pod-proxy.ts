@@ -2,13 +2,12 @@
 // ResourceLocation: `web-0`, `web-0:8080` or `https:web-0:8443`; without a port, the first
 // container port the pod declares (else the scheme's default port).
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
 import type { Pod } from '../../../api/core.js';
 import { errors } from '../../../machinery/status.js';
 import type { ResourceRoute } from '../../http/route-types.js';
 import type { RegistryDeps, SubresourceREST } from '../entry.js';
-import { checkPodAddress, podIP, querySuffix, splitProxyPath, splitSchemeNamePort } from './proxy-location.js';
-import { proxyRequest, proxyUpgrade, type ProxyTarget } from './reverse-proxy.js';
+import { checkPodAddress, podIP, splitSchemeNamePort } from './proxy-location.js';
+import { proxyREST, type ProxyLocation } from './reverse-proxy.js';
 
 /** A TCP port by name from /etc/services (`http` is 80), as Go's LookupPort. */
 function servicePort(name: string): number | undefined {
@@ -26,7 +25,7 @@ function servicePort(name: string): number | undefined {
   return undefined;
 }
 
-async function locate(deps: RegistryDeps, req: IncomingMessage, route: ResourceRoute): Promise<ProxyTarget> {
+async function locate(deps: RegistryDeps, route: ResourceRoute): Promise<ProxyLocation> {
   const id = route.name!;
   const parsed = splitSchemeNamePort(id);
   if (!parsed) throw errors.badRequest(`invalid pod request "${id}"`);
@@ -49,13 +48,9 @@ async function locate(deps: RegistryDeps, req: IncomingMessage, route: ResourceR
     n = known;
   }
   if (n < 1 || n > 65535) throw errors.unavailable(`error trying to reach service: dial tcp: address ${port}: invalid port`);
-  const { prefix, path } = splitProxyPath(req, route);
-  return { scheme, ip, port: n, prefix, path, query: querySuffix(req) };
+  return { scheme, ip, port: n };
 }
 
 export function podProxyREST(deps: RegistryDeps): SubresourceREST {
-  return {
-    serve: async (req, res, route) => proxyRequest(req, res, await locate(deps, req, route)),
-    upgrade: async (req, socket, head, route) => proxyUpgrade(req, socket, head, await locate(deps, req, route)),
-  };
+  return proxyREST((route) => locate(deps, route));
 }

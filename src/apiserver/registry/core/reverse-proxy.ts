@@ -12,16 +12,32 @@ import type { Duplex } from 'node:stream';
 import { errors, StatusError } from '../../../machinery/status.js';
 import { joinConnections, relayBody } from '../../../util/relay.js';
 import { rewriteHTML } from './html-rewrite.js';
+import { querySuffix, splitProxyPath } from './proxy-location.js';
+import type { ResourceRoute } from '../../http/route-types.js';
+import type { SubresourceREST } from '../entry.js';
 
-export interface ProxyTarget {
+/** Where a registry's ResourceLocation sends a request. */
+export interface ProxyLocation {
   scheme: 'http' | 'https';
   ip: string;
   port: number;
+}
+
+interface ProxyTarget extends ProxyLocation {
   /** The proxy's own path as the client named it, and the backend path after it ('' when none): splitProxyPath(). */
   prefix: string;
   path: string;
   /** The query string with its '?', or ''. */
   query: string;
+}
+
+/** The proxy subresource of a resource whose `locate` picks the address (services/proxy, pods/proxy). */
+export function proxyREST(locate: (route: ResourceRoute) => Promise<ProxyLocation>): SubresourceREST {
+  const target = async (req: IncomingMessage, route: ResourceRoute): Promise<ProxyTarget> => ({ ...(await locate(route)), ...splitProxyPath(req, route), query: querySuffix(req) });
+  return {
+    serve: async (req, res, route) => proxyRequest(req, res, await target(req, route)),
+    upgrade: async (req, socket, head, route) => proxyUpgrade(req, socket, head, await target(req, route)),
+  };
 }
 
 /** As upstream's proxy dialer: a backend that does not accept within this long is "i/o timeout". */
@@ -45,6 +61,20 @@ function hostPort(t: ProxyTarget): string {
   return net.isIPv6(t.ip) ? `[${t.ip}]:${t.port}` : `${t.ip}:${t.port}`;
 }
 
+/** Raw headers passed on, repeated ones kept, those `skip` names left out; `value` may change one. */
+function passHeaders(raw: string[], skip: (lower: string) => boolean, value = (_lower: string, v: string) => v): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const lower = name.toLowerCase();
+    if (skip(lower)) continue;
+    const v = value(lower, raw[i + 1]!);
+    const prev = out[name];
+    out[name] = prev === undefined ? v : ([] as string[]).concat(prev as string | string[], v);
+  }
+  return out;
+}
+
 /** Request headers for the backend: the client's, less hop-by-hop ones, credentials and impersonation, plus upstream's X-Forwarded-*. */
 function requestHeaders(req: IncomingMessage, t: ProxyTarget, upgrade: boolean): OutgoingHttpHeaders {
   const named = new Set(
@@ -53,15 +83,8 @@ function requestHeaders(req: IncomingMessage, t: ProxyTarget, upgrade: boolean):
       .map((s) => s.trim().toLowerCase())
       .filter(Boolean),
   );
-  const out: OutgoingHttpHeaders = {};
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i]!;
-    const lower = name.toLowerCase();
-    // X-Forwarded-* are the proxy's to say (the client's For is kept, in front of its address).
-    if (dropped.has(lower) || named.has(lower) || lower.startsWith('impersonate-') || lower.startsWith('x-forwarded-')) continue;
-    const prev = out[name];
-    out[name] = prev === undefined ? req.rawHeaders[i + 1]! : ([] as string[]).concat(prev as string | string[], req.rawHeaders[i + 1]!);
-  }
+  // X-Forwarded-* are the proxy's to say (the client's For is kept, in front of its address).
+  const out = passHeaders(req.rawHeaders, (lower) => dropped.has(lower) || named.has(lower) || lower.startsWith('impersonate-') || lower.startsWith('x-forwarded-'));
   if (upgrade) {
     out.Connection = 'Upgrade';
     out.Upgrade = String(req.headers.upgrade ?? '');
@@ -82,7 +105,7 @@ function requestHeaders(req: IncomingMessage, t: ProxyTarget, upgrade: boolean):
  * A relative reference (`page.html`, `#top`) is left as it is: the browser resolves it against
  * the proxied page, which is already under the proxy (upstream joins it to the proxy's root).
  */
-export function rewriteURL(url: string, req: IncomingMessage, t: ProxyTarget): string {
+function rewriteURL(url: string, req: IncomingMessage, t: ProxyTarget): string {
   const host = req.headers.host ?? '';
   // The path, query and fragment are carried over as written (never parsed and re-encoded), so
   // whatever bytes the page holds come back unchanged.
@@ -187,7 +210,7 @@ function dialFailure(t: ProxyTarget, e: NodeJS.ErrnoException): StatusError {
 }
 
 /** Serves one proxied request; rejects (before anything was written) with the Status the client gets. */
-export function proxyRequest(req: IncomingMessage, res: ServerResponse, t: ProxyTarget): Promise<void> {
+function proxyRequest(req: IncomingMessage, res: ServerResponse, t: ProxyTarget): Promise<void> {
   const method = req.method ?? 'GET';
   // No path at all: upstream sends GET and HEAD to the same place with a trailing slash, so
   // relative links on the backend's index page resolve under the proxy.
@@ -213,16 +236,7 @@ export function proxyRequest(req: IncomingMessage, res: ServerResponse, t: Proxy
     const up = (t.scheme === 'https' ? https : http).request(options, (backend) => {
       answered = true;
       up.setTimeout(0);
-      const headers: OutgoingHttpHeaders = {};
-      for (let i = 0; i < backend.rawHeaders.length; i += 2) {
-        const name = backend.rawHeaders[i]!;
-        const lower = name.toLowerCase();
-        if (dropped.has(lower)) continue;
-        let value = backend.rawHeaders[i + 1]!;
-        if (lower === 'location') value = rewriteURL(value, req, t);
-        const prev = headers[name];
-        headers[name] = prev === undefined ? value : ([] as string[]).concat(prev as string | string[], value);
-      }
+      const headers = passHeaders(backend.rawHeaders, (lower) => dropped.has(lower), (lower, v) => (lower === 'location' ? rewriteURL(v, req, t) : v));
       if (rewritable(backend.statusCode ?? 0, method, backend.headers)) {
         void sendRewrittenPage(backend, res, headers, req, t).then(resolve);
         return;
@@ -243,7 +257,7 @@ export function proxyRequest(req: IncomingMessage, res: ServerResponse, t: Proxy
 }
 
 /** Passes an upgrade (WebSocket) through: the request is written to the backend, then both connections are joined. */
-export function proxyUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, t: ProxyTarget): Promise<void> {
+function proxyUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, t: ProxyTarget): Promise<void> {
   const headers = requestHeaders(req, t, true);
   const lines = [`${req.method ?? 'GET'} ${(t.path || '/') + t.query} HTTP/1.1`];
   for (const [name, value] of Object.entries(headers)) for (const v of ([] as unknown[]).concat(value)) lines.push(`${name}: ${String(v)}`);
