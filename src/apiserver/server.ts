@@ -127,7 +127,7 @@ export class ApiServer {
   constructor(readonly opts: ApiServerOptions) {
     this.limits = { ...defaultServingLimits, ...opts.limits };
     this.kubelet = new KubeletClient({ ca: opts.tls.ca, ...opts.kubeletClient });
-    const cached = (resource: string) => [...(this.storage.find('', 'v1', resource)?.store.cache.objects.values() ?? [])].map((o) => o.obj);
+    const cached = (resource: string) => this.storage.find('', 'v1', resource)?.store.cachedObjects() ?? [];
     this.traffic = new TrafficView(
       () => cached('nodes') as Node[],
       this.kubelet,
@@ -169,7 +169,7 @@ export class ApiServer {
       serviceAccountTokens: this.serviceAccountTokens,
       authentication: this.authentication,
       // Nodes are read when a metrics request comes (the storage map is built by then).
-      resourceMetrics: new ResourceMetrics(this.kubelet, () => [...this.storage.store('', 'nodes').cache.objects.values()].map((o) => o.obj as Node)),
+      resourceMetrics: new ResourceMetrics(this.kubelet, () => cached('nodes') as Node[]),
       admission: {
         serviceAccountLookup: opts.serviceAccountLookup ?? false,
         ...(opts.defaultTolerationSeconds !== false ? { defaultTolerationSeconds: opts.defaultTolerationSeconds ?? defaultTolerationSeconds } : {}),

@@ -8,6 +8,7 @@
 import type { Node } from '../../api/core.js';
 import type { KubeletClient } from '../kubelet-client.js';
 import { logger } from '../../util/log.js';
+import { readText } from '../../util/http-text.js';
 
 const log = logger('metrics');
 
@@ -134,14 +135,11 @@ export class ResourceMetrics {
     const name = node.metadata.name!;
     try {
       const res = await this.kubelet.request(node, 'GET', '/stats/summary', { accept: 'application/json' });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const c of res as AsyncIterable<Buffer>) {
-        if ((size += c.length) > MAX_SUMMARY_BYTES) throw new Error('summary too large');
-        chunks.push(c);
+      if (res.statusCode !== 200) {
+        res.resume();
+        throw new Error(`kubelet answered ${res.statusCode}`);
       }
-      if (res.statusCode !== 200) throw new Error(`kubelet answered ${res.statusCode}`);
-      const reading = readingOf(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      const reading = readingOf(JSON.parse(await readText(res, MAX_SUMMARY_BYTES)));
       if (!reading) throw new Error('not a Summary');
       const prev = this.readings.get(name)?.[1];
       // A reading no newer than the last one (two rounds within the kubelet's clock tick) adds nothing.

@@ -149,6 +149,16 @@ export class Store {
     return this.served(this.cache.objects.get(this.key(namespace, name)));
   }
 
+  /**
+   * Every object the watch cache holds now, of `namespace` when given: for in-process readers
+   * that may trail the latest write by an event (no sync, no copy).
+   */
+  cachedObjects(namespace?: string): KubeObject[] {
+    const out: KubeObject[] = [];
+    for (const o of this.cache.objects.values()) if (namespace === undefined || o.obj.metadata.namespace === namespace) out.push(o.obj);
+    return out;
+  }
+
   /** The newest revision the watch cache has applied. */
   get revision(): number {
     return this.watchCache.revision;

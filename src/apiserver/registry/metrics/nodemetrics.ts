@@ -24,7 +24,7 @@ const notFound = (name: string) =>
   new StatusError(404, 'NotFound', `nodemetrics.${group} "${name}" not found`, { name, group, kind: 'nodemetrics' });
 
 function nodesOf(deps: RegistryDeps): Node[] {
-  return [...deps.store('', 'nodes').cache.objects.values()].map((o) => o.obj as Node);
+  return deps.store('', 'nodes').cachedObjects() as Node[];
 }
 
 export const nodemetrics = entry<KubeObject>({
@@ -33,7 +33,7 @@ export const nodemetrics = entry<KubeObject>({
   read: (deps) => ({
     async get(_namespace, name) {
       const metrics = deps.resourceMetrics;
-      const node = nodesOf(deps).find((n) => n.metadata.name === name);
+      const node = (await deps.store('', 'nodes').find(undefined, name))?.obj as Node | undefined;
       if (!metrics || !node) throw notFound(name);
       await metrics.fresh();
       const m = nodeMetrics(metrics, node);

@@ -28,8 +28,7 @@ const notFound = (namespace: string, name: string) =>
   new StatusError(404, 'NotFound', `podmetrics.${group} "${namespace}/${name}" not found`, { name: `${namespace}/${name}`, group, kind: 'podmetrics' });
 
 function podsOf(deps: RegistryDeps, namespace: string | undefined): Pod[] {
-  const all = [...deps.store('', 'pods').cache.objects.values()].map((o) => o.obj as Pod);
-  return namespace === undefined ? all : all.filter((p) => p.metadata.namespace === namespace);
+  return deps.store('', 'pods').cachedObjects(namespace) as Pod[];
 }
 
 export const podmetrics = entry<KubeObject>({
@@ -38,7 +37,7 @@ export const podmetrics = entry<KubeObject>({
   read: (deps) => ({
     async get(namespace, name) {
       const metrics = deps.resourceMetrics;
-      const pod = podsOf(deps, namespace).find((p) => p.metadata.name === name);
+      const pod = (await deps.store('', 'pods').find(namespace, name))?.obj as Pod | undefined;
       if (!metrics || !pod) throw notFound(namespace ?? '', name);
       await metrics.fresh();
       const u = metrics.pods().get(`${pod.metadata.namespace}/${name}`);
