@@ -11,7 +11,7 @@ import { goJSON } from './path.js';
 import { FieldSet } from './set.js';
 import { deducedType, typeOfDefinition, type TypeRef } from './schema.js';
 import { compare, toFieldSet, TypedError } from './typed.js';
-import { capUpdateManagers, decodeManagedFields, encodeManagedFields, identifier, type Manager, type Managers } from './managers.js';
+import { capUpdateManagers, decodeManagedFields, encodeManagedFields, identifier, managedFieldsEntry, type Manager, type Managers } from './managers.js';
 import { applyOwnership, ConflictError, updateOwnership } from './updater.js';
 import { conflictStatus } from './conflict.js';
 import { metaTime } from '../time.js';
@@ -120,6 +120,9 @@ function setManagedFields(obj: KubeObject, managers: Managers): void {
   else delete obj.metadata.managedFields;
 }
 
+/** The manager identity an Update's changes are worked out under before they go to its real entry. */
+const currentOperation = '\0current-operation';
+
 /**
  * Records `obj` (about to replace `live`, or be created when `live` is undefined) as an Update
  * by `w.manager`: it takes the fields it changed from the others. An object that does not fit
@@ -131,8 +134,7 @@ export function recordUpdate(k: Kind, live: KubeObject | undefined, obj: KubeObj
   const managers = baseManagers(live, obj, w.subresource);
   try {
     const apiVersion = apiVersionOf(k);
-    const self = '\0current-operation';
-    const owned = updateOwnership(withoutManagedFields(live), withoutManagedFields(obj), typeOf(k), managers, self, resetFields(k, w.subresource)).difference(stripped);
+    const owned = updateOwnership(withoutManagedFields(live), withoutManagedFields(obj), typeOf(k), managers, currentOperation, resetFields(k, w.subresource)).difference(stripped);
     if (!owned.empty()) {
       const id = identifier({ manager: w.manager, operation: 'Update', apiVersion, ...(w.subresource ? { subresource: w.subresource } : {}) });
       const prev = managers.get(id);
@@ -159,7 +161,7 @@ function recordCreate(k: Kind, obj: KubeObject, w: Write): void {
   let fields = createShapes.get(key);
   if (fields === undefined) {
     try {
-      const owned = updateOwnership({}, obj, typeOf(k), new Map(), '\0current-operation', resetFields(k, undefined)).difference(stripped);
+      const owned = updateOwnership({}, obj, typeOf(k), new Map(), currentOperation, resetFields(k, undefined)).difference(stripped);
       fields = owned.empty() ? '' : JSON.stringify(toFieldsV1(owned));
     } catch {
       // As recordUpdate: an object that does not fit its schema is stored without managedFields.
@@ -172,13 +174,9 @@ function recordCreate(k: Kind, obj: KubeObject, w: Write): void {
     delete obj.metadata.managedFields;
     return;
   }
-  // The entry as encodeManagedFields writes it, its FieldsV1 a copy of its own.
-  const e: ManagedFieldsEntry = { manager: w.manager, operation: 'Update', apiVersion: apiVersionOf(k) };
-  if (!w.manager) delete e.manager;
-  e.time = timestamp(w.now ?? new Date());
-  e.fieldsType = 'FieldsV1';
-  e.fieldsV1 = JSON.parse(fields) as ManagedFieldsEntry['fieldsV1'];
-  obj.metadata.managedFields = [e];
+  // Each object gets a FieldsV1 of its own.
+  const fieldsV1 = JSON.parse(fields) as ManagedFieldsEntry['fieldsV1'];
+  obj.metadata.managedFields = [managedFieldsEntry({ manager: w.manager, operation: 'Update', apiVersion: apiVersionOf(k), time: timestamp(w.now ?? new Date()) }, fieldsV1)];
 }
 
 /**

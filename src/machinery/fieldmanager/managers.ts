@@ -65,15 +65,18 @@ export function encodeManagedFields(managers: Managers): ManagedFieldsEntry[] {
       compareStrings(p.apiVersion, q.apiVersion) ||
       compareStrings(p.subresource ?? '', q.subresource ?? ''),
   );
-  return list.map((m) => {
-    const e: ManagedFieldsEntry = { manager: m.manager, operation: m.operation, apiVersion: m.apiVersion };
-    if (!m.manager) delete e.manager;
-    if (m.time) e.time = m.time;
-    e.fieldsType = 'FieldsV1';
-    e.fieldsV1 = toFieldsV1(m.set);
-    if (m.subresource) e.subresource = m.subresource;
-    return e;
-  });
+  return list.map((m) => managedFieldsEntry(m, toFieldsV1(m.set)));
+}
+
+/** One manager's entry as upstream encodes it (no empty manager; fields in this order), its FieldsV1 given. */
+export function managedFieldsEntry(m: Omit<Manager, 'set'>, fieldsV1: ManagedFieldsEntry['fieldsV1']): ManagedFieldsEntry {
+  const e: ManagedFieldsEntry = { manager: m.manager, operation: m.operation, apiVersion: m.apiVersion };
+  if (!m.manager) delete e.manager;
+  if (m.time) e.time = m.time;
+  e.fieldsType = 'FieldsV1';
+  e.fieldsV1 = fieldsV1;
+  if (m.subresource) e.subresource = m.subresource;
+  return e;
 }
 
 export const maxUpdateManagers = 10;

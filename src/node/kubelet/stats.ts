@@ -1,7 +1,8 @@
 // GET /stats/summary: the kubelet's Summary API (stats/v1alpha1) — CPU and memory of the node,
 // of each pod and of each container, from /proc (each container is its root process and every
-// process below it; its working set is their proportional set size, its RSS their resident pages). usageNanoCores needs two readings: it is the rate since this server's
-// previous reading of the same process tree, absent on the first.
+// process below it; its working set is their proportional set size, its RSS their resident
+// pages). usageNanoCores needs two readings: it is the rate since this server's previous reading
+// of the same process tree, absent on the first.
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import type { Pod } from '../../api/core.js';
