@@ -4,6 +4,7 @@
 import ELK from 'elkjs/lib/elk-api.js';
 import { html, render as renderTemplate, nothing } from 'lit-html';
 import { proxyPanel } from './proxy-panel.js';
+import { Quantity } from '../src/api/quantity.js';
 import { busy as isBusy, bytesText, rateText, TrafficModel, type Rates } from './traffic.js';
 
 type Obj = { metadata: { name: string; namespace?: string; uid?: string; resourceVersion?: string; labels?: Record<string, string>; deletionTimestamp?: string }; [k: string]: any };
@@ -604,20 +605,14 @@ async function pollTraffic(ctl: AbortController): Promise<void> {
   }
 }
 
-/** A CPU quantity ("123456n", "5m", "1") in millicores. */
-function milliCPU(q: string): number {
-  const m = /^(\d+(?:\.\d+)?)([num]?)$/.exec(q);
-  if (!m) return NaN;
-  const v = Number(m[1]);
-  return m[2] === 'n' ? v / 1e6 : m[2] === 'u' ? v / 1e3 : m[2] === 'm' ? v : v * 1000;
-}
-
-/** A memory quantity ("15360Ki", "15Mi", "16000000") in MiB. */
-function mebibytes(q: string): number {
-  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|k|M|G)?$/.exec(q);
-  if (!m) return NaN;
-  const unit: Record<string, number> = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, k: 1e3, M: 1e6, G: 1e9 };
-  return (Number(m[1]) * (m[2] ? unit[m[2]]! : 1)) / 1024 ** 2;
+/** A quantity's value ("123456n" of CPU, "15360Ki" of memory), NaN when it is none. */
+function quantityValue(q: string): number {
+  try {
+    const v = Quantity.parse(q);
+    return Number(v.num) / Number(v.den);
+  } catch {
+    return NaN;
+  }
 }
 
 /** Reads every pod's usage now and then; a cluster (or token) without metrics.k8s.io stops it quietly. */
@@ -631,8 +626,8 @@ async function pollUsage(ctl: AbortController): Promise<void> {
         usage.clear();
         for (const m of list.items ?? []) {
           const cs = m.containers ?? [];
-          const cpu = cs.reduce((n, c) => n + milliCPU(c.usage?.cpu ?? ''), 0);
-          const mem = cs.reduce((n, c) => n + mebibytes(c.usage?.memory ?? ''), 0);
+          const cpu = cs.reduce((n, c) => n + quantityValue(c.usage?.cpu ?? '') * 1000, 0);
+          const mem = cs.reduce((n, c) => n + quantityValue(c.usage?.memory ?? '') / 1024 ** 2, 0);
           if (Number.isFinite(cpu) && Number.isFinite(mem)) usage.set(`${m.metadata.namespace}/${m.metadata.name}`, `cpu ${Math.round(cpu)}m mem ${Math.round(mem)}Mi`);
         }
         scheduleRender();
