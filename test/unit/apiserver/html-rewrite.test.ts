@@ -10,6 +10,9 @@ it('rewrites URL attributes of the listed elements, in any case and quoting', ()
   assert.equal(rewriteHTML('<a href="/x">', mark), '<a href="/P/x">');
   assert.equal(rewriteHTML("<IMG SRC='/i.png' alt='/no'>", mark), "<IMG SRC='/P/i.png' alt='/no'>");
   assert.equal(rewriteHTML('<a href=/bare>', mark), '<a href="/P/bare">');
+  // A quote that came as a reference goes back as one, whichever quote encloses the value.
+  assert.equal(rewriteHTML("<a href='/it&#39;s'>", mark), "<a href='/P/it&#39;s'>");
+  assert.equal(rewriteHTML('<a href="/say&quot;hi&quot;">', mark), '<a href="/P/say&quot;hi&quot;">');
   assert.equal(rewriteHTML('<a title="/t" href = "/x?a=1&amp;b=2" data-href="/d">', mark), '<a title="/t" href = "/P/x?a=1&amp;b=2" data-href="/d">');
   assert.equal(rewriteHTML('<form action="/f"><input formaction="/g" src="/h"></form>', mark), '<form action="/P/f"><input formaction="/P/g" src="/P/h"></form>');
   assert.equal(rewriteHTML('<div href="/x"><span src="/y">', mark), '<div href="/x"><span src="/y">');

@@ -47,9 +47,9 @@ function decodeEntities(v: string): string {
   });
 }
 
-/** A value for a double-quoted attribute; characters past Latin-1 (from entities) as references, since the page is written back byte for byte. */
+/** A value for a quoted attribute (either quote); characters past Latin-1 (from entities) as references, since the page is written back byte for byte. */
 function encodeAttribute(v: string): string {
-  return v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/[^\u0000-\u00ff]/gu, (c) => `&#x${c.codePointAt(0)!.toString(16)};`);
+  return v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/[^\u0000-\u00ff]/gu, (c) => `&#x${c.codePointAt(0)!.toString(16)};`);
 }
 
 /**
