@@ -34,12 +34,18 @@ export async function getObject(req: ResourceRequest): Promise<CachedObject> {
   return store.get(req.namespace, nameOf(req));
 }
 
-export async function listObjects(req: ResourceRequest): Promise<ListResult> {
-  const store = req.storage.store;
+/** A list's options and selector from the query; malformed ones are the client's 400. */
+export function listQuery(req: ResourceRequest): { opts: ReturnType<typeof listOptions>; matcher: ReturnType<typeof compileMatcher> } {
   const p = req.query;
   const opts = listOptions(p, false);
-  const matcher = compileMatcher(store.info, p.str('labelSelector'), p.str('fieldSelector'));
+  const matcher = compileMatcher(req.storage.store.info, p.str('labelSelector'), p.str('fieldSelector'));
   p.int('timeoutSeconds'); // unused by a list, but a malformed one is still the client's 400
+  return { opts, matcher };
+}
+
+export async function listObjects(req: ResourceRequest): Promise<ListResult> {
+  const store = req.storage.store;
+  const { opts, matcher } = listQuery(req);
   return store.list(req.namespace, {
     matcher,
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),

@@ -18,8 +18,6 @@ import { addWarnings, sendJSON, sendRaw, toStatusError } from './respond.js';
 import { negotiate, type Representation } from './negotiate.js';
 import { applyPatch, checkPatchType } from './patch.js';
 import { serveWatch } from './watch-handler.js';
-import { compileMatcher } from '../store/selectors.js';
-import { listOptions } from './list-options.js';
 import { serveWatchOverWebSocket } from './watch-websocket.js';
 import { queryBool } from './params.js';
 import type { Duplex } from 'node:stream';
@@ -34,6 +32,7 @@ import {
   getObject,
   listMeta,
   listObjects,
+  listQuery,
   patchObject,
   updateObject,
 } from '../handlers/verbs.js';
@@ -169,9 +168,7 @@ export class ResourceHandler {
     if (route.name !== undefined) return this.sendObject(req, res, storage, 200, await storage.read!.get(r.namespace, route.name));
     // Nothing pages or resumes here, but malformed list options are still the client's 400, as
     // the generic server decodes them before metrics-server sees the request.
-    listOptions(r.query, false);
-    r.query.int('timeoutSeconds');
-    const matcher = compileMatcher(info, r.query.str('labelSelector'), r.query.str('fieldSelector'));
+    const { matcher } = listQuery(r);
     const items = await storage.read!.list(r.namespace, (o) => matcher.matches(o));
     const rep = negotiate(req.headers.accept);
     if (rep.as === 'Table') {
