@@ -161,11 +161,26 @@ async function throughput(): Promise<Record<string, unknown>> {
     await sleep(500);
   }
 
+  // The runtime's floor: a bare Node `pipe` proxy in a process of its own, in front of the same pods.
+  const floorIP = '127.202.0.2';
+  const floor: ChildProcess = spawn(process.execPath, [new URL('./node-tcp-floor.js', import.meta.url).pathname, floorIP, '8080', ...pods.map((ip) => `${ip}:${port}`)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((r) => floor.stdout!.once('data', () => r()));
+  // The same proxy in a process of its own, as the floor and HAProxy run.
+  const ownIP = '127.96.250.2';
+  const own: ChildProcess = spawn(process.execPath, [new URL('./userspace-proxy-process.js', import.meta.url).pathname, ownIP, String(port), ...pods], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((r) => own.stdout!.once('data', () => r()));
+
   const load = async (ip: string, p: number, nc: boolean) => (haveWrk ? wrk(`http://${ip}:${p}/`, nc) : nodeLoad(ip, p, nc));
   const targets: [string, string, number][] = [
     ['direct', pods[0]!, port],
     ['proxyClusterIP', clusterIP, 8080],
     ...(haproxy ? ([['haproxy', haIP, 8080]] as [string, string, number][]) : []),
+    ['proxyOwnProcess', ownIP, 8080],
+    ['nodeFloor', floorIP, 8080],
   ];
   // This machine is shared: runs are interleaved over several rounds and the median reported, so a
   // burst of someone else's load does not land on one target only.
@@ -199,8 +214,12 @@ async function throughput(): Promise<Record<string, unknown>> {
     const mode = nc ? 'newConnection' : 'keepAlive';
     const ours = fig(`${mode}.proxyClusterIP`);
     const ha = fig(`${mode}.haproxy`);
-    if (!ours || !ha) continue;
+    const bare = fig(`${mode}.nodeFloor`);
     const words = nc ? 'new connection per request' : 'keep-alive';
+    if (ours && bare) {
+      reportComparison({ figure: `userspace proxy, ${words}, requests/s`, unit: 'req/s', kubesvc: ours.rps, peer: 'a bare Node pipe proxy (the runtime floor)', peerValue: bare.rps, higherIsBetter: true });
+    }
+    if (!ours || !ha) continue;
     reportComparison({ figure: `userspace proxy, ${words}, requests/s`, unit: 'req/s', kubesvc: ours.rps, peer: 'HAProxy', peerValue: ha.rps, higherIsBetter: true, ...(nc ? { goal: '≥ 0.95×' } : {}) });
     reportComparison({ figure: `userspace proxy, ${words}, p99`, unit: 'ms', kubesvc: ours.p99ms, peer: 'HAProxy', peerValue: ha.p99ms, higherIsBetter: false, ...(nc ? {} : { goal: '≤ 1.2×' }) });
   }
@@ -208,6 +227,9 @@ async function throughput(): Promise<Record<string, unknown>> {
   out['udp.proxyClusterIP'] = await udpRoundTrips(clusterIP, 8053);
 
   haproxy?.kill('SIGTERM');
+  floor.stdin!.end();
+  own.stdin!.end();
+  floor.kill('SIGTERM');
   await provider.stop();
   child.stdin!.end();
   child.kill('SIGTERM');
