@@ -21,6 +21,9 @@ const maxHead = 16 * 1024;
 const maxResponseHead = 64 * 1024;
 const idleMs = 75_000;
 const maxIdlePerEndpoint = 64;
+/** An idle upstream connection is closed after this long unused (ProxyOptions.upstreamIdleMs), within one sweep's period. */
+const defaultUpstreamIdleMs = 60_000;
+const idleSweepMs = 5_000;
 /** Request headers not passed on (hop-by-hop, and framing the fast path sets itself). */
 const dropRequest = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade', 'transfer-encoding', 'content-length', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip']);
 /** Response headers not passed on: hop-by-hop, except Transfer-Encoding, whose chunks are relayed as they are. */
@@ -28,6 +31,8 @@ const dropResponse = new Set(['connection', 'keep-alive', 'proxy-connection', 't
 const tokenChars = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Headers the proxy sets on the way up, whatever the client's Connection header lists. */
 const ownHeaders = ['host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip'];
+/** No names listed in Connection (never written to). */
+const noNames = new Set<string>();
 
 /** A parsed request head; fields as RoutedRequest wants them. */
 interface Head extends RoutedRequest {
@@ -163,50 +168,115 @@ function scanChunked(st: ChunkState, buf: Buffer, from: number): number {
   return -1;
 }
 
+/** What upstream connections read into; see Upstream. */
+const upstreamReadBuffer = Buffer.allocUnsafe(64 * 1024);
+
+/** Where an upstream connection's bytes and its end go while it carries a request. */
+interface UpstreamUse {
+  data(chunk: Buffer): void;
+  close(): void;
+}
+
+/**
+ * A connection to an endpoint. Its listeners are set once for its life and each request only
+ * says whose it is now (`use`): adding and removing three listeners and re-arming a socket timer
+ * per request cost more than anything else the fast path did in JavaScript.
+ */
+class Upstream {
+  use: UpstreamUse | undefined;
+  idleSince = 0;
+
+  readonly socket: Socket;
+
+  constructor(a: BackendAddress, readonly key: string, private readonly pools: Pools) {
+    // Answers are read into one buffer all upstream connections share (`onread`), not a fresh
+    // 64 KiB allocation per read: `use.data` gets a view that is only valid during the call, and
+    // copies what it keeps or writes on.
+    this.socket = connect({
+      host: a.ip,
+      port: a.port,
+      noDelay: true,
+      onread: { buffer: upstreamReadBuffer, callback: (n: number, buf: Uint8Array) => this.read(n, buf) },
+    });
+    // An idle connection the upstream closes (its keep-alive timeout) leaves the pool.
+    this.socket.on('close', () => (this.use ? this.use.close() : this.pools.drop(this)));
+    this.socket.on('error', () => undefined); // 'close' follows
+  }
+
+  private read(n: number, buf: Uint8Array): boolean {
+    const view = Buffer.from(buf.buffer, buf.byteOffset, n);
+    if (this.use) this.use.data(view);
+    else this.pools.drop(this); // an idle connection has nothing to say
+    return true;
+  }
+}
+
 /** Idle upstream connections per endpoint, reused for the next request. */
 class Pools {
-  private readonly idle = new Map<string, Socket[]>();
-  take(key: string): Socket | undefined {
+  private readonly idle = new Map<string, Upstream[]>();
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(private readonly idleMs: number) {}
+
+  /** A new connection to `a`, for the caller's request. */
+  open(key: string, a: BackendAddress): Upstream {
+    return new Upstream(a, key, this);
+  }
+
+  take(key: string): Upstream | undefined {
     const list = this.idle.get(key);
     while (list?.length) {
-      const s = list.pop()!;
-      s.removeAllListeners('data');
-      s.removeAllListeners('close');
-      s.removeAllListeners('error');
-      s.removeAllListeners('timeout');
-      s.setTimeout(0);
-      if (!s.destroyed && s.readyState === 'open') return s;
-      s.destroy();
+      const u = list.pop()!;
+      if (!u.socket.destroyed && u.socket.readyState === 'open') return u;
+      u.socket.destroy();
     }
     return undefined;
   }
-  give(key: string, s: Socket): void {
-    let list = this.idle.get(key);
-    if (!list) this.idle.set(key, (list = []));
-    if (list.length >= maxIdlePerEndpoint) return void s.destroy();
-    s.removeAllListeners('data');
-    s.removeAllListeners('close');
-    s.removeAllListeners('error');
-    // An idle connection the upstream closes (its keep-alive timeout) leaves the pool.
-    const drop = () => {
-      const at = list!.indexOf(s);
-      if (at >= 0) list!.splice(at, 1);
-      s.destroy();
-    };
-    s.on('close', drop);
-    s.on('error', drop);
-    s.on('data', drop); // an idle connection has nothing to say
-    s.setTimeout(60_000, drop);
-    // It may have been paused for a slow client: an idle one must read, to see its upstream close.
-    s.resume();
-    list.push(s);
+
+  give(u: Upstream): void {
+    u.use = undefined;
+    let list = this.idle.get(u.key);
+    if (!list) this.idle.set(u.key, (list = []));
+    if (list.length >= maxIdlePerEndpoint) return void u.socket.destroy();
+    u.idleSince = performance.now();
+    // It may have been paused for a slow client: an idle one must read, to see its upstream close
+    // (an idle connection has nothing to say: a byte from it ends it too).
+    if (u.socket.isPaused()) u.socket.resume();
+    list.push(u);
+    // Connections idle for a minute are closed by one sweep every few seconds, not a timer each.
+    this.sweeper ??= setInterval(() => this.sweep(), Math.min(idleSweepMs, this.idleMs)).unref();
   }
+
+  /** An idle connection that closed or spoke: out of its pool, and gone. */
+  drop(u: Upstream): void {
+    const list = this.idle.get(u.key);
+    const at = list ? list.indexOf(u) : -1;
+    if (at >= 0) list!.splice(at, 1);
+    u.socket.destroy();
+  }
+
   forget(keep: ReadonlySet<string>): void {
     for (const [key, list] of this.idle) {
       if (keep.has(key)) continue;
-      for (const s of list.splice(0)) s.destroy();
+      for (const u of list.splice(0)) u.socket.destroy();
       this.idle.delete(key);
     }
+    if (this.idle.size === 0) this.stopSweeping();
+  }
+
+  private sweep(): void {
+    const before = performance.now() - this.idleMs;
+    for (const [key, list] of this.idle) {
+      // Oldest first: a list is pushed to and popped from its end.
+      while (list.length && list[0]!.idleSince <= before) list.shift()!.socket.destroy();
+      if (list.length === 0) this.idle.delete(key);
+    }
+    if (this.idle.size === 0) this.stopSweeping();
+  }
+
+  private stopSweeping(): void {
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
   }
 }
 
@@ -229,8 +299,10 @@ export interface Http1Options extends ProxyOptions {
 }
 
 export class Http1Proxy {
-  private readonly pools = new Pools();
-  constructor(private router: Router, private readonly opts: Http1Options) {}
+  private readonly pools: Pools;
+  constructor(private router: Router, private readonly opts: Http1Options) {
+    this.pools = new Pools(opts.upstreamIdleMs ?? defaultUpstreamIdleMs);
+  }
 
   update(router: Router): void {
     this.router = router;
@@ -271,6 +343,8 @@ class ClientConnection {
   private bodySink: ((chunk: Buffer) => void) | undefined;
   private bodyLeft = 0;
   private readonly onData = (d: Buffer) => this.data(d);
+  /** The request being proxied upstream, which a client that goes away takes with it. */
+  exchange: Exchange | undefined;
 
   constructor(private readonly p: Http1Proxy, private readonly socket: Socket, private readonly scheme: 'http' | 'https') {}
 
@@ -288,7 +362,10 @@ class ClientConnection {
     if (!this.busy && this.buf.length === 0) this.endClient();
   };
   private readonly onError = () => this.socket.destroy();
-  private readonly onClose = () => (this.closed = true);
+  private readonly onClose = () => {
+    this.closed = true;
+    this.exchange?.clientGone();
+  };
 
   private data(d: Buffer): void {
     if (this.bodyLeft > 0) {
@@ -401,7 +478,7 @@ class ClientConnection {
 /** One request sent upstream and its answer relayed. */
 class Exchange {
   private readonly tried = new Set<string>();
-  private upstream: Socket | undefined;
+  private upstream: Upstream | undefined;
   private key = '';
   private responded = false;
   private bodySent = 0;
@@ -416,26 +493,30 @@ class Exchange {
   ) {}
 
   run(): void {
-    // A client that goes away takes its exchange with it: the upstream connection is not reused.
-    const onClientClose = () => {
-      this.aborted = true;
-      this.upstream?.destroy();
-    };
-    this.conn.client.once('close', onClientClose);
-    this.cleanup = () => this.conn.client.removeListener('close', onClientClose);
+    this.conn.exchange = this;
     this.attempt();
   }
 
-  private cleanup = () => undefined as void;
+  /** A client that goes away takes its exchange with it: the upstream connection is not reused. */
+  clientGone(): void {
+    this.aborted = true;
+    this.upstream?.socket.destroy();
+  }
+
+  private cleanup(): void {
+    if (this.conn.exchange === this) this.conn.exchange = undefined;
+  }
+
   /** The client went away: nothing is retried or answered any more. */
   private aborted = false;
 
   private requestHead(): string | undefined {
     const req = this.head;
     // Names the client listed in Connection are hop-by-hop too.
-    const listed = new Set((req.headers['connection'] as string | undefined)?.toLowerCase().split(',').map((x) => x.trim()) ?? []);
+    const connection = req.headers['connection'] as string | undefined;
+    const listed = connection ? new Set(connection.toLowerCase().split(',').map((x) => x.trim())) : noNames;
     // What the proxy itself sets is never the client's to remove.
-    for (const own of ownHeaders) listed.delete(own);
+    if (connection) for (const own of ownHeaders) listed.delete(own);
     const changes = this.d.requestHeaders ?? [];
     let out = `${req.method} ${this.d.url ?? req.url} HTTP/1.1\r\n`;
     if (changes.length === 0 && this.d.host === undefined) {
@@ -478,11 +559,13 @@ class Exchange {
     if (reqHead === undefined) return this.fail(500, '500 Internal Server Error: the route produced an invalid request\n');
     const pooled = this.p.upstreams.take(this.key);
     if (!pooled) this.tried.add(this.key);
-    const up = pooled ?? connect({ host: a.ip, port: a.port, noDelay: true });
-    this.upstream = up;
+    const upstream = pooled ?? this.p.upstreams.open(this.key, a);
+    const up = upstream.socket;
+    this.upstream = upstream;
     const retryable = idempotent.has(this.head.method) && this.head.length === 0;
     let gotBytes = false;
-    let respHead: Buffer | undefined = Buffer.alloc(0);
+    let respHead: Buffer | undefined;
+    let waitingForDrain = false;
     let framing: Framing | undefined;
     let upstreamKeepAlive = true;
     let clientKeepAlive = this.head.keepAlive;
@@ -499,15 +582,21 @@ class Exchange {
         upstreamKeepAlive = false;
         clientKeepAlive = false;
       }
-      up.removeAllListeners('data');
-      client.removeListener('drain', resumeUp);
-      if (upstreamKeepAlive && framing?.kind !== 'close') this.p.upstreams.give(this.key, up);
-      else up.destroy();
+      if (waitingForDrain) client.removeListener('drain', resumeUp);
+      if (upstreamKeepAlive && framing?.kind !== 'close') this.p.upstreams.give(upstream);
+      else {
+        upstream.use = undefined;
+        up.destroy();
+      }
       this.conn.finish(clientKeepAlive);
     };
-    const resumeUp = () => up.resume();
+    const resumeUp = () => {
+      waitingForDrain = false;
+      up.resume();
+    };
     const relay = (chunk: Buffer) => {
-      if (!client.write(chunk)) {
+      if (!client.write(chunk) && !waitingForDrain) {
+        waitingForDrain = true;
         up.pause();
         client.once('drain', resumeUp);
       }
@@ -529,19 +618,22 @@ class Exchange {
       if (end === -2) {
         relay(chunk);
         client.destroy();
-        return up.destroy();
+        up.destroy();
+        return;
       }
       if (end === -1) return relay(chunk);
       relay(chunk.subarray(0, end));
       if (end < chunk.length) upstreamKeepAlive = false;
       complete();
     };
-    up.on('data', (chunk: Buffer) => {
+    // `chunk` is a view of the upstream read buffer (see Upstream): what is kept or written on is copied.
+    const onData = (chunk: Buffer): void => {
       gotBytes = true;
-      if (framing) return body(chunk);
-      respHead = Buffer.concat([respHead!, chunk]);
+      if (framing) return body(Buffer.from(chunk));
+      respHead = respHead?.length ? Buffer.concat([respHead, chunk]) : chunk;
       const end = respHead.indexOf('\r\n\r\n');
       if (end < 0) {
+        if (respHead === chunk) respHead = Buffer.from(chunk);
         if (respHead.length > maxResponseHead) {
           up.destroy();
           this.fail(502, '502 Bad Gateway\n');
@@ -556,12 +648,9 @@ class Exchange {
       if (parsed.informational) {
         // 1xx (but 101): passed on, and the real answer follows.
         relay(Buffer.from(parsed.text, 'latin1'));
-        respHead = respHead.subarray(end + 4);
-        if (respHead.length) {
-          const rest = respHead;
-          respHead = Buffer.alloc(0);
-          up.emit('data', rest);
-        }
+        const rest = respHead.subarray(end + 4);
+        respHead = undefined;
+        if (rest.length) onData(rest);
         return;
       }
       upstreamKeepAlive = parsed.keepAlive;
@@ -572,16 +661,23 @@ class Exchange {
       const rest = respHead.subarray(end + 4);
       respHead = undefined;
       this.p.options.onDone?.({ info: this.d.info, status: parsed.status, upstream: this.key, ms: performance.now() - this.start, req: this.head });
+      if (framing.kind === 'length' && rest.length >= framing.left) {
+        // The whole answer is here (the common case): head and body leave in one write.
+        const size = Buffer.byteLength(text, 'latin1');
+        const whole = Buffer.allocUnsafe(size + framing.left);
+        whole.write(text, 0, 'latin1');
+        rest.copy(whole, size, 0, framing.left);
+        relay(whole);
+        if (rest.length > framing.left) upstreamKeepAlive = false;
+        framing.left = 0;
+        return complete();
+      }
       client.cork();
       relay(Buffer.from(text, 'latin1'));
-      if (framing.kind === 'length' && framing.left === 0) {
-        if (rest.length) upstreamKeepAlive = false;
-        complete();
-      } else if (rest.length) body(rest);
+      if (rest.length) body(Buffer.from(rest));
       process.nextTick(() => client.uncork());
-    });
-    up.on('error', () => undefined);
-    up.on('close', () => {
+    };
+    const onClose = (): void => {
       if (done) return;
       if (this.aborted) {
         done = true;
@@ -598,8 +694,10 @@ class Exchange {
       this.cleanup();
       if (this.responded) client.destroy();
       else this.fail(502, '502 Bad Gateway\n');
-    });
-    up.write(reqHead);
+    };
+    upstream.use = { data: onData, close: onClose };
+    // The head was read as latin1 (bytes as they came), so it leaves as latin1: the same bytes.
+    up.write(reqHead, 'latin1');
     this.sendBody(up);
   }
 

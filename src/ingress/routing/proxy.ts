@@ -68,6 +68,8 @@ export type Router = (req: RoutedRequest, scheme: 'http' | 'https') => Decision 
 export interface ProxyOptions {
   /** Largest request body accepted (ingress-nginx's proxy-body-size, default 1m); 413 past it. */
   maxBodyBytes?: number;
+  /** How long an idle kept-alive upstream connection is kept (nginx's upstream keepalive_timeout); 60 s. */
+  upstreamIdleMs?: number;
   /** Called once per request with what the access log and metrics need. */
   onDone?: (e: { info?: RouteInfo; status: number; upstream?: string; ms: number; req: RoutedRequest }) => void;
 }
@@ -98,7 +100,7 @@ export class HttpProxy {
     const key = `${a.ip}:${a.port}`;
     let agent = this.agents.get(key);
     if (!agent) {
-      agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, timeout: 60_000 });
+      agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, timeout: this.opts.upstreamIdleMs ?? 60_000 });
       this.agents.set(key, agent);
     }
     return agent;

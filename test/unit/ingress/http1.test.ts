@@ -234,6 +234,43 @@ describe('HTTP/1.1 fast path', () => {
     assert.equal(j.headers['host'], 'x.example');
   });
 
+  it('header bytes beyond ASCII reach the endpoint as they were sent', async () => {
+    // obs-text (RFC 9110 §5.5): bytes 0x80-0xFF in a field value, here "café" in Latin-1.
+    const head = Buffer.concat([Buffer.from('GET /latin1 HTTP/1.1\r\nHost: x.example\r\nX-Name: caf'), Buffer.from([0xe9]), Buffer.from('\r\nConnection: close\r\n\r\n')]);
+    const answer = await raw(port, head);
+    // raw() reads latin1; the endpoint's JSON answer is UTF-8.
+    const j = JSON.parse(Buffer.from(answer.slice(answer.indexOf('\r\n\r\n') + 4), 'latin1').toString('utf8'));
+    // Node's parser reads field values as Latin-1: one byte 0xE9 is "é"; re-encoded as UTF-8 it would be "Ã©".
+    assert.equal(j.headers['x-name'], 'caf\u00e9');
+  });
+
+  it('an idle upstream connection is closed once it has been unused for upstreamIdleMs', async () => {
+    const opened: Socket[] = [];
+    const backend = createNetServer((s) => {
+      opened.push(s);
+      s.on('data', () => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+      s.on('error', () => undefined);
+    });
+    const bport = await listen(backend);
+    const idleFront = new FrontEnd(() => ({ kind: 'forward', info: { kind: 'Ingress', namespace: 'default', name: 'i' }, endpoints: new RoundRobin([{ ip: '127.0.0.1', port: bport }]) }), { upstreamIdleMs: 150 });
+    const s = idleFront.http();
+    const fport = await listen(s);
+    try {
+      const once = () => raw(fport, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+      assert.match(await once(), /^HTTP\/1\.1 200 /);
+      assert.match(await once(), /^HTTP\/1\.1 200 /);
+      assert.equal(opened.length, 1, 'the second request reused the kept-alive upstream connection');
+      await until(() => opened[0]!.destroyed || opened[0]!.readableEnded, 2000);
+      assert.match(await once(), /^HTTP\/1\.1 200 /);
+      assert.equal(opened.length, 2, 'after the idle time a new upstream connection is opened');
+    } finally {
+      idleFront.close();
+      for (const o of opened) o.destroy();
+      await new Promise((r) => s.close(r));
+      await new Promise((r) => backend.close(r));
+    }
+  });
+
   it('5,000 pipelined requests in one write are all answered, in order, and the proxy goes on', async () => {
     const n = 5000;
     const text = Array.from({ length: n }, (_, i) => `GET /nowhere HTTP/1.1\r\nHost: x\r\nX-N: ${i}\r\n\r\n`).join('') + 'GET /last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
