@@ -22,9 +22,11 @@ async function main(): Promise<void> {
   );
   await provider.sync(sm, em, { full: true, services: new Set(), endpoints: new Set(), nodeLabels: {} });
   process.stdout.write('ready\n');
+  // Gone with the benchmark (its listeners close with the process): when the pipe closes, or on SIGTERM.
+  process.on('SIGTERM', () => process.exit(0));
   if (fstatSync(0).isFIFO()) {
     process.stdin.resume();
-    process.stdin.on('end', () => void provider.stop().finally(() => process.exit(0)));
+    process.stdin.on('end', () => process.exit(0));
   }
 }
 

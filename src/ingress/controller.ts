@@ -11,7 +11,7 @@ import type { Informer, InformerFactory } from '../client/informer-types.js';
 import { R } from '../client/resources.js';
 import { errorText, logger } from '../util/log.js';
 import { isConflict } from '../machinery/status.js';
-import { buildRouteTable, hostname, route, type RouteTable } from './routing/match.js';
+import { buildRouteTable, hostname, route, type Route, type RouteTable } from './routing/match.js';
 import type { Decision, RoutedRequest } from './routing/proxy.js';
 import type { ServiceEndpoints } from './routing/service-endpoints.js';
 import { TLSContexts } from './routing/tls-contexts.js';
@@ -66,15 +66,25 @@ export class IngressController {
 
   /** The router for the proxy: an Ingress path's Service endpoints, the defaultBackend, or undefined (404). */
   readonly route = (req: RoutedRequest): Decision | undefined => {
-    const r = route(this.table, req.headers.host ?? '', (req.url ?? '/').split('?')[0]!);
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const r = route(this.table, req.headers.host ?? '', query < 0 ? url : url.slice(0, query));
     if (!r) return undefined;
-    const [namespace, name] = [r.namespace, r.ingress.slice(r.namespace.length + 1)];
-    return {
-      kind: 'forward',
-      info: { kind: 'Ingress', namespace, name, service: r.service.name ?? '' },
-      endpoints: this.endpoints.get(r.namespace, r.service.name ?? '', r.service.port),
-    };
+    // One decision per route of the table, made on its first request: a rebuild (any Ingress,
+    // class or Service change) makes new routes, and the endpoints it holds are updated in place
+    // as EndpointSlices change, so it stays right for the table's life.
+    let d = this.decisions.get(r);
+    if (!d) {
+      d = {
+        kind: 'forward',
+        info: { kind: 'Ingress', namespace: r.namespace, name: r.ingress.slice(r.namespace.length + 1), service: r.service.name ?? '' },
+        endpoints: this.endpoints.get(r.namespace, r.service.name ?? '', r.service.port),
+      };
+      this.decisions.set(r, d);
+    }
+    return d;
   };
+  private readonly decisions = new WeakMap<Route, Decision>();
 
   /** Resolves once every informer has its first list. */
   async synced(): Promise<void> {

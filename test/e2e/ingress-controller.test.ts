@@ -134,6 +134,40 @@ spec:
     assert.deepEqual(failures, []);
   });
 
+  it('follows a Service that comes, goes and comes back behind a path: 503 without it, its pods with it', async () => {
+    const late = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: late}
+spec:
+  rules:
+  - host: late.example
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: late, port: {name: http}}}}
+`;
+    const service = `apiVersion: v1
+kind: Service
+metadata: {name: late}
+spec:
+  selector: {app: b}
+  ports: [{name: http, port: 80, targetPort: 9376}]
+`;
+    kubectlOk(c, ['apply', '-f', '-'], late);
+    await until('503 while the Service is missing', () => get(lb, port, '/', 'late.example'), (r) => r.startsWith('503 '), 5_000);
+    kubectlOk(c, ['apply', '-f', '-'], service);
+    await until("the Service's pods served", () => get(lb, port, '/', 'late.example'), (r) => /^200 b-/.test(r), 5_000);
+    kubectlOk(c, ['delete', 'service', 'late']);
+    await until('503 once the Service is gone', () => get(lb, port, '/', 'late.example'), (r) => r.startsWith('503 '), 5_000);
+    kubectlOk(c, ['apply', '-f', '-'], service.replace('{name: http, port: 80, targetPort: 9376}', '{name: web, port: 80, targetPort: 9376}'));
+    // The path names port "http", which the new Service does not have: no backend, as before.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.match(await get(lb, port, '/', 'late.example'), /^503 /);
+    kubectlOk(c, ['apply', '-f', '-'], service);
+    await until("the Service's pods served again", () => get(lb, port, '/', 'late.example'), (r) => /^200 b-/.test(r), 5_000);
+    kubectlOk(c, ['delete', 'ingress', 'late']);
+    kubectlOk(c, ['delete', 'service', 'late']);
+  });
+
   it('fails no request while a backend rolls out and Ingresses are created, changed and deleted', async (t) => {
     let stop = false;
     const failures: string[] = [];

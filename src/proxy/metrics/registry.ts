@@ -40,6 +40,21 @@ export class Counter extends Metric {
     if (cur) cur.v += by;
     else this.values.set(k, { labels, v: by });
   }
+  /**
+   * The series of one label set, exposed from now on (at 0 until counted), to count without
+   * encoding its labels each time: client_golang's WithLabelValues, for per-request counters.
+   */
+  series(labels: Labels): { inc(by?: number): void } {
+    const k = JSON.stringify(labels);
+    let cur = this.values.get(k);
+    if (!cur) this.values.set(k, (cur = { labels, v: 0 }));
+    const entry = cur;
+    return {
+      inc: (by = 1) => {
+        entry.v += by;
+      },
+    };
+  }
   get(labels: Labels = {}): number {
     return this.values.get(JSON.stringify(labels))?.v ?? 0;
   }

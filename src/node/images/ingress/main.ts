@@ -81,15 +81,26 @@ const router: Router = (req, scheme) => {
   if (to) return { kind: 'respond', status: 308, headers: { location: to, 'content-type': 'text/html' }, body: '<html><head><title>308 Permanent Redirect</title></head><body>308 Permanent Redirect</body></html>\n' };
   return gateways?.route(req, scheme) ?? controller.route(req);
 };
+// Each route's request counters by status and method, found without encoding five labels per
+// request (a route's info object lives as long as its routing table).
+type Series = ReturnType<typeof requests.series>;
+const seriesOf = new WeakMap<object, Map<string, Series>>();
+const noRoute = {};
+function requestSeries(e: Parameters<NonNullable<ProxyOptions['onDone']>>[0]): Series {
+  const byInfo = e.info ?? noRoute;
+  let m = seriesOf.get(byInfo);
+  if (!m) seriesOf.set(byInfo, (m = new Map()));
+  const key = `${e.status} ${e.req.method ?? ''}`;
+  let s = m.get(key);
+  if (!s) {
+    s = requests.series({ ingress: e.info?.name ?? '', namespace: e.info?.namespace ?? '', service: e.info?.service ?? '', status: String(e.status), method: e.req.method ?? '' });
+    m.set(key, s);
+  }
+  return s;
+}
 front = new FrontEnd(router, {
   onDone: (e) => {
-    requests.inc(1, {
-      ingress: e.info?.name ?? '',
-      namespace: e.info?.namespace ?? '',
-      service: e.info?.service ?? '',
-      status: String(e.status),
-      method: e.req.method ?? '',
-    });
+    requestSeries(e).inc();
     duration.observe(e.ms / 1000);
     accessLog(e);
   },
