@@ -109,17 +109,30 @@ export class ContainerLogWriter {
     src.once('error', end);
   }
 
+  /**
+   * The lines a read brought, in one write to the file with one timestamp (they were read at the
+   * same moment): a chatty container (an ingress controller's access log, thousands of lines a
+   * second) costs a write per read instead of a file write and a Date per line.
+   */
   private write(stream: 'stdout' | 'stderr', chunk: Buffer): void {
     let text = this.partial[stream].length ? Buffer.concat([this.partial[stream], chunk]) : chunk;
+    const parts: Buffer[] = [];
+    const prefixes: Partial<Record<'F' | 'P', Buffer>> = {};
+    let time: string | undefined;
+    const record = (tag: 'F' | 'P', line: Buffer) => {
+      time ??= rfc3339Nano(new Date());
+      parts.push((prefixes[tag] ??= Buffer.from(`${time} ${stream} ${tag} `)), line, newline);
+    };
     for (let nl = text.indexOf(0x0a); nl >= 0; nl = text.indexOf(0x0a)) {
-      this.line(stream, 'F', text.subarray(0, nl));
+      record('F', text.subarray(0, nl));
       text = text.subarray(nl + 1);
     }
     // A very long line without a newline is written in parts, as CRI runtimes split at 16 KiB.
     while (text.length > maxLineBytes) {
-      this.line(stream, 'P', text.subarray(0, maxLineBytes));
+      record('P', text.subarray(0, maxLineBytes));
       text = text.subarray(maxLineBytes);
     }
+    if (parts.length) this.out.write(Buffer.concat(parts));
     this.partial[stream] = Buffer.from(text);
   }
 
