@@ -20,6 +20,13 @@ export class FileTail extends Readable {
   private wake: (() => void) | undefined;
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /**
+   * What reads land in, kept while output flows and dropped once the tail has caught up (an idle
+   * container holds none). A fresh 64 KiB per read, two reads per write the container makes, made
+   * a chatty container's output cost the agent's process a major GC every few hundred ms: V8
+   * collects to free buffers that live outside its heap once enough of them were allocated.
+   */
+  private buf: Buffer | undefined;
 
   /** Opens `path` now (it may be unlinked afterwards: the open descriptor keeps reading it). */
   constructor(
@@ -57,7 +64,7 @@ export class FileTail extends Readable {
     this.reading = true;
     this.wake = undefined;
     clearTimeout(this.timer);
-    const buf = Buffer.allocUnsafe(chunkBytes);
+    const buf = (this.buf ??= Buffer.allocUnsafe(chunkBytes));
     read(this.fd, buf, 0, chunkBytes, this.pos, (err, n) => {
       this.reading = false;
       if (this.destroyed) {
@@ -70,10 +77,12 @@ export class FileTail extends Readable {
       }
       if (n > 0) {
         this.pos += n;
-        // push() asks for more (calls _read) while the consumer keeps up.
-        this.push(buf.subarray(0, n));
+        // A copy of what was read (the buffer is read into again); push() asks for more (calls
+        // _read) while the consumer keeps up.
+        this.push(Buffer.from(buf.subarray(0, n)));
         return;
       }
+      this.buf = undefined;
       if (this.ending) {
         this.close();
         this.push(null);
