@@ -28,6 +28,18 @@ test('FileTail hands on every appended byte unchanged, from its offset, and ends
       if (i % 5 === 4) await new Promise((r) => setTimeout(r, 15));
     }
     await new Promise((r) => setTimeout(r, 50));
+    // Caught up and waiting: a new write arrives within milliseconds (inotify), not at the 1 s poll.
+    for (let i = 0; i < 5; i++) {
+      const before = Buffer.concat(chunks).length;
+      const t0 = performance.now();
+      const line = Buffer.from(`ping ${i}\n`);
+      appendFileSync(path, line);
+      expected.push(line);
+      while (Buffer.concat(chunks).length < before + line.length) {
+        assert.ok(performance.now() - t0 < 500, `write ${i} not read after ${(performance.now() - t0).toFixed(0)} ms`);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    }
     tail.finish();
     await ended;
     const got = Buffer.concat(chunks);

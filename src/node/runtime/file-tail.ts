@@ -7,8 +7,15 @@ import { closeSync, openSync, read, watch, type FSWatcher } from 'node:fs';
 import { Readable } from 'node:stream';
 
 const chunkBytes = 64 * 1024;
-/** inotify wakes the tail at once; the poll only covers a watch that could not be set or missed an event. */
+/** inotify wakes the tail; the poll only covers a watch that could not be set or missed an event. */
 const pollMs = 1000;
+/**
+ * The least time between two reads that inotify starts. A container that writes a line per
+ * request (agnhost serve-hostname logs each one) makes thousands of writes a second, and reading
+ * after each cost the agent a thread-pool read, a log write and their garbage per line; one read
+ * a few milliseconds later takes all of them. A write after a quiet spell is read at once.
+ */
+const coalesceMs = 5;
 
 export class FileTail extends Readable {
   private fd: number | undefined;
@@ -37,12 +44,34 @@ export class FileTail extends Readable {
     this.pos = start;
     this.fd = openSync(path, 'r');
     try {
-      this.watcher = watch(path, { persistent: false }, () => this.wake?.());
+      this.watcher = watch(path, { persistent: false }, () => this.changed());
       this.watcher.on('error', () => this.unwatch());
     } catch {
       /* the poll below still covers it */
     }
   }
+
+  private changed(): void {
+    // A write reported while a read is in flight may have come after the read's end: the tail
+    // looks again once that read finds nothing more (rather than at the next poll).
+    if (!this.wake) {
+      this.missed = true;
+      return;
+    }
+    if (this.coalescing) return;
+    const wait = this.lastRead + coalesceMs - performance.now();
+    if (wait <= 0) {
+      this.wake();
+      return;
+    }
+    this.coalescing = setTimeout(() => {
+      this.coalescing = undefined;
+      this.wake?.();
+    }, wait);
+  }
+  private lastRead = -Infinity;
+  private coalescing: NodeJS.Timeout | undefined;
+  private missed = false;
 
   /** The writer is gone: everything it wrote is in the file; end after reading it. */
   finish(): void {
@@ -62,6 +91,8 @@ export class FileTail extends Readable {
   private pump(): void {
     if (this.reading || this.fd === undefined) return;
     this.reading = true;
+    this.lastRead = performance.now();
+    this.missed = false;
     this.wake = undefined;
     clearTimeout(this.timer);
     const buf = (this.buf ??= Buffer.allocUnsafe(chunkBytes));
@@ -90,6 +121,7 @@ export class FileTail extends Readable {
       }
       this.wake = () => this.pump();
       this.timer = setTimeout(() => this.wake?.(), pollMs);
+      if (this.missed) this.changed();
     });
   }
 
@@ -101,6 +133,7 @@ export class FileTail extends Readable {
   private close(): void {
     this.unwatch();
     clearTimeout(this.timer);
+    clearTimeout(this.coalescing);
     this.wake = undefined;
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
@@ -111,6 +144,7 @@ export class FileTail extends Readable {
     if (this.reading) {
       this.unwatch();
       clearTimeout(this.timer);
+      clearTimeout(this.coalescing);
     } else {
       this.close();
     }
