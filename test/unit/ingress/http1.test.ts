@@ -15,6 +15,7 @@ import type { Decision } from '../../../src/ingress/routing/proxy.js';
 import { selfSignedServingCertificate } from '../../../src/apiserver/pki.js';
 import { connect as http2Connect } from 'node:http2';
 import { connect as tlsConnect } from 'node:tls';
+import { collectGarbage } from '../../../src/util/release-memory.js';
 
 async function until(ok: () => boolean, ms = 3000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -268,6 +269,29 @@ describe('HTTP/1.1 fast path', () => {
       for (const o of opened) o.destroy();
       await new Promise((r) => s.close(r));
       await new Promise((r) => backend.close(r));
+    }
+  });
+
+  it('a client connection closed after Connection: close is not held after it is gone', async () => {
+    // Each one used to stay reachable for 5 s (the timer that ends a client that never closes),
+    // which at a new connection per request kept tens of thousands of them in the heap.
+    const refs: WeakRef<Socket>[] = [];
+    const s = front.http();
+    const fport = await listen(s);
+    s.on('connection', (sock: Socket) => refs.push(new WeakRef(sock)));
+    try {
+      for (let i = 0; i < 20; i++) assert.match(await raw(fport, 'GET /gone HTTP/1.1\r\nHost: x.example\r\nConnection: close\r\n\r\n', (t) => t.includes('"url":"/gone"')), /^HTTP\/1\.1 200 /);
+      assert.equal(refs.length, 20);
+      await until(() => refs.every((r) => r.deref()?.destroyed !== false), 2000);
+      // Collections until the closed sockets are freed (a weak reference clears only at a GC).
+      for (let i = 0; i < 20 && refs.some((r) => r.deref()); i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        collectGarbage();
+      }
+      const held = refs.filter((r) => r.deref()).length;
+      assert.ok(held <= 2, `${held} of 20 closed client sockets still reachable`);
+    } finally {
+      await new Promise((r) => s.close(r));
     }
   });
 
