@@ -95,7 +95,10 @@ export function planArgs(): { plan: Plan; args: string[] } {
   const slot = claimSlot((process.pid * 7 + planCounter++) % 60);
   const svc = `127.${100 + slot}.`;
   const pod = `127.${170 + slot}.`;
-  const lb = `127.240.${slot}.`;
+  // 127.240.100-159: `up` without --lb-pool picks 127.240.0.0/24, then .1, .2, ... next to running
+  // clusters, and a test that starts one that way (two-clusters) must not take a slot's pool
+  // while that slot's cluster is between a stop and its restart (shutdown's restarts).
+  const lb = `127.240.${100 + slot}.`;
   const plan: Plan = {
     serviceCIDR: `${svc}0.0/16`,
     servicePrefix: svc,
