@@ -17,6 +17,11 @@ const addons = [
     output: join('build', 'Release', 'malloc_trim.node'),
     without: 'it gives memory back more slowly after crowds of connections',
   },
+  {
+    dir: join(root, 'native', 'udp-batch'),
+    output: join('build', 'Release', 'udp_batch.node'),
+    without: 'the cluster DNS server reads and answers UDP one datagram at a time, through Node\'s dgram',
+  },
 ];
 const force = process.argv.includes('--force');
 
@@ -64,7 +69,7 @@ function upToDate(dir, output) {
 }
 
 function main() {
-  // malloc_trim is glibc's; elsewhere (macOS, musl) there is nothing for the addon to call.
+  // malloc_trim is glibc's and recvmmsg/sendmmsg Linux's; elsewhere (macOS, musl) kubesvc runs without both.
   const glibc = process.platform === 'linux' && process.report?.getReport().header.glibcVersionRuntime;
   if (!glibc) return;
   const gyp = nodeGyp();

@@ -38,6 +38,8 @@ export interface DNSOptions {
    * on this port of the same host instead (0: any free one); `addresses` tells which. Unset: fail.
    */
   fallbackPort?: number;
+  /** IPv4 UDP in batches through the udp-batch addon where it is built (default true); false: Node's dgram. */
+  batchedUDP?: boolean;
 }
 
 export interface DNSHandle {
@@ -70,6 +72,7 @@ export async function startDNSWithIndex(index: ClusterIndex & { version?(scope?:
     listen: opts.listen,
     handler: chain([kube, forward]),
     ...(opts.fallbackPort !== undefined ? { fallbackPort: opts.fallbackPort } : {}),
+    ...(opts.batchedUDP !== undefined ? { batchedUDP: opts.batchedUDP } : {}),
     // Only an index that counts its changes can tell when a replayed reply went stale.
     ...(opts.answerCache !== false && typeof index.version === 'function' ? { answerCache: { version: (scope?: string) => index.version!(scope) } } : {}),
   });

@@ -7,6 +7,8 @@ import { reply, type Next, type Response } from './message.js';
 import { encodeResponse, parseQuery, sizeLimit, type Edns } from './wire.js';
 import type { Request } from './message.js';
 import { literalLookup } from '../util/udp-reply-lookup.js';
+import { formatIPv4 } from '../util/ipv4.js';
+import { BatchUDPSocket, udpBatchAvailable } from './udp-batch.js';
 
 export interface ListenAddress {
   host: string;
@@ -42,6 +44,11 @@ export interface DNSServerOptions {
   answerCache?: { version(scope?: string): number; maxEntries?: number };
   /** Where to listen instead when a listen port cannot be had (0: any free port); see `addresses`. */
   fallbackPort?: number;
+  /**
+   * IPv4 UDP through the udp-batch addon (recvmmsg/sendmmsg) where it is built (default true);
+   * false keeps Node's dgram, which IPv6 listeners always use.
+   */
+  batchedUDP?: boolean;
 }
 
 export interface ServerStats {
@@ -78,7 +85,7 @@ interface TCPConn {
 }
 
 interface Listener {
-  udp: UDPSocket;
+  udp: { close(): Promise<void> };
   tcp: TCPServer;
   address: ListenAddress;
 }
@@ -138,60 +145,89 @@ export class DNSServer {
   async stop(): Promise<void> {
     for (const c of [...this.conns.keys()]) c.destroy();
     const ls = this.listeners.splice(0);
-    await Promise.all(ls.map((l) => Promise.all([new Promise<void>((r) => l.udp.close(() => r())), new Promise<void>((r) => l.tcp.close(() => r()))])));
+    await Promise.all(ls.map((l) => Promise.all([l.udp.close(), new Promise<void>((r) => l.tcp.close(() => r()))])));
   }
 
   /** UDP and TCP on one port; with port 0, UDP picks and TCP follows (retrying if that port is taken for TCP). */
   private async listenOn(addr: ListenAddress): Promise<Listener> {
     let lastErr: unknown;
     for (let i = 0; i < (addr.port === 0 ? MAX_PORT_TRIES : 1); i++) {
-      const udp = createSocket({ type: isIPv6(addr.host) ? 'udp6' : 'udp4', lookup: literalLookup });
-      try {
-        await new Promise<void>((res, rej) => {
-          udp.once('error', rej);
-          udp.bind(addr.port, addr.host, () => {
-            udp.off('error', rej);
-            res();
-          });
-        });
-      } catch (e) {
-        udp.close();
-        throw e;
-      }
-      const port = udp.address().port;
+      const udp = await this.bindUDP(addr);
       const tcp = createServer({ pauseOnConnect: false }, (sock) => this.onConnection(sock));
       try {
         await new Promise<void>((res, rej) => {
           tcp.once('error', rej);
-          tcp.listen({ host: addr.host, port }, () => {
+          tcp.listen({ host: addr.host, port: udp.port }, () => {
             tcp.off('error', rej);
             res();
           });
         });
       } catch (e) {
         lastErr = e;
-        udp.close();
+        await udp.close();
         continue;
       }
-      udp.on('message', (msg, rinfo) => {
-        // Replays are answered right here, without a promise: most queries in a steady cluster are repeats.
-        const out = this.replay(msg, 'udp');
-        if (out) udp.send(out, rinfo.port, rinfo.address);
-        else void this.onDatagram(udp, msg, rinfo.address, rinfo.port);
-      });
-      // Bursts (a pod starting many resolvers, a benchmark) overflow the default buffer; ask for
-      // more, which the kernel caps at net.core.rmem_max.
-      try {
-        udp.setRecvBufferSize(UDP_RECV_BUFFER);
-      } catch {
-        // Not fatal: the default buffer still works.
-      }
-      // A send error to one client (e.g. ICMP unreachable) must not take the listener down.
-      udp.on('error', () => undefined);
       tcp.on('error', () => undefined);
-      return { udp, tcp, address: { host: addr.host, port, ...(addr.optional ? { optional: true } : {}) } };
+      return { udp, tcp, address: { host: addr.host, port: udp.port, ...(addr.optional ? { optional: true } : {}) } };
     }
     throw lastErr;
+  }
+
+  /** The UDP side of a listener: batched where the addon allows, Node's dgram otherwise. Throws as bind does. */
+  private async bindUDP(addr: ListenAddress): Promise<{ port: number; close(): Promise<void> }> {
+    if (this.opts.batchedUDP !== false && !isIPv6(addr.host) && udpBatchAvailable()) {
+      const sock: BatchUDPSocket = BatchUDPSocket.bind(addr.host, addr.port, UDP_RECV_BUFFER, (data, offset, length, out, room, ip, port) => {
+        if (length < 0) {
+          // Longer than a slot: no DNS query over UDP is; dropped, as a server with a 4 KiB buffer drops it.
+          this.stats.dropped++;
+          return 0;
+        }
+        // Replays are answered within the batch, into the shared reply memory.
+        const stored = length >= 12 && length <= 512 ? this.storedReply(data.toString('latin1', offset + 2, offset + length), 'udp') : undefined;
+        if (stored && stored.length <= room) {
+          stored.copy(out, offset);
+          out[offset] = data[offset]!;
+          out[offset + 1] = data[offset + 1]!;
+          return stored.length;
+        }
+        // The rest are answered when their lookup is done: the query is copied out of the slot the next batch reuses.
+        const msg = Buffer.from(data.subarray(offset, offset + length));
+        void this.answer(msg, 'udp', { address: formatIPv4(ip), port })
+          .catch(() => undefined)
+          .then((reply) => reply && sock.send(reply, ip, port));
+        return 0;
+      });
+      return { port: sock.port, close: async () => sock.close() };
+    }
+    const udp = createSocket({ type: isIPv6(addr.host) ? 'udp6' : 'udp4', lookup: literalLookup });
+    try {
+      await new Promise<void>((res, rej) => {
+        udp.once('error', rej);
+        udp.bind(addr.port, addr.host, () => {
+          udp.off('error', rej);
+          res();
+        });
+      });
+    } catch (e) {
+      udp.close();
+      throw e;
+    }
+    udp.on('message', (msg, rinfo) => {
+      // Replays are answered right here, without a promise: most queries in a steady cluster are repeats.
+      const out = this.replay(msg, 'udp');
+      if (out) udp.send(out, rinfo.port, rinfo.address);
+      else void this.onDatagram(udp, msg, rinfo.address, rinfo.port);
+    });
+    // Bursts (a pod starting many resolvers, a benchmark) overflow the default buffer; ask for
+    // more, which the kernel caps at net.core.rmem_max.
+    try {
+      udp.setRecvBufferSize(UDP_RECV_BUFFER);
+    } catch {
+      // Not fatal: the default buffer still works.
+    }
+    // A send error to one client (e.g. ICMP unreachable) must not take the listener down.
+    udp.on('error', () => undefined);
+    return { port: udp.address().port, close: () => new Promise<void>((r) => udp.close(() => r())) };
   }
 
   private async onDatagram(udp: UDPSocket, msg: Buffer, address: string, port: number): Promise<void> {
@@ -199,17 +235,25 @@ export class DNSServer {
     if (out) udp.send(out, port, address);
   }
 
-  /** The stored reply to the same bytes (but the ID), if the index has not changed since. */
-  private replay(msg: Buffer, transport: 'udp' | 'tcp'): Buffer | undefined {
+  /** The stored reply to a query's bytes after its ID (`key`), if the index has not changed since; counted as a query. */
+  private storedReply(key: string, transport: 'udp' | 'tcp'): Buffer | undefined {
     const ac = this.opts.answerCache;
-    if (!ac || msg.length < 12 || msg.length > 512) return undefined;
-    const hit = this.replies[transport].get(msg.toString('latin1', 2));
+    const hit = ac && this.replies[transport].get(key);
     if (!hit || hit.version !== ac.version(hit.scope)) return undefined;
     this.stats.queries++;
     this.stats.cacheHits++;
-    const out = Buffer.allocUnsafe(hit.bytes.length);
-    hit.bytes.copy(out);
-    out.writeUInt16BE(msg.readUInt16BE(0), 0);
+    return hit.bytes;
+  }
+
+  /** The stored reply to the same bytes (but the ID), if the index has not changed since: a copy with this query's ID. */
+  private replay(msg: Buffer, transport: 'udp' | 'tcp'): Buffer | undefined {
+    if (!this.opts.answerCache || msg.length < 12 || msg.length > 512) return undefined;
+    const stored = this.storedReply(msg.toString('latin1', 2), transport);
+    if (!stored) return undefined;
+    const out = Buffer.allocUnsafe(stored.length);
+    stored.copy(out);
+    out[0] = msg[0]!;
+    out[1] = msg[1]!;
     return out;
   }
 

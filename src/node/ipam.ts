@@ -4,6 +4,7 @@
 // out an IP a live pod still has.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { formatIPv4 } from '../util/ipv4.js';
 
 export function parseIPv4(ip: string): number {
   const parts = ip.split('.');
@@ -17,9 +18,7 @@ export function parseIPv4(ip: string): number {
   return n;
 }
 
-export function formatIPv4(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
+export { formatIPv4 };
 
 export class PodIPAllocator {
   private readonly base: number;

@@ -4,13 +4,8 @@
 // walks the arenas and releases the free pages, which is what malloc_trim(0) does. `npm ci` builds
 // the addon where a C compiler is present; without it this module does nothing and says so only
 // at debug level: kubesvc works the same, it just keeps more memory after a crowd.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { logger } from './log.js';
-
-const log = logger('memory');
+import { join } from 'node:path';
+import { optionalAddon } from './native-addon.js';
 
 /** Where node-gyp leaves the addon, relative to the package root. */
 export const MALLOC_TRIM_ADDON = join('native', 'malloc-trim', 'build', 'Release', 'malloc_trim.node');
@@ -20,42 +15,7 @@ interface Addon {
   trim(): Promise<boolean>;
 }
 
-let addon: Addon | null | undefined;
-
-/**
- * The addon's path, found by walking up from this module: it runs from dist/src/util (tsc's
- * output) or from dist/bundle (the CLI bundle), so the package root is two or three levels up.
- */
-function addonPath(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const p = join(dir, MALLOC_TRIM_ADDON);
-    if (existsSync(p)) return p;
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return undefined;
-}
-
-function load(): Addon | null {
-  if (addon !== undefined) return addon;
-  addon = null;
-  const path = addonPath();
-  if (!path) {
-    log.debug('malloc_trim addon not built (no C compiler at npm ci?): freed C heap is returned only as glibc does by itself');
-    return addon;
-  }
-  try {
-    const loaded = createRequire(import.meta.url)(path) as Partial<Addon>;
-    if (typeof loaded.trim === 'function') addon = loaded as Addon;
-    else log.debug(`malloc_trim addon at ${path} has no trim(): not used`);
-  } catch (err) {
-    // A build for another Node or C library: kubesvc runs as it would without it.
-    log.debug(`malloc_trim addon at ${path} did not load: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  return addon;
-}
+const load = optionalAddon<Addon>(MALLOC_TRIM_ADDON, (a) => typeof a.trim === 'function', 'freed C heap is returned only as glibc does by itself');
 
 /** Whether the addon was built and loads here. */
 export function mallocTrimAvailable(): boolean {

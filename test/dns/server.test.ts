@@ -1,5 +1,6 @@
 // The server over real sockets on 127.0.0.1: UDP and TCP, EDNS0 sizes, truncation, malformed
-// and random packets, SERVFAIL before sync.
+// and random packets, SERVFAIL before sync. UDP goes through the udp-batch addon where it is built;
+// server-dgram.test.ts runs this file again over Node's dgram (KUBESVC_TEST_DNS_UDP=dgram).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -16,7 +17,7 @@ let index: MemoryIndex;
 
 before(async () => {
   index = staticIndex({ namespaces, services, endpointSlices, pods });
-  dns = await startDNSWithIndex(index, { listen: [{ host: '127.0.0.1', port: 0 }], upstreams: [] });
+  dns = await startDNSWithIndex(index, { listen: [{ host: '127.0.0.1', port: 0 }], upstreams: [], batchedUDP: process.env.KUBESVC_TEST_DNS_UDP !== 'dgram' });
   at = dns.addresses[0]!;
 });
 after(async () => {

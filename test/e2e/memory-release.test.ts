@@ -7,8 +7,10 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { startCluster, root, tempDir, request, until, type Cluster } from './harness.js';
+import { spawnSync } from 'node:child_process';
+import { startCluster, root, tempDir, request, until, kubectlOk, type Cluster } from './harness.js';
 import { MALLOC_TRIM_ADDON, mallocTrimAvailable } from '../../src/util/malloc-trim.js';
+import { UDP_BATCH_ADDON } from '../../src/dns/udp-batch.js';
 
 // Debug lines are where kubesvc says what each release step did.
 process.env.KUBESVC_DEBUG = '1';
@@ -102,14 +104,21 @@ describe('memory after a crowd of connections', () => {
     },
   );
 
-  test('without the addon kubesvc starts and serves, quietly', async () => {
+  test('without the addons kubesvc starts and serves, DNS over UDP included, quietly', async () => {
     assert.ok(!existsSync(join(install, MALLOC_TRIM_ADDON)));
+    assert.ok(!existsSync(join(install, UDP_BATCH_ADDON)));
     const c = await startCluster({ timeoutMs: 60_000, bin: join(install, 'bin', 'kubesvc') });
     try {
       assert.equal((await request(c, 'GET', '/readyz')).status, 200);
       const created = await request(c, 'POST', '/api/v1/namespaces/default/services', JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { ports: [{ port: 80 }] } }));
       assert.equal(created.status, 201, created.body);
       assert.equal((await request(c, 'GET', '/api/v1/namespaces/default/services/web')).status, 200);
+      // Cluster DNS answers over UDP through Node's dgram (the udp-batch addon is not there).
+      if (process.getuid?.() === 0 && spawnSync('dig', ['-v']).status === 0) {
+        const dns = kubectlOk(c, ['get', 'svc', 'kube-dns', '-n', 'kube-system', '-o', 'jsonpath={.spec.clusterIP}']);
+        const web = kubectlOk(c, ['get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}']);
+        await until('web resolved over UDP', () => spawnSync('dig', [`@${dns}`, '+notcp', '+time=2', '+tries=2', '+short', 'web.default.svc.cluster.local'], { encoding: 'utf8' }).stdout.trim(), (ip) => ip === web, 15_000);
+      }
       // Nothing about the missing addon, even with debug output on (it is looked for only when a
       // crowd has left, and then said at debug level).
       const about = c.stderr().split('\n').filter((l) => /malloc|addon/i.test(l));

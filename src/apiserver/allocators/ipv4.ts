@@ -1,4 +1,5 @@
 // IPv4 address and CIDR arithmetic on unsigned 32-bit numbers; the service CIDR is IPv4 only.
+import { formatIPv4, parseIPv4 } from '../../util/ipv4.js';
 
 export interface IPv4CIDR {
   /** Network address (host bits cleared). */
@@ -8,23 +9,7 @@ export interface IPv4CIDR {
   size: number;
 }
 
-/** Parses a dotted quad; undefined for anything else (including IPv6). */
-export function parseIPv4(s: string): number | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    n = n * 256 + v;
-  }
-  return n;
-}
-
-export function formatIPv4(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
+export { formatIPv4, parseIPv4 };
 
 export function isIPv6(s: string): boolean {
   return s.includes(':');

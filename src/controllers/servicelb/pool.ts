@@ -28,9 +28,7 @@ export function parseIPv4(s: string): number | undefined {
   return parts.reduce((a, p) => a * 256 + p, 0);
 }
 
-export function formatIPv4(n: number): string {
-  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
-}
+export { formatIPv4 } from '../../util/ipv4.js';
 
 function parseEntry(entry: string, whole: string): IPRange {
   const bad = (why: string) => new PoolParseError(`invalid LoadBalancer pool ${JSON.stringify(whole)}: ${why}`);
