@@ -5,7 +5,8 @@
 // (`mode http`, connection reuse) are pointed at the same pod IPs on 127.0.0.1 ports of their own.
 // Each is driven with wrk (-t1 -c32), keep-alive and a new connection per request, over HTTP and
 // HTTPS (one EC P-256 certificate for all), in interleaved
-// rounds; the controller both at its pod address (what nginx is measured as) and through its
+// rounds; nginx also with an access log written as ingress-nginx writes it (the controller logs
+// every request by default, as ingress-nginx does); the controller both at its pod address (what nginx is measured as) and through its
 // LoadBalancer IP (what users reach: the userspace kube-proxy in front). Then change → served:
 // an Ingress path added until the controller answers it (polled every 2 ms), 20 times.
 // Run: npm run build && node dist/bench/ingress.js [seconds per wrk run, default 5]
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
     writeFileSync(join(dir, 'bundle.pem'), readFileSync(join(dir, 'tls.crt'), 'utf8') + readFileSync(join(dir, 'tls.key'), 'utf8'));
     kubectlOk(c, ['create', 'secret', 'tls', 'bench-tls', '--cert', join(dir, 'tls.crt'), '--key', join(dir, 'tls.key')]);
     // nginx and HAProxy on 127.0.0.1, each with the same three pods as upstreams.
-    const nginx = startNginxProxy(dir, '127.0.0.1:18080', podIPs.map((ip) => `${ip}:8080`), { listen: '127.0.0.1:18443', cert: join(dir, 'tls.crt'), key: join(dir, 'tls.key') });
+    const nginx = startNginxProxy(dir, '127.0.0.1:18080', podIPs.map((ip) => `${ip}:8080`), { listen: '127.0.0.1:18443', cert: join(dir, 'tls.crt'), key: join(dir, 'tls.key') }, '127.0.0.1:18082');
     peers.push({ name: 'nginx', stop: () => nginx.kill('SIGTERM') });
     writeFileSync(join(dir, 'haproxy.cfg'), `global
   maxconn 4096
@@ -144,6 +145,8 @@ ${podIPs.map((ip, i) => `  server p${i} ${ip}:8080`).join('\n')}
       { name: 'kubesvc ingress (pod address)', url: `http://${controllerIP}:80/` },
       { name: 'kubesvc ingress (LoadBalancer IP, through kube-proxy)', url: `http://${lb}:80/` },
       { name: 'nginx', url: 'http://127.0.0.1:18080/' },
+      // The controller logs every request by default, as ingress-nginx does; this nginx too.
+      { name: 'nginx with an access log', url: 'http://127.0.0.1:18082/' },
       { name: 'HAProxy mode http', url: 'http://127.0.0.1:18081/' },
       // HTTPS: wrk sends no SNI to an IP; the certificate does not change the work.
       { name: 'kubesvc ingress HTTPS (pod address)', url: `https://${controllerIP}:443/` },
@@ -169,7 +172,7 @@ ${podIPs.map((ip, i) => `  server p${i} ${ip}:8080`).join('\n')}
       // The issue's figures: the controller at its pod address next to nginx and HAProxy, HTTP and HTTPS.
       const med = (name: string, f: (x: LoadResult) => number) => median(results.get(name)!.map(f));
       const mode = newConnection ? 'new connection per request' : 'keep-alive';
-      for (const [ours, peers] of [['kubesvc ingress (pod address)', ['nginx', 'HAProxy mode http']], ['kubesvc ingress HTTPS (pod address)', ['nginx HTTPS', 'HAProxy HTTPS']]] as const) {
+      for (const [ours, peers] of [['kubesvc ingress (pod address)', ['nginx', 'nginx with an access log', 'HAProxy mode http']], ['kubesvc ingress HTTPS (pod address)', ['nginx HTTPS', 'HAProxy HTTPS']]] as const) {
         for (const peer of peers) {
           reportComparison({ figure: `${mode}, requests/s${ours.includes('HTTPS') ? ' (HTTPS)' : ''}`, unit: 'req/s', kubesvc: med(ours, (x) => x.rps), peer, peerValue: med(peer, (x) => x.rps), higherIsBetter: true, ...(peer === 'nginx' && !newConnection ? { goal: '≥ 0.8×' } : {}) });
           reportComparison({ figure: `${mode}, p99${ours.includes('HTTPS') ? ' (HTTPS)' : ''}`, unit: 'ms', kubesvc: med(ours, (x) => x.p99ms), peer, peerValue: med(peer, (x) => x.p99ms), higherIsBetter: false, ...(peer === 'nginx' && !newConnection ? { goal: '≤ 1.5×' } : {}) });
