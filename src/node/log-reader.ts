@@ -1,6 +1,6 @@
 // Reads a CRI-format container log for pods/log: tail, since, timestamps and follow (until the
-// run that writes the file ends).
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+// run that writes the file ends, across the writer's rotations).
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import { isBeingWritten, onLogComplete } from './logs.js';
 import type { LogOptions as StreamingLogOptions } from '../streaming/runtime.js';
@@ -33,21 +33,67 @@ function render(e: Entry, timestamps: boolean): string {
   return (timestamps ? `${e.time} ` : '') + e.text + (e.partial ? '' : '\n');
 }
 
-function readFrom(path: string, offset: number): { text: string; size: number } {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return { text: '', size: offset };
+/**
+ * One log file read from where the last read ended. A follower holds the file open: when the
+ * writer rotates it (renames it and starts a new one at the same path), the follower reads what is
+ * left of the renamed file and goes on at the start of the new one.
+ */
+class LogFile {
+  private fd: number | undefined;
+  private offset = 0;
+
+  constructor(private readonly path: string) {
+    this.fd = LogFile.open(path);
   }
-  try {
-    const size = statSync(path).size;
-    if (size <= offset) return { text: '', size: offset };
-    const buf = Buffer.alloc(size - offset);
-    const n = readSync(fd, buf, 0, buf.length, offset);
-    return { text: buf.subarray(0, n).toString('utf8'), size: offset + n };
-  } finally {
-    closeSync(fd);
+
+  private static open(path: string): number | undefined {
+    try {
+      return openSync(path, 'r');
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** What was written since the last read. Bytes, not text: a read may end inside a character. */
+  read(): Buffer {
+    const parts = [this.readOpen()];
+    // Rotated: the path names another file now. (Whatever the old one got meanwhile was just read.)
+    if (this.fd === undefined || this.rotated()) {
+      const fd = LogFile.open(this.path);
+      if (fd !== undefined) {
+        if (this.fd !== undefined) {
+          parts.push(this.readOpen());
+          closeSync(this.fd);
+        }
+        this.fd = fd;
+        this.offset = 0;
+        parts.push(this.readOpen());
+      }
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  }
+
+  private readOpen(): Buffer {
+    if (this.fd === undefined) return Buffer.alloc(0);
+    const size = fstatSync(this.fd).size;
+    if (size <= this.offset) return Buffer.alloc(0);
+    const buf = Buffer.alloc(size - this.offset);
+    const n = readSync(this.fd, buf, 0, buf.length, this.offset);
+    this.offset += n;
+    return buf.subarray(0, n);
+  }
+
+  private rotated(): boolean {
+    try {
+      return statSync(this.path).ino !== fstatSync(this.fd!).ino;
+    } catch {
+      return false;
+    }
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
   }
 }
 
@@ -60,38 +106,42 @@ export function readLogFile(path: string, opts: LogOptions = {}): Readable {
   if (opts.sinceTime) since = Math.max(since, Date.parse(opts.sinceTime));
   const keep = (e: Entry) => (!opts.stream || e.stream === opts.stream) && (since === -Infinity || Date.parse(e.time) >= since);
 
-  let { text, size } = readFrom(path, 0);
-  let carry = '';
-  const take = (chunk: string): Entry[] => {
-    const lines = (carry + chunk).split('\n');
-    carry = lines.pop() ?? '';
+  const file = new LogFile(path);
+  // Bytes up to the last newline are decoded; the rest waits for its line's end.
+  let carry = Buffer.alloc(0);
+  const take = (chunk: Buffer): Entry[] => {
+    const bytes = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    const end = bytes.lastIndexOf(0x0a) + 1;
+    carry = Buffer.from(bytes.subarray(end));
+    if (end === 0) return [];
+    const lines = bytes.toString('utf8', 0, end - 1).split('\n');
     return lines.map(parseLine).filter((e): e is Entry => !!e && keep(e));
   };
-  let first = take(text);
+  let first = take(file.read());
   if (opts.tailLines !== undefined && opts.tailLines >= 0) first = opts.tailLines === 0 ? [] : first.slice(-opts.tailLines);
   out.write(first.map((e) => render(e, timestamps)).join(''));
-  text = '';
 
   if (!opts.follow || !isBeingWritten(path)) {
+    file.close();
     out.end();
     return out;
   }
   // Poll rather than fs.watch: it behaves the same on every filesystem and a log line 200 ms late is fine.
   const poll = () => {
-    const r = readFrom(path, size);
-    size = r.size;
-    const entries = take(r.text);
+    const entries = take(file.read());
     if (entries.length) out.write(entries.map((e) => render(e, timestamps)).join(''));
   };
   const timer = setInterval(poll, 200);
   const cancel = onLogComplete(path, () => {
     clearInterval(timer);
     poll();
+    file.close();
     out.end();
   });
   out.on('close', () => {
     clearInterval(timer);
     cancel();
+    file.close();
   });
   return out;
 }

@@ -1,8 +1,11 @@
 // Container logs on disk in the CRI log format (`<RFC3339Nano> <stdout|stderr> <F|P> <text>`), one
 // file per run: DATA/pods/<uid>/<container>/<restartCount>.log. The current and the previous run
-// are kept (for `kubectl logs --previous`), as the kubelet keeps them.
-import { createWriteStream, mkdirSync, readFileSync, rmSync, truncateSync, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
+// are kept (for `kubectl logs --previous`), as the kubelet keeps them. A run's log is rotated as
+// the kubelet rotates it (--container-log-max-size 10Mi, --container-log-max-files 5): at 10 MiB
+// it becomes <restartCount>.log.<UTC time> and a new file starts; a run keeps its four newest
+// rotated files. `kubectl logs` reads the current file, as upstream's does.
+import { createWriteStream, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, type WriteStream } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 
 export function containerLogDir(dataDir: string, podUID: string, container: string): string {
@@ -21,12 +24,69 @@ export function rfc3339Nano(d: Date): string {
 const maxLineBytes = 16384;
 const newline = Buffer.from('\n');
 
+/** The kubelet's defaults: --container-log-max-size 10Mi, --container-log-max-files 5. */
+export const containerLogMaxBytes = 10 * 1024 * 1024;
+export const containerLogMaxFiles = 5;
+
+type Streams = { stdout: number; stderr: number };
+
+/** A run's rotated logs (`<n>.log.<UTC time>`), oldest first. */
+export function rotatedLogs(path: string): string[] {
+  const prefix = `${basename(path)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return [];
+  }
+  return names
+    .filter((f) => f.startsWith(prefix) && /^\d{8}-\d{6}\.\d{3}$/.test(f.slice(prefix.length)))
+    .sort()
+    .map((f) => join(dirname(path), f));
+}
+
 /**
- * How many bytes of each stream of a run a log holds (every F line is its text and a newline, a P
- * line its text alone), so an adopted container's output resumes right after. A last line cut
- * short (the agent was killed mid-write) is cut off the file: it is read again from the output.
+ * Where a run's log keeps the bytes of each stream that went into its rotated files (those since
+ * removed included), so an adopted container's output resumes at the right place.
  */
-export function loggedOutputBytes(path: string): { stdout: number; stderr: number } {
+function rotatedBytesPath(path: string): string {
+  return `${path}.rotated-bytes`;
+}
+
+function rotatedBytes(path: string): Streams {
+  try {
+    const v = JSON.parse(readFileSync(rotatedBytesPath(path), 'utf8')) as Partial<Streams>;
+    return { stdout: Number(v.stdout) || 0, stderr: Number(v.stderr) || 0 };
+  } catch {
+    return { stdout: 0, stderr: 0 };
+  }
+}
+
+/** Removes a run's log with its rotated files. */
+function removeRunLog(path: string): void {
+  for (const f of [path, ...rotatedLogs(path), rotatedBytesPath(path)]) rmSync(f, { force: true });
+}
+
+/** `20261207-184500.123`: the kubelet's rotation suffix, with milliseconds (we rotate by size, not every 10 s). */
+function rotationSuffix(d: Date): string {
+  const iso = d.toISOString();
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}.${iso.slice(20, 23)}`;
+}
+
+/**
+ * How many bytes of each stream of a run its log holds, rotated files included (every F line is
+ * its text and a newline, a P line its text alone), so an adopted container's output resumes
+ * right after. A last line cut short (the agent was killed mid-write) is cut off the file: it is
+ * read again from the output.
+ */
+export function loggedOutputBytes(path: string): Streams {
+  const current = currentFileBytes(path);
+  const rotated = rotatedBytes(path);
+  return { stdout: rotated.stdout + current.stdout, stderr: rotated.stderr + current.stderr };
+}
+
+/** The same for the current file alone. */
+function currentFileBytes(path: string): Streams {
   const counted = { stdout: 0, stderr: 0 };
   let data: Buffer;
   try {
@@ -72,10 +132,17 @@ export function onLogComplete(path: string, fn: () => void): () => void {
 }
 
 export class ContainerLogWriter {
-  private readonly out: WriteStream;
+  private out: WriteStream;
+  /** Bytes in the current file, and of each stream in it. */
+  private size: number;
+  private current: Streams;
+  /** Files rotated away whose writes may still be in flight: finishing waits for them. */
+  private readonly draining: Promise<void>[] = [];
+  /** When the last rotation was named: the next is named at least a millisecond later, never over it. */
+  private lastRotation = 0;
   /** The bytes of each stream since its last newline: lines are written whole, as bytes (not decoded). */
   private readonly partial: Record<'stdout' | 'stderr', Buffer> = { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
-  private open = 2;
+  private openStreams = 2;
   private readonly done: Promise<void>;
   private resolveDone!: () => void;
 
@@ -87,11 +154,14 @@ export class ContainerLogWriter {
     readonly path: string,
     stdout: Readable,
     stderr: Readable,
+    private readonly limits: { maxBytes: number; maxFiles: number } = { maxBytes: containerLogMaxBytes, maxFiles: containerLogMaxFiles },
   ) {
     mkdirSync(join(path, '..'), { recursive: true });
     const n = Number(/(\d+)\.log$/.exec(path)?.[1] ?? 0);
-    if (n >= 2) rmSync(join(path, '..', `${n - 2}.log`), { force: true });
-    this.out = createWriteStream(path, { flags: 'a', mode: 0o600 });
+    if (n >= 2) removeRunLog(join(path, '..', `${n - 2}.log`));
+    this.out = this.openLog();
+    this.size = statSync(path).size;
+    this.current = this.size > 0 ? currentFileBytes(path) : { stdout: 0, stderr: 0 };
     writing.set(path, new Set());
     this.done = new Promise((r) => (this.resolveDone = r));
     this.pipe('stdout', stdout);
@@ -103,7 +173,7 @@ export class ContainerLogWriter {
     const end = () => {
       if (this.partial[stream].length) this.line(stream, 'P', this.partial[stream]);
       this.partial[stream] = Buffer.alloc(0);
-      if (--this.open === 0) this.finish();
+      if (--this.openStreams === 0) this.finish();
     };
     src.once('end', end);
     src.once('error', end);
@@ -119,9 +189,11 @@ export class ContainerLogWriter {
     const parts: Buffer[] = [];
     const prefixes: Partial<Record<'F' | 'P', Buffer>> = {};
     let time: string | undefined;
+    let bytes = 0;
     const record = (tag: 'F' | 'P', line: Buffer) => {
       time ??= rfc3339Nano(new Date());
       parts.push((prefixes[tag] ??= Buffer.from(`${time} ${stream} ${tag} `)), line, newline);
+      bytes += tag === 'F' ? line.length + 1 : line.length;
     };
     for (let nl = text.indexOf(0x0a); nl >= 0; nl = text.indexOf(0x0a)) {
       record('F', text.subarray(0, nl));
@@ -132,16 +204,47 @@ export class ContainerLogWriter {
       record('P', text.subarray(0, maxLineBytes));
       text = text.subarray(maxLineBytes);
     }
-    if (parts.length) this.out.write(Buffer.concat(parts));
+    if (parts.length) this.append(stream, Buffer.concat(parts), bytes);
     this.partial[stream] = Buffer.from(text);
   }
 
-  private line(stream: string, tag: 'F' | 'P', text: Buffer): void {
-    this.out.write(Buffer.concat([Buffer.from(`${rfc3339Nano(new Date())} ${stream} ${tag} `), text, newline]));
+  private line(stream: 'stdout' | 'stderr', tag: 'F' | 'P', text: Buffer): void {
+    this.append(stream, Buffer.concat([Buffer.from(`${rfc3339Nano(new Date())} ${stream} ${tag} `), text, newline]), tag === 'F' ? text.length + 1 : text.length);
+  }
+
+  /** Writes records holding `bytes` of `stream`'s output, rotating the file first when they would take it past the limit. */
+  private append(stream: 'stdout' | 'stderr', records: Buffer, bytes: number): void {
+    if (this.size > 0 && this.size + records.length > this.limits.maxBytes) this.rotate();
+    this.out.write(records);
+    this.size += records.length;
+    this.current[stream] += bytes;
+  }
+
+  /** The descriptor is opened now (not by the stream, later): a rename right after must not race its open. */
+  private openLog(): WriteStream {
+    return createWriteStream('', { fd: openSync(this.path, 'a', 0o600) });
+  }
+
+  private rotate(): void {
+    const old = this.out;
+    // Writes still queued on the old stream land in the renamed file: its descriptor follows it.
+    this.draining.push(new Promise((r) => old.end(r)));
+    this.lastRotation = Math.max(Date.now(), this.lastRotation + 1);
+    renameSync(this.path, `${this.path}.${rotationSuffix(new Date(this.lastRotation))}`);
+    const rotated = rotatedBytes(this.path);
+    const tmp = `${rotatedBytesPath(this.path)}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ stdout: rotated.stdout + this.current.stdout, stderr: rotated.stderr + this.current.stderr }), { mode: 0o600 });
+    renameSync(tmp, rotatedBytesPath(this.path));
+    const files = rotatedLogs(this.path);
+    for (const f of files.slice(0, Math.max(0, files.length - (this.limits.maxFiles - 1)))) rmSync(f, { force: true });
+    this.out = this.openLog();
+    this.size = 0;
+    this.current = { stdout: 0, stderr: 0 };
   }
 
   private finish(): void {
-    this.out.end(() => {
+    this.out.end(async () => {
+      await Promise.all(this.draining);
       const waiters = writing.get(this.path);
       writing.delete(this.path);
       for (const w of waiters ?? []) w();

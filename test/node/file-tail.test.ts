@@ -3,7 +3,8 @@
 // so what it hands on must be copies), then the end once the writer is finished.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileTail } from '../../src/node/runtime/file-tail.js';
@@ -47,6 +48,52 @@ test('FileTail hands on every appended byte unchanged, from its offset, and ends
     assert.equal(got.length, want.length);
     assert.ok(got.equals(want), 'the bytes arrive unchanged and in order');
     assert.equal(tail.offset, 'skipped|'.length + want.length);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Whether this machine's fallocate can punch holes in a file in `dir`. */
+function canPunch(dir: string): boolean {
+  const probe = join(dir, 'probe');
+  writeFileSync(probe, Buffer.alloc(65536, 1));
+  return spawnSync('fallocate', ['--punch-hole', '--offset', '0', '--length', '4096', probe]).status === 0;
+}
+
+test('what a tail has read goes back to the filesystem: the output file keeps its size, not its blocks', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'file-tail-'));
+  try {
+    if (!canPunch(dir)) return t.skip('fallocate --punch-hole is not available here (util-linux, a filesystem with holes)');
+    const path = join(dir, 'stdout');
+    writeFileSync(path, '');
+    const tail = new FileTail(path);
+    let read = 0;
+    let last = 0;
+    tail.on('data', (c: Buffer) => {
+      read += c.length;
+      last = c[c.length - 1]!;
+    });
+    // 72 MiB in 1 MiB writes, each ending in its own byte value.
+    const total = 72 * 1024 * 1024;
+    for (let i = 0; i < 72; i++) {
+      appendFileSync(path, Buffer.alloc(1024 * 1024, 1 + (i % 250)));
+      if (i % 8 === 7) await new Promise((r) => setTimeout(r, 5));
+    }
+    const t0 = Date.now();
+    while (read < total && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(read, total);
+    assert.equal(last, 1 + (71 % 250));
+    // The read position less the margin, every 32 MiB: at least 32 MiB given back.
+    let allocated = statSync(path).blocks * 512;
+    for (const t1 = Date.now(); allocated > total - 32 * 1024 * 1024 && Date.now() - t1 < 5_000; allocated = statSync(path).blocks * 512) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(statSync(path).size, total);
+    assert.ok(allocated <= total - 32 * 1024 * 1024, `${(allocated / 1048576).toFixed(1)} MiB still allocated of ${total / 1048576}`);
+    // What was not read yet is intact: the last 8 MiB (the margin) are still there.
+    const tailBytes = readFileSync(path).subarray(total - 1024 * 1024);
+    assert.ok(tailBytes.every((b) => b === 1 + (71 % 250)));
+    tail.destroy();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { ContainerLogWriter, containerLogPath, loggedOutputBytes } from '../../src/node/logs.js';
+import { ContainerLogWriter, containerLogPath, loggedOutputBytes, rotatedLogs } from '../../src/node/logs.js';
 import { readLogFile } from '../../src/node/log-reader.js';
 
 async function text(s: NodeJS.ReadableStream): Promise<string> {
@@ -84,6 +84,81 @@ test('loggedOutputBytes: how much of each stream a log holds, byte for byte; a t
     assert.deepEqual(loggedOutputBytes(path), { stdout: stdout.length, stderr: stderr.length });
     assert.deepEqual(readFileSync(path), before);
     assert.deepEqual(loggedOutputBytes(join(dir, 'missing.log')), { stdout: 0, stderr: 0 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a log is rotated at its size limit as the kubelet rotates it; a run keeps its newest files; output bytes still add up', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'logs-'));
+  try {
+    const path = containerLogPath(dir, 'uid', 'c', 0);
+    const out = new PassThrough();
+    const err = new PassThrough();
+    const w = new ContainerLogWriter(path, out, err, { maxBytes: 2000, maxFiles: 3 });
+    const lines = Array.from({ length: 200 }, (_, i) => `line ${String(i).padStart(3, '0')} ${'x'.repeat(20)}\n`);
+    // Written in small bursts (each a read of the container's output), with stderr between.
+    for (let i = 0; i < lines.length; i += 5) {
+      out.write(lines.slice(i, i + 5).join(''));
+      if (i % 50 === 0) err.write(`err ${i}\n`);
+      await new Promise((r) => setImmediate(r));
+    }
+    out.end();
+    err.end();
+    await w.closed();
+    const rotated = rotatedLogs(path);
+    assert.equal(rotated.length, 2, 'the current file and two rotated ones');
+    for (const f of rotated) assert.match(f, /\/0\.log\.\d{8}-\d{6}\.\d{3}$/);
+    for (const f of [path, ...rotated]) assert.ok(statSync(f).size <= 2000, `${f}: ${statSync(f).size} bytes`);
+    // The files, oldest first, hold the end of the output, in order, with nothing missing between them.
+    const kept = [...rotated, path].map((f) => readFileSync(f, 'utf8')).join('').split('\n').filter(Boolean).map((l) => l.replace(/^\S+ \S+ F /, ''));
+    const stdoutKept = kept.filter((l) => l.startsWith('line'));
+    assert.deepEqual(stdoutKept, lines.slice(lines.length - stdoutKept.length).map((l) => l.slice(0, -1)));
+    assert.ok(stdoutKept.length < lines.length, 'older files were removed');
+    // kubectl logs reads the current file, as upstream's does.
+    const current = await text(readLogFile(path));
+    assert.equal(current, readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => l.replace(/^\S+ \S+ F /, '') + '\n').join(''));
+    // Every byte of both streams is counted, removed files included, so an adopted container resumes right after.
+    assert.deepEqual(loggedOutputBytes(path), { stdout: lines.join('').length, stderr: [0, 50, 100, 150].map((i) => `err ${i}\n`).join('').length });
+    // Two runs later the run's log goes, rotated files and all.
+    for (const n of [1, 2]) {
+      const o = new PassThrough();
+      const e = new PassThrough();
+      const w2 = new ContainerLogWriter(containerLogPath(dir, 'uid', 'c', n), o, e);
+      o.end('x\n');
+      e.end();
+      await w2.closed();
+    }
+    assert.deepEqual(readdirSync(join(dir, 'pods', 'uid', 'c')).sort(), ['1.log', '2.log']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a follower reads on across rotations, every line once and in order', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'logs-'));
+  try {
+    const path = containerLogPath(dir, 'uid', 'c', 0);
+    const out = new PassThrough();
+    const err = new PassThrough();
+    const w = new ContainerLogWriter(path, out, err, { maxBytes: 1500, maxFiles: 5 });
+    out.write('first\n');
+    await new Promise((r) => setTimeout(r, 20));
+    const followed = text(readLogFile(path, { follow: true }));
+    const expected = ['first'];
+    // About one rotation per follower poll (200 ms).
+    for (let burst = 0; burst < 5; burst++) {
+      const lines = Array.from({ length: 20 }, (_, i) => `burst ${burst} line ${i} ${'y'.repeat(30)}`);
+      out.write(lines.map((l) => `${l}\n`).join(''));
+      expected.push(...lines);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    out.end('last\n');
+    err.end();
+    expected.push('last');
+    await w.closed();
+    assert.ok(rotatedLogs(path).length >= 3, `${rotatedLogs(path).length} rotations`);
+    assert.deepEqual((await followed).split('\n').filter(Boolean), expected);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -3,6 +3,7 @@
 // containerd shim holds their output for the kubelet: a pipe would break when the agent dies (the
 // next write is EPIPE/SIGPIPE and kills the container), a file outlives it, and a restarted agent
 // resumes reading where the log it had written ends.
+import { execFile } from 'node:child_process';
 import { closeSync, openSync, read, watch, type FSWatcher } from 'node:fs';
 import { Readable } from 'node:stream';
 
@@ -16,6 +17,18 @@ const pollMs = 1000;
  * a few milliseconds later takes all of them. A write after a quiet spell is read at once.
  */
 const coalesceMs = 5;
+/**
+ * A container's output file would grow for the container's life (a chatty one by gigabytes an
+ * hour) though the agent copies it into the container's log, which rotates. Every
+ * `giveBackEveryBytes` read, the blocks before the read position, less a margin, go back to the
+ * filesystem (fallocate --punch-hole: the file keeps its size and offsets; that range reads as
+ * zeros). The margin covers output read but perhaps not yet written to the log: an agent killed
+ * meanwhile resumes from the log's end and must find that output still there.
+ */
+const giveBackEveryBytes = 32 * 1024 * 1024;
+const giveBackMarginBytes = 8 * 1024 * 1024;
+/** fallocate is missing or the filesystem cannot punch holes: files grow, as they did before. */
+let giveBackUnavailable = false;
 
 export class FileTail extends Readable {
   private fd: number | undefined;
@@ -34,6 +47,9 @@ export class FileTail extends Readable {
    * collects to free buffers that live outside its heap once enough of them were allocated.
    */
   private buf: Buffer | undefined;
+  /** Bytes at the start of the file given back to the filesystem, and whether a fallocate runs. */
+  private givenBack = 0;
+  private givingBack = false;
 
   /** Opens `path` now (it may be unlinked afterwards: the open descriptor keeps reading it). */
   constructor(
@@ -108,6 +124,7 @@ export class FileTail extends Readable {
       }
       if (n > 0) {
         this.pos += n;
+        this.giveBack();
         // A copy of what was read (the buffer is read into again); push() asks for more (calls
         // _read) while the consumer keeps up.
         this.push(Buffer.from(buf.subarray(0, n)));
@@ -122,6 +139,18 @@ export class FileTail extends Readable {
       this.wake = () => this.pump();
       this.timer = setTimeout(() => this.wake?.(), pollMs);
       if (this.missed) this.changed();
+    });
+  }
+
+  private giveBack(): void {
+    const upTo = Math.floor(Math.max(0, this.pos - giveBackMarginBytes) / 4096) * 4096;
+    if (giveBackUnavailable || this.givingBack || upTo - this.givenBack < giveBackEveryBytes) return;
+    this.givingBack = true;
+    // By path, not descriptor: a file unlinked meanwhile (its container removed) frees itself.
+    execFile('fallocate', ['--punch-hole', '--offset', String(this.givenBack), '--length', String(upTo - this.givenBack), this.path], { timeout: 10_000 }, (err, _out, stderr) => {
+      this.givingBack = false;
+      if (!err) this.givenBack = upTo;
+      else if ((err as NodeJS.ErrnoException).code === 'ENOENT' || /not supported/i.test(stderr)) giveBackUnavailable = true;
     });
   }
 
