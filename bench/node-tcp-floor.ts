@@ -19,7 +19,7 @@ const server = createServer({ noDelay: true }, (client) => {
 });
 server.listen({ host, port: Number(portText), backlog: 4096 }, () => process.stdout.write('ready\n'));
 // Stops with the benchmark: its stdin is a pipe the parent holds.
-if (fstatSync(0).isFIFO()) {
+if (fstatSync(0).isFIFO() || fstatSync(0).isSocket()) {
   process.stdin.resume();
   process.stdin.on('end', () => process.exit(0));
 }

@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write('ready\n');
   // Started by a bench with a pipe: gone when it closes. As a pod (stdin /dev/null): until SIGTERM.
-  if (fstatSync(0).isFIFO()) {
+  if (fstatSync(0).isFIFO() || fstatSync(0).isSocket()) {
     process.stdin.resume();
     process.stdin.on('end', () => process.exit(0));
   }

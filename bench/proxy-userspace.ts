@@ -230,6 +230,7 @@ async function throughput(): Promise<Record<string, unknown>> {
   floor.stdin!.end();
   own.stdin!.end();
   floor.kill('SIGTERM');
+  own.kill('SIGTERM');
   await provider.stop();
   child.stdin!.end();
   child.kill('SIGTERM');

@@ -24,7 +24,9 @@ async function main(): Promise<void> {
   process.stdout.write('ready\n');
   // Gone with the benchmark (its listeners close with the process): when the pipe closes, or on SIGTERM.
   process.on('SIGTERM', () => process.exit(0));
-  if (fstatSync(0).isFIFO()) {
+  // Node's 'pipe' stdio is a socket pair; a shell's is a FIFO.
+  const stdin = fstatSync(0);
+  if (stdin.isFIFO() || stdin.isSocket()) {
     process.stdin.resume();
     process.stdin.on('end', () => process.exit(0));
   }

@@ -22,6 +22,11 @@ const addons = [
     output: join('build', 'Release', 'udp_batch.node'),
     without: 'the cluster DNS server reads and answers UDP one datagram at a time, through Node\'s dgram',
   },
+  {
+    dir: join(root, 'native', 'tcp-relay'),
+    output: join('build', 'Release', 'tcp_relay.node'),
+    without: 'the userspace proxy copies each connection\'s bytes through Node\'s streams',
+  },
 ];
 const force = process.argv.includes('--force');
 
@@ -59,13 +64,16 @@ function missingTools() {
   return missing;
 }
 
+/** Whether the addon is newer than its sources and the headers the addons share (native/include). */
 function upToDate(dir, output) {
   const out = join(dir, output);
   if (!existsSync(out)) return false;
   const built = statSync(out).mtimeMs;
-  return readdirSync(dir)
-    .filter((f) => /\.(c|h|gyp)$/.test(f))
-    .every((f) => statSync(join(dir, f)).mtimeMs <= built);
+  const shared = join(root, 'native', 'include');
+  return [dir, shared]
+    .filter((d) => existsSync(d))
+    .flatMap((d) => readdirSync(d).filter((f) => /\.(c|h|gyp)$/.test(f)).map((f) => join(d, f)))
+    .every((f) => statSync(f).mtimeMs <= built);
 }
 
 function main() {

@@ -27,6 +27,8 @@
 #include <node_api.h>
 #include <uv.h>
 
+#include "kubesvc_napi.h"
+
 #define BATCH 64
 #define SLOT 4096
 // Batches read per wakeup before the event loop gets its turn (timers, TCP, the API).
@@ -136,18 +138,8 @@ static void deliver(batch_socket *s, int n) {
   napi_env env = s->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value fn, recv, arg, result;
-  if (napi_get_reference_value(env, s->callback, &fn) == napi_ok && napi_get_reference_value(env, s->resource, &recv) == napi_ok &&
-      napi_create_int32(env, n, &arg) == napi_ok) {
-    // MakeCallback, as Node's own handles call JavaScript: process.nextTick callbacks and promise
-    // jobs the handler queued run before this returns.
-    napi_status st = napi_make_callback(env, s->context, recv, fn, 1, &arg, &result);
-    if (st == napi_pending_exception) {
-      napi_value err;
-      napi_get_and_clear_last_exception(env, &err);
-      napi_fatal_exception(env, err);
-    }
-  }
+  napi_value arg;
+  if (napi_create_int32(env, n, &arg) == napi_ok) kubesvc_call(env, s->context, s->resource, s->callback, 1, &arg);
   napi_close_handle_scope(env, scope);
 }
 
@@ -300,19 +292,12 @@ static napi_value open_socket(napi_env env, napi_callback_info info) {
   return handle;
 }
 
-static batch_socket *handle_of(napi_env env, napi_value v) {
-  void *data = NULL;
-  napi_valuetype t;
-  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external || napi_get_value_external(env, v, &data) != napi_ok) return NULL;
-  return data;
-}
-
 // port(handle) -> the bound port (useful after binding port 0).
 static napi_value local_port(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], result;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  batch_socket *s = argc == 1 ? handle_of(env, argv[0]) : NULL;
+  batch_socket *s = argc == 1 ? kubesvc_external(env, argv[0]) : NULL;
   if (s == NULL || s->close_requested) {
     napi_throw_error(env, "ERR_SOCKET_DGRAM_NOT_RUNNING", "udp-batch: socket is closed");
     return NULL;
@@ -330,7 +315,7 @@ static napi_value send_to(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5], result;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  batch_socket *s = argc == 5 ? handle_of(env, argv[0]) : NULL;
+  batch_socket *s = argc == 5 ? kubesvc_external(env, argv[0]) : NULL;
   void *data;
   size_t len;
   int32_t want, port;
@@ -363,7 +348,7 @@ static napi_value close_socket(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  batch_socket *s = argc == 1 ? handle_of(env, argv[0]) : NULL;
+  batch_socket *s = argc == 1 ? kubesvc_external(env, argv[0]) : NULL;
   if (s != NULL && !s->close_requested) {
     release_refs(s);
     request_close(s);

@@ -1,5 +1,7 @@
 // The userspace mode with real sockets: maps built from hand-made Services and EndpointSlices
-// (no API server), real TCP/UDP echo servers on 127.x addresses.
+// (no API server), real TCP/UDP echo servers on 127.x addresses. TCP bytes go through the
+// tcp-relay addon where it is built; userspace-streams.test.ts runs this file again with Node's
+// streams (KUBESVC_TEST_RELAY=streams).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UserspaceProvider } from '../../src/proxy/userspace/provider.js';
@@ -36,7 +38,7 @@ const tcp = (name: string, port: number, extra: object = {}) => ({ name, port, p
 
 describe('userspace proxy', () => {
   const nodeIP = freshIP();
-  const provider = new UserspaceProvider({ nodeName: node, nodeIP, dialTimeoutsMs: [250, 500, 1000, 2000] });
+  const provider = new UserspaceProvider({ nodeName: node, nodeIP, dialTimeoutsMs: [250, 500, 1000, 2000], relayInC: process.env.KUBESVC_TEST_RELAY !== 'streams' });
   const backends: EchoServer[] = [];
   const services = new Map<string, Service>();
   const slices = new Map<string, EndpointSlice>();

@@ -28,6 +28,8 @@ export interface UserspaceOptions {
   random?: () => number;
   /** Where a Service port left without a listener is reported (an Event on the Service). */
   report?: (r: ServiceReport) => void;
+  /** Copy TCP bytes in C through the tcp-relay addon where it is built (default true); false: Node's streams. */
+  relayInC?: boolean;
 }
 
 type Listener = TcpServicePortListener | UdpServicePortListener;
@@ -138,7 +140,7 @@ export class UserspaceProvider implements Provider {
       const l: Listener =
         spec.protocol === 'UDP'
           ? new UdpServicePortListener(spec, this.balancers, this.opts.udpIdleTimeoutMs ?? defaultUdpIdleTimeoutMs, this.traffic)
-          : new TcpServicePortListener(spec, this.balancers, this.opts.dialTimeoutsMs ?? endpointDialTimeoutsMs, this.traffic);
+          : new TcpServicePortListener(spec, this.balancers, this.opts.dialTimeoutsMs ?? endpointDialTimeoutsMs, this.traffic, this.opts.relayInC !== false);
       opening.push(
         l.listen().then(
           () => {

@@ -1,12 +1,14 @@
 // One TCP listener of the userspace proxy: accepts on a Service address, picks an endpoint
 // from its balancer, connects (each attempt with upstream's growing dial timeout, the next
-// endpoint after a failure), then copies bytes both ways, half-closes included. The listener's
-// spec can be swapped by a sync without touching connections already proxied.
+// endpoint after a failure), then copies bytes both ways, half-closes included (relay.ts: in C
+// where the tcp-relay addon is built). The listener's spec can be swapped by a sync without
+// touching connections already proxied.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { netContains, parseIPv4Net, type IPv4Net } from '../ip.js';
 import type { ListenerSpec } from './listener-plan.js';
 import type { LoadBalancerRR } from './loadbalancer.js';
 import type { TrafficCounters } from '../metrics/traffic.js';
+import { relayConnection, type Relayed } from './relay.js';
 
 /** Upstream's EndpointDialTimeouts: one attempt per entry, each to the next endpoint. */
 export const endpointDialTimeoutsMs = [250, 500, 1000, 2000];
@@ -22,7 +24,8 @@ export function sourceAllowed(nets: readonly IPv4Net[], ip: string): boolean {
 
 export class TcpServicePortListener {
   private readonly server: Server;
-  private readonly conns = new Set<Socket>();
+  /** Proxied connections: client sockets, or relays in C once the endpoint is connected. */
+  private readonly conns = new Set<{ destroy(): void }>();
   private nets: IPv4Net[] = [];
 
   constructor(
@@ -30,6 +33,8 @@ export class TcpServicePortListener {
     private readonly balancers: LoadBalancerRR,
     private readonly dialTimeoutsMs: readonly number[] = endpointDialTimeoutsMs,
     private readonly traffic?: TrafficCounters,
+    /** Copy bytes in C (the tcp-relay addon) where it is built; false: through Node's streams. */
+    private readonly inC = true,
   ) {
     this.retarget(spec);
     // Paused until the endpoint connection is up, so nothing the client sends first is lost.
@@ -98,6 +103,9 @@ export class TcpServicePortListener {
     }
     const sep = endpoint.lastIndexOf(':');
     const backend = connect({ host: endpoint.slice(0, sep), port: Number(endpoint.slice(sep + 1)), allowHalfOpen: true, noDelay: true });
+    // Nothing is read before the bytes are handed to the relay: an endpoint that speaks first
+    // (SMTP, MySQL) must not leave its greeting in a Node buffer the relay in C never sees.
+    backend.pause();
     let settled = false;
     const fail = () => {
       if (settled) return;
@@ -122,40 +130,29 @@ export class TcpServicePortListener {
       clearTimeout(timer);
       client.off('close', abort);
       backend.off('error', fail);
-      if (this.traffic) client.once('close', this.traffic.opened(servicePort, endpoint, { toEndpoint: () => client.bytesRead, toClient: () => client.bytesWritten }));
-      splice(client, backend);
+      this.relay(client, backend, servicePort, endpoint);
     });
   }
-}
 
-/** Copies both ways; an end is passed on as a half-close, an error or reset tears both down. */
-function splice(client: Socket, backend: Socket): void {
-  backend.on('error', () => client.destroy());
-  client.on('error', () => backend.destroy());
-  backend.once('close', (hadError) => {
-    if (hadError || !client.writableEnded) client.destroy();
-  });
-  client.once('close', (hadError) => {
-    // Let bytes the client sent before closing reach the endpoint, then let go.
-    if (hadError || backend.writableFinished) backend.destroy();
-    else backend.end(() => backend.destroy());
-  });
-  forward(client, backend);
-  forward(backend, client);
-}
-
-/**
- * What `pipe` does for a socket pair, minus its bookkeeping (unpipe, per-pipe cleanup listeners,
- * awaitDrain counting) that a proxied connection, piped once for life, never needs: a few
- * listeners fewer per connection on the new-connection path. Pauses on a full writer, resumes on
- * its drain, passes the end on as a half-close.
- */
-function forward(from: Socket, to: Socket): void {
-  from.on('data', (chunk: Buffer) => {
-    if (!to.write(chunk)) from.pause();
-  });
-  to.on('drain', () => from.resume());
-  from.once('end', () => to.end());
-  // The client was accepted paused (pauseOnConnect); a 'data' listener alone does not start it.
-  from.resume();
+  private relay(client: Socket, backend: Socket, servicePort: string, endpoint: string): void {
+    // Counted from the client socket until C takes over, then from the relay (which adds what the socket counted).
+    let relayed: Relayed | undefined;
+    const closed = this.traffic?.opened(servicePort, endpoint, {
+      toEndpoint: () => (relayed ? relayed.toEndpoint() : client.bytesRead),
+      toClient: () => (relayed ? relayed.toClient() : client.bytesWritten),
+    });
+    relayConnection(client, backend, {
+      inC: this.inC,
+      handedOver: (r) => {
+        relayed = r;
+        // The client socket closes now (the relay holds the connection): it is counted as the relay.
+        this.conns.delete(client);
+        this.conns.add(r);
+      },
+      ended: () => {
+        if (relayed) this.conns.delete(relayed);
+        closed?.();
+      },
+    });
+  }
 }

@@ -1,0 +1,28 @@
+// Small Node-API helpers the kubesvc addons share (native/*/binding.gyp add this directory).
+#ifndef KUBESVC_NAPI_H
+#define KUBESVC_NAPI_H
+
+#include <node_api.h>
+
+// The pointer an addon handle (an External) carries; NULL for anything else.
+static inline void *kubesvc_external(napi_env env, napi_value v) {
+  void *data = NULL;
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external || napi_get_value_external(env, v, &data) != napi_ok) return NULL;
+  return data;
+}
+
+// Calls the function `fn` refers to from a libuv callback, as Node's own handles call JavaScript
+// (MakeCallback: process.nextTick callbacks and promise jobs it queued run before this returns).
+// An exception it throws is the process's uncaught exception, as from any other callback.
+static inline void kubesvc_call(napi_env env, napi_async_context context, napi_ref resource, napi_ref fn, size_t argc, const napi_value *argv) {
+  napi_value f, recv, result;
+  if (napi_get_reference_value(env, fn, &f) != napi_ok || napi_get_reference_value(env, resource, &recv) != napi_ok) return;
+  if (napi_make_callback(env, context, recv, f, argc, argv, &result) == napi_pending_exception) {
+    napi_value e;
+    napi_get_and_clear_last_exception(env, &e);
+    napi_fatal_exception(env, e);
+  }
+}
+
+#endif
