@@ -131,6 +131,36 @@ export function onLogComplete(path: string, fn: () => void): () => void {
   return () => set.delete(fn);
 }
 
+/**
+ * CRI records of one stream read at one moment, with one timestamp, for one write: a chatty
+ * container (an ingress controller's access log, thousands of lines a second) costs a write per
+ * read of its output instead of a file write and a Date per line.
+ */
+class Records {
+  private readonly parts: Buffer[] = [];
+  private readonly prefixes: Partial<Record<'F' | 'P', Buffer>> = {};
+  private time: string | undefined;
+  /** Bytes of the stream's output the records hold: an F record's text and its newline, a P record's text. */
+  outputBytes = 0;
+
+  constructor(readonly stream: 'stdout' | 'stderr') {}
+
+  add(tag: 'F' | 'P', line: Buffer): this {
+    this.time ??= rfc3339Nano(new Date());
+    this.parts.push((this.prefixes[tag] ??= Buffer.from(`${this.time} ${this.stream} ${tag} `)), line, newline);
+    this.outputBytes += tag === 'F' ? line.length + 1 : line.length;
+    return this;
+  }
+
+  get empty(): boolean {
+    return this.parts.length === 0;
+  }
+
+  buffer(): Buffer {
+    return Buffer.concat(this.parts);
+  }
+}
+
 export class ContainerLogWriter {
   private out: WriteStream;
   /** Bytes in the current file, and of each stream in it. */
@@ -171,7 +201,8 @@ export class ContainerLogWriter {
   private pipe(stream: 'stdout' | 'stderr', src: Readable): void {
     src.on('data', (chunk: Buffer | string) => this.write(stream, Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)));
     const end = () => {
-      if (this.partial[stream].length) this.line(stream, 'P', this.partial[stream]);
+      // What is left without a newline when the stream ends is a partial record.
+      if (this.partial[stream].length) this.append(new Records(stream).add('P', this.partial[stream]));
       this.partial[stream] = Buffer.alloc(0);
       if (--this.openStreams === 0) this.finish();
     };
@@ -179,45 +210,31 @@ export class ContainerLogWriter {
     src.once('error', end);
   }
 
-  /**
-   * The lines a read brought, in one write to the file with one timestamp (they were read at the
-   * same moment): a chatty container (an ingress controller's access log, thousands of lines a
-   * second) costs a write per read instead of a file write and a Date per line.
-   */
+  /** The lines a read brought, as records with one timestamp (they were read at the same moment). */
   private write(stream: 'stdout' | 'stderr', chunk: Buffer): void {
     let text = this.partial[stream].length ? Buffer.concat([this.partial[stream], chunk]) : chunk;
-    const parts: Buffer[] = [];
-    const prefixes: Partial<Record<'F' | 'P', Buffer>> = {};
-    let time: string | undefined;
-    let bytes = 0;
-    const record = (tag: 'F' | 'P', line: Buffer) => {
-      time ??= rfc3339Nano(new Date());
-      parts.push((prefixes[tag] ??= Buffer.from(`${time} ${stream} ${tag} `)), line, newline);
-      bytes += tag === 'F' ? line.length + 1 : line.length;
-    };
+    const records = new Records(stream);
     for (let nl = text.indexOf(0x0a); nl >= 0; nl = text.indexOf(0x0a)) {
-      record('F', text.subarray(0, nl));
+      records.add('F', text.subarray(0, nl));
       text = text.subarray(nl + 1);
     }
     // A very long line without a newline is written in parts, as CRI runtimes split at 16 KiB.
     while (text.length > maxLineBytes) {
-      record('P', text.subarray(0, maxLineBytes));
+      records.add('P', text.subarray(0, maxLineBytes));
       text = text.subarray(maxLineBytes);
     }
-    if (parts.length) this.append(stream, Buffer.concat(parts), bytes);
+    this.append(records);
     this.partial[stream] = Buffer.from(text);
   }
 
-  private line(stream: 'stdout' | 'stderr', tag: 'F' | 'P', text: Buffer): void {
-    this.append(stream, Buffer.concat([Buffer.from(`${rfc3339Nano(new Date())} ${stream} ${tag} `), text, newline]), tag === 'F' ? text.length + 1 : text.length);
-  }
-
-  /** Writes records holding `bytes` of `stream`'s output, rotating the file first when they would take it past the limit. */
-  private append(stream: 'stdout' | 'stderr', records: Buffer, bytes: number): void {
-    if (this.size > 0 && this.size + records.length > this.limits.maxBytes) this.rotate();
-    this.out.write(records);
-    this.size += records.length;
-    this.current[stream] += bytes;
+  /** Writes the records, rotating the file first when they would take it past the limit. */
+  private append(records: Records): void {
+    if (records.empty) return;
+    const bytes = records.buffer();
+    if (this.size > 0 && this.size + bytes.length > this.limits.maxBytes) this.rotate();
+    this.out.write(bytes);
+    this.size += bytes.length;
+    this.current[records.stream] += records.outputBytes;
   }
 
   /** The descriptor is opened now (not by the stream, later): a rename right after must not race its open. */

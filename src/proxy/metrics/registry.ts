@@ -35,25 +35,26 @@ export class Counter extends Metric {
     super(name, help, 'counter');
   }
   inc(by = 1, labels: Labels = {}): void {
-    const k = JSON.stringify(labels);
-    const cur = this.values.get(k);
-    if (cur) cur.v += by;
-    else this.values.set(k, { labels, v: by });
+    this.entry(labels).v += by;
   }
   /**
    * The series of one label set, exposed from now on (at 0 until counted), to count without
    * encoding its labels each time: client_golang's WithLabelValues, for per-request counters.
    */
   series(labels: Labels): { inc(by?: number): void } {
-    const k = JSON.stringify(labels);
-    let cur = this.values.get(k);
-    if (!cur) this.values.set(k, (cur = { labels, v: 0 }));
-    const entry = cur;
+    const entry = this.entry(labels);
     return {
       inc: (by = 1) => {
         entry.v += by;
       },
     };
+  }
+  /** The value of one label set, created at 0. */
+  private entry(labels: Labels): { labels: Labels; v: number } {
+    const k = JSON.stringify(labels);
+    let cur = this.values.get(k);
+    if (!cur) this.values.set(k, (cur = { labels, v: 0 }));
+    return cur;
   }
   get(labels: Labels = {}): number {
     return this.values.get(JSON.stringify(labels))?.v ?? 0;
