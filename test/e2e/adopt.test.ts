@@ -4,7 +4,7 @@
 // meanwhile is restarted; a clean stop still leaves nothing behind.
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { startCluster, kubectlOk, tempDir, until, httpGet, type Cluster } from './harness.js';
 import { manifest, netexecDeployment, netexecService } from './netexec.js';
 import { assertLogGoesOn, containerPids, pidsOfPod } from './pod-pids.js';
@@ -66,6 +66,9 @@ describe('adopting pods after kill -9 of kubesvc', () => {
   it('keeps the pods answering while kubesvc is down and adopts them on restart', async () => {
     c = await startCluster({ dataDir });
     kubectlOk(c, ['apply', '-f', '-'], manifest(netexecDeployment('web', 2, { udp: false }), netexecService('web')));
+    // The file is there before the container: its first liveness probe may run before its shell
+    // has touched it (a run failed on exactly that: restarted at once, exit 143).
+    writeFileSync(marker, '');
     kubectlOk(c, ['apply', '-f', '-'], probed(marker));
     kubectlOk(c, ['apply', '-f', '-'], victim);
     const before = await until('the pods to run', () => getPods(c!), (ps) => ps.length === 4 && ps.every(running));
