@@ -47,6 +47,12 @@ interface Backend {
   responseHeaders: HeaderChanges[];
   /** Smooth weighted round robin state (nginx's): even spread, deterministic. */
   current: number;
+  /**
+   * The forward decision to this backend when the rule rewrites no path (then it is the same for
+   * every request): built once per router, as the Ingress controller keeps one per route. A
+   * change of routes, Services or Gateways builds a new router.
+   */
+  decision?: Decision;
 }
 
 interface CompiledRule {
@@ -211,7 +217,11 @@ export class GatewayRouter {
     let best: Entry | undefined;
     let bestScore = -1;
     for (const e of g.entries) {
-      const s = e.hostnames === null ? 0 : Math.max(...e.hostnames.map((h) => hostScore(h, host)));
+      let s = 0;
+      if (e.hostnames !== null) {
+        s = -1;
+        for (const h of e.hostnames) s = Math.max(s, hostScore(h, host));
+      }
       if (s < 0 || s <= bestScore) continue;
       if (!matches(e.match, req, path, () => (params ??= new URLSearchParams(query)))) continue;
       best = e;
@@ -235,9 +245,10 @@ export class GatewayRouter {
     }
     const b = pickWeighted(rule.backends);
     if (!b || b.invalid) return { kind: 'respond', info: rule.info, status: 500, body: '500 Internal Server Error: the route has no valid backend\n' };
-    const info = rule.backends.length === 1 ? rule.info : { ...rule.info, service: b.name };
     const rw = rule.rewrite;
-    return {
+    if (b.decision && !rw?.path) return b.decision;
+    const info = rule.backends.length === 1 ? rule.info : { ...rule.info, service: b.name };
+    const decision: Decision = {
       kind: 'forward',
       info,
       endpoints: this.deps.endpoints(b.namespace, b.name, b.port),
@@ -246,6 +257,8 @@ export class GatewayRouter {
       requestHeaders: [...rule.requestHeaders, ...b.requestHeaders],
       responseHeaders: [...rule.responseHeaders, ...b.responseHeaders],
     };
+    if (!rw?.path) b.decision = decision;
+    return decision;
   }
 }
 

@@ -248,4 +248,27 @@ describe('filters and backends', () => {
     assert.equal(half.filter((x) => x === '500').length, 5);
     assert.equal(half.filter((x) => x === 'infra-backend-v1').length, 5);
   });
+
+  it('a forward decision is built once per backend and reused, unless the rule rewrites the path (which depends on the request)', () => {
+    const r = router([http()], [
+      route('r', {
+        ...parent,
+        rules: [
+          { matches: [{ path: { type: 'PathPrefix', value: '/plain' } }], filters: [{ type: 'URLRewrite', urlRewrite: { hostname: 'one.example.org' } }], backendRefs: [to('v1'), to('v2')] },
+          { matches: [{ path: { type: 'PathPrefix', value: '/rewrite' } }], filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/x' } } }], backendRefs: [to('v1')] },
+        ],
+      }),
+    ]);
+    const plain = Array.from({ length: 4 }, (_, i) => r.route(req('a', `/plain/${i}`), 'http') as Forward);
+    // Weighted between two backends: each backend's decision object is the same every time it is picked.
+    assert.deepEqual(plain.map((d) => d.endpoints?.list()[0]?.ip), ['infra-backend-v1', 'infra-backend-v2', 'infra-backend-v1', 'infra-backend-v2']);
+    assert.equal(plain[0], plain[2]);
+    assert.equal(plain[1], plain[3]);
+    assert.notEqual(plain[0], plain[1]);
+    assert.equal(plain[0]!.host, 'one.example.org');
+    assert.equal(plain[1]!.info?.service, 'infra-backend-v2');
+    const a = r.route(req('a', '/rewrite/a'), 'http') as Forward;
+    const b = r.route(req('a', '/rewrite/b'), 'http') as Forward;
+    assert.deepEqual([a.url, b.url], ['/x/a', '/x/b']);
+  });
 });
