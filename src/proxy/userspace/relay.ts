@@ -79,9 +79,6 @@ export function relayInC(client: Socket, endpoint: Socket, done: () => void): Re
   };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- EventEmitter's own listener type
-type Listener = (...args: any[]) => void;
-
 /** The client chunk after which a connection is handed to C. */
 const handOverAtChunk = 2;
 
@@ -91,20 +88,21 @@ const handOverAtChunk = 2;
  * over (the client socket closed, or the relay in C finished).
  */
 export function relayConnection(client: Socket, backend: Socket, o: { inC: boolean; handedOver(r: Relayed): void; ended(): void }): void {
-  let inC = false;
-  const detach = relayWithStreams(client, backend);
-  client.once('close', () => {
-    if (!inC) o.ended();
-  });
-  if (!o.inC || !tcpRelayAvailable()) return;
+  const counting = o.inC && tcpRelayAvailable();
   let chunks = 0;
-  const counted = () => {
-    if (++chunks < handOverAtChunk) return;
-    client.off('data', counted);
-    // After this turn of the event loop: the chunk just written may still be in Node's write
-    // queue, and nothing more is read from the kernel before the poll phase.
-    setImmediate(tryHandOver);
+  const hooks: StreamHooks = {
+    clientClosed: o.ended,
+    ...(counting
+      ? {
+          clientChunk: () => {
+            // After this turn of the event loop: the chunk just written may still be in Node's
+            // write queue, and nothing more is read from the kernel before the poll phase.
+            if (++chunks === handOverAtChunk) setImmediate(tryHandOver);
+          },
+        }
+      : {}),
   };
+  let detach = relayWithStreams(client, backend, hooks);
   const tryHandOver = () => {
     if (client.destroyed || backend.destroyed) return;
     // An end already seen or passed on, or bytes still in Node's buffers: stay with streams for
@@ -112,7 +110,6 @@ export function relayConnection(client: Socket, backend: Socket, o: { inC: boole
     const busy = client.readableLength + backend.readableLength + client.writableLength + backend.writableLength > 0;
     if (busy || client.readableEnded || backend.readableEnded || client.writableEnded || backend.writableEnded) {
       chunks = handOverAtChunk - 1;
-      client.on('data', counted);
       return;
     }
     const before = { toEndpoint: client.bytesRead, toClient: client.bytesWritten };
@@ -120,71 +117,80 @@ export function relayConnection(client: Socket, backend: Socket, o: { inC: boole
     const relayed = relayInC(client, backend, () => o.ended());
     if (!relayed) {
       // The addon refused the sockets: streams it stays.
-      relayWithStreams(client, backend);
+      detach = relayWithStreams(client, backend, { clientClosed: o.ended });
       return;
     }
-    inC = true;
     o.handedOver({
       toEndpoint: () => before.toEndpoint + relayed.toEndpoint(),
       toClient: () => before.toClient + relayed.toClient(),
       destroy: () => relayed.destroy(),
     });
   };
-  client.on('data', counted);
+}
+
+interface StreamHooks {
+  /** After each chunk from the client went on to the endpoint. */
+  clientChunk?(): void;
+  /** When the client socket has closed (not after a handover). */
+  clientClosed?(): void;
 }
 
 /**
  * Copies both ways through Node's streams; an end is passed on as a half-close, an error or reset
- * tears both down. Returns what takes its listeners off again (for a handover to C).
+ * tears both down. Returns what takes its listeners off again (for a handover to C): one listener
+ * per event and socket, as few as a connection that carries one request can get by with.
  */
-export function relayWithStreams(client: Socket, backend: Socket): () => void {
-  const off: (() => void)[] = [];
-  const on = (s: Socket, event: string, fn: Listener, once = false) => {
-    if (once) s.once(event, fn);
-    else s.on(event, fn);
-    off.push(() => s.off(event, fn));
+export function relayWithStreams(client: Socket, backend: Socket, hooks: StreamHooks = {}): () => void {
+  const { clientChunk, clientClosed } = hooks;
+  const onClientData = (chunk: Buffer) => {
+    if (!backend.write(chunk)) client.pause();
+    clientChunk?.();
   };
-  on(backend, 'error', () => client.destroy());
-  on(client, 'error', () => backend.destroy());
-  on(
-    backend,
-    'close',
-    (hadError: boolean) => {
-      if (hadError || !client.writableEnded) client.destroy();
-    },
-    true,
-  );
-  on(
-    client,
-    'close',
-    (hadError: boolean) => {
-      // Let bytes the client sent before closing reach the endpoint, then let go.
-      if (hadError || backend.writableFinished) backend.destroy();
-      else backend.end(() => backend.destroy());
-    },
-    true,
-  );
-  forward(client, backend, on);
-  forward(backend, client, on);
+  const onBackendData = (chunk: Buffer) => {
+    if (!client.write(chunk)) backend.pause();
+  };
+  const resumeClient = () => client.resume();
+  const resumeBackend = () => backend.resume();
+  const onClientEnd = () => backend.end();
+  const onBackendEnd = () => client.end();
+  const onBackendError = () => client.destroy();
+  const onClientError = () => backend.destroy();
+  const onBackendClose = (hadError: boolean) => {
+    if (hadError || !client.writableEnded) client.destroy();
+  };
+  const onClientClose = (hadError: boolean) => {
+    // Let bytes the client sent before closing reach the endpoint, then let go.
+    if (hadError || backend.writableFinished) backend.destroy();
+    else backend.end(() => backend.destroy());
+    clientClosed?.();
+  };
+  client.on('data', onClientData);
+  backend.on('data', onBackendData);
+  // A full writer pauses its source; its drain resumes it.
+  backend.on('drain', resumeClient);
+  client.on('drain', resumeBackend);
+  client.once('end', onClientEnd);
+  backend.once('end', onBackendEnd);
+  backend.on('error', onBackendError);
+  client.on('error', onClientError);
+  backend.once('close', onBackendClose);
+  client.once('close', onClientClose);
+  // The client was accepted paused (pauseOnConnect) and the endpoint connected paused: a 'data'
+  // listener alone does not start them.
+  client.resume();
+  backend.resume();
   return () => {
-    for (const f of off) f();
+    client.off('data', onClientData);
+    backend.off('data', onBackendData);
+    backend.off('drain', resumeClient);
+    client.off('drain', resumeBackend);
+    client.off('end', onClientEnd);
+    backend.off('end', onBackendEnd);
+    backend.off('error', onBackendError);
+    client.off('error', onClientError);
+    backend.off('close', onBackendClose);
+    client.off('close', onClientClose);
     client.pause();
     backend.pause();
   };
-}
-
-/**
- * What `pipe` does for a socket pair, minus its bookkeeping (unpipe, per-pipe cleanup listeners,
- * awaitDrain counting) that a proxied connection, piped once for life, never needs: a few
- * listeners fewer per connection on the new-connection path. Pauses on a full writer, resumes on
- * its drain, passes the end on as a half-close.
- */
-function forward(from: Socket, to: Socket, on: (s: Socket, event: string, fn: Listener, once?: boolean) => void): void {
-  on(from, 'data', (chunk: Buffer) => {
-    if (!to.write(chunk)) from.pause();
-  });
-  on(to, 'drain', () => from.resume());
-  on(from, 'end', () => to.end(), true);
-  // The client was accepted paused (pauseOnConnect); a 'data' listener alone does not start it.
-  from.resume();
 }
