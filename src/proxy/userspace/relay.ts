@@ -128,6 +128,9 @@ export function relayConnection(client: Socket, backend: Socket, o: { inC: boole
   };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- EventEmitter's own listener type
+type Listener = (...args: any[]) => void;
+
 interface StreamHooks {
   /** After each chunk from the client went on to the endpoint. */
   clientChunk?(): void;
@@ -164,32 +167,29 @@ export function relayWithStreams(client: Socket, backend: Socket, hooks: StreamH
     else backend.end(() => backend.destroy());
     clientClosed?.();
   };
-  client.on('data', onClientData);
-  backend.on('data', onBackendData);
-  // A full writer pauses its source; its drain resumes it.
-  backend.on('drain', resumeClient);
-  client.on('drain', resumeBackend);
-  client.once('end', onClientEnd);
-  backend.once('end', onBackendEnd);
-  backend.on('error', onBackendError);
-  client.on('error', onClientError);
-  backend.once('close', onBackendClose);
-  client.once('close', onClientClose);
+  // [socket, event, listener, once]; a full writer pauses its source, its drain resumes it.
+  const listeners: [Socket, string, Listener, boolean][] = [
+    [client, 'data', onClientData, false],
+    [backend, 'data', onBackendData, false],
+    [backend, 'drain', resumeClient, false],
+    [client, 'drain', resumeBackend, false],
+    [client, 'end', onClientEnd, true],
+    [backend, 'end', onBackendEnd, true],
+    [backend, 'error', onBackendError, false],
+    [client, 'error', onClientError, false],
+    [backend, 'close', onBackendClose, true],
+    [client, 'close', onClientClose, true],
+  ];
+  for (const [socket, event, fn, once] of listeners) {
+    if (once) socket.once(event, fn);
+    else socket.on(event, fn);
+  }
   // The client was accepted paused (pauseOnConnect) and the endpoint connected paused: a 'data'
   // listener alone does not start them.
   client.resume();
   backend.resume();
   return () => {
-    client.off('data', onClientData);
-    backend.off('data', onBackendData);
-    backend.off('drain', resumeClient);
-    client.off('drain', resumeBackend);
-    client.off('end', onClientEnd);
-    backend.off('end', onBackendEnd);
-    backend.off('error', onBackendError);
-    client.off('error', onClientError);
-    backend.off('close', onBackendClose);
-    client.off('close', onClientClose);
+    for (const [socket, event, fn] of listeners) socket.off(event, fn);
     client.pause();
     backend.pause();
   };
