@@ -183,6 +183,12 @@ static int move(relay *r, int d) {
       return errno;
     }
   }
+  // The rounds ran out on the read that found the end: pass it on now, as no event will come
+  // for it (the side is not read any more and nothing waits to be written).
+  if (x->eof && !x->shut && x->off >= x->len) {
+    x->shut = 1;
+    shutdown(dst, SHUT_WR);
+  }
   return 0;
 }
 
@@ -265,8 +271,8 @@ static napi_value start_relay(napi_env env, napi_callback_info info) {
     // The duplicate shares the open file description, so Node's O_NONBLOCK with it (and every
     // call here passes MSG_DONTWAIT anyway).
     int fd = fcntl(fds[i], F_DUPFD_CLOEXEC, 0);
-    if (fd < 0 || uv_poll_init_socket(loop, &r->side[i].poll, fd) != 0) {
-      int err = errno;
+    int err = fd < 0 ? errno : -uv_poll_init_socket(loop, &r->side[i].poll, fd);
+    if (fd < 0 || err != 0) {
       if (fd >= 0) close(fd);
       if (i == 1) {
         uv_close((uv_handle_t *)&r->side[0].poll, on_closed);

@@ -7,6 +7,9 @@
 import { createWriteStream, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, type WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { logger } from '../util/log.js';
+
+const log = logger('node');
 
 export function containerLogDir(dataDir: string, podUID: string, container: string): string {
   return join(dataDir, 'pods', podUID, container);
@@ -231,7 +234,15 @@ export class ContainerLogWriter {
   private append(records: Records): void {
     if (records.empty) return;
     const bytes = records.buffer();
-    if (this.size > 0 && this.size + bytes.length > this.limits.maxBytes) this.rotate();
+    if (this.size > 0 && this.size + bytes.length > this.limits.maxBytes) {
+      try {
+        this.rotate();
+      } catch (e) {
+        // The pod's log directory went away, or the disk refused: the log goes on in the current
+        // file (an exception here would be thrown out of a stream's 'data' event, into the agent).
+        log.warn(`${this.path}: not rotated: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
     this.out.write(bytes);
     this.size += bytes.length;
     this.current[records.stream] += records.outputBytes;
@@ -239,24 +250,36 @@ export class ContainerLogWriter {
 
   /** The descriptor is opened now (not by the stream, later): a rename right after must not race its open. */
   private openLog(): WriteStream {
-    return createWriteStream('', { fd: openSync(this.path, 'a', 0o600) });
+    const out = createWriteStream('', { fd: openSync(this.path, 'a', 0o600) });
+    // A write that fails (a full disk) loses those lines, not the agent.
+    out.on('error', (e) => log.warn(`${this.path}: ${e.message}`));
+    return out;
   }
 
+  /** Throws (nothing changed, the current file goes on) when the rename or the new file fails. */
   private rotate(): void {
+    const next = Math.max(Date.now(), this.lastRotation + 1);
+    renameSync(this.path, `${this.path}.${rotationSuffix(new Date(next))}`);
+    this.lastRotation = next;
     const old = this.out;
+    try {
+      this.out = this.openLog();
+    } catch (e) {
+      // The renamed file stays the one written (its descriptor follows it) until a rotation works.
+      this.size = 0;
+      throw e;
+    }
     // Writes still queued on the old stream land in the renamed file: its descriptor follows it.
     this.draining.push(new Promise((r) => old.end(r)));
-    this.lastRotation = Math.max(Date.now(), this.lastRotation + 1);
-    renameSync(this.path, `${this.path}.${rotationSuffix(new Date(this.lastRotation))}`);
     const rotated = rotatedBytes(this.path);
-    const tmp = `${rotatedBytesPath(this.path)}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ stdout: rotated.stdout + this.current.stdout, stderr: rotated.stderr + this.current.stderr }), { mode: 0o600 });
-    renameSync(tmp, rotatedBytesPath(this.path));
-    const files = rotatedLogs(this.path);
-    for (const f of files.slice(0, Math.max(0, files.length - (this.limits.maxFiles - 1)))) rmSync(f, { force: true });
-    this.out = this.openLog();
+    const total = { stdout: rotated.stdout + this.current.stdout, stderr: rotated.stderr + this.current.stderr };
     this.size = 0;
     this.current = { stdout: 0, stderr: 0 };
+    const files = rotatedLogs(this.path);
+    for (const f of files.slice(0, Math.max(0, files.length - (this.limits.maxFiles - 1)))) rmSync(f, { force: true });
+    const tmp = `${rotatedBytesPath(this.path)}.tmp`;
+    writeFileSync(tmp, JSON.stringify(total), { mode: 0o600 });
+    renameSync(tmp, rotatedBytesPath(this.path));
   }
 
   private finish(): void {

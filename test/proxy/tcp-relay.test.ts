@@ -72,6 +72,26 @@ test('64 MiB each way at once, byte for byte, with the counts; both ends passed 
   }
 });
 
+test('an end that arrives right behind whole buffers of data is passed on (sizes at multiples of the relay\'s 32 KiB reads)', { skip }, async () => {
+  for (const size of [14, 15, 16, 17, 31, 32, 33].map((k) => k * 32768)) {
+    let got: Promise<Buffer> | undefined;
+    const t = await through((s) => {
+      got = collect(s);
+      void got.then(() => s.end('done'));
+    });
+    try {
+      const answer = collect(t.client);
+      // All of it queued before the relay reads, then the end.
+      t.client.end(Buffer.alloc(size, 7));
+      assert.equal((await answer).toString(), 'done', `${size} bytes`);
+      assert.equal((await got!).length, size);
+      await t.ended;
+    } finally {
+      t.close();
+    }
+  }
+});
+
 test('a client that half-closes still gets its answer; an endpoint that ends first still gets the rest', { skip }, async () => {
   // The endpoint answers only once the client has finished sending.
   const a = await through((s) => {
