@@ -6,7 +6,7 @@
 // Usage: node dist/bench/node-tcp-floor.js <listen-ip> <listen-port> <backend-ip:port>... ;
 // prints "ready" and exits when stdin (a pipe) closes.
 import { connect, createServer } from 'node:net';
-import { fstatSync } from 'node:fs';
+import { exitWithParent } from './exit-with-parent.js';
 
 const [host, portText, ...backends] = process.argv.slice(2);
 let next = 0;
@@ -18,8 +18,4 @@ const server = createServer({ noDelay: true }, (client) => {
   client.pipe(backend).pipe(client);
 });
 server.listen({ host, port: Number(portText), backlog: 4096 }, () => process.stdout.write('ready\n'));
-// Stops with the benchmark: its stdin is a pipe the parent holds.
-if (fstatSync(0).isFIFO() || fstatSync(0).isSocket()) {
-  process.stdin.resume();
-  process.stdin.on('end', () => process.exit(0));
-}
+exitWithParent();

@@ -4,7 +4,7 @@
 // Usage: node dist/bench/proxy-backends.js <port> <ip>... ; prints "ready" and exits when stdin (a pipe) closes.
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
-import { fstatSync } from 'node:fs';
+import { exitWithParent } from './exit-with-parent.js';
 
 const [portText, ...ips] = process.argv.slice(2);
 const port = Number(portText);
@@ -38,11 +38,8 @@ async function main(): Promise<void> {
     await new Promise<void>((r) => udp.bind(port, ip, () => r()));
   }
   process.stdout.write('ready\n');
-  // Started by a bench with a pipe: gone when it closes. As a pod (stdin /dev/null): until SIGTERM.
-  if (fstatSync(0).isFIFO() || fstatSync(0).isSocket()) {
-    process.stdin.resume();
-    process.stdin.on('end', () => process.exit(0));
-  }
+  // Started by a bench: gone with it. As a pod (stdin /dev/null): until SIGTERM.
+  exitWithParent();
 }
 
 void main();

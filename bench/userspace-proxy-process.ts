@@ -3,7 +3,7 @@
 // on its event loop, as the bare Node proxy (node-tcp-floor.ts) and HAProxy each have theirs.
 // Usage: node dist/bench/userspace-proxy-process.js <clusterIP> <pod-port> <pod-ip>... ;
 // prints "ready" and exits when stdin (a pipe) closes.
-import { fstatSync } from 'node:fs';
+import { exitWithParent } from './exit-with-parent.js';
 import { UserspaceProvider } from '../src/proxy/userspace/provider.js';
 import { setQuiet } from '../src/util/log.js';
 import { buildMaps, ep, slice, svc } from '../test/proxy/fixtures.js';
@@ -24,12 +24,7 @@ async function main(): Promise<void> {
   process.stdout.write('ready\n');
   // Gone with the benchmark (its listeners close with the process): when the pipe closes, or on SIGTERM.
   process.on('SIGTERM', () => process.exit(0));
-  // Node's 'pipe' stdio is a socket pair; a shell's is a FIFO.
-  const stdin = fstatSync(0);
-  if (stdin.isFIFO() || stdin.isSocket()) {
-    process.stdin.resume();
-    process.stdin.on('end', () => process.exit(0));
-  }
+  exitWithParent();
 }
 
 void main();

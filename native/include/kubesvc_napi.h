@@ -12,6 +12,14 @@ static inline void *kubesvc_external(napi_env env, napi_value v) {
   return data;
 }
 
+// The handle a function of one argument was called with; NULL when it was called with anything else.
+static inline void *kubesvc_handle_arg(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1) return NULL;
+  return kubesvc_external(env, argv[0]);
+}
+
 // Calls the function `fn` refers to from a libuv callback, as Node's own handles call JavaScript
 // (MakeCallback: process.nextTick callbacks and promise jobs it queued run before this returns).
 // An exception it throws is the process's uncaught exception, as from any other callback.

@@ -308,10 +308,8 @@ static napi_value start_relay(napi_env env, napi_callback_info info) {
 
 // bytes(handle) -> [client -> endpoint, endpoint -> client] so far.
 static napi_value relay_bytes(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], out, v;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  relay *r = argc == 1 ? kubesvc_external(env, argv[0]) : NULL;
+  napi_value out, v;
+  relay *r = kubesvc_handle_arg(env, info);
   if (r == NULL) {
     napi_throw_type_error(env, NULL, "bytes(handle)");
     return NULL;
@@ -326,10 +324,7 @@ static napi_value relay_bytes(napi_env env, napi_callback_info info) {
 
 // destroy(handle): closes both sockets now; onDone is not called.
 static napi_value relay_destroy(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  relay *r = argc == 1 ? kubesvc_external(env, argv[0]) : NULL;
+  relay *r = kubesvc_handle_arg(env, info);
   if (r != NULL) finish(r, ECANCELED, 0);
   return NULL;
 }

@@ -294,10 +294,8 @@ static napi_value open_socket(napi_env env, napi_callback_info info) {
 
 // port(handle) -> the bound port (useful after binding port 0).
 static napi_value local_port(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], result;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  batch_socket *s = argc == 1 ? kubesvc_external(env, argv[0]) : NULL;
+  napi_value result;
+  batch_socket *s = kubesvc_handle_arg(env, info);
   if (s == NULL || s->close_requested) {
     napi_throw_error(env, "ERR_SOCKET_DGRAM_NOT_RUNNING", "udp-batch: socket is closed");
     return NULL;
@@ -345,10 +343,7 @@ static napi_value send_to(napi_env env, napi_callback_info info) {
 
 // close(handle): stops reading and closes the socket; the callback is not called again.
 static napi_value close_socket(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  batch_socket *s = argc == 1 ? kubesvc_external(env, argv[0]) : NULL;
+  batch_socket *s = kubesvc_handle_arg(env, info);
   if (s != NULL && !s->close_requested) {
     release_refs(s);
     request_close(s);

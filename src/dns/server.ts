@@ -1,7 +1,7 @@
 // UDP and TCP listeners in front of a handler chain. The server owns everything about the wire:
 // parsing and rejecting, EDNS0 sizes, truncation, TCP framing and connection limits. A handler
 // that throws answers SERVFAIL; nothing a client sends can stop the server.
-import { createSocket, type Socket as UDPSocket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
 import { createServer, isIPv6, type Server as TCPServer, type Socket } from 'node:net';
 import { reply, type Next, type Response } from './message.js';
 import { encodeResponse, parseQuery, sizeLimit, type Edns } from './wire.js';
@@ -183,7 +183,7 @@ export class DNSServer {
           return 0;
         }
         // Replays are answered within the batch, into the shared reply memory.
-        const stored = length >= 12 && length <= 512 ? this.storedReply(data.toString('latin1', offset + 2, offset + length), 'udp') : undefined;
+        const stored = this.storedReply(data, offset, length, 'udp');
         if (stored && stored.length <= room) {
           stored.copy(out, offset);
           out[offset] = data[offset]!;
@@ -191,10 +191,7 @@ export class DNSServer {
           return stored.length;
         }
         // The rest are answered when their lookup is done: the query is copied out of the slot the next batch reuses.
-        const msg = Buffer.from(data.subarray(offset, offset + length));
-        void this.answer(msg, 'udp', { address: formatIPv4(ip), port })
-          .catch(() => undefined)
-          .then((reply) => reply && sock.send(reply, ip, port));
+        this.answerLater(Buffer.from(data.subarray(offset, offset + length)), { address: formatIPv4(ip), port }, (reply) => sock.send(reply, ip, port));
         return 0;
       });
       return { port: sock.port, close: async () => sock.close() };
@@ -216,7 +213,7 @@ export class DNSServer {
       // Replays are answered right here, without a promise: most queries in a steady cluster are repeats.
       const out = this.replay(msg, 'udp');
       if (out) udp.send(out, rinfo.port, rinfo.address);
-      else void this.onDatagram(udp, msg, rinfo.address, rinfo.port);
+      else this.answerLater(msg, { address: rinfo.address, port: rinfo.port }, (reply) => udp.send(reply, rinfo.port, rinfo.address));
     });
     // Bursts (a pod starting many resolvers, a benchmark) overflow the default buffer; ask for
     // more, which the kernel caps at net.core.rmem_max.
@@ -230,16 +227,28 @@ export class DNSServer {
     return { port: udp.address().port, close: () => new Promise<void>((r) => udp.close(() => r())) };
   }
 
-  private async onDatagram(udp: UDPSocket, msg: Buffer, address: string, port: number): Promise<void> {
-    const out = await this.answer(msg, 'udp', { address, port }).catch(() => undefined);
-    if (out) udp.send(out, port, address);
+  /** A UDP query that is not a replay: answered when its lookup is done, by `send`. */
+  private answerLater(msg: Buffer, remote: { address: string; port: number }, send: (reply: Buffer) => void): void {
+    void this.answer(msg, 'udp', remote)
+      .catch(() => undefined)
+      .then((reply) => reply && send(reply));
   }
 
-  /** The stored reply to a query's bytes after its ID (`key`), if the index has not changed since; counted as a query. */
-  private storedReply(key: string, transport: 'udp' | 'tcp'): Buffer | undefined {
+  /**
+   * What a query's stored reply is kept under: its bytes after the ID (flags, counts, question and
+   * OPT, so EDNS size and DO are part of it); undefined without an answer cache or for a size no
+   * stored reply is kept for.
+   */
+  private replayKey(msg: Buffer, offset: number, length: number): string | undefined {
+    return this.opts.answerCache && length >= 12 && length <= 512 ? msg.toString('latin1', offset + 2, offset + length) : undefined;
+  }
+
+  /** The stored reply to the query at `msg[offset, offset + length)`, if the index has not changed since; counted as a query. */
+  private storedReply(msg: Buffer, offset: number, length: number, transport: 'udp' | 'tcp'): Buffer | undefined {
     const ac = this.opts.answerCache;
-    const hit = ac && this.replies[transport].get(key);
-    if (!hit || hit.version !== ac.version(hit.scope)) return undefined;
+    const key = this.replayKey(msg, offset, length);
+    const hit = ac && key !== undefined ? this.replies[transport].get(key) : undefined;
+    if (!hit || hit.version !== ac!.version(hit.scope)) return undefined;
     this.stats.queries++;
     this.stats.cacheHits++;
     return hit.bytes;
@@ -247,8 +256,7 @@ export class DNSServer {
 
   /** The stored reply to the same bytes (but the ID), if the index has not changed since: a copy with this query's ID. */
   private replay(msg: Buffer, transport: 'udp' | 'tcp'): Buffer | undefined {
-    if (!this.opts.answerCache || msg.length < 12 || msg.length > 512) return undefined;
-    const stored = this.storedReply(msg.toString('latin1', 2), transport);
+    const stored = this.storedReply(msg, 0, msg.length, transport);
     if (!stored) return undefined;
     const out = Buffer.allocUnsafe(stored.length);
     stored.copy(out);
@@ -366,8 +374,7 @@ export class DNSServer {
     if (replayed) return replayed;
     this.stats.queries++;
     const ac = this.opts.answerCache;
-    // Everything but the ID: flags, counts, question and OPT (so EDNS size and DO are part of it).
-    const key = ac && msg.length >= 12 && msg.length <= 512 ? msg.toString('latin1', 2) : undefined;
+    const key = this.replayKey(msg, 0, msg.length);
     const parsed = parseQuery(msg, transport, remote);
     if (parsed.kind === 'drop') {
       this.stats.dropped++;

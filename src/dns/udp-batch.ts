@@ -41,14 +41,14 @@ export type BatchHandler = (data: Buffer, offset: number, length: number, out: B
 
 export class BatchUDPSocket {
   private open = true;
-  /** Batches read and datagrams in them: how much each wakeup carried. */
-  readonly stats = { batches: 0, datagrams: 0 };
 
   private constructor(
     private readonly addon: Addon,
     private readonly handle: unknown,
     /** The bound port (the one picked when 0 was asked for). */
     readonly port: number,
+    /** Batches read and datagrams in them: how much each wakeup carried. */
+    readonly stats: { batches: number; datagrams: number },
   ) {}
 
   /**
@@ -62,12 +62,10 @@ export class BatchUDPSocket {
     const output = Buffer.alloc(addon.batch * addon.slot);
     const meta = new Int32Array(addon.batch * 4);
     const slot = addon.slot;
-    let self: BatchUDPSocket | undefined;
+    const stats = { batches: 0, datagrams: 0 };
     const onBatch = (n: number) => {
-      if (self) {
-        self.stats.batches++;
-        self.stats.datagrams += n;
-      }
+      stats.batches++;
+      stats.datagrams += n;
       for (let i = 0; i < n; i++) {
         const m = i * 4;
         // The handler's failure is one datagram's: the others of the batch are still answered.
@@ -81,8 +79,7 @@ export class BatchUDPSocket {
     };
     const resource = {};
     const handle = addon.open(host, port, recvBuffer, input, output, meta, onBatch, resource);
-    self = new BatchUDPSocket(addon, handle, addon.port(handle));
-    return self;
+    return new BatchUDPSocket(addon, handle, addon.port(handle), stats);
   }
 
   /** A reply that was not ready within its batch (an asynchronous lookup). Errors are the client's: ignored. */

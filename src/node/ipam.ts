@@ -4,17 +4,12 @@
 // out an IP a live pod still has.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { formatIPv4 } from '../util/ipv4.js';
+import { formatIPv4, parseIPv4 as parseDottedQuad } from '../util/ipv4.js';
 
+/** A dotted quad as a number; throws for anything else. */
 export function parseIPv4(ip: string): number {
-  const parts = ip.split('.');
-  if (parts.length !== 4) throw new Error(`not an IPv4 address: ${ip}`);
-  let n = 0;
-  for (const p of parts) {
-    const v = Number(p);
-    if (!/^\d{1,3}$/.test(p) || v > 255) throw new Error(`not an IPv4 address: ${ip}`);
-    n = n * 256 + v;
-  }
+  const n = parseDottedQuad(ip);
+  if (n === undefined) throw new Error(`not an IPv4 address: ${ip}`);
   return n;
 }
 

@@ -33,6 +33,8 @@ export const containerLogMaxFiles = 5;
 
 type Streams = { stdout: number; stderr: number };
 
+const addStreams = (a: Streams, b: Streams): Streams => ({ stdout: a.stdout + b.stdout, stderr: a.stderr + b.stderr });
+
 /** A run's rotated logs (`<n>.log.<UTC time>`), oldest first. */
 export function rotatedLogs(path: string): string[] {
   const prefix = `${basename(path)}.`;
@@ -83,9 +85,7 @@ function rotationSuffix(d: Date): string {
  * read again from the output.
  */
 export function loggedOutputBytes(path: string): Streams {
-  const current = currentFileBytes(path);
-  const rotated = rotatedBytes(path);
-  return { stdout: rotated.stdout + current.stdout, stderr: rotated.stderr + current.stderr };
+  return addStreams(rotatedBytes(path), currentFileBytes(path));
 }
 
 /** The same for the current file alone. */
@@ -271,8 +271,7 @@ export class ContainerLogWriter {
     }
     // Writes still queued on the old stream land in the renamed file: its descriptor follows it.
     this.draining.push(new Promise((r) => old.end(r)));
-    const rotated = rotatedBytes(this.path);
-    const total = { stdout: rotated.stdout + this.current.stdout, stderr: rotated.stderr + this.current.stderr };
+    const total = addStreams(rotatedBytes(this.path), this.current);
     this.size = 0;
     this.current = { stdout: 0, stderr: 0 };
     const files = rotatedLogs(this.path);

@@ -2,6 +2,7 @@
 // comma-separated, as MetalLB's address pools are written. A CIDR's network and broadcast
 // addresses are left out (MetalLB's avoid-buggy-ips), so 127.240.0.0/24 hands out .1 to .254;
 // a range is used exactly as given.
+import { formatIPv4, parseIPv4 as parseDottedQuad } from '../../util/ipv4.js';
 
 export interface IPRange {
   first: number;
@@ -17,18 +18,12 @@ export interface LBPool {
 
 export class PoolParseError extends Error {}
 
-const ipv4Re = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
-/** A dotted-quad IPv4 address as a number, or undefined when it is not one. */
+/** A dotted-quad IPv4 address (surrounding blanks allowed) as a number, or undefined when it is not one. */
 export function parseIPv4(s: string): number | undefined {
-  const m = ipv4Re.exec(s.trim());
-  if (!m) return undefined;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p) => p > 255)) return undefined;
-  return parts.reduce((a, p) => a * 256 + p, 0);
+  return parseDottedQuad(s.trim());
 }
 
-export { formatIPv4 } from '../../util/ipv4.js';
+export { formatIPv4 };
 
 function parseEntry(entry: string, whole: string): IPRange {
   const bad = (why: string) => new PoolParseError(`invalid LoadBalancer pool ${JSON.stringify(whole)}: ${why}`);

@@ -47,6 +47,10 @@ export class FileTail extends Readable {
    * collects to free buffers that live outside its heap once enough of them were allocated.
    */
   private buf: Buffer | undefined;
+  /** When the last read started, the timer of a read put off to coalesce writes, and whether a write was reported while a read was in flight. */
+  private lastRead = -Infinity;
+  private coalescing: NodeJS.Timeout | undefined;
+  private missed = false;
   /** Bytes at the start of the file given back to the filesystem, and whether a fallocate runs. */
   private givenBack = 0;
   private givingBack = false;
@@ -85,9 +89,6 @@ export class FileTail extends Readable {
       this.wake?.();
     }, wait);
   }
-  private lastRead = -Infinity;
-  private coalescing: NodeJS.Timeout | undefined;
-  private missed = false;
 
   /** The writer is gone: everything it wrote is in the file; end after reading it. */
   finish(): void {
