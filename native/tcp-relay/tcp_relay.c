@@ -1,20 +1,31 @@
-// Relays bytes between two connected TCP sockets in C, for the userspace kube-proxy, as a
-// Node-API addon.
+// The userspace kube-proxy's TCP data path in C, as a Node-API addon: it listens on a Service
+// address, accepts, connects to the endpoint JavaScript picks, and relays bytes both ways.
 //
-// The proxy accepts, picks an endpoint and connects in JavaScript, then hands both connections
-// here: each socket is duplicated, Node lets go of its own, and from then on the bytes go
-// recv -> send on libuv's poll handles, with no stream, Buffer, event or call into JavaScript per
-// chunk. Through Node's streams every chunk cost a read into a fresh Buffer, a 'data' event and a
-// write request; bench/README.md has what that did to a keep-alive connection's tail latency next
-// to HAProxy's. Semantics are the proxy's own: an end is passed on as a half-close
-// (shutdown(SHUT_WR)), a full buffer stops reading from its source (backpressure), and an error
-// or reset on either side closes both.
+// JavaScript keeps every decision (which endpoint, how long a dial may take, whether to try the
+// next, who may connect at all) and is called three times per connection: accepted, dialed,
+// done. Everything per byte and per system call stays here: accept4 in batches, a nonblocking
+// connect, then recv -> send with no stream, Buffer, event or call into JavaScript per chunk.
+// Through Node's net.Server and net.Socket a proxied connection cost two socket objects with
+// their handles, streams and listeners, which held new connections per second at about 0.6x
+// HAProxy's and keep-alive tail latency at 1.5-1.9x its (bench/README.md).
+//
+// The sockets are watched by an epoll set of the addon's own, which libuv watches as one
+// descriptor: a libuv poll handle per socket costs three system calls to set up (libuv checks
+// each new descriptor by adding it to its epoll set and removing it again, then sets O_NONBLOCK)
+// where a socket of our own, created nonblocking, costs one epoll_ctl.
+//
+// Semantics are the proxy's own: an end is passed on as a half-close (shutdown(SHUT_WR)), a full
+// buffer stops reading from its source (backpressure), and an error or reset on either side
+// closes both.
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -26,24 +37,70 @@
 // Bytes read per system call. HAProxy's default buffer is 16 KiB; a bulk transfer moves this
 // much per read.
 #define BUF 32768
-// Reads per direction per wakeup before the event loop gets its turn (epoll is level-triggered:
+// Reads per direction per wakeup before other sockets get their turn (epoll is level-triggered:
 // what is left wakes the relay again at once).
 #define ROUNDS 16
+// Connections accepted per wakeup of a listener, and socket events handled per wakeup of the
+// addon, before the event loop gets its turn.
+#define ACCEPTS 64
+#define EVENTS 128
+// How long a listener rests after running out of descriptors (EMFILE) before it accepts again;
+// level-triggered epoll would otherwise wake it for the same pending connection in a busy loop.
+#define ACCEPT_PAUSE_MS 100
+
+// What JavaScript is told, as the first argument of the listener's function.
+enum { EV_ACCEPTED = 0, EV_DIALED = 1, EV_DONE = 2 };
+
+// A connection's life: accepted (only the client's descriptor), dialing the endpoint, a dial
+// failed (the client kept for another attempt), relaying, finished.
+enum { ACCEPTED, DIALING, DIAL_FAILED, RELAYING, FINISHED };
+
+// What an epoll event points at.
+enum { W_SIDE = 1, W_LISTENER = 2 };
+
+// The addon's state in one Node environment (the main thread, or a worker that loads it).
+typedef struct {
+  napi_env env;
+  uv_loop_t *loop;
+  int epfd;
+  uv_poll_t poll;
+  // While events of one epoll_wait are handled, nothing they may point at is freed: memory to
+  // free waits in `graveyard` until the batch is over.
+  int dispatching;
+  void **graveyard;
+  size_t buried, graves;
+  // One callback scope (with its async context) for every call into JavaScript of a batch.
+  napi_ref resource;
+  napi_async_context context;
+  int scoped;
+  // Listeners open and connections not finished: while there are any, the epoll set keeps the
+  // event loop alive, as Node's servers and sockets do.
+  int active;
+  napi_handle_scope hs;
+  napi_callback_scope cs;
+  // Reads land here and are sent on at once. Only what the other side cannot take yet is copied
+  // into a buffer of the connection's own, so an idle connection holds no buffer at all (ten
+  // thousand kept-alive connections would otherwise hold 64 KiB each).
+  char scratch[BUF];
+} env_state;
+
+// The listener's JavaScript function, shared by the listener and its connections (which outlive
+// a closed listener).
+typedef struct {
+  napi_env env;
+  napi_ref fn;
+  int refs;
+} callback_t;
 
 typedef struct relay relay;
 
 typedef struct {
+  int kind;
   relay *r;
-  uv_poll_t poll;
   int fd;
+  // The epoll events asked for now; -1 before the descriptor is in the set.
   int events;
 } side_t;
-
-// Reads land here and are sent on at once. Only what the other side cannot take yet is copied
-// into a buffer of the connection's own, so an idle connection holds no buffer at all (ten
-// thousand kept-alive connections would otherwise hold 64 KiB each). One event loop, one thread:
-// one scratch buffer serves every relay.
-static char scratch[BUF];
 
 typedef struct {
   char *buf;
@@ -57,62 +114,165 @@ struct relay {
   // side[0] is the client, side[1] the endpoint; dir[0] carries client -> endpoint.
   side_t side[2];
   direction_t dir[2];
-  napi_env env;
-  napi_ref done;
-  napi_ref resource;
-  napi_async_context context;
-  int finished;
-  int open_handles;
+  env_state *es;
+  callback_t *cb;
+  // What JavaScript returned for the connection when it was accepted, passed back in its events.
+  napi_ref state;
+  uv_timer_t timer;
+  int timer_init;
+  int phase;
+  // An error a dial met at once (reported from the timer, never from inside dial()).
+  int dial_err;
+  // Whether the timer is still open and whether the External was collected: the memory goes
+  // when neither holds it and the connection is finished.
+  int timer_open;
   int finalized;
+  struct sockaddr_storage peer;
 };
 
-static void free_if_unused(relay *r) {
-  if (r->open_handles == 0 && r->finalized) {
-    free(r->dir[0].buf);
-    free(r->dir[1].buf);
-    free(r);
-  }
+typedef struct {
+  int kind;
+  env_state *es;
+  int fd;
+  uv_timer_t pause;
+  callback_t *cb;
+  int closed;
+  int finalized;
+  int timer_open;
+} listener_t;
+
+static void hold(env_state *es, int delta) {
+  int before = es->active;
+  es->active += delta;
+  if (before == 0 && es->active > 0) uv_ref((uv_handle_t *)&es->poll);
+  if (before > 0 && es->active == 0) uv_unref((uv_handle_t *)&es->poll);
 }
 
-static void on_closed(uv_handle_t *h) {
-  side_t *s = h->data;
-  relay *r = s->r;
-  r->open_handles--;
+static void release_memory(env_state *es, void *p) {
+  if (!es->dispatching) {
+    free(p);
+    return;
+  }
+  if (es->buried == es->graves) {
+    size_t n = es->graves ? es->graves * 2 : 64;
+    void **g = realloc(es->graveyard, n * sizeof *g);
+    // Without room to wait in, the memory is leaked rather than freed under a pending event.
+    if (g == NULL) return;
+    es->graveyard = g;
+    es->graves = n;
+  }
+  es->graveyard[es->buried++] = p;
+}
+
+// Opens the batch's callback scope before its first call into JavaScript: what JavaScript
+// queued (promise jobs, nextTicks) then runs once when the batch is over.
+static int enter_js(env_state *es) {
+  if (es->scoped) return 1;
+  napi_value resource;
+  if (napi_open_handle_scope(es->env, &es->hs) != napi_ok) return 0;
+  if (napi_get_reference_value(es->env, es->resource, &resource) != napi_ok ||
+      napi_open_callback_scope(es->env, resource, es->context, &es->cs) != napi_ok) {
+    napi_close_handle_scope(es->env, es->hs);
+    return 0;
+  }
+  es->scoped = 1;
+  return 1;
+}
+
+static void leave_js(env_state *es) {
+  if (!es->scoped) return;
+  es->scoped = 0;
+  napi_close_callback_scope(es->env, es->cs);
+  napi_close_handle_scope(es->env, es->hs);
+}
+
+static void callback_release(callback_t *cb) {
+  if (--cb->refs > 0) return;
+  napi_delete_reference(cb->env, cb->fn);
+  free(cb);
+}
+
+// Calls the listener's function with (kind, first, a, b, errno). An exception it throws is the
+// process's uncaught exception, as from any other callback.
+static napi_value call_js(env_state *es, callback_t *cb, int kind, napi_value first, double a, double b, int err) {
+  napi_env env = es->env;
+  napi_value f, recv, argv[5], result = NULL;
+  if (!enter_js(es) || napi_get_reference_value(env, cb->fn, &f) != napi_ok || napi_get_undefined(env, &recv) != napi_ok) return NULL;
+  napi_create_int32(env, kind, &argv[0]);
+  argv[1] = first;
+  napi_create_double(env, a, &argv[2]);
+  napi_create_double(env, b, &argv[3]);
+  napi_create_int32(env, err, &argv[4]);
+  if (napi_call_function(env, recv, f, 5, argv, &result) == napi_pending_exception) {
+    napi_value e;
+    napi_get_and_clear_last_exception(env, &e);
+    napi_fatal_exception(env, e);
+    return NULL;
+  }
+  return result;
+}
+
+// Tells JavaScript about one connection, with the object it keeps for it.
+static void notify(relay *r, int kind, double a, double b, int err) {
+  napi_value state;
+  if (r->state == NULL || !enter_js(r->es) || napi_get_reference_value(r->es->env, r->state, &state) != napi_ok) return;
+  call_js(r->es, r->cb, kind, state, a, b, err);
+}
+
+// Asks epoll for `want` on a side (EPOLLIN / EPOLLOUT); 0 or an errno.
+static int watch(relay *r, side_t *s, int want) {
+  if (want == s->events) return 0;
+  struct epoll_event ev = {.events = (uint32_t)want, .data.ptr = s};
+  if (epoll_ctl(r->es->epfd, s->events < 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, s->fd, &ev) != 0) return errno;
+  s->events = want;
+  return 0;
+}
+
+// Closes a side's descriptor, out of the epoll set first: a child process forked but not yet
+// exec'd may still share the descriptor, and epoll would go on reporting it.
+static void close_side(relay *r, side_t *s) {
+  if (s->fd < 0) return;
+  if (s->events >= 0) epoll_ctl(r->es->epfd, EPOLL_CTL_DEL, s->fd, NULL);
+  close(s->fd);
+  s->fd = -1;
+  s->events = -1;
+}
+
+static void free_if_unused(relay *r) {
+  if (r->timer_open || !r->finalized || r->phase != FINISHED) return;
+  free(r->dir[0].buf);
+  free(r->dir[1].buf);
+  r->dir[0].buf = r->dir[1].buf = NULL;
+  release_memory(r->es, r);
+}
+
+static void on_timer_closed(uv_handle_t *h) {
+  relay *r = h->data;
+  r->timer_open = 0;
   free_if_unused(r);
 }
 
-static void release_refs(relay *r) {
-  if (r->done) napi_delete_reference(r->env, r->done);
-  r->done = NULL;
-  if (r->resource) napi_delete_reference(r->env, r->resource);
-  r->resource = NULL;
-  if (r->context) napi_async_destroy(r->env, r->context);
-  r->context = NULL;
-}
-
-// Closes both sockets (their descriptors at once, the poll handles when libuv is done with them)
-// and, when `notify`, tells JavaScript with the byte counts and the error (0: both sides ended).
-static void finish(relay *r, int err, int notify) {
-  if (r->finished) return;
-  r->finished = 1;
-  for (int i = 0; i < 2; i++) {
-    uv_close((uv_handle_t *)&r->side[i].poll, on_closed);
-    close(r->side[i].fd);
-    r->side[i].fd = -1;
+// Closes both sockets and, when `tell`, reports the byte counts and the error (0: both sides
+// ended) to JavaScript. `reset` sends the client an RST instead of a FIN (a connection turned away).
+static void finish(relay *r, int err, int tell, int reset) {
+  if (r->phase == FINISHED) return;
+  int relaying = r->phase == RELAYING;
+  r->phase = FINISHED;
+  if (reset && r->side[0].fd >= 0) {
+    struct linger l = {1, 0};
+    setsockopt(r->side[0].fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
   }
-  if (notify && r->done) {
-    napi_env env = r->env;
-    napi_handle_scope scope;
-    if (napi_open_handle_scope(env, &scope) == napi_ok) {
-      napi_value argv[3];
-      napi_create_double(env, (double)r->dir[0].bytes, &argv[0]);
-      napi_create_double(env, (double)r->dir[1].bytes, &argv[1]);
-      napi_create_int32(env, err, &argv[2]);
-      kubesvc_call(env, r->context, r->resource, r->done, 3, argv);
-      napi_close_handle_scope(env, scope);
-    }
+  for (int i = 0; i < 2; i++) close_side(r, &r->side[i]);
+  if (r->timer_init) {
+    r->timer_init = 0;
+    uv_close((uv_handle_t *)&r->timer, on_timer_closed);
   }
-  release_refs(r);
+  if (tell && relaying) notify(r, EV_DONE, (double)r->dir[0].bytes, (double)r->dir[1].bytes, err);
+  if (r->state) napi_delete_reference(r->es->env, r->state);
+  r->state = NULL;
+  callback_release(r->cb);
+  r->cb = NULL;
+  hold(r->es, -1);
 }
 
 // Moves what can be moved in direction d without blocking; returns 0 or an errno. A read that
@@ -120,6 +280,7 @@ static void finish(relay *r, int err, int notify) {
 // triggered, it wakes the relay again if more came), which saves a read that would find nothing.
 static int move(relay *r, int d) {
   direction_t *x = &r->dir[d];
+  char *scratch = r->es->scratch;
   int src = r->side[d].fd, dst = r->side[1 - d].fd;
   int more = 1;
   for (int round = 0; round < ROUNDS; round++) {
@@ -192,45 +353,86 @@ static int move(relay *r, int d) {
   return 0;
 }
 
-static void on_event(uv_poll_t *h, int status, int events);
-
 // What each side waits for now: readable while its outgoing direction has room and no end yet,
-// writable while the other direction has bytes for it.
-static void update_interest(relay *r) {
+// writable while the other direction has bytes for it. 0 or an errno.
+static int update_interest(relay *r) {
   for (int i = 0; i < 2; i++) {
     int want = 0;
-    if (!r->dir[i].eof && r->dir[i].len == 0) want |= UV_READABLE;
-    if (r->dir[1 - i].off < r->dir[1 - i].len) want |= UV_WRITABLE;
-    side_t *s = &r->side[i];
-    if (want == s->events) continue;
-    s->events = want;
-    if (want) uv_poll_start(&s->poll, want, on_event);
-    else uv_poll_stop(&s->poll);
+    if (!r->dir[i].eof && r->dir[i].len == 0) want |= EPOLLIN;
+    if (r->dir[1 - i].off < r->dir[1 - i].len) want |= EPOLLOUT;
+    int err = watch(r, &r->side[i], want);
+    if (err) return err;
   }
+  return 0;
 }
 
-static void on_event(uv_poll_t *h, int status, int events) {
-  side_t *s = h->data;
-  relay *r = s->r;
-  if (r->finished) return;
-  if (status < 0) {
-    finish(r, -status, 1);
+static void relay_event(relay *r, side_t *s, uint32_t events) {
+  if (events & EPOLLERR) {
+    int err = 0;
+    socklen_t len = sizeof err;
+    getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    finish(r, err ? err : EIO, 1, 0);
     return;
   }
+  // A hang-up is reported whatever was asked for: the reads and writes it makes fail or find
+  // the end say what it means.
+  if (events & EPOLLHUP) events |= EPOLLIN | EPOLLOUT;
   // A readable side feeds its own direction; a writable side drains the other one into it.
   int i = (int)(s - r->side);
   int err = 0;
-  if (events & UV_READABLE) err = move(r, i);
-  if (!err && (events & UV_WRITABLE)) err = move(r, 1 - i);
-  if (err) {
-    finish(r, err, 1);
+  if (events & EPOLLIN) err = move(r, i);
+  if (!err && (events & EPOLLOUT)) err = move(r, 1 - i);
+  if (!err && r->dir[0].shut && r->dir[1].shut) {
+    finish(r, 0, 1, 0);
     return;
   }
-  if (r->dir[0].shut && r->dir[1].shut) {
-    finish(r, 0, 1);
+  if (!err) err = update_interest(r);
+  if (err) finish(r, err, 1, 0);
+}
+
+// A dial ended (err 0: connected). JavaScript hears of it; a failed dial it does not follow with
+// another one turns the client away.
+static void dialed(relay *r, int err) {
+  uv_timer_stop(&r->timer);
+  if (err == 0) {
+    r->phase = RELAYING;
+    err = update_interest(r);
+    if (err) {
+      finish(r, err, 0, 1);
+      return;
+    }
+    notify(r, EV_DIALED, 0, 0, 0);
     return;
   }
-  update_interest(r);
+  close_side(r, &r->side[1]);
+  r->phase = DIAL_FAILED;
+  notify(r, EV_DIALED, 0, 0, err);
+  if (r->phase == DIAL_FAILED) finish(r, err, 0, 1);
+}
+
+static void side_event(side_t *s, uint32_t events) {
+  relay *r = s->r;
+  if (s->fd < 0) return;
+  if (r->phase == RELAYING) {
+    relay_event(r, s, events);
+  } else if (r->phase == DIALING && s == &r->side[1]) {
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+    dialed(r, err);
+  }
+}
+
+static void on_dial_timer(uv_timer_t *t) {
+  relay *r = t->data;
+  if (r->phase != DIALING) return;
+  env_state *es = r->es;
+  es->dispatching = 1;
+  dialed(r, r->dial_err ? r->dial_err : ETIMEDOUT);
+  es->dispatching = 0;
+  for (size_t i = 0; i < es->buried; i++) free(es->graveyard[i]);
+  es->buried = 0;
+  leave_js(es);
 }
 
 static void finalize(napi_env env, void *data, void *hint) {
@@ -238,80 +440,346 @@ static void finalize(napi_env env, void *data, void *hint) {
   (void)hint;
   relay *r = data;
   r->finalized = 1;
-  if (!r->finished) finish(r, ECANCELED, 0);
+  if (r->phase != FINISHED) finish(r, ECANCELED, 0, 0);
   free_if_unused(r);
 }
 
-// relay(clientFd, endpointFd, onDone(toEndpoint, toClient, errno), resource) -> handle. The
-// descriptors are duplicated: the caller closes its own (destroys its sockets) right after.
-static napi_value start_relay(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  int32_t fds[2];
-  napi_valuetype cbType;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4 || napi_get_value_int32(env, argv[0], &fds[0]) != napi_ok ||
-      napi_get_value_int32(env, argv[1], &fds[1]) != napi_ok || fds[0] < 0 || fds[1] < 0 || napi_typeof(env, argv[2], &cbType) != napi_ok ||
-      cbType != napi_function) {
-    napi_throw_type_error(env, NULL, "relay(clientFd, endpointFd, onDone, resource)");
-    return NULL;
-  }
-  relay *r = calloc(1, sizeof *r);
-  if (r == NULL) {
-    napi_throw_error(env, NULL, "tcp-relay: out of memory");
-    return NULL;
-  }
-  r->env = env;
-  uv_loop_t *loop;
-  if (napi_get_uv_event_loop(env, &loop) != napi_ok) {
-    free(r);
-    napi_throw_error(env, NULL, "tcp-relay: no event loop");
-    return NULL;
-  }
-  for (int i = 0; i < 2; i++) {
-    // The duplicate shares the open file description, so Node's O_NONBLOCK with it (and every
-    // call here passes MSG_DONTWAIT anyway).
-    int fd = fcntl(fds[i], F_DUPFD_CLOEXEC, 0);
-    int err = fd < 0 ? errno : -uv_poll_init_socket(loop, &r->side[i].poll, fd);
-    if (fd < 0 || err != 0) {
-      if (fd >= 0) close(fd);
-      if (i == 1) {
-        uv_close((uv_handle_t *)&r->side[0].poll, on_closed);
-        close(r->side[0].fd);
-        r->finished = 1;
-        r->finalized = 1;
-      } else {
-        free(r);
-      }
-      napi_throw_error(env, NULL, err == EBADF ? "tcp-relay: not an open descriptor" : "tcp-relay: cannot take the socket");
-      return NULL;
-    }
-    r->side[i].fd = fd;
-    r->side[i].r = r;
-    r->side[i].poll.data = &r->side[i];
-    r->open_handles++;
-  }
-  napi_value name, handle;
-  napi_create_string_utf8(env, "kubesvc:tcp-relay", NAPI_AUTO_LENGTH, &name);
-  napi_create_reference(env, argv[2], 1, &r->done);
-  napi_create_reference(env, argv[3], 1, &r->resource);
-  napi_async_init(env, argv[3], name, &r->context);
-  if (napi_create_external(env, r, finalize, NULL, &handle) != napi_ok) {
-    finish(r, ECANCELED, 0);
-    r->finalized = 1;
-    free_if_unused(r);
-    napi_throw_error(env, NULL, "tcp-relay: cannot create the handle");
-    return NULL;
-  }
-  update_interest(r);
-  return handle;
+static void free_listener_if_unused(listener_t *l) {
+  if (!l->timer_open && l->finalized) release_memory(l->es, l);
 }
 
-// bytes(handle) -> [client -> endpoint, endpoint -> client] so far.
-static napi_value relay_bytes(napi_env env, napi_callback_info info) {
-  napi_value out, v;
-  relay *r = kubesvc_handle_arg(env, info);
+static void on_listener_timer_closed(uv_handle_t *h) {
+  listener_t *l = h->data;
+  l->timer_open = 0;
+  free_listener_if_unused(l);
+}
+
+static void close_listener(listener_t *l) {
+  if (l->closed) return;
+  l->closed = 1;
+  uv_close((uv_handle_t *)&l->pause, on_listener_timer_closed);
+  epoll_ctl(l->es->epfd, EPOLL_CTL_DEL, l->fd, NULL);
+  close(l->fd);
+  l->fd = -1;
+  callback_release(l->cb);
+  l->cb = NULL;
+  hold(l->es, -1);
+}
+
+static void on_pause_over(uv_timer_t *t) {
+  listener_t *l = t->data;
+  struct epoll_event ev = {.events = EPOLLIN, .data.ptr = l};
+  if (!l->closed) epoll_ctl(l->es->epfd, EPOLL_CTL_MOD, l->fd, &ev);
+}
+
+// Takes one accepted descriptor to JavaScript: a new connection handle, and back the state
+// JavaScript keeps for it. A connection JavaScript neither dialed nor reset is turned away.
+static void hand_over(listener_t *l, int fd, const struct sockaddr_storage *peer) {
+  env_state *es = l->es;
+  napi_env env = es->env;
+  relay *r = calloc(1, sizeof *r);
   if (r == NULL) {
-    napi_throw_type_error(env, NULL, "bytes(handle)");
+    close(fd);
+    return;
+  }
+  r->es = es;
+  for (int i = 0; i < 2; i++) {
+    r->side[i].kind = W_SIDE;
+    r->side[i].r = r;
+    r->side[i].events = -1;
+  }
+  r->side[0].fd = fd;
+  r->side[1].fd = -1;
+  r->peer = *peer;
+  r->phase = ACCEPTED;
+  r->cb = l->cb;
+  r->cb->refs++;
+  hold(es, 1);
+  napi_value handle;
+  if (!enter_js(es) || napi_create_external(env, r, finalize, NULL, &handle) != napi_ok) {
+    finish(r, ECANCELED, 0, 1);
+    r->finalized = 1;
+    free_if_unused(r);
+    return;
+  }
+  napi_value state = call_js(es, r->cb, EV_ACCEPTED, handle, 0, 0, 0);
+  if (r->phase == FINISHED) return;
+  napi_valuetype t = napi_undefined;
+  if (state != NULL) napi_typeof(env, state, &t);
+  if (r->phase == ACCEPTED || t != napi_object || napi_create_reference(env, state, 1, &r->state) != napi_ok) {
+    r->state = NULL;
+    finish(r, ECANCELED, 0, 1);
+  }
+}
+
+static void accept_some(listener_t *l) {
+  for (int i = 0; i < ACCEPTS && !l->closed; i++) {
+    struct sockaddr_storage peer;
+    socklen_t len = sizeof peer;
+    int fd = accept4(l->fd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        struct epoll_event ev = {.events = 0, .data.ptr = l};
+        epoll_ctl(l->es->epfd, EPOLL_CTL_MOD, l->fd, &ev);
+        uv_timer_start(&l->pause, on_pause_over, ACCEPT_PAUSE_MS, 0);
+      }
+      return;
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    hand_over(l, fd, &peer);
+  }
+}
+
+// The addon's epoll set has events: handle a batch of them.
+static void on_epoll(uv_poll_t *h, int status, int events) {
+  (void)status;
+  (void)events;
+  env_state *es = h->data;
+  struct epoll_event evs[EVENTS];
+  int n = epoll_wait(es->epfd, evs, EVENTS, 0);
+  if (n <= 0) return;
+  es->dispatching = 1;
+  for (int i = 0; i < n; i++) {
+    int kind = *(int *)evs[i].data.ptr;
+    if (kind == W_LISTENER) {
+      listener_t *l = evs[i].data.ptr;
+      if (!l->closed) accept_some(l);
+    } else {
+      side_event(evs[i].data.ptr, evs[i].events);
+    }
+  }
+  es->dispatching = 0;
+  for (size_t i = 0; i < es->buried; i++) free(es->graveyard[i]);
+  es->buried = 0;
+  leave_js(es);
+}
+
+static void finalize_listener(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  listener_t *l = data;
+  l->finalized = 1;
+  close_listener(l);
+  free_listener_if_unused(l);
+}
+
+// Parses an IPv4 or IPv6 address with a port into `ss`; 0 or EINVAL.
+static int parse_address(const char *host, uint32_t port, struct sockaddr_storage *ss, socklen_t *len) {
+  memset(ss, 0, sizeof *ss);
+  if (port > 65535) return EINVAL;
+  struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+  struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+  if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons((uint16_t)port);
+    *len = sizeof *v4;
+    return 0;
+  }
+  if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons((uint16_t)port);
+    *len = sizeof *v6;
+    return 0;
+  }
+  return EINVAL;
+}
+
+static int string_arg(napi_env env, napi_value v, char *out, size_t size) {
+  size_t n;
+  return napi_get_value_string_utf8(env, v, out, size, &n) == napi_ok && n < size - 1 ? 0 : EINVAL;
+}
+
+static env_state *state_of(napi_env env) {
+  env_state *es = NULL;
+  napi_get_instance_data(env, (void **)&es);
+  return es;
+}
+
+// listen(host, port, backlog, onEvent) -> handle, or a negative errno when the address cannot be
+// bound or listened on. onEvent(kind, x, a, b, errno) is called with
+//   EV_ACCEPTED, the new connection's handle: returns the object its later events carry (after
+//     dial() or reset() on the handle; anything else turns the client away);
+//   EV_DIALED, that object, errno (0: connected and relaying; else the client waits for
+//     another dial() from inside this call, or is turned away);
+//   EV_DONE, that object, bytes client -> endpoint, bytes endpoint -> client, errno (0: both
+//     sides ended; not after reset() or destroy()).
+static napi_value tcp_listen(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  char host[64];
+  uint32_t port, backlog;
+  napi_valuetype t;
+  env_state *es = state_of(env);
+  if (es == NULL) {
+    napi_throw_error(env, NULL, "tcp-relay: not initialized");
+    return NULL;
+  }
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4 || string_arg(env, argv[0], host, sizeof host) != 0 ||
+      napi_get_value_uint32(env, argv[1], &port) != napi_ok || napi_get_value_uint32(env, argv[2], &backlog) != napi_ok ||
+      napi_typeof(env, argv[3], &t) != napi_ok || t != napi_function) {
+    napi_throw_type_error(env, NULL, "listen(host, port, backlog, onEvent)");
+    return NULL;
+  }
+  struct sockaddr_storage ss;
+  socklen_t len;
+  napi_value out;
+  if (parse_address(host, port, &ss, &len) != 0) {
+    napi_create_int32(env, -EINVAL, &out);
+    return out;
+  }
+  int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int one = 1;
+  // As libuv binds a TCP server: SO_REUSEADDR, so a restarted proxy can bind while connections
+  // of its predecessor linger in TIME_WAIT.
+  int err = fd < 0 ? errno : 0;
+  if (!err && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) err = errno;
+  if (!err && bind(fd, (struct sockaddr *)&ss, len) != 0) err = errno;
+  if (!err && listen(fd, (int)backlog) != 0) err = errno;
+  listener_t *l = NULL;
+  callback_t *cb = NULL;
+  if (!err && ((l = calloc(1, sizeof *l)) == NULL || (cb = calloc(1, sizeof *cb)) == NULL)) err = ENOMEM;
+  if (!err) {
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = l};
+    if (epoll_ctl(es->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) err = errno;
+  }
+  if (err) {
+    free(l);
+    free(cb);
+    if (fd >= 0) close(fd);
+    napi_create_int32(env, -err, &out);
+    return out;
+  }
+  cb->env = env;
+  cb->refs = 1;
+  napi_create_reference(env, argv[3], 1, &cb->fn);
+  l->kind = W_LISTENER;
+  l->es = es;
+  l->fd = fd;
+  l->cb = cb;
+  uv_timer_init(es->loop, &l->pause);
+  l->pause.data = l;
+  l->timer_open = 1;
+  hold(es, 1);
+  if (napi_create_external(env, l, finalize_listener, NULL, &out) != napi_ok) {
+    l->finalized = 1;
+    close_listener(l);
+    napi_throw_error(env, NULL, "tcp-relay: cannot create the listener");
+    return NULL;
+  }
+  return out;
+}
+
+// close(listener): stops accepting; connections already accepted carry on.
+static napi_value tcp_close(napi_env env, napi_callback_info info) {
+  listener_t *l = kubesvc_handle_arg(env, info);
+  if (l == NULL || l->kind != W_LISTENER) {
+    napi_throw_type_error(env, NULL, "close(listener)");
+    return NULL;
+  }
+  close_listener(l);
+  return NULL;
+}
+
+// The connection a function was called with as its first argument; throws otherwise.
+static relay *connection_arg(napi_env env, napi_value v, const char *usage) {
+  relay *r = kubesvc_external(env, v);
+  if (r == NULL || r->side[0].kind != W_SIDE) {
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  return r;
+}
+
+// dial(connection, host, port, timeoutMs): connects to the endpoint. Its outcome is an
+// EV_DIALED event, never reported from inside this call. Throws if the connection is not
+// waiting for a dial or the address is not one.
+static napi_value tcp_dial(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  char host[64];
+  uint32_t port, timeout;
+  const char *usage = "dial(connection, host, port, timeoutMs)";
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4) {
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  relay *r = connection_arg(env, argv[0], usage);
+  if (r == NULL) return NULL;
+  if (string_arg(env, argv[1], host, sizeof host) != 0 || napi_get_value_uint32(env, argv[2], &port) != napi_ok ||
+      napi_get_value_uint32(env, argv[3], &timeout) != napi_ok) {
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  if (r->phase != ACCEPTED && r->phase != DIAL_FAILED) {
+    napi_throw_error(env, NULL, "tcp-relay: the connection is not waiting for a dial");
+    return NULL;
+  }
+  struct sockaddr_storage ss;
+  socklen_t len;
+  if (parse_address(host, port, &ss, &len) != 0) {
+    napi_throw_type_error(env, NULL, "tcp-relay: not an IP address and port");
+    return NULL;
+  }
+  if (!r->timer_init) {
+    uv_timer_init(r->es->loop, &r->timer);
+    r->timer.data = r;
+    r->timer_init = 1;
+    r->timer_open = 1;
+  }
+  r->phase = DIALING;
+  r->dial_err = 0;
+  side_t *e = &r->side[1];
+  e->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int err = e->fd < 0 ? errno : 0;
+  if (!err) {
+    int one = 1;
+    setsockopt(e->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (connect(e->fd, (struct sockaddr *)&ss, len) != 0 && errno != EINPROGRESS) err = errno;
+  }
+  if (!err) err = watch(r, e, EPOLLOUT);
+  if (!err) {
+    uv_timer_start(&r->timer, on_dial_timer, timeout, 0);
+  } else {
+    // Reported from the event loop as a failed dial, like one the kernel reports later.
+    close_side(r, e);
+    r->dial_err = err;
+    uv_timer_start(&r->timer, on_dial_timer, 0, 0);
+  }
+  return NULL;
+}
+
+// peer(connection) -> the client's address.
+static napi_value tcp_peer(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out;
+  char text[INET6_ADDRSTRLEN] = "";
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  relay *r = argc == 1 ? connection_arg(env, argv[0], "peer(connection)") : NULL;
+  if (r == NULL) {
+    if (argc != 1) napi_throw_type_error(env, NULL, "peer(connection)");
+    return NULL;
+  }
+  if (r->peer.ss_family == AF_INET) inet_ntop(AF_INET, &((struct sockaddr_in *)&r->peer)->sin_addr, text, sizeof text);
+  if (r->peer.ss_family == AF_INET6) {
+    struct in6_addr *a = &((struct sockaddr_in6 *)&r->peer)->sin6_addr;
+    // A v4-mapped client of a dual-stack socket is its IPv4 address, as the proxy's rules see it.
+    if (IN6_IS_ADDR_V4MAPPED(a)) inet_ntop(AF_INET, &a->s6_addr[12], text, sizeof text);
+    else inet_ntop(AF_INET6, a, text, sizeof text);
+  }
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
+// bytes(connection) -> [client -> endpoint, endpoint -> client] so far.
+static napi_value tcp_bytes(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out, v;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  relay *r = argc == 1 ? connection_arg(env, argv[0], "bytes(connection)") : NULL;
+  if (r == NULL) {
+    if (argc != 1) napi_throw_type_error(env, NULL, "bytes(connection)");
     return NULL;
   }
   napi_create_array_with_length(env, 2, &out);
@@ -322,18 +790,79 @@ static napi_value relay_bytes(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// destroy(handle): closes both sockets now; onDone is not called.
-static napi_value relay_destroy(napi_env env, napi_callback_info info) {
-  relay *r = kubesvc_handle_arg(env, info);
-  if (r != NULL) finish(r, ECANCELED, 0);
+// destroy(connection) closes both sockets now, reset(connection) turns the client away with an
+// RST; no event follows either.
+static napi_value end_connection(napi_env env, napi_callback_info info, int reset) {
+  size_t argc = 1;
+  napi_value argv[1];
+  const char *usage = reset ? "reset(connection)" : "destroy(connection)";
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  relay *r = argc == 1 ? connection_arg(env, argv[0], usage) : NULL;
+  if (r == NULL) {
+    if (argc != 1) napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  finish(r, reset ? ECONNRESET : ECANCELED, 0, reset);
   return NULL;
 }
 
+static napi_value tcp_destroy(napi_env env, napi_callback_info info) {
+  return end_connection(env, info, 0);
+}
+
+static napi_value tcp_reset(napi_env env, napi_callback_info info) {
+  return end_connection(env, info, 1);
+}
+
+static void on_epoll_closed(uv_handle_t *h) {
+  env_state *es = h->data;
+  free(es->graveyard);
+  free(es);
+}
+
+// The environment is going away (the process exits, or the worker that loaded the addon ends).
+static void teardown(napi_env env, void *data, void *hint) {
+  (void)hint;
+  env_state *es = data;
+  napi_delete_reference(env, es->resource);
+  napi_async_destroy(env, es->context);
+  close(es->epfd);
+  uv_close((uv_handle_t *)&es->poll, on_epoll_closed);
+}
+
 static napi_value init(napi_env env, napi_value exports) {
+  env_state *es = calloc(1, sizeof *es);
+  napi_value resource, name;
+  if (es == NULL || napi_get_uv_event_loop(env, &es->loop) != napi_ok || (es->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+    free(es);
+    napi_throw_error(env, NULL, "tcp-relay: cannot create an epoll set");
+    return NULL;
+  }
+  es->env = env;
+  if (uv_poll_init(es->loop, &es->poll, es->epfd) != 0) {
+    close(es->epfd);
+    free(es);
+    napi_throw_error(env, NULL, "tcp-relay: libuv cannot watch the epoll set");
+    return NULL;
+  }
+  es->poll.data = es;
+  uv_poll_start(&es->poll, UV_READABLE, on_epoll);
+  // Until a listener opens, the epoll set does not keep the process alive.
+  uv_unref((uv_handle_t *)&es->poll);
+  napi_create_object(env, &resource);
+  napi_create_string_utf8(env, "kubesvc:tcp-proxy", NAPI_AUTO_LENGTH, &name);
+  napi_create_reference(env, resource, 1, &es->resource);
+  napi_async_init(env, resource, name, &es->context);
+  napi_set_instance_data(env, es, teardown, NULL);
+
   napi_property_descriptor props[] = {
-      {"relay", NULL, start_relay, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"bytes", NULL, relay_bytes, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"destroy", NULL, relay_destroy, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"listen", NULL, tcp_listen, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"close", NULL, tcp_close, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"dial", NULL, tcp_dial, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"peer", NULL, tcp_peer, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"bytes", NULL, tcp_bytes, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"destroy", NULL, tcp_destroy, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"reset", NULL, tcp_reset, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;
