@@ -25,7 +25,7 @@ const addons = [
   {
     dir: join(root, 'native', 'tcp-relay'),
     output: join('build', 'Release', 'tcp_relay.node'),
-    without: 'the userspace proxy copies each connection\'s bytes through Node\'s streams',
+    without: 'the userspace proxy accepts, dials and copies bytes through Node\'s sockets and streams',
   },
 ];
 const force = process.argv.includes('--force');

@@ -48,6 +48,9 @@
 // level-triggered epoll would otherwise wake it for the same pending connection in a busy loop.
 #define ACCEPT_PAUSE_MS 100
 
+// What a relayed socket is watched for (see watch()).
+#define SIDE_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
+
 // What JavaScript is told, as the first argument of the listener's function.
 enum { EV_ACCEPTED = 0, EV_DIALED = 1, EV_DONE = 2 };
 
@@ -98,14 +101,17 @@ typedef struct {
   int kind;
   relay *r;
   int fd;
-  // The epoll events asked for now; -1 before the descriptor is in the set.
-  int events;
+  // Whether the descriptor is in the epoll set.
+  int watched;
 } side_t;
 
 typedef struct {
   char *buf;
   size_t len, off;
   int eof;
+  // The peer's FIN has arrived (EPOLLRDHUP): read on to it even after a short read, as no new
+  // edge comes for an end that was already there.
+  int fin;
   int shut;
   uint64_t bytes;
 } direction_t;
@@ -219,23 +225,36 @@ static void notify(relay *r, int kind, double a, double b, int err) {
   call_js(r->es, r->cb, kind, state, a, b, err);
 }
 
-// Asks epoll for `want` on a side (EPOLLIN / EPOLLOUT); 0 or an errno.
-static int watch(relay *r, side_t *s, int want) {
-  if (want == s->events) return 0;
-  struct epoll_event ev = {.events = (uint32_t)want, .data.ptr = s};
-  if (epoll_ctl(r->es->epfd, s->events < 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, s->fd, &ev) != 0) return errno;
-  s->events = want;
+// Puts a side's socket in the epoll set, once: edge-triggered for both directions, so nothing
+// changes there while the connection lives (level-triggered, every end and every full buffer
+// cost an epoll_ctl to stop or start watching). Edges ask more of the relay: it reads until a
+// read comes back short (the socket is empty), and what it leaves unread it must come back for
+// on its own (rearm). 0 or an errno.
+static int watch(relay *r, side_t *s) {
+  if (s->watched) return 0;
+  struct epoll_event ev = {.events = SIDE_EVENTS, .data.ptr = s};
+  if (epoll_ctl(r->es->epfd, EPOLL_CTL_ADD, s->fd, &ev) != 0) return errno;
+  s->watched = 1;
   return 0;
 }
 
-// Closes a side's descriptor, out of the epoll set first: a child process forked but not yet
-// exec'd may still share the descriptor, and epoll would go on reporting it.
+// Asks epoll to report a side again if it is ready now (a MOD looks at the socket afresh).
+static void rearm(relay *r, side_t *s) {
+  struct epoll_event ev = {.events = SIDE_EVENTS, .data.ptr = s};
+  epoll_ctl(r->es->epfd, EPOLL_CTL_MOD, s->fd, &ev);
+}
+
+// Closes a side's descriptor, which also takes it out of the epoll set: the sockets here are
+// created close-on-exec and never duplicated, and Node's child_process returns from a spawn only
+// once the child has exec'd (libuv waits for it), so no other process holds them and close()
+// releases the socket. Events of this batch still pointing at the side find it closed (its
+// memory waits for the batch to end).
 static void close_side(relay *r, side_t *s) {
+  (void)r;
   if (s->fd < 0) return;
-  if (s->events >= 0) epoll_ctl(r->es->epfd, EPOLL_CTL_DEL, s->fd, NULL);
   close(s->fd);
   s->fd = -1;
-  s->events = -1;
+  s->watched = 0;
 }
 
 static void free_if_unused(relay *r) {
@@ -275,9 +294,19 @@ static void finish(relay *r, int err, int tell, int reset) {
   hold(r->es, -1);
 }
 
+// Passes the end of direction d on to its destination as a half-close. When the other direction
+// has ended and been passed on too, the relay finishes and close() sends the FIN: the shutdown
+// would be a system call for nothing.
+static void pass_end(relay *r, int d) {
+  r->dir[d].shut = 1;
+  // The other side may have gone already; its own read reports that.
+  if (!r->dir[1 - d].shut) shutdown(r->side[1 - d].fd, SHUT_WR);
+}
+
 // Moves what can be moved in direction d without blocking; returns 0 or an errno. A read that
-// did not fill the buffer is taken to have emptied the socket: the next is left to epoll (level-
-// triggered, it wakes the relay again if more came), which saves a read that would find nothing.
+// did not fill the buffer is taken to have emptied the socket (TCP hands over all it holds, up
+// to the size asked): bytes that come later bring a new edge, so the read that would find
+// nothing is saved. Only a FIN already there brings none: with `fin` set, reads go on to it.
 static int move(relay *r, int d) {
   direction_t *x = &r->dir[d];
   char *scratch = r->es->scratch;
@@ -300,18 +329,14 @@ static int move(relay *r, int d) {
     x->buf = NULL;
     x->off = x->len = 0;
     if (x->eof) {
-      if (!x->shut) {
-        x->shut = 1;
-        // The other side may have gone already; its own read reports that.
-        shutdown(dst, SHUT_WR);
-      }
+      if (!x->shut) pass_end(r, d);
       return 0;
     }
     if (!more) return 0;
     ssize_t n = recv(src, scratch, BUF, MSG_DONTWAIT);
     if (n > 0) {
       x->bytes += (uint64_t)n;
-      more = n == BUF;
+      more = n == BUF || x->fin;
       size_t sent = 0;
       while (sent < (size_t)n) {
         ssize_t w = send(dst, scratch + sent, (size_t)n - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -346,23 +371,9 @@ static int move(relay *r, int d) {
   }
   // The rounds ran out on the read that found the end: pass it on now, as no event will come
   // for it (the side is not read any more and nothing waits to be written).
-  if (x->eof && !x->shut && x->off >= x->len) {
-    x->shut = 1;
-    shutdown(dst, SHUT_WR);
-  }
-  return 0;
-}
-
-// What each side waits for now: readable while its outgoing direction has room and no end yet,
-// writable while the other direction has bytes for it. 0 or an errno.
-static int update_interest(relay *r) {
-  for (int i = 0; i < 2; i++) {
-    int want = 0;
-    if (!r->dir[i].eof && r->dir[i].len == 0) want |= EPOLLIN;
-    if (r->dir[1 - i].off < r->dir[1 - i].len) want |= EPOLLOUT;
-    int err = watch(r, &r->side[i], want);
-    if (err) return err;
-  }
+  if (x->eof && !x->shut && x->off >= x->len) pass_end(r, d);
+  // The rounds ran out with bytes left to read: no new edge comes for bytes already there.
+  else if (more && !x->eof && x->len == 0) rearm(r, &r->side[d]);
   return 0;
 }
 
@@ -376,32 +387,39 @@ static void relay_event(relay *r, side_t *s, uint32_t events) {
   }
   // A hang-up is reported whatever was asked for: the reads and writes it makes fail or find
   // the end say what it means.
-  if (events & EPOLLHUP) events |= EPOLLIN | EPOLLOUT;
-  // A readable side feeds its own direction; a writable side drains the other one into it.
+  if (events & EPOLLHUP) events |= EPOLLIN | EPOLLOUT | EPOLLRDHUP;
+  // A readable side feeds its own direction, unless that direction waits for the other side to
+  // take what it holds (then the bytes stay in the socket until a writable edge of the other
+  // side flushes and reads on). A writable side drains the other direction into it, if it holds
+  // anything.
   int i = (int)(s - r->side);
   int err = 0;
-  if (events & EPOLLIN) err = move(r, i);
-  if (!err && (events & EPOLLOUT)) err = move(r, 1 - i);
-  if (!err && r->dir[0].shut && r->dir[1].shut) {
-    finish(r, 0, 1, 0);
-    return;
-  }
-  if (!err) err = update_interest(r);
+  if (events & EPOLLRDHUP) r->dir[i].fin = 1;
+  if ((events & EPOLLIN) && r->dir[i].len == 0) err = move(r, i);
+  if (!err && (events & EPOLLOUT) && r->dir[1 - i].off < r->dir[1 - i].len) err = move(r, 1 - i);
   if (err) finish(r, err, 1, 0);
+  else if (r->dir[0].shut && r->dir[1].shut) finish(r, 0, 1, 0);
 }
 
 // A dial ended (err 0: connected). JavaScript hears of it; a failed dial it does not follow with
 // another one turns the client away.
-static void dialed(relay *r, int err) {
+// `events` are the endpoint's, when the dial ended with one: bytes it sent at once come with the
+// edge that said it was connected.
+static void dialed(relay *r, int err, uint32_t events) {
   uv_timer_stop(&r->timer);
   if (err == 0) {
     r->phase = RELAYING;
-    err = update_interest(r);
+    // What the client sent while the dial went on (an HTTP request, usually) goes to the endpoint
+    // now rather than after one more turn of the event loop; then the client joins the epoll set
+    // (added edge-triggered, it is reported at once if more is already waiting, an end included).
+    err = move(r, 0);
+    if (!err) err = watch(r, &r->side[0]);
     if (err) {
       finish(r, err, 0, 1);
       return;
     }
     notify(r, EV_DIALED, 0, 0, 0);
+    if ((events & EPOLLIN) && r->phase == RELAYING) relay_event(r, &r->side[1], events & (EPOLLIN | EPOLLRDHUP));
     return;
   }
   close_side(r, &r->side[1]);
@@ -416,10 +434,15 @@ static void side_event(side_t *s, uint32_t events) {
   if (r->phase == RELAYING) {
     relay_event(r, s, events);
   } else if (r->phase == DIALING && s == &r->side[1]) {
+    // Writable without an error is connected; a refused or failed connect reports EPOLLERR, and
+    // only then is the error asked for.
     int err = 0;
-    socklen_t len = sizeof err;
-    if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
-    dialed(r, err);
+    if (events & (EPOLLERR | EPOLLHUP)) {
+      socklen_t len = sizeof err;
+      if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+      if (err == 0) err = ECONNREFUSED;
+    }
+    dialed(r, err, events);
   }
 }
 
@@ -428,7 +451,7 @@ static void on_dial_timer(uv_timer_t *t) {
   if (r->phase != DIALING) return;
   env_state *es = r->es;
   es->dispatching = 1;
-  dialed(r, r->dial_err ? r->dial_err : ETIMEDOUT);
+  dialed(r, r->dial_err ? r->dial_err : ETIMEDOUT, 0);
   es->dispatching = 0;
   for (size_t i = 0; i < es->buried; i++) free(es->graveyard[i]);
   es->buried = 0;
@@ -486,7 +509,6 @@ static void hand_over(listener_t *l, int fd, const struct sockaddr_storage *peer
   for (int i = 0; i < 2; i++) {
     r->side[i].kind = W_SIDE;
     r->side[i].r = r;
-    r->side[i].events = -1;
   }
   r->side[0].fd = fd;
   r->side[1].fd = -1;
@@ -738,7 +760,7 @@ static napi_value tcp_dial(napi_env env, napi_callback_info info) {
     setsockopt(e->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (connect(e->fd, (struct sockaddr *)&ss, len) != 0 && errno != EINPROGRESS) err = errno;
   }
-  if (!err) err = watch(r, e, EPOLLOUT);
+  if (!err) err = watch(r, e);
   if (!err) {
     uv_timer_start(&r->timer, on_dial_timer, timeout, 0);
   } else {

@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { startCluster, root, tempDir, request, until, kubectlOk, type Cluster } from './harness.js';
 import { MALLOC_TRIM_ADDON, mallocTrimAvailable } from '../../src/util/malloc-trim.js';
 import { UDP_BATCH_ADDON } from '../../src/dns/udp-batch.js';
+import { TCP_RELAY_ADDON } from '../../src/proxy/userspace/tcp-native.js';
 
 // Debug lines are where kubesvc says what each release step did.
 process.env.KUBESVC_DEBUG = '1';
@@ -107,6 +108,7 @@ describe('memory after a crowd of connections', () => {
   test('without the addons kubesvc starts and serves, DNS over UDP included, quietly', async () => {
     assert.ok(!existsSync(join(install, MALLOC_TRIM_ADDON)));
     assert.ok(!existsSync(join(install, UDP_BATCH_ADDON)));
+    assert.ok(!existsSync(join(install, TCP_RELAY_ADDON)));
     const c = await startCluster({ timeoutMs: 60_000, bin: join(install, 'bin', 'kubesvc') });
     try {
       assert.equal((await request(c, 'GET', '/readyz')).status, 200);
@@ -118,6 +120,20 @@ describe('memory after a crowd of connections', () => {
         const dns = kubectlOk(c, ['get', 'svc', 'kube-dns', '-n', 'kube-system', '-o', 'jsonpath={.spec.clusterIP}']);
         const web = kubectlOk(c, ['get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}']);
         await until('web resolved over UDP', () => spawnSync('dig', [`@${dns}`, '+notcp', '+time=2', '+tries=2', '+short', 'web.default.svc.cluster.local'], { encoding: 'utf8' }).stdout.trim(), (ip) => ip === web, 15_000);
+      }
+      // The userspace proxy accepts, dials and relays TCP through Node's sockets (no tcp-relay
+      // addon): the API answers through the kubernetes Service's ClusterIP (port 443: as root).
+      if (process.getuid?.() === 0) {
+      const apiIP = kubectlOk(c, ['get', 'svc', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP}']);
+      const viaProxy = await new Promise<string>((resolve, reject) => {
+        const s = tlsConnect({ host: apiIP, port: 443, rejectUnauthorized: false }, () => s.write('GET /readyz HTTP/1.1\r\nHost: kubernetes\r\nConnection: close\r\n\r\n'));
+        let got = '';
+        s.on('data', (d: Buffer) => (got += d.toString()));
+        s.on('end', () => resolve(got));
+        s.on('error', reject);
+        setTimeout(() => (s.destroy(), reject(new Error(`no answer through ${apiIP}:443`))), 10_000).unref();
+      });
+      assert.match(viaProxy, /^HTTP\/1\.1 200/);
       }
       // Nothing about the missing addon, even with debug output on (it is looked for only when a
       // crowd has left, and then said at debug level).
