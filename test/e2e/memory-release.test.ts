@@ -124,16 +124,16 @@ describe('memory after a crowd of connections', () => {
       // The userspace proxy accepts, dials and relays TCP through Node's sockets (no tcp-relay
       // addon): the API answers through the kubernetes Service's ClusterIP (port 443: as root).
       if (process.getuid?.() === 0) {
-      const apiIP = kubectlOk(c, ['get', 'svc', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP}']);
-      const viaProxy = await new Promise<string>((resolve, reject) => {
-        const s = tlsConnect({ host: apiIP, port: 443, rejectUnauthorized: false }, () => s.write('GET /readyz HTTP/1.1\r\nHost: kubernetes\r\nConnection: close\r\n\r\n'));
-        let got = '';
-        s.on('data', (d: Buffer) => (got += d.toString()));
-        s.on('end', () => resolve(got));
-        s.on('error', reject);
-        setTimeout(() => (s.destroy(), reject(new Error(`no answer through ${apiIP}:443`))), 10_000).unref();
-      });
-      assert.match(viaProxy, /^HTTP\/1\.1 200/);
+        const apiIP = kubectlOk(c, ['get', 'svc', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP}']);
+        const viaProxy = await new Promise<string>((resolve, reject) => {
+          const s = tlsConnect({ host: apiIP, port: 443, rejectUnauthorized: false }, () => s.write('GET /readyz HTTP/1.1\r\nHost: kubernetes\r\nConnection: close\r\n\r\n'));
+          let got = '';
+          s.on('data', (d: Buffer) => (got += d.toString()));
+          s.on('end', () => resolve(got));
+          s.on('error', reject);
+          setTimeout(() => (s.destroy(), reject(new Error(`no answer through ${apiIP}:443`))), 10_000).unref();
+        });
+        assert.match(viaProxy, /^HTTP\/1\.1 200/);
       }
       // Nothing about the missing addon, even with debug output on (it is looked for only when a
       // crowd has left, and then said at debug level).
