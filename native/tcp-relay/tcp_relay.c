@@ -37,8 +37,8 @@
 // Bytes read per system call. HAProxy's default buffer is 16 KiB; a bulk transfer moves this
 // much per read.
 #define BUF 32768
-// Reads per direction per wakeup before other sockets get their turn (epoll is level-triggered:
-// what is left wakes the relay again at once).
+// Reads per direction per wakeup before other sockets get their turn (what is left is asked
+// for again with rearm(): the sockets are watched edge-triggered).
 #define ROUNDS 16
 // Connections accepted per wakeup of a listener, and socket events handled per wakeup of the
 // addon, before the event loop gets its turn.
@@ -49,7 +49,7 @@
 #define ACCEPT_PAUSE_MS 100
 
 // What a relayed socket is watched for (see watch()).
-#define SIDE_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
+#define SIDE_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLPRI | EPOLLET)
 
 // What JavaScript is told, as the first argument of the listener's function.
 enum { EV_ACCEPTED = 0, EV_DIALED = 1, EV_DONE = 2 };
@@ -79,6 +79,10 @@ typedef struct {
   // Listeners open and connections not finished: while there are any, the epoll set keeps the
   // event loop alive, as Node's servers and sockets do.
   int active;
+  // Timers of relays and listeners not yet closed, and whether the epoll set's own handle has
+  // closed: this state is freed when both are done (their close callbacks still use it).
+  int open_timers;
+  int poll_closed;
   napi_handle_scope hs;
   napi_callback_scope cs;
   // Reads land here and are sent on at once. Only what the other side cannot take yet is copied
@@ -112,6 +116,9 @@ typedef struct {
   // The peer's FIN has arrived (EPOLLRDHUP): read on to it even after a short read, as no new
   // edge comes for an end that was already there.
   int fin;
+  // Urgent data has arrived (EPOLLPRI): a read stops short at its mark with bytes still queued,
+  // so reads go on until the socket says it is empty.
+  int urgent;
   int shut;
   uint64_t bytes;
 } direction_t;
@@ -265,10 +272,19 @@ static void free_if_unused(relay *r) {
   release_memory(r->es, r);
 }
 
+static void free_state_if_unused(env_state *es) {
+  if (!es->poll_closed || es->open_timers > 0) return;
+  free(es->graveyard);
+  free(es);
+}
+
 static void on_timer_closed(uv_handle_t *h) {
   relay *r = h->data;
+  env_state *es = r->es;
   r->timer_open = 0;
   free_if_unused(r);
+  es->open_timers--;
+  free_state_if_unused(es);
 }
 
 // Closes both sockets and, when `tell`, reports the byte counts and the error (0: both sides
@@ -336,7 +352,7 @@ static int move(relay *r, int d) {
     ssize_t n = recv(src, scratch, BUF, MSG_DONTWAIT);
     if (n > 0) {
       x->bytes += (uint64_t)n;
-      more = n == BUF || x->fin;
+      more = n == BUF || x->fin || x->urgent;
       size_t sent = 0;
       while (sent < (size_t)n) {
         ssize_t w = send(dst, scratch + sent, (size_t)n - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -364,6 +380,7 @@ static int move(relay *r, int d) {
     } else if (errno == EINTR) {
       continue;
     } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      x->urgent = 0;
       return 0;
     } else {
       return errno;
@@ -378,10 +395,20 @@ static int move(relay *r, int d) {
 }
 
 static void relay_event(relay *r, side_t *s, uint32_t events) {
+  int i = (int)(s - r->side);
   if (events & EPOLLERR) {
+    // Bytes that arrived before a reset can still be read (an answer sent right before the
+    // endpoint reset the connection): they go on first, as Node's streams would deliver them.
+    // The read that meets the reset reports it (and clears it from the socket).
     int err = 0;
-    socklen_t len = sizeof err;
-    getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (r->dir[i].len == 0 && !r->dir[i].eof) {
+      r->dir[i].fin = 1;
+      err = move(r, i);
+    }
+    if (err == 0) {
+      socklen_t len = sizeof err;
+      getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    }
     finish(r, err ? err : EIO, 1, 0);
     return;
   }
@@ -392,9 +419,9 @@ static void relay_event(relay *r, side_t *s, uint32_t events) {
   // take what it holds (then the bytes stay in the socket until a writable edge of the other
   // side flushes and reads on). A writable side drains the other direction into it, if it holds
   // anything.
-  int i = (int)(s - r->side);
   int err = 0;
   if (events & EPOLLRDHUP) r->dir[i].fin = 1;
+  if (events & EPOLLPRI) r->dir[i].urgent = 1;
   if ((events & EPOLLIN) && r->dir[i].len == 0) err = move(r, i);
   if (!err && (events & EPOLLOUT) && r->dir[1 - i].off < r->dir[1 - i].len) err = move(r, 1 - i);
   if (err) finish(r, err, 1, 0);
@@ -409,17 +436,17 @@ static void dialed(relay *r, int err, uint32_t events) {
   uv_timer_stop(&r->timer);
   if (err == 0) {
     r->phase = RELAYING;
+    notify(r, EV_DIALED, 0, 0, 0);
+    if (r->phase != RELAYING) return;
     // What the client sent while the dial went on (an HTTP request, usually) goes to the endpoint
     // now rather than after one more turn of the event loop; then the client joins the epoll set
     // (added edge-triggered, it is reported at once if more is already waiting, an end included).
     err = move(r, 0);
     if (!err) err = watch(r, &r->side[0]);
-    if (err) {
-      finish(r, err, 0, 1);
-      return;
-    }
-    notify(r, EV_DIALED, 0, 0, 0);
-    if ((events & EPOLLIN) && r->phase == RELAYING) relay_event(r, &r->side[1], events & (EPOLLIN | EPOLLRDHUP));
+    if (err) finish(r, err, 1, 0);
+    // Bytes the endpoint sent at once came with the edge that said it was connected.
+    else if (events & EPOLLIN) relay_event(r, &r->side[1], events & (EPOLLIN | EPOLLRDHUP));
+    else if (r->dir[0].shut && r->dir[1].shut) finish(r, 0, 1, 0);
     return;
   }
   close_side(r, &r->side[1]);
@@ -473,8 +500,11 @@ static void free_listener_if_unused(listener_t *l) {
 
 static void on_listener_timer_closed(uv_handle_t *h) {
   listener_t *l = h->data;
+  env_state *es = l->es;
   l->timer_open = 0;
   free_listener_if_unused(l);
+  es->open_timers--;
+  free_state_if_unused(es);
 }
 
 static void close_listener(listener_t *l) {
@@ -683,6 +713,7 @@ static napi_value tcp_listen(napi_env env, napi_callback_info info) {
   uv_timer_init(es->loop, &l->pause);
   l->pause.data = l;
   l->timer_open = 1;
+  es->open_timers++;
   hold(es, 1);
   if (napi_create_external(env, l, finalize_listener, NULL, &out) != napi_ok) {
     l->finalized = 1;
@@ -749,6 +780,7 @@ static napi_value tcp_dial(napi_env env, napi_callback_info info) {
     r->timer.data = r;
     r->timer_init = 1;
     r->timer_open = 1;
+    r->es->open_timers++;
   }
   r->phase = DIALING;
   r->dial_err = 0;
@@ -838,8 +870,9 @@ static napi_value tcp_reset(napi_env env, napi_callback_info info) {
 
 static void on_epoll_closed(uv_handle_t *h) {
   env_state *es = h->data;
-  free(es->graveyard);
-  free(es);
+  close(es->epfd);
+  es->poll_closed = 1;
+  free_state_if_unused(es);
 }
 
 // The environment is going away (the process exits, or the worker that loaded the addon ends).
@@ -848,7 +881,6 @@ static void teardown(napi_env env, void *data, void *hint) {
   env_state *es = data;
   napi_delete_reference(env, es->resource);
   napi_async_destroy(env, es->context);
-  close(es->epfd);
   uv_close((uv_handle_t *)&es->poll, on_epoll_closed);
 }
 

@@ -1,9 +1,10 @@
 // The userspace proxy's two TCP transports between real sockets on 127.0.0.1: the tcp-relay addon
 // (native/tcp-relay: accept, dial and relay in C) and Node's own sockets (the path without the
 // addon). Each runs the same checks: bulk bytes both ways under backpressure with the counts,
-// half-closes in either order, a reset, destroy() in the middle, failed and timed-out dials
-// followed by another, a client turned away, and listen errors as Node reports them. Then what
-// only the addon does: a connection nobody dials for is turned away, and calls it must refuse.
+// half-closes in either order, resets (an answer sent right before one included), destroy() in
+// the middle, failed and timed-out dials followed by another, a client turned away, and listen
+// errors as Node reports them. Then what only the addon does: a connection nobody dials for is
+// turned away, calls it must refuse, a client reset during a dial, urgent data, a worker's exit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -110,6 +111,25 @@ async function front(listenWith: Listen, targets: number[], o: { timeoutMs?: num
       await t.close();
     },
   };
+}
+
+/**
+ * A listener that never accepts, its queue full: the kernel drops further SYNs, so a connect to
+ * it neither completes nor fails (Python's, as Node accepts by itself).
+ */
+async function silentListener(t: { after(fn: () => void): void }): Promise<{ port: number }> {
+  const py = spawn('python3', ['-c', 'import socket,sys\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\nsys.stdin.read()'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const fillers: Socket[] = [];
+  t.after(() => {
+    py.kill();
+    for (const s of fillers) s.destroy();
+  });
+  const port = Number(await new Promise<string>((r) => py.stdout!.once('data', (d: Buffer) => r(d.toString()))));
+  for (let i = 0; i < 3; i++) fillers.push(connect({ host: '127.0.0.1', port }).on('error', () => undefined));
+  await sleep(50);
+  return { port };
 }
 
 async function endpoint(serve: (s: Socket) => void): Promise<{ port: number; server: Server }> {
@@ -298,16 +318,7 @@ for (const [name, listenWith, skip] of transports) {
   });
 
   test(`${name}: a dial that gets no answer times out and the next endpoint serves`, { skip }, async (t) => {
-    // A listener that never accepts, its queue full: the kernel drops further SYNs, so a connect
-    // to it neither completes nor fails.
-    const py = spawn('python3', ['-c', 'import socket,sys\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\nsys.stdin.read()'], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    t.after(() => py.kill());
-    const silent = Number(await new Promise<string>((r) => py.stdout!.once('data', (d: Buffer) => r(d.toString()))));
-    const fillers: Socket[] = [];
-    for (let i = 0; i < 3; i++) fillers.push(connect({ host: '127.0.0.1', port: silent }).on('error', () => undefined));
-    await sleep(50);
+    const { port: silent } = await silentListener(t);
     const e = await endpoint((s) => s.end('served'));
     const f = await front(listenWith, [silent, e.port], { timeoutMs: 150 });
     try {
@@ -318,7 +329,6 @@ for (const [name, listenWith, skip] of transports) {
       assert.deepEqual(f.log.slice(0, 3), ['accepted 127.0.0.1', 'dial failed', 'connected']);
       assert.ok(ms >= 140 && ms < 1000, `served after ${ms.toFixed(0)} ms (one 150 ms timeout)`);
     } finally {
-      for (const s of fillers) s.destroy();
       await f.close();
       e.server.close();
     }
@@ -352,6 +362,32 @@ for (const [name, listenWith, skip] of transports) {
       kept.write('still here');
       assert.equal(await again, 'still here');
       kept.destroy();
+    } finally {
+      await f.close();
+      e.server.close();
+    }
+  });
+
+  test(`${name}: an answer the endpoint sent right before resetting reaches the client`, { skip }, async () => {
+    const e = await endpoint((s) =>
+      s.once('data', () => {
+        // As a server refusing an upload does: the answer, then a reset (the body left unread).
+        s.write('HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\n\r\n');
+        s.resetAndDestroy();
+      }),
+    );
+    const f = await front(listenWith, [e.port]);
+    try {
+      const c = client(f.port);
+      c.on('error', () => undefined);
+      let got = '';
+      c.on('data', (d: Buffer) => (got += d.toString()));
+      const over = new Promise<void>((r) => c.once('close', () => r()));
+      c.write('POST / HTTP/1.1\r\nContent-Length: 100000\r\n\r\n');
+      await until(() => got.length > 0 || c.destroyed || c.readableEnded);
+      c.destroy();
+      await over;
+      assert.match(got, /^HTTP\/1\.1 413/);
     } finally {
       await f.close();
       e.server.close();
@@ -446,6 +482,96 @@ test('in C: calls it must refuse throw instead of crashing, and a dial is never 
     addon.destroy(handle);
     addon.close(l);
     addon.close(l);
+    e.server.close();
+  }
+});
+
+test('in C: a client that resets while its dial is in flight is told as connected, then ended, once', { skip: noAddon }, async (t) => {
+  // The first dial gets no answer; the client resets meanwhile; the second dial connects, and
+  // its first read from the client meets the reset.
+  const { port: silent } = await silentListener(t);
+  const e = await endpoint((s) => s.on('data', () => undefined));
+  const f = await front(async (ip, port, events) => listenInC(ip, port, 16, events)!, [silent, e.port], { timeoutMs: 100 });
+  try {
+    const c = connect({ host: '127.0.0.1', port: f.port });
+    await new Promise((r) => c.once('connect', r));
+    c.resetAndDestroy();
+    await f.ended;
+    await sleep(20);
+    assert.deepEqual(f.log, ['accepted 127.0.0.1', 'dial failed', 'connected', 'ended']);
+  } finally {
+    await f.close();
+    e.server.close();
+  }
+});
+
+test('in C: urgent (out-of-band) data does not stall the bytes behind it', { skip: noAddon }, async () => {
+  let received: Promise<Buffer> | undefined;
+  const e = await endpoint((s) => {
+    received = collect(s);
+    void received.then((b) => s.end(`got ${b.toString()}`));
+  });
+  const f = await front(async (ip, port, events) => listenInC(ip, port, 16, events)!, [e.port]);
+  try {
+    // Python can send urgent data (Node cannot): 'abc', one urgent byte, 'def', then the end.
+    const py = spawn(
+      'python3',
+      ['-c', `import socket,time\ns=socket.create_connection(("127.0.0.1",${f.port}))\ns.sendall(b"abc")\ntime.sleep(0.05)\ns.send(b"!",socket.MSG_OOB)\ntime.sleep(0.05)\ns.sendall(b"def")\ntime.sleep(0.05)\ns.shutdown(socket.SHUT_WR)\nout=b""\nwhile True:\n  d=s.recv(100)\n  if not d: break\n  out+=d\nprint(out.decode(),flush=True)`],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    py.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((r) => {
+      const timer = setTimeout(() => (py.kill(), r(null)), 5000);
+      py.once('exit', (c) => (clearTimeout(timer), r(c)));
+    });
+    assert.equal(code, 0, 'the client got its answer within 5 s');
+    // The urgent byte is not part of the stream (no SO_OOBINLINE), as through Node's sockets.
+    assert.equal(out.trim(), 'got abcdef');
+  } finally {
+    await f.close();
+    e.server.close();
+  }
+});
+
+test('in C: a worker thread that exits with a listener and a connection open leaves the process running', { skip: noAddon }, async () => {
+  const { Worker } = await import('node:worker_threads');
+  const e = await endpoint((s) => s.on('data', (d: Buffer) => s.write(d)));
+  const port = await freePort();
+  const url = new URL('../../src/proxy/userspace/tcp-native.js', import.meta.url).href;
+  const w = new Worker(
+    `const { parentPort } = require('node:worker_threads');
+     import(${JSON.stringify(url)}).then(({ listenInC }) => {
+       listenInC('127.0.0.1', ${port}, 16, {
+         accepted: (c) => c.dial('127.0.0.1', ${e.port}, 1000),
+         dialed: () => parentPort.postMessage('connected'),
+         ended: () => undefined,
+       });
+       parentPort.postMessage('listening');
+     });`,
+    { eval: true },
+  );
+  try {
+    await new Promise((r) => w.once('message', r));
+    const c = client(port);
+    const connected = new Promise((r) => w.once('message', r));
+    const echoed = new Promise<string>((r) => c.once('data', (d: Buffer) => r(d.toString())));
+    c.write('hi');
+    await connected;
+    assert.equal(await echoed, 'hi');
+    const closed = new Promise<void>((r) => c.once('close', () => r()));
+    c.on('error', () => undefined);
+    await w.terminate();
+    // The worker's sockets went with it; this process goes on.
+    c.end();
+    await closed;
+    await sleep(50);
+    const again = await endpoint((s) => s.end('still alive'));
+    const d = connect({ host: '127.0.0.1', port: again.port });
+    assert.equal((await collect(d)).toString(), 'still alive');
+    again.server.close();
+  } finally {
+    destroyClients();
     e.server.close();
   }
 });

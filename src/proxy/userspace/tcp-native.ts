@@ -97,19 +97,21 @@ export function listenInC(ip: string, port: number, backlog: number, events: Con
   const addon = load();
   if (!addon) return null;
   const onEvent: OnEvent = (kind, x, a, b, errno) => {
-    if (kind === EV_ACCEPTED) {
-      const c = new NativeConnection(addon, x, events);
-      events.accepted(c);
-      return c;
+    const c = kind === EV_ACCEPTED ? new NativeConnection(addon, x, events) : (x as NativeConnection);
+    try {
+      if (kind === EV_ACCEPTED) events.accepted(c);
+      else if (kind === EV_DIALED) events.dialed(c, errno === 0);
+      else if (!c.final) {
+        c.final = [a, b];
+        events.ended(c);
+      }
+    } catch (e) {
+      // The addon turns such a connection away without another event: end it here, so that it
+      // is told as ended once like every other, then let the error be the uncaught one it is.
+      c.destroy();
+      throw e;
     }
-    const c = x as NativeConnection;
-    if (kind === EV_DIALED) {
-      events.dialed(c, errno === 0);
-    } else if (!c.final) {
-      c.final = [a, b];
-      events.ended(c);
-    }
-    return undefined;
+    return kind === EV_ACCEPTED ? c : undefined;
   };
   const handle = addon.listen(ip, port, backlog, onEvent);
   if (typeof handle === 'number') throw listenError(handle, ip, port);
