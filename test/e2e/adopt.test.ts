@@ -115,7 +115,11 @@ describe('adopting pods after kill -9 of kubesvc', () => {
         assert.deepEqual(stray, [], 'nothing of the dead run is left');
         continue;
       }
-      assert.deepEqual(containerPids(name), pids.get(name), `pod ${name} keeps its processes`);
+      const now = containerPids(name);
+      // A snapshot may catch adopt-probed's liveness exec mid-run (before the kill or now): its
+      // main process is what must be the same one. The others run no probes.
+      if (name === 'adopt-probed') assert.ok(now.includes(Math.min(...pids.get(name)!)), `pod ${name} keeps its main process: ${JSON.stringify(now)} of ${JSON.stringify(pids.get(name))}`);
+      else assert.deepEqual(now, pids.get(name), `pod ${name} keeps its processes`);
       const cs = p.status.containerStatuses[0];
       // On failure the events say why it restarted (e.g. an Unhealthy probe and its output).
       const why = () => kubectlOk(c!, ['get', 'events', '--field-selector', `involvedObject.name=${name}`, '-o', 'custom-columns=REASON:.reason,MESSAGE:.message']);
