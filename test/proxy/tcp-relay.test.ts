@@ -575,3 +575,36 @@ test('in C: a worker thread that exits with a listener and a connection open lea
     e.server.close();
   }
 });
+
+const ipv6Loopback = await new Promise<boolean>((resolve) => {
+  const s = createServer();
+  s.once('error', () => resolve(false));
+  s.listen(0, '::1', () => s.close(() => resolve(true)));
+});
+
+test('in C: an IPv6 listener and an IPv6 endpoint, and the client\'s address as the proxy sees it', { skip: noAddon || (ipv6Loopback ? false : 'no IPv6 loopback here') }, async () => {
+  const e = createServer({ allowHalfOpen: true }, (s) => s.end(`hello ${s.remoteAddress}`));
+  await new Promise<void>((r) => e.listen(0, '::1', () => r()));
+  const endpointPort = (e.address() as { port: number }).port;
+  const peers: string[] = [];
+  const events: ConnectionEvents = {
+    accepted: (c) => {
+      peers.push(c.peer());
+      c.dial('::1', endpointPort, 1000);
+    },
+    dialed: () => undefined,
+    ended: () => undefined,
+  };
+  const port = await freePort();
+  const t = listenInC('::1', port, 16, events)!;
+  try {
+    const c = connect({ host: '::1', port, allowHalfOpen: true });
+    clients.push(c);
+    assert.equal((await collect(c)).toString(), 'hello ::1');
+    assert.deepEqual(peers, ['::1']);
+  } finally {
+    destroyClients();
+    await t.close();
+    e.close();
+  }
+});
