@@ -4,7 +4,7 @@
 // the kubelet rotates it (--container-log-max-size 10Mi, --container-log-max-files 5): at 10 MiB
 // it becomes <restartCount>.log.<UTC time> and a new file starts; a run keeps its four newest
 // rotated files. `kubectl logs` reads the current file, as upstream's does.
-import { createWriteStream, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, type WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { logger } from '../util/log.js';
@@ -58,13 +58,37 @@ function rotatedBytesPath(path: string): string {
   return `${path}.rotated-bytes`;
 }
 
+/**
+ * The file's contents: the bytes of each stream in rotated files, and, while a rotation is under
+ * way, the one about to happen (`pending`: the name the current file is being renamed to and its
+ * bytes). Written before the rename, it is right whether an agent is killed before the rename or
+ * after it: the pending bytes count exactly when that file exists.
+ */
+interface RotatedBytes extends Streams {
+  pending?: Streams & { file: string };
+}
+
+const streamsOf = (v: Partial<Streams> | undefined): Streams => ({ stdout: Number(v?.stdout) || 0, stderr: Number(v?.stderr) || 0 });
+
 function rotatedBytes(path: string): Streams {
+  let v: RotatedBytes;
   try {
-    const v = JSON.parse(readFileSync(rotatedBytesPath(path), 'utf8')) as Partial<Streams>;
-    return { stdout: Number(v.stdout) || 0, stderr: Number(v.stderr) || 0 };
+    v = JSON.parse(readFileSync(rotatedBytesPath(path), 'utf8')) as RotatedBytes;
   } catch {
     return { stdout: 0, stderr: 0 };
   }
+  const done = streamsOf(v);
+  const pending = v.pending;
+  // Only a bare file name in this directory counts: the file is the agent's own, but a name that
+  // climbs out of the directory is no file of this run.
+  if (!pending || typeof pending.file !== 'string' || pending.file.includes('/') || !existsSync(join(dirname(path), pending.file))) return done;
+  return addStreams(done, streamsOf(pending));
+}
+
+function writeRotatedBytes(path: string, v: RotatedBytes): void {
+  const tmp = `${rotatedBytesPath(path)}.tmp`;
+  writeFileSync(tmp, JSON.stringify(v), { mode: 0o600 });
+  renameSync(tmp, rotatedBytesPath(path));
 }
 
 /** Removes a run's log with its rotated files. */
@@ -259,26 +283,39 @@ export class ContainerLogWriter {
   /** Throws (nothing changed, the current file goes on) when the rename or the new file fails. */
   private rotate(): void {
     const next = Math.max(Date.now(), this.lastRotation + 1);
-    renameSync(this.path, `${this.path}.${rotationSuffix(new Date(next))}`);
+    const rotatedName = `${basename(this.path)}.${rotationSuffix(new Date(next))}`;
+    const before = rotatedBytes(this.path);
+    // Said before the rename, so that an agent killed at any point here leaves counts that match
+    // the files (an adopted container's output resumes where the log ends, never before it).
+    writeRotatedBytes(this.path, { ...before, pending: { file: rotatedName, ...this.current } });
+    const rotatedPath = join(dirname(this.path), rotatedName);
+    try {
+      renameSync(this.path, rotatedPath);
+    } catch (e) {
+      writeRotatedBytes(this.path, before);
+      throw e;
+    }
     this.lastRotation = next;
     const old = this.out;
     try {
       this.out = this.openLog();
     } catch (e) {
-      // The renamed file stays the one written (its descriptor follows it) until a rotation works.
+      // No new file (no descriptor left, a full disk): the current one goes on under its own
+      // name, and the next try comes after another limit's worth of output rather than per write.
+      renameSync(rotatedPath, this.path);
+      writeRotatedBytes(this.path, before);
       this.size = 0;
       throw e;
     }
     // Writes still queued on the old stream land in the renamed file: its descriptor follows it.
     this.draining.push(new Promise((r) => old.end(r)));
-    const total = addStreams(rotatedBytes(this.path), this.current);
+    // The rotated file's bytes join the total before any rotated file is removed (the pending
+    // count holds only while its file exists).
+    writeRotatedBytes(this.path, addStreams(before, this.current));
     this.size = 0;
     this.current = { stdout: 0, stderr: 0 };
     const files = rotatedLogs(this.path);
     for (const f of files.slice(0, Math.max(0, files.length - (this.limits.maxFiles - 1)))) rmSync(f, { force: true });
-    const tmp = `${rotatedBytesPath(this.path)}.tmp`;
-    writeFileSync(tmp, JSON.stringify(total), { mode: 0o600 });
-    renameSync(tmp, rotatedBytesPath(this.path));
   }
 
   private finish(): void {

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { ContainerLogWriter, containerLogPath, loggedOutputBytes, rotatedLogs } from '../../src/node/logs.js';
 import { readLogFile } from '../../src/node/log-reader.js';
@@ -159,6 +159,57 @@ test('a follower reads on across rotations, every line once and in order', async
     await w.closed();
     assert.ok(rotatedLogs(path).length >= 3, `${rotatedLogs(path).length} rotations`);
     assert.deepEqual((await followed).split('\n').filter(Boolean), expected);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an agent killed in the middle of a rotation leaves counts that match the files, whichever step it reached', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'logs-'));
+  try {
+    const path = containerLogPath(dir, 'uid', 'c', 0);
+    mkdirSync(dirname(path), { recursive: true });
+    const rotatedName = '0.log.20261207-220000.000';
+    const line = '2026-12-07T22:00:00.000000000Z stdout F hello\n';
+    // 10 bytes of stdout in older rotated files; the current file (6 bytes: "hello\n") is being rotated.
+    const counts = JSON.stringify({ stdout: 10, stderr: 0, pending: { file: rotatedName, stdout: 6, stderr: 0 } });
+    writeFileSync(`${path}.rotated-bytes`, counts);
+    // Killed before the rename: the bytes are still in the current file.
+    writeFileSync(path, line);
+    assert.deepEqual(loggedOutputBytes(path), { stdout: 16, stderr: 0 });
+    // Killed after the rename, before the total was written: the bytes are in the rotated file.
+    renameSync(path, join(dirname(path), rotatedName));
+    assert.deepEqual(loggedOutputBytes(path), { stdout: 16, stderr: 0 });
+    // ... and the next agent's first lines went to a new current file.
+    writeFileSync(path, line);
+    assert.deepEqual(loggedOutputBytes(path), { stdout: 22, stderr: 0 });
+    // A pending name that is not a file of this directory counts nothing.
+    writeFileSync(`${path}.rotated-bytes`, JSON.stringify({ stdout: 10, stderr: 0, pending: { file: '../c/' + rotatedName, stdout: 6, stderr: 0 } }));
+    assert.deepEqual(loggedOutputBytes(path), { stdout: 16, stderr: 0 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('rotations leave no pending count behind, and the counts match the output', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'logs-'));
+  try {
+    const path = containerLogPath(dir, 'uid', 'c', 0);
+    const out = new PassThrough();
+    const err = new PassThrough();
+    const w = new ContainerLogWriter(path, out, err, { maxBytes: 400, maxFiles: 3 });
+    const lines = Array.from({ length: 40 }, (_, i) => `line ${String(i).padStart(2, '0')}\n`);
+    for (const l of lines) {
+      out.write(l);
+      await new Promise((r) => setImmediate(r));
+    }
+    out.end();
+    err.end();
+    await w.closed();
+    // Every rotation completed: no pending count is left behind, and the counts match the output.
+    const counts = JSON.parse(readFileSync(`${path}.rotated-bytes`, 'utf8')) as Record<string, unknown>;
+    assert.equal(counts.pending, undefined);
+    assert.deepEqual(loggedOutputBytes(path), { stdout: lines.join('').length, stderr: 0 });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
