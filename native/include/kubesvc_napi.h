@@ -12,6 +12,15 @@ static inline void *kubesvc_external(napi_env env, napi_value v) {
   return data;
 }
 
+// The pointer an addon handle carries when it was tagged `tag` (napi_type_tag_object) when made;
+// NULL for anything else, another addon's handles or another kind of this addon's included.
+static inline void *kubesvc_tagged_external(napi_env env, napi_value v, const napi_type_tag *tag) {
+  bool tagged = false;
+  void *data = kubesvc_external(env, v);
+  if (data == NULL || napi_check_object_type_tag(env, v, tag, &tagged) != napi_ok || !tagged) return NULL;
+  return data;
+}
+
 // The handle a function of one argument was called with; NULL when it was called with anything else.
 static inline void *kubesvc_handle_arg(napi_env env, napi_callback_info info) {
   size_t argc = 1;

@@ -61,6 +61,11 @@ enum { ACCEPTED, DIALING, DIAL_FAILED, RELAYING, FINISHED };
 // What an epoll event points at.
 enum { W_SIDE = 1, W_LISTENER = 2 };
 
+// What the handles given to JavaScript are tagged with, so a call with anything else (another
+// addon's handle, a listener for a connection) is refused rather than read as the wrong struct.
+static const napi_type_tag LISTENER_TAG = {0x6b75626573766331ULL, 0x6c697374656e6572ULL};
+static const napi_type_tag CONNECTION_TAG = {0x6b75626573766331ULL, 0x636f6e6e65637431ULL};
+
 // The addon's state in one Node environment (the main thread, or a worker that loads it).
 typedef struct {
   napi_env env;
@@ -554,6 +559,11 @@ static void hand_over(listener_t *l, int fd, const struct sockaddr_storage *peer
     free_if_unused(r);
     return;
   }
+  if (napi_type_tag_object(env, handle, &CONNECTION_TAG) != napi_ok) {
+    // The External's finalizer frees it.
+    finish(r, ECANCELED, 0, 1);
+    return;
+  }
   napi_value state = call_js(es, r->cb, EV_ACCEPTED, handle, 0, 0, 0);
   if (r->phase == FINISHED) return;
   napi_valuetype t = napi_undefined;
@@ -721,13 +731,22 @@ static napi_value tcp_listen(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "tcp-relay: cannot create the listener");
     return NULL;
   }
+  if (napi_type_tag_object(env, out, &LISTENER_TAG) != napi_ok) {
+    // The External's finalizer frees it.
+    close_listener(l);
+    napi_throw_error(env, NULL, "tcp-relay: cannot create the listener");
+    return NULL;
+  }
   return out;
 }
 
 // close(listener): stops accepting; connections already accepted carry on.
 static napi_value tcp_close(napi_env env, napi_callback_info info) {
-  listener_t *l = kubesvc_handle_arg(env, info);
-  if (l == NULL || l->kind != W_LISTENER) {
+  size_t argc = 1;
+  napi_value argv[1];
+  listener_t *l = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc == 1) l = kubesvc_tagged_external(env, argv[0], &LISTENER_TAG);
+  if (l == NULL) {
     napi_throw_type_error(env, NULL, "close(listener)");
     return NULL;
   }
@@ -737,8 +756,8 @@ static napi_value tcp_close(napi_env env, napi_callback_info info) {
 
 // The connection a function was called with as its first argument; throws otherwise.
 static relay *connection_arg(napi_env env, napi_value v, const char *usage) {
-  relay *r = kubesvc_external(env, v);
-  if (r == NULL || r->side[0].kind != W_SIDE) {
+  relay *r = kubesvc_tagged_external(env, v, &CONNECTION_TAG);
+  if (r == NULL) {
     napi_throw_type_error(env, NULL, usage);
     return NULL;
   }

@@ -447,6 +447,10 @@ test('in C: calls it must refuse throw instead of crashing, and a dial is never 
   assert.throws(() => addon.dial({}, '127.0.0.1', 1, 1), TypeError);
   assert.throws(() => addon.bytes('x'), TypeError);
   assert.throws(() => addon.peer(null), TypeError);
+  // Another addon's handle: the udp-batch socket of a DNS listener, where that addon is built.
+  const { BatchUDPSocket, udpBatchAvailable } = await import('../../src/dns/udp-batch.js');
+  const udp = udpBatchAvailable() ? BatchUDPSocket.bind('127.0.0.1', 0, 65536, () => 0) : undefined;
+  const foreign = (udp as unknown as { handle?: unknown } | undefined)?.handle;
   const port = await freePort();
   const e = await endpoint((s) => s.end('x'));
   const order: string[] = [];
@@ -459,8 +463,11 @@ test('in C: calls it must refuse throw instead of crashing, and a dial is never 
       // Refused at once by the kernel, still reported later.
       addon.dial(x, '127.0.0.1', 1, 100);
       order.push('dial returned');
-      // The listener's own handle is not a connection.
+      // The listener's own handle is not a connection, nor is another addon's handle.
       assert.throws(() => addon.dial(l, '127.0.0.1', 1, 100), TypeError);
+      assert.throws(() => addon.destroy(l), TypeError);
+      assert.throws(() => addon.peer(l), TypeError);
+      if (foreign !== undefined) assert.throws(() => addon.dial(foreign, '127.0.0.1', 1, 100), TypeError);
       return {};
     }
     if (kind === 1) {
@@ -479,6 +486,7 @@ test('in C: calls it must refuse throw instead of crashing, and a dial is never 
     assert.throws(() => addon.close(handle), TypeError);
   } finally {
     destroyClients();
+    udp?.close();
     addon.destroy(handle);
     addon.close(l);
     addon.close(l);
