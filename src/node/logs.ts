@@ -59,30 +59,39 @@ function rotatedBytesPath(path: string): string {
 }
 
 /**
- * The file's contents: the bytes of each stream in rotated files, and, while a rotation is under
- * way, the one about to happen (`pending`: the name the current file is being renamed to and its
- * bytes). Written before the rename, it is right whether an agent is killed before the rename or
- * after it: the pending bytes count exactly when that file exists.
+ * The file's contents: the bytes of each stream in the run's rotated files but the newest
+ * (removed ones included), and the newest one's name. The newest is counted from what it holds
+ * when the counts are read (by an agent adopting the run): writes may still have been in flight to
+ * it when the previous agent died. Its name is written before the rename that makes it, so an agent
+ * killed at any step of a rotation leaves counts that match the files: the name counts only once a
+ * file of that name exists, and until then its bytes are in the current file.
  */
 interface RotatedBytes extends Streams {
-  pending?: Streams & { file: string };
+  latest?: string;
 }
 
 const streamsOf = (v: Partial<Streams> | undefined): Streams => ({ stdout: Number(v?.stdout) || 0, stderr: Number(v?.stderr) || 0 });
 
-function rotatedBytes(path: string): Streams {
-  let v: RotatedBytes;
+function readRotatedBytes(path: string): RotatedBytes {
   try {
-    v = JSON.parse(readFileSync(rotatedBytesPath(path), 'utf8')) as RotatedBytes;
+    const v = JSON.parse(readFileSync(rotatedBytesPath(path), 'utf8')) as RotatedBytes;
+    return { ...streamsOf(v), ...(typeof v.latest === 'string' ? { latest: v.latest } : {}) };
   } catch {
     return { stdout: 0, stderr: 0 };
   }
-  const done = streamsOf(v);
-  const pending = v.pending;
-  // Only a bare file name in this directory counts: the file is the agent's own, but a name that
-  // climbs out of the directory is no file of this run.
-  if (!pending || typeof pending.file !== 'string' || pending.file.includes('/') || !existsSync(join(dirname(path), pending.file))) return done;
-  return addStreams(done, streamsOf(pending));
+}
+
+/** The newest rotated file the counts name, if it exists: a bare name in the log's directory. */
+function latestRotated(path: string, v: RotatedBytes): string | undefined {
+  if (!v.latest || v.latest.includes('/') || !v.latest.startsWith(`${basename(path)}.`)) return undefined;
+  const file = join(dirname(path), v.latest);
+  return existsSync(file) ? file : undefined;
+}
+
+function rotatedBytes(path: string): Streams {
+  const v = readRotatedBytes(path);
+  const latest = latestRotated(path, v);
+  return latest ? addStreams(streamsOf(v), fileBytes(latest)) : streamsOf(v);
 }
 
 function writeRotatedBytes(path: string, v: RotatedBytes): void {
@@ -109,11 +118,11 @@ function rotationSuffix(d: Date): string {
  * read again from the output.
  */
 export function loggedOutputBytes(path: string): Streams {
-  return addStreams(rotatedBytes(path), currentFileBytes(path));
+  return addStreams(rotatedBytes(path), fileBytes(path));
 }
 
-/** The same for the current file alone. */
-function currentFileBytes(path: string): Streams {
+/** The same for one file of the log. */
+function fileBytes(path: string): Streams {
   const counted = { stdout: 0, stderr: 0 };
   let data: Buffer;
   try {
@@ -195,6 +204,8 @@ export class ContainerLogWriter {
   private current: Streams;
   /** Files rotated away whose writes may still be in flight: finishing waits for them. */
   private readonly draining: Promise<void>[] = [];
+  /** The file this writer last rotated away, with the bytes of each stream it wrote there. */
+  private rotated: { file: string; bytes: Streams } | undefined;
   /** When the last rotation was named: the next is named at least a millisecond later, never over it. */
   private lastRotation = 0;
   /** The bytes of each stream since its last newline: lines are written whole, as bytes (not decoded). */
@@ -218,7 +229,7 @@ export class ContainerLogWriter {
     if (n >= 2) removeRunLog(join(path, '..', `${n - 2}.log`));
     this.out = this.openLog();
     this.size = statSync(path).size;
-    this.current = this.size > 0 ? currentFileBytes(path) : { stdout: 0, stderr: 0 };
+    this.current = this.size > 0 ? fileBytes(path) : { stdout: 0, stderr: 0 };
     writing.set(path, new Set());
     this.done = new Promise((r) => (this.resolveDone = r));
     this.pipe('stdout', stdout);
@@ -284,11 +295,13 @@ export class ContainerLogWriter {
   private rotate(): void {
     const next = Math.max(Date.now(), this.lastRotation + 1);
     const rotatedName = `${basename(this.path)}.${rotationSuffix(new Date(next))}`;
-    const before = rotatedBytes(this.path);
-    // Said before the rename, so that an agent killed at any point here leaves counts that match
-    // the files (an adopted container's output resumes where the log ends, never before it).
-    writeRotatedBytes(this.path, { ...before, pending: { file: rotatedName, ...this.current } });
     const rotatedPath = join(dirname(this.path), rotatedName);
+    const before = readRotatedBytes(this.path);
+    // The newest rotated file so far joins the total: by what this writer wrote to it (writes may
+    // still be in flight), or, rotated by an agent before this one, by what it holds.
+    const newest = latestRotated(this.path, before);
+    const done = newest ? addStreams(streamsOf(before), newest === this.rotated?.file ? this.rotated.bytes : fileBytes(newest)) : streamsOf(before);
+    writeRotatedBytes(this.path, { ...done, latest: rotatedName });
     try {
       renameSync(this.path, rotatedPath);
     } catch (e) {
@@ -309,13 +322,13 @@ export class ContainerLogWriter {
     }
     // Writes still queued on the old stream land in the renamed file: its descriptor follows it.
     this.draining.push(new Promise((r) => old.end(r)));
-    // The rotated file's bytes join the total before any rotated file is removed (the pending
-    // count holds only while its file exists).
-    writeRotatedBytes(this.path, addStreams(before, this.current));
+    this.rotated = { file: rotatedPath, bytes: this.current };
     this.size = 0;
     this.current = { stdout: 0, stderr: 0 };
     const files = rotatedLogs(this.path);
-    for (const f of files.slice(0, Math.max(0, files.length - (this.limits.maxFiles - 1)))) rmSync(f, { force: true });
+    // The newest rotated file stays whatever the limit (the kubelet requires at least 2 files):
+    // its bytes are counted from it.
+    for (const f of files.slice(0, Math.max(0, files.length - Math.max(1, this.limits.maxFiles - 1)))) rmSync(f, { force: true });
   }
 
   private finish(): void {

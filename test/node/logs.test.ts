@@ -171,44 +171,53 @@ test('an agent killed in the middle of a rotation leaves counts that match the f
     mkdirSync(dirname(path), { recursive: true });
     const rotatedName = '0.log.20261207-220000.000';
     const line = '2026-12-07T22:00:00.000000000Z stdout F hello\n';
-    // 10 bytes of stdout in older rotated files; the current file (6 bytes: "hello\n") is being rotated.
-    const counts = JSON.stringify({ stdout: 10, stderr: 0, pending: { file: rotatedName, stdout: 6, stderr: 0 } });
-    writeFileSync(`${path}.rotated-bytes`, counts);
+    // 10 bytes of stdout in older rotated files; the current file (6 bytes: "hello\n") is being
+    // rotated to rotatedName, named in the counts before the rename.
+    writeFileSync(`${path}.rotated-bytes`, JSON.stringify({ stdout: 10, stderr: 0, latest: rotatedName }));
     // Killed before the rename: the bytes are still in the current file.
     writeFileSync(path, line);
     assert.deepEqual(loggedOutputBytes(path), { stdout: 16, stderr: 0 });
-    // Killed after the rename, before the total was written: the bytes are in the rotated file.
+    // Killed after the rename: the bytes are in the rotated file, counted from what it holds.
     renameSync(path, join(dirname(path), rotatedName));
     assert.deepEqual(loggedOutputBytes(path), { stdout: 16, stderr: 0 });
-    // ... and the next agent's first lines went to a new current file.
+    // ... with a line still in flight when the agent died: counted as far as it reached the file
+    // (the adopted container's output is read again from there).
+    appendFileSync(join(dirname(path), rotatedName), '2026-12-07T22:00:00.000000000Z stdout F wor');
+    assert.deepEqual(loggedOutputBytes(path), { stdout: 16, stderr: 0 });
+    // The next agent's first lines went to a new current file.
     writeFileSync(path, line);
     assert.deepEqual(loggedOutputBytes(path), { stdout: 22, stderr: 0 });
-    // A pending name that is not a file of this directory counts nothing.
-    writeFileSync(`${path}.rotated-bytes`, JSON.stringify({ stdout: 10, stderr: 0, pending: { file: '../c/' + rotatedName, stdout: 6, stderr: 0 } }));
-    assert.deepEqual(loggedOutputBytes(path), { stdout: 16, stderr: 0 });
+    // A name that is not a rotated file of this run counts nothing.
+    for (const latest of [`../c/${rotatedName}`, '1.log.20261207-220000.000']) {
+      writeFileSync(`${path}.rotated-bytes`, JSON.stringify({ stdout: 10, stderr: 0, latest }));
+      assert.deepEqual(loggedOutputBytes(path), { stdout: 16, stderr: 0 }, latest);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('rotations leave no pending count behind, and the counts match the output', async () => {
+test('rotations name the newest rotated file, and the counts match the output, across a second writer of the run', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'logs-'));
   try {
     const path = containerLogPath(dir, 'uid', 'c', 0);
-    const out = new PassThrough();
-    const err = new PassThrough();
-    const w = new ContainerLogWriter(path, out, err, { maxBytes: 400, maxFiles: 3 });
-    const lines = Array.from({ length: 40 }, (_, i) => `line ${String(i).padStart(2, '0')}\n`);
-    for (const l of lines) {
-      out.write(l);
-      await new Promise((r) => setImmediate(r));
+    const lines = Array.from({ length: 80 }, (_, i) => `line ${String(i).padStart(2, '0')}\n`);
+    // Two writers one after the other on the same run, as an agent and the one that adopts it.
+    for (const part of [lines.slice(0, 40), lines.slice(40)]) {
+      const out = new PassThrough();
+      const err = new PassThrough();
+      const w = new ContainerLogWriter(path, out, err, { maxBytes: 400, maxFiles: 3 });
+      for (const l of part) {
+        out.write(l);
+        await new Promise((r) => setImmediate(r));
+      }
+      out.end();
+      err.end();
+      await w.closed();
     }
-    out.end();
-    err.end();
-    await w.closed();
-    // Every rotation completed: no pending count is left behind, and the counts match the output.
-    const counts = JSON.parse(readFileSync(`${path}.rotated-bytes`, 'utf8')) as Record<string, unknown>;
-    assert.equal(counts.pending, undefined);
+    const counts = JSON.parse(readFileSync(`${path}.rotated-bytes`, 'utf8')) as { latest?: string };
+    const rotated = rotatedLogs(path);
+    assert.equal(join(dirname(path), counts.latest ?? ''), rotated[rotated.length - 1]);
     assert.deepEqual(loggedOutputBytes(path), { stdout: lines.join('').length, stderr: 0 });
   } finally {
     rmSync(dir, { recursive: true, force: true });
