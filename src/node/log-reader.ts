@@ -36,11 +36,15 @@ function render(e: Entry, timestamps: boolean): string {
 /**
  * One log file read from where the last read ended. A follower holds the file open: when the
  * writer rotates it (renames it and starts a new one at the same path), the follower reads what is
- * left of the renamed file and goes on at the start of the new one.
+ * left of the renamed file and goes on at the start of the new one — one read later, so that
+ * writes still queued for the renamed file when it was renamed (they land in it: the writer's
+ * descriptor follows it) are read first, in order.
  */
-class LogFile {
+export class LogFile {
   private fd: number | undefined;
   private offset = 0;
+  /** The new file at the path, opened when a rotation was seen; read from the next read on. */
+  private next: number | undefined;
 
   constructor(private readonly path: string) {
     this.fd = LogFile.open(path);
@@ -54,23 +58,32 @@ class LogFile {
     }
   }
 
-  /** What was written since the last read. Bytes, not text: a read may end inside a character. */
-  read(): Buffer {
+  /**
+   * What was written since the last read. Bytes, not text: a read may end inside a character.
+   * `last`: the writer has finished (every write landed), so a rotation just seen is followed at once.
+   */
+  read(last = false): Buffer {
     const parts = [this.readOpen()];
-    // Rotated: the path names another file now. (Whatever the old one got meanwhile was just read.)
+    // A rotation seen by the last read: the renamed file was just read once more, on to the new one.
+    if (this.next !== undefined) this.switchTo(this.next, parts);
+    // Rotated: the path names another file now (the one just switched to may have been rotated too).
     if (this.fd === undefined || this.rotated()) {
       const fd = LogFile.open(this.path);
-      if (fd !== undefined) {
-        if (this.fd !== undefined) {
-          parts.push(this.readOpen());
-          closeSync(this.fd);
-        }
-        this.fd = fd;
-        this.offset = 0;
-        parts.push(this.readOpen());
-      }
+      if (fd !== undefined && (this.fd === undefined || last)) this.switchTo(fd, parts);
+      else if (fd !== undefined) this.next = fd;
     }
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  }
+
+  private switchTo(fd: number, parts: Buffer[]): void {
+    if (this.fd !== undefined) {
+      parts.push(this.readOpen());
+      closeSync(this.fd);
+    }
+    this.fd = fd;
+    this.next = undefined;
+    this.offset = 0;
+    parts.push(this.readOpen());
   }
 
   private readOpen(): Buffer {
@@ -93,7 +106,8 @@ class LogFile {
 
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
+    if (this.next !== undefined) closeSync(this.next);
+    this.fd = this.next = undefined;
   }
 }
 
@@ -117,7 +131,7 @@ export function readLogFile(path: string, opts: LogOptions = {}): Readable {
     const lines = bytes.toString('utf8', 0, end - 1).split('\n');
     return lines.map(parseLine).filter((e): e is Entry => !!e && keep(e));
   };
-  let first = take(file.read());
+  let first = take(file.read(!opts.follow));
   if (opts.tailLines !== undefined && opts.tailLines >= 0) first = opts.tailLines === 0 ? [] : first.slice(-opts.tailLines);
   out.write(first.map((e) => render(e, timestamps)).join(''));
 
@@ -127,14 +141,14 @@ export function readLogFile(path: string, opts: LogOptions = {}): Readable {
     return out;
   }
   // Poll rather than fs.watch: it behaves the same on every filesystem and a log line 200 ms late is fine.
-  const poll = () => {
-    const entries = take(file.read());
+  const poll = (last = false) => {
+    const entries = take(file.read(last));
     if (entries.length) out.write(entries.map((e) => render(e, timestamps)).join(''));
   };
-  const timer = setInterval(poll, 200);
+  const timer = setInterval(() => poll(), 200);
   const cancel = onLogComplete(path, () => {
     clearInterval(timer);
-    poll();
+    poll(true);
     file.close();
     out.end();
   });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { ContainerLogWriter, containerLogPath, loggedOutputBytes, rotatedLogs } from '../../src/node/logs.js';
-import { readLogFile } from '../../src/node/log-reader.js';
+import { LogFile, readLogFile } from '../../src/node/log-reader.js';
 
 async function text(s: NodeJS.ReadableStream): Promise<string> {
   let out = '';
@@ -159,6 +159,35 @@ test('a follower reads on across rotations, every line once and in order', async
     await w.closed();
     assert.ok(rotatedLogs(path).length >= 3, `${rotatedLogs(path).length} rotations`);
     assert.deepEqual((await followed).split('\n').filter(Boolean), expected);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a follower that sees a rotation reads the renamed file once more before the new one: writes still in flight to it are not missed', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'logs-'));
+  try {
+    const path = containerLogPath(dir, 'uid', 'c', 0);
+    mkdirSync(dirname(path), { recursive: true });
+    const cri = (t: string) => `2026-12-07T22:00:00.000000000Z stdout F ${t}\n`;
+    writeFileSync(path, cri('first'));
+    const f = new LogFile(path);
+    assert.equal(f.read().toString(), cri('first'));
+    // The writer rotates: the old file renamed, a new one at the path.
+    const renamed = `${path}.20261207-220000.000`;
+    renameSync(path, renamed);
+    writeFileSync(path, cri('new 1'));
+    // The rotation is seen; a write queued for the old file lands in it only now.
+    assert.equal(f.read().toString(), '');
+    appendFileSync(renamed, cri('late old'));
+    assert.equal(f.read().toString(), cri('late old') + cri('new 1'));
+    appendFileSync(path, cri('new 2'));
+    assert.equal(f.read().toString(), cri('new 2'));
+    // When the writer has finished (last read), a rotation is followed at once.
+    renameSync(path, `${path}.20261207-220001.000`);
+    writeFileSync(path, cri('newest'));
+    assert.equal(f.read(true).toString(), cri('newest'));
+    f.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
