@@ -21,12 +21,13 @@ static inline void *kubesvc_tagged_external(napi_env env, napi_value v, const na
   return data;
 }
 
-// The handle a function of one argument was called with; NULL when it was called with anything else.
-static inline void *kubesvc_handle_arg(napi_env env, napi_callback_info info) {
+// The handle a function of one argument was called with (tagged `tag`, unless `tag` is NULL);
+// NULL when it was called with anything else.
+static inline void *kubesvc_handle_arg(napi_env env, napi_callback_info info, const napi_type_tag *tag) {
   size_t argc = 1;
   napi_value argv[1];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1) return NULL;
-  return kubesvc_external(env, argv[0]);
+  return tag ? kubesvc_tagged_external(env, argv[0], tag) : kubesvc_external(env, argv[0]);
 }
 
 // Calls the function `fn` refers to from a libuv callback, as Node's own handles call JavaScript

@@ -182,6 +182,17 @@ static void release_memory(env_state *es, void *p) {
   es->graveyard[es->buried++] = p;
 }
 
+static void leave_js(env_state *es);
+
+// A batch of events is handled (begun by setting `dispatching`): the memory it kept from being
+// freed goes now, and what JavaScript queued during it runs.
+static void end_batch(env_state *es) {
+  es->dispatching = 0;
+  for (size_t i = 0; i < es->buried; i++) free(es->graveyard[i]);
+  es->buried = 0;
+  leave_js(es);
+}
+
 // Opens the batch's callback scope before its first call into JavaScript: what JavaScript
 // queued (promise jobs, nextTicks) then runs once when the batch is over.
 static int enter_js(env_state *es) {
@@ -484,10 +495,7 @@ static void on_dial_timer(uv_timer_t *t) {
   env_state *es = r->es;
   es->dispatching = 1;
   dialed(r, r->dial_err ? r->dial_err : ETIMEDOUT, 0);
-  es->dispatching = 0;
-  for (size_t i = 0; i < es->buried; i++) free(es->graveyard[i]);
-  es->buried = 0;
-  leave_js(es);
+  end_batch(es);
 }
 
 static void finalize(napi_env env, void *data, void *hint) {
@@ -612,10 +620,7 @@ static void on_epoll(uv_poll_t *h, int status, int events) {
       side_event(evs[i].data.ptr, evs[i].events);
     }
   }
-  es->dispatching = 0;
-  for (size_t i = 0; i < es->buried; i++) free(es->graveyard[i]);
-  es->buried = 0;
-  leave_js(es);
+  end_batch(es);
 }
 
 static void finalize_listener(napi_env env, void *data, void *hint) {
@@ -742,16 +747,20 @@ static napi_value tcp_listen(napi_env env, napi_callback_info info) {
 
 // close(listener): stops accepting; connections already accepted carry on.
 static napi_value tcp_close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  listener_t *l = NULL;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc == 1) l = kubesvc_tagged_external(env, argv[0], &LISTENER_TAG);
+  listener_t *l = kubesvc_handle_arg(env, info, &LISTENER_TAG);
   if (l == NULL) {
     napi_throw_type_error(env, NULL, "close(listener)");
     return NULL;
   }
   close_listener(l);
   return NULL;
+}
+
+// The connection a function of one argument was called with; throws otherwise.
+static relay *connection_only_arg(napi_env env, napi_callback_info info, const char *usage) {
+  relay *r = kubesvc_handle_arg(env, info, &CONNECTION_TAG);
+  if (r == NULL) napi_throw_type_error(env, NULL, usage);
+  return r;
 }
 
 // The connection a function was called with as its first argument; throws otherwise.
@@ -825,15 +834,10 @@ static napi_value tcp_dial(napi_env env, napi_callback_info info) {
 
 // peer(connection) -> the client's address.
 static napi_value tcp_peer(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], out;
+  napi_value out;
   char text[INET6_ADDRSTRLEN] = "";
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  relay *r = argc == 1 ? connection_arg(env, argv[0], "peer(connection)") : NULL;
-  if (r == NULL) {
-    if (argc != 1) napi_throw_type_error(env, NULL, "peer(connection)");
-    return NULL;
-  }
+  relay *r = connection_only_arg(env, info, "peer(connection)");
+  if (r == NULL) return NULL;
   if (r->peer.ss_family == AF_INET) inet_ntop(AF_INET, &((struct sockaddr_in *)&r->peer)->sin_addr, text, sizeof text);
   if (r->peer.ss_family == AF_INET6) {
     struct in6_addr *a = &((struct sockaddr_in6 *)&r->peer)->sin6_addr;
@@ -847,14 +851,9 @@ static napi_value tcp_peer(napi_env env, napi_callback_info info) {
 
 // bytes(connection) -> [client -> endpoint, endpoint -> client] so far.
 static napi_value tcp_bytes(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], out, v;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  relay *r = argc == 1 ? connection_arg(env, argv[0], "bytes(connection)") : NULL;
-  if (r == NULL) {
-    if (argc != 1) napi_throw_type_error(env, NULL, "bytes(connection)");
-    return NULL;
-  }
+  napi_value out, v;
+  relay *r = connection_only_arg(env, info, "bytes(connection)");
+  if (r == NULL) return NULL;
   napi_create_array_with_length(env, 2, &out);
   for (uint32_t i = 0; i < 2; i++) {
     napi_create_double(env, (double)r->dir[i].bytes, &v);
@@ -866,15 +865,8 @@ static napi_value tcp_bytes(napi_env env, napi_callback_info info) {
 // destroy(connection) closes both sockets now, reset(connection) turns the client away with an
 // RST; no event follows either.
 static napi_value end_connection(napi_env env, napi_callback_info info, int reset) {
-  size_t argc = 1;
-  napi_value argv[1];
-  const char *usage = reset ? "reset(connection)" : "destroy(connection)";
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  relay *r = argc == 1 ? connection_arg(env, argv[0], usage) : NULL;
-  if (r == NULL) {
-    if (argc != 1) napi_throw_type_error(env, NULL, usage);
-    return NULL;
-  }
+  relay *r = connection_only_arg(env, info, reset ? "reset(connection)" : "destroy(connection)");
+  if (r == NULL) return NULL;
   finish(r, reset ? ECONNRESET : ECANCELED, 0, reset);
   return NULL;
 }

@@ -295,7 +295,7 @@ static napi_value open_socket(napi_env env, napi_callback_info info) {
 // port(handle) -> the bound port (useful after binding port 0).
 static napi_value local_port(napi_env env, napi_callback_info info) {
   napi_value result;
-  batch_socket *s = kubesvc_handle_arg(env, info);
+  batch_socket *s = kubesvc_handle_arg(env, info, NULL);
   if (s == NULL || s->close_requested) {
     napi_throw_error(env, "ERR_SOCKET_DGRAM_NOT_RUNNING", "udp-batch: socket is closed");
     return NULL;
@@ -343,7 +343,7 @@ static napi_value send_to(napi_env env, napi_callback_info info) {
 
 // close(handle): stops reading and closes the socket; the callback is not called again.
 static napi_value close_socket(napi_env env, napi_callback_info info) {
-  batch_socket *s = kubesvc_handle_arg(env, info);
+  batch_socket *s = kubesvc_handle_arg(env, info, NULL);
   if (s != NULL && !s->close_requested) {
     release_refs(s);
     request_close(s);
