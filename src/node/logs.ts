@@ -35,9 +35,14 @@ type Streams = { stdout: number; stderr: number };
 
 const addStreams = (a: Streams, b: Streams): Streams => ({ stdout: a.stdout + b.stdout, stderr: a.stderr + b.stderr });
 
-/** A run's rotated logs (`<n>.log.<UTC time>`), oldest first. */
-export function rotatedLogs(path: string): string[] {
+/** Whether `name` (a file name in the log's directory) is one of the run's rotated logs, `<n>.log.<UTC time>`. */
+function isRotatedLog(path: string, name: string): boolean {
   const prefix = `${basename(path)}.`;
+  return name.startsWith(prefix) && /^\d{8}-\d{6}\.\d{3}$/.test(name.slice(prefix.length));
+}
+
+/** A run's rotated logs, oldest first. */
+export function rotatedLogs(path: string): string[] {
   let names: string[];
   try {
     names = readdirSync(dirname(path));
@@ -45,7 +50,7 @@ export function rotatedLogs(path: string): string[] {
     return [];
   }
   return names
-    .filter((f) => f.startsWith(prefix) && /^\d{8}-\d{6}\.\d{3}$/.test(f.slice(prefix.length)))
+    .filter((f) => isRotatedLog(path, f))
     .sort()
     .map((f) => join(dirname(path), f));
 }
@@ -81,9 +86,9 @@ function readRotatedBytes(path: string): RotatedBytes {
   }
 }
 
-/** The newest rotated file the counts name, if it exists: a bare name in the log's directory. */
+/** The newest rotated file the counts name, if it exists and is a rotated log of this run. */
 function latestRotated(path: string, v: RotatedBytes): string | undefined {
-  if (!v.latest || v.latest.includes('/') || !v.latest.startsWith(`${basename(path)}.`)) return undefined;
+  if (!v.latest || !isRotatedLog(path, v.latest)) return undefined;
   const file = join(dirname(path), v.latest);
   return existsSync(file) ? file : undefined;
 }

@@ -13,9 +13,18 @@ async function text(s: NodeJS.ReadableStream): Promise<string> {
   return out;
 }
 
-test('CRI format on disk; tail, timestamps, limitBytes; follow ends with the run', async () => {
+/** Runs `fn` with a temporary directory, removed afterwards. */
+async function inTempDir(fn: (dir: string) => void | Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'logs-'));
   try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('CRI format on disk; tail, timestamps, limitBytes; follow ends with the run', async () => {
+  await inTempDir(async (dir) => {
     const path = containerLogPath(dir, 'uid', 'c', 0);
     const out = new PassThrough();
     const err = new PassThrough();
@@ -40,14 +49,11 @@ test('CRI format on disk; tail, timestamps, limitBytes; follow ends with the run
     assert.match(await text(readLogFile(path, { tailLines: 1, timestamps: true })), /^\d{4}-\S+Z four$/);
     assert.equal(await text(readLogFile(path, { limitBytes: 5 })), 'one\nt');
     assert.equal(await text(readLogFile(path, { sinceSeconds: 3600 })), 'one\ntwo\noops\nthree\nfour');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('only the current and the previous run are kept', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'logs-'));
-  try {
+  await inTempDir(async (dir) => {
     for (let n = 0; n < 3; n++) {
       const out = new PassThrough();
       const err = new PassThrough();
@@ -59,14 +65,11 @@ test('only the current and the previous run are kept', async () => {
     assert.equal(existsSync(containerLogPath(dir, 'uid', 'c', 0)), false);
     assert.equal(existsSync(containerLogPath(dir, 'uid', 'c', 1)), true);
     assert.equal(await text(readLogFile(containerLogPath(dir, 'uid', 'c', 2))), 'run 2\n');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('loggedOutputBytes: how much of each stream a log holds, byte for byte; a torn last line is cut off', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'logs-'));
-  try {
+  await inTempDir(async (dir) => {
     const path = containerLogPath(dir, 'uid', 'c', 0);
     const out = new PassThrough();
     const err = new PassThrough();
@@ -84,14 +87,11 @@ test('loggedOutputBytes: how much of each stream a log holds, byte for byte; a t
     assert.deepEqual(loggedOutputBytes(path), { stdout: stdout.length, stderr: stderr.length });
     assert.deepEqual(readFileSync(path), before);
     assert.deepEqual(loggedOutputBytes(join(dir, 'missing.log')), { stdout: 0, stderr: 0 });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a log is rotated at its size limit as the kubelet rotates it; a run keeps its newest files; output bytes still add up', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'logs-'));
-  try {
+  await inTempDir(async (dir) => {
     const path = containerLogPath(dir, 'uid', 'c', 0);
     const out = new PassThrough();
     const err = new PassThrough();
@@ -130,14 +130,11 @@ test('a log is rotated at its size limit as the kubelet rotates it; a run keeps 
       await w2.closed();
     }
     assert.deepEqual(readdirSync(join(dir, 'pods', 'uid', 'c')).sort(), ['1.log', '2.log']);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a follower reads on across rotations, every line once and in order', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'logs-'));
-  try {
+  await inTempDir(async (dir) => {
     const path = containerLogPath(dir, 'uid', 'c', 0);
     const out = new PassThrough();
     const err = new PassThrough();
@@ -159,14 +156,11 @@ test('a follower reads on across rotations, every line once and in order', async
     await w.closed();
     assert.ok(rotatedLogs(path).length >= 3, `${rotatedLogs(path).length} rotations`);
     assert.deepEqual((await followed).split('\n').filter(Boolean), expected);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
-test('a follower that sees a rotation reads the renamed file once more before the new one: writes still in flight to it are not missed', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'logs-'));
-  try {
+test('a follower that sees a rotation reads the renamed file once more before the new one: writes still in flight to it are not missed', async () => {
+  await inTempDir(async (dir) => {
     const path = containerLogPath(dir, 'uid', 'c', 0);
     mkdirSync(dirname(path), { recursive: true });
     const cri = (t: string) => `2026-12-07T22:00:00.000000000Z stdout F ${t}\n`;
@@ -188,14 +182,11 @@ test('a follower that sees a rotation reads the renamed file once more before th
     writeFileSync(path, cri('newest'));
     assert.equal(f.read(true).toString(), cri('newest'));
     f.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
-test('an agent killed in the middle of a rotation leaves counts that match the files, whichever step it reached', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'logs-'));
-  try {
+test('an agent killed in the middle of a rotation leaves counts that match the files, whichever step it reached', async () => {
+  await inTempDir(async (dir) => {
     const path = containerLogPath(dir, 'uid', 'c', 0);
     mkdirSync(dirname(path), { recursive: true });
     const rotatedName = '0.log.20261207-220000.000';
@@ -221,14 +212,11 @@ test('an agent killed in the middle of a rotation leaves counts that match the f
       writeFileSync(`${path}.rotated-bytes`, JSON.stringify({ stdout: 10, stderr: 0, latest }));
       assert.deepEqual(loggedOutputBytes(path), { stdout: 16, stderr: 0 }, latest);
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('rotations name the newest rotated file, and the counts match the output, across a second writer of the run', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'logs-'));
-  try {
+  await inTempDir(async (dir) => {
     const path = containerLogPath(dir, 'uid', 'c', 0);
     const lines = Array.from({ length: 80 }, (_, i) => `line ${String(i).padStart(2, '0')}\n`);
     // Two writers one after the other on the same run, as an agent and the one that adopts it.
@@ -248,7 +236,5 @@ test('rotations name the newest rotated file, and the counts match the output, a
     const rotated = rotatedLogs(path);
     assert.equal(join(dirname(path), counts.latest ?? ''), rotated[rotated.length - 1]);
     assert.deepEqual(loggedOutputBytes(path), { stdout: lines.join('').length, stderr: 0 });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

@@ -28,7 +28,7 @@ export interface UserspaceOptions {
   random?: () => number;
   /** Where a Service port left without a listener is reported (an Event on the Service). */
   report?: (r: ServiceReport) => void;
-  /** Copy TCP bytes in C through the tcp-relay addon where it is built (default true); false: Node's streams. */
+  /** Accept, dial and relay TCP in C through the tcp-relay addon where it is built (default true); false: Node's sockets and streams. */
   relayInC?: boolean;
 }
 

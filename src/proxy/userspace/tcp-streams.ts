@@ -4,11 +4,6 @@
 import { connect, createServer, type Socket } from 'node:net';
 import { ProxiedConnection, type ConnectionEvents, type TcpTransport } from './tcp-connection.js';
 
-export function clientIPOf(s: { remoteAddress?: string | undefined }): string {
-  const a = s.remoteAddress ?? '';
-  return a.startsWith('::ffff:') ? a.slice(7) : a;
-}
-
 class StreamConnection extends ProxiedConnection {
   /** Set while a dial is in flight: what ends it early when the client goes first. */
   private abortDial: (() => void) | undefined;
@@ -25,8 +20,10 @@ class StreamConnection extends ProxiedConnection {
     });
   }
 
+  /** A v4-mapped address of a dual-stack socket is its IPv4 address, as the proxy's rules see it. */
   peer(): string {
-    return clientIPOf(this.client);
+    const a = this.client.remoteAddress ?? '';
+    return a.startsWith('::ffff:') ? a.slice(7) : a;
   }
 
   dial(host: string, port: number, timeoutMs: number): void {
