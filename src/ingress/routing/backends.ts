@@ -61,7 +61,8 @@ export class RoundRobin {
     const n = this.addresses.length;
     for (let i = 0; i < n; i++) {
       const a = this.addresses[this.next++ % n]!;
-      if (!exclude?.has(`${a.ip}:${a.port}`)) return a;
+      // The key is built only when there is something to exclude (a retry): this runs per request.
+      if (!exclude?.size || !exclude.has(`${a.ip}:${a.port}`)) return a;
     }
     return undefined;
   }

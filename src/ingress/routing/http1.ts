@@ -15,7 +15,7 @@ import { STATUS_CODES } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { BackendAddress } from './backends.js';
-import { applyHeaderChanges, forwardedHeaders, idempotent, type Decision, type ProxyOptions, type RoutedRequest, type Router } from './proxy.js';
+import { applyHeaderChanges, forwardedHeaders, HeaderMap, idempotent, type Decision, type ProxyOptions, type RoutedRequest, type Router } from './proxy.js';
 
 const maxHead = 16 * 1024;
 const maxResponseHead = 64 * 1024;
@@ -38,84 +38,121 @@ const noNames = new Set<string>();
 interface Head extends RoutedRequest {
   method: string;
   url: string;
-  /** Raw header lines as received (name, value), for forwarding in order and case. */
-  raw: [string, string][];
+  /** Header lines as received (name, value, lower-case name), for forwarding in order and case. */
+  raw: [string, string, string][];
   length: number;
   keepAlive: boolean;
 }
 
 type Parsed = Head | 'incomplete' | 'fallback';
 
-/**
- * Adds a header to the prototype-less map parseHead builds. A function of its own: the store's
- * inline cache re-links for every new such map (V8 logs "resetting ticks ... due to IC change"
- * once per request), and inside parseHead that kept V8 from ever optimizing parseHead.
- */
+/** Adds a header, joining a repeated one as Node joins it. */
 function addHeader(headers: Record<string, string>, lower: string, value: string): void {
   const prior = headers[lower];
   headers[lower] = prior === undefined ? value : lower === 'cookie' ? `${prior}; ${value}` : `${prior}, ${value}`;
 }
 
-/** Parses one request head at the start of `buf`; `fallback` for anything the fast path leaves to Node. */
+const headEnd = Buffer.from('\r\n\r\n');
+const badValue = /[\0\r\n]/;
+const fallback = { head: 'fallback', size: 0 } as const;
+
+/**
+ * The header line of a head's text that starts at `pos`: its name, its value trimmed, and where the
+ * next line starts; undefined when it is not a well-formed field line (no colon, a name that is
+ * not a token — which also catches obs-fold and spaces before ':' — or NUL, CR or LF in the value).
+ */
+function headerLine(text: string, pos: number): { name: string; value: string; next: number } | undefined {
+  let end = text.indexOf('\r\n', pos);
+  if (end < 0) end = text.length;
+  const colon = text.indexOf(':', pos);
+  if (colon <= pos || colon > end) return undefined;
+  const name = text.slice(pos, colon);
+  const value = text.slice(colon + 1, end).trim();
+  if (!tokenChars.test(name) || badValue.test(value)) return undefined;
+  return { name, value, next: end + 2 };
+}
+
+/**
+ * Parses one request head at the start of `buf`; `fallback` for anything the fast path leaves to
+ * Node. Walks the head's text with indexOf rather than splitting it: this runs once per request.
+ */
 function parseHead(buf: Buffer, remoteAddress: string | undefined): { head: Parsed; size: number } {
-  const end = buf.indexOf('\r\n\r\n');
-  if (end < 0) return { head: buf.length > maxHead ? 'fallback' : 'incomplete', size: 0 };
-  if (end > maxHead) return { head: 'fallback', size: 0 };
+  const end = buf.indexOf(headEnd);
+  if (end < 0) return buf.length > maxHead ? fallback : { head: 'incomplete', size: 0 };
+  if (end > maxHead) return fallback;
   const text = buf.toString('latin1', 0, end);
-  const lines = text.split('\r\n');
-  const first = lines[0]!.split(' ');
-  if (first.length !== 3 || first[2] !== 'HTTP/1.1' || !tokenChars.test(first[0]!) || !first[1]!.startsWith('/')) return { head: 'fallback', size: 0 };
-  // No prototype: a header named `constructor` or `__proto__` is only ever a header.
-  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
-  const raw: [string, string][] = [];
+  let eol = text.indexOf('\r\n');
+  if (eol < 0) eol = text.length;
+  // method SP request-target SP "HTTP/1.1", nothing else on the line.
+  const sp1 = text.indexOf(' ');
+  const sp2 = sp1 < 0 ? -1 : text.indexOf(' ', sp1 + 1);
+  if (sp2 < 0 || sp2 > eol || eol - sp2 !== 9 || !text.startsWith('HTTP/1.1', sp2 + 1) || text.charCodeAt(sp1 + 1) !== 0x2f) return fallback;
+  const method = text.slice(0, sp1);
+  if (!tokenChars.test(method)) return fallback;
+  const headers = new HeaderMap();
+  const raw: [string, string, string][] = [];
   let length = 0;
-  let keepAlive = true;
   // An offer to upgrade to h2c (`curl --http2` on http://) is declined by answering in HTTP/1.1, as
   // RFC 9113 §3.1 lets a server; it is not passed on (nginx does not pass it either). Clients that
-  // want HTTP/2 without TLS open with its preface instead (front.ts).
-  const upgrades = text.match(/^upgrade:.*$/gim) ?? [];
-  const declineH2c = upgrades.length > 0 && upgrades.every((l) => /^upgrade:[ \t]*h2c[ \t]*$/i.test(l));
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    const colon = line.indexOf(':');
-    if (colon <= 0) return { head: 'fallback', size: 0 };
-    const name = line.slice(0, colon);
-    if (!tokenChars.test(name)) return { head: 'fallback', size: 0 }; // also catches obs-fold and spaces before ':'
-    let value = line.slice(colon + 1).trim();
-    if (value.includes('\0') || value.includes('\r') || value.includes('\n')) return { head: 'fallback', size: 0 };
+  // want HTTP/2 without TLS open with its preface instead (front.ts). Connection and HTTP2-Settings
+  // are judged after the loop, once it is known whether the request made that offer.
+  let h2cOffers = 0;
+  let connection: [string, string][] | undefined;
+  let settings: [string, string][] | undefined;
+  for (let pos = eol + 2; pos < text.length; ) {
+    const line = headerLine(text, pos);
+    if (!line) return fallback;
+    const { name, value } = line;
+    pos = line.next;
     const lower = name.toLowerCase();
-    if (declineH2c) {
-      if (lower === 'upgrade' || lower === 'http2-settings') continue;
-      if (lower === 'connection') {
-        value = value.split(',').map((t) => t.trim()).filter((t) => !/^(upgrade|http2-settings)$/i.test(t)).join(', ');
-        if (value === '') continue;
-      }
-    }
     switch (lower) {
       case 'transfer-encoding':
-      case 'upgrade':
       case 'expect':
-        return { head: 'fallback', size: 0 };
+        return fallback;
+      case 'upgrade':
+        if (value.toLowerCase() !== 'h2c') return fallback;
+        h2cOffers++;
+        continue;
+      case 'http2-settings':
+        (settings ??= []).push([name, value]);
+        continue;
+      case 'connection':
+        (connection ??= []).push([name, value]);
+        continue;
       case 'content-length':
-        if (headers[lower] !== undefined || !/^\d{1,15}$/.test(value)) return { head: 'fallback', size: 0 };
+        if (headers[lower] !== undefined || !/^\d{1,15}$/.test(value)) return fallback;
         length = Number(value);
         break;
-      case 'connection':
-        for (const t of value.toLowerCase().split(',')) {
-          const o = t.trim();
-          if (o === 'close') keepAlive = false;
-          else if (o === 'upgrade') return { head: 'fallback', size: 0 };
-        }
-        break;
       case 'host':
-        if (headers[lower] !== undefined) return { head: 'fallback', size: 0 };
+        if (headers[lower] !== undefined) return fallback;
         break;
     }
     addHeader(headers, lower, value);
-    raw.push([name, value]);
+    raw.push([name, value, lower]);
+  }
+  let keepAlive = true;
+  if (settings && h2cOffers === 0) {
+    for (const [name, value] of settings) {
+      addHeader(headers, 'http2-settings', value);
+      raw.push([name, value, 'http2-settings']);
+    }
+  }
+  for (const [name, given] of connection ?? []) {
+    let value = given;
+    if (h2cOffers > 0) {
+      value = value.split(',').map((t) => t.trim()).filter((t) => !/^(upgrade|http2-settings)$/i.test(t)).join(', ');
+      if (value === '') continue;
+    }
+    for (const t of value.toLowerCase().split(',')) {
+      const o = t.trim();
+      if (o === 'close') keepAlive = false;
+      else if (o === 'upgrade') return fallback;
+    }
+    addHeader(headers, 'connection', value);
+    raw.push([name, value, 'connection']);
   }
   return {
-    head: { method: first[0]!, url: first[1]!, httpVersion: '1.1', headers, raw, length, keepAlive, socket: { remoteAddress } },
+    head: { method, url: text.slice(sp1 + 1, sp2), httpVersion: '1.1', headers, raw, length, keepAlive, socket: { remoteAddress } },
     size: end + 4,
   };
 }
@@ -534,8 +571,7 @@ class Exchange {
     const changes = this.d.requestHeaders ?? [];
     let out = `${req.method} ${this.d.url ?? req.url} HTTP/1.1\r\n`;
     if (changes.length === 0 && this.d.host === undefined) {
-      for (const [name, value] of req.raw) {
-        const lower = name.toLowerCase();
+      for (const [name, value, lower] of req.raw) {
         if (!dropRequest.has(lower) && !listed.has(lower)) out += `${name}: ${value}\r\n`;
       }
       const peer = req.socket.remoteAddress ?? '';
@@ -543,7 +579,7 @@ class Exchange {
       out += `X-Forwarded-For: ${prior ? `${String(prior)}, ${peer}` : peer}\r\nX-Forwarded-Proto: ${this.scheme}\r\nX-Forwarded-Host: ${req.headers.host ?? ''}\r\nX-Real-IP: ${peer}\r\n`;
     } else {
       // A route changes headers: build them as a map (lower-case names), then write them out.
-      const h: Record<string, string | string[]> = {};
+      const h: Record<string, string | string[]> = new HeaderMap();
       for (const [k, v] of Object.entries(forwardedHeaders(req, this.scheme))) if (!listed.has(k) && k !== 'content-length') h[k] = v;
       if (this.d.host !== undefined) h['host'] = this.d.host;
       for (const c of changes) applyHeaderChanges(h, c);
@@ -736,8 +772,9 @@ class Exchange {
     | { informational: true; text: string }
     | { informational: false; status: number; keepAlive: boolean; framing: Framing; build: (clientKeepAlive: boolean) => string }
     | undefined {
-    const lines = text.split('\r\n');
-    const m = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(lines[0]!);
+    let eol = text.indexOf('\r\n');
+    if (eol < 0) eol = text.length;
+    const m = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(text.slice(0, eol));
     if (!m) return undefined;
     const status = Number(m[2]);
     if (status >= 100 && status < 200) {
@@ -748,13 +785,11 @@ class Exchange {
     let length: number | undefined;
     let chunked = false;
     const kept: [string, string][] = [];
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!;
-      const colon = line.indexOf(':');
-      if (colon <= 0) return undefined;
-      const name = line.slice(0, colon);
-      const value = line.slice(colon + 1).trim();
-      if (!tokenChars.test(name) || /[\0\r\n]/.test(value)) return undefined;
+    for (let pos = eol + 2; pos < text.length; ) {
+      const line = headerLine(text, pos);
+      if (!line) return undefined;
+      const { name, value } = line;
+      pos = line.next;
       const lower = name.toLowerCase();
       if (lower === 'connection') {
         const opts = value.toLowerCase();
@@ -781,7 +816,7 @@ class Exchange {
       build: (clientKeepAlive) => {
         let out = `HTTP/1.1 ${status} ${m[3] ?? ''}\r\n`;
         if (changes.length) {
-          const h: Record<string, string | string[]> = {};
+          const h: Record<string, string | string[]> = new HeaderMap();
           for (const [k, v] of kept) {
             const lower = k.toLowerCase();
             const prior = h[lower];

@@ -74,6 +74,16 @@ export interface ProxyOptions {
   onDone?: (e: { info?: RouteInfo; status: number; upstream?: string; ms: number; req: RoutedRequest }) => void;
 }
 
+/**
+ * A map of headers by lower-case name, for names a client or backend chose. Its prototype has no
+ * prototype, so a header named `constructor` or `__proto__` is only ever a header (as with
+ * Object.create(null)); unlike Object.create(null), whose objects start in V8's dictionary mode and
+ * cost a runtime call per header stored (about 0.4 us per request on the fast path), these get
+ * hidden classes that requests with the same header names share.
+ */
+export const HeaderMap = function HeaderMap() {} as unknown as new () => Record<string, string>;
+HeaderMap.prototype = Object.create(null) as object;
+
 /** Methods whose request may be sent again to another endpoint when the first connection failed. */
 export const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 const hopByHop = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer'];
@@ -287,14 +297,14 @@ export function applyHeaderChanges(headers: Record<string, string | string[]>, c
  */
 function routedView(req: IncomingMessage | Http2ServerRequest): RoutedRequest {
   if (req.httpVersionMajor !== 2) return req as IncomingMessage;
-  const headers: IncomingHttpHeaders = {};
+  const headers: IncomingHttpHeaders = new HeaderMap();
   for (const [k, v] of Object.entries(req.headers)) if (!k.startsWith(':') && v !== undefined) headers[k] = v as string | string[];
   headers.host = (req.headers[':authority'] as string | undefined) ?? headers.host;
   return { method: req.method, url: req.url, httpVersion: req.httpVersion, headers, socket: req.socket };
 }
 
 export function forwardedHeaders(req: RoutedRequest, scheme: 'http' | 'https'): Record<string, string | string[]> {
-  const headers: Record<string, string | string[]> = {};
+  const headers: Record<string, string | string[]> = new HeaderMap();
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !hopByHop.includes(k) && !k.startsWith(':')) headers[k] = v;
   const peer = req.socket.remoteAddress ?? '';
   const prior = req.headers['x-forwarded-for'];
@@ -306,7 +316,7 @@ export function forwardedHeaders(req: RoutedRequest, scheme: 'http' | 'https'): 
 }
 
 function filterHeaders(h: IncomingMessage['headers']): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+  const out: Record<string, string | string[]> = new HeaderMap();
   for (const [k, v] of Object.entries(h)) if (v !== undefined && !hopByHop.includes(k)) out[k] = v;
   return out;
 }

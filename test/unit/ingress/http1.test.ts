@@ -387,6 +387,31 @@ describe('HTTP/1.1 fast path', () => {
     assert.doesNotMatch(String(bodies[0].headers.connection ?? ''), /upgrade|http2-settings/i);
   });
 
+  it('headers named after Object.prototype members are headers like any other; an h2c offer is declined whatever the order of its headers', async () => {
+    const odd = await raw(port, 'GET /odd-names HTTP/1.1\r\nHost: x\r\nconstructor: c1\r\n__proto__: p1\r\ntoString: t1\r\nConnection: close\r\n\r\n');
+    assert.match(odd, /^HTTP\/1\.1 200 OK/);
+    const [oddBody] = [...odd.matchAll(/\{"method".*?\}\}/g)].map((m) => JSON.parse(m[0]));
+    assert.equal(oddBody.url, '/odd-names');
+    assert.equal(oddBody.headers.constructor, 'c1');
+    assert.equal(oddBody.headers.tostring, 't1');
+    assert.equal(oddBody.headers['x-forwarded-host'], 'x', 'routed and forwarded as any request');
+    // Upgrade before Connection, and a Connection header naming other options too.
+    const offer = await raw(port, 'GET /offer-first HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\nConnection: HTTP2-Settings, Upgrade, close\r\n\r\n');
+    assert.match(offer, /^HTTP\/1\.1 200 OK/);
+    assert.match(offer, /\r\nConnection: close\r\n/i, 'the close the client asked for still counts');
+    const [offerBody] = [...offer.matchAll(/\{"method".*?\}\}/g)].map((m) => JSON.parse(m[0]));
+    assert.equal(offerBody.url, '/offer-first');
+    assert.equal(offerBody.headers.upgrade, undefined);
+    assert.equal(offerBody.headers['http2-settings'], undefined);
+    // HTTP2-Settings with no offer to upgrade is an ordinary header, passed on.
+    const settingsOnly = await raw(port, 'GET /settings-only HTTP/1.1\r\nHost: x\r\nHTTP2-Settings: AAMA\r\nConnection: close\r\n\r\n');
+    const [settingsBody] = [...settingsOnly.matchAll(/\{"method".*?\}\}/g)].map((m) => JSON.parse(m[0]));
+    assert.equal(settingsBody.headers['http2-settings'], 'AAMA');
+    // An offer to upgrade to anything else, or Connection: upgrade without an offer, goes to Node's server (not the fast path).
+    const ws = await raw(port, 'GET /settings-only HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\n\r\n', (t) => t.includes('\r\n\r\n'));
+    assert.match(ws, /^HTTP\/1\.1 /);
+  });
+
   it('hostile heads: smuggling shapes, oversize heads and garbage are refused as Node refuses them, and the proxy goes on', async () => {
     const both = await raw(port, 'POST /s HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
     assert.match(both, /^HTTP\/1\.1 400/);
