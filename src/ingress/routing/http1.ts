@@ -390,6 +390,7 @@ class ClientConnection {
   private bodySink: ((chunk: Buffer) => void) | undefined;
   private bodyLeft = 0;
   private readonly onData = (d: Buffer) => this.data(d);
+  private readonly nextRequest = () => this.next();
   /** The request being proxied upstream, which a client that goes away takes with it. */
   exchange: Exchange | undefined;
 
@@ -522,13 +523,14 @@ class ClientConnection {
     this.socket.resume();
     // Not a direct call: answers the proxy gives itself finish synchronously, and a client that
     // pipelines thousands of them in one packet must not grow the stack with each.
-    queueMicrotask(() => this.next());
+    queueMicrotask(this.nextRequest);
   }
 }
 
 /** One request sent upstream and its answer relayed. */
-class Exchange {
-  private readonly tried = new Set<string>();
+class Exchange implements UpstreamUse {
+  /** Endpoints a new connection was tried to (a retry goes elsewhere); made on the first. */
+  private tried: Set<string> | undefined;
   private upstream: Upstream | undefined;
   private key = '';
   private responded = false;
@@ -601,6 +603,18 @@ class Exchange {
     this.conn.answer({ ...this.head, length: keepAlive ? 0 : this.head.length }, this.start, status, body, keepAlive, undefined, this.d.info);
   }
 
+  // The current attempt's state. Fields and methods rather than closures: an exchange is made per
+  // request, and a closure per handler per request was the fast path's largest allocation.
+  private gotBytes = false;
+  private respHead: Buffer | undefined;
+  private waitingForDrain = false;
+  private framing: Framing | undefined;
+  private upstreamKeepAlive = true;
+  private clientKeepAlive = true;
+  private done = false;
+  /** Made once, on the first wait for a slow client. */
+  private resumeUpstream: (() => void) | undefined;
+
   private attempt(): void {
     const a: BackendAddress | undefined = this.d.endpoints!.pick(this.tried);
     if (!a) return this.fail(502, '502 Bad Gateway\n');
@@ -608,147 +622,159 @@ class Exchange {
     const reqHead = this.requestHead();
     if (reqHead === undefined) return this.fail(500, '500 Internal Server Error: the route produced an invalid request\n');
     const pooled = this.p.upstreams.take(this.key);
-    if (!pooled) this.tried.add(this.key);
+    if (!pooled) (this.tried ??= new Set()).add(this.key);
     const upstream = pooled ?? this.p.upstreams.open(this.key, a);
-    const up = upstream.socket;
     this.upstream = upstream;
-    const retryable = idempotent.has(this.head.method) && this.head.length === 0;
-    let gotBytes = false;
-    let respHead: Buffer | undefined;
-    let waitingForDrain = false;
-    let framing: Framing | undefined;
-    let upstreamKeepAlive = true;
-    let clientKeepAlive = this.head.keepAlive;
-    let done = false;
-    const client = this.conn.client;
-
-    const complete = () => {
-      if (done) return;
-      done = true;
-      this.cleanup();
-      if (this.bodySent < this.head.length) {
-        // Answered before the whole body was sent (an early 401, say): the rest of the body must
-        // reach no one — this upstream connection is not reused, and the client's is ended.
-        upstreamKeepAlive = false;
-        clientKeepAlive = false;
-      }
-      if (waitingForDrain) client.removeListener('drain', resumeUp);
-      if (upstreamKeepAlive && framing?.kind !== 'close') this.p.upstreams.give(upstream);
-      else {
-        upstream.use = undefined;
-        up.destroy();
-      }
-      this.conn.finish(clientKeepAlive);
-    };
-    const resumeUp = () => {
-      waitingForDrain = false;
-      up.resume();
-    };
-    const relay = (chunk: Buffer) => {
-      if (!client.write(chunk) && !waitingForDrain) {
-        waitingForDrain = true;
-        up.pause();
-        client.once('drain', resumeUp);
-      }
-    };
-    const body = (chunk: Buffer) => {
-      const f = framing!;
-      if (f.kind === 'close') return relay(chunk);
-      if (f.kind === 'length') {
-        if (chunk.length >= f.left) {
-          if (f.left > 0) relay(chunk.subarray(0, f.left));
-          if (chunk.length > f.left) upstreamKeepAlive = false; // more than it announced: not to be trusted again
-          f.left = 0;
-          return complete();
-        }
-        f.left -= chunk.length;
-        return relay(chunk);
-      }
-      const end = scanChunked(f.state, chunk, 0);
-      if (end === -2) {
-        relay(chunk);
-        client.destroy();
-        up.destroy();
-        return;
-      }
-      if (end === -1) return relay(chunk);
-      relay(chunk.subarray(0, end));
-      if (end < chunk.length) upstreamKeepAlive = false;
-      complete();
-    };
-    // `chunk` is a view of the upstream read buffer (see Upstream): what is kept or written on is copied.
-    const onData = (chunk: Buffer): void => {
-      gotBytes = true;
-      if (framing) return body(Buffer.from(chunk));
-      respHead = respHead?.length ? Buffer.concat([respHead, chunk]) : chunk;
-      const end = respHead.indexOf('\r\n\r\n');
-      if (end < 0) {
-        if (respHead === chunk) respHead = Buffer.from(chunk);
-        if (respHead.length > maxResponseHead) {
-          up.destroy();
-          this.fail(502, '502 Bad Gateway\n');
-        }
-        return;
-      }
-      const parsed = this.responseHead(respHead.toString('latin1', 0, end));
-      if (!parsed) {
-        up.destroy();
-        return this.fail(502, '502 Bad Gateway\n');
-      }
-      if (parsed.informational) {
-        // 1xx (but 101): passed on, and the real answer follows.
-        relay(Buffer.from(parsed.text, 'latin1'));
-        const rest = respHead.subarray(end + 4);
-        respHead = undefined;
-        if (rest.length) onData(rest);
-        return;
-      }
-      upstreamKeepAlive = parsed.keepAlive;
-      framing = parsed.framing;
-      if (framing.kind === 'close') clientKeepAlive = false;
-      this.responded = true;
-      const text = parsed.build(clientKeepAlive);
-      const rest = respHead.subarray(end + 4);
-      respHead = undefined;
-      this.p.options.onDone?.({ info: this.d.info, status: parsed.status, upstream: this.key, ms: performance.now() - this.start, req: this.head });
-      if (framing.kind === 'length' && rest.length >= framing.left) {
-        // The whole answer is here (the common case): head and body leave in one write.
-        const size = Buffer.byteLength(text, 'latin1');
-        const whole = Buffer.allocUnsafe(size + framing.left);
-        whole.write(text, 0, 'latin1');
-        rest.copy(whole, size, 0, framing.left);
-        relay(whole);
-        if (rest.length > framing.left) upstreamKeepAlive = false;
-        framing.left = 0;
-        return complete();
-      }
-      client.cork();
-      relay(Buffer.from(text, 'latin1'));
-      if (rest.length) body(Buffer.from(rest));
-      process.nextTick(() => client.uncork());
-    };
-    const onClose = (): void => {
-      if (done) return;
-      if (this.aborted) {
-        done = true;
-        this.cleanup();
-        return;
-      }
-      if (framing?.kind === 'close') return complete();
-      if (!gotBytes && !this.responded && this.bodySent === 0 && retryable) {
-        // A kept-alive connection the upstream had just closed, or an endpoint refusing: another try.
-        if (pooled) return this.attempt();
-        if (this.tried.size < this.d.endpoints!.size) return this.attempt();
-      }
-      done = true;
-      this.cleanup();
-      if (this.responded) client.destroy();
-      else this.fail(502, '502 Bad Gateway\n');
-    };
-    upstream.use = { data: onData, close: onClose };
+    this.gotBytes = false;
+    this.respHead = undefined;
+    this.waitingForDrain = false;
+    this.framing = undefined;
+    this.upstreamKeepAlive = true;
+    this.clientKeepAlive = this.head.keepAlive;
+    this.done = false;
+    upstream.use = this;
     // The head was read as latin1 (bytes as they came), so it leaves as latin1: the same bytes.
-    up.write(reqHead, 'latin1');
-    this.sendBody(up);
+    upstream.socket.write(reqHead, 'latin1');
+    if (this.head.length > 0) this.sendBody(upstream.socket);
+  }
+
+  private complete(): void {
+    if (this.done) return;
+    this.done = true;
+    this.cleanup();
+    if (this.bodySent < this.head.length) {
+      // Answered before the whole body was sent (an early 401, say): the rest of the body must
+      // reach no one — this upstream connection is not reused, and the client's is ended.
+      this.upstreamKeepAlive = false;
+      this.clientKeepAlive = false;
+    }
+    if (this.waitingForDrain) this.conn.client.removeListener('drain', this.resumeUpstream!);
+    const upstream = this.upstream!;
+    if (this.upstreamKeepAlive && this.framing?.kind !== 'close') this.p.upstreams.give(upstream);
+    else {
+      upstream.use = undefined;
+      upstream.socket.destroy();
+    }
+    this.conn.finish(this.clientKeepAlive);
+  }
+
+  private relay(chunk: Buffer): void {
+    const client = this.conn.client;
+    if (!client.write(chunk) && !this.waitingForDrain) {
+      this.waitingForDrain = true;
+      const up = this.upstream!.socket;
+      up.pause();
+      this.resumeUpstream ??= () => {
+        this.waitingForDrain = false;
+        this.upstream!.socket.resume();
+      };
+      client.once('drain', this.resumeUpstream);
+    }
+  }
+
+  /** Bytes of the answer's body, framed as its head said. */
+  private body(chunk: Buffer): void {
+    const f = this.framing!;
+    if (f.kind === 'close') return this.relay(chunk);
+    if (f.kind === 'length') {
+      if (chunk.length >= f.left) {
+        if (f.left > 0) this.relay(chunk.subarray(0, f.left));
+        if (chunk.length > f.left) this.upstreamKeepAlive = false; // more than it announced: not to be trusted again
+        f.left = 0;
+        return this.complete();
+      }
+      f.left -= chunk.length;
+      return this.relay(chunk);
+    }
+    const end = scanChunked(f.state, chunk, 0);
+    if (end === -2) {
+      this.relay(chunk);
+      this.conn.client.destroy();
+      this.upstream!.socket.destroy();
+      return;
+    }
+    if (end === -1) return this.relay(chunk);
+    this.relay(chunk.subarray(0, end));
+    if (end < chunk.length) this.upstreamKeepAlive = false;
+    this.complete();
+  }
+
+  /** UpstreamUse: `chunk` is a view of the upstream read buffer (see Upstream): what is kept or written on is copied. */
+  data(chunk: Buffer): void {
+    this.gotBytes = true;
+    if (this.framing) return this.body(Buffer.from(chunk));
+    const up = this.upstream!.socket;
+    let respHead = this.respHead?.length ? Buffer.concat([this.respHead, chunk]) : chunk;
+    const end = respHead.indexOf(headEnd);
+    if (end < 0) {
+      if (respHead === chunk) respHead = Buffer.from(chunk);
+      this.respHead = respHead;
+      if (respHead.length > maxResponseHead) {
+        up.destroy();
+        this.fail(502, '502 Bad Gateway\n');
+      }
+      return;
+    }
+    this.respHead = undefined;
+    const parsed = this.responseHead(respHead.toString('latin1', 0, end));
+    if (!parsed) {
+      up.destroy();
+      return this.fail(502, '502 Bad Gateway\n');
+    }
+    if (parsed.informational) {
+      // 1xx (but 101): passed on, and the real answer follows.
+      this.relay(Buffer.from(parsed.text, 'latin1'));
+      const rest = respHead.subarray(end + 4);
+      if (rest.length) this.data(rest);
+      return;
+    }
+    this.upstreamKeepAlive = parsed.keepAlive;
+    const framing = (this.framing = parsed.framing);
+    if (framing.kind === 'close') this.clientKeepAlive = false;
+    this.responded = true;
+    const text = `HTTP/1.1 ${parsed.status} ${parsed.reason}\r\n${parsed.lines}${this.clientKeepAlive ? '' : 'Connection: close\r\n'}\r\n`;
+    const rest = respHead.subarray(end + 4);
+    this.p.options.onDone?.({ info: this.d.info, status: parsed.status, upstream: this.key, ms: performance.now() - this.start, req: this.head });
+    if (framing.kind === 'length' && rest.length >= framing.left) {
+      // The whole answer is here (the common case): head and body leave in one write.
+      const size = Buffer.byteLength(text, 'latin1');
+      const whole = Buffer.allocUnsafe(size + framing.left);
+      whole.write(text, 0, 'latin1');
+      rest.copy(whole, size, 0, framing.left);
+      this.relay(whole);
+      if (rest.length > framing.left) this.upstreamKeepAlive = false;
+      framing.left = 0;
+      return this.complete();
+    }
+    const client = this.conn.client;
+    client.cork();
+    this.relay(Buffer.from(text, 'latin1'));
+    if (rest.length) this.body(Buffer.from(rest));
+    process.nextTick(() => client.uncork());
+  }
+
+  /** UpstreamUse: the upstream connection closed. */
+  close(): void {
+    if (this.done) return;
+    if (this.aborted) {
+      this.done = true;
+      this.cleanup();
+      return;
+    }
+    if (this.framing?.kind === 'close') return this.complete();
+    const retryable = idempotent.has(this.head.method) && this.head.length === 0;
+    if (!this.gotBytes && !this.responded && this.bodySent === 0 && retryable) {
+      // A kept-alive connection the upstream had just closed, or an endpoint refusing: another try.
+      // Not bounded by the list's size: the endpoint tried may have left the list meanwhile (a
+      // deleted pod), and the next one is then still to try. attempt() answers 502 once every
+      // endpoint in the list was tried; pooled connections tried are not counted, and the pool is finite.
+      this.upstream!.use = undefined;
+      return this.attempt();
+    }
+    this.done = true;
+    this.cleanup();
+    if (this.responded) this.conn.client.destroy();
+    else this.fail(502, '502 Bad Gateway\n');
   }
 
   /** The request body, as it arrives, with backpressure: the client waits while the upstream is slow to take it. */
@@ -767,24 +793,37 @@ class Exchange {
     );
   }
 
-  /** The upstream's answer head: status, framing, and the head to send the client. */
+  /**
+   * The upstream's answer head: its status, framing, and the header lines to send the client
+   * (with the route's response header changes made; the status line and any Connection: close are
+   * the caller's).
+   */
   private responseHead(text: string):
     | { informational: true; text: string }
-    | { informational: false; status: number; keepAlive: boolean; framing: Framing; build: (clientKeepAlive: boolean) => string }
+    | { informational: false; status: number; reason: string; keepAlive: boolean; framing: Framing; lines: string }
     | undefined {
     let eol = text.indexOf('\r\n');
     if (eol < 0) eol = text.length;
-    const m = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(text.slice(0, eol));
-    if (!m) return undefined;
-    const status = Number(m[2]);
+    // HTTP/1.x SP 3DIGIT [SP reason]
+    const minor = text.charCodeAt(7);
+    if (!text.startsWith('HTTP/1.') || (minor !== 0x30 && minor !== 0x31) || text.charCodeAt(8) !== 0x20) return undefined;
+    if (eol > 12 && text.charCodeAt(12) !== 0x20) return undefined;
+    const code = eol >= 12 ? text.slice(9, 12) : '';
+    if (!/^\d{3}$/.test(code)) return undefined;
+    const reason = eol > 12 ? text.slice(13, eol) : '';
+    if (badValue.test(reason)) return undefined;
+    const status = Number(code);
     if (status >= 100 && status < 200) {
       if (status === 101) return undefined; // no upgrade was asked for
       return { informational: true, text: `${text}\r\n\r\n` };
     }
-    let keepAlive = m[1] === '1';
+    let keepAlive = minor === 0x31;
     let length: number | undefined;
     let chunked = false;
-    const kept: [string, string][] = [];
+    const changes = this.d.responseHeaders;
+    // Without header changes (the common case) the lines are written out as they are read.
+    const kept: [string, string][] | undefined = changes?.length ? [] : undefined;
+    let lines = '';
     for (let pos = eol + 2; pos < text.length; ) {
       const line = headerLine(text, pos);
       if (!line) return undefined;
@@ -802,32 +841,23 @@ class Exchange {
         if (value.toLowerCase() !== 'chunked') return undefined;
         chunked = true;
       }
-      if (!dropResponse.has(lower)) kept.push([name, value]);
+      if (dropResponse.has(lower)) continue;
+      if (kept) kept.push([name, value]);
+      else lines += `${name}: ${value}\r\n`;
     }
     if (chunked && length !== undefined) return undefined;
     const noBody = this.head.method === 'HEAD' || status === 204 || status === 304;
     const framing: Framing = noBody ? { kind: 'length', left: 0 } : chunked ? { kind: 'chunked', state: { phase: 'size', left: 0, line: '' } } : length !== undefined ? { kind: 'length', left: length } : { kind: 'close' };
-    const changes = this.d.responseHeaders ?? [];
-    return {
-      informational: false,
-      status,
-      keepAlive,
-      framing,
-      build: (clientKeepAlive) => {
-        let out = `HTTP/1.1 ${status} ${m[3] ?? ''}\r\n`;
-        if (changes.length) {
-          const h: Record<string, string | string[]> = new HeaderMap();
-          for (const [k, v] of kept) {
-            const lower = k.toLowerCase();
-            const prior = h[lower];
-            h[lower] = prior === undefined ? v : Array.isArray(prior) ? [...prior, v] : [prior, v];
-          }
-          for (const c of changes) applyHeaderChanges(h, c);
-          for (const [k, v] of Object.entries(h)) for (const one of Array.isArray(v) ? v : [v]) if (validHeaderValue(one)) out += `${k}: ${one}\r\n`;
-        } else for (const [k, v] of kept) out += `${k}: ${v}\r\n`;
-        if (!clientKeepAlive) out += 'Connection: close\r\n';
-        return `${out}\r\n`;
-      },
-    };
+    if (kept) {
+      const h: Record<string, string | string[]> = new HeaderMap();
+      for (const [k, v] of kept) {
+        const lower = k.toLowerCase();
+        const prior = h[lower];
+        h[lower] = prior === undefined ? v : Array.isArray(prior) ? [...prior, v] : [prior, v];
+      }
+      for (const c of changes!) applyHeaderChanges(h, c);
+      for (const [k, v] of Object.entries(h)) for (const one of Array.isArray(v) ? v : [v]) if (validHeaderValue(one)) lines += `${k}: ${one}\r\n`;
+    }
+    return { informational: false, status, reason, keepAlive, framing, lines };
   }
 }

@@ -196,7 +196,9 @@ export class HttpProxy {
       });
       up.on('error', () => {
         if (res.headersSent) return res.destroy();
-        if (retryable && tried.size < endpoints.size) return attempt();
+        // attempt() answers 502 once every endpoint in the list was tried (not `tried.size`
+        // against the list's size: the one tried may have left the list meanwhile, a deleted pod).
+        if (retryable) return attempt();
         fail(502, '502 Bad Gateway\n');
       });
       if (retryable) up.end();

@@ -321,6 +321,28 @@ describe('HTTP/1.1 fast path', () => {
     }
   });
 
+  it('retries on an endpoint that is left when the one tried went away and left the list meanwhile (a deleted pod)', async () => {
+    // A pod that is killed as it gets the request: its endpoint leaves the list, then its connection dies.
+    const dying = createNetServer((s) => {
+      s.on('error', () => undefined);
+      s.once('data', () => {
+        endpoints.update([{ ip: '127.0.0.1', port: backendPort }]);
+        s.destroy();
+      });
+    });
+    const dyingPort = await listen(dying);
+    try {
+      // The fast path, then Node's server (HTTP/1.0 is handed over), which retries on its own.
+      endpoints.update([{ ip: '127.0.0.1', port: dyingPort }]);
+      assert.equal((await get('/pod-went', { agent: false })).status, 200);
+      endpoints.update([{ ip: '127.0.0.1', port: dyingPort }]);
+      assert.match(await raw(port, 'GET /pod-went-old HTTP/1.0\r\nHost: x\r\n\r\n'), /^HTTP\/1\.1 200 OK/);
+    } finally {
+      endpoints.update([{ ip: '127.0.0.1', port: backendPort }]);
+      dying.close();
+    }
+  });
+
   it('a kept-alive upstream connection the backend closed is replaced, not a failed request', async () => {
     assert.equal((await get('/warm')).status, 200);
     for (const c of connections) c.destroy(); // the backend drops every idle connection
