@@ -32,7 +32,7 @@ export class FrontEnd {
     this.slow = new HttpProxy(router, opts);
     const fallback = (scheme: 'http' | 'https') => {
       const s = createHttpServer((req, res) => this.slow.handle(req, res, scheme));
-      s.keepAliveTimeout = 75_000;
+      s.keepAliveTimeout = opts.clientIdleMs ?? 75_000;
       s.on('upgrade', (req, socket, head) => this.slow.handleUpgrade(req, socket, head, scheme));
       return s;
     };

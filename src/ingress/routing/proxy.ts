@@ -70,6 +70,8 @@ export interface ProxyOptions {
   maxBodyBytes?: number;
   /** How long an idle kept-alive upstream connection is kept (nginx's upstream keepalive_timeout); 60 s. */
   upstreamIdleMs?: number;
+  /** How long a client connection with nothing to read or write is kept (nginx's keepalive_timeout); 75 s. */
+  clientIdleMs?: number;
   /** Called once per request with what the access log and metrics need. */
   onDone?: (e: { info?: RouteInfo; status: number; upstream?: string; ms: number; req: RoutedRequest }) => void;
 }

@@ -11,7 +11,7 @@ import { createServer as createHttpServer, request, Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RoundRobin, type BackendAddress } from '../../../src/ingress/routing/backends.js';
 import { FrontEnd } from '../../../src/ingress/routing/front.js';
-import type { Decision } from '../../../src/ingress/routing/proxy.js';
+import type { Decision, ProxyOptions } from '../../../src/ingress/routing/proxy.js';
 import { selfSignedServingCertificate } from '../../../src/apiserver/pki.js';
 import { connect as http2Connect } from 'node:http2';
 import { connect as tlsConnect } from 'node:tls';
@@ -46,6 +46,20 @@ function raw(port: number, text: string | Buffer, until?: (s: string) => boolean
     s.on('error', done);
     s.write(text);
   });
+}
+
+/** A FrontEnd with `opts` routing everything to a backend that answers every read with 200 "ok", both listening. */
+async function okFront(opts: ProxyOptions): Promise<{ backend: Server; opened: Socket[]; idleFront: FrontEnd; s: Server; fport: number }> {
+  const opened: Socket[] = [];
+  const backend = createNetServer((sock) => {
+    opened.push(sock);
+    sock.on('data', () => sock.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+    sock.on('error', () => undefined);
+  });
+  const bport = await listen(backend);
+  const idleFront = new FrontEnd(() => ({ kind: 'forward', info: { kind: 'Ingress', namespace: 'default', name: 'i' }, endpoints: new RoundRobin([{ ip: '127.0.0.1', port: bport }]) }), opts);
+  const s = idleFront.http();
+  return { backend, opened, idleFront, s, fport: await listen(s) };
 }
 
 describe('HTTP/1.1 fast path', () => {
@@ -246,16 +260,7 @@ describe('HTTP/1.1 fast path', () => {
   });
 
   it('an idle upstream connection is closed once it has been unused for upstreamIdleMs', async () => {
-    const opened: Socket[] = [];
-    const backend = createNetServer((s) => {
-      opened.push(s);
-      s.on('data', () => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
-      s.on('error', () => undefined);
-    });
-    const bport = await listen(backend);
-    const idleFront = new FrontEnd(() => ({ kind: 'forward', info: { kind: 'Ingress', namespace: 'default', name: 'i' }, endpoints: new RoundRobin([{ ip: '127.0.0.1', port: bport }]) }), { upstreamIdleMs: 150 });
-    const s = idleFront.http();
-    const fport = await listen(s);
+    const { backend, opened, idleFront, s, fport } = await okFront({ upstreamIdleMs: 150 });
     try {
       const once = () => raw(fport, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
       assert.match(await once(), /^HTTP\/1\.1 200 /);
@@ -267,6 +272,54 @@ describe('HTTP/1.1 fast path', () => {
     } finally {
       idleFront.close();
       for (const o of opened) o.destroy();
+      await new Promise((r) => s.close(r));
+      await new Promise((r) => backend.close(r));
+    }
+  });
+
+  it('a client connection with nothing to read or write for clientIdleMs is closed; one in use is not', async () => {
+    const { backend, idleFront, s, fport } = await okFront({ clientIdleMs: 300 });
+    const open = (): Promise<{ sock: Socket; ask: () => Promise<string>; closedAt: () => number }> =>
+      new Promise((resolve) => {
+        const sock = connect(fport, '127.0.0.1', () => resolve({ sock, ask, closedAt: () => closed }));
+        let closed = 0;
+        let got = '';
+        let waiting: ((t: string) => void) | undefined;
+        sock.on('data', (d) => {
+          got += d.toString('latin1');
+          if (waiting && got.endsWith('ok')) {
+            const w = waiting;
+            waiting = undefined;
+            w(got);
+            got = '';
+          }
+        });
+        sock.on('close', () => (closed = Date.now()));
+        sock.on('error', () => undefined);
+        const ask = () =>
+          new Promise<string>((r) => {
+            waiting = r;
+            sock.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+          });
+      });
+    try {
+      const idle = await open();
+      const busy = await open();
+      const t0 = Date.now();
+      assert.match(await idle.ask(), /^HTTP\/1\.1 200 /);
+      // The busy one asks every 100 ms for 900 ms: three idle times, never idle for one.
+      for (let i = 0; i < 9; i++) {
+        assert.match(await busy.ask(), /^HTTP\/1\.1 200 /);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(idle.closedAt() > 0, 'the idle connection was closed');
+      const after = idle.closedAt() - t0;
+      assert.ok(after >= 300 && after < 700, `closed ${after} ms after its last request, for an idle time of 300 ms`);
+      assert.equal(busy.closedAt(), 0, 'the connection in use is still open');
+      assert.match(await busy.ask(), /^HTTP\/1\.1 200 /);
+      busy.sock.destroy();
+    } finally {
+      idleFront.close();
       await new Promise((r) => s.close(r));
       await new Promise((r) => backend.close(r));
     }
