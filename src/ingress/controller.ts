@@ -119,8 +119,9 @@ export class IngressController {
   }
 
   /** The host's TLS entry: its own, else the wildcard one label up. */
-  private hostTLS(host: string): HostTLS | undefined {
-    const h = host.toLowerCase();
+  /** The TLS of a lower-case host name. */
+  private hostTLS(h: string): HostTLS | undefined {
+    if (this.tlsHosts.size === 0) return undefined;
     const dot = h.indexOf('.');
     return this.tlsHosts.get(h) ?? (dot > 0 ? this.tlsHosts.get(`*${h.slice(dot)}`) : undefined);
   }
@@ -131,7 +132,7 @@ export class IngressController {
    * missing or unreadable.
    */
   secureContext(servername: string): SecureContext | undefined {
-    const t = this.hostTLS(servername);
+    const t = this.hostTLS(servername.toLowerCase());
     return t ? this.tls.get(t.namespace, t.secretName) : undefined;
   }
 

@@ -125,6 +125,19 @@ export function rulesForHost(table: RouteTable, hostHeader: string): readonly Pa
 
 /** A Host header without its port; IPv6 literals keep their brackets. */
 export function hostname(hostHeader: string): string {
+  // Asked up to three times per request (the redirect check, Gateway listeners, Ingress rules) and
+  // mostly for the Host of the request before: the last answer is kept. It is then also the same
+  // string each time, whose hash Map lookups have already computed.
+  if (hostHeader === lastHostHeader) return lastHostname;
+  lastHostname = hostnameOf(hostHeader);
+  lastHostHeader = hostHeader;
+  return lastHostname;
+}
+
+let lastHostHeader: string | undefined;
+let lastHostname = '';
+
+function hostnameOf(hostHeader: string): string {
   const h = hostHeader.toLowerCase();
   if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
   const colon = h.lastIndexOf(':');

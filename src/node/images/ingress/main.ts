@@ -84,17 +84,19 @@ const router: Router = (req, scheme) => {
 // Each route's request counters by status and method, found without encoding five labels per
 // request (a route's info object lives as long as its routing table).
 type Series = ReturnType<typeof requests.series>;
-const seriesOf = new WeakMap<object, Map<string, Series>>();
+const seriesOf = new WeakMap<object, Map<number, Map<string, Series>>>();
 const noRoute = {};
 function requestSeries(e: Parameters<NonNullable<ProxyOptions['onDone']>>[0]): Series {
   const byInfo = e.info ?? noRoute;
-  let m = seriesOf.get(byInfo);
-  if (!m) seriesOf.set(byInfo, (m = new Map()));
-  const key = `${e.status} ${e.req.method ?? ''}`;
-  let s = m.get(key);
+  let byStatus = seriesOf.get(byInfo);
+  if (!byStatus) seriesOf.set(byInfo, (byStatus = new Map()));
+  let byMethod = byStatus.get(e.status);
+  if (!byMethod) byStatus.set(e.status, (byMethod = new Map()));
+  const method = e.req.method ?? '';
+  let s = byMethod.get(method);
   if (!s) {
-    s = requests.series({ ingress: e.info?.name ?? '', namespace: e.info?.namespace ?? '', service: e.info?.service ?? '', status: String(e.status), method: e.req.method ?? '' });
-    m.set(key, s);
+    s = requests.series({ ingress: e.info?.name ?? '', namespace: e.info?.namespace ?? '', service: e.info?.service ?? '', status: String(e.status), method });
+    byMethod.set(method, s);
   }
   return s;
 }
