@@ -328,8 +328,11 @@ class Pools {
   }
 }
 
+const ignore = (): void => undefined;
+
 /**
- * Closes client connections idle for `idleMs`, give or take a sixth of it. Connections note the
+ * Closes client connections idle for `idleMs`, give or take a sixth of it, and those whose end we
+ * sent and that do not close theirs within one or two sixths. Connections note the
  * sweep count when they are active instead of each re-arming a socket timer: Node's socket timeout
  * is refreshed (taken out of and put back into the timer list) on every read and every write, about
  * 0.3 us a request on the fast path.
@@ -357,7 +360,7 @@ class ClientIdleSweep {
 
   private sweep(): void {
     this.count++;
-    for (const c of this.live) if (this.count - c.activeAt > this.periods) c.idleOut();
+    for (const c of this.live) if (this.count - c.activeAt > (c.ending ? 1 : this.periods)) c.idleOut();
   }
 }
 
@@ -431,6 +434,8 @@ class ClientConnection {
   private inNext = false;
   /** The idle sweep's count when the connection last read or wrote (see ClientIdleSweep). */
   activeAt: number;
+  /** Our side is ended (endClient): the client has a sweep period or two to close its side. */
+  ending = false;
   /** The request being proxied upstream, which a client that goes away takes with it. */
   exchange: Exchange | undefined;
 
@@ -564,15 +569,18 @@ class ClientConnection {
 
   /** Ends the connection: our side now, theirs when they close (or in 5 s). */
   private endClient(): void {
+    // Once: the client's FIN after ours comes here too, and ending an ended socket again makes
+    // Node build an error (a stack trace) that nobody reads.
+    if (this.ending) return;
+    this.ending = true;
+    this.activeAt = this.p.idle.count;
     this.socket.removeListener('data', this.onData);
-    this.socket.on('data', () => undefined);
+    this.socket.on('data', ignore);
     this.socket.resume();
     this.socket.end();
-    // The timer goes with the connection: left to fire, it held every closed connection (and its
-    // buffers) for 5 s, tens of thousands at a new connection per request, and the heap and its
-    // collections grew with them (mark-compact pauses of 20-40 ms, the p99 of new connections).
-    const t = setTimeout(() => this.socket.destroy(), 5000).unref();
-    this.socket.once('close', () => clearTimeout(t));
+    // A client that does not close its side is closed by the idle sweep a period or two later;
+    // one that closes leaves the sweep's set at once (a timer per connection held every closed
+    // connection for 5 s, tens of thousands at a new connection per request).
   }
 
   /** The exchange is over: the next request, or the end of the connection. */

@@ -17,9 +17,9 @@ import { connect as http2Connect } from 'node:http2';
 import { connect as tlsConnect } from 'node:tls';
 import { collectGarbage } from '../../../src/util/release-memory.js';
 
-async function until(ok: () => boolean, ms = 3000): Promise<void> {
+async function until(ok: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!ok()) {
+  while (!(await ok())) {
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -318,6 +318,20 @@ describe('HTTP/1.1 fast path', () => {
       assert.equal(busy.closedAt(), 0, 'the connection in use is still open');
       assert.match(await busy.ask(), /^HTTP\/1\.1 200 /);
       busy.sock.destroy();
+      // A client that is answered with Connection: close and never closes its side (half-open).
+      const connections = () => new Promise<number>((r) => s.getConnections((_e, n) => r(n)));
+      await until(async () => (await connections()) === 0, 2000);
+      const stays = connect({ port: fport, host: '127.0.0.1', allowHalfOpen: true });
+      stays.on('error', () => undefined);
+      const answered = new Promise<number>((r) => stays.on('end', () => r(Date.now())));
+      stays.resume();
+      stays.write('GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+      const t1 = await answered;
+      assert.equal(await connections(), 1, 'our side ended, theirs open');
+      await until(async () => (await connections()) === 0, 1000);
+      const ms = Date.now() - t1;
+      assert.ok(ms < 300, `a half-open client was closed ${ms} ms after its answer, within two sixths of the idle time`);
+      stays.destroy();
     } finally {
       idleFront.close();
       await new Promise((r) => s.close(r));
