@@ -25,7 +25,6 @@ export function rfc3339Nano(d: Date): string {
 }
 
 const maxLineBytes = 16384;
-const newline = Buffer.from('\n');
 
 /** The kubelet's defaults: --container-log-max-size 10Mi, --container-log-max-files 5. */
 export const containerLogMaxBytes = 10 * 1024 * 1024;
@@ -173,32 +172,75 @@ export function onLogComplete(path: string, fn: () => void): () => void {
 }
 
 /**
- * CRI records of one stream read at one moment, with one timestamp, for one write: a chatty
- * container (an ingress controller's access log, thousands of lines a second) costs a write per
- * read of its output instead of a file write and a Date per line.
+ * Buffers the records of a read are laid out in, given back once their write is done. A chatty
+ * container (an ingress controller's access log, thousands of lines a second) made a Buffer per
+ * line and a fresh output buffer per read: the agent's process then ran a scavenge every few
+ * hundred milliseconds and a full collection every two seconds (V8 counts buffers' memory
+ * towards its limits), most of what that container cost it. At most `keptRecordBuffers` wait here.
+ */
+const recordBufferBytes = 256 * 1024;
+const keptRecordBuffers = 8;
+const freeRecordBuffers: Buffer[] = [];
+const noRecords = Buffer.alloc(0);
+
+function recordBuffer(size: number): Buffer {
+  return size <= recordBufferBytes ? (freeRecordBuffers.pop() ?? Buffer.allocUnsafeSlow(recordBufferBytes)) : Buffer.allocUnsafeSlow(size);
+}
+
+function giveBackRecordBuffer(buf: Buffer): void {
+  if (buf.length === recordBufferBytes && freeRecordBuffers.length < keptRecordBuffers) freeRecordBuffers.push(buf);
+}
+
+/**
+ * CRI records of one stream read at one moment, with one timestamp, laid out for one write: whole
+ * lines of `text` (F), then `parts` pieces of `partBytes` each from where they end (P; a line too
+ * long for one record), or `text` alone as one P record (`endP`, what is left when a stream ends).
+ * Built with no object per line: two copies each, into a buffer from the pool above.
  */
 class Records {
-  private readonly parts: Buffer[] = [];
-  private readonly prefixes: Partial<Record<'F' | 'P', Buffer>> = {};
-  private time: string | undefined;
+  /** The records, a view of `buffer`. */
+  readonly bytes: Buffer;
   /** Bytes of the stream's output the records hold: an F record's text and its newline, a P record's text. */
-  outputBytes = 0;
+  readonly outputBytes: number;
 
-  constructor(readonly stream: 'stdout' | 'stderr') {}
-
-  add(tag: 'F' | 'P', line: Buffer): this {
-    this.time ??= rfc3339Nano(new Date());
-    this.parts.push((this.prefixes[tag] ??= Buffer.from(`${this.time} ${this.stream} ${tag} `)), line, newline);
-    this.outputBytes += tag === 'F' ? line.length + 1 : line.length;
-    return this;
+  constructor(
+    readonly stream: 'stdout' | 'stderr',
+    text: Buffer,
+    fullBytes: number,
+    parts: number,
+    partBytes: number,
+  ) {
+    const time = rfc3339Nano(new Date());
+    const prefixF = Buffer.from(`${time} ${stream} F `, 'latin1');
+    const prefixP = Buffer.from(`${time} ${stream} P `, 'latin1');
+    let lines = 0;
+    for (let nl = text.indexOf(0x0a); nl >= 0 && nl < fullBytes; nl = text.indexOf(0x0a, nl + 1)) lines++;
+    const size = fullBytes + lines * prefixF.length + parts * (prefixP.length + partBytes + 1);
+    this.buffer = size === 0 ? noRecords : recordBuffer(size);
+    const out = this.buffer;
+    let o = 0;
+    let start = 0;
+    for (let i = 0; i < lines; i++) {
+      const nl = text.indexOf(0x0a, start);
+      o += prefixF.copy(out, o);
+      o += text.copy(out, o, start, nl + 1);
+      start = nl + 1;
+    }
+    for (let i = 0; i < parts; i++) {
+      o += prefixP.copy(out, o);
+      o += text.copy(out, o, start, start + partBytes);
+      out[o++] = 0x0a;
+      start += partBytes;
+    }
+    this.bytes = out.subarray(0, o);
+    this.outputBytes = fullBytes + parts * partBytes;
   }
+
+  /** What the records are laid out in: given back with giveBackRecordBuffer once written. */
+  readonly buffer: Buffer;
 
   get empty(): boolean {
-    return this.parts.length === 0;
-  }
-
-  buffer(): Buffer {
-    return Buffer.concat(this.parts);
+    return this.bytes.length === 0;
   }
 }
 
@@ -245,7 +287,8 @@ export class ContainerLogWriter {
     src.on('data', (chunk: Buffer | string) => this.write(stream, Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)));
     const end = () => {
       // What is left without a newline when the stream ends is a partial record.
-      if (this.partial[stream].length) this.append(new Records(stream).add('P', this.partial[stream]));
+      const rest = this.partial[stream];
+      if (rest.length) this.append(new Records(stream, rest, 0, 1, rest.length));
       this.partial[stream] = Buffer.alloc(0);
       if (--this.openStreams === 0) this.finish();
     };
@@ -255,25 +298,18 @@ export class ContainerLogWriter {
 
   /** The lines a read brought, as records with one timestamp (they were read at the same moment). */
   private write(stream: 'stdout' | 'stderr', chunk: Buffer): void {
-    let text = this.partial[stream].length ? Buffer.concat([this.partial[stream], chunk]) : chunk;
-    const records = new Records(stream);
-    for (let nl = text.indexOf(0x0a); nl >= 0; nl = text.indexOf(0x0a)) {
-      records.add('F', text.subarray(0, nl));
-      text = text.subarray(nl + 1);
-    }
+    const text = this.partial[stream].length ? Buffer.concat([this.partial[stream], chunk]) : chunk;
+    const fullBytes = text.lastIndexOf(0x0a) + 1;
     // A very long line without a newline is written in parts, as CRI runtimes split at 16 KiB.
-    while (text.length > maxLineBytes) {
-      records.add('P', text.subarray(0, maxLineBytes));
-      text = text.subarray(maxLineBytes);
-    }
-    this.append(records);
-    this.partial[stream] = Buffer.from(text);
+    const parts = Math.max(0, Math.ceil((text.length - fullBytes - maxLineBytes) / maxLineBytes));
+    this.append(new Records(stream, text, fullBytes, parts, maxLineBytes));
+    this.partial[stream] = Buffer.from(text.subarray(fullBytes + parts * maxLineBytes));
   }
 
   /** Writes the records, rotating the file first when they would take it past the limit. */
   private append(records: Records): void {
-    if (records.empty) return;
-    const bytes = records.buffer();
+    if (records.empty) return giveBackRecordBuffer(records.buffer);
+    const bytes = records.bytes;
     if (this.size > 0 && this.size + bytes.length > this.limits.maxBytes) {
       try {
         this.rotate();
@@ -283,7 +319,7 @@ export class ContainerLogWriter {
         log.warn(`${this.path}: not rotated: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
-    this.out.write(bytes);
+    this.out.write(bytes, () => giveBackRecordBuffer(records.buffer));
     this.size += bytes.length;
     this.current[records.stream] += records.outputBytes;
   }

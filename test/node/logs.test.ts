@@ -23,12 +23,17 @@ async function inTempDir(fn: (dir: string) => void | Promise<void>): Promise<voi
   }
 }
 
+/** A writer of run 0's log in `dir`, with the streams that feed it. */
+function newWriter(dir: string): { path: string; out: PassThrough; err: PassThrough; w: ContainerLogWriter } {
+  const path = containerLogPath(dir, 'uid', 'c', 0);
+  const out = new PassThrough();
+  const err = new PassThrough();
+  return { path, out, err, w: new ContainerLogWriter(path, out, err) };
+}
+
 test('CRI format on disk; tail, timestamps, limitBytes; follow ends with the run', async () => {
   await inTempDir(async (dir) => {
-    const path = containerLogPath(dir, 'uid', 'c', 0);
-    const out = new PassThrough();
-    const err = new PassThrough();
-    const w = new ContainerLogWriter(path, out, err);
+    const { path, out, err, w } = newWriter(dir);
     out.write('one\ntwo\n');
     err.write('oops\n');
     out.write('thr');
@@ -52,6 +57,35 @@ test('CRI format on disk; tail, timestamps, limitBytes; follow ends with the run
   });
 });
 
+test('long lines become 16 KiB P records; many reads in a row land whole and in order (record buffers are reused)', async () => {
+  await inTempDir(async (dir) => {
+    const { path, out, err, w } = newWriter(dir);
+    const long = 'x'.repeat(40_000);
+    out.write(long.slice(0, 30_000));
+    out.write(`${long.slice(30_000)}\n`);
+    // 300 writes of 60 numbered lines each, without waiting: writes queue while earlier ones are in flight.
+    const sent: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const lines = Array.from({ length: 60 }, (_, j) => `line ${i}-${j} ${'y'.repeat((i * 7 + j) % 90)}`);
+      sent.push(...lines);
+      out.write(`${lines.join('\n')}\n`);
+    }
+    out.end();
+    err.end();
+    await w.closed();
+    const records = readFileSync(path, 'latin1').split('\n').slice(0, -1);
+    const tags = records.map((r) => r.split(' ')[2]);
+    const texts = records.map((r) => r.split(' ').slice(3).join(' '));
+    // 30,000 bytes, then 10,000 more and a newline: 16,384 (P) + 13,616 carried to the next read, which ends the line (F).
+    assert.deepEqual(tags.slice(0, 2), ['P', 'F']);
+    assert.equal(texts[0]!.length, 16_384);
+    assert.equal(texts[0]! + texts[1]!, long);
+    assert.deepEqual(texts.slice(2), sent);
+    assert.ok(tags.slice(2).every((t) => t === 'F'));
+    assert.deepEqual(loggedOutputBytes(path), { stdout: 40_001 + sent.reduce((n, l) => n + l.length + 1, 0), stderr: 0 });
+  });
+});
+
 test('only the current and the previous run are kept', async () => {
   await inTempDir(async (dir) => {
     for (let n = 0; n < 3; n++) {
@@ -70,10 +104,7 @@ test('only the current and the previous run are kept', async () => {
 
 test('loggedOutputBytes: how much of each stream a log holds, byte for byte; a torn last line is cut off', async () => {
   await inTempDir(async (dir) => {
-    const path = containerLogPath(dir, 'uid', 'c', 0);
-    const out = new PassThrough();
-    const err = new PassThrough();
-    const w = new ContainerLogWriter(path, out, err);
+    const { path, out, err, w } = newWriter(dir);
     // Multi-byte and invalid UTF-8, an empty line, a line longer than 16 KiB, and no final newline.
     const stdout = Buffer.concat([Buffer.from('héllo\n\n'), Buffer.from([0xff, 0xfe, 0x0a]), Buffer.from('x'.repeat(20000) + '\n'), Buffer.from('tail')]);
     const stderr = Buffer.from('oops\n');
