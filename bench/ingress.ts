@@ -9,7 +9,7 @@
 // every request by default, as ingress-nginx does); the controller both at its pod address (what nginx is measured as) and through its
 // LoadBalancer IP (what users reach: the userspace kube-proxy in front). Then change → served:
 // an Ingress path added until the controller answers it (polled every 2 ms), 20 times.
-// Run: npm run build && node dist/bench/ingress.js [seconds per wrk run, default 5]
+// Run: npm run build && node dist/bench/ingress.js [seconds per wrk run, default 5] [--rounds N, default 3]
 import { reportComparison } from './report.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,11 +18,13 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubectl, kubectlOk, request, root, startCluster, until } from '../test/e2e/harness.js';
 import { app } from '../test/e2e/ingress-fixtures.js';
+import { numberArg } from './args.js';
 import { startNginxProxy } from './nginx-proxy.js';
 import { runWrk, type LoadResult } from './wrk.js';
 
-const seconds = Number(process.argv[2] ?? 5);
-const rounds = 3;
+const seconds = process.argv[2] && !process.argv[2].startsWith('--') ? Number(process.argv[2]) : 5;
+// More rounds tell a smaller change apart on a machine whose neighbours move every figure.
+const rounds = numberArg('rounds', 3, 20);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
@@ -168,6 +170,11 @@ ${podIPs.map((ip, i) => `  server p${i} ${ip}:8080`).join('\n')}
           `${newConnection ? 'new connection per request' : 'keep-alive'}: ${t.name}: ${median(rs.map((x) => x.rps)).toFixed(0)} req/s, ` +
             `p50 ${median(rs.map((x) => x.p50ms)).toFixed(2)} ms, p99 ${median(rs.map((x) => x.p99ms)).toFixed(2)} ms, errors ${rs.reduce((n, x) => n + x.errors, 0)}`,
         );
+      }
+      // Every round's ratio to nginx, for how much the medians above can be trusted.
+      for (const [ours, peer] of [['kubesvc ingress (pod address)', 'nginx'], ['kubesvc ingress HTTPS (pod address)', 'nginx HTTPS']] as const) {
+        const each = results.get(ours)!.map((x, i) => (x.rps / results.get(peer)![i]!.rps).toFixed(2));
+        console.log(`${newConnection ? 'new connection per request' : 'keep-alive'}: ${ours} ÷ ${peer}, each round: ${each.join(', ')}`);
       }
       // The issue's figures: the controller at its pod address next to nginx and HAProxy, HTTP and HTTPS.
       const med = (name: string, f: (x: LoadResult) => number) => median(results.get(name)!.map(f));
