@@ -8,6 +8,7 @@ import { createWriteStream, existsSync, mkdirSync, openSync, readdirSync, readFi
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { logger } from '../util/log.js';
+import { FileTail } from './runtime/file-tail.js';
 
 const log = logger('node');
 
@@ -284,6 +285,8 @@ export class ContainerLogWriter {
   }
 
   private pipe(stream: 'stdout' | 'stderr', src: Readable): void {
+    // write() copies what it keeps, so a container's output file can hand over views of its reads.
+    if (src instanceof FileTail) src.deliverTo((view) => this.write(stream, view));
     src.on('data', (chunk: Buffer | string) => this.write(stream, Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)));
     const end = () => {
       // What is left without a newline when the stream ends is a partial record.

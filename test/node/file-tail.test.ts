@@ -9,14 +9,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileTail } from '../../src/node/runtime/file-tail.js';
 
-test('FileTail hands on every appended byte unchanged, from its offset, and ends after finish()', async () => {
+for (const mode of ['data', 'deliverTo'] as const) {
+test(`FileTail hands on every appended byte unchanged, from its offset, and ends after finish() (${mode})`, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'file-tail-'));
   try {
     const path = join(dir, 'stdout');
     writeFileSync(path, 'skipped|');
     const tail = new FileTail(path, 'skipped|'.length);
     const chunks: Buffer[] = [];
-    tail.on('data', (c: Buffer) => chunks.push(c));
+    if (mode === 'data') tail.on('data', (c: Buffer) => chunks.push(c));
+    else {
+      // Views valid during the call (the reader copies what it keeps); nothing is pushed.
+      tail.deliverTo((view) => chunks.push(Buffer.from(view)));
+      tail.on('data', () => assert.fail('a tail that delivers views pushes no data'));
+    }
     const ended = new Promise<void>((r) => tail.once('end', () => r()));
     const expected: Buffer[] = [];
     // Bursts of lines of distinct bytes, some longer than one read (64 KiB), with pauses between
@@ -52,6 +58,7 @@ test('FileTail hands on every appended byte unchanged, from its offset, and ends
     rmSync(dir, { recursive: true, force: true });
   }
 });
+}
 
 /** Whether this machine's fallocate can punch holes in a file in `dir`. */
 function canPunch(dir: string): boolean {
