@@ -118,8 +118,7 @@ export class IngressController {
     this.writeStatuses(mine);
   }
 
-  /** The host's TLS entry: its own, else the wildcard one label up. */
-  /** The TLS of a lower-case host name. */
+  /** The TLS entry of a lower-case host name: its own, else the wildcard one label up. */
   private hostTLS(h: string): HostTLS | undefined {
     if (this.tlsHosts.size === 0) return undefined;
     const dot = h.indexOf('.');

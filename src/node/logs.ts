@@ -175,9 +175,8 @@ export function onLogComplete(path: string, fn: () => void): () => void {
 /**
  * Buffers the records of a read are laid out in, given back once their write is done. A chatty
  * container (an ingress controller's access log, thousands of lines a second) made a Buffer per
- * line and a fresh output buffer per read: the agent's process then ran a scavenge every few
- * hundred milliseconds and a full collection every two seconds (V8 counts buffers' memory
- * towards its limits), most of what that container cost it. At most `keptRecordBuffers` wait here.
+ * line and a fresh output buffer per read, and the agent's process ran twice the scavenges.
+ * At most `keptRecordBuffers` wait here.
  */
 const recordBufferBytes = 256 * 1024;
 const keptRecordBuffers = 8;
@@ -193,12 +192,15 @@ function giveBackRecordBuffer(buf: Buffer): void {
 }
 
 /**
- * CRI records of one stream read at one moment, with one timestamp, laid out for one write: whole
- * lines of `text` (F), then `parts` pieces of `partBytes` each from where they end (P; a line too
- * long for one record), or `text` alone as one P record (`endP`, what is left when a stream ends).
- * Built with no object per line: two copies each, into a buffer from the pool above.
+ * CRI records of one stream read at one moment, with one timestamp, laid out for one write: the
+ * whole lines in the first `fullBytes` of `text` (F), then `parts` pieces of `partBytes` each from
+ * where they end (P: a line too long for one record, or, with `fullBytes` 0 and one part of all of
+ * `text`, what is left when a stream ends). Built with no object per line: two copies each, into a
+ * buffer from the pool above.
  */
 class Records {
+  /** What the records are laid out in: given back with giveBackRecordBuffer once written. */
+  readonly buffer: Buffer;
   /** The records, a view of `buffer`. */
   readonly bytes: Buffer;
   /** Bytes of the stream's output the records hold: an F record's text and its newline, a P record's text. */
@@ -236,9 +238,6 @@ class Records {
     this.bytes = out.subarray(0, o);
     this.outputBytes = fullBytes + parts * partBytes;
   }
-
-  /** What the records are laid out in: given back with giveBackRecordBuffer once written. */
-  readonly buffer: Buffer;
 
   get empty(): boolean {
     return this.bytes.length === 0;

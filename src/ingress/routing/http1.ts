@@ -55,7 +55,8 @@ function addHeader(headers: Record<string, string>, lower: string, value: string
 
 const headEnd = Buffer.from('\r\n\r\n');
 const badValue = /[\0\r\n]/;
-const fallback = { head: 'fallback', size: 0 } as const;
+/** parseHead's answer for a head the fast path leaves to Node. */
+const toNode = { head: 'fallback', size: 0 } as const;
 
 /**
  * The header line of a head's text that starts at `pos`: its name, its value trimmed, and where the
@@ -79,17 +80,17 @@ function headerLine(text: string, pos: number): { name: string; value: string; n
  */
 function parseHead(buf: Buffer, remoteAddress: string | undefined): { head: Parsed; size: number } {
   const end = buf.indexOf(headEnd);
-  if (end < 0) return buf.length > maxHead ? fallback : { head: 'incomplete', size: 0 };
-  if (end > maxHead) return fallback;
+  if (end < 0) return buf.length > maxHead ? toNode : { head: 'incomplete', size: 0 };
+  if (end > maxHead) return toNode;
   const text = buf.toString('latin1', 0, end);
   let eol = text.indexOf('\r\n');
   if (eol < 0) eol = text.length;
   // method SP request-target SP "HTTP/1.1", nothing else on the line.
   const sp1 = text.indexOf(' ');
   const sp2 = sp1 < 0 ? -1 : text.indexOf(' ', sp1 + 1);
-  if (sp2 < 0 || sp2 > eol || eol - sp2 !== 9 || !text.startsWith('HTTP/1.1', sp2 + 1) || text.charCodeAt(sp1 + 1) !== 0x2f) return fallback;
+  if (sp2 < 0 || sp2 > eol || eol - sp2 !== 9 || !text.startsWith('HTTP/1.1', sp2 + 1) || text.charCodeAt(sp1 + 1) !== 0x2f) return toNode;
   const method = text.slice(0, sp1);
-  if (!tokenChars.test(method)) return fallback;
+  if (!tokenChars.test(method)) return toNode;
   const headers = new HeaderMap();
   const raw: [string, string, string][] = [];
   let length = 0;
@@ -102,16 +103,16 @@ function parseHead(buf: Buffer, remoteAddress: string | undefined): { head: Pars
   let settings: [string, string][] | undefined;
   for (let pos = eol + 2; pos < text.length; ) {
     const line = headerLine(text, pos);
-    if (!line) return fallback;
+    if (!line) return toNode;
     const { name, value } = line;
     pos = line.next;
     const lower = name.toLowerCase();
     switch (lower) {
       case 'transfer-encoding':
       case 'expect':
-        return fallback;
+        return toNode;
       case 'upgrade':
-        if (value.toLowerCase() !== 'h2c') return fallback;
+        if (value.toLowerCase() !== 'h2c') return toNode;
         h2cOffers++;
         continue;
       case 'http2-settings':
@@ -121,11 +122,11 @@ function parseHead(buf: Buffer, remoteAddress: string | undefined): { head: Pars
         (connection ??= []).push([name, value]);
         continue;
       case 'content-length':
-        if (headers[lower] !== undefined || !/^\d{1,15}$/.test(value)) return fallback;
+        if (headers[lower] !== undefined || !/^\d{1,15}$/.test(value)) return toNode;
         length = Number(value);
         break;
       case 'host':
-        if (headers[lower] !== undefined) return fallback;
+        if (headers[lower] !== undefined) return toNode;
         break;
     }
     addHeader(headers, lower, value);
@@ -147,7 +148,7 @@ function parseHead(buf: Buffer, remoteAddress: string | undefined): { head: Pars
     for (const t of value.toLowerCase().split(',')) {
       const o = t.trim();
       if (o === 'close') keepAlive = false;
-      else if (o === 'upgrade') return fallback;
+      else if (o === 'upgrade') return toNode;
     }
     addHeader(headers, 'connection', value);
     raw.push([name, value, 'connection']);
@@ -373,11 +374,10 @@ function errorResponse(status: number, body: string, keepAlive: boolean, extra: 
 }
 
 function validHeaderValue(v: string): boolean {
-  return !/[\0\r\n]/.test(v);
+  return !badValue.test(v);
 }
 
 export interface Http1Options extends ProxyOptions {
-  /** Gets a connection the fast path does not handle, with what was already read pushed back into it. */
   /** Takes a connection the fast path leaves to Node; `head` is what was read of it (already unshifted). */
   fallback: (socket: Duplex, scheme: 'http' | 'https', head: Buffer) => void;
 }
@@ -567,7 +567,7 @@ class ClientConnection {
     return this.socket;
   }
 
-  /** Ends the connection: our side now, theirs when they close (or in 5 s). */
+  /** Ends the connection: our side now, theirs when they close (or the idle sweep a period or two later). */
   private endClient(): void {
     // Once: the client's FIN after ours comes here too, and ending an ended socket again makes
     // Node build an error (a stack trace) that nobody reads.
