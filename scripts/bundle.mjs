@@ -8,7 +8,8 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } fro
 import { parse } from 'yaml';
 
 await build({
-  entryPoints: { main: 'dist/src/cli/main.js' },
+  // sqlite-worker.js must sit beside the code that starts it (storage/sqlite/threaded.ts).
+  entryPoints: { main: 'dist/src/cli/main.js', 'sqlite-worker': 'dist/src/storage/sqlite/sqlite-worker.js' },
   outdir: 'dist/bundle',
   bundle: true,
   splitting: true,

@@ -52,13 +52,14 @@ function sharedServiceAccountKey(): Promise<string> {
 }
 
 export async function startTestApiServer(
-  opts: { prefix?: string; beforeStart?: (backend: Backend) => Promise<void> } = {},
+  /** datastore: as `--datastore` (default in memory); 'sqlite' is state.db in the test's directory, on its own thread. */
+  opts: { prefix?: string; datastore?: string; beforeStart?: (backend: Backend) => Promise<void> } = {},
 ): Promise<TestApiServer> {
   setQuiet(true);
   allowLoopbackAddresses(true);
   const dir = mkdtempSync(join(tmpdir(), opts.prefix ?? 'kubesvc-test-'));
   const pki = await ensurePki(dir, { sans: { dns: [], ips: [] } });
-  const backend = openBackend('sqlite://:memory:', { dataDir: dir });
+  const backend = openBackend(opts.datastore ?? 'sqlite://:memory:', { dataDir: dir });
   await backend.start();
   await opts.beforeStart?.(backend);
   const serviceAccountKey = await sharedServiceAccountKey();

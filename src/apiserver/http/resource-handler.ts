@@ -261,7 +261,10 @@ export class ResourceHandler {
       if (!current) throw errors.notFound({ group: store.info.group, resource: store.info.resource }, route.name!);
       const scale = method === 'PUT' ? put : decodePatchedObject(scaleGVK, applyPatch(undefined, scaleOf(current, store.info.scale), type, body), type, body);
       return applyScale(current, scale, store.info.scale);
-    }, { patch: method === 'PATCH' });
+      // A Scale is written into the current object as a patch is: the write is pinned only by a
+      // resourceVersion the Scale carries (upstream's scaleUpdatedObjectInfo), so a PUT without one
+      // that loses a race with the controller's status write is retried, not answered 409.
+    }, { patch: true });
     sendJSON(res, 200, scaleOf(object, store.info.scale));
   }
 }

@@ -5,29 +5,52 @@ import type { KubeObject } from '../../api/meta.js';
 import { shareFieldsV1 } from '../../machinery/fieldmanager/intern.js';
 
 export class CachedObject {
+  private parsed: KubeObject | undefined;
   private serialized: string | undefined;
+  /**
+   * The stored JSON (without resourceVersion) of an object read from storage, parsed only when
+   * someone asks for `obj`. A create that no watcher with a selector and no reader looks at
+   * costs the cache no JSON.parse, and a watch line is the stored text with the revision put in.
+   */
+  private stored: string | undefined;
+
   constructor(
     readonly key: string,
-    readonly obj: KubeObject,
+    obj: KubeObject | undefined,
     readonly revision: number,
-  ) {}
+    stored?: string,
+  ) {
+    this.parsed = obj;
+    this.stored = obj ? undefined : stored;
+  }
 
   static fromKeyValue(kv: KeyValue): CachedObject {
-    const obj = JSON.parse(kv.value) as KubeObject;
+    return new CachedObject(kv.key, undefined, kv.modRevision, kv.value);
+  }
+
+  /** The object, parsed on first use. Readers must not change it. */
+  get obj(): KubeObject {
+    if (this.parsed) return this.parsed;
+    const obj = JSON.parse(this.stored!) as KubeObject;
     obj.metadata ??= {};
-    obj.metadata.resourceVersion = String(kv.modRevision);
+    obj.metadata.resourceVersion = String(this.revision);
     shareFieldsV1(obj);
-    return new CachedObject(kv.key, obj, kv.modRevision);
+    this.parsed = obj;
+    this.stored = undefined;
+    return obj;
   }
 
   /** A deleted object carries the deletion's revision as its resourceVersion, as upstream's watch does. */
   withRevision(revision: number): CachedObject {
+    if (this.stored !== undefined) return new CachedObject(this.key, undefined, revision, this.stored);
     const obj = { ...this.obj, metadata: { ...this.obj.metadata, resourceVersion: String(revision) } };
     return new CachedObject(this.key, obj, revision);
   }
 
   json(): string {
-    this.serialized ??= JSON.stringify(this.obj);
+    if (this.serialized !== undefined) return this.serialized;
+    const spliced = this.stored === undefined ? undefined : withResourceVersion(this.stored, this.revision);
+    this.serialized = spliced ?? JSON.stringify(this.obj);
     return this.serialized;
   }
 
@@ -43,6 +66,21 @@ export class CachedObject {
   mutable(): KubeObject {
     return JSON.parse(this.json()) as KubeObject;
   }
+}
+
+const storedHead = /^\{"apiVersion":"[^"\\]*","kind":"[^"\\]*","metadata":\{/;
+
+/**
+ * Stored JSON as the store's encode() writes it (apiVersion, kind, then metadata, which never
+ * holds resourceVersion) with the revision put first in metadata; undefined for any other text,
+ * which is then parsed and serialized instead.
+ */
+function withResourceVersion(stored: string, revision: number): string | undefined {
+  const head = storedHead.exec(stored);
+  if (!head) return undefined;
+  const at = head[0].length;
+  const rv = `"resourceVersion":"${revision}"`;
+  return stored.slice(0, at) + (stored[at] === '}' ? rv : rv + ',') + stored.slice(at);
 }
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';

@@ -43,3 +43,14 @@ export function shareFieldsV1(obj: KubeObject): void {
     e.fieldsV1 = v as typeof e.fieldsV1;
   }
 }
+
+/** The shared, frozen FieldsV1 equal to `json` (a FieldsV1 as JSON text), parsed only when no object uses one yet. */
+export function sharedFieldsV1(json: string): object {
+  let v = shared.get(json)?.deref();
+  if (v === undefined) {
+    v = deepFreeze(JSON.parse(json)) as object;
+    shared.set(json, new WeakRef(v));
+    finalizer.register(v, json);
+  }
+  return v;
+}
