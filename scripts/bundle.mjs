@@ -8,8 +8,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } fro
 import { parse } from 'yaml';
 
 await build({
-  // sqlite-worker.js must sit beside the code that starts it (storage/sqlite/threaded.ts).
-  entryPoints: { main: 'dist/src/cli/main.js', 'sqlite-worker': 'dist/src/storage/sqlite/sqlite-worker.js' },
+  entryPoints: { main: 'dist/src/cli/main.js' },
   outdir: 'dist/bundle',
   bundle: true,
   splitting: true,

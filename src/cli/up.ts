@@ -366,16 +366,13 @@ export async function startCluster(o: UpOptions, only?: 'apiserver', signal?: Ab
     // Pods reach the server through the `kubernetes` Service (as kubeadm, its ClusterIP is in the
     // certificate); in netns mode nodes reach it through the bridge.
     const sans = [indexedIP(o.serviceCIDR, 1), ...(o.network === 'netns' ? [defaultPlans.netns.nodeIP] : [])];
-    // The datastore's thread boots (tens of milliseconds) while the certificates are made or read.
-    backend = openBackend(o.datastore, { dataDir: o.dataDir });
-    const backendStarted = backend.start();
-    backendStarted.catch(() => undefined);
     const pki = await ensurePki(o.dataDir, { sans: { dns: [], ips: sans } });
     // Generated (on a first start) off the event loop while the datastore starts.
     const serviceAccountKey = ensureServiceAccountKey(o.dataDir);
     serviceAccountKey.catch(() => undefined);
     throwIfStopped(signal);
-    await backendStarted;
+    backend = openBackend(o.datastore, { dataDir: o.dataDir });
+    await backend.start();
     throwIfStopped(signal);
     compactor = startCompactor(backend, { intervalMs: 5 * 60_000, keepRevisions: 1000 });
     api = new ApiServer({

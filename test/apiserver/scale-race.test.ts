@@ -4,7 +4,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver.js';
-import { request, type HttpResult } from '../e2e/harness.js';
+import { connect, type TLSSocket } from 'node:tls';
+import { credentials, request, type HttpResult } from '../e2e/harness.js';
 
 const DEP = '/apis/apps/v1/namespaces/default/deployments';
 const MERGE = 'application/merge-patch+json';
@@ -16,7 +17,7 @@ describe('scale subresource under concurrent writes', () => {
     request(c, method, path, body, contentType ? { contentType } : {});
 
   before(async () => {
-    // On state.db (its own thread), as `kubesvc up` runs: writes interleave with reads there.
+    // On state.db, as `kubesvc up` runs.
     t = await startTestApiServer({ prefix: 'kubesvc-scale-race-', datastore: 'sqlite' });
     c = { kubeconfig: t.kubeconfig, url: t.api.url };
     const dep = {
@@ -42,6 +43,52 @@ describe('scale subresource under concurrent writes', () => {
     for (const r of await Promise.all(scales)) assert.equal(r.status, 200, r.body);
     const d = (await send('GET', `${DEP}/race`)).json();
     assert.ok(d.spec.replicas >= 2 && d.spec.replicas <= 6);
+  });
+
+  it('a Scale PUT that loses the race with a write in the same turn is retried, not answered 409', async () => {
+    // Two warm connections, a label patch on one and a Scale on the other written at once: the
+    // server reads both against one version, the patch commits first and the Scale's write fails
+    // its compare-and-swap. Without a resourceVersion of its own the Scale must be retried.
+    const cred = credentials(c.kubeconfig);
+    const url = new URL(c.url);
+    const open = () =>
+      new Promise<TLSSocket>((resolve, reject) => {
+        const s = connect({ host: url.hostname, port: Number(url.port), ca: cred.ca, cert: cred.cert, key: cred.key, servername: 'localhost' }, () => resolve(s));
+        s.once('error', reject);
+      });
+    /** Writes one request and resolves with the status of its answer (bodies are read by length). */
+    const exchange = (sock: TLSSocket, method: string, path: string, body: string, type: string) =>
+      new Promise<number>((resolve, reject) => {
+        let buf = '';
+        const onData = (d: Buffer) => {
+          buf += d.toString('latin1');
+          const head = buf.indexOf('\r\n\r\n');
+          if (head < 0) return;
+          const length = Number(/content-length: (\d+)/i.exec(buf.slice(0, head))?.[1] ?? 0);
+          if (buf.length < head + 4 + length) return;
+          sock.off('data', onData);
+          resolve(Number(buf.slice(9, 12)));
+        };
+        sock.on('data', onData);
+        sock.once('error', reject);
+        sock.write(`${method} ${path} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      });
+    const [a, b] = await Promise.all([open(), open()]);
+    try {
+      const statuses: number[][] = [];
+      for (let i = 0; i < 30; i++) {
+        statuses.push(
+          await Promise.all([
+            exchange(a, 'PATCH', `${DEP}/race`, JSON.stringify({ metadata: { labels: { turn: String(i) } } }), MERGE),
+            exchange(b, 'PUT', `${DEP}/race/scale`, JSON.stringify({ apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'race', namespace: 'default' }, spec: { replicas: 1 + (i % 3) } }), 'application/json'),
+          ]),
+        );
+      }
+      assert.deepEqual(statuses.filter(([p, s]) => p !== 200 || s !== 200), []);
+    } finally {
+      a.destroy();
+      b.destroy();
+    }
   });
 
   it('a Scale that carries an old resourceVersion is still refused with 409', async () => {

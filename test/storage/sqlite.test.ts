@@ -1,12 +1,10 @@
-// The shared backend suite on SQLite, on its own thread (what a state.db file gets) and in the
-// caller's thread: each store is a state.db in its own temporary directory,
+// The shared backend suite on SQLite: each store is a state.db in its own temporary directory,
 // all removed when the run ends.
 import { after } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openBackend } from '../../src/storage/registry.js';
-import { SqliteBackend } from '../../src/storage/sqlite/backend.js';
 import { runBackendSuite } from './backend-suite.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kubesvc-sqlite-'));
@@ -19,11 +17,4 @@ runBackendSuite('sqlite', async () => {
     backend: openBackend('sqlite', { dataDir }),
     reopen: async () => openBackend(`sqlite://${join(dataDir, 'state.db')}`, { dataDir: '/nonexistent' }),
   };
-});
-
-// The same store in the caller's thread (what `sqlite::memory:` gives, and the worker runs).
-let m = 0;
-runBackendSuite('sqlite in the caller thread', async () => {
-  const file = join(root, `inline-${m++}`, 'state.db');
-  return { backend: new SqliteBackend(file), reopen: async () => new SqliteBackend(file) };
 });

@@ -28,6 +28,15 @@ export class CachedObject {
     return new CachedObject(kv.key, undefined, kv.modRevision, kv.value);
   }
 
+  /** The object's apiVersion, read off the stored text's head when the object is not parsed. */
+  get apiVersion(): string | undefined {
+    if (this.stored !== undefined) {
+      const head = storedHead.exec(this.stored);
+      if (head) return head[1];
+    }
+    return this.obj.apiVersion;
+  }
+
   /** The object, parsed on first use. Readers must not change it. */
   get obj(): KubeObject {
     if (this.parsed) return this.parsed;
@@ -68,7 +77,7 @@ export class CachedObject {
   }
 }
 
-const storedHead = /^\{"apiVersion":"[^"\\]*","kind":"[^"\\]*","metadata":\{/;
+const storedHead = /^\{"apiVersion":"([^"\\]*)","kind":"[^"\\]*","metadata":\{/;
 
 /**
  * Stored JSON as the store's encode() writes it (apiVersion, kind, then metadata, which never

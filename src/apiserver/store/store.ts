@@ -132,7 +132,9 @@ export class Store {
   private served(o: CachedObject | undefined): CachedObject | undefined;
   private served(o: CachedObject | undefined): CachedObject | undefined {
     const apiVersion = apiVersionOf(this.info);
-    if (!o || o.obj.apiVersion === apiVersion || o.obj.apiVersion === undefined) return o;
+    if (!o) return o;
+    const stored = o.apiVersion;
+    if (stored === apiVersion || stored === undefined) return o;
     return new CachedObject(o.key, { ...o.obj, apiVersion }, o.revision);
   }
 
@@ -205,7 +207,7 @@ export class Store {
       const k = keys[i]!;
       if (!k.startsWith(scope)) break;
       const o = this.served(this.cache.objects.get(k)!);
-      if (!opts.matcher.matches(o.obj)) continue;
+      if (!opts.matcher.empty && !opts.matcher.matches(o.obj)) continue;
       if (items.length >= limit) {
         const res: ListResult = {
           items,
@@ -240,7 +242,7 @@ export class Store {
       }
       for (const kv of res.kvs) {
         const o = this.served(CachedObject.fromKeyValue(kv));
-        if (!opts.matcher.matches(o.obj)) continue;
+        if (!opts.matcher.empty && !opts.matcher.matches(o.obj)) continue;
         if (limit && items.length >= limit) {
           return { items, resourceVersion: String(revision), continue: encodeContinue(revision, kv.key) };
         }
@@ -563,8 +565,9 @@ export class Store {
     const deliver = (ev: CacheEvent) => {
       if (!ev.object.key.startsWith(scope)) return;
       if (from !== undefined && ev.revision <= from) return;
-      const now = m.matches(ev.object.obj);
-      const before = ev.prev ? m.matches(ev.prev.obj) : false;
+      // Without a selector nothing needs the objects parsed (cached-object.ts).
+      const now = m.empty || m.matches(ev.object.obj);
+      const before = ev.prev ? m.empty || m.matches(ev.prev.obj) : false;
       const o = this.served(ev.object);
       if (ev.type === 'DELETED') {
         if (before || now) sink('DELETED', o);
@@ -591,7 +594,7 @@ export class Store {
       for (const k of this.cache.sortedKeys()) {
         if (!k.startsWith(scope)) continue;
         const o = this.cache.objects.get(k)!;
-        if (m.matches(o.obj)) sink('ADDED', this.served(o));
+        if (m.empty || m.matches(o.obj)) sink('ADDED', this.served(o));
       }
     } else {
       for (const ev of replay) deliver(ev);

@@ -3,10 +3,8 @@
 import { isAbsolute, join } from 'node:path';
 import type { BackendFactory } from '../backend.js';
 import { MEMORY, SqliteBackend } from './backend.js';
-import { ThreadedSqliteBackend } from './threaded.js';
 
 export { SqliteBackend } from './backend.js';
-export { ThreadedSqliteBackend } from './threaded.js';
 
 export const DEFAULT_FILE = 'state.db';
 
@@ -17,10 +15,8 @@ export const sqliteFactory: BackendFactory = (url, opts) => {
     throw new Error(`datastore ${url.href}: give an absolute path as sqlite:///path/to/state.db`);
   }
   const path = decodeURIComponent(url.pathname);
-  // A store in memory is for tests and lives in the caller's thread; a file gets a thread of its
-  // own, so commits and their fsyncs do not stop the API server (threaded.ts).
   if (path === MEMORY) return new SqliteBackend(MEMORY);
-  if (path === '' || path === '/') return new ThreadedSqliteBackend(join(opts.dataDir, DEFAULT_FILE));
+  if (path === '' || path === '/') return new SqliteBackend(join(opts.dataDir, DEFAULT_FILE));
   if (!isAbsolute(path)) throw new Error(`datastore ${url.href}: the sqlite path must be absolute`);
-  return new ThreadedSqliteBackend(path);
+  return new SqliteBackend(path);
 };

@@ -17,7 +17,8 @@ const kv = (value: string, modRevision: number) => ({ key: '/registry/services/s
 test('a stored object serializes without being parsed, with its revision as resourceVersion', () => {
   const o = CachedObject.fromKeyValue(kv(stored, 42));
   const line = o.json();
-  assert.equal((o as unknown as { parsed: unknown }).parsed, undefined, 'json() did not parse');
+  assert.equal(o.apiVersion, 'v1');
+  assert.equal((o as unknown as { parsed: unknown }).parsed, undefined, 'json() and apiVersion did not parse');
   const want = JSON.parse(stored);
   want.metadata.resourceVersion = '42';
   assert.deepEqual(JSON.parse(line), want);
