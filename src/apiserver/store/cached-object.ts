@@ -30,17 +30,15 @@ export class CachedObject {
 
   /** The object's apiVersion, read off the stored text's head when the object is not parsed. */
   get apiVersion(): string | undefined {
-    if (this.stored !== undefined) {
-      const head = storedHead.exec(this.stored);
-      if (head) return head[1];
-    }
-    return this.obj.apiVersion;
+    const text = this.parsed ? undefined : (this.stored ?? this.serialized);
+    const head = text === undefined ? null : storedHead.exec(text);
+    return head ? head[1] : this.obj.apiVersion;
   }
 
-  /** The object, parsed on first use. Readers must not change it. */
+  /** The object, parsed on first use (from whichever text is kept). Readers must not change it. */
   get obj(): KubeObject {
     if (this.parsed) return this.parsed;
-    const obj = JSON.parse(this.stored!) as KubeObject;
+    const obj = JSON.parse((this.stored ?? this.serialized)!) as KubeObject;
     obj.metadata ??= {};
     obj.metadata.resourceVersion = String(this.revision);
     shareFieldsV1(obj);
@@ -60,6 +58,8 @@ export class CachedObject {
     if (this.serialized !== undefined) return this.serialized;
     const spliced = this.stored === undefined ? undefined : withResourceVersion(this.stored, this.revision);
     this.serialized = spliced ?? JSON.stringify(this.obj);
+    // One text per object: the serialized one says everything the stored one did.
+    if (spliced !== undefined) this.stored = undefined;
     return this.serialized;
   }
 

@@ -18,7 +18,9 @@ test('a stored object serializes without being parsed, with its revision as reso
   const o = CachedObject.fromKeyValue(kv(stored, 42));
   const line = o.json();
   assert.equal(o.apiVersion, 'v1');
-  assert.equal((o as unknown as { parsed: unknown }).parsed, undefined, 'json() and apiVersion did not parse');
+  const inside = o as unknown as { parsed: unknown; stored: unknown };
+  assert.equal(inside.parsed, undefined, 'json() and apiVersion did not parse');
+  assert.equal(inside.stored, undefined, 'only the serialized text is kept');
   const want = JSON.parse(stored);
   want.metadata.resourceVersion = '42';
   assert.deepEqual(JSON.parse(line), want);
@@ -39,7 +41,13 @@ test('obj parses once, carries the revision, and shares its FieldsV1 with equal 
   assert.ok(Object.isFrozen(a.obj.metadata.managedFields![0]!.fieldsV1));
 });
 
-test('a deleted object carries the deletion revision, parsed or not', () => {
+test('a deleted object carries the deletion revision, parsed, serialized or neither', () => {
+  const served = CachedObject.fromKeyValue(kv(stored, 7));
+  served.json();
+  const goneServed = served.withRevision(9);
+  assert.equal(JSON.parse(goneServed.json()).metadata.resourceVersion, '9');
+  assert.equal(goneServed.obj.metadata.resourceVersion, '9');
+  assert.equal(served.obj.metadata.resourceVersion, '7');
   const lazy = CachedObject.fromKeyValue(kv(stored, 7)).withRevision(9);
   assert.equal(JSON.parse(lazy.json()).metadata.resourceVersion, '9');
   assert.equal(lazy.obj.metadata.resourceVersion, '9');
