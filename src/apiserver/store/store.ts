@@ -13,7 +13,7 @@ import {
   CompactedError,
 } from '../../storage/backend.js';
 import { errors, StatusError } from '../../machinery/status.js';
-import type { FieldError } from '../../machinery/field.js';
+import { fieldErr, GoSyntax, type FieldError } from '../../machinery/field.js';
 import { apiVersionOf, fieldManagerKind, keyPrefix, objectKey, type ResourceInfo } from '../resources.js';
 import { CachedObject, type CacheEvent } from './cached-object.js';
 import type { ResourceCache } from './resource-cache.js';
@@ -318,6 +318,7 @@ export class Store {
   ): Promise<{ object: KubeObject; created: boolean }> {
     const key = this.key(namespace, name);
     let fresh: CachedObject | undefined | null = null; // null = read from cache
+    let unconditional: boolean | undefined;
     for (let attempt = 0; ; attempt++) {
       let current: CachedObject | undefined;
       if (fresh === null) {
@@ -350,8 +351,20 @@ export class Store {
       // A PUT body's resourceVersion pins the write to that version. A patch is applied to the
       // current object, so its result carries the current version unless the patch itself set
       // one: only then is it pinned (and a lost race retried otherwise), as upstream's patcher.
+      // A PUT without a resourceVersion is an unconditional update where the kind allows one
+      // (upstream's AllowUnconditionalUpdate: most built-in kinds): it takes the stored version and
+      // a lost race is retried. Where it does not (Leases, CRDs, custom resources), upstream's 422.
+      if (unconditional === undefined) unconditional = !opts.patch && !input.metadata.resourceVersion;
+      if (unconditional) {
+        if (this.strategy.allowUnconditionalUpdate === false) {
+          throw errors.invalid(this.info.group, this.info.resource, name, [
+            fieldErr.invalid('metadata.resourceVersion', new GoSyntax('0x0'), 'must be specified for an update'),
+          ]);
+        }
+        input.metadata.resourceVersion = String(current.revision);
+      }
       const given = input.metadata.resourceVersion;
-      const pinned = opts.patch ? (given !== undefined && given !== String(current.revision) ? given : undefined) : given;
+      const pinned = opts.patch || unconditional ? (given !== undefined && given !== String(current.revision) ? given : undefined) : given;
       if (pinned && pinned !== String(current.revision)) throw errors.modified(this.gr, name);
       if (input.metadata.uid && input.metadata.uid !== current.obj.metadata.uid) {
         throw errors.conflict(

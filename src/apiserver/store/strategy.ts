@@ -25,6 +25,11 @@ export interface Strategy<T extends KubeObject = KubeObject> {
    * e.g. a CSR's /status keeps the approval conditions and its /approval keeps the certificate.
    */
   prepareForStatusUpdate?(obj: T, old: T, subresource: string): void;
+  /**
+   * upstream's AllowUnconditionalUpdate (absent = true, as for most built-in kinds): whether a PUT
+   * without metadata.resourceVersion updates whatever is stored instead of being refused.
+   */
+  allowUnconditionalUpdate?: boolean;
   /** upstream's WarningsOnCreate / WarningsOnUpdate: sent back in `Warning` headers */
   warningsOnCreate?(obj: T): string[];
   warningsOnUpdate?(obj: T, old: T): string[];

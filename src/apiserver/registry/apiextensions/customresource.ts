@@ -47,6 +47,8 @@ export function customResourceEntry(crd: CustomResourceDefinition, v: CustomReso
       ),
     }),
     strategy: {
+      // Custom resources, as CRDs, take no PUT without a resourceVersion (upstream's strategies).
+      allowUnconditionalUpdate: false,
       defaults: prune,
       prepareForCreate: (o) => void cv.prepareForCreate(plain(o)),
       prepareForUpdate: (o, old) => void cv.prepareForUpdate(plain(o), plain(old)),

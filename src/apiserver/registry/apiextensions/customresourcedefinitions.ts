@@ -29,6 +29,7 @@ export const customresourcedefinitions = entry<CRD>({
     subresources: ['status'],
   }),
   strategy: {
+    allowUnconditionalUpdate: false,
     defaults: (crd) => defaultCustomResourceDefinition(crd),
     // upstream's PrepareForCreate: the status is the controllers' to set.
     prepareForCreate(crd) {

@@ -14,6 +14,8 @@ export const leases = entry<Lease>({
     createOnUpdate: true,
   }),
   strategy: {
+    // upstream's lease strategy: a PUT must name the version it replaces.
+    allowUnconditionalUpdate: false,
     defaults: noDefaults,
     validateCreate: validateLease,
     validateUpdate: validateLeaseUpdate,
