@@ -7,7 +7,7 @@ import type { KubeObject } from '../../api/meta.js';
 import { errors } from '../../machinery/status.js';
 import { apiVersionOf } from '../resources.js';
 import type { Store } from '../store/store.js';
-import type { CachedObject } from '../store/cached-object.js';
+import { storedText, type CachedObject } from '../store/cached-object.js';
 import type { RequestContext } from '../store/context.js';
 import type { StorageMap, ResourceStorage } from '../storage-map.js';
 import { toTable, type IncludeObject } from '../tables/index.js';
@@ -200,7 +200,7 @@ export class ResourceHandler {
       sendRaw(res, code, this.tableBody(storage, [plain], rep, url, { resourceVersion: plain.metadata.resourceVersion }), tableType(rep));
       return;
     }
-    sendRaw(res, code, obj ? obj.json() : JSON.stringify(o));
+    sendRaw(res, code, obj ? obj.json() : (storedText(o as KubeObject) ?? JSON.stringify(o)));
   }
 
   private async list(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {

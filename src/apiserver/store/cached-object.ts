@@ -92,6 +92,24 @@ function withResourceVersion(stored: string, revision: number): string | undefin
   return stored.slice(0, at) + (stored[at] === '}' ? rv : rv + ',') + stored.slice(at);
 }
 
+/**
+ * The answer to a create: the text just stored with its revision put in, which says what the
+ * created object says (upstream answers with the object as stored), so the answer costs no
+ * JSON.stringify. Held weakly by the object; whoever changes the object after its create must
+ * not use this (the create handler does not).
+ */
+const createdText = new WeakMap<KubeObject, string>();
+
+export function rememberStoredText(obj: KubeObject, stored: string, revision: number): void {
+  const text = withResourceVersion(stored, revision);
+  if (text !== undefined) createdText.set(obj, text);
+}
+
+/** The text rememberStoredText kept for `obj`, if any. */
+export function storedText(obj: KubeObject): string | undefined {
+  return createdText.get(obj);
+}
+
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 export interface CacheEvent {

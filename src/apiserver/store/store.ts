@@ -15,7 +15,7 @@ import {
 import { errors, StatusError } from '../../machinery/status.js';
 import { fieldErr, GoSyntax, type FieldError } from '../../machinery/field.js';
 import { apiVersionOf, fieldManagerKind, keyPrefix, objectKey, type ResourceInfo } from '../resources.js';
-import { CachedObject, type CacheEvent } from './cached-object.js';
+import { CachedObject, rememberStoredText, type CacheEvent } from './cached-object.js';
 import type { ResourceCache } from './resource-cache.js';
 import type { WatchCache } from './watch-cache.js';
 import { nowTimestamp, type RequestContext } from './context.js';
@@ -290,9 +290,11 @@ export class Store {
         await txn.revert();
         return obj;
       }
-      const kv = await this.backend.create(this.key(meta.namespace, meta.name!), this.encode(obj));
+      const stored = this.encode(obj);
+      const kv = await this.backend.create(this.key(meta.namespace, meta.name!), stored);
       await txn.commit();
       meta.resourceVersion = String(kv.modRevision);
+      rememberStoredText(obj, stored, kv.modRevision);
       return obj;
     } catch (e) {
       await txn.revert();

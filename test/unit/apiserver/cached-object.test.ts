@@ -3,7 +3,7 @@
 // parsed object says.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CachedObject } from '../../../src/apiserver/store/cached-object.js';
+import { CachedObject, rememberStoredText, storedText } from '../../../src/apiserver/store/cached-object.js';
 
 // As the store's encode() writes it: apiVersion, kind, metadata without resourceVersion, the rest.
 const stored = JSON.stringify({
@@ -73,4 +73,16 @@ test('stored text in another layout is parsed and serialized instead of spliced'
     want.metadata.resourceVersion = '5';
     assert.deepEqual(got, want, text);
   }
+});
+
+test('a create is answered with the text it stored, the revision put in; other layouts are serialized as before', () => {
+  const obj = { ...JSON.parse(stored), metadata: { ...JSON.parse(stored).metadata, resourceVersion: '12' } };
+  rememberStoredText(obj, stored, 12);
+  const text = storedText(obj);
+  assert.ok(text !== undefined);
+  assert.deepEqual(JSON.parse(text), obj);
+  const odd = { kind: 'Service', apiVersion: 'v1', metadata: { name: 'x', resourceVersion: '3' } };
+  rememberStoredText(odd, JSON.stringify({ kind: 'Service', apiVersion: 'v1', metadata: { name: 'x' } }), 3);
+  assert.equal(storedText(odd), undefined);
+  assert.equal(storedText({ metadata: {} }), undefined);
 });
