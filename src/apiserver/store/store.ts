@@ -133,8 +133,8 @@ export class Store {
   private served(o: CachedObject | undefined): CachedObject | undefined {
     const apiVersion = apiVersionOf(this.info);
     if (!o) return o;
-    const stored = o.apiVersion;
-    if (stored === apiVersion || stored === undefined) return o;
+    const written = o.apiVersion;
+    if (written === apiVersion || written === undefined) return o;
     return new CachedObject(o.key, { ...o.obj, apiVersion }, o.revision);
   }
 
@@ -366,7 +366,7 @@ export class Store {
         input.metadata.resourceVersion = String(current.revision);
       }
       const given = input.metadata.resourceVersion;
-      const pinned = opts.patch || unconditional ? (given !== undefined && given !== String(current.revision) ? given : undefined) : given;
+      const pinned = unconditional ? undefined : opts.patch ? (given !== undefined && given !== String(current.revision) ? given : undefined) : given;
       if (pinned && pinned !== String(current.revision)) throw errors.modified(this.gr, name);
       if (input.metadata.uid && input.metadata.uid !== current.obj.metadata.uid) {
         throw errors.conflict(

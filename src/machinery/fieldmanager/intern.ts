@@ -27,30 +27,29 @@ export function sharedFieldsV1Count(): number {
   return shared.size;
 }
 
+/** The shared value for `key` (a FieldsV1 as JSON text); `make` gives one to freeze and share when none is alive. */
+function interned(key: string, make: () => unknown): object {
+  let v = shared.get(key)?.deref();
+  if (v === undefined) {
+    v = deepFreeze(make()) as object;
+    shared.set(key, new WeakRef(v));
+    finalizer.register(v, key);
+  }
+  return v;
+}
+
 /** Replaces each managedFields entry's fieldsV1 with a shared, frozen equal value. */
 export function shareFieldsV1(obj: KubeObject): void {
   const entries = obj.metadata?.managedFields;
   if (!Array.isArray(entries)) return;
   for (const e of entries) {
     if (!e || typeof e !== 'object' || !e.fieldsV1 || typeof e.fieldsV1 !== 'object') continue;
-    const key = JSON.stringify(e.fieldsV1);
-    let v = shared.get(key)?.deref();
-    if (v === undefined) {
-      v = deepFreeze(e.fieldsV1) as object;
-      shared.set(key, new WeakRef(v));
-      finalizer.register(v, key);
-    }
-    e.fieldsV1 = v as typeof e.fieldsV1;
+    const own = e.fieldsV1;
+    e.fieldsV1 = interned(JSON.stringify(own), () => own) as typeof e.fieldsV1;
   }
 }
 
 /** The shared, frozen FieldsV1 equal to `json` (a FieldsV1 as JSON text), parsed only when no object uses one yet. */
 export function sharedFieldsV1(json: string): object {
-  let v = shared.get(json)?.deref();
-  if (v === undefined) {
-    v = deepFreeze(JSON.parse(json)) as object;
-    shared.set(json, new WeakRef(v));
-    finalizer.register(v, json);
-  }
-  return v;
+  return interned(json, () => JSON.parse(json));
 }
