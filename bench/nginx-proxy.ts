@@ -3,6 +3,7 @@
 // foreground from a config file in `dir`. Optionally a second server on the same worker that logs
 // every request as ingress-nginx does (its upstreaminfo fields, one write per request to a file:
 // ingress-nginx's access.log is its stdout), to compare with the kubesvc controller's default.
+import './closed-output.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

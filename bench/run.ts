@@ -5,6 +5,7 @@
 // tools are missing (root, wrk, dnsperf, etcd …) is skipped with the reason, not failed.
 // As root it first installs the peers and tools they need from Debian (--no-install: skip them instead).
 // Run: npm run bench [-- --only dns,startup] [-- --list] [-- --timeout-minutes 20] [-- --no-install]
+import './closed-output.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, createWriteStream, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';

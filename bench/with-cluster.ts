@@ -1,5 +1,6 @@
 // A benchmark's cluster: `kubesvc up` (or the API server alone) in a fresh data dir, one keep-alive
 // HTTPS pool to it, and everything stopped and removed afterwards, whatever happened.
+import './closed-output.js';
 import { rmSync } from 'node:fs';
 import { startCluster, type Cluster } from '../test/e2e/harness.js';
 import { connect, type Conn } from './https-call.js';

@@ -1,3 +1,4 @@
+import './closed-output.js';
 import { spawn } from 'node:child_process';
 // wrk's report, read the same way by every bench that drives it.
 export interface LoadResult {
