@@ -32,6 +32,8 @@ const dropResponse = new Set(['connection', 'keep-alive', 'proxy-connection', 't
 const tokenChars = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Headers the proxy sets on the way up, whatever the client's Connection header lists. */
 const ownHeaders = ['host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip'];
+/** A request target that may be written upstream as it is. */
+const forwardableTarget = /^[\x21-\x7e]+$/;
 /** No names listed in Connection (never written to). */
 const noNames = new Set<string>();
 
@@ -43,6 +45,12 @@ interface Head extends RoutedRequest {
   raw: [string, string, string][];
   length: number;
   keepAlive: boolean;
+  /**
+   * The head's bytes up to its last header line's end (without the blank line), when nothing in it
+   * is dropped or rewritten on the way up (no hop-by-hop header, no X-Forwarded-*): the request
+   * then leaves as these bytes and the proxy's own lines, with no header re-encoded.
+   */
+  plain?: Buffer;
 }
 
 type Parsed = Head | 'incomplete' | 'fallback';
@@ -101,12 +109,15 @@ function parseHead(buf: Buffer, remoteAddress: string | undefined): { head: Pars
   let h2cOffers = 0;
   let connection: [string, string][] | undefined;
   let settings: [string, string][] | undefined;
+  let plain = true;
   for (let pos = eol + 2; pos < text.length; ) {
     const line = headerLine(text, pos);
     if (!line) return toNode;
     const { name, value } = line;
     pos = line.next;
     const lower = name.toLowerCase();
+    // Content-Length is dropped and written again by the general path; kept as sent, it says the same.
+    if (plain && lower !== 'content-length' && (dropRequest.has(lower) || lower === 'http2-settings')) plain = false;
     switch (lower) {
       case 'transfer-encoding':
       case 'expect':
@@ -154,7 +165,7 @@ function parseHead(buf: Buffer, remoteAddress: string | undefined): { head: Pars
     raw.push([name, value, 'connection']);
   }
   return {
-    head: { method, url: text.slice(sp1 + 1, sp2), httpVersion: '1.1', headers, raw, length, keepAlive, socket: { remoteAddress } },
+    head: { method, url: text.slice(sp1 + 1, sp2), httpVersion: '1.1', headers, raw, length, keepAlive, socket: { remoteAddress }, plain: plain ? buf.subarray(0, end) : undefined },
     size: end + 4,
   };
 }
@@ -633,8 +644,18 @@ class Exchange implements UpstreamUse {
   /** The client went away: nothing is retried or answered any more. */
   private aborted = false;
 
-  private requestHead(): string | undefined {
+  private requestHead(): string | Buffer | undefined {
     const req = this.head;
+    if (req.plain && !this.d.requestHeaders?.length && this.d.host === undefined && (this.d.url === undefined || this.d.url === req.url)) {
+      if (!forwardableTarget.test(req.url)) return undefined;
+      // The client's head as it came, and the proxy's own lines after its last header line.
+      const peer = req.socket.remoteAddress ?? '';
+      const own = `\r\nX-Forwarded-For: ${peer}\r\nX-Forwarded-Proto: ${this.scheme}\r\nX-Forwarded-Host: ${req.headers.host ?? ''}\r\nX-Real-IP: ${peer}\r\n\r\n`;
+      const out = Buffer.allocUnsafe(req.plain.length + own.length);
+      req.plain.copy(out, 0);
+      out.write(own, req.plain.length, 'latin1');
+      return out;
+    }
     // Names the client listed in Connection are hop-by-hop too.
     const connection = req.headers['connection'] as string | undefined;
     const listed = connection ? new Set(connection.toLowerCase().split(',').map((x) => x.trim())) : noNames;
@@ -661,7 +682,7 @@ class Exchange implements UpstreamUse {
       }
     }
     if (req.length > 0) out += `Content-Length: ${req.length}\r\n`;
-    if (!/^[\x21-\x7e]+$/.test(this.d.url ?? req.url)) return undefined;
+    if (!forwardableTarget.test(this.d.url ?? req.url)) return undefined;
     return `${out}\r\n`;
   }
 
@@ -704,7 +725,8 @@ class Exchange implements UpstreamUse {
     this.done = false;
     upstream.use = this;
     // The head was read as latin1 (bytes as they came), so it leaves as latin1: the same bytes.
-    upstream.socket.write(reqHead, 'latin1');
+    if (typeof reqHead === 'string') upstream.socket.write(reqHead, 'latin1');
+    else upstream.socket.write(reqHead);
     if (this.head.length > 0) this.sendBody(upstream.socket);
   }
 
@@ -803,16 +825,24 @@ class Exchange implements UpstreamUse {
     const framing = (this.framing = parsed.framing);
     if (framing.kind === 'close') this.clientKeepAlive = false;
     this.responded = true;
-    const text = `HTTP/1.1 ${parsed.status} ${parsed.reason}\r\n${parsed.lines}${this.clientKeepAlive ? '' : 'Connection: close\r\n'}\r\n`;
     const rest = respHead.subarray(end + 4);
     this.p.options.onDone?.({ info: this.d.info, status: parsed.status, upstream: this.key, ms: performance.now() - this.start, req: this.head });
-    if (framing.kind === 'length' && rest.length >= framing.left) {
-      // The whole answer is here (the common case): head and body leave in one write.
+    // The whole answer is here (the common case): head and body leave in one write.
+    const whole = framing.kind === 'length' && rest.length >= framing.left;
+    if (whole && parsed.plain && this.clientKeepAlive) {
+      // Nothing in the head changes: it leaves as the upstream sent it.
+      this.relay(Buffer.from(respHead.subarray(0, end + 4 + framing.left)));
+      if (rest.length > framing.left) this.upstreamKeepAlive = false;
+      framing.left = 0;
+      return this.complete();
+    }
+    const text = `HTTP/1.1 ${parsed.status} ${parsed.reason}\r\n${parsed.lines}${this.clientKeepAlive ? '' : 'Connection: close\r\n'}\r\n`;
+    if (whole) {
       const size = Buffer.byteLength(text, 'latin1');
-      const whole = Buffer.allocUnsafe(size + framing.left);
-      whole.write(text, 0, 'latin1');
-      rest.copy(whole, size, 0, framing.left);
-      this.relay(whole);
+      const out = Buffer.allocUnsafe(size + framing.left);
+      out.write(text, 0, 'latin1');
+      rest.copy(out, size, 0, framing.left);
+      this.relay(out);
       if (rest.length > framing.left) this.upstreamKeepAlive = false;
       framing.left = 0;
       return this.complete();
@@ -871,7 +901,7 @@ class Exchange implements UpstreamUse {
    */
   private responseHead(text: string):
     | { informational: true; text: string }
-    | { informational: false; status: number; reason: string; keepAlive: boolean; framing: Framing; lines: string }
+    | { informational: false; status: number; reason: string; keepAlive: boolean; framing: Framing; lines: string; plain: boolean }
     | undefined {
     let eol = text.indexOf('\r\n');
     if (eol < 0) eol = text.length;
@@ -892,10 +922,13 @@ class Exchange implements UpstreamUse {
     let length: number | undefined;
     let chunked = false;
     const changes = this.d.responseHeaders;
-    // Without header changes (the common case) the lines are written out as they are read.
+    // Without header changes (the common case) the lines are written out as they are read; with
+    // none dropped either, they are not written out at all: the answer's head leaves as it came.
     const kept: [string, string][] | undefined = changes?.length ? [] : undefined;
     let lines = '';
+    let plain = kept === undefined && minor === 0x31;
     for (let pos = eol + 2; pos < text.length; ) {
+      const start = pos;
       const line = headerLine(text, pos);
       if (!line) return undefined;
       const { name, value } = line;
@@ -912,10 +945,16 @@ class Exchange implements UpstreamUse {
         if (value.toLowerCase() !== 'chunked') return undefined;
         chunked = true;
       }
-      if (dropResponse.has(lower)) continue;
+      if (dropResponse.has(lower)) {
+        // A line to leave out: the lines before it, passed over so far, are kept as they came.
+        if (plain) lines = text.slice(eol + 2, start);
+        plain = false;
+        continue;
+      }
       if (kept) kept.push([name, value]);
-      else lines += `${name}: ${value}\r\n`;
+      else if (!plain) lines += `${name}: ${value}\r\n`;
     }
+    if (plain && eol < text.length) lines = `${text.slice(eol + 2)}\r\n`;
     if (chunked && length !== undefined) return undefined;
     const noBody = this.head.method === 'HEAD' || status === 204 || status === 304;
     const framing: Framing = noBody ? { kind: 'length', left: 0 } : chunked ? { kind: 'chunked', state: { phase: 'size', left: 0, line: '' } } : length !== undefined ? { kind: 'length', left: length } : { kind: 'close' };
@@ -929,6 +968,6 @@ class Exchange implements UpstreamUse {
       for (const c of changes!) applyHeaderChanges(h, c);
       for (const [k, v] of Object.entries(h)) for (const one of Array.isArray(v) ? v : [v]) if (validHeaderValue(one)) lines += `${k}: ${one}\r\n`;
     }
-    return { informational: false, status, reason, keepAlive, framing, lines };
+    return { informational: false, status, reason, keepAlive, framing, lines, plain };
   }
 }

@@ -11,7 +11,7 @@ import { createServer as createHttpServer, request, Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RoundRobin, type BackendAddress } from '../../../src/ingress/routing/backends.js';
 import { FrontEnd } from '../../../src/ingress/routing/front.js';
-import type { Decision, ProxyOptions } from '../../../src/ingress/routing/proxy.js';
+import type { Decision, HeaderChanges, ProxyOptions } from '../../../src/ingress/routing/proxy.js';
 import { selfSignedServingCertificate } from '../../../src/apiserver/pki.js';
 import { connect as http2Connect } from 'node:http2';
 import { connect as tlsConnect } from 'node:tls';
@@ -604,5 +604,100 @@ describe('HTTPS: HTTP/2 by ALPN, HTTP/1.1 otherwise', () => {
     });
     assert.match(out, /^HTTP\/1\.1 200 /);
     assert.match(out, /"proto":"https"/);
+  });
+});
+
+describe('HTTP/1.1 fast path: heads as they are sent', () => {
+  // A raw endpoint: it records each request's bytes (head and body) and answers with the bytes
+  // the test gives it, so what crosses the proxy is compared byte for byte.
+  let answerWith = '';
+  const received: string[] = [];
+  let front: FrontEnd;
+  let port = 0;
+  const servers: Server[] = [];
+  let responseHeaders: HeaderChanges[] | undefined;
+
+  before(async () => {
+    const backend = createNetServer((sock) => {
+      let got = Buffer.alloc(0);
+      sock.on('data', (d: Buffer) => {
+        got = Buffer.concat([got, d]);
+        const end = got.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const length = Number(/\r\ncontent-length: *(\d+)/i.exec(got.subarray(0, end).toString('latin1'))?.[1] ?? 0);
+        if (got.length < end + 4 + length) return;
+        received.push(got.subarray(0, end + 4 + length).toString('latin1'));
+        got = got.subarray(end + 4 + length);
+        sock.write(answerWith);
+      });
+      sock.on('error', () => undefined);
+    });
+    servers.push(backend);
+    const bport = await listen(backend);
+    const endpoints = new RoundRobin([{ ip: '127.0.0.1', port: bport }]);
+    front = new FrontEnd(() => ({ kind: 'forward', info: { kind: 'Ingress', namespace: 'default', name: 'i' }, endpoints, ...(responseHeaders ? { responseHeaders } : {}) }), {});
+    const s = front.http();
+    servers.push(s);
+    port = await listen(s);
+  });
+
+  after(async () => {
+    front.close();
+    for (const s of servers) (s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  });
+
+  const whole = (s: string) => {
+    const end = s.indexOf('\r\n\r\n');
+    return end >= 0 && s.length >= end + 4 + Number(/\r\ncontent-length: *(\d+)/i.exec(s.slice(0, end))?.[1] ?? 0);
+  };
+  const forwardedLines = 'X-Forwarded-For: 127.0.0.1\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: x.example\r\nX-Real-IP: 127.0.0.1\r\n';
+
+  it('a request with nothing to drop reaches the endpoint as sent (case, spacing, order, its Content-Length), then the proxy\'s own lines', async () => {
+    answerWith = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+    received.length = 0;
+    const head = 'POST /a?b=1 HTTP/1.1\r\nHost: x.example\r\nX-Odd-CASE:   spaced  value \r\ncontent-length: 3\r\nAccept: */*\r\n';
+    const answer = await raw(port, `${head}\r\nabc`, whole);
+    assert.match(answer, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.deepEqual(received, [`${head}${forwardedLines}\r\nabc`]);
+  });
+
+  it('hop-by-hop headers are dropped and a client\'s X-Forwarded-For is extended, not repeated', async () => {
+    answerWith = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+    received.length = 0;
+    await raw(port, 'GET /h HTTP/1.1\r\nHost: x.example\r\nKeep-Alive: timeout=5\r\nX-Forwarded-For: 192.0.2.7\r\nX-Keep: 1\r\n\r\n', whole);
+    assert.equal(received.length, 1);
+    const got = received[0]!;
+    assert.doesNotMatch(got, /keep-alive/i);
+    assert.equal(got.match(/x-forwarded-for/gi)?.length, 1);
+    assert.match(got, /\r\nX-Forwarded-For: 192\.0\.2\.7, 127\.0\.0\.1\r\n/);
+    assert.match(got, /\r\nX-Keep: 1\r\n/);
+  });
+
+  it('an answer with nothing to drop reaches the client as the endpoint sent it', async () => {
+    answerWith = 'HTTP/1.1 201 Made It\r\nX-Odd-CASE:  v \r\nset-cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: 5\r\n\r\nhello';
+    const answer = await raw(port, 'GET /p HTTP/1.1\r\nHost: x.example\r\n\r\n', whole);
+    assert.equal(answer, answerWith);
+  });
+
+  it('hop-by-hop lines of an answer are left out and the rest kept in order; HTTP/1.0 answers leave as HTTP/1.1; Connection: close is added for a client that asked', async () => {
+    answerWith = 'HTTP/1.1 200 OK\r\nX-First: 1\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nX-Last: 2\r\nContent-Length: 2\r\n\r\nok';
+    assert.equal(await raw(port, 'GET /q HTTP/1.1\r\nHost: x.example\r\n\r\n', whole), 'HTTP/1.1 200 OK\r\nX-First: 1\r\nX-Last: 2\r\nContent-Length: 2\r\n\r\nok');
+    answerWith = 'HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok';
+    assert.equal(await raw(port, 'GET /r HTTP/1.1\r\nHost: x.example\r\n\r\n', whole), 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    answerWith = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+    assert.equal(await raw(port, 'GET /s HTTP/1.1\r\nHost: x.example\r\nConnection: close\r\n\r\n'), 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok');
+  });
+
+  it('a route\'s response header changes still apply to an answer with nothing to drop', async () => {
+    answerWith = 'HTTP/1.1 200 OK\r\nX-Gone: 1\r\nContent-Length: 2\r\n\r\nok';
+    responseHeaders = [{ set: [{ name: 'X-Set', value: 'yes' }], remove: ['X-Gone'] }];
+    try {
+      const answer = await raw(port, 'GET /t HTTP/1.1\r\nHost: x.example\r\n\r\n', whole);
+      assert.match(answer, /\r\nx-set: yes\r\n/i);
+      assert.doesNotMatch(answer, /x-gone/i);
+    } finally {
+      responseHeaders = undefined;
+    }
   });
 });
