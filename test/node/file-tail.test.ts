@@ -105,3 +105,36 @@ test('what a tail has read goes back to the filesystem: the output file keeps it
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a tail keeps one read buffer while output flows, and holds none once the container has been quiet for a poll', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'file-tail-'));
+  try {
+    const path = join(dir, 'stdout');
+    writeFileSync(path, '');
+    const tail = new FileTail(path);
+    t.after(() => tail.destroy());
+    const buffers = new Set<ArrayBufferLike>();
+    let deliveries = 0;
+    tail.deliverTo((view) => {
+      deliveries++;
+      buffers.add(view.buffer);
+    });
+    tail.resume(); // reads start when the stream flows, as the log writer's 'data' listener makes it
+    // A line every 10 ms for 300 ms: the tail catches up between writes (an access log's pace).
+    for (let i = 0; i < 30; i++) {
+      appendFileSync(path, `line ${i}\n`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await new Promise((r) => setTimeout(r, 30));
+    assert.ok(deliveries >= 10, `${deliveries} reads`);
+    // A fresh 64 KiB per catch-up made a chatty container cost the agent a full GC every second or two.
+    assert.equal(buffers.size, 1, `${buffers.size} read buffers for ${deliveries} reads`);
+    // Quiet: the next poll (1 s) finds nothing and the buffer goes.
+    const held = () => (tail as unknown as { buf?: Buffer }).buf;
+    const t0 = Date.now();
+    while (held() !== undefined && Date.now() - t0 < 3_000) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(held(), undefined, 'an idle tail holds no read buffer');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -17,6 +17,8 @@ const pollMs = 1000;
  * a few milliseconds later takes all of them. A write after a quiet spell is read at once.
  */
 const coalesceMs = 5;
+/** How long after the last output the read buffer is kept (an idle container's goes at its next poll). */
+const keepBufferMs = pollMs;
 /**
  * A container's output file would grow for the container's life (a chatty one by gigabytes an
  * hour) though the agent copies it into the container's log, which rotates. Every
@@ -41,14 +43,16 @@ export class FileTail extends Readable {
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   /**
-   * What reads land in, kept while output flows and dropped once the tail has caught up (an idle
-   * container holds none). A fresh 64 KiB per read, two reads per write the container makes, made
+   * What reads land in, kept while output flows and dropped at the first poll that finds none for
+   * keepBufferMs (an idle container holds none). A fresh 64 KiB per read, two reads per write the container makes, made
    * a chatty container's output cost the agent's process a major GC every few hundred ms: V8
    * collects to free buffers that live outside its heap once enough of them were allocated.
    */
   private buf: Buffer | undefined;
   /** When the last read started, the timer of a read put off to coalesce writes, and whether a write was reported while a read was in flight. */
   private lastRead = -Infinity;
+  /** When a read last brought output (see keepBufferMs). */
+  private lastData = -Infinity;
   private coalescing: NodeJS.Timeout | undefined;
   private missed = false;
   /** Bytes at the start of the file given back to the filesystem, and whether a fallocate runs. */
@@ -137,6 +141,7 @@ export class FileTail extends Readable {
         return;
       }
       if (n > 0) {
+        this.lastData = performance.now();
         this.pos += n;
         this.giveBack();
         if (this.consumer) {
@@ -150,7 +155,11 @@ export class FileTail extends Readable {
         this.push(Buffer.from(buf.subarray(0, n)));
         return;
       }
-      this.buf = undefined;
+      // Caught up. The buffer goes only once output has stopped for a while: dropped at each
+      // catch-up, a container that writes steadily (an access log) made the agent allocate 64 KiB
+      // every few milliseconds, and those allocations outside V8's heap started a full collection
+      // of the agent's heap every second or two.
+      if (performance.now() - this.lastData >= keepBufferMs) this.buf = undefined;
       if (this.ending) {
         this.close();
         this.push(null);
