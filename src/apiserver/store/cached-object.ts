@@ -93,21 +93,22 @@ function withResourceVersion(stored: string, revision: number): string | undefin
 }
 
 /**
- * The answer to a create: the text just stored with its revision put in, which says what the
- * created object says (upstream answers with the object as stored), so the answer costs no
- * JSON.stringify. Held weakly by the object; whoever changes the object after its create must
- * not use this (the create handler does not).
+ * The answer to a write (a create, an update, a delete that only marks the object): the text just
+ * stored with its revision put in, which says what the written object says (upstream answers
+ * with the object as stored), so the answer costs no JSON.stringify — for a large object (a big
+ * ConfigMap or custom resource) the largest part of answering. Held weakly by the object; whoever
+ * changes the object after its write must not use this (the handlers answer with it unchanged).
  */
-const createdText = new WeakMap<KubeObject, string>();
+const writtenText = new WeakMap<KubeObject, string>();
 
 export function rememberStoredText(obj: KubeObject, stored: string, revision: number): void {
   const text = withResourceVersion(stored, revision);
-  if (text !== undefined) createdText.set(obj, text);
+  if (text !== undefined) writtenText.set(obj, text);
 }
 
 /** The text rememberStoredText kept for `obj`, if any. */
 export function storedText(obj: KubeObject): string | undefined {
-  return createdText.get(obj);
+  return writtenText.get(obj);
 }
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';

@@ -404,9 +404,11 @@ export class Store {
           await this.hooks.afterDelete?.(gone);
           return { object: gone, created: false };
         }
-        const kv = await this.backend.update(key, this.encode(obj), current.revision);
+        const stored = this.encode(obj);
+        const kv = await this.backend.update(key, stored, current.revision);
         await txn.commit();
         obj.metadata.resourceVersion = String(kv.modRevision);
+        rememberStoredText(obj, stored, kv.modRevision);
         return { object: obj, created: false };
       } catch (e) {
         await txn.revert();
@@ -526,8 +528,10 @@ export class Store {
         if (!obj.metadata.finalizers.length) delete obj.metadata.finalizers;
         this.hooks.beginGracefulDelete?.(obj);
         try {
-          const kv = await this.backend.update(key, this.encode(obj), current.revision);
+          const stored = this.encode(obj);
+          const kv = await this.backend.update(key, stored, current.revision);
           obj.metadata.resourceVersion = String(kv.modRevision);
+          rememberStoredText(obj, stored, kv.modRevision);
           return { object: obj, deleted: false };
         } catch (e) {
           if (e instanceof RevisionMismatchError && attempt < maxRetries) continue;
