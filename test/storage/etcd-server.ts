@@ -3,9 +3,12 @@
 // test checks that acknowledged writes survive.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { accessSync, constants, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
+
+/** Starts on fresh ports when a port was taken between freePort() and etcd's bind (lostPortRace). */
+const portAttempts = 5;
 
 /** Path of the etcd binary on PATH, or undefined when it is not installed. */
 export function findEtcd(): string | undefined {
@@ -33,16 +36,17 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-async function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = new Socket();
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-    s.connect(port, '127.0.0.1');
-  });
+/**
+ * Whether etcd answers on 127.0.0.1:port: its /version, not merely a listener there (a port taken
+ * by someone else before etcd could bind it also accepts connections).
+ */
+async function answers(port: number): Promise<boolean> {
+  try {
+    const r = await fetch(`http://127.0.0.1:${port}/version`, { signal: AbortSignal.timeout(1000) });
+    return r.ok && (await r.text()).includes('etcdserver');
+  } catch {
+    return false;
+  }
 }
 
 /** Whether 127.0.0.1:port answers inside a named network namespace (through curl, there). */
@@ -66,26 +70,46 @@ export class EtcdServer {
     readonly netns?: string,
   ) {}
 
-  static async start(binary: string, dataDir: string): Promise<EtcdServer> {
-    const server = new EtcdServer(binary, dataDir, await freePort(), await freePort());
-    await server.run();
-    return server;
+  /** `pickPort` is freePort but for the test of the retry itself. */
+  static async start(binary: string, dataDir: string, pickPort: () => Promise<number> = freePort): Promise<EtcdServer> {
+    for (let attempt = 1; ; attempt++) {
+      const server = new EtcdServer(binary, dataDir, await pickPort(), await pickPort());
+      try {
+        await server.run();
+        return server;
+      } catch (e) {
+        if (attempt >= portAttempts || !server.lostPortRace()) throw e;
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    }
   }
 
   /** Members of one cluster, started together (each waits for a quorum of the others). */
   static async startCluster(binary: string, dataDir: (name: string) => string, size: number, netns?: string): Promise<EtcdServer[]> {
-    const ports = [];
-    // In a namespace of the test's own, any port is free: its loopback is empty.
-    for (let i = 0; i < size; i++) ports.push({ name: `member-${i + 1}`, client: netns ? 2379 + 10 * i : await freePort(), peer: netns ? 2380 + 10 * i : await freePort() });
-    const initial = ports.map((p) => `${p.name}=http://127.0.0.1:${p.peer}`).join(',');
-    const members = ports.map((p) => new EtcdServer(binary, dataDir(p.name), p.client, p.peer, p.name, initial, netns));
-    const started = await Promise.allSettled(members.map((m) => m.run()));
-    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) {
+    for (let attempt = 1; ; attempt++) {
+      const ports = [];
+      // In a namespace of the test's own, any port is free: its loopback is empty.
+      for (let i = 0; i < size; i++) ports.push({ name: `member-${i + 1}`, client: netns ? 2379 + 10 * i : await freePort(), peer: netns ? 2380 + 10 * i : await freePort() });
+      const initial = ports.map((p) => `${p.name}=http://127.0.0.1:${p.peer}`).join(',');
+      const members = ports.map((p) => new EtcdServer(binary, dataDir(p.name), p.client, p.peer, p.name, initial, netns));
+      const started = await Promise.allSettled(members.map((m) => m.run()));
+      const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (!failed) return members;
       await Promise.all(members.map((m) => m.stop()));
-      throw failed.reason;
+      // Members that did start bootstrapped their directories for this cluster's ports: gone, for the next try.
+      const retry = attempt < portAttempts && members.some((m) => m.lostPortRace());
+      if (!retry) throw failed.reason;
+      for (const m of members) rmSync(m.dataDir, { recursive: true, force: true });
     }
-    return members;
+  }
+
+  /**
+   * Whether the last run failed because a port it was given was taken meanwhile: freePort()
+   * closes its probe before etcd binds, and a test running beside this one may take the port in
+   * between (seen in CI: "bind: address already in use"). Fresh ports then, not a failure.
+   */
+  private lostPortRace(): boolean {
+    return /bind: address already in use/.test(this.output);
   }
 
   /** kill -9, as a machine that dies. */
@@ -142,7 +166,7 @@ export class EtcdServer {
     proc.stdout!.on('data', keep);
     proc.stderr!.on('data', keep);
     const deadline = Date.now() + 15_000;
-    while (!(this.netns ? canConnectIn(this.netns, this.clientPort) : await canConnect(this.clientPort))) {
+    while (!(this.netns ? canConnectIn(this.netns, this.clientPort) : await answers(this.clientPort))) {
       if (proc.exitCode !== null) throw new Error(`etcd exited with ${proc.exitCode}:\n${this.output}`);
       if (Date.now() > deadline) {
         await this.stop();

@@ -195,6 +195,7 @@ export class FileTail extends Readable {
     this.wake = undefined;
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+    this.buf = undefined;
   }
 
   override _destroy(err: Error | null, cb: (e: Error | null) => void): void {
