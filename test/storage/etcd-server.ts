@@ -36,10 +36,7 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-/**
- * Whether etcd answers on 127.0.0.1:port: its /version, not merely a listener there (a port taken
- * by someone else before etcd could bind it also accepts connections).
- */
+/** Whether an etcd answers /version on 127.0.0.1:port (not merely a listener there). */
 async function answers(port: number): Promise<boolean> {
   try {
     const r = await fetch(`http://127.0.0.1:${port}/version`, { signal: AbortSignal.timeout(1000) });
@@ -160,13 +157,18 @@ export class EtcdServer {
     ];
     const proc = spawn(this.netns ? 'nsenter' : this.binary, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
+    // Ready when this etcd says it serves its client port and that port answers: an answer alone
+    // could come from another etcd holding the port (its peer listener answers /version too).
+    const serving = `serving insecure client requests on 127.0.0.1:${this.clientPort},`;
+    let said = false;
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-4000);
+      said ||= this.output.includes(serving);
     };
     proc.stdout!.on('data', keep);
     proc.stderr!.on('data', keep);
     const deadline = Date.now() + 15_000;
-    while (!(this.netns ? canConnectIn(this.netns, this.clientPort) : await answers(this.clientPort))) {
+    while (!(said && proc.exitCode === null && (this.netns ? canConnectIn(this.netns, this.clientPort) : await answers(this.clientPort)))) {
       if (proc.exitCode !== null) throw new Error(`etcd exited with ${proc.exitCode}:\n${this.output}`);
       if (Date.now() > deadline) {
         await this.stop();

@@ -62,14 +62,22 @@ function addHeader(headers: Record<string, string>, lower: string, value: string
 }
 
 const headEnd = Buffer.from('\r\n\r\n');
-const badValue = /[\0\r\n]/;
+/**
+ * Control characters other than HTAB, which field-content never holds (RFC 9110 §5.5). A value
+ * with one is not the fast path's to judge: it goes to Node's parser (a request) or is a 502 (an
+ * answer), never passed on as it came.
+ */
+const badValue = /[\x00-\x08\x0a-\x1f\x7f]/;
 /** parseHead's answer for a head the fast path leaves to Node. */
 const toNode = { head: 'fallback', size: 0 } as const;
 
+const isOWS = (c: number): boolean => c === 0x20 || c === 0x09;
+
 /**
- * The header line of a head's text that starts at `pos`: its name, its value trimmed, and where the
- * next line starts; undefined when it is not a well-formed field line (no colon, a name that is
- * not a token — which also catches obs-fold and spaces before ':' — or NUL, CR or LF in the value).
+ * The header line of a head's text that starts at `pos`: its name, its value without the SP and
+ * HTAB around it, and where the next line starts; undefined when it is not a well-formed field line
+ * (no colon, a name that is not a token — which also catches obs-fold and spaces before ':' — or a
+ * control character other than HTAB in the value).
  */
 function headerLine(text: string, pos: number): { name: string; value: string; next: number } | undefined {
   let end = text.indexOf('\r\n', pos);
@@ -77,7 +85,14 @@ function headerLine(text: string, pos: number): { name: string; value: string; n
   const colon = text.indexOf(':', pos);
   if (colon <= pos || colon > end) return undefined;
   const name = text.slice(pos, colon);
-  const value = text.slice(colon + 1, end).trim();
+  // Only SP and HTAB are optional whitespace around a value. String.prototype.trim() also strips
+  // \v, \f and \xa0, which the far side may not: "Content-Length:\xa051" read as 51 here could be
+  // read as 0 there, once the head is passed on as it came (a request smuggled behind this one).
+  let from = colon + 1;
+  let to = end;
+  while (from < to && isOWS(text.charCodeAt(from))) from++;
+  while (to > from && isOWS(text.charCodeAt(to - 1))) to--;
+  const value = text.slice(from, to);
   if (!tokenChars.test(name) || badValue.test(value)) return undefined;
   return { name, value, next: end + 2 };
 }

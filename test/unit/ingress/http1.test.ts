@@ -701,3 +701,74 @@ describe('HTTP/1.1 fast path: heads as they are sent', () => {
     }
   });
 });
+
+describe('HTTP/1.1 fast path: whitespace the far side may read differently', () => {
+  // Heads now leave as they came, so the proxy must read every byte of them as any parser would:
+  // only SP and HTAB around a value, and no control characters in it. "Content-Length:\xa051"
+  // read as 51 here (String.prototype.trim strips \xa0) and as 0 by a lenient endpoint would
+  // smuggle the body's "request" past the proxy.
+  const received: string[] = [];
+  let answerWith = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+  let front: FrontEnd;
+  let port = 0;
+  const servers: Server[] = [];
+
+  before(async () => {
+    const backend = createNetServer((sock) => {
+      sock.on('data', (d: Buffer) => {
+        received.push(d.toString('latin1'));
+        sock.write(answerWith);
+      });
+      sock.on('error', () => undefined);
+    });
+    servers.push(backend);
+    const bport = await listen(backend);
+    const endpoints = new RoundRobin([{ ip: '127.0.0.1', port: bport }]);
+    front = new FrontEnd(() => ({ kind: 'forward', info: { kind: 'Ingress', namespace: 'default', name: 'i' }, endpoints }), {});
+    const s = front.http();
+    servers.push(s);
+    port = await listen(s);
+  });
+
+  after(async () => {
+    front.close();
+    for (const s of servers) (s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  });
+
+  const latin1 = (s: string) => Buffer.from(s, 'latin1');
+
+  it('a Content-Length padded with \\xa0, \\v or \\f is not taken as a length, and nothing behind it reaches the endpoint', async () => {
+    const smuggled = 'GET /admin HTTP/1.1\r\nHost: h\r\nX-Real-IP: 10.0.0.1\r\n\r\n';
+    for (const pad of ['\xa0', '\x0b', '\x0c']) {
+      received.length = 0;
+      const answer = await raw(port, latin1(`POST /public HTTP/1.1\r\nHost: h\r\nContent-Length:${pad}${smuggled.length}\r\n\r\n${smuggled}`), undefined, 1500);
+      assert.match(answer, /^HTTP\/1\.1 400 /, JSON.stringify(pad));
+      assert.ok(!received.some((r) => r.includes('/admin')), `the endpoint got ${JSON.stringify(received)}`);
+    }
+  });
+
+  it('a request header value with a control character other than HTAB is refused as Node refuses it, not passed on', async () => {
+    received.length = 0;
+    const answer = await raw(port, latin1('GET /ctl HTTP/1.1\r\nHost: h\r\nX-A: v\x0b\r\n\r\n'), undefined, 1500);
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    assert.equal(received.length, 0);
+  });
+
+  it('SP and HTAB around a value are whitespace: the request is routed and passed on as sent', async () => {
+    received.length = 0;
+    const answer = await raw(port, latin1('GET /tab HTTP/1.1\r\nHost:\th\t\r\nX-A: \t v \t\r\n\r\n'), (s) => s.endsWith('ok'));
+    assert.match(answer, /^HTTP\/1\.1 200 /);
+    assert.match(received.join(''), /\r\nHost:\th\t\r\nX-A: \t v \t\r\n/);
+    assert.match(received.join(''), /\r\nX-Forwarded-Host: h\r\n/);
+  });
+
+  it('an answer whose framing header carries \\v or \\xa0 is a 502, never passed on for the client to read otherwise', async () => {
+    for (const bad of ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\x0b\r\n\r\n2\r\nok\r\n0\r\n\r\n', 'HTTP/1.1 200 OK\r\nContent-Length: 2\xa0\r\n\r\nok']) {
+      answerWith = bad;
+      const answer = await raw(port, latin1('GET /bad HTTP/1.1\r\nHost: h\r\n\r\n'), (s) => s.includes('\r\n\r\n') && s.includes('Bad Gateway'), 1500);
+      assert.match(answer, /^HTTP\/1\.1 502 /, JSON.stringify(bad));
+    }
+    answerWith = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+  });
+});
