@@ -62,6 +62,32 @@ async function okFront(opts: ProxyOptions): Promise<{ backend: Server; opened: S
   return { backend, opened, idleFront, s, fport: await listen(s) };
 }
 
+/**
+ * A FrontEnd that forwards everything to a raw endpoint whose connections `serve` handles (with a
+ * route's response header changes when `responseHeaders` gives some), both listening on 127.0.0.1.
+ */
+async function rawEndpointFront(serve: (sock: Socket) => void, responseHeaders: () => HeaderChanges[] | undefined = () => undefined): Promise<{ port: number; close: () => Promise<void> }> {
+  const backend = createNetServer((sock) => {
+    sock.on('error', () => undefined);
+    serve(sock);
+  });
+  const endpoints = new RoundRobin([{ ip: '127.0.0.1', port: await listen(backend) }]);
+  const front = new FrontEnd(() => {
+    const changes = responseHeaders();
+    return { kind: 'forward', info: { kind: 'Ingress', namespace: 'default', name: 'i' }, endpoints, ...(changes ? { responseHeaders: changes } : {}) };
+  }, {});
+  const s = front.http();
+  const port = await listen(s);
+  return {
+    port,
+    close: async () => {
+      front.close();
+      for (const x of [backend, s]) (x as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await Promise.all([backend, s].map((x) => new Promise((r) => x.close(r))));
+    },
+  };
+}
+
 describe('HTTP/1.1 fast path', () => {
   let front: FrontEnd;
   let port = 0;
@@ -612,13 +638,12 @@ describe('HTTP/1.1 fast path: heads as they are sent', () => {
   // the test gives it, so what crosses the proxy is compared byte for byte.
   let answerWith = '';
   const received: string[] = [];
-  let front: FrontEnd;
-  let port = 0;
-  const servers: Server[] = [];
   let responseHeaders: HeaderChanges[] | undefined;
+  let port = 0;
+  let close: () => Promise<void>;
 
   before(async () => {
-    const backend = createNetServer((sock) => {
+    ({ port, close } = await rawEndpointFront((sock) => {
       let got = Buffer.alloc(0);
       sock.on('data', (d: Buffer) => {
         got = Buffer.concat([got, d]);
@@ -630,22 +655,9 @@ describe('HTTP/1.1 fast path: heads as they are sent', () => {
         got = got.subarray(end + 4 + length);
         sock.write(answerWith);
       });
-      sock.on('error', () => undefined);
-    });
-    servers.push(backend);
-    const bport = await listen(backend);
-    const endpoints = new RoundRobin([{ ip: '127.0.0.1', port: bport }]);
-    front = new FrontEnd(() => ({ kind: 'forward', info: { kind: 'Ingress', namespace: 'default', name: 'i' }, endpoints, ...(responseHeaders ? { responseHeaders } : {}) }), {});
-    const s = front.http();
-    servers.push(s);
-    port = await listen(s);
+    }, () => responseHeaders));
   });
-
-  after(async () => {
-    front.close();
-    for (const s of servers) (s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  });
+  after(() => close());
 
   const whole = (s: string) => {
     const end = s.indexOf('\r\n\r\n');
@@ -709,32 +721,18 @@ describe('HTTP/1.1 fast path: whitespace the far side may read differently', () 
   // smuggle the body's "request" past the proxy.
   const received: string[] = [];
   let answerWith = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
-  let front: FrontEnd;
   let port = 0;
-  const servers: Server[] = [];
+  let close: () => Promise<void>;
 
   before(async () => {
-    const backend = createNetServer((sock) => {
+    ({ port, close } = await rawEndpointFront((sock) =>
       sock.on('data', (d: Buffer) => {
         received.push(d.toString('latin1'));
         sock.write(answerWith);
-      });
-      sock.on('error', () => undefined);
-    });
-    servers.push(backend);
-    const bport = await listen(backend);
-    const endpoints = new RoundRobin([{ ip: '127.0.0.1', port: bport }]);
-    front = new FrontEnd(() => ({ kind: 'forward', info: { kind: 'Ingress', namespace: 'default', name: 'i' }, endpoints }), {});
-    const s = front.http();
-    servers.push(s);
-    port = await listen(s);
+      }),
+    ));
   });
-
-  after(async () => {
-    front.close();
-    for (const s of servers) (s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  });
+  after(() => close());
 
   const latin1 = (s: string) => Buffer.from(s, 'latin1');
 
