@@ -838,7 +838,10 @@ class Exchange implements UpstreamUse {
     }
     this.upstreamKeepAlive = parsed.keepAlive;
     const framing = (this.framing = parsed.framing);
-    if (framing.kind === 'close') this.clientKeepAlive = false;
+    // Close-delimited answers end with the connection; an answer before the whole request body was
+    // sent (an early 401, say) leaves the rest of that body on the client's connection, which then
+    // cannot carry another request (complete()): either way the answer says Connection: close.
+    if (framing.kind === 'close' || this.bodySent < this.head.length) this.clientKeepAlive = false;
     this.responded = true;
     const rest = respHead.subarray(end + 4);
     this.p.options.onDone?.({ info: this.d.info, status: parsed.status, upstream: this.key, ms: performance.now() - this.start, req: this.head });
