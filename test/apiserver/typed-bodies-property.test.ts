@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { definition, definitionNameFor } from '../../src/api/schema/index.js';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver.js';
-import { request, type HttpResult } from '../e2e/harness.js';
+import type { HttpResult } from '../e2e/harness.js';
 import { conforms, hostileValue, schemaPaths, withValueAt, type Segment } from '../support/schema-paths.js';
 
 interface Kind {
@@ -112,9 +112,6 @@ function smpMergeFailure(r: HttpResult, type: string): boolean {
 
 describe('random values at random schema paths over HTTPS', () => {
   let t: TestApiServer;
-  let c: { kubeconfig: string; url: string };
-  const send = (method: string, path: string, body?: string, contentType?: string): Promise<HttpResult> =>
-    request(c, method, path, body, contentType ? { contentType } : {});
   const checkRefusal = (r: HttpResult, what: string) => {
     assert.ok(r.status >= 400 && r.status < 500, `${what}: ${r.status} ${r.body.slice(0, 500)}`);
     const s = r.json();
@@ -124,7 +121,6 @@ describe('random values at random schema paths over HTTPS', () => {
 
   before(async () => {
     t = await startTestApiServer({ prefix: 'kubesvc-typed-prop-' });
-    c = { kubeconfig: t.kubeconfig, url: t.api.url };
   });
   after(async () => {
     await t?.stop();
@@ -143,7 +139,7 @@ describe('random values at random schema paths over HTTPS', () => {
           const name = `p${n++}`;
           const body = withValueAt(k.base(name), path, value) as Record<string, unknown>;
           // The name is the route's; keep it unless the path is about it.
-          const r = await send('POST', k.path, JSON.stringify(body));
+          const r = await t.send('POST', k.path, JSON.stringify(body));
           const what = `POST ${JSON.stringify(path)} = ${JSON.stringify(value)}`;
           if (r.status >= 300) {
             checkRefusal(r, what);
@@ -151,7 +147,7 @@ describe('random values at random schema paths over HTTPS', () => {
           }
           const stored = r.json();
           assert.equal(conforms(root, stored, ''), undefined, `${what} stored ${r.body.slice(0, 500)}`);
-          await send('DELETE', `${k.path}/${encodeURIComponent(stored.metadata.name)}`);
+          await t.send('DELETE', `${k.path}/${encodeURIComponent(stored.metadata.name)}`);
         }),
         { numRuns: 150 },
       );
@@ -159,34 +155,34 @@ describe('random values at random schema paths over HTTPS', () => {
 
     it(`${k.gvk.kind}: patches never answer 5xx; a refused patch changes nothing`, async () => {
       const name = 'target';
-      assert.equal((await send('POST', k.path, JSON.stringify(k.base(name)))).status, 201);
+      assert.equal((await t.send('POST', k.path, JSON.stringify(k.base(name)))).status, 201);
       const types = ['application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/json-patch+json'] as const;
       await fc.assert(
         fc.asyncProperty(fc.constantFrom(...paths), hostileValue, fc.constantFrom(...types), fc.boolean(), async (path, value, type, toStatus) => {
-          const before = (await send('GET', `${k.path}/${name}`)).body;
+          const before = (await t.send('GET', `${k.path}/${name}`)).body;
           // The status subresource takes the same body (only its status part is kept).
           const target = toStatus && hasStatus ? `${k.path}/${name}/status` : `${k.path}/${name}`;
           const patch =
             type === 'application/json-patch+json'
               ? [{ op: 'add', path: pointer(path), value }]
               : withValueAt({}, path, value);
-          const r = await send('PATCH', target, JSON.stringify(patch), type);
+          const r = await t.send('PATCH', target, JSON.stringify(patch), type);
           const what = `PATCH ${target} ${type} ${JSON.stringify(patch)}`;
           if (smpMergeFailure(r, type)) {
             smpMergeFailures.add(r.json().message.replace(/map\[.*\]/, 'map[...]'));
-            assert.equal((await send('GET', `${k.path}/${name}`)).body, before, `${what} changed the object`);
+            assert.equal((await t.send('GET', `${k.path}/${name}`)).body, before, `${what} changed the object`);
             return;
           }
           if (r.status >= 300) {
             checkRefusal(r, what);
-            assert.equal((await send('GET', `${k.path}/${name}`)).body, before, `${what} changed the object`);
+            assert.equal((await t.send('GET', `${k.path}/${name}`)).body, before, `${what} changed the object`);
             return;
           }
           assert.equal(conforms(root, r.json(), ''), undefined, `${what} stored ${r.body.slice(0, 500)}`);
         }),
         { numRuns: 150 },
       );
-      assert.equal((await send('GET', '/readyz')).status, 200);
+      assert.equal((await t.send('GET', '/readyz')).status, 200);
     });
   }
 });

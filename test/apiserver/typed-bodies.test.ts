@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver.js';
-import { kubectlBin, request, type HttpResult } from '../e2e/harness.js';
+import { kubectlBin, type HttpResult } from '../e2e/harness.js';
 
 const SVC = '/api/v1/namespaces/default/services';
 const DEP = '/apis/apps/v1/namespaces/default/deployments';
@@ -32,13 +32,10 @@ const deployment = (name: string, spec: object = {}, metadata: object = {}) =>
 
 describe('typed decoding of request bodies over HTTPS', () => {
   let t: TestApiServer;
-  let c: { kubeconfig: string; url: string };
-  const send = (method: string, path: string, body?: string, contentType?: string): Promise<HttpResult> =>
-    request(c, method, path, body, contentType ? { contentType } : {});
   /** Every object the store holds under these paths, as stored (resourceVersions included). */
   const snapshot = async (): Promise<string> => {
     const out: unknown[] = [];
-    for (const p of [SVC, DEP]) out.push((await send('GET', p)).json().items);
+    for (const p of [SVC, DEP]) out.push((await t.send('GET', p)).json().items);
     return JSON.stringify(out);
   };
   const expectStatus = (r: HttpResult, code: number, message: string, reason = code === 400 ? 'BadRequest' : 'Invalid') => {
@@ -65,9 +62,8 @@ describe('typed decoding of request bodies over HTTPS', () => {
 
   before(async () => {
     t = await startTestApiServer({ prefix: 'kubesvc-typed-' });
-    c = { kubeconfig: t.kubeconfig, url: t.api.url };
-    assert.equal((await send('POST', SVC, service('web'))).status, 201);
-    assert.equal((await send('POST', DEP, deployment('app', { replicas: 1 }))).status, 201);
+    assert.equal((await t.send('POST', SVC, service('web'))).status, 201);
+    assert.equal((await t.send('POST', DEP, deployment('app', { replicas: 1 }))).status, 201);
   });
   after(async () => {
     await t?.stop();
@@ -93,16 +89,16 @@ describe('typed decoding of request bodies over HTTPS', () => {
       [DEP, deployment('r2', { selector: [] }),
         'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal array into Go struct field DeploymentSpec.spec.selector of type v1.LabelSelector'],
     ];
-    for (const [path, body, message] of cases) expectStatus(await send('POST', path, body), 400, message);
+    for (const [path, body, message] of cases) expectStatus(await t.send('POST', path, body), 400, message);
     // YAML bodies are decoded the same way.
     expectStatus(
-      await send('POST', SVC, 'apiVersion: v1\nkind: Service\nmetadata:\n  name: y\n  labels:\n    a: 1\nspec:\n  ports:\n  - port: 80\n', 'application/yaml'),
+      await t.send('POST', SVC, 'apiVersion: v1\nkind: Service\nmetadata:\n  name: y\n  labels:\n    a: 1\nspec:\n  ports:\n  - port: 80\n', 'application/yaml'),
       400,
       'Service in version "v1" cannot be handled as a Service: json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string',
     );
     // A kind that is not a string stops the serializer before it knows the type.
     expectStatus(
-      await send('POST', SVC, '{"kind":5,"apiVersion":"v1","metadata":{"name":"k"}}'),
+      await t.send('POST', SVC, '{"kind":5,"apiVersion":"v1","metadata":{"name":"k"}}'),
       400,
       'the object provided is unrecognized (must be of type Service): couldn\'t get version/kind; json parse error: ' +
         'json: cannot unmarshal number into Go struct field .kind of type string ({"kind":5,"apiVersion":"v1","m ...)',
@@ -112,17 +108,17 @@ describe('typed decoding of request bodies over HTTPS', () => {
 
   it('refuses wrongly typed update bodies with 400, storing nothing', async () => {
     const before = await snapshot();
-    const current = (await send('GET', `${SVC}/web`)).json();
+    const current = (await t.send('GET', `${SVC}/web`)).json();
     current.metadata.labels = { a: [] };
     expectStatus(
-      await send('PUT', `${SVC}/web`, JSON.stringify(current)),
+      await t.send('PUT', `${SVC}/web`, JSON.stringify(current)),
       400,
       'Service in version "v1" cannot be handled as a Service: json: cannot unmarshal array into Go struct field ObjectMeta.metadata.labels of type string',
     );
-    const dep = (await send('GET', `${DEP}/app`)).json();
+    const dep = (await t.send('GET', `${DEP}/app`)).json();
     dep.spec.replicas = 2147483648;
     expectStatus(
-      await send('PUT', `${DEP}/app`, JSON.stringify(dep)),
+      await t.send('PUT', `${DEP}/app`, JSON.stringify(dep)),
       400,
       'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal number 2147483648 into Go struct field DeploymentSpec.spec.replicas of type int32',
     );
@@ -133,37 +129,37 @@ describe('typed decoding of request bodies over HTTPS', () => {
     const before = await snapshot();
     // JSON and merge patches: the value is the patched object's JSON.
     patchInvalid(
-      await send('PATCH', `${SVC}/web`, JSON.stringify({ metadata: { labels: { a: 123 } } }), MERGE),
+      await t.send('PATCH', `${SVC}/web`, JSON.stringify({ metadata: { labels: { a: 123 } } }), MERGE),
       'json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string',
     );
     patchInvalid(
-      await send('PATCH', `${SVC}/web`, JSON.stringify({ spec: { ports: {} } }), MERGE),
+      await t.send('PATCH', `${SVC}/web`, JSON.stringify({ spec: { ports: {} } }), MERGE),
       'json: cannot unmarshal object into Go struct field ServiceSpec.spec.ports of type []v1.ServicePort',
     );
     patchInvalid(
-      await send('PATCH', `${SVC}/web`, JSON.stringify([{ op: 'replace', path: '/spec/ports', value: 1 }]), JSONPATCH),
+      await t.send('PATCH', `${SVC}/web`, JSON.stringify([{ op: 'replace', path: '/spec/ports', value: 1 }]), JSONPATCH),
       'json: cannot unmarshal number into Go struct field ServiceSpec.spec.ports of type []v1.ServicePort',
     );
     patchInvalid(
-      await send('PATCH', `${DEP}/app`, JSON.stringify([{ op: 'replace', path: '/spec/replicas', value: 2147483648 }]), JSONPATCH),
+      await t.send('PATCH', `${DEP}/app`, JSON.stringify([{ op: 'replace', path: '/spec/replicas', value: 2147483648 }]), JSONPATCH),
       'json: cannot unmarshal number 2147483648 into Go struct field DeploymentSpec.spec.replicas of type int32',
     );
-    const merged = await send('PATCH', `${SVC}/web`, JSON.stringify({ spec: { selector: [] } }), MERGE);
+    const merged = await t.send('PATCH', `${SVC}/web`, JSON.stringify({ spec: { selector: [] } }), MERGE);
     patchInvalid(merged, 'json: cannot unmarshal array into Go struct field ServiceSpec.spec.selector of type map[string]string');
     assert.match(merged.json().message, /patch: Invalid value: "\{\\"apiVersion\\":\\"v1\\",\\"kind\\":\\"Service\\"/);
     // Strategic merge patches: the value is the patch as Go prints a map, the words the converter's.
     patchInvalid(
-      await send('PATCH', `${SVC}/web`, JSON.stringify({ metadata: { labels: { a: 123 } } }), SMP),
+      await t.send('PATCH', `${SVC}/web`, JSON.stringify({ metadata: { labels: { a: 123 } } }), SMP),
       'cannot convert int64 to string',
       'map[metadata:map[labels:map[a:123]]]',
     );
     patchInvalid(
-      await send('PATCH', `${SVC}/web`, JSON.stringify({ spec: { ports: 'x' } }), SMP),
+      await t.send('PATCH', `${SVC}/web`, JSON.stringify({ spec: { ports: 'x' } }), SMP),
       'cannot restore slice from string',
       'map[spec:map[ports:x]]',
     );
     patchInvalid(
-      await send('PATCH', `${DEP}/app`, JSON.stringify({ spec: { replicas: 2147483648 } }), SMP),
+      await t.send('PATCH', `${DEP}/app`, JSON.stringify({ spec: { replicas: 2147483648 } }), SMP),
       'json: cannot unmarshal number 2147483648 into Go struct field DeploymentSpec.spec.replicas of type int32',
       'map[spec:map[replicas:2147483648]]',
     );
@@ -172,54 +168,54 @@ describe('typed decoding of request bodies over HTTPS', () => {
 
   it('decodes Scale bodies: replicas beyond int32 are refused on PUT and PATCH, storing nothing', async () => {
     const before = await snapshot();
-    const sc = (await send('GET', `${DEP}/app/scale`)).json();
+    const sc = (await t.send('GET', `${DEP}/app/scale`)).json();
     sc.spec.replicas = 2147483648;
     expectStatus(
-      await send('PUT', `${DEP}/app/scale`, JSON.stringify(sc)),
+      await t.send('PUT', `${DEP}/app/scale`, JSON.stringify(sc)),
       400,
       'Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal number 2147483648 into Go struct field ScaleSpec.spec.replicas of type int32',
     );
     patchInvalid(
-      await send('PATCH', `${DEP}/app/scale`, JSON.stringify({ spec: { replicas: 4294967297 } }), MERGE),
+      await t.send('PATCH', `${DEP}/app/scale`, JSON.stringify({ spec: { replicas: 4294967297 } }), MERGE),
       'json: cannot unmarshal number 4294967297 into Go struct field ScaleSpec.spec.replicas of type int32',
     );
     patchInvalid(
-      await send('PATCH', `${DEP}/app/scale`, JSON.stringify({ spec: { replicas: '3' } }), MERGE),
+      await t.send('PATCH', `${DEP}/app/scale`, JSON.stringify({ spec: { replicas: '3' } }), MERGE),
       'json: cannot unmarshal string into Go struct field ScaleSpec.spec.replicas of type int32',
     );
     assert.equal(await snapshot(), before);
     // A valid scale still works.
-    const ok = await send('PATCH', `${DEP}/app/scale`, JSON.stringify({ spec: { replicas: 2 } }), MERGE);
+    const ok = await t.send('PATCH', `${DEP}/app/scale`, JSON.stringify({ spec: { replicas: 2 } }), MERGE);
     assert.equal(ok.status, 200, ok.body);
-    assert.equal((await send('GET', `${DEP}/app`)).json().spec.replicas, 2);
+    assert.equal((await t.send('GET', `${DEP}/app`)).json().spec.replicas, 2);
   });
 
   it('decodes DeleteOptions and pods/binding bodies: a wrong type is a 400, nothing changes', async () => {
     const before = await snapshot();
     expectStatus(
-      await send('DELETE', `${SVC}/web`, JSON.stringify({ gracePeriodSeconds: 'soon' })),
+      await t.send('DELETE', `${SVC}/web`, JSON.stringify({ gracePeriodSeconds: 'soon' })),
       400,
       'json: cannot unmarshal string into Go struct field DeleteOptions.gracePeriodSeconds of type int64',
     );
     expectStatus(
-      await send('DELETE', `${SVC}/web`, JSON.stringify({ preconditions: { uid: 5 } })),
+      await t.send('DELETE', `${SVC}/web`, JSON.stringify({ preconditions: { uid: 5 } })),
       400,
       'json: cannot unmarshal number into Go struct field Preconditions.preconditions.uid of type types.UID',
     );
     assert.equal(await snapshot(), before);
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bind-me' }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause' }] } };
-    assert.equal((await send('POST', '/api/v1/namespaces/default/pods', JSON.stringify(pod))).status, 201);
+    assert.equal((await t.send('POST', '/api/v1/namespaces/default/pods', JSON.stringify(pod))).status, 201);
     const binding = (target: unknown) => JSON.stringify({ apiVersion: 'v1', kind: 'Binding', metadata: { name: 'bind-me' }, target });
     expectStatus(
-      await send('POST', '/api/v1/namespaces/default/pods/bind-me/binding', binding({ kind: 'Node', name: 5 })),
+      await t.send('POST', '/api/v1/namespaces/default/pods/bind-me/binding', binding({ kind: 'Node', name: 5 })),
       400,
       'Binding in version "v1" cannot be handled as a Binding: json: cannot unmarshal number into Go struct field ObjectReference.target.name of type string',
     );
-    assert.equal((await send('GET', '/api/v1/namespaces/default/pods/bind-me')).json().spec.nodeName, undefined);
-    const ok = await send('POST', '/api/v1/namespaces/default/pods/bind-me/binding', binding({ kind: 'Node', name: 'node-1' }));
+    assert.equal((await t.send('GET', '/api/v1/namespaces/default/pods/bind-me')).json().spec.nodeName, undefined);
+    const ok = await t.send('POST', '/api/v1/namespaces/default/pods/bind-me/binding', binding({ kind: 'Node', name: 'node-1' }));
     assert.equal(ok.status, 201, ok.body);
-    assert.equal((await send('GET', '/api/v1/namespaces/default/pods/bind-me')).json().spec.nodeName, 'node-1');
-    assert.equal((await send('DELETE', '/api/v1/namespaces/default/pods/bind-me?gracePeriodSeconds=0')).status < 300, true);
+    assert.equal((await t.send('GET', '/api/v1/namespaces/default/pods/bind-me')).json().spec.nodeName, 'node-1');
+    assert.equal((await t.send('DELETE', '/api/v1/namespaces/default/pods/bind-me?gracePeriodSeconds=0')).status < 300, true);
   });
 
   it('kubectl shows the refusal as it does against a real apiserver', { skip: existsSync(kubectlBin) ? false : 'no kubectl' }, async () => {
@@ -242,29 +238,29 @@ describe('typed decoding of request bodies over HTTPS', () => {
       r.stderr,
       /Error from server \(BadRequest\): Service in version "v1" cannot be handled as a Service: json: cannot unmarshal number into Go struct field ObjectMeta\.metadata\.labels of type string/,
     );
-    assert.equal((await send('GET', `${SVC}/kc`)).status, 404);
+    assert.equal((await t.send('GET', `${SVC}/kc`)).status, 404);
   });
 
   it('takes the largest int32 replicas as upstream does, in time independent of the count', async () => {
     // A huge count is a legitimate request; only the controllers act on it (in bursts of 500).
     // Nothing on the request path may cost time or memory in proportion to it.
     const t0 = performance.now();
-    const r = await send('POST', DEP, deployment('huge', { replicas: 2147483647 }));
+    const r = await t.send('POST', DEP, deployment('huge', { replicas: 2147483647 }));
     assert.equal(r.status, 201, r.body);
-    const s = await send('PATCH', `${DEP}/huge/scale`, JSON.stringify({ spec: { replicas: 2147483646 } }), MERGE);
+    const s = await t.send('PATCH', `${DEP}/huge/scale`, JSON.stringify({ spec: { replicas: 2147483646 } }), MERGE);
     assert.equal(s.status, 200, s.body);
     assert.equal(s.json().spec.replicas, 2147483646);
-    const p = await send('PATCH', `${DEP}/huge`, JSON.stringify({ spec: { replicas: 2147483647 } }), SMP);
+    const p = await t.send('PATCH', `${DEP}/huge`, JSON.stringify({ spec: { replicas: 2147483647 } }), SMP);
     assert.equal(p.status, 200, p.body);
     const ms = performance.now() - t0;
     assert.ok(ms < 2000, `three writes of a 2^31-1 replica count took ${ms.toFixed(0)} ms`);
-    assert.equal((await send('DELETE', `${DEP}/huge`)).status, 200);
+    assert.equal((await t.send('DELETE', `${DEP}/huge`)).status, 200);
   });
 
   it('answers the Service bodies that used to be 500s with 422 naming the field', async () => {
     const before = await snapshot();
     const invalid = async (body: string, field: string, message: string) => {
-      const r = await send('POST', SVC, body);
+      const r = await t.send('POST', SVC, body);
       const s = expectStatus(r, 422, message);
       assert.ok(s.details.causes.some((x: { field: string }) => x.field === field), r.body);
     };
@@ -282,19 +278,19 @@ describe('typed decoding of request bodies over HTTPS', () => {
     await invalid(service('many', { type: 'NodePort', ports }), 'spec.ports[2768].nodePort',
       'Service "many" is invalid: spec.ports[2768].nodePort: Invalid value: 0: failed to allocate a nodePort: range is full');
     // The ports that request allocated before it failed were given back.
-    const np = await send('POST', SVC, service('np', { type: 'NodePort' }));
+    const np = await t.send('POST', SVC, service('np', { type: 'NodePort' }));
     assert.equal(np.status, 201, np.body);
-    assert.equal((await send('DELETE', `${SVC}/np`)).status, 200);
+    assert.equal((await t.send('DELETE', `${SVC}/np`)).status, 200);
     // Patches producing these are refused the same way, through decode then validation.
-    const r = await send('PATCH', `${SVC}/web`, JSON.stringify({ spec: { ports: [null] } }), MERGE);
+    const r = await t.send('PATCH', `${SVC}/web`, JSON.stringify({ spec: { ports: [null] } }), MERGE);
     assert.equal(r.status, 422, r.body);
     // A required string left null is Go's "" (found by the property test: it was a TypeError).
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hostips' }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause' }] } };
-    assert.equal((await send('POST', '/api/v1/namespaces/default/pods', JSON.stringify(pod))).status, 201);
-    const st = await send('PATCH', '/api/v1/namespaces/default/pods/hostips/status', JSON.stringify({ status: { hostIPs: [{ ip: null }] } }), MERGE);
+    assert.equal((await t.send('POST', '/api/v1/namespaces/default/pods', JSON.stringify(pod))).status, 201);
+    const st = await t.send('PATCH', '/api/v1/namespaces/default/pods/hostips/status', JSON.stringify({ status: { hostIPs: [{ ip: null }] } }), MERGE);
     expectStatus(st, 422, 'Pod "hostips" is invalid: status.hostIPs[0]: Invalid value: "": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)');
-    assert.equal((await send('DELETE', '/api/v1/namespaces/default/pods/hostips?gracePeriodSeconds=0')).status < 300, true);
+    assert.equal((await t.send('DELETE', '/api/v1/namespaces/default/pods/hostips?gracePeriodSeconds=0')).status < 300, true);
     assert.equal(await snapshot(), before);
-    assert.equal((await send('GET', '/readyz', undefined)).status, 200);
+    assert.equal((await t.send('GET', '/readyz', undefined)).status, 200);
   });
 });

@@ -69,33 +69,34 @@ export class EtcdServer {
 
   /** `pickPort` is freePort but for the test of the retry itself. */
   static async start(binary: string, dataDir: string, pickPort: () => Promise<number> = freePort): Promise<EtcdServer> {
-    for (let attempt = 1; ; attempt++) {
-      const server = new EtcdServer(binary, dataDir, await pickPort(), await pickPort());
-      try {
-        await server.run();
-        return server;
-      } catch (e) {
-        if (attempt >= portAttempts || !server.lostPortRace()) throw e;
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-    }
+    const [server] = await EtcdServer.startAll(async () => [new EtcdServer(binary, dataDir, await pickPort(), await pickPort())]);
+    return server!;
   }
 
   /** Members of one cluster, started together (each waits for a quorum of the others). */
   static async startCluster(binary: string, dataDir: (name: string) => string, size: number, netns?: string): Promise<EtcdServer[]> {
-    for (let attempt = 1; ; attempt++) {
+    return EtcdServer.startAll(async () => {
       const ports = [];
       // In a namespace of the test's own, any port is free: its loopback is empty.
       for (let i = 0; i < size; i++) ports.push({ name: `member-${i + 1}`, client: netns ? 2379 + 10 * i : await freePort(), peer: netns ? 2380 + 10 * i : await freePort() });
       const initial = ports.map((p) => `${p.name}=http://127.0.0.1:${p.peer}`).join(',');
-      const members = ports.map((p) => new EtcdServer(binary, dataDir(p.name), p.client, p.peer, p.name, initial, netns));
+      return ports.map((p) => new EtcdServer(binary, dataDir(p.name), p.client, p.peer, p.name, initial, netns));
+    });
+  }
+
+  /**
+   * Starts the servers `make` gives, together; when one lost a port race (lostPortRace), all are
+   * stopped, their directories (bootstrapped for those ports) removed, and `make` asked for fresh
+   * ones, up to portAttempts times.
+   */
+  private static async startAll(make: () => Promise<EtcdServer[]>): Promise<EtcdServer[]> {
+    for (let attempt = 1; ; attempt++) {
+      const members = await make();
       const started = await Promise.allSettled(members.map((m) => m.run()));
       const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (!failed) return members;
       await Promise.all(members.map((m) => m.stop()));
-      // Members that did start bootstrapped their directories for this cluster's ports: gone, for the next try.
-      const retry = attempt < portAttempts && members.some((m) => m.lostPortRace());
-      if (!retry) throw failed.reason;
+      if (attempt >= portAttempts || !members.some((m) => m.lostPortRace())) throw failed.reason;
       for (const m of members) rmSync(m.dataDir, { recursive: true, force: true });
     }
   }

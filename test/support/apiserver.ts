@@ -14,6 +14,7 @@ import type { Pki } from '../../src/apiserver/pki.js';
 import { writeKubeconfig } from '../../src/apiserver/kubeconfig.js';
 import { allowLoopbackAddresses } from '../../src/api/validation/ip.js';
 import { setQuiet } from '../../src/util/log.js';
+import { request, type HttpResult } from '../e2e/harness.js';
 
 export interface TestApiServer {
   api: ApiServer;
@@ -23,6 +24,8 @@ export interface TestApiServer {
   kubeconfig: string;
   /** Another API server on the same datastore and certificates (e.g. to restart on the same port). */
   newApi(port: number): ApiServer;
+  /** An HTTPS request to the API server as its admin, with the body's content type when given. */
+  send(method: string, path: string, body?: string, contentType?: string): Promise<HttpResult>;
   /** Stops the API server, closes the datastore, removes the directory. */
   stop(): Promise<void>;
 }
@@ -74,6 +77,7 @@ export async function startTestApiServer(
     dir,
     kubeconfig,
     newApi,
+    send: (method, path, body, contentType) => request({ kubeconfig, url: t.api.url }, method, path, body, contentType ? { contentType } : {}),
     async stop() {
       await t.api.stop();
       await backend.close();

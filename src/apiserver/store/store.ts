@@ -114,6 +114,12 @@ export class Store {
     return obj;
   }
 
+  /** A write of `stored` made `obj` revision `revision`: its resourceVersion, and the text its answer is (cached-object.ts). */
+  private written(obj: KubeObject, stored: string, revision: number): void {
+    obj.metadata.resourceVersion = String(revision);
+    rememberStoredText(obj, stored, revision);
+  }
+
   private encode(obj: KubeObject): string {
     const { resourceVersion: _rv, ...meta } = obj.metadata;
     const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = obj;
@@ -293,8 +299,7 @@ export class Store {
       const stored = this.encode(obj);
       const kv = await this.backend.create(this.key(meta.namespace, meta.name!), stored);
       await txn.commit();
-      meta.resourceVersion = String(kv.modRevision);
-      rememberStoredText(obj, stored, kv.modRevision);
+      this.written(obj, stored, kv.modRevision);
       return obj;
     } catch (e) {
       await txn.revert();
@@ -407,8 +412,7 @@ export class Store {
         const stored = this.encode(obj);
         const kv = await this.backend.update(key, stored, current.revision);
         await txn.commit();
-        obj.metadata.resourceVersion = String(kv.modRevision);
-        rememberStoredText(obj, stored, kv.modRevision);
+        this.written(obj, stored, kv.modRevision);
         return { object: obj, created: false };
       } catch (e) {
         await txn.revert();
@@ -530,8 +534,7 @@ export class Store {
         try {
           const stored = this.encode(obj);
           const kv = await this.backend.update(key, stored, current.revision);
-          obj.metadata.resourceVersion = String(kv.modRevision);
-          rememberStoredText(obj, stored, kv.modRevision);
+          this.written(obj, stored, kv.modRevision);
           return { object: obj, deleted: false };
         } catch (e) {
           if (e instanceof RevisionMismatchError && attempt < maxRetries) continue;

@@ -243,6 +243,15 @@ function scanChunked(st: ChunkState, buf: Buffer, from: number): number {
   return -1;
 }
 
+/** `head` (latin1) and the first `bodyBytes` of `rest` in one buffer: an answer that leaves in one write. */
+function withHead(head: string, rest: Buffer, bodyBytes: number): Buffer {
+  const size = Buffer.byteLength(head, 'latin1');
+  const out = Buffer.allocUnsafe(size + bodyBytes);
+  out.write(head, 0, 'latin1');
+  rest.copy(out, size, 0, bodyBytes);
+  return out;
+}
+
 /** What upstream connections read into; see Upstream. */
 const upstreamReadBuffer = Buffer.allocUnsafe(64 * 1024);
 
@@ -664,8 +673,7 @@ class Exchange implements UpstreamUse {
     if (req.plain && !this.d.requestHeaders?.length && this.d.host === undefined && (this.d.url === undefined || this.d.url === req.url)) {
       if (!forwardableTarget.test(req.url)) return undefined;
       // The client's head as it came, and the proxy's own lines after its last header line.
-      const peer = req.socket.remoteAddress ?? '';
-      const own = `\r\nX-Forwarded-For: ${peer}\r\nX-Forwarded-Proto: ${this.scheme}\r\nX-Forwarded-Host: ${req.headers.host ?? ''}\r\nX-Real-IP: ${peer}\r\n\r\n`;
+      const own = `\r\n${this.ownLines()}\r\n`;
       const out = Buffer.allocUnsafe(req.plain.length + own.length);
       req.plain.copy(out, 0);
       out.write(own, req.plain.length, 'latin1');
@@ -682,9 +690,7 @@ class Exchange implements UpstreamUse {
       for (const [name, value, lower] of req.raw) {
         if (!dropRequest.has(lower) && !listed.has(lower)) out += `${name}: ${value}\r\n`;
       }
-      const peer = req.socket.remoteAddress ?? '';
-      const prior = req.headers['x-forwarded-for'];
-      out += `X-Forwarded-For: ${prior ? `${String(prior)}, ${peer}` : peer}\r\nX-Forwarded-Proto: ${this.scheme}\r\nX-Forwarded-Host: ${req.headers.host ?? ''}\r\nX-Real-IP: ${peer}\r\n`;
+      out += this.ownLines();
     } else {
       // A route changes headers: build them as a map (lower-case names), then write them out.
       const h: Record<string, string | string[]> = new HeaderMap();
@@ -699,6 +705,14 @@ class Exchange implements UpstreamUse {
     if (req.length > 0) out += `Content-Length: ${req.length}\r\n`;
     if (!forwardableTarget.test(this.d.url ?? req.url)) return undefined;
     return `${out}\r\n`;
+  }
+
+  /** The lines the proxy adds on the way up, each ending in CRLF: a client's X-Forwarded-For is extended. */
+  private ownLines(): string {
+    const req = this.head;
+    const peer = req.socket.remoteAddress ?? '';
+    const prior = req.headers['x-forwarded-for'];
+    return `X-Forwarded-For: ${prior ? `${String(prior)}, ${peer}` : peer}\r\nX-Forwarded-Proto: ${this.scheme}\r\nX-Forwarded-Host: ${req.headers.host ?? ''}\r\nX-Real-IP: ${peer}\r\n`;
   }
 
   private fail(status: number, body: string): void {
@@ -845,31 +859,24 @@ class Exchange implements UpstreamUse {
     this.responded = true;
     const rest = respHead.subarray(end + 4);
     this.p.options.onDone?.({ info: this.d.info, status: parsed.status, upstream: this.key, ms: performance.now() - this.start, req: this.head });
-    // The whole answer is here (the common case): head and body leave in one write.
-    const whole = framing.kind === 'length' && rest.length >= framing.left;
-    if (whole && parsed.plain && this.clientKeepAlive) {
-      // Nothing in the head changes: it leaves as the upstream sent it.
-      this.relay(Buffer.from(respHead.subarray(0, end + 4 + framing.left)));
-      if (rest.length > framing.left) this.upstreamKeepAlive = false;
-      framing.left = 0;
-      return this.complete();
-    }
-    const text = `HTTP/1.1 ${parsed.status} ${parsed.reason}\r\n${parsed.lines}${this.clientKeepAlive ? '' : 'Connection: close\r\n'}\r\n`;
-    if (whole) {
-      const size = Buffer.byteLength(text, 'latin1');
-      const out = Buffer.allocUnsafe(size + framing.left);
-      out.write(text, 0, 'latin1');
-      rest.copy(out, size, 0, framing.left);
-      this.relay(out);
+    if (framing.kind === 'length' && rest.length >= framing.left) {
+      // The whole answer is here (the common case): head and body leave in one write — as the
+      // upstream sent them when nothing in the head changes.
+      this.relay(parsed.plain && this.clientKeepAlive ? Buffer.from(respHead.subarray(0, end + 4 + framing.left)) : withHead(this.answerHead(parsed), rest, framing.left));
       if (rest.length > framing.left) this.upstreamKeepAlive = false;
       framing.left = 0;
       return this.complete();
     }
     const client = this.conn.client;
     client.cork();
-    this.relay(Buffer.from(text, 'latin1'));
+    this.relay(Buffer.from(this.answerHead(parsed), 'latin1'));
     if (rest.length) this.body(Buffer.from(rest));
     process.nextTick(() => client.uncork());
+  }
+
+  /** The answer's head as written to the client: HTTP/1.1, the kept lines, Connection: close when the connection ends. */
+  private answerHead(parsed: { status: number; reason: string; lines: string }): string {
+    return `HTTP/1.1 ${parsed.status} ${parsed.reason}\r\n${parsed.lines}${this.clientKeepAlive ? '' : 'Connection: close\r\n'}\r\n`;
   }
 
   /** UpstreamUse: the upstream connection closed. */

@@ -44,9 +44,11 @@ export class FileTail extends Readable {
   private timer: NodeJS.Timeout | undefined;
   /**
    * What reads land in, kept while output flows and dropped at the first poll that finds none for
-   * keepBufferMs (an idle container holds none). A fresh 64 KiB per read, two reads per write the container makes, made
-   * a chatty container's output cost the agent's process a major GC every few hundred ms: V8
-   * collects to free buffers that live outside its heap once enough of them were allocated.
+   * keepBufferMs (an idle container holds none). A fresh 64 KiB per read, two reads per write the
+   * container makes, made a chatty container's output cost the agent's process a major GC every
+   * few hundred ms: V8 collects to free buffers that live outside its heap once enough of them
+   * were allocated. Dropped at each catch-up instead, a steady writer (an access log) still cost a
+   * 64 KiB allocation every few milliseconds and a full collection every second or two.
    */
   private buf: Buffer | undefined;
   /** When the last read started, the timer of a read put off to coalesce writes, and whether a write was reported while a read was in flight. */
@@ -155,10 +157,7 @@ export class FileTail extends Readable {
         this.push(Buffer.from(buf.subarray(0, n)));
         return;
       }
-      // Caught up. The buffer goes only once output has stopped for a while: dropped at each
-      // catch-up, a container that writes steadily (an access log) made the agent allocate 64 KiB
-      // every few milliseconds, and those allocations outside V8's heap started a full collection
-      // of the agent's heap every second or two.
+      // Caught up: the buffer goes only once output has stopped for keepBufferMs (see `buf`).
       if (performance.now() - this.lastData >= keepBufferMs) this.buf = undefined;
       if (this.ending) {
         this.close();
